@@ -1,0 +1,33 @@
+// Jest runs TypeScript as native ES modules (aedes 1.x and Nest 12 ship ESM only),
+// hence `node --experimental-vm-modules` in the npm scripts.
+const aliases = {
+  '^@citypulse/devices$': '<rootDir>/devices/src/index.ts',
+  '^@citypulse/(config|contracts|registry|storage|handoff|rules|observability|testing)$': '<rootDir>/libs/$1/src/index.ts',
+  // ESM sources import siblings as `./x.js`; jest resolves the `.ts` file.
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
+
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
+};
+
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: aliases,
+  transform,
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/**/*.int-test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+      testTimeout: 60000,
+    },
+  ],
+};

@@ -1,0 +1,4 @@
+export * from './topics.js';
+export * from './reading.js';
+export * from './rejection.js';
+export * from './queues.js';

@@ -1,0 +1,19 @@
+/** A field value as stored in InfluxDB. */
+export type FieldValue = number | boolean | string;
+
+/**
+ * A reading after the broker accepted it: validated, enriched from the registry and with its
+ * identity fixed. Identity in InfluxDB is (measurement, tags, time), so once `timeNs` is set
+ * here every retry and redelivery overwrites the same point instead of duplicating it.
+ */
+export interface Reading {
+  deviceId: string;
+  deviceType: string;
+  city: string;
+  site: string;
+  /** InfluxDB measurement: the device family (building, energy, traffic). */
+  measurement: string;
+  /** Epoch nanoseconds as a decimal string: beyond Number's exact range. */
+  timeNs: string;
+  values: Record<string, FieldValue>;
+}
