@@ -1,0 +1,27 @@
+/** The typed configuration every process receives. Built once by `loadConfig`. */
+export interface AppConfig {
+  instanceId: string;
+  logLevel: string;
+  apps: ReadonlySet<'broker' | 'ingest' | 'alerts' | 'api'>;
+  redis: { url: string; prefix: string };
+  influx: {
+    url: string;
+    api: 'auto' | 'v1' | 'v2';
+    database: string;
+    org: string;
+    bucket: string;
+    token: string;
+    gzipThresholdBytes: number;
+  };
+  mqtt: { host: string; port: number };
+  http: { host: string; port: number; adminToken: string };
+  telemetry: {
+    maxPayloadBytes: number;
+    maxBatchReadings: number;
+    maxFutureSkewMs: number;
+    maxPastAgeMs: number;
+  };
+  handoff: { maxEntryReadings: number; maxBacklogReadings: number };
+  ingest: { maxBatchLines: number; concurrency: number };
+  alerts: { allowedLatenessMs: number };
+}

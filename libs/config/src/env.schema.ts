@@ -1,0 +1,112 @@
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+
+/**
+ * Every environment variable citypulse reads, with its default. Nothing else reads `process.env`.
+ * Property names are the variable names so a validation error names the variable as the operator
+ * typed it. Defaults are the local stack's (scripts/stack.sh) project ports.
+ */
+export class EnvSchema {
+  /** Redis for the registry, hand-off stream and BullMQ. @defaultValue redis://127.0.0.1:16379 */
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
+  CP_REDIS_URL = 'redis://127.0.0.1:16379';
+
+  /** Prefix of every Redis key and BullMQ queue; lets several deployments or tests share one Redis. @defaultValue cp */
+  @Matches(/^[a-zA-Z0-9_-]{1,40}$/)
+  CP_REDIS_PREFIX = 'cp';
+
+  /** InfluxDB (1.x, 2.x, 3.x) or a v2-write-compatible server. @defaultValue http://127.0.0.1:18086 */
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false })
+  CP_INFLUX_URL = 'http://127.0.0.1:18086';
+
+  /** Which write API to speak: v1 (/write), v2 (/api/v2/write) or auto (ask the server's /ping). @defaultValue auto */
+  @IsIn(['auto', 'v1', 'v2'])
+  CP_INFLUX_API: 'auto' | 'v1' | 'v2' = 'auto';
+
+  /** v1 database; also the v1-compatible query database on 2.x/3.x. @defaultValue citypulse */
+  @Matches(/^[a-zA-Z0-9_-]{1,64}$/)
+  CP_INFLUX_DB = 'citypulse';
+
+  /** v2 organisation. @defaultValue citypulse */
+  @IsString()
+  CP_INFLUX_ORG = 'citypulse';
+
+  /** v2 bucket. @defaultValue citypulse */
+  @IsString()
+  CP_INFLUX_BUCKET = 'citypulse';
+
+  /** v2 token (or v1 "user:password"); empty for an unauthenticated server. @defaultValue empty */
+  @IsString()
+  CP_INFLUX_TOKEN = '';
+
+  /** Gzip write bodies larger than this many bytes; 0 disables. @defaultValue 65536 */
+  @IsInt() @Min(0)
+  CP_INFLUX_GZIP_THRESHOLD_BYTES = 65536;
+
+  /** MQTT TCP listener. @defaultValue 11883 */
+  @IsInt() @Min(0) @Max(65535)
+  CP_MQTT_PORT = 11883;
+
+  /** MQTT listen address. @defaultValue 127.0.0.1 */
+  @IsString()
+  CP_MQTT_HOST = '127.0.0.1';
+
+  /** HTTP API listener. @defaultValue 13000 */
+  @IsInt() @Min(0) @Max(65535)
+  CP_HTTP_PORT = 13000;
+
+  /** HTTP listen address. @defaultValue 127.0.0.1 */
+  @IsString()
+  CP_HTTP_HOST = '127.0.0.1';
+
+  /** Admin bearer token for the HTTP API (kept only as a hash in memory). Required. */
+  @IsString() @Matches(/^\S{16,}$/, { message: 'CP_API_TOKEN must be at least 16 non-space characters' })
+  CP_API_TOKEN = '';
+
+  /** Largest accepted telemetry payload. @defaultValue 65536 */
+  @IsInt() @Min(64) @Max(16 * 1024 * 1024)
+  CP_MAX_PAYLOAD_BYTES = 65536;
+
+  /** Most readings in one batch publish. @defaultValue 1000 */
+  @IsInt() @Min(1) @Max(100000)
+  CP_MAX_BATCH_READINGS = 1000;
+
+  /** How far a device clock may run ahead of the broker's. @defaultValue 300000 (5 min) */
+  @IsInt() @Min(0)
+  CP_MAX_FUTURE_SKEW_MS = 300_000;
+
+  /** Oldest accepted device timestamp (backfill window). @defaultValue 604800000 (7 days) */
+  @IsInt() @Min(0)
+  CP_MAX_PAST_AGE_MS = 7 * 24 * 3600 * 1000;
+
+  /** Most readings in one hand-off stream entry. @defaultValue 1000 */
+  @IsInt() @Min(1) @Max(100000)
+  CP_HANDOFF_MAX_ENTRY_READINGS = 1000;
+
+  /** Hand-off backlog (readings not yet in InfluxDB) above which PUBACKs are held back. @defaultValue 2000000 */
+  @IsInt() @Min(1000)
+  CP_HANDOFF_MAX_BACKLOG_READINGS = 2_000_000;
+
+  /** Lines per InfluxDB write. @defaultValue 5000 */
+  @IsInt() @Min(1) @Max(100000)
+  CP_INGEST_MAX_BATCH_LINES = 5000;
+
+  /** Concurrent InfluxDB writes per ingest worker. @defaultValue 2 */
+  @IsInt() @Min(1) @Max(64)
+  CP_INGEST_CONCURRENCY = 2;
+
+  /** Late readings within this window still update alert state (never backwards). @defaultValue 60000 */
+  @IsInt() @Min(0)
+  CP_ALERT_ALLOWED_LATENESS_MS = 60_000;
+
+  /** pino level. @defaultValue info */
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  CP_LOG_LEVEL = 'info';
+
+  /** Which apps the all-in-one process runs. @defaultValue broker,ingest,alerts,api */
+  @Matches(/^(broker|ingest|alerts|api)(,(broker|ingest|alerts|api))*$/)
+  CP_APPS = 'broker,ingest,alerts,api';
+
+  /** Name of this process in logs, metrics and Redis consumer groups. @defaultValue hostname-pid */
+  @IsOptional() @IsString()
+  CP_INSTANCE_ID?: string;
+}

@@ -1,0 +1,3 @@
+export { loadConfig, ConfigError } from './load-config.js';
+export type { AppConfig } from './app-config.js';
+export { APP_CONFIG } from './tokens.js';

@@ -1,0 +1,38 @@
+import { loadConfig, ConfigError } from './load-config.js';
+
+const token = { CP_API_TOKEN: 'a-long-enough-admin-token' };
+
+describe('loadConfig', () => {
+  it('applies the documented defaults when only the required token is set', () => {
+    const config = loadConfig(token);
+    expect(config.redis.url).toBe('redis://127.0.0.1:16379');
+    expect(config.mqtt.port).toBe(11883);
+    expect(config.influx.api).toBe('auto');
+    expect([...config.apps]).toEqual(['broker', 'ingest', 'alerts', 'api']);
+  });
+
+  it('converts numeric variables', () => {
+    const config = loadConfig({ ...token, CP_MQTT_PORT: '1884', CP_INGEST_MAX_BATCH_LINES: '2000' });
+    expect(config.mqtt.port).toBe(1884);
+    expect(config.ingest.maxBatchLines).toBe(2000);
+  });
+
+  it('names the variable and the value of every bad setting at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ...token, CP_MQTT_PORT: 'eighteen', CP_INFLUX_API: 'v3', CP_HTTP_PORT: '70000' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('CP_MQTT_PORT="eighteen"');
+    expect(message).toContain('CP_INFLUX_API="v3"');
+    expect(message).toContain('CP_HTTP_PORT=70000');
+    expect((error as ConfigError).problems).toHaveLength(3);
+  });
+
+  it('refuses to start without an API token', () => {
+    expect(() => loadConfig({})).toThrow(/CP_API_TOKEN/);
+  });
+});

@@ -1,0 +1,79 @@
+import 'reflect-metadata';
+import { hostname } from 'node:os';
+import { validateSync } from 'class-validator';
+import { EnvSchema } from './env.schema.js';
+import type { AppConfig } from './app-config.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads, converts and validates the environment in one pass, so a bad start names every bad
+ * variable and its value at once instead of failing on the first one used.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const schema = new EnvSchema();
+  const problems: string[] = [];
+  for (const key of Object.keys(schema) as Array<keyof EnvSchema>) {
+    const raw = env[key];
+    if (raw === undefined || raw === '') continue;
+    const current = schema[key];
+    if (typeof current === 'number') {
+      const parsed = Number(raw);
+      if (!Number.isFinite(parsed)) {
+        problems.push(`${key}=${JSON.stringify(raw)}: must be a number`);
+        continue;
+      }
+      (schema as unknown as Record<string, unknown>)[key] = parsed;
+    } else {
+      (schema as unknown as Record<string, unknown>)[key] = raw;
+    }
+  }
+  if (env.CP_INSTANCE_ID) schema.CP_INSTANCE_ID = env.CP_INSTANCE_ID;
+
+  for (const error of validateSync(schema)) {
+    const value = (schema as unknown as Record<string, unknown>)[error.property];
+    const rules = Object.values(error.constraints ?? {}).join('; ');
+    problems.push(`${error.property}=${JSON.stringify(value)}: ${rules}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toAppConfig(schema);
+}
+
+function toAppConfig(e: EnvSchema): AppConfig {
+  return {
+    instanceId: e.CP_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    logLevel: e.CP_LOG_LEVEL,
+    apps: new Set(e.CP_APPS.split(',') as Array<'broker' | 'ingest' | 'alerts' | 'api'>),
+    redis: { url: e.CP_REDIS_URL, prefix: e.CP_REDIS_PREFIX },
+    influx: {
+      url: e.CP_INFLUX_URL,
+      api: e.CP_INFLUX_API,
+      database: e.CP_INFLUX_DB,
+      org: e.CP_INFLUX_ORG,
+      bucket: e.CP_INFLUX_BUCKET,
+      token: e.CP_INFLUX_TOKEN,
+      gzipThresholdBytes: e.CP_INFLUX_GZIP_THRESHOLD_BYTES,
+    },
+    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT },
+    http: { host: e.CP_HTTP_HOST, port: e.CP_HTTP_PORT, adminToken: e.CP_API_TOKEN },
+    telemetry: {
+      maxPayloadBytes: e.CP_MAX_PAYLOAD_BYTES,
+      maxBatchReadings: e.CP_MAX_BATCH_READINGS,
+      maxFutureSkewMs: e.CP_MAX_FUTURE_SKEW_MS,
+      maxPastAgeMs: e.CP_MAX_PAST_AGE_MS,
+    },
+    handoff: {
+      maxEntryReadings: e.CP_HANDOFF_MAX_ENTRY_READINGS,
+      maxBacklogReadings: e.CP_HANDOFF_MAX_BACKLOG_READINGS,
+    },
+    ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, concurrency: e.CP_INGEST_CONCURRENCY },
+    alerts: { allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS },
+  };
+}
