@@ -1,0 +1,134 @@
+import type { Redis } from 'ioredis';
+import type { Reading } from '@citypulse/contracts';
+import { handoffKeys, INGEST_GROUP } from './keys.js';
+
+export interface HandoffBatch {
+  /** Stream entry ids, for `ack`. */
+  ids: string[];
+  /** Readings per entry, so `ack` takes exactly the acknowledged ones off the backlog. */
+  counts: number[];
+  readings: Reading[];
+}
+
+/**
+ * XACK + XDEL, and the backlog lowered only by entries this call really acknowledged: an entry
+ * written twice (claimed from a slow consumer) must not be subtracted twice.
+ */
+const ACK_SCRIPT = `
+local acknowledged = 0
+for i = 2, #ARGV, 2 do
+  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then acknowledged = acknowledged + tonumber(ARGV[i + 1]) end
+  redis.call('XDEL', KEYS[1], ARGV[i])
+end
+if acknowledged > 0 then redis.call('DECRBY', KEYS[2], acknowledged) end
+return acknowledged`;
+
+export interface HandoffConsumerOptions {
+  prefix: string;
+  /** Unique per consumer loop; a restarted process may reuse its name to resume its own pending entries. */
+  consumerName: string;
+  /** Entries per read. @defaultValue 50 */
+  entriesPerRead?: number;
+  /** How long one blocking read waits for new entries. @defaultValue 1000 */
+  blockMs?: number;
+  /** Entries pending this long at another consumer are taken over (it is presumed dead). @defaultValue 30000 */
+  claimIdleMs?: number;
+  /** How often to look for such entries. @defaultValue 5000 */
+  claimIntervalMs?: number;
+}
+
+type StreamEntries = Array<[id: string, fields: string[]]>;
+
+/**
+ * Reads the hand-off stream through a consumer group. Entries stay pending until `ack`, so a
+ * consumer that dies mid-write leaves them for another to claim: nothing is lost, and because
+ * point identity was fixed by the broker, writing them twice is harmless.
+ *
+ * Needs its own Redis connection: XREADGROUP BLOCK holds the connection while it waits.
+ */
+export class HandoffConsumer {
+  private readonly keys;
+  private lastClaimAt = 0;
+  private ownPendingDone = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: HandoffConsumerOptions,
+  ) {
+    this.keys = handoffKeys(options.prefix);
+  }
+
+  /** Creates the consumer group (from the start of the stream, so nothing appended earlier is skipped). */
+  async ensureGroup(): Promise<void> {
+    try {
+      await this.redis.xgroup('CREATE', this.keys.stream, INGEST_GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  /** The next batch: first this consumer's own unacknowledged entries, then abandoned ones, then new ones. */
+  async next(): Promise<HandoffBatch | null> {
+    if (!this.ownPendingDone) {
+      const own = await this.read('0', false);
+      if (own && own.ids.length > 0) return own;
+      this.ownPendingDone = true;
+    }
+    const claimed = await this.claimAbandoned();
+    if (claimed) return claimed;
+    return this.read('>', true);
+  }
+
+  async ack(batch: HandoffBatch): Promise<void> {
+    if (batch.ids.length === 0) return;
+    const args: Array<string | number> = [INGEST_GROUP];
+    batch.ids.forEach((id, i) => args.push(id, batch.counts[i]));
+    await this.redis.eval(ACK_SCRIPT, 2, this.keys.stream, this.keys.backlog, ...args);
+  }
+
+  private async read(id: '0' | '>', block: boolean): Promise<HandoffBatch | null> {
+    const count = this.options.entriesPerRead ?? 50;
+    const args: Array<string | number> = ['GROUP', INGEST_GROUP, this.options.consumerName, 'COUNT', count];
+    if (block) args.push('BLOCK', this.options.blockMs ?? 1000);
+    args.push('STREAMS', this.keys.stream, id);
+    const reply = (await this.redis.call('XREADGROUP', ...args)) as Array<[string, StreamEntries]> | null;
+    if (!reply || reply.length === 0) return null;
+    return toBatch(reply[0][1]);
+  }
+
+  private async claimAbandoned(): Promise<HandoffBatch | null> {
+    const now = Date.now();
+    if (now - this.lastClaimAt < (this.options.claimIntervalMs ?? 5000)) return null;
+    this.lastClaimAt = now;
+    const reply = (await this.redis.call(
+      'XAUTOCLAIM',
+      this.keys.stream,
+      INGEST_GROUP,
+      this.options.consumerName,
+      this.options.claimIdleMs ?? 30_000,
+      '0-0',
+      'COUNT',
+      this.options.entriesPerRead ?? 50,
+    )) as [string, StreamEntries, string[]?];
+    const batch = toBatch(reply[1]);
+    if (batch.ids.length === 0) return null;
+    // More may be waiting: look again on the next call rather than after the interval.
+    this.lastClaimAt = 0;
+    return batch;
+  }
+}
+
+function toBatch(entries: StreamEntries): HandoffBatch {
+  const ids: string[] = [];
+  const counts: number[] = [];
+  const readings: Reading[] = [];
+  for (const [id, fields] of entries) {
+    ids.push(id);
+    // Entries deleted while pending come back with null fields: acknowledge them, nothing to write.
+    const payload = fields ? fields[fields.indexOf('r') + 1] : undefined;
+    const entryReadings = payload ? (JSON.parse(payload) as Reading[]) : [];
+    counts.push(entryReadings.length);
+    for (const reading of entryReadings) readings.push(reading);
+  }
+  return { ids, counts, readings };
+}

@@ -1,0 +1,3 @@
+export { HandoffProducer, type HandoffProducerOptions } from './producer.js';
+export { HandoffConsumer, type HandoffConsumerOptions, type HandoffBatch } from './consumer.js';
+export { handoffKeys, INGEST_GROUP } from './keys.js';

@@ -1,0 +1,25 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every counter citypulse keeps, in one registry per process. Telegraf's buffer model:
+ * each reading is counted as accepted, rejected (with reason) or still pending.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly mqttConnections = new Gauge({ name: 'citypulse_mqtt_connections', help: 'Connected MQTT clients', registers: [this.registry] });
+  readonly authFailures = new Counter({ name: 'citypulse_mqtt_auth_failures_total', help: 'Refused MQTT CONNECTs', labelNames: ['reason'], registers: [this.registry] });
+  readonly unauthorized = new Counter({ name: 'citypulse_mqtt_unauthorized_total', help: 'Refused publish/subscribe by topic', labelNames: ['action'], registers: [this.registry] });
+  readonly readingsAccepted = new Counter({ name: 'citypulse_readings_accepted_total', help: 'Readings validated and handed off', registers: [this.registry] });
+  readonly readingsRejected = new Counter({ name: 'citypulse_readings_rejected_total', help: 'Readings rejected, by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly handoffBacklog = new Gauge({ name: 'citypulse_handoff_backlog_readings', help: 'Readings handed off but not yet stored', registers: [this.registry] });
+  readonly readingsStored = new Counter({ name: 'citypulse_readings_stored_total', help: 'Readings written to InfluxDB', registers: [this.registry] });
+  readonly readingsDropped = new Counter({ name: 'citypulse_readings_dropped_total', help: 'Readings InfluxDB refused as bad points', labelNames: ['reason'], registers: [this.registry] });
+  readonly influxWriteRetries = new Counter({ name: 'citypulse_influx_write_retries_total', help: 'Retried InfluxDB writes', labelNames: ['status'], registers: [this.registry] });
+  readonly influxWriteSeconds = new Histogram({ name: 'citypulse_influx_write_seconds', help: 'InfluxDB batch write latency', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  readonly alertTransitions = new Counter({ name: 'citypulse_alert_transitions_total', help: 'Alert transitions', labelNames: ['kind', 'severity'], registers: [this.registry] });
+
+  constructor(collectDefaults = true) {
+    if (collectDefaults) collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,3 @@
+export { testConfig, uniqueName } from './test-config.js';
+export { waitFor } from './wait-for.js';
+export { flushPrefix } from './redis.js';

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type AppConfig } from '@citypulse/config';
+
+/** A short unique name for isolating one test's Redis keys, database and client ids. */
+export function uniqueName(prefix = 't'): string {
+  return `${prefix}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+}
+
+/**
+ * Configuration for one test: the local stack's servers (or whatever the environment points
+ * at), with its own Redis prefix and InfluxDB database, and ephemeral listener ports.
+ */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  const name = uniqueName();
+  return loadConfig({
+    ...process.env,
+    CP_API_TOKEN: 'test-admin-token-0123456789',
+    CP_REDIS_PREFIX: name,
+    CP_INFLUX_DB: `test_${name}`,
+    CP_MQTT_PORT: '0',
+    CP_HTTP_PORT: '0',
+    CP_LOG_LEVEL: process.env.CP_LOG_LEVEL ?? 'silent',
+    CP_INSTANCE_ID: name,
+    ...overrides,
+  });
+}
