@@ -2,7 +2,7 @@
 // hence `node --experimental-vm-modules` in the npm scripts.
 const aliases = {
   '^@citypulse/devices$': '<rootDir>/devices/src/index.ts',
-  '^@citypulse/(config|contracts|registry|storage|handoff|rules|observability|testing)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@citypulse/(config|contracts|registry|storage|handoff|rules|observability|testing|core|rejections|alert-store)$': '<rootDir>/libs/$1/src/index.ts',
   // ESM sources import siblings as `./x.js`; jest resolves the `.ts` file.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
@@ -20,6 +20,8 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Integration tests wait on real servers; a hung one still fails, just not at 5 s.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },
     {
@@ -27,7 +29,6 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/**/*.int-test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-      testTimeout: 60000,
     },
   ],
 };

@@ -88,10 +88,12 @@ export class HandoffConsumer {
 
   private async read(id: '0' | '>', block: boolean): Promise<HandoffBatch | null> {
     const count = this.options.entriesPerRead ?? 50;
-    const args: Array<string | number> = ['GROUP', INGEST_GROUP, this.options.consumerName, 'COUNT', count];
-    if (block) args.push('BLOCK', this.options.blockMs ?? 1000);
-    args.push('STREAMS', this.keys.stream, id);
-    const reply = (await this.redis.call('XREADGROUP', ...args)) as Array<[string, StreamEntries]> | null;
+    const group = ['GROUP', INGEST_GROUP, this.options.consumerName, 'COUNT', count] as const;
+    const reply = (
+      block
+        ? await this.redis.xreadgroup(...group, 'BLOCK', this.options.blockMs ?? 1000, 'STREAMS', this.keys.stream, id)
+        : await this.redis.xreadgroup(...group, 'STREAMS', this.keys.stream, id)
+    ) as Array<[string, StreamEntries]> | null;
     if (!reply || reply.length === 0) return null;
     return toBatch(reply[0][1]);
   }
@@ -100,8 +102,7 @@ export class HandoffConsumer {
     const now = Date.now();
     if (now - this.lastClaimAt < (this.options.claimIntervalMs ?? 5000)) return null;
     this.lastClaimAt = now;
-    const reply = (await this.redis.call(
-      'XAUTOCLAIM',
+    const reply = (await this.redis.xautoclaim(
       this.keys.stream,
       INGEST_GROUP,
       this.options.consumerName,

@@ -1,0 +1,110 @@
+import type { Redis } from 'ioredis';
+import type { Alert, AlertState, RaiseAlert } from './alert.js';
+
+/**
+ * Alerts in Redis: a JSON document per alert, a pointer from (rule, device) to its current
+ * alert (enforcing one open alert per pair), and a time-ordered index per state for listing.
+ */
+export class AlertStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private alertKey(id: string) {
+    return `${this.prefix}:alert:${id}`;
+  }
+  private currentKey(ruleId: string, deviceId: string) {
+    return `${this.prefix}:alert:current:${ruleId}:${deviceId}`;
+  }
+  private indexKey(state: AlertState | 'all') {
+    return `${this.prefix}:alerts:${state}`;
+  }
+
+  /**
+   * Opens an alert for (rule, device) unless one is already current; returns the current one
+   * either way. SET NX on the pointer makes two racing workers open a single alert.
+   */
+  async raise(input: RaiseAlert): Promise<{ alert: Alert; created: boolean }> {
+    const id = `${input.ruleId}:${input.deviceId}:${input.atMs}`;
+    const claimed = await this.redis.set(this.currentKey(input.ruleId, input.deviceId), id, 'NX');
+    if (claimed !== 'OK') {
+      const existing = await this.current(input.ruleId, input.deviceId);
+      if (existing) return { alert: existing, created: false };
+    }
+    const at = new Date(input.atMs).toISOString();
+    const alert: Alert = {
+      id,
+      ruleId: input.ruleId,
+      deviceId: input.deviceId,
+      deviceType: input.deviceType,
+      city: input.city,
+      site: input.site,
+      field: input.field,
+      severity: input.severity,
+      state: 'open',
+      description: input.description,
+      openedAt: at,
+      lastValue: input.value,
+      peakValue: input.value,
+      count: 1,
+      updatedAt: new Date().toISOString(),
+    };
+    await this.redis
+      .multi()
+      .set(this.currentKey(input.ruleId, input.deviceId), id)
+      .set(this.alertKey(id), JSON.stringify(alert))
+      .zadd(this.indexKey('open'), input.atMs, id)
+      .zadd(this.indexKey('all'), input.atMs, id)
+      .exec();
+    return { alert, created: true };
+  }
+
+  async current(ruleId: string, deviceId: string): Promise<Alert | null> {
+    const id = await this.redis.get(this.currentKey(ruleId, deviceId));
+    return id ? this.get(id) : null;
+  }
+
+  async get(id: string): Promise<Alert | null> {
+    const json = await this.redis.get(this.alertKey(id));
+    return json ? (JSON.parse(json) as Alert) : null;
+  }
+
+  /** Records another reading on the open alert (count, last and peak value) instead of a new alert. */
+  async recordRepeat(ruleId: string, deviceId: string, value: number, peakOf: (a: number, b: number) => number): Promise<void> {
+    const alert = await this.current(ruleId, deviceId);
+    if (!alert) return;
+    alert.count += 1;
+    alert.lastValue = value;
+    alert.peakValue = peakOf(alert.peakValue, value);
+    alert.updatedAt = new Date().toISOString();
+    await this.redis.set(this.alertKey(alert.id), JSON.stringify(alert));
+  }
+
+  async resolve(ruleId: string, deviceId: string, atMs: number, value: number): Promise<Alert | null> {
+    const alert = await this.current(ruleId, deviceId);
+    if (!alert) return null;
+    const previousState = alert.state;
+    alert.state = 'resolved';
+    alert.lastValue = value;
+    alert.resolvedAt = new Date(atMs).toISOString();
+    alert.updatedAt = new Date().toISOString();
+    await this.redis
+      .multi()
+      .set(this.alertKey(alert.id), JSON.stringify(alert))
+      .del(this.currentKey(ruleId, deviceId))
+      .zrem(this.indexKey(previousState), alert.id)
+      .zadd(this.indexKey('resolved'), atMs, alert.id)
+      .exec();
+    return alert;
+  }
+
+  /** Newest first. */
+  async list({ state, limit = 100, offset = 0 }: { state?: AlertState; limit?: number; offset?: number } = {}): Promise<{ items: Alert[]; total: number }> {
+    const index = this.indexKey(state ?? 'all');
+    const [ids, total] = await Promise.all([this.redis.zrevrange(index, offset, offset + limit - 1), this.redis.zcard(index)]);
+    if (ids.length === 0) return { items: [], total };
+    const docs = await this.redis.mget(ids.map((id) => this.alertKey(id)));
+    return { items: docs.filter((d): d is string => d !== null).map((d) => JSON.parse(d) as Alert), total };
+  }
+}

@@ -1,0 +1,3 @@
+export { CoreModule, connectRedis, bullPrefix } from './core.module.js';
+export { REDIS, LOGGER } from './tokens.js';
+export { bootstrap, type BootstrapOptions, type RunningApp } from './bootstrap.js';

@@ -1,0 +1,1 @@
+export { DeadLetterStore, type DeadLetter } from './dead-letter-store.js';
