@@ -1,0 +1,11 @@
+// Public entry of @citypulse/devices: the device catalogue and the telemetry decode → validate steps.
+export * from './catalogue/fields.js';
+export { defineDeviceType, type DefaultRule, type DeviceFamily, type DeviceTypeDefinition, type DeviceTypeInput, type RuleCondition, type RuleSeverity } from './catalogue/device-type.js';
+export { deviceTypes, getDeviceType, deviceTypeNames } from './catalogue/registry.js';
+export type { AcceptedReading, CandidateReading, DecodedPayload, DecodedTelemetry, SenmlOrigin, TelemetryLimits } from './telemetry/types.js';
+export { decodePayload, type DecodeLimits } from './telemetry/decode-payload.js';
+export { validateReadings, MAX_REJECTIONS_PER_PAYLOAD } from './telemetry/validate-readings.js';
+export { decodeTelemetry } from './telemetry/decode-telemetry.js';
+export { compileValidator, type CompiledValidator } from './telemetry/compile-validator.js';
+export { parseIsoTime } from './telemetry/iso-time.js';
+export type { TimeWindow } from './telemetry/timestamp.js';
