@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { InfluxModule } from '@citypulse/core';
+import { TokenGuard } from './auth/token-guard.js';
+import { HealthController } from './health/health.controller.js';
+import { DevicesController } from './devices/devices.controller.js';
+import { AlertsController } from './alerts/alerts.controller.js';
+import { TelemetryController } from './telemetry/telemetry.controller.js';
+import { RejectionsController } from './rejections/rejections.controller.js';
+
+@Module({
+  imports: [InfluxModule],
+  controllers: [HealthController, DevicesController, AlertsController, TelemetryController, RejectionsController],
+  providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
+})
+export class ApiModule {}

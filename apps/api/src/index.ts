@@ -1,0 +1,2 @@
+export { ApiModule } from './api.module.js';
+export { configureHttp } from './configure-http.js';

@@ -1,0 +1,23 @@
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { DeviceRegistry } from '@citypulse/registry';
+import { getDeviceType } from '@citypulse/devices';
+import { InfluxQueryClient } from '@citypulse/storage';
+
+@Controller('telemetry')
+export class TelemetryController {
+  constructor(
+    private readonly registry: DeviceRegistry,
+    private readonly influx: InfluxQueryClient,
+  ) {}
+
+  /** The newest stored reading of a device, read back from InfluxDB. */
+  @Get(':deviceId/latest')
+  async latest(@Param('deviceId') deviceId: string) {
+    const device = await this.registry.get(deviceId);
+    if (!device) throw new NotFoundException(`device ${deviceId} not found`);
+    const measurement = getDeviceType(device.type)?.measurement ?? device.type;
+    const reading = await this.influx.latest(measurement, deviceId);
+    if (!reading) throw new NotFoundException(`no stored reading for device ${deviceId} yet`);
+    return { deviceId, measurement, reading };
+  }
+}

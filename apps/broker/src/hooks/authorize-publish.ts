@@ -1,0 +1,39 @@
+import type { AedesOptions } from 'aedes';
+import { DEVICE_PUBLISH_KINDS, parseDeviceTopic, type DeviceTopicKind } from '@citypulse/contracts';
+import type { Logger, Metrics } from '@citypulse/observability';
+import type { Sessions } from '../sessions.js';
+import type { TelemetryIngestor } from '../telemetry/telemetry-ingestor.js';
+
+export interface AuthorizePublishDeps {
+  sessions: Sessions;
+  telemetry: TelemetryIngestor;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/**
+ * Every PUBLISH passes here before aedes sends PUBACK, which makes this the place for the
+ * durable hand-off: the callback runs only once accepted readings are in Redis.
+ * A device may publish only to its own telemetry, state and command-ack topics; anything else
+ * closes the connection, as MQTT 3.1.1 has no negative PUBACK [MQTT-3.3.5-2].
+ */
+export function createAuthorizePublish(deps: AuthorizePublishDeps): NonNullable<AedesOptions['authorizePublish']> {
+  return (client, packet, callback) => {
+    const session = deps.sessions.get(client);
+    const topic = parseDeviceTopic(packet.topic);
+    if (!session || !topic || topic.deviceId !== session.device.id || !DEVICE_PUBLISH_KINDS.has(topic.kind as DeviceTopicKind)) {
+      deps.metrics.unauthorized.inc({ action: 'publish' });
+      deps.logger.warn({ clientId: client?.id, topic: packet.topic }, 'publish refused: not the device’s own topic');
+      return callback(new Error(`not authorised to publish to ${packet.topic}`));
+    }
+    if (topic.kind !== 'telemetry') return callback(null);
+    deps.telemetry.ingest(session, packet.topic, packet.payload as Buffer).then(
+      () => callback(null),
+      // No PUBACK: the device keeps the message and sends it again after reconnecting.
+      (err: Error) => {
+        deps.logger.error({ err, clientId: client?.id }, 'hand-off failed; closing connection without PUBACK');
+        callback(err);
+      },
+    );
+  };
+}

@@ -1,0 +1,2 @@
+export { BrokerModule } from './broker.module.js';
+export { MqttBrokerService } from './mqtt-broker.service.js';

@@ -1,0 +1,3 @@
+import { runProcess } from '../../citypulse/src/main-process.js';
+
+await runProcess(['ingest']);

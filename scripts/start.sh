@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The main job (README): the local stack, citypulse (broker + ingest + alerts + api in one
+# process) and a small simulated fleet. Ctrl-C stops the service and the fleet, and the stack
+# servers if this script started them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stack_was_up=0
+bash scripts/stack.sh status >/dev/null 2>&1 && stack_was_up=1
+bash scripts/stack.sh up
+
+echo "== building"
+npm run --silent build
+
+# An admin API token for this machine, generated once and kept in the ignored .stack folder.
+token_file=.stack/api-token
+if [ -z "${CP_API_TOKEN:-}" ]; then
+  [ -s "$token_file" ] || node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('base64url'))" > "$token_file"
+  CP_API_TOKEN=$(cat "$token_file")
+fi
+export CP_API_TOKEN
+export CP_MQTT_PORT=${CP_MQTT_PORT:-11883} CP_HTTP_PORT=${CP_HTTP_PORT:-13000}
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "== stopping"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$stack_was_up" = 0 ]; then bash scripts/stack.sh down; else echo "stack left running (it was up before): npm run stack -- down"; fi
+}
+trap cleanup INT TERM EXIT
+
+mkdir -p .stack/logs
+echo "== starting citypulse (logs: .stack/logs/citypulse.log)"
+node --enable-source-maps dist/apps/citypulse/src/main.js >> .stack/logs/citypulse.log 2>&1 &
+pids+=($!)
+
+api="http://127.0.0.1:${CP_HTTP_PORT}"
+for _ in $(seq 1 100); do
+  curl -fsS "$api/health" >/dev/null 2>&1 && break
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "citypulse exited; see .stack/logs/citypulse.log"; tail -20 .stack/logs/citypulse.log; exit 1; }
+  sleep 0.2
+done
+
+echo "== starting the simulated fleet"
+node --enable-source-maps dist/simulators/src/fleet-main.js --api "$api" --mqtt "mqtt://127.0.0.1:${CP_MQTT_PORT}" &
+pids+=($!)
+wait "${pids[1]}"

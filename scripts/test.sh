@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command (README): brings up the real local stack, type-checks, checks for import
+# cycles, then runs every jest project (unit + integration) against the real servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/stack.sh up
+echo "== typecheck"
+npm run --silent typecheck
+echo "== import cycles"
+npm run --silent check:cycles
+echo "== jest"
+npm run --silent jest -- --ci "$@"

@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { ApiClient } from './api-client.js';
+import { Fleet } from './fleet.js';
+
+/** `npm start` runs this next to citypulse: a small simulated fleet and where to look. */
+const { values: args } = parseArgs({
+  options: {
+    api: { type: 'string', default: 'http://127.0.0.1:13000' },
+    mqtt: { type: 'string', default: 'mqtt://127.0.0.1:11883' },
+    cities: { type: 'string', default: 'beijing,tianjin,shijiazhuang' },
+    'interval-ms': { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '1' },
+    'no-demo-alert': { type: 'boolean', default: false },
+  },
+});
+
+const token = process.env.CP_API_TOKEN;
+if (!token) {
+  console.error('CP_API_TOKEN must be set to an admin API token');
+  process.exit(2);
+}
+
+const log = (line: string) => console.log(`[fleet ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const fleet = new Fleet(new ApiClient(args.api!, token), {
+  mqttUrl: args.mqtt!,
+  cities: args.cities!.split(','),
+  intervalMs: Number(args['interval-ms']),
+  seed: Number(args.seed),
+  demoAlert: !args['no-demo-alert'],
+  log,
+});
+await fleet.start();
+
+const auth = `-H "Authorization: Bearer $(cat .stack/api-token)"`;
+console.log(`
+citypulse is running with ${fleet.stats.devices} simulated devices in ${args.cities}.
+  MQTT broker      ${args.mqtt}   (devices/{id}/telemetry; see devices/README.md)
+  HTTP API         ${args.api}     (token in .stack/api-token)
+  devices          curl -s ${auth} ${args.api}/devices
+  alerts           curl -s ${auth} ${args.api}/alerts
+  latest reading   curl -s ${auth} ${args.api}/telemetry/sim-beijing-env-sensor-1/latest
+  rejections       curl -s ${auth} ${args.api}/rejections
+  InfluxDB         curl -sG http://127.0.0.1:18086/query --data-urlencode db=citypulse --data-urlencode "q=SELECT * FROM building ORDER BY time DESC LIMIT 5"
+Ctrl-C stops everything.
+`);
+
+const report = setInterval(() => {
+  const s = fleet.stats;
+  log(`sent ${s.sent}, acked ${s.acked}, rejected readings ${s.rejectedReadings}`);
+}, 10_000);
+
+const stop = async () => {
+  clearInterval(report);
+  await fleet.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

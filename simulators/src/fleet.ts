@@ -1,0 +1,112 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { deviceTypes, type DeviceTypeDefinition } from '@citypulse/devices';
+import { deviceTopic } from '@citypulse/contracts';
+import type { ApiClient } from './api-client.js';
+import { ReadingGenerator } from './reading-generator.js';
+
+export interface FleetOptions {
+  mqttUrl: string;
+  cities: string[];
+  intervalMs: number;
+  seed: number;
+  /** Make one device cross a default alert threshold a few seconds in. */
+  demoAlert: boolean;
+  log: (line: string) => void;
+}
+
+export interface FleetStats {
+  devices: number;
+  sent: number;
+  acked: number;
+  rejectedReadings: number;
+}
+
+interface SimDevice {
+  id: string;
+  type: DeviceTypeDefinition;
+  client: MqttClient;
+  generator: ReadingGenerator;
+  overrides: Record<string, number>;
+}
+
+/** One device of every catalogue type in every city, publishing QoS 1 telemetry. */
+export class Fleet {
+  private readonly devices: SimDevice[] = [];
+  private timer?: NodeJS.Timeout;
+  readonly stats: FleetStats = { devices: 0, sent: 0, acked: 0, rejectedReadings: 0 };
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly options: FleetOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const city of this.options.cities) {
+      for (const type of Object.values(deviceTypes)) {
+        const id = `sim-${city}-${type.name}-1`;
+        const secret = await this.api.reprovision({ id, type: type.name, city, site: `${city}-${type.family}-01` });
+        this.devices.push(await this.connect(id, secret, type));
+      }
+    }
+    this.stats.devices = this.devices.length;
+    if (this.options.demoAlert) this.scheduleDemoAlert();
+    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
+  }
+
+  private async connect(id: string, secret: string, type: DeviceTypeDefinition): Promise<SimDevice> {
+    const client = await mqtt.connectAsync(this.options.mqttUrl, {
+      clientId: id,
+      username: id,
+      password: secret,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 1000,
+    });
+    (client.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+    await client.subscribeAsync(deviceTopic(id, 'errors'), { qos: 1 });
+    client.on('message', (_topic, payload) => {
+      const message = JSON.parse(payload.toString()) as { rejected: Array<{ reason: string; detail: string }> };
+      this.stats.rejectedReadings += message.rejected.length;
+      this.options.log(`${id} ← errors: ${message.rejected.map((r) => `${r.reason} (${r.detail})`).join('; ')}`);
+    });
+    return { id, type, client, generator: new ReadingGenerator(type, id, this.options.seed), overrides: {} };
+  }
+
+  private tick(): void {
+    for (const device of this.devices) {
+      const payload = JSON.stringify({ ts: Date.now(), values: device.generator.next(device.overrides) });
+      this.stats.sent++;
+      device.client.publish(deviceTopic(device.id, 'telemetry'), payload, { qos: 1 }, (err) => {
+        if (!err) this.stats.acked++;
+      });
+    }
+  }
+
+  /** Pushes the first "above" default rule's field past its threshold for long enough to raise it. */
+  private scheduleDemoAlert(): void {
+    for (const device of this.devices) {
+      const rule = device.type.defaultRules.find((r) => r.condition === 'above');
+      if (!rule) continue;
+      const spec = device.type.fields[rule.field];
+      const value = Math.min(spec.max ?? rule.threshold * 1.2, rule.threshold + Math.max(1, Math.abs(rule.threshold) * 0.1));
+      setTimeout(() => {
+        this.options.log(`demo: ${device.id} ${rule.field} → ${value} (rule ${rule.id}: above ${rule.threshold} for ${rule.forSeconds}s)`);
+        device.overrides[rule.field] = value;
+        setTimeout(() => {
+          delete device.overrides[rule.field];
+          this.options.log(`demo: ${device.id} ${rule.field} back to normal`);
+        }, (rule.forSeconds + 20) * 1000);
+      }, 3000);
+      // One bad reading too, to show a rejection on the device's error topic.
+      setTimeout(() => {
+        device.client.publish(deviceTopic(device.id, 'telemetry'), JSON.stringify({ values: { [rule.field]: 'hot' } }), { qos: 1 });
+      }, 5000);
+      return;
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all(this.devices.map((d) => d.client.endAsync()));
+  }
+}
