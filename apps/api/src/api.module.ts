@@ -7,10 +7,11 @@ import { DevicesController } from './devices/devices.controller.js';
 import { AlertsController } from './alerts/alerts.controller.js';
 import { TelemetryController } from './telemetry/telemetry.controller.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 
 @Module({
   imports: [InfluxModule],
-  controllers: [HealthController, DevicesController, AlertsController, TelemetryController, RejectionsController],
+  controllers: [HealthController, DevicesController, AlertsController, TelemetryController, RejectionsController, MetricsController],
   providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
 })
 export class ApiModule {}

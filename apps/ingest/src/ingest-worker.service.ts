@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, connectRedis } from '@citypulse/core';
+import type { Reading } from '@citypulse/contracts';
 import { HandoffConsumer, type HandoffBatch } from '@citypulse/handoff';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { toLines, type ResilientWriter } from '@citypulse/storage';
@@ -66,8 +67,17 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       const outcome = await this.writer.writeBatch(toLines(chunk), { signal: this.stop.signal });
       this.metrics.influxWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       this.metrics.readingsStored.inc(outcome.written);
+      this.observeStoreDelay(chunk);
     }
     await this.ruleFeed!.enqueue(batch.readings);
+  }
+
+  private observeStoreDelay(readings: Reading[]): void {
+    const nowMs = Date.now();
+    for (const reading of readings) {
+      // timeNs has 19 digits; its first 13 are epoch ms (exact enough for a latency in seconds).
+      this.metrics.readingStoreDelay.observe((nowMs - Number(reading.timeNs.slice(0, -6))) / 1000);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

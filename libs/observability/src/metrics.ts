@@ -17,6 +17,13 @@ export class Metrics {
   readonly readingsDropped = new Counter({ name: 'citypulse_readings_dropped_total', help: 'Readings InfluxDB refused as bad points', labelNames: ['reason'], registers: [this.registry] });
   readonly influxWriteRetries = new Counter({ name: 'citypulse_influx_write_retries_total', help: 'Retried InfluxDB writes', labelNames: ['status'], registers: [this.registry] });
   readonly influxWriteSeconds = new Histogram({ name: 'citypulse_influx_write_seconds', help: 'InfluxDB batch write latency', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  /** Reading time (device or receive time) to InfluxDB acknowledging the write: end-to-end freshness. */
+  readonly readingStoreDelay = new Histogram({
+    name: 'citypulse_reading_store_delay_seconds',
+    help: 'Time from a reading’s timestamp to its write being acknowledged by InfluxDB',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
   readonly alertTransitions = new Counter({ name: 'citypulse_alert_transitions_total', help: 'Alert transitions', labelNames: ['kind', 'severity'], registers: [this.registry] });
 
   constructor(collectDefaults = true) {
