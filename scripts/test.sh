@@ -9,5 +9,7 @@ echo "== typecheck"
 npm run --silent typecheck
 echo "== import cycles"
 npm run --silent check:cycles
+echo "== build (fault tests run apps as real processes from dist/)"
+npm run --silent build
 echo "== jest"
 npm run --silent jest -- --ci "$@"

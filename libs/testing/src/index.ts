@@ -1,3 +1,6 @@
-export { testConfig, uniqueName } from './test-config.js';
+export { testConfig, testEnv, uniqueName } from './test-config.js';
 export { waitFor } from './wait-for.js';
 export { flushPrefix } from './redis.js';
+export { AppProcess } from './child-process.js';
+export { PrivateInflux } from './private-influx.js';
+export { SteadyPublisher, type PublishingDevice } from './steady-publisher.js';

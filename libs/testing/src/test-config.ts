@@ -11,9 +11,14 @@ export function uniqueName(prefix = 't'): string {
  * at), with its own Redis prefix and InfluxDB database, and ephemeral listener ports.
  */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig(testEnv(overrides));
+}
+
+/** The environment behind `testConfig`, for starting citypulse processes with the same settings. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const name = uniqueName();
-  return loadConfig({
-    ...process.env,
+  return {
+    ...(process.env as Record<string, string>),
     CP_API_TOKEN: 'test-admin-token-0123456789',
     CP_REDIS_PREFIX: name,
     CP_INFLUX_DB: `test_${name}`,
@@ -22,5 +27,5 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     CP_LOG_LEVEL: process.env.CP_LOG_LEVEL ?? 'silent',
     CP_INSTANCE_ID: name,
     ...overrides,
-  });
+  };
 }
