@@ -1,0 +1,161 @@
+import type { FieldValue, Reading } from '@citypulse/contracts';
+
+/*
+ * Reading → InfluxDB line protocol (https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/).
+ * Hot path: every stored reading passes here, so escaping scans char codes once and returns the
+ * input untouched when nothing needs escaping (the common case), instead of running a regex.
+ */
+
+const COMMA = 44;
+const SPACE = 32;
+const EQUALS = 61;
+const BACKSLASH = 92;
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+const TAB = 9;
+
+/** True when `s` holds a char that `escapeKey` must rewrite. */
+function needsKeyEscape(s: string, escapeEquals: boolean): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === COMMA || c === SPACE || c === BACKSLASH || c === LF || c === CR || c === TAB) return true;
+    if (c === EQUALS && escapeEquals) return true;
+  }
+  return false;
+}
+
+/** Whether `c` is a char `escapeKey` writes with a leading backslash. */
+function isEscaped(c: number, escapeEquals: boolean): boolean {
+  return c === COMMA || c === SPACE || c === LF || c === CR || c === TAB || (c === EQUALS && escapeEquals);
+}
+
+/**
+ * Escapes a measurement (`escapeEquals` false), tag key, tag value or field key.
+ * - `,` ` ` `=` are structural, so they get a backslash.
+ * - Line breaks and tabs cannot appear raw (a newline ends the line), so they are written as
+ *   `\n`, `\r`, `\t`, as @influxdata/influxdb-client does (stored as those two characters).
+ * - A backslash is kept literal — InfluxDB 1.x stores `a\b` as is and never unescapes `\\` —
+ *   except in a run that ends the string or precedes an escaped char: there the run is doubled,
+ *   or it would escape the following separator and corrupt the line. 2.x and VictoriaMetrics read
+ *   the doubled run back exactly; 1.6.7 keeps it doubled, and refuses a tag value ending in `\`
+ *   with a 400 for that one line (dropped and counted, never silently). See docs/storage.md.
+ */
+function escapeKey(s: string, escapeEquals: boolean): string {
+  if (!needsKeyEscape(s, escapeEquals)) return s;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === BACKSLASH) {
+      let end = i + 1;
+      while (end < s.length && s.charCodeAt(end) === BACKSLASH) end++;
+      if (end === s.length || isEscaped(s.charCodeAt(end), escapeEquals)) {
+        const run = s.slice(i, end);
+        out += s.slice(from, i) + run + run;
+        from = end;
+      }
+      i = end - 1;
+      continue;
+    }
+    if (!isEscaped(c, escapeEquals)) continue;
+    out += s.slice(from, i) + (c === LF ? '\\n' : c === CR ? '\\r' : c === TAB ? '\\t' : '\\' + s[i]);
+    from = i + 1;
+  }
+  return out + s.slice(from);
+}
+
+/** Escapes a measurement name: commas and spaces (an `=` is legal there). */
+export function escapeMeasurement(s: string): string {
+  return escapeKey(s, false);
+}
+
+/** Escapes a tag key, tag value or field key: commas, spaces and equals signs. */
+export function escapeTag(s: string): string {
+  return escapeKey(s, true);
+}
+
+/**
+ * Quotes a string field value: `"` and `\` get a backslash (the only escapes inside quotes).
+ * Line breaks are written as `\n` / `\r` (two characters, stored as such): InfluxDB would accept
+ * them raw inside quotes, but then one point would span two physical lines, and callers that
+ * split a body on newlines (counting, halving a rejected batch) would cut a point in two.
+ */
+export function quoteFieldString(s: string): string {
+  let from = 0;
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === QUOTE || c === BACKSLASH) {
+      out += s.slice(from, i) + '\\';
+      from = i;
+    } else if (c === LF || c === CR) {
+      out += s.slice(from, i) + (c === LF ? '\\n' : '\\r');
+      from = i + 1;
+    }
+  }
+  return out + s.slice(from) + '"';
+}
+
+/**
+ * Formats one field value, or undefined when InfluxDB cannot store it.
+ *
+ * Every number is written without the `i` suffix, so InfluxDB stores it as a float — integers
+ * included. A field's type is fixed by the first point written to a shard; if a device sent `21`
+ * once (integer) and `21.5` later (float), the second write would be a 400 "field type conflict".
+ * Writing all numbers as floats means a field can never change type between points.
+ * NaN and ±Infinity have no line-protocol form; the broker rejects them (`not_finite`) before
+ * hand-off, so here they are only skipped defensively.
+ */
+export function formatFieldValue(v: FieldValue): string | undefined {
+  switch (typeof v) {
+    case 'number':
+      // String(n) yields the shortest round-tripping decimal; exponent forms (1e+21, 5e-7) parse as floats.
+      return Number.isFinite(v) ? String(v) : undefined;
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'string':
+      return quoteFieldString(v);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * One reading as one line, or null when it has no storable field (a line without fields is a
+ * parse error that would fail its whole batch).
+ *
+ * Tags are written in key order (city, device_id, device_type, site): InfluxDB sorts them
+ * otherwise on every point. An empty tag value is left out, since `tag=` is a parse error.
+ */
+export function toLine(r: Reading): string | null {
+  let fields = '';
+  for (const key in r.values) {
+    const value = formatFieldValue(r.values[key]);
+    if (value === undefined) continue;
+    fields += (fields === '' ? '' : ',') + escapeTag(key) + '=' + value;
+  }
+  if (fields === '') return null;
+  let line = escapeMeasurement(r.measurement);
+  if (r.city !== '') line += ',city=' + escapeTag(r.city);
+  if (r.deviceId !== '') line += ',device_id=' + escapeTag(r.deviceId);
+  if (r.deviceType !== '') line += ',device_type=' + escapeTag(r.deviceType);
+  if (r.site !== '') line += ',site=' + escapeTag(r.site);
+  // timeNs is already epoch nanoseconds as a decimal string: written verbatim, precision=ns.
+  return line + ' ' + fields + ' ' + r.timeNs;
+}
+
+/** Lines for a batch of readings; readings without a storable field produce no line. */
+export function toLines(readings: readonly Reading[]): string[] {
+  const lines: string[] = [];
+  for (const r of readings) {
+    const line = toLine(r);
+    if (line !== null) lines.push(line);
+  }
+  return lines;
+}
+
+/** A batch of readings as one newline-joined line-protocol body (timestamps in ns). */
+export function toLineProtocol(readings: readonly Reading[]): string {
+  return toLines(readings).join('\n');
+}
