@@ -19,7 +19,7 @@ export async function runProcess(apps?: AppName[]): Promise<void> {
   const running = await startCitypulse(config, apps ?? config.apps);
   const names = [...(apps ?? config.apps)].join(', ');
   console.log(
-    JSON.stringify({ msg: 'citypulse started', apps: names, mqttPort: running.mqttPort, httpPort: running.httpPort, instance: config.instanceId }),
+    JSON.stringify({ msg: 'citypulse started', apps: names, mqttPort: running.mqttPort, httpPort: running.httpPort, healthPort: running.healthPort, instance: config.instanceId }),
   );
   let stopping = false;
   const stop = async (signal: string) => {

@@ -15,6 +15,8 @@ export interface AppConfig {
   };
   mqtt: { host: string; port: number };
   http: { host: string; port: number; adminToken: string };
+  /** Health/metrics listener for processes without the api. */
+  health: { port: number };
   telemetry: {
     maxPayloadBytes: number;
     maxBatchReadings: number;

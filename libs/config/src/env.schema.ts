@@ -58,6 +58,10 @@ export class EnvSchema {
   @IsString()
   CP_HTTP_HOST = '127.0.0.1';
 
+  /** Health and metrics listener of processes that do not run the api (GET /health, /metrics); 0 picks a free port. @defaultValue 9464 */
+  @IsInt() @Min(0) @Max(65535)
+  CP_HEALTH_PORT = 9464;
+
   /** Admin bearer token for the HTTP API (kept only as a hash in memory). Required. */
   @IsString() @Matches(/^\S{16,}$/, { message: 'CP_API_TOKEN must be at least 16 non-space characters' })
   CP_API_TOKEN = '';

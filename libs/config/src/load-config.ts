@@ -63,6 +63,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
     },
     mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT },
     http: { host: e.CP_HTTP_HOST, port: e.CP_HTTP_PORT, adminToken: e.CP_API_TOKEN },
+    health: { port: e.CP_HEALTH_PORT },
     telemetry: {
       maxPayloadBytes: e.CP_MAX_PAYLOAD_BYTES,
       maxBatchReadings: e.CP_MAX_BATCH_READINGS,

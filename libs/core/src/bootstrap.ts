@@ -4,7 +4,11 @@ import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { AppConfig } from '@citypulse/config';
+import type { Redis } from 'ioredis';
+import { Metrics } from '@citypulse/observability';
 import { CoreModule } from './core.module.js';
+import { REDIS } from './tokens.js';
+import { boundPort, startHealthServer } from './health-server.js';
 
 export interface BootstrapOptions {
   config: AppConfig;
@@ -20,6 +24,8 @@ export interface RunningApp {
   app: INestApplicationContext;
   /** The bound HTTP port, when serving HTTP. */
   httpPort?: number;
+  /** The bound health/metrics port, when not serving the API. */
+  healthPort?: number;
   close(): Promise<void>;
 }
 
@@ -33,7 +39,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<RunningApp> 
   if (!options.http) {
     const app = await NestFactory.createApplicationContext(ProcessRoot, { logger });
     await app.init();
-    return { app, close: () => app.close() };
+    const health = await startHealthServer(config.health.port, config.http.host, app.get<Redis>(REDIS), app.get(Metrics));
+    const close = async () => {
+      health.close();
+      await app.close();
+    };
+    return { app, healthPort: boundPort(health), close };
   }
   const app = await NestFactory.create(ProcessRoot, { logger });
   options.http(app);
