@@ -126,9 +126,10 @@ service_argv() {
       ARGV=(influxd run -config "$INFLUX_CONF") ;;
     victoria-metrics)
       # latencyOffset=0s: the default 30s hides points written in the last 30 s from queries,
-      # which read-back tests would trip over.
+      # which read-back tests would trip over. dedup 1ms: like InfluxDB, a point written twice
+      # (same series and time) is one point, which the idempotent-retry promise relies on.
       ARGV=(victoria-metrics -storageDataPath="$STACK_DIR/victoria-metrics" -retentionPeriod=100y
-        -httpListenAddr="127.0.0.1:$VM_PORT" -search.latencyOffset=0s) ;;
+        -httpListenAddr="127.0.0.1:$VM_PORT" -search.latencyOffset=0s -dedup.minScrapeInterval=1ms) ;;
   esac
 }
 

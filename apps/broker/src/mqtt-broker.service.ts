@@ -17,6 +17,7 @@ import { trackPresence } from './presence-tracker.js';
 import { ReceiveClock } from './telemetry/receive-clock.js';
 import { RejectionReporter } from './telemetry/rejection-reporter.js';
 import { TelemetryIngestor } from './telemetry/telemetry-ingestor.js';
+import { watchBacklog } from './telemetry/backlog-watch.js';
 
 /** The MQTT broker process part: aedes with citypulse's hooks, on a plain TCP listener. */
 @Injectable()
@@ -48,7 +49,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       prefix: config.redis.prefix,
       maxEntryReadings: config.handoff.maxEntryReadings,
       maxBacklogReadings: config.handoff.maxBacklogReadings,
-      onBacklog: (n) => metrics.handoffBacklog.set(n),
+      onBacklog: watchBacklog(config.handoff.maxBacklogReadings, metrics, logger),
     });
     const rejections = new RejectionReporter(() => this.broker!, new DeadLetterStore(this.redis, config.redis.prefix), metrics, logger);
     const telemetry = new TelemetryIngestor({ handoff, rejections, clock: new ReceiveClock(), limits: config.telemetry, metrics });
