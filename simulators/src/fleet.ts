@@ -82,27 +82,30 @@ export class Fleet {
     }
   }
 
-  /** Pushes the first "above" default rule's field past its threshold for long enough to raise it. */
+  /**
+   * Pushes the quickest "above" default rule of the fleet (shortest duration) past its threshold
+   * for long enough to raise it, so a user sees an alert within seconds; then back to normal.
+   */
   private scheduleDemoAlert(): void {
-    for (const device of this.devices) {
-      const rule = device.type.defaultRules.find((r) => r.condition === 'above');
-      if (!rule) continue;
-      const spec = device.type.fields[rule.field];
-      const value = Math.min(spec.max ?? rule.threshold * 1.2, rule.threshold + Math.max(1, Math.abs(rule.threshold) * 0.1));
+    const candidates = this.devices.flatMap((device) =>
+      device.type.defaultRules.filter((r) => r.condition === 'above').map((rule) => ({ device, rule })),
+    );
+    if (candidates.length === 0) return;
+    const { device, rule } = candidates.reduce((a, b) => (b.rule.forSeconds < a.rule.forSeconds ? b : a));
+    const spec = device.type.fields[rule.field];
+    const value = Math.min(spec.max ?? Infinity, rule.threshold + Math.max(0.2, Math.abs(rule.threshold) * 0.01));
+    setTimeout(() => {
+      this.options.log(`demo: ${device.id} ${rule.field} → ${value} (rule ${rule.id}: above ${rule.threshold} for ${rule.forSeconds}s)`);
+      device.overrides[rule.field] = value;
       setTimeout(() => {
-        this.options.log(`demo: ${device.id} ${rule.field} → ${value} (rule ${rule.id}: above ${rule.threshold} for ${rule.forSeconds}s)`);
-        device.overrides[rule.field] = value;
-        setTimeout(() => {
-          delete device.overrides[rule.field];
-          this.options.log(`demo: ${device.id} ${rule.field} back to normal`);
-        }, (rule.forSeconds + 20) * 1000);
-      }, 3000);
-      // One bad reading too, to show a rejection on the device's error topic.
-      setTimeout(() => {
-        device.client.publish(deviceTopic(device.id, 'telemetry'), JSON.stringify({ values: { [rule.field]: 'hot' } }), { qos: 1 });
-      }, 5000);
-      return;
-    }
+        delete device.overrides[rule.field];
+        this.options.log(`demo: ${device.id} ${rule.field} back to normal`);
+      }, (rule.forSeconds + 30) * 1000);
+    }, 3000);
+    // One bad reading too, to show a rejection on the device's error topic.
+    setTimeout(() => {
+      device.client.publish(deviceTopic(device.id, 'telemetry'), JSON.stringify({ values: { [rule.field]: 'hot' } }), { qos: 1 });
+    }, 5000);
   }
 
   async stop(): Promise<void> {

@@ -4,8 +4,24 @@ import { seededRandom, seedFrom } from './random.js';
 type Values = Record<string, number | boolean | string>;
 
 /**
- * Plausible readings for any catalogue device type: each numeric field wanders around the
- * middle of its range, counters only grow, enums and flags mostly keep their first value.
+ * The values a field takes when nothing is wrong: its range, narrowed to the normal side of every
+ * default rule's clear threshold (so grid frequency stays near 50 Hz, not mid-range at 55 Hz).
+ */
+export function normalBand(type: DeviceTypeDefinition, field: string): { low: number; high: number } {
+  const spec = type.fields[field];
+  let low = spec.min ?? 0;
+  let high = spec.max ?? 100;
+  for (const rule of type.defaultRules) {
+    if (rule.field !== field) continue;
+    if (rule.condition === 'above') high = Math.min(high, rule.clearThreshold);
+    else low = Math.max(low, rule.clearThreshold);
+  }
+  return { low, high };
+}
+
+/**
+ * Plausible readings for any catalogue device type: each numeric field wanders inside the middle
+ * of its normal band, counters only grow, enums and flags mostly keep their first value.
  * Deterministic per (device id, seed). Issue #6 replaces this with per-family models.
  */
 export class ReadingGenerator {
@@ -29,14 +45,13 @@ export class ReadingGenerator {
   private valueOf(name: string, spec: FieldSpec): number | boolean | string {
     if (spec.kind === 'boolean') return this.random() < 0.01;
     if (spec.kind === 'enum') return spec.values?.[0] ?? '';
-    const min = spec.min ?? 0;
-    const max = spec.max ?? 100;
+    const { low: min, high: max } = normalBand(this.type, name);
     if (spec.monotonic) {
       const next = (this.state.get(name) ?? min) + this.random() * (max - min) * 1e-6;
       this.state.set(name, next);
       return round(next, spec.kind);
     }
-    // Stay inside the middle third of the range: well clear of default alert thresholds.
+    // Stay inside the middle third of the normal band: well clear of default alert thresholds.
     const centre = min + (max - min) / 2;
     const previous = this.state.get(name) ?? centre;
     const step = (max - min) * 0.01 * (this.random() - 0.5);
