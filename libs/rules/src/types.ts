@@ -1,0 +1,75 @@
+export type Severity = 'info' | 'warning' | 'critical';
+
+/**
+ * When a value is in breach, and when it is clear again. The clear level (hysteresis) is on the
+ * normal side of the threshold so a value hovering at the threshold raises one alert, not a storm.
+ */
+export type Condition =
+  /** Raised while value > threshold; cleared once value <= clearBelow (defaults to threshold). */
+  | { kind: 'above'; threshold: number; clearBelow?: number }
+  /** Raised while value < threshold; cleared once value >= clearAbove (defaults to threshold). */
+  | { kind: 'below'; threshold: number; clearAbove?: number }
+  /** Raised while value < low or value > high; cleared once back inside by `clearMargin`. */
+  | { kind: 'outside'; low: number; high: number; clearMargin?: number };
+
+/** Narrows a rule from its whole device type to a city, a site or one device. */
+export interface RuleScope {
+  city?: string;
+  site?: string;
+  deviceId?: string;
+}
+
+export interface RuleDefinition {
+  /** Unique id; alerts are keyed by (rule id, device id). */
+  id: string;
+  /**
+   * The slot this rule fills: rules sharing a key compete, and the most specific scope that
+   * matches a device wins (an operator's Beijing-only "co2-high" replaces the catalogue default).
+   * @defaultValue the rule id
+   */
+  key?: string;
+  deviceType: string;
+  scope?: RuleScope;
+  field: string;
+  condition: Condition;
+  /** The condition must hold this long, in event time, before the alert is raised. */
+  forSeconds: number;
+  severity: Severity;
+  enabled: boolean;
+  description?: string;
+}
+
+/** What a rule remembers about one device between readings. JSON-serialisable. */
+export interface RuleState {
+  phase: 'ok' | 'pending' | 'firing';
+  /** Event time (ms) the current breach began (pending) or the alert was raised (firing). */
+  since?: number;
+  /** Newest event time seen; older readings never change the phase. */
+  lastEventMs: number;
+  lastValue?: number;
+  /** Newest event time at which the value was not in breach. */
+  lastOkMs?: number;
+  /** Worst value while firing. */
+  peak?: number;
+  /** Readings while firing. */
+  count: number;
+}
+
+export interface Transition {
+  kind: 'raised' | 'updated' | 'resolved';
+  /** Event time of the reading that caused it. */
+  atMs: number;
+  value: number;
+}
+
+export interface Evaluation {
+  state: RuleState;
+  transition?: Transition;
+  /** Why the reading changed nothing: older than the allowed lateness, or a redelivered duplicate. */
+  ignored?: 'too_late' | 'duplicate';
+}
+
+export interface EvaluateOptions {
+  /** Readings up to this much older than the newest one still count (never backwards); older are ignored. */
+  allowedLatenessMs: number;
+}
