@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RuleEvaluationWorker } from './rule-evaluation.worker.js';
 
-@Module({})
+@Module({ providers: [RuleEvaluationWorker] })
 export class AlertsModule {}

@@ -120,7 +120,7 @@ describe('the path of one reading', () => {
       (items) => items.length === 1,
       { what: 'an open alert in the API' },
     );
-    expect(alerts[0]).toMatchObject({ ruleId: rule.id, deviceId: id, city: 'shijiazhuang', severity: rule.severity, state: 'open', lastValue: high });
+    expect(alerts[0]).toMatchObject({ ruleId: `env-sensor.${rule.id}`, deviceId: id, city: 'shijiazhuang', severity: rule.severity, state: 'open', lastValue: high });
     await device.endAsync();
   });
 

@@ -21,17 +21,17 @@ export class AlertStore {
     return `${this.prefix}:alerts:${state}`;
   }
 
+  /** The id of the alert a (rule, device) opened at `atMs`: deterministic, so replays find it. */
+  static alertId(ruleId: string, deviceId: string, atMs: number): string {
+    return `${ruleId}:${deviceId}:${atMs}`;
+  }
+
   /**
-   * Opens an alert for (rule, device) unless one is already current; returns the current one
-   * either way. SET NX on the pointer makes two racing workers open a single alert.
+   * Opens the alert unless it exists already (idempotent: a redelivered transition is a no-op).
+   * The (rule, device) pointer makes "one open alert per pair" visible to readers.
    */
   async raise(input: RaiseAlert): Promise<{ alert: Alert; created: boolean }> {
-    const id = `${input.ruleId}:${input.deviceId}:${input.atMs}`;
-    const claimed = await this.redis.set(this.currentKey(input.ruleId, input.deviceId), id, 'NX');
-    if (claimed !== 'OK') {
-      const existing = await this.current(input.ruleId, input.deviceId);
-      if (existing) return { alert: existing, created: false };
-    }
+    const id = AlertStore.alertId(input.ruleId, input.deviceId, input.atMs);
     const at = new Date(input.atMs).toISOString();
     const alert: Alert = {
       id,
@@ -50,10 +50,11 @@ export class AlertStore {
       count: 1,
       updatedAt: new Date().toISOString(),
     };
+    const created = await this.redis.set(this.alertKey(id), JSON.stringify(alert), 'NX');
+    if (created !== 'OK') return { alert: (await this.get(id))!, created: false };
     await this.redis
       .multi()
       .set(this.currentKey(input.ruleId, input.deviceId), id)
-      .set(this.alertKey(id), JSON.stringify(alert))
       .zadd(this.indexKey('open'), input.atMs, id)
       .zadd(this.indexKey('all'), input.atMs, id)
       .exec();
@@ -70,20 +71,21 @@ export class AlertStore {
     return json ? (JSON.parse(json) as Alert) : null;
   }
 
-  /** Records another reading on the open alert (count, last and peak value) instead of a new alert. */
-  async recordRepeat(ruleId: string, deviceId: string, value: number, peakOf: (a: number, b: number) => number): Promise<void> {
-    const alert = await this.current(ruleId, deviceId);
-    if (!alert) return;
-    alert.count += 1;
-    alert.lastValue = value;
-    alert.peakValue = peakOf(alert.peakValue, value);
+  /** Records another reading on an open alert (count, last and peak value) instead of a new alert. */
+  async recordRepeat(id: string, latest: { value: number; peak: number; count: number }): Promise<void> {
+    const alert = await this.get(id);
+    if (!alert || alert.state === 'resolved') return;
+    alert.count = latest.count;
+    alert.lastValue = latest.value;
+    alert.peakValue = latest.peak;
     alert.updatedAt = new Date().toISOString();
-    await this.redis.set(this.alertKey(alert.id), JSON.stringify(alert));
+    await this.redis.set(this.alertKey(id), JSON.stringify(alert));
   }
 
-  async resolve(ruleId: string, deviceId: string, atMs: number, value: number): Promise<Alert | null> {
-    const alert = await this.current(ruleId, deviceId);
-    if (!alert) return null;
+  /** Resolves the alert; resolving a resolved or unknown alert changes nothing. */
+  async resolve(id: string, atMs: number, value: number): Promise<Alert | null> {
+    const alert = await this.get(id);
+    if (!alert || alert.state === 'resolved') return null;
     const previousState = alert.state;
     alert.state = 'resolved';
     alert.lastValue = value;
@@ -91,10 +93,10 @@ export class AlertStore {
     alert.updatedAt = new Date().toISOString();
     await this.redis
       .multi()
-      .set(this.alertKey(alert.id), JSON.stringify(alert))
-      .del(this.currentKey(ruleId, deviceId))
-      .zrem(this.indexKey(previousState), alert.id)
-      .zadd(this.indexKey('resolved'), atMs, alert.id)
+      .set(this.alertKey(id), JSON.stringify(alert))
+      .eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, this.currentKey(alert.ruleId, alert.deviceId), id)
+      .zrem(this.indexKey(previousState), id)
+      .zadd(this.indexKey('resolved'), atMs, id)
       .exec();
     return alert;
   }

@@ -1,0 +1,63 @@
+import type { Reading } from '@citypulse/contracts';
+import { evaluate, type RuleDefinition } from '@citypulse/rules';
+import { AlertStore } from '@citypulse/alert-store';
+import type { AlertTransition } from './alert-transition.js';
+import type { DeviceRuleStates } from './rule-state-repository.js';
+import type { RuleTarget } from './rule-book.js';
+
+/** Epoch ms of a reading (its identity time), for event-time evaluation. */
+export function eventTimeMs(reading: Reading): number {
+  return Number(reading.timeNs.slice(0, -6));
+}
+
+/**
+ * Folds a device's new readings (in event-time order) through every rule that applies to it.
+ * Pure: given the stored states it returns the next states and appends the alert transitions
+ * to the outbox; the caller stores both atomically.
+ */
+export function decideDevice(
+  current: DeviceRuleStates,
+  target: RuleTarget,
+  rules: RuleDefinition[],
+  readings: Reading[],
+  options: { allowedLatenessMs: number },
+): DeviceRuleStates {
+  const ordered = [...readings].sort((a, b) => eventTimeMs(a) - eventTimeMs(b));
+  const states = { ...current.states };
+  const outbox = [...current.outbox];
+  for (const rule of rules) {
+    let stored = states[rule.id];
+    for (const reading of ordered) {
+      const value = reading.values[rule.field];
+      if (typeof value !== 'number') continue;
+      const result = evaluate(rule, stored?.rule, { tsMs: eventTimeMs(reading), value }, options);
+      stored = { rule: result.state, openAlertId: stored?.openAlertId };
+      const t = result.transition;
+      if (!t) continue;
+      if (t.kind === 'raised') stored.openAlertId = AlertStore.alertId(rule.id, target.deviceId, t.atMs);
+      if (!stored.openAlertId) continue;
+      const previous = outbox[outbox.length - 1];
+      // Repeats only move counters: keep the newest instead of one outbox entry per reading.
+      if (t.kind === 'updated' && previous?.kind === 'updated' && previous.alertId === stored.openAlertId) outbox.pop();
+      outbox.push({
+        kind: t.kind,
+        alertId: stored.openAlertId,
+        ruleId: rule.id,
+        deviceId: target.deviceId,
+        deviceType: target.deviceType,
+        city: target.city,
+        site: target.site,
+        field: rule.field,
+        severity: rule.severity,
+        description: rule.description ?? '',
+        atMs: t.atMs,
+        value: t.value,
+        peak: result.state.peak ?? t.value,
+        count: result.state.count,
+      });
+      if (t.kind === 'resolved') stored.openAlertId = undefined;
+    }
+    if (stored) states[rule.id] = stored;
+  }
+  return { states, outbox };
+}

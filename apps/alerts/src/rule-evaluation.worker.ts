@@ -1,0 +1,72 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { LOGGER, REDIS, bullPrefix, connectRedis } from '@citypulse/core';
+import { QUEUES, type Reading, type RuleEvaluationJob } from '@citypulse/contracts';
+import { AlertStore } from '@citypulse/alert-store';
+import { Metrics, type Logger } from '@citypulse/observability';
+import { RuleBook } from './rule-book.js';
+import { RuleStateRepository } from './rule-state-repository.js';
+import { decideDevice } from './decide-device.js';
+import { applyTransitions } from './apply-transitions.js';
+
+/**
+ * Evaluates batches of stored readings against the rules, per device: decide (pure) → store state
+ * and outbox atomically → apply the outbox to the alert store → clear it. A failed job is retried
+ * by BullMQ; redelivered readings are idempotent under event-time evaluation.
+ */
+@Injectable()
+export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private worker?: Worker<RuleEvaluationJob>;
+  private stateRedis?: Redis;
+  private readonly logger: Logger;
+  private readonly rules = new RuleBook();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(LOGGER) logger: Logger,
+    private readonly metrics: Metrics,
+  ) {
+    this.logger = logger.child({ component: 'alerts' });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.stateRedis = connectRedis(this.config, 'rule-state');
+    const states = new RuleStateRepository(this.stateRedis, this.config.redis.prefix);
+    const alerts = new AlertStore(this.redis, this.config.redis.prefix);
+    this.worker = new Worker<RuleEvaluationJob>(
+      QUEUES.ruleEvaluation,
+      async (job: Job<RuleEvaluationJob>) => {
+        for (const readings of groupByDevice(job.data.readings)) {
+          const target = readings[0];
+          const outbox = await states.update(target.deviceId, (current) =>
+            decideDevice(current, target, this.rules.rulesFor(target), readings, this.config.alerts),
+          );
+          if (outbox.length === 0) continue;
+          await applyTransitions(alerts, outbox, this.metrics, this.logger);
+          await states.clearOutbox(target.deviceId, outbox);
+        }
+      },
+      // One job at a time per worker: WATCH needs the state connection to itself.
+      { connection: { url: this.config.redis.url }, prefix: bullPrefix(this.config), concurrency: 1 },
+    );
+    this.worker.on('failed', (job, err) => this.logger.error({ err, jobId: job?.id }, 'rule evaluation failed; BullMQ will retry'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    this.stateRedis?.disconnect();
+  }
+}
+
+function groupByDevice(readings: Reading[]): Reading[][] {
+  const byDevice = new Map<string, Reading[]>();
+  for (const r of readings) {
+    const list = byDevice.get(r.deviceId);
+    if (list) list.push(r);
+    else byDevice.set(r.deviceId, [r]);
+  }
+  return [...byDevice.values()];
+}
