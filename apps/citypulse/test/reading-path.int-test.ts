@@ -35,6 +35,10 @@ describe('the path of one reading', () => {
 
     const rows = await waitFor(() => storedRows(id), (r) => r.length === 1, { what: 'the point in InfluxDB' });
     expect(rows[0]).toMatchObject({ temperature: 21.5, humidity: 40, co2: 600, occupancy: 12, city: 'tianjin', site: 'tianjin-tower-1', device_type: 'env-sensor', device_id: id });
+
+    const latest = await cp.api('GET', `/telemetry/${id}/latest`);
+    expect(latest.status).toBe(200);
+    expect(latest.body.reading).toEqual({ time: rows[0].time, temperature: 21.5, humidity: 40, co2: 600, occupancy: 12, city: 'tianjin', site: 'tianjin-tower-1', device_type: 'env-sensor', device_id: id });
   });
 
   it('refuses a wrong password at CONNECT with "bad user name or password"', async () => {

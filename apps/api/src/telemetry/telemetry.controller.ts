@@ -18,6 +18,8 @@ export class TelemetryController {
     const measurement = getDeviceType(device.type)?.measurement ?? device.type;
     const reading = await this.influx.latest(measurement, deviceId);
     if (!reading) throw new NotFoundException(`no stored reading for device ${deviceId} yet`);
-    return { deviceId, measurement, reading };
+    // One measurement holds a whole family; SELECT * returns the other types' fields as null.
+    const present = Object.fromEntries(Object.entries(reading).filter(([, v]) => v !== null));
+    return { deviceId, measurement, reading: present };
   }
 }
