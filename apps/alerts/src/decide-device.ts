@@ -1,14 +1,9 @@
-import type { Reading } from '@citypulse/contracts';
+import type { DeviceReadings } from '@citypulse/contracts';
 import { evaluate, type RuleDefinition } from '@citypulse/rules';
 import { AlertStore } from '@citypulse/alert-store';
 import type { AlertTransition } from './alert-transition.js';
 import type { DeviceRuleStates } from './rule-state-repository.js';
 import type { RuleTarget } from './rule-book.js';
-
-/** Epoch ms of a reading (its identity time), for event-time evaluation. */
-export function eventTimeMs(reading: Reading): number {
-  return Number(reading.timeNs.slice(0, -6));
-}
 
 /**
  * Folds a device's new readings (in event-time order) through every rule that applies to it.
@@ -19,18 +14,18 @@ export function decideDevice(
   current: DeviceRuleStates,
   target: RuleTarget,
   rules: RuleDefinition[],
-  readings: Reading[],
+  readings: DeviceReadings['readings'],
   options: { allowedLatenessMs: number },
 ): DeviceRuleStates {
-  const ordered = [...readings].sort((a, b) => eventTimeMs(a) - eventTimeMs(b));
+  const ordered = [...readings].sort((a, b) => a[0] - b[0]);
   const states = { ...current.states };
   const outbox = [...current.outbox];
   for (const rule of rules) {
     let stored = states[rule.id];
-    for (const reading of ordered) {
-      const value = reading.values[rule.field];
+    for (const [tsMs, values] of ordered) {
+      const value = values[rule.field];
       if (typeof value !== 'number') continue;
-      const result = evaluate(rule, stored?.rule, { tsMs: eventTimeMs(reading), value }, options);
+      const result = evaluate(rule, stored?.rule, { tsMs, value }, options);
       stored = { rule: result.state, openAlertId: stored?.openAlertId };
       const t = result.transition;
       if (!t) continue;

@@ -3,7 +3,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, bullPrefix, connectRedis } from '@citypulse/core';
-import { QUEUES, type Reading, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, type RuleEvaluationJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { RuleBook } from './rule-book.js';
@@ -39,14 +39,13 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     this.worker = new Worker<RuleEvaluationJob>(
       QUEUES.ruleEvaluation,
       async (job: Job<RuleEvaluationJob>) => {
-        for (const readings of groupByDevice(job.data.readings)) {
-          const target = readings[0];
-          const outbox = await states.update(target.deviceId, (current) =>
-            decideDevice(current, target, this.rules.rulesFor(target), readings, this.config.alerts),
+        for (const device of job.data.devices) {
+          const outbox = await states.update(device.deviceId, (current) =>
+            decideDevice(current, device, this.rules.rulesFor(device), device.readings, this.config.alerts),
           );
           if (outbox.length === 0) continue;
           await applyTransitions(alerts, outbox, this.metrics, this.logger);
-          await states.clearOutbox(target.deviceId, outbox);
+          await states.clearOutbox(device.deviceId, outbox);
         }
       },
       // One job at a time per worker: WATCH needs the state connection to itself.
@@ -59,14 +58,4 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     await this.worker?.close();
     this.stateRedis?.disconnect();
   }
-}
-
-function groupByDevice(readings: Reading[]): Reading[][] {
-  const byDevice = new Map<string, Reading[]>();
-  for (const r of readings) {
-    const list = byDevice.get(r.deviceId);
-    if (list) list.push(r);
-    else byDevice.set(r.deviceId, [r]);
-  }
-  return [...byDevice.values()];
 }

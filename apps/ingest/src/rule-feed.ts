@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
-import { QUEUES, type Reading, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, type DeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { bullPrefix } from '@citypulse/core';
 
 /** Readings per rule-evaluation job: big enough to amortise BullMQ's per-job cost, small enough to keep jobs light. */
@@ -21,12 +21,22 @@ export class RuleFeed {
     });
   }
 
-  async enqueue(readings: Reading[]): Promise<void> {
-    const jobs = [];
-    for (let i = 0; i < readings.length; i += READINGS_PER_JOB) {
-      jobs.push({ name: 'evaluate', data: { readings: readings.slice(i, i + READINGS_PER_JOB) } });
+  /** One job per ~READINGS_PER_JOB readings; a device's readings stay in one job, in order. */
+  async enqueue(devices: DeviceReadings[]): Promise<void> {
+    const jobs: Array<{ name: string; data: RuleEvaluationJob }> = [];
+    let current: DeviceReadings[] = [];
+    let size = 0;
+    for (const device of devices) {
+      current.push(device);
+      size += device.readings.length;
+      if (size >= READINGS_PER_JOB) {
+        jobs.push({ name: 'evaluate', data: { devices: current } });
+        current = [];
+        size = 0;
+      }
     }
-    await this.queue.addBulk(jobs);
+    if (current.length > 0) jobs.push({ name: 'evaluate', data: { devices: current } });
+    if (jobs.length > 0) await this.queue.addBulk(jobs);
   }
 
   async close(): Promise<void> {

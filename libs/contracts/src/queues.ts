@@ -6,8 +6,9 @@ export const QUEUES = {
   alertEvents: 'alert-events',
 } as const;
 
-import type { Reading } from './reading.js';
+import type { DeviceReadings } from './reading.js';
 
+/** Stored readings to evaluate, grouped by device (a device appears once per job). */
 export interface RuleEvaluationJob {
-  readings: Reading[];
+  devices: DeviceReadings[];
 }

@@ -1,13 +1,17 @@
 import type { Redis } from 'ioredis';
-import type { Reading } from '@citypulse/contracts';
+import type { DeviceReadings } from '@citypulse/contracts';
 import { handoffKeys, INGEST_GROUP } from './keys.js';
+import { mergeDeviceReadings } from './entry.js';
 
 export interface HandoffBatch {
   /** Stream entry ids, for `ack`. */
   ids: string[];
   /** Readings per entry, so `ack` takes exactly the acknowledged ones off the backlog. */
   counts: number[];
-  readings: Reading[];
+  /** Line protocol, one line per reading, in stream order. */
+  lines: string[];
+  /** The same readings for rule evaluation, one group per device. */
+  devices: DeviceReadings[];
 }
 
 /**
@@ -122,14 +126,25 @@ export class HandoffConsumer {
 function toBatch(entries: StreamEntries): HandoffBatch {
   const ids: string[] = [];
   const counts: number[] = [];
-  const readings: Reading[] = [];
+  const lines: string[] = [];
+  const feeds: DeviceReadings[][] = [];
   for (const [id, fields] of entries) {
     ids.push(id);
     // Entries deleted while pending come back with null fields: acknowledge them, nothing to write.
-    const payload = fields ? fields[fields.indexOf('r') + 1] : undefined;
-    const entryReadings = payload ? (JSON.parse(payload) as Reading[]) : [];
-    counts.push(entryReadings.length);
-    for (const reading of entryReadings) readings.push(reading);
+    const entry = fields ? fieldsOf(fields) : undefined;
+    if (!entry?.lp) {
+      counts.push(0);
+      continue;
+    }
+    counts.push(Number(entry.n));
+    for (const line of entry.lp.split('\n')) lines.push(line);
+    feeds.push(JSON.parse(entry.rf) as DeviceReadings[]);
   }
-  return { ids, counts, readings };
+  return { ids, counts, lines, devices: mergeDeviceReadings(feeds) };
+}
+
+function fieldsOf(flat: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
+  return fields;
 }

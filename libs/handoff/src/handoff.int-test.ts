@@ -1,20 +1,22 @@
 import { Redis } from 'ioredis';
-import type { Reading } from '@citypulse/contracts';
+import type { HandoffItem } from './entry.js';
 import { testConfig, flushPrefix } from '@citypulse/testing';
 import { HandoffProducer } from './producer.js';
 import { HandoffConsumer } from './consumer.js';
 import { handoffKeys } from './keys.js';
 
-function reading(i: number): Reading {
+function reading(i: number): HandoffItem {
+  const deviceId = `dev-${i % 7}`;
   return {
-    deviceId: `dev-${i % 7}`,
-    deviceType: 'env-sensor',
-    city: 'beijing',
-    site: 's1',
-    measurement: 'building',
-    timeNs: `${1_700_000_000_000 + i}000000`,
-    values: { temperature: i },
+    device: { deviceId, deviceType: 'env-sensor', city: 'beijing', site: 's1' },
+    lines: [`building,device_id=${deviceId} temperature=${i} ${1_700_000_000_000 + i}000000`],
+    readings: [[1_700_000_000_000 + i, { temperature: i }]],
   };
+}
+const items = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => reading(from + k));
+/** Several publishes' items as one, the way one device's batch publish arrives. */
+function batch(list: HandoffItem[]): HandoffItem {
+  return { device: list[0].device, lines: list.flatMap((i) => i.lines), readings: list.flatMap((i) => i.readings) };
 }
 
 describe('durable hand-off through a Redis stream', () => {
@@ -41,19 +43,23 @@ describe('durable hand-off through a Redis stream', () => {
     const producer = new HandoffProducer(redis, { prefix: `${prefix}a`, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
     const consumer = new HandoffConsumer(connection(), { prefix: `${prefix}a`, consumerName: 'c1', blockMs: 100 });
     await consumer.ensureGroup();
-    const sent = Array.from({ length: 1234 }, (_, i) => reading(i));
+    const sent = items(0, 1234);
     // Many concurrent appends, as many publishes handled in one I/O turn would make.
-    await Promise.all(Array.from({ length: 20 }, (_, k) => producer.append(sent.slice(k * 62, (k + 1) * 62))));
+    await Promise.all(sent.map((item) => producer.append(item)));
     expect(producer.lastKnownBacklog).toBe(1234);
 
-    const received: Reading[] = [];
+    const lines: string[] = [];
+    const perDevice = new Map<string, number[]>();
     for (;;) {
-      const batch = await consumer.next();
-      if (!batch) break;
-      received.push(...batch.readings);
-      await consumer.ack(batch);
+      const next = await consumer.next();
+      if (!next) break;
+      lines.push(...next.lines);
+      for (const group of next.devices) perDevice.set(group.deviceId, [...(perDevice.get(group.deviceId) ?? []), ...group.readings.map(([t]) => t)]);
+      await consumer.ack(next);
     }
-    expect(received.map((r) => r.timeNs)).toEqual(sent.map((r) => r.timeNs));
+    expect(lines).toEqual(sent.flatMap((i) => i.lines));
+    // Each device's readings reach rule evaluation in publish order.
+    expect(perDevice.get('dev-3')).toEqual(sent.filter((i) => i.device.deviceId === 'dev-3').map((i) => i.readings[0][0]));
     const keys = handoffKeys(`${prefix}a`);
     expect(await redis.get(keys.backlog)).toBe('0');
     expect(await redis.xlen(keys.stream)).toBe(0);
@@ -64,15 +70,15 @@ describe('durable hand-off through a Redis stream', () => {
     const producer = new HandoffProducer(redis, { prefix: p, maxEntryReadings: 10, maxBacklogReadings: 1e6 });
     const dying = new HandoffConsumer(connection(), { prefix: p, consumerName: 'dying', blockMs: 100 });
     await dying.ensureGroup();
-    await producer.append([reading(1), reading(2), reading(3)]);
+    await producer.append(batch([reading(1), reading(2), reading(3)]));
     const taken = await dying.next();
-    expect(taken?.readings).toHaveLength(3);
+    expect(taken?.lines).toHaveLength(3);
     // `dying` never acknowledges: as if killed mid-write.
 
     const survivor = new HandoffConsumer(connection(), { prefix: p, consumerName: 'survivor', blockMs: 100, claimIdleMs: 200, claimIntervalMs: 0 });
     await new Promise((r) => setTimeout(r, 300));
     const claimed = await survivor.next();
-    expect(claimed?.readings.map((r) => r.timeNs)).toEqual(taken?.readings.map((r) => r.timeNs));
+    expect(claimed?.lines).toEqual(taken?.lines);
     await survivor.ack(claimed!);
     // A late ack of the same entries by the slow consumer must not drive the backlog negative.
     await dying.ack(taken!);
@@ -84,15 +90,15 @@ describe('durable hand-off through a Redis stream', () => {
     const producer = new HandoffProducer(redis, { prefix: p, maxEntryReadings: 100, maxBacklogReadings: 1000, backlogPollMs: 20 });
     const consumer = new HandoffConsumer(connection(), { prefix: p, consumerName: 'c', blockMs: 100 });
     await consumer.ensureGroup();
-    await producer.append(Array.from({ length: 1000 }, (_, i) => reading(i)));
+    await producer.append(batch(items(0, 1000)));
 
     let released = false;
-    const held = producer.append([reading(5000)]).then(() => (released = true));
+    const held = producer.append(reading(5000)).then(() => (released = true));
     await new Promise((r) => setTimeout(r, 150));
     expect(released).toBe(false);
 
-    const batch = await consumer.next();
-    await consumer.ack(batch!);
+    const drained = await consumer.next();
+    await consumer.ack(drained!);
     await held;
     expect(released).toBe(true);
   });

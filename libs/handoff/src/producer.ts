@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { Reading } from '@citypulse/contracts';
 import { handoffKeys } from './keys.js';
+import { encodeEntries, type HandoffItem } from './entry.js';
 
 export interface HandoffProducerOptions {
   prefix: string;
@@ -14,7 +14,7 @@ export interface HandoffProducerOptions {
 }
 
 interface PendingAppend {
-  readings: Reading[];
+  item: HandoffItem;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -43,10 +43,11 @@ export class HandoffProducer {
     return this.backlog;
   }
 
-  append(readings: Reading[]): Promise<void> {
-    if (readings.length === 0) return Promise.resolve();
+  /** Resolves once the item's readings are in the stream (and the backlog is under its limit). */
+  append(item: HandoffItem): Promise<void> {
+    if (item.lines.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.pending.push({ readings, resolve, reject });
+      this.pending.push({ item, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // setImmediate: let every packet parsed in this I/O turn join the same flush.
@@ -72,22 +73,12 @@ export class HandoffProducer {
 
   /** One MULTI: the entries and the backlog counter move together. Returns the new backlog. */
   private async write(batch: PendingAppend[]): Promise<number> {
-    const { maxEntryReadings } = this.options;
     const multi = this.redis.multi();
-    let entry: Reading[] = [];
     let count = 0;
-    const addEntry = () => {
-      multi.xadd(this.keys.stream, '*', 'r', JSON.stringify(entry));
-      count += entry.length;
-      entry = [];
-    };
-    for (const item of batch) {
-      for (const reading of item.readings) {
-        entry.push(reading);
-        if (entry.length >= maxEntryReadings) addEntry();
-      }
+    for (const entry of encodeEntries(batch.map((p) => p.item), this.options.maxEntryReadings)) {
+      multi.xadd(this.keys.stream, '*', 'n', entry.n, 'lp', entry.lp, 'rf', entry.rf);
+      count += entry.n;
     }
-    if (entry.length > 0) addEntry();
     multi.incrby(this.keys.backlog, count);
     const results = await multi.exec();
     if (!results) throw new Error('hand-off transaction aborted');

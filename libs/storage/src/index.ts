@@ -1,5 +1,5 @@
 // @citypulse/storage — InfluxDB writing and reading, the only storage I/O of citypulse.
-export { toLineProtocol, toLines, toLine, escapeMeasurement, escapeTag, quoteFieldString, formatFieldValue } from './line-protocol.js';
+export { toLineProtocol, toLines, toLine, lineFor, seriesKey, fieldSet, type SeriesTags, escapeMeasurement, escapeTag, quoteFieldString, formatFieldValue } from './line-protocol.js';
 export { WriteFailedError, type PointWriter, type WriteFailure } from './point-writer.js';
 export { InfluxV1Writer, type InfluxV1WriterOptions } from './v1-writer.js';
 export { InfluxV2Writer, type InfluxV2WriterOptions } from './v2-writer.js';

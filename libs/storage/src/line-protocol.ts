@@ -121,28 +121,55 @@ export function formatFieldValue(v: FieldValue): string | undefined {
   }
 }
 
+/** The tags a point is identified by (besides measurement and time). */
+export interface SeriesTags {
+  measurement: string;
+  city: string;
+  deviceId: string;
+  deviceType: string;
+  site: string;
+}
+
 /**
- * One reading as one line, or null when it has no storable field (a line without fields is a
- * parse error that would fail its whole batch).
+ * The measurement and tag set of a line, escaped. Constant for a device, so the broker builds it
+ * once per session instead of escaping the same strings for every reading.
  *
  * Tags are written in key order (city, device_id, device_type, site): InfluxDB sorts them
  * otherwise on every point. An empty tag value is left out, since `tag=` is a parse error.
  */
-export function toLine(r: Reading): string | null {
+export function seriesKey(s: SeriesTags): string {
+  let key = escapeMeasurement(s.measurement);
+  if (s.city !== '') key += ',city=' + escapeTag(s.city);
+  if (s.deviceId !== '') key += ',device_id=' + escapeTag(s.deviceId);
+  if (s.deviceType !== '') key += ',device_type=' + escapeTag(s.deviceType);
+  if (s.site !== '') key += ',site=' + escapeTag(s.site);
+  return key;
+}
+
+/** The field set of a line, or '' when no value is storable. */
+export function fieldSet(values: Readonly<Record<string, FieldValue>>): string {
   let fields = '';
-  for (const key in r.values) {
-    const value = formatFieldValue(r.values[key]);
+  for (const key in values) {
+    const value = formatFieldValue(values[key]);
     if (value === undefined) continue;
     fields += (fields === '' ? '' : ',') + escapeTag(key) + '=' + value;
   }
-  if (fields === '') return null;
-  let line = escapeMeasurement(r.measurement);
-  if (r.city !== '') line += ',city=' + escapeTag(r.city);
-  if (r.deviceId !== '') line += ',device_id=' + escapeTag(r.deviceId);
-  if (r.deviceType !== '') line += ',device_type=' + escapeTag(r.deviceType);
-  if (r.site !== '') line += ',site=' + escapeTag(r.site);
-  // timeNs is already epoch nanoseconds as a decimal string: written verbatim, precision=ns.
-  return line + ' ' + fields + ' ' + r.timeNs;
+  return fields;
+}
+
+/**
+ * One line from a prebuilt series key, or null when it has no storable field (a line without
+ * fields is a parse error that would fail its whole batch). `timeNs` is epoch nanoseconds as a
+ * decimal string, written verbatim (precision=ns).
+ */
+export function lineFor(key: string, values: Readonly<Record<string, FieldValue>>, timeNs: string): string | null {
+  const fields = fieldSet(values);
+  return fields === '' ? null : key + ' ' + fields + ' ' + timeNs;
+}
+
+/** One reading as one line, or null when it has no storable field. */
+export function toLine(r: Reading): string | null {
+  return lineFor(seriesKey(r), r.values, r.timeNs);
 }
 
 /** Lines for a batch of readings; readings without a storable field produce no line. */

@@ -3,7 +3,7 @@ import type { DeviceRegistry } from '@citypulse/registry';
 import { getDeviceType } from '@citypulse/devices';
 import type { Logger, Metrics } from '@citypulse/observability';
 import type { CredentialCache } from '../credential-cache.js';
-import type { Sessions } from '../sessions.js';
+import { createSession, type Sessions } from '../sessions.js';
 import { CONNACK, connackError } from './connack-error.js';
 
 export interface AuthenticateDeps {
@@ -36,7 +36,7 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
     }
     const type = getDeviceType(device.type);
     if (!type) return refuse(client, CONNACK.notAuthorized, 'unknown_device_type', `device type ${device.type} is not in the catalogue`);
-    deps.sessions.set(client, { device, type });
+    deps.sessions.set(client, createSession(device, type));
     return null;
   }
 
