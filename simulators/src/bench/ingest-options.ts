@@ -1,0 +1,112 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export interface IngestOptions {
+  devices: number;
+  durationS: number;
+  window: number;
+  /** Readings/s over all devices; 0 = unlimited. */
+  rate: number;
+  batch: number;
+  /** broker+api and ingest+alerts as two processes instead of the all-in-one. */
+  split: boolean;
+  baselines: boolean;
+  baselineDurationS: number;
+  baselineSubscriberQos: 0 | 1;
+  ceilingLines: number;
+  redisUrl: string;
+  influxUrl: string;
+  keep: boolean;
+  profile: boolean;
+  drainTimeoutS: number;
+  outDir: string;
+  mosquitto: string;
+  entry: string;
+  /** Extra node flags for the service processes (e.g. --max-semi-space-size=64). */
+  nodeArgs: string[];
+}
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  default: string | boolean | string[];
+  help: string;
+  multiple?: boolean;
+}
+
+const SPECS: Record<string, OptionSpec> = {
+  devices: { type: 'string', default: '100', help: 'simulated electricity meters (one MQTT connection each)' },
+  duration: { type: 'string', default: '30', help: 'seconds of publishing' },
+  window: { type: 'string', default: '16', help: 'QoS 1 publishes in flight per device' },
+  rate: { type: 'string', default: '0', help: 'cap in readings/s over all devices; 0 = as fast as PUBACKs come back' },
+  batch: { type: 'string', default: '1', help: 'readings per publish; >1 sends {"readings":[...]}' },
+  split: { type: 'boolean', default: false, help: 'run citypulse as two processes (broker+api, ingest+alerts) instead of all-in-one' },
+  'no-baselines': { type: 'boolean', default: false, help: 'skip the InfluxDB ceiling and Mosquitto baselines' },
+  'baseline-duration': { type: 'string', default: '10', help: 'seconds of publishing for the Mosquitto baseline' },
+  'baseline-sub-qos': { type: 'string', default: '1', help: "QoS of the Mosquitto baseline's counting subscriber (0 or 1)" },
+  'ceiling-lines': { type: 'string', default: '300000', help: 'lines written for the InfluxDB ceiling' },
+  // The stack's ports (scripts/stack.sh) unless CP_REDIS_URL / CP_INFLUX_URL say otherwise.
+  'redis-url': { type: 'string', default: process.env.CP_REDIS_URL ?? 'redis://127.0.0.1:16379', help: 'Redis for the service (env CP_REDIS_URL)' },
+  'influx-url': { type: 'string', default: process.env.CP_INFLUX_URL ?? 'http://127.0.0.1:18086', help: 'InfluxDB 1.x (env CP_INFLUX_URL)' },
+  keep: { type: 'boolean', default: false, help: "keep the run's InfluxDB database and Redis keys" },
+  profile: { type: 'boolean', default: false, help: 'run the service with --cpu-prof into <out-dir>/profiles and summarise it' },
+  'drain-timeout': { type: 'string', default: '120', help: 'seconds to wait for stored to reach PUBACKed' },
+  'out-dir': { type: 'string', default: '.bench', help: 'where the JSON report, logs and profiles go' },
+  mosquitto: { type: 'string', default: '/usr/sbin/mosquitto', help: 'mosquitto binary for the baseline' },
+  entry: { type: 'string', default: 'dist/apps/citypulse/src/main.js', help: 'the service entry (built by npm run build)' },
+  'node-arg': { type: 'string', multiple: true, default: [], help: 'extra node flag for the service, repeatable (e.g. --node-arg=--max-semi-space-size=64)' },
+  help: { type: 'boolean', default: false, help: 'print this' },
+};
+
+export function ingestHelp(): string {
+  const rows = Object.entries(SPECS).map(([name, spec]) => {
+    const flag = spec.type === 'string' ? `--${name} <v>` : `--${name}`;
+    const fallback = spec.type === 'string' && !spec.multiple ? ` (default ${spec.default})` : '';
+    return `  ${flag.padEnd(26)} ${spec.help}${fallback}`;
+  });
+  return [
+    'usage: npm run bench -- ingest [options]',
+    '',
+    'Starts citypulse as a child process against a fresh InfluxDB database and Redis prefix, provisions',
+    'devices, publishes QoS 1 telemetry over TCP for --duration seconds, waits for the pipeline to drain,',
+    'counts what InfluxDB stored, and prints (and writes as JSON) throughput, latency, memory and baselines.',
+    'Other CP_* variables in the environment (e.g. CP_INGEST_CONCURRENCY) are passed to the service.',
+    '',
+    ...rows,
+  ].join('\n');
+}
+
+/** Parses and checks the options; throws one error naming every bad one. */
+export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
+  const options = Object.fromEntries(Object.entries(SPECS).map(([name, s]) => [name, { type: s.type, default: s.default, multiple: s.multiple ?? false }])) as ParseArgsConfig['options'];
+  const values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | string[] | undefined>;
+  if (values.help) return 'help';
+  const problems: string[] = [];
+  const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min || n > max) problems.push(`--${name} must be an integer from ${min} to ${max}, not ${values[name]}`);
+    return n;
+  };
+  const parsed: IngestOptions = {
+    devices: int('devices', 1, 100_000),
+    durationS: int('duration', 1),
+    window: int('window', 1, 65_535),
+    rate: int('rate', 0),
+    // The broker refuses larger batches (CP_MAX_BATCH_READINGS, default 1000).
+    batch: int('batch', 1, 1000),
+    split: Boolean(values.split),
+    baselines: !values['no-baselines'],
+    baselineDurationS: int('baseline-duration', 1),
+    baselineSubscriberQos: int('baseline-sub-qos', 0, 1) as 0 | 1,
+    ceilingLines: int('ceiling-lines', 1000),
+    redisUrl: String(values['redis-url']),
+    influxUrl: String(values['influx-url']).replace(/\/+$/, ''),
+    keep: Boolean(values.keep),
+    profile: Boolean(values.profile),
+    drainTimeoutS: int('drain-timeout', 1),
+    outDir: String(values['out-dir']),
+    mosquitto: String(values.mosquitto),
+    entry: String(values.entry),
+    nodeArgs: (values['node-arg'] as string[] | undefined) ?? [],
+  };
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  return parsed;
+}

@@ -1,0 +1,41 @@
+/**
+ * `npm run bench -- <command> [options]`: one entry, one module per benchmark, loaded only when
+ * asked for. Benchmarks print figures and write them as JSON; they assert nothing.
+ */
+const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise<number> }> = {
+  ingest: {
+    about: 'MQTT QoS 1 → InfluxDB throughput, latency and memory, with InfluxDB and Mosquitto baselines',
+    run: async (args) => (await import('./ingest-bench.js')).runIngestBench(args),
+  },
+  profile: {
+    about: 'summarise a .cpuprofile (self time by function and by area)',
+    run: async (args) => (await import('./profile-summary.js')).runProfileCommand(args),
+  },
+};
+/** Named in issue 3 and later ones; listed so `--help` shows the plan. */
+const PLANNED = ['alerts', 'connections', 'soak'];
+
+function usage(): string {
+  return [
+    'usage: npm run bench -- <command> [options]   (<command> --help for its options)',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.about}`),
+    ...PLANNED.map((name) => `  ${name.padEnd(12)} (not built yet)`),
+  ].join('\n');
+}
+
+const [command, ...args] = process.argv.slice(2);
+const chosen = command ? COMMANDS[command] : undefined;
+if (!chosen) {
+  const asked = command === undefined || command === '--help' || command === '-h' || command === 'help';
+  (asked ? console.log : console.error)(`${asked ? '' : `unknown command: ${command}\n\n`}${usage()}`);
+  process.exit(asked ? 0 : 2);
+}
+try {
+  process.exitCode = await chosen.run(args);
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+}
+// Stray handles (a keep-alive socket, a timer) must not keep a finished bench alive.
+setTimeout(() => process.exit(), 1000).unref();

@@ -1,0 +1,94 @@
+import { connect, type Socket } from 'node:net';
+import mqttPacket, { type Packet } from 'mqtt-packet';
+
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  clientId: string;
+  username?: string;
+  password?: string;
+  /** Seconds; long, because the bench never sends PINGREQ and a drain may be quiet. @defaultValue 300 */
+  keepaliveS?: number;
+  /** @defaultValue 30000 */
+  timeoutMs?: number;
+}
+
+/**
+ * One raw MQTT 3.1.1 connection: a TCP socket, frames built with mqtt-packet's `generate` and a
+ * streaming parser for what comes back — no client library, so nothing between the bench and the
+ * wire costs more than it must (aedes' own benchmarks drive brokers the same way).
+ */
+export class MqttConnection {
+  /** Called for every packet after CONNACK, synchronously while a chunk is parsed. */
+  onPacket: (packet: Packet) => void = () => undefined;
+  /** Called once when the socket closes or fails after CONNACK. */
+  onClose: (error?: Error) => void = () => undefined;
+
+  private constructor(readonly socket: Socket) {}
+
+  static open(options: ConnectOptions): Promise<MqttConnection> {
+    return new Promise((resolve, reject) => {
+      // noDelay: Nagle would hold small PUBLISH and PUBACK frames back for tens of ms.
+      const socket = connect({ host: options.host, port: options.port, noDelay: true });
+      const connection = new MqttConnection(socket);
+      const parser = mqttPacket.parser({ protocolVersion: 4 });
+      let connected = false;
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new Error(`${options.clientId}: no CONNACK within ${options.timeoutMs ?? 30_000} ms`)), options.timeoutMs ?? 30_000);
+
+      parser.on('packet', (packet: Packet) => {
+        if (connected) return connection.onPacket(packet);
+        if (packet.cmd !== 'connack') return fail(new Error(`${options.clientId}: expected CONNACK, got ${packet.cmd}`));
+        if (packet.returnCode !== 0) return fail(new Error(`${options.clientId}: CONNACK return code ${packet.returnCode}`));
+        connected = true;
+        clearTimeout(timer);
+        resolve(connection);
+      });
+      parser.on('error', (err: Error) => socket.destroy(err));
+      socket.on('data', (chunk: Buffer) => {
+        // Cork while parsing so every frame the packets of this chunk trigger leaves in one write.
+        socket.cork();
+        parser.parse(chunk);
+        socket.uncork();
+      });
+      socket.on('error', (err) => (connected ? undefined : fail(err)));
+      socket.on('close', () => {
+        if (connected) connection.onClose(socket.errored ?? undefined);
+        else fail(new Error(`${options.clientId}: connection closed before CONNACK`));
+      });
+      socket.once('connect', () => {
+        socket.write(
+          mqttPacket.generate({
+            cmd: 'connect',
+            protocolId: 'MQTT',
+            protocolVersion: 4,
+            clientId: options.clientId,
+            clean: true,
+            keepalive: options.keepaliveS ?? 300,
+            username: options.username,
+            password: options.password === undefined ? undefined : Buffer.from(options.password),
+          }),
+        );
+      });
+    });
+  }
+
+  write(packet: Packet): void {
+    this.socket.write(mqttPacket.generate(packet));
+  }
+
+  /** DISCONNECT, then close; resolves once the socket is gone. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket.destroyed) return resolve();
+      this.onClose = () => undefined;
+      this.socket.once('close', () => resolve());
+      this.socket.end(mqttPacket.generate({ cmd: 'disconnect' }));
+      setTimeout(() => this.socket.destroy(), 2000).unref();
+    });
+  }
+}

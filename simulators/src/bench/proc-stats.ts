@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/**
+ * Read-only looks at /proc: memory of the service process, and CPU time of every process that
+ * shares this machine during a run (service, generator, Redis, InfluxDB), so a report can say
+ * who used the two cores. Nothing here signals or changes another process.
+ */
+
+export interface MemoryStatus {
+  /** Peak resident set size (high-water mark) since the process started, in KiB. */
+  vmHwmKb: number;
+  /** Current resident set size, in KiB. */
+  vmRssKb: number;
+}
+
+export function readMemory(pid: number): MemoryStatus | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined; // exited
+  }
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)\\s+kB`, 'm').exec(text)?.[1] ?? NaN);
+  return { vmHwmKb: kb('VmHWM'), vmRssKb: kb('VmRSS') };
+}
+
+/** utime + stime of a process, in clock ticks; undefined once it has gone. */
+export function readCpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy and total ticks of the whole machine (all cores), from the first line of /proc/stat. */
+export function readMachineTicks(): { busy: number; total: number } {
+  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const ticks = values.map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  const idle = ticks[3] + (ticks[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+let clockTicks: number | undefined;
+/** Clock ticks per second (USER_HZ); 100 on every Linux we run on, asked once anyway. */
+export function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** The pid of the process listening on a local TCP port (e.g. Redis, InfluxDB), from `ss`; undefined if unknown. */
+export function pidListeningOn(port: number): number | undefined {
+  try {
+    const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
+    const match = /pid=(\d+)/.exec(out);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU use of named processes between `start()` and `stop()`, in % of one core, plus the machine's. */
+export class CpuWatch {
+  private startTicks = new Map<string, number>();
+  private machineStart = readMachineTicks();
+  private startedAt = performance.now();
+
+  constructor(private readonly pids: Record<string, number | undefined>) {}
+
+  start(): void {
+    this.startTicks.clear();
+    for (const [name, pid] of Object.entries(this.pids)) {
+      const ticks = pid === undefined ? undefined : readCpuTicks(pid);
+      if (ticks !== undefined) this.startTicks.set(name, ticks);
+    }
+    this.machineStart = readMachineTicks();
+    this.startedAt = performance.now();
+  }
+
+  /**
+   * Per process: % of one core (200 = both cores of this machine), plus `others`: everything else
+   * that ran meanwhile (another engineer's tests, say), which makes the figures noisy when large.
+   * `machineBusyPercent`: all cores together, 100 = saturated.
+   */
+  stop(): { perProcessPercentOfCore: Record<string, number>; machineBusyPercent: number } {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const hz = ticksPerSecond();
+    const perProcessPercentOfCore: Record<string, number> = {};
+    let watchedTicks = 0;
+    for (const [name, before] of this.startTicks) {
+      const after = readCpuTicks(this.pids[name]!);
+      if (after === undefined) continue;
+      watchedTicks += after - before;
+      perProcessPercentOfCore[name] = Math.round(((after - before) / hz / seconds) * 100);
+    }
+    const machine = readMachineTicks();
+    const busyTicks = machine.busy - this.machineStart.busy;
+    perProcessPercentOfCore.others = Math.max(0, Math.round(((busyTicks - watchedTicks) / hz / seconds) * 100));
+    const machineBusyPercent = Math.round((busyTicks / Math.max(1, machine.total - this.machineStart.total)) * 100);
+    return { perProcessPercentOfCore, machineBusyPercent };
+  }
+}
