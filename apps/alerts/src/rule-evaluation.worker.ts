@@ -39,13 +39,15 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     this.worker = new Worker<RuleEvaluationJob>(
       QUEUES.ruleEvaluation,
       async (job: Job<RuleEvaluationJob>) => {
-        for (const device of job.data.devices) {
-          const outbox = await states.update(device.deviceId, (current) =>
-            decideDevice(current, device, this.rules.rulesFor(device), device.readings, this.config.alerts),
-          );
+        const devices = new Map(job.data.devices.map((d) => [d.deviceId, d]));
+        const outboxes = await states.updateMany([...devices.keys()], (deviceId, current) => {
+          const device = devices.get(deviceId)!;
+          return decideDevice(current, device, this.rules.rulesFor(device), device.readings, this.config.alerts);
+        });
+        for (const [deviceId, outbox] of outboxes) {
           if (outbox.length === 0) continue;
           await applyTransitions(alerts, outbox, this.metrics, this.logger);
-          await states.clearOutbox(device.deviceId, outbox);
+          await states.clearOutbox(deviceId, outbox);
         }
       },
       // One job at a time per worker: WATCH needs the state connection to itself.

@@ -34,20 +34,33 @@ export class RuleStateRepository {
   }
 
   /**
-   * Runs `decide` on the device's current state and stores what it returns, retrying on a
-   * concurrent change. Returns the outbox as stored (earlier unapplied transitions first).
+   * Runs `decide` on each device's current state and stores what it returns, all devices of a
+   * job in three round trips (WATCH all, read all, MULTI/EXEC all) rather than three per device.
+   * On a concurrent change to any of them, re-reads and re-decides. Returns each device's outbox
+   * as stored (earlier unapplied transitions first).
    */
-  async update(deviceId: string, decide: (current: DeviceRuleStates) => DeviceRuleStates): Promise<AlertTransition[]> {
-    const key = this.key(deviceId);
+  async updateMany(deviceIds: string[], decide: (deviceId: string, current: DeviceRuleStates) => DeviceRuleStates): Promise<Map<string, AlertTransition[]>> {
+    if (deviceIds.length === 0) return new Map();
+    const keys = deviceIds.map((id) => this.key(id));
     for (let attempt = 1; ; attempt++) {
-      await this.redis.watch(key);
-      const hash = await this.redis.hgetall(key);
-      const next = decide(parse(hash));
-      const fields: Record<string, string> = { [OUTBOX]: JSON.stringify(next.outbox) };
-      for (const [ruleId, state] of Object.entries(next.states)) fields[ruleId] = JSON.stringify(state);
-      const result = await this.redis.multi().hset(key, fields).exec();
-      if (result !== null) return next.outbox;
-      if (attempt >= 50) throw new Error(`rule state of ${deviceId} kept changing under us`);
+      await this.redis.watch(...keys);
+      const read = this.redis.pipeline();
+      for (const key of keys) read.hgetall(key);
+      const hashes = ((await read.exec()) ?? []).map(([err, hash]) => {
+        if (err) throw err;
+        return hash as Record<string, string>;
+      });
+      const write = this.redis.multi();
+      const outboxes = new Map<string, AlertTransition[]>();
+      deviceIds.forEach((deviceId, i) => {
+        const next = decide(deviceId, parse(hashes[i]));
+        const fields: Record<string, string> = { [OUTBOX]: JSON.stringify(next.outbox) };
+        for (const [ruleId, state] of Object.entries(next.states)) fields[ruleId] = JSON.stringify(state);
+        write.hset(keys[i], fields);
+        outboxes.set(deviceId, next.outbox);
+      });
+      if ((await write.exec()) !== null) return outboxes;
+      if (attempt >= 50) throw new Error(`rule state of ${deviceIds.length} devices kept changing under us`);
     }
   }
 
