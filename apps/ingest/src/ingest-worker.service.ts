@@ -37,7 +37,13 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     for (let k = 0; k < this.config.ingest.concurrency; k++) {
       const redis = connectRedis(this.config, `ingest-${k}`);
       this.connections.push(redis);
-      const consumer = new HandoffConsumer(redis, { prefix: this.config.redis.prefix, consumerName: `${this.config.instanceId}-${k}` });
+      const consumer = new HandoffConsumer(redis, {
+        prefix: this.config.redis.prefix,
+        consumerName: `${this.config.instanceId}-${k}`,
+        entriesPerRead: 200,
+        targetLines: this.config.ingest.maxBatchLines,
+        lingerMs: this.config.ingest.lingerMs,
+      });
       await consumer.ensureGroup();
       this.loops.push(this.run(consumer));
     }

@@ -24,6 +24,6 @@ export interface AppConfig {
     maxPastAgeMs: number;
   };
   handoff: { maxEntryReadings: number; maxBacklogReadings: number };
-  ingest: { maxBatchLines: number; concurrency: number };
+  ingest: { maxBatchLines: number; lingerMs: number; concurrency: number };
   alerts: { allowedLatenessMs: number };
 }

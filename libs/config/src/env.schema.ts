@@ -98,6 +98,10 @@ export class EnvSchema {
   @IsInt() @Min(1) @Max(100000)
   CP_INGEST_MAX_BATCH_LINES = 5000;
 
+  /** How long ingest waits for more hand-off entries to fill a write of CP_INGEST_MAX_BATCH_LINES. @defaultValue 50 */
+  @IsInt() @Min(0) @Max(10_000)
+  CP_INGEST_LINGER_MS = 50;
+
   /** Concurrent InfluxDB writes per ingest worker. @defaultValue 2 */
   @IsInt() @Min(1) @Max(64)
   CP_INGEST_CONCURRENCY = 2;

@@ -74,7 +74,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       maxEntryReadings: e.CP_HANDOFF_MAX_ENTRY_READINGS,
       maxBacklogReadings: e.CP_HANDOFF_MAX_BACKLOG_READINGS,
     },
-    ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, concurrency: e.CP_INGEST_CONCURRENCY },
+    ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, lingerMs: e.CP_INGEST_LINGER_MS, concurrency: e.CP_INGEST_CONCURRENCY },
     alerts: { allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS },
   };
 }

@@ -39,6 +39,14 @@ export interface HandoffConsumerOptions {
   claimIdleMs?: number;
   /** How often to look for such entries. @defaultValue 5000 */
   claimIntervalMs?: number;
+  /**
+   * Keep reading new entries for up to `lingerMs` until the batch has `targetLines` lines: a few
+   * large InfluxDB writes cost far less (here and in InfluxDB) than many small ones.
+   * @defaultValue 0 (no linger)
+   */
+  targetLines?: number;
+  /** @defaultValue 0 */
+  lingerMs?: number;
 }
 
 type StreamEntries = Array<[id: string, fields: string[]]>;
@@ -80,7 +88,19 @@ export class HandoffConsumer {
     }
     const claimed = await this.claimAbandoned();
     if (claimed) return claimed;
-    return this.read('>', true);
+    const fresh = await this.read('>', true);
+    return fresh && this.linger(fresh);
+  }
+
+  private async linger(batch: HandoffBatch): Promise<HandoffBatch> {
+    const { targetLines = 0, lingerMs = 0 } = this.options;
+    const deadline = Date.now() + lingerMs;
+    while (batch.lines.length < targetLines && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, Math.min(5, deadline - Date.now())));
+      const more = await this.read('>', false);
+      if (more && more.ids.length > 0) batch = concatBatches(batch, more);
+    }
+    return batch;
   }
 
   async ack(batch: HandoffBatch): Promise<void> {
@@ -141,6 +161,15 @@ function toBatch(entries: StreamEntries): HandoffBatch {
     feeds.push(JSON.parse(entry.rf) as DeviceReadings[]);
   }
   return { ids, counts, lines, devices: mergeDeviceReadings(feeds) };
+}
+
+function concatBatches(a: HandoffBatch, b: HandoffBatch): HandoffBatch {
+  return {
+    ids: [...a.ids, ...b.ids],
+    counts: [...a.counts, ...b.counts],
+    lines: a.lines.concat(b.lines),
+    devices: mergeDeviceReadings([a.devices, b.devices]),
+  };
 }
 
 function fieldsOf(flat: string[]): Record<string, string> {

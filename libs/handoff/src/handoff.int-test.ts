@@ -102,4 +102,20 @@ describe('durable hand-off through a Redis stream', () => {
     await held;
     expect(released).toBe(true);
   });
+
+  it('lingers to gather entries appended moments apart into one large batch', async () => {
+    const p = `${prefix}d`;
+    const producer = new HandoffProducer(redis, { prefix: p, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
+    const consumer = new HandoffConsumer(connection(), { prefix: p, consumerName: 'c', blockMs: 100, targetLines: 30, lingerMs: 500 });
+    await consumer.ensureGroup();
+    await producer.append(reading(1));
+    const gathering = consumer.next();
+    for (let i = 2; i <= 30; i++) {
+      await new Promise((r) => setTimeout(r, 2));
+      await producer.append(reading(i));
+    }
+    const gathered = await gathering;
+    expect(gathered?.lines).toHaveLength(30);
+    expect(gathered?.ids.length).toBeGreaterThan(1);
+  });
 });
