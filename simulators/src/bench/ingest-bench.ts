@@ -80,7 +80,8 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     CP_LOG_LEVEL: 'warn',
     CP_API_TOKEN: token,
   };
-  const nodeArgs = ['--enable-source-maps', ...options.nodeArgs, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : [])];
+  // The service's production flags, as in scripts/start.sh and docker-compose.yml.
+  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64', ...options.nodeArgs, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : [])];
   log(`starting citypulse${options.split ? ' as two processes' : ''} (Redis prefix ${redisPrefix}, InfluxDB database ${database.name}, logs in ${join(outDir, 'logs')})`);
   const services = await startServices({ split: options.split, entry: options.entry, env: serviceEnv, nodeArgs, logDir: join(outDir, 'logs'), stamp }, (service) => {
     cleanup.add(`stop ${service.name}`, () => service.stop());
