@@ -1,5 +1,5 @@
 import type { DeviceReadings } from '@citypulse/contracts';
-import { evaluate, type RuleDefinition } from '@citypulse/rules';
+import { breaches, evaluate, type RuleDefinition } from '@citypulse/rules';
 import { AlertStore } from '@citypulse/alert-store';
 import type { AlertTransition } from './alert-transition.js';
 import type { DeviceRuleStates } from './rule-state-repository.js';
@@ -22,9 +22,10 @@ export function decideDevice(
   const outbox = [...current.outbox];
   for (const rule of rules) {
     let stored = states[rule.id];
-    for (const [tsMs, values] of ordered) {
-      const value = values[rule.field];
-      if (typeof value !== 'number') continue;
+    const series = numericSeries(ordered, rule.field);
+    for (let i = 0; i < series.length; i++) {
+      const [tsMs, value] = series[i];
+      if (isQuiet(rule, stored?.rule.phase ?? 'ok', value, series[i + 1]?.[1])) continue;
       const result = evaluate(rule, stored?.rule, { tsMs, value }, options);
       stored = { rule: result.state, openAlertId: stored?.openAlertId };
       const t = result.transition;
@@ -55,4 +56,23 @@ export function decideDevice(
     if (stored) states[rule.id] = stored;
   }
   return { states, outbox };
+}
+
+function numericSeries(readings: DeviceReadings['readings'], field: string): Array<[tsMs: number, value: number]> {
+  const series: Array<[number, number]> = [];
+  for (const [tsMs, values] of readings) {
+    const value = values[field];
+    if (typeof value === 'number') series.push([tsMs, value]);
+  }
+  return series;
+}
+
+/**
+ * Most readings are normal. While a rule is ok, a normal reading changes only its clocks, and
+ * the next reading evaluated sets them again — unless the next one breaches (then this one marks
+ * when things were last normal) or there is none. Skipping those saves most evaluations (and
+ * their allocations) at tens of thousands of readings per second, with identical results.
+ */
+function isQuiet(rule: RuleDefinition, phase: string, value: number, nextValue: number | undefined): boolean {
+  return phase === 'ok' && nextValue !== undefined && !breaches(rule.condition, value) && !breaches(rule.condition, nextValue);
 }
