@@ -1,22 +1,19 @@
 import type { Client } from 'aedes';
 import type { DeviceRecord } from '@citypulse/registry';
 import type { DeviceTypeDefinition } from '@citypulse/devices';
-import type { DeviceRef } from '@citypulse/contracts';
 import { seriesKey } from '@citypulse/storage';
 
 /** What the broker knows about an authenticated connection, resolved once at CONNECT. */
 export interface DeviceSession {
   device: DeviceRecord;
   type: DeviceTypeDefinition;
-  /** The registry metadata its readings are enriched with. */
-  ref: DeviceRef;
-  /** Measurement and tags of its points, escaped once for the whole session. */
+  /** Measurement and tags (the registry's city, site, type) of its points, escaped once per session. */
   seriesKey: string;
 }
 
 export function createSession(device: DeviceRecord, type: DeviceTypeDefinition): DeviceSession {
-  const ref: DeviceRef = { deviceId: device.id, deviceType: device.type, city: device.city, site: device.site };
-  return { device, type, ref, seriesKey: seriesKey({ measurement: type.measurement, ...ref }) };
+  const tags = { deviceId: device.id, deviceType: device.type, city: device.city, site: device.site };
+  return { device, type, seriesKey: seriesKey({ measurement: type.measurement, ...tags }) };
 }
 
 /** Authenticated sessions by aedes client; a WeakMap so a closed client takes its session with it. */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { DeviceReadings } from '@citypulse/contracts';
 import { handoffKeys, INGEST_GROUP } from './keys.js';
-import { mergeDeviceReadings } from './entry.js';
+import { rulesFeed } from './entry.js';
 
 export interface HandoffBatch {
   /** Stream entry ids, for `ack`. */
@@ -10,7 +10,7 @@ export interface HandoffBatch {
   counts: number[];
   /** Line protocol, one line per reading, in stream order. */
   lines: string[];
-  /** The same readings for rule evaluation, one group per device. */
+  /** The same readings for rule evaluation, one group per device (read back from the lines). */
   devices: DeviceReadings[];
 }
 
@@ -49,6 +49,7 @@ export interface HandoffConsumerOptions {
   lingerMs?: number;
 }
 
+type RawBatch = Omit<HandoffBatch, 'devices'>;
 type StreamEntries = Array<[id: string, fields: string[]]>;
 
 /**
@@ -83,16 +84,16 @@ export class HandoffConsumer {
   async next(): Promise<HandoffBatch | null> {
     if (!this.ownPendingDone) {
       const own = await this.read('0', false);
-      if (own && own.ids.length > 0) return own;
+      if (own && own.ids.length > 0) return withRulesFeed(own);
       this.ownPendingDone = true;
     }
     const claimed = await this.claimAbandoned();
-    if (claimed) return claimed;
+    if (claimed) return withRulesFeed(claimed);
     const fresh = await this.read('>', true);
-    return fresh && this.linger(fresh);
+    return fresh && withRulesFeed(await this.linger(fresh));
   }
 
-  private async linger(batch: HandoffBatch): Promise<HandoffBatch> {
+  private async linger(batch: RawBatch): Promise<RawBatch> {
     const { targetLines = 0, lingerMs = 0 } = this.options;
     const deadline = Date.now() + lingerMs;
     while (batch.lines.length < targetLines && Date.now() < deadline) {
@@ -110,7 +111,7 @@ export class HandoffConsumer {
     await this.redis.eval(ACK_SCRIPT, 2, this.keys.stream, this.keys.backlog, ...args);
   }
 
-  private async read(id: '0' | '>', block: boolean): Promise<HandoffBatch | null> {
+  private async read(id: '0' | '>', block: boolean): Promise<RawBatch | null> {
     const count = this.options.entriesPerRead ?? 50;
     const group = ['GROUP', INGEST_GROUP, this.options.consumerName, 'COUNT', count] as const;
     const reply = (
@@ -122,7 +123,7 @@ export class HandoffConsumer {
     return toBatch(reply[0][1]);
   }
 
-  private async claimAbandoned(): Promise<HandoffBatch | null> {
+  private async claimAbandoned(): Promise<RawBatch | null> {
     const now = Date.now();
     if (now - this.lastClaimAt < (this.options.claimIntervalMs ?? 5000)) return null;
     this.lastClaimAt = now;
@@ -143,11 +144,10 @@ export class HandoffConsumer {
   }
 }
 
-function toBatch(entries: StreamEntries): HandoffBatch {
+function toBatch(entries: StreamEntries): RawBatch {
   const ids: string[] = [];
   const counts: number[] = [];
   const lines: string[] = [];
-  const feeds: DeviceReadings[][] = [];
   for (const [id, fields] of entries) {
     ids.push(id);
     // Entries deleted while pending come back with null fields: acknowledge them, nothing to write.
@@ -158,18 +158,17 @@ function toBatch(entries: StreamEntries): HandoffBatch {
     }
     counts.push(Number(entry.n));
     for (const line of entry.lp.split('\n')) lines.push(line);
-    feeds.push(JSON.parse(entry.rf) as DeviceReadings[]);
   }
-  return { ids, counts, lines, devices: mergeDeviceReadings(feeds) };
+  return { ids, counts, lines };
 }
 
-function concatBatches(a: HandoffBatch, b: HandoffBatch): HandoffBatch {
-  return {
-    ids: [...a.ids, ...b.ids],
-    counts: [...a.counts, ...b.counts],
-    lines: a.lines.concat(b.lines),
-    devices: mergeDeviceReadings([a.devices, b.devices]),
-  };
+function concatBatches(a: RawBatch, b: RawBatch): RawBatch {
+  return { ids: [...a.ids, ...b.ids], counts: [...a.counts, ...b.counts], lines: a.lines.concat(b.lines) };
+}
+
+/** The rule feed is derived once per batch handed out, not per read. */
+function withRulesFeed(batch: RawBatch): HandoffBatch {
+  return { ...batch, devices: rulesFeed(batch.lines) };
 }
 
 function fieldsOf(flat: string[]): Record<string, string> {

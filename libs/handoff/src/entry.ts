@@ -1,62 +1,50 @@
-import type { DeviceReadings, DeviceRef, FieldValue } from '@citypulse/contracts';
-
-/** What the broker hands off for one publish: its line-protocol lines and, aligned, its readings. */
-export interface HandoffItem {
-  device: DeviceRef;
-  /** One line per reading, identity (measurement, tags, time) already fixed. */
-  lines: string[];
-  /** [epoch ms, values] per reading, same order as `lines`. */
-  readings: Array<[tsMs: number, values: Record<string, FieldValue>]>;
-}
+import type { DeviceReadings } from '@citypulse/contracts';
+import { parseLine, parseSeriesKey } from '@citypulse/storage';
 
 /**
- * A stream entry's fields. `lp` goes to InfluxDB as it is; `rf` feeds rule evaluation.
- * Keeping both avoids re-deriving either downstream (parsing line protocol back, or building
- * lines from objects in the ingest worker).
+ * A stream entry: the line protocol of one or more publishes, identity already fixed. It is what
+ * goes to InfluxDB; rule evaluation reads the same lines back (`rulesFeed`), so each reading is
+ * serialised once on its way through Redis.
  */
 export interface EncodedEntry {
   lp: string;
-  rf: string;
   n: number;
 }
 
-/** Packs items into entries of at most `maxReadings` readings, readings of a device grouped once per entry. */
-export function encodeEntries(items: readonly HandoffItem[], maxReadings: number): EncodedEntry[] {
+/** Packs publishes' lines into entries of at most `maxReadings` lines, in publish order. */
+export function encodeEntries(publishes: readonly (readonly string[])[], maxReadings: number): EncodedEntry[] {
   const entries: EncodedEntry[] = [];
   let lines: string[] = [];
-  let devices = new Map<string, DeviceReadings>();
-  const close = () => {
-    if (lines.length === 0) return;
-    entries.push({ lp: lines.join('\n'), rf: JSON.stringify([...devices.values()]), n: lines.length });
-    lines = [];
-    devices = new Map();
-  };
-  for (const item of items) {
-    for (let i = 0; i < item.lines.length; i++) {
-      lines.push(item.lines[i]);
-      let group = devices.get(item.device.deviceId);
-      if (!group) {
-        const { deviceId, deviceType, city, site } = item.device;
-        group = { deviceId, deviceType, city, site, readings: [] };
-        devices.set(deviceId, group);
+  for (const publish of publishes) {
+    for (const line of publish) {
+      lines.push(line);
+      if (lines.length >= maxReadings) {
+        entries.push({ lp: lines.join('\n'), n: lines.length });
+        lines = [];
       }
-      group.readings.push(item.readings[i]);
-      if (lines.length >= maxReadings) close();
     }
   }
-  close();
+  if (lines.length > 0) entries.push({ lp: lines.join('\n'), n: lines.length });
   return entries;
 }
 
-/** Merges entries' rule feeds into one group per device, readings in stream order. */
-export function mergeDeviceReadings(feeds: readonly DeviceReadings[][]): DeviceReadings[] {
-  const merged = new Map<string, DeviceReadings>();
-  for (const feed of feeds) {
-    for (const group of feed) {
-      const existing = merged.get(group.deviceId);
-      if (existing) for (const r of group.readings) existing.readings.push(r);
-      else merged.set(group.deviceId, group);
+/**
+ * The readings of `lines` grouped by device for rule evaluation, in line order. Tags are parsed
+ * once per series (device), not once per line.
+ */
+export function rulesFeed(lines: readonly string[]): DeviceReadings[] {
+  const bySeries = new Map<string, DeviceReadings>();
+  for (const line of lines) {
+    const parsed = parseLine(line);
+    if (!parsed) continue;
+    let device = bySeries.get(parsed.seriesKey);
+    if (!device) {
+      const { tags } = parseSeriesKey(parsed.seriesKey);
+      device = { deviceId: tags.device_id ?? '', deviceType: tags.device_type ?? '', city: tags.city ?? '', site: tags.site ?? '', readings: [] };
+      bySeries.set(parsed.seriesKey, device);
     }
+    // Epoch ms (19-digit ns without its last 6) is the resolution rules work at.
+    device.readings.push([Number(parsed.timeNs.slice(0, -6)), parsed.fields]);
   }
-  return [...merged.values()];
+  return [...bySeries.values()];
 }

@@ -1,23 +1,16 @@
 import { Redis } from 'ioredis';
-import type { HandoffItem } from './entry.js';
 import { testConfig, flushPrefix } from '@citypulse/testing';
 import { HandoffProducer } from './producer.js';
 import { HandoffConsumer } from './consumer.js';
 import { handoffKeys } from './keys.js';
 
-function reading(i: number): HandoffItem {
-  const deviceId = `dev-${i % 7}`;
-  return {
-    device: { deviceId, deviceType: 'env-sensor', city: 'beijing', site: 's1' },
-    lines: [`building,device_id=${deviceId} temperature=${i} ${1_700_000_000_000 + i}000000`],
-    readings: [[1_700_000_000_000 + i, { temperature: i }]],
-  };
+/** One publish: a single reading's line (the broker fixes its identity). */
+function reading(i: number): string[] {
+  return [`building,city=beijing,device_id=dev-${i % 7},device_type=env-sensor,site=s1 temperature=${i} ${1_700_000_000_000 + i}000000`];
 }
 const items = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => reading(from + k));
-/** Several publishes' items as one, the way one device's batch publish arrives. */
-function batch(list: HandoffItem[]): HandoffItem {
-  return { device: list[0].device, lines: list.flatMap((i) => i.lines), readings: list.flatMap((i) => i.readings) };
-}
+/** Several readings in one publish, the way a device's batch publish arrives. */
+const batch = (publishes: string[][]) => publishes.flat();
 
 describe('durable hand-off through a Redis stream', () => {
   const config = testConfig();
@@ -57,9 +50,9 @@ describe('durable hand-off through a Redis stream', () => {
       for (const group of next.devices) perDevice.set(group.deviceId, [...(perDevice.get(group.deviceId) ?? []), ...group.readings.map(([t]) => t)]);
       await consumer.ack(next);
     }
-    expect(lines).toEqual(sent.flatMap((i) => i.lines));
+    expect(lines).toEqual(sent.flat());
     // Each device's readings reach rule evaluation in publish order.
-    expect(perDevice.get('dev-3')).toEqual(sent.filter((i) => i.device.deviceId === 'dev-3').map((i) => i.readings[0][0]));
+    expect(perDevice.get('dev-3')).toEqual(sent.map((_, i) => i).filter((i) => i % 7 === 3).map((i) => 1_700_000_000_000 + i));
     const keys = handoffKeys(`${prefix}a`);
     expect(await redis.get(keys.backlog)).toBe('0');
     expect(await redis.xlen(keys.stream)).toBe(0);

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { handoffKeys } from './keys.js';
-import { encodeEntries, type HandoffItem } from './entry.js';
+import { encodeEntries } from './entry.js';
 
 export interface HandoffProducerOptions {
   prefix: string;
@@ -14,7 +14,8 @@ export interface HandoffProducerOptions {
 }
 
 interface PendingAppend {
-  item: HandoffItem;
+  /** One publish's accepted readings as line protocol, identity fixed. */
+  lines: string[];
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -43,11 +44,11 @@ export class HandoffProducer {
     return this.backlog;
   }
 
-  /** Resolves once the item's readings are in the stream (and the backlog is under its limit). */
-  append(item: HandoffItem): Promise<void> {
-    if (item.lines.length === 0) return Promise.resolve();
+  /** Resolves once the lines are in the stream (and the backlog is under its limit). */
+  append(lines: string[]): Promise<void> {
+    if (lines.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
+      this.pending.push({ lines, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // setImmediate: let every packet parsed in this I/O turn join the same flush.
@@ -75,8 +76,8 @@ export class HandoffProducer {
   private async write(batch: PendingAppend[]): Promise<number> {
     const multi = this.redis.multi();
     let count = 0;
-    for (const entry of encodeEntries(batch.map((p) => p.item), this.options.maxEntryReadings)) {
-      multi.xadd(this.keys.stream, '*', 'n', entry.n, 'lp', entry.lp, 'rf', entry.rf);
+    for (const entry of encodeEntries(batch.map((p) => p.lines), this.options.maxEntryReadings)) {
+      multi.xadd(this.keys.stream, '*', 'n', entry.n, 'lp', entry.lp);
       count += entry.n;
     }
     multi.incrby(this.keys.backlog, count);

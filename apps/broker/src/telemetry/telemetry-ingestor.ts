@@ -4,7 +4,7 @@ import type { Metrics } from '@citypulse/observability';
 import type { DeviceSession } from '../sessions.js';
 import type { RejectionReporter } from './rejection-reporter.js';
 import type { ReceiveClock } from './receive-clock.js';
-import { toHandoffItem } from './to-handoff-item.js';
+import { toLines } from './to-lines.js';
 
 export interface TelemetryIngestorDeps {
   handoff: HandoffProducer;
@@ -17,7 +17,7 @@ export interface TelemetryIngestorDeps {
 /**
  * The path of one telemetry publish inside the broker, as named steps:
  * decode → validate (both in `decodeTelemetry`) → enrich with the session's device and fix
- * identity (`toHandoffItem`) → hand off durably. Rejections are reported without holding up the good readings.
+ * identity (`toLines`) → hand off durably. Rejections are reported without holding up the good readings.
  */
 export class TelemetryIngestor {
   constructor(private readonly deps: TelemetryIngestorDeps) {}
@@ -29,8 +29,8 @@ export class TelemetryIngestor {
       this.deps.rejections.report(session.device.id, topic, receivedAtMs, decoded.accepted.length, decoded.rejected, payload);
     }
     if (decoded.accepted.length === 0) return;
-    const item = toHandoffItem(session, decoded.accepted, this.deps.clock);
-    await this.deps.handoff.append(item);
-    this.deps.metrics.readingsAccepted.inc(item.lines.length);
+    const lines = toLines(session, decoded.accepted, this.deps.clock);
+    await this.deps.handoff.append(lines);
+    this.deps.metrics.readingsAccepted.inc(lines.length);
   }
 }
