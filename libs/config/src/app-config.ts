@@ -26,4 +26,10 @@ export interface AppConfig {
   handoff: { maxEntryReadings: number; maxBacklogReadings: number };
   ingest: { maxBatchLines: number; lingerMs: number; concurrency: number };
   alerts: { allowedLatenessMs: number };
+  provisioning: { secretScryptN: number; bulkSecretScryptN: number; bulkMaxDevices: number };
+  /** Failed-CONNECT limits, counted in Redis so they hold across brokers. */
+  connectLimits: { windowS: number; maxPerAddress: number; maxPerDevice: number };
+  /** Per-city token bucket on accepted readings (per broker process); 0 = unlimited. */
+  cityRate: { readingsPerS: number; overrides: Readonly<Record<string, number>>; maxHoldMs: number };
+  presence: { heartbeatMs: number };
 }

@@ -1,5 +1,8 @@
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
+/** scrypt's N must be a power of two; below 1024 it stops being memory-hard in any useful sense. */
+const SCRYPT_COSTS = Array.from({ length: 11 }, (_, i) => 1024 << i);
+
 /**
  * Every environment variable citypulse reads, with its default. Nothing else reads `process.env`.
  * Property names are the variable names so a validation error names the variable as the operator
@@ -109,6 +112,53 @@ export class EnvSchema {
   /** Late readings within this window still update alert state (never backwards). @defaultValue 60000 */
   @IsInt() @Min(0)
   CP_ALERT_ALLOWED_LATENESS_MS = 60_000;
+
+  /**
+   * scrypt cost N of a device secret issued one at a time (POST /devices, rotate). Secrets are 192
+   * random bits, so the cost guards CPU budget more than the secret; recorded in each hash.
+   * @defaultValue 16384
+   */
+  @IsIn(SCRYPT_COSTS, { message: 'must be a power of two from 1024 to 1048576' })
+  CP_SECRET_SCRYPT_N = 16384;
+
+  /**
+   * scrypt cost N of secrets issued by bulk provisioning: 10,000 hashes at N=16384 take minutes
+   * on two cores (and so does the first CONNECT of each), at 1024 about 15 s. @defaultValue 1024
+   */
+  @IsIn(SCRYPT_COSTS, { message: 'must be a power of two from 1024 to 1048576' })
+  CP_BULK_SECRET_SCRYPT_N = 1024;
+
+  /** Most devices in one POST /devices/bulk. @defaultValue 50000 */
+  @IsInt() @Min(1) @Max(1_000_000)
+  CP_BULK_MAX_DEVICES = 50_000;
+
+  /** Window of the failed-CONNECT counters (per client address and per device id, in Redis). @defaultValue 60 */
+  @IsInt() @Min(1) @Max(86_400)
+  CP_AUTH_FAIL_WINDOW_S = 60;
+
+  /** Failed CONNECTs from one address within the window before it is refused (CONNACK 3). @defaultValue 10 */
+  @IsInt() @Min(1)
+  CP_AUTH_FAIL_MAX_PER_ADDRESS = 10;
+
+  /** Failed CONNECTs for one device id (from any address) within the window before only cached secrets pass. @defaultValue 20 */
+  @IsInt() @Min(1)
+  CP_AUTH_FAIL_MAX_PER_DEVICE = 20;
+
+  /** Accepted telemetry readings per second per city, per broker process, before PUBACKs are held back; 0 = unlimited. @defaultValue 50000 */
+  @IsInt() @Min(0)
+  CP_CITY_MAX_READINGS_PER_S = 50_000;
+
+  /** Per-city exceptions to CP_CITY_MAX_READINGS_PER_S, e.g. "beijing=80000,tianjin=20000" (0 = unlimited). @defaultValue empty */
+  @Matches(/^$|^[a-z0-9][a-z0-9-]{0,39}=\d+(,[a-z0-9][a-z0-9-]{0,39}=\d+)*$/)
+  CP_CITY_READINGS_PER_S_OVERRIDES = '';
+
+  /** Longest a city over its rate holds a PUBACK back; a publish needing longer is rejected with city_rate_limited. @defaultValue 2000 */
+  @IsInt() @Min(0) @Max(60_000)
+  CP_CITY_RATE_MAX_HOLD_MS = 2000;
+
+  /** How often a broker renews its liveness in Redis; a broker silent for 3 periods has its devices marked offline by the others. @defaultValue 5000 */
+  @IsInt() @Min(100) @Max(600_000)
+  CP_BROKER_HEARTBEAT_MS = 5000;
 
   /** pino level. @defaultValue info */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

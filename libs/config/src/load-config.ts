@@ -76,5 +76,19 @@ function toAppConfig(e: EnvSchema): AppConfig {
     },
     ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, lingerMs: e.CP_INGEST_LINGER_MS, concurrency: e.CP_INGEST_CONCURRENCY },
     alerts: { allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS },
+    provisioning: { secretScryptN: e.CP_SECRET_SCRYPT_N, bulkSecretScryptN: e.CP_BULK_SECRET_SCRYPT_N, bulkMaxDevices: e.CP_BULK_MAX_DEVICES },
+    connectLimits: { windowS: e.CP_AUTH_FAIL_WINDOW_S, maxPerAddress: e.CP_AUTH_FAIL_MAX_PER_ADDRESS, maxPerDevice: e.CP_AUTH_FAIL_MAX_PER_DEVICE },
+    cityRate: { readingsPerS: e.CP_CITY_MAX_READINGS_PER_S, overrides: parseCityRates(e.CP_CITY_READINGS_PER_S_OVERRIDES), maxHoldMs: e.CP_CITY_RATE_MAX_HOLD_MS },
+    presence: { heartbeatMs: e.CP_BROKER_HEARTBEAT_MS },
   };
+}
+
+/** "beijing=80000,tianjin=20000" (format already validated) → { beijing: 80000, tianjin: 20000 }. */
+function parseCityRates(text: string): Record<string, number> {
+  const rates: Record<string, number> = {};
+  for (const pair of text.split(',').filter(Boolean)) {
+    const [city, rate] = pair.split('=');
+    rates[city] = Number(rate);
+  }
+  return rates;
 }
