@@ -25,7 +25,9 @@ export interface AppConfig {
   };
   handoff: { maxEntryReadings: number; maxBacklogReadings: number };
   ingest: { maxBatchLines: number; lingerMs: number; concurrency: number };
-  alerts: { allowedLatenessMs: number };
+  alerts: { allowedLatenessMs: number; deadmanIntervalMs: number; renotifyCheckMs: number };
+  /** Webhook deliveries. */
+  notifications: { attempts: number; backoffMs: number; timeoutMs: number };
   provisioning: { secretScryptN: number; bulkSecretScryptN: number; bulkMaxDevices: number };
   /** Failed-CONNECT limits, counted in Redis so they hold across brokers. */
   connectLimits: { windowS: number; maxPerAddress: number; maxPerDevice: number };

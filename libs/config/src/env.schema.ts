@@ -113,6 +113,26 @@ export class EnvSchema {
   @IsInt() @Min(0)
   CP_ALERT_ALLOWED_LATENESS_MS = 60_000;
 
+  /** How often the deadman check looks for devices that stopped reporting (a scheduled BullMQ job). @defaultValue 15000 */
+  @IsInt() @Min(100) @Max(3_600_000)
+  CP_ALERT_DEADMAN_INTERVAL_MS = 15_000;
+
+  /** How often open alerts are checked for a due re-notification (rules with renotifySeconds). @defaultValue 15000 */
+  @IsInt() @Min(100) @Max(3_600_000)
+  CP_ALERT_RENOTIFY_CHECK_MS = 15_000;
+
+  /** Attempts per webhook delivery before it is kept as failed (retryable through the API). @defaultValue 8 */
+  @IsInt() @Min(1) @Max(100)
+  CP_NOTIFY_ATTEMPTS = 8;
+
+  /** First retry delay of a webhook delivery; doubles per attempt (BullMQ exponential backoff). @defaultValue 1000 */
+  @IsInt() @Min(1) @Max(3_600_000)
+  CP_NOTIFY_BACKOFF_MS = 1000;
+
+  /** Time a webhook receiver has to answer. @defaultValue 10000 */
+  @IsInt() @Min(100) @Max(120_000)
+  CP_NOTIFY_TIMEOUT_MS = 10_000;
+
   /**
    * scrypt cost N of a device secret issued one at a time (POST /devices, rotate). Secrets are 192
    * random bits, so the cost guards CPU budget more than the secret; recorded in each hash.
