@@ -29,6 +29,10 @@ export class Metrics {
   readonly deadmanCheckSeconds = new Histogram({ name: 'citypulse_deadman_check_seconds', help: 'Duration of one deadman check job (up to 1000 overdue devices)', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly deadmanOverdue = new Gauge({ name: 'citypulse_deadman_overdue_devices', help: 'Devices past the shortest deadman window at the last deadman tick', registers: [this.registry] });
 
+  readonly connectRateLimited = new Counter({ name: 'citypulse_mqtt_connect_rate_limited_total', help: 'CONNECTs refused (CONNACK 3) because too many failed from that address or for that device id', labelNames: ['scope'], registers: [this.registry] });
+  readonly cityRateLimited = new Counter({ name: 'citypulse_city_rate_limited_readings_total', help: 'Readings over their city’s rate: held (PUBACK delayed) or shed (rejected with city_rate_limited)', labelNames: ['city', 'outcome'], registers: [this.registry] });
+  readonly presenceChanges = new Counter({ name: 'citypulse_presence_changes_total', help: 'Devices going online or offline, by reason', labelNames: ['state', 'reason'], registers: [this.registry] });
+
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry });
   }
