@@ -1,5 +1,5 @@
-import { evaluate, evaluateBatch } from './evaluate.js';
-import type { RuleDefinition, RuleState } from './types.js';
+import { evaluate, evaluateBatch, type ValueRule as RuleDefinition } from './evaluate.js';
+import type { RuleState } from './types.js';
 
 const co2High: RuleDefinition = {
   id: 'env-sensor.co2-high',

@@ -1,4 +1,18 @@
-export type { Condition, EvaluateOptions, Evaluation, RuleDefinition, RuleScope, RuleState, Severity, Transition } from './types.js';
+export type {
+  Condition,
+  EvaluateOptions,
+  Evaluation,
+  RuleDefinition,
+  RuleScope,
+  RuleState,
+  Severity,
+  SilenceCause,
+  SilenceStatus,
+  Transition,
+  ValueCondition,
+} from './types.js';
 export { breaches, clears, worse } from './condition.js';
-export { evaluate, evaluateBatch, INITIAL_STATE } from './evaluate.js';
+export { evaluate, evaluateBatch, isValueRule, INITIAL_STATE, type ValueRule } from './evaluate.js';
+export { evaluateDeadman, deadmanReadings, silenceStatus, isDeadmanRule, LATE_FACTOR, type DeadmanObservation, type DeadmanRule } from './deadman.js';
 export { resolveRules, specificity, type RuleTarget } from './resolve.js';
+export { validateRule, type RuleCatalogue, type RuleFieldError, type RuleValidation } from './validate-rule.js';

@@ -10,7 +10,22 @@ export type Condition =
   /** Raised while value < threshold; cleared once value >= clearAbove (defaults to threshold). */
   | { kind: 'below'; threshold: number; clearAbove?: number }
   /** Raised while value < low or value > high; cleared once back inside by `clearMargin`. */
-  | { kind: 'outside'; low: number; high: number; clearMargin?: number };
+  | { kind: 'outside'; low: number; high: number; clearMargin?: number }
+  /**
+   * Rate of change: the per-second rate between consecutive readings (by event time) outside
+   * [min, max]; cleared once back inside by `clearMargin`. An energy counter that jumps
+   * (`max`) or runs backwards (`min: 0`).
+   */
+  | { kind: 'rate'; min?: number; max?: number; clearMargin?: number }
+  /**
+   * No data: raised when a device has sent no reading for `afterSeconds` ('no-data', whatever its
+   * connection), or has been disconnected for that long ('offline'). Evaluated by the scheduled
+   * deadman check, cleared by a fresh reading (or, for 'offline', by reconnecting).
+   */
+  | { kind: 'deadman'; afterSeconds: number; when?: 'no-data' | 'offline' };
+
+/** The conditions evaluated per reading on a value (deadman is evaluated on a schedule). */
+export type ValueCondition = Exclude<Condition, { kind: 'deadman' }>;
 
 /** Narrows a rule from its whole device type to a city, a site or one device. */
 export interface RuleScope {
@@ -30,6 +45,7 @@ export interface RuleDefinition {
   key?: string;
   deviceType: string;
   scope?: RuleScope;
+  /** The reading field compared; '' for deadman rules, which watch the device, not a field. */
   field: string;
   condition: Condition;
   /** The condition must hold this long, in event time, before the alert is raised. */
@@ -37,6 +53,8 @@ export interface RuleDefinition {
   severity: Severity;
   enabled: boolean;
   description?: string;
+  /** While the alert stays open and unacknowledged, notify again this often; absent or 0: once. */
+  renotifySeconds?: number;
 }
 
 /** What a rule remembers about one device between readings. JSON-serialisable. */
@@ -57,16 +75,29 @@ export interface RuleState {
 
 export interface Transition {
   kind: 'raised' | 'updated' | 'resolved';
-  /** Event time of the reading that caused it. */
+  /** Event time of the reading that caused it (deadman: the check's time). */
   atMs: number;
+  /** The value compared: the reading's value, the rate per second, or (deadman) seconds without data. */
   value: number;
+  /** Deadman only: why no data comes. */
+  cause?: SilenceCause;
 }
+
+/**
+ * How a device stands against its expected reporting (deadman):
+ * - reporting: a reading within the type's reporting interval (with grace);
+ * - late: overdue against the reporting interval, still connected (no alert yet);
+ * - silent: connected but silent for at least a deadman window;
+ * - disconnected: the broker saw it go (disconnect, last will, keepalive timeout).
+ */
+export type SilenceStatus = 'reporting' | 'late' | 'silent' | 'disconnected';
+export type SilenceCause = Extract<SilenceStatus, 'silent' | 'disconnected'>;
 
 export interface Evaluation {
   state: RuleState;
   transition?: Transition;
   /** Why the reading changed nothing: older than the allowed lateness, or a redelivered duplicate. */
-  ignored?: 'too_late' | 'duplicate';
+  ignored?: 'too_late' | 'duplicate' | 'out_of_order';
 }
 
 export interface EvaluateOptions {
