@@ -1,24 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Alert, AlertState, RaiseAlert } from './alert.js';
+import { SEVERITY_RANK, type Alert, type AlertEvent, type AlertState, type RaiseAlert } from './alert.js';
+import { AlertKeys } from './alert-keys.js';
+import { encodeEvent, flatten, fromHash, newAlertFields } from './alert-codec.js';
+import { RAISE, TRANSITION } from './alert-scripts.js';
+
+/** Why an operator's action did not apply. */
+export type ActionRefusal = { refused: 'not_found' } | { refused: 'conflict'; state: AlertState };
+export type ActionResult = { alert: Alert; event: AlertEvent } | ActionRefusal;
+
+const NOT_RESOLVED = 'open,acknowledged';
 
 /**
- * Alerts in Redis: a JSON document per alert, a pointer from (rule, device) to its current
- * alert (enforcing one open alert per pair), and a time-ordered index per state for listing.
+ * Alerts in Redis: a hash per alert, its history as a list, a pointer from (rule, device) to its
+ * not-resolved alert (one open alert per pair), and time-ordered indexes by state, city, device
+ * and rule. Every state change is one Lua script, so the rule engine (counting repeats, resolving)
+ * and operators (acknowledging, assigning) can change the same alert at once without losing
+ * either's update, and a change is refused if the alert has moved on (e.g. acknowledging a
+ * resolved alert).
  */
 export class AlertStore {
+  private readonly keys: AlertKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
-
-  private alertKey(id: string) {
-    return `${this.prefix}:alert:${id}`;
-  }
-  private currentKey(ruleId: string, deviceId: string) {
-    return `${this.prefix}:alert:current:${ruleId}:${deviceId}`;
-  }
-  private indexKey(state: AlertState | 'all') {
-    return `${this.prefix}:alerts:${state}`;
+    prefix: string,
+  ) {
+    this.keys = new AlertKeys(prefix);
   }
 
   /** The id of the alert a (rule, device) opened at `atMs`: deterministic, so replays find it. */
@@ -27,86 +35,137 @@ export class AlertStore {
   }
 
   /**
-   * Opens the alert unless it exists already (idempotent: a redelivered transition is a no-op).
-   * The (rule, device) pointer makes "one open alert per pair" visible to readers.
+   * Opens the alert unless it exists already (a redelivered transition is a no-op), then marks
+   * lower-severity open alerts of the same device and field as escalated by it. Returns the
+   * events to announce; their ids are deterministic, so announcing a replay twice is harmless.
    */
-  async raise(input: RaiseAlert): Promise<{ alert: Alert; created: boolean }> {
+  async raise(input: RaiseAlert): Promise<{ alert: Alert; created: boolean; events: AlertEvent[] }> {
     const id = AlertStore.alertId(input.ruleId, input.deviceId, input.atMs);
     const at = new Date(input.atMs).toISOString();
-    const alert: Alert = {
-      id,
-      ruleId: input.ruleId,
-      deviceId: input.deviceId,
-      deviceType: input.deviceType,
-      city: input.city,
-      site: input.site,
-      field: input.field,
-      severity: input.severity,
-      state: 'open',
-      description: input.description,
-      openedAt: at,
-      lastValue: input.value,
-      peakValue: input.value,
-      count: 1,
-      updatedAt: new Date().toISOString(),
-    };
-    const created = await this.redis.set(this.alertKey(id), JSON.stringify(alert), 'NX');
-    if (created !== 'OK') return { alert: (await this.get(id))!, created: false };
-    await this.redis
-      .multi()
-      .set(this.currentKey(input.ruleId, input.deviceId), id)
-      .zadd(this.indexKey('open'), input.atMs, id)
-      .zadd(this.indexKey('all'), input.atMs, id)
-      .exec();
-    return { alert, created: true };
+    const raised: AlertEvent = { id: `${id}:raised`, alertId: id, kind: 'raised', at, actor: 'rule', value: input.value, ...(input.cause && { detail: input.cause }) };
+    const k = this.keys;
+    const renotifyAt = input.renotifySeconds ? String(input.atMs + input.renotifySeconds * 1000) : '';
+    const created =
+      (await RAISE.run(
+        this.redis,
+        [k.alert(id), k.history(id), k.byState('open'), k.byState('all'), k.byCity(input.city), k.byDevice(input.deviceId), k.byRule(input.ruleId), k.current(input.ruleId, input.deviceId), k.deviceOpen(input.deviceId), k.renotify],
+        [id, input.atMs, encodeEvent(raised), renotifyAt, ...flatten(newAlertFields(id, input, new Date().toISOString()))],
+      )) === 1;
+    const events = [raised];
+    const escalated = await this.escalate(id, input);
+    if (escalated) events.push(escalated);
+    return { alert: (await this.get(id))!, created, events };
+  }
+
+  /** Supersedes lower-severity open alerts of the device and field; idempotent (already-escalated ones are skipped). */
+  private async escalate(id: string, input: RaiseAlert): Promise<AlertEvent | undefined> {
+    if (input.field === '') return undefined;
+    const others = (await this.redis.smembers(this.keys.deviceOpen(input.deviceId))).filter((other) => other !== id);
+    const lower: string[] = [];
+    for (const other of await this.getMany(others)) {
+      if (other.field === input.field && SEVERITY_RANK[other.severity] < SEVERITY_RANK[input.severity] && !other.escalatedTo) lower.push(other.id);
+    }
+    if (lower.length === 0) return undefined;
+    const at = new Date(input.atMs).toISOString();
+    for (const other of lower) {
+      await this.transition(other, NOT_RESOLVED, '', { id: `${other}:escalated`, alertId: other, kind: 'escalated', at, actor: 'rule', detail: `superseded by ${id} (${input.severity})` }, { escalatedTo: id });
+    }
+    const event: AlertEvent = { id: `${id}:escalated`, alertId: id, kind: 'escalated', at, actor: 'rule', value: input.value, detail: `supersedes ${lower.join(', ')}` };
+    await this.transition(id, NOT_RESOLVED, '', event, { escalatedFrom: lower.join(',') });
+    return event;
+  }
+
+  /** Records another reading on a not-resolved alert (count, last and peak value) instead of a new alert. */
+  async recordRepeat(id: string, latest: { value: number; peak: number; count: number; cause?: string }): Promise<void> {
+    const fields: Record<string, string> = { count: String(latest.count), lastValue: String(latest.value), peakValue: String(latest.peak), updatedAt: new Date().toISOString() };
+    if (latest.cause) fields.cause = latest.cause;
+    await this.transition(id, NOT_RESOLVED, '', undefined, fields);
+  }
+
+  /** Resolves the alert: by the rule engine (`actor` 'rule') when the condition cleared, or by an operator. Null if already resolved or unknown. */
+  async resolve(id: string, atMs: number, value: number | undefined, actor = 'rule', note?: string): Promise<{ alert: Alert; event: AlertEvent } | null> {
+    const at = new Date(atMs).toISOString();
+    const event: AlertEvent = { id: actor === 'rule' ? `${id}:resolved` : `${id}:resolved:${randomUUID()}`, alertId: id, kind: 'resolved', at, actor, ...(note && { note }), ...(value !== undefined && { value }) };
+    const fields: Record<string, string> = { resolvedAt: at, resolvedBy: actor, updatedAt: new Date().toISOString() };
+    if (value !== undefined) fields.lastValue = String(value);
+    const result = await this.transition(id, NOT_RESOLVED, 'resolved', event, fields);
+    return result === 'ok' ? { alert: (await this.get(id))!, event } : null;
+  }
+
+  /** An operator takes responsibility: open → acknowledged. */
+  acknowledge(id: string, actor: string, note?: string): Promise<ActionResult> {
+    const at = new Date().toISOString();
+    return this.operatorAction(id, 'open', 'acknowledged', { kind: 'acknowledged', actor, note, at }, { acknowledgedAt: at, acknowledgedBy: actor, updatedAt: at });
+  }
+
+  assign(id: string, assignee: string, actor: string, note?: string): Promise<ActionResult> {
+    const at = new Date().toISOString();
+    return this.operatorAction(id, NOT_RESOLVED, '', { kind: 'assigned', actor, note, at, detail: assignee }, { assignee, updatedAt: at });
+  }
+
+  /** Shelves the alert until `untilMs` (no re-notification meanwhile); an `untilMs` in the past un-snoozes. */
+  snooze(id: string, untilMs: number, actor: string, note?: string): Promise<ActionResult> {
+    const at = new Date().toISOString();
+    const until = untilMs > Date.now() ? new Date(untilMs).toISOString() : '';
+    return this.operatorAction(id, NOT_RESOLVED, '', { kind: 'snoozed', actor, note, at, detail: until || 'unsnoozed' }, { snoozedUntil: until, updatedAt: at });
+  }
+
+  async operatorResolve(id: string, actor: string, note?: string): Promise<ActionResult> {
+    const done = await this.resolve(id, Date.now(), undefined, actor, note);
+    if (done) return done;
+    const alert = await this.get(id);
+    return alert ? { refused: 'conflict', state: alert.state } : { refused: 'not_found' };
+  }
+
+  private async operatorAction(id: string, allowed: string, target: AlertState | '', partial: Omit<AlertEvent, 'id' | 'alertId'>, fields: Record<string, string>): Promise<ActionResult> {
+    const event: AlertEvent = { id: `${id}:${partial.kind}:${randomUUID()}`, alertId: id, ...partial };
+    if (event.note === undefined) delete event.note;
+    const result = await this.transition(id, allowed, target, event, fields);
+    if (result === 'missing') return { refused: 'not_found' };
+    if (result !== 'ok') return { refused: 'conflict', state: result as AlertState };
+    return { alert: (await this.get(id))!, event };
+  }
+
+  /** Records that a notification went out (re-notified events only add a history entry). */
+  async recordNotified(id: string, event?: AlertEvent): Promise<void> {
+    await this.transition(id, 'open,acknowledged,resolved', '', event, { lastNotifiedAt: new Date().toISOString() });
+  }
+
+  private async transition(id: string, allowed: string, target: AlertState | '', event: AlertEvent | undefined, fields: Record<string, string>): Promise<string> {
+    const k = this.keys;
+    const [ruleId, deviceId] = await this.redis.hmget(k.alert(id), 'ruleId', 'deviceId');
+    return (await TRANSITION.run(
+      this.redis,
+      [k.alert(id), k.history(id), k.byState('open'), k.byState('acknowledged'), k.byState('resolved'), k.byState('all'), k.current(ruleId ?? '', deviceId ?? ''), k.deviceOpen(deviceId ?? ''), k.renotify],
+      [id, allowed, target, event ? encodeEvent(event) : '', ...flatten(fields)],
+    )) as string;
   }
 
   async current(ruleId: string, deviceId: string): Promise<Alert | null> {
-    const id = await this.redis.get(this.currentKey(ruleId, deviceId));
+    const id = await this.redis.get(this.keys.current(ruleId, deviceId));
     return id ? this.get(id) : null;
   }
 
   async get(id: string): Promise<Alert | null> {
-    const json = await this.redis.get(this.alertKey(id));
-    return json ? (JSON.parse(json) as Alert) : null;
+    return fromHash(await this.redis.hgetall(this.keys.alert(id)));
   }
 
-  /** Records another reading on an open alert (count, last and peak value) instead of a new alert. */
-  async recordRepeat(id: string, latest: { value: number; peak: number; count: number }): Promise<void> {
-    const alert = await this.get(id);
-    if (!alert || alert.state === 'resolved') return;
-    alert.count = latest.count;
-    alert.lastValue = latest.value;
-    alert.peakValue = latest.peak;
-    alert.updatedAt = new Date().toISOString();
-    await this.redis.set(this.alertKey(id), JSON.stringify(alert));
+  /** Several alerts in one round trip; unknown ids are left out. */
+  async getMany(ids: readonly string[]): Promise<Alert[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.alert(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([, hash]) => fromHash((hash ?? {}) as Record<string, string>)).filter((a): a is Alert => a !== null);
   }
 
-  /** Resolves the alert; resolving a resolved or unknown alert changes nothing. */
-  async resolve(id: string, atMs: number, value: number): Promise<Alert | null> {
-    const alert = await this.get(id);
-    if (!alert || alert.state === 'resolved') return null;
-    const previousState = alert.state;
-    alert.state = 'resolved';
-    alert.lastValue = value;
-    alert.resolvedAt = new Date(atMs).toISOString();
-    alert.updatedAt = new Date().toISOString();
-    await this.redis
-      .multi()
-      .set(this.alertKey(id), JSON.stringify(alert))
-      .eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, this.currentKey(alert.ruleId, alert.deviceId), id)
-      .zrem(this.indexKey(previousState), id)
-      .zadd(this.indexKey('resolved'), atMs, id)
-      .exec();
-    return alert;
+  /** Every transition of the alert, oldest first. */
+  async history(id: string): Promise<AlertEvent[]> {
+    return (await this.redis.lrange(this.keys.history(id), 0, -1)).map((json) => JSON.parse(json) as AlertEvent);
   }
 
-  /** Newest first. */
-  async list({ state, limit = 100, offset = 0 }: { state?: AlertState; limit?: number; offset?: number } = {}): Promise<{ items: Alert[]; total: number }> {
-    const index = this.indexKey(state ?? 'all');
-    const [ids, total] = await Promise.all([this.redis.zrevrange(index, offset, offset + limit - 1), this.redis.zcard(index)]);
-    if (ids.length === 0) return { items: [], total };
-    const docs = await this.redis.mget(ids.map((id) => this.alertKey(id)));
-    return { items: docs.filter((d): d is string => d !== null).map((d) => JSON.parse(d) as Alert), total };
+  /** For the query and re-notification helpers of this library. */
+  get keyNames(): AlertKeys {
+    return this.keys;
   }
 }

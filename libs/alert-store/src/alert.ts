@@ -1,14 +1,19 @@
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 export type AlertState = 'open' | 'acknowledged' | 'resolved';
+export const ALERT_STATES: readonly AlertState[] = ['open', 'acknowledged', 'resolved'];
+export const SEVERITY_RANK: Readonly<Record<AlertSeverity, number>> = { info: 0, warning: 1, critical: 2 };
 
 /** One alert: at most one not-resolved alert exists per (rule, device). */
 export interface Alert {
   id: string;
   ruleId: string;
+  /** The rule's condition kind: above, below, outside, rate or deadman. */
+  ruleKind: string;
   deviceId: string;
   deviceType: string;
   city: string;
   site: string;
+  /** '' for deadman alerts, which concern the whole device. */
   field: string;
   severity: AlertSeverity;
   state: AlertState;
@@ -17,14 +22,31 @@ export interface Alert {
   openedAt: string;
   lastValue: number;
   peakValue: number;
-  /** Readings seen while the alert was open. */
+  /** Readings (deadman: checks) seen while the alert was open. */
   count: number;
   updatedAt: string;
+  /** Deadman: whether the device is disconnected or connected but silent. */
+  cause?: string;
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+  assignee?: string;
+  /** No re-notification until then (shelved). */
+  snoozedUntil?: string;
+  /** This alert superseded lower-severity open alerts of the same device and field. */
+  escalatedFrom?: string[];
+  /** A higher-severity alert of the same device and field superseded this one. */
+  escalatedTo?: string;
   resolvedAt?: string;
+  /** 'rule' when the condition cleared, else the operator who resolved it. */
+  resolvedBy?: string;
+  /** Re-notify this often while open and unacknowledged; 0 = never. */
+  renotifySeconds: number;
+  lastNotifiedAt?: string;
 }
 
 export interface RaiseAlert {
   ruleId: string;
+  ruleKind: string;
   deviceId: string;
   deviceType: string;
   city: string;
@@ -34,4 +56,39 @@ export interface RaiseAlert {
   description: string;
   atMs: number;
   value: number;
+  cause?: string;
+  renotifySeconds?: number;
+}
+
+export type AlertEventKind = 'raised' | 'escalated' | 'acknowledged' | 'assigned' | 'snoozed' | 'renotified' | 'resolved';
+
+/** One entry of an alert's history (and one point of the `alerts` measurement): who did what, when. */
+export interface AlertEvent {
+  /** Unique and deterministic where the event comes from rule evaluation (replays find it). */
+  id: string;
+  alertId: string;
+  kind: AlertEventKind;
+  at: string;
+  /** 'rule' for the rule engine, else the operator. */
+  actor: string;
+  note?: string;
+  /** The value that caused it, for rule events. */
+  value?: number;
+  /** E.g. the alerts an escalation superseded, or the assignee. */
+  detail?: string;
+}
+
+export interface AlertQuery {
+  state?: AlertState;
+  city?: string;
+  /** Only alerts of these cities (a city-scoped API token); undefined = every city. */
+  cities?: readonly string[];
+  deviceId?: string;
+  ruleId?: string;
+  severity?: AlertSeverity;
+  /** openedAt range, epoch ms, inclusive. */
+  fromMs?: number;
+  toMs?: number;
+  limit?: number;
+  offset?: number;
 }

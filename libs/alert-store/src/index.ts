@@ -1,2 +1,8 @@
-export { AlertStore } from './alert-store.js';
-export type { Alert, AlertSeverity, AlertState, RaiseAlert } from './alert.js';
+export { AlertStore, type ActionRefusal, type ActionResult } from './alert-store.js';
+export { AlertKeys } from './alert-keys.js';
+export { queryAlerts, type AlertPage } from './alert-query.js';
+export { claimDueReminders } from './renotify.js';
+export { AuditLog, type AuditEntry } from './audit-log.js';
+export { ALERT_STATES, SEVERITY_RANK } from './alert.js';
+export type { Alert, AlertEvent, AlertEventKind, AlertQuery, AlertSeverity, AlertState, RaiseAlert } from './alert.js';
+export { LastSeenIndex } from './last-seen-index.js';

@@ -2,13 +2,66 @@
 export const QUEUES = {
   /** Batches of stored readings to evaluate against alert rules. */
   ruleEvaluation: 'rule-evaluation',
-  /** Alert transitions (raised/resolved) to record and notify. */
+  /** Alert lifecycle events to record (history in InfluxDB), announce (live stream, MQTT) and fan out to notifications. */
   alertEvents: 'alert-events',
+  /** One webhook delivery per job, retried with exponential backoff; failed ones are kept for a retry. */
+  notifications: 'notifications',
+  /** Scheduled deadman and re-notification checks. */
+  alertChecks: 'alert-checks',
 } as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 import type { DeviceReadings } from './reading.js';
 
 /** Stored readings to evaluate, grouped by device (a device appears once per job). */
 export interface RuleEvaluationJob {
   devices: DeviceReadings[];
+}
+
+/** An alert event to record and announce; the alert itself is read when the job runs. */
+export interface AlertEventJob {
+  eventId: string;
+  alertId: string;
+}
+
+/** One delivery of one alert event to one webhook. */
+export interface NotificationJob {
+  webhookId: string;
+  /** The message as signed and sent (built once, so every retry sends the same bytes). */
+  message: AlertMessage;
+}
+
+/** What operators' tools receive about an alert: on webhooks, the MQTT topic and the live stream. */
+export interface AlertMessage {
+  event: { id: string; kind: string; at: string; actor: string; note?: string; value?: number; detail?: string };
+  alert: {
+    id: string;
+    ruleId: string;
+    deviceId: string;
+    deviceType: string;
+    city: string;
+    site: string;
+    field: string;
+    severity: string;
+    state: string;
+    description: string;
+    openedAt: string;
+    lastValue: number;
+    peakValue: number;
+    count: number;
+    cause?: string;
+    acknowledgedBy?: string;
+    assignee?: string;
+    escalatedFrom?: string[];
+    escalatedTo?: string;
+  };
+}
+
+/** Jobs of the alert-checks queue: a scheduled tick fans out into checks of at most a thousand devices. */
+export type AlertCheckJob = { kind: 'deadman-tick' } | { kind: 'deadman-check'; deviceIds: string[]; nowMs: number } | { kind: 'renotify-tick' };
+
+/** Redis pub/sub channel of live alert messages (the API's event stream and the broker's MQTT forwarding listen). */
+export function alertLiveChannel(prefix: string): string {
+  return `${prefix}:alerts:live`;
 }

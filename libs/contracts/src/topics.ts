@@ -35,3 +35,15 @@ export function parseDeviceTopic(topic: string): ParsedDeviceTopic | null {
   if (!deviceId || !kind) return null;
   return { deviceId, kind };
 }
+
+/**
+ * Where operators' tools get alert messages over MQTT: `alerts/{city}/{severity}`, so a tool can
+ * subscribe to `alerts/#`, one city (`alerts/beijing/#`) or one severity (`alerts/+/critical`).
+ * Outside `devices/`: no device may subscribe here.
+ */
+export const ALERT_TOPIC_ROOT = 'alerts';
+
+export function alertTopic(city: string, severity: string): string {
+  // A city name with MQTT-special characters must not become extra levels or wildcards.
+  return `${ALERT_TOPIC_ROOT}/${city.replace(/[/+#]/g, '_')}/${severity}`;
+}

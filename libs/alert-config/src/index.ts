@@ -1,0 +1,5 @@
+// @citypulse/alert-config — what operators configure about alerting: rules (over the catalogue defaults) and webhooks.
+export { catalogueRules, defaultDeadmanRule, effectiveRules, fromDefaultRule, ruleCatalogue, DEFAULT_DEADMAN_INTERVALS } from './catalogue-rules.js';
+export { RuleRepository } from './rule-repository.js';
+export { WebhookRepository } from './webhook-repository.js';
+export { webhookMatches, publicWebhook, DEFAULT_WEBHOOK_EVENTS, type Webhook } from './webhook.js';
