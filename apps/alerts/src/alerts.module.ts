@@ -1,5 +1,22 @@
 import { Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { REDIS } from '@citypulse/core';
+import { RuleRepository } from '@citypulse/alert-config';
 import { RuleEvaluationWorker } from './rule-evaluation.worker.js';
+import { AlertEventsWorker } from './events/alert-events.worker.js';
+import { NotificationWorker } from './notifications/notification.worker.js';
+import { AlertChecksWorker } from './checks.worker.js';
+import { RuleBook } from './rule-book.js';
+import { RULE_BOOK } from './tokens.js';
 
-@Module({ providers: [RuleEvaluationWorker] })
+@Module({
+  providers: [
+    { provide: RULE_BOOK, inject: [REDIS, APP_CONFIG], useFactory: (redis: Redis, config: AppConfig) => new RuleBook(new RuleRepository(redis, config.redis.prefix)) },
+    RuleEvaluationWorker,
+    AlertEventsWorker,
+    NotificationWorker,
+    AlertChecksWorker,
+  ],
+})
 export class AlertsModule {}

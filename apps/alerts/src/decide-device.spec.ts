@@ -1,5 +1,5 @@
 import type { DeviceReadings } from '@citypulse/contracts';
-import { evaluateBatch, type RuleDefinition } from '@citypulse/rules';
+import { evaluateBatch, type ValueRule as RuleDefinition } from '@citypulse/rules';
 import { decideDevice } from './decide-device.js';
 
 const rule: RuleDefinition = {
@@ -12,7 +12,7 @@ const rule: RuleDefinition = {
   enabled: true,
 };
 const device = { deviceId: 'm1', deviceType: 'electricity-meter', city: 'tianjin', site: 'tj-1' };
-const options = { allowedLatenessMs: 60_000 };
+const options = { allowedLatenessMs: 60_000, nowMs: 1_700_000_100_000 };
 const t0 = 1_700_000_000_000;
 
 function readings(values: number[]): DeviceReadings['readings'] {

@@ -1,57 +1,42 @@
 import type { DeviceReadings } from '@citypulse/contracts';
-import { breaches, evaluate, type RuleDefinition } from '@citypulse/rules';
-import { AlertStore } from '@citypulse/alert-store';
-import type { AlertTransition } from './alert-transition.js';
+import { breaches, deadmanReadings, evaluate, isDeadmanRule, type RuleDefinition, type ValueRule } from '@citypulse/rules';
 import type { DeviceRuleStates } from './rule-state-repository.js';
 import type { RuleTarget } from './rule-book.js';
+import { recordTransition } from './outbox.js';
+
+export interface DecideOptions {
+  allowedLatenessMs: number;
+  /** Wall time of the decision: only deadman rules use it, to tell a fresh reading from a backfilled one. */
+  nowMs: number;
+}
 
 /**
  * Folds a device's new readings (in event-time order) through every rule that applies to it.
  * Pure: given the stored states it returns the next states and appends the alert transitions
  * to the outbox; the caller stores both atomically.
  */
-export function decideDevice(
-  current: DeviceRuleStates,
-  target: RuleTarget,
-  rules: RuleDefinition[],
-  readings: DeviceReadings['readings'],
-  options: { allowedLatenessMs: number },
-): DeviceRuleStates {
+export function decideDevice(current: DeviceRuleStates, target: RuleTarget, rules: RuleDefinition[], readings: DeviceReadings['readings'], options: DecideOptions): DeviceRuleStates {
   const ordered = [...readings].sort((a, b) => a[0] - b[0]);
   const states = { ...current.states };
   const outbox = [...current.outbox];
   for (const rule of rules) {
     let stored = states[rule.id];
+    if (isDeadmanRule(rule)) {
+      if (ordered.length === 0) continue;
+      const result = deadmanReadings(rule, stored?.rule, ordered[ordered.length - 1][0], options.nowMs);
+      stored = { rule: result.state, openAlertId: stored?.openAlertId };
+      if (result.transition) recordTransition(outbox, stored, rule, target, result.transition, result.state);
+      states[rule.id] = stored;
+      continue;
+    }
+    const valueRule = rule as ValueRule;
     const series = numericSeries(ordered, rule.field);
     for (let i = 0; i < series.length; i++) {
       const [tsMs, value] = series[i];
-      if (isQuiet(rule, stored?.rule.phase ?? 'ok', value, series[i + 1]?.[1])) continue;
-      const result = evaluate(rule, stored?.rule, { tsMs, value }, options);
+      if (isQuiet(valueRule, stored?.rule.phase ?? 'ok', value, series[i + 1]?.[1])) continue;
+      const result = evaluate(valueRule, stored?.rule, { tsMs, value }, options);
       stored = { rule: result.state, openAlertId: stored?.openAlertId };
-      const t = result.transition;
-      if (!t) continue;
-      if (t.kind === 'raised') stored.openAlertId = AlertStore.alertId(rule.id, target.deviceId, t.atMs);
-      if (!stored.openAlertId) continue;
-      const previous = outbox[outbox.length - 1];
-      // Repeats only move counters: keep the newest instead of one outbox entry per reading.
-      if (t.kind === 'updated' && previous?.kind === 'updated' && previous.alertId === stored.openAlertId) outbox.pop();
-      outbox.push({
-        kind: t.kind,
-        alertId: stored.openAlertId,
-        ruleId: rule.id,
-        deviceId: target.deviceId,
-        deviceType: target.deviceType,
-        city: target.city,
-        site: target.site,
-        field: rule.field,
-        severity: rule.severity,
-        description: rule.description ?? '',
-        atMs: t.atMs,
-        value: t.value,
-        peak: result.state.peak ?? t.value,
-        count: result.state.count,
-      });
-      if (t.kind === 'resolved') stored.openAlertId = undefined;
+      if (result.transition) recordTransition(outbox, stored, rule, target, result.transition, result.state);
     }
     if (stored) states[rule.id] = stored;
   }
@@ -72,7 +57,8 @@ function numericSeries(readings: DeviceReadings['readings'], field: string): Arr
  * the next reading evaluated sets them again — unless the next one breaches (then this one marks
  * when things were last normal) or there is none. Skipping those saves most evaluations (and
  * their allocations) at tens of thousands of readings per second, with identical results.
+ * Not for rate rules: each reading is the baseline of the next one's rate.
  */
-function isQuiet(rule: RuleDefinition, phase: string, value: number, nextValue: number | undefined): boolean {
-  return phase === 'ok' && nextValue !== undefined && !breaches(rule.condition, value) && !breaches(rule.condition, nextValue);
+function isQuiet(rule: ValueRule, phase: string, value: number, nextValue: number | undefined): boolean {
+  return rule.condition.kind !== 'rate' && phase === 'ok' && nextValue !== undefined && !breaches(rule.condition, value) && !breaches(rule.condition, nextValue);
 }

@@ -9,7 +9,9 @@ import { Metrics, type Logger } from '@citypulse/observability';
 import { RuleBook } from './rule-book.js';
 import { RuleStateRepository } from './rule-state-repository.js';
 import { decideDevice } from './decide-device.js';
-import { applyTransitions } from './apply-transitions.js';
+import { applyAndClear } from './apply-outboxes.js';
+import { AlertQueues } from './alert-queues.js';
+import { RULE_BOOK } from './tokens.js';
 
 /**
  * Evaluates batches of stored readings against the rules, per device: decide (pure) → store state
@@ -20,13 +22,14 @@ import { applyTransitions } from './apply-transitions.js';
 export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private worker?: Worker<RuleEvaluationJob>;
   private stateRedis?: Redis;
+  private queues?: AlertQueues;
   private readonly logger: Logger;
-  private readonly rules = new RuleBook();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(LOGGER) logger: Logger,
+    @Inject(RULE_BOOK) private readonly rules: RuleBook,
     private readonly metrics: Metrics,
   ) {
     this.logger = logger.child({ component: 'alerts' });
@@ -34,30 +37,31 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     this.stateRedis = connectRedis(this.config, 'rule-state');
+    this.queues = new AlertQueues(this.config);
     const states = new RuleStateRepository(this.stateRedis, this.config.redis.prefix);
     const alerts = new AlertStore(this.redis, this.config.redis.prefix);
+    const queues = this.queues;
     this.worker = new Worker<RuleEvaluationJob>(
       QUEUES.ruleEvaluation,
       async (job: Job<RuleEvaluationJob>) => {
+        await this.rules.refresh();
         const devices = new Map(job.data.devices.map((d) => [d.deviceId, d]));
+        const options = { allowedLatenessMs: this.config.alerts.allowedLatenessMs, nowMs: Date.now() };
         const outboxes = await states.updateMany([...devices.keys()], (deviceId, current) => {
           const device = devices.get(deviceId)!;
-          return decideDevice(current, device, this.rules.rulesFor(device), device.readings, this.config.alerts);
+          return decideDevice(current, device, this.rules.rulesFor(device), device.readings, options);
         });
-        for (const [deviceId, outbox] of outboxes) {
-          if (outbox.length === 0) continue;
-          await applyTransitions(alerts, outbox, this.metrics, this.logger);
-          await states.clearOutbox(deviceId, outbox);
-        }
+        await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });
       },
       // One job at a time per worker: WATCH needs the state connection to itself.
-      { connection: { url: this.config.redis.url }, prefix: bullPrefix(this.config), concurrency: 1 },
+      { connection: { url: this.config.redis.url }, prefix: bullPrefix(this.config), concurrency: 1, metrics: { maxDataPoints: 60 * 24 } },
     );
     this.worker.on('failed', (job, err) => this.logger.error({ err, jobId: job?.id }, 'rule evaluation failed; BullMQ will retry'));
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+    await this.queues?.close();
     this.stateRedis?.disconnect();
   }
 }

@@ -1,19 +1,26 @@
 import { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
 import { QUEUES, type DeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
-import { bullPrefix } from '@citypulse/core';
+import { bullPrefix, connectRedis } from '@citypulse/core';
+import { LastSeenIndex } from '@citypulse/alert-store';
+import type { Redis } from 'ioredis';
 
 /** Readings per rule-evaluation job: big enough to amortise BullMQ's per-job cost, small enough to keep jobs light. */
 const READINGS_PER_JOB = 1000;
 
 /**
  * Passes stored readings on to rule evaluation as BullMQ jobs, a batch per job — never one job
- * per reading (BullMQ adds ~40k jobs/s here; readings arrive faster than that).
+ * per reading (BullMQ adds ~40k jobs/s here; readings arrive faster than that) — and records when
+ * each device last reported, for the deadman check: one ZADD per batch.
  */
 export class RuleFeed {
   private readonly queue: Queue<RuleEvaluationJob>;
+  private readonly redis: Redis;
+  private readonly lastSeen: LastSeenIndex;
 
   constructor(config: AppConfig) {
+    this.redis = connectRedis(config, 'last-seen');
+    this.lastSeen = new LastSeenIndex(this.redis, config.redis.prefix);
     this.queue = new Queue<RuleEvaluationJob>(QUEUES.ruleEvaluation, {
       connection: { url: config.redis.url },
       prefix: bullPrefix(config),
@@ -36,10 +43,17 @@ export class RuleFeed {
       }
     }
     if (current.length > 0) jobs.push({ name: 'evaluate', data: { devices: current } });
-    if (jobs.length > 0) await this.queue.addBulk(jobs);
+    await Promise.all([jobs.length > 0 ? this.queue.addBulk(jobs) : undefined, this.lastSeen.touch(devices.map(newestReading))]);
   }
 
   async close(): Promise<void> {
     await this.queue.close();
+    this.redis.disconnect();
   }
+}
+
+function newestReading(device: DeviceReadings): { deviceId: string; newestMs: number } {
+  let newestMs = 0;
+  for (const [tsMs] of device.readings) if (tsMs > newestMs) newestMs = tsMs;
+  return { deviceId: device.deviceId, newestMs };
 }

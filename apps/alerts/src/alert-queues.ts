@@ -1,0 +1,39 @@
+import { Queue } from 'bullmq';
+import type { AppConfig } from '@citypulse/config';
+import { bullPrefix } from '@citypulse/core';
+import { QUEUES, type AlertCheckJob, type AlertEventJob, type NotificationJob } from '@citypulse/contracts';
+
+/**
+ * The queues the alerts app adds jobs to, with their retry policies in one place. Completed jobs
+ * are trimmed; failed notifications are kept (a failed delivery is something to retry).
+ */
+export class AlertQueues {
+  readonly events: Queue<AlertEventJob>;
+  readonly notifications: Queue<NotificationJob>;
+  readonly checks: Queue<AlertCheckJob>;
+
+  constructor(config: AppConfig) {
+    const common = { connection: { url: config.redis.url }, prefix: bullPrefix(config) };
+    this.events = new Queue<AlertEventJob>(QUEUES.alertEvents, {
+      ...common,
+      defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 20, backoff: { type: 'exponential', delay: 500 } },
+    });
+    this.notifications = new Queue<NotificationJob>(QUEUES.notifications, {
+      ...common,
+      defaultJobOptions: {
+        removeOnComplete: 10_000,
+        removeOnFail: false,
+        attempts: config.notifications.attempts,
+        backoff: { type: 'exponential', delay: config.notifications.backoffMs },
+      },
+    });
+    this.checks = new Queue<AlertCheckJob>(QUEUES.alertChecks, {
+      ...common,
+      defaultJobOptions: { removeOnComplete: 100, removeOnFail: 1000, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.events.close(), this.notifications.close(), this.checks.close()]);
+  }
+}

@@ -1,0 +1,107 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { LOGGER, REDIS, bullPrefix, connectRedis } from '@citypulse/core';
+import { QUEUES, type AlertCheckJob } from '@citypulse/contracts';
+import { AlertStore, LastSeenIndex, claimDueReminders } from '@citypulse/alert-store';
+import { DeviceRegistry, PresenceStore } from '@citypulse/registry';
+import { Metrics, type Logger } from '@citypulse/observability';
+import { AlertQueues } from './alert-queues.js';
+import { announce } from './apply-transitions.js';
+import { applyAndClear } from './apply-outboxes.js';
+import { RuleStateRepository } from './rule-state-repository.js';
+import { RuleBook } from './rule-book.js';
+import { RULE_BOOK } from './tokens.js';
+import { checkDevices } from './deadman/deadman-check.js';
+
+/** Overdue devices per deadman-check job: small enough to spread over every alerts worker. */
+const DEVICES_PER_CHECK = 1000;
+
+/**
+ * Scheduled checks, as repeatable BullMQ jobs (one job per interval across all workers):
+ * - deadman tick: one ZRANGEBYSCORE finds the devices silent for at least the shortest deadman
+ *   window, and fans them out as check jobs of a thousand — work is proportional to the overdue
+ *   devices, not the fleet, and spreads over every alerts worker;
+ * - re-notify tick: claims open alerts due for a reminder and announces them.
+ */
+@Injectable()
+export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private worker?: Worker<AlertCheckJob>;
+  private queues?: AlertQueues;
+  private stateRedis?: Redis;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(RULE_BOOK) private readonly rules: RuleBook,
+    private readonly registry: DeviceRegistry,
+    private readonly metrics: Metrics,
+  ) {
+    this.logger = logger.child({ component: 'alert-checks' });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config } = this;
+    const prefix = config.redis.prefix;
+    this.queues = new AlertQueues(config);
+    this.stateRedis = connectRedis(config, 'deadman-state');
+    const deps = {
+      registry: this.registry,
+      presence: new PresenceStore(this.redis, prefix),
+      lastSeen: new LastSeenIndex(this.redis, prefix),
+      states: new RuleStateRepository(this.stateRedis, prefix),
+      rules: this.rules,
+    };
+    const alerts = new AlertStore(this.redis, prefix);
+    const apply = { alerts, queues: this.queues, states: deps.states, metrics: this.metrics, logger: this.logger };
+
+    this.worker = new Worker<AlertCheckJob>(
+      QUEUES.alertChecks,
+      async (job: Job<AlertCheckJob>) => {
+        const data = job.data;
+        await this.rules.refresh();
+        if (data.kind === 'deadman-tick') return this.fanOut(deps.lastSeen);
+        if (data.kind === 'deadman-check') {
+          const started = performance.now();
+          await applyAndClear(await checkDevices(data.deviceIds, data.nowMs, deps), apply);
+          this.metrics.deadmanCheckSeconds.observe((performance.now() - started) / 1000);
+          return `${data.deviceIds.length} devices checked`;
+        }
+        const due = await claimDueReminders(this.redis, alerts, alerts.keyNames, Date.now());
+        for (const { alert, event } of due) await alerts.recordNotified(alert.id, event);
+        await announce(this.queues!, due.map((d) => d.event));
+        return `${due.length} reminders`;
+      },
+      // One job at a time: the deadman check's WATCH needs the state connection to itself.
+      { connection: { url: config.redis.url }, prefix: bullPrefix(config), concurrency: 1, metrics: { maxDataPoints: 60 * 24 } },
+    );
+    this.worker.on('failed', (job, err) => this.logger.error({ err, jobId: job?.id }, 'alert check failed'));
+    await this.queues.checks.upsertJobScheduler('deadman', { every: config.alerts.deadmanIntervalMs }, { name: 'deadman-tick', data: { kind: 'deadman-tick' } });
+    await this.queues.checks.upsertJobScheduler('renotify', { every: config.alerts.renotifyCheckMs }, { name: 'renotify-tick', data: { kind: 'renotify-tick' } });
+  }
+
+  /** Finds the devices past the shortest deadman window and queues them in chunks. */
+  private async fanOut(lastSeen: LastSeenIndex): Promise<string> {
+    const windows = this.rules.deadmanWindowsS();
+    if (windows.length === 0) return 'no deadman rules';
+    const nowMs = Date.now();
+    const overdue = await lastSeen.silentSince(nowMs - Math.min(...windows) * 1000);
+    this.metrics.deadmanOverdue.set(overdue.length);
+    const jobs = [];
+    for (let i = 0; i < overdue.length; i += DEVICES_PER_CHECK) {
+      const deviceIds = overdue.slice(i, i + DEVICES_PER_CHECK).map((d) => d.deviceId);
+      jobs.push({ name: 'deadman-check', data: { kind: 'deadman-check' as const, deviceIds, nowMs } });
+    }
+    if (jobs.length > 0) await this.queues!.checks.addBulk(jobs);
+    return `${overdue.length} overdue devices in ${jobs.length} checks`;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queues?.close();
+    this.stateRedis?.disconnect();
+  }
+}

@@ -1,0 +1,80 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { LOGGER, REDIS, bullPrefix } from '@citypulse/core';
+import { QUEUES, alertLiveChannel, type AlertEventJob } from '@citypulse/contracts';
+import { AlertStore } from '@citypulse/alert-store';
+import { WebhookRepository, webhookMatches } from '@citypulse/alert-config';
+import { createPointWriter, decideWrite, DEFAULT_BACKOFF, WriteFailedError, type PointWriter } from '@citypulse/storage';
+import type { Logger } from '@citypulse/observability';
+import { AlertQueues } from '../alert-queues.js';
+import { jobIdOf } from '../apply-transitions.js';
+import { toAlertMessage } from './alert-message.js';
+import { alertLine } from './alert-point.js';
+
+/**
+ * Records and announces each alert event: history point in InfluxDB → one notification job per
+ * matching webhook → the live channel (API event stream, broker's MQTT topic). A failed InfluxDB
+ * write fails the job and BullMQ retries it; the notification jobs' ids make a retry add none twice.
+ */
+@Injectable()
+export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private worker?: Worker<AlertEventJob>;
+  private queues?: AlertQueues;
+  private writer?: PointWriter;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'alert-events' });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config } = this;
+    this.queues = new AlertQueues(config);
+    this.writer = createPointWriter(config.influx);
+    const alerts = new AlertStore(this.redis, config.redis.prefix);
+    const webhooks = new WebhookRepository(this.redis, config.redis.prefix);
+    const channel = alertLiveChannel(config.redis.prefix);
+    this.worker = new Worker<AlertEventJob>(
+      QUEUES.alertEvents,
+      async (job: Job<AlertEventJob>) => {
+        const [alert, history] = await Promise.all([alerts.get(job.data.alertId), alerts.history(job.data.alertId)]);
+        const event = history.find((e) => e.id === job.data.eventId);
+        if (!alert || !event) return 'alert or event gone';
+        await this.writeHistory(alertLine(alert, event), job.attemptsMade + 1);
+        const message = toAlertMessage(alert, event);
+        const targets = (await webhooks.list()).filter((w) => webhookMatches(w, message));
+        if (targets.length > 0) {
+          await this.queues!.notifications.addBulk(targets.map((w) => ({ name: event.kind, data: { webhookId: w.id, message }, opts: { jobId: `${jobIdOf(event.id)}|${w.id}` } })));
+        }
+        await this.redis.publish(channel, JSON.stringify(message));
+        return `${event.kind}: ${targets.length} webhooks`;
+      },
+      { connection: { url: config.redis.url }, prefix: bullPrefix(config), concurrency: 4, metrics: { maxDataPoints: 60 * 24 } },
+    );
+    this.worker.on('failed', (job, err) => this.logger.warn({ err: err.message, jobId: job?.id }, 'alert event not recorded yet; BullMQ will retry'));
+  }
+
+  private async writeHistory(line: string, attempt: number): Promise<void> {
+    try {
+      await this.writer!.write(line, 1);
+    } catch (err) {
+      const failure = err instanceof WriteFailedError ? err : { body: String(err) };
+      const decision = decideWrite(failure, { ...DEFAULT_BACKOFF, lineCount: 1, attempt });
+      // A point InfluxDB will never take must not hold the announcement back.
+      if (decision.action === 'drop') this.logger.error({ reason: decision.reason, line }, 'alert history point refused by InfluxDB; dropped');
+      else throw new Error(`alert history write: ${decision.reason}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queues?.close();
+    await this.writer?.close();
+  }
+}

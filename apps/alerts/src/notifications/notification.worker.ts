@@ -1,0 +1,58 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { LOGGER, REDIS, bullPrefix } from '@citypulse/core';
+import { QUEUES, type NotificationJob } from '@citypulse/contracts';
+import { AlertStore } from '@citypulse/alert-store';
+import { WebhookRepository } from '@citypulse/alert-config';
+import { Metrics, type Logger } from '@citypulse/observability';
+import { deliver } from './deliver.js';
+
+/**
+ * Delivers one alert message to one webhook per job. A retryable failure throws, and BullMQ
+ * tries again with exponential backoff (CP_NOTIFY_ATTEMPTS, CP_NOTIFY_BACKOFF_MS); a refused
+ * request fails at once (UnrecoverableError). Either way the failed job is kept for GET /queues
+ * and a retry through the API.
+ */
+@Injectable()
+export class NotificationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private worker?: Worker<NotificationJob>;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(LOGGER) logger: Logger,
+    private readonly metrics: Metrics,
+  ) {
+    this.logger = logger.child({ component: 'notifications' });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config } = this;
+    const webhooks = new WebhookRepository(this.redis, config.redis.prefix);
+    const alerts = new AlertStore(this.redis, config.redis.prefix);
+    this.worker = new Worker<NotificationJob>(
+      QUEUES.notifications,
+      async (job: Job<NotificationJob>) => {
+        const webhook = await webhooks.get(job.data.webhookId);
+        if (!webhook || !webhook.enabled) return 'webhook removed or disabled';
+        const decision = await deliver(webhook, job.data.message, job.id!, config.notifications.timeoutMs);
+        this.metrics.notifications.inc({ outcome: decision.action });
+        if (decision.action === 'give_up') throw new UnrecoverableError(decision.reason);
+        if (decision.action === 'retry') throw new Error(decision.reason);
+        await alerts.recordNotified(job.data.message.alert.id);
+        return 'delivered';
+      },
+      { connection: { url: config.redis.url }, prefix: bullPrefix(config), concurrency: 16, metrics: { maxDataPoints: 60 * 24 } },
+    );
+    this.worker.on('failed', (job, err) =>
+      this.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'webhook delivery failed'),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+}
