@@ -4,14 +4,14 @@ import { InfluxModule } from '@citypulse/core';
 import { TokenGuard } from './auth/token-guard.js';
 import { HealthController } from './health/health.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
-import { AlertsController } from './alerts/alerts.controller.js';
+import { AlertingApiModule } from './alerting/alerting-api.module.js';
 import { TelemetryController } from './telemetry/telemetry.controller.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 
 @Module({
-  imports: [InfluxModule],
-  controllers: [HealthController, DevicesController, AlertsController, TelemetryController, RejectionsController, MetricsController],
+  imports: [InfluxModule, AlertingApiModule],
+  controllers: [HealthController, DevicesController, TelemetryController, RejectionsController, MetricsController],
   providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
 })
 export class ApiModule {}

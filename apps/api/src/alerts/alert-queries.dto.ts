@@ -1,0 +1,51 @@
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ALERT_STATES, type AlertSeverity, type AlertState } from '@citypulse/alert-store';
+import { toEpochMs } from '../alerting/time-param.js';
+
+const TIME = { message: '$property must be an ISO 8601 time or epoch milliseconds' };
+
+/** Filters shared by the alert list and the transition history. */
+export class AlertFilterQuery {
+  @IsOptional() @IsString() @Length(1, 100)
+  city?: string;
+
+  @IsOptional() @IsString() @Length(1, 100)
+  deviceId?: string;
+
+  @IsOptional() @IsString() @Length(1, 200)
+  ruleId?: string;
+
+  @IsOptional() @IsIn(['info', 'warning', 'critical'])
+  severity?: AlertSeverity;
+
+  @IsOptional() @Transform(({ value }) => toEpochMs(value)) @IsInt(TIME)
+  from?: number;
+
+  @IsOptional() @Transform(({ value }) => toEpochMs(value)) @IsInt(TIME)
+  to?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  limit = 100;
+}
+
+export class ListAlertsQuery extends AlertFilterQuery {
+  @IsOptional() @IsIn(ALERT_STATES)
+  state?: AlertState;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  offset = 0;
+}
+
+export class TransitionsQuery extends AlertFilterQuery {
+  @IsOptional() @IsIn(['raised', 'escalated', 'acknowledged', 'assigned', 'snoozed', 'renotified', 'resolved'])
+  event?: string;
+}
+
+export class StreamQuery {
+  @IsOptional() @IsString() @Length(1, 100)
+  city?: string;
+
+  @IsOptional() @IsIn(['info', 'warning', 'critical'])
+  severity?: AlertSeverity;
+}

@@ -1,0 +1,56 @@
+import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+import type { Redis } from 'ioredis';
+import { REDIS } from '@citypulse/core';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { WebhookRepository, publicWebhook, type Webhook } from '@citypulse/alert-config';
+import { AuditLog } from '@citypulse/alert-store';
+import { callerOf } from '../alerting/caller.js';
+import { requireAdmin } from '../alerting/require-admin.js';
+import { WebhookDto } from './webhook.dto.js';
+
+/**
+ * Webhooks per rule, severity, city or event kind. Each delivery is signed
+ * (`X-Citypulse-Signature: sha256=HMAC(secret, "{X-Citypulse-Timestamp}.{body}")`) and retried
+ * with exponential backoff; failed ones stay in GET /queues/notifications/jobs?state=failed.
+ */
+@Controller('webhooks')
+export class WebhooksController {
+  private readonly webhooks: WebhookRepository;
+  private readonly audit: AuditLog;
+
+  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
+    this.webhooks = new WebhookRepository(redis, config.redis.prefix);
+    this.audit = new AuditLog(redis, config.redis.prefix);
+  }
+
+  @Get()
+  async list(@Req() req: Request) {
+    requireAdmin(callerOf(req));
+    const items = (await this.webhooks.list()).map(publicWebhook);
+    return { items, total: items.length };
+  }
+
+  /** Creates a webhook; the response carries the signing secret, shown this once. */
+  @Post()
+  async create(@Body() body: WebhookDto, @Req() req: Request) {
+    const caller = callerOf(req);
+    requireAdmin(caller);
+    const webhook: Webhook = { ...body, secret: body.secret ?? randomBytes(32).toString('base64url'), enabled: body.enabled ?? true, createdAt: new Date().toISOString() };
+    if (!(await this.webhooks.create(webhook))) {
+      throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `webhook ${body.id} exists`, fields: [{ field: 'id', problems: [`webhook ${body.id} exists`] }] });
+    }
+    await this.audit.record({ actor: caller.name, action: 'webhook.create', target: `webhook:${webhook.id}`, detail: webhook.url });
+    return webhook;
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id') id: string, @Req() req: Request) {
+    const caller = callerOf(req);
+    requireAdmin(caller);
+    if (!(await this.webhooks.remove(id))) throw new NotFoundException(`webhook ${id} not found`);
+    await this.audit.record({ actor: caller.name, action: 'webhook.delete', target: `webhook:${id}` });
+  }
+}
