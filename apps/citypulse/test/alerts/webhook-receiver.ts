@@ -5,6 +5,8 @@ export interface ReceivedDelivery {
   headers: IncomingMessage['headers'];
   body: string;
   status: number;
+  /** performance.now() when it arrived. */
+  at: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         const status = receiver.statuses.length > 1 ? receiver.statuses.shift()! : receiver.statuses[0];
-        receiver.received.push({ headers: req.headers, body, status });
+        receiver.received.push({ headers: req.headers, body, status, at: performance.now() });
         res.writeHead(status).end();
       });
     });
