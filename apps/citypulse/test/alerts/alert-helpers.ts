@@ -6,6 +6,7 @@ import type { TestCitypulse } from '../harness.js';
 /** An env-sensor device connected over MQTT, publishing QoS 1 readings as firmware would. */
 export interface TestDevice {
   id: string;
+  secret: string;
   client: MqttClient;
   publish(values: Record<string, number>, ts?: number): Promise<void>;
 }
@@ -16,6 +17,7 @@ export async function connectedSensor(cp: TestCitypulse, city = 'beijing'): Prom
   const client = await cp.connectDevice(id, secret);
   return {
     id,
+    secret,
     client,
     publish: async (values, ts = Date.now()) => {
       await client.publishAsync(deviceTopic(id, 'telemetry'), JSON.stringify({ ts, values }), { qos: 1 });
