@@ -54,7 +54,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
         await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });
       },
       // One job at a time per worker: WATCH needs the state connection to itself.
-      { connection: { url: this.config.redis.url }, prefix: bullPrefix(this.config), concurrency: 1, metrics: { maxDataPoints: 60 * 24 } },
+      { name: this.config.instanceId, connection: { url: this.config.redis.url }, prefix: bullPrefix(this.config), concurrency: 1, metrics: { maxDataPoints: 60 * 24 } },
     );
     this.worker.on('failed', (job, err) => this.logger.error({ err, jobId: job?.id }, 'rule evaluation failed; BullMQ will retry'));
   }
