@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MqttBrokerService } from './mqtt-broker.service.js';
+import { AlertForwarder } from './alert-forwarder.js';
 
-@Module({ providers: [MqttBrokerService], exports: [MqttBrokerService] })
+@Module({ providers: [MqttBrokerService, AlertForwarder], exports: [MqttBrokerService] })
 export class BrokerModule {}

@@ -39,6 +39,11 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     return (this.server?.address() as AddressInfo).port;
   }
 
+  /** The aedes instance once started, for publishing server-side messages (alerts to operators' tools). */
+  get aedes(): Aedes | undefined {
+    return this.broker;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const { config, metrics } = this;
     const logger = this.logger.child({ component: 'broker' });

@@ -1,0 +1,54 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { LOGGER, connectRedis } from '@citypulse/core';
+import { alertLiveChannel, alertTopic, type AlertMessage } from '@citypulse/contracts';
+import type { Logger } from '@citypulse/observability';
+import { MqttBrokerService } from './mqtt-broker.service.js';
+
+/**
+ * Puts alert messages on `alerts/{city}/{severity}` for operators' MQTT tools. The alerts worker
+ * may run in another process, so messages come over the Redis live channel; every broker process
+ * publishes them to its own clients (brokers do not share subscriptions, so none is delivered
+ * twice). Operator logins, what they may subscribe to and which cities they receive are the
+ * broker hooks' business (operator-topics.ts, authorize-forward.ts). At-most-once, like the SSE
+ * stream: a tool that was away reads GET /alerts.
+ */
+@Injectable()
+export class AlertForwarder implements OnApplicationBootstrap, OnApplicationShutdown {
+  private subscriber?: Redis;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+    private readonly broker: MqttBrokerService,
+  ) {
+    this.logger = logger.child({ component: 'alert-forwarder' });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscriber = connectRedis(this.config, 'alert-forwarder');
+    this.subscriber.on('message', (_channel: string, json: string) => this.forward(json));
+    await this.subscriber.subscribe(alertLiveChannel(this.config.redis.prefix));
+  }
+
+  private forward(json: string): void {
+    const aedes = this.broker.aedes;
+    if (!aedes) return;
+    let message: AlertMessage;
+    try {
+      message = JSON.parse(json) as AlertMessage;
+    } catch {
+      return;
+    }
+    const topic = alertTopic(message.alert.city, message.alert.severity);
+    aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(json), qos: 0, retain: false, dup: false }, (err) => {
+      if (err) this.logger.warn({ err, topic }, 'alert message not published over MQTT');
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.subscriber?.disconnect();
+  }
+}
