@@ -3,15 +3,15 @@ import { APP_GUARD } from '@nestjs/core';
 import { InfluxModule } from '@citypulse/core';
 import { TokenGuard } from './auth/token-guard.js';
 import { HealthController } from './health/health.controller.js';
-import { DevicesController } from './devices/devices.controller.js';
+import { DevicesApiModule } from './devices/devices-api.module.js';
 import { AlertingApiModule } from './alerting/alerting-api.module.js';
 import { TelemetryController } from './telemetry/telemetry.controller.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 
 @Module({
-  imports: [InfluxModule, AlertingApiModule],
-  controllers: [HealthController, DevicesController, TelemetryController, RejectionsController, MetricsController],
+  imports: [InfluxModule, AlertingApiModule, DevicesApiModule],
+  controllers: [HealthController, TelemetryController, RejectionsController, MetricsController],
   providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
 })
 export class ApiModule {}

@@ -1,7 +1,30 @@
 import type { INestApplication } from '@nestjs/common';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { createValidationPipe } from './common/validation.js';
+
+/** Room per device of a bulk call: a JSON or CSV row is ~100-250 bytes. */
+const BULK_BYTES_PER_DEVICE = 512;
+const BULK_PATH = '/devices/bulk';
 
 /** Applies the HTTP-wide settings shared by the api process and the all-in-one process. */
 export function configureHttp(app: INestApplication): void {
   app.useGlobalPipes(createValidationPipe());
+  useBodyParsers(app, app.get<AppConfig>(APP_CONFIG));
+}
+
+/**
+ * Bodies are parsed before the token guard runs, so only POST /devices/bulk may send a large one
+ * (CP_BULK_MAX_DEVICES rows), and only it takes CSV; every other route keeps express' 100 kB.
+ * Registered before Nest's own parsers, which then skip themselves (they look for a `jsonParser`).
+ */
+function useBodyParsers(app: INestApplication, config: AppConfig): void {
+  const bulkLimit = Math.max(1024 * 1024, config.provisioning.bulkMaxDevices * BULK_BYTES_PER_DEVICE);
+  const small = express.json();
+  const bulkJson = express.json({ limit: bulkLimit });
+  const bulkCsv = express.text({ type: 'text/csv', limit: bulkLimit });
+  app.use(function jsonParser(req: Request, res: Response, next: NextFunction) {
+    if (req.path !== BULK_PATH) return small(req, res, next);
+    bulkJson(req, res, (err?: unknown) => (err ? next(err) : bulkCsv(req, res, next)));
+  });
 }

@@ -5,18 +5,27 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, connectRedis } from '@citypulse/core';
 import { HandoffProducer } from '@citypulse/handoff';
-import { DeviceRegistry, PresenceStore } from '@citypulse/registry';
+import { ApiTokenStore, DeviceRegistry, PresenceStore } from '@citypulse/registry';
 import { DeadLetterStore } from '@citypulse/rejections';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { createAuthenticate } from './hooks/authenticate.js';
 import { createAuthorizePublish } from './hooks/authorize-publish.js';
 import { createAuthorizeSubscribe } from './hooks/authorize-subscribe.js';
+import { createAuthorizeForward } from './hooks/authorize-forward.js';
 import { CredentialCache } from './credential-cache.js';
+import { DeviceCities } from './device-cities.js';
+import { listenForDeviceControl } from './device-control-listener.js';
+import { OperatorSessions } from './operator-sessions.js';
+import { BrokerHeartbeat } from './presence/broker-heartbeat.js';
+import { DisconnectReasons } from './presence/disconnect-reasons.js';
+import { PresenceTracker } from './presence/presence-tracker.js';
+import { ConnectLimiter } from './security/connect-limiter.js';
+import { CredentialChanges } from './security/credential-changes.js';
 import { Sessions } from './sessions.js';
-import { trackPresence } from './presence-tracker.js';
 import { ReceiveClock } from './telemetry/receive-clock.js';
 import { RejectionReporter } from './telemetry/rejection-reporter.js';
 import { TelemetryIngestor } from './telemetry/telemetry-ingestor.js';
+import { CityRateLimiter } from './telemetry/city-rate-limiter.js';
 import { watchBacklog } from './telemetry/backlog-watch.js';
 
 /** The MQTT broker process part: aedes with citypulse's hooks, on a plain TCP listener. */
@@ -25,6 +34,9 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
   private broker?: Aedes;
   private server?: Server;
   private handoffRedis?: Redis;
+  private controlRedis?: Redis;
+  private presenceTracker?: PresenceTracker;
+  private heartbeat?: BrokerHeartbeat;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -57,15 +69,32 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       onBacklog: watchBacklog(config.handoff.maxBacklogReadings, metrics, logger),
     });
     const rejections = new RejectionReporter(() => this.broker!, new DeadLetterStore(this.redis, config.redis.prefix), metrics, logger);
-    const telemetry = new TelemetryIngestor({ handoff, rejections, clock: new ReceiveClock(), limits: config.telemetry, metrics });
+    const cityRate = new CityRateLimiter(config.cityRate);
+    const telemetry = new TelemetryIngestor({ handoff, rejections, clock: new ReceiveClock(), limits: config.telemetry, metrics, cityRate });
+
+    // Security and tenancy: who may connect, and which cities an operator login sees.
+    const credentials = new CredentialCache();
+    const changes = new CredentialChanges();
+    const operators = new OperatorSessions();
+    const cities = new DeviceCities(async (id) => (await this.registry.get(id))?.city);
+    const limiter = new ConnectLimiter(this.redis, config.redis.prefix, config.connectLimits);
+    const tokens = new ApiTokenStore(this.redis, config.redis.prefix);
+    const reasons = new DisconnectReasons();
 
     this.broker = await Aedes.createBroker({
       id: config.instanceId,
-      authenticate: createAuthenticate({ registry: this.registry, credentials: new CredentialCache(), sessions, metrics, logger }),
+      authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, metrics, logger }),
       authorizePublish: createAuthorizePublish({ sessions, telemetry, metrics, logger }),
-      authorizeSubscribe: createAuthorizeSubscribe({ sessions, metrics, logger }),
+      authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger }),
+      authorizeForward: createAuthorizeForward({ operators, cities }),
     });
-    trackPresence(this.broker, sessions, new PresenceStore(this.redis, config.redis.prefix), metrics, logger);
+    const presence = new PresenceStore(this.redis, config.redis.prefix);
+    this.presenceTracker = new PresenceTracker(this.broker, sessions, presence, reasons, metrics, logger);
+    this.heartbeat = new BrokerHeartbeat(presence, config.instanceId, config.presence.heartbeatMs, logger);
+    await this.heartbeat.start();
+    this.controlRedis = connectRedis(config, 'device-control');
+    const broker = this.broker;
+    await listenForDeviceControl(this.controlRedis, this.registry.keys.controlChannel, { broker, registry: this.registry, credentials, changes, sessions, operators, cities, reasons, logger });
     this.broker.on('clientError', (client, err) => logger.debug({ clientId: client?.id, err: err.message }, 'client error'));
 
     // noDelay: Nagle would hold small PUBACKs back ~10 ms.
@@ -83,6 +112,9 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     const serverClosed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
     await serverClosed;
+    await this.presenceTracker?.settled();
+    await this.heartbeat?.stop().catch((err: Error) => this.logger.warn({ err }, 'could not release this broker’s presence'));
+    this.controlRedis?.disconnect();
     this.handoffRedis?.disconnect();
   }
 }

@@ -15,6 +15,7 @@ export const REJECTION_REASONS = [
   'invalid_senml',
   'unknown_device_type',
   'handoff_unavailable',
+  'city_rate_limited',
 ] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

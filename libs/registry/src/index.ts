@@ -1,4 +1,19 @@
-export { DeviceRegistry, DeviceExistsError, InvalidDeviceIdError } from './device-registry.js';
-export { type DeviceRecord, type DevicePublic, type NewDevice, toPublic, DEVICE_ID_PATTERN } from './device.js';
-export { generateSecret, hashSecret, verifySecret } from './secrets.js';
-export { PresenceStore, type Presence } from './presence-store.js';
+export { DeviceRegistry, DeviceExistsError, InvalidDeviceIdError, type Issued } from './device-registry.js';
+export {
+  type DeviceRecord,
+  type DevicePublic,
+  type NewDevice,
+  type DevicePatch,
+  type DeviceQuery,
+  toPublic,
+  DEVICE_ID_PATTERN,
+  CITY_PATTERN,
+  SITE_PATTERN,
+} from './device.js';
+export { generateSecret, hashSecret, hashSecrets, verifySecret, hashParams, DEFAULT_SCRYPT, type ScryptParams } from './secrets.js';
+export { PresenceStore } from './presence-store.js';
+export type { Presence, PresenceEvent, OfflineReason, CityCounts } from './presence.js';
+export { type DeviceControlEvent, parseControlEvent } from './device-control.js';
+export { ApiTokenStore, TokenExistsError, TOKEN_NAME_PATTERN, type ApiToken, type TokenRole } from './api-tokens.js';
+export { RegistryKeys } from './keys.js';
+export { planDeviceQuery, type QueryPlan } from './device-query.js';

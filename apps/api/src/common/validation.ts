@@ -5,7 +5,8 @@ export interface FieldProblem {
   problems: string[];
 }
 
-function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
+/** class-validator's nested errors as one list of `{ field, problems }` (nested fields as `parent.child`). */
+export function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
     const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];

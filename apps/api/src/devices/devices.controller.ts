@@ -1,13 +1,23 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS, } from '@citypulse/core';
+import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { DeviceExistsError, DeviceRegistry, PresenceStore, toPublic } from '@citypulse/registry';
+import { DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, PresenceStore, toPublic, type DeviceRecord, type ScryptParams } from '@citypulse/registry';
+import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
+import type { Tenancy } from '../auth/tenancy.js';
+import { ListDevicesQuery } from './list-devices.query.js';
 import { ProvisionDeviceDto } from './provision-device.dto.js';
+import { UpdateDeviceDto } from './update-device.dto.js';
 
+/**
+ * The device registry over HTTP. Every route answers only within the caller's cities: a device of
+ * another city is "not found" (404), never "forbidden", so a city-scoped token learns nothing of
+ * other tenants. Rotate, revoke and delete take effect on live connections at once, on every broker.
+ */
 @Controller('devices')
 export class DevicesController {
   private readonly presence: PresenceStore;
+  private readonly scrypt: ScryptParams;
 
   constructor(
     private readonly registry: DeviceRegistry,
@@ -15,13 +25,16 @@ export class DevicesController {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.presence = new PresenceStore(redis, config.redis.prefix);
+    this.scrypt = { ...DEFAULT_SCRYPT, N: config.provisioning.secretScryptN };
   }
 
   /** Provisions a device. The secret is in this response only; citypulse keeps just its hash. */
   @Post()
-  async provision(@Body() body: ProvisionDeviceDto) {
+  @AdminOnly()
+  async provision(@Body() body: ProvisionDeviceDto, @CurrentTenancy() tenancy: Tenancy) {
+    if (!tenancy.allows(body.city)) throw outsideTenancy(body.city);
     try {
-      const { device, secret } = await this.registry.provision(body);
+      const { device, secret } = await this.registry.provision(body, this.scrypt);
       return { ...toPublic(device), secret };
     } catch (err) {
       if (err instanceof DeviceExistsError) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: err.message, fields: [{ field: 'id', problems: [err.message] }] });
@@ -29,22 +42,72 @@ export class DevicesController {
     }
   }
 
+  /** A page of devices with their presence, in id order; `total` counts every match. */
   @Get()
-  async list() {
-    const devices = await this.registry.list();
-    return { items: devices.map(toPublic), total: devices.length };
+  async list(@Query() query: ListDevicesQuery, @CurrentTenancy() tenancy: Tenancy) {
+    const { items, total } = await this.registry.list({ ...query, withinCities: tenancy.withinCities });
+    const presence = await this.presence.getMany(items.map((d) => d.id));
+    return { items: items.map((d, i) => ({ ...toPublic(d), presence: presence[i] })), total, offset: query.offset, limit: query.limit };
   }
 
   @Get(':id')
-  async get(@Param('id') id: string) {
-    const device = await this.registry.get(id);
-    if (!device) throw new NotFoundException(`device ${id} not found`);
+  async get(@Param('id') id: string, @CurrentTenancy() tenancy: Tenancy) {
+    const device = await this.visible(id, tenancy);
     return { ...toPublic(device), presence: await this.presence.get(id) };
   }
 
+  /** Moves a device to another site or city, or renames it; its index entries and live session follow. */
+  @Patch(':id')
+  @AdminOnly()
+  async update(@Param('id') id: string, @Body() body: UpdateDeviceDto, @CurrentTenancy() tenancy: Tenancy) {
+    await this.visible(id, tenancy);
+    if (body.city !== undefined && !tenancy.allows(body.city)) throw outsideTenancy(body.city);
+    const device = await this.registry.update(id, body);
+    if (!device) throw notFound(id);
+    return toPublic(device);
+  }
+
+  /** Deletes the device and disconnects it if connected. */
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id') id: string) {
-    if (!(await this.registry.remove(id))) throw new NotFoundException(`device ${id} not found`);
+  @AdminOnly()
+  async remove(@Param('id') id: string, @CurrentTenancy() tenancy: Tenancy) {
+    await this.visible(id, tenancy);
+    if (!(await this.registry.remove(id))) throw notFound(id);
   }
+
+  /** A new secret, shown once; the old one stops working and a connected device is disconnected. Lifts a revocation. */
+  @Post(':id/rotate')
+  @HttpCode(200)
+  @AdminOnly()
+  async rotate(@Param('id') id: string, @CurrentTenancy() tenancy: Tenancy) {
+    await this.visible(id, tenancy);
+    const issued = await this.registry.rotate(id, this.scrypt);
+    if (!issued) throw notFound(id);
+    return { id, secret: issued.secret, credentialVersion: issued.device.credentialVersion };
+  }
+
+  /** Refuses the device from now on (CONNACK 5) and disconnects it at once; rotate to reinstate it. */
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @AdminOnly()
+  async revoke(@Param('id') id: string, @CurrentTenancy() tenancy: Tenancy) {
+    await this.visible(id, tenancy);
+    const device = await this.registry.revoke(id);
+    if (!device) throw notFound(id);
+    return { id, revoked: device.revoked, credentialVersion: device.credentialVersion };
+  }
+
+  private async visible(id: string, tenancy: Tenancy): Promise<DeviceRecord> {
+    const device = await this.registry.get(id);
+    if (!device || !tenancy.allows(device.city)) throw notFound(id);
+    return device;
+  }
+}
+
+const notFound = (id: string) => new NotFoundException(`device ${id} not found`);
+
+function outsideTenancy(city: string): ForbiddenException {
+  const message = `this token is not allowed to manage devices in city ${city}`;
+  return new ForbiddenException({ statusCode: 403, error: 'Forbidden', message, fields: [{ field: 'city', problems: [message] }] });
 }

@@ -1,18 +1,25 @@
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { DEVICE_ID_PATTERN } from '@citypulse/registry';
+import { CITY_PATTERN, DEVICE_ID_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 import { deviceTypeNames } from '@citypulse/devices';
 
+export const DEVICE_FIELD_MESSAGES = {
+  id: 'id must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit',
+  type: `type must be one of the catalogue's device types: ${deviceTypeNames().join(', ')}`,
+  city: 'city must be a lower-case slug such as "beijing"',
+  site: 'site must be a lower-case slug such as "bj-chaoyang-01"',
+} as const;
+
 export class ProvisionDeviceDto {
-  @Matches(DEVICE_ID_PATTERN, { message: 'id must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit' })
+  @Matches(DEVICE_ID_PATTERN, { message: DEVICE_FIELD_MESSAGES.id })
   id!: string;
 
-  @IsIn(deviceTypeNames(), { message: `type must be one of the catalogue's device types: ${deviceTypeNames().join(', ')}` })
+  @IsIn(deviceTypeNames(), { message: DEVICE_FIELD_MESSAGES.type })
   type!: string;
 
-  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'city must be a lower-case slug such as "beijing"' })
+  @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city })
   city!: string;
 
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/, { message: 'site must be a lower-case slug such as "bj-chaoyang-01"' })
+  @Matches(SITE_PATTERN, { message: DEVICE_FIELD_MESSAGES.site })
   site!: string;
 
   @IsOptional() @IsString() @Length(1, 200)

@@ -1,21 +1,30 @@
 import type { AedesOptions } from 'aedes';
 import { DEVICE_SUBSCRIBE_KINDS, parseDeviceTopic, type DeviceTopicKind } from '@citypulse/contracts';
 import type { Logger, Metrics } from '@citypulse/observability';
+import type { OperatorSessions } from '../operator-sessions.js';
+import { operatorMaySubscribe } from '../operator-topics.js';
 import type { Sessions } from '../sessions.js';
 
 export interface AuthorizeSubscribeDeps {
   sessions: Sessions;
+  operators: OperatorSessions;
   metrics: Metrics;
   logger: Logger;
 }
 
 /**
  * A device may subscribe only to its own errors, config and commands topics, named exactly:
- * a wildcard could reach other devices' topics. A refused subscription gets SUBACK 0x80
- * [MQTT-3.9.3-2] and the connection stays up.
+ * a wildcard could reach other devices' topics. An operator login may subscribe to the read-only
+ * streams (operator-topics.ts), granted at QoS 0 so a slow tool never makes the broker queue
+ * messages for it; which messages it gets is limited to its cities by authorize-forward.
+ * A refused subscription gets SUBACK 0x80 [MQTT-3.9.3-2] and the connection stays up.
  */
 export function createAuthorizeSubscribe(deps: AuthorizeSubscribeDeps): NonNullable<AedesOptions['authorizeSubscribe']> {
   return (client, subscription, callback) => {
+    if (deps.operators.get(client)) {
+      if (operatorMaySubscribe(subscription.topic)) return callback(null, { ...subscription, qos: 0 });
+      return refuse();
+    }
     const session = deps.sessions.get(client);
     const topic = parseDeviceTopic(subscription.topic);
     const allowed =
@@ -23,11 +32,13 @@ export function createAuthorizeSubscribe(deps: AuthorizeSubscribeDeps): NonNulla
       topic !== null &&
       topic.deviceId === session.device.id &&
       DEVICE_SUBSCRIBE_KINDS.has(topic.kind as DeviceTopicKind);
-    if (!allowed) {
+    if (!allowed) return refuse();
+    callback(null, subscription);
+
+    function refuse() {
       deps.metrics.unauthorized.inc({ action: 'subscribe' });
       deps.logger.warn({ clientId: client.id, topic: subscription.topic }, 'subscribe refused');
-      return callback(null, null);
+      callback(null, null);
     }
-    callback(null, subscription);
   };
 }

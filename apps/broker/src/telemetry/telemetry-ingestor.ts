@@ -1,7 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Rejection } from '@citypulse/contracts';
 import type { HandoffProducer } from '@citypulse/handoff';
 import { decodeTelemetry, type TelemetryLimits } from '@citypulse/devices';
 import type { Metrics } from '@citypulse/observability';
 import type { DeviceSession } from '../sessions.js';
+import type { CityRateLimiter } from './city-rate-limiter.js';
 import type { RejectionReporter } from './rejection-reporter.js';
 import type { ReceiveClock } from './receive-clock.js';
 import { toLines } from './to-lines.js';
@@ -12,12 +15,14 @@ export interface TelemetryIngestorDeps {
   clock: ReceiveClock;
   limits: Omit<TelemetryLimits, 'receivedAtMs'>;
   metrics: Metrics;
+  cityRate: CityRateLimiter;
 }
 
 /**
  * The path of one telemetry publish inside the broker, as named steps:
- * decode → validate (both in `decodeTelemetry`) → enrich with the session's device and fix
- * identity (`toLines`) → hand off durably. Rejections are reported without holding up the good readings.
+ * decode → validate (both in `decodeTelemetry`) → city rate (hold back or shed) → enrich with the
+ * session's device and fix identity (`toLines`) → hand off durably. Rejections are reported
+ * without holding up the good readings.
  */
 export class TelemetryIngestor {
   constructor(private readonly deps: TelemetryIngestorDeps) {}
@@ -25,11 +30,24 @@ export class TelemetryIngestor {
   async ingest(session: DeviceSession, topic: string, payload: Buffer): Promise<void> {
     const receivedAtMs = Date.now();
     const decoded = decodeTelemetry(payload, session.type, { ...this.deps.limits, receivedAtMs });
-    if (decoded.rejected.length > 0) {
-      this.deps.rejections.report(session.device.id, topic, receivedAtMs, decoded.accepted.length, decoded.rejected, payload);
+    let accepted = decoded.accepted;
+    let rejected: Rejection[] = decoded.rejected;
+    const city = session.device.city;
+    const rate = accepted.length > 0 ? this.deps.cityRate.take(city, accepted.length, receivedAtMs) : ({ kind: 'now' } as const);
+    if (rate.kind === 'shed') {
+      this.deps.metrics.cityRateLimited.inc({ city, outcome: 'shed' }, accepted.length);
+      const detail = `city ${city} is over its ${rate.readingsPerS} readings/s: ${accepted.length} reading(s) not stored; resend later, more slowly or in smaller batches`;
+      rejected = [...rejected, { reason: 'city_rate_limited', detail }];
+      accepted = [];
     }
-    if (decoded.accepted.length === 0) return;
-    const lines = toLines(session, decoded.accepted, this.deps.clock);
+    if (rejected.length > 0) this.deps.rejections.report(session.device.id, topic, receivedAtMs, accepted.length, rejected, payload);
+    if (accepted.length === 0) return;
+    if (rate.kind === 'hold') {
+      this.deps.metrics.cityRateLimited.inc({ city, outcome: 'held' }, accepted.length);
+      // Back-pressure: aedes reads nothing more from this connection until the PUBACK goes out.
+      await sleep(rate.holdMs);
+    }
+    const lines = toLines(session, accepted, this.deps.clock);
     await this.deps.handoff.append(lines);
     this.deps.metrics.readingsAccepted.inc(lines.length);
   }

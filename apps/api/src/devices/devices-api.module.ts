@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { PresenceController } from '../presence/presence.controller.js';
+import { PresenceFeed } from '../presence/presence-feed.js';
+import { TokensController } from '../tokens/tokens.controller.js';
+import { BulkProvisionController } from './bulk/bulk-provision.controller.js';
+import { DevicesController } from './devices.controller.js';
+import { DeviceTypesController } from './device-types.controller.js';
+
+/** The fleet part of the API: device registry and provisioning, the catalogue, presence, API tokens. */
+@Module({
+  // BulkProvisionController first: its POST /devices/bulk must not be taken for a device id.
+  controllers: [BulkProvisionController, DevicesController, DeviceTypesController, PresenceController, TokensController],
+  providers: [PresenceFeed],
+})
+export class DevicesApiModule {}

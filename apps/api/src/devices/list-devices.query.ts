@@ -1,0 +1,29 @@
+import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { CITY_PATTERN, SITE_PATTERN } from '@citypulse/registry';
+import { deviceTypeNames } from '@citypulse/devices';
+import { DEVICE_FIELD_MESSAGES } from './provision-device.dto.js';
+
+/** GET /devices filters (combined with AND) and page; results are in id order. */
+export class ListDevicesQuery {
+  @IsOptional() @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city })
+  city?: string;
+
+  @IsOptional() @Matches(SITE_PATTERN, { message: DEVICE_FIELD_MESSAGES.site })
+  site?: string;
+
+  @IsOptional() @IsIn(deviceTypeNames(), { message: DEVICE_FIELD_MESSAGES.type })
+  type?: string;
+
+  /** `true` or `false`; anything else is a 400 rather than silently "no filter". */
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'online must be true or false' })
+  online?: boolean;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  limit = 100;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  offset = 0;
+}

@@ -1,0 +1,45 @@
+import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { REDIS } from '@citypulse/core';
+import { ApiTokenStore, TokenExistsError } from '@citypulse/registry';
+import { ClusterAdminOnly } from '../auth/tenancy.decorator.js';
+import { CreateTokenDto } from './create-token.dto.js';
+
+/**
+ * API tokens: admin (reads and writes) or operator (reads, live streams and the operator MQTT login
+ * `operator:<name>`), for every city or a few. Only an admin of every city manages them; the token
+ * itself is in the create response only — citypulse keeps its SHA-256 digest.
+ */
+@Controller('tokens')
+@ClusterAdminOnly()
+export class TokensController {
+  private readonly tokens: ApiTokenStore;
+
+  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
+    this.tokens = new ApiTokenStore(redis, config.redis.prefix);
+  }
+
+  @Post()
+  async create(@Body() body: CreateTokenDto) {
+    try {
+      const { token, record } = await this.tokens.create(body);
+      return { ...record, token };
+    } catch (err) {
+      if (err instanceof TokenExistsError) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: err.message, fields: [{ field: 'name', problems: [err.message] }] });
+      throw err;
+    }
+  }
+
+  @Get()
+  async list() {
+    return { items: await this.tokens.list() };
+  }
+
+  /** Revokes the token at once: HTTP requests with it get 401, and its MQTT logins are closed on every broker. */
+  @Delete(':name')
+  @HttpCode(204)
+  async revoke(@Param('name') name: string) {
+    if (!(await this.tokens.revoke(name))) throw new NotFoundException(`token ${name} not found`);
+  }
+}

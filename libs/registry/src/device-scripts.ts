@@ -1,0 +1,108 @@
+/**
+ * Lua for the device store. Key names here must match RegistryKeys (`<prefix>:device:<id>`,
+ * `<prefix>:idx:{all,city:<c>,site:<s>,type:<t>}`, `<prefix>:cities`, presence keys): scripts
+ * build per-device keys from the prefix because a bulk call touches thousands of them (one
+ * Redis, not a cluster).
+ */
+
+const INDEX_ADD = `
+local function index_add(prefix, d)
+  redis.call('ZADD', prefix .. ':idx:all', 0, d.id)
+  redis.call('ZADD', prefix .. ':idx:city:' .. d.city, 0, d.id)
+  redis.call('ZADD', prefix .. ':idx:site:' .. d.site, 0, d.id)
+  redis.call('ZADD', prefix .. ':idx:type:' .. d.type, 0, d.id)
+  redis.call('SADD', prefix .. ':cities', d.city)
+end
+`;
+
+/**
+ * ARGV: prefix, JSON array of device hashes. All or nothing: if any id exists, nothing is written
+ * and the existing ids are returned; otherwise every device and its index entries are written in
+ * this one atomic step (a crash cannot leave half a bulk call behind).
+ */
+export const CREATE_DEVICES = `${INDEX_ADD}
+local prefix = ARGV[1]
+local devices = cjson.decode(ARGV[2])
+local existing = {}
+for _, d in ipairs(devices) do
+  if redis.call('EXISTS', prefix .. ':device:' .. d.id) == 1 then existing[#existing + 1] = d.id end
+end
+if #existing > 0 then return existing end
+for _, d in ipairs(devices) do
+  local fields = {}
+  for k, v in pairs(d) do
+    fields[#fields + 1] = k
+    fields[#fields + 1] = v
+  end
+  redis.call('HSET', prefix .. ':device:' .. d.id, unpack(fields))
+  index_add(prefix, d)
+end
+return {}
+`;
+
+/**
+ * KEYS: device hash, presence hash. ARGV: prefix, id, city, site, name ('' = unchanged), control
+ * channel. Moves the index entries of a changed city or site; returns the updated hash, or nil
+ * for an unknown device.
+ */
+export const UPDATE_DEVICE = `
+local key, presence = KEYS[1], KEYS[2]
+local prefix, id, city, site, name, channel = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+if redis.call('HEXISTS', key, 'secretHash') == 0 then return nil end
+local old = redis.call('HMGET', key, 'city', 'site')
+if city ~= '' and city ~= old[1] then
+  redis.call('ZREM', prefix .. ':idx:city:' .. old[1], id)
+  redis.call('ZADD', prefix .. ':idx:city:' .. city, 0, id)
+  redis.call('SADD', prefix .. ':cities', city)
+  redis.call('HSET', key, 'city', city)
+  if redis.call('EXISTS', presence) == 1 then redis.call('HSET', presence, 'city', city) end
+end
+if site ~= '' and site ~= old[2] then
+  redis.call('ZREM', prefix .. ':idx:site:' .. old[2], id)
+  redis.call('ZADD', prefix .. ':idx:site:' .. site, 0, id)
+  redis.call('HSET', key, 'site', site)
+end
+if name ~= '' then redis.call('HSET', key, 'name', name) end
+redis.call('PUBLISH', channel, cjson.encode({ kind = 'updated', deviceId = id }))
+return redis.call('HGETALL', key)
+`;
+
+/**
+ * KEYS: device hash. ARGV: new secret hash ('' to revoke instead), control channel. Rotating
+ * issues a new secret and lifts a revocation; revoking keeps the hash but refuses it. Both bump
+ * the credential version, which is what makes brokers drop cached verifications.
+ */
+export const CHANGE_CREDENTIALS = `
+local key = KEYS[1]
+local hash, channel = ARGV[1], ARGV[2]
+if redis.call('HEXISTS', key, 'secretHash') == 0 then return nil end
+local revoked = hash == ''
+if revoked then
+  redis.call('HSET', key, 'revoked', '1')
+else
+  redis.call('HSET', key, 'secretHash', hash, 'revoked', '0')
+end
+local version = redis.call('HINCRBY', key, 'credentialVersion', 1)
+local id = redis.call('HGET', key, 'id')
+redis.call('PUBLISH', channel, cjson.encode({ kind = 'credentials-changed', deviceId = id, credentialVersion = version, revoked = revoked }))
+return redis.call('HGETALL', key)
+`;
+
+/** KEYS: device hash, presence hash. ARGV: prefix, id, control channel. 1 if it existed. */
+export const REMOVE_DEVICE = `
+local key, presence = KEYS[1], KEYS[2]
+local prefix, id, channel = ARGV[1], ARGV[2], ARGV[3]
+local d = redis.call('HMGET', key, 'city', 'site', 'type', 'secretHash')
+if not d[4] then return 0 end
+redis.call('DEL', key)
+redis.call('ZREM', prefix .. ':idx:all', id)
+redis.call('ZREM', prefix .. ':idx:city:' .. d[1], id)
+redis.call('ZREM', prefix .. ':idx:site:' .. d[2], id)
+redis.call('ZREM', prefix .. ':idx:type:' .. d[3], id)
+local broker = redis.call('HGET', presence, 'brokerId')
+if broker then redis.call('SREM', prefix .. ':presence:broker:' .. broker, id) end
+redis.call('DEL', presence)
+redis.call('SREM', prefix .. ':presence:online', id)
+redis.call('PUBLISH', channel, cjson.encode({ kind = 'deleted', deviceId = id }))
+return 1
+`;
