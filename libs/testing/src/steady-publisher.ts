@@ -19,11 +19,14 @@ export class SteadyPublisher {
   private sequence = 0;
   sent = 0;
   readonly acked = new Set<string>();
+  /** Connection errors seen (refused CONNECTs while the service is down, closed sockets…). */
+  readonly errors: string[] = [];
 
   constructor(
     private readonly mqttUrl: string,
     private readonly devices: PublishingDevice[],
-    private readonly values: () => Record<string, number>,
+    /** The values of the next reading of a device. */
+    private readonly values: (deviceId: string) => Record<string, number>,
   ) {}
 
   async connect(): Promise<void> {
@@ -36,8 +39,11 @@ export class SteadyPublisher {
         // A persistent session and quick reconnects: what well-behaved firmware does.
         clean: false,
         reconnectPeriod: 200,
+        // CONNACK 3 (server unavailable, e.g. Redis restarting) is temporary: try again.
+        reconnectOnConnackError: true,
         connectTimeout: 2000,
       });
+      client.on('error', (err) => this.errors.push(err.message));
       this.clients.push(client);
     }
   }
@@ -56,7 +62,7 @@ export class SteadyPublisher {
     const ts = this.baseTs + ++this.sequence;
     this.sent++;
     const done = new Promise<void>((resolve) => {
-      client.publish(deviceTopic(deviceId, 'telemetry'), JSON.stringify({ ts, values: this.values() }), { qos: 1 }, (err) => {
+      client.publish(deviceTopic(deviceId, 'telemetry'), JSON.stringify({ ts, values: this.values(deviceId) }), { qos: 1 }, (err) => {
         if (!err) this.acked.add(`${deviceId}@${ts}`);
         resolve();
       });

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { resolve } from 'node:path';
+import { uniqueName } from './test-config.js';
+import { freePort } from './free-port.js';
+
+/** Resolves true when the server answers PING with PONG (not -LOADING while it replays its AOF). */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(1000, () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+    });
+  });
+}
+
+/**
+ * A private redis-server with the production durability settings (AOF, fsync every second), on
+ * its own port and directory under .stack/, for a test that restarts or kills Redis: doing that
+ * to the shared stack's server would break every other test running meanwhile.
+ */
+export class PrivateRedis {
+  private child?: ChildProcess;
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  static async create(): Promise<PrivateRedis> {
+    const dir = resolve(process.cwd(), '.stack', 'test-redis', uniqueName());
+    mkdirSync(dir, { recursive: true });
+    return new PrivateRedis(dir, await freePort());
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the server (replaying its AOF if it ran before) and resolves once it answers PING. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'];
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    this.child = child;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`private redis-server exited with ${child.exitCode}`);
+      if (await answersPing(this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`private redis-server did not answer PING within ${timeoutMs} ms`);
+  }
+
+  /** SIGTERM: Redis flushes its AOF and exits, as in a planned restart. */
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  /** SIGKILL: a crash; only what reached the AOF file survives. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  async destroy(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    await exited;
+  }
+}
