@@ -83,6 +83,8 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
       return refusal(CONNACK.identifierRejected, 'client_id_mismatch', `an operator's client id must be ${username} or start with ${username}:`);
     }
     if (limits.device) return refusal(CONNACK.serverUnavailable, 'rate_limited_device', 'too many failed attempts for this login; try later', { limited: true });
+    // A persistent session would make the broker queue every matching message while the tool is away.
+    if (!client.clean) return refusal(CONNACK.notAuthorized, 'operator_session_not_clean', 'operator logins must use a clean session');
     const found = await deps.tokens.verify(username.slice(OPERATOR_USERNAME_PREFIX.length), token);
     if (!found) return refusal(CONNACK.badUsernameOrPassword, 'wrong_operator_token', 'bad username or password', { countsForId: true });
     deps.operators.set(client, { tokenName: found.name, cities: found.cities ? new Set(found.cities) : null });

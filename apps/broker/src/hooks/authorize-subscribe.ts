@@ -15,14 +15,14 @@ export interface AuthorizeSubscribeDeps {
 /**
  * A device may subscribe only to its own errors, config and commands topics, named exactly:
  * a wildcard could reach other devices' topics. An operator login may subscribe to the read-only
- * streams (operator-topics.ts), granted at QoS 0 so a slow tool never makes the broker queue
- * messages for it; which messages it gets is limited to its cities by authorize-forward.
+ * streams (operator-topics.ts); which messages it gets is limited to its cities by
+ * authorize-forward.
  * A refused subscription gets SUBACK 0x80 [MQTT-3.9.3-2] and the connection stays up.
  */
 export function createAuthorizeSubscribe(deps: AuthorizeSubscribeDeps): NonNullable<AedesOptions['authorizeSubscribe']> {
   return (client, subscription, callback) => {
     if (deps.operators.get(client)) {
-      if (operatorMaySubscribe(subscription.topic)) return callback(null, { ...subscription, qos: 0 });
+      if (operatorMaySubscribe(subscription.topic)) return callback(null, subscription);
       return refuse();
     }
     const session = deps.sessions.get(client);
