@@ -7,13 +7,17 @@ const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise
     about: 'MQTT QoS 1 → InfluxDB throughput, latency and memory, with InfluxDB and Mosquitto baselines',
     run: async (args) => (await import('./ingest-bench.js')).runIngestBench(args),
   },
+  alerts: {
+    about: 'publish → alert visible p50/p99 under load, alerts expected vs raised, flapping (1 per episode), deadman at 50,000 devices',
+    run: async (args) => (await import('./alerts-bench.js')).runAlertsBench(args),
+  },
   profile: {
     about: 'summarise a .cpuprofile (self time by function and by area)',
     run: async (args) => (await import('./profile-summary.js')).runProfileCommand(args),
   },
 };
 /** Named in issue 3 and later ones; listed so `--help` shows the plan. */
-const PLANNED = ['alerts', 'connections', 'soak'];
+const PLANNED = ['connections', 'soak'];
 
 function usage(): string {
   return [

@@ -1,0 +1,59 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { GitInfo, MachineInfo } from './run-context.js';
+import type { DeadmanScaleResult } from './deadman-scale.js';
+
+export interface AlertsReport {
+  bench: 'alerts';
+  startedAt: string;
+  git: GitInfo;
+  machine: MachineInfo;
+  config: Record<string, unknown>;
+  results: {
+    load: { readingsPublished: number; readingsAcked: number; publishPhaseReadingsPerSecond: number };
+    crossings: {
+      expected: number;
+      raised: number;
+      /** Publish of the crossing reading → its 'raised' message on GET /alerts/stream. */
+      latencyMs: { count: number; p50: number; p99: number; max: number };
+    };
+    flapping: { devices: number; episodesEach: number; minutesPerEpisode: number; readingsEach: number; alertsPerDevice: number[]; expectedPerDevice: number };
+    deadman?: DeadmanScaleResult;
+  };
+}
+
+export function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+export function formatAlertsReport(r: AlertsReport): string {
+  const { crossings: c, flapping: f, deadman: d, load } = r.results;
+  const flapOk = f.alertsPerDevice.every((n) => n === f.expectedPerDevice);
+  const rows: Array<[string, string]> = [
+    ['load readings/s (PUBACKed, publish phase)', `${Math.round(load.publishPhaseReadingsPerSecond).toLocaleString('en-US')}  (${load.readingsAcked.toLocaleString('en-US')} readings)`],
+    ['alerts expected vs raised (crossings)', `${c.expected} vs ${c.raised}${c.expected === c.raised ? '' : '   <<<<<<<<<< MISMATCH'}`],
+    ['publish → alert visible p50 / p99 / max', `${c.latencyMs.p50} / ${c.latencyMs.p99} / ${c.latencyMs.max} ms  (${c.latencyMs.count} alerts, on GET /alerts/stream)`],
+    [
+      'flapping: alerts per device',
+      `${f.alertsPerDevice.join(', ')}  (expected ${f.expectedPerDevice} each: ${f.episodesEach} episodes × ${f.minutesPerEpisode} min of 1 s flaps, ${f.readingsEach} readings)${flapOk ? '' : '   <<<<<<<<<< STORM'}`,
+    ],
+  ];
+  if (d) {
+    rows.push(['deadman: silent devices watched', d.devices.toLocaleString('en-US')]);
+    rows.push(['deadman: all raised after seeding', d.allRaisedAfterS === undefined ? `NOT ALL (${d.raised})` : `${d.allRaisedAfterS.toFixed(1)} s  (check every ${d.intervalMs / 1000} s)`]);
+    rows.push([
+      'deadman: steady-state check work',
+      `${(d.checkBusyFraction * 100).toFixed(1)}% of one worker  (${d.checkJobs} check jobs of ≤1000 devices, mean ${d.checkJobMeanMs} ms; max backlog ${d.maxQueueDepth} jobs)`,
+    ]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [`citypulse alerts bench — ${r.startedAt}, commit ${r.git.commit}${r.git.dirty ? ' (+ uncommitted changes)' : ''}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+}
+
+export function writeAlertsReport(report: AlertsReport, dir: string, stamp: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(join(dir, `alerts-${stamp}.json`));
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  return file;
+}
