@@ -113,7 +113,13 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
       await device.publish({ readings: readings.slice(i, i + 500).map((r) => ({ ts: r.ts, values: { voltage: r.voltage } })) });
     }
   });
+  // The rule-evaluation backlog during the load: a growing one would show in the latencies.
+  let maxRuleBacklog = 0;
+  const sampler = setInterval(() => {
+    apiGet<{ depth: number }>(apiUrl, token, '/queues/rule-evaluation').then((q) => (maxRuleBacklog = Math.max(maxRuleBacklog, q.depth)), () => undefined);
+  }, 500);
   const load = await generator.run();
+  clearInterval(sampler);
   await Promise.all([...crossing, ...flapsSent]);
 
   log('waiting for every expected alert');
@@ -138,6 +144,7 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
     .filter((v): v is number => v !== undefined)
     .sort((a, b) => a - b);
   const crosserIds = new Set(crossers.map((d) => d.id));
+  const perCrossing = crossers.map((d) => ({ deviceId: d.id, sentAt: crossedAt.get(d.id), latencyMs: (seen.find((s) => s.deviceId === d.id)?.arrivedAt ?? Number.NaN) - (crossedAt.get(d.id) ?? Number.NaN) }));
   const report: AlertsReport = {
     bench: 'alerts',
     startedAt: startedAt.toISOString(),
@@ -149,11 +156,13 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
         readingsPublished: load.readingsPublished,
         readingsAcked: load.readingsAcked,
         publishPhaseReadingsPerSecond: load.readingsAcked / ((load.publishStoppedAt - load.firstPublishAt) / 1000),
+        maxRuleEvaluationBacklogJobs: maxRuleBacklog,
       },
       crossings: {
         expected: crossers.length,
         raised: listed.items.filter((a) => crosserIds.has(a.deviceId)).length,
         latencyMs: { count: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies[latencies.length - 1] ?? Number.NaN },
+        perCrossing: perCrossing.map((c) => ({ deviceId: c.deviceId, msIntoLoad: (c.sentAt ?? Number.NaN) - load.firstPublishAt, latencyMs: c.latencyMs })),
       },
       flapping: {
         devices: flappers.length,

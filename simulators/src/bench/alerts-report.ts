@@ -10,12 +10,13 @@ export interface AlertsReport {
   machine: MachineInfo;
   config: Record<string, unknown>;
   results: {
-    load: { readingsPublished: number; readingsAcked: number; publishPhaseReadingsPerSecond: number };
+    load: { readingsPublished: number; readingsAcked: number; publishPhaseReadingsPerSecond: number; maxRuleEvaluationBacklogJobs: number };
     crossings: {
       expected: number;
       raised: number;
       /** Publish of the crossing reading → its 'raised' message on GET /alerts/stream. */
       latencyMs: { count: number; p50: number; p99: number; max: number };
+      perCrossing: Array<{ deviceId: string; msIntoLoad: number; latencyMs: number }>;
     };
     flapping: { devices: number; episodesEach: number; minutesPerEpisode: number; readingsEach: number; alertsPerDevice: number[]; expectedPerDevice: number };
     deadman?: DeadmanScaleResult;
@@ -31,7 +32,7 @@ export function formatAlertsReport(r: AlertsReport): string {
   const { crossings: c, flapping: f, deadman: d, load } = r.results;
   const flapOk = f.alertsPerDevice.every((n) => n === f.expectedPerDevice);
   const rows: Array<[string, string]> = [
-    ['load readings/s (PUBACKed, publish phase)', `${Math.round(load.publishPhaseReadingsPerSecond).toLocaleString('en-US')}  (${load.readingsAcked.toLocaleString('en-US')} readings)`],
+    ['load readings/s (PUBACKed, publish phase)', `${Math.round(load.publishPhaseReadingsPerSecond).toLocaleString('en-US')}  (${load.readingsAcked.toLocaleString('en-US')} readings; rule-evaluation backlog ≤ ${load.maxRuleEvaluationBacklogJobs} jobs)`],
     ['alerts expected vs raised (crossings)', `${c.expected} vs ${c.raised}${c.expected === c.raised ? '' : '   <<<<<<<<<< MISMATCH'}`],
     ['publish → alert visible p50 / p99 / max', `${c.latencyMs.p50} / ${c.latencyMs.p99} / ${c.latencyMs.max} ms  (${c.latencyMs.count} alerts, on GET /alerts/stream)`],
     [

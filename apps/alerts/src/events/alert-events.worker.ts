@@ -14,9 +14,10 @@ import { toAlertMessage } from './alert-message.js';
 import { alertLine } from './alert-point.js';
 
 /**
- * Records and announces each alert event: history point in InfluxDB → one notification job per
- * matching webhook → the live channel (API event stream, broker's MQTT topic). A failed InfluxDB
- * write fails the job and BullMQ retries it; the notification jobs' ids make a retry add none twice.
+ * Announces and records each alert event: one notification job per matching webhook → the live
+ * channel (API event stream, broker's MQTT topic) → the history point in InfluxDB. A failed
+ * InfluxDB write fails the job and BullMQ retries it; the notification jobs' ids make a retry add
+ * none twice, and only the first attempt publishes the live message.
  */
 @Injectable()
 export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,13 +47,15 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
         const [alert, history] = await Promise.all([alerts.get(job.data.alertId), alerts.history(job.data.alertId)]);
         const event = history.find((e) => e.id === job.data.eventId);
         if (!alert || !event) return 'alert or event gone';
-        await this.writeHistory(alertLine(alert, event), job.attemptsMade + 1);
         const message = toAlertMessage(alert, event);
         const targets = (await webhooks.list()).filter((w) => webhookMatches(w, message));
         if (targets.length > 0) {
           await this.queues!.notifications.addBulk(targets.map((w) => ({ name: event.kind, data: { webhookId: w.id, message }, opts: { jobId: `${jobIdOf(event.id)}|${w.id}` } })));
         }
-        await this.redis.publish(channel, JSON.stringify(message));
+        // Live first: the history write competes with ingest for InfluxDB and may be slow or retried.
+        // Only the first attempt announces, so a retried history write does not repeat the message.
+        if (job.attemptsMade === 0) await this.redis.publish(channel, JSON.stringify(message));
+        await this.writeHistory(alertLine(alert, event), job.attemptsMade + 1);
         return `${event.kind}: ${targets.length} webhooks`;
       },
       { connection: { url: config.redis.url }, prefix: bullPrefix(config), concurrency: 4, metrics: { maxDataPoints: 60 * 24 } },
