@@ -11,6 +11,10 @@ const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise
     about: 'publish → alert visible p50/p99 under load, alerts expected vs raised, flapping (1 per episode), deadman at 50,000 devices',
     run: async (args) => (await import('./alerts-bench.js')).runAlertsBench(args),
   },
+  provision: {
+    about: 'bulk-provision 10,000 devices in one call, connect them all; bulk time, connect rate, broker RSS',
+    run: async (args) => (await import('./provision-bench.js')).runProvisionBench(args),
+  },
   profile: {
     about: 'summarise a .cpuprofile (self time by function and by area)',
     run: async (args) => (await import('./profile-summary.js')).runProfileCommand(args),
