@@ -67,11 +67,11 @@ export class AlertStore {
     }
     if (lower.length === 0) return undefined;
     const at = new Date(input.atMs).toISOString();
+    const event: AlertEvent = { id: `${id}:escalated`, alertId: id, kind: 'escalated', at, actor: 'rule', value: input.value, detail: `supersedes ${lower.join(', ')}` };
+    await this.transition(id, NOT_RESOLVED, '', event, { escalatedFrom: lower.join(',') });
     for (const other of lower) {
       await this.transition(other, NOT_RESOLVED, '', { id: `${other}:escalated`, alertId: other, kind: 'escalated', at, actor: 'rule', detail: `superseded by ${id} (${input.severity})` }, { escalatedTo: id });
     }
-    const event: AlertEvent = { id: `${id}:escalated`, alertId: id, kind: 'escalated', at, actor: 'rule', value: input.value, detail: `supersedes ${lower.join(', ')}` };
-    await this.transition(id, NOT_RESOLVED, '', event, { escalatedFrom: lower.join(',') });
     return event;
   }
 
