@@ -1,25 +1,26 @@
 import type { Request } from 'express';
+import type { TenancyRequest } from '../auth/tenancy.decorator.js';
 
 /** Who is calling, as far as alerting cares: a name for the audit log, and the cities they may see. */
 export interface Caller {
-  /** The API token's identity ('admin' for the configured admin token). */
+  /** The API token's name ('admin' for the configured admin token). */
   name: string;
+  /** An admin token of every city: may change rules, webhooks and queue jobs, which affect all cities. */
   admin: boolean;
   /** Undefined: every city. */
   cities?: readonly string[];
 }
 
 /**
- * The seam for city-scoped API tokens (tenancy). Every alerting endpoint asks this for the caller
- * and narrows what it reads and changes to `cities`; the queue and configuration endpoints need
- * `admin`. Today TokenGuard accepts only the admin token, which sees every city. When the guard
- * starts attaching a scoped token to the request (`request.apiToken: {name, role, cities?}`),
- * this is the one place that reads it.
+ * The caller's tenancy as TokenGuard attached it (auth/tenancy.ts). Every alerting endpoint narrows
+ * what it reads and changes to `cities`; acknowledging, assigning, snoozing and resolving an alert
+ * is operators' work, so operator tokens may do it within their cities.
  */
 export function callerOf(request: Request): Caller {
-  const token = (request as Request & { apiToken?: { name: string; role: string; cities?: string[] } }).apiToken;
-  if (!token) return { name: 'admin', admin: true };
-  return { name: token.name, admin: token.role === 'admin', ...(token.cities && { cities: token.cities }) };
+  const tenancy = (request as TenancyRequest).tenancy;
+  // Fail closed: every alerting route is behind TokenGuard, which always sets it.
+  if (!tenancy) throw new Error('no tenancy on the request: is TokenGuard in front of this route?');
+  return { name: tenancy.tokenName, admin: tenancy.isClusterAdmin, ...(tenancy.withinCities && { cities: tenancy.withinCities }) };
 }
 
 /** Whether a caller may see (and act on) something in `city`. */
