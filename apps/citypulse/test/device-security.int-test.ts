@@ -1,7 +1,8 @@
 import type { MqttClient } from 'mqtt';
-import { uniqueName } from '@citypulse/testing';
+import { createServer } from 'node:net';
+import { AppProcess, testEnv, uniqueName } from '@citypulse/testing';
 import { TestCitypulse } from './harness.js';
-import { connackCode } from './raw-mqtt.js';
+import { connackCode, rawConnect } from './raw-mqtt.js';
 
 /**
  * Device credentials over real MQTT connections: refused CONNECTs get the right CONNACK code,
@@ -115,5 +116,28 @@ describe('device credentials and CONNECT security', () => {
     // Other devices are not affected.
     const other = await newDevice();
     expect(await connackCode({ port: port(), clientId: other.id, username: other.id, password: other.secret, localAddress: host() })).toBe(0);
+  });
+
+  it('disconnects a device connected to another broker process at once when it is revoked through this one', async () => {
+    const brokerPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as { port: number };
+        server.close(() => resolve(free));
+      });
+    });
+    const other = new AppProcess('broker', testEnv({ CP_REDIS_PREFIX: cp.config.redis.prefix, CP_MQTT_PORT: String(brokerPort) }));
+    await other.start();
+    try {
+      const { id, secret } = await newDevice();
+      const { returnCode, socket } = await rawConnect({ port: brokerPort, clientId: id, username: id, password: secret });
+      expect(returnCode).toBe(0);
+      const closedAt = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+      const revokedAt = Date.now();
+      expect((await cp.api('POST', `/devices/${id}/revoke`)).status).toBe(200);
+      expect((await closedAt) - revokedAt).toBeLessThan(1000);
+      expect(await connackCode({ port: brokerPort, clientId: id, username: id, password: secret, localAddress: host() })).toBe(5);
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -103,6 +103,20 @@ describe('city tenancy: API tokens and operator streams', () => {
     expect(seen.beijing).toEqual([1, 2, 3].map(() => deviceTopic(bj.id, 'telemetry')));
   });
 
+  it('hides other cities’ telemetry and rejections from a city-scoped token', async () => {
+    const tianjin = await token('tj-reader', 'operator', ['tianjin']);
+    for (const d of [bj, tj]) {
+      const client = await device(d);
+      await client.publishAsync(deviceTopic(d.id, 'telemetry'), JSON.stringify({ values: { temprature: 20 } }), { qos: 1 });
+    }
+    await waitFor(async () => (await cp.api('GET', '/rejections')).body.counts.byDevice, (c) => c[bj.id] >= 1 && c[tj.id] >= 1, { what: 'both rejections counted' });
+    const scoped = await cp.api('GET', '/rejections', undefined, tianjin);
+    expect(scoped.body.items.map((i: any) => i.deviceId)).toEqual([tj.id]);
+    expect(scoped.body.counts).toEqual({ byDevice: { [tj.id]: 1 } });
+    expect((await cp.api('GET', `/rejections?deviceId=${bj.id}`, undefined, tianjin)).status).toBe(404);
+    expect((await cp.api('GET', `/telemetry/${bj.id}/latest`, undefined, tianjin)).status).toBe(404);
+  });
+
   it('never lets an operator login publish, subscribe to commands, or take over a device’s session', async () => {
     const secret = await token('curious-ops', 'operator', ['beijing']);
     const op = await operatorLogin('curious-ops', secret);
