@@ -1,0 +1,60 @@
+import { readCaptureHeader, readCaptureLines } from '../capture/capture-reader.js';
+import type { CaptureHeader } from '../capture/capture-format.js';
+import type { CredentialStore } from './credential-store.js';
+import { shiftToNowMs } from './pace.js';
+import { provisionDevices, replaceDevice, type ProvisionResult } from './provision.js';
+import { Sender, type OutgoingPublish } from './sender.js';
+import type { SendStats } from './send-stats.js';
+
+export interface Target {
+  mqttUrl: string;
+  apiUrl: string;
+  token: string;
+  store: CredentialStore;
+  reprovision: boolean;
+  log?: (line: string) => void;
+}
+
+export interface ReplayOptions extends Target {
+  /** 1 = real time, N = N× faster, Infinity = as fast as the broker acknowledges. */
+  speed: number;
+  /** Keep the devices' timestamps (a backfill, within the broker's 7 days) or move them to now. */
+  timestamps: 'keep' | 'now';
+  /** Called once sending starts, with the live counters (for a progress bar). */
+  onStart?: (sender: Sender, header: CaptureHeader) => void;
+}
+
+export interface ReplayResult {
+  header: CaptureHeader;
+  provision: ProvisionResult;
+  stats: SendStats;
+  shiftMs: number;
+}
+
+/** Sends a capture to a broker: provisions its devices (or reuses them), then replays in order, per device. */
+export async function replayCapture(path: string, options: ReplayOptions): Promise<ReplayResult> {
+  const header = await readCaptureHeader(path);
+  const provision = await provisionDevices(header.devices, options);
+  const shiftMs = options.timestamps === 'now' ? shiftToNowMs(header.startMs, header.endMs, Date.now(), options.speed) : 0;
+  const devices = new Map(header.devices.map((d) => [d.id, d]));
+  const sender = new Sender({
+    mqttUrl: options.mqttUrl,
+    secrets: provision.secrets,
+    speed: options.speed,
+    captureStartMs: header.startMs,
+    shiftMs,
+    refreshSecret: (id) => replaceDevice(devices.get(id)!, options),
+    log: options.log,
+  });
+  options.onStart?.(sender, header);
+  try {
+    const stats = await sender.run(publishesOf(path));
+    return { header, provision, stats, shiftMs };
+  } finally {
+    await sender.close();
+  }
+}
+
+async function* publishesOf(path: string): AsyncGenerator<OutgoingPublish> {
+  for await (const line of readCaptureLines(path)) yield { t: line.t, deviceId: line.deviceId, payload: line.payload, reconnect: line.reconnect };
+}
