@@ -20,10 +20,22 @@ function renderType(t: DeviceTypeDefinition): string[] {
   lines.push('| field | kind | unit | range / values | description |', '| --- | --- | --- | --- | --- |');
   for (const [name, spec] of Object.entries(t.fields)) lines.push(`| \`${name}\` | ${spec.kind} | ${unit(spec)} | ${range(spec)} | ${spec.description} |`);
   lines.push('');
-  if (t.defaultRules.length === 0) return [...lines, 'Default rules: none.'];
-  lines.push('| default rule | raised when | for | resolved when | severity | meaning |', '| --- | --- | --- | --- | --- | --- |');
-  for (const r of t.defaultRules) lines.push(`| \`${r.id}\` | ${condition(r, r.threshold)} | ${r.forSeconds} s | ${resolved(r)} | ${r.severity} | ${r.description} |`);
+  if (t.defaultRules.length === 0) lines.push('Default rules: none.');
+  else {
+    lines.push('| default rule | raised when | for | resolved when | severity | meaning |', '| --- | --- | --- | --- | --- | --- |');
+    for (const r of t.defaultRules) lines.push(`| \`${r.id}\` | ${condition(r, r.threshold)} | ${r.forSeconds} s | ${resolved(r)} | ${r.severity} | ${r.description} |`);
+  }
+  lines.push('', '| config key (shadow) | kind | unit | range / values | description |', '| --- | --- | --- | --- | --- |');
+  for (const [key, spec] of Object.entries(t.config)) lines.push(`| \`${key}\` | ${spec.kind} | ${unit(spec)} | ${range(spec)} | ${spec.description} |`);
+  lines.push('', '| command | params | description |', '| --- | --- | --- |');
+  for (const [name, command] of Object.entries(t.commands)) lines.push(`| \`${name}\` | ${params(command.params)} | ${command.description} |`);
   return lines;
+}
+
+function params(specs: Readonly<Record<string, FieldSpec>>): string {
+  const entries = Object.entries(specs);
+  if (entries.length === 0) return '—';
+  return entries.map(([name, spec]) => `\`${name}\` ${spec.kind}${spec.unit ? ` (${spec.unit})` : ''} ${range(spec)}`).join('; ');
 }
 
 function unit(spec: FieldSpec): string {

@@ -54,8 +54,9 @@ describe('rejected telemetry', () => {
 
   it('covers every rejection reason a telemetry payload can get', () => {
     // handoff_unavailable, unknown_device_type and city_rate_limited are server-side conditions, not
-    // payload faults (city_rate_limited has its own test: city-rate.int-test.ts).
-    const serverSide = new Set(['handoff_unavailable', 'unknown_device_type', 'city_rate_limited']);
+    // payload faults (city_rate_limited has its own test: city-rate.int-test.ts); unknown_command and
+    // command_closed answer command acks, not telemetry (commands.int-test.ts).
+    const serverSide = new Set(['handoff_unavailable', 'unknown_device_type', 'city_rate_limited', 'unknown_command', 'command_closed']);
     const payloadReasons = REJECTION_REASONS.filter((r) => !serverSide.has(r));
     expect(cases.map(([reason]) => reason).sort()).toEqual([...payloadReasons].sort());
   });

@@ -1,5 +1,5 @@
 import { defineDeviceType } from './device-type.js';
-import { co2, count, enumeration, flag, humidity, power, temperature } from './fields.js';
+import { co2, count, enumeration, flag, humidity, integer, power, temperature } from './fields.js';
 
 export const envSensor = defineDeviceType({
   name: 'env-sensor',
@@ -19,6 +19,10 @@ export const envSensor = defineDeviceType({
     { id: 'temperature-low', field: 'temperature', condition: 'below', threshold: 5, clearThreshold: 8, forSeconds: 300, severity: 'warning', description: 'Frost risk: below 5 °C' },
     { id: 'humidity-high', field: 'humidity', condition: 'above', threshold: 70, clearThreshold: 65, forSeconds: 900, severity: 'info', description: 'Mould risk: humidity above 70 % for 15 minutes' },
   ],
+  config: {
+    co2_alarm_ppm: co2({ min: 400, description: 'The sensor’s own CO₂ warning light turns on above this' }),
+    display_enabled: flag('Show readings on the device’s display'),
+  },
 });
 
 export const hvacUnit = defineDeviceType({
@@ -38,6 +42,10 @@ export const hvacUnit = defineDeviceType({
     { id: 'supply-overheat', field: 'supply_temp', condition: 'above', threshold: 80, clearThreshold: 75, forSeconds: 60, severity: 'critical', description: 'Supply temperature above 80 °C' },
     { id: 'power-high', field: 'power', condition: 'above', threshold: 450, clearThreshold: 400, forSeconds: 300, severity: 'warning', description: 'Power draw above 450 kW for 5 minutes' },
   ],
+  config: {
+    setpoint_temp: temperature({ min: 5, max: 35, description: 'Room temperature the unit regulates to' }),
+    mode: enumeration(['heat', 'cool', 'fan', 'off'], 'Operating mode to run in'),
+  },
 });
 
 export const lift = defineDeviceType({
@@ -55,6 +63,12 @@ export const lift = defineDeviceType({
   defaultRules: [
     { id: 'motor-overheat', field: 'motor_temp', condition: 'above', threshold: 90, clearThreshold: 80, forSeconds: 60, severity: 'critical', description: 'Drive motor above 90 °C' },
   ],
+  config: {
+    door_hold_s: integer({ unit: 's', min: 1, max: 60, description: 'How long the doors stay open at a floor' }),
+  },
+  commands: {
+    'return-to-ground': { description: 'Finish the current trip, go to the ground floor and open the doors', params: {} },
+  },
 });
 
 export const buildingTypes = [envSensor, hvacUnit, lift];

@@ -1,5 +1,5 @@
 import { defineDeviceType, type DeviceTypeInput } from './device-type.js';
-import { enumeration, flag, temperature } from './fields.js';
+import { enumeration, flag, integer, temperature } from './fields.js';
 
 const valid: DeviceTypeInput = {
   name: 'test-sensor',
@@ -54,5 +54,23 @@ describe('defineDeviceType', () => {
 
   it('accepts a rule whose clear threshold equals its threshold (no hysteresis)', () => {
     expect(() => defineDeviceType({ ...valid, defaultRules: [{ ...rule, clearThreshold: 30 }] })).not.toThrow();
+  });
+
+  it('gives every type the common config keys and commands, then its own', () => {
+    const type = defineDeviceType({ ...valid, config: { fan_speed: integer({ min: 0, max: 3, description: 'fan' }) }, commands: { blink: { description: 'blink', params: {} } } });
+    expect(Object.keys(type.config)).toEqual(['reporting_interval_s', 'fan_speed']);
+    expect(Object.keys(type.commands)).toEqual(['reboot', 'set-interval', 'blink']);
+    expect(Object.isFrozen(type.commands['set-interval'].params)).toBe(true);
+  });
+
+  it.each<[string, Partial<DeviceTypeInput>, RegExp]>([
+    ['redefining a common config key', { config: { reporting_interval_s: integer({ min: 1, max: 5, description: 'x' }) } }, /common to every type/],
+    ['a config key that is not snake_case', { config: { FanSpeed: flag('x') } }, /snake_case/],
+    ['a config key with min above max', { config: { level: integer({ min: 5, max: 1, description: 'x' }) } }, /min is above max/],
+    ['redefining a common command', { commands: { reboot: { description: 'x', params: {} } } }, /common to every type/],
+    ['a command name that is not kebab-case', { commands: { Blink: { description: 'x', params: {} } } }, /kebab-case/],
+    ['a command param that is not snake_case', { commands: { blink: { description: 'x', params: { 'Times-N': flag('x') } } } }, /snake_case/],
+  ])('refuses %s', (_label, change, message) => {
+    expect(() => defineDeviceType({ ...valid, ...change })).toThrow(message);
   });
 });

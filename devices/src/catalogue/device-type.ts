@@ -1,4 +1,5 @@
 import type { FieldSpec } from './fields.js';
+import { COMMAND_NAME, COMMON_COMMANDS, COMMON_CONFIG, CONFIG_KEY, type CommandSpec } from './control.js';
 
 /** A device family is also its InfluxDB measurement: one measurement per family keeps series comparable across vendors. */
 export type DeviceFamily = 'building' | 'energy' | 'traffic';
@@ -34,9 +35,18 @@ export interface DeviceTypeDefinition {
   reportingIntervalS: number;
   fields: Readonly<Record<string, FieldSpec>>;
   defaultRules: readonly DefaultRule[];
+  /** Configuration operators may set through the shadow: the common keys (control.ts), then the type's own. */
+  config: Readonly<Record<string, FieldSpec>>;
+  /** Commands the device understands: the common ones (control.ts), then the type's own. */
+  commands: Readonly<Record<string, CommandSpec>>;
 }
 
-export type DeviceTypeInput = Omit<DeviceTypeDefinition, 'measurement'>;
+export type DeviceTypeInput = Omit<DeviceTypeDefinition, 'measurement' | 'config' | 'commands'> & {
+  /** The type's own config keys, added to the common ones. */
+  config?: Readonly<Record<string, FieldSpec>>;
+  /** The type's own commands, added to the common ones. */
+  commands?: Readonly<Record<string, CommandSpec>>;
+};
 
 const TYPE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 /** Field names become InfluxDB field keys and JSON keys in firmware: keep them snake_case. */
@@ -53,11 +63,19 @@ export function defineDeviceType(input: DeviceTypeInput): DeviceTypeDefinition {
   if (problems.length > 0) throw new Error(`device type ${input.name}: ${problems.join('; ')}`);
   const fields: Record<string, FieldSpec> = {};
   for (const [name, spec] of Object.entries(input.fields)) fields[name] = Object.freeze({ ...spec });
+  const config: Record<string, FieldSpec> = {};
+  for (const [key, spec] of Object.entries({ ...COMMON_CONFIG, ...input.config })) config[key] = Object.freeze({ ...spec });
+  const commands: Record<string, CommandSpec> = {};
+  for (const [name, spec] of Object.entries({ ...COMMON_COMMANDS, ...input.commands })) {
+    commands[name] = Object.freeze({ description: spec.description, params: Object.freeze({ ...spec.params }) });
+  }
   return Object.freeze({
     ...input,
     measurement: input.family,
     fields: Object.freeze(fields),
     defaultRules: Object.freeze(input.defaultRules.map((rule) => Object.freeze({ ...rule }))),
+    config: Object.freeze(config),
+    commands: Object.freeze(commands),
   });
 }
 
@@ -74,12 +92,37 @@ export function definitionProblems(input: DeviceTypeInput): string[] {
     ruleIds.add(rule.id);
     problems.push(...ruleProblems(rule, input.fields[rule.field]));
   }
+  problems.push(...controlProblems(input));
+  return problems;
+}
+
+/** A type may add config keys and commands, never redefine a common one: firmware relies on those meaning the same everywhere. */
+function controlProblems(input: DeviceTypeInput): string[] {
+  const problems: string[] = [];
+  for (const [key, spec] of Object.entries(input.config ?? {})) {
+    if (!CONFIG_KEY.test(key)) problems.push(`config key ${key} must be snake_case`);
+    if (Object.hasOwn(COMMON_CONFIG, key)) problems.push(`config key ${key} is common to every type`);
+    problems.push(...specProblems(`config ${key}`, spec));
+  }
+  for (const [name, command] of Object.entries(input.commands ?? {})) {
+    if (!COMMAND_NAME.test(name)) problems.push(`command ${name} must be kebab-case`);
+    if (Object.hasOwn(COMMON_COMMANDS, name)) problems.push(`command ${name} is common to every type`);
+    for (const [param, spec] of Object.entries(command.params)) {
+      if (!CONFIG_KEY.test(param)) problems.push(`command ${name}: param ${param} must be snake_case`);
+      problems.push(...specProblems(`command ${name} param ${param}`, spec));
+    }
+  }
   return problems;
 }
 
 function fieldProblems(name: string, spec: FieldSpec): string[] {
   const problems: string[] = [];
   if (!FIELD_NAME.test(name) || RESERVED_FIELDS.has(name)) problems.push(`field name ${name} must be snake_case and not time/ts`);
+  return [...problems, ...specProblems(name, spec)];
+}
+
+function specProblems(name: string, spec: FieldSpec): string[] {
+  const problems: string[] = [];
   if (spec.min !== undefined && spec.max !== undefined && spec.min > spec.max) problems.push(`${name}: min is above max`);
   if (spec.kind === 'enum' && (!spec.values || spec.values.length === 0 || new Set(spec.values).size !== spec.values.length)) {
     problems.push(`${name}: an enum needs distinct values`);

@@ -1,5 +1,5 @@
 import { defineDeviceType } from './device-type.js';
-import { current, energyCounter, enumeration, flag, frequency, power, powerFactor, temperature, voltage } from './fields.js';
+import { current, energyCounter, enumeration, flag, frequency, integer, power, powerFactor, temperature, voltage } from './fields.js';
 
 export const electricityMeter = defineDeviceType({
   name: 'electricity-meter',
@@ -21,6 +21,12 @@ export const electricityMeter = defineDeviceType({
     { id: 'frequency-high', field: 'frequency', condition: 'above', threshold: 50.5, clearThreshold: 50.2, forSeconds: 10, severity: 'critical', description: 'Grid over-frequency: above 50.5 Hz' },
     { id: 'frequency-low', field: 'frequency', condition: 'below', threshold: 49.5, clearThreshold: 49.8, forSeconds: 10, severity: 'critical', description: 'Grid under-frequency: below 49.5 Hz' },
   ],
+  config: {
+    demand_window_min: integer({ unit: 'min', min: 1, max: 60, description: 'Window over which the meter averages maximum demand' }),
+  },
+  commands: {
+    'reset-demand': { description: 'Reset the maximum-demand register (billing period change)', params: {} },
+  },
 });
 
 export const solarInverter = defineDeviceType({
@@ -40,6 +46,9 @@ export const solarInverter = defineDeviceType({
   defaultRules: [
     { id: 'inverter-hot', field: 'inverter_temp', condition: 'above', threshold: 75, clearThreshold: 70, forSeconds: 300, severity: 'warning', description: 'Heatsink above 75 °C: the inverter will derate' },
   ],
+  config: {
+    export_limit_kw: power({ max: 250, description: 'Most AC power the inverter may feed into the grid' }),
+  },
 });
 
 export const energyTypes = [electricityMeter, solarInverter];

@@ -34,4 +34,8 @@ export interface AppConfig {
   /** Per-city token bucket on accepted readings (per broker process); 0 = unlimited. */
   cityRate: { readingsPerS: number; overrides: Readonly<Record<string, number>>; maxHoldMs: number };
   presence: { heartbeatMs: number };
+  /** Device commands: deadlines and how many are kept. */
+  commands: { defaultTimeoutS: number; maxTimeoutS: number; keepPerDevice: number; keepAfterDeadlineS: number };
+  /** Payload limit of what devices publish on state and command-acks. */
+  deviceMessages: { maxPayloadBytes: number };
 }

@@ -180,6 +180,26 @@ export class EnvSchema {
   @IsInt() @Min(100) @Max(600_000)
   CP_BROKER_HEARTBEAT_MS = 5000;
 
+  /** Deadline of a device command when the request gives none (POST /devices/:id/commands timeoutS). @defaultValue 60 */
+  @IsInt() @Min(1) @Max(604_800)
+  CP_COMMAND_DEFAULT_TIMEOUT_S = 60;
+
+  /** Longest deadline a command may ask for; an offline device gets a command until then. @defaultValue 86400 */
+  @IsInt() @Min(1) @Max(604_800)
+  CP_COMMAND_MAX_TIMEOUT_S = 86_400;
+
+  /** Commands kept per device (newest); issuing one more deletes the oldest. @defaultValue 100 */
+  @IsInt() @Min(1) @Max(10_000)
+  CP_COMMAND_KEEP_PER_DEVICE = 100;
+
+  /** How long a command's record is kept after its deadline. @defaultValue 604800 (7 days) */
+  @IsInt() @Min(60)
+  CP_COMMAND_KEEP_AFTER_DEADLINE_S = 604_800;
+
+  /** Largest payload a device may publish on its state or command-acks topic. @defaultValue 4096 */
+  @IsInt() @Min(256) @Max(262_144)
+  CP_DEVICE_MESSAGE_MAX_BYTES = 4096;
+
   /** pino level. @defaultValue info */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   CP_LOG_LEVEL = 'info';

@@ -81,6 +81,13 @@ function toAppConfig(e: EnvSchema): AppConfig {
     connectLimits: { windowS: e.CP_AUTH_FAIL_WINDOW_S, maxPerAddress: e.CP_AUTH_FAIL_MAX_PER_ADDRESS, maxPerDevice: e.CP_AUTH_FAIL_MAX_PER_DEVICE },
     cityRate: { readingsPerS: e.CP_CITY_MAX_READINGS_PER_S, overrides: parseCityRates(e.CP_CITY_READINGS_PER_S_OVERRIDES), maxHoldMs: e.CP_CITY_RATE_MAX_HOLD_MS },
     presence: { heartbeatMs: e.CP_BROKER_HEARTBEAT_MS },
+    commands: {
+      defaultTimeoutS: e.CP_COMMAND_DEFAULT_TIMEOUT_S,
+      maxTimeoutS: e.CP_COMMAND_MAX_TIMEOUT_S,
+      keepPerDevice: e.CP_COMMAND_KEEP_PER_DEVICE,
+      keepAfterDeadlineS: e.CP_COMMAND_KEEP_AFTER_DEADLINE_S,
+    },
+    deviceMessages: { maxPayloadBytes: e.CP_DEVICE_MESSAGE_MAX_BYTES },
   };
 }
 

@@ -2,3 +2,4 @@ export * from './topics.js';
 export * from './reading.js';
 export * from './rejection.js';
 export * from './queues.js';
+export * from './device-messages.js';

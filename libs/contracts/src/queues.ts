@@ -8,6 +8,8 @@ export const QUEUES = {
   notifications: 'notifications',
   /** Scheduled deadman and re-notification checks. */
   alertChecks: 'alert-checks',
+  /** One delayed job per device command, due at its deadline: times it out unless the device answered. */
+  commandTimeouts: 'command-timeouts',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -60,6 +62,12 @@ export interface AlertMessage {
 
 /** Jobs of the alert-checks queue: a scheduled tick fans out into checks of at most a thousand devices. */
 export type AlertCheckJob = { kind: 'deadman-tick' } | { kind: 'deadman-check'; deviceIds: string[]; nowMs: number } | { kind: 'renotify-tick' };
+
+/** Due at a command's deadline (jobId = command id). */
+export interface CommandTimeoutJob {
+  commandId: string;
+  deviceId: string;
+}
 
 /** Redis pub/sub channel of live alert messages (the API's event stream and the broker's MQTT forwarding listen). */
 export function alertLiveChannel(prefix: string): string {

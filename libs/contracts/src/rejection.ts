@@ -16,6 +16,8 @@ export const REJECTION_REASONS = [
   'unknown_device_type',
   'handoff_unavailable',
   'city_rate_limited',
+  'unknown_command',
+  'command_closed',
 ] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

@@ -33,6 +33,10 @@ export class Metrics {
   readonly cityRateLimited = new Counter({ name: 'citypulse_city_rate_limited_readings_total', help: 'Readings over their city’s rate: held (PUBACK delayed) or shed (rejected with city_rate_limited)', labelNames: ['city', 'outcome'], registers: [this.registry] });
   readonly presenceChanges = new Counter({ name: 'citypulse_presence_changes_total', help: 'Devices going online or offline, by reason', labelNames: ['state', 'reason'], registers: [this.registry] });
 
+  readonly deviceMessagesRejected = new Counter({ name: 'citypulse_device_messages_rejected_total', help: 'Refused publishes on state and command-acks topics, by topic kind and reason', labelNames: ['kind', 'reason'], registers: [this.registry] });
+  readonly deviceDeliveries = new Counter({ name: 'citypulse_device_deliveries_total', help: 'Desired configs and commands sent to devices', labelNames: ['kind'], registers: [this.registry] });
+  readonly commandTransitions = new Counter({ name: 'citypulse_command_transitions_total', help: 'Device commands reaching a status (pending, delivered, succeeded, failed, timed-out)', labelNames: ['status'], registers: [this.registry] });
+
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry });
   }

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { deviceDeliveryChannel, type CommandAck, type ConfigValue, type DeviceDeliveryNotice } from '@citypulse/contracts';
+import { COMMAND_STATUSES, type CommandRecord, type CommandStatus } from './command.js';
+import { CREATE_COMMAND, MOVE_COMMAND } from './command-scripts.js';
+import { ALLOWED_FROM } from './transitions.js';
+
+export interface NewCommand {
+  deviceId: string;
+  name: string;
+  params: Record<string, ConfigValue>;
+  timeoutS: number;
+}
+
+export interface CommandRetention {
+  /** Newest commands kept per device; older ones are deleted when a new one is issued. */
+  keepPerDevice: number;
+  /** How long a command is kept after its deadline. */
+  keepAfterDeadlineS: number;
+}
+
+/** `moved`: it changed, from `from`. Otherwise `status` is where it stands (undefined: no such command of this device). */
+export type MoveResult = { moved: true; from: CommandStatus } | { moved: false; status?: CommandStatus };
+
+type Script = (...args: Array<string | number>) => Promise<unknown>;
+
+/**
+ * Device commands in Redis: a hash per command, and per device its history and the ids still
+ * waiting for a PUBACK (pending). Every status change is one Lua script checking the transition
+ * table (transitions.ts), so concurrent brokers, acks and timeouts cannot move a command twice.
+ */
+export class CommandStore {
+  private readonly channel: string;
+  private readonly createScript: Script;
+  private readonly moveScript: Script;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly retention: CommandRetention,
+  ) {
+    this.channel = deviceDeliveryChannel(prefix);
+    this.createScript = script(redis, 'citypulse_command_create', CREATE_COMMAND, 3);
+    this.moveScript = script(redis, 'citypulse_command_move', MOVE_COMMAND, 2);
+  }
+
+  /** Stores a pending command and tells the brokers (the one holding the device delivers it). */
+  async create(command: NewCommand, now = new Date()): Promise<CommandRecord> {
+    const record: CommandRecord = {
+      id: randomUUID(),
+      deviceId: command.deviceId,
+      name: command.name,
+      params: command.params,
+      status: 'pending',
+      issuedAt: now.toISOString(),
+      deadline: new Date(now.getTime() + command.timeoutS * 1000).toISOString(),
+    };
+    const notice: DeviceDeliveryNotice = { deviceId: command.deviceId, kind: 'commands' };
+    await this.createScript(
+      this.commandKey(record.id), this.historyKey(command.deviceId), this.pendingKey(command.deviceId),
+      record.id, record.deviceId, record.name, JSON.stringify(record.params), record.issuedAt, record.deadline, now.getTime(),
+      command.timeoutS + this.retention.keepAfterDeadlineS, this.retention.keepPerDevice, this.channel, JSON.stringify(notice), this.prefix,
+    );
+    return record;
+  }
+
+  async get(id: string): Promise<CommandRecord | undefined> {
+    return toRecord(await this.redis.hgetall(this.commandKey(id)));
+  }
+
+  /** The device's commands, newest first, optionally only those in one status. */
+  async list(deviceId: string, options: { limit: number; status?: CommandStatus }): Promise<CommandRecord[]> {
+    // The history is bounded by keepPerDevice, so reading all of it to filter by status stays small.
+    const ids = await this.redis.zrange(this.historyKey(deviceId), 0, String(options.status ? -1 : options.limit - 1), 'REV');
+    const records = await this.getMany(ids);
+    return records.filter((r) => !options.status || r.status === options.status).slice(0, options.limit);
+  }
+
+  /** Commands still waiting for the device's PUBACK whose deadline has not passed, oldest first. */
+  async due(deviceId: string, now = Date.now()): Promise<CommandRecord[]> {
+    const ids = await this.redis.zrange(this.pendingKey(deviceId), 0, '-1');
+    return (await this.getMany(ids)).filter((r) => r.status === 'pending' && Date.parse(r.deadline) > now);
+  }
+
+  markDelivered(deviceId: string, id: string, at = new Date()): Promise<MoveResult> {
+    return this.move(deviceId, id, 'delivered', at);
+  }
+
+  /** The device's ack. Refused (moved: false) for another device's command or one already finished. */
+  complete(deviceId: string, ack: CommandAck, at = new Date()): Promise<MoveResult> {
+    const result = ack.result === undefined ? '' : JSON.stringify(ack.result);
+    return this.move(deviceId, ack.id, ack.status, at, result, ack.error ?? '');
+  }
+
+  timeOut(deviceId: string, id: string, at = new Date()): Promise<MoveResult> {
+    return this.move(deviceId, id, 'timed-out', at);
+  }
+
+  private async move(deviceId: string, id: string, to: CommandStatus, at: Date, result = '', error = ''): Promise<MoveResult> {
+    const [moved, status] = (await this.moveScript(this.commandKey(id), this.pendingKey(deviceId), to, at.toISOString(), deviceId, result, error, ...ALLOWED_FROM[to])) as [number, string];
+    if (moved === 1) return { moved: true, from: status as CommandStatus };
+    return status ? { moved: false, status: status as CommandStatus } : { moved: false };
+  }
+
+  private async getMany(ids: string[]): Promise<CommandRecord[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.commandKey(id));
+    const hashes = (await pipeline.exec()) ?? [];
+    // A command can expire between reading the ids and the hashes: skip it.
+    return hashes.map(([, hash]) => toRecord(hash as Record<string, string>)).filter((r): r is CommandRecord => r !== undefined);
+  }
+
+  private commandKey(id: string): string {
+    return `${this.prefix}:command:${id}`;
+  }
+  private historyKey(deviceId: string): string {
+    return `${this.prefix}:commands:${deviceId}`;
+  }
+  private pendingKey(deviceId: string): string {
+    return `${this.prefix}:commands-pending:${deviceId}`;
+  }
+}
+
+function script(redis: Redis, name: string, lua: string, numberOfKeys: number): Script {
+  const target = redis as unknown as Record<string, Script>;
+  if (typeof target[name] !== 'function') redis.defineCommand(name, { lua, numberOfKeys });
+  return (...args) => target[name].call(redis, ...args);
+}
+
+function toRecord(hash: Record<string, string> | null | undefined): CommandRecord | undefined {
+  if (!hash || !hash.id || !COMMAND_STATUSES.includes(hash.status as CommandStatus)) return undefined;
+  return {
+    id: hash.id,
+    deviceId: hash.deviceId,
+    name: hash.name,
+    params: JSON.parse(hash.params) as Record<string, ConfigValue>,
+    status: hash.status as CommandStatus,
+    issuedAt: hash.issuedAt,
+    deadline: hash.deadline,
+    ...(hash.deliveredAt && { deliveredAt: hash.deliveredAt }),
+    ...(hash.finishedAt && { finishedAt: hash.finishedAt }),
+    ...(hash.result !== undefined && { result: JSON.parse(hash.result) as unknown }),
+    ...(hash.error !== undefined && { error: hash.error }),
+  };
+}
