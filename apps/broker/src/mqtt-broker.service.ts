@@ -110,6 +110,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     // Stop accepting, then close the broker (which ends every client); server.close only
     // completes once its connections are gone.
     const serverClosed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.presenceTracker?.noteShutdown();
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
     await serverClosed;
     await this.presenceTracker?.settled();

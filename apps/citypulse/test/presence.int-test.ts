@@ -206,4 +206,20 @@ describe('presence', () => {
       await other.stop();
     }
   });
+
+  it('marks the devices of a broker that shuts down cleanly offline with reason broker_shutdown', async () => {
+    const port = await freePort();
+    const other = new AppProcess('broker', testEnv({ CP_REDIS_PREFIX: cp.config.redis.prefix, CP_MQTT_PORT: String(port) }));
+    await other.start();
+    try {
+      const { id, secret } = await newDevice();
+      const { socket } = await rawConnect({ port, clientId: id, username: id, password: secret });
+      await waitFor(() => presenceOf(id), (p) => p.online === true, { what: 'online on the other broker' });
+      await other.stop();
+      socket.destroy();
+      expect(await presenceOf(id)).toMatchObject({ online: false, offlineReason: 'broker_shutdown' });
+    } finally {
+      await other.stop();
+    }
+  });
 });

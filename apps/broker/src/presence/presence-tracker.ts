@@ -1,6 +1,7 @@
 import type { Aedes, Client } from 'aedes';
 import type { PresenceStore } from '@citypulse/registry';
 import type { Logger, Metrics } from '@citypulse/observability';
+import { connectedClients } from '../aedes-clients.js';
 import type { Sessions } from '../sessions.js';
 import type { DisconnectReasons } from './disconnect-reasons.js';
 
@@ -59,6 +60,11 @@ export class PresenceTracker {
     const tracked = write.catch((err: Error) => this.logger.warn({ err }, 'presence update failed'));
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  /** The broker is about to close every connection: record them as `broker_shutdown`, not as lost. */
+  noteShutdown(): void {
+    for (const client of connectedClients(this.broker)) this.reasons.note(client, 'broker_shutdown');
   }
 
   /** Resolves once every presence write started so far is done. */
