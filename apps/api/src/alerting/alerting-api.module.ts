@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { InfluxModule } from '@citypulse/core';
 import { AlertsController } from '../alerts/alerts.controller.js';
 import { LiveAlerts } from '../alerts/live-alerts.js';
+import { OverdueController } from '../alerts/overdue.controller.js';
 import { RulesController } from '../rules/rules.controller.js';
 import { WebhooksController } from '../webhooks/webhooks.controller.js';
 import { QueuesController } from '../queues/queues.controller.js';
@@ -11,7 +12,7 @@ import { ApiQueues } from './api-queues.js';
 /** The alerting part of the API: alerts, rules, webhooks, queues, audit log. */
 @Module({
   imports: [InfluxModule],
-  controllers: [AlertsController, RulesController, WebhooksController, QueuesController, AuditController],
+  controllers: [AlertsController, OverdueController, RulesController, WebhooksController, QueuesController, AuditController],
   providers: [ApiQueues, LiveAlerts],
 })
 export class AlertingApiModule {}

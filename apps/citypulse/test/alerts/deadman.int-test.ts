@@ -66,4 +66,24 @@ describe('deadman alerts', () => {
     await waitForAlerts(cp, device.id, (a) => a.length === 1 && a[0].cause === 'silent', 'the deadman alert after the rule change');
     await device.client.endAsync();
   });
+
+  it('lists overdue devices as late, silent or disconnected against their type’s reporting interval', async () => {
+    // env-sensor reports every 60 s: late after 90 s, silent after its 300 s deadman window.
+    const late = await connectedSensor(cp);
+    const silent = await connectedSensor(cp);
+    const gone = await connectedSensor(cp);
+    const fresh = await connectedSensor(cp);
+    await late.publish({ co2: 500 }, Date.now() - 100_000);
+    await silent.publish({ co2: 500 }, Date.now() - 400_000);
+    await gone.publish({ co2: 500 }, Date.now() - 100_000);
+    await fresh.publish({ co2: 500 });
+    await gone.client.endAsync();
+    const statuses = await waitFor(
+      async () => Object.fromEntries((await cp.api('GET', '/deadman/overdue')).body.items.map((d: any) => [d.deviceId, d.status])),
+      (s: Record<string, string>) => s[late.id] === 'late' && s[silent.id] === 'silent' && s[gone.id] === 'disconnected',
+      { what: 'the three overdue devices told apart' },
+    );
+    expect(statuses[fresh.id]).toBeUndefined();
+    await Promise.all([late.client.endAsync(), silent.client.endAsync(), fresh.client.endAsync()]);
+  });
 });
