@@ -4,6 +4,7 @@ import { TestCitypulse } from '../../apps/citypulse/test/harness.js';
 import { captureSha256 } from '../src/capture/capture-reader.js';
 import { recordRun } from '../src/capture/record.js';
 import { backtestCapture } from '../src/backtest/capture-source.js';
+import { backtestInflux } from '../src/backtest/influx-source.js';
 import { catalogueRuleSet } from '../src/backtest/rule-sets.js';
 import { DEFAULT_MIX } from '../src/plan/mix.js';
 import { prepareRun } from '../src/simulation/simulation.js';
@@ -66,6 +67,10 @@ describe('record → replay → InfluxDB, and backtest against live alerts', () 
     // Wait for the pipeline to drain; on a timeout the comparison below shows the difference.
     await waitFor(liveAlerts, (got) => JSON.stringify(got) === JSON.stringify(want), { timeoutMs: 30_000, what: 'the live alerts to match the backtest' }).catch(() => undefined);
     expect(await liveAlerts()).toEqual(want);
+
+    // The same range read back from InfluxDB gives the same answer as the capture.
+    const fromInflux = await backtestInflux(cp.influx, { fromMs: run.options.startMs, toMs: run.options.startMs + run.options.durationMs, deviceIdPattern: `^${prefix}-` }, { rules: catalogueRuleSet() });
+    expect(fromInflux.alerts.filter((a) => a.ruleKind !== 'deadman')).toEqual(predicted);
   });
 });
 

@@ -16,6 +16,8 @@ export interface BacktestAlert {
   severity: string;
   state: 'open' | 'resolved';
   openedAtMs: number;
+  /** The value that raised it. */
+  raisedValue: number;
   resolvedAtMs?: number;
   lastValue: number;
   peakValue: number;
@@ -180,6 +182,7 @@ export class Backtest {
           severity: t.severity,
           state: 'open',
           openedAtMs: t.atMs,
+          raisedValue: t.value,
           lastValue: t.value,
           peakValue: t.peak,
           count: t.count,
