@@ -6,11 +6,13 @@ import { alertsOf, connectedSensor, createRule, historyKinds, waitForAlerts } fr
 /** The alert lifecycle end to end: MQTT → rule (managed through the API) → alert → operator → auto-resolve. */
 describe('the alert lifecycle', () => {
   let cp: TestCitypulse;
+  let stream: SseClient | undefined;
 
   beforeAll(async () => {
     cp = await TestCitypulse.start({ CP_ALERT_RENOTIFY_CHECK_MS: '200' });
   });
   afterAll(async () => {
+    stream?.close(); // an open event stream would hold the HTTP server's shutdown
     await cp?.stop();
   });
 
@@ -28,12 +30,14 @@ describe('the alert lifecycle', () => {
   it('raises on a published breach, is acknowledged by an operator, and resolves itself only past the clear level', async () => {
     const device = await connectedSensor(cp, 'tianjin');
     await createRule(cp, co2Rule(device.id));
-    const stream = await SseClient.open(`http://127.0.0.1:${cp.running.httpPort}/alerts/stream?city=tianjin`, cp.config.http.adminToken);
+    stream = await SseClient.open(`http://127.0.0.1:${cp.running.httpPort}/alerts/stream?city=tianjin`, cp.config.http.adminToken);
     await new Promise((r) => setTimeout(r, 200));
 
     const t0 = Date.now() - 10_000;
-    await device.publish({ co2: 1500 }, t0);
-    await device.publish({ co2: 1700 }, t0 + 1000);
+    // One publish: two separate ones may reach rule evaluation in either order (ingest writes
+    // batches concurrently), and on event time the older one would then only count as late.
+    const readings = [{ ts: t0, values: { co2: 1500 } }, { ts: t0 + 1000, values: { co2: 1700 } }];
+    await device.client.publishAsync(`devices/${device.id}/telemetry`, JSON.stringify({ readings }), { qos: 1 });
     const [open] = await waitForAlerts(cp, device.id, (items) => items.length === 1 && items[0].count === 2, 'one open alert counting both readings');
     expect(open).toMatchObject({ ruleId: `co2-${device.id}`, state: 'open', city: 'tianjin', lastValue: 1700, peakValue: 1700, severity: 'warning' });
 
@@ -50,9 +54,8 @@ describe('the alert lifecycle', () => {
     expect(await historyKinds(cp, open.id)).toEqual(['raised', 'acknowledged', 'resolved']);
 
     // The live stream saw each transition; the InfluxDB history has them queryable by device.
-    await waitFor(() => stream.messages.filter((m) => m.data.alert.id === open.id).map((m) => m.event), (k) => k.length === 3, { what: 'three SSE messages' });
-    expect(stream.messages.filter((m) => m.data.alert.id === open.id).map((m) => m.event).sort()).toEqual(['acknowledged', 'raised', 'resolved']);
-    stream.close();
+    await waitFor(() => stream!.messages.filter((m) => m.data.alert.id === open.id).map((m) => m.event), (k) => k.length === 3, { what: 'three SSE messages' });
+    expect(stream!.messages.filter((m) => m.data.alert.id === open.id).map((m) => m.event).sort()).toEqual(['acknowledged', 'raised', 'resolved']);
     const transitions = await waitFor(
       async () => (await cp.api('GET', `/alerts/transitions?deviceId=${device.id}&from=${t0 - 1000}`)).body.items,
       (items: any[]) => items.length === 3,
