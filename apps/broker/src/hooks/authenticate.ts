@@ -68,8 +68,9 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
       return refusal(CONNACK.serverUnavailable, 'rate_limited_device', 'too many failed attempts for this device; try later', { limited: true });
     }
     if (!(await deps.credentials.verify(device, secret))) return refusal(CONNACK.badUsernameOrPassword, 'wrong_secret', 'bad username or password', { countsForId: true });
-    // Rotated, revoked or deleted while this CONNECT was verifying the secret it read before.
-    if (deps.changes.changedSince(id, startedAt)) return refusal(CONNACK.notAuthorized, 'credentials_changed', 'device credentials changed; connect again');
+    // Rotated, revoked or deleted while this CONNECT was verifying what it read before: the answer
+    // may be stale either way, so "try again" (3); the retry reads the registry afresh.
+    if (deps.changes.changedSince(id, startedAt)) return refusal(CONNACK.serverUnavailable, 'credentials_changed', 'device credentials changed during CONNECT; connect again');
     const type = getDeviceType(device.type);
     if (!type) return refusal(CONNACK.notAuthorized, 'unknown_device_type', `device type ${device.type} is not in the catalogue`);
     deps.sessions.set(client, createSession(device, type));
