@@ -18,6 +18,9 @@ export class CaptureWriter {
   private readonly hash: Hash = createHash('sha256');
   private lines = 0;
   private bytes = 0;
+  /** Lines are gathered into chunks: one gzip write per line costs more than the compression. */
+  private chunk: string[] = [];
+  private chunkLength = 0;
 
   private constructor(
     private readonly path: string,
@@ -43,10 +46,20 @@ export class CaptureWriter {
     const text = `${json}\n`;
     this.hash.update(text);
     this.bytes += Buffer.byteLength(text);
-    if (!this.gzip.write(text)) await once(this.gzip, 'drain');
+    this.chunk.push(text);
+    this.chunkLength += text.length;
+    if (this.chunkLength >= 65_536) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const text = this.chunk.join('');
+    this.chunk = [];
+    this.chunkLength = 0;
+    if (text && !this.gzip.write(text)) await once(this.gzip, 'drain');
   }
 
   async close(): Promise<CaptureSummary> {
+    await this.flush();
     const finished = once(this.file, 'finish');
     this.gzip.end();
     await finished;

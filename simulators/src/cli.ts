@@ -1,0 +1,68 @@
+import { UsageError } from './cli/args.js';
+import { backtestCommand } from './cli/backtest-command.js';
+import { hashCommand, rulesCommand, scenariosCommand } from './cli/info-commands.js';
+import { recordCommand } from './cli/record-command.js';
+import { replayCommand } from './cli/replay-command.js';
+import { runCommand } from './cli/run-command.js';
+
+const HELP = `citypulse simulator — npm run sim -- <command> [options]
+
+  run        simulate a fleet against a running citypulse (provisions through the API)
+  record     generate a run into a capture file (gzip NDJSON), no broker needed
+  replay     send a capture to a broker
+  backtest   what would a rule set have raised on a capture, or on a range in InfluxDB
+  scenarios  list the scenarios and what each declares
+  rules      print the catalogue's rules as JSON (a starting point for --rules)
+  hash       SHA-256 of a capture's content
+
+generation (run, record)
+  --devices 100  --cities beijing,tianjin,shijiazhuang  --mix env-sensor=4,traffic=2
+  --interval 60s (default: each type's catalogue interval)  --duration 1h  --scenario normal
+  --seed 1  --prefix sim1 (device ids: <prefix>-<city>-<type>-001)
+  --start <ISO> (run: so the run ends as it is sent; record: ends at the current minute)
+  the same seed and options give byte-identical traffic
+
+target (run, replay)
+  --mqtt mqtt://127.0.0.1:11883  --api http://127.0.0.1:13000  (defaults from CP_* variables)
+  --token-file <file> (default: CP_API_TOKEN, else .stack/api-token)
+  --credentials .sim/credentials.json (device secrets, kept locally, never in captures)
+  --reprovision (replace devices that exist without a secret we know)
+  --speed max | 1 | 10   (simulated time per wall time; max = as fast as PUBACKs come)
+
+run       --record <file>   also write what is sent to a capture
+record    --out <file>
+replay    <file> [--timestamps keep|now]   keep = backfill at the captured times (≤ 7 days old)
+backtest  <file> | --influx --from <ISO> [--to <ISO>] | --influx --last 24h
+          [--rules candidate.json [--only]] [--current catalogue|api] [--json report.json]
+          [--device-pattern '^sim1-'] [--city beijing] [--type env-sensor] [--lateness 60s]
+
+Captures come from the simulator only: the broker has no operator tap to record live traffic from.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void> | void> = {
+  run: runCommand,
+  record: recordCommand,
+  replay: replayCommand,
+  backtest: backtestCommand,
+  scenarios: scenariosCommand,
+  rules: rulesCommand,
+  hash: hashCommand,
+};
+
+const [command, ...argv] = process.argv.slice(2);
+if (!command || command === 'help' || command === '--help' || command === '-h') {
+  console.log(HELP);
+} else if (!Object.hasOwn(COMMANDS, command)) {
+  console.error(`unknown command ${command}\n\n${HELP}`);
+  process.exitCode = 2;
+} else {
+  try {
+    await COMMANDS[command](argv);
+  } catch (err) {
+    // parseArgs reports unknown or malformed options with a code; both are the caller's to fix.
+    const usage = err instanceof UsageError || String((err as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
+    console.error(usage ? `${(err as Error).message}\n(npm run sim -- help)` : err);
+    process.exitCode = usage ? 2 : 1;
+  }
+}
+// Open sockets or timers must not keep a finished command alive.
+if (process.exitCode !== undefined && process.exitCode !== 0) process.exit();

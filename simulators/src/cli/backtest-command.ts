@@ -1,0 +1,91 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { InfluxQueryClient } from '@citypulse/storage';
+import type { RuleDefinition } from '@citypulse/rules';
+import type { BacktestResult } from '../backtest/backtest.js';
+import { backtestCapture } from '../backtest/capture-source.js';
+import { formatReport } from '../backtest/format-report.js';
+import { backtestInflux, type InfluxRange } from '../backtest/influx-source.js';
+import { compareBacktests } from '../backtest/report.js';
+import { candidateRuleSet, catalogueRuleSet, parseRuleSet, readRuleFile } from '../backtest/rule-sets.js';
+import { parseDuration, parseTime, UsageError } from './args.js';
+import { apiToken, defaultApiUrl, serviceConfig } from './target.js';
+
+/**
+ * `sim backtest`: what would a candidate rule set have raised on this traffic? Runs a capture
+ * (or a time range in InfluxDB) through the candidate and the current rules — the broker's decode
+ * and the alerts worker's own decision code, nothing raised for real — and reports per-rule
+ * counts, the timeline and the difference.
+ */
+export async function backtestCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      rules: { type: 'string' },
+      only: { type: 'boolean', default: false },
+      current: { type: 'string', default: 'catalogue' },
+      api: { type: 'string' },
+      'token-file': { type: 'string' },
+      influx: { type: 'boolean', default: false },
+      'influx-url': { type: 'string' },
+      db: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      last: { type: 'string' },
+      'device-pattern': { type: 'string' },
+      city: { type: 'string' },
+      type: { type: 'string' },
+      lateness: { type: 'string', default: '60s' },
+      json: { type: 'string' },
+      timeline: { type: 'string', default: '50' },
+    },
+  });
+  const config = serviceConfig();
+  const current = await currentRules(values.current, values.api ?? defaultApiUrl(config), values['token-file'], config);
+  const candidate = values.rules ? candidateRuleSet(await readRuleFile(values.rules), current, values.only) : current;
+  const options = (rules: RuleDefinition[]) => ({ rules, allowedLatenessMs: parseDuration('lateness', values.lateness) });
+
+  let title: string;
+  let endMs: number;
+  let run: (rules: RuleDefinition[]) => Promise<BacktestResult>;
+  if (values.influx) {
+    const range = influxRange(values);
+    const influx = new InfluxQueryClient({ url: values['influx-url'] ?? config?.influx.url ?? 'http://127.0.0.1:18086', database: values.db ?? config?.influx.database ?? 'citypulse', token: config?.influx.token });
+    title = `backtest of InfluxDB ${new Date(range.fromMs).toISOString()} … ${new Date(range.toMs).toISOString()}`;
+    endMs = range.toMs;
+    run = (rules) => backtestInflux(influx, range, options(rules));
+  } else {
+    const [path] = positionals;
+    if (!path) throw new UsageError('backtest what? a capture file, or --influx with --from/--to (or --last)');
+    const { header } = await backtestCapture(path, options([]));
+    title = `backtest of ${path} (${header.scenario}, seed ${header.seed}, ${header.devices.length} devices, ${new Date(header.startMs).toISOString()} … ${new Date(header.endMs).toISOString()})`;
+    endMs = header.endMs;
+    run = async (rules) => (await backtestCapture(path, options(rules))).result;
+  }
+  const [candidateResult, currentResult] = await Promise.all([run(candidate), run(current)]);
+  const report = compareBacktests(candidateResult, currentResult, candidate, current, endMs);
+  const note = candidate.some((r) => r.condition.kind === 'deadman') ? '\n(deadman rules are played on event time: what the scheduled check would have raised had this traffic been live)' : '';
+  console.log(formatReport(report, title, Number(values.timeline)) + note);
+  if (values.json) {
+    await writeFile(values.json, JSON.stringify({ title, report, alerts: candidateResult.alerts }, null, 1));
+    console.log(`\nreport written to ${values.json}`);
+  }
+}
+
+async function currentRules(source: string, apiUrl: string, tokenFile: string | undefined, config: ReturnType<typeof serviceConfig>): Promise<RuleDefinition[]> {
+  if (source === 'catalogue') return catalogueRuleSet();
+  if (source !== 'api') throw new UsageError(`--current ${source}: catalogue (the catalogue's defaults) or api (the rules in force, from GET /rules)`);
+  const response = await fetch(`${apiUrl.replace(/\/+$/, '')}/rules`, { headers: { authorization: `Bearer ${await apiToken(tokenFile, config)}` }, signal: AbortSignal.timeout(30_000) });
+  if (response.status !== 200) throw new Error(`GET ${apiUrl}/rules: ${response.status} ${await response.text()}`);
+  return parseRuleSet(await response.text(), `${apiUrl}/rules`);
+}
+
+function influxRange(values: { from?: string; to?: string; last?: string; 'device-pattern'?: string; city?: string; type?: string }): InfluxRange {
+  const toMs = values.to ? parseTime('to', values.to) : Date.now();
+  const fromMs = values.from ? parseTime('from', values.from) : values.last ? toMs - parseDuration('last', values.last) : undefined;
+  if (fromMs === undefined) throw new UsageError('--influx needs --from (and optionally --to), or --last 24h');
+  if (!(fromMs < toMs)) throw new UsageError('--from must be before --to');
+  return { fromMs, toMs, deviceIdPattern: values['device-pattern'], city: values.city, deviceType: values.type };
+}
