@@ -3,6 +3,7 @@ import { CLEAR, THRESHOLD, crossingOffsetsMs, flapReadings, flapSpanMs } from '.
 describe('the alerts bench scenario', () => {
   it('spreads crossings evenly inside the load', () => {
     expect(crossingOffsetsMs(3, 40_000)).toEqual([10_000, 20_000, 30_000]);
+    expect(crossingOffsetsMs(3, 45_000, 5000)).toEqual([15_000, 25_000, 35_000]);
   });
 
   it('flaps around the threshold once a second, then clears below the clear level, per episode', () => {

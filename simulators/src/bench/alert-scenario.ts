@@ -17,9 +17,12 @@ export const benchRule = {
   description: 'bench: voltage spike (the load never goes above 235 V)',
 };
 
-/** When crosser i of n crosses: spread evenly inside the load, away from its start and end. */
-export function crossingOffsetsMs(n: number, durationMs: number): number[] {
-  return Array.from({ length: n }, (_, i) => Math.round(((i + 1) * durationMs) / (n + 1)));
+/**
+ * When crosser i of n crosses: spread evenly over the load after `warmupMs` (connections ramping,
+ * the flappers' burst, a cold JIT), away from its end.
+ */
+export function crossingOffsetsMs(n: number, durationMs: number, warmupMs = 0): number[] {
+  return Array.from({ length: n }, (_, i) => warmupMs + Math.round(((i + 1) * (durationMs - warmupMs)) / (n + 1)));
 }
 
 /**

@@ -97,7 +97,7 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
 
   log(`load: ${loadDevices.length} devices at ${options.rate || 'unlimited'} readings/s for ${options.durationS} s; ${crossers.length} crossings and ${flappers.length} flappers meanwhile`);
   const crossedAt = new Map<string, number>();
-  const crossing = crossingOffsetsMs(crossers.length, options.durationS * 1000).map((offset, i) =>
+  const crossing = crossingOffsetsMs(crossers.length, options.durationS * 1000, options.warmupS * 1000).map((offset, i) =>
     new Promise<void>((done) =>
       setTimeout(async () => {
         const device = scripted[i];

@@ -6,6 +6,8 @@ export interface AlertsOptions {
   /** Load in readings/s over all devices: half the ingest bench's sustained rate by default. */
   rate: number;
   durationS: number;
+  /** Seconds of load before the first crossing. */
+  warmupS: number;
   /** Devices that cross a threshold once each, at known times during the load. */
   crossers: number;
   /** Devices whose value flaps around the threshold every second (event time). */
@@ -27,6 +29,7 @@ const SPECS = {
   devices: { type: 'string', default: '100', help: 'load devices (electricity meters, one MQTT connection each)' },
   rate: { type: 'string', default: '16000', help: 'load readings/s: half the ingest bench’s all-in-one sustained rate (README)' },
   duration: { type: 'string', default: '30', help: 'seconds of load' },
+  warmup: { type: 'string', default: '5', help: 'seconds of load before the first crossing (ramp-up, flappers’ burst, cold JIT)' },
   crossers: { type: 'string', default: '40', help: 'devices crossing the bench threshold once each, spread over the load' },
   flappers: { type: 'string', default: '5', help: 'devices flapping around the threshold every second' },
   'flap-minutes': { type: 'string', default: '10', help: 'minutes (event time) of flapping per episode' },
@@ -68,6 +71,7 @@ export function parseAlertsOptions(argv: string[]): AlertsOptions | 'help' {
     devices: int('devices', 1),
     rate: int('rate', 0),
     durationS: int('duration', 5),
+    warmupS: int('warmup', 0),
     crossers: int('crossers', 1),
     flappers: int('flappers', 0),
     flapMinutes: int('flap-minutes', 1),
@@ -81,6 +85,7 @@ export function parseAlertsOptions(argv: string[]): AlertsOptions | 'help' {
     entry: String(values.entry),
     timeoutS: int('timeout', 1),
   };
+  if (options.warmupS >= options.durationS) problems.push('--warmup must be shorter than --duration');
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return options;
 }
