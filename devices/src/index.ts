@@ -15,3 +15,14 @@ export { checkCommand, type CheckedCommand } from './control/check-command.js';
 export type { ValueProblem, CheckedValues } from './control/check-values.js';
 export { decodeState, type DecodedState } from './control/decode-state.js';
 export { decodeCommandAck, type DecodedCommandAck } from './control/decode-command-ack.js';
+export {
+  DeviceClient,
+  type DeviceClientOptions,
+  type DeviceClientEvents,
+  type DeviceClientStats,
+  type DeviceReading,
+  type CommandHandler,
+  type ConfigHandler,
+} from './client/device-client.js';
+export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './client/backoff.js';
+export { OfflineBuffer } from './client/offline-buffer.js';

@@ -4,13 +4,14 @@ import { InfluxModule } from '@citypulse/core';
 import { TokenGuard } from './auth/token-guard.js';
 import { HealthController } from './health/health.controller.js';
 import { DevicesApiModule } from './devices/devices-api.module.js';
+import { DeviceControlApiModule } from './device-control/device-control-api.module.js';
 import { AlertingApiModule } from './alerting/alerting-api.module.js';
 import { TelemetryController } from './telemetry/telemetry.controller.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 
 @Module({
-  imports: [InfluxModule, AlertingApiModule, DevicesApiModule],
+  imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule],
   controllers: [HealthController, TelemetryController, RejectionsController, MetricsController],
   providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
 })

@@ -5,6 +5,8 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, connectRedis } from '@citypulse/core';
 import { HandoffProducer } from '@citypulse/handoff';
+import { CommandStore } from '@citypulse/commands';
+import { ShadowStore } from '@citypulse/shadow';
 import { ApiTokenStore, DeviceRegistry, PresenceStore } from '@citypulse/registry';
 import { DeadLetterStore } from '@citypulse/rejections';
 import { Metrics, type Logger } from '@citypulse/observability';
@@ -27,6 +29,8 @@ import { RejectionReporter } from './telemetry/rejection-reporter.js';
 import { TelemetryIngestor } from './telemetry/telemetry-ingestor.js';
 import { CityRateLimiter } from './telemetry/city-rate-limiter.js';
 import { watchBacklog } from './telemetry/backlog-watch.js';
+import { createDeviceMessageHandlers } from './device-state/device-message-handlers.js';
+import { attachDeviceDelivery } from './delivery/device-delivery.js';
 
 /** The MQTT broker process part: aedes with citypulse's hooks, on a plain TCP listener. */
 @Injectable()
@@ -35,6 +39,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
   private server?: Server;
   private handoffRedis?: Redis;
   private controlRedis?: Redis;
+  private deliveryRedis?: Redis;
   private presenceTracker?: PresenceTracker;
   private heartbeat?: BrokerHeartbeat;
 
@@ -84,7 +89,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     this.broker = await Aedes.createBroker({
       id: config.instanceId,
       authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, metrics, logger }),
-      authorizePublish: createAuthorizePublish({ sessions, telemetry, metrics, logger }),
+      authorizePublish: createAuthorizePublish({ sessions, telemetry, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, redis: this.redis, config, metrics, logger }) }),
       authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger }),
       authorizeForward: createAuthorizeForward({ operators, cities }),
     });
@@ -96,6 +101,10 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     const broker = this.broker;
     await listenForDeviceControl(this.controlRedis, this.registry.keys.controlChannel, { broker, registry: this.registry, credentials, changes, sessions, operators, cities, reasons, logger });
     this.broker.on('clientError', (client, err) => logger.debug({ clientId: client?.id, err: err.message }, 'client error'));
+    // Shadow and commands: desired configs and commands reach the device on whichever broker holds it.
+    this.deliveryRedis = connectRedis(config, 'device-delivery');
+    const [shadows, commands] = [new ShadowStore(this.redis, config.redis.prefix), new CommandStore(this.redis, config.redis.prefix, config.commands)];
+    await attachDeviceDelivery({ broker, subscriber: this.deliveryRedis, prefix: config.redis.prefix, sessions, shadows, commands, metrics, logger });
 
     // noDelay: Nagle would hold small PUBACKs back ~10 ms.
     this.server = createServer({ noDelay: true }, (socket) => this.broker!.handle(socket));
@@ -116,6 +125,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     await this.presenceTracker?.settled();
     await this.heartbeat?.stop().catch((err: Error) => this.logger.warn({ err }, 'could not release this broker’s presence'));
     this.controlRedis?.disconnect();
+    this.deliveryRedis?.disconnect();
     this.handoffRedis?.disconnect();
   }
 }

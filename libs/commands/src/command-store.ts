@@ -6,6 +6,8 @@ import { CREATE_COMMAND, MOVE_COMMAND } from './command-scripts.js';
 import { ALLOWED_FROM } from './transitions.js';
 
 export interface NewCommand {
+  /** Given when the caller needs the id before the command exists (to schedule its timeout first). */
+  id?: string;
   deviceId: string;
   name: string;
   params: Record<string, ConfigValue>;
@@ -47,7 +49,7 @@ export class CommandStore {
   /** Stores a pending command and tells the brokers (the one holding the device delivers it). */
   async create(command: NewCommand, now = new Date()): Promise<CommandRecord> {
     const record: CommandRecord = {
-      id: randomUUID(),
+      id: command.id ?? randomUUID(),
       deviceId: command.deviceId,
       name: command.name,
       params: command.params,

@@ -1,19 +1,23 @@
 import type { AedesOptions } from 'aedes';
 import { DEVICE_PUBLISH_KINDS, parseDeviceTopic, type DeviceTopicKind } from '@citypulse/contracts';
 import type { Logger, Metrics } from '@citypulse/observability';
+import type { DeviceMessageHandlers } from '../device-state/device-message-handlers.js';
 import type { Sessions } from '../sessions.js';
 import type { TelemetryIngestor } from '../telemetry/telemetry-ingestor.js';
 
 export interface AuthorizePublishDeps {
   sessions: Sessions;
   telemetry: TelemetryIngestor;
+  deviceMessages: DeviceMessageHandlers;
   metrics: Metrics;
   logger: Logger;
 }
 
 /**
  * Every PUBLISH passes here before aedes sends PUBACK, which makes this the place for the
- * durable hand-off: the callback runs only once accepted readings are in Redis.
+ * durable hand-off: the callback runs only once accepted readings are in Redis (and a reported
+ * state or command ack is stored). Bad payloads are answered on the device's error topic and
+ * still acknowledged; only a storage failure withholds the PUBACK.
  * A device may publish only to its own telemetry, state and command-ack topics; anything else
  * closes the connection, as MQTT 3.1.1 has no negative PUBACK [MQTT-3.3.5-2].
  */
@@ -26,8 +30,14 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps): NonNullable<
       deps.logger.warn({ clientId: client?.id, topic: packet.topic }, 'publish refused: not the device’s own topic');
       return callback(new Error(`not authorised to publish to ${packet.topic}`));
     }
-    if (topic.kind !== 'telemetry') return callback(null);
-    deps.telemetry.ingest(session, packet.topic, packet.payload as Buffer).then(
+    const payload = packet.payload as Buffer;
+    const handled =
+      topic.kind === 'telemetry'
+        ? deps.telemetry.ingest(session, packet.topic, payload)
+        : topic.kind === 'state'
+          ? deps.deviceMessages.state(session, payload)
+          : deps.deviceMessages.commandAck(session, payload);
+    handled.then(
       () => callback(null),
       // No PUBACK: the device keeps the message and sends it again after reconnecting.
       (err: Error) => {

@@ -1,0 +1,27 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { bullPrefix } from '@citypulse/core';
+import { QUEUES, type CommandTimeoutJob } from '@citypulse/contracts';
+
+/** Schedules the delayed job that times a command out at its deadline (run by the brokers' CommandTimeoutsWorker). */
+@Injectable()
+export class CommandTimeouts implements OnApplicationShutdown {
+  private readonly queue: Queue<CommandTimeoutJob>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.queue = new Queue<CommandTimeoutJob>(QUEUES.commandTimeouts, {
+      connection: { url: config.redis.url },
+      prefix: bullPrefix(config),
+      defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+    });
+  }
+
+  async schedule(job: CommandTimeoutJob, delayMs: number): Promise<void> {
+    await this.queue.add('timeout', job, { jobId: job.commandId, delay: delayMs });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+}

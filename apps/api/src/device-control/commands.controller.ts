@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { CommandStore } from '@citypulse/commands';
+import { checkCommand } from '@citypulse/devices';
+import { DeviceRegistry } from '@citypulse/registry';
+import { Metrics } from '@citypulse/observability';
+import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
+import type { Tenancy } from '../auth/tenancy.js';
+import { badRequest } from '../alerting/field-errors.js';
+import { CommandTimeouts } from './command-timeouts.js';
+import { ListCommandsQuery } from './list-commands.query.js';
+import { SendCommandDto } from './send-command.dto.js';
+import { visibleDevice } from './visible-device.js';
+
+/**
+ * Commands to devices. A command is stored pending and delivered over MQTT (QoS 1) by the broker
+ * holding the device — at once if connected, else when it next connects, until the deadline. Its
+ * status moves to delivered on the device's PUBACK, then succeeded/failed on its ack, or timed-out.
+ */
+@Controller('devices')
+export class CommandsController {
+  constructor(
+    private readonly registry: DeviceRegistry,
+    private readonly commands: CommandStore,
+    private readonly timeouts: CommandTimeouts,
+    private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post(':id/commands')
+  @AdminOnly()
+  async send(@Param('id') id: string, @Body() body: SendCommandDto, @CurrentTenancy() tenancy: Tenancy) {
+    const { type } = await visibleDevice(this.registry, id, tenancy);
+    const checked = checkCommand(type, body.name, body.params ?? {});
+    const problems = checked.problems.map((p) => ({ field: p.reason === 'unknown_command' ? 'name' : p.key === undefined ? 'params' : `params.${p.key}`, message: p.detail }));
+    const timeoutS = body.timeoutS ?? this.config.commands.defaultTimeoutS;
+    if (timeoutS > this.config.commands.maxTimeoutS) problems.push({ field: 'timeoutS', message: `timeoutS must be at most ${this.config.commands.maxTimeoutS}` });
+    if (problems.length > 0) throw badRequest(problems);
+
+    // The timeout first: a command must never exist without the job that ends it.
+    const commandId = randomUUID();
+    const now = new Date();
+    await this.timeouts.schedule({ commandId, deviceId: id }, timeoutS * 1000);
+    const command = await this.commands.create({ id: commandId, deviceId: id, name: body.name, params: checked.params, timeoutS }, now);
+    this.metrics.commandTransitions.inc({ status: 'pending' });
+    return command;
+  }
+
+  /** The device's commands, newest first. */
+  @Get(':id/commands')
+  async list(@Param('id') id: string, @Query() query: ListCommandsQuery, @CurrentTenancy() tenancy: Tenancy) {
+    await visibleDevice(this.registry, id, tenancy);
+    return { items: await this.commands.list(id, { limit: query.limit, status: query.status }) };
+  }
+
+  @Get(':id/commands/:commandId')
+  async get(@Param('id') id: string, @Param('commandId') commandId: string, @CurrentTenancy() tenancy: Tenancy) {
+    await visibleDevice(this.registry, id, tenancy);
+    const command = await this.commands.get(commandId);
+    if (!command || command.deviceId !== id) throw new NotFoundException(`command ${commandId} of device ${id} not found`);
+    return command;
+  }
+}
