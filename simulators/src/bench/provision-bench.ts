@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Cleanup } from './cleanup.js';
 import { connectFleet, quantile, type FleetConnectResult } from './connect-fleet.js';
+import { metricTotal, scrapeMetrics } from './metrics-scrape.js';
 import { CpuWatch, pidListeningOn, readMemory } from './proc-stats.js';
 import { parseProvisionOptions, provisionHelp, type ProvisionBenchOptions } from './provision-options.js';
 import { deleteRedisPrefix } from './redis-cleanup.js';
@@ -76,6 +77,7 @@ async function bench(options: ProvisionBenchOptions, cleanup: Cleanup): Promise<
   const broker = await start('broker');
   const api = await start('api');
   const rssIdle = readMemory(broker.pid);
+  const heapIdle = await heapUsedMb(broker.metricsUrl, token);
 
   const devices = Array.from({ length: options.devices }, (_, i) => {
     const city = options.cities[i % options.cities.length];
@@ -110,9 +112,11 @@ async function bench(options: ProvisionBenchOptions, cleanup: Cleanup): Promise<
   log(`${first.connections.length} connected in ${(first.wallMs / 1000).toFixed(2)} s${first.failures.length ? `, ${first.failures.length} failed: ${first.failures[0]}` : ''}`);
   const presenceMs = await waitForOnline(api.apiUrl!, token, first.connections.length);
   const rssConnected = readMemory(broker.pid);
+  const heapConnected = await heapUsedMb(broker.metricsUrl, token);
 
   let second: FleetConnectResult | undefined;
   let rssReconnected: ReturnType<typeof readMemory>;
+  let heapReconnected: number | undefined;
   if (options.reconnect) {
     await Promise.all(first.connections.map((c) => c.close()));
     cleanup.done('close connections');
@@ -122,6 +126,7 @@ async function bench(options: ProvisionBenchOptions, cleanup: Cleanup): Promise<
     cleanup.add('close connections', () => Promise.all(second!.connections.map((c) => c.close())));
     await waitForOnline(api.apiUrl!, token, second.connections.length);
     rssReconnected = readMemory(broker.pid);
+    heapReconnected = await heapUsedMb(broker.metricsUrl, token);
   }
 
   const report = {
@@ -140,6 +145,7 @@ async function bench(options: ProvisionBenchOptions, cleanup: Cleanup): Promise<
         allConnected: mib(rssConnected?.vmRssKb),
         afterReconnect: mib(rssReconnected?.vmRssKb),
         peak: mib(readMemory(broker.pid)?.vmHwmKb),
+        heapUsed: { idle: heapIdle, allConnected: heapConnected, afterReconnect: heapReconnected },
         perConnectionKb: rssIdle && rssConnected ? Math.round(((rssConnected.vmRssKb - rssIdle.vmRssKb) / Math.max(1, first.connections.length)) * 10) / 10 : undefined,
       },
     },
@@ -164,6 +170,15 @@ function summary(result: FleetConnectResult, cpu?: Record<string, number>) {
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** The process's V8 heap in use (prom-client's default metric), in MiB: tells retained objects from RSS the heap has not handed back. */
+async function heapUsedMb(metricsUrl: string, token: string): Promise<number | undefined> {
+  try {
+    return Math.round((metricTotal(await scrapeMetrics([metricsUrl], token), 'nodejs_heap_size_used_bytes') / 2 ** 20) * 10) / 10;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Polls GET /presence/counts until the online total is `expected`; ms it took (undefined on timeout). */
 async function waitForOnline(apiUrl: string, token: string, expected: number, timeoutMs = 120_000): Promise<number | undefined> {
@@ -202,6 +217,7 @@ function formatReport(report: any): string {
   rows.push(['broker RSS idle / all connected', `${m.idle} / ${m.allConnected} MiB  (≈ ${m.perConnectionKb} KiB per connection)`]);
   if (m.afterReconnect !== undefined) rows.push(['broker RSS after the reconnect pass', `${m.afterReconnect} MiB`]);
   rows.push(['broker RSS peak (VmHWM)', `${m.peak} MiB`]);
+  rows.push(['broker V8 heap used idle / connected / after reconnect', `${m.heapUsed.idle} / ${m.heapUsed.allConnected} / ${m.heapUsed.afterReconnect ?? 'n/a'} MiB`]);
   const width = Math.max(...rows.filter((row): row is [string, string] => Array.isArray(row)).map(([label]) => label.length));
   return rows.map((row) => (Array.isArray(row) ? `  ${row[0].padEnd(width)}  ${row[1]}` : row)).join('\n');
 }
