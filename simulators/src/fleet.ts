@@ -1,6 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt';
-import { deviceTypes, type DeviceTypeDefinition } from '@citypulse/devices';
-import { deviceTopic } from '@citypulse/contracts';
+import { DeviceClient, deviceTypes, type DeviceTypeDefinition } from '@citypulse/devices';
 import type { ApiClient } from './api-client.js';
 import { ReadingGenerator } from './reading-generator.js';
 
@@ -24,12 +22,16 @@ export interface FleetStats {
 interface SimDevice {
   id: string;
   type: DeviceTypeDefinition;
-  client: MqttClient;
+  client: DeviceClient;
   generator: ReadingGenerator;
   overrides: Record<string, number>;
 }
 
-/** One device of every catalogue type in every city, publishing QoS 1 telemetry. */
+/**
+ * One device of every catalogue type in every city, publishing QoS 1 telemetry through the
+ * device-side client (devices/src/client), as firmware would: it also applies desired
+ * configuration (reporting it back) and answers commands.
+ */
 export class Fleet {
   private readonly devices: SimDevice[] = [];
   private timer?: NodeJS.Timeout;
@@ -54,31 +56,31 @@ export class Fleet {
   }
 
   private async connect(id: string, secret: string, type: DeviceTypeDefinition): Promise<SimDevice> {
-    const client = await mqtt.connectAsync(this.options.mqttUrl, {
-      clientId: id,
-      username: id,
-      password: secret,
-      protocolVersion: 4,
-      clean: true,
-      reconnectPeriod: 1000,
-    });
-    (client.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
-    await client.subscribeAsync(deviceTopic(id, 'errors'), { qos: 1 });
-    client.on('message', (_topic, payload) => {
-      const message = JSON.parse(payload.toString()) as { rejected: Array<{ reason: string; detail: string }> };
+    const { log } = this.options;
+    const client = new DeviceClient({ url: this.options.mqttUrl, deviceId: id, secret });
+    client.on('rejection', (message) => {
       this.stats.rejectedReadings += message.rejected.length;
-      this.options.log(`${id} ← errors: ${message.rejected.map((r) => `${r.reason} (${r.detail})`).join('; ')}`);
+      log(`${id} ← errors: ${message.rejected.map((r) => `${r.reason} (${r.detail})`).join('; ')}`);
     });
+    client.on('acked', (readings) => (this.stats.acked += readings));
+    client.onConfig((desired, message) => {
+      log(`${id} ← config v${message.version}: ${JSON.stringify(desired)}`);
+      return desired;
+    });
+    for (const name of Object.keys(type.commands)) {
+      client.handleCommand(name, (params) => {
+        log(`${id} ← command ${name} ${JSON.stringify(params)}`);
+        return { ok: true };
+      });
+    }
+    await client.start();
     return { id, type, client, generator: new ReadingGenerator(type, id, this.options.seed), overrides: {} };
   }
 
   private tick(): void {
     for (const device of this.devices) {
-      const payload = JSON.stringify({ ts: Date.now(), values: device.generator.next(device.overrides) });
       this.stats.sent++;
-      device.client.publish(deviceTopic(device.id, 'telemetry'), payload, { qos: 1 }, (err) => {
-        if (!err) this.stats.acked++;
-      });
+      device.client.publish({ ts: Date.now(), values: device.generator.next(device.overrides) });
     }
   }
 
@@ -104,12 +106,13 @@ export class Fleet {
     }, 3000);
     // One bad reading too, to show a rejection on the device's error topic.
     setTimeout(() => {
-      device.client.publish(deviceTopic(device.id, 'telemetry'), JSON.stringify({ values: { [rule.field]: 'hot' } }), { qos: 1 });
+      this.stats.sent++;
+      device.client.publish({ values: { [rule.field]: 'hot' } });
     }, 5000);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all(this.devices.map((d) => d.client.endAsync()));
+    await Promise.all(this.devices.map((d) => d.client.close({ drainMs: 2000 })));
   }
 }
