@@ -31,7 +31,9 @@ target (run, replay)
 
 run       --record <file>   also write what is sent to a capture
 record    --out <file>
-replay    <file> [--timestamps keep|now]   keep = backfill at the captured times (≤ 7 days old)
+replay    <file> [--timestamps keep|now] [--prefix replay2]
+          keep = backfill at the captured times (≤ 7 days old); --prefix renames the devices, so a
+          second replay is not judged late by the rule state the first one left
 backtest  <file> | --influx --from <ISO> [--to <ISO>] | --influx --last 24h
           [--rules candidate.json [--only]] [--current catalogue|api] [--json report.json]
           [--device-pattern '^sim1-'] [--city beijing] [--type env-sensor] [--lateness 60s]

@@ -46,10 +46,17 @@ describe('npm run sim', () => {
     const raised = await waitFor(() => alertsOf(cp, 'cli'), (a) => a.some((x) => x.ruleId === 'electricity-meter.voltage-low'), { what: 'the grid fault’s alerts' });
     expect(raised.map((a) => a.ruleId)).toEqual(expect.arrayContaining(['electricity-meter.voltage-low', 'electricity-meter.frequency-low']));
 
-    const replay = await sim('replay', capture, '--timestamps', 'now', ...target);
-    expect(replay.stdout).toMatch(/devices {5}12 reused, 0 created, 0 replaced/);
+    const again = await sim('replay', capture, ...target);
+    expect(again.stdout).toMatch(/devices {5}12 reused, 0 created, 0 replaced/);
+    expect(again.stdout).toMatch(new RegExp(`acked {7}${sent}\\b`));
+
+    // Under new ids and shifted to now, the same traffic raises the same alerts again.
+    const replay = await sim('replay', capture, '--timestamps', 'now', '--prefix', 'cli2', ...target);
+    expect(replay.stdout).toMatch(/devices {5}0 reused, 12 created, 0 replaced/);
     expect(replay.stdout).toMatch(/timestamps {2}shifted by \d+ s/);
     expect(replay.stdout).toMatch(new RegExp(`acked {7}${sent}\\b`));
+    const again2 = await waitFor(() => alertsOf(cp, 'cli2'), (a) => a.some((x) => x.ruleId === 'electricity-meter.frequency-low'), { what: 'alerts of the renamed devices' });
+    expect(again2.every((a) => a.deviceId.startsWith('cli2-tianjin-electricity-meter-'))).toBe(true);
 
     const hash = await sim('hash', capture);
     expect(hash.stdout.split(' ')[0]).toBe(await captureSha256(capture));

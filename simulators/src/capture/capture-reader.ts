@@ -40,3 +40,10 @@ export async function captureSha256(path: string): Promise<string> {
   for await (const line of textLines(path)) hash.update(`${line}\n`);
   return hash.digest('hex');
 }
+
+/** How many publishes a capture holds (a quick pass over the file, for a progress bar's total). */
+export async function countCaptureLines(path: string): Promise<number> {
+  let count = -1; // the header
+  for await (const _line of textLines(path)) count++;
+  return Math.max(0, count);
+}

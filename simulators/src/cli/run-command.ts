@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runLive } from '../send/live-run.js';
 import { liveStartMs } from '../send/pace.js';
 import { formatSummary } from '../send/send-stats.js';
-import { prepareRun } from '../simulation/simulation.js';
+import { prepareRun, scheduledReadings } from '../simulation/simulation.js';
 import { GENERATION_OPTIONS, parseSpeed, TARGET_OPTIONS } from './args.js';
 import { showProgress, type Progress } from './progress.js';
 import { describeRun, simOptions } from './sim-options.js';
@@ -22,7 +22,7 @@ export async function runCommand(argv: string[]): Promise<void> {
     ...target,
     speed,
     recordPath: values.record,
-    onStart: (sender) => (progress = showProgress(sender.stats, run.options.startMs, run.options.startMs + run.options.durationMs)),
+    onStart: (sender) => (progress = showProgress(sender.stats, scheduledReadings(run))),
   }).finally(() => progress?.stop());
   console.log(`devices     ${result.provision.reused} reused, ${result.provision.created} created, ${result.provision.replaced} replaced`);
   console.log(formatSummary(result.stats));

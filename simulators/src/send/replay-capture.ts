@@ -20,6 +20,12 @@ export interface ReplayOptions extends Target {
   speed: number;
   /** Keep the devices' timestamps (a backfill, within the broker's 7 days) or move them to now. */
   timestamps: 'keep' | 'now';
+  /**
+   * Replace the capture's device-id prefix with this one: fresh devices, whose rule state has not
+   * seen the capture's times yet (replaying onto devices that already evaluated newer readings
+   * only gives the rules late readings, which raise nothing).
+   */
+  idPrefix?: string;
   /** Called once sending starts, with the live counters (for a progress bar). */
   onStart?: (sender: Sender, header: CaptureHeader) => void;
 }
@@ -34,6 +40,8 @@ export interface ReplayResult {
 /** Sends a capture to a broker: provisions its devices (or reuses them), then replays in order, per device. */
 export async function replayCapture(path: string, options: ReplayOptions): Promise<ReplayResult> {
   const header = await readCaptureHeader(path);
+  const rename = renamer(String(header.options.prefix ?? ''), options.idPrefix);
+  header.devices = header.devices.map((d) => ({ ...d, id: rename(d.id) }));
   const provision = await provisionDevices(header.devices, options);
   const shiftMs = options.timestamps === 'now' ? shiftToNowMs(header.startMs, header.endMs, Date.now(), options.speed) : 0;
   const devices = new Map(header.devices.map((d) => [d.id, d]));
@@ -48,13 +56,18 @@ export async function replayCapture(path: string, options: ReplayOptions): Promi
   });
   options.onStart?.(sender, header);
   try {
-    const stats = await sender.run(publishesOf(path));
+    const stats = await sender.run(publishesOf(path, rename));
     return { header, provision, stats, shiftMs };
   } finally {
     await sender.close();
   }
 }
 
-async function* publishesOf(path: string): AsyncGenerator<OutgoingPublish> {
-  for await (const line of readCaptureLines(path)) yield { t: line.t, deviceId: line.deviceId, payload: line.payload, reconnect: line.reconnect };
+async function* publishesOf(path: string, rename: (id: string) => string): AsyncGenerator<OutgoingPublish> {
+  for await (const line of readCaptureLines(path)) yield { t: line.t, deviceId: rename(line.deviceId), payload: line.payload, reconnect: line.reconnect };
+}
+
+function renamer(from: string, to: string | undefined): (id: string) => string {
+  if (to === undefined || !from) return (id) => id;
+  return (id) => (id.startsWith(`${from}-`) ? `${to}-${id.slice(from.length + 1)}` : id);
 }
