@@ -37,17 +37,20 @@ describe('deadman rules', () => {
     expect(raised.transition?.cause).toBe('disconnected');
   });
 
-  it('keeps one alert open across checks, updating how long the device has been silent', () => {
+  it('keeps one alert open across checks, and updates it only when the cause changes', () => {
     const raised = evaluateDeadman(noData, undefined, { nowMs: at(300), lastSeenMs: t0 });
-    const later = evaluateDeadman(noData, raised.state, { nowMs: at(360), lastSeenMs: t0, presence: { online: false } });
+    const same = evaluateDeadman(noData, raised.state, { nowMs: at(330), lastSeenMs: t0 });
+    expect(same.transition).toBeUndefined();
+    expect(same.state).toMatchObject({ phase: 'firing', count: 2, lastValue: 330 });
+    const later = evaluateDeadman(noData, same.state, { nowMs: at(360), lastSeenMs: t0, presence: { online: false } });
     expect(later.transition).toEqual({ kind: 'updated', atMs: at(360), value: 360, cause: 'disconnected' });
-    expect(later.state).toMatchObject({ phase: 'firing', count: 2, peak: 360 });
+    expect(later.state).toMatchObject({ phase: 'firing', count: 3, peak: 360 });
   });
 
   it('resolves when a fresh reading arrives, and never from a backfilled old one', () => {
     const raised = evaluateDeadman(noData, undefined, { nowMs: at(300), lastSeenMs: t0 });
     const backfill = deadmanReadings(noData, raised.state, at(-100), at(310));
-    expect(backfill.transition?.kind).toBe('updated');
+    expect(backfill.transition).toBeUndefined();
     expect(backfill.state.phase).toBe('firing');
     const fresh = deadmanReadings(noData, backfill.state, at(309), at(310));
     expect(fresh.transition).toEqual({ kind: 'resolved', atMs: at(310), value: 1 });

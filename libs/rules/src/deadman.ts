@@ -50,11 +50,15 @@ export function evaluateDeadman(rule: DeadmanRule, previous: RuleState | undefin
     if (breached === false) {
       return { state: { phase: 'ok', lastEventMs: lastSeenMs, count: 0 }, transition: { kind: 'resolved', atMs: observation.nowMs, value: quietS } };
     }
-    return { state: { ...next, count: state.count + 1, lastValue: quietS, peak: Math.max(state.peak ?? 0, quietS) }, transition: { kind: 'updated', atMs: observation.nowMs, value: quietS, cause } };
+    const stillFiring: RuleState = { ...next, count: state.count + 1, lastValue: quietS, peak: Math.max(state.peak ?? 0, quietS), cause };
+    // Only a change of cause is news for the alert; how long the silence lasts follows from when it opened.
+    // (Updating every open deadman alert on every check would cost a write per silent device per tick.)
+    if (cause === state.cause) return { state: stillFiring };
+    return { state: stillFiring, transition: { kind: 'updated', atMs: observation.nowMs, value: quietS, cause } };
   }
   if (breached !== true) return { state: { ...next, phase: 'ok' } };
   return {
-    state: { ...next, phase: 'firing', since: observation.nowMs, lastValue: quietS, peak: quietS, count: 1 },
+    state: { ...next, phase: 'firing', since: observation.nowMs, lastValue: quietS, peak: quietS, count: 1, cause },
     transition: { kind: 'raised', atMs: observation.nowMs, value: quietS, cause },
   };
 }

@@ -71,6 +71,8 @@ export interface RuleState {
   peak?: number;
   /** Readings while firing. */
   count: number;
+  /** Deadman only: the cause last reported on the open alert. */
+  cause?: SilenceCause;
 }
 
 export interface Transition {
