@@ -72,4 +72,12 @@ describe('CommandStore on Redis', () => {
     await store.markDelivered('dev-f', ids[3]);
     expect((await store.list('dev-f', { limit: 10, status: 'delivered' })).map((c) => c.id)).toEqual([ids[3]]);
   });
+
+  it('forgets every command of a deleted device', async () => {
+    const command = await store.create({ deviceId: 'dev-g', name: 'reboot', params: {}, timeoutS: 30 });
+    await store.removeDevice('dev-g');
+    expect(await store.get(command.id)).toBeUndefined();
+    expect(await store.list('dev-g', { limit: 10 })).toEqual([]);
+    expect(await store.due('dev-g')).toEqual([]);
+  });
 });

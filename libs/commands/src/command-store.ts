@@ -98,6 +98,12 @@ export class CommandStore {
     return this.move(deviceId, id, 'timed-out', at);
   }
 
+  /** Forgets every command of a device (it was deleted; a device provisioned again under its id starts clean). */
+  async removeDevice(deviceId: string): Promise<void> {
+    const ids = await this.redis.zrange(this.historyKey(deviceId), 0, '-1');
+    await this.redis.del(this.historyKey(deviceId), this.pendingKey(deviceId), ...ids.map((id) => this.commandKey(id)));
+  }
+
   private async move(deviceId: string, id: string, to: CommandStatus, at: Date, result = '', error = ''): Promise<MoveResult> {
     const [moved, status] = (await this.moveScript(this.commandKey(id), this.pendingKey(deviceId), to, at.toISOString(), deviceId, result, error, ...ALLOWED_FROM[to])) as [number, string];
     if (moved === 1) return { moved: true, from: status as CommandStatus };

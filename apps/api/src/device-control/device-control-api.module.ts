@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { CommandsController } from './commands.controller.js';
 import { CommandTimeouts } from './command-timeouts.js';
 import { DEVICE_CONTROL_STORES } from './device-stores.js';
+import { ForgetDeletedDevices } from './forget-deleted-devices.js';
 import { ShadowController } from './shadow.controller.js';
 
 /** Reaching devices: the shadow (desired/reported configuration) and commands. */
 @Module({
   controllers: [ShadowController, CommandsController],
-  providers: [...DEVICE_CONTROL_STORES, CommandTimeouts],
+  providers: [...DEVICE_CONTROL_STORES, CommandTimeouts, ForgetDeletedDevices],
 })
 export class DeviceControlApiModule {}

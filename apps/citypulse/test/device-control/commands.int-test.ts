@@ -98,6 +98,9 @@ describe('device commands', () => {
     await waitFor(() => errors, (e) => e.length === 1, { what: 'the late ack refused' });
     expect(errors[0]).toMatchObject({ topic: `devices/${device.id}/command-acks`, accepted: 0, rejected: [expect.objectContaining({ reason: 'command_closed', field: 'id' })] });
     expect((await commandOf(device.id, body.id)).status).toBe('timed-out');
+    const metrics = await (await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).text();
+    expect(metrics).toMatch(/citypulse_command_transitions_total\{status="timed-out"\} [1-9]/);
+    expect(metrics).toMatch(/citypulse_device_messages_rejected_total\{kind="command-acks",reason="command_closed"\} [1-9]/);
   });
 
   it('leaves a command the device never PUBACKed pending, and sends it again on the next connection', async () => {

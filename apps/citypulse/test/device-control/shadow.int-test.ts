@@ -149,4 +149,15 @@ describe('device shadow: desired and reported configuration', () => {
     expect((await cp.api('GET', '/devices/nobody-here/shadow')).status).toBe(404);
     expect((await cp.api('GET', `/devices/${device.id}/shadow`, undefined, 'wrong-token')).status).toBe(401);
   });
+
+  it('forgets the shadow and the commands of a deleted device, so one provisioned again under its id starts clean', async () => {
+    const device = await provisionDevice(cp);
+    await cp.api('PUT', `/devices/${device.id}/shadow/desired`, { desired: { reporting_interval_s: 5 } });
+    const command = (await cp.api('POST', `/devices/${device.id}/commands`, { name: 'reboot' })).body;
+    expect((await cp.api('DELETE', `/devices/${device.id}`)).status).toBe(204);
+    await cp.provision({ id: device.id, type: 'env-sensor', city: 'beijing', site: 'beijing-site-1' });
+    await waitFor(() => shadowOf(device.id), (s) => s.desiredVersion === 0, { what: 'an empty shadow' });
+    expect((await cp.api('GET', `/devices/${device.id}/commands`)).body.items).toEqual([]);
+    expect((await cp.api('GET', `/devices/${device.id}/commands/${command.id}`)).status).toBe(404);
+  });
 });
