@@ -40,6 +40,14 @@ export async function attachDeviceDelivery(deps: DeviceDeliveryDeps): Promise<vo
     work.catch((err: Error) => logger.warn({ err, deviceId, kind }, 'delivery to the device failed; it is retried at its next subscribe'));
   };
 
+  // A persistent session (clean = false) gets its subscriptions back at CONNECT without a
+  // 'subscribe' event: deliver to those once the CONNACK is out.
+  broker.on('clientReady', (client) => {
+    const session = sessions.get(client);
+    if (!session) return;
+    for (const kind of ['config', 'commands'] as const) if (isSubscribed(client, session.device.id, kind)) deliver(client, session.device.id, kind);
+  });
+
   // Subscribing is what a (re)connecting device does first, so this is "deliver on connect".
   broker.on('subscribe', (subscriptions, client) => {
     const session = sessions.get(client);

@@ -140,6 +140,25 @@ describe('device commands', () => {
     expect(seen).toEqual([]);
   });
 
+  it('delivers to a device with a persistent session (clean = false) on its restored subscription, without a new SUBSCRIBE', async () => {
+    const device = await provisionDevice(cp);
+    const first = await cp.connectDevice(device.id, device.secret, { clean: false });
+    await first.subscribeAsync([`devices/${device.id}/commands`, `devices/${device.id}/config`], { qos: 1 });
+    await first.endAsync();
+    const { body } = await send(device.id, { name: 'reboot', timeoutS: 60 });
+    await cp.api('PUT', `/devices/${device.id}/shadow/desired`, { desired: { reporting_interval_s: 7 } });
+
+    const received: Array<{ topic: string; body: any }> = [];
+    // No SUBSCRIBE this time: the broker restores the session's subscriptions at CONNECT.
+    const again = mqtt.connect(cp.mqttUrl, { clientId: device.id, username: device.id, password: device.secret, protocolVersion: 4, clean: false, reconnectPeriod: 0 });
+    raw.push(again);
+    again.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) }));
+    await waitFor(() => received, (r) => r.length === 2, { what: 'the command and the config' });
+    expect(received.map((r) => r.topic).sort()).toEqual([`devices/${device.id}/commands`, `devices/${device.id}/config`]);
+    expect(received.find((r) => r.topic.endsWith('/commands'))!.body.id).toBe(body.id);
+    await statusIs(device.id, body.id, 'delivered');
+  });
+
   it('answers bad command requests with 400 naming the field, and unknown devices or commands with 404', async () => {
     const device = await provisionDevice(cp);
     const unknownName = await send(device.id, { name: 'set-phase', params: { phase: 1 } });
