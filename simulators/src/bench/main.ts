@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise
     about: 'bulk-provision 10,000 devices in one call, connect them all; bulk time, connect rate, broker RSS',
     run: async (args) => (await import('./provision-bench.js')).runProvisionBench(args),
   },
+  'device-control': {
+    about: 'commands and desired config to connected DeviceClients: POST/PUT → device handler p50/p99, commands/s to all acked',
+    run: async (args) => (await import('./device-control-bench.js')).runDeviceControlBench(args),
+  },
   profile: {
     about: 'summarise a .cpuprofile (self time by function and by area)',
     run: async (args) => (await import('./profile-summary.js')).runProfileCommand(args),
