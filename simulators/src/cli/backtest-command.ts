@@ -64,7 +64,9 @@ export async function backtestCommand(argv: string[]): Promise<void> {
     endMs = header.endMs;
     run = async (rules) => (await backtestCapture(path, options(rules))).result;
   }
-  const [candidateResult, currentResult] = await Promise.all([run(candidate), run(current)]);
+  const candidateResult = await run(candidate);
+  // Without --rules the candidate is the current set: one pass answers both.
+  const currentResult = candidate === current ? candidateResult : await run(current);
   const report = compareBacktests(candidateResult, currentResult, candidate, current, endMs);
   const note = candidate.some((r) => r.condition.kind === 'deadman') ? '\n(deadman rules are played on event time: what the scheduled check would have raised had this traffic been live)' : '';
   console.log(formatReport(report, title, Number(values.timeline)) + note);
