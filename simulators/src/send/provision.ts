@@ -7,9 +7,8 @@ export interface ProvisionOptions {
   store: CredentialStore;
   /** Delete and re-create devices that exist without a secret we know (someone else's, or a lost file). */
   reprovision: boolean;
-  /** Requests in flight (each POST costs the API a scrypt hash). @defaultValue 8 */
+  /** Requests in flight for lookups and single provisioning. @defaultValue 8 */
   concurrency?: number;
-  onProgress?: (done: number) => void;
 }
 
 export interface ProvisionResult {
@@ -19,44 +18,50 @@ export interface ProvisionResult {
   replaced: number;
 }
 
+/** Devices per `POST /devices/bulk` call. */
+const BULK_CHUNK = 5000;
+
 /**
  * Makes sure every device of a run exists in the registry with a secret we hold: reuses devices
- * we provisioned before (same type, city and site), creates missing ones through `POST /devices`
- * as an operator would, and replaces others only when asked to (`reprovision`) — a device we have
- * no secret for may be someone else's.
+ * we provisioned before (same type, city and site), creates missing ones as an operator would —
+ * `POST /devices/bulk` in large chunks, or one `POST /devices` each where the service has no bulk
+ * endpoint — and replaces others only when asked to (`reprovision`): a device we hold no secret
+ * for may be someone else's.
  */
 export async function provisionDevices(devices: readonly CapturedDevice[], options: ProvisionOptions): Promise<ProvisionResult> {
   const api = new ProvisioningApi(options.apiUrl, options.token);
+  const concurrency = options.concurrency ?? 8;
   const result: ProvisionResult = { secrets: new Map(), reused: 0, created: 0, replaced: 0 };
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    for (let i = next++; i < devices.length; i = next++) {
-      const device = devices[i];
-      const known = options.store.get(options.apiUrl, device.id);
-      const registered = await api.get(device.id);
-      const same = registered && registered.type === device.type && registered.city === device.city && registered.site === device.site;
-      if (registered && same && known) {
-        result.secrets.set(device.id, known.secret);
-        result.reused++;
-      } else {
-        if (registered) {
-          if (!options.reprovision && !known) throw new Error(`device ${device.id} exists and no secret for it is in the credentials file: pass --reprovision to replace it`);
-          await api.remove(device.id);
-          result.replaced++;
-        } else result.created++;
-        const secret = await api.create(device);
-        options.store.set(options.apiUrl, device.id, { secret, type: device.type, city: device.city, site: device.site });
-        result.secrets.set(device.id, secret);
-      }
-      options.onProgress?.(++done);
-    }
-  };
+  const toCreate: CapturedDevice[] = [];
+  const toReplace: CapturedDevice[] = [];
+  const refused: string[] = [];
+  await inParallel(devices, concurrency, async (device) => {
+    const known = options.store.get(options.apiUrl, device.id);
+    const registered = await api.get(device.id);
+    const same = registered && registered.type === device.type && registered.city === device.city && registered.site === device.site;
+    if (registered && same && known) {
+      result.secrets.set(device.id, known.secret);
+      result.reused++;
+    } else if (!registered) toCreate.push(device);
+    else if (known || options.reprovision) toReplace.push(device);
+    else refused.push(device.id);
+  });
+  if (refused.length > 0) {
+    throw new Error(`${refused.length} device(s) exist without a secret in the credentials file (${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ' …' : ''}): pass --reprovision to replace them, or --prefix for other ids`);
+  }
+  await inParallel(toReplace, concurrency, (device) => api.remove(device.id));
+  const fresh = new Map([...toCreate, ...toReplace].map((d) => [d.id, d]));
   try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, devices.length) }, worker));
+    for (const [id, secret] of await api.createMany([...fresh.values()], concurrency)) {
+      const device = fresh.get(id)!;
+      options.store.set(options.apiUrl, id, { secret, type: device.type, city: device.city, site: device.site });
+      result.secrets.set(id, secret);
+    }
   } finally {
     await options.store.save();
   }
+  result.created = toCreate.length;
+  result.replaced = toReplace.length;
   return result;
 }
 
@@ -70,7 +75,17 @@ export async function replaceDevice(device: CapturedDevice, options: Pick<Provis
   return secret;
 }
 
+async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) await work(items[i]);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
 class ProvisioningApi {
+  private bulk = true;
+
   constructor(
     private readonly baseUrl: string,
     private readonly token: string,
@@ -81,7 +96,7 @@ class ProvisioningApi {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(120_000),
     });
   }
 
@@ -105,5 +120,24 @@ class ProvisioningApi {
     const response = await this.request('POST', '/devices', { id: device.id, type: device.type, city: device.city, site: device.site });
     if (response.status !== 201) throw new Error(`POST /devices ${device.id}: ${response.status} ${await response.text()}`);
     return ((await response.json()) as { secret: string }).secret;
+  }
+
+  /** Secrets by id, from the bulk endpoint in chunks; device by device where there is none. */
+  async createMany(devices: readonly CapturedDevice[], concurrency: number): Promise<Map<string, string>> {
+    const secrets = new Map<string, string>();
+    for (let i = 0; i < devices.length && this.bulk; i += BULK_CHUNK) {
+      const chunk = devices.slice(i, i + BULK_CHUNK);
+      const response = await this.request('POST', '/devices/bulk', chunk.map(({ id, type, city, site }) => ({ id, type, city, site })));
+      if (response.status === 404 || response.status === 405) {
+        await response.arrayBuffer();
+        this.bulk = false;
+        break;
+      }
+      if (response.status !== 201) throw new Error(`POST /devices/bulk: ${response.status} ${(await response.text()).slice(0, 500)}`);
+      for (const { id, secret } of ((await response.json()) as { devices: Array<{ id: string; secret: string }> }).devices) secrets.set(id, secret);
+    }
+    const rest = devices.filter((d) => !secrets.has(d.id));
+    await inParallel(rest, concurrency, async (device) => void secrets.set(device.id, await this.create(device)));
+    return secrets;
   }
 }
