@@ -74,10 +74,14 @@ export class SteadyPublisher {
   /** Stops publishing and waits (bounded) for outstanding PUBACKs. */
   async stop(waitMs = 20_000): Promise<void> {
     clearInterval(this.timer);
-    await Promise.race([Promise.all([...this.pending]), new Promise((r) => setTimeout(r, waitMs))]);
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all([...this.pending]), new Promise((r) => (timeout = setTimeout(r, waitMs)))]);
+    clearTimeout(timeout);
   }
 
+  /** Stops publishing (if still running) and disconnects every device. */
   async close(): Promise<void> {
+    clearInterval(this.timer);
     await Promise.all(this.clients.map((c) => c.endAsync(true)));
   }
 }
