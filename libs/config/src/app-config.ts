@@ -13,7 +13,8 @@ export interface AppConfig {
     token: string;
     gzipThresholdBytes: number;
   };
-  mqtt: { host: string; port: number };
+  /** maxPacketBytes: larger packets close the connection unread; connectTimeoutMs: time allowed from TCP connect to CONNECT. */
+  mqtt: { host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number };
   http: { host: string; port: number; adminToken: string };
   /** Health/metrics listener for processes without the api. */
   health: { port: number };

@@ -57,6 +57,19 @@ export class EnvSchema {
   @IsString()
   CP_MQTT_HOST = '127.0.0.1';
 
+  /**
+   * Largest MQTT packet the broker reads; a packet that declares more closes the connection before
+   * its bytes are buffered (MQTT allows 256 MB). At least CP_MAX_PAYLOAD_BYTES + 1024 (topic and
+   * header), so a payload between the two still gets payload_too_large on the device's error topic.
+   * @defaultValue 262144
+   */
+  @IsInt() @Min(1024) @Max(268_435_455)
+  CP_MQTT_MAX_PACKET_BYTES = 262_144;
+
+  /** A connection that has not completed its CONNECT within this time is closed (slow or half-open clients). @defaultValue 10000 */
+  @IsInt() @Min(100) @Max(600_000)
+  CP_MQTT_CONNECT_TIMEOUT_MS = 10_000;
+
   /** HTTP API listener. @defaultValue 13000 */
   @IsInt() @Min(0) @Max(65535)
   CP_HTTP_PORT = 13000;

@@ -32,6 +32,11 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(3);
   });
 
+  it('refuses an MQTT packet limit that leaves no room for the largest accepted payload and its topic', () => {
+    expect(() => loadConfig({ ...token, CP_MQTT_MAX_PACKET_BYTES: '66000' })).toThrow(/CP_MQTT_MAX_PACKET_BYTES=66000: must be at least CP_MAX_PAYLOAD_BYTES \+ 1024 \(66560\)/);
+    expect(loadConfig({ ...token, CP_MQTT_MAX_PACKET_BYTES: '66560' }).mqtt.maxPacketBytes).toBe(66560);
+  });
+
   it('refuses to start without an API token', () => {
     expect(() => loadConfig({})).toThrow(/CP_API_TOKEN/);
   });

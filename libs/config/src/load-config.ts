@@ -13,6 +13,9 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Room in an MQTT packet for its fixed header, topic and message id next to the payload. */
+const PACKET_OVERHEAD_BYTES = 1024;
+
 /**
  * Reads, converts and validates the environment in one pass, so a bad start names every bad
  * variable and its value at once instead of failing on the first one used.
@@ -42,6 +45,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     const rules = Object.values(error.constraints ?? {}).join('; ');
     problems.push(`${error.property}=${JSON.stringify(value)}: ${rules}`);
   }
+  // A packet limit without room for the largest payload plus its topic would close connections
+  // that deserve a payload_too_large answer, or refuse valid readings outright.
+  const packetFloor = schema.CP_MAX_PAYLOAD_BYTES + PACKET_OVERHEAD_BYTES;
+  if (problems.length === 0 && schema.CP_MQTT_MAX_PACKET_BYTES < packetFloor) {
+    problems.push(`CP_MQTT_MAX_PACKET_BYTES=${schema.CP_MQTT_MAX_PACKET_BYTES}: must be at least CP_MAX_PAYLOAD_BYTES + ${PACKET_OVERHEAD_BYTES} (${packetFloor})`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return toAppConfig(schema);
 }
@@ -61,7 +70,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       token: e.CP_INFLUX_TOKEN,
       gzipThresholdBytes: e.CP_INFLUX_GZIP_THRESHOLD_BYTES,
     },
-    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT },
+    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS },
     http: { host: e.CP_HTTP_HOST, port: e.CP_HTTP_PORT, adminToken: e.CP_API_TOKEN },
     health: { port: e.CP_HEALTH_PORT },
     telemetry: {
