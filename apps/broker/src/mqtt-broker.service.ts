@@ -22,6 +22,8 @@ import { BrokerHeartbeat } from './presence/broker-heartbeat.js';
 import { DisconnectReasons } from './presence/disconnect-reasons.js';
 import { PresenceTracker } from './presence/presence-tracker.js';
 import { ConnectLimiter } from './security/connect-limiter.js';
+import { countConnectionErrors } from './security/connection-errors.js';
+import { guardPacketSize } from './security/packet-size-guard.js';
 import { CredentialChanges } from './security/credential-changes.js';
 import { Sessions } from './sessions.js';
 import { ReceiveClock } from './telemetry/receive-clock.js';
@@ -88,6 +90,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
 
     this.broker = await Aedes.createBroker({
       id: config.instanceId,
+      connectTimeout: config.mqtt.connectTimeoutMs,
       authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, metrics, logger }),
       authorizePublish: createAuthorizePublish({ sessions, telemetry, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, redis: this.redis, config, metrics, logger }) }),
       authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger }),
@@ -100,14 +103,17 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     this.controlRedis = connectRedis(config, 'device-control');
     const broker = this.broker;
     await listenForDeviceControl(this.controlRedis, this.registry.keys.controlChannel, { broker, registry: this.registry, credentials, changes, sessions, operators, cities, reasons, logger });
-    this.broker.on('clientError', (client, err) => logger.debug({ clientId: client?.id, err: err.message }, 'client error'));
+    countConnectionErrors(this.broker, metrics, logger);
     // Shadow and commands: desired configs and commands reach the device on whichever broker holds it.
     this.deliveryRedis = connectRedis(config, 'device-delivery');
     const [shadows, commands] = [new ShadowStore(this.redis, config.redis.prefix), new CommandStore(this.redis, config.redis.prefix, config.commands)];
     await attachDeviceDelivery({ broker, subscriber: this.deliveryRedis, prefix: config.redis.prefix, sessions, shadows, commands, metrics, logger });
 
     // noDelay: Nagle would hold small PUBACKs back ~10 ms.
-    this.server = createServer({ noDelay: true }, (socket) => this.broker!.handle(socket));
+    const { maxPacketBytes } = config.mqtt;
+    this.server = createServer({ noDelay: true }, (socket) =>
+      guardPacketSize(broker.handle(socket), maxPacketBytes, (err) => logger.warn({ address: socket.remoteAddress, err: err.message }, 'MQTT packet over the size limit; connection closed')),
+    );
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(config.mqtt.port, config.mqtt.host, resolve);

@@ -32,6 +32,7 @@ export class Metrics {
   readonly connectRateLimited = new Counter({ name: 'citypulse_mqtt_connect_rate_limited_total', help: 'CONNECTs refused (CONNACK 3) because too many failed from that address or for that device id', labelNames: ['scope'], registers: [this.registry] });
   readonly cityRateLimited = new Counter({ name: 'citypulse_city_rate_limited_readings_total', help: 'Readings over their city’s rate: held (PUBACK delayed) or shed (rejected with city_rate_limited)', labelNames: ['city', 'outcome'], registers: [this.registry] });
   readonly presenceChanges = new Counter({ name: 'citypulse_presence_changes_total', help: 'Devices going online or offline, by reason', labelNames: ['state', 'reason'], registers: [this.registry] });
+  readonly mqttConnectionErrors = new Counter({ name: 'citypulse_mqtt_connection_errors_total', help: 'MQTT connections the broker ended for misbehaving, by kind (packet_too_large, malformed_packet, connect_timeout, keepalive_timeout, protocol_violation, socket)', labelNames: ['kind'], registers: [this.registry] });
 
   readonly deviceMessagesRejected = new Counter({ name: 'citypulse_device_messages_rejected_total', help: 'Refused publishes on state and command-acks topics, by topic kind and reason', labelNames: ['kind', 'reason'], registers: [this.registry] });
   readonly deviceDeliveries = new Counter({ name: 'citypulse_device_deliveries_total', help: 'Desired configs and commands sent to devices', labelNames: ['kind'], registers: [this.registry] });
