@@ -6,3 +6,5 @@ export { PrivateInflux } from './private-influx.js';
 export { SteadyPublisher, type PublishingDevice } from './steady-publisher.js';
 export { PrivateRedis } from './private-redis.js';
 export { freePort } from './free-port.js';
+export { RawMqttSocket, connectPacket, type DeviceLogin, type RawSocketOptions } from './raw-mqtt-socket.js';
+export { mutate, noise, seededRandom, type Mutant } from './mqtt-mutations.js';
