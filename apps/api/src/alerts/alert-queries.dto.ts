@@ -2,6 +2,7 @@ import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-valid
 import { Transform, Type } from 'class-transformer';
 import { ALERT_STATES, type AlertSeverity, type AlertState } from '@citypulse/alert-store';
 import { toEpochMs } from '../alerting/time-param.js';
+import { MAX_PAGE_OFFSET } from '../common/paging.js';
 
 const TIME = { message: '$property must be an ISO 8601 time or epoch milliseconds' };
 
@@ -33,7 +34,7 @@ export class ListAlertsQuery extends AlertFilterQuery {
   @IsOptional() @IsIn(ALERT_STATES)
   state?: AlertState;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PAGE_OFFSET)
   offset = 0;
 }
 

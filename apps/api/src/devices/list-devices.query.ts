@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { CITY_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 import { deviceTypeNames } from '@citypulse/devices';
 import { DEVICE_FIELD_MESSAGES } from './provision-device.dto.js';
+import { MAX_PAGE_OFFSET } from '../common/paging.js';
 
 /** GET /devices filters (combined with AND) and page; results are in id order. */
 export class ListDevicesQuery {
@@ -24,6 +25,6 @@ export class ListDevicesQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   limit = 100;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PAGE_OFFSET)
   offset = 0;
 }

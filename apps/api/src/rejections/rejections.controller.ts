@@ -8,6 +8,7 @@ import { DeadLetterStore } from '@citypulse/rejections';
 import { DeviceRegistry } from '@citypulse/registry';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
+import { MAX_PAGE_OFFSET } from '../common/paging.js';
 
 export class ListRejectionsQuery {
   @IsOptional() @IsString()
@@ -16,7 +17,7 @@ export class ListRejectionsQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   limit = 100;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PAGE_OFFSET)
   offset = 0;
 }
 
