@@ -1,4 +1,8 @@
-import type { FieldProblem } from './validation.js';
+/** A field at fault and why, in the API's error shape (`fields` of a 400). */
+export interface ShapeProblem {
+  field: string;
+  problems: string[];
+}
 
 /** Deeper than any request citypulse takes (a bulk row is 3 levels); class-transformer recurses per level and overflows its stack near 5,000. */
 export const MAX_BODY_DEPTH = 32;
@@ -11,8 +15,8 @@ export const MAX_BODY_DEPTH = 32;
  * secure-json-parse does (`__proto__`, and `constructor` holding `prototype`), says so instead.
  * Walks iteratively, so a hostile depth costs no stack either.
  */
-export function shapeProblems(value: unknown, maxDepth = MAX_BODY_DEPTH): FieldProblem[] {
-  const problems: FieldProblem[] = [];
+export function shapeProblems(value: unknown, maxDepth = MAX_BODY_DEPTH): ShapeProblem[] {
+  const problems: ShapeProblem[] = [];
   const stack: Array<{ node: unknown; path: string; depth: number }> = [{ node: value, path: '', depth: 0 }];
   while (stack.length > 0) {
     const { node, path, depth } = stack.pop()!;
