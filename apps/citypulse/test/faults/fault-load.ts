@@ -19,7 +19,8 @@ export interface FaultTiming {
 /**
  * Steady QoS 1 load from well-behaved meters through a fault, one of which starts crossing an
  * alert threshold the moment the fault begins; then the checks every fault is held to: every
- * PUBACKed reading stored, no point twice, the backlog drained, exactly one alert.
+ * PUBACKed reading stored, no point twice, the backlog drained, exactly one alert, and every
+ * process healthy again on its own.
  */
 export class FaultLoad {
   private crossing = false;
@@ -92,6 +93,7 @@ export class FaultLoad {
       drainMs: drainMs ?? null,
       alertsExpected: 1,
       alertsRaised: alerts.filter((a) => a.ruleId.endsWith(CROSSED_RULE.id)).length,
+      healthyProcesses: (await this.rig.healthyProcesses()).length,
     };
   }
 

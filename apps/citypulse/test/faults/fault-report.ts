@@ -22,6 +22,8 @@ export interface FaultOutcome {
   /** Alerts raised for the device that crossed a threshold during the fault (must be 1). */
   alertsExpected: number;
   alertsRaised: number;
+  /** Processes answering GET /health at the end, of the four. */
+  healthyProcesses: number;
 }
 
 const COLUMNS: Array<[title: string, cell: (o: FaultOutcome) => string]> = [
@@ -35,6 +37,7 @@ const COLUMNS: Array<[title: string, cell: (o: FaultOutcome) => string]> = [
   ['peak backlog', (o) => String(o.peakBacklog)],
   ['drain', (o) => (o.drainMs === null ? 'never' : `${(o.drainMs / 1000).toFixed(1)} s`)],
   ['alerts', (o) => `${o.alertsRaised}/${o.alertsExpected}`],
+  ['healthy', (o) => `${o.healthyProcesses}/4`],
 ];
 
 /** A plain-text table, one row per fault, for the test log and CI output. */

@@ -113,6 +113,20 @@ export class FaultRig {
     return (body.items as Array<{ ruleId: string; deviceId: string; state: string }>).filter((a) => a.deviceId === deviceId);
   }
 
+  /** The processes whose GET /health answers 200 (the api's readiness, the others' health listener: Redis answers). */
+  async healthyProcesses(): Promise<ProcessName[]> {
+    const answers = await Promise.all(
+      PROCESSES.map(async (name) => {
+        const started = this.processes[name].logs.split('\n').find((line) => line.includes('"citypulse started"'));
+        const { httpPort, healthPort } = started ? (JSON.parse(started) as { httpPort?: number; healthPort?: number }) : {};
+        const port = httpPort ?? healthPort;
+        const ok = port !== undefined && (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false));
+        return ok ? name : undefined;
+      }),
+    );
+    return answers.filter((name): name is ProcessName => name !== undefined);
+  }
+
   async stop(): Promise<void> {
     await Promise.all(PROCESSES.map((name) => this.processes[name].stop()));
     this.redis.disconnect();

@@ -41,7 +41,7 @@ async function underLoad(name: string, rig: FaultRig, fault: (rig: FaultRig) => 
 
 function expectPromisesKept(outcome: FaultOutcome): void {
   expect(outcome.acked).toBeGreaterThan(1000);
-  expect(outcome).toMatchObject({ lost: 0, duplicates: 0, alertsRaised: 1 });
+  expect(outcome).toMatchObject({ lost: 0, duplicates: 0, alertsRaised: 1, healthyProcesses: 4 });
   expect(outcome.drainMs).not.toBeNull();
 }
 
