@@ -9,7 +9,7 @@ import { attackerAddress, HostileRig } from './hostile-rig.js';
  * as someone else or to topics no device may write, subscribing to others' topics with
  * wildcards. Each gets its refusal — CONNACK code, closed connection, SUBACK 0x80 — and the
  * victims and operators see none of it, while the bystander devices lose nothing.
- * Failed-CONNECT limit: the default 10 per address per window.
+ * Failed-CONNECT limit: the default 10 per address, in a day-long window.
  */
 const MAX_FAILED_PER_ADDRESS = 10;
 
@@ -21,7 +21,8 @@ const victimGot: string[] = [];
 const operatorGot: string[] = [];
 
 beforeAll(async () => {
-  rig = await HostileRig.start('hostile MQTT clients', { CP_AUTH_FAIL_MAX_PER_ADDRESS: String(MAX_FAILED_PER_ADDRESS) });
+  // A day-long counting window: the fixed window must not roll over in the middle of a test's attempts.
+  rig = await HostileRig.start('hostile MQTT clients', { CP_AUTH_FAIL_MAX_PER_ADDRESS: String(MAX_FAILED_PER_ADDRESS), CP_AUTH_FAIL_WINDOW_S: '86400' });
   victim = await rig.provision();
   victimClient = await rig.cp.connectDevice(victim.id, victim.secret);
   await victimClient.subscribeAsync([deviceTopic(victim.id, 'commands'), deviceTopic(victim.id, 'config'), deviceTopic(victim.id, 'errors')], { qos: 1 });
