@@ -17,7 +17,7 @@ describe('npm run sim', () => {
   let target: string[];
 
   beforeAll(async () => {
-    cp = await TestCitypulse.start({ CP_INGEST_CONCURRENCY: '1' });
+    cp = await TestCitypulse.start();
     dir = await scratchDir();
     await writeFile(join(dir.path, 'token'), cp.config.http.adminToken);
     target = ['--mqtt', cp.mqttUrl, '--api', `http://127.0.0.1:${cp.running.httpPort}`, '--token-file', join(dir.path, 'token'), '--credentials', join(dir.path, 'credentials.json')];

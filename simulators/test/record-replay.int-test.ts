@@ -17,10 +17,10 @@ describe('record → replay → InfluxDB, and backtest against live alerts', () 
   let dir: Awaited<ReturnType<typeof scratchDir>>;
 
   beforeAll(async () => {
-    // One ingest loop: with several, a fast replay can hand one device's readings to rule
-    // evaluation out of order, and a late reading (by design) never resolves or updates an open
-    // alert — live alerts would then resolve later than the capture says (see the issue 6 notes).
-    cp = await TestCitypulse.start({ CP_INGEST_CONCURRENCY: '1' });
+    // Default ingest settings: several batches in flight, yet a device's readings reach rule
+    // evaluation in order — a late reading never resolves an open alert, so any reordering
+    // would show here as live alerts resolving later than the backtest says.
+    cp = await TestCitypulse.start();
     dir = await scratchDir();
   });
   afterAll(async () => {

@@ -6,20 +6,24 @@ import type { DeviceReadings } from '@citypulse/contracts';
 import { HandoffConsumer, type HandoffBatch } from '@citypulse/handoff';
 import { Metrics, type Logger } from '@citypulse/observability';
 import type { ResilientWriter } from '@citypulse/storage';
+import { OrderedPipeline } from './ordered-pipeline.js';
 import { RuleFeed } from './rule-feed.js';
 import { INFLUX_WRITER } from './tokens.js';
 
 /**
- * Moves readings from the hand-off stream into InfluxDB: read a batch → write it (retrying
- * until InfluxDB takes it) → pass it on to rule evaluation → acknowledge. Acknowledging last
- * means a worker killed at any step leaves the entries pending for another to redo; the
- * identity fixed by the broker makes the redo harmless.
+ * Moves readings from the hand-off stream into InfluxDB and on to rule evaluation: one reader
+ * per process takes batches in stream order; up to CP_INGEST_CONCURRENCY batches are written
+ * at once, but each batch is passed to rule evaluation only after the one read before it, so a
+ * device's readings reach the rules in order. Rules are fed without waiting for the write
+ * (alert latency does not include InfluxDB's); a batch is acknowledged once both are done, so
+ * a worker killed at any step leaves its entries pending for another to redo, and the identity
+ * fixed by the broker makes the redo harmless.
  */
 @Injectable()
 export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly stop = new AbortController();
   private readonly connections: Redis[] = [];
-  private loops: Promise<void>[] = [];
+  private loop?: Promise<void>;
   private ruleFeed?: RuleFeed;
   private logger: Logger;
 
@@ -34,38 +38,47 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     this.ruleFeed = new RuleFeed(this.config);
-    for (let k = 0; k < this.config.ingest.concurrency; k++) {
-      const redis = connectRedis(this.config, `ingest-${k}`);
-      this.connections.push(redis);
-      const consumer = new HandoffConsumer(redis, {
-        prefix: this.config.redis.prefix,
-        consumerName: `${this.config.instanceId}-${k}`,
-        entriesPerRead: 200,
-        targetLines: this.config.ingest.maxBatchLines,
-        lingerMs: this.config.ingest.lingerMs,
-      });
-      await consumer.ensureGroup();
-      this.loops.push(this.run(consumer));
-    }
-    this.logger.info({ loops: this.config.ingest.concurrency }, 'ingest worker started');
+    // Two connections: the reader's blocking XREADGROUP would hold up acknowledgements.
+    const reads = connectRedis(this.config, 'ingest-read');
+    const acks = connectRedis(this.config, 'ingest-ack');
+    this.connections.push(reads, acks);
+    const consumer = new HandoffConsumer(reads, {
+      prefix: this.config.redis.prefix,
+      consumerName: this.config.instanceId,
+      entriesPerRead: 200,
+      targetLines: this.config.ingest.maxBatchLines,
+      lingerMs: this.config.ingest.lingerMs,
+      ackConnection: acks,
+    });
+    await consumer.ensureGroup();
+    this.loop = this.run(consumer);
+    this.logger.info({ writesInFlight: this.config.ingest.concurrency }, 'ingest worker started');
   }
 
   private async run(consumer: HandoffConsumer): Promise<void> {
+    const pipeline = new OrderedPipeline(this.config.ingest.concurrency, (err) => {
+      if (!this.stop.signal.aborted) this.logger.error({ err }, 'ingest step failed; the batch stays pending and will be retried');
+    });
     while (!this.stop.signal.aborted) {
       try {
+        await pipeline.room();
         const batch = await consumer.next();
         if (!batch) continue;
-        await this.process(batch);
-        await consumer.ack(batch);
+        pipeline.start({
+          concurrent: () => this.write(batch),
+          inOrder: () => this.ruleFeed!.enqueue(batch.devices),
+          finish: () => consumer.ack(batch),
+        });
       } catch (err) {
-        if (this.stop.signal.aborted) return;
-        this.logger.error({ err }, 'ingest step failed; the batch stays pending and will be retried');
+        if (this.stop.signal.aborted) break;
+        this.logger.error({ err }, 'reading the hand-off stream failed; retrying');
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
+    await pipeline.drain();
   }
 
-  private async process(batch: HandoffBatch): Promise<void> {
+  private async write(batch: HandoffBatch): Promise<void> {
     const { maxBatchLines } = this.config.ingest;
     for (let i = 0; i < batch.lines.length; i += maxBatchLines) {
       const started = process.hrtime.bigint();
@@ -74,7 +87,6 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       this.metrics.readingsStored.inc(outcome.written);
     }
     this.observeStoreDelay(batch.devices);
-    await this.ruleFeed!.enqueue(batch.devices);
   }
 
   /** Reading time to stored, per reading: the freshness operators and the benchmark look at. */
@@ -85,7 +97,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     this.stop.abort();
-    await Promise.allSettled(this.loops);
+    await this.loop?.catch(() => undefined);
     await this.ruleFeed?.close();
     for (const redis of this.connections) redis.disconnect();
   }

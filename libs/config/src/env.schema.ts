@@ -118,7 +118,7 @@ export class EnvSchema {
   @IsInt() @Min(0) @Max(10_000)
   CP_INGEST_LINGER_MS = 200;
 
-  /** Concurrent InfluxDB writes per ingest worker. @defaultValue 2 */
+  /** Hand-off batches in flight per ingest worker: written to InfluxDB at once, yet passed to rule evaluation in the order read (one reader per process). @defaultValue 2 */
   @IsInt() @Min(1) @Max(64)
   CP_INGEST_CONCURRENCY = 2;
 

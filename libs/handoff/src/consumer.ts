@@ -47,6 +47,11 @@ export interface HandoffConsumerOptions {
   targetLines?: number;
   /** @defaultValue 0 */
   lingerMs?: number;
+  /**
+   * A second connection for `ack`, for callers that acknowledge while the next read blocks
+   * (a blocked XREADGROUP holds its connection). @defaultValue the reading connection
+   */
+  ackConnection?: Redis;
 }
 
 type RawBatch = Omit<HandoffBatch, 'devices'>;
@@ -108,7 +113,7 @@ export class HandoffConsumer {
     if (batch.ids.length === 0) return;
     const args: Array<string | number> = [INGEST_GROUP];
     batch.ids.forEach((id, i) => args.push(id, batch.counts[i]));
-    await this.redis.eval(ACK_SCRIPT, 2, this.keys.stream, this.keys.backlog, ...args);
+    await (this.options.ackConnection ?? this.redis).eval(ACK_SCRIPT, 2, this.keys.stream, this.keys.backlog, ...args);
   }
 
   private async read(id: '0' | '>', block: boolean): Promise<RawBatch | null> {
