@@ -31,6 +31,14 @@ describe('parseLine', () => {
     expect(parseSeriesKey(parsed.seriesKey).tags).toMatchObject({ city: 'a,b c=d', site: 'x y' });
   });
 
+  it('reads numbers and booleans of a line with no escapes or strings (the native-indexOf path)', () => {
+    const line = toLine(reading({ values: { voltage: 229.5, current: 5, active: true, idle: false } }))!;
+    expect(line).not.toMatch(/["\\]/);
+    expect(parseLine(line)).toEqual({ seriesKey: line.slice(0, line.indexOf(' ')), timeNs: '1700000000123456000', fields: { voltage: 229.5, current: 5, active: true, idle: false } });
+    expect(parseLine('m,a=b count=3i,ok=T 5')!.fields).toEqual({ count: 3, ok: true });
+    expect(parseLine('m,a=b broken 5')).toBeNull();
+  });
+
   it('keeps number precision and exponent forms', () => {
     const parsed = parseLine(toLine(reading({ values: { tiny: 5e-7, big: 1e21, neg: -0.125 } }))!)!;
     expect(parsed.fields).toEqual({ tiny: 5e-7, big: 1e21, neg: -0.125 });

@@ -20,10 +20,13 @@ export interface ParsedLine {
  * own parsing: a backslash escapes `,` ` ` `=` outside quotes and `"` `\` inside them.
  */
 export function parseLine(line: string): ParsedLine | null {
-  const keyEnd = indexOfUnescaped(line, SPACE, 0);
+  // Almost every line has no escapes and no string fields: then the separators can be found
+  // with native indexOf instead of a character loop (a third of the ingest worker's CPU).
+  const plain = line.indexOf('\\') < 0 && line.indexOf('"') < 0;
+  const keyEnd = plain ? line.indexOf(' ') : indexOfUnescaped(line, SPACE, 0);
   const timeStart = line.lastIndexOf(' ') + 1;
   if (keyEnd <= 0 || timeStart <= keyEnd + 1) return null;
-  const fields = parseFieldSet(line, keyEnd + 1, timeStart - 1);
+  const fields = plain ? parsePlainFieldSet(line, keyEnd + 1, timeStart - 1) : parseFieldSet(line, keyEnd + 1, timeStart - 1);
   if (!fields) return null;
   return { seriesKey: line.slice(0, keyEnd), timeNs: line.slice(timeStart), fields };
 }
@@ -37,6 +40,27 @@ export function parseSeriesKey(key: string): { measurement: string; tags: Record
     if (eq > 0) tags[unescape(parts[i].slice(0, eq))] = unescape(parts[i].slice(eq + 1));
   }
   return { measurement: unescape(parts[0]), tags };
+}
+
+/** `parseFieldSet` for a line known to hold no backslash and no quote. */
+function parsePlainFieldSet(line: string, from: number, to: number): Record<string, FieldValue> | null {
+  const fields: Record<string, FieldValue> = {};
+  let i = from;
+  while (i < to) {
+    const eq = line.indexOf('=', i);
+    if (eq < 0 || eq >= to) return null;
+    let end = line.indexOf(',', eq + 1);
+    if (end < 0 || end > to) end = to;
+    fields[line.slice(i, eq)] = scalarValue(line.slice(eq + 1, end));
+    i = end + 1;
+  }
+  return fields;
+}
+
+function scalarValue(raw: string): FieldValue {
+  if (raw === 'true' || raw === 't' || raw === 'T' || raw === 'True' || raw === 'TRUE') return true;
+  if (raw === 'false' || raw === 'f' || raw === 'F' || raw === 'False' || raw === 'FALSE') return false;
+  return Number(raw.endsWith('i') || raw.endsWith('u') ? raw.slice(0, -1) : raw);
 }
 
 function parseFieldSet(line: string, from: number, to: number): Record<string, FieldValue> | null {
@@ -55,10 +79,7 @@ function parseFieldSet(line: string, from: number, to: number): Record<string, F
     } else {
       end = line.indexOf(',', eq + 1);
       if (end < 0 || end > to) end = to;
-      const raw = line.slice(eq + 1, end);
-      if (raw === 'true' || raw === 't' || raw === 'T' || raw === 'True' || raw === 'TRUE') fields[key] = true;
-      else if (raw === 'false' || raw === 'f' || raw === 'F' || raw === 'False' || raw === 'FALSE') fields[key] = false;
-      else fields[key] = Number(raw.endsWith('i') || raw.endsWith('u') ? raw.slice(0, -1) : raw);
+      fields[key] = scalarValue(line.slice(eq + 1, end));
     }
     i = end + 1;
   }
