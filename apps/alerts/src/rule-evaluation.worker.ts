@@ -3,7 +3,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, bullPrefix, connectRedis } from '@citypulse/core';
-import { QUEUES, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { RuleBook } from './rule-book.js';
@@ -45,7 +45,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
       QUEUES.ruleEvaluation,
       async (job: Job<RuleEvaluationJob>) => {
         await this.rules.refresh();
-        const devices = new Map(job.data.devices.map((d) => [d.deviceId, d]));
+        const devices = new Map(job.data.devices.map((packed) => [packed.deviceId, unpackDeviceReadings(packed)]));
         const options = { allowedLatenessMs: this.config.alerts.allowedLatenessMs, nowMs: Date.now() };
         const outboxes = await states.updateMany([...devices.keys()], (deviceId, current) => {
           const device = devices.get(deviceId)!;

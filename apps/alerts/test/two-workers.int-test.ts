@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '@citypulse/config';
 import { bullPrefix } from '@citypulse/core';
-import { QUEUES, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, packDeviceReadings, type DeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { AlertStore, queryAlerts } from '@citypulse/alert-store';
 import { RuleRepository } from '@citypulse/alert-config';
 import { AppProcess, flushPrefix, testEnv, uniqueName, waitFor } from '@citypulse/testing';
@@ -43,7 +43,7 @@ describe('several alerts worker processes', () => {
     await flushPrefix(config);
   });
 
-  const device = (deviceId: string, readings: RuleEvaluationJob['devices'][number]['readings']) => ({ deviceId, deviceType: 'env-sensor', city: 'beijing', site: 'bj-1', readings });
+  const device = (deviceId: string, readings: DeviceReadings['readings']) => packDeviceReadings({ deviceId, deviceType: 'env-sensor', city: 'beijing', site: 'bj-1', readings });
 
   it('raises exactly one alert per device when two workers evaluate its readings, milliseconds apart, at the same time', async () => {
     await Promise.all([startWorker('a'), startWorker('b')]);

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
-import { QUEUES, type DeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, packDeviceReadings, type DeviceReadings, type PackedDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { bullPrefix, connectRedis } from '@citypulse/core';
 import { LastSeenIndex } from '@citypulse/alert-store';
 import type { Redis } from 'ioredis';
@@ -31,10 +31,10 @@ export class RuleFeed {
   /** One job per ~READINGS_PER_JOB readings; a device's readings stay in one job, in order. */
   async enqueue(devices: DeviceReadings[]): Promise<void> {
     const jobs: Array<{ name: string; data: RuleEvaluationJob }> = [];
-    let current: DeviceReadings[] = [];
+    let current: PackedDeviceReadings[] = [];
     let size = 0;
     for (const device of devices) {
-      current.push(device);
+      current.push(packDeviceReadings(device));
       size += device.readings.length;
       if (size >= READINGS_PER_JOB) {
         jobs.push({ name: 'evaluate', data: { devices: current } });

@@ -2,4 +2,5 @@ export * from './topics.js';
 export * from './reading.js';
 export * from './rejection.js';
 export * from './queues.js';
+export * from './rule-job.js';
 export * from './device-messages.js';

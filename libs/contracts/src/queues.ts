@@ -14,11 +14,11 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-import type { DeviceReadings } from './reading.js';
+import type { PackedDeviceReadings } from './rule-job.js';
 
-/** Stored readings to evaluate, grouped by device (a device appears once per job). */
+/** Stored readings to evaluate, grouped by device (a device appears once per job), packed (`packDeviceReadings`). */
 export interface RuleEvaluationJob {
-  devices: DeviceReadings[];
+  devices: PackedDeviceReadings[];
 }
 
 /** An alert event to record and announce; the alert itself is read when the job runs. */
