@@ -13,6 +13,7 @@ import { Metrics, type Logger } from '@citypulse/observability';
 import { createAuthenticate } from './hooks/authenticate.js';
 import { createAuthorizePublish } from './hooks/authorize-publish.js';
 import { createAuthorizeSubscribe } from './hooks/authorize-subscribe.js';
+import { TelemetryRouting } from './telemetry/telemetry-routing.js';
 import { createAuthorizeForward } from './hooks/authorize-forward.js';
 import { CredentialCache } from './credential-cache.js';
 import { DeviceCities } from './device-cities.js';
@@ -87,15 +88,17 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     const limiter = new ConnectLimiter(this.redis, config.redis.prefix, config.connectLimits);
     const tokens = new ApiTokenStore(this.redis, config.redis.prefix);
     const reasons = new DisconnectReasons();
+    const telemetryRouting = new TelemetryRouting({ clustered: false });
 
     this.broker = await Aedes.createBroker({
       id: config.instanceId,
       connectTimeout: config.mqtt.connectTimeoutMs,
       authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, metrics, logger }),
       authorizePublish: createAuthorizePublish({ sessions, telemetry, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, redis: this.redis, config, metrics, logger }) }),
-      authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger }),
+      authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger, telemetryRouting }),
       authorizeForward: createAuthorizeForward({ operators, cities }),
     });
+    telemetryRouting.install(this.broker);
     const presence = new PresenceStore(this.redis, config.redis.prefix);
     this.presenceTracker = new PresenceTracker(this.broker, sessions, presence, reasons, metrics, logger);
     this.heartbeat = new BrokerHeartbeat(presence, config.instanceId, config.presence.heartbeatMs, logger);

@@ -4,12 +4,15 @@ import type { Logger, Metrics } from '@citypulse/observability';
 import type { OperatorSessions } from '../operator-sessions.js';
 import { operatorMaySubscribe } from '../operator-topics.js';
 import type { Sessions } from '../sessions.js';
+import type { TelemetryRouting } from '../telemetry/telemetry-routing.js';
 
 export interface AuthorizeSubscribeDeps {
   sessions: Sessions;
   operators: OperatorSessions;
   metrics: Metrics;
   logger: Logger;
+  /** Told of every operator subscription granted, so telemetry gets routed once someone listens. */
+  telemetryRouting: TelemetryRouting;
 }
 
 /**
@@ -22,7 +25,10 @@ export interface AuthorizeSubscribeDeps {
 export function createAuthorizeSubscribe(deps: AuthorizeSubscribeDeps): NonNullable<AedesOptions['authorizeSubscribe']> {
   return (client, subscription, callback) => {
     if (deps.operators.get(client)) {
-      if (operatorMaySubscribe(subscription.topic)) return callback(null, subscription);
+      if (operatorMaySubscribe(subscription.topic)) {
+        deps.telemetryRouting.noteSubscription(subscription.topic);
+        return callback(null, subscription);
+      }
       return refuse();
     }
     const session = deps.sessions.get(client);
