@@ -9,9 +9,10 @@ import { AlertingApiModule } from './alerting/alerting-api.module.js';
 import { TelemetryController } from './telemetry/telemetry.controller.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { ConsoleModule } from './console/console.module.js';
 
 @Module({
-  imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule],
+  imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, ConsoleModule],
   controllers: [HealthController, TelemetryController, RejectionsController, MetricsController],
   providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
 })

@@ -1,0 +1,120 @@
+import { ApiError, api, withQuery } from './api.js';
+import { h, replace } from './dom.js';
+import { fieldChart } from './chart.js';
+import { intervalFor } from './chart-geometry.js';
+import { formatNumber, formatTime } from './format.js';
+
+const RANGES = [['15m', 15 * 60_000], ['1h', 3_600_000], ['6h', 6 * 3_600_000], ['24h', 24 * 3_600_000], ['7d', 7 * 24 * 3_600_000]];
+const NUMERIC = new Set(['number', 'integer']);
+
+/**
+ * One device: registry facts and presence, charts of its numeric fields over a chosen range
+ * (GET /telemetry/:id/history, mean/min/max per interval), and its alerts with their histories.
+ */
+export function deviceView(root, deviceId) {
+  const info = h('div', { class: 'device-info' }, 'Loading…');
+  const charts = h('div', { class: 'charts' });
+  const history = h('div', { class: 'alert-history' });
+  let rangeMs = 3_600_000;
+  let device;
+  let type;
+
+  const rangePicker = h('div', { class: 'ranges', role: 'group', 'aria-label': 'time range' },
+    RANGES.map(([label, ms]) => h('button', { type: 'button', class: ms === rangeMs ? 'selected' : '', 'data-range': label, onclick: (e) => pickRange(ms, e.target) }, label)));
+
+  replace(root,
+    h('h2', {}, 'Device ', h('span', { class: 'mono' }, deviceId)),
+    info,
+    h('section', {}, h('div', { class: 'section-head' }, h('h3', {}, 'Telemetry'), rangePicker), charts),
+    h('section', {}, h('h3', {}, 'Alert history'), history),
+  );
+
+  function pickRange(ms, button) {
+    rangeMs = ms;
+    for (const b of rangePicker.children) b.classList.toggle('selected', b === button);
+    loadCharts();
+  }
+
+  async function load() {
+    try {
+      device = await api(`/devices/${encodeURIComponent(deviceId)}`);
+      type = await api(`/device-types/${encodeURIComponent(device.type)}`).catch(() => undefined);
+      replace(info, deviceFacts(device, type));
+    } catch (error) {
+      replace(info, h('p', { class: 'error' }, error instanceof ApiError && error.status === 404 ? `No device ${deviceId}.` : `Could not load the device: ${error.message}`));
+      return;
+    }
+    await Promise.all([loadCharts(), loadAlerts()]);
+  }
+
+  async function loadCharts() {
+    const to = Date.now();
+    const from = to - rangeMs;
+    const fields = Object.entries(type?.fields ?? {}).filter(([, f]) => NUMERIC.has(f.kind)).map(([name]) => name);
+    try {
+      const result = await api(withQuery(`/telemetry/${encodeURIComponent(deviceId)}/history`, {
+        from: new Date(from).toISOString(), to: new Date(to).toISOString(), every: intervalFor(rangeMs), fields: fields.join(','),
+      }));
+      const series = result.series.filter((s) => fields.length === 0 || fields.includes(s.field));
+      replace(charts, series.length ? series.map((s) => fieldChart(s, { unit: type?.fields?.[s.field]?.unit, from, to })) : h('p', { class: 'quiet' }, 'No readings in this range.'));
+    } catch (error) {
+      replace(charts, h('p', { class: 'error' }, `Could not load telemetry: ${error.message}`));
+    }
+  }
+
+  async function loadAlerts() {
+    try {
+      const page = await api(withQuery('/alerts', { deviceId, limit: 50 }));
+      replace(history, page.items.length ? h('ol', { class: 'history-list' }, page.items.map(alertEntry)) : h('p', { class: 'quiet' }, 'No alerts.'));
+    } catch (error) {
+      replace(history, h('p', { class: 'error' }, `Could not load alerts: ${error.message}`));
+    }
+  }
+
+  load();
+  return () => undefined;
+}
+
+function deviceFacts(device, type) {
+  const presence = device.presence ?? {};
+  return h('dl', { class: 'facts' },
+    fact('type', type?.title ? `${device.type} — ${type.title}` : device.type),
+    fact('name', device.name ?? '—'),
+    fact('city / site', `${device.city} / ${device.site}`),
+    fact('status', h('span', { class: presence.online ? 'online' : 'offline', 'data-online': String(Boolean(presence.online)) }, presence.online ? 'online' : 'offline')),
+    fact('last seen', formatTime(presence.lastSeen)),
+    device.revoked ? fact('credentials', 'revoked') : null,
+  );
+}
+
+/** One alert of the device; its transitions (GET /alerts/:id/history) open on demand. */
+function alertEntry(alert) {
+  const transitions = h('ol', { class: 'transitions', hidden: true });
+  const toggle = h('button', { type: 'button', class: 'quiet', onclick: () => showTransitions(alert.id, transitions, toggle) }, 'history');
+  return h('li', { class: `alert-entry sev-${alert.severity}`, 'data-alert-id': alert.id, 'data-state': alert.state },
+    h('span', { class: `badge sev-${alert.severity}` }, alert.severity), ' ',
+    h('span', { class: 'state' }, alert.state), ' ',
+    h('strong', {}, alert.description), ' ',
+    h('span', { class: 'quiet' }, `${formatTime(alert.openedAt)}${alert.resolvedAt ? ` → ${formatTime(alert.resolvedAt)}` : ''} · ${alert.count}× · peak ${formatNumber(alert.peakValue)}`), ' ',
+    toggle,
+    transitions,
+  );
+}
+
+async function showTransitions(id, list, toggle) {
+  if (!list.hidden) {
+    list.hidden = true;
+    return;
+  }
+  try {
+    const { items } = await api(`/alerts/${encodeURIComponent(id)}/history`);
+    replace(list, items.map((e) => h('li', {}, `${formatTime(e.at)} ${e.kind}`, e.actor ? ` by ${e.actor}` : '', e.note ? ` — “${e.note}”` : '', e.value !== undefined ? ` (${formatNumber(e.value)})` : '')));
+  } catch (error) {
+    replace(list, h('li', { class: 'error' }, error.message));
+  }
+  list.hidden = false;
+}
+
+function fact(term, value) {
+  return h('div', {}, h('dt', {}, term), h('dd', {}, value));
+}
