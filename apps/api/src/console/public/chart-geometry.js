@@ -46,7 +46,7 @@ export function chartGeometry(points, { width, height, pad = 4, from, to }) {
 
 /** The downsampling interval for a time range: about 60–120 points per chart. */
 export function intervalFor(rangeMs) {
-  const choices = [['10s', 10_000], ['30s', 30_000], ['1m', 60_000], ['5m', 300_000], ['15m', 900_000], ['1h', 3_600_000], ['6h', 21_600_000]];
+  const choices = [['10s', 10_000], ['30s', 30_000], ['1m', 60_000], ['5m', 300_000], ['15m', 900_000], ['1h', 3_600_000], ['2h', 7_200_000], ['6h', 21_600_000]];
   for (const [every, ms] of choices) if (rangeMs / ms <= 120) return every;
   return '1d';
 }
