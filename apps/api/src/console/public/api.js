@@ -11,6 +11,7 @@ export class ApiError extends Error {
 /** Listeners for a refused token (401): the console goes back to its login. */
 const unauthorized = new Set();
 export const onUnauthorized = (fn) => unauthorized.add(fn);
+export const reportUnauthorized = () => unauthorized.forEach((fn) => fn());
 
 /** A JSON request to the API with the session's bearer token. */
 export async function api(path, { method = 'GET', body } = {}) {
@@ -19,7 +20,7 @@ export async function api(path, { method = 'GET', body } = {}) {
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   const parsed = text ? safeJson(text) : undefined;
-  if (response.status === 401) unauthorized.forEach((fn) => fn());
+  if (response.status === 401) reportUnauthorized();
   if (!response.ok) throw new ApiError(response.status, parsed);
   return parsed;
 }

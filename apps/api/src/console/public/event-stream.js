@@ -1,3 +1,4 @@
+import { reportUnauthorized } from './api.js';
 import { currentToken } from './session.js';
 import { SseParser } from './sse-parser.js';
 
@@ -15,6 +16,11 @@ export function openEventStream(path, { onEvent, onOpen = () => {}, onStatus = (
     while (!controller.signal.aborted) {
       try {
         const response = await fetch(path, { headers: { authorization: `Bearer ${currentToken()}`, accept: 'text/event-stream' }, signal: controller.signal });
+        if (response.status === 401) {
+          // A revoked or expired token: back to the login, no retrying.
+          reportUnauthorized();
+          return;
+        }
         if (!response.ok || !response.body) throw new Error(`stream ${path}: HTTP ${response.status}`);
         onStatus('live');
         delayMs = 500;

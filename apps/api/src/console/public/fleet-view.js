@@ -1,7 +1,7 @@
 import { api, withQuery } from './api.js';
 import { h, replace } from './dom.js';
 import { openEventStream } from './event-stream.js';
-import { deviceLink } from './shell.js';
+import { deviceLink, setLive } from './shell.js';
 
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 };
 
@@ -27,6 +27,7 @@ export function fleetView(root) {
 
   const stop = openEventStream('/presence/events', {
     onOpen: refresh,
+    onStatus: setLive,
     onEvent: () => {
       pending ??= setTimeout(refresh, 1000);
     },
