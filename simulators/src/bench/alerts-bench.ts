@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { deviceTopic } from '@citypulse/contracts';
-import { Cleanup } from './cleanup.js';
-import { BenchDatabase } from './influx-count.js';
+import { runBenchCommand } from './bench-command.js';
+import { log } from './bench-log.js';
+import { startBenchRun } from './bench-run.js';
+import type { Cleanup } from './cleanup.js';
 import { BENCH_CITIES, BENCH_DEVICE_TYPE } from './ingest-results.js';
-import { LoadGenerator } from './load-generator.js';
+import { writeJsonReport } from './json-report.js';
+import { connectMeterLoad } from './meter-load.js';
 import { provisionDevices } from './provision.js';
-import { deleteRedisPrefix } from './redis-cleanup.js';
-import { compactTimestamp, gitInfo, machineInfo } from './run-context.js';
+import { gitInfo, machineInfo } from './run-context.js';
+import { serviceEnv } from './service-env.js';
 import { startServices } from './services.js';
 import { alertsHelp, parseAlertsOptions, type AlertsOptions } from './alerts-options.js';
 import { BENCH_RULE_ID, THRESHOLD, benchRule, crossingOffsetsMs, flapReadings, flapSpanMs } from './alert-scenario.js';
@@ -16,62 +15,28 @@ import { AlertStream } from './alert-stream.js';
 import { apiGet, apiSend } from './api-get.js';
 import { ScriptedDevice } from './scripted-device.js';
 import { measureDeadmanScale } from './deadman-scale.js';
-import { formatAlertsReport, quantile, writeAlertsReport, type AlertsReport } from './alerts-report.js';
+import { formatAlertsReport, quantile, type AlertsReport } from './alerts-report.js';
 
 const DEADMAN_INTERVAL_MS = 15_000;
-const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** `npm run bench -- alerts [options]`; resolves with the exit code (1 when alerts were missed or stormed). */
-export async function runAlertsBench(argv: string[]): Promise<number> {
-  let options: AlertsOptions | 'help';
-  try {
-    options = parseAlertsOptions(argv);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${alertsHelp()}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(alertsHelp());
-    return 0;
-  }
-  const cleanup = new Cleanup();
-  const interrupted = () => void cleanup.runAll().finally(() => process.exit(130));
-  process.once('SIGINT', interrupted);
-  try {
-    return await bench(options, cleanup);
-  } finally {
-    process.off('SIGINT', interrupted);
-    await cleanup.runAll();
-  }
+export function runAlertsBench(argv: string[]): Promise<number> {
+  return runBenchCommand(argv, { parse: parseAlertsOptions, help: alertsHelp, run: bench });
 }
 
 async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> {
-  const startedAt = new Date();
-  const stamp = compactTimestamp(startedAt);
-  const redisPrefix = `bench${stamp}a`;
-  const outDir = resolve(options.outDir);
-  mkdirSync(join(outDir, 'logs'), { recursive: true });
-  const database = new BenchDatabase(options.influxUrl, `bench_alerts_${stamp}`);
-  await database.create();
-  if (!options.keep) cleanup.add('drop database', () => database.drop());
-  if (!options.keep) cleanup.add('delete Redis keys', () => deleteRedisPrefix(options.redisUrl, redisPrefix));
-
-  const token = randomBytes(24).toString('base64url');
+  const run = await startBenchRun({ ...options, prefixSuffix: 'a', databaseName: (stamp) => `bench_alerts_${stamp}` }, cleanup);
+  const { startedAt, stamp, redisPrefix, outDir, token } = run;
   const env = {
-    CP_REDIS_URL: options.redisUrl,
-    CP_REDIS_PREFIX: redisPrefix,
-    CP_INFLUX_URL: options.influxUrl,
-    CP_INFLUX_DB: database.name,
-    CP_LOG_LEVEL: 'warn',
-    CP_API_TOKEN: token,
+    ...serviceEnv({ ...options, redisPrefix, database: run.databaseName, token, passThrough: false }),
     CP_ALERT_DEADMAN_INTERVAL_MS: String(DEADMAN_INTERVAL_MS),
   };
   log(`starting citypulse (Redis prefix ${redisPrefix})`);
-  const services = await startServices({ split: options.split, entry: options.entry, env, nodeArgs: ['--enable-source-maps', '--max-semi-space-size=64'], logDir: join(outDir, 'logs'), stamp }, (s) =>
+  const services = await startServices({ layout: options.split ? 'split' : 'all-in-one', entry: options.entry, env, nodeArgs: ['--enable-source-maps', '--max-semi-space-size=64'], logDir: run.logDir, stamp }, (s) =>
     cleanup.add(`stop ${s.name}`, () => s.stop()),
   );
-  const apiUrl = services.front.apiUrl!;
-  const mqttPort = services.front.mqttPort!;
+  const apiUrl = services.api.apiUrl!;
+  const mqttPort = services.broker.mqttPort!;
   await apiSend(apiUrl, token, 'POST', '/rules', benchRule);
 
   const total = options.devices + options.crossers + options.flappers;
@@ -80,16 +45,7 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
   const [loadDevices, crossers, flappers] = [fleet.slice(0, options.devices), fleet.slice(options.devices, options.devices + options.crossers), fleet.slice(options.devices + options.crossers)];
   const scripted = await Promise.all([...crossers, ...flappers].map((d) => ScriptedDevice.connect('127.0.0.1', mqttPort, d)));
   cleanup.add('close scripted devices', () => Promise.all(scripted.map((s) => s.close())));
-  const generator = await LoadGenerator.connect({
-    host: '127.0.0.1',
-    port: mqttPort,
-    publishers: loadDevices.map((d, i) => ({ clientId: d.id, username: d.id, password: d.secret, topic: deviceTopic(d.id, 'telemetry'), seed: i + 1 })),
-    window: 16,
-    durationMs: options.durationS * 1000,
-    rate: options.rate,
-    batch: 1,
-    settleTimeoutMs: 30_000,
-  });
+  const generator = await connectMeterLoad(mqttPort, loadDevices, { window: 16, durationS: options.durationS, rate: options.rate, batch: 1, settleTimeoutMs: 30_000 });
   cleanup.add('close load', () => generator.close());
   const stream = await AlertStream.open(apiUrl, token);
   cleanup.add('close stream', async () => stream.close());
@@ -191,7 +147,7 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
     });
   }
   console.log(`\n${formatAlertsReport(report)}\n`);
-  console.log(`report written to ${writeAlertsReport(report, outDir, stamp)}`);
+  console.log(`report written to ${writeJsonReport('alerts', report, outDir, stamp)}`);
   const { crossings, flapping } = report.results;
   const deadmanOk = !report.results.deadman || report.results.deadman.allRaisedAfterS !== undefined;
   return crossings.expected === crossings.raised && flapping.alertsPerDevice.every((n) => n === flapping.expectedPerDevice) && deadmanOk ? 0 : 1;

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
+import { optionLines, readOptions, STACK_OPTIONS, type OptionSpec, type StackOptions } from './bench-options.js';
 
-export interface AlertsOptions {
+export interface AlertsOptions extends StackOptions {
   /** Load devices (electricity meters publishing normal readings). */
   devices: number;
   /** Load in readings/s over all devices: half the ingest bench's sustained rate by default. */
@@ -17,11 +17,6 @@ export interface AlertsOptions {
   /** Silent devices under deadman watch in the scale phase; 0 skips it. */
   deadmanDevices: number;
   split: boolean;
-  redisUrl: string;
-  influxUrl: string;
-  keep: boolean;
-  outDir: string;
-  entry: string;
   timeoutS: number;
 }
 
@@ -36,14 +31,9 @@ const SPECS = {
   episodes: { type: 'string', default: '2', help: 'flapping episodes per flapper, each ending well below the clear level' },
   'deadman-devices': { type: 'string', default: '50000', help: 'silent devices for the deadman scale phase (0 skips it)' },
   split: { type: 'boolean', default: false, help: 'run citypulse as two processes (broker+api, ingest+alerts)' },
-  'redis-url': { type: 'string', default: process.env.CP_REDIS_URL ?? 'redis://127.0.0.1:16379', help: 'Redis (env CP_REDIS_URL)' },
-  'influx-url': { type: 'string', default: process.env.CP_INFLUX_URL ?? 'http://127.0.0.1:18086', help: 'InfluxDB 1.x (env CP_INFLUX_URL)' },
-  keep: { type: 'boolean', default: false, help: "keep the run's InfluxDB database and Redis keys" },
-  'out-dir': { type: 'string', default: '.bench', help: 'where the JSON report and logs go' },
-  entry: { type: 'string', default: 'dist/apps/citypulse/src/main.js', help: 'the service entry' },
   timeout: { type: 'string', default: '120', help: 'seconds to wait for expected alerts' },
-  help: { type: 'boolean', default: false, help: 'print this' },
-} as const;
+  ...STACK_OPTIONS,
+} as const satisfies Record<string, OptionSpec>;
 
 export function alertsHelp(): string {
   return [
@@ -54,38 +44,28 @@ export function alertsHelp(): string {
     'and flap around it every second (alerts per episode: must be 1). Then watches --deadman-devices silent',
     'devices and measures how long the scheduled deadman check takes to sweep them.',
     '',
-    ...Object.entries(SPECS).map(([name, s]) => `  ${(s.type === 'string' ? `--${name} <v>` : `--${name}`).padEnd(24)} ${s.help}${s.type === 'string' ? ` (default ${s.default})` : ''}`),
+    ...optionLines(SPECS, 24),
   ].join('\n');
 }
 
 export function parseAlertsOptions(argv: string[]): AlertsOptions | 'help' {
-  const { values } = parseArgs({ args: argv, options: SPECS, strict: true, allowPositionals: false });
-  if (values.help) return 'help';
-  const problems: string[] = [];
-  const int = (name: keyof typeof SPECS, min: number) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min) problems.push(`--${name} must be an integer ≥ ${min}, not ${values[name]}`);
-    return n;
-  };
+  const read = readOptions(argv, SPECS);
+  if (read === 'help') return 'help';
   const options: AlertsOptions = {
-    devices: int('devices', 1),
-    rate: int('rate', 0),
-    durationS: int('duration', 5),
-    warmupS: int('warmup', 0),
-    crossers: int('crossers', 1),
-    flappers: int('flappers', 0),
-    flapMinutes: int('flap-minutes', 1),
-    episodes: int('episodes', 1),
-    deadmanDevices: int('deadman-devices', 0),
-    split: Boolean(values.split),
-    redisUrl: String(values['redis-url']),
-    influxUrl: String(values['influx-url']).replace(/\/+$/, ''),
-    keep: Boolean(values.keep),
-    outDir: String(values['out-dir']),
-    entry: String(values.entry),
-    timeoutS: int('timeout', 1),
+    ...read.stack(),
+    devices: read.int('devices', 1),
+    rate: read.int('rate', 0),
+    durationS: read.int('duration', 5),
+    warmupS: read.int('warmup', 0),
+    crossers: read.int('crossers', 1),
+    flappers: read.int('flappers', 0),
+    flapMinutes: read.int('flap-minutes', 1),
+    episodes: read.int('episodes', 1),
+    deadmanDevices: read.int('deadman-devices', 0),
+    split: read.flag('split'),
+    timeoutS: read.int('timeout', 1),
   };
-  if (options.warmupS >= options.durationS) problems.push('--warmup must be shorter than --duration');
-  if (problems.length > 0) throw new Error(problems.join('\n'));
+  if (options.warmupS >= options.durationS) read.problem('--warmup must be shorter than --duration');
+  read.done();
   return options;
 }

@@ -1,7 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { GitInfo, MachineInfo } from './run-context.js';
 import type { DeadmanScaleResult } from './deadman-scale.js';
+import { formatRows } from './text-table.js';
 
 export interface AlertsReport {
   bench: 'alerts';
@@ -48,13 +47,5 @@ export function formatAlertsReport(r: AlertsReport): string {
       `${(d.checkBusyFraction * 100).toFixed(1)}% of one worker  (${d.checkJobs} check jobs of ≤1000 devices, mean ${d.checkJobMeanMs} ms; max backlog ${d.maxQueueDepth} jobs)`,
     ]);
   }
-  const width = Math.max(...rows.map(([k]) => k.length));
-  return [`citypulse alerts bench — ${r.startedAt}, commit ${r.git.commit}${r.git.dirty ? ' (+ uncommitted changes)' : ''}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
-}
-
-export function writeAlertsReport(report: AlertsReport, dir: string, stamp: string): string {
-  mkdirSync(dir, { recursive: true });
-  const file = resolve(join(dir, `alerts-${stamp}.json`));
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-  return file;
+  return formatRows([`citypulse alerts bench — ${r.startedAt}, commit ${r.git.commit}${r.git.dirty ? ' (+ uncommitted changes)' : ''}`, ...rows]);
 }

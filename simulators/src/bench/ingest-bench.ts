@@ -1,114 +1,57 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { deviceTopic } from '@citypulse/contracts';
+import { join } from 'node:path';
 import { deviceTypes } from '@citypulse/devices';
-import { Cleanup } from './cleanup.js';
+import { runBenchCommand } from './bench-command.js';
+import { log } from './bench-log.js';
+import { startBenchRun } from './bench-run.js';
+import type { Cleanup } from './cleanup.js';
 import { waitForStored } from './drain.js';
 import { measureInfluxCeiling } from './influx-ceiling.js';
-import { BenchDatabase } from './influx-count.js';
 import { ingestHelp, parseIngestOptions, type IngestOptions } from './ingest-options.js';
 import { buildIngestReport, BENCH_CITIES, BENCH_DEVICE_TYPE, readProfiles } from './ingest-results.js';
-import { LoadGenerator } from './load-generator.js';
+import { writeJsonReport } from './json-report.js';
+import { connectMeterLoad } from './meter-load.js';
 import { metricTotal, scrapeMetrics } from './metrics-scrape.js';
 import { METER_FIELDS } from './meter-readings.js';
 import { measureMosquitto } from './mosquitto-baseline.js';
-import { CpuWatch, pidListeningOn } from './proc-stats.js';
+import { CpuWatch, stackPids } from './proc-stats.js';
 import { formatProfileSummary } from './profile-summary.js';
 import { provisionDevices } from './provision.js';
-import { deleteRedisPrefix } from './redis-cleanup.js';
-import { formatTable, writeJsonReport, type IngestReport } from './report.js';
-import { compactTimestamp } from './run-context.js';
+import { formatTable, type IngestReport } from './report.js';
+import { serviceEnv as serviceEnvFor } from './service-env.js';
 import { startServices } from './services.js';
 
-/** The variables the bench sets itself; every other CP_* in the environment reaches the service. */
-const BENCH_OWNED = new Set(['CP_REDIS_URL', 'CP_REDIS_PREFIX', 'CP_INFLUX_URL', 'CP_INFLUX_DB', 'CP_API_TOKEN', 'CP_LOG_LEVEL', 'CP_MQTT_PORT', 'CP_HTTP_PORT', 'CP_HEALTH_PORT']);
-
-const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
-
 /** `npm run bench -- ingest [options]`; resolves with the exit code. */
-export async function runIngestBench(argv: string[]): Promise<number> {
-  let options: IngestOptions | 'help';
-  try {
-    options = parseIngestOptions(argv);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${ingestHelp()}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(ingestHelp());
-    return 0;
-  }
-  const cleanup = new Cleanup();
-  const interrupted = () => {
-    log('interrupted: stopping what the bench started');
-    void cleanup.runAll().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
-    return await bench(options, cleanup);
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    await cleanup.runAll();
-  }
+export function runIngestBench(argv: string[]): Promise<number> {
+  return runBenchCommand(argv, { parse: parseIngestOptions, help: ingestHelp, run: bench });
 }
 
 async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> {
-  const startedAt = new Date();
-  const stamp = compactTimestamp(startedAt);
-  const redisPrefix = `bench${stamp}`;
-  const outDir = resolve(options.outDir);
+  const run = await startBenchRun({ ...options, prefixSuffix: '', databaseName: (stamp) => `bench_${stamp}` }, cleanup);
+  const { startedAt, stamp, redisPrefix, outDir, token } = run;
+  const database = run.database!;
   const profilesDir = join(outDir, 'profiles');
-  mkdirSync(join(outDir, 'logs'), { recursive: true });
   if (options.profile) mkdirSync(profilesDir, { recursive: true });
-
-  const database = new BenchDatabase(options.influxUrl, `bench_${stamp}`);
-  await database.create();
-  if (!options.keep) cleanup.add('drop database', () => database.drop());
-  // Added before the services start so that, run last-in first-out, it runs after they stopped.
-  if (!options.keep) cleanup.add('delete Redis keys', () => deleteRedisPrefix(options.redisUrl, redisPrefix));
-
-  const token = randomBytes(24).toString('base64url');
-  const serviceEnv: Record<string, string> = {
-    ...passedThroughEnv(),
-    CP_REDIS_URL: options.redisUrl,
-    CP_REDIS_PREFIX: redisPrefix,
-    CP_INFLUX_URL: options.influxUrl,
-    CP_INFLUX_DB: database.name,
-    CP_LOG_LEVEL: 'warn',
-    CP_API_TOKEN: token,
-  };
+  const serviceEnv = serviceEnvFor({ ...options, redisPrefix, database: database.name, token, passThrough: true });
   // The service's production flags, as in scripts/start.sh and docker-compose.yml.
   const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64', ...options.nodeArgs, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : [])];
-  log(`starting citypulse${options.split ? ' as two processes' : ''} (Redis prefix ${redisPrefix}, InfluxDB database ${database.name}, logs in ${join(outDir, 'logs')})`);
-  const services = await startServices({ split: options.split, entry: options.entry, env: serviceEnv, nodeArgs, logDir: join(outDir, 'logs'), stamp }, (service) => {
+  log(`starting citypulse${options.split ? ' as two processes' : ''} (Redis prefix ${redisPrefix}, InfluxDB database ${database.name}, logs in ${run.logDir})`);
+  const services = await startServices({ layout: options.split ? 'split' : 'all-in-one', entry: options.entry, env: serviceEnv, nodeArgs, logDir: run.logDir, stamp }, (service) => {
     cleanup.add(`stop ${service.name}`, () => service.stop());
     log(`${service.name} pid ${service.pid}${service.apiUrl ? `, API ${service.apiUrl}` : ''}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
   });
   const metricsUrls = services.all.map((s) => s.metricsUrl);
 
   log(`provisioning ${options.devices} ${BENCH_DEVICE_TYPE} devices`);
-  const devices = await provisionDevices({ apiUrl: services.front.apiUrl!, token, count: options.devices, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
-  const generator = await LoadGenerator.connect({
-    host: '127.0.0.1',
-    port: services.front.mqttPort!,
-    publishers: devices.map((d, i) => ({ clientId: d.id, username: d.id, password: d.secret, topic: deviceTopic(d.id, 'telemetry'), seed: i + 1 })),
-    window: options.window,
-    durationMs: options.durationS * 1000,
-    rate: options.rate,
-    batch: options.batch,
-    settleTimeoutMs: 30_000,
-  });
+  const devices = await provisionDevices({ apiUrl: services.api.apiUrl!, token, count: options.devices, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
+  const generator = await connectMeterLoad(services.broker.mqttPort!, devices, { window: options.window, durationS: options.durationS, rate: options.rate, batch: options.batch, settleTimeoutMs: 30_000 });
   cleanup.add('close connections', () => generator.close());
 
   log(`${devices.length} devices connected; publishing for ${options.durationS} s${options.rate > 0 ? ` at ${options.rate} readings/s` : ''}`);
   const cpu = new CpuWatch({
     ...Object.fromEntries(services.all.map((s) => [s.name, s.pid])),
     generator: process.pid,
-    redis: pidListeningOn(Number(new URL(options.redisUrl).port || 6379)),
-    influxd: pidListeningOn(Number(new URL(options.influxUrl).port || 8086)),
+    ...stackPids(options.redisUrl, options.influxUrl),
   });
   for (const service of services.all) service.startRssSampling();
   cpu.start();
@@ -160,7 +103,7 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
   });
   console.log(`\n${formatTable(report)}\n`);
   for (const profile of report.profiles ?? []) console.log(`${formatProfileSummary(profile.summary, `${profile.process}: ${profile.file}`)}\n`);
-  const file = writeJsonReport(report, outDir, stamp);
+  const file = writeJsonReport('ingest', report, outDir, stamp);
   console.log(`report written to ${file}`);
 
   if (report.results.lost > 0) {
@@ -168,14 +111,6 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     return 1;
   }
   return drain.reachedAt === undefined ? 1 : 0;
-}
-
-function passedThroughEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('CP_') && !key.startsWith('CP_STACK_') && !BENCH_OWNED.has(key) && value !== undefined) env[key] = value;
-  }
-  return env;
 }
 
 async function runBaselines(options: IngestOptions, stamp: string, outDir: string): Promise<NonNullable<IngestReport['baselines']>> {

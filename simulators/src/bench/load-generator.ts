@@ -164,6 +164,11 @@ export class LoadGenerator {
     await Promise.all(this.publishers.map((p) => p.connection.close()));
   }
 
+  /** Counts so far, read while `run` goes on (a soak samples them each minute). */
+  progress(): { readingsPublished: number; readingsAcked: number; connectionsLost: number } {
+    return { readingsPublished: this.messagesPublished * this.options.batch, readingsAcked: this.readingsAcked, connectionsLost: this.connectionsLost };
+  }
+
   private get readingsAcked(): number {
     return this.messagesAcked * this.options.batch;
   }

@@ -11,6 +11,8 @@ export interface ConnectOptions {
   keepaliveS?: number;
   /** @defaultValue 30000 */
   timeoutMs?: number;
+  /** Source address, e.g. 127.0.0.2: each loopback address has its own ~28,000 ephemeral ports. @defaultValue the OS picks */
+  localAddress?: string;
 }
 
 /**
@@ -24,13 +26,16 @@ export class MqttConnection {
   /** Called once when the socket closes or fails after CONNACK. */
   onClose: (error?: Error) => void = () => undefined;
 
-  private constructor(readonly socket: Socket) {}
+  private constructor(
+    readonly socket: Socket,
+    readonly clientId: string,
+  ) {}
 
   static open(options: ConnectOptions): Promise<MqttConnection> {
     return new Promise((resolve, reject) => {
       // noDelay: Nagle would hold small PUBLISH and PUBACK frames back for tens of ms.
-      const socket = connect({ host: options.host, port: options.port, noDelay: true });
-      const connection = new MqttConnection(socket);
+      const socket = connect({ host: options.host, port: options.port, noDelay: true, localAddress: options.localAddress });
+      const connection = new MqttConnection(socket, options.clientId);
       const parser = mqttPacket.parser({ protocolVersion: 4 });
       let connected = false;
       const fail = (error: Error) => {

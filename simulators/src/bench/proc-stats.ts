@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Read-only looks at /proc: memory of the service process, and CPU time of every process that
@@ -110,4 +110,50 @@ export class CpuWatch {
     const machineBusyPercent = Math.round((busyTicks / Math.max(1, machine.total - this.machineStart.total)) * 100);
     return { perProcessPercentOfCore, machineBusyPercent };
   }
+}
+
+export interface OpenFiles {
+  /** File descriptors the process has open now (sockets included). */
+  open: number;
+  /** RLIMIT_NOFILE: soft (what the process may open) and hard (what it may raise the soft limit to). */
+  soft: number;
+  hard: number;
+}
+
+/** Open descriptors and the open-file limit of a process: a broker holds one descriptor per connection. */
+export function readOpenFiles(pid: number): OpenFiles | undefined {
+  try {
+    const limits = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    const num = (v: string | undefined) => (v === undefined || v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v));
+    return { open: readdirSync(`/proc/${pid}/fd`).length, soft: num(limits?.[1]), hard: num(limits?.[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The kernel's limits that bound how many connections one machine can hold over loopback. */
+export function readKernelLimits(): { fileMax?: number; localPortRange?: [number, number]; somaxconn?: number } {
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const range = read('/proc/sys/net/ipv4/ip_local_port_range')?.split(/\s+/).map(Number);
+  const fileMax = read('/proc/sys/fs/file-max');
+  const somaxconn = read('/proc/sys/net/core/somaxconn');
+  return {
+    fileMax: fileMax === undefined ? undefined : Number(fileMax),
+    localPortRange: range && range.length === 2 ? [range[0], range[1]] : undefined,
+    somaxconn: somaxconn === undefined ? undefined : Number(somaxconn),
+  };
+}
+
+/** The local stack's Redis and InfluxDB processes, by the ports in their URLs: every bench watches their CPU too. */
+export function stackPids(redisUrl: string, influxUrl?: string): { redis?: number; influxd?: number } {
+  return {
+    redis: pidListeningOn(Number(new URL(redisUrl).port || 6379)),
+    ...(influxUrl ? { influxd: pidListeningOn(Number(new URL(influxUrl).port || 8086)) } : {}),
+  };
 }

@@ -1,110 +1,49 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Cleanup } from './cleanup.js';
+import { runBenchCommand } from './bench-command.js';
+import { log } from './bench-log.js';
+import { startBenchRun } from './bench-run.js';
+import type { Cleanup } from './cleanup.js';
 import { connectFleet, quantile, type FleetConnectResult } from './connect-fleet.js';
+import { writeJsonReport } from './json-report.js';
 import { metricTotal, scrapeMetrics } from './metrics-scrape.js';
-import { CpuWatch, pidListeningOn, readMemory } from './proc-stats.js';
+import { CpuWatch, readMemory, stackPids } from './proc-stats.js';
 import { parseProvisionOptions, provisionHelp, type ProvisionBenchOptions } from './provision-options.js';
-import { deleteRedisPrefix } from './redis-cleanup.js';
-import { compactTimestamp, gitInfo, machineInfo } from './run-context.js';
-import { ServiceProcess } from './service-process.js';
-
-const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const mib = (kb: number | undefined) => (kb === undefined ? undefined : Math.round((kb / 1024) * 10) / 10);
+import { bulkProvision, bulkRows } from './provision.js';
+import { gitInfo, machineInfo } from './run-context.js';
+import { serviceEnv } from './service-env.js';
+import { startServices } from './services.js';
+import { cpuText, formatRows, mib, type Row } from './text-table.js';
 
 /** `npm run bench -- provision [options]`; resolves with the exit code. */
-export async function runProvisionBench(argv: string[]): Promise<number> {
-  let options: ProvisionBenchOptions | 'help';
-  try {
-    options = parseProvisionOptions(argv);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${provisionHelp()}`);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(provisionHelp());
-    return 0;
-  }
-  const cleanup = new Cleanup();
-  const interrupted = () => {
-    log('interrupted: stopping what the bench started');
-    void cleanup.runAll().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
-    return await bench(options, cleanup);
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    await cleanup.runAll();
-  }
+export function runProvisionBench(argv: string[]): Promise<number> {
+  return runBenchCommand(argv, { parse: parseProvisionOptions, help: provisionHelp, run: bench });
 }
 
 async function bench(options: ProvisionBenchOptions, cleanup: Cleanup): Promise<number> {
-  const startedAt = new Date();
-  const stamp = compactTimestamp(startedAt);
-  const redisPrefix = `bench${stamp}prov`;
-  const outDir = resolve(options.outDir);
-  mkdirSync(join(outDir, 'logs'), { recursive: true });
-  if (!options.keep) cleanup.add('delete Redis keys', () => deleteRedisPrefix(options.redisUrl, redisPrefix));
-
-  const token = randomBytes(24).toString('base64url');
-  const env: Record<string, string> = {
-    ...passedThroughEnv(),
-    CP_REDIS_URL: options.redisUrl,
-    CP_REDIS_PREFIX: redisPrefix,
-    CP_INFLUX_URL: options.influxUrl,
-    CP_INFLUX_DB: `bench_${stamp}_unused`,
-    CP_LOG_LEVEL: 'warn',
-    CP_API_TOKEN: token,
-  };
+  const run = await startBenchRun({ ...options, prefixSuffix: 'prov' }, cleanup);
+  const { startedAt, stamp, redisPrefix, outDir, token } = run;
+  const env = serviceEnv({ ...options, redisPrefix, database: run.databaseName, token, passThrough: true, alsoOwned: ['CP_APPS'] });
   // One app per process, as in production: the broker's memory is then the broker's alone.
-  const start = async (name: 'broker' | 'api') => {
-    const service = await ServiceProcess.start({
-      name,
-      apps: name,
-      entry: options.entry,
-      env: { ...env, CP_APPS: name },
-      nodeArgs: ['--enable-source-maps'],
-      logFile: join(outDir, 'logs', `provision-${stamp}-${name}.log`),
-    });
-    cleanup.add(`stop ${name}`, () => service.stop());
-    log(`${name} pid ${service.pid}${service.apiUrl ? `, API ${service.apiUrl}` : ''}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
-    return service;
-  };
-  const broker = await start('broker');
-  const api = await start('api');
+  const { broker, api } = await startServices(
+    { layout: [{ name: 'broker', apps: 'broker' }, { name: 'api', apps: 'api' }], entry: options.entry, env, nodeArgs: ['--enable-source-maps'], logDir: run.logDir, stamp },
+    (service) => {
+      cleanup.add(`stop ${service.name}`, () => service.stop());
+      log(`${service.name} pid ${service.pid}${service.apiUrl ? `, API ${service.apiUrl}` : ''}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
+    },
+  );
   const rssIdle = readMemory(broker.pid);
   const heapIdle = await heapUsedMb(broker.metricsUrl, token);
 
-  const devices = Array.from({ length: options.devices }, (_, i) => {
-    const city = options.cities[i % options.cities.length];
-    return { id: `bench-${String(i + 1).padStart(String(options.devices).length, '0')}`, type: options.type, city, site: `${city}-bench-${(i % 10) + 1}` };
-  });
-  const body =
-    options.format === 'csv'
-      ? ['id,type,city,site', ...devices.map((d) => `${d.id},${d.type},${d.city},${d.site}`)].join('\n') + '\n'
-      : JSON.stringify(devices);
-  log(`POST /devices/bulk: ${options.devices} devices as ${options.format} (${Math.round(body.length / 1024)} KiB)`);
-  const cpuBulk = new CpuWatch({ api: api.pid, broker: broker.pid, redis: pidListeningOn(Number(new URL(options.redisUrl).port || 6379)) });
+  const rows = bulkRows(options.devices, options.type, options.cities);
+  log(`POST /devices/bulk: ${options.devices} devices as ${options.format}`);
+  const cpuBulk = new CpuWatch({ api: api.pid, broker: broker.pid, ...stackPids(options.redisUrl) });
   cpuBulk.start();
-  const bulkStart = performance.now();
-  const response = await fetch(`${api.apiUrl}/devices/bulk`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': options.format === 'csv' ? 'text/csv' : 'application/json' },
-    body,
-    signal: AbortSignal.timeout(30 * 60_000),
-  });
-  const created = (await response.json()) as { created?: number; scrypt?: { N: number; r: number; p: number }; devices?: Array<{ id: string; secret: string }>; message?: string };
-  const bulkMs = performance.now() - bulkStart;
+  const created = await bulkProvision(api.apiUrl!, token, rows, options.format);
+  const bulkMs = created.ms;
   const bulkCpu = cpuBulk.stop();
-  if (response.status !== 201 || !created.devices) throw new Error(`POST /devices/bulk: ${response.status} ${JSON.stringify(created).slice(0, 500)}`);
-  log(`created ${created.created} devices in ${(bulkMs / 1000).toFixed(2)} s (scrypt N=${created.scrypt?.N})`);
+  log(`created ${created.created} devices in ${(bulkMs / 1000).toFixed(2)} s (scrypt N=${created.scrypt?.N}, body ${Math.round(created.bodyBytes / 1024)} KiB)`);
 
   log(`connecting ${created.devices.length} devices, ${options.concurrency} CONNECTs in flight`);
-  const cpuConnect = new CpuWatch({ broker: broker.pid, api: api.pid, bench: process.pid, redis: pidListeningOn(Number(new URL(options.redisUrl).port || 6379)) });
+  const cpuConnect = new CpuWatch({ broker: broker.pid, api: api.pid, bench: process.pid, ...stackPids(options.redisUrl) });
   cpuConnect.start();
   const first = await connectFleet(created.devices, { host: '127.0.0.1', port: broker.mqttPort!, concurrency: options.concurrency });
   const connectCpu = cpuConnect.stop();
@@ -134,7 +73,7 @@ async function bench(options: ProvisionBenchOptions, cleanup: Cleanup): Promise<
     startedAt: startedAt.toISOString(),
     git: gitInfo(),
     machine: machineInfo(),
-    config: { devices: options.devices, concurrency: options.concurrency, format: options.format, type: options.type, cities: options.cities, bodyBytes: body.length, processes: ['broker', 'api'], redisPrefix },
+    config: { devices: options.devices, concurrency: options.concurrency, format: options.format, type: options.type, cities: options.cities, bodyBytes: created.bodyBytes, processes: ['broker', 'api'], redisPrefix },
     results: {
       bulk: { ms: Math.round(bulkMs), devicesPerSecond: Math.round(options.devices / (bulkMs / 1000)), scrypt: created.scrypt, cpuPercentOfCore: bulkCpu.perProcessPercentOfCore },
       connect: summary(first, connectCpu.perProcessPercentOfCore),
@@ -151,9 +90,7 @@ async function bench(options: ProvisionBenchOptions, cleanup: Cleanup): Promise<
     },
   };
   console.log(`\n${formatReport(report)}\n`);
-  const file = resolve(join(outDir, `provision-${stamp}.json`));
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-  console.log(`report written to ${file}`);
+  console.log(`report written to ${writeJsonReport('provision', report, outDir, stamp)}`);
   return first.failures.length === 0 && (second?.failures.length ?? 0) === 0 ? 0 : 1;
 }
 
@@ -196,7 +133,7 @@ async function waitForOnline(apiUrl: string, token: string, expected: number, ti
 function formatReport(report: any): string {
   const r = report.results;
   const c = r.connect;
-  const rows: Array<[string, string] | string> = [
+  const rows: Row[] = [
     `citypulse provision bench — ${report.startedAt}, commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}`,
     `machine: ${report.machine.cores} cores (${report.machine.cpuModel}), node ${report.machine.node}`,
     `config: ${report.config.devices} × ${report.config.type} over ${report.config.cities.join(', ')}; bulk body ${report.config.format}, ${Math.round(report.config.bodyBytes / 1024)} KiB; ${report.config.concurrency} CONNECTs in flight; broker and API as separate processes`,
@@ -218,21 +155,5 @@ function formatReport(report: any): string {
   if (m.afterReconnect !== undefined) rows.push(['broker RSS after the reconnect pass', `${m.afterReconnect} MiB`]);
   rows.push(['broker RSS peak (VmHWM)', `${m.peak} MiB`]);
   rows.push(['broker V8 heap used idle / connected / after reconnect', `${m.heapUsed.idle} / ${m.heapUsed.allConnected} / ${m.heapUsed.afterReconnect ?? 'n/a'} MiB`]);
-  const width = Math.max(...rows.filter((row): row is [string, string] => Array.isArray(row)).map(([label]) => label.length));
-  return rows.map((row) => (Array.isArray(row) ? `  ${row[0].padEnd(width)}  ${row[1]}` : row)).join('\n');
-}
-
-function cpuText(cpu: Record<string, number>): string {
-  const text = Object.entries(cpu).map(([k, v]) => `${k} ${v}%`).join(', ');
-  return (cpu.others ?? 0) >= 20 ? `${text}   <<< other processes were busy: figures are noisy` : text;
-}
-
-/** Every CP_* of the environment except what the bench sets itself. */
-function passedThroughEnv(): Record<string, string> {
-  const owned = new Set(['CP_REDIS_URL', 'CP_REDIS_PREFIX', 'CP_INFLUX_URL', 'CP_INFLUX_DB', 'CP_API_TOKEN', 'CP_LOG_LEVEL', 'CP_MQTT_PORT', 'CP_HTTP_PORT', 'CP_HEALTH_PORT', 'CP_APPS']);
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('CP_') && !key.startsWith('CP_STACK_') && !owned.has(key) && value !== undefined) env[key] = value;
-  }
-  return env;
+  return formatRows(rows);
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import type { StackOptions } from './bench-options.js';
 
-export interface ProvisionBenchOptions {
+export interface ProvisionBenchOptions extends StackOptions {
   devices: number;
   /** CONNECTs in flight at once. */
   concurrency: number;
@@ -9,11 +10,6 @@ export interface ProvisionBenchOptions {
   cities: string[];
   /** Close every connection and connect them all again: the reconnect storm after a broker restart, with secrets cached. */
   reconnect: boolean;
-  redisUrl: string;
-  influxUrl: string;
-  keep: boolean;
-  outDir: string;
-  entry: string;
 }
 
 const HELP = `usage: npm run bench -- provision [options]

@@ -1,10 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { CeilingBaseline } from './influx-ceiling.js';
 import type { MosquittoBaseline } from './mosquitto-baseline.js';
 import type { ProfileSummary } from './profile-summary.js';
 import type { GitInfo, MachineInfo } from './run-context.js';
 import type { RssSummary } from './service-process.js';
+import { cpuText, formatRows, type Row } from './text-table.js';
 
 export interface Quantile {
   ms: number;
@@ -92,7 +91,7 @@ const quantile = (q?: Quantile) => (q ? `${q.aboveHighestBound ? '> ' : ''}${ms(
 /** The report as an aligned two-column table, in the order a reader checks things. */
 export function formatTable(report: IngestReport): string {
   const { config: c, results: r, baselines: b } = report;
-  const rows: Array<[string, string] | string> = [
+  const rows: Row[] = [
     `citypulse ingest bench — ${report.startedAt}, commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}`,
     `machine: ${report.machine.cores} cores (${report.machine.cpuModel}), ${int(report.machine.memoryMb)} MiB, node ${report.machine.node}`,
     `config: ${c.devices} × ${c.deviceType}, ${c.fieldsPerReading} fields/reading, window ${c.window}, ${c.durationS} s, ` +
@@ -151,14 +150,7 @@ export function formatTable(report: IngestReport): string {
     }
     for (const error of b.errors) rows.push(['baseline failed', error]);
   }
-  const width = Math.max(...rows.filter((row): row is [string, string] => Array.isArray(row)).map(([label]) => label.length));
-  return rows.map((row) => (Array.isArray(row) ? `  ${row[0].padEnd(width)}  ${row[1]}` : row)).join('\n');
-}
-
-/** "service 98%, redis 6%, others 3%"; flags a run that shared the machine with something busy. */
-function cpuText(cpu: Record<string, number>): string {
-  const text = Object.entries(cpu).map(([k, v]) => `${k} ${v}%`).join(', ');
-  return (cpu.others ?? 0) >= 20 ? `${text}   <<< other processes were busy: figures are noisy` : text;
+  return formatRows(rows);
 }
 
 function pct(part: number, whole: number): string {
@@ -173,12 +165,4 @@ function perSecond(values: number[]): string {
   if (values.length === 0) return 'n/a';
   const sorted = [...values].sort((a, b) => a - b);
   return `${int(sorted[0])} / ${int(sorted[Math.floor(sorted.length / 2)])} / ${int(sorted[sorted.length - 1])}`;
-}
-
-/** Writes the report as `<dir>/ingest-<timestamp>.json` and returns the absolute path. */
-export function writeJsonReport(report: IngestReport, dir: string, stamp: string): string {
-  mkdirSync(dir, { recursive: true });
-  const file = resolve(join(dir, `ingest-${stamp}.json`));
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-  return file;
 }

@@ -1,9 +1,19 @@
 import { join } from 'node:path';
 import { ServiceProcess } from './service-process.js';
 
+/** One citypulse process of a run: its name in reports and the apps it runs (CP_APPS). */
+export interface ProcessLayout {
+  name: string;
+  apps: string;
+}
+
 export interface ServicesOptions {
-  /** Two processes (broker+api, ingest+alerts) as in production, instead of the all-in-one. */
-  split: boolean;
+  /**
+   * The processes: `split` is broker+api and ingest+alerts as in production, `all-in-one` the
+   * local default (CP_APPS of `env`, else every app), or a list of its own (e.g. the broker alone,
+   * so its memory is the broker's only).
+   */
+  layout: 'all-in-one' | 'split' | ProcessLayout[];
   entry: string;
   /** CP_* shared by every process. */
   env: Record<string, string>;
@@ -13,8 +23,10 @@ export interface ServicesOptions {
 }
 
 export interface Services {
-  /** The process devices and the bench talk to: it runs the broker and the API. */
-  front: ServiceProcess;
+  /** The process that serves the HTTP API. */
+  api: ServiceProcess;
+  /** The process devices connect to. */
+  broker: ServiceProcess;
   all: ServiceProcess[];
 }
 
@@ -22,15 +34,19 @@ export interface Services {
  * The citypulse processes of a run. All-in-one is the local default (`npm start`); split runs the
  * broker and the ingest worker on separate event loops, which is how production scales (one app
  * per process) and shows what a second core buys. Each process gets the same Redis prefix and
- * database, so they form one deployment.
+ * database, so they form one deployment. `started` hears of each process as soon as it runs, so
+ * the caller can arrange its stop before the next one starts.
  */
 export async function startServices(options: ServicesOptions, started: (service: ServiceProcess) => void): Promise<Services> {
-  const layout: Array<{ name: string; apps: string }> = options.split
-    ? [
-        { name: 'broker+api', apps: 'broker,api' },
-        { name: 'ingest+alerts', apps: 'ingest,alerts' },
-      ]
-    : [{ name: 'citypulse', apps: options.env.CP_APPS ?? 'broker,ingest,alerts,api' }];
+  const layout: ProcessLayout[] =
+    options.layout === 'split'
+      ? [
+          { name: 'broker+api', apps: 'broker,api' },
+          { name: 'ingest+alerts', apps: 'ingest,alerts' },
+        ]
+      : options.layout === 'all-in-one'
+        ? [{ name: 'citypulse', apps: options.env.CP_APPS ?? 'broker,ingest,alerts,api' }]
+        : options.layout;
   const all: ServiceProcess[] = [];
   for (const { name, apps } of layout) {
     const service = await ServiceProcess.start({
@@ -39,12 +55,13 @@ export async function startServices(options: ServicesOptions, started: (service:
       entry: options.entry,
       env: { ...options.env, CP_APPS: apps },
       nodeArgs: options.nodeArgs,
-      logFile: join(options.logDir, `service-${options.stamp}-${name.replace('+', '-')}.log`),
+      logFile: join(options.logDir, `service-${options.stamp}-${name.replace(/\W+/g, '-')}.log`),
     });
     started(service);
     all.push(service);
   }
-  const front = all.find((s) => s.apiUrl && s.mqttPort);
-  if (!front) throw new Error('no citypulse process runs both the broker and the API (check CP_APPS)');
-  return { front, all };
+  const api = all.find((s) => s.apiUrl);
+  const broker = all.find((s) => s.mqttPort);
+  if (!api || !broker) throw new Error('no citypulse process runs the API, or none the broker (check CP_APPS)');
+  return { api, broker, all };
 }
