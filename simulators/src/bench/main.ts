@@ -19,20 +19,25 @@ const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise
     about: 'commands and desired config to connected DeviceClients: POST/PUT → device handler p50/p99, commands/s to all acked',
     run: async (args) => (await import('./device-control-bench.js')).runDeviceControlBench(args),
   },
+  connections: {
+    about: 'hold as many device connections on one broker process as the machine allows (target 50,000): RSS/connection, CONNECT rate, PUBACK p99',
+    run: async (args) => (await import('./connections-bench.js')).runConnectionsBench(args),
+  },
+  soak: {
+    about: 'not in CI: 30 min at half the sustained ingest rate, split processes; RSS, event-loop lag, stream and queue depths each minute; flat? 0 lost?',
+    run: async (args) => (await import('./soak-bench.js')).runSoakBench(args),
+  },
   profile: {
     about: 'summarise a .cpuprofile (self time by function and by area)',
     run: async (args) => (await import('./profile-summary.js')).runProfileCommand(args),
   },
 };
-/** Named in issue 3 and later ones; listed so `--help` shows the plan. */
-const PLANNED = ['connections', 'soak'];
 
 function usage(): string {
   return [
     'usage: npm run bench -- <command> [options]   (<command> --help for its options)',
     '',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.about}`),
-    ...PLANNED.map((name) => `  ${name.padEnd(12)} (not built yet)`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.about}`),
   ].join('\n');
 }
 

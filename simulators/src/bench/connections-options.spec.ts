@@ -1,0 +1,13 @@
+import { loopbackAddresses, parseConnectionsOptions } from './connections-options.js';
+
+describe('connections bench options', () => {
+  it('spreads source addresses from 127.0.0.2 across the loopback /8', () => {
+    expect(loopbackAddresses(3)).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4']);
+    expect(loopbackAddresses(300)[254]).toBe('127.0.1.0');
+  });
+
+  it('defaults to the issue’s target of 50,000 connections and names every bad option', () => {
+    expect(parseConnectionsOptions([])).toMatchObject({ connections: 50_000, addresses: 4, reconnect: true });
+    expect(() => parseConnectionsOptions(['--connections', '0', '--addresses', 'x'])).toThrow(/--connections[\s\S]*--addresses/);
+  });
+});

@@ -1,0 +1,147 @@
+import type { ConnectedReply } from './holder-protocol.js';
+import type { MemoryStatus, OpenFiles, readKernelLimits } from './proc-stats.js';
+import type { ProcessSample } from './process-sample.js';
+import type { GitInfo, MachineInfo } from './run-context.js';
+import { cpuText, formatRows, mib, type Row } from './text-table.js';
+
+/** One pass of CONNECTs over the whole fleet. */
+export interface ConnectPass {
+  connected: number;
+  failed: number;
+  failureReasons: Record<string, number>;
+  /** A holder stopped trying after 500 failures in a row. */
+  gaveUp: boolean;
+  /** The slowest holder's wall time: the pass is over when the last holder is. */
+  wallMs: number;
+  perSecond: number;
+  connackMs: { p50: number; p99: number; max: number };
+  cpuPercentOfCore: Record<string, number>;
+  brokerRssKb?: number;
+  brokerOpenFiles?: number;
+}
+
+export interface ConnectionsReport {
+  bench: 'connections';
+  startedAt: string;
+  git: GitInfo;
+  machine: MachineInfo;
+  config: Record<string, unknown> & { connections: number; addresses: number; holders: number };
+  limits: { broker?: OpenFiles; bench?: OpenFiles; kernel: ReturnType<typeof readKernelLimits> };
+  results: {
+    provision: { devices: number; seconds: number; scrypt?: { N: number; r: number; p: number } };
+    first: ConnectPass;
+    reconnect?: ConnectPass;
+    /** Connections closed again at the open-file wall so the broker could answer its health port. */
+    releasedAtWall: number;
+    hold: {
+      seconds: number;
+      /** citypulse_mqtt_connections, the broker's own count. */
+      brokerConnectionsAtStart?: number;
+      brokerConnectionsAtEnd?: number;
+      openAtStart: number;
+      openAtEnd: number;
+      lost: number;
+      published: number;
+      acked: number;
+      pingreqs: number;
+      pingresps: number;
+      ackLatencyMs: { count: number; p50: number; p99: number; max: number };
+      cpuPercentOfCore: Record<string, number>;
+      machineBusyPercent: number;
+      brokerSamples: Array<{ atS: number; connections?: number } & ProcessSample>;
+    };
+    broker: {
+      rssMb: { idle?: number; connected?: number; afterHold?: number; peak?: number };
+      heapUsedMb: { idle?: number; connected?: number };
+      /** (RSS after the hold − RSS idle) ÷ connections held. */
+      rssPerConnectionKb?: number;
+    };
+  };
+  /** What kept the count below the target, in words; empty when the target was held. */
+  limitedBy: string;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** The holders' replies of one pass as one figure set. */
+export function summariseConnect(replies: readonly ConnectedReply[], cpu: Record<string, number>, brokerMemory?: MemoryStatus, brokerFiles?: OpenFiles): ConnectPass {
+  const latencies = replies.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+  const at = (q: number) => (latencies.length === 0 ? Number.NaN : round(latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil(q * latencies.length) - 1))]));
+  const failureReasons: Record<string, number> = {};
+  for (const reply of replies) for (const [reason, count] of Object.entries(reply.failureReasons)) failureReasons[reason] = (failureReasons[reason] ?? 0) + count;
+  const connected = replies.reduce((s, r) => s + r.connected, 0);
+  const wallMs = Math.max(...replies.map((r) => r.wallMs));
+  return {
+    connected,
+    failed: replies.reduce((s, r) => s + r.failed, 0),
+    failureReasons,
+    gaveUp: replies.some((r) => r.gaveUp),
+    wallMs: Math.round(wallMs),
+    perSecond: Math.round(connected / (wallMs / 1000)),
+    connackMs: { p50: at(0.5), p99: at(0.99), max: at(1) },
+    cpuPercentOfCore: cpu,
+    brokerRssKb: brokerMemory?.vmRssKb,
+    brokerOpenFiles: brokerFiles?.open,
+  };
+}
+
+/**
+ * Why fewer than the target were held, from the evidence of the run: the broker's descriptors
+ * against its open-file limit, the failure messages, the ephemeral ports per source address.
+ */
+export function whatLimited(report: ConnectionsReport, pass: ConnectPass): string {
+  const target = report.config.connections;
+  const held = report.results.hold.brokerConnectionsAtEnd ?? report.results.hold.openAtEnd;
+  if (pass.failed === 0 && held >= target) return '';
+  const reasons: string[] = [];
+  const broker = report.limits.broker;
+  if (broker && pass.brokerOpenFiles !== undefined && pass.brokerOpenFiles >= broker.soft - 100) {
+    reasons.push(
+      `the broker process's open-file limit: ${pass.brokerOpenFiles.toLocaleString('en-US')} descriptors open of RLIMIT_NOFILE ${broker.soft.toLocaleString('en-US')} (hard ${broker.hard.toLocaleString('en-US')}), one per connection` +
+        (broker.hard <= broker.soft ? '; the hard limit cannot be raised without CAP_SYS_RESOURCE (ulimit -Hn), which this machine does not grant even to root' : '; raise it with ulimit -n before npm run bench'),
+    );
+  }
+  const kinds = Object.entries(pass.failureReasons).sort((a, b) => b[1] - a[1]);
+  if (kinds.some(([k]) => /EADDRNOTAVAIL/.test(k))) reasons.push('ephemeral ports of the source addresses ran out: use more --addresses');
+  if (kinds.some(([k]) => /EMFILE/.test(k))) reasons.push('a holder process ran out of descriptors: lower --per-holder');
+  if (kinds.length > 0) reasons.push(`failures: ${kinds.map(([k, n]) => `${n.toLocaleString('en-US')} × ${k}`).join('; ')}`);
+  if (report.results.releasedAtWall > 0) reasons.push(`${report.results.releasedAtWall} connections were closed again at the wall so the broker could answer its health port`);
+  return reasons.join('. ') || `held ${held} of ${target}`;
+}
+
+const int = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
+
+export function formatConnectionsReport(report: ConnectionsReport): string {
+  const { first, reconnect, hold, broker, provision } = report.results;
+  const lim = report.limits;
+  const pass = (label: string, p: ConnectPass): Row[] => [
+    [label, `${int(p.connected)} connected, ${int(p.failed)} failed in ${(p.wallMs / 1000).toFixed(1)} s = ${int(p.perSecond)} CONNECTs/s${p.gaveUp ? '  (stopped after 500 failures in a row)' : ''}`],
+    ['  CONNECT → CONNACK p50 / p99 / max', `${p.connackMs.p50} / ${p.connackMs.p99} / ${p.connackMs.max} ms`],
+    ['  CPU meanwhile (% of one core)', cpuText(p.cpuPercentOfCore)],
+  ];
+  const lagP99 = hold.brokerSamples.map((s) => s.lagP99Ms).filter((v): v is number => v !== undefined);
+  const lagMax = hold.brokerSamples.map((s) => s.lagMaxMs).filter((v): v is number => v !== undefined);
+  const rows: Row[] = [
+    `citypulse connections bench — ${report.startedAt}, commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}`,
+    `machine: ${report.machine.cores} cores (${report.machine.cpuModel}), ${int(report.machine.memoryMb)} MiB, node ${report.machine.node}`,
+    `config: target ${int(report.config.connections)} connections on one broker process, from ${report.config.holders} holder process(es) over ${report.config.addresses} loopback source address(es); keepalive ${report.config.keepaliveS} s, one QoS 1 reading per device every ${report.config.publishIntervalS} s`,
+    `limits: broker RLIMIT_NOFILE ${int(lim.broker?.soft)} (hard ${int(lim.broker?.hard)}); fs.file-max ${int(lim.kernel.fileMax)}; ephemeral ports ${lim.kernel.localPortRange?.join('–') ?? 'n/a'} per source address`,
+    '',
+    ['CONNECTIONS HELD (broker’s own count, end of hold)', `${int(hold.brokerConnectionsAtEnd)}  (target ${int(report.config.connections)}; ${int(hold.openAtEnd)} open at the holders, ${int(hold.lost)} lost during the ${hold.seconds} s hold)`],
+    ['broker RSS idle → connected → after hold', `${broker.rssMb.idle} → ${broker.rssMb.connected} → ${broker.rssMb.afterHold} MiB  (peak ${broker.rssMb.peak} MiB)`],
+    ['broker RSS per connection', `${broker.rssPerConnectionKb ?? 'n/a'} KiB  ((after hold − idle) ÷ held)`],
+    ['broker V8 heap used idle → connected', `${broker.heapUsedMb.idle} → ${broker.heapUsedMb.connected} MiB`],
+    '',
+    ['bulk provisioning', `${int(provision.devices)} devices in ${provision.seconds} s (scrypt N=${provision.scrypt?.N})`],
+    ...pass('first connect (scrypt verify of each secret)', first),
+    ...(reconnect ? pass('reconnect (verified secrets cached)', reconnect) : []),
+    '',
+    ['PUBACK p50 / p99 / max while holding', `${hold.ackLatencyMs.p50} / ${hold.ackLatencyMs.p99} / ${hold.ackLatencyMs.max} ms  (${int(hold.acked)} of ${int(hold.published)} readings acked)`],
+    ['PINGREQ → PINGRESP', `${int(hold.pingresps)} of ${int(hold.pingreqs)} answered`],
+    ['broker event-loop lag p99 / max (15 s samples)', lagP99.length ? `worst p99 ${Math.max(...lagP99)} ms, max ${Math.max(...lagMax)} ms  (10 ms resolution)` : 'n/a (the broker did not answer /metrics)'],
+    ['CPU while holding (% of one core)', `${cpuText(hold.cpuPercentOfCore)}; machine ${hold.machineBusyPercent}% busy`],
+  ];
+  if (report.limitedBy) rows.push('', ['LIMITED BY', report.limitedBy]);
+  return formatRows(rows);
+}
+
