@@ -9,6 +9,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# The connections bench holds one descriptor per device connection in the broker process (and in
+# the holder processes): lift the soft open-file limit as far as this machine lets a process go.
+# Raising the hard limit needs CAP_SYS_RESOURCE, which a container may not grant even to root;
+# the bench reads the limit the broker really got and says so when it was what stopped the count.
+ulimit -Hn "$(cat /proc/sys/fs/nr_open 2>/dev/null || echo 1048576)" 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
 echo "== building" >&2
 npm run --silent build >&2
 

@@ -22,6 +22,7 @@ interface Held {
 }
 
 let held: Held[] = [];
+let keepalive: NodeJS.Timeout | undefined;
 
 const send = (reply: HolderReply) => process.send!(reply);
 
@@ -58,10 +59,13 @@ async function hold(command: HoldCommand): Promise<void> {
   const publishSlots = Math.max(1, command.publishIntervalS * 10);
   const pingSlots = Math.max(1, command.keepaliveS * 10);
   let tick = 0;
-  const timer = setInterval(() => {
+  let publishing = true;
+  // Pings go on after the hold, until `disconnect`: the broker would otherwise close every
+  // connection after 1.5 keepalives of silence while the bench reads its figures.
+  keepalive = setInterval(() => {
     const publishSlot = tick % publishSlots;
     const pingSlot = tick % pingSlots;
-    for (let i = publishSlot; i < held.length; i += publishSlots) {
+    for (let i = publishSlot; publishing && i < held.length; i += publishSlots) {
       const h = held[i];
       if (!h.open || h.sentAt > 0) continue; // still waiting for the last PUBACK: do not pile up
       h.messageId = (h.messageId % 65_535) + 1;
@@ -77,7 +81,7 @@ async function hold(command: HoldCommand): Promise<void> {
     tick++;
   }, 100);
   await new Promise((r) => setTimeout(r, command.seconds * 1000));
-  clearInterval(timer);
+  publishing = false;
   // The last publishes' PUBACKs, so the latencies are not cut short.
   await new Promise((r) => setTimeout(r, 2000));
   reply.openAtEnd = held.filter((h) => h.open).length;
@@ -85,6 +89,7 @@ async function hold(command: HoldCommand): Promise<void> {
 }
 
 async function disconnect(): Promise<void> {
+  clearInterval(keepalive);
   await Promise.all(held.map((h) => h.connection.close()));
   held = [];
   send({ cmd: 'disconnected' });

@@ -11,6 +11,7 @@ import { writeJsonReport } from './json-report.js';
 import { metricTotal, scrapeMetrics } from './metrics-scrape.js';
 import { CpuWatch, readKernelLimits, readMemory, readOpenFiles, stackPids } from './proc-stats.js';
 import { sampleProcess, type ProcessSample } from './process-sample.js';
+import { every } from './periodic.js';
 import { bulkProvision, bulkRows } from './provision.js';
 import { gitInfo, machineInfo } from './run-context.js';
 import type { ServiceProcess } from './service-process.js';
@@ -121,24 +122,18 @@ async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<num
   log(`holding ${connectedGauge?.toLocaleString('en-US') ?? '?'} connections for ${options.holdS} s: PINGREQ every ${options.keepaliveS} s, one QoS 1 reading per device every ${options.publishIntervalS} s`);
   const samples: Array<{ atS: number; connections?: number } & ProcessSample> = [];
   const holdStarted = performance.now();
-  let sampling = true;
-  const sampled = (async () => {
-    await sampleProcess(broker, run.token); // resets the lag histogram: what follows is the hold's own
-    for (let next = 15_000; sampling; next += 15_000) {
-      await new Promise((r) => setTimeout(r, Math.max(0, next - (performance.now() - holdStarted))));
-      if (!sampling) break;
-      const { sample, metrics } = await sampleProcess(broker, run.token);
-      samples.push({ atS: Math.round((performance.now() - holdStarted) / 1000), connections: metrics ? metricTotal(metrics, 'citypulse_mqtt_connections') : undefined, ...sample });
-    }
-  })();
+  await sampleProcess(broker, run.token); // resets the lag histogram: what follows is the hold's own
+  const sampling = every(15_000, async () => {
+    const { sample, metrics } = await sampleProcess(broker, run.token);
+    samples.push({ atS: Math.round((performance.now() - holdStarted) / 1000), connections: metrics ? metricTotal(metrics, 'citypulse_mqtt_connections') : undefined, ...sample });
+  });
   const cpuHold = new CpuWatch({ broker: broker.pid, ...Object.fromEntries(holders.pids.map((pid, i) => [`holder${i + 1}`, pid])), [api.name]: api.pid });
   cpuHold.start();
   const held = await holders.each<HeldReply>(() => ({ cmd: 'hold', seconds: options.holdS, publishIntervalS: options.publishIntervalS, keepaliveS: options.keepaliveS }), 'held');
-  sampling = false;
-  await sampled;
-  const holdCpu = cpuHold.stop();
-  const rssHeld = readMemory(broker.pid);
   const heldGauge = await brokerConnections(broker, run.token);
+  const rssHeld = readMemory(broker.pid);
+  const holdCpu = cpuHold.stop();
+  await sampling.stop();
 
   const report: ConnectionsReport = {
     bench: 'connections',

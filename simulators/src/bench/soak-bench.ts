@@ -9,6 +9,7 @@ import { writeJsonReport } from './json-report.js';
 import { METER_FIELDS } from './meter-readings.js';
 import { connectMeterLoad } from './meter-load.js';
 import { CpuWatch, stackPids } from './proc-stats.js';
+import { every } from './periodic.js';
 import { provisionDevices } from './provision.js';
 import { gitInfo, machineInfo } from './run-context.js';
 import { serviceEnv } from './service-env.js';
@@ -60,22 +61,13 @@ async function soak(options: SoakOptions, cleanup: Cleanup): Promise<number> {
     header = true;
     console.log(formatSampleRow(sample, processNames, queueNames));
   };
-  // Chained, not setInterval: a slow scrape must not overlap the next one.
-  let sampling = true;
-  const sampled = (async () => {
-    for (let next = options.sampleS * 1000; sampling; next += options.sampleS * 1000) {
-      const wait = next - (performance.now() - startedAt);
-      await new Promise((r) => setTimeout(r, Math.max(0, wait)));
-      if (!sampling) break;
-      await takeSample().catch((err: Error) => log(`sample failed: ${err.message}`));
-    }
-  })();
+  const sampling = every(options.sampleS * 1000, () => takeSample().catch((err: Error) => log(`sample failed: ${err.message}`)));
   let cpuUse: ReturnType<CpuWatch['stop']> = { perProcessPercentOfCore: {}, machineBusyPercent: 0 };
   const load = await generator.run(() => {
-    sampling = false;
+    void sampling.stop();
     cpuUse = cpu.stop();
   });
-  await sampled;
+  await sampling.stop();
   await generator.close();
   cleanup.done('close connections');
 
