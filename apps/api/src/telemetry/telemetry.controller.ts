@@ -1,10 +1,18 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
-import { DeviceRegistry } from '@citypulse/registry';
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DeviceRegistry, type DeviceRecord } from '@citypulse/registry';
 import { getDeviceType } from '@citypulse/devices';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
+import { badRequest } from '../alerting/field-errors.js';
+import { resolveWindow, type TimeWindow } from './interval.js';
+import { numericFieldsOfMeasurement, pickFields } from './numeric-fields.js';
+import { cityDeviceCountQuery, cityStatsQuery, deviceHistoryQuery, toCityIntervals, toFieldSeries } from './telemetry-queries.js';
+import { CityAggregateQuery, CityParam, DeviceIdParam, HistoryQuery, type TimeWindowQuery } from './telemetry-queries.dto.js';
 
+@ApiTags('telemetry')
+@ApiBearerAuth()
 @Controller('telemetry')
 export class TelemetryController {
   constructor(
@@ -12,17 +20,68 @@ export class TelemetryController {
     private readonly influx: InfluxQueryClient,
   ) {}
 
-  /** The newest stored reading of a device, read back from InfluxDB. */
+  @ApiOperation({ summary: 'The newest stored reading of a device, read back from InfluxDB.' })
   @Get(':deviceId/latest')
-  async latest(@Param('deviceId') deviceId: string, @CurrentTenancy() tenancy: Tenancy) {
-    const device = await this.registry.get(deviceId);
-    // Another city's device is "not found" for a city-scoped token.
-    if (!device || !tenancy.allows(device.city)) throw new NotFoundException(`device ${deviceId} not found`);
-    const measurement = getDeviceType(device.type)?.measurement ?? device.type;
+  async latest(@Param() { deviceId }: DeviceIdParam, @CurrentTenancy() tenancy: Tenancy) {
+    const device = await this.visibleDevice(deviceId, tenancy);
+    const measurement = measurementOf(device);
     const reading = await this.influx.latest(measurement, deviceId);
     if (!reading) throw new NotFoundException(`no stored reading for device ${deviceId} yet`);
     // One measurement holds a whole family; SELECT * returns the other types' fields as null.
     const present = Object.fromEntries(Object.entries(reading).filter(([, v]) => v !== null));
     return { deviceId, measurement, reading: present };
   }
+
+  @ApiOperation({ summary: 'A device’s numeric fields downsampled to mean/min/max per interval (null for an interval without data).' })
+  @Get(':deviceId/history')
+  async history(@Param() { deviceId }: DeviceIdParam, @Query() query: HistoryQuery, @CurrentTenancy() tenancy: Tenancy) {
+    const window = windowOf(query);
+    const device = await this.visibleDevice(deviceId, tenancy);
+    const type = getDeviceType(device.type);
+    const picked = type ? pickFields(type, query.fields) : { fields: [] };
+    if ('unknown' in picked) {
+      throw badRequest([{ field: 'fields', message: `not numeric fields of ${device.type}: ${picked.unknown.join(', ')}` }]);
+    }
+    const measurement = measurementOf(device);
+    const series = picked.fields.length === 0 ? [] : await this.influx.series(deviceHistoryQuery(measurement, deviceId, picked.fields, window), { epoch: 'ms' });
+    return { deviceId, measurement, ...windowEcho(window), series: toFieldSeries(picked.fields, series) };
+  }
+
+  @ApiOperation({ summary: 'One field across a city’s devices: mean/min/max and the number of reporting devices per interval.' })
+  @Get('cities/:city/aggregate')
+  async cityAggregate(@Param() { city }: CityParam, @Query() query: CityAggregateQuery, @CurrentTenancy() tenancy: Tenancy) {
+    if (!numericFieldsOfMeasurement(query.measurement).has(query.field)) {
+      throw badRequest([{ field: 'field', message: `${query.field} is not a numeric field of ${query.measurement} devices` }]);
+    }
+    const window = windowOf(query);
+    // Another city is "not found" for a city-scoped token, as its devices are.
+    if (!tenancy.allows(city)) throw new NotFoundException(`city ${city} not found`);
+    const [stats, counts] = await Promise.all([
+      this.influx.series(cityStatsQuery(query.measurement, query.field, city, window), { epoch: 'ms' }),
+      this.influx.series(cityDeviceCountQuery(query.measurement, query.field, city, window), { epoch: 'ms' }),
+    ]);
+    return { city, measurement: query.measurement, field: query.field, ...windowEcho(window), points: toCityIntervals(stats, counts) };
+  }
+
+  private async visibleDevice(deviceId: string, tenancy: Tenancy): Promise<DeviceRecord> {
+    const device = await this.registry.get(deviceId);
+    // Another city's device is "not found" for a city-scoped token.
+    if (!device || !tenancy.allows(device.city)) throw new NotFoundException(`device ${deviceId} not found`);
+    return device;
+  }
+}
+
+function measurementOf(device: DeviceRecord): string {
+  return getDeviceType(device.type)?.measurement ?? device.type;
+}
+
+/** The bounded window of a query, or a 400 naming from or every. */
+function windowOf(query: TimeWindowQuery): TimeWindow {
+  const window = resolveWindow(query, Date.now());
+  if ('field' in window) throw badRequest([window]);
+  return window;
+}
+
+function windowEcho(window: TimeWindow) {
+  return { from: new Date(window.fromMs).toISOString(), to: new Date(window.toMs).toISOString(), every: window.every };
 }
