@@ -25,6 +25,19 @@ function useBodyParsers(app: INestApplication, config: AppConfig): void {
   const bulkCsv = express.text({ type: 'text/csv', limit: bulkLimit });
   app.use(function jsonParser(req: Request, res: Response, next: NextFunction) {
     if (req.path !== BULK_PATH) return small(req, res, next);
+    // Up to megabytes: refuse a call without a bearer token before reading any of it. The token
+    // itself is still checked by TokenGuard once the body is in.
+    if (!hasBearer(req)) return refuseUnauthenticated(res);
     bulkJson(req, res, (err?: unknown) => (err ? next(err) : bulkCsv(req, res, next)));
   });
+}
+
+function hasBearer(req: Request): boolean {
+  const [scheme, token] = (req.headers.authorization ?? '').split(' ');
+  return scheme === 'Bearer' && Boolean(token);
+}
+
+/** TokenGuard's 401 body; `Connection: close` so the unread body is not taken for the next request. */
+function refuseUnauthenticated(res: Response): void {
+  res.status(401).set('connection', 'close').json({ statusCode: 401, error: 'Unauthorized', message: 'a bearer token is required (Authorization: Bearer <token>)' });
 }
