@@ -44,7 +44,7 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
 
   log(`provisioning ${options.devices} ${BENCH_DEVICE_TYPE} devices`);
   const devices = await provisionDevices({ apiUrl: services.api.apiUrl!, token, count: options.devices, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
-  const generator = await connectMeterLoad(services.broker.mqttPort!, devices, { window: options.window, durationS: options.durationS, rate: options.rate, batch: options.batch, settleTimeoutMs: 30_000 });
+  const generator = await connectMeterLoad(services.broker.mqttPort!, devices, { window: options.window, durationS: options.durationS, warmupS: options.warmupS, rate: options.rate, batch: options.batch, settleTimeoutMs: 30_000 });
   cleanup.add('close connections', () => generator.close());
 
   log(`${devices.length} devices connected; publishing for ${options.durationS} s${options.rate > 0 ? ` at ${options.rate} readings/s` : ''}`);

@@ -48,6 +48,7 @@ export function buildIngestReport(i: ReportInputs): IngestReport {
   const writeCount = metricTotal(i.finalMetrics, 'citypulse_influx_write_seconds_count');
   const storedByServiceMetric = metricTotal(i.finalMetrics, 'citypulse_readings_stored_total');
   const l = load.ackLatency;
+  const w = load.warmupAckLatency;
   const baselines = i.baselines;
   if (baselines?.influxCeiling) baselines.ratioToInfluxCeiling = endToEndReadingsPerSecond / baselines.influxCeiling.linesPerSecond;
   if (baselines?.mosquitto) baselines.ratioToMosquitto = endToEndReadingsPerSecond / baselines.mosquitto.readingsPerSecond;
@@ -64,6 +65,7 @@ export function buildIngestReport(i: ReportInputs): IngestReport {
       fieldsPerReading: METER_FIELDS.length,
       window: options.window,
       durationS: options.durationS,
+      warmupS: options.warmupS,
       rate: options.rate,
       batch: options.batch,
       processes: i.processes,
@@ -95,6 +97,7 @@ export function buildIngestReport(i: ReportInputs): IngestReport {
       publishPhaseReadingsPerSecond: Math.round(load.readingsAcked / publishPhaseS),
       publishPhaseMessagesPerSecond: Math.round(load.messagesAcked / publishPhaseS),
       endToEndFieldValuesPerSecond: Math.round(endToEndReadingsPerSecond * METER_FIELDS.length),
+      warmupAckLatencyMs: { count: w.count, p50: w.p50Us / 1000, p99: w.p99Us / 1000, max: w.maxUs / 1000 },
       ackLatencyMs: { count: l.count, mean: l.meanUs / 1000, p50: l.p50Us / 1000, p90: l.p90Us / 1000, p99: l.p99Us / 1000, p999: l.p999Us / 1000, max: l.maxUs / 1000 },
       storeDelayMs: {
         p50: toMs(histogramQuantile(delay, 0.5)),

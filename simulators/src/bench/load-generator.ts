@@ -27,6 +27,13 @@ export interface LoadOptions {
   batch: number;
   /** Once time is up, how long to wait for the PUBACKs still outstanding. */
   settleTimeoutMs: number;
+  /**
+   * Publishes sent in this first part of the run count in every total but their PUBACK latency
+   * goes to `warmupAckLatency`, not `ackLatency`: the first second pays for JIT compilation,
+   * Redis and InfluxDB connection pools filling and V8 growing its heap, which is not the
+   * steady state a latency target is about. @defaultValue 0
+   */
+  warmupMs?: number;
   /** CONNECTs in flight at once (each costs the broker a scrypt verification the first time). @defaultValue 32 */
   connectConcurrency?: number;
 }
@@ -50,8 +57,10 @@ export interface LoadResult {
   firstPublishAt: number;
   publishStoppedAt: number;
   lastAckAt: number;
-  /** Publish → PUBACK per message. */
+  /** Publish → PUBACK per message sent after the warm-up. */
   ackLatency: LatencySummary;
+  /** Publish → PUBACK per message sent during the warm-up (count 0 without one). */
+  warmupAckLatency: LatencySummary;
   /** Readings PUBACKed in each second of the publish phase: shows whether the rate held. */
   readingsAckedPerSecond: number[];
   /** Publishes never acknowledged (connection lost, or still outstanding at the settle timeout). */
@@ -78,7 +87,10 @@ interface PublisherState {
  * once, so the broker's acknowledgement rate — not a timer — sets the pace (unless `rate` caps it).
  */
 export class LoadGenerator {
-  private readonly latency: Histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+  private readonly latency = buildLatencyHistogram();
+  private readonly warmupLatency = buildLatencyHistogram();
+  /** performance.now() before which a publish belongs to the warm-up. */
+  private warmupEndsAt = 0;
   private readonly gate?: RateGate;
   private stopping = false;
   private inFlight = 0;
@@ -124,6 +136,7 @@ export class LoadGenerator {
     }
     const cpuBefore = process.cpuUsage();
     this.firstPublishAt = Date.now();
+    this.warmupEndsAt = performance.now() + (this.options.warmupMs ?? 0);
     const perSecond: number[] = [];
     let lastReadingsAcked = 0;
     const second = setInterval(() => {
@@ -153,6 +166,7 @@ export class LoadGenerator {
       publishStoppedAt,
       lastAckAt: this.lastAckAt,
       ackLatency: summarise(this.latency),
+      warmupAckLatency: summarise(this.warmupLatency),
       readingsAckedPerSecond: perSecond,
       unacked: this.messagesPublished - this.messagesAcked,
       connectionsLost: this.connectionsLost,
@@ -202,7 +216,8 @@ export class LoadGenerator {
     const sentAt = p.sentAt[id];
     if (!sentAt) return; // not ours to count (a duplicate PUBACK)
     const now = performance.now();
-    this.latency.recordValue(Math.max(1, Math.round((now - sentAt) * 1000)));
+    const histogram = sentAt < this.warmupEndsAt ? this.warmupLatency : this.latency;
+    histogram.recordValue(Math.max(1, Math.round((now - sentAt) * 1000)));
     p.sentAt[id] = 0;
     p.free.push(id);
     this.messagesAcked++;
@@ -234,6 +249,10 @@ export class LoadGenerator {
       };
     });
   }
+}
+
+function buildLatencyHistogram(): Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
 }
 
 function summarise(h: Histogram): LatencySummary {

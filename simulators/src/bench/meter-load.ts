@@ -10,6 +10,8 @@ export function meterPublishers(devices: readonly BenchDevice[]): Publisher[] {
 export interface MeterLoad {
   window: number;
   durationS: number;
+  /** Seconds at the start whose PUBACK latency is kept apart; @defaultValue 0 */
+  warmupS?: number;
   /** Readings/s over all devices; 0 = as fast as PUBACKs come back. */
   rate: number;
   batch: number;
@@ -24,6 +26,7 @@ export function connectMeterLoad(mqttPort: number, devices: readonly BenchDevice
     publishers: meterPublishers(devices),
     window: load.window,
     durationMs: load.durationS * 1000,
+    warmupMs: (load.warmupS ?? 0) * 1000,
     rate: load.rate,
     batch: load.batch,
     settleTimeoutMs: load.settleTimeoutMs,

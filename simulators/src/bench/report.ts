@@ -23,6 +23,7 @@ export interface IngestReport {
     fieldsPerReading: number;
     window: number;
     durationS: number;
+    warmupS: number;
     /** Readings/s cap; 0 = unlimited. */
     rate: number;
     batch: number;
@@ -61,6 +62,7 @@ export interface IngestReport {
     publishPhaseMessagesPerSecond: number;
     endToEndFieldValuesPerSecond: number;
     /** Publish → PUBACK per message, from the generator's HDR histogram (µs resolution). */
+    warmupAckLatencyMs: { count: number; p50: number; p99: number; max: number };
     ackLatencyMs: { count: number; mean: number; p50: number; p90: number; p99: number; p999: number; max: number };
     /** From the service's citypulse_reading_store_delay_seconds buckets, interpolated: bucket resolution only. */
     storeDelayMs: { p50?: Quantile; p99?: Quantile; resolution: string };
@@ -114,7 +116,10 @@ export function formatTable(report: IngestReport): string {
     ['stored when publishing stopped', r.storedAtPublishStop === undefined ? 'n/a' : `${int(r.storedAtPublishStop)} (${pct(r.storedAtPublishStop, r.readingsAcked)} of PUBACKed)`],
     ['PUBACKed/s per second (min/median/max)', perSecond(r.readingsAckedPerSecond)],
     '',
-    ['publish → PUBACK p50 / p99 / max', `${ms(r.ackLatencyMs.p50)} / ${ms(r.ackLatencyMs.p99)} / ${ms(r.ackLatencyMs.max)} ms`],
+    ['publish → PUBACK p50 / p99 / max', `${ms(r.ackLatencyMs.p50)} / ${ms(r.ackLatencyMs.p99)} / ${ms(r.ackLatencyMs.max)} ms` + (c.warmupS > 0 ? `   (publishes after the first ${c.warmupS} s)` : '')],
+    ...(r.warmupAckLatencyMs.count > 0
+      ? [['  during the warm-up p50 / p99 / max', `${ms(r.warmupAckLatencyMs.p50)} / ${ms(r.warmupAckLatencyMs.p99)} / ${ms(r.warmupAckLatencyMs.max)} ms   (${int(r.warmupAckLatencyMs.count)} publishes)`] as [string, string]]
+      : []),
     ['publish → stored p50 / p99', `${quantile(r.storeDelayMs.p50)} / ${quantile(r.storeDelayMs.p99)}   (${r.storeDelayMs.resolution})`],
     [
       'InfluxDB writes by the service',
