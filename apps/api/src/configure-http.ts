@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { createValidationPipe } from './common/validation.js';
+import { ErrorBodyFilter } from './common/error-body.filter.js';
 
 /** Room per device of a bulk call: a JSON or CSV row is ~100-250 bytes. */
 const BULK_BYTES_PER_DEVICE = 512;
@@ -10,6 +11,7 @@ const BULK_PATH = '/devices/bulk';
 /** Applies the HTTP-wide settings shared by the api process and the all-in-one process. */
 export function configureHttp(app: INestApplication): void {
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorBodyFilter(app.getHttpAdapter()));
   useBodyParsers(app, app.get<AppConfig>(APP_CONFIG));
 }
 

@@ -100,6 +100,15 @@ describe('provisioning and the device registry API', () => {
     expect((await cp.api('PATCH', `/devices/nobody-${run}`, { name: 'x' })).status).toBe(404);
   });
 
+  it('answers refusals that Nest or the body parser raise with the same error body as its own', async () => {
+    const malformed = await post('/devices', '{"id": "abc", "type":', 'application/json');
+    expect(malformed).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: expect.any(String), fields: [{ field: 'body', problems: [malformed.body.message] }] } });
+    const tooLarge = await post('/devices', JSON.stringify({ name: 'x'.repeat(200_000) }), 'application/json');
+    expect(tooLarge).toEqual({ status: 413, body: { statusCode: 413, error: 'Payload Too Large', message: expect.any(String) } });
+    expect(await cp.api('GET', '/no-such-route')).toEqual({ status: 404, body: { statusCode: 404, error: 'Not Found', message: 'Cannot GET /no-such-route' } });
+    expect((await cp.api('GET', '/devices', undefined, 'not-a-token')).body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'invalid token' });
+  });
+
   it('lists the catalogue: fields with unit and range, and default rules', async () => {
     const { body } = await cp.api('GET', '/device-types');
     const env = body.items.find((t: any) => t.name === 'env-sensor');
