@@ -100,6 +100,19 @@ describe('provisioning and the device registry API', () => {
     expect((await cp.api('PATCH', `/devices/nobody-${run}`, { name: 'x' })).status).toBe(404);
   });
 
+  it('answers a path id that cannot be a device id, or a command id that is not a UUID, with a 400 naming it', async () => {
+    const bad = encodeURIComponent('no spaces allowed');
+    for (const [method, path] of [['GET', `/devices/${bad}`], ['PATCH', `/devices/${bad}`], ['DELETE', `/devices/${bad}`], ['POST', `/devices/${bad}/rotate`], ['GET', `/devices/${bad}/shadow`], ['GET', `/devices/${bad}/commands`]]) {
+      const { status, body } = await cp.api(method, path, method === 'PATCH' ? { name: 'x' } : undefined);
+      expect([method, path, status]).toEqual([method, path, 400]);
+      expect(body).toMatchObject({ statusCode: 400, error: 'Bad Request', fields: [{ field: 'id', problems: [expect.stringContaining('id must be 1-64 characters')] }] });
+    }
+    const [id] = ids('csv', 1);
+    const command = await cp.api('GET', `/devices/${id}/commands/not-a-uuid`);
+    expect(command.status).toBe(400);
+    expect(command.body.fields).toEqual([{ field: 'commandId', problems: ['commandId must be a UUID'] }]);
+  });
+
   it('answers refusals that Nest or the body parser raise with the same error body as its own', async () => {
     const malformed = await post('/devices', '{"id": "abc", "type":', 'application/json');
     expect(malformed).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: expect.any(String), fields: [{ field: 'body', problems: [malformed.body.message] }] } });

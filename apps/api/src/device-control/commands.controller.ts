@@ -12,6 +12,7 @@ import { CommandTimeouts } from './command-timeouts.js';
 import { ListCommandsQuery } from './list-commands.query.js';
 import { SendCommandDto } from './send-command.dto.js';
 import { visibleDevice } from './visible-device.js';
+import { DevicePath, DeviceCommandPath } from '../devices/device-path.js';
 
 /**
  * Commands to devices. A command is stored pending and delivered over MQTT (QoS 1) by the broker
@@ -30,7 +31,7 @@ export class CommandsController {
 
   @Post(':id/commands')
   @AdminOnly()
-  async send(@Param('id') id: string, @Body() body: SendCommandDto, @CurrentTenancy() tenancy: Tenancy) {
+  async send(@Param() { id }: DevicePath, @Body() body: SendCommandDto, @CurrentTenancy() tenancy: Tenancy) {
     const { type } = await visibleDevice(this.registry, id, tenancy);
     const checked = checkCommand(type, body.name, body.params ?? {});
     const problems = checked.problems.map((p) => ({ field: p.reason === 'unknown_command' ? 'name' : p.key === undefined ? 'params' : `params.${p.key}`, message: p.detail }));
@@ -49,13 +50,13 @@ export class CommandsController {
 
   /** The device's commands, newest first. */
   @Get(':id/commands')
-  async list(@Param('id') id: string, @Query() query: ListCommandsQuery, @CurrentTenancy() tenancy: Tenancy) {
+  async list(@Param() { id }: DevicePath, @Query() query: ListCommandsQuery, @CurrentTenancy() tenancy: Tenancy) {
     await visibleDevice(this.registry, id, tenancy);
     return { items: await this.commands.list(id, { limit: query.limit, status: query.status }) };
   }
 
   @Get(':id/commands/:commandId')
-  async get(@Param('id') id: string, @Param('commandId') commandId: string, @CurrentTenancy() tenancy: Tenancy) {
+  async get(@Param() { id, commandId }: DeviceCommandPath, @CurrentTenancy() tenancy: Tenancy) {
     await visibleDevice(this.registry, id, tenancy);
     const command = await this.commands.get(commandId);
     if (!command || command.deviceId !== id) throw new NotFoundException(`command ${commandId} of device ${id} not found`);

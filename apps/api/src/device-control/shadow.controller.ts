@@ -7,6 +7,7 @@ import type { Tenancy } from '../auth/tenancy.js';
 import { badRequest } from '../alerting/field-errors.js';
 import { SetDesiredDto } from './set-desired.dto.js';
 import { visibleDevice } from './visible-device.js';
+import { DevicePath } from '../devices/device-path.js';
 
 /**
  * The device shadow: desired configuration (set here), reported configuration (from the device's
@@ -21,7 +22,7 @@ export class ShadowController {
   ) {}
 
   @Get(':id/shadow')
-  async get(@Param('id') id: string, @CurrentTenancy() tenancy: Tenancy) {
+  async get(@Param() { id }: DevicePath, @CurrentTenancy() tenancy: Tenancy) {
     await visibleDevice(this.registry, id, tenancy);
     return this.shadows.get(id);
   }
@@ -29,7 +30,7 @@ export class ShadowController {
   /** Merges `desired` into the desired configuration (null removes a key); with `version`, only if nobody changed it since. */
   @Put(':id/shadow/desired')
   @AdminOnly()
-  async setDesired(@Param('id') id: string, @Body() body: SetDesiredDto, @CurrentTenancy() tenancy: Tenancy) {
+  async setDesired(@Param() { id }: DevicePath, @Body() body: SetDesiredDto, @CurrentTenancy() tenancy: Tenancy) {
     const { type } = await visibleDevice(this.registry, id, tenancy);
     const checked = checkConfigPatch(type, body.desired);
     const problems = [...checked.problems];

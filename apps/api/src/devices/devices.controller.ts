@@ -8,6 +8,7 @@ import type { Tenancy } from '../auth/tenancy.js';
 import { ListDevicesQuery } from './list-devices.query.js';
 import { ProvisionDeviceDto } from './provision-device.dto.js';
 import { UpdateDeviceDto } from './update-device.dto.js';
+import { DevicePath } from './device-path.js';
 
 /**
  * The device registry over HTTP. Every route answers only within the caller's cities: a device of
@@ -51,7 +52,7 @@ export class DevicesController {
   }
 
   @Get(':id')
-  async get(@Param('id') id: string, @CurrentTenancy() tenancy: Tenancy) {
+  async get(@Param() { id }: DevicePath, @CurrentTenancy() tenancy: Tenancy) {
     const device = await this.visible(id, tenancy);
     return { ...toPublic(device), presence: await this.presence.get(id) };
   }
@@ -59,7 +60,7 @@ export class DevicesController {
   /** Moves a device to another site or city, or renames it; its index entries and live session follow. */
   @Patch(':id')
   @AdminOnly()
-  async update(@Param('id') id: string, @Body() body: UpdateDeviceDto, @CurrentTenancy() tenancy: Tenancy) {
+  async update(@Param() { id }: DevicePath, @Body() body: UpdateDeviceDto, @CurrentTenancy() tenancy: Tenancy) {
     await this.visible(id, tenancy);
     if (body.city !== undefined && !tenancy.allows(body.city)) throw outsideTenancy(body.city);
     const device = await this.registry.update(id, body);
@@ -71,7 +72,7 @@ export class DevicesController {
   @Delete(':id')
   @HttpCode(204)
   @AdminOnly()
-  async remove(@Param('id') id: string, @CurrentTenancy() tenancy: Tenancy) {
+  async remove(@Param() { id }: DevicePath, @CurrentTenancy() tenancy: Tenancy) {
     await this.visible(id, tenancy);
     if (!(await this.registry.remove(id))) throw notFound(id);
   }
@@ -80,7 +81,7 @@ export class DevicesController {
   @Post(':id/rotate')
   @HttpCode(200)
   @AdminOnly()
-  async rotate(@Param('id') id: string, @CurrentTenancy() tenancy: Tenancy) {
+  async rotate(@Param() { id }: DevicePath, @CurrentTenancy() tenancy: Tenancy) {
     await this.visible(id, tenancy);
     const issued = await this.registry.rotate(id, this.scrypt);
     if (!issued) throw notFound(id);
@@ -91,7 +92,7 @@ export class DevicesController {
   @Post(':id/revoke')
   @HttpCode(200)
   @AdminOnly()
-  async revoke(@Param('id') id: string, @CurrentTenancy() tenancy: Tenancy) {
+  async revoke(@Param() { id }: DevicePath, @CurrentTenancy() tenancy: Tenancy) {
     await this.visible(id, tenancy);
     const device = await this.registry.revoke(id);
     if (!device) throw notFound(id);
