@@ -45,6 +45,9 @@ describe('city tenancy: API tokens and operator streams', () => {
     const { body } = await cp.api('GET', '/tokens');
     expect(body.items).toContainEqual({ name: 'listing-check', role: 'operator', cities: ['beijing'], createdAt: expect.any(String) });
     expect(JSON.stringify(body)).not.toContain(secret);
+    expect(body).toMatchObject({ total: body.items.length, offset: 0, limit: 100 });
+    expect((await cp.api('GET', '/tokens?limit=1')).body.items).toHaveLength(1);
+    expect((await cp.api('GET', '/tokens?limit=abc')).body.fields).toEqual([expect.objectContaining({ field: 'limit' })]);
     expect((await cp.api('POST', '/tokens', { name: 'listing-check', role: 'operator' })).status).toBe(409);
     const bad = await cp.api('POST', '/tokens', { name: 'x', role: 'root' });
     expect(bad.status).toBe(400);

@@ -1,12 +1,12 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
+import { Transform } from 'class-transformer';
 import { CITY_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 import { deviceTypeNames } from '@citypulse/devices';
 import { DEVICE_FIELD_MESSAGES } from './provision-device.dto.js';
-import { MAX_PAGE_OFFSET } from '../common/paging.js';
+import { PageQuery } from '../common/paging.js';
 
 /** GET /devices filters (combined with AND) and page; results are in id order. */
-export class ListDevicesQuery {
+export class ListDevicesQuery extends PageQuery {
   @IsOptional() @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city })
   city?: string;
 
@@ -21,10 +21,4 @@ export class ListDevicesQuery {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'online must be true or false' })
   online?: boolean;
-
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  limit = 100;
-
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PAGE_OFFSET)
-  offset = 0;
 }

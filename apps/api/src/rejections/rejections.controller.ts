@@ -1,6 +1,5 @@
 import { Controller, Get, Inject, NotFoundException, Query } from '@nestjs/common';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import { IsOptional, IsString } from 'class-validator';
 import type { Redis } from 'ioredis';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
@@ -8,17 +7,11 @@ import { DeadLetterStore } from '@citypulse/rejections';
 import { DeviceRegistry } from '@citypulse/registry';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
-import { MAX_PAGE_OFFSET } from '../common/paging.js';
+import { PageQuery } from '../common/paging.js';
 
-export class ListRejectionsQuery {
+export class ListRejectionsQuery extends PageQuery {
   @IsOptional() @IsString()
   deviceId?: string;
-
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  limit = 100;
-
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PAGE_OFFSET)
-  offset = 0;
 }
 
 /**

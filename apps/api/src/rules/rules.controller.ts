@@ -10,8 +10,9 @@ import { AuditLog } from '@citypulse/alert-store';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
 import { badRequest } from '../alerting/field-errors.js';
+import { PageQuery, pageOf } from '../common/paging.js';
 
-export class ListRulesQuery {
+export class ListRulesQuery extends PageQuery {
   @IsOptional() @IsString()
   deviceType?: string;
 }
@@ -33,11 +34,10 @@ export class RulesController {
     this.audit = new AuditLog(redis, config.redis.prefix);
   }
 
-  /** Every rule in force (`source`: catalogue or operator). */
+  /** A page of the rules in force (`source`: catalogue or operator); `total` counts every match. */
   @Get()
   async list(@Query() q: ListRulesQuery) {
-    const items = effectiveRules(await this.rules.list()).filter((r) => q.deviceType === undefined || r.deviceType === q.deviceType);
-    return { items, total: items.length };
+    return pageOf(effectiveRules(await this.rules.list()).filter((r) => q.deviceType === undefined || r.deviceType === q.deviceType), q);
   }
 
   @Get(':id')

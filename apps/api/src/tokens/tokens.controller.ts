@@ -1,10 +1,11 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { REDIS } from '@citypulse/core';
 import { ApiTokenStore, TokenExistsError } from '@citypulse/registry';
 import { ClusterAdminOnly } from '../auth/tenancy.decorator.js';
 import { CreateTokenDto } from './create-token.dto.js';
+import { PageQuery, pageOf } from '../common/paging.js';
 
 /**
  * API tokens: admin (reads and writes) or operator (reads, live streams and the operator MQTT login
@@ -32,8 +33,8 @@ export class TokensController {
   }
 
   @Get()
-  async list() {
-    return { items: await this.tokens.list() };
+  async list(@Query() page: PageQuery) {
+    return pageOf(await this.tokens.list(), page);
   }
 
   /** Revokes the token at once: HTTP requests with it get 401, and its MQTT logins are closed on every broker. */

@@ -1,4 +1,4 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
+import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import type { Redis } from 'ioredis';
@@ -9,6 +9,7 @@ import { AuditLog } from '@citypulse/alert-store';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
 import { WebhookDto } from './webhook.dto.js';
+import { PageQuery, pageOf } from '../common/paging.js';
 
 /**
  * Webhooks per rule, severity, city or event kind. Each delivery is signed
@@ -26,10 +27,9 @@ export class WebhooksController {
   }
 
   @Get()
-  async list(@Req() req: Request) {
+  async list(@Query() page: PageQuery, @Req() req: Request) {
     requireAdmin(callerOf(req));
-    const items = (await this.webhooks.list()).map(publicWebhook);
-    return { items, total: items.length };
+    return pageOf((await this.webhooks.list()).map(publicWebhook), page);
   }
 
   /** Creates a webhook; the response carries the signing secret, shown this once. */

@@ -169,6 +169,25 @@ describe('rules through the API', () => {
     expect((await cp.api('DELETE', '/rules/env-sensor.co2-high')).status).toBe(409);
   });
 
+  it('pages the rules in force and the webhooks (limit, offset, total), and refuses a bad page naming the field', async () => {
+    const all = (await cp.api('GET', '/rules?deviceType=env-sensor&limit=1000')).body;
+    expect(all.total).toBe(all.items.length);
+    expect(all.total).toBeGreaterThan(2);
+    const page = (await cp.api('GET', '/rules?deviceType=env-sensor&limit=2&offset=1')).body;
+    expect(page).toEqual({ items: all.items.slice(1, 3), total: all.total, offset: 1, limit: 2 });
+    const bad = await cp.api('GET', '/rules?limit=0');
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields).toEqual([expect.objectContaining({ field: 'limit' })]);
+
+    // For a city no alert is in: nothing is ever sent to the unreachable url.
+    for (const id of ['page-a', 'page-b', 'page-c']) expect((await cp.api('POST', '/webhooks', { id, url: 'http://127.0.0.1:9/hook', cities: ['no-such-city'] })).status).toBe(201);
+    const hooks = (await cp.api('GET', '/webhooks?limit=2')).body;
+    expect(hooks).toMatchObject({ total: 3, offset: 0, limit: 2 });
+    expect(hooks.items).toHaveLength(2);
+    expect((await cp.api('GET', '/webhooks?offset=-1')).body.fields).toEqual([expect.objectContaining({ field: 'offset' })]);
+    for (const id of ['page-a', 'page-b', 'page-c']) await cp.api('DELETE', `/webhooks/${id}`);
+  });
+
   it('shows each queue’s depth and rates', async () => {
     const { status, body } = await cp.api('GET', '/queues');
     expect(status).toBe(200);
