@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { createValidationPipe } from './common/validation.js';
 import { ErrorBodyFilter } from './common/error-body.filter.js';
+import { serveOpenApi } from './openapi/openapi.js';
 
 /** Room per device of a bulk call: a JSON or CSV row is ~100-250 bytes. */
 const BULK_BYTES_PER_DEVICE = 512;
@@ -13,6 +14,7 @@ export function configureHttp(app: INestApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorBodyFilter(app.getHttpAdapter()));
   useBodyParsers(app, app.get<AppConfig>(APP_CONFIG));
+  serveOpenApi(app);
 }
 
 /**

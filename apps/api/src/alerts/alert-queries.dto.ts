@@ -1,10 +1,13 @@
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { Transform, Type } from 'class-transformer';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ALERT_STATES, type AlertSeverity, type AlertState } from '@citypulse/alert-store';
 import { toEpochMs } from '../alerting/time-param.js';
 import { MAX_PAGE_OFFSET } from '../common/paging.js';
 
 const TIME = { message: '$property must be an ISO 8601 time or epoch milliseconds' };
+/** Parsed to epoch ms before validation, so the document is told what is sent, not what is checked. */
+const TIME_PARAM = { type: String, example: '2026-05-01T12:00:00Z', description: 'ISO 8601 time or epoch milliseconds' };
 
 /** Filters shared by the alert list and the transition history. */
 export class AlertFilterQuery {
@@ -20,9 +23,11 @@ export class AlertFilterQuery {
   @IsOptional() @IsIn(['info', 'warning', 'critical'])
   severity?: AlertSeverity;
 
+  @ApiPropertyOptional(TIME_PARAM)
   @IsOptional() @Transform(({ value }) => toEpochMs(value)) @IsInt(TIME)
   from?: number;
 
+  @ApiPropertyOptional(TIME_PARAM)
   @IsOptional() @Transform(({ value }) => toEpochMs(value)) @IsInt(TIME)
   to?: number;
 

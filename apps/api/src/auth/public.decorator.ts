@@ -1,5 +1,9 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiSecurity } from '@nestjs/swagger';
 
 export const IS_PUBLIC = 'citypulse:public';
-/** Marks a route that needs no token (health probes). Everything else requires one. */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/**
+ * Marks a route that needs no token (health probes, the console's page). Everything else requires
+ * one. The OpenAPI document says so too: an empty security requirement overrides its bearer default.
+ */
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiSecurity({}));

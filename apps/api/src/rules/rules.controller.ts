@@ -2,6 +2,7 @@ import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, Not
 import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import { IsOptional, IsString } from 'class-validator';
+import { ApiBody } from '@nestjs/swagger';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { validateRule, type RuleDefinition } from '@citypulse/rules';
@@ -10,6 +11,7 @@ import { AuditLog } from '@citypulse/alert-store';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
 import { badRequest } from '../alerting/field-errors.js';
+import { RULE_BODY_SCHEMA } from './rule.schema.js';
 import { PageQuery, pageOf } from '../common/paging.js';
 
 export class ListRulesQuery extends PageQuery {
@@ -48,6 +50,7 @@ export class RulesController {
   }
 
   @Post()
+  @ApiBody({ schema: RULE_BODY_SCHEMA })
   async create(@Body() body: unknown, @Req() req: Request) {
     const caller = callerOf(req);
     requireAdmin(caller);
@@ -60,6 +63,7 @@ export class RulesController {
 
   /** Creates or replaces a rule (or overrides a catalogue rule of this id). */
   @Put(':id')
+  @ApiBody({ schema: RULE_BODY_SCHEMA })
   async put(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
     const caller = callerOf(req);
     requireAdmin(caller);

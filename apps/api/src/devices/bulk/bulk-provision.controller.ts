@@ -1,4 +1,5 @@
 import { BadRequestException, Body, ConflictException, Controller, Headers, HttpCode, Inject, PayloadTooLargeException, Post, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiExtraModels, getSchemaPath } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER } from '@citypulse/core';
 import { DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, type ScryptParams } from '@citypulse/registry';
@@ -6,6 +7,7 @@ import type { Logger } from '@citypulse/observability';
 import { AdminOnly, CurrentTenancy } from '../../auth/tenancy.decorator.js';
 import type { Tenancy } from '../../auth/tenancy.js';
 import type { FieldProblem } from '../../common/validation.js';
+import { ProvisionDeviceDto } from '../provision-device.dto.js';
 import { rowsFromCsv, rowsFromJson, validateRows, type BulkRow, type RowProblem } from './bulk-rows.js';
 import { CsvSyntaxError, parseCsv } from './parse-csv.js';
 
@@ -37,6 +39,12 @@ export class BulkProvisionController {
   @Post('bulk')
   @HttpCode(201)
   @AdminOnly()
+  @ApiExtraModels(ProvisionDeviceDto)
+  @ApiConsumes('application/json', 'text/csv')
+  @ApiBody({
+    description: 'application/json: an array of devices or {"devices": [...]}; text/csv: a header line `id,type,city,site[,name]`, then one device per line.',
+    schema: { oneOf: [{ type: 'array', items: { $ref: getSchemaPath(ProvisionDeviceDto) } }, { type: 'object', properties: { devices: { type: 'array', items: { $ref: getSchemaPath(ProvisionDeviceDto) } } } }, { type: 'string' }] },
+  })
   async provisionMany(@Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentTenancy() tenancy: Tenancy) {
     const rows = this.rowsOf(body, contentType ?? '');
     if (!Array.isArray(rows)) throw badRequest(`${rows.field}: ${rows.problems.join('; ')}`, [rows], []);

@@ -1,0 +1,57 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type SchemaObject } from '@nestjs/swagger';
+import { describeRouteDtos } from './describe-route-dtos.js';
+
+/** Swagger UI; the document itself is at DOCS_JSON_PATH. */
+export const DOCS_PATH = '/docs';
+export const DOCS_JSON_PATH = '/docs/json';
+export const BEARER_SCHEME = 'bearer';
+
+/** The API's one error body (common/validation.ts, alerting/field-errors.ts); `fields` names each field at fault. */
+const ERROR_BODY: SchemaObject = {
+  type: 'object',
+  required: ['statusCode', 'error', 'message'],
+  properties: {
+    statusCode: { type: 'integer', example: 400 },
+    error: { type: 'string', example: 'Bad Request' },
+    message: { type: 'string', example: 'limit: limit must not be greater than 1000' },
+    fields: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'problems'],
+        properties: { field: { type: 'string', example: 'limit' }, problems: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+  },
+};
+
+/**
+ * Serves the OpenAPI document of every route at /docs (Swagger UI) and /docs/json. Both are
+ * plain express routes outside Nest's router, so TokenGuard does not see them: the document is
+ * public, like the console's page — it describes the API and holds no data, while every route it
+ * lists still needs the bearer token it declares (routes marked @Public say they do not).
+ */
+export function serveOpenApi(app: INestApplication): void {
+  describeRouteDtos(app);
+  const config = new DocumentBuilder()
+    .setTitle('citypulse API')
+    .setDescription('Devices, telemetry, alerts and rules of the citypulse telemetry backbone. Every route needs `Authorization: Bearer <token>` unless it says otherwise.')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'CP_API_TOKEN, or a token issued by POST /tokens' }, BEARER_SCHEME)
+    .addSecurityRequirements(BEARER_SCHEME)
+    .addGlobalResponse({ status: '4XX', description: 'Refused; a 400 names each field at fault in `fields`.', schema: ERROR_BODY })
+    .build();
+  const document = tagByFirstSegment(SwaggerModule.createDocument(app, config));
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH, raw: ['json'] });
+}
+
+/** Groups operations without an @ApiTags by their resource, the first path segment (`/devices/{id}/shadow` → devices; `/` redirects to the console). */
+function tagByFirstSegment(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    const resource = path.split('/')[1] || 'console';
+    for (const operation of [item.get, item.put, item.post, item.delete, item.patch]) {
+      if (operation && !operation.tags?.length) operation.tags = [resource];
+    }
+  }
+  return document;
+}
