@@ -63,6 +63,6 @@ describe('validateRule', () => {
   });
 
   it('refuses what is not an object', () => {
-    expect(validateRule([1, 2])).toEqual({ ok: false, errors: [{ field: '', message: 'a rule must be a JSON object' }] });
+    expect(validateRule([1, 2])).toEqual({ ok: false, errors: [{ field: 'body', message: 'a rule must be a JSON object' }] });
   });
 });

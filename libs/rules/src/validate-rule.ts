@@ -35,7 +35,7 @@ const MAX_SECONDS = 7 * 24 * 3600;
 export function validateRule(input: unknown, catalogue?: RuleCatalogue): RuleValidation {
   const errors: RuleFieldError[] = [];
   const fail = (field: string, message: string) => errors.push({ field, message });
-  if (!isObject(input)) return { ok: false, errors: [{ field: '', message: 'a rule must be a JSON object' }] };
+  if (!isObject(input)) return { ok: false, errors: [{ field: 'body', message: 'a rule must be a JSON object' }] };
   for (const key of Object.keys(input)) if (!TOP_LEVEL.has(key)) fail(key, 'is not a rule property');
 
   const id = input.id;

@@ -156,6 +156,8 @@ describe('rules through the API', () => {
     expect((await cp.api('POST', '/rules', { id: 'x', deviceType: 'env-sensor', field: 'flux', condition: { kind: 'above', threshold: 1 }, severity: 'info' })).body.fields).toEqual([
       expect.objectContaining({ field: 'field' }),
     ]);
+    expect((await cp.api('POST', '/rules', [{ id: 'x' }])).body.fields).toEqual([{ field: 'body', problems: ['a rule must be a JSON object'] }]);
+    expect((await cp.api('PUT', '/rules/x', [1, 2])).body.fields).toEqual([{ field: 'body', problems: ['a rule must be a JSON object'] }]);
   });
 
   it('lists catalogue defaults, overrides one by id, and brings it back on delete', async () => {
