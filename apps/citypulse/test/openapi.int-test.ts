@@ -56,6 +56,12 @@ describe('the OpenAPI document of the all-in-one process', () => {
     expect(documentedRoutes(document).filter((r) => !registered.includes(r))).toEqual([]);
   });
 
+  it('groups operations by resource', () => {
+    expect(document.paths['/devices/{id}/shadow'].get.tags).toEqual(['devices']);
+    expect(document.paths['/devices/bulk'].post.tags).toEqual(['devices']);
+    expect(document.paths['/telemetry/cities/{city}/aggregate'].get.tags).toEqual(['telemetry']);
+  });
+
   it('serves the Swagger UI page at /docs without a token', async () => {
     const page = await anonymous(cp, DOCS_PATH);
     expect(page.status).toBe(200);

@@ -41,7 +41,8 @@ export function serveOpenApi(app: INestApplication): void {
     .addSecurityRequirements(BEARER_SCHEME)
     .addGlobalResponse({ status: '4XX', description: 'Refused; a 400 names each field at fault in `fields`.', schema: ERROR_BODY })
     .build();
-  const document = tagByFirstSegment(SwaggerModule.createDocument(app, config));
+  // Tagged by resource below, not by controller class (devices has five controllers).
+  const document = tagByFirstSegment(SwaggerModule.createDocument(app, config, { autoTagControllers: false }));
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH, raw: ['json'] });
 }
 
