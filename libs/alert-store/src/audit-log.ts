@@ -30,16 +30,17 @@ export class AuditLog {
     return full;
   }
 
-  /** Newest first, optionally only one actor's or one target's. */
-  async list({ actor, target, limit = 100 }: { actor?: string; target?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+  /** Newest first, optionally only one actor's or one target's; `offset` matches skipped. */
+  async list({ actor, target, limit = 100, offset = 0 }: { actor?: string; target?: string; limit?: number; offset?: number } = {}): Promise<AuditEntry[]> {
     const out: AuditEntry[] = [];
+    let skip = offset;
     let end = '+';
     for (;;) {
       const page = (await this.redis.xrevrange(this.key, end, '-', 'COUNT', 500)) as Array<[string, string[]]>;
       for (const [id, fields] of page) {
         end = `(${id}`;
         const entry = JSON.parse(fields[1]) as AuditEntry;
-        if ((actor === undefined || entry.actor === actor) && (target === undefined || entry.target === target)) out.push(entry);
+        if ((actor === undefined || entry.actor === actor) && (target === undefined || entry.target === target) && skip-- <= 0) out.push(entry);
         if (out.length >= limit) return out;
       }
       if (page.length < 500) return out;

@@ -70,12 +70,13 @@ export class CommandStore {
     return toRecord(await this.redis.hgetall(this.commandKey(id)));
   }
 
-  /** The device's commands, newest first, optionally only those in one status. */
-  async list(deviceId: string, options: { limit: number; status?: CommandStatus }): Promise<CommandRecord[]> {
+  /** The device's commands, newest first, optionally only those in one status; `offset` skipped. */
+  async list(deviceId: string, options: { limit: number; offset?: number; status?: CommandStatus }): Promise<CommandRecord[]> {
+    const offset = options.offset ?? 0;
     // The history is bounded by keepPerDevice, so reading all of it to filter by status stays small.
-    const ids = await this.redis.zrange(this.historyKey(deviceId), 0, String(options.status ? -1 : options.limit - 1), 'REV');
+    const ids = await this.redis.zrange(this.historyKey(deviceId), 0, String(options.status ? -1 : offset + options.limit - 1), 'REV');
     const records = await this.getMany(ids);
-    return records.filter((r) => !options.status || r.status === options.status).slice(0, options.limit);
+    return records.filter((r) => !options.status || r.status === options.status).slice(offset, offset + options.limit);
   }
 
   /** Commands still waiting for the device's PUBACK whose deadline has not passed, oldest first. */

@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ALERT_STATES, type AlertSeverity, type AlertState } from '@citypulse/alert-store';
 import { toEpochMs } from '../alerting/time-param.js';
-import { MAX_PAGE_OFFSET } from '../common/paging.js';
+import { PageOffset } from '../common/paging.js';
 
 const TIME = { message: '$property must be an ISO 8601 time or epoch milliseconds' };
 /** Parsed to epoch ms before validation, so the document is told what is sent, not what is checked. */
@@ -33,14 +33,14 @@ export class AlertFilterQuery {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   limit = 100;
+
+  @PageOffset()
+  offset = 0;
 }
 
 export class ListAlertsQuery extends AlertFilterQuery {
   @IsOptional() @IsIn(ALERT_STATES)
   state?: AlertState;
-
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PAGE_OFFSET)
-  offset = 0;
 }
 
 export class TransitionsQuery extends AlertFilterQuery {

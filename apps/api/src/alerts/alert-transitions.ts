@@ -17,7 +17,7 @@ export async function queryTransitions(influx: InfluxQueryClient, q: Transitions
   if (cities) where.push(`(${cities.length > 0 ? cities.map((c) => `"city" = ${quoteString(c)}`).join(' OR ') : 'false'})`);
   if (q.from !== undefined) where.push(`time >= ${q.from}ms`);
   if (q.to !== undefined) where.push(`time <= ${q.to}ms`);
-  const query = `SELECT * FROM "alerts"${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC LIMIT ${q.limit}`;
+  const query = `SELECT * FROM "alerts"${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC LIMIT ${q.limit} OFFSET ${q.offset}`;
   try {
     return await influx.query(query);
   } catch (err) {

@@ -1,24 +1,21 @@
 import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Redis } from 'ioredis';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import { IsOptional, IsString } from 'class-validator';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { AuditLog } from '@citypulse/alert-store';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
+import { PageQuery } from '../common/paging.js';
 
-export class AuditQuery {
+export class AuditQuery extends PageQuery {
   @IsOptional() @IsString()
   actor?: string;
 
   /** e.g. `alert:<id>`, `rule:<id>`, `webhook:<id>`, `job:<queue>/<id>`. */
   @IsOptional() @IsString()
   target?: string;
-
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  limit = 100;
 }
 
 /** Who did what: operators' alert actions, rule and webhook changes, queue job actions. Newest first. */

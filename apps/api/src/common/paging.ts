@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 
@@ -7,12 +8,15 @@ import { Type } from 'class-transformer';
  */
 export const MAX_PAGE_OFFSET = 1_000_000_000;
 
+/** `?offset=` of a list: where the page starts. Lists whose `limit` has bounds of its own take it alone. */
+export const PageOffset = () => applyDecorators(IsOptional(), Type(() => Number), IsInt(), Min(0), Max(MAX_PAGE_OFFSET));
+
 /** `?limit=&offset=` of a list. */
 export class PageQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   limit = 100;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_PAGE_OFFSET)
+  @PageOffset()
   offset = 0;
 }
 

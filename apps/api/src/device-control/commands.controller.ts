@@ -52,7 +52,7 @@ export class CommandsController {
   @Get(':id/commands')
   async list(@Param() { id }: DevicePath, @Query() query: ListCommandsQuery, @CurrentTenancy() tenancy: Tenancy) {
     await visibleDevice(this.registry, id, tenancy);
-    return { items: await this.commands.list(id, { limit: query.limit, status: query.status }) };
+    return { items: await this.commands.list(id, { limit: query.limit, offset: query.offset, status: query.status }) };
   }
 
   @Get(':id/commands/:commandId')

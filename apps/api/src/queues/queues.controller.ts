@@ -10,6 +10,7 @@ import { AuditLog } from '@citypulse/alert-store';
 import { ApiQueues } from '../alerting/api-queues.js';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
+import { PageOffset } from '../common/paging.js';
 import { queueSummary } from './queue-summary.js';
 
 const STATES = ['failed', 'waiting', 'active', 'delayed', 'completed'] as const;
@@ -20,6 +21,9 @@ export class JobsQuery {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
   limit = 50;
+
+  @PageOffset()
+  offset = 0;
 }
 
 /**
@@ -54,7 +58,7 @@ export class QueuesController {
   @Get(':name/jobs')
   async jobs(@Param('name') name: string, @Query() q: JobsQuery, @Req() req: Request) {
     requireAdmin(callerOf(req));
-    const jobs = await this.queue(name).getJobs([q.state], 0, q.limit - 1);
+    const jobs = await this.queue(name).getJobs([q.state], q.offset, q.offset + q.limit - 1);
     return { items: jobs.filter((j): j is Job => Boolean(j)).map(describeJob) };
   }
 

@@ -84,6 +84,8 @@ describe('deadman alerts', () => {
       { what: 'the three overdue devices told apart' },
     );
     expect(statuses[fresh.id]).toBeUndefined();
+    const overdue = (await cp.api('GET', '/deadman/overdue')).body.items.map((d: any) => d.deviceId);
+    expect((await cp.api('GET', '/deadman/overdue?limit=2&offset=1')).body.items.map((d: any) => d.deviceId)).toEqual(overdue.slice(1, 3));
     await Promise.all([late.client.endAsync(), silent.client.endAsync(), fresh.client.endAsync()]);
   });
 });

@@ -63,6 +63,7 @@ describe('the alert lifecycle', () => {
     );
     expect(transitions.map((r: any) => r.event).sort()).toEqual(['acknowledged', 'raised', 'resolved']);
     expect(transitions.find((r: any) => r.event === 'acknowledged')).toMatchObject({ actor: 'alice', note: 'ventilation team called', city: 'tianjin', rule_id: `co2-${device.id}` });
+    expect((await cp.api('GET', `/alerts/transitions?deviceId=${device.id}&from=${t0 - 1000}&limit=1&offset=1`)).body.items).toEqual([transitions[1]]);
 
     const audit = await cp.api('GET', `/audit?target=${encodeURIComponent(`alert:${open.id}`)}`);
     expect(audit.body.items).toEqual([expect.objectContaining({ action: 'alert.acknowledged', actor: 'alice (token admin)', detail: 'ventilation team called' })]);

@@ -76,6 +76,8 @@ describe('webhook notifications', () => {
       { what: 'the failed delivery kept', timeoutMs: 20_000 },
     );
     expect(failed[0]).toMatchObject({ attemptsMade: 4, failedReason: 'HTTP 500' });
+    const allFailed = (await cp.api('GET', '/queues/notifications/jobs?state=failed')).body.items.map((j: any) => j.id);
+    expect((await cp.api('GET', '/queues/notifications/jobs?state=failed&offset=1')).body.items.map((j: any) => j.id)).toEqual(allFailed.slice(1));
     expect(hook.received).toHaveLength(4);
 
     hook.statuses = [204];
@@ -85,6 +87,7 @@ describe('webhook notifications', () => {
     expect(hook.received[4].status).toBe(204);
     const audit = (await cp.api('GET', '/audit?actor=admin')).body.items.map((e: any) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['job.retry', 'webhook.create']));
+    expect((await cp.api('GET', '/audit?actor=admin&limit=1&offset=1')).body.items.map((e: any) => e.action)).toEqual([audit[1]]);
     await device.client.endAsync();
   });
 

@@ -180,6 +180,8 @@ describe('device commands', () => {
     const second = (await send(device.id, { name: 'set-interval', params: { interval_s: 5 } })).body;
     const list = await cp.api('GET', `/devices/${device.id}/commands`);
     expect(list.body.items.map((c: any) => c.id)).toEqual([second.id, first.id]);
+    expect((await cp.api('GET', `/devices/${device.id}/commands?limit=1&offset=1`)).body.items.map((c: any) => c.id)).toEqual([first.id]);
+    expect((await cp.api('GET', `/devices/${device.id}/commands?offset=-1`)).body.fields).toEqual([expect.objectContaining({ field: 'offset' })]);
     expect((await cp.api('GET', `/devices/${device.id}/commands?status=succeeded`)).body.items).toEqual([]);
     expect((await cp.api('GET', `/devices/${device.id}/commands?status=lost`)).status).toBe(400);
     expect((await cp.api('GET', `/devices/${other.id}/commands/${first.id}`)).status).toBe(404);
