@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { InfluxModule } from '@citypulse/core';
 import { TokenGuard } from './auth/token-guard.js';
+import { TokenVerifier } from './auth/token-verifier.js';
 import { HealthController } from './health/health.controller.js';
 import { DevicesApiModule } from './devices/devices-api.module.js';
 import { DeviceControlApiModule } from './device-control/device-control-api.module.js';
@@ -14,6 +15,6 @@ import { ConsoleModule } from './console/console.module.js';
 @Module({
   imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, ConsoleModule],
   controllers: [HealthController, TelemetryController, RejectionsController, MetricsController],
-  providers: [{ provide: APP_GUARD, useClass: TokenGuard }],
+  providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }],
 })
 export class ApiModule {}
