@@ -4,6 +4,8 @@ import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { createValidationPipe } from './common/validation.js';
 import { ErrorBodyFilter } from './common/error-body.filter.js';
 import { serveOpenApi } from './openapi/openapi.js';
+import { bearerToken } from './auth/request-token.js';
+import { mountQueueBoard } from './queues/queue-board.js';
 
 /** Room per device of a bulk call: a JSON or CSV row is ~100-250 bytes. */
 const BULK_BYTES_PER_DEVICE = 512;
@@ -15,6 +17,7 @@ export function configureHttp(app: INestApplication): void {
   app.useGlobalFilters(new ErrorBodyFilter(app.getHttpAdapter()));
   useBodyParsers(app, app.get<AppConfig>(APP_CONFIG));
   serveOpenApi(app);
+  mountQueueBoard(app);
 }
 
 /**
@@ -31,14 +34,9 @@ function useBodyParsers(app: INestApplication, config: AppConfig): void {
     if (req.path !== BULK_PATH) return small(req, res, next);
     // Up to megabytes: refuse a call without a bearer token before reading any of it. The token
     // itself is still checked by TokenGuard once the body is in.
-    if (!hasBearer(req)) return refuseUnauthenticated(res);
+    if (!bearerToken(req)) return refuseUnauthenticated(res);
     bulkJson(req, res, (err?: unknown) => (err ? next(err) : bulkCsv(req, res, next)));
   });
-}
-
-function hasBearer(req: Request): boolean {
-  const [scheme, token] = (req.headers.authorization ?? '').split(' ');
-  return scheme === 'Bearer' && Boolean(token);
 }
 
 /** TokenGuard's 401 body; `Connection: close` so the unread body is not taken for the next request. */
