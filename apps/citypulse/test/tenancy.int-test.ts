@@ -48,6 +48,8 @@ describe('city tenancy: API tokens and operator streams', () => {
     expect(body).toMatchObject({ total: body.items.length, offset: 0, limit: 100 });
     expect((await cp.api('GET', '/tokens?limit=1')).body.items).toHaveLength(1);
     expect((await cp.api('GET', '/tokens?limit=abc')).body.fields).toEqual([expect.objectContaining({ field: 'limit' })]);
+    expect((await cp.api('DELETE', '/tokens/Not%20A%20Name')).body.fields).toEqual([expect.objectContaining({ field: 'name' })]);
+    expect((await cp.api('DELETE', '/tokens/no-such-token')).status).toBe(404);
     expect((await cp.api('POST', '/tokens', { name: 'listing-check', role: 'operator' })).status).toBe(409);
     const bad = await cp.api('POST', '/tokens', { name: 'x', role: 'root' });
     expect(bad.status).toBe(400);

@@ -5,6 +5,7 @@ import { REDIS } from '@citypulse/core';
 import { ApiTokenStore, TokenExistsError } from '@citypulse/registry';
 import { ClusterAdminOnly } from '../auth/tenancy.decorator.js';
 import { CreateTokenDto } from './create-token.dto.js';
+import { TokenPath } from './token-path.js';
 import { PageQuery, pageOf } from '../common/paging.js';
 
 /**
@@ -40,7 +41,7 @@ export class TokensController {
   /** Revokes the token at once: HTTP requests with it get 401, and its MQTT logins are closed on every broker. */
   @Delete(':name')
   @HttpCode(204)
-  async revoke(@Param('name') name: string) {
+  async revoke(@Param() { name }: TokenPath) {
     if (!(await this.tokens.revoke(name))) throw new NotFoundException(`token ${name} not found`);
   }
 }

@@ -8,7 +8,7 @@ import { WebhookRepository, publicWebhook, type Webhook } from '@citypulse/alert
 import { AuditLog } from '@citypulse/alert-store';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
-import { WebhookDto } from './webhook.dto.js';
+import { WebhookDto, WebhookPath } from './webhook.dto.js';
 import { PageQuery, pageOf } from '../common/paging.js';
 
 /**
@@ -47,7 +47,7 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id') id: string, @Req() req: Request) {
+  async remove(@Param() { id }: WebhookPath, @Req() req: Request) {
     const caller = callerOf(req);
     requireAdmin(caller);
     if (!(await this.webhooks.remove(id))) throw new NotFoundException(`webhook ${id} not found`);

@@ -188,7 +188,9 @@ describe('rules through the API', () => {
     expect(hooks).toMatchObject({ total: 3, offset: 0, limit: 2 });
     expect(hooks.items).toHaveLength(2);
     expect((await cp.api('GET', '/webhooks?offset=-1')).body.fields).toEqual([expect.objectContaining({ field: 'offset' })]);
-    for (const id of ['page-a', 'page-b', 'page-c']) await cp.api('DELETE', `/webhooks/${id}`);
+    for (const id of ['page-a', 'page-b', 'page-c']) expect((await cp.api('DELETE', `/webhooks/${id}`)).status).toBe(204);
+    expect((await cp.api('DELETE', '/webhooks/page-a')).status).toBe(404);
+    expect((await cp.api('DELETE', '/webhooks/Not%20An%20Id')).body.fields).toEqual([expect.objectContaining({ field: 'id' })]);
   });
 
   it('shows each queue’s depth and rates', async () => {
