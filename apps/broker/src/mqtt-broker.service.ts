@@ -34,6 +34,7 @@ import { CityRateLimiter } from './telemetry/city-rate-limiter.js';
 import { watchBacklog } from './telemetry/backlog-watch.js';
 import { createDeviceMessageHandlers } from './device-state/device-message-handlers.js';
 import { attachDeviceDelivery } from './delivery/device-delivery.js';
+import { createBrokerCluster, type BrokerCluster } from './cluster/broker-cluster.js';
 
 /** The MQTT broker process part: aedes with citypulse's hooks, on a plain TCP listener. */
 @Injectable()
@@ -45,6 +46,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
   private deliveryRedis?: Redis;
   private presenceTracker?: PresenceTracker;
   private heartbeat?: BrokerHeartbeat;
+  private cluster?: BrokerCluster;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -88,10 +90,13 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     const limiter = new ConnectLimiter(this.redis, config.redis.prefix, config.connectLimits);
     const tokens = new ApiTokenStore(this.redis, config.redis.prefix);
     const reasons = new DisconnectReasons();
-    const telemetryRouting = new TelemetryRouting({ clustered: false });
+    // Clustered, subscribers on the other brokers are invisible here: telemetry is always routed.
+    this.cluster = createBrokerCluster(config);
+    const telemetryRouting = new TelemetryRouting({ clustered: this.cluster.clustered });
 
     this.broker = await Aedes.createBroker({
       id: config.instanceId,
+      ...this.cluster.aedesOptions,
       connectTimeout: config.mqtt.connectTimeoutMs,
       authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, metrics, logger }),
       authorizePublish: createAuthorizePublish({ sessions, telemetry, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, redis: this.redis, config, metrics, logger }) }),
@@ -121,7 +126,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       this.server!.once('error', reject);
       this.server!.listen(config.mqtt.port, config.mqtt.host, resolve);
     });
-    logger.info({ port: this.port, host: config.mqtt.host }, 'MQTT broker listening');
+    logger.info({ port: this.port, host: config.mqtt.host, cluster: config.mqtt.cluster }, 'MQTT broker listening');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -131,6 +136,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     this.presenceTracker?.noteShutdown();
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
     await serverClosed;
+    await this.cluster?.close();
     await this.presenceTracker?.settled();
     await this.heartbeat?.stop().catch((err: Error) => this.logger.warn({ err }, 'could not release this broker’s presence'));
     this.controlRedis?.disconnect();

@@ -13,8 +13,11 @@ export interface AppConfig {
     token: string;
     gzipThresholdBytes: number;
   };
-  /** maxPacketBytes: larger packets close the connection unread; connectTimeoutMs: time allowed from TCP connect to CONNECT. */
-  mqtt: { host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number };
+  /**
+   * maxPacketBytes: larger packets close the connection unread; connectTimeoutMs: time allowed from
+   * TCP connect to CONNECT; cluster: `redis` when brokers share their MQTT state through Redis.
+   */
+  mqtt: { host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number; cluster: 'none' | 'redis' };
   http: { host: string; port: number; adminToken: string };
   /** Health/metrics listener for processes without the api. */
   health: { port: number };

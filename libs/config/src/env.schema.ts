@@ -70,6 +70,15 @@ export class EnvSchema {
   @IsInt() @Min(100) @Max(600_000)
   CP_MQTT_CONNECT_TIMEOUT_MS = 10_000;
 
+  /**
+   * How brokers share MQTT state. `none`: one broker on its own, subscriptions and sessions in
+   * memory (fastest). `redis`: brokers behind a load balancer share the topic tree
+   * (mqemitter-redis) and sessions, subscriptions and queued QoS 1 messages
+   * (aedes-persistence-redis) through CP_REDIS_URL, under CP_REDIS_PREFIX. @defaultValue none
+   */
+  @IsIn(['none', 'redis'])
+  CP_MQTT_CLUSTER: 'none' | 'redis' = 'none';
+
   /** HTTP API listener. @defaultValue 13000 */
   @IsInt() @Min(0) @Max(65535)
   CP_HTTP_PORT = 13000;

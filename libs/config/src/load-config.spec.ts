@@ -17,6 +17,12 @@ describe('loadConfig', () => {
     expect(config.ingest.maxBatchLines).toBe(2000);
   });
 
+  it('runs a broker alone unless CP_MQTT_CLUSTER=redis, and refuses any other cluster mode', () => {
+    expect(loadConfig(token).mqtt.cluster).toBe('none');
+    expect(loadConfig({ ...token, CP_MQTT_CLUSTER: 'redis' }).mqtt.cluster).toBe('redis');
+    expect(() => loadConfig({ ...token, CP_MQTT_CLUSTER: 'mongodb' })).toThrow(/CP_MQTT_CLUSTER="mongodb"/);
+  });
+
   it('names the variable and the value of every bad setting at once', () => {
     let error: unknown;
     try {

@@ -70,7 +70,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       token: e.CP_INFLUX_TOKEN,
       gzipThresholdBytes: e.CP_INFLUX_GZIP_THRESHOLD_BYTES,
     },
-    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS },
+    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS, cluster: e.CP_MQTT_CLUSTER },
     http: { host: e.CP_HTTP_HOST, port: e.CP_HTTP_PORT, adminToken: e.CP_API_TOKEN },
     health: { port: e.CP_HEALTH_PORT },
     telemetry: {

@@ -1,0 +1,68 @@
+import { createRequire } from 'node:module';
+import { Redis } from 'ioredis';
+import type { AppConfig } from '@citypulse/config';
+import { connectRedis } from '@citypulse/core';
+
+/** The parts of mqemitter-redis used here (its own types name ioredis 5, whose class ours is not). */
+interface MQEmitterRedisModule {
+  MQEmitterRedisPrefix: new (
+    channelPrefix: string,
+    options: { pubConn: Redis; subConn: Redis; concurrency: number; matchEmptyLevels: boolean },
+  ) => { close(done: () => void): void };
+}
+
+/** aedes-persistence-redis ships no types; aedes needs only the instance, and shutdown `destroy`. */
+type RedisPersistenceFactory = (options: { conn: Redis }) => { destroy(): Promise<void> };
+
+// Both are CommonJS without ESM entry points.
+const require = createRequire(import.meta.url);
+
+/** How long shutdown waits for the persistence to let go of Redis before it moves on. */
+const DESTROY_TIMEOUT_MS = 2000;
+
+/** What a broker shares with the other brokers of its deployment, if anything. */
+export interface BrokerCluster {
+  /** Whether other brokers see this one's subscriptions, sessions and publishes. */
+  clustered: boolean;
+  /** aedes' `mq` and `persistence`; empty for a broker alone (aedes' in-memory defaults). */
+  aedesOptions: { mq?: unknown; persistence?: unknown };
+  /** Lets go of the persistence's Redis connection; call after aedes.close(), which closes mq. */
+  close(): Promise<void>;
+}
+
+/**
+ * CP_MQTT_CLUSTER=redis: the topic tree goes through Redis pub/sub (mqemitter-redis), so a publish
+ * on any broker reaches subscribers on every broker, and sessions, subscriptions, queued QoS 1
+ * messages and wills live in Redis (aedes-persistence-redis), so a device reconnecting to another
+ * broker finds its session. Channels and keys sit under `{CP_REDIS_PREFIX}:mqtt:`, so deployments
+ * (and tests) sharing one Redis stay apart. `none` keeps everything in memory: faster, one broker.
+ */
+export function createBrokerCluster(config: AppConfig): BrokerCluster {
+  if (config.mqtt.cluster === 'none') return { clustered: false, aedesOptions: {}, close: async () => undefined };
+
+  const namespace = `${config.redis.prefix}:mqtt:`;
+  const { MQEmitterRedisPrefix } = require('mqemitter-redis') as MQEmitterRedisModule;
+  const createPersistence = require('aedes-persistence-redis') as RedisPersistenceFactory;
+  // The same emitter options aedes gives its in-memory one; '' matches an empty level [MQTT-4.7.1-3].
+  const mq = new MQEmitterRedisPrefix(namespace, {
+    pubConn: connectRedis(config, 'mqtt-cluster-pub'),
+    subConn: connectRedis(config, 'mqtt-cluster-sub'),
+    concurrency: 100,
+    matchEmptyLevels: true,
+  });
+  const persistenceRedis = new Redis(config.redis.url, { connectionName: `${config.instanceId}:mqtt-persistence`, keyPrefix: namespace, enableAutoPipelining: true });
+  const persistence = createPersistence({ conn: persistenceRedis });
+
+  return {
+    clustered: true,
+    aedesOptions: { mq, persistence },
+    async close() {
+      // destroy() unsubscribes from the already closed emitter first; never let that hold shutdown up.
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, DESTROY_TIMEOUT_MS)));
+      await Promise.race([persistence.destroy().catch(() => undefined), timedOut]);
+      clearTimeout(timer);
+      persistenceRedis.disconnect();
+    },
+  };
+}
