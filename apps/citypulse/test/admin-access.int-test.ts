@@ -76,11 +76,9 @@ describe('admin-only changes', () => {
   beforeAll(async () => {
     cp = await TestCitypulse.start();
     await cp.provision(device);
-    const issue = async (name: string, role: 'admin' | 'operator', cities?: string[]) =>
-      (await cp.api('POST', '/tokens', { name, role, ...(cities && { cities }) })).body.token as string;
     // Operators of every city: their 403s come from the role, not from a city they cannot see.
-    operator = await issue('acl-operator', 'operator');
-    cityAdmin = await issue('acl-admin', 'admin', ['tianjin']);
+    operator = await cp.issueToken('acl-operator', 'operator');
+    cityAdmin = await cp.issueToken('acl-admin', 'admin', ['tianjin']);
   });
   afterAll(async () => {
     await cp?.stop();

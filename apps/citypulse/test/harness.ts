@@ -37,6 +37,13 @@ export class TestCitypulse {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
+  /** An API token issued with the admin token (POST /tokens); the token itself, shown once. */
+  async issueToken(name: string, role: 'admin' | 'operator', cities?: string[]): Promise<string> {
+    const { status, body } = await this.api('POST', '/tokens', { name, role, ...(cities && { cities }) });
+    if (status !== 201) throw new Error(`issuing token ${name} failed: ${status} ${JSON.stringify(body)}`);
+    return body.token as string;
+  }
+
   async provision(device: { id: string; type: string; city: string; site: string }): Promise<string> {
     const { status, body } = await this.api('POST', '/devices', device);
     if (status !== 201) throw new Error(`provisioning ${device.id} failed: ${status} ${JSON.stringify(body)}`);

@@ -31,10 +31,8 @@ describe('the queue board', () => {
 
   beforeAll(async () => {
     cp = await TestCitypulse.start();
-    const issue = async (name: string, role: 'admin' | 'operator', cities?: string[]) =>
-      (await cp.api('POST', '/tokens', { name, role, ...(cities && { cities }) })).body.token as string;
-    operator = await issue('board-operator', 'operator');
-    cityAdmin = await issue('board-city-admin', 'admin', ['tianjin']);
+    operator = await cp.issueToken('board-operator', 'operator');
+    cityAdmin = await cp.issueToken('board-city-admin', 'admin', ['tianjin']);
   });
   afterAll(async () => {
     await cp?.stop();
