@@ -9,6 +9,9 @@ command -v docker-compose >/dev/null 2>&1 \
   || { echo "compose-check: docker-compose is not installed (apt-get install docker-compose)" >&2; exit 1; }
 docker-compose -f docker-compose.yml config -q
 echo "docker-compose.yml is valid"
+# The scale-out override (N brokers behind HAProxy, README "Scaling out") on top of it.
+docker-compose -f docker-compose.yml -f docker-compose.scale.yml config -q
+echo "docker-compose.yml + docker-compose.scale.yml is valid"
 
 # PyYAML comes with Debian's docker-compose (python3-yaml).
 python3 - <<'PY'
