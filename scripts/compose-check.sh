@@ -78,7 +78,8 @@ for path in dashboards:
     for uid in sorted(set(used) - datasources):
         problems.append(f"{path} uses data source {uid!r}, which is not provisioned")
 
-load("deploy/victoria-metrics/scrape.yml")
+for path in sorted(glob.glob("deploy/victoria-metrics/*.yml")):
+    load(path)
 
 if problems:
     print("compose-check:\n  " + "\n  ".join(problems), file=sys.stderr)
