@@ -3,7 +3,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, connectRedis } from '@citypulse/core';
+import { LOGGER, REDIS, connectRedis, type LocalBroker } from '@citypulse/core';
 import { HandoffProducer } from '@citypulse/handoff';
 import { CommandStore } from '@citypulse/commands';
 import { ShadowStore } from '@citypulse/shadow';
@@ -38,7 +38,7 @@ import { createBrokerCluster, type BrokerCluster } from './cluster/broker-cluste
 
 /** The MQTT broker process part: aedes with citypulse's hooks, on a plain TCP listener. */
 @Injectable()
-export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationShutdown, LocalBroker {
   private broker?: Aedes;
   private server?: Server;
   private handoffRedis?: Redis;
@@ -59,6 +59,11 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
   /** The bound MQTT port (useful when configured as 0). */
   get port(): number {
     return (this.server?.address() as AddressInfo).port;
+  }
+
+  /** Readiness: the listener is bound and aedes not closed. */
+  get accepting(): boolean {
+    return this.server?.listening === true && this.broker?.closed === false;
   }
 
   /** The aedes instance once started, for publishing server-side messages (alerts to operators' tools). */
@@ -101,7 +106,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, metrics, logger }),
       authorizePublish: createAuthorizePublish({ sessions, telemetry, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, redis: this.redis, config, metrics, logger }) }),
       authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger, telemetryRouting }),
-      authorizeForward: createAuthorizeForward({ operators, cities }),
+      authorizeForward: createAuthorizeForward({ operators, cities, metrics }),
     });
     telemetryRouting.install(this.broker);
     const presence = new PresenceStore(this.redis, config.redis.prefix);

@@ -84,6 +84,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       const started = process.hrtime.bigint();
       const outcome = await this.writer.writeBatch(batch.lines.slice(i, i + maxBatchLines), { signal: this.stop.signal });
       this.metrics.influxWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      this.metrics.influxWriteBatches.inc();
       this.metrics.readingsStored.inc(outcome.written);
     }
     this.observeStoreDelay(batch.devices);

@@ -21,6 +21,7 @@ export class IngestModule {}
 function createInfluxWriter(config: AppConfig, logger: Logger, metrics: Metrics) {
   return createResilientWriter(config.influx, {
     logger,
+    onWriteError: (status) => metrics.influxWriteErrors.inc({ status: String(status) }),
     onRetry: (status, delayMs, reason) => {
       metrics.influxWriteRetries.inc({ status: String(status) });
       logger.warn({ status, delayMs, reason }, 'InfluxDB write failed; retrying (readings stay pending in Redis)');

@@ -8,6 +8,10 @@ export class Metrics {
   readonly registry = new Registry();
 
   readonly mqttConnections = new Gauge({ name: 'citypulse_mqtt_connections', help: 'Connected MQTT clients', registers: [this.registry] });
+  /** PUBLISH packets from clients, by topic kind (telemetry, state, command-acks; other: refused topics). */
+  readonly mqttMessagesReceived = new Counter({ name: 'citypulse_mqtt_messages_received_total', help: 'PUBLISH packets received from MQTT clients, by topic kind', labelNames: ['kind'], registers: [this.registry] });
+  /** Messages written to subscribers (each subscriber counts once), by the kind of client receiving. */
+  readonly mqttMessagesDelivered = new Counter({ name: 'citypulse_mqtt_messages_delivered_total', help: 'Messages delivered to subscribed MQTT clients, by client kind (device, operator)', labelNames: ['client'], registers: [this.registry] });
   readonly authFailures = new Counter({ name: 'citypulse_mqtt_auth_failures_total', help: 'Refused MQTT CONNECTs', labelNames: ['reason'], registers: [this.registry] });
   readonly unauthorized = new Counter({ name: 'citypulse_mqtt_unauthorized_total', help: 'Refused publish/subscribe by topic', labelNames: ['action'], registers: [this.registry] });
   readonly readingsAccepted = new Counter({ name: 'citypulse_readings_accepted_total', help: 'Readings validated and handed off', registers: [this.registry] });
@@ -16,6 +20,8 @@ export class Metrics {
   readonly readingsStored = new Counter({ name: 'citypulse_readings_stored_total', help: 'Readings written to InfluxDB', registers: [this.registry] });
   readonly readingsDropped = new Counter({ name: 'citypulse_readings_dropped_total', help: 'Readings InfluxDB refused as bad points', labelNames: ['reason'], registers: [this.registry] });
   readonly influxWriteRetries = new Counter({ name: 'citypulse_influx_write_retries_total', help: 'Retried InfluxDB writes', labelNames: ['status'], registers: [this.registry] });
+  readonly influxWriteBatches = new Counter({ name: 'citypulse_influx_write_batches_total', help: 'Batches written to InfluxDB (retries and splits included in one batch)', registers: [this.registry] });
+  readonly influxWriteErrors = new Counter({ name: 'citypulse_influx_write_errors_total', help: 'Failed InfluxDB write attempts, by HTTP status (network: no response)', labelNames: ['status'], registers: [this.registry] });
   readonly influxWriteSeconds = new Histogram({ name: 'citypulse_influx_write_seconds', help: 'InfluxDB batch write latency', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   /** Reading time (device or receive time) to InfluxDB acknowledging the write: end-to-end freshness. */
   readonly readingStoreDelay = new Histogram({

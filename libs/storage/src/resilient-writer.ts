@@ -24,6 +24,8 @@ export interface ResilientWriterOptions extends Partial<BackoffOptions> {
   signal?: AbortSignal;
   /** Each retry (retryable or fatal), before waiting; `status` is 'network' when no response came. */
   onRetry?: (status: number | 'network', delayMs: number, reason: string) => void;
+  /** Each failed attempt, whatever is decided next (retry, split, drop); 'network' when no response came. */
+  onWriteError?: (status: number | 'network') => void;
   /** Each drop decision: lines lost, a fixed label for metrics, the server's words for logs. */
   onDropped?: (count: number, category: DropCategory, reason: string) => void;
   /** Fatal failures (401/403/404…) are logged here as errors on every attempt. @defaultValue console */
@@ -86,6 +88,7 @@ export class ResilientWriter {
       } catch (error) {
         failure = error instanceof WriteFailedError ? error : { body: String(error) };
       }
+      this.options.onWriteError?.(failure.status ?? 'network');
       const decision = decideWrite(failure, {
         ...this.backoff,
         lineCount: lines.length,

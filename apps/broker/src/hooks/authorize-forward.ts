@@ -1,4 +1,5 @@
 import type { AedesOptions } from 'aedes';
+import type { Metrics } from '@citypulse/observability';
 import type { DeviceCities } from '../device-cities.js';
 import type { OperatorSessions } from '../operator-sessions.js';
 import { cityOfTopic } from '../operator-topics.js';
@@ -6,6 +7,7 @@ import { cityOfTopic } from '../operator-topics.js';
 export interface AuthorizeForwardDeps {
   operators: OperatorSessions;
   cities: DeviceCities;
+  metrics: Metrics;
 }
 
 /**
@@ -15,10 +17,18 @@ export interface AuthorizeForwardDeps {
  * pass straight through — this runs for every delivered message.
  */
 export function createAuthorizeForward(deps: AuthorizeForwardDeps): NonNullable<AedesOptions['authorizeForward']> {
+  // aedes asks once per subscriber and message: what passes here is a delivery. Children bound once.
+  const toDevice = deps.metrics.mqttMessagesDelivered.labels('device');
+  const toOperator = deps.metrics.mqttMessagesDelivered.labels('operator');
   return (client, packet) => {
     const operator = deps.operators.get(client);
-    if (!operator || operator.cities === null) return packet;
-    const city = cityOfTopic(packet.topic, deps.cities);
-    return city !== undefined && operator.cities.has(city) ? packet : null;
+    if (!operator) {
+      toDevice.inc();
+      return packet;
+    }
+    const city = operator.cities === null ? undefined : cityOfTopic(packet.topic, deps.cities);
+    if (operator.cities !== null && (city === undefined || !operator.cities.has(city))) return null;
+    toOperator.inc();
+    return packet;
   };
 }
