@@ -80,15 +80,24 @@ export class PresenceStore {
     await this.redis.multi().set(this.keys.brokerAlive(brokerId), '1', 'PX', ttlMs).sadd(this.keys.brokers, brokerId).exec();
   }
 
+  /** Brokers whose heartbeat has not lapsed: the ones serving devices now. */
+  async liveBrokers(): Promise<string[]> {
+    return (await this.brokersByLiveness()).live;
+  }
+
   /** Marks offline the devices of every broker whose heartbeat lapsed; returns how many. Idempotent, so every broker may run it. */
   async sweepDeadBrokers(at = new Date()): Promise<number> {
-    const brokers = await this.redis.smembers(this.keys.brokers);
-    if (brokers.length === 0) return 0;
-    const alive = await this.redis.pipeline(brokers.map((b) => ['exists', this.keys.brokerAlive(b)])).exec();
-    const dead = brokers.filter((_, i) => alive?.[i]?.[1] === 0);
+    const { dead } = await this.brokersByLiveness();
     let released = 0;
     for (const broker of dead) released += await this.releaseBroker(broker, 'broker_lost', at);
     return released;
+  }
+
+  private async brokersByLiveness(): Promise<{ live: string[]; dead: string[] }> {
+    const brokers = await this.redis.smembers(this.keys.brokers);
+    if (brokers.length === 0) return { live: [], dead: [] };
+    const alive = await this.redis.pipeline(brokers.map((b) => ['exists', this.keys.brokerAlive(b)])).exec();
+    return { live: brokers.filter((_, i) => alive?.[i]?.[1] === 1), dead: brokers.filter((_, i) => alive?.[i]?.[1] === 0) };
   }
 
   /** Marks offline whatever this broker still holds online (on shutdown), and forgets its heartbeat. */
