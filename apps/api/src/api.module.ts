@@ -10,11 +10,12 @@ import { AlertingApiModule } from './alerting/alerting-api.module.js';
 import { TelemetryController } from './telemetry/telemetry.controller.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { ClusterGauges } from './metrics/cluster-gauges.js';
 import { ConsoleModule } from './console/console.module.js';
 
 @Module({
   imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, ConsoleModule],
   controllers: [HealthController, TelemetryController, RejectionsController, MetricsController],
-  providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }],
+  providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }, ClusterGauges],
 })
 export class ApiModule {}

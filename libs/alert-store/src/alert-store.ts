@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { SEVERITY_RANK, type Alert, type AlertEvent, type AlertState, type RaiseAlert } from './alert.js';
+import { ALERT_STATES, SEVERITY_RANK, type Alert, type AlertEvent, type AlertState, type RaiseAlert } from './alert.js';
 import { AlertKeys } from './alert-keys.js';
 import { encodeEvent, flatten, fromHash, newAlertFields } from './alert-codec.js';
 import { RAISE, TRANSITION } from './alert-scripts.js';
@@ -157,6 +157,14 @@ export class AlertStore {
     for (const id of ids) pipeline.hgetall(this.keys.alert(id));
     const results = (await pipeline.exec()) ?? [];
     return results.map(([, hash]) => fromHash((hash ?? {}) as Record<string, string>)).filter((a): a is Alert => a !== null);
+  }
+
+  /** Alerts per state, from the state indexes (one ZCARD each, one round trip). */
+  async countByState(): Promise<Record<AlertState, number>> {
+    const pipeline = this.redis.pipeline();
+    for (const state of ALERT_STATES) pipeline.zcard(this.keys.byState(state));
+    const results = (await pipeline.exec()) ?? [];
+    return Object.fromEntries(ALERT_STATES.map((state, i) => [state, Number(results[i]?.[1] ?? 0)])) as Record<AlertState, number>;
   }
 
   /** Every transition of the alert, oldest first. */

@@ -14,5 +14,6 @@ import { ApiQueues } from './api-queues.js';
   imports: [InfluxModule],
   controllers: [AlertsController, OverdueController, RulesController, WebhooksController, QueuesController, AuditController],
   providers: [ApiQueues, LiveAlerts],
+  exports: [ApiQueues],
 })
 export class AlertingApiModule {}

@@ -1,12 +1,15 @@
 import type { Queue } from 'bullmq';
 
+/** The job states a queue's depth is reported in (GET /queues and /metrics). */
+export const JOB_COUNT_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
+
 /**
  * Depth per state and throughput of one queue. Rates come from BullMQ's per-minute metrics, which
  * the workers record (`metrics` option): the last minute and the mean over the last 15 minutes.
  */
 export async function queueSummary(queue: Queue) {
   const [counts, completed, failed, paused] = await Promise.all([
-    queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'),
+    queue.getJobCounts(...JOB_COUNT_STATES),
     queue.getMetrics('completed', 0, 14),
     queue.getMetrics('failed', 0, 14),
     queue.isPaused(),
