@@ -1,11 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { LOGGER } from '@citypulse/core';
+import type { Logger } from '@citypulse/observability';
 import { createValidationPipe } from './common/validation.js';
 import { ErrorBodyFilter } from './common/error-body.filter.js';
 import { serveOpenApi } from './openapi/openapi.js';
 import { bearerToken } from './auth/request-token.js';
 import { mountQueueBoard } from './queues/queue-board.js';
+import { requestLog } from './common/request-log.js';
 
 /** Room per device of a bulk call: a JSON or CSV row is ~100-250 bytes. */
 const BULK_BYTES_PER_DEVICE = 512;
@@ -13,6 +16,7 @@ const BULK_PATH = '/devices/bulk';
 
 /** Applies the HTTP-wide settings shared by the api process and the all-in-one process. */
 export function configureHttp(app: INestApplication): void {
+  app.use(requestLog(app.get<Logger>(LOGGER).child({ component: 'http' })));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorBodyFilter(app.getHttpAdapter()));
   useBodyParsers(app, app.get<AppConfig>(APP_CONFIG));

@@ -2,6 +2,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { AppConfig } from '@citypulse/config';
 import { testConfig, flushPrefix } from '@citypulse/testing';
 import { InfluxQueryClient } from '@citypulse/storage';
+import type { Logger } from '@citypulse/observability';
 import { startCitypulse, type AppName, type Citypulse } from '../src/run-apps.js';
 
 /**
@@ -15,11 +16,12 @@ export class TestCitypulse {
     readonly influx: InfluxQueryClient,
   ) {}
 
-  static async start(overrides: Record<string, string> = {}, apps?: AppName[]): Promise<TestCitypulse> {
+  /** `logger`: the process's root logger, for a test that reads the log lines. */
+  static async start(overrides: Record<string, string> = {}, apps?: AppName[], options: { logger?: Logger } = {}): Promise<TestCitypulse> {
     const config = testConfig(overrides);
     const influx = new InfluxQueryClient({ url: config.influx.url, database: config.influx.database, token: config.influx.token });
     await influx.createDatabase(config.influx.database);
-    const running = await startCitypulse(config, apps);
+    const running = await startCitypulse(config, apps, options);
     return new TestCitypulse(config, running, influx);
   }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { AppConfig } from '@citypulse/config';
 import type { Redis } from 'ioredis';
-import { Metrics } from '@citypulse/observability';
+import { Metrics, type Logger } from '@citypulse/observability';
 import { CoreModule } from './core.module.js';
 import { REDIS } from './tokens.js';
 import { boundPort, startHealthServer } from './health-server.js';
@@ -18,6 +18,8 @@ export interface BootstrapOptions {
   http?: (app: INestApplication) => void;
   /** Nest's own log levels (citypulse logs through pino). @defaultValue ['error', 'warn'] */
   nestLogLevels?: Array<'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal'>;
+  /** The process's root logger. @defaultValue pino to stdout at CP_LOG_LEVEL */
+  logger?: Logger;
 }
 
 export interface RunningApp {
@@ -32,7 +34,7 @@ export interface RunningApp {
 /** Builds one Nest process from app modules on top of the shared CoreModule, and starts it. */
 export async function bootstrap(options: BootstrapOptions): Promise<RunningApp> {
   const { config } = options;
-  @Module({ imports: [CoreModule.forRoot(config), ...options.modules] })
+  @Module({ imports: [CoreModule.forRoot(config, undefined, options.logger), ...options.modules] })
   class ProcessRoot {}
 
   const logger = options.nestLogLevels ?? ['error', 'warn'];

@@ -20,12 +20,12 @@ export function connectRedis(config: AppConfig, name: string): Redis {
 export class CoreModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  static forRoot(config: AppConfig, metrics = new Metrics()): DynamicModule {
+  static forRoot(config: AppConfig, metrics = new Metrics(), logger = createLogger(config.logLevel, config.instanceId)): DynamicModule {
     return {
       module: CoreModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: LOGGER, useValue: createLogger(config.logLevel, config.instanceId) },
+        { provide: LOGGER, useValue: logger },
         { provide: Metrics, useValue: metrics },
         { provide: REDIS, useFactory: () => connectRedis(config, 'main') },
         {

@@ -1,2 +1,2 @@
-export { createLogger, type Logger } from './logger.js';
+export { createLogger, type DestinationStream, type Logger } from './logger.js';
 export { Metrics } from './metrics.js';
