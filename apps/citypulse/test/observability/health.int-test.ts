@@ -3,6 +3,7 @@ import { flushPrefix, freePort, testConfig, uniqueName, waitFor } from '@citypul
 import { deviceTopic } from '@citypulse/contracts';
 import type { AppConfig } from '@citypulse/config';
 import { startCitypulse, type Citypulse } from '../../src/run-apps.js';
+import { MqttBrokerService } from '../../../broker/src/index.js';
 import { TestCitypulse } from '../harness.js';
 import { scrape } from './scrape.js';
 
@@ -26,6 +27,15 @@ describe('GET /health in the all-in-one process', () => {
 
   it('is live without a token', async () => {
     expect(await health(cp.running.httpPort, '/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('answers 503 naming the broker once the broker in this process stops accepting, and stays live', async () => {
+    // The broker's own shutdown step (closes its listener and aedes); the rest of the process runs on.
+    await cp.running.app.get(MqttBrokerService).onApplicationShutdown();
+    const { status, body } = await health(cp.running.httpPort);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ redis: 'up', influx: 'up', broker: 'down', down: ['broker'], message: 'not ready: broker down' });
+    expect((await health(cp.running.httpPort, '/health/live')).status).toBe(200);
   });
 });
 
