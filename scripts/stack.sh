@@ -42,6 +42,10 @@ REQUIRED_PACKAGES=(
   mosquitto-clients:mosquitto_pub
   curl:curl
 )
+# More package:program pairs a caller needs besides the servers, space-separated (npm test adds
+# Debian's chromium for the console's browser tests; npm start does not need it).
+read -r -a EXTRA_PACKAGES <<<"${CP_STACK_EXTRA_PACKAGES:-}"
+REQUIRED_PACKAGES+=("${EXTRA_PACKAGES[@]}")
 
 log() { printf '%s\n' "$*"; }
 die() { local code=$1; shift; printf 'stack: %s\n' "$*" >&2; exit "$code"; }

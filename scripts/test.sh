@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/stack.sh up
+# chromium: the operator console's browser tests drive Debian's Chromium (playwright-core).
+CP_STACK_EXTRA_PACKAGES="chromium:chromium" bash scripts/stack.sh up
 echo "== typecheck"
 npm run --silent typecheck
 echo "== import cycles"
