@@ -187,5 +187,8 @@ describe('the city-cluster Grafana dashboard', () => {
       .join('\n');
     const response = await fetch(`${VICTORIA_METRICS}/api/v1/import/prometheus?extra_label=cp_test_run=${run}`, { method: 'POST', body: `${stamped}\n` });
     expect(response.status).toBe(204);
+    // Imported rows wait in VictoriaMetrics' in-memory buffers until a periodic flush, which a
+    // loaded CI machine delayed past 10 s once; force_flush makes them searchable now.
+    await fetch(`${VICTORIA_METRICS}/internal/force_flush`).then((r) => r.arrayBuffer());
   }
 });
