@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
-import { bullPrefix } from '@citypulse/core';
+import { bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES, type AlertCheckJob, type AlertEventJob, type NotificationJob } from '@citypulse/contracts';
 
 /**
@@ -13,7 +13,7 @@ export class AlertQueues {
   readonly checks: Queue<AlertCheckJob>;
 
   constructor(config: AppConfig) {
-    const common = { connection: { url: config.redis.url }, prefix: bullPrefix(config) };
+    const common = { connection: bullConnection(config), prefix: bullPrefix(config) };
     this.events = new Queue<AlertEventJob>(QUEUES.alertEvents, {
       ...common,
       defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 20, backoff: { type: 'exponential', delay: 500 } },

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { REDIS } from '@citypulse/core';
 import { RuleRepository } from '@citypulse/alert-config';
@@ -12,7 +12,7 @@ import { RULE_BOOK } from './tokens.js';
 
 @Module({
   providers: [
-    { provide: RULE_BOOK, inject: [REDIS, APP_CONFIG], useFactory: (redis: Redis, config: AppConfig) => new RuleBook(new RuleRepository(redis, config.redis.prefix)) },
+    { provide: RULE_BOOK, inject: [REDIS, APP_CONFIG], useFactory: (redis: RedisClient, config: AppConfig) => new RuleBook(new RuleRepository(redis, config.redis.prefix)) },
     RuleEvaluationWorker,
     AlertEventsWorker,
     NotificationWorker,

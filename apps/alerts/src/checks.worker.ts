@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullPrefix, connectRedis } from '@citypulse/core';
+import { LOGGER, REDIS, bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
 import { QUEUES, type AlertCheckJob } from '@citypulse/contracts';
 import { AlertStore, LastSeenIndex, claimDueReminders } from '@citypulse/alert-store';
 import { DeviceRegistry, PresenceStore } from '@citypulse/registry';
@@ -29,12 +29,12 @@ const DEVICES_PER_CHECK = 1000;
 export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private worker?: Worker<AlertCheckJob>;
   private queues?: AlertQueues;
-  private stateRedis?: Redis;
+  private stateRedis?: RedisClient;
   private readonly logger: Logger;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
     @Inject(RULE_BOOK) private readonly rules: RuleBook,
     private readonly registry: DeviceRegistry,
@@ -76,7 +76,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
         return `${due.length} reminders`;
       },
       // One job at a time: the deadman check's WATCH needs the state connection to itself.
-      { connection: { url: config.redis.url }, prefix: bullPrefix(config), concurrency: 1, metrics: { maxDataPoints: 60 * 24 } },
+      { connection: bullConnection(config), prefix: bullPrefix(config), concurrency: 1, metrics: { maxDataPoints: 60 * 24 } },
     );
     this.worker.on('failed', (job, err) => this.logger.error({ err, jobId: job?.id }, 'alert check failed'));
     await this.queues.checks.upsertJobScheduler('deadman', { every: config.alerts.deadmanIntervalMs }, { name: 'deadman-tick', data: { kind: 'deadman-tick' } });

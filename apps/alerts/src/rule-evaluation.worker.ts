@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullPrefix, connectRedis } from '@citypulse/core';
+import { LOGGER, REDIS, bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
 import { QUEUES, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import { Metrics, type Logger } from '@citypulse/observability';
@@ -21,13 +21,13 @@ import { RULE_BOOK } from './tokens.js';
 @Injectable()
 export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private worker?: Worker<RuleEvaluationJob>;
-  private stateRedis?: Redis;
+  private stateRedis?: RedisClient;
   private queues?: AlertQueues;
   private readonly logger: Logger;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
     @Inject(RULE_BOOK) private readonly rules: RuleBook,
     private readonly metrics: Metrics,
@@ -54,7 +54,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
         await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });
       },
       // One job at a time per worker: WATCH needs the state connection to itself.
-      { name: this.config.instanceId, connection: { url: this.config.redis.url }, prefix: bullPrefix(this.config), concurrency: 1, metrics: { maxDataPoints: 60 * 24 } },
+      { name: this.config.instanceId, connection: bullConnection(this.config), prefix: bullPrefix(this.config), concurrency: 1, metrics: { maxDataPoints: 60 * 24 } },
     );
     this.worker.on('failed', (job, err) => this.logger.error({ err, jobId: job?.id }, 'rule evaluation failed; BullMQ will retry'));
   }

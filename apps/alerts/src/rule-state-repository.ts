@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { RuleState } from '@citypulse/rules';
 import type { AlertTransition } from './alert-transition.js';
 
@@ -25,7 +25,7 @@ const OUTBOX = '__outbox';
  */
 export class RuleStateRepository {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

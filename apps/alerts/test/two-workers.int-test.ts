@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '@citypulse/config';
-import { bullPrefix } from '@citypulse/core';
+import { bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES, packDeviceReadings, type DeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { AlertStore, queryAlerts } from '@citypulse/alert-store';
 import { RuleRepository } from '@citypulse/alert-config';
@@ -30,7 +30,7 @@ describe('several alerts worker processes', () => {
   beforeAll(async () => {
     config = loadConfig(env);
     redis = new Redis(config.redis.url);
-    queue = new Queue(QUEUES.ruleEvaluation, { connection: { url: config.redis.url }, prefix: bullPrefix(config) });
+    queue = new Queue(QUEUES.ruleEvaluation, { connection: bullConnection(config), prefix: bullPrefix(config) });
     store = new AlertStore(redis, config.redis.prefix);
     const rules = new RuleRepository(redis, config.redis.prefix);
     await rules.put({ id: 'co2-now', deviceType: 'env-sensor', field: 'co2', condition: { kind: 'above', threshold: 1000, clearBelow: 800 }, forSeconds: 0, severity: 'warning', enabled: true });
@@ -63,7 +63,7 @@ describe('several alerts worker processes', () => {
       expect(items).toHaveLength(1);
       expect(items[0]).toMatchObject({ state: 'open', ruleId: 'co2-now' });
     }
-    const events = new Queue(QUEUES.alertEvents, { connection: { url: config.redis.url }, prefix: bullPrefix(config) });
+    const events = new Queue(QUEUES.alertEvents, { connection: bullConnection(config), prefix: bullPrefix(config) });
     const announced = await waitFor(() => events.getJobs(['completed', 'waiting', 'active', 'delayed']), (j) => j.length >= 20, { what: 'raised events' });
     expect(announced.filter((j) => j.name === 'raised')).toHaveLength(20);
     await events.close();

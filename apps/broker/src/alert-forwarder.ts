@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, connectRedis } from '@citypulse/core';
 import { alertLiveChannel, alertTopic, type AlertMessage } from '@citypulse/contracts';
@@ -21,13 +21,13 @@ const CLAIM_TTL_MS = 10 * 60_000;
  */
 @Injectable()
 export class AlertForwarder implements OnApplicationBootstrap, OnApplicationShutdown {
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private readonly logger: Logger;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly broker: MqttBrokerService,
   ) {
     this.logger = logger.child({ component: 'alert-forwarder' });

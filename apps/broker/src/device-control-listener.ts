@@ -1,5 +1,5 @@
 import type { Aedes } from 'aedes';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { getDeviceType } from '@citypulse/devices';
 import { parseControlEvent, type DeviceControlEvent, type DeviceRegistry } from '@citypulse/registry';
 import type { Logger } from '@citypulse/observability';
@@ -29,7 +29,7 @@ export interface DeviceControlDeps {
  * connection at once; moved to another city or site → refresh the live session's tags; an API
  * token revoked → close the operator logins made with it.
  */
-export async function listenForDeviceControl(subscriber: Redis, channel: string, deps: DeviceControlDeps): Promise<void> {
+export async function listenForDeviceControl(subscriber: RedisClient, channel: string, deps: DeviceControlDeps): Promise<void> {
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     const event = parseControlEvent(message);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes } from 'aedes';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, connectRedis, type LocalBroker } from '@citypulse/core';
 import { HandoffProducer } from '@citypulse/handoff';
@@ -41,16 +41,16 @@ import { createBrokerCluster, type BrokerCluster } from './cluster/broker-cluste
 export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationShutdown, LocalBroker {
   private broker?: Aedes;
   private server?: Server;
-  private handoffRedis?: Redis;
-  private controlRedis?: Redis;
-  private deliveryRedis?: Redis;
+  private handoffRedis?: RedisClient;
+  private controlRedis?: RedisClient;
+  private deliveryRedis?: RedisClient;
   private presenceTracker?: PresenceTracker;
   private heartbeat?: BrokerHeartbeat;
   private cluster?: BrokerCluster;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly registry: DeviceRegistry,
     private readonly metrics: Metrics,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, connectRedis } from '@citypulse/core';
 import type { DeviceReadings } from '@citypulse/contracts';
@@ -22,7 +22,7 @@ import { INFLUX_WRITER } from './tokens.js';
 @Injectable()
 export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly stop = new AbortController();
-  private readonly connections: Redis[] = [];
+  private readonly connections: RedisClient[] = [];
   private loop?: Promise<void>;
   private ruleFeed?: RuleFeed;
   private logger: Logger;

@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
 import { QUEUES, packDeviceReadings, type DeviceReadings, type PackedDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
-import { bullPrefix, connectRedis } from '@citypulse/core';
+import { bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
 import { LastSeenIndex } from '@citypulse/alert-store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 
 /** Readings per rule-evaluation job: big enough to amortise BullMQ's per-job cost, small enough to keep jobs light. */
 const READINGS_PER_JOB = 1000;
@@ -15,14 +15,14 @@ const READINGS_PER_JOB = 1000;
  */
 export class RuleFeed {
   private readonly queue: Queue<RuleEvaluationJob>;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly lastSeen: LastSeenIndex;
 
   constructor(config: AppConfig) {
     this.redis = connectRedis(config, 'last-seen');
     this.lastSeen = new LastSeenIndex(this.redis, config.redis.prefix);
     this.queue = new Queue<RuleEvaluationJob>(QUEUES.ruleEvaluation, {
-      connection: { url: config.redis.url },
+      connection: bullConnection(config),
       prefix: bullPrefix(config),
       defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 10_000, attempts: 5, backoff: { type: 'exponential', delay: 500 } },
     });

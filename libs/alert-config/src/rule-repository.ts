@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { RuleDefinition } from '@citypulse/rules';
 
 /**
@@ -11,7 +11,7 @@ export class RuleRepository {
   private readonly versionKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = `${prefix}:rules`;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { Webhook } from './webhook.js';
 
 /** Webhooks in Redis: one hash of id → JSON. Read on every delivery, so changes apply at once. */
@@ -6,7 +6,7 @@ export class WebhookRepository {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = `${prefix}:webhooks`;

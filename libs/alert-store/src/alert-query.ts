@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { Alert, AlertQuery } from './alert.js';
 import type { AlertKeys } from './alert-keys.js';
 import type { AlertStore } from './alert-store.js';
@@ -17,7 +17,7 @@ const SCAN_PAGE = 500;
  * Lists alerts newest first (by openedAt). Reads the most selective index — device, rule, city,
  * state, or all — within the time range, and filters the remaining conditions while paging.
  */
-export async function queryAlerts(redis: Redis, store: AlertStore, keys: AlertKeys, query: AlertQuery): Promise<AlertPage> {
+export async function queryAlerts(redis: RedisClient, store: AlertStore, keys: AlertKeys, query: AlertQuery): Promise<AlertPage> {
   const limit = query.limit ?? 100;
   const offset = query.offset ?? 0;
   const index = query.deviceId ? keys.byDevice(query.deviceId) : query.ruleId ? keys.byRule(query.ruleId) : query.city ? keys.byCity(query.city) : keys.byState(query.state ?? 'all');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { ALERT_STATES, SEVERITY_RANK, type Alert, type AlertEvent, type AlertState, type RaiseAlert } from './alert.js';
 import { AlertKeys } from './alert-keys.js';
 import { encodeEvent, flatten, fromHash, newAlertFields } from './alert-codec.js';
@@ -23,7 +23,7 @@ export class AlertStore {
   private readonly keys: AlertKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.keys = new AlertKeys(prefix);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 
 /** One operator action: who did what to which target. */
 export interface AuditEntry {
@@ -18,7 +18,7 @@ export class AuditLog {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = `${prefix}:audit`;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 
 /**
  * When each device last reported, as one Redis sorted set (score = epoch ms, member = device id),
@@ -10,7 +10,7 @@ export class LastSeenIndex {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.key = `${prefix}:devices:last-seen`;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { Alert, AlertEvent } from './alert.js';
 import type { AlertStore } from './alert-store.js';
 import type { AlertKeys } from './alert-keys.js';
@@ -9,7 +9,7 @@ import { CLAIM_RENOTIFY } from './alert-scripts.js';
  * their next re-notification time. Each is claimed (its next time moved on atomically) before it
  * is returned, so two workers running the check at once never both send the reminder.
  */
-export async function claimDueReminders(redis: Redis, store: AlertStore, keys: AlertKeys, nowMs: number, limit = 1000): Promise<Array<{ alert: Alert; event: AlertEvent }>> {
+export async function claimDueReminders(redis: RedisClient, store: AlertStore, keys: AlertKeys, nowMs: number, limit = 1000): Promise<Array<{ alert: Alert; event: AlertEvent }>> {
   const due = await redis.zrangebyscore(keys.renotify, '-inf', nowMs, 'WITHSCORES', 'LIMIT', 0, limit);
   const claimed: Array<{ alert: Alert; event: AlertEvent }> = [];
   for (let i = 0; i < due.length; i += 2) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { deviceDeliveryChannel, type CommandAck, type ConfigValue, type DeviceDeliveryNotice } from '@citypulse/contracts';
 import { COMMAND_STATUSES, type CommandRecord, type CommandStatus } from './command.js';
 import { CREATE_COMMAND, MOVE_COMMAND } from './command-scripts.js';
@@ -37,7 +37,7 @@ export class CommandStore {
   private readonly moveScript: Script;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly retention: CommandRetention,
   ) {
@@ -131,7 +131,7 @@ export class CommandStore {
   }
 }
 
-function script(redis: Redis, name: string, lua: string, numberOfKeys: number): Script {
+function script(redis: RedisClient, name: string, lua: string, numberOfKeys: number): Script {
   const target = redis as unknown as Record<string, Script>;
   if (typeof target[name] !== 'function') redis.defineCommand(name, { lua, numberOfKeys });
   return (...args) => target[name].call(redis, ...args);

@@ -3,7 +3,8 @@ export interface AppConfig {
   instanceId: string;
   logLevel: string;
   apps: ReadonlySet<'broker' | 'ingest' | 'alerts' | 'api'>;
-  redis: { url: string; prefix: string };
+  /** clusterNodes: a Redis Cluster's seed nodes (CP_REDIS_CLUSTER_NODES); empty for the one Redis at `url`. */
+  redis: { url: string; prefix: string; clusterNodes: Array<{ host: string; port: number }> };
   influx: {
     url: string;
     api: 'auto' | 'v1' | 'v2';

@@ -17,6 +17,13 @@ export class EnvSchema {
   @Matches(/^[a-zA-Z0-9_-]{1,40}$/)
   CP_REDIS_PREFIX = 'cp';
 
+  /**
+   * A Redis Cluster instead of the one Redis at CP_REDIS_URL: some of its nodes as host:port,
+   * comma-separated (the rest are discovered). Empty: CP_REDIS_URL. @defaultValue empty
+   */
+  @Matches(/^$|^[A-Za-z0-9.\-\[\]:]+:\d{1,5}(,[A-Za-z0-9.\-\[\]:]+:\d{1,5})*$/, { message: 'must be host:port[,host:port…], e.g. 127.0.0.1:17001,127.0.0.1:17002' })
+  CP_REDIS_CLUSTER_NODES = '';
+
   /** InfluxDB (1.x, 2.x, 3.x) or a v2-write-compatible server. @defaultValue http://127.0.0.1:18086 */
   @IsUrl({ protocols: ['http', 'https'], require_tld: false })
   CP_INFLUX_URL = 'http://127.0.0.1:18086';

@@ -23,6 +23,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...token, CP_MQTT_CLUSTER: 'mongodb' })).toThrow(/CP_MQTT_CLUSTER="mongodb"/);
   });
 
+  it('talks to one Redis unless CP_REDIS_CLUSTER_NODES lists cluster nodes, and refuses a malformed list', () => {
+    expect(loadConfig(token).redis.clusterNodes).toEqual([]);
+    expect(loadConfig({ ...token, CP_REDIS_CLUSTER_NODES: '127.0.0.1:17001,redis-b.internal:7000,[::1]:7001' }).redis.clusterNodes).toEqual([
+      { host: '127.0.0.1', port: 17001 },
+      { host: 'redis-b.internal', port: 7000 },
+      { host: '::1', port: 7001 },
+    ]);
+    expect(() => loadConfig({ ...token, CP_REDIS_CLUSTER_NODES: '127.0.0.1' })).toThrow(/CP_REDIS_CLUSTER_NODES="127.0.0.1": must be host:port/);
+    expect(() => loadConfig({ ...token, CP_REDIS_CLUSTER_NODES: 'a:1,,b:2' })).toThrow(/CP_REDIS_CLUSTER_NODES/);
+    expect(() => loadConfig({ ...token, CP_REDIS_CLUSTER_NODES: 'a:70000' })).toThrow(/port 70000 of a is not 1-65535/);
+  });
+
   it('names the variable and the value of every bad setting at once', () => {
     let error: unknown;
     try {

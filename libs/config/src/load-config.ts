@@ -51,6 +51,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (problems.length === 0 && schema.CP_MQTT_MAX_PACKET_BYTES < packetFloor) {
     problems.push(`CP_MQTT_MAX_PACKET_BYTES=${schema.CP_MQTT_MAX_PACKET_BYTES}: must be at least CP_MAX_PAYLOAD_BYTES + ${PACKET_OVERHEAD_BYTES} (${packetFloor})`);
   }
+  const badPort = parseNodes(schema.CP_REDIS_CLUSTER_NODES).find((node) => node.port < 1 || node.port > 65535);
+  if (badPort) problems.push(`CP_REDIS_CLUSTER_NODES=${JSON.stringify(schema.CP_REDIS_CLUSTER_NODES)}: port ${badPort.port} of ${badPort.host} is not 1-65535`);
   if (problems.length > 0) throw new ConfigError(problems);
   return toAppConfig(schema);
 }
@@ -60,7 +62,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
     instanceId: e.CP_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     logLevel: e.CP_LOG_LEVEL,
     apps: new Set(e.CP_APPS.split(',') as Array<'broker' | 'ingest' | 'alerts' | 'api'>),
-    redis: { url: e.CP_REDIS_URL, prefix: e.CP_REDIS_PREFIX },
+    redis: { url: e.CP_REDIS_URL, prefix: e.CP_REDIS_PREFIX, clusterNodes: parseNodes(e.CP_REDIS_CLUSTER_NODES) },
     influx: {
       url: e.CP_INFLUX_URL,
       api: e.CP_INFLUX_API,
@@ -98,6 +100,17 @@ function toAppConfig(e: EnvSchema): AppConfig {
     },
     deviceMessages: { maxPayloadBytes: e.CP_DEVICE_MESSAGE_MAX_BYTES },
   };
+}
+
+/** "10.0.0.1:7000,10.0.0.2:7000" (format already validated) → [{ host, port }…]; the port is what follows the last colon. */
+function parseNodes(text: string): Array<{ host: string; port: number }> {
+  return text
+    .split(',')
+    .filter(Boolean)
+    .map((node) => {
+      const colon = node.lastIndexOf(':');
+      return { host: node.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(colon + 1)) };
+    });
 }
 
 /** "beijing=80000,tianjin=20000" (format already validated) → { beijing: 80000, tianjin: 20000 }. */

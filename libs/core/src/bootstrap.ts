@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { AppConfig } from '@citypulse/config';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { CoreModule } from './core.module.js';
 import { REDIS } from './tokens.js';
@@ -41,7 +41,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<RunningApp> 
   if (!options.http) {
     const app = await NestFactory.createApplicationContext(ProcessRoot, { logger });
     await app.init();
-    const health = await startHealthServer(config.health.port, config.http.host, app.get<Redis>(REDIS), app.get(Metrics));
+    const health = await startHealthServer(config.health.port, config.http.host, app.get<RedisClient>(REDIS), app.get(Metrics));
     const close = async () => {
       health.close();
       await app.close();

@@ -1,14 +1,9 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { createLogger, Metrics, type Logger } from '@citypulse/observability';
 import { DeviceRegistry } from '@citypulse/registry';
+import { connectRedis, type RedisClient } from '@citypulse/redis';
 import { LOGGER, REDIS } from './tokens.js';
-
-/** Opens a Redis connection that fails fast instead of queueing commands forever when Redis is down. */
-export function connectRedis(config: AppConfig, name: string): Redis {
-  return new Redis(config.redis.url, { connectionName: `${config.instanceId}:${name}`, enableAutoPipelining: true });
-}
 
 /**
  * The resources every app shares within one process: configuration, the main Redis
@@ -18,7 +13,7 @@ export function connectRedis(config: AppConfig, name: string): Redis {
 @Global()
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   static forRoot(config: AppConfig, metrics = new Metrics(), logger = createLogger(config.logLevel, config.instanceId)): DynamicModule {
     return {
@@ -31,7 +26,7 @@ export class CoreModule implements OnApplicationShutdown {
         {
           provide: DeviceRegistry,
           inject: [REDIS],
-          useFactory: (redis: Redis) => new DeviceRegistry(redis, config.redis.prefix),
+          useFactory: (redis: RedisClient) => new DeviceRegistry(redis, config.redis.prefix),
         },
       ],
       exports: [APP_CONFIG, LOGGER, Metrics, REDIS, DeviceRegistry],
@@ -44,8 +39,3 @@ export class CoreModule implements OnApplicationShutdown {
 }
 
 export type { Logger };
-
-/** BullMQ key prefix: under the deployment's Redis prefix, so tests and deployments stay apart. */
-export function bullPrefix(config: AppConfig): string {
-  return `${config.redis.prefix}:bull`;
-}

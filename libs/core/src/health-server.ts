@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { Metrics } from '@citypulse/observability';
 
 /**
@@ -9,7 +9,7 @@ import type { Metrics } from '@citypulse/observability';
  * Plain node:http: no routing, auth or validation is needed for two read-only probes on an
  * internal port.
  */
-export async function startHealthServer(port: number, host: string, redis: Redis, metrics: Metrics): Promise<Server> {
+export async function startHealthServer(port: number, host: string, redis: RedisClient, metrics: Metrics): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === '/health' || req.url === '/health/live') {
       const check = req.url === '/health' ? redis.ping() : Promise.resolve('PONG');

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { DeviceReadings } from '@citypulse/contracts';
 import { handoffKeys, INGEST_GROUP } from './keys.js';
 import { rulesFeed } from './entry.js';
@@ -51,7 +51,7 @@ export interface HandoffConsumerOptions {
    * A second connection for `ack`, for callers that acknowledge while the next read blocks
    * (a blocked XREADGROUP holds its connection). @defaultValue the reading connection
    */
-  ackConnection?: Redis;
+  ackConnection?: RedisClient;
 }
 
 type RawBatch = Omit<HandoffBatch, 'devices'>;
@@ -70,7 +70,7 @@ export class HandoffConsumer {
   private ownPendingDone = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: HandoffConsumerOptions,
   ) {
     this.keys = handoffKeys(options.prefix);

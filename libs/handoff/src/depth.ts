@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { handoffKeys, INGEST_GROUP } from './keys.js';
 
 export interface HandoffDepth {
@@ -11,7 +11,7 @@ export interface HandoffDepth {
 }
 
 /** The hand-off's depth now, in one round trip (XLEN, XPENDING summary, the backlog counter). */
-export async function readHandoffDepth(redis: Redis, prefix: string): Promise<HandoffDepth> {
+export async function readHandoffDepth(redis: RedisClient, prefix: string): Promise<HandoffDepth> {
   const keys = handoffKeys(prefix);
   const results = (await redis.pipeline().xlen(keys.stream).xpending(keys.stream, INGEST_GROUP).get(keys.backlog).exec()) ?? [];
   const [[, entries], [pendingError, pending], [, readings]] = results as Array<[Error | null, unknown]>;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { handoffKeys } from './keys.js';
 import { encodeEntries } from './entry.js';
 
@@ -33,7 +33,7 @@ export class HandoffProducer {
   private backlog = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: HandoffProducerOptions,
   ) {
     this.keys = handoffKeys(options.prefix);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { DeviceControlEvent } from './device-control.js';
 import { RegistryKeys } from './keys.js';
 
@@ -41,7 +41,7 @@ export class ApiTokenStore {
   private readonly keys: RegistryKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.keys = new RegistryKeys(prefix);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { type DeviceQuery, type DevicePatch, type DeviceRecord, type NewDevice, DEVICE_ID_PATTERN } from './device.js';
 import { deserializeDevice, pairsToHash, serializeDevice } from './device-codec.js';
 import { planDeviceQuery } from './device-query.js';
@@ -42,7 +42,7 @@ export class DeviceRegistry {
   private readonly removeDevice;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.keys = new RegistryKeys(prefix);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 
 type ScriptRunner = (keys: string[], args: Array<string | number>) => Promise<unknown>;
 
@@ -7,7 +7,7 @@ type ScriptRunner = (keys: string[], args: Array<string | number>) => Promise<un
  * EVALSHA with an EVAL fallback). Scripts make a read-check-write atomic and publish the event
  * of a change together with the change.
  */
-export function luaScript(redis: Redis, name: string, source: string): ScriptRunner {
+export function luaScript(redis: RedisClient, name: string, source: string): ScriptRunner {
   const command = `citypulse_${name}`;
   const target = redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   if (typeof target[command] !== 'function') redis.defineCommand(command, { lua: source });

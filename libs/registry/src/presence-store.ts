@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { RegistryKeys } from './keys.js';
 import { luaScript } from './lua-script.js';
 import type { CityCounts, OfflineReason, Presence } from './presence.js';
@@ -17,7 +17,7 @@ export class PresenceStore {
   private readonly releaseBrokerScript;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.keys = new RegistryKeys(prefix);

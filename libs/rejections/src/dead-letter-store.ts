@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { Rejection } from '@citypulse/contracts';
 
 export interface DeadLetter {
@@ -19,7 +19,7 @@ const EXCERPT_BYTES = 1024;
  */
 export class DeadLetterStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly capacity = 10_000,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { deviceDeliveryChannel, type ConfigValue, type DeviceDeliveryNotice } from '@citypulse/contracts';
 import { shadowDelta } from './delta.js';
 import type { ConfigPatch, Shadow } from './shadow.js';
@@ -17,7 +17,7 @@ export class ShadowStore {
   private readonly channel: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     this.channel = deviceDeliveryChannel(prefix);

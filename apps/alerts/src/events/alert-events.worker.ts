@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullPrefix } from '@citypulse/core';
+import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES, alertLiveChannel, type AlertEventJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import { WebhookRepository, webhookMatches } from '@citypulse/alert-config';
@@ -28,7 +28,7 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.logger = logger.child({ component: 'alert-events' });
@@ -58,7 +58,7 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
         await this.writeHistory(alertLine(alert, event), job.attemptsMade + 1);
         return `${event.kind}: ${targets.length} webhooks`;
       },
-      { connection: { url: config.redis.url }, prefix: bullPrefix(config), concurrency: 4, metrics: { maxDataPoints: 60 * 24 } },
+      { connection: bullConnection(config), prefix: bullPrefix(config), concurrency: 4, metrics: { maxDataPoints: 60 * 24 } },
     );
     this.worker.on('failed', (job, err) => this.logger.warn({ err: err.message, jobId: job?.id }, 'alert event not recorded yet; BullMQ will retry'));
   }

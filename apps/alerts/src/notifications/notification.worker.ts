@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullPrefix } from '@citypulse/core';
+import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES, type NotificationJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import { WebhookRepository } from '@citypulse/alert-config';
@@ -22,7 +22,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
     private readonly metrics: Metrics,
   ) {
@@ -45,7 +45,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
         await alerts.recordNotified(job.data.message.alert.id);
         return 'delivered';
       },
-      { connection: { url: config.redis.url }, prefix: bullPrefix(config), concurrency: 16, metrics: { maxDataPoints: 60 * 24 } },
+      { connection: bullConnection(config), prefix: bullPrefix(config), concurrency: 16, metrics: { maxDataPoints: 60 * 24 } },
     );
     this.worker.on('failed', (job, err) =>
       this.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'webhook delivery failed'),

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { bullPrefix } from '@citypulse/core';
+import { bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES, type QueueName } from '@citypulse/contracts';
 import type { AlertEvent } from '@citypulse/alert-store';
 
@@ -11,7 +11,7 @@ export class ApiQueues implements OnApplicationShutdown {
   readonly byName = new Map<QueueName, Queue>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    for (const name of Object.values(QUEUES)) this.byName.set(name, new Queue(name, { connection: { url: config.redis.url }, prefix: bullPrefix(config) }));
+    for (const name of Object.values(QUEUES)) this.byName.set(name, new Queue(name, { connection: bullConnection(config), prefix: bullPrefix(config) }));
   }
 
   get(name: string): Queue | undefined {

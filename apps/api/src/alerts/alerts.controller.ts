@@ -1,7 +1,7 @@
 import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, NotFoundException, ConflictException, Param, Post, Query, Req, Sse } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { AlertStore, AuditLog, queryAlerts, type ActionResult, type Alert } from '@citypulse/alert-store';
@@ -25,7 +25,7 @@ export class AlertsController {
   private readonly audit: AuditLog;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly influx: InfluxQueryClient,
     private readonly queues: ApiQueues,

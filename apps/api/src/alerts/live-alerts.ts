@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Observable, Subject, filter, map } from 'rxjs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { connectRedis } from '@citypulse/core';
 import { alertLiveChannel, type AlertMessage } from '@citypulse/contracts';
@@ -13,7 +13,7 @@ import { alertLiveChannel, type AlertMessage } from '@citypulse/contracts';
 @Injectable()
 export class LiveAlerts implements OnApplicationShutdown {
   private readonly messages = new Subject<AlertMessage>();
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private subscribed?: Promise<unknown>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { IsOptional, IsString } from 'class-validator';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
@@ -23,7 +23,7 @@ export class AuditQuery extends PageQuery {
 export class AuditController {
   private readonly audit: AuditLog;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
     this.audit = new AuditLog(redis, config.redis.prefix);
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { REDIS } from '@citypulse/core';
 import { ApiTokenStore } from '@citypulse/registry';
@@ -25,7 +25,7 @@ export class TokenVerifier {
   private readonly configuredDigest: Buffer;
   private readonly tokens: ApiTokenStore;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(REDIS) redis: Redis) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(REDIS) redis: RedisClient) {
     this.configuredDigest = digest(config.http.adminToken);
     this.tokens = new ApiTokenStore(redis, config.redis.prefix);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { bullPrefix } from '@citypulse/core';
+import { bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES, type CommandTimeoutJob } from '@citypulse/contracts';
 
 /** Schedules the delayed job that times a command out at its deadline (run by the brokers' CommandTimeoutsWorker). */
@@ -11,7 +11,7 @@ export class CommandTimeouts implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.queue = new Queue<CommandTimeoutJob>(QUEUES.commandTimeouts, {
-      connection: { url: config.redis.url },
+      connection: bullConnection(config),
       prefix: bullPrefix(config),
       defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
     });

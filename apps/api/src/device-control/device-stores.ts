@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { REDIS } from '@citypulse/core';
 import { CommandStore } from '@citypulse/commands';
@@ -7,6 +7,6 @@ import { ShadowStore } from '@citypulse/shadow';
 
 /** The shadow and command stores on the process's main Redis connection. */
 export const DEVICE_CONTROL_STORES: Provider[] = [
-  { provide: ShadowStore, inject: [REDIS, APP_CONFIG], useFactory: (redis: Redis, config: AppConfig) => new ShadowStore(redis, config.redis.prefix) },
-  { provide: CommandStore, inject: [REDIS, APP_CONFIG], useFactory: (redis: Redis, config: AppConfig) => new CommandStore(redis, config.redis.prefix, config.commands) },
+  { provide: ShadowStore, inject: [REDIS, APP_CONFIG], useFactory: (redis: RedisClient, config: AppConfig) => new ShadowStore(redis, config.redis.prefix) },
+  { provide: CommandStore, inject: [REDIS, APP_CONFIG], useFactory: (redis: RedisClient, config: AppConfig) => new CommandStore(redis, config.redis.prefix, config.commands) },
 ];

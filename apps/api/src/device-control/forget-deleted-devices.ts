@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, connectRedis } from '@citypulse/core';
 import { CommandStore } from '@citypulse/commands';
@@ -14,7 +14,7 @@ import type { Logger } from '@citypulse/observability';
  */
 @Injectable()
 export class ForgetDeletedDevices implements OnApplicationBootstrap, OnApplicationShutdown {
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, ServiceUnavailableException, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOCAL_BROKER, REDIS, type LocalBroker } from '@citypulse/core';
 import { PresenceStore } from '@citypulse/registry';
@@ -14,7 +14,7 @@ const CHECK_MS = 2000;
 
 type Status = 'up' | 'down';
 
-/** Readiness: Redis, InfluxDB and an MQTT broker answer. Liveness: the process answers. */
+/** Readiness: RedisClient, InfluxDB and an MQTT broker answer. Liveness: the process answers. */
 @Controller('health')
 @Public()
 export class HealthController implements OnModuleInit {
@@ -22,7 +22,7 @@ export class HealthController implements OnModuleInit {
   private localBroker?: LocalBroker;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly influx: InfluxQueryClient,
     private readonly modules: ModuleRef,

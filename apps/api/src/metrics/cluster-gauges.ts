@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS } from '@citypulse/core';
 import { AlertStore } from '@citypulse/alert-store';
@@ -25,7 +25,7 @@ export class ClusterGauges {
   constructor(
     metrics: Metrics,
     queues: ApiQueues,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {

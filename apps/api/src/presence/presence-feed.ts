@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { Observable, Subject, share } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { connectRedis, LOGGER } from '@citypulse/core';
@@ -14,7 +14,7 @@ import type { Logger } from '@citypulse/observability';
 @Injectable()
 export class PresenceFeed implements OnApplicationShutdown {
   readonly events: Observable<PresenceEvent>;
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(LOGGER) logger: Logger) {
     const channel = new RegistryKeys(config.redis.prefix).presenceChannel;

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Sse, type MessageEvent } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { IsOptional, Matches } from 'class-validator';
 import { filter, map, type Observable } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
@@ -20,7 +20,7 @@ export class PresenceController {
   private readonly presence: PresenceStore;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly feed: PresenceFeed,
   ) {

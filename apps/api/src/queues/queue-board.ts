@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -42,7 +42,7 @@ export function mountQueueBoard(app: INestApplication): void {
     serverAdapter: server,
     options: { uiConfig: { boardTitle: 'citypulse queues', miscLinks: [{ text: 'Operator console', url: '/console' }], hideDocsLink: true } },
   });
-  const audit = new AuditLog(app.get<Redis>(REDIS), config.redis.prefix);
+  const audit = new AuditLog(app.get<RedisClient>(REDIS), config.redis.prefix);
   app.use(QUEUE_BOARD_PATH, boardAccess(app.get(TokenVerifier), audit), boardHeaders, server.getRouter());
 }
 

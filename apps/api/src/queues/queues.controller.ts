@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { Job, Queue } from 'bullmq';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
@@ -37,7 +37,7 @@ export class QueuesController {
 
   constructor(
     private readonly queues: ApiQueues,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.audit = new AuditLog(redis, config.redis.prefix);

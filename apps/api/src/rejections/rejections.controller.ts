@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, NotFoundException, Query } from '@nestjs/common';
 import { IsOptional, IsString } from 'class-validator';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { DeadLetterStore } from '@citypulse/rejections';
@@ -24,7 +24,7 @@ export class RejectionsController {
   private readonly store: DeadLetterStore;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly registry: DeviceRegistry,
   ) {

@@ -1,6 +1,6 @@
 import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { IsOptional, IsString } from 'class-validator';
 import { ApiBody } from '@nestjs/swagger';
 import { REDIS } from '@citypulse/core';
@@ -31,7 +31,7 @@ export class RulesController {
   private readonly rules: RuleRepository;
   private readonly audit: AuditLog;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
     this.rules = new RuleRepository(redis, config.redis.prefix);
     this.audit = new AuditLog(redis, config.redis.prefix);
   }

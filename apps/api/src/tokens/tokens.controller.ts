@@ -1,5 +1,5 @@
 import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { REDIS } from '@citypulse/core';
 import { ApiTokenStore, TokenExistsError } from '@citypulse/registry';
@@ -18,7 +18,7 @@ import { PageQuery, pageOf } from '../common/paging.js';
 export class TokensController {
   private readonly tokens: ApiTokenStore;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
     this.tokens = new ApiTokenStore(redis, config.redis.prefix);
   }
 

@@ -1,7 +1,7 @@
 import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { WebhookRepository, publicWebhook, type Webhook } from '@citypulse/alert-config';
@@ -21,7 +21,7 @@ export class WebhooksController {
   private readonly webhooks: WebhookRepository;
   private readonly audit: AuditLog;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
     this.webhooks = new WebhookRepository(redis, config.redis.prefix);
     this.audit = new AuditLog(redis, config.redis.prefix);
   }

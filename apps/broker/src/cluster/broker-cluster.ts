@@ -45,8 +45,9 @@ export function createBrokerCluster(config: AppConfig): BrokerCluster {
   const createPersistence = require('aedes-persistence-redis') as RedisPersistenceFactory;
   // The same emitter options aedes gives its in-memory one; '' matches an empty level [MQTT-4.7.1-3].
   const mq = new MQEmitterRedisPrefix(namespace, {
-    pubConn: connectRedis(config, 'mqtt-cluster-pub'),
-    subConn: connectRedis(config, 'mqtt-cluster-sub'),
+    // Typed as one server until the topic tree is made cluster-aware (issue 13, routing).
+    pubConn: connectRedis(config, 'mqtt-cluster-pub') as Redis,
+    subConn: connectRedis(config, 'mqtt-cluster-sub') as Redis,
     concurrency: 100,
     matchEmptyLevels: true,
   });

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullPrefix } from '@citypulse/core';
+import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES, type CommandTimeoutJob } from '@citypulse/contracts';
 import { CommandStore } from '@citypulse/commands';
 import { Metrics, type Logger } from '@citypulse/observability';
@@ -18,7 +18,7 @@ export class CommandTimeoutsWorker implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: Metrics,
   ) {}
@@ -33,7 +33,7 @@ export class CommandTimeoutsWorker implements OnApplicationBootstrap, OnApplicat
         this.metrics.commandTransitions.inc({ status: 'timed-out' });
         return 'timed out';
       },
-      { connection: { url: this.config.redis.url }, prefix: bullPrefix(this.config), concurrency: 16 },
+      { connection: bullConnection(this.config), prefix: bullPrefix(this.config), concurrency: 16 },
     );
     this.worker.on('failed', (job, err) => this.logger.warn({ err, commandId: job?.data.commandId }, 'command timeout job failed'));
   }

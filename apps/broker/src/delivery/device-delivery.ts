@@ -1,5 +1,5 @@
 import type { Aedes, Client } from 'aedes';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { deviceDeliveryChannel, parseDeviceTopic, type DeviceDeliveryNotice } from '@citypulse/contracts';
 import type { CommandStore } from '@citypulse/commands';
 import type { ShadowStore } from '@citypulse/shadow';
@@ -14,7 +14,7 @@ import { PubackTracker } from './puback-tracker.js';
 export interface DeviceDeliveryDeps {
   broker: Aedes;
   /** A connection of its own: a subscribed ioredis connection can do nothing else. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   prefix: string;
   sessions: Sessions;
   shadows: ShadowStore;

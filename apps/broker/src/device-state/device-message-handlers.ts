@@ -1,5 +1,5 @@
 import type { Aedes } from 'aedes';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { AppConfig } from '@citypulse/config';
 import { CommandStore } from '@citypulse/commands';
 import { DeadLetterStore } from '@citypulse/rejections';
@@ -16,7 +16,7 @@ export interface DeviceMessageHandlers {
   commandAck(session: DeviceSession, payload: Buffer): Promise<void>;
 }
 
-export function createDeviceMessageHandlers(deps: { broker: () => Aedes; redis: Redis; config: AppConfig; metrics: Metrics; logger: Logger }): DeviceMessageHandlers {
+export function createDeviceMessageHandlers(deps: { broker: () => Aedes; redis: RedisClient; config: AppConfig; metrics: Metrics; logger: Logger }): DeviceMessageHandlers {
   const { config, metrics } = deps;
   const prefix = config.redis.prefix;
   const rejections = new DeviceMessageRejections(deps.broker, new DeadLetterStore(deps.redis, prefix), metrics, deps.logger);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 
 export interface ConnectLimits {
   windowS: number;
@@ -20,7 +20,7 @@ export interface LimitState {
  */
 export class ConnectLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly limits: ConnectLimits,
     private readonly now: () => number = Date.now,

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { loadConfig, type AppConfig } from '@citypulse/config';
-import { bullPrefix } from '@citypulse/core';
+import { bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES } from '@citypulse/contracts';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { AppProcess, flushPrefix, testEnv } from '@citypulse/testing';
@@ -94,7 +94,7 @@ export class ScaleOutRig {
 
   /** The instance ids of the workers that completed rule-evaluation jobs. */
   async ruleEvaluatedBy(): Promise<Set<string>> {
-    const queue = new Queue(QUEUES.ruleEvaluation, { connection: { url: this.config.redis.url }, prefix: bullPrefix(this.config) });
+    const queue = new Queue(QUEUES.ruleEvaluation, { connection: bullConnection(this.config), prefix: bullPrefix(this.config) });
     try {
       return new Set((await queue.getJobs(['completed'], 0, 1000)).map((job) => job.processedBy).filter((by): by is string => by !== undefined));
     } finally {

@@ -1,0 +1,46 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { RedisConnection, createIORedisClient, type ConnectionOptions } from 'bullmq';
+import type { AppConfig } from '@citypulse/config';
+import { clusterOptions } from './redis-client.js';
+
+/**
+ * BullMQ key prefix, under the deployment's Redis prefix so tests and deployments stay apart, and
+ * in braces: BullMQ's scripts touch several keys of a queue at once, so on a Redis Cluster all of
+ * them must share one hash slot.
+ */
+export function bullPrefix(config: AppConfig): string {
+  return `{${config.redis.prefix}:bull}`;
+}
+
+/** Marks BullMQ connection options that must become a cluster connection (read by the factory below). */
+const CLUSTER_NODES = 'citypulseClusterNodes';
+
+/**
+ * The `connection` option of a BullMQ Queue or Worker. BullMQ opens (and closes) its own
+ * connections from options, but from plain options it can only build a single-server client;
+ * for a cluster the options carry the node list and the factory installed below builds an
+ * ioredis `Cluster`, so BullMQ still owns — and closes — every connection it opens.
+ */
+export function bullConnection(config: AppConfig): ConnectionOptions {
+  if (config.redis.clusterNodes.length === 0) return { url: config.redis.url } as ConnectionOptions;
+  installClusterFactory();
+  return { [CLUSTER_NODES]: config.redis.clusterNodes, connectionName: `${config.instanceId}:bull` } as ConnectionOptions;
+}
+
+let installed = false;
+
+function installClusterFactory(): void {
+  if (installed) return;
+  installed = true;
+  const previous = RedisConnection.clientFactory;
+  RedisConnection.clientFactory = (opts) => {
+    // BullMQ's merged options (its defaults, ours, and maxRetriesPerRequest: null for blocking connections).
+    const { [CLUSTER_NODES]: nodes, url, ...rest } = opts as RedisOptions & { url?: string; [CLUSTER_NODES]?: Array<{ host: string; port: number }> };
+    if (nodes) {
+      const { connectionName, host: _h, port: _p, retryStrategy: _r, ...redisOptions } = rest;
+      return createIORedisClient(new Cluster(nodes, clusterOptions(connectionName ?? 'bull', redisOptions)));
+    }
+    if (previous) return previous(opts);
+    return createIORedisClient(url ? new Redis(url, rest) : new Redis(rest));
+  };
+}

@@ -1,0 +1,3 @@
+export { type RedisClient, connectRedis, clusterOptions, isCluster, dataNodes } from './redis-client.js';
+export { slotTag } from './slot-tag.js';
+export { bullPrefix, bullConnection } from './bull.js';

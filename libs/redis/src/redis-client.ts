@@ -1,0 +1,39 @@
+import { Cluster, Redis } from 'ioredis';
+import type { AppConfig } from '@citypulse/config';
+
+/** A connection to Redis: one server, or a Redis Cluster (CP_REDIS_CLUSTER_NODES). Every store takes this. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Opens a Redis connection named `<instance>:<name>` (visible in CLIENT LIST): a `Cluster` when
+ * CP_REDIS_CLUSTER_NODES is set, else one `Redis` at CP_REDIS_URL. Commands are auto-pipelined.
+ * A cluster connection reads from and writes to masters only (`scaleReads: 'master'`), so a
+ * reader never sees a replica lagging behind what it just wrote; SUBSCRIBE on it works
+ * (classic pub/sub is broadcast to every node of a cluster).
+ */
+export function connectRedis(config: AppConfig, name: string): RedisClient {
+  const connectionName = `${config.instanceId}:${name}`;
+  if (config.redis.clusterNodes.length === 0) return new Redis(config.redis.url, { connectionName, enableAutoPipelining: true });
+  return new Cluster(config.redis.clusterNodes, { ...clusterOptions(connectionName), enableAutoPipelining: true });
+}
+
+/** Options of every cluster connection citypulse opens (also BullMQ's, see bull.ts). */
+export function clusterOptions(connectionName: string, redisOptions: Record<string, unknown> = {}) {
+  return {
+    scaleReads: 'master' as const,
+    // A restarted or failed-over master answers MOVED/CLUSTERDOWN for a moment: retry instead of failing the command.
+    retryDelayOnClusterDown: 200,
+    retryDelayOnFailover: 200,
+    redisOptions: { connectionName, ...redisOptions },
+  };
+}
+
+/** True when `redis` is a cluster connection (SCAN and INFO must then go to every master). */
+export function isCluster(redis: RedisClient): redis is Cluster {
+  return (redis as Cluster).isCluster === true;
+}
+
+/** The servers holding data: every master of a cluster, or the one server. For SCAN, INFO, FLUSH… */
+export function dataNodes(redis: RedisClient): Redis[] {
+  return isCluster(redis) ? redis.nodes('master') : [redis];
+}
