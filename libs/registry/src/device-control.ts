@@ -9,6 +9,8 @@ export type DeviceControlEvent =
   | { kind: 'deleted'; deviceId: string }
   /** City, site or name changed: brokers refresh the live session's tags and tenancy. */
   | { kind: 'updated'; deviceId: string }
+  /** A device certificate was revoked (by serial through the API): a connection made with it must go. */
+  | { kind: 'certificate-revoked'; deviceId: string; fingerprint: string; serial?: string }
   /** An API token was revoked: operator MQTT logins made with it must go. */
   | { kind: 'token-revoked'; name: string };
 

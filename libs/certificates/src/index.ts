@@ -1,0 +1,12 @@
+// Public entry of @citypulse/certificates: device X.509 certificates (issued from CSRs or registered
+// by fingerprint), their revocation and expiry, in Redis.
+export { DeviceCertificateStore } from './device-certificate-store.js';
+export {
+  CertificateExistsError,
+  viewOf,
+  type CertificateRecord,
+  type CertificateView,
+  type CertificateSource,
+  type NewCertificate,
+} from './certificate.js';
+export { normalizeSerial, normalizeFingerprint, SERIAL_PATTERN, FINGERPRINT_PATTERN } from './normal-form.js';
