@@ -3,11 +3,13 @@
 # script itself (no systemd or init scripts, which may not exist) on project ports, bound to
 # 127.0.0.1, with data, logs and pid files under the git-ignored .stack/ folder.
 #
-#   npm run stack -- up|down|status|restart [redis|influxdb|victoria-metrics ...]
+#   npm run stack -- up|down|status|restart [redis|redis-cluster|influxdb|victoria-metrics ...]
 #   bash scripts/stack.sh up influxdb
 #
 # Ports (environment): CP_STACK_REDIS_PORT=16379, CP_STACK_INFLUX_PORT=18086 (RPC:
-# CP_STACK_INFLUX_RPC_PORT=18088), CP_STACK_VM_PORT=18428; CP_STACK_START_TIMEOUT_S=60.
+# CP_STACK_INFLUX_RPC_PORT=18088), CP_STACK_VM_PORT=18428; CP_STACK_START_TIMEOUT_S=60;
+# the Redis Cluster's three nodes: CP_STACK_REDIS_CLUSTER_PORTS=17001,17002,17003
+# (scripts/stack-redis-cluster.sh).
 #
 # Only processes whose pid is in .stack/pids are ever stopped. A port that already answers as the
 # right server but was not started here (another engineer's stack) is used as it is, never touched.
@@ -31,7 +33,7 @@ VM_PORT=${CP_STACK_VM_PORT:-18428}
 START_TIMEOUT_S=${CP_STACK_START_TIMEOUT_S:-60}
 STOP_TIMEOUT_S=10
 
-ALL_SERVICES=(redis influxdb victoria-metrics)
+ALL_SERVICES=(redis redis-cluster influxdb victoria-metrics)
 # Debian package → one program it installs. mosquitto is installed, not run: a benchmark peer.
 REQUIRED_PACKAGES=(
   redis-server:redis-server
@@ -47,12 +49,15 @@ REQUIRED_PACKAGES=(
 read -r -a EXTRA_PACKAGES <<<"${CP_STACK_EXTRA_PACKAGES:-}"
 REQUIRED_PACKAGES+=("${EXTRA_PACKAGES[@]}")
 
+# shellcheck source=scripts/stack-redis-cluster.sh
+source "$ROOT/scripts/stack-redis-cluster.sh"
+
 log() { printf '%s\n' "$*"; }
 die() { local code=$1; shift; printf 'stack: %s\n' "$*" >&2; exit "$code"; }
 
 usage() {
   cat >&2 <<'EOF'
-usage: scripts/stack.sh up|down|status|restart [redis|influxdb|victoria-metrics ...]
+usage: scripts/stack.sh up|down|status|restart [redis|redis-cluster|influxdb|victoria-metrics ...]
   up       install missing Debian packages, start the servers, create the InfluxDB database
   down     stop the servers this script started (pids in .stack/pids); others are left alone
   status   service, port, pid and whether it answers (exit 3 if one does not)
@@ -110,6 +115,7 @@ service_program() {
 service_url() {
   case $1 in
     redis) echo "redis://127.0.0.1:$REDIS_PORT" ;;
+    redis-cluster) echo "CP_REDIS_CLUSTER_NODES=$(cluster_nodes_list)" ;;
     influxdb) echo "http://127.0.0.1:$INFLUX_PORT (db $INFLUX_DB)" ;;
     victoria-metrics) echo "http://127.0.0.1:$VM_PORT" ;;
   esac
@@ -291,6 +297,7 @@ after_ready() {
 
 up_service() {
   local service=$1 port pid
+  [ "$service" = redis-cluster ] && { up_redis_cluster; return; }
   port=$(service_port "$service")
   if read_ours "$service"; then
     [ "$OUR_PORT" = "$port" ] \
@@ -328,6 +335,7 @@ stop_pid() {
 
 down_service() {
   local service=$1 port
+  [ "$service" = redis-cluster ] && { down_redis_cluster; return; }
   port=$(service_port "$service")
   if read_ours "$service"; then
     stop_pid "$service" "$OUR_PID" || die 1 "$service: pid $OUR_PID would not stop"
@@ -345,6 +353,7 @@ down_service() {
 
 status_service() {
   local service=$1 port owner answers
+  [ "$service" = redis-cluster ] && { status_redis_cluster; return; }
   port=$(service_port "$service") owner=-
   if read_ours "$service"; then port=$OUR_PORT owner=$OUR_PID; fi
   if probe "$service" "$port"; then answers=yes; else answers=no; fi
@@ -394,9 +403,10 @@ parse_services() {
   for name in "$@"; do
     case $name in
       redis) SERVICES+=(redis) ;;
+      redis-cluster) SERVICES+=(redis-cluster) ;;
       influxdb|influx) SERVICES+=(influxdb) ;;
       victoria-metrics|victoriametrics|vm) SERVICES+=(victoria-metrics) ;;
-      *) log "stack: unknown service '$name' (redis, influxdb, victoria-metrics)" >&2; usage ;;
+      *) log "stack: unknown service '$name' (redis, redis-cluster, influxdb, victoria-metrics)" >&2; usage ;;
     esac
   done
 }

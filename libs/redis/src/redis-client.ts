@@ -33,7 +33,15 @@ export function isCluster(redis: RedisClient): redis is Cluster {
   return (redis as Cluster).isCluster === true;
 }
 
-/** The servers holding data: every master of a cluster, or the one server. For SCAN, INFO, FLUSH… */
-export function dataNodes(redis: RedisClient): Redis[] {
-  return isCluster(redis) ? redis.nodes('master') : [redis];
+/**
+ * The servers holding data: every master of a cluster (once the cluster connection knows them), or
+ * the one server. For what runs per server rather than per key: SCAN, INFO, DBSIZE.
+ */
+export async function dataNodes(redis: RedisClient): Promise<Redis[]> {
+  if (!isCluster(redis)) return [redis];
+  if (redis.status !== 'ready') await new Promise<void>((resolve, reject) => {
+    redis.once('ready', () => resolve());
+    redis.once('end', () => reject(new Error('Redis Cluster connection ended before it was ready')));
+  });
+  return redis.nodes('master');
 }

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { flushPrefix, testConfig, waitFor } from '@citypulse/testing';
+import type { RedisClient } from '@citypulse/redis';
+import { REDIS_FLAVOURS, flushPrefix, keysMatching, testConfig, testRedis, waitFor } from '@citypulse/testing';
 import type { AppConfig } from '@citypulse/config';
 import { DeviceExistsError, DeviceRegistry } from './device-registry.js';
 import { PresenceStore } from './presence-store.js';
@@ -10,19 +10,19 @@ import type { PresenceEvent } from './presence.js';
 const CHEAP = { N: 1024, r: 8, p: 1 };
 
 /** The registry's Lua scripts and indexes against the real Redis, each run under its own prefix. */
-describe('DeviceRegistry and PresenceStore on Redis', () => {
+describe.each(REDIS_FLAVOURS)('DeviceRegistry and PresenceStore on $name', (flavour) => {
   let config: AppConfig;
-  let redis: Redis;
-  let subscriber: Redis;
+  let redis: RedisClient;
+  let subscriber: RedisClient;
   let registry: DeviceRegistry;
   let presence: PresenceStore;
   const control: DeviceControlEvent[] = [];
   const presenceEvents: PresenceEvent[] = [];
 
   beforeAll(async () => {
-    config = testConfig();
-    redis = new Redis(config.redis.url);
-    subscriber = new Redis(config.redis.url);
+    config = testConfig(flavour.env());
+    redis = testRedis(config);
+    subscriber = testRedis(config, 'test-sub');
     registry = new DeviceRegistry(redis, config.redis.prefix);
     presence = new PresenceStore(redis, config.redis.prefix);
     await subscriber.subscribe(registry.keys.controlChannel, registry.keys.presenceChannel);
@@ -72,7 +72,7 @@ describe('DeviceRegistry and PresenceStore on Redis', () => {
     expect((await registry.list({ site: 'tj-port', withinCities: ['beijing'], offset: 0, limit: 10 })).total).toBe(0);
     const scoped = await registry.list({ withinCities: ['tianjin', 'shijiazhuang'], offset: 0, limit: 10 });
     expect(scoped.items.map((d) => d.id)).toEqual(['sjz-a', 'tj-a', 'tj-b']);
-    expect(await redis.keys(`${config.redis.prefix}:tmp:*`)).toEqual([]);
+    expect(await keysMatching(redis, registry.keys.scratch('*'))).toEqual([]);
   });
 
   it('filters by presence and counts online and offline devices per city', async () => {

@@ -81,7 +81,7 @@ export class DeviceRegistry {
       revoked: false,
       createdAt,
     }));
-    const existing = (await this.createDevices([], [this.keys.prefix, JSON.stringify(devices.map(serializeDevice))])) as string[];
+    const existing = (await this.createDevices([this.keys.allDevices, this.keys.cities], [this.keys.tag, JSON.stringify(devices.map(serializeDevice))])) as string[];
     if (existing.length > 0) throw new DeviceExistsError(existing);
     return devices.map((device, i) => ({ device, secret: secrets[i] }));
   }
@@ -132,7 +132,7 @@ export class DeviceRegistry {
   async update(id: string, patch: DevicePatch): Promise<DeviceRecord | null> {
     const hash = await this.updateDevice(
       [this.keys.device(id), this.keys.presence(id)],
-      [this.keys.prefix, id, patch.city ?? '', patch.site ?? '', patch.name ?? '', this.keys.controlChannel],
+      [this.keys.tag, id, patch.city ?? '', patch.site ?? '', patch.name ?? '', this.keys.controlChannel],
     );
     return deserializeDevice(pairsToHash(hash));
   }
@@ -153,7 +153,7 @@ export class DeviceRegistry {
 
   /** Deletes the device, its index entries and presence, and disconnects it. */
   async remove(id: string): Promise<boolean> {
-    const removed = await this.removeDevice([this.keys.device(id), this.keys.presence(id)], [this.keys.prefix, id, this.keys.controlChannel]);
+    const removed = await this.removeDevice([this.keys.device(id), this.keys.presence(id)], [this.keys.tag, id, this.keys.controlChannel]);
     return removed === 1;
   }
 }

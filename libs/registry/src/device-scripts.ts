@@ -1,12 +1,14 @@
 /**
- * Lua for the device store. Key names here must match RegistryKeys (`<prefix>:device:<id>`,
- * `<prefix>:idx:{all,city:<c>,site:<s>,type:<t>}`, `<prefix>:cities`, presence keys): scripts
- * build per-device keys from the prefix because a bulk call touches thousands of them (one
- * Redis, not a cluster).
+ * Lua for the device store. Key names here must match RegistryKeys (`<tag>:device:<id>`,
+ * `<tag>:idx:{all,city:<c>,site:<s>,type:<t>}`, `<tag>:cities`, presence keys, where `<tag>` is
+ * the registry's hash tag `{<prefix>:reg}` passed as ARGV): scripts build per-device keys from
+ * the tag because a bulk call touches thousands of them. Every key so built hashes to the slot of
+ * the declared KEYS (same tag), which is what a Redis Cluster requires of a script.
  */
 
 /**
- * ARGV: prefix, JSON array of device hashes. All or nothing: if any id exists, nothing is written
+ * KEYS: the all-devices index, the cities set (declared so a cluster runs the script on the
+ * registry's slot). ARGV: registry tag, JSON array of device hashes. All or nothing: if any id exists, nothing is written
  * and the existing ids are returned; otherwise every device and its index entries are written in
  * this one atomic step (a crash cannot leave half a bulk call behind). Redis runs nothing else
  * meanwhile, so the work is batched: variadic EXISTS, one HSET per device, and one ZADD per
@@ -67,7 +69,7 @@ return {}
 `;
 
 /**
- * KEYS: device hash, presence hash. ARGV: prefix, id, city, site, name ('' = unchanged), control
+ * KEYS: device hash, presence hash. ARGV: registry tag, id, city, site, name ('' = unchanged), control
  * channel. Moves the index entries of a changed city or site; returns the updated hash, or nil
  * for an unknown device.
  */
@@ -114,7 +116,7 @@ redis.call('PUBLISH', channel, cjson.encode({ kind = 'credentials-changed', devi
 return redis.call('HGETALL', key)
 `;
 
-/** KEYS: device hash, presence hash. ARGV: prefix, id, control channel. 1 if it existed. */
+/** KEYS: device hash, presence hash. ARGV: registry tag, id, control channel. 1 if it existed. */
 export const REMOVE_DEVICE = `
 local key, presence = KEYS[1], KEYS[2]
 local prefix, id, channel = ARGV[1], ARGV[2], ARGV[3]

@@ -1,56 +1,70 @@
+import { slotTag } from '@citypulse/redis';
+
 /**
  * Every Redis key and channel of the registry, in one place: the device store, its indexes and
  * presence share key names, and brokers and the API must agree on the channels.
+ *
+ * On a Redis Cluster the registry is one hash slot, `{<prefix>:reg}`: its scripts change a device,
+ * its index entries and its presence atomically, and bulk provisioning writes thousands of devices
+ * in one script, so all of them must live together. API tokens are their own slot, `{<prefix>:api}`.
+ * Channels are not keys (classic pub/sub reaches every node) and keep the plain prefix.
  *
  * Indexes are sorted sets with score 0, so members come back in id order and a page is a rank
  * range; sets with equal scores intersect, union and diff without disturbing that order.
  */
 export class RegistryKeys {
-  constructor(readonly prefix: string) {}
+  /** The registry's hash tag, and the prefix the Lua scripts build per-device keys from. */
+  readonly tag: string;
+  private readonly tokens: string;
+
+  constructor(readonly prefix: string) {
+    this.tag = slotTag(prefix, 'reg');
+    this.tokens = slotTag(prefix, 'api');
+  }
 
   device(id: string): string {
-    return `${this.prefix}:device:${id}`;
+    return `${this.tag}:device:${id}`;
   }
   /** Every device id. */
   get allDevices(): string {
-    return `${this.prefix}:idx:all`;
+    return `${this.tag}:idx:all`;
   }
   cityIndex(city: string): string {
-    return `${this.prefix}:idx:city:${city}`;
+    return `${this.tag}:idx:city:${city}`;
   }
   siteIndex(site: string): string {
-    return `${this.prefix}:idx:site:${site}`;
+    return `${this.tag}:idx:site:${site}`;
   }
   typeIndex(type: string): string {
-    return `${this.prefix}:idx:type:${type}`;
+    return `${this.tag}:idx:type:${type}`;
   }
   /** Cities that have (or had) devices: a set, for per-city counts. */
   get cities(): string {
-    return `${this.prefix}:cities`;
+    return `${this.tag}:cities`;
   }
   /** Scratch keys for multi-index queries, deleted in the same transaction. */
   scratch(tag: string): string {
-    return `${this.prefix}:tmp:${tag}`;
+    return `${this.tag}:tmp:${tag}`;
   }
 
   presence(id: string): string {
-    return `${this.prefix}:presence:${id}`;
+    return `${this.tag}:presence:${id}`;
   }
   /** Set of online device ids. */
   get online(): string {
-    return `${this.prefix}:presence:online`;
+    return `${this.tag}:presence:online`;
   }
   /** Devices a broker marked online: what the others mark offline if it dies. */
   brokerDevices(brokerId: string): string {
-    return `${this.prefix}:presence:broker:${brokerId}`;
+    return `${this.tag}:presence:broker:${brokerId}`;
   }
   /** Brokers that ever marked a device online and have not been swept. */
   get brokers(): string {
-    return `${this.prefix}:brokers`;
+    return `${this.tag}:brokers`;
   }
   /** Expires unless the broker renews it: its heartbeat. */
   brokerAlive(brokerId: string): string {
-    return `${this.prefix}:broker-alive:${brokerId}`;
+    return `${this.tag}:broker-alive:${brokerId}`;
   }
 
   /** Pub/sub: presence changes (PresenceEvent JSON). */
@@ -64,9 +78,9 @@ export class RegistryKeys {
 
   /** API tokens by name (JSON with the digest), and name by SHA-256 digest. */
   get apiTokens(): string {
-    return `${this.prefix}:api-tokens`;
+    return `${this.tokens}:api-tokens`;
   }
   get apiTokenDigests(): string {
-    return `${this.prefix}:api-token-digests`;
+    return `${this.tokens}:api-token-digests`;
   }
 }

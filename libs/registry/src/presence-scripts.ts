@@ -1,4 +1,4 @@
-/** Lua for presence; key names must match RegistryKeys (`<prefix>:presence:…`). */
+/** Lua for presence; key names must match RegistryKeys (`<tag>:presence:…`, ARGV `prefix` is the registry tag `{<prefix>:reg}`, the slot of every KEY). */
 
 /**
  * KEYS: presence hash, online set, this broker's device set, brokers set.

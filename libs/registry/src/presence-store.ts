@@ -31,7 +31,7 @@ export class PresenceStore {
     const k = this.keys;
     await this.markOnlineScript(
       [k.presence(device.id), k.online, k.brokerDevices(brokerId), k.brokers],
-      [device.id, brokerId, connectionId, at.toISOString(), device.city, k.presenceChannel, k.prefix],
+      [device.id, brokerId, connectionId, at.toISOString(), device.city, k.presenceChannel, k.tag],
     );
   }
 
@@ -40,7 +40,7 @@ export class PresenceStore {
     const k = this.keys;
     const changed = await this.markOfflineScript(
       [k.presence(id), k.online],
-      [id, connectionId, at.toISOString(), reason, lastWill ? '1' : '0', k.presenceChannel, k.prefix],
+      [id, connectionId, at.toISOString(), reason, lastWill ? '1' : '0', k.presenceChannel, k.tag],
     );
     return changed === 1;
   }
@@ -105,7 +105,7 @@ export class PresenceStore {
     const k = this.keys;
     const released = (await this.releaseBrokerScript(
       [k.brokerDevices(brokerId), k.brokers, k.online],
-      [brokerId, at.toISOString(), reason, k.presenceChannel, k.prefix],
+      [brokerId, at.toISOString(), reason, k.presenceChannel, k.tag],
     )) as number;
     await this.redis.del(k.brokerAlive(brokerId));
     return released;

@@ -1,6 +1,6 @@
 export { testConfig, testEnv, uniqueName } from './test-config.js';
 export { waitFor } from './wait-for.js';
-export { flushPrefix } from './redis.js';
+export { flushPrefix, keysMatching } from './redis.js';
 export { AppProcess } from './child-process.js';
 export { PrivateInflux } from './private-influx.js';
 export { SteadyPublisher, type PublishingDevice } from './steady-publisher.js';
@@ -8,3 +8,4 @@ export { PrivateRedis } from './private-redis.js';
 export { freePort } from './free-port.js';
 export { RawMqttSocket, connectPacket, type DeviceLogin, type RawSocketOptions } from './raw-mqtt-socket.js';
 export { mutate, noise, seededRandom, type Mutant } from './mqtt-mutations.js';
+export { REDIS_FLAVOURS, clusterTestConfig, testClusterNodes, testRedis } from './redis-flavours.js';
