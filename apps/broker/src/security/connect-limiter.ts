@@ -36,7 +36,8 @@ export class ConnectLimiter {
 
   async check(address: string, identity: string | undefined): Promise<LimitState> {
     const keys = this.keys(address, identity);
-    const [byAddress, byDevice] = await this.redis.mget(keys.address, keys.device ?? keys.address);
+    // Two GETs, not an MGET: on a Redis Cluster the two counters lie in different slots.
+    const [byAddress, byDevice] = await Promise.all([this.redis.get(keys.address), keys.device ? this.redis.get(keys.device) : null]);
     return {
       address: Number(byAddress ?? 0) >= this.limits.maxPerAddress,
       device: keys.device !== undefined && Number(byDevice ?? 0) >= this.limits.maxPerDevice,
@@ -47,9 +48,11 @@ export class ConnectLimiter {
   async recordFailure(address: string, identity: string | undefined): Promise<void> {
     const keys = this.keys(address, identity);
     const ttl = this.limits.windowS * 2;
-    const multi = this.redis.multi().incr(keys.address).expire(keys.address, ttl);
-    if (keys.device) multi.incr(keys.device).expire(keys.device, ttl);
-    await multi.exec();
+    // One transaction per counter (each its own slot on a cluster): a counter never lives without its expiry.
+    await Promise.all([
+      this.redis.multi().incr(keys.address).expire(keys.address, ttl).exec(),
+      keys.device ? this.redis.multi().incr(keys.device).expire(keys.device, ttl).exec() : undefined,
+    ]);
   }
 }
 
