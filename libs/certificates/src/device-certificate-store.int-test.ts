@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '@citypulse/config';
-import { flushPrefix, testConfig, waitFor } from '@citypulse/testing';
+import type { RedisClient } from '@citypulse/redis';
+import { RegistryKeys } from '@citypulse/registry';
+import { REDIS_FLAVOURS, flushPrefix, keysMatching, testConfig, testRedis, waitFor } from '@citypulse/testing';
 import { CertificateExistsError, type NewCertificate } from './certificate.js';
 import { DeviceCertificateStore } from './device-certificate-store.js';
 
@@ -15,21 +16,21 @@ function issued(deviceId: string, city: string, notAfter: Date, serial = randomB
   };
 }
 
-/** The certificate store's scripts and indexes against the real Redis, under a prefix of its own. */
-describe('DeviceCertificateStore on Redis', () => {
+/** The certificate store's scripts and indexes against the real Redis (one server, and a cluster), under a prefix of its own. */
+describe.each(REDIS_FLAVOURS)('DeviceCertificateStore on $name', (flavour) => {
   let config: AppConfig;
-  let redis: Redis;
-  let subscriber: Redis;
+  let redis: RedisClient;
+  let subscriber: RedisClient;
   let store: DeviceCertificateStore;
   const events: unknown[] = [];
   const now = new Date('2030-01-01T00:00:00Z');
 
   beforeAll(async () => {
-    config = testConfig();
-    redis = new Redis(config.redis.url);
-    subscriber = new Redis(config.redis.url);
+    config = testConfig(flavour.env());
+    redis = testRedis(config);
+    subscriber = testRedis(config, 'test-sub');
     store = new DeviceCertificateStore(redis, config.redis.prefix);
-    await subscriber.subscribe(`${config.redis.prefix}:device-control`);
+    await subscriber.subscribe(new RegistryKeys(config.redis.prefix).controlChannel);
     subscriber.on('message', (_channel: string, message: string) => events.push(JSON.parse(message)));
   });
   afterAll(async () => {
@@ -40,7 +41,7 @@ describe('DeviceCertificateStore on Redis', () => {
 
   it('keeps every key under one hash tag, so its scripts run on a Redis Cluster', async () => {
     await store.add(issued('tag-1', 'beijing', new Date(now.getTime() + DAY_MS)), now);
-    const keys = await redis.keys(`*${config.redis.prefix}*`);
+    const keys = await keysMatching(redis, `*${config.redis.prefix}*`);
     expect(keys.length).toBeGreaterThan(3);
     expect(keys.every((k) => k.startsWith(`{${config.redis.prefix}:certs}:`))).toBe(true);
   });

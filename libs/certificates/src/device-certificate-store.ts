@@ -1,4 +1,5 @@
 import type { RedisClient } from '@citypulse/redis';
+import { RegistryKeys } from '@citypulse/registry';
 import { CertificateExistsError, viewOf, type CertificateRecord, type CertificateView, type NewCertificate } from './certificate.js';
 import { CertificateKeys } from './certificate-keys.js';
 import { ADD_CERTIFICATES, REMOVE_DEVICE_CERTIFICATES, REVOKE_CERTIFICATE } from './certificate-scripts.js';
@@ -31,8 +32,7 @@ export class DeviceCertificateStore {
     prefix: string,
   ) {
     this.keys = new CertificateKeys(prefix);
-    // RegistryKeys.controlChannel: the same channel the brokers' device-control listener reads.
-    this.controlChannel = `${prefix}:device-control`;
+    this.controlChannel = new RegistryKeys(prefix).controlChannel;
     this.addScript = script(redis, 'citypulse_certs_add', ADD_CERTIFICATES);
     this.revokeScript = script(redis, 'citypulse_certs_revoke', REVOKE_CERTIFICATE);
     this.removeDeviceScript = script(redis, 'citypulse_certs_remove_device', REMOVE_DEVICE_CERTIFICATES);
