@@ -8,6 +8,8 @@ import { compactTimestamp } from './run-context.js';
 
 export interface BenchRunOptions {
   redisUrl: string;
+  /** Every server holding the run's keys (each master of a Redis Cluster); @defaultValue [redisUrl] */
+  redisNodeUrls?: readonly string[];
   influxUrl: string;
   outDir: string;
   /** Keep the run's database and Redis keys afterwards (to look at them). */
@@ -48,7 +50,7 @@ export async function startBenchRun(options: BenchRunOptions, cleanup: Cleanup):
     await database.create();
     if (!options.keep) cleanup.add('drop database', () => database!.drop());
   }
-  if (!options.keep) cleanup.add('delete Redis keys', () => deleteRedisPrefix(options.redisUrl, redisPrefix));
+  if (!options.keep) cleanup.add('delete Redis keys', () => deleteRedisPrefix(options.redisNodeUrls ?? options.redisUrl, redisPrefix));
   return {
     startedAt,
     stamp,

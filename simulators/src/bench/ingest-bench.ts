@@ -1,20 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { deviceTypes } from '@citypulse/devices';
 import { runBenchCommand } from './bench-command.js';
 import { log } from './bench-log.js';
 import { startBenchRun } from './bench-run.js';
 import type { Cleanup } from './cleanup.js';
-import { waitForStored } from './drain.js';
 import { measureInfluxCeiling } from './influx-ceiling.js';
 import { ingestHelp, parseIngestOptions, type IngestOptions } from './ingest-options.js';
 import { buildIngestReport, BENCH_CITIES, BENCH_DEVICE_TYPE, readProfiles } from './ingest-results.js';
 import { writeJsonReport } from './json-report.js';
-import { connectMeterLoad } from './meter-load.js';
+import { runMeasuredLoad } from './measured-load.js';
 import { metricTotal, scrapeMetrics } from './metrics-scrape.js';
-import { METER_FIELDS } from './meter-readings.js';
 import { measureMosquitto } from './mosquitto-baseline.js';
-import { CpuWatch, stackPids } from './proc-stats.js';
+import { CpuWatch, stackPids, type CpuUse } from './proc-stats.js';
 import { formatProfileSummary } from './profile-summary.js';
 import { provisionDevices } from './provision.js';
 import { formatTable, type IngestReport } from './report.js';
@@ -44,33 +41,34 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
 
   log(`provisioning ${options.devices} ${BENCH_DEVICE_TYPE} devices`);
   const devices = await provisionDevices({ apiUrl: services.api.apiUrl!, token, count: options.devices, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
-  const generator = await connectMeterLoad(services.broker.mqttPort!, devices, { window: options.window, durationS: options.durationS, warmupS: options.warmupS, rate: options.rate, batch: options.batch, settleTimeoutMs: 30_000 });
-  cleanup.add('close connections', () => generator.close());
-
-  log(`${devices.length} devices connected; publishing for ${options.durationS} s${options.rate > 0 ? ` at ${options.rate} readings/s` : ''}`);
   const cpu = new CpuWatch({
     ...Object.fromEntries(services.all.map((s) => [s.name, s.pid])),
     generator: process.pid,
     ...stackPids(options.redisUrl, options.influxUrl),
   });
-  for (const service of services.all) service.startRssSampling();
-  cpu.start();
-  let cpuUse: ReturnType<CpuWatch['stop']> = { perProcessPercentOfCore: {}, machineBusyPercent: 0 };
+  let cpuUse: CpuUse = { perProcessPercentOfCore: {}, perProcessCpuMs: {}, windowS: 0, machineBusyPercent: 0 };
   let storedAtStop: Promise<number | undefined> = Promise.resolve(undefined);
-  const load = await generator.run(() => {
-    cpuUse = cpu.stop();
-    storedAtStop = scrapeMetrics(metricsUrls, token).then(
-      (s) => metricTotal(s, 'citypulse_readings_stored_total'),
-      () => undefined,
-    );
+  const { load, drain, stored } = await runMeasuredLoad({
+    mqttPorts: [services.broker.mqttPort!],
+    devices,
+    load: { window: options.window, durationS: options.durationS, warmupS: options.warmupS, rate: options.rate, batch: options.batch, settleTimeoutMs: 30_000 },
+    metricsUrls,
+    token,
+    database,
+    drainTimeoutS: options.drainTimeoutS,
+    cleanup,
+    onPublishStart: () => {
+      for (const service of services.all) service.startRssSampling();
+      cpu.start();
+    },
+    onPublishStop: () => {
+      cpuUse = cpu.stop();
+      storedAtStop = scrapeMetrics(metricsUrls, token).then(
+        (s) => metricTotal(s, 'citypulse_readings_stored_total'),
+        () => undefined,
+      );
+    },
   });
-  await generator.close();
-  cleanup.done('close connections');
-
-  log(`published ${load.readingsPublished} readings, ${load.readingsAcked} PUBACKed; waiting for InfluxDB to have them all`);
-  const drain = await waitForStored(metricsUrls, token, load.readingsAcked, options.drainTimeoutS * 1000);
-  if (drain.reachedAt === undefined) log(`NOT DRAINED after ${options.drainTimeoutS} s: the service reports ${drain.stored} of ${load.readingsAcked} stored`);
-  const stored = await database.countPoints(deviceTypes[BENCH_DEVICE_TYPE].measurement, METER_FIELDS[0]);
   const finalMetrics = await scrapeMetrics(metricsUrls, token);
   const rss = Object.fromEntries(services.all.map((s) => [s.name, s.rss()]));
 

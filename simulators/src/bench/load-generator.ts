@@ -12,6 +12,8 @@ export interface Publisher {
   topic: string;
   /** Seeds the device's values, so runs are repeatable. */
   seed: number;
+  /** The broker port this publisher connects to, when not `LoadOptions.port` (devices spread over several brokers). */
+  port?: number;
 }
 
 export interface LoadOptions {
@@ -114,7 +116,7 @@ export class LoadGenerator {
     const queue = [...options.publishers];
     const openNext = async (): Promise<void> => {
       for (let p = queue.shift(); p; p = queue.shift()) {
-        const connection = await MqttConnection.open({ host: options.host, port: options.port, clientId: p.clientId, username: p.username, password: p.password });
+        const connection = await MqttConnection.open({ host: options.host, port: p.port ?? options.port, clientId: p.clientId, username: p.username, password: p.password });
         const free = Array.from({ length: options.window }, (_, i) => options.window - i);
         states.push({ connection, topic: p.topic, readings: new MeterReadings(p.seed), free, sentAt: new Float64Array(options.window + 1), lost: false });
       }

@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise
     about: 'hold as many device connections on one broker process as the machine allows (target 50,000): RSS/connection, CONNECT rate, PUBACK p99',
     run: async (args) => (await import('./connections-bench.js')).runConnectionsBench(args),
   },
+  scale: {
+    about: 'K = 1, 2 processes per role on one Redis and a Redis Cluster: readings/s, lost, CPU µs, Redis commands and pub/sub messages per reading; flat within 15 %?',
+    run: async (args) => (await import('./scale/scale-bench.js')).runScaleBench(args),
+  },
   soak: {
     about: 'not in CI: 30 min at half the sustained ingest rate, split processes; RSS, event-loop lag, stream and queue depths each minute; flat? 0 lost?',
     run: async (args) => (await import('./soak-bench.js')).runSoakBench(args),

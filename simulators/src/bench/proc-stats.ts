@@ -70,6 +70,17 @@ export function pidListeningOn(port: number): number | undefined {
   }
 }
 
+/** What a CpuWatch saw between `start()` and `stop()`. */
+export interface CpuUse {
+  /** % of one core per watched process, plus `others` (everything else that ran). */
+  perProcessPercentOfCore: Record<string, number>;
+  /** CPU time (user + system) per watched process, in ms, at clock-tick resolution (10 ms). */
+  perProcessCpuMs: Record<string, number>;
+  /** Wall time between start and stop, in s. */
+  windowS: number;
+  machineBusyPercent: number;
+}
+
 /** CPU use of named processes between `start()` and `stop()`, in % of one core, plus the machine's. */
 export class CpuWatch {
   private startTicks = new Map<string, number>();
@@ -93,22 +104,24 @@ export class CpuWatch {
    * that ran meanwhile (another engineer's tests, say), which makes the figures noisy when large.
    * `machineBusyPercent`: all cores together, 100 = saturated.
    */
-  stop(): { perProcessPercentOfCore: Record<string, number>; machineBusyPercent: number } {
+  stop(): CpuUse {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const hz = ticksPerSecond();
     const perProcessPercentOfCore: Record<string, number> = {};
+    const perProcessCpuMs: Record<string, number> = {};
     let watchedTicks = 0;
     for (const [name, before] of this.startTicks) {
       const after = readCpuTicks(this.pids[name]!);
       if (after === undefined) continue;
       watchedTicks += after - before;
       perProcessPercentOfCore[name] = Math.round(((after - before) / hz / seconds) * 100);
+      perProcessCpuMs[name] = ((after - before) / hz) * 1000;
     }
     const machine = readMachineTicks();
     const busyTicks = machine.busy - this.machineStart.busy;
     perProcessPercentOfCore.others = Math.max(0, Math.round(((busyTicks - watchedTicks) / hz / seconds) * 100));
     const machineBusyPercent = Math.round((busyTicks / Math.max(1, machine.total - this.machineStart.total)) * 100);
-    return { perProcessPercentOfCore, machineBusyPercent };
+    return { perProcessPercentOfCore, perProcessCpuMs, windowS: seconds, machineBusyPercent };
   }
 }
 

@@ -8,7 +8,7 @@ import { BENCH_CITIES, BENCH_DEVICE_TYPE } from './ingest-results.js';
 import { writeJsonReport } from './json-report.js';
 import { METER_FIELDS } from './meter-readings.js';
 import { connectMeterLoad } from './meter-load.js';
-import { CpuWatch, stackPids } from './proc-stats.js';
+import { CpuWatch, stackPids, type CpuUse } from './proc-stats.js';
 import { every } from './periodic.js';
 import { provisionDevices } from './provision.js';
 import { gitInfo, machineInfo } from './run-context.js';
@@ -62,7 +62,7 @@ async function soak(options: SoakOptions, cleanup: Cleanup): Promise<number> {
     console.log(formatSampleRow(sample, processNames, queueNames));
   };
   const sampling = every(options.sampleS * 1000, () => takeSample().catch((err: Error) => log(`sample failed: ${err.message}`)));
-  let cpuUse: ReturnType<CpuWatch['stop']> = { perProcessPercentOfCore: {}, machineBusyPercent: 0 };
+  let cpuUse: CpuUse = { perProcessPercentOfCore: {}, perProcessCpuMs: {}, windowS: 0, machineBusyPercent: 0 };
   const load = await generator.run(() => {
     void sampling.stop();
     cpuUse = cpu.stop();

@@ -1,0 +1,57 @@
+import { deviceTypes } from '@citypulse/devices';
+import { log } from './bench-log.js';
+import type { Cleanup } from './cleanup.js';
+import { waitForStored, type DrainResult } from './drain.js';
+import type { BenchDatabase } from './influx-count.js';
+import { BENCH_DEVICE_TYPE } from './ingest-results.js';
+import type { LoadResult } from './load-generator.js';
+import { connectMeterLoad, type MeterLoad } from './meter-load.js';
+import { METER_FIELDS } from './meter-readings.js';
+import type { BenchDevice } from './provision.js';
+
+export interface MeasuredLoadOptions {
+  /** The brokers' MQTT ports; the devices are dealt out over them in turn. */
+  mqttPorts: readonly number[];
+  devices: readonly BenchDevice[];
+  load: MeterLoad;
+  /** Every citypulse process's /metrics base URL: the drain waits on their stored-readings counter. */
+  metricsUrls: readonly string[];
+  token: string;
+  /** The run's own database: its point count is what "stored" means. */
+  database: BenchDatabase;
+  drainTimeoutS: number;
+  cleanup: Cleanup;
+  /** Runs just before the first publish, with every device connected (start CPU watches here). */
+  onPublishStart?: () => void | Promise<void>;
+  /** Runs the moment publishing stops (PUBACKs may still be on their way). */
+  onPublishStop?: () => void;
+}
+
+export interface MeasuredLoad {
+  load: LoadResult;
+  drain: DrainResult;
+  /** Points of the bench measurement in the run's database after the drain: the ground truth. */
+  stored: number;
+}
+
+/**
+ * The core of every throughput bench: connect the provisioned meters, publish QoS 1 telemetry
+ * for the set duration, wait until the service reports every PUBACKed reading stored (or the
+ * drain times out), then count what InfluxDB really has. Lost = readingsAcked − stored.
+ */
+export async function runMeasuredLoad(o: MeasuredLoadOptions): Promise<MeasuredLoad> {
+  const generator = await connectMeterLoad(o.mqttPorts, o.devices, o.load);
+  o.cleanup.add('close connections', () => generator.close());
+  const brokers = o.mqttPorts.length > 1 ? ` over ${o.mqttPorts.length} brokers` : '';
+  log(`${o.devices.length} devices connected${brokers}; publishing for ${o.load.durationS} s${o.load.rate > 0 ? ` at ${o.load.rate} readings/s` : ''}`);
+  await o.onPublishStart?.();
+  const load = await generator.run(o.onPublishStop);
+  await generator.close();
+  o.cleanup.done('close connections');
+
+  log(`published ${load.readingsPublished} readings, ${load.readingsAcked} PUBACKed; waiting for InfluxDB to have them all`);
+  const drain = await waitForStored(o.metricsUrls, o.token, load.readingsAcked, o.drainTimeoutS * 1000);
+  if (drain.reachedAt === undefined) log(`NOT DRAINED after ${o.drainTimeoutS} s: the service reports ${drain.stored} of ${load.readingsAcked} stored`);
+  const stored = await o.database.countPoints(deviceTypes[BENCH_DEVICE_TYPE].measurement, METER_FIELDS[0]);
+  return { load, drain, stored };
+}

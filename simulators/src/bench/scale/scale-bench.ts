@@ -1,0 +1,163 @@
+import { QUEUES } from '@citypulse/contracts';
+import { log } from '../bench-log.js';
+import { runBenchCommand } from '../bench-command.js';
+import { startBenchRun } from '../bench-run.js';
+import { Cleanup } from '../cleanup.js';
+import { BENCH_CITIES, BENCH_DEVICE_TYPE } from '../ingest-results.js';
+import { writeJsonReport } from '../json-report.js';
+import { runMeasuredLoad } from '../measured-load.js';
+import { scrapeMetrics } from '../metrics-scrape.js';
+import { CpuWatch, pidListeningOn } from '../proc-stats.js';
+import { provisionDevices } from '../provision.js';
+import { compactTimestamp, gitInfo, machineInfo } from '../run-context.js';
+import { serviceEnv } from '../service-env.js';
+import { startServices } from '../services.js';
+import { clusterMasters, commandDelta, readCommandCalls, singleNode, type CommandCalls, type RedisNode } from './redis-stats.js';
+import { roleOf, scaleLayout } from './scale-layout.js';
+import { parseScaleOptions, scaleHelp, type RedisMode, type ScaleOptions } from './scale-options.js';
+import { formatScaleReport, scaleVerdict, TOTAL_ROLES, type CostRole, type ScaleReport, type ScaleResult } from './scale-report.js';
+
+/** `npm run bench -- scale [options]`; resolves with the exit code (1 when a target is missed). */
+export function runScaleBench(argv: string[]): Promise<number> {
+  return runBenchCommand(argv, { parse: parseScaleOptions, help: scaleHelp, run: scale });
+}
+
+/** The rule-evaluation jobs still to run: the alerts role's share of a reading is done when these are 0. */
+const OPEN_JOB_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized']);
+
+async function scale(options: ScaleOptions, cleanup: Cleanup): Promise<number> {
+  const startedAt = new Date();
+  const results: ScaleResult[] = [];
+  for (const mode of options.modes) {
+    const nodes = mode === 'single' ? singleNode(options.redisUrl) : await clusterMasters(options.clusterNodes);
+    for (const k of options.ks) {
+      log(`== ${mode} Redis (${nodes.map((n) => `${n.host}:${n.port}`).join(', ')}), K=${k}`);
+      // Each configuration cleans up after itself (processes, database, keys) before the next starts.
+      const own = new Cleanup();
+      const step = `configuration ${mode} K=${k}`;
+      cleanup.add(step, () => own.runAll());
+      try {
+        results.push(await measureConfiguration(options, mode, nodes, k, own));
+      } finally {
+        await own.runAll();
+        cleanup.done(step);
+      }
+    }
+  }
+  const report: ScaleReport = {
+    bench: 'scale',
+    startedAt: startedAt.toISOString(),
+    git: gitInfo(),
+    machine: machineInfo(),
+    config: { ...options, layout: 'api + K × (broker, ingest, alerts), one app per process', cpuWindow: 'first publish → stored = PUBACKed and the rule queue empty' },
+    results,
+    verdict: scaleVerdict(results, options.tolerancePercent),
+  };
+  console.log(`\n${formatScaleReport(report)}\n`);
+  console.log(`report written to ${writeJsonReport('scale', report, options.outDir, compactTimestamp(startedAt))}`);
+  if (report.verdict.lost > 0) console.error(`\n!!! ${report.verdict.lost} PUBACKed readings are not in InfluxDB: acknowledged data was LOST !!!\n`);
+  return report.verdict.ok ? 0 : 1;
+}
+
+async function measureConfiguration(options: ScaleOptions, mode: RedisMode, nodes: RedisNode[], k: number, cleanup: Cleanup): Promise<ScaleResult> {
+  const run = await startBenchRun(
+    { ...options, redisNodeUrls: nodes.map((n) => n.url), prefixSuffix: `scale${mode}k${k}`, databaseName: (stamp) => `bench_scale_${stamp}_${mode}_k${k}` },
+    cleanup,
+  );
+  const env: Record<string, string> = {
+    ...serviceEnv({ ...options, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true, alsoOwned: ['CP_APPS', 'CP_MQTT_CLUSTER', 'CP_REDIS_CLUSTER_NODES'] }),
+    // One broker keeps its MQTT state to itself; several share it (subscriptions, sessions, routing) through Redis.
+    CP_MQTT_CLUSTER: k > 1 ? 'redis' : 'none',
+    ...(mode === 'cluster' ? { CP_REDIS_CLUSTER_NODES: nodes.map((n) => `${n.host}:${n.port}`).join(',') } : {}),
+  };
+  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64'];
+  log(`starting api + ${k} × (broker, ingest, alerts) (Redis prefix ${run.redisPrefix}, InfluxDB database ${run.databaseName}, logs in ${run.logDir})`);
+  const services = await startServices({ layout: scaleLayout(k), entry: options.entry, env, nodeArgs, logDir: run.logDir, stamp: `${run.stamp}-${mode}-k${k}` }, (service) => {
+    cleanup.add(`stop ${service.name}`, () => service.stop());
+    log(`${service.name} pid ${service.pid}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
+  });
+  const brokers = services.all.filter((s) => s.mqttPort);
+  const apiUrl = services.api.apiUrl!;
+
+  log(`provisioning ${options.devices} ${BENCH_DEVICE_TYPE} devices`);
+  const devices = await provisionDevices({ apiUrl, token: run.token, count: options.devices, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
+  const watched: Record<string, number | undefined> = Object.fromEntries(services.all.map((s) => [s.name, s.pid]));
+  for (const node of nodes) watched[`redis:${node.port}`] = pidListeningOn(node.port);
+  watched.influxd = pidListeningOn(Number(new URL(options.influxUrl).port || 8086));
+  watched.generator = process.pid;
+  const cpu = new CpuWatch(watched);
+  let before: CommandCalls = new Map();
+
+  const { load, drain, stored } = await runMeasuredLoad({
+    mqttPorts: brokers.map((b) => b.mqttPort!),
+    devices,
+    load: { window: options.window, durationS: options.durationS, warmupS: options.warmupS, rate: options.rate, batch: 1, settleTimeoutMs: 30_000 },
+    metricsUrls: services.all.map((s) => s.metricsUrl),
+    token: run.token,
+    database: run.database!,
+    drainTimeoutS: options.drainTimeoutS,
+    cleanup,
+    onPublishStart: async () => {
+      before = await readCommandCalls(nodes);
+      cpu.start();
+    },
+  });
+  const rulesDrained = await waitForRuleQueueEmpty(apiUrl, run.token, options.drainTimeoutS * 1000);
+  if (!rulesDrained) log(`the rule-evaluation queue did not empty within ${options.drainTimeoutS} s`);
+  const cpuUse = cpu.stop();
+  const commands = commandDelta(before, await readCommandCalls(nodes));
+
+  const readings = Math.max(1, load.readingsAcked);
+  const cpuUsPerReading = Object.fromEntries([...TOTAL_ROLES, 'influxd', 'total'].map((role) => [role, 0])) as Record<CostRole | 'total', number>;
+  for (const [name, ms] of Object.entries(cpuUse.perProcessCpuMs)) {
+    if (name === 'generator') continue;
+    const role: CostRole = name.startsWith('redis:') ? 'redis' : name === 'influxd' ? 'influxd' : roleOf(name);
+    cpuUsPerReading[role] += (ms * 1000) / readings;
+  }
+  cpuUsPerReading.total = TOTAL_ROLES.reduce((sum, role) => sum + cpuUsPerReading[role], 0);
+  const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+  for (const role of Object.keys(cpuUsPerReading) as Array<CostRole | 'total'>) cpuUsPerReading[role] = round(cpuUsPerReading[role], 3);
+  const perReading = commands.total / readings;
+  // A cluster mode whose services never used the cluster would report a Redis cost of ~0.
+  if (perReading < 0.01) log(`WARNING: ${commands.total} Redis commands on ${nodes.map((n) => n.port).join(',')} for ${readings} readings — did the services use these nodes?`);
+  const endToEndS = ((drain.reachedAt ?? Date.now()) - load.firstPublishAt) / 1000;
+  const { CP_API_TOKEN: _secret, ...envShown } = env;
+  return {
+    k,
+    redisMode: mode,
+    processes: services.all.map((s) => ({ name: s.name, role: roleOf(s.name), apps: s.apps })),
+    redisNodes: nodes.map((n) => `${n.host}:${n.port}`),
+    serviceEnv: envShown,
+    readingsPublished: load.readingsPublished,
+    readingsAcked: load.readingsAcked,
+    stored,
+    lost: load.readingsAcked - stored,
+    drained: drain.reachedAt !== undefined,
+    rulesDrained,
+    connectionsLost: load.connectionsLost,
+    endToEndS: round(endToEndS, 2),
+    endToEndReadingsPerSecond: Math.round(stored / endToEndS),
+    publishPhaseReadingsPerSecond: Math.round(load.readingsAcked / ((load.publishStoppedAt - load.firstPublishAt) / 1000)),
+    ackLatencyMs: { p50: load.ackLatency.p50Us / 1000, p99: load.ackLatency.p99Us / 1000 },
+    windowS: round(cpuUse.windowS, 2),
+    cpuMsByProcess: Object.fromEntries(Object.entries(cpuUse.perProcessCpuMs).map(([name, ms]) => [name, Math.round(ms)])),
+    cpuUsPerReading,
+    redisCommands: { total: commands.total, perReading: round(perReading, 4), byCommand: commands.byCommand },
+    pubsub: { messages: commands.pubsubMessages, perReading: round(commands.pubsubMessages / readings, 4) },
+    machineBusyPercent: cpuUse.machineBusyPercent,
+    othersPercentOfCore: cpuUse.perProcessPercentOfCore.others ?? 0,
+  };
+}
+
+/** Polls the api's /metrics until no rule-evaluation job waits or runs; false on timeout. */
+async function waitForRuleQueueEmpty(apiUrl: string, token: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const samples = await scrapeMetrics([apiUrl], token);
+    const open = samples.filter((s) => s.name === 'citypulse_queue_jobs' && s.labels.queue === QUEUES.ruleEvaluation && OPEN_JOB_STATES.has(s.labels.state));
+    // No sample at all: the gauge's read failed this scrape (it leaves the family empty); ask again.
+    if (open.length > 0 && open.every((s) => s.value === 0)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,86 @@
+import { optionLines, readOptions, STACK_OPTIONS, type OptionSpec, type StackOptions } from '../bench-options.js';
+
+export type RedisMode = 'single' | 'cluster';
+
+export interface ScaleOptions extends StackOptions {
+  /** Process counts per role to measure, e.g. [1, 2]: K brokers, K ingest, K alerts (one api). */
+  ks: number[];
+  modes: RedisMode[];
+  /** Seed nodes of the Redis Cluster (host:port), for the cluster mode. */
+  clusterNodes: string[];
+  devices: number;
+  durationS: number;
+  warmupS: number;
+  window: number;
+  /** Readings/s over all devices, the same for every configuration; 0 = as fast as PUBACKs come back. */
+  rate: number;
+  /** How far a per-reading cost may move from the smallest K to the others and still be flat, in %. */
+  tolerancePercent: number;
+  drainTimeoutS: number;
+}
+
+const SPECS = {
+  ks: { type: 'string', default: '1,2', help: 'processes per role (broker, ingest, alerts) to measure, comma-separated' },
+  modes: { type: 'string', default: 'single,cluster', help: 'Redis modes: single (--redis-url) and/or cluster (--cluster-nodes)' },
+  'cluster-nodes': {
+    type: 'string',
+    default: process.env.CP_REDIS_CLUSTER_NODES || '127.0.0.1:17001,127.0.0.1:17002,127.0.0.1:17003',
+    help: 'Redis Cluster seed nodes, host:port,… (env CP_REDIS_CLUSTER_NODES; npm run stack -- up redis-cluster)',
+  },
+  devices: { type: 'string', default: '100', help: 'simulated electricity meters (one MQTT connection each), dealt out over the brokers' },
+  duration: { type: 'string', default: '20', help: 'seconds of publishing per configuration' },
+  warmup: { type: 'string', default: '2', help: 'first seconds whose PUBACK latency is kept apart (still counted)' },
+  window: { type: 'string', default: '16', help: 'QoS 1 publishes in flight per device' },
+  rate: { type: 'string', default: '8000', help: 'readings/s over all devices, the same load for every configuration; 0 = as fast as PUBACKs come back' },
+  tolerance: { type: 'string', default: '15', help: 'largest change of a per-reading cost from the smallest K that still counts as flat, in %' },
+  'drain-timeout': { type: 'string', default: '120', help: 'seconds to wait for stored to reach PUBACKed' },
+  ...STACK_OPTIONS,
+} as const satisfies Record<string, OptionSpec>;
+
+export function scaleHelp(): string {
+  return [
+    'usage: npm run bench -- scale [options]',
+    '',
+    'Scale-out cost per reading. For each Redis mode (one Redis; a Redis Cluster) and each K, starts',
+    'K broker, K ingest and K alerts processes (one app each, from dist/) plus one api, spreads the',
+    'devices over the K brokers (CP_MQTT_CLUSTER=redis when K > 1), drives the same QoS 1 load, waits',
+    'until InfluxDB holds every PUBACKed reading and the rule queue is empty, and reports: readings/s',
+    'end to end, lost (PUBACKed − stored), CPU µs per reading of each role (its processes summed, from',
+    '/proc/<pid>/stat over publish start → drained), Redis commands and pub/sub messages per reading',
+    '(INFO commandstats deltas summed over every master). Target: each cost flat within --tolerance',
+    'from the smallest K to the others, and 0 lost. Other CP_* variables in the environment (e.g.',
+    'CP_HANDOFF_PARTITIONS) are passed to the service. Two cores cannot show the total growing with K;',
+    'they can show the cost per reading staying flat. Exit code 1 when a target is missed.',
+    '',
+    ...optionLines(SPECS, 22),
+  ].join('\n');
+}
+
+/** Parses and checks the options; throws one error naming every bad one. */
+export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
+  const v = readOptions(argv, SPECS);
+  if (v === 'help') return 'help';
+  const ks = [...new Set(v.string('ks').split(',').map(Number))].sort((a, b) => a - b);
+  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1 || k > 8)) v.problem(`--ks must be integers from 1 to 8, e.g. 1,2, not ${v.string('ks')}`);
+  const modes = [...new Set(v.string('modes').split(','))];
+  if (modes.length === 0 || modes.some((m) => m !== 'single' && m !== 'cluster')) v.problem(`--modes must be single, cluster or single,cluster, not ${v.string('modes')}`);
+  const clusterNodes = v.string('cluster-nodes').split(',').filter(Boolean);
+  if (modes.includes('cluster') && (clusterNodes.length === 0 || clusterNodes.some((n) => !/^[\w.\-]+:\d{1,5}$/.test(n)))) {
+    v.problem(`--cluster-nodes must be host:port,…, not ${v.string('cluster-nodes')}`);
+  }
+  const options: ScaleOptions = {
+    ...v.stack(),
+    ks,
+    modes: modes as RedisMode[],
+    clusterNodes,
+    devices: v.int('devices', 1, 100_000),
+    durationS: v.int('duration', 1),
+    warmupS: v.int('warmup', 0),
+    window: v.int('window', 1, 65_535),
+    rate: v.int('rate', 0),
+    tolerancePercent: v.int('tolerance', 0, 1000),
+    drainTimeoutS: v.int('drain-timeout', 1),
+  };
+  v.done();
+  return options;
+}

@@ -1,0 +1,78 @@
+import { meterPublishers } from '../meter-load.js';
+import { roleOf, scaleLayout } from './scale-layout.js';
+import { parseScaleOptions } from './scale-options.js';
+import { scaleVerdict, type ScaleResult } from './scale-report.js';
+
+function result(k: number, cpu: Partial<ScaleResult['cpuUsPerReading']>, extra: Partial<ScaleResult> = {}): ScaleResult {
+  return {
+    k,
+    redisMode: 'single',
+    cpuUsPerReading: { broker: 20, ingest: 15, alerts: 5, api: 0.2, redis: 8, influxd: 6, total: 48.2, ...cpu },
+    redisCommands: { total: 0, perReading: 1.5, byCommand: {} },
+    pubsub: { messages: 0, perReading: 0 },
+    lost: 0,
+    drained: true,
+    ...extra,
+  } as ScaleResult;
+}
+
+describe('scale bench', () => {
+  it('lays out K processes per scaled role, one app each, the api last', () => {
+    expect(scaleLayout(2)).toEqual([
+      { name: 'broker-1', apps: 'broker', wave: 0 },
+      { name: 'broker-2', apps: 'broker', wave: 0 },
+      { name: 'ingest-1', apps: 'ingest', wave: 0 },
+      { name: 'ingest-2', apps: 'ingest', wave: 0 },
+      { name: 'alerts-1', apps: 'alerts', wave: 0 },
+      { name: 'alerts-2', apps: 'alerts', wave: 0 },
+      { name: 'api', apps: 'api', wave: 1 },
+    ]);
+    expect(roleOf('ingest-2')).toBe('ingest');
+    expect(roleOf('api')).toBe('api');
+  });
+
+  it('deals devices out over the brokers in turn', () => {
+    const devices = [1, 2, 3].map((i) => ({ id: `d${i}`, secret: 's', city: 'beijing' }));
+    expect(meterPublishers(devices, [1883, 1884]).map((p) => p.port)).toEqual([1883, 1884, 1883]);
+    expect(meterPublishers(devices).every((p) => p.port === undefined)).toBe(true);
+  });
+
+  it('calls costs flat that grow by at most the tolerance, fall, or move within their noise floor', () => {
+    const verdict = scaleVerdict([result(1, {}), result(2, { broker: 22.9, ingest: 12, alerts: 5.4 }, { pubsub: { messages: 10, perReading: 0.01 } })], 15);
+    expect(verdict.checks.map((c) => [c.cost, c.ok])).toEqual([
+      ['cpu broker', true],
+      ['cpu ingest', true],
+      ['cpu alerts', true],
+      ['cpu redis', true],
+      ['cpu total', true],
+      ['redis commands', true],
+      ['pub/sub messages', true],
+    ]);
+    expect(verdict.ok).toBe(true);
+  });
+
+  it('fails a cost that grew beyond the tolerance, a reading lost, and a run that did not drain', () => {
+    const dearer = scaleVerdict([result(1, {}), result(2, { broker: 23.5 }, { pubsub: { messages: 9000, perReading: 1 } })], 15);
+    expect(dearer.checks.filter((c) => !c.ok).map((c) => [c.cost, Math.round(c.changePercent ?? -1)])).toEqual([
+      ['cpu broker', 18],
+      ['pub/sub messages', -1],
+    ]);
+    expect(dearer.ok).toBe(false);
+    expect(scaleVerdict([result(1, {}), result(2, {}, { lost: 3 })], 15)).toMatchObject({ lost: 3, ok: false });
+    expect(scaleVerdict([result(1, {}), result(2, {}, { drained: false })], 15).ok).toBe(false);
+  });
+
+  it('compares within one Redis mode only', () => {
+    const cluster = (k: number, broker: number) => result(k, { broker }, { redisMode: 'cluster' });
+    const verdict = scaleVerdict([result(1, {}), result(2, {}), cluster(1, 40), cluster(2, 41)], 15);
+    expect(verdict.checks.filter((c) => c.cost === 'cpu broker').map((c) => [c.redisMode, c.base, c.value])).toEqual([
+      ['single', 20, 20],
+      ['cluster', 40, 41],
+    ]);
+  });
+
+  it('defaults to K = 1, 2 on both Redis modes for 20 s each, and names every bad option', () => {
+    expect(parseScaleOptions([])).toMatchObject({ ks: [1, 2], modes: ['single', 'cluster'], durationS: 20, tolerancePercent: 15 });
+    expect(() => parseScaleOptions(['--ks', '0,x', '--modes', 'sentinel', '--duration', '0'])).toThrow(/--ks[\s\S]*--modes[\s\S]*--duration/);
+  });
+});

@@ -1,0 +1,139 @@
+import type { GitInfo, MachineInfo } from '../run-context.js';
+import type { RedisMode } from './scale-options.js';
+import type { ServiceRole } from './scale-layout.js';
+
+/** A role whose CPU per reading is reported: the citypulse roles, the Redis servers, InfluxDB. */
+export type CostRole = ServiceRole | 'redis' | 'influxd';
+
+/** Summed into `total`: everything citypulse's reading path runs on except the storage. */
+export const TOTAL_ROLES = ['broker', 'ingest', 'alerts', 'api', 'redis'] as const satisfies readonly CostRole[];
+
+export interface ScaleResult {
+  k: number;
+  redisMode: RedisMode;
+  processes: Array<{ name: string; role: ServiceRole; apps: string }>;
+  redisNodes: string[];
+  serviceEnv: Record<string, string>;
+  readingsPublished: number;
+  readingsAcked: number;
+  stored: number;
+  /** PUBACKed − stored in InfluxDB. */
+  lost: number;
+  drained: boolean;
+  /** The rule-evaluation queue emptied before the window closed. */
+  rulesDrained: boolean;
+  connectionsLost: number;
+  endToEndS: number;
+  endToEndReadingsPerSecond: number;
+  publishPhaseReadingsPerSecond: number;
+  ackLatencyMs: { p50: number; p99: number };
+  /** Publish start → everything drained: the window CPU and Redis commands are counted over. */
+  windowS: number;
+  cpuMsByProcess: Record<string, number>;
+  cpuUsPerReading: Record<CostRole | 'total', number>;
+  redisCommands: { total: number; perReading: number; byCommand: Record<string, number> };
+  pubsub: { messages: number; perReading: number };
+  machineBusyPercent: number;
+  /** % of a core used by processes the bench does not watch: large means noisy figures. */
+  othersPercentOfCore: number;
+}
+
+/** One per-reading cost compared between the smallest K and another, in one Redis mode. */
+export interface CostCheck {
+  redisMode: RedisMode;
+  cost: string;
+  unit: string;
+  baseK: number;
+  k: number;
+  base: number;
+  value: number;
+  /** (value − base) / base in %; undefined when the base is 0. */
+  changePercent?: number;
+  ok: boolean;
+}
+
+export interface ScaleVerdict {
+  tolerancePercent: number;
+  checks: CostCheck[];
+  lost: number;
+  ok: boolean;
+}
+
+export interface ScaleReport {
+  bench: 'scale';
+  startedAt: string;
+  git: GitInfo;
+  machine: MachineInfo;
+  config: Record<string, unknown>;
+  results: ScaleResult[];
+  verdict: ScaleVerdict;
+}
+
+/** The costs the target is about, each with the change below which a difference is noise whatever the %. */
+const CHECKED: Array<{ cost: string; unit: string; read: (r: ScaleResult) => number; noise: number }> = [
+  // /proc CPU time has 10 ms resolution; over a 20 s window of 160,000 readings that is 0.06 µs.
+  ...(['broker', 'ingest', 'alerts', 'redis', 'total'] as const).map((role) => ({ cost: `cpu ${role}`, unit: 'µs/reading', read: (r: ScaleResult) => r.cpuUsPerReading[role], noise: 0.5 })),
+  { cost: 'redis commands', unit: '/reading', read: (r) => r.redisCommands.perReading, noise: 0.02 },
+  { cost: 'pub/sub messages', unit: '/reading', read: (r) => r.pubsub.perReading, noise: 0.02 },
+];
+
+/**
+ * Per Redis mode, every checked cost at each K against the smallest K: flat when it grew by at
+ * most `tolerancePercent` (or by less than its noise floor). A cost that fell is flat too — the
+ * target is that adding processes does not make a reading dearer. And nothing PUBACKed is lost.
+ */
+export function scaleVerdict(results: readonly ScaleResult[], tolerancePercent: number): ScaleVerdict {
+  const checks: CostCheck[] = [];
+  for (const mode of [...new Set(results.map((r) => r.redisMode))]) {
+    const ofMode = results.filter((r) => r.redisMode === mode).sort((a, b) => a.k - b.k);
+    const base = ofMode[0];
+    for (const other of ofMode.slice(1)) {
+      for (const c of CHECKED) {
+        const [b, v] = [c.read(base), c.read(other)];
+        const changePercent = b > 0 ? ((v - b) / b) * 100 : undefined;
+        const ok = v - b <= c.noise || (changePercent !== undefined && changePercent <= tolerancePercent);
+        checks.push({ redisMode: mode, cost: c.cost, unit: c.unit, baseK: base.k, k: other.k, base: b, value: v, changePercent, ok });
+      }
+    }
+  }
+  const lost = results.reduce((sum, r) => sum + Math.max(0, r.lost), 0);
+  const undrained = results.some((r) => !r.drained);
+  return { tolerancePercent, checks, lost, ok: lost === 0 && !undrained && checks.every((c) => c.ok) };
+}
+
+const num = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** The figures side by side, one column per configuration, then the checks and the verdict. */
+export function formatScaleReport(report: ScaleReport): string {
+  const results = report.results;
+  const header = ['', ...results.map((r) => `${r.redisMode} K=${r.k}`)];
+  const row = (label: string, pick: (r: ScaleResult) => string) => [label, ...results.map(pick)];
+  const roles: CostRole[] = ['broker', 'ingest', 'alerts', 'api', 'redis', 'influxd'];
+  const rows = [
+    header,
+    row('readings/s end to end', (r) => num(r.endToEndReadingsPerSecond, 0)),
+    row('readings PUBACKed', (r) => num(r.readingsAcked, 0)),
+    row('lost (PUBACKed − stored)', (r) => `${num(r.lost, 0)}${r.drained ? '' : ' (not drained)'}`),
+    row('PUBACK p50 / p99 ms', (r) => `${num(r.ackLatencyMs.p50)} / ${num(r.ackLatencyMs.p99)}`),
+    ...roles.map((role) => row(`cpu µs/reading ${role}`, (r) => num(r.cpuUsPerReading[role], 2))),
+    row('cpu µs/reading total', (r) => num(r.cpuUsPerReading.total, 2)),
+    row('redis commands/reading', (r) => num(r.redisCommands.perReading, 3)),
+    row('pub/sub messages/reading', (r) => num(r.pubsub.perReading, 3)),
+    row('machine busy % (others)', (r) => `${r.machineBusyPercent} (${r.othersPercentOfCore})`),
+  ];
+  const widths = header.map((_, i) => Math.max(...rows.map((cells) => cells[i].length)));
+  const table = rows.map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')).join('\n');
+  const v = report.verdict;
+  const checkLines = v.checks.map((c) => {
+    const change = c.changePercent === undefined ? 'n/a' : `${c.changePercent >= 0 ? '+' : ''}${num(c.changePercent)} %`;
+    return `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.redisMode.padEnd(7)} ${c.cost.padEnd(17)} K=${c.baseK} ${num(c.base, 3)} → K=${c.k} ${num(c.value, 3)} ${c.unit} (${change})`;
+  });
+  const noisy = results.some((r) => r.othersPercentOfCore >= 20) ? '\n  <<< other processes were busy during a configuration: figures are noisy' : '';
+  return [
+    table,
+    '',
+    `target: each per-reading cost grows by at most ${v.tolerancePercent} % from the smallest K, and 0 lost`,
+    ...checkLines,
+    `verdict: ${v.ok ? 'MET' : 'NOT MET'} (lost ${v.lost})${noisy}`,
+  ].join('\n');
+}
