@@ -26,6 +26,7 @@ import { ConnectLimiter } from './security/connect-limiter.js';
 import { countConnectionErrors } from './security/connection-errors.js';
 import { guardPacketSize } from './security/packet-size-guard.js';
 import { CredentialChanges } from './security/credential-changes.js';
+import { LoginProofs } from './security/login-proofs.js';
 import { Sessions } from './sessions.js';
 import { ReceiveClock } from './telemetry/receive-clock.js';
 import { RejectionReporter } from './telemetry/rejection-reporter.js';
@@ -88,7 +89,8 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     const telemetry = new TelemetryIngestor({ handoff, rejections, clock: new ReceiveClock(), limits: config.telemetry, metrics, cityRate });
 
     // Security and tenancy: who may connect, and which cities an operator login sees.
-    const credentials = new CredentialCache();
+    const proofs = config.loginProofs.ttlS > 0 ? new LoginProofs(this.redis, config.redis.prefix, config.loginProofs.ttlS) : undefined;
+    const credentials = new CredentialCache({ proofs, metrics, logger });
     const changes = new CredentialChanges();
     const operators = new OperatorSessions();
     const cities = new DeviceCities(async (id) => (await this.registry.get(id))?.city);

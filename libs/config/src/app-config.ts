@@ -36,8 +36,10 @@ export interface AppConfig {
   provisioning: { secretScryptN: number; bulkSecretScryptN: number; bulkMaxDevices: number };
   /** Failed-CONNECT limits, counted in Redis so they hold across brokers. */
   connectLimits: { windowS: number; maxPerAddress: number; maxPerDevice: number };
-  /** Per-city token bucket on accepted readings (per broker process); 0 = unlimited. */
-  cityRate: { readingsPerS: number; overrides: Readonly<Record<string, number>>; maxHoldMs: number };
+  /** Per-city token bucket on accepted readings, shared by all brokers in Redis (taken in blocks of `blockMs` of rate); 0 = unlimited. */
+  cityRate: { readingsPerS: number; overrides: Readonly<Record<string, number>>; maxHoldMs: number; blockMs: number };
+  /** Proofs of verified device logins shared in Redis (0 = off: memory of the verifying broker only). */
+  loginProofs: { ttlS: number };
   presence: { heartbeatMs: number };
   /** Device commands: deadlines and how many are kept. */
   commands: { defaultTimeoutS: number; maxTimeoutS: number; keepPerDevice: number; keepAfterDeadlineS: number };

@@ -196,7 +196,16 @@ export class EnvSchema {
   @IsInt() @Min(1)
   CP_AUTH_FAIL_MAX_PER_DEVICE = 20;
 
-  /** Accepted telemetry readings per second per city, per broker process, before PUBACKs are held back; 0 = unlimited. @defaultValue 50000 */
+  /**
+   * How long a login proof lives in Redis unused (each CONNECT it admits renews it): after scrypt
+   * verified a device's secret once, any broker admits that secret for the same credential version
+   * without scrypt (a restart or a move to another broker costs a digest, not scrypt). 0 = off:
+   * only the verifying broker's memory remembers. @defaultValue 2592000 (30 days)
+   */
+  @IsInt() @Min(0) @Max(31_536_000)
+  CP_LOGIN_PROOF_TTL_S = 2_592_000;
+
+  /** Accepted telemetry readings per second per city, for all brokers together, before PUBACKs are held back; 0 = unlimited. @defaultValue 50000 */
   @IsInt() @Min(0)
   CP_CITY_MAX_READINGS_PER_S = 50_000;
 
@@ -207,6 +216,14 @@ export class EnvSchema {
   /** Longest a city over its rate holds a PUBACK back; a publish needing longer is rejected with city_rate_limited. @defaultValue 2000 */
   @IsInt() @Min(0) @Max(60_000)
   CP_CITY_RATE_MAX_HOLD_MS = 2000;
+
+  /**
+   * Size of the blocks of a city's budget a broker takes from Redis at once, in milliseconds of the
+   * city's rate (at least one reading): one Redis call per block, never per reading. All brokers
+   * together stay within the city's rate plus one block each. @defaultValue 50
+   */
+  @IsInt() @Min(1) @Max(10_000)
+  CP_CITY_RATE_BLOCK_MS = 50;
 
   /** How often a broker renews its liveness in Redis; a broker silent for 3 periods has its devices marked offline by the others. @defaultValue 5000 */
   @IsInt() @Min(100) @Max(600_000)

@@ -90,7 +90,8 @@ function toAppConfig(e: EnvSchema): AppConfig {
     notifications: { attempts: e.CP_NOTIFY_ATTEMPTS, backoffMs: e.CP_NOTIFY_BACKOFF_MS, timeoutMs: e.CP_NOTIFY_TIMEOUT_MS },
     provisioning: { secretScryptN: e.CP_SECRET_SCRYPT_N, bulkSecretScryptN: e.CP_BULK_SECRET_SCRYPT_N, bulkMaxDevices: e.CP_BULK_MAX_DEVICES },
     connectLimits: { windowS: e.CP_AUTH_FAIL_WINDOW_S, maxPerAddress: e.CP_AUTH_FAIL_MAX_PER_ADDRESS, maxPerDevice: e.CP_AUTH_FAIL_MAX_PER_DEVICE },
-    cityRate: { readingsPerS: e.CP_CITY_MAX_READINGS_PER_S, overrides: parseCityRates(e.CP_CITY_READINGS_PER_S_OVERRIDES), maxHoldMs: e.CP_CITY_RATE_MAX_HOLD_MS },
+    cityRate: { readingsPerS: e.CP_CITY_MAX_READINGS_PER_S, overrides: parseCityRates(e.CP_CITY_READINGS_PER_S_OVERRIDES), maxHoldMs: e.CP_CITY_RATE_MAX_HOLD_MS, blockMs: e.CP_CITY_RATE_BLOCK_MS },
+    loginProofs: { ttlS: e.CP_LOGIN_PROOF_TTL_S },
     presence: { heartbeatMs: e.CP_BROKER_HEARTBEAT_MS },
     commands: {
       defaultTimeoutS: e.CP_COMMAND_DEFAULT_TIMEOUT_S,

@@ -36,6 +36,8 @@ export class Metrics {
   readonly deadmanOverdue = new Gauge({ name: 'citypulse_deadman_overdue_devices', help: 'Devices past the shortest deadman window at the last deadman tick', registers: [this.registry] });
 
   readonly connectRateLimited = new Counter({ name: 'citypulse_mqtt_connect_rate_limited_total', help: 'CONNECTs refused (CONNACK 3) because too many failed from that address or for that device id', labelNames: ['scope'], registers: [this.registry] });
+  /** How device secrets were checked at CONNECT: memory (this broker verified it before), proof (a login proof any broker stored in Redis), scrypt (the full, slow verification). */
+  readonly deviceSecretChecks = new Counter({ name: 'citypulse_device_secret_checks_total', help: 'Device secrets checked at CONNECT, by how: memory, proof (shared in Redis) or scrypt', labelNames: ['by'], registers: [this.registry] });
   readonly cityRateLimited = new Counter({ name: 'citypulse_city_rate_limited_readings_total', help: 'Readings over their city’s rate: held (PUBACK delayed) or shed (rejected with city_rate_limited)', labelNames: ['city', 'outcome'], registers: [this.registry] });
   readonly presenceChanges = new Counter({ name: 'citypulse_presence_changes_total', help: 'Devices going online or offline, by reason', labelNames: ['state', 'reason'], registers: [this.registry] });
   readonly mqttConnectionErrors = new Counter({ name: 'citypulse_mqtt_connection_errors_total', help: 'MQTT connections the broker ended for misbehaving, by kind (packet_too_large, malformed_packet, connect_timeout, keepalive_timeout, protocol_violation, socket)', labelNames: ['kind'], registers: [this.registry] });

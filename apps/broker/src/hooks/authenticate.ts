@@ -43,7 +43,7 @@ const refusal = (code: Code, reason: string, message: string, extra: Partial<Ref
  * its secret) or operator login (username `operator:<token name>`, password = an API token) →
  * session. Failures are counted per client address and per id in Redis; while an address is over
  * its limit everything from it is refused with CONNACK 3 *server unavailable* before any work,
- * and while an id is over its limit only a secret this broker already verified gets in, so a
+ * and while an id is over its limit only a secret some broker already verified gets in, so a
  * device keeps working while someone guesses at its id from elsewhere.
  */
 export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOptions['authenticate']> {
@@ -64,7 +64,7 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
     const device = await deps.registry.get(id);
     if (!device) return refusal(CONNACK.badUsernameOrPassword, 'unknown_device', 'bad username or password');
     if (device.revoked) return refusal(CONNACK.notAuthorized, 'revoked', 'device credentials revoked', { countsForId: true });
-    if (limits.device && !deps.credentials.verifyCached(device, secret)) {
+    if (limits.device && !(await deps.credentials.verifyWithoutScrypt(device, secret))) {
       return refusal(CONNACK.serverUnavailable, 'rate_limited_device', 'too many failed attempts for this device; try later', { limited: true });
     }
     if (!(await deps.credentials.verify(device, secret))) return refusal(CONNACK.badUsernameOrPassword, 'wrong_secret', 'bad username or password', { countsForId: true });
