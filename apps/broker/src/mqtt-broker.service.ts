@@ -32,6 +32,7 @@ import { ReceiveClock } from './telemetry/receive-clock.js';
 import { RejectionReporter } from './telemetry/rejection-reporter.js';
 import { TelemetryIngestor } from './telemetry/telemetry-ingestor.js';
 import { CityRateLimiter } from './telemetry/city-rate-limiter.js';
+import { CityBudgetStore } from './telemetry/city-budget-store.js';
 import { watchBacklog } from './telemetry/backlog-watch.js';
 import { createDeviceMessageHandlers } from './device-state/device-message-handlers.js';
 import { attachDeviceDelivery } from './delivery/device-delivery.js';
@@ -85,7 +86,8 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       onBacklog: watchBacklog(config.handoff.maxBacklogReadings, metrics, logger),
     });
     const rejections = new RejectionReporter(() => this.broker!, new DeadLetterStore(this.redis, config.redis.prefix), metrics, logger);
-    const cityRate = new CityRateLimiter(config.cityRate);
+    // The city budget shares the hand-off's connection: a block is one short script call, per block of readings.
+    const cityRate = new CityRateLimiter(config.cityRate, new CityBudgetStore(this.handoffRedis, config.redis.prefix), logger);
     const telemetry = new TelemetryIngestor({ handoff, rejections, clock: new ReceiveClock(), limits: config.telemetry, metrics, cityRate });
 
     // Security and tenancy: who may connect, and which cities an operator login sees.

@@ -1,60 +1,123 @@
+import type { Logger } from '@citypulse/observability';
+import { CityBudget, blockReadings } from './city-budget.js';
+import type { CityBudgetStore } from './city-budget-store.js';
+import { LocalCityBuckets } from './local-city-buckets.js';
+
 export interface CityRateSettings {
-  /** Readings per second per city; 0 = unlimited. */
+  /** Readings per second per city, for all brokers together; 0 = unlimited. */
   readingsPerS: number;
   overrides: Readonly<Record<string, number>>;
   /** Longest a publish is held back; one that would need longer is shed. */
   maxHoldMs: number;
+  /** Blocks taken from Redis at once, in ms of the city's rate. */
+  blockMs: number;
 }
 
 /** Go ahead now; go ahead after holding the PUBACK back `holdMs`; or refuse the readings (`shed`). */
 export type RateDecision = { kind: 'now' } | { kind: 'hold'; holdMs: number } | { kind: 'shed'; readingsPerS: number };
 
-interface Bucket {
-  tokens: number;
-  atMs: number;
-}
+/** The bucket's capacity: one second of the city's rate. */
+const BURST_MS = 1000;
+/** A block that takes longer than this to arrive counts as Redis being unreachable. */
+const FETCH_TIMEOUT_MS = 500;
+/** How long the broker then keeps to its own buckets before asking Redis again. */
+const LOCAL_FALLBACK_MS = 1000;
 
 /**
- * A token bucket per city on accepted readings: one city's storm must not take the broker, the
- * hand-off stream and InfluxDB from the others. Capacity is one second of the city's rate. Over
- * it, readings still go through but their PUBACK is held back until the bucket has paid for them
- * (the bucket goes into debt): aedes reads nothing more from that connection meanwhile, so the
- * device slows down (back-pressure) and nothing is lost. A publish that would have to wait longer
- * than `maxHoldMs` is shed instead — rejected with `city_rate_limited`, costing the bucket nothing.
- * Pure (time is passed in); one per broker process.
+ * One rate budget per city across all brokers: one city's storm must not take the brokers, the
+ * hand-off stream and InfluxDB from the others, however its devices spread over brokers. Capacity
+ * is one second of the city's rate. Over it, readings still go through but their PUBACK is held
+ * back until the city's budget has paid for them: aedes reads nothing more from that connection
+ * meanwhile, so the device slows down (back-pressure) and nothing is lost. A publish that would
+ * have to wait longer than `maxHoldMs` is shed instead — rejected with `city_rate_limited`.
+ *
+ * The budget is a bucket per city in Redis (CityBudgetStore); each broker takes blocks of
+ * `blockMs` of the rate from it in one script call and spends them locally (CityBudget), asking
+ * for the next block in the background once less than half a block is left — a Redis call per
+ * block, never per reading. A publish waits for a block only when none is in hand.
+ *
+ * If Redis does not answer within FETCH_TIMEOUT_MS (or fails), the broker falls back for
+ * LOCAL_FALLBACK_MS to a bucket of its own per city at the city's full rate (LocalCityBuckets,
+ * the pre-cluster behaviour), then tries Redis again. So an outage never sheds or stalls readings
+ * for want of a budget, at the price that the cities' limits are per broker meanwhile (K brokers
+ * may take in up to K times a city's rate). While Redis is down the hand-off fails anyway.
  */
 export class CityRateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly budgets = new Map<string, CityBudget>();
+  private readonly fetches = new Map<string, Promise<void>>();
+  private readonly local: LocalCityBuckets;
+  private localUntilMs = 0;
 
-  constructor(private readonly settings: CityRateSettings) {}
+  constructor(
+    private readonly settings: CityRateSettings,
+    /** The shared budget; without it (a broker alone, or tests) every broker keeps its own buckets. */
+    private readonly store?: CityBudgetStore,
+    private readonly logger?: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.local = new LocalCityBuckets(settings.maxHoldMs);
+  }
 
   rateOf(city: string): number {
     return Object.hasOwn(this.settings.overrides, city) ? this.settings.overrides[city] : this.settings.readingsPerS;
   }
 
-  take(city: string, readings: number, nowMs: number): RateDecision {
+  async take(city: string, readings: number): Promise<RateDecision> {
     const rate = this.rateOf(city);
     if (rate <= 0) return { kind: 'now' };
-    const bucket = this.refill(city, rate, nowMs);
-    if (bucket.tokens >= readings) {
-      bucket.tokens -= readings;
-      return { kind: 'now' };
+    if (!this.store || this.now() < this.localUntilMs) return this.local.take(city, rate, readings, this.now());
+    const budget = this.budgetOf(city, rate);
+    for (let attempt = 0; ; attempt++) {
+      const spent = budget.spend(readings, this.now());
+      if (spent.kind !== 'short') {
+        if (budget.wantsMore(this.now())) void this.fetch(city, budget, budget.shape.blockReadings);
+        return spent;
+      }
+      if (attempt === 2 || budget.exhausted(this.now())) return { kind: 'shed', readingsPerS: rate };
+      if (!(await this.fetch(city, budget, Math.max(budget.shape.blockReadings, readings - spent.inHand)))) {
+        return this.local.take(city, rate, readings, this.now());
+      }
     }
-    const holdMs = Math.ceil(((readings - bucket.tokens) / rate) * 1000);
-    if (holdMs > this.settings.maxHoldMs) return { kind: 'shed', readingsPerS: rate };
-    bucket.tokens -= readings;
-    return { kind: 'hold', holdMs };
   }
 
-  private refill(city: string, rate: number, nowMs: number): Bucket {
-    let bucket = this.buckets.get(city);
-    if (!bucket) {
-      bucket = { tokens: rate, atMs: nowMs };
-      this.buckets.set(city, bucket);
+  private budgetOf(city: string, rate: number): CityBudget {
+    let budget = this.budgets.get(city);
+    if (!budget) {
+      const { maxHoldMs, blockMs } = this.settings;
+      budget = new CityBudget({ intervalMs: 1000 / rate, burstMs: BURST_MS, maxHoldMs, blockReadings: blockReadings(rate, blockMs) });
+      this.budgets.set(city, budget);
     }
-    const elapsedMs = Math.max(0, nowMs - bucket.atMs);
-    bucket.tokens = Math.min(rate, bucket.tokens + (elapsedMs / 1000) * rate);
-    bucket.atMs = nowMs;
-    return bucket;
+    return budget;
+  }
+
+  /**
+   * Asks Redis for a block (or joins the request already under way for the city). False if no
+   * answer came in time: the broker then keeps to its own buckets for a while. A late answer is
+   * still taken in; only one request per city is ever outstanding, so an outage piles nothing up.
+   */
+  private async fetch(city: string, budget: CityBudget, readings: number): Promise<boolean> {
+    let pending = this.fetches.get(city);
+    if (!pending) {
+      pending = this.store!.take(city, budget.shape, readings)
+        .then((grant) => budget.add(grant, this.now()))
+        .finally(() => this.fetches.delete(city));
+      this.fetches.set(city, pending);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, FETCH_TIMEOUT_MS, 'timeout')));
+    try {
+      if ((await Promise.race([pending, timedOut])) !== 'timeout') return true;
+      this.fallBack(new Error(`no answer from Redis within ${FETCH_TIMEOUT_MS} ms`));
+    } catch (err) {
+      this.fallBack(err as Error);
+    } finally {
+      clearTimeout(timer);
+    }
+    return false;
+  }
+
+  private fallBack(err: Error): void {
+    if (this.now() >= this.localUntilMs) this.logger?.warn({ err }, `city rate budget unreachable in Redis: each broker limits cities on its own for ${LOCAL_FALLBACK_MS} ms`);
+    this.localUntilMs = this.now() + LOCAL_FALLBACK_MS;
   }
 }

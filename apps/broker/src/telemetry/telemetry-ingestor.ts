@@ -33,7 +33,7 @@ export class TelemetryIngestor {
     let accepted = decoded.accepted;
     let rejected: Rejection[] = decoded.rejected;
     const city = session.device.city;
-    const rate = accepted.length > 0 ? this.deps.cityRate.take(city, accepted.length, receivedAtMs) : ({ kind: 'now' } as const);
+    const rate = accepted.length > 0 ? await this.deps.cityRate.take(city, accepted.length) : ({ kind: 'now' } as const);
     if (rate.kind === 'shed') {
       this.deps.metrics.cityRateLimited.inc({ city, outcome: 'shed' }, accepted.length);
       const detail = `city ${city} is over its ${rate.readingsPerS} readings/s: ${accepted.length} reading(s) not stored; resend later, more slowly or in smaller batches`;

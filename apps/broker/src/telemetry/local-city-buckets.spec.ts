@@ -1,8 +1,13 @@
-import { CityRateLimiter } from './city-rate-limiter.js';
+import { LocalCityBuckets } from './local-city-buckets.js';
 
-const limiter = (readingsPerS = 10, maxHoldMs = 1000, overrides: Record<string, number> = {}) => new CityRateLimiter({ readingsPerS, overrides, maxHoldMs });
+/** The buckets at a rate per city (default 10/s), as the broker calls them. */
+function limiter(readingsPerS = 10, maxHoldMs = 1000, overrides: Record<string, number> = {}) {
+  const buckets = new LocalCityBuckets(maxHoldMs);
+  const rateOf = (city: string) => (Object.hasOwn(overrides, city) ? overrides[city] : readingsPerS);
+  return { take: (city: string, readings: number, nowMs: number) => buckets.take(city, rateOf(city), readings, nowMs) };
+}
 
-describe('CityRateLimiter', () => {
+describe('LocalCityBuckets', () => {
   it('lets a city through at once up to one second of its rate', () => {
     const l = limiter(10);
     expect(l.take('beijing', 6, 0)).toEqual({ kind: 'now' });

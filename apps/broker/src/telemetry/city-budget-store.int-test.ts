@@ -1,0 +1,56 @@
+import { Redis } from 'ioredis';
+import { flushPrefix, testConfig } from '@citypulse/testing';
+import { CityBudgetStore } from './city-budget-store.js';
+import { CityRateLimiter } from './city-rate-limiter.js';
+
+/** The shared per-city bucket script on a real Redis. */
+describe('CityBudgetStore', () => {
+  const config = testConfig();
+  let redis: Redis;
+  let store: CityBudgetStore;
+
+  beforeAll(() => {
+    redis = new Redis(config.redis.url);
+    store = new CityBudgetStore(redis, config.redis.prefix);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await flushPrefix(config);
+  });
+
+  // One reading a second: capacity one reading, holds up to 2 s, so at most 3 readings at once.
+  const slow = { intervalMs: 1000, burstMs: 1000, maxHoldMs: 2000 };
+
+  it('grants no more than is paid for within the longest hold, then nothing until the bucket refills', async () => {
+    const first = await store.take('oneps', slow, 10);
+    expect(first.readings).toBe(3);
+    // Reading i of the grant is paid for at −1 s + i s: the first at once, the third 2 s on.
+    expect(first.paidFromOffsetMs).toBeCloseTo(-1000, -1);
+    const second = await store.take('oneps', slow, 10);
+    expect(second.readings).toBe(0);
+    expect(second.retryInMs).toBeGreaterThan(800);
+    expect(second.retryInMs).toBeLessThanOrEqual(1000);
+  });
+
+  it('keeps each city in its own key under its own hash tag, expiring once the bucket is full again', async () => {
+    await store.take('tagged', slow, 1);
+    const key = store.key('tagged');
+    expect(key).toBe(`{${config.redis.prefix}:rate:tagged}`);
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1000);
+  });
+
+  it('gives two brokers one budget: together they spend the city’s capacity once', async () => {
+    const settings = { readingsPerS: 100, overrides: {}, maxHoldMs: 0, blockMs: 50 };
+    const brokers = [new CityRateLimiter(settings, store), new CityRateLimiter(settings, store)];
+    let accepted = 0;
+    // 300 single readings offered at once, alternating brokers; no holds allowed, so only the
+    // bucket's capacity (100) plus what refills meanwhile goes through.
+    const startedAt = Date.now();
+    for (let i = 0; i < 300; i++) if ((await brokers[i % 2].take('shared', 1)).kind !== 'shed') accepted++;
+    const elapsedS = (Date.now() - startedAt) / 1000;
+    expect(accepted).toBeGreaterThanOrEqual(90);
+    expect(accepted).toBeLessThanOrEqual(100 * (1 + elapsedS) + 2 * 5);
+  });
+});
