@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { DeviceRecord } from '@citypulse/registry';
 
 /**
@@ -31,7 +31,7 @@ import type { DeviceRecord } from '@citypulse/registry';
  */
 export class LoginProofs {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** Lifetime of an unused proof; each match renews it. */
     private readonly ttlS: number,

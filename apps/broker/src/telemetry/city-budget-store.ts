@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { slotTag, type RedisClient } from '@citypulse/redis';
 import type { Grant } from './city-budget.js';
 
 /**
@@ -33,7 +33,7 @@ const COMMAND = 'citypulse_city_budget_take';
  */
 export class CityBudgetStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     const target = redis as unknown as Record<string, unknown>;
@@ -41,7 +41,7 @@ export class CityBudgetStore {
   }
 
   key(city: string): string {
-    return `{${this.prefix}:rate:${city}}`;
+    return slotTag(this.prefix, `rate:${city}`);
   }
 
   async take(city: string, shape: { intervalMs: number; burstMs: number; maxHoldMs: number }, readings: number): Promise<Grant> {
