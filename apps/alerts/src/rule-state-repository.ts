@@ -1,4 +1,4 @@
-import type { RedisClient } from '@citypulse/redis';
+import { slotTag, type RedisClient } from '@citypulse/redis';
 import type { RuleState } from '@citypulse/rules';
 import type { AlertTransition } from './alert-transition.js';
 
@@ -29,8 +29,13 @@ export class RuleStateRepository {
     private readonly prefix: string,
   ) {}
 
+  /**
+   * One hash tag for every device's rule state, `{<prefix>:rule-state}`: a job's devices are
+   * WATCHed and written in one MULTI, which a Redis Cluster allows within one slot only. (That
+   * slot's shard carries all rule-state traffic: a few round trips per job of ~1000 readings.)
+   */
   private key(deviceId: string): string {
-    return `${this.prefix}:rule-state:${deviceId}`;
+    return `${slotTag(this.prefix, 'rule-state')}:${deviceId}`;
   }
 
   /**

@@ -73,7 +73,7 @@ describe('several alerts worker processes', () => {
     const id = uniqueName('restart-');
     const t0 = Date.now() - 120_000;
     await queue.add('evaluate', { devices: [device(id, [[t0, { temperature: 35 }], [t0 + 30_000, { temperature: 36 }]])] });
-    await waitFor(() => redis.hget(`${config.redis.prefix}:rule-state:${id}`, 'co2-sustained'), (s) => s !== null && JSON.parse(s).rule.phase === 'pending', { what: 'the pending state stored' });
+    await waitFor(() => redis.hget(`{${config.redis.prefix}:rule-state}:${id}`, 'co2-sustained'), (s) => s !== null && JSON.parse(s).rule.phase === 'pending', { what: 'the pending state stored' });
 
     for (const w of workers.splice(0)) await w.kill();
     await startWorker('c');

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@citypulse/redis';
+import { slotTag, type RedisClient } from '@citypulse/redis';
 import type { RuleDefinition } from '@citypulse/rules';
 
 /**
@@ -14,8 +14,9 @@ export class RuleRepository {
     private readonly redis: RedisClient,
     prefix: string,
   ) {
-    this.key = `${prefix}:rules`;
-    this.versionKey = `${prefix}:rules:version`;
+    // One hash tag: a change and its version bump are one MULTI (one slot on a Redis Cluster).
+    this.key = `${slotTag(prefix, 'rules')}:rules`;
+    this.versionKey = `${slotTag(prefix, 'rules')}:version`;
   }
 
   async list(): Promise<RuleDefinition[]> {

@@ -1,8 +1,17 @@
+import { slotTag } from '@citypulse/redis';
 import type { AlertState } from './alert.js';
 
-/** Every Redis key of the alert store, in one place. */
+/**
+ * Every Redis key of the alert store, in one place. One hash tag, `{<prefix>:alerts}`: the
+ * lifecycle scripts change an alert, its history, its indexes, the (rule, device) pointer and the
+ * renotify schedule in one atomic step, so on a Redis Cluster they share one slot.
+ */
 export class AlertKeys {
-  constructor(private readonly prefix: string) {}
+  private readonly prefix: string;
+
+  constructor(prefix: string) {
+    this.prefix = slotTag(prefix, 'alerts');
+  }
 
   alert(id: string): string {
     return `${this.prefix}:alert:${id}`;

@@ -1,7 +1,7 @@
 /**
  * KEYS: command hash, device history (sorted set by issue time), device pending set.
  * ARGV: id, deviceId, name, params JSON, issuedAt, deadline, issuedAt ms, ttl s, keep per device,
- * channel, notice, prefix.
+ * channel, notice, the device's key base `{<prefix>:cmd:<deviceId>}` (the slot of every KEY).
  * Stores a pending command, keeps only the newest `keep` commands of the device, and publishes
  * the delivery notice in the same step, so a stored command is never missed by the brokers.
  */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from '@citypulse/redis';
+import { slotTag, type RedisClient } from '@citypulse/redis';
 import { deviceDeliveryChannel, type CommandAck, type ConfigValue, type DeviceDeliveryNotice } from '@citypulse/contracts';
 import { COMMAND_STATUSES, type CommandRecord, type CommandStatus } from './command.js';
 import { CREATE_COMMAND, MOVE_COMMAND } from './command-scripts.js';
@@ -59,15 +59,17 @@ export class CommandStore {
     };
     const notice: DeviceDeliveryNotice = { deviceId: command.deviceId, kind: 'commands' };
     await this.createScript(
-      this.commandKey(record.id), this.historyKey(command.deviceId), this.pendingKey(command.deviceId),
+      this.commandKey(command.deviceId, record.id), this.historyKey(command.deviceId), this.pendingKey(command.deviceId),
       record.id, record.deviceId, record.name, JSON.stringify(record.params), record.issuedAt, record.deadline, now.getTime(),
-      command.timeoutS + this.retention.keepAfterDeadlineS, this.retention.keepPerDevice, this.channel, JSON.stringify(notice), this.prefix,
+      command.timeoutS + this.retention.keepAfterDeadlineS, this.retention.keepPerDevice, this.channel, JSON.stringify(notice), this.deviceTag(command.deviceId),
     );
     return record;
   }
 
-  async get(id: string): Promise<CommandRecord | undefined> {
-    return toRecord(await this.redis.hgetall(this.commandKey(id)));
+  /** A command of this device (undefined for another device's command id). */
+  async get(deviceId: string, id: string): Promise<CommandRecord | undefined> {
+    const record = toRecord(await this.redis.hgetall(this.commandKey(deviceId, id)));
+    return record?.deviceId === deviceId ? record : undefined;
   }
 
   /** The device's commands, newest first, optionally only those in one status; `offset` skipped. */
@@ -75,14 +77,14 @@ export class CommandStore {
     const offset = options.offset ?? 0;
     // The history is bounded by keepPerDevice, so reading all of it to filter by status stays small.
     const ids = await this.redis.zrange(this.historyKey(deviceId), 0, String(options.status ? -1 : offset + options.limit - 1), 'REV');
-    const records = await this.getMany(ids);
+    const records = await this.getMany(deviceId, ids);
     return records.filter((r) => !options.status || r.status === options.status).slice(offset, offset + options.limit);
   }
 
   /** Commands still waiting for the device's PUBACK whose deadline has not passed, oldest first. */
   async due(deviceId: string, now = Date.now()): Promise<CommandRecord[]> {
     const ids = await this.redis.zrange(this.pendingKey(deviceId), 0, '-1');
-    return (await this.getMany(ids)).filter((r) => r.status === 'pending' && Date.parse(r.deadline) > now);
+    return (await this.getMany(deviceId, ids)).filter((r) => r.status === 'pending' && Date.parse(r.deadline) > now);
   }
 
   markDelivered(deviceId: string, id: string, at = new Date()): Promise<MoveResult> {
@@ -102,32 +104,40 @@ export class CommandStore {
   /** Forgets every command of a device (it was deleted; a device provisioned again under its id starts clean). */
   async removeDevice(deviceId: string): Promise<void> {
     const ids = await this.redis.zrange(this.historyKey(deviceId), 0, '-1');
-    await this.redis.del(this.historyKey(deviceId), this.pendingKey(deviceId), ...ids.map((id) => this.commandKey(id)));
+    await this.redis.del(this.historyKey(deviceId), this.pendingKey(deviceId), ...ids.map((id) => this.commandKey(deviceId, id)));
   }
 
   private async move(deviceId: string, id: string, to: CommandStatus, at: Date, result = '', error = ''): Promise<MoveResult> {
-    const [moved, status] = (await this.moveScript(this.commandKey(id), this.pendingKey(deviceId), to, at.toISOString(), deviceId, result, error, ...ALLOWED_FROM[to])) as [number, string];
+    const [moved, status] = (await this.moveScript(this.commandKey(deviceId, id), this.pendingKey(deviceId), to, at.toISOString(), deviceId, result, error, ...ALLOWED_FROM[to])) as [number, string];
     if (moved === 1) return { moved: true, from: status as CommandStatus };
     return status ? { moved: false, status: status as CommandStatus } : { moved: false };
   }
 
-  private async getMany(ids: string[]): Promise<CommandRecord[]> {
+  private async getMany(deviceId: string, ids: string[]): Promise<CommandRecord[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.commandKey(id));
+    for (const id of ids) pipeline.hgetall(this.commandKey(deviceId, id));
     const hashes = (await pipeline.exec()) ?? [];
     // A command can expire between reading the ids and the hashes: skip it.
     return hashes.map(([, hash]) => toRecord(hash as Record<string, string>)).filter((r): r is CommandRecord => r !== undefined);
   }
 
-  private commandKey(id: string): string {
-    return `${this.prefix}:command:${id}`;
+  /**
+   * A device's commands share one hash tag, `{<prefix>:cmd:<deviceId>}`: the scripts change a
+   * command with its device's history and pending set at once, and on a Redis Cluster the devices'
+   * commands spread over every shard.
+   */
+  private deviceTag(deviceId: string): string {
+    return slotTag(this.prefix, `cmd:${deviceId}`);
+  }
+  private commandKey(deviceId: string, id: string): string {
+    return `${this.deviceTag(deviceId)}:command:${id}`;
   }
   private historyKey(deviceId: string): string {
-    return `${this.prefix}:commands:${deviceId}`;
+    return `${this.deviceTag(deviceId)}:history`;
   }
   private pendingKey(deviceId: string): string {
-    return `${this.prefix}:commands-pending:${deviceId}`;
+    return `${this.deviceTag(deviceId)}:pending`;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@citypulse/redis';
+import { slotTag, type RedisClient } from '@citypulse/redis';
 import type { Rejection } from '@citypulse/contracts';
 
 export interface DeadLetter {
@@ -24,14 +24,18 @@ export class DeadLetterStore {
     private readonly capacity = 10_000,
   ) {}
 
+  /** One hash tag, `{<prefix>:rejections}`: a rejection updates the list and both counters in one MULTI. */
+  private get tag() {
+    return slotTag(this.prefix, 'rejections');
+  }
   private get listKey() {
-    return `${this.prefix}:deadletters`;
+    return `${this.tag}:deadletters`;
   }
   private get byDeviceKey() {
-    return `${this.prefix}:rejections:by-device`;
+    return `${this.tag}:by-device`;
   }
   private get byReasonKey() {
-    return `${this.prefix}:rejections:by-reason`;
+    return `${this.tag}:by-reason`;
   }
 
   async add(letter: Omit<DeadLetter, 'payloadExcerpt' | 'payloadBytes'>, payload: Buffer): Promise<void> {

@@ -1,20 +1,20 @@
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import { deviceDeliveryChannel, type DeviceDeliveryNotice } from '@citypulse/contracts';
-import { flushPrefix, testConfig, waitFor } from '@citypulse/testing';
+import { REDIS_FLAVOURS, flushPrefix, testConfig, testRedis, waitFor } from '@citypulse/testing';
 import type { AppConfig } from '@citypulse/config';
 import { ShadowStore } from './shadow-store.js';
 
-describe('ShadowStore on Redis', () => {
+describe.each(REDIS_FLAVOURS)('ShadowStore on $name', (flavour) => {
   let config: AppConfig;
-  let redis: Redis;
-  let subscriber: Redis;
+  let redis: RedisClient;
+  let subscriber: RedisClient;
   let store: ShadowStore;
   const notices: DeviceDeliveryNotice[] = [];
 
   beforeAll(async () => {
-    config = testConfig();
-    redis = new Redis(config.redis.url);
-    subscriber = new Redis(config.redis.url);
+    config = testConfig(flavour.env());
+    redis = testRedis(config);
+    subscriber = testRedis(config, 'test-sub');
     store = new ShadowStore(redis, config.redis.prefix);
     await subscriber.subscribe(deviceDeliveryChannel(config.redis.prefix));
     subscriber.on('message', (_channel: string, message: string) => notices.push(JSON.parse(message)));

@@ -58,8 +58,8 @@ export class CommandsController {
   @Get(':id/commands/:commandId')
   async get(@Param() { id, commandId }: DeviceCommandPath, @CurrentTenancy() tenancy: Tenancy) {
     await visibleDevice(this.registry, id, tenancy);
-    const command = await this.commands.get(commandId);
-    if (!command || command.deviceId !== id) throw new NotFoundException(`command ${commandId} of device ${id} not found`);
+    const command = await this.commands.get(id, commandId);
+    if (!command) throw new NotFoundException(`command ${commandId} of device ${id} not found`);
     return command;
   }
 }

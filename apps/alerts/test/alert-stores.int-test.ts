@@ -1,0 +1,90 @@
+import type { AppConfig } from '@citypulse/config';
+import type { RedisClient } from '@citypulse/redis';
+import { AlertStore, AuditLog, LastSeenIndex, claimDueReminders, queryAlerts, type RaiseAlert } from '@citypulse/alert-store';
+import { RuleRepository } from '@citypulse/alert-config';
+import { DeadLetterStore } from '@citypulse/rejections';
+import { REDIS_FLAVOURS, flushPrefix, testConfig, testRedis } from '@citypulse/testing';
+import { RuleStateRepository } from '../src/rule-state-repository.js';
+
+/**
+ * The alerting side's stores on one Redis and on a Redis Cluster: every script, MULTI and WATCH
+ * of theirs runs here, so a key outside its group's hash tag fails with CROSSSLOT on the cluster.
+ */
+describe.each(REDIS_FLAVOURS)('alert stores on $name', (flavour) => {
+  let config: AppConfig;
+  let redis: RedisClient;
+  let stateRedis: RedisClient;
+  let alerts: AlertStore;
+
+  const breach = (deviceId: string, severity: RaiseAlert['severity'], atMs: number): RaiseAlert => ({
+    ruleId: `co2-${severity}`, ruleKind: 'threshold', deviceId, deviceType: 'env-sensor', city: 'beijing', site: 'bj-1',
+    field: 'co2', severity, description: 'CO2 high', atMs, value: 1500, renotifySeconds: 60,
+  });
+
+  beforeAll(() => {
+    config = testConfig(flavour.env());
+    redis = testRedis(config);
+    stateRedis = testRedis(config, 'test-state');
+    alerts = new AlertStore(redis, config.redis.prefix);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    stateRedis.disconnect();
+    await flushPrefix(config);
+  });
+
+  it('raises, escalates, acknowledges, queries, reminds and resolves alerts', async () => {
+    const t0 = Date.now() - 120_000;
+    const warning = await alerts.raise(breach('dev-1', 'warning', t0));
+    expect(warning.created).toBe(true);
+    expect((await alerts.raise(breach('dev-1', 'warning', t0))).created).toBe(false);
+    const critical = await alerts.raise(breach('dev-1', 'critical', t0 + 1000));
+    expect(critical.events.map((e) => e.kind)).toEqual(['raised', 'escalated']);
+    expect((await alerts.get(warning.alert.id))?.escalatedTo).toBe(critical.alert.id);
+    expect(await alerts.acknowledge(warning.alert.id, 'ops')).toMatchObject({ alert: { state: 'acknowledged' } });
+    expect((await queryAlerts(redis, alerts, alerts.keyNames, { state: 'open', city: 'beijing' })).items.map((a) => a.id)).toEqual([critical.alert.id]);
+    const reminders = await claimDueReminders(redis, alerts, alerts.keyNames, Date.now());
+    expect(reminders.map((r) => r.alert.id)).toContain(critical.alert.id);
+    expect((await alerts.resolve(critical.alert.id, Date.now(), 400))?.alert.state).toBe('resolved');
+    expect(await alerts.current('co2-critical', 'dev-1')).toBeNull();
+    expect(await alerts.countByState()).toMatchObject({ open: 0, acknowledged: 1, resolved: 1 });
+    expect((await alerts.history(critical.alert.id)).map((e) => e.kind)).toEqual(expect.arrayContaining(['raised', 'escalated', 'resolved']));
+  });
+
+  it('updates the rule state of many devices in one optimistic transaction and clears outboxes', async () => {
+    const states = new RuleStateRepository(stateRedis, config.redis.prefix);
+    const devices = Array.from({ length: 20 }, (_, i) => `dev-${i}`);
+    const transition = { kind: 'raise', alertId: 'a' } as never;
+    const outboxes = await states.updateMany(devices, () => ({ states: { r1: { rule: { phase: 'pending', lastEventMs: 1, count: 0 } } }, outbox: [transition] }));
+    expect([...outboxes.values()].every((o) => o.length === 1)).toBe(true);
+    await states.clearOutbox('dev-3', [transition]);
+    const seen = new Map<string, number>();
+    await states.updateMany(devices, (id, current) => {
+      seen.set(id, current.outbox.length);
+      expect(current.states.r1.rule.phase).toBe('pending');
+      return current;
+    });
+    expect(seen.get('dev-3')).toBe(0);
+    expect(seen.get('dev-4')).toBe(1);
+  });
+
+  it('keeps operator rules with a version, rejections with counters, the audit log and last-seen times', async () => {
+    const rules = new RuleRepository(redis, config.redis.prefix);
+    const before = await rules.version();
+    await rules.put({ id: 'r-1', deviceType: 'env-sensor', field: 'co2', condition: { kind: 'above', threshold: 1000 }, forSeconds: 0, severity: 'warning', enabled: true });
+    expect(await rules.version()).not.toBe(before);
+    expect(await rules.remove('r-1')).toBe(true);
+
+    const rejections = new DeadLetterStore(redis, config.redis.prefix);
+    await rejections.add({ deviceId: 'dev-9', topic: 't', receivedAt: new Date().toISOString(), rejected: [{ reason: 'malformed_json', detail: 'not JSON' }] }, Buffer.from('{oops'));
+    expect(await rejections.counts()).toEqual({ byDevice: { 'dev-9': 1 }, byReason: { malformed_json: 1 } });
+
+    const audit = new AuditLog(redis, config.redis.prefix);
+    await audit.record({ actor: 'ops', action: 'rule.delete', target: 'rule:r-1' });
+    expect((await audit.list({ actor: 'ops' })).map((e) => e.target)).toEqual(['rule:r-1']);
+
+    const lastSeen = new LastSeenIndex(redis, config.redis.prefix);
+    await lastSeen.touch([{ deviceId: 'dev-9', newestMs: 1000 }], 2000);
+    expect(await lastSeen.get(['dev-9', 'dev-none'])).toEqual([1000, undefined]);
+  });
+});
