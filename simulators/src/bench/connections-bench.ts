@@ -4,6 +4,7 @@ import { startBenchRun } from './bench-run.js';
 import type { Cleanup } from './cleanup.js';
 import { connectionsHelp, loopbackAddresses, parseConnectionsOptions, type ConnectionsOptions } from './connections-options.js';
 import { formatConnectionsReport, summariseConnect, whatLimited, type ConnectionsReport, type ConnectPass } from './connections-report.js';
+import { checksSince, secretChecks, startBroker, STORM_LABELS } from './connections-storms.js';
 import { HolderPool } from './holder-pool.js';
 import type { ConnectedReply, HeldReply } from './holder-protocol.js';
 import { BENCH_CITIES, BENCH_DEVICE_TYPE } from './ingest-results.js';
@@ -32,8 +33,9 @@ export function runConnectionsBench(argv: string[]): Promise<number> {
 async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<number> {
   const run = await startBenchRun({ ...options, prefixSuffix: 'conn', databaseName: (stamp) => `bench_conn_${stamp}` }, cleanup);
   const env = serviceEnv({ ...options, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true, alsoOwned: ['CP_APPS'] });
+  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64'];
   // The broker alone in its process, so its memory and descriptors are the connections' and nothing else's.
-  const { broker, api } = await startServices(
+  const services = await startServices(
     {
       layout: [
         { name: 'broker', apps: 'broker' },
@@ -41,7 +43,7 @@ async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<num
       ],
       entry: options.entry,
       env,
-      nodeArgs: ['--enable-source-maps', '--max-semi-space-size=64'],
+      nodeArgs,
       logDir: run.logDir,
       stamp: run.stamp,
     },
@@ -50,6 +52,9 @@ async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<num
       log(`${service.name} pid ${service.pid}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
     },
   );
+  const { api } = services;
+  /** The broker process the devices connect to: a new one after a restart or a move. */
+  let broker = services.broker;
   const brokerFiles = readOpenFiles(broker.pid);
   const kernel = readKernelLimits();
   const holderCount = Math.ceil(options.connections / options.perHolder);
@@ -72,11 +77,12 @@ async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<num
   cleanup.add('stop holders', () => holders.stop());
   const addresses = loopbackAddresses(options.addresses);
   const slices = Array.from({ length: holderCount }, (_, h) => devices.filter((_, i) => i % holderCount === h));
-  const rssIdle = readMemory(broker.pid);
-  const idle = await sampleProcess(broker, run.token);
+  let rssIdle = readMemory(broker.pid);
+  let idle = await sampleProcess(broker, run.token);
 
   const connectAll = async (label: string): Promise<ConnectPass> => {
     log(`${label}: ${devices.length.toLocaleString('en-US')} CONNECTs from ${holderCount} holder process(es) over ${addresses.join(', ')}, ${options.concurrency} in flight${options.rate ? `, ≤ ${options.rate}/s` : ''}`);
+    const checksBefore = await secretChecks(broker, run.token);
     const cpu = new CpuWatch({ broker: broker.pid, ...Object.fromEntries(holders.pids.map((pid, i) => [`holder${i + 1}`, pid])), ...stackPids(options.redisUrl) });
     cpu.start();
     const replies = await holders.each<ConnectedReply>(
@@ -93,19 +99,30 @@ async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<num
       }),
       'connected',
     );
-    const pass = summariseConnect(replies, cpu.stop().perProcessPercentOfCore, readMemory(broker.pid), readOpenFiles(broker.pid));
-    log(`${label}: ${pass.connected.toLocaleString('en-US')} connected, ${pass.failed.toLocaleString('en-US')} failed in ${(pass.wallMs / 1000).toFixed(1)} s = ${pass.perSecond.toLocaleString('en-US')} CONNECTs/s; broker RSS ${mib(pass.brokerRssKb)} MiB, ${pass.brokerOpenFiles} files open`);
+    const pass: ConnectPass = { ...summariseConnect(replies, cpu.stop().perProcessPercentOfCore, readMemory(broker.pid), readOpenFiles(broker.pid)), secretChecks: checksSince(checksBefore, await secretChecks(broker, run.token)) };
+    log(`${label}: ${pass.connected.toLocaleString('en-US')} connected, ${pass.failed.toLocaleString('en-US')} failed in ${(pass.wallMs / 1000).toFixed(1)} s = ${pass.perSecond.toLocaleString('en-US')} CONNECTs/s; secrets checked by ${JSON.stringify(pass.secretChecks)}; broker RSS ${mib(pass.brokerRssKb)} MiB, ${pass.brokerOpenFiles} files open`);
     return pass;
   };
 
   const first = await connectAll('first connect (scrypt verify)');
-  let reconnect: ConnectPass | undefined;
-  if (options.reconnect) {
+  const reconnects: ConnectionsReport['results']['reconnects'] = [];
+  for (const storm of options.storms) {
     await holders.each((_h) => ({ cmd: 'disconnect' }), 'disconnected');
     await waitForBrokerConnections(broker, run.token, 0);
-    reconnect = await connectAll('reconnect (secrets cached)');
+    if (storm !== 'cached') {
+      // restart: this broker goes and a new process takes its place; move: a second broker
+      // process takes every device while the first keeps running (stopped at the end).
+      if (storm === 'restart') await broker.stop();
+      const next = await startBroker(storm === 'restart' ? 'broker (restarted)' : 'broker (second)', { entry: options.entry, env, nodeArgs, logDir: run.logDir, stamp: `${run.stamp}-${reconnects.length + 1}` });
+      cleanup.add(`stop ${next.name}`, () => next.stop());
+      log(`${next.name} pid ${next.pid}, MQTT 127.0.0.1:${next.mqttPort}`);
+      broker = next;
+      rssIdle = readMemory(broker.pid);
+      idle = await sampleProcess(broker, run.token);
+    }
+    reconnects.push({ storm, ...(await connectAll(STORM_LABELS[storm])) });
   }
-  const latest = reconnect ?? first;
+  const latest = reconnects.at(-1) ?? first;
 
   // At the open-file wall the broker could not even accept our /metrics request: give it a little room back.
   const files = readOpenFiles(broker.pid);
@@ -145,7 +162,7 @@ async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<num
     results: {
       provision: { devices: devices.length, seconds: Math.round(provisionS * 10) / 10, scrypt },
       first,
-      reconnect,
+      reconnects,
       releasedAtWall: released,
       hold: {
         seconds: options.holdS,

@@ -7,7 +7,13 @@ describe('connections bench options', () => {
   });
 
   it('defaults to the issue’s target of 50,000 connections and names every bad option', () => {
-    expect(parseConnectionsOptions([])).toMatchObject({ connections: 50_000, addresses: 4, reconnect: true });
+    expect(parseConnectionsOptions([])).toMatchObject({ connections: 50_000, addresses: 4, storms: ['cached'] });
     expect(() => parseConnectionsOptions(['--connections', '0', '--addresses', 'x'])).toThrow(/--connections[\s\S]*--addresses/);
+  });
+
+  it('runs the reconnect storms asked for, in order, and names one it does not know', () => {
+    expect(parseConnectionsOptions(['--storms', 'restart,move,cached'])).toMatchObject({ storms: ['restart', 'move', 'cached'] });
+    expect(parseConnectionsOptions(['--no-reconnect'])).toMatchObject({ storms: [] });
+    expect(() => parseConnectionsOptions(['--storms', 'restart,reboot'])).toThrow(/--storms must list some of cached, restart, move, not reboot/);
   });
 });

@@ -1,4 +1,5 @@
 import { optionLines, readOptions, STACK_OPTIONS, type OptionSpec, type StackOptions } from './bench-options.js';
+import { STORMS, type Storm } from './connections-storms.js';
 
 export interface ConnectionsOptions extends StackOptions {
   connections: number;
@@ -11,7 +12,8 @@ export interface ConnectionsOptions extends StackOptions {
   publishIntervalS: number;
   keepaliveS: number;
   perHolder: number;
-  reconnect: boolean;
+  /** The reconnect storms to run after the first connect, in order (none with --no-reconnect). */
+  storms: Storm[];
 }
 
 const SPECS = {
@@ -23,7 +25,8 @@ const SPECS = {
   'publish-interval': { type: 'string', default: '60', help: 'seconds between one device’s QoS 1 readings during the hold' },
   keepalive: { type: 'string', default: '60', help: 'MQTT keepalive in seconds; each device sends PINGREQ this often' },
   'per-holder': { type: 'string', default: '18000', help: 'connections per holder process (each process may open ~20,000 files here)' },
-  'no-reconnect': { type: 'boolean', default: false, help: 'skip the second connect pass (all devices again, secrets cached by the broker)' },
+  storms: { type: 'string', default: 'cached', help: `reconnect storms after the first connect, in order, of ${STORMS.join(', ')}: the same broker, the broker process restarted, every device moved to a second broker process` },
+  'no-reconnect': { type: 'boolean', default: false, help: 'skip the reconnect storms (first connect only)' },
   ...STACK_OPTIONS,
 } as const satisfies Record<string, OptionSpec>;
 
@@ -34,7 +37,8 @@ export function connectionsHelp(): string {
     'Starts the broker alone in one process (and the API + ingest worker in another), bulk-provisions',
     '--connections devices, opens one raw MQTT connection per device from holder processes spread over',
     '--addresses loopback source addresses (first connect: the broker verifies each scrypt secret), closes',
-    'them and connects them all again (secrets cached: the reconnect storm after a broker restart), then',
+    'them and connects them all again: to the same broker, after restarting the broker process, or to a',
+    'second broker process (--storms; with login proofs in Redis none of them needs scrypt), then',
     'holds them for --hold seconds with a PINGREQ every --keepalive seconds and one QoS 1 reading per device',
     'every --publish-interval seconds. Prints connections held, broker RSS and RSS per connection, CONNECT',
     'rates, PUBACK p50/p99 while holding, the broker’s event-loop lag, and what limited the count.',
@@ -56,10 +60,17 @@ export function parseConnectionsOptions(argv: string[]): ConnectionsOptions | 'h
     publishIntervalS: read.int('publish-interval', 1),
     keepaliveS: read.int('keepalive', 5, 65_535),
     perHolder: read.int('per-holder', 100, 60_000),
-    reconnect: !read.flag('no-reconnect'),
+    storms: read.flag('no-reconnect') ? [] : parseStorms(read.string('storms'), (message) => read.problem(message)),
   };
   read.done();
   return options;
+}
+
+function parseStorms(list: string, problem: (message: string) => void): Storm[] {
+  const storms = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = storms.filter((s) => !(STORMS as readonly string[]).includes(s));
+  if (bad.length > 0) problem(`--storms must list some of ${STORMS.join(', ')}, not ${bad.join(', ')}`);
+  return storms as Storm[];
 }
 
 /** 127.0.0.2, 127.0.0.3 …: every 127/8 address reaches the loopback interface on Linux without configuring it. */

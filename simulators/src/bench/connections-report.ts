@@ -1,3 +1,4 @@
+import { STORM_LABELS, type Storm } from './connections-storms.js';
 import type { ConnectedReply } from './holder-protocol.js';
 import type { MemoryStatus, OpenFiles, readKernelLimits } from './proc-stats.js';
 import type { ProcessSample } from './process-sample.js';
@@ -18,6 +19,8 @@ export interface ConnectPass {
   cpuPercentOfCore: Record<string, number>;
   brokerRssKb?: number;
   brokerOpenFiles?: number;
+  /** How the broker checked the secrets during the pass (citypulse_device_secret_checks_total): memory, proof, scrypt. */
+  secretChecks?: Record<string, number>;
 }
 
 export interface ConnectionsReport {
@@ -30,7 +33,8 @@ export interface ConnectionsReport {
   results: {
     provision: { devices: number; seconds: number; scrypt?: { N: number; r: number; p: number } };
     first: ConnectPass;
-    reconnect?: ConnectPass;
+    /** The reconnect storms, in the order run. */
+    reconnects: Array<ConnectPass & { storm: Storm }>;
     /** Connections closed again at the open-file wall so the broker could answer its health port. */
     releasedAtWall: number;
     hold: {
@@ -112,12 +116,13 @@ export function whatLimited(report: ConnectionsReport, pass: ConnectPass): strin
 const int = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
 
 export function formatConnectionsReport(report: ConnectionsReport): string {
-  const { first, reconnect, hold, broker, provision } = report.results;
+  const { first, reconnects, hold, broker, provision } = report.results;
   const lim = report.limits;
   const pass = (label: string, p: ConnectPass): Row[] => [
     [label, `${int(p.connected)} connected, ${int(p.failed)} failed in ${(p.wallMs / 1000).toFixed(1)} s = ${int(p.perSecond)} CONNECTs/s${p.gaveUp ? '  (stopped after 500 failures in a row)' : ''}`],
     ['  CONNECT → CONNACK p50 / p99 / max', `${p.connackMs.p50} / ${p.connackMs.p99} / ${p.connackMs.max} ms`],
     ['  CPU meanwhile (% of one core)', cpuText(p.cpuPercentOfCore)],
+    ...(p.secretChecks ? [['  secrets checked by', Object.entries(p.secretChecks).map(([by, n]) => `${by} ${int(n)}`).join(', ') || 'none'] as Row] : []),
   ];
   const lagP99 = hold.brokerSamples.map((s) => s.lagP99Ms).filter((v): v is number => v !== undefined);
   const lagMax = hold.brokerSamples.map((s) => s.lagMaxMs).filter((v): v is number => v !== undefined);
@@ -134,7 +139,7 @@ export function formatConnectionsReport(report: ConnectionsReport): string {
     '',
     ['bulk provisioning', `${int(provision.devices)} devices in ${provision.seconds} s (scrypt N=${provision.scrypt?.N})`],
     ...pass('first connect (scrypt verify of each secret)', first),
-    ...(reconnect ? pass('reconnect (verified secrets cached)', reconnect) : []),
+    ...reconnects.flatMap((r) => pass(STORM_LABELS[r.storm], r)),
     '',
     ['PUBACK p50 / p99 / max while holding', `${hold.ackLatencyMs.p50} / ${hold.ackLatencyMs.p99} / ${hold.ackLatencyMs.max} ms  (${int(hold.acked)} of ${int(hold.published)} readings acked)`],
     ['PINGREQ → PINGRESP', `${int(hold.pingresps)} of ${int(hold.pingreqs)} answered`],
