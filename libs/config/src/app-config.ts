@@ -1,3 +1,5 @@
+import type { MqttTransportConfig } from './mqtt-transport.js';
+
 /** The typed configuration every process receives. Built once by `loadConfig`. */
 export interface AppConfig {
   instanceId: string;
@@ -16,9 +18,10 @@ export interface AppConfig {
   };
   /**
    * maxPacketBytes: larger packets close the connection unread; connectTimeoutMs: time allowed from
-   * TCP connect to CONNECT; cluster: `redis` when brokers share their MQTT state through Redis.
+   * TCP connect to CONNECT; cluster: `redis` when brokers share their MQTT state through Redis;
+   * transport: TLS, WebSocket and WSS listeners beside (or instead of) plain TCP.
    */
-  mqtt: { host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number; cluster: 'none' | 'redis' };
+  mqtt: { host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number; cluster: 'none' | 'redis'; transport: MqttTransportConfig };
   http: { host: string; port: number; adminToken: string };
   /** Health/metrics listener for processes without the api. */
   health: { port: number };

@@ -60,6 +60,40 @@ export class EnvSchema {
   @IsInt() @Min(0) @Max(65535)
   CP_MQTT_PORT = 11883;
 
+  /** `false` closes the plain TCP listener (CP_MQTT_PORT), leaving only TLS and/or WebSocket; then at least one of those ports must be set. @defaultValue true */
+  @IsIn(['true', 'false'])
+  CP_MQTT_PLAIN: 'true' | 'false' = 'true';
+
+  /** MQTT over TLS listener (1.2 or newer), e.g. 8883; unset = no TLS listener. Needs CP_MQTT_TLS_CERT and CP_MQTT_TLS_KEY. @defaultValue unset */
+  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  CP_MQTT_TLS_PORT?: number = undefined;
+
+  /** MQTT over WebSocket listener (path /mqtt); unset = none. @defaultValue unset */
+  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  CP_MQTT_WS_PORT?: number = undefined;
+
+  /** MQTT over secure WebSocket (wss, path /mqtt, same certificate as TLS); unset = none. @defaultValue unset */
+  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  CP_MQTT_WSS_PORT?: number = undefined;
+
+  /** PEM certificate (chain) the TLS and WSS listeners present; reloaded when the file changes. @defaultValue unset */
+  @IsString()
+  CP_MQTT_TLS_CERT = '';
+
+  /** PEM private key of CP_MQTT_TLS_CERT; reloaded with it. @defaultValue unset */
+  @IsString()
+  CP_MQTT_TLS_KEY = '';
+
+  /**
+   * CAs whose client certificates log devices in without a secret (TLS listener): one PEM file for
+   * every city (`/etc/citypulse/ca.pem`) or one per city (`beijing:/p/bj.pem,tianjin:/p/tj.pem`).
+   * @defaultValue unset (no certificate login)
+   */
+  @Matches(/^$|^[^,:]+$|^[a-z0-9][a-z0-9-]{0,39}:[^,:]+(,[a-z0-9][a-z0-9-]{0,39}:[^,:]+)*$/, {
+    message: 'must be one PEM path, or city:path pairs separated by commas (beijing:/p/bj.pem,tianjin:/p/tj.pem)',
+  })
+  CP_MQTT_TLS_CA = '';
+
   /** MQTT listen address. @defaultValue 127.0.0.1 */
   @IsString()
   CP_MQTT_HOST = '127.0.0.1';

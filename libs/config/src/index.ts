@@ -1,3 +1,4 @@
 export { loadConfig, ConfigError } from './load-config.js';
 export type { AppConfig } from './app-config.js';
 export { APP_CONFIG } from './tokens.js';
+export type { DeviceCaFile, MqttTransportConfig } from './mqtt-transport.js';

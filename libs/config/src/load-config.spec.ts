@@ -59,3 +59,41 @@ describe('loadConfig', () => {
     expect(() => loadConfig({})).toThrow(/CP_API_TOKEN/);
   });
 });
+
+describe('loadConfig: MQTT transports', () => {
+  it('has only plain TCP unless TLS or WebSocket ports are set', () => {
+    expect(loadConfig(token).mqtt.transport).toEqual({ plain: true, tlsPort: null, wsPort: null, wssPort: null, tls: null });
+  });
+
+  it('reads a TLS listener with its files and one CA per city or one for all', () => {
+    const tls = { CP_MQTT_TLS_PORT: '8883', CP_MQTT_TLS_CERT: '/p/server.pem', CP_MQTT_TLS_KEY: '/p/server.key' };
+    const perCity = loadConfig({ ...token, ...tls, CP_MQTT_TLS_CA: 'beijing:/p/bj.pem,tianjin:/p/tj.pem', CP_MQTT_WSS_PORT: '8884', CP_MQTT_WS_PORT: '8083' }).mqtt.transport;
+    expect(perCity).toEqual({
+      plain: true,
+      tlsPort: 8883,
+      wsPort: 8083,
+      wssPort: 8884,
+      tls: { certFile: '/p/server.pem', keyFile: '/p/server.key', deviceCas: [{ city: 'beijing', file: '/p/bj.pem' }, { city: 'tianjin', file: '/p/tj.pem' }] },
+    });
+    expect(loadConfig({ ...token, ...tls, CP_MQTT_TLS_CA: '/p/ca.pem' }).mqtt.transport.tls?.deviceCas).toEqual([{ city: null, file: '/p/ca.pem' }]);
+  });
+
+  it('refuses a TLS or WSS port without certificate and key, naming the variables', () => {
+    expect(() => loadConfig({ ...token, CP_MQTT_TLS_PORT: '8883', CP_MQTT_TLS_CERT: '/p/server.pem' })).toThrow(/CP_MQTT_TLS_PORT set: CP_MQTT_TLS_CERT and CP_MQTT_TLS_KEY \(PEM file paths\) are required/);
+    expect(() => loadConfig({ ...token, CP_MQTT_WSS_PORT: '8884' })).toThrow(/CP_MQTT_WSS_PORT set: CP_MQTT_TLS_CERT and CP_MQTT_TLS_KEY/);
+    expect(() => loadConfig({ ...token, CP_MQTT_TLS_PORT: 'tls' })).toThrow(/CP_MQTT_TLS_PORT="tls": must be a number/);
+  });
+
+  it('refuses a malformed or repeated CA list, and a CA without the TLS listener', () => {
+    const tls = { CP_MQTT_TLS_PORT: '8883', CP_MQTT_TLS_CERT: '/p/s.pem', CP_MQTT_TLS_KEY: '/p/s.key' };
+    expect(() => loadConfig({ ...token, ...tls, CP_MQTT_TLS_CA: 'beijing:/p/bj.pem,/p/tj.pem' })).toThrow(/CP_MQTT_TLS_CA="beijing:\/p\/bj.pem,\/p\/tj.pem": must be one PEM path, or city:path pairs/);
+    expect(() => loadConfig({ ...token, ...tls, CP_MQTT_TLS_CA: 'beijing:/a.pem,beijing:/b.pem' })).toThrow(/CP_MQTT_TLS_CA names beijing more than once/);
+    expect(() => loadConfig({ ...token, CP_MQTT_TLS_CA: '/p/ca.pem' })).toThrow(/CP_MQTT_TLS_CA set: .* CP_MQTT_TLS_PORT is required/);
+  });
+
+  it('turns plain TCP off only when another listener remains', () => {
+    expect(() => loadConfig({ ...token, CP_MQTT_PLAIN: 'false' })).toThrow(/CP_MQTT_PLAIN=false: the broker needs another listener/);
+    expect(loadConfig({ ...token, CP_MQTT_PLAIN: 'false', CP_MQTT_WS_PORT: '8083' }).mqtt.transport.plain).toBe(false);
+    expect(() => loadConfig({ ...token, CP_MQTT_PLAIN: 'no' })).toThrow(/CP_MQTT_PLAIN="no"/);
+  });
+});

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { validateSync } from 'class-validator';
 import { EnvSchema } from './env.schema.js';
 import type { AppConfig } from './app-config.js';
+import { OPTIONAL_PORT_VARIABLES, toTransportConfig, transportProblems } from './mqtt-transport.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -27,7 +28,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     const raw = env[key];
     if (raw === undefined || raw === '') continue;
     const current = schema[key];
-    if (typeof current === 'number') {
+    if (typeof current === 'number' || OPTIONAL_PORT_VARIABLES.has(key)) {
       const parsed = Number(raw);
       if (!Number.isFinite(parsed)) {
         problems.push(`${key}=${JSON.stringify(raw)}: must be a number`);
@@ -53,6 +54,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const badPort = parseNodes(schema.CP_REDIS_CLUSTER_NODES).find((node) => node.port < 1 || node.port > 65535);
   if (badPort) problems.push(`CP_REDIS_CLUSTER_NODES=${JSON.stringify(schema.CP_REDIS_CLUSTER_NODES)}: port ${badPort.port} of ${badPort.host} is not 1-65535`);
+  if (problems.length === 0) problems.push(...transportProblems(schema));
   if (problems.length > 0) throw new ConfigError(problems);
   return toAppConfig(schema);
 }
@@ -72,7 +74,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       token: e.CP_INFLUX_TOKEN,
       gzipThresholdBytes: e.CP_INFLUX_GZIP_THRESHOLD_BYTES,
     },
-    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS, cluster: e.CP_MQTT_CLUSTER },
+    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS, cluster: e.CP_MQTT_CLUSTER, transport: toTransportConfig(e) },
     http: { host: e.CP_HTTP_HOST, port: e.CP_HTTP_PORT, adminToken: e.CP_API_TOKEN },
     health: { port: e.CP_HEALTH_PORT },
     telemetry: {

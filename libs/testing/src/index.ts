@@ -9,3 +9,4 @@ export { freePort } from './free-port.js';
 export { RawMqttSocket, connectPacket, type DeviceLogin, type RawSocketOptions } from './raw-mqtt-socket.js';
 export { mutate, noise, seededRandom, type Mutant } from './mqtt-mutations.js';
 export { REDIS_FLAVOURS, clusterTestConfig, testClusterNodes, testRedis } from './redis-flavours.js';
+export { TestPki, type TestCa, type IssuedCert, type DeviceCertOptions } from './test-pki.js';
