@@ -10,6 +10,7 @@ import type { OperatorSessions } from './operator-sessions.js';
 import type { DisconnectReasons } from './presence/disconnect-reasons.js';
 import type { CredentialChanges } from './security/credential-changes.js';
 import { createSession, type Sessions } from './sessions.js';
+import type { CertificateLogin } from './hooks/certificate-login.js';
 
 export interface DeviceControlDeps {
   broker: Aedes;
@@ -21,13 +22,16 @@ export interface DeviceControlDeps {
   cities: DeviceCities;
   reasons: DisconnectReasons;
   logger: Logger;
+  /** Certificate logins (TLS listener); absent without one. */
+  certificates?: CertificateLogin;
 }
 
 /**
  * Acts on the registry's control channel on every broker, so a change reaches the connection
  * wherever the device is: rotated, revoked or deleted → forget the cached secret and close the
  * connection at once; moved to another city or site → refresh the live session's tags; an API
- * token revoked → close the operator logins made with it.
+ * token revoked → close the operator logins made with it; a device certificate revoked → close
+ * the device's connection if it logged in with that certificate.
  */
 export async function listenForDeviceControl(subscriber: RedisClient, channel: string, deps: DeviceControlDeps): Promise<void> {
   subscriber.on('message', (from: string, message: string) => {
@@ -62,6 +66,14 @@ async function handle(event: DeviceControlEvent, deps: DeviceControlDeps): Promi
       const type = getDeviceType(device.type);
       // Only the tags change; a credential change arrives as its own event.
       if (client && session && type) deps.sessions.set(client, createSession({ ...device, secretHash: session.device.secretHash }, type));
+      return;
+    }
+    case 'certificate-revoked': {
+      const client = connectedClient(deps.broker, event.deviceId);
+      if (client && deps.sessions.get(client) && deps.certificates?.presentedFingerprint(client, event.fingerprint)) {
+        deps.logger.info({ deviceId: event.deviceId, serial: event.serial }, 'closing the connection of a device whose certificate was revoked');
+        deps.reasons.close(client, 'closed_by_broker');
+      }
       return;
     }
     case 'token-revoked': {

@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
@@ -24,7 +23,6 @@ import { DisconnectReasons } from './presence/disconnect-reasons.js';
 import { PresenceTracker } from './presence/presence-tracker.js';
 import { ConnectLimiter } from './security/connect-limiter.js';
 import { countConnectionErrors } from './security/connection-errors.js';
-import { guardPacketSize } from './security/packet-size-guard.js';
 import { CredentialChanges } from './security/credential-changes.js';
 import { LoginProofs } from './security/login-proofs.js';
 import { Sessions } from './sessions.js';
@@ -37,12 +35,17 @@ import { watchBacklog } from './telemetry/backlog-watch.js';
 import { createDeviceMessageHandlers } from './device-state/device-message-handlers.js';
 import { attachDeviceDelivery } from './delivery/device-delivery.js';
 import { createBrokerCluster, type BrokerCluster } from './cluster/broker-cluster.js';
+import { MqttListeners, type ListenerKind } from './transport/mqtt-listeners.js';
+import { TlsCredentials } from './transport/tls-credentials.js';
+import { CertificateLogin } from './hooks/certificate-login.js';
+import { DeviceCertificateStore } from '@citypulse/certificates';
 
-/** The MQTT broker process part: aedes with citypulse's hooks, on a plain TCP listener. */
+/** The MQTT broker process part: aedes with citypulse's hooks, on TCP, TLS and WebSocket listeners (transport/). */
 @Injectable()
 export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationShutdown, LocalBroker {
   private broker?: Aedes;
-  private server?: Server;
+  private listeners?: MqttListeners;
+  private tls?: TlsCredentials;
   private handoffRedis?: RedisClient;
   private controlRedis?: RedisClient;
   private deliveryRedis?: RedisClient;
@@ -58,14 +61,19 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     private readonly metrics: Metrics,
   ) {}
 
-  /** The bound MQTT port (useful when configured as 0). */
-  get port(): number {
-    return (this.server?.address() as AddressInfo).port;
+  /** The bound plain TCP MQTT port (useful when configured as 0); undefined with CP_MQTT_PLAIN=false. */
+  get port(): number | undefined {
+    return this.listeners?.port('tcp');
   }
 
-  /** Readiness: the listener is bound and aedes not closed. */
+  /** The bound port of one listener (tcp, tls, ws, wss), or undefined when it is off. */
+  listenerPort(kind: ListenerKind): number | undefined {
+    return this.listeners?.port(kind);
+  }
+
+  /** Readiness: every listener is bound and aedes not closed. */
   get accepting(): boolean {
-    return this.server?.listening === true && this.broker?.closed === false;
+    return this.listeners?.listening === true && this.broker?.closed === false;
   }
 
   /** The aedes instance once started, for publishing server-side messages (alerts to operators' tools). */
@@ -90,6 +98,8 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     const cityRate = new CityRateLimiter(config.cityRate, new CityBudgetStore(this.handoffRedis, config.redis.prefix), logger);
     const telemetry = new TelemetryIngestor({ handoff, rejections, clock: new ReceiveClock(), limits: config.telemetry, metrics, cityRate });
 
+    // TLS files are read before anything listens: a bad certificate, key or CA stops start-up, naming the file.
+    if (config.mqtt.transport.tls) this.tls = await TlsCredentials.load(config.mqtt.transport.tls, metrics, logger);
     // Security and tenancy: who may connect, and which cities an operator login sees.
     const proofs = config.loginProofs.ttlS > 0 ? new LoginProofs(this.redis, config.redis.prefix, config.loginProofs.ttlS) : undefined;
     const credentials = new CredentialCache({ proofs, metrics, logger });
@@ -103,11 +113,12 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     this.cluster = createBrokerCluster(config);
     const telemetryRouting = new TelemetryRouting({ clustered: this.cluster.clustered });
 
+    const certificates = this.certificateLogin();
     this.broker = await Aedes.createBroker({
       id: config.instanceId,
       ...this.cluster.aedesOptions,
       connectTimeout: config.mqtt.connectTimeoutMs,
-      authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, metrics, logger }),
+      authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, metrics, logger, certificates }),
       authorizePublish: createAuthorizePublish({ sessions, telemetry, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, redis: this.redis, config, metrics, logger }) }),
       authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger, telemetryRouting }),
       authorizeForward: createAuthorizeForward({ operators, cities, metrics }),
@@ -119,29 +130,29 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     await this.heartbeat.start();
     this.controlRedis = connectRedis(config, 'device-control');
     const broker = this.broker;
-    await listenForDeviceControl(this.controlRedis, this.registry.keys.controlChannel, { broker, registry: this.registry, credentials, changes, sessions, operators, cities, reasons, logger });
+    await listenForDeviceControl(this.controlRedis, this.registry.keys.controlChannel, { broker, registry: this.registry, credentials, changes, sessions, operators, cities, reasons, logger, certificates });
     countConnectionErrors(this.broker, metrics, logger);
     // Shadow and commands: desired configs and commands reach the device on whichever broker holds it.
     this.deliveryRedis = connectRedis(config, 'device-delivery');
     const [shadows, commands] = [new ShadowStore(this.redis, config.redis.prefix), new CommandStore(this.redis, config.redis.prefix, config.commands)];
     await attachDeviceDelivery({ broker, subscriber: this.deliveryRedis, prefix: config.redis.prefix, sessions, shadows, commands, metrics, logger });
 
-    // noDelay: Nagle would hold small PUBACKs back ~10 ms.
-    const { maxPacketBytes } = config.mqtt;
-    this.server = createServer({ noDelay: true }, (socket) =>
-      guardPacketSize(broker.handle(socket), maxPacketBytes, (err) => logger.warn({ address: socket.remoteAddress, err: err.message }, 'MQTT packet over the size limit; connection closed')),
-    );
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(config.mqtt.port, config.mqtt.host, resolve);
-    });
+    this.listeners = await MqttListeners.start({ broker, config, tls: this.tls, metrics, logger });
     logger.info({ port: this.port, host: config.mqtt.host, cluster: config.mqtt.cluster }, 'MQTT broker listening');
+  }
+
+  /** Client certificates are read on the TLS listener only (WSS serves browsers, which log in with secrets). */
+  private certificateLogin(): CertificateLogin | undefined {
+    const tls = this.tls;
+    if (!tls || this.config.mqtt.transport.tlsPort === null) return undefined;
+    return new CertificateLogin(() => tls.current.deviceCas, new DeviceCertificateStore(this.redis, this.config.redis.prefix));
   }
 
   async onApplicationShutdown(): Promise<void> {
     // Stop accepting, then close the broker (which ends every client); server.close only
     // completes once its connections are gone.
-    const serverClosed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.tls?.close();
+    const serverClosed = this.listeners?.close() ?? Promise.resolve();
     this.presenceTracker?.noteShutdown();
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
     await serverClosed;

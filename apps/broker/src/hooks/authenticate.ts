@@ -9,6 +9,8 @@ import { clientAddress, type ConnectLimiter, type LimitState } from '../security
 import type { CredentialChanges } from '../security/credential-changes.js';
 import { createSession, type Sessions } from '../sessions.js';
 import { CONNACK, connackError } from './connack-error.js';
+import type { CertificateLogin } from './certificate-login.js';
+import type { PresentedCertificate } from '@citypulse/certificates';
 
 export interface AuthenticateDeps {
   registry: DeviceRegistry;
@@ -21,6 +23,8 @@ export interface AuthenticateDeps {
   cities: DeviceCities;
   metrics: Metrics;
   logger: Logger;
+  /** Device login by client certificate on the TLS listener; absent without TLS. */
+  certificates?: CertificateLogin;
 }
 
 type Code = (typeof CONNACK)[keyof typeof CONNACK];
@@ -52,22 +56,31 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
     const address = clientAddress(client.conn);
     const limits = await deps.limiter.check(address, username);
     if (limits.address) return refusal(CONNACK.serverUnavailable, 'rate_limited_address', 'too many failed attempts from this address; try later', { limited: true });
+    const certificate = deps.certificates?.presented(client);
+    if (certificate && username && !username.startsWith(OPERATOR_USERNAME_PREFIX)) return authenticateDevice(client, username, { certificate }, limits, startedAt);
     if (!username || !password) return refusal(CONNACK.badUsernameOrPassword, 'missing_credentials', 'username and password are required');
     const secret = password.toString('utf8');
     return username.startsWith(OPERATOR_USERNAME_PREFIX)
       ? authenticateOperator(client, username, secret, limits)
-      : authenticateDevice(client, username, secret, limits, startedAt);
+      : authenticateDevice(client, username, { secret }, limits, startedAt);
   }
 
-  async function authenticateDevice(client: Client, id: string, secret: string, limits: LimitState, startedAt: number): Promise<Refusal | null> {
+  /** A device proves its id with its secret, or with a client certificate (certificate-login.ts). */
+  async function authenticateDevice(client: Client, id: string, proof: { secret: string } | { certificate: PresentedCertificate }, limits: LimitState, startedAt: number): Promise<Refusal | null> {
     if (client.id !== id) return refusal(CONNACK.identifierRejected, 'client_id_mismatch', 'client id must equal the device id');
     const device = await deps.registry.get(id);
     if (!device) return refusal(CONNACK.badUsernameOrPassword, 'unknown_device', 'bad username or password');
     if (device.revoked) return refusal(CONNACK.notAuthorized, 'revoked', 'device credentials revoked', { countsForId: true });
-    if (limits.device && !(await deps.credentials.verifyWithoutScrypt(device, secret))) {
-      return refusal(CONNACK.serverUnavailable, 'rate_limited_device', 'too many failed attempts for this device; try later', { limited: true });
+    if ('certificate' in proof) {
+      const refused = await deps.certificates!.verify(proof.certificate, device);
+      if (refused) return refusal(CONNACK.notAuthorized, refused.refused, refused.message, { countsForId: true });
+    } else {
+      const { secret } = proof;
+      if (limits.device && !(await deps.credentials.verifyWithoutScrypt(device, secret))) {
+        return refusal(CONNACK.serverUnavailable, 'rate_limited_device', 'too many failed attempts for this device; try later', { limited: true });
+      }
+      if (!(await deps.credentials.verify(device, secret))) return refusal(CONNACK.badUsernameOrPassword, 'wrong_secret', 'bad username or password', { countsForId: true });
     }
-    if (!(await deps.credentials.verify(device, secret))) return refusal(CONNACK.badUsernameOrPassword, 'wrong_secret', 'bad username or password', { countsForId: true });
     // Rotated, revoked or deleted while this CONNECT was verifying what it read before: the answer
     // may be stale either way, so "try again" (3); the retry reads the registry afresh.
     if (deps.changes.changedSince(id, startedAt)) return refusal(CONNACK.serverUnavailable, 'credentials_changed', 'device credentials changed during CONNECT; connect again');
