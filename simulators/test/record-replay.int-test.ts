@@ -1,6 +1,9 @@
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { handoffKeys } from '@citypulse/handoff';
 import { waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../../apps/citypulse/test/harness.js';
+import { startCitypulse, type Citypulse } from '../../apps/citypulse/src/run-apps.js';
 import { captureSha256 } from '../src/capture/capture-reader.js';
 import { recordRun } from '../src/capture/record.js';
 import { backtestCapture } from '../src/backtest/capture-source.js';
@@ -14,16 +17,26 @@ const HOUR = 3_600_000;
 
 describe('record → replay → InfluxDB, and backtest against live alerts', () => {
   let cp: TestCitypulse;
+  let secondIngest: Citypulse | undefined;
   let dir: Awaited<ReturnType<typeof scratchDir>>;
 
   beforeAll(async () => {
-    // Default ingest settings: several batches in flight, yet a device's readings reach rule
-    // evaluation in order — a late reading never resolves an open alert, so any reordering
-    // would show here as live alerts resolving later than the backtest says.
+    // Two ingest processes with the default settings (several batches in flight each), sharing
+    // the hand-off's partitions, yet a device's readings reach rule evaluation in order — a late
+    // reading never resolves an open alert, so any reordering would show here as live alerts
+    // resolving later than the backtest says.
     cp = await TestCitypulse.start();
+    secondIngest = await startCitypulse({ ...cp.config, instanceId: `${cp.config.instanceId}-ingest-2` }, ['ingest']);
+    const redis = new Redis(cp.config.redis.url);
+    try {
+      await waitFor(() => leaseHolders(redis, cp.config.redis.prefix, cp.config.handoff.partitions), (holders) => holders.size === 2, { what: 'both ingest processes holding hand-off partitions' });
+    } finally {
+      redis.disconnect();
+    }
     dir = await scratchDir();
   });
   afterAll(async () => {
+    await secondIngest?.close();
     await cp?.stop();
     await dir?.remove();
   });
@@ -73,5 +86,11 @@ describe('record → replay → InfluxDB, and backtest against live alerts', () 
     expect(fromInflux.alerts.filter((a) => a.ruleKind !== 'deadman')).toEqual(predicted);
   });
 });
+
+/** The ingest instances holding a lease on some hand-off partition (token: `${instanceId}#…`). */
+async function leaseHolders(redis: Redis, prefix: string, partitions: number): Promise<Set<string>> {
+  const holders = await Promise.all(Array.from({ length: partitions }, (_, p) => redis.get(handoffKeys(prefix, p).lease)));
+  return new Set(holders.filter((h): h is string => h !== null).map((h) => h.slice(0, h.lastIndexOf('#'))));
+}
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

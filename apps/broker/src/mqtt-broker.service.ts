@@ -89,6 +89,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     this.handoffRedis = connectRedis(config, 'handoff');
     const handoff = new HandoffProducer(this.handoffRedis, {
       prefix: config.redis.prefix,
+      partitions: config.handoff.partitions,
       maxEntryReadings: config.handoff.maxEntryReadings,
       maxBacklogReadings: config.handoff.maxBacklogReadings,
       onBacklog: watchBacklog(config.handoff.maxBacklogReadings, metrics, logger),

@@ -3,7 +3,7 @@ import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, connectRedis } from '@citypulse/core';
 import type { DeviceReadings } from '@citypulse/contracts';
-import { HandoffConsumer, type HandoffBatch } from '@citypulse/handoff';
+import { HandoffConsumer, PartitionLeases, type HandoffBatch } from '@citypulse/handoff';
 import { Metrics, type Logger } from '@citypulse/observability';
 import type { ResilientWriter } from '@citypulse/storage';
 import { OrderedPipeline } from './ordered-pipeline.js';
@@ -11,13 +11,16 @@ import { RuleFeed } from './rule-feed.js';
 import { INFLUX_WRITER } from './tokens.js';
 
 /**
- * Moves readings from the hand-off stream into InfluxDB and on to rule evaluation: one reader
- * per process takes batches in stream order; up to CP_INGEST_CONCURRENCY batches are written
- * at once, but each batch is passed to rule evaluation only after the one read before it, so a
- * device's readings reach the rules in order. Rules are fed without waiting for the write
- * (alert latency does not include InfluxDB's); a batch is acknowledged once both are done, so
- * a worker killed at any step leaves its entries pending for another to redo, and the identity
- * fixed by the broker makes the redo harmless.
+ * Moves readings from the hand-off into InfluxDB and on to rule evaluation. The hand-off is split
+ * into partitions (a device always in the same one); this process reads those it holds a lease on
+ * (PartitionLeases: a fair share of them, moving as ingest processes join, leave or die), with one
+ * reader. Up to CP_INGEST_CONCURRENCY batches are written at once, but each batch is passed to rule
+ * evaluation only after the one read before it — and a partition is read by one process at a time,
+ * its earlier owner's pending entries first — so a device's readings reach the rules in order with
+ * any number of ingest processes. Rules are fed without waiting for the write (alert latency does
+ * not include InfluxDB's); a batch is acknowledged once both are done, so a worker killed at any
+ * step leaves its entries pending for the partition's next owner, and the identity fixed by the
+ * broker makes the redo harmless.
  */
 @Injectable()
 export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,6 +28,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly connections: RedisClient[] = [];
   private loop?: Promise<void>;
   private ruleFeed?: RuleFeed;
+  private leases?: PartitionLeases;
   private logger: Logger;
 
   constructor(
@@ -37,22 +41,38 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.ruleFeed = new RuleFeed(this.config);
-    // Two connections: the reader's blocking XREADGROUP would hold up acknowledgements.
-    const reads = connectRedis(this.config, 'ingest-read');
-    const acks = connectRedis(this.config, 'ingest-ack');
-    this.connections.push(reads, acks);
+    const { config } = this;
+    this.ruleFeed = new RuleFeed(config);
+    // Two connections: leases are renewed on their own, never queued behind a large read.
+    const reads = connectRedis(config, 'ingest-read');
+    const leaseConnection = connectRedis(config, 'ingest-leases');
+    this.connections.push(reads, leaseConnection);
     const consumer = new HandoffConsumer(reads, {
-      prefix: this.config.redis.prefix,
-      consumerName: this.config.instanceId,
+      prefix: config.redis.prefix,
+      partitions: config.handoff.partitions,
+      consumerName: config.instanceId,
       entriesPerRead: 200,
-      targetLines: this.config.ingest.maxBatchLines,
-      lingerMs: this.config.ingest.lingerMs,
-      ackConnection: acks,
+      targetLines: config.ingest.maxBatchLines,
+      lingerMs: config.ingest.lingerMs,
+      onLost: (partition) => {
+        this.logger.warn({ partition }, 'hand-off partition lease lost; another ingest process reads it now');
+        this.leases?.lost(partition);
+      },
     });
-    await consumer.ensureGroup();
+    await consumer.ensureGroups();
+    this.leases = new PartitionLeases(
+      leaseConnection,
+      { prefix: config.redis.prefix, partitions: config.handoff.partitions, instanceId: config.instanceId, leaseMs: config.handoff.leaseMs },
+      {
+        acquired: (partition, token) => consumer.assign(partition, token),
+        revoked: (partition) => consumer.revoke(partition),
+        drained: () => consumer.drained(),
+        onError: (err) => this.logger.error({ err }, 'renewing or rebalancing hand-off partition leases failed; retrying'),
+      },
+    );
+    await this.leases.start();
     this.loop = this.run(consumer);
-    this.logger.info({ writesInFlight: this.config.ingest.concurrency }, 'ingest worker started');
+    this.logger.info({ writesInFlight: config.ingest.concurrency, partitions: this.leases.partitions }, 'ingest worker started');
   }
 
   private async run(consumer: HandoffConsumer): Promise<void> {
@@ -67,7 +87,8 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
         pipeline.start({
           concurrent: () => this.write(batch),
           inOrder: () => this.ruleFeed!.enqueue(batch.devices),
-          finish: () => consumer.ack(batch),
+          finish: async () => void (await consumer.ack(batch)),
+          settled: () => consumer.done(batch),
         });
       } catch (err) {
         if (this.stop.signal.aborted) break;
@@ -97,8 +118,10 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Finish what was read (acknowledging it), then give the leases up so others take over at once.
     this.stop.abort();
     await this.loop?.catch(() => undefined);
+    await this.leases?.stop().catch(() => undefined);
     await this.ruleFeed?.close();
     for (const redis of this.connections) redis.disconnect();
   }

@@ -6,6 +6,8 @@ export interface PipelineStep {
   inOrder: () => Promise<void>;
   /** Runs once both succeeded (acknowledging the batch); skipped if either failed, so the batch stays pending. */
   finish: () => Promise<void>;
+  /** Runs last, whatever happened (the reader learns the batch is no longer in flight). */
+  settled?: () => void;
 }
 
 /**
@@ -39,7 +41,10 @@ export class OrderedPipeline {
     const whole = Promise.all([concurrent, ordered])
       .then(step.finish)
       .catch(this.onError)
-      .finally(() => this.inFlight.delete(whole));
+      .finally(() => {
+        this.inFlight.delete(whole);
+        step.settled?.();
+      });
     this.inFlight.add(whole);
   }
 

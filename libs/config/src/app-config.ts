@@ -31,7 +31,7 @@ export interface AppConfig {
     maxFutureSkewMs: number;
     maxPastAgeMs: number;
   };
-  handoff: { maxEntryReadings: number; maxBacklogReadings: number };
+  handoff: { maxEntryReadings: number; maxBacklogReadings: number; partitions: number; leaseMs: number };
   ingest: { maxBatchLines: number; lingerMs: number; concurrency: number };
   alerts: { allowedLatenessMs: number; deadmanIntervalMs: number; renotifyCheckMs: number };
   /** Webhook deliveries. */

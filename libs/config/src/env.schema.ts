@@ -160,6 +160,18 @@ export class EnvSchema {
   @IsInt() @Min(1000)
   CP_HANDOFF_MAX_BACKLOG_READINGS = 2_000_000;
 
+  /**
+   * Hand-off partitions: one Redis stream each (its own hash tag, so they spread over a Redis
+   * Cluster), a device's readings always in the same one. More partitions than ingest processes;
+   * change it only with an empty hand-off. @defaultValue 16
+   */
+  @IsInt() @Min(1) @Max(1024)
+  CP_HANDOFF_PARTITIONS = 16;
+
+  /** How long an ingest process's lease on a partition lasts unrenewed: a dead process's partitions move after this. @defaultValue 10000 */
+  @IsInt() @Min(500) @Max(600_000)
+  CP_HANDOFF_LEASE_MS = 10_000;
+
   /** Lines per InfluxDB write. @defaultValue 5000 */
   @IsInt() @Min(1) @Max(100000)
   CP_INGEST_MAX_BATCH_LINES = 5000;
@@ -168,7 +180,7 @@ export class EnvSchema {
   @IsInt() @Min(0) @Max(10_000)
   CP_INGEST_LINGER_MS = 200;
 
-  /** Hand-off batches in flight per ingest worker: written to InfluxDB at once, yet passed to rule evaluation in the order read (one reader per process). @defaultValue 2 */
+  /** Hand-off batches in flight per ingest worker: written to InfluxDB at once, yet passed to rule evaluation in the order read (one reader per partition). @defaultValue 2 */
   @IsInt() @Min(1) @Max(64)
   CP_INGEST_CONCURRENCY = 2;
 

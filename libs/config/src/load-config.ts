@@ -86,6 +86,8 @@ function toAppConfig(e: EnvSchema): AppConfig {
     handoff: {
       maxEntryReadings: e.CP_HANDOFF_MAX_ENTRY_READINGS,
       maxBacklogReadings: e.CP_HANDOFF_MAX_BACKLOG_READINGS,
+      partitions: e.CP_HANDOFF_PARTITIONS,
+      leaseMs: e.CP_HANDOFF_LEASE_MS,
     },
     ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, lingerMs: e.CP_INGEST_LINGER_MS, concurrency: e.CP_INGEST_CONCURRENCY },
     alerts: { allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS, deadmanIntervalMs: e.CP_ALERT_DEADMAN_INTERVAL_MS, renotifyCheckMs: e.CP_ALERT_RENOTIFY_CHECK_MS },

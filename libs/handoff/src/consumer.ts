@@ -2,43 +2,39 @@ import type { RedisClient } from '@citypulse/redis';
 import type { DeviceReadings } from '@citypulse/contracts';
 import { handoffKeys, INGEST_GROUP } from './keys.js';
 import { rulesFeed } from './entry.js';
+import { ACK_LUA, CLAIM_LUA, LOST, READ_NEW_LUA, defineScript } from './scripts.js';
 
-export interface HandoffBatch {
+/** The entries of one partition in a batch, in stream order, with the lease they were read under. */
+export interface HandoffSegment {
+  partition: number;
+  token: string;
   /** Stream entry ids, for `ack`. */
   ids: string[];
   /** Readings per entry, so `ack` takes exactly the acknowledged ones off the backlog. */
   counts: number[];
-  /** Line protocol, one line per reading, in stream order. */
+}
+
+export interface HandoffBatch {
+  segments: HandoffSegment[];
+  /** Line protocol, one line per reading; each partition's lines in stream order. */
   lines: string[];
-  /** The same readings for rule evaluation, one group per device (read back from the lines). */
+  /** The same readings for rule evaluation, one group per device, in stream order (read back from the lines). */
   devices: DeviceReadings[];
 }
 
-/**
- * XACK + XDEL, and the backlog lowered only by entries this call really acknowledged: an entry
- * written twice (claimed from a slow consumer) must not be subtracted twice.
- */
-const ACK_SCRIPT = `
-local acknowledged = 0
-for i = 2, #ARGV, 2 do
-  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then acknowledged = acknowledged + tonumber(ARGV[i + 1]) end
-  redis.call('XDEL', KEYS[1], ARGV[i])
-end
-if acknowledged > 0 then redis.call('DECRBY', KEYS[2], acknowledged) end
-return acknowledged`;
-
 export interface HandoffConsumerOptions {
   prefix: string;
-  /** Unique per consumer loop; a restarted process may reuse its name to resume its own pending entries. */
+  partitions: number;
+  /** This process's consumer name (its instance id): a restarted process resumes under it. */
   consumerName: string;
-  /** Entries per read. @defaultValue 50 */
+  /** Entries per read round, spread over the partitions held. @defaultValue 50 */
   entriesPerRead?: number;
-  /** How long one blocking read waits for new entries. @defaultValue 1000 */
-  blockMs?: number;
-  /** Entries pending this long at another consumer are taken over (it is presumed dead). @defaultValue 30000 */
-  claimIdleMs?: number;
+  /** The longest pause between read rounds while every partition is empty (it doubles up to this from 2 ms). @defaultValue 100 */
+  idlePollMs?: number;
+  /** Entries pending this long in a partition held here (a failed batch) are read again. @defaultValue 30000 */
+  retryIdleMs?: number;
   /** How often to look for such entries. @defaultValue 5000 */
-  claimIntervalMs?: number;
+  retryIntervalMs?: number;
   /**
    * Keep reading new entries for up to `lingerMs` until the batch has `targetLines` lines: a few
    * large InfluxDB writes cost far less (here and in InfluxDB) than many small ones.
@@ -47,115 +43,195 @@ export interface HandoffConsumerOptions {
   targetLines?: number;
   /** @defaultValue 0 */
   lingerMs?: number;
-  /**
-   * A second connection for `ack`, for callers that acknowledge while the next read blocks
-   * (a blocked XREADGROUP holds its connection). @defaultValue the reading connection
-   */
-  ackConnection?: RedisClient;
+  /** Told when a script finds this process no longer holds a partition's lease. */
+  onLost?: (partition: number) => void;
 }
 
+type StreamEntries = Array<[id: string, fields: string[] | null]>;
 type RawBatch = Omit<HandoffBatch, 'devices'>;
-type StreamEntries = Array<[id: string, fields: string[]]>;
+
+interface Held {
+  token: string;
+  /** Taking a partition over: the XAUTOCLAIM cursor through what earlier owners left pending, until done. */
+  claimCursor: string | null;
+  lastRetryAt: number;
+}
 
 /**
- * Reads the hand-off stream through a consumer group. Entries stay pending until `ack`, so a
- * consumer that dies mid-write leaves them for another to claim: nothing is lost, and because
- * point identity was fixed by the broker, writing them twice is harmless.
+ * Reads the partitions this process holds a lease on (`assign`), each through the consumer group,
+ * all in one read round (one script call per partition, pipelined per Redis node; no multi-stream
+ * call, so it works on a Redis Cluster). A partition taken over hands out what its earlier owners
+ * left pending before anything new, so a device's readings are read in stream order across a
+ * hand-over. Every read and acknowledgement is fenced by the lease token: a process that lost a
+ * lease cannot read or acknowledge that partition's entries any more.
  *
- * Needs its own Redis connection: XREADGROUP BLOCK holds the connection while it waits.
+ * Entries stay pending until `ack`; because point identity was fixed by the broker, a redo is harmless.
  */
 export class HandoffConsumer {
   private readonly keys;
-  private lastClaimAt = 0;
-  private ownPendingDone = false;
+  private readonly held = new Map<number, Held>();
+  /** Batches handed out and not yet `done`, by their segments, with what settles them. */
+  private readonly outstanding = new Map<HandoffSegment[], { settled: Promise<void>; settle: () => void }>();
+  private reading?: Promise<unknown>;
+  private idleMs = 0;
+  private readonly readNew;
+  private readonly claim;
+  private readonly ackScript;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly options: HandoffConsumerOptions,
   ) {
-    this.keys = handoffKeys(options.prefix);
+    this.keys = Array.from({ length: options.partitions }, (_, p) => handoffKeys(options.prefix, p));
+    this.readNew = defineScript(redis, 'cpHandoffReadNew', 2, READ_NEW_LUA);
+    this.claim = defineScript(redis, 'cpHandoffClaim', 2, CLAIM_LUA);
+    this.ackScript = defineScript(redis, 'cpHandoffAck', 3, ACK_LUA);
   }
 
-  /** Creates the consumer group (from the start of the stream, so nothing appended earlier is skipped). */
-  async ensureGroup(): Promise<void> {
-    try {
-      await this.redis.xgroup('CREATE', this.keys.stream, INGEST_GROUP, '0', 'MKSTREAM');
-    } catch (err) {
-      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-    }
+  /** Creates every partition's consumer group (from the start of the stream, so nothing appended earlier is skipped). */
+  async ensureGroups(): Promise<void> {
+    await Promise.all(
+      this.keys.map(({ stream }) =>
+        this.redis.xgroup('CREATE', stream, INGEST_GROUP, '0', 'MKSTREAM').catch((err: Error) => {
+          if (!String(err.message).includes('BUSYGROUP')) throw err;
+        }),
+      ),
+    );
   }
 
-  /** The next batch: first this consumer's own unacknowledged entries, then abandoned ones, then new ones. */
+  /** From now on this process reads `partition`, starting with what its earlier owners left pending. */
+  assign(partition: number, token: string): void {
+    this.held.set(partition, { token, claimCursor: '0-0', lastRetryAt: Date.now() });
+  }
+
+  /** Stops reading `partition` (lost, or to be released once `drained`). */
+  revoke(partition: number): void {
+    this.held.delete(partition);
+  }
+
+  get partitionsHeld(): number[] {
+    return [...this.held.keys()].sort((a, b) => a - b);
+  }
+
+  /** Resolves once the read under way and every batch handed out so far are settled (`done`). */
+  async drained(): Promise<void> {
+    await this.reading?.catch(() => undefined);
+    await Promise.all([...this.outstanding.values()].map((o) => o.settled));
+  }
+
+  /** The next batch from the partitions held, or null after an idle pause when there is nothing. */
   async next(): Promise<HandoffBatch | null> {
-    if (!this.ownPendingDone) {
-      const own = await this.read('0', false);
-      if (own && own.ids.length > 0) return withRulesFeed(own);
-      this.ownPendingDone = true;
-    }
-    const claimed = await this.claimAbandoned();
-    if (claimed) return withRulesFeed(claimed);
-    const fresh = await this.read('>', true);
-    return fresh && withRulesFeed(await this.linger(fresh));
+    const reading = this.readBatch();
+    this.reading = reading;
+    const batch = await reading;
+    if (!batch) return null;
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.outstanding.set(batch.segments, { settled, settle });
+    return { ...batch, devices: rulesFeed(batch.lines) };
   }
 
-  private async linger(batch: RawBatch): Promise<RawBatch> {
+  /** Marks a batch handed out by `next` as finished with (acknowledged, or failed and left pending). */
+  done(batch: HandoffBatch): void {
+    this.outstanding.get(batch.segments)?.settle();
+    this.outstanding.delete(batch.segments);
+  }
+
+  /**
+   * Acknowledges a batch, partition by partition; a partition whose lease was lost is left pending
+   * for its new owner. Returns the readings acknowledged (entries acknowledged before, e.g. by a
+   * new owner that redid them, not counted again).
+   */
+  async ack(batch: HandoffBatch): Promise<number> {
+    const acknowledged = await Promise.all(
+      batch.segments.map(async ({ partition, token, ids, counts }) => {
+        if (ids.length === 0) return 0;
+        const args: Array<string | number> = [token, INGEST_GROUP];
+        ids.forEach((id, i) => args.push(id, counts[i]));
+        const { stream, backlog, lease } = this.keys[partition];
+        const reply = await this.ackScript([stream, backlog, lease], args);
+        if (reply !== LOST) return Number(reply);
+        this.lost(partition, token);
+        return 0;
+      }),
+    );
+    return acknowledged.reduce((a, b) => a + b, 0);
+  }
+
+  private async readBatch(): Promise<RawBatch | null> {
+    let batch = await this.readRound();
+    if (batch.lines.length === 0 && batch.segments.every((s) => s.ids.length === 0)) {
+      this.idleMs = Math.min(Math.max(2, this.idleMs * 2), this.options.idlePollMs ?? 100);
+      await sleep(this.idleMs);
+      return null;
+    }
+    this.idleMs = 0;
     const { targetLines = 0, lingerMs = 0 } = this.options;
     const deadline = Date.now() + lingerMs;
     while (batch.lines.length < targetLines && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, Math.min(5, deadline - Date.now())));
-      const more = await this.read('>', false);
-      if (more && more.ids.length > 0) batch = concatBatches(batch, more);
+      await sleep(Math.min(5, deadline - Date.now()));
+      batch = merge(batch, await this.readRound());
     }
     return batch;
   }
 
-  async ack(batch: HandoffBatch): Promise<void> {
-    if (batch.ids.length === 0) return;
-    const args: Array<string | number> = [INGEST_GROUP];
-    batch.ids.forEach((id, i) => args.push(id, batch.counts[i]));
-    await (this.options.ackConnection ?? this.redis).eval(ACK_SCRIPT, 2, this.keys.stream, this.keys.backlog, ...args);
+  /** One read per partition held, all at once: pending entries of a take-over first, else new ones. */
+  private async readRound(): Promise<RawBatch> {
+    const held = [...this.held];
+    const count = Math.max(1, Math.ceil((this.options.entriesPerRead ?? 50) / Math.max(1, held.length)));
+    const segments = await Promise.all(held.map(([partition, state]) => this.readPartition(partition, state, count)));
+    const lines: string[] = [];
+    const kept: HandoffSegment[] = [];
+    for (const segment of segments) {
+      if (!segment || segment.ids.length === 0) continue;
+      for (const line of segment.lines) lines.push(line);
+      kept.push({ partition: segment.partition, token: segment.token, ids: segment.ids, counts: segment.counts });
+    }
+    return { segments: kept, lines };
   }
 
-  private async read(id: '0' | '>', block: boolean): Promise<RawBatch | null> {
-    const count = this.options.entriesPerRead ?? 50;
-    const group = ['GROUP', INGEST_GROUP, this.options.consumerName, 'COUNT', count] as const;
-    const reply = (
-      block
-        ? await this.redis.xreadgroup(...group, 'BLOCK', this.options.blockMs ?? 1000, 'STREAMS', this.keys.stream, id)
-        : await this.redis.xreadgroup(...group, 'STREAMS', this.keys.stream, id)
-    ) as Array<[string, StreamEntries]> | null;
-    if (!reply || reply.length === 0) return null;
-    return toBatch(reply[0][1]);
-  }
-
-  private async claimAbandoned(): Promise<RawBatch | null> {
+  private async readPartition(partition: number, state: Held, count: number): Promise<(HandoffSegment & { lines: string[] }) | null> {
+    const { stream, lease } = this.keys[partition];
+    const { token } = state;
+    let entries: StreamEntries;
     const now = Date.now();
-    if (now - this.lastClaimAt < (this.options.claimIntervalMs ?? 5000)) return null;
-    this.lastClaimAt = now;
-    const reply = (await this.redis.xautoclaim(
-      this.keys.stream,
-      INGEST_GROUP,
-      this.options.consumerName,
-      this.options.claimIdleMs ?? 30_000,
-      '0-0',
-      'COUNT',
-      this.options.entriesPerRead ?? 50,
-    )) as [string, StreamEntries, string[]?];
-    const batch = toBatch(reply[1]);
-    if (batch.ids.length === 0) return null;
-    // More may be waiting: look again on the next call rather than after the interval.
-    this.lastClaimAt = 0;
-    return batch;
+    const retryDue = now - state.lastRetryAt >= (this.options.retryIntervalMs ?? 5000);
+    if (state.claimCursor !== null || retryDue) {
+      // A take-over claims everything pending (min idle 0); a retry only what failed long ago.
+      const taking = state.claimCursor !== null;
+      const minIdle = taking ? 0 : (this.options.retryIdleMs ?? 30_000);
+      const reply = await this.claim([stream, lease], [token, INGEST_GROUP, this.options.consumerName, minIdle, state.claimCursor ?? '0-0', count]);
+      if (reply === LOST) return this.lost(partition, token);
+      const [cursor, claimed] = reply as [string, StreamEntries];
+      if (taking) state.claimCursor = cursor === '0-0' ? null : cursor;
+      // A retry that found something looks again next round; else after the interval.
+      if (!taking) state.lastRetryAt = claimed.length > 0 ? 0 : now;
+      entries = claimed;
+    } else {
+      const reply = await this.readNew([stream, lease], [token, INGEST_GROUP, this.options.consumerName, count]);
+      if (reply === LOST) return this.lost(partition, token);
+      entries = reply as StreamEntries;
+    }
+    return { partition, token, ...toSegment(entries) };
+  }
+
+  private lost(partition: number, token: string): null {
+    // Only if still held under that token: a lease lost and taken back since is a new holding.
+    if (this.held.get(partition)?.token === token) {
+      this.held.delete(partition);
+      this.options.onLost?.(partition);
+    }
+    return null;
   }
 }
 
-function toBatch(entries: StreamEntries): RawBatch {
+function toSegment(entries: StreamEntries): { ids: string[]; counts: number[]; lines: string[] } {
   const ids: string[] = [];
   const counts: number[] = [];
   const lines: string[] = [];
   for (const [id, fields] of entries) {
     ids.push(id);
-    // Entries deleted while pending come back with null fields: acknowledge them, nothing to write.
+    // Entries deleted while pending may come back without fields: acknowledge them, nothing to write.
     const entry = fields ? fieldsOf(fields) : undefined;
     if (!entry?.lp) {
       counts.push(0);
@@ -167,13 +243,18 @@ function toBatch(entries: StreamEntries): RawBatch {
   return { ids, counts, lines };
 }
 
-function concatBatches(a: RawBatch, b: RawBatch): RawBatch {
-  return { ids: [...a.ids, ...b.ids], counts: [...a.counts, ...b.counts], lines: a.lines.concat(b.lines) };
-}
-
-/** The rule feed is derived once per batch handed out, not per read. */
-function withRulesFeed(batch: RawBatch): HandoffBatch {
-  return { ...batch, devices: rulesFeed(batch.lines) };
+/** `b` read after `a`: each partition's entries stay in stream order. */
+function merge(a: RawBatch, b: RawBatch): RawBatch {
+  if (b.segments.length === 0) return a;
+  const segments = a.segments.map((s) => ({ ...s, ids: [...s.ids], counts: [...s.counts] }));
+  for (const s of b.segments) {
+    const same = segments.find((x) => x.partition === s.partition && x.token === s.token);
+    if (same) {
+      same.ids.push(...s.ids);
+      same.counts.push(...s.counts);
+    } else segments.push(s);
+  }
+  return { segments, lines: a.lines.concat(b.lines) };
 }
 
 function fieldsOf(flat: string[]): Record<string, string> {
@@ -181,3 +262,5 @@ function fieldsOf(flat: string[]): Record<string, string> {
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
   return fields;
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

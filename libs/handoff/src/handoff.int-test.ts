@@ -1,114 +1,165 @@
 import { Redis } from 'ioredis';
-import { testConfig, flushPrefix } from '@citypulse/testing';
+import { testConfig, flushPrefix, uniqueName, waitFor } from '@citypulse/testing';
 import { HandoffProducer } from './producer.js';
-import { HandoffConsumer } from './consumer.js';
+import { HandoffConsumer, type HandoffBatch } from './consumer.js';
+import { PartitionLeases } from './leases.js';
 import { handoffKeys } from './keys.js';
+import { readHandoffBacklog, readHandoffDepth } from './depth.js';
+import { partitionOf } from './partition.js';
 
-/** One publish: a single reading's line (the broker fixes its identity). */
-function reading(i: number): string[] {
-  return [`building,city=beijing,device_id=dev-${i % 7},device_type=env-sensor,site=s1 temperature=${i} ${1_700_000_000_000 + i}000000`];
-}
-const items = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => reading(from + k));
-/** Several readings in one publish, the way a device's batch publish arrives. */
-const batch = (publishes: string[][]) => publishes.flat();
+const PARTITIONS = 4;
+const line = (device: string, i: number) => `building,city=beijing,device_id=${device},device_type=env-sensor,site=s1 temperature=${i} ${1_700_000_000_000 + i}000000`;
+const device = (i: number) => `dev-${i % 7}`;
 
-describe('durable hand-off through a Redis stream', () => {
+describe('durable hand-off through partitioned Redis streams', () => {
   const config = testConfig();
-  const prefix = config.redis.prefix;
-  let redis: Redis;
-  const extra: Redis[] = [];
+  const connections: Redis[] = [];
   const connection = () => {
-    const r = new Redis(config.redis.url);
-    extra.push(r);
+    const r = new Redis(config.redis.url, { enableAutoPipelining: true });
+    connections.push(r);
     return r;
   };
+  // Each test its own prefix under the file's, so flushPrefix clears them all.
+  const newPrefix = () => `${config.redis.prefix}:${uniqueName('')}`;
 
-  beforeAll(() => {
-    redis = new Redis(config.redis.url);
-  });
+  /** A consumer holding every partition through real leases, as a lone ingest process does. */
+  async function reader(prefix: string, name = 'c1', extra: Partial<ConstructorParameters<typeof HandoffConsumer>[1]> = {}) {
+    let leases: PartitionLeases | undefined;
+    const consumer = new HandoffConsumer(connection(), { prefix, partitions: PARTITIONS, consumerName: name, onLost: (p) => leases?.lost(p), ...extra });
+    await consumer.ensureGroups();
+    leases = new PartitionLeases(connection(), { prefix, partitions: PARTITIONS, instanceId: name, leaseMs: 5000 }, {
+      acquired: (p, token) => consumer.assign(p, token),
+      revoked: (p) => consumer.revoke(p),
+      drained: () => consumer.drained(),
+    });
+    await leases.tick();
+    return { consumer, leases };
+  }
+  /** Reads until `count` lines came, or a read finds nothing after that. */
+  async function readLines(consumer: HandoffConsumer, count: number, ack = true): Promise<{ lines: string[]; batches: HandoffBatch[] }> {
+    const lines: string[] = [];
+    const batches: HandoffBatch[] = [];
+    await waitFor(
+      async () => {
+        const batch = await consumer.next();
+        if (batch) {
+          lines.push(...batch.lines);
+          batches.push(batch);
+          if (ack) await consumer.ack(batch);
+          consumer.done(batch);
+        }
+        return lines.length;
+      },
+      (n) => n >= count,
+      { intervalMs: 0, what: `${count} lines read` },
+    );
+    return { lines, batches };
+  }
+
   afterAll(async () => {
     await flushPrefix(config);
-    for (const r of extra) r.disconnect();
-    redis.disconnect();
+    for (const r of connections) r.disconnect();
   });
 
-  it('delivers every appended reading in order and empties the backlog once acknowledged', async () => {
-    const producer = new HandoffProducer(redis, { prefix: `${prefix}a`, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
-    const consumer = new HandoffConsumer(connection(), { prefix: `${prefix}a`, consumerName: 'c1', blockMs: 100 });
-    await consumer.ensureGroup();
-    const sent = items(0, 1234);
+  it('puts a device’s readings in its partition, delivers them in order and empties every backlog once acknowledged', async () => {
+    const prefix = newPrefix();
+    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
+    const { consumer, leases } = await reader(prefix);
+    expect(leases.partitions).toEqual([0, 1, 2, 3]);
     // Many concurrent appends, as many publishes handled in one I/O turn would make.
-    await Promise.all(sent.map((item) => producer.append(item)));
+    const sent = Array.from({ length: 1234 }, (_, i) => i);
+    await Promise.all(sent.map((i) => producer.append(device(i), [line(device(i), i)])));
     expect(producer.lastKnownBacklog).toBe(1234);
-
-    const lines: string[] = [];
-    const perDevice = new Map<string, number[]>();
-    for (;;) {
-      const next = await consumer.next();
-      if (!next) break;
-      lines.push(...next.lines);
-      for (const group of next.devices) perDevice.set(group.deviceId, [...(perDevice.get(group.deviceId) ?? []), ...group.readings.map(([t]) => t)]);
-      await consumer.ack(next);
+    expect(await readHandoffBacklog(connection(), prefix, PARTITIONS)).toBe(1234);
+    // Each device's lines sit in its own partition's stream.
+    const redis = connection();
+    for (let d = 0; d < 7; d++) {
+      const entries = await redis.xrange(handoffKeys(prefix, partitionOf(`dev-${d}`, PARTITIONS)).stream, '-', '+');
+      expect(entries.some(([, fields]) => fields[3].includes(`device_id=dev-${d},`))).toBe(true);
     }
-    expect(lines).toEqual(sent.flat());
-    // Each device's readings reach rule evaluation in publish order.
-    expect(perDevice.get('dev-3')).toEqual(sent.map((_, i) => i).filter((i) => i % 7 === 3).map((i) => 1_700_000_000_000 + i));
-    const keys = handoffKeys(`${prefix}a`);
-    expect(await redis.get(keys.backlog)).toBe('0');
-    expect(await redis.xlen(keys.stream)).toBe(0);
+
+    const { lines } = await readLines(consumer, 1234);
+    expect([...lines].sort()).toEqual(sent.map((i) => line(device(i), i)).sort());
+    // Each device's readings come out in publish order.
+    for (let d = 0; d < 7; d++) {
+      const own = lines.filter((l) => l.includes(`device_id=dev-${d},`));
+      expect(own).toEqual(sent.filter((i) => i % 7 === d).map((i) => line(device(i), i)));
+    }
+    expect(await readHandoffDepth(connection(), prefix, PARTITIONS)).toEqual({ entries: 0, pendingEntries: 0, readings: 0 });
+    await leases.stop();
   });
 
-  it('lets another consumer take over entries a dead consumer never acknowledged', async () => {
-    const p = `${prefix}b`;
-    const producer = new HandoffProducer(redis, { prefix: p, maxEntryReadings: 10, maxBacklogReadings: 1e6 });
-    const dying = new HandoffConsumer(connection(), { prefix: p, consumerName: 'dying', blockMs: 100 });
-    await dying.ensureGroup();
-    await producer.append(batch([reading(1), reading(2), reading(3)]));
-    const taken = await dying.next();
-    expect(taken?.lines).toHaveLength(3);
-    // `dying` never acknowledges: as if killed mid-write.
+  it('fences a reader that lost its lease: it can neither acknowledge nor read that partition any more', async () => {
+    const prefix = newPrefix();
+    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 10, maxBacklogReadings: 1e6 });
+    const lost: number[] = [];
+    const { consumer, leases } = await reader(prefix, 'stale', { onLost: (p) => lost.push(p) });
+    await producer.append('dev-1', [line('dev-1', 1), line('dev-1', 2)]);
+    const { batches } = await readLines(consumer, 2, false);
+    const partition = partitionOf('dev-1', PARTITIONS);
 
-    const survivor = new HandoffConsumer(connection(), { prefix: p, consumerName: 'survivor', blockMs: 100, claimIdleMs: 200, claimIntervalMs: 0 });
-    await new Promise((r) => setTimeout(r, 300));
-    const claimed = await survivor.next();
-    expect(claimed?.lines).toEqual(taken?.lines);
-    await survivor.ack(claimed!);
-    // A late ack of the same entries by the slow consumer must not drive the backlog negative.
-    await dying.ack(taken!);
-    expect(await redis.get(handoffKeys(p).backlog)).toBe('0');
+    // Another process holds the lease now (as after this one stalled past its TTL).
+    await connection().set(handoffKeys(prefix, partition).lease, 'other#1', 'PX', 5000);
+    expect(await consumer.ack(batches[0])).toBe(0);
+    expect(lost).toEqual([partition]);
+    expect(consumer.partitionsHeld).not.toContain(partition);
+    // Still pending for the new owner; nothing taken off the backlog.
+    expect(await readHandoffDepth(connection(), prefix, PARTITIONS)).toMatchObject({ entries: 1, pendingEntries: 1, readings: 2 });
+    await leases.stop();
   });
 
-  it('holds appends while the backlog is over its limit and releases them as ingest catches up', async () => {
-    const p = `${prefix}c`;
-    const producer = new HandoffProducer(redis, { prefix: p, maxEntryReadings: 100, maxBacklogReadings: 1000, backlogPollMs: 20 });
-    const consumer = new HandoffConsumer(connection(), { prefix: p, consumerName: 'c', blockMs: 100 });
-    await consumer.ensureGroup();
-    await producer.append(batch(items(0, 1000)));
+  it('lets a restarted process (same instance id) take its leases back at once and redo what it left pending first', async () => {
+    const prefix = newPrefix();
+    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 10, maxBacklogReadings: 1e6 });
+    const first = await reader(prefix, 'ingest-1');
+    await producer.append('dev-2', [line('dev-2', 1), line('dev-2', 2)]);
+    await readLines(first.consumer, 2, false);
+    // Killed: no release, its leases still live for seconds.
+    await producer.append('dev-2', [line('dev-2', 3)]);
+
+    const again = await reader(prefix, 'ingest-1');
+    expect(again.leases.partitions).toEqual([0, 1, 2, 3]);
+    const { lines } = await readLines(again.consumer, 3);
+    expect(lines).toEqual([1, 2, 3].map((i) => line('dev-2', i)));
+    expect(await readHandoffBacklog(connection(), prefix, PARTITIONS)).toBe(0);
+    await again.leases.stop();
+  });
+
+  it('holds appends while the backlog of all partitions together is over its limit and releases them as ingest catches up', async () => {
+    const prefix = newPrefix();
+    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1000, backlogPollMs: 20 });
+    // 1000 readings over 7 devices: no single partition is near the limit, the sum is at it.
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => producer.append(device(i), [line(device(i), i)])));
 
     let released = false;
-    const held = producer.append(reading(5000)).then(() => (released = true));
+    const held = producer.append('dev-0', [line('dev-0', 5000)]).then(() => (released = true));
     await new Promise((r) => setTimeout(r, 150));
     expect(released).toBe(false);
 
-    const drained = await consumer.next();
-    await consumer.ack(drained!);
+    const { consumer, leases } = await reader(prefix);
+    await readLines(consumer, 1001);
     await held;
     expect(released).toBe(true);
+    await leases.stop();
   });
 
   it('lingers to gather entries appended moments apart into one large batch', async () => {
-    const p = `${prefix}d`;
-    const producer = new HandoffProducer(redis, { prefix: p, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
-    const consumer = new HandoffConsumer(connection(), { prefix: p, consumerName: 'c', blockMs: 100, targetLines: 30, lingerMs: 500 });
-    await consumer.ensureGroup();
-    await producer.append(reading(1));
+    const prefix = newPrefix();
+    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
+    const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 30, lingerMs: 500 });
+    // The first round after taking the partitions over looks for pending entries only.
+    expect(await consumer.next()).toBeNull();
+    await producer.append(device(1), [line(device(1), 1)]);
     const gathering = consumer.next();
     for (let i = 2; i <= 30; i++) {
       await new Promise((r) => setTimeout(r, 2));
-      await producer.append(reading(i));
+      await producer.append(device(i), [line(device(i), i)]);
     }
     const gathered = await gathering;
     expect(gathered?.lines).toHaveLength(30);
-    expect(gathered?.ids.length).toBeGreaterThan(1);
+    expect(gathered!.segments.reduce((n, s) => n + s.ids.length, 0)).toBeGreaterThan(1);
+    await consumer.ack(gathered!);
+    consumer.done(gathered!);
+    await leases.stop();
   });
 });

@@ -1,5 +1,8 @@
 export { HandoffProducer, type HandoffProducerOptions } from './producer.js';
-export { HandoffConsumer, type HandoffConsumerOptions, type HandoffBatch } from './consumer.js';
-export { handoffKeys, INGEST_GROUP } from './keys.js';
+export { HandoffConsumer, type HandoffConsumerOptions, type HandoffBatch, type HandoffSegment } from './consumer.js';
+export { PartitionLeases, type PartitionLeasesOptions, type LeaseHooks } from './leases.js';
+export { handoffKeys, handoffMembersKey, INGEST_GROUP } from './keys.js';
+export { partitionOf } from './partition.js';
+export { fairShare } from './fair-share.js';
 export { encodeEntries, rulesFeed, type EncodedEntry } from './entry.js';
-export { readHandoffDepth, type HandoffDepth } from './depth.js';
+export { readHandoffDepth, readHandoffBacklog, type HandoffDepth } from './depth.js';

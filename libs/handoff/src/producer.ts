@@ -1,15 +1,22 @@
 import type { RedisClient } from '@citypulse/redis';
 import { handoffKeys } from './keys.js';
 import { encodeEntries } from './entry.js';
+import { partitionOf } from './partition.js';
+import { BacklogEstimate } from './backlog.js';
+import { APPEND_LUA, defineScript } from './scripts.js';
 
 export interface HandoffProducerOptions {
   prefix: string;
+  /** Hand-off partitions (streams); a device's readings always go to the same one. */
+  partitions: number;
   /** Most readings in one stream entry. */
   maxEntryReadings: number;
-  /** Above this backlog, `append` holds its promise until ingest catches up (back-pressure). */
+  /** Above this backlog (all partitions together), `append` holds its promise until ingest catches up (back-pressure). */
   maxBacklogReadings: number;
   /** How often a held append re-reads the backlog. @defaultValue 100 */
   backlogPollMs?: number;
+  /** How often the counters of every partition are re-read to catch other brokers' appends. @defaultValue 1000 */
+  backlogRefreshMs?: number;
   onBacklog?: (readings: number) => void;
 }
 
@@ -21,34 +28,42 @@ interface PendingAppend {
 }
 
 /**
- * Durable hand-off of accepted readings: `append` resolves only after the readings are in a
- * Redis stream, and the broker sends PUBACK only then. Appends made while one flush is being
- * scheduled are coalesced into one pipelined write (micro-batching), so the cost per reading
- * stays small at high publish rates.
+ * Durable hand-off of accepted readings: `append` resolves only after the readings are in their
+ * partition's Redis stream, and the broker sends PUBACK only then. Appends made while one flush
+ * is being scheduled are coalesced (micro-batching): one script call per partition touched, each
+ * adding that partition's entries and counting them in one step; the calls of one flush go out
+ * together (ioredis auto-pipelining, per node on a cluster), so the cost per reading stays small.
  */
 export class HandoffProducer {
   private readonly keys;
-  private pending: PendingAppend[] = [];
+  private readonly appendScript;
+  private pending = new Map<number, PendingAppend[]>();
   private flushScheduled = false;
-  private backlog = 0;
+  private readonly backlog: BacklogEstimate;
+  private refreshing?: Promise<void>;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly options: HandoffProducerOptions,
   ) {
-    this.keys = handoffKeys(options.prefix);
+    this.keys = Array.from({ length: options.partitions }, (_, p) => handoffKeys(options.prefix, p));
+    this.appendScript = defineScript(redis, 'cpHandoffAppend', 2, APPEND_LUA);
+    this.backlog = new BacklogEstimate(options.partitions, options.backlogRefreshMs ?? 1000);
   }
 
-  /** The backlog as of the last flush. */
+  /** The backlog (all partitions) as of the last flush. */
   get lastKnownBacklog(): number {
-    return this.backlog;
+    return this.backlog.total;
   }
 
-  /** Resolves once the lines are in the stream (and the backlog is under its limit). */
-  append(lines: string[]): Promise<void> {
+  /** Resolves once the lines are in the device's partition (and the backlog is under its limit). */
+  append(deviceId: string, lines: string[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
+    const partition = partitionOf(deviceId, this.options.partitions);
     return new Promise((resolve, reject) => {
-      this.pending.push({ lines, resolve, reject });
+      const queued = this.pending.get(partition);
+      if (queued) queued.push({ lines, resolve, reject });
+      else this.pending.set(partition, [{ lines, resolve, reject }]);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // setImmediate: let every packet parsed in this I/O turn join the same flush.
@@ -60,40 +75,53 @@ export class HandoffProducer {
   private async flush(): Promise<void> {
     this.flushScheduled = false;
     const batch = this.pending;
-    this.pending = [];
+    this.pending = new Map();
+    const written: PendingAppend[] = [];
+    await Promise.all(
+      [...batch].map(async ([partition, items]) => {
+        try {
+          this.backlog.update(partition, await this.write(partition, items));
+          written.push(...items);
+        } catch (err) {
+          for (const item of items) item.reject(err as Error);
+        }
+      }),
+    );
+    if (written.length === 0) return;
     try {
-      const total = await this.write(batch);
-      this.backlog = total;
-      this.options.onBacklog?.(total);
-      if (total > this.options.maxBacklogReadings) await this.waitForBacklogBelowLimit();
-      for (const item of batch) item.resolve();
+      if (this.backlog.isStale(Date.now())) void this.refreshBacklog().catch(() => undefined);
+      this.options.onBacklog?.(this.backlog.total);
+      if (this.backlog.total > this.options.maxBacklogReadings) await this.waitForBacklogBelowLimit();
+      for (const item of written) item.resolve();
     } catch (err) {
-      for (const item of batch) item.reject(err as Error);
+      for (const item of written) item.reject(err as Error);
     }
   }
 
-  /** One MULTI: the entries and the backlog counter move together. Returns the new backlog. */
-  private async write(batch: PendingAppend[]): Promise<number> {
-    const multi = this.redis.multi();
-    let count = 0;
-    for (const entry of encodeEntries(batch.map((p) => p.lines), this.options.maxEntryReadings)) {
-      multi.xadd(this.keys.stream, '*', 'n', entry.n, 'lp', entry.lp);
-      count += entry.n;
-    }
-    multi.incrby(this.keys.backlog, count);
-    const results = await multi.exec();
-    if (!results) throw new Error('hand-off transaction aborted');
-    for (const [err] of results) if (err) throw err;
-    return Number(results[results.length - 1][1]);
+  /** One partition's share of a flush, in one script call. Returns the partition's new backlog. */
+  private async write(partition: number, items: PendingAppend[]): Promise<number> {
+    const args: Array<string | number> = [];
+    for (const entry of encodeEntries(items.map((p) => p.lines), this.options.maxEntryReadings)) args.push(entry.n, entry.lp);
+    const { stream, backlog } = this.keys[partition];
+    return Number(await this.appendScript([stream, backlog], args));
   }
 
+  /** Re-reads every partition's counter (one GET each, pipelined per node); one refresh at a time. */
+  private refreshBacklog(): Promise<void> {
+    this.refreshing ??= Promise.all(this.keys.map((k) => this.redis.get(k.backlog)))
+      .then((values) => this.backlog.replaceAll(values.map((v) => Number(v ?? 0)), Date.now()))
+      .finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /** Holds until the backlog, freshly read (the estimate may be stale high), is under the limit. */
   private async waitForBacklogBelowLimit(): Promise<void> {
     const pollMs = this.options.backlogPollMs ?? 100;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, pollMs));
-      this.backlog = Number((await this.redis.get(this.keys.backlog)) ?? 0);
-      this.options.onBacklog?.(this.backlog);
-      if (this.backlog <= this.options.maxBacklogReadings) return;
+    for (let first = true; ; first = false) {
+      if (!first) await new Promise((r) => setTimeout(r, pollMs));
+      await this.refreshBacklog();
+      this.options.onBacklog?.(this.backlog.total);
+      if (this.backlog.total <= this.options.maxBacklogReadings) return;
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { handoffKeys, INGEST_GROUP } from '@citypulse/handoff';
+import { readHandoffDepth } from '@citypulse/handoff';
 import { apiGet } from './api-get.js';
 import { metricTotal } from './metrics-scrape.js';
 import { readMemory } from './proc-stats.js';
@@ -38,7 +38,6 @@ export interface SoakSample {
  */
 export class SoakSampler {
   private readonly redis: Redis;
-  private readonly keys;
   private lastAcked = 0;
   private lastAtS = 0;
   /** RSS readings (KiB) per process since the last sample. */
@@ -47,13 +46,14 @@ export class SoakSampler {
 
   constructor(
     redisUrl: string,
-    prefix: string,
+    private readonly prefix: string,
     private readonly services: readonly ServiceProcess[],
     private readonly apiUrl: string,
     private readonly token: string,
+    /** The services' CP_HANDOFF_PARTITIONS (they are passed the environment's CP_* variables). */
+    private readonly partitions = Number(process.env.CP_HANDOFF_PARTITIONS ?? 16),
   ) {
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
-    this.keys = handoffKeys(prefix);
     this.rssTimer = setInterval(() => {
       for (const service of services) {
         const memory = readMemory(service.pid);
@@ -77,11 +77,7 @@ export class SoakSampler {
     );
     // In the services' order, so every row and the JSON list the processes alike.
     const processes: Record<string, SoakProcessSample> = Object.fromEntries(perProcess);
-    const [streamEntries, pending, backlog] = await Promise.all([
-      this.redis.xlen(this.keys.stream),
-      this.redis.xpending(this.keys.stream, INGEST_GROUP).catch(() => [0]) as Promise<unknown[]>,
-      this.redis.get(this.keys.backlog),
-    ]);
+    const depth = await readHandoffDepth(this.redis, this.prefix, this.partitions);
     const queues = await apiGet<{ items: Array<{ name: string; depth: number }> }>(this.apiUrl, this.token, '/queues').catch(() => ({ items: [] }));
     const readingsPerSecond = atS > this.lastAtS ? Math.round((readingsAcked - this.lastAcked) / (atS - this.lastAtS)) : 0;
     this.lastAcked = readingsAcked;
@@ -92,7 +88,7 @@ export class SoakSampler {
       readingsPerSecond,
       stored,
       processes,
-      handoff: { streamEntries, pendingEntries: Number(pending[0] ?? 0), backlogReadings: Number(backlog ?? 0) },
+      handoff: { streamEntries: depth.entries, pendingEntries: depth.pendingEntries, backlogReadings: depth.readings },
       queueDepths: Object.fromEntries(queues.items.map((q) => [q.name, q.depth])),
     };
   }

@@ -66,7 +66,7 @@ export class ClusterGauges {
       registers,
       collect: () =>
         refresh(handoffEntries, 'handoff_stream', log, async () => {
-          const depth = await readHandoffDepth(redis, config.redis.prefix);
+          const depth = await readHandoffDepth(redis, config.redis.prefix, config.handoff.partitions);
           handoffEntries.set({ state: 'unread' }, Math.max(0, depth.entries - depth.pendingEntries));
           handoffEntries.set({ state: 'pending' }, depth.pendingEntries);
         }),
@@ -79,7 +79,7 @@ export class ClusterGauges {
       registers,
       collect: () =>
         refresh(handoffReadings, 'handoff_readings', log, async () => {
-          handoffReadings.set((await readHandoffDepth(redis, config.redis.prefix)).readings);
+          handoffReadings.set((await readHandoffDepth(redis, config.redis.prefix, config.handoff.partitions)).readings);
         }),
     });
   }

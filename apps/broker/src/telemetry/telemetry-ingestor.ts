@@ -48,7 +48,7 @@ export class TelemetryIngestor {
       await sleep(rate.holdMs);
     }
     const lines = toLines(session, accepted, this.deps.clock);
-    await this.deps.handoff.append(lines);
+    await this.deps.handoff.append(session.device.id, lines);
     this.deps.metrics.readingsAccepted.inc(lines.length);
   }
 }

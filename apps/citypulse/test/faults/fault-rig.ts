@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '@citypulse/config';
-import { handoffKeys } from '@citypulse/handoff';
+import { readHandoffBacklog } from '@citypulse/handoff';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { AppProcess, flushPrefix, freePort, testEnv, uniqueName, type PublishingDevice } from '@citypulse/testing';
 
@@ -89,7 +89,7 @@ export class FaultRig {
   /** Readings handed off but not yet in InfluxDB; undefined while Redis does not answer. */
   async backlog(): Promise<number | undefined> {
     try {
-      return Number((await this.redis.get(handoffKeys(this.config.redis.prefix).backlog)) ?? 0);
+      return await readHandoffBacklog(this.redis, this.config.redis.prefix, this.config.handoff.partitions);
     } catch {
       return undefined;
     }

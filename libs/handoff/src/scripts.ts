@@ -1,0 +1,95 @@
+import type { RedisClient } from '@citypulse/redis';
+
+type ScriptFn = (keys: readonly string[], args: ReadonlyArray<string | number>) => Promise<unknown>;
+
+/**
+ * A Lua script as a function of (keys, args), sent by EVALSHA (ioredis loads it on NOSCRIPT).
+ * Defined once per client; works alike on a Redis and a Cluster, where ioredis routes it by its
+ * first key and auto-pipelines calls to the same node.
+ */
+export function defineScript(redis: RedisClient, name: string, numberOfKeys: number, lua: string): ScriptFn {
+  const commands = redis as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>;
+  if (typeof commands[name] !== 'function') redis.defineCommand(name, { numberOfKeys, lua });
+  return (keys, args) => commands[name].call(redis, ...keys, ...args);
+}
+
+/** Appends entries (ARGV: n1, lp1, n2, lp2, …) and counts their readings; returns the partition's backlog. */
+export const APPEND_LUA = `
+local count = 0
+for i = 1, #ARGV, 2 do
+  redis.call('XADD', KEYS[1], '*', 'n', ARGV[i], 'lp', ARGV[i + 1])
+  count = count + tonumber(ARGV[i])
+end
+return redis.call('INCRBY', KEYS[2], count)`;
+
+/** Scripts fenced by the partition's lease answer LOST when the caller no longer holds it. */
+export const LOST = 'LOST';
+
+/**
+ * New entries for the lease holder only (KEYS: stream, lease; ARGV: token, group, consumer, count):
+ * a process that lost its lease cannot take entries the new owner should read in order.
+ */
+export const READ_NEW_LUA = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return '${LOST}' end
+local reply = redis.call('XREADGROUP', 'GROUP', ARGV[2], ARGV[3], 'COUNT', ARGV[4], 'STREAMS', KEYS[1], '>')
+if not reply then return {} end
+return reply[1][2]`;
+
+/**
+ * Pending entries taken over (KEYS: stream, lease; ARGV: token, group, consumer, min idle ms,
+ * cursor, count): { next cursor, entries }. With min idle 0, everything a previous owner left.
+ */
+export const CLAIM_LUA = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return '${LOST}' end
+local reply = redis.call('XAUTOCLAIM', KEYS[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], 'COUNT', ARGV[6])
+return {reply[1], reply[2]}`;
+
+/**
+ * XACK + XDEL for the lease holder (KEYS: stream, backlog, lease; ARGV: token, group, id1, n1, …),
+ * the backlog lowered only by entries this call really acknowledged: an entry acknowledged twice
+ * must not be subtracted twice. Returns the readings acknowledged, or LOST.
+ */
+export const ACK_LUA = `
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return '${LOST}' end
+local acknowledged = 0
+for i = 3, #ARGV, 2 do
+  if redis.call('XACK', KEYS[1], ARGV[2], ARGV[i]) == 1 then acknowledged = acknowledged + tonumber(ARGV[i + 1]) end
+  redis.call('XDEL', KEYS[1], ARGV[i])
+end
+if acknowledged > 0 then redis.call('DECRBY', KEYS[2], acknowledged) end
+return acknowledged`;
+
+/**
+ * Takes a partition's lease (KEYS: lease; ARGV: token, ttl ms, owner prefix) when it is free, or
+ * held by an earlier run of this same instance (a restarted process resumes at once instead of
+ * waiting for its own old lease to expire). Returns 1 when taken.
+ */
+export const ACQUIRE_LUA = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] and string.sub(holder, 1, #ARGV[3]) ~= ARGV[3] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+/** Extends a lease still held (KEYS: lease; ARGV: token, ttl ms): 1, or 0 when it was lost. */
+export const RENEW_LUA = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+/** Gives a lease up if still held (KEYS: lease; ARGV: token). */
+export const RELEASE_LUA = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`;
+
+/**
+ * Marks this process alive until now + ttl (Redis time, so hosts' clocks do not matter), drops
+ * expired members, and returns how many are alive (KEYS: members; ARGV: member, ttl ms).
+ */
+export const HEARTBEAT_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
+return redis.call('ZCARD', KEYS[1])`;
