@@ -1,3 +1,4 @@
+import type { DeviceCertificatesConfig } from './device-certificates.js';
 import type { MqttTransportConfig } from './mqtt-transport.js';
 
 /** The typed configuration every process receives. Built once by `loadConfig`. */
@@ -37,6 +38,8 @@ export interface AppConfig {
   /** Webhook deliveries. */
   notifications: { attempts: number; backoffMs: number; timeoutMs: number };
   provisioning: { secretScryptN: number; bulkSecretScryptN: number; bulkMaxDevices: number };
+  /** Signing devices' CSRs: the CA certificates and keys, and the validity of what is signed. */
+  deviceCertificates: DeviceCertificatesConfig;
   /** Failed-CONNECT limits, counted in Redis so they hold across brokers. */
   connectLimits: { windowS: number; maxPerAddress: number; maxPerDevice: number };
   /** Per-city token bucket on accepted readings, shared by all brokers in Redis (taken in blocks of `blockMs` of rate); 0 = unlimited. */

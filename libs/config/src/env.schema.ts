@@ -230,6 +230,21 @@ export class EnvSchema {
   @IsInt() @Min(1) @Max(1_000_000)
   CP_BULK_MAX_DEVICES = 20_000;
 
+  /**
+   * Private keys (PEM) of the device CAs of CP_MQTT_TLS_CA, with which the API signs devices' CSRs
+   * (POST /devices/:id/certificate): one path when CP_MQTT_TLS_CA is one path, else city:path pairs
+   * naming the same cities. Read from these files only, never stored elsewhere.
+   * @defaultValue unset (the API registers certificates but does not sign)
+   */
+  @Matches(/^$|^[^,:]+$|^[a-z0-9][a-z0-9-]{0,39}:[^,:]+(,[a-z0-9][a-z0-9-]{0,39}:[^,:]+)*$/, {
+    message: 'must be one PEM path, or city:path pairs separated by commas (beijing:/p/bj.key,tianjin:/p/tj.key)',
+  })
+  CP_DEVICE_CA_KEY = '';
+
+  /** Validity of a device certificate the API signs, in days. @defaultValue 365 */
+  @IsInt() @Min(1) @Max(3650)
+  CP_DEVICE_CERT_DAYS = 365;
+
   /** Window of the failed-CONNECT counters (per client address and per device id, in Redis). @defaultValue 60 */
   @IsInt() @Min(1) @Max(86_400)
   CP_AUTH_FAIL_WINDOW_S = 60;

@@ -2,3 +2,4 @@ export { loadConfig, ConfigError } from './load-config.js';
 export type { AppConfig } from './app-config.js';
 export { APP_CONFIG } from './tokens.js';
 export type { DeviceCaFile, MqttTransportConfig } from './mqtt-transport.js';
+export type { DeviceCertificatesConfig } from './device-certificates.js';

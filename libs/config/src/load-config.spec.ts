@@ -97,3 +97,25 @@ describe('loadConfig: MQTT transports', () => {
     expect(() => loadConfig({ ...token, CP_MQTT_PLAIN: 'no' })).toThrow(/CP_MQTT_PLAIN="no"/);
   });
 });
+
+describe('loadConfig: device certificates the API signs', () => {
+  const tls = { CP_MQTT_TLS_PORT: '8883', CP_MQTT_TLS_CERT: '/p/s.pem', CP_MQTT_TLS_KEY: '/p/s.key' };
+
+  it('pairs each CA key with its city’s CA certificate, and signs nothing by default', () => {
+    expect(loadConfig(token).deviceCertificates).toEqual({ caCerts: [], caKeys: [], validityDays: 365 });
+    const perCity = loadConfig({ ...token, ...tls, CP_MQTT_TLS_CA: 'beijing:/p/bj.pem,tianjin:/p/tj.pem', CP_DEVICE_CA_KEY: 'tianjin:/k/tj.key,beijing:/k/bj.key', CP_DEVICE_CERT_DAYS: '90' });
+    expect(perCity.deviceCertificates).toEqual({
+      caCerts: [{ city: 'beijing', file: '/p/bj.pem' }, { city: 'tianjin', file: '/p/tj.pem' }],
+      caKeys: [{ city: 'tianjin', file: '/k/tj.key' }, { city: 'beijing', file: '/k/bj.key' }],
+      validityDays: 90,
+    });
+    expect(loadConfig({ ...token, ...tls, CP_MQTT_TLS_CA: '/p/ca.pem', CP_DEVICE_CA_KEY: '/k/ca.key' }).deviceCertificates.caKeys).toEqual([{ city: null, file: '/k/ca.key' }]);
+  });
+
+  it('refuses keys without CAs, for other cities, or named twice, naming the variables', () => {
+    expect(() => loadConfig({ ...token, CP_DEVICE_CA_KEY: '/k/ca.key' })).toThrow(/CP_DEVICE_CA_KEY set: CP_MQTT_TLS_CA must name/);
+    expect(() => loadConfig({ ...token, ...tls, CP_MQTT_TLS_CA: 'beijing:/p/bj.pem', CP_DEVICE_CA_KEY: '/k/ca.key' })).toThrow(/CP_DEVICE_CA_KEY must name the cities of CP_MQTT_TLS_CA \(beijing\); it names every city/);
+    expect(() => loadConfig({ ...token, ...tls, CP_MQTT_TLS_CA: 'beijing:/p/bj.pem', CP_DEVICE_CA_KEY: 'beijing:/a.key,beijing:/b.key' })).toThrow(/CP_DEVICE_CA_KEY names beijing more than once/);
+    expect(() => loadConfig({ ...token, CP_DEVICE_CERT_DAYS: '0' })).toThrow(/CP_DEVICE_CERT_DAYS/);
+  });
+});

@@ -4,6 +4,7 @@ import { validateSync } from 'class-validator';
 import { EnvSchema } from './env.schema.js';
 import type { AppConfig } from './app-config.js';
 import { OPTIONAL_PORT_VARIABLES, toTransportConfig, transportProblems } from './mqtt-transport.js';
+import { deviceCertificateProblems, toDeviceCertificatesConfig } from './device-certificates.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -55,6 +56,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const badPort = parseNodes(schema.CP_REDIS_CLUSTER_NODES).find((node) => node.port < 1 || node.port > 65535);
   if (badPort) problems.push(`CP_REDIS_CLUSTER_NODES=${JSON.stringify(schema.CP_REDIS_CLUSTER_NODES)}: port ${badPort.port} of ${badPort.host} is not 1-65535`);
   if (problems.length === 0) problems.push(...transportProblems(schema));
+  if (problems.length === 0) problems.push(...deviceCertificateProblems(schema));
   if (problems.length > 0) throw new ConfigError(problems);
   return toAppConfig(schema);
 }
@@ -93,6 +95,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
     alerts: { allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS, deadmanIntervalMs: e.CP_ALERT_DEADMAN_INTERVAL_MS, renotifyCheckMs: e.CP_ALERT_RENOTIFY_CHECK_MS },
     notifications: { attempts: e.CP_NOTIFY_ATTEMPTS, backoffMs: e.CP_NOTIFY_BACKOFF_MS, timeoutMs: e.CP_NOTIFY_TIMEOUT_MS },
     provisioning: { secretScryptN: e.CP_SECRET_SCRYPT_N, bulkSecretScryptN: e.CP_BULK_SECRET_SCRYPT_N, bulkMaxDevices: e.CP_BULK_MAX_DEVICES },
+    deviceCertificates: toDeviceCertificatesConfig(e),
     connectLimits: { windowS: e.CP_AUTH_FAIL_WINDOW_S, maxPerAddress: e.CP_AUTH_FAIL_MAX_PER_ADDRESS, maxPerDevice: e.CP_AUTH_FAIL_MAX_PER_DEVICE },
     cityRate: { readingsPerS: e.CP_CITY_MAX_READINGS_PER_S, overrides: parseCityRates(e.CP_CITY_READINGS_PER_S_OVERRIDES), maxHoldMs: e.CP_CITY_RATE_MAX_HOLD_MS, blockMs: e.CP_CITY_RATE_BLOCK_MS },
     loginProofs: { ttlS: e.CP_LOGIN_PROOF_TTL_S },
