@@ -1,6 +1,7 @@
 import { Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query } from '@nestjs/common';
 import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
+import { DeviceCertificateStore } from '@citypulse/certificates';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, PresenceStore, toPublic, type DeviceRecord, type ScryptParams } from '@citypulse/registry';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -22,6 +23,7 @@ export class DevicesController {
 
   constructor(
     private readonly registry: DeviceRegistry,
+    private readonly certificates: DeviceCertificateStore,
     @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -68,12 +70,16 @@ export class DevicesController {
     return toPublic(device);
   }
 
-  /** Deletes the device and disconnects it if connected. */
+  /**
+   * Deletes the device and disconnects it if connected. Its certificates go first, their serials
+   * staying revoked, so a device provisioned later under the same id cannot log in with them.
+   */
   @Delete(':id')
   @HttpCode(204)
   @AdminOnly()
   async remove(@Param() { id }: DevicePath, @CurrentTenancy() tenancy: Tenancy) {
     await this.visible(id, tenancy);
+    await this.certificates.removeDevice(id);
     if (!(await this.registry.remove(id))) throw notFound(id);
   }
 
