@@ -6,8 +6,9 @@ import { alertsView } from './alerts-view.js';
 import { fleetView } from './fleet-view.js';
 import { deviceView } from './device-view.js';
 import { queuesView } from './queues-view.js';
+import { certificatesView } from './certificates-view.js';
 
-/** The console's router: #/alerts, #/fleet, #/device/<id>, #/queues; the login when there is no token. */
+/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/queues; the login when there is no token. */
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
 const logoutButton = document.getElementById('logout');
@@ -30,6 +31,7 @@ function route() {
   if (name === 'fleet') stopView = fleetView(view);
   else if (name === 'device' && arg) stopView = deviceView(view, decodeURIComponent(arg));
   else if (name === 'queues') stopView = queuesView(view);
+  else if (name === 'certificates') stopView = certificatesView(view);
   else stopView = alertsView(view);
 }
 
