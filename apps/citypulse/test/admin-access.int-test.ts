@@ -51,6 +51,11 @@ describe('admin-only changes', () => {
     'DELETE /devices/{id}': { path: `/devices/${device.id}` },
     'POST /devices/{id}/rotate': { path: `/devices/${device.id}/rotate` },
     'POST /devices/{id}/revoke': { path: `/devices/${device.id}/revoke` },
+    'POST /devices/{id}/certificate': { path: `/devices/${device.id}/certificate`, body: { csr: 'not read: the role is checked first' } },
+    'POST /devices/{id}/certificate/rotate': { path: `/devices/${device.id}/certificate/rotate`, body: { csr: 'not read: the role is checked first' } },
+    'POST /devices/{id}/certificates': { path: `/devices/${device.id}/certificates`, body: { fingerprint: 'AB'.repeat(32) } },
+    'POST /devices/certificates/bulk': { path: '/devices/certificates/bulk', body: [{ deviceId: device.id, fingerprint: 'CD'.repeat(32) }] },
+    'POST /devices/{id}/certificates/{serial}/revoke': { path: `/devices/${device.id}/certificates/ABCDEF/revoke` },
     'PUT /devices/{id}/shadow/desired': { path: `/devices/${device.id}/shadow/desired`, body: { desired: { display_enabled: false } } },
     'POST /devices/{id}/commands': { path: `/devices/${device.id}/commands`, body: { name: 'reboot' } },
     'POST /tokens': { path: '/tokens', body: { name: uniqueName('sneaky-'), role: 'admin' }, clusterWide: true },
@@ -97,6 +102,7 @@ describe('admin-only changes', () => {
     const stored = await cp.api('GET', `/devices/${device.id}`);
     expect(stored).toMatchObject({ status: 200, body: { site: device.site } });
     expect((await cp.api('GET', `/devices/${device.id}/commands`)).body.items).toEqual([]);
+    expect((await cp.api('GET', `/devices/${device.id}/certificates`)).body.items).toEqual([]);
     expect((await cp.api('GET', '/rules/acl-co2')).status).toBe(404);
     expect((await cp.api('GET', '/rules/env-sensor.co2-high')).body).toMatchObject({ enabled: true });
     expect((await cp.api('GET', '/webhooks')).body.total).toBe(0);

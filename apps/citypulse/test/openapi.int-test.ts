@@ -66,6 +66,8 @@ describe('the OpenAPI document of the all-in-one process', () => {
   it('groups operations by resource', () => {
     expect(document.paths['/devices/{id}/shadow'].get.tags).toEqual(['devices']);
     expect(document.paths['/devices/bulk'].post.tags).toEqual(['devices']);
+    expect(document.paths['/devices/certificates/bulk'].post.tags).toEqual(['devices']);
+    expect(document.paths['/certificates/expiring'].get.tags).toEqual(['certificates']);
     expect(document.paths['/telemetry/cities/{city}/aggregate'].get.tags).toEqual(['telemetry']);
   });
 
@@ -111,6 +113,10 @@ describe('the OpenAPI document of the all-in-one process', () => {
     const token = document.components.schemas[document.paths['/tokens'].post.requestBody.content['application/json'].schema.$ref.split('/').pop()];
     expect(token.properties.cities).toMatchObject({ type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' } });
     expect(document.paths['/rules'].post.requestBody.content['application/json'].schema.required).toContain('condition');
+    const csr = document.components.schemas[document.paths['/devices/{id}/certificate'].post.requestBody.content['application/json'].schema.$ref.split('/').pop()];
+    expect(csr).toMatchObject({ required: ['csr'], properties: { csr: { type: 'string', minLength: 1, maxLength: 16384 } } });
+    const days = (document.paths['/certificates/expiring'].get.parameters as any[]).find((p) => p.name === 'days');
+    expect(days).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 3650, default: 30 } });
     expect(document.paths['/devices'].get.responses['4XX'].content['application/json'].schema.properties.fields.items.required).toEqual(['field', 'problems']);
   });
 });

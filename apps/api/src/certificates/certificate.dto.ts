@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { Type } from 'class-transformer';
 import { CITY_PATTERN, DEVICE_ID_PATTERN } from '@citypulse/registry';
 import { DevicePath } from '../devices/device-path.js';
@@ -12,7 +12,7 @@ const FINGERPRINT_INPUT = /^(?:[0-9A-Fa-f]{64}|(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f
 
 /** POST /devices/:id/certificate — the device's CSR; only its public key is used. */
 export class SignCsrDto {
-  @IsString({ message: 'csr must be a PEM certificate signing request' }) @MaxLength(MAX_PEM_CHARS)
+  @IsString({ message: 'csr must be a PEM certificate signing request' }) @Length(1, MAX_PEM_CHARS)
   csr!: string;
 }
 
@@ -26,7 +26,7 @@ export class RotateCertificateDto extends SignCsrDto {
 /** POST /devices/:id/certificates — an externally issued certificate: the PEM, or only its SHA-256 fingerprint. */
 export class RegisterCertificateDto {
   @ValidateIf((o: RegisterCertificateDto) => o.fingerprint === undefined)
-  @IsString({ message: 'certificate must be a PEM certificate; send certificate or fingerprint' }) @MaxLength(MAX_PEM_CHARS)
+  @IsString({ message: 'certificate must be a PEM certificate; send certificate or fingerprint' }) @Length(1, MAX_PEM_CHARS)
   certificate?: string;
 
   @ValidateIf((o: RegisterCertificateDto) => o.certificate === undefined || o.fingerprint !== undefined)
