@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { deviceTopic } from '@citypulse/contracts';
-import { uniqueName, waitFor } from '@citypulse/testing';
+import { TestPki, uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
 import { connectedSensor, createRule, type TestDevice } from '../alerts/alert-helpers.js';
 import { DESKTOP, PHONE, consoleUrl, launchChromium, openContext, pageErrors, screenshot, scrollsSideways, signIn } from './console-browser.js';
@@ -202,6 +203,28 @@ describe('the operator console', () => {
     await page.locator('form.login').waitFor();
     expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('citypulse.token'))).toBeNull();
     await context.close();
+  });
+
+  it('lists the certificates expiring within 30 days, soonest first, in the Certificates view', async () => {
+    const pki = await TestPki.create();
+    try {
+      const id = uniqueName('cert-');
+      await cp.provision({ id, type: 'env-sensor', city: 'tianjin', site: 'tj-port-1' });
+      const ca = await pki.ca('console');
+      const endDate = `${new Date(Date.now() + 10 * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+      const cert = await pki.deviceCert(ca, id, { endDate });
+      expect((await cp.api('POST', `/devices/${id}/certificates`, { certificate: readFileSync(cert.cert, 'utf8') })).status).toBe(201);
+      const context = await openContext(browser, DESKTOP);
+      const page = await context.newPage();
+      await signIn(page, cp, { hash: '#/certificates' });
+      const row = page.locator(`table.certificates tr[data-device-id="${id}"]`);
+      await row.waitFor();
+      expect(Number(await row.locator('td[data-days-left]').getAttribute('data-days-left'))).toBeGreaterThanOrEqual(9);
+      await screenshot(page, 'certificates-desktop');
+      await context.close();
+    } finally {
+      await pki.remove();
+    }
   });
 
   const pick = (counts: Record<string, { online: number; offline: number }>) =>
