@@ -33,7 +33,7 @@ export class CertificateKeys {
   serials(city: string): string {
     return `${this.base}:serials:${city}`;
   }
-  /** Sorted set: revoked serials of this city's CA, scored by when revocation takes effect (ms). */
+  /** Sorted set: revoked serials of this city's devices' certificates, scored by when revocation takes effect (ms). */
   revoked(city: string): string {
     return `${this.base}:revoked:${city}`;
   }

@@ -46,7 +46,8 @@ json = cjson.encode(r)
 redis.call('SET', key, json)
 redis.call('ZREM', base .. ':expiry:' .. r.city, fp)
 if r.source == 'registered' then redis.call('HDEL', base .. ':owners', fp) end
-if r.source == 'issued' and r.serial then redis.call('ZADD', base .. ':revoked:' .. r.city, effectiveMs, r.serial) end
+-- A registered certificate with a serial may come from a configured CA too: the broker then asks by serial.
+if r.serial then redis.call('ZADD', base .. ':revoked:' .. r.city, effectiveMs, r.serial) end
 if effectiveMs <= nowMs then
   local event = { kind = 'certificate-revoked', deviceId = r.deviceId, fingerprint = fp }
   if r.serial then event.serial = r.serial end
@@ -56,7 +57,7 @@ return json
 `;
 
 /**
- * Forgets a deleted device's certificates. Issued serials stay revoked (from ARGV[3], ms), so a
+ * Forgets a deleted device's certificates. Their serials stay revoked (from ARGV[3], ms), so a
  * device later provisioned with the same id cannot log in with its predecessor's certificate.
  * ARGV[2]: device id. Returns how many certificates it had.
  */
@@ -68,11 +69,11 @@ for _, fp in ipairs(fps) do
   local json = redis.call('GET', base .. ':cert:' .. fp)
   if json then
     local r = cjson.decode(json)
-    if r.source == 'issued' and r.serial then
+    if r.serial then
       local revokedKey = base .. ':revoked:' .. r.city
       local at = redis.call('ZSCORE', revokedKey, r.serial)
       if not at or tonumber(at) > nowMs then redis.call('ZADD', revokedKey, nowMs, r.serial) end
-      redis.call('HDEL', base .. ':serials:' .. r.city, r.serial)
+      if r.source == 'issued' then redis.call('HDEL', base .. ':serials:' .. r.city, r.serial) end
     end
     redis.call('ZREM', base .. ':expiry:' .. r.city, fp)
     redis.call('DEL', base .. ':cert:' .. fp)
@@ -81,4 +82,46 @@ for _, fp in ipairs(fps) do
 end
 redis.call('DEL', setKey)
 return #fps
+`;
+
+/**
+ * A device moved to another city: its certificates, their expiry entries and revoked serials
+ * follow it, so a city's lists show only its devices and a revocation survives the move (under
+ * one CA for every city the certificate stays valid). ARGV[2]: device id, ARGV[3]: the new city.
+ * Returns how many certificates moved.
+ */
+export const MOVE_DEVICE_CERTIFICATES = `
+local base, deviceId, city = ARGV[1], ARGV[2], ARGV[3]
+local moved = 0
+for _, fp in ipairs(redis.call('SMEMBERS', base .. ':device:' .. deviceId)) do
+  local key = base .. ':cert:' .. fp
+  local json = redis.call('GET', key)
+  if json then
+    local r = cjson.decode(json)
+    local old = r.city
+    if old ~= city then
+      local expiry = redis.call('ZSCORE', base .. ':expiry:' .. old, fp)
+      if expiry then
+        redis.call('ZREM', base .. ':expiry:' .. old, fp)
+        redis.call('ZADD', base .. ':expiry:' .. city, expiry, fp)
+      end
+      if r.serial then
+        local at = redis.call('ZSCORE', base .. ':revoked:' .. old, r.serial)
+        if at then
+          redis.call('ZREM', base .. ':revoked:' .. old, r.serial)
+          redis.call('ZADD', base .. ':revoked:' .. city, at, r.serial)
+        end
+        if r.source == 'issued' then
+          redis.call('HDEL', base .. ':serials:' .. old, r.serial)
+          redis.call('HSET', base .. ':serials:' .. city, r.serial, fp)
+        end
+      end
+      r.city = city
+      redis.call('SET', key, cjson.encode(r))
+      redis.call('SADD', base .. ':cities', city)
+      moved = moved + 1
+    end
+  end
+end
+return moved
 `;

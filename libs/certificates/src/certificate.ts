@@ -8,7 +8,7 @@ export type CertificateSource =
 /** A device certificate as stored and listed (never the certificate's key: citypulse never sees it). */
 export interface CertificateRecord {
   deviceId: string;
-  /** The device's city when the certificate was issued or registered; an issued one is signed by this city's CA. */
+  /** The device's city (it follows a moved device): whose lists show it, and where its serial's revocation is kept. */
   city: string;
   /** SHA-256 of the DER, normal form (normal-form.ts). */
   fingerprint: string;

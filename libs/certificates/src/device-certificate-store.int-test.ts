@@ -75,6 +75,15 @@ describe.each(REDIS_FLAVOURS)('DeviceCertificateStore on $name', (flavour) => {
     expect(await store.fingerprintOwner(fp)).toBeNull();
   });
 
+  it('revokes by serial too a registered certificate that has one (a configured CA may have issued it)', async () => {
+    const cert = { ...issued('ext-2', 'tianjin', new Date(now.getTime() + 10 * DAY_MS)), source: 'registered' as const };
+    await store.add(cert, now);
+    expect(await store.isRevoked('tianjin', cert.serial!, now.getTime())).toBe(false);
+    await store.revoke(cert.fingerprint, { now });
+    expect(await store.isRevoked('tianjin', cert.serial!, now.getTime())).toBe(true);
+    expect(await store.fingerprintOwner(cert.fingerprint)).toBeNull();
+  });
+
   it('revokes an issued serial in its city only, tells the brokers, and drops it from the expiry index', async () => {
     const cert = issued('dev-f', 'beijing', new Date(now.getTime() + 10 * DAY_MS), '00:7F:33');
     await store.add(cert, now);
@@ -108,6 +117,21 @@ describe.each(REDIS_FLAVOURS)('DeviceCertificateStore on $name', (flavour) => {
     expect(within30.map((x) => x.deviceId)).toEqual(['x-2', 'x-1']);
     expect(await store.expiring({ withinMs: 30 * DAY_MS, cities: ['tianjin'], limit: 10, now: at })).toEqual([]);
     expect((await store.countExpiring(30 * DAY_MS, at)).get('shijiazhuang')).toBe(2);
+  });
+
+  it('moves a device’s certificates, expiry entries and revocations with the device to its new city', async () => {
+    const live = issued('mover', 'beijing', new Date(now.getTime() + 5 * DAY_MS));
+    const revoked = issued('mover', 'beijing', new Date(now.getTime() + 6 * DAY_MS));
+    await store.addMany([live, revoked], now);
+    await store.revoke(revoked.fingerprint, { now });
+    expect(await store.moveDevice('mover', 'tianjin')).toBe(2);
+    expect(await store.isRevoked('tianjin', revoked.serial!, now.getTime())).toBe(true);
+    expect(await store.isRevoked('beijing', revoked.serial!, now.getTime())).toBe(false);
+    const inCity = async (city: string) => (await store.expiring({ withinMs: 30 * DAY_MS, cities: [city], limit: 100, now })).map((c) => c.fingerprint);
+    expect(await inCity('tianjin')).toContain(live.fingerprint);
+    expect(await inCity('beijing')).not.toContain(live.fingerprint);
+    expect((await store.listByDevice('mover', now)).map((c) => c.city)).toEqual(['tianjin', 'tianjin']);
+    expect(await store.moveDevice('mover', 'tianjin')).toBe(0);
   });
 
   it("forgets a deleted device's certificates but keeps its issued serials revoked", async () => {

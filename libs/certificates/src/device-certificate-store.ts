@@ -2,7 +2,7 @@ import type { RedisClient } from '@citypulse/redis';
 import { RegistryKeys } from '@citypulse/registry';
 import { CertificateExistsError, viewOf, type CertificateRecord, type CertificateView, type NewCertificate } from './certificate.js';
 import { CertificateKeys } from './certificate-keys.js';
-import { ADD_CERTIFICATES, REMOVE_DEVICE_CERTIFICATES, REVOKE_CERTIFICATE } from './certificate-scripts.js';
+import { ADD_CERTIFICATES, MOVE_DEVICE_CERTIFICATES, REMOVE_DEVICE_CERTIFICATES, REVOKE_CERTIFICATE } from './certificate-scripts.js';
 import { normalizeFingerprint, normalizeSerial } from './normal-form.js';
 
 type Script = (...args: Array<string | number>) => Promise<unknown>;
@@ -26,6 +26,7 @@ export class DeviceCertificateStore {
   private readonly addScript: Script;
   private readonly revokeScript: Script;
   private readonly removeDeviceScript: Script;
+  private readonly moveDeviceScript: Script;
 
   constructor(
     private readonly redis: RedisClient,
@@ -36,6 +37,7 @@ export class DeviceCertificateStore {
     this.addScript = script(redis, 'citypulse_certs_add', ADD_CERTIFICATES);
     this.revokeScript = script(redis, 'citypulse_certs_revoke', REVOKE_CERTIFICATE);
     this.removeDeviceScript = script(redis, 'citypulse_certs_remove_device', REMOVE_DEVICE_CERTIFICATES);
+    this.moveDeviceScript = script(redis, 'citypulse_certs_move_device', MOVE_DEVICE_CERTIFICATES);
   }
 
   /** Whether the certificate of `city`'s CA with this serial is revoked (now). Unknown serials are not. */
@@ -106,9 +108,14 @@ export class DeviceCertificateStore {
     return json ? viewOf(JSON.parse(String(json)) as CertificateRecord, now) : undefined;
   }
 
-  /** Forgets a deleted device's certificates; its issued serials stay revoked. Returns how many it had. */
+  /** Forgets a deleted device's certificates; their serials stay revoked. Returns how many it had. */
   async removeDevice(deviceId: string, now = new Date()): Promise<number> {
     return Number(await this.removeDeviceScript(this.keys.cities, this.keys.base, deviceId, now.getTime()));
+  }
+
+  /** The device moved to `city`: its certificates (expiry, revoked serials) are listed and checked there from now on. */
+  async moveDevice(deviceId: string, city: string): Promise<number> {
+    return Number(await this.moveDeviceScript(this.keys.cities, this.keys.base, deviceId, city));
   }
 
   /**

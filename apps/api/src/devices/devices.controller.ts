@@ -59,7 +59,7 @@ export class DevicesController {
     return { ...toPublic(device), presence: await this.presence.get(id) };
   }
 
-  /** Moves a device to another site or city, or renames it; its index entries and live session follow. */
+  /** Moves a device to another site or city, or renames it; its index entries, certificates and live session follow. */
   @Patch(':id')
   @AdminOnly()
   async update(@Param() { id }: DevicePath, @Body() body: UpdateDeviceDto, @CurrentTenancy() tenancy: Tenancy) {
@@ -67,6 +67,8 @@ export class DevicesController {
     if (body.city !== undefined && !tenancy.allows(body.city)) throw outsideTenancy(body.city);
     const device = await this.registry.update(id, body);
     if (!device) throw notFound(id);
+    // Its certificates follow: listed in the new city only, revocations kept (idempotent, so a retried PATCH repairs a failure here).
+    if (body.city !== undefined) await this.certificates.moveDevice(id, body.city);
     return toPublic(device);
   }
 

@@ -199,6 +199,16 @@ describe('device certificates', () => {
     expect(metrics).toMatch(/^citypulse_device_certificates_expiring\{city="tianjin"\} 1$/m);
   });
 
+  it('moves certificates with a device moved to another city: listed there, revocations kept', async () => {
+    const id = uniqueName('bj-move-');
+    await cp.provision({ ...bj, id });
+    const { body } = await sign(id, 'move');
+    await cp.api('POST', `/devices/${id}/certificates/${body.record.serial}/revoke`);
+    expect((await cp.api('PATCH', `/devices/${id}`, { city: 'tianjin', site: 'tj-port-1' })).status).toBe(200);
+    expect((await cp.api('GET', `/devices/${id}/certificates`, undefined, tianjinOperator)).body.items).toEqual([expect.objectContaining({ city: 'tianjin', revoked: true })]);
+    expect(await store.isRevoked('tianjin', body.record.serial)).toBe(true);
+  });
+
   it("keeps a deleted device's issued serials revoked, so a device re-created under its id cannot use them", async () => {
     const id = uniqueName('bj-del-');
     await cp.provision({ ...bj, id });
