@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, readFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import mqtt, { type IClientOptions } from 'mqtt';
@@ -90,6 +90,30 @@ describe('MQTT over TLS', () => {
     await client.publishAsync(deviceTopic(id, 'telemetry'), reading(24.5), { qos: 1 });
     await client.endAsync();
     await waitStored(id, 24.5);
+  });
+
+  it('runs the TLS examples of devices/README.md as written (secret, client certificate, mosquitto_rr)', async () => {
+    const readme = readFileSync(resolve('devices/README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### TLS and client certificates'), readme.indexOf('## Topics'));
+    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap((block) => block[1].replace(/\\\n\s*/g, '').split('\n'))
+      .filter((line) => line.startsWith('mosquitto_'));
+    expect(commands.map((c) => c.split(' ')[0])).toEqual(['mosquitto_pub', 'mosquitto_pub', 'mosquitto_rr']);
+    const { id, secret } = await newDevice();
+    const cert = await pki.deviceCert(beijing, id);
+    const outputs: string[] = [];
+    for (const command of commands) {
+      const local = command
+        .replaceAll('citypulse.example', '127.0.0.1')
+        .replaceAll('8883', String(tlsPort))
+        .replaceAll('server-ca.pem', serverCa.cert)
+        .replaceAll('bj-env-0042.pem', cert.cert)
+        .replaceAll('bj-env-0042.key', cert.key)
+        .replaceAll('bj-env-0042', id);
+      outputs.push((await run('sh', ['-c', local], { env: { ...process.env, DEVICE_SECRET: secret }, timeout: 20_000 })).stdout);
+    }
+    await waitFor(() => storedTemperatures(id), (t) => t.length === 2, { what: 'the two readings of the README examples' });
+    expect(JSON.parse(outputs[2])).toMatchObject({ accepted: 0, rejected: [expect.objectContaining({ reason: 'wrong_type', field: 'temperature' })] });
   });
 
   const certificateStore = () => new DeviceCertificateStore(cp.running.app.get<RedisClient>(REDIS), cp.config.redis.prefix);
