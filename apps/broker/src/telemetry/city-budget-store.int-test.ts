@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { flushPrefix, testConfig } from '@citypulse/testing';
+import { flushPrefix, freePort, testConfig } from '@citypulse/testing';
 import { CityBudgetStore } from './city-budget-store.js';
 import { CityRateLimiter } from './city-rate-limiter.js';
 
@@ -52,5 +52,20 @@ describe('CityBudgetStore', () => {
     const elapsedS = (Date.now() - startedAt) / 1000;
     expect(accepted).toBeGreaterThanOrEqual(90);
     expect(accepted).toBeLessThanOrEqual(100 * (1 + elapsedS) + 2 * 5);
+  });
+
+  it('falls back to a bucket of its own while Redis does not answer, still limiting the city', async () => {
+    // Nothing listens on this port: every block request fails or times out.
+    const unreachable = new Redis({ host: '127.0.0.1', port: await freePort(), maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    unreachable.on('error', () => undefined);
+    try {
+      const limiter = new CityRateLimiter({ readingsPerS: 10, overrides: {}, maxHoldMs: 1000, blockMs: 50 }, new CityBudgetStore(unreachable, config.redis.prefix));
+      const decisions: string[] = [];
+      for (let i = 0; i < 11; i++) decisions.push((await limiter.take('offline', 1)).kind);
+      // One second of the rate at once, then back-pressure, as on a broker alone: nothing shed for want of Redis.
+      expect(decisions).toEqual([...Array(10).fill('now'), 'hold']);
+    } finally {
+      unreachable.disconnect();
+    }
   });
 });
