@@ -1,16 +1,19 @@
 import { Redis } from 'ioredis';
-import { flushPrefix, freePort, testConfig } from '@citypulse/testing';
+import type { AppConfig } from '@citypulse/config';
+import type { RedisClient } from '@citypulse/redis';
+import { REDIS_FLAVOURS, flushPrefix, freePort, testConfig, testRedis } from '@citypulse/testing';
 import { CityBudgetStore } from './city-budget-store.js';
 import { CityRateLimiter } from './city-rate-limiter.js';
 
-/** The shared per-city bucket script on a real Redis. */
-describe('CityBudgetStore', () => {
-  const config = testConfig();
-  let redis: Redis;
+/** The shared per-city bucket script on a real Redis and on a Redis Cluster (one key, one slot per city). */
+describe.each(REDIS_FLAVOURS)('CityBudgetStore on $name', (flavour) => {
+  let config: AppConfig;
+  let redis: RedisClient;
   let store: CityBudgetStore;
 
   beforeAll(() => {
-    redis = new Redis(config.redis.url);
+    config = testConfig(flavour.env());
+    redis = testRedis(config);
     store = new CityBudgetStore(redis, config.redis.prefix);
   });
   afterAll(async () => {
