@@ -30,7 +30,7 @@ export async function loadSigningCas(certs: DeviceCaFile[], keys: DeviceCaFile[]
     keys.map(async (keyFile) => {
       const certFile = certs.find((c) => c.city === keyFile.city);
       if (!certFile) throw new DeviceCaConfigError(`CP_DEVICE_CA_KEY ${keyFile.file}: CP_MQTT_TLS_CA has no CA for ${keyFile.city ?? 'every city'}`);
-      const privateKey = createPrivateKey(await readFile(keyFile.file));
+      const privateKey = await readKey(keyFile.file);
       const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
       const pems = (await readFile(certFile.file, 'utf8')).match(PEM_CERTIFICATE) ?? [];
       const cert = pems.map((pem) => new x509.X509Certificate(pem)).find((c) => Buffer.from(c.publicKey.rawData).equals(spki));
@@ -40,6 +40,15 @@ export async function loadSigningCas(certs: DeviceCaFile[], keys: DeviceCaFile[]
       return { city: keyFile.city, cert, key, algorithm };
     }),
   );
+}
+
+/** An unencrypted PEM or DER private key; a problem names the file (a passphrase-protected key cannot be used unattended). */
+async function readKey(file: string): Promise<KeyObject> {
+  try {
+    return createPrivateKey(await readFile(file));
+  } catch (err) {
+    throw new DeviceCaConfigError(`CP_DEVICE_CA_KEY ${file}: not a readable, unencrypted private key (${(err as Error).message})`);
+  }
 }
 
 /** The CA that signs for `city`: its own, else the one of every city. */

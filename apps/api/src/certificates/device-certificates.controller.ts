@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
@@ -14,7 +15,6 @@ import { alreadyRegistered, certificateNotFound, deviceNotFound, fieldProblem, n
 import { checkCsr } from './csr.js';
 import { caFor, signDeviceCertificate, type SigningCa } from './device-cas.js';
 import { SIGNING_CAS } from './certificate-providers.js';
-import { X509Certificate } from 'node:crypto';
 
 const DEFAULT_GRACE_HOURS = 24;
 
