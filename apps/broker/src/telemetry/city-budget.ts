@@ -10,6 +10,9 @@
  * adding to a later burst: all brokers together stay within the city's rate plus one block each.
  */
 
+/** Go ahead now; go ahead after holding the PUBACK back `holdMs`; or refuse the readings (`shed`). */
+export type RateDecision = { kind: 'now' } | { kind: 'hold'; holdMs: number } | { kind: 'shed'; readingsPerS: number };
+
 /** What Redis granted, in its own time frame relative to the moment of the grant. */
 export interface Grant {
   readings: number;

@@ -1,7 +1,9 @@
 import type { Logger } from '@citypulse/observability';
-import { CityBudget, blockReadings } from './city-budget.js';
+import { CityBudget, blockReadings, type RateDecision } from './city-budget.js';
 import type { CityBudgetStore } from './city-budget-store.js';
 import { LocalCityBuckets } from './local-city-buckets.js';
+
+export type { RateDecision };
 
 export interface CityRateSettings {
   /** Readings per second per city, for all brokers together; 0 = unlimited. */
@@ -13,8 +15,6 @@ export interface CityRateSettings {
   blockMs: number;
 }
 
-/** Go ahead now; go ahead after holding the PUBACK back `holdMs`; or refuse the readings (`shed`). */
-export type RateDecision = { kind: 'now' } | { kind: 'hold'; holdMs: number } | { kind: 'shed'; readingsPerS: number };
 
 /** The bucket's capacity: one second of the city's rate. */
 const BURST_MS = 1000;

@@ -1,4 +1,4 @@
-import type { RateDecision } from './city-rate-limiter.js';
+import type { RateDecision } from './city-budget.js';
 
 interface Bucket {
   tokens: number;
