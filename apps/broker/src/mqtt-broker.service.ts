@@ -110,9 +110,9 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     const limiter = new ConnectLimiter(this.redis, config.redis.prefix, config.connectLimits);
     const tokens = new ApiTokenStore(this.redis, config.redis.prefix);
     const reasons = new DisconnectReasons();
-    // Clustered, subscribers on the other brokers are invisible here: telemetry is always routed.
-    this.cluster = createBrokerCluster(config);
-    const telemetryRouting = new TelemetryRouting({ clustered: this.cluster.clustered });
+    // Clustered, telemetry is routed only where the cluster-wide subscription index has a taker.
+    this.cluster = createBrokerCluster(config, { redis: this.redis, logger });
+    const telemetryRouting = new TelemetryRouting({ cluster: this.cluster.index, cityOf: (client) => sessions.get(client)?.device.city });
 
     const certificates = this.certificateLogin();
     this.broker = await Aedes.createBroker({
@@ -125,6 +125,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       authorizeForward: createAuthorizeForward({ operators, cities, metrics }),
     });
     telemetryRouting.install(this.broker);
+    await this.cluster.start(this.broker);
     const presence = new PresenceStore(this.redis, config.redis.prefix);
     this.presenceTracker = new PresenceTracker(this.broker, sessions, presence, reasons, metrics, logger);
     this.heartbeat = new BrokerHeartbeat(presence, config.instanceId, config.presence.heartbeatMs, logger);

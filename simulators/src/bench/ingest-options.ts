@@ -11,6 +11,8 @@ export interface IngestOptions {
   batch: number;
   /** broker+api and ingest+alerts as two processes instead of the all-in-one. */
   split: boolean;
+  /** CP_MQTT_CLUSTER of the broker: `redis` runs it as a member of a broker cluster (alone in it). */
+  mqttCluster: 'none' | 'redis';
   baselines: boolean;
   baselineDurationS: number;
   baselineSubscriberQos: 0 | 1;
@@ -42,6 +44,7 @@ const SPECS: Record<string, OptionSpec> = {
   rate: { type: 'string', default: '0', help: 'cap in readings/s over all devices; 0 = as fast as PUBACKs come back' },
   batch: { type: 'string', default: '1', help: 'readings per publish; >1 sends {"readings":[...]}' },
   split: { type: 'boolean', default: false, help: 'run citypulse as two processes (broker+api, ingest+alerts) instead of all-in-one' },
+  cluster: { type: 'string', default: process.env.CP_MQTT_CLUSTER ?? 'none', help: 'the broker\'s CP_MQTT_CLUSTER: none, or redis (a cluster member sharing MQTT state through Redis)' },
   'no-baselines': { type: 'boolean', default: false, help: 'skip the InfluxDB ceiling and Mosquitto baselines' },
   'baseline-duration': { type: 'string', default: '10', help: 'seconds of publishing for the Mosquitto baseline' },
   'baseline-sub-qos': { type: 'string', default: '1', help: "QoS of the Mosquitto baseline's counting subscriber (0 or 1)" },
@@ -97,6 +100,7 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
     // The broker refuses larger batches (CP_MAX_BATCH_READINGS, default 1000).
     batch: int('batch', 1, 1000),
     split: Boolean(values.split),
+    mqttCluster: values.cluster === 'redis' ? 'redis' : 'none',
     baselines: !values['no-baselines'],
     baselineDurationS: int('baseline-duration', 1),
     baselineSubscriberQos: int('baseline-sub-qos', 0, 1) as 0 | 1,
@@ -111,6 +115,7 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
     entry: String(values.entry),
     nodeArgs: (values['node-arg'] as string[] | undefined) ?? [],
   };
+  if (values.cluster !== 'none' && values.cluster !== 'redis') problems.push(`--cluster must be none or redis, not ${values.cluster}`);
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return parsed;
 }

@@ -11,6 +11,8 @@ export interface ServiceEnvOptions {
   passThrough: boolean;
   /** More variables the bench sets itself and so keeps out of the pass-through (e.g. CP_APPS when it lays the processes out). */
   alsoOwned?: readonly string[];
+  /** The broker's CP_MQTT_CLUSTER, when the bench sets it (the ingest bench's --cluster). */
+  mqttCluster?: 'none' | 'redis';
 }
 
 /** The CP_* environment of the citypulse processes of one bench run: its own Redis prefix, database and token. */
@@ -23,6 +25,7 @@ export function serviceEnv(options: ServiceEnvOptions): Record<string, string> {
     CP_INFLUX_DB: options.database,
     CP_LOG_LEVEL: 'warn',
     CP_API_TOKEN: options.token,
+    ...(options.mqttCluster && { CP_MQTT_CLUSTER: options.mqttCluster }),
   };
 }
 

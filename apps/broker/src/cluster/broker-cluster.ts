@@ -1,7 +1,11 @@
 import { createRequire } from 'node:module';
+import type { Aedes } from 'aedes';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '@citypulse/config';
 import { connectRedis } from '@citypulse/core';
+import type { Logger } from '@citypulse/observability';
+import { RouteIndexStore } from './route-index-store.js';
+import { SubscriptionIndex } from './subscription-index.js';
 
 /** The parts of mqemitter-redis used here (its own types name ioredis 5, whose class ours is not). */
 interface MQEmitterRedisModule {
@@ -26,7 +30,11 @@ export interface BrokerCluster {
   clustered: boolean;
   /** aedes' `mq` and `persistence`; empty for a broker alone (aedes' in-memory defaults). */
   aedesOptions: { mq?: unknown; persistence?: unknown };
-  /** Lets go of the persistence's Redis connection; call after aedes.close(), which closes mq. */
+  /** Clustered: the cluster-wide subscription index that decides which telemetry is routed. */
+  index?: SubscriptionIndex;
+  /** Joins the index (loads every broker's filters, listens for changes); before the listener opens. */
+  start(broker: Aedes): Promise<void>;
+  /** Leaves the index and lets go of the persistence's Redis connection; call after aedes.close(), which closes mq. */
   close(): Promise<void>;
 }
 
@@ -37,8 +45,8 @@ export interface BrokerCluster {
  * broker finds its session. Channels and keys sit under `{CP_REDIS_PREFIX}:mqtt:`, so deployments
  * (and tests) sharing one Redis stay apart. `none` keeps everything in memory: faster, one broker.
  */
-export function createBrokerCluster(config: AppConfig): BrokerCluster {
-  if (config.mqtt.cluster === 'none') return { clustered: false, aedesOptions: {}, close: async () => undefined };
+export function createBrokerCluster(config: AppConfig, deps: { redis: Redis; logger: Logger }): BrokerCluster {
+  if (config.mqtt.cluster === 'none') return { clustered: false, aedesOptions: {}, start: async () => undefined, close: async () => undefined };
 
   const namespace = `${config.redis.prefix}:mqtt:`;
   const { MQEmitterRedisPrefix } = require('mqemitter-redis') as MQEmitterRedisModule;
@@ -53,11 +61,21 @@ export function createBrokerCluster(config: AppConfig): BrokerCluster {
   });
   const persistenceRedis = new Redis(config.redis.url, { connectionName: `${config.instanceId}:mqtt-persistence`, keyPrefix: namespace, enableAutoPipelining: true });
   const persistence = createPersistence({ conn: persistenceRedis });
+  const index = new SubscriptionIndex({
+    store: new RouteIndexStore(deps.redis, config.redis.prefix),
+    subscriber: connectRedis(config, 'routing-index'),
+    brokerId: config.instanceId,
+    periodMs: config.presence.heartbeatMs,
+    logger: deps.logger,
+  });
 
   return {
     clustered: true,
     aedesOptions: { mq, persistence },
+    index,
+    start: (broker) => index.start(broker),
     async close() {
+      await index.stop().catch((err: Error) => deps.logger.warn({ err }, 'could not remove this broker’s subscriptions from the routing index'));
       // destroy() unsubscribes from the already closed emitter first; never let that hold shutdown up.
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, DESTROY_TIMEOUT_MS)));

@@ -11,7 +11,7 @@ export interface AuthorizeSubscribeDeps {
   operators: OperatorSessions;
   metrics: Metrics;
   logger: Logger;
-  /** Told of every operator subscription granted, so telemetry gets routed once someone listens. */
+  /** Told of every operator subscription granted (in a cluster: into the subscription index, before SUBACK), so telemetry gets routed once someone listens. */
   telemetryRouting: TelemetryRouting;
 }
 
@@ -24,12 +24,16 @@ export interface AuthorizeSubscribeDeps {
  */
 export function createAuthorizeSubscribe(deps: AuthorizeSubscribeDeps): NonNullable<AedesOptions['authorizeSubscribe']> {
   return (client, subscription, callback) => {
-    if (deps.operators.get(client)) {
-      if (operatorMaySubscribe(subscription.topic)) {
-        deps.telemetryRouting.noteSubscription(subscription.topic);
-        return callback(null, subscription);
-      }
-      return refuse();
+    const operator = deps.operators.get(client);
+    if (operator) {
+      if (!operatorMaySubscribe(subscription.topic)) return refuse();
+      return void deps.telemetryRouting.noteSubscription(client, subscription.topic, operator.cities).then(
+        () => callback(null, subscription),
+        (err: Error) => {
+          deps.logger.error({ err, clientId: client.id, topic: subscription.topic }, 'subscription not recorded in the routing index; refused');
+          callback(null, null);
+        },
+      );
     }
     const session = deps.sessions.get(client);
     const topic = parseDeviceTopic(subscription.topic);
