@@ -19,10 +19,11 @@ export interface AppConfig {
   };
   /**
    * maxPacketBytes: larger packets close the connection unread; connectTimeoutMs: time allowed from
-   * TCP connect to CONNECT; cluster: `redis` when brokers share their MQTT state through Redis;
+   * TCP connect to CONNECT; cluster: `redis` when brokers share their MQTT state through Redis (at
+   * redisUrl: CP_MQTT_REDIS_URL, else CP_REDIS_URL);
    * transport: TLS, WebSocket and WSS listeners beside (or instead of) plain TCP.
    */
-  mqtt: { host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number; cluster: 'none' | 'redis'; transport: MqttTransportConfig };
+  mqtt: { host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number; cluster: 'none' | 'redis'; redisUrl: string; transport: MqttTransportConfig };
   http: { host: string; port: number; adminToken: string };
   /** Health/metrics listener for processes without the api. */
   health: { port: number };

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 /** scrypt's N must be a power of two; below 1024 it stops being memory-hard in any useful sense. */
 const SCRYPT_COSTS = Array.from({ length: 11 }, (_, i) => 1024 << i);
@@ -119,6 +119,16 @@ export class EnvSchema {
    */
   @IsIn(['none', 'redis'])
   CP_MQTT_CLUSTER: 'none' | 'redis' = 'none';
+
+  /**
+   * With CP_MQTT_CLUSTER=redis: the one Redis server holding the brokers' shared topic tree
+   * (pub/sub) and MQTT sessions. Empty: CP_REDIS_URL. Required with CP_REDIS_CLUSTER_NODES: the
+   * topic tree needs pattern subscriptions, which a cluster only has as classic pub/sub, broadcast
+   * to every shard (README "Scaling out"). @defaultValue empty
+   */
+  @ValidateIf((o: EnvSchema) => o.CP_MQTT_REDIS_URL !== '')
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })
+  CP_MQTT_REDIS_URL = '';
 
   /** HTTP API listener. @defaultValue 13000 */
   @IsInt() @Min(0) @Max(65535)

@@ -55,6 +55,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const badPort = parseNodes(schema.CP_REDIS_CLUSTER_NODES).find((node) => node.port < 1 || node.port > 65535);
   if (badPort) problems.push(`CP_REDIS_CLUSTER_NODES=${JSON.stringify(schema.CP_REDIS_CLUSTER_NODES)}: port ${badPort.port} of ${badPort.host} is not 1-65535`);
+  if (schema.CP_MQTT_CLUSTER === 'redis' && schema.CP_REDIS_CLUSTER_NODES !== '' && schema.CP_MQTT_REDIS_URL === '') {
+    problems.push('CP_MQTT_REDIS_URL: required when CP_MQTT_CLUSTER=redis runs on a Redis Cluster (CP_REDIS_CLUSTER_NODES): the brokers\' topic tree and MQTT sessions need one Redis server');
+  }
   if (problems.length === 0) problems.push(...transportProblems(schema));
   if (problems.length === 0) problems.push(...deviceCertificateProblems(schema));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -76,7 +79,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       token: e.CP_INFLUX_TOKEN,
       gzipThresholdBytes: e.CP_INFLUX_GZIP_THRESHOLD_BYTES,
     },
-    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS, cluster: e.CP_MQTT_CLUSTER, transport: toTransportConfig(e) },
+    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS, cluster: e.CP_MQTT_CLUSTER, redisUrl: e.CP_MQTT_REDIS_URL || e.CP_REDIS_URL, transport: toTransportConfig(e) },
     http: { host: e.CP_HTTP_HOST, port: e.CP_HTTP_PORT, adminToken: e.CP_API_TOKEN },
     health: { port: e.CP_HEALTH_PORT },
     telemetry: {

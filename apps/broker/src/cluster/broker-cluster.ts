@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Aedes } from 'aedes';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { AppConfig } from '@citypulse/config';
-import { connectRedis } from '@citypulse/core';
+import { connectRedis, type RedisClient } from '@citypulse/core';
 import type { Logger } from '@citypulse/observability';
 import { RouteIndexStore } from './route-index-store.js';
 import { SubscriptionIndex } from './subscription-index.js';
@@ -44,22 +44,30 @@ export interface BrokerCluster {
  * messages and wills live in Redis (aedes-persistence-redis), so a device reconnecting to another
  * broker finds its session. Channels and keys sit under `{CP_REDIS_PREFIX}:mqtt:`, so deployments
  * (and tests) sharing one Redis stay apart. `none` keeps everything in memory: faster, one broker.
+ *
+ * Both live on one Redis server, CP_MQTT_REDIS_URL (else CP_REDIS_URL), even when everything else
+ * runs on a Redis Cluster: mqemitter-redis subscribes to MQTT wildcards as Redis patterns, which a
+ * cluster offers only as classic pub/sub — every message broadcast to every shard, measured at
+ * about 5× the Redis CPU of one server with three shards — and sharded pub/sub has no patterns.
+ * Telemetry crosses only where someone subscribed (the subscription index, on the main Redis or
+ * Cluster), so what is left for that server is small. README "Scaling out".
  */
-export function createBrokerCluster(config: AppConfig, deps: { redis: Redis; logger: Logger }): BrokerCluster {
+export function createBrokerCluster(config: AppConfig, deps: { redis: RedisClient; logger: Logger }): BrokerCluster {
   if (config.mqtt.cluster === 'none') return { clustered: false, aedesOptions: {}, start: async () => undefined, close: async () => undefined };
 
   const namespace = `${config.redis.prefix}:mqtt:`;
   const { MQEmitterRedisPrefix } = require('mqemitter-redis') as MQEmitterRedisModule;
   const createPersistence = require('aedes-persistence-redis') as RedisPersistenceFactory;
   // The same emitter options aedes gives its in-memory one; '' matches an empty level [MQTT-4.7.1-3].
+  // One server (CP_MQTT_REDIS_URL, else CP_REDIS_URL), never a Redis Cluster: see the doc above.
+  const mqttRedis = (name: string, options: RedisOptions = {}) => new Redis(config.mqtt.redisUrl, { connectionName: `${config.instanceId}:${name}`, enableAutoPipelining: true, ...options });
   const mq = new MQEmitterRedisPrefix(namespace, {
-    // Typed as one server until the topic tree is made cluster-aware (issue 13, routing).
-    pubConn: connectRedis(config, 'mqtt-cluster-pub') as Redis,
-    subConn: connectRedis(config, 'mqtt-cluster-sub') as Redis,
+    pubConn: mqttRedis('mqtt-cluster-pub'),
+    subConn: mqttRedis('mqtt-cluster-sub'),
     concurrency: 100,
     matchEmptyLevels: true,
   });
-  const persistenceRedis = new Redis(config.redis.url, { connectionName: `${config.instanceId}:mqtt-persistence`, keyPrefix: namespace, enableAutoPipelining: true });
+  const persistenceRedis = mqttRedis('mqtt-persistence', { keyPrefix: namespace });
   const persistence = createPersistence({ conn: persistenceRedis });
   const index = new SubscriptionIndex({
     store: new RouteIndexStore(deps.redis, config.redis.prefix),

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 
 /**
  * Where the cluster-wide subscription index lives in Redis. Every key carries one hash tag,
@@ -14,7 +14,7 @@ export class RouteIndexStore {
   private readonly tag: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.tag = `{${prefix}:routes}`;

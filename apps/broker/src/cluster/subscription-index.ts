@@ -1,5 +1,5 @@
 import type { Aedes, Client } from 'aedes';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@citypulse/redis';
 import type { Logger } from '@citypulse/observability';
 import type { RouteIndexStore } from './route-index-store.js';
 import { RouteTable, scopedFilters } from './route-table.js';
@@ -7,7 +7,7 @@ import { RouteTable, scopedFilters } from './route-table.js';
 export interface SubscriptionIndexDeps {
   store: RouteIndexStore;
   /** A connection of its own: it is put in subscriber mode. Closed by stop(). */
-  subscriber: Redis;
+  subscriber: RedisClient;
   brokerId: string;
   /** Heartbeat: the set is rewritten (TTL renewed) and every other set re-read this often. */
   periodMs: number;
