@@ -69,6 +69,9 @@ async function handle(event: DeviceControlEvent, deps: DeviceControlDeps): Promi
       return;
     }
     case 'certificate-revoked': {
+      // A CONNECT of this device still verifying may have read the certificate as valid: it gets
+      // "connect again" (3) rather than a session; a session already made is closed below.
+      deps.changes.record(event.deviceId);
       const client = connectedClient(deps.broker, event.deviceId);
       if (client && deps.sessions.get(client) && deps.certificates?.presentedFingerprint(client, event.fingerprint)) {
         deps.logger.info({ deviceId: event.deviceId, serial: event.serial }, 'closing the connection of a device whose certificate was revoked');
