@@ -122,9 +122,9 @@ export class EnvSchema {
 
   /**
    * With CP_MQTT_CLUSTER=redis: the one Redis server holding the brokers' shared topic tree
-   * (pub/sub) and MQTT sessions. Empty: CP_REDIS_URL. Required with CP_REDIS_CLUSTER_NODES: the
-   * topic tree needs pattern subscriptions, which a cluster only has as classic pub/sub, broadcast
-   * to every shard (README "Scaling out"). @defaultValue empty
+   * (pub/sub) and MQTT sessions. Empty: CP_REDIS_URL — also when the rest runs on a Redis Cluster
+   * (CP_REDIS_CLUSTER_NODES): the topic tree needs pattern subscriptions, which a cluster has only
+   * as classic pub/sub, broadcast to every shard (README "Scaling out"). @defaultValue empty
    */
   @ValidateIf((o: EnvSchema) => o.CP_MQTT_REDIS_URL !== '')
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false })

@@ -23,12 +23,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...token, CP_MQTT_CLUSTER: 'mongodb' })).toThrow(/CP_MQTT_CLUSTER="mongodb"/);
   });
 
-  it('keeps the brokers\' topic tree and sessions on CP_REDIS_URL unless CP_MQTT_REDIS_URL names a server, which a Redis Cluster needs', () => {
+  it('keeps the brokers\' topic tree and sessions on CP_REDIS_URL unless CP_MQTT_REDIS_URL names a server, on a Redis Cluster too', () => {
     expect(loadConfig({ ...token, CP_MQTT_CLUSTER: 'redis', CP_REDIS_URL: 'redis://main:6379' }).mqtt.redisUrl).toBe('redis://main:6379');
     expect(loadConfig({ ...token, CP_MQTT_CLUSTER: 'redis', CP_MQTT_REDIS_URL: 'redis://mqtt-state:6379' }).mqtt.redisUrl).toBe('redis://mqtt-state:6379');
-    const cluster = { ...token, CP_MQTT_CLUSTER: 'redis', CP_REDIS_CLUSTER_NODES: '127.0.0.1:17001' };
-    expect(() => loadConfig(cluster)).toThrow(/CP_MQTT_REDIS_URL: required when CP_MQTT_CLUSTER=redis runs on a Redis Cluster/);
-    expect(loadConfig({ ...cluster, CP_MQTT_REDIS_URL: 'redis://127.0.0.1:16379' }).mqtt.redisUrl).toBe('redis://127.0.0.1:16379');
+    const cluster = { ...token, CP_MQTT_CLUSTER: 'redis', CP_REDIS_CLUSTER_NODES: '127.0.0.1:17001', CP_REDIS_URL: 'redis://127.0.0.1:16379' };
+    expect(loadConfig(cluster).mqtt.redisUrl).toBe('redis://127.0.0.1:16379');
+    expect(loadConfig({ ...cluster, CP_MQTT_REDIS_URL: 'redis://mqtt-state:6379' }).mqtt.redisUrl).toBe('redis://mqtt-state:6379');
     expect(() => loadConfig({ ...token, CP_MQTT_REDIS_URL: 'http://x' })).toThrow(/CP_MQTT_REDIS_URL="http:\/\/x"/);
   });
 

@@ -55,9 +55,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const badPort = parseNodes(schema.CP_REDIS_CLUSTER_NODES).find((node) => node.port < 1 || node.port > 65535);
   if (badPort) problems.push(`CP_REDIS_CLUSTER_NODES=${JSON.stringify(schema.CP_REDIS_CLUSTER_NODES)}: port ${badPort.port} of ${badPort.host} is not 1-65535`);
-  if (schema.CP_MQTT_CLUSTER === 'redis' && schema.CP_REDIS_CLUSTER_NODES !== '' && schema.CP_MQTT_REDIS_URL === '') {
-    problems.push('CP_MQTT_REDIS_URL: required when CP_MQTT_CLUSTER=redis runs on a Redis Cluster (CP_REDIS_CLUSTER_NODES): the brokers\' topic tree and MQTT sessions need one Redis server');
-  }
   if (problems.length === 0) problems.push(...transportProblems(schema));
   if (problems.length === 0) problems.push(...deviceCertificateProblems(schema));
   if (problems.length > 0) throw new ConfigError(problems);

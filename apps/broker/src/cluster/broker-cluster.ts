@@ -68,6 +68,9 @@ export function createBrokerCluster(config: AppConfig, deps: { redis: RedisClien
     matchEmptyLevels: true,
   });
   const persistenceRedis = mqttRedis('mqtt-persistence', { keyPrefix: namespace });
+  // Host and port only: the URL may carry a password.
+  const { host } = new URL(config.mqtt.redisUrl);
+  deps.logger.info({ mqttStateRedis: host }, 'MQTT topic tree and sessions on one Redis server');
   const persistence = createPersistence({ conn: persistenceRedis });
   const index = new SubscriptionIndex({
     store: new RouteIndexStore(deps.redis, config.redis.prefix),
