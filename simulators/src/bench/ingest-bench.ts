@@ -17,6 +17,8 @@ import { provisionDevices } from './provision.js';
 import { formatTable, type IngestReport } from './report.js';
 import { serviceEnv as serviceEnvFor } from './service-env.js';
 import { startServices } from './services.js';
+import { prepareBenchTls } from './bench-tls.js';
+import { runTlsPass } from './ingest-tls-pass.js';
 
 /** `npm run bench -- ingest [options]`; resolves with the exit code. */
 export function runIngestBench(argv: string[]): Promise<number> {
@@ -29,7 +31,8 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
   const database = run.database!;
   const profilesDir = join(outDir, 'profiles');
   if (options.profile) mkdirSync(profilesDir, { recursive: true });
-  const serviceEnv = serviceEnvFor({ ...options, redisPrefix, database: database.name, token, passThrough: true });
+  const tls = options.tls ? await prepareBenchTls(cleanup) : undefined;
+  const serviceEnv = { ...serviceEnvFor({ ...options, redisPrefix, database: database.name, token, passThrough: true }), ...tls?.env };
   // The service's production flags, as in scripts/start.sh and docker-compose.yml.
   const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64', ...options.nodeArgs, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : [])];
   log(`starting citypulse${options.split ? ' as two processes' : ''} (Redis prefix ${redisPrefix}, InfluxDB database ${database.name}, logs in ${run.logDir})`);
@@ -69,6 +72,9 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
       );
     },
   });
+  const tlsPass = tls
+    ? await runTlsPass({ options, tls, devices, tcp: { load, drain, stored }, tcpPort: services.broker.mqttPort!, brokerPid: services.broker.pid, metricsUrls, token, database, cleanup })
+    : undefined;
   const finalMetrics = await scrapeMetrics(metricsUrls, token);
   const rss = Object.fromEntries(services.all.map((s) => [s.name, s.rss()]));
 
@@ -103,7 +109,12 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
   for (const profile of report.profiles ?? []) console.log(`${formatProfileSummary(profile.summary, `${profile.process}: ${profile.file}`)}\n`);
   const file = writeJsonReport('ingest', report, outDir, stamp);
   console.log(`report written to ${file}`);
+  if (tlsPass) console.log(`TLS report written to ${writeJsonReport('ingest-tls', tlsPass, outDir, stamp)}`);
 
+  if (tlsPass && tlsPass.tls.lost > 0) {
+    console.error(`\n!!! ${tlsPass.tls.lost} readings PUBACKed over TLS are not in InfluxDB: acknowledged data was LOST !!!\n`);
+    return 1;
+  }
   if (report.results.lost > 0) {
     console.error(`\n!!! ${report.results.lost} PUBACKed readings are not in InfluxDB: acknowledged data was LOST !!!\n`);
     return 1;

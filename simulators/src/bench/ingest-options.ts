@@ -27,6 +27,8 @@ export interface IngestOptions {
   entry: string;
   /** Extra node flags for the service processes (e.g. --max-semi-space-size=64). */
   nodeArgs: string[];
+  /** After the TCP pass, the same devices publish over the TLS listener; then a CONNECT storm over TCP, TLS and resumed TLS. */
+  tls: boolean;
 }
 
 interface OptionSpec {
@@ -59,6 +61,7 @@ const SPECS: Record<string, OptionSpec> = {
   mosquitto: { type: 'string', default: '/usr/sbin/mosquitto', help: 'mosquitto binary for the baseline' },
   entry: { type: 'string', default: 'dist/apps/citypulse/src/main.js', help: 'the service entry (built by npm run build)' },
   'node-arg': { type: 'string', multiple: true, default: [], help: 'extra node flag for the service, repeatable (e.g. --node-arg=--max-semi-space-size=64)' },
+  tls: { type: 'boolean', default: false, help: 'then publish over TLS too (same devices, same duration) and compare: readings/s ratio, CONNECT storm with and without TLS session resumption, broker RSS per connection' },
   help: { type: 'boolean', default: false, help: 'print this' },
 };
 
@@ -114,6 +117,7 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
     mosquitto: String(values.mosquitto),
     entry: String(values.entry),
     nodeArgs: (values['node-arg'] as string[] | undefined) ?? [],
+    tls: Boolean(values.tls),
   };
   if (values.cluster !== 'none' && values.cluster !== 'redis') problems.push(`--cluster must be none or redis, not ${values.cluster}`);
   if (problems.length > 0) throw new Error(problems.join('\n'));

@@ -2,7 +2,7 @@ import hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { Packet } from 'mqtt-packet';
 import { MeterReadings } from './meter-readings.js';
-import { MqttConnection } from './mqtt-connection.js';
+import { MqttConnection, type TlsConnect } from './mqtt-connection.js';
 import { RateGate } from './rate-gate.js';
 
 export interface Publisher {
@@ -36,6 +36,8 @@ export interface LoadOptions {
    * steady state a latency target is about. @defaultValue 0
    */
   warmupMs?: number;
+  /** Publish over TLS (the broker's TLS listener at `port`). */
+  tls?: TlsConnect;
   /** CONNECTs in flight at once (each costs the broker a scrypt verification the first time). @defaultValue 32 */
   connectConcurrency?: number;
 }
@@ -116,7 +118,7 @@ export class LoadGenerator {
     const queue = [...options.publishers];
     const openNext = async (): Promise<void> => {
       for (let p = queue.shift(); p; p = queue.shift()) {
-        const connection = await MqttConnection.open({ host: options.host, port: p.port ?? options.port, clientId: p.clientId, username: p.username, password: p.password });
+        const connection = await MqttConnection.open({ host: options.host, port: p.port ?? options.port, clientId: p.clientId, username: p.username, password: p.password, tls: options.tls });
         const free = Array.from({ length: options.window }, (_, i) => options.window - i);
         states.push({ connection, topic: p.topic, readings: new MeterReadings(p.seed), free, sentAt: new Float64Array(options.window + 1), lost: false });
       }

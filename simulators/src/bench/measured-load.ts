@@ -20,6 +20,8 @@ export interface MeasuredLoadOptions {
   /** The run's own database: its point count is what "stored" means. */
   database: BenchDatabase;
   drainTimeoutS: number;
+  /** What earlier loads of the same run left (the TLS pass after the TCP one): stored counter and points, counted from there. */
+  before?: { storedCounter: number; points: number };
   cleanup: Cleanup;
   /** Runs just before the first publish, with every device connected (start CPU watches here). */
   onPublishStart?: () => void | Promise<void>;
@@ -50,8 +52,9 @@ export async function runMeasuredLoad(o: MeasuredLoadOptions): Promise<MeasuredL
   o.cleanup.done('close connections');
 
   log(`published ${load.readingsPublished} readings, ${load.readingsAcked} PUBACKed; waiting for InfluxDB to have them all`);
-  const drain = await waitForStored(o.metricsUrls, o.token, load.readingsAcked, o.drainTimeoutS * 1000);
+  const before = o.before ?? { storedCounter: 0, points: 0 };
+  const drain = await waitForStored(o.metricsUrls, o.token, before.storedCounter + load.readingsAcked, o.drainTimeoutS * 1000);
   if (drain.reachedAt === undefined) log(`NOT DRAINED after ${o.drainTimeoutS} s: the service reports ${drain.stored} of ${load.readingsAcked} stored`);
-  const stored = await o.database.countPoints(deviceTypes[BENCH_DEVICE_TYPE].measurement, METER_FIELDS[0]);
+  const stored = (await o.database.countPoints(deviceTypes[BENCH_DEVICE_TYPE].measurement, METER_FIELDS[0])) - before.points;
   return { load, drain, stored };
 }

@@ -1,6 +1,7 @@
 import { deviceTopic } from '@citypulse/contracts';
 import { LoadGenerator, type Publisher } from './load-generator.js';
 import type { BenchDevice } from './provision.js';
+import type { TlsConnect } from './mqtt-connection.js';
 
 /**
  * Provisioned bench meters as the load generator's publishers: each on its own telemetry topic,
@@ -27,6 +28,8 @@ export interface MeterLoad {
   rate: number;
   batch: number;
   settleTimeoutMs: number;
+  /** Publish over TLS to the ports given (the brokers' TLS listeners). */
+  tls?: TlsConnect;
 }
 
 /** Connects the bench meters on loopback — to one broker, or spread over several — and returns the generator, ready to `run`. */
@@ -43,5 +46,6 @@ export function connectMeterLoad(mqttPorts: number | readonly number[], devices:
     rate: load.rate,
     batch: load.batch,
     settleTimeoutMs: load.settleTimeoutMs,
+    tls: load.tls,
   });
 }

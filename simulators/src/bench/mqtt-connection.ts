@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 
 export interface ConnectOptions {
@@ -13,6 +14,14 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Source address, e.g. 127.0.0.2: each loopback address has its own ~28,000 ephemeral ports. @defaultValue the OS picks */
   localAddress?: string;
+  /** MQTT over TLS: the CA that signed the broker's certificate, and a session to resume (TLS session resumption). */
+  tls?: TlsConnect;
+}
+
+export interface TlsConnect {
+  ca: Buffer | string;
+  /** A session from an earlier connection's `tlsSession`: the handshake resumes it instead of a full one. */
+  session?: Buffer;
 }
 
 /**
@@ -26,6 +35,9 @@ export class MqttConnection {
   /** Called once when the socket closes or fails after CONNACK. */
   onClose: (error?: Error) => void = () => undefined;
 
+  /** Over TLS: the latest session ticket, to resume with (`tls.session`) on a later connection. */
+  tlsSession?: Buffer;
+
   private constructor(
     readonly socket: Socket,
     readonly clientId: string,
@@ -34,7 +46,10 @@ export class MqttConnection {
   static open(options: ConnectOptions): Promise<MqttConnection> {
     return new Promise((resolve, reject) => {
       // noDelay: Nagle would hold small PUBLISH and PUBACK frames back for tens of ms.
-      const socket = connect({ host: options.host, port: options.port, noDelay: true, localAddress: options.localAddress });
+      const tcp = connect({ host: options.host, port: options.port, noDelay: true, localAddress: options.localAddress });
+      const socket: Socket = options.tls ? tlsConnect({ socket: tcp, host: options.host, ca: options.tls.ca, session: options.tls.session }) : tcp;
+      // TLS 1.3 sends its session tickets after the handshake: keep the latest for a later resumption.
+      if (options.tls) socket.on('session', (session: Buffer) => (connection.tlsSession = session));
       const connection = new MqttConnection(socket, options.clientId);
       const parser = mqttPacket.parser({ protocolVersion: 4 });
       let connected = false;
@@ -65,7 +80,7 @@ export class MqttConnection {
         if (connected) connection.onClose(socket.errored ?? undefined);
         else fail(new Error(`${options.clientId}: connection closed before CONNACK`));
       });
-      socket.once('connect', () => {
+      socket.once(options.tls ? 'secureConnect' : 'connect', () => {
         socket.write(
           mqttPacket.generate({
             cmd: 'connect',
@@ -80,6 +95,11 @@ export class MqttConnection {
         );
       });
     });
+  }
+
+  /** Over TLS: whether the handshake resumed an earlier session. */
+  get tlsResumed(): boolean {
+    return (this.socket as TLSSocket).isSessionReused?.() ?? false;
   }
 
   write(packet: Packet): void {
