@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Packet } from 'mqtt-packet';
 import { deviceTopic } from '@citypulse/contracts';
-import { RawMqttSocket, uniqueName, type PublishingDevice } from '@citypulse/testing';
+import { connectPacket, RawMqttSocket, uniqueName, waitFor, type PublishingDevice } from '@citypulse/testing';
 import { attackerAddress, HostileRig } from './hostile-rig.js';
 
 /**
@@ -209,6 +209,85 @@ describe('wildcard subscriptions', () => {
     expect(victimCommands).toContain(deviceTopic(V, 'commands'));
     expect(socket.replies.filter((p) => p.cmd === 'publish').map((p) => (p as { topic: string }).topic)).toEqual([]);
     await socket.destroy();
+    expect(await rig.checkSurvived(category)).toBe(true);
+  });
+});
+
+describe('last wills', () => {
+  const category = 'last-will abuse';
+
+  it('refuses at CONNECT (CONNACK 5, counted) a will on any topic but the device’s own state, and nothing of it is ever published or stored', async () => {
+    const device = await rig.provision();
+    const D = device.id;
+    const reading = JSON.stringify({ values: { co2: 4321, temperature: 55 } });
+    const cases: Array<[topic: string, payload: string]> = [
+      [deviceTopic(D, 'telemetry'), reading],
+      [deviceTopic(D, 'command-acks'), JSON.stringify({ commandId: 'c-1', status: 'succeeded' })],
+      [deviceTopic(D, 'errors'), '{}'],
+      [deviceTopic(D, 'commands'), '{"name":"reboot"}'],
+      [deviceTopic(D, 'config'), '{}'],
+      [deviceTopic(victim.id, 'state'), '{"online":false}'],
+      [deviceTopic(victim.id, 'telemetry'), reading],
+      ['alerts/beijing/critical', '{}'],
+      [`devices/${D}/state/extra`, '{"online":false}'],
+    ];
+    const countedBefore = await rig.metric('citypulse_mqtt_auth_failures_total{reason="will_topic_not_allowed"}');
+    for (const [topic, payload] of cases) {
+      const socket = await RawMqttSocket.open(rig.mqttPort, { localAddress: attackerAddress() });
+      socket.send({ ...connectPacket(login(device)), will: { topic, payload: Buffer.from(payload), qos: 1, retain: false } } as Packet);
+      const connack = await socket.next('connack', 3000);
+      const code = connack?.cmd === 'connack' ? connack.returnCode : undefined;
+      // An unclean end: a will the broker had taken would go out now.
+      await socket.destroy();
+      rig.tally.record(category, code === 5, `will on ${topic}: CONNACK ${code}`);
+    }
+    expect(rig.tally.wrong(category)).toEqual([]);
+    expect((await rig.metric('citypulse_mqtt_auth_failures_total{reason="will_topic_not_allowed"}')) - countedBefore).toBe(cases.length);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(operatorGot.filter((m) => m.includes(D) || m.includes(victim.id))).toEqual([]);
+    expect(await rig.devicesWithPoints('building')).not.toContain(D);
+    expect(await rig.devicesWithPoints('building')).not.toContain(victim.id);
+    expect(await rig.checkSurvived(category)).toBe(true);
+  });
+
+  it('still takes a will on the device’s own state topic and publishes it when the connection drops', async () => {
+    const device = await rig.provision();
+    const socket = await RawMqttSocket.open(rig.mqttPort, { localAddress: attackerAddress() });
+    socket.send({ ...connectPacket(login(device)), will: { topic: deviceTopic(device.id, 'state'), payload: Buffer.from('{"online":false}'), qos: 1, retain: false } } as Packet);
+    const connack = await socket.next('connack', 3000);
+    expect(connack).toMatchObject({ returnCode: 0 });
+    await socket.destroy();
+    await waitFor(() => operatorGot, (got) => got.some((m) => m.startsWith(`${deviceTopic(device.id, 'state')} {"online":false}`)), { timeoutMs: 5000, what: 'the will on the state topic' });
+  });
+});
+
+describe('retained publishes', () => {
+  const category = 'retained device publishes';
+
+  it('stores a retained reading but never keeps it in the broker: a later subscriber gets no replay without a timestamp', async () => {
+    const device = await rig.provision();
+    const { socket } = await RawMqttSocket.login(rig.mqttPort, login(device), { localAddress: attackerAddress() });
+    const sent: Array<[topic: string, payload: string]> = [
+      [deviceTopic(device.id, 'telemetry'), JSON.stringify({ values: { co2: 777 } })],
+      [deviceTopic(device.id, 'state'), JSON.stringify({ online: true, reported: {} })],
+    ];
+    sent.forEach(([topic, payload], i) => socket.send({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, messageId: i + 1, retain: true, dup: false } as Packet));
+    await waitFor(() => socket.replies.filter((p) => p.cmd === 'puback').length, (n) => n === sent.length || socket.isClosed, { timeoutMs: 5000, what: 'PUBACKs of the retained publishes' });
+    expect(socket.isClosed).toBe(false);
+    await socket.destroy();
+    // The reading is kept (it is a reading like any other)…
+    await waitFor(() => rig.devicesWithPoints('building'), (ids) => ids.includes(device.id), { timeoutMs: 10_000, what: 'the retained reading stored' });
+    // …but a tool subscribing afterwards is not handed an old message as if it were new.
+    const token = (await rig.cp.api('POST', '/tokens', { name: uniqueName('late'), role: 'operator' })).body;
+    const late = await mqtt.connectAsync(rig.cp.mqttUrl, { clientId: `operator:${token.name}`, username: `operator:${token.name}`, password: token.token, protocolVersion: 4, reconnectPeriod: 0 });
+    const replayed: string[] = [];
+    late.on('message', (topic) => replayed.push(topic));
+    await late.subscribeAsync([deviceTopic(device.id, 'telemetry'), deviceTopic(device.id, 'state'), 'devices/+/telemetry'], { qos: 1 });
+    await new Promise((r) => setTimeout(r, 500));
+    await late.endAsync(true);
+    const mine = replayed.filter((t) => t.includes(device.id));
+    sent.forEach(([topic]) => rig.tally.record(category, !mine.includes(topic), `retained ${topic}: replayed to a later subscriber`));
+    expect(mine).toEqual([]);
     expect(await rig.checkSurvived(category)).toBe(true);
   });
 });

@@ -7,15 +7,18 @@ import { attackerAddress, HostileRig } from './hostile-rig.js';
  * Bytes that are not (quite) MQTT, packets too large to hold, and clients that connect and then
  * say nothing or too little: each is refused — the connection closed or the CONNECT answered
  * with a failure — within a bounded time, while the bystander devices lose nothing.
- * CONNECT timeout 1 s here (CP_MQTT_CONNECT_TIMEOUT_MS), packet limit the default 256 KiB.
+ * CONNECT timeout 1 s here (CP_MQTT_CONNECT_TIMEOUT_MS), packet limit the default 256 KiB, keep-alive
+ * at most 2 s (CP_MQTT_MAX_KEEPALIVE_S).
  */
 const SEED = 20261128;
 const CONNECT_TIMEOUT_MS = 1000;
 const MAX_PACKET = 262_144;
+/** The broker's maximum keep-alive here (CP_MQTT_MAX_KEEPALIVE_S): applied to 0 and to anything longer. */
+const MAX_KEEPALIVE_S = 2;
 
 let rig: HostileRig;
 beforeAll(async () => {
-  rig = await HostileRig.start('hostile MQTT packets');
+  rig = await HostileRig.start('hostile MQTT packets', { CP_MQTT_MAX_KEEPALIVE_S: String(MAX_KEEPALIVE_S) });
 });
 afterAll(async () => {
   await rig?.stop();
@@ -223,6 +226,21 @@ describe('slow and half-open connections', () => {
     expect(ok).toBe(true);
   });
 
+  it(`holds a keep-alive of 0 (none) or above the maximum to the broker's ${MAX_KEEPALIVE_S} s: a silent connection is closed after 1.5 × that`, async () => {
+    // One device each: a second login with the same id would take over the first.
+    await Promise.all([0, MAX_KEEPALIVE_S + 1, 65_535].map(async (keepaliveS) => {
+      const device = await rig.provision();
+      const { socket, returnCode } = await RawMqttSocket.login(rig.mqttPort, login(device, keepaliveS), { localAddress: attackerAddress() });
+      const openedAt = Date.now();
+      await socket.closesWithin(MAX_KEEPALIVE_S * 1500 + 4000);
+      const silentMs = Date.now() - openedAt;
+      const ok = returnCode === 0 && socket.isClosed && silentMs >= MAX_KEEPALIVE_S * 1500 - 100;
+      rig.tally.record(category, ok, `keep-alive ${keepaliveS} s: CONNACK ${returnCode}, closed=${socket.isClosed} after ${silentMs} ms of silence`);
+      await socket.destroy();
+    }));
+    expect(rig.tally.wrong(category)).toEqual([]);
+  });
+
   it('sheds 300 idle connections opened at once from one address while devices keep connecting and publishing', async () => {
     const sockets = await Promise.all(Array.from({ length: 300 }, () => RawMqttSocket.open(rig.mqttPort, { localAddress: '127.0.99.1' })));
     // While they sit there, the service still takes new devices and readings.
@@ -232,6 +250,26 @@ describe('slow and half-open connections', () => {
     rig.tally.record(category, servingMeanwhile && lingering === 0, `300 idle sockets: ${lingering} still open, serving meanwhile ${servingMeanwhile}`);
     await Promise.all(sockets.map((s) => s.destroy()));
     expect({ servingMeanwhile, lingering }).toEqual({ servingMeanwhile: true, lingering: 0 });
+    expect(await rig.checkSurvived(category)).toBe(true);
+  });
+});
+
+describe('CONNECT without credentials', () => {
+  const category = 'CONNECT without credentials';
+
+  it('answers a CONNECT without a username, or without a password, with CONNACK 4 (bad user name or password) rather than a silent close', async () => {
+    const device = await rig.provision();
+    const cases: Array<[what: string, login: { clientId: string; username?: string; password?: string }]> = [
+      ['no username and no password', { clientId: device.id }],
+      ['no username, an empty client id', { clientId: '' }],
+      ['a username but no password', { clientId: device.id, username: device.id }],
+    ];
+    for (const [what, attempt] of cases) {
+      const { socket, returnCode } = await RawMqttSocket.login(rig.mqttPort, attempt, { localAddress: attackerAddress() });
+      rig.tally.record(category, returnCode === 4, `${what}: CONNACK ${returnCode}`);
+      await socket.destroy();
+    }
+    expect(rig.tally.wrong(category)).toEqual([]);
     expect(await rig.checkSurvived(category)).toBe(true);
   });
 });
