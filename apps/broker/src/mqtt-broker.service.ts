@@ -10,6 +10,8 @@ import { ApiTokenStore, DeviceRegistry, PresenceStore } from '@citypulse/registr
 import { DeadLetterStore } from '@citypulse/rejections';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { createAuthenticate } from './hooks/authenticate.js';
+import { createPreConnect } from './hooks/pre-connect.js';
+import { ConnectWills } from './hooks/will-policy.js';
 import { createAuthorizePublish } from './hooks/authorize-publish.js';
 import { createAuthorizeSubscribe } from './hooks/authorize-subscribe.js';
 import { TelemetryRouting } from './telemetry/telemetry-routing.js';
@@ -110,6 +112,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     const limiter = new ConnectLimiter(this.redis, config.redis.prefix, config.connectLimits);
     const tokens = new ApiTokenStore(this.redis, config.redis.prefix);
     const reasons = new DisconnectReasons();
+    const wills = new ConnectWills();
     // Clustered, telemetry is routed only where the cluster-wide subscription index has a taker.
     this.cluster = createBrokerCluster(config, { redis: this.redis, logger });
     const telemetryRouting = new TelemetryRouting({ cluster: this.cluster.index, cityOf: (client) => sessions.get(client)?.device.city });
@@ -119,8 +122,9 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       id: config.instanceId,
       ...this.cluster.aedesOptions,
       connectTimeout: config.mqtt.connectTimeoutMs,
-      authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, metrics, logger, certificates }),
-      authorizePublish: createAuthorizePublish({ sessions, telemetry, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, redis: this.redis, config, metrics, logger }) }),
+      preConnect: createPreConnect({ maxKeepaliveS: config.mqtt.maxKeepaliveS, wills }),
+      authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, wills, metrics, logger, certificates }),
+      authorizePublish: createAuthorizePublish({ sessions, telemetry, wills, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, redis: this.redis, config, metrics, logger }) }),
       authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger, telemetryRouting }),
       authorizeForward: createAuthorizeForward({ operators, cities, metrics }),
     });

@@ -79,7 +79,8 @@ describe('admin-only changes', () => {
   };
 
   beforeAll(async () => {
-    cp = await TestCitypulse.start();
+    // Its webhook points at a local port: allowed explicitly (refused by default).
+    cp = await TestCitypulse.start({ CP_WEBHOOK_ALLOW_PRIVATE: 'true' });
     await cp.provision(device);
     // Operators of every city: their 403s come from the role, not from a city they cannot see.
     operator = await cp.issueToken('acl-operator', 'operator');
@@ -129,6 +130,51 @@ describe('admin-only changes', () => {
       await response.arrayBuffer();
     }
     expect(answers).toEqual(Object.fromEntries(Object.keys(ADMIN_ONLY).map((r) => [r, 401])));
+  });
+
+  it('leaves an audit entry naming the actor and the target of every admin action, found by the token’s name and by target prefix, paged', async () => {
+    const root = await cp.issueToken('acl-root', 'admin');
+    const id = uniqueName('acl-aud-');
+    const bulkId = uniqueName('acl-aud-bulk-');
+    const token = uniqueName('acl-aud-token-');
+    const rule = { id: 'acl-aud-rule', deviceType: 'env-sensor', field: 'co2', condition: { kind: 'above', threshold: 1000, clearBelow: 800 }, severity: 'warning' };
+    /** [route, path, body, the target its audit entry must name] — in an order where each succeeds. */
+    const steps: Array<[route: string, path: string, body: unknown, target: string]> = [
+      ['POST /devices', '/devices', { id, type: 'env-sensor', city: 'tianjin', site: 'tj-port-1' }, `device:${id}`],
+      ['POST /devices/bulk', '/devices/bulk', [{ id: bulkId, type: 'env-sensor', city: 'tianjin', site: 'tj-port-1' }], `device:${bulkId}`],
+      ['PATCH /devices/{id}', `/devices/${id}`, { site: 'tj-elsewhere' }, `device:${id}`],
+      ['POST /devices/{id}/rotate', `/devices/${id}/rotate`, undefined, `device:${id}`],
+      ['POST /devices/{id}/revoke', `/devices/${id}/revoke`, undefined, `device:${id}`],
+      ['PUT /devices/{id}/shadow/desired', `/devices/${id}/shadow/desired`, { desired: { display_enabled: false } }, `device:${id}`],
+      ['POST /devices/{id}/commands', `/devices/${id}/commands`, { name: 'reboot' }, `device:${id}`],
+      ['DELETE /devices/{id}', `/devices/${id}`, undefined, `device:${id}`],
+      ['POST /tokens', '/tokens', { name: token, role: 'operator' }, `token:${token}`],
+      ['DELETE /tokens/{name}', `/tokens/${token}`, undefined, `token:${token}`],
+      ['POST /rules', '/rules', rule, 'rule:acl-aud-rule'],
+      ['PUT /rules/{id}', '/rules/acl-aud-rule', { ...rule, enabled: false }, 'rule:acl-aud-rule'],
+      ['DELETE /rules/{id}', '/rules/acl-aud-rule', undefined, 'rule:acl-aud-rule'],
+      ['POST /webhooks', '/webhooks', { id: 'acl-aud-hook', url: 'http://127.0.0.1:9/hook' }, 'webhook:acl-aud-hook'],
+      ['DELETE /webhooks/{id}', '/webhooks/acl-aud-hook', undefined, 'webhook:acl-aud-hook'],
+      ['POST /queues/{name}/retry-failed', `/queues/${queue}/retry-failed`, undefined, `queue:${queue}`],
+    ];
+    // These need a failed job to act on; their audit entries are asserted in alerts/notifications.int-test.ts.
+    const elsewhere = ['POST /queues/{name}/jobs/{id}/retry', 'DELETE /queues/{name}/jobs/{id}'];
+    expect([...steps.map(([route]) => route), ...elsewhere].sort()).toEqual(Object.keys(ADMIN_ONLY).sort());
+
+    for (const [route, path, body] of steps) {
+      const { status, body: answer } = await cp.api(route.split(' ')[0]!, path, body, root);
+      expect([route, status < 300 ? 'ok' : `${status} ${JSON.stringify(answer)}`]).toEqual([route, 'ok']);
+    }
+    // As a person would type the actor: the token's name, in any case.
+    const { items, total } = (await cp.api('GET', '/audit?actor=ACL-Root&limit=1000')).body;
+    expect(total).toBe(steps.length);
+    const found = (items as Array<{ actor: string; action: string; target: string }>).map((e) => `${e.actor} ${e.target}`).sort();
+    expect(found).toEqual(steps.map(([, , , target]) => `acl-root ${target}`).sort());
+    // By target prefix, also written as a route; paged like the other lists.
+    const devices = (await cp.api('GET', `/audit?target=${encodeURIComponent(`device:${id}`)}`)).body;
+    expect(devices.items.map((e: { action: string }) => e.action)).toEqual(['device.delete', 'device.command', 'device.shadow.desired', 'device.revoke', 'device.rotate', 'device.update', 'device.provision']);
+    expect((await cp.api('GET', `/audit?target=${encodeURIComponent('devices/acl-aud-')}`)).body.total).toBe(8);
+    expect((await cp.api('GET', `/audit?target=device:${id}&limit=2&offset=1`)).body).toMatchObject({ items: devices.items.slice(1, 3), total: 7, offset: 1, limit: 2 });
   });
 
   it('lets an operator act on alerts: an unknown alert is a 404, not a 403', async () => {

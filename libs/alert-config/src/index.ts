@@ -3,3 +3,5 @@ export { catalogueRules, defaultDeadmanRule, effectiveRules, fromDefaultRule, ru
 export { RuleRepository } from './rule-repository.js';
 export { WebhookRepository } from './webhook-repository.js';
 export { webhookMatches, publicWebhook, DEFAULT_WEBHOOK_EVENTS, type Webhook } from './webhook.js';
+export { nonPublicAddress } from './private-address.js';
+export { webhookTargetProblem, literalTargetProblem, publicOnlyLookup, hostOf, NonPublicAddressError, type ResolveAll } from './webhook-target.js';

@@ -30,20 +30,69 @@ export class AuditLog {
     return full;
   }
 
-  /** Newest first, optionally only one actor's or one target's; `offset` matches skipped. */
-  async list({ actor, target, limit = 100, offset = 0 }: { actor?: string; target?: string; limit?: number; offset?: number } = {}): Promise<AuditEntry[]> {
-    const out: AuditEntry[] = [];
-    let skip = offset;
+  /** Many entries in one round trip (one per device of a bulk provisioning). */
+  async recordMany(entries: ReadonlyArray<Omit<AuditEntry, 'at'>>): Promise<void> {
+    const at = new Date().toISOString();
+    for (let i = 0; i < entries.length; i += 1000) {
+      const pipeline = this.redis.pipeline();
+      for (const entry of entries.slice(i, i + 1000)) pipeline.xadd(this.key, 'MAXLEN', '~', MAX_ENTRIES, '*', 'entry', JSON.stringify({ at, ...entry }));
+      await pipeline.exec();
+    }
+  }
+
+  /**
+   * Newest first, with the total of matching entries. `actor` is a name as a person types it: the
+   * token's name or the operator's (`alice (token ops)` matches `alice`, `ops` and the whole
+   * string), in any case. `target` is a prefix (`device:bj-`); a route-style `devices/bj-` reads
+   * the same. `offset` matches are skipped. Scans the stream (at most 100,000 entries).
+   */
+  async list({ actor, target, limit = 100, offset = 0 }: AuditQuery = {}): Promise<{ items: AuditEntry[]; total: number }> {
+    const items: AuditEntry[] = [];
+    const byActor = actor === undefined ? undefined : actorMatcher(actor);
+    const targetPrefix = target === undefined ? undefined : normaliseTarget(target);
+    let total = 0;
     let end = '+';
     for (;;) {
       const page = (await this.redis.xrevrange(this.key, end, '-', 'COUNT', 500)) as Array<[string, string[]]>;
       for (const [id, fields] of page) {
         end = `(${id}`;
         const entry = JSON.parse(fields[1]) as AuditEntry;
-        if ((actor === undefined || entry.actor === actor) && (target === undefined || entry.target === target) && skip-- <= 0) out.push(entry);
-        if (out.length >= limit) return out;
+        if (byActor && !byActor(entry.actor)) continue;
+        if (targetPrefix !== undefined && !entry.target.startsWith(targetPrefix)) continue;
+        if (total >= offset && items.length < limit) items.push(entry);
+        total++;
       }
-      if (page.length < 500) return out;
+      if (page.length < 500) return { items, total };
     }
   }
+}
+
+export interface AuditQuery {
+  actor?: string;
+  target?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** `alice (token ops)`: an operator acting through a token. */
+const OPERATOR_VIA_TOKEN = /^(.*) \(token (.*)\)$/;
+
+/** Whether an entry's actor answers to a name: the whole actor, its operator or its token, case-insensitively. */
+export function actorMatcher(name: string): (actor: string) => boolean {
+  const wanted = name.trim().toLowerCase();
+  return (actor) => {
+    const lower = actor.toLowerCase();
+    if (lower === wanted) return true;
+    const via = OPERATOR_VIA_TOKEN.exec(lower);
+    return via !== null && (via[1] === wanted || via[2] === wanted);
+  };
+}
+
+const TARGET_KINDS: Record<string, string> = { devices: 'device', tokens: 'token', rules: 'rule', webhooks: 'webhook', alerts: 'alert', jobs: 'job', queues: 'queue' };
+
+/** A target prefix as stored (`device:bj-`), also when typed as a route (`devices/bj-`, `/devices/bj-`). */
+export function normaliseTarget(target: string): string {
+  const route = /^\/?([a-z-]+)\/(.*)$/.exec(target);
+  const kind = route ? TARGET_KINDS[route[1]] : undefined;
+  return kind ? `${kind}:${route![2]}` : target;
 }

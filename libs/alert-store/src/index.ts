@@ -2,7 +2,7 @@ export { AlertStore, type ActionRefusal, type ActionResult } from './alert-store
 export { AlertKeys } from './alert-keys.js';
 export { queryAlerts, type AlertPage } from './alert-query.js';
 export { claimDueReminders } from './renotify.js';
-export { AuditLog, type AuditEntry } from './audit-log.js';
+export { AuditLog, actorMatcher, normaliseTarget, type AuditEntry, type AuditQuery } from './audit-log.js';
 export { ALERT_STATES, SEVERITY_RANK } from './alert.js';
 export type { Alert, AlertEvent, AlertEventKind, AlertQuery, AlertSeverity, AlertState, RaiseAlert } from './alert.js';
 export { LastSeenIndex } from './last-seen-index.js';

@@ -19,11 +19,11 @@ export interface AppConfig {
   };
   /**
    * maxPacketBytes: larger packets close the connection unread; connectTimeoutMs: time allowed from
-   * TCP connect to CONNECT; cluster: `redis` when brokers share their MQTT state through Redis (at
-   * redisUrl: CP_MQTT_REDIS_URL, else CP_REDIS_URL);
-   * transport: TLS, WebSocket and WSS listeners beside (or instead of) plain TCP.
+   * TCP connect to CONNECT; maxKeepaliveS: the keep-alive held to for 0 and longer asks; cluster:
+   * `redis` when brokers share their MQTT state through Redis (at redisUrl: CP_MQTT_REDIS_URL, else
+   * CP_REDIS_URL); transport: TLS, WebSocket and WSS listeners beside (or instead of) plain TCP.
    */
-  mqtt: { host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number; cluster: 'none' | 'redis'; redisUrl: string; transport: MqttTransportConfig };
+  mqtt: { host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number; maxKeepaliveS: number; cluster: 'none' | 'redis'; redisUrl: string; transport: MqttTransportConfig };
   http: { host: string; port: number; adminToken: string };
   /** Health/metrics listener for processes without the api. */
   health: { port: number };
@@ -37,7 +37,7 @@ export interface AppConfig {
   ingest: { maxBatchLines: number; lingerMs: number; concurrency: number };
   alerts: { allowedLatenessMs: number; deadmanIntervalMs: number; renotifyCheckMs: number };
   /** Webhook deliveries. */
-  notifications: { attempts: number; backoffMs: number; timeoutMs: number };
+  notifications: { attempts: number; backoffMs: number; timeoutMs: number; allowPrivateTargets: boolean };
   provisioning: { secretScryptN: number; bulkSecretScryptN: number; bulkMaxDevices: number };
   /** Signing devices' CSRs: the CA certificates and keys, and the validity of what is signed. */
   deviceCertificates: DeviceCertificatesConfig;

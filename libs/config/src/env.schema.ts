@@ -112,6 +112,14 @@ export class EnvSchema {
   CP_MQTT_CONNECT_TIMEOUT_MS = 10_000;
 
   /**
+   * Longest keep-alive the broker holds a connection to: a CONNECT asking 0 (never time out) or more
+   * gets this, and a connection silent for 1.5 × it is closed (MQTT 3.1.1 has no way to tell the
+   * client, so firmware should ask at most this). @defaultValue 300
+   */
+  @IsInt() @Min(1) @Max(65_535)
+  CP_MQTT_MAX_KEEPALIVE_S = 300;
+
+  /**
    * How brokers share MQTT state. `none`: one broker on its own, subscriptions and sessions in
    * memory (fastest). `redis`: brokers behind a load balancer share the topic tree
    * (mqemitter-redis) and sessions, subscriptions and queued QoS 1 messages
@@ -217,6 +225,14 @@ export class EnvSchema {
   /** Time a webhook receiver has to answer. @defaultValue 10000 */
   @IsInt() @Min(100) @Max(120_000)
   CP_NOTIFY_TIMEOUT_MS = 10_000;
+
+  /**
+   * `true` lets webhooks target loopback, private (RFC 1918, fc00::/7), link-local, CGNAT and
+   * cloud-metadata addresses, e.g. a receiver on the same host or network. Off, they are refused
+   * when created and again, after DNS resolution, at every delivery. @defaultValue false
+   */
+  @IsIn(['true', 'false'])
+  CP_WEBHOOK_ALLOW_PRIVATE: 'true' | 'false' = 'false';
 
   /**
    * scrypt cost N of a device secret issued one at a time (POST /devices, rotate). Secrets are 192

@@ -76,7 +76,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       token: e.CP_INFLUX_TOKEN,
       gzipThresholdBytes: e.CP_INFLUX_GZIP_THRESHOLD_BYTES,
     },
-    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS, cluster: e.CP_MQTT_CLUSTER, redisUrl: e.CP_MQTT_REDIS_URL || e.CP_REDIS_URL, transport: toTransportConfig(e) },
+    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS, maxKeepaliveS: e.CP_MQTT_MAX_KEEPALIVE_S, cluster: e.CP_MQTT_CLUSTER, redisUrl: e.CP_MQTT_REDIS_URL || e.CP_REDIS_URL, transport: toTransportConfig(e) },
     http: { host: e.CP_HTTP_HOST, port: e.CP_HTTP_PORT, adminToken: e.CP_API_TOKEN },
     health: { port: e.CP_HEALTH_PORT },
     telemetry: {
@@ -93,7 +93,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
     },
     ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, lingerMs: e.CP_INGEST_LINGER_MS, concurrency: e.CP_INGEST_CONCURRENCY },
     alerts: { allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS, deadmanIntervalMs: e.CP_ALERT_DEADMAN_INTERVAL_MS, renotifyCheckMs: e.CP_ALERT_RENOTIFY_CHECK_MS },
-    notifications: { attempts: e.CP_NOTIFY_ATTEMPTS, backoffMs: e.CP_NOTIFY_BACKOFF_MS, timeoutMs: e.CP_NOTIFY_TIMEOUT_MS },
+    notifications: { attempts: e.CP_NOTIFY_ATTEMPTS, backoffMs: e.CP_NOTIFY_BACKOFF_MS, timeoutMs: e.CP_NOTIFY_TIMEOUT_MS, allowPrivateTargets: e.CP_WEBHOOK_ALLOW_PRIVATE === 'true' },
     provisioning: { secretScryptN: e.CP_SECRET_SCRYPT_N, bulkSecretScryptN: e.CP_BULK_SECRET_SCRYPT_N, bulkMaxDevices: e.CP_BULK_MAX_DEVICES },
     deviceCertificates: toDeviceCertificatesConfig(e),
     connectLimits: { windowS: e.CP_AUTH_FAIL_WINDOW_S, maxPerAddress: e.CP_AUTH_FAIL_MAX_PER_ADDRESS, maxPerDevice: e.CP_AUTH_FAIL_MAX_PER_DEVICE },

@@ -62,6 +62,17 @@ describe('validateRule', () => {
     expect(fields({ ...good, scope: { city: '' } })).toEqual(['scope.city']);
   });
 
+  it('holds a scope’s city, site and device id to the patterns of the device fields they name', () => {
+    expect(fields({ ...good, scope: { site: 'a,b=c d\n' } })).toEqual(['scope.site']);
+    expect(fields({ ...good, scope: { city: 'Beijing' } })).toEqual(['scope.city']);
+    expect(fields({ ...good, scope: { city: 'bei jing' } })).toEqual(['scope.city']);
+    expect(fields({ ...good, scope: { deviceId: '*' } })).toEqual(['scope.deviceId']);
+    expect(fields({ ...good, scope: { deviceId: '../x' } })).toEqual(['scope.deviceId']);
+    expect(fields({ ...good, scope: { site: 'x'.repeat(65) } })).toEqual(['scope.site']);
+    expect(fields({ ...good, scope: { city: 7 } })).toEqual(['scope.city']);
+    expect(fields({ ...good, scope: { city: 'beijing', site: 'bj-chaoyang-01', deviceId: 'BJ-env.0042_a' } })).toEqual([]);
+  });
+
   it('refuses what is not an object', () => {
     expect(validateRule([1, 2])).toEqual({ ok: false, errors: [{ field: 'body', message: 'a rule must be a JSON object' }] });
   });

@@ -27,6 +27,18 @@ const CONDITION_KEYS: Record<Condition['kind'], readonly string[]> = {
 const MAX_SECONDS = 7 * 24 * 3600;
 
 /**
+ * What a scope may name: the device registry's own patterns for a device's id, city and site
+ * (libs/registry device.ts; copied, as this library imports nothing outside itself; a spec in the
+ * api checks they stay equal). A scope is matched against devices and may reach a query or a log
+ * line, so `{"site": "a,b=c d\n"}` is refused like the same value on a device.
+ */
+export const SCOPE_PATTERNS = {
+  deviceId: { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, message: 'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit (a device id)' },
+  city: { pattern: /^[a-z0-9][a-z0-9-]{0,39}$/, message: 'must be a lower-case slug such as "beijing"' },
+  site: { pattern: /^[a-z0-9][a-z0-9._-]{0,63}$/, message: 'must be a lower-case slug such as "bj-chaoyang-01"' },
+} as const;
+
+/**
  * Checks an operator's rule (untrusted JSON) and returns it normalised, or every problem at once,
  * each naming the field at fault. Rejects what would make a rule misbehave rather than fail: a
  * clear level on the wrong side of the threshold (it would resolve at once, or never), an empty
@@ -97,7 +109,7 @@ function validateScope(scope: unknown, fail: (field: string, message: string) =>
   const out: RuleScope = {};
   for (const [key, value] of Object.entries(scope)) {
     if (key !== 'city' && key !== 'site' && key !== 'deviceId') fail(`scope.${key}`, 'is not a scope property (city, site, deviceId)');
-    else if (typeof value !== 'string' || value === '' || value.length > 100) fail(`scope.${key}`, 'must be a non-empty string');
+    else if (typeof value !== 'string' || !SCOPE_PATTERNS[key].pattern.test(value)) fail(`scope.${key}`, SCOPE_PATTERNS[key].message);
     else out[key] = value;
   }
   return Object.keys(out).length > 0 ? out : undefined;

@@ -38,7 +38,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
       async (job: Job<NotificationJob>) => {
         const webhook = await webhooks.get(job.data.webhookId);
         if (!webhook || !webhook.enabled) return 'webhook removed or disabled';
-        const decision = await deliver(webhook, job.data.message, job.id!, config.notifications.timeoutMs);
+        const decision = await deliver(webhook, job.data.message, job.id!, config.notifications);
         this.metrics.notifications.inc({ outcome: decision.action });
         if (decision.action === 'give_up') throw new UnrecoverableError(decision.reason);
         if (decision.action === 'retry') throw new Error(decision.reason);

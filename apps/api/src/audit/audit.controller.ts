@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { RedisClient } from '@citypulse/redis';
-import { IsOptional, IsString } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { AuditLog } from '@citypulse/alert-store';
@@ -10,15 +10,19 @@ import { requireAdmin } from '../alerting/require-admin.js';
 import { PageQuery } from '../common/paging.js';
 
 export class AuditQuery extends PageQuery {
-  @IsOptional() @IsString()
+  /** A name as a person types it: the token's name, or the operator's who acted through it (any case). */
+  @IsOptional() @IsString() @MaxLength(200)
   actor?: string;
 
-  /** e.g. `alert:<id>`, `rule:<id>`, `webhook:<id>`, `job:<queue>/<id>`. */
-  @IsOptional() @IsString()
+  /** A prefix of the target: `device:bj-`, `alert:<id>`, `rule:`, `webhook:<id>`, `job:<queue>/`, `token:`; `devices/bj-` reads as `device:bj-`. */
+  @IsOptional() @IsString() @MaxLength(200)
   target?: string;
 }
 
-/** Who did what: operators' alert actions, rule and webhook changes, queue job actions. Newest first. */
+/**
+ * Who did what: every admin action (devices, tokens, rules, webhooks, queue jobs) and operators'
+ * alert actions, each with its actor and target. Newest first, paged like the other lists.
+ */
 @Controller('audit')
 export class AuditController {
   private readonly audit: AuditLog;
@@ -30,6 +34,7 @@ export class AuditController {
   @Get()
   async list(@Query() q: AuditQuery, @Req() req: Request) {
     requireAdmin(callerOf(req));
-    return { items: await this.audit.list(q) };
+    const { items, total } = await this.audit.list(q);
+    return { items, total, offset: q.offset, limit: q.limit };
   }
 }

@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 
+/** `Bearer <token>`: the scheme is case-insensitive (RFC 9110 §11.1), then one token and nothing else. */
+const BEARER = /^bearer +(\S+)$/i;
+
 /** The token of an `Authorization: Bearer <token>` header, if the request has one. */
 export function bearerToken(request: IncomingMessage): string | undefined {
-  const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-  return scheme === 'Bearer' && token ? token : undefined;
+  return BEARER.exec(request.headers.authorization ?? '')?.[1];
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { CommandStore } from '@citypulse/commands';
+import { AuditLog } from '@citypulse/alert-store';
 import { checkCommand } from '@citypulse/devices';
 import { DeviceRegistry } from '@citypulse/registry';
 import { Metrics } from '@citypulse/observability';
@@ -27,6 +28,7 @@ export class CommandsController {
     private readonly timeouts: CommandTimeouts,
     private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   @Post(':id/commands')
@@ -45,6 +47,7 @@ export class CommandsController {
     await this.timeouts.schedule({ commandId, deviceId: id }, timeoutS * 1000);
     const command = await this.commands.create({ id: commandId, deviceId: id, name: body.name, params: checked.params, timeoutS }, now);
     this.metrics.commandTransitions.inc({ status: 'pending' });
+    await this.audit.record({ actor: tenancy.tokenName, action: 'device.command', target: `device:${id}`, detail: `${body.name} (command ${commandId})` });
     return command;
   }
 

@@ -2,6 +2,7 @@ import { Body, ConflictException, Controller, Get, Param, Put } from '@nestjs/co
 import { checkConfigPatch } from '@citypulse/devices';
 import { DeviceRegistry } from '@citypulse/registry';
 import { ShadowStore } from '@citypulse/shadow';
+import { AuditLog } from '@citypulse/alert-store';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
 import { badRequest } from '../alerting/field-errors.js';
@@ -19,6 +20,7 @@ export class ShadowController {
   constructor(
     private readonly registry: DeviceRegistry,
     private readonly shadows: ShadowStore,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get(':id/shadow')
@@ -41,6 +43,7 @@ export class ShadowController {
       const message = `the desired configuration is at version ${updated.currentVersion}, not ${body.version}; read it again and retry`;
       throw new ConflictException({ statusCode: 409, error: 'Conflict', message, fields: [{ field: 'version', problems: [message] }], currentVersion: updated.currentVersion });
     }
+    await this.audit.record({ actor: tenancy.tokenName, action: 'device.shadow.desired', target: `device:${id}`, detail: JSON.stringify(body.desired) });
     return updated.shadow;
   }
 }

@@ -3,13 +3,16 @@ import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
 import { DeviceCertificateStore } from '@citypulse/certificates';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, PresenceStore, toPublic, type DeviceRecord, type ScryptParams } from '@citypulse/registry';
+import { ApiTokenStore, DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, PresenceStore, toPublic, type DeviceRecord, type ScryptParams } from '@citypulse/registry';
+import { AuditLog } from '@citypulse/alert-store';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
 import { ListDevicesQuery } from './list-devices.query.js';
 import { ProvisionDeviceDto } from './provision-device.dto.js';
 import { UpdateDeviceDto } from './update-device.dto.js';
 import { DevicePath } from './device-path.js';
+import { IdNamespaces, scopedIdProblem } from './id-namespace.js';
+import { badRequest } from '../alerting/field-errors.js';
 
 /**
  * The device registry over HTTP. Every route answers only within the caller's cities: a device of
@@ -19,6 +22,8 @@ import { DevicePath } from './device-path.js';
 @Controller('devices')
 export class DevicesController {
   private readonly presence: PresenceStore;
+  private readonly audit: AuditLog;
+  private readonly namespaces: IdNamespaces;
   private readonly scrypt: ScryptParams;
 
   constructor(
@@ -28,6 +33,8 @@ export class DevicesController {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.presence = new PresenceStore(redis, config.redis.prefix);
+    this.audit = new AuditLog(redis, config.redis.prefix);
+    this.namespaces = new IdNamespaces(registry, new ApiTokenStore(redis, config.redis.prefix));
     this.scrypt = { ...DEFAULT_SCRYPT, N: config.provisioning.secretScryptN };
   }
 
@@ -36,8 +43,14 @@ export class DevicesController {
   @AdminOnly()
   async provision(@Body() body: ProvisionDeviceDto, @CurrentTenancy() tenancy: Tenancy) {
     if (!tenancy.allows(body.city)) throw outsideTenancy(body.city);
+    // Before any lookup of the id: a city learns nothing of ids outside its namespace (id-namespace.ts).
+    const scoped = scopedIdProblem(body.id, body.city, tenancy);
+    if (scoped) throw badRequest([{ field: 'id', message: scoped }]);
+    const reserved = (await this.namespaces.reserved([body])).get(body.id);
+    if (reserved) throw badRequest([{ field: 'id', message: reserved }]);
     try {
       const { device, secret } = await this.registry.provision(body, this.scrypt);
+      await this.record(tenancy, 'device.provision', device.id, `${device.type} in ${device.city}/${device.site}`);
       return { ...toPublic(device), secret };
     } catch (err) {
       if (err instanceof DeviceExistsError) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: err.message, fields: [{ field: 'id', problems: [err.message] }] });
@@ -65,10 +78,13 @@ export class DevicesController {
   async update(@Param() { id }: DevicePath, @Body() body: UpdateDeviceDto, @CurrentTenancy() tenancy: Tenancy) {
     await this.visible(id, tenancy);
     if (body.city !== undefined && !tenancy.allows(body.city)) throw outsideTenancy(body.city);
+    const reserved = body.city === undefined ? undefined : (await this.namespaces.reserved([{ id, city: body.city }])).get(id);
+    if (reserved) throw badRequest([{ field: 'city', message: reserved }]);
     const device = await this.registry.update(id, body);
     if (!device) throw notFound(id);
     // Its certificates follow: listed in the new city only, revocations kept (idempotent, so a retried PATCH repairs a failure here).
     if (body.city !== undefined) await this.certificates.moveDevice(id, body.city);
+    await this.record(tenancy, 'device.update', id, JSON.stringify(body));
     return toPublic(device);
   }
 
@@ -83,6 +99,7 @@ export class DevicesController {
     await this.visible(id, tenancy);
     await this.certificates.removeDevice(id);
     if (!(await this.registry.remove(id))) throw notFound(id);
+    await this.record(tenancy, 'device.delete', id);
   }
 
   /** A new secret, shown once; the old one stops working and a connected device is disconnected. Lifts a revocation. */
@@ -93,6 +110,7 @@ export class DevicesController {
     await this.visible(id, tenancy);
     const issued = await this.registry.rotate(id, this.scrypt);
     if (!issued) throw notFound(id);
+    await this.record(tenancy, 'device.rotate', id, `credential version ${issued.device.credentialVersion}`);
     return { id, secret: issued.secret, credentialVersion: issued.device.credentialVersion };
   }
 
@@ -104,7 +122,13 @@ export class DevicesController {
     await this.visible(id, tenancy);
     const device = await this.registry.revoke(id);
     if (!device) throw notFound(id);
+    await this.record(tenancy, 'device.revoke', id);
     return { id, revoked: device.revoked, credentialVersion: device.credentialVersion };
+  }
+
+  /** Every change to a device goes to the audit log: who (the token), what, which device. */
+  private async record(tenancy: Tenancy, action: string, id: string, detail?: string): Promise<void> {
+    await this.audit.record({ actor: tenancy.tokenName, action, target: `device:${id}`, ...(detail && { detail }) });
   }
 
   private async visible(id: string, tenancy: Tenancy): Promise<DeviceRecord> {

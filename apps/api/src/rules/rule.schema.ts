@@ -1,4 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger';
+import { SCOPE_PATTERNS } from '@citypulse/rules';
 
 const number = { type: 'number' } as const;
 /** validateRule's ID. */
@@ -18,7 +19,7 @@ export const RULE_BODY_SCHEMA: SchemaObject = {
     id: { type: 'string', pattern: RULE_ID_PATTERN, description: 'Alerts are keyed by (rule id, device id). On PUT it may be left out; if given it must equal the id in the path.' },
     key: { type: 'string', pattern: RULE_ID_PATTERN, description: 'The slot this rule fills (default: its id); among rules sharing a key the most specific matching scope wins.' },
     deviceType: { type: 'string', example: 'env-sensor' },
-    scope: { type: 'object', additionalProperties: false, properties: { city: { type: 'string' }, site: { type: 'string' }, deviceId: { type: 'string' } } },
+    scope: { type: 'object', additionalProperties: false, properties: { city: { type: 'string', pattern: SCOPE_PATTERNS.city.pattern.source }, site: { type: 'string', pattern: SCOPE_PATTERNS.site.pattern.source }, deviceId: { type: 'string', pattern: SCOPE_PATTERNS.deviceId.pattern.source } } },
     field: { type: 'string', description: 'A numeric field of the device type; left out for deadman rules.', example: 'co2' },
     condition: {
       type: 'object',

@@ -8,11 +8,13 @@ import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { validateRule, type RuleDefinition } from '@citypulse/rules';
 import { RuleRepository, catalogueRules, effectiveRules, ruleCatalogue } from '@citypulse/alert-config';
 import { AuditLog } from '@citypulse/alert-store';
+import { DeviceRegistry } from '@citypulse/registry';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
 import { badRequest } from '../alerting/field-errors.js';
 import { RULE_BODY_SCHEMA } from './rule.schema.js';
 import { PageQuery, pageOf } from '../common/paging.js';
+import { visibleRules, type ScopeFacts } from './rule-visibility.js';
 
 export class ListRulesQuery extends PageQuery {
   @IsOptional() @IsString()
@@ -30,23 +32,36 @@ export class ListRulesQuery extends PageQuery {
 export class RulesController {
   private readonly rules: RuleRepository;
   private readonly audit: AuditLog;
+  private readonly scopeFacts: ScopeFacts;
 
-  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig, registry: DeviceRegistry) {
     this.rules = new RuleRepository(redis, config.redis.prefix);
     this.audit = new AuditLog(redis, config.redis.prefix);
+    this.scopeFacts = {
+      cityOfDevice: async (id) => (await registry.get(id))?.city,
+      siteUsedIn: async (site, cities) => (await registry.list({ site, withinCities: cities, offset: 0, limit: 1 })).total > 0,
+    };
   }
 
-  /** A page of the rules in force (`source`: catalogue or operator); `total` counts every match. */
+  /**
+   * A page of the rules in force (`source`: catalogue or operator); `total` counts every match. A
+   * city-scoped token sees only the rules that can apply to its cities (rule-visibility.ts).
+   */
   @Get()
-  async list(@Query() q: ListRulesQuery) {
-    return pageOf(effectiveRules(await this.rules.list()).filter((r) => q.deviceType === undefined || r.deviceType === q.deviceType), q);
+  async list(@Query() q: ListRulesQuery, @Req() req: Request) {
+    return pageOf(await this.visible(req, (r) => q.deviceType === undefined || r.deviceType === q.deviceType), q);
   }
 
+  /** One rule; another city's is 404, as if it did not exist. */
   @Get(':id')
-  async get(@Param('id') id: string) {
-    const rule = effectiveRules(await this.rules.list()).find((r) => r.id === id);
+  async get(@Param('id') id: string, @Req() req: Request) {
+    const [rule] = await this.visible(req, (r) => r.id === id);
     if (!rule) throw new NotFoundException(`rule ${id} not found`);
     return rule;
+  }
+
+  private async visible(req: Request, match: (rule: RuleDefinition) => boolean) {
+    return visibleRules(effectiveRules(await this.rules.list()).filter(match), callerOf(req).cities, this.scopeFacts);
   }
 
   @Post()

@@ -3,7 +3,9 @@ import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { REDIS } from '@citypulse/core';
 import { ApiTokenStore, TokenExistsError } from '@citypulse/registry';
-import { ClusterAdminOnly } from '../auth/tenancy.decorator.js';
+import { AuditLog } from '@citypulse/alert-store';
+import { ClusterAdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
+import type { Tenancy } from '../auth/tenancy.js';
 import { CreateTokenDto } from './create-token.dto.js';
 import { TokenPath } from './token-path.js';
 import { PageQuery, pageOf } from '../common/paging.js';
@@ -18,14 +20,18 @@ import { PageQuery, pageOf } from '../common/paging.js';
 export class TokensController {
   private readonly tokens: ApiTokenStore;
 
+  private readonly audit: AuditLog;
+
   constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
     this.tokens = new ApiTokenStore(redis, config.redis.prefix);
+    this.audit = new AuditLog(redis, config.redis.prefix);
   }
 
   @Post()
-  async create(@Body() body: CreateTokenDto) {
+  async create(@Body() body: CreateTokenDto, @CurrentTenancy() tenancy: Tenancy) {
     try {
       const { token, record } = await this.tokens.create(body);
+      await this.audit.record({ actor: tenancy.tokenName, action: 'token.create', target: `token:${record.name}`, detail: `${record.role}${record.cities ? ` of ${record.cities.join(', ')}` : ' of every city'}` });
       return { ...record, token };
     } catch (err) {
       if (err instanceof TokenExistsError) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: err.message, fields: [{ field: 'name', problems: [err.message] }] });
@@ -41,7 +47,8 @@ export class TokensController {
   /** Revokes the token at once: HTTP requests with it get 401, and its MQTT logins are closed on every broker. */
   @Delete(':name')
   @HttpCode(204)
-  async revoke(@Param() { name }: TokenPath) {
+  async revoke(@Param() { name }: TokenPath, @CurrentTenancy() tenancy: Tenancy) {
     if (!(await this.tokens.revoke(name))) throw new NotFoundException(`token ${name} not found`);
+    await this.audit.record({ actor: tenancy.tokenName, action: 'token.delete', target: `token:${name}` });
   }
 }

@@ -4,10 +4,11 @@ import type { Request } from 'express';
 import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { WebhookRepository, publicWebhook, type Webhook } from '@citypulse/alert-config';
+import { WebhookRepository, publicWebhook, webhookTargetProblem, type Webhook } from '@citypulse/alert-config';
 import { AuditLog } from '@citypulse/alert-store';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
+import { badRequest } from '../alerting/field-errors.js';
 import { WebhookDto, WebhookPath } from './webhook.dto.js';
 import { PageQuery, pageOf } from '../common/paging.js';
 
@@ -15,15 +16,19 @@ import { PageQuery, pageOf } from '../common/paging.js';
  * Webhooks per rule, severity, city or event kind. Each delivery is signed
  * (`X-Citypulse-Signature: sha256=HMAC(secret, "{X-Citypulse-Timestamp}.{body}")`) and retried
  * with exponential backoff; failed ones stay in GET /queues/notifications/jobs?state=failed.
+ * Targets on loopback, private, link-local, CGNAT or cloud-metadata addresses are refused unless
+ * CP_WEBHOOK_ALLOW_PRIVATE=true (libs/alert-config webhook-target.ts).
  */
 @Controller('webhooks')
 export class WebhooksController {
   private readonly webhooks: WebhookRepository;
   private readonly audit: AuditLog;
+  private readonly allowPrivateTargets: boolean;
 
   constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
     this.webhooks = new WebhookRepository(redis, config.redis.prefix);
     this.audit = new AuditLog(redis, config.redis.prefix);
+    this.allowPrivateTargets = config.notifications.allowPrivateTargets;
   }
 
   @Get()
@@ -37,6 +42,9 @@ export class WebhooksController {
   async create(@Body() body: WebhookDto, @Req() req: Request) {
     const caller = callerOf(req);
     requireAdmin(caller);
+    // Resolved now to refuse a loopback, private or metadata target early; delivery checks again.
+    const problem = this.allowPrivateTargets ? undefined : await webhookTargetProblem(body.url);
+    if (problem) throw badRequest([{ field: 'url', message: problem }]);
     const webhook: Webhook = { ...body, secret: body.secret ?? randomBytes(32).toString('base64url'), enabled: body.enabled ?? true, createdAt: new Date().toISOString() };
     if (!(await this.webhooks.create(webhook))) {
       throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `webhook ${body.id} exists`, fields: [{ field: 'id', problems: [`webhook ${body.id} exists`] }] });

@@ -11,6 +11,7 @@ import { createSession, type Sessions } from '../sessions.js';
 import { CONNACK, connackError } from './connack-error.js';
 import type { CertificateLogin } from './certificate-login.js';
 import type { PresentedCertificate } from '@citypulse/certificates';
+import { willAllowed, type ConnectWills } from './will-policy.js';
 
 export interface AuthenticateDeps {
   registry: DeviceRegistry;
@@ -21,6 +22,8 @@ export interface AuthenticateDeps {
   sessions: Sessions;
   operators: OperatorSessions;
   cities: DeviceCities;
+  /** The will each CONNECT declared (noted by preConnect). */
+  wills: ConnectWills;
   metrics: Metrics;
   logger: Logger;
   /** Device login by client certificate on the TLS listener; absent without TLS. */
@@ -56,11 +59,15 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
     const address = clientAddress(client.conn);
     const limits = await deps.limiter.check(address, username);
     if (limits.address) return refusal(CONNACK.serverUnavailable, 'rate_limited_address', 'too many failed attempts from this address; try later', { limited: true });
+    const isOperator = username?.startsWith(OPERATOR_USERNAME_PREFIX) === true;
+    if (username && !willAllowed(deps.wills.of(client), isOperator ? undefined : username)) {
+      return refusal(CONNACK.notAuthorized, 'will_topic_not_allowed', isOperator ? 'an operator login may not set a last will' : `a last will may only go to devices/${username}/state`);
+    }
     const certificate = deps.certificates?.presented(client);
-    if (certificate && username && !username.startsWith(OPERATOR_USERNAME_PREFIX)) return authenticateDevice(client, username, { certificate }, limits, startedAt);
+    if (certificate && username && !isOperator) return authenticateDevice(client, username, { certificate }, limits, startedAt);
     if (!username || !password) return refusal(CONNACK.badUsernameOrPassword, 'missing_credentials', 'username and password are required');
     const secret = password.toString('utf8');
-    return username.startsWith(OPERATOR_USERNAME_PREFIX)
+    return isOperator
       ? authenticateOperator(client, username, secret, limits)
       : authenticateDevice(client, username, { secret }, limits, startedAt);
   }

@@ -4,11 +4,13 @@ import type { Logger, Metrics } from '@citypulse/observability';
 import type { DeviceMessageHandlers } from '../device-state/device-message-handlers.js';
 import type { Sessions } from '../sessions.js';
 import type { TelemetryIngestor } from '../telemetry/telemetry-ingestor.js';
+import { willAllowed, type ConnectWills } from './will-policy.js';
 
 export interface AuthorizePublishDeps {
   sessions: Sessions;
   telemetry: TelemetryIngestor;
   deviceMessages: DeviceMessageHandlers;
+  wills: ConnectWills;
   metrics: Metrics;
   logger: Logger;
 }
@@ -19,7 +21,10 @@ export interface AuthorizePublishDeps {
  * state or command ack is stored). Bad payloads are answered on the device's error topic and
  * still acknowledged; only a storage failure withholds the PUBACK.
  * A device may publish only to its own telemetry, state and command-ack topics; anything else
- * closes the connection, as MQTT 3.1.1 has no negative PUBACK [MQTT-3.3.5-2].
+ * closes the connection, as MQTT 3.1.1 has no negative PUBACK [MQTT-3.3.5-2]. A last will (aedes
+ * passes it here on an unclean end) goes only to the device's state topic, whatever slipped past
+ * CONNECT. The retain flag is cleared: the broker never stores a device's message to replay it,
+ * without its receive time, to later subscribers; the message itself is handled as usual.
  */
 export function createAuthorizePublish(deps: AuthorizePublishDeps): NonNullable<AedesOptions['authorizePublish']> {
   // Counted on every PUBLISH (~40k/s): children bound once, so an increment is a field add.
@@ -29,11 +34,18 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps): NonNullable<
     const session = deps.sessions.get(client);
     const topic = parseDeviceTopic(packet.topic);
     (received.get(topic?.kind ?? '') ?? receivedElsewhere).inc();
-    if (!session || !topic || topic.deviceId !== session.device.id || !DEVICE_PUBLISH_KINDS.has(topic.kind as DeviceTopicKind)) {
+    const refused =
+      !session ||
+      !topic ||
+      topic.deviceId !== session.device.id ||
+      !DEVICE_PUBLISH_KINDS.has(topic.kind as DeviceTopicKind) ||
+      (deps.wills.isWill(client, packet) && !willAllowed(packet, session.device.id));
+    if (refused) {
       deps.metrics.unauthorized.inc({ action: 'publish' });
       deps.logger.warn({ clientId: client?.id, topic: packet.topic }, 'publish refused: not the device’s own topic');
       return callback(new Error(`not authorised to publish to ${packet.topic}`));
     }
+    packet.retain = false;
     const payload = packet.payload as Buffer;
     const handled =
       topic.kind === 'telemetry'

@@ -138,7 +138,8 @@ describe('rules through the API', () => {
   let cp: TestCitypulse;
 
   beforeAll(async () => {
-    cp = await TestCitypulse.start({}, ['api']);
+    // The webhooks here point at a local port: allowed explicitly (refused by default).
+    cp = await TestCitypulse.start({ CP_WEBHOOK_ALLOW_PRIVATE: 'true' }, ['api']);
   });
   afterAll(async () => {
     await cp?.stop();

@@ -17,7 +17,8 @@ describe('webhook notifications', () => {
   const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
-    cp = await TestCitypulse.start({ CP_NOTIFY_ATTEMPTS: '4', CP_NOTIFY_BACKOFF_MS: '100' });
+    // The receivers listen on loopback: allowed explicitly (refused by default).
+    cp = await TestCitypulse.start({ CP_NOTIFY_ATTEMPTS: '4', CP_NOTIFY_BACKOFF_MS: '100', CP_WEBHOOK_ALLOW_PRIVATE: 'true' });
   });
   afterAll(async () => {
     await Promise.all(receivers.map((r) => r.stop()));

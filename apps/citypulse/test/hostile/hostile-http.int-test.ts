@@ -147,6 +147,140 @@ describe.each([
   });
 });
 
+describe('bearer scheme', () => {
+  const category = 'bearer scheme';
+
+  it.each(['bearer', 'BEARER', 'bEaReR'])('takes the admin token with the scheme written %s (RFC 9110: case-insensitive)', async (scheme) => {
+    const { status, body } = await send({ method: 'GET', path: '/devices?limit=1', anonymous: true, headers: { authorization: `${scheme} ${rig.cp.config.http.adminToken}` } });
+    rig.tally.record(category, status === 200, `${scheme}: ${status} ${body.slice(0, 200)}`);
+    expect(status).toBe(200);
+  });
+});
+
+const rule = (id: string, scope: Record<string, unknown>) => ({ id, deviceType: 'env-sensor', field: 'co2', condition: { kind: 'above', threshold: 1000, clearBelow: 800 }, severity: 'warning', scope });
+
+describe('rule scopes', () => {
+  const category = 'rule scope injection';
+  const SCOPES: Array<[what: string, scope: Record<string, unknown>, field: string]> = [
+    ['a site with a comma, an equals sign, a space and a newline', { site: 'a,b=c d\n' }, 'scope.site'],
+    ['a site with line protocol escapes', { site: 'x\\ y' }, 'scope.site'],
+    ['an upper-case city', { city: 'Beijing' }, 'scope.city'],
+    ['a city with a quote', { city: "beijing' OR '1'='1" }, 'scope.city'],
+    ['a city of 5 KB', { city: 'a'.repeat(5000) }, 'scope.city'],
+    ['a Redis wildcard device id', { deviceId: '*' }, 'scope.deviceId'],
+    ['a traversal device id', { deviceId: '../../x' }, 'scope.deviceId'],
+    ['a NUL in a site', { site: 'bj\u0000site' }, 'scope.site'],
+    ['a number for a city', { city: 7 }, 'scope.city'],
+  ];
+
+  it.each(SCOPES)('refuses %s with 400 naming the field, and stores no rule', async (what, scope, field) => {
+    const id = `hostile-scope-${++nextId}`;
+    const { status, body } = await rig.cp.api('POST', '/rules', rule(id, scope));
+    const named = (body?.fields ?? []).map((f: { field: string }) => f.field);
+    const ok = status === 400 && named.includes(field) && (await rig.cp.api('GET', `/rules/${id}`)).status === 404;
+    rig.tally.record(category, ok, `${what}: ${status} ${JSON.stringify(body).slice(0, 200)}`);
+    expect({ status, named }).toEqual({ status: 400, named: [field] });
+  });
+});
+
+describe('tenant isolation', () => {
+  const category = 'tenant isolation';
+  let tjOperator: string;
+  let tjAdmin: string;
+  const bjRules = ['hostile-bj-city', 'hostile-bj-device', 'hostile-bj-site'];
+
+  beforeAll(async () => {
+    tjOperator = (await rig.cp.api('POST', '/tokens', { name: `hostile-tj-ops-${process.pid}`, role: 'operator', cities: ['tianjin'] })).body.token;
+    tjAdmin = (await rig.cp.api('POST', '/tokens', { name: `hostile-tj-admin-${process.pid}`, role: 'admin', cities: ['tianjin'] })).body.token;
+    for (const [id, scope] of [['hostile-bj-city', { city: 'beijing' }], ['hostile-bj-device', { deviceId: victimId }], ['hostile-bj-site', { site: 'beijing-site-1' }], ['hostile-tj-city', { city: 'tianjin' }]] as const) {
+      expect((await rig.cp.api('POST', '/rules', rule(id, scope))).status).toBe(201);
+    }
+  });
+
+  it('lists to a city-scoped token only the rules that can apply to its city, and answers 404 for another city’s', async () => {
+    const listed = (await rig.cp.api('GET', '/rules?limit=1000', undefined, tjOperator)).body;
+    const ids: string[] = listed.items.map((r: { id: string }) => r.id);
+    for (const id of bjRules) rig.tally.record(category, !ids.includes(id), `GET /rules lists ${id} to a tianjin token`);
+    expect(ids).toContain('hostile-tj-city');
+    expect(ids).toContain('env-sensor.co2-high');
+    expect(ids.filter((id) => bjRules.includes(id))).toEqual([]);
+    expect(listed.total).toBe(ids.length);
+    for (const id of bjRules) {
+      const { status } = await rig.cp.api('GET', `/rules/${id}`, undefined, tjOperator);
+      rig.tally.record(category, status === 404, `GET /rules/${id} to a tianjin token: ${status}`);
+      expect([id, status]).toEqual([id, 404]);
+    }
+  });
+
+  it('answers a city admin’s change to another city’s rule exactly as one to a rule that does not exist', async () => {
+    for (const [method, body] of [['PUT', { enabled: false }], ['DELETE', undefined]] as const) {
+      const theirs = await rig.cp.api(method, '/rules/hostile-bj-city', body, tjAdmin);
+      const none = await rig.cp.api(method, '/rules/hostile-no-such-rule', body, tjAdmin);
+      const same = theirs.status === none.status && theirs.status >= 400 && JSON.stringify(theirs.body).replaceAll('hostile-bj-city', 'X') === JSON.stringify(none.body).replaceAll('hostile-no-such-rule', 'X');
+      rig.tally.record(category, same, `${method} another city's rule: ${theirs.status} vs ${none.status}`);
+      expect(same).toBe(true);
+    }
+    expect((await rig.cp.api('GET', '/rules/hostile-bj-city')).body).toMatchObject({ enabled: true });
+  });
+
+  it('answers a city admin provisioning an id held by another city exactly as an id held by nobody: nothing learnt', async () => {
+    const fresh = `env-${'0'.repeat(4)}${process.pid}never`;
+    const attempt = (id: string) => ({ id, type: 'env-sensor', city: 'tianjin', site: 'tj-port-1' });
+    const routes: Array<[what: string, call: (id: string) => Promise<{ status: number; body: any }>]> = [
+      ['POST /devices', (id) => rig.cp.api('POST', '/devices', attempt(id), tjAdmin)],
+      ['POST /devices/bulk', (id) => rig.cp.api('POST', '/devices/bulk', [attempt(id)], tjAdmin)],
+    ];
+    for (const [what, call] of routes) {
+      const taken = await call(victimId);
+      const free = await call(fresh);
+      const same = taken.status === free.status && JSON.stringify(taken.body).replaceAll(victimId, 'X') === JSON.stringify(free.body).replaceAll(fresh, 'X');
+      rig.tally.record(category, same, `${what} with another city's id: ${taken.status} ${JSON.stringify(taken.body).slice(0, 120)} vs an unused one: ${free.status}`);
+      expect({ taken: taken.status, free: free.status, same }).toEqual({ taken: free.status, free: free.status, same: true });
+    }
+    expect((await rig.cp.api('GET', `/devices/${victimId}`)).body).toMatchObject({ city: 'beijing' });
+  });
+
+  it('leaves the API serving', async () => {
+    expect(await rig.checkSurvived(category)).toBe(true);
+  });
+});
+
+describe('webhook targets', () => {
+  const category = 'webhook targets';
+  // Only loopback names and IP literals: nothing here may leave the machine.
+  const TARGETS: Array<[what: string, url: string]> = [
+    ['the Redis port on loopback', 'http://127.0.0.1:16379/'],
+    ['localhost', 'http://localhost:16379/'],
+    ['another loopback address', 'http://127.1.2.3/hook'],
+    ['IPv6 loopback', 'http://[::1]:13000/hook'],
+    ['loopback as an IPv4-mapped IPv6 address', 'http://[::ffff:127.0.0.1]/hook'],
+    ['loopback as a decimal integer', 'http://2130706433/hook'],
+    ['loopback in hex', 'http://0x7f000001/hook'],
+    ['the unspecified address', 'http://0.0.0.0:16379/'],
+    ['the cloud metadata address', 'http://169.254.169.254/latest/meta-data/'],
+    ['the AWS IPv6 metadata address', 'http://[fd00:ec2::254]/latest/meta-data/'],
+    ['link-local', 'http://169.254.10.20/hook'],
+    ['IPv6 link-local', 'http://[fe80::1]/hook'],
+    ['RFC 1918 10/8', 'https://10.1.2.3/hook'],
+    ['RFC 1918 172.16/12', 'http://172.20.0.5/hook'],
+    ['RFC 1918 192.168/16', 'http://192.168.1.10:8080/hook'],
+    ['CGNAT 100.64/10', 'http://100.100.100.200/hook'],
+    ['a unique-local IPv6 address', 'http://[fc00::5]/hook'],
+  ];
+
+  it.each(TARGETS)('refuses a webhook to %s with 400 naming url', async (what, url) => {
+    const id = `hostile-hook-${++nextId}`;
+    const { status, body } = await rig.cp.api('POST', '/webhooks', { id, url });
+    const named = (body?.fields ?? []).map((f: { field: string }) => f.field);
+    rig.tally.record(category, status === 400 && named.includes('url'), `${what} (${url}): ${status} ${JSON.stringify(body).slice(0, 200)}`);
+    expect({ status, named }).toEqual({ status: 400, named: ['url'] });
+  });
+
+  it('stored none of them', async () => {
+    expect((await rig.cp.api('GET', '/webhooks')).body.total).toBe(0);
+  });
+});
+
 describe('after all of it', () => {
   it('still holds the devices it held, unchanged, and Object.prototype is untouched', async () => {
     const { status, body } = await rig.cp.api('GET', `/devices/${victimId}`);

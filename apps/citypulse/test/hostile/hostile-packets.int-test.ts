@@ -228,13 +228,14 @@ describe('slow and half-open connections', () => {
 
   it(`holds a keep-alive of 0 (none) or above the maximum to the broker's ${MAX_KEEPALIVE_S} s: a silent connection is closed after 1.5 × that`, async () => {
     // One device each: a second login with the same id would take over the first.
-    await Promise.all([0, MAX_KEEPALIVE_S + 1, 65_535].map(async (keepaliveS) => {
+    await Promise.all([0, 20, 65_535].map(async (keepaliveS) => {
       const device = await rig.provision();
-      const { socket, returnCode } = await RawMqttSocket.login(rig.mqttPort, login(device, keepaliveS), { localAddress: attackerAddress() });
+      // From before the CONNECT is sent: the broker's timer starts later, never earlier.
       const openedAt = Date.now();
+      const { socket, returnCode } = await RawMqttSocket.login(rig.mqttPort, login(device, keepaliveS), { localAddress: attackerAddress() });
       await socket.closesWithin(MAX_KEEPALIVE_S * 1500 + 4000);
       const silentMs = Date.now() - openedAt;
-      const ok = returnCode === 0 && socket.isClosed && silentMs >= MAX_KEEPALIVE_S * 1500 - 100;
+      const ok = returnCode === 0 && socket.isClosed && silentMs >= MAX_KEEPALIVE_S * 1500;
       rig.tally.record(category, ok, `keep-alive ${keepaliveS} s: CONNACK ${returnCode}, closed=${socket.isClosed} after ${silentMs} ms of silence`);
       await socket.destroy();
     }));
@@ -269,6 +270,15 @@ describe('CONNECT without credentials', () => {
       rig.tally.record(category, returnCode === 4, `${what}: CONNACK ${returnCode}`);
       await socket.destroy();
     }
+    // A password without a username [MQTT-3.1.2-22]: mqtt-packet will not generate it, so by hand.
+    const id = Buffer.from(device.id);
+    const secret = Buffer.from(device.secret);
+    const body = Buffer.concat([Buffer.from([0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 0x42, 0, 60]), Buffer.from([0, id.length]), id, Buffer.from([0, secret.length]), secret]);
+    const socket = await RawMqttSocket.open(rig.mqttPort, { localAddress: attackerAddress() });
+    socket.send(Buffer.concat([Buffer.from([0x10, body.length]), body]));
+    const connack = await socket.next('connack', 3000);
+    rig.tally.record(category, connack?.cmd === 'connack' && connack.returnCode === 4, `a password without a username: ${JSON.stringify(connack)}`);
+    await socket.destroy();
     expect(rig.tally.wrong(category)).toEqual([]);
     expect(await rig.checkSurvived(category)).toBe(true);
   });

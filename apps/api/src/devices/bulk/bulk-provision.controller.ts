@@ -1,8 +1,11 @@
 import { BadRequestException, Body, ConflictException, Controller, Headers, HttpCode, Inject, PayloadTooLargeException, Post, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtraModels, getSchemaPath } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER } from '@citypulse/core';
-import { DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, type ScryptParams } from '@citypulse/registry';
+import { LOGGER, REDIS } from '@citypulse/core';
+import { ApiTokenStore, DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, type ScryptParams } from '@citypulse/registry';
+import { AuditLog } from '@citypulse/alert-store';
+import type { RedisClient } from '@citypulse/redis';
+import { IdNamespaces, scopedIdProblem } from '../id-namespace.js';
 import type { Logger } from '@citypulse/observability';
 import { AdminOnly, CurrentTenancy } from '../../auth/tenancy.decorator.js';
 import type { Tenancy } from '../../auth/tenancy.js';
@@ -26,12 +29,17 @@ const MAX_LISTED_ROWS = 1000;
 export class BulkProvisionController {
   private readonly scrypt: ScryptParams;
   private readonly maxDevices: number;
+  private readonly audit: AuditLog;
+  private readonly namespaces: IdNamespaces;
 
   constructor(
     private readonly registry: DeviceRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(REDIS) redis: RedisClient,
   ) {
+    this.audit = new AuditLog(redis, config.redis.prefix);
+    this.namespaces = new IdNamespaces(registry, new ApiTokenStore(redis, config.redis.prefix));
     this.scrypt = { ...DEFAULT_SCRYPT, N: config.provisioning.bulkSecretScryptN };
     this.maxDevices = config.provisioning.bulkMaxDevices;
   }
@@ -51,13 +59,22 @@ export class BulkProvisionController {
     if (rows.length === 0) throw badRequest('no devices in the request', [{ field: 'body', problems: ['contains no devices'] }], []);
     if (rows.length > this.maxDevices) throw new PayloadTooLargeException(`at most ${this.maxDevices} devices per call (CP_BULK_MAX_DEVICES); this one has ${rows.length}`);
 
-    const { devices, problems } = validateRows(rows, (city) => tenancy.allows(city));
+    const { devices, problems } = validateRows(rows, (city) => tenancy.allows(city), (id, city) => scopedIdProblem(id, city, tenancy));
+    if (problems.length === 0) {
+      const reserved = await this.namespaces.reserved(devices);
+      for (const r of rows) {
+        const id = (r.value as { id?: string }).id;
+        const why = id === undefined ? undefined : reserved.get(id);
+        if (why) problems.push({ row: r.row, ...(r.line !== undefined ? { line: r.line } : {}), id: id!, fields: [{ field: 'id', problems: [why] }] });
+      }
+    }
     if (problems.length > 0) throw badRequest(`${problems.length} of ${rows.length} rows are invalid; nothing was created`, [], problems);
 
     const startedAt = Date.now();
     try {
       const issued = await this.registry.provisionMany(devices, this.scrypt);
       this.logger.info({ devices: issued.length, ms: Date.now() - startedAt, scryptN: this.scrypt.N }, 'bulk provisioning');
+      await this.audit.recordMany(issued.map(({ device }) => ({ actor: tenancy.tokenName, action: 'device.provision', target: `device:${device.id}`, detail: `${device.type} in ${device.city}/${device.site} (bulk of ${issued.length})` })));
       return { created: issued.length, scrypt: this.scrypt, devices: issued.map(({ device, secret }) => ({ id: device.id, secret })) };
     } catch (err) {
       if (!(err instanceof DeviceExistsError)) throw err;

@@ -62,7 +62,7 @@ export function rowsFromCsv(records: CsvRecord[]): BulkRow[] | FieldProblem {
  * call can get wrong: the same id twice, and a city outside the caller's tenancy. Returns the
  * devices only when no row has a problem.
  */
-export function validateRows(rows: BulkRow[], allowsCity: (city: string) => boolean): { devices: NewDevice[]; problems: RowProblem[] } {
+export function validateRows(rows: BulkRow[], allowsCity: (city: string) => boolean, idProblem: (id: string, city: string) => string | undefined = () => undefined): { devices: NewDevice[]; problems: RowProblem[] } {
   const devices: NewDevice[] = [];
   const problems: RowProblem[] = [];
   const firstRowOfId = new Map<string, number>();
@@ -83,6 +83,8 @@ export function validateRows(rows: BulkRow[], allowsCity: (city: string) => bool
     if (typeof dto.city === 'string' && !fields.some((f) => f.field === 'city') && !allowsCity(dto.city)) {
       fields.push({ field: 'city', problems: [`this token is not allowed to manage devices in city ${dto.city}`] });
     }
+    const namespace = id !== undefined && typeof dto.city === 'string' && !fields.some((f) => f.field === 'id' || f.field === 'city') ? idProblem(id, dto.city) : undefined;
+    if (namespace) fields.push({ field: 'id', problems: [namespace] });
     if (fields.length > 0) problems.push({ ...at, ...(id !== undefined ? { id } : {}), fields });
     else devices.push({ id: dto.id, type: dto.type, city: dto.city, site: dto.site, ...(dto.name ? { name: dto.name } : {}) });
   }
