@@ -81,7 +81,11 @@ describe.each(REDIS_FLAVOURS)('alert stores on $name', (flavour) => {
 
     const audit = new AuditLog(redis, config.redis.prefix);
     await audit.record({ actor: 'ops', action: 'rule.delete', target: 'rule:r-1' });
-    expect((await audit.list({ actor: 'ops' })).map((e) => e.target)).toEqual(['rule:r-1']);
+    expect((await audit.list({ actor: 'ops' })).items.map((e) => e.target)).toEqual(['rule:r-1']);
+    await audit.recordMany([{ actor: 'alice (token ops)', action: 'alert.acknowledged', target: 'alert:a-1' }, { actor: 'admin', action: 'device.revoke', target: 'device:bj-env-1' }]);
+    expect(await audit.list({ actor: 'OPS', limit: 1 })).toEqual({ items: [expect.objectContaining({ target: 'alert:a-1' })], total: 2 });
+    expect((await audit.list({ actor: 'alice' })).items.map((e) => e.target)).toEqual(['alert:a-1']);
+    expect((await audit.list({ target: 'devices/bj-' })).items.map((e) => e.action)).toEqual(['device.revoke']);
 
     const lastSeen = new LastSeenIndex(redis, config.redis.prefix);
     await lastSeen.touch([{ deviceId: 'dev-9', newestMs: 1000 }], 2000);

@@ -155,6 +155,10 @@ describe('bearer scheme', () => {
     rig.tally.record(category, status === 200, `${scheme}: ${status} ${body.slice(0, 200)}`);
     expect(status).toBe(200);
   });
+
+  it('leaves the API serving', async () => {
+    expect(await rig.checkSurvived(category)).toBe(true);
+  });
 });
 
 const rule = (id: string, scope: Record<string, unknown>) => ({ id, deviceType: 'env-sensor', field: 'co2', condition: { kind: 'above', threshold: 1000, clearBelow: 800 }, severity: 'warning', scope });
@@ -180,6 +184,10 @@ describe('rule scopes', () => {
     const ok = status === 400 && named.includes(field) && (await rig.cp.api('GET', `/rules/${id}`)).status === 404;
     rig.tally.record(category, ok, `${what}: ${status} ${JSON.stringify(body).slice(0, 200)}`);
     expect({ status, named }).toEqual({ status: 400, named: [field] });
+  });
+
+  it('leaves the API serving', async () => {
+    expect(await rig.checkSurvived(category)).toBe(true);
   });
 });
 
@@ -278,6 +286,10 @@ describe('webhook targets', () => {
 
   it('stored none of them', async () => {
     expect((await rig.cp.api('GET', '/webhooks')).body.total).toBe(0);
+  });
+
+  it('leaves the API serving', async () => {
+    expect(await rig.checkSurvived(category)).toBe(true);
   });
 });
 
