@@ -79,9 +79,9 @@ describe('per-city rate limits across brokers', () => {
     // One second of capacity, the rate over the time taken, and at most a block per broker beyond.
     const ceiling = STORM_RATE * (1 + elapsedS) + BROKERS * BLOCK;
     expect(stormAccepted).toBeLessThanOrEqual(ceiling);
-    // The budget was really used, and really exceeded: per broker it would have allowed twice as much.
+    // The budget was really used, and really exceeded (PUBACKs held back; per broker it would have allowed twice as much).
     expect(stormAccepted).toBeGreaterThanOrEqual(STORM_RATE * elapsedS * 0.5);
-    expect(await limited('stormcity')).toEqual({ held: expect.any(Number), shed: expect.any(Number) });
+    expect((await limited('stormcity')).held).toBeGreaterThan(0);
     expect(await limited('calmcity')).toEqual({});
   });
 });

@@ -45,6 +45,8 @@ const LOCAL_FALLBACK_MS = 1000;
 export class CityRateLimiter {
   private readonly budgets = new Map<string, CityBudget>();
   private readonly fetches = new Map<string, Promise<void>>();
+  /** Readings of the publishes waiting for a block, per city. */
+  private readonly waiting = new Map<string, number>();
   private readonly local: LocalCityBuckets;
   private localUntilMs = 0;
 
@@ -67,16 +69,23 @@ export class CityRateLimiter {
     if (rate <= 0) return { kind: 'now' };
     if (!this.store || this.now() < this.localUntilMs) return this.local.take(city, rate, readings, this.now());
     const budget = this.budgetOf(city, rate);
-    for (let attempt = 0; ; attempt++) {
-      const spent = budget.spend(readings, this.now());
-      if (spent.kind !== 'short') {
-        if (budget.wantsMore(this.now())) void this.fetch(city, budget, budget.shape.blockReadings);
-        return spent;
+    const first = budget.spend(readings, this.now());
+    if (first.kind !== 'short') {
+      if (budget.wantsMore(this.now())) void this.fetch(city, budget);
+      return first;
+    }
+    // None in hand: wait for blocks. Every answer either grants at least one reading or says the
+    // city is at its longest hold, so this ends; publishes waiting together ask for all they need.
+    this.waiting.set(city, (this.waiting.get(city) ?? 0) + readings);
+    try {
+      for (;;) {
+        if (budget.exhausted(this.now())) return { kind: 'shed', readingsPerS: rate };
+        if (!(await this.fetch(city, budget))) return this.local.take(city, rate, readings, this.now());
+        const spent = budget.spend(readings, this.now());
+        if (spent.kind !== 'short') return spent;
       }
-      if (attempt === 2 || budget.exhausted(this.now())) return { kind: 'shed', readingsPerS: rate };
-      if (!(await this.fetch(city, budget, Math.max(budget.shape.blockReadings, readings - spent.inHand)))) {
-        return this.local.take(city, rate, readings, this.now());
-      }
+    } finally {
+      this.waiting.set(city, this.waiting.get(city)! - readings);
     }
   }
 
@@ -95,10 +104,11 @@ export class CityRateLimiter {
    * answer came in time: the broker then keeps to its own buckets for a while. A late answer is
    * still taken in; only one request per city is ever outstanding, so an outage piles nothing up.
    */
-  private async fetch(city: string, budget: CityBudget, readings: number): Promise<boolean> {
+  private async fetch(city: string, budget: CityBudget): Promise<boolean> {
     let pending = this.fetches.get(city);
     if (!pending) {
-      pending = this.store!.take(city, budget.shape, readings)
+      const wanted = Math.max(budget.shape.blockReadings, (this.waiting.get(city) ?? 0) - budget.inHand(this.now()));
+      pending = this.store!.take(city, budget.shape, wanted)
         .then((grant) => budget.add(grant, this.now()))
         .finally(() => this.fetches.delete(city));
       this.fetches.set(city, pending);
