@@ -89,7 +89,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
     await leases.stop();
   });
 
-  it('fences a reader that lost its lease: it can neither acknowledge nor read that partition any more', async () => {
+  it('fences a reader that lost its lease: it can neither read that partition’s new entries nor acknowledge its old ones', async () => {
     const prefix = newPrefix();
     const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 10, maxBacklogReadings: 1e6 });
     const lost: number[] = [];
@@ -98,13 +98,15 @@ describe('durable hand-off through partitioned Redis streams', () => {
     const { batches } = await readLines(consumer, 2, false);
     const partition = partitionOf('dev-1', PARTITIONS);
 
-    // Another process holds the lease now (as after this one stalled past its TTL).
+    // Another process holds the lease now (as after this one stalled past its TTL) and more arrives.
     await connection().set(handoffKeys(prefix, partition).lease, 'other#1', 'PX', 5000);
-    expect(await consumer.ack(batches[0])).toBe(0);
+    await producer.append('dev-1', [line('dev-1', 3)]);
+    expect(await consumer.next()).toBeNull();
     expect(lost).toEqual([partition]);
     expect(consumer.partitionsHeld).not.toContain(partition);
-    // Still pending for the new owner; nothing taken off the backlog.
-    expect(await readHandoffDepth(connection(), prefix, PARTITIONS)).toMatchObject({ entries: 1, pendingEntries: 1, readings: 2 });
+    expect(await consumer.ack(batches[0])).toBe(0);
+    // Everything is left for the new owner: the old entry pending, the new one unread, the backlog whole.
+    expect(await readHandoffDepth(connection(), prefix, PARTITIONS)).toEqual({ entries: 2, pendingEntries: 1, readings: 3 });
     await leases.stop();
   });
 
