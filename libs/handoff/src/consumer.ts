@@ -121,7 +121,11 @@ export class HandoffConsumer {
 
   /** The next batch from the partitions held, or null after an idle pause when there is nothing. */
   async next(): Promise<HandoffBatch | null> {
-    const reading = this.readBatch();
+    const reading = this.readBatch().catch(async (err: Error) => {
+      // A stream and its group gone (a Redis without persistence restarted): make them again, then fail this read.
+      if (String(err.message).includes('NOGROUP')) await this.ensureGroups();
+      throw err;
+    });
     this.reading = reading;
     const batch = await reading;
     if (!batch) return null;

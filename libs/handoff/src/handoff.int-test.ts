@@ -127,6 +127,18 @@ describe('durable hand-off through partitioned Redis streams', () => {
     await again.leases.stop();
   });
 
+  it('makes a partition’s stream and group again when Redis lost them (restarted without persistence)', async () => {
+    const prefix = newPrefix();
+    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 10, maxBacklogReadings: 1e6 });
+    const { consumer, leases } = await reader(prefix);
+    await connection().del(handoffKeys(prefix, partitionOf('dev-3', PARTITIONS)).stream);
+    await expect(consumer.next()).rejects.toThrow(/NOGROUP/);
+    await producer.append('dev-3', [line('dev-3', 1)]);
+    const { lines } = await readLines(consumer, 1);
+    expect(lines).toEqual([line('dev-3', 1)]);
+    await leases.stop();
+  });
+
   it('holds appends while the backlog of all partitions together is over its limit and releases them as ingest catches up', async () => {
     const prefix = newPrefix();
     const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1000, backlogPollMs: 20 });
