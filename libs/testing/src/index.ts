@@ -10,3 +10,4 @@ export { RawMqttSocket, connectPacket, type DeviceLogin, type RawSocketOptions }
 export { mutate, noise, seededRandom, type Mutant } from './mqtt-mutations.js';
 export { REDIS_FLAVOURS, clusterTestConfig, testClusterNodes, testRedis } from './redis-flavours.js';
 export { TestPki, type TestCa, type IssuedCert, type DeviceCertOptions } from './test-pki.js';
+export { PrivateRedisCluster } from './private-redis-cluster.js';

@@ -1,0 +1,104 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { uniqueName } from './test-config.js';
+import { freePort } from './free-port.js';
+
+const run = promisify(execFile);
+
+/** What `CLUSTER INFO` says on one node, as field → value. */
+async function clusterInfo(port: number): Promise<Record<string, string>> {
+  try {
+    const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'cluster', 'info'], { timeout: 2000 });
+    return Object.fromEntries(stdout.split(/\r?\n/).filter((l) => l.includes(':')).map((l) => l.split(':', 2) as [string, string]));
+  } catch {
+    return {};
+  }
+}
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`private Redis Cluster: ${what} not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A private Redis Cluster of three masters (no replicas) with the production durability settings
+ * (AOF, fsync every second), on free ports and its own directory under .stack/, for a test that
+ * restarts or kills a master: doing that to the shared stack's cluster would break every other
+ * test running meanwhile. The cluster bus ports are free ports too (`cluster-port`).
+ */
+export class PrivateRedisCluster {
+  private readonly children: Array<ChildProcess | undefined> = [];
+
+  private constructor(
+    readonly dir: string,
+    readonly ports: number[],
+    private readonly busPorts: number[],
+  ) {}
+
+  static async create(masters = 3): Promise<PrivateRedisCluster> {
+    const dir = resolve(process.cwd(), '.stack', 'test-redis-cluster', uniqueName());
+    const ports: number[] = [];
+    const busPorts: number[] = [];
+    // One at a time: freePort closes its listener before returning, so ask for distinct ones.
+    while (ports.length < masters * 2) {
+      const port = await freePort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    busPorts.push(...ports.splice(masters));
+    return new PrivateRedisCluster(dir, ports, busPorts);
+  }
+
+  /** CP_REDIS_CLUSTER_NODES for this cluster. */
+  get nodes(): string {
+    return this.ports.map((p) => `127.0.0.1:${p}`).join(',');
+  }
+
+  /** Starts every node, forms the cluster and resolves once every node reports cluster_state:ok. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    for (let i = 0; i < this.ports.length; i++) this.startNode(i);
+    await until('every node answering', timeoutMs, async () => (await Promise.all(this.ports.map(clusterInfo))).every((info) => info.cluster_state !== undefined));
+    await run('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: timeoutMs });
+    await this.waitHealthy(timeoutMs);
+  }
+
+  /** SIGTERM to one master (Redis flushes its AOF and exits, as in a planned restart), then starts it again from its AOF. */
+  async restartNode(index: number, timeoutMs = 30_000): Promise<void> {
+    await this.signal(index, 'SIGTERM');
+    this.startNode(index);
+    await this.waitHealthy(timeoutMs);
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(this.ports.map((_, i) => this.signal(i, 'SIGKILL')));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async waitHealthy(timeoutMs: number): Promise<void> {
+    await until('cluster_state:ok on every node', timeoutMs, async () =>
+      (await Promise.all(this.ports.map(clusterInfo))).every((info) => info.cluster_state === 'ok' && info.cluster_known_nodes === String(this.ports.length)),
+    );
+  }
+
+  private startNode(index: number): void {
+    const port = this.ports[index];
+    const dir = resolve(this.dir, String(port));
+    mkdirSync(dir, { recursive: true });
+    const args = ['--port', String(port), '--cluster-port', String(this.busPorts[index]), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no',
+      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000',
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+    this.children[index] = spawn('redis-server', args, { stdio: 'ignore' });
+  }
+
+  private async signal(index: number, signal: NodeJS.Signals): Promise<void> {
+    const child = this.children[index];
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    await exited;
+  }
+}
