@@ -20,7 +20,7 @@ interface Started {
  * citypulse scaled out as it would run on several machines, on this one: two brokers sharing their
  * MQTT state through Redis (CP_MQTT_CLUSTER=redis), two ingest and two alerts workers, each its own
  * OS process with its own instance id, and the api (in this process). One Redis prefix and one
- * InfluxDB database for the whole deployment.
+ * InfluxDB database for the whole deployment; one Redis or a Redis Cluster.
  */
 export class ScaleOutRig {
   readonly influx: InfluxQueryClient;
@@ -33,15 +33,22 @@ export class ScaleOutRig {
     this.influx = new InfluxQueryClient({ url: config.influx.url, database: config.influx.database });
   }
 
-  static async start(): Promise<ScaleOutRig> {
+  /** `redisEnv`: where the deployment's Redis is, e.g. `{ CP_REDIS_CLUSTER_NODES }` for a Redis Cluster. */
+  static async start(redisEnv: Record<string, string> = {}): Promise<ScaleOutRig> {
     // The deadman check would only add noise here; brokers pick their own ports and log them.
-    const env = testEnv({ CP_MQTT_CLUSTER: 'redis', CP_INFLUX_API: 'v1', CP_ALERT_DEADMAN_INTERVAL_MS: '3600000' });
+    const env = testEnv({ CP_MQTT_CLUSTER: 'redis', CP_INFLUX_API: 'v1', CP_ALERT_DEADMAN_INTERVAL_MS: '3600000', ...redisEnv });
     const names = ['broker-a', 'broker-b', ...WORKERS] as const;
     const processes = Object.fromEntries(names.map((name) => [name, new AppProcess(name.replace(/-.*/, '') as 'broker' | 'ingest' | 'alerts', { ...env, CP_INSTANCE_ID: `${env.CP_INSTANCE_ID}-${name}` })]));
     const rig = new ScaleOutRig(loadConfig(env), processes as Record<BrokerName | WorkerName, AppProcess>);
     await rig.influx.createDatabase(rig.config.influx.database);
-    await Promise.all(Object.values(rig.processes).map((p) => p.start(45_000)));
-    rig.api = await startCitypulse(rig.config, ['api']);
+    try {
+      await Promise.all(Object.values(rig.processes).map((p) => p.start(90_000)));
+      rig.api = await startCitypulse(rig.config, ['api']);
+    } catch (err) {
+      // A process that did not start must not outlive the test, nor the others that did.
+      await rig.stop().catch(() => undefined);
+      throw err;
+    }
     return rig;
   }
 
