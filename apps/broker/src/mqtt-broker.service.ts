@@ -34,6 +34,7 @@ import { TelemetryIngestor } from './telemetry/telemetry-ingestor.js';
 import { CityRateLimiter } from './telemetry/city-rate-limiter.js';
 import { CityBudgetStore } from './telemetry/city-budget-store.js';
 import { watchBacklog } from './telemetry/backlog-watch.js';
+import { handoffDurability } from './telemetry/handoff-durability.js';
 import { createDeviceMessageHandlers } from './device-state/device-message-handlers.js';
 import { attachDeviceDelivery } from './delivery/device-delivery.js';
 import { createBrokerCluster, type BrokerCluster } from './cluster/broker-cluster.js';
@@ -95,6 +96,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       maxEntryReadings: config.handoff.maxEntryReadings,
       maxBacklogReadings: config.handoff.maxBacklogReadings,
       onBacklog: watchBacklog(config.handoff.maxBacklogReadings, metrics, logger),
+      confirmWrite: await handoffDurability(this.handoffRedis, config, metrics, logger),
     });
     const rejections = new RejectionReporter(() => this.broker!, new DeadLetterStore(this.redis, config.redis.prefix), metrics, logger);
     // The city budget shares the hand-off's connection: a block is one short script call, per block of readings.

@@ -33,7 +33,8 @@ export interface AppConfig {
     maxFutureSkewMs: number;
     maxPastAgeMs: number;
   };
-  handoff: { maxEntryReadings: number; maxBacklogReadings: number; partitions: number; leaseMs: number };
+  /** durability: what a PUBACK survives (CP_HANDOFF_DURABILITY); waitReplicas/waitTimeoutMs: the `replica` level's WAIT. */
+  handoff: { maxEntryReadings: number; maxBacklogReadings: number; partitions: number; leaseMs: number; durability: 'everysec' | 'always' | 'replica'; waitReplicas: number; waitTimeoutMs: number };
   ingest: { maxBatchLines: number; lingerMs: number; concurrency: number };
   alerts: { allowedLatenessMs: number; deadmanIntervalMs: number; renotifyCheckMs: number };
   /** Webhook deliveries. */

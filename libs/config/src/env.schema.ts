@@ -190,6 +190,25 @@ export class EnvSchema {
   @IsInt() @Min(500) @Max(600_000)
   CP_HANDOFF_LEASE_MS = 10_000;
 
+  /**
+   * What a PUBACK promises about a host crash (README "Durability"). `everysec`: the readings are in
+   * Redis, whose AOF is fsynced every second — a power loss of the Redis host can lose the last
+   * second. `always`: Redis must run with `appendfsync always` (checked at start; the broker refuses
+   * to start otherwise). `replica`: after each hand-off write the broker waits (WAIT) until
+   * CP_HANDOFF_WAIT_REPLICAS replicas have it; if they do not within CP_HANDOFF_WAIT_TIMEOUT_MS the
+   * publishes get no PUBACK and the devices send them again. @defaultValue everysec
+   */
+  @IsIn(['everysec', 'always', 'replica'])
+  CP_HANDOFF_DURABILITY: 'everysec' | 'always' | 'replica' = 'everysec';
+
+  /** Replicas that must have a hand-off write before its PUBACK (CP_HANDOFF_DURABILITY=replica). @defaultValue 1 */
+  @IsInt() @Min(1) @Max(16)
+  CP_HANDOFF_WAIT_REPLICAS = 1;
+
+  /** Longest wait for those replicas; past it the write's publishes fail (no PUBACK) and are counted. @defaultValue 1000 */
+  @IsInt() @Min(1) @Max(60_000)
+  CP_HANDOFF_WAIT_TIMEOUT_MS = 1000;
+
   /** Lines per InfluxDB write. @defaultValue 5000 */
   @IsInt() @Min(1) @Max(100000)
   CP_INGEST_MAX_BATCH_LINES = 5000;

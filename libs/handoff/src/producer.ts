@@ -18,6 +18,11 @@ export interface HandoffProducerOptions {
   /** How often the counters of every partition are re-read to catch other brokers' appends. @defaultValue 1000 */
   backlogRefreshMs?: number;
   onBacklog?: (readings: number) => void;
+  /**
+   * Runs after each write with the key written, before the write's appends resolve; a throw fails
+   * them (no PUBACK). The `replica` durability level waits for replicas here (`replicaWait`).
+   */
+  confirmWrite?: (key: string) => Promise<void>;
 }
 
 interface PendingAppend {
@@ -81,6 +86,7 @@ export class HandoffProducer {
       [...batch].map(async ([partition, items]) => {
         try {
           this.backlog.update(partition, await this.write(partition, items));
+          await this.options.confirmWrite?.(this.keys[partition].stream);
           written.push(...items);
         } catch (err) {
           for (const item of items) item.reject(err as Error);

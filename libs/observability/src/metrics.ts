@@ -17,6 +17,8 @@ export class Metrics {
   readonly readingsAccepted = new Counter({ name: 'citypulse_readings_accepted_total', help: 'Readings validated and handed off', registers: [this.registry] });
   readonly readingsRejected = new Counter({ name: 'citypulse_readings_rejected_total', help: 'Readings rejected, by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly handoffBacklog = new Gauge({ name: 'citypulse_handoff_backlog_readings', help: 'Readings handed off but not yet stored', registers: [this.registry] });
+  /** CP_HANDOFF_DURABILITY=replica: hand-off writes too few replicas confirmed in time; their publishes got no PUBACK. */
+  readonly handoffReplicaTimeouts = new Counter({ name: 'citypulse_handoff_replica_timeouts_total', help: 'Hand-off writes not confirmed by CP_HANDOFF_WAIT_REPLICAS replicas within CP_HANDOFF_WAIT_TIMEOUT_MS (their publishes got no PUBACK)', registers: [this.registry] });
   readonly readingsStored = new Counter({ name: 'citypulse_readings_stored_total', help: 'Readings written to InfluxDB', registers: [this.registry] });
   readonly readingsDropped = new Counter({ name: 'citypulse_readings_dropped_total', help: 'Readings InfluxDB refused as bad points', labelNames: ['reason'], registers: [this.registry] });
   readonly influxWriteRetries = new Counter({ name: 'citypulse_influx_write_retries_total', help: 'Retried InfluxDB writes', labelNames: ['status'], registers: [this.registry] });

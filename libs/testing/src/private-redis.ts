@@ -29,18 +29,31 @@ function answersPing(port: number): Promise<boolean> {
  * its own port and directory under .stack/, for a test that restarts or kills Redis: doing that
  * to the shared stack's server would break every other test running meanwhile.
  */
+export interface PrivateRedisOptions {
+  /** AOF fsync policy. @defaultValue everysec (production's) */
+  appendfsync?: 'always' | 'everysec' | 'no';
+  /** Start as a replica of the private Redis on this port (replication, for the `replica` durability level). */
+  replicaOf?: number;
+}
+
 export class PrivateRedis {
   private child?: ChildProcess;
 
   private constructor(
     readonly dir: string,
     readonly port: number,
+    private readonly options: PrivateRedisOptions,
   ) {}
 
-  static async create(): Promise<PrivateRedis> {
+  static async create(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
     const dir = resolve(process.cwd(), '.stack', 'test-redis', uniqueName());
     mkdirSync(dir, { recursive: true });
-    return new PrivateRedis(dir, await freePort());
+    return new PrivateRedis(dir, await freePort(), options);
+  }
+
+  /** The server's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get url(): string {
@@ -49,7 +62,9 @@ export class PrivateRedis {
 
   /** Starts the server (replaying its AOF if it ran before) and resolves once it answers PING. */
   async start(timeoutMs = 30_000): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'];
+    const { appendfsync = 'everysec', replicaOf } = this.options;
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', appendfsync, '--save', '', '--daemonize', 'no'];
+    if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf));
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     const deadline = Date.now() + timeoutMs;
@@ -69,6 +84,15 @@ export class PrivateRedis {
   /** SIGKILL: a crash; only what reached the AOF file survives. */
   async kill(): Promise<void> {
     await this.signal('SIGKILL');
+  }
+
+  /** SIGSTOP: the server freezes (no replies, no replication) until `resume`, as a hung host would. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
   }
 
   async destroy(): Promise<void> {
