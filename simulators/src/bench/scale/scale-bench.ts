@@ -65,11 +65,14 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     cleanup,
   );
   const env: Record<string, string> = {
-    ...serviceEnv({ ...options, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true, alsoOwned: ['CP_APPS', 'CP_MQTT_CLUSTER', 'CP_REDIS_CLUSTER_NODES'] }),
+    ...serviceEnv({ ...options, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true, alsoOwned: ['CP_APPS', 'CP_MQTT_CLUSTER', 'CP_REDIS_CLUSTER_NODES', 'CP_MQTT_REDIS_URL'] }),
     // One broker keeps its MQTT state to itself; several share it (subscriptions, sessions, routing) through Redis.
     CP_MQTT_CLUSTER: k > 1 ? 'redis' : 'none',
     ...(mode === 'cluster' ? { CP_REDIS_CLUSTER_NODES: nodes.map((n) => `${n.host}:${n.port}`).join(',') } : {}),
   };
+  // On a cluster the brokers' MQTT state (topic tree, sessions) stays on one Redis (CP_MQTT_REDIS_URL,
+  // else CP_REDIS_URL: --redis-url here), so its calls and CPU are counted too.
+  const watchedNodes = mode === 'cluster' ? [...nodes, ...singleNode(options.redisUrl)] : nodes;
   const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64'];
   log(`starting api + ${k} × (broker, ingest, alerts) (Redis prefix ${run.redisPrefix}, InfluxDB database ${run.databaseName}, logs in ${run.logDir})`);
   const services = await startServices({ layout: scaleLayout(k), entry: options.entry, env, nodeArgs, logDir: run.logDir, stamp: `${run.stamp}-${mode}-k${k}` }, (service) => {
@@ -82,7 +85,7 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
   log(`provisioning ${options.devices} ${BENCH_DEVICE_TYPE} devices`);
   const devices = await provisionDevices({ apiUrl, token: run.token, count: options.devices, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
   const watched: Record<string, number | undefined> = Object.fromEntries(services.all.map((s) => [s.name, s.pid]));
-  for (const node of nodes) watched[`redis:${node.port}`] = pidListeningOn(node.port);
+  for (const node of watchedNodes) watched[`redis:${node.port}`] = pidListeningOn(node.port);
   watched.influxd = pidListeningOn(Number(new URL(options.influxUrl).port || 8086));
   watched.generator = process.pid;
   const cpu = new CpuWatch(watched);
@@ -98,14 +101,14 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     drainTimeoutS: options.drainTimeoutS,
     cleanup,
     onPublishStart: async () => {
-      before = await readCommandCalls(nodes);
+      before = await readCommandCalls(watchedNodes);
       cpu.start();
     },
   });
   const rulesDrained = await waitForRuleQueueEmpty(apiUrl, run.token, options.drainTimeoutS * 1000);
   if (!rulesDrained) log(`the rule-evaluation queue did not empty within ${options.drainTimeoutS} s`);
   const cpuUse = cpu.stop();
-  const commands = commandDelta(before, await readCommandCalls(nodes));
+  const commands = commandDelta(before, await readCommandCalls(watchedNodes));
 
   const readings = Math.max(1, load.readingsAcked);
   const cpuUsPerReading = Object.fromEntries([...TOTAL_ROLES, 'influxd', 'total'].map((role) => [role, 0])) as Record<CostRole | 'total', number>;
@@ -126,7 +129,7 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     k,
     redisMode: mode,
     processes: services.all.map((s) => ({ name: s.name, role: roleOf(s.name), apps: s.apps })),
-    redisNodes: nodes.map((n) => `${n.host}:${n.port}`),
+    redisNodes: watchedNodes.map((n) => `${n.host}:${n.port}`),
     serviceEnv: envShown,
     readingsPublished: load.readingsPublished,
     readingsAcked: load.readingsAcked,
