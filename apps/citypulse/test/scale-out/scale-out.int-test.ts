@@ -4,6 +4,7 @@ import { deviceTopic } from '@citypulse/contracts';
 import { DeviceClient } from '@citypulse/devices';
 import { RawMqttSocket, SteadyPublisher, connectPacket, uniqueName, waitFor } from '@citypulse/testing';
 import { ScaleOutRig, type BrokerName } from './scale-out-rig.js';
+import { handoffLeaseHolders, ruleFeedByDevice } from './rule-feed-order.js';
 
 /**
  * Scale-out (CP_MQTT_CLUSTER=redis): two brokers behind what would be a TCP load balancer, two
@@ -57,6 +58,32 @@ describe('two brokers sharing their MQTT state through Redis, two ingest and two
     expect(byWorker['ingest-2']).toBeGreaterThan(0);
     expect(byWorker['ingest-1'] + byWorker['ingest-2']).toBe(stored.size);
     expect(await rig.ruleEvaluatedBy()).toEqual(new Set([rig.instanceId('alerts-1'), rig.instanceId('alerts-2')]));
+  });
+
+  it('hands each device’s readings to rule evaluation in the order it published them, with both ingest workers reading', async () => {
+    // Each ingest worker holds a share of the hand-off's partitions; a device's partition is read by one at a time.
+    expect(await waitFor(() => handoffLeaseHolders(rig.config), (h) => h.size === 2, { what: 'both ingest workers holding partitions' })).toEqual(
+      new Set([rig.instanceId('ingest-1'), rig.instanceId('ingest-2')]),
+    );
+    const devices = await Promise.all(Array.from({ length: 8 }, () => rig.provisionMeter(uniqueName('ordered-'))));
+    const publishers = [new SteadyPublisher(rig.mqttUrl('broker-a'), devices.slice(0, 4), meterValues), new SteadyPublisher(rig.mqttUrl('broker-b'), devices.slice(4), meterValues)];
+    closers.push(...publishers.map((p) => () => p.close()));
+    await Promise.all(publishers.map((p) => p.connect()));
+    publishers.forEach((p) => p.start());
+    await new Promise((r) => setTimeout(r, 2000));
+    await Promise.all(publishers.map((p) => p.stop()));
+
+    // Each device's PUBACKed readings, in the order it published them (its timestamps rise).
+    const published = new Map(devices.map((d) => [d.id, [] as number[]]));
+    for (const key of publishers.flatMap((p) => [...p.acked])) published.get(key.slice(0, key.lastIndexOf('@')))?.push(Number(key.slice(key.lastIndexOf('@') + 1)));
+    for (const times of published.values()) times.sort((a, b) => a - b);
+    const ids = devices.map((d) => d.id);
+    const fed = await waitFor(() => ruleFeedByDevice(rig.config, ids), (f) => ids.every((id) => f.get(id)!.length >= published.get(id)!.length), {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      what: 'every PUBACKed reading handed to rule evaluation',
+    });
+    for (const id of ids) expect({ id, times: fed.get(id) }).toEqual({ id, times: published.get(id) });
   });
 
   /** A read-only operator login (a fresh operator token) on `broker`. */

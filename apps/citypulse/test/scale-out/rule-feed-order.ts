@@ -1,0 +1,34 @@
+import { Queue } from 'bullmq';
+import type { AppConfig } from '@citypulse/config';
+import { bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
+import { QUEUES, type RuleEvaluationJob } from '@citypulse/contracts';
+import { handoffKeys } from '@citypulse/handoff';
+
+/**
+ * What ingest handed to rule evaluation, per device: the reading times of each device in the order
+ * of the rule-evaluation jobs that carry them (BullMQ job ids count up in the order jobs were added,
+ * whichever ingest process added them), then in order within each job.
+ */
+export async function ruleFeedByDevice(config: AppConfig, deviceIds: readonly string[]): Promise<Map<string, number[]>> {
+  const queue = new Queue<RuleEvaluationJob>(QUEUES.ruleEvaluation, { connection: bullConnection(config), prefix: bullPrefix(config) });
+  try {
+    const jobs = (await queue.getJobs(['completed', 'active', 'waiting', 'delayed', 'failed'], 0, -1)).sort((a, b) => Number(a.id) - Number(b.id));
+    const wanted = new Set(deviceIds);
+    const feed = new Map<string, number[]>(deviceIds.map((id) => [id, []]));
+    for (const job of jobs) for (const device of job.data.devices) if (wanted.has(device.deviceId)) feed.get(device.deviceId)!.push(...device.rows.map((row) => row[0] as number));
+    return feed;
+  } finally {
+    await queue.close();
+  }
+}
+
+/** The ingest instances holding a lease on some hand-off partition now (lease value `${instanceId}#…`). */
+export async function handoffLeaseHolders(config: AppConfig): Promise<Set<string>> {
+  const redis = connectRedis(config, 'test-leases');
+  try {
+    const holders = await Promise.all(Array.from({ length: config.handoff.partitions }, (_, p) => redis.get(handoffKeys(config.redis.prefix, p).lease)));
+    return new Set(holders.filter((h): h is string => h !== null).map((h) => h.slice(0, h.lastIndexOf('#'))));
+  } finally {
+    redis.disconnect();
+  }
+}
