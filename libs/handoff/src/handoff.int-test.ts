@@ -160,7 +160,9 @@ describe('durable hand-off through partitioned Redis streams', () => {
   it('lingers to gather entries appended moments apart into one large batch', async () => {
     const prefix = newPrefix();
     const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
-    const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 30, lingerMs: 500 });
+    // The batch completes as soon as it holds 30 lines; the long linger only keeps a loaded
+    // machine (29 appends that may take seconds) from ending it early.
+    const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 30, lingerMs: 15_000 });
     // The first round after taking the partitions over looks for pending entries only.
     expect(await consumer.next()).toBeNull();
     await producer.append(device(1), [line(device(1), 1)]);
