@@ -1,15 +1,28 @@
+import { createHash } from 'node:crypto';
 import type { RedisClient } from '@citypulse/redis';
 
 type ScriptRunner = (keys: string[], args: Array<string | number>) => Promise<unknown>;
 
 /**
- * A Lua script sent once per connection and then run by its SHA (ioredis `defineCommand` does
- * EVALSHA with an EVAL fallback). Scripts make a read-check-write atomic and publish the event
+ * A Lua script run by its SHA (EVALSHA), sent in full (EVAL) only when Redis does not know it yet
+ * (first use, or after a restart). Scripts make a read-check-write atomic and publish the event
  * of a change together with the change.
+ *
+ * Why EVALSHA and not ioredis `defineCommand`: these scripts take a varying number of keys, and a
+ * defined command with a varying key count is called as `cmd(numKeys, ...keys)`. ioredis' auto-
+ * pipelining on a Redis Cluster groups a command it does not know by its first argument — here the
+ * key count — so a script landed in the pipeline of whichever node owns the slot of "4", and the
+ * whole batch was refused ("All keys in the pipeline should belong to the same slots allocation
+ * group"). EVALSHA is a command ioredis knows, so it is grouped by its first key.
  */
-export function luaScript(redis: RedisClient, name: string, source: string): ScriptRunner {
-  const command = `citypulse_${name}`;
-  const target = redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  if (typeof target[command] !== 'function') redis.defineCommand(command, { lua: source });
-  return (keys, args) => target[command](keys.length, ...keys, ...args);
+export function luaScript(redis: RedisClient, _name: string, source: string): ScriptRunner {
+  const sha = createHash('sha1').update(source).digest('hex');
+  return async (keys, args) => {
+    try {
+      return await redis.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
+      return redis.eval(source, keys.length, ...keys, ...args);
+    }
+  };
 }
