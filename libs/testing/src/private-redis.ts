@@ -34,6 +34,8 @@ export interface PrivateRedisOptions {
   appendfsync?: 'always' | 'everysec' | 'no';
   /** Start as a replica of the private Redis on this port (replication, for the `replica` durability level). */
   replicaOf?: number;
+  /** Where its directory goes (a bench keeps its servers under .bench/). @defaultValue .stack/test-redis */
+  parentDir?: string;
 }
 
 export class PrivateRedis {
@@ -46,7 +48,7 @@ export class PrivateRedis {
   ) {}
 
   static async create(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
-    const dir = resolve(process.cwd(), '.stack', 'test-redis', uniqueName());
+    const dir = resolve(options.parentDir ?? resolve(process.cwd(), '.stack', 'test-redis'), uniqueName());
     mkdirSync(dir, { recursive: true });
     return new PrivateRedis(dir, await freePort(), options);
   }

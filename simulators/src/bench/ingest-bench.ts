@@ -19,6 +19,7 @@ import { serviceEnv as serviceEnvFor } from './service-env.js';
 import { startServices } from './services.js';
 import { prepareBenchTls } from './bench-tls.js';
 import { runTlsPass } from './ingest-tls-pass.js';
+import { runDurabilityComparison } from './ingest-durability.js';
 
 /** `npm run bench -- ingest [options]`; resolves with the exit code. */
 export function runIngestBench(argv: string[]): Promise<number> {
@@ -26,6 +27,7 @@ export function runIngestBench(argv: string[]): Promise<number> {
 }
 
 async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> {
+  if (options.durability.length > 0) return runDurabilityComparison(options, cleanup);
   const run = await startBenchRun({ ...options, prefixSuffix: '', databaseName: (stamp) => `bench_${stamp}` }, cleanup);
   const { startedAt, stamp, redisPrefix, outDir, token } = run;
   const database = run.database!;

@@ -1,4 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { HandoffDurability } from '@citypulse/handoff';
+
+/** CP_HANDOFF_DURABILITY's levels, the default first: the others are compared with it. */
+export const DURABILITY_LEVELS = ['everysec', 'always', 'replica'] as const satisfies readonly HandoffDurability[];
 
 export interface IngestOptions {
   devices: number;
@@ -29,6 +33,11 @@ export interface IngestOptions {
   nodeArgs: string[];
   /** After the TCP pass, the same devices publish over the TLS listener; then a CONNECT storm over TCP, TLS and resumed TLS. */
   tls: boolean;
+  /**
+   * Levels of CP_HANDOFF_DURABILITY to compare in one run, `everysec` first (empty: the ordinary
+   * single pass). Each runs the same load against a service on private redis-servers set up for it.
+   */
+  durability: HandoffDurability[];
 }
 
 interface OptionSpec {
@@ -62,6 +71,7 @@ const SPECS: Record<string, OptionSpec> = {
   entry: { type: 'string', default: 'dist/apps/citypulse/src/main.js', help: 'the service entry (built by npm run build)' },
   'node-arg': { type: 'string', multiple: true, default: [], help: 'extra node flag for the service, repeatable (e.g. --node-arg=--max-semi-space-size=64)' },
   tls: { type: 'boolean', default: false, help: 'then publish over TLS too (same devices, same duration) and compare: readings/s ratio, CONNECT storm with and without TLS session resumption, broker RSS per connection' },
+  durability: { type: 'string', default: '', help: 'compare CP_HANDOFF_DURABILITY levels in one run, e.g. everysec,always,replica (everysec is always measured, first): the same load per level against a fresh service on private redis-servers under <out-dir>/redis (appendfsync always; a master with a replica); no baselines' },
   help: { type: 'boolean', default: false, help: 'print this' },
 };
 
@@ -118,8 +128,25 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
     entry: String(values.entry),
     nodeArgs: (values['node-arg'] as string[] | undefined) ?? [],
     tls: Boolean(values.tls),
+    durability: parseDurabilityLevels(String(values.durability), problems),
   };
+  if (parsed.durability.length > 0) {
+    // Those passes are other runs of their own (a second transport, a profile), not part of the comparison.
+    for (const flag of ['tls', 'profile'] as const) if (values[flag]) problems.push(`--${flag} cannot be combined with --durability`);
+  }
   if (values.cluster !== 'none' && values.cluster !== 'redis') problems.push(`--cluster must be none or redis, not ${values.cluster}`);
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return parsed;
+}
+
+/** `everysec,always,replica` → the levels, everysec first and each once; '' → none. Bad names go to `problems`. */
+export function parseDurabilityLevels(text: string, problems: string[]): HandoffDurability[] {
+  if (text === '') return [];
+  const asked = text.split(',').map((level) => level.trim());
+  const unknown = asked.filter((level) => !(DURABILITY_LEVELS as readonly string[]).includes(level));
+  if (unknown.length > 0) {
+    problems.push(`--durability takes levels out of ${DURABILITY_LEVELS.join(', ')} separated by commas, not ${unknown.map((u) => JSON.stringify(u)).join(', ')}`);
+    return [];
+  }
+  return DURABILITY_LEVELS.filter((level) => level === 'everysec' || asked.includes(level));
 }

@@ -3,14 +3,13 @@ import { measureConnectStorm, type BenchTls, type TlsConnectStorm } from './benc
 import type { Cleanup } from './cleanup.js';
 import type { BenchDatabase } from './influx-count.js';
 import type { IngestOptions } from './ingest-options.js';
-import type { LoadResult } from './load-generator.js';
-import { runMeasuredLoad, type MeasuredLoad } from './measured-load.js';
+import { loadRates, runMeasuredLoad, type LoadRates, type MeasuredLoad } from './measured-load.js';
 import type { BenchDevice } from './provision.js';
 import { formatRows } from './text-table.js';
 
 export interface TlsPassReport {
-  tcp: { readingsAckedPerS: number; endToEndPerS: number; lost: number };
-  tls: { readingsAckedPerS: number; endToEndPerS: number; lost: number };
+  tcp: LoadRates;
+  tls: LoadRates;
   /** TLS ÷ TCP readings/s, PUBACKed and end to end (target ≥ 0.8). */
   ratio: { acked: number; endToEnd: number };
   connectStorm: TlsConnectStorm;
@@ -47,7 +46,7 @@ export async function runTlsPass(o: {
   });
   log('CONNECT storm: the fleet over TCP, over TLS (full handshakes), over TLS resuming sessions');
   const connectStorm = await measureConnectStorm({ devices: o.devices, tcpPort: o.tcpPort, tls: o.tls, brokerPid: o.brokerPid, concurrency: 32 });
-  const [tcpRates, tlsRates] = [rates(o.tcp), rates(tls)];
+  const [tcpRates, tlsRates] = [loadRates(o.tcp), loadRates(tls)];
   const report: TlsPassReport = {
     tcp: tcpRates,
     tls: tlsRates,
@@ -56,13 +55,6 @@ export async function runTlsPass(o: {
   };
   console.log(`\n${formatTlsPass(report)}\n`);
   return report;
-}
-
-function rates(m: MeasuredLoad): TlsPassReport['tcp'] {
-  const load: LoadResult = m.load;
-  const ackedS = Math.max(1, load.lastAckAt - load.firstPublishAt) / 1000;
-  const endS = Math.max(1, (m.drain.reachedAt ?? load.lastAckAt) - load.firstPublishAt) / 1000;
-  return { readingsAckedPerS: load.readingsAcked / ackedS, endToEndPerS: m.stored / endS, lost: Math.max(0, load.readingsAcked - m.stored) };
 }
 
 export function formatTlsPass(r: TlsPassReport): string {

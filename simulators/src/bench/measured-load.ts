@@ -58,3 +58,17 @@ export async function runMeasuredLoad(o: MeasuredLoadOptions): Promise<MeasuredL
   const stored = (await o.database.countPoints(deviceTypes[BENCH_DEVICE_TYPE].measurement, METER_FIELDS[0])) - before.points;
   return { load, drain, stored };
 }
+
+/** Readings/s of one measured load, PUBACKed (first publish → last PUBACK) and end to end (→ drained); lost = PUBACKed − stored. */
+export interface LoadRates {
+  readingsAckedPerS: number;
+  endToEndPerS: number;
+  lost: number;
+}
+
+export function loadRates(m: MeasuredLoad): LoadRates {
+  const { load } = m;
+  const ackedS = Math.max(1, load.lastAckAt - load.firstPublishAt) / 1000;
+  const endS = Math.max(1, (m.drain.reachedAt ?? load.lastAckAt) - load.firstPublishAt) / 1000;
+  return { readingsAckedPerS: load.readingsAcked / ackedS, endToEndPerS: m.stored / endS, lost: Math.max(0, load.readingsAcked - m.stored) };
+}

@@ -1,0 +1,27 @@
+import { parseIngestOptions, type IngestOptions } from './ingest-options.js';
+
+const parse = (...argv: string[]) => parseIngestOptions(argv) as IngestOptions;
+
+describe('ingest bench options: --durability', () => {
+  it('is off by default: the ordinary single pass', () => {
+    expect(parse().durability).toEqual([]);
+  });
+
+  it('measures the levels asked for beside everysec, everysec first, each once', () => {
+    expect(parse('--durability', 'everysec,always,replica').durability).toEqual(['everysec', 'always', 'replica']);
+    expect(parse('--durability', 'replica,always').durability).toEqual(['everysec', 'always', 'replica']);
+    expect(parse('--durability', 'replica, replica').durability).toEqual(['everysec', 'replica']);
+    expect(parse('--durability', 'everysec').durability).toEqual(['everysec']);
+  });
+
+  it('names a level it does not know, with the ones it does', () => {
+    expect(() => parse('--durability', 'always,fsync,')).toThrow('--durability takes levels out of everysec, always, replica separated by commas, not "fsync", ""');
+  });
+
+  it('refuses the passes that would not be part of the comparison, naming each', () => {
+    expect(() => parse('--durability', 'always', '--tls', '--profile', '--devices', '0')).toThrow(
+      ['--devices must be an integer from 1 to 100000, not 0', '--tls cannot be combined with --durability', '--profile cannot be combined with --durability'].join('\n'),
+    );
+    expect(parse('--tls').tls).toBe(true);
+  });
+});
