@@ -22,7 +22,7 @@ export interface DeviceControlDeps {
   cities: DeviceCities;
   reasons: DisconnectReasons;
   logger: Logger;
-  /** Certificate logins (TLS listener); absent without one. */
+  /** Certificate logins (TLS and WSS listeners); absent without either. */
   certificates?: CertificateLogin;
 }
 

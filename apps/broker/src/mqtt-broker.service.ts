@@ -149,10 +149,10 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     logger.info({ port: this.port, host: config.mqtt.host, cluster: config.mqtt.cluster }, 'MQTT broker listening');
   }
 
-  /** Client certificates are read on the TLS listener only (WSS serves browsers, which log in with secrets). */
+  /** Client certificates are read on the TLS and WSS listeners (the same device CAs for both). */
   private certificateLogin(): CertificateLogin | undefined {
     const tls = this.tls;
-    if (!tls || this.config.mqtt.transport.tlsPort === null) return undefined;
+    if (!tls) return undefined;
     return new CertificateLogin(() => tls.current.deviceCas, new DeviceCertificateStore(this.redis, this.config.redis.prefix));
   }
 

@@ -85,7 +85,7 @@ export class EnvSchema {
   CP_MQTT_TLS_KEY = '';
 
   /**
-   * CAs whose client certificates log devices in without a secret (TLS listener): one PEM file for
+   * CAs whose client certificates log devices in without a secret (TLS and WSS listeners): one PEM file for
    * every city (`/etc/citypulse/ca.pem`) or one per city (`beijing:/p/bj.pem,tianjin:/p/tj.pem`).
    * @defaultValue unset (no certificate login)
    */

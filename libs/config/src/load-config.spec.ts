@@ -93,11 +93,13 @@ describe('loadConfig: MQTT transports', () => {
     expect(() => loadConfig({ ...token, CP_MQTT_TLS_PORT: 'tls' })).toThrow(/CP_MQTT_TLS_PORT="tls": must be a number/);
   });
 
-  it('refuses a malformed or repeated CA list, and a CA without the TLS listener', () => {
+  it('refuses a malformed or repeated CA list, and a CA without a TLS or WSS listener', () => {
     const tls = { CP_MQTT_TLS_PORT: '8883', CP_MQTT_TLS_CERT: '/p/s.pem', CP_MQTT_TLS_KEY: '/p/s.key' };
     expect(() => loadConfig({ ...token, ...tls, CP_MQTT_TLS_CA: 'beijing:/p/bj.pem,/p/tj.pem' })).toThrow(/CP_MQTT_TLS_CA="beijing:\/p\/bj.pem,\/p\/tj.pem": must be one PEM path, or city:path pairs/);
     expect(() => loadConfig({ ...token, ...tls, CP_MQTT_TLS_CA: 'beijing:/a.pem,beijing:/b.pem' })).toThrow(/CP_MQTT_TLS_CA names beijing more than once/);
-    expect(() => loadConfig({ ...token, CP_MQTT_TLS_CA: '/p/ca.pem' })).toThrow(/CP_MQTT_TLS_CA set: .* CP_MQTT_TLS_PORT is required/);
+    expect(() => loadConfig({ ...token, CP_MQTT_TLS_CA: '/p/ca.pem', CP_MQTT_WS_PORT: '8083' })).toThrow(/CP_MQTT_TLS_CA set: .* CP_MQTT_TLS_PORT or CP_MQTT_WSS_PORT is required/);
+    const wssOnly = { CP_MQTT_WSS_PORT: '8884', CP_MQTT_TLS_CERT: '/p/s.pem', CP_MQTT_TLS_KEY: '/p/s.key' };
+    expect(loadConfig({ ...token, ...wssOnly, CP_MQTT_TLS_CA: '/p/ca.pem' }).mqtt.transport.tls?.deviceCas).toEqual([{ city: null, file: '/p/ca.pem' }]);
   });
 
   it('turns plain TCP off only when another listener remains', () => {

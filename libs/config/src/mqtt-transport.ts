@@ -27,8 +27,8 @@ export function transportProblems(e: EnvSchema): string[] {
   if (secure.length > 0 && (!e.CP_MQTT_TLS_CERT || !e.CP_MQTT_TLS_KEY)) {
     problems.push(`${secure.join(' and ')} set: CP_MQTT_TLS_CERT and CP_MQTT_TLS_KEY (PEM file paths) are required`);
   }
-  if (e.CP_MQTT_TLS_CA && e.CP_MQTT_TLS_PORT === undefined) {
-    problems.push('CP_MQTT_TLS_CA set: client certificates are read only on the TLS listener, so CP_MQTT_TLS_PORT is required');
+  if (e.CP_MQTT_TLS_CA && secure.length === 0) {
+    problems.push('CP_MQTT_TLS_CA set: client certificates are read only on the TLS and WSS listeners, so CP_MQTT_TLS_PORT or CP_MQTT_WSS_PORT is required');
   }
   if (e.CP_MQTT_PLAIN === 'false' && e.CP_MQTT_TLS_PORT === undefined && e.CP_MQTT_WS_PORT === undefined && e.CP_MQTT_WSS_PORT === undefined) {
     problems.push('CP_MQTT_PLAIN=false: the broker needs another listener (CP_MQTT_TLS_PORT, CP_MQTT_WS_PORT or CP_MQTT_WSS_PORT)');

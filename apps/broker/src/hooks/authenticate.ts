@@ -26,7 +26,7 @@ export interface AuthenticateDeps {
   wills: ConnectWills;
   metrics: Metrics;
   logger: Logger;
-  /** Device login by client certificate on the TLS listener; absent without TLS. */
+  /** Device login by client certificate on the TLS and WSS listeners; absent without either. */
   certificates?: CertificateLogin;
 }
 

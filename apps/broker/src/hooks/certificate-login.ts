@@ -10,7 +10,7 @@ export interface CertificateChecks {
 }
 
 /**
- * Device login by client certificate on the TLS listener: a device whose certificate was issued
+ * Device login by client certificate on the TLS and WSS listeners: a device whose certificate was issued
  * by its city's CA (CP_MQTT_TLS_CA) and names its id (CN, or a DNS/URI SAN), or whose
  * certificate's fingerprint was registered for it through the API, logs in without a secret.
  * A client that presents a certificate is judged by it alone (a password beside it is ignored),
@@ -23,13 +23,12 @@ export class CertificateLogin {
     private readonly store: CertificateChecks,
   ) {}
 
-  /** The certificate a client presented on the TLS listener, or undefined (another transport, or none sent). */
+  /** The certificate a client presented on the TLS or WSS listener, or undefined (another transport, or none sent). */
   presented(client: Client): PresentedCertificate | undefined {
-    const conn = client.conn as unknown;
-    if (!(conn instanceof TLSSocket)) return undefined;
-    const peer = conn.getPeerCertificate(true);
-    if (!peer?.raw) return undefined;
-    return { chain: chainOf(peer), authorized: conn.authorized };
+    const socket = tlsSocketOf(client);
+    const peer = socket?.getPeerCertificate(true);
+    if (!socket || !peer?.raw) return undefined;
+    return { chain: chainOf(peer), authorized: socket.authorized };
   }
 
   /** Whether a connected client logged in over TLS with the certificate of this fingerprint (any spelling). */
@@ -52,6 +51,17 @@ export class CertificateLogin {
     }
     return null;
   }
+}
+
+/**
+ * The TLS socket under a client: its connection on the TLS listener; over WSS the connection is a
+ * WebSocket stream, and the TLS socket is that of the HTTPS upgrade request aedes keeps as `req`.
+ */
+function tlsSocketOf(client: Client): TLSSocket | undefined {
+  const conn = client.conn as unknown;
+  if (conn instanceof TLSSocket) return conn;
+  const socket = client.req?.socket;
+  return socket instanceof TLSSocket ? socket : undefined;
 }
 
 /** Leaf first, then its issuers as the TLS stack reports them, up to a self-signed one. */

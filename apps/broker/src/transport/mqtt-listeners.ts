@@ -4,7 +4,8 @@ import type { Aedes } from 'aedes';
 import type { AppConfig } from '@citypulse/config';
 import type { Logger, Metrics } from '@citypulse/observability';
 import { serveConnection } from './serve-connection.js';
-import { secureContextOptions, type TlsCredentials } from './tls-credentials.js';
+import type { TlsCredentials } from './tls-credentials.js';
+import { followTlsCredentials, tlsServerOptions } from './tls-server.js';
 import { createWsListener } from './ws-listener.js';
 
 export type ListenerKind = 'tcp' | 'tls' | 'ws' | 'wss';
@@ -35,7 +36,7 @@ export class MqttListeners {
     if (transport.plain) servers.set('tcp', createServer({ noDelay: true }, (socket) => serve(socket)));
     if (transport.tlsPort !== null && tls) servers.set('tls', createTlsListener(deps, tls, connectTimeoutMs, serve));
     if (transport.wsPort !== null) servers.set('ws', createWsListener(serve, maxPacketBytes));
-    if (transport.wssPort !== null && tls) servers.set('wss', createWsListener(serve, maxPacketBytes, tls));
+    if (transport.wssPort !== null && tls) servers.set('wss', createWsListener(serve, maxPacketBytes, { tls, connectTimeoutMs, metrics: deps.metrics, logger }));
     const ports: Record<ListenerKind, number | null> = { tcp: config.mqtt.port, tls: transport.tlsPort, ws: transport.wsPort, wss: transport.wssPort };
     const listeners = new MqttListeners(servers);
     try {
@@ -65,27 +66,10 @@ export class MqttListeners {
   }
 }
 
-/**
- * MQTT over TLS 1.2+. It asks for a client certificate but never refuses the handshake over it
- * (rejectUnauthorized: false): a device with a secret and no certificate logs in as on TCP, and
- * a bad certificate gets a CONNACK naming the refusal (hooks/certificate-login.ts) instead of a
- * bare TLS alert the device cannot tell from a network fault.
- */
+/** MQTT over TLS 1.2+, asking for client certificates (tls-server.ts). */
 function createTlsListener(deps: ListenerDeps, tls: TlsCredentials, connectTimeoutMs: number, serve: (socket: import('node:tls').TLSSocket) => void): TlsServer {
-  const server = createTlsServer(
-    { ...secureContextOptions(tls.current), requestCert: true, rejectUnauthorized: false, handshakeTimeout: connectTimeoutMs, noDelay: true },
-    (socket) => serve(socket),
-  );
-  tls.onReload((material) => {
-    // A new context gets new session-ticket keys: keep the old ones so devices can still resume.
-    const ticketKeys = server.getTicketKeys();
-    server.setSecureContext({ ...secureContextOptions(material), requestCert: true, rejectUnauthorized: false } as Parameters<TlsServer['setSecureContext']>[0]);
-    server.setTicketKeys(ticketKeys);
-  });
-  server.on('tlsClientError', (err, socket) => {
-    deps.metrics.mqttConnectionErrors.inc({ kind: 'tls_handshake' });
-    deps.logger.debug({ address: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
-  });
+  const server = createTlsServer({ ...tlsServerOptions(tls.current), handshakeTimeout: connectTimeoutMs, noDelay: true }, (socket) => serve(socket));
+  followTlsCredentials(server, tls, deps.metrics, deps.logger);
   return server;
 }
 

@@ -19,8 +19,8 @@ const envSensor = getDeviceType('env-sensor')!;
 const reading = (temperature: number) => JSON.stringify({ values: { temperature, humidity: 40, co2: 600, occupancy: 1 } });
 
 /**
- * MQTT over TLS: secrets and client certificates (mTLS) against a PKI made by openssl for this
- * run (a CA per city, a server CA), with the third-party mosquitto_pub and mqtt.js.
+ * MQTT over TLS and secure WebSocket: secrets and client certificates (mTLS) against a PKI made by
+ * openssl for this run (a CA per city, a server CA), with the third-party mosquitto_pub and mqtt.js.
  */
 describe('MQTT over TLS', () => {
   let pki: TestPki;
@@ -29,6 +29,7 @@ describe('MQTT over TLS', () => {
   let tianjin: TestCa;
   let serverCa: TestCa;
   let tlsPort: number;
+  let wssUrl: string;
   // The broker's certificate and key files, replaced in place by the reload test.
   let certFile: string;
   let keyFile: string;
@@ -42,11 +43,16 @@ describe('MQTT over TLS', () => {
     copyFileSync(server.key, keyFile);
     cp = await TestCitypulse.start({
       CP_MQTT_TLS_PORT: '0',
+      CP_MQTT_WSS_PORT: '0',
       CP_MQTT_TLS_CERT: certFile,
       CP_MQTT_TLS_KEY: keyFile,
       CP_MQTT_TLS_CA: `beijing:${beijing.cert},tianjin:${tianjin.cert}`,
+      // Every refusal below comes from 127.0.0.1: more than the default 10 a minute.
+      CP_AUTH_FAIL_MAX_PER_ADDRESS: '100',
     });
-    tlsPort = cp.running.app.get(MqttBrokerService).listenerPort('tls')!;
+    const broker = cp.running.app.get(MqttBrokerService);
+    tlsPort = broker.listenerPort('tls')!;
+    wssUrl = `wss://127.0.0.1:${broker.listenerPort('wss')}/mqtt`;
   });
   afterAll(async () => {
     await cp?.stop();
@@ -92,7 +98,7 @@ describe('MQTT over TLS', () => {
     await waitStored(id, 24.5);
   });
 
-  it('runs the TLS examples of devices/README.md as written (secret, client certificate, mosquitto_rr)', async () => {
+  it('runs the TLS examples of devices/README.md as written (secret, client certificate, mosquitto_rr, mqtt.js over WSS)', async () => {
     const readme = readFileSync(resolve('devices/README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('### TLS and client certificates'), readme.indexOf('## Topics'));
     const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
@@ -101,18 +107,23 @@ describe('MQTT over TLS', () => {
     expect(commands.map((c) => c.split(' ')[0])).toEqual(['mosquitto_pub', 'mosquitto_pub', 'mosquitto_rr']);
     const { id, secret } = await newDevice();
     const cert = await pki.deviceCert(beijing, id);
-    const outputs: string[] = [];
-    for (const command of commands) {
-      const local = command
+    const local = (text: string) =>
+      text
         .replaceAll('citypulse.example', '127.0.0.1')
         .replaceAll('8883', String(tlsPort))
+        .replaceAll('8884', new URL(wssUrl).port)
         .replaceAll('server-ca.pem', serverCa.cert)
         .replaceAll('bj-env-0042.pem', cert.cert)
         .replaceAll('bj-env-0042.key', cert.key)
         .replaceAll('bj-env-0042', id);
-      outputs.push((await run('sh', ['-c', local], { env: { ...process.env, DEVICE_SECRET: secret }, timeout: 20_000 })).stdout);
+    const outputs: string[] = [];
+    for (const command of commands) {
+      outputs.push((await run('sh', ['-c', local(command)], { env: { ...process.env, DEVICE_SECRET: secret }, timeout: 20_000 })).stdout);
     }
-    await waitFor(() => storedTemperatures(id), (t) => t.length === 2, { what: 'the two readings of the README examples' });
+    const [, mqttJs] = /```js\n([\s\S]*?)```/.exec(section)!;
+    // --eval resolves `import 'mqtt'` from the working directory, the repository's node_modules.
+    await run(process.execPath, ['--input-type=module', '-e', local(mqttJs)], { timeout: 20_000 });
+    await waitFor(() => storedTemperatures(id), (t) => t.length === 3, { what: 'the three readings of the README examples' });
     expect(JSON.parse(outputs[2])).toMatchObject({ accepted: 0, rejected: [expect.objectContaining({ reason: 'wrong_type', field: 'temperature' })] });
   });
 
@@ -185,6 +196,46 @@ describe('MQTT over TLS', () => {
       await expect(mqtt.connectAsync(tlsOptions({ clientId: `${id}-x`, username: id, ...withCert(cert) }))).rejects.toMatchObject({ code: 2 });
       const other = await newDevice();
       await expect(mqtt.connectAsync(tlsOptions({ clientId: other.id, username: other.id, ...withCert(cert) }))).rejects.toMatchObject({ code: 5 });
+    });
+  });
+
+  describe('over secure WebSocket (wss://…/mqtt, mqtt.js), the same certificate login', () => {
+    const wss = (id: string, login: IClientOptions) => mqtt.connectAsync(wssUrl, { ca: readFileSync(serverCa.cert), protocolVersion: 4, reconnectPeriod: 0, clientId: id, username: id, ...login });
+
+    it('logs a device in with only its client certificate and stores its reading; a secret still logs in', async () => {
+      const { id, secret } = await newDevice();
+      for (const [login, temperature] of [[withCert(await pki.deviceCert(beijing, id)), 27.5], [{ password: secret }, 28.5]] as const) {
+        const client = await wss(id, login);
+        await client.publishAsync(deviceTopic(id, 'telemetry'), reading(temperature), { qos: 1 });
+        await client.endAsync();
+        await waitStored(id, temperature);
+      }
+    });
+
+    it.each([
+      ['cert_wrong_city', (id: string) => pki.deviceCert(tianjin, id)],
+      ['cert_untrusted', (id: string) => pki.selfSigned(id)],
+      ['cert_expired', (id: string) => pki.deviceCert(beijing, id, { startDate: '20200101000000Z', endDate: '20200201000000Z' })],
+      ['revoked', async (id: string) => (await cp.api('POST', `/devices/${id}/revoke`), pki.deviceCert(beijing, id))],
+    ] as const)('refuses with CONNACK 5, counted as %s', async (reason, certificateFor) => {
+      const { id } = await newDevice('beijing');
+      const cert = await certificateFor(id);
+      const before = await authFailures(reason);
+      await expect(wss(id, withCert(cert))).rejects.toMatchObject({ code: 5 });
+      expect(await authFailures(reason)).toBe(before + 1);
+    });
+
+    it('closes the connection when its certificate serial is revoked, and refuses it from then on', async () => {
+      const { id } = await newDevice();
+      const cert = await pki.deviceCert(beijing, id);
+      await certificateStore().add({ deviceId: id, city: 'beijing', fingerprint: cert.fingerprint256, serial: cert.serial, source: 'issued' });
+      const client = await wss(id, withCert(cert));
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      const before = await authFailures('cert_revoked');
+      await certificateStore().revoke(cert.fingerprint256);
+      await closed;
+      await expect(wss(id, withCert(cert))).rejects.toMatchObject({ code: 5 });
+      expect(await authFailures('cert_revoked')).toBe(before + 1);
     });
   });
 
