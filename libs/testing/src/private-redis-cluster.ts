@@ -26,7 +26,7 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
 }
 
 /**
- * A private Redis Cluster of three masters (no replicas) with the production durability settings
+ * A private Redis Cluster of three masters (and, if asked, replicas of each) with the production durability settings
  * (AOF, fsync every second), on free ports and its own directory under .stack/, for a test that
  * restarts or kills a master: doing that to the shared stack's cluster would break every other
  * test running meanwhile. The cluster bus ports are free ports too (`cluster-port`).
@@ -38,19 +38,22 @@ export class PrivateRedisCluster {
     readonly dir: string,
     readonly ports: number[],
     private readonly busPorts: number[],
+    private readonly replicasPerMaster: number,
   ) {}
 
-  static async create(masters = 3): Promise<PrivateRedisCluster> {
+  /** `replicasPerMaster`: for the `replica` durability level (redis-cli chooses which nodes replicate which: INFO replication tells). */
+  static async create(masters = 3, replicasPerMaster = 0): Promise<PrivateRedisCluster> {
     const dir = resolve(process.cwd(), '.stack', 'test-redis-cluster', uniqueName());
     const ports: number[] = [];
     const busPorts: number[] = [];
     // One at a time: freePort closes its listener before returning, so ask for distinct ones.
-    while (ports.length < masters * 2) {
+    const nodes = masters * (1 + replicasPerMaster);
+    while (ports.length < nodes * 2) {
       const port = await freePort();
       if (!ports.includes(port)) ports.push(port);
     }
-    busPorts.push(...ports.splice(masters));
-    return new PrivateRedisCluster(dir, ports, busPorts);
+    busPorts.push(...ports.splice(nodes));
+    return new PrivateRedisCluster(dir, ports, busPorts, replicasPerMaster);
   }
 
   /** CP_REDIS_CLUSTER_NODES for this cluster. */
@@ -62,7 +65,7 @@ export class PrivateRedisCluster {
   async start(timeoutMs = 30_000): Promise<void> {
     for (let i = 0; i < this.ports.length; i++) this.startNode(i);
     await until('every node answering', timeoutMs, async () => (await Promise.all(this.ports.map(clusterInfo))).every((info) => info.cluster_state !== undefined));
-    await run('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: timeoutMs });
+    await run('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(this.replicasPerMaster), '--cluster-yes'], { timeout: timeoutMs });
     await this.waitHealthy(timeoutMs);
   }
 
@@ -71,6 +74,15 @@ export class PrivateRedisCluster {
     await this.signal(index, 'SIGTERM');
     this.startNode(index);
     await this.waitHealthy(timeoutMs);
+  }
+
+  /** SIGSTOP: the node freezes (no replies, no replication) until `resume`, as a hung host would. */
+  pause(index: number): void {
+    this.children[index]?.kill('SIGSTOP');
+  }
+
+  resume(index: number): void {
+    this.children[index]?.kill('SIGCONT');
   }
 
   async destroy(): Promise<void> {
@@ -90,7 +102,9 @@ export class PrivateRedisCluster {
     mkdirSync(dir, { recursive: true });
     const args = ['--port', String(port), '--cluster-port', String(this.busPorts[index]), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no',
       '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000',
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
+      // A replica's first sync starts at once, not after the default 5 s wait for more replicas.
+      '--repl-diskless-sync-delay', '0'];
     this.children[index] = spawn('redis-server', args, { stdio: 'ignore' });
   }
 
