@@ -1,4 +1,4 @@
-import { MqttConnection } from './mqtt-connection.js';
+import { MqttConnection, type TlsConnect } from './mqtt-connection.js';
 
 export interface FleetDevice {
   id: string;
@@ -32,6 +32,8 @@ export interface FleetConnectOptions {
   perSecond?: number;
   /** Stop trying after this many failures in a row: the broker has hit a wall, and the rest would only fail too. @defaultValue never */
   giveUpAfterFailuresInARow?: number;
+  /** MQTT over TLS to `port`: what each device's handshake uses (its session to resume, if any). @defaultValue plain TCP */
+  tlsFor?: (deviceId: string) => TlsConnect;
 }
 
 export async function connectFleet(devices: readonly FleetDevice[], options: FleetConnectOptions): Promise<FleetConnectResult> {
@@ -53,7 +55,8 @@ export async function connectFleet(devices: readonly FleetDevice[], options: Fle
       const at = performance.now();
       try {
         const localAddress = addresses.length > 0 ? addresses[i % addresses.length] : undefined;
-        connections.push(await MqttConnection.open({ host: options.host, port: options.port, clientId: id, username: id, password: secret, timeoutMs: 60_000, keepaliveS: options.keepaliveS, localAddress }));
+        const tls = options.tlsFor?.(id);
+        connections.push(await MqttConnection.open({ host: options.host, port: options.port, clientId: id, username: id, password: secret, timeoutMs: 60_000, keepaliveS: options.keepaliveS, localAddress, tls }));
         latenciesMs.push(performance.now() - at);
         failuresInARow = 0;
       } catch (err) {

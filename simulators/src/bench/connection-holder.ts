@@ -1,6 +1,6 @@
 /**
  * A connection holder: a child process of the connections bench that opens its share of device
- * connections (raw MQTT over TCP, see MqttConnection) and keeps them alive — a PINGREQ every
+ * connections (raw MQTT over TCP or TLS, see MqttConnection) and keeps them alive — a PINGREQ every
  * keepalive, one QoS 1 reading every publish interval, spread evenly over time — until told to
  * stop. Several holders, because one process may have only so many open files (RLIMIT_NOFILE).
  */
@@ -23,11 +23,14 @@ interface Held {
 
 let held: Held[] = [];
 let keepalive: NodeJS.Timeout | undefined;
+/** Each device's latest TLS session ticket, kept from one connection to the next as a device would. */
+const sessions = new Map<string, Buffer>();
 
 const send = (reply: HolderReply) => process.send!(reply);
 
 async function connect(command: ConnectCommand): Promise<void> {
-  const result = await connectFleet(command.devices, command);
+  const { tls } = command;
+  const result = await connectFleet(command.devices, { ...command, tlsFor: tls && ((id) => ({ ca: tls.ca, session: tls.resume ? sessions.get(id) : undefined })) });
   const failureReasons: Record<string, number> = {};
   for (const failure of result.failures) failureReasons[failureKind(failure)] = (failureReasons[failureKind(failure)] ?? 0) + 1;
   held = result.connections.map((connection, i) => {
@@ -35,7 +38,7 @@ async function connect(command: ConnectCommand): Promise<void> {
     connection.onClose = () => (h.open = false);
     return h;
   });
-  send({ cmd: 'connected', connected: held.length, failed: result.failures.length, failureReasons, latenciesMs: result.latenciesMs.map((ms) => Math.round(ms * 100) / 100), wallMs: result.wallMs, gaveUp: result.gaveUp });
+  send({ cmd: 'connected', connected: held.length, failed: result.failures.length, failureReasons, latenciesMs: result.latenciesMs.map((ms) => Math.round(ms * 100) / 100), wallMs: result.wallMs, gaveUp: result.gaveUp, resumed: result.connections.filter((c) => c.tlsResumed).length });
 }
 
 async function hold(command: HoldCommand): Promise<void> {
@@ -88,16 +91,21 @@ async function hold(command: HoldCommand): Promise<void> {
   send(reply);
 }
 
+/** Closes connections, keeping the TLS session each one was last given. */
+function close(closing: readonly Held[]): Promise<void[]> {
+  for (const { connection } of closing) if (connection.tlsSession) sessions.set(connection.clientId, connection.tlsSession);
+  return Promise.all(closing.map((h) => h.connection.close()));
+}
+
 async function disconnect(): Promise<void> {
   clearInterval(keepalive);
-  await Promise.all(held.map((h) => h.connection.close()));
+  await close(held);
   held = [];
   send({ cmd: 'disconnected' });
 }
 
 async function release(count: number): Promise<void> {
-  const released = held.splice(held.length - Math.min(count, held.length));
-  await Promise.all(released.map((h) => h.connection.close()));
+  await close(held.splice(held.length - Math.min(count, held.length)));
   send({ cmd: 'released', open: held.length });
 }
 

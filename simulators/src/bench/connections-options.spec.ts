@@ -16,4 +16,11 @@ describe('connections bench options', () => {
     expect(parseConnectionsOptions(['--no-reconnect'])).toMatchObject({ storms: [] });
     expect(() => parseConnectionsOptions(['--storms', 'restart,reboot'])).toThrow(/--storms must list some of cached, restart, move, not reboot/);
   });
+
+  it('adds the TLS phase only when asked, beside any storms, and refuses a value given to the flag', () => {
+    expect(parseConnectionsOptions([])).toMatchObject({ tls: false });
+    expect(parseConnectionsOptions(['--tls', '--connections', '500', '--storms', 'restart'])).toMatchObject({ tls: true, connections: 500, storms: ['restart'] });
+    expect(parseConnectionsOptions(['--no-reconnect', '--tls'])).toMatchObject({ tls: true, storms: [] });
+    expect(() => parseConnectionsOptions(['--tls=yes'])).toThrow(/--tls/);
+  });
 });

@@ -14,6 +14,8 @@ export interface ConnectionsOptions extends StackOptions {
   perHolder: number;
   /** The reconnect storms to run after the first connect, in order (none with --no-reconnect). */
   storms: Storm[];
+  /** Then the same fleet over TLS on a fresh broker: reconnect storm over TCP, TLS full handshakes and TLS resumed; held over TLS. */
+  tls: boolean;
 }
 
 const SPECS = {
@@ -27,6 +29,7 @@ const SPECS = {
   'per-holder': { type: 'string', default: '18000', help: 'connections per holder process (each process may open ~20,000 files here)' },
   storms: { type: 'string', default: 'cached', help: `reconnect storms after the first connect, in order, of ${STORMS.join(', ')}: the same broker, the broker process restarted, every device moved to a second broker process` },
   'no-reconnect': { type: 'boolean', default: false, help: 'skip the reconnect storms (first connect only)' },
+  tls: { type: 'boolean', default: false, help: 'then, on a fresh broker with a TLS listener: the fleet over TLS, the reconnect storm over TCP, TLS and TLS resuming sessions, held over TLS' },
   ...STACK_OPTIONS,
 } as const satisfies Record<string, OptionSpec>;
 
@@ -42,6 +45,10 @@ export function connectionsHelp(): string {
     'holds them for --hold seconds with a PINGREQ every --keepalive seconds and one QoS 1 reading per device',
     'every --publish-interval seconds. Prints connections held, broker RSS and RSS per connection, CONNECT',
     'rates, PUBACK p50/p99 while holding, the broker’s event-loop lag, and what limited the count.',
+    'With --tls it then stops that broker, starts a fresh one with a TLS listener (throw-away CA and',
+    'certificate made with openssl), connects the fleet over TLS, runs the reconnect storm over TCP, over',
+    'TLS with full handshakes and over TLS resuming each device’s session (TLS 1.3 tickets), holds the fleet',
+    'over TLS the same way, and prints RSS per TLS connection beside the TCP figure and the three rates.',
     '',
     ...optionLines(SPECS, 26),
   ].join('\n');
@@ -61,6 +68,7 @@ export function parseConnectionsOptions(argv: string[]): ConnectionsOptions | 'h
     keepaliveS: read.int('keepalive', 5, 65_535),
     perHolder: read.int('per-holder', 100, 60_000),
     storms: read.flag('no-reconnect') ? [] : parseStorms(read.string('storms'), (message) => read.problem(message)),
+    tls: read.flag('tls'),
   };
   read.done();
   return options;

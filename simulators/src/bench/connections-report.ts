@@ -21,6 +21,47 @@ export interface ConnectPass {
   brokerOpenFiles?: number;
   /** How the broker checked the secrets during the pass (citypulse_device_secret_checks_total): memory, proof, scrypt. */
   secretChecks?: Record<string, number>;
+  /** TLS handshakes that resumed an earlier session (0 over TCP). */
+  resumed?: number;
+}
+
+/** The fleet held for a while, and what the broker's memory did meanwhile. */
+export interface HeldFleet {
+  /** Connections closed again at the open-file wall so the broker could answer its health port. */
+  releasedAtWall: number;
+  hold: {
+    seconds: number;
+    /** citypulse_mqtt_connections, the broker's own count. */
+    brokerConnectionsAtStart?: number;
+    brokerConnectionsAtEnd?: number;
+    openAtStart: number;
+    openAtEnd: number;
+    lost: number;
+    published: number;
+    acked: number;
+    pingreqs: number;
+    pingresps: number;
+    ackLatencyMs: { count: number; p50: number; p99: number; max: number };
+    cpuPercentOfCore: Record<string, number>;
+    machineBusyPercent: number;
+    brokerSamples: Array<{ atS: number; connections?: number } & ProcessSample>;
+  };
+  broker: {
+    rssMb: { idle?: number; connected?: number; afterHold?: number; peak?: number };
+    heapUsedMb: { idle?: number; connected?: number };
+    /** (RSS after the hold − RSS idle) ÷ connections held. */
+    rssPerConnectionKb?: number;
+  };
+}
+
+/**
+ * `--tls`: on a fresh broker process with its TLS listener, the fleet's first connect over TLS,
+ * then the reconnect storm three ways (every secret already verified, so the transport is the
+ * difference), and the fleet held over TLS.
+ */
+export interface TlsPhase extends HeldFleet {
+  first: ConnectPass;
+  storms: { tcp: ConnectPass; tlsFull: ConnectPass; tlsResumed: ConnectPass };
 }
 
 export interface ConnectionsReport {
@@ -30,36 +71,13 @@ export interface ConnectionsReport {
   machine: MachineInfo;
   config: Record<string, unknown> & { connections: number; addresses: number; holders: number };
   limits: { broker?: OpenFiles; bench?: OpenFiles; kernel: ReturnType<typeof readKernelLimits> };
-  results: {
+  results: HeldFleet & {
     provision: { devices: number; seconds: number; scrypt?: { N: number; r: number; p: number } };
     first: ConnectPass;
     /** The reconnect storms, in the order run. */
     reconnects: Array<ConnectPass & { storm: Storm }>;
-    /** Connections closed again at the open-file wall so the broker could answer its health port. */
-    releasedAtWall: number;
-    hold: {
-      seconds: number;
-      /** citypulse_mqtt_connections, the broker's own count. */
-      brokerConnectionsAtStart?: number;
-      brokerConnectionsAtEnd?: number;
-      openAtStart: number;
-      openAtEnd: number;
-      lost: number;
-      published: number;
-      acked: number;
-      pingreqs: number;
-      pingresps: number;
-      ackLatencyMs: { count: number; p50: number; p99: number; max: number };
-      cpuPercentOfCore: Record<string, number>;
-      machineBusyPercent: number;
-      brokerSamples: Array<{ atS: number; connections?: number } & ProcessSample>;
-    };
-    broker: {
-      rssMb: { idle?: number; connected?: number; afterHold?: number; peak?: number };
-      heapUsedMb: { idle?: number; connected?: number };
-      /** (RSS after the hold − RSS idle) ÷ connections held. */
-      rssPerConnectionKb?: number;
-    };
+    /** With --tls. */
+    tls?: TlsPhase;
   };
   /** What kept the count below the target, in words; empty when the target was held. */
   limitedBy: string;
@@ -86,6 +104,7 @@ export function summariseConnect(replies: readonly ConnectedReply[], cpu: Record
     cpuPercentOfCore: cpu,
     brokerRssKb: brokerMemory?.vmRssKb,
     brokerOpenFiles: brokerFiles?.open,
+    resumed: replies.reduce((s, r) => s + r.resumed, 0),
   };
 }
 
@@ -116,37 +135,72 @@ export function whatLimited(report: ConnectionsReport, pass: ConnectPass): strin
 const int = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
 
 export function formatConnectionsReport(report: ConnectionsReport): string {
-  const { first, reconnects, hold, broker, provision } = report.results;
+  const { first, reconnects, provision, tls } = report.results;
   const lim = report.limits;
-  const pass = (label: string, p: ConnectPass): Row[] => [
-    [label, `${int(p.connected)} connected, ${int(p.failed)} failed in ${(p.wallMs / 1000).toFixed(1)} s = ${int(p.perSecond)} CONNECTs/s${p.gaveUp ? '  (stopped after 500 failures in a row)' : ''}`],
-    ['  CONNECT → CONNACK p50 / p99 / max', `${p.connackMs.p50} / ${p.connackMs.p99} / ${p.connackMs.max} ms`],
-    ['  CPU meanwhile (% of one core)', cpuText(p.cpuPercentOfCore)],
-    ...(p.secretChecks ? [['  secrets checked by', Object.entries(p.secretChecks).map(([by, n]) => `${by} ${int(n)}`).join(', ') || 'none'] as Row] : []),
-  ];
-  const lagP99 = hold.brokerSamples.map((s) => s.lagP99Ms).filter((v): v is number => v !== undefined);
-  const lagMax = hold.brokerSamples.map((s) => s.lagMaxMs).filter((v): v is number => v !== undefined);
+  const target = report.config.connections;
   const rows: Row[] = [
     `citypulse connections bench — ${report.startedAt}, commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}`,
     `machine: ${report.machine.cores} cores (${report.machine.cpuModel}), ${int(report.machine.memoryMb)} MiB, node ${report.machine.node}`,
-    `config: target ${int(report.config.connections)} connections on one broker process, from ${report.config.holders} holder process(es) over ${report.config.addresses} loopback source address(es); keepalive ${report.config.keepaliveS} s, one QoS 1 reading per device every ${report.config.publishIntervalS} s`,
+    `config: target ${int(target)} connections on one broker process, from ${report.config.holders} holder process(es) over ${report.config.addresses} loopback source address(es); keepalive ${report.config.keepaliveS} s, one QoS 1 reading per device every ${report.config.publishIntervalS} s`,
     `limits: broker RLIMIT_NOFILE ${int(lim.broker?.soft)} (hard ${int(lim.broker?.hard)}); fs.file-max ${int(lim.kernel.fileMax)}; ephemeral ports ${lim.kernel.localPortRange?.join('–') ?? 'n/a'} per source address`,
     '',
-    ['CONNECTIONS HELD (broker’s own count, end of hold)', `${int(hold.brokerConnectionsAtEnd)}  (target ${int(report.config.connections)}; ${int(hold.openAtEnd)} open at the holders, ${int(hold.lost)} lost during the ${hold.seconds} s hold)`],
-    ['broker RSS idle → connected → after hold', `${broker.rssMb.idle} → ${broker.rssMb.connected} → ${broker.rssMb.afterHold} MiB  (peak ${broker.rssMb.peak} MiB)`],
-    ['broker RSS per connection', `${broker.rssPerConnectionKb ?? 'n/a'} KiB  ((after hold − idle) ÷ held)`],
-    ['broker V8 heap used idle → connected', `${broker.heapUsedMb.idle} → ${broker.heapUsedMb.connected} MiB`],
+    ...heldRows('CONNECTIONS HELD (broker’s own count, end of hold)', report.results, target),
     '',
     ['bulk provisioning', `${int(provision.devices)} devices in ${provision.seconds} s (scrypt N=${provision.scrypt?.N})`],
-    ...pass('first connect (scrypt verify of each secret)', first),
-    ...reconnects.flatMap((r) => pass(STORM_LABELS[r.storm], r)),
+    ...passRows('first connect (scrypt verify of each secret)', first),
+    ...reconnects.flatMap((r) => passRows(STORM_LABELS[r.storm], r)),
     '',
-    ['PUBACK p50 / p99 / max while holding', `${hold.ackLatencyMs.p50} / ${hold.ackLatencyMs.p99} / ${hold.ackLatencyMs.max} ms  (${int(hold.acked)} of ${int(hold.published)} readings acked)`],
-    ['PINGREQ → PINGRESP', `${int(hold.pingresps)} of ${int(hold.pingreqs)} answered`],
-    ['broker event-loop lag p99 / max (15 s samples)', lagP99.length ? `worst p99 ${Math.max(...lagP99)} ms, max ${Math.max(...lagMax)} ms  (10 ms resolution)` : 'n/a (the broker did not answer /metrics)'],
-    ['CPU while holding (% of one core)', `${cpuText(hold.cpuPercentOfCore)}; machine ${hold.machineBusyPercent}% busy`],
+    ...holdingRows(report.results.hold),
   ];
+  if (tls) rows.push('', ...tlsRows(tls, report.results.broker.rssPerConnectionKb, target));
   if (report.limitedBy) rows.push('', ['LIMITED BY', report.limitedBy]);
   return formatRows(rows);
 }
 
+function tlsRows(tls: TlsPhase, tcpRssPerConnectionKb: number | undefined, target: number): Row[] {
+  const [perTls, perTcp] = [tls.broker.rssPerConnectionKb, tcpRssPerConnectionKb];
+  const { tcp, tlsFull, tlsResumed } = tls.storms;
+  const ratio = (p: ConnectPass) => (tcp.perSecond > 0 ? `  (${(p.perSecond / tcp.perSecond).toFixed(2)} × TCP)` : '');
+  return [
+    'TLS (--tls): a fresh broker process with its TLS listener; the fleet connected and held over TLS 1.3',
+    ...heldRows('CONNECTIONS HELD OVER TLS', tls, target),
+    ['broker RSS per held connection, TLS vs TCP', `${perTls ?? 'n/a'} vs ${perTcp ?? 'n/a'} KiB${perTls && perTcp ? `  (TLS − TCP: ${(perTls - perTcp).toFixed(1)} KiB a connection)` : ''}`],
+    ...passRows('first connect over TLS (full handshakes)', tls.first),
+    'reconnect storm three ways (secrets already verified: the transport is the difference)',
+    ...passRows('over TCP', tcp),
+    ...passRows('over TLS, full handshakes', tlsFull, ratio(tlsFull)),
+    ...passRows('over TLS, resuming sessions', tlsResumed, ratio(tlsResumed)),
+    ['  sessions resumed', `${int(tlsResumed.resumed)} of ${int(tlsResumed.connected)} (TLS 1.3 tickets from each device's previous connection; ${int(tlsFull.resumed)} in the full-handshake storm)`],
+    ...holdingRows(tls.hold, ' over TLS'),
+  ];
+}
+
+/** One connect pass; `note` goes after its rate. */
+function passRows(label: string, p: ConnectPass, note = ''): Row[] {
+  return [
+    [label, `${int(p.connected)} connected, ${int(p.failed)} failed in ${(p.wallMs / 1000).toFixed(1)} s = ${int(p.perSecond)} CONNECTs/s${note}${p.gaveUp ? '  (stopped after 500 failures in a row)' : ''}`],
+    ['  CONNECT → CONNACK p50 / p99 / max', `${p.connackMs.p50} / ${p.connackMs.p99} / ${p.connackMs.max} ms`],
+    ['  CPU meanwhile (% of one core)', cpuText(p.cpuPercentOfCore)],
+    ...(p.secretChecks ? [['  secrets checked by', Object.entries(p.secretChecks).map(([by, n]) => `${by} ${int(n)}`).join(', ') || 'none'] as Row] : []),
+  ];
+}
+
+function heldRows(label: string, { hold, broker }: HeldFleet, target: number): Row[] {
+  return [
+    [label, `${int(hold.brokerConnectionsAtEnd)}  (target ${int(target)}; ${int(hold.openAtEnd)} open at the holders, ${int(hold.lost)} lost during the ${hold.seconds} s hold)`],
+    ['broker RSS idle → connected → after hold', `${broker.rssMb.idle} → ${broker.rssMb.connected} → ${broker.rssMb.afterHold} MiB  (peak ${broker.rssMb.peak} MiB)`],
+    ['broker RSS per connection', `${broker.rssPerConnectionKb ?? 'n/a'} KiB  ((after hold − idle) ÷ held)`],
+    ['broker V8 heap used idle → connected', `${broker.heapUsedMb.idle} → ${broker.heapUsedMb.connected} MiB`],
+  ];
+}
+
+function holdingRows(hold: HeldFleet['hold'], over = ''): Row[] {
+  const lagP99 = hold.brokerSamples.map((s) => s.lagP99Ms).filter((v): v is number => v !== undefined);
+  const lagMax = hold.brokerSamples.map((s) => s.lagMaxMs).filter((v): v is number => v !== undefined);
+  return [
+    [`PUBACK p50 / p99 / max while holding${over}`, `${hold.ackLatencyMs.p50} / ${hold.ackLatencyMs.p99} / ${hold.ackLatencyMs.max} ms  (${int(hold.acked)} of ${int(hold.published)} readings acked)`],
+    ['PINGREQ → PINGRESP', `${int(hold.pingresps)} of ${int(hold.pingreqs)} answered`],
+    ['broker event-loop lag p99 / max (15 s samples)', lagP99.length ? `worst p99 ${Math.max(...lagP99)} ms, max ${Math.max(...lagMax)} ms  (10 ms resolution)` : 'n/a (the broker did not answer /metrics)'],
+    ['CPU while holding (% of one core)', `${cpuText(hold.cpuPercentOfCore)}; machine ${hold.machineBusyPercent}% busy`],
+  ];
+}

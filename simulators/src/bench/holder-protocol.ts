@@ -15,6 +15,14 @@ export interface ConnectCommand {
   /** CONNECTs per second for this holder; 0 = no cap. */
   perSecond: number;
   giveUpAfterFailuresInARow: number;
+  /** Over TLS to `port`: the CA of the broker's certificate (PEM), and whether each device resumes its latest session. */
+  tls?: HolderTls;
+}
+
+export interface HolderTls {
+  ca: string;
+  /** Offer each device's session ticket from its previous TLS connection (the holder keeps them); false = full handshakes. */
+  resume: boolean;
 }
 
 export interface HoldCommand {
@@ -37,6 +45,8 @@ export interface ConnectedReply {
   latenciesMs: number[];
   wallMs: number;
   gaveUp: boolean;
+  /** TLS handshakes that resumed an earlier session. */
+  resumed: number;
 }
 
 export interface HeldReply {
