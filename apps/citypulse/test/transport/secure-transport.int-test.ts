@@ -68,6 +68,7 @@ describe('MQTT over TLS', () => {
     (await cp.influx.query(`SELECT temperature FROM "${envSensor.measurement}" WHERE device_id = '${id}'`)).map((row: any) => row.temperature);
   const waitStored = (id: string, temperature: number) => waitFor(() => storedTemperatures(id), (t) => t.includes(temperature), { what: `reading ${temperature} of ${id} in InfluxDB` });
 
+  const portOf = (kind: 'tls' | 'wss') => (kind === 'tls' ? tlsPort : Number(new URL(wssUrl).port));
   const tlsOptions = (extra: IClientOptions = {}): IClientOptions => ({ port: tlsPort, host: '127.0.0.1', protocol: 'mqtts', ca: readFileSync(serverCa.cert), protocolVersion: 4, reconnectPeriod: 0, ...extra });
   const withCert = (cert: IssuedCert): IClientOptions => ({ cert: readFileSync(cert.cert), key: readFileSync(cert.key) });
   const mosquittoPub = (args: string[]) =>
@@ -239,23 +240,26 @@ describe('MQTT over TLS', () => {
     });
   });
 
-  it('refuses TLS 1.1 at the handshake', async () => {
+  it.each(['tls', 'wss'] as const)('refuses TLS 1.1 at the handshake on the %s listener, counted', async (kind) => {
+    const handshakeFailures = async () => (await cp.running.app.get(Metrics).mqttConnectionErrors.get()).values.find((v) => v.labels.kind === 'tls_handshake')?.value ?? 0;
+    const before = await handshakeFailures();
     const handshake = new Promise<void>((resolve, reject) => {
-      const socket = tlsConnect({ port: tlsPort, host: '127.0.0.1', ca: readFileSync(serverCa.cert), minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
+      const socket = tlsConnect({ port: portOf(kind), host: '127.0.0.1', ca: readFileSync(serverCa.cert), minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
         socket.end();
         resolve();
       });
       socket.on('error', reject);
     });
     await expect(handshake).rejects.toThrow(/protocol version|no protocols available|unsupported protocol/i);
+    await waitFor(handshakeFailures, (n) => n === before + 1, { what: 'the failed handshake counted' });
   });
 
   it('serves a replaced certificate to new connections and keeps existing ones up; a bad replacement keeps the old one', async () => {
     const { id, secret } = await newDevice();
     const before = await mqtt.connectAsync(tlsOptions({ clientId: id, username: id, password: secret }));
-    const served = () =>
+    const served = (kind: 'tls' | 'wss' = 'tls') =>
       new Promise<string>((resolve, reject) => {
-        const socket: TLSSocket = tlsConnect({ port: tlsPort, host: '127.0.0.1', ca: readFileSync(serverCa.cert) }, () => {
+        const socket: TLSSocket = tlsConnect({ port: portOf(kind), host: '127.0.0.1', ca: readFileSync(serverCa.cert) }, () => {
           resolve(socket.getPeerX509Certificate()!.fingerprint256);
           socket.end();
         });
@@ -269,6 +273,7 @@ describe('MQTT over TLS', () => {
     renameSync(`${keyFile}.new`, keyFile);
     renameSync(`${certFile}.new`, certFile);
     await waitFor(served, (fingerprint) => fingerprint === renewed.fingerprint256, { what: 'the renewed certificate on a new connection' });
+    expect(await served('wss')).toBe(renewed.fingerprint256);
     expect(original).not.toBe(renewed.fingerprint256);
     await before.publishAsync(deviceTopic(id, 'telemetry'), reading(25.5), { qos: 1 });
     expect(before.connected).toBe(true);
