@@ -71,7 +71,8 @@ export class CityRateLimiter {
     const budget = this.budgetOf(city, rate);
     const first = budget.spend(readings, this.now());
     if (first.kind !== 'short') {
-      if (budget.wantsMore(this.now())) void this.fetch(city, budget);
+      // One request per city at a time: while one is under way, a reading costs no timer or promise.
+      if (!this.fetches.has(city) && budget.wantsMore(this.now())) void this.fetch(city, budget);
       return first;
     }
     // None in hand: wait for blocks. Every answer either grants at least one reading or says the

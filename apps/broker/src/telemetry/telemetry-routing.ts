@@ -4,7 +4,7 @@ const TELEMETRY_SUFFIX = '/telemetry';
 
 /** What TelemetryRouting needs of the cluster-wide subscription index (cluster/subscription-index.ts). */
 export interface ClusterRoutes {
-  routes: { matches(city: string, topic: string): boolean };
+  routes: { readonly size: number; matches(city: string, topic: string): boolean };
   grant(client: Client, filter: string, cities: ReadonlySet<string> | null): Promise<void>;
 }
 
@@ -57,6 +57,8 @@ export class TelemetryRouting {
     const { cluster, cityOf } = this.options;
     const wanted = (topic: string, client: Client): boolean => {
       if (!cluster) return this.routeAll;
+      // Nobody in the cluster watches telemetry (the usual case): decided without looking up the device.
+      if (cluster.routes.size === 0) return false;
       const city = cityOf(client);
       // Only devices publish telemetry, and each has a city; were one unknown, route (the forward check still filters).
       return city === undefined || cluster.routes.matches(city, topic);
