@@ -24,7 +24,7 @@ describe('hand-off durability on a Redis Cluster with replicas', () => {
   const plain: Redis[] = [];
 
   beforeAll(async () => {
-    cluster = await PrivateRedisCluster.create(3, 1);
+    cluster = await PrivateRedisCluster.create({ replicasPerMaster: 1 });
     await cluster.start();
     for (const port of cluster.ports) plain.push(new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 }));
     await waitFor(

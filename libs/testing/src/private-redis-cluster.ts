@@ -25,6 +25,17 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
   }
 }
 
+export interface PrivateRedisClusterOptions {
+  /** @defaultValue 3 */
+  masters?: number;
+  /** For the `replica` durability level (redis-cli chooses which nodes replicate which: INFO replication tells). @defaultValue 0 */
+  replicasPerMaster?: number;
+  /** AOF fsync policy of every node. @defaultValue everysec (production's) */
+  appendfsync?: 'always' | 'everysec';
+  /** Where its directory goes (a bench keeps its servers under .bench/). @defaultValue .stack/test-redis-cluster */
+  parentDir?: string;
+}
+
 /**
  * A private Redis Cluster of three masters (and, if asked, replicas of each) with the production durability settings
  * (AOF, fsync every second), on free ports and its own directory under .stack/, for a test that
@@ -39,11 +50,11 @@ export class PrivateRedisCluster {
     readonly ports: number[],
     private readonly busPorts: number[],
     private readonly replicasPerMaster: number,
+    private readonly appendfsync: 'always' | 'everysec',
   ) {}
 
-  /** `replicasPerMaster`: for the `replica` durability level (redis-cli chooses which nodes replicate which: INFO replication tells). */
-  static async create(masters = 3, replicasPerMaster = 0): Promise<PrivateRedisCluster> {
-    const dir = resolve(process.cwd(), '.stack', 'test-redis-cluster', uniqueName());
+  static async create({ masters = 3, replicasPerMaster = 0, appendfsync = 'everysec', parentDir }: PrivateRedisClusterOptions = {}): Promise<PrivateRedisCluster> {
+    const dir = resolve(parentDir ?? resolve(process.cwd(), '.stack', 'test-redis-cluster'), uniqueName());
     const ports: number[] = [];
     const busPorts: number[] = [];
     // One at a time: freePort closes its listener before returning, so ask for distinct ones.
@@ -53,7 +64,12 @@ export class PrivateRedisCluster {
       if (!ports.includes(port)) ports.push(port);
     }
     busPorts.push(...ports.splice(nodes));
-    return new PrivateRedisCluster(dir, ports, busPorts, replicasPerMaster);
+    return new PrivateRedisCluster(dir, ports, busPorts, replicasPerMaster, appendfsync);
+  }
+
+  /** Each node's process id while it runs, in the order of `ports`. */
+  get pids(): Array<number | undefined> {
+    return this.ports.map((_, i) => this.children[i]?.pid);
   }
 
   /** CP_REDIS_CLUSTER_NODES for this cluster. */
@@ -85,6 +101,11 @@ export class PrivateRedisCluster {
     this.children[index]?.kill('SIGCONT');
   }
 
+  /** SIGTERM to every node (each flushes its AOF and exits); the data stays. */
+  async stop(): Promise<void> {
+    await Promise.all(this.ports.map((_, i) => this.signal(i, 'SIGTERM')));
+  }
+
   async destroy(): Promise<void> {
     await Promise.all(this.ports.map((_, i) => this.signal(i, 'SIGKILL')));
     rmSync(this.dir, { recursive: true, force: true });
@@ -102,7 +123,7 @@ export class PrivateRedisCluster {
     mkdirSync(dir, { recursive: true });
     const args = ['--port', String(port), '--cluster-port', String(this.busPorts[index]), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no',
       '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000',
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
+      '--appendonly', 'yes', '--appendfsync', this.appendfsync, '--save', '',
       // A replica's first sync starts at once, not after the default 5 s wait for more replicas.
       '--repl-diskless-sync-delay', '0'];
     this.children[index] = spawn('redis-server', args, { stdio: 'ignore' });

@@ -2,7 +2,7 @@ import { compareWithEverysec, formatDurabilityReport, type DurabilityPass, type 
 
 const pass = (level: DurabilityPass['level'], perS: number, p99: number, extra: Partial<DurabilityPass> = {}): DurabilityPass => ({
   level,
-  redis: { redis: { port: 7000, appendfsync: level === 'always' ? 'always' : 'everysec' } },
+  redis: { 'master :7000': { port: 7000, appendfsync: level === 'always' ? 'always' : 'everysec' } },
   readingsAckedPerS: perS,
   endToEndPerS: perS * 0.9,
   lost: 0,
@@ -36,12 +36,12 @@ describe('durability bench report', () => {
   });
 
   it('prints each level with its servers, ratios, losses and replica timeouts', () => {
-    const passes = compareWithEverysec([pass('everysec', 20_000, 10), pass('replica', 15_000, 12, { lost: 3, drained: false, replicaTimeouts: 2, waitCalls: 1234, redis: { redis: { port: 7000, appendfsync: 'everysec' }, 'redis replica': { port: 7001, appendfsync: 'everysec', replicaOf: 7000 } } })]);
+    const passes = compareWithEverysec([pass('everysec', 20_000, 10), pass('replica', 15_000, 12, { lost: 3, drained: false, replicaTimeouts: 2, waitCalls: 1234, redis: { 'master :7000': { port: 7000, appendfsync: 'everysec' }, 'replica :7001': { port: 7001, appendfsync: 'everysec', replicaOf: 7000 } } })]);
     const text = formatDurabilityReport({ passes } as DurabilityReport);
-    expect(text).toContain('replica (redis :7000 appendfsync everysec; redis replica :7001 appendfsync everysec replica of :7000)');
+    expect(text).toContain('replica (master :7000 appendfsync everysec; replica :7001 appendfsync everysec of :7000)');
     expect(text).toContain('15,000 PUBACKed, 13,500 end to end   ÷ everysec: 0.75 PUBACKed, 0.75 end to end, p99 ×1.20');
     expect(text).toContain('3 lost (NOT DRAINED)');
     expect(text).toContain('1,234 WAIT, 2 replica timeouts (no PUBACK)');
-    expect(text).not.toMatch(/everysec \(redis[^\n]*\n[^\n]*÷ everysec/);
+    expect(text).not.toMatch(/everysec \(master[^\n]*\n[^\n]*÷ everysec/);
   });
 });

@@ -61,10 +61,10 @@ export function compareWithEverysec(passes: readonly DurabilityPass[]): Durabili
 
 export function formatDurabilityReport(report: DurabilityReport): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  const rows: Row[] = ['hand-off durability levels: the same load against a fresh service per level, each on private redis-servers'];
+  const rows: Row[] = [`hand-off durability levels: the same load against a fresh service per level, each on private redis-servers${report.config?.durabilityRedis === 'cluster' ? ' (a Redis Cluster)' : ''}`];
   for (const p of report.passes) {
     const servers = Object.entries(p.redis)
-      .map(([name, s]) => `${name} :${s.port} appendfsync ${s.appendfsync}${s.replicaOf ? ` replica of :${s.replicaOf}` : ''}`)
+      .map(([name, s]) => `${name} appendfsync ${s.appendfsync}${s.replicaOf ? ` of :${s.replicaOf}` : ''}`)
       .join('; ');
     const vs = p.vsEverysec && p.level !== 'everysec' ? `   ÷ everysec: ${p.vsEverysec.readingsAcked.toFixed(2)} PUBACKed, ${p.vsEverysec.endToEnd.toFixed(2)} end to end, p99 ×${p.vsEverysec.ackP99.toFixed(2)}` : '';
     rows.push(

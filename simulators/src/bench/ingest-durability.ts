@@ -54,14 +54,15 @@ export async function runDurabilityComparison(options: IngestOptions, cleanup: C
 
 async function measureLevel(options: IngestOptions, level: HandoffDurability, stamp: string, cleanup: Cleanup): Promise<DurabilityPass> {
   // Started before the run's own cleanup steps, so its keys are deleted before the servers stop.
-  const redis = await startLevelRedis(level, join(resolve(options.outDir), 'redis'), options.keep, cleanup);
-  log(`private Redis for ${level}: ${Object.entries(redis.servers).map(([name, s]) => `${name} :${s.port}`).join(', ')}`);
-  const run = await startBenchRun({ ...options, redisUrl: redis.url, prefixSuffix: level, databaseName: (s) => `bench_${s}_${level}` }, cleanup);
+  const redis = await startLevelRedis({ level, redis: options.durabilityRedis, dir: join(resolve(options.outDir), 'redis'), keep: options.keep, mqttRedisUrl: options.redisUrl }, cleanup);
+  log(`private Redis for ${level}: ${Object.keys(redis.servers).join(', ')}`);
+  const keyNodes = [...new Set([...redis.masterUrls, redis.env.CP_REDIS_URL])];
+  const run = await startBenchRun({ ...options, redisUrl: redis.env.CP_REDIS_URL, redisNodeUrls: keyNodes, prefixSuffix: level, databaseName: (s) => `bench_${s}_${level}` }, cleanup);
   const env = {
     // The stack's Redis Cluster, or another MQTT Redis, from the environment would bypass the level's servers.
-    ...serviceEnv({ ...options, redisUrl: redis.url, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true, alsoOwned: ['CP_HANDOFF_DURABILITY', 'CP_REDIS_CLUSTER_NODES', 'CP_MQTT_REDIS_URL'], mqttCluster: options.mqttCluster }),
+    ...serviceEnv({ ...options, redisUrl: redis.env.CP_REDIS_URL, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true, alsoOwned: ['CP_HANDOFF_DURABILITY', 'CP_REDIS_CLUSTER_NODES', 'CP_MQTT_REDIS_URL'], mqttCluster: options.mqttCluster }),
+    ...redis.env,
     CP_HANDOFF_DURABILITY: level,
-    CP_REDIS_CLUSTER_NODES: '',
   };
   const services = await startServices({ layout: options.split ? 'split' : 'all-in-one', entry: options.entry, env, nodeArgs: [...NODE_ARGS, ...options.nodeArgs], logDir: run.logDir, stamp: `${stamp}-${level}` }, (service) => {
     cleanup.add(`stop ${service.name}`, () => service.stop());
@@ -76,8 +77,8 @@ async function measureLevel(options: IngestOptions, level: HandoffDurability, st
     generator: process.pid,
   });
   let cpuUse: CpuUse = { perProcessPercentOfCore: {}, perProcessCpuMs: {}, windowS: 0, machineBusyPercent: 0 };
-  const node = singleNode(redis.url);
-  const callsBefore = await readCommandCalls(node);
+  const masters = redis.masterUrls.flatMap(singleNode);
+  const callsBefore = await readCommandCalls(masters);
   const measured = await runMeasuredLoad({
     mqttPorts: [services.broker.mqttPort!],
     devices,
@@ -90,7 +91,7 @@ async function measureLevel(options: IngestOptions, level: HandoffDurability, st
     onPublishStart: () => cpu.start(),
     onPublishStop: () => (cpuUse = cpu.stop()),
   });
-  const calls = commandDelta(callsBefore, await readCommandCalls(node));
+  const calls = commandDelta(callsBefore, await readCommandCalls(masters));
   const metrics = await scrapeMetrics(metricsUrls, run.token);
   const { load } = measured;
   return {

@@ -14,6 +14,12 @@ describe('ingest bench options: --durability', () => {
     expect(parse('--durability', 'everysec').durability).toEqual(['everysec']);
   });
 
+  it('runs the passes on one private Redis unless asked for a private Redis Cluster', () => {
+    expect(parse('--durability', 'replica').durabilityRedis).toBe('single');
+    expect(parse('--durability', 'replica', '--durability-redis', 'cluster').durabilityRedis).toBe('cluster');
+    expect(() => parse('--durability', 'replica', '--durability-redis', 'sentinel')).toThrow('--durability-redis must be single or cluster, not sentinel');
+  });
+
   it('names a level it does not know, with the ones it does', () => {
     expect(() => parse('--durability', 'always,fsync,')).toThrow('--durability takes levels out of everysec, always, replica separated by commas, not "fsync", ""');
   });

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { HandoffDurability } from '@citypulse/handoff';
+import type { DurabilityRedis } from './durability-redis.js';
 
 /** CP_HANDOFF_DURABILITY's levels, the default first: the others are compared with it. */
 export const DURABILITY_LEVELS = ['everysec', 'always', 'replica'] as const satisfies readonly HandoffDurability[];
@@ -38,6 +39,8 @@ export interface IngestOptions {
    * single pass). Each runs the same load against a service on private redis-servers set up for it.
    */
   durability: HandoffDurability[];
+  /** Where the --durability passes run: one private Redis (and its replica), or a private three-master Redis Cluster (with a replica each). */
+  durabilityRedis: DurabilityRedis;
 }
 
 interface OptionSpec {
@@ -72,6 +75,7 @@ const SPECS: Record<string, OptionSpec> = {
   'node-arg': { type: 'string', multiple: true, default: [], help: 'extra node flag for the service, repeatable (e.g. --node-arg=--max-semi-space-size=64)' },
   tls: { type: 'boolean', default: false, help: 'then publish over TLS too (same devices, same duration) and compare: readings/s ratio, CONNECT storm with and without TLS session resumption, broker RSS per connection' },
   durability: { type: 'string', default: '', help: 'compare CP_HANDOFF_DURABILITY levels in one run, e.g. everysec,always,replica (everysec is always measured, first): the same load per level against a fresh service on private redis-servers under <out-dir>/redis (appendfsync always; a master with a replica); no baselines' },
+  'durability-redis': { type: 'string', default: 'single', help: 'with --durability: single (one private Redis; a replica at replica) or cluster (a private three-master Redis Cluster; a replica each at replica)' },
   help: { type: 'boolean', default: false, help: 'print this' },
 };
 
@@ -129,7 +133,9 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
     nodeArgs: (values['node-arg'] as string[] | undefined) ?? [],
     tls: Boolean(values.tls),
     durability: parseDurabilityLevels(String(values.durability), problems),
+    durabilityRedis: values['durability-redis'] === 'cluster' ? 'cluster' : 'single',
   };
+  if (values['durability-redis'] !== 'single' && values['durability-redis'] !== 'cluster') problems.push(`--durability-redis must be single or cluster, not ${values['durability-redis']}`);
   if (parsed.durability.length > 0) {
     // Those passes are other runs of their own (a second transport, a profile), not part of the comparison.
     for (const flag of ['tls', 'profile'] as const) if (values[flag]) problems.push(`--${flag} cannot be combined with --durability`);
