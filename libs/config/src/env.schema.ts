@@ -191,7 +191,7 @@ export class EnvSchema {
   CP_HANDOFF_LEASE_MS = 10_000;
 
   /**
-   * What a PUBACK promises about a host crash (README "Durability"). `everysec`: the readings are in
+   * What a PUBACK promises about a host crash (README "Durability levels"). `everysec`: the readings are in
    * Redis, whose AOF is fsynced every second — a power loss of the Redis host can lose the last
    * second. `always`: Redis must run with `appendfsync always` (checked at start; the broker refuses
    * to start otherwise). `replica`: after each hand-off write the broker waits (WAIT) until

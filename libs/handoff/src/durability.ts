@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisClient } from '@citypulse/redis';
 
-/** What a PUBACK survives; see README "Durability" (CP_HANDOFF_DURABILITY). */
+/** What a PUBACK survives; see README "Durability levels" (CP_HANDOFF_DURABILITY). */
 export type HandoffDurability = 'everysec' | 'always' | 'replica';
 
 export interface ReplicaWaitOptions {

@@ -11,7 +11,7 @@ const pass = (level: DurabilityPass['level'], perS: number, p99: number, extra: 
   stored: perS * 10,
   drained: true,
   connectionsLost: 0,
-  ackLatencyMs: { p50: p99 / 4, p99, max: p99 * 2 },
+  ackLatencyMs: { count: p99 > 0 ? 100 : 0, p50: p99 / 4, p99, max: p99 * 2 },
   replicaTimeouts: 0,
   waitCalls: 0,
   redisCommandsPerReading: 0.5,
@@ -30,9 +30,14 @@ describe('durability bench report', () => {
     ]);
   });
 
-  it('gives no ratio without an everysec pass that PUBACKed anything', () => {
+  it('gives no ratio without an everysec pass that PUBACKed anything, and no latency ratio without latencies', () => {
     expect(compareWithEverysec([pass('always', 5_000, 40)])[0].vsEverysec).toBeUndefined();
     expect(compareWithEverysec([pass('everysec', 0, 0), pass('always', 5_000, 40)])[1].vsEverysec).toBeUndefined();
+    const warmupOnly = compareWithEverysec([pass('everysec', 20_000, 0), pass('always', 5_000, 40)]);
+    expect(warmupOnly[1].vsEverysec).toEqual({ readingsAcked: 0.25, endToEnd: 0.25, ackP99: null });
+    const text = formatDurabilityReport({ passes: warmupOnly } as DurabilityReport);
+    expect(text).toContain('none after the warm-up (make --duration longer than --warmup)');
+    expect(text).toContain('÷ everysec: 0.25 PUBACKed, 0.25 end to end\n');
   });
 
   it('prints each level with its servers, ratios, losses and replica timeouts', () => {

@@ -104,7 +104,7 @@ async function measureLevel(options: IngestOptions, level: HandoffDurability, st
     stored: measured.stored,
     drained: measured.drain.reachedAt !== undefined,
     connectionsLost: load.connectionsLost,
-    ackLatencyMs: { p50: load.ackLatency.p50Us / 1000, p99: load.ackLatency.p99Us / 1000, max: load.ackLatency.maxUs / 1000 },
+    ackLatencyMs: { count: load.ackLatency.count, p50: load.ackLatency.p50Us / 1000, p99: load.ackLatency.p99Us / 1000, max: load.ackLatency.maxUs / 1000 },
     replicaTimeouts: metricTotal(metrics, 'citypulse_handoff_replica_timeouts_total'),
     waitCalls: calls.byCommand.wait ?? 0,
     redisCommandsPerReading: calls.total / Math.max(1, load.readingsAcked),
