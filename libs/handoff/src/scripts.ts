@@ -3,14 +3,21 @@ import type { RedisClient } from '@citypulse/redis';
 type ScriptFn = (keys: readonly string[], args: ReadonlyArray<string | number>) => Promise<unknown>;
 
 /**
- * A Lua script as a function of (keys, args), sent by EVALSHA (ioredis loads it on NOSCRIPT).
- * Defined once per client; works alike on a Redis and a Cluster, where ioredis routes it by its
- * first key and auto-pipelines calls to the same node.
+ * A Lua script as a function of (keys, args), sent by EVALSHA. Defined once per client; works
+ * alike on a Redis and a Cluster, where ioredis routes it by its first key and auto-pipelines calls
+ * to the same node. A NOSCRIPT (a restarted Redis forgot its scripts) is sent once more: ioredis
+ * sends the full script then, but not by itself for a call it retried inside a cluster pipeline
+ * after a redirect — the broker's appends failed so just after a master restart.
  */
 export function defineScript(redis: RedisClient, name: string, numberOfKeys: number, lua: string): ScriptFn {
   const commands = redis as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>;
   if (typeof commands[name] !== 'function') redis.defineCommand(name, { numberOfKeys, lua });
-  return (keys, args) => commands[name].call(redis, ...keys, ...args);
+  const call = (keys: readonly string[], args: ReadonlyArray<string | number>) => commands[name].call(redis, ...keys, ...args);
+  return (keys, args) =>
+    call(keys, args).catch((err: Error) => {
+      if (!String(err.message).includes('NOSCRIPT')) throw err;
+      return call(keys, args);
+    });
 }
 
 /**

@@ -24,6 +24,15 @@ export function clusterOptions(connectionName: string, redisOptions: Record<stri
     // A restarted or failed-over master answers MOVED/CLUSTERDOWN for a moment: retry instead of failing the command.
     retryDelayOnClusterDown: 200,
     retryDelayOnFailover: 200,
+    // A master restarting in place: reconnect to it, commands for its slots waiting meanwhile (up to
+    // ioredis' 20 retries per request, ~15 s). By default ioredis drops a lost node from its pool
+    // and waits for a MOVED to look again; an auto-pipeline with keys of several slots never
+    // follows MOVED (each key's redirect differs), so that node's slots failed for good: hand-off
+    // leases on it could be neither renewed nor taken back.
+    clusterNodeRetryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
+    // And re-read the slot map every few seconds whatever happens, so a failover or resharding
+    // reaches every connection even if none of its commands is ever redirected alone.
+    slotsRefreshInterval: 5000,
     redisOptions: { connectionName, ...redisOptions },
   };
 }
