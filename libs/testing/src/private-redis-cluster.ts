@@ -85,6 +85,22 @@ export class PrivateRedisCluster {
     await this.waitHealthy(timeoutMs);
   }
 
+  /** The index (in `ports`) of the master serving `key`'s slot. */
+  async nodeIndexOf(key: string): Promise<number> {
+    const cli = async (...args: string[]) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.ports[0]), ...args], { timeout: 2000 })).stdout.trim();
+    const slot = Number(await cli('cluster', 'keyslot', key));
+    // CLUSTER NODES: `<id> <host:port@bus> <flags> … <slot ranges>` per line.
+    for (const line of (await cli('cluster', 'nodes')).split('\n')) {
+      const [, address, , , , , , , ...ranges] = line.split(' ');
+      const owns = ranges.some((range) => {
+        const [from, to = from] = range.split('-').map(Number);
+        return slot >= from && slot <= to;
+      });
+      if (owns) return this.ports.indexOf(Number(address.split('@')[0].split(':')[1]));
+    }
+    throw new Error(`private Redis Cluster: no master serves slot ${slot} of ${key}`);
+  }
+
   /** SIGTERM to one master (Redis flushes its AOF and exits, as in a planned restart), then starts it again from its AOF. */
   async restartNode(index: number, timeoutMs = 30_000): Promise<void> {
     await this.signal(index, 'SIGTERM');
