@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, type JobType } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
 import { bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
 import { QUEUES, type RuleEvaluationJob } from '@citypulse/contracts';
@@ -7,12 +7,13 @@ import { handoffKeys } from '@citypulse/handoff';
 /**
  * What ingest handed to rule evaluation, per device: the reading times of each device in the order
  * of the rule-evaluation jobs that carry them (BullMQ job ids count up in the order jobs were added,
- * whichever ingest process added them), then in order within each job.
+ * whichever ingest process added them), then in order within each job. `states`: e.g. only
+ * `completed` for the readings rule evaluation is done with.
  */
-export async function ruleFeedByDevice(config: AppConfig, deviceIds: readonly string[]): Promise<Map<string, number[]>> {
+export async function ruleFeedByDevice(config: AppConfig, deviceIds: readonly string[], states: JobType[] = ['completed', 'active', 'waiting', 'delayed', 'failed']): Promise<Map<string, number[]>> {
   const queue = new Queue<RuleEvaluationJob>(QUEUES.ruleEvaluation, { connection: bullConnection(config), prefix: bullPrefix(config) });
   try {
-    const jobs = (await queue.getJobs(['completed', 'active', 'waiting', 'delayed', 'failed'], 0, -1)).sort((a, b) => Number(a.id) - Number(b.id));
+    const jobs = (await queue.getJobs(states, 0, -1)).sort((a, b) => Number(a.id) - Number(b.id));
     const wanted = new Set(deviceIds);
     const feed = new Map<string, number[]>(deviceIds.map((id) => [id, []]));
     for (const job of jobs) for (const device of job.data.devices) if (wanted.has(device.deviceId)) feed.get(device.deviceId)!.push(...device.rows.map((row) => row[0] as number));

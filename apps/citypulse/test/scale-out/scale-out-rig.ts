@@ -1,9 +1,11 @@
 import { Queue } from 'bullmq';
+import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { loadConfig, type AppConfig } from '@citypulse/config';
 import { bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES } from '@citypulse/contracts';
+import { DeviceClient } from '@citypulse/devices';
 import { InfluxQueryClient } from '@citypulse/storage';
-import { AppProcess, flushPrefix, testEnv } from '@citypulse/testing';
+import { AppProcess, flushPrefix, testEnv, uniqueName, waitFor } from '@citypulse/testing';
 import { startCitypulse, type Citypulse } from '../../src/run-apps.js';
 
 export type BrokerName = 'broker-a' | 'broker-b';
@@ -25,6 +27,8 @@ interface Started {
 export class ScaleOutRig {
   readonly influx: InfluxQueryClient;
   private api?: Citypulse;
+  /** Devices, operators and publishers a test opened, closed before the processes stop. */
+  private readonly closers: Array<() => Promise<unknown>> = [];
 
   private constructor(
     readonly config: AppConfig,
@@ -74,6 +78,44 @@ export class ScaleOutRig {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
+  /** Closes `close` (a connection a test opened) when the rig stops. */
+  closeOnStop(close: () => Promise<unknown>): void {
+    this.closers.push(close);
+  }
+
+  /** An mqtt.js device login on `broker` that remembers its CONNACK and every message, from the first packet on. */
+  async connectDevice(broker: BrokerName, device: { id: string; secret: string }, options: IClientOptions = {}): Promise<{ client: MqttClient; connack: IConnackPacket; messages: IPublishPacket[] }> {
+    const client = mqtt.connect(this.mqttUrl(broker), { clientId: device.id, username: device.id, password: device.secret, protocolVersion: 4, reconnectPeriod: 0, ...options });
+    const messages: IPublishPacket[] = [];
+    client.on('message', (_topic, _payload, packet) => messages.push(packet));
+    const connack = await new Promise<IConnackPacket>((resolve, reject) => client.once('connect', resolve).once('error', reject));
+    this.closeOnStop(() => client.endAsync(true));
+    return { client, connack, messages };
+  }
+
+  /** A read-only operator login (a fresh operator token) on `broker`. */
+  async connectOperator(broker: BrokerName): Promise<MqttClient> {
+    const name = uniqueName('ops-');
+    const { body: issued } = await this.request('POST', '/tokens', { name, role: 'operator' });
+    const operator = await mqtt.connectAsync(this.mqttUrl(broker), { clientId: `operator:${name}`, username: `operator:${name}`, password: issued.token, protocolVersion: 4, reconnectPeriod: 0 });
+    this.closeOnStop(() => operator.endAsync(true));
+    return operator;
+  }
+
+  /** A command sent through the API reaches a device on either broker and its answer comes back. */
+  async expectCommandsOnEitherBroker(): Promise<void> {
+    for (const broker of ['broker-a', 'broker-b'] as const) {
+      const meter = await this.provisionMeter(uniqueName('cmd-'));
+      const device = new DeviceClient({ url: this.mqttUrl(broker), deviceId: meter.id, secret: meter.secret, backoff: { initialMs: 100, maxMs: 400, factor: 2 } }).handleCommand('reset-demand', () => 'reset');
+      this.closeOnStop(() => device.close());
+      await device.start();
+      await waitFor(async () => (await this.request('GET', `/devices/${meter.id}`)).body.presence, (p) => p.online === true && p.brokerId === this.instanceId(broker), { what: `online on ${broker}` });
+      const { body: command } = await this.request('POST', `/devices/${meter.id}/commands`, { name: 'reset-demand' });
+      const done = await waitFor(async () => (await this.request('GET', `/devices/${meter.id}/commands/${command.id}`)).body, (c) => c.status === 'succeeded', { what: `the command answered through ${broker}` });
+      expect(done).toMatchObject({ result: 'reset', deliveredAt: expect.any(String) });
+    }
+  }
+
   async provisionMeter(id: string): Promise<{ id: string; secret: string }> {
     const { status, body } = await this.request('POST', '/devices', { id, type: 'electricity-meter', city: 'tianjin', site: 'tj-grid-1' });
     if (status !== 201) throw new Error(`provisioning ${id}: ${status} ${JSON.stringify(body)}`);
@@ -110,6 +152,7 @@ export class ScaleOutRig {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.closers.map((close) => close().catch(() => undefined)));
     await this.api?.close();
     await Promise.all(Object.values(this.processes).map((p) => p.stop()));
     await this.influx.dropDatabase(this.config.influx.database).catch(() => undefined);
