@@ -11,6 +11,27 @@ import { handoffLeaseHolders, ruleFeedByDevice } from './rule-feed-order.js';
  */
 export const meterValues = () => ({ voltage: 228 + Math.random() * 4, current: 5, active_power: 1.1, power_factor: 0.95, frequency: 50 });
 
+/**
+ * Registers the tests both deployments share, in a `describe` whose `beforeAll` starts the rig:
+ * stored once and in order into rules (the first load on the fresh rig, so each worker's metrics
+ * count only its readings), one alert per breach, commands on either broker, a session moving.
+ */
+export function itBehavesAsOneDeployment(rig: () => ScaleOutRig): void {
+  it('stores every PUBACKed reading exactly once and hands each device’s readings to rule evaluation in publish order, through both brokers and both workers of each kind', async () => {
+    await expectBothIngestWorkersReading(rig());
+    const { devices, publishers } = await runLoad(rig(), 3, 150);
+    const stored = await expectAllStoredOnce(rig(), publishers);
+    await expectRuleFeedInPublishOrder(rig(), devices, publishers);
+    await expectBothWorkersOfEachKindBusy(rig(), stored.size);
+  }, 90_000);
+
+  it('raises one alert, announced once over MQTT, for a breach whose readings came through both brokers', () => expectOneAlertForBreachThroughBothBrokers(rig()));
+
+  it('delivers a command sent through the API to a device on either broker', () => rig().expectCommandsOnEitherBroker());
+
+  it('keeps a persistent session and its subscriptions when the device comes back on the other broker, and gets what was sent meanwhile', () => expectSessionMovesBrokers(rig()));
+}
+
 /** `perBroker` fresh meters connected to each broker, ready to publish (not started). */
 export async function steadyLoad(rig: ScaleOutRig, perBroker: number): Promise<{ devices: PublishingDevice[]; publishers: SteadyPublisher[] }> {
   const devices = await Promise.all(Array.from({ length: perBroker * 2 }, () => rig.provisionMeter(uniqueName('meter-'))));

@@ -1,16 +1,7 @@
 import { handoffKeys, partitionOf } from '@citypulse/handoff';
 import { PrivateRedisCluster, testConfig, waitFor } from '@citypulse/testing';
 import { ScaleOutRig } from './scale-out-rig.js';
-import {
-  expectAllStoredOnce,
-  expectBothIngestWorkersReading,
-  expectBothWorkersOfEachKindBusy,
-  expectOneAlertForBreachThroughBothBrokers,
-  expectRuleFeedInPublishOrder,
-  expectSessionMovesBrokers,
-  runLoad,
-  steadyLoad,
-} from './scale-out-checks.js';
+import { expectAllStoredOnce, itBehavesAsOneDeployment, steadyLoad } from './scale-out-checks.js';
 
 /**
  * The scale-out deployment (two brokers, two ingest and two alerts workers, the api) on a Redis
@@ -33,19 +24,7 @@ describe('the scale-out deployment on a Redis Cluster of three masters', () => {
     await redisCluster?.destroy();
   });
 
-  it('stores every PUBACKed reading exactly once and hands each device’s readings to rule evaluation in publish order, through both brokers and both workers of each kind', async () => {
-    await expectBothIngestWorkersReading(rig);
-    const { devices, publishers } = await runLoad(rig, 3, 150);
-    const stored = await expectAllStoredOnce(rig, publishers);
-    await expectRuleFeedInPublishOrder(rig, devices, publishers);
-    await expectBothWorkersOfEachKindBusy(rig, stored.size);
-  }, 90_000);
-
-  it('raises one alert, announced once over MQTT, for a breach whose readings came through both brokers', () => expectOneAlertForBreachThroughBothBrokers(rig));
-
-  it('delivers a command sent through the API to a device on either broker', () => rig.expectCommandsOnEitherBroker());
-
-  it('keeps a persistent session when the device comes back on the other broker, with the command sent meanwhile', () => expectSessionMovesBrokers(rig));
+  itBehavesAsOneDeployment(() => rig);
 
   // Last: the deployment is not the same after it. Without replicas the restarted master's slots are
   // unavailable while it is down; whatever the brokers could not hand off they do not acknowledge.
