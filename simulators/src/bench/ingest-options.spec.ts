@@ -7,9 +7,10 @@ describe('ingest bench options: --durability', () => {
     expect(parse().durability).toEqual([]);
   });
 
-  it('measures the levels asked for beside everysec, everysec first, each once', () => {
+  it('measures the levels asked for beside everysec, in the order asked, each once', () => {
     expect(parse('--durability', 'everysec,always,replica').durability).toEqual(['everysec', 'always', 'replica']);
-    expect(parse('--durability', 'replica,always').durability).toEqual(['everysec', 'always', 'replica']);
+    expect(parse('--durability', 'replica,always,everysec').durability).toEqual(['replica', 'always', 'everysec']);
+    expect(parse('--durability', 'replica,always').durability).toEqual(['everysec', 'replica', 'always']);
     expect(parse('--durability', 'replica, replica').durability).toEqual(['everysec', 'replica']);
     expect(parse('--durability', 'everysec').durability).toEqual(['everysec']);
   });

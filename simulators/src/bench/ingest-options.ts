@@ -3,7 +3,7 @@ import type { HandoffDurability } from '@citypulse/handoff';
 import type { DurabilityRedis } from './durability-redis.js';
 
 /** CP_HANDOFF_DURABILITY's levels, the default first: the others are compared with it. */
-export const DURABILITY_LEVELS = ['everysec', 'always', 'replica'] as const satisfies readonly HandoffDurability[];
+const DURABILITY_LEVELS = ['everysec', 'always', 'replica'] as const satisfies readonly HandoffDurability[];
 
 export interface IngestOptions {
   devices: number;
@@ -35,8 +35,8 @@ export interface IngestOptions {
   /** After the TCP pass, the same devices publish over the TLS listener; then a CONNECT storm over TCP, TLS and resumed TLS. */
   tls: boolean;
   /**
-   * Levels of CP_HANDOFF_DURABILITY to compare in one run, `everysec` first (empty: the ordinary
-   * single pass). Each runs the same load against a service on private redis-servers set up for it.
+   * Levels of CP_HANDOFF_DURABILITY to compare in one run, in this order, `everysec` among them
+   * (empty: the ordinary single pass). Each runs the same load against a service on private redis-servers set up for it.
    */
   durability: HandoffDurability[];
   /** Where the --durability passes run: one private Redis (and its replica), or a private three-master Redis Cluster (with a replica each). */
@@ -74,7 +74,7 @@ const SPECS: Record<string, OptionSpec> = {
   entry: { type: 'string', default: 'dist/apps/citypulse/src/main.js', help: 'the service entry (built by npm run build)' },
   'node-arg': { type: 'string', multiple: true, default: [], help: 'extra node flag for the service, repeatable (e.g. --node-arg=--max-semi-space-size=64)' },
   tls: { type: 'boolean', default: false, help: 'then publish over TLS too (same devices, same duration) and compare: readings/s ratio, CONNECT storm with and without TLS session resumption, broker RSS per connection' },
-  durability: { type: 'string', default: '', help: 'compare CP_HANDOFF_DURABILITY levels in one run, e.g. everysec,always,replica (everysec is always measured, first): the same load per level against a fresh service on private redis-servers under <out-dir>/redis (appendfsync always; a master with a replica); no baselines' },
+  durability: { type: 'string', default: '', help: 'compare CP_HANDOFF_DURABILITY levels in one run, e.g. everysec,always,replica, in that order (everysec is always measured: first unless placed): the same load per level against a fresh service on private redis-servers under <out-dir>/redis (appendfsync always; a master with a replica); no baselines' },
   'durability-redis': { type: 'string', default: 'single', help: 'with --durability: single (one private Redis; a replica at replica) or cluster (a private three-master Redis Cluster; a replica each at replica)' },
   help: { type: 'boolean', default: false, help: 'print this' },
 };
@@ -145,7 +145,7 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
   return parsed;
 }
 
-/** `everysec,always,replica` → the levels, everysec first and each once; '' → none. Bad names go to `problems`. */
+/** `everysec,always,replica` → the levels, each once, everysec first unless placed; '' → none. Bad names go to `problems`. */
 export function parseDurabilityLevels(text: string, problems: string[]): HandoffDurability[] {
   if (text === '') return [];
   const asked = text.split(',').map((level) => level.trim());
@@ -154,5 +154,7 @@ export function parseDurabilityLevels(text: string, problems: string[]): Handoff
     problems.push(`--durability takes levels out of ${DURABILITY_LEVELS.join(', ')} separated by commas, not ${unknown.map((u) => JSON.stringify(u)).join(', ')}`);
     return [];
   }
-  return DURABILITY_LEVELS.filter((level) => level === 'everysec' || asked.includes(level));
+  // In the order asked (a second run in the opposite order shows what came from going first), everysec always among them.
+  const levels = [...new Set(asked)] as HandoffDurability[];
+  return levels.includes('everysec') ? levels : ['everysec', ...levels];
 }
