@@ -35,6 +35,10 @@ const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise
     about: 'summarise a .cpuprofile (self time by function and by area)',
     run: async (args) => (await import('./profile-summary.js')).runProfileCommand(args),
   },
+  'profile-compare': {
+    about: "two .cpuprofiles of one process (e.g. the broker clustered or not): shares of busy time in each one's ingest window, side by side",
+    run: async (args) => (await import('./profile-compare.js')).runProfileCompareCommand(args),
+  },
 };
 
 function usage(): string {
