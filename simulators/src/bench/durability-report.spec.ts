@@ -3,6 +3,7 @@ import { compareWithEverysec, formatDurabilityReport, type DurabilityPass, type 
 const pass = (level: DurabilityPass['level'], perS: number, p99: number, extra: Partial<DurabilityPass> = {}): DurabilityPass => ({
   level,
   redis: { 'master :7000': { port: 7000, appendfsync: level === 'always' ? 'always' : 'everysec' } },
+  serviceEnv: { CP_HANDOFF_DURABILITY: level },
   readingsAckedPerS: perS,
   endToEndPerS: perS * 0.9,
   lost: 0,

@@ -8,6 +8,8 @@ import { formatRows, type Row } from './text-table.js';
 export interface DurabilityPass extends LoadRates {
   level: HandoffDurability;
   redis: LevelRedis['servers'];
+  /** The service's CP_* (token left out). */
+  serviceEnv: Record<string, string>;
   readingsPublished: number;
   readingsAcked: number;
   stored: number;

@@ -44,7 +44,8 @@ export async function runDurabilityComparison(options: IngestOptions, cleanup: C
   }
   const compared = compareWithEverysec(passes);
   const lost = passes.reduce((sum, p) => sum + Math.max(0, p.readingsAcked - p.stored), 0);
-  const { outDir: _o, nodeArgs: _n, ...config } = options;
+  // Without the options of the ordinary run that a comparison does not use (baselines, TLS, profile).
+  const { outDir: _o, nodeArgs: _n, baselines: _b, baselineDurationS: _bd, baselineSubscriberQos: _bq, ceilingLines: _c, mosquitto: _m, tls: _t, profile: _p, ...config } = options;
   const report: DurabilityReport = { bench: 'ingest-durability', startedAt: startedAt.toISOString(), git: gitInfo(), machine: machineInfo(), config: { ...config, serviceNodeArgs: NODE_ARGS }, passes: compared, lost };
   console.log(`\n${formatDurabilityReport(report)}\n`);
   console.log(`report written to ${writeJsonReport('ingest-durability', report, options.outDir, stamp)}`);
@@ -58,7 +59,7 @@ async function measureLevel(options: IngestOptions, level: HandoffDurability, st
   log(`private Redis for ${level}: ${Object.keys(redis.servers).join(', ')}`);
   const keyNodes = [...new Set([...redis.masterUrls, redis.env.CP_REDIS_URL])];
   const run = await startBenchRun({ ...options, redisUrl: redis.env.CP_REDIS_URL, redisNodeUrls: keyNodes, prefixSuffix: level, databaseName: (s) => `bench_${s}_${level}` }, cleanup);
-  const env = {
+  const env: Record<string, string> = {
     // The stack's Redis Cluster, or another MQTT Redis, from the environment would bypass the level's servers.
     ...serviceEnv({ ...options, redisUrl: redis.env.CP_REDIS_URL, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true, alsoOwned: ['CP_HANDOFF_DURABILITY', 'CP_REDIS_CLUSTER_NODES', 'CP_MQTT_REDIS_URL'], mqttCluster: options.mqttCluster }),
     ...redis.env,
@@ -94,10 +95,14 @@ async function measureLevel(options: IngestOptions, level: HandoffDurability, st
   const calls = commandDelta(callsBefore, await readCommandCalls(masters));
   const metrics = await scrapeMetrics(metricsUrls, run.token);
   const { load } = measured;
+  const rates = loadRates(measured);
+  const { CP_API_TOKEN: _secret, ...envShown } = env;
   return {
     level,
     redis: redis.servers,
-    ...loadRates(measured),
+    serviceEnv: envShown,
+    readingsAckedPerS: Math.round(rates.readingsAckedPerS),
+    endToEndPerS: Math.round(rates.endToEndPerS),
     lost: load.readingsAcked - measured.stored,
     readingsPublished: load.readingsPublished,
     readingsAcked: load.readingsAcked,
@@ -107,7 +112,7 @@ async function measureLevel(options: IngestOptions, level: HandoffDurability, st
     ackLatencyMs: { count: load.ackLatency.count, p50: load.ackLatency.p50Us / 1000, p99: load.ackLatency.p99Us / 1000, max: load.ackLatency.maxUs / 1000 },
     replicaTimeouts: metricTotal(metrics, 'citypulse_handoff_replica_timeouts_total'),
     waitCalls: calls.byCommand.wait ?? 0,
-    redisCommandsPerReading: calls.total / Math.max(1, load.readingsAcked),
+    redisCommandsPerReading: Math.round((calls.total / Math.max(1, load.readingsAcked)) * 1000) / 1000,
     cpuPercentOfCore: cpuUse.perProcessPercentOfCore,
     machineBusyPercent: cpuUse.machineBusyPercent,
   };
