@@ -15,7 +15,9 @@ import { startServices } from '../services.js';
 import { clusterMasters, commandDelta, readCommandCalls, singleNode, type CommandCalls, type RedisNode } from './redis-stats.js';
 import { roleOf, scaleLayout } from './scale-layout.js';
 import { parseScaleOptions, scaleHelp, type RedisMode, type ScaleOptions } from './scale-options.js';
-import { formatScaleReport, scaleVerdict, TOTAL_ROLES, type CostRole, type ScaleReport, type ScaleResult } from './scale-report.js';
+import { formatScaleReport, scaleVerdict, type ScaleReport, type ScaleResult } from './scale-report.js';
+import { cpuCost, cpuMsByRole, round } from './cpu-cost.js';
+import { measureAtRest, type AtRest } from './at-rest.js';
 
 /** `npm run bench -- scale [options]`; resolves with the exit code (1 when a target is missed). */
 export function runScaleBench(argv: string[]): Promise<number> {
@@ -90,6 +92,7 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
   watched.generator = process.pid;
   const cpu = new CpuWatch(watched);
   let before: CommandCalls = new Map();
+  let atRest: AtRest | undefined;
 
   const { load, drain, stored } = await runMeasuredLoad({
     mqttPorts: brokers.map((b) => b.mqttPort!),
@@ -101,6 +104,7 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     drainTimeoutS: options.drainTimeoutS,
     cleanup,
     onPublishStart: async () => {
+      atRest = await measureAtRest(watched, watchedNodes, options.idleS);
       before = await readCommandCalls(watchedNodes);
       cpu.start();
     },
@@ -111,15 +115,8 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
   const commands = commandDelta(before, await readCommandCalls(watchedNodes));
 
   const readings = Math.max(1, load.readingsAcked);
-  const cpuUsPerReading = Object.fromEntries([...TOTAL_ROLES, 'influxd', 'total'].map((role) => [role, 0])) as Record<CostRole | 'total', number>;
-  for (const [name, ms] of Object.entries(cpuUse.perProcessCpuMs)) {
-    if (name === 'generator') continue;
-    const role: CostRole = name.startsWith('redis:') ? 'redis' : name === 'influxd' ? 'influxd' : roleOf(name);
-    cpuUsPerReading[role] += (ms * 1000) / readings;
-  }
-  cpuUsPerReading.total = TOTAL_ROLES.reduce((sum, role) => sum + cpuUsPerReading[role], 0);
-  const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
-  for (const role of Object.keys(cpuUsPerReading) as Array<CostRole | 'total'>) cpuUsPerReading[role] = round(cpuUsPerReading[role], 3);
+  const rest = atRest!;
+  const cost = cpuCost({ cpuMs: cpuMsByRole(cpuUse.perProcessCpuMs), windowS: cpuUse.windowS, readings }, { cpuMs: cpuMsByRole(rest.cpuMs), windowS: rest.seconds });
   const perReading = commands.total / readings;
   // A cluster mode whose services never used the cluster would report a Redis cost of ~0.
   if (perReading < 0.01) log(`WARNING: ${commands.total} Redis commands on ${nodes.map((n) => n.port).join(',')} for ${readings} readings — did the services use these nodes?`);
@@ -144,7 +141,9 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     ackLatencyMs: { p50: load.ackLatency.p50Us / 1000, p99: load.ackLatency.p99Us / 1000 },
     windowS: round(cpuUse.windowS, 2),
     cpuMsByProcess: Object.fromEntries(Object.entries(cpuUse.perProcessCpuMs).map(([name, ms]) => [name, Math.round(ms)])),
-    cpuUsPerReading,
+    cpuUsPerReading: cost.gross,
+    idle: { seconds: round(rest.seconds, 2), cpuUsPerS: cost.idleUsPerS, redisCommandsPerS: round(rest.redisCommands / Math.max(0.001, rest.seconds), 1) },
+    netCpuUsPerReading: cost.net,
     redisCommands: { total: commands.total, perReading: round(perReading, 4), byCommand: commands.byCommand },
     pubsub: { messages: commands.pubsubMessages, perReading: round(commands.pubsubMessages / readings, 4) },
     machineBusyPercent: cpuUse.machineBusyPercent,

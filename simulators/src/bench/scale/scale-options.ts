@@ -17,6 +17,8 @@ export interface ScaleOptions extends StackOptions {
   /** How far a per-reading cost may move from the smallest K to the others and still be flat, in %. */
   tolerancePercent: number;
   drainTimeoutS: number;
+  /** Seconds at rest (devices connected, nothing published) whose CPU rate gives the net per-reading cost; 0 = skip. */
+  idleS: number;
 }
 
 const SPECS = {
@@ -33,6 +35,7 @@ const SPECS = {
   window: { type: 'string', default: '16', help: 'QoS 1 publishes in flight per device' },
   rate: { type: 'string', default: '8000', help: 'readings/s over all devices, the same load for every configuration; 0 = as fast as PUBACKs come back' },
   tolerance: { type: 'string', default: '15', help: 'largest change of a per-reading cost from the smallest K that still counts as flat, in %' },
+  idle: { type: 'string', default: '4', help: 'seconds at rest before the load, whose CPU rate per process is reported and taken off for the net cost; 0 = skip' },
   'drain-timeout': { type: 'string', default: '120', help: 'seconds to wait for stored to reach PUBACKed' },
   ...STACK_OPTIONS,
 } as const satisfies Record<string, OptionSpec>;
@@ -48,7 +51,9 @@ export function scaleHelp(): string {
     'end to end, lost (PUBACKed − stored), CPU µs per reading of each role (its processes summed, from',
     '/proc/<pid>/stat over publish start → drained), Redis commands and pub/sub messages per reading',
     '(INFO commandstats deltas summed over every master). Target: each cost flat within --tolerance',
-    'from the smallest K to the others, and 0 lost. Other CP_* variables in the environment (e.g.',
+    'from the smallest K to the others, and 0 lost. Before the load, --idle seconds at rest give each',
+    'process\'s fixed CPU rate; the report also shows CPU per reading net of it (gross − rate × window),',
+    'beside the gross, to tell fixed cost from per-reading work (the verdict is on the gross). Other CP_* variables in the environment (e.g.',
     'CP_HANDOFF_PARTITIONS) are passed to the service. Two cores cannot show the total growing with K;',
     'they can show the cost per reading staying flat. Exit code 1 when a target is missed.',
     '',
@@ -80,6 +85,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
     rate: v.int('rate', 0),
     tolerancePercent: v.int('tolerance', 0, 1000),
     drainTimeoutS: v.int('drain-timeout', 1),
+    idleS: v.int('idle', 0, 600),
   };
   v.done();
   return options;

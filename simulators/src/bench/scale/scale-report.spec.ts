@@ -4,10 +4,12 @@ import { parseScaleOptions } from './scale-options.js';
 import { scaleVerdict, type ScaleResult } from './scale-report.js';
 
 function result(k: number, cpu: Partial<ScaleResult['cpuUsPerReading']>, extra: Partial<ScaleResult> = {}): ScaleResult {
+  const cpuUsPerReading = { broker: 20, ingest: 15, alerts: 5, api: 0.2, redis: 8, influxd: 6, total: 48.2, ...cpu };
   return {
     k,
     redisMode: 'single',
-    cpuUsPerReading: { broker: 20, ingest: 15, alerts: 5, api: 0.2, redis: 8, influxd: 6, total: 48.2, ...cpu },
+    cpuUsPerReading,
+    netCpuUsPerReading: cpuUsPerReading,
     redisCommands: { total: 0, perReading: 1.5, byCommand: {} },
     pubsub: { messages: 0, perReading: 0 },
     lost: 0,
@@ -47,19 +49,30 @@ describe('scale bench', () => {
       ['cpu total', true],
       ['redis commands', true],
       ['pub/sub messages', true],
+      ['net cpu broker', true],
+      ['net cpu ingest', true],
+      ['net cpu alerts', true],
+      ['net cpu redis', true],
+      ['net cpu total', true],
     ]);
     expect(verdict.ok).toBe(true);
   });
 
   it('fails a cost that grew beyond the tolerance, a reading lost, and a run that did not drain', () => {
     const dearer = scaleVerdict([result(1, {}), result(2, { broker: 23.5 }, { pubsub: { messages: 9000, perReading: 1 } })], 15);
-    expect(dearer.checks.filter((c) => !c.ok).map((c) => [c.cost, Math.round(c.changePercent ?? -1)])).toEqual([
+    expect(dearer.checks.filter((c) => !c.ok && !c.informative).map((c) => [c.cost, Math.round(c.changePercent ?? -1)])).toEqual([
       ['cpu broker', 18],
       ['pub/sub messages', -1],
     ]);
     expect(dearer.ok).toBe(false);
     expect(scaleVerdict([result(1, {}), result(2, {}, { lost: 3 })], 15)).toMatchObject({ lost: 3, ok: false });
     expect(scaleVerdict([result(1, {}), result(2, {}, { drained: false })], 15).ok).toBe(false);
+  });
+
+  it('judges the gross costs: a net cost over the tolerance is shown but does not fail the run', () => {
+    const netDearer = scaleVerdict([result(1, {}), result(2, {}, { netCpuUsPerReading: { ...result(1, {}).cpuUsPerReading, ingest: 30 } })], 15);
+    expect(netDearer.checks.filter((c) => !c.ok).map((c) => [c.cost, c.informative])).toEqual([['net cpu ingest', true]]);
+    expect(netDearer.ok).toBe(true);
   });
 
   it('compares within one Redis mode only', () => {
