@@ -9,6 +9,8 @@ export interface AtRest {
   cpuMs: Record<string, number>;
   /** Redis calls over `seconds`, summed over the nodes: polls, heartbeats, lease renewals, BullMQ. */
   redisCommands: number;
+  /** The same by command, to see which fixed activity they are. */
+  redisByCommand: Record<string, number>;
 }
 
 /** After the connect storm has died down, what each process costs per second doing nothing. */
@@ -20,7 +22,7 @@ const SETTLE_MS = 1000;
  * 0 seconds skips it (all at-rest figures 0, net = gross).
  */
 export async function measureAtRest(pids: Record<string, number | undefined>, nodes: RedisNode[], seconds: number): Promise<AtRest> {
-  if (seconds <= 0) return { seconds: 0, cpuMs: {}, redisCommands: 0 };
+  if (seconds <= 0) return { seconds: 0, cpuMs: {}, redisCommands: 0, redisByCommand: {} };
   await sleep(SETTLE_MS);
   log(`measuring ${seconds} s at rest (devices connected, nothing published)`);
   const cpu = new CpuWatch(pids);
@@ -29,7 +31,7 @@ export async function measureAtRest(pids: Record<string, number | undefined>, no
   await sleep(seconds * 1000);
   const use = cpu.stop();
   const commands = commandDelta(before, await readCommandCalls(nodes));
-  return { seconds: use.windowS, cpuMs: use.perProcessCpuMs, redisCommands: commands.total };
+  return { seconds: use.windowS, cpuMs: use.perProcessCpuMs, redisCommands: commands.total, redisByCommand: commands.byCommand };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

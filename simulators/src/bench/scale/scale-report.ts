@@ -28,7 +28,7 @@ export interface ScaleResult {
   /** Gross: all CPU of the role's processes in the window ÷ readings (the issue's metric). */
   cpuUsPerReading: RoleFigures;
   /** At rest before the load (devices connected, nothing published), over `idleS`; see CpuCost. */
-  idle: { seconds: number; cpuUsPerS: RoleFigures; redisCommandsPerS: number };
+  idle: { seconds: number; cpuUsPerS: RoleFigures; cpuMsByProcess: Record<string, number>; redisCommandsPerS: number; redisByCommand: Record<string, number> };
   /** Gross less the at-rest CPU rate × window, ÷ readings: the part that grows with readings. */
   netCpuUsPerReading: RoleFigures;
   redisCommands: { total: number; perReading: number; byCommand: Record<string, number> };
