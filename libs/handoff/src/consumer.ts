@@ -163,8 +163,8 @@ export class HandoffConsumer {
   }
 
   private async readBatch(): Promise<RawBatch | null> {
-    let batch = await this.readRound();
-    if (batch.lines.length === 0 && batch.segments.every((s) => s.ids.length === 0)) {
+    let round = await this.readRound();
+    if (round.lines.length === 0 && round.segments.every((s) => s.ids.length === 0)) {
       this.idleMs = Math.min(Math.max(2, this.idleMs * 2), this.options.idlePollMs ?? 100);
       await sleep(this.idleMs);
       return null;
@@ -172,26 +172,44 @@ export class HandoffConsumer {
     this.idleMs = 0;
     const { targetLines = 0, lingerMs = 0 } = this.options;
     const deadline = Date.now() + lingerMs;
-    while (batch.lines.length < targetLines && Date.now() < deadline) {
-      await sleep(Math.min(5, deadline - Date.now()));
-      batch = merge(batch, await this.readRound());
+    let batch: RawBatch = round;
+    // While lingering, a round that left entries behind is followed at once; else the pause before
+    // the next doubles (5, 10, 20… ms): a few rounds per batch instead of one every 5 ms, whose
+    // cost was paid per process and per second, not per reading (two ingest processes polled twice
+    // as often for the same readings).
+    let pauseMs = LINGER_FIRST_PAUSE_MS;
+    while (batch.lines.length < targetLines) {
+      if (!round.more) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        await sleep(Math.min(pauseMs, left));
+        pauseMs *= 2;
+      }
+      round = await this.readRound();
+      batch = merge(batch, round);
     }
-    return batch;
+    return { segments: batch.segments, lines: batch.lines };
   }
 
-  /** One read per partition held, all at once: pending entries of a take-over first, else new ones. */
-  private async readRound(): Promise<RawBatch> {
+  /**
+   * One read per partition held, all at once: pending entries of a take-over first, else new ones.
+   * `more`: some partition may hold more than this round took (a full read, or a take-over under way).
+   */
+  private async readRound(): Promise<RawBatch & { more: boolean }> {
     const held = [...this.held];
     const count = Math.max(1, Math.ceil((this.options.entriesPerRead ?? 50) / Math.max(1, held.length)));
     const segments = await Promise.all(held.map(([partition, state]) => this.readPartition(partition, state, count)));
     const lines: string[] = [];
     const kept: HandoffSegment[] = [];
+    let more = false;
     for (const segment of segments) {
       if (!segment || segment.ids.length === 0) continue;
+      if (segment.ids.length >= count) more = true;
       for (const line of segment.lines) lines.push(line);
       kept.push({ partition: segment.partition, token: segment.token, ids: segment.ids, counts: segment.counts });
     }
-    return { segments: kept, lines };
+    if (held.some(([partition]) => this.held.get(partition)?.claimCursor != null)) more = true;
+    return { segments: kept, lines, more };
   }
 
   private async readPartition(partition: number, state: Held, count: number): Promise<(HandoffSegment & { lines: string[] }) | null> {
@@ -266,5 +284,8 @@ function fieldsOf(flat: string[]): Record<string, string> {
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
   return fields;
 }
+
+/** The first pause of a linger; it doubles after each round that found the partitions caught up. */
+const LINGER_FIRST_PAUSE_MS = 5;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -157,6 +157,34 @@ describe('durable hand-off through partitioned Redis streams', () => {
     await leases.stop();
   });
 
+  it('lingers on a trickle with a few read rounds, not one every few milliseconds', async () => {
+    const prefix = newPrefix();
+    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
+    const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 1000, lingerMs: 1000 });
+    expect(await consumer.next()).toBeNull();
+    // A read (or claim) script names its partition's stream and lease; the append names no lease.
+    const keys = Array.from({ length: PARTITIONS }, (_, p) => handoffKeys(prefix, p));
+    const monitor = await connection().monitor();
+    let reads = 0;
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0].toLowerCase() === 'evalsha' && keys.some((k) => args.includes(k.stream) && args.includes(k.lease))) reads++;
+    });
+    let batch: HandoffBatch | null;
+    try {
+      await producer.append(device(1), [line(device(1), 1)]);
+      batch = await consumer.next();
+      expect(batch?.lines).toHaveLength(1);
+      // The pause doubles from 5 ms: about 9 rounds in a 1 s linger (polling every 5 ms made ~200).
+      await waitFor(async () => reads, (n) => n > 0, { what: 'the monitor saw the reads' });
+      expect(reads / PARTITIONS).toBeLessThanOrEqual(12);
+    } finally {
+      monitor.disconnect(); // a monitor left open keeps jest from exiting
+    }
+    await consumer.ack(batch!);
+    consumer.done(batch!);
+    await leases.stop();
+  });
+
   it('lingers to gather entries appended moments apart into one large batch', async () => {
     const prefix = newPrefix();
     const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
