@@ -121,12 +121,12 @@ export function buildIngestReport(i: ReportInputs): IngestReport {
 }
 
 /** Each process's .cpuprofile (Node names it CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile), summarised. */
-export function readProfiles(dir: string, services: ServiceProcess[]): IngestReport['profiles'] {
+export function readProfiles(dir: string, services: ReadonlyArray<Pick<ServiceProcess, 'name' | 'pid'>>, window?: { fromUs: number; toUs: number }): IngestReport['profiles'] {
   const files = readdirSync(dir);
   return services.flatMap((service) => {
     const name = files.find((f) => f.endsWith('.cpuprofile') && f.includes(`.${service.pid}.`));
     if (!name) return [];
     const file = join(dir, name);
-    return [{ process: service.name, file, summary: summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 30) }];
+    return [{ process: service.name, file, summary: summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 30, window) }];
   });
 }

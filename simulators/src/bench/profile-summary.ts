@@ -40,12 +40,20 @@ export interface ProfileSummary {
 /** V8's pseudo-frames that are not code but still say where time went. */
 const IDLE = '(idle)';
 
-export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary {
+/**
+ * `window`: only samples taken within it, in µs of the monotonic clock V8 stamps profiles with
+ * (the same as `process.hrtime` in any process on this machine), e.g. a bench's load phase
+ * without the start-up.
+ */
+export function summariseProfile(profile: CpuProfile, top = 25, window?: { fromUs: number; toUs: number }): ProfileSummary {
   const byNode = new Map<number, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
+  let at = profile.startTime;
   // timeDeltas[i] is the gap before sample i; the time until the next sample belongs to sample i.
   for (let i = 0; i < samples.length; i++) {
+    at += deltas[i] ?? 0;
+    if (window && (at < window.fromUs || at > window.toUs)) continue;
     const us = deltas[i + 1] ?? 0;
     byNode.set(samples[i], (byNode.get(samples[i]) ?? 0) + us);
   }
@@ -92,7 +100,7 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
       .slice(0, top)
       .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), percent: busyUs > 0 ? Math.round((us / busyUs) * 1000) / 10 : 0 }));
   return {
-    wallMs: Math.round((profile.endTime - profile.startTime) / 1000),
+    wallMs: Math.round((window ? Math.min(window.toUs, profile.endTime) - Math.max(window.fromUs, profile.startTime) : profile.endTime - profile.startTime) / 1000),
     busyMs: Math.round(busyUs / 1000),
     idleMs: Math.round(idleUs / 1000),
     functions: rank(functions),

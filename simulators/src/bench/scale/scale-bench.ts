@@ -1,16 +1,20 @@
 import { QUEUES } from '@citypulse/contracts';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { log } from '../bench-log.js';
 import { runBenchCommand } from '../bench-command.js';
 import { startBenchRun } from '../bench-run.js';
 import { Cleanup } from '../cleanup.js';
-import { BENCH_CITIES, BENCH_DEVICE_TYPE } from '../ingest-results.js';
+import { BENCH_CITIES, BENCH_DEVICE_TYPE, readProfiles } from '../ingest-results.js';
 import { writeJsonReport } from '../json-report.js';
 import { runMeasuredLoad } from '../measured-load.js';
 import { scrapeMetrics } from '../metrics-scrape.js';
+import { formatProfileSummary } from '../profile-summary.js';
 import { CpuWatch, pidListeningOn } from '../proc-stats.js';
 import { provisionDevices } from '../provision.js';
 import { compactTimestamp, gitInfo, machineInfo } from '../run-context.js';
 import { serviceEnv } from '../service-env.js';
+import type { ServiceProcess } from '../service-process.js';
 import { startServices } from '../services.js';
 import { clusterMasters, commandDelta, readCommandCalls, singleNode, type CommandCalls, type RedisNode } from './redis-stats.js';
 import { roleOf, scaleLayout } from './scale-layout.js';
@@ -75,7 +79,9 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
   // On a cluster the brokers' MQTT state (topic tree, sessions) stays on one Redis (CP_MQTT_REDIS_URL,
   // else CP_REDIS_URL: --redis-url here), so its calls and CPU are counted too.
   const watchedNodes = mode === 'cluster' ? [...nodes, ...singleNode(options.redisUrl)] : nodes;
-  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64'];
+  const profilesDir = join(options.outDir, 'profiles');
+  if (options.profile) mkdirSync(profilesDir, { recursive: true });
+  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64', ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : [])];
   log(`starting api + ${k} × (broker, ingest, alerts) (Redis prefix ${run.redisPrefix}, InfluxDB database ${run.databaseName}, logs in ${run.logDir})`);
   const services = await startServices({ layout: scaleLayout(k), entry: options.entry, env, nodeArgs, logDir: run.logDir, stamp: `${run.stamp}-${mode}-k${k}` }, (service) => {
     cleanup.add(`stop ${service.name}`, () => service.stop());
@@ -93,6 +99,7 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
   const cpu = new CpuWatch(watched);
   let before: CommandCalls = new Map();
   let atRest: AtRest | undefined;
+  let loadFromUs = 0;
 
   const { load, drain, stored } = await runMeasuredLoad({
     mqttPorts: brokers.map((b) => b.mqttPort!),
@@ -106,12 +113,14 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     onPublishStart: async () => {
       atRest = await measureAtRest(watched, watchedNodes, options.idleS);
       before = await readCommandCalls(watchedNodes);
+      loadFromUs = monotonicUs();
       cpu.start();
     },
   });
   const rulesDrained = await waitForRuleQueueEmpty(apiUrl, run.token, options.drainTimeoutS * 1000);
   if (!rulesDrained) log(`the rule-evaluation queue did not empty within ${options.drainTimeoutS} s`);
   const cpuUse = cpu.stop();
+  const profileWindow = { fromUs: loadFromUs, toUs: monotonicUs() };
   const commands = commandDelta(before, await readCommandCalls(watchedNodes));
 
   const readings = Math.max(1, load.readingsAcked);
@@ -120,6 +129,7 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
   const perReading = commands.total / readings;
   // A cluster mode whose services never used the cluster would report a Redis cost of ~0.
   if (perReading < 0.01) log(`WARNING: ${commands.total} Redis commands on ${nodes.map((n) => n.port).join(',')} for ${readings} readings — did the services use these nodes?`);
+  const profiles = options.profile ? await stopAndReadProfiles(services.all, profilesDir, profileWindow, cleanup) : undefined;
   const endToEndS = ((drain.reachedAt ?? Date.now()) - load.firstPublishAt) / 1000;
   const { CP_API_TOKEN: _secret, ...envShown } = env;
   return {
@@ -154,7 +164,22 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     pubsub: { messages: commands.pubsubMessages, perReading: round(commands.pubsubMessages / readings, 4) },
     machineBusyPercent: cpuUse.machineBusyPercent,
     othersPercentOfCore: cpuUse.perProcessPercentOfCore.others ?? 0,
+    ...(profiles ? { profiles } : {}),
   };
+}
+
+/** The clock V8 stamps CPU profiles with, in µs. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** A profile is written as its process exits: stop them all, then summarise (the load window only) and print each. */
+async function stopAndReadProfiles(services: ServiceProcess[], dir: string, window: { fromUs: number; toUs: number }, cleanup: Cleanup): Promise<ReturnType<typeof readProfiles>> {
+  for (const service of services) {
+    await service.stop();
+    cleanup.done(`stop ${service.name}`);
+  }
+  const profiles = readProfiles(dir, services, window);
+  for (const profile of profiles ?? []) console.log(`${formatProfileSummary(profile.summary, `${profile.process}: ${profile.file}`)}\n`);
+  return profiles;
 }
 
 /** Polls the api's /metrics until no rule-evaluation job waits or runs; false on timeout. */

@@ -19,6 +19,8 @@ export interface ScaleOptions extends StackOptions {
   drainTimeoutS: number;
   /** Seconds at rest (devices connected, nothing published) whose CPU rate gives the net per-reading cost; 0 = skip. */
   idleS: number;
+  /** Write a V8 CPU profile per process (.bench/profiles/) and print where each spent its time. */
+  profile: boolean;
 }
 
 const SPECS = {
@@ -36,6 +38,7 @@ const SPECS = {
   rate: { type: 'string', default: '8000', help: 'readings/s over all devices, the same load for every configuration; 0 = as fast as PUBACKs come back' },
   tolerance: { type: 'string', default: '15', help: 'largest change of a per-reading cost from the smallest K that still counts as flat, in %' },
   idle: { type: 'string', default: '4', help: 'seconds at rest before the load, whose CPU rate per process is reported and taken off for the net cost; 0 = skip' },
+  profile: { type: 'boolean', default: false, help: 'CPU-profile every citypulse process (--cpu-prof, start-up and rest included) and print its top functions' },
   'drain-timeout': { type: 'string', default: '120', help: 'seconds to wait for stored to reach PUBACKed' },
   ...STACK_OPTIONS,
 } as const satisfies Record<string, OptionSpec>;
@@ -86,6 +89,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
     tolerancePercent: v.int('tolerance', 0, 1000),
     drainTimeoutS: v.int('drain-timeout', 1),
     idleS: v.int('idle', 0, 600),
+    profile: v.flag('profile'),
   };
   v.done();
   return options;

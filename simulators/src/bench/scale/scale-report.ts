@@ -36,6 +36,8 @@ export interface ScaleResult {
   machineBusyPercent: number;
   /** % of a core used by processes the bench does not watch: large means noisy figures. */
   othersPercentOfCore: number;
+  /** With --profile: each process's top functions by self time. */
+  profiles?: Array<{ process: string; file: string; summary: unknown }>;
 }
 
 /** One per-reading cost compared between the smallest K and another, in one Redis mode. */
