@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { createServer } from 'node:net';
 import type { AppConfig } from '@citypulse/config';
 import type { RedisClient } from '@citypulse/redis';
 import { REDIS_FLAVOURS, flushPrefix, freePort, testConfig, testRedis } from '@citypulse/testing';
@@ -80,6 +81,30 @@ describe.each(REDIS_FLAVOURS)('CityBudgetStore on $name', (flavour) => {
       expect(decisions).toEqual([...Array(10).fill('now'), 'hold']);
     } finally {
       unreachable.disconnect();
+    }
+  });
+});
+
+describe('CityRateLimiter with a Redis that never answers', () => {
+  it('keeps one deadline per block request, however many publishes wait on it, then limits on its own', async () => {
+    // Accepts connections and never replies: every block request stays unanswered.
+    const silent = createServer(() => undefined);
+    const port = await freePort();
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+    const redis = new Redis({ host: '127.0.0.1', port, enableReadyCheck: false, maxRetriesPerRequest: 0 });
+    redis.on('error', () => undefined);
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    try {
+      const limiter = new CityRateLimiter({ readingsPerS: 100, overrides: {}, maxHoldMs: 1000, blockMs: 10 }, new CityBudgetStore(redis, 'silent-test'));
+      const before = timers();
+      const waiting = Promise.all(Array.from({ length: 50 }, () => limiter.take('quiet', 1)));
+      // One timer for the one request (not one per publish), whatever ioredis keeps of its own.
+      expect(timers() - before).toBeLessThan(5);
+      const decisions = await waiting;
+      expect(decisions.filter((d) => d.kind === 'shed')).toEqual([]);
+    } finally {
+      redis.disconnect();
+      silent.close();
     }
   });
 });

@@ -44,7 +44,8 @@ const LOCAL_FALLBACK_MS = 1000;
  */
 export class CityRateLimiter {
   private readonly budgets = new Map<string, CityBudget>();
-  private readonly fetches = new Map<string, Promise<void>>();
+  /** Per city, the block request under way: whether it answered in time. */
+  private readonly fetches = new Map<string, Promise<boolean>>();
   /** Readings of the publishes waiting for a block, per city. */
   private readonly waiting = new Map<string, number>();
   private readonly local: LocalCityBuckets;
@@ -71,7 +72,7 @@ export class CityRateLimiter {
     const budget = this.budgetOf(city, rate);
     const first = budget.spend(readings, this.now());
     if (first.kind !== 'short') {
-      // One request per city at a time: while one is under way, a reading costs no timer or promise.
+      // While a request is under way, a reading spends without touching it.
       if (!this.fetches.has(city) && budget.wantsMore(this.now())) void this.fetch(city, budget);
       return first;
     }
@@ -102,22 +103,30 @@ export class CityRateLimiter {
 
   /**
    * Asks Redis for a block (or joins the request already under way for the city). False if no
-   * answer came in time: the broker then keeps to its own buckets for a while. A late answer is
-   * still taken in; only one request per city is ever outstanding, so an outage piles nothing up.
+   * answer came in time: the broker then keeps to its own buckets for a while. One deadline per
+   * request, however many publishes wait on it (a slow Redis must not cost a timer per reading).
+   * A late answer is still taken in, and the city asks again only once it has come: only one
+   * request per city is ever outstanding, so an outage piles nothing up.
    */
-  private async fetch(city: string, budget: CityBudget): Promise<boolean> {
-    let pending = this.fetches.get(city);
-    if (!pending) {
+  private fetch(city: string, budget: CityBudget): Promise<boolean> {
+    let answered = this.fetches.get(city);
+    if (!answered) {
       const wanted = Math.max(budget.shape.blockReadings, (this.waiting.get(city) ?? 0) - budget.inHand(this.now()));
-      pending = this.store!.take(city, budget.shape, wanted)
-        .then((grant) => budget.add(grant, this.now()))
-        .finally(() => this.fetches.delete(city));
-      this.fetches.set(city, pending);
+      const request = this.store!.take(city, budget.shape, wanted).then((grant) => budget.add(grant, this.now()));
+      answered = this.inTime(request);
+      this.fetches.set(city, answered);
+      // A failure is reported through `answered`; either way the next publish may ask again.
+      const settled = () => void this.fetches.delete(city);
+      request.then(settled, settled);
     }
+    return answered;
+  }
+
+  private async inTime(request: Promise<void>): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, FETCH_TIMEOUT_MS, 'timeout')));
     try {
-      if ((await Promise.race([pending, timedOut])) !== 'timeout') return true;
+      if ((await Promise.race([request, timedOut])) !== 'timeout') return true;
       this.fallBack(new Error(`no answer from Redis within ${FETCH_TIMEOUT_MS} ms`));
     } catch (err) {
       this.fallBack(err as Error);
