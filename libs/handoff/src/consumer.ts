@@ -29,7 +29,10 @@ export interface HandoffConsumerOptions {
   consumerName: string;
   /** Entries per read round, spread over the partitions held. @defaultValue 50 */
   entriesPerRead?: number;
-  /** The longest pause between read rounds while every partition is empty (it doubles up to this from 2 ms). @defaultValue 100 */
+  /**
+   * The longest pause between read rounds while every partition is empty (it doubles up to this
+   * from 2 ms); the linger after it is shortened by the pause. @defaultValue 100
+   */
   idlePollMs?: number;
   /** Entries pending this long in a partition held here (a failed batch) are read again. @defaultValue 30000 */
   retryIdleMs?: number;
@@ -169,9 +172,12 @@ export class HandoffConsumer {
       await sleep(this.idleMs);
       return null;
     }
+    // What came after an idle pause may have waited that long already: linger only the rest, so a
+    // long idle pause (cheap at rest) does not add to the worst-case delay of the first readings.
+    const waitedMs = this.idleMs;
     this.idleMs = 0;
     const { targetLines = 0, lingerMs = 0 } = this.options;
-    const deadline = Date.now() + lingerMs;
+    const deadline = Date.now() + Math.max(0, lingerMs - waitedMs);
     let batch: RawBatch = round;
     // While lingering, a round that left entries behind is followed at once; else the pause before
     // the next doubles (5, 10, 20… ms): a few rounds per batch instead of one every 5 ms, whose
