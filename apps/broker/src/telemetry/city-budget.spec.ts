@@ -22,6 +22,20 @@ describe('CityBudget', () => {
     expect(b.inHand(0)).toBe(1);
   });
 
+  it('asks for the next block half a block time before what is in hand lapses, however much is left', () => {
+    const b = budget();
+    // From a full bucket a block of 4 (400 ms of rate) lapses at 400 ms: ask from 200 ms on.
+    b.add(fresh(4), 0);
+    expect(b.wantsMore(200)).toBe(false);
+    expect(b.wantsMore(201)).toBe(true);
+    expect(b.inHand(201)).toBe(4);
+    // The next block is paid from where the first ends (the bucket's arrival time, 400 ms): good until 800 ms.
+    b.add({ readings: 4, paidFromOffsetMs: 400 - 1000 - 201, retryInMs: 0 }, 201);
+    expect(b.wantsMore(201)).toBe(false);
+    expect(b.inHand(400)).toBe(4);
+    expect(b.wantsMore(601)).toBe(true);
+  });
+
   it('holds the PUBACK until the last reading of a publish is paid for', () => {
     const b = budget();
     // Granted while the shared bucket was 0.5 s in debt: reading i is paid at 500 + i × 100 ms after the grant.

@@ -86,9 +86,20 @@ export class CityBudget {
     return nowMs < this.exhaustedUntilMs;
   }
 
-  /** Time to ask for the next block ahead of need: less than half a block in hand. */
+  /**
+   * Time to ask for the next block ahead of need: less than half a block in hand, or what is in
+   * hand lapses within half a block's time. Below its rate a city's block is granted from a full
+   * bucket and lapses one block time later, long before it is spent; asking only once it had lapsed
+   * would hold every publish arriving during the round trip. Asking early charges the bucket no
+   * more: the next block is paid from where this one ends (and lapses a block time after it).
+   */
   wantsMore(nowMs: number): boolean {
-    return !this.exhausted(nowMs) && this.inHand(nowMs) * 2 < this.shape.blockReadings;
+    if (this.exhausted(nowMs)) return false;
+    if (this.inHand(nowMs) * 2 < this.shape.blockReadings) return true;
+    // Checked on every publish: no array made.
+    let lapsesAtMs = -Infinity;
+    for (const block of this.blocks) lapsesAtMs = Math.max(lapsesAtMs, block.expiresAtMs);
+    return (lapsesAtMs - nowMs) * 2 < this.shape.blockReadings * this.shape.intervalMs;
   }
 
   /** Takes in a grant that arrived at local time `nowMs`. */
