@@ -19,6 +19,8 @@ export interface ScaleOptions extends StackOptions {
   drainTimeoutS: number;
   /** Seconds at rest (devices connected, nothing published) whose CPU rate gives the net per-reading cost; 0 = skip. */
   idleS: number;
+  /** Seconds of the same load before the measured one, not counted (one-time costs of each process's first readings). */
+  primeS: number;
   /** Write a V8 CPU profile per process (.bench/profiles/) and print where each spent its time. */
   profile: boolean;
 }
@@ -37,6 +39,7 @@ const SPECS = {
   window: { type: 'string', default: '16', help: 'QoS 1 publishes in flight per device' },
   rate: { type: 'string', default: '8000', help: 'readings/s over all devices, the same load for every configuration; 0 = as fast as PUBACKs come back' },
   tolerance: { type: 'string', default: '15', help: 'largest change of a per-reading cost from the smallest K that still counts as flat, in %' },
+  prime: { type: 'string', default: '3', help: 'seconds of the same load before the measured one, not counted: keeps each process\'s one-time start costs (lazy loads, JIT) out; 0 = none' },
   idle: { type: 'string', default: '4', help: 'seconds at rest before the load, whose CPU rate per process is reported and taken off for the net cost; 0 = skip' },
   profile: { type: 'boolean', default: false, help: 'CPU-profile every citypulse process (--cpu-prof, start-up and rest included) and print its top functions' },
   'drain-timeout': { type: 'string', default: '120', help: 'seconds to wait for stored to reach PUBACKed' },
@@ -56,9 +59,11 @@ export function scaleHelp(): string {
     '(INFO commandstats deltas summed over every master). Target: each cost flat within --tolerance',
     'from the smallest K to the others, and 0 lost. Before the load, --idle seconds at rest give each',
     'process\'s fixed CPU rate; the report also shows CPU per reading net of it (gross − rate × window),',
-    'beside the gross, to tell fixed cost from per-reading work (the verdict is on the gross). Other CP_* variables in the environment (e.g.',
-    'CP_HANDOFF_PARTITIONS) are passed to the service. Two cores cannot show the total growing with K;',
-    'they can show the cost per reading staying flat. Exit code 1 when a target is missed.',
+    'beside the gross, to tell fixed cost from per-reading work (the verdict is on the gross). A',
+    '--prime run of the same load goes first, not counted, so one-time start costs stay out. Other',
+    'CP_* variables in the environment (e.g. CP_HANDOFF_PARTITIONS) are passed to the service. Two',
+    'cores cannot show the total growing with K; they can show the cost per reading staying flat.',
+    'Exit code 1 when a target is missed.',
     '',
     ...optionLines(SPECS, 22),
   ].join('\n');
@@ -90,6 +95,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
     drainTimeoutS: v.int('drain-timeout', 1),
     idleS: v.int('idle', 0, 600),
     profile: v.flag('profile'),
+    primeS: v.int('prime', 0, 600),
   };
   v.done();
   return options;
