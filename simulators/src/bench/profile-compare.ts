@@ -25,10 +25,9 @@ export interface ShareDiff {
   b: number;
 }
 
-/** The samples of `profile` that fall in its load window, each keeping its own duration. */
-export function loadWindow(profile: CpuProfile, marker: WindowMarker = INGEST_MARKER): CpuProfile {
+/** The load window of `profile`, in the µs of its own clock (what summariseProfile takes). */
+export function loadWindow(profile: CpuProfile, marker: WindowMarker = INGEST_MARKER): { fromUs: number; toUs: number } {
   const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
   const parents = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   const marks = new Set(profile.nodes.filter((n) => n.callFrame.functionName === marker.name && n.callFrame.url.includes(marker.file)).map((n) => n.id));
@@ -36,27 +35,19 @@ export function loadWindow(profile: CpuProfile, marker: WindowMarker = INGEST_MA
     for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) if (marks.has(at)) return true;
     return false;
   };
-  const times: number[] = [];
+  const markedTimes: number[] = [];
   let t = profile.startTime;
-  for (const delta of deltas.slice(0, samples.length)) times.push((t += delta));
-  const markedTimes = times.filter((_, i) => marked(samples[i]));
+  samples.forEach((id, i) => {
+    t += profile.timeDeltas?.[i] ?? 0;
+    if (marked(id)) markedTimes.push(t);
+  });
   if (markedTimes.length === 0) throw new Error(`no sample inside ${marker.name} (${marker.file}): not a profile of that work`);
-  const from = markedTimes[Math.floor(markedTimes.length * 0.02)];
-  const to = markedTimes[Math.floor(markedTimes.length * 0.98)];
-  const kept = samples.map((_, i) => i).filter((i) => times[i] >= from && times[i] <= to);
-  // summariseProfile charges sample i with timeDeltas[i + 1]: carry each kept sample's own.
-  return {
-    nodes: profile.nodes,
-    startTime: from,
-    endTime: to,
-    samples: kept.map((i) => samples[i]),
-    timeDeltas: [0, ...kept.map((i) => deltas[i + 1] ?? 0)],
-  };
+  return { fromUs: markedTimes[Math.floor(markedTimes.length * 0.02)], toUs: markedTimes[Math.floor(markedTimes.length * 0.98)] };
 }
 
 /** Shares by function or area in both windows, largest difference first. */
 export function compareShares(a: CpuProfile, b: CpuProfile, by: 'functions' | 'areas', marker?: WindowMarker): ShareDiff[] {
-  const share = (profile: CpuProfile) => new Map(summariseProfile(loadWindow(profile, marker), Number.MAX_SAFE_INTEGER)[by].map((s: SelfTime) => [s.name, s.percent]));
+  const share = (profile: CpuProfile) => new Map(summariseProfile(profile, Number.MAX_SAFE_INTEGER, loadWindow(profile, marker))[by].map((s: SelfTime) => [s.name, s.percent]));
   const [left, right] = [share(a), share(b)];
   return [...new Set([...left.keys(), ...right.keys()])]
     .map((name) => ({ name, a: left.get(name) ?? 0, b: right.get(name) ?? 0 }))
@@ -74,8 +65,8 @@ export async function runProfileCompareCommand(args: string[]): Promise<number> 
   const [a, b] = [fileA, fileB].map((file) => JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
   const rows = (diffs: ShareDiff[]) => diffs.slice(0, Number(top ?? 30)).map((d) => `  ${d.a.toFixed(1).padStart(5)}% ${d.b.toFixed(1).padStart(6)}% ${(d.b - d.a >= 0 ? '+' : '') + (d.b - d.a).toFixed(1).padStart(5)}  ${d.name}`);
   const [windowA, windowB] = [loadWindow(a), loadWindow(b)];
-  console.log(`A ${fileA}: window ${((windowA.endTime - windowA.startTime) / 1e6).toFixed(1)} s`);
-  console.log(`B ${fileB}: window ${((windowB.endTime - windowB.startTime) / 1e6).toFixed(1)} s`);
+  console.log(`A ${fileA}: window ${((windowA.toUs - windowA.fromUs) / 1e6).toFixed(1)} s`);
+  console.log(`B ${fileB}: window ${((windowB.toUs - windowB.fromUs) / 1e6).toFixed(1)} s`);
   console.log(['', '      A       B   B−A   by area', ...rows(compareShares(a, b, 'areas'))].join('\n'));
   console.log(['', '      A       B   B−A   by function', ...rows(compareShares(a, b, 'functions'))].join('\n'));
   return 0;
