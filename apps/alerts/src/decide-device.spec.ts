@@ -1,6 +1,6 @@
 import type { DeviceReadings } from '@citypulse/contracts';
 import { evaluateBatch, type ValueRule as RuleDefinition } from '@citypulse/rules';
-import { decideDevice } from './decide-device.js';
+import { decideDevice, readingsOutOfOrder } from './decide-device.js';
 
 const rule: RuleDefinition = {
   id: 'electricity-meter.frequency-high',
@@ -40,5 +40,12 @@ describe('decideDevice', () => {
     const first = decideDevice({ states: {}, outbox: [] }, device, [rule], readings([50.6, ...Array(11).fill(50.7)]), options);
     const second = decideDevice(first, device, [rule], readings([50, 50]).map(([t, v]) => [t + 60_000, v]), options);
     expect(second.outbox.map((t) => t.kind)).toEqual(['raised', 'updated', 'resolved']);
+  });
+
+  it('counts the readings no newer than what the device’s rule states already took in', () => {
+    const current = decideDevice({ states: {}, outbox: [] }, device, [rule], readings([50, 50, 50]), options);
+    expect(readingsOutOfOrder({ states: {}, outbox: [] }, readings([50, 50]))).toBe(0);
+    expect(readingsOutOfOrder(current, [[t0 + 3000, { frequency: 50 }]])).toBe(0);
+    expect(readingsOutOfOrder(current, [[t0 + 1000, { frequency: 50 }], [t0 + 2000, { frequency: 50 }], [t0 + 5000, { frequency: 50 }]])).toBe(2);
   });
 });

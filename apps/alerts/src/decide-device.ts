@@ -62,3 +62,12 @@ function numericSeries(readings: DeviceReadings['readings'], field: string): Arr
 function isQuiet(rule: ValueRule, phase: string, value: number, nextValue: number | undefined): boolean {
   return rule.condition.kind !== 'rate' && phase === 'ok' && nextValue !== undefined && !breaches(rule.condition, value) && !breaches(rule.condition, nextValue);
 }
+
+/** How many of `readings` are no newer than the newest reading already folded into a rule state of the device. */
+export function readingsOutOfOrder(current: DeviceRuleStates, readings: DeviceReadings['readings']): number {
+  let newest = 0;
+  for (const stored of Object.values(current.states)) newest = Math.max(newest, stored.rule.lastEventMs);
+  let older = 0;
+  for (const [tsMs] of readings) if (tsMs <= newest) older++;
+  return older;
+}

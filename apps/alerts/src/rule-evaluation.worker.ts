@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Worker, type Job } from 'bullmq';
-import type { RedisClient } from '@citypulse/redis';
+import { Queue, Worker, type Job } from 'bullmq';
+import { waitForJobs, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
 import { QUEUES, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
@@ -8,7 +8,7 @@ import { AlertStore } from '@citypulse/alert-store';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { RuleBook } from './rule-book.js';
 import { RuleStateRepository } from './rule-state-repository.js';
-import { decideDevice } from './decide-device.js';
+import { decideDevice, readingsOutOfOrder } from './decide-device.js';
 import { applyAndClear } from './apply-outboxes.js';
 import { AlertQueues } from './alert-queues.js';
 import { RULE_BOOK } from './tokens.js';
@@ -17,12 +17,19 @@ import { RULE_BOOK } from './tokens.js';
  * Evaluates batches of stored readings against the rules, per device: decide (pure) → store state
  * and outbox atomically → apply the outbox to the alert store → clear it. A failed job is retried
  * by BullMQ; redelivered readings are idempotent under event-time evaluation.
+ *
+ * Order: event-time evaluation is not order-free — a breach reading evaluated after a newer normal
+ * one is "late" and raises nothing — so with several alerts workers fetching jobs at once, a job
+ * first waits (at most 5 s) until the jobs its ingest process added before it (`after`) finished.
+ * Together with ingest feeding each device's readings in order, and handing a partition over only
+ * once its jobs were evaluated, a device's readings reach its rule state in publish order.
  */
 @Injectable()
 export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private worker?: Worker<RuleEvaluationJob>;
   private stateRedis?: RedisClient;
   private queues?: AlertQueues;
+  private ruleQueue?: Queue;
   private readonly logger: Logger;
 
   constructor(
@@ -41,16 +48,24 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     const states = new RuleStateRepository(this.stateRedis, this.config.redis.prefix);
     const alerts = new AlertStore(this.redis, this.config.redis.prefix);
     const queues = this.queues;
+    const ruleQueue = (this.ruleQueue = new Queue(QUEUES.ruleEvaluation, { connection: bullConnection(this.config), prefix: bullPrefix(this.config) }));
     this.worker = new Worker<RuleEvaluationJob>(
       QUEUES.ruleEvaluation,
       async (job: Job<RuleEvaluationJob>) => {
+        if (job.data.after?.length && !(await waitForJobs(ruleQueue, job.data.after))) {
+          this.metrics.ruleOrderWaitsGivenUp.inc();
+          this.logger.warn({ jobId: job.id, after: job.data.after }, 'rule evaluation: earlier jobs still unfinished after 5 s; evaluating this one anyway');
+        }
         await this.rules.refresh();
         const devices = new Map(job.data.devices.map((packed) => [packed.deviceId, unpackDeviceReadings(packed)]));
         const options = { allowedLatenessMs: this.config.alerts.allowedLatenessMs, nowMs: Date.now() };
+        const late = new Map<string, number>();
         const outboxes = await states.updateMany([...devices.keys()], (deviceId, current) => {
           const device = devices.get(deviceId)!;
+          late.set(deviceId, readingsOutOfOrder(current, device.readings));
           return decideDevice(current, device, this.rules.rulesFor(device), device.readings, options);
         });
+        this.metrics.ruleReadingsOutOfOrder.inc([...late.values()].reduce((a, b) => a + b, 0));
         await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });
       },
       // One job at a time per worker: WATCH needs the state connection to itself.
@@ -61,6 +76,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+    await this.ruleQueue?.close();
     await this.queues?.close();
     this.stateRedis?.disconnect();
   }

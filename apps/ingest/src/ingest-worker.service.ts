@@ -69,7 +69,11 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       {
         acquired: (partition, token) => consumer.assign(partition, token),
         revoked: (partition) => consumer.revoke(partition),
-        drained: () => consumer.drained(),
+        // What was read from a partition is acknowledged and its rules evaluated before another process takes it.
+        drained: async () => {
+          await consumer.drained();
+          await this.ruleFeed?.evaluated();
+        },
         onError: (err) => this.logger.error({ err }, 'renewing or rebalancing hand-off partition leases failed; retrying'),
       },
     );

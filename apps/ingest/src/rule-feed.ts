@@ -3,7 +3,7 @@ import type { AppConfig } from '@citypulse/config';
 import { QUEUES, packDeviceReadings, type DeviceReadings, type PackedDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
 import { LastSeenIndex } from '@citypulse/alert-store';
-import type { RedisClient } from '@citypulse/redis';
+import { waitForJobs, type RedisClient } from '@citypulse/redis';
 
 /** Readings per rule-evaluation job: big enough to amortise BullMQ's per-job cost, small enough to keep jobs light. */
 const READINGS_PER_JOB = 1000;
@@ -17,6 +17,8 @@ export class RuleFeed {
   private readonly queue: Queue<RuleEvaluationJob>;
   private readonly redis: RedisClient;
   private readonly lastSeen: LastSeenIndex;
+  /** The jobs of the previous batch: the next batch's jobs are evaluated after them (`after`). */
+  private previous: string[] = [];
 
   constructor(config: AppConfig) {
     this.redis = connectRedis(config, 'last-seen');
@@ -28,7 +30,11 @@ export class RuleFeed {
     });
   }
 
-  /** One job per ~READINGS_PER_JOB readings; a device's readings stay in one job, in order. */
+  /**
+   * One job per ~READINGS_PER_JOB readings; a device's readings stay in one job, in order, and each
+   * job names the previous batch's jobs to be evaluated first. Calls must not overlap (the ingest
+   * pipeline feeds rules one batch at a time, in read order).
+   */
   async enqueue(devices: DeviceReadings[]): Promise<void> {
     const jobs: Array<{ name: string; data: RuleEvaluationJob }> = [];
     let current: PackedDeviceReadings[] = [];
@@ -37,13 +43,22 @@ export class RuleFeed {
       current.push(packDeviceReadings(device));
       size += device.readings.length;
       if (size >= READINGS_PER_JOB) {
-        jobs.push({ name: 'evaluate', data: { devices: current } });
+        jobs.push({ name: 'evaluate', data: { devices: current, after: this.previous } });
         current = [];
         size = 0;
       }
     }
-    if (current.length > 0) jobs.push({ name: 'evaluate', data: { devices: current } });
-    await Promise.all([jobs.length > 0 ? this.queue.addBulk(jobs) : undefined, this.lastSeen.touch(devices.map(newestReading))]);
+    if (current.length > 0) jobs.push({ name: 'evaluate', data: { devices: current, after: this.previous } });
+    const [added] = await Promise.all([jobs.length > 0 ? this.queue.addBulk(jobs) : undefined, this.lastSeen.touch(devices.map(newestReading))]);
+    if (added) this.previous = added.map((job) => job.id!);
+  }
+
+  /**
+   * Resolves once the jobs fed so far were evaluated (or after `maxWaitMs`): before a partition is
+   * handed to another ingest process, whose jobs do not wait for this one's.
+   */
+  async evaluated(maxWaitMs = 5000): Promise<void> {
+    await waitForJobs(this.queue, this.previous, { maxWaitMs });
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,11 @@ import type { PackedDeviceReadings } from './rule-job.js';
 /** Stored readings to evaluate, grouped by device (a device appears once per job), packed (`packDeviceReadings`). */
 export interface RuleEvaluationJob {
   devices: PackedDeviceReadings[];
+  /**
+   * The jobs the same ingest process added just before this one (its previous batch): evaluated
+   * first, so a device's readings reach its rule state in order with several alerts workers.
+   */
+  after?: string[];
 }
 
 /** An alert event to record and announce; the alert itself is read when the job runs. */

@@ -32,6 +32,8 @@ export class Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  readonly ruleReadingsOutOfOrder = new Counter({ name: 'citypulse_rule_readings_out_of_order_total', help: 'Readings evaluated after a newer reading of the same device (a job evaluated out of order, or redelivered)', registers: [this.registry] });
+  readonly ruleOrderWaitsGivenUp = new Counter({ name: 'citypulse_rule_order_waits_given_up_total', help: 'Rule-evaluation jobs evaluated without their predecessors finished (after waiting 5 s for a predecessor that failed, is retried or stalled)', registers: [this.registry] });
   readonly alertTransitions = new Counter({ name: 'citypulse_alert_transitions_total', help: 'Alert transitions', labelNames: ['kind', 'severity'], registers: [this.registry] });
   readonly notifications = new Counter({ name: 'citypulse_notifications_total', help: 'Webhook delivery attempts, by outcome (delivered, retry, give_up)', labelNames: ['outcome'], registers: [this.registry] });
   readonly deadmanCheckSeconds = new Histogram({ name: 'citypulse_deadman_check_seconds', help: 'Duration of one deadman check job (up to 1000 overdue devices)', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });

@@ -1,3 +1,4 @@
 export { type RedisClient, connectRedis, clusterOptions, isCluster, dataNodes } from './redis-client.js';
 export { slotTag } from './slot-tag.js';
 export { bullPrefix, bullConnection } from './bull.js';
+export { waitForJobs } from './wait-for-jobs.js';
