@@ -35,7 +35,8 @@ describe('several alerts worker processes', () => {
     const rules = new RuleRepository(redis, config.redis.prefix);
     await rules.put({ id: 'co2-now', deviceType: 'env-sensor', field: 'co2', condition: { kind: 'above', threshold: 1000, clearBelow: 800 }, forSeconds: 0, severity: 'warning', enabled: true });
     await rules.put({ id: 'co2-sustained', deviceType: 'env-sensor', field: 'temperature', condition: { kind: 'above', threshold: 30 }, forSeconds: 60, severity: 'critical', enabled: true });
-  });
+    await Promise.all([startWorker('a'), startWorker('b')]);
+  }, 60_000);
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
     await queue.close();
@@ -46,7 +47,6 @@ describe('several alerts worker processes', () => {
   const device = (deviceId: string, readings: DeviceReadings['readings']) => packDeviceReadings({ deviceId, deviceType: 'env-sensor', city: 'beijing', site: 'bj-1', readings });
 
   it('raises exactly one alert per device when two workers evaluate its readings, milliseconds apart, at the same time', async () => {
-    await Promise.all([startWorker('a'), startWorker('b')]);
     const devices = Array.from({ length: 20 }, () => uniqueName('race-'));
     const t0 = Date.now() - 60_000;
     // 40 jobs per device, each one breaching reading 1 ms after the previous job's: 800 jobs queued at once.
@@ -67,6 +67,34 @@ describe('several alerts worker processes', () => {
     const announced = await waitFor(() => events.getJobs(['completed', 'waiting', 'active', 'delayed']), (j) => j.length >= 20, { what: 'raised events' });
     expect(announced.filter((j) => j.name === 'raised')).toHaveLength(20);
     await events.close();
+  });
+
+  it('evaluates each device’s jobs in the order ingest added them, though both workers take jobs at once and one keeps freezing', async () => {
+    // Breach, normal, breach, … a job each (raise at once, clear below 800): in order, one alert per
+    // breaching job. A breach evaluated after the newer normal reading would be late and raise nothing.
+    const devices = Array.from({ length: 10 }, () => uniqueName('order-'));
+    const t0 = Date.now() - 60_000;
+    // Worker a freezes for 100 ms every 150 ms (a GC pause, a descheduled VM) while holding a job: b goes on.
+    let flapping = true;
+    const flap = (async () => {
+      while (flapping) {
+        workers[0].pause();
+        await new Promise((r) => setTimeout(r, 100));
+        workers[0].resume();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    let after: string[] = [];
+    for (let k = 0; k < 20; k++) {
+      const job = await queue.add('evaluate', { devices: devices.map((id) => device(id, [[t0 + k, { co2: k % 2 === 0 ? 1500 : 500 }]])), after });
+      after = [job.id!];
+    }
+    await waitFor(() => queue.getJobCounts('waiting', 'active', 'delayed'), (c) => c.waiting + c.active + c.delayed === 0, { what: 'every job evaluated', timeoutMs: 30_000 }).finally(async () => {
+      flapping = false;
+      await flap;
+    });
+    const raised = await Promise.all(devices.map(async (id) => (await queryAlerts(redis, store, store.keyNames, { deviceId: id })).total));
+    expect(raised).toEqual(devices.map(() => 10));
   });
 
   it('keeps a half-elapsed duration in Redis across every worker being killed and replaced', async () => {

@@ -48,6 +48,15 @@ export class AppProcess {
     await this.signal('SIGKILL');
   }
 
+  /** SIGSTOP: the process freezes (as in a long GC pause or a descheduled VM) until `resume`. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     await this.signal('SIGTERM');
   }

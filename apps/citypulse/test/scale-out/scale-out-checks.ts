@@ -23,6 +23,7 @@ export function itBehavesAsOneDeployment(rig: () => ScaleOutRig): void {
     const stored = await expectAllStoredOnce(rig(), publishers);
     await expectRuleFeedInPublishOrder(rig(), devices, publishers);
     await expectBothWorkersOfEachKindBusy(rig(), stored.size);
+    await expectRulesEvaluatedInOrder(rig());
   }, 90_000);
 
   it('raises one alert, announced once over MQTT, for a breach whose readings came through both brokers', () => expectOneAlertForBreachThroughBothBrokers(rig()));
@@ -86,6 +87,16 @@ export async function expectRuleFeedInPublishOrder(rig: ScaleOutRig, devices: Pu
     what: 'every PUBACKed reading handed to rule evaluation',
   });
   for (const id of ids) expect({ id, times: fed.get(id) }).toEqual({ id, times: published.get(id) });
+}
+
+/**
+ * Both alerts workers evaluated jobs at once, yet no reading reached its device's rule state after
+ * a newer one of the same device (each job waits for the jobs fed before it).
+ */
+export async function expectRulesEvaluatedInOrder(rig: ScaleOutRig): Promise<void> {
+  await waitFor(() => pendingJobs(rig, QUEUES.ruleEvaluation), (n) => n === 0, { timeoutMs: 30_000, what: 'every rule-evaluation job finished' });
+  const metric = 'citypulse_rule_readings_out_of_order_total';
+  expect({ 'alerts-1': await rig.counter('alerts-1', metric), 'alerts-2': await rig.counter('alerts-2', metric) }).toEqual({ 'alerts-1': 0, 'alerts-2': 0 });
 }
 
 /**

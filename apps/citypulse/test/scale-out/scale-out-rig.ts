@@ -132,13 +132,16 @@ export class ScaleOutRig {
     return rows;
   }
 
-  /** Readings each ingest worker wrote to InfluxDB, from its own /metrics. */
+  /** An unlabelled counter on one worker's own /metrics (0 before its first count). */
+  async counter(name: WorkerName, metric: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${this.started(name).healthPort}/metrics`)).text();
+    return Number(new RegExp(`^${metric} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  }
+
+  /** Readings each ingest worker wrote to InfluxDB. */
   async readingsStoredBy(): Promise<Record<'ingest-1' | 'ingest-2', number>> {
-    const count = async (name: 'ingest-1' | 'ingest-2') => {
-      const text = await (await fetch(`http://127.0.0.1:${this.started(name).healthPort}/metrics`)).text();
-      return Number(/^citypulse_readings_stored_total (\d+)/m.exec(text)?.[1] ?? 0);
-    };
-    return { 'ingest-1': await count('ingest-1'), 'ingest-2': await count('ingest-2') };
+    const metric = 'citypulse_readings_stored_total';
+    return { 'ingest-1': await this.counter('ingest-1', metric), 'ingest-2': await this.counter('ingest-2', metric) };
   }
 
   /** The instance ids of the workers that completed rule-evaluation jobs. */
