@@ -69,10 +69,12 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       {
         acquired: (partition, token) => consumer.assign(partition, token),
         revoked: (partition) => consumer.revoke(partition),
-        // What was read from a partition is acknowledged and its rules evaluated before another process takes it.
+        // What was read from a partition is acknowledged, and when rebalancing its rules evaluated,
+        // before another process takes it. Not at shutdown: with no alerts worker running it would
+        // hold every stop for 5 s (a stop's hand-over may then reach rules out of order, rarely).
         drained: async () => {
           await consumer.drained();
-          await this.ruleFeed?.evaluated();
+          if (!this.stop.signal.aborted) await this.ruleFeed?.evaluated();
         },
         onError: (err) => this.logger.error({ err }, 'renewing or rebalancing hand-off partition leases failed; retrying'),
       },
