@@ -31,6 +31,13 @@ describe('summariseProfile', () => {
     expect(summary.functions.map((f) => f.name)).toContain('(garbage collector)');
   });
 
+  it('counts only the samples taken within a window when given one (a load phase without the start-up)', () => {
+    // Samples fall at 0, 3000, 5000, 9000, 9500, 10500 and 11300 µs: 2500–9200 holds ingest, idle and GC.
+    const windowed = summariseProfile(profile, 25, { fromUs: 2500, toUs: 9200 });
+    expect(windowed.functions.map((f) => f.name)).toEqual(['ingest  apps/broker/src/telemetry/telemetry-ingestor.js:20', '(garbage collector)']);
+    expect(windowed).toMatchObject({ idleMs: 4, wallMs: 7 });
+  });
+
   it('charges a native builtin to the first package or app function up the stack, past Node internals', () => {
     expect(summary.functions.map((f) => f.name)).toContain('writev [native] ← uncork  node_modules/mqtt-packet/writeToStream.js:80');
   });
