@@ -54,8 +54,10 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       entriesPerRead: 200,
       targetLines: config.ingest.maxBatchLines,
       lingerMs: config.ingest.lingerMs,
+      maxLingerMs: config.ingest.maxLingerMs,
       // At rest every process polls its partitions; pausing up to the linger costs half the polls of
-      // 100 ms, and delays nothing more, as the linger after an idle pause is shortened by it.
+      // 100 ms, and delays nothing more, as the linger after an idle pause is shortened by it. Both
+      // grow as this process's share of the partitions falls (maxLingerMs).
       idlePollMs: Math.max(100, config.ingest.lingerMs),
       onLost: (partition) => {
         this.logger.warn({ partition }, 'hand-off partition lease lost; another ingest process reads it now');

@@ -35,7 +35,7 @@ export interface AppConfig {
   };
   /** durability: what a PUBACK survives (CP_HANDOFF_DURABILITY); waitReplicas/waitTimeoutMs: the `replica` level's WAIT. */
   handoff: { maxEntryReadings: number; maxBacklogReadings: number; partitions: number; leaseMs: number; durability: 'everysec' | 'always' | 'replica'; waitReplicas: number; waitTimeoutMs: number };
-  ingest: { maxBatchLines: number; lingerMs: number; concurrency: number };
+  ingest: { maxBatchLines: number; lingerMs: number; maxLingerMs: number; concurrency: number };
   alerts: { allowedLatenessMs: number; deadmanIntervalMs: number; renotifyCheckMs: number };
   /** Webhook deliveries. */
   notifications: { attempts: number; backoffMs: number; timeoutMs: number; allowPrivateTargets: boolean };

@@ -217,6 +217,15 @@ export class EnvSchema {
   @IsInt() @Min(0) @Max(10_000)
   CP_INGEST_LINGER_MS = 200;
 
+  /**
+   * CP_INGEST_LINGER_MS is the linger of an ingest process holding every hand-off partition; one
+   * holding a share 1/s lingers s times as long, up to this, so batches (InfluxDB writes, rule jobs)
+   * stay as large however many processes share the partitions. Set it to CP_INGEST_LINGER_MS for a
+   * fixed linger. @defaultValue 1000
+   */
+  @IsInt() @Min(0) @Max(60_000)
+  CP_INGEST_MAX_LINGER_MS = 1000;
+
   /** Hand-off batches in flight per ingest worker: written to InfluxDB at once, yet passed to rule evaluation in the order read (one reader per partition). @defaultValue 2 */
   @IsInt() @Min(1) @Max(64)
   CP_INGEST_CONCURRENCY = 2;

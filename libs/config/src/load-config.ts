@@ -94,7 +94,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       waitReplicas: e.CP_HANDOFF_WAIT_REPLICAS,
       waitTimeoutMs: e.CP_HANDOFF_WAIT_TIMEOUT_MS,
     },
-    ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, lingerMs: e.CP_INGEST_LINGER_MS, concurrency: e.CP_INGEST_CONCURRENCY },
+    ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, lingerMs: e.CP_INGEST_LINGER_MS, maxLingerMs: Math.max(e.CP_INGEST_LINGER_MS, e.CP_INGEST_MAX_LINGER_MS), concurrency: e.CP_INGEST_CONCURRENCY },
     alerts: { allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS, deadmanIntervalMs: e.CP_ALERT_DEADMAN_INTERVAL_MS, renotifyCheckMs: e.CP_ALERT_RENOTIFY_CHECK_MS },
     notifications: { attempts: e.CP_NOTIFY_ATTEMPTS, backoffMs: e.CP_NOTIFY_BACKOFF_MS, timeoutMs: e.CP_NOTIFY_TIMEOUT_MS, allowPrivateTargets: e.CP_WEBHOOK_ALLOW_PRIVATE === 'true' },
     provisioning: { secretScryptN: e.CP_SECRET_SCRYPT_N, bulkSecretScryptN: e.CP_BULK_SECRET_SCRYPT_N, bulkMaxDevices: e.CP_BULK_MAX_DEVICES },
