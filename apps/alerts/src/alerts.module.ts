@@ -7,6 +7,7 @@ import { RuleEvaluationWorker } from './rule-evaluation.worker.js';
 import { AlertEventsWorker } from './events/alert-events.worker.js';
 import { NotificationWorker } from './notifications/notification.worker.js';
 import { AlertChecksWorker } from './checks.worker.js';
+import { FleetJobsWorker } from './fleet-jobs/fleet-jobs.worker.js';
 import { RuleBook } from './rule-book.js';
 import { RULE_BOOK } from './tokens.js';
 
@@ -17,6 +18,7 @@ import { RULE_BOOK } from './tokens.js';
     AlertEventsWorker,
     NotificationWorker,
     AlertChecksWorker,
+    FleetJobsWorker,
   ],
 })
 export class AlertsModule {}

@@ -12,9 +12,10 @@ import { RejectionsController } from './rejections/rejections.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ClusterGauges } from './metrics/cluster-gauges.js';
 import { ConsoleModule } from './console/console.module.js';
+import { JobsApiModule } from './jobs/jobs-api.module.js';
 
 @Module({
-  imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, ConsoleModule],
+  imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, JobsApiModule, ConsoleModule],
   controllers: [HealthController, TelemetryController, RejectionsController, MetricsController],
   providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }, ClusterGauges],
 })

@@ -1,13 +1,15 @@
 /**
  * KEYS: command hash, device history (sorted set by issue time), device pending set.
  * ARGV: id, deviceId, name, params JSON, issuedAt, deadline, issuedAt ms, ttl s, keep per device,
- * channel, notice, the device's key base `{<prefix>:cmd:<deviceId>}` (the slot of every KEY).
+ * channel, notice, the device's key base `{<prefix>:cmd:<deviceId>}` (the slot of every KEY),
+ * '1' to store nothing when a command of that id exists (a retried dispatch: returns 0).
  * Stores a pending command, keeps only the newest `keep` commands of the device, and publishes
  * the delivery notice in the same step, so a stored command is never missed by the brokers.
  */
 export const CREATE_COMMAND = `
 local h, history, pending = KEYS[1], KEYS[2], KEYS[3]
 local id, device, ttl, keep = ARGV[1], ARGV[2], tonumber(ARGV[8]), tonumber(ARGV[9])
+if ARGV[13] == '1' and redis.call('EXISTS', h) == 1 then return 0 end
 redis.call('HSET', h, 'id', id, 'deviceId', device, 'name', ARGV[3], 'params', ARGV[4], 'status', 'pending', 'issuedAt', ARGV[5], 'deadline', ARGV[6])
 redis.call('EXPIRE', h, ttl)
 redis.call('ZADD', history, ARGV[7], id)

@@ -48,6 +48,19 @@ export class CommandStore {
 
   /** Stores a pending command and tells the brokers (the one holding the device delivers it). */
   async create(command: NewCommand, now = new Date()): Promise<CommandRecord> {
+    return (await this.store(command, now, false)).record;
+  }
+
+  /**
+   * Like `create`, but stores (and announces) nothing when a command of this id already exists:
+   * `created` false. A dispatcher that may retry after a crash names its commands by what they are
+   * for, so a retry never sends a device the same command twice.
+   */
+  createOnce(command: NewCommand & { id: string }, now = new Date()): Promise<{ created: boolean; record: CommandRecord }> {
+    return this.store(command, now, true);
+  }
+
+  private async store(command: NewCommand, now: Date, once: boolean): Promise<{ created: boolean; record: CommandRecord }> {
     const record: CommandRecord = {
       id: command.id ?? randomUUID(),
       deviceId: command.deviceId,
@@ -58,12 +71,13 @@ export class CommandStore {
       deadline: new Date(now.getTime() + command.timeoutS * 1000).toISOString(),
     };
     const notice: DeviceDeliveryNotice = { deviceId: command.deviceId, kind: 'commands' };
-    await this.createScript(
+    const created = await this.createScript(
       this.commandKey(command.deviceId, record.id), this.historyKey(command.deviceId), this.pendingKey(command.deviceId),
       record.id, record.deviceId, record.name, JSON.stringify(record.params), record.issuedAt, record.deadline, now.getTime(),
       command.timeoutS + this.retention.keepAfterDeadlineS, this.retention.keepPerDevice, this.channel, JSON.stringify(notice), this.deviceTag(command.deviceId),
+      once ? '1' : '0',
     );
-    return record;
+    return { created: created === 1, record };
   }
 
   /** A command of this device (undefined for another device's command id). */
@@ -99,6 +113,19 @@ export class CommandStore {
 
   timeOut(deviceId: string, id: string, at = new Date()): Promise<MoveResult> {
     return this.move(deviceId, id, 'timed-out', at);
+  }
+
+  /** Status (and error) of many commands of many devices in one round trip; undefined for one that no longer exists. */
+  async statuses(refs: ReadonlyArray<{ deviceId: string; id: string }>): Promise<Array<{ status: CommandStatus; error?: string } | undefined>> {
+    if (refs.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const ref of refs) pipeline.hmget(this.commandKey(ref.deviceId, ref.id), 'status', 'error', 'deviceId');
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([, value], i) => {
+      const [status, error, deviceId] = (value ?? []) as Array<string | null>;
+      if (!status || deviceId !== refs[i].deviceId || !COMMAND_STATUSES.includes(status as CommandStatus)) return undefined;
+      return { status: status as CommandStatus, ...(error ? { error } : {}) };
+    });
   }
 
   /** Forgets every command of a device (it was deleted; a device provisioned again under its id starts clean). */

@@ -51,6 +51,8 @@ export interface AppConfig {
   presence: { heartbeatMs: number };
   /** Device commands: deadlines and how many are kept. */
   commands: { defaultTimeoutS: number; maxTimeoutS: number; keepPerDevice: number; keepAfterDeadlineS: number };
+  /** Fleet jobs: tick period, tick hold, devices per tick, devices per job. */
+  jobs: { tickMs: number; lockMs: number; maxBatch: number; maxDevices: number };
   /** Payload limit of what devices publish on state and command-acks. */
   deviceMessages: { maxPayloadBytes: number };
 }

@@ -360,6 +360,22 @@ export class EnvSchema {
   @IsInt() @Min(60)
   CP_COMMAND_KEEP_AFTER_DEADLINE_S = 604_800;
 
+  /** How often each live fleet job is advanced (outcomes collected, more devices released); also the job SSE's update period. @defaultValue 1000 */
+  @IsInt() @Min(20) @Max(60_000)
+  CP_JOBS_TICK_MS = 1000;
+
+  /** How long a fleet-job tick may hold its job before another worker takes over (a crashed worker's hold lapses). @defaultValue 30000 */
+  @IsInt() @Min(500) @Max(600_000)
+  CP_JOBS_LOCK_MS = 30_000;
+
+  /** Most devices a fleet job releases in one tick, whatever its rate. @defaultValue 500 */
+  @IsInt() @Min(1) @Max(20_000)
+  CP_JOBS_MAX_BATCH = 500;
+
+  /** Most devices one fleet job may select. @defaultValue 100000 */
+  @IsInt() @Min(1) @Max(1_000_000)
+  CP_JOBS_MAX_DEVICES = 100_000;
+
   /** Largest payload a device may publish on its state or command-acks topic. @defaultValue 4096 */
   @IsInt() @Min(256) @Max(262_144)
   CP_DEVICE_MESSAGE_MAX_BYTES = 4096;

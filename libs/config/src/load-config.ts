@@ -109,6 +109,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       keepPerDevice: e.CP_COMMAND_KEEP_PER_DEVICE,
       keepAfterDeadlineS: e.CP_COMMAND_KEEP_AFTER_DEADLINE_S,
     },
+    jobs: { tickMs: e.CP_JOBS_TICK_MS, lockMs: e.CP_JOBS_LOCK_MS, maxBatch: e.CP_JOBS_MAX_BATCH, maxDevices: e.CP_JOBS_MAX_DEVICES },
     deviceMessages: { maxPayloadBytes: e.CP_DEVICE_MESSAGE_MAX_BYTES },
   };
 }

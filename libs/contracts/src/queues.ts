@@ -10,6 +10,8 @@ export const QUEUES = {
   alertChecks: 'alert-checks',
   /** One delayed job per device command, due at its deadline: times it out unless the device answered. */
   commandTimeouts: 'command-timeouts',
+  /** Fleet jobs: one job scheduler per live fleet job, each tick advancing it (libs/jobs). */
+  fleetJobs: 'fleet-jobs',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -67,6 +69,11 @@ export interface AlertMessage {
 
 /** Jobs of the alert-checks queue: a scheduled tick fans out into checks of at most a thousand devices. */
 export type AlertCheckJob = { kind: 'deadman-tick' } | { kind: 'deadman-check'; deviceIds: string[]; nowMs: number } | { kind: 'renotify-tick' };
+
+/** One tick of one fleet job. */
+export interface FleetJobTick {
+  jobId: string;
+}
 
 /** Due at a command's deadline (jobId = command id). */
 export interface CommandTimeoutJob {

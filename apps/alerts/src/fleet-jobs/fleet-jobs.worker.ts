@@ -1,0 +1,75 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue, Worker, type Job } from 'bullmq';
+import type { RedisClient } from '@citypulse/redis';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
+import { QUEUES, type CommandTimeoutJob, type FleetJobTick } from '@citypulse/contracts';
+import { CommandStore } from '@citypulse/commands';
+import { ShadowStore } from '@citypulse/shadow';
+import { DeviceRegistry } from '@citypulse/registry';
+import { JobEngine, JobStore, fleetJobSchedulerId } from '@citypulse/jobs';
+import type { Logger } from '@citypulse/observability';
+
+
+/**
+ * Runs fleet jobs: every live job has a BullMQ job scheduler (added by the API when the job is
+ * created) whose ticks land here, on whichever alerts worker is free. A tick that finds its job
+ * over, with nothing left in flight, removes the scheduler. State lives in Redis only, so killing
+ * this process (or the API) mid-rollout loses nothing: the next tick, here or elsewhere, carries on.
+ */
+@Injectable()
+export class FleetJobsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private worker?: Worker<FleetJobTick>;
+  private ticks?: Queue<FleetJobTick>;
+  private timeouts?: Queue<CommandTimeoutJob>;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: RedisClient,
+    @Inject(LOGGER) logger: Logger,
+    private readonly registry: DeviceRegistry,
+  ) {
+    this.logger = logger.child({ component: 'fleet-jobs' });
+  }
+
+  onApplicationBootstrap(): void {
+    const { config, redis } = this;
+    const prefix = config.redis.prefix;
+    const common = { connection: bullConnection(config), prefix: bullPrefix(config) };
+    this.ticks = new Queue<FleetJobTick>(QUEUES.fleetJobs, common);
+    this.timeouts = new Queue<CommandTimeoutJob>(QUEUES.commandTimeouts, {
+      ...common,
+      defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+    });
+    const onlineKey = this.registry.keys.online;
+    const engine = new JobEngine({
+      store: new JobStore(redis, prefix),
+      commands: new CommandStore(redis, prefix, config.commands),
+      shadows: new ShadowStore(redis, prefix),
+      online: async (ids) => (ids.length === 0 ? [] : (await redis.smismember(onlineKey, ...ids)).map((x) => x === 1)),
+      scheduleTimeout: async (job, delayMs) => {
+        await this.timeouts!.add('timeout', job, { jobId: job.commandId, delay: delayMs });
+      },
+      owner: config.instanceId,
+      lockMs: config.jobs.lockMs,
+      maxBatch: config.jobs.maxBatch,
+      concurrency: 32,
+    });
+    this.worker = new Worker<FleetJobTick>(
+      QUEUES.fleetJobs,
+      async (job: Job<FleetJobTick>) => {
+        const result = await engine.tick(job.data.jobId);
+        if (result === 'done' || result === 'gone') await this.ticks!.removeJobScheduler(fleetJobSchedulerId(job.data.jobId));
+        return result;
+      },
+      { ...common, concurrency: 4 },
+    );
+    this.worker.on('failed', (job, err) => this.logger.warn({ err, jobId: job?.data.jobId }, 'fleet job tick failed'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await Promise.all([this.ticks?.close(), this.timeouts?.close()]);
+  }
+}

@@ -1,0 +1,165 @@
+import type { DeviceClient } from '@citypulse/devices';
+import { waitFor } from '@citypulse/testing';
+import { TestCitypulse } from '../harness.js';
+import { fleetClient, jobUntil, provisionFleet, sumOf, type FleetDevice } from './job-helpers.js';
+
+/**
+ * Fleet jobs over real device clients on the real broker, with the API, the alerts workers
+ * (which run the ticks) and the brokers' command timeouts in one process, ticking every 50 ms.
+ */
+describe('fleet jobs', () => {
+  let cp: TestCitypulse;
+  const clients: DeviceClient[] = [];
+
+  beforeAll(async () => {
+    cp = await TestCitypulse.start({ CP_JOBS_TICK_MS: '50', CP_JOBS_LOCK_MS: '2000' });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await cp?.stop();
+  });
+
+  async function connect(devices: FleetDevice[], failing: ReadonlySet<string> = new Set()): Promise<DeviceClient[]> {
+    const started = devices.map((d) => fleetClient(cp.mqttUrl, d, failing.has(d.id)));
+    clients.push(...started);
+    await Promise.all(started.map((c) => c.start()));
+    return started;
+  }
+  const commandsOf = async (deviceId: string) => (await cp.api('GET', `/devices/${deviceId}/commands`)).body.items as Array<{ id: string; name: string; status: string }>;
+  const reboot = (devices: FleetDevice[], extra: Record<string, unknown> = {}) =>
+    cp.api('POST', '/jobs', { kind: 'command', command: { name: 'reboot' }, selection: { city: 'beijing', deviceIds: devices.map((d) => d.id) }, deviceTimeoutS: 5, ...extra });
+
+  it('aborts when more than the threshold of the first step fails, and leaves the devices it had not reached untouched', async () => {
+    const devices = await provisionFleet(cp, 20);
+    // Two of the first five (the rollout goes in id order) fail: 40 % > 10 %.
+    await connect(devices, new Set([devices[1].id, devices[3].id]));
+    const created = await reboot(devices, { rollout: { initialCount: 5, ratePerMinute: 60_000 }, abortFailurePercent: 10 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ state: 'running', total: 20, kind: 'command', city: 'beijing', rollout: { initialCount: 5, ratePerMinute: 60_000 } });
+
+    const job = await jobUntil(cp, created.body.id, (j) => j.state === 'aborted' && j.counts['in-progress'] === 0, 'the job aborted');
+    expect(job.counts).toMatchObject({ succeeded: 3, failed: 2, skipped: 15, queued: 0, 'in-progress': 0, waiting: 0, dispatching: 0 });
+    expect(sumOf(job.counts)).toBe(20);
+    expect(job.reason).toMatch(/2 of 5 devices reached failed or timed out, more than 10 %/);
+
+    const failed = (await cp.api('GET', `/jobs/${job.id}/devices?state=failed`)).body;
+    expect(failed.items.map((d: { deviceId: string }) => d.deviceId)).toEqual([devices[1].id, devices[3].id]);
+    expect(failed.items[0]).toMatchObject({ state: 'failed', error: 'injected failure', commandId: expect.any(String) });
+    for (const d of devices.slice(5)) expect(await commandsOf(d.id)).toEqual([]);
+    const page = (await cp.api('GET', `/jobs/${job.id}/devices?limit=20`)).body;
+    expect(page.items.map((d: { state: string }) => d.state)).toEqual(['succeeded', 'failed', 'succeeded', 'failed', 'succeeded', ...Array(15).fill('skipped')]);
+  });
+
+  it('rolls out in steps to completion, one command per device, and streams its progress', async () => {
+    const devices = await provisionFleet(cp, 12);
+    await connect(devices);
+    const created = await reboot(devices, { rollout: { initialCount: 2, ratePerMinute: 6000 } });
+    const events = await readEvents(`/jobs/${created.body.id}/events`);
+    const job = await jobUntil(cp, created.body.id, (j) => j.state === 'completed', 'the job completed');
+    expect(job.counts).toMatchObject({ succeeded: 12, queued: 0, skipped: 0 });
+    for (const d of devices) expect((await commandsOf(d.id)).map((c) => c.status)).toEqual(['succeeded']);
+    const progress = await events;
+    expect(progress.at(-1)).toMatchObject({ state: 'completed', counts: { succeeded: 12 } });
+    expect(progress.some((p) => p.state === 'running' && p.counts.succeeded > 0 && p.counts.succeeded < 12)).toBe(true);
+  });
+
+  it('pauses (nothing more is released), resumes to completion, and cancels leaving the rest skipped', async () => {
+    const devices = await provisionFleet(cp, 10);
+    await connect(devices);
+    // 120 a minute after the first two: one every 500 ms, so the pause lands mid-rollout.
+    const created = await reboot(devices, { rollout: { initialCount: 2, ratePerMinute: 120 } });
+    const id = created.body.id;
+    await jobUntil(cp, id, (j) => j.counts.succeeded >= 3, 'the rate phase started');
+    const paused = await cp.api('POST', `/jobs/${id}/pause`);
+    expect(paused.status).toBe(200);
+    expect(paused.body.state).toBe('paused');
+    const settled = await jobUntil(cp, id, (j) => j.counts.dispatching + j.counts['in-progress'] === 0, 'in-flight devices settled');
+    // Paused across more than two release intervals: nothing new is reached.
+    const heldUntil = Date.now() + 1200;
+    const during = await waitFor(async () => (await cp.api('GET', `/jobs/${id}`)).body, (j) => Date.now() > heldUntil || j.counts.queued !== settled.counts.queued, { intervalMs: 100 });
+    expect(during.counts.queued).toBe(settled.counts.queued);
+    expect((await cp.api('POST', `/jobs/${id}/pause`)).status).toBe(409);
+    expect((await cp.api('POST', `/jobs/${id}/resume`)).body.state).toBe('running');
+    expect((await jobUntil(cp, id, (j) => j.state === 'completed', 'completed after resume', 20_000)).counts.succeeded).toBe(10);
+
+    const others = await provisionFleet(cp, 6);
+    await connect(others);
+    const second = await reboot(others, { rollout: { initialCount: 1, ratePerMinute: 60 } });
+    await jobUntil(cp, second.body.id, (j) => j.counts.succeeded === 1, 'the first device done');
+    const cancelled = await cp.api('POST', `/jobs/${second.body.id}/cancel`);
+    expect(cancelled.body).toMatchObject({ state: 'cancelled', reason: 'cancelled by admin' });
+    const ended = await jobUntil(cp, second.body.id, (j) => j.counts['in-progress'] + j.counts.dispatching === 0, 'settled after cancel');
+    expect(ended.counts.succeeded + ended.counts.skipped).toBe(6);
+    expect(ended.counts.skipped).toBeGreaterThanOrEqual(4);
+    expect((await cp.api('POST', `/jobs/${second.body.id}/resume`)).status).toBe(409);
+    const skipped = (await cp.api('GET', `/jobs/${second.body.id}/devices?state=skipped`)).body.items as Array<{ deviceId: string }>;
+    for (const d of skipped) expect(await commandsOf(d.deviceId)).toEqual([]);
+    const audit = (await cp.api('GET', `/audit?target=fleet-job:${second.body.id}`)).body.items.map((e: { action: string }) => e.action);
+    expect(audit).toEqual(['fleet-job.cancel', 'fleet-job.create']);
+  });
+
+  it('sends to an offline device when it connects before the deadline; one still offline at the deadline is timed out', async () => {
+    const [early, late] = await provisionFleet(cp, 2);
+    const deadline = new Date(Date.now() + 4000).toISOString();
+    const comes = await reboot([early], { rollout: { initialCount: 1, ratePerMinute: 60 }, deadline });
+    const never = await reboot([late], { rollout: { initialCount: 1, ratePerMinute: 60 }, deadline });
+    await jobUntil(cp, comes.body.id, (j) => j.counts.waiting === 1, 'the offline device waiting');
+    expect(await commandsOf(early.id)).toEqual([]);
+    await connect([early]);
+    expect((await jobUntil(cp, comes.body.id, (j) => j.state === 'completed', 'completed once the device connected')).counts.succeeded).toBe(1);
+
+    const timedOut = await jobUntil(cp, never.body.id, (j) => j.state !== 'running', 'the deadline', 10_000);
+    expect(timedOut).toMatchObject({ state: 'failed', counts: { 'timed-out': 1, succeeded: 0 } });
+    expect((await cp.api('GET', `/jobs/${never.body.id}/devices`)).body.items[0]).toMatchObject({ deviceId: late.id, state: 'timed-out', error: expect.stringMatching(/deadline/) });
+    expect(await commandsOf(late.id)).toEqual([]);
+  });
+
+  it('rolls a desired config out: a device succeeds when it reports it', async () => {
+    const devices = await provisionFleet(cp, 3);
+    await connect(devices);
+    const created = await cp.api('POST', '/jobs', {
+      kind: 'config',
+      desired: { reporting_interval_s: 45 },
+      selection: { city: 'beijing', site: `${devices[0].id.slice(0, -4)}-site` },
+      rollout: { initialPercent: 50, ratePerMinute: 6000 },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ total: 3, rollout: { initialCount: 2 } });
+    expect((await jobUntil(cp, created.body.id, (j) => j.state === 'completed', 'config job completed')).counts.succeeded).toBe(3);
+    expect((await cp.api('GET', `/devices/${devices[2].id}/shadow`)).body).toMatchObject({ reported: { reporting_interval_s: 45 }, delta: {} });
+  });
+
+  it('answers 400 naming the field, and keeps other cities’ jobs out of sight (404)', async () => {
+    const [device] = await provisionFleet(cp, 1);
+    const bad = await cp.api('POST', '/jobs', { kind: 'command', command: { name: 'warp' }, selection: { city: 'beijing', deviceIds: [device.id] }, rollout: { ratePerMinute: 0 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields.map((f: { field: string }) => f.field)).toEqual(['rollout.ratePerMinute']);
+    const unknownCommand = await reboot([device], { command: { name: 'warp' }, rollout: { ratePerMinute: 1 } });
+    expect(unknownCommand.body.fields.map((f: { field: string }) => f.field)).toEqual(['command.name']);
+    const missing = await reboot([{ id: 'tianjin-nobody', secret: '' }], { rollout: { ratePerMinute: 1 } });
+    expect(missing.body.fields.map((f: { field: string }) => f.field)).toEqual(['selection.deviceIds']);
+
+    const job = await reboot([device], { rollout: { ratePerMinute: 1 } });
+    const tianjin = await cp.issueToken('jobs-tianjin-admin', 'admin', ['tianjin']);
+    expect((await cp.api('GET', `/jobs/${job.body.id}`, undefined, tianjin)).status).toBe(404);
+    expect((await cp.api('POST', `/jobs/${job.body.id}/cancel`, undefined, tianjin)).status).toBe(404);
+    expect((await cp.api('GET', '/jobs', undefined, tianjin)).body.items).toEqual([]);
+    expect((await cp.api('POST', '/jobs', { kind: 'command', command: { name: 'reboot' }, selection: { city: 'beijing' }, rollout: { ratePerMinute: 1 } }, tianjin)).status).toBe(403);
+    const beijing = await cp.issueToken('jobs-beijing-operator', 'operator', ['beijing']);
+    expect((await cp.api('GET', `/jobs/${job.body.id}`, undefined, beijing)).status).toBe(200);
+    expect((await cp.api('POST', `/jobs/${job.body.id}/pause`, undefined, beijing)).status).toBe(403);
+  });
+
+  /** The job's SSE `progress` events until the stream ends (after a final state). */
+  async function readEvents(path: string): Promise<Promise<any[]>> {
+    const response = await fetch(`http://127.0.0.1:${cp.running.httpPort}${path}`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } });
+    expect(response.status).toBe(200);
+    return (async () => {
+      const text = await response.text();
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => JSON.parse(line.slice(6)));
+    })();
+  }
+});
