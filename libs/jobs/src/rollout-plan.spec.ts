@@ -3,7 +3,7 @@ import { planRollout, type RolloutView } from './rollout-plan.js';
 
 const NOW = 1_000_000;
 
-function view(patch: Partial<RolloutView> & { counts?: Partial<JobCounts> } = {}): RolloutView {
+function view(patch: Partial<Omit<RolloutView, 'counts'>> & { counts?: Partial<JobCounts> } = {}): RolloutView {
   const { counts, ...rest } = patch;
   return {
     state: 'running', total: 100, released: 0, initialCount: 10, ratePerMinute: 60, credit: 0, lastTickMs: NOW, rateStarted: false,
