@@ -12,7 +12,8 @@ import { announce } from './apply-transitions.js';
 import { applyAndClear } from './apply-outboxes.js';
 import { RuleStateRepository } from './rule-state-repository.js';
 import { RuleBook } from './rule-book.js';
-import { RULE_BOOK } from './tokens.js';
+import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
+import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import { checkDevices } from './deadman/deadman-check.js';
 
 /** Overdue devices per deadman-check job: small enough to spread over every alerts worker. */
@@ -37,6 +38,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
     @Inject(RULE_BOOK) private readonly rules: RuleBook,
+    @Inject(MAINTENANCE_CALENDAR) private readonly maintenance: MaintenanceCalendar,
     private readonly registry: DeviceRegistry,
     private readonly metrics: Metrics,
   ) {
@@ -54,6 +56,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
       lastSeen: new LastSeenIndex(this.redis, prefix),
       states: new RuleStateRepository(this.stateRedis, prefix),
       rules: this.rules,
+      maintenance: this.maintenance,
     };
     const alerts = new AlertStore(this.redis, prefix);
     const apply = { alerts, queues: this.queues, states: deps.states, metrics: this.metrics, logger: this.logger };
@@ -62,7 +65,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
       QUEUES.alertChecks,
       async (job: Job<AlertCheckJob>) => {
         const data = job.data;
-        await this.rules.refresh();
+        await Promise.all([this.rules.refresh(), this.maintenance.refresh()]);
         if (data.kind === 'deadman-tick') return this.fanOut(deps.lastSeen);
         if (data.kind === 'deadman-check') {
           const started = performance.now();

@@ -5,13 +5,15 @@ import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
 import { QUEUES, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
+import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { RuleBook } from './rule-book.js';
 import { RuleStateRepository } from './rule-state-repository.js';
 import { decideDevice, readingsOutOfOrder } from './decide-device.js';
 import { applyAndClear } from './apply-outboxes.js';
 import { AlertQueues } from './alert-queues.js';
-import { RULE_BOOK } from './tokens.js';
+import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
+import { markSuppressed } from './maintenance/suppress-in-maintenance.js';
 
 /**
  * Evaluates batches of stored readings against the rules, per device: decide (pure) → store state
@@ -37,6 +39,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
     @Inject(RULE_BOOK) private readonly rules: RuleBook,
+    @Inject(MAINTENANCE_CALENDAR) private readonly maintenance: MaintenanceCalendar,
     private readonly metrics: Metrics,
   ) {
     this.logger = logger.child({ component: 'alerts' });
@@ -56,14 +59,16 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
           this.metrics.ruleOrderWaitsGivenUp.inc();
           this.logger.warn({ jobId: job.id, after: job.data.after }, 'rule evaluation: earlier jobs still unfinished after 5 s; evaluating this one anyway');
         }
-        await this.rules.refresh();
+        await Promise.all([this.rules.refresh(), this.maintenance.refresh()]);
         const devices = new Map(job.data.devices.map((packed) => [packed.deviceId, unpackDeviceReadings(packed)]));
         const options = { allowedLatenessMs: this.config.alerts.allowedLatenessMs, nowMs: Date.now() };
         const late = new Map<string, number>();
         const outboxes = await states.updateMany([...devices.keys()], (deviceId, current) => {
           const device = devices.get(deviceId)!;
           late.set(deviceId, readingsOutOfOrder(current, device.readings));
-          return decideDevice(current, device, this.rules.rulesFor(device), device.readings, options);
+          const next = decideDevice(current, device, this.rules.rulesFor(device), device.readings, options);
+          markSuppressed(next.outbox, current.outbox, device, this.maintenance);
+          return next;
         });
         this.metrics.ruleReadingsOutOfOrder.inc([...late.values()].reduce((a, b) => a + b, 0));
         await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });

@@ -22,10 +22,11 @@ export function newAlertFields(id: string, input: RaiseAlert, nowIso: string): R
     renotifySeconds: String(input.renotifySeconds ?? 0),
   };
   if (input.cause) fields.cause = input.cause;
+  if (input.suppressedBy) fields.suppressedBy = input.suppressedBy;
   return fields;
 }
 
-const OPTIONAL = ['cause', 'acknowledgedAt', 'acknowledgedBy', 'assignee', 'snoozedUntil', 'escalatedTo', 'resolvedAt', 'resolvedBy', 'lastNotifiedAt'] as const;
+const OPTIONAL = ['cause', 'acknowledgedAt', 'acknowledgedBy', 'assignee', 'snoozedUntil', 'escalatedTo', 'resolvedAt', 'resolvedBy', 'lastNotifiedAt', 'suppressedBy'] as const;
 
 export function fromHash(h: Record<string, string>): Alert | null {
   if (!h.id) return null;

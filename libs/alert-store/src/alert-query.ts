@@ -52,6 +52,7 @@ function filters(q: AlertQuery, indexIsState: boolean): boolean {
     (q.city !== undefined && byIndex !== 'city') ||
     (q.ruleId !== undefined && byIndex !== 'ruleId') ||
     q.severity !== undefined ||
+    q.suppressed !== undefined ||
     q.cities !== undefined
   );
 }
@@ -63,6 +64,7 @@ function matches(alert: Alert, q: AlertQuery): boolean {
     (q.cities === undefined || q.cities.includes(alert.city)) &&
     (q.deviceId === undefined || alert.deviceId === q.deviceId) &&
     (q.ruleId === undefined || alert.ruleId === q.ruleId) &&
-    (q.severity === undefined || alert.severity === q.severity)
+    (q.severity === undefined || alert.severity === q.severity) &&
+    (q.suppressed === undefined || (alert.suppressedBy !== undefined) === q.suppressed)
   );
 }

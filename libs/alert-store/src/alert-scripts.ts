@@ -2,14 +2,15 @@ import { LuaScript } from './lua.js';
 
 /**
  * Opens an alert unless it exists (idempotent by its deterministic id), with its indexes, the
- * (rule, device) pointer and the first history entry, atomically.
+ * (rule, device) pointer and the first history entries, atomically.
  * KEYS: alert, history, open index, all index, city index, device index, rule index, current pointer, device-open set, renotify.
- * ARGV: id, openedAt ms, history entry, renotify at ms or '', then field, value, ...
+ * ARGV: id, openedAt ms, history entry, renotify at ms or '', second history entry or '' (suppressed), then field, value, ...
  */
 export const RAISE = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
 redis.call('RPUSH', KEYS[2], ARGV[3])
+if ARGV[5] ~= '' then redis.call('RPUSH', KEYS[2], ARGV[5]) end
 for i = 3, 7 do redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1]) end
 redis.call('SET', KEYS[8], ARGV[1])
 redis.call('SADD', KEYS[9], ARGV[1])

@@ -38,21 +38,26 @@ export class AlertStore {
    * Opens the alert unless it exists already (a redelivered transition is a no-op), then marks
    * lower-severity open alerts of the same device and field as escalated by it. Returns the
    * events to announce; their ids are deterministic, so announcing a replay twice is harmless.
+   * Raised under maintenance (`suppressedBy`), it is recorded with a `suppressed` history entry
+   * naming the window, is never re-notified and supersedes nothing (escalating would notify).
    */
   async raise(input: RaiseAlert): Promise<{ alert: Alert; created: boolean; events: AlertEvent[] }> {
     const id = AlertStore.alertId(input.ruleId, input.deviceId, input.atMs);
     const at = new Date(input.atMs).toISOString();
     const raised: AlertEvent = { id: `${id}:raised`, alertId: id, kind: 'raised', at, actor: 'rule', value: input.value, ...(input.cause && { detail: input.cause }) };
     const k = this.keys;
-    const renotifyAt = input.renotifySeconds ? String(input.atMs + input.renotifySeconds * 1000) : '';
+    const suppressed: AlertEvent | undefined = input.suppressedBy
+      ? { id: `${id}:suppressed`, alertId: id, kind: 'suppressed', at, actor: 'maintenance', detail: `maintenance window ${input.suppressedBy}` }
+      : undefined;
+    const renotifyAt = input.renotifySeconds && !suppressed ? String(input.atMs + input.renotifySeconds * 1000) : '';
     const created =
       (await RAISE.run(
         this.redis,
         [k.alert(id), k.history(id), k.byState('open'), k.byState('all'), k.byCity(input.city), k.byDevice(input.deviceId), k.byRule(input.ruleId), k.current(input.ruleId, input.deviceId), k.deviceOpen(input.deviceId), k.renotify],
-        [id, input.atMs, encodeEvent(raised), renotifyAt, ...flatten(newAlertFields(id, input, new Date().toISOString()))],
+        [id, input.atMs, encodeEvent(raised), renotifyAt, suppressed ? encodeEvent(suppressed) : '', ...flatten(newAlertFields(id, input, new Date().toISOString()))],
       )) === 1;
-    const events = [raised];
-    const escalated = await this.escalate(id, input);
+    const events = suppressed ? [raised, suppressed] : [raised];
+    const escalated = suppressed ? undefined : await this.escalate(id, input);
     if (escalated) events.push(escalated);
     return { alert: (await this.get(id))!, created, events };
   }

@@ -42,6 +42,8 @@ export interface Alert {
   /** Re-notify this often while open and unacknowledged; 0 = never. */
   renotifySeconds: number;
   lastNotifiedAt?: string;
+  /** Raised while a maintenance window (this id) covered the device: recorded, notifies no one. */
+  suppressedBy?: string;
 }
 
 export interface RaiseAlert {
@@ -58,9 +60,11 @@ export interface RaiseAlert {
   value: number;
   cause?: string;
   renotifySeconds?: number;
+  /** The maintenance window open for the device at `atMs`: the alert is recorded as suppressed. */
+  suppressedBy?: string;
 }
 
-export type AlertEventKind = 'raised' | 'escalated' | 'acknowledged' | 'assigned' | 'snoozed' | 'renotified' | 'resolved';
+export type AlertEventKind = 'raised' | 'suppressed' | 'escalated' | 'acknowledged' | 'assigned' | 'snoozed' | 'renotified' | 'resolved';
 
 /** One entry of an alert's history (and one point of the `alerts` measurement): who did what, when. */
 export interface AlertEvent {
@@ -86,6 +90,8 @@ export interface AlertQuery {
   deviceId?: string;
   ruleId?: string;
   severity?: AlertSeverity;
+  /** true: only alerts raised under maintenance; false: none of them; undefined: both. */
+  suppressed?: boolean;
   /** openedAt range, epoch ms, inclusive. */
   fromMs?: number;
   toMs?: number;

@@ -88,7 +88,7 @@ export function actorMatcher(name: string): (actor: string) => boolean {
   };
 }
 
-const TARGET_KINDS: Record<string, string> = { devices: 'device', tokens: 'token', rules: 'rule', webhooks: 'webhook', alerts: 'alert', jobs: 'job', queues: 'queue' };
+const TARGET_KINDS: Record<string, string> = { devices: 'device', tokens: 'token', rules: 'rule', webhooks: 'webhook', alerts: 'alert', jobs: 'job', queues: 'queue', 'maintenance-windows': 'maintenance-window' };
 
 /** A target prefix as stored (`device:bj-`), also when typed as a route (`devices/bj-`, `/devices/bj-`). */
 export function normaliseTarget(target: string): string {

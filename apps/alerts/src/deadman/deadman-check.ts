@@ -1,6 +1,7 @@
 import { DeviceRegistry, PresenceStore } from '@citypulse/registry';
 import { LastSeenIndex } from '@citypulse/alert-store';
 import { isDeadmanRule } from '@citypulse/rules';
+import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import type { RuleBook } from '../rule-book.js';
 import type { RuleStateRepository } from '../rule-state-repository.js';
 import type { AlertTransition } from '../alert-transition.js';
@@ -12,13 +13,17 @@ export interface DeadmanCheckDeps {
   lastSeen: LastSeenIndex;
   states: RuleStateRepository;
   rules: RuleBook;
+  /** Devices under maintenance are skipped: their silence is expected (checked again once the window closes). */
+  maintenance: MaintenanceCalendar;
 }
 
 /**
  * Checks a chunk of overdue devices: who they are (registry), whether the broker sees them
  * connected (presence), when they last reported, then decides each against its deadman rules.
  * Reads run concurrently on auto-pipelined connections (one round trip per kind of read for the
- * chunk). A device no longer in the registry stops being watched.
+ * chunk). A device no longer in the registry stops being watched; a device in an open maintenance
+ * window is not checked at all (its deadman state stays as it was, so once the window closes the
+ * next check raises for a device still silent).
  */
 export async function checkDevices(deviceIds: string[], nowMs: number, deps: DeadmanCheckDeps): Promise<Map<string, AlertTransition[]>> {
   const [records, presences, lastSeen] = await Promise.all([
@@ -30,7 +35,8 @@ export async function checkDevices(deviceIds: string[], nowMs: number, deps: Dea
   await deps.lastSeen.forget(gone);
   const watched = new Map<string, number>();
   deviceIds.forEach((id, i) => {
-    if (records[i]) watched.set(id, i);
+    const device = records[i];
+    if (device && !deps.maintenance.openFor({ deviceId: id, deviceType: device.type, city: device.city, site: device.site }, nowMs)) watched.set(id, i);
   });
   return deps.states.updateMany([...watched.keys()], (deviceId, current) => {
     const i = watched.get(deviceId)!;

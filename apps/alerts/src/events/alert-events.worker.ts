@@ -12,6 +12,7 @@ import { AlertQueues } from '../alert-queues.js';
 import { jobIdOf } from '../apply-transitions.js';
 import { toAlertMessage } from './alert-message.js';
 import { alertLine } from './alert-point.js';
+import { isSuppressed } from '../notifications/suppression.js';
 
 /**
  * Announces and records each alert event: one notification job per matching webhook → the live
@@ -48,6 +49,10 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
         const event = history.find((e) => e.id === job.data.eventId);
         if (!alert || !event) return 'alert or event gone';
         const message = toAlertMessage(alert, event);
+        if (isSuppressed(alert)) {
+          await this.writeHistory(alertLine(alert, event), job.attemptsMade + 1);
+          return `${event.kind}: suppressed by maintenance window ${alert.suppressedBy}, notified no one`;
+        }
         const targets = (await webhooks.list()).filter((w) => webhookMatches(w, message));
         if (targets.length > 0) {
           await this.queues!.notifications.addBulk(targets.map((w) => ({ name: event.kind, data: { webhookId: w.id, message }, opts: { jobId: `${jobIdOf(event.id)}|${w.id}` } })));

@@ -7,12 +7,13 @@ import { RulesController } from '../rules/rules.controller.js';
 import { WebhooksController } from '../webhooks/webhooks.controller.js';
 import { QueuesController } from '../queues/queues.controller.js';
 import { AuditController } from '../audit/audit.controller.js';
+import { MaintenanceWindowsController } from '../maintenance/maintenance-windows.controller.js';
 import { ApiQueues } from './api-queues.js';
 
-/** The alerting part of the API: alerts, rules, webhooks, queues, audit log. */
+/** The alerting part of the API: alerts, rules, webhooks, maintenance windows, queues, audit log. */
 @Module({
   imports: [InfluxModule],
-  controllers: [AlertsController, OverdueController, RulesController, WebhooksController, QueuesController, AuditController],
+  controllers: [AlertsController, OverdueController, RulesController, WebhooksController, QueuesController, AuditController, MaintenanceWindowsController],
   providers: [ApiQueues, LiveAlerts],
   exports: [ApiQueues],
 })

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { Transform, Type } from 'class-transformer';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ALERT_STATES, type AlertSeverity, type AlertState } from '@citypulse/alert-store';
@@ -41,10 +41,15 @@ export class AlertFilterQuery {
 export class ListAlertsQuery extends AlertFilterQuery {
   @IsOptional() @IsIn(ALERT_STATES)
   state?: AlertState;
+
+  /** true: only alerts raised under a maintenance window (suppressed); false: none of them. */
+  @ApiPropertyOptional({ type: String, enum: ['true', 'false'] })
+  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean({ message: 'suppressed must be true or false' })
+  suppressed?: boolean;
 }
 
 export class TransitionsQuery extends AlertFilterQuery {
-  @IsOptional() @IsIn(['raised', 'escalated', 'acknowledged', 'assigned', 'snoozed', 'renotified', 'resolved'])
+  @IsOptional() @IsIn(['raised', 'suppressed', 'escalated', 'acknowledged', 'assigned', 'snoozed', 'renotified', 'resolved'])
   event?: string;
 }
 

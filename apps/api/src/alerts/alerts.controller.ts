@@ -12,6 +12,7 @@ import { AlertActionDto, AssignAlertDto, SnoozeAlertDto } from './alert-actions.
 import { ListAlertsQuery, StreamQuery, TransitionsQuery } from './alert-queries.dto.js';
 import { queryTransitions } from './alert-transitions.js';
 import { LiveAlerts } from './live-alerts.js';
+import { MaintenanceMarks } from '../maintenance/maintenance-marks.js';
 
 /**
  * Alerts for operators: list and filter, the history of one alert, the transition history in
@@ -23,6 +24,7 @@ import { LiveAlerts } from './live-alerts.js';
 export class AlertsController {
   private readonly store: AlertStore;
   private readonly audit: AuditLog;
+  private readonly maintenance: MaintenanceMarks;
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
@@ -33,25 +35,28 @@ export class AlertsController {
   ) {
     this.store = new AlertStore(redis, config.redis.prefix);
     this.audit = new AuditLog(redis, config.redis.prefix);
+    this.maintenance = new MaintenanceMarks(redis, config.redis.prefix);
   }
 
-  /** `?state=&city=&deviceId=&ruleId=&severity=&from=&to=` (from/to on openedAt), newest first. */
+  /** `?state=&city=&deviceId=&ruleId=&severity=&suppressed=&from=&to=` (from/to on openedAt), newest first; each marked with its maintenance. */
   @Get()
-  list(@Query() q: ListAlertsQuery, @Req() req: Request) {
+  async list(@Query() q: ListAlertsQuery, @Req() req: Request) {
     const caller = callerOf(req);
     if (q.city !== undefined && !mayAccess(caller, q.city)) throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
-    return queryAlerts(this.redis, this.store, this.store.keyNames, {
+    const page = await queryAlerts(this.redis, this.store, this.store.keyNames, {
       state: q.state,
       city: q.city,
       cities: caller.cities,
       deviceId: q.deviceId,
       ruleId: q.ruleId,
       severity: q.severity,
+      suppressed: q.suppressed,
       fromMs: q.from,
       toMs: q.to,
       limit: q.limit,
       offset: q.offset,
     });
+    return { ...page, items: await this.maintenance.mark(page.items) };
   }
 
   /** Every transition (the `alerts` measurement in InfluxDB), filterable by time, city, device, rule, severity and event. */
@@ -75,7 +80,8 @@ export class AlertsController {
 
   @Get(':id')
   async get(@Param('id') id: string, @Req() req: Request) {
-    return this.visible(id, callerOf(req));
+    const [alert] = await this.maintenance.mark([await this.visible(id, callerOf(req))]);
+    return alert;
   }
 
   /** The alert's own record of every transition: who did what, when. */
