@@ -2,7 +2,7 @@
 // hence `node --experimental-vm-modules` in the npm scripts.
 const aliases = {
   '^@citypulse/devices$': '<rootDir>/devices/src/index.ts',
-  '^@citypulse/(config|contracts|registry|storage|handoff|rules|observability|testing|core|rejections|alert-store|alert-config|shadow|commands|redis|certificates|jobs)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@citypulse/(config|contracts|registry|storage|handoff|rules|observability|testing|core|rejections|alert-store|alert-config|shadow|commands|redis|certificates|jobs|firmware)$': '<rootDir>/libs/$1/src/index.ts',
   // ESM sources import siblings as `./x.js`; jest resolves the `.ts` file.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

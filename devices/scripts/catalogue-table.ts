@@ -47,6 +47,7 @@ function unit(spec: FieldSpec): string {
 function range(spec: FieldSpec): string {
   if (spec.kind === 'enum') return (spec.values ?? []).map((v) => `\`${v}\``).join(', ');
   if (spec.kind === 'boolean') return '`true` / `false`';
+  if (spec.kind === 'text') return `at most ${number.format(spec.maxLength ?? 0)} characters`;
   const bounds = `${spec.min === undefined ? '−∞' : number.format(spec.min)} … ${spec.max === undefined ? '∞' : number.format(spec.max)}`;
   return spec.monotonic ? `${bounds}, only grows` : bounds;
 }

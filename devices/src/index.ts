@@ -9,7 +9,7 @@ export { decodeTelemetry } from './telemetry/decode-telemetry.js';
 export { compileValidator, type CompiledValidator } from './telemetry/compile-validator.js';
 export { parseIsoTime } from './telemetry/iso-time.js';
 export type { TimeWindow } from './telemetry/timestamp.js';
-export { COMMON_COMMANDS, COMMON_CONFIG, type CommandSpec } from './catalogue/control.js';
+export { COMMON_COMMANDS, COMMON_CONFIG, FIRMWARE_UPDATE_COMMAND, FIRMWARE_VERSION_PATTERN, type CommandSpec } from './catalogue/control.js';
 export { checkConfigPatch } from './control/check-config.js';
 export { checkCommand, type CheckedCommand } from './control/check-command.js';
 export type { ValueProblem, CheckedValues } from './control/check-values.js';

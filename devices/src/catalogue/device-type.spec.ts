@@ -59,7 +59,7 @@ describe('defineDeviceType', () => {
   it('gives every type the common config keys and commands, then its own', () => {
     const type = defineDeviceType({ ...valid, config: { fan_speed: integer({ min: 0, max: 3, description: 'fan' }) }, commands: { blink: { description: 'blink', params: {} } } });
     expect(Object.keys(type.config)).toEqual(['reporting_interval_s', 'fan_speed']);
-    expect(Object.keys(type.commands)).toEqual(['reboot', 'set-interval', 'blink']);
+    expect(Object.keys(type.commands)).toEqual(['reboot', 'set-interval', 'firmware-update', 'blink']);
     expect(Object.isFrozen(type.commands['set-interval'].params)).toBe(true);
   });
 

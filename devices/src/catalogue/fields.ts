@@ -5,7 +5,7 @@
  */
 
 /** The value a field carries; each kind maps to one InfluxDB field type (float, integer, boolean, string). */
-export type FieldKind = 'number' | 'integer' | 'boolean' | 'enum';
+export type FieldKind = 'number' | 'integer' | 'boolean' | 'enum' | 'text';
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -18,6 +18,10 @@ export interface FieldSpec {
   max?: number;
   /** Allowed values of an `enum` field. */
   values?: readonly string[];
+  /** A `text` value must match this regular expression (its source) … */
+  pattern?: string;
+  /** … and be at most this many characters. */
+  maxLength?: number;
   description: string;
   /** A running total that only grows (energy meters): rules look at its rate, not its level. */
   monotonic?: boolean;
@@ -49,6 +53,11 @@ export function integer(options: NumericOptions): FieldSpec {
 
 export function enumeration(values: readonly string[], description: string): FieldSpec {
   return { kind: 'enum', values: Object.freeze([...values]), description };
+}
+
+/** Free text of a shape: command params such as a URL or a hash (no telemetry field is text). */
+export function text(options: { pattern: RegExp; maxLength: number; description: string }): FieldSpec {
+  return { kind: 'text', pattern: options.pattern.source, maxLength: options.maxLength, description: options.description };
 }
 
 export function flag(description: string): FieldSpec {

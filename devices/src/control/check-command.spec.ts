@@ -24,4 +24,17 @@ describe('checkCommand', () => {
   it('does not take null for a param (there is nothing to remove)', () => {
     expect(checkCommand(envSensor, 'set-interval', { interval_s: null }).problems).toEqual([expect.objectContaining({ key: 'interval_s', reason: 'wrong_type' })]);
   });
+
+  it('checks the text params of firmware-update against their shape and length', () => {
+    const params = { url: 'http://api.example/firmware/x/download', version: '1.2.0', size: 1024, sha256: 'a'.repeat(64), token: 'fwt1.abc.def' };
+    expect(checkCommand(envSensor, 'firmware-update', params)).toEqual({ params, problems: [] });
+    const bad = checkCommand(envSensor, 'firmware-update', { ...params, url: 'ftp://x', sha256: 'A'.repeat(64), version: 'v 1', token: 't'.repeat(1025) });
+    expect(bad.problems.map((p) => [p.key, p.reason])).toEqual([
+      ['url', 'wrong_type'],
+      ['version', 'wrong_type'],
+      ['sha256', 'wrong_type'],
+      ['token', 'out_of_range'],
+    ]);
+    expect(checkCommand(envSensor, 'firmware-update', { ...params, size: '1024' }).problems).toEqual([expect.objectContaining({ key: 'size', reason: 'wrong_type' })]);
+  });
 });

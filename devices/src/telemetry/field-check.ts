@@ -21,6 +21,8 @@ export function compileFieldCheck(name: string, spec: FieldSpec): FieldCheck {
       return (value) => (typeof value === 'boolean' ? undefined : wrongType(name, value, 'true or false'));
     case 'enum':
       return enumCheck(name, spec.values ?? []);
+    case 'text':
+      return textCheck(name, new RegExp(spec.pattern ?? ''), spec.maxLength ?? Infinity);
   }
 }
 
@@ -45,6 +47,15 @@ function enumCheck(name: string, values: readonly string[]): FieldCheck {
   return (value) => {
     if (typeof value !== 'string') return wrongType(name, value, `one of ${list}`);
     if (!allowed.has(value)) return { reason: 'wrong_type', detail: `${name} = ${show(value)} is not one of ${list}` };
+    return undefined;
+  };
+}
+
+function textCheck(name: string, pattern: RegExp, maxLength: number): FieldCheck {
+  return (value) => {
+    if (typeof value !== 'string') return wrongType(name, value, 'a string');
+    if (value.length > maxLength) return { reason: 'out_of_range', detail: `${name} is ${value.length} characters long; at most ${maxLength} are allowed` };
+    if (!pattern.test(value)) return { reason: 'wrong_type', detail: `${name} = ${show(value)} does not match ${pattern.source}` };
     return undefined;
   };
 }

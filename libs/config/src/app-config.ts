@@ -1,5 +1,6 @@
 import type { DeviceCertificatesConfig } from './device-certificates.js';
 import type { MqttTransportConfig } from './mqtt-transport.js';
+import type { FirmwareConfig } from './firmware.js';
 
 /** The typed configuration every process receives. Built once by `loadConfig`. */
 export interface AppConfig {
@@ -55,4 +56,6 @@ export interface AppConfig {
   jobs: { tickMs: number; lockMs: number; maxBatch: number; maxDevices: number };
   /** Payload limit of what devices publish on state and command-acks. */
   deviceMessages: { maxPayloadBytes: number };
+  /** The firmware catalogue and over-the-air updates. */
+  firmware: FirmwareConfig;
 }

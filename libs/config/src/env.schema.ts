@@ -380,6 +380,38 @@ export class EnvSchema {
   @IsInt() @Min(256) @Max(262_144)
   CP_DEVICE_MESSAGE_MAX_BYTES = 4096;
 
+  /** Where uploaded firmware images are kept (created on the first upload). @defaultValue .firmware */
+  @IsString() @Matches(/\S/)
+  CP_FIRMWARE_DIR = '.firmware';
+
+  /** Largest firmware image an upload may carry; a larger one is refused (413) without being kept. @defaultValue 67108864 (64 MiB) */
+  @IsInt() @Min(1) @Max(4 * 1024 ** 3)
+  CP_FIRMWARE_MAX_BYTES = 64 * 1024 ** 2;
+
+  /** PEM public key (Ed25519, ECDSA or RSA) that checks images' detached signatures; unset = uploads cannot carry a signature. @defaultValue unset */
+  @IsString()
+  CP_FIRMWARE_SIGNING_PUBLIC_KEY = '';
+
+  /** `true`: an upload without a valid signature is refused (needs CP_FIRMWARE_SIGNING_PUBLIC_KEY). @defaultValue false */
+  @IsIn(['true', 'false'])
+  CP_FIRMWARE_REQUIRE_SIGNATURE: 'true' | 'false' = 'false';
+
+  /** How long a firmware-update command's download token is accepted (at least until the command's deadline). @defaultValue 900 */
+  @IsInt() @Min(10) @Max(604_800)
+  CP_FIRMWARE_TOKEN_TTL_S = 900;
+
+  /** Key of the download tokens' HMAC; shared by every api process. Empty: derived from CP_API_TOKEN. @defaultValue empty */
+  @IsString()
+  CP_FIRMWARE_TOKEN_SECRET = '';
+
+  /** Base URL devices download images from (the API as devices reach it). Empty: http://<CP_MQTT_HOST>:<the API's port>. @defaultValue empty */
+  @IsString()
+  CP_FIRMWARE_PUBLIC_URL = '';
+
+  /** Deadline of a firmware-update command when the request gives none: downloading and installing take longer than other commands. @defaultValue 1800 */
+  @IsInt() @Min(1) @Max(604_800)
+  CP_FIRMWARE_UPDATE_TIMEOUT_S = 1800;
+
   /** pino level. @defaultValue info */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   CP_LOG_LEVEL = 'info';

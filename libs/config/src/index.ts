@@ -3,3 +3,4 @@ export type { AppConfig } from './app-config.js';
 export { APP_CONFIG } from './tokens.js';
 export type { DeviceCaFile, MqttTransportConfig } from './mqtt-transport.js';
 export type { DeviceCertificatesConfig } from './device-certificates.js';
+export type { FirmwareConfig } from './firmware.js';

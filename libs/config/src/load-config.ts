@@ -5,6 +5,7 @@ import { EnvSchema } from './env.schema.js';
 import type { AppConfig } from './app-config.js';
 import { OPTIONAL_PORT_VARIABLES, toTransportConfig, transportProblems } from './mqtt-transport.js';
 import { deviceCertificateProblems, toDeviceCertificatesConfig } from './device-certificates.js';
+import { firmwareProblems, toFirmwareConfig } from './firmware.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -57,6 +58,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (badPort) problems.push(`CP_REDIS_CLUSTER_NODES=${JSON.stringify(schema.CP_REDIS_CLUSTER_NODES)}: port ${badPort.port} of ${badPort.host} is not 1-65535`);
   if (problems.length === 0) problems.push(...transportProblems(schema));
   if (problems.length === 0) problems.push(...deviceCertificateProblems(schema));
+  if (problems.length === 0) problems.push(...firmwareProblems(schema));
   if (problems.length > 0) throw new ConfigError(problems);
   return toAppConfig(schema);
 }
@@ -111,6 +113,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
     },
     jobs: { tickMs: e.CP_JOBS_TICK_MS, lockMs: e.CP_JOBS_LOCK_MS, maxBatch: e.CP_JOBS_MAX_BATCH, maxDevices: e.CP_JOBS_MAX_DEVICES },
     deviceMessages: { maxPayloadBytes: e.CP_DEVICE_MESSAGE_MAX_BYTES },
+    firmware: toFirmwareConfig(e),
   };
 }
 

@@ -2,3 +2,4 @@ export { type RedisClient, connectRedis, clusterOptions, isCluster, dataNodes } 
 export { slotTag } from './slot-tag.js';
 export { bullPrefix, bullConnection } from './bull.js';
 export { waitForJobs } from './wait-for-jobs.js';
+export { luaScript, type ScriptRunner } from './lua-script.js';

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from '@citypulse/redis';
 import { type DeviceQuery, type DevicePatch, type DeviceRecord, type NewDevice, DEVICE_ID_PATTERN } from './device.js';
 import { deserializeDevice, pairsToHash, serializeDevice } from './device-codec.js';
 import { planDeviceQuery } from './device-query.js';
 import { CHANGE_CREDENTIALS, CREATE_DEVICES, REMOVE_DEVICE, UPDATE_DEVICE } from './device-scripts.js';
 import { RegistryKeys } from './keys.js';
-import { luaScript } from './lua-script.js';
+import { luaScript, type RedisClient } from '@citypulse/redis';
 import { DEFAULT_SCRYPT, generateSecret, hashSecret, hashSecrets, type ScryptParams } from './secrets.js';
 
 export class DeviceExistsError extends Error {

@@ -1,6 +1,5 @@
-import type { RedisClient } from '@citypulse/redis';
 import { RegistryKeys } from './keys.js';
-import { luaScript } from './lua-script.js';
+import { luaScript, type RedisClient } from '@citypulse/redis';
 import type { CityCounts, OfflineReason, Presence } from './presence.js';
 import { MARK_OFFLINE, MARK_ONLINE, RELEASE_BROKER } from './presence-scripts.js';
 

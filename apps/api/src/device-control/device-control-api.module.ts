@@ -4,9 +4,11 @@ import { CommandTimeouts } from './command-timeouts.js';
 import { DEVICE_CONTROL_STORES } from './device-stores.js';
 import { ForgetDeletedDevices } from './forget-deleted-devices.js';
 import { ShadowController } from './shadow.controller.js';
+import { FirmwareApiModule } from '../firmware/firmware-api.module.js';
 
 /** Reaching devices: the shadow (desired/reported configuration) and commands. */
 @Module({
+  imports: [FirmwareApiModule],
   controllers: [ShadowController, CommandsController],
   providers: [...DEVICE_CONTROL_STORES, CommandTimeouts, ForgetDeletedDevices],
 })

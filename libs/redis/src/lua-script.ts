@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '@citypulse/redis';
+import type { RedisClient } from './redis-client.js';
 
-type ScriptRunner = (keys: string[], args: Array<string | number>) => Promise<unknown>;
+export type ScriptRunner = (keys: string[], args: Array<string | number>) => Promise<unknown>;
 
 /**
  * A Lua script run by its SHA (EVALSHA), sent in full (EVAL) only when Redis does not know it yet
