@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { AuditLog } from '@citypulse/alert-store';
 import { FirmwareCatalogue, type FirmwareBlobStore, type FirmwareImage } from '@citypulse/firmware';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
-import { Public } from '../auth/public.decorator.js';
+import { ChecksOwnToken } from '../auth/public.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
 import { FirmwareDownload } from './firmware-download.js';
 import { FIRMWARE_BLOBS } from './firmware-providers.js';
@@ -57,7 +57,7 @@ export class FirmwareController {
 
   /** Devices fetch with their command's download token, operators with an API token (checked in FirmwareDownload). */
   @Get(':id/download')
-  @Public()
+  @ChecksOwnToken()
   async fetch(@Param() { id }: FirmwarePath, @Req() request: Request, @Res() response: Response): Promise<void> {
     await this.download.serve(id, request, response);
   }
