@@ -28,6 +28,8 @@ export interface FleetConnectOptions {
   localAddresses?: readonly string[];
   /** @defaultValue 300 (see MqttConnection) */
   keepaliveS?: number;
+  /** Each connection sends its own PINGREQs from its CONNACK on (see MqttConnection). @defaultValue false */
+  ping?: boolean;
   /** CONNECTs started per second at most; 0 = as fast as `concurrency` allows. @defaultValue 0 */
   perSecond?: number;
   /** Stop trying after this many failures in a row: the broker has hit a wall, and the rest would only fail too. @defaultValue never */
@@ -56,7 +58,7 @@ export async function connectFleet(devices: readonly FleetDevice[], options: Fle
       try {
         const localAddress = addresses.length > 0 ? addresses[i % addresses.length] : undefined;
         const tls = options.tlsFor?.(id);
-        connections.push(await MqttConnection.open({ host: options.host, port: options.port, clientId: id, username: id, password: secret, timeoutMs: 60_000, keepaliveS: options.keepaliveS, localAddress, tls }));
+        connections.push(await MqttConnection.open({ host: options.host, port: options.port, clientId: id, username: id, password: secret, timeoutMs: 60_000, keepaliveS: options.keepaliveS, ping: options.ping, localAddress, tls }));
         latenciesMs.push(performance.now() - at);
         failuresInARow = 0;
       } catch (err) {

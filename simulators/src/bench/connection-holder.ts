@@ -1,8 +1,8 @@
 /**
  * A connection holder: a child process of the connections bench that opens its share of device
- * connections (raw MQTT over TCP or TLS, see MqttConnection) and keeps them alive — a PINGREQ every
- * keepalive, one QoS 1 reading every publish interval, spread evenly over time — until told to
- * stop. Several holders, because one process may have only so many open files (RLIMIT_NOFILE).
+ * connections (raw MQTT over TCP or TLS, see MqttConnection) and keeps them alive — each its own
+ * PINGREQs from its CONNACK on, and while holding one QoS 1 reading every publish interval, spread
+ * evenly over time — until told to stop. Several holders, because one process may have only so many open files (RLIMIT_NOFILE).
  */
 import { deviceTopic } from '@citypulse/contracts';
 import type { Packet } from 'mqtt-packet';
@@ -22,7 +22,6 @@ interface Held {
 }
 
 let held: Held[] = [];
-let keepalive: NodeJS.Timeout | undefined;
 /** Each device's latest TLS session ticket, kept from one connection to the next as a device would. */
 const sessions = new Map<string, Buffer>();
 
@@ -30,7 +29,9 @@ const send = (reply: HolderReply) => process.send!(reply);
 
 async function connect(command: ConnectCommand): Promise<void> {
   const { tls } = command;
-  const result = await connectFleet(command.devices, { ...command, tlsFor: tls && ((id) => ({ ca: tls.ca, session: tls.resume ? sessions.get(id) : undefined })) });
+  // Pings from each CONNACK: a storm of many thousands lasts longer than a keepalive, and a
+  // schedule started only once all were connected left the first ones silent past 1.5 keepalives.
+  const result = await connectFleet(command.devices, { ...command, ping: true, tlsFor: tls && ((id) => ({ ca: tls.ca, session: tls.resume ? sessions.get(id) : undefined })) });
   const failureReasons: Record<string, number> = {};
   for (const failure of result.failures) failureReasons[failureKind(failure)] = (failureReasons[failureKind(failure)] ?? 0) + 1;
   held = result.connections.map((connection, i) => {
@@ -45,8 +46,7 @@ async function hold(command: HoldCommand): Promise<void> {
   const reply: HeldReply = { cmd: 'held', openAtStart: held.filter((h) => h.open).length, openAtEnd: 0, published: 0, acked: 0, pingreqs: 0, pingresps: 0, lost: 0, ackLatenciesMs: [] };
   for (const h of held) {
     h.connection.onPacket = (packet: Packet) => {
-      if (packet.cmd === 'pingresp') reply.pingresps++;
-      else if (packet.cmd === 'puback' && packet.messageId === h.messageId && h.sentAt > 0) {
+      if (packet.cmd === 'puback' && packet.messageId === h.messageId && h.sentAt > 0) {
         reply.ackLatenciesMs.push(Math.round((performance.now() - h.sentAt) * 100) / 100);
         h.sentAt = 0;
         reply.acked++;
@@ -57,18 +57,13 @@ async function hold(command: HoldCommand): Promise<void> {
       h.open = false;
     };
   }
-  // Ten ticks a second: connection i publishes in slot i mod (10 × interval) and pings half a
-  // keepalive out of step with it, so the broker sees an even trickle, not a burst each second.
+  // Ten ticks a second: connection i publishes in slot i mod (10 × interval), so the broker sees
+  // an even trickle, not a burst each second. Pings are each connection's own (MqttConnection).
   const publishSlots = Math.max(1, command.publishIntervalS * 10);
-  const pingSlots = Math.max(1, command.keepaliveS * 10);
   let tick = 0;
-  let publishing = true;
-  // Pings go on after the hold, until `disconnect`: the broker would otherwise close every
-  // connection after 1.5 keepalives of silence while the bench reads its figures.
-  keepalive = setInterval(() => {
+  const publisher = setInterval(() => {
     const publishSlot = tick % publishSlots;
-    const pingSlot = tick % pingSlots;
-    for (let i = publishSlot; publishing && i < held.length; i += publishSlots) {
+    for (let i = publishSlot; i < held.length; i += publishSlots) {
       const h = held[i];
       if (!h.open || h.sentAt > 0) continue; // still waiting for the last PUBACK: do not pile up
       h.messageId = (h.messageId % 65_535) + 1;
@@ -76,19 +71,28 @@ async function hold(command: HoldCommand): Promise<void> {
       h.connection.write({ cmd: 'publish', topic: h.topic, payload: h.readings.payload(1), qos: 1, messageId: h.messageId, retain: false, dup: false });
       reply.published++;
     }
-    for (let i = (pingSlot + Math.floor(pingSlots / 2)) % pingSlots; i < held.length; i += pingSlots) {
-      if (!held[i].open) continue;
-      held[i].connection.write({ cmd: 'pingreq' });
-      reply.pingreqs++;
-    }
     tick++;
   }, 100);
   await new Promise((r) => setTimeout(r, command.seconds * 1000));
-  publishing = false;
+  clearInterval(publisher);
   // The last publishes' PUBACKs, so the latencies are not cut short.
   await new Promise((r) => setTimeout(r, 2000));
+  // Since each CONNACK, not since the hold began: a ping sent just before it is answered within it.
+  const { sent, answered } = pings();
+  reply.pingreqs = sent;
+  reply.pingresps = answered;
   reply.openAtEnd = held.filter((h) => h.open).length;
   send(reply);
+}
+
+function pings(): { sent: number; answered: number } {
+  let sent = 0;
+  let answered = 0;
+  for (const { connection } of held) {
+    sent += connection.pingreqs;
+    answered += connection.pingresps;
+  }
+  return { sent, answered };
 }
 
 /** Closes connections, keeping the TLS session each one was last given. */
@@ -98,7 +102,6 @@ function close(closing: readonly Held[]): Promise<void[]> {
 }
 
 async function disconnect(): Promise<void> {
-  clearInterval(keepalive);
   await close(held);
   held = [];
   send({ cmd: 'disconnected' });

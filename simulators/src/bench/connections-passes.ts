@@ -91,7 +91,7 @@ export async function holdAndMeasure(rig: FleetRig, broker: ServiceProcess, idle
   const connectedGauge = await brokerConnections(broker, token);
   const rssConnected = readMemory(broker.pid);
   const connectedSample = await sampleProcess(broker, token);
-  log(`holding ${connectedGauge?.toLocaleString('en-US') ?? '?'} connections for ${options.holdS} s: PINGREQ every ${options.keepaliveS} s, one QoS 1 reading per device every ${options.publishIntervalS} s`);
+  log(`holding ${connectedGauge?.toLocaleString('en-US') ?? '?'} connections for ${options.holdS} s: PINGREQ after ${options.keepaliveS / 2} s of silence, one QoS 1 reading per device every ${options.publishIntervalS} s`);
   const samples: Array<{ atS: number; connections?: number } & ProcessSample> = [];
   const holdStarted = performance.now();
   await sampleProcess(broker, token); // resets the lag histogram: what follows is the hold's own

@@ -199,7 +199,7 @@ function holdingRows(hold: HeldFleet['hold'], over = ''): Row[] {
   const lagMax = hold.brokerSamples.map((s) => s.lagMaxMs).filter((v): v is number => v !== undefined);
   return [
     [`PUBACK p50 / p99 / max while holding${over}`, `${hold.ackLatencyMs.p50} / ${hold.ackLatencyMs.p99} / ${hold.ackLatencyMs.max} ms  (${int(hold.acked)} of ${int(hold.published)} readings acked)`],
-    ['PINGREQ → PINGRESP', `${int(hold.pingresps)} of ${int(hold.pingreqs)} answered`],
+    ['PINGREQ → PINGRESP (since CONNACK)', `${int(hold.pingresps)} of ${int(hold.pingreqs)} answered`],
     ['broker event-loop lag p99 / max (15 s samples)', lagP99.length ? `worst p99 ${Math.max(...lagP99)} ms, max ${Math.max(...lagMax)} ms  (10 ms resolution)` : 'n/a (the broker did not answer /metrics)'],
     ['CPU while holding (% of one core)', `${cpuText(hold.cpuPercentOfCore)}; machine ${hold.machineBusyPercent}% busy`],
   ];
