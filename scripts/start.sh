@@ -44,6 +44,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
+echo "== citypulse is up: console $api/console (token in $token_file or CP_API_TOKEN), API docs $api/docs"
 echo "== starting the simulated fleet"
 node --enable-source-maps dist/simulators/src/fleet-main.js --api "$api" --mqtt "mqtt://127.0.0.1:${CP_MQTT_PORT}" &
 pids+=($!)

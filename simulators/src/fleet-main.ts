@@ -36,6 +36,9 @@ console.log(`
 citypulse is running with ${fleet.stats.devices} simulated devices in ${args.cities}.
   MQTT broker      ${args.mqtt}   (devices/{id}/telemetry; see devices/README.md)
   HTTP API         ${args.api}     (token in .stack/api-token)
+  operator console ${args.api}/console   (sign in with the token in .stack/api-token)
+  API docs         ${args.api}/docs   (OpenAPI: ${args.api}/docs/json)
+  alerts, live     npm run alerts -- tail   (npm run alerts -- ack <id> --note "…")
   devices          curl -s ${auth} ${args.api}/devices
   alerts           curl -s ${auth} ${args.api}/alerts
   latest reading   curl -s ${auth} ${args.api}/telemetry/sim-beijing-env-sensor-1/latest

@@ -1,6 +1,6 @@
 import type { AppConfig } from '@citypulse/config';
 import type { RedisClient } from '@citypulse/redis';
-import { AlertStore, AuditLog, LastSeenIndex, claimDueReminders, queryAlerts, type RaiseAlert } from '@citypulse/alert-store';
+import { AlertStore, AuditLog, LastSeenIndex, claimDueReminders, countAlerts, queryAlerts, type RaiseAlert } from '@citypulse/alert-store';
 import { RuleRepository } from '@citypulse/alert-config';
 import { DeadLetterStore } from '@citypulse/rejections';
 import { REDIS_FLAVOURS, flushPrefix, testConfig, testRedis } from '@citypulse/testing';
@@ -49,6 +49,37 @@ describe.each(REDIS_FLAVOURS)('alert stores on $name', (flavour) => {
     expect(await alerts.current('co2-critical', 'dev-1')).toBeNull();
     expect(await alerts.countByState()).toMatchObject({ open: 0, acknowledged: 1, resolved: 1 });
     expect((await alerts.history(critical.alert.id)).map((e) => e.kind)).toEqual(expect.arrayContaining(['raised', 'escalated', 'resolved']));
+  });
+
+  it('lists most severe first, the active (not resolved) alerts, one site, counts per severity and state, and keeps the latest note', async () => {
+    const t0 = Date.now() - 600_000;
+    const raise = (deviceId: string, severity: RaiseAlert['severity'], atMs: number, site = 'bj-order') => alerts.raise({ ...breach(deviceId, severity, atMs), ruleId: `order-${severity}-${deviceId}`, city: 'chengde', site });
+    const oldCritical = await raise('ord-1', 'critical', t0);
+    const warnings = await Promise.all([1, 2, 3].map((i) => raise(`ord-w${i}`, 'warning', t0 + i * 1000)));
+    const info = await raise('ord-i', 'info', t0 + 5000, 'bj-other');
+    expect(await alerts.acknowledge(warnings[0]!.alert.id, 'ops', 'looking')).toMatchObject({ alert: { lastNote: 'looking', lastNoteBy: 'ops' } });
+    await alerts.resolve(warnings[1]!.alert.id, Date.now(), 400, 'ops', 'fixed');
+    expect(await alerts.get(warnings[1]!.alert.id)).toMatchObject({ state: 'resolved', lastNote: 'fixed', lastNoteBy: 'ops' });
+
+    const ids = async (q: Parameters<typeof queryAlerts>[3]) => (await queryAlerts(redis, alerts, alerts.keyNames, q)).items.map((a) => a.id);
+    const [w1, w2, w3] = warnings.map((w) => w!.alert.id);
+    expect(await ids({ city: 'chengde' })).toEqual([info.alert.id, w3, w2, w1, oldCritical.alert.id]);
+    expect(await ids({ city: 'chengde', order: 'severity' })).toEqual([oldCritical.alert.id, w3, w2, w1, info.alert.id]);
+    expect(await ids({ city: 'chengde', state: 'active', order: 'severity' })).toEqual([oldCritical.alert.id, w3, w1, info.alert.id]);
+    expect(await ids({ city: 'chengde', site: 'bj-other' })).toEqual([info.alert.id]);
+    const page = await queryAlerts(redis, alerts, alerts.keyNames, { city: 'chengde', order: 'severity', limit: 2, offset: 1 });
+    expect(page).toMatchObject({ total: 5, more: true });
+    expect(page.items.map((a) => a.id)).toEqual([w3, w2]);
+    // Without a city the two not-resolved state indexes are read.
+    expect(await ids({ state: 'active', order: 'severity', cities: ['chengde'] })).toEqual([oldCritical.alert.id, w3, w1, info.alert.id]);
+
+    expect(await countAlerts(redis, alerts.keyNames, { city: 'chengde' })).toEqual({
+      critical: { open: 1, acknowledged: 0, resolved: 0 },
+      warning: { open: 1, acknowledged: 1, resolved: 1 },
+      info: { open: 1, acknowledged: 0, resolved: 0 },
+    });
+    expect((await countAlerts(redis, alerts.keyNames, { cities: ['chengde'], site: 'bj-other' })).info.open).toBe(1);
+    expect((await countAlerts(redis, alerts.keyNames, { cities: [] })).warning.open).toBe(0);
   });
 
   it('updates the rule state of many devices in one optimistic transaction and clears outboxes', async () => {

@@ -26,7 +26,7 @@ export function newAlertFields(id: string, input: RaiseAlert, nowIso: string): R
   return fields;
 }
 
-const OPTIONAL = ['cause', 'acknowledgedAt', 'acknowledgedBy', 'assignee', 'snoozedUntil', 'escalatedTo', 'resolvedAt', 'resolvedBy', 'lastNotifiedAt', 'suppressedBy'] as const;
+const OPTIONAL = ['cause', 'acknowledgedAt', 'acknowledgedBy', 'assignee', 'snoozedUntil', 'escalatedTo', 'resolvedAt', 'resolvedBy', 'lastNotifiedAt', 'suppressedBy', 'lastNote', 'lastNoteBy', 'lastNoteAt'] as const;
 
 export function fromHash(h: Record<string, string>): Alert | null {
   if (!h.id) return null;

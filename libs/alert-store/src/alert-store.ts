@@ -93,6 +93,7 @@ export class AlertStore {
     const event: AlertEvent = { id: actor === 'rule' ? `${id}:resolved` : `${id}:resolved:${randomUUID()}`, alertId: id, kind: 'resolved', at, actor, ...(note && { note }), ...(value !== undefined && { value }) };
     const fields: Record<string, string> = { resolvedAt: at, resolvedBy: actor, updatedAt: new Date().toISOString() };
     if (value !== undefined) fields.lastValue = String(value);
+    if (note) Object.assign(fields, noteFields(note, actor, at));
     const result = await this.transition(id, NOT_RESOLVED, 'resolved', event, fields);
     return result === 'ok' ? { alert: (await this.get(id))!, event } : null;
   }
@@ -125,7 +126,7 @@ export class AlertStore {
   private async operatorAction(id: string, allowed: string, target: AlertState | '', partial: Omit<AlertEvent, 'id' | 'alertId'>, fields: Record<string, string>): Promise<ActionResult> {
     const event: AlertEvent = { id: `${id}:${partial.kind}:${randomUUID()}`, alertId: id, ...partial };
     if (event.note === undefined) delete event.note;
-    const result = await this.transition(id, allowed, target, event, fields);
+    const result = await this.transition(id, allowed, target, event, event.note ? { ...fields, ...noteFields(event.note, event.actor, event.at) } : fields);
     if (result === 'missing') return { refused: 'not_found' };
     if (result !== 'ok') return { refused: 'conflict', state: result as AlertState };
     return { alert: (await this.get(id))!, event };
@@ -181,4 +182,9 @@ export class AlertStore {
   get keyNames(): AlertKeys {
     return this.keys;
   }
+}
+
+/** An operator's note is kept on the alert too (the latest one), so a list shows it without reading each history. */
+function noteFields(note: string, actor: string, at: string): Record<string, string> {
+  return { lastNote: note, lastNoteBy: actor, lastNoteAt: at };
 }

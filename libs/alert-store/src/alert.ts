@@ -44,6 +44,10 @@ export interface Alert {
   lastNotifiedAt?: string;
   /** Raised while a maintenance window (this id) covered the device: recorded, notifies no one. */
   suppressedBy?: string;
+  /** The latest note an operator gave with an action, who gave it and when: shown on the alert. */
+  lastNote?: string;
+  lastNoteBy?: string;
+  lastNoteAt?: string;
 }
 
 export interface RaiseAlert {
@@ -83,8 +87,11 @@ export interface AlertEvent {
 }
 
 export interface AlertQuery {
-  state?: AlertState;
+  /** 'active': open or acknowledged (not resolved). */
+  state?: AlertState | 'active';
   city?: string;
+  /** Exact site id. */
+  site?: string;
   /** Only alerts of these cities (a city-scoped API token); undefined = every city. */
   cities?: readonly string[];
   deviceId?: string;
@@ -97,4 +104,6 @@ export interface AlertQuery {
   toMs?: number;
   limit?: number;
   offset?: number;
+  /** 'time' (default): newest first; 'severity': most severe first, newest first within a severity. */
+  order?: 'time' | 'severity';
 }

@@ -18,7 +18,10 @@ export interface Presence {
   brokerId?: string;
   /** When the current (or last) connection was accepted. */
   connectedSince?: string;
-  /** Last time the broker knew it was there: the connect time while online, the disconnect time after. */
+  /**
+   * Last time the broker knew it was there: the connect time while online, the disconnect time after.
+   * The API shows the later of this and the device's newest stored reading (so it advances while it publishes).
+   */
   lastSeen?: string;
   offlineReason?: OfflineReason;
   /** Whether the broker published the device's last will when it went offline. */

@@ -39,13 +39,45 @@ export class AlertFilterQuery {
 }
 
 export class ListAlertsQuery extends AlertFilterQuery {
-  @IsOptional() @IsIn(ALERT_STATES)
-  state?: AlertState;
+  /** One state, or 'active': open or acknowledged. */
+  @IsOptional() @IsIn([...ALERT_STATES, 'active'])
+  state?: AlertState | 'active';
+
+  /** Exact site id. */
+  @IsOptional() @IsString() @Length(1, 100)
+  site?: string;
+
+  /** 'time' (default): newest first; 'severity': critical first, then warning, then info, newest first within each. */
+  @IsOptional() @IsIn(['time', 'severity'])
+  order?: 'time' | 'severity';
 
   /** true: only alerts raised under a maintenance window (suppressed); false: none of them. */
   @ApiPropertyOptional({ type: String, enum: ['true', 'false'] })
   @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean({ message: 'suppressed must be true or false' })
   suppressed?: boolean;
+}
+
+/** The filters of GET /alerts/counts: every severity and state is counted, so neither is a filter. */
+export class CountAlertsQuery {
+  @IsOptional() @IsString() @Length(1, 100)
+  city?: string;
+
+  @IsOptional() @IsString() @Length(1, 100)
+  site?: string;
+
+  @IsOptional() @IsString() @Length(1, 100)
+  deviceId?: string;
+
+  @IsOptional() @IsString() @Length(1, 200)
+  ruleId?: string;
+
+  @ApiPropertyOptional(TIME_PARAM)
+  @IsOptional() @Transform(({ value }) => toEpochMs(value)) @IsInt(TIME)
+  from?: number;
+
+  @ApiPropertyOptional(TIME_PARAM)
+  @IsOptional() @Transform(({ value }) => toEpochMs(value)) @IsInt(TIME)
+  to?: number;
 }
 
 export class TransitionsQuery extends AlertFilterQuery {

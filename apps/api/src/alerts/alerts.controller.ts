@@ -4,12 +4,12 @@ import type { Observable } from 'rxjs';
 import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { AlertStore, AuditLog, queryAlerts, type ActionResult, type Alert } from '@citypulse/alert-store';
+import { AlertStore, AuditLog, countAlerts, queryAlerts, type ActionResult, type Alert } from '@citypulse/alert-store';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { callerOf, mayAccess, type Caller } from '../alerting/caller.js';
 import { ApiQueues } from '../alerting/api-queues.js';
-import { AlertActionDto, AssignAlertDto, SnoozeAlertDto } from './alert-actions.dto.js';
-import { ListAlertsQuery, StreamQuery, TransitionsQuery } from './alert-queries.dto.js';
+import { AlertActionDto, AssignAlertDto, BulkAlertActionDto, SnoozeAlertDto } from './alert-actions.dto.js';
+import { CountAlertsQuery, ListAlertsQuery, StreamQuery, TransitionsQuery } from './alert-queries.dto.js';
 import { queryTransitions } from './alert-transitions.js';
 import { LiveAlerts } from './live-alerts.js';
 import { MaintenanceMarks } from '../maintenance/maintenance-marks.js';
@@ -38,7 +38,7 @@ export class AlertsController {
     this.maintenance = new MaintenanceMarks(redis, config.redis.prefix);
   }
 
-  /** `?state=&city=&deviceId=&ruleId=&severity=&suppressed=&from=&to=` (from/to on openedAt), newest first; each marked with its maintenance. */
+  /** `?state=&city=&site=&deviceId=&ruleId=&severity=&suppressed=&from=&to=` (from/to on openedAt), newest first or (`order=severity`) most severe first; each marked with its maintenance. */
   @Get()
   async list(@Query() q: ListAlertsQuery, @Req() req: Request) {
     const caller = callerOf(req);
@@ -46,6 +46,7 @@ export class AlertsController {
     const page = await queryAlerts(this.redis, this.store, this.store.keyNames, {
       state: q.state,
       city: q.city,
+      site: q.site,
       cities: caller.cities,
       deviceId: q.deviceId,
       ruleId: q.ruleId,
@@ -55,8 +56,44 @@ export class AlertsController {
       toMs: q.to,
       limit: q.limit,
       offset: q.offset,
+      order: q.order,
     });
     return { ...page, items: await this.maintenance.mark(page.items) };
+  }
+
+  /**
+   * How many alerts match `?city=&site=&deviceId=&ruleId=&from=&to=`, per severity and state:
+   * `{ counts: { critical: { open, acknowledged, resolved }, warning: …, info: … } }`.
+   */
+  @Get('counts')
+  async counts(@Query() q: CountAlertsQuery, @Req() req: Request) {
+    const caller = callerOf(req);
+    if (q.city !== undefined && !mayAccess(caller, q.city)) throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
+    const counts = await countAlerts(this.redis, this.store.keyNames, { city: q.city, site: q.site, cities: caller.cities, deviceId: q.deviceId, ruleId: q.ruleId, fromMs: q.from, toMs: q.to });
+    return { counts };
+  }
+
+  /**
+   * Acknowledges or assigns many alerts with one note: each is applied (and audited and
+   * announced) on its own. `results` says per id `ok` with the alert's new state, or why not
+   * (`not_found` — also another city's alert — or `conflict` with the state it is in).
+   */
+  @Post('bulk')
+  @HttpCode(200)
+  async bulk(@Body() body: BulkAlertActionDto, @Req() req: Request) {
+    const results = [];
+    for (const id of body.ids) {
+      const apply = (by: string) => (body.action === 'assign' ? this.store.assign(id, body.assignee!, by, body.note) : this.store.acknowledge(id, by, body.note));
+      try {
+        const alert = await this.act(id, req, body.action === 'assign' ? `assign to ${body.assignee}` : 'acknowledge', body.note, apply, body.by);
+        results.push({ id, ok: true, state: alert.state });
+      } catch (error) {
+        if (error instanceof NotFoundException) results.push({ id, ok: false, error: 'not_found' });
+        else if (error instanceof ConflictException) results.push({ id, ok: false, error: 'conflict', state: (error.getResponse() as { state?: string }).state });
+        else throw error;
+      }
+    }
+    return { results, applied: results.filter((r) => r.ok).length };
   }
 
   /** Every transition (the `alerts` measurement in InfluxDB), filterable by time, city, device, rule, severity and event. */

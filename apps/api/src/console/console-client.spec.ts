@@ -29,11 +29,12 @@ describe('the console’s server-sent-event parser', () => {
 describe('the console’s alert queue logic', () => {
   const alert = { id: 'a', city: 'beijing', site: 'beijing-tower-1', severity: 'warning', state: 'open', openedAt: '2026-01-01T00:00:00Z', count: 1 };
 
-  it('filters by city, site (part of the name, any case), severity and state; active means not resolved', async () => {
+  it('filters by city, site (exactly, as the API does), severity and state; active means not resolved', async () => {
     const { matchesFilters } = await load('alert-list.js');
     expect(matchesFilters(alert, { state: 'active' })).toBe(true);
     expect(matchesFilters({ ...alert, state: 'resolved' }, { state: 'active' })).toBe(false);
-    expect(matchesFilters(alert, { site: 'TOWER' })).toBe(true);
+    expect(matchesFilters(alert, { site: 'beijing-tower-1' })).toBe(true);
+    expect(matchesFilters(alert, { site: 'tower' })).toBe(false);
     expect(matchesFilters(alert, { city: 'tianjin' })).toBe(false);
     expect(matchesFilters(alert, { severity: 'critical' })).toBe(false);
     expect(matchesFilters(alert, { state: 'any' })).toBe(true);

@@ -4,7 +4,8 @@ import { REDIS } from '@citypulse/core';
 import { DeviceCertificateStore } from '@citypulse/certificates';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { ApiTokenStore, DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, PresenceStore, toPublic, type DeviceRecord, type ScryptParams } from '@citypulse/registry';
-import { AuditLog } from '@citypulse/alert-store';
+import { AuditLog, LastSeenIndex } from '@citypulse/alert-store';
+import { withLastReading } from './last-seen.js';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
 import { ListDevicesQuery } from './list-devices.query.js';
@@ -22,6 +23,7 @@ import { badRequest } from '../alerting/field-errors.js';
 @Controller('devices')
 export class DevicesController {
   private readonly presence: PresenceStore;
+  private readonly lastSeen: LastSeenIndex;
   private readonly audit: AuditLog;
   private readonly namespaces: IdNamespaces;
   private readonly scrypt: ScryptParams;
@@ -33,6 +35,7 @@ export class DevicesController {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.presence = new PresenceStore(redis, config.redis.prefix);
+    this.lastSeen = new LastSeenIndex(redis, config.redis.prefix);
     this.audit = new AuditLog(redis, config.redis.prefix);
     this.namespaces = new IdNamespaces(registry, new ApiTokenStore(redis, config.redis.prefix));
     this.scrypt = { ...DEFAULT_SCRYPT, N: config.provisioning.secretScryptN };
@@ -62,14 +65,16 @@ export class DevicesController {
   @Get()
   async list(@Query() query: ListDevicesQuery, @CurrentTenancy() tenancy: Tenancy) {
     const { items, total } = await this.registry.list({ ...query, withinCities: tenancy.withinCities });
-    const presence = await this.presence.getMany(items.map((d) => d.id));
+    const ids = items.map((d) => d.id);
+    const presence = await withLastReading(this.lastSeen, ids, await this.presence.getMany(ids));
     return { items: items.map((d, i) => ({ ...toPublic(d), presence: presence[i] })), total, offset: query.offset, limit: query.limit };
   }
 
   @Get(':id')
   async get(@Param() { id }: DevicePath, @CurrentTenancy() tenancy: Tenancy) {
     const device = await this.visible(id, tenancy);
-    return { ...toPublic(device), presence: await this.presence.get(id) };
+    const [presence] = await withLastReading(this.lastSeen, [id], [await this.presence.get(id)]);
+    return { ...toPublic(device), presence };
   }
 
   /** Moves a device to another site or city, or renames it; its index entries, certificates and live session follow. */

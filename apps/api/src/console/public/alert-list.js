@@ -9,18 +9,51 @@ export const SEVERITIES = ['critical', 'warning', 'info'];
 
 export function matchesFilters(alert, filters) {
   if (filters.city && alert.city !== filters.city) return false;
-  if (filters.site && !alert.site.toLowerCase().includes(filters.site.toLowerCase())) return false;
+  // Exact, as GET /alerts and /alerts/counts filter it: the counts shown are of the same alerts.
+  if (filters.site && alert.site !== filters.site) return false;
   if (filters.severity && alert.severity !== filters.severity) return false;
   if (filters.state === 'active') return alert.state !== 'resolved';
   if (filters.state && filters.state !== 'any') return alert.state === filters.state;
   return true;
 }
 
-/** The GET /alerts state values to ask for a filter state (the API takes one state at a time). */
-export function statesToQuery(state) {
+/** The GET /alerts `state` for a filter state ('any' is no filter; 'active' the API takes as is). */
+export function stateToQuery(state) {
+  return !state || state === 'any' ? undefined : state;
+}
+
+/** States a filter state covers. */
+function statesOf(state) {
   if (state === 'active') return ['open', 'acknowledged'];
-  if (!state || state === 'any') return [undefined];
+  if (!state || state === 'any') return ['open', 'acknowledged', 'resolved'];
   return [state];
+}
+
+/**
+ * From GET /alerts/counts (`{severity: {state: n}}`): alerts per severity within the state
+ * filter, per state within the severity filter, and the total the filters match.
+ */
+export function countsFor(counts, filters) {
+  const states = statesOf(filters.state);
+  const severities = filters.severity ? [filters.severity] : SEVERITIES;
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, states.reduce((n, state) => n + (counts?.[s]?.[state] ?? 0), 0)]));
+  const byState = Object.fromEntries(['open', 'acknowledged', 'resolved'].map((state) => [state, severities.reduce((n, s) => n + (counts?.[s]?.[state] ?? 0), 0)]));
+  const total = severities.reduce((n, s) => n + bySeverity[s], 0);
+  return { bySeverity, byState, total };
+}
+
+/** An alert's title: its rule's description, else the rule id (a rule need not have a description). */
+export function alertTitle(alert) {
+  return alert.description?.trim() || alert.ruleId || alert.id;
+}
+
+/**
+ * The unit of an alert's values: a deadman alert counts seconds of silence; a field alert has
+ * its field's unit from the device type catalogue (`types`: GET /device-types items by name).
+ */
+export function valueUnit(alert, types) {
+  if (alert.ruleKind === 'deadman' || !alert.field) return 's';
+  return types?.[alert.deviceType]?.fields?.[alert.field]?.unit ?? '';
 }
 
 /**

@@ -1,11 +1,15 @@
 import { ApiError, api, withQuery } from './api.js';
 import { h, replace } from './dom.js';
-import { fieldChart } from './chart.js';
+import { fieldChart, ruleThresholds } from './chart.js';
+import { rulesForDevice } from './device-rules.js';
+import { alertTitle } from './alert-list.js';
 import { intervalFor } from './chart-geometry.js';
 import { formatNumber, formatTime } from './format.js';
 
 const RANGES = [['15m', 15 * 60_000], ['1h', 3_600_000], ['6h', 6 * 3_600_000], ['24h', 24 * 3_600_000], ['7d', 7 * 24 * 3_600_000]];
 const NUMERIC = new Set(['number', 'integer']);
+/** How often the device's facts (presence, last seen) are read again while the page is open. */
+const FACTS_EVERY_MS = 3000;
 
 /**
  * One device: registry facts and presence, charts of its numeric fields over a chosen range
@@ -18,6 +22,11 @@ export function deviceView(root, deviceId) {
   let rangeMs = 3_600_000;
   let device;
   let type;
+  /** The rules watching this device and its alerts: thresholds and alert periods on the charts. */
+  let rules = [];
+  let deviceAlerts = [];
+  let factsTimer;
+  let stopped = false;
 
   const rangePicker = h('div', { class: 'ranges', role: 'group', 'aria-label': 'time range' },
     RANGES.map(([label, ms]) => h('button', { type: 'button', class: ms === rangeMs ? 'selected' : '', 'data-range': label, onclick: (e) => pickRange(ms, e.target) }, label)));
@@ -38,13 +47,28 @@ export function deviceView(root, deviceId) {
   async function load() {
     try {
       device = await api(`/devices/${encodeURIComponent(deviceId)}`);
-      type = await api(`/device-types/${encodeURIComponent(device.type)}`).catch(() => undefined);
+      [type, rules] = await Promise.all([
+        api(`/device-types/${encodeURIComponent(device.type)}`).catch(() => undefined),
+        api(withQuery('/rules', { deviceType: device.type, limit: 1000 })).then((page) => rulesForDevice(device, page.items)).catch(() => []),
+      ]);
       replace(info, deviceFacts(device, type));
+      if (!stopped) factsTimer = setInterval(refreshFacts, FACTS_EVERY_MS);
     } catch (error) {
       replace(info, h('p', { class: 'error' }, error instanceof ApiError && error.status === 404 ? `No device ${deviceId}.` : `Could not load the device: ${error.message}`));
       return;
     }
-    await Promise.all([loadCharts(), loadAlerts()]);
+    await loadAlerts();
+    await loadCharts();
+  }
+
+  /** Presence and last seen move while the device publishes; the rest of the page stays as it is. */
+  async function refreshFacts() {
+    try {
+      device = await api(`/devices/${encodeURIComponent(deviceId)}`);
+      replace(info, deviceFacts(device, type));
+    } catch {
+      // Shown again at the next tick; a 401 already went back to the login.
+    }
   }
 
   async function loadCharts() {
@@ -56,15 +80,26 @@ export function deviceView(root, deviceId) {
         from: new Date(from).toISOString(), to: new Date(to).toISOString(), every: intervalFor(rangeMs), fields: fields.join(','),
       }));
       const series = result.series.filter((s) => fields.length === 0 || fields.includes(s.field));
-      replace(charts, series.length ? series.map((s) => fieldChart(s, { unit: type?.fields?.[s.field]?.unit, from, to })) : h('p', { class: 'quiet' }, 'No readings in this range.'));
+      replace(charts, series.length ? series.map((s) => fieldChart(s, { unit: type?.fields?.[s.field]?.unit, from, to, thresholds: thresholdsOf(s.field), alertPeriods: periodsOf(s.field, to) })) : h('p', { class: 'quiet' }, 'No readings in this range.'));
     } catch (error) {
       replace(charts, h('p', { class: 'error' }, `Could not load telemetry: ${error.message}`));
     }
   }
 
+  function thresholdsOf(field) {
+    return rules.filter((r) => r.field === field).flatMap(ruleThresholds);
+  }
+
+  function periodsOf(field, nowMs) {
+    return deviceAlerts
+      .filter((a) => a.field === field)
+      .map((a) => ({ id: a.id, severity: a.severity, fromMs: Date.parse(a.openedAt), toMs: a.resolvedAt ? Date.parse(a.resolvedAt) : nowMs, open: !a.resolvedAt }));
+  }
+
   async function loadAlerts() {
     try {
       const page = await api(withQuery('/alerts', { deviceId, limit: 50 }));
+      deviceAlerts = page.items;
       replace(history, page.items.length ? h('ol', { class: 'history-list' }, page.items.map(alertEntry)) : h('p', { class: 'quiet' }, 'No alerts.'));
     } catch (error) {
       replace(history, h('p', { class: 'error' }, `Could not load alerts: ${error.message}`));
@@ -72,7 +107,10 @@ export function deviceView(root, deviceId) {
   }
 
   load();
-  return () => undefined;
+  return () => {
+    stopped = true;
+    clearInterval(factsTimer);
+  };
 }
 
 function deviceFacts(device, type) {
@@ -82,7 +120,7 @@ function deviceFacts(device, type) {
     fact('name', device.name ?? '—'),
     fact('city / site', `${device.city} / ${device.site}`),
     fact('status', h('span', { class: presence.online ? 'online' : 'offline', 'data-online': String(Boolean(presence.online)) }, presence.online ? 'online' : 'offline')),
-    fact('last seen', formatTime(presence.lastSeen)),
+    fact('last seen', h('span', { class: 'last-seen', 'data-last-seen': presence.lastSeen ?? '' }, formatTime(presence.lastSeen))),
     device.revoked ? fact('credentials', 'revoked') : null,
   );
 }
@@ -94,7 +132,7 @@ function alertEntry(alert) {
   return h('li', { class: `alert-entry sev-${alert.severity}`, 'data-alert-id': alert.id, 'data-state': alert.state },
     h('span', { class: `badge sev-${alert.severity}` }, alert.severity), ' ',
     h('span', { class: 'state' }, alert.state), ' ',
-    h('strong', {}, alert.description), ' ',
+    h('strong', {}, alertTitle(alert)), ' ',
     h('span', { class: 'quiet' }, `${formatTime(alert.openedAt)}${alert.resolvedAt ? ` → ${formatTime(alert.resolvedAt)}` : ''} · ${alert.count}× · peak ${formatNumber(alert.peakValue)}`), ' ',
     toggle,
     transitions,

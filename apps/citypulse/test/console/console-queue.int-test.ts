@@ -1,0 +1,244 @@
+import type { Browser, Page } from 'playwright-core';
+import { uniqueName, waitFor } from '@citypulse/testing';
+import { TestCitypulse } from '../harness.js';
+import { connectedSensor, createRule, waitForAlerts, type TestDevice } from '../alerts/alert-helpers.js';
+import { DESKTOP, consoleUrl, launchChromium, openContext, pageErrors, screenshot, signIn } from './console-browser.js';
+
+/**
+ * The alert queue never hides an alert, and live updates never eat what an operator types: a
+ * storm of 250 warnings raised over MQTT with one older critical alert, a note typed while
+ * alerts arrive and change, bulk acknowledgement, the device page's last seen and chart, all in
+ * a real Chromium against the real stack. Every wait is on an outcome in the page or the API.
+ */
+describe('the operator console’s alert queue', () => {
+  let cp: TestCitypulse;
+  let browser: Browser;
+  const devices: TestDevice[] = [];
+  const sensor = async (city: string) => {
+    const device = await connectedSensor(cp, city);
+    devices.push(device);
+    return device;
+  };
+  /** The storm's city: the other tests raise their alerts elsewhere. */
+  const STORM_CITY = 'tianjin';
+  const WARNINGS = 250;
+
+  beforeAll(async () => {
+    cp = await TestCitypulse.start();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(devices.map((d) => d.client.endAsync()));
+    await cp?.stop();
+  });
+
+  const co2Rule = (id: string, deviceId: string, severity: string, threshold: number, description?: string) => ({
+    id,
+    deviceType: 'env-sensor',
+    scope: { deviceId },
+    field: 'co2',
+    condition: { kind: 'above', threshold, clearBelow: threshold - 100 },
+    severity,
+    ...(description !== undefined && { description }),
+  });
+
+  async function openQueue(hash = '#/alerts'): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+    const context = await openContext(browser, DESKTOP);
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    await signIn(page, cp, { hash });
+    return { page, errors, close: () => context.close() };
+  }
+
+  it('shows the one critical alert first among 250 newer warnings, counts every alert, and pages through the rest', async () => {
+    const critical = await sensor(STORM_CITY);
+    const noisy = await sensor(STORM_CITY);
+    await createRule(cp, co2Rule(`crit-${critical.id}`, critical.id, 'critical', 1000, 'CO₂ dangerous'));
+    // Rules without a description: their alerts are titled by the rule id.
+    for (let i = 0; i < WARNINGS; i += 25) {
+      await Promise.all(Array.from({ length: 25 }, (_, j) => createRule(cp, co2Rule(`storm-${i + j}-${noisy.id}`, noisy.id, 'warning', 1000))));
+    }
+    // The critical alert is the oldest: newest-first it would be the 251st, beyond the first page.
+    await critical.publish({ co2: 1400 }, Date.now() - 60_000);
+    await waitForAlerts(cp, critical.id, (items) => items.length === 1, 'the critical alert');
+    await noisy.publish({ co2: 1400 }, Date.now() - 30_000);
+    await waitFor(async () => (await cp.api('GET', `/alerts/counts?city=${STORM_CITY}`)).body.counts.warning.open, (n: number) => n === WARNINGS, { what: '250 warnings', timeoutMs: 30_000 });
+
+    // The API: newest first puts the critical alert last; most severe first puts it first.
+    const byTime = (await cp.api('GET', `/alerts?city=${STORM_CITY}&state=active&limit=200`)).body;
+    expect(byTime.items.some((a: any) => a.severity === 'critical')).toBe(false);
+    expect(byTime.more).toBe(true);
+    const bySeverity = (await cp.api('GET', `/alerts?city=${STORM_CITY}&state=active&order=severity&limit=200`)).body;
+    expect(bySeverity.items[0]).toMatchObject({ severity: 'critical', deviceId: critical.id });
+    expect(bySeverity).toMatchObject({ total: WARNINGS + 1, more: true });
+
+    const { page, errors, close } = await openQueue();
+    const first = page.locator('ol.alert-list > li.alert').first();
+    await page.locator('ol.alert-list > li.alert').nth(199).waitFor();
+    expect(await first.getAttribute('data-severity')).toBe('critical');
+    expect(await first.locator('a.device-link').textContent()).toBe(critical.id);
+    expect(await first.isVisible()).toBe(true);
+    expect(await first.evaluate((li) => li.getBoundingClientRect().top < (globalThis as any).innerHeight)).toBe(true);
+
+    // Counts per severity and state, of everything the filters match.
+    const criticalCount = page.locator('.alert-counts button[data-severity="critical"]');
+    await page.locator(`.alert-counts button[data-severity="warning"][data-count="${WARNINGS}"]`).waitFor();
+    expect(await criticalCount.getAttribute('data-count')).toBe('1');
+    await page.locator(`.summary[data-total="${WARNINGS + 1}"]`).waitFor();
+    // The first page is 200; alerts still announced live after the page loaded join it.
+    const shown = Number(await page.locator('.summary').getAttribute('data-shown'));
+    expect(shown).toBeGreaterThanOrEqual(200);
+    expect(await page.locator('.summary').textContent()).toBe(`Showing ${shown} of ${WARNINGS + 1} alerts`);
+    const more = page.locator('button.more');
+    if (shown < WARNINGS + 1) expect(await more.textContent()).toContain(`${WARNINGS + 1 - shown} more`);
+    // A rule without a description: its id is the title.
+    const warning = page.locator(`li.alert[data-severity="warning"]`).first();
+    expect(await warning.locator('.description').textContent()).toMatch(new RegExp(`^storm-\\d+-${noisy.id}$`));
+    expect(await warning.locator('.facts', { hasText: 'last' }).textContent()).toContain('1400 ppm');
+
+    if (await more.isVisible()) await more.click();
+    await page.locator('ol.alert-list > li.alert').nth(WARNINGS).waitFor();
+    await page.locator('.summary', { hasText: `Showing ${WARNINGS + 1} of ${WARNINGS + 1} alerts` }).waitFor();
+    await more.waitFor({ state: 'hidden' });
+
+    // One click shows just the critical alerts.
+    await criticalCount.click();
+    await waitFor(() => page.locator('ol.alert-list > li.alert').count(), (n) => n === 1, { what: 'only the critical alert' });
+    expect(await page.locator('ol.alert-list > li.alert').getAttribute('data-severity')).toBe('critical');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('acknowledges the selected alerts at once with one note, shown on each card', async () => {
+    const device = await sensor('shijiazhuang');
+    for (let i = 0; i < 3; i++) await createRule(cp, co2Rule(`bulk-${i}-${device.id}`, device.id, 'warning', 1000, `bulk ${i}`));
+    await device.publish({ co2: 1300 }, Date.now() - 5000);
+    const alerts = await waitForAlerts(cp, device.id, (items) => items.length === 3, 'three alerts');
+
+    const { page, errors, close } = await openQueue();
+    await page.selectOption('select[name=city]', 'shijiazhuang');
+    const rows = page.locator('ol.alert-list > li.alert');
+    await waitFor(() => rows.count(), (n) => n === 3, { what: 'the city’s three alerts' });
+    await page.check('.bulk input.select-all');
+    await page.locator('.bulk[data-selected="3"]').waitFor();
+    await page.fill('.bulk input.bulk-note', 'one cause: ventilation off');
+    await page.click('.bulk button.bulk-ack');
+    await page.locator('.bulk .bulk-result', { hasText: 'acknowledged 3' }).waitFor();
+    for (const alert of alerts) {
+      const card = page.locator(`li.alert[data-alert-id="${alert.id}"]`);
+      await card.locator('.last-note', { hasText: 'one cause: ventilation off' }).waitFor();
+      expect(await card.getAttribute('data-state')).toBe('acknowledged');
+      const stored = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body;
+      expect(stored).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'alice', lastNote: 'one cause: ventilation off' });
+    }
+    // Bad input names the field.
+    const refused = await cp.api('POST', '/alerts/bulk', { action: 'assign', ids: [alerts[0].id], by: 'alice' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('assignee');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('keeps a note being typed while alerts arrive and change live, and resolves with it', async () => {
+    const device = await sensor('beijing');
+    const other = await sensor('beijing');
+    await createRule(cp, co2Rule(`note-${device.id}`, device.id, 'warning', 1000, 'CO₂ high'));
+    await createRule(cp, co2Rule(`other-${other.id}`, other.id, 'critical', 1000, 'CO₂ dangerous'));
+    await device.publish({ co2: 1300 }, Date.now() - 10_000);
+    const [alert] = await waitForAlerts(cp, device.id, (items) => items.length === 1, 'the alert');
+
+    const { page, errors, close } = await openQueue();
+    await page.waitForSelector('#live[data-status="live"]');
+    const card = page.locator(`li.alert[data-alert-id="${alert.id}"]`);
+    const note = card.locator('input.note');
+    await note.click();
+    await page.keyboard.type('pump 3 ');
+
+    // Live changes while the note is half typed: a colleague assigns the same alert (its card is
+    // rebuilt) and a critical alert arrives above it over MQTT (the list reorders).
+    expect((await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/assign`, { by: 'bob', assignee: 'carol' })).status).toBe(200);
+    await other.publish({ co2: 1500 }, Date.now() - 4000);
+    await card.locator('.facts div', { hasText: 'assignee' }).locator('dd', { hasText: 'carol' }).waitFor();
+    await page.locator(`ol.alert-list > li.alert[data-severity="critical"] a.device-link:text-is("${other.id}")`).waitFor();
+    expect(await note.inputValue()).toBe('pump 3 ');
+    expect(await note.evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true);
+
+    // Typing goes on where it was: the field still has the focus.
+    await page.keyboard.type('replaced');
+    expect(await note.inputValue()).toBe('pump 3 replaced');
+    await card.locator('button.resolve').click();
+    await waitFor(async () => (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body, (a: any) => a.state === 'resolved', { what: 'the resolved alert' });
+    const history = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items;
+    expect(history).toContainEqual(expect.objectContaining({ kind: 'resolved', actor: 'alice', note: 'pump 3 replaced' }));
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('advances a publishing device’s last seen, and charts its field with axes, unit, the rule’s threshold and the alert period', async () => {
+    const device = await sensor('beijing');
+    await createRule(cp, co2Rule(`chart-${device.id}`, device.id, 'critical', 1000, 'CO₂ dangerous'));
+    const now = Date.now();
+    const readings = Array.from({ length: 10 }, (_, i) => ({ ts: now - (10 - i) * 60_000, values: { co2: 600 + i * 100 } }));
+    await device.client.publishAsync(`devices/${device.id}/telemetry`, JSON.stringify({ readings }), { qos: 1 });
+    await waitForAlerts(cp, device.id, (items) => items.length === 1, 'the alert');
+
+    const { page, errors, close } = await openQueue(`#/device/${device.id}`);
+    const chart = page.locator('figure.chart[data-field="co2"]');
+    await chart.locator('svg circle.point').first().waitFor();
+    expect(await chart.getAttribute('data-unit')).toBe('ppm');
+    expect(await chart.locator('.axis-title').textContent()).toBe('co2 (ppm)');
+    expect(await chart.locator('.y-tick text').count()).toBeGreaterThanOrEqual(3);
+    expect(await chart.locator('.x-tick text').count()).toBeGreaterThanOrEqual(2);
+    expect(await chart.locator('.threshold.sev-critical[data-value="1000"]').count()).toBe(1);
+    expect(await chart.locator('rect.alert-period.sev-critical').count()).toBe(1);
+
+    // It keeps publishing, a reading a few hundred ms apart: last seen follows.
+    const lastSeen = page.locator('.last-seen');
+    const before = Date.parse((await lastSeen.getAttribute('data-last-seen'))!);
+    let publishing = true;
+    const publisher = (async () => {
+      while (publishing) {
+        await device.publish({ co2: 900 });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    })();
+    try {
+      const advanced = await waitFor(async () => Date.parse((await lastSeen.getAttribute('data-last-seen')) ?? ''), (t) => t >= before + 2000, { what: 'last seen advancing', timeoutMs: 20_000 });
+      const presence = (await cp.api('GET', `/devices/${device.id}`)).body.presence;
+      expect(Date.parse(presence.lastSeen)).toBeGreaterThanOrEqual(advanced);
+      expect(Date.parse(presence.lastSeen)).toBeGreaterThan(Date.parse(presence.connectedSince) + 2000);
+    } finally {
+      publishing = false;
+      await publisher;
+    }
+    await screenshot(page, 'device-chart-desktop');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('shows no navigation and no log-out button on the sign-in page', async () => {
+    const context = await openContext(browser, DESKTOP);
+    const page = await context.newPage();
+    await page.goto(consoleUrl(cp, '#/alerts'));
+    await page.locator('form.login').waitFor();
+    expect(await page.locator('#nav').isVisible()).toBe(false);
+    expect(await page.locator('#logout').isVisible()).toBe(false);
+    expect(await page.locator('#nav a').first().isVisible()).toBe(false);
+    await context.close();
+  });
+
+  it('answers GET /alerts/counts and ?order= within the caller’s cities, and names a bad field', async () => {
+    const name = uniqueName('op-');
+    const { token } = (await cp.api('POST', '/tokens', { name, role: 'operator', cities: ['beijing'] })).body;
+    const asOperator = (path: string) => fetch(`http://127.0.0.1:${cp.running.httpPort}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const counts = (await (await asOperator('/alerts/counts')).json()) as any;
+    // The storm is in tianjin: none of it reaches a Beijing operator.
+    expect(counts.counts.warning.open).toBeLessThan(WARNINGS);
+    expect(counts.counts.critical.open + counts.counts.critical.acknowledged + counts.counts.critical.resolved).toBeGreaterThanOrEqual(1);
+    expect((await asOperator(`/alerts/counts?city=${STORM_CITY}`)).status).toBe(403);
+    const bad = await cp.api('GET', '/alerts?order=loudest');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('order');
+  });
+});
