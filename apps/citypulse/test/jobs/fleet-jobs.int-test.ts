@@ -66,8 +66,8 @@ describe('fleet jobs', () => {
   it('pauses (nothing more is released), resumes to completion, and cancels leaving the rest skipped', async () => {
     const devices = await provisionFleet(cp, 10);
     await connect(devices);
-    // 120 a minute after the first two: one every 500 ms, so the pause lands mid-rollout.
-    const created = await reboot(devices, { rollout: { initialCount: 2, ratePerMinute: 120 } });
+    // 240 a minute after the first two: one every 250 ms, so the pause lands mid-rollout.
+    const created = await reboot(devices, { rollout: { initialCount: 2, ratePerMinute: 240 } });
     const id = created.body.id;
     await jobUntil(cp, id, (j) => j.counts.succeeded >= 3, 'the rate phase started');
     const paused = await cp.api('POST', `/jobs/${id}/pause`);
@@ -75,7 +75,7 @@ describe('fleet jobs', () => {
     expect(paused.body.state).toBe('paused');
     const settled = await jobUntil(cp, id, (j) => j.counts.dispatching + j.counts['in-progress'] === 0, 'in-flight devices settled');
     // Paused across more than two release intervals: nothing new is reached.
-    const heldUntil = Date.now() + 1200;
+    const heldUntil = Date.now() + 700;
     const during = await waitFor(async () => (await cp.api('GET', `/jobs/${id}`)).body, (j) => Date.now() > heldUntil || j.counts.queued !== settled.counts.queued, { intervalMs: 100 });
     expect(during.counts.queued).toBe(settled.counts.queued);
     expect((await cp.api('POST', `/jobs/${id}/pause`)).status).toBe(409);
@@ -100,7 +100,7 @@ describe('fleet jobs', () => {
 
   it('sends to an offline device when it connects before the deadline; one still offline at the deadline is timed out', async () => {
     const [early, late] = await provisionFleet(cp, 2);
-    const deadline = new Date(Date.now() + 4000).toISOString();
+    const deadline = new Date(Date.now() + 2500).toISOString();
     const comes = await reboot([early], { rollout: { initialCount: 1, ratePerMinute: 60 }, deadline });
     const never = await reboot([late], { rollout: { initialCount: 1, ratePerMinute: 60 }, deadline });
     await jobUntil(cp, comes.body.id, (j) => j.counts.waiting === 1, 'the offline device waiting');

@@ -1,0 +1,74 @@
+import type { DeviceClient } from '@citypulse/devices';
+import { AppProcess, freePort, testEnv, waitFor } from '@citypulse/testing';
+import { TestCitypulse } from '../harness.js';
+import { fleetClient, jobUntil, provisionFleet, sumOf } from './job-helpers.js';
+
+/**
+ * A fleet job survives its processes: the API and the alerts worker (which runs the ticks) are
+ * real processes from dist/, killed with SIGKILL mid-rollout and started again; the broker runs
+ * here. The job must finish with every device sent its command exactly once.
+ */
+describe('fleet jobs across process crashes', () => {
+  let cp: TestCitypulse;
+  let api: AppProcess;
+  let alerts: AppProcess;
+  let apiUrl: string;
+  const clients: DeviceClient[] = [];
+
+  beforeAll(async () => {
+    cp = await TestCitypulse.start({}, ['broker']);
+    const httpPort = await freePort();
+    apiUrl = `http://127.0.0.1:${httpPort}`;
+    const env = testEnv({ CP_REDIS_PREFIX: cp.config.redis.prefix, CP_INFLUX_DB: cp.config.influx.database, CP_HTTP_PORT: String(httpPort), CP_JOBS_TICK_MS: '100', CP_JOBS_LOCK_MS: '1000' });
+    api = new AppProcess('api', env);
+    alerts = new AppProcess('alerts', env);
+    await Promise.all([api.start(), alerts.start()]);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all([api?.stop(), alerts?.stop()]);
+    await cp?.stop();
+  });
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${cp.config.http.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  it('carries on after the alerts worker and then the API are killed mid-rollout, sending each device its command once', async () => {
+    const devices = await provisionFleet({ api: call }, 40);
+    const received = new Map<string, string[]>();
+    for (const d of devices) {
+      const client = fleetClient(cp.mqttUrl, d);
+      client.on('command', (c: { id: string }) => received.set(d.id, [...(received.get(d.id) ?? []), c.id]));
+      clients.push(client);
+    }
+    await Promise.all(clients.map((c) => c.start()));
+    // 2 first, then 600 a minute (one a tick): about 4 s for the 40.
+    const created = await call('POST', '/jobs', { kind: 'command', command: { name: 'reboot' }, selection: { city: 'beijing', deviceIds: devices.map((d) => d.id) }, rollout: { initialCount: 2, ratePerMinute: 600 }, deviceTimeoutS: 10 });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+
+    await jobUntil({ api: call }, id, (j) => j.counts.succeeded >= 8, 'the rollout under way');
+    await alerts.kill();
+    const frozen = (await call('GET', `/jobs/${id}`)).body;
+    expect(frozen.state).toBe('running');
+    await alerts.start();
+    await jobUntil({ api: call }, id, (j) => j.counts.succeeded >= frozen.counts.succeeded + 8, 'progress after the alerts worker restarted', 30_000);
+
+    await api.kill();
+    await waitFor(() => received.size, (n) => n >= 30, { what: 'devices reached while the API is down', timeoutMs: 30_000 });
+    await api.start();
+    const done = await jobUntil({ api: call }, id, (j) => j.state === 'completed', 'the job completed', 30_000);
+    expect(done.counts).toMatchObject({ succeeded: 40, failed: 0, 'timed-out': 0 });
+    expect(sumOf(done.counts)).toBe(40);
+    expect([...received.values()].map((ids) => ids.length)).toEqual(Array(40).fill(1));
+    // One command per device in the store too (the client would hide a redelivered duplicate).
+    for (const d of devices) expect((await call('GET', `/devices/${d.id}/commands`)).body.items).toHaveLength(1);
+  });
+});
