@@ -19,6 +19,13 @@ if [ -z "${CP_API_TOKEN:-}" ]; then
   CP_API_TOKEN=$(cat "$token_file")
 fi
 export CP_API_TOKEN
+# The key that encrypts notification channels' secrets (SMTP passwords, chat webhook URLs) in Redis.
+secrets_key_file=.stack/secrets-key
+if [ -z "${CP_SECRETS_KEY:-}" ]; then
+  [ -s "$secrets_key_file" ] || node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))" > "$secrets_key_file"
+  CP_SECRETS_KEY=$(cat "$secrets_key_file")
+fi
+export CP_SECRETS_KEY
 export CP_MQTT_PORT=${CP_MQTT_PORT:-11883} CP_HTTP_PORT=${CP_HTTP_PORT:-13000}
 
 pids=()

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
 import { bullConnection, bullPrefix } from '@citypulse/core';
-import { QUEUES, type AlertCheckJob, type AlertEventJob, type NotificationJob } from '@citypulse/contracts';
+import { QUEUES, type AlertCheckJob, type AlertEventJob, type ChannelDeliveryJob, type EscalationJob, type NotificationJob } from '@citypulse/contracts';
 
 /**
  * The queues the alerts app adds jobs to, with their retry policies in one place. Completed jobs
@@ -11,6 +11,8 @@ export class AlertQueues {
   readonly events: Queue<AlertEventJob>;
   readonly notifications: Queue<NotificationJob>;
   readonly checks: Queue<AlertCheckJob>;
+  readonly escalations: Queue<EscalationJob>;
+  readonly channelDeliveries: Queue<ChannelDeliveryJob>;
 
   constructor(config: AppConfig) {
     const common = { connection: bullConnection(config), prefix: bullPrefix(config) };
@@ -27,6 +29,20 @@ export class AlertQueues {
         backoff: { type: 'exponential', delay: config.notifications.backoffMs },
       },
     });
+    // Escalation steps are delayed jobs (kept in Redis, so they survive restarts); a step only reads and adds jobs, so a few retries suffice.
+    this.escalations = new Queue<EscalationJob>(QUEUES.escalations, {
+      ...common,
+      defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 10, backoff: { type: 'exponential', delay: 500 } },
+    });
+    this.channelDeliveries = new Queue<ChannelDeliveryJob>(QUEUES.channelDeliveries, {
+      ...common,
+      defaultJobOptions: {
+        removeOnComplete: 10_000,
+        removeOnFail: false,
+        attempts: config.notifications.attempts,
+        backoff: { type: 'exponential', delay: config.notifications.backoffMs },
+      },
+    });
     this.checks = new Queue<AlertCheckJob>(QUEUES.alertChecks, {
       ...common,
       defaultJobOptions: { removeOnComplete: 100, removeOnFail: 1000, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
@@ -34,6 +50,6 @@ export class AlertQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.events.close(), this.notifications.close(), this.checks.close()]);
+    await Promise.all([this.events.close(), this.notifications.close(), this.checks.close(), this.escalations.close(), this.channelDeliveries.close()]);
   }
 }

@@ -8,6 +8,8 @@ import { AlertEventsWorker } from './events/alert-events.worker.js';
 import { NotificationWorker } from './notifications/notification.worker.js';
 import { AlertChecksWorker } from './checks.worker.js';
 import { FleetJobsWorker } from './fleet-jobs/fleet-jobs.worker.js';
+import { EscalationWorker } from './escalation/escalation.worker.js';
+import { ChannelDeliveryWorker } from './escalation/channel-delivery.worker.js';
 import { RuleBook } from './rule-book.js';
 import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
 
@@ -24,6 +26,8 @@ import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
     NotificationWorker,
     AlertChecksWorker,
     FleetJobsWorker,
+    EscalationWorker,
+    ChannelDeliveryWorker,
   ],
 })
 export class AlertsModule {}

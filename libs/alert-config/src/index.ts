@@ -6,3 +6,4 @@ export { webhookMatches, publicWebhook, DEFAULT_WEBHOOK_EVENTS, type Webhook } f
 export { nonPublicAddress } from './private-address.js';
 export { webhookTargetProblem, literalTargetProblem, publicOnlyLookup, hostOf, NonPublicAddressError, type ResolveAll } from './webhook-target.js';
 export { MaintenanceCalendar, MaintenanceRepository, WindowSchedule, cronProblem, inScope, isKnownTimeZone, type MaintenanceWindow, type OpenWindow, type Opening, type Recurrence } from './maintenance/index.js';
+export * from './channels/index.js';

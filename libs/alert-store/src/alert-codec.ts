@@ -28,6 +28,9 @@ export function newAlertFields(id: string, input: RaiseAlert, nowIso: string): R
 
 const OPTIONAL = ['cause', 'acknowledgedAt', 'acknowledgedBy', 'assignee', 'snoozedUntil', 'escalatedTo', 'resolvedAt', 'resolvedBy', 'lastNotifiedAt', 'suppressedBy', 'lastNote', 'lastNoteBy', 'lastNoteAt'] as const;
 
+/** Set by `AlertStore.recordDelivery` when a notification failed for good. */
+const DELIVERY_FAILURE = ['deliveryFailedAt', 'deliveryFailure'] as const;
+
 export function fromHash(h: Record<string, string>): Alert | null {
   if (!h.id) return null;
   const alert: Alert = {
@@ -50,6 +53,7 @@ export function fromHash(h: Record<string, string>): Alert | null {
     renotifySeconds: Number(h.renotifySeconds ?? 0),
   };
   for (const key of OPTIONAL) if (h[key]) alert[key] = h[key];
+  for (const key of DELIVERY_FAILURE) if (h[key]) alert[key] = h[key];
   if (h.escalatedFrom) alert.escalatedFrom = h.escalatedFrom.split(',');
   return alert;
 }

@@ -137,6 +137,16 @@ export class AlertStore {
     await this.transition(id, 'open,acknowledged,resolved', '', event, { lastNotifiedAt: new Date().toISOString() });
   }
 
+  /**
+   * Appends a notification entry (an escalation step, a delivery attempt) to the alert's history
+   * in any state; `failure` (a delivery that failed for good) is also kept on the alert itself,
+   * so lists show it without reading histories.
+   */
+  async recordNotification(id: string, entry: Omit<AlertEvent, 'alertId'>, failure?: string): Promise<void> {
+    const fields: Record<string, string> = failure ? { deliveryFailedAt: entry.at, deliveryFailure: failure } : {};
+    await this.transition(id, 'open,acknowledged,resolved', '', { ...entry, alertId: id }, fields);
+  }
+
   private async transition(id: string, allowed: string, target: AlertState | '', event: AlertEvent | undefined, fields: Record<string, string>): Promise<string> {
     const k = this.keys;
     const [ruleId, deviceId] = await this.redis.hmget(k.alert(id), 'ruleId', 'deviceId');

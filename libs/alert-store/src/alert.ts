@@ -39,6 +39,9 @@ export interface Alert {
   resolvedAt?: string;
   /** 'rule' when the condition cleared, else the operator who resolved it. */
   resolvedBy?: string;
+  /** When a notification to one of its channels last failed for good (attempts used up or refused), and which and why. */
+  deliveryFailedAt?: string;
+  deliveryFailure?: string;
   /** Re-notify this often while open and unacknowledged; 0 = never. */
   renotifySeconds: number;
   lastNotifiedAt?: string;
@@ -68,7 +71,9 @@ export interface RaiseAlert {
   suppressedBy?: string;
 }
 
-export type AlertEventKind = 'raised' | 'suppressed' | 'escalated' | 'acknowledged' | 'assigned' | 'snoozed' | 'renotified' | 'resolved';
+export type AlertEventKind = 'raised' | 'suppressed' | 'escalated' | 'acknowledged' | 'assigned' | 'snoozed' | 'renotified' | 'resolved' | NotificationEventKind;
+/** History entries of notifying: an escalation policy's step (which level, which channels), and every delivery attempt's outcome. */
+export type NotificationEventKind = 'escalation-step' | 'delivery';
 
 /** One entry of an alert's history (and one point of the `alerts` measurement): who did what, when. */
 export interface AlertEvent {

@@ -39,7 +39,16 @@ export interface AppConfig {
   ingest: { maxBatchLines: number; lingerMs: number; maxLingerMs: number; concurrency: number };
   alerts: { allowedLatenessMs: number; deadmanIntervalMs: number; renotifyCheckMs: number };
   /** Webhook deliveries. */
-  notifications: { attempts: number; backoffMs: number; timeoutMs: number; allowPrivateTargets: boolean };
+  notifications: {
+    attempts: number;
+    backoffMs: number;
+    timeoutMs: number;
+    allowPrivateTargets: boolean;
+    /** CP_SECRETS_KEY: encrypts channels' secrets at rest; undefined = none configured. */
+    secretsKey?: Buffer;
+    /** CP_CONSOLE_URL, without a trailing slash: notifications link to `${consoleUrl}/#/alert/<id>`. */
+    consoleUrl: string;
+  };
   provisioning: { secretScryptN: number; bulkSecretScryptN: number; bulkMaxDevices: number };
   /** Signing devices' CSRs: the CA certificates and keys, and the validity of what is signed. */
   deviceCertificates: DeviceCertificatesConfig;

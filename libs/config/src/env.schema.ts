@@ -263,6 +263,19 @@ export class EnvSchema {
   CP_WEBHOOK_ALLOW_PRIVATE: 'true' | 'false' = 'false';
 
   /**
+   * AES-256-GCM key (64 hex digits or 32 bytes base64) that encrypts notification channels'
+   * secrets in Redis (SMTP passwords, chat webhook URLs). Empty: channels holding a secret are
+   * refused (a secret may still be given as a reference, `env:NAME`). `npm start` generates one
+   * into .stack/secrets-key. @defaultValue empty
+   */
+  @Matches(/^$|^[0-9a-fA-F]{64}$|^[A-Za-z0-9+/_-]{43}=?$/, { message: 'must be 64 hex digits or 32 bytes in base64' })
+  CP_SECRETS_KEY = '';
+
+  /** The console's address as people reach it: notifications link to the alert there. @defaultValue http://localhost:13000/console */
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  CP_CONSOLE_URL = 'http://localhost:13000/console';
+
+  /**
    * scrypt cost N of a device secret issued one at a time (POST /devices, rotate). Secrets are 192
    * random bits, so the cost guards CPU budget more than the secret; recorded in each hash.
    * @defaultValue 16384

@@ -98,7 +98,10 @@ function toAppConfig(e: EnvSchema): AppConfig {
     },
     ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, lingerMs: e.CP_INGEST_LINGER_MS, maxLingerMs: Math.max(e.CP_INGEST_LINGER_MS, e.CP_INGEST_MAX_LINGER_MS), concurrency: e.CP_INGEST_CONCURRENCY },
     alerts: { allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS, deadmanIntervalMs: e.CP_ALERT_DEADMAN_INTERVAL_MS, renotifyCheckMs: e.CP_ALERT_RENOTIFY_CHECK_MS },
-    notifications: { attempts: e.CP_NOTIFY_ATTEMPTS, backoffMs: e.CP_NOTIFY_BACKOFF_MS, timeoutMs: e.CP_NOTIFY_TIMEOUT_MS, allowPrivateTargets: e.CP_WEBHOOK_ALLOW_PRIVATE === 'true' },
+    notifications: { attempts: e.CP_NOTIFY_ATTEMPTS, backoffMs: e.CP_NOTIFY_BACKOFF_MS, timeoutMs: e.CP_NOTIFY_TIMEOUT_MS, allowPrivateTargets: e.CP_WEBHOOK_ALLOW_PRIVATE === 'true',
+      ...(e.CP_SECRETS_KEY && { secretsKey: parseSecretsKey(e.CP_SECRETS_KEY) }),
+      consoleUrl: e.CP_CONSOLE_URL.replace(/\/+$/, ''),
+    },
     provisioning: { secretScryptN: e.CP_SECRET_SCRYPT_N, bulkSecretScryptN: e.CP_BULK_SECRET_SCRYPT_N, bulkMaxDevices: e.CP_BULK_MAX_DEVICES },
     deviceCertificates: toDeviceCertificatesConfig(e),
     connectLimits: { windowS: e.CP_AUTH_FAIL_WINDOW_S, maxPerAddress: e.CP_AUTH_FAIL_MAX_PER_ADDRESS, maxPerDevice: e.CP_AUTH_FAIL_MAX_PER_DEVICE },
@@ -115,6 +118,11 @@ function toAppConfig(e: EnvSchema): AppConfig {
     deviceMessages: { maxPayloadBytes: e.CP_DEVICE_MESSAGE_MAX_BYTES },
     firmware: toFirmwareConfig(e),
   };
+}
+
+/** CP_SECRETS_KEY (format already validated): 64 hex digits, else base64 or base64url of 32 bytes. */
+function parseSecretsKey(text: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 }
 
 /** "10.0.0.1:7000,10.0.0.2:7000" (format already validated) → [{ host, port }…]; the port is what follows the last colon. */

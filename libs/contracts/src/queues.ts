@@ -12,6 +12,10 @@ export const QUEUES = {
   commandTimeouts: 'command-timeouts',
   /** Fleet jobs: one job scheduler per live fleet job, each tick advancing it (libs/jobs). */
   fleetJobs: 'fleet-jobs',
+  /** Escalation steps of alerts under a city's escalation policy, each delayed until due; stop once the alert is acknowledged or resolved. */
+  escalations: 'escalations',
+  /** One delivery of one alert message to one of a city's channels (e-mail, chat, signed webhook, MQTT), retried with backoff. */
+  channelDeliveries: 'channel-deliveries',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -39,6 +43,24 @@ export interface NotificationJob {
   webhookId: string;
   /** The message as signed and sent (built once, so every retry sends the same bytes). */
   message: AlertMessage;
+}
+
+/** Escalation step `step` (0 = level 1, then the next levels, then repeats) of an alert; due when delayed. */
+export interface EscalationJob {
+  alertId: string;
+  step: number;
+}
+
+/** One alert message to one city channel, as escalation step `step` (level `level`, 1-based) sent it. */
+export interface ChannelDeliveryJob {
+  city: string;
+  channelId: string;
+  alertId: string;
+  step: number;
+  level: number;
+  message: AlertMessage;
+  /** E-mail to these instead of the channel's recipients (the person on call). */
+  recipients?: string[];
 }
 
 /** What operators' tools receive about an alert: on webhooks, the MQTT topic and the live stream. */

@@ -36,6 +36,7 @@ export class Metrics {
   readonly ruleOrderWaitsGivenUp = new Counter({ name: 'citypulse_rule_order_waits_given_up_total', help: 'Rule-evaluation jobs evaluated without their predecessors finished (after waiting 5 s for a predecessor that failed, is retried or stalled)', registers: [this.registry] });
   readonly alertTransitions = new Counter({ name: 'citypulse_alert_transitions_total', help: 'Alert transitions', labelNames: ['kind', 'severity'], registers: [this.registry] });
   readonly notifications = new Counter({ name: 'citypulse_notifications_total', help: 'Webhook delivery attempts, by outcome (delivered, retry, give_up)', labelNames: ['outcome'], registers: [this.registry] });
+  readonly notificationFailures = new Counter({ name: 'citypulse_notification_failures_total', help: 'Notifications that failed for good (attempts used up, or refused), by channel kind (webhook, email, slack, teams, mattermost, mqtt); marked on the alert as deliveryFailedAt', labelNames: ['channel'], registers: [this.registry] });
   readonly deadmanCheckSeconds = new Histogram({ name: 'citypulse_deadman_check_seconds', help: 'Duration of one deadman check job (up to 1000 overdue devices)', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly deadmanOverdue = new Gauge({ name: 'citypulse_deadman_overdue_devices', help: 'Devices past the shortest deadman window at the last deadman tick', registers: [this.registry] });
 

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES, alertLiveChannel, type AlertEventJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
-import { WebhookRepository, webhookMatches } from '@citypulse/alert-config';
+import { ChannelRepository, WebhookRepository, webhookMatches } from '@citypulse/alert-config';
 import { createPointWriter, decideWrite, DEFAULT_BACKOFF, WriteFailedError, type PointWriter } from '@citypulse/storage';
 import type { Logger } from '@citypulse/observability';
 import { AlertQueues } from '../alert-queues.js';
@@ -13,6 +13,7 @@ import { jobIdOf } from '../apply-transitions.js';
 import { toAlertMessage } from './alert-message.js';
 import { alertLine } from './alert-point.js';
 import { isSuppressed } from '../notifications/suppression.js';
+import { startEscalation } from '../escalation/escalation-jobs.js';
 
 /**
  * Announces and records each alert event: one notification job per matching webhook → the live
@@ -41,6 +42,7 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
     this.writer = createPointWriter(config.influx);
     const alerts = new AlertStore(this.redis, config.redis.prefix);
     const webhooks = new WebhookRepository(this.redis, config.redis.prefix);
+    const channels = new ChannelRepository(this.redis, config.redis.prefix);
     const channel = alertLiveChannel(config.redis.prefix);
     this.worker = new Worker<AlertEventJob>(
       QUEUES.alertEvents,
@@ -57,6 +59,8 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
         if (targets.length > 0) {
           await this.queues!.notifications.addBulk(targets.map((w) => ({ name: event.kind, data: { webhookId: w.id, message }, opts: { jobId: `${jobIdOf(event.id)}|${w.id}` } })));
         }
+        // A city's escalation policy for the severity takes a new alert from here (escalation.worker.ts).
+        if (event.kind === 'raised') await startEscalation(this.queues!.escalations, channels, alert);
         // Live first: the history write competes with ingest for InfluxDB and may be slow or retried.
         // Only the first attempt announces, so a retried history write does not repeat the message.
         if (job.attemptsMade === 0) await this.redis.publish(channel, JSON.stringify(message));

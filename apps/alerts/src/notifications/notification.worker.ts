@@ -8,12 +8,13 @@ import { AlertStore } from '@citypulse/alert-store';
 import { WebhookRepository } from '@citypulse/alert-config';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { deliver } from './deliver.js';
+import { recordAttempt } from './record-attempt.js';
 
 /**
  * Delivers one alert message to one webhook per job. A retryable failure throws, and BullMQ
  * tries again with exponential backoff (CP_NOTIFY_ATTEMPTS, CP_NOTIFY_BACKOFF_MS); a refused
  * request fails at once (UnrecoverableError). Either way the failed job is kept for GET /queues
- * and a retry through the API.
+ * and a retry through the API. Every attempt is recorded on the alert's history (record-attempt.ts).
  */
 @Injectable()
 export class NotificationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -39,7 +40,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
         const webhook = await webhooks.get(job.data.webhookId);
         if (!webhook || !webhook.enabled) return 'webhook removed or disabled';
         const decision = await deliver(webhook, job.data.message, job.id!, config.notifications);
-        this.metrics.notifications.inc({ outcome: decision.action });
+        const alertId = job.data.message.alert.id;
+        await recordAttempt(alerts, this.metrics, { alertId, channel: 'webhook', target: `webhook ${webhook.id}`, jobId: job.id!, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1, decision });
         if (decision.action === 'give_up') throw new UnrecoverableError(decision.reason);
         if (decision.action === 'retry') throw new Error(decision.reason);
         await alerts.recordNotified(job.data.message.alert.id);

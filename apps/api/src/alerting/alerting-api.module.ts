@@ -9,11 +9,13 @@ import { QueuesController } from '../queues/queues.controller.js';
 import { AuditController } from '../audit/audit.controller.js';
 import { MaintenanceWindowsController } from '../maintenance/maintenance-windows.controller.js';
 import { ApiQueues } from './api-queues.js';
+import { ChannelsController } from '../channels/channels.controller.js';
+import { EscalationPoliciesController } from '../channels/escalation-policies.controller.js';
 
-/** The alerting part of the API: alerts, rules, webhooks, maintenance windows, queues, audit log. */
+/** The alerting part of the API: alerts, rules, webhooks, maintenance windows, cities' notification channels and escalation policies, queues, audit log. */
 @Module({
   imports: [InfluxModule],
-  controllers: [AlertsController, OverdueController, RulesController, WebhooksController, QueuesController, AuditController, MaintenanceWindowsController],
+  controllers: [AlertsController, OverdueController, RulesController, WebhooksController, QueuesController, AuditController, MaintenanceWindowsController, ChannelsController, EscalationPoliciesController],
   providers: [ApiQueues, LiveAlerts],
   exports: [ApiQueues],
 })

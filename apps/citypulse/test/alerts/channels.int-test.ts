@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { waitFor } from '@citypulse/testing';
+import { onDuty } from '@citypulse/alert-config';
+import { TestCitypulse } from '../harness.js';
+import { Scrape } from '../observability/scrape.js';
+import { WebhookReceiver } from './webhook-receiver.js';
+import { SmtpSink, type ReceivedMail } from './smtp-sink.js';
+import { connectedSensor, createRule, waitForAlerts, type TestDevice } from './alert-helpers.js';
+
+const CONSOLE_URL = 'https://console.example.org/console';
+const SMTP_LOGIN = { user: 'citypulse-mailer', password: `smtp-${randomBytes(6).toString('hex')}` };
+const CITY = 'xian';
+
+/** Slack incoming webhook: `text`, and Block Kit `blocks` (section: mrkdwn text or fields; actions: button with url). */
+function expectSlackSchema(body: any, link: string): void {
+  expect(typeof body.text).toBe('string');
+  expect(Array.isArray(body.blocks)).toBe(true);
+  for (const block of body.blocks) {
+    expect(['section', 'actions']).toContain(block.type);
+    if (block.type === 'section') {
+      for (const t of block.text ? [block.text] : block.fields) expect(t).toEqual({ type: 'mrkdwn', text: expect.any(String) });
+    } else {
+      expect(block.elements).toEqual([{ type: 'button', text: { type: 'plain_text', text: expect.any(String) }, url: link }]);
+    }
+  }
+}
+
+/** Teams: the message envelope with one Adaptive Card attachment. */
+function expectTeamsSchema(body: any, link: string): void {
+  expect(Object.keys(body).sort()).toEqual(['attachments', 'type']);
+  expect(body.type).toBe('message');
+  expect(body.attachments).toHaveLength(1);
+  const [attachment] = body.attachments;
+  expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
+  const card = attachment.content;
+  expect(card).toMatchObject({ $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: expect.stringMatching(/^1\.\d$/) });
+  for (const element of card.body) expect(['TextBlock', 'FactSet']).toContain(element.type);
+  for (const fact of card.body.find((e: any) => e.type === 'FactSet').facts) expect(fact).toEqual({ title: expect.any(String), value: expect.any(String) });
+  expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: expect.any(String), url: link }]);
+}
+
+/** Mattermost incoming webhook: `text` and message `attachments` (fallback, color, title, title_link, fields). */
+function expectMattermostSchema(body: any, link: string): void {
+  expect(typeof body.text).toBe('string');
+  expect(body.attachments).toHaveLength(1);
+  const [a] = body.attachments;
+  expect(a).toMatchObject({ fallback: expect.any(String), color: expect.stringMatching(/^#[0-9a-f]{6}$/), title: expect.any(String), title_link: link });
+  for (const field of a.fields) expect(field).toEqual({ title: expect.any(String), value: expect.any(String), short: expect.any(Boolean) });
+}
+
+describe('notification channels and escalation', () => {
+  let cp: TestCitypulse;
+  let smtp: SmtpSink;
+  let redis: Redis;
+  const receivers: Record<string, WebhookReceiver> = {};
+  const devices: TestDevice[] = [];
+
+  beforeAll(async () => {
+    smtp = await SmtpSink.start(SMTP_LOGIN.user, SMTP_LOGIN.password);
+    for (const name of ['slack', 'teams', 'mattermost', 'lead', 'broken']) receivers[name] = await WebhookReceiver.start([name === 'broken' ? 500 : 200]);
+    // Receivers and the SMTP server listen on loopback: allowed explicitly (refused by default).
+    cp = await TestCitypulse.start({
+      CP_NOTIFY_ATTEMPTS: '3',
+      CP_NOTIFY_BACKOFF_MS: '50',
+      CP_WEBHOOK_ALLOW_PRIVATE: 'true',
+      CP_SECRETS_KEY: randomBytes(32).toString('hex'),
+      CP_CONSOLE_URL: CONSOLE_URL,
+    });
+    redis = new Redis(cp.config.redis.url);
+  });
+  afterAll(async () => {
+    await Promise.all(devices.map((d) => d.client.endAsync()));
+    redis?.disconnect();
+    await cp?.stop();
+    await Promise.all(Object.values(receivers).map((r) => r.stop()));
+    await smtp?.stop();
+  });
+
+  const smtpSettings = (to: string[]) => ({ host: '127.0.0.1', port: smtp.port, user: SMTP_LOGIN.user, password: SMTP_LOGIN.password, from: 'citypulse <alerts@example.org>', to });
+
+  async function createChannel(body: Record<string, unknown>, city = CITY): Promise<any> {
+    const { status, body: created } = await cp.api('POST', `/cities/${city}/channels`, body);
+    if (status !== 201) throw new Error(`POST channel ${String(body.id)}: ${status} ${JSON.stringify(created)}`);
+    return created;
+  }
+
+  async function breachingDevice(severity: string): Promise<TestDevice> {
+    const device = await connectedSensor(cp, CITY);
+    devices.push(device);
+    await createRule(cp, { id: `co2-${device.id}`, deviceType: 'env-sensor', scope: { deviceId: device.id }, field: 'co2', condition: { kind: 'above', threshold: 1000 }, severity });
+    return device;
+  }
+
+  it('keeps a city’s channels to its admins, secrets sealed at rest and masked when read, every change audited', async () => {
+    await createChannel({ id: 'email-ops', kind: 'email', email: smtpSettings(['ops@example.org', 'duty@example.org']) });
+    await createChannel({ id: 'slack-ops', kind: 'slack', url: receivers.slack.url });
+    await createChannel({ id: 'teams-ops', kind: 'teams', url: receivers.teams.url });
+    await createChannel({ id: 'mm-ops', kind: 'mattermost', url: receivers.mattermost.url });
+    await createChannel({ id: 'slack-lead', kind: 'slack', url: receivers.lead.url });
+
+    const read = await cp.api('GET', `/cities/${CITY}/channels/slack-ops`);
+    expect(read.status).toBe(200);
+    expect(read.body.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\*+$/);
+    expect(JSON.stringify(read.body)).not.toContain('/hook');
+    const email = (await cp.api('GET', `/cities/${CITY}/channels`)).body.items.find((c: any) => c.id === 'email-ops');
+    expect(email.email).toMatchObject({ host: '127.0.0.1', user: SMTP_LOGIN.user, password: '********', to: ['ops@example.org', 'duty@example.org'] });
+    // At rest: neither the chat URL nor the SMTP password is in Redis in the clear.
+    const stored = Object.values(await redis.hgetall(`${cp.config.redis.prefix}:channels:${CITY}`)).join('\n');
+    expect(stored).not.toContain(receivers.slack.url);
+    expect(stored).not.toContain(SMTP_LOGIN.password);
+
+    // Another city's admin: 404 on everything of xian, as if it did not exist; an operator of xian reads but may not change.
+    const chengdu = await cp.issueToken('chengdu-admin', 'admin', ['chengdu']);
+    expect((await cp.api('GET', `/cities/${CITY}/channels/slack-ops`, undefined, chengdu)).status).toBe(404);
+    expect((await cp.api('GET', `/cities/${CITY}/channels`, undefined, chengdu)).status).toBe(404);
+    expect((await cp.api('DELETE', `/cities/${CITY}/channels/slack-ops`, undefined, chengdu)).status).toBe(404);
+    expect((await cp.api('PUT', `/cities/${CITY}/escalation-policies/critical`, { levels: [{ afterSeconds: 0, channels: [] }] }, chengdu)).status).toBe(404);
+    expect((await cp.api('POST', '/cities/chengdu/channels', { id: 'cd-mqtt', kind: 'mqtt' }, chengdu)).status).toBe(201);
+    const operator = await cp.issueToken('xian-operator', 'operator', [CITY]);
+    expect((await cp.api('GET', `/cities/${CITY}/channels/slack-ops`, undefined, operator)).status).toBe(200);
+    expect((await cp.api('POST', `/cities/${CITY}/channels`, { id: 'x', kind: 'mqtt' }, operator)).status).toBe(403);
+
+    // Bad input: a 400 naming each field.
+    const noRecipients = await cp.api('POST', `/cities/${CITY}/channels`, { id: 'bad-mail', kind: 'email', email: { ...smtpSettings([]), to: [] } });
+    expect(noRecipients.status).toBe(400);
+    expect(noRecipients.body.fields).toEqual([expect.objectContaining({ field: 'email.to' })]);
+    expect((await cp.api('POST', `/cities/${CITY}/channels`, { id: 'bad', kind: 'slack' })).body.fields).toEqual([expect.objectContaining({ field: 'url' })]);
+    expect((await cp.api('POST', `/cities/${CITY}/channels`, { id: 'bad', kind: 'pager' })).body.fields).toEqual([expect.objectContaining({ field: 'kind' })]);
+    const unknownChannel = await cp.api('PUT', `/cities/${CITY}/escalation-policies/critical`, { levels: [{ afterSeconds: 0, channels: ['cd-mqtt'] }] });
+    expect(unknownChannel.body.fields).toEqual([expect.objectContaining({ field: 'levels.0.channels' })]);
+    const badZone = await cp.api('PUT', `/cities/${CITY}/escalation-policies/critical`, { levels: [{ afterSeconds: 0, channels: [] }], onCall: { channel: 'email-ops', people: [{ name: 'A', email: 'a@example.org' }], startDate: '2026-01-05', timeZone: 'Mars/Olympus' } });
+    expect(badZone.body.fields).toEqual([expect.objectContaining({ field: 'onCall.timeZone' })]);
+
+    const audit = (await cp.api('GET', '/audit?target=channel:')).body.items.map((e: any) => `${e.actor} ${e.action} ${e.target}`);
+    expect(audit).toEqual(expect.arrayContaining(['admin channel.create channel:xian/slack-ops', 'chengdu-admin channel.create channel:chengdu/cd-mqtt']));
+  });
+
+  it('e-mails and chats level 1 at once, escalates an unacknowledged critical alert to level 2 and on call after its delay, repeats, and stops once acknowledged', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const onCall = { channel: 'email-ops', people: [{ name: 'Ana', email: 'ana@example.org' }, { name: 'Bo', email: 'bo@example.org' }], startDate: today, timeZone: 'Asia/Shanghai' };
+    const put = await cp.api('PUT', `/cities/${CITY}/escalation-policies/critical`, {
+      levels: [
+        { afterSeconds: 0, channels: ['email-ops', 'slack-ops', 'teams-ops', 'mm-ops'] },
+        { afterSeconds: 0.8, channels: ['slack-lead'], onCall: true },
+      ],
+      repeatSeconds: 0.4,
+      maxRepeats: 50,
+      onCall,
+    });
+    expect(put.status).toBe(200);
+
+    const device = await breachingDevice('critical');
+    await device.publish({ co2: 1600 });
+    const [alert] = await waitForAlerts(cp, device.id, (a) => a.length === 1, 'the critical alert');
+    const raisedAt = Date.now();
+    const link = `${CONSOLE_URL}/#/alert/${encodeURIComponent(alert.id)}`;
+
+    const toOps = (m: ReceivedMail) => m.to.includes('ops@example.org') && m.decoded.includes(alert.id.split(':')[1]);
+    const mail = await waitFor(() => smtp.received.find(toOps), Boolean, { what: 'the e-mail at the SMTP server' });
+    expect(mail!).toMatchObject({ from: 'alerts@example.org', to: ['ops@example.org', 'duty@example.org'], user: SMTP_LOGIN.user });
+    expect(mail!.decoded).toMatch(/^Subject: \[CRITICAL\]/m);
+    expect(mail!.decoded).toContain(link);
+
+    for (const name of ['slack', 'teams', 'mattermost']) await waitFor(() => receivers[name].received.length, (n) => n >= 1, { what: `the ${name} message` });
+    expectSlackSchema(JSON.parse(receivers.slack.received[0].body), link);
+    expectTeamsSchema(JSON.parse(receivers.teams.received[0].body), link);
+    expectMattermostSchema(JSON.parse(receivers.mattermost.received[0].body), link);
+    expect(receivers.slack.received[0].headers['content-type']).toBe('application/json');
+
+    // Nobody acknowledged: level 2 (the lead's chat and whoever is on call) after its delay, not before.
+    await waitFor(() => receivers.lead.received.length, (n) => n >= 1, { what: 'level 2' });
+    expect(Date.now() - raisedAt).toBeGreaterThanOrEqual(700);
+    const person = onDuty(onCall, Date.now());
+    await waitFor(() => smtp.received.find((m) => m.to.join() === person.email && m.decoded.includes(link)), Boolean, { what: `the on-call e-mail to ${person.email}` });
+    await waitFor(() => receivers.lead.received.length, (n) => n >= 2, { what: 'a repeat of level 2' });
+    // Level 1 was not notified again.
+    expect(receivers.slack.received).toHaveLength(1);
+
+    expect((await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/acknowledge`, { by: 'alice' })).status).toBe(200);
+    const afterAck = receivers.lead.received.length;
+    // The step that comes due after the acknowledgement stops there and schedules nothing.
+    const stopped: any = await waitFor<any>(
+      async () => (await cp.api('GET', '/queues/escalations/jobs?state=completed&limit=100')).body.items.find((j: any) => j.data.alertId === alert.id && j.returnValue === 'stopped: acknowledged'),
+      Boolean,
+      { what: 'an escalation step stopped by the acknowledgement' },
+    );
+    const laterSteps = (await cp.api('GET', '/queues/escalations/jobs?state=delayed&limit=100')).body.items.filter((j: any) => j.data.alertId === alert.id && j.data.step > stopped.data.step);
+    expect(laterSteps).toEqual([]);
+    // At most a delivery that was already queued before the acknowledgement arrives; none after the stop.
+    expect(receivers.lead.received.length).toBeLessThanOrEqual(afterAck + 1);
+
+    const history = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items;
+    const steps = history.filter((e: any) => e.kind === 'escalation-step').map((e: any) => e.detail);
+    expect(steps[0]).toBe('level 1 of 2: email-ops, slack-ops, teams-ops, mm-ops');
+    expect(steps[1]).toBe(`level 2 of 2: slack-lead, email-ops → on call ${person.email}`);
+    const deliveries = history.filter((e: any) => e.kind === 'delivery').map((e: any) => e.detail);
+    expect(deliveries).toEqual(expect.arrayContaining(['email email-ops (level 1), attempt 1 of 3: delivered', 'teams teams-ops (level 1), attempt 1 of 3: delivered', `email email-ops to ${person.email} (level 2), attempt 1 of 3: delivered`]));
+  });
+
+  it('shows a delivery that finally failed on the alert and in citypulse_notification_failures_total{channel}', async () => {
+    await createChannel({ id: 'mm-broken', kind: 'mattermost', url: receivers.broken.url });
+    expect((await cp.api('PUT', `/cities/${CITY}/escalation-policies/warning`, { levels: [{ afterSeconds: 0, channels: ['mm-broken'] }] })).status).toBe(200);
+    const before = Scrape.parse(await (await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).text());
+
+    const device = await breachingDevice('warning');
+    await device.publish({ co2: 1500 });
+    const [alert] = await waitForAlerts(cp, device.id, (a) => a[0]?.deliveryFailedAt !== undefined, 'the failed delivery marked on the alert');
+    expect(alert.deliveryFailure).toBe('mattermost mm-broken (level 1): HTTP 500');
+    expect(receivers.broken.received).toHaveLength(3);
+    expect((await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body.deliveryFailedAt).toBe(alert.deliveryFailedAt);
+
+    const history = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items.filter((e: any) => e.kind === 'delivery').map((e: any) => e.detail);
+    expect(history).toEqual([
+      'mattermost mm-broken (level 1), attempt 1 of 3: failed, will retry: HTTP 500',
+      'mattermost mm-broken (level 1), attempt 2 of 3: failed, will retry: HTTP 500',
+      'mattermost mm-broken (level 1), attempt 3 of 3: failed for good: HTTP 500',
+    ]);
+    const after = Scrape.parse(await (await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).text());
+    expect((after.value('citypulse_notification_failures_total', { channel: 'mattermost' }) ?? 0) - (before.value('citypulse_notification_failures_total', { channel: 'mattermost' }) ?? 0)).toBe(1);
+  });
+});
