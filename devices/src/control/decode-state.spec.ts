@@ -17,6 +17,28 @@ describe('decodeState', () => {
     expect(decoded).toEqual({ ok: false, rejected: [expect.objectContaining({ reason: 'out_of_range', field: 'reported.co2_alarm_ppm' })] });
   });
 
+  it('reads a firmware report alone or beside reported config', () => {
+    expect(decode({ firmware: { version: '1.2.0' } })).toEqual({ ok: true, reported: {}, firmware: { version: '1.2.0' } });
+    const progress = { version: '1.2.0', state: 'downloading', target: '1.3.0', percent: 42.5, commandId: '8f0b6c3e-4a0e-4d7f-9a43-2b1f7e0c9d11' };
+    expect(decode({ reported: { reporting_interval_s: 30 }, firmware: progress })).toEqual({ ok: true, reported: { reporting_interval_s: 30 }, firmware: progress });
+    expect(decode({ firmware: { version: '1.2.0', state: 'failed', target: '1.3.0', reason: 'sha256_mismatch' } })).toMatchObject({ ok: true, firmware: { reason: 'sha256_mismatch' } });
+  });
+
+  it('refuses a bad firmware report naming each bad key under firmware.', () => {
+    const decoded = decode({ firmware: { version: 'v 1', state: 'flashing', percent: 140, reason: 'oops', extra: 1 } });
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) {
+      expect(decoded.rejected.map((r) => [r.field, r.reason])).toEqual([
+        ['firmware.extra', 'unknown_field'],
+        ['firmware.version', 'wrong_type'],
+        ['firmware.state', 'wrong_type'],
+        ['firmware.percent', 'out_of_range'],
+        ['firmware.reason', 'wrong_type'],
+      ]);
+    }
+    expect(decode({ firmware: '1.2.0' })).toMatchObject({ ok: false, rejected: [{ reason: 'invalid_shape', field: 'firmware' }] });
+  });
+
   it.each([
     ['an oversized payload', 'x'.repeat(100), 'payload_too_large', 50],
     ['bad JSON', '{"reported":', 'malformed_json', 4096],

@@ -23,6 +23,35 @@ export interface ConfigMessage {
 export interface StateMessage {
   reported?: Record<string, ConfigValue | null>;
   online?: boolean;
+  /** The firmware the device runs, and how an over-the-air update is going (devices/README.md, *Firmware updates*). */
+  firmware?: FirmwareReport;
+}
+
+/** The steps of an over-the-air update, in order; `done` and `failed` end it. */
+export const FIRMWARE_UPDATE_STATES = ['downloading', 'verifying', 'installing', 'rebooting', 'done', 'failed'] as const;
+export type FirmwareUpdateState = (typeof FIRMWARE_UPDATE_STATES)[number];
+
+/**
+ * Why an update failed, as the device reports it (state `failed`, `reason`) and as the error of its
+ * firmware-update ack. The device keeps running its old version in every case.
+ */
+export const FIRMWARE_FAILURE_REASONS = ['download_failed', 'size_mismatch', 'sha256_mismatch', 'install_failed', 'busy'] as const;
+export type FirmwareFailureReason = (typeof FIRMWARE_FAILURE_REASONS)[number];
+
+/**
+ * `firmware` of a state message. `version` is always the version running now; during an update
+ * `state` says where it is, `target` the version being installed, `percent` the share downloaded
+ * (0-100, while downloading) and `reason` why it failed (state `failed`). `commandId` names the
+ * firmware-update command it answers. A report without `state` only says what runs (send it after
+ * every connect).
+ */
+export interface FirmwareReport {
+  version: string;
+  state?: FirmwareUpdateState;
+  target?: string;
+  percent?: number;
+  reason?: FirmwareFailureReason;
+  commandId?: string;
 }
 
 /** cloud → device on `devices/{id}/commands` (QoS 1). The same command may arrive twice: act once per `id`. */

@@ -1,4 +1,4 @@
-import type { DeviceRecord } from './device.js';
+import type { DeviceRecord, FirmwareUpdateProgress } from './device.js';
 
 /** A device as the strings of its Redis hash. */
 export function serializeDevice(device: DeviceRecord): Record<string, string> {
@@ -29,6 +29,8 @@ export function deserializeDevice(hash: Record<string, string> | null | undefine
     credentialVersion: Number(hash.credentialVersion),
     revoked: hash.revoked === '1',
     createdAt: hash.createdAt,
+    ...(hash.firmwareVersion ? { firmwareVersion: hash.firmwareVersion } : {}),
+    ...(hash.firmwareUpdate ? { firmwareUpdate: JSON.parse(hash.firmwareUpdate) as FirmwareUpdateProgress } : {}),
   };
 }
 

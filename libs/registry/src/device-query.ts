@@ -47,6 +47,7 @@ export function planDeviceQuery(query: DeviceQuery, keys: RegistryKeys, tag: str
   }
   if (query.site !== undefined) sets.push(keys.siteIndex(query.site));
   if (query.type !== undefined) sets.push(keys.typeIndex(query.type));
+  if (query.firmwareVersion !== undefined) sets.push(keys.firmwareIndex(query.firmwareVersion));
   if (sets.length === 0) sets.push(keys.allDevices);
   if (query.online === true) sets.push(keys.online);
 

@@ -132,10 +132,32 @@ describe.each(REDIS_FLAVOURS)('DeviceRegistry and PresenceStore on $name', (flav
     ]);
   });
 
+  it('keeps each device’s reported firmware version indexed, so a page can be filtered by it', async () => {
+    const byVersion = async (firmwareVersion: string, city?: string) => (await registry.list({ firmwareVersion, ...(city && { city }), offset: 0, limit: 10 })).items.map((d) => d.id);
+    expect(await registry.reportFirmware('bj-c', { version: '1.0.0' })).toBe(true);
+    expect(await registry.reportFirmware('tj-b', { version: '1.0.0' })).toBe(true);
+    expect(await byVersion('1.0.0')).toEqual(['bj-c', 'tj-b']);
+    expect(await byVersion('1.0.0', 'tianjin')).toEqual(['tj-b']);
+
+    const at = new Date('2026-01-01T00:00:00Z');
+    await registry.reportFirmware('bj-c', { version: '1.0.0', state: 'downloading', target: '1.1.0', percent: 40, commandId: 'c-1' }, at);
+    expect(await registry.get('bj-c')).toMatchObject({ firmwareVersion: '1.0.0', firmwareUpdate: { state: 'downloading', target: '1.1.0', percent: 40, commandId: 'c-1', at: at.toISOString() } });
+    await registry.reportFirmware('bj-c', { version: '1.1.0', state: 'done', commandId: 'c-1' }, at);
+    expect(await byVersion('1.0.0')).toEqual(['tj-b']);
+    expect(await byVersion('1.1.0')).toEqual(['bj-c']);
+    expect((await registry.get('bj-c'))?.firmwareUpdate).toEqual({ state: 'done', commandId: 'c-1', at: at.toISOString() });
+
+    expect(await registry.reportFirmware('no-such-device', { version: '1.0.0' })).toBe(false);
+    expect(await byVersion('1.0.0')).toEqual(['tj-b']);
+  });
+
   it('removes a device with its indexes and presence, and announces it', async () => {
     expect(await registry.remove('bj-b')).toBe(true);
     expect(await registry.remove('bj-b')).toBe(false);
     expect(await registry.get('bj-b')).toBeNull();
+    await registry.reportFirmware('bj-a', { version: '9.9.9' });
+    expect(await registry.remove('bj-a')).toBe(true);
+    expect((await registry.list({ firmwareVersion: '9.9.9', offset: 0, limit: 10 })).total).toBe(0);
     expect((await registry.list({ online: true, offset: 0, limit: 10 })).items.map((d) => d.id)).not.toContain('bj-b');
     expect(await presence.countsByCity(['beijing'])).toEqual({ beijing: { online: 1, offline: 1 } });
     await waitFor(() => control.find((e) => e.kind === 'deleted' && e.deviceId === 'bj-b'), Boolean, { what: 'deleted event' });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type DeviceQuery, type DevicePatch, type DeviceRecord, type NewDevice, DEVICE_ID_PATTERN } from './device.js';
+import type { FirmwareReport } from '@citypulse/contracts';
+import { type DeviceQuery, type DevicePatch, type DeviceRecord, type FirmwareUpdateProgress, type NewDevice, DEVICE_ID_PATTERN } from './device.js';
 import { deserializeDevice, pairsToHash, serializeDevice } from './device-codec.js';
 import { planDeviceQuery } from './device-query.js';
-import { CHANGE_CREDENTIALS, CREATE_DEVICES, REMOVE_DEVICE, UPDATE_DEVICE } from './device-scripts.js';
+import { CHANGE_CREDENTIALS, CREATE_DEVICES, REMOVE_DEVICE, REPORT_FIRMWARE, UPDATE_DEVICE } from './device-scripts.js';
 import { RegistryKeys } from './keys.js';
 import { luaScript, type RedisClient } from '@citypulse/redis';
 import { DEFAULT_SCRYPT, generateSecret, hashSecret, hashSecrets, type ScryptParams } from './secrets.js';
@@ -39,6 +40,7 @@ export class DeviceRegistry {
   private readonly updateDevice;
   private readonly changeCredentials;
   private readonly removeDevice;
+  private readonly reportFirmwareScript;
 
   constructor(
     private readonly redis: RedisClient,
@@ -49,6 +51,7 @@ export class DeviceRegistry {
     this.updateDevice = luaScript(redis, 'update_device', UPDATE_DEVICE);
     this.changeCredentials = luaScript(redis, 'change_credentials', CHANGE_CREDENTIALS);
     this.removeDevice = luaScript(redis, 'remove_device', REMOVE_DEVICE);
+    this.reportFirmwareScript = luaScript(redis, 'report_firmware', REPORT_FIRMWARE);
   }
 
   /** Creates the device and returns its secret; the secret is never retrievable again. */
@@ -148,6 +151,17 @@ export class DeviceRegistry {
   async revoke(id: string): Promise<DeviceRecord | null> {
     const hash = await this.changeCredentials([this.keys.device(id)], ['', this.keys.controlChannel]);
     return deserializeDevice(pairsToHash(hash));
+  }
+
+  /**
+   * What the device said of its firmware on its state topic: the running version (indexed, so
+   * `list({firmwareVersion})` finds it) and, during an update, the step it reached. False when the
+   * device no longer exists.
+   */
+  async reportFirmware(id: string, report: FirmwareReport, at = new Date()): Promise<boolean> {
+    const { version, state, ...rest } = report;
+    const progress: FirmwareUpdateProgress | undefined = state ? { state, ...rest, at: at.toISOString() } : undefined;
+    return (await this.reportFirmwareScript([this.keys.device(id)], [this.keys.tag, id, version, progress ? JSON.stringify(progress) : ''])) === 1;
   }
 
   /** Deletes the device, its index entries and presence, and disconnects it. */

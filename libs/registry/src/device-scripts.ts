@@ -120,8 +120,9 @@ return redis.call('HGETALL', key)
 export const REMOVE_DEVICE = `
 local key, presence = KEYS[1], KEYS[2]
 local prefix, id, channel = ARGV[1], ARGV[2], ARGV[3]
-local d = redis.call('HMGET', key, 'city', 'site', 'type', 'secretHash')
+local d = redis.call('HMGET', key, 'city', 'site', 'type', 'secretHash', 'firmwareVersion')
 if not d[4] then return 0 end
+if d[5] then redis.call('ZREM', prefix .. ':idx:fw:' .. d[5], id) end
 redis.call('DEL', key)
 redis.call('ZREM', prefix .. ':idx:all', id)
 redis.call('ZREM', prefix .. ':idx:city:' .. d[1], id)
@@ -132,5 +133,24 @@ if broker then redis.call('SREM', prefix .. ':presence:broker:' .. broker, id) e
 redis.call('DEL', presence)
 redis.call('SREM', prefix .. ':presence:online', id)
 redis.call('PUBLISH', channel, cjson.encode({ kind = 'deleted', deviceId = id }))
+return 1
+`;
+
+/**
+ * KEYS: device hash. ARGV: registry tag, id, firmware version, update progress JSON ('' = no step
+ * reported). Moves the device between firmware-version indexes when the version changed; 0 for
+ * an unknown device (deleted meanwhile), 1 otherwise.
+ */
+export const REPORT_FIRMWARE = `
+local key = KEYS[1]
+local prefix, id, version, progress = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if redis.call('HEXISTS', key, 'secretHash') == 0 then return 0 end
+local old = redis.call('HGET', key, 'firmwareVersion')
+if old ~= version then
+  if old then redis.call('ZREM', prefix .. ':idx:fw:' .. old, id) end
+  redis.call('ZADD', prefix .. ':idx:fw:' .. version, 0, id)
+  redis.call('HSET', key, 'firmwareVersion', version)
+end
+if progress ~= '' then redis.call('HSET', key, 'firmwareUpdate', progress) end
 return 1
 `;

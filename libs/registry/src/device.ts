@@ -1,3 +1,5 @@
+import type { FirmwareFailureReason, FirmwareUpdateState } from '@citypulse/contracts';
+
 /** A provisioned device as the registry keeps it (the secret only as a hash). */
 export interface DeviceRecord {
   id: string;
@@ -10,6 +12,20 @@ export interface DeviceRecord {
   credentialVersion: number;
   revoked: boolean;
   createdAt: string;
+  /** The firmware version the device last reported on its state topic; absent until it reports one. */
+  firmwareVersion?: string;
+  /** The last step of an over-the-air update it reported, and when. */
+  firmwareUpdate?: FirmwareUpdateProgress;
+}
+
+/** A device's last reported update step (FirmwareReport without the running version), stamped on arrival. */
+export interface FirmwareUpdateProgress {
+  state: FirmwareUpdateState;
+  target?: string;
+  percent?: number;
+  reason?: FirmwareFailureReason;
+  commandId?: string;
+  at: string;
 }
 
 /** What the API and other services may see of a device. */
@@ -35,6 +51,8 @@ export interface DeviceQuery {
   city?: string;
   site?: string;
   type?: string;
+  /** Devices that last reported running this firmware version. */
+  firmwareVersion?: string;
   online?: boolean;
   /** Only devices of these cities (a city-scoped API token); undefined = every city. */
   withinCities?: readonly string[];

@@ -5,6 +5,7 @@ export {
   type NewDevice,
   type DevicePatch,
   type DeviceQuery,
+  type FirmwareUpdateProgress,
   toPublic,
   DEVICE_ID_PATTERN,
   CITY_PATTERN,

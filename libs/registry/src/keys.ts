@@ -38,6 +38,10 @@ export class RegistryKeys {
   typeIndex(type: string): string {
     return `${this.tag}:idx:type:${type}`;
   }
+  /** Devices that last reported running this firmware version. */
+  firmwareIndex(version: string): string {
+    return `${this.tag}:idx:fw:${version}`;
+  }
   /** Cities that have (or had) devices: a set, for per-city counts. */
   get cities(): string {
     return `${this.tag}:cities`;

@@ -1,7 +1,7 @@
 import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { CITY_PATTERN, SITE_PATTERN } from '@citypulse/registry';
-import { deviceTypeNames } from '@citypulse/devices';
+import { deviceTypeNames, FIRMWARE_VERSION_PATTERN } from '@citypulse/devices';
 import { DEVICE_FIELD_MESSAGES } from './provision-device.dto.js';
 import { PageQuery } from '../common/paging.js';
 
@@ -15,6 +15,10 @@ export class ListDevicesQuery extends PageQuery {
 
   @IsOptional() @IsIn(deviceTypeNames(), { message: DEVICE_FIELD_MESSAGES.type })
   type?: string;
+
+  /** Devices that last reported running this firmware version (on their state topic). */
+  @IsOptional() @Matches(FIRMWARE_VERSION_PATTERN, { message: 'firmwareVersion must be a version such as 1.4.2 (letters, digits, ".", "+", "_", "-")' })
+  firmwareVersion?: string;
 
   /** `true` or `false`; anything else is a 400 rather than silently "no filter". */
   @IsOptional()

@@ -4,6 +4,7 @@ import type { AppConfig } from '@citypulse/config';
 import { CommandStore } from '@citypulse/commands';
 import { DeadLetterStore } from '@citypulse/rejections';
 import { ShadowStore } from '@citypulse/shadow';
+import { DeviceRegistry } from '@citypulse/registry';
 import type { Logger, Metrics } from '@citypulse/observability';
 import type { DeviceSession } from '../sessions.js';
 import { handleCommandAck } from './command-ack-handler.js';
@@ -21,7 +22,7 @@ export function createDeviceMessageHandlers(deps: { broker: () => Aedes; redis: 
   const prefix = config.redis.prefix;
   const rejections = new DeviceMessageRejections(deps.broker, new DeadLetterStore(deps.redis, prefix), metrics, deps.logger);
   const maxPayloadBytes = config.deviceMessages.maxPayloadBytes;
-  const stateDeps = { shadows: new ShadowStore(deps.redis, prefix), rejections, maxPayloadBytes };
+  const stateDeps = { shadows: new ShadowStore(deps.redis, prefix), registry: new DeviceRegistry(deps.redis, prefix), rejections, maxPayloadBytes };
   const ackDeps = { commands: new CommandStore(deps.redis, prefix, config.commands), rejections, metrics, maxPayloadBytes };
   return {
     state: (session, payload) => handleState(stateDeps, session, payload),
