@@ -5,6 +5,7 @@ import { TestCitypulse } from '../harness.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 import { SseClient } from './sse-client.js';
 import { alertsOf, connectedSensor, createRule, waitForAlerts } from './alert-helpers.js';
+import { DESKTOP, PHONE, launchChromium, openContext, pageErrors, screenshot, scrollsSideways, signIn } from '../console/console-browser.js';
 
 /**
  * Maintenance windows end to end: devices publishing over MQTT to the real broker, ingest, the
@@ -140,5 +141,42 @@ describe('maintenance windows', () => {
       ['maintenance-window.update', 'tj-admin'],
       ['maintenance-window.create', 'tj-admin'],
     ]);
+  });
+
+  it('shows open and upcoming windows and the suppressed alerts in the console, and badges alerts under maintenance', async () => {
+    const device = await connectedSensor(cp, 'shenzhen');
+    const quiet = await connectedSensor(cp, 'shenzhen');
+    await device.publish({ co2: 1900 });
+    const [alert] = await waitForAlerts(cp, device.id, (a) => a.length === 1, 'an alert to badge');
+    const open = await window({ city: 'shenzhen', deviceIds: [device.id, quiet.id], recurrence: { cron: '0 * * * *', timeZone: 'Europe/Berlin', durationMinutes: 60 }, reason: 'pump swap' });
+    await quiet.publish({ co2: 1900 });
+    const [suppressed] = await waitForAlerts(cp, quiet.id, (a) => a.length === 1, 'a suppressed alert');
+    const later = new Date(Date.now() + 86_400_000);
+    const upcoming = await window({ city: 'shenzhen', site: 'shenzhen-depot', startsAt: later.toISOString(), endsAt: new Date(later.getTime() + 3_600_000).toISOString() });
+    const browser = await launchChromium();
+    try {
+      const page = await (await openContext(browser, DESKTOP)).newPage();
+      const errors = pageErrors(page);
+      await signIn(page, cp, { hash: '#/maintenance' });
+      await page.waitForSelector(`tr[data-window-id="${upcoming.body.id}"]`);
+      expect(await page.textContent(`tr[data-window-id="${open.body.id}"] td[data-status]`)).toMatch(/^open until/);
+      expect(await page.textContent(`tr[data-window-id="${upcoming.body.id}"] td[data-status]`)).toMatch(/^from /);
+      await page.waitForSelector(`.suppressed-alerts tr[data-alert-id="${suppressed.id}"]`);
+      const suppressedIds = await page.$$eval('.suppressed-alerts tr[data-alert-id]', (rows) => rows.map((r) => (r as any).dataset.alertId));
+      expect(suppressedIds).toEqual((await cp.api('GET', '/alerts?suppressed=true')).body.items.map((a: any) => a.id));
+      await screenshot(page, 'maintenance-desktop');
+      await page.setViewportSize(PHONE);
+      expect(await scrollsSideways(page)).toBe(false);
+      await screenshot(page, 'maintenance-phone');
+
+      await page.setViewportSize(DESKTOP);
+      await page.goto(page.url().replace('#/maintenance', '#/alerts'));
+      await page.waitForSelector(`li[data-alert-id="${alert.id}"] .badge.maintenance:not(.suppressed)`);
+      await page.waitForSelector(`li[data-alert-id="${suppressed.id}"] .badge.maintenance.suppressed`);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+    await Promise.all([device.client.endAsync(), quiet.client.endAsync()]);
   });
 });

@@ -5,6 +5,7 @@ import { formatNumber, formatTime } from './format.js';
 import { SEVERITIES, STATE_CHOICES, alertTitle, applyMessage, countsFor, matchesFilters, queueOrder, stateToQuery, valueUnit } from './alert-list.js';
 import { keyedList } from './keyed-list.js';
 import { deviceLink, operatorName, setLive } from './shell.js';
+import { maintenanceBadge } from './maintenance-view.js';
 
 const PAGE = 200;
 /** Live events come in bursts (an alert storm): the counts are re-read at most this often. */
@@ -169,6 +170,7 @@ export function alertsView(root) {
           resolved ? null : keep('select', () => h('input', { type: 'checkbox', class: 'select', 'aria-label': 'select for a bulk action', onchange: (e) => toggleSelected(alert.id, e.target.checked) })),
           h('span', { class: `badge sev-${alert.severity}` }, alert.severity),
           h('span', { class: 'state' }, alert.state),
+          maintenanceBadge(alert),
           h('strong', { class: 'description' }, alertTitle(alert)),
           alert.description?.trim() ? null : h('span', { class: 'quiet rule-id' }, '(rule has no description)'),
         ),

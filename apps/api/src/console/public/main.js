@@ -7,8 +7,9 @@ import { fleetView } from './fleet-view.js';
 import { deviceView } from './device-view.js';
 import { queuesView } from './queues-view.js';
 import { certificatesView } from './certificates-view.js';
+import { maintenanceView } from './maintenance-view.js';
 
-/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/queues; the login when there is no token. */
+/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues; the login when there is no token. */
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
 const logoutButton = document.getElementById('logout');
@@ -32,6 +33,7 @@ function route() {
   else if (name === 'device' && arg) stopView = deviceView(view, decodeURIComponent(arg));
   else if (name === 'queues') stopView = queuesView(view);
   else if (name === 'certificates') stopView = certificatesView(view);
+  else if (name === 'maintenance') stopView = maintenanceView(view);
   else stopView = alertsView(view);
 }
 
