@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise
     about: 'commands and desired config to connected DeviceClients: POST/PUT → device handler p50/p99, commands/s to all acked',
     run: async (args) => (await import('./device-control-bench.js')).runDeviceControlBench(args),
   },
+  jobs: {
+    about: 'one fleet job (reboot) over 10,000 connected devices: time to complete, per-state counts adding up, GET /jobs/:id p50/p99 while it runs',
+    run: async (args) => (await import('./jobs-bench.js')).runJobsBench(args),
+  },
   connections: {
     about: 'hold as many device connections on one broker process as the machine allows (target 50,000): RSS/connection, CONNECT rate, PUBACK p99',
     run: async (args) => (await import('./connections-bench.js')).runConnectionsBench(args),
