@@ -14,6 +14,7 @@ export { checkConfigPatch } from './control/check-config.js';
 export { checkCommand, type CheckedCommand } from './control/check-command.js';
 export type { ValueProblem, CheckedValues } from './control/check-values.js';
 export { decodeState, type DecodedState } from './control/decode-state.js';
+export { checkFirmwareReport } from './control/check-firmware-report.js';
 export { decodeCommandAck, type DecodedCommandAck } from './control/decode-command-ack.js';
 export {
   DeviceClient,
@@ -25,4 +26,6 @@ export {
   type ConfigHandler,
 } from './client/device-client.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './client/backoff.js';
+export { FirmwareUpdater, type FirmwareUpdaterOptions } from './client/firmware/firmware-updater.js';
+export { downloadImage, DownloadError, type DownloadOptions } from './client/firmware/download-image.js';
 export { OfflineBuffer } from './client/offline-buffer.js';

@@ -8,6 +8,7 @@ import {
   type ConfigValue,
   type DeviceErrorMessage,
   type FieldValue,
+  type FirmwareReport,
   type StateMessage,
 } from '@citypulse/contracts';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
@@ -157,6 +158,12 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
   /** Reports configuration the device now runs (merged into its shadow's reported side; null removes a key). */
   reportState(reported: Record<string, ConfigValue | null>): void {
     const message: StateMessage = { reported };
+    this.sendControl(deviceTopic(this.options.deviceId, 'state'), message);
+  }
+
+  /** Reports the firmware it runs and, during an update, the step reached (devices/README.md, *Firmware updates*). */
+  reportFirmware(firmware: FirmwareReport): void {
+    const message: StateMessage = { firmware };
     this.sendControl(deviceTopic(this.options.deviceId, 'state'), message);
   }
 
