@@ -10,9 +10,14 @@ export interface SseEvent {
  */
 export class SseReader {
   private buffer = '';
+  /** A CR ending a chunk: whether it is a line end of its own or half of CRLF shows with the next chunk. */
+  private carriageReturn = false;
 
   push(chunk: string): SseEvent[] {
-    this.buffer += chunk.replace(/\r\n?/g, '\n');
+    let text = (this.carriageReturn ? '\r' : '') + chunk;
+    this.carriageReturn = text.endsWith('\r');
+    if (this.carriageReturn) text = text.slice(0, -1);
+    this.buffer += text.replace(/\r\n?/g, '\n');
     const events: SseEvent[] = [];
     for (let end = this.buffer.indexOf('\n\n'); end >= 0; end = this.buffer.indexOf('\n\n')) {
       const block = this.buffer.slice(0, end);

@@ -95,3 +95,67 @@ describe('the console’s chart geometry', () => {
     expect(intervalFor(7 * 24 * 3_600_000)).toBe('2h');
   });
 });
+
+describe('the console’s alert queue counts, titles and units', () => {
+  const counts = {
+    critical: { open: 1, acknowledged: 2, resolved: 5 },
+    warning: { open: 250, acknowledged: 0, resolved: 1 },
+    info: { open: 0, acknowledged: 0, resolved: 0 },
+  };
+
+  it('counts per severity within the state filter, per state within the severity filter', async () => {
+    const { countsFor } = await load('alert-list.js');
+    expect(countsFor(counts, { state: 'active' })).toEqual({ bySeverity: { critical: 3, warning: 250, info: 0 }, byState: { open: 251, acknowledged: 2, resolved: 6 }, total: 253 });
+    expect(countsFor(counts, { state: 'resolved', severity: 'critical' })).toMatchObject({ bySeverity: { critical: 5, warning: 1 }, byState: { open: 1, acknowledged: 2, resolved: 5 }, total: 5 });
+    expect(countsFor(undefined, { state: 'any' }).total).toBe(0);
+  });
+
+  it('titles an alert by its rule id when the rule has no description, and gives deadman values in seconds', async () => {
+    const { alertTitle, valueUnit } = await load('alert-list.js');
+    expect(alertTitle({ ruleId: 'r1', description: '  ' })).toBe('r1');
+    expect(alertTitle({ ruleId: 'r1', description: 'CO₂ high' })).toBe('CO₂ high');
+    const types = { 'env-sensor': { fields: { co2: { unit: 'ppm' } } } };
+    expect(valueUnit({ ruleKind: 'deadman', field: '', deviceType: 'env-sensor' }, types)).toBe('s');
+    expect(valueUnit({ ruleKind: 'above', field: 'co2', deviceType: 'env-sensor' }, types)).toBe('ppm');
+    expect(valueUnit({ ruleKind: 'above', field: 'co2', deviceType: 'unknown' }, types)).toBe('');
+  });
+});
+
+describe('the console’s chart axes and rules', () => {
+  it('puts value ticks on round steps and time ticks on round times within the range', async () => {
+    const { valueTicks, timeTicks } = await load('chart-geometry.js');
+    expect(valueTicks(600, 1500, 5)).toEqual([600, 800, 1000, 1200, 1400]);
+    expect(valueTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    const hour = Date.UTC(2026, 0, 1, 10);
+    expect(timeTicks(hour + 1, hour + 3_600_000, 6)).toEqual([10, 20, 30, 40, 50, 60].map((m) => hour + m * 60_000));
+  });
+
+  it('keeps a threshold near the data in view, and leaves one far off out of the scale', async () => {
+    const { chartGeometry } = await load('chart-geometry.js');
+    const points = [{ time: new Date(0).toISOString(), mean: 600, min: 600, max: 700 }];
+    expect(chartGeometry(points, { width: 100, height: 50, include: [1000] }).yMax).toBe(1000);
+    expect(chartGeometry(points, { width: 100, height: 50, include: [100_000] }).yMax).toBe(700);
+  });
+
+  it('draws a line per threshold of above, below and outside rules, none for rate and deadman', async () => {
+    const { ruleThresholds } = await load('chart.js');
+    expect(ruleThresholds({ id: 'a', severity: 'critical', condition: { kind: 'above', threshold: 1000 } })).toEqual([{ value: 1000, label: 'critical >', severity: 'critical', ruleId: 'a' }]);
+    expect(ruleThresholds({ id: 'o', severity: 'warning', condition: { kind: 'outside', low: 1, high: 9 } }).map((t: any) => t.value)).toEqual([1, 9]);
+    expect(ruleThresholds({ id: 'd', severity: 'warning', condition: { kind: 'deadman', afterSeconds: 60 } })).toEqual([]);
+  });
+
+  it('picks per rule key the most specific rule whose scope takes the device in', async () => {
+    const { rulesForDevice } = await load('device-rules.js');
+    const device = { id: 'd1', type: 'env-sensor', city: 'beijing', site: 'bj-1' };
+    const rule = (id: string, scope: object, key = 'co2') => ({ id, key, deviceType: 'env-sensor', scope });
+    const picked = rulesForDevice(device, [
+      rule('type-wide', {}),
+      rule('city', { city: 'beijing' }),
+      rule('other-device', { deviceId: 'd2' }),
+      rule('site', { site: 'bj-1' }, 'temp'),
+      rule('other-city', { city: 'tianjin' }, 'hum'),
+      { ...rule('disabled', { deviceId: 'd1' }, 'x'), enabled: false },
+    ]);
+    expect(picked.map((r: any) => r.id).sort()).toEqual(['city', 'site']);
+  });
+});

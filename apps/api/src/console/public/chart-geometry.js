@@ -63,8 +63,10 @@ export function valueTicks(min, max, count = 5) {
   const rough = (max - min) / count;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 5, 10].map((f) => f * magnitude).find((s) => s >= rough) ?? 10 * magnitude;
+  // Rounded to the step's decimals: 3 × 0.2 is 0.6, not 0.6000000000000001.
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
   const ticks = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.round(v / step) * step);
+  for (let k = Math.ceil(min / step); k * step <= max + step * 1e-9; k++) ticks.push(Number((k * step).toFixed(decimals)));
   return ticks;
 }
 

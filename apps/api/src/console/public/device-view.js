@@ -2,7 +2,7 @@ import { ApiError, api, withQuery } from './api.js';
 import { h, replace } from './dom.js';
 import { fieldChart, ruleThresholds } from './chart.js';
 import { rulesForDevice } from './device-rules.js';
-import { alertTitle } from './alert-list.js';
+import { alertTitle, valueUnit } from './alert-list.js';
 import { intervalFor } from './chart-geometry.js';
 import { formatNumber, formatTime } from './format.js';
 
@@ -30,6 +30,7 @@ export function deviceView(root, deviceId) {
 
   const rangePicker = h('div', { class: 'ranges', role: 'group', 'aria-label': 'time range' },
     RANGES.map(([label, ms]) => h('button', { type: 'button', class: ms === rangeMs ? 'selected' : '', 'data-range': label, onclick: (e) => pickRange(ms, e.target) }, label)));
+  const rangeLabel = () => RANGES.find(([, ms]) => ms === rangeMs)?.[0];
 
   replace(root,
     h('h2', {}, 'Device ', h('span', { class: 'mono' }, deviceId)),
@@ -79,7 +80,10 @@ export function deviceView(root, deviceId) {
       const result = await api(withQuery(`/telemetry/${encodeURIComponent(deviceId)}/history`, {
         from: new Date(from).toISOString(), to: new Date(to).toISOString(), every: intervalFor(rangeMs), fields: fields.join(','),
       }));
+      // A range picked meanwhile has its own request: this answer is out of date.
+      if (rangeMs !== to - from) return;
       const series = result.series.filter((s) => fields.length === 0 || fields.includes(s.field));
+      charts.dataset.range = rangeLabel();
       replace(charts, series.length ? series.map((s) => fieldChart(s, { unit: type?.fields?.[s.field]?.unit, from, to, thresholds: thresholdsOf(s.field), alertPeriods: periodsOf(s.field, to) })) : h('p', { class: 'quiet' }, 'No readings in this range.'));
     } catch (error) {
       replace(charts, h('p', { class: 'error' }, `Could not load telemetry: ${error.message}`));
@@ -100,7 +104,7 @@ export function deviceView(root, deviceId) {
     try {
       const page = await api(withQuery('/alerts', { deviceId, limit: 50 }));
       deviceAlerts = page.items;
-      replace(history, page.items.length ? h('ol', { class: 'history-list' }, page.items.map(alertEntry)) : h('p', { class: 'quiet' }, 'No alerts.'));
+      replace(history, page.items.length ? h('ol', { class: 'history-list' }, page.items.map((a) => alertEntry(a, valueUnit(a, type ? { [type.name]: type } : {})))) : h('p', { class: 'quiet' }, 'No alerts.'));
     } catch (error) {
       replace(history, h('p', { class: 'error' }, `Could not load alerts: ${error.message}`));
     }
@@ -126,14 +130,15 @@ function deviceFacts(device, type) {
 }
 
 /** One alert of the device; its transitions (GET /alerts/:id/history) open on demand. */
-function alertEntry(alert) {
+function alertEntry(alert, unit) {
+  const withUnit = (n) => `${formatNumber(n)}${unit ? ` ${unit}` : ''}`;
   const transitions = h('ol', { class: 'transitions', hidden: true });
   const toggle = h('button', { type: 'button', class: 'quiet', onclick: () => showTransitions(alert.id, transitions, toggle) }, 'history');
   return h('li', { class: `alert-entry sev-${alert.severity}`, 'data-alert-id': alert.id, 'data-state': alert.state },
     h('span', { class: `badge sev-${alert.severity}` }, alert.severity), ' ',
     h('span', { class: 'state' }, alert.state), ' ',
     h('strong', {}, alertTitle(alert)), ' ',
-    h('span', { class: 'quiet' }, `${formatTime(alert.openedAt)}${alert.resolvedAt ? ` → ${formatTime(alert.resolvedAt)}` : ''} · ${alert.count}× · peak ${formatNumber(alert.peakValue)}`), ' ',
+    h('span', { class: 'quiet' }, `${formatTime(alert.openedAt)}${alert.resolvedAt ? ` → ${formatTime(alert.resolvedAt)}` : ''} · ${alert.count}× · ${alert.ruleKind === 'deadman' ? 'longest silence' : 'peak'} ${withUnit(alert.peakValue)}`), ' ',
     toggle,
     transitions,
   );
