@@ -151,7 +151,7 @@ async function showTransitions(id, list, toggle) {
   }
   try {
     const { items } = await api(`/alerts/${encodeURIComponent(id)}/history`);
-    replace(list, items.map((e) => h('li', {}, `${formatTime(e.at)} ${e.kind}`, e.actor ? ` by ${e.actor}` : '', e.note ? ` — “${e.note}”` : '', e.value !== undefined ? ` (${formatNumber(e.value)})` : '')));
+    replace(list, items.map((e) => h('li', {}, `${formatTime(e.at)} ${e.kind}`, e.actor ? ` by ${e.actor}` : '', e.detail ? ` (${e.detail})` : '', e.note ? ` — “${e.note}”` : '', e.value !== undefined ? ` — value ${formatNumber(e.value)}` : '')));
   } catch (error) {
     replace(list, h('li', { class: 'error' }, error.message));
   }
