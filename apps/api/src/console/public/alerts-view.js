@@ -173,6 +173,7 @@ export function alertsView(root) {
           maintenanceBadge(alert),
           h('strong', { class: 'description' }, alertTitle(alert)),
           alert.description?.trim() ? null : h('span', { class: 'quiet rule-id' }, '(rule has no description)'),
+          alert.deliveryFailedAt ? h('span', { class: 'badge delivery-failed', title: `a notification failed for good: ${alert.deliveryFailure ?? ''}` }, 'delivery failed') : null,
         ),
         h('dl', { class: 'facts' },
           fact('device', deviceLink(alert.deviceId)),

@@ -8,8 +8,10 @@ import { deviceView } from './device-view.js';
 import { queuesView } from './queues-view.js';
 import { certificatesView } from './certificates-view.js';
 import { maintenanceView } from './maintenance-view.js';
+import { channelsView } from './channels-view.js';
+import { alertLinkView } from './alert-link.js';
 
-/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues; the login when there is no token. */
+/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues, #/channels, #/alert/<id>; the login when there is no token. */
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
 const logoutButton = document.getElementById('logout');
@@ -34,6 +36,8 @@ function route() {
   else if (name === 'queues') stopView = queuesView(view);
   else if (name === 'certificates') stopView = certificatesView(view);
   else if (name === 'maintenance') stopView = maintenanceView(view);
+  else if (name === 'channels') stopView = channelsView(view);
+  else if (name === 'alert' && arg) stopView = alertLinkView(view, decodeURIComponent(arg));
   else stopView = alertsView(view);
 }
 
