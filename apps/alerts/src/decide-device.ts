@@ -24,7 +24,7 @@ export function decideDevice(current: DeviceRuleStates, target: RuleTarget, rule
     if (isDeadmanRule(rule)) {
       if (ordered.length === 0) continue;
       const result = deadmanReadings(rule, stored?.rule, ordered[ordered.length - 1][0], options.nowMs);
-      stored = { rule: result.state, openAlertId: stored?.openAlertId };
+      stored = { ...stored, rule: result.state };
       if (result.transition) recordTransition(outbox, stored, rule, target, result.transition, result.state);
       states[rule.id] = stored;
       continue;
@@ -35,7 +35,7 @@ export function decideDevice(current: DeviceRuleStates, target: RuleTarget, rule
       const [tsMs, value] = series[i];
       if (isQuiet(valueRule, stored?.rule.phase ?? 'ok', value, series[i + 1]?.[1])) continue;
       const result = evaluate(valueRule, stored?.rule, { tsMs, value }, options);
-      stored = { rule: result.state, openAlertId: stored?.openAlertId };
+      stored = { ...stored, rule: result.state };
       if (result.transition) recordTransition(outbox, stored, rule, target, result.transition, result.state);
     }
     if (stored) states[rule.id] = stored;

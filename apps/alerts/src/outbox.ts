@@ -10,7 +10,10 @@ import type { StoredRuleState } from './rule-state-repository.js';
  * alert collapse into the newest instead of one outbox entry per reading.
  */
 export function recordTransition(outbox: AlertTransition[], stored: StoredRuleState, rule: RuleDefinition, target: RuleTarget, t: Transition, state: RuleState): void {
-  if (t.kind === 'raised') stored.openAlertId = AlertStore.alertId(rule.id, target.deviceId, t.atMs);
+  if (t.kind === 'raised') {
+    stored.openAlertId = AlertStore.alertId(rule.id, target.deviceId, t.atMs);
+    delete stored.suppressedBy;
+  }
   if (!stored.openAlertId) return;
   const previous = outbox[outbox.length - 1];
   if (t.kind === 'updated' && previous?.kind === 'updated' && previous.alertId === stored.openAlertId) outbox.pop();
@@ -33,5 +36,8 @@ export function recordTransition(outbox: AlertTransition[], stored: StoredRuleSt
     ...(t.cause && { cause: t.cause }),
     ...(rule.renotifySeconds && { renotifySeconds: rule.renotifySeconds }),
   });
-  if (t.kind === 'resolved') stored.openAlertId = undefined;
+  if (t.kind === 'resolved') {
+    stored.openAlertId = undefined;
+    delete stored.suppressedBy;
+  }
 }

@@ -9,11 +9,11 @@ import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { RuleBook } from './rule-book.js';
 import { RuleStateRepository } from './rule-state-repository.js';
-import { decideDevice, readingsOutOfOrder } from './decide-device.js';
+import { readingsOutOfOrder } from './decide-device.js';
 import { applyAndClear } from './apply-outboxes.js';
 import { AlertQueues } from './alert-queues.js';
 import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
-import { markSuppressed } from './maintenance/suppress-in-maintenance.js';
+import { decideWithMaintenance } from './maintenance/decide-with-maintenance.js';
 
 /**
  * Evaluates batches of stored readings against the rules, per device: decide (pure) → store state
@@ -66,9 +66,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
         const outboxes = await states.updateMany([...devices.keys()], (deviceId, current) => {
           const device = devices.get(deviceId)!;
           late.set(deviceId, readingsOutOfOrder(current, device.readings));
-          const next = decideDevice(current, device, this.rules.rulesFor(device), device.readings, options);
-          markSuppressed(next.outbox, current.outbox, device, this.maintenance);
-          return next;
+          return decideWithMaintenance(current, device, this.rules.rulesFor(device), device.readings, options, this.maintenance);
         });
         this.metrics.ruleReadingsOutOfOrder.inc([...late.values()].reduce((a, b) => a + b, 0));
         await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });

@@ -6,6 +6,8 @@ import type { AlertTransition } from './alert-transition.js';
 export interface StoredRuleState {
   rule: RuleState;
   openAlertId?: string;
+  /** The open alert was raised under this maintenance window (suppressed): released once the device is out of it. */
+  suppressedBy?: string;
 }
 
 export interface DeviceRuleStates {

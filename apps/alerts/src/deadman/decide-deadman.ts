@@ -15,7 +15,7 @@ export function decideDeadman(current: DeviceRuleStates, target: RuleTarget, rul
     if (!isDeadmanRule(rule)) continue;
     const previous = states[rule.id];
     const result = evaluateDeadman(rule, previous?.rule, observation);
-    const stored = { rule: result.state, openAlertId: previous?.openAlertId };
+    const stored = { ...previous, rule: result.state };
     if (result.transition) recordTransition(outbox, stored, rule, target, result.transition, result.state);
     states[rule.id] = stored;
   }

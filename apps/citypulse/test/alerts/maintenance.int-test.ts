@@ -75,10 +75,10 @@ describe('maintenance windows', () => {
     expect(closed.body).toMatchObject({ open: false, upcoming: false });
     await waitFor(() => notifiedAbout(maintained.id).map((m) => `${m.alert.ruleId}:${m.event.kind}`), (k) => k.includes('sz-silent:raised'), { what: 'the deadman notified after the window closed', timeoutMs: 20_000 });
 
-    // A normal reading clears the suppressed breach (still silently), a new breach raises and notifies.
-    await maintained.publish({ co2: 500 });
-    await waitForAlerts(cp, maintained.id, (a) => a.find((x) => x.id === suppressed.id)?.state === 'resolved', 'the suppressed breach resolved');
+    // The breach is still going on: the first reading after the window resolves the suppressed alert
+    // (silently) and raises a new one, which notifies.
     await maintained.publish({ co2: 1600 });
+    await waitForAlerts(cp, maintained.id, (a) => a.find((x) => x.id === suppressed.id)?.state === 'resolved', 'the suppressed breach released');
     const notified = await waitFor(() => notifiedAbout(maintained.id), (m) => m.some((x) => x.alert.ruleId === 'sz-co2' && x.event.kind === 'raised'), { what: 'the new breach notified', timeoutMs: 20_000 });
     const fresh = notified.find((x) => x.alert.ruleId === 'sz-co2')!.alert;
     expect(fresh.id).not.toBe(suppressed.id);

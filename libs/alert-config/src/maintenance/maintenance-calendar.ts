@@ -19,19 +19,26 @@ export class MaintenanceCalendar {
   private byCity = new Map<string, WindowSchedule[]>();
   private loadedVersion?: string;
 
-  constructor(private readonly repository: MaintenanceRepository) {}
+  /** Without a repository, the calendar holds what `use` gave it (rule evaluation's unit tests). */
+  constructor(private readonly repository?: MaintenanceRepository) {}
 
   async refresh(): Promise<void> {
+    if (!this.repository) return;
     const version = await this.repository.version();
     if (version === this.loadedVersion) return;
+    this.use(await this.repository.list());
+    this.loadedVersion = version;
+  }
+
+  use(windows: MaintenanceWindow[]): this {
     const byCity = new Map<string, WindowSchedule[]>();
-    for (const window of await this.repository.list()) {
+    for (const window of windows) {
       const list = byCity.get(window.city) ?? [];
       list.push(new WindowSchedule(window));
       byCity.set(window.city, list);
     }
     this.byCity = byCity;
-    this.loadedVersion = version;
+    return this;
   }
 
   /** The window (first found) that has the device in scope and is open at `atMs`. */
