@@ -11,6 +11,7 @@ const { values: args } = parseArgs({
     'interval-ms': { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
     'no-demo-alert': { type: 'boolean', default: false },
+    'firmware-dir': { type: 'string', default: '.sim/firmware' },
   },
 });
 
@@ -27,6 +28,7 @@ const fleet = new Fleet(new ApiClient(args.api!, token), {
   intervalMs: Number(args['interval-ms']),
   seed: Number(args.seed),
   demoAlert: !args['no-demo-alert'],
+  firmwareDir: args['firmware-dir']!,
   log,
 });
 await fleet.start();
@@ -43,6 +45,7 @@ citypulse is running with ${fleet.stats.devices} simulated devices in ${args.cit
   alerts           curl -s ${auth} ${args.api}/alerts
   latest reading   curl -s ${auth} ${args.api}/telemetry/sim-beijing-env-sensor-1/latest
   rejections       curl -s ${auth} ${args.api}/rejections
+  firmware update  npm run ota -- sim-beijing-env-sensor-1 1.1.0   (uploads an image, sends firmware-update, follows it)
   InfluxDB         curl -sG http://127.0.0.1:18086/query --data-urlencode db=citypulse --data-urlencode "q=SELECT * FROM building ORDER BY time DESC LIMIT 5"
 Ctrl-C stops everything.
 `);

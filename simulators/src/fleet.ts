@@ -1,4 +1,5 @@
-import { DeviceClient, deviceTypes, type DeviceTypeDefinition } from '@citypulse/devices';
+import { join } from 'node:path';
+import { DeviceClient, deviceTypes, FIRMWARE_UPDATE_COMMAND, FirmwareUpdater, type DeviceTypeDefinition } from '@citypulse/devices';
 import type { ApiClient } from './api-client.js';
 import { ReadingGenerator } from './reading-generator.js';
 
@@ -9,6 +10,8 @@ export interface FleetOptions {
   seed: number;
   /** Make one device cross a default alert threshold a few seconds in. */
   demoAlert: boolean;
+  /** Where the devices download firmware images to (one folder per device). */
+  firmwareDir: string;
   log: (line: string) => void;
 }
 
@@ -30,7 +33,8 @@ interface SimDevice {
 /**
  * One device of every catalogue type in every city, publishing QoS 1 telemetry through the
  * device-side client (devices/src/client), as firmware would: it also applies desired
- * configuration (reporting it back) and answers commands.
+ * configuration (reporting it back), answers commands and installs firmware over the air (each
+ * device runs 1.0.0 when the fleet starts; "installing" is a log line and a short pause).
  */
 export class Fleet {
   private readonly devices: SimDevice[] = [];
@@ -67,7 +71,20 @@ export class Fleet {
       log(`${id} ← config v${message.version}: ${JSON.stringify(desired)}`);
       return desired;
     });
+    new FirmwareUpdater(client, {
+      currentVersion: '1.0.0',
+      downloadDir: join(this.options.firmwareDir, id),
+      install: (_path, { version }) => log(`${id} installing firmware ${version}`),
+      reboot: async (version) => {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        log(`${id} now runs firmware ${version}`);
+      },
+    });
+    client.on('command', (command) => {
+      if (command.name === FIRMWARE_UPDATE_COMMAND) log(`${id} ← firmware-update to ${command.params.version} (${command.params.size} bytes)`);
+    });
     for (const name of Object.keys(type.commands)) {
+      if (name === FIRMWARE_UPDATE_COMMAND) continue;
       client.handleCommand(name, (params) => {
         log(`${id} ← command ${name} ${JSON.stringify(params)}`);
         return { ok: true };
