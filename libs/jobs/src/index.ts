@@ -2,7 +2,7 @@
 export * from './job.js';
 export { JobKeys } from './job-keys.js';
 export { JobStore, toSummary, type StoredJob, type InFlightDevice, type DeviceDetail } from './job-store.js';
-export { JobEngine, type JobEngineDeps, type TickResult } from './job-engine.js';
+export { JobEngine, jobImageHolder, type JobEngineDeps, type TickResult } from './job-engine.js';
 export { planRollout, type RolloutView, type RolloutStep } from './rollout-plan.js';
 export { jobCommandId } from './command-id.js';
 export { fleetJobSchedulerId, scheduleFleetJob } from './job-scheduler.js';

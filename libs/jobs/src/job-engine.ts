@@ -1,7 +1,7 @@
 import type { CommandStore } from '@citypulse/commands';
 import type { ShadowStore } from '@citypulse/shadow';
 import type { CommandTimeoutJob, ConfigValue } from '@citypulse/contracts';
-import { FIRMWARE_COMMAND, isFinalJobState, type JobPayload } from './job.js';
+import { FIRMWARE_COMMAND, isFinalJobState } from './job.js';
 import type { InFlightDevice, JobStore, StoredJob } from './job-store.js';
 import { jobCommandId } from './command-id.js';
 import { planRollout } from './rollout-plan.js';
@@ -14,6 +14,8 @@ export interface JobEngineDeps {
   online(deviceIds: readonly string[]): Promise<boolean[]>;
   /** Schedules the delayed job that times a command out (the brokers' command-timeouts queue); idempotent per command id. */
   scheduleTimeout(job: CommandTimeoutJob, delayMs: number): Promise<void>;
+  /** A firmware job ended: its hold on the image ends (libs/firmware FirmwareCatalogue.release). */
+  releaseImage(imageId: string, holder: string): Promise<void>;
   /** Names this worker in the job's tick lock. */
   owner: string;
   /** How long a tick may hold a job's lock before another worker may take over (a crashed worker's lock lapses). */
@@ -67,7 +69,7 @@ export class JobEngine {
       const left = await store.inFlight(jobId);
       for (const d of left.filter((x) => x.state === 'waiting')) await store.moveDevice(jobId, d.deviceId, { from: ['waiting'], to: 'skipped' });
       if (left.some((d) => d.state !== 'waiting')) return 'live';
-      if (job.payload.kind === 'firmware' && job.payload.imageId) await store.releaseImage(job.payload.imageId);
+      if (job.payload.kind === 'firmware') await this.deps.releaseImage(job.payload.imageId, jobImageHolder(job.id));
       return 'done';
     } finally {
       await store.unlock(jobId, this.deps.owner);
@@ -103,9 +105,11 @@ export class JobEngine {
       return undefined;
     }
     const commandId = jobCommandId(job.id, deviceId);
+    const params = payload.kind === 'firmware' ? await this.deps.store.deviceParams(job.id, deviceId) : payload.params;
+    if (!params) throw new Error(`job ${job.id} has no firmware params for ${deviceId}`);
     // The timeout first, as the API does: a command must never exist without the job that ends it.
     await this.deps.scheduleTimeout({ commandId, deviceId }, timeoutS * 1000);
-    await this.deps.commands.createOnce({ id: commandId, deviceId, name: commandName(payload), params: payload.params, timeoutS }, new Date(nowMs));
+    await this.deps.commands.createOnce({ id: commandId, deviceId, name: payload.kind === 'firmware' ? FIRMWARE_COMMAND : payload.name, params, timeoutS }, new Date(nowMs));
     return commandId;
   }
 
@@ -154,8 +158,9 @@ export class JobEngine {
   }
 }
 
-function commandName(payload: Exclude<JobPayload, { kind: 'config' }>): string {
-  return payload.kind === 'firmware' ? FIRMWARE_COMMAND : payload.name;
+/** Who holds a firmware image in the catalogue's "in use" marks while a job may still send it. */
+export function jobImageHolder(jobId: string): string {
+  return `job:${jobId}`;
 }
 
 /** Every desired key is reported with the desired value. */

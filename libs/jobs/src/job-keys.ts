@@ -36,6 +36,10 @@ export class JobKeys {
   inflight(jobId: string): string {
     return `${this.tag(jobId)}:inflight`;
   }
+  /** Hash: device → JSON params of its firmware-update command (a download token per device). */
+  params(jobId: string): string {
+    return `${this.tag(jobId)}:params`;
+  }
   /** One tick at a time per job, across every worker. */
   lock(jobId: string): string {
     return `${this.tag(jobId)}:lock`;
@@ -47,9 +51,5 @@ export class JobKeys {
   /** Sorted set of a city's job ids by creation time. */
   city(city: string): string {
     return `${this.indexTag}:city:${city}`;
-  }
-  /** Set of firmware image ids referenced by live jobs (see README, Fleet jobs). */
-  get imagesInUse(): string {
-    return `${this.indexTag}:images-in-use`;
   }
 }

@@ -1,4 +1,5 @@
 import type { RedisClient } from '@citypulse/redis';
+import type { ConfigValue } from '@citypulse/contracts';
 import {
   DEVICE_STATES,
   FINAL_DEVICE_STATES,
@@ -68,9 +69,16 @@ export class JobStore {
     this.moveJobScript = script(redis, 'citypulse_job_move', MOVE_JOB, 1);
   }
 
-  /** Stores a running job over `deviceIds` (in rollout order), then lists it. */
-  async create(id: string, spec: JobSpec, deviceIds: readonly string[], now = new Date()): Promise<StoredJob> {
+  /**
+   * Stores a running job over `deviceIds` (in rollout order), then lists it. `paramsByDevice`: a
+   * firmware job's params of each device's command.
+   */
+  async create(id: string, spec: JobSpec, deviceIds: readonly string[], now = new Date(), paramsByDevice?: ReadonlyMap<string, Record<string, ConfigValue>>): Promise<StoredJob> {
     const multi = this.redis.multi();
+    const params = [...(paramsByDevice ?? [])];
+    for (let i = 0; i < params.length; i += ORDER_CHUNK) {
+      multi.hset(this.keys.params(id), Object.fromEntries(params.slice(i, i + ORDER_CHUNK).map(([d, p]) => [d, JSON.stringify(p)])));
+    }
     for (let i = 0; i < deviceIds.length; i += ORDER_CHUNK) {
       const chunk = deviceIds.slice(i, i + ORDER_CHUNK);
       multi.zadd(this.keys.order(id), ...chunk.flatMap((d, j) => [i + j, d]));
@@ -92,7 +100,6 @@ export class JobStore {
     const index = this.redis.multi();
     index.zadd(this.keys.all, now.getTime(), id);
     index.zadd(this.keys.city(spec.selection.city), now.getTime(), id);
-    if (spec.payload.kind === 'firmware' && spec.payload.imageId) index.sadd(this.keys.imagesInUse, spec.payload.imageId);
     await index.exec();
     return (await this.get(id))!;
   }
@@ -193,18 +200,10 @@ export class JobStore {
     if ((await this.redis.get(this.keys.lock(jobId))) === owner) await this.redis.del(this.keys.lock(jobId));
   }
 
-  /** The job no longer holds its firmware image (it ended): forgets it unless another live job uses it. */
-  async releaseImage(imageId: string): Promise<void> {
-    const ids = await this.redis.zrange(this.keys.all, '0', '-1');
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.keys.meta(id), 'state', 'spec');
-    const rows = ((await pipeline.exec()) ?? []).map(([, v]) => v as [string | null, string | null]);
-    const stillUsed = rows.some(([state, spec]) => state && spec && !isFinalJobState(state as JobState) && (JSON.parse(spec) as JobSpec).payload.kind === 'firmware' && (JSON.parse(spec) as { payload: { imageId?: string } }).payload.imageId === imageId);
-    if (!stillUsed) await this.redis.srem(this.keys.imagesInUse, imageId);
-  }
-
-  async imagesInUse(): Promise<string[]> {
-    return (await this.redis.smembers(this.keys.imagesInUse)).sort();
+  /** The params of a firmware job's command to this device. */
+  async deviceParams(jobId: string, deviceId: string): Promise<Record<string, ConfigValue> | undefined> {
+    const json = await this.redis.hget(this.keys.params(jobId), deviceId);
+    return json ? (JSON.parse(json) as Record<string, ConfigValue>) : undefined;
   }
 }
 

@@ -44,7 +44,8 @@ export interface JobSelection {
 export type JobPayload =
   | { kind: 'command'; name: string; params: Record<string, ConfigValue> }
   | { kind: 'config'; desired: Record<string, ConfigValue> }
-  | { kind: 'firmware'; imageId?: string; params: Record<string, ConfigValue> };
+  /** Each device's params (url, version, size, sha256, its own download token) are made at creation and kept per device. */
+  | { kind: 'firmware'; imageId: string; version: string };
 
 export interface JobRollout {
   /** Devices of the first step (the canary); the rate phase starts once each of them has an outcome (offline ones excepted). */

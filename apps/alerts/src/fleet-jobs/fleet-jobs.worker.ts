@@ -8,6 +8,7 @@ import { CommandStore } from '@citypulse/commands';
 import { ShadowStore } from '@citypulse/shadow';
 import { DeviceRegistry } from '@citypulse/registry';
 import { JobEngine, JobStore, fleetJobSchedulerId } from '@citypulse/jobs';
+import { FirmwareCatalogue } from '@citypulse/firmware';
 import type { Logger } from '@citypulse/observability';
 
 
@@ -43,6 +44,7 @@ export class FleetJobsWorker implements OnApplicationBootstrap, OnApplicationShu
       defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
     });
     const onlineKey = this.registry.keys.online;
+    const firmware = new FirmwareCatalogue(redis, prefix);
     const engine = new JobEngine({
       store: new JobStore(redis, prefix),
       commands: new CommandStore(redis, prefix, config.commands),
@@ -51,6 +53,7 @@ export class FleetJobsWorker implements OnApplicationBootstrap, OnApplicationShu
       scheduleTimeout: async (job, delayMs) => {
         await this.timeouts!.add('timeout', job, { jobId: job.commandId, delay: delayMs });
       },
+      releaseImage: (imageId, holder) => firmware.release(imageId, holder),
       owner: config.instanceId,
       lockMs: config.jobs.lockMs,
       maxBatch: config.jobs.maxBatch,

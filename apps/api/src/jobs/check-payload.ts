@@ -6,8 +6,9 @@ import type { CreateJobDto } from './create-job.dto.js';
 export type FieldError = { field: string; message: string };
 
 /**
- * The job's payload checked against every device type in the selection (a command or config key
- * one of them lacks is a 400 naming the field), or the problems.
+ * A command or config job's payload checked against every device type in the selection (a command
+ * or config key one of them lacks is a 400 naming the field), or the problems. (Firmware jobs are
+ * checked per device by FirmwareUpdates.)
  */
 export function checkPayload(body: CreateJobDto, typeNames: readonly string[]): { payload?: JobPayload; problems: FieldError[] } {
   const problems: FieldError[] = [];
@@ -22,22 +23,18 @@ export function checkPayload(body: CreateJobDto, typeNames: readonly string[]): 
     }
     return problems.length > 0 ? { problems: dedupe(problems) } : { payload: { kind: 'command', name: command.name, params }, problems };
   }
-  if (body.kind === 'config') {
-    let desired: Record<string, ConfigValue> = {};
-    for (const type of types) {
-      const checked = checkConfigPatch(type, body.desired);
-      for (const p of checked.problems) problems.push({ field: p.key === undefined ? 'desired' : `desired.${p.key}`, message: p.detail });
-      const values = checked.values as Record<string, ConfigValue | null>;
-      for (const [key, value] of Object.entries(values)) {
-        if (value === null) problems.push({ field: `desired.${key}`, message: 'a job sets config values; null (removal) is not a value a device can report' });
-      }
-      desired = values as Record<string, ConfigValue>;
+  let desired: Record<string, ConfigValue> = {};
+  for (const type of types) {
+    const checked = checkConfigPatch(type, body.desired ?? {});
+    for (const p of checked.problems) problems.push({ field: p.key === undefined ? 'desired' : `desired.${p.key}`, message: p.detail });
+    const values = checked.values as Record<string, ConfigValue | null>;
+    for (const [key, value] of Object.entries(values)) {
+      if (value === null) problems.push({ field: `desired.${key}`, message: 'a job sets config values; null (removal) is not a value a device can report' });
     }
-    if (problems.length === 0 && Object.keys(desired).length === 0) problems.push({ field: 'desired', message: 'set at least one config key' });
-    return problems.length > 0 ? { problems: dedupe(problems) } : { payload: { kind: 'config', desired }, problems };
+    desired = values as Record<string, ConfigValue>;
   }
-  const { imageId, ...params } = body.firmware!;
-  return { payload: { kind: 'firmware', ...(imageId && { imageId }), params }, problems };
+  if (problems.length === 0 && Object.keys(desired).length === 0) problems.push({ field: 'desired', message: 'set at least one config key' });
+  return problems.length > 0 ? { problems: dedupe(problems) } : { payload: { kind: 'config', desired }, problems };
 }
 
 function dedupe(problems: FieldError[]): FieldError[] {

@@ -18,6 +18,7 @@ import {
 import { CITY_PATTERN, DEVICE_ID_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 import { deviceTypeNames } from '@citypulse/devices';
 import { JOB_KINDS, type JobKind } from '@citypulse/jobs';
+import { FIRMWARE_IMAGE_ID_PATTERN } from '@citypulse/firmware';
 import { DEVICE_FIELD_MESSAGES } from '../devices/provision-device.dto.js';
 
 /** Which devices: one city, optionally narrowed by site, type, firmware version, or to explicit ids. */
@@ -49,26 +50,10 @@ export class JobCommandDto {
   params?: Record<string, unknown>;
 }
 
-/** A firmware image as the device's firmware-update command takes it. */
+/** A firmware image of the catalogue (GET /firmware): each device gets its url, version, size, sha256 and its own download token. */
 export class JobFirmwareDto {
-  /** The catalogue's image id, if it came from there: kept in the images-in-use set while the job is live. */
-  @IsOptional() @IsString() @Length(1, 128)
-  imageId?: string;
-
-  @IsString() @Length(1, 2048)
-  url!: string;
-
-  @IsString() @Length(1, 64)
-  version!: string;
-
-  @IsInt() @Min(1)
-  size!: number;
-
-  @Matches(/^[0-9a-f]{64}$/, { message: 'sha256 must be 64 lower-case hex digits' })
-  sha256!: string;
-
-  @IsString() @Length(1, 4096)
-  token!: string;
+  @Matches(FIRMWARE_IMAGE_ID_PATTERN, { message: 'imageId must be the id of an image of GET /firmware' })
+  imageId!: string;
 }
 
 /** The steps: a first batch (count or percent of the selection), then a rate. */
@@ -118,7 +103,7 @@ export class CreateJobDto {
   @IsOptional() @IsInt() @Min(0) @Max(100)
   successPercent?: number;
 
-  /** Seconds an online device has to answer (default CP_COMMAND_DEFAULT_TIMEOUT_S; at most CP_COMMAND_MAX_TIMEOUT_S). */
+  /** Seconds an online device has to answer (default CP_COMMAND_DEFAULT_TIMEOUT_S, CP_FIRMWARE_UPDATE_TIMEOUT_S for firmware; at most CP_COMMAND_MAX_TIMEOUT_S). */
   @IsOptional() @IsInt() @Min(1) @Max(604_800)
   deviceTimeoutS?: number;
 

@@ -6,9 +6,11 @@ import { AuditLog } from '@citypulse/alert-store';
 import { JobStore } from '@citypulse/jobs';
 import { JobsController } from './jobs.controller.js';
 import { FleetJobTicks } from './fleet-job-ticks.js';
+import { FirmwareApiModule } from '../firmware/firmware-api.module.js';
 
 /** Fleet jobs: create, follow (totals, per device, live), pause, resume, cancel. */
 @Module({
+  imports: [FirmwareApiModule],
   controllers: [JobsController],
   providers: [
     FleetJobTicks,

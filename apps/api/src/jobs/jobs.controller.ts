@@ -3,8 +3,11 @@ import { Body, ConflictException, Controller, ForbiddenException, Get, HttpCode,
 import { Observable, distinctUntilChanged, filter, from, map, switchMap, takeWhile, timer } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { AuditLog } from '@citypulse/alert-store';
-import { DeviceRegistry } from '@citypulse/registry';
-import { JobStore, isFinalJobState, toSummary, type JobSpec, type JobState, type StoredJob } from '@citypulse/jobs';
+import { DeviceRegistry, type DeviceRecord } from '@citypulse/registry';
+import type { ConfigValue } from '@citypulse/contracts';
+import { FirmwareCatalogue } from '@citypulse/firmware';
+import { JobStore, isFinalJobState, jobImageHolder, toSummary, type JobSpec, type JobState, type StoredJob } from '@citypulse/jobs';
+import { FirmwareUpdates } from '../firmware/firmware-updates.js';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
 import { badRequest } from '../alerting/field-errors.js';
@@ -35,6 +38,8 @@ export class JobsController {
     private readonly jobs: JobStore,
     private readonly ticks: FleetJobTicks,
     private readonly audit: AuditLog,
+    private readonly firmware: FirmwareUpdates,
+    private readonly catalogue: FirmwareCatalogue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -50,7 +55,7 @@ export class JobsController {
     const now = Date.now();
     const deadlineMs = body.deadline ? Date.parse(body.deadline) : now + DAY_MS;
     if (deadlineMs <= now) problems.push({ field: 'deadline', message: 'deadline must be in the future' });
-    const deviceTimeoutS = body.deviceTimeoutS ?? this.config.commands.defaultTimeoutS;
+    const deviceTimeoutS = body.deviceTimeoutS ?? (body.kind === 'firmware' ? this.firmware.defaultTimeoutS : this.config.commands.defaultTimeoutS);
     if (deviceTimeoutS > this.config.commands.maxTimeoutS) problems.push({ field: 'deviceTimeoutS', message: `deviceTimeoutS must be at most ${this.config.commands.maxTimeoutS}` });
     if (body.rollout.initialCount !== undefined && body.rollout.initialPercent !== undefined) problems.push({ field: 'rollout.initialCount', message: 'give initialCount or initialPercent, not both' });
     if (problems.length > 0) throw badRequest(problems);
@@ -59,12 +64,13 @@ export class JobsController {
     if (resolved.unknown.length > 0) throw badRequest([{ field: 'selection.deviceIds', message: `no such device in ${selection.city}: ${resolved.unknown.slice(0, 20).join(', ')}${resolved.unknown.length > 20 ? ' …' : ''}` }]);
     if (resolved.tooMany) throw badRequest([{ field: 'selection', message: `the selection has more than ${this.config.jobs.maxDevices} devices (CP_JOBS_MAX_DEVICES)` }]);
     if (resolved.devices.length === 0) throw badRequest([{ field: 'selection', message: 'the selection matches no device' }]);
-    const checked = checkPayload(body, [...new Set(resolved.devices.map((d) => d.type))]);
+    const id = randomUUID();
+    const planned = body.kind === 'firmware' ? await this.planFirmware(body.firmware!.imageId, resolved.devices, tenancy, deviceTimeoutS, deadlineMs) : undefined;
+    const checked = planned ?? checkPayload(body, [...new Set(resolved.devices.map((d) => d.type))]);
     if (!checked.payload) throw badRequest(checked.problems);
 
     const total = resolved.devices.length;
     const initialCount = Math.min(total, body.rollout.initialCount ?? Math.max(1, Math.ceil((total * (body.rollout.initialPercent ?? 1)) / 100)));
-    const id = randomUUID();
     const spec: JobSpec = {
       name: body.name ?? `${body.kind} to ${total} devices in ${selection.city}`,
       payload: checked.payload,
@@ -76,7 +82,9 @@ export class JobsController {
       deadlineMs,
       createdBy: tenancy.tokenName,
     };
-    const job = await this.jobs.create(id, spec, resolved.devices.map((d) => d.id), new Date(now));
+    // A firmware image is held from deletion until no device can still be sent it (or the job ends first).
+    if (checked.payload.kind === 'firmware') await this.catalogue.markInUse(checked.payload.imageId, jobImageHolder(id), deadlineMs + deviceTimeoutS * 1000);
+    const job = await this.jobs.create(id, spec, resolved.devices.map((d) => d.id), new Date(now), planned?.paramsByDevice);
     await this.ticks.start(id);
     await this.audit.record({ actor: tenancy.tokenName, action: 'fleet-job.create', target: `fleet-job:${id}`, detail: `${spec.name}: ${body.kind} to ${total} devices` });
     return toSummary(job);
@@ -147,6 +155,24 @@ export class JobsController {
     if (action === 'resume') await this.ticks.start(id);
     await this.audit.record({ actor: tenancy.tokenName, action: `fleet-job.${action}`, target: `fleet-job:${id}` });
     return toSummary((await this.jobs.get(id))!);
+  }
+
+  /**
+   * Each device's firmware-update params (FirmwareUpdates: its own download token, valid until the
+   * job's deadline plus the device timeout), or the problems under `firmware.imageId`.
+   */
+  private async planFirmware(imageId: string, devices: readonly DeviceRecord[], tenancy: Tenancy, deviceTimeoutS: number, deadlineMs: number) {
+    const now = Date.now();
+    const validForS = Math.ceil((deadlineMs - now) / 1000) + deviceTimeoutS;
+    const paramsByDevice = new Map<string, Record<string, ConfigValue>>();
+    let version = '';
+    for (const device of devices) {
+      const plan = await this.firmware.plan(device, { imageId }, tenancy, validForS, now);
+      if (!plan.ok) return { problems: [{ field: plan.field.replace(/^params\./, 'firmware.'), message: plan.message }] };
+      paramsByDevice.set(device.id, plan.params);
+      version = plan.image.version;
+    }
+    return { payload: { kind: 'firmware' as const, imageId, version }, problems: [], paramsByDevice };
   }
 
   private async visible(id: string, tenancy: Tenancy): Promise<StoredJob> {

@@ -14,7 +14,7 @@ export async function resolveSelection(registry: DeviceRegistry, selection: JobS
     d.city === selection.city &&
     (selection.site === undefined || d.site === selection.site) &&
     (selection.type === undefined || d.type === selection.type) &&
-    (selection.firmwareVersion === undefined || firmwareVersionOf(d) === selection.firmwareVersion);
+    (selection.firmwareVersion === undefined || d.firmwareVersion === selection.firmwareVersion);
 
   if (selection.deviceIds) {
     const ids = [...new Set(selection.deviceIds)].sort();
@@ -25,15 +25,11 @@ export async function resolveSelection(registry: DeviceRegistry, selection: JobS
   }
   const devices: DeviceRecord[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const page = await registry.list({ city: selection.city, site: selection.site, type: selection.type, offset, limit: PAGE });
+    const page = await registry.list({ city: selection.city, site: selection.site, type: selection.type, firmwareVersion: selection.firmwareVersion, offset, limit: PAGE });
     devices.push(...page.items.filter(matches));
     if (devices.length > max) return { devices, unknown: [], tooMany: true };
     if (offset + PAGE >= page.total) break;
   }
-  return { devices, unknown: [], tooMany: false };
-}
-
-/** The firmware version the registry holds for a device, when it records one. */
-function firmwareVersionOf(device: DeviceRecord): string | undefined {
-  return (device as DeviceRecord & { firmwareVersion?: string }).firmwareVersion;
+  const seen = new Set<string>();
+  return { devices: devices.filter((d) => !seen.has(d.id) && seen.add(d.id)), unknown: [], tooMany: false };
 }

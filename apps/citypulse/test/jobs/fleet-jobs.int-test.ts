@@ -1,6 +1,8 @@
-import type { DeviceClient } from '@citypulse/devices';
+import { join } from 'node:path';
+import { DeviceClient, FirmwareUpdater } from '@citypulse/devices';
 import { waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
+import { imageDir, randomImage, upload } from '../firmware/firmware-helpers.js';
 import { fleetClient, jobUntil, provisionFleet, sumOf, type FleetDevice } from './job-helpers.js';
 
 /**
@@ -10,13 +12,15 @@ import { fleetClient, jobUntil, provisionFleet, sumOf, type FleetDevice } from '
 describe('fleet jobs', () => {
   let cp: TestCitypulse;
   const clients: DeviceClient[] = [];
+  const images = imageDir();
 
   beforeAll(async () => {
-    cp = await TestCitypulse.start({ CP_JOBS_TICK_MS: '50', CP_JOBS_LOCK_MS: '2000' });
+    cp = await TestCitypulse.start({ CP_JOBS_TICK_MS: '50', CP_JOBS_LOCK_MS: '2000', CP_FIRMWARE_DIR: join(images.dir, 'images') });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
     await cp?.stop();
+    images.remove();
   });
 
   async function connect(devices: FleetDevice[], failing: ReadonlySet<string> = new Set()): Promise<DeviceClient[]> {
@@ -127,6 +131,36 @@ describe('fleet jobs', () => {
     expect(created.body).toMatchObject({ total: 3, rollout: { initialCount: 2 } });
     expect((await jobUntil(cp, created.body.id, (j) => j.state === 'completed', 'config job completed')).counts.succeeded).toBe(3);
     expect((await cp.api('GET', `/devices/${devices[2].id}/shadow`)).body).toMatchObject({ reported: { reporting_interval_s: 45 }, delta: {} });
+  });
+
+  it('updates the firmware of the devices running one version (real downloads and installs), holding the image while the job is live', async () => {
+    const devices = await provisionFleet(cp, 4);
+    const running = ['1.0.0', '0.9.0', '1.0.0', '1.0.0'];
+    const installed = new Map<string, string[]>();
+    await Promise.all(
+      devices.map(async (d, i) => {
+        const client = fleetClient(cp.mqttUrl, d);
+        clients.push(client);
+        installed.set(d.id, []);
+        new FirmwareUpdater(client, { currentVersion: running[i], downloadDir: join(images.dir, 'device', d.id), install: (_path, update) => void installed.get(d.id)!.push(update.version), download: { retryDelayMs: 50 } });
+        await client.start();
+        await waitFor(() => cp.api('GET', `/devices/${d.id}`), (r) => r.body.firmwareVersion === running[i], { what: `${d.id} reporting ${running[i]}` });
+      }),
+    );
+    const { body: image } = await upload(cp, { deviceType: 'env-sensor', version: '1.1.0', city: 'beijing' }, randomImage(32 * 1024));
+    const site = `${devices[0].id.slice(0, -4)}-site`;
+    const created = await cp.api('POST', '/jobs', { kind: 'firmware', firmware: { imageId: image.id }, selection: { city: 'beijing', site, firmwareVersion: '1.0.0' }, rollout: { initialCount: 1, ratePerMinute: 6000 } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ total: 3, kind: 'firmware', payload: { kind: 'firmware', imageId: image.id, version: '1.1.0' } });
+    expect((await cp.api('DELETE', `/firmware/${image.id}`)).status).toBe(409);
+
+    const job = await jobUntil(cp, created.body.id, (j) => j.state === 'completed', 'the firmware job completed', 20_000);
+    expect(job.counts.succeeded).toBe(3);
+    expect(devices.map((d) => installed.get(d.id))).toEqual([['1.1.0'], [], ['1.1.0'], ['1.1.0']]);
+    const command = (await cp.api('GET', `/devices/${devices[0].id}/commands`)).body.items[0];
+    expect(command).toMatchObject({ name: 'firmware-update', status: 'succeeded', result: { version: '1.1.0' }, params: { version: '1.1.0', sha256: image.sha256 } });
+    // Ended: the job no longer holds the image.
+    await waitFor(() => cp.api('DELETE', `/firmware/${image.id}`), (r) => r.status !== 409, { what: 'the image free to delete' });
   });
 
   it('answers 400 naming the field, and keeps other cities’ jobs out of sight (404)', async () => {
