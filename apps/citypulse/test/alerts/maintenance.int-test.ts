@@ -173,6 +173,8 @@ describe('maintenance windows', () => {
       await page.goto(page.url().replace('#/maintenance', '#/alerts'));
       await page.waitForSelector(`li[data-alert-id="${alert.id}"] .badge.maintenance:not(.suppressed)`);
       await page.waitForSelector(`li[data-alert-id="${suppressed.id}"] .badge.maintenance.suppressed`);
+      await page.goto(page.url().replace('#/alerts', `#/device/${quiet.id}`));
+      await page.waitForSelector(`.alert-entry[data-alert-id="${suppressed.id}"] .badge.maintenance.suppressed`);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -5,6 +5,7 @@ import { rulesForDevice } from './device-rules.js';
 import { alertTitle, valueUnit } from './alert-list.js';
 import { intervalFor } from './chart-geometry.js';
 import { formatNumber, formatTime } from './format.js';
+import { maintenanceBadge } from './maintenance-view.js';
 
 const RANGES = [['15m', 15 * 60_000], ['1h', 3_600_000], ['6h', 6 * 3_600_000], ['24h', 24 * 3_600_000], ['7d', 7 * 24 * 3_600_000]];
 const NUMERIC = new Set(['number', 'integer']);
@@ -137,6 +138,7 @@ function alertEntry(alert, unit) {
   return h('li', { class: `alert-entry sev-${alert.severity}`, 'data-alert-id': alert.id, 'data-state': alert.state },
     h('span', { class: `badge sev-${alert.severity}` }, alert.severity), ' ',
     h('span', { class: 'state' }, alert.state), ' ',
+    maintenanceBadge(alert), ' ',
     h('strong', {}, alertTitle(alert)), ' ',
     h('span', { class: 'quiet' }, `${formatTime(alert.openedAt)}${alert.resolvedAt ? ` → ${formatTime(alert.resolvedAt)}` : ''} · ${alert.count}× · ${alert.ruleKind === 'deadman' ? 'longest silence' : 'peak'} ${withUnit(alert.peakValue)}`), ' ',
     toggle,
