@@ -20,29 +20,18 @@ export class AlertQueues {
       ...common,
       defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 20, backoff: { type: 'exponential', delay: 500 } },
     });
-    this.notifications = new Queue<NotificationJob>(QUEUES.notifications, {
+    // Webhook and channel deliveries: CP_NOTIFY_ATTEMPTS with exponential backoff; failed ones are kept for a retry.
+    const delivery = {
       ...common,
-      defaultJobOptions: {
-        removeOnComplete: 10_000,
-        removeOnFail: false,
-        attempts: config.notifications.attempts,
-        backoff: { type: 'exponential', delay: config.notifications.backoffMs },
-      },
-    });
+      defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: false, attempts: config.notifications.attempts, backoff: { type: 'exponential', delay: config.notifications.backoffMs } },
+    };
+    this.notifications = new Queue<NotificationJob>(QUEUES.notifications, delivery);
     // Escalation steps are delayed jobs (kept in Redis, so they survive restarts); a step only reads and adds jobs, so a few retries suffice.
     this.escalations = new Queue<EscalationJob>(QUEUES.escalations, {
       ...common,
       defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 10, backoff: { type: 'exponential', delay: 500 } },
     });
-    this.channelDeliveries = new Queue<ChannelDeliveryJob>(QUEUES.channelDeliveries, {
-      ...common,
-      defaultJobOptions: {
-        removeOnComplete: 10_000,
-        removeOnFail: false,
-        attempts: config.notifications.attempts,
-        backoff: { type: 'exponential', delay: config.notifications.backoffMs },
-      },
-    });
+    this.channelDeliveries = new Queue<ChannelDeliveryJob>(QUEUES.channelDeliveries, delivery);
     this.checks = new Queue<AlertCheckJob>(QUEUES.alertChecks, {
       ...common,
       defaultJobOptions: { removeOnComplete: 100, removeOnFail: 1000, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },

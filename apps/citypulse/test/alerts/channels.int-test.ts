@@ -7,6 +7,7 @@ import { Scrape } from '../observability/scrape.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 import { SmtpSink, type ReceivedMail } from './smtp-sink.js';
 import { connectedSensor, createRule, waitForAlerts, type TestDevice } from './alert-helpers.js';
+import { DESKTOP, launchChromium, openContext, pageErrors, screenshot, signIn } from '../console/console-browser.js';
 
 const CONSOLE_URL = 'https://console.example.org/console';
 const SMTP_LOGIN = { user: 'citypulse-mailer', password: `smtp-${randomBytes(6).toString('hex')}` };
@@ -55,6 +56,8 @@ describe('notification channels and escalation', () => {
   let redis: Redis;
   const receivers: Record<string, WebhookReceiver> = {};
   const devices: TestDevice[] = [];
+  /** The alert whose delivery failed for good (third test), for the console's check. */
+  let failedAlert: { id: string; deviceId: string } | undefined;
 
   beforeAll(async () => {
     smtp = await SmtpSink.start(SMTP_LOGIN.user, SMTP_LOGIN.password);
@@ -206,6 +209,7 @@ describe('notification channels and escalation', () => {
     const device = await breachingDevice('warning');
     await device.publish({ co2: 1500 });
     const [alert] = await waitForAlerts(cp, device.id, (a) => a[0]?.deliveryFailedAt !== undefined, 'the failed delivery marked on the alert');
+    failedAlert = alert;
     expect(alert.deliveryFailure).toBe('mattermost mm-broken (level 1): HTTP 500');
     expect(receivers.broken.received).toHaveLength(3);
     expect((await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body.deliveryFailedAt).toBe(alert.deliveryFailedAt);
@@ -218,5 +222,34 @@ describe('notification channels and escalation', () => {
     ]);
     const after = Scrape.parse(await (await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).text());
     expect((after.value('citypulse_notification_failures_total', { channel: 'mattermost' }) ?? 0) - (before.value('citypulse_notification_failures_total', { channel: 'mattermost' }) ?? 0)).toBe(1);
+  });
+
+  it('marks the card of an alert whose delivery failed, lists the city’s channels masked, and opens an alert from its notification link', async () => {
+    expect(failedAlert).toBeDefined();
+    const browser = await launchChromium();
+    try {
+      const page = await (await openContext(browser, DESKTOP)).newPage();
+      const errors = pageErrors(page);
+      await signIn(page, cp);
+      const card = page.locator(`li.alert[data-alert-id="${failedAlert!.id}"]`);
+      await card.locator('.badge.delivery-failed').waitFor();
+      expect(await card.locator('.badge.delivery-failed').getAttribute('title')).toContain('mm-broken');
+
+      await page.goto(`http://127.0.0.1:${cp.running.httpPort}/console#/channels`);
+      await page.fill('input[name=city]', CITY);
+      await page.click('form.inline button[type=submit]');
+      const row = page.locator('tr[data-channel-id="slack-ops"]');
+      await row.waitFor();
+      expect(await row.textContent()).toMatch(/slack.*http:\/\/127\.0\.0\.1:\d+\/\*+/);
+      expect(await page.locator('main').textContent()).not.toContain('/hook');
+      expect(await page.locator('form.policy[data-severity="critical"] textarea').inputValue()).toContain('slack-lead');
+      await screenshot(page, 'channels-desktop');
+
+      await page.goto(`http://127.0.0.1:${cp.running.httpPort}/console#/alert/${encodeURIComponent(failedAlert!.id)}`);
+      await page.waitForURL(new RegExp(`#/device/${failedAlert!.deviceId}$`));
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -11,7 +11,7 @@ const SEVERITIES = ['critical', 'warning', 'info'];
  * added through the API (README), since their SMTP settings do not fit a one-line form.
  */
 export function channelsView(root) {
-  const cityInput = h('input', { name: 'city', type: 'text', required: true, pattern: '[a-z0-9][a-z0-9-]{0,39}', placeholder: 'city, e.g. beijing', value: sessionStorage.getItem('citypulse_channels_city') ?? '' });
+  const cityInput = h('input', { name: 'city', type: 'text', required: true, pattern: '[a-z0-9][a-z0-9\\-]{0,39}', placeholder: 'city, e.g. beijing', value: sessionStorage.getItem('citypulse_channels_city') ?? '' });
   const body = h('div', {});
   replace(root,
     h('div', { class: 'section-head' }, h('h2', {}, 'Channels and escalation')),
