@@ -11,6 +11,7 @@ const RANGES = [['15m', 15 * 60_000], ['1h', 3_600_000], ['6h', 6 * 3_600_000], 
 const NUMERIC = new Set(['number', 'integer']);
 /** How often the device's facts (presence, last seen) are read again while the page is open. */
 const FACTS_EVERY_MS = 3000;
+const ALERTS_PAGE = 50;
 
 /**
  * One device: registry facts and presence, charts of its numeric fields over a chosen range
@@ -101,11 +102,14 @@ export function deviceView(root, deviceId) {
       .map((a) => ({ id: a.id, severity: a.severity, fromMs: Date.parse(a.openedAt), toMs: a.resolvedAt ? Date.parse(a.resolvedAt) : nowMs, open: !a.resolvedAt }));
   }
 
+  /** Newest first, a page of ALERTS_PAGE at a time, with a button for the next while the API says more exist. */
   async function loadAlerts() {
     try {
-      const page = await api(withQuery('/alerts', { deviceId, limit: 50 }));
-      deviceAlerts = page.items;
-      replace(history, page.items.length ? h('ol', { class: 'history-list' }, page.items.map((a) => alertEntry(a, valueUnit(a, type ? { [type.name]: type } : {})))) : h('p', { class: 'quiet' }, 'No alerts.'));
+      const page = await api(withQuery('/alerts', { deviceId, limit: ALERTS_PAGE, offset: deviceAlerts.length }));
+      deviceAlerts = [...deviceAlerts, ...page.items];
+      const more = page.more ? h('button', { type: 'button', class: 'quiet more', onclick: () => loadAlerts().then(loadCharts) }, `${page.total - deviceAlerts.length} more`) : null;
+      const unit = (a) => valueUnit(a, type ? { [type.name]: type } : {});
+      replace(history, deviceAlerts.length ? [h('ol', { class: 'history-list' }, deviceAlerts.map((a) => alertEntry(a, unit(a)))), more] : h('p', { class: 'quiet' }, 'No alerts.'));
     } catch (error) {
       replace(history, h('p', { class: 'error' }, `Could not load alerts: ${error.message}`));
     }

@@ -38,17 +38,21 @@ export function fleetView(root) {
   };
 }
 
-/** Devices of the city with open or acknowledged alerts: how many, and the worst severity. */
+/**
+ * Devices of the city with open or acknowledged alerts: how many, and the worst severity. Most
+ * severe first, so past the first 1000 alerts only lesser ones are left out (and the card says so).
+ */
 async function devicesWithAlerts(city) {
-  const pages = await Promise.all(['open', 'acknowledged'].map((state) => api(withQuery('/alerts', { city, state, limit: 1000 }))));
+  const page = await api(withQuery('/alerts', { city, state: 'active', order: 'severity', limit: 1000 }));
   const byDevice = new Map();
-  for (const alert of pages.flatMap((p) => p.items)) {
+  for (const alert of page.items) {
     const entry = byDevice.get(alert.deviceId) ?? { deviceId: alert.deviceId, site: alert.site, alerts: 0, worst: 'info' };
     entry.alerts += 1;
     if (SEVERITY_RANK[alert.severity] < SEVERITY_RANK[entry.worst]) entry.worst = alert.severity;
     byDevice.set(alert.deviceId, entry);
   }
-  return [...byDevice.values()].sort((a, b) => SEVERITY_RANK[a.worst] - SEVERITY_RANK[b.worst] || b.alerts - a.alerts);
+  const devices = [...byDevice.values()].sort((a, b) => SEVERITY_RANK[a.worst] - SEVERITY_RANK[b.worst] || b.alerts - a.alerts);
+  return Object.assign(devices, { more: page.more, total: page.total });
 }
 
 function cityCard({ city, online, offline, alerting }) {
@@ -62,5 +66,6 @@ function cityCard({ city, online, offline, alerting }) {
     alerting.length
       ? h('ul', { class: 'alerting' }, alerting.map((d) => h('li', { 'data-device-id': d.deviceId }, h('span', { class: `badge sev-${d.worst}` }, d.worst), ' ', deviceLink(d.deviceId), ` ${d.site} · ${d.alerts} alert${d.alerts === 1 ? '' : 's'}`)))
       : h('p', { class: 'quiet' }, 'none'),
+    alerting.more ? h('p', { class: 'quiet more-alerts' }, `from the ${alerting.total ?? 'many'} active alerts, the 1000 most severe: `, h('a', { href: '#/alerts' }, 'the alert queue'), ' has them all') : null,
   );
 }
