@@ -9,8 +9,8 @@ const TIME = { message: '$property must be an ISO 8601 time or epoch millisecond
 /** Parsed to epoch ms before validation, so the document is told what is sent, not what is checked. */
 const TIME_PARAM = { type: String, example: '2026-05-01T12:00:00Z', description: 'ISO 8601 time or epoch milliseconds' };
 
-/** Filters shared by the alert list and the transition history. */
-export class AlertFilterQuery {
+/** Which alerts: shared by the alert list, the counts and the transition history. */
+export class AlertScopeQuery {
   @IsOptional() @IsString() @Length(1, 100)
   city?: string;
 
@@ -20,9 +20,6 @@ export class AlertFilterQuery {
   @IsOptional() @IsString() @Length(1, 200)
   ruleId?: string;
 
-  @IsOptional() @IsIn(['info', 'warning', 'critical'])
-  severity?: AlertSeverity;
-
   @ApiPropertyOptional(TIME_PARAM)
   @IsOptional() @Transform(({ value }) => toEpochMs(value)) @IsInt(TIME)
   from?: number;
@@ -30,6 +27,12 @@ export class AlertFilterQuery {
   @ApiPropertyOptional(TIME_PARAM)
   @IsOptional() @Transform(({ value }) => toEpochMs(value)) @IsInt(TIME)
   to?: number;
+}
+
+/** Filters and paging shared by the alert list and the transition history. */
+export class AlertFilterQuery extends AlertScopeQuery {
+  @IsOptional() @IsIn(['info', 'warning', 'critical'])
+  severity?: AlertSeverity;
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   limit = 100;
@@ -58,26 +61,10 @@ export class ListAlertsQuery extends AlertFilterQuery {
 }
 
 /** The filters of GET /alerts/counts: every severity and state is counted, so neither is a filter. */
-export class CountAlertsQuery {
-  @IsOptional() @IsString() @Length(1, 100)
-  city?: string;
-
+export class CountAlertsQuery extends AlertScopeQuery {
+  /** Exact site id. */
   @IsOptional() @IsString() @Length(1, 100)
   site?: string;
-
-  @IsOptional() @IsString() @Length(1, 100)
-  deviceId?: string;
-
-  @IsOptional() @IsString() @Length(1, 200)
-  ruleId?: string;
-
-  @ApiPropertyOptional(TIME_PARAM)
-  @IsOptional() @Transform(({ value }) => toEpochMs(value)) @IsInt(TIME)
-  from?: number;
-
-  @ApiPropertyOptional(TIME_PARAM)
-  @IsOptional() @Transform(({ value }) => toEpochMs(value)) @IsInt(TIME)
-  to?: number;
 }
 
 export class TransitionsQuery extends AlertFilterQuery {
