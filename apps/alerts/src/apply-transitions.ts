@@ -15,8 +15,9 @@ export async function applyTransitions(alerts: AlertStore, queues: AlertQueues, 
       const raised = await alerts.raise({ ...t });
       events.push(...raised.events);
       if (raised.created) {
-        metrics.alertTransitions.inc({ kind: 'raised', severity: t.severity });
-        logger.info({ alertId: t.alertId, deviceId: t.deviceId, value: t.value }, 'alert raised');
+        // Raised under a maintenance window: counted apart, so the raised count stays what was notified.
+        metrics.alertTransitions.inc({ kind: t.suppressedBy ? 'suppressed' : 'raised', severity: t.severity });
+        logger.info({ alertId: t.alertId, deviceId: t.deviceId, value: t.value, ...(t.suppressedBy && { suppressedBy: t.suppressedBy }) }, t.suppressedBy ? 'alert raised under maintenance (suppressed)' : 'alert raised');
       }
     } else if (t.kind === 'updated') {
       await alerts.recordRepeat(t.alertId, { value: t.value, peak: t.peak, count: t.count, cause: t.cause });

@@ -4,6 +4,7 @@ import { CITY_PATTERN, DEVICE_ID_PATTERN, SITE_PATTERN } from '@citypulse/regist
 import { deviceTypeNames } from '@citypulse/devices';
 import { cronProblem, isKnownTimeZone } from '@citypulse/alert-config';
 import { DEVICE_FIELD_MESSAGES } from '../devices/provision-device.dto.js';
+import { PageQuery } from '../common/paging.js';
 
 /** Longest opening of a recurring window: a week. */
 export const MAX_DURATION_MINUTES = 7 * 24 * 60;
@@ -92,17 +93,11 @@ export class MaintenanceWindowPath {
   id!: string;
 }
 
-export class ListMaintenanceWindowsQuery {
+export class ListMaintenanceWindowsQuery extends PageQuery {
   @IsOptional() @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city })
   city?: string;
 
   /** open: open now; upcoming: opens later (recurring windows that are open now are both); ended: will not open again. */
   @IsOptional() @IsIn(['open', 'upcoming', 'ended'])
   status?: 'open' | 'upcoming' | 'ended';
-
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  limit = 100;
-
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000_000)
-  offset = 0;
 }

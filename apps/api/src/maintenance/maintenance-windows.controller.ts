@@ -9,6 +9,7 @@ import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
 import { ListMaintenanceWindowsQuery, MaintenanceWindowDto, MaintenanceWindowPath } from './maintenance-window.dto.js';
 import { byOpening, hasStatus, viewOf, type WindowView } from './window-view.js';
+import { pageOf } from '../common/paging.js';
 
 /**
  * Maintenance windows per city: while one is open, alerts of the devices in its scope are recorded
@@ -36,7 +37,7 @@ export class MaintenanceWindowsController {
       .map((w) => viewOf(w, nowMs))
       .filter((v) => q.status === undefined || hasStatus(v, q.status))
       .sort(byOpening);
-    return { items: views.slice(q.offset, q.offset + q.limit), total: views.length, offset: q.offset, limit: q.limit };
+    return pageOf(views, q);
   }
 
   @Get(':id')

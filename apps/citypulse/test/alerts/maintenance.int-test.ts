@@ -68,6 +68,8 @@ describe('maintenance windows', () => {
     expect((await cp.api('GET', '/alerts?suppressed=false')).body.items.map((a: any) => a.deviceId)).not.toContain(maintained.id);
     expect(notifiedAbout(maintained.id)).toEqual([]);
     expect(streamedAbout(maintained.id)).toEqual([]);
+    const metrics = await (await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).text();
+    expect(metrics).toMatch(/citypulse_alert_transitions_total\{kind="suppressed",severity="critical"\} 1\b/);
     expect(streamedAbout(control.id).length).toBeGreaterThanOrEqual(2);
 
     // Close the window now: the next deadman check raises for the still-silent device, and notifies.
