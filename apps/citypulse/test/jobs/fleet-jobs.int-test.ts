@@ -3,6 +3,7 @@ import { DeviceClient, FirmwareUpdater } from '@citypulse/devices';
 import { waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
 import { imageDir, randomImage, upload } from '../firmware/firmware-helpers.js';
+import { DESKTOP, launchChromium, openContext, pageErrors, signIn } from '../console/console-browser.js';
 import { fleetClient, jobUntil, provisionFleet, sumOf, type FleetDevice } from './job-helpers.js';
 
 /**
@@ -161,6 +162,30 @@ describe('fleet jobs', () => {
     expect(command).toMatchObject({ name: 'firmware-update', status: 'succeeded', result: { version: '1.1.0' }, params: { version: '1.1.0', sha256: image.sha256 } });
     // Ended: the job no longer holds the image.
     await waitFor(() => cp.api('DELETE', `/firmware/${image.id}`), (r) => r.status !== 409, { what: 'the image free to delete' });
+  });
+
+  it('shows a job live in the console: a paused job resumed from the page runs to completion on screen', async () => {
+    const devices = await provisionFleet(cp, 8);
+    await connect(devices);
+    const created = await reboot(devices, { name: 'console reboot', rollout: { initialCount: 1, ratePerMinute: 240 } });
+    expect((await cp.api('POST', `/jobs/${created.body.id}/pause`)).status).toBe(200);
+    const browser = await launchChromium();
+    try {
+      const page = await (await openContext(browser, DESKTOP)).newPage();
+      const errors = pageErrors(page);
+      await signIn(page, cp, { hash: '#/jobs' });
+      await page.click(`tr[data-job-id="${created.body.id}"] a`);
+      await page.waitForSelector('.job-summary [data-state="paused"]');
+      await page.waitForSelector('#live[data-status="live"]');
+      await page.click('.job-actions button:has-text("Resume")');
+      // Totals follow the SSE stream to the end, and the device table shows each outcome.
+      await page.waitForSelector('.job-summary [data-state="completed"]', { timeout: 15_000 });
+      expect(await page.textContent('.job-summary [data-count="succeeded"]')).toBe('succeeded 8');
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.job-devices tr[data-state="succeeded"]').length === 8);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('answers 400 naming the field, and keeps other cities’ jobs out of sight (404)', async () => {

@@ -10,8 +10,9 @@ import { certificatesView } from './certificates-view.js';
 import { maintenanceView } from './maintenance-view.js';
 import { channelsView } from './channels-view.js';
 import { alertLinkView } from './alert-link.js';
+import { jobsView, jobView } from './jobs-view.js';
 
-/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues, #/channels, #/alert/<id>; the login when there is no token. */
+/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues, #/channels, #/jobs, #/job/<id>, #/alert/<id>; the login when there is no token. */
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
 const logoutButton = document.getElementById('logout');
@@ -29,7 +30,7 @@ function route() {
     return;
   }
   const [, name = 'alerts', arg] = location.hash.match(/^#\/([a-z]+)(?:\/(.+))?$/) ?? [];
-  for (const link of nav.querySelectorAll('a')) link.classList.toggle('current', link.dataset.view === name);
+  for (const link of nav.querySelectorAll('a')) link.classList.toggle('current', link.dataset.view === (name === 'job' ? 'jobs' : name));
   view.dataset.view = name;
   if (name === 'fleet') stopView = fleetView(view);
   else if (name === 'device' && arg) stopView = deviceView(view, decodeURIComponent(arg));
@@ -37,6 +38,8 @@ function route() {
   else if (name === 'certificates') stopView = certificatesView(view);
   else if (name === 'maintenance') stopView = maintenanceView(view);
   else if (name === 'channels') stopView = channelsView(view);
+  else if (name === 'jobs') stopView = jobsView(view);
+  else if (name === 'job' && arg) stopView = jobView(view, decodeURIComponent(arg));
   else if (name === 'alert' && arg) stopView = alertLinkView(view, decodeURIComponent(arg));
   else stopView = alertsView(view);
 }
