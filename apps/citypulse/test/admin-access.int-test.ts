@@ -72,6 +72,12 @@ describe('admin-only changes', () => {
     'POST /queues/{name}/jobs/{id}/retry': { path: `/queues/${queue}/jobs/1/retry`, clusterWide: true },
     'POST /queues/{name}/retry-failed': { path: `/queues/${queue}/retry-failed`, clusterWide: true },
     'DELETE /queues/{name}/jobs/{id}': { path: `/queues/${queue}/jobs/1`, clusterWide: true },
+    // A city's channels and escalation policies: its admins' (a city-limited admin of tianjin may).
+    'POST /cities/{city}/channels': { path: '/cities/tianjin/channels', body: { id: 'acl-mqtt', kind: 'mqtt' } },
+    'PUT /cities/{city}/channels/{id}': { path: '/cities/tianjin/channels/acl-mqtt', body: { id: 'acl-mqtt', kind: 'mqtt', enabled: false } },
+    'DELETE /cities/{city}/channels/{id}': { path: '/cities/tianjin/channels/acl-mqtt' },
+    'PUT /cities/{city}/escalation-policies/{severity}': { path: '/cities/tianjin/escalation-policies/critical', body: { levels: [{ afterSeconds: 0, channels: [] }] } },
+    'DELETE /cities/{city}/escalation-policies/{severity}': { path: '/cities/tianjin/escalation-policies/critical' },
   };
   const call = (route: string, token: string) => {
     const { path, body } = ADMIN_ONLY[route]!;
@@ -159,6 +165,11 @@ describe('admin-only changes', () => {
       ['POST /webhooks', '/webhooks', { id: 'acl-aud-hook', url: 'http://127.0.0.1:9/hook' }, 'webhook:acl-aud-hook'],
       ['DELETE /webhooks/{id}', '/webhooks/acl-aud-hook', undefined, 'webhook:acl-aud-hook'],
       ['POST /queues/{name}/retry-failed', `/queues/${queue}/retry-failed`, undefined, `queue:${queue}`],
+      ['POST /cities/{city}/channels', '/cities/tianjin/channels', { id: 'acl-aud-mqtt', kind: 'mqtt' }, 'channel:tianjin/acl-aud-mqtt'],
+      ['PUT /cities/{city}/channels/{id}', '/cities/tianjin/channels/acl-aud-mqtt', { id: 'acl-aud-mqtt', kind: 'mqtt', name: 'MQTT' }, 'channel:tianjin/acl-aud-mqtt'],
+      ['PUT /cities/{city}/escalation-policies/{severity}', '/cities/tianjin/escalation-policies/warning', { levels: [{ afterSeconds: 0, channels: ['acl-aud-mqtt'] }] }, 'escalation-policy:tianjin/warning'],
+      ['DELETE /cities/{city}/escalation-policies/{severity}', '/cities/tianjin/escalation-policies/warning', undefined, 'escalation-policy:tianjin/warning'],
+      ['DELETE /cities/{city}/channels/{id}', '/cities/tianjin/channels/acl-aud-mqtt', undefined, 'channel:tianjin/acl-aud-mqtt'],
     ];
     // These need a failed job, or a city CA to sign with: audited in queues.controller.ts (job.retry is
     // asserted in alerts/notifications.int-test.ts) and device-certificates.controller.ts.
