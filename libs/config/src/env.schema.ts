@@ -417,7 +417,7 @@ export class EnvSchema {
   @IsString()
   CP_FIRMWARE_TOKEN_SECRET = '';
 
-  /** Base URL devices download images from (the API as devices reach it). Empty: http://<CP_MQTT_HOST>:<the API's port>. @defaultValue empty */
+  /** Base URL devices download images from (the API as devices reach it). Empty: http://<CP_HTTP_HOST (CP_MQTT_HOST when that is 0.0.0.0)>:<the API port>. @defaultValue empty */
   @IsString()
   CP_FIRMWARE_PUBLIC_URL = '';
 
