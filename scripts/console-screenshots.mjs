@@ -3,10 +3,12 @@
 // raises a demo alert). `npm run screenshots -- [--api http://127.0.0.1:13000] [--out docs]`;
 // the token comes from CP_API_TOKEN, else .stack/api-token (as the other CLIs).
 //
-// --demo first adds a few device-scoped rules on one of the fleet's env sensors (a critical and
-// two warnings, one without a description) and acknowledges one with a note, so the pictures
-// show what the queue does with several severities. It changes the running service: never
-// point it at one that operators use.
+// --demo first gives the sensor's city an MQTT channel and a critical escalation policy (level 1
+// at once, level 2 after 5 s, repeated every 10 s twice), then adds a few device-scoped rules on
+// one of the fleet's env sensors (a critical and two warnings, one without a description) and
+// acknowledges one with a note, so the pictures show what the queue does with several
+// severities and how an unacknowledged critical alert escalates. It changes the running
+// service: never point it at one that operators use.
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -48,6 +50,15 @@ async function demo() {
   const { items } = await call('GET', '/devices?type=env-sensor&online=true&limit=1');
   const device = items[0];
   if (!device) throw new Error('--demo needs an online env-sensor (npm start runs a fleet with some)');
+  const city = encodeURIComponent(device.city);
+  await call('POST', `/cities/${city}/channels`, { id: 'demo-mqtt', kind: 'mqtt', name: 'operators over MQTT' }).catch((error) => {
+    if (!/: 409 /.test(error.message)) throw error;
+  });
+  await call('PUT', `/cities/${city}/escalation-policies/critical`, {
+    levels: [{ afterSeconds: 0, channels: ['demo-mqtt'] }, { afterSeconds: 5, channels: ['demo-mqtt'] }],
+    repeatSeconds: 10,
+    maxRepeats: 2,
+  });
   const rule = (suffix, severity, threshold, description) => ({
     id: `demo-${suffix}-${device.id}`, deviceType: 'env-sensor', scope: { deviceId: device.id }, field: 'co2',
     condition: { kind: 'above', threshold, clearBelow: threshold - 50 }, severity, ...(description && { description }),
@@ -58,6 +69,9 @@ async function demo() {
   const alerts = await until('the demo alerts', async () => (await call('GET', `/alerts?deviceId=${encodeURIComponent(device.id)}&state=active`)).items, (a) => a.length >= 3);
   const warning = alerts.find((a) => a.ruleId === `demo-warning-${device.id}` && a.state === 'open');
   if (warning) await call('POST', `/alerts/${encodeURIComponent(warning.id)}/acknowledge`, { by: 'dana', note: 'facilities asked to open the vents' });
+  const critical = alerts.find((a) => a.ruleId === `demo-critical-${device.id}`);
+  const steps = async () => (await call('GET', `/alerts/${encodeURIComponent(critical.id)}/history`)).items.filter((e) => e.kind === 'escalation-step');
+  await until('the critical alert escalating (level 2 and a repeat)', steps, (s) => s.length >= 3);
   return device.id;
 }
 
@@ -84,13 +98,16 @@ try {
   await page.locator('.charts[data-range="15m"] figure.chart svg circle.point').first().waitFor();
   await page.screenshot({ path: `${args.out}/console-device.png`, fullPage: true });
 
-  // The alert history: the device's alerts with their transitions opened.
+  // The escalation history: the device's most severe alert with its transitions opened (raised,
+  // each escalation step and delivery, acknowledgements).
   const entries = page.locator('.alert-history li.alert-entry');
   await entries.first().waitFor();
-  for (const button of await entries.locator('button', { hasText: 'history' }).all()) await button.click();
-  await entries.first().locator('.transitions li').first().waitFor();
-  await page.locator('.alert-history').screenshot({ path: `${args.out}/console-alert-history.png` });
-  console.log(`wrote ${args.out}/console-alerts.png, console-device.png, console-alert-history.png`);
+  const critical = page.locator('.alert-history li.alert-entry.sev-critical').first();
+  const entry = (await critical.count()) > 0 ? critical : entries.first();
+  await entry.locator('button', { hasText: 'history' }).click();
+  await entry.locator('.transitions li').first().waitFor();
+  await entry.screenshot({ path: `${args.out}/console-escalation-history.png` });
+  console.log(`wrote ${args.out}/console-alerts.png, console-device.png, console-escalation-history.png`);
 } finally {
   await browser.close();
 }
