@@ -58,6 +58,9 @@ describe('admin-only changes', () => {
     'POST /devices/{id}/certificates/{serial}/revoke': { path: `/devices/${device.id}/certificates/ABCDEF/revoke` },
     'PUT /devices/{id}/shadow/desired': { path: `/devices/${device.id}/shadow/desired`, body: { desired: { display_enabled: false } } },
     'POST /devices/{id}/commands': { path: `/devices/${device.id}/commands`, body: { name: 'reboot' } },
+    // The role is checked before the body (the image) is read.
+    'POST /firmware': { path: '/firmware?deviceType=env-sensor&version=9.9.9&city=tianjin' },
+    'DELETE /firmware/{id}': { path: '/firmware/00000000-0000-4000-8000-000000000000' },
     'POST /tokens': { path: '/tokens', body: { name: uniqueName('sneaky-'), role: 'admin' }, clusterWide: true },
     'DELETE /tokens/{name}': { path: '/tokens/acl-admin', clusterWide: true },
     'POST /rules': {
@@ -172,8 +175,9 @@ describe('admin-only changes', () => {
       ['DELETE /cities/{city}/channels/{id}', '/cities/tianjin/channels/acl-aud-mqtt', undefined, 'channel:tianjin/acl-aud-mqtt'],
     ];
     // These need a failed job, or a city CA to sign with: audited in queues.controller.ts (job.retry is
-    // asserted in alerts/notifications.int-test.ts) and device-certificates.controller.ts.
-    const elsewhere = ['POST /queues/{name}/jobs/{id}/retry', 'DELETE /queues/{name}/jobs/{id}', 'POST /devices/{id}/certificate', 'POST /devices/{id}/certificate/rotate'];
+    // asserted in alerts/notifications.int-test.ts) and device-certificates.controller.ts. Firmware
+    // uploads take the image as a raw body: their audit is asserted in firmware/catalogue.int-test.ts.
+    const elsewhere = ['POST /queues/{name}/jobs/{id}/retry', 'DELETE /queues/{name}/jobs/{id}', 'POST /devices/{id}/certificate', 'POST /devices/{id}/certificate/rotate', 'POST /firmware', 'DELETE /firmware/{id}'];
     expect([...steps.map(([route]) => route), ...elsewhere].sort()).toEqual(Object.keys(ADMIN_ONLY).sort());
 
     for (const [route, path, body] of steps) {
