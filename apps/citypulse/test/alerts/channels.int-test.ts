@@ -12,6 +12,7 @@ import { DESKTOP, launchChromium, openContext, pageErrors, screenshot, signIn } 
 const CONSOLE_URL = 'https://console.example.org/console';
 const SMTP_LOGIN = { user: 'citypulse-mailer', password: `smtp-${randomBytes(6).toString('hex')}` };
 const CITY = 'xian';
+const SECRETS_KEY = randomBytes(32).toString('hex');
 
 /** Slack incoming webhook: `text`, and Block Kit `blocks` (section: mrkdwn text or fields; actions: button with url). */
 function expectSlackSchema(body: any, link: string): void {
@@ -50,6 +51,8 @@ function expectMattermostSchema(body: any, link: string): void {
   for (const field of a.fields) expect(field).toEqual({ title: expect.any(String), value: expect.any(String), short: expect.any(Boolean) });
 }
 
+const SETTINGS = { CP_NOTIFY_ATTEMPTS: '3', CP_NOTIFY_BACKOFF_MS: '50', CP_WEBHOOK_ALLOW_PRIVATE: 'true', CP_SECRETS_KEY: SECRETS_KEY, CP_CONSOLE_URL: CONSOLE_URL };
+
 describe('notification channels and escalation', () => {
   let cp: TestCitypulse;
   let smtp: SmtpSink;
@@ -63,13 +66,7 @@ describe('notification channels and escalation', () => {
     smtp = await SmtpSink.start(SMTP_LOGIN.user, SMTP_LOGIN.password);
     for (const name of ['slack', 'teams', 'mattermost', 'lead', 'broken']) receivers[name] = await WebhookReceiver.start([name === 'broken' ? 500 : 200]);
     // Receivers and the SMTP server listen on loopback: allowed explicitly (refused by default).
-    cp = await TestCitypulse.start({
-      CP_NOTIFY_ATTEMPTS: '3',
-      CP_NOTIFY_BACKOFF_MS: '50',
-      CP_WEBHOOK_ALLOW_PRIVATE: 'true',
-      CP_SECRETS_KEY: randomBytes(32).toString('hex'),
-      CP_CONSOLE_URL: CONSOLE_URL,
-    });
+    cp = await TestCitypulse.start(SETTINGS);
     redis = new Redis(cp.config.redis.url);
   });
   afterAll(async () => {
@@ -251,5 +248,28 @@ describe('notification channels and escalation', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('keeps a due escalation step across a restart of citypulse: the delayed job is in Redis', async () => {
+    const first = await WebhookReceiver.start([200]);
+    const second = await WebhookReceiver.start([200]);
+    receivers.restartFirst = first;
+    receivers.restartSecond = second;
+    await createChannel({ id: 'restart-first', kind: 'mattermost', url: first.url });
+    await createChannel({ id: 'restart-second', kind: 'mattermost', url: second.url });
+    expect((await cp.api('PUT', `/cities/${CITY}/escalation-policies/info`, { levels: [{ afterSeconds: 0, channels: ['restart-first'] }, { afterSeconds: 4, channels: ['restart-second'] }] })).status).toBe(200);
+    const device = await breachingDevice('info');
+    await device.publish({ co2: 1500 });
+    await waitFor(() => first.received.length, (n) => n === 1, { what: 'level 1' });
+
+    // Every process stops (not cp.stop(): that would clear the Redis prefix), then a new one starts on the same Redis prefix and database.
+    await device.client.endAsync();
+    devices.splice(devices.indexOf(device), 1);
+    await cp.running.close();
+    expect(second.received).toHaveLength(0);
+    cp = await TestCitypulse.start({ ...SETTINGS, CP_REDIS_PREFIX: cp.config.redis.prefix, CP_INFLUX_DB: cp.config.influx.database });
+    await waitFor(() => second.received.length, (n) => n === 1, { what: 'level 2 after the restart' });
+    // The same alert: both levels link to it.
+    expectMattermostSchema(JSON.parse(second.received[0].body), JSON.parse(first.received[0].body).attachments[0].title_link);
   });
 });
