@@ -1,5 +1,6 @@
 import { ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ApiBody, ApiConsumes, ApiHeader } from '@nestjs/swagger';
 import { AuditLog } from '@citypulse/alert-store';
 import { FirmwareCatalogue, type FirmwareBlobStore, type FirmwareImage } from '@citypulse/firmware';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -29,6 +30,9 @@ export class FirmwareController {
   /** The body is the image (application/octet-stream); `X-Firmware-Signature`: its detached signature in base64. */
   @Post()
   @AdminOnly()
+  @ApiConsumes('application/octet-stream')
+  @ApiBody({ description: 'The image, at most CP_FIRMWARE_MAX_BYTES', schema: { type: 'string', format: 'binary' } })
+  @ApiHeader({ name: 'X-Firmware-Signature', required: false, description: 'Detached signature in base64, checked against CP_FIRMWARE_SIGNING_PUBLIC_KEY (README, Firmware updates)' })
   async create(@Query() query: UploadFirmwareQuery, @Req() request: Request, @Res({ passthrough: true }) response: Response, @CurrentTenancy() tenancy: Tenancy) {
     try {
       if (!tenancy.allows(query.city)) throw outsideTenancy(query.city);
