@@ -74,6 +74,23 @@ describe.each(REDIS_FLAVOURS)('CommandStore on $name', (flavour) => {
     expect((await store.list('dev-f', { limit: 10, status: 'delivered' })).map((c) => c.id)).toEqual([ids[3]]);
   });
 
+  it('stores a command of a given id once (a retried dispatch), and reads many statuses across devices', async () => {
+    const first = await store.createOnce({ id: '0b5a2c1e-0000-5000-8000-000000000001', deviceId: 'dev-h', name: 'reboot', params: {}, timeoutS: 30 });
+    expect(first.created).toBe(true);
+    await store.markDelivered('dev-h', first.record.id);
+    const again = await store.createOnce({ id: first.record.id, deviceId: 'dev-h', name: 'reboot', params: {}, timeoutS: 30 });
+    expect(again.created).toBe(false);
+    expect((await store.get('dev-h', first.record.id))?.status).toBe('delivered');
+    expect(await store.list('dev-h', { limit: 10 })).toHaveLength(1);
+    const other = await store.create({ deviceId: 'dev-i', name: 'reboot', params: {}, timeoutS: 30 });
+    await store.complete('dev-i', { id: other.id, status: 'failed', error: 'flash busy' });
+    expect(await store.statuses([{ deviceId: 'dev-h', id: first.record.id }, { deviceId: 'dev-i', id: other.id }, { deviceId: 'dev-h', id: other.id }])).toEqual([
+      { status: 'delivered' },
+      { status: 'failed', error: 'flash busy' },
+      undefined,
+    ]);
+  });
+
   it('forgets every command of a deleted device', async () => {
     const command = await store.create({ deviceId: 'dev-g', name: 'reboot', params: {}, timeoutS: 30 });
     await store.removeDevice('dev-g');

@@ -115,14 +115,13 @@ export class CommandStore {
     return this.move(deviceId, id, 'timed-out', at);
   }
 
-  /** Status (and error) of many commands of many devices in one round trip; undefined for one that no longer exists. */
+  /**
+   * Status (and error) of many commands of many devices; undefined for one that no longer exists.
+   * One command each, not a pipeline: on a Redis Cluster the devices' keys lie in different slots.
+   */
   async statuses(refs: ReadonlyArray<{ deviceId: string; id: string }>): Promise<Array<{ status: CommandStatus; error?: string } | undefined>> {
-    if (refs.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const ref of refs) pipeline.hmget(this.commandKey(ref.deviceId, ref.id), 'status', 'error', 'deviceId');
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([, value], i) => {
-      const [status, error, deviceId] = (value ?? []) as Array<string | null>;
+    const rows = await Promise.all(refs.map((ref) => this.redis.hmget(this.commandKey(ref.deviceId, ref.id), 'status', 'error', 'deviceId')));
+    return rows.map(([status, error, deviceId], i) => {
       if (!status || deviceId !== refs[i].deviceId || !COMMAND_STATUSES.includes(status as CommandStatus)) return undefined;
       return { status: status as CommandStatus, ...(error ? { error } : {}) };
     });

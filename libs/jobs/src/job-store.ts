@@ -1,4 +1,4 @@
-import type { RedisClient } from '@citypulse/redis';
+import { luaScript, type RedisClient, type ScriptRunner } from '@citypulse/redis';
 import type { ConfigValue } from '@citypulse/contracts';
 import {
   DEVICE_STATES,
@@ -13,8 +13,6 @@ import {
 } from './job.js';
 import { JobKeys } from './job-keys.js';
 import { ADVANCE_JOB, MOVE_DEVICE, MOVE_JOB } from './job-scripts.js';
-
-type Script = (...args: Array<string | number>) => Promise<unknown>;
 
 /** A stored job as the engine needs it: the summary plus the rollout cursor. */
 export interface StoredJob extends JobSummary {
@@ -58,15 +56,15 @@ const ORDER_CHUNK = 2000;
 /** Fleet jobs in Redis (layout in job-keys.ts); every change of state is one Lua script. */
 export class JobStore {
   readonly keys: JobKeys;
-  private readonly advanceScript: Script;
-  private readonly moveDeviceScript: Script;
-  private readonly moveJobScript: Script;
+  private readonly advanceScript: ScriptRunner;
+  private readonly moveDeviceScript: ScriptRunner;
+  private readonly moveJobScript: ScriptRunner;
 
   constructor(private readonly redis: RedisClient, prefix: string) {
     this.keys = new JobKeys(prefix);
-    this.advanceScript = script(redis, 'citypulse_job_advance', ADVANCE_JOB, 4);
-    this.moveDeviceScript = script(redis, 'citypulse_job_move_device', MOVE_DEVICE, 4);
-    this.moveJobScript = script(redis, 'citypulse_job_move', MOVE_JOB, 1);
+    this.advanceScript = luaScript(redis, 'job_advance', ADVANCE_JOB);
+    this.moveDeviceScript = luaScript(redis, 'job_move_device', MOVE_DEVICE);
+    this.moveJobScript = luaScript(redis, 'job_move', MOVE_JOB);
   }
 
   /**
@@ -117,9 +115,8 @@ export class JobStore {
       for (let i = 0; i < flat.length; i += 2) scored.push([flat[i], Number(flat[i + 1])]);
     }
     scored.sort((a, b) => b[1] - a[1]);
-    const pipeline = this.redis.pipeline();
-    for (const [id] of scored) pipeline.hgetall(this.keys.meta(id));
-    const jobs = ((await pipeline.exec()) ?? []).map(([, hash]) => toJob(hash as Record<string, string>)).filter((j): j is StoredJob => j !== undefined);
+    // One command per job (each job has its own slot on a cluster, so no pipeline).
+    const jobs = (await Promise.all(scored.map(([id]) => this.redis.hgetall(this.keys.meta(id))))).map(toJob).filter((j): j is StoredJob => j !== undefined);
     const matching = jobs.filter((j) => !options.state || j.state === options.state).map(toSummary);
     return { items: matching.slice(options.offset, options.offset + options.limit), total: matching.length };
   }
@@ -152,8 +149,8 @@ export class JobStore {
   async advance(jobId: string, step: Advance): Promise<string[]> {
     const k = this.keys;
     return (await this.advanceScript(
-      k.meta(jobId), k.order(jobId), k.states(jobId), k.inflight(jobId),
-      step.expectReleased, step.count, step.credit, step.nowMs, step.rateStarted ? '1' : '0', new Date(step.nowMs).toISOString(),
+      [k.meta(jobId), k.order(jobId), k.states(jobId), k.inflight(jobId)],
+      [step.expectReleased, step.count, step.credit, step.nowMs, step.rateStarted ? '1' : '0', new Date(step.nowMs).toISOString()],
     )) as string[];
   }
 
@@ -165,15 +162,15 @@ export class JobStore {
     const k = this.keys;
     const final = FINAL_DEVICE_STATES.includes(move.to);
     const moved = await this.moveDeviceScript(
-      k.meta(jobId), k.states(jobId), k.detail(jobId), k.inflight(jobId),
-      deviceId, move.to, move.detail ? JSON.stringify(move.detail) : '', final ? '' : String(move.untilMs ?? 0), new Date().toISOString(), ...move.from,
+      [k.meta(jobId), k.states(jobId), k.detail(jobId), k.inflight(jobId)],
+      [deviceId, move.to, move.detail ? JSON.stringify(move.detail) : '', final ? '' : String(move.untilMs ?? 0), new Date().toISOString(), ...move.from],
     );
     return moved === 1;
   }
 
   /** Moves the job's state if it is in one of `from`. */
   async moveJob(jobId: string, to: JobState, from: readonly JobState[], reason = '', now = new Date()): Promise<{ moved: boolean; state?: JobState }> {
-    const [moved, state] = (await this.moveJobScript(this.keys.meta(jobId), to, now.getTime(), now.toISOString(), reason, ...from)) as [number, string];
+    const [moved, state] = (await this.moveJobScript([this.keys.meta(jobId)], [to, now.getTime(), now.toISOString(), reason, ...from])) as [number, string];
     return { moved: moved === 1, ...(state ? { state: (moved === 1 ? to : state) as JobState } : {}) };
   }
 
@@ -205,12 +202,6 @@ export class JobStore {
     const json = await this.redis.hget(this.keys.params(jobId), deviceId);
     return json ? (JSON.parse(json) as Record<string, ConfigValue>) : undefined;
   }
-}
-
-function script(redis: RedisClient, name: string, lua: string, numberOfKeys: number): Script {
-  const target = redis as unknown as Record<string, Script>;
-  if (typeof target[name] !== 'function') redis.defineCommand(name, { lua, numberOfKeys });
-  return (...args) => target[name].call(redis, ...args);
 }
 
 function toJob(hash: Record<string, string> | null | undefined): StoredJob | undefined {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { STACK_OPTIONS, optionLines, readOptions, type OptionSpec, type StackOptions } from './bench-options.js';
 import { Cleanup } from './cleanup.js';
 import { connectFleet, quantile } from './connect-fleet.js';
 import { CommandAnsweringFleet } from './jobs-fleet.js';
@@ -10,34 +10,37 @@ import { deleteRedisPrefix } from './redis-cleanup.js';
 import { compactTimestamp, gitInfo, machineInfo } from './run-context.js';
 import { ServiceProcess } from './service-process.js';
 
-const HELP = `usage: npm run bench -- jobs [options]
+const JOBS_OPTIONS = {
+  devices: { type: 'string', default: '10000', help: 'devices' },
+  initial: { type: 'string', default: '100', help: 'first step' },
+  rate: { type: 'string', default: '60000', help: 'devices per minute after the first step' },
+  abort: { type: 'string', default: '10', help: 'abort threshold (%)' },
+  'fail-every': { type: 'string', default: '0', help: 'every n-th device fails its command (0: none)' },
+  'tick-ms': { type: 'string', default: '1000', help: 'CP_JOBS_TICK_MS' },
+  'max-batch': { type: 'string', default: '500', help: 'CP_JOBS_MAX_BATCH' },
+  'poll-hz': { type: 'string', default: '10', help: 'GET /jobs/:id per second while it runs' },
+  concurrency: { type: 'string', default: '200', help: 'CONNECTs in flight' },
+  ...STACK_OPTIONS,
+} as const satisfies Record<string, OptionSpec>;
 
-Starts the broker, the API and the alerts worker (which runs fleet jobs) as three child processes,
-bulk-provisions --devices env sensors, connects each on its own raw MQTT connection (answering
-every command at once; --fail-every n makes every n-th device fail), then creates one fleet job
-(reboot) over all of them and follows it to its end while polling GET /jobs/:id (--poll-hz a
-second, one at a time), timing each. Prints time to complete, per-state counts (which must add up
-to --devices), GET latency p50/p99, and writes a JSON report. Asserts nothing.
-
-  --devices <n>        devices (default 10000)
-  --initial <n>        first step (default 100)
-  --rate <n>           devices per minute after the first step (default 60000)
-  --abort <pct>        abort threshold (default 10)
-  --fail-every <n>     every n-th device fails its command (default 0: none)
-  --tick-ms <n>        CP_JOBS_TICK_MS (default 1000)
-  --max-batch <n>      CP_JOBS_MAX_BATCH (default 500)
-  --poll-hz <n>        GET /jobs/:id per second while it runs (default 10)
-  --concurrency <n>    CONNECTs in flight (default 200)
-  --redis-url <url>    (default env CP_REDIS_URL or redis://127.0.0.1:16379)
-  --influx-url <url>   only for the API's health check (default env CP_INFLUX_URL or http://127.0.0.1:18086)
-  --out-dir <dir>      JSON report and logs (default .bench)
-  --entry <file>       service entry (default dist/apps/citypulse/src/main.js)`;
+const HELP = [
+  'usage: npm run bench -- jobs [options]',
+  '',
+  'Starts the broker, the API and the alerts worker (which runs fleet jobs) as three child processes,',
+  'bulk-provisions --devices env sensors, connects each on its own raw MQTT connection (answering',
+  'every command at once; --fail-every n makes every n-th device fail), then creates one fleet job',
+  '(reboot) over all of them and follows it to its end while polling GET /jobs/:id (--poll-hz a',
+  'second, one at a time), timing each. Prints time to complete, per-state counts (which must add up',
+  'to --devices), GET latency p50/p99, and writes a JSON report. Asserts nothing.',
+  '',
+  ...optionLines(JOBS_OPTIONS, 20),
+].join('\n');
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const round = (n: number) => Math.round(n * 10) / 10;
 const quantiles = (values: number[]) => ({ p50: round(quantile(values, 0.5)), p99: round(quantile(values, 0.99)), max: round(quantile(values, 1)), n: values.length });
 
-interface Options {
+interface Options extends StackOptions {
   devices: number;
   initial: number;
   rate: number;
@@ -47,56 +50,36 @@ interface Options {
   maxBatch: number;
   pollHz: number;
   concurrency: number;
-  redisUrl: string;
-  influxUrl: string;
-  outDir: string;
-  entry: string;
 }
 
 /** `npm run bench -- jobs [options]`; resolves with the exit code. */
 export async function runJobsBench(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      devices: { type: 'string', default: '10000' },
-      initial: { type: 'string', default: '100' },
-      rate: { type: 'string', default: '60000' },
-      abort: { type: 'string', default: '10' },
-      'fail-every': { type: 'string', default: '0' },
-      'tick-ms': { type: 'string', default: '1000' },
-      'max-batch': { type: 'string', default: '500' },
-      'poll-hz': { type: 'string', default: '10' },
-      concurrency: { type: 'string', default: '200' },
-      'redis-url': { type: 'string', default: process.env.CP_REDIS_URL ?? 'redis://127.0.0.1:16379' },
-      'influx-url': { type: 'string', default: process.env.CP_INFLUX_URL ?? 'http://127.0.0.1:18086' },
-      'out-dir': { type: 'string', default: '.bench' },
-      entry: { type: 'string', default: 'dist/apps/citypulse/src/main.js' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
+  const read = readOptions(argv, JOBS_OPTIONS);
+  if (read === 'help') {
     console.log(HELP);
     return 0;
   }
   const numbers = {
-    devices: Number(values.devices),
-    initial: Number(values.initial),
-    rate: Number(values.rate),
-    abort: Number(values.abort),
-    failEvery: Number(values['fail-every']),
-    tickMs: Number(values['tick-ms']),
-    maxBatch: Number(values['max-batch']),
-    pollHz: Number(values['poll-hz']),
-    concurrency: Number(values.concurrency),
+    devices: read.int('devices', 1),
+    initial: read.int('initial', 1),
+    rate: read.int('rate', 1),
+    abort: read.int('abort', 0, 100),
+    failEvery: read.int('fail-every', 0),
+    tickMs: read.int('tick-ms', 20),
+    maxBatch: read.int('max-batch', 1),
+    pollHz: read.int('poll-hz', 1),
+    concurrency: read.int('concurrency', 1),
   };
-  if (!Object.values(numbers).every((n) => Number.isInteger(n) && n >= 0) || numbers.devices < 1 || numbers.initial < 1 || numbers.rate < 1 || numbers.pollHz < 1) {
-    console.error(`every option must be a whole number (devices, initial, rate, poll-hz at least 1)\n\n${HELP}`);
+  try {
+    read.done();
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${HELP}`);
     return 2;
   }
+  const stack = read.stack();
   const cleanup = new Cleanup();
   try {
-    return await bench({ ...numbers, redisUrl: values['redis-url']!, influxUrl: values['influx-url']!, outDir: resolve(values['out-dir']!), entry: values.entry! }, cleanup);
+    return await bench({ ...numbers, ...stack, outDir: resolve(stack.outDir) }, cleanup);
   } finally {
     await cleanup.runAll();
   }
@@ -107,7 +90,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
   const stamp = compactTimestamp(startedAt);
   const redisPrefix = `bench${stamp}job`;
   mkdirSync(join(options.outDir, 'logs'), { recursive: true });
-  cleanup.add('delete Redis keys', () => deleteRedisPrefix(options.redisUrl, redisPrefix));
+  if (!options.keep) cleanup.add('delete Redis keys', () => deleteRedisPrefix(options.redisUrl, redisPrefix));
   const token = randomBytes(24).toString('base64url');
   const env = {
     CP_REDIS_URL: options.redisUrl,
