@@ -79,6 +79,8 @@ describe.each(REDIS_FLAVOURS)('alert stores on $name', (flavour) => {
       info: { open: 1, acknowledged: 0, resolved: 0 },
     });
     expect((await countAlerts(redis, alerts.keyNames, { cities: ['chengde'], site: 'bj-other' })).info.open).toBe(1);
+    // Only the not-resolved ones, read from the state indexes rather than the city's history.
+    expect((await countAlerts(redis, alerts.keyNames, { city: 'chengde', state: 'active' })).warning).toEqual({ open: 1, acknowledged: 1, resolved: 0 });
     expect((await countAlerts(redis, alerts.keyNames, { cities: [] })).warning.open).toBe(0);
   });
 

@@ -50,12 +50,14 @@ export async function queryAlerts(redis: RedisClient, store: AlertStore, keys: A
 }
 
 /**
- * Counts the alerts matching the query's filters (its `severity` and `state` are ignored: every
- * severity and state is counted), so a view can say what exists beyond the page it shows.
+ * Counts the alerts matching the query's filters per severity and state (its `severity` is
+ * ignored: every severity is counted), so a view can say what exists beyond the page it shows.
+ * A `state` restricts what is counted (the other states count 0): 'active' reads only the
+ * not-resolved alerts, which are few, where a city's index holds its whole history.
  */
 export async function countAlerts(redis: RedisClient, keys: AlertKeys, query: AlertQuery): Promise<AlertCounts> {
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, Object.fromEntries(ALERT_STATES.map((state) => [state, 0]))])) as AlertCounts;
-  const unfiltered = { ...query, state: undefined, severity: undefined };
+  const unfiltered = { ...query, severity: undefined };
   for await (const summary of summaries(redis, keys, unfiltered)) {
     if (matches(summary, unfiltered)) counts[summary.severity][summary.state] += 1;
   }
@@ -102,12 +104,15 @@ async function* summaries(redis: RedisClient, keys: AlertKeys, query: AlertQuery
   }
 }
 
-/** The most selective index for the query; 'active' (not resolved) reads both not-resolved state indexes. */
+/**
+ * The most selective index for the query. 'active' (not resolved) reads both not-resolved state
+ * indexes, even with a city: they hold what is open now, a city's index its whole history.
+ */
 function indexesFor(keys: AlertKeys, query: AlertQuery): string[] {
   if (query.deviceId) return [keys.byDevice(query.deviceId)];
   if (query.ruleId) return [keys.byRule(query.ruleId)];
-  if (query.city) return [keys.byCity(query.city)];
   if (query.state === 'active') return [keys.byState('open'), keys.byState('acknowledged')];
+  if (query.city) return [keys.byCity(query.city)];
   return [keys.byState(query.state ?? 'all')];
 }
 

@@ -60,11 +60,15 @@ export class ListAlertsQuery extends AlertFilterQuery {
   suppressed?: boolean;
 }
 
-/** The filters of GET /alerts/counts: every severity and state is counted, so neither is a filter. */
+/** The filters of GET /alerts/counts: every severity is counted, so it is no filter. */
 export class CountAlertsQuery extends AlertScopeQuery {
   /** Exact site id. */
   @IsOptional() @IsString() @Length(1, 100)
   site?: string;
+
+  /** Count only this state, or 'active' (open and acknowledged: cheap, whatever the history); the others count 0. */
+  @IsOptional() @IsIn([...ALERT_STATES, 'active'])
+  state?: AlertState | 'active';
 }
 
 export class TransitionsQuery extends AlertFilterQuery {

@@ -62,14 +62,14 @@ export class AlertsController {
   }
 
   /**
-   * How many alerts match `?city=&site=&deviceId=&ruleId=&from=&to=`, per severity and state:
+   * How many alerts match `?state=&city=&site=&deviceId=&ruleId=&from=&to=`, per severity and state:
    * `{ counts: { critical: { open, acknowledged, resolved }, warning: …, info: … } }`.
    */
   @Get('counts')
   async counts(@Query() q: CountAlertsQuery, @Req() req: Request) {
     const caller = callerOf(req);
     if (q.city !== undefined && !mayAccess(caller, q.city)) throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
-    const counts = await countAlerts(this.redis, this.store.keyNames, { city: q.city, site: q.site, cities: caller.cities, deviceId: q.deviceId, ruleId: q.ruleId, fromMs: q.from, toMs: q.to });
+    const counts = await countAlerts(this.redis, this.store.keyNames, { state: q.state, city: q.city, site: q.site, cities: caller.cities, deviceId: q.deviceId, ruleId: q.ruleId, fromMs: q.from, toMs: q.to });
     return { counts };
   }
 

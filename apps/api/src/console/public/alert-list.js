@@ -23,7 +23,7 @@ export function stateToQuery(state) {
 }
 
 /** States a filter state covers. */
-function statesOf(state) {
+export function statesOf(state) {
   if (state === 'active') return ['open', 'acknowledged'];
   if (!state || state === 'any') return ['open', 'acknowledged', 'resolved'];
   return [state];

@@ -2,7 +2,7 @@ import { api, withQuery } from './api.js';
 import { h, replace } from './dom.js';
 import { openEventStream } from './event-stream.js';
 import { formatNumber, formatTime } from './format.js';
-import { SEVERITIES, STATE_CHOICES, alertTitle, applyMessage, countsFor, matchesFilters, queueOrder, stateToQuery, valueUnit } from './alert-list.js';
+import { SEVERITIES, STATE_CHOICES, alertTitle, applyMessage, countsFor, matchesFilters, queueOrder, stateToQuery, statesOf, valueUnit } from './alert-list.js';
 import { keyedList } from './keyed-list.js';
 import { deviceLink, operatorName, setLive } from './shell.js';
 import { maintenanceBadge } from './maintenance-view.js';
@@ -110,7 +110,8 @@ export function alertsView(root) {
     if (countsLoading) return loadCountsSoon();
     countsLoading = true;
     try {
-      counts = (await api(withQuery('/alerts/counts', { city: filters.city, site: filters.site }))).counts;
+      // Only the states the filter shows: counting the resolved history of a busy city is not free.
+      counts = (await api(withQuery('/alerts/counts', { city: filters.city, site: filters.site, state: stateToQuery(filters.state) }))).counts;
       render();
     } catch {
       // The list still works without counts; the next event tries again.
@@ -142,7 +143,7 @@ export function alertsView(root) {
         onclick: () => setFilter('severity', filters.severity === s ? '' : s),
       }, `${s} ${bySeverity[s]}`)),
       h('span', { class: 'state-counts quiet' },
-        Object.entries(byState).map(([state, n]) => h('span', { class: 'state-count', 'data-state': state, 'data-count': n }, `${state} ${n}`))),
+        Object.entries(byState).filter(([state]) => statesOf(filters.state).includes(state)).map(([state, n]) => h('span', { class: 'state-count', 'data-state': state, 'data-count': n }, `${state} ${n}`))),
     );
     const known = counts ? total : undefined;
     // Counts come from the server; live events may make the list run a little ahead of them.
