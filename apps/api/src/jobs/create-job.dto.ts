@@ -36,8 +36,11 @@ export class JobSelectionDto {
   @IsOptional() @IsString() @Length(1, 64)
   firmwareVersion?: string;
 
-  /** Exactly these devices (each must be in `city` and match the other filters). */
-  @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(100_000) @Matches(DEVICE_ID_PATTERN, { each: true, message: 'each device id must match the device id pattern' })
+  /**
+   * Exactly these devices (each must be in `city` and match the other filters). At most 4,000: the
+   * API reads bodies of 100 kB at most; select larger sets by city, site, type or firmware version.
+   */
+  @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(4000) @Matches(DEVICE_ID_PATTERN, { each: true, message: 'each device id must match the device id pattern' })
   deviceIds?: string[];
 }
 
