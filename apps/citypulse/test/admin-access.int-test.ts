@@ -27,6 +27,7 @@ const OPERATOR_MAY = [
   'POST /alerts/{id}/assign',
   'POST /alerts/{id}/snooze',
   'POST /alerts/{id}/resolve',
+  'POST /alerts/bulk',
   'POST /console/session',
   'DELETE /console/session',
 ];
@@ -81,6 +82,14 @@ describe('admin-only changes', () => {
     'DELETE /cities/{city}/channels/{id}': { path: '/cities/tianjin/channels/acl-mqtt' },
     'PUT /cities/{city}/escalation-policies/{severity}': { path: '/cities/tianjin/escalation-policies/critical', body: { levels: [{ afterSeconds: 0, channels: [] }] } },
     'DELETE /cities/{city}/escalation-policies/{severity}': { path: '/cities/tianjin/escalation-policies/critical' },
+    // A city's maintenance windows and fleet jobs: its admins'.
+    'POST /maintenance-windows': { path: '/maintenance-windows', body: { city: 'tianjin', startsAt: '2030-01-01T00:00:00Z', endsAt: '2030-01-01T02:00:00Z', reason: 'not by an operator' } },
+    'PUT /maintenance-windows/{id}': { path: '/maintenance-windows/mw-000000000000', body: { city: 'tianjin', startsAt: '2030-01-01T00:00:00Z', endsAt: '2030-01-01T02:00:00Z', reason: 'not by an operator' } },
+    'DELETE /maintenance-windows/{id}': { path: '/maintenance-windows/mw-000000000000' },
+    'POST /jobs': { path: '/jobs', body: { kind: 'command', command: { name: 'reboot' }, selection: { city: 'tianjin', deviceIds: [device.id] }, rollout: { ratePerMinute: 60 } } },
+    'POST /jobs/{id}/pause': { path: '/jobs/00000000-0000-4000-8000-000000000000/pause' },
+    'POST /jobs/{id}/resume': { path: '/jobs/00000000-0000-4000-8000-000000000000/resume' },
+    'POST /jobs/{id}/cancel': { path: '/jobs/00000000-0000-4000-8000-000000000000/cancel' },
   };
   const call = (route: string, token: string) => {
     const { path, body } = ADMIN_ONLY[route]!;
@@ -117,6 +126,8 @@ describe('admin-only changes', () => {
     expect((await cp.api('GET', '/rules/env-sensor.co2-high')).body).toMatchObject({ enabled: true });
     expect((await cp.api('GET', '/webhooks')).body.total).toBe(0);
     expect((await cp.api('GET', '/tokens')).body.items.map((t: { name: string }) => t.name).sort()).toEqual(['acl-admin', 'acl-operator']);
+    expect((await cp.api('GET', '/maintenance-windows')).body.total).toBe(0);
+    expect((await cp.api('GET', '/jobs')).body.total).toBe(0);
     expect((await cp.api('GET', '/audit')).body.items.filter((e: { actor: string }) => e.actor === 'acl-operator')).toEqual([]);
   });
 
@@ -177,7 +188,23 @@ describe('admin-only changes', () => {
     // These need a failed job, or a city CA to sign with: audited in queues.controller.ts (job.retry is
     // asserted in alerts/notifications.int-test.ts) and device-certificates.controller.ts. Firmware
     // uploads take the image as a raw body: their audit is asserted in firmware/catalogue.int-test.ts.
-    const elsewhere = ['POST /queues/{name}/jobs/{id}/retry', 'DELETE /queues/{name}/jobs/{id}', 'POST /devices/{id}/certificate', 'POST /devices/{id}/certificate/rotate', 'POST /firmware', 'DELETE /firmware/{id}'];
+    // Maintenance windows and fleet jobs get their ids from the server: their audit is asserted in
+    // alerts/maintenance.int-test.ts and jobs/fleet-jobs.int-test.ts.
+    const elsewhere = [
+      'POST /queues/{name}/jobs/{id}/retry',
+      'DELETE /queues/{name}/jobs/{id}',
+      'POST /devices/{id}/certificate',
+      'POST /devices/{id}/certificate/rotate',
+      'POST /firmware',
+      'DELETE /firmware/{id}',
+      'POST /maintenance-windows',
+      'PUT /maintenance-windows/{id}',
+      'DELETE /maintenance-windows/{id}',
+      'POST /jobs',
+      'POST /jobs/{id}/pause',
+      'POST /jobs/{id}/resume',
+      'POST /jobs/{id}/cancel',
+    ];
     expect([...steps.map(([route]) => route), ...elsewhere].sort()).toEqual(Object.keys(ADMIN_ONLY).sort());
 
     for (const [route, path, body] of steps) {
