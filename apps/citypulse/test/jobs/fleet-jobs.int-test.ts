@@ -166,6 +166,51 @@ describe('fleet jobs', () => {
     await waitFor(() => cp.api('DELETE', `/firmware/${image.id}`), (r) => r.status !== 409, { what: 'the image free to delete' });
   });
 
+  it('aborts a staged firmware rollout whose installs fail, leaving the devices it had not reached on the old version', async () => {
+    const devices = await provisionFleet(cp, 12);
+    // The rollout goes in id order: two of the first four fail to install (50 % > 20 %).
+    const failing = new Set([devices[0].id, devices[2].id]);
+    const installed = new Map<string, string[]>();
+    await Promise.all(
+      devices.map(async (d) => {
+        const client = fleetClient(cp.mqttUrl, d);
+        clients.push(client);
+        installed.set(d.id, []);
+        const install = (_path: string, update: { version: string }) => {
+          if (failing.has(d.id)) throw new Error('flash write failed');
+          installed.get(d.id)!.push(update.version);
+        };
+        new FirmwareUpdater(client, { currentVersion: '1.0.0', downloadDir: join(images.dir, 'device', d.id), install, download: { retryDelayMs: 50 } });
+        await client.start();
+        await waitFor(() => cp.api('GET', `/devices/${d.id}`), (r) => r.body.firmwareVersion === '1.0.0', { what: `${d.id} reporting 1.0.0` });
+      }),
+    );
+    const { body: image } = await upload(cp, { deviceType: 'env-sensor', version: '2.0.0', city: 'beijing' }, randomImage(16 * 1024));
+    const created = await cp.api('POST', '/jobs', {
+      kind: 'firmware',
+      firmware: { imageId: image.id },
+      selection: { city: 'beijing', deviceIds: devices.map((d) => d.id) },
+      rollout: { initialCount: 4, ratePerMinute: 60_000 },
+      abortFailurePercent: 20,
+    });
+    expect(created.status).toBe(201);
+
+    const job = await jobUntil(cp, created.body.id, (j) => j.state === 'aborted' && j.counts['in-progress'] + j.counts.dispatching === 0, 'the firmware job aborted', 20_000);
+    expect(job.counts).toMatchObject({ succeeded: 2, failed: 2, skipped: 8 });
+    expect(job.reason).toMatch(/2 of 4 devices reached failed or timed out, more than 20 %/);
+    const failed = (await cp.api('GET', `/jobs/${job.id}/devices?state=failed`)).body.items;
+    expect(failed.map((d: { deviceId: string }) => d.deviceId)).toEqual([devices[0].id, devices[2].id]);
+    expect(failed[0].error).toMatch(/install_failed/);
+    // The two that installed run 2.0.0; the failed ones and the eight never reached keep 1.0.0.
+    expect(devices.map((d) => installed.get(d.id))).toEqual([[], ['2.0.0'], [], ['2.0.0'], ...Array(8).fill([])]);
+    const expected = ['1.0.0', '2.0.0', '1.0.0', '2.0.0', ...Array(8).fill('1.0.0')];
+    const reported = () => Promise.all(devices.map(async (d) => (await cp.api('GET', `/devices/${d.id}`)).body.firmwareVersion as string));
+    // The registry takes a version from the device's state report, which may trail the command's ack.
+    const versions = await waitFor(reported, (v) => v.join() === expected.join(), { what: 'the registry showing each device’s version' });
+    expect(versions).toEqual(expected);
+    for (const d of devices.slice(4)) expect(await commandsOf(d.id)).toEqual([]);
+  });
+
   it('shows a job live in the console: a paused job resumed from the page runs to completion on screen', async () => {
     const devices = await provisionFleet(cp, 8);
     await connect(devices);
