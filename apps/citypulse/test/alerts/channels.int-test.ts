@@ -1,5 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import mqtt from 'mqtt';
 import { Redis } from 'ioredis';
+import { ApiTokenStore } from '@citypulse/registry';
 import { waitFor } from '@citypulse/testing';
 import { onDuty } from '@citypulse/alert-config';
 import { TestCitypulse } from '../harness.js';
@@ -196,6 +198,61 @@ describe('notification channels and escalation', () => {
     expect(steps[1]).toBe(`level 2 of 2: slack-lead, email-ops → on call ${person.email}`);
     const deliveries = history.filter((e: any) => e.kind === 'delivery').map((e: any) => e.detail);
     expect(deliveries).toEqual(expect.arrayContaining(['email email-ops (level 1), attempt 1 of 3: delivered', 'teams teams-ops (level 1), attempt 1 of 3: delivered', `email email-ops to ${person.email} (level 2), attempt 1 of 3: delivered`]));
+  });
+
+  it('delivers level 1 to a signed webhook and to MQTT, and stops escalating once the alert is resolved', async () => {
+    const city = 'lanzhou';
+    const signingSecret = `whsec-${randomBytes(12).toString('hex')}`;
+    const hook = await WebhookReceiver.start([200]);
+    const late = await WebhookReceiver.start([200]);
+    receivers.hook = hook;
+    receivers.late = late;
+    await createChannel({ id: 'hook-ops', kind: 'webhook', url: hook.url, signingSecret }, city);
+    await createChannel({ id: 'mqtt-ops', kind: 'mqtt' }, city);
+    await createChannel({ id: 'mm-late', kind: 'mattermost', url: late.url }, city);
+    const policy = { levels: [{ afterSeconds: 0, channels: ['hook-ops', 'mqtt-ops'] }, { afterSeconds: 3, channels: ['mm-late'] }], repeatSeconds: 1, maxRepeats: 10 };
+    expect((await cp.api('PUT', `/cities/${city}/escalation-policies/critical`, policy)).status).toBe(200);
+    const { token } = await new ApiTokenStore(redis, cp.config.redis.prefix).create({ name: 'lz-ops', role: 'operator', cities: [city] });
+    const operator = await mqtt.connectAsync(cp.mqttUrl, { clientId: 'operator:lz-ops', username: 'operator:lz-ops', password: token, protocolVersion: 4, reconnectPeriod: 0 });
+    const onMqtt: any[] = [];
+    operator.on('message', (_topic, payload) => onMqtt.push(JSON.parse(payload.toString())));
+    await operator.subscribeAsync(`alerts/${city}/critical`);
+
+    try {
+      const device = await connectedSensor(cp, city);
+      devices.push(device);
+      await createRule(cp, { id: `co2-${device.id}`, deviceType: 'env-sensor', scope: { deviceId: device.id }, field: 'co2', condition: { kind: 'above', threshold: 1000 }, severity: 'critical' });
+      await device.publish({ co2: 1700 });
+      const [alert] = await waitForAlerts(cp, device.id, (a) => a.length === 1, 'the critical alert');
+
+      // The signed webhook: HMAC-SHA256 over "{timestamp}.{body}" with the channel's key.
+      const [delivery] = await waitFor(() => hook.received, (r) => r.length >= 1, { what: 'the signed webhook' });
+      const timestamp = String(delivery.headers['x-citypulse-timestamp']);
+      expect(delivery.headers['x-citypulse-signature']).toBe(`sha256=${createHmac('sha256', signingSecret).update(`${timestamp}.${delivery.body}`).digest('hex')}`);
+      expect(JSON.parse(delivery.body)).toMatchObject({ alert: { id: alert.id, severity: 'critical' }, event: { kind: 'escalation-step' } });
+      // The MQTT channel: the escalation step on the city's alert topic, beside the raised event.
+      await waitFor(() => onMqtt.filter((m) => m.alert.id === alert.id).map((m) => m.event.kind), (kinds) => kinds.includes('escalation-step'), { what: 'the MQTT delivery' });
+
+      expect((await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/resolve`, { by: 'alice', note: 'vent opened' })).status).toBe(200);
+      // Level 2 comes due 3 s after the alert: it stops there, schedules nothing, and its channel hears nothing.
+      const stopped: any = await waitFor<any>(
+        async () => (await cp.api('GET', '/queues/escalations/jobs?state=completed&limit=100')).body.items.find((j: any) => j.data.alertId === alert.id && j.returnValue === 'stopped: resolved'),
+        Boolean,
+        { what: 'the level 2 step stopped by the resolution', timeoutMs: 15_000 },
+      );
+      expect(stopped.data.step).toBe(1);
+      const laterSteps = (await cp.api('GET', '/queues/escalations/jobs?state=delayed&limit=100')).body.items.filter((j: any) => j.data.alertId === alert.id);
+      expect(laterSteps).toEqual([]);
+      expect(late.received).toHaveLength(0);
+      expect(hook.received).toHaveLength(1);
+      const history = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items;
+      expect(history.filter((e: any) => e.kind === 'delivery').map((e: any) => e.detail).sort()).toEqual([
+        'mqtt mqtt-ops (level 1), attempt 1 of 3: delivered',
+        'webhook hook-ops (level 1), attempt 1 of 3: delivered',
+      ]);
+    } finally {
+      await operator.endAsync();
+    }
   });
 
   it('shows a delivery that finally failed on the alert and in citypulse_notification_failures_total{channel}', async () => {
