@@ -23,3 +23,22 @@ export async function logOut() {
   sessionStorage.removeItem(KEY);
   await fetch('/console/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => undefined);
 }
+
+/** The token's name, role and cities (GET /console/session), asked once per token. */
+let identity = { token: undefined, answer: undefined };
+
+export function whoAmI() {
+  const token = currentToken();
+  if (identity.token !== token) {
+    // Unanswered: treated as an operator (nothing offered that might be refused), and asked again next time.
+    const answer = fetch('/console/session', { headers: { authorization: `Bearer ${token}` } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+      .catch(() => {
+        identity = { token: undefined, answer: undefined };
+        return { role: 'operator', cities: [] };
+      });
+    identity = { token, answer };
+  }
+  return identity.answer;
+}
+
