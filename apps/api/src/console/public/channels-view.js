@@ -1,5 +1,6 @@
 import { ApiError, api } from './api.js';
 import { h, replace } from './dom.js';
+import { clearFieldErrors, showFieldErrors } from './field-errors.js';
 
 const CHAT_KINDS = ['slack', 'teams', 'mattermost', 'webhook'];
 const SEVERITIES = ['critical', 'warning', 'info'];
@@ -45,20 +46,22 @@ export function channelsView(root) {
   }
 
   function addChannelForm(city) {
-    const id = h('input', { name: 'id', required: true, placeholder: 'id, e.g. slack-ops' });
-    const kind = h('select', { name: 'kind' }, [...CHAT_KINDS, 'mqtt'].map((k) => h('option', { value: k }, k)));
-    const url = h('input', { name: 'url', type: 'password', autocomplete: 'off', placeholder: 'incoming webhook URL (kept secret)' });
+    const id = h('input', { name: 'id', 'data-field': 'id', required: true, placeholder: 'id, e.g. slack-ops' });
+    const kind = h('select', { name: 'kind', 'data-field': 'kind' }, [...CHAT_KINDS, 'mqtt'].map((k) => h('option', { value: k }, k)));
+    const url = h('input', { name: 'url', 'data-field': 'url', type: 'password', autocomplete: 'off', placeholder: 'incoming webhook URL (kept secret)' });
     const error = h('p', { class: 'error', role: 'alert' });
-    return h('form', { class: 'add-channel', onsubmit: submit },
+    const form = h('form', { class: 'add-channel', onsubmit: submit },
       h('h3', {}, 'Add a chat, webhook or MQTT channel'), id, kind, url, h('button', { type: 'submit' }, 'Add'), error);
+    return form;
 
     async function submit(event) {
       event.preventDefault();
+      clearFieldErrors(form, error);
       try {
         await api(`/cities/${encodeURIComponent(city)}/channels`, { method: 'POST', body: { id: id.value.trim(), kind: kind.value, ...(kind.value !== 'mqtt' && { url: url.value.trim() }) } });
         load();
       } catch (e) {
-        error.textContent = e.message;
+        showFieldErrors(form, e, error);
       }
     }
   }
