@@ -3,14 +3,24 @@ import { h, replace } from './dom.js';
 import { openEventStream } from './event-stream.js';
 import { formatTime } from './format.js';
 import { deviceLink, setLive } from './shell.js';
+import { whoAmI } from './session.js';
+import { newJobForm } from './job-form.js';
 
 const LIVE = ['running', 'paused'];
 const DEVICE_STATES = ['queued', 'dispatching', 'waiting', 'in-progress', 'succeeded', 'failed', 'timed-out', 'skipped'];
 
-/** Fleet jobs (GET /jobs), newest first, in the token's cities; refreshed every few seconds. */
+/**
+ * Fleet jobs (GET /jobs), newest first, in the token's cities; refreshed every few seconds. Admin
+ * tokens also get the "New job" form (operators may not create jobs: they see the list only).
+ */
 export function jobsView(root) {
   const body = h('div', {}, 'Loading…');
-  replace(root, h('div', { class: 'section-head' }, h('h2', {}, 'Fleet jobs')), body);
+  const create = h('div', {});
+  replace(root, h('div', { class: 'section-head' }, h('h2', {}, 'Fleet jobs')), create, body);
+  whoAmI().then((identity) => {
+    create.dataset.role = identity.role;
+    if (identity.role === 'admin') replace(create, newJobForm(identity));
+  });
   const load = async () => {
     try {
       const { items } = await api(withQuery('/jobs', { limit: 100 }));
@@ -26,7 +36,7 @@ export function jobsView(root) {
             h('td', {}, formatTime(job.createdAt)),
           ))),
         ))
-        : h('p', { class: 'quiet' }, 'No fleet jobs yet (POST /jobs creates one).'));
+        : h('p', { class: 'quiet' }, 'No fleet jobs yet.'));
     } catch (error) {
       replace(body, h('p', { class: 'error' }, `Could not load the jobs: ${error.message}`));
     }
