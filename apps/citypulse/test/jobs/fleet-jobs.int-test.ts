@@ -30,6 +30,23 @@ describe('fleet jobs', () => {
     await Promise.all(started.map((c) => c.start()));
     return started;
   }
+  /**
+   * Connects the devices with a FirmwareUpdater each, running `running[i]`, and waits until the
+   * registry has their versions. Returns the versions each device installed, in order.
+   */
+  async function startUpdaters(devices: FleetDevice[], running: string[]): Promise<Map<string, string[]>> {
+    const installed = new Map(devices.map((d) => [d.id, [] as string[]]));
+    await Promise.all(
+      devices.map(async (d, i) => {
+        const client = fleetClient(cp.mqttUrl, d);
+        clients.push(client);
+        new FirmwareUpdater(client, { currentVersion: running[i]!, downloadDir: join(images.dir, 'device', d.id), install: (_path, update) => void installed.get(d.id)!.push(update.version), download: { retryDelayMs: 50 } });
+        await client.start();
+        await waitFor(() => cp.api('GET', `/devices/${d.id}`), (r) => r.body.firmwareVersion === running[i], { what: `${d.id} reporting ${running[i]}` });
+      }),
+    );
+    return installed;
+  }
   const commandsOf = async (deviceId: string) => (await cp.api('GET', `/devices/${deviceId}/commands`)).body.items as Array<{ id: string; name: string; status: string }>;
   const reboot = (devices: FleetDevice[], extra: Record<string, unknown> = {}) =>
     cp.api('POST', '/jobs', { kind: 'command', command: { name: 'reboot' }, selection: { city: 'beijing', deviceIds: devices.map((d) => d.id) }, deviceTimeoutS: 5, ...extra });
@@ -138,18 +155,7 @@ describe('fleet jobs', () => {
 
   it('updates the firmware of the devices running one version (real downloads and installs), holding the image while the job is live', async () => {
     const devices = await provisionFleet(cp, 4);
-    const running = ['1.0.0', '0.9.0', '1.0.0', '1.0.0'];
-    const installed = new Map<string, string[]>();
-    await Promise.all(
-      devices.map(async (d, i) => {
-        const client = fleetClient(cp.mqttUrl, d);
-        clients.push(client);
-        installed.set(d.id, []);
-        new FirmwareUpdater(client, { currentVersion: running[i], downloadDir: join(images.dir, 'device', d.id), install: (_path, update) => void installed.get(d.id)!.push(update.version), download: { retryDelayMs: 50 } });
-        await client.start();
-        await waitFor(() => cp.api('GET', `/devices/${d.id}`), (r) => r.body.firmwareVersion === running[i], { what: `${d.id} reporting ${running[i]}` });
-      }),
-    );
+    const installed = await startUpdaters(devices, ['1.0.0', '0.9.0', '1.0.0', '1.0.0']);
     const { body: image } = await upload(cp, { deviceType: 'env-sensor', version: '1.1.0', city: 'beijing' }, randomImage(32 * 1024));
     const site = `${devices[0].id.slice(0, -4)}-site`;
     const created = await cp.api('POST', '/jobs', { kind: 'firmware', firmware: { imageId: image.id }, selection: { city: 'beijing', site, firmwareVersion: '1.0.0' }, rollout: { initialCount: 1, ratePerMinute: 6000 } });
@@ -230,6 +236,75 @@ describe('fleet jobs', () => {
       expect(await page.textContent('.job-summary [data-count="succeeded"]')).toBe('succeeded 8');
       await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.job-devices tr[data-state="succeeded"]').length === 8);
       expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('starts a staged firmware job from the console form (a bad field named next to it), follows it to completion, and lists the image; operators get no form; the channels form names its fields the same way', async () => {
+    const devices = await provisionFleet(cp, 4);
+    const site = `${devices[0].id.slice(0, -4)}-site`;
+    const installed = await startUpdaters(devices, ['1.0.0', '1.0.0', '1.0.0', '1.0.0']);
+    const { body: image } = await upload(cp, { deviceType: 'env-sensor', version: '2.0.0-console', city: 'beijing' }, randomImage(16 * 1024));
+    const name = `console firmware ${site}`;
+    const browser = await launchChromium();
+    try {
+      const page = await (await openContext(browser, DESKTOP)).newPage();
+      const errors = pageErrors(page);
+      await signIn(page, cp, { hash: '#/jobs' });
+      await page.waitForSelector('[data-role="admin"]');
+      await page.click('details.new-job summary');
+      await page.waitForSelector(`select[name=imageId] option[value="${image.id}"]`, { state: 'attached' });
+      await page.selectOption('select[name=kind]', 'firmware');
+      await page.selectOption('select[name=imageId]', image.id);
+      await page.fill('input[name=city]', 'beijing');
+      await page.fill('input[name=site]', site);
+      await page.selectOption('select[name=type]', 'env-sensor');
+      await page.fill('input[name=firmwareVersion]', '1.0.0');
+      await page.selectOption('select[name=firstStepUnit]', 'percent');
+      await page.fill('input[name=firstStep]', '25');
+      await page.fill('input[name=name]', name);
+
+      // A rate of 0: the API's 400 is shown next to the rate, and no job is created.
+      await page.fill('input[name=ratePerMinute]', '0');
+      await page.click('form.new-job button[type=submit]');
+      const rateError = await page.waitForSelector('.field-error[data-error-for="rollout.ratePerMinute"]');
+      expect(await rateError.textContent()).toMatch(/ratePerMinute must not be less than 1/);
+      expect(await page.getAttribute('input[name=ratePerMinute]', 'aria-invalid')).toBe('true');
+      expect((await cp.api('GET', '/jobs?limit=100')).body.items.some((j: { name: string }) => j.name === name)).toBe(false);
+
+      await page.fill('input[name=ratePerMinute]', '6000');
+      await page.click('form.new-job button[type=submit]');
+      await page.waitForURL(/#\/job\//);
+      await page.waitForSelector('.job-summary [data-state="completed"]', { timeout: 15_000 });
+      expect(await page.textContent('.job-summary [data-count="succeeded"]')).toBe('succeeded 4');
+      const id = decodeURIComponent(new URL(page.url()).hash.slice('#/job/'.length));
+      expect((await cp.api('GET', `/jobs/${id}`)).body).toMatchObject({ name, kind: 'firmware', total: 4, rollout: { initialCount: 1, ratePerMinute: 6000 }, abortFailurePercent: 10, payload: { imageId: image.id, version: '2.0.0-console' } });
+      for (const d of devices) {
+        expect(installed.get(d.id)).toEqual(['2.0.0-console']);
+        await waitFor(() => cp.api('GET', `/devices/${d.id}`), (r) => r.body.firmwareVersion === '2.0.0-console', { what: `${d.id} reporting 2.0.0-console` });
+      }
+
+      await page.click('#nav a[data-view="firmware"]');
+      const row = await page.waitForSelector(`table.firmware tr[data-image-id="${image.id}"]`);
+      expect(await row.textContent()).toContain(`env-sensor2.0.0-consolebeijing16.0 KiB${image.sha256.slice(0, 12)}…`);
+      // The channels form shows the API's field errors the same way (field-errors.js, shared).
+      await page.click('#nav a[data-view="channels"]');
+      await page.fill('input[name=city]', 'beijing');
+      await page.click('form.inline button[type=submit]');
+      await page.fill('form.add-channel input[name=id]', 'Not A Slug');
+      await page.selectOption('form.add-channel select[name=kind]', 'mqtt');
+      await page.click('form.add-channel button[type=submit]');
+      expect(await (await page.waitForSelector('form.add-channel .field-error[data-error-for="id"]')).textContent()).toMatch(/id must be a lower-case slug/);
+      // The refused requests are the two 400s above (Chromium logs every failed fetch).
+      expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+
+      const operator = await cp.issueToken('console-jobs-operator', 'operator', ['beijing']);
+      const operatorPage = await (await openContext(browser, DESKTOP)).newPage();
+      await signIn(operatorPage, cp, { token: operator, hash: '#/jobs' });
+      await operatorPage.waitForSelector('[data-role="operator"]', { state: 'attached' });
+      await operatorPage.waitForSelector(`tr[data-job-id="${id}"]`);
+      expect(await operatorPage.$('details.new-job')).toBeNull();
     } finally {
       await browser.close();
     }
