@@ -8,7 +8,7 @@ export interface AppConfig {
   logLevel: string;
   apps: ReadonlySet<'broker' | 'ingest' | 'alerts' | 'api'>;
   /** clusterNodes: a Redis Cluster's seed nodes (CP_REDIS_CLUSTER_NODES); empty for the one Redis at `url`. */
-  redis: { url: string; prefix: string; clusterNodes: Array<{ host: string; port: number }> };
+  redis: { url: string; prefix: string; clusterNodes: Array<{ host: string; port: number }>; clusterRefreshMs: number };
   influx: {
     url: string;
     api: 'auto' | 'v1' | 'v2';

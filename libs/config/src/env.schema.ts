@@ -24,6 +24,15 @@ export class EnvSchema {
   @Matches(/^$|^[A-Za-z0-9.\-\[\]:]+:\d{1,5}(,[A-Za-z0-9.\-\[\]:]+:\d{1,5})*$/, { message: 'must be host:port[,host:port…], e.g. 127.0.0.1:17001,127.0.0.1:17002' })
   CP_REDIS_CLUSTER_NODES = '';
 
+  /**
+   * How often each cluster connection re-reads the slot map (ms). Each re-read opens and closes a
+   * connection to a node (ioredis), and a process holds one cluster connection per store and BullMQ
+   * queue, so this is a cost per process per second; a failover reaches connections that are not
+   * redirected by a command within this time. @defaultValue 15000
+   */
+  @IsInt() @Min(1000) @Max(600_000)
+  CP_REDIS_CLUSTER_REFRESH_MS = 15_000;
+
   /** InfluxDB (1.x, 2.x, 3.x) or a v2-write-compatible server. @defaultValue http://127.0.0.1:18086 */
   @IsUrl({ protocols: ['http', 'https'], require_tld: false })
   CP_INFLUX_URL = 'http://127.0.0.1:18086';

@@ -68,7 +68,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
     instanceId: e.CP_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     logLevel: e.CP_LOG_LEVEL,
     apps: new Set(e.CP_APPS.split(',') as Array<'broker' | 'ingest' | 'alerts' | 'api'>),
-    redis: { url: e.CP_REDIS_URL, prefix: e.CP_REDIS_PREFIX, clusterNodes: parseNodes(e.CP_REDIS_CLUSTER_NODES) },
+    redis: { url: e.CP_REDIS_URL, prefix: e.CP_REDIS_PREFIX, clusterNodes: parseNodes(e.CP_REDIS_CLUSTER_NODES), clusterRefreshMs: e.CP_REDIS_CLUSTER_REFRESH_MS },
     influx: {
       url: e.CP_INFLUX_URL,
       api: e.CP_INFLUX_API,

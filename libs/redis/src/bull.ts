@@ -14,6 +14,7 @@ export function bullPrefix(config: AppConfig): string {
 
 /** Marks BullMQ connection options that must become a cluster connection (read by the factory below). */
 const CLUSTER_NODES = 'citypulseClusterNodes';
+const REFRESH_MS = 'citypulseClusterRefreshMs';
 
 /**
  * The `connection` option of a BullMQ Queue or Worker. BullMQ opens (and closes) its own
@@ -24,7 +25,7 @@ const CLUSTER_NODES = 'citypulseClusterNodes';
 export function bullConnection(config: AppConfig): ConnectionOptions {
   if (config.redis.clusterNodes.length === 0) return { url: config.redis.url } as ConnectionOptions;
   installClusterFactory();
-  return { [CLUSTER_NODES]: config.redis.clusterNodes, connectionName: `${config.instanceId}:bull` } as ConnectionOptions;
+  return { [CLUSTER_NODES]: config.redis.clusterNodes, [REFRESH_MS]: config.redis.clusterRefreshMs, connectionName: `${config.instanceId}:bull` } as ConnectionOptions;
 }
 
 let installed = false;
@@ -35,10 +36,10 @@ function installClusterFactory(): void {
   const previous = RedisConnection.clientFactory;
   RedisConnection.clientFactory = (opts) => {
     // BullMQ's merged options (its defaults, ours, and maxRetriesPerRequest: null for blocking connections).
-    const { [CLUSTER_NODES]: nodes, url, ...rest } = opts as RedisOptions & { url?: string; [CLUSTER_NODES]?: Array<{ host: string; port: number }> };
+    const { [CLUSTER_NODES]: nodes, [REFRESH_MS]: refreshMs, url, ...rest } = opts as RedisOptions & { url?: string; [CLUSTER_NODES]?: Array<{ host: string; port: number }>; [REFRESH_MS]?: number };
     if (nodes) {
       const { connectionName, host: _h, port: _p, retryStrategy: _r, ...redisOptions } = rest;
-      return createIORedisClient(new Cluster(nodes, clusterOptions(connectionName ?? 'bull', redisOptions)));
+      return createIORedisClient(new Cluster(nodes, clusterOptions(connectionName ?? 'bull', refreshMs ?? 15_000, redisOptions)));
     }
     if (previous) return previous(opts);
     return createIORedisClient(url ? new Redis(url, rest) : new Redis(rest));

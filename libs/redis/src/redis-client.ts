@@ -14,11 +14,11 @@ export type RedisClient = Redis | Cluster;
 export function connectRedis(config: AppConfig, name: string): RedisClient {
   const connectionName = `${config.instanceId}:${name}`;
   if (config.redis.clusterNodes.length === 0) return new Redis(config.redis.url, { connectionName, enableAutoPipelining: true });
-  return new Cluster(config.redis.clusterNodes, { ...clusterOptions(connectionName), enableAutoPipelining: true });
+  return new Cluster(config.redis.clusterNodes, { ...clusterOptions(connectionName, config.redis.clusterRefreshMs), enableAutoPipelining: true });
 }
 
 /** Options of every cluster connection citypulse opens (also BullMQ's, see bull.ts). */
-export function clusterOptions(connectionName: string, redisOptions: Record<string, unknown> = {}) {
+export function clusterOptions(connectionName: string, slotsRefreshMs: number, redisOptions: Record<string, unknown> = {}) {
   return {
     scaleReads: 'master' as const,
     // A restarted or failed-over master answers MOVED/CLUSTERDOWN for a moment: retry instead of failing the command.
@@ -30,9 +30,12 @@ export function clusterOptions(connectionName: string, redisOptions: Record<stri
     // follows MOVED (each key's redirect differs), so that node's slots failed for good: hand-off
     // leases on it could be neither renewed nor taken back.
     clusterNodeRetryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
-    // And re-read the slot map every few seconds whatever happens, so a failover or resharding
-    // reaches every connection even if none of its commands is ever redirected alone.
-    slotsRefreshInterval: 5000,
+    // And re-read the slot map every CP_REDIS_CLUSTER_REFRESH_MS whatever happens, so a failover or
+    // resharding reaches every connection even if none of its commands is ever redirected alone.
+    // Not ioredis' 5 s: each re-read opens a fresh connection to a node, and with a connection per
+    // store and BullMQ queue that was ~16 connects/s at rest for one process of each role — the
+    // largest part of an alerts process's CPU at rest on a cluster.
+    slotsRefreshInterval: slotsRefreshMs,
     redisOptions: { connectionName, ...redisOptions },
   };
 }
