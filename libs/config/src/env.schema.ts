@@ -406,6 +406,34 @@ export class EnvSchema {
   @IsString() @Matches(/\S/)
   CP_FIRMWARE_DIR = '.firmware';
 
+  /** S3-compatible bucket for firmware images; set: images go there instead of CP_FIRMWARE_DIR. @defaultValue unset */
+  @IsString()
+  CP_FIRMWARE_S3_BUCKET = '';
+
+  /** URL of the S3-compatible service (MinIO, Ceph, R2…), e.g. http://127.0.0.1:9000; empty: AWS S3 of CP_FIRMWARE_S3_REGION. @defaultValue empty */
+  @IsString()
+  CP_FIRMWARE_S3_ENDPOINT = '';
+
+  /** Region the requests are signed for (most S3-compatible services accept any). @defaultValue us-east-1 */
+  @IsString() @Matches(/^[a-z0-9-]+$/, { message: 'must be a region name such as us-east-1' })
+  CP_FIRMWARE_S3_REGION = 'us-east-1';
+
+  /** Access key of the bucket; with CP_FIRMWARE_S3_SECRET_ACCESS_KEY, or neither (the AWS SDK's default credentials). @defaultValue unset */
+  @IsString()
+  CP_FIRMWARE_S3_ACCESS_KEY_ID = '';
+
+  /** Secret of CP_FIRMWARE_S3_ACCESS_KEY_ID. No rule that could print it in a start-up error. @defaultValue unset */
+  @IsString()
+  CP_FIRMWARE_S3_SECRET_ACCESS_KEY = '';
+
+  /** `true`: http://endpoint/bucket/key (what MinIO and most self-hosted stores expect); `false`: http://bucket.endpoint/key. @defaultValue true */
+  @IsIn(['true', 'false'])
+  CP_FIRMWARE_S3_FORCE_PATH_STYLE: 'true' | 'false' = 'true';
+
+  /** Prepended to every image's object key, e.g. `firmware/`, to share a bucket. @defaultValue empty */
+  @IsString() @Matches(/^$|^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,255}$/, { message: 'may hold only letters, digits, !_.*\'()-/ and may not start with /' })
+  CP_FIRMWARE_S3_KEY_PREFIX = '';
+
   /** Largest firmware image an upload may carry; a larger one is refused (413) without being kept. @defaultValue 67108864 (64 MiB) */
   @IsInt() @Min(1) @Max(4 * 1024 ** 3)
   CP_FIRMWARE_MAX_BYTES = 64 * 1024 ** 2;

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { EnvSchema } from './env.schema.js';
+import { firmwareS3Problems, toFirmwareS3Config, type FirmwareS3Config } from './firmware-s3.js';
 
-/** The firmware catalogue (images on disk, metadata in Redis) and the over-the-air download tokens. */
+/** The firmware catalogue (images in a directory or an S3-compatible bucket, metadata in Redis) and the over-the-air download tokens. */
 export interface FirmwareConfig {
-  /** Directory the images are stored in. */
+  /** Directory the images are stored in (when no S3 bucket is configured). */
   dir: string;
+  /** Set: the images are in this S3-compatible bucket instead of `dir`. */
+  s3?: FirmwareS3Config;
   maxBytes: number;
   /** Path of the PEM public key that checks signatures; empty: none configured. */
   signingPublicKeyPath: string;
@@ -18,7 +21,7 @@ export interface FirmwareConfig {
 }
 
 export function firmwareProblems(e: EnvSchema): string[] {
-  const problems: string[] = [];
+  const problems: string[] = firmwareS3Problems(e);
   if (e.CP_FIRMWARE_REQUIRE_SIGNATURE === 'true' && !e.CP_FIRMWARE_SIGNING_PUBLIC_KEY) {
     problems.push('CP_FIRMWARE_REQUIRE_SIGNATURE=true: CP_FIRMWARE_SIGNING_PUBLIC_KEY must name the public key that checks the signatures');
   }
@@ -34,8 +37,10 @@ export function toFirmwareConfig(e: EnvSchema): FirmwareConfig {
   const tokenSecret = e.CP_FIRMWARE_TOKEN_SECRET
     ? Buffer.from(e.CP_FIRMWARE_TOKEN_SECRET)
     : createHash('sha256').update(`citypulse firmware download tokens\0${e.CP_API_TOKEN}`).digest();
+  const s3 = toFirmwareS3Config(e);
   return {
     dir: e.CP_FIRMWARE_DIR,
+    ...(s3 && { s3 }),
     maxBytes: e.CP_FIRMWARE_MAX_BYTES,
     signingPublicKeyPath: e.CP_FIRMWARE_SIGNING_PUBLIC_KEY,
     requireSignature: e.CP_FIRMWARE_REQUIRE_SIGNATURE === 'true',

@@ -4,3 +4,4 @@ export { APP_CONFIG } from './tokens.js';
 export type { DeviceCaFile, MqttTransportConfig } from './mqtt-transport.js';
 export type { DeviceCertificatesConfig } from './device-certificates.js';
 export type { FirmwareConfig } from './firmware.js';
+export type { FirmwareS3Config } from './firmware-s3.js';

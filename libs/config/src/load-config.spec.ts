@@ -130,3 +130,42 @@ describe('loadConfig: device certificates the API signs', () => {
     expect(() => loadConfig({ ...token, CP_DEVICE_CERT_DAYS: '0' })).toThrow(/CP_DEVICE_CERT_DAYS/);
   });
 });
+
+describe('loadConfig: the firmware images’ S3-compatible bucket', () => {
+  const bucket = { CP_FIRMWARE_S3_BUCKET: 'citypulse-firmware', CP_FIRMWARE_S3_ENDPOINT: 'http://127.0.0.1:9000/', CP_FIRMWARE_S3_ACCESS_KEY_ID: 'AKIAEXAMPLE', CP_FIRMWARE_S3_SECRET_ACCESS_KEY: 'secret-that-must-not-show' };
+
+  it('keeps images in CP_FIRMWARE_DIR unless a bucket is named, and reads the bucket’s settings with their defaults', () => {
+    expect(loadConfig(token).firmware.s3).toBeUndefined();
+    expect(loadConfig({ ...token, ...bucket }).firmware.s3).toEqual({
+      bucket: 'citypulse-firmware',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret-that-must-not-show' },
+      forcePathStyle: true,
+      keyPrefix: '',
+    });
+    const aws = loadConfig({ ...token, CP_FIRMWARE_S3_BUCKET: 'fw.example', CP_FIRMWARE_S3_REGION: 'eu-west-1', CP_FIRMWARE_S3_FORCE_PATH_STYLE: 'false', CP_FIRMWARE_S3_KEY_PREFIX: 'images/' }).firmware.s3;
+    expect(aws).toEqual({ bucket: 'fw.example', endpoint: '', region: 'eu-west-1', forcePathStyle: false, keyPrefix: 'images/' });
+  });
+
+  it('refuses incomplete or malformed S3 settings naming the variable, and never prints the secret', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...token, ...env });
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ CP_FIRMWARE_S3_ENDPOINT: 'http://127.0.0.1:9000' })).toEqual([expect.stringMatching(/^CP_FIRMWARE_S3_BUCKET: must be set when CP_FIRMWARE_S3_ENDPOINT is/)]);
+    expect(problems({ ...bucket, CP_FIRMWARE_S3_ACCESS_KEY_ID: '' })).toEqual([expect.stringMatching(/^CP_FIRMWARE_S3_ACCESS_KEY_ID: must be set with CP_FIRMWARE_S3_SECRET_ACCESS_KEY/)]);
+    expect(problems({ ...bucket, CP_FIRMWARE_S3_SECRET_ACCESS_KEY: '' })).toEqual([expect.stringMatching(/^CP_FIRMWARE_S3_SECRET_ACCESS_KEY: must be set with CP_FIRMWARE_S3_ACCESS_KEY_ID/)]);
+    expect(problems({ ...bucket, CP_FIRMWARE_S3_BUCKET: 'Not_A_Bucket' })).toEqual([expect.stringMatching(/^CP_FIRMWARE_S3_BUCKET="Not_A_Bucket": must be an S3 bucket name/)]);
+    expect(problems({ ...bucket, CP_FIRMWARE_S3_ENDPOINT: 'minio:9000' })).toEqual([expect.stringMatching(/^CP_FIRMWARE_S3_ENDPOINT="minio:9000": must be an http/)]);
+    expect(problems({ ...bucket, CP_FIRMWARE_S3_FORCE_PATH_STYLE: 'yes' })).toEqual([expect.stringMatching(/^CP_FIRMWARE_S3_FORCE_PATH_STYLE="yes"/)]);
+    expect(problems({ ...bucket, CP_FIRMWARE_S3_KEY_PREFIX: '/abs' })).toEqual([expect.stringMatching(/^CP_FIRMWARE_S3_KEY_PREFIX="\/abs": may hold only/)]);
+    const all = problems({ ...bucket, CP_FIRMWARE_S3_ACCESS_KEY_ID: '', CP_FIRMWARE_S3_REGION: 'EU WEST' });
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.join('\n')).not.toContain('secret-that-must-not-show');
+  });
+});
