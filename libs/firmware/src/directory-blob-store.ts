@@ -2,10 +2,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { assertSafeBlobKey } from './blob-key.js';
 import { BlobNotFoundError, type BlobWriter, type ByteRange, type FirmwareBlobStore } from './blob-store.js';
-
-/** Keys are image ids (UUIDs) or test names: never a path. */
-const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * Images as files in one directory: written to `<key>.part`, renamed to `<key>` on commit (a
@@ -36,7 +34,7 @@ export class DirectoryBlobStore implements FirmwareBlobStore {
   }
 
   private path(key: string): string {
-    if (!SAFE_KEY.test(key)) throw new Error(`unsafe firmware blob key ${JSON.stringify(key)}`);
+    assertSafeBlobKey(key);
     return join(this.dir, key);
   }
 }

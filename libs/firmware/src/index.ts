@@ -4,6 +4,7 @@ export { FirmwareCatalogue, FirmwareVersionExistsError, type ImageQuery, type Re
 export { FirmwareKeys } from './keys.js';
 export { type FirmwareBlobStore, type BlobWriter, type ByteRange, BlobNotFoundError } from './blob-store.js';
 export { DirectoryBlobStore } from './directory-blob-store.js';
+export { S3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
 export { SignatureVerifier, type ImageSignatureCheck } from './signature.js';
 export { receiveImage, ImageTooLargeError, type ReceivedImage } from './receive-image.js';
 export { DownloadTokens, type DownloadGrant } from './download-token.js';

@@ -11,3 +11,4 @@ export { mutate, noise, seededRandom, type Mutant } from './mqtt-mutations.js';
 export { REDIS_FLAVOURS, clusterTestConfig, testClusterNodes, testRedis } from './redis-flavours.js';
 export { TestPki, type TestCa, type IssuedCert, type DeviceCertOptions } from './test-pki.js';
 export { PrivateRedisCluster } from './private-redis-cluster.js';
+export { S3rverProcess, type S3Endpoint } from './s3rver-process.js';
