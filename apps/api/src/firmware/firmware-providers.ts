@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Provider } from '@nestjs/common';
 import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { REDIS } from '@citypulse/core';
-import { DirectoryBlobStore, DownloadTokens, FirmwareCatalogue, SignatureVerifier } from '@citypulse/firmware';
+import { LOGGER, REDIS } from '@citypulse/core';
+import { DirectoryBlobStore, DownloadTokens, FirmwareCatalogue, S3BlobStore, SignatureVerifier, type FirmwareBlobStore } from '@citypulse/firmware';
+import type { Logger } from '@citypulse/observability';
 
 /** Injection token of the image bytes' store (a FirmwareBlobStore). */
 export const FIRMWARE_BLOBS = Symbol('FIRMWARE_BLOBS');
@@ -13,7 +14,7 @@ export const FIRMWARE_SIGNATURES = Symbol('FIRMWARE_SIGNATURES');
 /** The firmware catalogue's parts, built once per process from the configuration. */
 export const FIRMWARE_PROVIDERS: Provider[] = [
   { provide: FirmwareCatalogue, inject: [REDIS, APP_CONFIG], useFactory: (redis: RedisClient, config: AppConfig) => new FirmwareCatalogue(redis, config.redis.prefix) },
-  { provide: FIRMWARE_BLOBS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DirectoryBlobStore(config.firmware.dir) },
+  { provide: FIRMWARE_BLOBS, inject: [APP_CONFIG, LOGGER], useFactory: blobStore },
   { provide: DownloadTokens, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DownloadTokens(config.firmware.tokenSecret) },
   {
     provide: FIRMWARE_SIGNATURES,
@@ -22,3 +23,17 @@ export const FIRMWARE_PROVIDERS: Provider[] = [
     useFactory: (config: AppConfig) => (config.firmware.signingPublicKeyPath ? new SignatureVerifier(readFileSync(config.firmware.signingPublicKeyPath)) : null),
   },
 ];
+
+/** The S3-compatible bucket when CP_FIRMWARE_S3_BUCKET names one, else the directory. */
+function blobStore(config: AppConfig, logger: Logger): FirmwareBlobStore {
+  const s3 = config.firmware.s3;
+  if (!s3) return new DirectoryBlobStore(config.firmware.dir);
+  const log = logger.child({ component: 'firmware-blobs' });
+  log.info({ bucket: s3.bucket, endpoint: s3.endpoint || 'AWS S3', region: s3.region, keyPrefix: s3.keyPrefix }, 'firmware images in an S3-compatible bucket');
+  return new S3BlobStore({
+    ...s3,
+    // Only name and message: an SDK error also carries the signed request.
+    onCleanupFailure: (objectKey, err) =>
+      log.warn({ bucket: s3.bucket, objectKey, error: `${err.name}: ${err.message}` }, 'a refused firmware upload could not be removed from the bucket (an abort-incomplete-multipart-upload lifecycle rule collects what is left)'),
+  });
+}
