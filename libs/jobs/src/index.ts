@@ -5,4 +5,4 @@ export { JobStore, toSummary, type StoredJob, type InFlightDevice, type DeviceDe
 export { JobEngine, jobImageHolder, type JobEngineDeps, type TickResult } from './job-engine.js';
 export { planRollout, type RolloutView, type RolloutStep } from './rollout-plan.js';
 export { jobCommandId } from './command-id.js';
-export { fleetJobSchedulerId, scheduleFleetJob } from './job-scheduler.js';
+export { fleetJobSchedulerId, rearmFleetJobs, scheduleFleetJob } from './job-scheduler.js';

@@ -7,7 +7,7 @@ import { QUEUES, type CommandTimeoutJob, type FleetJobTick } from '@citypulse/co
 import { CommandStore } from '@citypulse/commands';
 import { ShadowStore } from '@citypulse/shadow';
 import { DeviceRegistry } from '@citypulse/registry';
-import { JobEngine, JobStore, fleetJobSchedulerId } from '@citypulse/jobs';
+import { JobEngine, JobStore, fleetJobSchedulerId, rearmFleetJobs } from '@citypulse/jobs';
 import { FirmwareCatalogue } from '@citypulse/firmware';
 import type { Logger } from '@citypulse/observability';
 
@@ -69,6 +69,11 @@ export class FleetJobsWorker implements OnApplicationBootstrap, OnApplicationShu
       { ...common, concurrency: 4 },
     );
     this.worker.on('failed', (job, err) => this.logger.warn({ err, jobId: job?.data.jobId }, 'fleet job tick failed'));
+    // A worker killed mid-tick may have left a job's scheduler without its next tick.
+    rearmFleetJobs(this.ticks, config.jobs.tickMs).then(
+      (count) => count > 0 && this.logger.info({ count }, 'fleet job ticks re-armed'),
+      (err: unknown) => this.logger.warn({ err }, 'could not re-arm fleet job ticks; they resume when their stalled tick is recovered'),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
