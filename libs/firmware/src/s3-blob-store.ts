@@ -2,19 +2,12 @@ import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { FirmwareS3Config } from '@citypulse/config';
 import { assertSafeBlobKey } from './blob-key.js';
 import { BlobNotFoundError, type BlobWriter, type ByteRange, type FirmwareBlobStore } from './blob-store.js';
 
-/** Where the bucket is and how to reach it (the shape of @citypulse/config's FirmwareS3Config). */
-export interface S3BlobStoreOptions {
-  bucket: string;
-  /** Empty: AWS S3 itself, found from the region. */
-  endpoint: string;
-  region: string;
-  /** Absent: the AWS SDK's default credential chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-  forcePathStyle: boolean;
-  keyPrefix: string;
+/** Where the bucket is and how to reach it (CP_FIRMWARE_S3_*), and who hears of a failed clean-up. */
+export interface S3BlobStoreOptions extends FirmwareS3Config {
   /**
    * Told when throwing a refused upload away failed, so what is left in the bucket (an
    * unfinished multipart upload, an object) can be found; the upload is refused all the same.
