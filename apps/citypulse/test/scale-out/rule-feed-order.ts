@@ -23,13 +23,18 @@ export async function ruleFeedByDevice(config: AppConfig, deviceIds: readonly st
   }
 }
 
-/** The ingest instances holding a lease on some hand-off partition now (lease value `${instanceId}#…`). */
-export async function handoffLeaseHolders(config: AppConfig): Promise<Set<string>> {
+/** Who holds each hand-off partition's lease now: the ingest instance id, or null (lease value `${instanceId}#…`). */
+export async function handoffLeases(config: AppConfig): Promise<Array<string | null>> {
   const redis = connectRedis(config, 'test-leases');
   try {
-    const holders = await Promise.all(Array.from({ length: config.handoff.partitions }, (_, p) => redis.get(handoffKeys(config.redis.prefix, p).lease)));
-    return new Set(holders.filter((h): h is string => h !== null).map((h) => h.slice(0, h.lastIndexOf('#'))));
+    const leases = await Promise.all(Array.from({ length: config.handoff.partitions }, (_, p) => redis.get(handoffKeys(config.redis.prefix, p).lease)));
+    return leases.map((lease) => (lease === null ? null : lease.slice(0, lease.lastIndexOf('#'))));
   } finally {
     redis.disconnect();
   }
+}
+
+/** The ingest instances holding a lease on some hand-off partition now. */
+export async function handoffLeaseHolders(config: AppConfig): Promise<Set<string>> {
+  return new Set((await handoffLeases(config)).filter((holder): holder is string => holder !== null));
 }

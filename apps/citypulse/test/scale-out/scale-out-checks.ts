@@ -3,7 +3,8 @@ import { bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES, deviceTopic } from '@citypulse/contracts';
 import { SteadyPublisher, uniqueName, waitFor, type PublishingDevice } from '@citypulse/testing';
 import type { ScaleOutRig } from './scale-out-rig.js';
-import { handoffLeaseHolders, ruleFeedByDevice } from './rule-feed-order.js';
+import { partitionOf } from '@citypulse/handoff';
+import { handoffLeaseHolders, handoffLeases, ruleFeedByDevice } from './rule-feed-order.js';
 
 /**
  * What the scale-out deployment must do, checked the same way on one Redis and on a Redis Cluster
@@ -19,7 +20,7 @@ export const meterValues = () => ({ voltage: 228 + Math.random() * 4, current: 5
 export function itBehavesAsOneDeployment(rig: () => ScaleOutRig): void {
   it('stores every PUBACKed reading exactly once and hands each device’s readings to rule evaluation in publish order, through both brokers and both workers of each kind', async () => {
     await expectBothIngestWorkersReading(rig());
-    const { devices, publishers } = await runLoad(rig(), 3, 150);
+    const { devices, publishers } = await runLoad(rig(), 3, 150, await meterIdsSpreadOverIngestWorkers(rig(), 6));
     const stored = await expectAllStoredOnce(rig(), publishers);
     await expectRuleFeedInPublishOrder(rig(), devices, publishers);
     await expectBothWorkersOfEachKindBusy(rig(), stored.size);
@@ -34,8 +35,8 @@ export function itBehavesAsOneDeployment(rig: () => ScaleOutRig): void {
 }
 
 /** `perBroker` fresh meters connected to each broker, ready to publish (not started). */
-export async function steadyLoad(rig: ScaleOutRig, perBroker: number): Promise<{ devices: PublishingDevice[]; publishers: SteadyPublisher[] }> {
-  const devices = await Promise.all(Array.from({ length: perBroker * 2 }, () => rig.provisionMeter(uniqueName('meter-'))));
+export async function steadyLoad(rig: ScaleOutRig, perBroker: number, ids = Array.from({ length: perBroker * 2 }, () => uniqueName('meter-'))): Promise<{ devices: PublishingDevice[]; publishers: SteadyPublisher[] }> {
+  const devices = await Promise.all(ids.slice(0, perBroker * 2).map((id) => rig.provisionMeter(id)));
   const publishers = [new SteadyPublisher(rig.mqttUrl('broker-a'), devices.slice(0, perBroker), meterValues), new SteadyPublisher(rig.mqttUrl('broker-b'), devices.slice(perBroker), meterValues)];
   for (const p of publishers) rig.closeOnStop(() => p.close());
   await Promise.all(publishers.map((p) => p.connect()));
@@ -43,8 +44,8 @@ export async function steadyLoad(rig: ScaleOutRig, perBroker: number): Promise<{
 }
 
 /** Publishes through both brokers until each broker has PUBACKed `ackedPerBroker` readings, then stops. */
-export async function runLoad(rig: ScaleOutRig, perBroker: number, ackedPerBroker: number) {
-  const load = await steadyLoad(rig, perBroker);
+export async function runLoad(rig: ScaleOutRig, perBroker: number, ackedPerBroker: number, ids?: string[]) {
+  const load = await steadyLoad(rig, perBroker, ids);
   load.publishers.forEach((p) => p.start());
   await waitFor(() => Math.min(...load.publishers.map((p) => p.acked.size)), (n) => n >= ackedPerBroker, { timeoutMs: 30_000, what: `${ackedPerBroker} PUBACKs through each broker` });
   await Promise.all(load.publishers.map((p) => p.stop()));
@@ -73,6 +74,22 @@ export async function expectBothWorkersOfEachKindBusy(rig: ScaleOutRig, storedRo
 export async function expectBothIngestWorkersReading(rig: ScaleOutRig): Promise<void> {
   const holders = await waitFor(() => handoffLeaseHolders(rig.config), (h) => h.size === 2, { what: 'both ingest workers holding partitions' });
   expect(holders).toEqual(new Set([rig.instanceId('ingest-1'), rig.instanceId('ingest-2')]));
+}
+
+/**
+ * `count` new meter ids whose hand-off partitions are held by the ingest workers in turn, so each
+ * worker has readings to store: random ids could all land on one worker's partitions (with 6
+ * devices over two workers, about one run in 32 — seen in CI).
+ */
+export async function meterIdsSpreadOverIngestWorkers(rig: ScaleOutRig, count: number): Promise<string[]> {
+  const leases = await handoffLeases(rig.config);
+  const workers = [rig.instanceId('ingest-1'), rig.instanceId('ingest-2')];
+  const ids: string[] = [];
+  while (ids.length < count) {
+    const id = uniqueName('meter-');
+    if (leases[partitionOf(id, leases.length)] === workers[ids.length % workers.length]) ids.push(id);
+  }
+  return ids;
 }
 
 /** Each device's PUBACKed readings reached rule evaluation in the order it published them (its timestamps rise). */
