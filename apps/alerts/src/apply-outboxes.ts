@@ -1,6 +1,6 @@
 import type { AlertStore } from '@citypulse/alert-store';
 import type { Logger, Metrics } from '@citypulse/observability';
-import type { AlertTransition } from './alert-transition.js';
+import type { AlertTransition } from '@citypulse/rules';
 import type { AlertQueues } from './alert-queues.js';
 import type { RuleStateRepository } from './rule-state-repository.js';
 import { applyTransitions } from './apply-transitions.js';

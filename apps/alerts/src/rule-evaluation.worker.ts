@@ -6,10 +6,10 @@ import { LOGGER, REDIS, bullConnection, bullPrefix, connectRedis } from '@citypu
 import { QUEUES, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
+import { readingsOutOfOrder } from '@citypulse/rules';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { RuleBook } from './rule-book.js';
 import { RuleStateRepository } from './rule-state-repository.js';
-import { readingsOutOfOrder } from './decide-device.js';
 import { applyAndClear } from './apply-outboxes.js';
 import { AlertQueues } from './alert-queues.js';
 import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';

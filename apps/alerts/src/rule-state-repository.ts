@@ -1,20 +1,5 @@
 import { slotTag, type RedisClient } from '@citypulse/redis';
-import type { RuleState } from '@citypulse/rules';
-import type { AlertTransition } from './alert-transition.js';
-
-/** Rule state of one (rule, device), plus the alert it currently holds open. */
-export interface StoredRuleState {
-  rule: RuleState;
-  openAlertId?: string;
-  /** The open alert was raised under this maintenance window (suppressed): released once the device is out of it. */
-  suppressedBy?: string;
-}
-
-export interface DeviceRuleStates {
-  states: Record<string, StoredRuleState>;
-  /** Transitions decided but not yet confirmed applied to the alert store. */
-  outbox: AlertTransition[];
-}
+import type { AlertTransition, DeviceRuleStates, StoredRuleState } from '@citypulse/rules';
 
 const OUTBOX = '__outbox';
 

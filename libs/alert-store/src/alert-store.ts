@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@citypulse/redis';
+import { alertId } from '@citypulse/rules';
 import { ALERT_STATES, SEVERITY_RANK, type Alert, type AlertEvent, type AlertState, type RaiseAlert } from './alert.js';
 import { AlertKeys } from './alert-keys.js';
 import { encodeEvent, flatten, fromHash, newAlertFields } from './alert-codec.js';
@@ -29,11 +30,6 @@ export class AlertStore {
     this.keys = new AlertKeys(prefix);
   }
 
-  /** The id of the alert a (rule, device) opened at `atMs`: deterministic, so replays find it. */
-  static alertId(ruleId: string, deviceId: string, atMs: number): string {
-    return `${ruleId}:${deviceId}:${atMs}`;
-  }
-
   /**
    * Opens the alert unless it exists already (a redelivered transition is a no-op), then marks
    * lower-severity open alerts of the same device and field as escalated by it. Returns the
@@ -42,7 +38,7 @@ export class AlertStore {
    * naming the window, is never re-notified and supersedes nothing (escalating would notify).
    */
   async raise(input: RaiseAlert): Promise<{ alert: Alert; created: boolean; events: AlertEvent[] }> {
-    const id = AlertStore.alertId(input.ruleId, input.deviceId, input.atMs);
+    const id = alertId(input.ruleId, input.deviceId, input.atMs);
     const at = new Date(input.atMs).toISOString();
     const raised: AlertEvent = { id: `${id}:raised`, alertId: id, kind: 'raised', at, actor: 'rule', value: input.value, ...(input.cause && { detail: input.cause }) };
     const k = this.keys;

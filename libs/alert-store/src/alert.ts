@@ -53,23 +53,8 @@ export interface Alert {
   lastNoteAt?: string;
 }
 
-export interface RaiseAlert {
-  ruleId: string;
-  ruleKind: string;
-  deviceId: string;
-  deviceType: string;
-  city: string;
-  site: string;
-  field: string;
-  severity: AlertSeverity;
-  description: string;
-  atMs: number;
-  value: number;
-  cause?: string;
-  renotifySeconds?: number;
-  /** The maintenance window open for the device at `atMs`: the alert is recorded as suppressed. */
-  suppressedBy?: string;
-}
+/** Declared with the rule decisions that produce it (libs/rules), which need nothing of the store. */
+export type { RaiseAlert } from '@citypulse/rules';
 
 export type AlertEventKind = 'raised' | 'suppressed' | 'escalated' | 'acknowledged' | 'assigned' | 'snoozed' | 'renotified' | 'resolved' | NotificationEventKind;
 /** History entries of notifying: an escalation policy's step (which level, which channels), and every delivery attempt's outcome. */

@@ -1,7 +1,8 @@
 import type { DeviceRef, FieldValue } from '@citypulse/contracts';
 import { decodeTelemetry, getDeviceType, type DeviceTypeDefinition, type TelemetryLimits } from '@citypulse/devices';
-import { evaluateDeadman, isDeadmanRule, resolveRules, type RuleDefinition } from '@citypulse/rules';
-import { decideDevice, recordTransition, type AlertTransition, type DeviceRuleStates } from './live-evaluation.js';
+// The alerts worker's own decisions (decideDevice, recordTransition), not a re-implementation, so
+// a backtest agrees with live alerts by construction, alert ids included.
+import { decideDevice, evaluateDeadman, isDeadmanRule, recordTransition, resolveRules, type AlertTransition, type DeviceRuleStates, type RuleDefinition } from '@citypulse/rules';
 
 /** An alert as the backtest saw it: what `GET /alerts` would show for it afterwards. */
 export interface BacktestAlert {

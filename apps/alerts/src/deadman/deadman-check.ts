@@ -1,10 +1,9 @@
 import { DeviceRegistry, PresenceStore } from '@citypulse/registry';
 import { LastSeenIndex } from '@citypulse/alert-store';
-import { isDeadmanRule } from '@citypulse/rules';
+import { isDeadmanRule, type AlertTransition } from '@citypulse/rules';
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import type { RuleBook } from '../rule-book.js';
 import type { RuleStateRepository } from '../rule-state-repository.js';
-import type { AlertTransition } from '../alert-transition.js';
 import { decideDeadman } from './decide-deadman.js';
 
 export interface DeadmanCheckDeps {

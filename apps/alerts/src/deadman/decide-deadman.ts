@@ -1,7 +1,4 @@
-import { evaluateDeadman, isDeadmanRule, type DeadmanObservation, type RuleDefinition } from '@citypulse/rules';
-import type { DeviceRuleStates } from '../rule-state-repository.js';
-import type { RuleTarget } from '../rule-book.js';
-import { recordTransition } from '../outbox.js';
+import { evaluateDeadman, isDeadmanRule, recordTransition, type DeadmanObservation, type DeviceRuleStates, type RuleDefinition, type RuleTarget } from '@citypulse/rules';
 
 /**
  * The scheduled check of one device against its deadman rules. Pure, like decideDevice, and

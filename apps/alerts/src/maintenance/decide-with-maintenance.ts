@@ -1,8 +1,6 @@
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import type { DeviceReadings } from '@citypulse/contracts';
-import type { RuleDefinition, RuleTarget } from '@citypulse/rules';
-import { decideDevice, type DecideOptions } from '../decide-device.js';
-import type { DeviceRuleStates } from '../rule-state-repository.js';
+import { decideDevice, type DecideOptions, type DeviceRuleStates, type RuleDefinition, type RuleTarget } from '@citypulse/rules';
 import { holdsSuppressed, markSuppressed, releaseSuppressed } from './suppress-in-maintenance.js';
 
 /**

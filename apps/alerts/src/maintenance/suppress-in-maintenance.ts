@@ -1,8 +1,5 @@
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
-import type { RuleDefinition, RuleTarget } from '@citypulse/rules';
-import type { AlertTransition } from '../alert-transition.js';
-import type { DeviceRuleStates } from '../rule-state-repository.js';
-import { recordTransition } from '../outbox.js';
+import { recordTransition, type AlertTransition, type DeviceRuleStates, type RuleDefinition, type RuleTarget } from '@citypulse/rules';
 
 /**
  * Marks the alerts a decision raises while the device is under maintenance: each `raised`

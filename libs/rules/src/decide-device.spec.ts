@@ -1,5 +1,5 @@
 import type { DeviceReadings } from '@citypulse/contracts';
-import { evaluateBatch, type ValueRule as RuleDefinition } from '@citypulse/rules';
+import { evaluateBatch, type ValueRule as RuleDefinition } from './evaluate.js';
 import { decideDevice, readingsOutOfOrder } from './decide-device.js';
 
 const rule: RuleDefinition = {

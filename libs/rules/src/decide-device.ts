@@ -1,7 +1,10 @@
 import type { DeviceReadings } from '@citypulse/contracts';
-import { breaches, deadmanReadings, evaluate, isDeadmanRule, type RuleDefinition, type ValueRule } from '@citypulse/rules';
-import type { DeviceRuleStates } from './rule-state-repository.js';
-import type { RuleTarget } from './rule-book.js';
+import type { RuleDefinition } from './types.js';
+import { breaches } from './condition.js';
+import { evaluate, type ValueRule } from './evaluate.js';
+import { deadmanReadings, isDeadmanRule } from './deadman.js';
+import type { RuleTarget } from './resolve.js';
+import type { DeviceRuleStates } from './alert-transition.js';
 import { recordTransition } from './outbox.js';
 
 export interface DecideOptions {

@@ -1,8 +1,6 @@
-import { AlertStore } from '@citypulse/alert-store';
-import type { RuleDefinition, RuleState, Transition } from '@citypulse/rules';
-import type { AlertTransition } from './alert-transition.js';
-import type { RuleTarget } from './rule-book.js';
-import type { StoredRuleState } from './rule-state-repository.js';
+import type { RuleDefinition, RuleState, Transition } from './types.js';
+import type { RuleTarget } from './resolve.js';
+import { alertId, type AlertTransition, type StoredRuleState } from './alert-transition.js';
 
 /**
  * Records one rule transition: tracks the alert the (rule, device) holds open and appends the
@@ -11,7 +9,7 @@ import type { StoredRuleState } from './rule-state-repository.js';
  */
 export function recordTransition(outbox: AlertTransition[], stored: StoredRuleState, rule: RuleDefinition, target: RuleTarget, t: Transition, state: RuleState): void {
   if (t.kind === 'raised') {
-    stored.openAlertId = AlertStore.alertId(rule.id, target.deviceId, t.atMs);
+    stored.openAlertId = alertId(rule.id, target.deviceId, t.atMs);
     delete stored.suppressedBy;
   }
   if (!stored.openAlertId) return;
