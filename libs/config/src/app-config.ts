@@ -1,6 +1,7 @@
 import type { DeviceCertificatesConfig } from './device-certificates.js';
 import type { MqttTransportConfig } from './mqtt-transport.js';
 import type { FirmwareConfig } from './firmware.js';
+import type { RetentionConfig } from './retention.js';
 
 /** The typed configuration every process receives. Built once by `loadConfig`. */
 export interface AppConfig {
@@ -18,6 +19,8 @@ export interface AppConfig {
     token: string;
     gzipThresholdBytes: number;
   };
+  /** How long raw readings and their rollups are kept (CP_RETENTION_*). */
+  retention: RetentionConfig;
   /**
    * maxPacketBytes: larger packets close the connection unread; connectTimeoutMs: time allowed from
    * TCP connect to CONNECT; maxKeepaliveS: the keep-alive held to for 0 and longer asks; cluster:

@@ -1,6 +1,10 @@
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 /** scrypt's N must be a power of two; below 1024 it stops being memory-hard in any useful sense. */
+/** A retention duration as InfluxQL takes it: whole hours, days or weeks, or INF (kept forever). */
+const RETENTION_PATTERN = /^(?:INF|[1-9]\d{0,5}[hdw])$/;
+const RETENTION_MESSAGE = 'must be a whole number of h, d or w (e.g. 30d, 26w) or INF';
+
 const SCRYPT_COSTS = Array.from({ length: 11 }, (_, i) => 1024 << i);
 
 /**
@@ -64,6 +68,29 @@ export class EnvSchema {
    */
   @IsInt() @Min(0)
   CP_INFLUX_GZIP_THRESHOLD_BYTES = 0;
+
+  /**
+   * How long raw readings are kept (InfluxDB 1.x: the database's default retention policy, the one
+   * readings are written to): a whole number of h, d or w, or INF. At least 1h. @defaultValue 30d
+   */
+  @Matches(RETENTION_PATTERN, { message: RETENTION_MESSAGE })
+  CP_RETENTION_RAW = '30d';
+
+  /** How long the 1-minute rollups (mean, min, max, sum, count per field) are kept (retention policy rollup_1m). @defaultValue 180d */
+  @Matches(RETENTION_PATTERN, { message: RETENTION_MESSAGE })
+  CP_RETENTION_1M = '180d';
+
+  /** How long the 1-hour rollups are kept (retention policy rollup_1h). @defaultValue 260w (about 5 years) */
+  @Matches(RETENTION_PATTERN, { message: RETENTION_MESSAGE })
+  CP_RETENTION_1H = '260w';
+
+  /**
+   * true: an ingest process sets up retention and rollups on InfluxDB 1.x at start (retention
+   * policies, continuous queries; idempotent). false: they are managed outside citypulse, which
+   * then only reads the rollups when they exist. @defaultValue true
+   */
+  @IsIn(['true', 'false'])
+  CP_RETENTION_MANAGE: 'true' | 'false' = 'true';
 
   /** MQTT TCP listener. @defaultValue 11883 */
   @IsInt() @Min(0) @Max(65535)

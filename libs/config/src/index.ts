@@ -5,3 +5,4 @@ export type { DeviceCaFile, MqttTransportConfig } from './mqtt-transport.js';
 export type { DeviceCertificatesConfig } from './device-certificates.js';
 export type { FirmwareConfig } from './firmware.js';
 export type { FirmwareS3Config } from './firmware-s3.js';
+export type { RetentionConfig, RetentionDuration } from './retention.js';

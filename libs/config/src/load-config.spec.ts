@@ -169,3 +169,37 @@ describe('loadConfig: the firmware images’ S3-compatible bucket', () => {
     expect(all.join('\n')).not.toContain('secret-that-must-not-show');
   });
 });
+
+describe('loadConfig: retention of raw readings and rollups', () => {
+  it('keeps raw readings 30 days, 1-minute rollups 180 days and 1-hour rollups 260 weeks by default, set up by citypulse', () => {
+    expect(loadConfig(token).retention).toEqual({
+      manage: true,
+      raw: { influxql: '30d', ms: 30 * 86_400_000 },
+      oneMinute: { influxql: '180d', ms: 180 * 86_400_000 },
+      oneHour: { influxql: '260w', ms: 260 * 7 * 86_400_000 },
+    });
+  });
+
+  it('reads hours, weeks and INF, and CP_RETENTION_MANAGE=false', () => {
+    const retention = loadConfig({ ...token, CP_RETENTION_RAW: '36h', CP_RETENTION_1M: '8w', CP_RETENTION_1H: 'INF', CP_RETENTION_MANAGE: 'false' }).retention;
+    expect(retention).toEqual({ manage: false, raw: { influxql: '36h', ms: 36 * 3_600_000 }, oneMinute: { influxql: '8w', ms: 56 * 86_400_000 }, oneHour: { influxql: 'INF', ms: Number.POSITIVE_INFINITY } });
+  });
+
+  it('refuses a duration that is not whole h, d or w or INF, naming the variable and its value', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...token, ...env });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ CP_RETENTION_RAW: '30 days' })).toEqual([expect.stringMatching(/^CP_RETENTION_RAW="30 days": must be a whole number of h, d or w/)]);
+    expect(problems({ CP_RETENTION_1M: '90m', CP_RETENTION_1H: 'inf' })).toEqual([
+      expect.stringMatching(/^CP_RETENTION_1M="90m": must be/),
+      expect.stringMatching(/^CP_RETENTION_1H="inf": must be/),
+    ]);
+    expect(problems({ CP_RETENTION_RAW: '0d' })).toEqual([expect.stringMatching(/^CP_RETENTION_RAW="0d"/)]);
+    expect(problems({ CP_RETENTION_MANAGE: 'yes' })).toEqual([expect.stringMatching(/^CP_RETENTION_MANAGE="yes"/)]);
+  });
+});

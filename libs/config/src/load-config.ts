@@ -6,6 +6,7 @@ import type { AppConfig } from './app-config.js';
 import { OPTIONAL_PORT_VARIABLES, toTransportConfig, transportProblems } from './mqtt-transport.js';
 import { deviceCertificateProblems, toDeviceCertificatesConfig } from './device-certificates.js';
 import { firmwareProblems, toFirmwareConfig } from './firmware.js';
+import { toRetentionConfig } from './retention.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -78,6 +79,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       token: e.CP_INFLUX_TOKEN,
       gzipThresholdBytes: e.CP_INFLUX_GZIP_THRESHOLD_BYTES,
     },
+    retention: toRetentionConfig(e),
     mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS, maxKeepaliveS: e.CP_MQTT_MAX_KEEPALIVE_S, cluster: e.CP_MQTT_CLUSTER, redisUrl: e.CP_MQTT_REDIS_URL || e.CP_REDIS_URL, transport: toTransportConfig(e) },
     http: { host: e.CP_HTTP_HOST, port: e.CP_HTTP_PORT, adminToken: e.CP_API_TOKEN },
     health: { port: e.CP_HEALTH_PORT },
