@@ -29,3 +29,4 @@ export { InfluxQueryClient, InfluxQueryError, type InfluxQueryClientOptions, typ
 export { quoteIdent, quoteString, tagEquals, rfc3339ToEpochNs } from './influxql.js';
 export { measureWriteCeiling, type CeilingOptions, type CeilingResult } from './measure-ceiling.js';
 export { parseLine, parseSeriesKey, type ParsedLine } from './parse-line.js';
+export * from './retention/index.js';

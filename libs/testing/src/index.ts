@@ -12,3 +12,4 @@ export { REDIS_FLAVOURS, clusterTestConfig, testClusterNodes, testRedis } from '
 export { TestPki, type TestCa, type IssuedCert, type DeviceCertOptions } from './test-pki.js';
 export { PrivateRedisCluster } from './private-redis-cluster.js';
 export { S3rverProcess, type S3Endpoint } from './s3rver-process.js';
+export { historyLines, type HistorySeries } from './history-lines.js';
