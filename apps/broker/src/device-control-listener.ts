@@ -3,7 +3,7 @@ import type { RedisClient } from '@citypulse/redis';
 import { getDeviceType } from '@citypulse/devices';
 import { parseControlEvent, type DeviceControlEvent, type DeviceRegistry } from '@citypulse/registry';
 import type { Logger } from '@citypulse/observability';
-import { connectedClient, connectedClients } from './aedes-clients.js';
+import { connectedClient, connectedClients } from './aedes/internals.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { DeviceCities } from './device-cities.js';
 import type { OperatorSessions } from './operator-sessions.js';

@@ -38,6 +38,7 @@ import { handoffDurability } from './telemetry/handoff-durability.js';
 import { createDeviceMessageHandlers } from './device-state/device-message-handlers.js';
 import { attachDeviceDelivery } from './delivery/device-delivery.js';
 import { createBrokerCluster, type BrokerCluster } from './cluster/broker-cluster.js';
+import { assertAedesInternals } from './aedes/assert-internals.js';
 import { MqttListeners, type ListenerKind } from './transport/mqtt-listeners.js';
 import { TlsCredentials } from './transport/tls-credentials.js';
 import { CertificateLogin } from './hooks/certificate-login.js';
@@ -130,6 +131,8 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger, telemetryRouting }),
       authorizeForward: createAuthorizeForward({ operators, cities, metrics }),
     });
+    // Before anything patches aedes or reads its internals: an aedes upgrade that moved one stops start-up here, naming it.
+    assertAedesInternals(this.broker);
     telemetryRouting.install(this.broker);
     await this.cluster.start(this.broker);
     const presence = new PresenceStore(this.redis, config.redis.prefix);

@@ -4,7 +4,7 @@ import { deviceDeliveryChannel, parseDeviceTopic, type DeviceDeliveryNotice } fr
 import type { CommandStore } from '@citypulse/commands';
 import type { ShadowStore } from '@citypulse/shadow';
 import type { Logger, Metrics } from '@citypulse/observability';
-import { connectedClient } from '../aedes-clients.js';
+import { connectedClient } from '../aedes/internals.js';
 import type { Sessions } from '../sessions.js';
 import { CommandDelivery } from './command-delivery.js';
 import { ConfigDelivery } from './config-delivery.js';

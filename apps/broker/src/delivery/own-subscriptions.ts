@@ -1,8 +1,8 @@
 import type { Client } from 'aedes';
 import { deviceTopic } from '@citypulse/contracts';
+import { holdsSubscription } from '../aedes/internals.js';
 
-/** aedes keeps a client's granted subscriptions by topic filter at runtime but does not declare the map in its types. */
+/** Whether the device on this connection is subscribed to its own config or commands topic. */
 export function isSubscribed(client: Client, deviceId: string, kind: 'config' | 'commands'): boolean {
-  const subscriptions = (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
-  return Object.hasOwn(subscriptions, deviceTopic(deviceId, kind));
+  return holdsSubscription(client, deviceTopic(deviceId, kind));
 }

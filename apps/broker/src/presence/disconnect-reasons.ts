@@ -1,5 +1,6 @@
 import type { Client } from 'aedes';
 import type { OfflineReason } from '@citypulse/registry';
+import { sentDisconnect } from '../aedes/internals.js';
 
 /**
  * Why the broker is about to close a client, noted by whoever closes it (keep-alive watchdog,
@@ -22,7 +23,6 @@ export class DisconnectReasons {
   of(client: Client): OfflineReason {
     const noted = this.reasons.get(client);
     if (noted) return noted;
-    // aedes sets _disconnected only for a DISCONNECT packet [MQTT-3.14.4-3].
-    return (client as unknown as { _disconnected?: boolean })._disconnected ? 'disconnect' : 'connection_lost';
+    return sentDisconnect(client) ? 'disconnect' : 'connection_lost';
   }
 }

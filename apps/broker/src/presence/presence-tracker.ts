@@ -1,7 +1,7 @@
 import type { Aedes, Client } from 'aedes';
 import type { PresenceStore } from '@citypulse/registry';
 import type { Logger, Metrics } from '@citypulse/observability';
-import { connectedClients } from '../aedes-clients.js';
+import { connectedClients, hasLastWill } from '../aedes/internals.js';
 import type { Sessions } from '../sessions.js';
 import type { DisconnectReasons } from './disconnect-reasons.js';
 
@@ -40,7 +40,7 @@ export class PresenceTracker {
     this.metrics.mqttConnections.set(this.broker.connectedClients);
     const session = this.sessions.get(client);
     if (!session) return;
-    const connection = { id: `${this.broker.id}:${++this.counter}`, deviceId: session.device.id, hasWill: Boolean((client as unknown as { will?: unknown }).will) };
+    const connection = { id: `${this.broker.id}:${++this.counter}`, deviceId: session.device.id, hasWill: hasLastWill(client) };
     this.connections.set(client, connection);
     this.metrics.presenceChanges.inc({ state: 'online', reason: 'connect' });
     this.track(this.presence.markOnline(session.device, this.broker.id, connection.id));

@@ -1,10 +1,6 @@
 import type { Client } from 'aedes';
+import { wrapClientParse } from '../aedes/patches.js';
 import { FrameSizeScanner } from './frame-size-scanner.js';
-
-/** The one aedes internal this relies on: each client feeds its socket's bytes to `_parser.parse`. */
-interface ParsingClient {
-  _parser?: { parse(chunk: Buffer): number };
-}
 
 export class PacketTooLargeError extends Error {
   override readonly name = 'PacketTooLargeError';
@@ -20,13 +16,9 @@ export class PacketTooLargeError extends Error {
  * so aedes closes it, publishes a last will and logs it) before its body is read.
  */
 export function guardPacketSize(client: Client, maxBytes: number, onRefused: (error: PacketTooLargeError) => void): void {
-  const parser = (client as unknown as ParsingClient)._parser;
-  // Fail loudly at the first connection if an aedes upgrade moved the parser, never silently unguarded.
-  if (typeof parser?.parse !== 'function') throw new Error('aedes client has no _parser.parse: the packet size guard cannot be installed');
   const scanner = new FrameSizeScanner(maxBytes);
-  const parse = parser.parse.bind(parser);
   let refused = false;
-  parser.parse = (chunk: Buffer) => {
+  wrapClientParse(client, (parse) => (chunk: Buffer) => {
     if (refused) return 0;
     const tooLarge = scanner.scan(chunk);
     if (tooLarge === 0) return parse(chunk);
@@ -35,5 +27,5 @@ export function guardPacketSize(client: Client, maxBytes: number, onRefused: (er
     onRefused(error);
     client.emit('error', error);
     return 0;
-  };
+  });
 }

@@ -1,4 +1,5 @@
 import type { Aedes, Client } from 'aedes';
+import { wrapBrokerPublish } from '../aedes/patches.js';
 
 const TELEMETRY_SUFFIX = '/telemetry';
 
@@ -53,7 +54,6 @@ export class TelemetryRouting {
 
   /** Wraps `broker.publish`, the step aedes runs after PUBACK for every accepted publish. */
   install(broker: Aedes): void {
-    const route = broker.publish.bind(broker) as (packet: unknown, client: unknown, done?: (err?: Error | null) => void) => void;
     const { cluster, cityOf } = this.options;
     const wanted = (topic: string, client: Client): boolean => {
       if (!cluster) return this.routeAll;
@@ -63,15 +63,14 @@ export class TelemetryRouting {
       // Only devices publish telemetry, and each has a city; were one unknown, route (the forward check still filters).
       return city === undefined || cluster.routes.matches(city, topic);
     };
-    const shortcut = (packet: { topic: string; retain?: boolean }, client: unknown, done?: (err?: Error | null) => void) => {
+    wrapBrokerPublish(broker, (route) => (packet, client, done) => {
       // Only publishes from a client (never the server's own, whose second argument is the callback).
-      if (typeof client === 'object' && client !== null && !packet.retain && packet.topic.endsWith(TELEMETRY_SUFFIX) && !wanted(packet.topic, client as Client)) {
+      if (typeof client === 'object' && client !== null && !packet.retain && packet.topic.endsWith(TELEMETRY_SUFFIX) && !wanted(packet.topic, client)) {
         if (done) queueMicrotask(() => done(null));
         return;
       }
       route(packet, client, done);
-    };
-    (broker as unknown as { publish: typeof shortcut }).publish = shortcut;
+    });
   }
 }
 
