@@ -52,7 +52,7 @@ function query(measurement: string, fromMs: number, toMs: number, range: InfluxR
 }
 
 /** A row's fields of its own device type (a family measurement has the other types' columns as null). */
-function valuesOf(row: Row): Record<string, number | boolean | string> {
+export function valuesOf(row: Row): Record<string, number | boolean | string> {
   const type = deviceTypes[String(row.device_type)];
   const values: Record<string, number | boolean | string> = {};
   for (const [column, value] of Object.entries(row)) {

@@ -7,6 +7,8 @@ import type { SimPublish, SimRun } from '../simulation/simulation.js';
 export const CAPTURE_FORMAT = 'citypulse-capture';
 export const CAPTURE_VERSION = 1;
 
+export type CaptureSource = 'simulator' | 'tap' | 'influx';
+
 export interface CapturedDevice {
   id: string;
   type: string;
@@ -17,8 +19,12 @@ export interface CapturedDevice {
 export interface CaptureHeader {
   format: typeof CAPTURE_FORMAT;
   version: number;
-  /** Where the traffic came from. Only the simulator today: the broker offers no operator tap yet. */
-  source: 'simulator';
+  /**
+   * Where the traffic came from: the simulator, a live city through an operator login (`sim tap`),
+   * or readings stored in InfluxDB (`sim capture --from-influx`). The last two have seed 0, no
+   * scenario of their own (`tap`, `influx`) and expect nothing.
+   */
+  source: CaptureSource;
   seed: number;
   scenario: string;
   /** The simulation options, so `sim record` with these gives the same capture again. */
@@ -32,7 +38,11 @@ export interface CaptureHeader {
 }
 
 export interface CaptureLine {
-  /** Simulated epoch ms of the publish (the device's own clock may say otherwise in `payload`). */
+  /**
+   * Epoch ms of the publish: simulated time; for a tap, when it reached the tap (the broker's
+   * receive time, to a few ms); from InfluxDB, the reading's own time. The device's own clock
+   * may say otherwise in `payload`.
+   */
   t: number;
   deviceId: string;
   type: string;
