@@ -1,15 +1,19 @@
 import { UsageError } from './cli/args.js';
 import { backtestCommand } from './cli/backtest-command.js';
+import { captureCommand } from './cli/capture-command.js';
 import { hashCommand, rulesCommand, scenariosCommand } from './cli/info-commands.js';
 import { recordCommand } from './cli/record-command.js';
 import { replayCommand } from './cli/replay-command.js';
 import { runCommand } from './cli/run-command.js';
+import { tapCommand } from './cli/tap-command.js';
 
 const HELP = `citypulse simulator — npm run sim -- <command> [options]
 
   run        simulate a fleet against a running citypulse (provisions through the API)
   record     generate a run into a capture file (gzip NDJSON), no broker needed
   replay     send a capture to a broker
+  tap        record a city's live traffic into a capture (an operator token's MQTT login)
+  capture    build a capture from stored history (--from-influx)
   backtest   what would a rule set have raised on a capture, or on a range in InfluxDB
   scenarios  list the scenarios and what each declares
   rules      print the catalogue's rules as JSON (a starting point for --rules)
@@ -37,14 +41,18 @@ replay    <file> [--timestamps keep|now] [--prefix replay2]
 backtest  <file> | --influx --from <ISO> [--to <ISO>] | --influx --last 24h
           [--rules candidate.json [--only]] [--current catalogue|api] [--json report.json]
           [--device-pattern '^sim1-'] [--city beijing] [--type env-sensor] [--lateness 60s]
-
-Captures come from the simulator only: the broker has no operator tap to record live traffic from.`;
+tap       --city beijing[,tianjin] --duration 10m --out <file> [--types env-sensor,…]
+          [--token-file <operator token>] [--mqtt …] [--api …]   (Ctrl-C ends it early)
+capture   --from-influx --city beijing --from <ISO> [--to <ISO>] | --last 24h --out <file>
+          [--types env-sensor,…] [--influx-url http://127.0.0.1:18086] [--db citypulse]`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void> | void> = {
   run: runCommand,
   record: recordCommand,
   replay: replayCommand,
   backtest: backtestCommand,
+  tap: tapCommand,
+  capture: captureCommand,
   scenarios: scenariosCommand,
   rules: rulesCommand,
   hash: hashCommand,

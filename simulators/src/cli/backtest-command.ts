@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { InfluxQueryClient } from '@citypulse/storage';
 import type { RuleDefinition } from '@citypulse/rules';
 import type { BacktestResult } from '../backtest/backtest.js';
 import { backtestCapture } from '../backtest/capture-source.js';
@@ -8,7 +7,8 @@ import { formatReport } from '../backtest/format-report.js';
 import { backtestInflux, type InfluxRange } from '../backtest/influx-source.js';
 import { compareBacktests } from '../backtest/report.js';
 import { candidateRuleSet, catalogueRuleSet, parseRuleSet, readRuleFile } from '../backtest/rule-sets.js';
-import { parseDuration, parseTime, UsageError } from './args.js';
+import { parseDuration, UsageError } from './args.js';
+import { influxClient, INFLUX_OPTIONS, parseTimeRange } from './history-options.js';
 import { apiToken, defaultApiUrl, serviceConfig } from './target.js';
 
 /**
@@ -29,8 +29,7 @@ export async function backtestCommand(argv: string[]): Promise<void> {
       api: { type: 'string' },
       'token-file': { type: 'string' },
       influx: { type: 'boolean', default: false },
-      'influx-url': { type: 'string' },
-      db: { type: 'string' },
+      ...INFLUX_OPTIONS,
       from: { type: 'string' },
       to: { type: 'string' },
       last: { type: 'string' },
@@ -52,7 +51,7 @@ export async function backtestCommand(argv: string[]): Promise<void> {
   let run: (rules: RuleDefinition[]) => Promise<BacktestResult>;
   if (values.influx) {
     const range = influxRange(values);
-    const influx = new InfluxQueryClient({ url: values['influx-url'] ?? config?.influx.url ?? 'http://127.0.0.1:18086', database: values.db ?? config?.influx.database ?? 'citypulse', token: config?.influx.token });
+    const influx = influxClient(values, config);
     title = `backtest of InfluxDB ${new Date(range.fromMs).toISOString()} … ${new Date(range.toMs).toISOString()}`;
     endMs = range.toMs;
     run = (rules) => backtestInflux(influx, range, options(rules));
@@ -85,9 +84,5 @@ async function currentRules(source: string, apiUrl: string, tokenFile: string | 
 }
 
 function influxRange(values: { from?: string; to?: string; last?: string; 'device-pattern'?: string; city?: string; type?: string }): InfluxRange {
-  const toMs = values.to ? parseTime('to', values.to) : Date.now();
-  const fromMs = values.from ? parseTime('from', values.from) : values.last ? toMs - parseDuration('last', values.last) : undefined;
-  if (fromMs === undefined) throw new UsageError('--influx needs --from (and optionally --to), or --last 24h');
-  if (!(fromMs < toMs)) throw new UsageError('--from must be before --to');
-  return { fromMs, toMs, deviceIdPattern: values['device-pattern'], city: values.city, deviceType: values.type };
+  return { ...parseTimeRange(values), deviceIdPattern: values['device-pattern'], city: values.city, deviceType: values.type };
 }
