@@ -29,10 +29,9 @@ export class EnvSchema {
   CP_REDIS_CLUSTER_NODES = '';
 
   /**
-   * How often each cluster connection re-reads the slot map (ms). Each re-read opens and closes a
-   * connection to a node (ioredis), and a process holds one cluster connection per store and BullMQ
-   * queue, so this is a cost per process per second; a failover reaches connections that are not
-   * redirected by a command within this time. @defaultValue 15000
+   * How often a process checks the Redis Cluster's slot map (ms): one CLUSTER SLOTS over an existing
+   * connection; only when the map changed does every cluster connection of the process re-read it.
+   * A failover reaches connections that no command redirects within this time. @defaultValue 15000
    */
   @IsInt() @Min(1000) @Max(600_000)
   CP_REDIS_CLUSTER_REFRESH_MS = 15_000;

@@ -1,7 +1,7 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { RedisConnection, createIORedisClient, type ConnectionOptions } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
-import { clusterOptions } from './redis-client.js';
+import { clusterOptions, openCluster } from './redis-client.js';
 
 /**
  * BullMQ key prefix, under the deployment's Redis prefix so tests and deployments stay apart, and
@@ -39,7 +39,7 @@ function installClusterFactory(): void {
     const { [CLUSTER_NODES]: nodes, [REFRESH_MS]: refreshMs, url, ...rest } = opts as RedisOptions & { url?: string; [CLUSTER_NODES]?: Array<{ host: string; port: number }>; [REFRESH_MS]?: number };
     if (nodes) {
       const { connectionName, host: _h, port: _p, retryStrategy: _r, ...redisOptions } = rest;
-      return createIORedisClient(new Cluster(nodes, clusterOptions(connectionName ?? 'bull', refreshMs ?? 15_000, redisOptions)));
+      return createIORedisClient(openCluster(nodes, clusterOptions(connectionName ?? 'bull', redisOptions), refreshMs ?? 15_000, 'follower'));
     }
     if (previous) return previous(opts);
     return createIORedisClient(url ? new Redis(url, rest) : new Redis(rest));

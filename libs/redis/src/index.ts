@@ -1,4 +1,5 @@
-export { type RedisClient, connectRedis, clusterOptions, isCluster, dataNodes } from './redis-client.js';
+export { type RedisClient, connectRedis, clusterOptions, openCluster, isCluster, dataNodes } from './redis-client.js';
+export { SlotMapWatch, slotMapFingerprint } from './slot-map-watch.js';
 export { slotTag } from './slot-tag.js';
 export { bullPrefix, bullConnection } from './bull.js';
 export { waitForJobs } from './wait-for-jobs.js';

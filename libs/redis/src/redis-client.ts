@@ -1,5 +1,6 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import type { AppConfig } from '@citypulse/config';
+import { slotMapWatch } from './slot-map-watch.js';
 
 /** A connection to Redis: one server, or a Redis Cluster (CP_REDIS_CLUSTER_NODES). Every store takes this. */
 export type RedisClient = Redis | Cluster;
@@ -14,11 +15,22 @@ export type RedisClient = Redis | Cluster;
 export function connectRedis(config: AppConfig, name: string): RedisClient {
   const connectionName = `${config.instanceId}:${name}`;
   if (config.redis.clusterNodes.length === 0) return new Redis(config.redis.url, { connectionName, enableAutoPipelining: true });
-  return new Cluster(config.redis.clusterNodes, { ...clusterOptions(connectionName, config.redis.clusterRefreshMs), enableAutoPipelining: true });
+  return openCluster(config.redis.clusterNodes, { ...clusterOptions(connectionName), enableAutoPipelining: true }, config.redis.clusterRefreshMs, 'probe');
+}
+
+/**
+ * A cluster connection whose slot map the process's SlotMapWatch keeps fresh every `slotsRefreshMs`
+ * (ioredis' own periodic re-read is off, see slot-map-watch.ts). `probe`: it may carry the check
+ * (a connection that never blocks); BullMQ's connections are followers.
+ */
+export function openCluster(nodes: ReadonlyArray<{ host: string; port: number }>, options: ClusterOptions, slotsRefreshMs: number, role: 'probe' | 'follower'): Cluster {
+  const cluster = new Cluster([...nodes], options);
+  slotMapWatch(slotsRefreshMs).add(cluster, role);
+  return cluster;
 }
 
 /** Options of every cluster connection citypulse opens (also BullMQ's, see bull.ts). */
-export function clusterOptions(connectionName: string, slotsRefreshMs: number, redisOptions: Record<string, unknown> = {}) {
+export function clusterOptions(connectionName: string, redisOptions: Record<string, unknown> = {}) {
   return {
     scaleReads: 'master' as const,
     // A restarted or failed-over master answers MOVED/CLUSTERDOWN for a moment: retry instead of failing the command.
@@ -30,11 +42,9 @@ export function clusterOptions(connectionName: string, slotsRefreshMs: number, r
     // follows MOVED (each key's redirect differs), so that node's slots failed for good: hand-off
     // leases on it could be neither renewed nor taken back.
     clusterNodeRetryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
-    // And re-read the slot map every CP_REDIS_CLUSTER_REFRESH_MS whatever happens, so a failover or
-    // resharding reaches every connection even if none of its commands is ever redirected alone.
-    // Not ioredis' 5 s: each re-read opens a fresh connection to a node, and with a connection per
-    // store and BullMQ queue (about 40 in an alerts process) that was ~8 connects/s at rest.
-    slotsRefreshInterval: slotsRefreshMs,
+    // No periodic slot-map re-read per connection: each opens a fresh connection to a node; the
+    // process's SlotMapWatch checks once every CP_REDIS_CLUSTER_REFRESH_MS for all of them.
+    slotsRefreshInterval: 0,
     redisOptions: { connectionName, ...redisOptions },
   };
 }
