@@ -8,6 +8,7 @@ import { DevicesApiModule } from './devices/devices-api.module.js';
 import { DeviceControlApiModule } from './device-control/device-control-api.module.js';
 import { AlertingApiModule } from './alerting/alerting-api.module.js';
 import { TelemetryController } from './telemetry/telemetry.controller.js';
+import { TelemetryExportController } from './telemetry/export.controller.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ClusterGauges } from './metrics/cluster-gauges.js';
@@ -16,7 +17,7 @@ import { JobsApiModule } from './jobs/jobs-api.module.js';
 
 @Module({
   imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, JobsApiModule, ConsoleModule],
-  controllers: [HealthController, TelemetryController, RejectionsController, MetricsController],
+  controllers: [HealthController, TelemetryController, TelemetryExportController, RejectionsController, MetricsController],
   providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }, ClusterGauges],
 })
 export class ApiModule {}

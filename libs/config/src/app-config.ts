@@ -37,6 +37,8 @@ export interface AppConfig {
     maxFutureSkewMs: number;
     maxPastAgeMs: number;
   };
+  /** GET /telemetry/export: maxRows, the most rows one export may return (CP_EXPORT_MAX_ROWS). */
+  telemetryExport: { maxRows: number };
   /** durability: what a PUBACK survives (CP_HANDOFF_DURABILITY); waitReplicas/waitTimeoutMs: the `replica` level's WAIT. */
   handoff: { maxEntryReadings: number; maxBacklogReadings: number; partitions: number; leaseMs: number; durability: 'everysec' | 'always' | 'replica'; waitReplicas: number; waitTimeoutMs: number };
   ingest: { maxBatchLines: number; lingerMs: number; maxLingerMs: number; concurrency: number };

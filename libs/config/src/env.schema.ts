@@ -193,6 +193,13 @@ export class EnvSchema {
   @IsInt() @Min(64) @Max(16 * 1024 * 1024)
   CP_MAX_PAYLOAD_BYTES = 65536;
 
+  /**
+   * Most rows one GET /telemetry/export may return (also the most its `limit` may ask); an export
+   * matching more is refused with a 400 naming `limit` before any row is sent. @defaultValue 1000000
+   */
+  @IsInt() @Min(1) @Max(1_000_000_000)
+  CP_EXPORT_MAX_ROWS = 1_000_000;
+
   /** Most readings in one batch publish. @defaultValue 1000 */
   @IsInt() @Min(1) @Max(100000)
   CP_MAX_BATCH_READINGS = 1000;

@@ -89,6 +89,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       maxFutureSkewMs: e.CP_MAX_FUTURE_SKEW_MS,
       maxPastAgeMs: e.CP_MAX_PAST_AGE_MS,
     },
+    telemetryExport: { maxRows: e.CP_EXPORT_MAX_ROWS },
     handoff: {
       maxEntryReadings: e.CP_HANDOFF_MAX_ENTRY_READINGS,
       maxBacklogReadings: e.CP_HANDOFF_MAX_BACKLOG_READINGS,

@@ -26,6 +26,7 @@ export {
   type WriteLogger,
 } from './resilient-writer.js';
 export { InfluxQueryClient, InfluxQueryError, type InfluxQueryClientOptions, type QueryOptions, type Row, type Series } from './query-client.js';
+export { streamQuery, type StreamQueryOptions, type StreamQueryRequest } from './query-stream.js';
 export { quoteIdent, quoteString, tagEquals, rfc3339ToEpochNs } from './influxql.js';
 export { measureWriteCeiling, type CeilingOptions, type CeilingResult } from './measure-ceiling.js';
 export { parseLine, parseSeriesKey, type ParsedLine } from './parse-line.js';

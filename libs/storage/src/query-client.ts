@@ -96,6 +96,17 @@ export class InfluxQueryClient {
     return series;
   }
 
+  /**
+   * The POST /query request for a query, for reading its answer as a stream (streamQuery in
+   * query-stream.ts) instead of whole. `epoch`: as in QueryOptions, but for 'ns' (times are then
+   * left as RFC3339, which is exact).
+   */
+  queryRequest(influxql: string, options: Omit<QueryOptions, 'epoch'> & { epoch?: 'ms' | 's' } = {}): { url: string; headers: Record<string, string>; params: URLSearchParams } {
+    const params = new URLSearchParams({ q: influxql, db: options.db ?? this.options.database });
+    if (options.epoch) params.set('epoch', options.epoch);
+    return { url: `${this.base}/query`, headers: { ...this.headers }, params };
+  }
+
   /** The newest point of a device in a measurement, tags included; undefined when there is none. */
   async latest(measurement: string, deviceId: string, options: Omit<QueryOptions, 'db'> = {}): Promise<Row | undefined> {
     const q = `SELECT * FROM ${quoteIdent(measurement)} WHERE "device_id" = ${quoteString(deviceId)} ORDER BY time DESC LIMIT 1`;
