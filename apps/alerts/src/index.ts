@@ -1,1 +1,2 @@
 export { AlertsModule } from './alerts.module.js';
+export { alertsApp } from './alerts.app.js';

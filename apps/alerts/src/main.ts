@@ -1,3 +1,4 @@
-import { runProcess } from '../../citypulse/src/main-process.js';
+import { runProcess } from '@citypulse/core';
+import { alertsApp } from './alerts.app.js';
 
-await runProcess(['alerts']);
+await runProcess([alertsApp]);

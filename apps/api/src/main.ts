@@ -1,3 +1,4 @@
-import { runProcess } from '../../citypulse/src/main-process.js';
+import { runProcess } from '@citypulse/core';
+import { apiApp } from './api.app.js';
 
-await runProcess(['api']);
+await runProcess([apiApp]);

@@ -1,3 +1,4 @@
-import { runProcess } from '../../citypulse/src/main-process.js';
+import { runProcess } from '@citypulse/core';
+import { brokerApp } from './broker.app.js';
 
-await runProcess(['broker']);
+await runProcess([brokerApp]);

@@ -1,1 +1,2 @@
 export { IngestModule } from './ingest.module.js';
+export { ingestApp } from './ingest.app.js';

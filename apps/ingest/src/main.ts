@@ -1,3 +1,4 @@
-import { runProcess } from '../../citypulse/src/main-process.js';
+import { runProcess } from '@citypulse/core';
+import { ingestApp } from './ingest.app.js';
 
-await runProcess(['ingest']);
+await runProcess([ingestApp]);

@@ -4,3 +4,5 @@ export { connectRedis, bullPrefix, bullConnection, type RedisClient } from '@cit
 export { REDIS, LOGGER, LOCAL_BROKER, type LocalBroker } from './tokens.js';
 export { bootstrap, type BootstrapOptions, type RunningApp } from './bootstrap.js';
 export { InfluxModule } from './influx.module.js';
+export { startApps, type ProcessApp, type RunningApps } from './process-apps.js';
+export { runProcess } from './run-process.js';

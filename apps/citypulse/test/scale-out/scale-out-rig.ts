@@ -12,7 +12,7 @@ export type BrokerName = 'broker-a' | 'broker-b';
 const WORKERS = ['ingest-1', 'ingest-2', 'alerts-1', 'alerts-2'] as const;
 type WorkerName = (typeof WORKERS)[number];
 
-/** What a process logs once it is up (apps/citypulse/src/main-process.ts). */
+/** What a process logs once it is up (libs/core/src/run-process.ts). */
 interface Started {
   mqttPort?: number;
   healthPort?: number;
