@@ -13,7 +13,7 @@ export class PubackTracker {
   private readonly waiting = new WeakMap<Client, Map<number, () => void>>();
 
   constructor(private readonly broker: Aedes) {
-    watchOutgoingClears(broker, (client, messageId) => this.acknowledged(client, messageId));
+    watchOutgoingClears(broker, this.acknowledged);
   }
 
   /**
@@ -32,11 +32,12 @@ export class PubackTracker {
     await new Promise<void>((resolve) => deliverQoS(client, packet, resolve));
   }
 
-  private acknowledged(client: Client, messageId: number): void {
+  /** A field, not a method: aedes' persistence calls it directly on every PUBACK, with no wrapper in between. */
+  private readonly acknowledged = (client: Client, messageId: number): void => {
     const waiting = this.waiting.get(client);
     const onPuback = waiting?.get(messageId);
     if (!onPuback) return;
     waiting!.delete(messageId);
     onPuback();
-  }
+  };
 }
