@@ -1,4 +1,4 @@
-import { deadmanReadings, evaluateDeadman, silenceStatus, type DeadmanRule } from './deadman.js';
+import { deadmanReadings, deadmanSilenceUntil, evaluateDeadman, silenceStatus, type DeadmanRule } from './deadman.js';
 
 const noData: DeadmanRule = {
   id: 'env-sensor.no-data',
@@ -81,5 +81,21 @@ describe('deadman rules', () => {
     expect(evaluateDeadman(offline, undefined, { nowMs: at(9999), lastSeenMs: t0, presence: { online: true } }).transition).toBeUndefined();
     const raised = evaluateDeadman(offline, undefined, { nowMs: at(220), lastSeenMs: t0, presence: { online: false, changedAtMs: at(0) } });
     expect(evaluateDeadman(offline, raised.state, { nowMs: at(230), lastSeenMs: t0 }).state.phase).toBe('firing');
+  });
+});
+
+describe('deadman on event time (deadmanSilenceUntil)', () => {
+  const seen = { phase: 'ok' as const, lastEventMs: t0, count: 0 };
+
+  it('raises at the end of the window once the next event is a window or more later, as the check would have', () => {
+    expect(deadmanSilenceUntil(noData, seen, at(299))).toBeUndefined();
+    expect(deadmanSilenceUntil(noData, seen, at(1000))?.transition).toEqual({ kind: 'raised', atMs: at(300), value: 300, cause: 'silent' });
+  });
+
+  it('leaves a firing rule, a device never seen and an offline rule alone', () => {
+    const firing = evaluateDeadman(noData, seen, { nowMs: at(300), lastSeenMs: t0 }).state;
+    expect(deadmanSilenceUntil(noData, firing, at(1000))).toBeUndefined();
+    expect(deadmanSilenceUntil(noData, undefined, at(1000))).toBeUndefined();
+    expect(deadmanSilenceUntil(offline, seen, at(1000))).toBeUndefined();
   });
 });

@@ -86,3 +86,19 @@ export function deadmanReadings(rule: DeadmanRule, previous: RuleState | undefin
   const fresh = nowMs - lastSeenMs < rule.condition.afterSeconds * 1000;
   return evaluateDeadman(rule, previous, { nowMs, lastSeenMs, presence: fresh ? { online: true } : undefined });
 }
+
+/**
+ * The scheduled check played on event time, for traffic whose clock is not the wall clock (a
+ * replay, a backtest): a device whose newest reading is at least a window older than `untilMs`
+ * (its next reading's time, or the end of the traffic) raises as the check would have at the end
+ * of the window — at lastEventMs + afterSeconds, having been quiet exactly that long. Only
+ * 'no-data' rules: a replay's connection says nothing of whether the captured device was
+ * connected, so 'offline' rules cannot be judged on event time. Undefined when nothing changes.
+ */
+export function deadmanSilenceUntil(rule: DeadmanRule, previous: RuleState | undefined, untilMs: number): Evaluation | undefined {
+  if (!previous || previous.phase === 'firing' || previous.lastEventMs <= 0) return undefined;
+  if ((rule.condition.when ?? 'no-data') !== 'no-data') return undefined;
+  const windowMs = rule.condition.afterSeconds * 1000;
+  if (untilMs - previous.lastEventMs < windowMs) return undefined;
+  return evaluateDeadman(rule, previous, { nowMs: previous.lastEventMs + windowMs, lastSeenMs: previous.lastEventMs });
+}

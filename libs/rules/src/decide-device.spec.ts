@@ -48,4 +48,25 @@ describe('decideDevice', () => {
     expect(readingsOutOfOrder(current, [[t0 + 3000, { frequency: 50 }]])).toBe(0);
     expect(readingsOutOfOrder(current, [[t0 + 1000, { frequency: 50 }], [t0 + 2000, { frequency: 50 }], [t0 + 5000, { frequency: 50 }]])).toBe(2);
   });
+
+  describe('deadman rules on the device’s own clock (a replay session)', () => {
+    const noData: RuleDefinition = { id: 'electricity-meter.no-data', deviceType: 'electricity-meter', field: '', condition: { kind: 'deadman', afterSeconds: 300 } as never, forSeconds: 0, severity: 'warning', enabled: true };
+    const minutes = (...ms: number[]): DeviceReadings['readings'] => ms.map((m) => [t0 + m * 60_000, { frequency: 50 }]);
+    // Hours after the readings on the wall clock, as a compressed replay's readings are.
+    const replay = { ...options, nowMs: t0 + 5 * 3_600_000, deadmanClock: 'event' as const };
+
+    it('raises nothing for a device that keeps publishing, however old its readings are on the wall clock', () => {
+      const next = decideDevice({ states: {}, outbox: [] }, device, [noData], minutes(0, 1, 2, 3, 4, 5, 6), replay);
+      expect(next.outbox).toEqual([]);
+      expect(next.states[noData.id].rule).toMatchObject({ phase: 'ok', lastEventMs: t0 + 6 * 60_000 });
+    });
+
+    it('raises at the end of the window of a gap between readings, and resolves at the reading that ends it, in one batch or across two', () => {
+      const once = decideDevice({ states: {}, outbox: [] }, device, [noData], minutes(0, 1, 2, 20, 21), replay);
+      expect(once.outbox.map((t) => [t.kind, t.atMs])).toEqual([['raised', t0 + 7 * 60_000], ['resolved', t0 + 20 * 60_000]]);
+      const split = decideDevice(decideDevice({ states: {}, outbox: [] }, device, [noData], minutes(0, 1, 2), replay), device, [noData], minutes(20, 21), replay);
+      expect(split.outbox).toEqual(once.outbox);
+      expect(split.states).toEqual(once.states);
+    });
+  });
 });

@@ -2,7 +2,7 @@ import type { DeviceReadings } from '@citypulse/contracts';
 import type { RuleDefinition } from './types.js';
 import { breaches } from './condition.js';
 import { evaluate, type ValueRule } from './evaluate.js';
-import { deadmanReadings, isDeadmanRule } from './deadman.js';
+import { deadmanReadings, deadmanSilenceUntil, isDeadmanRule } from './deadman.js';
 import type { RuleTarget } from './resolve.js';
 import type { DeviceRuleStates } from './alert-transition.js';
 import { recordTransition } from './outbox.js';
@@ -11,6 +11,14 @@ export interface DecideOptions {
   allowedLatenessMs: number;
   /** Wall time of the decision: only deadman rules use it, to tell a fresh reading from a backfilled one. */
   nowMs: number;
+  /**
+   * Which clock the device's silence is judged on. 'wall' (default): a real device — the scheduled
+   * check raises, a fresh reading clears. 'event': traffic on its own clock (a replay session): each
+   * reading is "now" for the deadman rules, and a gap of a window or more between two readings
+   * raises (at the gap's start + window) before the later reading resolves — what the check would
+   * have done had the traffic been live, and what a backtest does.
+   */
+  deadmanClock?: 'wall' | 'event';
 }
 
 /**
@@ -26,10 +34,18 @@ export function decideDevice(current: DeviceRuleStates, target: RuleTarget, rule
     let stored = states[rule.id];
     if (isDeadmanRule(rule)) {
       if (ordered.length === 0) continue;
-      const result = deadmanReadings(rule, stored?.rule, ordered[ordered.length - 1][0], options.nowMs);
-      stored = { ...stored, rule: result.state };
-      if (result.transition) recordTransition(outbox, stored, rule, target, result.transition, result.state);
-      states[rule.id] = stored;
+      const newestMs = ordered[ordered.length - 1][0];
+      const times = options.deadmanClock === 'event' ? ordered.map(([tsMs]) => tsMs) : [newestMs];
+      for (const tsMs of times) {
+        // On event time, the silence before a reading is decided first; on the wall clock that is the scheduled check's job.
+        const silence = options.deadmanClock === 'event' ? deadmanSilenceUntil(rule, stored?.rule, tsMs) : undefined;
+        for (const result of [silence, deadmanReadings(rule, silence?.state ?? stored?.rule, tsMs, options.deadmanClock === 'event' ? tsMs : options.nowMs)]) {
+          if (!result) continue;
+          stored = { ...stored, rule: result.state };
+          if (result.transition) recordTransition(outbox, stored, rule, target, result.transition, result.state);
+        }
+      }
+      states[rule.id] = stored!;
       continue;
     }
     const valueRule = rule as ValueRule;

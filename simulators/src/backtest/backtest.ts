@@ -2,7 +2,7 @@ import type { DeviceRef, FieldValue } from '@citypulse/contracts';
 import { decodeTelemetry, getDeviceType, type DeviceTypeDefinition, type TelemetryLimits } from '@citypulse/devices';
 // The alerts worker's own decisions (decideDevice, recordTransition), not a re-implementation, so
 // a backtest agrees with live alerts by construction, alert ids included.
-import { decideDevice, evaluateDeadman, isDeadmanRule, recordTransition, resolveRules, type AlertTransition, type DeviceRuleStates, type RuleDefinition } from '@citypulse/rules';
+import { deadmanSilenceUntil, decideDevice, isDeadmanRule, recordTransition, resolveRules, type AlertTransition, type DeviceRuleStates, type RuleDefinition } from '@citypulse/rules';
 
 /** An alert as the backtest saw it: what `GET /alerts` would show for it afterwards. */
 export interface BacktestAlert {
@@ -74,10 +74,10 @@ interface DeviceState {
  * then the alerts worker's `decideDevice` per device in arrival order. Alerts are collected in
  * memory with the ids the live service would give them.
  *
- * Deadman rules are about wall-clock silence, which a backtest does not have: it plays the
- * scheduled check on event time instead (a device quiet for the rule's window raises at the end
- * of the window, a later reading resolves it) — what a live run would have raised, which a fast
- * backfilled replay never does.
+ * Deadman rules are judged on event time, exactly as the alerts worker judges the devices of a
+ * replay session (`decideDevice` with `deadmanClock: 'event'`, `deadmanSilenceUntil` for the end):
+ * a device quiet for the rule's window raises at the end of the window, its next reading resolves
+ * it, and one still quiet a window before the end of the traffic stays open.
  */
 export class Backtest {
   private readonly devices = new Map<string, DeviceState>();
@@ -111,16 +111,12 @@ export class Backtest {
   readings(device: DeviceRef, readings: Reading[]): void {
     this.accepted += readings.length;
     const state = this.deviceState(device);
-    const ordered = [...readings].sort((a, b) => a[0] - b[0]);
-    for (const run of splitAtSilences(ordered, state)) {
-      this.checkSilence(state, run[0][0]);
-      this.decide(state, run);
-    }
+    this.decide(state, readings);
   }
 
   /** Ends the traffic at `endMs`: devices quiet since before their deadman window get the check's alert. */
   finish(endMs: number): BacktestResult {
-    for (const state of this.devices.values()) this.checkSilence(state, endMs);
+    for (const state of this.devices.values()) this.silenceUntil(state, endMs);
     const alerts = [...this.alerts.values()].sort((a, b) => a.openedAtMs - b.openedAtMs || (a.id < b.id ? -1 : 1));
     const transitions = [...this.transitions].sort((a, b) => a.atMs - b.atMs);
     return { alerts, transitions, readings: { accepted: this.accepted, rejected: this.rejected }, rejections: { ...this.rejections } };
@@ -143,24 +139,21 @@ export class Backtest {
   }
 
   private decide(state: DeviceState, readings: Reading[]): void {
-    const newest = readings[readings.length - 1][0];
-    // nowMs = the newest reading: as if the traffic were live, so a reading after a silence is fresh.
-    const next = decideDevice(state.current, state.target, state.rules, readings, { allowedLatenessMs: this.allowedLatenessMs, nowMs: newest });
+    // nowMs only matters on the wall clock; on event time each reading is its own "now".
+    const newest = readings.reduce((max, [tsMs]) => Math.max(max, tsMs), 0);
+    const next = decideDevice(state.current, state.target, state.rules, readings, { allowedLatenessMs: this.allowedLatenessMs, nowMs: newest, deadmanClock: 'event' });
     this.apply(next.outbox);
     state.current = { states: next.states, outbox: [] };
   }
 
-  /** The scheduled deadman check, on event time: raises for a device silent for a rule's window before `untilMs`. */
-  private checkSilence(state: DeviceState, untilMs: number): void {
-    if (state.deadman.length === 0) return;
+  /** The end of the traffic: a device quiet for a rule's window before `endMs` raises, as the alerts worker does when a replay session ends. */
+  private silenceUntil(state: DeviceState, endMs: number): void {
     const outbox: AlertTransition[] = [];
     for (const rule of state.deadman) {
       const stored = state.current.states[rule.id];
-      if (!stored || stored.rule.phase === 'firing' || stored.rule.lastEventMs <= 0) continue;
-      const windowMs = deadmanWindowMs(rule);
-      if (untilMs - stored.rule.lastEventMs < windowMs) continue;
-      const result = evaluateDeadman(rule as Parameters<typeof evaluateDeadman>[0], stored.rule, { nowMs: stored.rule.lastEventMs + windowMs, lastSeenMs: stored.rule.lastEventMs });
-      const next = { rule: result.state, openAlertId: stored.openAlertId };
+      const result = isDeadmanRule(rule) ? deadmanSilenceUntil(rule, stored?.rule, endMs) : undefined;
+      if (!result) continue;
+      const next = { ...stored, rule: result.state };
       if (result.transition) recordTransition(outbox, next, rule, state.target, result.transition, result.state);
       state.current.states[rule.id] = next;
     }
@@ -202,20 +195,4 @@ export class Backtest {
       }
     }
   }
-}
-
-function deadmanWindowMs(rule: RuleDefinition): number {
-  return rule.condition.kind === 'deadman' ? rule.condition.afterSeconds * 1000 : Infinity;
-}
-
-/** Splits a device's readings wherever a gap is as long as its shortest deadman window, so the check can run in between. */
-function splitAtSilences(readings: Reading[], state: DeviceState): Reading[][] {
-  if (state.deadman.length === 0 || readings.length < 2) return [readings];
-  const windowMs = Math.min(...state.deadman.map(deadmanWindowMs));
-  const runs: Reading[][] = [[readings[0]]];
-  for (let i = 1; i < readings.length; i++) {
-    if (readings[i][0] - readings[i - 1][0] >= windowMs) runs.push([]);
-    runs[runs.length - 1].push(readings[i]);
-  }
-  return runs;
 }
