@@ -4,7 +4,7 @@ import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
 import { QUEUES, type AlertCheckJob } from '@citypulse/contracts';
-import { AlertStore, LastSeenIndex, claimDueReminders } from '@citypulse/alert-store';
+import { AlertStore, LastSeenIndex, ReplaySessions, claimDueReminders } from '@citypulse/alert-store';
 import { DeviceRegistry, PresenceStore } from '@citypulse/registry';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { AlertQueues } from './alert-queues.js';
@@ -57,6 +57,8 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
       states: new RuleStateRepository(this.stateRedis, prefix),
       rules: this.rules,
       maintenance: this.maintenance,
+      replaySessions: new ReplaySessions(this.redis, prefix),
+      replaySettleMs: config.alerts.allowedLatenessMs,
     };
     const alerts = new AlertStore(this.redis, prefix);
     const apply = { alerts, queues: this.queues, states: deps.states, metrics: this.metrics, logger: this.logger };

@@ -4,7 +4,7 @@ import { waitForJobs, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
 import { QUEUES, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
-import { AlertStore } from '@citypulse/alert-store';
+import { AlertStore, ReplaySessions, sessionOf } from '@citypulse/alert-store';
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import { readingsOutOfOrder } from '@citypulse/rules';
 import { Metrics, type Logger } from '@citypulse/observability';
@@ -50,6 +50,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     this.queues = new AlertQueues(this.config);
     const states = new RuleStateRepository(this.stateRedis, this.config.redis.prefix);
     const alerts = new AlertStore(this.redis, this.config.redis.prefix);
+    const replaySessions = new ReplaySessions(this.redis, this.config.redis.prefix);
     const queues = this.queues;
     const ruleQueue = (this.ruleQueue = new Queue(QUEUES.ruleEvaluation, { connection: bullConnection(this.config), prefix: bullPrefix(this.config) }));
     this.worker = new Worker<RuleEvaluationJob>(
@@ -59,14 +60,16 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
           this.metrics.ruleOrderWaitsGivenUp.inc();
           this.logger.warn({ jobId: job.id, after: job.data.after }, 'rule evaluation: earlier jobs still unfinished after 5 s; evaluating this one anyway');
         }
-        await Promise.all([this.rules.refresh(), this.maintenance.refresh()]);
+        const [sessions] = await Promise.all([replaySessions.all(), this.rules.refresh(), this.maintenance.refresh()]);
         const devices = new Map(job.data.devices.map((packed) => [packed.deviceId, unpackDeviceReadings(packed)]));
         const options = { allowedLatenessMs: this.config.alerts.allowedLatenessMs, nowMs: Date.now() };
+        // A replayed device's silence is judged on its own readings' clock (libs/alert-store replay-sessions.ts).
+        const clockOf = (device: { deviceId: string; city: string }) => (sessions.length > 0 && sessionOf(sessions, device) ? 'event' : 'wall');
         const late = new Map<string, number>();
         const outboxes = await states.updateMany([...devices.keys()], (deviceId, current) => {
           const device = devices.get(deviceId)!;
           late.set(deviceId, readingsOutOfOrder(current, device.readings));
-          return decideWithMaintenance(current, device, this.rules.rulesFor(device), device.readings, options, this.maintenance);
+          return decideWithMaintenance(current, device, this.rules.rulesFor(device), device.readings, { ...options, deadmanClock: clockOf(device) }, this.maintenance);
         });
         this.metrics.ruleReadingsOutOfOrder.inc([...late.values()].reduce((a, b) => a + b, 0));
         await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });

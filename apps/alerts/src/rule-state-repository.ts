@@ -1,4 +1,5 @@
-import { slotTag, type RedisClient } from '@citypulse/redis';
+import type { RedisClient } from '@citypulse/redis';
+import { ruleStateKey } from '@citypulse/alert-store';
 import type { AlertTransition, DeviceRuleStates, StoredRuleState } from '@citypulse/rules';
 
 const OUTBOX = '__outbox';
@@ -16,13 +17,9 @@ export class RuleStateRepository {
     private readonly prefix: string,
   ) {}
 
-  /**
-   * One hash tag for every device's rule state, `{<prefix>:rule-state}`: a job's devices are
-   * WATCHed and written in one MULTI, which a Redis Cluster allows within one slot only. (That
-   * slot's shard carries all rule-state traffic: a few round trips per job of ~1000 readings.)
-   */
+  /** ruleStateKey: one slot for every device. (That slot's shard carries all rule-state traffic: a few round trips per job of ~1000 readings.) */
   private key(deviceId: string): string {
-    return `${slotTag(this.prefix, 'rule-state')}:${deviceId}`;
+    return ruleStateKey(this.prefix, deviceId);
   }
 
   /**

@@ -14,9 +14,10 @@ import { MetricsController } from './metrics/metrics.controller.js';
 import { ClusterGauges } from './metrics/cluster-gauges.js';
 import { ConsoleModule } from './console/console.module.js';
 import { JobsApiModule } from './jobs/jobs-api.module.js';
+import { SimulationApiModule } from './simulation/simulation-api.module.js';
 
 @Module({
-  imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, JobsApiModule, ConsoleModule],
+  imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, JobsApiModule, ConsoleModule, SimulationApiModule],
   controllers: [HealthController, TelemetryController, TelemetryExportController, RejectionsController, MetricsController],
   providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }, ClusterGauges],
 })

@@ -6,3 +6,5 @@ export { AuditLog, actorMatcher, normaliseTarget, type AuditEntry, type AuditQue
 export { ALERT_STATES, SEVERITY_RANK } from './alert.js';
 export type { Alert, AlertEvent, AlertEventKind, AlertQuery, AlertSeverity, AlertState, RaiseAlert } from './alert.js';
 export { LastSeenIndex } from './last-seen-index.js';
+export { ReplaySessions, sessionOf, type ReplaySession } from './replay-sessions.js';
+export { ruleStateKey } from './rule-state-key.js';

@@ -130,6 +130,16 @@ export class DeviceRegistry {
     return { items: devices.filter((d): d is DeviceRecord => d !== null), total };
   }
 
+  /**
+   * Ids starting with `idPrefix`, of these cities (undefined: every city), in id order. The indexes
+   * have score 0, so this is a lexicographic range per index, never a scan of the fleet.
+   */
+  async idsStartingWith(idPrefix: string, cities?: readonly string[]): Promise<string[]> {
+    const indexes = cities ? cities.map((c) => this.keys.cityIndex(c)) : [this.keys.allDevices];
+    const ranges = await Promise.all(indexes.map((key) => this.redis.zrangebylex(key, `[${idPrefix}`, `[${idPrefix}\xff`)));
+    return [...new Set(ranges.flat())].sort();
+  }
+
   /** Changes city, site or name; index entries follow, and brokers refresh the live session. */
   async update(id: string, patch: DevicePatch): Promise<DeviceRecord | null> {
     const hash = await this.updateDevice(
