@@ -1,6 +1,7 @@
 import { UsageError } from './cli/args.js';
 import { backtestCommand } from './cli/backtest-command.js';
 import { captureCommand } from './cli/capture-command.js';
+import { cleanupCommand } from './cli/cleanup-command.js';
 import { hashCommand, rulesCommand, scenariosCommand } from './cli/info-commands.js';
 import { recordCommand } from './cli/record-command.js';
 import { replayCommand } from './cli/replay-command.js';
@@ -18,6 +19,7 @@ const HELP = `citypulse simulator — npm run sim -- <command> [options]
   scenarios  list the scenarios and what each declares
   rules      print the catalogue's rules as JSON (a starting point for --rules)
   hash       SHA-256 of a capture's content
+  cleanup    remove a run's or replay's devices (--prefix sim1 [--city beijing]) with their state
 
 generation (run, record)
   --devices 100  --cities beijing,tianjin,shijiazhuang  --mix env-sensor=4,traffic=2
@@ -56,6 +58,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void> | void> = {
   scenarios: scenariosCommand,
   rules: rulesCommand,
   hash: hashCommand,
+  cleanup: cleanupCommand,
 };
 
 const [command, ...argv] = process.argv.slice(2);

@@ -39,6 +39,7 @@ export async function replayCommand(argv: string[]): Promise<void> {
   }).finally(() => progress?.stop());
   console.log(`devices     ${result.provision.reused} reused, ${result.provision.created} created, ${result.provision.replaced} replaced`);
   if (result.shiftMs !== 0) console.log(`timestamps  shifted by ${(result.shiftMs / 1000).toFixed(0)} s`);
+  if (result.session) console.log(`session     ${result.session.prefix}: deadman judged on the replayed clock, ended at ${new Date(result.session.endMs).toISOString()} (npm run sim -- cleanup --prefix ${result.session.prefix} removes its devices)`);
   console.log(formatSummary(result.stats));
   if (header.expected.raises.length > 0) console.log(`expect      ${header.expected.raises.join(', ')}`);
 }

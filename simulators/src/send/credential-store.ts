@@ -43,6 +43,14 @@ export class CredentialStore {
     delete this.data[apiUrl]?.[deviceId];
   }
 
+  /** Forgets every device of `apiUrl` whose id starts with `idPrefix` (after they were removed there); how many. */
+  forgetStartingWith(apiUrl: string, idPrefix: string): number {
+    const devices = this.data[apiUrl] ?? {};
+    const ids = Object.keys(devices).filter((id) => id.startsWith(idPrefix));
+    for (const id of ids) delete devices[id];
+    return ids.length;
+  }
+
   async save(): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     await writeFile(this.path, JSON.stringify(this.data, null, 1), { mode: 0o600 });

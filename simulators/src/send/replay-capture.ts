@@ -3,6 +3,7 @@ import type { CaptureHeader } from '../capture/capture-format.js';
 import type { CredentialStore } from './credential-store.js';
 import { shiftToNowMs } from './pace.js';
 import { provisionDevices, replaceDevice, type ProvisionResult } from './provision.js';
+import { endReplaySession, openReplaySession } from './replay-session.js';
 import { Sender, type OutgoingPublish } from './sender.js';
 import type { SendStats } from './send-stats.js';
 
@@ -35,14 +36,24 @@ export interface ReplayResult {
   provision: ProvisionResult;
   stats: SendStats;
   shiftMs: number;
+  /** The replay session its devices were judged in (deadman on the replayed clock); undefined when there was none. */
+  session?: { prefix: string; endMs: number };
 }
 
-/** Sends a capture to a broker: provisions its devices (or reuses them), then replays in order, per device. */
+/**
+ * Sends a capture to a broker: provisions its devices (or reuses them), opens their replay session
+ * (so the service judges their silence on the replayed clock), replays in order, per device, and
+ * ends the session at the capture's end. A failed replay leaves its session open: its devices then
+ * raise no deadman alert at all until `sim cleanup` removes them.
+ */
 export async function replayCapture(path: string, options: ReplayOptions): Promise<ReplayResult> {
   const header = await readCaptureHeader(path);
   const rename = renamer(String(header.options.prefix ?? ''), options.idPrefix);
   header.devices = header.devices.map((d) => ({ ...d, id: rename(d.id) }));
   const provision = await provisionDevices(header.devices, options);
+  const sessionPrefix = options.idPrefix ?? (String(header.options.prefix ?? '') || undefined);
+  if (!sessionPrefix) options.log?.('the capture names no device-id prefix: no replay session, so deadman rules judge its devices on the wall clock');
+  const inSession = sessionPrefix !== undefined && (await openReplaySession(sessionPrefix, options));
   const shiftMs = options.timestamps === 'now' ? shiftToNowMs(header.startMs, header.endMs, Date.now(), options.speed) : 0;
   const devices = new Map(header.devices.map((d) => [d.id, d]));
   const sender = new Sender({
@@ -57,7 +68,9 @@ export async function replayCapture(path: string, options: ReplayOptions): Promi
   options.onStart?.(sender, header);
   try {
     const stats = await sender.run(publishesOf(path, rename));
-    return { header, provision, stats, shiftMs };
+    const endMs = header.endMs + shiftMs;
+    if (inSession) await endReplaySession(sessionPrefix, endMs, options);
+    return { header, provision, stats, shiftMs, ...(inSession && { session: { prefix: sessionPrefix, endMs } }) };
   } finally {
     await sender.close();
   }
