@@ -69,6 +69,11 @@ export class AppProcess {
     await exited;
   }
 
+  /** The running process's id (for reading its memory from /proc); undefined before start. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get logs(): string {
     return this.output;
   }
