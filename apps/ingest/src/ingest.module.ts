@@ -5,10 +5,12 @@ import { Metrics, type Logger } from '@citypulse/observability';
 import { createResilientWriter } from '@citypulse/storage';
 import { IngestWorker } from './ingest-worker.service.js';
 import { INFLUX_WRITER } from './tokens.js';
+import { RetentionSetup } from './retention/retention-setup.service.js';
 
 @Module({
   providers: [
     IngestWorker,
+    RetentionSetup,
     {
       provide: INFLUX_WRITER,
       inject: [APP_CONFIG, LOGGER, Metrics],
