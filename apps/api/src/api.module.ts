@@ -9,6 +9,7 @@ import { DeviceControlApiModule } from './device-control/device-control-api.modu
 import { AlertingApiModule } from './alerting/alerting-api.module.js';
 import { TelemetryController } from './telemetry/telemetry.controller.js';
 import { TelemetryExportController } from './telemetry/export.controller.js';
+import { RollupCatalog } from './telemetry/rollup-catalog.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ClusterGauges } from './metrics/cluster-gauges.js';
@@ -19,6 +20,6 @@ import { SimulationApiModule } from './simulation/simulation-api.module.js';
 @Module({
   imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, JobsApiModule, ConsoleModule, SimulationApiModule],
   controllers: [HealthController, TelemetryController, TelemetryExportController, RejectionsController, MetricsController],
-  providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }, ClusterGauges],
+  providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }, ClusterGauges, RollupCatalog],
 })
 export class ApiModule {}

@@ -59,6 +59,7 @@ describe('telemetry queries: history and city aggregates', () => {
       from: iso(t0),
       to: iso(t0 + 180_000),
       every: '1m',
+      resolution: 'raw',
       series: [
         {
           field: 'temperature',
@@ -125,6 +126,7 @@ describe('telemetry queries: history and city aggregates', () => {
       from: iso(t0),
       to: iso(t0 + 180_000),
       every: '1m',
+      resolution: 'raw',
       points: [
         { time: iso(t0), mean: expect.closeTo((20 + 22 + 10) / 3, 9), min: 10, max: 22, devices: 2 },
         { time: iso(t0 + 60_000), mean: null, min: null, max: null, devices: 0 },

@@ -1,3 +1,4 @@
+import { ROLLUPS } from '@citypulse/storage';
 import { cityDeviceCountQuery, deviceHistoryQuery, toCityIntervals, toFieldSeries } from './telemetry-queries.js';
 
 const window = { fromMs: 90_000, toMs: 300_000, every: '1m', everyMs: 60_000 };
@@ -33,5 +34,21 @@ describe('telemetry InfluxQL', () => {
       { time: '1970-01-01T00:01:00.000Z', mean: 5, min: 1, max: 9, devices: 2 },
       { time: '1970-01-01T00:02:00.000Z', mean: null, min: null, max: null, devices: 0 },
     ]);
+  });
+});
+
+describe('telemetry InfluxQL from a rollup', () => {
+  const hourly = ROLLUPS.find((r) => r.name === '1h')!;
+  const day = { fromMs: 0, toMs: 86_400_000, every: '2h', everyMs: 7_200_000 };
+
+  it('reads the mean as sum of sums over sum of counts, min and max of the rollup’s, from its retention policy', () => {
+    expect(deviceHistoryQuery('building', 'd1', ['co2'], day, hourly)).toBe(
+      `SELECT sum("sum_co2") / sum("count_co2") AS "co2:mean", min("min_co2") AS "co2:min", max("max_co2") AS "co2:max" ` +
+        `FROM "rollup_1h"."building" WHERE "device_id" = 'd1' AND time >= 0ms AND time < 86400000ms GROUP BY time(2h) fill(null)`,
+    );
+  });
+
+  it('counts a city’s reporting devices from the rollup’s counts', () => {
+    expect(cityDeviceCountQuery('energy', 'power', 'beijing', day, hourly)).toContain(`SELECT sum("count_power") AS "points" FROM "rollup_1h"."energy" WHERE "city" = 'beijing'`);
   });
 });

@@ -1,4 +1,4 @@
-import { quoteIdent, quoteString, type Series } from '@citypulse/storage';
+import { quoteIdent, quoteString, type Rollup, type Series } from '@citypulse/storage';
 import type { TimeWindow } from './interval.js';
 
 /*
@@ -30,21 +30,43 @@ function timeRange(fromMs: number, toMs: number): string {
   return `time >= ${Math.floor(fromMs)}ms AND time < ${Math.ceil(toMs)}ms`;
 }
 
-const statsColumns = (field: string, prefix: string) =>
-  `mean(${quoteIdent(field)}) AS ${quoteIdent(`${prefix}mean`)}, min(${quoteIdent(field)}) AS ${quoteIdent(`${prefix}min`)}, max(${quoteIdent(field)}) AS ${quoteIdent(`${prefix}max`)}`;
+/**
+ * mean/min/max of a field per interval. From a rollup (fields mean_f, min_f, max_f, sum_f, count_f
+ * per rollup interval) the mean is sum(sum_f) / sum(count_f) — the mean of the raw readings, not a
+ * mean of means — and min/max the extremes of the rollup's, so both answer the same numbers.
+ */
+function statsColumns(field: string, prefix: string, rollup?: Rollup): string {
+  const as = (stat: string) => ` AS ${quoteIdent(`${prefix}${stat}`)}`;
+  if (!rollup) {
+    const f = quoteIdent(field);
+    return `mean(${f})${as('mean')}, min(${f})${as('min')}, max(${f})${as('max')}`;
+  }
+  const f = (stat: string) => quoteIdent(`${stat}_${field}`);
+  return `sum(${f('sum')}) / sum(${f('count')})${as('mean')}, min(${f('min')})${as('min')}, max(${f('max')})${as('max')}`;
+}
+
+/** The measurement, in its rollup's retention policy when read from one. */
+function source(measurement: string, rollup?: Rollup): string {
+  return rollup ? `${quoteIdent(rollup.retentionPolicy)}.${quoteIdent(measurement)}` : quoteIdent(measurement);
+}
+
+/** Readings of a field in an interval: count(f) of raw readings, sum(count_f) of a rollup's. */
+function countOf(field: string, rollup?: Rollup): string {
+  return rollup ? `sum(${quoteIdent(`count_${field}`)})` : `count(${quoteIdent(field)})`;
+}
 
 /**
  * mean/min/max of each field per interval for one device. fill(null) (InfluxQL's default) keeps
  * an empty interval as a row of nulls, so a chart shows the gap instead of joining across it.
  */
-export function deviceHistoryQuery(measurement: string, deviceId: string, fields: readonly string[], window: TimeWindow): string {
-  const columns = fields.map((field) => statsColumns(field, `${field}:`)).join(', ');
-  return `SELECT ${columns} FROM ${quoteIdent(measurement)} WHERE "device_id" = ${quoteString(deviceId)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`;
+export function deviceHistoryQuery(measurement: string, deviceId: string, fields: readonly string[], window: TimeWindow, rollup?: Rollup): string {
+  const columns = fields.map((field) => statsColumns(field, `${field}:`, rollup)).join(', ');
+  return `SELECT ${columns} FROM ${source(measurement, rollup)} WHERE "device_id" = ${quoteString(deviceId)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`;
 }
 
 /** mean/min/max of one field per interval over every device of a city. */
-export function cityStatsQuery(measurement: string, field: string, city: string, window: TimeWindow): string {
-  return `SELECT ${statsColumns(field, '')} FROM ${quoteIdent(measurement)} WHERE "city" = ${quoteString(city)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`;
+export function cityStatsQuery(measurement: string, field: string, city: string, window: TimeWindow, rollup?: Rollup): string {
+  return `SELECT ${statsColumns(field, '', rollup)} FROM ${source(measurement, rollup)} WHERE "city" = ${quoteString(city)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`;
 }
 
 /**
@@ -53,9 +75,9 @@ export function cityStatsQuery(measurement: string, field: string, city: string,
  * them. The outer range starts at the first interval's aligned start, which may precede `from`:
  * filtering on `from` itself would drop that interval's rows.
  */
-export function cityDeviceCountQuery(measurement: string, field: string, city: string, window: TimeWindow): string {
+export function cityDeviceCountQuery(measurement: string, field: string, city: string, window: TimeWindow, rollup?: Rollup): string {
   const alignedFrom = Math.floor(window.fromMs / window.everyMs) * window.everyMs;
-  const inner = `SELECT count(${quoteIdent(field)}) AS "points" FROM ${quoteIdent(measurement)} WHERE "city" = ${quoteString(city)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}), "device_id" fill(none)`;
+  const inner = `SELECT ${countOf(field, rollup)} AS "points" FROM ${source(measurement, rollup)} WHERE "city" = ${quoteString(city)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}), "device_id" fill(none)`;
   return `SELECT count("points") AS "devices" FROM (${inner}) WHERE ${timeRange(alignedFrom, window.toMs)} GROUP BY time(${window.every}) fill(0)`;
 }
 
