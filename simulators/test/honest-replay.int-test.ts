@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { waitFor } from '@citypulse/testing';
 import { ruleStateKey } from '@citypulse/alert-store';
@@ -12,7 +14,7 @@ import { acceptedReadings } from '../src/backtest/backtest.js';
 import { deviceTypes } from '@citypulse/devices';
 import { parseMix } from '../src/plan/mix.js';
 import { prepareRun } from '../src/simulation/simulation.js';
-import { cleanupDevices } from '../src/cli/cleanup-command.js';
+import { cleanupCommand, cleanupDevices } from '../src/cli/cleanup-command.js';
 import { CredentialStore } from '../src/send/credential-store.js';
 import { alertsOf, recentStart, replayInto, scratchDir } from './sim-test-kit.js';
 
@@ -108,9 +110,16 @@ describe('honest replays', () => {
     expect((await devices('tianjin')).length).toBeGreaterThan(0);
     expect((await cp.api('GET', '/simulation/replay-sessions')).body.items).toEqual([expect.objectContaining({ prefix, city: null })]);
 
-    const all = await cleanupDevices(api, cp.config.http.adminToken, prefix);
-    expect(all).toMatchObject({ prefix, cities: null, replaySessions: 1 });
-    expect(bj.devices + all.devices).toBe(fleet.length);
+    // The rest through the command, as `npm run sim -- cleanup --prefix hr` does: it also forgets the local secrets.
+    const tokenFile = join(dir.path, 'token');
+    await writeFile(tokenFile, cp.config.http.adminToken);
+    const before = await CredentialStore.open(credentials);
+    expect(fleet.every((id) => before.get(api, id))).toBe(true);
+    const printed = await printedBy(() => cleanupCommand(['--prefix', prefix, '--api', api, '--token-file', tokenFile, '--credentials', credentials]));
+    expect(printed).toMatch(new RegExp(`removed +${fleet.length - bj.devices} devices .*, ${fleet.length} local secrets`));
+    expect(printed).toMatch(/sessions +1 replay sessions removed/);
+    const afterStore = await CredentialStore.open(credentials);
+    expect(fleet.filter((id) => afterStore.get(api, id))).toEqual([]);
     expect(await devices('tianjin')).toEqual([]);
     expect((await cp.api('GET', '/simulation/replay-sessions')).body.items).toEqual([]);
     const after = await alertsOf(cp, prefix);
@@ -130,11 +139,20 @@ describe('honest replays', () => {
     expect(audit.map((e: { actor: string; detail: string }) => [e.actor, e.detail])).toEqual(
       expect.arrayContaining([[expect.stringMatching(/^hr-bj-/), expect.stringMatching(/devices removed.*cities beijing/)], ['admin', expect.stringMatching(/every city/)]]),
     );
-    // The local secrets of removed devices are forgotten too (what `sim cleanup` does after the call).
-    const store = await CredentialStore.open(credentials);
-    expect(store.forgetStartingWith(api, `${prefix}-`)).toBe(fleet.length);
   });
 });
+
+/** What `command` prints on stdout. */
+async function printedBy(command: () => Promise<void>): Promise<string> {
+  const lines: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')));
+  try {
+    await command();
+  } finally {
+    log.mockRestore();
+  }
+  return lines.join('\n');
+}
 
 /** Copies a capture, leaving out `deviceId`'s publishes from `fromMs` on: a device that falls silent before the end. */
 async function stopEarly(from: string, to: string, deviceId: string, fromMs: number): Promise<void> {

@@ -16,10 +16,10 @@ const HOUR = 3_600_000;
  * rejects its payloads with exactly the reasons it declares. Backfilled timestamps let the rules'
  * durations pass on event time in seconds.
  *
- * Deadman (no-data) alerts follow the wall clock, not the capture: a backfill cannot raise them
- * for gaps in the past (dropouts are shown live, in dropouts-live.int-test.ts), and a deadman
- * check that runs while a backfill is under way sees hours-old readings and raises no-data until
- * the replay catches up. So here only threshold rules are held to the declaration.
+ * Deadman (no-data) alerts are held to the backtest elsewhere: a replay is a replay session, judged
+ * on the capture's clock (honest-replay.int-test.ts; dropouts live at 1× in dropouts-live.int-test.ts),
+ * and a scenario's declaration names only its intended ones. So here only threshold rules are held
+ * to the declaration.
  */
 describe('each scenario through the real pipeline', () => {
   let cp: TestCitypulse;
