@@ -28,13 +28,13 @@ export const stuckValue: Scenario = {
 /**
  * Readings go missing: the largest city's first building loses its uplink for the middle of the
  * window (longer than the default deadman window of five reporting intervals), and a share of
- * other devices drop about a third of their readings. Raises the building's no-data alerts — on
- * the wall clock, so only when the traffic is live (1×); a fast backfilled replay passes the gap
- * in an instant and the scheduled check never sees it (a backtest plays the check on event time).
+ * other devices drop about a third of their readings. Raises the building's no-data alerts — live
+ * at 1× on the wall clock, and in a replay at any speed, whose devices are judged on the replayed
+ * clock as a backtest judges them (a replay session).
  */
 export const dropouts: Scenario = {
   name: 'dropouts',
-  summary: 'A building loses its uplink (no-data alerts when live) and some devices drop a third of their readings.',
+  summary: 'A building loses its uplink (no-data alerts, live or replayed) and some devices drop a third of their readings.',
   raises: ['env-sensor.no-data', 'hvac-unit.no-data', 'lift.no-data'],
   // Three dropped readings in a row are rare, but a short deadman window can catch them.
   mayRaise: NO_DATA,
