@@ -100,6 +100,14 @@ describe('honest replays', () => {
     const beijing = (await cp.api('POST', '/tokens', { name: `hr-bj-${Date.now()}`, role: 'admin', cities: ['beijing'] })).body.token as string;
     const api = `http://127.0.0.1:${cp.running.httpPort}`;
 
+    // Bad input names the field; a session this token did not open in its cities does not exist for it.
+    const bad = await cp.api('POST', '/simulation/cleanup', { prefix: 'no spaces', cities: ['Beijing'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['cities', 'prefix']);
+    expect((await cp.api('POST', `/simulation/replay-sessions/${prefix}/end`, { endMs: Date.now() }, beijing)).status).toBe(404);
+    expect((await cp.api('POST', '/simulation/replay-sessions', { prefix: 'x', cities: ['tianjin'] }, beijing)).status).toBe(403);
+    expect((await cp.api('GET', '/simulation/replay-sessions', undefined, beijing)).body.items).toEqual([]);
+
     // A Beijing admin may not name Tianjin (403 naming the field), and removes only Beijing's devices.
     await expect(cleanupDevices(api, beijing, prefix, ['tianjin'])).rejects.toThrow(/403.*cities/);
     const bj = await cleanupDevices(api, beijing, prefix);
