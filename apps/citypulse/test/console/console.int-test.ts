@@ -118,6 +118,12 @@ describe('the operator console', () => {
     expect(points).toBe(history.series[0].points.filter((p: any) => p.mean !== null).length);
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
     expect(await page.locator('figure.chart[data-field="temperature"] svg circle.point').count()).toBeGreaterThan(0);
+    // The charts say what they were read from: raw readings for an hour, the 1-hour rollup for a week.
+    expect(await page.locator('.charts p.resolution').textContent()).toBe('mean, min and max every 30s, from raw readings');
+    await page.locator('.ranges button[data-range="7d"]').click();
+    await page.locator('.charts[data-range="7d"] p.resolution[data-resolution="1h"]', { hasText: 'every 2h, from 1-hour rollups' }).waitFor();
+    await page.locator('.ranges button[data-range="1h"]').click();
+    await page.locator('.charts[data-range="1h"] figure.chart[data-field="co2"]').waitFor();
 
     const entry = page.locator('.alert-history li.alert-entry');
     await entry.first().waitFor();

@@ -86,7 +86,8 @@ export function deviceView(root, deviceId) {
       if (rangeMs !== to - from) return;
       const series = result.series.filter((s) => fields.length === 0 || fields.includes(s.field));
       charts.dataset.range = rangeLabel();
-      replace(charts, series.length ? series.map((s) => fieldChart(s, { unit: type?.fields?.[s.field]?.unit, from, to, thresholds: thresholdsOf(s.field), alertPeriods: periodsOf(s.field, to) })) : h('p', { class: 'quiet' }, 'No readings in this range.'));
+      charts.dataset.resolution = result.resolution;
+      replace(charts, resolutionLine(result), series.length ? series.map((s) => fieldChart(s, { unit: type?.fields?.[s.field]?.unit, from, to, thresholds: thresholdsOf(s.field), alertPeriods: periodsOf(s.field, to) })) : h('p', { class: 'quiet' }, 'No readings in this range.'));
     } catch (error) {
       replace(charts, h('p', { class: 'error' }, `Could not load telemetry: ${error.message}`));
     }
@@ -132,6 +133,18 @@ function deviceFacts(device, type) {
     fact('last seen', h('span', { class: 'last-seen', 'data-last-seen': presence.lastSeen ?? '' }, formatTime(presence.lastSeen))),
     device.revoked ? fact('credentials', 'revoked') : null,
   );
+}
+
+const RESOLUTIONS = { raw: 'raw readings', '1m': '1-minute rollups', '1h': '1-hour rollups' };
+
+/**
+ * What the charts were read from (the API picks raw readings or a rollup by range and interval):
+ * a rollup-backed chart's newest interval can lag the raw readings by a few minutes, and when
+ * the rollups are missing the API says why it read raw readings instead.
+ */
+function resolutionLine({ every, resolution, resolutionNote }) {
+  return h('p', { class: 'resolution quiet', 'data-resolution': resolution, title: resolutionNote ?? '' },
+    `mean, min and max every ${every}, from ${RESOLUTIONS[resolution] ?? resolution}`, resolutionNote ? ` — ${resolutionNote}` : '');
 }
 
 /** One alert of the device; its transitions (GET /alerts/:id/history) open on demand. */
