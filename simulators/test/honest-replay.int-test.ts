@@ -143,7 +143,7 @@ describe('honest replays', () => {
     } finally {
       redis.disconnect();
     }
-    const audit = (await cp.api('GET', '/audit?limit=100')).body.items.filter((e: { action: string }) => e.action === 'simulation.cleanup');
+    const audit = (await cp.api('GET', `/audit?target=device:${prefix}-&limit=500`)).body.items.filter((e: { action: string }) => e.action === 'simulation.cleanup');
     expect(audit.map((e: { actor: string; detail: string }) => [e.actor, e.detail])).toEqual(
       expect.arrayContaining([[expect.stringMatching(/^hr-bj-/), expect.stringMatching(/devices removed.*cities beijing/)], ['admin', expect.stringMatching(/every city/)]]),
     );

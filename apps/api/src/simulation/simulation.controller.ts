@@ -83,7 +83,7 @@ export class SimulationController {
     const sessions = await this.sessions.of(body.prefix, cities);
     await this.sessions.remove(sessions);
     const summary = { prefix: body.prefix, cities, devices: removed.devices, alertsResolved: removed.alertsResolved, replaySessions: sessions.length };
-    await this.audit.record({ actor, action: 'simulation.cleanup', target: `devices:${body.prefix}-*`, detail: `${removed.devices} devices removed, ${removed.alertsResolved} open alerts resolved, ${sessions.length} replay sessions removed; ${describeCities(cities)}` });
+    await this.audit.record({ actor, action: 'simulation.cleanup', target: `device:${body.prefix}-*`, detail: `${removed.devices} devices removed, ${removed.alertsResolved} open alerts resolved, ${sessions.length} replay sessions removed; ${describeCities(cities)}` });
     return summary;
   }
 }
