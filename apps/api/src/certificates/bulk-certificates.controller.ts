@@ -10,7 +10,8 @@ import { CertificateExistsError, DeviceCertificateStore, normalizeFingerprint, t
 import { DeviceRegistry } from '@citypulse/registry';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
-import { flatten, type FieldProblem } from '../common/validation.js';
+import type { FieldProblem } from '../common/bad-request.js';
+import { flatten } from '../common/validation.js';
 import { certificateFacts } from './certificate-facts.js';
 import { BulkCertificateRowDto } from './certificate.dto.js';
 import { fieldProblem } from './certificate-errors.js';

@@ -1,9 +1,8 @@
-import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import { ConflictException, NotFoundException, type BadRequestException } from '@nestjs/common';
+import { badRequest } from '../common/bad-request.js';
 
 /** A 400 in the API's one error body, naming the field at fault. */
-export function fieldProblem(field: string, problem: string): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `${field}: ${problem}`, fields: [{ field, problems: [problem] }] });
-}
+export const fieldProblem = (field: string, problem: string): BadRequestException => badRequest([{ field, message: problem }]);
 
 export const deviceNotFound = (id: string) => new NotFoundException(`device ${id} not found`);
 

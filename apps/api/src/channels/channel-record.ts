@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SecretUnavailableError, URL_KINDS, secretContext, storeSecret, webhookTargetProblem, SECRET_REF_PATTERN, type Channel } from '@citypulse/alert-config';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import type { ChannelDto } from './channel.dto.js';
 
 export interface ChannelRecordOptions {

@@ -5,7 +5,7 @@ import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { ChannelRepository, type EscalationPolicy } from '@citypulse/alert-config';
 import { AuditLog } from '@citypulse/alert-store';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import { CityPath, EscalationPolicyDto, PolicyPath } from './channel.dto.js';
 import { adminOfCity, readerOfCity } from './city-access.js';
 

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { FieldProblem } from './validation.js';
+import type { FieldProblem } from './bad-request.js';
 
 /** The API's one error body. */
 export interface ErrorBody {

@@ -1,10 +1,6 @@
-import { BadRequestException, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { fieldsBadRequest, type FieldProblem } from './bad-request.js';
 import { shapeProblems } from './json-shape.js';
-
-export interface FieldProblem {
-  field: string;
-  problems: string[];
-}
 
 /** class-validator's nested errors as one list of `{ field, problems }` (nested fields as `parent.child`). */
 export function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
@@ -15,35 +11,25 @@ export function flatten(errors: ValidationError[], parent = ''): FieldProblem[] 
   });
 }
 
-function badRequest(fields: FieldProblem[]): BadRequestException {
-  return new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: fields.map((f) => `${f.field}: ${f.problems.join('; ')}`).join(' | '),
-    fields,
-  });
-}
-
 /** Checks a body's or query's shape (json-shape.ts) before class-transformer walks it. */
 class ShapeCheckedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' || metadata.type === 'query') {
       const problems = shapeProblems(value);
-      if (problems.length > 0) throw badRequest(problems);
+      if (problems.length > 0) throw fieldsBadRequest(problems);
     }
     return super.transform(value, metadata);
   }
 }
 
 /**
- * class-validator on every body and query, with one error shape naming each field at fault:
- * `{ statusCode: 400, error: 'Bad Request', message, fields: [{ field, problems }] }`.
+ * class-validator on every body and query, failing with the API's one 400 body (bad-request.ts).
  */
 export function createValidationPipe(): ValidationPipe {
   return new ShapeCheckedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => badRequest(flatten(errors)),
+    exceptionFactory: (errors) => fieldsBadRequest(flatten(errors)),
   });
 }

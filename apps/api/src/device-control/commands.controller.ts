@@ -8,7 +8,7 @@ import { DeviceRegistry } from '@citypulse/registry';
 import { Metrics } from '@citypulse/observability';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import { CommandTimeouts } from './command-timeouts.js';
 import { ListCommandsQuery } from './list-commands.query.js';
 import { SendCommandDto } from './send-command.dto.js';

@@ -5,7 +5,7 @@ import { ShadowStore } from '@citypulse/shadow';
 import { AuditLog } from '@citypulse/alert-store';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import { SetDesiredDto } from './set-desired.dto.js';
 import { visibleDevice } from './visible-device.js';
 import { DevicePath } from '../devices/device-path.js';

@@ -13,7 +13,7 @@ import { ProvisionDeviceDto } from './provision-device.dto.js';
 import { UpdateDeviceDto } from './update-device.dto.js';
 import { DevicePath } from './device-path.js';
 import { IdNamespaces, scopedIdProblem } from './id-namespace.js';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 
 /**
  * The device registry over HTTP. Every route answers only within the caller's cities: a device of

@@ -3,7 +3,7 @@ import { ConflictException, Inject, Injectable, PayloadTooLargeException } from 
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { FirmwareCatalogue, FirmwareVersionExistsError, ImageTooLargeError, receiveImage, type FirmwareBlobStore, type FirmwareImage, type SignatureVerifier } from '@citypulse/firmware';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import { FIRMWARE_BLOBS, FIRMWARE_SIGNATURES } from './firmware-providers.js';
 import type { UploadFirmwareQuery } from './firmware.dto.js';
 

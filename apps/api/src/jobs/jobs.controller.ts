@@ -10,7 +10,7 @@ import { JobStore, isFinalJobState, jobImageHolder, toSummary, type JobSpec, typ
 import { FirmwareUpdates } from '../firmware/firmware-updates.js';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import { CreateJobDto } from './create-job.dto.js';
 import { JobDevicesQuery, JobPath, ListJobsQuery } from './job-queries.dto.js';
 import { resolveSelection } from './resolve-selection.js';

@@ -8,7 +8,7 @@ export const DOCS_PATH = '/docs';
 export const DOCS_JSON_PATH = '/docs/json';
 export const BEARER_SCHEME = 'bearer';
 
-/** The API's one error body (common/validation.ts, alerting/field-errors.ts); `fields` names each field at fault. */
+/** The API's one error body (built only by common/bad-request.ts); `fields` names each field at fault. */
 const ERROR_BODY: SchemaObject = {
   type: 'object',
   required: ['statusCode', 'error', 'message'],

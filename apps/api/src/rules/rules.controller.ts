@@ -11,7 +11,7 @@ import { AuditLog } from '@citypulse/alert-store';
 import { DeviceRegistry } from '@citypulse/registry';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import { RULE_BODY_SCHEMA } from './rule.schema.js';
 import { PageQuery, pageOf } from '../common/paging.js';
 import { visibleRules, type ScopeFacts } from './rule-visibility.js';

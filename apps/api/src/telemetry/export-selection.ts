@@ -2,7 +2,7 @@ import { NotFoundException } from '@nestjs/common';
 import { deviceTypes, getDeviceType, type DeviceTypeDefinition } from '@citypulse/devices';
 import type { DeviceRecord } from '@citypulse/registry';
 import type { Tenancy } from '../auth/tenancy.js';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import { DEFAULT_RANGE_MS } from './interval.js';
 import type { ExportQuery } from './export.dto.js';
 import type { ExportSelection } from './export-query.js';

@@ -10,7 +10,7 @@ import { DeviceRegistry } from '@citypulse/registry';
 import { InfluxQueryClient, streamQuery, type Series } from '@citypulse/storage';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import { ExportQuery } from './export.dto.js';
 import { rowFormat } from './export-format.js';
 import { cellsOfSeries, exportColumns, exportCountStatement, exportSelectStatement, rowsCounted, type ExportSelection } from './export-query.js';

@@ -5,7 +5,7 @@ import { getDeviceType } from '@citypulse/devices';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import { resolveWindow, type TimeWindow } from './interval.js';
 import { chooseResolution, type ResolutionChoice } from './resolution.js';
 import { RollupCatalog } from './rollup-catalog.js';

@@ -8,7 +8,7 @@ import { WebhookRepository, publicWebhook, webhookTargetProblem, type Webhook } 
 import { AuditLog } from '@citypulse/alert-store';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
-import { badRequest } from '../alerting/field-errors.js';
+import { badRequest } from '../common/bad-request.js';
 import { WebhookDto, WebhookPath } from './webhook.dto.js';
 import { PageQuery, pageOf } from '../common/paging.js';
 

@@ -9,7 +9,7 @@ import { IdNamespaces, scopedIdProblem } from '../id-namespace.js';
 import type { Logger } from '@citypulse/observability';
 import { AdminOnly, CurrentTenancy } from '../../auth/tenancy.decorator.js';
 import type { Tenancy } from '../../auth/tenancy.js';
-import type { FieldProblem } from '../../common/validation.js';
+import { fieldsBadRequest, type FieldProblem } from '../../common/bad-request.js';
 import { ProvisionDeviceDto } from '../provision-device.dto.js';
 import { rowsFromCsv, rowsFromJson, validateRows, type BulkRow, type RowProblem } from './bulk-rows.js';
 import { CsvSyntaxError, parseCsv } from './parse-csv.js';
@@ -111,6 +111,6 @@ function listed(problems: RowProblem[]): { rows: RowProblem[]; moreRows?: number
 }
 
 function badRequest(message: string, fields: FieldProblem[], problems: RowProblem[]): BadRequestException {
-  const rows = listed(problems);
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message, ...rows, fields: [...fields, ...rows.fields] });
+  const { fields: rowFields, ...rows } = listed(problems);
+  return fieldsBadRequest([...fields, ...rowFields], { message, extra: rows });
 }

@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { NewDevice } from '@citypulse/registry';
-import { flatten, type FieldProblem } from '../../common/validation.js';
+import type { FieldProblem } from '../../common/bad-request.js';
+import { flatten } from '../../common/validation.js';
 import { ProvisionDeviceDto } from '../provision-device.dto.js';
 import type { CsvRecord } from './parse-csv.js';
 
