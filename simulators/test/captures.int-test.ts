@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../../apps/citypulse/test/harness.js';
@@ -8,10 +10,13 @@ import { readCaptureHeader, readCaptureLines } from '../src/capture/capture-read
 import { captureFromInflux } from '../src/capture/from-influx.js';
 import { recordRun } from '../src/capture/record.js';
 import { tapLive } from '../src/capture/tap.js';
+import { captureCommand } from '../src/cli/capture-command.js';
+import { tapCommand } from '../src/cli/tap-command.js';
 import { prepareRun } from '../src/simulation/simulation.js';
 import { expectedPoints, recentStart, replayInto, scratchDir, storedPoints } from './sim-test-kit.js';
 
 const MINUTE = 60_000;
+const CLI = 'dist/simulators/src/cli.js';
 
 /**
  * Captures from anywhere: a city's live traffic tapped through an operator's MQTT login, and its
@@ -96,6 +101,47 @@ describe('sim tap and sim capture --from-influx', () => {
     const fromHistory = (await backtestCapture(influxPath, { rules })).result.alerts.filter((a) => a.ruleKind !== 'deadman');
     expect(fromTap.map((a) => a.ruleId)).toEqual(expect.arrayContaining(['env-sensor.temperature-high']));
     expect(fromHistory).toEqual(fromTap);
+  });
+
+  it('taps as `npm run sim -- tap` (from dist/), builds the same readings with `capture --from-influx`, and refuses bad arguments naming the option', async () => {
+    const token = await cp.issueToken('cli-ops', 'operator', ['tangshan']);
+    const tokenFile = join(dir.path, 'cli-ops.token');
+    await writeFile(tokenFile, token);
+    const device = { id: 'tangshan-cli-env-001', type: 'env-sensor', city: 'tangshan', site: 'steelworks' };
+    const secret = await cp.provision(device);
+    const env = { ...process.env, CP_API_TOKEN: '' };
+    const api = ['--api', `http://127.0.0.1:${cp.running.httpPort}`, '--token-file', tokenFile];
+    const influx = ['--influx-url', cp.config.influx.url, '--db', cp.config.influx.database];
+    // In-process (each CLI process costs seconds to start): the same commands the CLI dispatches to.
+    const refusal = (run: Promise<void>) => run.then(() => 'accepted', (err: Error) => `${err.name}: ${err.message}`);
+    const tapPath = join(dir.path, 'cli-tap.ndjson.gz');
+    const tap = spawn('node', [CLI, 'tap', '--city', 'tangshan', '--duration', '3s', '--out', tapPath, '--mqtt', cp.mqttUrl, ...api], { env });
+    let stdout = '';
+    tap.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    tap.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => tap.on('exit', resolve));
+    await waitFor(() => stdout, (out) => out.includes('listening'), { what: 'the tap to listen', timeoutMs: 30_000 });
+    const client = await cp.connectDevice(device.id, secret);
+    const now = Date.now();
+    const readings = [{ ts: now - 2000, values: { temperature: 21.5 } }, { ts: now - 1000, values: { temperature: 22 } }, { values: { temperature: 22.5 } }];
+    for (const r of readings) await client.publishAsync(`devices/${device.id}/telemetry`, JSON.stringify(r), { qos: 1 });
+    await client.endAsync();
+    // While the tap runs out its time.
+    expect(await refusal(tapCommand(['--duration', '1m', '--out', 'x.ndjson.gz']))).toBe('UsageError: --city: which city, e.g. --city beijing (several: --city beijing,tianjin)');
+    expect(await refusal(tapCommand(['--city', 'beijing', '--duration', '1m', '--out', 'x.ndjson.gz', '--mqtt', cp.mqttUrl, ...api]))).toBe('UsageError: --city beijing: the token cli-ops sees only tangshan');
+    expect(await refusal(captureCommand(['--from-influx', '--city', 'tangshan', '--from', '2026-12-02T00:00:00Z', '--to', '2026-12-01T00:00:00Z', '--out', 'x.ndjson.gz']))).toBe('UsageError: --from 2026-12-02T00:00:00.000Z must be before --to 2026-12-01T00:00:00.000Z');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/recorded {4}3 publishes of 1 devices \(3 heard\)/);
+    const lines = await linesOf(tapPath);
+    expect(lines.map((l) => JSON.parse(l.payload))).toEqual([readings[0], readings[1], { ...readings[2], ts: lines[2].t }]);
+
+    // What was stored reads back as the same three readings, the unstamped one at the broker's receive time.
+    await waitFor(() => storedPoints(cp, 'tangshan-cli'), (p) => p.size === 3, { what: 'three readings stored' });
+    const historyPath = join(dir.path, 'cli-history.ndjson.gz');
+    await captureCommand(['--from-influx', '--city', 'tangshan', '--types', 'env-sensor', '--last', '10m', '--out', historyPath, ...influx]);
+    const stored = await linesOf(historyPath);
+    expect(stored.slice(0, 2).map((l) => l.payload)).toEqual(lines.slice(0, 2).map((l) => l.payload));
+    expect(Math.abs(JSON.parse(stored[2].payload).ts - lines[2].t)).toBeLessThan(1000);
   });
 });
 

@@ -17,7 +17,9 @@ export interface TokenIdentity {
 }
 
 export async function tokenIdentity(apiUrl: string, token: string): Promise<TokenIdentity> {
-  const response = await fetch(`${apiUrl}/console/session`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
+  const response = await fetch(`${apiUrl}/console/session`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) }).catch((err: Error) => {
+    throw new TapRefused(`cannot reach the API at ${apiUrl} (${(err.cause as Error | undefined)?.message ?? err.message}): is citypulse running? (--api)`);
+  });
   if (response.status === 401) throw new TapRefused(`${apiUrl} does not accept this token (401): pass an operator token with --token-file`);
   if (response.status !== 200) throw new Error(`GET ${apiUrl}/console/session: ${response.status} ${(await response.text()).slice(0, 300)}`);
   return (await response.json()) as TokenIdentity;

@@ -21,6 +21,8 @@ export async function replayCommand(argv: string[]): Promise<void> {
   const speed = parseSpeed(values.speed);
   if (values.prefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$/.test(values.prefix)) throw new UsageError(`--prefix ${values.prefix}: 1-16 letters, digits, ".", "_" or "-"`);
   const header = await readCaptureHeader(path);
+  // Renaming swaps the simulator's id prefix; tapped or stored devices have ids of their own.
+  if (values.prefix !== undefined && header.source !== 'simulator') throw new UsageError(`--prefix: only a simulator capture's devices can be renamed; ${path} is from ${header.source === 'tap' ? 'a tap' : 'InfluxDB'}`);
   const now = Date.now();
   if (timestamps === 'keep' && header.startMs < now - MAX_PAST_AGE_MS) {
     throw new UsageError(`the capture starts ${new Date(header.startMs).toISOString()}, older than the broker accepts (7 days by default): replay with --timestamps now`);

@@ -52,6 +52,7 @@ export async function tapCommand(argv: string[]): Promise<void> {
       types,
       durationMs,
       signal: stop.signal,
+      onListening: () => console.log(`listening   ${new Date().toISOString()}`),
       onLine: () => kept++,
       log: (line) => console.error(`  ! ${line}`),
     });
