@@ -39,7 +39,6 @@ describe('telemetry from rollups', () => {
     await backfillRollups(cp.influx, { database: cp.config.influx.database, measurements: ['building'], fromMs, toMs, chunkMs: 8 * DAY });
   });
   afterAll(async () => {
-    await cp?.influx.dropDatabase(cp.config.influx.database);
     await cp?.stop();
   });
 
@@ -112,7 +111,6 @@ describe('telemetry from rollups', () => {
       const { body } = await bare.api('GET', `/telemetry/${device.id}/history?from=${iso(toMs - 7 * DAY)}&to=${iso(toMs)}`);
       expect(body).toMatchObject({ resolution: 'raw', every: '2h', resolutionNote: expect.stringContaining('no retention policy rollup_1h') });
     } finally {
-      await bare.influx.dropDatabase(bare.config.influx.database);
       await bare.stop();
     }
   });

@@ -35,6 +35,8 @@ describe('telemetry resolution', () => {
     const old = windowOf(HOUR, '5m', now - 40 * DAY);
     expect(chooseResolution(old, both, now).resolution).toBe('1m');
     expect(chooseResolution(old, { ...both, rawRetentionMs: Number.POSITIVE_INFINITY }, now).resolution).toBe('raw');
+    expect(chooseResolution(windowOf(HOUR, '30s', now - 40 * DAY), both, now)).toMatchObject({ resolution: 'raw', note: expect.stringContaining('kept for a shorter time') });
+    expect(chooseResolution(windowOf(HOUR, '30s'), both, now).note).toBeUndefined();
   });
 
   it('widens a rollup’s window to whole rollup intervals, and says so in the window', () => {

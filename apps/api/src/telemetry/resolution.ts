@@ -9,7 +9,8 @@ import type { TimeWindow } from './interval.js';
  *    short ranges are cheap, and raw holds the newest readings and late ones (a device's buffered
  *    upload) that a rollup computed earlier does not.
  * 2. Otherwise the coarsest rollup whose interval divides `every` (1h for 2h, 1d …; 1m for 15m …),
- *    so each answered interval is whole rollup intervals; raw when `every` is not whole minutes.
+ *    so each answered interval is whole rollup intervals; raw when `every` is not whole minutes
+ *    (saying so when the range goes back further than raw readings are kept).
  * 3. Raw, saying so, when that rollup does not exist on the server (VictoriaMetrics, 2.x/3.x
  *    without the mapped buckets, or CP_RETENTION_MANAGE=false with nothing set up).
  */
@@ -42,7 +43,10 @@ export function chooseResolution(window: TimeWindow, server: RollupsOnServer, no
   const rawHoldsRange = window.fromMs >= nowMs - server.rawRetentionMs;
   if (rangeMs <= RAW_MAX_RANGE_MS && rawHoldsRange) return { resolution: 'raw', window };
   const rollup = ROLLUPS.find((r) => window.everyMs % r.intervalMs === 0);
-  if (!rollup) return { resolution: 'raw', window };
+  if (!rollup) {
+    if (rawHoldsRange) return { resolution: 'raw', window };
+    return { resolution: 'raw', window, note: 'read raw readings, which are kept for a shorter time than this range goes back; an every in whole minutes reads the rollups' };
+  }
   if (!server.policies.has(rollup.retentionPolicy)) {
     const why = server.error ?? `no retention policy ${rollup.retentionPolicy} on this database`;
     return { resolution: 'raw', window, note: `read raw readings: the ${rollup.name} rollup is not available (${why}); see README, Retention and rollups` };
