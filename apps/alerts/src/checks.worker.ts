@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Worker, type Job } from 'bullmq';
-import type { RedisClient } from '@citypulse/redis';
+import type { Job, Worker } from 'bullmq';
+import { bullWorker, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
+import { LOGGER, REDIS, connectRedis } from '@citypulse/core';
 import { QUEUES, type AlertCheckJob } from '@citypulse/contracts';
 import { AlertStore, LastSeenIndex, ReplaySessions, claimDueReminders } from '@citypulse/alert-store';
 import { DeviceRegistry, PresenceStore } from '@citypulse/registry';
@@ -63,7 +63,8 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     const alerts = new AlertStore(this.redis, prefix);
     const apply = { alerts, queues: this.queues, states: deps.states, metrics: this.metrics, logger: this.logger };
 
-    this.worker = new Worker<AlertCheckJob>(
+    this.worker = bullWorker<AlertCheckJob>(
+      config,
       QUEUES.alertChecks,
       async (job: Job<AlertCheckJob>) => {
         const data = job.data;
@@ -81,9 +82,8 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
         return `${due.length} reminders`;
       },
       // One job at a time: the deadman check's WATCH needs the state connection to itself.
-      { connection: bullConnection(config), prefix: bullPrefix(config), concurrency: 1, metrics: { maxDataPoints: 60 * 24 } },
+      { concurrency: 1, keepMetrics: true, onFailed: (job, err) => this.logger.error({ err, jobId: job?.id }, 'alert check failed') },
     );
-    this.worker.on('failed', (job, err) => this.logger.error({ err, jobId: job?.id }, 'alert check failed'));
     await this.queues.checks.upsertJobScheduler('deadman', { every: config.alerts.deadmanIntervalMs }, { name: 'deadman-tick', data: { kind: 'deadman-tick' } });
     await this.queues.checks.upsertJobScheduler('renotify', { every: config.alerts.renotifyCheckMs }, { name: 'renotify-tick', data: { kind: 'renotify-tick' } });
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker, type Job } from 'bullmq';
-import { waitForJobs, type RedisClient } from '@citypulse/redis';
+import { Queue, type Job, type Worker } from 'bullmq';
+import { bullWorker, waitForJobs, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
 import { QUEUES, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
@@ -53,7 +53,8 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     const replaySessions = new ReplaySessions(this.redis, this.config.redis.prefix);
     const queues = this.queues;
     const ruleQueue = (this.ruleQueue = new Queue(QUEUES.ruleEvaluation, { connection: bullConnection(this.config), prefix: bullPrefix(this.config) }));
-    this.worker = new Worker<RuleEvaluationJob>(
+    this.worker = bullWorker<RuleEvaluationJob>(
+      this.config,
       QUEUES.ruleEvaluation,
       async (job: Job<RuleEvaluationJob>) => {
         if (job.data.after?.length && !(await waitForJobs(ruleQueue, job.data.after))) {
@@ -75,9 +76,8 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
         await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });
       },
       // One job at a time per worker: WATCH needs the state connection to itself.
-      { name: this.config.instanceId, connection: bullConnection(this.config), prefix: bullPrefix(this.config), concurrency: 1, metrics: { maxDataPoints: 60 * 24 } },
+      { name: this.config.instanceId, concurrency: 1, keepMetrics: true, onFailed: (job, err) => this.logger.error({ err, jobId: job?.id }, 'rule evaluation failed; BullMQ will retry') },
     );
-    this.worker.on('failed', (job, err) => this.logger.error({ err, jobId: job?.id }, 'rule evaluation failed; BullMQ will retry'));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { RedisConnection, createIORedisClient, type ConnectionOptions } from 'bullmq';
+import { RedisConnection, Worker, createIORedisClient, type ConnectionOptions, type Job, type Processor } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
 import { clusterOptions, openCluster } from './redis-client.js';
 
@@ -10,6 +10,34 @@ import { clusterOptions, openCluster } from './redis-client.js';
  */
 export function bullPrefix(config: AppConfig): string {
   return `{${config.redis.prefix}:bull}`;
+}
+
+export interface BullWorkerOptions<T> {
+  /** Jobs this process runs at once. */
+  concurrency: number;
+  /** Keep a day of per-minute completed/failed counts (GET /queues shows them); BullMQ keeps none by default. */
+  keepMetrics?: boolean;
+  /** The worker's name on the jobs it takes (which process ran a job). */
+  name?: string;
+  /** Every failed attempt, whether BullMQ retries it or keeps it failed: to log it. */
+  onFailed: (job: Job<T> | undefined, err: Error) => void;
+}
+
+/**
+ * A BullMQ worker on the deployment's Redis and prefix, started at once: every citypulse worker is
+ * made here, so none forgets the prefix (its queue would silently be another one) or the cluster
+ * connection.
+ */
+export function bullWorker<T>(config: AppConfig, queue: string, processor: Processor<T>, options: BullWorkerOptions<T>): Worker<T> {
+  const worker = new Worker<T>(queue, processor, {
+    ...(options.name && { name: options.name }),
+    connection: bullConnection(config),
+    prefix: bullPrefix(config),
+    concurrency: options.concurrency,
+    ...(options.keepMetrics && { metrics: { maxDataPoints: 60 * 24 } }),
+  });
+  worker.on('failed', options.onFailed);
+  return worker;
 }
 
 /** Marks BullMQ connection options that must become a cluster connection (read by the factory below). */

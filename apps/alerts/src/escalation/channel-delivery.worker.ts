@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { RedisClient } from '@citypulse/redis';
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import { bullWorker, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
+import { LOGGER, REDIS } from '@citypulse/core';
 import { QUEUES, alertLiveChannel, type ChannelDeliveryJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import { ChannelRepository } from '@citypulse/alert-config';
@@ -41,7 +41,8 @@ export class ChannelDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       options: config.notifications,
       publishLive: async (message) => void (await redis.publish(live, JSON.stringify(message))),
     };
-    this.worker = new Worker<ChannelDeliveryJob>(
+    this.worker = bullWorker<ChannelDeliveryJob>(
+      config,
       QUEUES.channelDeliveries,
       async (job: Job<ChannelDeliveryJob>) => {
         const d = job.data;
@@ -58,9 +59,8 @@ export class ChannelDeliveryWorker implements OnApplicationBootstrap, OnApplicat
         if (decision.action === 'retry') throw new Error(decision.reason);
         return 'delivered';
       },
-      { connection: bullConnection(config), prefix: bullPrefix(config), concurrency: 16 },
+      { concurrency: 16, onFailed: (job, err) => this.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'channel delivery failed') },
     );
-    this.worker.on('failed', (job, err) => this.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'channel delivery failed'));
   }
 
   async onApplicationShutdown(): Promise<void> {

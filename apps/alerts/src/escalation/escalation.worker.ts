@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Worker, type Job } from 'bullmq';
-import type { RedisClient } from '@citypulse/redis';
+import type { Job, Worker } from 'bullmq';
+import { bullWorker, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
+import { LOGGER, REDIS } from '@citypulse/core';
 import { QUEUES, type ChannelDeliveryJob, type EscalationJob } from '@citypulse/contracts';
 import { AlertStore, type Alert, type AlertEvent } from '@citypulse/alert-store';
 import { ChannelRepository, escalationStep, onDuty, type EscalationPolicy } from '@citypulse/alert-config';
@@ -40,7 +40,8 @@ export class EscalationWorker implements OnApplicationBootstrap, OnApplicationSh
     const queues = (this.queues = new AlertQueues(config));
     const alerts = new AlertStore(this.redis, config.redis.prefix);
     const channels = new ChannelRepository(this.redis, config.redis.prefix);
-    this.worker = new Worker<EscalationJob>(
+    this.worker = bullWorker<EscalationJob>(
+      config,
       QUEUES.escalations,
       async (job: Job<EscalationJob>) => {
         const { alertId, step } = job.data;
@@ -66,9 +67,8 @@ export class EscalationWorker implements OnApplicationBootstrap, OnApplicationSh
         if (nextInMs !== undefined) await queues.escalations.add('step', { alertId, step: step + 1 }, { jobId: escalationJobId(alertId, step + 1), delay: nextInMs });
         return `level ${level + 1}: ${deliveries.length} deliveries${nextInMs === undefined ? ', last step' : `, next in ${nextInMs} ms`}`;
       },
-      { connection: bullConnection(config), prefix: bullPrefix(config), concurrency: 8 },
+      { concurrency: 8, onFailed: (job, err) => this.logger.warn({ jobId: job?.id, err: err.message }, 'escalation step failed; BullMQ will retry') },
     );
-    this.worker.on('failed', (job, err) => this.logger.warn({ jobId: job?.id, err: err.message }, 'escalation step failed; BullMQ will retry'));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Worker, type Job } from 'bullmq';
-import type { RedisClient } from '@citypulse/redis';
+import type { Job, Worker } from 'bullmq';
+import { bullWorker, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
+import { LOGGER, REDIS } from '@citypulse/core';
 import { QUEUES, alertLiveChannel, type AlertEventJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import { ChannelRepository, WebhookRepository, webhookMatches } from '@citypulse/alert-config';
@@ -44,7 +44,8 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
     const webhooks = new WebhookRepository(this.redis, config.redis.prefix);
     const channels = new ChannelRepository(this.redis, config.redis.prefix);
     const channel = alertLiveChannel(config.redis.prefix);
-    this.worker = new Worker<AlertEventJob>(
+    this.worker = bullWorker<AlertEventJob>(
+      config,
       QUEUES.alertEvents,
       async (job: Job<AlertEventJob>) => {
         const [alert, history] = await Promise.all([alerts.get(job.data.alertId), alerts.history(job.data.alertId)]);
@@ -67,9 +68,8 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
         await this.writeHistory(alertLine(alert, event), job.attemptsMade + 1);
         return `${event.kind}: ${targets.length} webhooks`;
       },
-      { connection: bullConnection(config), prefix: bullPrefix(config), concurrency: 4, metrics: { maxDataPoints: 60 * 24 } },
+      { concurrency: 4, keepMetrics: true, onFailed: (job, err) => this.logger.warn({ err: err.message, jobId: job?.id }, 'alert event not recorded yet; BullMQ will retry') },
     );
-    this.worker.on('failed', (job, err) => this.logger.warn({ err: err.message, jobId: job?.id }, 'alert event not recorded yet; BullMQ will retry'));
   }
 
   private async writeHistory(line: string, attempt: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker, type Job } from 'bullmq';
-import type { RedisClient } from '@citypulse/redis';
+import { Queue, type Job, type Worker } from 'bullmq';
+import { bullWorker, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES, type CommandTimeoutJob, type FleetJobTick } from '@citypulse/contracts';
@@ -59,16 +59,16 @@ export class FleetJobsWorker implements OnApplicationBootstrap, OnApplicationShu
       maxBatch: config.jobs.maxBatch,
       concurrency: 32,
     });
-    this.worker = new Worker<FleetJobTick>(
+    this.worker = bullWorker<FleetJobTick>(
+      config,
       QUEUES.fleetJobs,
       async (job: Job<FleetJobTick>) => {
         const result = await engine.tick(job.data.jobId);
         if (result === 'done' || result === 'gone') await this.ticks!.removeJobScheduler(fleetJobSchedulerId(job.data.jobId));
         return result;
       },
-      { ...common, concurrency: 4 },
+      { concurrency: 4, onFailed: (job, err) => this.logger.warn({ err, jobId: job?.data.jobId }, 'fleet job tick failed') },
     );
-    this.worker.on('failed', (job, err) => this.logger.warn({ err, jobId: job?.data.jobId }, 'fleet job tick failed'));
     // A worker killed mid-tick may have left a job's scheduler without its next tick.
     rearmFleetJobs(this.ticks, config.jobs.tickMs).then(
       (count) => count > 0 && this.logger.info({ count }, 'fleet job ticks re-armed'),

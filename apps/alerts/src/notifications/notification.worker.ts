@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { RedisClient } from '@citypulse/redis';
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import { bullWorker, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
+import { LOGGER, REDIS } from '@citypulse/core';
 import { QUEUES, type NotificationJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import { WebhookRepository } from '@citypulse/alert-config';
@@ -34,7 +34,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
     const { config } = this;
     const webhooks = new WebhookRepository(this.redis, config.redis.prefix);
     const alerts = new AlertStore(this.redis, config.redis.prefix);
-    this.worker = new Worker<NotificationJob>(
+    this.worker = bullWorker<NotificationJob>(
+      config,
       QUEUES.notifications,
       async (job: Job<NotificationJob>) => {
         const webhook = await webhooks.get(job.data.webhookId);
@@ -47,10 +48,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
         await alerts.recordNotified(job.data.message.alert.id);
         return 'delivered';
       },
-      { connection: bullConnection(config), prefix: bullPrefix(config), concurrency: 16, metrics: { maxDataPoints: 60 * 24 } },
-    );
-    this.worker.on('failed', (job, err) =>
-      this.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'webhook delivery failed'),
+      { concurrency: 16, keepMetrics: true, onFailed: (job, err) => this.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'webhook delivery failed') },
     );
   }
 
