@@ -143,6 +143,19 @@ describe('sim tap and sim capture --from-influx', () => {
     expect(stored.slice(0, 2).map((l) => l.payload)).toEqual(lines.slice(0, 2).map((l) => l.payload));
     expect(Math.abs(JSON.parse(stored[2].payload).ts - lines[2].t)).toBeLessThan(1000);
   });
+
+  it('ends a tap when its token is revoked, keeping what it heard', async () => {
+    const token = await cp.issueToken('short-tap', 'operator', ['tangshan']);
+    let listening!: () => void;
+    const ready = new Promise<void>((resolve) => (listening = resolve));
+    const tap = tapLive(join(dir.path, 'revoked.ndjson.gz'), { mqttUrl: cp.mqttUrl, apiUrl: `http://127.0.0.1:${cp.running.httpPort}`, token, login: 'short-tap', cities: ['tangshan'], durationMs: 60_000, onListening: listening });
+    await ready;
+    expect((await cp.api('DELETE', '/tokens/short-tap')).status).toBe(204);
+    const started = Date.now();
+    const result = await tap;
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.capture.lines).toBe(0);
+  });
 });
 
 async function linesOf(path: string): Promise<CaptureLine[]> {

@@ -30,7 +30,7 @@ export async function captureFromInflux(influx: InfluxQueryClient, history: Stor
     const measurements = [...new Set(Object.values(deviceTypes).filter((t) => !history.types || history.types.includes(t.name)).map((t) => t.measurement))].sort();
     for await (const row of mergeByTime(measurements.map((m) => storedRows(influx, m, history)))) {
       const deviceType = String(row.device_type);
-      const t = row.time as unknown as number;
+      const t = timeOf(row);
       const line: CaptureLine = { t, deviceId: String(row.device_id), type: deviceType, city: String(row.city), site: String(row.site), topic: 'telemetry', payload: JSON.stringify({ ts: t, values: valuesOf(row) }) };
       await spool.write(line);
       onLine?.(line);
@@ -75,10 +75,15 @@ async function* mergeByTime(streams: Array<AsyncGenerator<Row>>): AsyncGenerator
     let next = -1;
     for (let i = 0; i < heads.length; i++) {
       if (heads[i].done) continue;
-      if (next < 0 || (heads[i].value as Row).time! < (heads[next].value as Row).time!) next = i;
+      if (next < 0 || timeOf(heads[i].value as Row) < timeOf(heads[next].value as Row)) next = i;
     }
     if (next < 0) return;
     yield heads[next].value as Row;
     heads[next] = await streams[next].next();
   }
+}
+
+/** Rows are read with `epoch: 'ms'`: their time is a number. */
+function timeOf(row: Row): number {
+  return row.time as unknown as number;
 }

@@ -78,6 +78,12 @@ export async function tapLive(path: string, options: TapOptions): Promise<TapRes
   let heard = 0;
   let reconnects = 0;
   let failure: Error | undefined;
+  // A failed write or lookup ends the tap at once rather than at the end of its duration.
+  const halted = new AbortController();
+  const fail = (err: Error) => {
+    failure ??= err;
+    halted.abort();
+  };
   let writing: Promise<void> = Promise.resolve();
   let client: MqttClient | undefined;
   try {
@@ -95,7 +101,7 @@ export async function tapLive(path: string, options: TapOptions): Promise<TapRes
           await spool.write(line);
           options.onLine?.(line);
         } catch (err) {
-          failure = err as Error;
+          fail(err as Error);
         }
       });
     };
@@ -106,9 +112,9 @@ export async function tapLive(path: string, options: TapOptions): Promise<TapRes
       // A clean session forgets its subscription across a reconnect: take it again.
       reconnects++;
       options.log?.('reconnected: the capture misses what was published while the tap was away');
-      client!.subscribeAsync(TELEMETRY, { qos: 1 }).catch((err: Error) => (failure ??= err));
+      client!.subscribeAsync(TELEMETRY, { qos: 1 }).catch(fail);
     });
-    await untilDone(client, options);
+    await untilDone(client, options.durationMs, AbortSignal.any([halted.signal, ...(options.signal ? [options.signal] : [])]), options.log);
     await client.endAsync();
     const endedAtMs = Date.now();
     await writing;
@@ -158,23 +164,23 @@ async function connect(options: TapOptions, onMessage: (topic: string, payload: 
 }
 
 /** Resolves when the duration is up, the signal aborts, or the broker refuses the login again (a revoked token). */
-function untilDone(client: MqttClient, options: TapOptions): Promise<void> {
+function untilDone(client: MqttClient, durationMs: number, signal: AbortSignal, log?: (line: string) => void): Promise<void> {
   return new Promise((resolve) => {
     const finish = () => {
       clearTimeout(timer);
-      options.signal?.removeEventListener('abort', finish);
+      signal.removeEventListener('abort', finish);
       client.off('error', refused);
       resolve();
     };
     const refused = (err: Error) => {
       const code = (err as { code?: unknown }).code;
       if (code !== 4 && code !== 5) return;
-      options.log?.(`the broker refused the login on reconnecting (${err.message}): the tap ends here`);
+      log?.(`the broker refused the login on reconnecting (${err.message}): the tap ends here`);
       finish();
     };
-    const timer = setTimeout(finish, options.durationMs);
-    options.signal?.addEventListener('abort', finish);
+    const timer = setTimeout(finish, durationMs);
+    signal.addEventListener('abort', finish);
     client.on('error', refused);
-    if (options.signal?.aborted) finish();
+    if (signal.aborted) finish();
   });
 }
