@@ -1,7 +1,5 @@
 import type { RedisClient } from '@citypulse/redis';
-import type { DeviceReadings } from '@citypulse/contracts';
 import { handoffKeys, INGEST_GROUP } from './keys.js';
-import { rulesFeed } from './entry.js';
 import { scaledToShare } from './linger.js';
 import { ACK_LUA, CLAIM_LUA, LOST, READ_NEW_LUA, defineScript } from './scripts.js';
 
@@ -17,10 +15,8 @@ export interface HandoffSegment {
 
 export interface HandoffBatch {
   segments: HandoffSegment[];
-  /** Line protocol, one line per reading; each partition's lines in stream order. */
+  /** Line protocol, one line per reading; each partition's lines in stream order. Opaque here. */
   lines: string[];
-  /** The same readings for rule evaluation, one group per device, in stream order (read back from the lines). */
-  devices: DeviceReadings[];
 }
 
 export interface HandoffConsumerOptions {
@@ -61,7 +57,6 @@ export interface HandoffConsumerOptions {
 }
 
 type StreamEntries = Array<[id: string, fields: string[] | null]>;
-type RawBatch = Omit<HandoffBatch, 'devices'>;
 
 interface Held {
   token: string;
@@ -145,7 +140,7 @@ export class HandoffConsumer {
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
     this.outstanding.set(batch.segments, { settled, settle });
-    return { ...batch, devices: rulesFeed(batch.lines) };
+    return batch;
   }
 
   /** Marks a batch handed out by `next` as finished with (acknowledged, or failed and left pending). */
@@ -175,7 +170,7 @@ export class HandoffConsumer {
     return acknowledged.reduce((a, b) => a + b, 0);
   }
 
-  private async readBatch(): Promise<RawBatch | null> {
+  private async readBatch(): Promise<HandoffBatch | null> {
     let round = await this.readRound();
     if (round.lines.length === 0 && round.segments.every((s) => s.ids.length === 0)) {
       this.idleMs = Math.min(Math.max(2, this.idleMs * 2), this.scaledToShare(this.options.idlePollMs ?? 100));
@@ -188,7 +183,7 @@ export class HandoffConsumer {
     this.idleMs = 0;
     const { targetLines = 0 } = this.options;
     const deadline = Date.now() + Math.max(0, this.scaledToShare(this.options.lingerMs ?? 0) - waitedMs);
-    let batch: RawBatch = round;
+    let batch: HandoffBatch = round;
     // While lingering, a round that left entries behind is followed at once; else the pause before
     // the next doubles (5, 10, 20… ms): a few rounds per batch instead of one every 5 ms, whose
     // cost was paid per process and per second, not per reading (two ingest processes polled twice
@@ -215,7 +210,7 @@ export class HandoffConsumer {
    * One read per partition held, all at once: pending entries of a take-over first, else new ones.
    * `more`: some partition may hold more than this round took (a full read, or a take-over under way).
    */
-  private async readRound(): Promise<RawBatch & { more: boolean }> {
+  private async readRound(): Promise<HandoffBatch & { more: boolean }> {
     const held = [...this.held];
     const count = Math.max(1, Math.ceil((this.options.entriesPerRead ?? 50) / Math.max(1, held.length)));
     const segments = await Promise.all(held.map(([partition, state]) => this.readPartition(partition, state, count)));
@@ -286,7 +281,7 @@ function toSegment(entries: StreamEntries): { ids: string[]; counts: number[]; l
 }
 
 /** `b` read after `a`: each partition's entries stay in stream order. */
-function merge(a: RawBatch, b: RawBatch): RawBatch {
+function merge(a: HandoffBatch, b: HandoffBatch): HandoffBatch {
   if (b.segments.length === 0) return a;
   const segments = a.segments.map((s) => ({ ...s, ids: [...s.ids], counts: [...s.counts] }));
   for (const s of b.segments) {

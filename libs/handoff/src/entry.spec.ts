@@ -1,4 +1,4 @@
-import { encodeEntries, rulesFeed } from './entry.js';
+import { encodeEntries } from './entry.js';
 
 const line = (device: string, t: number, v = t) => `energy,city=tianjin,device_id=${device},device_type=electricity-meter,site=tj-1 voltage=${v} ${t}000000`;
 
@@ -7,15 +7,5 @@ describe('hand-off entries', () => {
     const entries = encodeEntries([[line('m1', 1), line('m1', 2), line('m1', 3)], [line('s1', 4), line('s1', 5)]], 2);
     expect(entries.map((e) => e.n)).toEqual([2, 2, 1]);
     expect(entries.flatMap((e) => e.lp.split('\n'))).toEqual([1, 2, 3].map((t) => line('m1', t)).concat([4, 5].map((t) => line('s1', t))));
-  });
-});
-
-describe('rulesFeed', () => {
-  it('groups readings by device in line order, with the device’s registry tags', () => {
-    const feed = rulesFeed([line('m1', 1), line('m2', 2), line('m1', 3, 231.5)]);
-    expect(feed).toEqual([
-      { deviceId: 'm1', deviceType: 'electricity-meter', city: 'tianjin', site: 'tj-1', readings: [[1, { voltage: 1 }], [3, { voltage: 231.5 }]] },
-      { deviceId: 'm2', deviceType: 'electricity-meter', city: 'tianjin', site: 'tj-1', readings: [[2, { voltage: 2 }]] },
-    ]);
   });
 });

@@ -4,6 +4,6 @@ export { PartitionLeases, type PartitionLeasesOptions, type LeaseHooks } from '.
 export { handoffKeys, handoffMembersKey, INGEST_GROUP } from './keys.js';
 export { partitionOf } from './partition.js';
 export { fairShare } from './fair-share.js';
-export { encodeEntries, rulesFeed, type EncodedEntry } from './entry.js';
+export { encodeEntries, type EncodedEntry } from './entry.js';
 export { readHandoffDepth, readHandoffBacklog, type HandoffDepth } from './depth.js';
 export { checkDurability, replicaWait, HandoffNotReplicatedError, type DurabilityCheck, type HandoffDurability, type ReplicaWaitOptions } from './durability.js';
