@@ -1,13 +1,8 @@
 #!/usr/bin/env bash
-# The simulator CLI (simulators/src/cli.ts): builds first when any TypeScript source is newer than
-# the compiled CLI, then runs it. `npm run sim -- help` lists the commands.
+# The simulator CLI (simulators/src/cli.ts): builds first when a source changed (only then), then
+# runs it from the caller's directory, so relative paths (--out, captures, rule files) are the
+# caller's. `npm run sim -- help` lists the commands.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
-cli=dist/simulators/src/cli.js
-if [[ ! -f $cli ]] || [[ -n $(find apps libs devices simulators -name '*.ts' ! -name '*.spec.ts' ! -name '*.int-test.ts' -newer "$cli" -print -quit) ]]; then
-  echo "== building" >&2
-  npm run --silent build >&2
-fi
-
-exec node --enable-source-maps "$cli" "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/built-dist.sh"
+cd "$caller"
+exec node --enable-source-maps "$dist/simulators/src/cli.js" "$@"
