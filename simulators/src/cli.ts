@@ -1,12 +1,4 @@
-import { UsageError } from './cli/args.js';
-import { backtestCommand } from './cli/backtest-command.js';
-import { captureCommand } from './cli/capture-command.js';
-import { cleanupCommand } from './cli/cleanup-command.js';
-import { hashCommand, rulesCommand, scenariosCommand } from './cli/info-commands.js';
-import { recordCommand } from './cli/record-command.js';
-import { replayCommand } from './cli/replay-command.js';
-import { runCommand } from './cli/run-command.js';
-import { tapCommand } from './cli/tap-command.js';
+import { describeError } from './cli/cli-errors.js';
 
 const HELP = `citypulse simulator — npm run sim -- <command> [options]
 
@@ -48,33 +40,36 @@ tap       --city beijing[,tianjin] --duration 10m --out <file> [--types env-sens
 capture   --from-influx --city beijing --from <ISO> [--to <ISO>] | --last 24h --out <file>
           [--types env-sensor,…] [--influx-url http://127.0.0.1:18086] [--db citypulse]`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void> | void> = {
-  run: runCommand,
-  record: recordCommand,
-  replay: replayCommand,
-  backtest: backtestCommand,
-  tap: tapCommand,
-  capture: captureCommand,
-  scenarios: scenariosCommand,
-  rules: rulesCommand,
-  hash: hashCommand,
-  cleanup: cleanupCommand,
+/** Each command's module is loaded only when asked for: `help` and a mistyped command answer at once. */
+const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void> | void>> = {
+  run: async () => (await import('./cli/run-command.js')).runCommand,
+  record: async () => (await import('./cli/record-command.js')).recordCommand,
+  replay: async () => (await import('./cli/replay-command.js')).replayCommand,
+  backtest: async () => (await import('./cli/backtest-command.js')).backtestCommand,
+  tap: async () => (await import('./cli/tap-command.js')).tapCommand,
+  capture: async () => (await import('./cli/capture-command.js')).captureCommand,
+  scenarios: async () => (await import('./cli/info-commands.js')).scenariosCommand,
+  rules: async () => (await import('./cli/info-commands.js')).rulesCommand,
+  hash: async () => (await import('./cli/info-commands.js')).hashCommand,
+  cleanup: async () => (await import('./cli/cleanup-command.js')).cleanupCommand,
 };
 
 const [command, ...argv] = process.argv.slice(2);
 if (!command || command === 'help' || command === '--help' || command === '-h') {
   console.log(HELP);
 } else if (!Object.hasOwn(COMMANDS, command)) {
-  console.error(`unknown command ${command}\n\n${HELP}`);
+  console.error(`error: unknown command ${command} (npm run sim -- help lists them)`);
   process.exitCode = 2;
 } else {
   try {
-    await COMMANDS[command](argv);
+    await (await COMMANDS[command]())(argv);
   } catch (err) {
-    // parseArgs reports unknown or malformed options with a code; both are the caller's to fix.
-    const usage = err instanceof UsageError || String((err as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
-    console.error(usage ? `${(err as Error).message}\n(npm run sim -- help)` : err);
-    process.exitCode = usage ? 2 : 1;
+    // One line the user can act on; the stack only when asked for (DEBUG=1).
+    const { message, exitCode, unexpected } = describeError(err);
+    const hint = exitCode === 2 ? ' (npm run sim -- help)' : unexpected && !process.env.DEBUG ? ' (DEBUG=1 shows where)' : '';
+    console.error(`error: ${message}${hint}`);
+    if (process.env.DEBUG) console.error(err);
+    process.exitCode = exitCode;
   }
 }
 // Open sockets or timers must not keep a finished command alive.

@@ -20,7 +20,7 @@ const TAGS = new Set(['time', 'device_id', 'device_type', 'city', 'site']);
  * range, an hour at a time, each device's readings in time order. They were accepted once, so no
  * decoding; what reaches the rules is what the alerts worker saw (stored points, not publishes).
  */
-export async function backtestInflux(influx: InfluxQueryClient, range: InfluxRange, options: BacktestOptions): Promise<BacktestResult> {
+export async function backtestInflux(influx: InfluxQueryClient, range: InfluxRange, options: BacktestOptions, onChunk?: (reachedMs: number) => void): Promise<BacktestResult> {
   const backtest = new Backtest(options);
   const measurements = [...new Set(Object.values(deviceTypes).filter((t) => !range.deviceType || t.name === range.deviceType).map((t) => t.measurement))].sort();
   const chunkMs = range.chunkMs ?? 3_600_000;
@@ -39,6 +39,7 @@ export async function backtestInflux(influx: InfluxQueryClient, range: InfluxRan
       }
     }
     for (const { ref, readings } of byDevice.values()) backtest.readings(ref, readings);
+    onChunk?.(to);
   }
   return backtest.finish(range.toMs);
 }

@@ -1,3 +1,6 @@
+import { describeError } from '../cli/cli-errors.js';
+import { resolveCallerPaths } from './caller-paths.js';
+
 /**
  * `npm run bench -- <command> [options]`: one entry, one module per benchmark, loaded only when
  * asked for. Benchmarks print figures and write them as JSON; they assert nothing.
@@ -61,9 +64,11 @@ if (!chosen) {
   process.exit(asked ? 0 : 2);
 }
 try {
-  process.exitCode = await chosen.run(args);
+  process.exitCode = await chosen.run(resolveCallerPaths(command, args, process.env.INIT_CWD ?? process.cwd()));
 } catch (err) {
-  console.error(err);
+  // A file or server the user named: one line. Anything else: the whole error, stack included.
+  const { message, unexpected } = describeError(err);
+  console.error(unexpected || process.env.DEBUG ? err : `error: ${message}`);
   process.exitCode = 1;
 }
 // Stray handles (a keep-alive socket, a timer) must not keep a finished bench alive.

@@ -5,7 +5,10 @@ import { createGunzip } from 'node:zlib';
 import { parseHeader, type CaptureHeader, type CaptureLine } from './capture-format.js';
 
 async function* textLines(path: string): AsyncGenerator<string> {
-  const input = createReadStream(path).pipe(createGunzip());
+  const file = createReadStream(path);
+  const input = file.pipe(createGunzip());
+  // pipe() does not pass the file's errors on: a missing file would be an unhandled 'error' event.
+  file.once('error', (err) => input.destroy(err));
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const line of lines) if (line.length > 0) yield line;

@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import type { RuleDefinition } from '@citypulse/rules';
 import type { BacktestResult } from '../backtest/backtest.js';
 import { backtestCapture } from '../backtest/capture-source.js';
+import { readCaptureHeader } from '../capture/capture-reader.js';
 import { formatReport } from '../backtest/format-report.js';
 import { backtestInflux, type InfluxRange } from '../backtest/influx-source.js';
 import { compareBacktests } from '../backtest/report.js';
 import { candidateRuleSet, catalogueRuleSet, parseRuleSet, readRuleFile } from '../backtest/rule-sets.js';
 import { parseDuration, UsageError } from './args.js';
 import { influxClient, INFLUX_OPTIONS, parseTimeRange } from './history-options.js';
+import { showStepProgress } from './progress.js';
 import { apiToken, defaultApiUrl, serviceConfig } from './target.js';
 
 /**
@@ -54,14 +56,14 @@ export async function backtestCommand(argv: string[]): Promise<void> {
     const influx = influxClient(values, config);
     title = `backtest of InfluxDB ${new Date(range.fromMs).toISOString()} … ${new Date(range.toMs).toISOString()}`;
     endMs = range.toMs;
-    run = (rules) => backtestInflux(influx, range, options(rules));
+    run = (rules) => withPassProgress(rules === current ? 'current' : 'candidate', range.fromMs, range.toMs, (onReached) => backtestInflux(influx, range, options(rules), onReached));
   } else {
     const [path] = positionals;
     if (!path) throw new UsageError('backtest what? a capture file, or --influx with --from/--to (or --last)');
-    const { header } = await backtestCapture(path, options([]));
+    const header = await readCaptureHeader(path);
     title = `backtest of ${path} (${header.scenario}, seed ${header.seed}, ${header.devices.length} devices, ${new Date(header.startMs).toISOString()} … ${new Date(header.endMs).toISOString()})`;
     endMs = header.endMs;
-    run = async (rules) => (await backtestCapture(path, options(rules))).result;
+    run = (rules) => withPassProgress(rules === current ? 'current' : 'candidate', header.startMs, header.endMs, async (onReached) => (await backtestCapture(path, options(rules), onReached)).result);
   }
   const candidateResult = await run(candidate);
   // Without --rules the candidate is the current set: one pass answers both.
@@ -72,6 +74,17 @@ export async function backtestCommand(argv: string[]): Promise<void> {
   if (values.json) {
     await writeFile(values.json, JSON.stringify({ title, report, alerts: candidateResult.alerts }, null, 1));
     console.log(`\nreport written to ${values.json}`);
+  }
+}
+
+/** One pass of the traffic through a rule set, with a progress bar by the time it has reached. */
+async function withPassProgress<T>(rules: string, fromMs: number, toMs: number, pass: (onReached: (ms: number) => void) => Promise<T>): Promise<T> {
+  let reached = fromMs;
+  const progress = showStepProgress(`backtest (${rules} rules)`, toMs - fromMs, () => ({ done: reached - fromMs, detail: new Date(reached).toISOString().slice(0, 19) }));
+  try {
+    return await pass((ms) => (reached = ms));
+  } finally {
+    progress.stop();
   }
 }
 

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { recordRun } from '../capture/record.js';
-import { prepareRun } from '../simulation/simulation.js';
+import { prepareRun, scheduledReadings } from '../simulation/simulation.js';
 import { GENERATION_OPTIONS, UsageError } from './args.js';
+import { showStepProgress } from './progress.js';
 import { describeRun, simOptions } from './sim-options.js';
 
 const MINUTE = 60_000;
@@ -17,7 +18,10 @@ export async function recordCommand(argv: string[]): Promise<void> {
   const run = prepareRun(simOptions(values, (durationMs) => Math.floor((Date.now() - durationMs) / MINUTE) * MINUTE));
   console.log(describeRun(run));
   const started = performance.now();
-  const summary = await recordRun(run, values.out);
+  const total = scheduledReadings(run);
+  let written = 0;
+  const progress = showStepProgress('recording', total, () => ({ done: written, detail: `${written}/${total} publishes` }));
+  const summary = await recordRun(run, values.out, () => written++).finally(() => progress.stop());
   const seconds = (performance.now() - started) / 1000;
   console.log(`recorded    ${summary.lines} publishes (${(summary.uncompressedBytes / 1e6).toFixed(1)} MB uncompressed) to ${summary.path} in ${seconds.toFixed(1)} s (${Math.round(summary.lines / seconds)}/s)`);
   console.log(`sha256      ${summary.sha256}`);

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { countCaptureLines, readCaptureHeader } from '../capture/capture-reader.js';
+import { readCaptureHeader } from '../capture/capture-reader.js';
 import { replayCapture } from '../send/replay-capture.js';
 import { formatSummary } from '../send/send-stats.js';
 import { parseSpeed, TARGET_OPTIONS, UsageError } from './args.js';
+import { assertDelivered } from './delivery.js';
 import { showProgress, type Progress } from './progress.js';
-import { resolveTarget } from './target.js';
+import { assertTargetReachable, resolveTarget } from './target.js';
 
 const DAY = 86_400_000;
 /** The broker's defaults (CP_MAX_PAST_AGE_MS, CP_MAX_FUTURE_SKEW_MS); a deployment may differ. */
@@ -30,18 +31,19 @@ export async function replayCommand(argv: string[]): Promise<void> {
   if (timestamps === 'keep' && header.endMs > now + MAX_FUTURE_SKEW_MS) console.error(`  ! the capture runs into the future (${new Date(header.endMs).toISOString()}): those readings will be rejected as timestamp_in_future`);
   console.log(`${path}: ${header.scenario}, seed ${header.seed}, ${header.devices.length} devices, ${new Date(header.startMs).toISOString()} … ${new Date(header.endMs).toISOString()}`);
   const target = await resolveTarget(values, (line) => console.error(`  ! ${line}`));
-  const total = await countCaptureLines(path);
+  await assertTargetReachable(target);
   let progress: Progress | undefined;
   const result = await replayCapture(path, {
     ...target,
     speed,
     timestamps,
     idPrefix: values.prefix,
-    onStart: (sender) => (progress = showProgress(sender.stats, total)),
+    onStart: (sender) => (progress = showProgress(sender.stats, { fromMs: header.startMs, toMs: header.endMs })),
   }).finally(() => progress?.stop());
   console.log(`devices     ${result.provision.reused} reused, ${result.provision.created} created, ${result.provision.replaced} replaced`);
   if (result.shiftMs !== 0) console.log(`timestamps  shifted by ${(result.shiftMs / 1000).toFixed(0)} s`);
   if (result.session) console.log(`session     ${result.session.prefix}: deadman judged on the replayed clock, ended at ${new Date(result.session.endMs).toISOString()} (npm run sim -- cleanup --prefix ${result.session.prefix} removes its devices)`);
   console.log(formatSummary(result.stats));
   if (header.expected.raises.length > 0) console.log(`expect      ${header.expected.raises.join(', ')}`);
+  assertDelivered(result.stats, target.mqttUrl);
 }
