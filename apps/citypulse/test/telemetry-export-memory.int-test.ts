@@ -23,7 +23,10 @@ describe('telemetry export of a million rows', () => {
   const t0 = Math.floor(Date.now() / 1000) * 1000 - 86_400_000;
 
   beforeAll(async () => {
-    env = testEnv({ CP_HTTP_PORT: String(await httpPort) });
+    // V8's young generation is capped at 3 × 16 MB, as README's Export recommends for API processes:
+    // left to itself, Node 24 grows it to 3 × 32 MB under an export's allocation rate — memory it
+    // then keeps, whatever the export's size (measured with Node 24's default: +95 MB).
+    env = testEnv({ CP_HTTP_PORT: String(await httpPort), NODE_OPTIONS: '--max-semi-space-size=16' });
     const config = loadConfig(env);
     database = config.influx.database;
     influx = new InfluxQueryClient({ url: config.influx.url, database, token: config.influx.token });

@@ -1,3 +1,5 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { InfluxQueryError, type Series } from './query-client.js';
 
 /*
@@ -55,41 +57,61 @@ export async function* streamQuery(request: StreamQueryRequest, options: StreamQ
   if (options.signal?.aborted) onCallerAbort();
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   try {
-    const response = await withIdleTimeout(
-      fetch(request.url, { method: 'POST', headers: request.headers, body: params.toString(), signal: abort.signal }),
-      idleTimeoutMs,
-      abort,
-    );
-    if (!response.ok || !response.body) {
-      const text = await response.text().catch(() => '');
-      throw new InfluxQueryError(`InfluxQL query failed (${response.status}): ${errorOf(text) ?? text.slice(0, 500)}`, response.status);
+    const response = await withIdleTimeout(post(request, params.toString(), abort.signal), idleTimeoutMs, abort);
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      const text = await withIdleTimeout(textOf(response), idleTimeoutMs, abort);
+      throw new InfluxQueryError(`InfluxQL query failed (${status}): ${errorOf(text) ?? text.slice(0, 500)}`, status);
     }
-    const reader = response.body.getReader();
-    try {
-      for await (const line of lines(reader, idleTimeoutMs, maxChunkBytes, abort)) {
-        const json = parseChunk(line, response.status);
-        const [result] = json.results ?? [];
-        if (result?.error) throw new InfluxQueryError(`InfluxQL statement failed: ${result.error}`, response.status);
-        if (result?.series && result.series.length > 0) yield result.series;
-      }
-    } finally {
-      // Stops InfluxDB's sending when the caller stopped early (break, error, abort).
-      await reader.cancel().catch(() => undefined);
+    for await (const line of lines(response, idleTimeoutMs, maxChunkBytes, abort)) {
+      const json = parseChunk(line, status);
+      const [result] = json.results ?? [];
+      if (result?.error) throw new InfluxQueryError(`InfluxQL statement failed: ${result.error}`, status);
+      if (result?.series && result.series.length > 0) yield result.series;
     }
   } finally {
+    // Stops InfluxDB's sending when the caller stopped early (break, error, abort).
     options.signal?.removeEventListener('abort', onCallerAbort);
     abort.abort();
   }
 }
 
+/**
+ * POST over node:http rather than fetch: the response is a Readable whose socket is paused once
+ * its small buffer (16 KB) is full, until the next read — the back-pressure this stream depends on,
+ * explicit rather than left to fetch's internal queue. No Accept-Encoding (fetch asks for gzip):
+ * InfluxDB compressing a large result, and this process inflating it, would cost more CPU than the
+ * loopback bytes it saves.
+ */
+function post(request: StreamQueryRequest, body: string, signal: AbortSignal): Promise<IncomingMessage> {
+  const url = new URL(request.url);
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const outgoing = send(url, { method: 'POST', headers: { ...request.headers, 'content-length': Buffer.byteLength(body) }, signal }, resolve);
+    outgoing.once('error', (error) => reject(new InfluxQueryError(`InfluxDB query request failed: ${error.message}`)));
+    outgoing.end(body);
+  });
+}
+
+async function textOf(response: IncomingMessage): Promise<string> {
+  const pieces: Buffer[] = [];
+  let size = 0;
+  for await (const piece of response as AsyncIterable<Buffer>) {
+    // An error body is short; never hold more than this of one.
+    if (size < 64 * 1024) pieces.push(piece);
+    size += piece.length;
+  }
+  return Buffer.concat(pieces).toString('utf8');
+}
+
 /** Complete lines of the body, without the newline, each as one Buffer. */
-async function* lines(reader: ReadableStreamDefaultReader<Uint8Array>, idleTimeoutMs: number, maxChunkBytes: number, abort: AbortController): AsyncGenerator<Buffer> {
+async function* lines(body: IncomingMessage, idleTimeoutMs: number, maxChunkBytes: number, abort: AbortController): AsyncGenerator<Buffer> {
+  const reader = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   for (;;) {
-    const { done, value } = await withIdleTimeout(reader.read(), idleTimeoutMs, abort);
+    const { done, value: bytes } = await withIdleTimeout(reader.next(), idleTimeoutMs, abort);
     if (done) break;
-    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     let start = 0;
     for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, start)) {
       const piece = bytes.subarray(start, at);

@@ -31,7 +31,8 @@ const CSV_SPECIAL = /[",\r\n]/;
 /** One CSV cell (RFC 4180 §2.6–2.7). */
 export function csvCell(value: CellValue): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  if (typeof value !== 'string') return String(value);
+  const text = value;
   return CSV_SPECIAL.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

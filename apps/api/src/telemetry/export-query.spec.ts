@@ -27,7 +27,10 @@ describe('export InfluxQL', () => {
 
   it('shapes rows into the export’s columns by column name, the fixed tags filled in', () => {
     expect(exportColumns(selection)).toEqual(['time', 'city', 'site', 'device_id', 'device_type', 'co2', 'temperature']);
-    const series = { columns: ['time', 'temperature', 'device_id', 'site', 'co2'], values: [['2026-05-01T00:00:00Z', 21.5, 'bj-1', 's1', null]] };
-    expect(cellsOfSeries(selection, series)).toEqual([['2026-05-01T00:00:00Z', 'beijing', 's1', 'bj-1', 'env-sensor', null, 21.5]]);
+    const series = { columns: ['time', 'temperature', 'device_id', 'site', 'co2'], values: [['2026-05-01T00:00:00Z', 21.5, 'bj-1', 's1', null], ['2026-05-01T00:00:01Z', null, 'bj-2', 's2', 400]] };
+    expect(Array.from(cellsOfSeries(selection, series), (cells) => [...cells])).toEqual([
+      ['2026-05-01T00:00:00Z', 'beijing', 's1', 'bj-1', 'env-sensor', null, 21.5],
+      ['2026-05-01T00:00:01Z', 'beijing', 's2', 'bj-2', 'env-sensor', 400, null],
+    ]);
   });
 });

@@ -73,21 +73,24 @@ export function rowsCounted(series: readonly Series[]): number {
 
 /**
  * Turns one series of InfluxDB's answer into cells in exportColumns order. Columns are found by
- * name once per series (InfluxDB names them as selected), not assumed by position.
+ * name once per series (InfluxDB names them as selected), not assumed by position. One array is
+ * filled again for each row (a million rows would otherwise be a million arrays for the collector):
+ * use each row before asking for the next.
  */
-export function cellsOfSeries(selection: ExportSelection, series: Series): Array<CellValue[]> {
+export function* cellsOfSeries(selection: ExportSelection, series: Series): Generator<readonly CellValue[]> {
   const at = (name: string) => series.columns.indexOf(name);
   const time = at('time');
   const site = at('site');
   const device = at('device_id');
   const fieldAt = selection.fields.map(at);
-  const rows: Array<CellValue[]> = [];
+  const cells: CellValue[] = [null, selection.city, null, null, selection.deviceType, ...fieldAt.map(() => null)];
   for (const values of series.values ?? []) {
-    const cells: CellValue[] = [values[time] as CellValue, selection.city, cellAt(values, site), cellAt(values, device), selection.deviceType];
-    for (const i of fieldAt) cells.push(cellAt(values, i));
-    rows.push(cells);
+    cells[0] = values[time] as CellValue;
+    cells[2] = cellAt(values, site);
+    cells[3] = cellAt(values, device);
+    for (let i = 0; i < fieldAt.length; i++) cells[5 + i] = cellAt(values, fieldAt[i]);
+    yield cells;
   }
-  return rows;
 }
 
 const cellAt = (values: readonly unknown[], i: number): CellValue => (i < 0 ? null : (values[i] as CellValue));

@@ -14,7 +14,7 @@ export interface ExportSource {
   columns: readonly string[];
   /** InfluxDB's answer, chunk by chunk (streamQuery). */
   chunks: AsyncIterable<Series[]>;
-  /** One series of a chunk as rows of cells in `columns` order. */
+  /** One series of a chunk as rows of cells in `columns` order, each used before the next is asked for. */
   cellsOf(series: Series): Iterable<readonly CellValue[]>;
   /** The most rows the export may hold; the source holds one more when more matched. */
   limit: number;
@@ -36,6 +36,13 @@ export interface ExportOutcome {
 }
 
 class SinkClosed extends Error {}
+
+/**
+ * Rows are written in pieces of about this many characters: small enough that each piece, and the
+ * rows it came from, die young (a scavenge frees them) instead of being promoted to the old
+ * generation while the response drains, where they would wait for a full collection.
+ */
+const WRITE_CHARS = 64 * 1024;
 
 /**
  * Writes the header, the rows and, when the export stops short, a trailer naming why
@@ -77,6 +84,10 @@ export async function pumpExport(source: ExportSource, format: RowFormat, sink: 
           }
           text += format.row(source.columns, cells);
           rows++;
+          if (text.length >= WRITE_CHARS) {
+            await send(text);
+            text = '';
+          }
         }
       }
       await send(text);

@@ -17,8 +17,12 @@ import { cellsOfSeries, exportColumns, exportCountStatement, exportSelectStateme
 import { resolveExportSelection } from './export-selection.js';
 import { pumpExport, type ExportOutcome } from './export-stream.js';
 
-/** Rows per chunk asked of InfluxDB: about 0.5 MB of JSON each, parsed and written one at a time. */
-const CHUNK_ROWS = 5000;
+/**
+ * Rows per chunk asked of InfluxDB: about 100 KB of JSON each, parsed and written one at a time.
+ * A chunk is what survives a scavenge while the response drains; 5,000 rows cost more memory (+28 MB
+ * against +20 MB over a 1 M-row export) for no measurable speed.
+ */
+const CHUNK_ROWS = 1000;
 
 /**
  * GET /telemetry/export: one device type's raw points in one city as CSV or NDJSON, streamed from
