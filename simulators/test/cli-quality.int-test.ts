@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@citypulse/testing';
 
 const exec = promisify(execFile);
 const REPO = process.cwd();
@@ -89,18 +90,9 @@ describe('npm run sim / bench, as typed', () => {
 
   it('fails in one line, non-zero, when the broker is unreachable', async () => {
     await writeFile(join(caller, 'token'), 'not-used');
-    const closed = await closedPort();
+    const closed = await freePort(); // nothing listens there now
     const replay = await npm('sim', 'replay', 'small.ndjson.gz', '--timestamps', 'now', '--api', `http://127.0.0.1:${openPort}`, '--mqtt', `mqtt://127.0.0.1:${closed}`, '--token-file', 'token', '--credentials', 'credentials.json');
     expect(replay.code).toBe(1);
     expect(replay.stderr).toBe(`error: cannot reach the broker at mqtt://127.0.0.1:${closed} (ECONNREFUSED): is citypulse running (npm start)? Otherwise pass --mqtt\n`);
   });
 });
-
-/** A port nothing listens on: one the OS just gave out and was closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

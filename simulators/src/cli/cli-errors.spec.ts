@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { freePort } from '@citypulse/testing';
 import { UsageError } from './args.js';
 import { CliError, describeError } from './cli-errors.js';
 
@@ -16,7 +16,7 @@ describe('describeError', () => {
   });
 
   it('names the server fetch could not reach', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there now
     const err = await fetch(`http://127.0.0.1:${port}/rules`).catch((e: unknown) => e);
     expect(describeError(err)).toEqual({ message: `cannot reach 127.0.0.1:${port} (ECONNREFUSED)`, exitCode: 1, unexpected: false });
   });
@@ -36,12 +36,3 @@ describe('describeError', () => {
     expect(describeError(new TypeError('x is undefined'))).toEqual({ message: 'x is undefined', exitCode: 1, unexpected: true });
   });
 });
-
-/** A port nothing listens on: one the OS just gave out and was closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
