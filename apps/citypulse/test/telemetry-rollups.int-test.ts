@@ -1,6 +1,8 @@
-import { backfillRollups, showRetentionPolicies, type Series } from '@citypulse/storage';
+import { backfillRollups, InfluxQueryClient, showRetentionPolicies, type Series } from '@citypulse/storage';
 import { historyLines, waitFor } from '@citypulse/testing';
 import { cityDeviceCountQuery, cityStatsQuery, deviceHistoryQuery, toCityIntervals, toFieldSeries } from '../../api/src/telemetry/telemetry-queries.js';
+import { chooseResolution } from '../../api/src/telemetry/resolution.js';
+import { RollupCatalog } from '../../api/src/telemetry/rollup-catalog.js';
 import { TestCitypulse } from './harness.js';
 
 /**
@@ -104,14 +106,16 @@ describe('telemetry from rollups', () => {
   });
 
   it('reads raw readings and says why when the database has no rollups', async () => {
-    const bare = await TestCitypulse.start({ CP_RETENTION_MANAGE: 'false' }, ['api']);
+    // The api's own lookup, against a database with only its default policy (as on a server set up by hand).
+    const database = `${cp.config.influx.database}_bare`;
+    await cp.influx.createDatabase(database);
     try {
-      const device = { ...devices[0], id: 'rollup-bare-1' };
-      await bare.provision(device);
-      const { body } = await bare.api('GET', `/telemetry/${device.id}/history?from=${iso(toMs - 7 * DAY)}&to=${iso(toMs)}`);
-      expect(body).toMatchObject({ resolution: 'raw', every: '2h', resolutionNote: expect.stringContaining('no retention policy rollup_1h') });
+      const catalog = new RollupCatalog(new InfluxQueryClient({ url: cp.config.influx.url, database }), { ...cp.config, influx: { ...cp.config.influx, database } });
+      const week = { fromMs: toMs - 7 * DAY, toMs, every: '2h', everyMs: 2 * HOUR };
+      expect(chooseResolution(week, await catalog.onServer(), Date.now())).toMatchObject({ resolution: 'raw', window: week, note: expect.stringContaining('no retention policy rollup_1h') });
+      expect(chooseResolution(week, await new RollupCatalog(cp.influx, cp.config).onServer(), Date.now())).toMatchObject({ resolution: '1h' });
     } finally {
-      await bare.stop();
+      await cp.influx.dropDatabase(database);
     }
   });
 });
