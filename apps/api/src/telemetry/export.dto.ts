@@ -1,13 +1,12 @@
-import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { CITY_PATTERN, DEVICE_ID_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 import { EXPORT_FORMATS, type ExportFormat } from './export-format.js';
+import { TimeRangeQuery } from './telemetry-queries.dto.js';
 
-const TIME_MESSAGE = (field: string) => `${field} must be an ISO 8601 time, e.g. 2026-05-01T12:00:00Z`;
-
-/** GET /telemetry/export */
-export class ExportQuery {
+/** GET /telemetry/export; from/to as for history (default: the last hour). */
+export class ExportQuery extends TimeRangeQuery {
   @ApiPropertyOptional({ description: 'The city (tenant). Default: the device’s city, or the token’s only city.', example: 'beijing' })
   @IsOptional() @Matches(CITY_PATTERN, { message: `city must match ${CITY_PATTERN}` })
   city?: string;
@@ -27,14 +26,6 @@ export class ExportQuery {
   @ApiPropertyOptional({ description: 'Comma-separated fields of the device type, in column order. Default: all of them.', example: 'temperature,co2' })
   @IsOptional() @Matches(/^[a-z0-9_]+(,[a-z0-9_]+)*$/, { message: 'fields must be a comma-separated list of field names' })
   fields?: string;
-
-  @ApiPropertyOptional({ description: 'Start (inclusive), ISO 8601. Default: an hour before `to`.', example: '2026-05-01T00:00:00Z' })
-  @IsOptional() @IsISO8601({ strict: true }, { message: TIME_MESSAGE('from') })
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'End (exclusive), ISO 8601. Default: now.', example: '2026-05-02T00:00:00Z' })
-  @IsOptional() @IsISO8601({ strict: true }, { message: TIME_MESSAGE('to') })
-  to?: string;
 
   @ApiPropertyOptional({ enum: EXPORT_FORMATS, description: 'csv (RFC 4180, header row) or ndjson (one JSON object per line).', default: 'csv' })
   @IsOptional() @IsIn(EXPORT_FORMATS, { message: `format must be one of ${EXPORT_FORMATS.join(', ')}` })

@@ -9,8 +9,8 @@ const TIME_MESSAGE = (field: string) => `${field} must be an ISO 8601 time, e.g.
 /** The families (InfluxDB measurements) a city aggregate can read. */
 export const MEASUREMENTS = ['building', 'energy', 'traffic'] as const;
 
-/** from / to / every, shared by the history and aggregate queries. */
-export class TimeWindowQuery {
+/** from / to, shared by the history, aggregate and export queries. */
+export class TimeRangeQuery {
   @ApiPropertyOptional({ description: 'Start (inclusive), ISO 8601. Default: an hour before `to`.', example: '2026-05-01T11:00:00Z' })
   @IsOptional() @IsISO8601({ strict: true }, { message: TIME_MESSAGE('from') })
   from?: string;
@@ -18,7 +18,10 @@ export class TimeWindowQuery {
   @ApiPropertyOptional({ description: 'End (exclusive), ISO 8601. Default: now.', example: '2026-05-01T12:00:00Z' })
   @IsOptional() @IsISO8601({ strict: true }, { message: TIME_MESSAGE('to') })
   to?: string;
+}
 
+/** from / to / every, shared by the history and aggregate queries. */
+export class TimeWindowQuery extends TimeRangeQuery {
   @ApiPropertyOptional({
     description: `Interval of mean/min/max (InfluxQL GROUP BY time): s, m, h or d. Default: about 120 points over the range; at most ${MAX_INTERVALS} intervals.`,
     example: '1m',
