@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REJECTION_REASONS, type DeviceTopicKind } from '@citypulse/contracts';
-import { deviceTypes } from '../src/catalogue/registry.js';
+import { deviceTypes } from '@citypulse/devices';
 import { CATALOGUE_BEGIN, CATALOGUE_END, renderCatalogue } from './catalogue-table.js';
 
 // Jest runs from the repository root (jest.config.js); the README is the firmware authors' contract.

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { deviceTypes } from '../src/catalogue/registry.js';
+import { deviceTypes } from '@citypulse/devices';
 import { CATALOGUE_BEGIN, CATALOGUE_END, renderCatalogue } from './catalogue-table.js';
 
 const readmePath = resolve('devices/README.md');

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { DeviceClient, deviceTypes, FIRMWARE_UPDATE_COMMAND, FirmwareUpdater, type DeviceTypeDefinition } from '@citypulse/devices';
+import { DeviceClient, FirmwareUpdater } from '@citypulse/device-client';
+import { deviceTypes, FIRMWARE_UPDATE_COMMAND, type DeviceTypeDefinition } from '@citypulse/devices';
 import type { ApiClient } from './api-client.js';
 import { ReadingGenerator } from './reading-generator.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DeviceClient } from '@citypulse/devices';
+import { DeviceClient } from '@citypulse/device-client';
 import { Cleanup } from './cleanup.js';
 import { quantile } from './connect-fleet.js';
 import { scrapeMetrics } from './metrics-scrape.js';

@@ -1,5 +1,5 @@
 /**
- * Telemetry payloads of one simulated `electricity-meter` (devices/src/catalogue/energy.ts), built
+ * Telemetry payloads of one simulated `electricity-meter` (libs/devices/src/catalogue/energy.ts), built
  * as cheaply as a template string allows: the load generator must not be what bounds the rate.
  *
  * Five fields per reading — voltage, current, active_power, power_factor, frequency — all inside

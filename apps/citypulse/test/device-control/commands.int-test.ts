@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { CommandMessage, DeviceErrorMessage } from '@citypulse/contracts';
-import type { DeviceClient } from '@citypulse/devices';
+import type { DeviceClient } from '@citypulse/device-client';
 import { waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
 import { deviceClient, provisionDevice, record, type TestDevice } from './fleet-helpers.js';

@@ -1,6 +1,6 @@
 import type { AppConfig } from '@citypulse/config';
 import type { DeviceErrorMessage } from '@citypulse/contracts';
-import type { DeviceClient } from '@citypulse/devices';
+import type { DeviceClient } from '@citypulse/device-client';
 import { freePort, waitFor } from '@citypulse/testing';
 import { startCitypulse, type Citypulse } from '../../src/run-apps.js';
 import { TestCitypulse } from '../harness.js';

@@ -1,4 +1,4 @@
-import { DeviceClient, type DeviceClientOptions } from '@citypulse/devices';
+import { DeviceClient, type DeviceClientOptions } from '@citypulse/device-client';
 import { uniqueName } from '@citypulse/testing';
 import type { TestCitypulse } from '../harness.js';
 

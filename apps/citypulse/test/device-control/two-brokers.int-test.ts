@@ -1,5 +1,5 @@
 import type { ConfigMessage } from '@citypulse/contracts';
-import type { DeviceClient } from '@citypulse/devices';
+import type { DeviceClient } from '@citypulse/device-client';
 import { freePort, waitFor } from '@citypulse/testing';
 import { startCitypulse, type Citypulse } from '../../src/run-apps.js';
 import { TestCitypulse } from '../harness.js';

@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { FirmwareReport } from '@citypulse/contracts';
-import { FirmwareUpdater, type DeviceClient } from '@citypulse/devices';
+import { FirmwareUpdater, type DeviceClient } from '@citypulse/device-client';
 import { freePort, uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
 import { deviceClient, provisionDevice } from '../device-control/fleet-helpers.js';

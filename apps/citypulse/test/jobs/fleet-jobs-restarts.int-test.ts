@@ -1,4 +1,4 @@
-import type { DeviceClient } from '@citypulse/devices';
+import type { DeviceClient } from '@citypulse/device-client';
 import { AppProcess, freePort, testEnv, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
 import { fleetClient, jobUntil, provisionFleet, sumOf } from './job-helpers.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DeviceClient, FirmwareUpdater } from '@citypulse/devices';
+import { DeviceClient, FirmwareUpdater } from '@citypulse/device-client';
 import { waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
 import { imageDir, randomImage, upload } from '../firmware/firmware-helpers.js';

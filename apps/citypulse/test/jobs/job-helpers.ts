@@ -1,4 +1,4 @@
-import { DeviceClient } from '@citypulse/devices';
+import { DeviceClient } from '@citypulse/device-client';
 import { uniqueName, waitFor } from '@citypulse/testing';
 import type { TestCitypulse } from '../harness.js';
 

@@ -3,7 +3,7 @@ import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, ty
 import { loadConfig, type AppConfig } from '@citypulse/config';
 import { bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES } from '@citypulse/contracts';
-import { DeviceClient } from '@citypulse/devices';
+import { DeviceClient } from '@citypulse/device-client';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { AppProcess, flushPrefix, testEnv, uniqueName, waitFor } from '@citypulse/testing';
 import { startCitypulse, type Citypulse } from '../../src/run-apps.js';

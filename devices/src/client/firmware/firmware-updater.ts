@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandMessage, ConfigValue, FirmwareFailureReason, FirmwareReport } from '@citypulse/contracts';
-import { FIRMWARE_UPDATE_COMMAND } from '../../catalogue/control.js';
+import { FIRMWARE_UPDATE_COMMAND } from '@citypulse/devices';
 import type { DeviceClient } from '../device-client.js';
 import { DownloadError, downloadImage } from './download-image.js';
 

@@ -1,7 +1,7 @@
 /**
  * Decode + validate throughput of one core, as the broker runs it for every telemetry publish.
  * Prints messages/s; no assertions (STYLE: benchmarks are scripts that print numbers).
- * Run: npm run build && node dist/devices/bench/decode.bench.js
+ * Run: npm run build && node dist/libs/devices/bench/decode.bench.js
  */
 import { decodeTelemetry, getDeviceType } from '../src/index.js';
 
