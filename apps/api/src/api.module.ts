@@ -10,6 +10,8 @@ import { AlertingApiModule } from './alerting/alerting-api.module.js';
 import { TelemetryController } from './telemetry/telemetry.controller.js';
 import { TelemetryExportController } from './telemetry/export.controller.js';
 import { RollupCatalog } from './telemetry/rollup-catalog.js';
+import { SharesController } from './sharing/shares.controller.js';
+import { SharedTelemetryController } from './sharing/shared-telemetry.controller.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ClusterGauges } from './metrics/cluster-gauges.js';
@@ -19,7 +21,7 @@ import { SimulationApiModule } from './simulation/simulation-api.module.js';
 
 @Module({
   imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, JobsApiModule, ConsoleModule, SimulationApiModule],
-  controllers: [HealthController, TelemetryController, TelemetryExportController, RejectionsController, MetricsController],
+  controllers: [HealthController, TelemetryController, TelemetryExportController, RejectionsController, MetricsController, SharesController, SharedTelemetryController],
   providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }, ClusterGauges, RollupCatalog],
 })
 export class ApiModule {}

@@ -1,0 +1,61 @@
+import { quoteIdent, quoteString, type Series } from '@citypulse/storage';
+import type { TimeWindow } from '../telemetry/interval.js';
+
+/*
+ * InfluxQL for reads through a share. Pure. Every statement is confined by the agreement: the
+ * offering city, the share's device types (and sites), one shared field, the clipped time range —
+ * the WHERE clause is built here from the agreement, never from the caller's words alone.
+ */
+
+/** What a read through a share may touch: the offering city's devices of these types (and sites). */
+export interface SharedScope {
+  city: string;
+  measurement: string;
+  deviceType: string;
+  sites?: readonly string[];
+  field: string;
+}
+
+/** The most raw readings one read through a raw share returns. */
+export const MAX_RAW_READINGS = 10_000;
+
+function scopeCondition(scope: SharedScope, fromMs: number, toMs: number): string {
+  const sites = scope.sites && scope.sites.length > 0 ? ` AND (${scope.sites.map((s) => `"site" = ${quoteString(s)}`).join(' OR ')})` : '';
+  return (
+    `"city" = ${quoteString(scope.city)} AND "device_type" = ${quoteString(scope.deviceType)}${sites}` +
+    ` AND time >= ${Math.floor(fromMs)}ms AND time < ${Math.ceil(toMs)}ms`
+  );
+}
+
+/** mean/min/max of the field per interval over the scope's devices; columns `<field>:mean` etc., as toFieldSeries reads them. */
+export function sharedStatsQuery(scope: SharedScope, window: TimeWindow): string {
+  const f = quoteIdent(scope.field);
+  const as = (stat: string) => quoteIdent(`${scope.field}:${stat}`);
+  return (
+    `SELECT mean(${f}) AS ${as('mean')}, min(${f}) AS ${as('min')}, max(${f}) AS ${as('max')} FROM ${quoteIdent(scope.measurement)}` +
+    ` WHERE ${scopeCondition(scope, window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`
+  );
+}
+
+/** The readings themselves (raw shares only), oldest first, at most MAX_RAW_READINGS. */
+export function sharedRawQuery(scope: SharedScope, fromMs: number, toMs: number): string {
+  return `SELECT ${quoteIdent(scope.field)}, "device_id", "site" FROM ${quoteIdent(scope.measurement)} WHERE ${scopeCondition(scope, fromMs, toMs)} LIMIT ${MAX_RAW_READINGS}`;
+}
+
+export interface SharedReading {
+  time: string;
+  deviceId: string;
+  site: string | null;
+  value: number;
+}
+
+/** Rows of sharedRawQuery (queried with epoch=ms) as readings. */
+export function toSharedReadings(field: string, series: readonly Series[]): SharedReading[] {
+  const [first] = series;
+  if (!first) return [];
+  const at = (name: string) => first.columns.indexOf(name);
+  const [time, value, deviceId, site] = [at('time'), at(field), at('device_id'), at('site')];
+  return (first.values ?? [])
+    .filter((row) => typeof row[value] === 'number')
+    .map((row) => ({ time: new Date(Number(row[time])).toISOString(), deviceId: String(row[deviceId]), site: row[site] === null ? null : String(row[site]), value: row[value] as number }));
+}

@@ -1,0 +1,74 @@
+import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import type { RedisClient } from '@citypulse/redis';
+import { REDIS } from '@citypulse/core';
+import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { getDeviceType } from '@citypulse/devices';
+import { InfluxQueryClient } from '@citypulse/storage';
+import { AuditLog } from '@citypulse/alert-store';
+import { CurrentTenancy } from '../auth/tenancy.decorator.js';
+import type { Tenancy } from '../auth/tenancy.js';
+import { badRequest } from '../common/bad-request.js';
+import { toFieldSeries } from '../telemetry/telemetry-queries.js';
+import { numericFieldsOf } from '../telemetry/numeric-fields.js';
+import { SharedTelemetryQuery, SharePath } from './share.dto.js';
+import { ShareStore, type ShareAgreement } from './share-store.js';
+import { readingCity } from './share-access.js';
+import { sharedWindow } from './shared-window.js';
+import { sharedRawQuery, sharedStatsQuery, toSharedReadings, type SharedScope } from './shared-telemetry-queries.js';
+
+/**
+ * Telemetry of another city through an accepted share: only the share's device types, fields and
+ * sites, clipped to its data range, at its granularity. Every answer names its source city and
+ * share; every read is audited (who, which share, what range). A share not accepted by one of the
+ * caller's cities — or revoked, or expired — is a 404 from the moment it changes: the agreement is
+ * read from Redis on every request, nothing is cached.
+ */
+@Controller('shares')
+export class SharedTelemetryController {
+  private readonly shares: ShareStore;
+  private readonly audit: AuditLog;
+
+  constructor(
+    @Inject(REDIS) redis: RedisClient,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly influx: InfluxQueryClient,
+  ) {
+    this.shares = new ShareStore(redis, config.redis.prefix);
+    this.audit = new AuditLog(redis, config.redis.prefix);
+  }
+
+  @Get(':id/telemetry')
+  async read(@Param() { id }: SharePath, @Query() query: SharedTelemetryQuery, @CurrentTenancy() tenancy: Tenancy) {
+    const share = await this.shares.get(id);
+    const city = share && readingCity(share, tenancy, Date.now());
+    if (!share || city === undefined) throw new NotFoundException(`share ${id} not found`);
+    const scope = scopeOf(share, query);
+    const window = sharedWindow(share, query, Date.now());
+    if ('field' in window) throw badRequest([window]);
+    const source = { city: share.fromCity, share: share.id };
+    const range = { from: new Date(window.fromMs).toISOString(), to: new Date(window.toMs).toISOString() };
+    let answer: Record<string, unknown>;
+    if (window.raw) {
+      const readings = toSharedReadings(scope.field, await this.influx.series(sharedRawQuery(scope, window.fromMs, window.toMs), { epoch: 'ms' }));
+      answer = { source, deviceType: scope.deviceType, field: scope.field, ...range, every: 'raw', readings };
+    } else {
+      const [series] = toFieldSeries([scope.field], await this.influx.series(sharedStatsQuery(scope, window), { epoch: 'ms' }));
+      answer = { source, deviceType: scope.deviceType, field: scope.field, ...range, every: window.every, points: series.points };
+    }
+    const what = `${scope.deviceType}.${scope.field}${query.site ? ` site ${query.site}` : ''}`;
+    await this.audit.record({ actor: tenancy.tokenName, action: 'share.read', target: `share:${id}`, detail: `${city} read ${what} ${range.from} – ${range.to} every ${answer.every}` });
+    return answer;
+  }
+}
+
+/** The query's device type, field and site, each one the share allows (else a 400 naming it). */
+function scopeOf(share: ShareAgreement, query: SharedTelemetryQuery): SharedScope {
+  if (!share.deviceTypes.includes(query.deviceType)) throw badRequest([{ field: 'deviceType', message: `this share covers device types ${share.deviceTypes.join(', ')} only` }]);
+  const type = getDeviceType(query.deviceType);
+  if (!share.fields.includes(query.field) || !type || !numericFieldsOf(type).includes(query.field)) {
+    throw badRequest([{ field: 'field', message: `this share covers fields ${share.fields.join(', ')} of ${query.deviceType} only` }]);
+  }
+  if (query.site !== undefined && share.sites && !share.sites.includes(query.site)) throw badRequest([{ field: 'site', message: `this share covers sites ${share.sites.join(', ')} only` }]);
+  const sites = query.site !== undefined ? [query.site] : share.sites;
+  return { city: share.fromCity, measurement: type.measurement, deviceType: query.deviceType, field: query.field, ...(sites && { sites }) };
+}
