@@ -1,6 +1,6 @@
 import type { Reading } from '@citypulse/contracts';
 import { createPointWriter, toLineProtocol } from '@citypulse/storage';
-import { uniqueName } from '@citypulse/testing';
+import { uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from './harness.js';
 
 /**
@@ -182,6 +182,7 @@ describe('sharing agreements between cities', () => {
     expect((await cp.api('POST', `/shares/${share.id}/accept`, {}, tokens.hbAdmin)).body.acceptedBy).toEqual(['hebei']);
     const { status, body } = await cp.api('GET', path, undefined, tokens.hbOperator);
     expect(status).toBe(200);
+    expect(body.truncated).toBe(false);
     expect(body.readings).toEqual([
       { time: iso(min(1)), deviceId: 'tj-m-1', site: 'tj-port', value: 10 },
       { time: iso(min(2)), deviceId: 'tj-m-2', site: 'tj-port', value: 20 },
@@ -192,5 +193,15 @@ describe('sharing agreements between cities', () => {
     expect((await cp.api('GET', path, undefined, tokens.bjOperator)).status).toBe(404);
     const other = await cp.api('GET', `${path}&site=tj-airport`, undefined, tokens.hbOperator);
     expect({ status: other.status, fields: other.body.fields?.map((f: any) => f.field) }).toEqual({ status: 400, fields: ['site'] });
+  });
+
+  it('answers nothing once the share expires', async () => {
+    const { body: share } = await cp.api('POST', '/shares', { ...offer(), expiresAt: iso(Date.now() + 2500) }, tokens.tjAdmin);
+    await cp.api('POST', `/shares/${share.id}/accept`, {}, tokens.bjAdmin);
+    const path = `/shares/${share.id}/telemetry?deviceType=electricity-meter&field=active_power&from=${iso(t0)}&to=${iso(min(60))}&every=15m`;
+    expect((await cp.api('GET', path, undefined, tokens.bjOperator)).status).toBe(200);
+    await waitFor(async () => (await cp.api('GET', path, undefined, tokens.bjOperator)).status, (status) => status === 404, { what: 'the expired share to answer 404', timeoutMs: 6000 });
+    expect((await cp.api('GET', `/shares/${share.id}`, undefined, tokens.bjOperator)).body.status).toBe('expired');
+    expect((await cp.api('POST', `/shares/${share.id}/accept`, {}, tokens.bjAdmin)).status).toBe(409);
   });
 });

@@ -4,6 +4,7 @@ import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { getDeviceType } from '@citypulse/devices';
 import { InfluxQueryClient } from '@citypulse/storage';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuditLog } from '@citypulse/alert-store';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
@@ -14,7 +15,7 @@ import { SharedTelemetryQuery, SharePath } from './share.dto.js';
 import { ShareStore, type ShareAgreement } from './share-store.js';
 import { readingCity } from './share-access.js';
 import { sharedWindow } from './shared-window.js';
-import { sharedRawQuery, sharedStatsQuery, toSharedReadings, type SharedScope } from './shared-telemetry-queries.js';
+import { MAX_RAW_READINGS, sharedRawQuery, sharedStatsQuery, toSharedReadings, type SharedScope } from './shared-telemetry-queries.js';
 
 /**
  * Telemetry of another city through an accepted share: only the share's device types, fields and
@@ -23,6 +24,8 @@ import { sharedRawQuery, sharedStatsQuery, toSharedReadings, type SharedScope } 
  * caller's cities — or revoked, or expired — is a 404 from the moment it changes: the agreement is
  * read from Redis on every request, nothing is cached.
  */
+@ApiTags('sharing')
+@ApiBearerAuth()
 @Controller('shares')
 export class SharedTelemetryController {
   private readonly shares: ShareStore;
@@ -50,7 +53,7 @@ export class SharedTelemetryController {
     let answer: Record<string, unknown>;
     if (window.raw) {
       const readings = toSharedReadings(scope.field, await this.influx.series(sharedRawQuery(scope, window.fromMs, window.toMs), { epoch: 'ms' }));
-      answer = { source, deviceType: scope.deviceType, field: scope.field, ...range, every: 'raw', readings };
+      answer = { source, deviceType: scope.deviceType, field: scope.field, ...range, every: 'raw', readings, truncated: readings.length === MAX_RAW_READINGS };
     } else {
       const [series] = toFieldSeries([scope.field], await this.influx.series(sharedStatsQuery(scope, window), { epoch: 'ms' }));
       answer = { source, deviceType: scope.deviceType, field: scope.field, ...range, every: window.every, points: series.points };

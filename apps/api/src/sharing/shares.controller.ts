@@ -1,5 +1,6 @@
 import { Body, ConflictException, Controller, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
@@ -21,6 +22,8 @@ import { describeShare, viewOf, type ShareView } from './share-view.js';
  * city revokes at once. A city neither offering nor receiving gets 404 for a share. Every change
  * is audited under `share:<id>`, as is every read through the share (shared-telemetry.controller).
  */
+@ApiTags('sharing')
+@ApiBearerAuth()
 @Controller('shares')
 export class SharesController {
   private readonly shares: ShareStore;
