@@ -70,6 +70,8 @@ describe('sharing agreements between cities', () => {
       [{ deviceTypes: ['toaster'] }, 'deviceTypes'],
       [{ fields: ['nonsense'] }, 'fields'],
       [{ granularity: { kind: 'aggregate' } }, 'granularity'],
+      [{ granularity: undefined }, 'granularity'],
+      [{ toCity: undefined }, 'toCity'],
       [{ to: iso(t0 - 1) }, 'to'],
       [{ expiresAt: iso(Date.now() - 1000) }, 'expiresAt'],
       [{ from: 'yesterday' }, 'from'],

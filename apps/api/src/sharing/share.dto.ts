@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min, Validate, ValidateIf, ValidateNested, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, Matches, Max, Min, Validate, ValidateIf, ValidateNested, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import { Type } from 'class-transformer';
 import { CITY_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 import { deviceTypeNames } from '@citypulse/devices';
@@ -48,7 +48,7 @@ export class OfferShareDto {
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @Matches(SITE_PATTERN, { each: true, message: 'each of sites must be a site name' })
   sites?: string[];
 
-  @ValidateNested() @Type(() => GranularityDto)
+  @IsObject({ message: 'granularity must be {"kind": "raw"} or {"kind": "aggregate", "minIntervalMinutes": N}' }) @ValidateNested() @Type(() => GranularityDto)
   granularity!: GranularityDto;
 
   @IsISO8601({ strict: true }, ISO)
