@@ -1,6 +1,7 @@
 import type { AlertEvent, AlertStore } from '@citypulse/alert-store';
 import type { Logger, Metrics } from '@citypulse/observability';
 import type { AlertTransition } from '@citypulse/rules';
+import { bullJobId } from '@citypulse/redis';
 import type { AlertQueues } from './alert-queues.js';
 
 /**
@@ -39,10 +40,5 @@ export async function applyTransitions(alerts: AlertStore, queues: AlertQueues, 
 /** Queues events for recording and announcing; the job id is the event id, so a replayed event is not queued twice. */
 export async function announce(queues: AlertQueues, events: AlertEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await queues.events.addBulk(events.map((e) => ({ name: e.kind, data: { eventId: e.id, alertId: e.alertId }, opts: { jobId: jobIdOf(e.id) } })));
-}
-
-/** BullMQ job ids may not contain ':' (its key separator); event ids do. */
-export function jobIdOf(eventId: string): string {
-  return eventId.replaceAll(':', '|');
+  await queues.events.addBulk(events.map((e) => ({ name: e.kind, data: { eventId: e.id, alertId: e.alertId }, opts: { jobId: bullJobId(e.id) } })));
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, type Job, type Worker } from 'bullmq';
-import { bullWorker, waitForJobs, type RedisClient } from '@citypulse/redis';
+import type { Job, Queue, Worker } from 'bullmq';
+import { bullWorker, openQueue, waitForJobs, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
+import { LOGGER, REDIS, connectRedis } from '@citypulse/core';
 import { QUEUES, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { AlertStore, ReplaySessions, sessionOf } from '@citypulse/alert-store';
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
@@ -52,7 +52,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     const alerts = new AlertStore(this.redis, this.config.redis.prefix);
     const replaySessions = new ReplaySessions(this.redis, this.config.redis.prefix);
     const queues = this.queues;
-    const ruleQueue = (this.ruleQueue = new Queue(QUEUES.ruleEvaluation, { connection: bullConnection(this.config), prefix: bullPrefix(this.config) }));
+    const ruleQueue = (this.ruleQueue = openQueue(this.config, QUEUES.ruleEvaluation));
     this.worker = bullWorker<RuleEvaluationJob>(
       this.config,
       QUEUES.ruleEvaluation,

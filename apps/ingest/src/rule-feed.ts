@@ -1,9 +1,9 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
 import { QUEUES, packDeviceReadings, type DeviceReadings, type PackedDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
-import { bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
+import { connectRedis } from '@citypulse/core';
 import { LastSeenIndex } from '@citypulse/alert-store';
-import { waitForJobs, type RedisClient } from '@citypulse/redis';
+import { openQueue, waitForJobs, type RedisClient } from '@citypulse/redis';
 
 /** Readings per rule-evaluation job: big enough to amortise BullMQ's per-job cost, small enough to keep jobs light. */
 const READINGS_PER_JOB = 1000;
@@ -23,11 +23,7 @@ export class RuleFeed {
   constructor(config: AppConfig) {
     this.redis = connectRedis(config, 'last-seen');
     this.lastSeen = new LastSeenIndex(this.redis, config.redis.prefix);
-    this.queue = new Queue<RuleEvaluationJob>(QUEUES.ruleEvaluation, {
-      connection: bullConnection(config),
-      prefix: bullPrefix(config),
-      defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 10_000, attempts: 5, backoff: { type: 'exponential', delay: 500 } },
-    });
+    this.queue = openQueue<RuleEvaluationJob>(config, QUEUES.ruleEvaluation);
   }
 
   /**

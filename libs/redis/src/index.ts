@@ -4,3 +4,4 @@ export { slotTag } from './slot-tag.js';
 export { bullPrefix, bullConnection, bullWorker, type BullWorkerOptions } from './bull.js';
 export { waitForJobs } from './wait-for-jobs.js';
 export { luaScript, type ScriptRunner } from './lua-script.js';
+export { openQueue, queueJobDefaults, bullJobId } from './queues.js';

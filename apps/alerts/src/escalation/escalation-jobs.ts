@@ -2,14 +2,14 @@ import type { Queue } from 'bullmq';
 import type { EscalationJob } from '@citypulse/contracts';
 import type { ChannelRepository } from '@citypulse/alert-config';
 import type { Alert } from '@citypulse/alert-store';
-import { jobIdOf } from '../apply-transitions.js';
+import { bullJobId } from '@citypulse/redis';
 
 /**
  * The id of an alert's escalation step: deterministic, so a redelivered event or step adds no
  * second job (BullMQ ignores an add with the id of a job it still holds).
  */
 export function escalationJobId(alertId: string, step: number): string {
-  return `${jobIdOf(alertId)}|esc|${step}`;
+  return `${bullJobId(alertId)}|esc|${step}`;
 }
 
 /** Starts escalating a newly raised alert when its city has a policy for its severity: step 0 now. */

@@ -8,7 +8,7 @@ import { AlertStore, type Alert, type AlertEvent } from '@citypulse/alert-store'
 import { ChannelRepository, escalationStep, onDuty, type EscalationPolicy } from '@citypulse/alert-config';
 import type { Logger } from '@citypulse/observability';
 import { AlertQueues } from '../alert-queues.js';
-import { jobIdOf } from '../apply-transitions.js';
+import { bullJobId } from '@citypulse/redis';
 import { toAlertMessage } from '../events/alert-message.js';
 import { escalationJobId } from './escalation-jobs.js';
 
@@ -62,7 +62,7 @@ export class EscalationWorker implements OnApplicationBootstrap, OnApplicationSh
           await alerts.recordNotification(alertId, event);
         }
         if (deliveries.length > 0) {
-          await queues.channelDeliveries.addBulk(deliveries.map((d) => ({ name: d.channelId, data: d, opts: { jobId: `${jobIdOf(alertId)}|esc${step}|${d.channelId}${d.recipients ? '|on-call' : ''}` } })));
+          await queues.channelDeliveries.addBulk(deliveries.map((d) => ({ name: d.channelId, data: d, opts: { jobId: `${bullJobId(alertId)}|esc${step}|${d.channelId}${d.recipients ? '|on-call' : ''}` } })));
         }
         if (nextInMs !== undefined) await queues.escalations.add('step', { alertId, step: step + 1 }, { jobId: escalationJobId(alertId, step + 1), delay: nextInMs });
         return `level ${level + 1}: ${deliveries.length} deliveries${nextInMs === undefined ? ', last step' : `, next in ${nextInMs} ms`}`;

@@ -9,7 +9,7 @@ import { ChannelRepository, WebhookRepository, webhookMatches } from '@citypulse
 import { createPointWriter, decideWrite, DEFAULT_BACKOFF, WriteFailedError, type PointWriter } from '@citypulse/storage';
 import type { Logger } from '@citypulse/observability';
 import { AlertQueues } from '../alert-queues.js';
-import { jobIdOf } from '../apply-transitions.js';
+import { bullJobId } from '@citypulse/redis';
 import { toAlertMessage } from './alert-message.js';
 import { alertLine } from './alert-point.js';
 import { isSuppressed } from '../notifications/suppression.js';
@@ -58,7 +58,7 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
         }
         const targets = (await webhooks.list()).filter((w) => webhookMatches(w, message));
         if (targets.length > 0) {
-          await this.queues!.notifications.addBulk(targets.map((w) => ({ name: event.kind, data: { webhookId: w.id, message }, opts: { jobId: `${jobIdOf(event.id)}|${w.id}` } })));
+          await this.queues!.notifications.addBulk(targets.map((w) => ({ name: event.kind, data: { webhookId: w.id, message }, opts: { jobId: `${bullJobId(event.id)}|${w.id}` } })));
         }
         // A city's escalation policy for the severity takes a new alert from here (escalation.worker.ts).
         if (event.kind === 'raised') await startEscalation(this.queues!.escalations, channels, alert);

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, type Job, type Worker } from 'bullmq';
-import { bullWorker, type RedisClient } from '@citypulse/redis';
+import type { Job, Queue, Worker } from 'bullmq';
+import { bullWorker, openQueue, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
+import { LOGGER, REDIS } from '@citypulse/core';
 import { QUEUES, type CommandTimeoutJob, type FleetJobTick } from '@citypulse/contracts';
 import { CommandStore } from '@citypulse/commands';
 import { ShadowStore } from '@citypulse/shadow';
@@ -37,12 +37,8 @@ export class FleetJobsWorker implements OnApplicationBootstrap, OnApplicationShu
   onApplicationBootstrap(): void {
     const { config, redis } = this;
     const prefix = config.redis.prefix;
-    const common = { connection: bullConnection(config), prefix: bullPrefix(config) };
-    this.ticks = new Queue<FleetJobTick>(QUEUES.fleetJobs, common);
-    this.timeouts = new Queue<CommandTimeoutJob>(QUEUES.commandTimeouts, {
-      ...common,
-      defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
-    });
+    this.ticks = openQueue<FleetJobTick>(config, QUEUES.fleetJobs);
+    this.timeouts = openQueue<CommandTimeoutJob>(config, QUEUES.commandTimeouts);
     const onlineKey = this.registry.keys.online;
     const firmware = new FirmwareCatalogue(redis, prefix);
     const engine = new JobEngine({

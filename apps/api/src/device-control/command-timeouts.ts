@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { bullConnection, bullPrefix } from '@citypulse/core';
+import { openQueue } from '@citypulse/redis';
 import { QUEUES, type CommandTimeoutJob } from '@citypulse/contracts';
 
 /** Schedules the delayed job that times a command out at its deadline (run by the brokers' CommandTimeoutsWorker). */
@@ -10,11 +10,7 @@ export class CommandTimeouts implements OnApplicationShutdown {
   private readonly queue: Queue<CommandTimeoutJob>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.queue = new Queue<CommandTimeoutJob>(QUEUES.commandTimeouts, {
-      connection: bullConnection(config),
-      prefix: bullPrefix(config),
-      defaultJobOptions: { removeOnComplete: 10_000, removeOnFail: 10_000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
-    });
+    this.queue = openQueue<CommandTimeoutJob>(config, QUEUES.commandTimeouts);
   }
 
   async schedule(job: CommandTimeoutJob, delayMs: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { bullConnection, bullPrefix } from '@citypulse/core';
+import { openQueue } from '@citypulse/redis';
 import { QUEUES, type FleetJobTick } from '@citypulse/contracts';
 import { scheduleFleetJob } from '@citypulse/jobs';
 
@@ -11,7 +11,7 @@ export class FleetJobTicks implements OnApplicationShutdown {
   private readonly queue: Queue<FleetJobTick>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.queue = new Queue<FleetJobTick>(QUEUES.fleetJobs, { connection: bullConnection(config), prefix: bullPrefix(config) });
+    this.queue = openQueue<FleetJobTick>(config, QUEUES.fleetJobs);
   }
 
   start(jobId: string): Promise<void> {
