@@ -1,8 +1,11 @@
-import type { RedisClient } from '@citypulse/redis';
+import { luaScript, type RedisClient, type ScriptRunner } from '@citypulse/redis';
 import { ruleStateKey } from '@citypulse/alert-store';
 import type { AlertTransition, DeviceRuleStates, StoredRuleState } from '@citypulse/rules';
 
 const OUTBOX = '__outbox';
+
+/** Empties the outbox (KEYS[1], field ARGV[1]) only if it still holds what was applied (ARGV[2]). */
+const CLEAR_OUTBOX = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], '[]') end`;
 
 /**
  * Per-device rule state in one Redis hash (field per rule id, plus an outbox), updated with
@@ -12,10 +15,14 @@ const OUTBOX = '__outbox';
  * Needs a connection of its own: WATCH belongs to the connection.
  */
 export class RuleStateRepository {
+  private readonly clearOutboxScript: ScriptRunner;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.clearOutboxScript = luaScript(redis, 'rule_state_clear_outbox', CLEAR_OUTBOX);
+  }
 
   /** ruleStateKey: one slot for every device. (That slot's shard carries all rule-state traffic: a few round trips per job of ~1000 readings.) */
   private key(deviceId: string): string {
@@ -55,13 +62,7 @@ export class RuleStateRepository {
 
   /** Clears the outbox once applied, unless another worker has appended to it meanwhile. */
   async clearOutbox(deviceId: string, applied: AlertTransition[]): Promise<void> {
-    await this.redis.eval(
-      `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], '[]') end`,
-      1,
-      this.key(deviceId),
-      OUTBOX,
-      JSON.stringify(applied),
-    );
+    await this.clearOutboxScript([this.key(deviceId)], [OUTBOX, JSON.stringify(applied)]);
   }
 }
 

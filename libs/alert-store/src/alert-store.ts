@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from '@citypulse/redis';
+import { luaScript, type RedisClient, type ScriptRunner } from '@citypulse/redis';
 import { alertId } from '@citypulse/rules';
 import { ALERT_STATES, SEVERITY_RANK, type Alert, type AlertEvent, type AlertState, type RaiseAlert } from './alert.js';
 import { AlertKeys } from './alert-keys.js';
@@ -22,12 +22,16 @@ const NOT_RESOLVED = 'open,acknowledged';
  */
 export class AlertStore {
   private readonly keys: AlertKeys;
+  private readonly raiseScript: ScriptRunner;
+  private readonly transitionScript: ScriptRunner;
 
   constructor(
     private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.keys = new AlertKeys(prefix);
+    this.raiseScript = luaScript(redis, 'alert_raise', RAISE);
+    this.transitionScript = luaScript(redis, 'alert_transition', TRANSITION);
   }
 
   /**
@@ -47,8 +51,7 @@ export class AlertStore {
       : undefined;
     const renotifyAt = input.renotifySeconds && !suppressed ? String(input.atMs + input.renotifySeconds * 1000) : '';
     const created =
-      (await RAISE.run(
-        this.redis,
+      (await this.raiseScript(
         [k.alert(id), k.history(id), k.byState('open'), k.byState('all'), k.byCity(input.city), k.byDevice(input.deviceId), k.byRule(input.ruleId), k.current(input.ruleId, input.deviceId), k.deviceOpen(input.deviceId), k.renotify],
         [id, input.atMs, encodeEvent(raised), renotifyAt, suppressed ? encodeEvent(suppressed) : '', ...flatten(newAlertFields(id, input, new Date().toISOString()))],
       )) === 1;
@@ -146,8 +149,7 @@ export class AlertStore {
   private async transition(id: string, allowed: string, target: AlertState | '', event: AlertEvent | undefined, fields: Record<string, string>): Promise<string> {
     const k = this.keys;
     const [ruleId, deviceId] = await this.redis.hmget(k.alert(id), 'ruleId', 'deviceId');
-    return (await TRANSITION.run(
-      this.redis,
+    return (await this.transitionScript(
       [k.alert(id), k.history(id), k.byState('open'), k.byState('acknowledged'), k.byState('resolved'), k.byState('all'), k.current(ruleId ?? '', deviceId ?? ''), k.deviceOpen(deviceId ?? ''), k.renotify],
       [id, allowed, target, event ? encodeEvent(event) : '', ...flatten(fields)],
     )) as string;

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@citypulse/redis';
+import { luaScript, type RedisClient } from '@citypulse/redis';
 import type { Alert, AlertEvent } from './alert.js';
 import type { AlertStore } from './alert-store.js';
 import type { AlertKeys } from './alert-keys.js';
@@ -12,6 +12,7 @@ import { CLAIM_RENOTIFY } from './alert-scripts.js';
 export async function claimDueReminders(redis: RedisClient, store: AlertStore, keys: AlertKeys, nowMs: number, limit = 1000): Promise<Array<{ alert: Alert; event: AlertEvent }>> {
   const due = await redis.zrangebyscore(keys.renotify, '-inf', nowMs, 'WITHSCORES', 'LIMIT', 0, limit);
   const claimed: Array<{ alert: Alert; event: AlertEvent }> = [];
+  const claim = luaScript(redis, 'alert_claim_renotify', CLAIM_RENOTIFY);
   for (let i = 0; i < due.length; i += 2) {
     const [id, score] = [due[i], due[i + 1]];
     const alert = await store.get(id);
@@ -20,7 +21,7 @@ export async function claimDueReminders(redis: RedisClient, store: AlertStore, k
     if (alert && alert.state === 'open' && alert.renotifySeconds > 0) {
       next = String(snoozedUntilMs > nowMs ? snoozedUntilMs : nowMs + alert.renotifySeconds * 1000);
     }
-    if ((await CLAIM_RENOTIFY.run(redis, [keys.renotify], [id, score, next])) !== 1) continue;
+    if ((await claim([keys.renotify], [id, score, next])) !== 1) continue;
     if (!alert || alert.state !== 'open' || snoozedUntilMs > nowMs || alert.renotifySeconds === 0) continue;
     const at = new Date(nowMs).toISOString();
     claimed.push({ alert, event: { id: `${id}:renotified:${nowMs}`, alertId: id, kind: 'renotified', at, actor: 'rule', value: alert.lastValue } });

@@ -1,11 +1,10 @@
-import type { RedisClient } from '@citypulse/redis';
+import { luaScript, type RedisClient, type ScriptRunner } from '@citypulse/redis';
 import { RegistryKeys } from '@citypulse/registry';
 import { CertificateExistsError, viewOf, type CertificateRecord, type CertificateView, type NewCertificate } from './certificate.js';
 import { CertificateKeys } from './certificate-keys.js';
 import { ADD_CERTIFICATES, MOVE_DEVICE_CERTIFICATES, REMOVE_DEVICE_CERTIFICATES, REVOKE_CERTIFICATE } from './certificate-scripts.js';
 import { normalizeFingerprint, normalizeSerial } from './normal-form.js';
 
-type Script = (...args: Array<string | number>) => Promise<unknown>;
 
 /**
  * Device certificates in Redis: what citypulse issued from devices' CSRs and what was issued
@@ -23,10 +22,10 @@ type Script = (...args: Array<string | number>) => Promise<unknown>;
 export class DeviceCertificateStore {
   private readonly keys: CertificateKeys;
   private readonly controlChannel: string;
-  private readonly addScript: Script;
-  private readonly revokeScript: Script;
-  private readonly removeDeviceScript: Script;
-  private readonly moveDeviceScript: Script;
+  private readonly addScript: ScriptRunner;
+  private readonly revokeScript: ScriptRunner;
+  private readonly removeDeviceScript: ScriptRunner;
+  private readonly moveDeviceScript: ScriptRunner;
 
   constructor(
     private readonly redis: RedisClient,
@@ -34,10 +33,10 @@ export class DeviceCertificateStore {
   ) {
     this.keys = new CertificateKeys(prefix);
     this.controlChannel = new RegistryKeys(prefix).controlChannel;
-    this.addScript = script(redis, 'citypulse_certs_add', ADD_CERTIFICATES);
-    this.revokeScript = script(redis, 'citypulse_certs_revoke', REVOKE_CERTIFICATE);
-    this.removeDeviceScript = script(redis, 'citypulse_certs_remove_device', REMOVE_DEVICE_CERTIFICATES);
-    this.moveDeviceScript = script(redis, 'citypulse_certs_move_device', MOVE_DEVICE_CERTIFICATES);
+    this.addScript = luaScript(redis, 'citypulse_certs_add', ADD_CERTIFICATES);
+    this.revokeScript = luaScript(redis, 'citypulse_certs_revoke', REVOKE_CERTIFICATE);
+    this.removeDeviceScript = luaScript(redis, 'citypulse_certs_remove_device', REMOVE_DEVICE_CERTIFICATES);
+    this.moveDeviceScript = luaScript(redis, 'citypulse_certs_move_device', MOVE_DEVICE_CERTIFICATES);
   }
 
   /** Whether the certificate of `city`'s CA with this serial is revoked (now). Unknown serials are not. */
@@ -66,7 +65,7 @@ export class DeviceCertificateStore {
     const repeated = records.map((r) => r.fingerprint).filter((fp, i, all) => all.indexOf(fp) !== i);
     if (repeated.length > 0) throw new CertificateExistsError(repeated);
     const expiries = records.map((r) => (r.notAfter ? Date.parse(r.notAfter) : 0));
-    const taken = JSON.parse(String(await this.addScript(this.keys.cities, this.keys.base, JSON.stringify(records), ...expiries))) as string[];
+    const taken = JSON.parse(String(await this.addScript([this.keys.cities], [this.keys.base, JSON.stringify(records), ...expiries]))) as string[];
     if (taken.length > 0) throw new CertificateExistsError(taken);
     return records.map((r) => viewOf(r, now));
   }
@@ -103,19 +102,20 @@ export class DeviceCertificateStore {
     const normal = normalizeFingerprint(fingerprint);
     if (!normal) return undefined;
     const json = await this.revokeScript(
-      this.keys.cities, this.keys.base, normal, effectiveAt.getTime(), effectiveAt.toISOString(), now.getTime(), this.controlChannel,
+      [this.keys.cities],
+      [this.keys.base, normal, effectiveAt.getTime(), effectiveAt.toISOString(), now.getTime(), this.controlChannel],
     );
     return json ? viewOf(JSON.parse(String(json)) as CertificateRecord, now) : undefined;
   }
 
   /** Forgets a deleted device's certificates; their serials stay revoked. Returns how many it had. */
   async removeDevice(deviceId: string, now = new Date()): Promise<number> {
-    return Number(await this.removeDeviceScript(this.keys.cities, this.keys.base, deviceId, now.getTime()));
+    return Number(await this.removeDeviceScript([this.keys.cities], [this.keys.base, deviceId, now.getTime()]));
   }
 
   /** The device moved to `city`: its certificates (expiry, revoked serials) are listed and checked there from now on. */
   async moveDevice(deviceId: string, city: string): Promise<number> {
-    return Number(await this.moveDeviceScript(this.keys.cities, this.keys.base, deviceId, city));
+    return Number(await this.moveDeviceScript([this.keys.cities], [this.keys.base, deviceId, city]));
   }
 
   /**
@@ -156,8 +156,3 @@ function normalized(c: NewCertificate, now: Date): CertificateRecord {
   return { ...c, fingerprint, ...(serial ? { serial } : {}), createdAt: now.toISOString() };
 }
 
-function script(redis: RedisClient, name: string, lua: string): Script {
-  const target = redis as unknown as Record<string, Script>;
-  if (typeof target[name] !== 'function') redis.defineCommand(name, { lua, numberOfKeys: 1 });
-  return (...args) => target[name](...args);
-}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { slotTag, type RedisClient } from '@citypulse/redis';
+import { luaScript, slotTag, type RedisClient, type ScriptRunner } from '@citypulse/redis';
 import { deviceDeliveryChannel, type CommandAck, type ConfigValue, type DeviceDeliveryNotice } from '@citypulse/contracts';
 import { COMMAND_STATUSES, type CommandRecord, type CommandStatus } from './command.js';
 import { CREATE_COMMAND, MOVE_COMMAND } from './command-scripts.js';
@@ -24,7 +24,6 @@ export interface CommandRetention {
 /** `moved`: it changed, from `from`. Otherwise `status` is where it stands (undefined: no such command of this device). */
 export type MoveResult = { moved: true; from: CommandStatus } | { moved: false; status?: CommandStatus };
 
-type Script = (...args: Array<string | number>) => Promise<unknown>;
 
 /**
  * Device commands in Redis: a hash per command, and per device its history and the ids still
@@ -33,8 +32,8 @@ type Script = (...args: Array<string | number>) => Promise<unknown>;
  */
 export class CommandStore {
   private readonly channel: string;
-  private readonly createScript: Script;
-  private readonly moveScript: Script;
+  private readonly createScript: ScriptRunner;
+  private readonly moveScript: ScriptRunner;
 
   constructor(
     private readonly redis: RedisClient,
@@ -42,8 +41,8 @@ export class CommandStore {
     private readonly retention: CommandRetention,
   ) {
     this.channel = deviceDeliveryChannel(prefix);
-    this.createScript = script(redis, 'citypulse_command_create', CREATE_COMMAND, 3);
-    this.moveScript = script(redis, 'citypulse_command_move', MOVE_COMMAND, 2);
+    this.createScript = luaScript(redis, 'citypulse_command_create', CREATE_COMMAND);
+    this.moveScript = luaScript(redis, 'citypulse_command_move', MOVE_COMMAND);
   }
 
   /** Stores a pending command and tells the brokers (the one holding the device delivers it). */
@@ -72,10 +71,12 @@ export class CommandStore {
     };
     const notice: DeviceDeliveryNotice = { deviceId: command.deviceId, kind: 'commands' };
     const created = await this.createScript(
-      this.commandKey(command.deviceId, record.id), this.historyKey(command.deviceId), this.pendingKey(command.deviceId),
-      record.id, record.deviceId, record.name, JSON.stringify(record.params), record.issuedAt, record.deadline, now.getTime(),
-      command.timeoutS + this.retention.keepAfterDeadlineS, this.retention.keepPerDevice, this.channel, JSON.stringify(notice), this.deviceTag(command.deviceId),
-      once ? '1' : '0',
+      [this.commandKey(command.deviceId, record.id), this.historyKey(command.deviceId), this.pendingKey(command.deviceId)],
+      [
+        record.id, record.deviceId, record.name, JSON.stringify(record.params), record.issuedAt, record.deadline, now.getTime(),
+        command.timeoutS + this.retention.keepAfterDeadlineS, this.retention.keepPerDevice, this.channel, JSON.stringify(notice), this.deviceTag(command.deviceId),
+        once ? '1' : '0',
+      ],
     );
     return { created: created === 1, record };
   }
@@ -134,7 +135,7 @@ export class CommandStore {
   }
 
   private async move(deviceId: string, id: string, to: CommandStatus, at: Date, result = '', error = ''): Promise<MoveResult> {
-    const [moved, status] = (await this.moveScript(this.commandKey(deviceId, id), this.pendingKey(deviceId), to, at.toISOString(), deviceId, result, error, ...ALLOWED_FROM[to])) as [number, string];
+    const [moved, status] = (await this.moveScript([this.commandKey(deviceId, id), this.pendingKey(deviceId)], [to, at.toISOString(), deviceId, result, error, ...ALLOWED_FROM[to]])) as [number, string];
     if (moved === 1) return { moved: true, from: status as CommandStatus };
     return status ? { moved: false, status: status as CommandStatus } : { moved: false };
   }
@@ -165,12 +166,6 @@ export class CommandStore {
   private pendingKey(deviceId: string): string {
     return `${this.deviceTag(deviceId)}:pending`;
   }
-}
-
-function script(redis: RedisClient, name: string, lua: string, numberOfKeys: number): Script {
-  const target = redis as unknown as Record<string, Script>;
-  if (typeof target[name] !== 'function') redis.defineCommand(name, { lua, numberOfKeys });
-  return (...args) => target[name].call(redis, ...args);
 }
 
 function toRecord(hash: Record<string, string> | null | undefined): CommandRecord | undefined {

@@ -1,12 +1,10 @@
-import type { RedisClient } from '@citypulse/redis';
+import { luaScript, type RedisClient, type ScriptRunner } from '@citypulse/redis';
 import { deviceDeliveryChannel, type ConfigValue, type DeviceDeliveryNotice } from '@citypulse/contracts';
 import { shadowDelta } from './delta.js';
 import type { ConfigPatch, Shadow } from './shadow.js';
 import { UPDATE_SHADOW } from './shadow-script.js';
 
 export type DesiredUpdate = { ok: true; shadow: Shadow } | { ok: false; currentVersion: number };
-
-const SCRIPT = 'citypulse_shadow_update';
 
 /**
  * Device shadows in Redis, one hash per device. The keys and values are checked against the
@@ -15,13 +13,14 @@ const SCRIPT = 'citypulse_shadow_update';
  */
 export class ShadowStore {
   private readonly channel: string;
+  private readonly updateScript: ScriptRunner;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     this.channel = deviceDeliveryChannel(prefix);
-    if (typeof (redis as unknown as Record<string, unknown>)[SCRIPT] !== 'function') redis.defineCommand(SCRIPT, { lua: UPDATE_SHADOW, numberOfKeys: 1 });
+    this.updateScript = luaScript(redis, 'citypulse_shadow_update', UPDATE_SHADOW);
   }
 
   key(deviceId: string): string {
@@ -52,8 +51,7 @@ export class ShadowStore {
 
   private async update(deviceId: string, side: 'd' | 'r', patch: ConfigPatch, at: Date, expectedVersion?: number, notice?: string): Promise<[number, number]> {
     const pairs = Object.entries(patch).flatMap(([key, value]) => [key, value === null ? '' : JSON.stringify(value)]);
-    const run = (this.redis as unknown as Record<string, (...args: unknown[]) => Promise<[number, number]>>)[SCRIPT];
-    return run.call(this.redis, this.key(deviceId), side, expectedVersion ?? '', at.toISOString(), notice ? this.channel : '', notice ?? '', ...pairs);
+    return (await this.updateScript([this.key(deviceId)], [side, expectedVersion ?? '', at.toISOString(), notice ? this.channel : '', notice ?? '', ...pairs])) as [number, number];
   }
 }
 
