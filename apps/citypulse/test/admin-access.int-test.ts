@@ -90,6 +90,13 @@ describe('admin-only changes', () => {
     'POST /jobs/{id}/pause': { path: '/jobs/00000000-0000-4000-8000-000000000000/pause' },
     'POST /jobs/{id}/resume': { path: '/jobs/00000000-0000-4000-8000-000000000000/resume' },
     'POST /jobs/{id}/cancel': { path: '/jobs/00000000-0000-4000-8000-000000000000/cancel' },
+    // Sharing agreements between cities and simulation sessions/cleanup: a city's admins'.
+    'POST /shares': { path: '/shares', body: { fromCity: 'tianjin', toCity: 'beijing', deviceTypes: ['env-sensor'], fields: ['co2'], granularity: { kind: 'raw' } } },
+    'POST /shares/{id}/accept': { path: '/shares/00000000-0000-4000-8000-000000000000/accept' },
+    'POST /shares/{id}/revoke': { path: '/shares/00000000-0000-4000-8000-000000000000/revoke' },
+    'POST /simulation/replay-sessions': { path: '/simulation/replay-sessions', body: { prefix: 'acl-replay', cities: ['tianjin'] } },
+    'POST /simulation/replay-sessions/{prefix}/end': { path: '/simulation/replay-sessions/acl-replay/end', body: { endedAtMs: 0 } },
+    'POST /simulation/cleanup': { path: '/simulation/cleanup', body: { prefix: 'acl-', cities: ['tianjin'] } },
   };
   const call = (route: string, token: string) => {
     const { path, body } = ADMIN_ONLY[route]!;
@@ -128,6 +135,8 @@ describe('admin-only changes', () => {
     expect((await cp.api('GET', '/tokens')).body.items.map((t: { name: string }) => t.name).sort()).toEqual(['acl-admin', 'acl-operator']);
     expect((await cp.api('GET', '/maintenance-windows')).body.total).toBe(0);
     expect((await cp.api('GET', '/jobs')).body.total).toBe(0);
+    expect((await cp.api('GET', '/shares')).body.items ?? (await cp.api('GET', '/shares')).body).toEqual([]);
+    expect((await cp.api('GET', `/devices/${device.id}`)).status).toBe(200);
     expect((await cp.api('GET', '/audit')).body.items.filter((e: { actor: string }) => e.actor === 'acl-operator')).toEqual([]);
   });
 
@@ -204,6 +213,13 @@ describe('admin-only changes', () => {
       'POST /jobs/{id}/pause',
       'POST /jobs/{id}/resume',
       'POST /jobs/{id}/cancel',
+      // sharing.int-test.ts (share:<id>) and honest-replay / simulation specs (device:<prefix>-*).
+      'POST /shares',
+      'POST /shares/{id}/accept',
+      'POST /shares/{id}/revoke',
+      'POST /simulation/replay-sessions',
+      'POST /simulation/replay-sessions/{prefix}/end',
+      'POST /simulation/cleanup',
     ];
     expect([...steps.map(([route]) => route), ...elsewhere].sort()).toEqual(Object.keys(ADMIN_ONLY).sort());
 
