@@ -1,3 +1,5 @@
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
@@ -15,8 +17,23 @@ const BULK_BYTES_PER_DEVICE = 512;
 const BULK_PATH = '/devices/bulk';
 
 /** Applies the HTTP-wide settings shared by the api process and the all-in-one process. */
+/**
+ * A request Node's parser refuses (e.g. a 100 KB URL: header overflow) gets its status and a
+ * half-close, so the client, still sending, reads the refusal: Node 24's default handler destroys
+ * the socket at once and the client saw a reset instead of the 431.
+ */
+function answerMalformedRequests(server: Server): void {
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+    if (!socket.writable) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    setTimeout(() => socket.destroy(), 5000).unref();
+  });
+}
+
 export function configureHttp(app: INestApplication): void {
   app.use(requestLog(app.get<Logger>(LOGGER).child({ component: 'http' })));
+  answerMalformedRequests(app.getHttpServer() as Server);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorBodyFilter(app.getHttpAdapter()));
   useBodyParsers(app, app.get<AppConfig>(APP_CONFIG));
