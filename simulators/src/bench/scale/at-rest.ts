@@ -1,6 +1,6 @@
-import { log } from '../bench-log.js';
-import { CpuWatch } from '../proc-stats.js';
-import { commandDelta, readCommandCalls, type RedisNode } from './redis-stats.js';
+import { log } from '../common/bench-log.js';
+import { CpuWatch } from '../common/proc-stats.js';
+import { commandDelta, readCommandCalls, type RedisNode } from '../common/redis-stats.js';
 
 /** What the processes used with every device connected and nothing published. */
 export interface AtRest {

@@ -1,4 +1,4 @@
-import type { ProcessLayout } from '../services.js';
+import type { ProcessLayout } from '../common/services.js';
 
 /** What a process of the scale bench does; its CPU is summed per role. */
 export type ServiceRole = 'broker' | 'ingest' | 'alerts' | 'api';

@@ -1,4 +1,4 @@
-import { optionLines, readOptions, STACK_OPTIONS, type OptionSpec, type StackOptions } from '../bench-options.js';
+import { optionLines, readOptions, STACK_OPTIONS, type OptionSpec, type StackOptions } from '../common/bench-options.js';
 
 export type RedisMode = 'single' | 'cluster';
 

@@ -1,4 +1,4 @@
-import { meterPublishers } from '../meter-load.js';
+import { meterPublishers } from '../common/meter-load.js';
 import { roleOf, scaleLayout } from './scale-layout.js';
 import { parseScaleOptions } from './scale-options.js';
 import { scaleVerdict, type ScaleResult } from './scale-report.js';

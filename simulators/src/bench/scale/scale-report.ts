@@ -1,4 +1,4 @@
-import type { GitInfo, MachineInfo } from '../run-context.js';
+import type { GitInfo, MachineInfo } from '../common/run-context.js';
 import type { CostRole, RoleFigures } from './cpu-cost.js';
 import type { RedisMode } from './scale-options.js';
 import type { ServiceRole } from './scale-layout.js';

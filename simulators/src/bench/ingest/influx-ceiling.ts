@@ -1,0 +1,42 @@
+import { createPointWriter, measureWriteCeiling, type CeilingResult } from '@citypulse/storage';
+import { BenchDatabase } from '../common/influx-count.js';
+import { CpuWatch, pidListeningOn } from '../common/proc-stats.js';
+
+export interface CeilingBaselineOptions {
+  influxUrl: string;
+  /** A throw-away database, created here and always dropped. */
+  database: string;
+  lines: number;
+  batchSize: number;
+  concurrency: number;
+}
+
+export interface CeilingBaseline extends CeilingResult {
+  batchSize: number;
+  concurrency: number;
+  /** Fields per line that measureWriteCeiling writes (its env-sensor points), for comparing field values/s. */
+  fieldsPerLine: number;
+  /** While writing, % of one core; `others` high means the figure is noisy. */
+  cpuPercentOfCore: Record<string, number>;
+}
+
+/**
+ * InfluxDB's own write ceiling on this machine: pre-built line protocol posted straight to /write
+ * by the storage library's `measureWriteCeiling`, with the batch size and concurrency the ingest
+ * worker uses. No MQTT, no Redis, no JSON: what our pipeline could reach if nothing else cost.
+ */
+export async function measureInfluxCeiling(options: CeilingBaselineOptions): Promise<CeilingBaseline> {
+  const database = new BenchDatabase(options.influxUrl, options.database);
+  await database.create();
+  const writer = createPointWriter({ url: options.influxUrl, api: 'v1', database: options.database, org: '', bucket: '' });
+  try {
+    const cpu = new CpuWatch({ influxd: pidListeningOn(Number(new URL(options.influxUrl).port || 8086)), writer: process.pid });
+    cpu.start();
+    const result = await measureWriteCeiling(writer, { lines: options.lines, batchSize: options.batchSize, concurrency: options.concurrency });
+    const { perProcessPercentOfCore } = cpu.stop();
+    return { ...result, batchSize: options.batchSize, concurrency: options.concurrency, fieldsPerLine: 4, cpuPercentOfCore: perProcessPercentOfCore };
+  } finally {
+    await writer.close();
+    await database.drop();
+  }
+}
