@@ -3,11 +3,10 @@ import { log } from './bench-log.js';
 import type { Cleanup } from './cleanup.js';
 import { waitForStored, type DrainResult } from './drain.js';
 import type { BenchDatabase } from './influx-count.js';
-import { BENCH_DEVICE_TYPE } from '../ingest/ingest-results.js';
 import type { LoadResult } from './load-generator.js';
 import { connectMeterLoad, type MeterLoad } from './meter-load.js';
 import { METER_FIELDS } from './meter-readings.js';
-import type { BenchDevice } from './provision.js';
+import { BENCH_DEVICE_TYPE, type BenchDevice } from './provision.js';
 
 export interface MeasuredLoadOptions {
   /** The brokers' MQTT ports; the devices are dealt out over them in turn. */

@@ -1,3 +1,7 @@
+/** What the benches provision: electricity meters, spread over three cities. */
+export const BENCH_DEVICE_TYPE = 'electricity-meter';
+export const BENCH_CITIES = ['beijing', 'tianjin', 'shijiazhuang'] as const;
+
 export interface BenchDevice {
   id: string;
   secret: string;

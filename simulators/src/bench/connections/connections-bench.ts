@@ -9,10 +9,9 @@ import { formatConnectionsReport, whatLimited, type ConnectionsReport } from './
 import { startBroker, STORM_LABELS } from './connections-storms.js';
 import { runTlsPhase } from './connections-tls.js';
 import { HolderPool } from './holder-pool.js';
-import { BENCH_CITIES, BENCH_DEVICE_TYPE } from '../ingest/ingest-results.js';
 import { writeJsonReport } from '../common/json-report.js';
 import { readKernelLimits, readOpenFiles } from '../common/proc-stats.js';
-import { bulkProvision, bulkRows } from '../common/provision.js';
+import { BENCH_CITIES, BENCH_DEVICE_TYPE, bulkProvision, bulkRows } from '../common/provision.js';
 import { gitInfo, machineInfo } from '../common/run-context.js';
 import { serviceEnv } from '../common/service-env.js';
 import { startServices } from '../common/services.js';

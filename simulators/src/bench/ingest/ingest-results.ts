@@ -1,18 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DrainResult } from '../common/drain.js';
 import type { IngestOptions } from './ingest-options.js';
 import type { LoadResult } from '../common/load-generator.js';
 import { histogramBuckets, histogramQuantile, metricTotal, type Sample } from '../common/metrics-scrape.js';
 import { METER_FIELDS } from '../common/meter-readings.js';
+import { BENCH_CITIES, BENCH_DEVICE_TYPE } from '../common/provision.js';
 import type { CpuWatch } from '../common/proc-stats.js';
-import { summariseProfile, type CpuProfile } from '../profile/profile-summary.js';
 import type { IngestReport, Quantile } from './report.js';
 import { gitInfo, machineInfo } from '../common/run-context.js';
-import type { RssSummary, ServiceProcess } from '../common/service-process.js';
-
-export const BENCH_DEVICE_TYPE = 'electricity-meter';
-export const BENCH_CITIES = ['beijing', 'tianjin', 'shijiazhuang'] as const;
+import type { RssSummary } from '../common/service-process.js';
 
 export interface ReportInputs {
   options: IngestOptions;
@@ -118,15 +113,4 @@ export function buildIngestReport(i: ReportInputs): IngestReport {
     baselines,
     profiles: i.profiles,
   };
-}
-
-/** Each process's .cpuprofile (Node names it CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile), summarised. */
-export function readProfiles(dir: string, services: ReadonlyArray<Pick<ServiceProcess, 'name' | 'pid'>>, window?: { fromUs: number; toUs: number }): IngestReport['profiles'] {
-  const files = readdirSync(dir);
-  return services.flatMap((service) => {
-    const name = files.find((f) => f.endsWith('.cpuprofile') && f.includes(`.${service.pid}.`));
-    if (!name) return [];
-    const file = join(dir, name);
-    return [{ process: service.name, file, summary: summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 30, window) }];
-  });
 }

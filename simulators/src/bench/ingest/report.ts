@@ -1,6 +1,6 @@
 import type { CeilingBaseline } from './influx-ceiling.js';
 import type { MosquittoBaseline } from './mosquitto-baseline.js';
-import type { ProfileSummary } from '../profile/profile-summary.js';
+import type { ProcessProfile } from '../profile/profile-summary.js';
 import type { GitInfo, MachineInfo } from '../common/run-context.js';
 import type { RssSummary } from '../common/service-process.js';
 import { cpuText, formatRows, type Row } from '../common/text-table.js';
@@ -83,7 +83,7 @@ export interface IngestReport {
     ratioToMosquitto?: number;
     errors: string[];
   };
-  profiles?: Array<{ process: string; file: string; summary: ProfileSummary }>;
+  profiles?: ProcessProfile[];
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ServiceProcess } from '../common/service-process.js';
 
 /**
  * Where a process spent its CPU, from a V8 `.cpuprofile` (node --cpu-prof): self time summed by
@@ -143,6 +145,24 @@ function shortUrl(url: string): string {
   const dist = url.indexOf('/dist/');
   if (dist >= 0) return url.slice(dist + 6);
   return url.replace(/^file:\/\//, '');
+}
+
+/** One process's CPU profile, summarised, and the file it came from. */
+export interface ProcessProfile {
+  process: string;
+  file: string;
+  summary: ProfileSummary;
+}
+
+/** Each process's .cpuprofile (Node names it CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile), summarised. */
+export function readProfiles(dir: string, services: ReadonlyArray<Pick<ServiceProcess, 'name' | 'pid'>>, window?: { fromUs: number; toUs: number }): ProcessProfile[] {
+  const files = readdirSync(dir);
+  return services.flatMap((service) => {
+    const name = files.find((f) => f.endsWith('.cpuprofile') && f.includes(`.${service.pid}.`));
+    if (!name) return [];
+    const file = join(dir, name);
+    return [{ process: service.name, file, summary: summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 30, window) }];
+  });
 }
 
 export function formatProfileSummary(summary: ProfileSummary, file: string): string {
