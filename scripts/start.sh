@@ -28,6 +28,8 @@ if [ -z "${CP_SECRETS_KEY:-}" ]; then
 fi
 export CP_SECRETS_KEY
 export CP_MQTT_PORT=${CP_MQTT_PORT:-11883} CP_HTTP_PORT=${CP_HTTP_PORT:-13000}
+# The cluster scenario's indicators (simulators/src/cluster-demo.ts), computed every 5 s so its alert comes within a minute.
+export CP_INDICATORS_FILE=${CP_INDICATORS_FILE-simulators/cluster/indicators.json} CP_INDICATOR_INTERVAL_MS=${CP_INDICATOR_INTERVAL_MS:-5000}
 
 pids=()
 cleanup() {

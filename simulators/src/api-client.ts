@@ -21,4 +21,24 @@ export class ApiClient {
     if (created.status !== 201) throw new Error(`POST /devices: ${created.status} ${await created.text()}`);
     return ((await created.json()) as { secret: string }).secret;
   }
+
+  /** The agreements offered to the whole cluster ("*"). */
+  async clusterShares(): Promise<Array<{ id: string; fromCity: string; status: string; fields: string[]; expiresAt: string }>> {
+    const response = await this.request('GET', '/shares?limit=1000');
+    if (response.status !== 200) throw new Error(`GET /shares: ${response.status} ${await response.text()}`);
+    const { items } = (await response.json()) as { items: Array<{ id: string; fromCity: string; toCity: string; status: string; fields: string[]; expiresAt: string }> };
+    return items.filter((s) => s.toCity === '*');
+  }
+
+  /** Offers a share (POST /shares) and returns its id. */
+  async offerShare(offer: Record<string, unknown>): Promise<string> {
+    const response = await this.request('POST', '/shares', offer);
+    if (response.status !== 201) throw new Error(`POST /shares: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { id: string }).id;
+  }
+
+  async acceptShare(id: string, city: string): Promise<void> {
+    const response = await this.request('POST', `/shares/${id}/accept`, { city });
+    if (response.status !== 200) throw new Error(`POST /shares/${id}/accept: ${response.status} ${await response.text()}`);
+  }
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ApiClient } from './api-client.js';
 import { Fleet } from './fleet.js';
+import { ClusterDemo } from './cluster-demo.js';
 
 /** `npm start` runs this next to citypulse: a small simulated fleet and where to look. */
 const { values: args } = parseArgs({
@@ -11,6 +12,7 @@ const { values: args } = parseArgs({
     'interval-ms': { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
     'no-demo-alert': { type: 'boolean', default: false },
+    'no-cluster-demo': { type: 'boolean', default: false },
     'firmware-dir': { type: 'string', default: '.sim/firmware' },
   },
 });
@@ -22,7 +24,8 @@ if (!token) {
 }
 
 const log = (line: string) => console.log(`[fleet ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const fleet = new Fleet(new ApiClient(args.api!, token), {
+const api = new ApiClient(args.api!, token);
+const fleet = new Fleet(api, {
   mqttUrl: args.mqtt!,
   cities: args.cities!.split(','),
   intervalMs: Number(args['interval-ms']),
@@ -32,6 +35,9 @@ const fleet = new Fleet(new ApiClient(args.api!, token), {
   log,
 });
 await fleet.start();
+const cities = args.cities!.split(',');
+const cluster = args['no-cluster-demo'] || cities.length < 2 ? undefined : new ClusterDemo(api, fleet, cities, log);
+await cluster?.start();
 
 const auth = `-H "Authorization: Bearer $(cat .stack/api-token)"`;
 console.log(`
@@ -41,6 +47,8 @@ citypulse is running with ${fleet.stats.devices} simulated devices in ${args.cit
   operator console ${args.api}/console   (sign in with the token in .stack/api-token)
   API docs         ${args.api}/docs   (OpenAPI: ${args.api}/docs/json)
   alerts, live     npm run alerts -- tail   (npm run alerts -- ack <id> --note "…")
+  cluster          ${args.api}/console/#/cluster   (a heat wave drives regional demand past its rule: an alert in every city within a minute)
+  indicators       curl -s ${auth} ${args.api}/indicators
   devices          curl -s ${auth} ${args.api}/devices
   alerts           curl -s ${auth} ${args.api}/alerts
   latest reading   curl -s ${auth} ${args.api}/telemetry/sim-beijing-env-sensor-1/latest
@@ -57,6 +65,7 @@ const report = setInterval(() => {
 
 const stop = async () => {
   clearInterval(report);
+  cluster?.stop();
   await fleet.stop();
   process.exit(0);
 };

@@ -25,6 +25,7 @@ export interface FleetStats {
 
 interface SimDevice {
   id: string;
+  city: string;
   type: DeviceTypeDefinition;
   client: DeviceClient;
   generator: ReadingGenerator;
@@ -52,7 +53,7 @@ export class Fleet {
       for (const type of Object.values(deviceTypes)) {
         const id = `sim-${city}-${type.name}-1`;
         const secret = await this.api.reprovision({ id, type: type.name, city, site: `${city}-${type.family}-01` });
-        this.devices.push(await this.connect(id, secret, type));
+        this.devices.push(await this.connect(id, city, secret, type));
       }
     }
     this.stats.devices = this.devices.length;
@@ -60,7 +61,7 @@ export class Fleet {
     this.timer = setInterval(() => this.tick(), this.options.intervalMs);
   }
 
-  private async connect(id: string, secret: string, type: DeviceTypeDefinition): Promise<SimDevice> {
+  private async connect(id: string, city: string, secret: string, type: DeviceTypeDefinition): Promise<SimDevice> {
     const { log } = this.options;
     const client = new DeviceClient({ url: this.options.mqttUrl, deviceId: id, secret });
     client.on('rejection', (message) => {
@@ -92,7 +93,12 @@ export class Fleet {
       });
     }
     await client.start();
-    return { id, type, client, generator: new ReadingGenerator(type, id, this.options.seed), overrides: {} };
+    return { id, city, type, client, generator: new ReadingGenerator(type, id, this.options.seed), overrides: {} };
+  }
+
+  /** The fleet's devices of a type, whose `overrides` a scenario sets (a field's value instead of the generated one). */
+  devicesOf(typeName: string): Array<Pick<SimDevice, 'id' | 'city' | 'overrides'>> {
+    return this.devices.filter((d) => d.type.name === typeName);
   }
 
   private tick(): void {

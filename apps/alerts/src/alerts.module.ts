@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { REDIS } from '@citypulse/core';
+import { InfluxModule, REDIS } from '@citypulse/core';
 import { MaintenanceCalendar, MaintenanceRepository, RuleRepository } from '@citypulse/alert-config';
 import { RuleEvaluationWorker } from './rule-evaluation.worker.js';
 import { AlertEventsWorker } from './events/alert-events.worker.js';
@@ -14,6 +14,7 @@ import { RuleBook } from './rule-book.js';
 import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
 
 @Module({
+  imports: [InfluxModule],
   providers: [
     { provide: RULE_BOOK, inject: [REDIS, APP_CONFIG], useFactory: (redis: RedisClient, config: AppConfig) => new RuleBook(new RuleRepository(redis, config.redis.prefix)) },
     {

@@ -3,6 +3,7 @@ import type { Job, Worker } from 'bullmq';
 import { bullWorker, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, connectRedis } from '@citypulse/core';
+import { InfluxQueryClient } from '@citypulse/storage';
 import { QUEUES, type AlertCheckJob } from '@citypulse/contracts';
 import { AlertStore, LastSeenIndex, ReplaySessions, claimDueReminders } from '@citypulse/alert-store';
 import { DeviceRegistry, PresenceStore } from '@citypulse/registry';
@@ -15,6 +16,7 @@ import { RuleBook } from './rule-book.js';
 import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import { checkDevices } from './deadman/deadman-check.js';
+import { IndicatorTicker } from './indicators/indicator-ticker.js';
 
 /** Overdue devices per deadman-check job: small enough to spread over every alerts worker. */
 const DEVICES_PER_CHECK = 1000;
@@ -24,13 +26,15 @@ const DEVICES_PER_CHECK = 1000;
  * - deadman tick: one ZRANGEBYSCORE finds the devices silent for at least the shortest deadman
  *   window, and fans them out as check jobs of a thousand — work is proportional to the overdue
  *   devices, not the fleet, and spreads over every alerts worker;
- * - re-notify tick: claims open alerts due for a reminder and announces them.
+ * - re-notify tick: claims open alerts due for a reminder and announces them;
+ * - indicators tick: computes every cluster indicator and evaluates its rules (indicators/).
  */
 @Injectable()
 export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private worker?: Worker<AlertCheckJob>;
   private queues?: AlertQueues;
   private stateRedis?: RedisClient;
+  private indicators?: IndicatorTicker;
   private readonly logger: Logger;
 
   constructor(
@@ -41,6 +45,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     @Inject(MAINTENANCE_CALENDAR) private readonly maintenance: MaintenanceCalendar,
     private readonly registry: DeviceRegistry,
     private readonly metrics: Metrics,
+    private readonly influx: InfluxQueryClient,
   ) {
     this.logger = logger.child({ component: 'alert-checks' });
   }
@@ -62,6 +67,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     };
     const alerts = new AlertStore(this.redis, prefix);
     const apply = { alerts, queues: this.queues, states: deps.states, metrics: this.metrics, logger: this.logger };
+    const indicators = (this.indicators = new IndicatorTicker({ ...apply, config, redis: this.redis, influx: this.influx, registry: this.registry }));
 
     this.worker = bullWorker<AlertCheckJob>(
       config,
@@ -70,6 +76,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
         const data = job.data;
         await Promise.all([this.rules.refresh(), this.maintenance.refresh()]);
         if (data.kind === 'deadman-tick') return this.fanOut(deps.lastSeen);
+        if (data.kind === 'indicators-tick') return indicators.tick(Date.now());
         if (data.kind === 'deadman-check') {
           const started = performance.now();
           await applyAndClear(await checkDevices(data.deviceIds, data.nowMs, deps), apply);
@@ -86,6 +93,9 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     );
     await this.queues.checks.upsertJobScheduler('deadman', { every: config.alerts.deadmanIntervalMs }, { name: 'deadman-tick', data: { kind: 'deadman-tick' } });
     await this.queues.checks.upsertJobScheduler('renotify', { every: config.alerts.renotifyCheckMs }, { name: 'renotify-tick', data: { kind: 'renotify-tick' } });
+    if (indicators.definitions.length > 0) {
+      await this.queues.checks.upsertJobScheduler('indicators', { every: config.indicators.intervalMs }, { name: 'indicators-tick', data: { kind: 'indicators-tick' } });
+    } else await this.queues.checks.removeJobScheduler('indicators');
   }
 
   /** Finds the devices past the shortest deadman window and queues them in chunks. */
@@ -107,6 +117,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
     await this.queues?.close();
+    await this.indicators?.close();
     this.stateRedis?.disconnect();
   }
 }

@@ -12,6 +12,7 @@ import { TelemetryExportController } from './telemetry/export.controller.js';
 import { RollupCatalog } from './telemetry/rollup-catalog.js';
 import { SharesController } from './sharing/shares.controller.js';
 import { SharedTelemetryController } from './sharing/shared-telemetry.controller.js';
+import { IndicatorsController } from './indicators/indicators.controller.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ClusterGauges } from './metrics/cluster-gauges.js';
@@ -21,7 +22,7 @@ import { SimulationApiModule } from './simulation/simulation-api.module.js';
 
 @Module({
   imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, JobsApiModule, ConsoleModule, SimulationApiModule],
-  controllers: [HealthController, TelemetryController, TelemetryExportController, RejectionsController, MetricsController, SharesController, SharedTelemetryController],
+  controllers: [HealthController, TelemetryController, TelemetryExportController, RejectionsController, MetricsController, SharesController, SharedTelemetryController, IndicatorsController],
   providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }, ClusterGauges, RollupCatalog],
 })
 export class ApiModule {}

@@ -43,6 +43,8 @@ export interface AppConfig {
   handoff: { maxEntryReadings: number; maxBacklogReadings: number; partitions: number; leaseMs: number; durability: 'everysec' | 'always' | 'replica'; waitReplicas: number; waitTimeoutMs: number };
   ingest: { maxBatchLines: number; lingerMs: number; maxLingerMs: number; concurrency: number };
   alerts: { allowedLatenessMs: number; deadmanIntervalMs: number; renotifyCheckMs: number };
+  /** Cluster indicators: the definitions file ('' none), how often they are computed, how long a window waits for late readings. */
+  indicators: { file: string; intervalMs: number; settleMs: number };
   /** Webhook deliveries. */
   notifications: {
     attempts: number;

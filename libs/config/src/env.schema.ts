@@ -284,6 +284,21 @@ export class EnvSchema {
   @IsInt() @Min(100) @Max(3_600_000)
   CP_ALERT_RENOTIFY_CHECK_MS = 15_000;
 
+  /** A JSON file of cluster indicator definitions (README "Cluster indicators"); '' for none. @defaultValue '' */
+  @IsString()
+  CP_INDICATORS_FILE = '';
+
+  /** How often every cluster indicator is computed from what the cities share (a scheduled BullMQ job). @defaultValue 60000 */
+  @IsInt() @Min(100) @Max(3_600_000)
+  CP_INDICATOR_INTERVAL_MS = 60_000;
+
+  /**
+   * An indicator's window ends this long before the computation, so readings still on their way
+   * into InfluxDB (ingest batches, network) are in it. @defaultValue 5000
+   */
+  @IsInt() @Min(0) @Max(600_000)
+  CP_INDICATOR_SETTLE_MS = 5000;
+
   /** Attempts per webhook delivery before it is kept as failed (retryable through the API). @defaultValue 8 */
   @IsInt() @Min(1) @Max(100)
   CP_NOTIFY_ATTEMPTS = 8;

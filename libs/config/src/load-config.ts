@@ -101,6 +101,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
     },
     ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, lingerMs: e.CP_INGEST_LINGER_MS, maxLingerMs: Math.max(e.CP_INGEST_LINGER_MS, e.CP_INGEST_MAX_LINGER_MS), concurrency: e.CP_INGEST_CONCURRENCY },
     alerts: { allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS, deadmanIntervalMs: e.CP_ALERT_DEADMAN_INTERVAL_MS, renotifyCheckMs: e.CP_ALERT_RENOTIFY_CHECK_MS },
+    indicators: { file: e.CP_INDICATORS_FILE, intervalMs: e.CP_INDICATOR_INTERVAL_MS, settleMs: e.CP_INDICATOR_SETTLE_MS },
     notifications: { attempts: e.CP_NOTIFY_ATTEMPTS, backoffMs: e.CP_NOTIFY_BACKOFF_MS, timeoutMs: e.CP_NOTIFY_TIMEOUT_MS, allowPrivateTargets: e.CP_WEBHOOK_ALLOW_PRIVATE === 'true',
       ...(e.CP_SECRETS_KEY && { secretsKey: parseSecretsKey(e.CP_SECRETS_KEY) }),
       consoleUrl: e.CP_CONSOLE_URL.replace(/\/+$/, ''),

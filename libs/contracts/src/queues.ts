@@ -6,7 +6,7 @@ export const QUEUES = {
   alertEvents: 'alert-events',
   /** One webhook delivery per job, retried with exponential backoff; failed ones are kept for a retry. */
   notifications: 'notifications',
-  /** Scheduled deadman and re-notification checks. */
+  /** Scheduled deadman and re-notification checks, and the computation of cluster indicators. */
   alertChecks: 'alert-checks',
   /** One delayed job per device command, due at its deadline: times it out unless the device answered. */
   commandTimeouts: 'command-timeouts',
@@ -90,7 +90,7 @@ export interface AlertMessage {
 }
 
 /** Jobs of the alert-checks queue: a scheduled tick fans out into checks of at most a thousand devices. */
-export type AlertCheckJob = { kind: 'deadman-tick' } | { kind: 'deadman-check'; deviceIds: string[]; nowMs: number } | { kind: 'renotify-tick' };
+export type AlertCheckJob = { kind: 'deadman-tick' } | { kind: 'deadman-check'; deviceIds: string[]; nowMs: number } | { kind: 'renotify-tick' } | { kind: 'indicators-tick' };
 
 /** One tick of one fleet job. */
 export interface FleetJobTick {

@@ -2,7 +2,8 @@ import type { MqttClient } from 'mqtt';
 import { deviceTopic } from '@citypulse/contracts';
 import { deviceTypes } from '@citypulse/devices';
 import { uniqueName, waitFor } from '@citypulse/testing';
-import type { Series } from '@citypulse/storage';
+import { createPointWriter, type Series } from '@citypulse/storage';
+import { indicatorLine } from '@citypulse/indicators';
 import { TestCitypulse } from '../harness.js';
 import { createRule, waitForAlerts } from '../alerts/alert-helpers.js';
 import { ReadingGenerator } from '../../../../simulators/src/reading-generator.js';
@@ -142,6 +143,19 @@ describe('the city-cluster Grafana dashboard', () => {
 
     await cp.api('POST', `/alerts/${encodeURIComponent((await waitForAlerts(cp, alertDevice.id, (a) => a.length === 1, 'the alert'))[0].id)}/resolve`, { by: 'grafana-test' });
     await waitFor(() => runInflux(query('panel 2 ')), (s) => s.length === 0, { what: 'no open alert once it is resolved' });
+  });
+
+  it('charts each cluster indicator and its coverage, as the alerts app writes them', async () => {
+    const writer = createPointWriter(cp.config.influx);
+    const provenance = { contributingCities: ['beijing'], shares: ['sh-000000000001'], devicesReporting: 3, devicesShared: 3, devicesInScope: 4, coverage: 0.75 };
+    const at = (ago: number) => ({ time: new Date(Date.now() - ago).toISOString(), windowFrom: new Date(Date.now() - ago - 60_000).toISOString() });
+    const lines = [indicatorLine({ indicator: 'regional-demand', value: 420.5, provenance, ...at(120_000) }), indicatorLine({ indicator: 'regional-co2', value: 610, provenance, ...at(60_000) })];
+    await writer.write(lines.join('\n'), lines.length);
+    await writer.close();
+    const values = await runInflux(query('panel 8 '));
+    const last = (s: Series) => (s.values ?? []).map((v) => v[1]).filter((v) => v !== null).pop();
+    expect(values.map((s) => [s.tags!.indicator, last(s)]).sort()).toEqual([['regional-co2', 610], ['regional-demand', 420.5]]);
+    expect((await runInflux(query('panel 9 '))).map((s) => last(s))).toEqual([0.75, 0.75]);
   });
 
   it('charts rejected readings by reason from citypulse’s own metrics (PromQL on VictoriaMetrics)', async () => {

@@ -12,8 +12,9 @@ import { channelsView } from './channels-view.js';
 import { alertLinkView } from './alert-link.js';
 import { jobsView, jobView } from './jobs-view.js';
 import { firmwareView } from './firmware-view.js';
+import { clusterView } from './cluster-view.js';
 
-/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues, #/channels, #/jobs, #/job/<id>, #/firmware, #/alert/<id>; the login when there is no token. */
+/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues, #/channels, #/jobs, #/job/<id>, #/firmware, #/cluster, #/alert/<id>; the login when there is no token. */
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
 const logoutButton = document.getElementById('logout');
@@ -42,6 +43,7 @@ function route() {
   else if (name === 'jobs') stopView = jobsView(view);
   else if (name === 'job' && arg) stopView = jobView(view, decodeURIComponent(arg));
   else if (name === 'firmware') stopView = firmwareView(view);
+  else if (name === 'cluster') stopView = clusterView(view);
   else if (name === 'alert' && arg) stopView = alertLinkView(view, decodeURIComponent(arg));
   else stopView = alertsView(view);
 }

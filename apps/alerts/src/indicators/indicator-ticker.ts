@@ -1,0 +1,68 @@
+import type { AppConfig } from '@citypulse/config';
+import type { RedisClient } from '@citypulse/redis';
+import type { Logger, Metrics } from '@citypulse/observability';
+import type { AlertStore } from '@citypulse/alert-store';
+import { createPointWriter, type InfluxQueryClient, type PointWriter } from '@citypulse/storage';
+import type { DeviceRegistry } from '@citypulse/registry';
+import { ruleCatalogue } from '@citypulse/alert-config';
+import { indicatorLine, LatestIndicatorValues, loadIndicatorDefinitions, type IndicatorDefinition } from '@citypulse/indicators';
+import { ShareStore, shareStatus } from '../../../api/src/sharing/share-store.js';
+import type { AlertQueues } from '../alert-queues.js';
+import type { RuleStateRepository } from '../rule-state-repository.js';
+import { applyAndClear } from '../apply-outboxes.js';
+import { computeIndicator } from './compute-indicator.js';
+import { decideIndicatorRules, indicatorStateDevice } from './indicator-rules.js';
+
+export interface IndicatorTickerDeps {
+  config: AppConfig;
+  redis: RedisClient;
+  influx: InfluxQueryClient;
+  registry: DeviceRegistry;
+  alerts: AlertStore;
+  queues: AlertQueues;
+  states: RuleStateRepository;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/**
+ * One computation of every cluster indicator (a tick of the `indicators` job scheduler on the
+ * alert-checks queue, so one worker of the cluster runs it per interval): reads the agreements
+ * live now, computes each indicator over its window ending CP_INDICATOR_SETTLE_MS ago, writes the
+ * value to InfluxDB (`cluster_indicator`) and as the newest value in Redis, then evaluates the
+ * indicator's rules — state and outbox stored atomically, the outbox applied as rule evaluation does.
+ */
+export class IndicatorTicker {
+  readonly definitions: IndicatorDefinition[];
+  private readonly shares: ShareStore;
+  private readonly latest: LatestIndicatorValues;
+  private readonly writer: PointWriter;
+
+  constructor(private readonly deps: IndicatorTickerDeps) {
+    this.definitions = loadIndicatorDefinitions(deps.config.indicators.file, ruleCatalogue);
+    this.shares = new ShareStore(deps.redis, deps.config.redis.prefix);
+    this.latest = new LatestIndicatorValues(deps.redis, deps.config.redis.prefix);
+    this.writer = createPointWriter(deps.config.influx);
+  }
+
+  async tick(nowMs: number): Promise<string> {
+    const { deps } = this;
+    const live = (await this.shares.list()).filter((s) => shareStatus(s, nowMs) === 'accepted');
+    const toMs = nowMs - deps.config.indicators.settleMs;
+    for (const definition of this.definitions) {
+      const value = await computeIndicator(definition, live, { fromMs: toMs - definition.windowSeconds * 1000, toMs }, deps);
+      await this.latest.put(value);
+      // The history is the dashboards'; a failed write must not hold back the rules (the next tick writes again).
+      await this.writer.write(indicatorLine(value), 1).catch((err: Error) => deps.logger.warn({ err: err.message, indicator: definition.id }, 'indicator value not written to InfluxDB'));
+      if (definition.rules.length === 0) continue;
+      const device = indicatorStateDevice(definition.id);
+      const outboxes = await deps.states.updateMany([device], (_id, current) => decideIndicatorRules(current, definition, value));
+      await applyAndClear(outboxes, deps);
+    }
+    return `${this.definitions.length} indicators`;
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+  }
+}
