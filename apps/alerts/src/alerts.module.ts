@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import type { RedisClient } from '@citypulse/redis';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { InfluxModule, REDIS } from '@citypulse/core';
+import { InfluxModule, redisStore } from '@citypulse/core';
 import { MaintenanceCalendar, MaintenanceRepository, RuleRepository } from '@citypulse/alert-config';
+import { FirmwareCatalogue } from '@citypulse/firmware';
 import { RuleEvaluationWorker } from './rule-evaluation.worker.js';
 import { AlertEventsWorker } from './events/alert-events.worker.js';
 import { NotificationWorker } from './notifications/notification.worker.js';
@@ -16,12 +15,10 @@ import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
 @Module({
   imports: [InfluxModule],
   providers: [
-    { provide: RULE_BOOK, inject: [REDIS, APP_CONFIG], useFactory: (redis: RedisClient, config: AppConfig) => new RuleBook(new RuleRepository(redis, config.redis.prefix)) },
-    {
-      provide: MAINTENANCE_CALENDAR,
-      inject: [REDIS, APP_CONFIG],
-      useFactory: (redis: RedisClient, config: AppConfig) => new MaintenanceCalendar(new MaintenanceRepository(redis, config.redis.prefix)),
-    },
+    { provide: RULE_BOOK, inject: [RuleRepository], useFactory: (rules: RuleRepository) => new RuleBook(rules) },
+    { provide: MAINTENANCE_CALENDAR, inject: [MaintenanceRepository], useFactory: (windows: MaintenanceRepository) => new MaintenanceCalendar(windows) },
+    // Not among the shared stores (libs/core StoresModule): the firmware lib also brings the S3 client.
+    redisStore(FirmwareCatalogue),
     RuleEvaluationWorker,
     AlertEventsWorker,
     NotificationWorker,

@@ -46,6 +46,10 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     private readonly registry: DeviceRegistry,
     private readonly metrics: Metrics,
     private readonly influx: InfluxQueryClient,
+    private readonly presence: PresenceStore,
+    private readonly lastSeen: LastSeenIndex,
+    private readonly replaySessions: ReplaySessions,
+    private readonly alerts: AlertStore,
   ) {
     this.logger = logger.child({ component: 'alert-checks' });
   }
@@ -57,15 +61,15 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     this.stateRedis = connectRedis(config, 'deadman-state');
     const deps = {
       registry: this.registry,
-      presence: new PresenceStore(this.redis, prefix),
-      lastSeen: new LastSeenIndex(this.redis, prefix),
+      presence: this.presence,
+      lastSeen: this.lastSeen,
       states: new RuleStateRepository(this.stateRedis, prefix),
       rules: this.rules,
       maintenance: this.maintenance,
-      replaySessions: new ReplaySessions(this.redis, prefix),
+      replaySessions: this.replaySessions,
       replaySettleMs: config.alerts.allowedLatenessMs,
     };
-    const alerts = new AlertStore(this.redis, prefix);
+    const { alerts } = this;
     const apply = { alerts, queues: this.queues, states: deps.states, metrics: this.metrics, logger: this.logger };
     const indicators = (this.indicators = new IndicatorTicker({ ...apply, config, redis: this.redis, influx: this.influx, registry: this.registry }));
 

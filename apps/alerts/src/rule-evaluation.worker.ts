@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Job, Queue, Worker } from 'bullmq';
 import { bullWorker, openQueue, waitForJobs, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, connectRedis } from '@citypulse/core';
+import { LOGGER, connectRedis } from '@citypulse/core';
 import { QUEUES, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { AlertStore, ReplaySessions, sessionOf } from '@citypulse/alert-store';
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
@@ -36,11 +36,12 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
     @Inject(RULE_BOOK) private readonly rules: RuleBook,
     @Inject(MAINTENANCE_CALENDAR) private readonly maintenance: MaintenanceCalendar,
     private readonly metrics: Metrics,
+    private readonly alerts: AlertStore,
+    private readonly replaySessions: ReplaySessions,
   ) {
     this.logger = logger.child({ component: 'alerts' });
   }
@@ -49,8 +50,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     this.stateRedis = connectRedis(this.config, 'rule-state');
     this.queues = new AlertQueues(this.config);
     const states = new RuleStateRepository(this.stateRedis, this.config.redis.prefix);
-    const alerts = new AlertStore(this.redis, this.config.redis.prefix);
-    const replaySessions = new ReplaySessions(this.redis, this.config.redis.prefix);
+    const { alerts, replaySessions } = this;
     const queues = this.queues;
     const ruleQueue = (this.ruleQueue = openQueue(this.config, QUEUES.ruleEvaluation));
     this.worker = bullWorker<RuleEvaluationJob>(

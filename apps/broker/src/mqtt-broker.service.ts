@@ -63,6 +63,12 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly registry: DeviceRegistry,
     private readonly metrics: Metrics,
+    private readonly tokens: ApiTokenStore,
+    private readonly presence: PresenceStore,
+    private readonly deadLetters: DeadLetterStore,
+    private readonly shadows: ShadowStore,
+    private readonly commands: CommandStore,
+    private readonly certificates: DeviceCertificateStore,
   ) {}
 
   /** The bound plain TCP MQTT port (useful when configured as 0); undefined with CP_MQTT_PLAIN=false. */
@@ -86,7 +92,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config, metrics } = this;
+    const { config, metrics, tokens, presence, shadows, commands } = this;
     const logger = this.logger.child({ component: 'broker' });
     const sessions = new Sessions();
     // The hand-off gets its own connection so PUBACK latency never queues behind other traffic.
@@ -99,7 +105,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       onBacklog: watchBacklog(config.handoff.maxBacklogReadings, metrics, logger),
       confirmWrite: await handoffDurability(this.handoffRedis, config, metrics, logger),
     });
-    const rejections = new RejectionReporter(() => this.broker!, new DeadLetterStore(this.redis, config.redis.prefix), metrics, logger);
+    const rejections = new RejectionReporter(() => this.broker!, this.deadLetters, metrics, logger);
     // The city budget shares the hand-off's connection: a block is one short script call, per block of readings.
     const cityRate = new CityRateLimiter(config.cityRate, new CityBudgetStore(this.handoffRedis, config.redis.prefix), logger);
     const telemetry = new TelemetryIngestor({ handoff, rejections, clock: new ReceiveClock(), limits: config.telemetry, metrics, cityRate });
@@ -113,7 +119,6 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     const operators = new OperatorSessions();
     const cities = new DeviceCities(async (id) => (await this.registry.get(id))?.city);
     const limiter = new ConnectLimiter(this.redis, config.redis.prefix, config.connectLimits);
-    const tokens = new ApiTokenStore(this.redis, config.redis.prefix);
     const reasons = new DisconnectReasons();
     const wills = new ConnectWills();
     // Clustered, telemetry is routed only where the cluster-wide subscription index has a taker.
@@ -127,7 +132,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       connectTimeout: config.mqtt.connectTimeoutMs,
       preConnect: createPreConnect({ maxKeepaliveS: config.mqtt.maxKeepaliveS, wills }),
       authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, wills, metrics, logger, certificates }),
-      authorizePublish: createAuthorizePublish({ sessions, telemetry, wills, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, redis: this.redis, config, metrics, logger }) }),
+      authorizePublish: createAuthorizePublish({ sessions, telemetry, wills, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, stores: { shadows, commands, registry: this.registry, deadLetters: this.deadLetters }, config, metrics, logger }) }),
       authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger, telemetryRouting }),
       authorizeForward: createAuthorizeForward({ operators, cities, metrics }),
     });
@@ -135,7 +140,6 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     assertAedesInternals(this.broker);
     telemetryRouting.install(this.broker);
     await this.cluster.start(this.broker);
-    const presence = new PresenceStore(this.redis, config.redis.prefix);
     this.presenceTracker = new PresenceTracker(this.broker, sessions, presence, reasons, metrics, logger);
     this.heartbeat = new BrokerHeartbeat(presence, config.instanceId, config.presence.heartbeatMs, logger);
     await this.heartbeat.start();
@@ -145,7 +149,6 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     countConnectionErrors(this.broker, metrics, logger);
     // Shadow and commands: desired configs and commands reach the device on whichever broker holds it.
     this.deliveryRedis = connectRedis(config, 'device-delivery');
-    const [shadows, commands] = [new ShadowStore(this.redis, config.redis.prefix), new CommandStore(this.redis, config.redis.prefix, config.commands)];
     await attachDeviceDelivery({ broker, subscriber: this.deliveryRedis, prefix: config.redis.prefix, sessions, shadows, commands, metrics, logger });
 
     this.listeners = await MqttListeners.start({ broker, config, tls: this.tls, metrics, logger });
@@ -156,7 +159,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
   private certificateLogin(): CertificateLogin | undefined {
     const tls = this.tls;
     if (!tls) return undefined;
-    return new CertificateLogin(() => tls.current.deviceCas, new DeviceCertificateStore(this.redis, this.config.redis.prefix));
+    return new CertificateLogin(() => tls.current.deviceCas, this.certificates);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,14 +1,14 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { createLogger, Metrics, type Logger } from '@citypulse/observability';
-import { DeviceRegistry } from '@citypulse/registry';
 import { connectRedis, type RedisClient } from '@citypulse/redis';
 import { LOGGER, REDIS } from './tokens.js';
+import { StoresModule } from './stores.module.js';
 
 /**
  * The resources every app shares within one process: configuration, the main Redis
- * connection, the logger, the metrics registry and the device registry. Global so the
- * all-in-one process builds each of them once.
+ * connection, the logger, the metrics registry, and the stores on that connection (StoresModule).
+ * Global so the all-in-one process builds each of them once.
  */
 @Global()
 @Module({})
@@ -18,18 +18,14 @@ export class CoreModule implements OnApplicationShutdown {
   static forRoot(config: AppConfig, metrics = new Metrics(), logger = createLogger(config.logLevel, config.instanceId)): DynamicModule {
     return {
       module: CoreModule,
+      imports: [StoresModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: Metrics, useValue: metrics },
         { provide: REDIS, useFactory: () => connectRedis(config, 'main') },
-        {
-          provide: DeviceRegistry,
-          inject: [REDIS],
-          useFactory: (redis: RedisClient) => new DeviceRegistry(redis, config.redis.prefix),
-        },
       ],
-      exports: [APP_CONFIG, LOGGER, Metrics, REDIS, DeviceRegistry],
+      exports: [APP_CONFIG, LOGGER, Metrics, REDIS],
     };
   }
 

@@ -1,4 +1,5 @@
 export { CoreModule } from './core.module.js';
+export { StoresModule, redisStore, type RedisStoreClass } from './stores.module.js';
 // Re-exported: the apps import these from core since before @citypulse/redis existed.
 export { connectRedis, bullPrefix, bullConnection, type RedisClient } from '@citypulse/redis';
 export { REDIS, LOGGER, LOCAL_BROKER, type LocalBroker } from './tokens.js';

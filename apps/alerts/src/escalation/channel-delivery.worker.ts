@@ -27,14 +27,14 @@ export class ChannelDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
     private readonly metrics: Metrics,
+    private readonly alerts: AlertStore,
+    private readonly channels: ChannelRepository,
   ) {
     this.logger = logger.child({ component: 'channel-deliveries' });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config, redis } = this;
-    const alerts = new AlertStore(redis, config.redis.prefix);
-    const channels = new ChannelRepository(redis, config.redis.prefix);
+    const { config, redis, alerts, channels } = this;
     const live = alertLiveChannel(config.redis.prefix);
     const deps: ChannelSenderDeps = {
       secretsKey: config.notifications.secretsKey,

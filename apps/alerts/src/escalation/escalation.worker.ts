@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Job, Worker } from 'bullmq';
-import { bullWorker, type RedisClient } from '@citypulse/redis';
+import { bullWorker } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS } from '@citypulse/core';
+import { LOGGER } from '@citypulse/core';
 import { QUEUES, type ChannelDeliveryJob, type EscalationJob } from '@citypulse/contracts';
 import { AlertStore, type Alert, type AlertEvent } from '@citypulse/alert-store';
 import { ChannelRepository, escalationStep, onDuty, type EscalationPolicy } from '@citypulse/alert-config';
@@ -29,17 +29,16 @@ export class EscalationWorker implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
+    private readonly alerts: AlertStore,
+    private readonly channels: ChannelRepository,
   ) {
     this.logger = logger.child({ component: 'escalation' });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config } = this;
+    const { config, alerts, channels } = this;
     const queues = (this.queues = new AlertQueues(config));
-    const alerts = new AlertStore(this.redis, config.redis.prefix);
-    const channels = new ChannelRepository(this.redis, config.redis.prefix);
     this.worker = bullWorker<EscalationJob>(
       config,
       QUEUES.escalations,

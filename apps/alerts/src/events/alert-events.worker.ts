@@ -32,17 +32,17 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
+    private readonly alerts: AlertStore,
+    private readonly webhooks: WebhookRepository,
+    private readonly channels: ChannelRepository,
   ) {
     this.logger = logger.child({ component: 'alert-events' });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config } = this;
+    const { config, alerts, webhooks, channels } = this;
     this.queues = new AlertQueues(config);
     this.writer = createPointWriter(config.influx);
-    const alerts = new AlertStore(this.redis, config.redis.prefix);
-    const webhooks = new WebhookRepository(this.redis, config.redis.prefix);
-    const channels = new ChannelRepository(this.redis, config.redis.prefix);
     const channel = alertLiveChannel(config.redis.prefix);
     this.worker = bullWorker<AlertEventJob>(
       config,

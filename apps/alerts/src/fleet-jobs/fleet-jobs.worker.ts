@@ -30,21 +30,23 @@ export class FleetJobsWorker implements OnApplicationBootstrap, OnApplicationShu
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
     private readonly registry: DeviceRegistry,
+    private readonly store: JobStore,
+    private readonly commands: CommandStore,
+    private readonly shadows: ShadowStore,
+    private readonly firmware: FirmwareCatalogue,
   ) {
     this.logger = logger.child({ component: 'fleet-jobs' });
   }
 
   onApplicationBootstrap(): void {
-    const { config, redis } = this;
-    const prefix = config.redis.prefix;
+    const { config, redis, store, commands, shadows, firmware } = this;
     this.ticks = openQueue<FleetJobTick>(config, QUEUES.fleetJobs);
     this.timeouts = openQueue<CommandTimeoutJob>(config, QUEUES.commandTimeouts);
     const onlineKey = this.registry.keys.online;
-    const firmware = new FirmwareCatalogue(redis, prefix);
     const engine = new JobEngine({
-      store: new JobStore(redis, prefix),
-      commands: new CommandStore(redis, prefix, config.commands),
-      shadows: new ShadowStore(redis, prefix),
+      store,
+      commands,
+      shadows,
       online: async (ids) => (ids.length === 0 ? [] : (await redis.smismember(onlineKey, ...ids)).map((x) => x === 1)),
       scheduleTimeout: async (job, delayMs) => {
         await this.timeouts!.add('timeout', job, { jobId: job.commandId, delay: delayMs });

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
-import { bullWorker, type RedisClient } from '@citypulse/redis';
+import { bullWorker } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS } from '@citypulse/core';
+import { LOGGER } from '@citypulse/core';
 import { QUEUES, type NotificationJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import { WebhookRepository } from '@citypulse/alert-config';
@@ -23,17 +23,16 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
     private readonly metrics: Metrics,
+    private readonly webhooks: WebhookRepository,
+    private readonly alerts: AlertStore,
   ) {
     this.logger = logger.child({ component: 'notifications' });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config } = this;
-    const webhooks = new WebhookRepository(this.redis, config.redis.prefix);
-    const alerts = new AlertStore(this.redis, config.redis.prefix);
+    const { config, webhooks, alerts } = this;
     this.worker = bullWorker<NotificationJob>(
       config,
       QUEUES.notifications,

@@ -8,6 +8,7 @@ import { WebhooksController } from '../webhooks/webhooks.controller.js';
 import { QueuesController } from '../queues/queues.controller.js';
 import { AuditController } from '../audit/audit.controller.js';
 import { MaintenanceWindowsController } from '../maintenance/maintenance-windows.controller.js';
+import { MaintenanceMarks } from '../maintenance/maintenance-marks.js';
 import { ApiQueues } from './api-queues.js';
 import { ChannelsController } from '../channels/channels.controller.js';
 import { EscalationPoliciesController } from '../channels/escalation-policies.controller.js';
@@ -16,7 +17,7 @@ import { EscalationPoliciesController } from '../channels/escalation-policies.co
 @Module({
   imports: [InfluxModule],
   controllers: [AlertsController, OverdueController, RulesController, WebhooksController, QueuesController, AuditController, MaintenanceWindowsController, ChannelsController, EscalationPoliciesController],
-  providers: [ApiQueues, LiveAlerts],
+  providers: [ApiQueues, LiveAlerts, MaintenanceMarks],
   exports: [ApiQueues],
 })
 export class AlertingApiModule {}

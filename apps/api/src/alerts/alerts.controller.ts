@@ -3,7 +3,6 @@ import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { AlertStore, AuditLog, countAlerts, queryAlerts, type ActionResult, type Alert } from '@citypulse/alert-store';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { callerOf, mayAccess, type Caller } from '../alerting/caller.js';
@@ -22,21 +21,15 @@ import { MaintenanceMarks } from '../maintenance/maintenance-marks.js';
  */
 @Controller('alerts')
 export class AlertsController {
-  private readonly store: AlertStore;
-  private readonly audit: AuditLog;
-  private readonly maintenance: MaintenanceMarks;
-
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly store: AlertStore,
+    private readonly audit: AuditLog,
+    private readonly maintenance: MaintenanceMarks,
     private readonly influx: InfluxQueryClient,
     private readonly queues: ApiQueues,
     private readonly live: LiveAlerts,
-  ) {
-    this.store = new AlertStore(redis, config.redis.prefix);
-    this.audit = new AuditLog(redis, config.redis.prefix);
-    this.maintenance = new MaintenanceMarks(redis, config.redis.prefix);
-  }
+  ) {}
 
   /** `?state=&city=&site=&deviceId=&ruleId=&severity=&suppressed=&from=&to=` (from/to on openedAt), newest first or (`order=severity`) most severe first; each marked with its maintenance. */
   @Get()

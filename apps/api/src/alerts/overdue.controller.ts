@@ -1,10 +1,7 @@
-import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { RedisClient } from '@citypulse/redis';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
-import { REDIS } from '@citypulse/core';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LastSeenIndex } from '@citypulse/alert-store';
 import { DEFAULT_DEADMAN_INTERVALS } from '@citypulse/alert-config';
 import { DeviceRegistry, PresenceStore } from '@citypulse/registry';
@@ -35,17 +32,11 @@ export class OverdueQuery {
  */
 @Controller('deadman')
 export class OverdueController {
-  private readonly lastSeen: LastSeenIndex;
-  private readonly presence: PresenceStore;
-
   constructor(
-    @Inject(REDIS) redis: RedisClient,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly lastSeen: LastSeenIndex,
+    private readonly presence: PresenceStore,
     private readonly registry: DeviceRegistry,
-  ) {
-    this.lastSeen = new LastSeenIndex(redis, config.redis.prefix);
-    this.presence = new PresenceStore(redis, config.redis.prefix);
-  }
+  ) {}
 
   @Get('overdue')
   async overdue(@Query() q: OverdueQuery, @Req() req: Request) {

@@ -1,9 +1,6 @@
-import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { RedisClient } from '@citypulse/redis';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { REDIS } from '@citypulse/core';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { AuditLog } from '@citypulse/alert-store';
 import { callerOf } from '../alerting/caller.js';
 import { requireAdmin } from '../alerting/require-admin.js';
@@ -25,11 +22,7 @@ export class AuditQuery extends PageQuery {
  */
 @Controller('audit')
 export class AuditController {
-  private readonly audit: AuditLog;
-
-  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
-    this.audit = new AuditLog(redis, config.redis.prefix);
-  }
+  constructor(private readonly audit: AuditLog) {}
 
   @Get()
   async list(@Query() q: AuditQuery, @Req() req: Request) {

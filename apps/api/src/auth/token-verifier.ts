@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { REDIS } from '@citypulse/core';
 import { ApiTokenStore } from '@citypulse/registry';
 import { Tenancy } from './tenancy.js';
 
@@ -23,11 +21,12 @@ export interface VerifiedToken {
 @Injectable()
 export class TokenVerifier {
   private readonly configuredDigest: Buffer;
-  private readonly tokens: ApiTokenStore;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(REDIS) redis: RedisClient) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly tokens: ApiTokenStore,
+  ) {
     this.configuredDigest = digest(config.http.adminToken);
-    this.tokens = new ApiTokenStore(redis, config.redis.prefix);
   }
 
   /** Null for an unknown or revoked token. */

@@ -2,9 +2,7 @@ import { BadRequestException, Body, ConflictException, Controller, HttpCode, Inj
 import { ApiBody, ApiExtraModels, getSchemaPath } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { REDIS } from '@citypulse/core';
 import { AuditLog } from '@citypulse/alert-store';
 import { CertificateExistsError, DeviceCertificateStore, normalizeFingerprint, type NewCertificate } from '@citypulse/certificates';
 import { DeviceRegistry } from '@citypulse/registry';
@@ -31,16 +29,14 @@ interface RowProblem {
  */
 @Controller('devices')
 export class BulkCertificatesController {
-  private readonly audit: AuditLog;
   private readonly maxRows: number;
 
   constructor(
     private readonly registry: DeviceRegistry,
     private readonly store: DeviceCertificateStore,
-    @Inject(REDIS) redis: RedisClient,
+    private readonly audit: AuditLog,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.audit = new AuditLog(redis, config.redis.prefix);
     this.maxRows = config.provisioning.bulkMaxDevices;
   }
 

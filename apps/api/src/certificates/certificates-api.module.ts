@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { DeviceCertificateStore } from '@citypulse/certificates';
 import { BulkCertificatesController } from './bulk-certificates.controller.js';
 import { CertificateGauges } from './certificate-gauges.js';
 import { CERTIFICATE_PROVIDERS } from './certificate-providers.js';
@@ -11,7 +10,5 @@ import { ExpiringCertificatesController } from './expiring-certificates.controll
   // BulkCertificatesController first: POST /devices/certificates/bulk must not be taken for a device id.
   controllers: [BulkCertificatesController, DeviceCertificatesController, ExpiringCertificatesController],
   providers: [...CERTIFICATE_PROVIDERS, CertificateGauges],
-  // DevicesController revokes a deleted device's certificates.
-  exports: [DeviceCertificateStore],
 })
 export class CertificatesApiModule {}

@@ -1,8 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { REDIS } from '@citypulse/core';
 import { AuditLog } from '@citypulse/alert-store';
 import { CertificateExistsError, DeviceCertificateStore, normalizeFingerprint, type CertificateView } from '@citypulse/certificates';
 import { DeviceRegistry, type DeviceRecord } from '@citypulse/registry';
@@ -26,17 +24,15 @@ const DEFAULT_GRACE_HOURS = 24;
  */
 @Controller('devices')
 export class DeviceCertificatesController {
-  private readonly audit: AuditLog;
   private readonly validityDays: number;
 
   constructor(
     private readonly registry: DeviceRegistry,
     private readonly store: DeviceCertificateStore,
+    private readonly audit: AuditLog,
     @Inject(SIGNING_CAS) private readonly cas: SigningCa[],
-    @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.audit = new AuditLog(redis, config.redis.prefix);
     this.validityDays = config.deviceCertificates.validityDays;
   }
 

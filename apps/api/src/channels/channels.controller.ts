@@ -1,7 +1,5 @@
 import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { RedisClient } from '@citypulse/redis';
-import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { ChannelRepository, maskedChannel } from '@citypulse/alert-config';
 import { AuditLog } from '@citypulse/alert-store';
@@ -17,13 +15,13 @@ import { channelRecord, type ChannelRecordOptions } from './channel-record.js';
  */
 @Controller('cities/:city/channels')
 export class ChannelsController {
-  private readonly channels: ChannelRepository;
-  private readonly audit: AuditLog;
   private readonly options: ChannelRecordOptions;
 
-  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
-    this.channels = new ChannelRepository(redis, config.redis.prefix);
-    this.audit = new AuditLog(redis, config.redis.prefix);
+  constructor(
+    private readonly channels: ChannelRepository,
+    private readonly audit: AuditLog,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
     this.options = { secretsKey: config.notifications.secretsKey, allowPrivateTargets: config.notifications.allowPrivateTargets };
   }
 

@@ -1,8 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Put, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Put, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { RedisClient } from '@citypulse/redis';
-import { REDIS } from '@citypulse/core';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { ChannelRepository, type EscalationPolicy } from '@citypulse/alert-config';
 import { AuditLog } from '@citypulse/alert-store';
 import { badRequest } from '../common/bad-request.js';
@@ -18,13 +15,10 @@ const MIN_REPEAT_SECONDS = 0.1;
  */
 @Controller('cities/:city/escalation-policies')
 export class EscalationPoliciesController {
-  private readonly channels: ChannelRepository;
-  private readonly audit: AuditLog;
-
-  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
-    this.channels = new ChannelRepository(redis, config.redis.prefix);
-    this.audit = new AuditLog(redis, config.redis.prefix);
-  }
+  constructor(
+    private readonly channels: ChannelRepository,
+    private readonly audit: AuditLog,
+  ) {}
 
   @Get()
   async list(@Param() { city }: CityPath, @Req() req: Request) {

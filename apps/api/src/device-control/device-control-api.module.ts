@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CommandsController } from './commands.controller.js';
 import { CommandTimeouts } from './command-timeouts.js';
-import { DEVICE_CONTROL_STORES } from './device-stores.js';
 import { ForgetDeletedDevices } from './forget-deleted-devices.js';
 import { ShadowController } from './shadow.controller.js';
 import { FirmwareApiModule } from '../firmware/firmware-api.module.js';
@@ -10,6 +9,6 @@ import { FirmwareApiModule } from '../firmware/firmware-api.module.js';
 @Module({
   imports: [FirmwareApiModule],
   controllers: [ShadowController, CommandsController],
-  providers: [...DEVICE_CONTROL_STORES, CommandTimeouts, ForgetDeletedDevices],
+  providers: [CommandTimeouts, ForgetDeletedDevices],
 })
 export class DeviceControlApiModule {}

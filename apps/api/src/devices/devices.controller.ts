@@ -1,9 +1,7 @@
 import { Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query } from '@nestjs/common';
-import type { RedisClient } from '@citypulse/redis';
-import { REDIS } from '@citypulse/core';
 import { DeviceCertificateStore } from '@citypulse/certificates';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { ApiTokenStore, DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, PresenceStore, toPublic, type DeviceRecord, type ScryptParams } from '@citypulse/registry';
+import { DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, PresenceStore, toPublic, type DeviceRecord, type ScryptParams } from '@citypulse/registry';
 import { AuditLog, LastSeenIndex } from '@citypulse/alert-store';
 import { withLastReading } from './last-seen.js';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -22,22 +20,17 @@ import { badRequest } from '../common/bad-request.js';
  */
 @Controller('devices')
 export class DevicesController {
-  private readonly presence: PresenceStore;
-  private readonly lastSeen: LastSeenIndex;
-  private readonly audit: AuditLog;
-  private readonly namespaces: IdNamespaces;
   private readonly scrypt: ScryptParams;
 
   constructor(
     private readonly registry: DeviceRegistry,
     private readonly certificates: DeviceCertificateStore,
-    @Inject(REDIS) redis: RedisClient,
+    private readonly presence: PresenceStore,
+    private readonly lastSeen: LastSeenIndex,
+    private readonly audit: AuditLog,
+    private readonly namespaces: IdNamespaces,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.presence = new PresenceStore(redis, config.redis.prefix);
-    this.lastSeen = new LastSeenIndex(redis, config.redis.prefix);
-    this.audit = new AuditLog(redis, config.redis.prefix);
-    this.namespaces = new IdNamespaces(registry, new ApiTokenStore(redis, config.redis.prefix));
     this.scrypt = { ...DEFAULT_SCRYPT, N: config.provisioning.secretScryptN };
   }
 

@@ -1,4 +1,5 @@
-import { CITY_PATTERN, type ApiTokenStore, type DeviceRegistry } from '@citypulse/registry';
+import { Injectable } from '@nestjs/common';
+import { ApiTokenStore, CITY_PATTERN, DeviceRegistry } from '@citypulse/registry';
 import type { Tenancy } from '../auth/tenancy.js';
 
 /**
@@ -31,6 +32,7 @@ export function claimedCities(id: string): string[] {
 }
 
 /** Checks ids against the namespaces of the cities that exist. */
+@Injectable()
 export class IdNamespaces {
   constructor(
     private readonly registry: DeviceRegistry,

@@ -1,8 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AuditLog } from '@citypulse/alert-store';
-import type { RedisClient } from '@citypulse/redis';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { REDIS } from '@citypulse/core';
 import { TokenVerifier } from '../auth/token-verifier.js';
 import { DownloadTokens, FirmwareCatalogue } from '@citypulse/firmware';
 import { FirmwareController } from './firmware.controller.js';
@@ -20,7 +16,6 @@ import { FirmwareUpload } from './firmware-upload.js';
     FirmwareDownload,
     FirmwareUpdates,
     TokenVerifier,
-    { provide: AuditLog, inject: [REDIS, APP_CONFIG], useFactory: (redis: RedisClient, config: AppConfig) => new AuditLog(redis, config.redis.prefix) },
   ],
   exports: [FirmwareUpdates, FirmwareCatalogue, DownloadTokens],
 })

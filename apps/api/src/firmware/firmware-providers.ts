@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Provider } from '@nestjs/common';
-import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS } from '@citypulse/core';
+import { LOGGER, redisStore } from '@citypulse/core';
 import { DirectoryBlobStore, DownloadTokens, FirmwareCatalogue, S3BlobStore, SignatureVerifier, type FirmwareBlobStore } from '@citypulse/firmware';
 import type { Logger } from '@citypulse/observability';
 
@@ -11,9 +10,12 @@ export const FIRMWARE_BLOBS = Symbol('FIRMWARE_BLOBS');
 /** Injection token of the SignatureVerifier, or null when no public key is configured. */
 export const FIRMWARE_SIGNATURES = Symbol('FIRMWARE_SIGNATURES');
 
-/** The firmware catalogue's parts, built once per process from the configuration. */
+/**
+ * The firmware catalogue's parts, built once per process from the configuration. The catalogue
+ * is provided here rather than in the shared StoresModule: its lib also brings the S3 client.
+ */
 export const FIRMWARE_PROVIDERS: Provider[] = [
-  { provide: FirmwareCatalogue, inject: [REDIS, APP_CONFIG], useFactory: (redis: RedisClient, config: AppConfig) => new FirmwareCatalogue(redis, config.redis.prefix) },
+  redisStore(FirmwareCatalogue),
   { provide: FIRMWARE_BLOBS, inject: [APP_CONFIG, LOGGER], useFactory: blobStore },
   { provide: DownloadTokens, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DownloadTokens(config.firmware.tokenSecret) },
   {

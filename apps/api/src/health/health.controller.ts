@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, ServiceUnavailableException, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { RedisClient } from '@citypulse/redis';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOCAL_BROKER, REDIS, type LocalBroker } from '@citypulse/core';
 import { PresenceStore } from '@citypulse/registry';
 import { InfluxQueryClient } from '@citypulse/storage';
@@ -18,17 +17,14 @@ type Status = 'up' | 'down';
 @Controller('health')
 @Public()
 export class HealthController implements OnModuleInit {
-  private readonly presence: PresenceStore;
   private localBroker?: LocalBroker;
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly presence: PresenceStore,
     private readonly influx: InfluxQueryClient,
     private readonly modules: ModuleRef,
-  ) {
-    this.presence = new PresenceStore(redis, config.redis.prefix);
-  }
+  ) {}
 
   onModuleInit(): void {
     // Present only when the broker runs in this process (all-in-one); the api alone has none.

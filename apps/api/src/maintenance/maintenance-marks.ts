@@ -1,6 +1,6 @@
+import { Injectable } from '@nestjs/common';
 import { MaintenanceCalendar, MaintenanceRepository } from '@citypulse/alert-config';
 import type { Alert } from '@citypulse/alert-store';
-import type { RedisClient } from '@citypulse/redis';
 
 /** What the API adds to an alert about maintenance. */
 export interface MaintenanceMark {
@@ -16,11 +16,12 @@ export interface MaintenanceMark {
  * Marks alerts with their device's maintenance now, from the windows cached in this process
  * (one GET of the windows' version per call; reloaded only after a change).
  */
+@Injectable()
 export class MaintenanceMarks {
   private readonly calendar: MaintenanceCalendar;
 
-  constructor(redis: RedisClient, prefix: string) {
-    this.calendar = new MaintenanceCalendar(new MaintenanceRepository(redis, prefix));
+  constructor(windows: MaintenanceRepository) {
+    this.calendar = new MaintenanceCalendar(windows);
   }
 
   async mark<T extends Alert>(alerts: T[]): Promise<Array<T & MaintenanceMark>> {

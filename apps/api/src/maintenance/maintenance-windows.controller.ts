@@ -1,8 +1,5 @@
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Put, Query } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from '@citypulse/redis';
-import { REDIS } from '@citypulse/core';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { MaintenanceRepository, type MaintenanceWindow } from '@citypulse/alert-config';
 import { AuditLog } from '@citypulse/alert-store';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -19,13 +16,10 @@ import { pageOf } from '../common/paging.js';
  */
 @Controller('maintenance-windows')
 export class MaintenanceWindowsController {
-  private readonly windows: MaintenanceRepository;
-  private readonly audit: AuditLog;
-
-  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
-    this.windows = new MaintenanceRepository(redis, config.redis.prefix);
-    this.audit = new AuditLog(redis, config.redis.prefix);
-  }
+  constructor(
+    private readonly windows: MaintenanceRepository,
+    private readonly audit: AuditLog,
+  ) {}
 
   /** `?city=&status=open|upcoming|ended`: open ones first (soonest closing), then by next opening. */
   @Get()

@@ -25,13 +25,13 @@ export class ClusterGauges {
   constructor(
     metrics: Metrics,
     queues: ApiQueues,
+    store: AlertStore,
     @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
     const registers = [metrics.registry];
     const log = logger.child({ component: 'metrics' });
-    const store = new AlertStore(redis, config.redis.prefix);
 
     const alerts: Gauge = new Gauge({
       name: 'citypulse_alerts',

@@ -1,9 +1,6 @@
-import { Controller, Get, Inject, Query, Sse, type MessageEvent } from '@nestjs/common';
-import type { RedisClient } from '@citypulse/redis';
+import { Controller, Get, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { IsOptional, Matches } from 'class-validator';
 import { filter, map, type Observable } from 'rxjs';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { REDIS } from '@citypulse/core';
 import { CITY_PATTERN, PresenceStore } from '@citypulse/registry';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
@@ -17,15 +14,10 @@ export class PresenceEventsQuery {
 /** Who is online: counts per city, and a live stream of every change. Both stay within the caller's cities. */
 @Controller('presence')
 export class PresenceController {
-  private readonly presence: PresenceStore;
-
   constructor(
-    @Inject(REDIS) redis: RedisClient,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly presence: PresenceStore,
     private readonly feed: PresenceFeed,
-  ) {
-    this.presence = new PresenceStore(redis, config.redis.prefix);
-  }
+  ) {}
 
   /** `{ city: { online, offline } }` for every city with devices (that the token may see). */
   @Get('counts')

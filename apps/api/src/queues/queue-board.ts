@@ -1,11 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import type { RedisClient } from '@citypulse/redis';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { REDIS } from '@citypulse/core';
 import { AuditLog } from '@citypulse/alert-store';
 import { ApiQueues } from '../alerting/api-queues.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
@@ -35,15 +32,13 @@ export const QUEUE_BOARD_CSP = [
  * (board-access.ts). Registered before Nest's routes, so it is served ahead of the /queues API.
  */
 export function mountQueueBoard(app: INestApplication): void {
-  const config = app.get<AppConfig>(APP_CONFIG);
   const server = new ExpressAdapter().setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
     queues: [...app.get(ApiQueues).byName.values()].map((queue) => new BullMQAdapter(queue)),
     serverAdapter: server,
     options: { uiConfig: { boardTitle: 'citypulse queues', miscLinks: [{ text: 'Operator console', url: '/console' }], hideDocsLink: true } },
   });
-  const audit = new AuditLog(app.get<RedisClient>(REDIS), config.redis.prefix);
-  app.use(QUEUE_BOARD_PATH, boardAccess(app.get(TokenVerifier), audit), boardHeaders, server.getRouter());
+  app.use(QUEUE_BOARD_PATH, boardAccess(app.get(TokenVerifier), app.get(AuditLog)), boardHeaders, server.getRouter());
 }
 
 function boardHeaders(_req: Request, res: Response, next: NextFunction): void {

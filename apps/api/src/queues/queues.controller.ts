@@ -1,11 +1,8 @@
-import { Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { RedisClient } from '@citypulse/redis';
 import type { Job, Queue } from 'bullmq';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
-import { REDIS } from '@citypulse/core';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { AuditLog } from '@citypulse/alert-store';
 import { ApiQueues } from '../alerting/api-queues.js';
 import { callerOf } from '../alerting/caller.js';
@@ -33,15 +30,10 @@ export class JobsQuery {
  */
 @Controller('queues')
 export class QueuesController {
-  private readonly audit: AuditLog;
-
   constructor(
     private readonly queues: ApiQueues,
-    @Inject(REDIS) redis: RedisClient,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.audit = new AuditLog(redis, config.redis.prefix);
-  }
+    private readonly audit: AuditLog,
+  ) {}
 
   @Get()
   async list(@Req() req: Request) {

@@ -1,8 +1,5 @@
-import { Controller, Get, Inject, NotFoundException, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Query } from '@nestjs/common';
 import { IsOptional, IsString } from 'class-validator';
-import type { RedisClient } from '@citypulse/redis';
-import { REDIS } from '@citypulse/core';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { DeadLetterStore } from '@citypulse/rejections';
 import { DeviceRegistry } from '@citypulse/registry';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -21,15 +18,10 @@ export class ListRejectionsQuery extends PageQuery {
  */
 @Controller('rejections')
 export class RejectionsController {
-  private readonly store: DeadLetterStore;
-
   constructor(
-    @Inject(REDIS) redis: RedisClient,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly store: DeadLetterStore,
     private readonly registry: DeviceRegistry,
-  ) {
-    this.store = new DeadLetterStore(redis, config.redis.prefix);
-  }
+  ) {}
 
   @Get()
   async list(@Query() query: ListRejectionsQuery, @CurrentTenancy() tenancy: Tenancy) {

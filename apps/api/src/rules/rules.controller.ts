@@ -1,10 +1,7 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { RedisClient } from '@citypulse/redis';
 import { IsOptional, IsString } from 'class-validator';
 import { ApiBody } from '@nestjs/swagger';
-import { REDIS } from '@citypulse/core';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { validateRule, type RuleDefinition } from '@citypulse/rules';
 import { RuleRepository, catalogueRules, effectiveRules, ruleCatalogue } from '@citypulse/alert-config';
 import { AuditLog } from '@citypulse/alert-store';
@@ -30,13 +27,13 @@ export class ListRulesQuery extends PageQuery {
  */
 @Controller('rules')
 export class RulesController {
-  private readonly rules: RuleRepository;
-  private readonly audit: AuditLog;
   private readonly scopeFacts: ScopeFacts;
 
-  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig, registry: DeviceRegistry) {
-    this.rules = new RuleRepository(redis, config.redis.prefix);
-    this.audit = new AuditLog(redis, config.redis.prefix);
+  constructor(
+    private readonly rules: RuleRepository,
+    private readonly audit: AuditLog,
+    registry: DeviceRegistry,
+  ) {
     this.scopeFacts = {
       cityOfDevice: async (id) => (await registry.get(id))?.city,
       siteUsedIn: async (site, cities) => (await registry.list({ site, withinCities: cities, offset: 0, limit: 1 })).total > 0,

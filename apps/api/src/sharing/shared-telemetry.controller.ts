@@ -1,7 +1,4 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
-import type { RedisClient } from '@citypulse/redis';
-import { REDIS } from '@citypulse/core';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { getDeviceType } from '@citypulse/devices';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
@@ -28,17 +25,11 @@ import { MAX_RAW_READINGS, sharedRawQuery, sharedStatsQuery, toSharedReadings, t
 @ApiBearerAuth()
 @Controller('shares')
 export class SharedTelemetryController {
-  private readonly shares: ShareStore;
-  private readonly audit: AuditLog;
-
   constructor(
-    @Inject(REDIS) redis: RedisClient,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly shares: ShareStore,
+    private readonly audit: AuditLog,
     private readonly influx: InfluxQueryClient,
-  ) {
-    this.shares = new ShareStore(redis, config.redis.prefix);
-    this.audit = new AuditLog(redis, config.redis.prefix);
-  }
+  ) {}
 
   @Get(':id/telemetry')
   async read(@Param() { id }: SharePath, @Query() query: SharedTelemetryQuery, @CurrentTenancy() tenancy: Tenancy) {

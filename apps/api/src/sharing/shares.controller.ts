@@ -1,9 +1,6 @@
-import { Body, ConflictException, Controller, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { Body, ConflictException, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { RedisClient } from '@citypulse/redis';
-import { REDIS } from '@citypulse/core';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { getDeviceType } from '@citypulse/devices';
 import { AuditLog } from '@citypulse/alert-store';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -26,13 +23,10 @@ import { describeShare, viewOf, type ShareView } from './share-view.js';
 @ApiBearerAuth()
 @Controller('shares')
 export class SharesController {
-  private readonly shares: ShareStore;
-  private readonly audit: AuditLog;
-
-  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
-    this.shares = new ShareStore(redis, config.redis.prefix);
-    this.audit = new AuditLog(redis, config.redis.prefix);
-  }
+  constructor(
+    private readonly shares: ShareStore,
+    private readonly audit: AuditLog,
+  ) {}
 
   /** Offered by and offered to the caller's cities, newest first. */
   @Get()

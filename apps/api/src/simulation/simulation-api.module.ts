@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AlertingApiModule } from '../alerting/alerting-api.module.js';
-import { CertificatesApiModule } from '../certificates/certificates-api.module.js';
 import { SimulationController } from './simulation.controller.js';
 
 /** Replay sessions and removing simulated devices (the simulators' needs). */
 @Module({
-  imports: [AlertingApiModule, CertificatesApiModule],
+  imports: [AlertingApiModule],
   controllers: [SimulationController],
 })
 export class SimulationApiModule {}

@@ -20,21 +20,20 @@ import { removeDevicesWithState, type CleanupDeps } from './simulated-devices-cl
  */
 @Controller('simulation')
 export class SimulationController {
-  private readonly sessions: ReplaySessions;
-  private readonly audit: AuditLog;
   private readonly cleanupDeps: CleanupDeps;
 
   constructor(
     @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly sessions: ReplaySessions,
+    private readonly audit: AuditLog,
     registry: DeviceRegistry,
     certificates: DeviceCertificateStore,
+    alerts: AlertStore,
+    lastSeen: LastSeenIndex,
     private readonly queues: ApiQueues,
   ) {
-    const prefix = config.redis.prefix;
-    this.sessions = new ReplaySessions(redis, prefix);
-    this.audit = new AuditLog(redis, prefix);
-    this.cleanupDeps = { redis, prefix, registry, certificates, alerts: new AlertStore(redis, prefix), lastSeen: new LastSeenIndex(redis, prefix) };
+    this.cleanupDeps = { redis, prefix: config.redis.prefix, registry, certificates, alerts, lastSeen };
   }
 
   /** The replay sessions of the token's cities. */

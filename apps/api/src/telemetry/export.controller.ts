@@ -2,10 +2,9 @@ import { BadGatewayException, Controller, Get, Inject, NotImplementedException, 
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS } from '@citypulse/core';
+import { LOGGER } from '@citypulse/core';
 import { AuditLog } from '@citypulse/alert-store';
 import type { Logger } from '@citypulse/observability';
-import type { RedisClient } from '@citypulse/redis';
 import { DeviceRegistry } from '@citypulse/registry';
 import { InfluxQueryClient, streamQuery, type Series } from '@citypulse/storage';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -35,17 +34,15 @@ const CHUNK_ROWS = 1000;
 @ApiBearerAuth()
 @Controller('telemetry')
 export class TelemetryExportController {
-  private readonly audit: AuditLog;
   private readonly log: Logger;
 
   constructor(
     private readonly registry: DeviceRegistry,
     private readonly influx: InfluxQueryClient,
+    private readonly audit: AuditLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) redis: RedisClient,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.audit = new AuditLog(redis, config.redis.prefix);
     this.log = logger.child({ component: 'telemetry-export' });
   }
 

@@ -1,7 +1,4 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import type { RedisClient } from '@citypulse/redis';
-import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { REDIS } from '@citypulse/core';
+import { Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiTokenStore, TokenExistsError } from '@citypulse/registry';
 import { AuditLog } from '@citypulse/alert-store';
 import { ClusterAdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -18,14 +15,10 @@ import { PageQuery, pageOf } from '../common/paging.js';
 @Controller('tokens')
 @ClusterAdminOnly()
 export class TokensController {
-  private readonly tokens: ApiTokenStore;
-
-  private readonly audit: AuditLog;
-
-  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
-    this.tokens = new ApiTokenStore(redis, config.redis.prefix);
-    this.audit = new AuditLog(redis, config.redis.prefix);
-  }
+  constructor(
+    private readonly tokens: ApiTokenStore,
+    private readonly audit: AuditLog,
+  ) {}
 
   @Post()
   async create(@Body() body: CreateTokenDto, @CurrentTenancy() tenancy: Tenancy) {

@@ -1,8 +1,6 @@
 import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
-import type { RedisClient } from '@citypulse/redis';
-import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { WebhookRepository, publicWebhook, webhookTargetProblem, type Webhook } from '@citypulse/alert-config';
 import { AuditLog } from '@citypulse/alert-store';
@@ -21,13 +19,13 @@ import { PageQuery, pageOf } from '../common/paging.js';
  */
 @Controller('webhooks')
 export class WebhooksController {
-  private readonly webhooks: WebhookRepository;
-  private readonly audit: AuditLog;
   private readonly allowPrivateTargets: boolean;
 
-  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) config: AppConfig) {
-    this.webhooks = new WebhookRepository(redis, config.redis.prefix);
-    this.audit = new AuditLog(redis, config.redis.prefix);
+  constructor(
+    private readonly webhooks: WebhookRepository,
+    private readonly audit: AuditLog,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
     this.allowPrivateTargets = config.notifications.allowPrivateTargets;
   }
 

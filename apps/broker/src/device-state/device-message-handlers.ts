@@ -1,10 +1,9 @@
 import type { Aedes } from 'aedes';
-import type { RedisClient } from '@citypulse/redis';
 import type { AppConfig } from '@citypulse/config';
-import { CommandStore } from '@citypulse/commands';
-import { DeadLetterStore } from '@citypulse/rejections';
-import { ShadowStore } from '@citypulse/shadow';
-import { DeviceRegistry } from '@citypulse/registry';
+import type { CommandStore } from '@citypulse/commands';
+import type { DeadLetterStore } from '@citypulse/rejections';
+import type { ShadowStore } from '@citypulse/shadow';
+import type { DeviceRegistry } from '@citypulse/registry';
 import type { Logger, Metrics } from '@citypulse/observability';
 import type { DeviceSession } from '../sessions.js';
 import { handleCommandAck } from './command-ack-handler.js';
@@ -17,13 +16,20 @@ export interface DeviceMessageHandlers {
   commandAck(session: DeviceSession, payload: Buffer): Promise<void>;
 }
 
-export function createDeviceMessageHandlers(deps: { broker: () => Aedes; redis: RedisClient; config: AppConfig; metrics: Metrics; logger: Logger }): DeviceMessageHandlers {
-  const { config, metrics } = deps;
-  const prefix = config.redis.prefix;
-  const rejections = new DeviceMessageRejections(deps.broker, new DeadLetterStore(deps.redis, prefix), metrics, deps.logger);
+/** The stores a device's state and command acks are kept in. */
+export interface DeviceMessageStores {
+  shadows: ShadowStore;
+  registry: DeviceRegistry;
+  commands: CommandStore;
+  deadLetters: DeadLetterStore;
+}
+
+export function createDeviceMessageHandlers(deps: { broker: () => Aedes; stores: DeviceMessageStores; config: AppConfig; metrics: Metrics; logger: Logger }): DeviceMessageHandlers {
+  const { config, metrics, stores } = deps;
+  const rejections = new DeviceMessageRejections(deps.broker, stores.deadLetters, metrics, deps.logger);
   const maxPayloadBytes = config.deviceMessages.maxPayloadBytes;
-  const stateDeps = { shadows: new ShadowStore(deps.redis, prefix), registry: new DeviceRegistry(deps.redis, prefix), rejections, maxPayloadBytes };
-  const ackDeps = { commands: new CommandStore(deps.redis, prefix, config.commands), rejections, metrics, maxPayloadBytes };
+  const stateDeps = { shadows: stores.shadows, registry: stores.registry, rejections, maxPayloadBytes };
+  const ackDeps = { commands: stores.commands, rejections, metrics, maxPayloadBytes };
   return {
     state: (session, payload) => handleState(stateDeps, session, payload),
     commandAck: (session, payload) => handleCommandAck(ackDeps, session, payload),

@@ -1,10 +1,9 @@
 import { BadRequestException, Body, ConflictException, Controller, Headers, HttpCode, Inject, PayloadTooLargeException, Post, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtraModels, getSchemaPath } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS } from '@citypulse/core';
-import { ApiTokenStore, DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, type ScryptParams } from '@citypulse/registry';
+import { LOGGER } from '@citypulse/core';
+import { DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, type ScryptParams } from '@citypulse/registry';
 import { AuditLog } from '@citypulse/alert-store';
-import type { RedisClient } from '@citypulse/redis';
 import { IdNamespaces, scopedIdProblem } from '../id-namespace.js';
 import type { Logger } from '@citypulse/observability';
 import { AdminOnly, CurrentTenancy } from '../../auth/tenancy.decorator.js';
@@ -29,17 +28,14 @@ const MAX_LISTED_ROWS = 1000;
 export class BulkProvisionController {
   private readonly scrypt: ScryptParams;
   private readonly maxDevices: number;
-  private readonly audit: AuditLog;
-  private readonly namespaces: IdNamespaces;
 
   constructor(
     private readonly registry: DeviceRegistry,
+    private readonly audit: AuditLog,
+    private readonly namespaces: IdNamespaces,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(REDIS) redis: RedisClient,
   ) {
-    this.audit = new AuditLog(redis, config.redis.prefix);
-    this.namespaces = new IdNamespaces(registry, new ApiTokenStore(redis, config.redis.prefix));
     this.scrypt = { ...DEFAULT_SCRYPT, N: config.provisioning.bulkSecretScryptN };
     this.maxDevices = config.provisioning.bulkMaxDevices;
   }
