@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Worker, type Job } from 'bullmq';
-import type { RedisClient } from '@citypulse/redis';
+import type { Job, Worker } from 'bullmq';
+import { bullWorker } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER, REDIS, bullConnection, bullPrefix } from '@citypulse/core';
+import { LOGGER } from '@citypulse/core';
 import { QUEUES, type CommandTimeoutJob } from '@citypulse/contracts';
 import { CommandStore } from '@citypulse/commands';
 import { Metrics, type Logger } from '@citypulse/observability';
@@ -18,24 +18,23 @@ export class CommandTimeoutsWorker implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: Metrics,
+    private readonly commands: CommandStore,
   ) {}
 
   onApplicationBootstrap(): void {
-    const commands = new CommandStore(this.redis, this.config.redis.prefix, this.config.commands);
-    this.worker = new Worker<CommandTimeoutJob>(
+    this.worker = bullWorker<CommandTimeoutJob>(
+      this.config,
       QUEUES.commandTimeouts,
       async (job: Job<CommandTimeoutJob>) => {
-        const moved = await commands.timeOut(job.data.deviceId, job.data.commandId);
+        const moved = await this.commands.timeOut(job.data.deviceId, job.data.commandId);
         if (!moved.moved) return `already ${moved.status ?? 'gone'}`;
         this.metrics.commandTransitions.inc({ status: 'timed-out' });
         return 'timed out';
       },
-      { connection: bullConnection(this.config), prefix: bullPrefix(this.config), concurrency: 16 },
+      { concurrency: 16, onFailed: (job, err) => this.logger.warn({ err, commandId: job?.data.commandId }, 'command timeout job failed') },
     );
-    this.worker.on('failed', (job, err) => this.logger.warn({ err, commandId: job?.data.commandId }, 'command timeout job failed'));
   }
 
   async onApplicationShutdown(): Promise<void> {
