@@ -1,23 +1,18 @@
-export type AlertSeverity = 'info' | 'warning' | 'critical';
+import type { RaiseAlert, Severity } from '@citypulse/rules';
+
+export type AlertSeverity = Severity;
 export type AlertState = 'open' | 'acknowledged' | 'resolved';
 export const ALERT_STATES: readonly AlertState[] = ['open', 'acknowledged', 'resolved'];
 export const SEVERITY_RANK: Readonly<Record<AlertSeverity, number>> = { info: 0, warning: 1, critical: 2 };
 
-/** One alert: at most one not-resolved alert exists per (rule, device). */
-export interface Alert {
+/**
+ * One alert: at most one not-resolved alert exists per (rule, device). What it is about (rule,
+ * device, field, severity, description, cause, maintenance window) is what raised it (RaiseAlert);
+ * the raise's time and value become openedAt and lastValue/peakValue.
+ */
+export interface Alert extends Omit<RaiseAlert, 'atMs' | 'value' | 'renotifySeconds'> {
   id: string;
-  ruleId: string;
-  /** The rule's condition kind: above, below, outside, rate or deadman. */
-  ruleKind: string;
-  deviceId: string;
-  deviceType: string;
-  city: string;
-  site: string;
-  /** '' for deadman alerts, which concern the whole device. */
-  field: string;
-  severity: AlertSeverity;
   state: AlertState;
-  description: string;
   /** Event time (the reading's timestamp) the condition was first met for long enough. */
   openedAt: string;
   lastValue: number;
@@ -25,8 +20,6 @@ export interface Alert {
   /** Readings (deadman: checks) seen while the alert was open. */
   count: number;
   updatedAt: string;
-  /** Deadman: whether the device is disconnected or connected but silent. */
-  cause?: string;
   acknowledgedAt?: string;
   acknowledgedBy?: string;
   assignee?: string;
@@ -45,8 +38,6 @@ export interface Alert {
   /** Re-notify this often while open and unacknowledged; 0 = never. */
   renotifySeconds: number;
   lastNotifiedAt?: string;
-  /** Raised while a maintenance window (this id) covered the device: recorded, notifies no one. */
-  suppressedBy?: string;
   /** The latest note an operator gave with an action, who gave it and when: shown on the alert. */
   lastNote?: string;
   lastNoteBy?: string;
@@ -54,7 +45,7 @@ export interface Alert {
 }
 
 /** Declared with the rule decisions that produce it (libs/rules), which need nothing of the store. */
-export type { RaiseAlert } from '@citypulse/rules';
+export type { RaiseAlert };
 
 export type AlertEventKind = 'raised' | 'suppressed' | 'escalated' | 'acknowledged' | 'assigned' | 'snoozed' | 'renotified' | 'resolved' | NotificationEventKind;
 /** History entries of notifying: an escalation policy's step (which level, which channels), and every delivery attempt's outcome. */

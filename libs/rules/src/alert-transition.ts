@@ -6,16 +6,19 @@ import type { RuleState, Severity } from './types.js';
  */
 export interface RaiseAlert {
   ruleId: string;
+  /** The rule's condition kind: above, below, outside, rate or deadman. */
   ruleKind: string;
   deviceId: string;
   deviceType: string;
   city: string;
   site: string;
+  /** '' for deadman alerts, which concern the whole device. */
   field: string;
   severity: Severity;
   description: string;
   atMs: number;
   value: number;
+  /** Deadman: whether the device is disconnected or connected but silent. */
   cause?: string;
   renotifySeconds?: number;
   /** The maintenance window open for the device at `atMs`: the alert is recorded as suppressed. */

@@ -2,19 +2,11 @@ import type { DeviceRef, FieldValue } from '@citypulse/contracts';
 import { decodeTelemetry, getDeviceType, type DeviceTypeDefinition, type TelemetryLimits } from '@citypulse/devices';
 // The alerts worker's own decisions (decideDevice, recordTransition), not a re-implementation, so
 // a backtest agrees with live alerts by construction, alert ids included.
-import { deadmanSilenceUntil, decideDevice, isDeadmanRule, recordTransition, resolveRules, type AlertTransition, type DeviceRuleStates, type RuleDefinition } from '@citypulse/rules';
+import { deadmanSilenceUntil, decideDevice, isDeadmanRule, recordTransition, resolveRules, type AlertTransition, type DeviceRuleStates, type RaiseAlert, type RuleDefinition } from '@citypulse/rules';
 
 /** An alert as the backtest saw it: what `GET /alerts` would show for it afterwards. */
-export interface BacktestAlert {
+export interface BacktestAlert extends Pick<RaiseAlert, 'ruleId' | 'ruleKind' | 'deviceId' | 'deviceType' | 'city' | 'site' | 'field' | 'severity'> {
   id: string;
-  ruleId: string;
-  ruleKind: string;
-  deviceId: string;
-  deviceType: string;
-  city: string;
-  site: string;
-  field: string;
-  severity: string;
   state: 'open' | 'resolved';
   openedAtMs: number;
   /** The value that raised it. */
