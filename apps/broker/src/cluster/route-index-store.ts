@@ -1,4 +1,4 @@
-import type { RedisClient } from '@citypulse/redis';
+import { luaScript, type RedisClient, type ScriptRunner } from '@citypulse/redis';
 
 /**
  * Where the cluster-wide subscription index lives in Redis. Every key carries one hash tag,
@@ -12,12 +12,14 @@ import type { RedisClient } from '@citypulse/redis';
  */
 export class RouteIndexStore {
   private readonly tag: string;
+  private readonly forgetLapsed: ScriptRunner;
 
   constructor(
     private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.tag = `{${prefix}:routes}`;
+    this.forgetLapsed = luaScript(redis, 'citypulse_routes_forget_lapsed', FORGET_LAPSED);
   }
 
   get channel(): string {
@@ -68,7 +70,7 @@ export class RouteIndexStore {
       if (filters) sets.set(id, filters);
       else lapsed.push(id);
     });
-    if (lapsed.length > 0) await this.redis.eval(FORGET_LAPSED, lapsed.length + 1, this.brokersKey, ...lapsed.map((id) => this.brokerKey(id)), ...lapsed);
+    if (lapsed.length > 0) await this.forgetLapsed([this.brokersKey, ...lapsed.map((id) => this.brokerKey(id))], lapsed);
     return sets;
   }
 }

@@ -1,4 +1,4 @@
-import { slotTag, type RedisClient } from '@citypulse/redis';
+import { luaScript, slotTag, type RedisClient, type ScriptRunner } from '@citypulse/redis';
 import type { Grant } from './city-budget.js';
 
 /**
@@ -24,20 +24,19 @@ redis.call('SET', KEYS[1], string.format('%.4f', after), 'PX', math.ceil(after -
 return {granted, string.format('%.3f', tat - burst - now), '0'}
 `;
 
-const COMMAND = 'citypulse_city_budget_take';
-
 /**
  * The shared per-city buckets in Redis: one small script call hands a broker a block of readings.
  * Each city's bucket is its own key under its own hash tag (`{<prefix>:rate:<city>}`), so on a
  * Redis Cluster the script touches one slot and cities spread over the shards.
  */
 export class CityBudgetStore {
+  private readonly takeBlock: ScriptRunner;
+
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly prefix: string,
   ) {
-    const target = redis as unknown as Record<string, unknown>;
-    if (typeof target[COMMAND] !== 'function') redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: TAKE_BLOCK });
+    this.takeBlock = luaScript(redis, 'citypulse_city_budget_take', TAKE_BLOCK);
   }
 
   key(city: string): string {
@@ -45,8 +44,8 @@ export class CityBudgetStore {
   }
 
   async take(city: string, shape: { intervalMs: number; burstMs: number; maxHoldMs: number }, readings: number): Promise<Grant> {
-    const run = (this.redis as unknown as Record<string, (...args: unknown[]) => Promise<[number, string, string]>>)[COMMAND];
-    const [granted, paidFrom, retryIn] = await run.call(this.redis, this.key(city), shape.intervalMs, shape.burstMs, shape.maxHoldMs, readings);
+    const reply = await this.takeBlock([this.key(city)], [shape.intervalMs, shape.burstMs, shape.maxHoldMs, readings]);
+    const [granted, paidFrom, retryIn] = reply as [number, string, string];
     return { readings: Number(granted), paidFromOffsetMs: Number(paidFrom), retryInMs: Number(retryIn) };
   }
 }
