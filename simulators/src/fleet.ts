@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DeviceClient, FirmwareUpdater } from '@citypulse/device-client';
-import { deviceTypes, FIRMWARE_UPDATE_COMMAND, type DeviceTypeDefinition } from '@citypulse/devices';
+import { deviceTypes, FIRMWARE_UPDATE_COMMAND, getDeviceType, type DeviceTypeDefinition } from '@citypulse/devices';
 import type { ApiClient } from './api-client.js';
 import { ReadingGenerator } from './reading-generator.js';
 
@@ -94,6 +94,17 @@ export class Fleet {
     }
     await client.start();
     return { id, city, type, client, generator: new ReadingGenerator(type, id, this.options.seed), overrides: {} };
+  }
+
+  /** Provisions (afresh) and connects one more device, publishing with the rest from the next tick. */
+  async add(id: string, typeName: string, city: string, site: string): Promise<Pick<SimDevice, 'id' | 'city' | 'overrides'>> {
+    const type = getDeviceType(typeName);
+    if (!type) throw new Error(`no device type ${typeName}`);
+    const secret = await this.api.reprovision({ id, type: type.name, city, site });
+    const device = await this.connect(id, city, secret, type);
+    this.devices.push(device);
+    this.stats.devices = this.devices.length;
+    return device;
   }
 
   /** The fleet's devices of a type, whose `overrides` a scenario sets (a field's value instead of the generated one). */

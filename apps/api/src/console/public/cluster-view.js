@@ -50,7 +50,9 @@ export function clusterView(root) {
     const { values } = await api(withQuery(`/indicators/${encodeURIComponent(indicator.id)}/values`, { from: new Date(from).toISOString(), to: new Date(to).toISOString() }));
     const points = values.map((v) => ({ time: v.time, mean: v.value, min: v.value, max: v.value }));
     const thresholds = indicator.rules.flatMap((r) => ruleThresholds(r));
-    replace(chart, fieldChart({ field: indicator.title, points }, { unit: indicator.unit, from, to, thresholds }));
+    // From the first value when the hour is not full yet: a minute of values would be a sliver at the right edge.
+    const start = values.length > 0 ? Math.max(from, Date.parse(values[0].time)) : from;
+    replace(chart, fieldChart({ field: indicator.title, points }, { unit: indicator.unit, from: start, to, thresholds }));
     chart.dataset.indicator = indicator.id;
   }
 
