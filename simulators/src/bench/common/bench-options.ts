@@ -54,6 +54,13 @@ export class OptionValues<K extends string> {
     return String(this.values[name]);
   }
 
+  /** One of `choices`; the message lists them. */
+  oneOf<C extends string>(name: K, choices: readonly C[]): C {
+    const value = this.string(name);
+    if (!(choices as readonly string[]).includes(value)) this.problems.push(`--${name} must be one of ${choices.join(', ')}, not ${value}`);
+    return value as C;
+  }
+
   flag(name: K): boolean {
     return Boolean(this.values[name]);
   }

@@ -17,7 +17,7 @@ import type { ServiceProcess } from '../common/service-process.js';
 import { startServices } from '../common/services.js';
 import { clusterMasters, commandDelta, readCommandCalls, singleNode, type CommandCalls, type RedisNode } from '../common/redis-stats.js';
 import { roleOf, scaleLayout } from './scale-layout.js';
-import { parseScaleOptions, scaleHelp, type RedisMode, type ScaleOptions } from './scale-options.js';
+import { loadAt, parseScaleOptions, scaleHelp, type RedisMode, type ScaleOptions } from './scale-options.js';
 import { formatScaleReport, scaleVerdict, type ScaleReport, type ScaleResult } from './scale-report.js';
 import { cpuCost, cpuMsByRole, round } from './cpu-cost.js';
 import { measureAtRest, type AtRest } from './at-rest.js';
@@ -89,8 +89,9 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
   const brokers = services.all.filter((s) => s.mqttPort);
   const apiUrl = services.api.apiUrl!;
 
-  log(`provisioning ${options.devices} ${BENCH_DEVICE_TYPE} devices`);
-  const devices = await provisionDevices({ apiUrl, token: run.token, count: options.devices, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
+  const { devices: deviceCount, rate } = loadAt(options, k);
+  log(`provisioning ${deviceCount} ${BENCH_DEVICE_TYPE} devices`);
+  const devices = await provisionDevices({ apiUrl, token: run.token, count: deviceCount, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
   const watched: Record<string, number | undefined> = Object.fromEntries(services.all.map((s) => [s.name, s.pid]));
   for (const node of watchedNodes) watched[`redis:${node.port}`] = pidListeningOn(node.port);
   watched.influxd = pidListeningOn(Number(new URL(options.influxUrl).port || 8086));
@@ -109,7 +110,7 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     drainTimeoutS: options.drainTimeoutS,
     cleanup,
   };
-  const load1 = { window: options.window, rate: options.rate, batch: 1, settleTimeoutMs: 30_000 };
+  const load1 = { window: options.window, rate, batch: 1, settleTimeoutMs: 30_000 };
   // Each process's first readings pay one-time costs (lazy module loads such as fetch's on the first
   // InfluxDB write, JIT compilation), K times over at K processes: a primed run, not counted, keeps them out.
   let primed: { storedCounter: number; points: number } | undefined;
@@ -151,6 +152,8 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     processes: services.all.map((s) => ({ name: s.name, role: roleOf(s.name), apps: s.apps })),
     redisNodes: watchedNodes.map((n) => `${n.host}:${n.port}`),
     serviceEnv: envShown,
+    devices: deviceCount,
+    offeredRate: rate,
     readingsPublished: load.readingsPublished,
     readingsAcked: load.readingsAcked,
     stored,

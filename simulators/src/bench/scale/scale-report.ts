@@ -9,6 +9,9 @@ export interface ScaleResult {
   processes: Array<{ name: string; role: ServiceRole; apps: string }>;
   redisNodes: string[];
   serviceEnv: Record<string, string>;
+  /** Simulated devices and the readings/s asked of them in this configuration (see --load). */
+  devices: number;
+  offeredRate: number;
   readingsPublished: number;
   readingsAcked: number;
   stored: number;
@@ -121,6 +124,7 @@ export function formatScaleReport(report: ScaleReport): string {
   const roles: CostRole[] = ['broker', 'ingest', 'alerts', 'api', 'redis', 'influxd'];
   const rows = [
     header,
+    row('devices, offered readings/s', (r) => `${r.devices}, ${num(r.offeredRate, 0)}`),
     row('readings/s end to end', (r) => num(r.endToEndReadingsPerSecond, 0)),
     row('readings PUBACKed', (r) => num(r.readingsAcked, 0)),
     row('lost (PUBACKed − stored)', (r) => `${num(r.lost, 0)}${r.drained ? '' : ' (not drained)'}`),
