@@ -21,6 +21,7 @@ import { loadAt, parseScaleOptions, scaleHelp, type RedisMode, type ScaleOptions
 import { formatScaleReport, scaleVerdict, type ScaleReport, type ScaleResult } from './scale-report.js';
 import { cpuCost, cpuMsByRole, round } from './cpu-cost.js';
 import { measureAtRest, type AtRest } from './at-rest.js';
+import { ContentionProbe } from './contention-probe.js';
 
 /** `npm run bench -- scale [options]`; resolves with the exit code (1 when a target is missed). */
 export function runScaleBench(argv: string[]): Promise<number> {
@@ -97,6 +98,8 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
   watched.influxd = pidListeningOn(Number(new URL(options.influxUrl).port || 8086));
   watched.generator = process.pid;
   const cpu = new CpuWatch(watched);
+  const probe = ContentionProbe.launch();
+  cleanup.add('stop the contention probe', async () => probe.kill());
   let before: CommandCalls = new Map();
   let atRest: AtRest | undefined;
   let loadFromUs = 0;
@@ -129,11 +132,13 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
       before = await readCommandCalls(watchedNodes);
       loadFromUs = monotonicUs();
       cpu.start();
+      probe.start();
     },
   });
   const rulesDrained = await waitForRuleQueueEmpty(apiUrl, run.token, options.drainTimeoutS * 1000);
   if (!rulesDrained) log(`the rule-evaluation queue did not empty within ${options.drainTimeoutS} s`);
   const cpuUse = cpu.stop();
+  const probeUsPerUnit = await probe.stop();
   const profileWindow = { fromUs: loadFromUs, toUs: monotonicUs() };
   const commands = commandDelta(before, await readCommandCalls(watchedNodes));
 
@@ -180,6 +185,7 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     pubsub: { messages: commands.pubsubMessages, perReading: round(commands.pubsubMessages / readings, 4) },
     machineBusyPercent: cpuUse.machineBusyPercent,
     othersPercentOfCore: cpuUse.perProcessPercentOfCore.others ?? 0,
+    ...(probeUsPerUnit !== undefined ? { probeUsPerUnit: round(probeUsPerUnit, 2) } : {}),
     ...(profiles ? { profiles } : {}),
   };
 }

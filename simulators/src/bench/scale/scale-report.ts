@@ -39,6 +39,8 @@ export interface ScaleResult {
   machineBusyPercent: number;
   /** % of a core used by processes the bench does not watch: large means noisy figures. */
   othersPercentOfCore: number;
+  /** CPU µs one fixed unit of work cost the contention probe in the window (contention-probe.ts). */
+  probeUsPerUnit?: number;
   /** With --profile: each process's top functions by self time. */
   profiles?: Array<{ process: string; file: string; summary: unknown }>;
 }
@@ -107,11 +109,27 @@ export function scaleVerdict(results: readonly ScaleResult[], tolerancePercent: 
         const ok = v - b <= c.noise || (changePercent !== undefined && changePercent <= tolerancePercent);
         checks.push({ redisMode: mode, cost: c.cost, unit: c.unit, baseK: base.k, k: other.k, base: b, value: v, changePercent, ok, ...(c.informative ? { informative: true } : {}) });
       }
+      checks.push(...contentionAdjusted(base, other, tolerancePercent));
     }
   }
   const lost = results.reduce((sum, r) => sum + Math.max(0, r.lost), 0);
   const undrained = results.some((r) => !r.drained);
   return { tolerancePercent, checks, lost, ok: lost === 0 && !undrained && checks.every((c) => c.ok || c.informative) };
+}
+
+/**
+ * Each role's gross cost at K with the machine's own growth taken out: × (probe µs/unit at the
+ * smallest K ÷ at K). Informative: what is left is what the role's code adds per reading.
+ */
+function contentionAdjusted(base: ScaleResult, other: ScaleResult, tolerancePercent: number): CostCheck[] {
+  if (!base.probeUsPerUnit || !other.probeUsPerUnit) return [];
+  const factor = base.probeUsPerUnit / other.probeUsPerUnit;
+  return CHECKED_ROLES.map((role) => {
+    const [b, v] = [base.cpuUsPerReading[role], other.cpuUsPerReading[role] * factor];
+    const changePercent = b > 0 ? ((v - b) / b) * 100 : undefined;
+    const ok = v - b <= 0.5 || (changePercent !== undefined && changePercent <= tolerancePercent);
+    return { redisMode: base.redisMode, cost: `cpu ${role} ÷ probe`, unit: 'µs/reading', baseK: base.k, k: other.k, base: b, value: v, changePercent, ok, informative: true };
+  });
 }
 
 const num = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -136,6 +154,7 @@ export function formatScaleReport(report: ScaleReport): string {
     row('redis commands/reading', (r) => num(r.redisCommands.perReading, 3)),
     row('pub/sub messages/reading', (r) => num(r.pubsub.perReading, 3)),
     row('machine busy % (others)', (r) => `${r.machineBusyPercent} (${r.othersPercentOfCore})`),
+    row('contention probe µs/unit', (r) => (r.probeUsPerUnit === undefined ? 'n/a' : num(r.probeUsPerUnit, 1))),
   ];
   const widths = header.map((_, i) => Math.max(...rows.map((cells) => cells[i].length)));
   const table = rows.map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')).join('\n');
@@ -149,7 +168,8 @@ export function formatScaleReport(report: ScaleReport): string {
     table,
     '',
     `target: each gross per-reading cost grows by at most ${v.tolerancePercent} % from the smallest K, and 0 lost`,
-    `(net cpu: less the at-rest rate × window, to show how much of a growth is fixed cost; "over" is not part of the verdict)`,
+    `(net cpu: less the at-rest rate × window, to show how much of a growth is fixed cost; ÷ probe: × the contention probe's µs/unit at the smallest K ÷ at K,`,
+    ` the machine's own growth in the cost of fixed work taken out; "over" is not part of the verdict)`,
     ...checkLines,
     `verdict: ${v.ok ? 'MET' : 'NOT MET'} (lost ${v.lost})${noisy}`,
   ].join('\n');
