@@ -63,7 +63,9 @@ describe('the operator console’s alert queue', () => {
     await critical.publish({ co2: 1400 }, Date.now() - 60_000);
     await waitForAlerts(cp, critical.id, (items) => items.length === 1, 'the critical alert');
     await noisy.publish({ co2: 1400 }, Date.now() - 30_000);
-    await waitFor(async () => (await cp.api('GET', `/alerts/counts?city=${STORM_CITY}`)).body.counts.warning.open, (n: number) => n === WARNINGS, { what: '250 warnings', timeoutMs: 30_000 });
+    // 250 rule evaluations through the real pipeline: under a load average of 18 (the console
+    // soak beside five other test runs) 246 of them were in after 30 s — wait as long as that takes.
+    await waitFor(async () => (await cp.api('GET', `/alerts/counts?city=${STORM_CITY}`)).body.counts.warning.open, (n: number) => n === WARNINGS, { what: '250 warnings', timeoutMs: 90_000 });
 
     // The API: newest first puts the critical alert last; most severe first puts it first.
     const byTime = (await cp.api('GET', `/alerts?city=${STORM_CITY}&state=active&limit=200`)).body;
@@ -114,7 +116,7 @@ describe('the operator console’s alert queue', () => {
     expect(errors).toEqual([]);
     await close();
     // 251 rules and alerts through the real pipeline: on a loaded machine this takes its time.
-  }, 120_000);
+  }, 180_000);
 
   it('acknowledges the selected alerts at once with one note, shown on each card', async () => {
     const device = await sensor('shijiazhuang');
