@@ -6,7 +6,8 @@ import { LOGGER, REDIS, connectRedis, type LocalBroker } from '@citypulse/core';
 import { HandoffProducer } from '@citypulse/handoff';
 import { CommandStore } from '@citypulse/commands';
 import { ShadowStore } from '@citypulse/shadow';
-import { ApiTokenStore, DeviceRegistry, PresenceStore } from '@citypulse/registry';
+import { ApiTokenStore, DeviceRegistry, PresenceStore, ShareStore } from '@citypulse/registry';
+import { AuditLog } from '@citypulse/alert-store';
 import { DeadLetterStore } from '@citypulse/rejections';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { createAuthenticate } from './hooks/authenticate.js';
@@ -43,6 +44,8 @@ import { MqttListeners, type ListenerKind } from './transport/mqtt-listeners.js'
 import { TlsCredentials } from './transport/tls-credentials.js';
 import { CertificateLogin } from './hooks/certificate-login.js';
 import { DeviceCertificateStore } from '@citypulse/certificates';
+import { ShareDirectory } from './shares/share-directory.js';
+import { ShareSubscriptions } from './shares/share-subscriptions.js';
 
 /** The MQTT broker process part: aedes with citypulse's hooks, on TCP, TLS and WebSocket listeners (transport/). */
 @Injectable()
@@ -56,6 +59,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
   private presenceTracker?: PresenceTracker;
   private heartbeat?: BrokerHeartbeat;
   private cluster?: BrokerCluster;
+  private shares?: ShareDirectory;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,6 +73,8 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     private readonly shadows: ShadowStore,
     private readonly commands: CommandStore,
     private readonly certificates: DeviceCertificateStore,
+    private readonly shareStore: ShareStore,
+    private readonly audit: AuditLog,
   ) {}
 
   /** The bound plain TCP MQTT port (useful when configured as 0); undefined with CP_MQTT_PLAIN=false. */
@@ -125,6 +131,12 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     this.cluster = createBrokerCluster(config, { redis: this.redis, logger });
     const telemetryRouting = new TelemetryRouting({ cluster: this.cluster.index, cityOf: (client) => sessions.get(client)?.device.city });
 
+    // Sharing agreements: which operator logins may subscribe to, and receive, a share's live topics.
+    const shares = new ShareDirectory(this.shareStore, config.sharing.liveTickMs, (err) => logger.warn({ err }, 'sharing agreements not re-read'));
+    this.shares = shares;
+    await shares.start();
+    const shareSubscriptions = new ShareSubscriptions(this.shareStore, shares, this.audit);
+
     const certificates = this.certificateLogin();
     this.broker = await Aedes.createBroker({
       id: config.instanceId,
@@ -133,8 +145,8 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       preConnect: createPreConnect({ maxKeepaliveS: config.mqtt.maxKeepaliveS, wills }),
       authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, wills, metrics, logger, certificates }),
       authorizePublish: createAuthorizePublish({ sessions, telemetry, wills, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, stores: { shadows, commands, registry: this.registry, deadLetters: this.deadLetters }, config, metrics, logger }) }),
-      authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger, telemetryRouting }),
-      authorizeForward: createAuthorizeForward({ operators, cities, metrics }),
+      authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger, telemetryRouting, shares: shareSubscriptions }),
+      authorizeForward: createAuthorizeForward({ operators, cities, shares, metrics }),
     });
     // Before anything patches aedes or reads its internals: an aedes upgrade that moved one stops start-up here, naming it.
     assertAedesInternals(this.broker);
@@ -173,6 +185,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     await this.cluster?.close();
     await this.presenceTracker?.settled();
     await this.heartbeat?.stop().catch((err: Error) => this.logger.warn({ err }, 'could not release this broker’s presence'));
+    this.shares?.stop();
     this.controlRedis?.disconnect();
     this.deliveryRedis?.disconnect();
     this.handoffRedis?.disconnect();

@@ -39,6 +39,8 @@ export interface AppConfig {
   };
   /** GET /telemetry/export: maxRows, the most rows one export may return (CP_EXPORT_MAX_ROWS). */
   telemetryExport: { maxRows: number };
+  /** Live shared data (SSE, MQTT `shares/…`): liveTickMs, how often it is computed and agreements re-checked (CP_SHARE_LIVE_TICK_MS). */
+  sharing: { liveTickMs: number };
   /** durability: what a PUBACK survives (CP_HANDOFF_DURABILITY); waitReplicas/waitTimeoutMs: the `replica` level's WAIT. */
   handoff: { maxEntryReadings: number; maxBacklogReadings: number; partitions: number; leaseMs: number; durability: 'everysec' | 'always' | 'replica'; waitReplicas: number; waitTimeoutMs: number };
   ingest: { maxBatchLines: number; lingerMs: number; maxLingerMs: number; concurrency: number };

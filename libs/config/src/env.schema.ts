@@ -200,6 +200,14 @@ export class EnvSchema {
   @IsInt() @Min(1) @Max(1_000_000_000)
   CP_EXPORT_MAX_ROWS = 1_000_000;
 
+  /**
+   * How often live shared data is computed from the stored telemetry (each accepted share's new
+   * readings or closed aggregate intervals, to SSE and MQTT), and how often live shared streams
+   * check their agreement: a revoked or expired share's streams end within about this. @defaultValue 2000
+   */
+  @IsInt() @Min(50) @Max(60_000)
+  CP_SHARE_LIVE_TICK_MS = 2000;
+
   /** Most readings in one batch publish. @defaultValue 1000 */
   @IsInt() @Min(1) @Max(100000)
   CP_MAX_BATCH_READINGS = 1000;

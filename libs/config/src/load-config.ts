@@ -90,6 +90,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       maxPastAgeMs: e.CP_MAX_PAST_AGE_MS,
     },
     telemetryExport: { maxRows: e.CP_EXPORT_MAX_ROWS },
+    sharing: { liveTickMs: e.CP_SHARE_LIVE_TICK_MS },
     handoff: {
       maxEntryReadings: e.CP_HANDOFF_MAX_ENTRY_READINGS,
       maxBacklogReadings: e.CP_HANDOFF_MAX_BACKLOG_READINGS,

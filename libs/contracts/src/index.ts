@@ -4,3 +4,4 @@ export * from './rejection.js';
 export * from './queues.js';
 export * from './rule-job.js';
 export * from './device-messages.js';
+export * from './shares.js';

@@ -1,7 +1,7 @@
 import { Global, Module, type FactoryProvider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import type { RedisClient } from '@citypulse/redis';
-import { ApiTokenStore, DeviceRegistry, PresenceStore } from '@citypulse/registry';
+import { ApiTokenStore, DeviceRegistry, PresenceStore, ShareStore } from '@citypulse/registry';
 import { AlertStore, AuditLog, LastSeenIndex, ReplaySessions } from '@citypulse/alert-store';
 import { ChannelRepository, MaintenanceRepository, RuleRepository, WebhookRepository } from '@citypulse/alert-config';
 import { DeadLetterStore } from '@citypulse/rejections';
@@ -30,14 +30,16 @@ export function redisStore<T>(store: abstract new (...args: never[]) => T, build
 /**
  * Every store of the libs, each built once per process (the all-in-one's apps share them). A
  * controller or service takes the store it needs in its constructor, by class, instead of building
- * its own from REDIS and the prefix. An app's own stores (the API's shares, the broker's city
- * budgets) are provided by the app with `redisStore`. Not here: FirmwareCatalogue, whose lib also
- * brings the S3 client, which the broker and ingest processes need not load.
+ * its own from REDIS and the prefix (sharing agreements too: the API and the brokers read them).
+ * An app's own stores (the broker's city budgets) are provided by the app with `redisStore`. Not
+ * here: FirmwareCatalogue, whose lib also brings the S3 client, which the broker and ingest
+ * processes need not load.
  */
 const STORES: FactoryProvider[] = [
   redisStore(DeviceRegistry),
   redisStore(ApiTokenStore),
   redisStore(PresenceStore),
+  redisStore(ShareStore),
   redisStore(AlertStore),
   redisStore(AuditLog),
   redisStore(LastSeenIndex),

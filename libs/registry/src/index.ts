@@ -18,3 +18,4 @@ export { type DeviceControlEvent, parseControlEvent } from './device-control.js'
 export { ApiTokenStore, TokenExistsError, TOKEN_NAME_PATTERN, type ApiToken, type TokenRole } from './api-tokens.js';
 export { RegistryKeys } from './keys.js';
 export { planDeviceQuery, type QueryPlan } from './device-query.js';
+export { ShareStore, shareStatus, liveReceivers, WHOLE_CLUSTER, type ShareAgreement, type ShareGranularity, type ShareState, type ShareStatus, type AlertShareSelector } from './share-store.js';

@@ -18,6 +18,6 @@ import { EscalationPoliciesController } from '../channels/escalation-policies.co
   imports: [InfluxModule],
   controllers: [AlertsController, OverdueController, RulesController, WebhooksController, QueuesController, AuditController, MaintenanceWindowsController, ChannelsController, EscalationPoliciesController],
   providers: [ApiQueues, LiveAlerts, MaintenanceMarks],
-  exports: [ApiQueues],
+  exports: [ApiQueues, LiveAlerts],
 })
 export class AlertingApiModule {}

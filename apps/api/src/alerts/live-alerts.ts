@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Observable, Subject, filter, map } from 'rxjs';
-import type { RedisClient } from '@citypulse/redis';
+import { Observable, filter, map } from 'rxjs';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { connectRedis } from '@citypulse/core';
 import { alertLiveChannel, type AlertMessage } from '@citypulse/contracts';
+import { RedisChannelFeed } from '../common/redis-channel-feed.js';
 
 /**
  * The live alert messages, for server-sent-event clients: one Redis subscription per API
@@ -12,16 +11,15 @@ import { alertLiveChannel, type AlertMessage } from '@citypulse/contracts';
  */
 @Injectable()
 export class LiveAlerts implements OnApplicationShutdown {
-  private readonly messages = new Subject<AlertMessage>();
-  private subscriber?: RedisClient;
-  private subscribed?: Promise<unknown>;
+  private readonly feed: RedisChannelFeed<AlertMessage>;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.feed = new RedisChannelFeed(config, 'alerts-live', alertLiveChannel(config.redis.prefix));
+  }
 
   /** Messages a client may see, as SSE message events (type = event kind). */
   stream(accept: (m: AlertMessage) => boolean): Observable<{ type: string; id: string; data: AlertMessage }> {
-    this.subscribed ??= this.subscribe();
-    return this.messages.pipe(
+    return this.feed.messages.pipe(
       filter(accept),
       map((m) => ({ type: m.event.kind, id: m.event.id, data: m })),
     );
@@ -29,23 +27,10 @@ export class LiveAlerts implements OnApplicationShutdown {
 
   /** Resolves once the subscription is active (streams opened before miss nothing after). */
   ready(): Promise<unknown> {
-    return (this.subscribed ??= this.subscribe());
-  }
-
-  private async subscribe(): Promise<void> {
-    this.subscriber = connectRedis(this.config, 'alerts-live');
-    this.subscriber.on('message', (_channel: string, json: string) => {
-      try {
-        this.messages.next(JSON.parse(json) as AlertMessage);
-      } catch {
-        // Not ours to crash over: a malformed message is skipped.
-      }
-    });
-    await this.subscriber.subscribe(alertLiveChannel(this.config.redis.prefix));
+    return this.feed.ready();
   }
 
   onApplicationShutdown(): void {
-    this.messages.complete();
-    this.subscriber?.disconnect();
+    this.feed.close();
   }
 }

@@ -4,6 +4,7 @@ import { CITY_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 import { deviceTypeNames } from '@citypulse/devices';
 import { DEVICE_FIELD_MESSAGES } from '../devices/provision-device.dto.js';
 import { EVERY_PATTERN } from '../telemetry/interval.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../telemetry/export-format.js';
 import { WHOLE_CLUSTER } from './share-store.js';
 
 export const SHARE_ID_PATTERN = /^sh-[a-f0-9]{12}$/;
@@ -31,25 +32,54 @@ export class GranularityDto {
   minIntervalMinutes?: number;
 }
 
-/** POST /shares: what the offering city shares, with whom, how coarsely, over which data range, until when. */
+const ALERT_SEVERITIES = ['info', 'warning', 'critical'];
+
+/** An alert share's choice of the offering city's alerts; each list absent: any. */
+export class AlertSelectorDto {
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { each: true, message: 'each of alerts.ruleIds must be a rule id' })
+  ruleIds?: string[];
+
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsIn(deviceTypeNames(), { each: true, message: `each of alerts.deviceTypes must be one of ${deviceTypeNames().join(', ')}` })
+  deviceTypes?: string[];
+
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @Matches(FIELD_NAME, { each: true, message: 'each of alerts.fields must be a field name (snake_case)' })
+  fields?: string[];
+
+  @IsOptional() @IsArray() @ArrayMinSize(1) @IsIn(ALERT_SEVERITIES, { each: true, message: `each of alerts.severities must be one of ${ALERT_SEVERITIES.join(', ')}` })
+  severities?: string[];
+}
+
+const isTelemetry = (o: OfferShareDto) => o.kind !== 'alerts';
+
+/**
+ * POST /shares: what the offering city shares, with whom, how coarsely, over which data range, until
+ * when. Kind `telemetry` (the default) shares device types' fields at a granularity; kind `alerts`
+ * shares the alert events `alerts` chooses (and `sites`), opened within from–to.
+ */
 export class OfferShareDto {
+  @IsOptional() @IsIn(['telemetry', 'alerts'], { message: 'kind must be telemetry or alerts' })
+  kind?: 'telemetry' | 'alerts';
+
   @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city.replace('city', 'fromCity') })
   fromCity!: string;
 
   @ValidateIf((o: OfferShareDto) => o.toCity !== WHOLE_CLUSTER) @Matches(CITY_PATTERN, { message: 'toCity must be a city name or "*" for the whole cluster' })
   toCity!: string;
 
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsIn(deviceTypeNames(), { each: true, message: `each of deviceTypes must be one of ${deviceTypeNames().join(', ')}` })
+  @ValidateIf(isTelemetry) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsIn(deviceTypeNames(), { each: true, message: `each of deviceTypes must be one of ${deviceTypeNames().join(', ')}` })
   deviceTypes!: string[];
 
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @Matches(FIELD_NAME, { each: true, message: 'each of fields must be a field name (snake_case)' })
+  @ValidateIf(isTelemetry) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @Matches(FIELD_NAME, { each: true, message: 'each of fields must be a field name (snake_case)' })
   fields!: string[];
 
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @Matches(SITE_PATTERN, { each: true, message: 'each of sites must be a site name' })
   sites?: string[];
 
-  @IsObject({ message: 'granularity must be {"kind": "raw"} or {"kind": "aggregate", "minIntervalMinutes": N}' }) @ValidateNested() @Type(() => GranularityDto)
+  @ValidateIf(isTelemetry) @IsObject({ message: 'granularity must be {"kind": "raw"} or {"kind": "aggregate", "minIntervalMinutes": N}' }) @ValidateNested() @Type(() => GranularityDto)
   granularity!: GranularityDto;
+
+  @ValidateIf((o: OfferShareDto) => o.kind === 'alerts' && o.alerts !== undefined) @IsObject({ message: 'alerts must be an object of ruleIds, deviceTypes, fields and severities (each optional)' }) @ValidateNested() @Type(() => AlertSelectorDto)
+  alerts?: AlertSelectorDto;
 
   @IsISO8601({ strict: true }, ISO)
   from!: string;
@@ -72,14 +102,8 @@ export class SharePath {
   id!: string;
 }
 
-/** GET /shares/:id/telemetry: one shared field, mean/min/max per interval over the offering city's devices the share covers. */
-export class SharedTelemetryQuery {
-  @Matches(/^[a-z][a-z0-9-]{0,62}$/, { message: 'deviceType must be a device type name' })
-  deviceType!: string;
-
-  @Matches(FIELD_NAME, { message: 'field must be a field name (snake_case)' })
-  field!: string;
-
+/** site/from/to/every of a read through a share. */
+class SharedRangeQuery {
   @IsOptional() @Matches(SITE_PATTERN, { message: 'site must be a site name' })
   site?: string;
 
@@ -90,6 +114,43 @@ export class SharedTelemetryQuery {
   to?: string;
 
   /** `raw` asks for the readings themselves (raw shares only); else an interval such as 15m. */
-  @IsOptional() @ValidateIf((o: SharedTelemetryQuery) => o.every !== 'raw') @Matches(EVERY_PATTERN, { message: 'every must be raw or a whole number of s, m, h or d, e.g. 15m' })
+  @IsOptional() @ValidateIf((o: SharedRangeQuery) => o.every !== 'raw') @Matches(EVERY_PATTERN, { message: 'every must be raw or a whole number of s, m, h or d, e.g. 15m' })
   every?: string;
+}
+
+/** GET /shares/:id/telemetry: one shared field, mean/min/max per interval over the offering city's devices the share covers. */
+export class SharedTelemetryQuery extends SharedRangeQuery {
+  @Matches(/^[a-z][a-z0-9-]{0,62}$/, { message: 'deviceType must be a device type name' })
+  deviceType!: string;
+
+  @Matches(FIELD_NAME, { message: 'field must be a field name (snake_case)' })
+  field!: string;
+}
+
+/**
+ * GET /shares/:id/export: the shared fields of one device type as CSV or NDJSON; `every` defaults
+ * to raw for a raw share and to the minimum interval for an aggregate-only one.
+ */
+export class SharedExportQuery extends SharedRangeQuery {
+  @Matches(/^[a-z][a-z0-9-]{0,62}$/, { message: 'deviceType must be a device type name' })
+  deviceType!: string;
+
+  /** Comma-separated shared fields; default: every field the share gives of the type. */
+  @IsOptional() @Matches(/^[a-z0-9_]+(,[a-z0-9_]+)*$/, { message: 'fields must be a comma-separated list of field names' })
+  fields?: string;
+
+  @IsOptional() @IsIn(EXPORT_FORMATS, { message: `format must be one of ${EXPORT_FORMATS.join(', ')}` })
+  format: ExportFormat = 'csv';
+
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be a whole number' }) @Min(1, { message: 'limit must be at least 1' })
+  limit?: number;
+}
+
+/** GET /shares/:id/stream: optionally one device type and field of a telemetry share. */
+export class SharedStreamQuery {
+  @IsOptional() @Matches(/^[a-z][a-z0-9-]{0,62}$/, { message: 'deviceType must be a device type name' })
+  deviceType?: string;
+
+  @IsOptional() @Matches(FIELD_NAME, { message: 'field must be a field name (snake_case)' })
+  field?: string;
 }

@@ -1,5 +1,6 @@
 import { quoteIdent, quoteString, type Series } from '@citypulse/storage';
 import type { TimeWindow } from '../telemetry/interval.js';
+import type { SharedSelection } from './share-scope.js';
 
 /*
  * InfluxQL for reads through a share. Pure. Every statement is confined by the agreement: the
@@ -8,18 +9,14 @@ import type { TimeWindow } from '../telemetry/interval.js';
  */
 
 /** What a read through a share may touch: the offering city's devices of these types (and sites). */
-export interface SharedScope {
-  city: string;
-  measurement: string;
-  deviceType: string;
-  sites?: readonly string[];
+export interface SharedScope extends Omit<SharedSelection, 'fields'> {
   field: string;
 }
 
 /** The most raw readings one read through a raw share returns. */
 export const MAX_RAW_READINGS = 10_000;
 
-function scopeCondition(scope: SharedScope, fromMs: number, toMs: number): string {
+function scopeCondition(scope: Omit<SharedSelection, 'fields'>, fromMs: number, toMs: number): string {
   const sites = scope.sites && scope.sites.length > 0 ? ` AND (${scope.sites.map((s) => `"site" = ${quoteString(s)}`).join(' OR ')})` : '';
   return (
     `"city" = ${quoteString(scope.city)} AND "device_type" = ${quoteString(scope.deviceType)}${sites}` +
@@ -34,6 +31,18 @@ export function sharedStatsQuery(scope: SharedScope, window: TimeWindow): string
   return (
     `SELECT mean(${f}) AS ${as('mean')}, min(${f}) AS ${as('min')}, max(${f}) AS ${as('max')} FROM ${quoteIdent(scope.measurement)}` +
     ` WHERE ${scopeCondition(scope, window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`
+  );
+}
+
+/** The statistics each shared field gets in an aggregate export, as columns `<field>_<stat>`. */
+export const EXPORT_STATS = ['mean', 'min', 'max'] as const;
+
+/** For an aggregate export: mean/min/max of each field per interval, empty intervals left out. */
+export function sharedStatsExportQuery(selection: SharedSelection, window: TimeWindow): string {
+  const stats = selection.fields.flatMap((field) => EXPORT_STATS.map((stat) => `${stat}(${quoteIdent(field)}) AS ${quoteIdent(`${field}_${stat}`)}`));
+  return (
+    `SELECT ${stats.join(', ')} FROM ${quoteIdent(selection.measurement)}` +
+    ` WHERE ${scopeCondition(selection, window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(none)`
   );
 }
 

@@ -1,5 +1,4 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { getDeviceType } from '@citypulse/devices';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuditLog } from '@citypulse/alert-store';
@@ -7,7 +6,7 @@ import { CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
 import { badRequest } from '../common/bad-request.js';
 import { toFieldSeries } from '../telemetry/telemetry-queries.js';
-import { numericFieldsOf } from '../telemetry/numeric-fields.js';
+import { sharedSelection } from './share-scope.js';
 import { SharedTelemetryQuery, SharePath } from './share.dto.js';
 import { ShareStore, type ShareAgreement } from './share-store.js';
 import { readingCity } from './share-access.js';
@@ -57,12 +56,8 @@ export class SharedTelemetryController {
 
 /** The query's device type, field and site, each one the share allows (else a 400 naming it). */
 function scopeOf(share: ShareAgreement, query: SharedTelemetryQuery): SharedScope {
-  if (!share.deviceTypes.includes(query.deviceType)) throw badRequest([{ field: 'deviceType', message: `this share covers device types ${share.deviceTypes.join(', ')} only` }]);
-  const type = getDeviceType(query.deviceType);
-  if (!share.fields.includes(query.field) || !type || !numericFieldsOf(type).includes(query.field)) {
-    throw badRequest([{ field: 'field', message: `this share covers fields ${share.fields.join(', ')} of ${query.deviceType} only` }]);
-  }
-  if (query.site !== undefined && share.sites && !share.sites.includes(query.site)) throw badRequest([{ field: 'site', message: `this share covers sites ${share.sites.join(', ')} only` }]);
-  const sites = query.site !== undefined ? [query.site] : share.sites;
-  return { city: share.fromCity, measurement: type.measurement, deviceType: query.deviceType, field: query.field, ...(sites && { sites }) };
+  const selection = sharedSelection(share, { deviceType: query.deviceType, fields: [query.field], ...(query.site !== undefined && { site: query.site }) }, 'field');
+  if ('message' in selection) throw badRequest([selection]);
+  const { fields, ...scope } = selection;
+  return { ...scope, field: fields[0] };
 }

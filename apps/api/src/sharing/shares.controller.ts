@@ -9,8 +9,8 @@ import { badRequest } from '../common/bad-request.js';
 import { PageQuery, pageOf } from '../common/paging.js';
 import { numericFieldsOf } from '../telemetry/numeric-fields.js';
 import { AcceptShareDto, OfferShareDto, SharePath } from './share.dto.js';
-import { ShareStore, WHOLE_CLUSTER, shareStatus, type ShareAgreement } from './share-store.js';
-import { involves, mayReceive, offeredByCaller } from './share-access.js';
+import { ShareStore, WHOLE_CLUSTER, shareStatus, type AlertShareSelector, type ShareAgreement } from './share-store.js';
+import { involves, mayReceive, offeredByCaller, readingCity } from './share-access.js';
 import { describeShare, viewOf, type ShareView } from './share-view.js';
 
 /**
@@ -28,14 +28,14 @@ export class SharesController {
     private readonly audit: AuditLog,
   ) {}
 
-  /** Offered by and offered to the caller's cities, newest first. */
+  /** Offered by and offered to the caller's cities, newest first; `readAs`: the receiving city the caller reads it as now (null: none). */
   @Get()
   async list(@Query() page: PageQuery, @CurrentTenancy() tenancy: Tenancy) {
     const nowMs = Date.now();
     const views = (await this.shares.list())
       .filter((s) => involves(s, tenancy))
       .sort((a, b) => b.offeredAt.localeCompare(a.offeredAt))
-      .map((s) => viewOf(s, nowMs));
+      .map((s) => ({ ...viewOf(s, nowMs), readAs: readingCity(s, tenancy, nowMs) ?? null }));
     return pageOf(views, page);
   }
 
@@ -51,12 +51,13 @@ export class SharesController {
     checkOffer(body);
     const share: ShareAgreement = {
       id: `sh-${randomBytes(6).toString('hex')}`,
+      ...(body.kind === 'alerts' && { kind: 'alerts' as const, alerts: alertSelectorOf(body) }),
       fromCity: body.fromCity,
       toCity: body.toCity,
-      deviceTypes: [...new Set(body.deviceTypes)],
-      fields: [...new Set(body.fields)],
+      deviceTypes: body.kind === 'alerts' ? [] : [...new Set(body.deviceTypes)],
+      fields: body.kind === 'alerts' ? [] : [...new Set(body.fields)],
       ...(body.sites && { sites: [...new Set(body.sites)] }),
-      granularity: body.granularity.kind === 'raw' ? { kind: 'raw' } : { kind: 'aggregate', minIntervalMinutes: body.granularity.minIntervalMinutes! },
+      granularity: body.kind === 'alerts' || body.granularity.kind === 'raw' ? { kind: 'raw' } : { kind: 'aggregate', minIntervalMinutes: body.granularity.minIntervalMinutes! },
       from: new Date(body.from).toISOString(),
       to: new Date(body.to).toISOString(),
       expiresAt: new Date(body.expiresAt).toISOString(),
@@ -127,10 +128,17 @@ export class SharesController {
 /** What DTO decorators cannot see: a share to oneself, fields no shared type has, an expiry already past. */
 function checkOffer(body: OfferShareDto): void {
   if (body.toCity === body.fromCity) throw badRequest([{ field: 'toCity', message: 'toCity must be another city than fromCity (or "*")' }]);
+  if (Date.parse(body.expiresAt) <= Date.now()) throw badRequest([{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);
+  if (body.kind === 'alerts') return;
   const numeric = new Set(body.deviceTypes.flatMap((t) => numericFieldsOf(getDeviceType(t)!)));
   const unknown = body.fields.filter((f) => !numeric.has(f));
   if (unknown.length > 0) throw badRequest([{ field: 'fields', message: `not numeric fields of ${body.deviceTypes.join(', ')}: ${unknown.join(', ')}` }]);
-  if (Date.parse(body.expiresAt) <= Date.now()) throw badRequest([{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);
+}
+
+/** The alert share's selector as stored: only the lists given, each without repeats. */
+function alertSelectorOf(body: OfferShareDto): AlertShareSelector {
+  const lists = body.alerts ?? {};
+  return Object.fromEntries(Object.entries(lists).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, [...new Set(v as string[])]])) as AlertShareSelector;
 }
 
 /** The city a token accepts for when it does not say: the share's city, or the token's one receiving city. */

@@ -1,6 +1,8 @@
 /** A minimal server-sent-events reader over fetch, for tests: collects `{event, data}` messages. */
 export class SseClient {
   readonly messages: Array<{ event: string; data: any }> = [];
+  /** True once the server ended the stream (or close() was called). */
+  ended = false;
   private readonly abort = new AbortController();
 
   private constructor() {}
@@ -33,6 +35,8 @@ export class SseClient {
       }
     } catch {
       // aborted by close()
+    } finally {
+      this.ended = true;
     }
   }
 

@@ -13,8 +13,9 @@ import { alertLinkView } from './alert-link.js';
 import { jobsView, jobView } from './jobs-view.js';
 import { firmwareView } from './firmware-view.js';
 import { clusterView } from './cluster-view.js';
+import { sharedView } from './shared-view.js';
 
-/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues, #/channels, #/jobs, #/job/<id>, #/firmware, #/cluster, #/alert/<id>; the login when there is no token. */
+/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues, #/channels, #/jobs, #/job/<id>, #/firmware, #/cluster, #/shared, #/alert/<id>; the login when there is no token. */
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
 const logoutButton = document.getElementById('logout');
@@ -44,6 +45,7 @@ function route() {
   else if (name === 'job' && arg) stopView = jobView(view, decodeURIComponent(arg));
   else if (name === 'firmware') stopView = firmwareView(view);
   else if (name === 'cluster') stopView = clusterView(view);
+  else if (name === 'shared') stopView = sharedView(view);
   else if (name === 'alert' && arg) stopView = alertLinkView(view, decodeURIComponent(arg));
   else stopView = alertsView(view);
 }

@@ -1,0 +1,263 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { deviceTopic } from '@citypulse/contracts';
+import { uniqueName, waitFor } from '@citypulse/testing';
+import { TestCitypulse } from './harness.js';
+import { SseClient } from './alerts/sse-client.js';
+
+/**
+ * Shared data through the interfaces people already use, over real traffic: Tianjin's meters
+ * publish over MQTT into the real broker, ingest and InfluxDB; Beijing reads what Tianjin's
+ * agreements give through export, SSE and operator MQTT, and the alert events Tianjin chose to
+ * share. Nothing beyond an agreement (other fields, other sites, raw readings of an aggregate-only
+ * share, data outside its range) reaches Beijing; revoking ends live SSE and MQTT streams within
+ * seconds; every read is in the share's audit.
+ */
+describe('shared data through export, SSE, MQTT and alerts', () => {
+  const TICK_MS = 200;
+  let cp: TestCitypulse;
+  const tokens: Record<'tjAdmin' | 'bjAdmin' | 'bjOperator' | 'hbOperator', string> = {} as never;
+  const names = { bjOperator: '', hbOperator: '' };
+  const meters: Record<'port' | 'airport', { id: string; client: MqttClient }> = {} as never;
+  const shares: Record<'aggregate' | 'raw' | 'control' | 'alerts', string> = {} as never;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  /** As InfluxDB writes a time (an export's cells are as stored): no fraction when whole seconds. */
+  const rfc3339 = (ms: number) => iso(ms).replace('.000Z', 'Z');
+  const minuteOf = (ms: number) => Math.floor(ms / 60_000) * 60_000;
+  /** Ten minutes back, on a minute: the export's readings, outside every live lookback. */
+  const t0 = minuteOf(Date.now()) - 10 * 60_000;
+
+  async function publish(meter: 'port' | 'airport', ts: number, values: Record<string, number>) {
+    await meters[meter].client.publishAsync(deviceTopic(meters[meter].id, 'telemetry'), JSON.stringify({ ts, values }), { qos: 1 });
+  }
+
+  async function offer(body: Record<string, unknown>): Promise<string> {
+    const offered = await cp.api('POST', '/shares', { fromCity: 'tianjin', toCity: 'beijing', from: iso(t0 - 3_600_000), to: iso(Date.now() + 3_600_000), expiresAt: iso(Date.now() + 3_600_000), ...body }, tokens.tjAdmin);
+    if (offered.status !== 201) throw new Error(`offer: ${offered.status} ${JSON.stringify(offered.body)}`);
+    const accepted = await cp.api('POST', `/shares/${offered.body.id}/accept`, {}, tokens.bjAdmin);
+    if (accepted.status !== 200) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+    return offered.body.id;
+  }
+
+  async function exportOf(id: string, query: string, token = tokens.bjOperator) {
+    const response = await fetch(`http://127.0.0.1:${cp.running.httpPort}/shares/${id}/export?${query}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  }
+
+  async function operatorLogin(name: string, token: string): Promise<MqttClient> {
+    return mqtt.connectAsync(cp.mqttUrl, { clientId: `operator:${name}`, username: `operator:${name}`, password: token, protocolVersion: 4, reconnectPeriod: 0 });
+  }
+
+  /** The SUBACK's granted QoS per filter (128: refused; mqtt.js rejects then). */
+  const suback = (client: MqttClient, filters: string | string[]): Promise<number[]> =>
+    client.subscribeAsync(filters).then(
+      (grants) => grants.map((g) => g.qos),
+      (error: { packet?: { granted?: number[] } }) => error.packet?.granted ?? Promise.reject(error),
+    );
+
+  const sse = (id: string, token = tokens.bjOperator) => SseClient.open(`http://127.0.0.1:${cp.running.httpPort}/shares/${id}/stream`, token);
+
+  beforeAll(async () => {
+    cp = await TestCitypulse.start({ CP_SHARE_LIVE_TICK_MS: String(TICK_MS) });
+    names.bjOperator = uniqueName('bj-op-');
+    names.hbOperator = uniqueName('hb-op-');
+    [tokens.tjAdmin, tokens.bjAdmin, tokens.bjOperator, tokens.hbOperator] = await Promise.all([
+      cp.issueToken(uniqueName('tj-admin-'), 'admin', ['tianjin']),
+      cp.issueToken(uniqueName('bj-admin-'), 'admin', ['beijing']),
+      cp.issueToken(names.bjOperator, 'operator', ['beijing']),
+      cp.issueToken(names.hbOperator, 'operator', ['hebei']),
+    ]);
+    for (const [key, site] of [['port', 'tj-port'], ['airport', 'tj-airport']] as const) {
+      const id = uniqueName(`tj-m-${key}-`);
+      const secret = await cp.provision({ id, type: 'electricity-meter', city: 'tianjin', site });
+      meters[key] = { id, client: await cp.connectDevice(id, secret) };
+    }
+    const meter = { deviceTypes: ['electricity-meter'], fields: ['active_power'] };
+    shares.aggregate = await offer({ ...meter, sites: ['tj-port'], granularity: { kind: 'aggregate', minIntervalMinutes: 1 } });
+    shares.raw = await offer({ ...meter, sites: ['tj-port'], granularity: { kind: 'raw' } });
+    // Never revoked: shows live data still flows while the revoked shares stay silent.
+    shares.control = await offer({ ...meter, sites: ['tj-airport'], granularity: { kind: 'raw' } });
+
+    // The export's readings, five minutes back: two in the first minute at tj-port, one in the second, one at tj-airport.
+    await publish('port', t0 + 10_000, { active_power: 10, voltage: 230 });
+    await publish('port', t0 + 20_000, { active_power: 20, voltage: 231 });
+    await publish('port', t0 + 70_000, { active_power: 30, voltage: 232 });
+    await publish('airport', t0 + 30_000, { active_power: 99, voltage: 299 });
+    await waitFor(
+      async () => (await cp.api('GET', `/shares/${shares.raw}/telemetry?deviceType=electricity-meter&field=active_power&from=${iso(t0)}&to=${iso(t0 + 120_000)}&every=raw`, undefined, tokens.bjOperator)).body.readings?.length,
+      (n) => n === 3,
+      { what: 'the readings stored', timeoutMs: 10_000 },
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(meters).map((m) => m.client.endAsync()));
+    await cp?.stop();
+  });
+
+  describe('export', () => {
+    const range = `from=${iso(t0)}&to=${iso(t0 + 120_000)}`;
+
+    it('exports a raw share’s readings of its sites and fields only, marked with source city and share', async () => {
+      const { status, headers, text } = await exportOf(shares.raw, `deviceType=electricity-meter&${range}`);
+      expect(status).toBe(200);
+      expect([headers.get('x-citypulse-source-city'), headers.get('x-citypulse-share')]).toEqual(['tianjin', shares.raw]);
+      expect(headers.get('content-disposition')).toContain(`citypulse-share-${shares.raw}-tianjin-electricity-meter-`);
+      const rows = text.trim().split('\r\n').map((line) => line.split(','));
+      expect(rows[0]).toEqual(['time', 'city', 'site', 'device_id', 'device_type', 'active_power']);
+      expect(rows.slice(1).map(([, city, site, device, , power]) => [city, site, device, power])).toEqual([
+        ['tianjin', 'tj-port', meters.port.id, '10'],
+        ['tianjin', 'tj-port', meters.port.id, '20'],
+        ['tianjin', 'tj-port', meters.port.id, '30'],
+      ]);
+    });
+
+    it('exports an aggregate-only share as whole intervals of at least its minimum, never a reading', async () => {
+      const { status, text } = await exportOf(shares.aggregate, `deviceType=electricity-meter&${range}&format=ndjson`);
+      expect(status).toBe(200);
+      expect(text.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+        { time: rfc3339(t0), city: 'tianjin', device_type: 'electricity-meter', active_power_mean: 15, active_power_min: 10, active_power_max: 20 },
+        { time: rfc3339(t0 + 60_000), city: 'tianjin', device_type: 'electricity-meter', active_power_mean: 30, active_power_min: 30, active_power_max: 30 },
+      ]);
+    });
+
+    it('refuses what the agreement does not give with a 400 naming the field, and answers other cities 404', async () => {
+      const cases: Array<[string, string, string]> = [
+        [shares.aggregate, `deviceType=electricity-meter&${range}&every=raw`, 'every'],
+        [shares.aggregate, `deviceType=electricity-meter&${range}&every=30s`, 'every'],
+        [shares.raw, `deviceType=electricity-meter&fields=voltage&${range}`, 'fields'],
+        [shares.raw, `deviceType=electricity-meter&fields=active_power,voltage&${range}`, 'fields'],
+        [shares.raw, `deviceType=electricity-meter&site=tj-airport&${range}`, 'site'],
+        [shares.raw, `deviceType=solar-inverter&${range}`, 'deviceType'],
+        [shares.raw, `deviceType=electricity-meter&from=${iso(Date.now() + 7_200_000)}&to=${iso(Date.now() + 7_300_000)}`, 'from'],
+        [shares.raw, `deviceType=electricity-meter&${range}&limit=2`, 'limit'],
+      ];
+      for (const [id, query, field] of cases) {
+        const { status, text } = await exportOf(id, query);
+        expect({ query, status, fields: JSON.parse(text).fields?.map((f: any) => f.field) }).toEqual({ query, status: 400, fields: [field] });
+      }
+      expect((await exportOf(shares.raw, `deviceType=electricity-meter&${range}`, tokens.hbOperator)).status).toBe(404);
+    });
+  });
+
+  describe('live streams', () => {
+    let aggregateStream: SseClient;
+    let rawStream: SseClient;
+    let controlStream: SseClient;
+    let bjMqtt: MqttClient;
+    const mqttSeen: Array<{ topic: string; at: number; m: any }> = [];
+    /** A closed minute within the live lookback: its aggregate goes out once its readings are stored. */
+    let lastMinute: number;
+
+    beforeAll(async () => {
+      lastMinute = minuteOf(Date.now()) - 60_000;
+      [aggregateStream, rawStream, controlStream] = await Promise.all([sse(shares.aggregate), sse(shares.raw), sse(shares.control)]);
+      bjMqtt = await operatorLogin(names.bjOperator, tokens.bjOperator);
+      bjMqtt.on('message', (topic, payload) => mqttSeen.push({ topic, at: Date.now(), m: JSON.parse(payload.toString()) }));
+    });
+    afterAll(async () => {
+      for (const stream of [aggregateStream, rawStream, controlStream]) stream?.close();
+      await bjMqtt?.endAsync();
+    });
+
+    it('grants operator MQTT subscriptions to a share’s topics only to its receiving city', async () => {
+      expect(await suback(bjMqtt, [`shares/${shares.aggregate}/#`, `shares/${shares.raw}/electricity-meter/+`, `shares/${shares.control}/#`])).toEqual([0, 0, 0]);
+      expect(await suback(bjMqtt, 'shares/+/#')).toEqual([128]);
+      const hebei = await operatorLogin(names.hbOperator, tokens.hbOperator);
+      expect(await suback(hebei, `shares/${shares.aggregate}/#`)).toEqual([128]);
+      await hebei.endAsync();
+      expect((await sse(shares.raw, tokens.hbOperator).catch((e: Error) => e.message)) as string).toMatch(/: 404 /);
+    });
+
+    it('streams aggregates of whole closed intervals for an aggregate-only share and readings for a raw one, over SSE and MQTT', async () => {
+      await publish('port', lastMinute + 5_000, { active_power: 100, voltage: 240 });
+      await publish('port', lastMinute + 15_000, { active_power: 200, voltage: 241 });
+      await publish('airport', lastMinute + 25_000, { active_power: 444, voltage: 242 });
+
+      const wanted = { time: iso(lastMinute), mean: 150, min: 100, max: 200 };
+      await waitFor(() => aggregateStream.messages.filter((m) => m.event === 'aggregate').map((m) => m.data.point), (points) => points.some((p) => p.mean === 150), { what: 'the closed minute’s aggregate over SSE' });
+      await waitFor(() => mqttSeen.filter((s) => s.topic === `shares/${shares.aggregate}/electricity-meter/active_power`).map((s) => s.m.point), (points) => points.some((p) => p.mean === 150), { what: 'the aggregate over MQTT' });
+      await waitFor(() => rawStream.messages.flatMap((m) => m.data.readings ?? []).map((r: any) => r.value), (values) => values.includes(100) && values.includes(200), { what: 'the raw readings over SSE' });
+      await waitFor(() => mqttSeen.filter((s) => s.topic === `shares/${shares.control}/electricity-meter/active_power`).flatMap((s) => s.m.readings), (readings) => readings.some((r: any) => r.value === 444), { what: 'the control share’s reading over MQTT' });
+
+      // The aggregate-only share: aggregate events only, of whole minutes of tj-port, marked with source city and share.
+      const aggregateMessages = [...aggregateStream.messages.map((m) => ({ type: m.event, m: m.data })), ...mqttSeen.filter((s) => s.topic.startsWith(`shares/${shares.aggregate}/`)).map((s) => ({ type: s.m.kind, m: s.m }))];
+      expect(new Set(aggregateMessages.map((x) => x.type))).toEqual(new Set(['aggregate']));
+      for (const { m } of aggregateMessages) {
+        expect(m).toMatchObject({ source: { city: 'tianjin', share: shares.aggregate }, deviceType: 'electricity-meter', field: 'active_power', every: '1m' });
+        expect(Date.parse(m.point.time) % 60_000).toBe(0);
+        expect(Date.parse(m.point.time) + 60_000).toBeLessThanOrEqual(Date.now());
+        expect(m.point.max).toBeLessThanOrEqual(200); // tj-airport's 444 is outside the share's sites
+        expect(m).not.toHaveProperty('readings');
+      }
+      expect(aggregateMessages.map((x) => x.m.point).filter((p) => p.time === wanted.time).at(-1)).toEqual(wanted);
+      // The raw share: readings of tj-port's active_power only.
+      const rawReadings = [...rawStream.messages, ...mqttSeen.filter((s) => s.topic.startsWith(`shares/${shares.raw}/`)).map((s) => ({ event: s.m.kind, data: s.m }))];
+      expect(new Set(rawReadings.map((m) => `${m.event} ${m.data.source.city} ${m.data.source.share} ${m.data.field}`))).toEqual(new Set([`readings tianjin ${shares.raw} active_power`]));
+      expect(new Set(rawReadings.flatMap((m) => m.data.readings.map((r: any) => r.site)))).toEqual(new Set(['tj-port']));
+    });
+
+    it('ends the live SSE streams and MQTT delivery within seconds of revocation, while an unrevoked share still flows', async () => {
+      const revokedAt = Date.now();
+      for (const id of [shares.aggregate, shares.raw]) expect((await cp.api('POST', `/shares/${id}/revoke`, {}, tokens.tjAdmin)).status).toBe(200);
+      await waitFor(() => aggregateStream.ended && rawStream.ended, (ended) => ended, { what: 'the revoked shares’ SSE streams to end', timeoutMs: 3000 });
+      expect(Date.now() - revokedAt).toBeLessThan(3000);
+      for (const stream of [aggregateStream, rawStream]) expect(stream.messages.at(-1)).toMatchObject({ event: 'end', data: { reason: 'revoked' } });
+      expect(controlStream.ended).toBe(false);
+
+      // New readings after the revocation: the control share delivers its own, the revoked ones nothing.
+      const settledAt = Date.now();
+      await publish('port', lastMinute + 35_000, { active_power: 300, voltage: 243 });
+      await publish('airport', lastMinute + 36_000, { active_power: 355, voltage: 244 });
+      await waitFor(() => controlStream.messages.flatMap((m) => m.data.readings ?? []), (readings) => readings.some((r: any) => r.value === 355), { what: 'the control share’s new reading over SSE' });
+      await waitFor(() => mqttSeen.filter((s) => s.topic.startsWith(`shares/${shares.control}/`)).flatMap((s) => s.m.readings), (readings) => readings.some((r: any) => r.value === 355), { what: 'the control share’s new reading over MQTT' });
+      // Two more ticks for anything of the revoked shares to have arrived, had it been sent.
+      await new Promise((resolve) => setTimeout(resolve, 2 * TICK_MS));
+      const late = mqttSeen.filter((s) => s.at >= settledAt && !s.topic.startsWith(`shares/${shares.control}/`));
+      expect(late).toEqual([]);
+      // Re-subscribing to a revoked share is refused.
+      expect(await suback(bjMqtt, `shares/${shares.raw}/#`)).toEqual([128]);
+      expect((await sse(shares.raw).catch((e: Error) => e.message)) as string).toMatch(/: 404 /);
+    });
+
+    it('lists every export, stream and subscription in the share’s audit', async () => {
+      const { body } = await cp.api('GET', `/shares/${shares.raw}/audit`, undefined, tokens.tjAdmin);
+      const actions = body.items.map((e: any) => e.action);
+      expect(actions.filter((a: string) => a === 'share.export')).toHaveLength(1);
+      expect(actions.filter((a: string) => a === 'share.stream')).toHaveLength(1);
+      expect(actions.filter((a: string) => a === 'share.subscribe')).toHaveLength(1);
+      const subscribe = body.items.find((e: any) => e.action === 'share.subscribe');
+      expect(subscribe).toMatchObject({ actor: names.bjOperator, detail: `beijing subscribed to shares/${shares.raw}/electricity-meter/+ over MQTT` });
+      expect(body.items.find((e: any) => e.action === 'share.export').detail).toMatch(/^beijing exported csv of electricity-meter.active_power /);
+    });
+  });
+
+  describe('shared alert events', () => {
+    it('gives the receiving city the alert events the offering city chose, read-only, marked with source city and share', async () => {
+      shares.alerts = await offer({ kind: 'alerts', alerts: { fields: ['frequency'] } });
+      const stream = await sse(shares.alerts);
+      for (const [id, field, threshold] of [['freq-high', 'frequency', 50.5], ['power-high', 'active_power', 400]] as const) {
+        const rule = { id: `${id}-${meters.port.id}`, deviceType: 'electricity-meter', scope: { deviceId: meters.port.id }, field, condition: { kind: 'above', threshold }, severity: 'critical' };
+        const { status, body } = await cp.api('POST', '/rules', rule);
+        if (status !== 201) throw new Error(`POST /rules: ${status} ${JSON.stringify(body)}`);
+      }
+      await publish('port', Date.now(), { frequency: 51, active_power: 450 });
+      await waitFor(async () => (await cp.api('GET', `/alerts?deviceId=${meters.port.id}`)).body.items.length, (n) => n === 2, { what: 'both alerts raised', timeoutMs: 15_000 });
+
+      const listed = await waitFor(async () => (await cp.api('GET', `/shares/${shares.alerts}/alerts`, undefined, tokens.bjOperator)).body, (b) => b.total >= 1, { what: 'the shared alert listed' });
+      expect(listed.items).toHaveLength(1);
+      expect(listed.items[0]).toMatchObject({ source: { city: 'tianjin', share: shares.alerts }, alert: { city: 'tianjin', field: 'frequency', deviceId: meters.port.id, state: 'open' } });
+      await waitFor(() => stream.messages.filter((m) => m.event === 'alert'), (alerts) => alerts.length >= 1, { what: 'the shared alert over SSE' });
+      expect(stream.messages.filter((m) => m.event === 'alert').map((m) => [m.data.source.share, m.data.alert.field, m.data.event.kind])).toEqual([[shares.alerts, 'frequency', 'raised']]);
+
+      // Read-only: Beijing cannot act on Tianjin's alert, nor see it among its own; Hebei does not see the share.
+      const alertId = listed.items[0].alert.id;
+      expect((await cp.api('POST', `/alerts/${encodeURIComponent(alertId)}/acknowledge`, { by: 'bj' }, tokens.bjOperator)).status).toBe(404);
+      expect((await cp.api('GET', '/alerts', undefined, tokens.bjOperator)).body.items).toEqual([]);
+      expect((await cp.api('GET', `/shares/${shares.alerts}/alerts`, undefined, tokens.hbOperator)).status).toBe(404);
+      // An alert share gives no telemetry.
+      expect((await exportOf(shares.alerts, 'deviceType=electricity-meter')).status).toBe(400);
+      stream.close();
+      const audit = (await cp.api('GET', `/shares/${shares.alerts}/audit`, undefined, tokens.tjAdmin)).body.items.map((e: any) => e.action);
+      expect(audit).toEqual(expect.arrayContaining(['share.stream', 'share.read']));
+    });
+  });
+});
