@@ -18,7 +18,7 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
   const tokens: Record<'tjAdmin' | 'bjAdmin' | 'bjOperator' | 'hbOperator', string> = {} as never;
   const names = { bjOperator: '', hbOperator: '' };
   const meters: Record<'port' | 'airport', { id: string; client: MqttClient }> = {} as never;
-  const shares: Record<'aggregate' | 'raw' | 'control' | 'alerts', string> = {} as never;
+  const shares: Record<'aggregate' | 'raw' | 'control' | 'ended' | 'alerts', string> = {} as never;
   const iso = (ms: number) => new Date(ms).toISOString();
   /** As InfluxDB writes a time (an export's cells are as stored): no fraction when whole seconds. */
   const rfc3339 = (ms: number) => iso(ms).replace('.000Z', 'Z');
@@ -76,8 +76,10 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
     shares.raw = await offer({ ...meter, sites: ['tj-port'], granularity: { kind: 'raw' } });
     // Never revoked: shows live data still flows while the revoked shares stay silent.
     shares.control = await offer({ ...meter, sites: ['tj-airport'], granularity: { kind: 'raw' } });
+    // Its data range ended with the export's readings: live readings after it never go out.
+    shares.ended = await offer({ ...meter, sites: ['tj-airport'], granularity: { kind: 'raw' }, to: iso(t0 + 120_000) });
 
-    // The export's readings, five minutes back: two in the first minute at tj-port, one in the second, one at tj-airport.
+    // The export's readings, ten minutes back: two in the first minute at tj-port, one in the second, one at tj-airport.
     await publish('port', t0 + 10_000, { active_power: 10, voltage: 230 });
     await publish('port', t0 + 20_000, { active_power: 20, voltage: 231 });
     await publish('port', t0 + 70_000, { active_power: 30, voltage: 232 });
@@ -135,6 +137,9 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
         expect({ query, status, fields: JSON.parse(text).fields?.map((f: any) => f.field) }).toEqual({ query, status: 400, fields: [field] });
       }
       expect((await exportOf(shares.raw, `deviceType=electricity-meter&${range}`, tokens.hbOperator)).status).toBe(404);
+      // A share whose data range has ended: clipped to it.
+      const ended = await exportOf(shares.ended, 'deviceType=electricity-meter&format=ndjson');
+      expect(ended.text.trim().split('\n').map((line) => JSON.parse(line).active_power)).toEqual([99]);
     });
   });
 
@@ -142,6 +147,7 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
     let aggregateStream: SseClient;
     let rawStream: SseClient;
     let controlStream: SseClient;
+    let endedStream: SseClient;
     let bjMqtt: MqttClient;
     const mqttSeen: Array<{ topic: string; at: number; m: any }> = [];
     /** A closed minute within the live lookback: its aggregate goes out once its readings are stored. */
@@ -149,17 +155,17 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
 
     beforeAll(async () => {
       lastMinute = minuteOf(Date.now()) - 60_000;
-      [aggregateStream, rawStream, controlStream] = await Promise.all([sse(shares.aggregate), sse(shares.raw), sse(shares.control)]);
+      [aggregateStream, rawStream, controlStream, endedStream] = await Promise.all([sse(shares.aggregate), sse(shares.raw), sse(shares.control), sse(shares.ended)]);
       bjMqtt = await operatorLogin(names.bjOperator, tokens.bjOperator);
       bjMqtt.on('message', (topic, payload) => mqttSeen.push({ topic, at: Date.now(), m: JSON.parse(payload.toString()) }));
     });
     afterAll(async () => {
-      for (const stream of [aggregateStream, rawStream, controlStream]) stream?.close();
+      for (const stream of [aggregateStream, rawStream, controlStream, endedStream]) stream?.close();
       await bjMqtt?.endAsync();
     });
 
     it('grants operator MQTT subscriptions to a share’s topics only to its receiving city', async () => {
-      expect(await suback(bjMqtt, [`shares/${shares.aggregate}/#`, `shares/${shares.raw}/electricity-meter/+`, `shares/${shares.control}/#`])).toEqual([0, 0, 0]);
+      expect(await suback(bjMqtt, [`shares/${shares.aggregate}/#`, `shares/${shares.raw}/electricity-meter/+`, `shares/${shares.control}/#`, `shares/${shares.ended}/#`])).toEqual([0, 0, 0, 0]);
       expect(await suback(bjMqtt, 'shares/+/#')).toEqual([128]);
       const hebei = await operatorLogin(names.hbOperator, tokens.hbOperator);
       expect(await suback(hebei, `shares/${shares.aggregate}/#`)).toEqual([128]);
@@ -193,6 +199,8 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
       const rawReadings = [...rawStream.messages, ...mqttSeen.filter((s) => s.topic.startsWith(`shares/${shares.raw}/`)).map((s) => ({ event: s.m.kind, data: s.m }))];
       expect(new Set(rawReadings.map((m) => `${m.event} ${m.data.source.city} ${m.data.source.share} ${m.data.field}`))).toEqual(new Set([`readings tianjin ${shares.raw} active_power`]));
       expect(new Set(rawReadings.flatMap((m) => m.data.readings.map((r: any) => r.site)))).toEqual(new Set(['tj-port']));
+      // Data after the share's range: nothing, while the control share of the same site delivered.
+      expect([endedStream.messages, mqttSeen.filter((s) => s.topic.startsWith(`shares/${shares.ended}/`))]).toEqual([[], []]);
     });
 
     it('ends the live SSE streams and MQTT delivery within seconds of revocation, while an unrevoked share still flows', async () => {
@@ -213,6 +221,7 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
       await new Promise((resolve) => setTimeout(resolve, 2 * TICK_MS));
       const late = mqttSeen.filter((s) => s.at >= settledAt && !s.topic.startsWith(`shares/${shares.control}/`));
       expect(late).toEqual([]);
+      expect([endedStream.messages, endedStream.ended]).toEqual([[], false]);
       // Re-subscribing to a revoked share is refused.
       expect(await suback(bjMqtt, `shares/${shares.raw}/#`)).toEqual([128]);
       expect((await sse(shares.raw).catch((e: Error) => e.message)) as string).toMatch(/: 404 /);
