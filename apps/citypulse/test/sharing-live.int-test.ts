@@ -227,6 +227,17 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
       expect((await sse(shares.raw).catch((e: Error) => e.message)) as string).toMatch(/: 404 /);
     });
 
+    it('ends a live stream and refuses MQTT subscriptions within seconds of the share expiring', async () => {
+      const expiresAt = Date.now() + 2000;
+      const id = await offer({ deviceTypes: ['electricity-meter'], fields: ['active_power'], sites: ['tj-airport'], granularity: { kind: 'raw' }, expiresAt: iso(expiresAt) });
+      const stream = await sse(id);
+      expect(await suback(bjMqtt, `shares/${id}/#`)).toEqual([0]);
+      await waitFor(() => stream.ended, (ended) => ended, { what: 'the expired share’s SSE stream to end', timeoutMs: 5000 });
+      expect(Date.now() - expiresAt).toBeLessThan(2000);
+      expect(stream.messages.at(-1)).toMatchObject({ event: 'end', data: { source: { city: 'tianjin', share: id }, reason: 'expired' } });
+      expect(await suback(bjMqtt, `shares/${id}/#`)).toEqual([128]);
+    });
+
     it('lists every export, stream and subscription in the share’s audit', async () => {
       const { body } = await cp.api('GET', `/shares/${shares.raw}/audit`, undefined, tokens.tjAdmin);
       const actions = body.items.map((e: any) => e.action);
@@ -241,6 +252,8 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
 
   describe('shared alert events', () => {
     it('gives the receiving city the alert events the offering city chose, read-only, marked with source city and share', async () => {
+      const badSelector = await cp.api('POST', '/shares', { kind: 'alerts', fromCity: 'tianjin', toCity: 'beijing', alerts: { severities: ['loud'] }, from: iso(t0), to: iso(Date.now() + 60_000), expiresAt: iso(Date.now() + 60_000) }, tokens.tjAdmin);
+      expect({ status: badSelector.status, field: badSelector.body.fields?.[0]?.field }).toEqual({ status: 400, field: 'alerts.severities' });
       shares.alerts = await offer({ kind: 'alerts', alerts: { fields: ['frequency'] } });
       const stream = await sse(shares.alerts);
       for (const [id, field, threshold] of [['freq-high', 'frequency', 50.5], ['power-high', 'active_power', 400]] as const) {
