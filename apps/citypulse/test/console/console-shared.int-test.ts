@@ -18,6 +18,7 @@ describe('the console’s Shared view', () => {
   const tokens: Record<'tjAdmin' | 'bjAdmin' | 'bjOperator', string> = {} as never;
   const meters: Record<'port' | 'airport', { id: string; client: MqttClient }> = {} as never;
   let rawShare: string;
+  let aggregateShare: string;
   let alertShare: string;
   const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -47,6 +48,7 @@ describe('the console’s Shared view', () => {
       meters[key] = { id, client: await cp.connectDevice(id, secret) };
     }
     rawShare = await offer({ deviceTypes: ['electricity-meter'], fields: ['active_power'], sites: ['tj-port'], granularity: { kind: 'raw' } });
+    aggregateShare = await offer({ deviceTypes: ['electricity-meter'], fields: ['active_power'], sites: ['tj-port'], granularity: { kind: 'aggregate', minIntervalMinutes: 5 } });
     alertShare = await offer({ kind: 'alerts', alerts: { fields: ['frequency'] } });
     for (const [id, field, threshold] of [['freq-high', 'frequency', 50.5], ['power-high', 'active_power', 400]] as const) {
       const { status } = await cp.api('POST', '/rules', { id: `${id}-${meters.port.id}`, deviceType: 'electricity-meter', scope: { deviceId: meters.port.id }, field, condition: { kind: 'above', threshold }, severity: 'critical' });
@@ -91,6 +93,12 @@ describe('the console’s Shared view', () => {
     expect(all).not.toContain('488.5');
     expect(all).not.toContain('tj-airport');
     expect(all).not.toMatch(/voltage/);
+
+    // The aggregate-only share: 5-minute aggregates at the finest, never a device's reading.
+    const aggregate = page.locator(`section.shared[data-share-id="${aggregateShare}"]`);
+    await aggregate.locator('.shared-chart[data-field="active_power"]').waitFor();
+    expect(await aggregate.locator('.shared-chart').innerText()).toContain(`tianjin · ${aggregateShare} · every 5m`);
+    expect(await aggregate.innerText()).not.toContain(meters.port.id);
 
     // The shared alert (frequency), marked, read-only; Tianjin's active_power alert is not shared.
     const alertRows = alerts.locator('table.shared-alerts tbody tr');
