@@ -6,7 +6,7 @@ import { createPointWriter, type InfluxQueryClient, type PointWriter } from '@ci
 import type { DeviceRegistry } from '@citypulse/registry';
 import { ruleCatalogue } from '@citypulse/alert-config';
 import { indicatorLine, LatestIndicatorValues, loadIndicatorDefinitions, type IndicatorDefinition } from '@citypulse/indicators';
-import { ShareStore, shareStatus } from '../../../api/src/sharing/share-store.js';
+import { ShareStore, shareStatus, type ShareAgreement } from '../../../api/src/sharing/share-store.js';
 import type { AlertQueues } from '../alert-queues.js';
 import type { RuleStateRepository } from '../rule-state-repository.js';
 import { applyAndClear } from '../apply-outboxes.js';
@@ -46,20 +46,28 @@ export class IndicatorTicker {
   }
 
   async tick(nowMs: number): Promise<string> {
-    const { deps } = this;
     const live = (await this.shares.list()).filter((s) => shareStatus(s, nowMs) === 'accepted');
-    const toMs = nowMs - deps.config.indicators.settleMs;
+    const toMs = nowMs - this.deps.config.indicators.settleMs;
+    let failed = 0;
     for (const definition of this.definitions) {
-      const value = await computeIndicator(definition, live, { fromMs: toMs - definition.windowSeconds * 1000, toMs }, deps);
-      await this.latest.put(value);
-      // The history is the dashboards'; a failed write must not hold back the rules (the next tick writes again).
-      await this.writer.write(indicatorLine(value), 1).catch((err: Error) => deps.logger.warn({ err: err.message, indicator: definition.id }, 'indicator value not written to InfluxDB'));
-      if (definition.rules.length === 0) continue;
-      const device = indicatorStateDevice(definition.id);
-      const outboxes = await deps.states.updateMany([device], (_id, current) => decideIndicatorRules(current, definition, value));
-      await applyAndClear(outboxes, deps);
+      // One indicator failing (InfluxDB slow or down) leaves the others computed; the next tick tries again.
+      await this.computeOne(definition, live, { fromMs: toMs - definition.windowSeconds * 1000, toMs }).catch((err: Error) => {
+        failed++;
+        this.deps.logger.error({ err, indicator: definition.id }, 'indicator not computed');
+      });
     }
-    return `${this.definitions.length} indicators`;
+    return `${this.definitions.length - failed} indicators computed${failed > 0 ? `, ${failed} failed` : ''}`;
+  }
+
+  private async computeOne(definition: IndicatorDefinition, live: ShareAgreement[], window: { fromMs: number; toMs: number }): Promise<void> {
+    const { deps } = this;
+    const value = await computeIndicator(definition, live, window, deps);
+    await this.latest.put(value);
+    // The history is the dashboards'; a failed write must not hold back the rules (the next tick writes again).
+    await this.writer.write(indicatorLine(value), 1).catch((err: Error) => deps.logger.warn({ err: err.message, indicator: definition.id }, 'indicator value not written to InfluxDB'));
+    if (definition.rules.length === 0) return;
+    const outboxes = await deps.states.updateMany([indicatorStateDevice(definition.id)], (_id, current) => decideIndicatorRules(current, definition, value));
+    await applyAndClear(outboxes, deps);
   }
 
   async close(): Promise<void> {
