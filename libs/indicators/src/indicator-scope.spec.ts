@@ -23,7 +23,7 @@ describe('which shares an indicator may use', () => {
     ]);
   });
 
-  it('leaves out a share to one city, of another field or type, outside the window, or coarser than the window', () => {
+  it('leaves out a share to one city, of another field or type, outside the window, coarser than the window, or of alert events', () => {
     const refused = [
       share('to-one-city', { toCity: 'beijing' }),
       share('other-field', { fields: ['voltage'] }),
@@ -31,6 +31,7 @@ describe('which shares an indicator may use', () => {
       share('ends-early', { to: '2026-12-03T10:04:00Z' }),
       share('starts-late', { from: '2026-12-03T10:01:00Z' }),
       share('coarser', { granularity: { kind: 'aggregate', minIntervalMinutes: 15 } }),
+      share('alert-events', { kind: 'alerts' }),
     ];
     expect(cityScopes(demand, refused, window)).toEqual([]);
     expect(cityScopes(demand, [share('fine', { granularity: { kind: 'aggregate', minIntervalMinutes: 5 } })], window)).toEqual([{ city: 'tianjin', shareIds: ['fine'] }]);

@@ -2,8 +2,8 @@ import type { IndicatorDefinition } from './indicator-definition.js';
 
 /**
  * Which cities' data an indicator may use, and through which agreements. Pure (unit-tested in
- * indicator-scope.spec.ts). An indicator is read by every city of the cluster, so only shares
- * offered to the whole cluster ("*") count — a share to one city must not reach the others through
+ * indicator-scope.spec.ts). An indicator is read by every city of the cluster, so only telemetry
+ * shares offered to the whole cluster ("*") count — a share to one city must not reach the others through
  * a regional figure. The caller passes the agreements live now (accepted, not revoked, not
  * expired); a share counts for an indicator when it gives the indicator's device type and field,
  * covers the whole window in its data range, and is fine-grained enough: an aggregate-only share
@@ -11,9 +11,11 @@ import type { IndicatorDefinition } from './indicator-definition.js';
  * is finer than what it agreed to give).
  */
 
-/** What the scope needs of an agreement (apps/api/src/sharing ShareAgreement has these). */
+/** What the scope needs of an agreement (@citypulse/registry ShareAgreement has these). */
 export interface ClusterShareTerms {
   id: string;
+  /** `alerts`: a share of alert events, which gives no telemetry. */
+  kind?: 'alerts';
   fromCity: string;
   toCity: string;
   deviceTypes: readonly string[];
@@ -54,7 +56,7 @@ export function cityScopes(definition: IndicatorDefinition, liveShares: readonly
 }
 
 function counts(definition: IndicatorDefinition, share: ClusterShareTerms, window: { fromMs: number; toMs: number }): boolean {
-  if (share.toCity !== CLUSTER_RECIPIENT) return false;
+  if (share.toCity !== CLUSTER_RECIPIENT || share.kind === 'alerts') return false;
   if (!share.deviceTypes.includes(definition.deviceType) || !share.fields.includes(definition.field)) return false;
   if (Date.parse(share.from) > window.fromMs || Date.parse(share.to) < window.toMs) return false;
   return share.granularity.kind === 'raw' || share.granularity.minIntervalMinutes * 60 <= definition.windowSeconds;
