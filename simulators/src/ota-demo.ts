@@ -22,9 +22,9 @@ if (!deviceId || !version) {
   process.exit(2);
 }
 const token = process.env.CP_API_TOKEN ?? readFileSync('.stack/api-token', 'utf8').trim();
-const api = args.api!;
+const api = args.api;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
   const isBytes = body instanceof Uint8Array;
   const response = await fetch(`${api}${path}`, {
     method,
@@ -32,7 +32,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
     body: body === undefined ? undefined : isBytes ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
 function must<T>(result: { status: number; body: T }, what: string, ok: number[]): T {
@@ -60,17 +60,30 @@ if (uploaded.status === 409) {
 const command = must(await call('POST', `/devices/${encodeURIComponent(deviceId)}/commands`, { name: 'firmware-update', params: { imageId: image.id } }), 'firmware-update', [201]) as { id: string };
 console.log(`command ${command.id}: firmware-update sent`);
 
+/** The parts of GET /devices/:id/commands/:commandId and GET /devices/:id this demo prints. */
+interface CommandView {
+  status: string;
+  result?: unknown;
+  error?: string;
+}
+interface DeviceView {
+  firmwareVersion?: string;
+  firmwareUpdate?: { commandId: string; state: string; percent?: number; reason?: string };
+}
+
 const deadline = Date.now() + Number(args['timeout-s']) * 1000;
 let last = '';
 while (Date.now() < deadline) {
-  const [state, now] = await Promise.all([call('GET', `/devices/${encodeURIComponent(deviceId)}/commands/${command.id}`), call('GET', `/devices/${encodeURIComponent(deviceId)}`)]);
-  const step = now.body.firmwareUpdate?.commandId === command.id ? now.body.firmwareUpdate : undefined;
-  const line = `command ${state.body.status}; device ${step ? `${step.state}${step.percent !== undefined ? ` ${step.percent}%` : ''}${step.reason ? ` (${step.reason})` : ''}` : 'waiting'}; runs ${now.body.firmwareVersion}`;
+  const [commandNow, deviceNow] = await Promise.all([call('GET', `/devices/${encodeURIComponent(deviceId)}/commands/${command.id}`), call('GET', `/devices/${encodeURIComponent(deviceId)}`)]);
+  const state = commandNow.body as CommandView;
+  const now = deviceNow.body as DeviceView;
+  const step = now.firmwareUpdate?.commandId === command.id ? now.firmwareUpdate : undefined;
+  const line = `command ${state.status}; device ${step ? `${step.state}${step.percent !== undefined ? ` ${step.percent}%` : ''}${step.reason ? ` (${step.reason})` : ''}` : 'waiting'}; runs ${now.firmwareVersion}`;
   if (line !== last) console.log(line);
   last = line;
-  if (['succeeded', 'failed', 'timed-out'].includes(state.body.status)) {
-    console.log(state.body.status === 'succeeded' ? `done: ${JSON.stringify(state.body.result)}` : `not updated: ${state.body.error ?? state.body.status}`);
-    process.exit(state.body.status === 'succeeded' ? 0 : 1);
+  if (['succeeded', 'failed', 'timed-out'].includes(state.status)) {
+    console.log(state.status === 'succeeded' ? `done: ${JSON.stringify(state.result)}` : `not updated: ${state.error ?? state.status}`);
+    process.exit(state.status === 'succeeded' ? 0 : 1);
   }
   await new Promise((resolve) => setTimeout(resolve, 250));
 }

@@ -58,7 +58,7 @@ export async function storedPoints(cp: TestCitypulse, prefix: string): Promise<M
         if (tags.has(column) || value === null || !Object.hasOwn(type.fields, column)) continue;
         values[column] = value;
       }
-      points.set(`${row.device_id}@${row.time}`, values);
+      points.set(`${String(row.device_id)}@${String(row.time)}`, values);
     }
   }
   return points;

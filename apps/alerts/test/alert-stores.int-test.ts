@@ -57,12 +57,12 @@ describe.each(REDIS_FLAVOURS)('alert stores on $name', (flavour) => {
     const oldCritical = await raise('ord-1', 'critical', t0);
     const warnings = await Promise.all([1, 2, 3].map((i) => raise(`ord-w${i}`, 'warning', t0 + i * 1000)));
     const info = await raise('ord-i', 'info', t0 + 5000, 'bj-other');
-    expect(await alerts.acknowledge(warnings[0]!.alert.id, 'ops', 'looking')).toMatchObject({ alert: { lastNote: 'looking', lastNoteBy: 'ops' } });
-    await alerts.resolve(warnings[1]!.alert.id, Date.now(), 400, 'ops', 'fixed');
-    expect(await alerts.get(warnings[1]!.alert.id)).toMatchObject({ state: 'resolved', lastNote: 'fixed', lastNoteBy: 'ops' });
+    expect(await alerts.acknowledge(warnings[0].alert.id, 'ops', 'looking')).toMatchObject({ alert: { lastNote: 'looking', lastNoteBy: 'ops' } });
+    await alerts.resolve(warnings[1].alert.id, Date.now(), 400, 'ops', 'fixed');
+    expect(await alerts.get(warnings[1].alert.id)).toMatchObject({ state: 'resolved', lastNote: 'fixed', lastNoteBy: 'ops' });
 
     const ids = async (q: Parameters<typeof queryAlerts>[3]) => (await queryAlerts(redis, alerts, alerts.keyNames, q)).items.map((a) => a.id);
-    const [w1, w2, w3] = warnings.map((w) => w!.alert.id);
+    const [w1, w2, w3] = warnings.map((w) => w.alert.id);
     expect(await ids({ city: 'chengde' })).toEqual([info.alert.id, w3, w2, w1, oldCritical.alert.id]);
     expect(await ids({ city: 'chengde', order: 'severity' })).toEqual([oldCritical.alert.id, w3, w2, w1, info.alert.id]);
     expect(await ids({ city: 'chengde', state: 'active', order: 'severity' })).toEqual([oldCritical.alert.id, w3, w1, info.alert.id]);

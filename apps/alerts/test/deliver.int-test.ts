@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 const message = { event: { id: 'e1', kind: 'raised', at: new Date().toISOString(), actor: 'rule' }, alert: { id: 'a1' } } as unknown as AlertMessage;
-const hook = (url: string): Webhook => ({ id: 'h', url, secret: 's'.repeat(32), enabled: true, createdAt: new Date().toISOString() }) as Webhook;
+const hook = (url: string): Webhook => ({ id: 'h', url, secret: 's'.repeat(32), enabled: true, createdAt: new Date().toISOString() });
 
 describe('delivering to a webhook', () => {
   it.each([
@@ -43,6 +43,6 @@ describe('delivering to a webhook', () => {
     const decision = await deliver(hook(`http://localhost:${port}/hook`), message, 'd2', { timeoutMs: 5000, allowPrivateTargets: true });
     expect(decision).toEqual({ action: 'delivered' });
     expect(received).toHaveLength(1);
-    expect(received[0]!.headers).toMatchObject({ 'x-citypulse-delivery': 'd2', 'x-citypulse-event': 'raised', 'x-citypulse-signature': expect.stringMatching(/^sha256=/) });
+    expect(received[0].headers).toMatchObject({ 'x-citypulse-delivery': 'd2', 'x-citypulse-event': 'raised', 'x-citypulse-signature': expect.stringMatching(/^sha256=/) });
   });
 });

@@ -99,8 +99,8 @@ describe('admin-only changes', () => {
     'POST /simulation/cleanup': { path: '/simulation/cleanup', body: { prefix: 'acl-', cities: ['tianjin'] } },
   };
   const call = (route: string, token: string) => {
-    const { path, body } = ADMIN_ONLY[route]!;
-    return cp.api(route.split(' ')[0]!, path, body, token);
+    const { path, body } = ADMIN_ONLY[route];
+    return cp.api(route.split(' ')[0], path, body, token);
   };
 
   beforeAll(async () => {
@@ -141,7 +141,7 @@ describe('admin-only changes', () => {
   });
 
   it('answers an admin limited to some cities 403 on every route that affects all cities', async () => {
-    const clusterWide = Object.keys(ADMIN_ONLY).filter((r) => ADMIN_ONLY[r]!.clusterWide);
+    const clusterWide = Object.keys(ADMIN_ONLY).filter((r) => ADMIN_ONLY[r].clusterWide);
     const answers: Record<string, number> = {};
     for (const route of clusterWide) answers[route] = (await call(route, cityAdmin)).status;
     expect(answers).toEqual(Object.fromEntries(clusterWide.map((r) => [r, 403])));
@@ -150,7 +150,7 @@ describe('admin-only changes', () => {
   it('answers a request without a token 401 on every admin-only route', async () => {
     const answers: Record<string, number> = {};
     for (const route of Object.keys(ADMIN_ONLY)) {
-      const { path, body } = ADMIN_ONLY[route]!;
+      const { path, body } = ADMIN_ONLY[route];
       const response = await fetch(`http://127.0.0.1:${cp.running.httpPort}${path}`, {
         method: route.split(' ')[0],
         ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
@@ -224,7 +224,7 @@ describe('admin-only changes', () => {
     expect([...steps.map(([route]) => route), ...elsewhere].sort()).toEqual(Object.keys(ADMIN_ONLY).sort());
 
     for (const [route, path, body] of steps) {
-      const { status, body: answer } = await cp.api(route.split(' ')[0]!, path, body, root);
+      const { status, body: answer } = await cp.api(route.split(' ')[0], path, body, root);
       expect([route, status < 300 ? 'ok' : `${status} ${JSON.stringify(answer)}`]).toEqual([route, 'ok']);
     }
     // As a person would type the actor: the token's name, in any case.

@@ -50,7 +50,7 @@ class Scenario {
 
   async stored(): Promise<Set<string>> {
     const rows = await this.influx.query('SELECT voltage, device_id FROM energy', { epoch: 'ms' });
-    return new Set(rows.map((r) => `${r.device_id}@${r.time}`));
+    return new Set(rows.map((r) => `${String(r.device_id)}@${String(r.time)}`));
   }
 
   /** Waits until every PUBACKed reading is stored; returns what is stored. */

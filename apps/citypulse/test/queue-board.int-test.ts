@@ -26,7 +26,7 @@ describe('the queue board', () => {
     expect(response.status).toBe(204);
     const setCookie = response.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/Path=\/queues;.*HttpOnly;.*SameSite=Strict/);
-    return setCookie.split(';')[0]!;
+    return setCookie.split(';')[0];
   }
 
   beforeAll(async () => {
@@ -72,7 +72,7 @@ describe('the queue board', () => {
     expect(page.headers.get('content-security-policy')).toBe(QUEUE_BOARD_CSP);
     const html = await page.text();
     expect(html).toContain(`<base href="${BOARD}/" />`);
-    const assets = [...html.matchAll(/(?:src|href)="(static\/[^"]+)"/g)].map((m) => m[1]!);
+    const assets = [...html.matchAll(/(?:src|href)="(static\/[^"]+)"/g)].map((m) => m[1]);
     expect(assets.filter((a) => a.endsWith('.js')).length).toBeGreaterThan(0);
     expect(assets.filter((a) => a.endsWith('.css')).length).toBeGreaterThan(0);
     for (const asset of assets) {

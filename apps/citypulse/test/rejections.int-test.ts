@@ -46,7 +46,7 @@ describe('rejected telemetry', () => {
   it.each(cases)('answers %s on the device’s error topic and stores nothing', async (reason, payload) => {
     const before = errors.length;
     await device.publishAsync(deviceTopic(id, 'telemetry'), payload(), { qos: 1 });
-    const [message] = (await waitFor(() => errors.slice(before), (e) => e.length > 0, { what: `a ${reason} error message` })) as any[];
+    const [message] = await waitFor(() => errors.slice(before), (e) => e.length > 0, { what: `a ${reason} error message` });
     expect(message.accepted).toBe(0);
     expect(message.rejected.map((r: any) => r.reason)).toContain(reason);
     expect(message.rejected.every((r: any) => typeof r.detail === 'string' && r.detail.length > 0)).toBe(true);

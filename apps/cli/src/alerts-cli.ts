@@ -100,9 +100,9 @@ if (!command || command === 'help' || command === '--help' || command === '-h') 
   process.exitCode = 2;
 } else {
   try {
-    await COMMANDS[command]!(argv);
+    await COMMANDS[command](argv);
   } catch (error) {
-    const usage = error instanceof UsageError || String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
+    const usage = error instanceof UsageError || String((error as { code?: string | number }).code ?? '').startsWith('ERR_PARSE_ARGS');
     console.error(usage ? `${(error as Error).message}\n(npm run alerts -- help)` : error);
     process.exitCode = usage ? 2 : 1;
   }

@@ -32,8 +32,8 @@ describe('npm run alerts', () => {
     let output = '';
     const child = spawn(process.execPath, [CLI, 'tail', '--api', api, '--color', 'always', ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     tails.push(child);
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     return { output: () => output };
   }
 

@@ -28,7 +28,7 @@ export async function queryAlerts(redis: RedisClient, store: AlertStore, keys: A
   const offset = query.offset ?? 0;
   const [index] = indexesFor(keys, query);
   const { min, max } = rangeOf(query);
-  const needsFilter = filters(query, index === keys.byState((query.state as AlertState | undefined) ?? 'all'));
+  const needsFilter = filters(query, index === keys.byState((query.state) ?? 'all'));
 
   if (!needsFilter) {
     const [ids, total] = await Promise.all([redis.zrevrangebyscore(index, max, min, 'LIMIT', offset, limit + 1), redis.zcount(index, min, max)]);
@@ -91,7 +91,7 @@ async function* summaries(redis: RedisClient, keys: AlertKeys, query: AlertQuery
     for (let start = 0; ; start += SCAN_PAGE) {
       const flat = await redis.zrevrangebyscore(index, max, min, 'WITHSCORES', 'LIMIT', start, SCAN_PAGE);
       const pipeline = redis.pipeline();
-      for (let i = 0; i < flat.length; i += 2) pipeline.hmget(keys.alert(flat[i]!), ...SUMMARY_FIELDS);
+      for (let i = 0; i < flat.length; i += 2) pipeline.hmget(keys.alert(flat[i]), ...SUMMARY_FIELDS);
       const results = flat.length > 0 ? ((await pipeline.exec()) ?? []) : [];
       for (const [i, [, values]] of results.entries()) {
         const [id, state, city, site, deviceId, ruleId, severity, suppressedBy] = (values ?? []) as Array<string | null>;

@@ -47,7 +47,7 @@ export class DeviceCas {
       try {
         certificate = new X509Certificate(block);
       } catch (err) {
-        throw new Error(`${where}: not a valid certificate: ${(err as Error).message}`);
+        throw new Error(`${where}: not a valid certificate: ${(err as Error).message}`, { cause: err });
       }
       if (!certificate.ca) throw new Error(`${where}: ${certificate.subject.replace(/\n/g, ', ')} is not a CA certificate`);
       return certificate;

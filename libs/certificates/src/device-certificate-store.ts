@@ -105,7 +105,7 @@ export class DeviceCertificateStore {
       [this.keys.cities],
       [this.keys.base, normal, effectiveAt.getTime(), effectiveAt.toISOString(), now.getTime(), this.controlChannel],
     );
-    return json ? viewOf(JSON.parse(String(json)) as CertificateRecord, now) : undefined;
+    return json ? viewOf(JSON.parse(json as string) as CertificateRecord, now) : undefined;
   }
 
   /** Forgets a deleted device's certificates; their serials stay revoked. Returns how many it had. */

@@ -25,7 +25,7 @@ export class EnvSchema {
    * A Redis Cluster instead of the one Redis at CP_REDIS_URL: some of its nodes as host:port,
    * comma-separated (the rest are discovered). Empty: CP_REDIS_URL. @defaultValue empty
    */
-  @Matches(/^$|^[A-Za-z0-9.\-\[\]:]+:\d{1,5}(,[A-Za-z0-9.\-\[\]:]+:\d{1,5})*$/, { message: 'must be host:port[,host:port…], e.g. 127.0.0.1:17001,127.0.0.1:17002' })
+  @Matches(/^$|^[A-Za-z0-9.\-[\]:]+:\d{1,5}(,[A-Za-z0-9.\-[\]:]+:\d{1,5})*$/, { message: 'must be host:port[,host:port…], e.g. 127.0.0.1:17001,127.0.0.1:17002' })
   CP_REDIS_CLUSTER_NODES = '';
 
   /**

@@ -23,7 +23,7 @@ export function packDeviceReadings(device: DeviceReadings): PackedDeviceReadings
     }
   }
   const rows = device.readings.map(([tsMs, values]) => {
-    const row: Array<FieldValue | null> = new Array(fields.length + 1).fill(null);
+    const row = new Array<FieldValue | null>(fields.length + 1).fill(null);
     row[0] = tsMs;
     for (const name in values) row[index.get(name)! + 1] = values[name];
     return row;

@@ -18,7 +18,10 @@ export async function startHealthServer(port: number, host: string, redis: Redis
         () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"error","redis":"down"}'),
       );
     } else if (req.url === '/metrics') {
-      metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text));
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
+        () => res.writeHead(500).end(),
+      );
     } else {
       res.writeHead(404).end();
     }

@@ -27,6 +27,7 @@ export async function startApps(config: AppConfig, apps: readonly ProcessApp[], 
     modules: apps.map((app) => app.module),
     http: apps.find((app) => app.http)?.http,
   });
-  const ports: Record<string, number | undefined> = Object.assign({}, ...apps.map((app) => app.ports?.(running.app)));
+  const ports: Record<string, number | undefined> = {};
+  for (const app of apps) Object.assign(ports, app.ports?.(running.app));
   return { ...running, ports };
 }

@@ -142,7 +142,7 @@ export class JobStore {
 
   private async entries(jobId: string, ids: string[], states: Record<string, string>): Promise<DeviceJobEntry[]> {
     const details = ids.length === 0 ? [] : await this.redis.hmget(this.keys.detail(jobId), ...ids);
-    return ids.map((deviceId, i) => ({ deviceId, state: states[deviceId] as DeviceJobState, ...(details[i] ? (JSON.parse(details[i]!) as DeviceDetail) : {}) }));
+    return ids.map((deviceId, i) => ({ deviceId, state: states[deviceId] as DeviceJobState, ...(details[i] ? (JSON.parse(details[i]) as DeviceDetail) : {}) }));
   }
 
   /** Takes the next `count` devices of a running job (marked dispatching); [] if the job moved on meanwhile. */
@@ -185,7 +185,7 @@ export class JobStore {
     }
     if (ids.length === 0) return [];
     const [states, details] = await Promise.all([this.redis.hmget(this.keys.states(jobId), ...ids), this.redis.hmget(this.keys.detail(jobId), ...ids)]);
-    return ids.map((deviceId, i) => ({ deviceId, state: states[i] as DeviceJobState, untilMs: until[i], detail: details[i] ? (JSON.parse(details[i]!) as DeviceDetail) : {} }));
+    return ids.map((deviceId, i) => ({ deviceId, state: states[i] as DeviceJobState, untilMs: until[i], detail: details[i] ? (JSON.parse(details[i]) as DeviceDetail) : {} }));
   }
 
   /** Takes the job's tick lock for `ttlMs` (a crashed holder's lock expires); false if another worker holds it. */

@@ -51,9 +51,9 @@ const REFRESH_MS = 'citypulseClusterRefreshMs';
  * ioredis `Cluster`, so BullMQ still owns — and closes — every connection it opens.
  */
 export function bullConnection(config: AppConfig): ConnectionOptions {
-  if (config.redis.clusterNodes.length === 0) return { url: config.redis.url } as ConnectionOptions;
+  if (config.redis.clusterNodes.length === 0) return { url: config.redis.url };
   installClusterFactory();
-  return { [CLUSTER_NODES]: config.redis.clusterNodes, [REFRESH_MS]: config.redis.clusterRefreshMs, connectionName: `${config.instanceId}:bull` } as ConnectionOptions;
+  return { [CLUSTER_NODES]: config.redis.clusterNodes, [REFRESH_MS]: config.redis.clusterRefreshMs, connectionName: `${config.instanceId}:bull` };
 }
 
 let installed = false;

@@ -40,7 +40,7 @@ export async function hashSecret(secret: string, params: ScryptParams = DEFAULT_
  * the event loop, and the order of the results matches the input.
  */
 export async function hashSecrets(secrets: readonly string[], params: ScryptParams, concurrency = 4): Promise<string[]> {
-  const hashes: string[] = new Array(secrets.length);
+  const hashes = new Array<string>(secrets.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < secrets.length; i = next++) hashes[i] = await hashSecret(secrets[i], params);

@@ -71,7 +71,7 @@ export function validateRule(input: unknown, catalogue?: RuleCatalogue): RuleVal
   } else if (typeof input.field !== 'string' || input.field === '') fail('field', 'must name the reading field to compare');
   else {
     field = input.field;
-    if (numericFields && !numericFields.includes(field)) fail('field', `${deviceType} has no numeric field ${field} (numeric fields: ${numericFields.join(', ')})`);
+    if (numericFields && !numericFields.includes(field)) fail('field', `${String(deviceType)} has no numeric field ${field} (numeric fields: ${numericFields.join(', ')})`);
   }
 
   const forSeconds = input.forSeconds ?? 0;

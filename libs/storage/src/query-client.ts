@@ -90,7 +90,7 @@ export class InfluxQueryClient {
       for (const s of series) {
         const at = s.columns.indexOf('time');
         if (at < 0) continue;
-        for (const values of s.values ?? []) if (typeof values[at] === 'string') values[at] = rfc3339ToEpochNs(values[at] as string);
+        for (const values of s.values ?? []) if (typeof values[at] === 'string') values[at] = rfc3339ToEpochNs(values[at]);
       }
     }
     return series;

@@ -106,7 +106,7 @@ async function textOf(response: IncomingMessage): Promise<string> {
 
 /** Complete lines of the body, without the newline, each as one Buffer. */
 async function* lines(body: IncomingMessage, idleTimeoutMs: number, maxChunkBytes: number, abort: AbortController): AsyncGenerator<Buffer> {
-  const reader = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const reader = (body as AsyncIterable<Buffer, undefined>)[Symbol.asyncIterator]();
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   for (;;) {

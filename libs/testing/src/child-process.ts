@@ -34,8 +34,8 @@ export class AppProcess {
           resolveStarted();
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
       child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`${this.app} exited with ${code} before starting:\n${this.output}`));

@@ -39,8 +39,8 @@ export class S3rverProcess {
           resolvePort(Number(listening[1]));
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
       child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`s3rver exited with ${code} before listening:\n${output}`));

@@ -27,7 +27,7 @@ export function parseRuleSet(json: string, origin = 'rules'): RuleDefinition[] {
   try {
     parsed = JSON.parse(json);
   } catch (err) {
-    throw new Error(`${origin}: not JSON (${(err as Error).message})`);
+    throw new Error(`${origin}: not JSON (${(err as Error).message})`, { cause: err });
   }
   const items = Array.isArray(parsed) ? parsed : isObject(parsed) && Array.isArray(parsed.items) ? parsed.items : undefined;
   if (!items) throw new Error(`${origin}: expected an array of rules or {"items": [...]}`);

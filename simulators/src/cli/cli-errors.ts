@@ -21,10 +21,10 @@ const FILE_ERRORS: Record<string, string> = {
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 interface SystemError {
-  code?: unknown;
+  code?: string | number;
   path?: unknown;
   address?: unknown;
-  port?: unknown;
+  port?: string | number;
   hostname?: unknown;
   cause?: unknown;
 }
@@ -56,7 +56,7 @@ export function describeError(err: unknown): Reported {
 }
 
 function where(e: SystemError): string {
-  if (typeof e.address === 'string') return e.port !== undefined ? `${e.address}:${String(e.port)}` : e.address;
+  if (typeof e.address === 'string') return e.port !== undefined ? `${e.address}:${e.port}` : e.address;
   if (typeof e.hostname === 'string') return e.hostname;
   return 'the server';
 }

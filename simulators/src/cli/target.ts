@@ -91,7 +91,7 @@ export async function assertReachable(what: string, url: string, option: string)
     });
     socket.once('error', reject);
   }).catch((err: unknown) => {
-    const code = String((err as { code?: unknown }).code ?? describeError(err).message);
+    const code = String((err as { code?: string | number }).code ?? describeError(err).message);
     throw new CliError(`cannot reach ${what} at ${url} (${code}): is citypulse running (npm start)? Otherwise pass ${option}`);
   });
 }

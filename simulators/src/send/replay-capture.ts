@@ -48,10 +48,11 @@ export interface ReplayResult {
  */
 export async function replayCapture(path: string, options: ReplayOptions): Promise<ReplayResult> {
   const header = await readCaptureHeader(path);
-  const rename = renamer(String(header.options.prefix ?? ''), options.idPrefix);
+  const capturedPrefix = typeof header.options.prefix === 'string' ? header.options.prefix : '';
+  const rename = renamer(capturedPrefix, options.idPrefix);
   header.devices = header.devices.map((d) => ({ ...d, id: rename(d.id) }));
   const provision = await provisionDevices(header.devices, options);
-  const sessionPrefix = options.idPrefix ?? (String(header.options.prefix ?? '') || undefined);
+  const sessionPrefix = options.idPrefix ?? (capturedPrefix || undefined);
   if (!sessionPrefix) options.log?.('the capture names no device-id prefix: no replay session, so deadman rules judge its devices on the wall clock');
   const inSession = sessionPrefix !== undefined && (await openReplaySession(sessionPrefix, options));
   const shiftMs = options.timestamps === 'now' ? shiftToNowMs(header.startMs, header.endMs, Date.now(), options.speed) : 0;

@@ -76,7 +76,7 @@ export class Sender {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.link?.close().catch(() => undefined)));
+    await Promise.all([...this.queues.values()].map(async (q) => q.link?.close().catch(() => undefined)));
   }
 
   private enqueue(publish: OutgoingPublish): void {

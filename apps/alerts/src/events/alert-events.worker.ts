@@ -80,7 +80,7 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
       const decision = decideWrite(failure, { ...DEFAULT_BACKOFF, lineCount: 1, attempt });
       // A point InfluxDB will never take must not hold the announcement back.
       if (decision.action === 'drop') this.logger.error({ reason: decision.reason, line }, 'alert history point refused by InfluxDB; dropped');
-      else throw new Error(`alert history write: ${decision.reason}`);
+      else throw new Error(`alert history write: ${decision.reason}`, { cause: err });
     }
   }
 

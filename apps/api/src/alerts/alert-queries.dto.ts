@@ -56,7 +56,7 @@ export class ListAlertsQuery extends AlertFilterQuery {
 
   /** true: only alerts raised under a maintenance window (suppressed); false: none of them. */
   @ApiPropertyOptional({ type: String, enum: ['true', 'false'] })
-  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean({ message: 'suppressed must be true or false' })
+  @IsOptional() @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean({ message: 'suppressed must be true or false' })
   suppressed?: boolean;
 }
 

@@ -24,7 +24,7 @@ export function certificateFacts(pem: string, now = new Date()): FactsCheck {
 export function factsOf(cert: X509Certificate): CertificateFacts {
   return {
     fingerprint: normalizeFingerprint(cert.fingerprint256) as string,
-    serial: normalizeSerial(cert.serialNumber) as string,
+    serial: normalizeSerial(cert.serialNumber),
     // Node separates RDNs with newlines; one line reads better in a listing.
     subject: cert.subject.split('\n').join(', '),
     issuer: cert.issuer.split('\n').join(', '),

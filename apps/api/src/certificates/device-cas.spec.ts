@@ -37,7 +37,7 @@ describe('device CAs that sign', () => {
     const [ca] = await loadSigningCas([{ city: 'beijing', file: beijing.cert }], [{ city: 'beijing', file: beijing.key }]);
     const checked = await checkCsr(csrPem);
     if (!('csr' in checked)) throw new Error(checked.problem);
-    const signed = new X509Certificate((await signDeviceCertificate(ca!, { deviceId: 'bj-1', publicKey: checked.csr.publicKey, validityDays: 7 })).toString('pem'));
+    const signed = new X509Certificate((await signDeviceCertificate(ca, { deviceId: 'bj-1', publicKey: checked.csr.publicKey, validityDays: 7 })).toString('pem'));
     expect(signed.subject).toBe('CN=bj-1');
     expect(signed.checkIssued(new X509Certificate(await readText(beijing.cert)))).toBe(true);
     expect(signed.publicKey.asymmetricKeyType).toBe('rsa');

@@ -3,8 +3,11 @@ import { readFile } from 'node:fs/promises';
 import type { DeviceCaFile } from '@citypulse/config';
 import { x509 } from './x509.js';
 
-/** webcrypto's CryptoKey as @peculiar/x509 declares it (the DOM type; Node's is the same object). */
-type SigningKey = x509.X509CertificateCreateWithKeyParams['signingKey'];
+/**
+ * Node's webcrypto CryptoKey. @peculiar/x509 declares the DOM's CryptoKey, which this program's libs
+ * (ES2023, no DOM) do not have, so its own name for the type resolves to nothing; the object is the same.
+ */
+type SigningKey = webcrypto.CryptoKey;
 type SigningAlgorithm = webcrypto.RsaHashedImportParams | (webcrypto.EcKeyImportParams & { hash: string });
 
 /** A device CA the API signs with: its certificate and its private key, loaded from files at boot. */
@@ -36,7 +39,7 @@ export async function loadSigningCas(certs: DeviceCaFile[], keys: DeviceCaFile[]
       const cert = pems.map((pem) => new x509.X509Certificate(pem)).find((c) => Buffer.from(c.publicKey.rawData).equals(spki));
       if (!cert) throw new DeviceCaConfigError(`CP_DEVICE_CA_KEY ${keyFile.file} is the key of no CA certificate in ${certFile.file}`);
       const algorithm = signingAlgorithm(privateKey, keyFile.file);
-      const key = (await webcrypto.subtle.importKey('pkcs8', privateKey.export({ format: 'der', type: 'pkcs8' }), algorithm, false, ['sign'])) as unknown as SigningKey;
+      const key = await webcrypto.subtle.importKey('pkcs8', privateKey.export({ format: 'der', type: 'pkcs8' }), algorithm, false, ['sign']);
       return { city: keyFile.city, cert, key, algorithm };
     }),
   );

@@ -9,7 +9,7 @@ const publicOnly: { secretsKey?: Buffer; allowPrivateTargets: boolean } = { secr
 
 async function problems(body: Partial<ChannelDto>, options = publicOnly): Promise<Array<{ field: string; problems: string[] }>> {
   try {
-    await channelRecord('beijing', { id: 'c', kind: 'slack', ...body } as ChannelDto, null, options);
+    await channelRecord('beijing', { id: 'c', kind: 'slack', ...body }, null, options);
   } catch (err) {
     if (err instanceof BadRequestException) return (err.getResponse() as { fields: Array<{ field: string; problems: string[] }> }).fields;
     throw err;
@@ -27,7 +27,7 @@ describe('channelRecord', () => {
   });
 
   it('seals the URL for this channel only, keeps the host to show, and refuses settings of another kind', async () => {
-    const { channel } = await channelRecord('beijing', { id: 'c', kind: 'teams', url: 'https://93.184.215.14/webhook/abc' } as ChannelDto, null, publicOnly);
+    const { channel } = await channelRecord('beijing', { id: 'c', kind: 'teams', url: 'https://93.184.215.14/webhook/abc' }, null, publicOnly);
     expect(channel.urlHost).toBe('https://93.184.215.14');
     expect(openSecret(channel.url!, key, secretContext('beijing', 'c', 'url'))).toBe('https://93.184.215.14/webhook/abc');
     expect(await problems({ kind: 'mqtt', url: 'https://93.184.215.14/x' })).toEqual([{ field: 'url', problems: [expect.any(String)] }]);

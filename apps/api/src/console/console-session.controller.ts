@@ -20,7 +20,7 @@ export class ConsoleSessionController {
   @Post()
   @HttpCode(204)
   open(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
-    const token = (req.headers.authorization ?? '').split(' ')[1]!;
+    const token = (req.headers.authorization ?? '').split(' ')[1];
     res.cookie(CONSOLE_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: COOKIE_PATH, secure: req.secure });
   }
 

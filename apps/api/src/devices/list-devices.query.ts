@@ -22,7 +22,7 @@ export class ListDevicesQuery extends PageQuery {
 
   /** `true` or `false`; anything else is a 400 rather than silently "no filter". */
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'online must be true or false' })
   online?: boolean;
 }

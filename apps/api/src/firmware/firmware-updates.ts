@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -54,7 +55,7 @@ export class FirmwareUpdates {
   /** CP_FIRMWARE_PUBLIC_URL, else this API as the devices' broker host reaches it. */
   baseUrl(): string {
     if (this.config.firmware.publicUrl) return this.config.firmware.publicUrl;
-    const address = this.http.httpAdapter.getHttpServer().address() as AddressInfo | null;
+    const address = (this.http.httpAdapter.getHttpServer() as Server).address() as AddressInfo | null;
     const port = address?.port ?? this.config.http.port;
     const host = [this.config.http.host, this.config.mqtt.host].find((h) => h && h !== '0.0.0.0' && h !== '::') ?? '127.0.0.1';
     return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -27,7 +27,7 @@ export function checkPayload(body: CreateJobDto, typeNames: readonly string[]): 
   for (const type of types) {
     const checked = checkConfigPatch(type, body.desired ?? {});
     for (const p of checked.problems) problems.push({ field: p.key === undefined ? 'desired' : `desired.${p.key}`, message: p.detail });
-    const values = checked.values as Record<string, ConfigValue | null>;
+    const values = checked.values;
     for (const [key, value] of Object.entries(values)) {
       if (value === null) problems.push({ field: `desired.${key}`, message: 'a job sets config values; null (removal) is not a value a device can report' });
     }

@@ -54,7 +54,7 @@ export class ClusterGauges {
           const all = [...queues.byName.values()];
           const counts = await Promise.all(all.map((queue) => queue.getJobCounts(...JOB_COUNT_STATES)));
           all.forEach((queue, i) => {
-            for (const state of JOB_COUNT_STATES) jobs.set({ queue: queue.name, state }, counts[i]![state] ?? 0);
+            for (const state of JOB_COUNT_STATES) jobs.set({ queue: queue.name, state }, counts[i][state] ?? 0);
           });
         }),
     });

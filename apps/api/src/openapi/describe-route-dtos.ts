@@ -27,7 +27,7 @@ function routeDtos(app: INestApplication): Set<Type<object>> {
   const dtos = new Set<Type<object>>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const { metatype } of module.controllers.values()) {
-      const prototype = (metatype as Type<object> | null)?.prototype;
+      const prototype = (metatype as Type<object> | null)?.prototype as object | undefined;
       if (!prototype) continue;
       for (const method of Object.getOwnPropertyNames(prototype)) {
         const types = (Reflect.getMetadata('design:paramtypes', prototype, method) ?? []) as unknown[];

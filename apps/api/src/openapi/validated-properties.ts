@@ -65,7 +65,7 @@ export function validatedProperties(dto: new () => object): Record<string, Valid
 }
 
 function propertyBase(dto: new () => object, name: string, initial: unknown): ValidatedProperty {
-  const designType = Reflect.getMetadata('design:type', dto.prototype, name) as unknown;
+  const designType = Reflect.getMetadata('design:type', dto.prototype as object, name) as unknown;
   const p: ValidatedProperty = { required: true };
   if (designType === Array) p.isArray = true;
   else if (designType === String || designType === Number || designType === Boolean || designType === Object) p.type = designType as Scalar;

@@ -101,7 +101,7 @@ export class QueuesController {
   }
 }
 
-function describeJob(job: Job) {
+function describeJob(job: Job<unknown, unknown>) {
   return {
     id: job.id,
     name: job.name,

@@ -36,7 +36,7 @@ export class RejectionsController {
     const [all, counts] = await Promise.all([this.store.list({ deviceId: query.deviceId, limit: Number.MAX_SAFE_INTEGER }), this.store.counts()]);
     const ids = [...new Set([...all.map((d) => d.deviceId), ...Object.keys(counts.byDevice)])];
     const devices = await this.registry.getMany(ids);
-    const visible = new Set(ids.filter((_, i) => devices[i] && tenancy.allows(devices[i]!.city)));
+    const visible = new Set(ids.filter((_, i) => devices[i] && tenancy.allows(devices[i].city)));
     const items = all.filter((d) => visible.has(d.deviceId)).slice(query.offset, query.offset + query.limit);
     const byDevice = Object.fromEntries(Object.entries(counts.byDevice).filter(([id]) => visible.has(id)));
     return { items, counts: { byDevice } };

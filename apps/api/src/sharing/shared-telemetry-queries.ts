@@ -66,5 +66,5 @@ export function toSharedReadings(field: string, series: readonly Series[]): Shar
   const [time, value, deviceId, site] = [at('time'), at(field), at('device_id'), at('site')];
   return (first.values ?? [])
     .filter((row) => typeof row[value] === 'number')
-    .map((row) => ({ time: new Date(Number(row[time])).toISOString(), deviceId: String(row[deviceId]), site: row[site] === null ? null : String(row[site]), value: row[value] as number }));
+    .map((row) => ({ time: new Date(Number(row[time])).toISOString(), deviceId: String(row[deviceId]), site: row[site] === null ? null : String(row[site] as string), value: row[value] as number }));
 }

@@ -40,7 +40,7 @@ export class SharedTelemetryController {
     if ('field' in window) throw badRequest([window]);
     const source = { city: share.fromCity, share: share.id };
     const range = { from: new Date(window.fromMs).toISOString(), to: new Date(window.toMs).toISOString() };
-    let answer: Record<string, unknown>;
+    let answer: Record<string, unknown> & { every: string };
     if (window.raw) {
       const readings = toSharedReadings(scope.field, await this.influx.series(sharedRawQuery(scope, window.fromMs, window.toMs), { epoch: 'ms' }));
       answer = { source, deviceType: scope.deviceType, field: scope.field, ...range, every: 'raw', readings, truncated: readings.length === MAX_RAW_READINGS };

@@ -18,7 +18,7 @@ export interface ExportSelectionInput {
   query: ExportQuery;
   tenancy: Tenancy;
   /** The registry's record of `query.device` (null when there is none). */
-  lookupDevice(id: string): Promise<DeviceRecord | null>;
+  lookupDevice: (id: string) => Promise<DeviceRecord | null>;
   nowMs: number;
 }
 

@@ -69,7 +69,7 @@ export class SubscriptionIndex {
     if (!client.clean) throw new Error('the routing index covers live connections only; a persistent session cannot hold a telemetry subscription');
     if (client.closed) return;
     let filters = this.held.get(client);
-    if (!filters) this.held.set(client, (filters = new Map()));
+    if (!filters) this.held.set(client, (filters = new Map<string, string[]>()));
     filters.set(filter, scopedFilters(filter, cities));
     // Unchanged (another client holds it too): still wait for the write that carries it.
     await (this.updateOwn() ? this.writeOwn() : this.lastWrite);

@@ -24,7 +24,7 @@ export class PubackTracker {
   async send(client: Client, topic: string, payload: Buffer, onPuback: () => void): Promise<void> {
     const messageId = takeMessageId(client);
     let waiting = this.waiting.get(client);
-    if (!waiting) this.waiting.set(client, (waiting = new Map()));
+    if (!waiting) this.waiting.set(client, (waiting = new Map<number, () => void>()));
     waiting.set(messageId, onPuback);
     const packet = { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false, messageId, brokerId: this.broker.id, brokerCounter: nextBrokerCounter(this.broker) };
     // A persistent session updates the stored copy of every packet it sends; it must be there.

@@ -9,5 +9,5 @@ export const CONNACK = {
 } as const;
 
 export function connackError(returnCode: (typeof CONNACK)[keyof typeof CONNACK], message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+  return Object.assign(new Error(message), { returnCode });
 }

@@ -13,7 +13,7 @@ export interface TelemetryRoutingOptions {
   /** Clustered: the cluster-wide subscription index. Undefined for a broker alone. */
   cluster?: ClusterRoutes;
   /** The city of the device publishing on this connection (its session's). */
-  cityOf(client: Client): string | undefined;
+  cityOf: (client: Client) => string | undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile, type Stats } from 'node:fs';
-import { DeviceCas, type DeviceCaSource } from '@citypulse/certificates';
+import { DeviceCas } from '@citypulse/certificates';
 import type { DeviceCaFile } from '@citypulse/config';
 import type { Logger, Metrics } from '@citypulse/observability';
 
@@ -112,13 +112,13 @@ async function readMaterial(files: TlsFiles): Promise<TlsMaterial> {
       throw new Error(`${variable} ${file}: cannot read: ${err.message}`);
     });
   const [cert, key] = await Promise.all([read('CP_MQTT_TLS_CERT', files.certFile), read('CP_MQTT_TLS_KEY', files.keyFile)]);
-  const deviceCas = await DeviceCas.load(files.deviceCas as DeviceCaSource[]);
+  const deviceCas = await DeviceCas.load(files.deviceCas);
   const material = { cert, key, deviceCas };
   try {
     // Throws on a key that does not match the certificate, or PEM that does not parse.
     createSecureContext(secureContextOptions(material));
   } catch (err) {
-    throw new Error(`CP_MQTT_TLS_CERT ${files.certFile} / CP_MQTT_TLS_KEY ${files.keyFile}: ${(err as Error).message}`);
+    throw new Error(`CP_MQTT_TLS_CERT ${files.certFile} / CP_MQTT_TLS_KEY ${files.keyFile}: ${(err as Error).message}`, { cause: err });
   }
   return material;
 }

@@ -20,7 +20,7 @@ export function followTlsCredentials(server: TlsServer, tls: TlsCredentials, met
   tls.onReload((material) => {
     // A new context gets new session-ticket keys: keep the old ones so devices can still resume.
     const ticketKeys = server.getTicketKeys();
-    server.setSecureContext(tlsServerOptions(material) as Parameters<TlsServer['setSecureContext']>[0]);
+    server.setSecureContext(tlsServerOptions(material));
     server.setTicketKeys(ticketKeys);
   });
   server.on('tlsClientError', (err, socket) => {

@@ -55,5 +55,5 @@ function createSecureServer({ tls, connectTimeoutMs, metrics, logger }: WssDeps,
   const server: HttpsServer = createHttpsServer({ ...tlsServerOptions(tls.current), handshakeTimeout: connectTimeoutMs, noDelay: true }, notMqtt);
   followTlsCredentials(server, tls, metrics, logger);
   // An https.Server is an http.Server on TLS; the WebSocket side needs only its http.Server face.
-  return server as unknown as HttpServer;
+  return server;
 }

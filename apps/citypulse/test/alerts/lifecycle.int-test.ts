@@ -55,7 +55,7 @@ describe('the alert lifecycle', () => {
 
     // The live stream saw each transition; the InfluxDB history has them queryable by device.
     await waitFor(() => stream!.messages.filter((m) => m.data.alert.id === open.id).map((m) => m.event), (k) => k.length === 3, { what: 'three SSE messages' });
-    expect(stream!.messages.filter((m) => m.data.alert.id === open.id).map((m) => m.event).sort()).toEqual(['acknowledged', 'raised', 'resolved']);
+    expect(stream.messages.filter((m) => m.data.alert.id === open.id).map((m) => m.event).sort()).toEqual(['acknowledged', 'raised', 'resolved']);
     const transitions = await waitFor(
       async () => (await cp.api('GET', `/alerts/transitions?deviceId=${device.id}&from=${t0 - 1000}`)).body.items,
       (items: any[]) => items.length === 3,

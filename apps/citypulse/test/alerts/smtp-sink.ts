@@ -33,7 +33,7 @@ export class SmtpSink {
       let sink: SmtpSink | undefined;
       child.once('error', reject);
       child.once('exit', (code) => sink || reject(new Error(`smtp-sink exited with ${code} before listening`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         const message = JSON.parse(line);
         if (!sink) {
           sink = new SmtpSink(child, message.port);

@@ -5,7 +5,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { DeviceCertificateStore } from '@citypulse/certificates';
 import { REDIS } from '@citypulse/core';
 import type { RedisClient } from '@citypulse/redis';
-import { TestPki, uniqueName, waitFor, type TestCa } from '@citypulse/testing';
+import { TestPki, uniqueName, type TestCa } from '@citypulse/testing';
 import { MqttBrokerService } from '../../../broker/src/index.js';
 import { TestCitypulse } from '../harness.js';
 import { makeCsr, opensslVerifies, tamperedCsr } from './csr-helpers.js';

@@ -139,9 +139,9 @@ describe('the operator console', () => {
   it('shows per-city online and offline counts that match the API, and fits a phone screen', async () => {
     const online = await Promise.all([sensor('shijiazhuang'), sensor('shijiazhuang')]);
     await cp.provision({ id: uniqueName('off-'), type: 'env-sensor', city: 'shijiazhuang', site: 'shijiazhuang-depot' });
-    await createRule(cp, co2Rule(online[0]!.id, 'CO₂ high'));
-    await online[0]!.publish({ co2: 1400 }, Date.now() - 1000);
-    await waitFor(async () => (await cp.api('GET', `/alerts?deviceId=${online[0]!.id}`)).body.items, (items: any[]) => items.length === 1, { what: 'the alert', timeoutMs: 20_000 });
+    await createRule(cp, co2Rule(online[0].id, 'CO₂ high'));
+    await online[0].publish({ co2: 1400 }, Date.now() - 1000);
+    await waitFor(async () => (await cp.api('GET', `/alerts?deviceId=${online[0].id}`)).body.items, (items: any[]) => items.length === 1, { what: 'the alert', timeoutMs: 20_000 });
     const apiCounts = async () => (await cp.api('GET', '/presence/counts')).body as Record<string, { online: number; offline: number }>;
     expect((await apiCounts()).shijiazhuang).toMatchObject({ online: 2, offline: 1 });
 
@@ -157,11 +157,11 @@ describe('the operator console', () => {
       expect(both.page).toEqual(pick(both.api));
       expect(both.page.shijiazhuang).toEqual({ online: 2, offline: 1 });
       const alerting = page.locator('section.city[data-city="shijiazhuang"] ul.alerting li');
-      expect(await alerting.getAttribute('data-device-id')).toBe(online[0]!.id);
+      expect(await alerting.getAttribute('data-device-id')).toBe(online[0].id);
       expect(await scrollsSideways(page)).toBe(false);
       await screenshot(page, `fleet-${label}`);
 
-      if (label === 'phone') await checkPhoneViews(page, online[0]!.id);
+      if (label === 'phone') await checkPhoneViews(page, online[0].id);
       await context.close();
     }
   });

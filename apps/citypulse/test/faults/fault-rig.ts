@@ -100,7 +100,7 @@ export class FaultRig {
     const result = await this.influx.query('SELECT voltage, device_id FROM energy', { epoch: 'ms' });
     const rows = new Map<string, number>();
     for (const r of result) {
-      const key = `${r.device_id}@${r.time}`;
+      const key = `${String(r.device_id)}@${String(r.time)}`;
       rows.set(key, (rows.get(key) ?? 0) + 1);
     }
     return { rows };

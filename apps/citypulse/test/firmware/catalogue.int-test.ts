@@ -86,7 +86,7 @@ describe('firmware catalogue', () => {
       headers: { authorization: `Bearer ${cp.config.http.adminToken}`, 'content-type': 'application/octet-stream' },
       body: new Blob([tooBig]).stream(),
       duplex: 'half',
-    } as RequestInit).catch((err: Error) => err);
+    }).catch((err: Error) => err);
     if (!(streamed instanceof Error)) expect(streamed.status).toBe(413);
     expect((await cp.api('GET', '/firmware?version=3.0.0')).body.items).toEqual([]);
     const empty = await upload(cp, query('3.0.1'), Buffer.alloc(0));

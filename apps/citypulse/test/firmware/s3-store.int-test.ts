@@ -76,7 +76,7 @@ describe('firmware catalogue on an S3-compatible store', () => {
       headers: { authorization: `Bearer ${cp.config.http.adminToken}`, 'content-type': 'application/octet-stream' },
       body: new Blob([randomImage(MAX_BYTES + 1)]).stream(),
       duplex: 'half',
-    } as RequestInit).catch((err: Error) => err);
+    }).catch((err: Error) => err);
     if (!(refused instanceof Error)) expect(refused.status).toBe(413);
     expect((await cp.api('GET', '/firmware?version=2.0.0')).body.items).toEqual([]);
     expect(await objectKeys()).toEqual([]);

@@ -63,7 +63,7 @@ describe('the city-cluster Grafana dashboard', () => {
       id: `co2-${alertDevice.id}`, key: 'env-sensor.co2-high', deviceType: 'env-sensor', scope: { deviceId: alertDevice.id },
       field: 'co2', condition: { kind: 'above', threshold: 1000, clearBelow: 800 }, severity: 'critical', description: 'dashboard test',
     });
-    const sensor = clients[TYPES.findIndex((t) => t.name === 'env-sensor')]!;
+    const sensor = clients[TYPES.findIndex((t) => t.name === 'env-sensor')];
     await sensor.publishAsync(deviceTopic(alertDevice.id, 'telemetry'), JSON.stringify({ ts: Date.now(), values: { co2: 1500 } }), { qos: 1 });
     await waitForAlerts(cp, alertDevice.id, (items) => items.length === 1, 'the co2 alert');
     // Ingest hands readings to the rules while it writes them, so the alert can come first.
@@ -91,7 +91,7 @@ describe('the city-cluster Grafana dashboard', () => {
 
   it('runs every InfluxQL query without an error', async () => {
     for (const q of queries.filter((q) => q.datasourceUid === INFLUX_UID)) {
-      const runs = q.repeat ? substitutions.variables[q.repeat]!.map((v) => ({ [q.repeat!]: [v] })) : [{}];
+      const runs = q.repeat ? substitutions.variables[q.repeat].map((v) => ({ [q.repeat!]: [v] })) : [{}];
       for (const variables of runs) await expect(runInflux(q, variables)).resolves.toEqual(expect.any(Array));
     }
   });
@@ -109,7 +109,7 @@ describe('the city-cluster Grafana dashboard', () => {
     const perCity: Record<string, number> = {};
     for (const s of series) {
       const readings = (s.values ?? []).reduce((sum, v) => sum + (v[1] as number) * (INTERVAL_MS / 1000), 0);
-      perCity[s.tags!.city!] = (perCity[s.tags!.city!] ?? 0) + readings;
+      perCity[s.tags!.city] = (perCity[s.tags!.city] ?? 0) + readings;
     }
     // The alert's extra reading is in Beijing.
     const expected = { beijing: TYPES.length * READINGS_PER_DEVICE + 1, tianjin: TYPES.length * READINGS_PER_DEVICE };
@@ -135,7 +135,7 @@ describe('the city-cluster Grafana dashboard', () => {
 
   it('shows the raised alert as open and raised, by severity', async () => {
     const open = await runInflux(query('panel 2 '));
-    expect(open.map((s) => ({ severity: s.tags!.severity, count: s.values![0]![1] }))).toEqual([{ severity: 'critical', count: 1 }]);
+    expect(open.map((s) => ({ severity: s.tags!.severity, count: s.values![0][1] }))).toEqual([{ severity: 'critical', count: 1 }]);
     const raised = await runInflux(query('panel 3 '));
     const total = (severity: string) => raised.filter((s) => s.tags!.severity === severity).flatMap((s) => s.values!.map((v) => v[1] as number)).reduce((a, b) => a + b, 0);
     expect(total('critical')).toBe(1);
@@ -161,7 +161,7 @@ describe('the city-cluster Grafana dashboard', () => {
   it('charts rejected readings by reason from citypulse’s own metrics (PromQL on VictoriaMetrics)', async () => {
     const run = uniqueName('gf');
     const sensorId = alertDevice.id;
-    const sensor = clients[TYPES.findIndex((t) => t.name === 'env-sensor')]!;
+    const sensor = clients[TYPES.findIndex((t) => t.name === 'env-sensor')];
     // Two scrapes a minute apart, each after one more rejected reading (co2 outside its range).
     const now = Date.now();
     for (const at of [now - 150_000, now - 90_000]) {
@@ -179,7 +179,7 @@ describe('the city-cluster Grafana dashboard', () => {
     );
     expect(result.status).toBe('success');
     expect(result.data.result).toEqual([{ metric: { reason: expect.any(String) }, value: [expect.any(Number), expect.any(String)] }]);
-    expect(Number(result.data.result[0]!.value[1])).toBeGreaterThan(0);
+    expect(Number(result.data.result[0].value[1])).toBeGreaterThan(0);
   });
 
   /** The all-in-one process's /metrics, as VictoriaMetrics would scrape it. */

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 const frame = (packet: Packet) => mqttPacket.generate(packet);
-const publish = (id: string, payload: Buffer | string, qos: 0 | 1 | 2 = 1): Packet => ({ cmd: 'publish', topic: deviceTopic(id, 'telemetry'), payload: Buffer.from(payload), qos, messageId: qos ? 1 : undefined, retain: false, dup: false } as Packet);
+const publish = (id: string, payload: Buffer | string, qos: 0 | 1 | 2 = 1): Packet => ({ cmd: 'publish', topic: deviceTopic(id, 'telemetry'), payload: Buffer.from(payload), qos, messageId: qos ? 1 : undefined, retain: false, dup: false });
 const login = (d: PublishingDevice, keepaliveS = 60) => ({ clientId: d.id, username: d.id, password: d.secret, keepaliveS });
 
 /** What mqtt-packet's own strict parser makes of some bytes: the first packet, if any. */
@@ -90,8 +90,8 @@ describe('random and mutated MQTT packets', () => {
       frame(publish(d.id, JSON.stringify({ values: { co2: 600, temperature: 21 } }))),
       frame(publish(d.id, JSON.stringify({ readings: [{ values: { co2: 610 } }, { values: { co2: 620 } }] }), 0)),
       frame(publish(d.id, JSON.stringify({ values: { humidity: 40 } }), 2)),
-      frame({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: deviceTopic(d.id, 'commands'), qos: 1 }] } as Packet),
-      frame({ cmd: 'unsubscribe', messageId: 3, unsubscriptions: [deviceTopic(d.id, 'commands')] } as Packet),
+      frame({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: deviceTopic(d.id, 'commands'), qos: 1 }] }),
+      frame({ cmd: 'unsubscribe', messageId: 3, unsubscriptions: [deviceTopic(d.id, 'commands')] }),
       frame({ cmd: 'puback', messageId: 4 }),
       frame({ cmd: 'pubrel', messageId: 5 }),
       frame({ cmd: 'pingreq' }),
@@ -145,7 +145,7 @@ describe('oversized packets', () => {
       ['a PUBLISH declaring 100 MB (header and 64 KiB sent)', (s) => s.send(Buffer.concat([publishHeader(deviceTopic(device.id, 'telemetry'), 100_000_000), Buffer.alloc(65_536, 0x20)])), true],
       ['a PUBLISH declaring the MQTT maximum of 256 MB', (s) => s.send(publishHeader(deviceTopic(device.id, 'telemetry'), 268_435_455)), true],
       ['a 300 KiB PUBLISH sent in full', (s) => s.send(publish(device.id, `{"values":{"co2":500},"pad":"${'x'.repeat(300_000)}"}`)), true],
-      ['a SUBSCRIBE of 12,000 topic filters (300 KiB)', (s) => s.send({ cmd: 'subscribe', messageId: 9, subscriptions: Array.from({ length: 12_000 }, (_, i) => ({ topic: `devices/${device.id}/commands/${String(i).padStart(10, '0')}`, qos: 0 })) } as Packet), true],
+      ['a SUBSCRIBE of 12,000 topic filters (300 KiB)', (s) => s.send({ cmd: 'subscribe', messageId: 9, subscriptions: Array.from({ length: 12_000 }, (_, i) => ({ topic: `devices/${device.id}/commands/${String(i).padStart(10, '0')}`, qos: 0 })) }), true],
       ['a CONNECT declaring 10 MB before any login', (s) => s.send(Buffer.concat([Buffer.from([0x10, 0x80, 0xad, 0xe2, 0x04]), Buffer.alloc(1024, 0x41)])), false],
       ['a CONNECT with a 1 MB password', (s) => s.send({ ...connectPacket(login(device)), password: Buffer.alloc(1_000_000, 0x41) } as Packet), false],
       ['a remaining length of five bytes', (s) => s.send(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01])), false],
@@ -171,7 +171,7 @@ describe('oversized packets', () => {
   it('answers a payload between the payload limit and the packet limit with payload_too_large on the error topic, keeping the connection', async () => {
     const device = await rig.provision();
     const { socket } = await RawMqttSocket.login(rig.mqttPort, login(device), { localAddress: attackerAddress() });
-    socket.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: deviceTopic(device.id, 'errors'), qos: 0 }] } as Packet);
+    socket.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: deviceTopic(device.id, 'errors'), qos: 0 }] });
     await socket.next('suback', 2000);
     socket.send(publish(device.id, `{"values":{"co2":500},"pad":"${'x'.repeat(200_000)}"}`));
     const error = await socket.next('publish', 3000);
@@ -207,7 +207,7 @@ describe('slow and half-open connections', () => {
       void act(socket);
       await socket.closesWithin(CONNECT_TIMEOUT_MS + 3000);
       const ok = closedInTime(socket.closedAfterMs, CONNECT_TIMEOUT_MS - 100, CONNECT_TIMEOUT_MS + 3000) && !socket.replies.some((p) => p.cmd === 'connack');
-      rig.tally.record(category, ok, `${what}: closed after ${socket.closedAfterMs} ms, replies ${socket.replies.map((p) => p.cmd)}`);
+      rig.tally.record(category, ok, `${what}: closed after ${socket.closedAfterMs} ms, replies ${socket.replies.map((p) => p.cmd).join(',')}`);
       await socket.destroy();
     }));
     expect(rig.tally.wrong(category)).toEqual([]);

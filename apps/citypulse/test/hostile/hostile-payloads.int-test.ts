@@ -131,7 +131,7 @@ describe('malformed JSON and SenML payloads', () => {
 
   it.each(CASES)('%s', async (name, payload, expected) => {
     const before = errors.length;
-    await client.publishAsync(deviceTopic(device.id, 'telemetry'), payload as Buffer, { qos: 1 });
+    await client.publishAsync(deviceTopic(device.id, 'telemetry'), payload, { qos: 1 });
     if ('reason' in expected) {
       const [message] = await waitFor(() => errors.slice(before), (e) => e.length > 0, { timeoutMs: 5000, what: `the ${expected.reason} answer` }).catch(() => [undefined]);
       const reasons = message?.rejected.map((r) => r.reason) ?? [];

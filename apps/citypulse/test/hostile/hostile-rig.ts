@@ -73,7 +73,7 @@ export class HostileRig {
   async bystandersLost(): Promise<string[]> {
     await this.bystanders.stop();
     const acked = this.bystanders.acked;
-    const stored = () => this.cp.influx.query('SELECT voltage, device_id FROM energy', { epoch: 'ms' }).then((rows) => new Set(rows.map((r) => `${r.device_id}@${r.time}`)));
+    const stored = () => this.cp.influx.query('SELECT voltage, device_id FROM energy', { epoch: 'ms' }).then((rows) => new Set(rows.map((r) => `${String(r.device_id)}@${String(r.time)}`)));
     const found = await waitFor(stored, (s) => [...acked].every((k) => s.has(k)), { timeoutMs: 30_000, intervalMs: 500, what: 'every bystander reading stored' }).catch(() => stored());
     return [...acked].filter((k) => !found.has(k));
   }

@@ -40,7 +40,7 @@ describe('fleet jobs', () => {
       devices.map(async (d, i) => {
         const client = fleetClient(cp.mqttUrl, d);
         clients.push(client);
-        new FirmwareUpdater(client, { currentVersion: running[i]!, downloadDir: join(images.dir, 'device', d.id), install: (_path, update) => void installed.get(d.id)!.push(update.version), download: { retryDelayMs: 50 } });
+        new FirmwareUpdater(client, { currentVersion: running[i], downloadDir: join(images.dir, 'device', d.id), install: (_path, update) => void installed.get(d.id)!.push(update.version), download: { retryDelayMs: 50 } });
         await client.start();
         await waitFor(() => cp.api('GET', `/devices/${d.id}`), (r) => r.body.firmwareVersion === running[i], { what: `${d.id} reporting ${running[i]}` });
       }),
@@ -80,7 +80,7 @@ describe('fleet jobs', () => {
     const job = await jobUntil(cp, created.body.id, (j) => j.state === 'completed', 'the job completed');
     expect(job.counts).toMatchObject({ succeeded: 12, queued: 0, skipped: 0 });
     for (const d of devices) expect((await commandsOf(d.id)).map((c) => c.status)).toEqual(['succeeded']);
-    const progress = await events;
+    const progress = await events.all;
     expect(progress.at(-1)).toMatchObject({ state: 'completed', counts: { succeeded: 12 } });
     expect(progress.some((p) => p.state === 'running' && p.counts.succeeded > 0 && p.counts.succeeded < 12)).toBe(true);
   });
@@ -331,16 +331,19 @@ describe('fleet jobs', () => {
     expect((await cp.api('POST', `/jobs/${job.body.id}/pause`, undefined, beijing)).status).toBe(403);
   });
 
-  /** The job's SSE `progress` events until the stream ends (after a final state). */
-  async function readEvents(path: string): Promise<Promise<any[]>> {
+  /**
+   * Opens the job's SSE stream; `all` settles with its `progress` events once the stream ends (after a
+   * final state). Wrapped in an object: an async function's promise of a promise would wait for the end.
+   */
+  async function readEvents(path: string): Promise<{ all: Promise<any[]> }> {
     const response = await fetch(`http://127.0.0.1:${cp.running.httpPort}${path}`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } });
     expect(response.status).toBe(200);
-    return (async () => {
-      const text = await response.text();
-      return text
+    const all = response.text().then((text) =>
+      text
         .split('\n')
         .filter((line) => line.startsWith('data: '))
-        .map((line) => JSON.parse(line.slice(6)));
-    })();
+        .map((line) => JSON.parse(line.slice(6))),
+    );
+    return { all };
   }
 });

@@ -40,7 +40,7 @@ describe('GET /metrics', () => {
     const receivedBefore = before.value('citypulse_mqtt_messages_received_total', { kind: 'telemetry' }) ?? 0;
     const storedBefore = before.value('citypulse_readings_stored_total') ?? 0;
     const t0 = Date.now() - 5000;
-    for (let i = 0; i < 7; i++) await devices[i % 2]!.publish({ temperature: 20 + i }, t0 + i); // QoS 1: resolves on PUBACK
+    for (let i = 0; i < 7; i++) await devices[i % 2].publish({ temperature: 20 + i }, t0 + i); // QoS 1: resolves on PUBACK
 
     const after = await metrics();
     expect(after.value('citypulse_mqtt_messages_received_total', { kind: 'telemetry' })).toBe(receivedBefore + 7);
@@ -54,10 +54,10 @@ describe('GET /metrics', () => {
 
   it('counts a rejection by its reason, and the error message delivered to the device', async () => {
     const [device] = devices;
-    await device!.client.subscribeAsync(deviceTopic(device!.id, 'errors'), { qos: 1 });
-    const errorMessage = new Promise((resolve) => device!.client.once('message', resolve));
+    await device.client.subscribeAsync(deviceTopic(device.id, 'errors'), { qos: 1 });
+    const errorMessage = new Promise((resolve) => device.client.once('message', resolve));
     const before = await metrics();
-    await device!.client.publishAsync(deviceTopic(device!.id, 'telemetry'), JSON.stringify({ values: { co2: 90_000 } }), { qos: 1 });
+    await device.client.publishAsync(deviceTopic(device.id, 'telemetry'), JSON.stringify({ values: { co2: 90_000 } }), { qos: 1 });
     await errorMessage;
 
     const after = await metrics();
@@ -67,10 +67,10 @@ describe('GET /metrics', () => {
 
   it('reports alerts by state from the alert store', async () => {
     const [device] = devices;
-    await createRule(cp, { id: `co2-${device!.id}`, key: 'env-sensor.co2-high', deviceType: 'env-sensor', scope: { deviceId: device!.id }, field: 'co2', condition: { kind: 'above', threshold: 1000, clearBelow: 800 }, severity: 'warning' });
+    await createRule(cp, { id: `co2-${device.id}`, key: 'env-sensor.co2-high', deviceType: 'env-sensor', scope: { deviceId: device.id }, field: 'co2', condition: { kind: 'above', threshold: 1000, clearBelow: 800 }, severity: 'warning' });
     const t0 = Date.now() - 3000;
-    await device!.client.publishAsync(deviceTopic(device!.id, 'telemetry'), JSON.stringify({ readings: [{ ts: t0, values: { co2: 1500 } }, { ts: t0 + 1000, values: { co2: 1600 } }] }), { qos: 1 });
-    const [alert] = await waitForAlerts(cp, device!.id, (items) => items.length === 1, 'the alert raised');
+    await device.client.publishAsync(deviceTopic(device.id, 'telemetry'), JSON.stringify({ readings: [{ ts: t0, values: { co2: 1500 } }, { ts: t0 + 1000, values: { co2: 1600 } }] }), { qos: 1 });
+    const [alert] = await waitForAlerts(cp, device.id, (items) => items.length === 1, 'the alert raised');
 
     const raised = await metrics();
     expect([raised.value('citypulse_alerts', { state: 'open' }), raised.value('citypulse_alerts', { state: 'acknowledged' }), raised.value('citypulse_alerts', { state: 'resolved' })]).toEqual([1, 0, 0]);

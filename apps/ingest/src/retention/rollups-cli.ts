@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@citypulse/config';
-import { backfillRollups, ensureRetention, InfluxQueryClient, type RollupName } from '@citypulse/storage';
+import { backfillRollups, ensureRetention, InfluxQueryClient } from '@citypulse/storage';
 import { retentionPlanOf, telemetryMeasurements } from './retention-plan.js';
 
 const HELP = `citypulse retention and rollups on InfluxDB 1.x — npm run rollups -- <command> [options]
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
       measurements: telemetryMeasurements(),
       fromMs,
       toMs,
-      ...(values.rollup && { rollups: [values.rollup as RollupName] }),
+      ...(values.rollup && { rollups: [values.rollup] }),
       onChunk: ({ rollup, fromMs: from, written }) => console.error(`${rollup} ${new Date(from).toISOString()}: ${written} rollup points`),
     });
     console.log(`rolled up ${new Date(result.fromMs).toISOString()} – ${new Date(result.toMs).toISOString()}: ${result.written['1m']} 1-minute and ${result.written['1h']} 1-hour points`);

@@ -1,7 +1,6 @@
 import type { RedisClient } from '@citypulse/redis';
 import type { Channel } from './channel.js';
 import type { EscalationPolicy } from './escalation-policy.js';
-import type { AlertSeverityName } from './severity.js';
 
 /**
  * A city's channels and escalation policies in Redis: one hash per city and kind (id → JSON,
@@ -49,7 +48,7 @@ export class ChannelRepository {
     return Object.values(await this.redis.hgetall(this.policiesKey(city))).map((json) => JSON.parse(json) as EscalationPolicy);
   }
 
-  async policy(city: string, severity: AlertSeverityName | string): Promise<EscalationPolicy | null> {
+  async policy(city: string, severity: string): Promise<EscalationPolicy | null> {
     const json = await this.redis.hget(this.policiesKey(city), severity);
     return json ? (JSON.parse(json) as EscalationPolicy) : null;
   }

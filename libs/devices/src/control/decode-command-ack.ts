@@ -30,6 +30,6 @@ export function decodeCommandAck(payload: Buffer, maxBytes: number): DecodedComm
   }
   const ack: CommandAck = { id: body.id, status: body.status as CommandAck['status'] };
   if (body.result !== undefined) ack.result = body.result;
-  if (body.error !== undefined) ack.error = body.error as string;
+  if (body.error !== undefined) ack.error = body.error;
   return { ok: true, ack };
 }

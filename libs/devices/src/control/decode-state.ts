@@ -29,7 +29,7 @@ export function decodeState(payload: Buffer, type: DeviceTypeDefinition, maxByte
   if (body.online !== undefined && typeof body.online !== 'boolean') {
     return refuse({ reason: 'wrong_type', field: 'online', detail: `online is ${typeName(body.online)}; expected true or false` });
   }
-  const online = body.online as boolean | undefined;
+  const online = body.online;
   const firmware = body.firmware === undefined ? undefined : checkFirmwareReport(body.firmware);
   if (firmware && !firmware.ok) return refuse(...firmware.rejected);
   const extras = { ...(online !== undefined && { online }), ...(firmware?.ok && { firmware: firmware.report }) };

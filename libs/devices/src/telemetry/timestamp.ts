@@ -45,9 +45,9 @@ export function resolveTimestamp(ts: unknown, window: TimeWindow, index: number 
 
 function shown(label: string, ts: unknown, ms?: number): string {
   if (typeof ts === 'string') return `${label} = ${quote(ts)}`;
-  if (ms === undefined) return `${label} = ${ts}`;
+  if (ms === undefined) return `${label} = ${String(ts)}`;
   const iso = new Date(ms).toISOString();
-  return label === 't' ? `t resolves to ${iso}, which` : `${label} = ${ts} (${iso})`;
+  return label === 't' ? `t resolves to ${iso}, which` : `${label} = ${String(ts)} (${iso})`;
 }
 
 function duration(ms: number): string {

@@ -53,11 +53,13 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
   log(`load: ${loadDevices.length} devices at ${options.rate || 'unlimited'} readings/s for ${options.durationS} s; ${crossers.length} crossings and ${flappers.length} flappers meanwhile`);
   const crossedAt = new Map<string, number>();
   const crossing = crossingOffsetsMs(crossers.length, options.durationS * 1000, options.warmupS * 1000).map((offset, i) =>
-    new Promise<void>((done) =>
-      setTimeout(async () => {
+    new Promise<void>((done, fail) =>
+      setTimeout(() => {
         const device = scripted[i];
-        crossedAt.set(device.id, await device.publish({ ts: Date.now(), values: { voltage: THRESHOLD + 5 } }));
-        done();
+        device.publish({ ts: Date.now(), values: { voltage: THRESHOLD + 5 } }).then((at) => {
+          crossedAt.set(device.id, at);
+          done();
+        }, fail);
       }, offset),
     ),
   );

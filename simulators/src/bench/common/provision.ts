@@ -26,7 +26,7 @@ export interface ProvisionOptions {
  */
 export async function provisionDevices(options: ProvisionOptions): Promise<BenchDevice[]> {
   const width = String(options.count).length;
-  const devices: BenchDevice[] = new Array(options.count);
+  const devices = new Array<BenchDevice>(options.count);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < options.count; i = next++) {

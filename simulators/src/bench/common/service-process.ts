@@ -73,8 +73,8 @@ export class ServiceProcess {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...options.env, CP_MQTT_PORT: '0', CP_HTTP_PORT: '0', CP_HEALTH_PORT: '0' };
     const child = spawn(process.execPath, [...options.nodeArgs, options.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = createWriteStream(options.logFile);
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     const exited = exitOf(child);
     // 'close', not 'exit': output may still be in the pipes when the process has exited.
     child.once('close', () => log.end());
@@ -82,7 +82,7 @@ export class ServiceProcess {
 
     const ports = await new Promise<StartedLine>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${options.name} did not start within ${timeoutMs} ms (log: ${options.logFile})`)), timeoutMs);
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         if (!line.includes('"citypulse started"')) return;
         const started = JSON.parse(line) as StartedLine;
         clearTimeout(timer);

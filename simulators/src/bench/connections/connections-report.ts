@@ -3,7 +3,7 @@ import type { ConnectedReply } from './holder-protocol.js';
 import type { MemoryStatus, OpenFiles, readKernelLimits } from '../common/proc-stats.js';
 import type { ProcessSample } from '../common/process-sample.js';
 import type { GitInfo, MachineInfo } from '../common/run-context.js';
-import { cpuText, formatRows, mib, type Row } from '../common/text-table.js';
+import { cpuText, formatRows, type Row } from '../common/text-table.js';
 
 /** One pass of CONNECTs over the whole fleet. */
 export interface ConnectPass {
@@ -69,7 +69,7 @@ export interface ConnectionsReport {
   startedAt: string;
   git: GitInfo;
   machine: MachineInfo;
-  config: Record<string, unknown> & { connections: number; addresses: number; holders: number };
+  config: Record<string, unknown> & { connections: number; addresses: number; holders: number; keepaliveS: number; publishIntervalS: number };
   limits: { broker?: OpenFiles; bench?: OpenFiles; kernel: ReturnType<typeof readKernelLimits> };
   results: HeldFleet & {
     provision: { devices: number; seconds: number; scrypt?: { N: number; r: number; p: number } };

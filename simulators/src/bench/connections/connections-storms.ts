@@ -50,5 +50,5 @@ export async function secretChecks(broker: ServiceProcess, token: string): Promi
 
 /** What a pass cost: the change of each counter. */
 export function checksSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([by, n]) => [by, n - (before[by] ?? 0)]).filter(([, n]) => n !== 0));
+  return Object.fromEntries(Object.entries(after).map(([by, n]): [string, number] => [by, n - (before[by] ?? 0)]).filter(([, n]) => n !== 0));
 }

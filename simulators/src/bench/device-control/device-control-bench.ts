@@ -61,7 +61,7 @@ export async function runDeviceControlBench(argv: string[]): Promise<number> {
   }
   const cleanup = new Cleanup();
   try {
-    return await bench({ ...options, redisUrl: values['redis-url']!, influxUrl: values['influx-url']!, outDir: resolve(values['out-dir']!), entry: values.entry! }, cleanup);
+    return await bench({ ...options, redisUrl: values['redis-url'], influxUrl: values['influx-url'], outDir: resolve(values['out-dir']), entry: values.entry }, cleanup);
   } finally {
     await cleanup.runAll();
   }

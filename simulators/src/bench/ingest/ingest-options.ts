@@ -82,7 +82,7 @@ const SPECS: Record<string, OptionSpec> = {
 export function ingestHelp(): string {
   const rows = Object.entries(SPECS).map(([name, spec]) => {
     const flag = spec.type === 'string' ? `--${name} <v>` : `--${name}`;
-    const fallback = spec.type === 'string' && !spec.multiple ? ` (default ${spec.default})` : '';
+    const fallback = spec.type === 'string' && !spec.multiple ? ` (default ${String(spec.default)})` : '';
     return `  ${flag.padEnd(26)} ${spec.help}${fallback}`;
   });
   return [
@@ -105,7 +105,7 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
   const problems: string[] = [];
   const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
     const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min || n > max) problems.push(`--${name} must be an integer from ${min} to ${max}, not ${values[name]}`);
+    if (!Number.isInteger(n) || n < min || n > max) problems.push(`--${name} must be an integer from ${min} to ${max}, not ${String(values[name])}`);
     return n;
   };
   const parsed: IngestOptions = {
@@ -135,12 +135,12 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
     durability: parseDurabilityLevels(String(values.durability), problems),
     durabilityRedis: values['durability-redis'] === 'cluster' ? 'cluster' : 'single',
   };
-  if (values['durability-redis'] !== 'single' && values['durability-redis'] !== 'cluster') problems.push(`--durability-redis must be single or cluster, not ${values['durability-redis']}`);
+  if (values['durability-redis'] !== 'single' && values['durability-redis'] !== 'cluster') problems.push(`--durability-redis must be single or cluster, not ${String(values['durability-redis'])}`);
   if (parsed.durability.length > 0) {
     // Those passes are other runs of their own (a second transport, a profile), not part of the comparison.
     for (const flag of ['tls', 'profile'] as const) if (values[flag]) problems.push(`--${flag} cannot be combined with --durability`);
   }
-  if (values.cluster !== 'none' && values.cluster !== 'redis') problems.push(`--cluster must be none or redis, not ${values.cluster}`);
+  if (values.cluster !== 'none' && values.cluster !== 'redis') problems.push(`--cluster must be none or redis, not ${String(values.cluster)}`);
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return parsed;
 }

@@ -113,13 +113,13 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${api.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
   };
 
   const rows = Array.from({ length: options.devices }, (_, i) => ({ id: `job-${String(i + 1).padStart(6, '0')}`, type: 'env-sensor', city: 'bench', site: `bench-site-${i % 20}` }));
   const created = await call('POST', '/devices/bulk', rows);
   if (created.status !== 201) throw new Error(`bulk provisioning failed: ${created.status} ${JSON.stringify(created.body).slice(0, 300)}`);
-  const devices = created.body.devices as Array<{ id: string; secret: string }>;
+  const devices = (created.body as { devices: Array<{ id: string; secret: string }> }).devices;
   log(`${devices.length} devices provisioned; connecting them (${options.concurrency} CONNECTs in flight)`);
   const connected = await connectFleet(devices, { host: '127.0.0.1', port: broker.mqttPort!, concurrency: options.concurrency });
   cleanup.add('close connections', () => Promise.all(connected.connections.map((c) => c.close())));
@@ -142,18 +142,19 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
   });
   if (job.status !== 201) throw new Error(`POST /jobs: ${job.status} ${JSON.stringify(job.body).slice(0, 300)}`);
   const jobStarted = performance.now();
-  log(`job ${job.body.id} over ${job.body.total} devices: ${options.initial} first, then ${options.rate}/min`);
+  const jobId = (job.body as JobView).id;
+  log(`job ${jobId} over ${(job.body as JobView).total} devices: ${options.initial} first, then ${options.rate}/min`);
 
   const getMs: number[] = [];
-  let last = job.body;
+  let last = job.body as JobView;
   const pollEvery = 1000 / options.pollHz;
   let lastLog = 0;
   const settled = (j: typeof last) => !['running', 'paused'].includes(j.state) && j.counts.dispatching + j.counts['in-progress'] + j.counts.waiting === 0;
   while (!settled(last) && performance.now() - jobStarted < 30 * 60_000) {
     const at = performance.now();
-    const response = await call('GET', `/jobs/${job.body.id}`);
+    const response = await call('GET', `/jobs/${jobId}`);
     getMs.push(performance.now() - at);
-    if (response.status === 200) last = response.body;
+    if (response.status === 200) last = response.body as JobView;
     if (performance.now() - lastLog > 5000) {
       lastLog = performance.now();
       log(`${last.state}: ${Object.entries(last.counts).filter(([, n]) => n).map(([s, n]) => `${s} ${n}`).join(', ')}`);
@@ -162,7 +163,7 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
   const completeMs = performance.now() - jobStarted;
-  const counts = last.counts as Record<string, number>;
+  const counts = last.counts;
   const sum = Object.values(counts).reduce((a, b) => a + b, 0);
   const report = {
     bench: 'jobs',
@@ -203,7 +204,18 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
   return r.job.countsAddUp && settled(last) ? 0 : 1;
 }
 
-async function waitForOnline(call: (method: string, path: string) => Promise<{ body: any }>, expected: number, timeoutMs = 120_000): Promise<number> {
+/** The parts of a job (POST /jobs, GET /jobs/:id) the bench reads. */
+interface JobView {
+  id: string;
+  state: string;
+  reason?: string;
+  total: number;
+  counts: Record<string, number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+async function waitForOnline(call: (method: string, path: string) => Promise<{ body: unknown }>, expected: number, timeoutMs = 120_000): Promise<number> {
   const startedAt = performance.now();
   let online = 0;
   while (performance.now() - startedAt < timeoutMs) {

@@ -130,7 +130,29 @@ async function waitForOnline(apiUrl: string, token: string, expected: number, ti
   return undefined;
 }
 
-function formatReport(report: any): string {
+/** The parts of the bench's report that formatReport prints. */
+interface ProvisionReport {
+  startedAt: string;
+  git: ReturnType<typeof gitInfo>;
+  machine: ReturnType<typeof machineInfo>;
+  config: { devices: number; concurrency: number; format: string; type: string; cities: string[]; bodyBytes: number };
+  results: {
+    bulk: { ms: number; devicesPerSecond: number; scrypt?: { N: number; r: number; p: number }; cpuPercentOfCore: Record<string, number> };
+    connect: ReturnType<typeof summary>;
+    presenceAllOnlineAfterLastConnackMs: number | undefined;
+    reconnect: ReturnType<typeof summary> | undefined;
+    brokerRssMb: {
+      idle: number | undefined;
+      allConnected: number | undefined;
+      afterReconnect: number | undefined;
+      peak: number | undefined;
+      heapUsed: { idle: number | undefined; allConnected: number | undefined; afterReconnect: number | undefined };
+      perConnectionKb: number | undefined;
+    };
+  };
+}
+
+function formatReport(report: ProvisionReport): string {
   const r = report.results;
   const c = r.connect;
   const rows: Row[] = [
@@ -142,7 +164,7 @@ function formatReport(report: any): string {
     ['  CPU during it (% of one core)', cpuText(r.bulk.cpuPercentOfCore)],
     ['connect all (first time: scrypt verify)', `${(c.wallMs / 1000).toFixed(2)} s = ${c.perSecond.toLocaleString('en-US')} connections/s; ${c.connected} connected, ${c.failed} failed`],
     ['  CONNECT → CONNACK p50 / p99 / max', `${c.connackMs.p50} / ${c.connackMs.p99} / ${c.connackMs.max} ms`],
-    ['  CPU during it (% of one core)', cpuText(c.cpuPercentOfCore)],
+    ['  CPU during it (% of one core)', cpuText(c.cpuPercentOfCore ?? {})],
     ['presence: all online in /presence/counts', r.presenceAllOnlineAfterLastConnackMs === undefined ? 'NOT REACHED' : `${r.presenceAllOnlineAfterLastConnackMs} ms after the last CONNACK`],
   ];
   if (r.reconnect) {

@@ -89,7 +89,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
   const modes = [...new Set(v.string('modes').split(','))];
   if (modes.length === 0 || modes.some((m) => m !== 'single' && m !== 'cluster')) v.problem(`--modes must be single, cluster or single,cluster, not ${v.string('modes')}`);
   const clusterNodes = v.string('cluster-nodes').split(',').filter(Boolean);
-  if (modes.includes('cluster') && (clusterNodes.length === 0 || clusterNodes.some((n) => !/^[\w.\-]+:\d{1,5}$/.test(n)))) {
+  if (modes.includes('cluster') && (clusterNodes.length === 0 || clusterNodes.some((n) => !/^[\w.-]+:\d{1,5}$/.test(n)))) {
     v.problem(`--cluster-nodes must be host:port,…, not ${v.string('cluster-nodes')}`);
   }
   const options: ScaleOptions = {

@@ -53,7 +53,7 @@ export async function sendToChannel(channel: Channel, delivery: ChannelDelivery,
     }
   } catch (err) {
     // A secret that does not open will not open on a retry either; a bad stored URL neither.
-    if (err instanceof SecretUnavailableError || err instanceof TypeError) return decideDelivery({ refused: (err as Error).message });
+    if (err instanceof SecretUnavailableError || err instanceof TypeError) return decideDelivery({ refused: (err).message });
     throw err;
   }
 }

@@ -151,7 +151,7 @@ function resolutionLine({ every, resolution, resolutionNote }) {
 function alertEntry(alert, unit) {
   const withUnit = (n) => `${formatNumber(n)}${unit ? ` ${unit}` : ''}`;
   const transitions = h('ol', { class: 'transitions', hidden: true });
-  const toggle = h('button', { type: 'button', class: 'quiet', onclick: () => showTransitions(alert.id, transitions, toggle) }, 'history');
+  const toggle = h('button', { type: 'button', class: 'quiet', onclick: () => showTransitions(alert.id, transitions) }, 'history');
   return h('li', { class: `alert-entry sev-${alert.severity}`, 'data-alert-id': alert.id, 'data-state': alert.state },
     h('span', { class: `badge sev-${alert.severity}` }, alert.severity), ' ',
     h('span', { class: 'state' }, alert.state), ' ',
@@ -163,7 +163,7 @@ function alertEntry(alert, unit) {
   );
 }
 
-async function showTransitions(id, list, toggle) {
+async function showTransitions(id, list) {
   if (!list.hidden) {
     list.hidden = true;
     return;

@@ -30,7 +30,7 @@ const REQUIRED_COLUMNS = ['id', 'type', 'city', 'site'];
 export function rowsFromJson(body: unknown): BulkRow[] | FieldProblem {
   const list = Array.isArray(body) ? body : (body as { devices?: unknown } | null)?.devices;
   if (!Array.isArray(list)) return { field: 'body', problems: ['must be a JSON array of devices, or {"devices": [...]}'] };
-  return list.map((value, i) => ({ row: i + 1, value }));
+  return list.map((value: unknown, i) => ({ row: i + 1, value }));
 }
 
 /** A CSV body: a header naming the columns (id,type,city,site and optionally name, in any order), then one device per record. */
