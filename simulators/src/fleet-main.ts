@@ -24,18 +24,18 @@ if (!token) {
 }
 
 const log = (line: string) => console.log(`[fleet ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const api = new ApiClient(args.api!, token);
+const api = new ApiClient(args.api, token);
 const fleet = new Fleet(api, {
-  mqttUrl: args.mqtt!,
-  cities: args.cities!.split(','),
+  mqttUrl: args.mqtt,
+  cities: args.cities.split(','),
   intervalMs: Number(args['interval-ms']),
   seed: Number(args.seed),
   demoAlert: !args['no-demo-alert'],
-  firmwareDir: args['firmware-dir']!,
+  firmwareDir: args['firmware-dir'],
   log,
 });
 await fleet.start();
-const cities = args.cities!.split(',');
+const cities = args.cities.split(',');
 const cluster = args['no-cluster-demo'] || cities.length < 2 ? undefined : new ClusterDemo(api, fleet, cities, log);
 await cluster?.start();
 

@@ -51,7 +51,7 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
   const suback = (client: MqttClient, filters: string | string[]): Promise<number[]> =>
     client.subscribeAsync(filters).then(
       (grants) => grants.map((g) => g.qos),
-      (error: { packet?: { granted?: number[] } }) => error.packet?.granted ?? Promise.reject(error),
+      (error: Error & { packet?: { granted?: number[] } }) => error.packet?.granted ?? Promise.reject(error),
     );
 
   const sse = (id: string, token = tokens.bjOperator) => SseClient.open(`http://127.0.0.1:${cp.running.httpPort}/shares/${id}/stream`, token);

@@ -68,7 +68,7 @@ export function parseIndicatorDefinitions(input: unknown, catalogue: IndicatorCa
     else if (seen.has(id)) fail('id', `${id} is defined twice`);
     else seen.add(id);
     if (typeof raw.title !== 'string' || raw.title === '' || raw.title.length > 200) fail('title', 'must be a string of 1 to 200 characters');
-    for (const key of ['description', 'unit'] as const) if (raw[key] !== undefined && (typeof raw[key] !== 'string' || (raw[key] as string).length > 500)) fail(key, 'must be a string');
+    for (const key of ['description', 'unit'] as const) if (raw[key] !== undefined && (typeof raw[key] !== 'string' || raw[key].length > 500)) fail(key, 'must be a string');
     const fields = typeof raw.deviceType === 'string' ? catalogue.numericFields(raw.deviceType) : undefined;
     if (!fields) fail('deviceType', 'must be a device type of the catalogue');
     else if (typeof raw.field !== 'string' || !fields.includes(raw.field)) fail('field', `must be a numeric field of ${String(raw.deviceType)}: ${fields.join(', ')}`);

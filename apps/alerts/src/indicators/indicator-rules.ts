@@ -51,7 +51,7 @@ export function decideIndicatorRules(current: DeviceRuleStates, definition: Indi
         else delete openAlerts[city];
       }
     }
-    states[indicatorRule.id] = { rule: result.state, ...(Object.keys(openAlerts).length > 0 && { openAlerts }) } as IndicatorRuleState;
+    states[indicatorRule.id] = { rule: result.state, ...(Object.keys(openAlerts).length > 0 && { openAlerts }) };
   }
   return { states, outbox };
 }

@@ -138,7 +138,7 @@ function checkOffer(body: OfferShareDto): void {
 /** The alert share's selector as stored: only the lists given, each without repeats. */
 function alertSelectorOf(body: OfferShareDto): AlertShareSelector {
   const lists = body.alerts ?? {};
-  return Object.fromEntries(Object.entries(lists).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, [...new Set(v as string[])]])) as AlertShareSelector;
+  return Object.fromEntries(Object.entries(lists).filter(([, v]) => Array.isArray(v)).map(([k, v]) => [k, [...new Set(v as string[])]]));
 }
 
 /** The city a token accepts for when it does not say: the share's city, or the token's one receiving city. */

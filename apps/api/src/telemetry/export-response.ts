@@ -22,7 +22,7 @@ export interface ExportPlan {
   statement: string;
   columns: readonly string[];
   /** One series of a chunk as rows of cells in `columns` order (export-stream.ts). */
-  cellsOf(series: Series): Iterable<readonly CellValue[]>;
+  cellsOf: (series: Series) => Iterable<readonly CellValue[]>;
   limit: number;
   format: ExportFormat;
   /** The attachment's file name without extension: only [A-Za-z0-9-], nothing to escape. */
