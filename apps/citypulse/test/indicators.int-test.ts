@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
+import type { Browser } from 'playwright-core';
 import { deviceTopic } from '@citypulse/contracts';
 import { uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from './harness.js';
@@ -34,6 +35,7 @@ describe('cluster indicators', () => {
   const shares: Record<'tianjin' | 'beijing', string> = {} as never;
   let bjStream: SseClient;
   let hbStream: SseClient;
+  let browser: Browser;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cp-indicators-'));
@@ -49,7 +51,7 @@ describe('cluster indicators', () => {
         ],
       }),
     );
-    cp = await TestCitypulse.start({ CP_INDICATORS_FILE: file, CP_INDICATOR_INTERVAL_MS: '500', CP_INDICATOR_SETTLE_MS: '2000' });
+    [cp, browser] = await Promise.all([TestCitypulse.start({ CP_INDICATORS_FILE: file, CP_INDICATOR_INTERVAL_MS: '500', CP_INDICATOR_SETTLE_MS: '2000' }), launchChromium()]);
     tokens.tjAdmin = await cp.issueToken(uniqueName('tj-admin-'), 'admin', ['tianjin']);
     tokens.bjAdmin = await cp.issueToken(uniqueName('bj-admin-'), 'admin', ['beijing']);
     tokens.hbAdmin = await cp.issueToken(uniqueName('hb-admin-'), 'admin', ['hebei']);
@@ -82,6 +84,7 @@ describe('cluster indicators', () => {
   });
   afterAll(async () => {
     clearInterval(publishing);
+    await browser?.close();
     bjStream?.close();
     hbStream?.close();
     await Promise.all(clients.map((c) => c.endAsync()));
@@ -135,20 +138,17 @@ describe('cluster indicators', () => {
   });
 
   it('shows the indicators on the console’s Cluster page to any city’s operator: value, coverage, contributing cities, a chart', async () => {
-    const browser = await launchChromium();
-    try {
-      const page = await (await openContext(browser, DESKTOP)).newPage();
-      const errors = pageErrors(page);
-      await signIn(page, cp, { token: tokens.hbOperator, hash: '#/cluster' });
-      const row = page.locator(`tr[data-indicator="${indicator}"]`);
-      await row.locator('td[data-cities="beijing,tianjin"]').waitFor();
-      expect(await row.locator('td[data-coverage]').textContent()).toMatch(/^75 % \(3 of 4 devices; 3 shared\)$/);
-      expect(Number(await row.locator('td[data-value]').getAttribute('data-value'))).toBeGreaterThan(0);
-      await page.locator(`.charts[data-indicator="${indicator}"] figure.chart:not(.empty)`).waitFor();
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    const context = await openContext(browser, DESKTOP);
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    await signIn(page, cp, { token: tokens.hbOperator, hash: '#/cluster' });
+    const row = page.locator(`tr[data-indicator="${indicator}"]`);
+    await row.locator('td[data-cities="beijing,tianjin"]').waitFor();
+    expect(await row.locator('td[data-coverage]').textContent()).toMatch(/^75 % \(3 of 4 devices; 3 shared\)$/);
+    expect(Number(await row.locator('td[data-value]').getAttribute('data-value'))).toBeGreaterThan(0);
+    await page.locator(`.charts[data-indicator="${indicator}"] figure.chart:not(.empty)`).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it('answers an unknown indicator with 404 and a bad range with a 400 naming the field', async () => {
