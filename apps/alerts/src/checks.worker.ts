@@ -6,7 +6,8 @@ import { LOGGER, REDIS, connectRedis } from '@citypulse/core';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { QUEUES, type AlertCheckJob } from '@citypulse/contracts';
 import { AlertStore, LastSeenIndex, ReplaySessions, claimDueReminders } from '@citypulse/alert-store';
-import { DeviceRegistry, PresenceStore } from '@citypulse/registry';
+import { DeviceRegistry, PresenceStore, ShareStore } from '@citypulse/registry';
+import { LatestIndicatorValues } from '@citypulse/indicators';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { AlertQueues } from './alert-queues.js';
 import { announce } from './apply-transitions.js';
@@ -50,6 +51,8 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     private readonly lastSeen: LastSeenIndex,
     private readonly replaySessions: ReplaySessions,
     private readonly alerts: AlertStore,
+    private readonly shares: ShareStore,
+    private readonly latestIndicators: LatestIndicatorValues,
   ) {
     this.logger = logger.child({ component: 'alert-checks' });
   }
@@ -71,7 +74,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     };
     const { alerts } = this;
     const apply = { alerts, queues: this.queues, states: deps.states, metrics: this.metrics, logger: this.logger };
-    const indicators = (this.indicators = new IndicatorTicker({ ...apply, config, redis: this.redis, influx: this.influx, registry: this.registry }));
+    const indicators = (this.indicators = new IndicatorTicker({ ...apply, config, shares: this.shares, latest: this.latestIndicators, influx: this.influx, registry: this.registry }));
 
     this.worker = bullWorker<AlertCheckJob>(
       config,

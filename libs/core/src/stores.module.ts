@@ -9,6 +9,7 @@ import { ShadowStore } from '@citypulse/shadow';
 import { CommandStore } from '@citypulse/commands';
 import { DeviceCertificateStore } from '@citypulse/certificates';
 import { JobStore } from '@citypulse/jobs';
+import { LatestIndicatorValues } from '@citypulse/indicators';
 import { REDIS } from './tokens.js';
 
 /** A store: state in Redis under the deployment's key prefix, over the connection it is given. */
@@ -53,6 +54,7 @@ const STORES: FactoryProvider[] = [
   redisStore(CommandStore, (redis, config) => new CommandStore(redis, config.redis.prefix, config.commands)),
   redisStore(DeviceCertificateStore),
   redisStore(JobStore),
+  redisStore(LatestIndicatorValues),
 ];
 
 @Global()

@@ -1,11 +1,10 @@
 import type { AppConfig } from '@citypulse/config';
-import type { RedisClient } from '@citypulse/redis';
 import type { Logger, Metrics } from '@citypulse/observability';
 import type { AlertStore } from '@citypulse/alert-store';
 import { createPointWriter, type InfluxQueryClient, type PointWriter } from '@citypulse/storage';
-import { ShareStore, shareStatus, type DeviceRegistry, type ShareAgreement } from '@citypulse/registry';
+import { shareStatus, type DeviceRegistry, type ShareAgreement, type ShareStore } from '@citypulse/registry';
 import { ruleCatalogue } from '@citypulse/alert-config';
-import { indicatorLine, LatestIndicatorValues, loadIndicatorDefinitions, type IndicatorDefinition } from '@citypulse/indicators';
+import { indicatorLine, loadIndicatorDefinitions, type IndicatorDefinition, type LatestIndicatorValues } from '@citypulse/indicators';
 import type { AlertQueues } from '../alert-queues.js';
 import type { RuleStateRepository } from '../rule-state-repository.js';
 import { applyAndClear } from '../apply-outboxes.js';
@@ -14,7 +13,8 @@ import { decideIndicatorRules, indicatorStateDevice } from './indicator-rules.js
 
 export interface IndicatorTickerDeps {
   config: AppConfig;
-  redis: RedisClient;
+  shares: ShareStore;
+  latest: LatestIndicatorValues;
   influx: InfluxQueryClient;
   registry: DeviceRegistry;
   alerts: AlertStore;
@@ -33,19 +33,15 @@ export interface IndicatorTickerDeps {
  */
 export class IndicatorTicker {
   readonly definitions: IndicatorDefinition[];
-  private readonly shares: ShareStore;
-  private readonly latest: LatestIndicatorValues;
   private readonly writer: PointWriter;
 
   constructor(private readonly deps: IndicatorTickerDeps) {
     this.definitions = loadIndicatorDefinitions(deps.config.indicators.file, ruleCatalogue);
-    this.shares = new ShareStore(deps.redis, deps.config.redis.prefix);
-    this.latest = new LatestIndicatorValues(deps.redis, deps.config.redis.prefix);
     this.writer = createPointWriter(deps.config.influx);
   }
 
   async tick(nowMs: number): Promise<string> {
-    const live = (await this.shares.list()).filter((s) => shareStatus(s, nowMs) === 'accepted');
+    const live = (await this.deps.shares.list()).filter((s) => shareStatus(s, nowMs) === 'accepted');
     const toMs = nowMs - this.deps.config.indicators.settleMs;
     let failed = 0;
     for (const definition of this.definitions) {
@@ -61,7 +57,7 @@ export class IndicatorTicker {
   private async computeOne(definition: IndicatorDefinition, live: ShareAgreement[], window: { fromMs: number; toMs: number }): Promise<void> {
     const { deps } = this;
     const value = await computeIndicator(definition, live, window, deps);
-    await this.latest.put(value);
+    await deps.latest.put(value);
     // The history is the dashboards'; a failed write must not hold back the rules (the next tick writes again).
     await this.writer.write(indicatorLine(value), 1).catch((err: Error) => deps.logger.warn({ err: err.message, indicator: definition.id }, 'indicator value not written to InfluxDB'));
     if (definition.rules.length === 0) return;

@@ -1,7 +1,5 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { RedisClient } from '@citypulse/redis';
-import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { ruleCatalogue } from '@citypulse/alert-config';
 import { InfluxQueryClient } from '@citypulse/storage';
@@ -24,15 +22,13 @@ export const MAX_INDICATOR_VALUES = 10_000;
 @Controller('indicators')
 export class IndicatorsController {
   private readonly definitions: Map<string, IndicatorDefinition>;
-  private readonly latest: LatestIndicatorValues;
 
   constructor(
-    @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly influx: InfluxQueryClient,
+    private readonly latest: LatestIndicatorValues,
   ) {
     this.definitions = new Map(loadIndicatorDefinitions(config.indicators.file, ruleCatalogue).map((d) => [d.id, d]));
-    this.latest = new LatestIndicatorValues(redis, config.redis.prefix);
   }
 
   /** Every indicator with its newest value and provenance (null before the first computation). */
