@@ -1,9 +1,10 @@
 // Jest runs TypeScript as native ES modules (aedes 1.x and Nest 12 ship ESM only),
 // hence `node --experimental-vm-modules` in the npm scripts.
+const LIBS = 'devices|config|contracts|registry|storage|handoff|rules|observability|testing|core|rejections|alert-store|alert-config|shadow|commands|redis|certificates|jobs|firmware|indicators';
 const aliases = {
   // The device-side client lives with the firmware docs and examples, outside libs/.
   '^@citypulse/device-client$': '<rootDir>/devices/src/index.ts',
-  '^@citypulse/(devices|config|contracts|registry|storage|handoff|rules|observability|testing|core|rejections|alert-store|alert-config|shadow|commands|redis|certificates|jobs|firmware|indicators)$': '<rootDir>/libs/$1/src/index.ts',
+  [`^@citypulse/(${LIBS})$`]: '<rootDir>/libs/$1/src/index.ts',
   // ESM sources import siblings as `./x.js`; jest resolves the `.ts` file.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

@@ -47,7 +47,8 @@ citypulse is running with ${fleet.stats.devices} simulated devices in ${args.cit
   operator console ${args.api}/console   (sign in with the token in .stack/api-token)
   API docs         ${args.api}/docs   (OpenAPI: ${args.api}/docs/json)
   alerts, live     npm run alerts -- tail   (npm run alerts -- ack <id> --note "…")
-  cluster          ${args.api}/console/#/cluster   (a heat wave drives regional demand past its rule: an alert in every city within a minute; then an incident on the border crossing)
+  cluster          ${args.api}/console/#/cluster   (a heat wave drives regional demand past its rule:
+                   an alert in every city within a minute; then an incident on the border crossing)
   indicators       curl -s ${auth} ${args.api}/indicators
   devices          curl -s ${auth} ${args.api}/devices
   alerts           curl -s ${auth} ${args.api}/alerts

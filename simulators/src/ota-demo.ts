@@ -78,7 +78,8 @@ while (Date.now() < deadline) {
   const state = commandNow.body as CommandView;
   const now = deviceNow.body as DeviceView;
   const step = now.firmwareUpdate?.commandId === command.id ? now.firmwareUpdate : undefined;
-  const line = `command ${state.status}; device ${step ? `${step.state}${step.percent !== undefined ? ` ${step.percent}%` : ''}${step.reason ? ` (${step.reason})` : ''}` : 'waiting'}; runs ${now.firmwareVersion}`;
+  const progress = step ? `${step.state}${step.percent !== undefined ? ` ${step.percent}%` : ''}${step.reason ? ` (${step.reason})` : ''}` : 'waiting';
+  const line = `command ${state.status}; device ${progress}; runs ${now.firmwareVersion}`;
   if (line !== last) console.log(line);
   last = line;
   if (['succeeded', 'failed', 'timed-out'].includes(state.status)) {

@@ -53,7 +53,8 @@ describe('each scenario through the real pipeline', () => {
       (ids) => scenario.raises.every((id) => ids.has(id)),
       { timeoutMs: 20_000, what: `${name} to raise ${scenario.raises.join(', ') || 'nothing'}` },
     );
-    if (scenario.raises.length === 0) await new Promise((r) => setTimeout(r, 1500)); // give a stray alert the time to show up
+    // Give a stray alert the time to show up.
+    if (scenario.raises.length === 0) await new Promise((r) => setTimeout(r, 1500));
     for (const ruleId of thresholdRules(await alertsOf(cp, prefix))) expect([...scenario.raises, ...scenario.mayRaise]).toContain(ruleId);
   });
 });

@@ -32,7 +32,9 @@ const compiled = await ensureBuild(process.cwd(), sourceStamp(process.cwd()), {
     while (process.env.GATE && !existsSync(process.env.GATE)) await new Promise((r) => setTimeout(r, 20));
     if (existsSync('apps/src/broken.ts')) throw new Error('does not compile');
     mkdirSync(outDir, { recursive: true });
-    for (const f of readdirSync('apps/src')) writeFileSync(outDir + '/' + f.replace(/\\.ts$/, '.js'), readFileSync('apps/src/' + f));
+    for (const f of readdirSync('apps/src')) {
+      writeFileSync(outDir + '/' + f.replace(/\\.ts$/, '.js'), readFileSync('apps/src/' + f));
+    }
   },
   onWait: (pid) => console.log('waiting for ' + pid),
 });

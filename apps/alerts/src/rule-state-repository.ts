@@ -5,7 +5,10 @@ import type { AlertTransition, DeviceRuleStates, StoredRuleState } from '@citypu
 const OUTBOX = '__outbox';
 
 /** Empties the outbox (KEYS[1], field ARGV[1]) only if it still holds what was applied (ARGV[2]). */
-const CLEAR_OUTBOX = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], '[]') end`;
+const CLEAR_OUTBOX = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HSET', KEYS[1], ARGV[1], '[]')
+end`;
 
 /**
  * Per-device rule state in one Redis hash (field per rule id, plus an outbox), updated with

@@ -83,7 +83,8 @@ async function ack(argv: string[]): Promise<void> {
   });
   const body = (await response.json().catch(() => ({}))) as { state?: string; message?: string | string[] };
   if (!response.ok) {
-    console.error(`not acknowledged: ${response.status} ${Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? '')}`);
+    const reason = Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? '');
+    console.error(`not acknowledged: ${response.status} ${reason}`);
     process.exitCode = 1;
     return;
   }

@@ -29,7 +29,11 @@ local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'missing' end
 if not string.find(',' .. ARGV[2] .. ',', ',' .. state .. ',', 1, true) then return state end
 for i = 5, #ARGV, 2 do
-  if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+  if ARGV[i + 1] == '' then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+  else
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
 end
 local index = { open = KEYS[3], acknowledged = KEYS[4], resolved = KEYS[5] }
 local target = ARGV[3]

@@ -22,7 +22,9 @@ for i, r in ipairs(records) do
   redis.call('SADD', base .. ':device:' .. r.deviceId, r.fingerprint)
   redis.call('SADD', base .. ':cities', r.city)
   if r.notAfter then redis.call('ZADD', base .. ':expiry:' .. r.city, tonumber(ARGV[2 + i]), r.fingerprint) end
-  if r.source == 'issued' and r.serial then redis.call('HSET', base .. ':serials:' .. r.city, r.serial, r.fingerprint) end
+  if r.source == 'issued' and r.serial then
+    redis.call('HSET', base .. ':serials:' .. r.city, r.serial, r.fingerprint)
+  end
   if r.source == 'registered' then redis.call('HSET', base .. ':owners', r.fingerprint, r.deviceId) end
 end
 return '[]'

@@ -10,7 +10,8 @@ export const CREATE_COMMAND = `
 local h, history, pending = KEYS[1], KEYS[2], KEYS[3]
 local id, device, ttl, keep = ARGV[1], ARGV[2], tonumber(ARGV[8]), tonumber(ARGV[9])
 if ARGV[13] == '1' and redis.call('EXISTS', h) == 1 then return 0 end
-redis.call('HSET', h, 'id', id, 'deviceId', device, 'name', ARGV[3], 'params', ARGV[4], 'status', 'pending', 'issuedAt', ARGV[5], 'deadline', ARGV[6])
+redis.call('HSET', h, 'id', id, 'deviceId', device, 'name', ARGV[3], 'params', ARGV[4], 'status', 'pending',
+  'issuedAt', ARGV[5], 'deadline', ARGV[6])
 redis.call('EXPIRE', h, ttl)
 redis.call('ZADD', history, ARGV[7], id)
 redis.call('ZADD', pending, ARGV[7], id)

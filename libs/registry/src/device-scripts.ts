@@ -112,7 +112,8 @@ else
 end
 local version = redis.call('HINCRBY', key, 'credentialVersion', 1)
 local id = redis.call('HGET', key, 'id')
-redis.call('PUBLISH', channel, cjson.encode({ kind = 'credentials-changed', deviceId = id, credentialVersion = version, revoked = revoked }))
+redis.call('PUBLISH', channel,
+  cjson.encode({ kind = 'credentials-changed', deviceId = id, credentialVersion = version, revoked = revoked }))
 return redis.call('HGETALL', key)
 `;
 

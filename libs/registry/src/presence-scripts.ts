@@ -9,7 +9,8 @@ local presence, online, mine, brokers = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local id, broker, connection, now, city, channel, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local previous = redis.call('HGET', presence, 'brokerId')
 if previous and previous ~= broker then redis.call('SREM', prefix .. ':presence:broker:' .. previous, id) end
-redis.call('HSET', presence, 'online', '1', 'brokerId', broker, 'connectionId', connection, 'connectedSince', now, 'lastSeen', now, 'city', city)
+redis.call('HSET', presence, 'online', '1', 'brokerId', broker, 'connectionId', connection, 'connectedSince', now,
+  'lastSeen', now, 'city', city)
 redis.call('HDEL', presence, 'offlineReason', 'lastWill')
 redis.call('SADD', online, id)
 redis.call('SADD', mine, id)
@@ -32,7 +33,8 @@ redis.call('SREM', online, id)
 local broker = redis.call('HGET', presence, 'brokerId')
 redis.call('SREM', prefix .. ':presence:broker:' .. broker, id)
 local city = redis.call('HGET', presence, 'city') or ''
-redis.call('PUBLISH', channel, cjson.encode({ deviceId = id, city = city, online = false, at = now, brokerId = broker, reason = reason, lastWill = will == '1' }))
+redis.call('PUBLISH', channel, cjson.encode({ deviceId = id, city = city, online = false, at = now, brokerId = broker,
+  reason = reason, lastWill = will == '1' }))
 return 1
 `;
 
@@ -51,7 +53,8 @@ for _, id in ipairs(redis.call('SMEMBERS', mine)) do
   if state[1] == broker and state[2] == '1' then
     redis.call('HSET', presence, 'online', '0', 'lastSeen', now, 'offlineReason', reason, 'lastWill', '0')
     redis.call('SREM', online, id)
-    redis.call('PUBLISH', channel, cjson.encode({ deviceId = id, city = state[3] or '', online = false, at = now, brokerId = broker, reason = reason, lastWill = false }))
+    redis.call('PUBLISH', channel, cjson.encode({ deviceId = id, city = state[3] or '', online = false, at = now,
+      brokerId = broker, reason = reason, lastWill = false }))
     released = released + 1
   end
 end

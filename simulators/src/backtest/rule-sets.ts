@@ -37,7 +37,10 @@ export function parseRuleSet(json: string, origin = 'rules'): RuleDefinition[] {
     const input = isObject(item) ? withoutSource(item) : item;
     const result = validateRule(input, ruleCatalogue);
     if (result.ok) rules.push(result.rule);
-    else problems.push(...result.errors.map((e) => `rule ${i}${isObject(item) && typeof item.id === 'string' ? ` (${item.id})` : ''}: ${e.field || 'rule'} ${e.message}`));
+    else {
+      const which = `rule ${i}${isObject(item) && typeof item.id === 'string' ? ` (${item.id})` : ''}`;
+      problems.push(...result.errors.map((e) => `${which}: ${e.field || 'rule'} ${e.message}`));
+    }
   });
   const ids = new Set<string>();
   for (const rule of rules) {

@@ -14,7 +14,8 @@ export function scenariosCommand(): void {
     if (s.rejects.length > 0) console.log(`${''.padEnd(17)} rejected as ${s.rejects.join(', ')}`);
     if (s.minDurationMs > 0) console.log(`${''.padEnd(17)} needs --duration ${s.minDurationMs / 60_000}m or more`);
   }
-  console.log(`\ncities: ${CITIES.map((c) => `${c.name} (UTC${c.utcOffsetMin >= 0 ? '+' : ''}${c.utcOffsetMin / 60})`).join(', ')}`);
+  const cities = CITIES.map((c) => `${c.name} (UTC${c.utcOffsetMin >= 0 ? '+' : ''}${c.utcOffsetMin / 60})`);
+  console.log(`\ncities: ${cities.join(', ')}`);
 }
 
 /** `sim rules`: the catalogue's rules as JSON, a starting point for a candidate rule file. */

@@ -51,7 +51,8 @@ export function describeRun(run: SimRun): string {
     `scenario ${scenario.name}: ${scenario.summary}`,
   ];
   if (scenario.name !== 'normal') lines.push(`  event ${new Date(context.window.startMs).toISOString()} … ${new Date(context.window.endMs).toISOString()} in ${plan.focusCity.name}`);
-  if (scenario.raises.length > 0) lines.push(`  should raise ${scenario.raises.join(', ')}${scenario.mayRaise.length > 0 ? `; may raise ${scenario.mayRaise.length} more` : ''}`);
+  const mayRaise = scenario.mayRaise.length > 0 ? `; may raise ${scenario.mayRaise.length} more` : '';
+  if (scenario.raises.length > 0) lines.push(`  should raise ${scenario.raises.join(', ')}${mayRaise}`);
   if (scenario.rejects.length > 0) lines.push(`  should be rejected with ${scenario.rejects.join(', ')}`);
   const present = new Set(plan.devices.filter((d) => d.city === plan.focusCity).map((d) => d.type.name));
   const missing = requiredTypes(scenario).filter((t) => !present.has(t));

@@ -57,7 +57,8 @@ describe('device models', () => {
   });
 
   describe('over a Thursday to a Sunday in Beijing at the catalogue intervals', () => {
-    const week = readings({ devices: 25, startMs: Date.UTC(2025, 6, 9, 16), durationMs: 4 * DAY }); // Thu 10 July 00:00 Beijing
+    // From Thu 10 July 00:00 Beijing.
+    const week = readings({ devices: 25, startMs: Date.UTC(2025, 6, 9, 16), durationMs: 4 * DAY });
     const of = (type: string) => week.filter((r) => r.type === type);
     const beijing = getCity('beijing')!;
 

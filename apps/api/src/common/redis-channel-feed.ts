@@ -23,7 +23,8 @@ export class RedisChannelFeed<T> {
 
   /** Every message from now on (subscribes on first use; await ready() to miss none published after). */
   get messages(): Observable<T> {
-    this.ready().catch(() => undefined); // a stream opened without ready() hears nothing rather than crashing the process
+    // A stream opened without ready() hears nothing rather than crashing the process.
+    this.ready().catch(() => undefined);
     return this.subject.asObservable();
   }
 

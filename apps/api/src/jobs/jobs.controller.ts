@@ -61,7 +61,10 @@ export class JobsController {
     if (problems.length > 0) throw badRequest(problems);
 
     const resolved = await resolveSelection(this.registry, selection, this.config.jobs.maxDevices);
-    if (resolved.unknown.length > 0) throw badRequest([{ field: 'selection.deviceIds', message: `no such device in ${selection.city}: ${resolved.unknown.slice(0, 20).join(', ')}${resolved.unknown.length > 20 ? ' …' : ''}` }]);
+    if (resolved.unknown.length > 0) {
+      const unknown = `${resolved.unknown.slice(0, 20).join(', ')}${resolved.unknown.length > 20 ? ' …' : ''}`;
+      throw badRequest([{ field: 'selection.deviceIds', message: `no such device in ${selection.city}: ${unknown}` }]);
+    }
     if (resolved.tooMany) throw badRequest([{ field: 'selection', message: `the selection has more than ${this.config.jobs.maxDevices} devices (CP_JOBS_MAX_DEVICES)` }]);
     if (resolved.devices.length === 0) throw badRequest([{ field: 'selection', message: 'the selection matches no device' }]);
     const id = randomUUID();

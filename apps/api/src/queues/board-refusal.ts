@@ -21,11 +21,15 @@ function refusalPage(status: 401 | 403, message: string): string {
   const text = message.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>citypulse queues: ${ERRORS[status]}</title></head>
+<head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>citypulse queues: ${ERRORS[status]}</title>
+</head>
 <body>
 <h1>${status} ${ERRORS[status]}</h1>
 <p>${text}.</p>
-<p><a href="/console">Sign in through the operator console</a> with an admin token, then open the queue dashboard from its Queues view.</p>
+<p><a href="/console">Sign in through the operator console</a> with an admin token,
+then open the queue dashboard from its Queues view.</p>
 </body>
 </html>
 `;

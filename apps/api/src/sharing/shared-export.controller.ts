@@ -109,5 +109,6 @@ function aggregatePlan(s: SharedSelection, w: AggregateWindow, limit: number): O
 
 /** citypulse-share-sh-0123456789ab-tianjin-electricity-meter-<from>-<to>. */
 function fileStemOf(share: ShareAgreement, s: SharedSelection, w: SharedWindow): string {
-  return `citypulse-share-${share.id}-${[s.city, s.deviceType].map(fileNamePart).join('-')}-${fileStamp(w.fromMs)}-${fileStamp(w.toMs)}`;
+  const what = [s.city, s.deviceType].map(fileNamePart).join('-');
+  return `citypulse-share-${share.id}-${what}-${fileStamp(w.fromMs)}-${fileStamp(w.toMs)}`;
 }

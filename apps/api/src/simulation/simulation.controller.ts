@@ -61,7 +61,8 @@ export class SimulationController {
     const sessions = await this.sessions.of(prefix, citiesOf(undefined, tenancy));
     if (sessions.length === 0) throw new NotFoundException(`replay session ${prefix} not found`);
     const items = await this.sessions.end(sessions, body.endMs);
-    await this.audit.record({ actor: tenancy.tokenName, action: 'replay-session.end', target: `replay-session:${prefix}`, detail: `at ${new Date(body.endMs).toISOString()}; ${describeCities(sessions.map((s) => s.city).filter((c): c is string => c !== null))}` });
+    const cities = describeCities(sessions.map((s) => s.city).filter((c): c is string => c !== null));
+    await this.audit.record({ actor: tenancy.tokenName, action: 'replay-session.end', target: `replay-session:${prefix}`, detail: `at ${new Date(body.endMs).toISOString()}; ${cities}` });
     return { items };
   }
 

@@ -19,7 +19,8 @@ const server = new SMTPServer({
     stream.on('data', (c) => chunks.push(c));
     stream.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      process.stdout.write(`${JSON.stringify({ from: session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address), user: session.user, raw })}\n`);
+      const message = { from: session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address), user: session.user, raw };
+      process.stdout.write(`${JSON.stringify(message)}\n`);
       callback();
     });
   },

@@ -141,7 +141,8 @@ describe('the city-cluster Grafana dashboard', () => {
     expect(total('critical')).toBe(1);
     expect((await runInflux(query('panel 2 '), { city: ['tianjin'] })).length).toBe(0);
 
-    await cp.api('POST', `/alerts/${encodeURIComponent((await waitForAlerts(cp, alertDevice.id, (a) => a.length === 1, 'the alert'))[0].id)}/resolve`, { by: 'grafana-test' });
+    const [alert] = await waitForAlerts(cp, alertDevice.id, (a) => a.length === 1, 'the alert');
+    await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/resolve`, { by: 'grafana-test' });
     await waitFor(() => runInflux(query('panel 2 ')), (s) => s.length === 0, { what: 'no open alert once it is resolved' });
   });
 

@@ -40,7 +40,8 @@ describe('GET /metrics', () => {
     const receivedBefore = before.value('citypulse_mqtt_messages_received_total', { kind: 'telemetry' }) ?? 0;
     const storedBefore = before.value('citypulse_readings_stored_total') ?? 0;
     const t0 = Date.now() - 5000;
-    for (let i = 0; i < 7; i++) await devices[i % 2].publish({ temperature: 20 + i }, t0 + i); // QoS 1: resolves on PUBACK
+    // QoS 1: resolves on PUBACK.
+    for (let i = 0; i < 7; i++) await devices[i % 2].publish({ temperature: 20 + i }, t0 + i);
 
     const after = await metrics();
     expect(after.value('citypulse_mqtt_messages_received_total', { kind: 'telemetry' })).toBe(receivedBefore + 7);

@@ -29,7 +29,10 @@ export interface StackOptions {
 
 /** `--name <v>   help (default x)`, one line per option, flags padded to `width`. */
 export function optionLines(specs: Record<string, OptionSpec>, width: number): string[] {
-  return Object.entries(specs).map(([name, s]) => `  ${(s.type === 'string' ? `--${name} <v>` : `--${name}`).padEnd(width)} ${s.help}${s.type === 'string' ? ` (default ${s.default})` : ''}`);
+  return Object.entries(specs).map(([name, s]) => {
+    const flag = s.type === 'string' ? `--${name} <v>` : `--${name}`;
+    return `  ${flag.padEnd(width)} ${s.help}${s.type === 'string' ? ` (default ${s.default})` : ''}`;
+  });
 }
 
 /**

@@ -72,11 +72,12 @@ export function formatDurabilityReport(report: DurabilityReport): string {
     const p99 = p.vsEverysec?.ackP99 == null ? '' : `, p99 ×${p.vsEverysec.ackP99.toFixed(2)}`;
     const vs = p.vsEverysec && p.level !== 'everysec' ? `   ÷ everysec: ${p.vsEverysec.readingsAcked.toFixed(2)} PUBACKed, ${p.vsEverysec.endToEnd.toFixed(2)} end to end${p99}` : '';
     const l = p.ackLatencyMs;
+    const connectionsLost = p.connectionsLost ? `, ${p.connectionsLost} connections lost` : '';
     rows.push(
       `${p.level} (${servers})`,
       ['readings/s', `${n(p.readingsAckedPerS)} PUBACKed, ${n(p.endToEndPerS)} end to end${vs}`],
       ['PUBACK latency', l.count > 0 ? `p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms` : 'none after the warm-up (make --duration longer than --warmup)'],
-      ['readings', `${n(p.readingsPublished)} published, ${n(p.readingsAcked)} PUBACKed, ${n(p.stored)} stored, ${p.lost} lost${p.drained ? '' : ' (NOT DRAINED)'}${p.connectionsLost ? `, ${p.connectionsLost} connections lost` : ''}`],
+      ['readings', `${n(p.readingsPublished)} published, ${n(p.readingsAcked)} PUBACKed, ${n(p.stored)} stored, ${p.lost} lost${p.drained ? '' : ' (NOT DRAINED)'}${connectionsLost}`],
       ['Redis', `${p.redisCommandsPerReading.toFixed(3)} commands/reading, ${n(p.waitCalls)} WAIT${p.replicaTimeouts ? `, ${p.replicaTimeouts} replica timeouts (no PUBACK)` : ''}`],
       ['CPU % of a core', `${Object.entries(p.cpuPercentOfCore).map(([k, v]) => `${k} ${v}`).join(', ')} (machine ${p.machineBusyPercent}% busy)`],
     );

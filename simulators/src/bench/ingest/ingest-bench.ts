@@ -40,7 +40,9 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
   log(`starting citypulse${options.split ? ' as two processes' : ''} (Redis prefix ${redisPrefix}, InfluxDB database ${database.name}, logs in ${run.logDir})`);
   const services = await startServices({ layout: options.split ? 'split' : 'all-in-one', entry: options.entry, env: serviceEnv, nodeArgs, logDir: run.logDir, stamp }, (service) => {
     cleanup.add(`stop ${service.name}`, () => service.stop());
-    log(`${service.name} pid ${service.pid}${service.apiUrl ? `, API ${service.apiUrl}` : ''}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
+    const api = service.apiUrl ? `, API ${service.apiUrl}` : '';
+    const mqtt = service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : '';
+    log(`${service.name} pid ${service.pid}${api}${mqtt}`);
   });
   const metricsUrls = services.all.map((s) => s.metricsUrl);
 

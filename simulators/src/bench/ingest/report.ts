@@ -97,7 +97,8 @@ export function formatTable(report: IngestReport): string {
     `citypulse ingest bench — ${report.startedAt}, commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}`,
     `machine: ${report.machine.cores} cores (${report.machine.cpuModel}), ${int(report.machine.memoryMb)} MiB, node ${report.machine.node}`,
     `config: ${c.devices} × ${c.deviceType}, ${c.fieldsPerReading} fields/reading, window ${c.window}, ${c.durationS} s, ` +
-      `rate ${c.rate > 0 ? `${int(c.rate)}/s` : 'unlimited'}, ${c.batch === 1 ? 'one reading per publish' : `batch ${c.batch} readings per publish`}`,
+      `rate ${c.rate > 0 ? `${int(c.rate)}/s` : 'unlimited'}, ` +
+        (c.batch === 1 ? 'one reading per publish' : `batch ${c.batch} readings per publish`),
     `service: ${c.processes.map((p) => `${p.name} (${p.apps})`).join(' + ')}`,
     '',
     ['readings published', int(r.readingsPublished) + (c.batch > 1 ? `  (${int(r.messagesPublished)} messages)` : '')],

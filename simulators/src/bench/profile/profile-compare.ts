@@ -63,7 +63,11 @@ export async function runProfileCompareCommand(args: string[]): Promise<number> 
     return fileA === '--help' ? 0 : 2;
   }
   const [a, b] = [fileA, fileB].map((file) => JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
-  const rows = (diffs: ShareDiff[]) => diffs.slice(0, Number(top ?? 30)).map((d) => `  ${d.a.toFixed(1).padStart(5)}% ${d.b.toFixed(1).padStart(6)}% ${(d.b - d.a >= 0 ? '+' : '') + (d.b - d.a).toFixed(1).padStart(5)}  ${d.name}`);
+  const rows = (diffs: ShareDiff[]) =>
+    diffs.slice(0, Number(top ?? 30)).map((d) => {
+      const change = (d.b - d.a >= 0 ? '+' : '') + (d.b - d.a).toFixed(1).padStart(5);
+      return `  ${d.a.toFixed(1).padStart(5)}% ${d.b.toFixed(1).padStart(6)}% ${change}  ${d.name}`;
+    });
   const [windowA, windowB] = [loadWindow(a), loadWindow(b)];
   console.log(`A ${fileA}: window ${((windowA.toUs - windowA.fromUs) / 1e6).toFixed(1)} s`);
   console.log(`B ${fileB}: window ${((windowB.toUs - windowB.fromUs) / 1e6).toFixed(1)} s`);

@@ -27,7 +27,9 @@ async function bench(options: ProvisionBenchOptions, cleanup: Cleanup): Promise<
     { layout: [{ name: 'broker', apps: 'broker' }, { name: 'api', apps: 'api' }], entry: options.entry, env, nodeArgs: ['--enable-source-maps'], logDir: run.logDir, stamp },
     (service) => {
       cleanup.add(`stop ${service.name}`, () => service.stop());
-      log(`${service.name} pid ${service.pid}${service.apiUrl ? `, API ${service.apiUrl}` : ''}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
+      const api = service.apiUrl ? `, API ${service.apiUrl}` : '';
+      const mqtt = service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : '';
+      log(`${service.name} pid ${service.pid}${api}${mqtt}`);
     },
   );
   const rssIdle = readMemory(broker.pid);

@@ -117,6 +117,7 @@ export function formatSoakReport(report: SoakReport): string {
   const r = report.results;
   const v = report.verdict;
   const c = report.config as { rate: number; durationS: number; devices: number; sampleS: number };
+  const drained = r.drained ? `  (drained ${r.drainS?.toFixed(1)} s after the load stopped)` : '  NOT DRAINED';
   const rows: Row[] = [
     `citypulse soak — ${report.startedAt}, commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}`,
     `machine: ${report.machine.cores} cores (${report.machine.cpuModel}), ${n(report.machine.memoryMb)} MiB, node ${report.machine.node}`,
@@ -127,7 +128,7 @@ export function formatSoakReport(report: SoakReport): string {
     '  RSS mean / max: of the once-a-second readings since the previous sample; heap: at the sample; lag: prom-client’s',
     '  histogram since the previous sample (10 ms resolution); stream / pending: hand-off entries not yet stored / read but unacknowledged',
     '',
-    ['readings PUBACKed / stored (InfluxDB count)', `${n(r.readingsAcked)} / ${n(r.stored)}${r.drained ? `  (drained ${r.drainS?.toFixed(1)} s after the load stopped)` : '  NOT DRAINED'}`],
+    ['readings PUBACKed / stored (InfluxDB count)', `${n(r.readingsAcked)} / ${n(r.stored)}${drained}`],
     ['LOST (PUBACKed − stored)', r.lost === 0 ? '0' : `${n(r.lost)}   <<<<<<<<<< ACKNOWLEDGED READINGS LOST`],
     ['mean readings/s over the run', n(r.meanReadingsPerSecond)],
     ['publish → PUBACK p50 / p99 / max', `${n(r.ackLatencyMs.p50, 1)} / ${n(r.ackLatencyMs.p99, 1)} / ${n(r.ackLatencyMs.max, 1)} ms`],

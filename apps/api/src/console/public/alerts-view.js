@@ -257,7 +257,8 @@ export function alertsView(root) {
         const { results, applied } = await api('/alerts/bulk', { method: 'POST', body });
         if (note.value.trim() === sent) note.value = '';
         const refused = results.filter((r) => !r.ok).length;
-        result.textContent = `${action === 'assign' ? 'assigned' : 'acknowledged'} ${applied}${refused ? `, ${refused} refused (changed meanwhile)` : ''}`;
+        const refusedNote = refused ? `, ${refused} refused (changed meanwhile)` : '';
+        result.textContent = `${action === 'assign' ? 'assigned' : 'acknowledged'} ${applied}${refusedNote}`;
         for (const id of ids) {
           const box = rows.kept(id, 'select');
           if (box) box.checked = false;
