@@ -1,7 +1,7 @@
-import type { RedisClient } from '@citypulse/redis';
+import { luaScript, type RedisClient } from '@citypulse/redis';
 import { handoffKeys, INGEST_GROUP } from './keys.js';
 import { scaledToShare } from './linger.js';
-import { ACK_LUA, CLAIM_LUA, LOST, READ_NEW_LUA, defineScript } from './scripts.js';
+import { ACK_LUA, CLAIM_LUA, LOST, READ_NEW_LUA } from './scripts.js';
 
 /** The entries of one partition in a batch, in stream order, with the lease they were read under. */
 export interface HandoffSegment {
@@ -91,9 +91,9 @@ export class HandoffConsumer {
     private readonly options: HandoffConsumerOptions,
   ) {
     this.keys = Array.from({ length: options.partitions }, (_, p) => handoffKeys(options.prefix, p));
-    this.readNew = defineScript(redis, 'cpHandoffReadNew', 2, READ_NEW_LUA);
-    this.claim = defineScript(redis, 'cpHandoffClaim', 2, CLAIM_LUA);
-    this.ackScript = defineScript(redis, 'cpHandoffAck', 3, ACK_LUA);
+    this.readNew = luaScript(redis, 'cpHandoffReadNew', READ_NEW_LUA);
+    this.claim = luaScript(redis, 'cpHandoffClaim', CLAIM_LUA);
+    this.ackScript = luaScript(redis, 'cpHandoffAck', ACK_LUA);
   }
 
   /** Creates every partition's consumer group (from the start of the stream, so nothing appended earlier is skipped). */

@@ -1,8 +1,8 @@
-import type { RedisClient } from '@citypulse/redis';
+import { luaScript, type RedisClient } from '@citypulse/redis';
 import { randomUUID } from 'node:crypto';
 import { handoffKeys, handoffMembersKey } from './keys.js';
 import { fairShare, partitionsToRelease, partitionsToTry, startingPartition } from './fair-share.js';
-import { ACQUIRE_LUA, HEARTBEAT_LUA, RELEASE_LUA, RENEW_LUA, defineScript } from './scripts.js';
+import { ACQUIRE_LUA, HEARTBEAT_LUA, RELEASE_LUA, RENEW_LUA } from './scripts.js';
 
 export interface PartitionLeasesOptions {
   prefix: string;
@@ -55,10 +55,10 @@ export class PartitionLeases {
     this.ownerPrefix = `${options.instanceId}#`;
     this.token = `${this.ownerPrefix}${randomUUID().slice(0, 8)}`;
     this.scripts = {
-      acquire: defineScript(redis, 'cpHandoffLeaseAcquire', 1, ACQUIRE_LUA),
-      renew: defineScript(redis, 'cpHandoffLeaseRenew', 1, RENEW_LUA),
-      release: defineScript(redis, 'cpHandoffLeaseRelease', 1, RELEASE_LUA),
-      heartbeat: defineScript(redis, 'cpHandoffMembers', 1, HEARTBEAT_LUA),
+      acquire: luaScript(redis, 'cpHandoffLeaseAcquire', ACQUIRE_LUA),
+      renew: luaScript(redis, 'cpHandoffLeaseRenew', RENEW_LUA),
+      release: luaScript(redis, 'cpHandoffLeaseRelease', RELEASE_LUA),
+      heartbeat: luaScript(redis, 'cpHandoffMembers', HEARTBEAT_LUA),
     };
   }
 

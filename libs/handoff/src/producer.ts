@@ -1,9 +1,9 @@
-import type { RedisClient } from '@citypulse/redis';
+import { luaScript, type RedisClient } from '@citypulse/redis';
 import { handoffKeys } from './keys.js';
 import { encodeEntries } from './entry.js';
 import { partitionOf } from './partition.js';
 import { BacklogEstimate } from './backlog.js';
-import { APPEND_LUA, defineScript } from './scripts.js';
+import { APPEND_LUA } from './scripts.js';
 
 export interface HandoffProducerOptions {
   prefix: string;
@@ -52,7 +52,7 @@ export class HandoffProducer {
     private readonly options: HandoffProducerOptions,
   ) {
     this.keys = Array.from({ length: options.partitions }, (_, p) => handoffKeys(options.prefix, p));
-    this.appendScript = defineScript(redis, 'cpHandoffAppend', 2, APPEND_LUA);
+    this.appendScript = luaScript(redis, 'cpHandoffAppend', APPEND_LUA);
     this.backlog = new BacklogEstimate(options.partitions, options.backlogRefreshMs ?? 1000);
   }
 

@@ -1,24 +1,8 @@
-import type { RedisClient } from '@citypulse/redis';
-
-type ScriptFn = (keys: readonly string[], args: ReadonlyArray<string | number>) => Promise<unknown>;
-
-/**
- * A Lua script as a function of (keys, args), sent by EVALSHA. Defined once per client; works
- * alike on a Redis and a Cluster, where ioredis routes it by its first key and auto-pipelines calls
- * to the same node. A NOSCRIPT (a restarted Redis forgot its scripts) is sent once more: ioredis
- * sends the full script then, but not by itself for a call it retried inside a cluster pipeline
- * after a redirect — the broker's appends failed so just after a master restart.
+/*
+ * The hand-off's Lua scripts, run through luaScript (@citypulse/redis) like every other script:
+ * EVALSHA, the full script once when the server does not know it (first use, or a master that
+ * restarted and forgot its scripts — also for a call ioredis retried inside a cluster pipeline).
  */
-export function defineScript(redis: RedisClient, name: string, numberOfKeys: number, lua: string): ScriptFn {
-  const commands = redis as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>;
-  if (typeof commands[name] !== 'function') redis.defineCommand(name, { numberOfKeys, lua });
-  const call = (keys: readonly string[], args: ReadonlyArray<string | number>) => commands[name].call(redis, ...keys, ...args);
-  return (keys, args) =>
-    call(keys, args).catch((err: Error) => {
-      if (!String(err.message).includes('NOSCRIPT')) throw err;
-      return call(keys, args);
-    });
-}
 
 /**
  * Appends entries (ARGV: n1, lp1, n2, lp2, …) and counts their readings; returns the partition's

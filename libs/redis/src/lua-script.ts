@@ -6,7 +6,13 @@ export type ScriptRunner = (keys: string[], args: Array<string | number>) => Pro
 /**
  * A Lua script run by its SHA (EVALSHA), sent in full (EVAL) only when Redis does not know it yet
  * (first use, or after a restart). Scripts make a read-check-write atomic and publish the event
- * of a change together with the change.
+ * of a change together with the change. The one way citypulse runs a script (tested on one Redis
+ * and a Redis Cluster, lua-script.int-test.ts).
+ *
+ * The fallback is ours, per call: a call ioredis retried inside a cluster pipeline (a master
+ * restarting in place, its scripts gone) comes back with NOSCRIPT like any other, and is sent in
+ * full then — with defineCommand ioredis' own fallback did not cover that retry, and the broker's
+ * first hand-off appends after a master restart failed.
  *
  * Why EVALSHA and not ioredis `defineCommand`: these scripts take a varying number of keys, and a
  * defined command with a varying key count is called as `cmd(numKeys, ...keys)`. ioredis' auto-
