@@ -32,9 +32,9 @@ export function redisStore<T>(store: abstract new (...args: never[]) => T, build
  * Every store of the libs, each built once per process (the all-in-one's apps share them). A
  * controller or service takes the store it needs in its constructor, by class, instead of building
  * its own from REDIS and the prefix (sharing agreements too: the API and the brokers read them).
- * An app's own stores (the broker's city budgets) are provided by the app with `redisStore`. Not
- * here: FirmwareCatalogue, whose lib also brings the S3 client, which the broker and ingest
- * processes need not load.
+ * A store only some apps use is provided by those apps with `redisStore`: FirmwareCatalogue (the
+ * API and alerts apps), whose lib also brings the S3 client, which the broker and ingest processes
+ * need not load. The broker's city budgets are built on its hand-off connection, not provided.
  */
 const STORES: FactoryProvider[] = [
   redisStore(DeviceRegistry),
