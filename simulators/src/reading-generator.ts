@@ -1,5 +1,6 @@
 import type { DeviceTypeDefinition, FieldSpec } from '@citypulse/devices';
-import { seededRandom, seedFrom } from './random.js';
+import { seededRandom } from '@citypulse/random';
+import { hashString } from './model/noise.js';
 
 type Values = Record<string, number | boolean | string>;
 
@@ -33,7 +34,7 @@ export class ReadingGenerator {
     deviceId: string,
     seed = 1,
   ) {
-    this.random = seededRandom(seedFrom(`${deviceId}:${seed}`));
+    this.random = seededRandom(hashString(`${deviceId}:${seed}`));
   }
 
   next(overrides: Values = {}): Values {

@@ -1,8 +1,6 @@
 import type { MqttClient } from 'mqtt';
-import { createServer } from 'node:net';
-import { AppProcess, testEnv, uniqueName } from '@citypulse/testing';
+import { AppProcess, connackCode, freePort, RawMqttSocket, testEnv, uniqueName } from '@citypulse/testing';
 import { TestCitypulse } from './harness.js';
-import { connackCode, rawConnect } from './raw-mqtt.js';
 
 /**
  * Device credentials over real MQTT connections: refused CONNECTs get the right CONNACK code,
@@ -134,19 +132,15 @@ describe('device credentials and CONNECT security', () => {
   });
 
   it('disconnects a device connected to another broker process at once when it is revoked through this one', async () => {
-    const brokerPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = server.address() as { port: number };
-        server.close(() => resolve(free));
-      });
-    });
+    const brokerPort = await freePort();
     const other = new AppProcess('broker', testEnv({ CP_REDIS_PREFIX: cp.config.redis.prefix, CP_MQTT_PORT: String(brokerPort) }));
     await other.start();
     try {
       const { id, secret } = await newDevice();
-      const { returnCode, socket } = await rawConnect({ port: brokerPort, clientId: id, username: id, password: secret });
+      const { returnCode, socket } = await RawMqttSocket.login(brokerPort, { clientId: id, username: id, password: secret });
       expect(returnCode).toBe(0);
-      const closedAt = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+      // Resolves when the broker closes the socket (or after 10 s, failing the bound below).
+      const closedAt = socket.closesWithin(10_000).then(() => Date.now());
       const revokedAt = Date.now();
       expect((await cp.api('POST', `/devices/${id}/revoke`)).status).toBe(200);
       expect((await closedAt) - revokedAt).toBeLessThan(1000);

@@ -1,8 +1,7 @@
 import { Metrics } from '@citypulse/observability';
-import { freePort, uniqueName } from '@citypulse/testing';
+import { connackCode, freePort, uniqueName } from '@citypulse/testing';
 import { startCitypulse, type Citypulse } from '../src/run-apps.js';
 import { TestCitypulse } from './harness.js';
-import { connackCode } from './raw-mqtt.js';
 
 /**
  * A login verified with scrypt on one broker is proven to every broker through Redis: a device

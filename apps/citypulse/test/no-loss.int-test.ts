@@ -1,4 +1,4 @@
-import { AppProcess, PrivateInflux, SteadyPublisher, testEnv, uniqueName, waitFor, flushPrefix } from '@citypulse/testing';
+import { AppProcess, PrivateInflux, SteadyPublisher, testEnv, uniqueName, waitFor, flushPrefix, freePort } from '@citypulse/testing';
 import { loadConfig } from '@citypulse/config';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { startCitypulse, type Citypulse } from '../src/run-apps.js';
@@ -10,16 +10,6 @@ import { startCitypulse, type Citypulse } from '../src/run-apps.js';
  * is in InfluxDB exactly once.
  */
 const meterValues = () => ({ voltage: 228 + Math.random() * 4, current: 5, active_power: 1.1, power_factor: 0.95, frequency: 50 });
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 class Scenario {
   readonly env: Record<string, string>;

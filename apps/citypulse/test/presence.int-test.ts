@@ -1,79 +1,35 @@
-import { createServer } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic } from '@citypulse/contracts';
-import { AppProcess, testEnv, uniqueName, waitFor } from '@citypulse/testing';
+import { SseStream } from '@citypulse/sse';
+import { AppProcess, freePort, RawMqttSocket, testEnv, uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from './harness.js';
-import { rawConnect } from './raw-mqtt.js';
 
-/** A reader of GET /presence/events (server-sent events) collecting every event it receives. */
-class PresenceStream {
-  readonly events: any[] = [];
-  private readonly abort = new AbortController();
-
-  static async open(cp: TestCitypulse, query = '', token = cp.config.http.adminToken): Promise<PresenceStream> {
-    const stream = new PresenceStream();
-    const response = await fetch(`http://127.0.0.1:${cp.running.httpPort}/presence/events${query}`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
-      signal: stream.abort.signal,
-    });
-    if (response.status !== 200) throw new Error(`GET /presence/events: ${response.status}`);
-    void stream.read(response.body!);
-    return stream;
-  }
-
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of body) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = frame.split('\n').find((l) => l.startsWith('data: '));
-          if (data) this.events.push(JSON.parse(data.slice(6)));
-        }
-      }
-    } catch {
-      // aborted by close()
-    }
-  }
-
-  of(deviceId: string): any[] {
-    return this.events.filter((e) => e.deviceId === deviceId);
-  }
-
-  close(): void {
-    this.abort.abort();
-  }
+/** GET /presence/events (server-sent events), every event received kept. */
+function openPresenceStream(cp: TestCitypulse, token = cp.config.http.adminToken): Promise<SseStream<any>> {
+  return SseStream.open(`http://127.0.0.1:${cp.running.httpPort}/presence/events`, token, (event) => JSON.parse(event.data));
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** The events of one device a stream received. */
+function eventsOf(stream: SseStream<any>, deviceId: string): any[] {
+  return stream.received.filter((e) => e.deviceId === deviceId);
 }
 
 /** Presence over real connections: online/offline with the reason, last will, events, counts, across brokers. */
 describe('presence', () => {
   let cp: TestCitypulse;
-  let stream: PresenceStream;
+  let stream: SseStream<any>;
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
     cp = await TestCitypulse.start({ CP_BROKER_HEARTBEAT_MS: '300' });
-    stream = await PresenceStream.open(cp);
+    stream = await openPresenceStream(cp);
     // The stream subscribes to Redis on open; wait until it demonstrably receives events.
     const warmup = await newDevice('xian');
     await waitFor(
       async () => {
         const c = await cp.connectDevice(warmup.id, warmup.secret);
         await c.endAsync();
-        return stream.of(warmup.id).length;
+        return eventsOf(stream, warmup.id).length;
       },
       (n) => n > 0,
       { what: 'the presence stream to be live' },
@@ -113,15 +69,15 @@ describe('presence', () => {
     operator.on('message', (topic, payload) => wills.push(`${topic} ${payload.toString()}`));
     await operator.subscribeAsync('devices/+/state', { qos: 1 });
 
-    const { returnCode, socket } = await rawConnect({ port: cp.running.mqttPort!, clientId: id, username: id, password: secret, will: { topic: deviceTopic(id, 'state'), payload: '{"online":false}' } });
+    const { returnCode, socket } = await RawMqttSocket.login(cp.running.mqttPort!, { clientId: id, username: id, password: secret, will: { topic: deviceTopic(id, 'state'), payload: '{"online":false}' } });
     expect(returnCode).toBe(0);
     await waitFor(() => presenceOf(id), (p) => p.online === true, { what: 'online' });
-    socket.destroy();
+    await socket.destroy();
 
     const offline = await waitFor(() => presenceOf(id), (p) => p.online === false, { what: 'offline after the drop' });
     expect(offline).toMatchObject({ offlineReason: 'connection_lost', lastWill: true });
     await waitFor(() => wills, (w) => w.includes(`${deviceTopic(id, 'state')} {"online":false}`), { what: 'the last will' });
-    const events = await waitFor(() => stream.of(id), (e) => e.length === 2, { what: 'online and offline events' });
+    const events = await waitFor(() => eventsOf(stream, id), (e) => e.length === 2, { what: 'online and offline events' });
     expect(events).toEqual([
       expect.objectContaining({ deviceId: id, city: 'beijing', online: true }),
       expect.objectContaining({ deviceId: id, city: 'beijing', online: false, reason: 'connection_lost', lastWill: true }),
@@ -131,12 +87,12 @@ describe('presence', () => {
   it('marks a device that stops sending offline when its keep-alive lapses', async () => {
     const { id, secret } = await newDevice();
     // Keep-alive 1 s and no PINGREQ ever: the broker gives up after 1.5 s [MQTT-3.1.2-24].
-    const { socket } = await rawConnect({ port: cp.running.mqttPort!, clientId: id, username: id, password: secret, keepaliveS: 1 });
+    const { socket } = await RawMqttSocket.login(cp.running.mqttPort!, { clientId: id, username: id, password: secret, keepaliveS: 1 });
     try {
       const offline = await waitFor(() => presenceOf(id), (p) => p.offlineReason !== undefined, { what: 'keep-alive timeout', timeoutMs: 10_000 });
       expect(offline).toMatchObject({ online: false, offlineReason: 'keepalive_timeout' });
     } finally {
-      socket.destroy();
+      await socket.destroy();
     }
   });
 
@@ -161,7 +117,7 @@ describe('presence', () => {
 
   it('streams only the token’s cities on /presence/events', async () => {
     const token = (await cp.api('POST', '/tokens', { name: uniqueName('sse'), role: 'operator', cities: ['tianjin'] })).body.token;
-    const scoped = await PresenceStream.open(cp, '', token);
+    const scoped = await openPresenceStream(cp, token);
     try {
       const bj = await newDevice('beijing');
       const tj = await newDevice('tianjin');
@@ -170,17 +126,17 @@ describe('presence', () => {
         async () => {
           const c = await cp.connectDevice(tj.id, tj.secret);
           await c.endAsync();
-          return scoped.of(tj.id).length;
+          return eventsOf(scoped, tj.id).length;
         },
         (n) => n > 0,
         { what: 'the scoped stream to be live' },
       );
       const c = await cp.connectDevice(bj.id, bj.secret);
-      await waitFor(() => stream.of(bj.id).length, (n) => n > 0, { what: 'the Beijing event on the admin stream' });
+      await waitFor(() => eventsOf(stream, bj.id).length, (n) => n > 0, { what: 'the Beijing event on the admin stream' });
       await c.endAsync();
-      await waitFor(() => stream.of(bj.id).length, (n) => n === 2, { what: 'both Beijing events on the admin stream' });
-      expect(scoped.events.every((e) => e.city === 'tianjin')).toBe(true);
-      expect(scoped.of(bj.id)).toEqual([]);
+      await waitFor(() => eventsOf(stream, bj.id).length, (n) => n === 2, { what: 'both Beijing events on the admin stream' });
+      expect(scoped.received.every((e) => e.city === 'tianjin')).toBe(true);
+      expect(eventsOf(scoped, bj.id)).toEqual([]);
     } finally {
       scoped.close();
     }
@@ -193,12 +149,12 @@ describe('presence', () => {
     await other.start();
     try {
       const { id, secret } = await newDevice();
-      const { returnCode, socket } = await rawConnect({ port, clientId: id, username: id, password: secret });
+      const { returnCode, socket } = await RawMqttSocket.login(port, { clientId: id, username: id, password: secret });
       expect(returnCode).toBe(0);
       const online = await waitFor(() => presenceOf(id), (p) => p.online === true, { what: 'online on the other broker' });
       expect(online.brokerId).toBe(env.CP_INSTANCE_ID);
       await other.kill();
-      socket.destroy();
+      await socket.destroy();
       // No broker saw a disconnect: the survivor's heartbeat sweep notices the silent broker.
       const offline = await waitFor(() => presenceOf(id), (p) => p.online === false, { what: 'offline after the broker died', timeoutMs: 10_000 });
       expect(offline.offlineReason).toBe('broker_lost');
@@ -213,10 +169,10 @@ describe('presence', () => {
     await other.start();
     try {
       const { id, secret } = await newDevice();
-      const { socket } = await rawConnect({ port, clientId: id, username: id, password: secret });
+      const { socket } = await RawMqttSocket.login(port, { clientId: id, username: id, password: secret });
       await waitFor(() => presenceOf(id), (p) => p.online === true, { what: 'online on the other broker' });
       await other.stop();
-      socket.destroy();
+      await socket.destroy();
       expect(await presenceOf(id)).toMatchObject({ online: false, offlineReason: 'broker_shutdown' });
     } finally {
       await other.stop();

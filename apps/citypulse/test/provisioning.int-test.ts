@@ -1,6 +1,5 @@
-import { uniqueName } from '@citypulse/testing';
+import { connackCode, uniqueName } from '@citypulse/testing';
 import { TestCitypulse } from './harness.js';
-import { connackCode } from './raw-mqtt.js';
 
 /** Bulk provisioning, the paged and filtered device list, PATCH and the catalogue, over real HTTP. */
 describe('provisioning and the device registry API', () => {

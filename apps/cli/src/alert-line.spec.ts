@@ -1,5 +1,4 @@
 import { alertLine } from './alert-line.js';
-import { SseReader } from './sse-reader.js';
 
 describe('the alerts terminal view', () => {
   const message = {
@@ -11,16 +10,5 @@ describe('the alerts terminal view', () => {
     expect(alertLine(message, false)).toBe('12:34:56 CRITICAL acknowledged r1 — d1 beijing/bj-1 co2=1400 by dana “on it”  [r1:d1:1]');
     expect(alertLine(message, true)).toContain('\x1b[1;31mCRITICAL\x1b[0m');
     expect(alertLine({ ...message, alert: { ...message.alert, severity: 'info', ruleKind: 'deadman', field: '', lastValue: 308 } }, false)).toContain('silent 308 s');
-  });
-
-  it('reads server-sent events split anywhere across chunks, skipping comments', () => {
-    const stream = ': keep-alive\n\nevent: raised\r\ndata: {"a":\r\ndata: 1}\r\n\r\ndata: x\n\n';
-    for (let cut = 0; cut <= stream.length; cut++) {
-      const reader = new SseReader();
-      expect([...reader.push(stream.slice(0, cut)), ...reader.push(stream.slice(cut))]).toEqual([
-        { event: 'raised', data: '{"a":\n1}' },
-        { event: 'message', data: 'x' },
-      ]);
-    }
   });
 });

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
+import { sseEvents } from '@citypulse/sse';
 import { alertLine, type AlertStreamMessage } from './alert-line.js';
 import { UsageError, apiToken, apiUrl } from './api-target.js';
-import { SseReader } from './sse-reader.js';
 
 const HELP = `citypulse alerts in a terminal — npm run alerts -- <command> [options]
 
@@ -41,13 +41,9 @@ async function tail(argv: string[]): Promise<void> {
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
       console.error(`following ${url} (Ctrl-C stops)`);
       delayMs = 500;
-      const reader = new SseReader();
-      const decoder = new TextDecoder();
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        for (const event of reader.push(decoder.decode(chunk, { stream: true }))) {
-          const message = parse(event.data);
-          if (message) console.log(alertLine(message, colour));
-        }
+      for await (const event of sseEvents(response.body)) {
+        const message = parse(event.data);
+        if (message) console.log(alertLine(message, colour));
       }
       if (!stop.signal.aborted) console.error('stream ended; reconnecting (the live stream is at-most-once: npm run alerts is no audit trail)');
     } catch (error) {

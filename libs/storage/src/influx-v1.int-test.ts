@@ -1,11 +1,11 @@
-import { testConfig, uniqueName, waitFor } from '@citypulse/testing';
+import { freePort, testConfig, uniqueName, waitFor } from '@citypulse/testing';
 import { createPointWriter } from './create-point-writer.js';
 import { detectInfluxApi } from './detect.js';
 import { quoteIdent } from './influxql.js';
 import { escapeMeasurement, toLine, toLines } from './line-protocol.js';
 import { measureWriteCeiling } from './measure-ceiling.js';
 import { pointWriterContract, type StoredPoint } from './point-writer.contract.js';
-import { closedPort, startProxy } from './test-servers.js';
+import { startProxy } from './test-servers.js';
 import { InfluxQueryClient } from './query-client.js';
 import { ResilientWriter } from './resilient-writer.js';
 import { InfluxV1Writer } from './v1-writer.js';
@@ -78,7 +78,7 @@ describe('InfluxDB 1.x specifics', () => {
 
   it('treats an unreachable server during api "auto" detection as retryable, and writes once it answers', async () => {
     const measurement = uniqueName('auto_');
-    const fakePort = await closedPort();
+    const fakePort = await freePort(); // nothing listens there yet
     let proxy: { close(): void } | undefined;
     const statuses: Array<number | string> = [];
     const auto = createPointWriter({ url: `http://127.0.0.1:${fakePort}`, api: 'auto', database: influx.database, org: 'unused', bucket: 'unused' });

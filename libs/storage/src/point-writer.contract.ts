@@ -1,6 +1,6 @@
 import type { Reading } from '@citypulse/contracts';
-import { uniqueName, waitFor } from '@citypulse/testing';
-import { closedPort, startFakeInflux, startProxy, type FakeInfluxServer } from './test-servers.js';
+import { freePort, uniqueName, waitFor } from '@citypulse/testing';
+import { startFakeInflux, startProxy, type FakeInfluxServer } from './test-servers.js';
 import { toLine, toLines } from './line-protocol.js';
 import type { PointWriter } from './point-writer.js';
 import { ResilientWriter, type ResilientWriterOptions } from './resilient-writer.js';
@@ -206,7 +206,8 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
     it('keeps retrying an unreachable server with backoff until aborted, then rejects with an AbortError', async () => {
       const retries: Array<number | string> = [];
       const stop = new AbortController();
-      const writer = resilient({ url: `http://127.0.0.1:${await closedPort()}`, onRetry: (status) => retries.push(status) });
+      // A port nothing listens on: every attempt is refused.
+      const writer = resilient({ url: `http://127.0.0.1:${await freePort()}`, onRetry: (status) => retries.push(status) });
       setTimeout(() => stop.abort(), 500);
       await expect(writer.writeBatch(toLines(readings('m', 10)), { signal: stop.signal })).rejects.toMatchObject({ name: 'AbortError' });
       expect(retries.length).toBeGreaterThan(1);
@@ -215,7 +216,7 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
 
     it('keeps retrying while the server is down and stores the batch once it is back', async () => {
       const measurement = newMeasurement();
-      const port = await closedPort();
+      const port = await freePort(); // nothing listens there
       let attempts = 0;
       let proxy: { close(): void } | undefined;
       const writer = resilient({

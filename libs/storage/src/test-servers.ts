@@ -73,15 +73,6 @@ export async function startFakeInflux(answer: (write: ReceivedWrite, index: numb
   };
 }
 
-/** A port nothing listens on (bound once, then released): connections to it are refused. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** A TCP proxy from `port` to a real server: "InfluxDB is back" without touching InfluxDB. */
 export function startProxy(port: number, to: { host: string; port: number }): { close(): void } {
   const sockets = new Set<Socket>();

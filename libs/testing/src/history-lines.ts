@@ -1,4 +1,4 @@
-import { seededRandom } from './mqtt-mutations.js';
+import { seededRandom } from '@citypulse/random';
 
 export interface HistorySeries {
   measurement: string;

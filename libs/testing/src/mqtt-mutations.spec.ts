@@ -1,5 +1,6 @@
 import mqttPacket from 'mqtt-packet';
-import { mutate, noise, seededRandom } from './mqtt-mutations.js';
+import { seededRandom } from '@citypulse/random';
+import { mutate, noise } from './mqtt-mutations.js';
 
 const frame = mqttPacket.generate({ cmd: 'publish', topic: 'devices/d1/telemetry', payload: Buffer.from('{"values":{"co2":500}}'), qos: 1, messageId: 9, retain: false, dup: false });
 

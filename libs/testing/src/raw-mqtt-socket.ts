@@ -11,6 +11,8 @@ export interface DeviceLogin {
   username?: string;
   password?: string;
   keepaliveS?: number;
+  /** A last will (QoS 1, not retained), published by the broker when the connection drops. */
+  will?: { topic: string; payload: string };
 }
 
 /**
@@ -125,5 +127,13 @@ export function connectPacket(login: DeviceLogin): Packet {
     keepalive: login.keepaliveS ?? 60,
     username: login.username,
     password: login.password === undefined ? undefined : Buffer.from(login.password),
+    ...(login.will ? { will: { topic: login.will.topic, payload: Buffer.from(login.will.payload), qos: 1, retain: false } } : {}),
   };
+}
+
+/** The CONNACK return code of one login (-1 if the broker closed instead); the connection is closed straight away. */
+export async function connackCode({ port, localAddress, ...login }: DeviceLogin & RawSocketOptions & { port: number }): Promise<number> {
+  const { socket, returnCode } = await RawMqttSocket.login(port, login, { localAddress });
+  await socket.destroy();
+  return returnCode;
 }

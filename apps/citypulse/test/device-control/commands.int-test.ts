@@ -4,7 +4,7 @@ import type { DeviceClient } from '@citypulse/device-client';
 import { waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
 import { deviceClient, provisionDevice, record, type TestDevice } from './fleet-helpers.js';
-import { silentDevice } from './silent-device.js';
+import { received, silentDevice } from './silent-device.js';
 
 /** Commands over real connections: API → Redis → broker → device → ack → API, and BullMQ deadlines. */
 describe('device commands', () => {
@@ -107,12 +107,12 @@ describe('device commands', () => {
     const device = await provisionDevice(cp);
     const silent = await silentDevice(cp.running.mqttPort!, device);
     const { body } = await send(device.id, { name: 'reboot', timeoutS: 60 });
-    await waitFor(() => silent.received, (r) => r.length === 1, { what: 'the command on the wire' });
-    expect(JSON.parse(silent.received[0].payload.toString())).toMatchObject({ id: body.id, name: 'reboot' });
-    expect(silent.received[0].qos).toBe(1);
+    const [command] = await waitFor(() => received(silent), (r) => r.length === 1, { what: 'the command on the wire' });
+    expect(JSON.parse(command.payload.toString())).toMatchObject({ id: body.id, name: 'reboot' });
+    expect(command.qos).toBe(1);
     await new Promise((r) => setTimeout(r, 300));
     expect((await commandOf(device.id, body.id)).status).toBe('pending');
-    silent.socket.destroy();
+    await silent.destroy();
 
     const sensor = client(device).handleCommand('reboot', () => 'rebooting');
     await sensor.start();

@@ -1,6 +1,7 @@
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { deviceTopic } from '@citypulse/contracts';
-import { connectPacket, mutate, noise, RawMqttSocket, seededRandom, type Mutant, type PublishingDevice } from '@citypulse/testing';
+import { seededRandom } from '@citypulse/random';
+import { connectPacket, mutate, noise, RawMqttSocket, type Mutant, type PublishingDevice } from '@citypulse/testing';
 import { attackerAddress, HostileRig } from './hostile-rig.js';
 
 /**

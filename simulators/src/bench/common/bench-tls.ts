@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { TestPki } from '@citypulse/testing';
+import { freePort, TestPki } from '@citypulse/testing';
 import type { Cleanup } from './cleanup.js';
-import { freePort } from './free-port.js';
 import { MqttConnection, type TlsConnect } from './mqtt-connection.js';
 import { readMemory } from './proc-stats.js';
 import type { BenchDevice } from './provision.js';

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import mqttPacket, { type Packet } from 'mqtt-packet';
+import { connectPacket } from '@citypulse/testing';
 
 export interface ConnectOptions {
   host: string;
@@ -95,18 +96,7 @@ export class MqttConnection {
         else fail(new Error(`${options.clientId}: connection closed before CONNACK`));
       });
       socket.once(options.tls ? 'secureConnect' : 'connect', () => {
-        socket.write(
-          mqttPacket.generate({
-            cmd: 'connect',
-            protocolId: 'MQTT',
-            protocolVersion: 4,
-            clientId: options.clientId,
-            clean: true,
-            keepalive: options.keepaliveS ?? 300,
-            username: options.username,
-            password: options.password === undefined ? undefined : Buffer.from(options.password),
-          }),
-        );
+        socket.write(mqttPacket.generate(connectPacket({ clientId: options.clientId, username: options.username, password: options.password, keepaliveS: options.keepaliveS ?? 300 })));
       });
     });
   }

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqttPacket from 'mqtt-packet';
-import { freePort, waitForPort } from '../common/free-port.js';
+import { freePort, waitForPort } from '@citypulse/testing';
 import { LoadGenerator, type LatencySummary } from '../common/load-generator.js';
 import { MqttConnection } from '../common/mqtt-connection.js';
 import { CpuWatch } from '../common/proc-stats.js';
