@@ -2,6 +2,7 @@ export { testConfig, testEnv, uniqueName } from './test-config.js';
 export { waitFor } from './wait-for.js';
 export { flushPrefix, keysMatching } from './redis.js';
 export { AppProcess } from './child-process.js';
+export { startRig } from './start-rig.js';
 export { PrivateInflux } from './private-influx.js';
 export { SteadyPublisher, type PublishingDevice } from './steady-publisher.js';
 export { PrivateRedis } from './private-redis.js';

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '@citypulse/config';
 import { readHandoffBacklog } from '@citypulse/handoff';
 import { InfluxQueryClient } from '@citypulse/storage';
-import { AppProcess, flushPrefix, freePort, testEnv, uniqueName, type PublishingDevice } from '@citypulse/testing';
+import { AppProcess, flushPrefix, freePort, startRig, testEnv, uniqueName, type PublishingDevice } from '@citypulse/testing';
 
 export type ProcessName = 'broker' | 'ingest' | 'alerts' | 'api';
 const PROCESSES: ProcessName[] = ['broker', 'ingest', 'alerts', 'api'];
@@ -56,9 +56,10 @@ export class FaultRig {
       ...overrides,
     });
     const rig = new FaultRig(loadConfig(env), env, !servers.redisUrl);
-    await rig.influx.createDatabase(rig.config.influx.database);
-    await Promise.all(PROCESSES.map((name) => rig.processes[name].start()));
-    return rig;
+    return startRig(rig, async () => {
+      await rig.influx.createDatabase(rig.config.influx.database);
+      await Promise.all(PROCESSES.map((name) => rig.processes[name].start()));
+    });
   }
 
   get mqttUrl(): string {

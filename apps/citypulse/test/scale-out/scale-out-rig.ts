@@ -5,7 +5,7 @@ import { bullConnection, bullPrefix } from '@citypulse/core';
 import { QUEUES } from '@citypulse/contracts';
 import { DeviceClient } from '@citypulse/device-client';
 import { InfluxQueryClient } from '@citypulse/storage';
-import { AppProcess, flushPrefix, testEnv, uniqueName, waitFor } from '@citypulse/testing';
+import { AppProcess, flushPrefix, startRig, testEnv, uniqueName, waitFor } from '@citypulse/testing';
 import { startCitypulse, type Citypulse } from '../../src/run-apps.js';
 
 export type BrokerName = 'broker-a' | 'broker-b';
@@ -44,16 +44,11 @@ export class ScaleOutRig {
     const names = ['broker-a', 'broker-b', ...WORKERS] as const;
     const processes = Object.fromEntries(names.map((name) => [name, new AppProcess(name.replace(/-.*/, '') as 'broker' | 'ingest' | 'alerts', { ...env, CP_INSTANCE_ID: `${env.CP_INSTANCE_ID}-${name}` })]));
     const rig = new ScaleOutRig(loadConfig(env), processes as Record<BrokerName | WorkerName, AppProcess>);
-    await rig.influx.createDatabase(rig.config.influx.database);
-    try {
+    return startRig(rig, async () => {
+      await rig.influx.createDatabase(rig.config.influx.database);
       await Promise.all(Object.values(rig.processes).map((p) => p.start(90_000)));
       rig.api = await startCitypulse(rig.config, ['api']);
-    } catch (err) {
-      // A process that did not start must not outlive the test, nor the others that did.
-      await rig.stop().catch(() => undefined);
-      throw err;
-    }
-    return rig;
+    });
   }
 
   instanceId(name: BrokerName | WorkerName): string {
