@@ -33,6 +33,7 @@ export function alertLine(message: AlertStreamMessage, colour: boolean): string 
   const value = alert.lastValue === undefined || alert.lastValue === null ? '' : alert.ruleKind === 'deadman' ? ` silent ${alert.lastValue} s` : ` ${alert.field}=${alert.lastValue}`;
   const who = event.actor && event.actor !== 'rule' ? ` by ${event.actor}` : '';
   const note = event.note ? ` “${event.note}”` : '';
-  const text = `${clock} ${colour ? `${COLOURS[alert.severity] ?? ''}${severity}${RESET}` : severity} ${event.kind.padEnd(12)} ${title} — ${alert.deviceId} ${alert.city}/${alert.site}${value}${who}${note}  [${alert.id}]`;
+  const label = colour ? `${COLOURS[alert.severity] ?? ''}${severity}${RESET}` : severity;
+  const text = `${clock} ${label} ${event.kind.padEnd(12)} ${title} — ${alert.deviceId} ${alert.city}/${alert.site}${value}${who}${note}  [${alert.id}]`;
   return text;
 }

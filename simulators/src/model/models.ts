@@ -5,7 +5,8 @@ import { electricityMeterModel, solarInverterModel } from './energy.js';
 import { signalControllerModel, trafficDetectorModel } from './traffic.js';
 
 /** One model per catalogue device type. A type added to the catalogue without a model fails `modelFor` (and its test). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model has its own state type, and DeviceModel<unknown> would not hold them (state is also a parameter)
+// Each model has its own state type; DeviceModel<unknown> would not hold them, state being a parameter too.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a table of models of different state types
 const MODELS: Record<string, DeviceModel<any>> = {
   'env-sensor': envSensorModel,
   'hvac-unit': hvacUnitModel,

@@ -63,12 +63,13 @@ export class SharedExportController {
     res.setHeader('x-citypulse-source-city', share.fromCity);
     res.setHeader('x-citypulse-share', share.id);
     const range = `${new Date(window.fromMs).toISOString()} – ${new Date(window.toMs).toISOString()}`;
+    const site = query.site ? ` site ${query.site}` : '';
     await sendExport(this.influx, plan, res, () =>
       this.audit.record({
         actor: tenancy.tokenName,
         action: 'share.export',
         target: `share:${id}`,
-        detail: `${city} exported ${query.format} of ${selection.deviceType}.${selection.fields.join(',')}${query.site ? ` site ${query.site}` : ''} ${range} every ${window.raw ? 'raw' : window.every}, ${rows} rows`,
+        detail: `${city} exported ${query.format} of ${selection.deviceType}.${selection.fields.join(',')}${site} ${range} every ${window.raw ? 'raw' : window.every}, ${rows} rows`,
       }),
     );
   }
