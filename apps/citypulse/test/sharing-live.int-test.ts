@@ -282,4 +282,80 @@ describe('shared data through export, SSE, MQTT and alerts', () => {
       expect(audit).toEqual(expect.arrayContaining(['share.stream', 'share.read']));
     });
   });
+
+  describe('per-site totals', () => {
+    // Three meters at tj-depot and one at tj-yard; the share asks for at least 3 devices per site and interval.
+    const depot: Array<{ id: string; client: MqttClient }> = [];
+    let yard: { id: string; client: MqttClient };
+    let totalsShare: string;
+    const firstMinute = [11, 22, 33];
+    const send = (m: { id: string; client: MqttClient }, ts: number, active_power: number) => m.client.publishAsync(deviceTopic(m.id, 'telemetry'), JSON.stringify({ ts, values: { active_power, voltage: 230 } }), { qos: 1 });
+    const range = `from=${iso(t0)}&to=${iso(t0 + 120_000)}`;
+    const deviceIds = () => [...depot, yard].map((m) => m.id);
+
+    beforeAll(async () => {
+      for (const [i, site] of ['tj-depot', 'tj-depot', 'tj-depot', 'tj-yard'].entries()) {
+        const id = uniqueName(`tj-m-${site}-${i}-`);
+        const secret = await cp.provision({ id, type: 'electricity-meter', city: 'tianjin', site });
+        const meter = { id, client: await cp.connectDevice(id, secret) };
+        if (site === 'tj-depot') depot.push(meter);
+        else yard = meter;
+      }
+      const sites = ['tj-depot', 'tj-yard'];
+      totalsShare = await offer({ deviceTypes: ['electricity-meter'], fields: ['active_power'], sites, granularity: { kind: 'site-totals', minIntervalMinutes: 1, minDevices: 3 } });
+      const rawShare = await offer({ deviceTypes: ['electricity-meter'], fields: ['active_power'], sites, granularity: { kind: 'raw' } });
+      // First minute: every depot meter and the yard meter; second minute: only two depot meters.
+      await Promise.all(depot.map((m, i) => send(m, t0 + 10_000 + i * 1000, firstMinute[i])));
+      await send(yard, t0 + 15_000, 44);
+      await send(depot[0], t0 + 70_000, 5);
+      await send(depot[1], t0 + 75_000, 7);
+      await waitFor(
+        async () => (await cp.api('GET', `/shares/${rawShare}/telemetry?deviceType=electricity-meter&field=active_power&${range}&every=raw`, undefined, tokens.bjOperator)).body.readings?.length,
+        (n) => n === 6,
+        { what: 'the site readings stored', timeoutMs: 10_000 },
+      );
+    });
+    afterAll(async () => {
+      await Promise.all([...depot, yard].filter(Boolean).map((m) => m.client.endAsync()));
+    });
+
+    it('refuses a site-totals offer of fewer than two devices with a 400 naming granularity.minDevices', async () => {
+      for (const minDevices of [1, 2.5, 'three']) {
+        const { status, body } = await cp.api('POST', '/shares', { fromCity: 'tianjin', toCity: 'beijing', deviceTypes: ['electricity-meter'], fields: ['active_power'], granularity: { kind: 'site-totals', minIntervalMinutes: 1, minDevices }, from: iso(t0), to: iso(t0 + 60_000), expiresAt: iso(Date.now() + 60_000) }, tokens.tjAdmin);
+        expect({ minDevices, status, fields: body.fields?.map((f: any) => f.field) }).toEqual({ minDevices, status: 400, fields: ['granularity.minDevices'] });
+      }
+      const defaulted = await cp.api('POST', '/shares', { fromCity: 'tianjin', toCity: 'beijing', deviceTypes: ['electricity-meter'], fields: ['active_power'], granularity: { kind: 'site-totals', minIntervalMinutes: 1 }, from: iso(t0), to: iso(t0 + 60_000), expiresAt: iso(Date.now() + 60_000) }, tokens.tjAdmin);
+      expect({ status: defaulted.status, granularity: defaulted.body.granularity }).toEqual({ status: 201, granularity: { kind: 'site-totals', minIntervalMinutes: 1, minDevices: 3 } });
+    });
+
+    it('answers per-site sums of sites where enough devices reported, never a device’s values or id', async () => {
+      const { status, body } = await cp.api('GET', `/shares/${totalsShare}/telemetry?deviceType=electricity-meter&field=active_power&${range}&every=1m`, undefined, tokens.bjOperator);
+      expect(status).toBe(200);
+      const sum = firstMinute.reduce((a, b) => a + b, 0);
+      // tj-yard (one meter) and the depot's second minute (two meters) are left out.
+      expect(body.totals).toEqual([{ time: iso(t0), site: 'tj-depot', sum, mean: sum / firstMinute.length, devices: 3 }]);
+      expect(body.source).toEqual({ city: 'tianjin', share: totalsShare });
+      const text = JSON.stringify(body);
+      expect(deviceIds().filter((id) => text.includes(id))).toEqual([]);
+      expect(text).not.toContain('deviceId');
+
+      const exported = await exportOf(totalsShare, `deviceType=electricity-meter&${range}&format=ndjson`);
+      expect(exported.status).toBe(200);
+      expect(exported.text.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+        { time: rfc3339(t0), city: 'tianjin', site: 'tj-depot', device_type: 'electricity-meter', active_power_sum: sum, active_power_mean: sum / firstMinute.length, active_power_devices: 3 },
+      ]);
+      expect(deviceIds().filter((id) => exported.text.includes(id))).toEqual([]);
+    });
+
+    it('refuses device-level reads of a site-totals share with a 400 naming the field', async () => {
+      for (const [path, field] of [
+        [`/shares/${totalsShare}/telemetry?deviceType=electricity-meter&field=active_power&${range}&every=raw`, 'every'],
+        [`/shares/${totalsShare}/export?deviceType=electricity-meter&${range}&every=raw`, 'every'],
+        [`/shares/${totalsShare}/telemetry?deviceType=electricity-meter&field=active_power&${range}&every=30s`, 'every'],
+      ]) {
+        const { status, body } = await cp.api('GET', path, undefined, tokens.bjOperator);
+        expect({ path, status, field: body.fields?.[0]?.field }).toEqual({ path, status: 400, field });
+      }
+    });
+  });
 });

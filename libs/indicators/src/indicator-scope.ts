@@ -21,7 +21,7 @@ export interface ClusterShareTerms {
   deviceTypes: readonly string[];
   fields: readonly string[];
   sites?: readonly string[];
-  granularity: { kind: 'raw' } | { kind: 'aggregate'; minIntervalMinutes: number };
+  granularity: { kind: 'raw' } | { kind: 'aggregate'; minIntervalMinutes: number } | { kind: 'site-totals'; minIntervalMinutes: number; minDevices: number };
   from: string;
   to: string;
 }
@@ -59,6 +59,8 @@ function counts(definition: IndicatorDefinition, share: ClusterShareTerms, windo
   if (share.toCity !== CLUSTER_RECIPIENT || share.kind === 'alerts') return false;
   if (!share.deviceTypes.includes(definition.deviceType) || !share.fields.includes(definition.field)) return false;
   if (Date.parse(share.from) > window.fromMs || Date.parse(share.to) < window.toMs) return false;
+  // Indicators combine per-device means: finer than a per-site-totals agreement gives.
+  if (share.granularity.kind === 'site-totals') return false;
   return share.granularity.kind === 'raw' || share.granularity.minIntervalMinutes * 60 <= definition.windowSeconds;
 }
 

@@ -3,8 +3,15 @@ import { luaScript, slotTag, type RedisClient, type ScriptRunner } from '@citypu
 /** Who may receive a share: one city, or every city of the cluster ("*"). */
 export const WHOLE_CLUSTER = '*';
 
-/** raw: any interval; aggregate: only intervals of at least minIntervalMinutes (privacy by aggregation). */
-export type ShareGranularity = { kind: 'raw' } | { kind: 'aggregate'; minIntervalMinutes: number };
+/**
+ * raw: any interval; aggregate: only intervals of at least minIntervalMinutes; site-totals: only
+ * per-site sum/mean over intervals of at least minIntervalMinutes, a site left out of an interval
+ * in which fewer than minDevices of its devices reported (privacy by aggregation).
+ */
+export type ShareGranularity =
+  | { kind: 'raw' }
+  | { kind: 'aggregate'; minIntervalMinutes: number }
+  | { kind: 'site-totals'; minIntervalMinutes: number; minDevices: number };
 
 /** The stored lifecycle; `expired` is never stored, it is read off expiresAt (shareStatus). */
 export type ShareState = 'offered' | 'accepted' | 'revoked';

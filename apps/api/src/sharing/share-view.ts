@@ -14,7 +14,8 @@ export function describeShare(s: ShareAgreement): string {
     const sites = s.sites ? [`sites ${s.sites.join(',')}`] : [];
     return `${s.fromCity} -> ${s.toCity}: alert events (${[...chosen, ...sites].join('; ') || 'all'}), opened ${s.from} – ${s.to}, until ${s.expiresAt}`;
   }
-  const grain = s.granularity.kind === 'raw' ? 'raw' : `aggregates >= ${s.granularity.minIntervalMinutes} min`;
+  const g = s.granularity;
+  const grain = g.kind === 'raw' ? 'raw' : g.kind === 'aggregate' ? `aggregates >= ${g.minIntervalMinutes} min` : `site totals >= ${g.minIntervalMinutes} min of >= ${g.minDevices} devices`;
   const sites = s.sites ? ` sites ${s.sites.join(',')}` : '';
   return `${s.fromCity} -> ${s.toCity}: ${s.deviceTypes.join(',')} ${s.fields.join(',')}${sites}, ${grain}, data ${s.from} – ${s.to}, until ${s.expiresAt}`;
 }

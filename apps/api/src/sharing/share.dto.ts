@@ -23,13 +23,23 @@ class AfterFrom implements ValidatorConstraintInterface {
   }
 }
 
-export class GranularityDto {
-  /** raw: any interval; aggregate: only intervals of at least minIntervalMinutes. */
-  @IsIn(['raw', 'aggregate'], { message: 'granularity.kind must be raw or aggregate' })
-  kind!: 'raw' | 'aggregate';
+/** The fewest devices of a site that must report in an interval for a site-totals share to give its totals. */
+export const DEFAULT_MIN_DEVICES = 3;
 
-  @ValidateIf((o: GranularityDto) => o.kind === 'aggregate') @IsInt({ message: 'minIntervalMinutes must be a whole number of minutes' }) @Min(1) @Max(7 * 24 * 60)
+export class GranularityDto {
+  /** raw: any interval; aggregate: only intervals of at least minIntervalMinutes; site-totals: per-site totals of at least minDevices devices. */
+  @IsIn(['raw', 'aggregate', 'site-totals'], { message: 'granularity.kind must be raw, aggregate or site-totals' })
+  kind!: 'raw' | 'aggregate' | 'site-totals';
+
+  @ValidateIf((o: GranularityDto) => o.kind !== 'raw') @IsInt({ message: 'minIntervalMinutes must be a whole number of minutes' }) @Min(1) @Max(7 * 24 * 60)
   minIntervalMinutes?: number;
+
+  /** site-totals only; default DEFAULT_MIN_DEVICES. One device's "total" would be its own readings. */
+  @ValidateIf((o: GranularityDto) => o.kind === 'site-totals' && o.minDevices !== undefined)
+  @IsInt({ message: 'minDevices must be a whole number of devices' })
+  @Min(2, { message: 'minDevices must be at least 2: a total over one device is that device’s readings' })
+  @Max(10_000)
+  minDevices?: number;
 }
 
 const ALERT_SEVERITIES = ['info', 'warning', 'critical'];
@@ -75,7 +85,7 @@ export class OfferShareDto {
   @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @Matches(SITE_PATTERN, { each: true, message: 'each of sites must be a site name' })
   sites?: string[];
 
-  @ValidateIf(isTelemetry) @IsObject({ message: 'granularity must be {"kind": "raw"} or {"kind": "aggregate", "minIntervalMinutes": N}' }) @ValidateNested() @Type(() => GranularityDto)
+  @ValidateIf(isTelemetry) @IsObject({ message: 'granularity must be {"kind": "raw"}, {"kind": "aggregate", "minIntervalMinutes": N} or {"kind": "site-totals", "minIntervalMinutes": N, "minDevices": M}' }) @ValidateNested() @Type(() => GranularityDto)
   granularity!: GranularityDto;
 
   @ValidateIf((o: OfferShareDto) => o.kind === 'alerts' && o.alerts !== undefined) @IsObject({ message: 'alerts must be an object of ruleIds, deviceTypes, fields and severities (each optional)' }) @ValidateNested() @Type(() => AlertSelectorDto)

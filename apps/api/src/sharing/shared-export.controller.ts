@@ -15,7 +15,7 @@ import { ShareStore, type ShareAgreement } from './share-store.js';
 import { readingCity } from './share-access.js';
 import { sharedSelection, type SharedSelection } from './share-scope.js';
 import { sharedWindow, type SharedWindow } from './shared-window.js';
-import { EXPORT_STATS, sharedStatsExportQuery } from './shared-telemetry-queries.js';
+import { EXPORT_STATS, SITE_TOTAL_STATS, sharedSiteTotalsQuery, sharedStatsExportQuery } from './shared-telemetry-queries.js';
 
 /**
  * GET /shares/:id/export: what an accepted share gives, as a file, through the telemetry export's
@@ -59,7 +59,8 @@ export class SharedExportController {
     const rows = window.raw ? rowsCounted(await this.influx.series(exportCountStatement(rawSelection(selection, window))).catch(storageFailed)) : Math.round((window.toMs - window.fromMs) / window.everyMs);
     if (rows > limit) throw badRequest([{ field: 'limit', message: `${rows} rows match this export; at most ${limit}: narrow from/to, site or fields, or use a longer every` }]);
 
-    const plan = { ...(window.raw ? rawPlan(selection, window, limit) : aggregatePlan(selection, window, limit)), format: query.format, fileStem: fileStemOf(share, selection, window) };
+    const g = share.granularity;
+    const plan = { ...(window.raw ? rawPlan(selection, window, limit) : g.kind === 'site-totals' ? siteTotalsPlan(selection, window, limit, g.minDevices) : aggregatePlan(selection, window, limit)), format: query.format, fileStem: fileStemOf(share, selection, window) };
     res.setHeader('x-citypulse-source-city', share.fromCity);
     res.setHeader('x-citypulse-share', share.id);
     const range = `${new Date(window.fromMs).toISOString()} – ${new Date(window.toMs).toISOString()}`;
@@ -104,6 +105,31 @@ function aggregatePlan(s: SharedSelection, w: AggregateWindow, limit: number): O
       const at = stats.map((name) => series.columns.indexOf(name));
       const time = series.columns.indexOf('time');
       for (const values of series.values ?? []) yield [values[time] as CellValue, s.city, s.deviceType, ...at.map((i) => (i < 0 ? null : (values[i] as CellValue)))];
+    },
+  };
+}
+
+/**
+ * A site-totals share's rows: per site and interval, each field's sum/mean over the site's devices
+ * and how many reported, computed by InfluxDB; a field's cells are empty where fewer than
+ * minDevices devices reported it, and a row with no field left is not sent. No device id column.
+ */
+function siteTotalsPlan(s: SharedSelection, w: AggregateWindow, limit: number, minDevices: number): Omit<ExportPlan, 'format' | 'fileStem'> {
+  return {
+    statement: sharedSiteTotalsQuery(s, w),
+    columns: ['time', 'city', 'site', 'device_type', ...s.fields.flatMap((field) => SITE_TOTAL_STATS.map((stat) => `${field}_${stat}`))],
+    limit,
+    *cellsOf(series: Series) {
+      const time = series.columns.indexOf('time');
+      for (const values of series.values ?? []) {
+        const cell = (name: string) => (series.columns.includes(name) ? (values[series.columns.indexOf(name)] as CellValue) : null);
+        const perField = s.fields.map((field) => {
+          const devices = cell(`${field}_devices`);
+          return typeof devices === 'number' && devices >= minDevices ? SITE_TOTAL_STATS.map((stat) => cell(`${field}_${stat}`)) : SITE_TOTAL_STATS.map(() => null);
+        });
+        if (perField.every((cells) => cells[0] === null)) continue;
+        yield [values[time] as CellValue, s.city, series.tags?.site ?? null, s.deviceType, ...perField.flat()];
+      }
     },
   };
 }

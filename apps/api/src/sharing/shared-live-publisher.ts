@@ -59,7 +59,8 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
       return;
     }
     const nowMs = Date.now();
-    const live = (await this.shares.list()).filter((s) => s.kind === undefined && liveReceivers(s, nowMs).length > 0);
+    // Site-totals shares have no live stream yet: their aggregates (min/max) would show single devices' values.
+    const live = (await this.shares.list()).filter((s) => s.kind === undefined && s.granularity.kind !== 'site-totals' && liveReceivers(s, nowMs).length > 0);
     for (const share of live) {
       const window = liveWindow(share, nowMs);
       if (!window) continue;

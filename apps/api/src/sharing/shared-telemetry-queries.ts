@@ -68,3 +68,51 @@ export function toSharedReadings(field: string, series: readonly Series[]): Shar
     .filter((row) => typeof row[value] === 'number')
     .map((row) => ({ time: new Date(Number(row[time])).toISOString(), deviceId: String(row[deviceId]), site: row[site] === null ? null : String(row[site] as string), value: row[value] as number }));
 }
+
+/** The statistics each field gets in a site-totals answer, as columns `<field>_<stat>`; `devices` counts the site's devices reporting. */
+export const SITE_TOTAL_STATS = ['sum', 'mean', 'devices'] as const;
+
+/**
+ * For a site-totals share: per site and interval, the sum and mean over the site's devices of each
+ * device's mean of the field, and how many devices reported. The inner statement reduces each
+ * device to one value per interval; the outer one never selects a device id, so none leaves
+ * InfluxDB. One series per site (tag `site`); the minDevices threshold is applied by the caller
+ * (InfluxQL has no HAVING).
+ */
+export function sharedSiteTotalsQuery(selection: SharedSelection, window: TimeWindow): string {
+  const perDevice = selection.fields.map((field) => `mean(${quoteIdent(field)}) AS ${quoteIdent(field)}`);
+  const totals = selection.fields.flatMap((field) => {
+    const f = quoteIdent(field);
+    return [`sum(${f}) AS ${quoteIdent(`${field}_sum`)}`, `mean(${f}) AS ${quoteIdent(`${field}_mean`)}`, `count(${f}) AS ${quoteIdent(`${field}_devices`)}`];
+  });
+  const inner =
+    `SELECT ${perDevice.join(', ')} FROM ${quoteIdent(selection.measurement)}` +
+    ` WHERE ${scopeCondition(selection, window.fromMs, window.toMs)} GROUP BY time(${window.every}), "site", "device_id" fill(none)`;
+  return `SELECT ${totals.join(', ')} FROM (${inner}) WHERE time >= ${Math.floor(window.fromMs)}ms AND time < ${Math.ceil(window.toMs)}ms GROUP BY time(${window.every}), "site" fill(none)`;
+}
+
+export interface SiteTotal {
+  time: string;
+  site: string;
+  sum: number;
+  mean: number;
+  devices: number;
+}
+
+/**
+ * Rows of sharedSiteTotalsQuery (queried with epoch=ms) for one field, a row per site and interval
+ * in which at least minDevices devices reported — the others are left out — oldest first.
+ */
+export function toSiteTotals(field: string, series: readonly Series[], minDevices: number): SiteTotal[] {
+  const totals: SiteTotal[] = [];
+  for (const s of series) {
+    const at = (name: string) => s.columns.indexOf(name);
+    const [time, sum, mean, devices] = [at('time'), at(`${field}_sum`), at(`${field}_mean`), at(`${field}_devices`)];
+    for (const row of s.values ?? []) {
+      const n = row[devices];
+      if (typeof n !== 'number' || n < minDevices) continue;
+      totals.push({ time: new Date(Number(row[time])).toISOString(), site: s.tags?.site ?? '', sum: row[sum] as number, mean: row[mean] as number, devices: n });
+    }
+  }
+  return totals.sort((a, b) => a.time.localeCompare(b.time) || a.site.localeCompare(b.site));
+}

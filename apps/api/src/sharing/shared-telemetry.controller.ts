@@ -11,11 +11,12 @@ import { SharedTelemetryQuery, SharePath } from './share.dto.js';
 import { ShareStore, type ShareAgreement } from './share-store.js';
 import { readingCity } from './share-access.js';
 import { sharedWindow } from './shared-window.js';
-import { MAX_RAW_READINGS, sharedRawQuery, sharedStatsQuery, toSharedReadings, type SharedScope } from './shared-telemetry-queries.js';
+import { MAX_RAW_READINGS, sharedRawQuery, sharedSiteTotalsQuery, sharedStatsQuery, toSharedReadings, toSiteTotals, type SharedScope } from './shared-telemetry-queries.js';
 
 /**
  * Telemetry of another city through an accepted share: only the share's device types, fields and
- * sites, clipped to its data range, at its granularity. Every answer names its source city and
+ * sites, clipped to its data range, at its granularity (a site-totals share: per-site sum/mean of
+ * sites where enough devices reported, never a device's value or id). Every answer names its source city and
  * share; every read is audited (who, which share, what range). A share not accepted by one of the
  * caller's cities — or revoked, or expired — is a 404 from the moment it changes: the agreement is
  * read from Redis on every request, nothing is cached.
@@ -44,6 +45,10 @@ export class SharedTelemetryController {
     if (window.raw) {
       const readings = toSharedReadings(scope.field, await this.influx.series(sharedRawQuery(scope, window.fromMs, window.toMs), { epoch: 'ms' }));
       answer = { source, deviceType: scope.deviceType, field: scope.field, ...range, every: 'raw', readings, truncated: readings.length === MAX_RAW_READINGS };
+    } else if (share.granularity.kind === 'site-totals') {
+      const { field, ...rest } = scope;
+      const totals = toSiteTotals(field, await this.influx.series(sharedSiteTotalsQuery({ ...rest, fields: [field] }, window), { epoch: 'ms' }), share.granularity.minDevices);
+      answer = { source, deviceType: scope.deviceType, field, ...range, every: window.every, minDevices: share.granularity.minDevices, totals };
     } else {
       const [series] = toFieldSeries([scope.field], await this.influx.series(sharedStatsQuery(scope, window), { epoch: 'ms' }));
       answer = { source, deviceType: scope.deviceType, field: scope.field, ...range, every: window.every, points: series.points };

@@ -17,8 +17,9 @@ export function sharedWindow(share: ShareAgreement, query: { from?: string; to?:
   const toMs = Math.min(query.to === undefined ? nowMs : Date.parse(query.to), shareToMs);
   const fromMs = Math.max(query.from === undefined ? toMs - 3_600_000 : Date.parse(query.from), shareFromMs);
   if (!(fromMs < toMs)) return { field: 'from', message: `the share covers data from ${share.from} to ${share.to} only; this range holds none of it` };
-  const minMs = share.granularity.kind === 'aggregate' ? share.granularity.minIntervalMinutes * 60_000 : 0;
+  const minMs = share.granularity.kind === 'raw' ? 0 : share.granularity.minIntervalMinutes * 60_000;
   if (query.every === 'raw') {
+    if (share.granularity.kind === 'site-totals') return { field: 'every', message: `this share gives per-site totals only, over intervals of at least ${minMs / 60_000} min: no device's readings` };
     if (minMs > 0) return { field: 'every', message: `this share gives aggregates only, over intervals of at least ${minMs / 60_000} min` };
     return { raw: true, fromMs, toMs };
   }

@@ -8,8 +8,8 @@ import type { Tenancy } from '../auth/tenancy.js';
 import { badRequest } from '../common/bad-request.js';
 import { PageQuery, pageOf } from '../common/paging.js';
 import { numericFieldsOf } from '../telemetry/numeric-fields.js';
-import { AcceptShareDto, OfferShareDto, SharePath } from './share.dto.js';
-import { ShareStore, WHOLE_CLUSTER, shareStatus, type AlertShareSelector, type ShareAgreement } from './share-store.js';
+import { AcceptShareDto, DEFAULT_MIN_DEVICES, GranularityDto, OfferShareDto, SharePath } from './share.dto.js';
+import { ShareStore, WHOLE_CLUSTER, shareStatus, type AlertShareSelector, type ShareAgreement, type ShareGranularity } from './share-store.js';
 import { involves, mayReceive, offeredByCaller, readingCity } from './share-access.js';
 import { describeShare, viewOf, type ShareView } from './share-view.js';
 
@@ -57,7 +57,7 @@ export class SharesController {
       deviceTypes: body.kind === 'alerts' ? [] : [...new Set(body.deviceTypes)],
       fields: body.kind === 'alerts' ? [] : [...new Set(body.fields)],
       ...(body.sites && { sites: [...new Set(body.sites)] }),
-      granularity: body.kind === 'alerts' || body.granularity.kind === 'raw' ? { kind: 'raw' } : { kind: 'aggregate', minIntervalMinutes: body.granularity.minIntervalMinutes! },
+      granularity: body.kind === 'alerts' ? { kind: 'raw' } : granularityOf(body.granularity),
       from: new Date(body.from).toISOString(),
       to: new Date(body.to).toISOString(),
       expiresAt: new Date(body.expiresAt).toISOString(),
@@ -154,4 +154,11 @@ function forbidden(field: string, message: string): ForbiddenException {
 
 function notFound(id: string): NotFoundException {
   return new NotFoundException(`share ${id} not found`);
+}
+
+/** The stored granularity of a validated offer (site-totals' minDevices defaulted). */
+function granularityOf(g: GranularityDto): ShareGranularity {
+  if (g.kind === 'raw') return { kind: 'raw' };
+  if (g.kind === 'aggregate') return { kind: 'aggregate', minIntervalMinutes: g.minIntervalMinutes! };
+  return { kind: 'site-totals', minIntervalMinutes: g.minIntervalMinutes!, minDevices: g.minDevices ?? DEFAULT_MIN_DEVICES };
 }
