@@ -58,7 +58,8 @@ export class FaultRig {
     const rig = new FaultRig(loadConfig(env), env, !servers.redisUrl);
     return startRig(rig, async () => {
       await rig.influx.createDatabase(rig.config.influx.database);
-      await Promise.all(PROCESSES.map((name) => rig.processes[name].start()));
+      // Four processes booting at once on a busy machine can pass the default 20 s (as ScaleOutRig allows for).
+      await Promise.all(PROCESSES.map((name) => rig.processes[name].start(90_000)));
     });
   }
 
