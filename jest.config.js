@@ -1,6 +1,8 @@
 // Jest runs TypeScript as native ES modules (aedes 1.x and Nest 12 ship ESM only),
 // hence `node --experimental-vm-modules` in the npm scripts.
-const LIBS = 'devices|config|contracts|registry|storage|handoff|rules|observability|testing|core|rejections|alert-store|alert-config|shadow|commands|redis|certificates|jobs|firmware|indicators|random|sse';
+const LIBS =
+  'devices|config|contracts|registry|storage|handoff|rules|observability|testing|core|rejections|alert-store|' +
+  'alert-config|shadow|commands|redis|certificates|jobs|firmware|indicators|random|sse';
 const aliases = {
   // The device-side client lives with the firmware docs and examples, outside libs/.
   '^@citypulse/device-client$': '<rootDir>/devices/src/index.ts',
@@ -25,7 +27,12 @@ export default {
   // Integration tests wait on real servers; a hung one still fails, just not at 5 s.
   testTimeout: 60000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    },
     {
       ...common,
       displayName: 'integration',

@@ -7,7 +7,8 @@
  *
  *   node scripts/build.mjs            build if the sources changed; say so either way
  *   node scripts/build.mjs --quiet    the same, silent when nothing changed (what the commands use)
- *   node scripts/build.mjs --plain    compile into a plain dist/ folder (container images: nothing runs beside the build)
+ *   node scripts/build.mjs --plain    compile into a plain dist/ folder (container images: nothing runs beside the
+ * build)
  *
  * All output goes to stderr. Builds are kept by content; `rm -rf .builds dist` starts over.
  */
@@ -58,7 +59,12 @@ try {
       },
       onWait: (pid) => console.error(`== waiting for the build in process ${pid}`),
     });
-    if (!compiled && (!options.quiet || before !== id)) console.error(before === id ? `== dist is up to date (build ${id})` : `== dist switched to the earlier build ${id} of these sources`);
+    if (!compiled && (!options.quiet || before !== id))
+      console.error(
+        before === id
+          ? `== dist is up to date (build ${id})`
+          : `== dist switched to the earlier build ${id} of these sources`,
+      );
   }
 } catch (err) {
   if (err.output) process.stderr.write(err.output.endsWith('\n') ? err.output : `${err.output}\n`);

@@ -51,26 +51,51 @@ async function demo() {
   const device = items[0];
   if (!device) throw new Error('--demo needs an online env-sensor (npm start runs a fleet with some)');
   const city = encodeURIComponent(device.city);
-  await call('POST', `/cities/${city}/channels`, { id: 'demo-mqtt', kind: 'mqtt', name: 'operators over MQTT' }).catch((error) => {
-    if (!/: 409 /.test(error.message)) throw error;
-  });
+  await call('POST', `/cities/${city}/channels`, { id: 'demo-mqtt', kind: 'mqtt', name: 'operators over MQTT' }).catch(
+    (error) => {
+      if (!/: 409 /.test(error.message)) throw error;
+    },
+  );
   await call('PUT', `/cities/${city}/escalation-policies/critical`, {
-    levels: [{ afterSeconds: 0, channels: ['demo-mqtt'] }, { afterSeconds: 5, channels: ['demo-mqtt'] }],
+    levels: [
+      { afterSeconds: 0, channels: ['demo-mqtt'] },
+      { afterSeconds: 5, channels: ['demo-mqtt'] },
+    ],
     repeatSeconds: 10,
     maxRepeats: 2,
   });
   const rule = (suffix, severity, threshold, description) => ({
-    id: `demo-${suffix}-${device.id}`, deviceType: 'env-sensor', scope: { deviceId: device.id }, field: 'co2',
-    condition: { kind: 'above', threshold, clearBelow: threshold - 50 }, severity, ...(description && { description }),
+    id: `demo-${suffix}-${device.id}`,
+    deviceType: 'env-sensor',
+    scope: { deviceId: device.id },
+    field: 'co2',
+    condition: { kind: 'above', threshold, clearBelow: threshold - 50 },
+    severity,
+    ...(description && { description }),
   });
-  for (const r of [rule('critical', 'critical', 500, 'CO₂ dangerous: evacuate the floor'), rule('warning', 'warning', 450, 'CO₂ high: ventilate'), rule('plain', 'warning', 400)]) {
+  for (const r of [
+    rule('critical', 'critical', 500, 'CO₂ dangerous: evacuate the floor'),
+    rule('warning', 'warning', 450, 'CO₂ high: ventilate'),
+    rule('plain', 'warning', 400),
+  ]) {
     await call('PUT', `/rules/${encodeURIComponent(r.id)}`, r);
   }
-  const alerts = await until('the demo alerts', async () => (await call('GET', `/alerts?deviceId=${encodeURIComponent(device.id)}&state=active`)).items, (a) => a.length >= 3);
+  const alerts = await until(
+    'the demo alerts',
+    async () => (await call('GET', `/alerts?deviceId=${encodeURIComponent(device.id)}&state=active`)).items,
+    (a) => a.length >= 3,
+  );
   const warning = alerts.find((a) => a.ruleId === `demo-warning-${device.id}` && a.state === 'open');
-  if (warning) await call('POST', `/alerts/${encodeURIComponent(warning.id)}/acknowledge`, { by: 'dana', note: 'facilities asked to open the vents' });
+  if (warning)
+    await call('POST', `/alerts/${encodeURIComponent(warning.id)}/acknowledge`, {
+      by: 'dana',
+      note: 'facilities asked to open the vents',
+    });
   const critical = alerts.find((a) => a.ruleId === `demo-critical-${device.id}`);
-  const steps = async () => (await call('GET', `/alerts/${encodeURIComponent(critical.id)}/history`)).items.filter((e) => e.kind === 'escalation-step');
+  const steps = async () =>
+    (await call('GET', `/alerts/${encodeURIComponent(critical.id)}/history`)).items.filter(
+      (e) => e.kind === 'escalation-step',
+    );
   await until('the critical alert escalating (level 2 and a repeat)', steps, (s) => s.length >= 3);
   return device.id;
 }

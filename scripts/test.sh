@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The test command (README): lints, brings up the real local stack, type-checks, checks for
-# import cycles, then runs every jest project (unit + integration) against the real servers.
+# The test command (README): lints and checks the formatting, brings up the real local stack,
+# type-checks, checks for import cycles, then runs every jest project (unit + integration) against the real servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# First: a lint error fails in about a minute, before the stack and the build.
+# First: a lint or format error fails in about a minute, before the stack and the build.
 echo "== lint"
 npm run --silent lint
+echo "== format"
+npm run --silent format:check
 
 # chromium: the operator console's browser tests drive Debian's Chromium (playwright-core).
 CP_STACK_EXTRA_PACKAGES="chromium:chromium" bash scripts/stack.sh up

@@ -24,7 +24,10 @@ describe('devices/README.md', () => {
     expect(readme).toMatch(new RegExp(`^\\| \`${reason}\` \\| [^|]+ \\| .{20,} \\|$`, 'm'));
   });
 
-  it.each<DeviceTopicKind>(['telemetry', 'errors', 'state', 'config', 'commands', 'command-acks'])('documents the devices/{id}/%s topic', (kind) => {
-    expect(readme).toContain(`\`devices/{id}/${kind}\``);
-  });
+  it.each<DeviceTopicKind>(['telemetry', 'errors', 'state', 'config', 'commands', 'command-acks'])(
+    'documents the devices/{id}/%s topic',
+    (kind) => {
+      expect(readme).toContain(`\`devices/{id}/${kind}\``);
+    },
+  );
 });

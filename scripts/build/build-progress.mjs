@@ -17,13 +17,21 @@ export function buildProgress(estimateMs) {
     };
   }
   const bar = new cliProgress.SingleBar(
-    { format: '== building {bar} {percentage}% | {phase} | {elapsed} s of ~{estimate} s', hideCursor: true, stream: process.stderr, clearOnComplete: false },
+    {
+      format: '== building {bar} {percentage}% | {phase} | {elapsed} s of ~{estimate} s',
+      hideCursor: true,
+      stream: process.stderr,
+      clearOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   let phase = 'starting';
   const fields = () => ({ phase, elapsed: seconds(), estimate: Math.round(estimateMs / 1000) });
   bar.start(100, 0, fields());
-  const timer = setInterval(() => bar.update(Math.min(99, Math.floor(((Date.now() - started) / estimateMs) * 100)), fields()), 250);
+  const timer = setInterval(
+    () => bar.update(Math.min(99, Math.floor(((Date.now() - started) / estimateMs) * 100)), fields()),
+    250,
+  );
   const stop = (value) => {
     clearInterval(timer);
     bar.update(value, fields());

@@ -12,12 +12,19 @@ export async function compileProject(root, outDir, onPhase) {
   onPhase('compiling TypeScript');
   await run(root, 'tsc', 'node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json', '--outDir', out]);
   onPhase('resolving @citypulse imports');
-  await run(root, 'tsc-alias', 'node_modules/tsc-alias/dist/bin/index.js', ['-p', 'tsconfig.build.json', '--outDir', out]);
+  await run(root, 'tsc-alias', 'node_modules/tsc-alias/dist/bin/index.js', [
+    '-p',
+    'tsconfig.build.json',
+    '--outDir',
+    out,
+  ]);
   onPhase('copying console assets');
   cpSync(join(root, 'apps/api/src/console/public'), join(outDir, 'apps/api/src/console/public'), { recursive: true });
 }
 
-/** Runs a node tool; its output (tsc's errors) is kept and shown only when it fails, so the progress bar stays whole. */
+/**
+ * Runs a node tool; its output (tsc's errors) is kept and shown only when it fails, so the progress bar stays whole.
+ */
 function run(root, name, script, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -23,7 +23,9 @@ export function processesUsing(root) {
     try {
       const args = readFileSync(join('/proc', pid, 'cmdline'), 'utf8').split('\0');
       const builds = args.flatMap((arg) => [...arg.matchAll(/\.builds\/([^/]+)\//g)].map((m) => m[1]));
-      const fromDist = args.some((arg) => arg.startsWith(join(root, 'dist') + '/') || (arg.startsWith('dist/') && cwdOf(pid) === root));
+      const fromDist = args.some(
+        (arg) => arg.startsWith(join(root, 'dist') + '/') || (arg.startsWith('dist/') && cwdOf(pid) === root),
+      );
       if (builds.length === 0 && !fromDist) continue;
       // Field 22 of /proc/<pid>/stat, counted after the command name (which may hold spaces).
       const stat = readFileSync(join('/proc', pid, 'stat'), 'utf8');

@@ -9,7 +9,13 @@ const COMPILED = /\.(ts|mts|json)$/;
 const EXCLUDED = /(\.spec\.ts|\.int-test\.ts|\.contract\.ts)$/;
 const ASSET_DIR = `apps${sep}api${sep}src${sep}console${sep}public${sep}`;
 /** Files outside the source folders that change what the build emits. */
-const SETTINGS = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/build/compile.mjs'];
+const SETTINGS = [
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package-lock.json',
+  'scripts/build.mjs',
+  'scripts/build/compile.mjs',
+];
 
 /**
  * A content hash of everything the build reads: equal sources give an equal stamp, so a checkout

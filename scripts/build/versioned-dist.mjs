@@ -1,4 +1,16 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { processesUsing } from './processes.mjs';
 
@@ -32,7 +44,9 @@ export function buildInfo(root, id) {
 
 /** The most recent build's duration: the estimate for the progress bar of the next one. */
 export function lastBuildMs(root) {
-  const durations = listBuilds(root).map((b) => buildInfo(root, b.id)?.durationMs).filter((ms) => ms > 0);
+  const durations = listBuilds(root)
+    .map((b) => buildInfo(root, b.id)?.durationMs)
+    .filter((ms) => ms > 0);
   return durations[0];
 }
 
@@ -54,7 +68,10 @@ export async function ensureBuild(root, id, { compile, onWait = () => {} }) {
       try {
         const started = Date.now();
         await compile(join(tmp, 'dist'));
-        writeFileSync(join(tmp, 'build.json'), JSON.stringify({ id, builtAt: new Date().toISOString(), durationMs: Date.now() - started }));
+        writeFileSync(
+          join(tmp, 'build.json'),
+          JSON.stringify({ id, builtAt: new Date().toISOString(), durationMs: Date.now() - started }),
+        );
         renameSync(tmp, join(builds, id));
         compiled = true;
       } finally {
@@ -67,7 +84,9 @@ export async function ensureBuild(root, id, { compile, onWait = () => {} }) {
   });
 }
 
-/** Points `dist` at the build of `id` in one rename; a plain `dist` folder (built in place before) is moved aside first. */
+/**
+ * Points `dist` at the build of `id` in one rename; a plain `dist` folder (built in place before) is moved aside first.
+ */
 function activate(root, id) {
   const dist = join(root, 'dist');
   const link = join(root, `.dist-${process.pid}`);

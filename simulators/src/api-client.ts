@@ -16,17 +16,29 @@ export class ApiClient {
   /** Provisions the device afresh (deleting an earlier one of the same id) and returns its secret. */
   async reprovision(device: { id: string; type: string; city: string; site: string }): Promise<string> {
     const removed = await this.request('DELETE', `/devices/${encodeURIComponent(device.id)}`);
-    if (removed.status !== 204 && removed.status !== 404) throw new Error(`DELETE /devices/${device.id}: ${removed.status} ${await removed.text()}`);
+    if (removed.status !== 204 && removed.status !== 404)
+      throw new Error(`DELETE /devices/${device.id}: ${removed.status} ${await removed.text()}`);
     const created = await this.request('POST', '/devices', device);
     if (created.status !== 201) throw new Error(`POST /devices: ${created.status} ${await created.text()}`);
     return ((await created.json()) as { secret: string }).secret;
   }
 
   /** The agreements offered to the whole cluster ("*"). */
-  async clusterShares(): Promise<Array<{ id: string; fromCity: string; status: string; fields: string[]; expiresAt: string }>> {
+  async clusterShares(): Promise<
+    Array<{ id: string; fromCity: string; status: string; fields: string[]; expiresAt: string }>
+  > {
     const response = await this.request('GET', '/shares?limit=1000');
     if (response.status !== 200) throw new Error(`GET /shares: ${response.status} ${await response.text()}`);
-    const { items } = (await response.json()) as { items: Array<{ id: string; fromCity: string; toCity: string; status: string; fields: string[]; expiresAt: string }> };
+    const { items } = (await response.json()) as {
+      items: Array<{
+        id: string;
+        fromCity: string;
+        toCity: string;
+        status: string;
+        fields: string[];
+        expiresAt: string;
+      }>;
+    };
     return items.filter((s) => s.toCity === '*');
   }
 
@@ -39,6 +51,7 @@ export class ApiClient {
 
   async acceptShare(id: string, city: string): Promise<void> {
     const response = await this.request('POST', `/shares/${id}/accept`, { city });
-    if (response.status !== 200) throw new Error(`POST /shares/${id}/accept: ${response.status} ${await response.text()}`);
+    if (response.status !== 200)
+      throw new Error(`POST /shares/${id}/accept: ${response.status} ${await response.text()}`);
   }
 }

@@ -62,11 +62,14 @@ if (!command || command === 'help' || command === '--help' || command === '-h') 
   process.exitCode = 2;
 } else {
   try {
-    await (await COMMANDS[command]())(argv);
+    await (
+      await COMMANDS[command]()
+    )(argv);
   } catch (err) {
     // One line the user can act on; the stack only when asked for (DEBUG=1).
     const { message, exitCode, unexpected } = describeError(err);
-    const hint = exitCode === 2 ? ' (npm run sim -- help)' : unexpected && !process.env.DEBUG ? ' (DEBUG=1 shows where)' : '';
+    const hint =
+      exitCode === 2 ? ' (npm run sim -- help)' : unexpected && !process.env.DEBUG ? ' (DEBUG=1 shows where)' : '';
     console.error(`error: ${message}${hint}`);
     if (process.env.DEBUG) console.error(err);
     process.exitCode = exitCode;

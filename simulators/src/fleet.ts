@@ -83,7 +83,8 @@ export class Fleet {
       },
     });
     client.on('command', (command) => {
-      if (command.name === FIRMWARE_UPDATE_COMMAND) log(`${id} ← firmware-update to ${command.params.version} (${command.params.size} bytes)`);
+      if (command.name === FIRMWARE_UPDATE_COMMAND)
+        log(`${id} ← firmware-update to ${command.params.version} (${command.params.size} bytes)`);
     });
     for (const name of Object.keys(type.commands)) {
       if (name === FIRMWARE_UPDATE_COMMAND) continue;
@@ -97,7 +98,12 @@ export class Fleet {
   }
 
   /** Provisions (afresh) and connects one more device, publishing with the rest from the next tick. */
-  async add(id: string, typeName: string, city: string, site: string): Promise<Pick<SimDevice, 'id' | 'city' | 'overrides'>> {
+  async add(
+    id: string,
+    typeName: string,
+    city: string,
+    site: string,
+  ): Promise<Pick<SimDevice, 'id' | 'city' | 'overrides'>> {
     const type = getDeviceType(typeName);
     if (!type) throw new Error(`no device type ${typeName}`);
     const secret = await this.api.reprovision({ id, type: type.name, city, site });
@@ -107,7 +113,9 @@ export class Fleet {
     return device;
   }
 
-  /** The fleet's devices of a type, whose `overrides` a scenario sets (a field's value instead of the generated one). */
+  /**
+   * The fleet's devices of a type, whose `overrides` a scenario sets (a field's value instead of the generated one).
+   */
   devicesOf(typeName: string): Array<Pick<SimDevice, 'id' | 'city' | 'overrides'>> {
     return this.devices.filter((d) => d.type.name === typeName);
   }
@@ -132,12 +140,18 @@ export class Fleet {
     const spec = device.type.fields[rule.field];
     const value = Math.min(spec.max ?? Infinity, rule.threshold + Math.max(0.2, Math.abs(rule.threshold) * 0.01));
     setTimeout(() => {
-      this.options.log(`demo: ${device.id} ${rule.field} → ${value} (rule ${rule.id}: above ${rule.threshold} for ${rule.forSeconds}s)`);
+      this.options.log(
+        `demo: ${device.id} ${rule.field} → ${value} (rule ${rule.id}: above ${rule.threshold} ` +
+          `for ${rule.forSeconds}s)`,
+      );
       device.overrides[rule.field] = value;
-      setTimeout(() => {
-        delete device.overrides[rule.field];
-        this.options.log(`demo: ${device.id} ${rule.field} back to normal`);
-      }, (rule.forSeconds + 30) * 1000);
+      setTimeout(
+        () => {
+          delete device.overrides[rule.field];
+          this.options.log(`demo: ${device.id} ${rule.field} back to normal`);
+        },
+        (rule.forSeconds + 30) * 1000,
+      );
     }, 3000);
     // One bad reading too, to show a rejection on the device's error topic.
     setTimeout(() => {

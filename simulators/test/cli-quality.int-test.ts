@@ -41,9 +41,15 @@ describe('npm run sim / bench, as typed', () => {
 
   /** npm as a shell would start it: none of the npm_* settings of the npm running jest. */
   async function npm(script: string, ...args: string[]): Promise<Outcome> {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'INIT_CWD'));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') && k !== 'INIT_CWD'),
+    );
     try {
-      const { stdout, stderr } = await exec('npm', ['run', '--prefix', REPO, script, '--', ...args], { cwd: caller, env: { ...env, CP_API_TOKEN: '' }, timeout: 60_000 });
+      const { stdout, stderr } = await exec('npm', ['run', '--prefix', REPO, script, '--', ...args], {
+        cwd: caller,
+        env: { ...env, CP_API_TOKEN: '' },
+        timeout: 60_000,
+      });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code: unknown; stdout: string; stderr: string };
@@ -53,7 +59,10 @@ describe('npm run sim / bench, as typed', () => {
   }
 
   it('starts without building when nothing changed', async () => {
-    for (const [script, arg, says] of [['sim', 'help', 'citypulse simulator'], ['bench', '--help', 'usage: npm run bench']]) {
+    for (const [script, arg, says] of [
+      ['sim', 'help', 'citypulse simulator'],
+      ['bench', '--help', 'usage: npm run bench'],
+    ]) {
       const started = performance.now();
       const run = await npm(script, arg);
       console.log(`npm run ${script} -- ${arg}: ${((performance.now() - started) / 1000).toFixed(2)} s`);
@@ -70,29 +79,70 @@ describe('npm run sim / bench, as typed', () => {
   });
 
   it("writes and reads relative paths in the caller's directory; captures are git-ignored", async () => {
-    const record = await npm('sim', 'record', '--out', 'small.ndjson.gz', '--devices', '3', '--duration', '10m', '--seed', '4');
+    const record = await npm(
+      'sim',
+      'record',
+      '--out',
+      'small.ndjson.gz',
+      '--devices',
+      '3',
+      '--duration',
+      '10m',
+      '--seed',
+      '4',
+    );
     expect(record.code).toBe(0);
     expect(existsSync(join(caller, 'small.ndjson.gz'))).toBe(true);
     expect(existsSync(join(REPO, 'small.ndjson.gz'))).toBe(false);
     const hash = await npm('sim', 'hash', 'small.ndjson.gz');
     expect(hash.stdout).toMatch(/^[0-9a-f]{64} {2}small\.ndjson\.gz/);
-    await expect(exec('git', ['check-ignore', '-q', 'simulators/heatwave.ndjson.gz'], { cwd: REPO })).resolves.toBeDefined();
+    await expect(
+      exec('git', ['check-ignore', '-q', 'simulators/heatwave.ndjson.gz'], { cwd: REPO }),
+    ).resolves.toBeDefined();
   });
 
   it('says a missing file or a bad argument in one line, exit 1 or 2', async () => {
-    expect(await npm('sim', 'replay', 'missing.ndjson.gz')).toEqual({ code: 1, stdout: '', stderr: 'error: missing.ndjson.gz: no such file or directory\n' });
-    expect(await npm('sim', 'backtest', 'small.ndjson.gz', '--rules', 'missing.json')).toEqual({ code: 1, stdout: '', stderr: 'error: missing.json: no such file or directory\n' });
+    expect(await npm('sim', 'replay', 'missing.ndjson.gz')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: missing.ndjson.gz: no such file or directory\n',
+    });
+    expect(await npm('sim', 'backtest', 'small.ndjson.gz', '--rules', 'missing.json')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: missing.json: no such file or directory\n',
+    });
     const bad = await npm('sim', 'replay', 'small.ndjson.gz', '--timestamps', 'sometimes');
     expect(bad).toMatchObject({ code: 2, stdout: '' });
     expect(bad.stderr).toMatch(/^error: --timestamps sometimes: keep .* \(npm run sim -- help\)\n$/);
-    expect(await npm('sim', 'frobnicate')).toEqual({ code: 2, stdout: '', stderr: 'error: unknown command frobnicate (npm run sim -- help lists them)\n' });
+    expect(await npm('sim', 'frobnicate')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: unknown command frobnicate (npm run sim -- help lists them)\n',
+    });
   });
 
   it('fails in one line, non-zero, when the broker is unreachable', async () => {
     await writeFile(join(caller, 'token'), 'not-used');
     const closed = await freePort(); // nothing listens there now
-    const replay = await npm('sim', 'replay', 'small.ndjson.gz', '--timestamps', 'now', '--api', `http://127.0.0.1:${openPort}`, '--mqtt', `mqtt://127.0.0.1:${closed}`, '--token-file', 'token', '--credentials', 'credentials.json');
+    const replay = await npm(
+      'sim',
+      'replay',
+      'small.ndjson.gz',
+      '--timestamps',
+      'now',
+      '--api',
+      `http://127.0.0.1:${openPort}`,
+      '--mqtt',
+      `mqtt://127.0.0.1:${closed}`,
+      '--token-file',
+      'token',
+      '--credentials',
+      'credentials.json',
+    );
     expect(replay.code).toBe(1);
-    expect(replay.stderr).toBe(`error: cannot reach the broker at mqtt://127.0.0.1:${closed} (ECONNREFUSED): is citypulse running (npm start)? Otherwise pass --mqtt\n`);
+    expect(replay.stderr).toBe(
+      `error: cannot reach the broker at mqtt://127.0.0.1:${closed} (ECONNREFUSED): is citypulse running (npm start)? Otherwise pass --mqtt\n`,
+    );
   });
 });

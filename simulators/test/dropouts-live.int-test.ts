@@ -32,12 +32,28 @@ describe('dropouts, live', () => {
 
   it('raises no-data for the building whose uplink drops, resolves it when readings return, and records what it sent', async () => {
     for (const type of ['env-sensor', 'hvac-unit', 'lift']) {
-      const rule = { deviceType: type, condition: { kind: 'deadman', afterSeconds: 4, when: 'no-data' }, forSeconds: 0, severity: 'warning', enabled: true };
+      const rule = {
+        deviceType: type,
+        condition: { kind: 'deadman', afterSeconds: 4, when: 'no-data' },
+        forSeconds: 0,
+        severity: 'warning',
+        enabled: true,
+      };
       expect((await cp.api('PUT', `/rules/${type}.no-data`, rule)).status).toBe(200);
     }
     const prefix = 'dl';
     const durationMs = 40 * SECOND;
-    const options = { seed: 41, devices: 9, cities: ['beijing'], mix: parseMix('building=1'), intervalS: 1, prefix, startMs: liveStartMs(Date.now(), durationMs, 1), durationMs, scenario: 'dropouts' };
+    const options = {
+      seed: 41,
+      devices: 9,
+      cities: ['beijing'],
+      mix: parseMix('building=1'),
+      intervalS: 1,
+      prefix,
+      startMs: liveStartMs(Date.now(), durationMs, 1),
+      durationMs,
+      scenario: 'dropouts',
+    };
     const run = prepareRun(options);
     const recordPath = join(dir.path, 'live.ndjson.gz');
     const live = await runLive(run, {
@@ -56,7 +72,11 @@ describe('dropouts, live', () => {
     const outage = run.context.window;
     const siteZero = run.plan.devices.filter((d) => d.site.index === 0);
     expect(siteZero.map((d) => d.type.name).sort()).toEqual(['env-sensor', 'hvac-unit', 'lift']);
-    const alerts = await waitFor(() => alertsOf(cp, prefix), (items) => siteZero.every((d) => items.some((a) => a.deviceId === d.id && a.state === 'resolved')), { what: 'resolved no-data alerts for the silent building' });
+    const alerts = await waitFor(
+      () => alertsOf(cp, prefix),
+      (items) => siteZero.every((d) => items.some((a) => a.deviceId === d.id && a.state === 'resolved')),
+      { what: 'resolved no-data alerts for the silent building' },
+    );
     for (const device of siteZero) {
       const alert = alerts.find((a) => a.deviceId === device.id && a.state === 'resolved')!;
       expect(alert.ruleId).toBe(`${device.type.name}.no-data`);

@@ -48,7 +48,17 @@ describe('honest replays', () => {
 
   it('a 10× replay raises no deadman alert for a publishing device, and the alerts of every rule kind the backtest predicts', async () => {
     const durationMs = 60 * SECOND;
-    const run = prepareRun({ seed: 51, devices: 12, cities: ['beijing', 'tianjin'], mix: parseMix('building=1'), intervalS: 1, prefix, startMs: recentStart(durationMs), durationMs, scenario: 'dropouts' });
+    const run = prepareRun({
+      seed: 51,
+      devices: 12,
+      cities: ['beijing', 'tianjin'],
+      mix: parseMix('building=1'),
+      intervalS: 1,
+      prefix,
+      startMs: recentStart(durationMs),
+      durationMs,
+      scenario: 'dropouts',
+    });
     const recorded = join(dir.path, 'recorded.ndjson.gz');
     await recordRun(run, recorded);
     fleet = run.plan.devices.map((d) => d.id);
@@ -61,11 +71,34 @@ describe('honest replays', () => {
     const temperatures = (await fieldValues(path, 'env-sensor', 'temperature')).sort((a, b) => a - b);
     const median = temperatures[Math.floor(temperatures.length / 2)];
     const rules: Record<string, unknown> = {
-      'env-sensor.warm': { deviceType: 'env-sensor', field: 'temperature', condition: { kind: 'above', threshold: median, clearBelow: median - 0.2 }, forSeconds: 3, severity: 'info', enabled: true },
-      'env-sensor.co2-rising': { deviceType: 'env-sensor', field: 'co2', condition: { kind: 'rate', max: 0.5, clearMargin: 0.2 }, forSeconds: 0, severity: 'info', enabled: true },
+      'env-sensor.warm': {
+        deviceType: 'env-sensor',
+        field: 'temperature',
+        condition: { kind: 'above', threshold: median, clearBelow: median - 0.2 },
+        forSeconds: 3,
+        severity: 'info',
+        enabled: true,
+      },
+      'env-sensor.co2-rising': {
+        deviceType: 'env-sensor',
+        field: 'co2',
+        condition: { kind: 'rate', max: 0.5, clearMargin: 0.2 },
+        forSeconds: 0,
+        severity: 'info',
+        enabled: true,
+      },
     };
-    for (const type of ['env-sensor', 'hvac-unit', 'lift']) rules[`${type}.no-data`] = { deviceType: type, field: '', condition: { kind: 'deadman', afterSeconds: 4, when: 'no-data' }, forSeconds: 0, severity: 'warning', enabled: true };
-    for (const [id, rule] of Object.entries(rules)) expect((await cp.api('PUT', `/rules/${id}`, rule)).status).toBe(200);
+    for (const type of ['env-sensor', 'hvac-unit', 'lift'])
+      rules[`${type}.no-data`] = {
+        deviceType: type,
+        field: '',
+        condition: { kind: 'deadman', afterSeconds: 4, when: 'no-data' },
+        forSeconds: 0,
+        severity: 'warning',
+        enabled: true,
+      };
+    for (const [id, rule] of Object.entries(rules))
+      expect((await cp.api('PUT', `/rules/${id}`, rule)).status).toBe(200);
     const inForce = parseRuleSet(JSON.stringify((await cp.api('GET', '/rules?limit=1000')).body));
 
     const { result } = await backtestCapture(path, { rules: inForce, allowedLatenessMs: 2000 });
@@ -75,7 +108,9 @@ describe('honest replays', () => {
     expect(deadmanDevices.has(quitter)).toBe(true);
     // Most devices publish throughout: a wall-clock deadman would have raised for them too.
     expect(deadmanDevices.size).toBeLessThan(run.plan.devices.length / 2);
-    expect(result.alerts.find((a) => a.deviceId === quitter && a.ruleKind === 'deadman' && a.state === 'open')).toBeDefined();
+    expect(
+      result.alerts.find((a) => a.deviceId === quitter && a.ruleKind === 'deadman' && a.state === 'open'),
+    ).toBeDefined();
 
     const startedAt = Date.now();
     const replay = await replayInto(cp, path, dir.path, { speed: 10, timestamps: 'now' });
@@ -86,10 +121,34 @@ describe('honest replays', () => {
     expect(startedAt - (run.options.startMs + shift)).toBeGreaterThan(50 * SECOND);
 
     const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms + shift).toISOString());
-    const want = result.alerts.map((a) => ({ ruleId: a.ruleId, deviceId: a.deviceId, state: a.state, openedAt: iso(a.openedAtMs), resolvedAt: iso(a.resolvedAtMs), peakValue: a.peakValue, lastValue: a.lastValue })).sort(byKey);
-    const live = async () => (await alertsOf(cp, prefix)).map((a) => ({ ruleId: a.ruleId, deviceId: a.deviceId, state: a.state, openedAt: a.openedAt, resolvedAt: a.resolvedAt, peakValue: a.peakValue, lastValue: a.lastValue })).sort(byKey);
+    const want = result.alerts
+      .map((a) => ({
+        ruleId: a.ruleId,
+        deviceId: a.deviceId,
+        state: a.state,
+        openedAt: iso(a.openedAtMs),
+        resolvedAt: iso(a.resolvedAtMs),
+        peakValue: a.peakValue,
+        lastValue: a.lastValue,
+      }))
+      .sort(byKey);
+    const live = async () =>
+      (await alertsOf(cp, prefix))
+        .map((a) => ({
+          ruleId: a.ruleId,
+          deviceId: a.deviceId,
+          state: a.state,
+          openedAt: a.openedAt,
+          resolvedAt: a.resolvedAt,
+          peakValue: a.peakValue,
+          lastValue: a.lastValue,
+        }))
+        .sort(byKey);
     // The quitter's alert is raised by the check once the session has ended and settled: the last to come.
-    await waitFor(live, (got) => JSON.stringify(got) === JSON.stringify(want), { timeoutMs: 20_000, what: 'the live alerts to match the backtest' }).catch(() => undefined);
+    await waitFor(live, (got) => JSON.stringify(got) === JSON.stringify(want), {
+      timeoutMs: 20_000,
+      what: 'the live alerts to match the backtest',
+    }).catch(() => undefined);
     expect(await live()).toEqual(want);
   });
 
@@ -97,15 +156,21 @@ describe('honest replays', () => {
     const ids = (await alertsOf(cp, prefix)).map((a) => a.deviceId);
     const open = (await alertsOf(cp, prefix)).filter((a) => a.state !== 'resolved');
     expect(open.length).toBeGreaterThan(0);
-    const beijing = (await cp.api('POST', '/tokens', { name: `hr-bj-${Date.now()}`, role: 'admin', cities: ['beijing'] })).body.token as string;
+    const beijing = (
+      await cp.api('POST', '/tokens', { name: `hr-bj-${Date.now()}`, role: 'admin', cities: ['beijing'] })
+    ).body.token as string;
     const api = `http://127.0.0.1:${cp.running.httpPort}`;
 
     // Bad input names the field; a session this token did not open in its cities does not exist for it.
     const bad = await cp.api('POST', '/simulation/cleanup', { prefix: 'no spaces', cities: ['Beijing'] });
     expect(bad.status).toBe(400);
     expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(['cities', 'prefix']);
-    expect((await cp.api('POST', `/simulation/replay-sessions/${prefix}/end`, { endMs: Date.now() }, beijing)).status).toBe(404);
-    expect((await cp.api('POST', '/simulation/replay-sessions', { prefix: 'x', cities: ['tianjin'] }, beijing)).status).toBe(403);
+    expect(
+      (await cp.api('POST', `/simulation/replay-sessions/${prefix}/end`, { endMs: Date.now() }, beijing)).status,
+    ).toBe(404);
+    expect(
+      (await cp.api('POST', '/simulation/replay-sessions', { prefix: 'x', cities: ['tianjin'] }, beijing)).status,
+    ).toBe(403);
     expect((await cp.api('GET', '/simulation/replay-sessions', undefined, beijing)).body.items).toEqual([]);
 
     // A Beijing admin may not name Tianjin (403 naming the field), and removes only Beijing's devices.
@@ -113,18 +178,27 @@ describe('honest replays', () => {
     const bj = await cleanupDevices(api, beijing, prefix);
     expect(bj).toMatchObject({ prefix, cities: ['beijing'], replaySessions: 0 });
     expect(bj.devices).toBeGreaterThan(0);
-    const devices = async (city: string) => (await cp.api('GET', `/devices?city=${city}&limit=100`)).body.items.filter((d: { id: string }) => d.id.startsWith(`${prefix}-`));
+    const devices = async (city: string) =>
+      (await cp.api('GET', `/devices?city=${city}&limit=100`)).body.items.filter((d: { id: string }) =>
+        d.id.startsWith(`${prefix}-`),
+      );
     expect(await devices('beijing')).toEqual([]);
     expect((await devices('tianjin')).length).toBeGreaterThan(0);
-    expect((await cp.api('GET', '/simulation/replay-sessions')).body.items).toEqual([expect.objectContaining({ prefix, city: null })]);
+    expect((await cp.api('GET', '/simulation/replay-sessions')).body.items).toEqual([
+      expect.objectContaining({ prefix, city: null }),
+    ]);
 
     // The rest through the command, as `npm run sim -- cleanup --prefix hr` does: it also forgets the local secrets.
     const tokenFile = join(dir.path, 'token');
     await writeFile(tokenFile, cp.config.http.adminToken);
     const before = await CredentialStore.open(credentials);
     expect(fleet.every((id) => before.get(api, id))).toBe(true);
-    const printed = await printedBy(() => cleanupCommand(['--prefix', prefix, '--api', api, '--token-file', tokenFile, '--credentials', credentials]));
-    expect(printed).toMatch(new RegExp(`removed +${fleet.length - bj.devices} devices .*, ${fleet.length} local secrets`));
+    const printed = await printedBy(() =>
+      cleanupCommand(['--prefix', prefix, '--api', api, '--token-file', tokenFile, '--credentials', credentials]),
+    );
+    expect(printed).toMatch(
+      new RegExp(`removed +${fleet.length - bj.devices} devices .*, ${fleet.length} local secrets`),
+    );
     expect(printed).toMatch(/sessions +1 replay sessions removed/);
     const afterStore = await CredentialStore.open(credentials);
     expect(fleet.filter((id) => afterStore.get(api, id))).toEqual([]);
@@ -132,7 +206,11 @@ describe('honest replays', () => {
     expect((await cp.api('GET', '/simulation/replay-sessions')).body.items).toEqual([]);
     const after = await alertsOf(cp, prefix);
     expect(after.filter((a) => a.state !== 'resolved')).toEqual([]);
-    for (const alert of open) expect(after.find((a) => a.id === alert.id)).toMatchObject({ state: 'resolved', resolvedBy: expect.stringMatching(/^hr-bj-|^admin$/) });
+    for (const alert of open)
+      expect(after.find((a) => a.id === alert.id)).toMatchObject({
+        state: 'resolved',
+        resolvedBy: expect.stringMatching(/^hr-bj-|^admin$/),
+      });
 
     const redis = new Redis(cp.config.redis.url);
     try {
@@ -143,9 +221,14 @@ describe('honest replays', () => {
     } finally {
       redis.disconnect();
     }
-    const audit = (await cp.api('GET', `/audit?target=device:${prefix}-&limit=500`)).body.items.filter((e: { action: string }) => e.action === 'simulation.cleanup');
+    const audit = (await cp.api('GET', `/audit?target=device:${prefix}-&limit=500`)).body.items.filter(
+      (e: { action: string }) => e.action === 'simulation.cleanup',
+    );
     expect(audit.map((e: { actor: string; detail: string }) => [e.actor, e.detail])).toEqual(
-      expect.arrayContaining([[expect.stringMatching(/^hr-bj-/), expect.stringMatching(/devices removed.*cities beijing/)], ['admin', expect.stringMatching(/every city/)]]),
+      expect.arrayContaining([
+        [expect.stringMatching(/^hr-bj-/), expect.stringMatching(/devices removed.*cities beijing/)],
+        ['admin', expect.stringMatching(/every city/)],
+      ]),
     );
   });
 });
@@ -165,7 +248,8 @@ async function printedBy(command: () => Promise<void>): Promise<string> {
 /** Copies a capture, leaving out `deviceId`'s publishes from `fromMs` on: a device that falls silent before the end. */
 async function stopEarly(from: string, to: string, deviceId: string, fromMs: number): Promise<void> {
   const writer = await CaptureWriter.open(to, await readCaptureHeader(from));
-  for await (const line of readCaptureLines(from)) if (line.deviceId !== deviceId || line.t < fromMs) await writer.write(line);
+  for await (const line of readCaptureLines(from))
+    if (line.deviceId !== deviceId || line.t < fromMs) await writer.write(line);
   await writer.close();
 }
 
@@ -173,12 +257,16 @@ async function fieldValues(path: string, type: string, field: string): Promise<n
   const values: number[] = [];
   for await (const line of readCaptureLines(path)) {
     if (line.type !== type) continue;
-    for (const [, v] of acceptedReadings(deviceTypes[type], line.payload, line.t).accepted) if (typeof v[field] === 'number') values.push(v[field]);
+    for (const [, v] of acceptedReadings(deviceTypes[type], line.payload, line.t).accepted)
+      if (typeof v[field] === 'number') values.push(v[field]);
   }
   return values;
 }
 
-const byKey = (a: { ruleId: string; deviceId: string; openedAt?: string }, b: { ruleId: string; deviceId: string; openedAt?: string }) => {
+const byKey = (
+  a: { ruleId: string; deviceId: string; openedAt?: string },
+  b: { ruleId: string; deviceId: string; openedAt?: string },
+) => {
   const ka = `${a.deviceId} ${a.ruleId} ${a.openedAt}`;
   const kb = `${b.deviceId} ${b.ruleId} ${b.openedAt}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;

@@ -29,7 +29,11 @@ describe('record → replay → InfluxDB, and backtest against live alerts', () 
     secondIngest = await startCitypulse({ ...cp.config, instanceId: `${cp.config.instanceId}-ingest-2` }, ['ingest']);
     const redis = new Redis(cp.config.redis.url);
     try {
-      await waitFor(() => leaseHolders(redis, cp.config.redis.prefix, cp.config.handoff.partitions), (holders) => holders.size === 2, { what: 'both ingest processes holding hand-off partitions' });
+      await waitFor(
+        () => leaseHolders(redis, cp.config.redis.prefix, cp.config.handoff.partitions),
+        (holders) => holders.size === 2,
+        { what: 'both ingest processes holding hand-off partitions' },
+      );
     } finally {
       redis.disconnect();
     }
@@ -43,7 +47,16 @@ describe('record → replay → InfluxDB, and backtest against live alerts', () 
 
   it('stores every accepted reading of a replayed capture exactly once, with the captured values, and none of the garbage', async () => {
     const prefix = 'rr1';
-    const run = prepareRun({ seed: 21, devices: 24, cities: ['beijing', 'tianjin'], mix: DEFAULT_MIX, prefix, startMs: recentStart(HOUR), durationMs: HOUR, scenario: 'garbage' });
+    const run = prepareRun({
+      seed: 21,
+      devices: 24,
+      cities: ['beijing', 'tianjin'],
+      mix: DEFAULT_MIX,
+      prefix,
+      startMs: recentStart(HOUR),
+      durationMs: HOUR,
+      scenario: 'garbage',
+    });
     const path = join(dir.path, 'garbage.ndjson.gz');
     const recorded = await recordRun(run, path);
     expect(await captureSha256(path)).toBe(recorded.sha256);
@@ -54,14 +67,27 @@ describe('record → replay → InfluxDB, and backtest against live alerts', () 
 
     const expected = await expectedPoints(path);
     expect(expected.size).toBeGreaterThan(recorded.lines * 0.9);
-    const stored = await waitFor(() => storedPoints(cp, prefix), (s) => s.size >= expected.size, { timeoutMs: 30_000, what: `${expected.size} points in InfluxDB` });
+    const stored = await waitFor(
+      () => storedPoints(cp, prefix),
+      (s) => s.size >= expected.size,
+      { timeoutMs: 30_000, what: `${expected.size} points in InfluxDB` },
+    );
     expect(stored.size).toBe(expected.size);
     expect(Object.fromEntries(stored)).toEqual(Object.fromEntries(expected));
   });
 
   it('raises through the live pipeline exactly the alerts a backtest of the capture reports', async () => {
     const prefix = 'rr2';
-    const run = prepareRun({ seed: 22, devices: 30, cities: ['beijing', 'shijiazhuang'], mix: DEFAULT_MIX, prefix, startMs: recentStart(2 * HOUR), durationMs: 2 * HOUR, scenario: 'heatwave' });
+    const run = prepareRun({
+      seed: 22,
+      devices: 30,
+      cities: ['beijing', 'shijiazhuang'],
+      mix: DEFAULT_MIX,
+      prefix,
+      startMs: recentStart(2 * HOUR),
+      durationMs: 2 * HOUR,
+      scenario: 'heatwave',
+    });
     const path = join(dir.path, 'heatwave.ndjson.gz');
     await recordRun(run, path);
 
@@ -73,24 +99,57 @@ describe('record → replay → InfluxDB, and backtest against live alerts', () 
     expect(predicted.some((a) => a.state === 'resolved')).toBe(true);
 
     await replayInto(cp, path, dir.path);
-    const shape = (a: { id: string; ruleId: string; deviceId: string; state: string; peakValue: number; lastValue: number }, openedAt: string, resolvedAt?: string) => ({
-      id: a.id, ruleId: a.ruleId, deviceId: a.deviceId, state: a.state, openedAt, resolvedAt, peakValue: a.peakValue, lastValue: a.lastValue,
+    const shape = (
+      a: { id: string; ruleId: string; deviceId: string; state: string; peakValue: number; lastValue: number },
+      openedAt: string,
+      resolvedAt?: string,
+    ) => ({
+      id: a.id,
+      ruleId: a.ruleId,
+      deviceId: a.deviceId,
+      state: a.state,
+      openedAt,
+      resolvedAt,
+      peakValue: a.peakValue,
+      lastValue: a.lastValue,
     });
-    const want = predicted.map((a) => shape(a, new Date(a.openedAtMs).toISOString(), a.resolvedAtMs === undefined ? undefined : new Date(a.resolvedAtMs).toISOString())).sort(byId);
-    const liveAlerts = async () => (await alertsOf(cp, prefix)).map((a) => shape(a, a.openedAt, a.resolvedAt)).sort(byId);
+    const want = predicted
+      .map((a) =>
+        shape(
+          a,
+          new Date(a.openedAtMs).toISOString(),
+          a.resolvedAtMs === undefined ? undefined : new Date(a.resolvedAtMs).toISOString(),
+        ),
+      )
+      .sort(byId);
+    const liveAlerts = async () =>
+      (await alertsOf(cp, prefix)).map((a) => shape(a, a.openedAt, a.resolvedAt)).sort(byId);
     // Wait for the pipeline to drain; on a timeout the comparison below shows the difference.
-    await waitFor(liveAlerts, (got) => JSON.stringify(got) === JSON.stringify(want), { timeoutMs: 30_000, what: 'the live alerts to match the backtest' }).catch(() => undefined);
+    await waitFor(liveAlerts, (got) => JSON.stringify(got) === JSON.stringify(want), {
+      timeoutMs: 30_000,
+      what: 'the live alerts to match the backtest',
+    }).catch(() => undefined);
     expect(await liveAlerts()).toEqual(want);
 
     // The same range read back from InfluxDB gives the same answer as the capture.
-    const fromInflux = await backtestInflux(cp.influx, { fromMs: run.options.startMs, toMs: run.options.startMs + run.options.durationMs, deviceIdPattern: `^${prefix}-` }, { rules: catalogueRuleSet() });
+    const fromInflux = await backtestInflux(
+      cp.influx,
+      {
+        fromMs: run.options.startMs,
+        toMs: run.options.startMs + run.options.durationMs,
+        deviceIdPattern: `^${prefix}-`,
+      },
+      { rules: catalogueRuleSet() },
+    );
     expect(fromInflux.alerts).toEqual(predicted);
   });
 });
 
 /** The ingest instances holding a lease on some hand-off partition (token: `${instanceId}#…`). */
 async function leaseHolders(redis: Redis, prefix: string, partitions: number): Promise<Set<string>> {
-  const holders = await Promise.all(Array.from({ length: partitions }, (_, p) => redis.get(handoffKeys(prefix, p).lease)));
+  const holders = await Promise.all(
+    Array.from({ length: partitions }, (_, p) => redis.get(handoffKeys(prefix, p).lease)),
+  );
   return new Set(holders.filter((h): h is string => h !== null).map((h) => h.slice(0, h.lastIndexOf('#'))));
 }
 

@@ -36,25 +36,39 @@ describe('each scenario through the real pipeline', () => {
 
   const backfillable = SCENARIOS.filter((s) => s.name !== 'dropouts');
 
-  it.each(backfillable.map((s) => [s.name, s] as const))('%s raises the alerts and draws the rejections it declares', async (name, scenario) => {
-    const prefix = `sc-${name}`;
-    const durationMs = Math.max(2 * HOUR, scenario.minDurationMs);
-    const run = prepareRun({ seed: 31, devices: 30, cities: ['beijing', 'tianjin'], mix: DEFAULT_MIX, prefix, startMs: recentStart(durationMs), durationMs, scenario: name });
-    const path = join(dir.path, `${name}.ndjson.gz`);
-    const recorded = await recordRun(run, path);
+  it.each(backfillable.map((s) => [s.name, s] as const))(
+    '%s raises the alerts and draws the rejections it declares',
+    async (name, scenario) => {
+      const prefix = `sc-${name}`;
+      const durationMs = Math.max(2 * HOUR, scenario.minDurationMs);
+      const run = prepareRun({
+        seed: 31,
+        devices: 30,
+        cities: ['beijing', 'tianjin'],
+        mix: DEFAULT_MIX,
+        prefix,
+        startMs: recentStart(durationMs),
+        durationMs,
+        scenario: name,
+      });
+      const path = join(dir.path, `${name}.ndjson.gz`);
+      const recorded = await recordRun(run, path);
 
-    const { stats } = await replayInto(cp, path, dir.path);
-    expect(stats).toMatchObject({ sent: recorded.lines, acked: recorded.lines, failed: 0 });
-    expect(Object.keys(stats.rejectedByReason).sort()).toEqual([...scenario.rejects].sort());
+      const { stats } = await replayInto(cp, path, dir.path);
+      expect(stats).toMatchObject({ sent: recorded.lines, acked: recorded.lines, failed: 0 });
+      expect(Object.keys(stats.rejectedByReason).sort()).toEqual([...scenario.rejects].sort());
 
-    const thresholdRules = (alerts: Array<{ ruleKind: string; ruleId: string }>) => new Set(alerts.filter((a) => a.ruleKind !== 'deadman').map((a) => a.ruleId));
-    await waitFor(
-      async () => thresholdRules(await alertsOf(cp, prefix)),
-      (ids) => scenario.raises.every((id) => ids.has(id)),
-      { timeoutMs: 20_000, what: `${name} to raise ${scenario.raises.join(', ') || 'nothing'}` },
-    );
-    // Give a stray alert the time to show up.
-    if (scenario.raises.length === 0) await new Promise((r) => setTimeout(r, 1500));
-    for (const ruleId of thresholdRules(await alertsOf(cp, prefix))) expect([...scenario.raises, ...scenario.mayRaise]).toContain(ruleId);
-  });
+      const thresholdRules = (alerts: Array<{ ruleKind: string; ruleId: string }>) =>
+        new Set(alerts.filter((a) => a.ruleKind !== 'deadman').map((a) => a.ruleId));
+      await waitFor(
+        async () => thresholdRules(await alertsOf(cp, prefix)),
+        (ids) => scenario.raises.every((id) => ids.has(id)),
+        { timeoutMs: 20_000, what: `${name} to raise ${scenario.raises.join(', ') || 'nothing'}` },
+      );
+      // Give a stray alert the time to show up.
+      if (scenario.raises.length === 0) await new Promise((r) => setTimeout(r, 1500));
+      for (const ruleId of thresholdRules(await alertsOf(cp, prefix)))
+        expect([...scenario.raises, ...scenario.mayRaise]).toContain(ruleId);
+    },
+  );
 });

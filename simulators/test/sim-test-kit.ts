@@ -23,7 +23,12 @@ export async function scratchDir(): Promise<{ path: string; remove: () => Promis
 }
 
 /** Replays a capture into a TestCitypulse as fast as it acknowledges, device timestamps kept. */
-export async function replayInto(cp: TestCitypulse, capturePath: string, dir: string, options: Partial<ReplayOptions> = {}) {
+export async function replayInto(
+  cp: TestCitypulse,
+  capturePath: string,
+  dir: string,
+  options: Partial<ReplayOptions> = {},
+) {
   return replayCapture(capturePath, {
     mqttUrl: cp.mqttUrl,
     apiUrl: `http://127.0.0.1:${cp.running.httpPort}`,
@@ -40,7 +45,8 @@ export async function replayInto(cp: TestCitypulse, capturePath: string, dir: st
 export async function expectedPoints(capturePath: string): Promise<Map<string, Record<string, unknown>>> {
   const points = new Map<string, Record<string, unknown>>();
   for await (const line of readCaptureLines(capturePath)) {
-    for (const [ts, values] of acceptedReadings(deviceTypes[line.type], line.payload, line.t).accepted) points.set(`${line.deviceId}@${ts}`, values);
+    for (const [ts, values] of acceptedReadings(deviceTypes[line.type], line.payload, line.t).accepted)
+      points.set(`${line.deviceId}@${ts}`, values);
   }
   return points;
 }
@@ -50,7 +56,9 @@ export async function storedPoints(cp: TestCitypulse, prefix: string): Promise<M
   const points = new Map<string, Record<string, unknown>>();
   const tags = new Set(['time', 'device_id', 'device_type', 'city', 'site']);
   for (const measurement of ['building', 'energy', 'traffic']) {
-    const rows: Row[] = await cp.influx.query(`SELECT * FROM "${measurement}" WHERE device_id =~ /^${prefix}-/`, { epoch: 'ms' });
+    const rows: Row[] = await cp.influx.query(`SELECT * FROM "${measurement}" WHERE device_id =~ /^${prefix}-/`, {
+      epoch: 'ms',
+    });
     for (const row of rows) {
       const values: Record<string, unknown> = {};
       const type = deviceTypes[row.device_type as string];

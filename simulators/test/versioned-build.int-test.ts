@@ -42,7 +42,10 @@ console.log(JSON.stringify({ compiled }));
 `,
     );
     // A long-running command: loads late.js only when asked, as the bench loads its modules.
-    await writeFile(join(root, 'apps/src/main.ts'), `console.log('ready'); process.stdin.on('data', async () => console.log((await import('./late.js')).version));\n`);
+    await writeFile(
+      join(root, 'apps/src/main.ts'),
+      `console.log('ready'); process.stdin.on('data', async () => console.log((await import('./late.js')).version));\n`,
+    );
   });
   afterAll(async () => {
     for (const child of running) child.kill('SIGKILL');
@@ -51,10 +54,15 @@ console.log(JSON.stringify({ compiled }));
 
   const setVersion = (v: string) => writeFile(join(root, 'apps/src/late.ts'), `export const version = '${v}';\n`);
   const current = () => /^\.builds\/([^/]+)\/dist$/.exec(readlinkSync(join(root, 'dist')))![1];
-  const builds = async () => (await readdir(join(root, '.builds'))).filter((n) => !n.startsWith('.') && !n.startsWith('in-place'));
-  const compiles = async () => (await readFile(join(root, 'compiles.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+  const builds = async () =>
+    (await readdir(join(root, '.builds'))).filter((n) => !n.startsWith('.') && !n.startsWith('in-place'));
+  const compiles = async () =>
+    (await readFile(join(root, 'compiles.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
 
-  function start(command: string[], env: Record<string, string> = {}): { child: ChildProcessWithoutNullStreams; output: () => string; exit: Promise<number | null> } {
+  function start(
+    command: string[],
+    env: Record<string, string> = {},
+  ): { child: ChildProcessWithoutNullStreams; output: () => string; exit: Promise<number | null> } {
     const child = spawn(process.execPath, command, { cwd: root, env: { ...process.env, ...env } });
     running.push(child);
     let output = '';
@@ -86,7 +94,11 @@ console.log(JSON.stringify({ compiled }));
   it('keeps the build a running command started from, however many builds replace it', async () => {
     const old = current();
     const command = start(['dist/main.js']);
-    await waitFor(async () => command.output(), (o) => o.includes('ready'), { what: 'the long-running command' });
+    await waitFor(
+      async () => command.output(),
+      (o) => o.includes('ready'),
+      { what: 'the long-running command' },
+    );
     for (const v of ['v2', 'v3', 'v4', 'v5']) {
       await setVersion(v);
       expect((await build()).code).toBe(0);
@@ -94,7 +106,11 @@ console.log(JSON.stringify({ compiled }));
     expect(await builds()).toContain(old);
     // It loads a module now, long after dist moved on: from its own build.
     command.child.stdin.write('\n');
-    await waitFor(async () => command.output(), (o) => o.includes('v1'), { what: 'the late import' });
+    await waitFor(
+      async () => command.output(),
+      (o) => o.includes('v1'),
+      { what: 'the late import' },
+    );
     expect(command.output()).not.toMatch(/ERR_MODULE_NOT_FOUND|v5/);
 
     command.child.kill('SIGKILL');
@@ -113,7 +129,11 @@ console.log(JSON.stringify({ compiled }));
     const a = start(['build.mjs'], { GATE: gate });
     await waitFor(compiles, (n) => n === before + 1, { what: 'the first build to start compiling' });
     const b = start(['build.mjs'], { GATE: gate });
-    await waitFor(async () => b.output(), (o) => o.includes('waiting for'), { what: 'the second build to wait' });
+    await waitFor(
+      async () => b.output(),
+      (o) => o.includes('waiting for'),
+      { what: 'the second build to wait' },
+    );
     await writeFile(gate, '');
     expect(await a.exit).toBe(0);
     expect(await b.exit).toBe(0);

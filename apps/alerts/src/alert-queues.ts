@@ -1,7 +1,14 @@
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
 import { openQueue } from '@citypulse/redis';
-import { QUEUES, type AlertCheckJob, type AlertEventJob, type ChannelDeliveryJob, type EscalationJob, type NotificationJob } from '@citypulse/contracts';
+import {
+  QUEUES,
+  type AlertCheckJob,
+  type AlertEventJob,
+  type ChannelDeliveryJob,
+  type EscalationJob,
+  type NotificationJob,
+} from '@citypulse/contracts';
 
 /** The queues the alerts app adds jobs to (their retry policies: libs/redis queueJobDefaults). */
 export class AlertQueues {
@@ -20,6 +27,12 @@ export class AlertQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.events.close(), this.notifications.close(), this.checks.close(), this.escalations.close(), this.channelDeliveries.close()]);
+    await Promise.all([
+      this.events.close(),
+      this.notifications.close(),
+      this.checks.close(),
+      this.escalations.close(),
+      this.channelDeliveries.close(),
+    ]);
   }
 }

@@ -16,7 +16,11 @@ import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
   imports: [InfluxModule],
   providers: [
     { provide: RULE_BOOK, inject: [RuleRepository], useFactory: (rules: RuleRepository) => new RuleBook(rules) },
-    { provide: MAINTENANCE_CALENDAR, inject: [MaintenanceRepository], useFactory: (windows: MaintenanceRepository) => new MaintenanceCalendar(windows) },
+    {
+      provide: MAINTENANCE_CALENDAR,
+      inject: [MaintenanceRepository],
+      useFactory: (windows: MaintenanceRepository) => new MaintenanceCalendar(windows),
+    },
     // Not among the shared stores (libs/core StoresModule): the firmware lib also brings the S3 client.
     redisStore(FirmwareCatalogue),
     RuleEvaluationWorker,

@@ -74,7 +74,14 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     };
     const { alerts } = this;
     const apply = { alerts, queues: this.queues, states: deps.states, metrics: this.metrics, logger: this.logger };
-    const indicators = (this.indicators = new IndicatorTicker({ ...apply, config, shares: this.shares, latest: this.latestIndicators, influx: this.influx, registry: this.registry }));
+    const indicators = (this.indicators = new IndicatorTicker({
+      ...apply,
+      config,
+      shares: this.shares,
+      latest: this.latestIndicators,
+      influx: this.influx,
+      registry: this.registry,
+    }));
 
     this.worker = bullWorker<AlertCheckJob>(
       config,
@@ -92,16 +99,35 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
         }
         const due = await claimDueReminders(this.redis, alerts, alerts.keyNames, Date.now());
         for (const { alert, event } of due) await alerts.recordNotified(alert.id, event);
-        await announce(this.queues!, due.map((d) => d.event));
+        await announce(
+          this.queues!,
+          due.map((d) => d.event),
+        );
         return `${due.length} reminders`;
       },
       // One job at a time: the deadman check's WATCH needs the state connection to itself.
-      { concurrency: 1, keepMetrics: true, onFailed: (job, err) => this.logger.error({ err, jobId: job?.id }, 'alert check failed') },
+      {
+        concurrency: 1,
+        keepMetrics: true,
+        onFailed: (job, err) => this.logger.error({ err, jobId: job?.id }, 'alert check failed'),
+      },
     );
-    await this.queues.checks.upsertJobScheduler('deadman', { every: config.alerts.deadmanIntervalMs }, { name: 'deadman-tick', data: { kind: 'deadman-tick' } });
-    await this.queues.checks.upsertJobScheduler('renotify', { every: config.alerts.renotifyCheckMs }, { name: 'renotify-tick', data: { kind: 'renotify-tick' } });
+    await this.queues.checks.upsertJobScheduler(
+      'deadman',
+      { every: config.alerts.deadmanIntervalMs },
+      { name: 'deadman-tick', data: { kind: 'deadman-tick' } },
+    );
+    await this.queues.checks.upsertJobScheduler(
+      'renotify',
+      { every: config.alerts.renotifyCheckMs },
+      { name: 'renotify-tick', data: { kind: 'renotify-tick' } },
+    );
     if (indicators.definitions.length > 0) {
-      await this.queues.checks.upsertJobScheduler('indicators', { every: config.indicators.intervalMs }, { name: 'indicators-tick', data: { kind: 'indicators-tick' } });
+      await this.queues.checks.upsertJobScheduler(
+        'indicators',
+        { every: config.indicators.intervalMs },
+        { name: 'indicators-tick', data: { kind: 'indicators-tick' } },
+      );
     } else await this.queues.checks.removeJobScheduler('indicators');
   }
 

@@ -44,7 +44,8 @@ export class RuleBook {
   deadmanWindowsS(): number[] {
     const windows: number[] = [];
     for (const rules of this.byType.values()) {
-      for (const rule of rules) if (rule.enabled && rule.condition.kind === 'deadman') windows.push(rule.condition.afterSeconds);
+      for (const rule of rules)
+        if (rule.enabled && rule.condition.kind === 'deadman') windows.push(rule.condition.afterSeconds);
     }
     return windows;
   }

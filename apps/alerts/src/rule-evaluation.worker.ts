@@ -59,24 +59,40 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
       async (job: Job<RuleEvaluationJob>) => {
         if (job.data.after?.length && !(await waitForJobs(ruleQueue, job.data.after))) {
           this.metrics.ruleOrderWaitsGivenUp.inc();
-          this.logger.warn({ jobId: job.id, after: job.data.after }, 'rule evaluation: earlier jobs still unfinished after 5 s; evaluating this one anyway');
+          this.logger.warn(
+            { jobId: job.id, after: job.data.after },
+            'rule evaluation: earlier jobs still unfinished after 5 s; evaluating this one anyway',
+          );
         }
         const [sessions] = await Promise.all([replaySessions.all(), this.rules.refresh(), this.maintenance.refresh()]);
         const devices = new Map(job.data.devices.map((packed) => [packed.deviceId, unpackDeviceReadings(packed)]));
         const options = { allowedLatenessMs: this.config.alerts.allowedLatenessMs, nowMs: Date.now() };
         // A replayed device's silence is judged on its own readings' clock (libs/alert-store replay-sessions.ts).
-        const clockOf = (device: { deviceId: string; city: string }) => (sessions.length > 0 && sessionOf(sessions, device) ? 'event' : 'wall');
+        const clockOf = (device: { deviceId: string; city: string }) =>
+          sessions.length > 0 && sessionOf(sessions, device) ? 'event' : 'wall';
         const late = new Map<string, number>();
         const outboxes = await states.updateMany([...devices.keys()], (deviceId, current) => {
           const device = devices.get(deviceId)!;
           late.set(deviceId, readingsOutOfOrder(current, device.readings));
-          return decideWithMaintenance(current, device, this.rules.rulesFor(device), device.readings, { ...options, deadmanClock: clockOf(device) }, this.maintenance);
+          return decideWithMaintenance(
+            current,
+            device,
+            this.rules.rulesFor(device),
+            device.readings,
+            { ...options, deadmanClock: clockOf(device) },
+            this.maintenance,
+          );
         });
         this.metrics.ruleReadingsOutOfOrder.inc([...late.values()].reduce((a, b) => a + b, 0));
         await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });
       },
       // One job at a time per worker: WATCH needs the state connection to itself.
-      { name: this.config.instanceId, concurrency: 1, keepMetrics: true, onFailed: (job, err) => this.logger.error({ err, jobId: job?.id }, 'rule evaluation failed; BullMQ will retry') },
+      {
+        name: this.config.instanceId,
+        concurrency: 1,
+        keepMetrics: true,
+        onFailed: (job, err) => this.logger.error({ err, jobId: job?.id }, 'rule evaluation failed; BullMQ will retry'),
+      },
     );
   }
 

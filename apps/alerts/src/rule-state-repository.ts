@@ -27,7 +27,10 @@ export class RuleStateRepository {
     this.clearOutboxScript = luaScript(redis, 'rule_state_clear_outbox', CLEAR_OUTBOX);
   }
 
-  /** ruleStateKey: one slot for every device. (That slot's shard carries all rule-state traffic: a few round trips per job of ~1000 readings.) */
+  /**
+   * ruleStateKey: one slot for every device. (That slot's shard carries all rule-state traffic: a few round trips per
+   * job of ~1000 readings.)
+   */
   private key(deviceId: string): string {
     return ruleStateKey(this.prefix, deviceId);
   }
@@ -38,7 +41,10 @@ export class RuleStateRepository {
    * On a concurrent change to any of them, re-reads and re-decides. Returns each device's outbox
    * as stored (earlier unapplied transitions first).
    */
-  async updateMany(deviceIds: string[], decide: (deviceId: string, current: DeviceRuleStates) => DeviceRuleStates): Promise<Map<string, AlertTransition[]>> {
+  async updateMany(
+    deviceIds: string[],
+    decide: (deviceId: string, current: DeviceRuleStates) => DeviceRuleStates,
+  ): Promise<Map<string, AlertTransition[]>> {
     if (deviceIds.length === 0) return new Map();
     const keys = deviceIds.map((id) => this.key(id));
     for (let attempt = 1; ; attempt++) {
@@ -71,6 +77,7 @@ export class RuleStateRepository {
 
 function parse(hash: Record<string, string>): DeviceRuleStates {
   const states: Record<string, StoredRuleState> = {};
-  for (const [field, json] of Object.entries(hash)) if (field !== OUTBOX) states[field] = JSON.parse(json) as StoredRuleState;
+  for (const [field, json] of Object.entries(hash))
+    if (field !== OUTBOX) states[field] = JSON.parse(json) as StoredRuleState;
   return { states, outbox: hash[OUTBOX] ? (JSON.parse(hash[OUTBOX]) as AlertTransition[]) : [] };
 }

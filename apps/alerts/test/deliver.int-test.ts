@@ -26,8 +26,17 @@ afterAll(async () => {
   await new Promise((resolve) => receiver.close(resolve));
 });
 
-const message = { event: { id: 'e1', kind: 'raised', at: new Date().toISOString(), actor: 'rule' }, alert: { id: 'a1' } } as unknown as AlertMessage;
-const hook = (url: string): Webhook => ({ id: 'h', url, secret: 's'.repeat(32), enabled: true, createdAt: new Date().toISOString() });
+const message = {
+  event: { id: 'e1', kind: 'raised', at: new Date().toISOString(), actor: 'rule' },
+  alert: { id: 'a1' },
+} as unknown as AlertMessage;
+const hook = (url: string): Webhook => ({
+  id: 'h',
+  url,
+  secret: 's'.repeat(32),
+  enabled: true,
+  createdAt: new Date().toISOString(),
+});
 
 describe('delivering to a webhook', () => {
   it.each([
@@ -40,9 +49,16 @@ describe('delivering to a webhook', () => {
   });
 
   it('delivers the signed message to the same receiver when CP_WEBHOOK_ALLOW_PRIVATE allows it', async () => {
-    const decision = await deliver(hook(`http://localhost:${port}/hook`), message, 'd2', { timeoutMs: 5000, allowPrivateTargets: true });
+    const decision = await deliver(hook(`http://localhost:${port}/hook`), message, 'd2', {
+      timeoutMs: 5000,
+      allowPrivateTargets: true,
+    });
     expect(decision).toEqual({ action: 'delivered' });
     expect(received).toHaveLength(1);
-    expect(received[0].headers).toMatchObject({ 'x-citypulse-delivery': 'd2', 'x-citypulse-event': 'raised', 'x-citypulse-signature': expect.stringMatching(/^sha256=/) });
+    expect(received[0].headers).toMatchObject({
+      'x-citypulse-delivery': 'd2',
+      'x-citypulse-event': 'raised',
+      'x-citypulse-signature': expect.stringMatching(/^sha256=/),
+    });
   });
 });

@@ -33,8 +33,24 @@ describe('several alerts worker processes', () => {
     queue = new Queue(QUEUES.ruleEvaluation, { connection: bullConnection(config), prefix: bullPrefix(config) });
     store = new AlertStore(redis, config.redis.prefix);
     const rules = new RuleRepository(redis, config.redis.prefix);
-    await rules.put({ id: 'co2-now', deviceType: 'env-sensor', field: 'co2', condition: { kind: 'above', threshold: 1000, clearBelow: 800 }, forSeconds: 0, severity: 'warning', enabled: true });
-    await rules.put({ id: 'co2-sustained', deviceType: 'env-sensor', field: 'temperature', condition: { kind: 'above', threshold: 30 }, forSeconds: 60, severity: 'critical', enabled: true });
+    await rules.put({
+      id: 'co2-now',
+      deviceType: 'env-sensor',
+      field: 'co2',
+      condition: { kind: 'above', threshold: 1000, clearBelow: 800 },
+      forSeconds: 0,
+      severity: 'warning',
+      enabled: true,
+    });
+    await rules.put({
+      id: 'co2-sustained',
+      deviceType: 'env-sensor',
+      field: 'temperature',
+      condition: { kind: 'above', threshold: 30 },
+      forSeconds: 60,
+      severity: 'critical',
+      enabled: true,
+    });
     await Promise.all([startWorker('a'), startWorker('b')]);
   }, 60_000);
   afterAll(async () => {
@@ -44,19 +60,30 @@ describe('several alerts worker processes', () => {
     await flushPrefix(config);
   });
 
-  const device = (deviceId: string, readings: DeviceReadings['readings']) => packDeviceReadings({ deviceId, deviceType: 'env-sensor', city: 'beijing', site: 'bj-1', readings });
+  const device = (deviceId: string, readings: DeviceReadings['readings']) =>
+    packDeviceReadings({ deviceId, deviceType: 'env-sensor', city: 'beijing', site: 'bj-1', readings });
 
   it('raises exactly one alert per device when two workers evaluate its readings, milliseconds apart, at the same time', async () => {
     const devices = Array.from({ length: 20 }, () => uniqueName('race-'));
     const t0 = Date.now() - 60_000;
     // 40 jobs per device, each one breaching reading 1 ms after the previous job's: 800 jobs queued at once.
     const jobs = [];
-    for (let k = 0; k < 40; k++) jobs.push({ name: 'evaluate', data: { devices: devices.map((id) => device(id, [[t0 + k, { co2: 1500 + k }]])) } });
+    for (let k = 0; k < 40; k++)
+      jobs.push({
+        name: 'evaluate',
+        data: { devices: devices.map((id) => device(id, [[t0 + k, { co2: 1500 + k }]])) },
+      });
     await queue.addBulk(jobs);
 
-    await waitFor(() => queue.getJobCounts('waiting', 'active', 'completed', 'failed'), (c) => c.completed === 40, { what: 'all jobs evaluated', timeoutMs: 30_000 });
+    await waitFor(
+      () => queue.getJobCounts('waiting', 'active', 'completed', 'failed'),
+      (c) => c.completed === 40,
+      { what: 'all jobs evaluated', timeoutMs: 30_000 },
+    );
     const completed = await queue.getJobs(['completed'], 0, 100);
-    expect(new Set(completed.map((j) => j.processedBy))).toEqual(new Set([`${env.CP_INSTANCE_ID}-a`, `${env.CP_INSTANCE_ID}-b`]));
+    expect(new Set(completed.map((j) => j.processedBy))).toEqual(
+      new Set([`${env.CP_INSTANCE_ID}-a`, `${env.CP_INSTANCE_ID}-b`]),
+    );
 
     for (const id of devices) {
       const { items } = await queryAlerts(redis, store, store.keyNames, { deviceId: id });
@@ -64,7 +91,11 @@ describe('several alerts worker processes', () => {
       expect(items[0]).toMatchObject({ state: 'open', ruleId: 'co2-now' });
     }
     const events = new Queue(QUEUES.alertEvents, { connection: bullConnection(config), prefix: bullPrefix(config) });
-    const announced = await waitFor(() => events.getJobs(['completed', 'waiting', 'active', 'delayed']), (j) => j.length >= 20, { what: 'raised events' });
+    const announced = await waitFor(
+      () => events.getJobs(['completed', 'waiting', 'active', 'delayed']),
+      (j) => j.length >= 20,
+      { what: 'raised events' },
+    );
     expect(announced.filter((j) => j.name === 'raised')).toHaveLength(20);
     await events.close();
   });
@@ -86,27 +117,55 @@ describe('several alerts worker processes', () => {
     })();
     let after: string[] = [];
     for (let k = 0; k < 20; k++) {
-      const job = await queue.add('evaluate', { devices: devices.map((id) => device(id, [[t0 + k, { co2: k % 2 === 0 ? 1500 : 500 }]])), after });
+      const job = await queue.add('evaluate', {
+        devices: devices.map((id) => device(id, [[t0 + k, { co2: k % 2 === 0 ? 1500 : 500 }]])),
+        after,
+      });
       after = [job.id!];
     }
-    await waitFor(() => queue.getJobCounts('waiting', 'active', 'delayed'), (c) => c.waiting + c.active + c.delayed === 0, { what: 'every job evaluated', timeoutMs: 30_000 }).finally(async () => {
+    await waitFor(
+      () => queue.getJobCounts('waiting', 'active', 'delayed'),
+      (c) => c.waiting + c.active + c.delayed === 0,
+      { what: 'every job evaluated', timeoutMs: 30_000 },
+    ).finally(async () => {
       flapping = false;
       await flap;
     });
-    const raised = await Promise.all(devices.map(async (id) => (await queryAlerts(redis, store, store.keyNames, { deviceId: id })).total));
+    const raised = await Promise.all(
+      devices.map(async (id) => (await queryAlerts(redis, store, store.keyNames, { deviceId: id })).total),
+    );
     expect(raised).toEqual(devices.map(() => 10));
   });
 
   it('keeps a half-elapsed duration in Redis across every worker being killed and replaced', async () => {
     const id = uniqueName('restart-');
     const t0 = Date.now() - 120_000;
-    await queue.add('evaluate', { devices: [device(id, [[t0, { temperature: 35 }], [t0 + 30_000, { temperature: 36 }]])] });
-    await waitFor(() => redis.hget(`{${config.redis.prefix}:rule-state}:${id}`, 'co2-sustained'), (s) => s !== null && JSON.parse(s).rule.phase === 'pending', { what: 'the pending state stored' });
+    await queue.add('evaluate', {
+      devices: [
+        device(id, [
+          [t0, { temperature: 35 }],
+          [t0 + 30_000, { temperature: 36 }],
+        ]),
+      ],
+    });
+    await waitFor(
+      () => redis.hget(`{${config.redis.prefix}:rule-state}:${id}`, 'co2-sustained'),
+      (s) => s !== null && JSON.parse(s).rule.phase === 'pending',
+      { what: 'the pending state stored' },
+    );
 
     for (const w of workers.splice(0)) await w.kill();
     await startWorker('c');
     await queue.add('evaluate', { devices: [device(id, [[t0 + 60_000, { temperature: 37 }]])] });
-    const alerts = await waitFor(async () => (await queryAlerts(redis, store, store.keyNames, { deviceId: id })).items, (a) => a.length === 1, { what: 'the alert after the restart' });
-    expect(alerts[0]).toMatchObject({ ruleId: 'co2-sustained', openedAt: new Date(t0 + 60_000).toISOString(), lastValue: 37 });
+    const alerts = await waitFor(
+      async () => (await queryAlerts(redis, store, store.keyNames, { deviceId: id })).items,
+      (a) => a.length === 1,
+      { what: 'the alert after the restart' },
+    );
+    expect(alerts[0]).toMatchObject({
+      ruleId: 'co2-sustained',
+      openedAt: new Date(t0 + 60_000).toISOString(),
+      lastValue: 37,
+    });
   });
 });

@@ -20,8 +20,24 @@ import { JobsApiModule } from './jobs/jobs-api.module.js';
 import { SimulationApiModule } from './simulation/simulation-api.module.js';
 
 @Module({
-  imports: [InfluxModule, AlertingApiModule, DevicesApiModule, DeviceControlApiModule, JobsApiModule, ConsoleModule, SimulationApiModule, SharingApiModule],
-  controllers: [HealthController, TelemetryController, TelemetryExportController, RejectionsController, MetricsController, IndicatorsController],
+  imports: [
+    InfluxModule,
+    AlertingApiModule,
+    DevicesApiModule,
+    DeviceControlApiModule,
+    JobsApiModule,
+    ConsoleModule,
+    SimulationApiModule,
+    SharingApiModule,
+  ],
+  controllers: [
+    HealthController,
+    TelemetryController,
+    TelemetryExportController,
+    RejectionsController,
+    MetricsController,
+    IndicatorsController,
+  ],
   providers: [TokenVerifier, { provide: APP_GUARD, useClass: TokenGuard }, ClusterGauges, RollupCatalog],
 })
 export class ApiModule {}

@@ -62,5 +62,9 @@ function useBodyParsers(app: INestApplication, config: AppConfig): void {
 
 /** TokenGuard's 401 body; `Connection: close` so the unread body is not taken for the next request. */
 function refuseUnauthenticated(res: Response): void {
-  res.status(401).set('connection', 'close').json({ statusCode: 401, error: 'Unauthorized', message: 'a bearer token is required (Authorization: Bearer <token>)' });
+  res.status(401).set('connection', 'close').json({
+    statusCode: 401,
+    error: 'Unauthorized',
+    message: 'a bearer token is required (Authorization: Bearer <token>)',
+  });
 }

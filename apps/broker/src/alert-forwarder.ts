@@ -15,8 +15,20 @@ import { LiveChannelForwarder, parsed, type LiveRoute } from './live-channel-for
  */
 @Injectable()
 export class AlertForwarder extends LiveChannelForwarder {
-  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(LOGGER) logger: Logger, @Inject(REDIS) redis: RedisClient, broker: MqttBrokerService) {
-    super(config, logger.child({ component: 'alert-forwarder' }), redis, broker, 'alert', alertLiveChannel(config.redis.prefix));
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(REDIS) redis: RedisClient,
+    broker: MqttBrokerService,
+  ) {
+    super(
+      config,
+      logger.child({ component: 'alert-forwarder' }),
+      redis,
+      broker,
+      'alert',
+      alertLiveChannel(config.redis.prefix),
+    );
   }
 
   protected route(json: string): LiveRoute | undefined {

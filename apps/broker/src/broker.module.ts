@@ -5,5 +5,14 @@ import { AlertForwarder } from './alert-forwarder.js';
 import { ShareForwarder } from './shares/share-forwarder.js';
 import { CommandTimeoutsWorker } from './commands/command-timeouts.worker.js';
 
-@Module({ providers: [MqttBrokerService, AlertForwarder, ShareForwarder, CommandTimeoutsWorker, { provide: LOCAL_BROKER, useExisting: MqttBrokerService }], exports: [MqttBrokerService] })
+@Module({
+  providers: [
+    MqttBrokerService,
+    AlertForwarder,
+    ShareForwarder,
+    CommandTimeoutsWorker,
+    { provide: LOCAL_BROKER, useExisting: MqttBrokerService },
+  ],
+  exports: [MqttBrokerService],
+})
 export class BrokerModule {}

@@ -34,11 +34,21 @@ export class CredentialCache {
     if (!(await verifySecret(secret, device.secretHash))) return false;
     this.remember(device, secret);
     // Awaited, so that once the CONNACK is out every broker admits the device without scrypt.
-    await this.options.proofs?.remember(device, secret).catch((err: Error) => this.options.logger?.warn({ err, deviceId: device.id }, 'could not store the login proof; the next CONNECT elsewhere pays scrypt'));
+    await this.options.proofs
+      ?.remember(device, secret)
+      .catch((err: Error) =>
+        this.options.logger?.warn(
+          { err, deviceId: device.id },
+          'could not store the login proof; the next CONNECT elsewhere pays scrypt',
+        ),
+      );
     return true;
   }
 
-  /** Only the cheap checks: true if exactly this secret was verified for this credential version before, here or on any broker. */
+  /**
+   * Only the cheap checks: true if exactly this secret was verified for this credential version before, here or on any
+   * broker.
+   */
   async verifyWithoutScrypt(device: DeviceRecord, secret: string): Promise<boolean> {
     if (this.verifyCached(device, secret)) {
       this.count('memory');

@@ -10,7 +10,11 @@ describe('DeviceCities', () => {
     });
     expect(cities.get('tj-1')).toBeUndefined();
     expect(cities.get('tj-1')).toBeUndefined();
-    await waitFor(() => cities.get('tj-1'), (city) => city === 'tianjin', { what: 'the looked-up city' });
+    await waitFor(
+      () => cities.get('tj-1'),
+      (city) => city === 'tianjin',
+      { what: 'the looked-up city' },
+    );
     expect(asked).toEqual(['tj-1']);
   });
 

@@ -33,7 +33,11 @@ export interface DeviceControlDeps {
  * token revoked → close the operator logins made with it; a device certificate revoked → close
  * the device's connection if it logged in with that certificate.
  */
-export async function listenForDeviceControl(subscriber: RedisClient, channel: string, deps: DeviceControlDeps): Promise<void> {
+export async function listenForDeviceControl(
+  subscriber: RedisClient,
+  channel: string,
+  deps: DeviceControlDeps,
+): Promise<void> {
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     const event = parseControlEvent(message);
@@ -52,7 +56,10 @@ async function handle(event: DeviceControlEvent, deps: DeviceControlDeps): Promi
       if (event.kind === 'deleted') deps.cities.forget(event.deviceId);
       const client = connectedClient(deps.broker, event.deviceId);
       if (client && deps.sessions.get(client)) {
-        deps.logger.info({ deviceId: event.deviceId, kind: event.kind }, 'closing the connection of a device whose credentials changed');
+        deps.logger.info(
+          { deviceId: event.deviceId, kind: event.kind },
+          'closing the connection of a device whose credentials changed',
+        );
         deps.reasons.close(client, 'closed_by_broker');
       }
       return;
@@ -65,7 +72,8 @@ async function handle(event: DeviceControlEvent, deps: DeviceControlDeps): Promi
       const session = client ? deps.sessions.get(client) : undefined;
       const type = getDeviceType(device.type);
       // Only the tags change; a credential change arrives as its own event.
-      if (client && session && type) deps.sessions.set(client, createSession({ ...device, secretHash: session.device.secretHash }, type));
+      if (client && session && type)
+        deps.sessions.set(client, createSession({ ...device, secretHash: session.device.secretHash }, type));
       return;
     }
     case 'certificate-revoked': {
@@ -74,7 +82,10 @@ async function handle(event: DeviceControlEvent, deps: DeviceControlDeps): Promi
       deps.changes.record(event.deviceId);
       const client = connectedClient(deps.broker, event.deviceId);
       if (client && deps.sessions.get(client) && deps.certificates?.presentedFingerprint(client, event.fingerprint)) {
-        deps.logger.info({ deviceId: event.deviceId, serial: event.serial }, 'closing the connection of a device whose certificate was revoked');
+        deps.logger.info(
+          { deviceId: event.deviceId, serial: event.serial },
+          'closing the connection of a device whose certificate was revoked',
+        );
         deps.reasons.close(client, 'closed_by_broker');
       }
       return;

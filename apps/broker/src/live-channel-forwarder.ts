@@ -41,7 +41,9 @@ export abstract class LiveChannelForwarder implements OnApplicationBootstrap, On
   async onApplicationBootstrap(): Promise<void> {
     this.subscriber = connectRedis(this.config, `${this.what}-forwarder`);
     this.subscriber.on('message', (_channel: string, json: string) => {
-      this.forward(json).catch((err: Error) => this.logger.warn({ err }, `${this.what} message not forwarded over MQTT`));
+      this.forward(json).catch((err: Error) =>
+        this.logger.warn({ err }, `${this.what} message not forwarded over MQTT`),
+      );
     });
     await this.subscriber.subscribe(this.channel);
   }
@@ -52,9 +54,12 @@ export abstract class LiveChannelForwarder implements OnApplicationBootstrap, On
     const route = this.route(json);
     if (!route) return;
     if (this.config.mqtt.cluster === 'redis' && !(await this.claim(route.claimId))) return;
-    aedes.publish({ cmd: 'publish', topic: route.topic, payload: Buffer.from(json), qos: 0, retain: false, dup: false }, (err) => {
-      if (err) this.logger.warn({ err, topic: route.topic }, `${this.what} message not published over MQTT`);
-    });
+    aedes.publish(
+      { cmd: 'publish', topic: route.topic, payload: Buffer.from(json), qos: 0, retain: false, dup: false },
+      (err) => {
+        if (err) this.logger.warn({ err, topic: route.topic }, `${this.what} message not published over MQTT`);
+      },
+    );
   }
 
   /** True for the one broker of a cluster that gets to publish this message (the claim outlives any redelivery). */

@@ -113,13 +113,27 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     });
     const rejections = new RejectionReporter(() => this.broker!, this.deadLetters, metrics, logger);
     // The city budget shares the hand-off's connection: a block is one short script call, per block of readings.
-    const cityRate = new CityRateLimiter(config.cityRate, new CityBudgetStore(this.handoffRedis, config.redis.prefix), logger);
-    const telemetry = new TelemetryIngestor({ handoff, rejections, clock: new ReceiveClock(), limits: config.telemetry, metrics, cityRate });
+    const cityRate = new CityRateLimiter(
+      config.cityRate,
+      new CityBudgetStore(this.handoffRedis, config.redis.prefix),
+      logger,
+    );
+    const telemetry = new TelemetryIngestor({
+      handoff,
+      rejections,
+      clock: new ReceiveClock(),
+      limits: config.telemetry,
+      metrics,
+      cityRate,
+    });
 
     // TLS files are read before anything listens: a bad certificate, key or CA stops start-up, naming the file.
     if (config.mqtt.transport.tls) this.tls = await TlsCredentials.load(config.mqtt.transport.tls, metrics, logger);
     // Security and tenancy: who may connect, and which cities an operator login sees.
-    const proofs = config.loginProofs.ttlS > 0 ? new LoginProofs(this.redis, config.redis.prefix, config.loginProofs.ttlS) : undefined;
+    const proofs =
+      config.loginProofs.ttlS > 0
+        ? new LoginProofs(this.redis, config.redis.prefix, config.loginProofs.ttlS)
+        : undefined;
     const credentials = new CredentialCache({ proofs, metrics, logger });
     const changes = new CredentialChanges();
     const operators = new OperatorSessions();
@@ -129,10 +143,15 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     const wills = new ConnectWills();
     // Clustered, telemetry is routed only where the cluster-wide subscription index has a taker.
     this.cluster = createBrokerCluster(config, { redis: this.redis, logger });
-    const telemetryRouting = new TelemetryRouting({ cluster: this.cluster.index, cityOf: (client) => sessions.get(client)?.device.city });
+    const telemetryRouting = new TelemetryRouting({
+      cluster: this.cluster.index,
+      cityOf: (client) => sessions.get(client)?.device.city,
+    });
 
     // Sharing agreements: which operator logins may subscribe to, and receive, a share's live topics.
-    const shares = new ShareDirectory(this.shareStore, config.sharing.liveTickMs, (err) => logger.warn({ err }, 'sharing agreements not re-read'));
+    const shares = new ShareDirectory(this.shareStore, config.sharing.liveTickMs, (err) =>
+      logger.warn({ err }, 'sharing agreements not re-read'),
+    );
     this.shares = shares;
     await shares.start();
     const shareSubscriptions = new ShareSubscriptions(this.shareStore, shares, this.audit);
@@ -143,12 +162,46 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       ...this.cluster.aedesOptions,
       connectTimeout: config.mqtt.connectTimeoutMs,
       preConnect: createPreConnect({ maxKeepaliveS: config.mqtt.maxKeepaliveS, wills }),
-      authenticate: createAuthenticate({ registry: this.registry, tokens, credentials, changes, limiter, sessions, operators, cities, wills, metrics, logger, certificates }),
-      authorizePublish: createAuthorizePublish({ sessions, telemetry, wills, metrics, logger, deviceMessages: createDeviceMessageHandlers({ broker: () => this.broker!, stores: { shadows, commands, registry: this.registry, deadLetters: this.deadLetters }, config, metrics, logger }) }),
-      authorizeSubscribe: createAuthorizeSubscribe({ sessions, operators, metrics, logger, telemetryRouting, shares: shareSubscriptions }),
+      authenticate: createAuthenticate({
+        registry: this.registry,
+        tokens,
+        credentials,
+        changes,
+        limiter,
+        sessions,
+        operators,
+        cities,
+        wills,
+        metrics,
+        logger,
+        certificates,
+      }),
+      authorizePublish: createAuthorizePublish({
+        sessions,
+        telemetry,
+        wills,
+        metrics,
+        logger,
+        deviceMessages: createDeviceMessageHandlers({
+          broker: () => this.broker!,
+          stores: { shadows, commands, registry: this.registry, deadLetters: this.deadLetters },
+          config,
+          metrics,
+          logger,
+        }),
+      }),
+      authorizeSubscribe: createAuthorizeSubscribe({
+        sessions,
+        operators,
+        metrics,
+        logger,
+        telemetryRouting,
+        shares: shareSubscriptions,
+      }),
       authorizeForward: createAuthorizeForward({ operators, cities, shares, metrics }),
     });
-    // Before anything patches aedes or reads its internals: an aedes upgrade that moved one stops start-up here, naming it.
+    // Before anything patches aedes or reads its internals: an aedes upgrade that moved one stops start-up here, naming
+    // it.
     assertAedesInternals(this.broker);
     telemetryRouting.install(this.broker);
     await this.cluster.start(this.broker);
@@ -157,11 +210,31 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     await this.heartbeat.start();
     this.controlRedis = connectRedis(config, 'device-control');
     const broker = this.broker;
-    await listenForDeviceControl(this.controlRedis, this.registry.keys.controlChannel, { broker, registry: this.registry, credentials, changes, sessions, operators, cities, reasons, logger, certificates });
+    await listenForDeviceControl(this.controlRedis, this.registry.keys.controlChannel, {
+      broker,
+      registry: this.registry,
+      credentials,
+      changes,
+      sessions,
+      operators,
+      cities,
+      reasons,
+      logger,
+      certificates,
+    });
     countConnectionErrors(this.broker, metrics, logger);
     // Shadow and commands: desired configs and commands reach the device on whichever broker holds it.
     this.deliveryRedis = connectRedis(config, 'device-delivery');
-    await attachDeviceDelivery({ broker, subscriber: this.deliveryRedis, prefix: config.redis.prefix, sessions, shadows, commands, metrics, logger });
+    await attachDeviceDelivery({
+      broker,
+      subscriber: this.deliveryRedis,
+      prefix: config.redis.prefix,
+      sessions,
+      shadows,
+      commands,
+      metrics,
+      logger,
+    });
 
     this.listeners = await MqttListeners.start({ broker, config, tls: this.tls, metrics, logger });
     logger.info({ port: this.port, host: config.mqtt.host, cluster: config.mqtt.cluster }, 'MQTT broker listening');
@@ -184,7 +257,9 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     await serverClosed;
     await this.cluster?.close();
     await this.presenceTracker?.settled();
-    await this.heartbeat?.stop().catch((err: Error) => this.logger.warn({ err }, 'could not release this broker’s presence'));
+    await this.heartbeat
+      ?.stop()
+      .catch((err: Error) => this.logger.warn({ err }, 'could not release this broker’s presence'));
     this.shares?.stop();
     this.controlRedis?.disconnect();
     this.deliveryRedis?.disconnect();

@@ -1,6 +1,8 @@
 import type { Client } from 'aedes';
 
-/** An operator's tool logged in over MQTT with an API token (`operator:<token name>`): read-only, limited to its cities. */
+/**
+ * An operator's tool logged in over MQTT with an API token (`operator:<token name>`): read-only, limited to its cities.
+ */
 export interface OperatorSession {
   tokenName: string;
   /** The cities it may see; null = every city. */

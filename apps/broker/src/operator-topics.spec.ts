@@ -2,15 +2,37 @@ import { DeviceCities } from './device-cities.js';
 import { cityOfTopic, operatorMaySubscribe, shareOfTopic } from './operator-topics.js';
 
 describe('operatorMaySubscribe', () => {
-  it.each(['devices/+/telemetry', 'devices/bj-env-1/telemetry', 'devices/+/state', 'devices/+/errors', 'devices/+/command-acks', 'alerts/#', 'alerts/beijing/#', 'alerts/+/critical', 'shares/sh-0123456789ab/#', 'shares/sh-0123456789ab/electricity-meter/active_power', 'shares/sh-0123456789ab/+/+'])(
-    'allows the read-only stream %s',
-    (filter) => expect(operatorMaySubscribe(filter)).toBe(true),
-  );
+  it.each([
+    'devices/+/telemetry',
+    'devices/bj-env-1/telemetry',
+    'devices/+/state',
+    'devices/+/errors',
+    'devices/+/command-acks',
+    'alerts/#',
+    'alerts/beijing/#',
+    'alerts/+/critical',
+    'shares/sh-0123456789ab/#',
+    'shares/sh-0123456789ab/electricity-meter/active_power',
+    'shares/sh-0123456789ab/+/+',
+  ])('allows the read-only stream %s', (filter) => expect(operatorMaySubscribe(filter)).toBe(true));
 
-  it.each(['#', 'devices/#', 'devices/+/+', 'devices/+/commands', 'devices/+/config', 'devices/a/b/telemetry', '$SYS/#', 'alerts/#/critical', 'other/topic', 'shares/#', 'shares/+/#', 'shares/sh-0123456789ab', 'shares/not-a-share/#', 'shares/sh-0123456789ab/a/b/c', 'shares/sh-0123456789ab/#/x'])(
-    'refuses %s',
-    (filter) => expect(operatorMaySubscribe(filter)).toBe(false),
-  );
+  it.each([
+    '#',
+    'devices/#',
+    'devices/+/+',
+    'devices/+/commands',
+    'devices/+/config',
+    'devices/a/b/telemetry',
+    '$SYS/#',
+    'alerts/#/critical',
+    'other/topic',
+    'shares/#',
+    'shares/+/#',
+    'shares/sh-0123456789ab',
+    'shares/not-a-share/#',
+    'shares/sh-0123456789ab/a/b/c',
+    'shares/sh-0123456789ab/#/x',
+  ])('refuses %s', (filter) => expect(operatorMaySubscribe(filter)).toBe(false));
 });
 
 describe('cityOfTopic', () => {

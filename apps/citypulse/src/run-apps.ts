@@ -25,7 +25,11 @@ export interface Citypulse extends RunningApps {
  * process (docker-compose.yml, each app's own main.ts); `npm start` and the integration tests run
  * all four together.
  */
-export async function startCitypulse(config: AppConfig, apps: Iterable<AppName> = config.apps, options: { logger?: Logger } = {}): Promise<Citypulse> {
+export async function startCitypulse(
+  config: AppConfig,
+  apps: Iterable<AppName> = config.apps,
+  options: { logger?: Logger } = {},
+): Promise<Citypulse> {
   const running = await startApps(config, appsNamed(apps), options);
   return { ...running, mqttPort: running.ports.mqttPort };
 }

@@ -22,10 +22,18 @@ describe('per-city rate limits across brokers', () => {
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
-    const overrides = { CP_CITY_MAX_READINGS_PER_S: '0', CP_CITY_READINGS_PER_S_OVERRIDES: `stormcity=${STORM_RATE},calmcity=1000`, CP_CITY_RATE_MAX_HOLD_MS: '1000', CP_CITY_RATE_BLOCK_MS: '50' };
+    const overrides = {
+      CP_CITY_MAX_READINGS_PER_S: '0',
+      CP_CITY_READINGS_PER_S_OVERRIDES: `stormcity=${STORM_RATE},calmcity=1000`,
+      CP_CITY_RATE_MAX_HOLD_MS: '1000',
+      CP_CITY_RATE_BLOCK_MS: '50',
+    };
     cp = await TestCitypulse.start(overrides, ['broker', 'api']);
     bPort = await freePort();
-    b = await startCitypulse({ ...cp.config, instanceId: `${cp.config.instanceId}-b`, mqtt: { ...cp.config.mqtt, port: bPort } }, ['broker']);
+    b = await startCitypulse(
+      { ...cp.config, instanceId: `${cp.config.instanceId}-b`, mqtt: { ...cp.config.mqtt, port: bPort } },
+      ['broker'],
+    );
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync()));
@@ -33,24 +41,39 @@ describe('per-city rate limits across brokers', () => {
     await cp?.stop();
   });
 
-  const brokers = () => [{ app: cp.running, port: cp.running.mqttPort! }, { app: b, port: bPort }];
+  const brokers = () => [
+    { app: cp.running, port: cp.running.mqttPort! },
+    { app: b, port: bPort },
+  ];
   async function device(city: string, port: number) {
     const id = uniqueName(`${city}-`);
     const secret = await cp.provision({ id, type: 'env-sensor', city, site: `${city}-1` });
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: id, username: id, password: secret, protocolVersion: 4, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      clientId: id,
+      username: id,
+      password: secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     clients.push(client);
     return { id, client };
   }
-  const batch = (n: number) => JSON.stringify({ readings: Array.from({ length: n }, (_, i) => ({ ts: Date.now() - 60_000 + i, values: { temperature: 21 } })) });
+  const batch = (n: number) =>
+    JSON.stringify({
+      readings: Array.from({ length: n }, (_, i) => ({ ts: Date.now() - 60_000 + i, values: { temperature: 21 } })),
+    });
   async function accepted(): Promise<number> {
-    const counts = await Promise.all(brokers().map(async ({ app }) => (await app.app.get(Metrics).readingsAccepted.get()).values[0]?.value ?? 0));
+    const counts = await Promise.all(
+      brokers().map(async ({ app }) => (await app.app.get(Metrics).readingsAccepted.get()).values[0]?.value ?? 0),
+    );
     return counts.reduce((sum, n) => sum + n, 0);
   }
   async function limited(city: string): Promise<Record<string, number>> {
     const totals: Record<string, number> = {};
     for (const { app } of brokers()) {
       for (const v of (await app.app.get(Metrics).cityRateLimited.get()).values) {
-        if (v.labels.city === city) totals[String(v.labels.outcome)] = (totals[String(v.labels.outcome)] ?? 0) + v.value;
+        if (v.labels.city === city)
+          totals[String(v.labels.outcome)] = (totals[String(v.labels.outcome)] ?? 0) + v.value;
       }
     }
     return totals;
@@ -70,7 +93,8 @@ describe('per-city rate limits across brokers', () => {
     // Meanwhile the calm city sends 100 single readings from each broker, well under its 1,000/s.
     let calmSent = 0;
     const calming = calm.map(async ({ id, client }) => {
-      for (let i = 0; i < 100; i++, calmSent++) await client.publishAsync(deviceTopic(id, 'telemetry'), batch(1), { qos: 1 });
+      for (let i = 0; i < 100; i++, calmSent++)
+        await client.publishAsync(deviceTopic(id, 'telemetry'), batch(1), { qos: 1 });
     });
     await Promise.all([...storming, ...calming]);
     const elapsedS = (Date.now() - startedAt) / 1000;
@@ -79,7 +103,8 @@ describe('per-city rate limits across brokers', () => {
     // One second of capacity, the rate over the time taken, and at most a block per broker beyond.
     const ceiling = STORM_RATE * (1 + elapsedS) + BROKERS * BLOCK;
     expect(stormAccepted).toBeLessThanOrEqual(ceiling);
-    // The budget was really used, and really exceeded (PUBACKs held back; per broker it would have allowed twice as much).
+    // The budget was really used, and really exceeded (PUBACKs held back; per broker it would have allowed twice as
+    // much).
     expect(stormAccepted).toBeGreaterThanOrEqual(STORM_RATE * elapsedS * 0.5);
     expect((await limited('stormcity')).held).toBeGreaterThan(0);
     expect(await limited('calmcity')).toEqual({});

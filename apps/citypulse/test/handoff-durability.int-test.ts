@@ -4,12 +4,17 @@ import { Redis } from 'ioredis';
 import { TestCitypulse } from './harness.js';
 
 /** A reading told apart by its voltage (its timestamp is fixed, so a resend is the same point). */
-const reading = (voltage: number) => JSON.stringify({ ts: Date.now() - 1000 + voltage, values: { voltage, current: 5, active_power: 1.1, power_factor: 0.95, frequency: 50 } });
+const reading = (voltage: number) =>
+  JSON.stringify({
+    ts: Date.now() - 1000 + voltage,
+    values: { voltage, current: 5, active_power: 1.1, power_factor: 0.95, frequency: 50 },
+  });
 
 /**
  * CP_HANDOFF_DURABILITY end to end: at `replica` a device gets its PUBACK while a replica
  * confirms the hand-off and none once the replica is gone (the connection closes, the device will
- * resend, and its resend is stored once); at `always` the broker process (from dist/) refuses a Redis that fsyncs only every second.
+ * resend, and its resend is stored once); at `always` the broker process (from dist/) refuses a Redis that fsyncs only
+ * every second.
  */
 describe('hand-off durability through the broker', () => {
   let master: PrivateRedis;
@@ -17,7 +22,11 @@ describe('hand-off durability through the broker', () => {
   let citypulse: TestCitypulse;
   const replicaInSync = async () => {
     const onReplica = new Redis(replica.port, '127.0.0.1');
-    await waitFor(() => onReplica.info('replication'), (info) => /master_link_status:up/.test(info), { timeoutMs: 20_000, what: 'the replica in sync' });
+    await waitFor(
+      () => onReplica.info('replication'),
+      (info) => /master_link_status:up/.test(info),
+      { timeoutMs: 20_000, what: 'the replica in sync' },
+    );
     onReplica.disconnect();
   };
 
@@ -27,7 +36,10 @@ describe('hand-off durability through the broker', () => {
     replica = await PrivateRedis.create({ replicaOf: master.port });
     await replica.start();
     await replicaInSync();
-    citypulse = await TestCitypulse.start({ CP_REDIS_URL: master.url, CP_REDIS_CLUSTER_NODES: '', CP_HANDOFF_DURABILITY: 'replica',
+    citypulse = await TestCitypulse.start({
+      CP_REDIS_URL: master.url,
+      CP_REDIS_CLUSTER_NODES: '',
+      CP_HANDOFF_DURABILITY: 'replica',
       // Long enough for a replica's acknowledgement on a loaded CI machine. With 300 ms this test
       // once timed out in CI (passing in 2 s otherwise); a slow ack refusing a publish while the
       // replica was up, leaving a PUBACK never to come, is the likely cause (not confirmed).
@@ -54,7 +66,9 @@ describe('hand-off durability through the broker', () => {
     expect(await Promise.race([acked, closed])).toBe('closed');
     device.end(true);
 
-    const metrics = await fetch(`http://127.0.0.1:${citypulse.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${citypulse.config.http.adminToken}` } }).then((r) => r.text());
+    const metrics = await fetch(`http://127.0.0.1:${citypulse.running.httpPort}/metrics`, {
+      headers: { authorization: `Bearer ${citypulse.config.http.adminToken}` },
+    }).then((r) => r.text());
     expect(metrics).toMatch(/^citypulse_handoff_replica_timeouts_total 1$/m);
 
     // The refused write may already be in the master's stream: the device's resend of it must
@@ -73,13 +87,24 @@ describe('hand-off durability through the broker', () => {
   });
 
   it('always: the broker process refuses to start on a Redis without appendfsync always, naming the server and its setting', async () => {
-    const broker = new AppProcess('broker', testEnv({ CP_REDIS_URL: master.url, CP_REDIS_CLUSTER_NODES: '', CP_HANDOFF_DURABILITY: 'always', CP_LOG_LEVEL: 'warn' }));
+    const broker = new AppProcess(
+      'broker',
+      testEnv({
+        CP_REDIS_URL: master.url,
+        CP_REDIS_CLUSTER_NODES: '',
+        CP_HANDOFF_DURABILITY: 'always',
+        CP_LOG_LEVEL: 'warn',
+      }),
+    );
     const refused = await broker.start().then(
       () => undefined,
       (err: Error) => err.message,
     );
     await broker.kill();
     expect(refused).toContain('exited with 1 before starting');
-    expect(refused).toContain(`127.0.0.1:${master.port}: CP_HANDOFF_DURABILITY=always needs appendonly yes and appendfsync always, the server has appendonly yes, appendfsync everysec`);
+    expect(refused).toContain(
+      `127.0.0.1:${master.port}: CP_HANDOFF_DURABILITY=always needs appendonly yes and appendfsync always, ` +
+        `the server has appendonly yes, appendfsync everysec`,
+    );
   });
 });

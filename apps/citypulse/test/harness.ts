@@ -17,9 +17,17 @@ export class TestCitypulse {
   ) {}
 
   /** `logger`: the process's root logger, for a test that reads the log lines. */
-  static async start(overrides: Record<string, string> = {}, apps?: AppName[], options: { logger?: Logger } = {}): Promise<TestCitypulse> {
+  static async start(
+    overrides: Record<string, string> = {},
+    apps?: AppName[],
+    options: { logger?: Logger } = {},
+  ): Promise<TestCitypulse> {
     const config = testConfig(overrides);
-    const influx = new InfluxQueryClient({ url: config.influx.url, database: config.influx.database, token: config.influx.token });
+    const influx = new InfluxQueryClient({
+      url: config.influx.url,
+      database: config.influx.database,
+      token: config.influx.token,
+    });
     await influx.createDatabase(config.influx.database);
     const running = await startCitypulse(config, apps, options);
     return new TestCitypulse(config, running, influx);
@@ -29,10 +37,18 @@ export class TestCitypulse {
     return `mqtt://127.0.0.1:${this.running.mqttPort}`;
   }
 
-  async api(method: string, path: string, body?: unknown, token = this.config.http.adminToken): Promise<{ status: number; body: any }> {
+  async api(
+    method: string,
+    path: string,
+    body?: unknown,
+    token = this.config.http.adminToken,
+  ): Promise<{ status: number; body: any }> {
     const response = await fetch(`http://127.0.0.1:${this.running.httpPort}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -54,7 +70,14 @@ export class TestCitypulse {
 
   /** Connects as a device over real TCP, with Nagle off as recommended to firmware authors. */
   async connectDevice(id: string, secret: string, options: IClientOptions = {}): Promise<MqttClient> {
-    const client = await mqtt.connectAsync(this.mqttUrl, { clientId: id, username: id, password: secret, protocolVersion: 4, reconnectPeriod: 0, ...options });
+    const client = await mqtt.connectAsync(this.mqttUrl, {
+      clientId: id,
+      username: id,
+      password: secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      ...options,
+    });
     (client.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     return client;
   }

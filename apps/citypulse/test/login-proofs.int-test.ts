@@ -24,14 +24,19 @@ describe('login proofs shared by brokers', () => {
     await cp?.stop();
   });
 
-  const startBrokerB = () => startCitypulse({ ...cp.config, instanceId: `${cp.config.instanceId}-b`, mqtt: { ...cp.config.mqtt, port: bPort } }, ['broker']);
+  const startBrokerB = () =>
+    startCitypulse(
+      { ...cp.config, instanceId: `${cp.config.instanceId}-b`, mqtt: { ...cp.config.mqtt, port: bPort } },
+      ['broker'],
+    );
   /** How this broker checked device secrets so far: memory, proof or scrypt. */
   async function checks(running: Citypulse): Promise<Record<string, number>> {
     const { values } = await running.app.get(Metrics).deviceSecretChecks.get();
     return Object.fromEntries(values.map((v) => [String(v.labels.by), v.value]));
   }
   const a = () => cp.running;
-  const login = (port: number, id: string, password: string) => connackCode({ port, clientId: id, username: id, password });
+  const login = (port: number, id: string, password: string) =>
+    connackCode({ port, clientId: id, username: id, password });
   async function loginRetrying(port: number, id: string, password: string): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       const code = await login(port, id, password);
@@ -44,11 +49,18 @@ describe('login proofs shared by brokers', () => {
     return { id, secret: await cp.provision({ id, type: 'env-sensor', city: 'beijing', site: 'bj-tower-1' }) };
   }
   /** What a CONNECT cost: the change of each broker's counters around it. */
-  async function cost(running: Citypulse, connect: () => Promise<number>): Promise<{ code: number; by: Record<string, number> }> {
+  async function cost(
+    running: Citypulse,
+    connect: () => Promise<number>,
+  ): Promise<{ code: number; by: Record<string, number> }> {
     const before = await checks(running);
     const code = await connect();
     const after = await checks(running);
-    const by = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
+    const by = Object.fromEntries(
+      Object.entries(after)
+        .map(([k, v]) => [k, v - (before[k] ?? 0)])
+        .filter(([, v]) => v !== 0),
+    );
     return { code, by };
   }
 
@@ -75,7 +87,10 @@ describe('login proofs shared by brokers', () => {
     expect(await login(cp.running.mqttPort!, id, secret)).toBe(4);
     // The new secret: scrypt once on A, then proven on B. (A CONNECT that overlaps the broker hearing
     // of the rotation gets CONNACK 3 and connects again, as firmware does.)
-    expect(await cost(a(), () => loginRetrying(cp.running.mqttPort!, id, body.secret))).toMatchObject({ code: 0, by: { scrypt: expect.any(Number) } });
+    expect(await cost(a(), () => loginRetrying(cp.running.mqttPort!, id, body.secret))).toMatchObject({
+      code: 0,
+      by: { scrypt: expect.any(Number) },
+    });
     const onB = await cost(b!, () => loginRetrying(bPort, id, body.secret));
     expect(onB).toMatchObject({ code: 0, by: { proof: 1 } });
     expect(onB.by.scrypt).toBeUndefined();

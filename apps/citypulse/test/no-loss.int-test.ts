@@ -1,4 +1,13 @@
-import { AppProcess, PrivateInflux, SteadyPublisher, testEnv, uniqueName, waitFor, flushPrefix, freePort } from '@citypulse/testing';
+import {
+  AppProcess,
+  PrivateInflux,
+  SteadyPublisher,
+  testEnv,
+  uniqueName,
+  waitFor,
+  flushPrefix,
+  freePort,
+} from '@citypulse/testing';
 import { loadConfig } from '@citypulse/config';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { startCitypulse, type Citypulse } from '../src/run-apps.js';
@@ -9,7 +18,13 @@ import { startCitypulse, type Citypulse } from '../src/run-apps.js';
  * Each test publishes steadily at QoS 1 through the failure and checks every PUBACKed reading
  * is in InfluxDB exactly once.
  */
-const meterValues = () => ({ voltage: 228 + Math.random() * 4, current: 5, active_power: 1.1, power_factor: 0.95, frequency: 50 });
+const meterValues = () => ({
+  voltage: 228 + Math.random() * 4,
+  current: 5,
+  active_power: 1.1,
+  power_factor: 0.95,
+  frequency: 50,
+});
 
 class Scenario {
   readonly env: Record<string, string>;
@@ -47,11 +62,15 @@ class Scenario {
   async expectNothingLost(): Promise<void> {
     const acked = this.publisher!.acked;
     expect(acked.size).toBeGreaterThan(100);
-    const stored = await waitFor(() => this.stored(), (s) => [...acked].every((k) => s.has(k)), {
-      timeoutMs: 90_000,
-      intervalMs: 500,
-      what: `all ${acked.size} PUBACKed readings in InfluxDB`,
-    });
+    const stored = await waitFor(
+      () => this.stored(),
+      (s) => [...acked].every((k) => s.has(k)),
+      {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+        what: `all ${acked.size} PUBACKed readings in InfluxDB`,
+      },
+    );
     const lost = [...acked].filter((k) => !stored.has(k));
     expect(lost).toEqual([]);
     // Stored readings are a subset of what was sent (each point once: identity is the device's ts).
@@ -74,7 +93,11 @@ describe('nothing acknowledged is lost', () => {
     try {
       await s.influx.createDatabase(s.config.influx.database);
       s.service = await startCitypulse(s.config);
-      s.publisher = new SteadyPublisher(`mqtt://127.0.0.1:${s.service.mqttPort}`, await s.provisionDevices(3, s.service.httpPort!), meterValues);
+      s.publisher = new SteadyPublisher(
+        `mqtt://127.0.0.1:${s.service.mqttPort}`,
+        await s.provisionDevices(3, s.service.httpPort!),
+        meterValues,
+      );
       await s.publisher.connect();
       s.publisher.start();
       await new Promise((r) => setTimeout(r, 1000));
@@ -102,7 +125,11 @@ describe('nothing acknowledged is lost', () => {
       await s.influx.createDatabase(s.config.influx.database);
       s.service = await startCitypulse(s.config, ['broker', 'api']);
       await ingest.start();
-      s.publisher = new SteadyPublisher(`mqtt://127.0.0.1:${s.service.mqttPort}`, await s.provisionDevices(3, s.service.httpPort!), meterValues);
+      s.publisher = new SteadyPublisher(
+        `mqtt://127.0.0.1:${s.service.mqttPort}`,
+        await s.provisionDevices(3, s.service.httpPort!),
+        meterValues,
+      );
       await s.publisher.connect();
       s.publisher.start();
       await new Promise((r) => setTimeout(r, 1500));
@@ -126,7 +153,11 @@ describe('nothing acknowledged is lost', () => {
       await s.influx.createDatabase(s.config.influx.database);
       s.service = await startCitypulse(s.config, ['ingest', 'api']);
       await broker.start();
-      s.publisher = new SteadyPublisher(`mqtt://127.0.0.1:${s.config.mqtt.port}`, await s.provisionDevices(3, s.service.httpPort!), meterValues);
+      s.publisher = new SteadyPublisher(
+        `mqtt://127.0.0.1:${s.config.mqtt.port}`,
+        await s.provisionDevices(3, s.service.httpPort!),
+        meterValues,
+      );
       await s.publisher.connect();
       s.publisher.start();
       await new Promise((r) => setTimeout(r, 1500));

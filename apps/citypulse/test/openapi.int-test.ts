@@ -60,7 +60,13 @@ describe('the OpenAPI document of the all-in-one process', () => {
   it('lists the queue board, mounted outside Nest, and it is there', async () => {
     expect(document.paths['/queues/board'].get.tags).toEqual(['queues']);
     expect((await anonymous(cp, '/queues/board')).status).toBe(401);
-    expect((await fetch(`http://127.0.0.1:${cp.running.httpPort}/queues/board`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).status).toBe(200);
+    expect(
+      (
+        await fetch(`http://127.0.0.1:${cp.running.httpPort}/queues/board`, {
+          headers: { authorization: `Bearer ${cp.config.http.adminToken}` },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('groups operations by resource', () => {
@@ -88,7 +94,16 @@ describe('the OpenAPI document of the all-in-one process', () => {
       const [method, path] = r.split(' ');
       return document.paths[path][method.toLowerCase()].security?.every((s: object) => Object.keys(s).length === 0);
     });
-    expect(publicRoutes).toEqual(['DELETE /console/session', 'GET /', 'GET /console', 'GET /console/{asset}', 'GET /health', 'GET /health/live'].sort());
+    expect(publicRoutes).toEqual(
+      [
+        'DELETE /console/session',
+        'GET /',
+        'GET /console',
+        'GET /console/{asset}',
+        'GET /health',
+        'GET /health/live',
+      ].sort(),
+    );
     for (const path of ['/health/live', '/console']) expect((await anonymous(cp, path)).status).toBe(200);
     expect((await anonymous(cp, '/devices')).status).toBe(401);
   });
@@ -96,8 +111,16 @@ describe('the OpenAPI document of the all-in-one process', () => {
   it('describes query parameters with the rules the API enforces', () => {
     const parameters = document.paths['/devices'].get.parameters as any[];
     const byName = Object.fromEntries(parameters.map((p) => [p.name, p]));
-    expect(byName.limit).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } });
-    expect(byName.offset).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 0, default: 0 } });
+    expect(byName.limit).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    });
+    expect(byName.offset).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { type: 'integer', minimum: 0, default: 0 },
+    });
     expect(byName.online).toMatchObject({ in: 'query', required: false, schema: { type: 'boolean' } });
     expect(byName.city.schema.pattern).toBe('^[a-z0-9][a-z0-9-]{0,39}$');
     const alertTime = (document.paths['/alerts'].get.parameters as any[]).find((p) => p.name === 'from');
@@ -110,14 +133,39 @@ describe('the OpenAPI document of the all-in-one process', () => {
     expect([...schema.required].sort()).toEqual(['city', 'id', 'site', 'type']);
     expect(schema.properties.type.enum).toContain('env-sensor');
     expect(schema.properties.name).toMatchObject({ type: 'string', minLength: 1, maxLength: 200 });
-    const token = document.components.schemas[document.paths['/tokens'].post.requestBody.content['application/json'].schema.$ref.split('/').pop()];
-    expect(token.properties.cities).toMatchObject({ type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' } });
-    expect(document.paths['/rules'].post.requestBody.content['application/json'].schema.required).toContain('condition');
-    const csr = document.components.schemas[document.paths['/devices/{id}/certificate'].post.requestBody.content['application/json'].schema.$ref.split('/').pop()];
-    expect(csr).toMatchObject({ required: ['csr'], properties: { csr: { type: 'string', minLength: 1, maxLength: 16384 } } });
+    const token =
+      document.components.schemas[
+        document.paths['/tokens'].post.requestBody.content['application/json'].schema.$ref.split('/').pop()
+      ];
+    expect(token.properties.cities).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      items: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' },
+    });
+    expect(document.paths['/rules'].post.requestBody.content['application/json'].schema.required).toContain(
+      'condition',
+    );
+    const csr =
+      document.components.schemas[
+        document.paths['/devices/{id}/certificate'].post.requestBody.content['application/json'].schema.$ref
+          .split('/')
+          .pop()
+      ];
+    expect(csr).toMatchObject({
+      required: ['csr'],
+      properties: { csr: { type: 'string', minLength: 1, maxLength: 16384 } },
+    });
     const days = (document.paths['/certificates/expiring'].get.parameters as any[]).find((p) => p.name === 'days');
-    expect(days).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 3650, default: 30 } });
-    expect(document.paths['/devices'].get.responses['4XX'].content['application/json'].schema.properties.fields.items.required).toEqual(['field', 'problems']);
+    expect(days).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
+    });
+    expect(
+      document.paths['/devices'].get.responses['4XX'].content['application/json'].schema.properties.fields.items
+        .required,
+    ).toEqual(['field', 'problems']);
   });
 });
 
@@ -126,8 +174,16 @@ describe('the OpenAPI document of the api process alone', () => {
     const cp = await TestCitypulse.start({}, ['api']);
     try {
       const document = (await (await anonymous(cp, DOCS_JSON_PATH)).json()) as any;
-      expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/telemetry/{deviceId}/latest', '/telemetry/{deviceId}/history', '/telemetry/cities/{city}/aggregate']));
-      expect(registeredRoutes(cp.running.app as INestApplication).filter((r) => !documentedRoutes(document).includes(r))).toEqual([]);
+      expect(Object.keys(document.paths)).toEqual(
+        expect.arrayContaining([
+          '/telemetry/{deviceId}/latest',
+          '/telemetry/{deviceId}/history',
+          '/telemetry/cities/{city}/aggregate',
+        ]),
+      );
+      expect(
+        registeredRoutes(cp.running.app as INestApplication).filter((r) => !documentedRoutes(document).includes(r)),
+      ).toEqual([]);
     } finally {
       await cp.stop();
     }

@@ -41,7 +41,11 @@ describe('the queue board', () => {
   it('refuses a request without a valid token with 401: the error body for scripts, a page pointing to the console for a browser', async () => {
     for (const path of [BOARD, `${BOARD}/api/queues`, `${BOARD}/static/images/logo.svg`]) {
       const response = await get(path);
-      expect({ path, status: response.status, body: await response.json() }).toEqual({ path, status: 401, body: { statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('/console') } });
+      expect({ path, status: response.status, body: await response.json() }).toEqual({
+        path,
+        status: 401,
+        body: { statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('/console') },
+      });
     }
     for (const headers of [bearer('cpt_not-a-token'), cookie('cpt_not-a-token')]) {
       expect((await get(`${BOARD}/api/queues`, headers)).status).toBe(401);
@@ -102,10 +106,16 @@ describe('the queue board', () => {
 
   it('records what an admin changes through the board in the audit log', async () => {
     const admin = { ...bearer(cp.config.http.adminToken), 'content-type': 'application/json' };
-    const pause = await fetch(url(`${BOARD}/api/queues/${QUEUES.notifications}/pause`), { method: 'PUT', headers: admin });
+    const pause = await fetch(url(`${BOARD}/api/queues/${QUEUES.notifications}/pause`), {
+      method: 'PUT',
+      headers: admin,
+    });
     expect(pause.status).toBe(200);
     expect((await cp.api('GET', `/queues/${QUEUES.notifications}`)).body.paused).toBe(true);
-    const resume = await fetch(url(`${BOARD}/api/queues/${QUEUES.notifications}/resume`), { method: 'PUT', headers: admin });
+    const resume = await fetch(url(`${BOARD}/api/queues/${QUEUES.notifications}/resume`), {
+      method: 'PUT',
+      headers: admin,
+    });
     expect(resume.status).toBe(200);
 
     const { items } = (await cp.api('GET', '/audit?actor=admin')).body;
@@ -138,7 +148,10 @@ describe('the queue board', () => {
       await page.goto(url(BOARD));
       for (const name of Object.values(QUEUES)) await page.getByText(name, { exact: true }).first().waitFor();
       // The overview's cards come from a lazily loaded chunk and the board's API: both under the base path.
-      await page.getByText(/^\d+ Jobs$/).first().waitFor();
+      await page
+        .getByText(/^\d+ Jobs$/)
+        .first()
+        .waitFor();
       await screenshot(page, 'queue-board');
       // Only the board's Google Fonts stylesheet may be refused (the CSP keeps the page on this origin).
       expect(errors.filter((e) => !e.includes('fonts.googleapis.com'))).toEqual([]);

@@ -31,19 +31,80 @@ describe('the path of one reading', () => {
   it('stores a reading published by the third-party mosquitto_pub with the device’s credentials', async () => {
     const { id, secret } = await newDevice('tianjin');
     const payload = JSON.stringify({ values: { temperature: 21.5, humidity: 40, co2: 600, occupancy: 12 } });
-    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(cp.running.mqttPort), '-V', 'mqttv311', '-i', id, '-u', id, '-P', secret, '-q', '1', '-t', deviceTopic(id, 'telemetry'), '-m', payload]);
+    await run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(cp.running.mqttPort),
+      '-V',
+      'mqttv311',
+      '-i',
+      id,
+      '-u',
+      id,
+      '-P',
+      secret,
+      '-q',
+      '1',
+      '-t',
+      deviceTopic(id, 'telemetry'),
+      '-m',
+      payload,
+    ]);
 
-    const rows = await waitFor(() => storedRows(id), (r) => r.length === 1, { what: 'the point in InfluxDB' });
-    expect(rows[0]).toMatchObject({ temperature: 21.5, humidity: 40, co2: 600, occupancy: 12, city: 'tianjin', site: 'tianjin-tower-1', device_type: 'env-sensor', device_id: id });
+    const rows = await waitFor(
+      () => storedRows(id),
+      (r) => r.length === 1,
+      { what: 'the point in InfluxDB' },
+    );
+    expect(rows[0]).toMatchObject({
+      temperature: 21.5,
+      humidity: 40,
+      co2: 600,
+      occupancy: 12,
+      city: 'tianjin',
+      site: 'tianjin-tower-1',
+      device_type: 'env-sensor',
+      device_id: id,
+    });
 
     const latest = await cp.api('GET', `/telemetry/${id}/latest`);
     expect(latest.status).toBe(200);
-    expect(latest.body.reading).toEqual({ time: rows[0].time, temperature: 21.5, humidity: 40, co2: 600, occupancy: 12, city: 'tianjin', site: 'tianjin-tower-1', device_type: 'env-sensor', device_id: id });
+    expect(latest.body.reading).toEqual({
+      time: rows[0].time,
+      temperature: 21.5,
+      humidity: 40,
+      co2: 600,
+      occupancy: 12,
+      city: 'tianjin',
+      site: 'tianjin-tower-1',
+      device_type: 'env-sensor',
+      device_id: id,
+    });
   });
 
   it('refuses a wrong password at CONNECT with "bad user name or password"', async () => {
     const { id } = await newDevice();
-    const refused = run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(cp.running.mqttPort), '-V', 'mqttv311', '-i', id, '-u', id, '-P', 'not-the-secret', '-q', '1', '-t', deviceTopic(id, 'telemetry'), '-m', '{}']);
+    const refused = run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(cp.running.mqttPort),
+      '-V',
+      'mqttv311',
+      '-i',
+      id,
+      '-u',
+      id,
+      '-P',
+      'not-the-secret',
+      '-q',
+      '1',
+      '-t',
+      deviceTopic(id, 'telemetry'),
+      '-m',
+      '{}',
+    ]);
     await expect(refused).rejects.toMatchObject({ stderr: expect.stringMatching(/bad user name or password/i) });
     await expect(cp.connectDevice(id, 'not-the-secret')).rejects.toMatchObject({ code: 4 });
   });
@@ -58,7 +119,9 @@ describe('the path of one reading', () => {
     const { id, secret } = await newDevice();
     const device = await cp.connectDevice(id, secret);
     await device.subscribeAsync(deviceTopic(id, 'errors'), { qos: 1 });
-    const errorMessage = new Promise<any>((resolve) => device.once('message', (_t, payload) => resolve(JSON.parse(payload.toString()))));
+    const errorMessage = new Promise<any>((resolve) =>
+      device.once('message', (_t, payload) => resolve(JSON.parse(payload.toString()))),
+    );
 
     const now = Date.now();
     const batch = {
@@ -72,13 +135,22 @@ describe('the path of one reading', () => {
 
     const message = await errorMessage;
     expect(message.accepted).toBe(2);
-    expect(message.rejected).toEqual([expect.objectContaining({ reason: 'wrong_type', index: 1, field: 'temperature' })]);
-    const rows = await waitFor(() => storedRows(id), (r) => r.length === 2, { what: 'the two good readings' });
+    expect(message.rejected).toEqual([
+      expect.objectContaining({ reason: 'wrong_type', index: 1, field: 'temperature' }),
+    ]);
+    const rows = await waitFor(
+      () => storedRows(id),
+      (r) => r.length === 2,
+      { what: 'the two good readings' },
+    );
     expect(rows.map((r: any) => r.temperature)).toEqual([20, 22]);
 
     const rejections = await cp.api('GET', `/rejections?deviceId=${id}`);
     expect(rejections.status).toBe(200);
-    expect(rejections.body.items[0]).toMatchObject({ deviceId: id, rejected: [expect.objectContaining({ reason: 'wrong_type' })] });
+    expect(rejections.body.items[0]).toMatchObject({
+      deviceId: id,
+      rejected: [expect.objectContaining({ reason: 'wrong_type' })],
+    });
     expect(rejections.body.counts.byDevice[id]).toBe(1);
     await device.endAsync();
   });
@@ -98,7 +170,10 @@ describe('the path of one reading', () => {
   it('refuses subscriptions to other devices’ topics and to wildcards with SUBACK failure', async () => {
     const a = await newDevice();
     const device = await cp.connectDevice(a.id, a.secret);
-    const refused = device.subscribeAsync(['devices/+/errors', deviceTopic('someone-else', 'commands'), deviceTopic(a.id, 'commands')], { qos: 1 });
+    const refused = device.subscribeAsync(
+      ['devices/+/errors', deviceTopic('someone-else', 'commands'), deviceTopic(a.id, 'commands')],
+      { qos: 1 },
+    );
     // mqtt.js rejects when any return code is a failure; the SUBACK itself carries all three.
     await expect(refused).rejects.toMatchObject({ packet: { cmd: 'suback', granted: [128, 128, 1] } });
     expect(device.connected).toBe(true);
@@ -124,7 +199,14 @@ describe('the path of one reading', () => {
       (items) => items.length === 1,
       { what: 'an open alert in the API' },
     );
-    expect(alerts[0]).toMatchObject({ ruleId: `env-sensor.${rule.id}`, deviceId: id, city: 'shijiazhuang', severity: rule.severity, state: 'open', lastValue: high });
+    expect(alerts[0]).toMatchObject({
+      ruleId: `env-sensor.${rule.id}`,
+      deviceId: id,
+      city: 'shijiazhuang',
+      severity: rule.severity,
+      state: 'open',
+      lastValue: high,
+    });
     await device.endAsync();
   });
 
@@ -135,7 +217,12 @@ describe('the path of one reading', () => {
   });
 
   it('answers a bad provisioning request with 400 naming the field', async () => {
-    const { status, body } = await cp.api('POST', '/devices', { id: 'ok-id', type: 'toaster', city: 'beijing', site: 's' });
+    const { status, body } = await cp.api('POST', '/devices', {
+      id: 'ok-id',
+      type: 'toaster',
+      city: 'beijing',
+      site: 's',
+    });
     expect(status).toBe(400);
     expect(body.fields).toEqual([expect.objectContaining({ field: 'type' })]);
   });

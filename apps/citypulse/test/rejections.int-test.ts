@@ -31,7 +31,10 @@ describe('rejected telemetry', () => {
     ['payload_too_large', () => JSON.stringify({ values: { temperature: 20 }, pad: 'x'.repeat(70_000) })],
     ['malformed_json', () => '{"values": {"temperature": 20'],
     ['invalid_shape', () => JSON.stringify({ value: { temperature: 20 } })],
-    ['batch_too_large', () => JSON.stringify({ readings: Array.from({ length: 1001 }, () => ({ values: { co2: 500 } })) })],
+    [
+      'batch_too_large',
+      () => JSON.stringify({ readings: Array.from({ length: 1001 }, () => ({ values: { co2: 500 } })) }),
+    ],
     ['empty_values', () => JSON.stringify({ values: {} })],
     ['unknown_field', () => JSON.stringify({ values: { temprature: 20 } })],
     ['wrong_type', () => JSON.stringify({ values: { temperature: '20' } })],
@@ -46,7 +49,11 @@ describe('rejected telemetry', () => {
   it.each(cases)('answers %s on the device’s error topic and stores nothing', async (reason, payload) => {
     const before = errors.length;
     await device.publishAsync(deviceTopic(id, 'telemetry'), payload(), { qos: 1 });
-    const [message] = await waitFor(() => errors.slice(before), (e) => e.length > 0, { what: `a ${reason} error message` });
+    const [message] = await waitFor(
+      () => errors.slice(before),
+      (e) => e.length > 0,
+      { what: `a ${reason} error message` },
+    );
     expect(message.accepted).toBe(0);
     expect(message.rejected.map((r: any) => r.reason)).toContain(reason);
     expect(message.rejected.every((r: any) => typeof r.detail === 'string' && r.detail.length > 0)).toBe(true);
@@ -56,7 +63,13 @@ describe('rejected telemetry', () => {
     // handoff_unavailable, unknown_device_type and city_rate_limited are server-side conditions, not
     // payload faults (city_rate_limited has its own test: city-rate.int-test.ts); unknown_command and
     // command_closed answer command acks, not telemetry (commands.int-test.ts).
-    const serverSide = new Set(['handoff_unavailable', 'unknown_device_type', 'city_rate_limited', 'unknown_command', 'command_closed']);
+    const serverSide = new Set([
+      'handoff_unavailable',
+      'unknown_device_type',
+      'city_rate_limited',
+      'unknown_command',
+      'command_closed',
+    ]);
     const payloadReasons = REJECTION_REASONS.filter((r) => !serverSide.has(r));
     expect(cases.map(([reason]) => reason).sort()).toEqual([...payloadReasons].sort());
   });
@@ -85,6 +98,8 @@ describe('rejected telemetry', () => {
     expect(body.counts.byDevice[id]).toBeGreaterThanOrEqual(cases.length);
     expect(body.counts.byReason.out_of_range).toBeGreaterThanOrEqual(1);
     expect(body.items.length).toBeGreaterThanOrEqual(cases.length);
-    expect(body.items[0]).toEqual(expect.objectContaining({ deviceId: id, payloadExcerpt: expect.any(String), payloadBytes: expect.any(Number) }));
+    expect(body.items[0]).toEqual(
+      expect.objectContaining({ deviceId: id, payloadExcerpt: expect.any(String), payloadBytes: expect.any(Number) }),
+    );
   });
 });

@@ -21,16 +21,40 @@ describe('sharing agreements between cities', () => {
   let successfulReads = 0;
 
   function meter(id: string, city: string, site: string, atMs: number, active_power: number, voltage: number): Reading {
-    return { deviceId: id, deviceType: 'electricity-meter', city, site, measurement: 'energy', timeNs: `${atMs}000000`, values: { active_power, voltage } };
+    return {
+      deviceId: id,
+      deviceType: 'electricity-meter',
+      city,
+      site,
+      measurement: 'energy',
+      timeNs: `${atMs}000000`,
+      values: { active_power, voltage },
+    };
   }
 
   beforeAll(async () => {
     cp = await TestCitypulse.start({}, ['api']);
     const { influx } = cp.config;
-    const writer = createPointWriter({ url: influx.url, api: influx.api, database: influx.database, org: influx.org, bucket: influx.bucket, token: influx.token });
-    const inverter: Reading = { deviceId: 'tj-pv-1', deviceType: 'solar-inverter', city: 'tianjin', site: 'tj-port', measurement: 'energy', timeNs: `${min(2)}000000`, values: { ac_power: 77 } };
+    const writer = createPointWriter({
+      url: influx.url,
+      api: influx.api,
+      database: influx.database,
+      org: influx.org,
+      bucket: influx.bucket,
+      token: influx.token,
+    });
+    const inverter: Reading = {
+      deviceId: 'tj-pv-1',
+      deviceType: 'solar-inverter',
+      city: 'tianjin',
+      site: 'tj-port',
+      measurement: 'energy',
+      timeNs: `${min(2)}000000`,
+      values: { ac_power: 77 },
+    };
     const readings = [
-      meter('tj-m-1', 'tianjin', 'tj-port', min(1), 10, 230), meter('tj-m-2', 'tianjin', 'tj-port', min(2), 20, 231), // first quarter
+      meter('tj-m-1', 'tianjin', 'tj-port', min(1), 10, 230),
+      meter('tj-m-2', 'tianjin', 'tj-port', min(2), 20, 231), // first quarter
       meter('tj-m-1', 'tianjin', 'tj-port', min(16), 30, 232), // second quarter
       meter('tj-m-1', 'tianjin', 'tj-port', min(50), 40, 233), // fourth quarter
       meter('tj-m-1', 'tianjin', 'tj-port', min(70), 999, 240), // after the share's range
@@ -51,10 +75,17 @@ describe('sharing agreements between cities', () => {
   });
 
   const offer = () => ({
-    fromCity: 'tianjin', toCity: 'beijing', deviceTypes: ['electricity-meter'], fields: ['active_power'],
-    granularity: { kind: 'aggregate', minIntervalMinutes: 15 }, from: iso(t0), to: iso(min(60)), expiresAt: iso(Date.now() + 86_400_000),
+    fromCity: 'tianjin',
+    toCity: 'beijing',
+    deviceTypes: ['electricity-meter'],
+    fields: ['active_power'],
+    granularity: { kind: 'aggregate', minIntervalMinutes: 15 },
+    from: iso(t0),
+    to: iso(min(60)),
+    expiresAt: iso(Date.now() + 86_400_000),
   });
-  const read = (query: string, token: string) => cp.api('GET', `/shares/${shareId}/telemetry?deviceType=electricity-meter&${query}`, undefined, token);
+  const read = (query: string, token: string) =>
+    cp.api('GET', `/shares/${shareId}/telemetry?deviceType=electricity-meter&${query}`, undefined, token);
   /** A read that must succeed: counted, for the audit check. */
   async function readOk(query: string, token = tokens.bjOperator) {
     const { status, body } = await read(query, token);
@@ -81,8 +112,14 @@ describe('sharing agreements between cities', () => {
       expect({ change, status, field: body.fields?.[0]?.field.split('.')[0] }).toEqual({ change, status: 400, field });
     }
     const foreign = await cp.api('POST', '/shares', offer(), tokens.bjAdmin);
-    expect({ status: foreign.status, field: foreign.body.fields?.[0]?.field }).toEqual({ status: 403, field: 'fromCity' });
-    expect((await cp.api('POST', '/shares', { ...offer(), fromCity: 'beijing', toCity: 'tianjin' }, tokens.bjOperator)).status).toBe(403);
+    expect({ status: foreign.status, field: foreign.body.fields?.[0]?.field }).toEqual({
+      status: 403,
+      field: 'fromCity',
+    });
+    expect(
+      (await cp.api('POST', '/shares', { ...offer(), fromCity: 'beijing', toCity: 'tianjin' }, tokens.bjOperator))
+        .status,
+    ).toBe(403);
   });
 
   it('offers a share that Beijing sees but cannot read before accepting, and that Hebei never learns of', async () => {
@@ -91,13 +128,27 @@ describe('sharing agreements between cities', () => {
     expect(body).toMatchObject({ fromCity: 'tianjin', toCity: 'beijing', status: 'offered', acceptedBy: [] });
     shareId = body.id;
 
-    expect((await cp.api('GET', '/shares', undefined, tokens.bjOperator)).body.items.map((s: any) => [s.id, s.status])).toEqual([[shareId, 'offered']]);
-    expect((await read(`field=active_power&from=${iso(t0)}&to=${iso(min(60))}&every=15m`, tokens.bjOperator)).status).toBe(404);
+    expect(
+      (await cp.api('GET', '/shares', undefined, tokens.bjOperator)).body.items.map((s: any) => [s.id, s.status]),
+    ).toEqual([[shareId, 'offered']]);
+    expect(
+      (await read(`field=active_power&from=${iso(t0)}&to=${iso(min(60))}&every=15m`, tokens.bjOperator)).status,
+    ).toBe(404);
 
     expect((await cp.api('GET', '/shares', undefined, tokens.hbAdmin)).body).toMatchObject({ items: [], total: 0 });
-    for (const [method, path] of [['GET', `/shares/${shareId}`], ['POST', `/shares/${shareId}/accept`], ['POST', `/shares/${shareId}/revoke`], ['GET', `/shares/${shareId}/audit`], ['GET', `/shares/${shareId}/telemetry?deviceType=electricity-meter&field=active_power`]]) {
+    for (const [method, path] of [
+      ['GET', `/shares/${shareId}`],
+      ['POST', `/shares/${shareId}/accept`],
+      ['POST', `/shares/${shareId}/revoke`],
+      ['GET', `/shares/${shareId}/audit`],
+      ['GET', `/shares/${shareId}/telemetry?deviceType=electricity-meter&field=active_power`],
+    ]) {
       const { status, body: answer } = await cp.api(method, path, method === 'POST' ? {} : undefined, tokens.hbAdmin);
-      expect({ path, status, message: answer.message }).toEqual({ path, status: 404, message: `share ${shareId} not found` });
+      expect({ path, status, message: answer.message }).toEqual({
+        path,
+        status: 404,
+        message: `share ${shareId} not found`,
+      });
     }
   });
 
@@ -105,7 +156,11 @@ describe('sharing agreements between cities', () => {
     expect((await cp.api('POST', `/shares/${shareId}/accept`, {}, tokens.tjAdmin)).status).toBe(403);
     expect((await cp.api('POST', `/shares/${shareId}/accept`, {}, tokens.bjOperator)).status).toBe(403);
     const { status, body } = await cp.api('POST', `/shares/${shareId}/accept`, {}, tokens.bjAdmin);
-    expect({ status, state: body.status, acceptedBy: body.acceptedBy }).toEqual({ status: 200, state: 'accepted', acceptedBy: ['beijing'] });
+    expect({ status, state: body.status, acceptedBy: body.acceptedBy }).toEqual({
+      status: 200,
+      state: 'accepted',
+      acceptedBy: ['beijing'],
+    });
   });
 
   it('answers Beijing’s operator aggregates of the shared field over the shared range only, marked with source city and share', async () => {
@@ -126,9 +181,15 @@ describe('sharing agreements between cities', () => {
       ],
     });
     // Hourly is coarser than 15 min: allowed. A partial interval at an edge is left out (fewer minutes than agreed).
-    expect((await readOk(`field=active_power&from=${iso(t0)}&to=${iso(min(60))}&every=1h`)).points).toEqual([{ time: iso(t0), mean: 25, min: 10, max: 40 }]);
+    expect((await readOk(`field=active_power&from=${iso(t0)}&to=${iso(min(60))}&every=1h`)).points).toEqual([
+      { time: iso(t0), mean: 25, min: 10, max: 40 },
+    ]);
     const edges = await readOk(`field=active_power&from=${iso(min(5))}&to=${iso(min(40))}&every=15m`);
-    expect([edges.from, edges.to, edges.points.map((p: any) => p.time)]).toEqual([iso(min(15)), iso(min(30)), [iso(min(15))]]);
+    expect([edges.from, edges.to, edges.points.map((p: any) => p.time)]).toEqual([
+      iso(min(15)),
+      iso(min(30)),
+      [iso(min(15))],
+    ]);
   });
 
   it('refuses what the agreement does not give with a 400 naming the field', async () => {
@@ -144,10 +205,23 @@ describe('sharing agreements between cities', () => {
     ];
     for (const [query, field] of cases) {
       const { status, body } = await read(query, tokens.bjOperator);
-      expect({ query, status, fields: body.fields?.map((f: any) => f.field) }).toEqual({ query, status: 400, fields: [field] });
+      expect({ query, status, fields: body.fields?.map((f: any) => f.field) }).toEqual({
+        query,
+        status: 400,
+        fields: [field],
+      });
     }
-    const otherType = await cp.api('GET', `/shares/${shareId}/telemetry?deviceType=solar-inverter&field=ac_power&from=${iso(t0)}&to=${iso(min(60))}&every=15m`, undefined, tokens.bjOperator);
-    expect({ status: otherType.status, fields: otherType.body.fields?.map((f: any) => f.field) }).toEqual({ status: 400, fields: ['deviceType'] });
+    const otherType = await cp.api(
+      'GET',
+      `/shares/${shareId}/telemetry?deviceType=solar-inverter&field=ac_power&from=${iso(t0)}&` +
+        `to=${iso(min(60))}&every=15m`,
+      undefined,
+      tokens.bjOperator,
+    );
+    expect({ status: otherType.status, fields: otherType.body.fields?.map((f: any) => f.field) }).toEqual({
+      status: 400,
+      fields: ['deviceType'],
+    });
     // Hebei, neither offering nor receiving: 404, as for a share that does not exist.
     expect((await read(`field=active_power&${range}&every=15m`, tokens.hbOperator)).status).toBe(404);
   });
@@ -159,8 +233,13 @@ describe('sharing agreements between cities', () => {
     const reads = body.items.filter((e: any) => e.action === 'share.read');
     expect(reads).toHaveLength(successfulReads);
     expect(reads.every((e: any) => e.target === `share:${shareId}` && e.actor.startsWith('bj-op-'))).toBe(true);
-    expect(reads.map((e: any) => e.detail)).toContain(`beijing read electricity-meter.active_power ${iso(t0)} – ${iso(min(60))} every 15m`);
-    expect(body.items.map((e: any) => e.action).filter((a: string) => a !== 'share.read')).toEqual(['share.accept', 'share.offer']);
+    expect(reads.map((e: any) => e.detail)).toContain(
+      `beijing read electricity-meter.active_power ${iso(t0)} – ${iso(min(60))} every 15m`,
+    );
+    expect(body.items.map((e: any) => e.action).filter((a: string) => a !== 'share.read')).toEqual([
+      'share.accept',
+      'share.offer',
+    ]);
   });
 
   it('ends access at once when the offering city revokes', async () => {
@@ -177,9 +256,16 @@ describe('sharing agreements between cities', () => {
   });
 
   it('shares raw readings with the whole cluster, each city accepting for itself, limited to the shared sites', async () => {
-    const { body: share } = await cp.api('POST', '/shares', { ...offer(), toCity: '*', fields: ['active_power'], sites: ['tj-port'], granularity: { kind: 'raw' } }, tokens.tjAdmin);
+    const { body: share } = await cp.api(
+      'POST',
+      '/shares',
+      { ...offer(), toCity: '*', fields: ['active_power'], sites: ['tj-port'], granularity: { kind: 'raw' } },
+      tokens.tjAdmin,
+    );
     expect((await cp.api('GET', `/shares/${share.id}`, undefined, tokens.hbOperator)).body.status).toBe('offered');
-    const path = `/shares/${share.id}/telemetry?deviceType=electricity-meter&field=active_power&from=${iso(min(-30))}&to=${iso(min(90))}&every=raw`;
+    const path =
+      `/shares/${share.id}/telemetry?deviceType=electricity-meter&field=active_power&from=${iso(min(-30))}&` +
+      `to=${iso(min(90))}&every=raw`;
     expect((await cp.api('GET', path, undefined, tokens.hbOperator)).status).toBe(404);
     expect((await cp.api('POST', `/shares/${share.id}/accept`, {}, tokens.hbAdmin)).body.acceptedBy).toEqual(['hebei']);
     const { status, body } = await cp.api('GET', path, undefined, tokens.hbOperator);
@@ -194,15 +280,29 @@ describe('sharing agreements between cities', () => {
     // Beijing has not accepted this one: nothing yet.
     expect((await cp.api('GET', path, undefined, tokens.bjOperator)).status).toBe(404);
     const other = await cp.api('GET', `${path}&site=tj-airport`, undefined, tokens.hbOperator);
-    expect({ status: other.status, fields: other.body.fields?.map((f: any) => f.field) }).toEqual({ status: 400, fields: ['site'] });
+    expect({ status: other.status, fields: other.body.fields?.map((f: any) => f.field) }).toEqual({
+      status: 400,
+      fields: ['site'],
+    });
   });
 
   it('answers nothing once the share expires', async () => {
-    const { body: share } = await cp.api('POST', '/shares', { ...offer(), expiresAt: iso(Date.now() + 2500) }, tokens.tjAdmin);
+    const { body: share } = await cp.api(
+      'POST',
+      '/shares',
+      { ...offer(), expiresAt: iso(Date.now() + 2500) },
+      tokens.tjAdmin,
+    );
     await cp.api('POST', `/shares/${share.id}/accept`, {}, tokens.bjAdmin);
-    const path = `/shares/${share.id}/telemetry?deviceType=electricity-meter&field=active_power&from=${iso(t0)}&to=${iso(min(60))}&every=15m`;
+    const path =
+      `/shares/${share.id}/telemetry?deviceType=electricity-meter&field=active_power&from=${iso(t0)}&` +
+      `to=${iso(min(60))}&every=15m`;
     expect((await cp.api('GET', path, undefined, tokens.bjOperator)).status).toBe(200);
-    await waitFor(async () => (await cp.api('GET', path, undefined, tokens.bjOperator)).status, (status) => status === 404, { what: 'the expired share to answer 404', timeoutMs: 6000 });
+    await waitFor(
+      async () => (await cp.api('GET', path, undefined, tokens.bjOperator)).status,
+      (status) => status === 404,
+      { what: 'the expired share to answer 404', timeoutMs: 6000 },
+    );
     expect((await cp.api('GET', `/shares/${share.id}`, undefined, tokens.bjOperator)).body.status).toBe('expired');
     expect((await cp.api('POST', `/shares/${share.id}/accept`, {}, tokens.bjAdmin)).status).toBe(409);
   });

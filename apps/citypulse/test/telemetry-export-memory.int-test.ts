@@ -49,7 +49,10 @@ describe('telemetry export of a million rows', () => {
     const post = async (b: number) => {
       let body = '';
       for (let i = b * BATCH_LINES; i < (b + 1) * BATCH_LINES; i++) {
-        body += `building,city=beijing,device_id=mem-${String(i % DEVICES).padStart(2, '0')},device_type=env-sensor,site=bj-mem temperature=${(i % 500) / 10} ${t0 + i}\n`;
+        body +=
+          `building,city=beijing,device_id=mem-${String(i % DEVICES).padStart(2, '0')},device_type=env-sensor,` +
+          `site=bj-mem ` +
+          `temperature=${(i % 500) / 10} ${t0 + i}\n`;
       }
       const response = await fetch(`${url}/write?db=${db}&precision=ms`, { method: 'POST', body });
       if (response.status !== 204) throw new Error(`write failed: ${response.status} ${await response.text()}`);
@@ -60,13 +63,17 @@ describe('telemetry export of a million rows', () => {
     await Promise.all(lanes);
   }
 
-  const exportUrl = (query: string) => `http://127.0.0.1:${env.CP_HTTP_PORT}/telemetry/export?city=beijing&type=env-sensor&fields=temperature&${query}`;
+  const exportUrl = (query: string) =>
+    `http://127.0.0.1:${env.CP_HTTP_PORT}/telemetry/export?city=beijing&type=env-sensor&fields=temperature&${query}`;
   const authorization = () => ({ authorization: `Bearer ${env.CP_API_TOKEN}` });
 
   it('streams 1,000,000 rows as CSV, every row in order, while the serving process’s memory stays flat', async () => {
     const range = `from=${new Date(t0).toISOString()}&to=${new Date(t0 + ROWS).toISOString()}`;
     // Warm up (modules, JIT, first connections) on a small slice, then take the baseline.
-    const warm = await fetch(exportUrl(`from=${new Date(t0).toISOString()}&to=${new Date(t0 + 20_000).toISOString()}`), { headers: authorization() });
+    const warm = await fetch(
+      exportUrl(`from=${new Date(t0).toISOString()}&to=${new Date(t0 + 20_000).toISOString()}`),
+      { headers: authorization() },
+    );
     expect((await warm.text()).split('\r\n')).toHaveLength(1 + 20_000 + 1);
     const pid = api.pid!;
     const baseline = rssOf(pid);
@@ -106,7 +113,8 @@ describe('telemetry export of a million rows', () => {
     peak = Math.max(peak, rssOf(pid));
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
     console.log(
-      `export of ${rows} rows (${mb(bytes)} MB CSV) in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s); api RSS ${mb(baseline)} MB before, peak ${mb(peak)} MB (+${mb(peak - baseline)} MB)`,
+      `export of ${rows} rows (${mb(bytes)} MB CSV) in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} ` +
+        `rows/s); api RSS ${mb(baseline)} MB before, peak ${mb(peak)} MB (+${mb(peak - baseline)} MB)`,
     );
 
     expect(first).toBe('time,city,site,device_id,device_type,temperature');

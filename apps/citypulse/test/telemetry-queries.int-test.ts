@@ -20,8 +20,13 @@ describe('telemetry queries: history and city aggregates', () => {
 
   function reading(device: typeof bj1, atMs: number, temperature: number): Reading {
     return {
-      deviceId: device.id, deviceType: device.type, city: device.city, site: device.site, measurement: 'building',
-      timeNs: `${atMs}000000`, values: { temperature, humidity: 40, co2: 500, occupancy: 1 },
+      deviceId: device.id,
+      deviceType: device.type,
+      city: device.city,
+      site: device.site,
+      measurement: 'building',
+      timeNs: `${atMs}000000`,
+      values: { temperature, humidity: 40, co2: 500, occupancy: 1 },
     };
   }
 
@@ -29,9 +34,17 @@ describe('telemetry queries: history and city aggregates', () => {
     cp = await TestCitypulse.start();
     for (const d of [bj1, bj2, tj1]) secrets[d.id] = await cp.provision(d);
     const { influx } = cp.config;
-    const writer = createPointWriter({ url: influx.url, api: influx.api, database: influx.database, org: influx.org, bucket: influx.bucket, token: influx.token });
+    const writer = createPointWriter({
+      url: influx.url,
+      api: influx.api,
+      database: influx.database,
+      org: influx.org,
+      bucket: influx.bucket,
+      token: influx.token,
+    });
     const readings = [
-      reading(bj1, t0 + 5_000, 20), reading(bj1, t0 + 35_000, 22), // first minute
+      reading(bj1, t0 + 5_000, 20),
+      reading(bj1, t0 + 35_000, 22), // first minute
       // second minute: nothing from bj1
       reading(bj1, t0 + 125_000, 30), // third minute
       reading(bj2, t0 + 10_000, 10),
@@ -51,7 +64,10 @@ describe('telemetry queries: history and city aggregates', () => {
   }
 
   it('returns mean, min and max per interval with null for an interval without readings, in exactly the documented shape', async () => {
-    const { status, body } = await cp.api('GET', `/telemetry/${bj1.id}/history?from=${iso(t0)}&to=${iso(t0 + 180_000)}&every=1m&fields=temperature`);
+    const { status, body } = await cp.api(
+      'GET',
+      `/telemetry/${bj1.id}/history?from=${iso(t0)}&to=${iso(t0 + 180_000)}&every=1m&fields=temperature`,
+    );
     expect(status).toBe(200);
     expect(body).toEqual({
       deviceId: bj1.id,
@@ -75,7 +91,11 @@ describe('telemetry queries: history and city aggregates', () => {
 
   it('defaults to the last hour at 30 s (about 120 points) over every numeric field, and includes a reading just published over MQTT', async () => {
     const device = await cp.connectDevice(bj1.id, secrets[bj1.id]);
-    await device.publishAsync(deviceTopic(bj1.id, 'telemetry'), JSON.stringify({ values: { temperature: 26.5, humidity: 45, co2: 700, occupancy: 3 } }), { qos: 1 });
+    await device.publishAsync(
+      deviceTopic(bj1.id, 'telemetry'),
+      JSON.stringify({ values: { temperature: 26.5, humidity: 45, co2: 700, occupancy: 3 } }),
+      { qos: 1 },
+    );
     await device.endAsync();
 
     const body = await waitFor(
@@ -90,7 +110,10 @@ describe('telemetry queries: history and city aggregates', () => {
     expect(body.series[0].points.length).toBeLessThanOrEqual(121);
     // At 30 s, the first minute's two readings fall into intervals of their own.
     const at = (ms: number) => body.series[0].points.find((p: any) => p.time === iso(ms));
-    expect([at(t0), at(t0 + 30_000)]).toEqual([{ time: iso(t0), mean: 20, min: 20, max: 20 }, { time: iso(t0 + 30_000), mean: 22, min: 22, max: 22 }]);
+    expect([at(t0), at(t0 + 30_000)]).toEqual([
+      { time: iso(t0), mean: 20, min: 20, max: 20 },
+      { time: iso(t0 + 30_000), mean: 22, min: 22, max: 22 },
+    ]);
     expect(body.series[2].points.filter((p: any) => p.mean !== null).map((p: any) => p.mean)).toContain(700);
   });
 
@@ -109,15 +132,25 @@ describe('telemetry queries: history and city aggregates', () => {
     ];
     for (const [query, field] of cases) {
       const { status, body } = await cp.api('GET', `/telemetry/${bj1.id}/history?${query}`);
-      expect({ query, status, fields: body.fields?.map((f: any) => f.field) }).toEqual({ query, status: 400, fields: [field] });
+      expect({ query, status, fields: body.fields?.map((f: any) => f.field) }).toEqual({
+        query,
+        status: 400,
+        fields: [field],
+      });
     }
     const bound = await cp.api('GET', `/telemetry/${bj1.id}/history?${day}&every=10s`);
     expect(bound.body.message).toMatch(/at most 2000/);
-    expect((await cp.api('GET', `/telemetry/${encodeURIComponent('bad id!')}/history`)).body.fields).toEqual([expect.objectContaining({ field: 'deviceId' })]);
+    expect((await cp.api('GET', `/telemetry/${encodeURIComponent('bad id!')}/history`)).body.fields).toEqual([
+      expect.objectContaining({ field: 'deviceId' }),
+    ]);
   });
 
   it('aggregates one field across a city’s devices per interval, with how many devices reported', async () => {
-    const { status, body } = await cp.api('GET', `/telemetry/cities/beijing/aggregate?measurement=building&field=temperature&from=${iso(t0)}&to=${iso(t0 + 180_000)}&every=1m`);
+    const { status, body } = await cp.api(
+      'GET',
+      `/telemetry/cities/beijing/aggregate?measurement=building&field=temperature&from=${iso(t0)}&` +
+        `to=${iso(t0 + 180_000)}&every=1m`,
+    );
     expect(status).toBe(200);
     expect(body).toEqual({
       city: 'beijing',
@@ -137,10 +170,19 @@ describe('telemetry queries: history and city aggregates', () => {
 
   it('names measurement and field when the aggregate asks for something that is not stored', async () => {
     const base = `/telemetry/cities/beijing/aggregate?from=${iso(t0)}&to=${iso(t0 + 180_000)}`;
-    expect((await cp.api('GET', `${base}&measurement=weather&field=temperature`)).body.fields).toEqual([expect.objectContaining({ field: 'measurement' })]);
-    expect((await cp.api('GET', `${base}&measurement=building&field=mode`)).body.fields).toEqual([expect.objectContaining({ field: 'field' })]);
-    expect((await cp.api('GET', `${base}&measurement=building`)).body.fields).toEqual([expect.objectContaining({ field: 'field' })]);
-    expect((await cp.api('GET', `/telemetry/cities/Bei%20jing/aggregate?measurement=building&field=temperature`)).body.fields).toEqual([expect.objectContaining({ field: 'city' })]);
+    expect((await cp.api('GET', `${base}&measurement=weather&field=temperature`)).body.fields).toEqual([
+      expect.objectContaining({ field: 'measurement' }),
+    ]);
+    expect((await cp.api('GET', `${base}&measurement=building&field=mode`)).body.fields).toEqual([
+      expect.objectContaining({ field: 'field' }),
+    ]);
+    expect((await cp.api('GET', `${base}&measurement=building`)).body.fields).toEqual([
+      expect.objectContaining({ field: 'field' }),
+    ]);
+    expect(
+      (await cp.api('GET', `/telemetry/cities/Bei%20jing/aggregate?measurement=building&field=temperature`)).body
+        .fields,
+    ).toEqual([expect.objectContaining({ field: 'city' })]);
   });
 
   it('keeps a city-scoped token inside its cities: another city’s device and aggregate are 404', async () => {
@@ -148,12 +190,31 @@ describe('telemetry queries: history and city aggregates', () => {
     const window = `from=${iso(t0)}&to=${iso(t0 + 60_000)}&every=1m`;
     expect((await cp.api('GET', `/telemetry/${bj1.id}/history?${window}`, undefined, tianjin)).status).toBe(404);
     expect((await cp.api('GET', `/telemetry/${bj1.id}/latest`, undefined, tianjin)).status).toBe(404);
-    expect((await cp.api('GET', `/telemetry/cities/beijing/aggregate?measurement=building&field=temperature&${window}`, undefined, tianjin)).status).toBe(404);
+    expect(
+      (
+        await cp.api(
+          'GET',
+          `/telemetry/cities/beijing/aggregate?measurement=building&field=temperature&${window}`,
+          undefined,
+          tianjin,
+        )
+      ).status,
+    ).toBe(404);
 
-    const own = await cp.api('GET', `/telemetry/cities/tianjin/aggregate?measurement=building&field=temperature&${window}`, undefined, tianjin);
+    const own = await cp.api(
+      'GET',
+      `/telemetry/cities/tianjin/aggregate?measurement=building&field=temperature&${window}`,
+      undefined,
+      tianjin,
+    );
     expect(own.status).toBe(200);
     expect(own.body.points).toEqual([{ time: iso(t0), mean: 99, min: 99, max: 99, devices: 1 }]);
-    const history = await cp.api('GET', `/telemetry/${tj1.id}/history?${window}&fields=temperature`, undefined, tianjin);
+    const history = await cp.api(
+      'GET',
+      `/telemetry/${tj1.id}/history?${window}&fields=temperature`,
+      undefined,
+      tianjin,
+    );
     expect(history.body.series[0].points).toEqual([{ time: iso(t0), mean: 99, min: 99, max: 99 }]);
   });
 });

@@ -1,6 +1,12 @@
 import { backfillRollups, InfluxQueryClient, showRetentionPolicies, type Series } from '@citypulse/storage';
 import { historyLines, waitFor } from '@citypulse/testing';
-import { cityDeviceCountQuery, cityStatsQuery, deviceHistoryQuery, toCityIntervals, toFieldSeries } from '../../api/src/telemetry/telemetry-queries.js';
+import {
+  cityDeviceCountQuery,
+  cityStatsQuery,
+  deviceHistoryQuery,
+  toCityIntervals,
+  toFieldSeries,
+} from '../../api/src/telemetry/telemetry-queries.js';
 import { chooseResolution } from '../../api/src/telemetry/resolution.js';
 import { RollupCatalog } from '../../api/src/telemetry/rollup-catalog.js';
 import { TestCitypulse } from './harness.js';
@@ -17,17 +23,29 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('telemetry from rollups', () => {
   let cp: TestCitypulse;
-  const devices = [1, 2, 3].map((n) => ({ id: `rollup-bj-${n}`, type: 'env-sensor', city: 'beijing', site: 'bj-tower-1' }));
+  const devices = [1, 2, 3].map((n) => ({
+    id: `rollup-bj-${n}`,
+    type: 'env-sensor',
+    city: 'beijing',
+    site: 'bj-tower-1',
+  }));
   const other = { id: 'rollup-tj-1', type: 'env-sensor', city: 'tianjin', site: 'tj-port-1' };
   // Whole hours, ending two hours ago: every rollup interval of the history is complete.
   const toMs = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
   const fromMs = toMs - 8 * DAY;
 
   beforeAll(async () => {
-    cp = await TestCitypulse.start({ CP_RETENTION_RAW: '30d', CP_RETENTION_1M: '90d', CP_RETENTION_1H: 'INF' }, ['ingest', 'api']);
+    cp = await TestCitypulse.start({ CP_RETENTION_RAW: '30d', CP_RETENTION_1M: '90d', CP_RETENTION_1H: 'INF' }, [
+      'ingest',
+      'api',
+    ]);
     for (const d of [...devices, other]) await cp.provision(d);
     // The ingest process sets retention up in the background at start.
-    await waitFor(() => showRetentionPolicies(cp.influx, cp.config.influx.database), (p) => p.length === 3, { what: 'retention policies set up by ingest' });
+    await waitFor(
+      () => showRetentionPolicies(cp.influx, cp.config.influx.database),
+      (p) => p.length === 3,
+      { what: 'retention policies set up by ingest' },
+    );
     const history = historyLines(
       [...devices, other].map((d) => ({
         measurement: 'building',
@@ -36,9 +54,18 @@ describe('telemetry from rollups', () => {
       })),
       { fromMs, toMs, stepMs: 7 * 60_000 },
     );
-    const response = await fetch(`${cp.config.influx.url}/write?db=${cp.config.influx.database}&precision=ns`, { method: 'POST', body: history });
+    const response = await fetch(`${cp.config.influx.url}/write?db=${cp.config.influx.database}&precision=ns`, {
+      method: 'POST',
+      body: history,
+    });
     expect(response.status).toBe(204);
-    await backfillRollups(cp.influx, { database: cp.config.influx.database, measurements: ['building'], fromMs, toMs, chunkMs: 8 * DAY });
+    await backfillRollups(cp.influx, {
+      database: cp.config.influx.database,
+      measurements: ['building'],
+      fromMs,
+      toMs,
+      chunkMs: 8 * DAY,
+    });
   });
   afterAll(async () => {
     await cp?.stop();
@@ -55,7 +82,10 @@ describe('telemetry from rollups', () => {
   /** The raw answer for the same window, straight from InfluxDB. */
   const raw = (q: string): Promise<Series[]> => cp.influx.series(q, { epoch: 'ms' });
 
-  function expectSameNumbers(actual: Array<{ time: string; mean: number | null }>, expected: Array<{ time: string; mean: number | null }>): void {
+  function expectSameNumbers(
+    actual: Array<{ time: string; mean: number | null }>,
+    expected: Array<{ time: string; mean: number | null }>,
+  ): void {
     expect(actual.length).toBe(expected.length);
     expect(actual.map((p) => p.time)).toEqual(expected.map((p) => p.time));
     actual.forEach((point, i) => {
@@ -67,7 +97,10 @@ describe('telemetry from rollups', () => {
   }
 
   it('answers a 7-day device history from the 1-hour rollup, equal to the raw aggregates', async () => {
-    const { status, body } = await cp.api('GET', `/telemetry/${devices[0].id}/history?from=${iso(toMs - 7 * DAY)}&to=${iso(toMs)}`);
+    const { status, body } = await cp.api(
+      'GET',
+      `/telemetry/${devices[0].id}/history?from=${iso(toMs - 7 * DAY)}&to=${iso(toMs)}`,
+    );
     expect(status).toBe(200);
     expect(body).toMatchObject({ resolution: '1h', every: '2h', from: iso(toMs - 7 * DAY), to: iso(toMs) });
     expect(body.resolutionNote).toBeUndefined();
@@ -94,13 +127,22 @@ describe('telemetry from rollups', () => {
   });
 
   it('answers a day at the default 15 minutes from the 1-minute rollup, and an hour from raw readings', async () => {
-    const day = await cp.api('GET', `/telemetry/${devices[1].id}/history?from=${iso(toMs - DAY)}&to=${iso(toMs)}&fields=temperature`);
+    const day = await cp.api(
+      'GET',
+      `/telemetry/${devices[1].id}/history?from=${iso(toMs - DAY)}&to=${iso(toMs)}&fields=temperature`,
+    );
     expect(day.body).toMatchObject({ resolution: '1m', every: '15m' });
     const window = { fromMs: toMs - DAY, toMs, every: '15m', everyMs: 15 * 60_000 };
-    const [expected] = toFieldSeries(['temperature'], await raw(deviceHistoryQuery('building', devices[1].id, ['temperature'], window)));
+    const [expected] = toFieldSeries(
+      ['temperature'],
+      await raw(deviceHistoryQuery('building', devices[1].id, ['temperature'], window)),
+    );
     expectSameNumbers(day.body.series[0].points, expected.points);
 
-    const hour = await cp.api('GET', `/telemetry/${devices[1].id}/history?from=${iso(toMs - HOUR)}&to=${iso(toMs)}&every=1m`);
+    const hour = await cp.api(
+      'GET',
+      `/telemetry/${devices[1].id}/history?from=${iso(toMs - HOUR)}&to=${iso(toMs)}&every=1m`,
+    );
     expect(hour.body.resolution).toBe('raw');
     expect(hour.body.series[0].points.filter((p: any) => p.mean !== null).length).toBeGreaterThanOrEqual(8);
   });
@@ -110,10 +152,19 @@ describe('telemetry from rollups', () => {
     const database = `${cp.config.influx.database}_bare`;
     await cp.influx.createDatabase(database);
     try {
-      const catalog = new RollupCatalog(new InfluxQueryClient({ url: cp.config.influx.url, database }), { ...cp.config, influx: { ...cp.config.influx, database } });
+      const catalog = new RollupCatalog(new InfluxQueryClient({ url: cp.config.influx.url, database }), {
+        ...cp.config,
+        influx: { ...cp.config.influx, database },
+      });
       const week = { fromMs: toMs - 7 * DAY, toMs, every: '2h', everyMs: 2 * HOUR };
-      expect(chooseResolution(week, await catalog.onServer(), Date.now())).toMatchObject({ resolution: 'raw', window: week, note: expect.stringContaining('no retention policy rollup_1h') });
-      expect(chooseResolution(week, await new RollupCatalog(cp.influx, cp.config).onServer(), Date.now())).toMatchObject({ resolution: '1h' });
+      expect(chooseResolution(week, await catalog.onServer(), Date.now())).toMatchObject({
+        resolution: 'raw',
+        window: week,
+        note: expect.stringContaining('no retention policy rollup_1h'),
+      });
+      expect(
+        chooseResolution(week, await new RollupCatalog(cp.influx, cp.config).onServer(), Date.now()),
+      ).toMatchObject({ resolution: '1h' });
     } finally {
       await cp.influx.dropDatabase(database);
     }

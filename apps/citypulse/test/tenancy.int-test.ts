@@ -29,7 +29,13 @@ describe('city tenancy: API tokens and operator streams', () => {
     return body.token as string;
   }
   async function operatorLogin(name: string, secret: string, clientId = `operator:${name}`): Promise<MqttClient> {
-    const client = await mqtt.connectAsync(cp.mqttUrl, { clientId, username: `operator:${name}`, password: secret, protocolVersion: 4, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(cp.mqttUrl, {
+      clientId,
+      username: `operator:${name}`,
+      password: secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     clients.push(client);
     return client;
   }
@@ -43,12 +49,21 @@ describe('city tenancy: API tokens and operator streams', () => {
     const secret = await token('listing-check', 'operator', ['beijing']);
     expect(secret).toMatch(/^cpt_/);
     const { body } = await cp.api('GET', '/tokens');
-    expect(body.items).toContainEqual({ name: 'listing-check', role: 'operator', cities: ['beijing'], createdAt: expect.any(String) });
+    expect(body.items).toContainEqual({
+      name: 'listing-check',
+      role: 'operator',
+      cities: ['beijing'],
+      createdAt: expect.any(String),
+    });
     expect(JSON.stringify(body)).not.toContain(secret);
     expect(body).toMatchObject({ total: body.items.length, offset: 0, limit: 100 });
     expect((await cp.api('GET', '/tokens?limit=1')).body.items).toHaveLength(1);
-    expect((await cp.api('GET', '/tokens?limit=abc')).body.fields).toEqual([expect.objectContaining({ field: 'limit' })]);
-    expect((await cp.api('DELETE', '/tokens/Not%20A%20Name')).body.fields).toEqual([expect.objectContaining({ field: 'name' })]);
+    expect((await cp.api('GET', '/tokens?limit=abc')).body.fields).toEqual([
+      expect.objectContaining({ field: 'limit' }),
+    ]);
+    expect((await cp.api('DELETE', '/tokens/Not%20A%20Name')).body.fields).toEqual([
+      expect.objectContaining({ field: 'name' }),
+    ]);
     expect((await cp.api('DELETE', '/tokens/no-such-token')).status).toBe(404);
     expect((await cp.api('POST', '/tokens', { name: 'listing-check', role: 'operator' })).status).toBe(409);
     const bad = await cp.api('POST', '/tokens', { name: 'x', role: 'root' });
@@ -62,10 +77,16 @@ describe('city tenancy: API tokens and operator streams', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.map((d: any) => d.id)).toEqual([tj.id]);
     expect(list.body.total).toBe(1);
-    expect((await cp.api('GET', '/devices?city=beijing', undefined, tianjin)).body).toMatchObject({ items: [], total: 0 });
+    expect((await cp.api('GET', '/devices?city=beijing', undefined, tianjin)).body).toMatchObject({
+      items: [],
+      total: 0,
+    });
     expect((await cp.api('GET', `/devices/${bj.id}`, undefined, tianjin)).status).toBe(404);
     expect((await cp.api('GET', `/devices/${tj.id}`, undefined, tianjin)).status).toBe(200);
-    expect(await cp.api('GET', '/presence/counts', undefined, tianjin)).toMatchObject({ status: 200, body: { tianjin: { online: expect.any(Number), offline: expect.any(Number) } } });
+    expect(await cp.api('GET', '/presence/counts', undefined, tianjin)).toMatchObject({
+      status: 200,
+      body: { tianjin: { online: expect.any(Number), offline: expect.any(Number) } },
+    });
     expect(Object.keys((await cp.api('GET', '/presence/counts', undefined, tianjin)).body)).toEqual(['tianjin']);
   });
 
@@ -79,17 +100,29 @@ describe('city tenancy: API tokens and operator streams', () => {
     expect((await cp.api('DELETE', `/devices/${bj.id}`, undefined, cityAdmin)).status).toBe(404);
     expect((await cp.api('PATCH', `/devices/${bj.id}`, { name: 'mine now' }, cityAdmin)).status).toBe(404);
     expect((await cp.api('POST', `/devices/${bj.id}/revoke`, undefined, cityAdmin)).status).toBe(404);
-    const outside = await cp.api('POST', '/devices', { id: uniqueName('x-'), type: 'lift', city: 'beijing', site: 's' }, cityAdmin);
+    const outside = await cp.api(
+      'POST',
+      '/devices',
+      { id: uniqueName('x-'), type: 'lift', city: 'beijing', site: 's' },
+      cityAdmin,
+    );
     expect(outside.status).toBe(403);
     expect(outside.body.fields).toEqual([expect.objectContaining({ field: 'city' })]);
     expect((await cp.api('PATCH', `/devices/${tj.id}`, { city: 'beijing' }, cityAdmin)).status).toBe(403);
-    expect((await cp.api('PATCH', `/devices/${tj.id}`, { name: 'Port sensor' }, cityAdmin)).body).toMatchObject({ id: tj.id, name: 'Port sensor' });
+    expect((await cp.api('PATCH', `/devices/${tj.id}`, { name: 'Port sensor' }, cityAdmin)).body).toMatchObject({
+      id: tj.id,
+      name: 'Port sensor',
+    });
     expect((await cp.api('POST', '/tokens', { name: 'escalate', role: 'admin' }, cityAdmin)).status).toBe(403);
   });
 
   it('delivers to a Beijing operator login only Beijing devices’ telemetry, and a cluster-wide one everything', async () => {
     const beijing = await operatorLogin('bj-stream', await token('bj-stream', 'operator', ['beijing']));
-    const everyone = await operatorLogin('all-stream', await token('all-stream', 'operator'), 'operator:all-stream:console-1');
+    const everyone = await operatorLogin(
+      'all-stream',
+      await token('all-stream', 'operator'),
+      'operator:all-stream:console-1',
+    );
     const seen = { beijing: [] as string[], everyone: [] as string[] };
     beijing.on('message', (topic) => seen.beijing.push(topic));
     everyone.on('message', (topic) => seen.everyone.push(topic));
@@ -98,11 +131,27 @@ describe('city tenancy: API tokens and operator streams', () => {
 
     const [bjDevice, tjDevice] = [await device(bj), await device(tj)];
     for (let i = 0; i < 3; i++) {
-      await tjDevice.publishAsync(deviceTopic(tj.id, 'telemetry'), JSON.stringify({ values: { temperature: 20 + i } }), { qos: 1 });
-      await bjDevice.publishAsync(deviceTopic(bj.id, 'telemetry'), JSON.stringify({ values: { temperature: 20 + i } }), { qos: 1 });
+      await tjDevice.publishAsync(
+        deviceTopic(tj.id, 'telemetry'),
+        JSON.stringify({ values: { temperature: 20 + i } }),
+        { qos: 1 },
+      );
+      await bjDevice.publishAsync(
+        deviceTopic(bj.id, 'telemetry'),
+        JSON.stringify({ values: { temperature: 20 + i } }),
+        { qos: 1 },
+      );
     }
-    await waitFor(() => seen.everyone.length, (n) => n === 6, { what: 'all six readings at the cluster-wide operator' });
-    await waitFor(() => seen.beijing.length, (n) => n === 3, { what: 'Beijing’s three readings' });
+    await waitFor(
+      () => seen.everyone.length,
+      (n) => n === 6,
+      { what: 'all six readings at the cluster-wide operator' },
+    );
+    await waitFor(
+      () => seen.beijing.length,
+      (n) => n === 3,
+      { what: 'Beijing’s three readings' },
+    );
     // The Tianjin readings arrived at the cluster-wide login first; give any stray one time to show.
     await new Promise((r) => setTimeout(r, 200));
     expect(seen.beijing).toEqual([1, 2, 3].map(() => deviceTopic(bj.id, 'telemetry')));
@@ -112,9 +161,15 @@ describe('city tenancy: API tokens and operator streams', () => {
     const tianjin = await token('tj-reader', 'operator', ['tianjin']);
     for (const d of [bj, tj]) {
       const client = await device(d);
-      await client.publishAsync(deviceTopic(d.id, 'telemetry'), JSON.stringify({ values: { temprature: 20 } }), { qos: 1 });
+      await client.publishAsync(deviceTopic(d.id, 'telemetry'), JSON.stringify({ values: { temprature: 20 } }), {
+        qos: 1,
+      });
     }
-    await waitFor(async () => (await cp.api('GET', '/rejections')).body.counts.byDevice, (c) => c[bj.id] >= 1 && c[tj.id] >= 1, { what: 'both rejections counted' });
+    await waitFor(
+      async () => (await cp.api('GET', '/rejections')).body.counts.byDevice,
+      (c) => c[bj.id] >= 1 && c[tj.id] >= 1,
+      { what: 'both rejections counted' },
+    );
     const scoped = await cp.api('GET', '/rejections', undefined, tianjin);
     expect(scoped.body.items.map((i: any) => i.deviceId)).toEqual([tj.id]);
     expect(scoped.body.counts).toEqual({ byDevice: { [tj.id]: 1 } });
@@ -125,7 +180,9 @@ describe('city tenancy: API tokens and operator streams', () => {
   it('never lets an operator login publish, subscribe to commands, or take over a device’s session', async () => {
     const secret = await token('curious-ops', 'operator', ['beijing']);
     const op = await operatorLogin('curious-ops', secret);
-    await expect(op.subscribeAsync([deviceTopic(bj.id, 'commands'), 'devices/#'])).rejects.toMatchObject({ packet: { granted: [128, 128] } });
+    await expect(op.subscribeAsync([deviceTopic(bj.id, 'commands'), 'devices/#'])).rejects.toMatchObject({
+      packet: { granted: [128, 128] },
+    });
     const watcher = await operatorLogin('bj-watch', await token('bj-watch', 'operator', ['beijing']));
     const received: string[] = [];
     watcher.on('message', (topic) => received.push(topic));
@@ -136,10 +193,35 @@ describe('city tenancy: API tokens and operator streams', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(received).toEqual([]);
     // Device ids cannot contain ':', so an operator client id can never be a device's.
-    await expect(mqtt.connectAsync(cp.mqttUrl, { clientId: bj.id, username: 'operator:curious-ops', password: secret, protocolVersion: 4, reconnectPeriod: 0 })).rejects.toMatchObject({ code: 2 });
-    await expect(mqtt.connectAsync(cp.mqttUrl, { clientId: 'operator:curious-ops', username: 'operator:curious-ops', password: 'cpt_wrong', protocolVersion: 4, reconnectPeriod: 0 })).rejects.toMatchObject({ code: 4 });
+    await expect(
+      mqtt.connectAsync(cp.mqttUrl, {
+        clientId: bj.id,
+        username: 'operator:curious-ops',
+        password: secret,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toMatchObject({ code: 2 });
+    await expect(
+      mqtt.connectAsync(cp.mqttUrl, {
+        clientId: 'operator:curious-ops',
+        username: 'operator:curious-ops',
+        password: 'cpt_wrong',
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toMatchObject({ code: 4 });
     // A persistent session would have the broker queue the city's telemetry for an absent tool.
-    await expect(mqtt.connectAsync(cp.mqttUrl, { clientId: 'operator:curious-ops:2', username: 'operator:curious-ops', password: secret, clean: false, protocolVersion: 4, reconnectPeriod: 0 })).rejects.toMatchObject({ code: 5 });
+    await expect(
+      mqtt.connectAsync(cp.mqttUrl, {
+        clientId: 'operator:curious-ops:2',
+        username: 'operator:curious-ops',
+        password: secret,
+        clean: false,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toMatchObject({ code: 5 });
   });
 
   it('closes an operator’s MQTT login and refuses its HTTP requests as soon as its token is revoked', async () => {
@@ -149,6 +231,14 @@ describe('city tenancy: API tokens and operator streams', () => {
     expect((await cp.api('DELETE', '/tokens/short-lived')).status).toBe(204);
     await closed;
     expect((await cp.api('GET', '/devices', undefined, secret)).status).toBe(401);
-    await expect(mqtt.connectAsync(cp.mqttUrl, { clientId: 'operator:short-lived', username: 'operator:short-lived', password: secret, protocolVersion: 4, reconnectPeriod: 0 })).rejects.toMatchObject({ code: 4 });
+    await expect(
+      mqtt.connectAsync(cp.mqttUrl, {
+        clientId: 'operator:short-lived',
+        username: 'operator:short-lived',
+        password: secret,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toMatchObject({ code: 4 });
   });
 });

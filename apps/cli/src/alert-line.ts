@@ -30,10 +30,17 @@ export function alertLine(message: AlertStreamMessage, colour: boolean): string 
   const clock = Number.isNaN(time.getTime()) ? event.at : time.toISOString().slice(11, 19);
   const severity = alert.severity.toUpperCase().padEnd(8);
   const title = alert.description?.trim() || alert.ruleId;
-  const value = alert.lastValue === undefined || alert.lastValue === null ? '' : alert.ruleKind === 'deadman' ? ` silent ${alert.lastValue} s` : ` ${alert.field}=${alert.lastValue}`;
+  const value =
+    alert.lastValue === undefined || alert.lastValue === null
+      ? ''
+      : alert.ruleKind === 'deadman'
+        ? ` silent ${alert.lastValue} s`
+        : ` ${alert.field}=${alert.lastValue}`;
   const who = event.actor && event.actor !== 'rule' ? ` by ${event.actor}` : '';
   const note = event.note ? ` “${event.note}”` : '';
   const label = colour ? `${COLOURS[alert.severity] ?? ''}${severity}${RESET}` : severity;
-  const text = `${clock} ${label} ${event.kind.padEnd(12)} ${title} — ${alert.deviceId} ${alert.city}/${alert.site}${value}${who}${note}  [${alert.id}]`;
+  const text =
+    `${clock} ${label} ${event.kind.padEnd(12)} ${title} ` +
+    `— ${alert.deviceId} ${alert.city}/${alert.site}${value}${who}${note}  [${alert.id}]`;
   return text;
 }

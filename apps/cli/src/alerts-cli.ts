@@ -15,15 +15,24 @@ options: --api http://127.0.0.1:13000 (default: CP_HTTP_PORT)
          --token-file <file> (default: CP_API_TOKEN, else .stack/api-token)
          --color auto|always|never (default auto: when the output is a terminal and NO_COLOR is unset)`;
 
-const COMMON = { api: { type: 'string' }, 'token-file': { type: 'string' }, color: { type: 'string', default: 'auto' } } as const;
+const COMMON = {
+  api: { type: 'string' },
+  'token-file': { type: 'string' },
+  color: { type: 'string', default: 'auto' },
+} as const;
 const SEVERITIES = ['info', 'warning', 'critical'];
 
 async function tail(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { ...COMMON, city: { type: 'string' }, severity: { type: 'string' } } });
-  if (values.severity !== undefined && !SEVERITIES.includes(values.severity)) throw new UsageError(`--severity ${values.severity}: expected one of ${SEVERITIES.join(', ')}`);
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...COMMON, city: { type: 'string' }, severity: { type: 'string' } },
+  });
+  if (values.severity !== undefined && !SEVERITIES.includes(values.severity))
+    throw new UsageError(`--severity ${values.severity}: expected one of ${SEVERITIES.join(', ')}`);
   const base = apiUrl(values.api);
   const token = await apiToken(values['token-file']);
-  const colour = values.color === 'always' || (values.color === 'auto' && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  const colour =
+    values.color === 'always' || (values.color === 'auto' && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
   const query = new URLSearchParams();
   if (values.city) query.set('city', values.city);
   if (values.severity) query.set('severity', values.severity);
@@ -35,9 +44,13 @@ async function tail(argv: string[]): Promise<void> {
   let delayMs = 500;
   while (!stop.signal.aborted) {
     try {
-      const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: stop.signal });
+      const response = await fetch(url, {
+        headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+        signal: stop.signal,
+      });
       // A refused token or filter will not get better by retrying.
-      if (response.status >= 400 && response.status < 500) throw new UsageError(`GET ${url}: ${response.status} ${await response.text()}`);
+      if (response.status >= 400 && response.status < 500)
+        throw new UsageError(`GET ${url}: ${response.status} ${await response.text()}`);
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
       console.error(`following ${url} (Ctrl-C stops)`);
       delayMs = 500;
@@ -45,7 +58,8 @@ async function tail(argv: string[]): Promise<void> {
         const message = parse(event.data);
         if (message) console.log(alertLine(message, colour));
       }
-      if (!stop.signal.aborted) console.error('stream ended; reconnecting (the live stream is at-most-once: npm run alerts is no audit trail)');
+      if (!stop.signal.aborted)
+        console.error('stream ended; reconnecting (the live stream is at-most-once: npm run alerts is no audit trail)');
     } catch (error) {
       if (stop.signal.aborted) break;
       if (error instanceof UsageError) throw error;
@@ -66,7 +80,11 @@ function parse(data: string): AlertStreamMessage | undefined {
 }
 
 async function ack(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, note: { type: 'string' }, by: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...COMMON, note: { type: 'string' }, by: { type: 'string' } },
+  });
   const [id, ...extra] = positionals;
   if (!id || extra.length > 0) throw new UsageError('ack takes one alert id: npm run alerts -- ack <id> [--note "…"]');
   const base = apiUrl(values.api);
@@ -99,7 +117,9 @@ if (!command || command === 'help' || command === '--help' || command === '-h') 
   try {
     await COMMANDS[command](argv);
   } catch (error) {
-    const usage = error instanceof UsageError || String((error as { code?: string | number }).code ?? '').startsWith('ERR_PARSE_ARGS');
+    const usage =
+      error instanceof UsageError ||
+      String((error as { code?: string | number }).code ?? '').startsWith('ERR_PARSE_ARGS');
     console.error(usage ? `${(error as Error).message}\n(npm run alerts -- help)` : error);
     process.exitCode = usage ? 2 : 1;
   }

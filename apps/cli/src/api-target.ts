@@ -20,6 +20,8 @@ export async function apiToken(tokenFile: string | undefined): Promise<string> {
   try {
     return (await readFile(STACK_TOKEN_FILE, 'utf8')).trim();
   } catch {
-    throw new UsageError(`no API token: set CP_API_TOKEN, pass --token-file, or run \`npm start\` once (it writes ${STACK_TOKEN_FILE})`);
+    throw new UsageError(
+      `no API token: set CP_API_TOKEN, pass --token-file, or run \`npm start\` once (it writes ${STACK_TOKEN_FILE})`,
+    );
   }
 }

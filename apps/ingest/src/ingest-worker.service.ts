@@ -68,7 +68,12 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     await consumer.ensureGroups();
     this.leases = new PartitionLeases(
       leaseConnection,
-      { prefix: config.redis.prefix, partitions: config.handoff.partitions, instanceId: config.instanceId, leaseMs: config.handoff.leaseMs },
+      {
+        prefix: config.redis.prefix,
+        partitions: config.handoff.partitions,
+        instanceId: config.instanceId,
+        leaseMs: config.handoff.leaseMs,
+      },
       {
         acquired: (partition, token) => consumer.assign(partition, token),
         revoked: (partition) => consumer.revoke(partition),
@@ -79,17 +84,22 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
           await consumer.drained();
           if (!this.stop.signal.aborted) await this.ruleFeed?.evaluated();
         },
-        onError: (err) => this.logger.error({ err }, 'renewing or rebalancing hand-off partition leases failed; retrying'),
+        onError: (err) =>
+          this.logger.error({ err }, 'renewing or rebalancing hand-off partition leases failed; retrying'),
       },
     );
     await this.leases.start();
     this.loop = this.run(consumer);
-    this.logger.info({ writesInFlight: config.ingest.concurrency, partitions: this.leases.partitions }, 'ingest worker started');
+    this.logger.info(
+      { writesInFlight: config.ingest.concurrency, partitions: this.leases.partitions },
+      'ingest worker started',
+    );
   }
 
   private async run(consumer: HandoffConsumer): Promise<void> {
     const pipeline = new OrderedPipeline(this.config.ingest.concurrency, (err) => {
-      if (!this.stop.signal.aborted) this.logger.error({ err }, 'ingest step failed; the batch stays pending and will be retried');
+      if (!this.stop.signal.aborted)
+        this.logger.error({ err }, 'ingest step failed; the batch stays pending and will be retried');
     });
     while (!this.stop.signal.aborted) {
       try {
@@ -117,7 +127,9 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     const { maxBatchLines } = this.config.ingest;
     for (let i = 0; i < batch.lines.length; i += maxBatchLines) {
       const started = process.hrtime.bigint();
-      const outcome = await this.writer.writeBatch(batch.lines.slice(i, i + maxBatchLines), { signal: this.stop.signal });
+      const outcome = await this.writer.writeBatch(batch.lines.slice(i, i + maxBatchLines), {
+        signal: this.stop.signal,
+      });
       this.metrics.influxWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       this.metrics.influxWriteBatches.inc();
       this.metrics.readingsStored.inc(outcome.written);
@@ -128,7 +140,8 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
   /** Reading time to stored, per reading: the freshness operators and the benchmark look at. */
   private observeStoreDelay(devices: DeviceReadings[]): void {
     const nowMs = Date.now();
-    for (const device of devices) for (const [tsMs] of device.readings) this.metrics.readingStoreDelay.observe((nowMs - tsMs) / 1000);
+    for (const device of devices)
+      for (const [tsMs] of device.readings) this.metrics.readingStoreDelay.observe((nowMs - tsMs) / 1000);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -15,7 +15,9 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 describe('OrderedPipeline', () => {
   it('hands ordered parts on in start order even when later writes finish first', async () => {
-    const pipeline = new OrderedPipeline(3, (err) => { throw err; });
+    const pipeline = new OrderedPipeline(3, (err) => {
+      throw err;
+    });
     const writes = [deferred(), deferred(), deferred()];
     const fed: number[] = [];
     const finished: number[] = [];
@@ -53,7 +55,11 @@ describe('OrderedPipeline', () => {
   it('lets at most maxInFlight batches run at once', async () => {
     const pipeline = new OrderedPipeline(2, () => undefined);
     const writes = [deferred(), deferred(), deferred()];
-    const step = (i: number) => ({ concurrent: () => writes[i].promise, inOrder: async () => undefined, finish: async () => undefined });
+    const step = (i: number) => ({
+      concurrent: () => writes[i].promise,
+      inOrder: async () => undefined,
+      finish: async () => undefined,
+    });
     await pipeline.room();
     pipeline.start(step(0));
     await pipeline.room();
@@ -74,8 +80,16 @@ describe('OrderedPipeline', () => {
     const pipeline = new OrderedPipeline(2, (err) => errors.push(err));
     const finished: number[] = [];
     const fed: number[] = [];
-    pipeline.start({ concurrent: () => Promise.reject(new Error('influx down')), inOrder: async () => void fed.push(0), finish: async () => void finished.push(0) });
-    pipeline.start({ concurrent: async () => undefined, inOrder: async () => void fed.push(1), finish: async () => void finished.push(1) });
+    pipeline.start({
+      concurrent: () => Promise.reject(new Error('influx down')),
+      inOrder: async () => void fed.push(0),
+      finish: async () => void finished.push(0),
+    });
+    pipeline.start({
+      concurrent: async () => undefined,
+      inOrder: async () => void fed.push(1),
+      finish: async () => void finished.push(1),
+    });
     await pipeline.drain();
     expect(errors.map((e) => (e as Error).message)).toEqual(['influx down']);
     expect(fed).toEqual([0, 1]);
@@ -87,8 +101,16 @@ describe('OrderedPipeline', () => {
     const pipeline = new OrderedPipeline(2, (err) => errors.push(err));
     const finished: number[] = [];
     const fed: number[] = [];
-    pipeline.start({ concurrent: async () => undefined, inOrder: () => Promise.reject(new Error('queue down')), finish: async () => void finished.push(0) });
-    pipeline.start({ concurrent: async () => undefined, inOrder: async () => void fed.push(1), finish: async () => void finished.push(1) });
+    pipeline.start({
+      concurrent: async () => undefined,
+      inOrder: () => Promise.reject(new Error('queue down')),
+      finish: async () => void finished.push(0),
+    });
+    pipeline.start({
+      concurrent: async () => undefined,
+      inOrder: async () => void fed.push(1),
+      finish: async () => void finished.push(1),
+    });
     await pipeline.drain();
     expect(errors).toHaveLength(1);
     expect(fed).toEqual([1]);

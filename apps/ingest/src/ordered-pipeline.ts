@@ -2,7 +2,10 @@
 export interface PipelineStep {
   /** May run alongside other batches' steps (InfluxDB writes: identity is fixed, order is irrelevant). */
   concurrent: () => Promise<void>;
-  /** Runs only after the previous batch's `inOrder` settled (the rule feed: a device's readings must reach rules in order). */
+  /**
+   * Runs only after the previous batch's `inOrder` settled (the rule feed: a device's readings must reach rules in
+   * order).
+   */
   inOrder: () => Promise<void>;
   /** Runs once both succeeded (acknowledging the batch); skipped if either failed, so the batch stays pending. */
   finish: () => Promise<void>;

@@ -15,7 +15,13 @@ export function ruleFeedReadings(lines: readonly string[]): DeviceReadings[] {
     let device = bySeries.get(parsed.seriesKey);
     if (!device) {
       const { tags } = parseSeriesKey(parsed.seriesKey);
-      device = { deviceId: tags.device_id ?? '', deviceType: tags.device_type ?? '', city: tags.city ?? '', site: tags.site ?? '', readings: [] };
+      device = {
+        deviceId: tags.device_id ?? '',
+        deviceType: tags.device_type ?? '',
+        city: tags.city ?? '',
+        site: tags.site ?? '',
+        readings: [],
+      };
       bySeries.set(parsed.seriesKey, device);
     }
     // Epoch ms (19-digit ns without its last 6) is the resolution rules work at.

@@ -1,6 +1,12 @@
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
-import { QUEUES, packDeviceReadings, type DeviceReadings, type PackedDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
+import {
+  QUEUES,
+  packDeviceReadings,
+  type DeviceReadings,
+  type PackedDeviceReadings,
+  type RuleEvaluationJob,
+} from '@citypulse/contracts';
 import { connectRedis } from '@citypulse/core';
 import { LastSeenIndex } from '@citypulse/alert-store';
 import { openQueue, waitForJobs, type RedisClient } from '@citypulse/redis';
@@ -45,7 +51,10 @@ export class RuleFeed {
       }
     }
     if (current.length > 0) jobs.push({ name: 'evaluate', data: { devices: current, after: this.previous } });
-    const [added] = await Promise.all([jobs.length > 0 ? this.queue.addBulk(jobs) : undefined, this.lastSeen.touch(devices.map(newestReading))]);
+    const [added] = await Promise.all([
+      jobs.length > 0 ? this.queue.addBulk(jobs) : undefined,
+      this.lastSeen.touch(devices.map(newestReading)),
+    ]);
     if (added) this.previous = added.map((job) => job.id!);
   }
 

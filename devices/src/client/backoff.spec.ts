@@ -14,7 +14,7 @@ describe('backoffDelayMs', () => {
 
   it('spreads a fleet that lost its broker together over the whole window', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const delays = Array.from({ length: 1000 }, () => backoffDelayMs(4, options, random));
     const buckets = new Array(4).fill(0);
     for (const d of delays) buckets[Math.min(3, Math.floor((d - 8000) / 2000))]++;

@@ -16,7 +16,11 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 60_000,
  * the same instant over the window instead of having it return in one wave; the lower half keeps
  * each device from retrying in a tight loop.
  */
-export function backoffDelayMs(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(options.maxMs, options.initialMs * options.factor ** Math.max(0, attempt));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }

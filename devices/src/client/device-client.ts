@@ -31,7 +31,9 @@ export interface DeviceClientOptions {
   secret: string;
   /** @defaultValue 30 */
   keepaliveS?: number;
-  /** Readings kept while the broker is unreachable; beyond it the oldest are dropped and counted. @defaultValue 10000 */
+  /**
+   * Readings kept while the broker is unreachable; beyond it the oldest are dropped and counted. @defaultValue 10000
+   */
   bufferCapacity?: number;
   /** Telemetry publishes awaiting their PUBACK at once. @defaultValue 8 */
   maxInFlight?: number;
@@ -49,8 +51,14 @@ export interface DeviceClientOptions {
 
 /** Runs a command; what it returns is the ack's `result`, what it throws the ack's `error`. */
 export type CommandHandler = (params: Record<string, ConfigValue>, command: CommandMessage) => unknown;
-/** Applies a desired configuration; what it returns is reported as the device's state (return nothing to report yourself). */
-export type ConfigHandler = (desired: Record<string, ConfigValue>, message: ConfigMessage) => Record<string, ConfigValue | null> | void | Promise<Record<string, ConfigValue | null> | void>;
+/**
+ * Applies a desired configuration; what it returns is reported as the device's state (return nothing to report
+ * yourself).
+ */
+export type ConfigHandler = (
+  desired: Record<string, ConfigValue>,
+  message: ConfigMessage,
+) => Record<string, ConfigValue | null> | void | Promise<Record<string, ConfigValue | null> | void>;
 
 export interface DeviceClientStats {
   /** Readings waiting for a connection (or for room in the in-flight window). */
@@ -144,7 +152,12 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
   }
 
   get stats(): DeviceClientStats {
-    return { queued: this.telemetry.queued, inFlight: this.telemetry.inFlightItems, dropped: this.telemetry.dropped, ...this.counters };
+    return {
+      queued: this.telemetry.queued,
+      inFlight: this.telemetry.inFlightItems,
+      dropped: this.telemetry.dropped,
+      ...this.counters,
+    };
   }
 
   /** Queues a reading for QoS 1 delivery; sent at once when connected, after the reconnect otherwise. */
@@ -212,7 +225,12 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
       connectTimeout: this.options.connectTimeoutMs ?? 10_000,
       // Reconnecting is ours (jittered backoff); every attempt is a fresh mqtt.js client.
       reconnectPeriod: 0,
-      will: { topic: deviceTopic(deviceId, 'state'), payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: false },
+      will: {
+        topic: deviceTopic(deviceId, 'state'),
+        payload: Buffer.from(JSON.stringify(will)),
+        qos: 1,
+        retain: false,
+      },
     });
     this.client = client;
     // Nagle would hold small publishes (and so their PUBACKs) back for tens of milliseconds.
@@ -238,7 +256,8 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
     client.subscribe(topics, { qos: 1 }, (err, granted) => {
       if (generation !== this.generation) return;
       const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
-      if (err || refused.length > 0) this.emit('connect-error', err ?? new Error(`subscription refused: ${refused.join(', ')}`));
+      if (err || refused.length > 0)
+        this.emit('connect-error', err ?? new Error(`subscription refused: ${refused.join(', ')}`));
     });
     this.emit('connected');
     this.settleFirst.resolve();
@@ -350,7 +369,8 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
 
   private async drained(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!(this.telemetry.isEmpty && this.control.isEmpty) && this.online && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (!(this.telemetry.isEmpty && this.control.isEmpty) && this.online && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
   }
 }
 

@@ -5,13 +5,26 @@ const buf = (body: unknown) => Buffer.from(typeof body === 'string' ? body : JSO
 
 describe('parsing what the cloud sends', () => {
   it('reads a config message and a command', () => {
-    expect(parseConfigMessage(buf({ version: 2, desired: { reporting_interval_s: 5 }, at: 'x' }))).toEqual({ version: 2, desired: { reporting_interval_s: 5 }, at: 'x' });
-    expect(parseCommandMessage(buf({ id: 'c', name: 'reboot', params: {}, issuedAt: 'a', deadline: 'b' }))).toEqual({ id: 'c', name: 'reboot', params: {}, issuedAt: 'a', deadline: 'b' });
+    expect(parseConfigMessage(buf({ version: 2, desired: { reporting_interval_s: 5 }, at: 'x' }))).toEqual({
+      version: 2,
+      desired: { reporting_interval_s: 5 },
+      at: 'x',
+    });
+    expect(parseCommandMessage(buf({ id: 'c', name: 'reboot', params: {}, issuedAt: 'a', deadline: 'b' }))).toEqual({
+      id: 'c',
+      name: 'reboot',
+      params: {},
+      issuedAt: 'a',
+      deadline: 'b',
+    });
   });
 
-  it.each(['not json', '[]', '{"version":"2","desired":{}}', '{"version":2}'])('ignores the config message %s', (text) => {
-    expect(parseConfigMessage(buf(text))).toBeUndefined();
-  });
+  it.each(['not json', '[]', '{"version":"2","desired":{}}', '{"version":2}'])(
+    'ignores the config message %s',
+    (text) => {
+      expect(parseConfigMessage(buf(text))).toBeUndefined();
+    },
+  );
 
   it('ignores a command without id or name, and an error message without rejections', () => {
     expect(parseCommandMessage(buf({ name: 'reboot' }))).toBeUndefined();

@@ -7,7 +7,11 @@ import type { CommandMessage, ConfigMessage, DeviceErrorMessage } from '@citypul
 export function parseConfigMessage(payload: Buffer): ConfigMessage | undefined {
   const body = parse(payload);
   if (!isObject(body) || !Number.isInteger(body.version) || !isObject(body.desired)) return undefined;
-  return { version: body.version as number, desired: body.desired as ConfigMessage['desired'], at: typeof body.at === 'string' ? body.at : '' };
+  return {
+    version: body.version as number,
+    desired: body.desired as ConfigMessage['desired'],
+    at: typeof body.at === 'string' ? body.at : '',
+  };
 }
 
 export function parseCommandMessage(payload: Buffer): CommandMessage | undefined {

@@ -35,7 +35,10 @@ export class OfflineBuffer<T> {
     return taken;
   }
 
-  /** Puts items taken earlier back at the front, in their order (they were sent but not acknowledged). Returns how many were dropped to fit. */
+  /**
+   * Puts items taken earlier back at the front, in their order (they were sent but not acknowledged). Returns how many
+   * were dropped to fit.
+   */
   returnToFront(items: readonly T[]): number {
     if (items.length === 0) return 0;
     this.items = [...items, ...this.items.slice(this.head)];

@@ -45,7 +45,10 @@ export class Outbox<T> {
     return batch?.items ?? [];
   }
 
-  /** The connection dropped: every unacknowledged batch goes back to the front, oldest first. Returns how many items were dropped to fit. */
+  /**
+   * The connection dropped: every unacknowledged batch goes back to the front, oldest first. Returns how many items
+   * were dropped to fit.
+   */
   connectionLost(): number {
     const pending = [...this.inFlight.values()].sort((a, b) => a.id - b.id).flatMap((b) => b.items);
     this.inFlight.clear();

@@ -45,7 +45,8 @@ export function defaultDeadmanRule(type: DeviceTypeDefinition): RuleDefinition {
 export function catalogueRules(): Map<string, RuleDefinition> {
   const rules = new Map<string, RuleDefinition>();
   for (const type of Object.values(deviceTypes)) {
-    for (const rule of [...type.defaultRules.map((r) => fromDefaultRule(type, r)), defaultDeadmanRule(type)]) rules.set(rule.id, rule);
+    for (const rule of [...type.defaultRules.map((r) => fromDefaultRule(type, r)), defaultDeadmanRule(type)])
+      rules.set(rule.id, rule);
   }
   return rules;
 }
@@ -61,8 +62,12 @@ export const ruleCatalogue: RuleCatalogue = {
   },
 };
 
-/** The rules in force: catalogue defaults, each replaced by an operator's rule of the same id, plus the operators' own. */
-export function effectiveRules(stored: readonly RuleDefinition[]): Array<RuleDefinition & { source: 'catalogue' | 'operator' }> {
+/**
+ * The rules in force: catalogue defaults, each replaced by an operator's rule of the same id, plus the operators' own.
+ */
+export function effectiveRules(
+  stored: readonly RuleDefinition[],
+): Array<RuleDefinition & { source: 'catalogue' | 'operator' }> {
   const merged = new Map<string, RuleDefinition & { source: 'catalogue' | 'operator' }>();
   for (const [id, rule] of catalogueRules()) merged.set(id, { ...rule, source: 'catalogue' });
   for (const rule of stored) merged.set(rule.id, { ...rule, source: 'operator' });

@@ -43,7 +43,10 @@ export class VersionedHash<T extends { id: string }> {
   }
 
   async remove(id: string): Promise<boolean> {
-    const [[, removed]] = (await this.redis.multi().hdel(this.key, id).incr(this.versionKey).exec()) as [[unknown, number], unknown];
+    const [[, removed]] = (await this.redis.multi().hdel(this.key, id).incr(this.versionKey).exec()) as [
+      [unknown, number],
+      unknown,
+    ];
     return removed === 1;
   }
 

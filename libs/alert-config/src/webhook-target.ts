@@ -6,7 +6,9 @@ import { nonPublicAddress } from './private-address.js';
 export type ResolveAll = (hostname: string) => Promise<LookupAddress[]>;
 
 const systemResolve: ResolveAll = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
 
 /** A URL's host as an address or name: `[::1]` → `::1`. */
 export function hostOf(url: URL): string {
@@ -15,7 +17,9 @@ export function hostOf(url: URL): string {
 
 const PUBLIC_ONLY = 'webhooks go to public addresses only (CP_WEBHOOK_ALLOW_PRIVATE=true allows others)';
 
-/** Why a URL whose host is an IP literal may not be used (a non-public address), else undefined — also for a host name. */
+/**
+ * Why a URL whose host is an IP literal may not be used (a non-public address), else undefined — also for a host name.
+ */
 export function literalTargetProblem(url: URL): string | undefined {
   const host = hostOf(url);
   const why = isIP(host) ? nonPublicAddress(host) : undefined;
@@ -29,7 +33,10 @@ export function literalTargetProblem(url: URL): string | undefined {
  * webhook is created; delivery checks again on the addresses it actually connects to
  * (`publicOnlyLookup`), since a DNS answer can change after the check.
  */
-export async function webhookTargetProblem(rawUrl: string, resolveAll: ResolveAll = systemResolve): Promise<string | undefined> {
+export async function webhookTargetProblem(
+  rawUrl: string,
+  resolveAll: ResolveAll = systemResolve,
+): Promise<string | undefined> {
   let url: URL;
   try {
     url = new URL(rawUrl);
@@ -63,13 +70,29 @@ export class NonPublicAddressError extends Error {
  * (An IP-literal host skips lookup altogether: check it with `webhookTargetProblem` first.)
  */
 export function publicOnlyLookup(resolveAll: ResolveAll = systemResolve) {
-  return (hostname: string, options: { all?: boolean; family?: number | string } | undefined, callback: LookupCallback): void => {
+  return (
+    hostname: string,
+    options: { all?: boolean; family?: number | string } | undefined,
+    callback: LookupCallback,
+  ): void => {
     resolveAll(hostname).then(
       (addresses) => {
-        const wanted = options?.family === 4 || options?.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+        const wanted =
+          options?.family === 4 || options?.family === 6
+            ? addresses.filter((a) => a.family === options.family)
+            : addresses;
         const bad = addresses.find((a) => nonPublicAddress(a.address));
-        if (bad) return callback(new NonPublicAddressError(`${hostname} resolved to ${bad.address}, a ${nonPublicAddress(bad.address)} address: webhooks go to public addresses only`), '', 0);
-        if (wanted.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
+        if (bad)
+          return callback(
+            new NonPublicAddressError(
+              `${hostname} resolved to ${bad.address}, a ${nonPublicAddress(bad.address)} address: webhooks ` +
+                `go to public addresses only`,
+            ),
+            '',
+            0,
+          );
+        if (wanted.length === 0)
+          return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
         if (options?.all) return callback(null, wanted);
         callback(null, wanted[0].address, wanted[0].family);
       },

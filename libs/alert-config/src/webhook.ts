@@ -24,7 +24,9 @@ const allows = (list: string[] | undefined, value: string) => !list || list.leng
 export function webhookMatches(webhook: Webhook, message: AlertMessage): boolean {
   return (
     webhook.enabled &&
-    (webhook.events && webhook.events.length > 0 ? webhook.events : DEFAULT_WEBHOOK_EVENTS).includes(message.event.kind) &&
+    (webhook.events && webhook.events.length > 0 ? webhook.events : DEFAULT_WEBHOOK_EVENTS).includes(
+      message.event.kind,
+    ) &&
     allows(webhook.severities, message.alert.severity) &&
     allows(webhook.ruleIds, message.alert.ruleId) &&
     allows(webhook.cities, message.alert.city)

@@ -26,7 +26,21 @@ export function newAlertFields(id: string, input: RaiseAlert, nowIso: string): R
   return fields;
 }
 
-const OPTIONAL = ['cause', 'acknowledgedAt', 'acknowledgedBy', 'assignee', 'snoozedUntil', 'escalatedTo', 'resolvedAt', 'resolvedBy', 'lastNotifiedAt', 'suppressedBy', 'lastNote', 'lastNoteBy', 'lastNoteAt'] as const;
+const OPTIONAL = [
+  'cause',
+  'acknowledgedAt',
+  'acknowledgedBy',
+  'assignee',
+  'snoozedUntil',
+  'escalatedTo',
+  'resolvedAt',
+  'resolvedBy',
+  'lastNotifiedAt',
+  'suppressedBy',
+  'lastNote',
+  'lastNoteBy',
+  'lastNoteAt',
+] as const;
 
 /** Set by `AlertStore.recordDelivery` when a notification failed for good. */
 const DELIVERY_FAILURE = ['deliveryFailedAt', 'deliveryFailure'] as const;

@@ -1,11 +1,21 @@
 import type { RedisClient } from '@citypulse/redis';
-import { ALERT_STATES, SEVERITY_RANK, type Alert, type AlertQuery, type AlertSeverity, type AlertState } from './alert.js';
+import {
+  ALERT_STATES,
+  SEVERITY_RANK,
+  type Alert,
+  type AlertQuery,
+  type AlertSeverity,
+  type AlertState,
+} from './alert.js';
 import type { AlertKeys } from './alert-keys.js';
 import type { AlertStore } from './alert-store.js';
 
 export interface AlertPage {
   items: Alert[];
-  /** Exact when one index answers the query or every match was read; absent when other filters were applied while paging. */
+  /**
+   * Exact when one index answers the query or every match was read; absent when other filters were applied while
+   * paging.
+   */
   total?: number;
   /** More matches exist after this page. */
   more: boolean;
@@ -22,16 +32,24 @@ const SEVERITIES: readonly AlertSeverity[] = ['critical', 'warning', 'info'];
  * and newest first within a severity. Reads the most selective index — device, rule, city,
  * state, or all — within the time range, and filters the remaining conditions while paging.
  */
-export async function queryAlerts(redis: RedisClient, store: AlertStore, keys: AlertKeys, query: AlertQuery): Promise<AlertPage> {
+export async function queryAlerts(
+  redis: RedisClient,
+  store: AlertStore,
+  keys: AlertKeys,
+  query: AlertQuery,
+): Promise<AlertPage> {
   if (query.order === 'severity' || query.state === 'active') return sorted(redis, store, keys, query);
   const limit = query.limit ?? 100;
   const offset = query.offset ?? 0;
   const [index] = indexesFor(keys, query);
   const { min, max } = rangeOf(query);
-  const needsFilter = filters(query, index === keys.byState((query.state) ?? 'all'));
+  const needsFilter = filters(query, index === keys.byState(query.state ?? 'all'));
 
   if (!needsFilter) {
-    const [ids, total] = await Promise.all([redis.zrevrangebyscore(index, max, min, 'LIMIT', offset, limit + 1), redis.zcount(index, min, max)]);
+    const [ids, total] = await Promise.all([
+      redis.zrevrangebyscore(index, max, min, 'LIMIT', offset, limit + 1),
+      redis.zcount(index, min, max),
+    ]);
     const items = await store.getMany(ids.slice(0, limit));
     return { items, total, more: ids.length > limit };
   }
@@ -56,7 +74,9 @@ export async function queryAlerts(redis: RedisClient, store: AlertStore, keys: A
  * not-resolved alerts, which are few, where a city's index holds its whole history.
  */
 export async function countAlerts(redis: RedisClient, keys: AlertKeys, query: AlertQuery): Promise<AlertCounts> {
-  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, Object.fromEntries(ALERT_STATES.map((state) => [state, 0]))])) as AlertCounts;
+  const counts = Object.fromEntries(
+    SEVERITIES.map((s) => [s, Object.fromEntries(ALERT_STATES.map((state) => [state, 0]))]),
+  ) as AlertCounts;
   const unfiltered = { ...query, severity: undefined };
   for await (const summary of summaries(redis, keys, unfiltered)) {
     if (matches(summary, unfiltered)) counts[summary.severity][summary.state] += 1;
@@ -76,12 +96,17 @@ async function sorted(redis: RedisClient, store: AlertStore, keys: AlertKeys, qu
   const matching: AlertSummary[] = [];
   for await (const summary of summaries(redis, keys, query)) if (matches(summary, query)) matching.push(summary);
   const bySeverity = query.order === 'severity';
-  matching.sort((a, b) => (bySeverity ? SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] : 0) || b.openedAtMs - a.openedAtMs);
+  matching.sort(
+    (a, b) => (bySeverity ? SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] : 0) || b.openedAtMs - a.openedAtMs,
+  );
   const items = await store.getMany(matching.slice(offset, offset + limit).map((s) => s.id));
   return { items, total: matching.length, more: offset + limit < matching.length };
 }
 
-type AlertSummary = Pick<Alert, 'id' | 'state' | 'city' | 'site' | 'deviceId' | 'ruleId' | 'severity' | 'suppressedBy'> & { openedAtMs: number };
+type AlertSummary = Pick<
+  Alert,
+  'id' | 'state' | 'city' | 'site' | 'deviceId' | 'ruleId' | 'severity' | 'suppressedBy'
+> & { openedAtMs: number };
 const SUMMARY_FIELDS = ['id', 'state', 'city', 'site', 'deviceId', 'ruleId', 'severity', 'suppressedBy'] as const;
 
 /** The indexes' alerts, a page of HMGETs per round trip. */
@@ -94,10 +119,22 @@ async function* summaries(redis: RedisClient, keys: AlertKeys, query: AlertQuery
       for (let i = 0; i < flat.length; i += 2) pipeline.hmget(keys.alert(flat[i]), ...SUMMARY_FIELDS);
       const results = flat.length > 0 ? ((await pipeline.exec()) ?? []) : [];
       for (const [i, [, values]] of results.entries()) {
-        const [id, state, city, site, deviceId, ruleId, severity, suppressedBy] = (values ?? []) as Array<string | null>;
+        const [id, state, city, site, deviceId, ruleId, severity, suppressedBy] = (values ?? []) as Array<
+          string | null
+        >;
         // An alert whose hash is gone (expired or being written) is skipped, as getMany does.
         if (!id || !state || !severity) continue;
-        yield { id, state: state as AlertState, city: city ?? '', site: site ?? '', deviceId: deviceId ?? '', ruleId: ruleId ?? '', severity: severity as AlertSeverity, ...(suppressedBy ? { suppressedBy } : {}), openedAtMs: Number(flat[2 * i + 1]) };
+        yield {
+          id,
+          state: state as AlertState,
+          city: city ?? '',
+          site: site ?? '',
+          deviceId: deviceId ?? '',
+          ruleId: ruleId ?? '',
+          severity: severity as AlertSeverity,
+          ...(suppressedBy ? { suppressedBy } : {}),
+          openedAtMs: Number(flat[2 * i + 1]),
+        };
       }
       if (flat.length < 2 * SCAN_PAGE) break;
     }

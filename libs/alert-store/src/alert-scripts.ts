@@ -1,8 +1,10 @@
 /**
  * Opens an alert unless it exists (idempotent by its deterministic id), with its indexes, the
  * (rule, device) pointer and the first history entries, atomically.
- * KEYS: alert, history, open index, all index, city index, device index, rule index, current pointer, device-open set, renotify.
- * ARGV: id, openedAt ms, history entry, renotify at ms or '', second history entry or '' (suppressed), then field, value, ...
+ * KEYS: alert, history, open index, all index, city index, device index, rule index, current pointer, device-open set,
+ * renotify.
+ * ARGV: id, openedAt ms, history entry, renotify at ms or '', second history entry or '' (suppressed), then field,
+ * value, ...
  */
 export const RAISE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -21,7 +23,8 @@ return 1
  * moves it between state indexes, appends a history entry. Resolving also releases the (rule,
  * device) pointer — only if it still points at this alert — and stops re-notification.
  * Returns 'ok', 'missing', or the current state when it is not allowed.
- * KEYS: alert, history, open index, acknowledged index, resolved index, all index, current pointer, device-open set, renotify.
+ * KEYS: alert, history, open index, acknowledged index, resolved index, all index, current pointer, device-open set,
+ * renotify.
  * ARGV: id, allowed states (comma list), new state or '', history entry or '', then field, value, ...
  */
 export const TRANSITION = `

@@ -44,16 +44,49 @@ export class AlertStore {
   async raise(input: RaiseAlert): Promise<{ alert: Alert; created: boolean; events: AlertEvent[] }> {
     const id = alertId(input.ruleId, input.deviceId, input.atMs);
     const at = new Date(input.atMs).toISOString();
-    const raised: AlertEvent = { id: `${id}:raised`, alertId: id, kind: 'raised', at, actor: 'rule', value: input.value, ...(input.cause && { detail: input.cause }) };
+    const raised: AlertEvent = {
+      id: `${id}:raised`,
+      alertId: id,
+      kind: 'raised',
+      at,
+      actor: 'rule',
+      value: input.value,
+      ...(input.cause && { detail: input.cause }),
+    };
     const k = this.keys;
     const suppressed: AlertEvent | undefined = input.suppressedBy
-      ? { id: `${id}:suppressed`, alertId: id, kind: 'suppressed', at, actor: 'maintenance', detail: `maintenance window ${input.suppressedBy}` }
+      ? {
+          id: `${id}:suppressed`,
+          alertId: id,
+          kind: 'suppressed',
+          at,
+          actor: 'maintenance',
+          detail: `maintenance window ${input.suppressedBy}`,
+        }
       : undefined;
     const renotifyAt = input.renotifySeconds && !suppressed ? String(input.atMs + input.renotifySeconds * 1000) : '';
     const created =
       (await this.raiseScript(
-        [k.alert(id), k.history(id), k.byState('open'), k.byState('all'), k.byCity(input.city), k.byDevice(input.deviceId), k.byRule(input.ruleId), k.current(input.ruleId, input.deviceId), k.deviceOpen(input.deviceId), k.renotify],
-        [id, input.atMs, encodeEvent(raised), renotifyAt, suppressed ? encodeEvent(suppressed) : '', ...flatten(newAlertFields(id, input, new Date().toISOString()))],
+        [
+          k.alert(id),
+          k.history(id),
+          k.byState('open'),
+          k.byState('all'),
+          k.byCity(input.city),
+          k.byDevice(input.deviceId),
+          k.byRule(input.ruleId),
+          k.current(input.ruleId, input.deviceId),
+          k.deviceOpen(input.deviceId),
+          k.renotify,
+        ],
+        [
+          id,
+          input.atMs,
+          encodeEvent(raised),
+          renotifyAt,
+          suppressed ? encodeEvent(suppressed) : '',
+          ...flatten(newAlertFields(id, input, new Date().toISOString())),
+        ],
       )) === 1;
     const events = suppressed ? [raised, suppressed] : [raised];
     const escalated = suppressed ? undefined : await this.escalate(id, input);
@@ -67,29 +100,80 @@ export class AlertStore {
     const others = (await this.redis.smembers(this.keys.deviceOpen(input.deviceId))).filter((other) => other !== id);
     const lower: string[] = [];
     for (const other of await this.getMany(others)) {
-      if (other.field === input.field && SEVERITY_RANK[other.severity] < SEVERITY_RANK[input.severity] && !other.escalatedTo) lower.push(other.id);
+      if (
+        other.field === input.field &&
+        SEVERITY_RANK[other.severity] < SEVERITY_RANK[input.severity] &&
+        !other.escalatedTo
+      )
+        lower.push(other.id);
     }
     if (lower.length === 0) return undefined;
     const at = new Date(input.atMs).toISOString();
-    const event: AlertEvent = { id: `${id}:escalated`, alertId: id, kind: 'escalated', at, actor: 'rule', value: input.value, detail: `supersedes ${lower.join(', ')}` };
+    const event: AlertEvent = {
+      id: `${id}:escalated`,
+      alertId: id,
+      kind: 'escalated',
+      at,
+      actor: 'rule',
+      value: input.value,
+      detail: `supersedes ${lower.join(', ')}`,
+    };
     await this.transition(id, NOT_RESOLVED, '', event, { escalatedFrom: lower.join(',') });
     for (const other of lower) {
-      await this.transition(other, NOT_RESOLVED, '', { id: `${other}:escalated`, alertId: other, kind: 'escalated', at, actor: 'rule', detail: `superseded by ${id} (${input.severity})` }, { escalatedTo: id });
+      await this.transition(
+        other,
+        NOT_RESOLVED,
+        '',
+        {
+          id: `${other}:escalated`,
+          alertId: other,
+          kind: 'escalated',
+          at,
+          actor: 'rule',
+          detail: `superseded by ${id} (${input.severity})`,
+        },
+        { escalatedTo: id },
+      );
     }
     return event;
   }
 
   /** Records another reading on a not-resolved alert (count, last and peak value) instead of a new alert. */
-  async recordRepeat(id: string, latest: { value: number; peak: number; count: number; cause?: string }): Promise<void> {
-    const fields: Record<string, string> = { count: String(latest.count), lastValue: String(latest.value), peakValue: String(latest.peak), updatedAt: new Date().toISOString() };
+  async recordRepeat(
+    id: string,
+    latest: { value: number; peak: number; count: number; cause?: string },
+  ): Promise<void> {
+    const fields: Record<string, string> = {
+      count: String(latest.count),
+      lastValue: String(latest.value),
+      peakValue: String(latest.peak),
+      updatedAt: new Date().toISOString(),
+    };
     if (latest.cause) fields.cause = latest.cause;
     await this.transition(id, NOT_RESOLVED, '', undefined, fields);
   }
 
-  /** Resolves the alert: by the rule engine (`actor` 'rule') when the condition cleared, or by an operator. Null if already resolved or unknown. */
-  async resolve(id: string, atMs: number, value: number | undefined, actor = 'rule', note?: string): Promise<{ alert: Alert; event: AlertEvent } | null> {
+  /**
+   * Resolves the alert: by the rule engine (`actor` 'rule') when the condition cleared, or by an operator. Null if
+   * already resolved or unknown.
+   */
+  async resolve(
+    id: string,
+    atMs: number,
+    value: number | undefined,
+    actor = 'rule',
+    note?: string,
+  ): Promise<{ alert: Alert; event: AlertEvent } | null> {
     const at = new Date(atMs).toISOString();
-    const event: AlertEvent = { id: actor === 'rule' ? `${id}:resolved` : `${id}:resolved:${randomUUID()}`, alertId: id, kind: 'resolved', at, actor, ...(note && { note }), ...(value !== undefined && { value }) };
+    const event: AlertEvent = {
+      id: actor === 'rule' ? `${id}:resolved` : `${id}:resolved:${randomUUID()}`,
+      alertId: id,
+      kind: 'resolved',
+      at,
+      actor,
+      ...(note && { note }),
+      ...(value !== undefined && { value }),
+    };
     const fields: Record<string, string> = { resolvedAt: at, resolvedBy: actor, updatedAt: new Date().toISOString() };
     if (value !== undefined) fields.lastValue = String(value);
     if (note) Object.assign(fields, noteFields(note, actor, at));
@@ -100,19 +184,37 @@ export class AlertStore {
   /** An operator takes responsibility: open → acknowledged. */
   acknowledge(id: string, actor: string, note?: string): Promise<ActionResult> {
     const at = new Date().toISOString();
-    return this.operatorAction(id, 'open', 'acknowledged', { kind: 'acknowledged', actor, note, at }, { acknowledgedAt: at, acknowledgedBy: actor, updatedAt: at });
+    return this.operatorAction(
+      id,
+      'open',
+      'acknowledged',
+      { kind: 'acknowledged', actor, note, at },
+      { acknowledgedAt: at, acknowledgedBy: actor, updatedAt: at },
+    );
   }
 
   assign(id: string, assignee: string, actor: string, note?: string): Promise<ActionResult> {
     const at = new Date().toISOString();
-    return this.operatorAction(id, NOT_RESOLVED, '', { kind: 'assigned', actor, note, at, detail: assignee }, { assignee, updatedAt: at });
+    return this.operatorAction(
+      id,
+      NOT_RESOLVED,
+      '',
+      { kind: 'assigned', actor, note, at, detail: assignee },
+      { assignee, updatedAt: at },
+    );
   }
 
   /** Shelves the alert until `untilMs` (no re-notification meanwhile); an `untilMs` in the past un-snoozes. */
   snooze(id: string, untilMs: number, actor: string, note?: string): Promise<ActionResult> {
     const at = new Date().toISOString();
     const until = untilMs > Date.now() ? new Date(untilMs).toISOString() : '';
-    return this.operatorAction(id, NOT_RESOLVED, '', { kind: 'snoozed', actor, note, at, detail: until || 'unsnoozed' }, { snoozedUntil: until, updatedAt: at });
+    return this.operatorAction(
+      id,
+      NOT_RESOLVED,
+      '',
+      { kind: 'snoozed', actor, note, at, detail: until || 'unsnoozed' },
+      { snoozedUntil: until, updatedAt: at },
+    );
   }
 
   async operatorResolve(id: string, actor: string, note?: string): Promise<ActionResult> {
@@ -122,10 +224,22 @@ export class AlertStore {
     return alert ? { refused: 'conflict', state: alert.state } : { refused: 'not_found' };
   }
 
-  private async operatorAction(id: string, allowed: string, target: AlertState | '', partial: Omit<AlertEvent, 'id' | 'alertId'>, fields: Record<string, string>): Promise<ActionResult> {
+  private async operatorAction(
+    id: string,
+    allowed: string,
+    target: AlertState | '',
+    partial: Omit<AlertEvent, 'id' | 'alertId'>,
+    fields: Record<string, string>,
+  ): Promise<ActionResult> {
     const event: AlertEvent = { id: `${id}:${partial.kind}:${randomUUID()}`, alertId: id, ...partial };
     if (event.note === undefined) delete event.note;
-    const result = await this.transition(id, allowed, target, event, event.note ? { ...fields, ...noteFields(event.note, event.actor, event.at) } : fields);
+    const result = await this.transition(
+      id,
+      allowed,
+      target,
+      event,
+      event.note ? { ...fields, ...noteFields(event.note, event.actor, event.at) } : fields,
+    );
     if (result === 'missing') return { refused: 'not_found' };
     if (result !== 'ok') return { refused: 'conflict', state: result as AlertState };
     return { alert: (await this.get(id))!, event };
@@ -146,11 +260,27 @@ export class AlertStore {
     await this.transition(id, 'open,acknowledged,resolved', '', { ...entry, alertId: id }, fields);
   }
 
-  private async transition(id: string, allowed: string, target: AlertState | '', event: AlertEvent | undefined, fields: Record<string, string>): Promise<string> {
+  private async transition(
+    id: string,
+    allowed: string,
+    target: AlertState | '',
+    event: AlertEvent | undefined,
+    fields: Record<string, string>,
+  ): Promise<string> {
     const k = this.keys;
     const [ruleId, deviceId] = await this.redis.hmget(k.alert(id), 'ruleId', 'deviceId');
     return (await this.transitionScript(
-      [k.alert(id), k.history(id), k.byState('open'), k.byState('acknowledged'), k.byState('resolved'), k.byState('all'), k.current(ruleId ?? '', deviceId ?? ''), k.deviceOpen(deviceId ?? ''), k.renotify],
+      [
+        k.alert(id),
+        k.history(id),
+        k.byState('open'),
+        k.byState('acknowledged'),
+        k.byState('resolved'),
+        k.byState('all'),
+        k.current(ruleId ?? '', deviceId ?? ''),
+        k.deviceOpen(deviceId ?? ''),
+        k.renotify,
+      ],
       [id, allowed, target, event ? encodeEvent(event) : '', ...flatten(fields)],
     )) as string;
   }
@@ -170,7 +300,9 @@ export class AlertStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys.alert(id));
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([, hash]) => fromHash((hash ?? {}) as Record<string, string>)).filter((a): a is Alert => a !== null);
+    return results
+      .map(([, hash]) => fromHash((hash ?? {}) as Record<string, string>))
+      .filter((a): a is Alert => a !== null);
   }
 
   /** Alerts per state, from the state indexes (one ZCARD each, one round trip). */
@@ -178,7 +310,10 @@ export class AlertStore {
     const pipeline = this.redis.pipeline();
     for (const state of ALERT_STATES) pipeline.zcard(this.keys.byState(state));
     const results = (await pipeline.exec()) ?? [];
-    return Object.fromEntries(ALERT_STATES.map((state, i) => [state, Number(results[i]?.[1] ?? 0)])) as Record<AlertState, number>;
+    return Object.fromEntries(ALERT_STATES.map((state, i) => [state, Number(results[i]?.[1] ?? 0)])) as Record<
+      AlertState,
+      number
+    >;
   }
 
   /** Every transition of the alert, oldest first. */

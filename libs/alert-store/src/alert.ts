@@ -32,7 +32,9 @@ export interface Alert extends Omit<RaiseAlert, 'atMs' | 'value' | 'renotifySeco
   resolvedAt?: string;
   /** 'rule' when the condition cleared, else the operator who resolved it. */
   resolvedBy?: string;
-  /** When a notification to one of its channels last failed for good (attempts used up or refused), and which and why. */
+  /**
+   * When a notification to one of its channels last failed for good (attempts used up or refused), and which and why.
+   */
   deliveryFailedAt?: string;
   deliveryFailure?: string;
   /** Re-notify this often while open and unacknowledged; 0 = never. */
@@ -47,8 +49,20 @@ export interface Alert extends Omit<RaiseAlert, 'atMs' | 'value' | 'renotifySeco
 /** Declared with the rule decisions that produce it (libs/rules), which need nothing of the store. */
 export type { RaiseAlert };
 
-export type AlertEventKind = 'raised' | 'suppressed' | 'escalated' | 'acknowledged' | 'assigned' | 'snoozed' | 'renotified' | 'resolved' | NotificationEventKind;
-/** History entries of notifying: an escalation policy's step (which level, which channels), and every delivery attempt's outcome. */
+export type AlertEventKind =
+  | 'raised'
+  | 'suppressed'
+  | 'escalated'
+  | 'acknowledged'
+  | 'assigned'
+  | 'snoozed'
+  | 'renotified'
+  | 'resolved'
+  | NotificationEventKind;
+/**
+ * History entries of notifying: an escalation policy's step (which level, which channels), and every delivery attempt's
+ * outcome.
+ */
 export type NotificationEventKind = 'escalation-step' | 'delivery';
 
 /** One entry of an alert's history (and one point of the `alerts` measurement): who did what, when. */

@@ -35,7 +35,8 @@ export class AuditLog {
     const at = new Date().toISOString();
     for (let i = 0; i < entries.length; i += 1000) {
       const pipeline = this.redis.pipeline();
-      for (const entry of entries.slice(i, i + 1000)) pipeline.xadd(this.key, 'MAXLEN', '~', MAX_ENTRIES, '*', 'entry', JSON.stringify({ at, ...entry }));
+      for (const entry of entries.slice(i, i + 1000))
+        pipeline.xadd(this.key, 'MAXLEN', '~', MAX_ENTRIES, '*', 'entry', JSON.stringify({ at, ...entry }));
       await pipeline.exec();
     }
   }
@@ -46,7 +47,10 @@ export class AuditLog {
    * string), in any case. `target` is a prefix (`device:bj-`); a route-style `devices/bj-` reads
    * the same. `offset` matches are skipped. Scans the stream (at most 100,000 entries).
    */
-  async list({ actor, target, limit = 100, offset = 0 }: AuditQuery = {}): Promise<{ items: AuditEntry[]; total: number }> {
+  async list({ actor, target, limit = 100, offset = 0 }: AuditQuery = {}): Promise<{
+    items: AuditEntry[];
+    total: number;
+  }> {
     const items: AuditEntry[] = [];
     const byActor = actor === undefined ? undefined : actorMatcher(actor);
     const targetPrefix = target === undefined ? undefined : normaliseTarget(target);
@@ -88,7 +92,16 @@ export function actorMatcher(name: string): (actor: string) => boolean {
   };
 }
 
-const TARGET_KINDS: Record<string, string> = { devices: 'device', tokens: 'token', rules: 'rule', webhooks: 'webhook', alerts: 'alert', jobs: 'job', queues: 'queue', 'maintenance-windows': 'maintenance-window' };
+const TARGET_KINDS: Record<string, string> = {
+  devices: 'device',
+  tokens: 'token',
+  rules: 'rule',
+  webhooks: 'webhook',
+  alerts: 'alert',
+  jobs: 'job',
+  queues: 'queue',
+  'maintenance-windows': 'maintenance-window',
+};
 
 /** A target prefix as stored (`device:bj-`), also when typed as a route (`devices/bj-`, `/devices/bj-`). */
 export function normaliseTarget(target: string): string {

@@ -9,7 +9,13 @@ import { CLAIM_RENOTIFY } from './alert-scripts.js';
  * their next re-notification time. Each is claimed (its next time moved on atomically) before it
  * is returned, so two workers running the check at once never both send the reminder.
  */
-export async function claimDueReminders(redis: RedisClient, store: AlertStore, keys: AlertKeys, nowMs: number, limit = 1000): Promise<Array<{ alert: Alert; event: AlertEvent }>> {
+export async function claimDueReminders(
+  redis: RedisClient,
+  store: AlertStore,
+  keys: AlertKeys,
+  nowMs: number,
+  limit = 1000,
+): Promise<Array<{ alert: Alert; event: AlertEvent }>> {
   const due = await redis.zrangebyscore(keys.renotify, '-inf', nowMs, 'WITHSCORES', 'LIMIT', 0, limit);
   const claimed: Array<{ alert: Alert; event: AlertEvent }> = [];
   const claim = luaScript(redis, 'alert_claim_renotify', CLAIM_RENOTIFY);
@@ -24,7 +30,17 @@ export async function claimDueReminders(redis: RedisClient, store: AlertStore, k
     if ((await claim([keys.renotify], [id, score, next])) !== 1) continue;
     if (!alert || alert.state !== 'open' || snoozedUntilMs > nowMs || alert.renotifySeconds === 0) continue;
     const at = new Date(nowMs).toISOString();
-    claimed.push({ alert, event: { id: `${id}:renotified:${nowMs}`, alertId: id, kind: 'renotified', at, actor: 'rule', value: alert.lastValue } });
+    claimed.push({
+      alert,
+      event: {
+        id: `${id}:renotified:${nowMs}`,
+        alertId: id,
+        kind: 'renotified',
+        at,
+        actor: 'rule',
+        value: alert.lastValue,
+      },
+    });
   }
   return claimed;
 }

@@ -1,6 +1,11 @@
 import { sessionOf, type ReplaySession } from './replay-sessions.js';
 
-const session = (prefix: string, city: string | null): ReplaySession => ({ prefix, city, openedAt: '2026-12-03T00:00:00.000Z', openedBy: 'admin' });
+const session = (prefix: string, city: string | null): ReplaySession => ({
+  prefix,
+  city,
+  openedAt: '2026-12-03T00:00:00.000Z',
+  openedBy: 'admin',
+});
 
 describe('sessionOf', () => {
   it('covers the devices <prefix>-… of its city only, or of every city for a cluster-wide entry', () => {

@@ -25,7 +25,10 @@ export interface ReplaySession {
 }
 
 /** The replay session covering a device, if any (the longest matching prefix). */
-export function sessionOf(sessions: readonly ReplaySession[], device: { deviceId: string; city: string }): ReplaySession | undefined {
+export function sessionOf(
+  sessions: readonly ReplaySession[],
+  device: { deviceId: string; city: string },
+): ReplaySession | undefined {
   let found: ReplaySession | undefined;
   for (const session of sessions) {
     if (!device.deviceId.startsWith(`${session.prefix}-`)) continue;
@@ -35,7 +38,10 @@ export function sessionOf(sessions: readonly ReplaySession[], device: { deviceId
   return found;
 }
 
-/** Replay sessions in one Redis hash (field: `<prefix> <city or *>`): a handful at a time, read whole by the alerts workers. */
+/**
+ * Replay sessions in one Redis hash (field: `<prefix> <city or *>`): a handful at a time, read whole by the alerts
+ * workers.
+ */
 export class ReplaySessions {
   private readonly key: string;
 

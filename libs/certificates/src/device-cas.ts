@@ -49,7 +49,8 @@ export class DeviceCas {
       } catch (err) {
         throw new Error(`${where}: not a valid certificate: ${(err as Error).message}`, { cause: err });
       }
-      if (!certificate.ca) throw new Error(`${where}: ${certificate.subject.replace(/\n/g, ', ')} is not a CA certificate`);
+      if (!certificate.ca)
+        throw new Error(`${where}: ${certificate.subject.replace(/\n/g, ', ')} is not a CA certificate`);
       return certificate;
     });
   }

@@ -9,14 +9,29 @@ import { DeviceCertificateStore } from './device-certificate-store.js';
 const DAY_MS = 86_400_000;
 const fingerprint = () => randomBytes(32).toString('hex').toUpperCase();
 
-function issued(deviceId: string, city: string, notAfter: Date, serial = randomBytes(16).toString('hex')): NewCertificate {
+function issued(
+  deviceId: string,
+  city: string,
+  notAfter: Date,
+  serial = randomBytes(16).toString('hex'),
+): NewCertificate {
   return {
-    deviceId, city, fingerprint: fingerprint(), serial, source: 'issued', subject: `CN=${deviceId}`, issuer: `CN=${city} devices`,
-    notBefore: new Date(notAfter.getTime() - 90 * DAY_MS).toISOString(), notAfter: notAfter.toISOString(),
+    deviceId,
+    city,
+    fingerprint: fingerprint(),
+    serial,
+    source: 'issued',
+    subject: `CN=${deviceId}`,
+    issuer: `CN=${city} devices`,
+    notBefore: new Date(notAfter.getTime() - 90 * DAY_MS).toISOString(),
+    notAfter: notAfter.toISOString(),
   };
 }
 
-/** The certificate store's scripts and indexes against the real Redis (one server, and a cluster), under a prefix of its own. */
+/**
+ * The certificate store's scripts and indexes against the real Redis (one server, and a cluster), under a prefix of its
+ * own.
+ */
 describe.each(REDIS_FLAVOURS)('DeviceCertificateStore on $name', (flavour) => {
   let config: AppConfig;
   let redis: RedisClient;
@@ -52,7 +67,12 @@ describe.each(REDIS_FLAVOURS)('DeviceCertificateStore on $name', (flavour) => {
     await store.addMany([soon, later], now);
     const listed = await store.listByDevice('dev-a', now);
     expect(listed.map((c) => c.fingerprint)).toEqual([later.fingerprint, soon.fingerprint]);
-    expect(listed[0]).toMatchObject({ source: 'issued', revoked: false, city: 'beijing', createdAt: now.toISOString() });
+    expect(listed[0]).toMatchObject({
+      source: 'issued',
+      revoked: false,
+      city: 'beijing',
+      createdAt: now.toISOString(),
+    });
   });
 
   it('stores nothing of a batch when one fingerprint or issued serial is already stored', async () => {
@@ -60,8 +80,12 @@ describe.each(REDIS_FLAVOURS)('DeviceCertificateStore on $name', (flavour) => {
     await store.add(first, now);
     const fresh = issued('dev-c', 'tianjin', new Date(now.getTime() + DAY_MS));
     const sameSerial = issued('dev-d', 'tianjin', new Date(now.getTime() + DAY_MS), 'ab1');
-    await expect(store.addMany([fresh, sameSerial], now)).rejects.toEqual(new CertificateExistsError([sameSerial.fingerprint]));
-    await expect(store.addMany([fresh, { ...first, deviceId: 'dev-e' }], now)).rejects.toBeInstanceOf(CertificateExistsError);
+    await expect(store.addMany([fresh, sameSerial], now)).rejects.toEqual(
+      new CertificateExistsError([sameSerial.fingerprint]),
+    );
+    await expect(store.addMany([fresh, { ...first, deviceId: 'dev-e' }], now)).rejects.toBeInstanceOf(
+      CertificateExistsError,
+    );
     expect(await store.listByDevice('dev-c', now)).toEqual([]);
   });
 
@@ -76,7 +100,10 @@ describe.each(REDIS_FLAVOURS)('DeviceCertificateStore on $name', (flavour) => {
   });
 
   it('revokes by serial too a registered certificate that has one (a configured CA may have issued it)', async () => {
-    const cert = { ...issued('ext-2', 'tianjin', new Date(now.getTime() + 10 * DAY_MS)), source: 'registered' as const };
+    const cert = {
+      ...issued('ext-2', 'tianjin', new Date(now.getTime() + 10 * DAY_MS)),
+      source: 'registered' as const,
+    };
     await store.add(cert, now);
     expect(await store.isRevoked('tianjin', cert.serial!, now.getTime())).toBe(false);
     await store.revoke(cert.fingerprint, { now });
@@ -92,16 +119,30 @@ describe.each(REDIS_FLAVOURS)('DeviceCertificateStore on $name', (flavour) => {
     expect(revoked).toMatchObject({ revoked: true, revokedAt: now.toISOString() });
     expect(await store.isRevoked('beijing', '7F33', now.getTime())).toBe(true);
     expect(await store.isRevoked('tianjin', '7F33', now.getTime())).toBe(false);
-    expect((await store.expiring({ withinMs: 30 * DAY_MS, limit: 100, now })).map((c) => c.fingerprint)).not.toContain(cert.fingerprint);
-    await waitFor(() => events, (e) => e.some((x) => (x as { fingerprint?: string }).fingerprint === cert.fingerprint), { what: 'the revocation event' });
-    expect(events).toContainEqual({ kind: 'certificate-revoked', deviceId: 'dev-f', fingerprint: cert.fingerprint, serial: '7F33' });
+    expect((await store.expiring({ withinMs: 30 * DAY_MS, limit: 100, now })).map((c) => c.fingerprint)).not.toContain(
+      cert.fingerprint,
+    );
+    await waitFor(
+      () => events,
+      (e) => e.some((x) => (x as { fingerprint?: string }).fingerprint === cert.fingerprint),
+      { what: 'the revocation event' },
+    );
+    expect(events).toContainEqual({
+      kind: 'certificate-revoked',
+      deviceId: 'dev-f',
+      fingerprint: cert.fingerprint,
+      serial: '7F33',
+    });
   });
 
   it('lets a revocation take effect later (a rotation grace period), and never postpones one', async () => {
     const cert = issued('dev-g', 'beijing', new Date(now.getTime() + 100 * DAY_MS));
     await store.add(cert, now);
     const inAnHour = new Date(now.getTime() + 3_600_000);
-    expect(await store.revoke(cert.fingerprint, { effectiveAt: inAnHour, now })).toMatchObject({ revoked: false, revokedAt: inAnHour.toISOString() });
+    expect(await store.revoke(cert.fingerprint, { effectiveAt: inAnHour, now })).toMatchObject({
+      revoked: false,
+      revokedAt: inAnHour.toISOString(),
+    });
     expect(await store.isRevoked('beijing', cert.serial!, now.getTime())).toBe(false);
     expect(await store.isRevoked('beijing', cert.serial!, inAnHour.getTime())).toBe(true);
     await store.revoke(cert.fingerprint, { effectiveAt: new Date(inAnHour.getTime() + DAY_MS), now });
@@ -111,7 +152,12 @@ describe.each(REDIS_FLAVOURS)('DeviceCertificateStore on $name', (flavour) => {
   it('lists and counts, per city, the live certificates expiring within a window, soonest first', async () => {
     const at = new Date('2031-06-01T00:00:00Z');
     const day = (n: number) => new Date(at.getTime() + n * DAY_MS);
-    const [a, b, c, expired] = [issued('x-1', 'shijiazhuang', day(20)), issued('x-2', 'shijiazhuang', day(3)), issued('x-3', 'shijiazhuang', day(45)), issued('x-4', 'shijiazhuang', day(-1))];
+    const [a, b, c, expired] = [
+      issued('x-1', 'shijiazhuang', day(20)),
+      issued('x-2', 'shijiazhuang', day(3)),
+      issued('x-3', 'shijiazhuang', day(45)),
+      issued('x-4', 'shijiazhuang', day(-1)),
+    ];
     await store.addMany([a, b, c, expired], at);
     const within30 = await store.expiring({ withinMs: 30 * DAY_MS, cities: ['shijiazhuang'], limit: 10, now: at });
     expect(within30.map((x) => x.deviceId)).toEqual(['x-2', 'x-1']);
@@ -127,7 +173,8 @@ describe.each(REDIS_FLAVOURS)('DeviceCertificateStore on $name', (flavour) => {
     expect(await store.moveDevice('mover', 'tianjin')).toBe(2);
     expect(await store.isRevoked('tianjin', revoked.serial!, now.getTime())).toBe(true);
     expect(await store.isRevoked('beijing', revoked.serial!, now.getTime())).toBe(false);
-    const inCity = async (city: string) => (await store.expiring({ withinMs: 30 * DAY_MS, cities: [city], limit: 100, now })).map((c) => c.fingerprint);
+    const inCity = async (city: string) =>
+      (await store.expiring({ withinMs: 30 * DAY_MS, cities: [city], limit: 100, now })).map((c) => c.fingerprint);
     expect(await inCity('tianjin')).toContain(live.fingerprint);
     expect(await inCity('beijing')).not.toContain(live.fingerprint);
     expect((await store.listByDevice('mover', now)).map((c) => c.city)).toEqual(['tianjin', 'tianjin']);

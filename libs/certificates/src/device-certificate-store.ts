@@ -1,10 +1,20 @@
 import { luaScript, type RedisClient, type ScriptRunner } from '@citypulse/redis';
 import { RegistryKeys } from '@citypulse/registry';
-import { CertificateExistsError, viewOf, type CertificateRecord, type CertificateView, type NewCertificate } from './certificate.js';
+import {
+  CertificateExistsError,
+  viewOf,
+  type CertificateRecord,
+  type CertificateView,
+  type NewCertificate,
+} from './certificate.js';
 import { CertificateKeys } from './certificate-keys.js';
-import { ADD_CERTIFICATES, MOVE_DEVICE_CERTIFICATES, REMOVE_DEVICE_CERTIFICATES, REVOKE_CERTIFICATE } from './certificate-scripts.js';
+import {
+  ADD_CERTIFICATES,
+  MOVE_DEVICE_CERTIFICATES,
+  REMOVE_DEVICE_CERTIFICATES,
+  REVOKE_CERTIFICATE,
+} from './certificate-scripts.js';
 import { normalizeFingerprint, normalizeSerial } from './normal-form.js';
-
 
 /**
  * Device certificates in Redis: what citypulse issued from devices' CSRs and what was issued
@@ -65,7 +75,9 @@ export class DeviceCertificateStore {
     const repeated = records.map((r) => r.fingerprint).filter((fp, i, all) => all.indexOf(fp) !== i);
     if (repeated.length > 0) throw new CertificateExistsError(repeated);
     const expiries = records.map((r) => (r.notAfter ? Date.parse(r.notAfter) : 0));
-    const taken = JSON.parse(String(await this.addScript([this.keys.cities], [this.keys.base, JSON.stringify(records), ...expiries]))) as string[];
+    const taken = JSON.parse(
+      String(await this.addScript([this.keys.cities], [this.keys.base, JSON.stringify(records), ...expiries])),
+    ) as string[];
     if (taken.length > 0) throw new CertificateExistsError(taken);
     return records.map((r) => viewOf(r, now));
   }
@@ -80,15 +92,23 @@ export class DeviceCertificateStore {
   async listByDevice(deviceId: string, now = new Date()): Promise<CertificateView[]> {
     const fingerprints = await this.redis.smembers(this.keys.device(deviceId));
     const records = await this.getMany(fingerprints, now);
-    return records.sort((a, b) => (b.notAfter ?? '').localeCompare(a.notAfter ?? '') || a.fingerprint.localeCompare(b.fingerprint));
+    return records.sort(
+      (a, b) => (b.notAfter ?? '').localeCompare(a.notAfter ?? '') || a.fingerprint.localeCompare(b.fingerprint),
+    );
   }
 
   /** One of the device's certificates by serial or fingerprint (either spelling). */
-  async findForDevice(deviceId: string, serialOrFingerprint: string, now = new Date()): Promise<CertificateView | undefined> {
+  async findForDevice(
+    deviceId: string,
+    serialOrFingerprint: string,
+    now = new Date(),
+  ): Promise<CertificateView | undefined> {
     const fingerprint = normalizeFingerprint(serialOrFingerprint);
     const serial = normalizeSerial(serialOrFingerprint);
     const all = await this.listByDevice(deviceId, now);
-    return all.find((c) => c.fingerprint === fingerprint) ?? all.find((c) => serial !== undefined && c.serial === serial);
+    return (
+      all.find((c) => c.fingerprint === fingerprint) ?? all.find((c) => serial !== undefined && c.serial === serial)
+    );
   }
 
   /**
@@ -96,7 +116,10 @@ export class DeviceCertificateStore {
    * revocation). In effect now → brokers are told at once (device-control `certificate-revoked`).
    * A registered certificate is revoked at once whatever `effectiveAt` says (its owner entry goes).
    */
-  async revoke(fingerprint: string, options: { effectiveAt?: Date; now?: Date } = {}): Promise<CertificateView | undefined> {
+  async revoke(
+    fingerprint: string,
+    options: { effectiveAt?: Date; now?: Date } = {},
+  ): Promise<CertificateView | undefined> {
     const now = options.now ?? new Date();
     const effectiveAt = options.effectiveAt ?? now;
     const normal = normalizeFingerprint(fingerprint);
@@ -113,7 +136,9 @@ export class DeviceCertificateStore {
     return Number(await this.removeDeviceScript([this.keys.cities], [this.keys.base, deviceId, now.getTime()]));
   }
 
-  /** The device moved to `city`: its certificates (expiry, revoked serials) are listed and checked there from now on. */
+  /**
+   * The device moved to `city`: its certificates (expiry, revoked serials) are listed and checked there from now on.
+   */
   async moveDevice(deviceId: string, city: string): Promise<number> {
     return Number(await this.moveDeviceScript([this.keys.cities], [this.keys.base, deviceId, city]));
   }
@@ -122,22 +147,33 @@ export class DeviceCertificateStore {
    * Live certificates whose notAfter falls within [now, now + withinMs], soonest first, in the
    * given cities (undefined: every city). At most `limit`.
    */
-  async expiring(options: { withinMs: number; cities?: readonly string[]; limit: number; now?: Date }): Promise<CertificateView[]> {
+  async expiring(options: {
+    withinMs: number;
+    cities?: readonly string[];
+    limit: number;
+    now?: Date;
+  }): Promise<CertificateView[]> {
     const now = options.now ?? new Date();
     const cities = options.cities ?? (await this.redis.smembers(this.keys.cities));
     const until = now.getTime() + options.withinMs;
     const perCity = await Promise.all(
-      cities.map((city) => this.redis.zrangebyscore(this.keys.expiry(city), now.getTime(), until, 'LIMIT', 0, options.limit)),
+      cities.map((city) =>
+        this.redis.zrangebyscore(this.keys.expiry(city), now.getTime(), until, 'LIMIT', 0, options.limit),
+      ),
     );
     const records = await this.getMany(perCity.flat(), now);
-    return records.sort((a, b) => (a.notAfter ?? '').localeCompare(b.notAfter ?? '') || a.fingerprint.localeCompare(b.fingerprint)).slice(0, options.limit);
+    return records
+      .sort((a, b) => (a.notAfter ?? '').localeCompare(b.notAfter ?? '') || a.fingerprint.localeCompare(b.fingerprint))
+      .slice(0, options.limit);
   }
 
   /** Per city that has certificates: how many live ones expire within [now, now + withinMs]. */
   async countExpiring(withinMs: number, now = new Date()): Promise<Map<string, number>> {
     const cities = (await this.redis.smembers(this.keys.cities)).sort();
     const until = now.getTime() + withinMs;
-    const counts = await Promise.all(cities.map((city) => this.redis.zcount(this.keys.expiry(city), now.getTime(), until)));
+    const counts = await Promise.all(
+      cities.map((city) => this.redis.zcount(this.keys.expiry(city), now.getTime(), until)),
+    );
     return new Map(cities.map((city, i) => [city, counts[i]]));
   }
 
@@ -155,4 +191,3 @@ function normalized(c: NewCertificate, now: Date): CertificateRecord {
   if (c.serial !== undefined && !serial) throw new Error(`not a certificate serial: ${c.serial}`);
   return { ...c, fingerprint, ...(serial ? { serial } : {}), createdAt: now.toISOString() };
 }
-

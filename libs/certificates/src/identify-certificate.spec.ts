@@ -3,7 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestPki, type IssuedCert, type TestCa } from '@citypulse/testing';
 import { DeviceCas } from './device-cas.js';
-import { certificateNames, identifyCertificate, matchDevice, type CertificateIdentity } from './identify-certificate.js';
+import {
+  certificateNames,
+  identifyCertificate,
+  matchDevice,
+  type CertificateIdentity,
+} from './identify-certificate.js';
 
 const x509 = (cert: IssuedCert | TestCa): X509Certificate => new X509Certificate(readFileSync(cert.cert));
 
@@ -17,7 +22,10 @@ describe('identifyCertificate and matchDevice', () => {
   beforeAll(async () => {
     pki = await TestPki.create();
     [beijing, tianjin] = await Promise.all([pki.ca('beijing'), pki.ca('tianjin')]);
-    perCity = await DeviceCas.load([{ city: 'beijing', file: beijing.cert }, { city: 'tianjin', file: tianjin.cert }]);
+    perCity = await DeviceCas.load([
+      { city: 'beijing', file: beijing.cert },
+      { city: 'tianjin', file: tianjin.cert },
+    ]);
   });
   afterAll(() => pki.remove());
 
@@ -30,7 +38,12 @@ describe('identifyCertificate and matchDevice', () => {
   it("identifies a certificate of the device's city CA by its CN, with serial, fingerprint and dates", async () => {
     const cert = await pki.deviceCert(beijing, 'bj-001');
     const identity = identify(cert);
-    expect(identity).toMatchObject({ names: ['bj-001'], issuer: { city: 'beijing' }, serial: cert.serial, fingerprint256: cert.fingerprint256 });
+    expect(identity).toMatchObject({
+      names: ['bj-001'],
+      issuer: { city: 'beijing' },
+      serial: cert.serial,
+      fingerprint256: cert.fingerprint256,
+    });
     expect(identity.validTo.getTime()).toBeGreaterThan(Date.now());
     expect(matchDevice(identity, bj)).toBeNull();
   });
@@ -65,10 +78,21 @@ describe('identifyCertificate and matchDevice', () => {
   });
 
   it('refuses an expired or not yet valid certificate, even when registered by fingerprint', async () => {
-    const expired = await pki.deviceCert(beijing, 'bj-001', { startDate: '20200101000000Z', endDate: '20200201000000Z' });
-    expect(identifyCertificate({ chain: [x509(expired)], authorized: false }, perCity)).toMatchObject({ refused: 'cert_expired', message: 'certificate expired at 2020-02-01T00:00:00.000Z' });
-    const future = await pki.deviceCert(beijing, 'bj-001', { startDate: '20990101000000Z', endDate: '20990201000000Z' });
-    expect(identifyCertificate({ chain: [x509(future)], authorized: false }, perCity)).toMatchObject({ refused: 'cert_not_yet_valid' });
+    const expired = await pki.deviceCert(beijing, 'bj-001', {
+      startDate: '20200101000000Z',
+      endDate: '20200201000000Z',
+    });
+    expect(identifyCertificate({ chain: [x509(expired)], authorized: false }, perCity)).toMatchObject({
+      refused: 'cert_expired',
+      message: 'certificate expired at 2020-02-01T00:00:00.000Z',
+    });
+    const future = await pki.deviceCert(beijing, 'bj-001', {
+      startDate: '20990101000000Z',
+      endDate: '20990201000000Z',
+    });
+    expect(identifyCertificate({ chain: [x509(future)], authorized: false }, perCity)).toMatchObject({
+      refused: 'cert_not_yet_valid',
+    });
   });
 
   it("does not take a CA's name for its signature: a certificate naming the CA as issuer but signed by another key is untrusted", async () => {
@@ -97,12 +121,18 @@ describe('DeviceCas', () => {
   });
 
   it('names the file and city of a missing, empty or non-CA file', async () => {
-    await expect(DeviceCas.load([{ city: 'beijing', file: join(pki.dir, 'missing.pem') }])).rejects.toThrow(/CP_MQTT_TLS_CA \(beijing\) .*missing.pem: cannot read/);
+    await expect(DeviceCas.load([{ city: 'beijing', file: join(pki.dir, 'missing.pem') }])).rejects.toThrow(
+      /CP_MQTT_TLS_CA \(beijing\) .*missing.pem: cannot read/,
+    );
     const empty = join(pki.dir, 'empty.pem');
     writeFileSync(empty, 'not a pem');
-    await expect(DeviceCas.load([{ city: null, file: empty }])).rejects.toThrow(/CP_MQTT_TLS_CA .*empty.pem: no PEM certificate in the file/);
+    await expect(DeviceCas.load([{ city: null, file: empty }])).rejects.toThrow(
+      /CP_MQTT_TLS_CA .*empty.pem: no PEM certificate in the file/,
+    );
     const ca = await pki.ca('leafs');
     const leaf = await pki.deviceCert(ca, 'bj-001');
-    await expect(DeviceCas.load([{ city: 'tianjin', file: leaf.cert }])).rejects.toThrow(/CP_MQTT_TLS_CA \(tianjin\) .*: CN=bj-001 is not a CA certificate/);
+    await expect(DeviceCas.load([{ city: 'tianjin', file: leaf.cert }])).rejects.toThrow(
+      /CP_MQTT_TLS_CA \(tianjin\) .*: CN=bj-001 is not a CA certificate/,
+    );
   });
 });

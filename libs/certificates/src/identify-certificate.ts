@@ -10,7 +10,8 @@ export interface PresentedCertificate {
 }
 
 /** Why a certificate login is refused; the label of citypulse_mqtt_auth_failures_total. */
-export type CertificateRefusalReason = 'cert_untrusted' | 'cert_expired' | 'cert_not_yet_valid' | 'cert_wrong_city' | 'cert_cn_mismatch' | 'cert_revoked';
+export type CertificateRefusalReason =
+  'cert_untrusted' | 'cert_expired' | 'cert_not_yet_valid' | 'cert_wrong_city' | 'cert_cn_mismatch' | 'cert_revoked';
 
 export interface CertificateRefusal {
   refused: CertificateRefusalReason;
@@ -40,12 +41,17 @@ export interface CertificateIdentity {
  * a registered fingerprint is held to them too), the names it may log in as, and which city's CA
  * issued it. Pure: the caller adds what needs Redis (revoked serials, registered fingerprints).
  */
-export function identifyCertificate(presented: PresentedCertificate, cas: DeviceCas, now = new Date()): CertificateIdentity | CertificateRefusal {
+export function identifyCertificate(
+  presented: PresentedCertificate,
+  cas: DeviceCas,
+  now = new Date(),
+): CertificateIdentity | CertificateRefusal {
   const leaf = presented.chain[0];
   if (!leaf) return { refused: 'cert_untrusted', message: 'no client certificate' };
   const validFrom = new Date(leaf.validFrom);
   const validTo = new Date(leaf.validTo);
-  if (now < validFrom) return { refused: 'cert_not_yet_valid', message: `certificate valid only from ${validFrom.toISOString()}` };
+  if (now < validFrom)
+    return { refused: 'cert_not_yet_valid', message: `certificate valid only from ${validFrom.toISOString()}` };
   if (now > validTo) return { refused: 'cert_expired', message: `certificate expired at ${validTo.toISOString()}` };
   const ca = presented.authorized ? cas.issuerOf(presented.chain) : undefined;
   return {
@@ -63,11 +69,23 @@ export function identifyCertificate(presented: PresentedCertificate, cas: Device
  * (`registeredTo`: the device its fingerprint belongs to), or issued by the device's own city's CA
  * (or a CA of every city) with the device id among its names.
  */
-export function matchDevice(identity: CertificateIdentity, device: { id: string; city: string }, registeredTo: string | null = null): CertificateRefusal | null {
+export function matchDevice(
+  identity: CertificateIdentity,
+  device: { id: string; city: string },
+  registeredTo: string | null = null,
+): CertificateRefusal | null {
   // Registered for this very device through the API: its fingerprint is the trust, whatever it names.
   if (registeredTo === device.id) return null;
-  if (!identity.issuer) return { refused: 'cert_untrusted', message: 'client certificate not issued by a device CA of this service, nor registered for this device' };
-  if (!identity.names.includes(device.id)) return { refused: 'cert_cn_mismatch', message: `certificate names ${identity.names.join(', ') || 'nothing'}, not ${device.id}` };
+  if (!identity.issuer)
+    return {
+      refused: 'cert_untrusted',
+      message: 'client certificate not issued by a device CA of this service, nor registered for this device',
+    };
+  if (!identity.names.includes(device.id))
+    return {
+      refused: 'cert_cn_mismatch',
+      message: `certificate names ${identity.names.join(', ') || 'nothing'}, not ${device.id}`,
+    };
   if (identity.issuer && identity.issuer.city !== null && identity.issuer.city !== device.city) {
     return { refused: 'cert_wrong_city', message: "certificate issued by another city's CA" };
   }

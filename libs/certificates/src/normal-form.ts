@@ -16,7 +16,10 @@ const separators = /[\s:]/g;
 
 /** The normal form of a serial, or undefined when it is not hex (RFC 5280 §4.1.2.2: at most 20 octets). */
 export function normalizeSerial(serial: string): string | undefined {
-  const hex = serial.replace(separators, '').toUpperCase().replace(/^0+(?=.)/, '');
+  const hex = serial
+    .replace(separators, '')
+    .toUpperCase()
+    .replace(/^0+(?=.)/, '');
   return SERIAL_PATTERN.test(hex) ? hex : undefined;
 }
 

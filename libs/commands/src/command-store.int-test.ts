@@ -29,18 +29,39 @@ describe.each(REDIS_FLAVOURS)('CommandStore on $name', (flavour) => {
   it('stores a pending command with its deadline and tells the brokers about the device', async () => {
     const now = new Date('2030-01-01T00:00:00Z');
     const command = await store.create({ deviceId: 'dev-a', name: 'reboot', params: {}, timeoutS: 30 }, now);
-    expect(await store.get('dev-a', command.id)).toEqual({ ...command, status: 'pending', deadline: '2030-01-01T00:00:30.000Z' });
-    await waitFor(() => notices, (n) => n.some((x) => x.deviceId === 'dev-a' && x.kind === 'commands'), { what: 'the delivery notice' });
+    expect(await store.get('dev-a', command.id)).toEqual({
+      ...command,
+      status: 'pending',
+      deadline: '2030-01-01T00:00:30.000Z',
+    });
+    await waitFor(
+      () => notices,
+      (n) => n.some((x) => x.deviceId === 'dev-a' && x.kind === 'commands'),
+      { what: 'the delivery notice' },
+    );
   });
 
   it('moves pending → delivered → succeeded, keeping the result and the times, and no longer offers it for delivery', async () => {
-    const command = await store.create({ deviceId: 'dev-b', name: 'set-interval', params: { interval_s: 5 }, timeoutS: 30 });
+    const command = await store.create({
+      deviceId: 'dev-b',
+      name: 'set-interval',
+      params: { interval_s: 5 },
+      timeoutS: 30,
+    });
     expect((await store.due('dev-b')).map((c) => c.id)).toEqual([command.id]);
     expect(await store.markDelivered('dev-b', command.id)).toEqual({ moved: true, from: 'pending' });
     expect(await store.due('dev-b')).toEqual([]);
-    expect(await store.complete('dev-b', { id: command.id, status: 'succeeded', result: { applied: 5 } })).toEqual({ moved: true, from: 'delivered' });
+    expect(await store.complete('dev-b', { id: command.id, status: 'succeeded', result: { applied: 5 } })).toEqual({
+      moved: true,
+      from: 'delivered',
+    });
     const done = await store.get('dev-b', command.id);
-    expect(done).toMatchObject({ status: 'succeeded', result: { applied: 5 }, deliveredAt: expect.any(String), finishedAt: expect.any(String) });
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      result: { applied: 5 },
+      deliveredAt: expect.any(String),
+      finishedAt: expect.any(String),
+    });
   });
 
   it('refuses an ack for another device’s command as if the command did not exist', async () => {
@@ -53,7 +74,10 @@ describe.each(REDIS_FLAVOURS)('CommandStore on $name', (flavour) => {
   it('keeps a timed-out command timed out when a late ack arrives', async () => {
     const command = await store.create({ deviceId: 'dev-d', name: 'reboot', params: {}, timeoutS: 30 });
     expect(await store.timeOut('dev-d', command.id)).toEqual({ moved: true, from: 'pending' });
-    expect(await store.complete('dev-d', { id: command.id, status: 'failed', error: 'late' })).toEqual({ moved: false, status: 'timed-out' });
+    expect(await store.complete('dev-d', { id: command.id, status: 'failed', error: 'late' })).toEqual({
+      moved: false,
+      status: 'timed-out',
+    });
     expect(await store.get('dev-d', command.id)).toMatchObject({ status: 'timed-out', finishedAt: expect.any(String) });
     expect((await store.get('dev-d', command.id))?.deliveredAt).toBeUndefined();
   });
@@ -66,7 +90,11 @@ describe.each(REDIS_FLAVOURS)('CommandStore on $name', (flavour) => {
 
   it('keeps only the newest commands of a device, newest first, filterable by status', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await store.create({ deviceId: 'dev-f', name: 'reboot', params: {}, timeoutS: 30 }, new Date(Date.now() + i))).id);
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        (await store.create({ deviceId: 'dev-f', name: 'reboot', params: {}, timeoutS: 30 }, new Date(Date.now() + i)))
+          .id,
+      );
     expect((await store.list('dev-f', { limit: 10 })).map((c) => c.id)).toEqual(ids.slice(2).reverse());
     expect(await store.get('dev-f', ids[0])).toBeUndefined();
     expect((await store.due('dev-f')).map((c) => c.id)).toEqual(ids.slice(2));
@@ -75,20 +103,34 @@ describe.each(REDIS_FLAVOURS)('CommandStore on $name', (flavour) => {
   });
 
   it('stores a command of a given id once (a retried dispatch), and reads many statuses across devices', async () => {
-    const first = await store.createOnce({ id: '0b5a2c1e-0000-5000-8000-000000000001', deviceId: 'dev-h', name: 'reboot', params: {}, timeoutS: 30 });
+    const first = await store.createOnce({
+      id: '0b5a2c1e-0000-5000-8000-000000000001',
+      deviceId: 'dev-h',
+      name: 'reboot',
+      params: {},
+      timeoutS: 30,
+    });
     expect(first.created).toBe(true);
     await store.markDelivered('dev-h', first.record.id);
-    const again = await store.createOnce({ id: first.record.id, deviceId: 'dev-h', name: 'reboot', params: {}, timeoutS: 30 });
+    const again = await store.createOnce({
+      id: first.record.id,
+      deviceId: 'dev-h',
+      name: 'reboot',
+      params: {},
+      timeoutS: 30,
+    });
     expect(again.created).toBe(false);
     expect((await store.get('dev-h', first.record.id))?.status).toBe('delivered');
     expect(await store.list('dev-h', { limit: 10 })).toHaveLength(1);
     const other = await store.create({ deviceId: 'dev-i', name: 'reboot', params: {}, timeoutS: 30 });
     await store.complete('dev-i', { id: other.id, status: 'failed', error: 'flash busy' });
-    expect(await store.statuses([{ deviceId: 'dev-h', id: first.record.id }, { deviceId: 'dev-i', id: other.id }, { deviceId: 'dev-h', id: other.id }])).toEqual([
-      { status: 'delivered' },
-      { status: 'failed', error: 'flash busy' },
-      undefined,
-    ]);
+    expect(
+      await store.statuses([
+        { deviceId: 'dev-h', id: first.record.id },
+        { deviceId: 'dev-i', id: other.id },
+        { deviceId: 'dev-h', id: other.id },
+      ]),
+    ).toEqual([{ status: 'delivered' }, { status: 'failed', error: 'flash busy' }, undefined]);
   });
 
   it('forgets every command of a deleted device', async () => {

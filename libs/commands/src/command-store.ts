@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { luaScript, slotTag, type RedisClient, type ScriptRunner } from '@citypulse/redis';
-import { deviceDeliveryChannel, type CommandAck, type ConfigValue, type DeviceDeliveryNotice } from '@citypulse/contracts';
+import {
+  deviceDeliveryChannel,
+  type CommandAck,
+  type ConfigValue,
+  type DeviceDeliveryNotice,
+} from '@citypulse/contracts';
 import { COMMAND_STATUSES, type CommandRecord, type CommandStatus } from './command.js';
 import { CREATE_COMMAND, MOVE_COMMAND } from './command-scripts.js';
 import { ALLOWED_FROM } from './transitions.js';
@@ -21,9 +26,10 @@ export interface CommandRetention {
   keepAfterDeadlineS: number;
 }
 
-/** `moved`: it changed, from `from`. Otherwise `status` is where it stands (undefined: no such command of this device). */
+/**
+ * `moved`: it changed, from `from`. Otherwise `status` is where it stands (undefined: no such command of this device).
+ */
 export type MoveResult = { moved: true; from: CommandStatus } | { moved: false; status?: CommandStatus };
-
 
 /**
  * Device commands in Redis: a hash per command, and per device its history and the ids still
@@ -55,11 +61,18 @@ export class CommandStore {
    * `created` false. A dispatcher that may retry after a crash names its commands by what they are
    * for, so a retry never sends a device the same command twice.
    */
-  createOnce(command: NewCommand & { id: string }, now = new Date()): Promise<{ created: boolean; record: CommandRecord }> {
+  createOnce(
+    command: NewCommand & { id: string },
+    now = new Date(),
+  ): Promise<{ created: boolean; record: CommandRecord }> {
     return this.store(command, now, true);
   }
 
-  private async store(command: NewCommand, now: Date, once: boolean): Promise<{ created: boolean; record: CommandRecord }> {
+  private async store(
+    command: NewCommand,
+    now: Date,
+    once: boolean,
+  ): Promise<{ created: boolean; record: CommandRecord }> {
     const record: CommandRecord = {
       id: command.id ?? randomUUID(),
       deviceId: command.deviceId,
@@ -71,10 +84,24 @@ export class CommandStore {
     };
     const notice: DeviceDeliveryNotice = { deviceId: command.deviceId, kind: 'commands' };
     const created = await this.createScript(
-      [this.commandKey(command.deviceId, record.id), this.historyKey(command.deviceId), this.pendingKey(command.deviceId)],
       [
-        record.id, record.deviceId, record.name, JSON.stringify(record.params), record.issuedAt, record.deadline, now.getTime(),
-        command.timeoutS + this.retention.keepAfterDeadlineS, this.retention.keepPerDevice, this.channel, JSON.stringify(notice), this.deviceTag(command.deviceId),
+        this.commandKey(command.deviceId, record.id),
+        this.historyKey(command.deviceId),
+        this.pendingKey(command.deviceId),
+      ],
+      [
+        record.id,
+        record.deviceId,
+        record.name,
+        JSON.stringify(record.params),
+        record.issuedAt,
+        record.deadline,
+        now.getTime(),
+        command.timeoutS + this.retention.keepAfterDeadlineS,
+        this.retention.keepPerDevice,
+        this.channel,
+        JSON.stringify(notice),
+        this.deviceTag(command.deviceId),
         once ? '1' : '0',
       ],
     );
@@ -88,10 +115,18 @@ export class CommandStore {
   }
 
   /** The device's commands, newest first, optionally only those in one status; `offset` skipped. */
-  async list(deviceId: string, options: { limit: number; offset?: number; status?: CommandStatus }): Promise<CommandRecord[]> {
+  async list(
+    deviceId: string,
+    options: { limit: number; offset?: number; status?: CommandStatus },
+  ): Promise<CommandRecord[]> {
     const offset = options.offset ?? 0;
     // The history is bounded by keepPerDevice, so reading all of it to filter by status stays small.
-    const ids = await this.redis.zrange(this.historyKey(deviceId), 0, String(options.status ? -1 : offset + options.limit - 1), 'REV');
+    const ids = await this.redis.zrange(
+      this.historyKey(deviceId),
+      0,
+      String(options.status ? -1 : offset + options.limit - 1),
+      'REV',
+    );
     const records = await this.getMany(deviceId, ids);
     return records.filter((r) => !options.status || r.status === options.status).slice(offset, offset + options.limit);
   }
@@ -120,10 +155,15 @@ export class CommandStore {
    * Status (and error) of many commands of many devices; undefined for one that no longer exists.
    * One command each, not a pipeline: on a Redis Cluster the devices' keys lie in different slots.
    */
-  async statuses(refs: ReadonlyArray<{ deviceId: string; id: string }>): Promise<Array<{ status: CommandStatus; error?: string } | undefined>> {
-    const rows = await Promise.all(refs.map((ref) => this.redis.hmget(this.commandKey(ref.deviceId, ref.id), 'status', 'error', 'deviceId')));
+  async statuses(
+    refs: ReadonlyArray<{ deviceId: string; id: string }>,
+  ): Promise<Array<{ status: CommandStatus; error?: string } | undefined>> {
+    const rows = await Promise.all(
+      refs.map((ref) => this.redis.hmget(this.commandKey(ref.deviceId, ref.id), 'status', 'error', 'deviceId')),
+    );
     return rows.map(([status, error, deviceId], i) => {
-      if (!status || deviceId !== refs[i].deviceId || !COMMAND_STATUSES.includes(status as CommandStatus)) return undefined;
+      if (!status || deviceId !== refs[i].deviceId || !COMMAND_STATUSES.includes(status as CommandStatus))
+        return undefined;
       return { status: status as CommandStatus, ...(error ? { error } : {}) };
     });
   }
@@ -131,11 +171,25 @@ export class CommandStore {
   /** Forgets every command of a device (it was deleted; a device provisioned again under its id starts clean). */
   async removeDevice(deviceId: string): Promise<void> {
     const ids = await this.redis.zrange(this.historyKey(deviceId), 0, '-1');
-    await this.redis.del(this.historyKey(deviceId), this.pendingKey(deviceId), ...ids.map((id) => this.commandKey(deviceId, id)));
+    await this.redis.del(
+      this.historyKey(deviceId),
+      this.pendingKey(deviceId),
+      ...ids.map((id) => this.commandKey(deviceId, id)),
+    );
   }
 
-  private async move(deviceId: string, id: string, to: CommandStatus, at: Date, result = '', error = ''): Promise<MoveResult> {
-    const [moved, status] = (await this.moveScript([this.commandKey(deviceId, id), this.pendingKey(deviceId)], [to, at.toISOString(), deviceId, result, error, ...ALLOWED_FROM[to]])) as [number, string];
+  private async move(
+    deviceId: string,
+    id: string,
+    to: CommandStatus,
+    at: Date,
+    result = '',
+    error = '',
+  ): Promise<MoveResult> {
+    const [moved, status] = (await this.moveScript(
+      [this.commandKey(deviceId, id), this.pendingKey(deviceId)],
+      [to, at.toISOString(), deviceId, result, error, ...ALLOWED_FROM[to]],
+    )) as [number, string];
     if (moved === 1) return { moved: true, from: status as CommandStatus };
     return status ? { moved: false, status: status as CommandStatus } : { moved: false };
   }
@@ -146,7 +200,9 @@ export class CommandStore {
     for (const id of ids) pipeline.hgetall(this.commandKey(deviceId, id));
     const hashes = (await pipeline.exec()) ?? [];
     // A command can expire between reading the ids and the hashes: skip it.
-    return hashes.map(([, hash]) => toRecord(hash as Record<string, string>)).filter((r): r is CommandRecord => r !== undefined);
+    return hashes
+      .map(([, hash]) => toRecord(hash as Record<string, string>))
+      .filter((r): r is CommandRecord => r !== undefined);
   }
 
   /**

@@ -22,5 +22,11 @@ export interface CommandRecord {
 
 /** What goes to the device on `devices/{id}/commands`. */
 export function toCommandMessage(command: CommandRecord): CommandMessage {
-  return { id: command.id, name: command.name, params: command.params, issuedAt: command.issuedAt, deadline: command.deadline };
+  return {
+    id: command.id,
+    name: command.name,
+    params: command.params,
+    issuedAt: command.issuedAt,
+    deadline: command.deadline,
+  };
 }

@@ -27,7 +27,16 @@ export interface AppConfig {
    * `redis` when brokers share their MQTT state through Redis (at redisUrl: CP_MQTT_REDIS_URL, else
    * CP_REDIS_URL); transport: TLS, WebSocket and WSS listeners beside (or instead of) plain TCP.
    */
-  mqtt: { host: string; port: number; maxPacketBytes: number; connectTimeoutMs: number; maxKeepaliveS: number; cluster: 'none' | 'redis'; redisUrl: string; transport: MqttTransportConfig };
+  mqtt: {
+    host: string;
+    port: number;
+    maxPacketBytes: number;
+    connectTimeoutMs: number;
+    maxKeepaliveS: number;
+    cluster: 'none' | 'redis';
+    redisUrl: string;
+    transport: MqttTransportConfig;
+  };
   http: { host: string; port: number; adminToken: string };
   /** Health/metrics listener for processes without the api. */
   health: { port: number };
@@ -39,13 +48,29 @@ export interface AppConfig {
   };
   /** GET /telemetry/export: maxRows, the most rows one export may return (CP_EXPORT_MAX_ROWS). */
   telemetryExport: { maxRows: number };
-  /** Live shared data (SSE, MQTT `shares/…`): liveTickMs, how often it is computed and agreements re-checked (CP_SHARE_LIVE_TICK_MS). */
+  /**
+   * Live shared data (SSE, MQTT `shares/…`): liveTickMs, how often it is computed and agreements re-checked
+   * (CP_SHARE_LIVE_TICK_MS).
+   */
   sharing: { liveTickMs: number };
-  /** durability: what a PUBACK survives (CP_HANDOFF_DURABILITY); waitReplicas/waitTimeoutMs: the `replica` level's WAIT. */
-  handoff: { maxEntryReadings: number; maxBacklogReadings: number; partitions: number; leaseMs: number; durability: 'everysec' | 'always' | 'replica'; waitReplicas: number; waitTimeoutMs: number };
+  /**
+   * durability: what a PUBACK survives (CP_HANDOFF_DURABILITY); waitReplicas/waitTimeoutMs: the `replica` level's WAIT.
+   */
+  handoff: {
+    maxEntryReadings: number;
+    maxBacklogReadings: number;
+    partitions: number;
+    leaseMs: number;
+    durability: 'everysec' | 'always' | 'replica';
+    waitReplicas: number;
+    waitTimeoutMs: number;
+  };
   ingest: { maxBatchLines: number; lingerMs: number; maxLingerMs: number; concurrency: number };
   alerts: { allowedLatenessMs: number; deadmanIntervalMs: number; renotifyCheckMs: number };
-  /** Cluster indicators: the definitions file ('' none), how often they are computed, how long a window waits for late readings. */
+  /**
+   * Cluster indicators: the definitions file ('' none), how often they are computed, how long a window waits for late
+   * readings.
+   */
   indicators: { file: string; intervalMs: number; settleMs: number };
   /** Webhook deliveries. */
   notifications: {
@@ -63,7 +88,10 @@ export interface AppConfig {
   deviceCertificates: DeviceCertificatesConfig;
   /** Failed-CONNECT limits, counted in Redis so they hold across brokers. */
   connectLimits: { windowS: number; maxPerAddress: number; maxPerDevice: number };
-  /** Per-city token bucket on accepted readings, shared by all brokers in Redis (taken in blocks of `blockMs` of rate); 0 = unlimited. */
+  /**
+   * Per-city token bucket on accepted readings, shared by all brokers in Redis (taken in blocks of `blockMs` of rate);
+   * 0 = unlimited.
+   */
   cityRate: { readingsPerS: number; overrides: Readonly<Record<string, number>>; maxHoldMs: number; blockMs: number };
   /** Proofs of verified device logins shared in Redis (0 = off: memory of the verifying broker only). */
   loginProofs: { ttlS: number };

@@ -12,7 +12,10 @@ export interface DeviceCertificatesConfig {
 
 const label = (f: DeviceCaFile) => f.city ?? 'every city';
 
-/** CP_DEVICE_CA_KEY must pair with CP_MQTT_TLS_CA city for city (the files themselves are checked when the API loads them). */
+/**
+ * CP_DEVICE_CA_KEY must pair with CP_MQTT_TLS_CA city for city (the files themselves are checked when the API loads
+ * them).
+ */
 export function deviceCertificateProblems(e: EnvSchema): string[] {
   if (!e.CP_DEVICE_CA_KEY) return [];
   if (!e.CP_MQTT_TLS_CA) return ['CP_DEVICE_CA_KEY set: CP_MQTT_TLS_CA must name the CA certificates of these keys'];
@@ -20,10 +23,15 @@ export function deviceCertificateProblems(e: EnvSchema): string[] {
   const cas = parseDeviceCas(e.CP_MQTT_TLS_CA).map(label);
   const repeated = keys.filter((city, i) => keys.indexOf(city) !== i);
   if (repeated.length > 0) return [`CP_DEVICE_CA_KEY names ${[...new Set(repeated)].join(', ')} more than once`];
-  if ([...keys].sort().join() !== [...cas].sort().join()) return [`CP_DEVICE_CA_KEY must name the cities of CP_MQTT_TLS_CA (${cas.join(', ')}); it names ${keys.join(', ')}`];
+  if ([...keys].sort().join() !== [...cas].sort().join())
+    return [`CP_DEVICE_CA_KEY must name the cities of CP_MQTT_TLS_CA (${cas.join(', ')}); it names ${keys.join(', ')}`];
   return [];
 }
 
 export function toDeviceCertificatesConfig(e: EnvSchema): DeviceCertificatesConfig {
-  return { caCerts: parseDeviceCas(e.CP_MQTT_TLS_CA), caKeys: parseDeviceCas(e.CP_DEVICE_CA_KEY), validityDays: e.CP_DEVICE_CERT_DAYS };
+  return {
+    caCerts: parseDeviceCas(e.CP_MQTT_TLS_CA),
+    caKeys: parseDeviceCas(e.CP_DEVICE_CA_KEY),
+    validityDays: e.CP_DEVICE_CERT_DAYS,
+  };
 }

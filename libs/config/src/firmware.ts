@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import type { EnvSchema } from './env.schema.js';
 import { firmwareS3Problems, toFirmwareS3Config, type FirmwareS3Config } from './firmware-s3.js';
 
-/** The firmware catalogue (images in a directory or an S3-compatible bucket, metadata in Redis) and the over-the-air download tokens. */
+/**
+ * The firmware catalogue (images in a directory or an S3-compatible bucket, metadata in Redis) and the over-the-air
+ * download tokens.
+ */
 export interface FirmwareConfig {
   /** Directory the images are stored in (when no S3 bucket is configured). */
   dir: string;
@@ -23,12 +26,18 @@ export interface FirmwareConfig {
 export function firmwareProblems(e: EnvSchema): string[] {
   const problems: string[] = firmwareS3Problems(e);
   if (e.CP_FIRMWARE_REQUIRE_SIGNATURE === 'true' && !e.CP_FIRMWARE_SIGNING_PUBLIC_KEY) {
-    problems.push('CP_FIRMWARE_REQUIRE_SIGNATURE=true: CP_FIRMWARE_SIGNING_PUBLIC_KEY must name the public key that checks the signatures');
+    problems.push(
+      'CP_FIRMWARE_REQUIRE_SIGNATURE=true: CP_FIRMWARE_SIGNING_PUBLIC_KEY must name the public key that ' +
+        'checks the signatures',
+    );
   }
   if (e.CP_FIRMWARE_PUBLIC_URL && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(e.CP_FIRMWARE_PUBLIC_URL)) {
-    problems.push(`CP_FIRMWARE_PUBLIC_URL=${JSON.stringify(e.CP_FIRMWARE_PUBLIC_URL)}: must be an http:// or https:// URL`);
+    problems.push(
+      `CP_FIRMWARE_PUBLIC_URL=${JSON.stringify(e.CP_FIRMWARE_PUBLIC_URL)}: must be an http:// or https:// URL`,
+    );
   }
-  if (e.CP_FIRMWARE_TOKEN_SECRET && e.CP_FIRMWARE_TOKEN_SECRET.length < 16) problems.push('CP_FIRMWARE_TOKEN_SECRET: must be at least 16 characters');
+  if (e.CP_FIRMWARE_TOKEN_SECRET && e.CP_FIRMWARE_TOKEN_SECRET.length < 16)
+    problems.push('CP_FIRMWARE_TOKEN_SECRET: must be at least 16 characters');
   return problems;
 }
 

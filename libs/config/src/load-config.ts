@@ -53,10 +53,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // that deserve a payload_too_large answer, or refuse valid readings outright.
   const packetFloor = schema.CP_MAX_PAYLOAD_BYTES + PACKET_OVERHEAD_BYTES;
   if (problems.length === 0 && schema.CP_MQTT_MAX_PACKET_BYTES < packetFloor) {
-    problems.push(`CP_MQTT_MAX_PACKET_BYTES=${schema.CP_MQTT_MAX_PACKET_BYTES}: must be at least CP_MAX_PAYLOAD_BYTES + ${PACKET_OVERHEAD_BYTES} (${packetFloor})`);
+    problems.push(
+      `CP_MQTT_MAX_PACKET_BYTES=${schema.CP_MQTT_MAX_PACKET_BYTES}: must be at least CP_MAX_PAYLOAD_BYTES ` +
+        `+ ${PACKET_OVERHEAD_BYTES} (${packetFloor})`,
+    );
   }
   const badPort = parseNodes(schema.CP_REDIS_CLUSTER_NODES).find((node) => node.port < 1 || node.port > 65535);
-  if (badPort) problems.push(`CP_REDIS_CLUSTER_NODES=${JSON.stringify(schema.CP_REDIS_CLUSTER_NODES)}: port ${badPort.port} of ${badPort.host} is not 1-65535`);
+  if (badPort)
+    problems.push(
+      `CP_REDIS_CLUSTER_NODES=${JSON.stringify(schema.CP_REDIS_CLUSTER_NODES)}: port ${badPort.port} ` +
+        `of ${badPort.host} is not 1-65535`,
+    );
   if (problems.length === 0) problems.push(...transportProblems(schema));
   if (problems.length === 0) problems.push(...deviceCertificateProblems(schema));
   if (problems.length === 0) problems.push(...firmwareProblems(schema));
@@ -69,7 +76,12 @@ function toAppConfig(e: EnvSchema): AppConfig {
     instanceId: e.CP_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     logLevel: e.CP_LOG_LEVEL,
     apps: new Set(e.CP_APPS.split(',') as Array<'broker' | 'ingest' | 'alerts' | 'api'>),
-    redis: { url: e.CP_REDIS_URL, prefix: e.CP_REDIS_PREFIX, clusterNodes: parseNodes(e.CP_REDIS_CLUSTER_NODES), clusterRefreshMs: e.CP_REDIS_CLUSTER_REFRESH_MS },
+    redis: {
+      url: e.CP_REDIS_URL,
+      prefix: e.CP_REDIS_PREFIX,
+      clusterNodes: parseNodes(e.CP_REDIS_CLUSTER_NODES),
+      clusterRefreshMs: e.CP_REDIS_CLUSTER_REFRESH_MS,
+    },
     influx: {
       url: e.CP_INFLUX_URL,
       api: e.CP_INFLUX_API,
@@ -80,7 +92,16 @@ function toAppConfig(e: EnvSchema): AppConfig {
       gzipThresholdBytes: e.CP_INFLUX_GZIP_THRESHOLD_BYTES,
     },
     retention: toRetentionConfig(e),
-    mqtt: { host: e.CP_MQTT_HOST, port: e.CP_MQTT_PORT, maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES, connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS, maxKeepaliveS: e.CP_MQTT_MAX_KEEPALIVE_S, cluster: e.CP_MQTT_CLUSTER, redisUrl: e.CP_MQTT_REDIS_URL || e.CP_REDIS_URL, transport: toTransportConfig(e) },
+    mqtt: {
+      host: e.CP_MQTT_HOST,
+      port: e.CP_MQTT_PORT,
+      maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES,
+      connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS,
+      maxKeepaliveS: e.CP_MQTT_MAX_KEEPALIVE_S,
+      cluster: e.CP_MQTT_CLUSTER,
+      redisUrl: e.CP_MQTT_REDIS_URL || e.CP_REDIS_URL,
+      transport: toTransportConfig(e),
+    },
     http: { host: e.CP_HTTP_HOST, port: e.CP_HTTP_PORT, adminToken: e.CP_API_TOKEN },
     health: { port: e.CP_HEALTH_PORT },
     telemetry: {
@@ -100,17 +121,47 @@ function toAppConfig(e: EnvSchema): AppConfig {
       waitReplicas: e.CP_HANDOFF_WAIT_REPLICAS,
       waitTimeoutMs: e.CP_HANDOFF_WAIT_TIMEOUT_MS,
     },
-    ingest: { maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES, lingerMs: e.CP_INGEST_LINGER_MS, maxLingerMs: Math.max(e.CP_INGEST_LINGER_MS, e.CP_INGEST_MAX_LINGER_MS), concurrency: e.CP_INGEST_CONCURRENCY },
-    alerts: { allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS, deadmanIntervalMs: e.CP_ALERT_DEADMAN_INTERVAL_MS, renotifyCheckMs: e.CP_ALERT_RENOTIFY_CHECK_MS },
-    indicators: { file: e.CP_INDICATORS_FILE, intervalMs: e.CP_INDICATOR_INTERVAL_MS, settleMs: e.CP_INDICATOR_SETTLE_MS },
-    notifications: { attempts: e.CP_NOTIFY_ATTEMPTS, backoffMs: e.CP_NOTIFY_BACKOFF_MS, timeoutMs: e.CP_NOTIFY_TIMEOUT_MS, allowPrivateTargets: e.CP_WEBHOOK_ALLOW_PRIVATE === 'true',
+    ingest: {
+      maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES,
+      lingerMs: e.CP_INGEST_LINGER_MS,
+      maxLingerMs: Math.max(e.CP_INGEST_LINGER_MS, e.CP_INGEST_MAX_LINGER_MS),
+      concurrency: e.CP_INGEST_CONCURRENCY,
+    },
+    alerts: {
+      allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS,
+      deadmanIntervalMs: e.CP_ALERT_DEADMAN_INTERVAL_MS,
+      renotifyCheckMs: e.CP_ALERT_RENOTIFY_CHECK_MS,
+    },
+    indicators: {
+      file: e.CP_INDICATORS_FILE,
+      intervalMs: e.CP_INDICATOR_INTERVAL_MS,
+      settleMs: e.CP_INDICATOR_SETTLE_MS,
+    },
+    notifications: {
+      attempts: e.CP_NOTIFY_ATTEMPTS,
+      backoffMs: e.CP_NOTIFY_BACKOFF_MS,
+      timeoutMs: e.CP_NOTIFY_TIMEOUT_MS,
+      allowPrivateTargets: e.CP_WEBHOOK_ALLOW_PRIVATE === 'true',
       ...(e.CP_SECRETS_KEY && { secretsKey: parseSecretsKey(e.CP_SECRETS_KEY) }),
       consoleUrl: e.CP_CONSOLE_URL.replace(/\/+$/, ''),
     },
-    provisioning: { secretScryptN: e.CP_SECRET_SCRYPT_N, bulkSecretScryptN: e.CP_BULK_SECRET_SCRYPT_N, bulkMaxDevices: e.CP_BULK_MAX_DEVICES },
+    provisioning: {
+      secretScryptN: e.CP_SECRET_SCRYPT_N,
+      bulkSecretScryptN: e.CP_BULK_SECRET_SCRYPT_N,
+      bulkMaxDevices: e.CP_BULK_MAX_DEVICES,
+    },
     deviceCertificates: toDeviceCertificatesConfig(e),
-    connectLimits: { windowS: e.CP_AUTH_FAIL_WINDOW_S, maxPerAddress: e.CP_AUTH_FAIL_MAX_PER_ADDRESS, maxPerDevice: e.CP_AUTH_FAIL_MAX_PER_DEVICE },
-    cityRate: { readingsPerS: e.CP_CITY_MAX_READINGS_PER_S, overrides: parseCityRates(e.CP_CITY_READINGS_PER_S_OVERRIDES), maxHoldMs: e.CP_CITY_RATE_MAX_HOLD_MS, blockMs: e.CP_CITY_RATE_BLOCK_MS },
+    connectLimits: {
+      windowS: e.CP_AUTH_FAIL_WINDOW_S,
+      maxPerAddress: e.CP_AUTH_FAIL_MAX_PER_ADDRESS,
+      maxPerDevice: e.CP_AUTH_FAIL_MAX_PER_DEVICE,
+    },
+    cityRate: {
+      readingsPerS: e.CP_CITY_MAX_READINGS_PER_S,
+      overrides: parseCityRates(e.CP_CITY_READINGS_PER_S_OVERRIDES),
+      maxHoldMs: e.CP_CITY_RATE_MAX_HOLD_MS,
+      blockMs: e.CP_CITY_RATE_BLOCK_MS,
+    },
     loginProofs: { ttlS: e.CP_LOGIN_PROOF_TTL_S },
     presence: { heartbeatMs: e.CP_BROKER_HEARTBEAT_MS },
     commands: {
@@ -119,7 +170,12 @@ function toAppConfig(e: EnvSchema): AppConfig {
       keepPerDevice: e.CP_COMMAND_KEEP_PER_DEVICE,
       keepAfterDeadlineS: e.CP_COMMAND_KEEP_AFTER_DEADLINE_S,
     },
-    jobs: { tickMs: e.CP_JOBS_TICK_MS, lockMs: e.CP_JOBS_LOCK_MS, maxBatch: e.CP_JOBS_MAX_BATCH, maxDevices: e.CP_JOBS_MAX_DEVICES },
+    jobs: {
+      tickMs: e.CP_JOBS_TICK_MS,
+      lockMs: e.CP_JOBS_LOCK_MS,
+      maxBatch: e.CP_JOBS_MAX_BATCH,
+      maxDevices: e.CP_JOBS_MAX_DEVICES,
+    },
     deviceMessages: { maxPayloadBytes: e.CP_DEVICE_MESSAGE_MAX_BYTES },
     firmware: toFirmwareConfig(e),
   };
@@ -127,10 +183,15 @@ function toAppConfig(e: EnvSchema): AppConfig {
 
 /** CP_SECRETS_KEY (format already validated): 64 hex digits, else base64 or base64url of 32 bytes. */
 function parseSecretsKey(text: string): Buffer {
-  return /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return /^[0-9a-fA-F]{64}$/.test(text)
+    ? Buffer.from(text, 'hex')
+    : Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 }
 
-/** "10.0.0.1:7000,10.0.0.2:7000" (format already validated) → [{ host, port }…]; the port is what follows the last colon. */
+/**
+ * "10.0.0.1:7000,10.0.0.2:7000" (format already validated) → [{ host, port }…]; the port is what follows the last
+ * colon.
+ */
 function parseNodes(text: string): Array<{ host: string; port: number }> {
   return text
     .split(',')

@@ -17,7 +17,10 @@ export interface RetentionConfig {
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
-/** `30d` → { influxql: '30d', ms }; `INF` → Infinity. The text is already shape-checked (env.schema.ts: at least 1h, InfluxDB's shortest). */
+/**
+ * `30d` → { influxql: '30d', ms }; `INF` → Infinity. The text is already shape-checked (env.schema.ts: at least 1h,
+ * InfluxDB's shortest).
+ */
 export function parseRetention(text: string): RetentionDuration {
   if (text === 'INF') return { influxql: 'INF', ms: Number.POSITIVE_INFINITY };
   return { influxql: text, ms: Number(text.slice(0, -1)) * UNIT_MS[text.slice(-1)] };

@@ -28,14 +28,27 @@ export interface StateMessage {
 }
 
 /** The steps of an over-the-air update, in order; `done` and `failed` end it. */
-export const FIRMWARE_UPDATE_STATES = ['downloading', 'verifying', 'installing', 'rebooting', 'done', 'failed'] as const;
+export const FIRMWARE_UPDATE_STATES = [
+  'downloading',
+  'verifying',
+  'installing',
+  'rebooting',
+  'done',
+  'failed',
+] as const;
 export type FirmwareUpdateState = (typeof FIRMWARE_UPDATE_STATES)[number];
 
 /**
  * Why an update failed, as the device reports it (state `failed`, `reason`) and as the error of its
  * firmware-update ack. The device keeps running its old version in every case.
  */
-export const FIRMWARE_FAILURE_REASONS = ['download_failed', 'size_mismatch', 'sha256_mismatch', 'install_failed', 'busy'] as const;
+export const FIRMWARE_FAILURE_REASONS = [
+  'download_failed',
+  'size_mismatch',
+  'sha256_mismatch',
+  'install_failed',
+  'busy',
+] as const;
 export type FirmwareFailureReason = (typeof FIRMWARE_FAILURE_REASONS)[number];
 
 /**

@@ -2,7 +2,9 @@
 export const QUEUES = {
   /** Batches of stored readings to evaluate against alert rules. */
   ruleEvaluation: 'rule-evaluation',
-  /** Alert lifecycle events to record (history in InfluxDB), announce (live stream, MQTT) and fan out to notifications. */
+  /**
+   * Alert lifecycle events to record (history in InfluxDB), announce (live stream, MQTT) and fan out to notifications.
+   */
   alertEvents: 'alert-events',
   /** One webhook delivery per job, retried with exponential backoff; failed ones are kept for a retry. */
   notifications: 'notifications',
@@ -12,9 +14,15 @@ export const QUEUES = {
   commandTimeouts: 'command-timeouts',
   /** Fleet jobs: one job scheduler per live fleet job, each tick advancing it (libs/jobs). */
   fleetJobs: 'fleet-jobs',
-  /** Escalation steps of alerts under a city's escalation policy, each delayed until due; stop once the alert is acknowledged or resolved. */
+  /**
+   * Escalation steps of alerts under a city's escalation policy, each delayed until due; stop once the alert is
+   * acknowledged or resolved.
+   */
   escalations: 'escalations',
-  /** One delivery of one alert message to one of a city's channels (e-mail, chat, signed webhook, MQTT), retried with backoff. */
+  /**
+   * One delivery of one alert message to one of a city's channels (e-mail, chat, signed webhook, MQTT), retried with
+   * backoff.
+   */
   channelDeliveries: 'channel-deliveries',
 } as const;
 
@@ -90,7 +98,11 @@ export interface AlertMessage {
 }
 
 /** Jobs of the alert-checks queue: a scheduled tick fans out into checks of at most a thousand devices. */
-export type AlertCheckJob = { kind: 'deadman-tick' } | { kind: 'deadman-check'; deviceIds: string[]; nowMs: number } | { kind: 'renotify-tick' } | { kind: 'indicators-tick' };
+export type AlertCheckJob =
+  | { kind: 'deadman-tick' }
+  | { kind: 'deadman-check'; deviceIds: string[]; nowMs: number }
+  | { kind: 'renotify-tick' }
+  | { kind: 'indicators-tick' };
 
 /** One tick of one fleet job. */
 export interface FleetJobTick {

@@ -1,7 +1,13 @@
 import { packDeviceReadings, unpackDeviceReadings } from './rule-job.js';
 import type { DeviceReadings } from './reading.js';
 
-const device = (readings: DeviceReadings['readings']): DeviceReadings => ({ deviceId: 'm-1', deviceType: 'electricity-meter', city: 'tianjin', site: 's-1', readings });
+const device = (readings: DeviceReadings['readings']): DeviceReadings => ({
+  deviceId: 'm-1',
+  deviceType: 'electricity-meter',
+  city: 'tianjin',
+  site: 's-1',
+  readings,
+});
 
 describe('packed rule-job readings', () => {
   it('round-trips readings with differing fields, booleans, strings and zeros, in order', () => {
@@ -17,7 +23,12 @@ describe('packed rule-job readings', () => {
   });
 
   it('is smaller as JSON than the unpacked form for a meter’s readings', () => {
-    const readings: DeviceReadings['readings'] = Array.from({ length: 100 }, (_, i) => [1_700_000_000_000 + i, { voltage: 229.5, current: 5.25, power: 1204.9, energy: 10_000 + i, pf: 0.97 }]);
-    expect(JSON.stringify(packDeviceReadings(device(readings))).length).toBeLessThan(JSON.stringify(device(readings)).length * 0.6);
+    const readings: DeviceReadings['readings'] = Array.from({ length: 100 }, (_, i) => [
+      1_700_000_000_000 + i,
+      { voltage: 229.5, current: 5.25, power: 1204.9, energy: 10_000 + i, pf: 0.97 },
+    ]);
+    expect(JSON.stringify(packDeviceReadings(device(readings))).length).toBeLessThan(
+      JSON.stringify(device(readings)).length * 0.6,
+    );
   });
 });

@@ -28,7 +28,14 @@ export function packDeviceReadings(device: DeviceReadings): PackedDeviceReadings
     for (const name in values) row[index.get(name)! + 1] = values[name];
     return row;
   });
-  return { deviceId: device.deviceId, deviceType: device.deviceType, city: device.city, site: device.site, fields, rows };
+  return {
+    deviceId: device.deviceId,
+    deviceType: device.deviceType,
+    city: device.city,
+    site: device.site,
+    fields,
+    rows,
+  };
 }
 
 export function unpackDeviceReadings(packed: PackedDeviceReadings): DeviceReadings {

@@ -46,5 +46,7 @@ export const SHARE_TOPIC_ROOT = 'shares';
 
 export function shareTopic(message: Pick<SharedLiveMessage, 'source' | 'deviceType' | 'field'>): string {
   // Ids, type and field names are slugs; anything MQTT-special is replaced so it cannot become a level or wildcard.
-  return [SHARE_TOPIC_ROOT, message.source.share, message.deviceType, message.field].map((level) => level.replace(/[/+#]/g, '_')).join('/');
+  return [SHARE_TOPIC_ROOT, message.source.share, message.deviceType, message.field]
+    .map((level) => level.replace(/[/+#]/g, '_'))
+    .join('/');
 }

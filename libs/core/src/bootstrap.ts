@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { Module, type DynamicModule, type INestApplication, type INestApplicationContext, type Type } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type INestApplicationContext,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -41,7 +47,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<RunningApp> 
   if (!options.http) {
     const app = await NestFactory.createApplicationContext(ProcessRoot, { logger });
     await app.init();
-    const health = await startHealthServer(config.health.port, config.http.host, app.get<RedisClient>(REDIS), app.get(Metrics));
+    const health = await startHealthServer(
+      config.health.port,
+      config.http.host,
+      app.get<RedisClient>(REDIS),
+      app.get(Metrics),
+    );
     const close = async () => {
       health.close();
       await app.close();

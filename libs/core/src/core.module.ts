@@ -15,7 +15,11 @@ import { StoresModule } from './stores.module.js';
 export class CoreModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
-  static forRoot(config: AppConfig, metrics = new Metrics(), logger = createLogger(config.logLevel, config.instanceId)): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    metrics = new Metrics(),
+    logger = createLogger(config.logLevel, config.instanceId),
+  ): DynamicModule {
     return {
       module: CoreModule,
       imports: [StoresModule],

@@ -9,7 +9,12 @@ import type { Metrics } from '@citypulse/observability';
  * Plain node:http: no routing, auth or validation is needed for two read-only probes on an
  * internal port.
  */
-export async function startHealthServer(port: number, host: string, redis: RedisClient, metrics: Metrics): Promise<Server> {
+export async function startHealthServer(
+  port: number,
+  host: string,
+  redis: RedisClient,
+  metrics: Metrics,
+): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === '/health' || req.url === '/health/live') {
       const check = req.url === '/health' ? redis.ping() : Promise.resolve('PONG');

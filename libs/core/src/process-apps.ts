@@ -20,7 +20,11 @@ export interface RunningApps extends RunningApp {
 }
 
 /** Runs the given apps together in this process (one Nest app on the shared CoreModule). */
-export async function startApps(config: AppConfig, apps: readonly ProcessApp[], options: { logger?: Logger } = {}): Promise<RunningApps> {
+export async function startApps(
+  config: AppConfig,
+  apps: readonly ProcessApp[],
+  options: { logger?: Logger } = {},
+): Promise<RunningApps> {
   const running = await bootstrap({
     config,
     logger: options.logger,

@@ -7,7 +7,9 @@ import { startApps, type ProcessApp } from './process-apps.js';
  * benches read them from it), and stops them cleanly on SIGINT/SIGTERM. `apps` is fixed for a
  * one-app process, or chosen from the configuration by the all-in-one (CP_APPS).
  */
-export async function runProcess(apps: readonly ProcessApp[] | ((config: AppConfig) => readonly ProcessApp[])): Promise<void> {
+export async function runProcess(
+  apps: readonly ProcessApp[] | ((config: AppConfig) => readonly ProcessApp[]),
+): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -22,7 +24,14 @@ export async function runProcess(apps: readonly ProcessApp[] | ((config: AppConf
   const running = await startApps(config, chosen);
   const names = chosen.map((app) => app.name).join(', ');
   console.log(
-    JSON.stringify({ msg: 'citypulse started', apps: names, ...running.ports, httpPort: running.httpPort, healthPort: running.healthPort, instance: config.instanceId }),
+    JSON.stringify({
+      msg: 'citypulse started',
+      apps: names,
+      ...running.ports,
+      httpPort: running.httpPort,
+      healthPort: running.healthPort,
+      instance: config.instanceId,
+    }),
   );
   let stopping = false;
   const stop = async (signal: string) => {

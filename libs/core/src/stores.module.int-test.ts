@@ -69,7 +69,9 @@ describe.each(REDIS_FLAVOURS)('StoresModule on $name', (flavour) => {
     await api.audit.record({ actor: 'tester', action: 'test.record', target: 'test:1' });
     const page = await alerts.audit.list({ limit: 10 });
     expect(page.items.map((e) => e.action)).toEqual(['test.record']);
-    expect(await keysMatching(app.get<RedisClient>(REDIS), `${config.redis.prefix}:audit`)).toEqual([`${config.redis.prefix}:audit`]);
+    expect(await keysMatching(app.get<RedisClient>(REDIS), `${config.redis.prefix}:audit`)).toEqual([
+      `${config.redis.prefix}:audit`,
+    ]);
   });
 
   it('builds an app’s own store on the main connection and prefix, and a store that takes configuration with it', async () => {
@@ -77,7 +79,9 @@ describe.each(REDIS_FLAVOURS)('StoresModule on $name', (flavour) => {
     expect(api.notes.redis).toBe(app.get(REDIS));
     expect(api.notes.prefix).toBe(config.redis.prefix);
     await api.notes.put('n1', 'hello');
-    expect(await keysMatching(app.get<RedisClient>(REDIS), `${config.redis.prefix}:notes:*`)).toEqual([`${config.redis.prefix}:notes:n1`]);
+    expect(await keysMatching(app.get<RedisClient>(REDIS), `${config.redis.prefix}:notes:*`)).toEqual([
+      `${config.redis.prefix}:notes:n1`,
+    ]);
     expect(api.commands).toBeInstanceOf(CommandStore);
   });
 });

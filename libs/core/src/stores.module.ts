@@ -22,9 +22,16 @@ export type RedisStoreClass<T> = new (redis: RedisClient, prefix: string) => T;
  * provided: its owner opens that connection and builds it.
  */
 export function redisStore<T>(store: RedisStoreClass<T>): FactoryProvider<T>;
-export function redisStore<T>(store: abstract new (...args: never[]) => T, build: (redis: RedisClient, config: AppConfig) => T): FactoryProvider<T>;
-export function redisStore<T>(store: abstract new (...args: never[]) => T, build?: (redis: RedisClient, config: AppConfig) => T): FactoryProvider<T> {
-  const make = build ?? ((redis: RedisClient, config: AppConfig) => new (store as RedisStoreClass<T>)(redis, config.redis.prefix));
+export function redisStore<T>(
+  store: abstract new (...args: never[]) => T,
+  build: (redis: RedisClient, config: AppConfig) => T,
+): FactoryProvider<T>;
+export function redisStore<T>(
+  store: abstract new (...args: never[]) => T,
+  build?: (redis: RedisClient, config: AppConfig) => T,
+): FactoryProvider<T> {
+  const make =
+    build ?? ((redis: RedisClient, config: AppConfig) => new (store as RedisStoreClass<T>)(redis, config.redis.prefix));
   return { provide: store, inject: [REDIS, APP_CONFIG], useFactory: make };
 }
 

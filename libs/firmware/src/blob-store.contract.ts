@@ -46,7 +46,9 @@ export function blobStoreContract(target: BlobStoreContractTarget): void {
       await writer.commit();
       expect((await readAll(await store.read(key))).equals(image)).toBe(true);
       expect((await readAll(await store.read(key, { start: 5, end: 9 }))).equals(image.subarray(5, 10))).toBe(true);
-      expect((await readAll(await store.read(key, { start: 2999, end: 2999 }))).equals(image.subarray(2999))).toBe(true);
+      expect((await readAll(await store.read(key, { start: 2999, end: 2999 }))).equals(image.subarray(2999))).toBe(
+        true,
+      );
     });
 
     it('streams an image of several S3 parts and reads a range across a part boundary', async () => {

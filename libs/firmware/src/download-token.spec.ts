@@ -18,6 +18,7 @@ describe('DownloadTokens', () => {
     const forged = `${prefix}.${otherClaims}.${signature}`;
     expect(tokens.verify(forged, 0)).toBeUndefined();
     expect(new DownloadTokens(Buffer.from('x'.repeat(32))).verify(token, 0)).toBeUndefined();
-    for (const junk of ['', 'fwt1', 'fwt1..', `${token}.x`, 'cpt_admin-token']) expect(tokens.verify(junk, 0)).toBeUndefined();
+    for (const junk of ['', 'fwt1', 'fwt1..', `${token}.x`, 'cpt_admin-token'])
+      expect(tokens.verify(junk, 0)).toBeUndefined();
   });
 });

@@ -24,7 +24,9 @@ export class DownloadTokens {
   }
 
   issue(grant: DownloadGrant): string {
-    const claims = Buffer.from(JSON.stringify({ i: grant.imageId, d: grant.deviceId, e: grant.expiresAt })).toString('base64url');
+    const claims = Buffer.from(JSON.stringify({ i: grant.imageId, d: grant.deviceId, e: grant.expiresAt })).toString(
+      'base64url',
+    );
     return `${PREFIX}.${claims}.${this.sign(claims)}`;
   }
 

@@ -38,7 +38,9 @@ describe.each(REDIS_FLAVOURS)('FirmwareCatalogue on $name', (flavour) => {
     const fresh = image('beijing', '1.1.0', '2026-02-01T00:00:00.000Z');
     const elsewhere = image('tianjin', '1.0.0', '2026-03-01T00:00:00.000Z');
     for (const i of [old, fresh, elsewhere]) await catalogue.add(i);
-    await expect(catalogue.add({ ...image('beijing', '1.0.0', '2026-04-01T00:00:00.000Z') })).rejects.toBeInstanceOf(FirmwareVersionExistsError);
+    await expect(catalogue.add({ ...image('beijing', '1.0.0', '2026-04-01T00:00:00.000Z') })).rejects.toBeInstanceOf(
+      FirmwareVersionExistsError,
+    );
     expect((await catalogue.list()).map((i) => i.id)).toEqual([elsewhere.id, fresh.id, old.id]);
     expect((await catalogue.list({ withinCities: ['beijing'] })).map((i) => i.id)).toEqual([fresh.id, old.id]);
     expect(await catalogue.list({ withinCities: ['beijing'], city: 'tianjin' })).toEqual([]);

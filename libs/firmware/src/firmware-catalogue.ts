@@ -8,7 +8,10 @@ export class FirmwareVersionExistsError extends Error {
     readonly image: Pick<FirmwareImage, 'city' | 'deviceType' | 'version'>,
     readonly existingId: string,
   ) {
-    super(`${image.deviceType} ${image.version} already exists in ${image.city} (image ${existingId}); delete it first or upload another version`);
+    super(
+      `${image.deviceType} ${image.version} already exists in ${image.city} (image ${existingId}); delete it ` +
+        `first or upload another version`,
+    );
   }
 }
 
@@ -51,7 +54,12 @@ export class FirmwareCatalogue {
     const k = this.keys;
     const existing = (await this.addScript(
       [k.image(image.id), k.cityIndex(image.city), k.allImages, k.versions],
-      [image.id, JSON.stringify(image), versionKey(image.city, image.deviceType, image.version), Date.parse(image.uploadedAt)],
+      [
+        image.id,
+        JSON.stringify(image),
+        versionKey(image.city, image.deviceType, image.version),
+        Date.parse(image.uploadedAt),
+      ],
     )) as string;
     if (existing) throw new FirmwareVersionExistsError(image, existing);
   }
@@ -61,17 +69,27 @@ export class FirmwareCatalogue {
     return json ? (JSON.parse(json) as FirmwareImage) : null;
   }
 
-  /** Images matching the query, newest first. The catalogue holds images, not devices: a read of every match is fine. */
+  /**
+   * Images matching the query, newest first. The catalogue holds images, not devices: a read of every match is fine.
+   */
   async list(query: ImageQuery = {}): Promise<FirmwareImage[]> {
     const within = query.withinCities;
     if (query.city !== undefined && within && !within.includes(query.city)) return [];
     const cities = query.city !== undefined ? [query.city] : within;
     const indexes = cities ? cities.map((c) => this.keys.cityIndex(c)) : [this.keys.allImages];
-    const scored = (await Promise.all(indexes.map((key) => this.redis.zrevrange(key, 0, -1, 'WITHSCORES')))).flatMap(pairs);
+    const scored = (await Promise.all(indexes.map((key) => this.redis.zrevrange(key, 0, -1, 'WITHSCORES')))).flatMap(
+      pairs,
+    );
     scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
     if (scored.length === 0) return [];
-    const images = (await this.redis.mget(...scored.map((s) => this.keys.image(s.id)))).flatMap((json) => (json ? [JSON.parse(json) as FirmwareImage] : []));
-    return images.filter((i) => (query.deviceType === undefined || i.deviceType === query.deviceType) && (query.version === undefined || i.version === query.version));
+    const images = (await this.redis.mget(...scored.map((s) => this.keys.image(s.id)))).flatMap((json) =>
+      json ? [JSON.parse(json) as FirmwareImage] : [],
+    );
+    return images.filter(
+      (i) =>
+        (query.deviceType === undefined || i.deviceType === query.deviceType) &&
+        (query.version === undefined || i.version === query.version),
+    );
   }
 
   /** Deletes the image's metadata unless it is in use; the caller deletes the bytes after `removed`. */

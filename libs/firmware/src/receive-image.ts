@@ -20,7 +20,11 @@ export interface ReceivedImage {
  * stops at the first byte over `maxBytes`. Never holds more than one chunk. The writer is left for
  * the caller to commit or abort: the signature is judged only once the last byte is in.
  */
-export async function receiveImage(source: AsyncIterable<Buffer>, writer: BlobWriter, options: { maxBytes: number; signature?: ImageSignatureCheck }): Promise<ReceivedImage> {
+export async function receiveImage(
+  source: AsyncIterable<Buffer>,
+  writer: BlobWriter,
+  options: { maxBytes: number; signature?: ImageSignatureCheck },
+): Promise<ReceivedImage> {
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of source) {

@@ -6,12 +6,19 @@ import { S3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
 
 /** Every object key in the bucket (all pages). */
 async function listKeys(server: S3Endpoint, prefix = ''): Promise<string[]> {
-  const client = new S3Client({ endpoint: server.endpoint, region: server.region, forcePathStyle: true, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } });
+  const client = new S3Client({
+    endpoint: server.endpoint,
+    region: server.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  });
   const keys: string[] = [];
   let token: string | undefined;
   try {
     do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: prefix, ContinuationToken: token }));
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: server.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       keys.push(...(page.Contents ?? []).map((o) => o.Key!));
       token = page.NextContinuationToken;
     } while (token);
@@ -70,7 +77,9 @@ describe('S3BlobStore on s3rver', () => {
 
   it('asks the bucket to abort a refused multipart upload, and reports what it could not clean up', async () => {
     const failures: Array<{ objectKey: string; err: Error }> = [];
-    const store = new S3BlobStore(storeOptions(endpoint, { onCleanupFailure: (objectKey, err) => failures.push({ objectKey, err }) }));
+    const store = new S3BlobStore(
+      storeOptions(endpoint, { onCleanupFailure: (objectKey, err) => failures.push({ objectKey, err }) }),
+    );
     // Under one part nothing reached the bucket: nothing to abort, nothing to report.
     const small = await store.create(uniqueName('small-'));
     await small.write(randomBytes(1000));
@@ -82,7 +91,9 @@ describe('S3BlobStore on s3rver', () => {
     const large = await store.create(key);
     for (let i = 0; i < 6; i++) await large.write(randomBytes(1024 * 1024));
     await large.abort();
-    expect(failures.map((f) => ({ objectKey: f.objectKey, name: f.err.name }))).toEqual([{ objectKey: `firmware/${key}`, name: 'MethodNotAllowed' }]);
+    expect(failures.map((f) => ({ objectKey: f.objectKey, name: f.err.name }))).toEqual([
+      { objectKey: `firmware/${key}`, name: 'MethodNotAllowed' },
+    ]);
     expect(await listKeys(endpoint)).not.toContain(`firmware/${key}`);
     store.onApplicationShutdown();
   });

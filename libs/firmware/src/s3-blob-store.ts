@@ -44,11 +44,17 @@ export class S3BlobStore implements FirmwareBlobStore {
   }
 
   async create(key: string): Promise<BlobWriter> {
-    return new MultipartWriter(this.client, this.options.bucket, this.objectKey(key), (objectKey, err) => this.options.onCleanupFailure?.(objectKey, err));
+    return new MultipartWriter(this.client, this.options.bucket, this.objectKey(key), (objectKey, err) =>
+      this.options.onCleanupFailure?.(objectKey, err),
+    );
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
-    const request = { Bucket: this.options.bucket, Key: this.objectKey(key), ...(range && { Range: `bytes=${range.start}-${range.end}` }) };
+    const request = {
+      Bucket: this.options.bucket,
+      Key: this.objectKey(key),
+      ...(range && { Range: `bytes=${range.start}-${range.end}` }),
+    };
     const answer = await this.client.send(new GetObjectCommand(request)).catch((err: unknown) => {
       throw isNotFound(err) ? new BlobNotFoundError(key) : err;
     });
@@ -128,10 +134,13 @@ class MultipartWriter implements BlobWriter {
     );
     // An upload that failed on its own has had its parts aborted by lib-storage and its error
     // given to the caller; here only a failure of the abort itself is news.
-    if (outcome && !(outcome instanceof UploadAbandoned) && !failedAlready) this.reportCleanupFailure(this.objectKey, outcome);
+    if (outcome && !(outcome instanceof UploadAbandoned) && !failedAlready)
+      this.reportCleanupFailure(this.objectKey, outcome);
     // A completion whose answer was lost may still have made the object: it must not outlive the refusal.
     if (this.committing) {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey })).catch((err: Error) => this.reportCleanupFailure(this.objectKey, err));
+      await this.client
+        .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey }))
+        .catch((err: Error) => this.reportCleanupFailure(this.objectKey, err));
     }
   }
 }

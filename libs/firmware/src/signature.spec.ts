@@ -31,6 +31,8 @@ describe('SignatureVerifier', () => {
 
   it('refuses a key it cannot check image signatures with', () => {
     const { publicKey } = generateKeyPairSync('x25519');
-    expect(() => new SignatureVerifier(publicKey.export({ type: 'spki', format: 'pem' }))).toThrow(/Ed25519, ECDSA or RSA/);
+    expect(() => new SignatureVerifier(publicKey.export({ type: 'spki', format: 'pem' }))).toThrow(
+      /Ed25519, ECDSA or RSA/,
+    );
   });
 });

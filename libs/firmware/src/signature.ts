@@ -7,7 +7,8 @@ import { createPublicKey, createVerify, verify, type KeyObject } from 'node:cryp
  *   (`openssl dgst -sha256 -sign key.pem -out image.sig image.bin`);
  * - Ed25519 keys: the signature of the image's 32-byte SHA-256 digest (Ed25519 signs whole
  *   messages, and an image is not held in memory:
- *   `openssl dgst -sha256 -binary image.bin > image.sha256 && openssl pkeyutl -sign -rawin -inkey key.pem -in image.sha256 -out image.sig`).
+ *   `openssl dgst -sha256 -binary image.bin > image.sha256 && openssl pkeyutl -sign -rawin -inkey key.pem -in
+ * image.sha256 -out image.sig`).
  *
  * Either way the signature binds the image's SHA-256, which is also what devices check.
  */
@@ -29,10 +30,16 @@ export class SignatureVerifier {
   /** A check fed the image's bytes in order; `verify` takes the finished SHA-256 digest and the signature. */
   start(): ImageSignatureCheck {
     if (this.key.asymmetricKeyType === 'ed25519') {
-      return { update: () => undefined, verify: (digest, signature) => safely(() => verify(null, digest, this.key, signature)) };
+      return {
+        update: () => undefined,
+        verify: (digest, signature) => safely(() => verify(null, digest, this.key, signature)),
+      };
     }
     const streaming = createVerify('sha256');
-    return { update: (chunk) => void streaming.update(chunk), verify: (_digest, signature) => safely(() => streaming.verify(this.key, signature)) };
+    return {
+      update: (chunk) => void streaming.update(chunk),
+      verify: (_digest, signature) => safely(() => streaming.verify(this.key, signature)),
+    };
   }
 }
 

@@ -17,7 +17,21 @@ export interface FirmwareUpdateParams {
  * `baseUrl`, its version, size and SHA-256, and a download token for this image and this device
  * valid until `validUntilMs`.
  */
-export function firmwareUpdateParams(image: FirmwareImage, deviceId: string, options: { baseUrl: string; tokens: DownloadTokens; validUntilMs: number }): FirmwareUpdateParams {
-  const token = options.tokens.issue({ imageId: image.id, deviceId, expiresAt: Math.ceil(options.validUntilMs / 1000) });
-  return { url: `${options.baseUrl}/firmware/${image.id}/download`, version: image.version, size: image.size, sha256: image.sha256, token };
+export function firmwareUpdateParams(
+  image: FirmwareImage,
+  deviceId: string,
+  options: { baseUrl: string; tokens: DownloadTokens; validUntilMs: number },
+): FirmwareUpdateParams {
+  const token = options.tokens.issue({
+    imageId: image.id,
+    deviceId,
+    expiresAt: Math.ceil(options.validUntilMs / 1000),
+  });
+  return {
+    url: `${options.baseUrl}/firmware/${image.id}/download`,
+    version: image.version,
+    size: image.size,
+    sha256: image.sha256,
+    token,
+  };
 }

@@ -96,7 +96,9 @@ export class HandoffConsumer {
     this.ackScript = luaScript(redis, 'cpHandoffAck', ACK_LUA);
   }
 
-  /** Creates every partition's consumer group (from the start of the stream, so nothing appended earlier is skipped). */
+  /**
+   * Creates every partition's consumer group (from the start of the stream, so nothing appended earlier is skipped).
+   */
   async ensureGroups(): Promise<void> {
     await Promise.all(
       this.keys.map(({ stream }) =>
@@ -203,7 +205,11 @@ export class HandoffConsumer {
   }
 
   private scaledToShare(ms: number): number {
-    return scaledToShare(ms, { partitions: this.options.partitions, held: this.held.size, maxMs: this.options.maxLingerMs ?? this.options.lingerMs ?? 0 });
+    return scaledToShare(ms, {
+      partitions: this.options.partitions,
+      held: this.held.size,
+      maxMs: this.options.maxLingerMs ?? this.options.lingerMs ?? 0,
+    });
   }
 
   /**
@@ -227,7 +233,11 @@ export class HandoffConsumer {
     return { segments: kept, lines, more };
   }
 
-  private async readPartition(partition: number, state: Held, count: number): Promise<(HandoffSegment & { lines: string[] }) | null> {
+  private async readPartition(
+    partition: number,
+    state: Held,
+    count: number,
+  ): Promise<(HandoffSegment & { lines: string[] }) | null> {
     const { stream, lease } = this.keys[partition];
     const { token } = state;
     let entries: StreamEntries;
@@ -237,7 +247,10 @@ export class HandoffConsumer {
       // A take-over claims everything pending (min idle 0); a retry only what failed long ago.
       const taking = state.claimCursor !== null;
       const minIdle = taking ? 0 : (this.options.retryIdleMs ?? 30_000);
-      const reply = await this.claim([stream, lease], [token, INGEST_GROUP, this.options.consumerName, minIdle, state.claimCursor ?? '0-0', count]);
+      const reply = await this.claim(
+        [stream, lease],
+        [token, INGEST_GROUP, this.options.consumerName, minIdle, state.claimCursor ?? '0-0', count],
+      );
       if (reply === LOST) return this.lost(partition, token);
       const [cursor, claimed] = reply as [string, StreamEntries];
       if (taking) state.claimCursor = cursor === '0-0' ? null : cursor;

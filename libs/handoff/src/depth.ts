@@ -24,18 +24,31 @@ export async function readHandoffDepth(redis: RedisClient, prefix: string, parti
         (redis.xpending(keys.stream, INGEST_GROUP) as Promise<[number]>).catch(() => [0]),
         redis.get(keys.backlog),
       ]);
-      return { entries: Number(entries ?? 0), pendingEntries: Number(pending[0] ?? 0), readings: Number(readings ?? 0) };
+      return {
+        entries: Number(entries ?? 0),
+        pendingEntries: Number(pending[0] ?? 0),
+        readings: Number(readings ?? 0),
+      };
     }),
   );
-  return perPartition.reduce((sum, d) => ({ entries: sum.entries + d.entries, pendingEntries: sum.pendingEntries + d.pendingEntries, readings: sum.readings + d.readings }), {
-    entries: 0,
-    pendingEntries: 0,
-    readings: 0,
-  });
+  return perPartition.reduce(
+    (sum, d) => ({
+      entries: sum.entries + d.entries,
+      pendingEntries: sum.pendingEntries + d.pendingEntries,
+      readings: sum.readings + d.readings,
+    }),
+    {
+      entries: 0,
+      pendingEntries: 0,
+      readings: 0,
+    },
+  );
 }
 
 /** Readings handed off and not yet stored, over every partition: what back-pressure and the fault checks watch. */
 export async function readHandoffBacklog(redis: RedisClient, prefix: string, partitions: number): Promise<number> {
-  const values = await Promise.all(Array.from({ length: partitions }, (_, p) => redis.get(handoffKeys(prefix, p).backlog)));
+  const values = await Promise.all(
+    Array.from({ length: partitions }, (_, p) => redis.get(handoffKeys(prefix, p).backlog)),
+  );
   return values.reduce((sum, v) => sum + Number(v ?? 0), 0);
 }

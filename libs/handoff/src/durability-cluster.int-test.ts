@@ -8,7 +8,9 @@ import { partitionOf } from './partition.js';
 import { HandoffProducer } from './producer.js';
 
 const PARTITIONS = 16;
-const line = (device: string) => [`building,city=beijing,device_id=${device},device_type=env-sensor,site=s1 temperature=1 1700000000000000000`];
+const line = (device: string) => [
+  `building,city=beijing,device_id=${device},device_type=env-sensor,site=s1 temperature=1 1700000000000000000`,
+];
 
 /**
  * The `replica` level on a Redis Cluster with a replica per master (a private one: a replica is
@@ -33,7 +35,8 @@ describe('hand-off durability on a Redis Cluster with replicas', () => {
         for (const node of plain) {
           const info = await node.info('replication');
           const master = /^master_port:(\d+)/m.exec(info)?.[1];
-          if (/^role:slave/m.test(info) && /^master_link_status:up/m.test(info) && master) replicaOf.set(Number(master), node.options.port!);
+          if (/^role:slave/m.test(info) && /^master_link_status:up/m.test(info) && master)
+            replicaOf.set(Number(master), node.options.port!);
         }
         return replicaOf.size;
       },
@@ -54,7 +57,13 @@ describe('hand-off durability on a Redis Cluster with replicas', () => {
     expect(await checkDurability(masters, 'replica', 1)).toEqual({ problems: [], warnings: [] });
     const tooFew = await checkDurability(masters, 'replica', 2);
     expect(tooFew.problems.sort()).toEqual(
-      masters.map((m) => `127.0.0.1:${m.options.port}: CP_HANDOFF_DURABILITY=replica needs 2 connected replica(s) (CP_HANDOFF_WAIT_REPLICAS), the server has 1`).sort(),
+      masters
+        .map(
+          (m) =>
+            `127.0.0.1:${m.options.port}: CP_HANDOFF_DURABILITY=replica needs 2 connected replica(s) ` +
+            `(CP_HANDOFF_WAIT_REPLICAS), the server has 1`,
+        )
+        .sort(),
     );
   });
 
@@ -76,7 +85,10 @@ describe('hand-off durability on a Redis Cluster with replicas', () => {
       const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', handoffKeys(prefix, partition).stream));
       masterOf.set(partition, Number(redis.slots[slot][0].split(':')[1]));
     }
-    const appendAll = () => Promise.allSettled([...deviceOf].map(([partition, device]) => producer.append(device, line(device)).then(() => partition)));
+    const appendAll = () =>
+      Promise.allSettled(
+        [...deviceOf].map(([partition, device]) => producer.append(device, line(device)).then(() => partition)),
+      );
 
     expect((await appendAll()).every((r) => r.status === 'fulfilled')).toBe(true);
 
@@ -92,7 +104,8 @@ describe('hand-off durability on a Redis Cluster with replicas', () => {
     }
     const refused = [...deviceOf.keys()].filter((_, i) => outcomes[i].status === 'rejected');
     expect(refused.sort((a, b) => a - b)).toEqual(held.sort((a, b) => a - b));
-    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(HandoffNotReplicatedError);
+    for (const outcome of outcomes)
+      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(HandoffNotReplicatedError);
     expect(timeouts).toEqual(held.map(() => 0));
 
     // Back in sync, the refused partitions take appends again (the device's resend).

@@ -19,7 +19,10 @@ export class HandoffNotReplicatedError extends Error {
     readonly wanted: number,
     readonly timeoutMs: number,
   ) {
-    super(`hand-off write not confirmed by ${wanted} replica(s) within ${timeoutMs} ms (${acknowledged} acknowledged): no PUBACK, the device will send it again`);
+    super(
+      `hand-off write not confirmed by ${wanted} replica(s) within ${timeoutMs} ms (${acknowledged} ` +
+        `acknowledged): no PUBACK, the device will send it again`,
+    );
     this.name = 'HandoffNotReplicatedError';
   }
 }
@@ -55,7 +58,11 @@ export interface DurabilityCheck {
  * `always` needs `appendonly yes` and `appendfsync always`; `replica` needs at least
  * `replicas` connected replicas on each master; `everysec` warns when AOF is off altogether.
  */
-export async function checkDurability(nodes: readonly Redis[], level: HandoffDurability, replicas: number): Promise<DurabilityCheck> {
+export async function checkDurability(
+  nodes: readonly Redis[],
+  level: HandoffDurability,
+  replicas: number,
+): Promise<DurabilityCheck> {
   const check: DurabilityCheck = { problems: [], warnings: [] };
   for (const node of nodes) {
     const name = `${node.options.host}:${node.options.port}`;
@@ -64,18 +71,33 @@ export async function checkDurability(nodes: readonly Redis[], level: HandoffDur
       const reply = (await node.call('CONFIG', 'GET', 'append*')) as string[];
       aof = Object.fromEntries(reply.flatMap((v, i) => (i % 2 === 0 ? [[v, reply[i + 1]]] : [])));
     } catch (err) {
-      check.warnings.push(`${name}: cannot read CONFIG (${(err as Error).message}); CP_HANDOFF_DURABILITY=${level} not verified`);
+      check.warnings.push(
+        `${name}: cannot read CONFIG (${(err as Error).message}); CP_HANDOFF_DURABILITY=${level} not verified`,
+      );
       aof = {};
     }
-    if (level === 'always' && aof.appendfsync !== undefined && (aof.appendonly !== 'yes' || aof.appendfsync !== 'always')) {
-      check.problems.push(`${name}: CP_HANDOFF_DURABILITY=always needs appendonly yes and appendfsync always, the server has appendonly ${aof.appendonly}, appendfsync ${aof.appendfsync}`);
+    if (
+      level === 'always' &&
+      aof.appendfsync !== undefined &&
+      (aof.appendonly !== 'yes' || aof.appendfsync !== 'always')
+    ) {
+      check.problems.push(
+        `${name}: CP_HANDOFF_DURABILITY=always needs appendonly yes and appendfsync always, the server has ` +
+          `appendonly ${aof.appendonly}, appendfsync ${aof.appendfsync}`,
+      );
     }
     if (level !== 'always' && aof.appendonly === 'no') {
-      check.warnings.push(`${name}: AOF is off (appendonly no): a Redis restart loses every reading not yet in InfluxDB`);
+      check.warnings.push(
+        `${name}: AOF is off (appendonly no): a Redis restart loses every reading not yet in InfluxDB`,
+      );
     }
     if (level === 'replica') {
       const connected = Number(/^connected_slaves:(\d+)/m.exec(await node.info('replication'))?.[1] ?? 0);
-      if (connected < replicas) check.problems.push(`${name}: CP_HANDOFF_DURABILITY=replica needs ${replicas} connected replica(s) (CP_HANDOFF_WAIT_REPLICAS), the server has ${connected}`);
+      if (connected < replicas)
+        check.problems.push(
+          `${name}: CP_HANDOFF_DURABILITY=replica needs ${replicas} connected replica(s) ` +
+            `(CP_HANDOFF_WAIT_REPLICAS), the server has ${connected}`,
+        );
     }
   }
   return check;

@@ -14,7 +14,13 @@ export function partitionsToRelease(owned: Iterable<number>, share: number): num
  * those with no holder, or held by an earlier run of this instance (`ownerPrefix`), in an order
  * rotated by `startAt` so processes joining at once try different ones first.
  */
-export function partitionsToTry(holders: ReadonlyArray<string | null>, owned: ReadonlySet<number>, need: number, startAt: number, ownerPrefix: string): number[] {
+export function partitionsToTry(
+  holders: ReadonlyArray<string | null>,
+  owned: ReadonlySet<number>,
+  need: number,
+  startAt: number,
+  ownerPrefix: string,
+): number[] {
   if (need <= 0) return [];
   const candidates: number[] = [];
   for (let k = 0; k < holders.length && candidates.length < need; k++) {

@@ -8,7 +8,9 @@ import { readHandoffBacklog, readHandoffDepth } from './depth.js';
 import { partitionOf } from './partition.js';
 
 const PARTITIONS = 4;
-const line = (device: string, i: number) => `building,city=beijing,device_id=${device},device_type=env-sensor,site=s1 temperature=${i} ${1_700_000_000_000 + i}000000`;
+const line = (device: string, i: number) =>
+  `building,city=beijing,device_id=${device},device_type=env-sensor,site=s1 ` +
+  `temperature=${i} ${1_700_000_000_000 + i}000000`;
 const device = (i: number) => `dev-${i % 7}`;
 
 describe('durable hand-off through partitioned Redis streams', () => {
@@ -23,20 +25,38 @@ describe('durable hand-off through partitioned Redis streams', () => {
   const newPrefix = () => `${config.redis.prefix}:${uniqueName('')}`;
 
   /** A consumer holding every partition through real leases, as a lone ingest process does. */
-  async function reader(prefix: string, name = 'c1', extra: Partial<ConstructorParameters<typeof HandoffConsumer>[1]> = {}) {
+  async function reader(
+    prefix: string,
+    name = 'c1',
+    extra: Partial<ConstructorParameters<typeof HandoffConsumer>[1]> = {},
+  ) {
     let leases: PartitionLeases | undefined;
-    const consumer = new HandoffConsumer(connection(), { prefix, partitions: PARTITIONS, consumerName: name, onLost: (p) => leases?.lost(p), ...extra });
-    await consumer.ensureGroups();
-    leases = new PartitionLeases(connection(), { prefix, partitions: PARTITIONS, instanceId: name, leaseMs: 5000 }, {
-      acquired: (p, token) => consumer.assign(p, token),
-      revoked: (p) => consumer.revoke(p),
-      drained: () => consumer.drained(),
+    const consumer = new HandoffConsumer(connection(), {
+      prefix,
+      partitions: PARTITIONS,
+      consumerName: name,
+      onLost: (p) => leases?.lost(p),
+      ...extra,
     });
+    await consumer.ensureGroups();
+    leases = new PartitionLeases(
+      connection(),
+      { prefix, partitions: PARTITIONS, instanceId: name, leaseMs: 5000 },
+      {
+        acquired: (p, token) => consumer.assign(p, token),
+        revoked: (p) => consumer.revoke(p),
+        drained: () => consumer.drained(),
+      },
+    );
     await leases.tick();
     return { consumer, leases };
   }
   /** Reads until `count` lines came, or a read finds nothing after that. */
-  async function readLines(consumer: HandoffConsumer, count: number, ack = true): Promise<{ lines: string[]; batches: HandoffBatch[] }> {
+  async function readLines(
+    consumer: HandoffConsumer,
+    count: number,
+    ack = true,
+  ): Promise<{ lines: string[]; batches: HandoffBatch[] }> {
     const lines: string[] = [];
     const batches: HandoffBatch[] = [];
     await waitFor(
@@ -63,7 +83,12 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('puts a device’s readings in its partition, delivers them in order and empties every backlog once acknowledged', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
+    const producer = new HandoffProducer(connection(), {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 100,
+      maxBacklogReadings: 1e6,
+    });
     const { consumer, leases } = await reader(prefix);
     expect(leases.partitions).toEqual([0, 1, 2, 3]);
     // Many concurrent appends, as many publishes handled in one I/O turn would make.
@@ -85,13 +110,22 @@ describe('durable hand-off through partitioned Redis streams', () => {
       const own = lines.filter((l) => l.includes(`device_id=dev-${d},`));
       expect(own).toEqual(sent.filter((i) => i % 7 === d).map((i) => line(device(i), i)));
     }
-    expect(await readHandoffDepth(connection(), prefix, PARTITIONS)).toEqual({ entries: 0, pendingEntries: 0, readings: 0 });
+    expect(await readHandoffDepth(connection(), prefix, PARTITIONS)).toEqual({
+      entries: 0,
+      pendingEntries: 0,
+      readings: 0,
+    });
     await leases.stop();
   });
 
   it('fences a reader that lost its lease: it can neither read that partition’s new entries nor acknowledge its old ones', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 10, maxBacklogReadings: 1e6 });
+    const producer = new HandoffProducer(connection(), {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 10,
+      maxBacklogReadings: 1e6,
+    });
     const lost: number[] = [];
     const { consumer, leases } = await reader(prefix, 'stale', { onLost: (p) => lost.push(p) });
     await producer.append('dev-1', [line('dev-1', 1), line('dev-1', 2)]);
@@ -106,13 +140,22 @@ describe('durable hand-off through partitioned Redis streams', () => {
     expect(consumer.partitionsHeld).not.toContain(partition);
     expect(await consumer.ack(batches[0])).toBe(0);
     // Everything is left for the new owner: the old entry pending, the new one unread, the backlog whole.
-    expect(await readHandoffDepth(connection(), prefix, PARTITIONS)).toEqual({ entries: 2, pendingEntries: 1, readings: 3 });
+    expect(await readHandoffDepth(connection(), prefix, PARTITIONS)).toEqual({
+      entries: 2,
+      pendingEntries: 1,
+      readings: 3,
+    });
     await leases.stop();
   });
 
   it('lets a restarted process (same instance id) take its leases back at once and redo what it left pending first', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 10, maxBacklogReadings: 1e6 });
+    const producer = new HandoffProducer(connection(), {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 10,
+      maxBacklogReadings: 1e6,
+    });
     const first = await reader(prefix, 'ingest-1');
     await producer.append('dev-2', [line('dev-2', 1), line('dev-2', 2)]);
     await readLines(first.consumer, 2, false);
@@ -129,7 +172,12 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('makes a partition’s stream and group again when Redis lost them (restarted without persistence)', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 10, maxBacklogReadings: 1e6 });
+    const producer = new HandoffProducer(connection(), {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 10,
+      maxBacklogReadings: 1e6,
+    });
     const { consumer, leases } = await reader(prefix);
     await connection().del(handoffKeys(prefix, partitionOf('dev-3', PARTITIONS)).stream);
     await expect(consumer.next()).rejects.toThrow(/NOGROUP/);
@@ -141,7 +189,13 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('holds appends while the backlog of all partitions together is over its limit and releases them as ingest catches up', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1000, backlogPollMs: 20 });
+    const producer = new HandoffProducer(connection(), {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 100,
+      maxBacklogReadings: 1000,
+      backlogPollMs: 20,
+    });
     // 1000 readings over 7 devices: no single partition is near the limit, the sum is at it.
     await Promise.all(Array.from({ length: 1000 }, (_, i) => producer.append(device(i), [line(device(i), i)])));
 
@@ -159,7 +213,12 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('lingers on a trickle with a few read rounds, not one every few milliseconds', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
+    const producer = new HandoffProducer(connection(), {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 100,
+      maxBacklogReadings: 1e6,
+    });
     const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 1000, lingerMs: 1000 });
     expect(await consumer.next()).toBeNull();
     // A read (or claim) script names its partition's stream and lease; the append names no lease.
@@ -167,7 +226,8 @@ describe('durable hand-off through partitioned Redis streams', () => {
     const monitor = await connection().monitor();
     let reads = 0;
     monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args[0].toLowerCase() === 'evalsha' && keys.some((k) => args.includes(k.stream) && args.includes(k.lease))) reads++;
+      if (args[0].toLowerCase() === 'evalsha' && keys.some((k) => args.includes(k.stream) && args.includes(k.lease)))
+        reads++;
     });
     let batch: HandoffBatch | null;
     try {
@@ -175,7 +235,11 @@ describe('durable hand-off through partitioned Redis streams', () => {
       batch = await consumer.next();
       expect(batch?.lines).toHaveLength(1);
       // The pause doubles from 5 ms: about 9 rounds in a 1 s linger (polling every 5 ms made ~200).
-      await waitFor(async () => reads, (n) => n > 0, { what: 'the monitor saw the reads' });
+      await waitFor(
+        async () => reads,
+        (n) => n > 0,
+        { what: 'the monitor saw the reads' },
+      );
       expect(reads / PARTITIONS).toBeLessThanOrEqual(12);
     } finally {
       monitor.disconnect(); // a monitor left open keeps jest from exiting
@@ -187,7 +251,12 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('lingers to gather entries appended moments apart into one large batch', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), { prefix, partitions: PARTITIONS, maxEntryReadings: 100, maxBacklogReadings: 1e6 });
+    const producer = new HandoffProducer(connection(), {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 100,
+      maxBacklogReadings: 1e6,
+    });
     // The batch completes as soon as it holds 30 lines; the long linger only keeps a loaded
     // machine (29 appends that may take seconds) from ending it early.
     const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 30, lingerMs: 15_000 });

@@ -6,4 +6,11 @@ export { partitionOf } from './partition.js';
 export { fairShare } from './fair-share.js';
 export { encodeEntries, type EncodedEntry } from './entry.js';
 export { readHandoffDepth, readHandoffBacklog, type HandoffDepth } from './depth.js';
-export { checkDurability, replicaWait, HandoffNotReplicatedError, type DurabilityCheck, type HandoffDurability, type ReplicaWaitOptions } from './durability.js';
+export {
+  checkDurability,
+  replicaWait,
+  HandoffNotReplicatedError,
+  type DurabilityCheck,
+  type HandoffDurability,
+  type ReplicaWaitOptions,
+} from './durability.js';

@@ -121,7 +121,9 @@ export class PartitionLeases {
 
   private async renew(): Promise<void> {
     const mine = [...this.held, ...this.releasing];
-    const renewed = await Promise.all(mine.map((p) => this.scripts.renew([this.leaseKey(p)], [this.token, this.options.leaseMs])));
+    const renewed = await Promise.all(
+      mine.map((p) => this.scripts.renew([this.leaseKey(p)], [this.token, this.options.leaseMs])),
+    );
     mine.forEach((p, i) => {
       if (Number(renewed[i]) !== 1) this.lost(p);
     });
@@ -131,8 +133,16 @@ export class PartitionLeases {
     const { partitions, instanceId, leaseMs } = this.options;
     const holders = await Promise.all(Array.from({ length: partitions }, (_, p) => this.redis.get(this.leaseKey(p))));
     const mine = new Set([...this.held, ...this.releasing]);
-    const candidates = partitionsToTry(holders, mine, need, startingPartition(instanceId, partitions), this.ownerPrefix);
-    const taken = await Promise.all(candidates.map((p) => this.scripts.acquire([this.leaseKey(p)], [this.token, leaseMs, this.ownerPrefix])));
+    const candidates = partitionsToTry(
+      holders,
+      mine,
+      need,
+      startingPartition(instanceId, partitions),
+      this.ownerPrefix,
+    );
+    const taken = await Promise.all(
+      candidates.map((p) => this.scripts.acquire([this.leaseKey(p)], [this.token, leaseMs, this.ownerPrefix])),
+    );
     candidates.forEach((p, i) => {
       if (Number(taken[i]) !== 1) return;
       this.held.add(p);

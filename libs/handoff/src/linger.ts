@@ -5,7 +5,10 @@
  * Its batches then stay as large as one process's, and all processes together make as many reads
  * and writes per second as one would.
  */
-export function scaledToShare(ms: number, { partitions, held, maxMs }: { partitions: number; held: number; maxMs: number }): number {
+export function scaledToShare(
+  ms: number,
+  { partitions, held, maxMs }: { partitions: number; held: number; maxMs: number },
+): number {
   if (held <= 0 || maxMs <= ms) return ms;
   return Math.min(maxMs, (ms * partitions) / Math.min(held, partitions));
 }

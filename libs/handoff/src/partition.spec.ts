@@ -53,7 +53,8 @@ describe('fair share of partitions', () => {
       const holders: Array<string | null> = new Array(16).fill(null);
       for (let k = 0; k < live; k++) {
         const me = `p${k}#`;
-        for (const p of partitionsToTry(holders, new Set(), fairShare(16, live), startingPartition(me, 16), me)) holders[p] = `${me}x`;
+        for (const p of partitionsToTry(holders, new Set(), fairShare(16, live), startingPartition(me, 16), me))
+          holders[p] = `${me}x`;
       }
       expect(holders.filter((h) => h === null)).toEqual([]);
     }

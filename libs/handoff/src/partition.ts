@@ -4,7 +4,8 @@
  * broker puts a device's readings in the same stream and one ingest process reads them in order.
  */
 export function partitionOf(deviceId: string, partitions: number): number {
-  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+  if (!Number.isInteger(partitions) || partitions < 1)
+    throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
   let hash = 0x811c9dc5;
   for (let i = 0; i < deviceId.length; i++) {
     hash ^= deviceId.charCodeAt(i);

@@ -11,7 +11,9 @@ export interface HandoffProducerOptions {
   partitions: number;
   /** Most readings in one stream entry. */
   maxEntryReadings: number;
-  /** Above this backlog (all partitions together), `append` holds its promise until ingest catches up (back-pressure). */
+  /**
+   * Above this backlog (all partitions together), `append` holds its promise until ingest catches up (back-pressure).
+   */
   maxBacklogReadings: number;
   /** How often a held append re-reads the backlog. @defaultValue 100 */
   backlogPollMs?: number;
@@ -107,7 +109,11 @@ export class HandoffProducer {
   /** One partition's share of a flush, in one script call. Returns the partition's new backlog. */
   private async write(partition: number, items: PendingAppend[]): Promise<number> {
     const args: Array<string | number> = [];
-    for (const entry of encodeEntries(items.map((p) => p.lines), this.options.maxEntryReadings)) args.push(entry.n, entry.lp);
+    for (const entry of encodeEntries(
+      items.map((p) => p.lines),
+      this.options.maxEntryReadings,
+    ))
+      args.push(entry.n, entry.lp);
     const { stream, backlog } = this.keys[partition];
     return Number(await this.appendScript([stream, backlog], args));
   }
@@ -115,7 +121,12 @@ export class HandoffProducer {
   /** Re-reads every partition's counter (one GET each, pipelined per node); one refresh at a time. */
   private refreshBacklog(): Promise<void> {
     this.refreshing ??= Promise.all(this.keys.map((k) => this.redis.get(k.backlog)))
-      .then((values) => this.backlog.replaceAll(values.map((v) => Number(v ?? 0)), Date.now()))
+      .then((values) =>
+        this.backlog.replaceAll(
+          values.map((v) => Number(v ?? 0)),
+          Date.now(),
+        ),
+      )
       .finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }

@@ -7,7 +7,8 @@ import { TestReader, type FeedLog } from './reader-kit.js';
 const PARTITIONS = 8;
 const LEASE_MS = 1500;
 const DEVICES = Array.from({ length: 24 }, (_, i) => `dev-${i}`);
-const line = (device: string, t: number) => `energy,city=tianjin,device_id=${device},device_type=electricity-meter,site=tj-1 voltage=${t} ${t}000000`;
+const line = (device: string, t: number) =>
+  `energy,city=tianjin,device_id=${device},device_type=electricity-meter,site=tj-1 voltage=${t} ${t}000000`;
 
 /**
  * Ingest processes joining, sharing and dying while readings flow, over a real single Redis and the
@@ -32,7 +33,12 @@ describe.each(REDIS_FLAVOURS)('partitioned hand-off with leases over $name', ({ 
   it('reads every entry once, a device’s readings in order, across a join and a death with pending entries', async () => {
     const feed: FeedLog = [];
     const options = { prefix, partitions: PARTITIONS, leaseMs: LEASE_MS };
-    const producer = new HandoffProducer(connect(), { prefix, partitions: PARTITIONS, maxEntryReadings: 5, maxBacklogReadings: 1e6 });
+    const producer = new HandoffProducer(connect(), {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 5,
+      maxBacklogReadings: 1e6,
+    });
     const reader = (name: string) => new TestReader(name, [connect(), connect()], options, feed).start();
 
     const [a, b] = await Promise.all([reader('a'), reader('b')]);
@@ -54,24 +60,40 @@ describe.each(REDIS_FLAVOURS)('partitioned hand-off with leases over $name', ({ 
     })();
 
     const holdings = (...readers: TestReader[]) => readers.map((r) => r.leases.partitions.length);
-    await waitFor(() => holdings(a, b), ([x, y]) => x === 4 && y === 4, { what: 'a and b holding 4 partitions each' });
+    await waitFor(
+      () => holdings(a, b),
+      ([x, y]) => x === 4 && y === 4,
+      { what: 'a and b holding 4 partitions each' },
+    );
     const c = await reader('c');
     // ceil(8 / 3) = 3: a and b give one or two up each, c takes what they free.
-    await waitFor(() => holdings(a, b, c), (h) => h.every((n) => n <= 3) && h.reduce((x, y) => x + y) === PARTITIONS, { what: 'three readers sharing the 8 partitions' });
+    await waitFor(
+      () => holdings(a, b, c),
+      (h) => h.every((n) => n <= 3) && h.reduce((x, y) => x + y) === PARTITIONS,
+      { what: 'three readers sharing the 8 partitions' },
+    );
     expect(c.leases.partitions.length).toBeGreaterThan(0);
 
     await b.die();
     expect(b.unacknowledged.length).toBeGreaterThan(0);
     // b's leases expire; a and c take its partitions, and its pending entries with them.
-    await waitFor(() => holdings(a, c), ([x, y]) => x === 4 && y === 4, { timeoutMs: 15_000, what: 'a and c holding 4 partitions each after b died' });
+    await waitFor(
+      () => holdings(a, c),
+      ([x, y]) => x === 4 && y === 4,
+      { timeoutMs: 15_000, what: 'a and c holding 4 partitions each after b died' },
+    );
     await new Promise((r) => setTimeout(r, 300));
     publishing = false;
     await publisher;
 
-    const depth = await waitFor(() => readHandoffDepth(connect(), prefix, PARTITIONS), (d) => d.entries === 0 && d.readings === 0, {
-      timeoutMs: 15_000,
-      what: 'every partition drained',
-    });
+    const depth = await waitFor(
+      () => readHandoffDepth(connect(), prefix, PARTITIONS),
+      (d) => d.entries === 0 && d.readings === 0,
+      {
+        timeoutMs: 15_000,
+        what: 'every partition drained',
+      },
+    );
     expect(depth.pendingEntries).toBe(0);
     await Promise.all([a.stop(), c.stop()]);
 

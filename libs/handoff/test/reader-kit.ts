@@ -46,7 +46,13 @@ export class TestReader {
     });
     this.leases = new PartitionLeases(
       leaseConnection,
-      { prefix: options.prefix, partitions: options.partitions, instanceId: name, leaseMs: options.leaseMs, tickMs: options.tickMs ?? 100 },
+      {
+        prefix: options.prefix,
+        partitions: options.partitions,
+        instanceId: name,
+        leaseMs: options.leaseMs,
+        tickMs: options.tickMs ?? 100,
+      },
       {
         acquired: (p, token) => this.consumer.assign(p, token),
         revoked: (p) => this.consumer.revoke(p),

@@ -6,7 +6,9 @@ export const AGGREGATES = ['sum', 'mean', 'min', 'max'] as const;
 export type IndicatorAggregate = (typeof AGGREGATES)[number];
 
 /** An alert rule over an indicator: the indicator's value is the reading of a virtual device. */
-export type IndicatorRule = Omit<RuleDefinition, 'deviceType' | 'field' | 'scope' | 'key'> & { condition: ValueCondition };
+export type IndicatorRule = Omit<RuleDefinition, 'deviceType' | 'field' | 'scope' | 'key'> & {
+  condition: ValueCondition;
+};
 
 /**
  * A cluster indicator: one numeric field of one device type, over what the cities share with the
@@ -43,17 +45,35 @@ export class IndicatorDefinitionError extends Error {
 const ID = /^[a-z][a-z0-9-]{0,62}$/;
 const SITE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MAX_WINDOW_S = 24 * 3600;
-const KEYS = new Set(['id', 'title', 'description', 'unit', 'deviceType', 'field', 'aggregate', 'windowSeconds', 'sites', 'rules']);
+const KEYS = new Set([
+  'id',
+  'title',
+  'description',
+  'unit',
+  'deviceType',
+  'field',
+  'aggregate',
+  'windowSeconds',
+  'sites',
+  'rules',
+]);
 
 /**
  * Checks a definitions document (`{"indicators": [...]}`, untrusted JSON) and returns the
  * definitions, or throws naming every problem by its path (`indicators[0].rules[1].condition`).
  * Rules are checked by libs/rules' validateRule, as the operators' own rules are.
  */
-export function parseIndicatorDefinitions(input: unknown, catalogue: IndicatorCatalogue, source = 'indicators'): IndicatorDefinition[] {
+export function parseIndicatorDefinitions(
+  input: unknown,
+  catalogue: IndicatorCatalogue,
+  source = 'indicators',
+): IndicatorDefinition[] {
   const problems: Array<{ field: string; message: string }> = [];
   const list = isObject(input) ? input.indicators : undefined;
-  if (!Array.isArray(list)) throw new IndicatorDefinitionError(source, [{ field: 'indicators', message: 'must be an array of indicator definitions' }]);
+  if (!Array.isArray(list))
+    throw new IndicatorDefinitionError(source, [
+      { field: 'indicators', message: 'must be an array of indicator definitions' },
+    ]);
   const seen = new Set<string>();
   const definitions = list.map((raw, i) => {
     const at = `indicators[${i}]`;
@@ -67,15 +87,27 @@ export function parseIndicatorDefinitions(input: unknown, catalogue: IndicatorCa
     if (typeof id !== 'string' || !ID.test(id)) fail('id', `must match ${ID}`);
     else if (seen.has(id)) fail('id', `${id} is defined twice`);
     else seen.add(id);
-    if (typeof raw.title !== 'string' || raw.title === '' || raw.title.length > 200) fail('title', 'must be a string of 1 to 200 characters');
-    for (const key of ['description', 'unit'] as const) if (raw[key] !== undefined && (typeof raw[key] !== 'string' || raw[key].length > 500)) fail(key, 'must be a string');
+    if (typeof raw.title !== 'string' || raw.title === '' || raw.title.length > 200)
+      fail('title', 'must be a string of 1 to 200 characters');
+    for (const key of ['description', 'unit'] as const)
+      if (raw[key] !== undefined && (typeof raw[key] !== 'string' || raw[key].length > 500))
+        fail(key, 'must be a string');
     const fields = typeof raw.deviceType === 'string' ? catalogue.numericFields(raw.deviceType) : undefined;
     if (!fields) fail('deviceType', 'must be a device type of the catalogue');
-    else if (typeof raw.field !== 'string' || !fields.includes(raw.field)) fail('field', `must be a numeric field of ${String(raw.deviceType)}: ${fields.join(', ')}`);
-    if (!AGGREGATES.includes(raw.aggregate as IndicatorAggregate)) fail('aggregate', `must be one of ${AGGREGATES.join(', ')}`);
+    else if (typeof raw.field !== 'string' || !fields.includes(raw.field))
+      fail('field', `must be a numeric field of ${String(raw.deviceType)}: ${fields.join(', ')}`);
+    if (!AGGREGATES.includes(raw.aggregate as IndicatorAggregate))
+      fail('aggregate', `must be one of ${AGGREGATES.join(', ')}`);
     const window = raw.windowSeconds;
-    if (typeof window !== 'number' || !Number.isInteger(window) || window < 1 || window > MAX_WINDOW_S) fail('windowSeconds', `must be a whole number of seconds from 1 to ${MAX_WINDOW_S}`);
-    if (raw.sites !== undefined && (!Array.isArray(raw.sites) || raw.sites.length === 0 || !raw.sites.every((s) => typeof s === 'string' && SITE.test(s)))) fail('sites', 'must be a non-empty array of site names');
+    if (typeof window !== 'number' || !Number.isInteger(window) || window < 1 || window > MAX_WINDOW_S)
+      fail('windowSeconds', `must be a whole number of seconds from 1 to ${MAX_WINDOW_S}`);
+    if (
+      raw.sites !== undefined &&
+      (!Array.isArray(raw.sites) ||
+        raw.sites.length === 0 ||
+        !raw.sites.every((s) => typeof s === 'string' && SITE.test(s)))
+    )
+      fail('sites', 'must be a non-empty array of site names');
     const rules = parseRules(raw.rules, fail);
     return {
       id: id as string,
@@ -104,8 +136,13 @@ function parseRules(input: unknown, fail: (field: string, message: string) => vo
   input.forEach((raw, j) => {
     const at = `rules[${j}]`;
     if (!isObject(raw)) return fail(at, 'must be an object');
-    for (const key of ['deviceType', 'field', 'scope', 'key']) if (key in raw) fail(`${at}.${key}`, 'is not a property of an indicator rule (it watches the indicator itself)');
-    if (isObject(raw.condition) && raw.condition.kind === 'deadman') return fail(`${at}.condition.kind`, 'must be above, below, outside or rate (an indicator has no device to fall silent)');
+    for (const key of ['deviceType', 'field', 'scope', 'key'])
+      if (key in raw) fail(`${at}.${key}`, 'is not a property of an indicator rule (it watches the indicator itself)');
+    if (isObject(raw.condition) && raw.condition.kind === 'deadman')
+      return fail(
+        `${at}.condition.kind`,
+        'must be above, below, outside or rate (an indicator has no device to fall silent)',
+      );
     const checked = validateRule({ ...raw, deviceType: 'cluster-indicator', field: 'value' });
     if (!checked.ok) return checked.errors.forEach((e) => fail(`${at}.${e.field}`, e.message));
     const { deviceType: _type, field: _field, scope: _scope, key: _key, ...rule } = checked.rule;

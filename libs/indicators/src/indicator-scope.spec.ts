@@ -1,7 +1,15 @@
 import { cityScopes, type ClusterShareTerms } from './indicator-scope.js';
 import type { IndicatorDefinition } from './indicator-definition.js';
 
-const demand: IndicatorDefinition = { id: 'demand', title: 'Demand', deviceType: 'electricity-meter', field: 'active_power', aggregate: 'sum', windowSeconds: 300, rules: [] };
+const demand: IndicatorDefinition = {
+  id: 'demand',
+  title: 'Demand',
+  deviceType: 'electricity-meter',
+  field: 'active_power',
+  aggregate: 'sum',
+  windowSeconds: 300,
+  rules: [],
+};
 const window = { fromMs: Date.parse('2026-12-03T10:00:00Z'), toMs: Date.parse('2026-12-03T10:05:00Z') };
 const share = (id: string, change: Partial<ClusterShareTerms> = {}): ClusterShareTerms => ({
   id,
@@ -34,14 +42,22 @@ describe('which shares an indicator may use', () => {
       share('alert-events', { kind: 'alerts' }),
     ];
     expect(cityScopes(demand, refused, window)).toEqual([]);
-    expect(cityScopes(demand, [share('fine', { granularity: { kind: 'aggregate', minIntervalMinutes: 5 } })], window)).toEqual([{ city: 'tianjin', shareIds: ['fine'] }]);
+    expect(
+      cityScopes(demand, [share('fine', { granularity: { kind: 'aggregate', minIntervalMinutes: 5 } })], window),
+    ).toEqual([{ city: 'tianjin', shareIds: ['fine'] }]);
   });
 
   it('narrows to the sites both the indicator and the share allow, and unions a city’s shares', () => {
     const border = { ...demand, sites: ['tj-border-1', 'tj-border-2'] };
-    expect(cityScopes(border, [share('a', { sites: ['tj-border-2', 'tj-port'] })], window)).toEqual([{ city: 'tianjin', shareIds: ['a'], sites: ['tj-border-2'] }]);
+    expect(cityScopes(border, [share('a', { sites: ['tj-border-2', 'tj-port'] })], window)).toEqual([
+      { city: 'tianjin', shareIds: ['a'], sites: ['tj-border-2'] },
+    ]);
     expect(cityScopes(border, [share('a', { sites: ['tj-port'] })], window)).toEqual([]);
-    expect(cityScopes(demand, [share('a', { sites: ['s1'] }), share('b', { sites: ['s2'] })], window)).toEqual([{ city: 'tianjin', shareIds: ['a', 'b'], sites: ['s1', 's2'] }]);
-    expect(cityScopes(demand, [share('a', { sites: ['s1'] }), share('b')], window)).toEqual([{ city: 'tianjin', shareIds: ['a', 'b'] }]);
+    expect(cityScopes(demand, [share('a', { sites: ['s1'] }), share('b', { sites: ['s2'] })], window)).toEqual([
+      { city: 'tianjin', shareIds: ['a', 'b'], sites: ['s1', 's2'] },
+    ]);
+    expect(cityScopes(demand, [share('a', { sites: ['s1'] }), share('b')], window)).toEqual([
+      { city: 'tianjin', shareIds: ['a', 'b'] },
+    ]);
   });
 });

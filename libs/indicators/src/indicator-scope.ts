@@ -21,7 +21,10 @@ export interface ClusterShareTerms {
   deviceTypes: readonly string[];
   fields: readonly string[];
   sites?: readonly string[];
-  granularity: { kind: 'raw' } | { kind: 'aggregate'; minIntervalMinutes: number } | { kind: 'site-totals'; minIntervalMinutes: number; minDevices: number };
+  granularity:
+    | { kind: 'raw' }
+    | { kind: 'aggregate'; minIntervalMinutes: number }
+    | { kind: 'site-totals'; minIntervalMinutes: number; minDevices: number };
   from: string;
   to: string;
 }
@@ -29,14 +32,20 @@ export interface ClusterShareTerms {
 /** The share recipient meaning "every city of the cluster". */
 export const CLUSTER_RECIPIENT = '*';
 
-/** One city's part of an indicator: the agreements it comes through, and the sites they allow (undefined: every site). */
+/**
+ * One city's part of an indicator: the agreements it comes through, and the sites they allow (undefined: every site).
+ */
 export interface CityScope {
   city: string;
   shareIds: string[];
   sites?: string[];
 }
 
-export function cityScopes(definition: IndicatorDefinition, liveShares: readonly ClusterShareTerms[], window: { fromMs: number; toMs: number }): CityScope[] {
+export function cityScopes(
+  definition: IndicatorDefinition,
+  liveShares: readonly ClusterShareTerms[],
+  window: { fromMs: number; toMs: number },
+): CityScope[] {
   const byCity = new Map<string, CityScope>();
   for (const share of liveShares) {
     if (!counts(definition, share, window)) continue;
@@ -55,7 +64,11 @@ export function cityScopes(definition: IndicatorDefinition, liveShares: readonly
   return [...byCity.values()].sort((a, b) => a.city.localeCompare(b.city));
 }
 
-function counts(definition: IndicatorDefinition, share: ClusterShareTerms, window: { fromMs: number; toMs: number }): boolean {
+function counts(
+  definition: IndicatorDefinition,
+  share: ClusterShareTerms,
+  window: { fromMs: number; toMs: number },
+): boolean {
   if (share.toCity !== CLUSTER_RECIPIENT || share.kind === 'alerts') return false;
   if (!share.deviceTypes.includes(definition.deviceType) || !share.fields.includes(definition.field)) return false;
   if (Date.parse(share.from) > window.fromMs || Date.parse(share.to) < window.toMs) return false;
@@ -65,7 +78,10 @@ function counts(definition: IndicatorDefinition, share: ClusterShareTerms, windo
 }
 
 /** The indicator's sites the share allows: undefined when neither narrows them. */
-function sitesOf(indicatorSites: readonly string[] | undefined, shareSites: readonly string[] | undefined): string[] | undefined {
+function sitesOf(
+  indicatorSites: readonly string[] | undefined,
+  shareSites: readonly string[] | undefined,
+): string[] | undefined {
   if (!indicatorSites) return shareSites ? [...shareSites].sort() : undefined;
   if (!shareSites) return [...indicatorSites].sort();
   return indicatorSites.filter((s) => shareSites.includes(s)).sort();

@@ -1,4 +1,11 @@
-import { escapeTag, formatFieldValue, quoteFieldString, quoteIdent, quoteString, type Series } from '@citypulse/storage';
+import {
+  escapeTag,
+  formatFieldValue,
+  quoteFieldString,
+  quoteIdent,
+  quoteString,
+  type Series,
+} from '@citypulse/storage';
 import type { IndicatorAggregate, IndicatorDefinition } from './indicator-definition.js';
 import type { CityScope } from './indicator-scope.js';
 
@@ -35,7 +42,12 @@ export interface IndicatorValue {
  * Each device's mean of the field over the window, within the shared scopes only: the WHERE clause
  * is built from the agreements (city, and the sites they allow), never from anything else.
  */
-export function perDeviceMeansQuery(definition: IndicatorDefinition, measurement: string, scopes: readonly CityScope[], window: { fromMs: number; toMs: number }): string {
+export function perDeviceMeansQuery(
+  definition: IndicatorDefinition,
+  measurement: string,
+  scopes: readonly CityScope[],
+  window: { fromMs: number; toMs: number },
+): string {
   const f = quoteIdent(definition.field);
   const cities = scopes
     .map(({ city, sites }) => {
@@ -44,7 +56,8 @@ export function perDeviceMeansQuery(definition: IndicatorDefinition, measurement
     })
     .join(' OR ');
   return (
-    `SELECT mean(${f}) AS "mean" FROM ${quoteIdent(measurement)} WHERE "device_type" = ${quoteString(definition.deviceType)} AND (${cities})` +
+    `SELECT mean(${f}) AS "mean" FROM ${quoteIdent(measurement)} WHERE "device_type" ` +
+    `= ${quoteString(definition.deviceType)} AND (${cities})` +
     ` AND time >= ${Math.floor(window.fromMs)}ms AND time < ${Math.ceil(window.toMs)}ms GROUP BY "city", "device_id"`
   );
 }
@@ -55,7 +68,8 @@ export function toDeviceMeans(series: readonly Series[]): Array<{ city: string; 
   for (const s of series) {
     const at = s.columns.indexOf('mean');
     const mean = s.values?.[0]?.[at];
-    if (typeof mean === 'number' && s.tags?.city && s.tags.device_id) means.push({ city: s.tags.city, deviceId: s.tags.device_id, mean });
+    if (typeof mean === 'number' && s.tags?.city && s.tags.device_id)
+      means.push({ city: s.tags.city, deviceId: s.tags.device_id, mean });
   }
   return means;
 }
@@ -91,14 +105,19 @@ export function indicatorLine(v: IndicatorValue): string {
     `shares=${quoteFieldString(p.shares.join(','))}`,
     `window_from_ms=${Date.parse(v.windowFrom)}`,
   ];
-  return `${INDICATOR_MEASUREMENT},indicator=${escapeTag(v.indicator)} ${fields.join(',')} ${BigInt(Date.parse(v.time)) * 1_000_000n}`;
+  return (
+    `${INDICATOR_MEASUREMENT},` +
+    `indicator=${escapeTag(v.indicator)} ${fields.join(',')} ${BigInt(Date.parse(v.time)) * 1_000_000n}`
+  );
 }
 
 /** An indicator's stored values from `fromMs` to `toMs` (at most `limit`, oldest first). */
 export function indicatorValuesQuery(indicator: string, fromMs: number, toMs: number, limit: number): string {
   return (
-    `SELECT "value", "devices_reporting", "devices_shared", "devices_in_scope", "coverage", "contributing_cities", "shares", "window_from_ms" FROM ${quoteIdent(INDICATOR_MEASUREMENT)}` +
-    ` WHERE "indicator" = ${quoteString(indicator)} AND time >= ${Math.floor(fromMs)}ms AND time < ${Math.ceil(toMs)}ms ORDER BY time ASC LIMIT ${limit}`
+    `SELECT "value", "devices_reporting", "devices_shared", "devices_in_scope", "coverage", ` +
+    `"contributing_cities", "shares", "window_from_ms" FROM ${quoteIdent(INDICATOR_MEASUREMENT)}` +
+    ` WHERE "indicator" = ${quoteString(indicator)} AND time >= ${Math.floor(fromMs)}ms AND time ` +
+    `< ${Math.ceil(toMs)}ms ORDER BY time ASC LIMIT ${limit}`
   );
 }
 

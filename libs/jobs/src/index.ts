@@ -1,4 +1,5 @@
-// Public entry of @citypulse/jobs: fleet jobs (one command, config or firmware update rolled out over a selection of devices).
+// Public entry of @citypulse/jobs: fleet jobs (one command, config or firmware update rolled out over a selection of
+// devices).
 export * from './job.js';
 export { JobKeys } from './job-keys.js';
 export { JobStore, toSummary, type StoredJob, type InFlightDevice, type DeviceDetail } from './job-store.js';

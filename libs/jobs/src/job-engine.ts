@@ -12,7 +12,10 @@ export interface JobEngineDeps {
   shadows: ShadowStore;
   /** Whether each device is connected now (the registry's presence). */
   online(deviceIds: readonly string[]): Promise<boolean[]>;
-  /** Schedules the delayed job that times a command out (the brokers' command-timeouts queue); idempotent per command id. */
+  /**
+   * Schedules the delayed job that times a command out (the brokers' command-timeouts queue); idempotent per command
+   * id.
+   */
   scheduleTimeout(job: CommandTimeoutJob, delayMs: number): Promise<void>;
   /** A firmware job ended: its hold on the image ends (libs/firmware FirmwareCatalogue.release). */
   releaseImage(imageId: string, holder: string): Promise<void>;
@@ -26,7 +29,10 @@ export interface JobEngineDeps {
   concurrency: number;
 }
 
-/** What a tick left: `live` (tick again), `done` (final and nothing in flight: stop ticking), `busy` (another worker holds it), `gone`. */
+/**
+ * What a tick left: `live` (tick again), `done` (final and nothing in flight: stop ticking), `busy` (another worker
+ * holds it), `gone`.
+ */
 export type TickResult = 'live' | 'done' | 'busy' | 'gone';
 
 /**
@@ -49,25 +55,54 @@ export class JobEngine {
       let job = await store.get(jobId);
       if (!job) return 'gone';
       const inFlight = await store.inFlight(jobId);
-      await this.send(job, inFlight.filter((d) => d.state === 'dispatching').map((d) => d.deviceId), nowMs);
-      await this.collect(job, inFlight.filter((d) => d.state === 'in-progress'), nowMs);
-      await this.handleWaiting(job, inFlight.filter((d) => d.state === 'waiting'), nowMs);
+      await this.send(
+        job,
+        inFlight.filter((d) => d.state === 'dispatching').map((d) => d.deviceId),
+        nowMs,
+      );
+      await this.collect(
+        job,
+        inFlight.filter((d) => d.state === 'in-progress'),
+        nowMs,
+      );
+      await this.handleWaiting(
+        job,
+        inFlight.filter((d) => d.state === 'waiting'),
+        nowMs,
+      );
 
       job = (await store.get(jobId))!;
       if (!isFinalJobState(job.state)) {
-        const step = planRollout({ ...job, state: job.state as 'running' | 'paused', initialCount: job.rollout.initialCount, ratePerMinute: job.rollout.ratePerMinute }, nowMs, this.deps.maxBatch);
+        const step = planRollout(
+          {
+            ...job,
+            state: job.state as 'running' | 'paused',
+            initialCount: job.rollout.initialCount,
+            ratePerMinute: job.rollout.ratePerMinute,
+          },
+          nowMs,
+          this.deps.maxBatch,
+        );
         if (step.action === 'abort') await store.moveJob(jobId, 'aborted', ['running', 'paused'], step.reason);
         else if (step.action === 'finish') await store.moveJob(jobId, step.state, ['running', 'paused'], step.reason);
         else if (step.action === 'release' && job.state === 'running') {
-          const ids = await store.advance(jobId, { expectReleased: job.released, count: step.count, credit: step.credit, nowMs, rateStarted: step.rateStarted });
+          const ids = await store.advance(jobId, {
+            expectReleased: job.released,
+            count: step.count,
+            credit: step.credit,
+            nowMs,
+            rateStarted: step.rateStarted,
+          });
           await this.send(job, ids, nowMs);
         }
         job = (await store.get(jobId))!;
       }
       if (!isFinalJobState(job.state)) return 'live';
-      // Ended: devices still waiting for their connection are spared; in-progress ones are still followed to their outcome.
+      // Ended: devices still waiting for their connection are spared; in-progress ones are still followed to their
+      // outcome.
       const left = await store.inFlight(jobId);
-      for (const d of left.filter((x) => x.state === 'waiting')) await store.moveDevice(jobId, d.deviceId, { from: ['waiting'], to: 'skipped' });
+      for (const d of left.filter((x) => x.state === 'waiting'))
+        await store.moveDevice(jobId, d.deviceId, { from: ['waiting'], to: 'skipped' });
       if (left.some((d) => d.state !== 'waiting')) return 'live';
       if (job.payload.kind === 'firmware') await this.deps.releaseImage(job.payload.imageId, jobImageHolder(job.id));
       return 'done';
@@ -83,7 +118,11 @@ export class JobEngine {
     await inParallel(deviceIds.length, this.deps.concurrency, async (i) => {
       const deviceId = deviceIds[i];
       if (!online[i]) {
-        await this.deps.store.moveDevice(job.id, deviceId, { from: ['dispatching'], to: 'waiting', untilMs: job.deadlineMs });
+        await this.deps.store.moveDevice(job.id, deviceId, {
+          from: ['dispatching'],
+          to: 'waiting',
+          untilMs: job.deadlineMs,
+        });
         return;
       }
       const timeoutS = job.deviceTimeoutS;
@@ -98,7 +137,12 @@ export class JobEngine {
   }
 
   /** The one send per device: a command (stored only if absent) or the desired config. Returns the command id. */
-  private async deliver(job: StoredJob, deviceId: string, timeoutS: number, nowMs: number): Promise<string | undefined> {
+  private async deliver(
+    job: StoredJob,
+    deviceId: string,
+    timeoutS: number,
+    nowMs: number,
+  ): Promise<string | undefined> {
     const payload = job.payload;
     if (payload.kind === 'config') {
       await this.deps.shadows.setDesired(deviceId, payload.desired, { at: new Date(nowMs) });
@@ -109,7 +153,16 @@ export class JobEngine {
     if (!params) throw new Error(`job ${job.id} has no firmware params for ${deviceId}`);
     // The timeout first, as the API does: a command must never exist without the job that ends it.
     await this.deps.scheduleTimeout({ commandId, deviceId }, timeoutS * 1000);
-    await this.deps.commands.createOnce({ id: commandId, deviceId, name: payload.kind === 'firmware' ? FIRMWARE_COMMAND : payload.name, params, timeoutS }, new Date(nowMs));
+    await this.deps.commands.createOnce(
+      {
+        id: commandId,
+        deviceId,
+        name: payload.kind === 'firmware' ? FIRMWARE_COMMAND : payload.name,
+        params,
+        timeoutS,
+      },
+      new Date(nowMs),
+    );
     return commandId;
   }
 
@@ -122,15 +175,26 @@ export class JobEngine {
         const d = devices[i];
         const shadow = await this.deps.shadows.get(d.deviceId);
         if (reports(shadow.reported, payload.desired)) await this.finish(job, d, 'succeeded', nowMs);
-        else if (nowMs >= d.untilMs) await this.finish(job, d, 'timed-out', nowMs, `the device did not report the desired config within ${job.deviceTimeoutS} s`);
+        else if (nowMs >= d.untilMs)
+          await this.finish(
+            job,
+            d,
+            'timed-out',
+            nowMs,
+            `the device did not report the desired config within ${job.deviceTimeoutS} s`,
+          );
       });
       return;
     }
-    const statuses = await this.deps.commands.statuses(devices.map((d) => ({ deviceId: d.deviceId, id: d.detail.commandId ?? jobCommandId(job.id, d.deviceId) })));
+    const statuses = await this.deps.commands.statuses(
+      devices.map((d) => ({ deviceId: d.deviceId, id: d.detail.commandId ?? jobCommandId(job.id, d.deviceId) })),
+    );
     await inParallel(devices.length, this.deps.concurrency, async (i) => {
       const status = statuses[i];
-      if (!status) return this.finish(job, devices[i], 'failed', nowMs, 'the command no longer exists (the device was deleted?)');
-      if (status.status === 'succeeded' || status.status === 'failed' || status.status === 'timed-out') await this.finish(job, devices[i], status.status, nowMs, status.error);
+      if (!status)
+        return this.finish(job, devices[i], 'failed', nowMs, 'the command no longer exists (the device was deleted?)');
+      if (status.status === 'succeeded' || status.status === 'failed' || status.status === 'timed-out')
+        await this.finish(job, devices[i], status.status, nowMs, status.error);
     });
   }
 
@@ -138,18 +202,27 @@ export class JobEngine {
   private async handleWaiting(job: StoredJob, devices: InFlightDevice[], nowMs: number): Promise<void> {
     if (devices.length === 0) return;
     if (nowMs >= job.deadlineMs) {
-      for (const d of devices) await this.finish(job, d, 'timed-out', nowMs, 'the device did not connect before the job’s deadline');
+      for (const d of devices)
+        await this.finish(job, d, 'timed-out', nowMs, 'the device did not connect before the job’s deadline');
       return;
     }
     if (job.state !== 'running') return;
     const online = await this.deps.online(devices.map((d) => d.deviceId));
     const back = devices.filter((_, i) => online[i]).map((d) => d.deviceId);
     const taken: string[] = [];
-    for (const deviceId of back) if (await this.deps.store.moveDevice(job.id, deviceId, { from: ['waiting'], to: 'dispatching', untilMs: nowMs })) taken.push(deviceId);
+    for (const deviceId of back)
+      if (await this.deps.store.moveDevice(job.id, deviceId, { from: ['waiting'], to: 'dispatching', untilMs: nowMs }))
+        taken.push(deviceId);
     await this.send(job, taken, nowMs);
   }
 
-  private async finish(job: StoredJob, device: InFlightDevice, to: 'succeeded' | 'failed' | 'timed-out', nowMs: number, error?: string): Promise<void> {
+  private async finish(
+    job: StoredJob,
+    device: InFlightDevice,
+    to: 'succeeded' | 'failed' | 'timed-out',
+    nowMs: number,
+    error?: string,
+  ): Promise<void> {
     await this.deps.store.moveDevice(job.id, device.deviceId, {
       from: ['in-progress', 'waiting'],
       to,

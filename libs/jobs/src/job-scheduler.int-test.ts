@@ -15,7 +15,10 @@ describe.each(REDIS_FLAVOURS)('fleet-job schedulers on $name', (flavour) => {
   beforeAll(() => {
     config = testConfig(flavour.env());
     redis = testRedis(config);
-    queue = new Queue<FleetJobTick>(QUEUES.fleetJobs, { connection: bullConnection(config), prefix: bullPrefix(config) });
+    queue = new Queue<FleetJobTick>(QUEUES.fleetJobs, {
+      connection: bullConnection(config),
+      prefix: bullPrefix(config),
+    });
   });
   afterAll(async () => {
     await queue.close();
@@ -42,6 +45,10 @@ describe.each(REDIS_FLAVOURS)('fleet-job schedulers on $name', (flavour) => {
 
     expect(await rearmFleetJobs(queue, 60_000)).toBe(2);
     expect(await nextTicks()).toEqual(['job-a', 'job-b', 'other']);
-    expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual([fleetJobSchedulerId('job-a'), fleetJobSchedulerId('job-b'), 'not-a-fleet-job']);
+    expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual([
+      fleetJobSchedulerId('job-a'),
+      fleetJobSchedulerId('job-b'),
+      'not-a-fleet-job',
+    ]);
   });
 });

@@ -16,12 +16,19 @@ export function fleetJobSchedulerId(jobId: string): string {
  */
 export async function rearmFleetJobs(queue: Queue<FleetJobTick>, everyMs: number): Promise<number> {
   const schedulers = await queue.getJobSchedulers(0, -1);
-  const jobIds = schedulers.map((s) => s.key).filter((key) => key.startsWith(SCHEDULER_PREFIX)).map((key) => key.slice(SCHEDULER_PREFIX.length));
+  const jobIds = schedulers
+    .map((s) => s.key)
+    .filter((key) => key.startsWith(SCHEDULER_PREFIX))
+    .map((key) => key.slice(SCHEDULER_PREFIX.length));
   await Promise.all(jobIds.map((jobId) => scheduleFleetJob(queue, jobId, everyMs)));
   return jobIds.length;
 }
 
 /** Starts ticking a fleet job every `everyMs` (idempotent: upserts the job's scheduler). */
 export async function scheduleFleetJob(queue: Queue<FleetJobTick>, jobId: string, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(fleetJobSchedulerId(jobId), { every: everyMs }, { name: 'tick', data: { jobId }, opts: { removeOnComplete: 100, removeOnFail: 1000 } });
+  await queue.upsertJobScheduler(
+    fleetJobSchedulerId(jobId),
+    { every: everyMs },
+    { name: 'tick', data: { jobId }, opts: { removeOnComplete: 100, removeOnFail: 1000 } },
+  );
 }

@@ -60,7 +60,10 @@ export class JobStore {
   private readonly moveDeviceScript: ScriptRunner;
   private readonly moveJobScript: ScriptRunner;
 
-  constructor(private readonly redis: RedisClient, prefix: string) {
+  constructor(
+    private readonly redis: RedisClient,
+    prefix: string,
+  ) {
     this.keys = new JobKeys(prefix);
     this.advanceScript = luaScript(redis, 'job_advance', ADVANCE_JOB);
     this.moveDeviceScript = luaScript(redis, 'job_move_device', MOVE_DEVICE);
@@ -71,11 +74,20 @@ export class JobStore {
    * Stores a running job over `deviceIds` (in rollout order), then lists it. `paramsByDevice`: a
    * firmware job's params of each device's command.
    */
-  async create(id: string, spec: JobSpec, deviceIds: readonly string[], now = new Date(), paramsByDevice?: ReadonlyMap<string, Record<string, ConfigValue>>): Promise<StoredJob> {
+  async create(
+    id: string,
+    spec: JobSpec,
+    deviceIds: readonly string[],
+    now = new Date(),
+    paramsByDevice?: ReadonlyMap<string, Record<string, ConfigValue>>,
+  ): Promise<StoredJob> {
     const multi = this.redis.multi();
     const params = [...(paramsByDevice ?? [])];
     for (let i = 0; i < params.length; i += ORDER_CHUNK) {
-      multi.hset(this.keys.params(id), Object.fromEntries(params.slice(i, i + ORDER_CHUNK).map(([d, p]) => [d, JSON.stringify(p)])));
+      multi.hset(
+        this.keys.params(id),
+        Object.fromEntries(params.slice(i, i + ORDER_CHUNK).map(([d, p]) => [d, JSON.stringify(p)])),
+      );
     }
     for (let i = 0; i < deviceIds.length; i += ORDER_CHUNK) {
       const chunk = deviceIds.slice(i, i + ORDER_CHUNK);
@@ -107,7 +119,12 @@ export class JobStore {
   }
 
   /** Jobs newest first, of one city or of several (undefined: every city). */
-  async list(options: { cities?: readonly string[]; state?: JobState; limit: number; offset: number }): Promise<{ items: JobSummary[]; total: number }> {
+  async list(options: {
+    cities?: readonly string[];
+    state?: JobState;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: JobSummary[]; total: number }> {
     const sources = options.cities ? options.cities.map((c) => this.keys.city(c)) : [this.keys.all];
     const scored: Array<[string, number]> = [];
     for (const source of sources) {
@@ -116,25 +133,40 @@ export class JobStore {
     }
     scored.sort((a, b) => b[1] - a[1]);
     // One command per job (each job has its own slot on a cluster, so no pipeline).
-    const jobs = (await Promise.all(scored.map(([id]) => this.redis.hgetall(this.keys.meta(id))))).map(toJob).filter((j): j is StoredJob => j !== undefined);
+    const jobs = (await Promise.all(scored.map(([id]) => this.redis.hgetall(this.keys.meta(id)))))
+      .map(toJob)
+      .filter((j): j is StoredJob => j !== undefined);
     const matching = jobs.filter((j) => !options.state || j.state === options.state).map(toSummary);
     return { items: matching.slice(options.offset, options.offset + options.limit), total: matching.length };
   }
 
   /** Each selected device with its state, in rollout order; `state` narrows to one state. */
-  async devices(job: StoredJob, options: { state?: DeviceJobState; limit: number; offset: number }): Promise<{ items: DeviceJobEntry[]; total: number }> {
+  async devices(
+    job: StoredJob,
+    options: { state?: DeviceJobState; limit: number; offset: number },
+  ): Promise<{ items: DeviceJobEntry[]; total: number }> {
     const notReached: DeviceJobState = isFinalJobState(job.state) ? 'skipped' : 'queued';
     if (options.state === notReached) {
-      const ids = await this.redis.zrange(this.keys.order(job.id), String(job.released + options.offset), String(job.released + options.offset + options.limit - 1));
+      const ids = await this.redis.zrange(
+        this.keys.order(job.id),
+        String(job.released + options.offset),
+        String(job.released + options.offset + options.limit - 1),
+      );
       return { items: ids.map((deviceId) => ({ deviceId, state: notReached })), total: job.total - job.released };
     }
     if (options.state) {
       const states = await this.redis.hgetall(this.keys.states(job.id));
-      const matching = Object.keys(states).filter((d) => states[d] === options.state).sort();
+      const matching = Object.keys(states)
+        .filter((d) => states[d] === options.state)
+        .sort();
       const page = matching.slice(options.offset, options.offset + options.limit);
       return { items: await this.entries(job.id, page, states), total: matching.length };
     }
-    const ids = await this.redis.zrange(this.keys.order(job.id), String(options.offset), String(options.offset + options.limit - 1));
+    const ids = await this.redis.zrange(
+      this.keys.order(job.id),
+      String(options.offset),
+      String(options.offset + options.limit - 1),
+    );
     const reached = ids.length === 0 ? [] : await this.redis.hmget(this.keys.states(job.id), ...ids);
     const states = Object.fromEntries(ids.map((d, i) => [d, reached[i] ?? notReached]));
     return { items: await this.entries(job.id, ids, states), total: job.total };
@@ -142,7 +174,11 @@ export class JobStore {
 
   private async entries(jobId: string, ids: string[], states: Record<string, string>): Promise<DeviceJobEntry[]> {
     const details = ids.length === 0 ? [] : await this.redis.hmget(this.keys.detail(jobId), ...ids);
-    return ids.map((deviceId, i) => ({ deviceId, state: states[deviceId] as DeviceJobState, ...(details[i] ? (JSON.parse(details[i]) as DeviceDetail) : {}) }));
+    return ids.map((deviceId, i) => ({
+      deviceId,
+      state: states[deviceId] as DeviceJobState,
+      ...(details[i] ? (JSON.parse(details[i]) as DeviceDetail) : {}),
+    }));
   }
 
   /** Takes the next `count` devices of a running job (marked dispatching); [] if the job moved on meanwhile. */
@@ -150,7 +186,14 @@ export class JobStore {
     const k = this.keys;
     return (await this.advanceScript(
       [k.meta(jobId), k.order(jobId), k.states(jobId), k.inflight(jobId)],
-      [step.expectReleased, step.count, step.credit, step.nowMs, step.rateStarted ? '1' : '0', new Date(step.nowMs).toISOString()],
+      [
+        step.expectReleased,
+        step.count,
+        step.credit,
+        step.nowMs,
+        step.rateStarted ? '1' : '0',
+        new Date(step.nowMs).toISOString(),
+      ],
     )) as string[];
   }
 
@@ -158,19 +201,39 @@ export class JobStore {
    * Moves one device's state if it is in one of `from`; a final state leaves the in-flight set,
    * any other stays in it until `untilMs`. False when the device was elsewhere (someone else moved it).
    */
-  async moveDevice(jobId: string, deviceId: string, move: { from: readonly DeviceJobState[]; to: DeviceJobState; detail?: DeviceDetail; untilMs?: number }): Promise<boolean> {
+  async moveDevice(
+    jobId: string,
+    deviceId: string,
+    move: { from: readonly DeviceJobState[]; to: DeviceJobState; detail?: DeviceDetail; untilMs?: number },
+  ): Promise<boolean> {
     const k = this.keys;
     const final = FINAL_DEVICE_STATES.includes(move.to);
     const moved = await this.moveDeviceScript(
       [k.meta(jobId), k.states(jobId), k.detail(jobId), k.inflight(jobId)],
-      [deviceId, move.to, move.detail ? JSON.stringify(move.detail) : '', final ? '' : String(move.untilMs ?? 0), new Date().toISOString(), ...move.from],
+      [
+        deviceId,
+        move.to,
+        move.detail ? JSON.stringify(move.detail) : '',
+        final ? '' : String(move.untilMs ?? 0),
+        new Date().toISOString(),
+        ...move.from,
+      ],
     );
     return moved === 1;
   }
 
   /** Moves the job's state if it is in one of `from`. */
-  async moveJob(jobId: string, to: JobState, from: readonly JobState[], reason = '', now = new Date()): Promise<{ moved: boolean; state?: JobState }> {
-    const [moved, state] = (await this.moveJobScript([this.keys.meta(jobId)], [to, now.getTime(), now.toISOString(), reason, ...from])) as [number, string];
+  async moveJob(
+    jobId: string,
+    to: JobState,
+    from: readonly JobState[],
+    reason = '',
+    now = new Date(),
+  ): Promise<{ moved: boolean; state?: JobState }> {
+    const [moved, state] = (await this.moveJobScript(
+      [this.keys.meta(jobId)],
+      [to, now.getTime(), now.toISOString(), reason, ...from],
+    )) as [number, string];
     return { moved: moved === 1, ...(state ? { state: (moved === 1 ? to : state) as JobState } : {}) };
   }
 
@@ -184,8 +247,16 @@ export class JobStore {
       until.push(Number(flat[i + 1]));
     }
     if (ids.length === 0) return [];
-    const [states, details] = await Promise.all([this.redis.hmget(this.keys.states(jobId), ...ids), this.redis.hmget(this.keys.detail(jobId), ...ids)]);
-    return ids.map((deviceId, i) => ({ deviceId, state: states[i] as DeviceJobState, untilMs: until[i], detail: details[i] ? (JSON.parse(details[i]) as DeviceDetail) : {} }));
+    const [states, details] = await Promise.all([
+      this.redis.hmget(this.keys.states(jobId), ...ids),
+      this.redis.hmget(this.keys.detail(jobId), ...ids),
+    ]);
+    return ids.map((deviceId, i) => ({
+      deviceId,
+      state: states[i] as DeviceJobState,
+      untilMs: until[i],
+      detail: details[i] ? (JSON.parse(details[i]) as DeviceDetail) : {},
+    }));
   }
 
   /** Takes the job's tick lock for `ttlMs` (a crashed holder's lock expires); false if another worker holds it. */

@@ -25,7 +25,16 @@ export const LIVE_JOB_STATES: readonly JobState[] = ['running', 'paused'];
  * - `succeeded`, `failed`, `timed-out`: its outcome (`timed-out` too for a device still offline at the deadline);
  * - `skipped`: never sent: the job ended (cancelled, aborted, deadline) before the device was sent anything.
  */
-export const DEVICE_STATES = ['queued', 'dispatching', 'waiting', 'in-progress', 'succeeded', 'failed', 'timed-out', 'skipped'] as const;
+export const DEVICE_STATES = [
+  'queued',
+  'dispatching',
+  'waiting',
+  'in-progress',
+  'succeeded',
+  'failed',
+  'timed-out',
+  'skipped',
+] as const;
 export type DeviceJobState = (typeof DEVICE_STATES)[number];
 export const FINAL_DEVICE_STATES: readonly DeviceJobState[] = ['succeeded', 'failed', 'timed-out', 'skipped'];
 export const IN_FLIGHT_DEVICE_STATES: readonly DeviceJobState[] = ['dispatching', 'waiting', 'in-progress'];
@@ -44,11 +53,16 @@ export interface JobSelection {
 export type JobPayload =
   | { kind: 'command'; name: string; params: Record<string, ConfigValue> }
   | { kind: 'config'; desired: Record<string, ConfigValue> }
-  /** Each device's params (url, version, size, sha256, its own download token) are made at creation and kept per device. */
+  /**
+   * Each device's params (url, version, size, sha256, its own download token) are made at creation and kept per device.
+   */
   | { kind: 'firmware'; imageId: string; version: string };
 
 export interface JobRollout {
-  /** Devices of the first step (the canary); the rate phase starts once each of them has an outcome (offline ones excepted). */
+  /**
+   * Devices of the first step (the canary); the rate phase starts once each of them has an outcome (offline ones
+   * excepted).
+   */
   initialCount: number;
   /** Devices released per minute after the first step. */
   ratePerMinute: number;

@@ -39,21 +39,32 @@ export function planRollout(job: RolloutView, nowMs: number, maxBatch: number): 
   const c = job.counts;
   const bad = c.failed + c['timed-out'];
   const pastDeadline = nowMs >= job.deadlineMs;
-  // After the deadline nothing is left to spare: devices still offline then are timed out, which is not a reason to abort.
+  // After the deadline nothing is left to spare: devices still offline then are timed out, which is not a reason to
+  // abort.
   if (!pastDeadline && job.released > 0 && bad * 100 > job.abortFailurePercent * job.released) {
-    return { action: 'abort', reason: `${bad} of ${job.released} devices reached failed or timed out, more than ${job.abortFailurePercent} %` };
+    return {
+      action: 'abort',
+      reason: `${bad} of ${job.released} devices reached failed or timed out, more than ${job.abortFailurePercent} %`,
+    };
   }
   const inFlight = c.dispatching + c.waiting + c['in-progress'];
   if ((job.released === job.total || pastDeadline) && inFlight === 0) {
     const met = c.succeeded * 100 >= job.successPercent * job.total;
-    const why = `${c.succeeded} of ${job.total} devices succeeded (criteria: ${job.successPercent} %)${job.released < job.total ? `; the deadline passed before ${job.total - job.released} were reached` : ''}`;
+    const why =
+      `${c.succeeded} of ${job.total} devices succeeded (criteria: ${job.successPercent} ` +
+      `%)${job.released < job.total ? `; the deadline passed before ${job.total - job.released} were reached` : ''}`;
     return { action: 'finish', state: met ? 'completed' : 'failed', reason: why };
   }
   if (pastDeadline || job.state === 'paused' || job.released === job.total) return { action: 'wait' };
 
   if (!job.rateStarted) {
     if (job.released < job.initialCount) {
-      return { action: 'release', count: Math.min(job.initialCount - job.released, maxBatch), credit: 0, rateStarted: false };
+      return {
+        action: 'release',
+        count: Math.min(job.initialCount - job.released, maxBatch),
+        credit: 0,
+        rateStarted: false,
+      };
     }
     if (c.dispatching + c['in-progress'] > 0) return { action: 'wait' };
     return { action: 'release', count: 0, credit: 0, rateStarted: true };

@@ -28,7 +28,12 @@ export interface BullWorkerOptions<T> {
  * made here, so none forgets the prefix (its queue would silently be another one) or the cluster
  * connection.
  */
-export function bullWorker<T>(config: AppConfig, queue: string, processor: Processor<T>, options: BullWorkerOptions<T>): Worker<T> {
+export function bullWorker<T>(
+  config: AppConfig,
+  queue: string,
+  processor: Processor<T>,
+  options: BullWorkerOptions<T>,
+): Worker<T> {
   const worker = new Worker<T>(queue, processor, {
     ...(options.name && { name: options.name }),
     connection: bullConnection(config),
@@ -53,7 +58,11 @@ const REFRESH_MS = 'citypulseClusterRefreshMs';
 export function bullConnection(config: AppConfig): ConnectionOptions {
   if (config.redis.clusterNodes.length === 0) return { url: config.redis.url };
   installClusterFactory();
-  return { [CLUSTER_NODES]: config.redis.clusterNodes, [REFRESH_MS]: config.redis.clusterRefreshMs, connectionName: `${config.instanceId}:bull` };
+  return {
+    [CLUSTER_NODES]: config.redis.clusterNodes,
+    [REFRESH_MS]: config.redis.clusterRefreshMs,
+    connectionName: `${config.instanceId}:bull`,
+  };
 }
 
 let installed = false;
@@ -64,10 +73,21 @@ function installClusterFactory(): void {
   const previous = RedisConnection.clientFactory;
   RedisConnection.clientFactory = (opts) => {
     // BullMQ's merged options (its defaults, ours, and maxRetriesPerRequest: null for blocking connections).
-    const { [CLUSTER_NODES]: nodes, [REFRESH_MS]: refreshMs, url, ...rest } = opts as RedisOptions & { url?: string; [CLUSTER_NODES]?: Array<{ host: string; port: number }>; [REFRESH_MS]?: number };
+    const {
+      [CLUSTER_NODES]: nodes,
+      [REFRESH_MS]: refreshMs,
+      url,
+      ...rest
+    } = opts as RedisOptions & {
+      url?: string;
+      [CLUSTER_NODES]?: Array<{ host: string; port: number }>;
+      [REFRESH_MS]?: number;
+    };
     if (nodes) {
       const { connectionName, host: _h, port: _p, retryStrategy: _r, ...redisOptions } = rest;
-      return createIORedisClient(openCluster(nodes, clusterOptions(connectionName ?? 'bull', redisOptions), refreshMs ?? 15_000, 'follower'));
+      return createIORedisClient(
+        openCluster(nodes, clusterOptions(connectionName ?? 'bull', redisOptions), refreshMs ?? 15_000, 'follower'),
+      );
     }
     if (previous) return previous(opts);
     return createIORedisClient(url ? new Redis(url, rest) : new Redis(rest));

@@ -14,13 +14,19 @@ const KEEP_FINISHED = { removeOnComplete: 10_000, removeOnFail: 10_000 };
  */
 export function queueJobDefaults(config: AppConfig): Record<QueueName, DefaultJobOptions> {
   // Webhook and channel deliveries: CP_NOTIFY_ATTEMPTS with exponential backoff; failed ones are kept for a retry.
-  const delivery = { removeOnComplete: 10_000, removeOnFail: false, attempts: config.notifications.attempts, backoff: exponential(config.notifications.backoffMs) };
+  const delivery = {
+    removeOnComplete: 10_000,
+    removeOnFail: false,
+    attempts: config.notifications.attempts,
+    backoff: exponential(config.notifications.backoffMs),
+  };
   return {
     'rule-evaluation': { removeOnComplete: 1000, removeOnFail: 10_000, attempts: 5, backoff: exponential(500) },
     'alert-events': { ...KEEP_FINISHED, attempts: 20, backoff: exponential(500) },
     notifications: delivery,
     'channel-deliveries': delivery,
-    // Escalation steps are delayed jobs (kept in Redis, so they survive restarts); a step only reads and adds jobs, so a few retries suffice.
+    // Escalation steps are delayed jobs (kept in Redis, so they survive restarts); a step only reads and adds jobs, so
+    // a few retries suffice.
     escalations: { ...KEEP_FINISHED, attempts: 10, backoff: exponential(500) },
     'alert-checks': { removeOnComplete: 100, removeOnFail: 1000, attempts: 3, backoff: exponential(1000) },
     'command-timeouts': { ...KEEP_FINISHED, attempts: 5, backoff: exponential(1000) },
@@ -33,7 +39,11 @@ export function queueJobDefaults(config: AppConfig): Record<QueueName, DefaultJo
  * The one way to open a BullMQ queue: the deployment's connection (single server or cluster) and
  * key prefix, and the queue's job options from queueJobDefaults, `overrides` on top.
  */
-export function openQueue<T = unknown>(config: AppConfig, name: QueueName, overrides: DefaultJobOptions = {}): Queue<T> {
+export function openQueue<T = unknown>(
+  config: AppConfig,
+  name: QueueName,
+  overrides: DefaultJobOptions = {},
+): Queue<T> {
   return new Queue<T>(name, {
     connection: bullConnection(config),
     prefix: bullPrefix(config),
@@ -41,7 +51,9 @@ export function openQueue<T = unknown>(config: AppConfig, name: QueueName, overr
   });
 }
 
-/** A BullMQ job id for an id of ours: BullMQ job ids may not contain ':' (its key separator); event and alert ids do. */
+/**
+ * A BullMQ job id for an id of ours: BullMQ job ids may not contain ':' (its key separator); event and alert ids do.
+ */
 export function bullJobId(id: string): string {
   return id.replaceAll(':', '|');
 }

@@ -14,8 +14,14 @@ export type RedisClient = Redis | Cluster;
  */
 export function connectRedis(config: AppConfig, name: string): RedisClient {
   const connectionName = `${config.instanceId}:${name}`;
-  if (config.redis.clusterNodes.length === 0) return new Redis(config.redis.url, { connectionName, enableAutoPipelining: true });
-  return openCluster(config.redis.clusterNodes, { ...clusterOptions(connectionName), enableAutoPipelining: true }, config.redis.clusterRefreshMs, 'probe');
+  if (config.redis.clusterNodes.length === 0)
+    return new Redis(config.redis.url, { connectionName, enableAutoPipelining: true });
+  return openCluster(
+    config.redis.clusterNodes,
+    { ...clusterOptions(connectionName), enableAutoPipelining: true },
+    config.redis.clusterRefreshMs,
+    'probe',
+  );
 }
 
 /**
@@ -23,7 +29,12 @@ export function connectRedis(config: AppConfig, name: string): RedisClient {
  * (ioredis' own periodic re-read is off, see slot-map-watch.ts). `probe`: it may carry the check
  * (a connection that never blocks); BullMQ's connections are followers.
  */
-export function openCluster(nodes: ReadonlyArray<{ host: string; port: number }>, options: ClusterOptions, slotsRefreshMs: number, role: 'probe' | 'follower'): Cluster {
+export function openCluster(
+  nodes: ReadonlyArray<{ host: string; port: number }>,
+  options: ClusterOptions,
+  slotsRefreshMs: number,
+  role: 'probe' | 'follower',
+): Cluster {
   const cluster = new Cluster([...nodes], options);
   slotMapWatch(slotsRefreshMs).add(cluster, role);
   return cluster;
@@ -60,9 +71,10 @@ export function isCluster(redis: RedisClient): redis is Cluster {
  */
 export async function dataNodes(redis: RedisClient): Promise<Redis[]> {
   if (!isCluster(redis)) return [redis];
-  if (redis.status !== 'ready') await new Promise<void>((resolve, reject) => {
-    redis.once('ready', () => resolve());
-    redis.once('end', () => reject(new Error('Redis Cluster connection ended before it was ready')));
-  });
+  if (redis.status !== 'ready')
+    await new Promise<void>((resolve, reject) => {
+      redis.once('ready', () => resolve());
+      redis.once('end', () => reject(new Error('Redis Cluster connection ended before it was ready')));
+    });
   return redis.nodes('master');
 }

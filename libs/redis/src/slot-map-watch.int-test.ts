@@ -28,7 +28,11 @@ describe('SlotMapWatch on a Redis Cluster', () => {
   const open = async (name: string, intervalMs: number, role: 'probe' | 'follower') => {
     const cluster = openCluster(nodes(), clusterOptions(name), intervalMs, role);
     opened.push(cluster);
-    await waitFor(() => cluster.status, (s) => s === 'ready', { what: `${name} ready` });
+    await waitFor(
+      () => cluster.status,
+      (s) => s === 'ready',
+      { what: `${name} ready` },
+    );
     return cluster;
   };
   const masterOfSlot0 = (cluster: Cluster) => cluster.slots[0]?.[0];
@@ -59,9 +63,24 @@ describe('SlotMapWatch on a Redis Cluster', () => {
       .map(([id, address]) => ({ id, address: address.split('@')[0] }));
     const from = ids.find((n) => n.address === before)!;
     const to = ids.find((n) => n.address !== before)!;
-    await cli('--cluster', 'reshard', `127.0.0.1:${redisCluster.ports[0]}`, '--cluster-from', from.id, '--cluster-to', to.id, '--cluster-slots', '1', '--cluster-yes');
+    await cli(
+      '--cluster',
+      'reshard',
+      `127.0.0.1:${redisCluster.ports[0]}`,
+      '--cluster-from',
+      from.id,
+      '--cluster-to',
+      to.id,
+      '--cluster-slots',
+      '1',
+      '--cluster-yes',
+    );
 
-    await waitFor(() => masterOfSlot0(idle), (master) => master === to.address, { timeoutMs: 10_000, what: 'the idle connection routing slot 0 to its new master' });
+    await waitFor(
+      () => masterOfSlot0(idle),
+      (master) => master === to.address,
+      { timeoutMs: 10_000, what: 'the idle connection routing slot 0 to its new master' },
+    );
   }, 60_000);
 });
 

@@ -32,7 +32,9 @@ export class SlotMapWatch {
     this.timer ??= setInterval(() => void this.check(), this.intervalMs).unref();
   }
 
-  /** One check: CLUSTER SLOTS over a ready probe; every connection re-reads the map if it changed or the check failed. */
+  /**
+   * One check: CLUSTER SLOTS over a ready probe; every connection re-reads the map if it changed or the check failed.
+   */
   async check(): Promise<'unchanged' | 'refreshed'> {
     const probe = [...this.probes].find((c) => c.status === 'ready');
     let map: string | undefined;

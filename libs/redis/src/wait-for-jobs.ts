@@ -8,7 +8,11 @@ const UNFINISHED = new Set(['waiting', 'wait', 'active', 'delayed', 'prioritized
  * jobs in the order ingest added them: a job is evaluated after its predecessors, and an ingest
  * process hands a partition over after the jobs it fed from it were evaluated.
  */
-export async function waitForJobs(queue: Queue, ids: readonly string[], { maxWaitMs = 5000, pollMs = 10 } = {}): Promise<boolean> {
+export async function waitForJobs(
+  queue: Queue,
+  ids: readonly string[],
+  { maxWaitMs = 5000, pollMs = 10 } = {},
+): Promise<boolean> {
   const deadline = Date.now() + maxWaitMs;
   let pending = [...ids];
   for (let wait = 1; ; wait = Math.min(wait * 2, pollMs)) {

@@ -48,7 +48,11 @@ export class ApiTokenStore {
   }
 
   /** Creates a token and returns it once. */
-  async create(input: { name: string; role: TokenRole; cities?: string[] }): Promise<{ token: string; record: ApiToken }> {
+  async create(input: {
+    name: string;
+    role: TokenRole;
+    cities?: string[];
+  }): Promise<{ token: string; record: ApiToken }> {
     const token = `cpt_${randomBytes(32).toString('base64url')}`;
     const record: StoredToken = {
       name: input.name,

@@ -34,7 +34,8 @@ export function planDeviceQuery(query: DeviceQuery, keys: RegistryKeys, tag: str
     return key;
   };
   const within = query.withinCities;
-  if (query.city !== undefined && within && !within.includes(query.city)) return { empty: true, steps: [], source: keys.allDevices, scratch: [] };
+  if (query.city !== undefined && within && !within.includes(query.city))
+    return { empty: true, steps: [], source: keys.allDevices, scratch: [] };
   if (within && within.length === 0) return { empty: true, steps: [], source: keys.allDevices, scratch: [] };
 
   const sets: string[] = [];

@@ -43,10 +43,15 @@ describe.each(REDIS_FLAVOURS)('DeviceRegistry and PresenceStore on $name', (flav
   });
 
   it('creates a bulk of devices with verifiable, cheaper secrets and indexes them', async () => {
-    const issued = await registry.provisionMany([{ id: 'sjz-a', type: 'lift', city: 'shijiazhuang', site: 'sjz-1' }], CHEAP);
+    const issued = await registry.provisionMany(
+      [{ id: 'sjz-a', type: 'lift', city: 'shijiazhuang', site: 'sjz-1' }],
+      CHEAP,
+    );
     expect(issued[0].device.secretHash.startsWith('scrypt$1024$')).toBe(true);
     expect(await verifySecret(issued[0].secret, (await registry.get('sjz-a'))!.secretHash)).toBe(true);
-    expect((await registry.list({ city: 'shijiazhuang', offset: 0, limit: 10 })).items.map((d) => d.id)).toEqual(['sjz-a']);
+    expect((await registry.list({ city: 'shijiazhuang', offset: 0, limit: 10 })).items.map((d) => d.id)).toEqual([
+      'sjz-a',
+    ]);
   });
 
   it('creates nothing of a bulk call when one id already exists', async () => {
@@ -68,7 +73,9 @@ describe.each(REDIS_FLAVOURS)('DeviceRegistry and PresenceStore on $name', (flav
     const second = await registry.list({ offset: 2, limit: 2 });
     expect(first.total).toBeGreaterThanOrEqual(6);
     expect([...first.items, ...second.items].map((d) => d.id)).toEqual(['bj-a', 'bj-b', 'bj-c', 'bj-lift']);
-    expect((await registry.list({ city: 'beijing', type: 'env-sensor', offset: 0, limit: 10 })).items.map((d) => d.id)).toEqual(['bj-a', 'bj-b', 'bj-c']);
+    expect(
+      (await registry.list({ city: 'beijing', type: 'env-sensor', offset: 0, limit: 10 })).items.map((d) => d.id),
+    ).toEqual(['bj-a', 'bj-b', 'bj-c']);
     expect((await registry.list({ site: 'tj-port', withinCities: ['beijing'], offset: 0, limit: 10 })).total).toBe(0);
     const scoped = await registry.list({ withinCities: ['tianjin', 'shijiazhuang'], offset: 0, limit: 10 });
     expect(scoped.items.map((d) => d.id)).toEqual(['sjz-a', 'tj-a', 'tj-b']);
@@ -78,10 +85,22 @@ describe.each(REDIS_FLAVOURS)('DeviceRegistry and PresenceStore on $name', (flav
   it('filters by presence and counts online and offline devices per city', async () => {
     await presence.markOnline({ id: 'bj-b', city: 'beijing' }, 'broker-1', 'broker-1:1');
     await presence.markOnline({ id: 'tj-a', city: 'tianjin' }, 'broker-1', 'broker-1:2');
-    expect((await registry.list({ online: true, offset: 0, limit: 10 })).items.map((d) => d.id)).toEqual(['bj-b', 'tj-a']);
-    expect((await registry.list({ city: 'beijing', online: false, offset: 0, limit: 10 })).items.map((d) => d.id)).toEqual(['bj-a', 'bj-c', 'bj-lift']);
-    expect(await presence.countsByCity(['beijing', 'tianjin'])).toEqual({ beijing: { online: 1, offline: 3 }, tianjin: { online: 1, offline: 1 } });
-    await waitFor(() => presenceEvents.filter((e) => e.online).map((e) => e.deviceId), (ids) => ids.includes('tj-a'), { what: 'online events' });
+    expect((await registry.list({ online: true, offset: 0, limit: 10 })).items.map((d) => d.id)).toEqual([
+      'bj-b',
+      'tj-a',
+    ]);
+    expect(
+      (await registry.list({ city: 'beijing', online: false, offset: 0, limit: 10 })).items.map((d) => d.id),
+    ).toEqual(['bj-a', 'bj-c', 'bj-lift']);
+    expect(await presence.countsByCity(['beijing', 'tianjin'])).toEqual({
+      beijing: { online: 1, offline: 3 },
+      tianjin: { online: 1, offline: 1 },
+    });
+    await waitFor(
+      () => presenceEvents.filter((e) => e.online).map((e) => e.deviceId),
+      (ids) => ids.includes('tj-a'),
+      { what: 'online events' },
+    );
   });
 
   it('lets only the current connection mark a device offline, with its reason', async () => {
@@ -90,9 +109,20 @@ describe.each(REDIS_FLAVOURS)('DeviceRegistry and PresenceStore on $name', (flav
     expect(await presence.markOffline('bj-c', 'broker-1:3', 'connection_lost')).toBe(false);
     expect((await presence.get('bj-c')).online).toBe(true);
     expect(await presence.markOffline('bj-c', 'broker-2:1', 'keepalive_timeout', true)).toBe(true);
-    expect(await presence.get('bj-c')).toMatchObject({ online: false, offlineReason: 'keepalive_timeout', lastWill: true });
-    const offline = await waitFor(() => presenceEvents.find((e) => e.deviceId === 'bj-c' && !e.online), Boolean, { what: 'offline event' });
-    expect(offline).toMatchObject({ city: 'beijing', reason: 'keepalive_timeout', lastWill: true, brokerId: 'broker-2' });
+    expect(await presence.get('bj-c')).toMatchObject({
+      online: false,
+      offlineReason: 'keepalive_timeout',
+      lastWill: true,
+    });
+    const offline = await waitFor(() => presenceEvents.find((e) => e.deviceId === 'bj-c' && !e.online), Boolean, {
+      what: 'offline event',
+    });
+    expect(offline).toMatchObject({
+      city: 'beijing',
+      reason: 'keepalive_timeout',
+      lastWill: true,
+      brokerId: 'broker-2',
+    });
   });
 
   it('marks offline the devices of a broker whose heartbeat lapsed, and only those', async () => {
@@ -110,10 +140,18 @@ describe.each(REDIS_FLAVOURS)('DeviceRegistry and PresenceStore on $name', (flav
   it('moves index entries when a device changes city or site', async () => {
     const updated = await registry.update('bj-a', { city: 'tianjin', site: 'tj-port', name: 'Moved' });
     expect(updated).toMatchObject({ id: 'bj-a', city: 'tianjin', site: 'tj-port', name: 'Moved' });
-    expect((await registry.list({ city: 'beijing', offset: 0, limit: 10 })).items.map((d) => d.id)).not.toContain('bj-a');
-    expect((await registry.list({ site: 'tj-port', offset: 0, limit: 10 })).items.map((d) => d.id)).toEqual(['bj-a', 'tj-a', 'tj-b']);
+    expect((await registry.list({ city: 'beijing', offset: 0, limit: 10 })).items.map((d) => d.id)).not.toContain(
+      'bj-a',
+    );
+    expect((await registry.list({ site: 'tj-port', offset: 0, limit: 10 })).items.map((d) => d.id)).toEqual([
+      'bj-a',
+      'tj-a',
+      'tj-b',
+    ]);
     expect(await registry.update('nobody', { name: 'x' })).toBeNull();
-    await waitFor(() => control.find((e) => e.kind === 'updated' && e.deviceId === 'bj-a'), Boolean, { what: 'updated event' });
+    await waitFor(() => control.find((e) => e.kind === 'updated' && e.deviceId === 'bj-a'), Boolean, {
+      what: 'updated event',
+    });
   });
 
   it('rotates and revokes credentials with a version bump, announced to brokers', async () => {
@@ -124,7 +162,11 @@ describe.each(REDIS_FLAVOURS)('DeviceRegistry and PresenceStore on $name', (flav
     expect(revoked).toMatchObject({ revoked: true, credentialVersion: 3 });
     const again = (await registry.rotate('tj-a', CHEAP))!;
     expect(again.device).toMatchObject({ revoked: false, credentialVersion: 4 });
-    const events = await waitFor(() => control.filter((e) => e.kind === 'credentials-changed' && e.deviceId === 'tj-a'), (e) => e.length === 3, { what: 'three events' });
+    const events = await waitFor(
+      () => control.filter((e) => e.kind === 'credentials-changed' && e.deviceId === 'tj-a'),
+      (e) => e.length === 3,
+      { what: 'three events' },
+    );
     expect(events.map((e) => (e.kind === 'credentials-changed' ? [e.credentialVersion, e.revoked] : null))).toEqual([
       [2, false],
       [3, true],
@@ -133,19 +175,31 @@ describe.each(REDIS_FLAVOURS)('DeviceRegistry and PresenceStore on $name', (flav
   });
 
   it('keeps each device’s reported firmware version indexed, so a page can be filtered by it', async () => {
-    const byVersion = async (firmwareVersion: string, city?: string) => (await registry.list({ firmwareVersion, ...(city && { city }), offset: 0, limit: 10 })).items.map((d) => d.id);
+    const byVersion = async (firmwareVersion: string, city?: string) =>
+      (await registry.list({ firmwareVersion, ...(city && { city }), offset: 0, limit: 10 })).items.map((d) => d.id);
     expect(await registry.reportFirmware('bj-c', { version: '1.0.0' })).toBe(true);
     expect(await registry.reportFirmware('tj-b', { version: '1.0.0' })).toBe(true);
     expect(await byVersion('1.0.0')).toEqual(['bj-c', 'tj-b']);
     expect(await byVersion('1.0.0', 'tianjin')).toEqual(['tj-b']);
 
     const at = new Date('2026-01-01T00:00:00Z');
-    await registry.reportFirmware('bj-c', { version: '1.0.0', state: 'downloading', target: '1.1.0', percent: 40, commandId: 'c-1' }, at);
-    expect(await registry.get('bj-c')).toMatchObject({ firmwareVersion: '1.0.0', firmwareUpdate: { state: 'downloading', target: '1.1.0', percent: 40, commandId: 'c-1', at: at.toISOString() } });
+    await registry.reportFirmware(
+      'bj-c',
+      { version: '1.0.0', state: 'downloading', target: '1.1.0', percent: 40, commandId: 'c-1' },
+      at,
+    );
+    expect(await registry.get('bj-c')).toMatchObject({
+      firmwareVersion: '1.0.0',
+      firmwareUpdate: { state: 'downloading', target: '1.1.0', percent: 40, commandId: 'c-1', at: at.toISOString() },
+    });
     await registry.reportFirmware('bj-c', { version: '1.1.0', state: 'done', commandId: 'c-1' }, at);
     expect(await byVersion('1.0.0')).toEqual(['tj-b']);
     expect(await byVersion('1.1.0')).toEqual(['bj-c']);
-    expect((await registry.get('bj-c'))?.firmwareUpdate).toEqual({ state: 'done', commandId: 'c-1', at: at.toISOString() });
+    expect((await registry.get('bj-c'))?.firmwareUpdate).toEqual({
+      state: 'done',
+      commandId: 'c-1',
+      at: at.toISOString(),
+    });
 
     expect(await registry.reportFirmware('no-such-device', { version: '1.0.0' })).toBe(false);
     expect(await byVersion('1.0.0')).toEqual(['tj-b']);
@@ -160,6 +214,8 @@ describe.each(REDIS_FLAVOURS)('DeviceRegistry and PresenceStore on $name', (flav
     expect((await registry.list({ firmwareVersion: '9.9.9', offset: 0, limit: 10 })).total).toBe(0);
     expect((await registry.list({ online: true, offset: 0, limit: 10 })).items.map((d) => d.id)).not.toContain('bj-b');
     expect(await presence.countsByCity(['beijing'])).toEqual({ beijing: { online: 1, offline: 1 } });
-    await waitFor(() => control.find((e) => e.kind === 'deleted' && e.deviceId === 'bj-b'), Boolean, { what: 'deleted event' });
+    await waitFor(() => control.find((e) => e.kind === 'deleted' && e.deviceId === 'bj-b'), Boolean, {
+      what: 'deleted event',
+    });
   });
 });

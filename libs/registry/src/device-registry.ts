@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FirmwareReport } from '@citypulse/contracts';
-import { type DeviceQuery, type DevicePatch, type DeviceRecord, type FirmwareUpdateProgress, type NewDevice, DEVICE_ID_PATTERN } from './device.js';
+import {
+  type DeviceQuery,
+  type DevicePatch,
+  type DeviceRecord,
+  type FirmwareUpdateProgress,
+  type NewDevice,
+  DEVICE_ID_PATTERN,
+} from './device.js';
 import { deserializeDevice, pairsToHash, serializeDevice } from './device-codec.js';
 import { planDeviceQuery } from './device-query.js';
 import { CHANGE_CREDENTIALS, CREATE_DEVICES, REMOVE_DEVICE, REPORT_FIRMWARE, UPDATE_DEVICE } from './device-scripts.js';
@@ -10,7 +17,12 @@ import { DEFAULT_SCRYPT, generateSecret, hashSecret, hashSecrets, type ScryptPar
 
 export class DeviceExistsError extends Error {
   constructor(readonly deviceIds: string[]) {
-    super(deviceIds.length === 1 ? `device ${deviceIds[0]} already exists` : `${deviceIds.length} devices already exist: ${deviceIds.slice(0, 10).join(', ')}${deviceIds.length > 10 ? ' …' : ''}`);
+    super(
+      deviceIds.length === 1
+        ? `device ${deviceIds[0]} already exists`
+        : `${deviceIds.length} devices already ` +
+            `exist: ${deviceIds.slice(0, 10).join(', ')}${deviceIds.length > 10 ? ' …' : ''}`,
+    );
   }
   get deviceId(): string {
     return this.deviceIds[0];
@@ -83,7 +95,10 @@ export class DeviceRegistry {
       revoked: false,
       createdAt,
     }));
-    const existing = (await this.createDevices([this.keys.allDevices, this.keys.cities], [this.keys.tag, JSON.stringify(devices.map(serializeDevice))])) as string[];
+    const existing = (await this.createDevices(
+      [this.keys.allDevices, this.keys.cities],
+      [this.keys.tag, JSON.stringify(devices.map(serializeDevice))],
+    )) as string[];
     if (existing.length > 0) throw new DeviceExistsError(existing);
     return devices.map((device, i) => ({ device, secret: secrets[i] }));
   }
@@ -136,7 +151,9 @@ export class DeviceRegistry {
    */
   async idsStartingWith(idPrefix: string, cities?: readonly string[]): Promise<string[]> {
     const indexes = cities ? cities.map((c) => this.keys.cityIndex(c)) : [this.keys.allDevices];
-    const ranges = await Promise.all(indexes.map((key) => this.redis.zrangebylex(key, `[${idPrefix}`, `[${idPrefix}\xff`)));
+    const ranges = await Promise.all(
+      indexes.map((key) => this.redis.zrangebylex(key, `[${idPrefix}`, `[${idPrefix}\xff`)),
+    );
     return [...new Set(ranges.flat())].sort();
   }
 
@@ -152,7 +169,10 @@ export class DeviceRegistry {
   /** Issues a new secret (lifting a revocation); the old one stops working on every broker at once. */
   async rotate(id: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<Issued | null> {
     const secret = generateSecret();
-    const hash = await this.changeCredentials([this.keys.device(id)], [await hashSecret(secret, params), this.keys.controlChannel]);
+    const hash = await this.changeCredentials(
+      [this.keys.device(id)],
+      [await hashSecret(secret, params), this.keys.controlChannel],
+    );
     const device = deserializeDevice(pairsToHash(hash));
     return device ? { device, secret } : null;
   }
@@ -171,12 +191,20 @@ export class DeviceRegistry {
   async reportFirmware(id: string, report: FirmwareReport, at = new Date()): Promise<boolean> {
     const { version, state, ...rest } = report;
     const progress: FirmwareUpdateProgress | undefined = state ? { state, ...rest, at: at.toISOString() } : undefined;
-    return (await this.reportFirmwareScript([this.keys.device(id)], [this.keys.tag, id, version, progress ? JSON.stringify(progress) : ''])) === 1;
+    return (
+      (await this.reportFirmwareScript(
+        [this.keys.device(id)],
+        [this.keys.tag, id, version, progress ? JSON.stringify(progress) : ''],
+      )) === 1
+    );
   }
 
   /** Deletes the device, its index entries and presence, and disconnects it. */
   async remove(id: string): Promise<boolean> {
-    const removed = await this.removeDevice([this.keys.device(id), this.keys.presence(id)], [this.keys.tag, id, this.keys.controlChannel]);
+    const removed = await this.removeDevice(
+      [this.keys.device(id), this.keys.presence(id)],
+      [this.keys.tag, id, this.keys.controlChannel],
+    );
     return removed === 1;
   }
 }

@@ -8,8 +8,8 @@
 
 /**
  * KEYS: the all-devices index, the cities set (declared so a cluster runs the script on the
- * registry's slot). ARGV: registry tag, JSON array of device hashes. All or nothing: if any id exists, nothing is written
- * and the existing ids are returned; otherwise every device and its index entries are written in
+ * registry's slot). ARGV: registry tag, JSON array of device hashes. All or nothing: if any id exists, nothing is
+ * written and the existing ids are returned; otherwise every device and its index entries are written in
  * this one atomic step (a crash cannot leave half a bulk call behind). Redis runs nothing else
  * meanwhile, so the work is batched: variadic EXISTS, one HSET per device, and one ZADD per
  * index for up to 500 members (10,000 devices: ~60 ms instead of ~185 ms with a ZADD per entry).

@@ -65,7 +65,9 @@ export function toPublic(device: DeviceRecord): DevicePublic {
   return rest;
 }
 
-/** Device ids become MQTT topic levels and Redis keys: keep them to a safe alphabet (no ':' — operator logins use it). */
+/**
+ * Device ids become MQTT topic levels and Redis keys: keep them to a safe alphabet (no ':' — operator logins use it).
+ */
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Cities are tenants and InfluxDB tag values: lower-case slugs such as "beijing". */
 export const CITY_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;

@@ -11,11 +11,29 @@ export {
   CITY_PATTERN,
   SITE_PATTERN,
 } from './device.js';
-export { generateSecret, hashSecret, hashSecrets, verifySecret, hashParams, DEFAULT_SCRYPT, type ScryptParams } from './secrets.js';
+export {
+  generateSecret,
+  hashSecret,
+  hashSecrets,
+  verifySecret,
+  hashParams,
+  DEFAULT_SCRYPT,
+  type ScryptParams,
+} from './secrets.js';
 export { PresenceStore } from './presence-store.js';
 export type { Presence, PresenceEvent, OfflineReason, CityCounts } from './presence.js';
 export { type DeviceControlEvent, parseControlEvent } from './device-control.js';
 export { ApiTokenStore, TokenExistsError, TOKEN_NAME_PATTERN, type ApiToken, type TokenRole } from './api-tokens.js';
 export { RegistryKeys } from './keys.js';
 export { planDeviceQuery, type QueryPlan } from './device-query.js';
-export { ShareStore, shareStatus, liveReceivers, WHOLE_CLUSTER, type ShareAgreement, type ShareGranularity, type ShareState, type ShareStatus, type AlertShareSelector } from './share-store.js';
+export {
+  ShareStore,
+  shareStatus,
+  liveReceivers,
+  WHOLE_CLUSTER,
+  type ShareAgreement,
+  type ShareGranularity,
+  type ShareState,
+  type ShareStatus,
+  type AlertShareSelector,
+} from './share-store.js';

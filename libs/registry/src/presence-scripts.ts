@@ -1,4 +1,7 @@
-/** Lua for presence; key names must match RegistryKeys (`<tag>:presence:…`, ARGV `prefix` is the registry tag `{<prefix>:reg}`, the slot of every KEY). */
+/**
+ * Lua for presence; key names must match RegistryKeys (`<tag>:presence:…`, ARGV `prefix` is the registry tag
+ * `{<prefix>:reg}`, the slot of every KEY).
+ */
 
 /**
  * KEYS: presence hash, online set, this broker's device set, brokers set.

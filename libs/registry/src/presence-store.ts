@@ -26,7 +26,12 @@ export class PresenceStore {
   }
 
   /** `connectionId` identifies this one connection (broker id + a per-broker counter). */
-  async markOnline(device: { id: string; city: string }, brokerId: string, connectionId: string, at = new Date()): Promise<void> {
+  async markOnline(
+    device: { id: string; city: string },
+    brokerId: string,
+    connectionId: string,
+    at = new Date(),
+  ): Promise<void> {
     const k = this.keys;
     await this.markOnlineScript(
       [k.presence(device.id), k.online, k.brokerDevices(brokerId), k.brokers],
@@ -35,7 +40,13 @@ export class PresenceStore {
   }
 
   /** Resolves true if this connection was still the device's current one (and so it went offline). */
-  async markOffline(id: string, connectionId: string, reason: OfflineReason, lastWill = false, at = new Date()): Promise<boolean> {
+  async markOffline(
+    id: string,
+    connectionId: string,
+    reason: OfflineReason,
+    lastWill = false,
+    at = new Date(),
+  ): Promise<boolean> {
     const k = this.keys;
     const changed = await this.markOfflineScript(
       [k.presence(id), k.online],
@@ -76,7 +87,11 @@ export class PresenceStore {
 
   /** A broker's liveness: renewed every period, gone `ttlMs` after the last renewal. */
   async heartbeat(brokerId: string, ttlMs: number): Promise<void> {
-    await this.redis.multi().set(this.keys.brokerAlive(brokerId), '1', 'PX', ttlMs).sadd(this.keys.brokers, brokerId).exec();
+    await this.redis
+      .multi()
+      .set(this.keys.brokerAlive(brokerId), '1', 'PX', ttlMs)
+      .sadd(this.keys.brokers, brokerId)
+      .exec();
   }
 
   /** Brokers whose heartbeat has not lapsed: the ones serving devices now. */
@@ -84,7 +99,10 @@ export class PresenceStore {
     return (await this.brokersByLiveness()).live;
   }
 
-  /** Marks offline the devices of every broker whose heartbeat lapsed; returns how many. Idempotent, so every broker may run it. */
+  /**
+   * Marks offline the devices of every broker whose heartbeat lapsed; returns how many. Idempotent, so every broker may
+   * run it.
+   */
   async sweepDeadBrokers(at = new Date()): Promise<number> {
     const { dead } = await this.brokersByLiveness();
     let released = 0;
@@ -96,7 +114,10 @@ export class PresenceStore {
     const brokers = await this.redis.smembers(this.keys.brokers);
     if (brokers.length === 0) return { live: [], dead: [] };
     const alive = await this.redis.pipeline(brokers.map((b) => ['exists', this.keys.brokerAlive(b)])).exec();
-    return { live: brokers.filter((_, i) => alive?.[i]?.[1] === 1), dead: brokers.filter((_, i) => alive?.[i]?.[1] === 0) };
+    return {
+      live: brokers.filter((_, i) => alive?.[i]?.[1] === 1),
+      dead: brokers.filter((_, i) => alive?.[i]?.[1] === 0),
+    };
   }
 
   /** Marks offline whatever this broker still holds online (on shutdown), and forgets its heartbeat. */

@@ -20,7 +20,9 @@ const MAX_MEMORY = 256 * 1024 * 1024;
 
 function scryptAsync(secret: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const options: ScryptOptions = { ...params, maxmem: MAX_MEMORY };
-  return new Promise((resolve, reject) => scrypt(secret, salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scrypt(secret, salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 /** A fresh random secret (192 bits by default), shown to the device owner once. */
@@ -39,7 +41,11 @@ export async function hashSecret(secret: string, params: ScryptParams = DEFAULT_
  * (4 threads unless UV_THREADPOOL_SIZE says otherwise), so this uses every core without blocking
  * the event loop, and the order of the results matches the input.
  */
-export async function hashSecrets(secrets: readonly string[], params: ScryptParams, concurrency = 4): Promise<string[]> {
+export async function hashSecrets(
+  secrets: readonly string[],
+  params: ScryptParams,
+  concurrency = 4,
+): Promise<string[]> {
   const hashes = new Array<string>(secrets.length);
   let next = 0;
   const worker = async () => {
@@ -54,7 +60,11 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt, hash] = parts;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64url'), {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

@@ -32,7 +32,9 @@ export interface AlertShareSelector {
  */
 export interface ShareAgreement {
   id: string;
-  /** Absent: telemetry (deviceTypes, fields, sites, granularity). `alerts`: alert events chosen by `alerts` (and sites). */
+  /**
+   * Absent: telemetry (deviceTypes, fields, sites, granularity). `alerts`: alert events chosen by `alerts` (and sites).
+   */
   kind?: 'alerts';
   alerts?: AlertShareSelector;
   fromCity: string;

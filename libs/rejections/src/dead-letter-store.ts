@@ -54,17 +54,27 @@ export class DeadLetterStore {
   }
 
   /** Newest first; optionally one device's only. */
-  async list({ deviceId, limit = 100, offset = 0 }: { deviceId?: string; limit?: number; offset?: number } = {}): Promise<DeadLetter[]> {
+  async list({
+    deviceId,
+    limit = 100,
+    offset = 0,
+  }: { deviceId?: string; limit?: number; offset?: number } = {}): Promise<DeadLetter[]> {
     if (!deviceId) {
-      return (await this.redis.lrange(this.listKey, offset, offset + limit - 1)).map((s) => JSON.parse(s) as DeadLetter);
+      return (await this.redis.lrange(this.listKey, offset, offset + limit - 1)).map(
+        (s) => JSON.parse(s) as DeadLetter,
+      );
     }
     const all = (await this.redis.lrange(this.listKey, 0, -1)).map((s) => JSON.parse(s) as DeadLetter);
     return all.filter((d) => d.deviceId === deviceId).slice(offset, offset + limit);
   }
 
   async counts(): Promise<{ byDevice: Record<string, number>; byReason: Record<string, number> }> {
-    const [byDevice, byReason] = await Promise.all([this.redis.hgetall(this.byDeviceKey), this.redis.hgetall(this.byReasonKey)]);
-    const toNumbers = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+    const [byDevice, byReason] = await Promise.all([
+      this.redis.hgetall(this.byDeviceKey),
+      this.redis.hgetall(this.byReasonKey),
+    ]);
+    const toNumbers = (h: Record<string, string>) =>
+      Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
     return { byDevice: toNumbers(byDevice), byReason: toNumbers(byReason) };
   }
 }

@@ -27,7 +27,10 @@ export function clears(condition: ValueCondition, value: number): boolean {
     }
     case 'rate': {
       const margin = condition.clearMargin ?? 0;
-      return value >= (condition.min ?? Number.NEGATIVE_INFINITY) + margin && value <= (condition.max ?? Number.POSITIVE_INFINITY) - margin;
+      return (
+        value >= (condition.min ?? Number.NEGATIVE_INFINITY) + margin &&
+        value <= (condition.max ?? Number.POSITIVE_INFINITY) - margin
+      );
     }
   }
 }

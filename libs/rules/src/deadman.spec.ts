@@ -9,12 +9,20 @@ const noData: DeadmanRule = {
   severity: 'warning',
   enabled: true,
 };
-const offline: DeadmanRule = { ...noData, id: 'env-sensor.offline', condition: { kind: 'deadman', afterSeconds: 120, when: 'offline' } };
+const offline: DeadmanRule = {
+  ...noData,
+  id: 'env-sensor.offline',
+  condition: { kind: 'deadman', afterSeconds: 120, when: 'offline' },
+};
 const t0 = 1_700_000_000_000;
 const at = (seconds: number) => t0 + seconds * 1000;
 
 describe('silenceStatus against the reporting interval', () => {
-  const seen = (quietS: number, online?: boolean) => ({ nowMs: at(quietS), lastSeenMs: t0, presence: online === undefined ? undefined : { online } });
+  const seen = (quietS: number, online?: boolean) => ({
+    nowMs: at(quietS),
+    lastSeenMs: t0,
+    presence: online === undefined ? undefined : { online },
+  });
 
   it('tells reporting, late, connected-but-silent and disconnected apart', () => {
     expect(silenceStatus(seen(60, true), 60)).toBe('reporting');
@@ -33,7 +41,11 @@ describe('deadman rules', () => {
   });
 
   it('says the device is disconnected when presence says so', () => {
-    const raised = evaluateDeadman(noData, undefined, { nowMs: at(400), lastSeenMs: t0, presence: { online: false, changedAtMs: at(10) } });
+    const raised = evaluateDeadman(noData, undefined, {
+      nowMs: at(400),
+      lastSeenMs: t0,
+      presence: { online: false, changedAtMs: at(10) },
+    });
     expect(raised.transition?.cause).toBe('disconnected');
   });
 
@@ -70,7 +82,9 @@ describe('deadman rules', () => {
 
   it('offline rules count from the disconnect and clear on reconnect, even before a reading', () => {
     const since = { online: false, changedAtMs: at(100) };
-    expect(evaluateDeadman(offline, undefined, { nowMs: at(219), lastSeenMs: t0, presence: since }).transition).toBeUndefined();
+    expect(
+      evaluateDeadman(offline, undefined, { nowMs: at(219), lastSeenMs: t0, presence: since }).transition,
+    ).toBeUndefined();
     const raised = evaluateDeadman(offline, undefined, { nowMs: at(220), lastSeenMs: t0, presence: since });
     expect(raised.transition).toMatchObject({ kind: 'raised', cause: 'disconnected' });
     const back = evaluateDeadman(offline, raised.state, { nowMs: at(230), lastSeenMs: t0, presence: { online: true } });
@@ -78,8 +92,14 @@ describe('deadman rules', () => {
   });
 
   it('offline rules ignore connected-but-silent devices, and decide nothing without presence', () => {
-    expect(evaluateDeadman(offline, undefined, { nowMs: at(9999), lastSeenMs: t0, presence: { online: true } }).transition).toBeUndefined();
-    const raised = evaluateDeadman(offline, undefined, { nowMs: at(220), lastSeenMs: t0, presence: { online: false, changedAtMs: at(0) } });
+    expect(
+      evaluateDeadman(offline, undefined, { nowMs: at(9999), lastSeenMs: t0, presence: { online: true } }).transition,
+    ).toBeUndefined();
+    const raised = evaluateDeadman(offline, undefined, {
+      nowMs: at(220),
+      lastSeenMs: t0,
+      presence: { online: false, changedAtMs: at(0) },
+    });
     expect(evaluateDeadman(offline, raised.state, { nowMs: at(230), lastSeenMs: t0 }).state.phase).toBe('firing');
   });
 });
@@ -89,7 +109,12 @@ describe('deadman on event time (deadmanSilenceUntil)', () => {
 
   it('raises at the end of the window once the next event is a window or more later, as the check would have', () => {
     expect(deadmanSilenceUntil(noData, seen, at(299))).toBeUndefined();
-    expect(deadmanSilenceUntil(noData, seen, at(1000))?.transition).toEqual({ kind: 'raised', atMs: at(300), value: 300, cause: 'silent' });
+    expect(deadmanSilenceUntil(noData, seen, at(1000))?.transition).toEqual({
+      kind: 'raised',
+      atMs: at(300),
+      value: 300,
+      cause: 'silent',
+    });
   });
 
   it('leaves a firing rule, a device never seen and an offline rule alone', () => {

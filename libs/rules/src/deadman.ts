@@ -24,7 +24,11 @@ export interface DeadmanObservation {
 export const LATE_FACTOR = 1.5;
 
 /** How a device stands against its type's reporting interval (see SilenceStatus). */
-export function silenceStatus(observation: DeadmanObservation, reportingIntervalS: number, silentAfterS = reportingIntervalS * 3): SilenceStatus {
+export function silenceStatus(
+  observation: DeadmanObservation,
+  reportingIntervalS: number,
+  silentAfterS = reportingIntervalS * 3,
+): SilenceStatus {
   if (observation.presence && !observation.presence.online) return 'disconnected';
   const quietMs = observation.nowMs - observation.lastSeenMs;
   if (quietMs >= silentAfterS * 1000) return 'silent';
@@ -38,7 +42,11 @@ export function silenceStatus(observation: DeadmanObservation, reportingInterval
  * disconnected for afterSeconds. The state's lastEventMs is the newest reading seen, and only
  * grows: a backfilled old reading never makes a silent device look alive.
  */
-export function evaluateDeadman(rule: DeadmanRule, previous: RuleState | undefined, observation: DeadmanObservation): Evaluation {
+export function evaluateDeadman(
+  rule: DeadmanRule,
+  previous: RuleState | undefined,
+  observation: DeadmanObservation,
+): Evaluation {
   const state = previous ?? INITIAL_STATE;
   const lastSeenMs = Math.max(state.lastEventMs, observation.lastSeenMs);
   const quietS = Math.max(0, Math.round((observation.nowMs - lastSeenMs) / 1000));
@@ -48,9 +56,18 @@ export function evaluateDeadman(rule: DeadmanRule, previous: RuleState | undefin
 
   if (state.phase === 'firing') {
     if (breached === false) {
-      return { state: { phase: 'ok', lastEventMs: lastSeenMs, count: 0 }, transition: { kind: 'resolved', atMs: observation.nowMs, value: quietS } };
+      return {
+        state: { phase: 'ok', lastEventMs: lastSeenMs, count: 0 },
+        transition: { kind: 'resolved', atMs: observation.nowMs, value: quietS },
+      };
     }
-    const stillFiring: RuleState = { ...next, count: state.count + 1, lastValue: quietS, peak: Math.max(state.peak ?? 0, quietS), cause };
+    const stillFiring: RuleState = {
+      ...next,
+      count: state.count + 1,
+      lastValue: quietS,
+      peak: Math.max(state.peak ?? 0, quietS),
+      cause,
+    };
     // Only a change of cause is news for the alert; how long the silence lasts follows from when it opened.
     // (Updating every open deadman alert on every check would cost a write per silent device per tick.)
     if (cause === state.cause) return { state: stillFiring };
@@ -64,7 +81,11 @@ export function evaluateDeadman(rule: DeadmanRule, previous: RuleState | undefin
 }
 
 /** True/false when the observation decides; undefined when it cannot tell ('offline' without presence). */
-function deadmanBreached(condition: DeadmanCondition, observation: DeadmanObservation, lastSeenMs: number): boolean | undefined {
+function deadmanBreached(
+  condition: DeadmanCondition,
+  observation: DeadmanObservation,
+  lastSeenMs: number,
+): boolean | undefined {
   const windowMs = condition.afterSeconds * 1000;
   if ((condition.when ?? 'no-data') === 'no-data') return observation.nowMs - lastSeenMs >= windowMs;
   if (!observation.presence) return undefined;
@@ -79,7 +100,12 @@ function deadmanBreached(condition: DeadmanCondition, observation: DeadmanObserv
  * device was connected when it sent it — but only a fresh one says so now, so an old backfilled
  * batch leaves presence unknown and the alert open.
  */
-export function deadmanReadings(rule: DeadmanRule, previous: RuleState | undefined, newestTsMs: number, nowMs: number): Evaluation {
+export function deadmanReadings(
+  rule: DeadmanRule,
+  previous: RuleState | undefined,
+  newestTsMs: number,
+  nowMs: number,
+): Evaluation {
   const lastSeenMs = Math.min(newestTsMs, nowMs);
   const state = previous ?? INITIAL_STATE;
   if (state.phase !== 'firing') return { state: { ...state, lastEventMs: Math.max(state.lastEventMs, lastSeenMs) } };
@@ -95,7 +121,11 @@ export function deadmanReadings(rule: DeadmanRule, previous: RuleState | undefin
  * 'no-data' rules: a replay's connection says nothing of whether the captured device was
  * connected, so 'offline' rules cannot be judged on event time. Undefined when nothing changes.
  */
-export function deadmanSilenceUntil(rule: DeadmanRule, previous: RuleState | undefined, untilMs: number): Evaluation | undefined {
+export function deadmanSilenceUntil(
+  rule: DeadmanRule,
+  previous: RuleState | undefined,
+  untilMs: number,
+): Evaluation | undefined {
   if (!previous || previous.phase === 'firing' || previous.lastEventMs <= 0) return undefined;
   if ((rule.condition.when ?? 'no-data') !== 'no-data') return undefined;
   const windowMs = rule.condition.afterSeconds * 1000;

@@ -26,7 +26,13 @@ export interface DecideOptions {
  * Pure: given the stored states it returns the next states and appends the alert transitions
  * to the outbox; the caller stores both atomically.
  */
-export function decideDevice(current: DeviceRuleStates, target: RuleTarget, rules: RuleDefinition[], readings: DeviceReadings['readings'], options: DecideOptions): DeviceRuleStates {
+export function decideDevice(
+  current: DeviceRuleStates,
+  target: RuleTarget,
+  rules: RuleDefinition[],
+  readings: DeviceReadings['readings'],
+  options: DecideOptions,
+): DeviceRuleStates {
   const ordered = [...readings].sort((a, b) => a[0] - b[0]);
   const states = { ...current.states };
   const outbox = [...current.outbox];
@@ -37,9 +43,18 @@ export function decideDevice(current: DeviceRuleStates, target: RuleTarget, rule
       const newestMs = ordered[ordered.length - 1][0];
       const times = options.deadmanClock === 'event' ? ordered.map(([tsMs]) => tsMs) : [newestMs];
       for (const tsMs of times) {
-        // On event time, the silence before a reading is decided first; on the wall clock that is the scheduled check's job.
+        // On event time, the silence before a reading is decided first; on the wall clock that is the scheduled check's
+        // job.
         const silence = options.deadmanClock === 'event' ? deadmanSilenceUntil(rule, stored?.rule, tsMs) : undefined;
-        for (const result of [silence, deadmanReadings(rule, silence?.state ?? stored?.rule, tsMs, options.deadmanClock === 'event' ? tsMs : options.nowMs)]) {
+        for (const result of [
+          silence,
+          deadmanReadings(
+            rule,
+            silence?.state ?? stored?.rule,
+            tsMs,
+            options.deadmanClock === 'event' ? tsMs : options.nowMs,
+          ),
+        ]) {
           if (!result) continue;
           stored = { ...stored, rule: result.state };
           if (result.transition) recordTransition(outbox, stored, rule, target, result.transition, result.state);
@@ -79,7 +94,13 @@ function numericSeries(readings: DeviceReadings['readings'], field: string): Arr
  * Not for rate rules: each reading is the baseline of the next one's rate.
  */
 function isQuiet(rule: ValueRule, phase: string, value: number, nextValue: number | undefined): boolean {
-  return rule.condition.kind !== 'rate' && phase === 'ok' && nextValue !== undefined && !breaches(rule.condition, value) && !breaches(rule.condition, nextValue);
+  return (
+    rule.condition.kind !== 'rate' &&
+    phase === 'ok' &&
+    nextValue !== undefined &&
+    !breaches(rule.condition, value) &&
+    !breaches(rule.condition, nextValue)
+  );
 }
 
 /** How many of `readings` are no newer than the newest reading already folded into a rule state of the device. */

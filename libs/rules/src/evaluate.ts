@@ -22,7 +22,12 @@ export function isValueRule(rule: RuleDefinition): rule is ValueRule {
  * A rate rule compares the per-second rate since the previous reading instead of the value; a
  * late reading cannot be placed between two readings already folded in, so it is ignored.
  */
-export function evaluate(rule: ValueRule, previous: RuleState | undefined, reading: { tsMs: number; value: number }, options: EvaluateOptions): Evaluation {
+export function evaluate(
+  rule: ValueRule,
+  previous: RuleState | undefined,
+  reading: { tsMs: number; value: number },
+  options: EvaluateOptions,
+): Evaluation {
   const state = previous ?? INITIAL_STATE;
   const { tsMs, value } = reading;
   if (tsMs < state.lastEventMs - options.allowedLatenessMs) return { state, ignored: 'too_late' };
@@ -35,7 +40,8 @@ export function evaluate(rule: ValueRule, previous: RuleState | undefined, readi
 /** Rate per second since the previous reading; the first reading only sets the baseline. */
 function evaluateRate(rule: ValueRule, state: RuleState, tsMs: number, value: number): Evaluation {
   if (tsMs <= state.lastEventMs) return { state, ignored: 'out_of_order' };
-  if (state.lastValue === undefined || state.lastEventMs === 0) return { state: { ...state, lastEventMs: tsMs, lastValue: value, lastOkMs: tsMs } };
+  if (state.lastValue === undefined || state.lastEventMs === 0)
+    return { state: { ...state, lastEventMs: tsMs, lastValue: value, lastOkMs: tsMs } };
   const rate = (value - state.lastValue) / ((tsMs - state.lastEventMs) / 1000);
   const result = advance(rule, state, tsMs, rate, value);
   return { ...result, state: { ...result.state, lastValue: value } };
@@ -49,7 +55,10 @@ function advance(rule: ValueRule, state: RuleState, tsMs: number, observed: numb
   const next: RuleState = { ...state, lastEventMs: tsMs, lastValue: value };
   if (state.phase === 'firing') {
     if (clears(rule.condition, observed)) {
-      return { state: { phase: 'ok', lastEventMs: tsMs, lastValue: value, lastOkMs: tsMs, count: 0 }, transition: { kind: 'resolved', atMs: tsMs, value: observed } };
+      return {
+        state: { phase: 'ok', lastEventMs: tsMs, lastValue: value, lastOkMs: tsMs, count: 0 },
+        transition: { kind: 'resolved', atMs: tsMs, value: observed },
+      };
     }
     next.count = state.count + 1;
     next.peak = worse(rule.condition, state.peak ?? observed, observed);

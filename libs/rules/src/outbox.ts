@@ -7,7 +7,14 @@ import { alertId, type AlertTransition, type StoredRuleState } from './alert-tra
  * transition to the outbox. Repeats only move counters, so consecutive 'updated' entries of one
  * alert collapse into the newest instead of one outbox entry per reading.
  */
-export function recordTransition(outbox: AlertTransition[], stored: StoredRuleState, rule: RuleDefinition, target: RuleTarget, t: Transition, state: RuleState): void {
+export function recordTransition(
+  outbox: AlertTransition[],
+  stored: StoredRuleState,
+  rule: RuleDefinition,
+  target: RuleTarget,
+  t: Transition,
+  state: RuleState,
+): void {
   if (t.kind === 'raised') {
     stored.openAlertId = alertId(rule.id, target.deviceId, t.atMs);
     delete stored.suppressedBy;

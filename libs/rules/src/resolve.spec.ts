@@ -10,8 +10,19 @@ const base: RuleDefinition = {
   severity: 'warning',
   enabled: true,
 };
-const beijing: RuleDefinition = { ...base, id: 'co2-high-bj', key: 'co2-high', scope: { city: 'beijing' }, condition: { kind: 'above', threshold: 1200 } };
-const site: RuleDefinition = { ...base, id: 'co2-high-site', key: 'co2-high', scope: { city: 'beijing', site: 'bj-1' } };
+const beijing: RuleDefinition = {
+  ...base,
+  id: 'co2-high-bj',
+  key: 'co2-high',
+  scope: { city: 'beijing' },
+  condition: { kind: 'above', threshold: 1200 },
+};
+const site: RuleDefinition = {
+  ...base,
+  id: 'co2-high-site',
+  key: 'co2-high',
+  scope: { city: 'beijing', site: 'bj-1' },
+};
 const device: RuleDefinition = { ...base, id: 'co2-high-dev', key: 'co2-high', scope: { deviceId: 'd1' } };
 const other: RuleDefinition = { ...base, id: 'temperature-high', field: 'temperature' };
 const target = (over: Partial<{ deviceId: string; city: string; site: string; deviceType: string }> = {}) => ({
@@ -32,8 +43,14 @@ describe('resolveRules', () => {
 
   it('lets the most specific matching rule of a key win: device > site > city > type', () => {
     expect(ids(resolveRules(all, target({ city: 'beijing' })))).toEqual(['co2-high-bj', 'temperature-high']);
-    expect(ids(resolveRules(all, target({ city: 'beijing', site: 'bj-1' })))).toEqual(['co2-high-site', 'temperature-high']);
-    expect(ids(resolveRules(all, target({ deviceId: 'd1', city: 'beijing', site: 'bj-1' })))).toEqual(['co2-high-dev', 'temperature-high']);
+    expect(ids(resolveRules(all, target({ city: 'beijing', site: 'bj-1' })))).toEqual([
+      'co2-high-site',
+      'temperature-high',
+    ]);
+    expect(ids(resolveRules(all, target({ deviceId: 'd1', city: 'beijing', site: 'bj-1' })))).toEqual([
+      'co2-high-dev',
+      'temperature-high',
+    ]);
   });
 
   it('skips disabled rules and rules of other device types', () => {

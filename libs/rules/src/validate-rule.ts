@@ -16,7 +16,19 @@ export interface RuleCatalogue {
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
-const TOP_LEVEL = new Set(['id', 'key', 'deviceType', 'scope', 'field', 'condition', 'forSeconds', 'severity', 'enabled', 'description', 'renotifySeconds']);
+const TOP_LEVEL = new Set([
+  'id',
+  'key',
+  'deviceType',
+  'scope',
+  'field',
+  'condition',
+  'forSeconds',
+  'severity',
+  'enabled',
+  'description',
+  'renotifySeconds',
+]);
 const CONDITION_KEYS: Record<Condition['kind'], readonly string[]> = {
   above: ['kind', 'threshold', 'clearBelow'],
   below: ['kind', 'threshold', 'clearAbove'],
@@ -33,7 +45,11 @@ const MAX_SECONDS = 7 * 24 * 3600;
  * line, so `{"site": "a,b=c d\n"}` is refused like the same value on a device.
  */
 export const SCOPE_PATTERNS = {
-  deviceId: { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, message: 'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit (a device id)' },
+  deviceId: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    message:
+      'must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit (a device id)',
+  },
   city: { pattern: /^[a-z0-9][a-z0-9-]{0,39}$/, message: 'must be a lower-case slug such as "beijing"' },
   site: { pattern: /^[a-z0-9][a-z0-9._-]{0,63}$/, message: 'must be a lower-case slug such as "bj-chaoyang-01"' },
 } as const;
@@ -52,7 +68,8 @@ export function validateRule(input: unknown, catalogue?: RuleCatalogue): RuleVal
 
   const id = input.id;
   if (typeof id !== 'string' || !ID.test(id)) fail('id', `must match ${ID}`);
-  if (input.key !== undefined && (typeof input.key !== 'string' || !ID.test(input.key))) fail('key', `must match ${ID}`);
+  if (input.key !== undefined && (typeof input.key !== 'string' || !ID.test(input.key)))
+    fail('key', `must match ${ID}`);
   const deviceType = input.deviceType;
   let numericFields: readonly string[] | undefined;
   if (typeof deviceType !== 'string' || deviceType === '') fail('deviceType', 'must be a device type name');
@@ -67,21 +84,30 @@ export function validateRule(input: unknown, catalogue?: RuleCatalogue): RuleVal
   const isDeadman = isObject(input.condition) && input.condition.kind === 'deadman';
   let field = '';
   if (isDeadman) {
-    if (input.field !== undefined && input.field !== '') fail('field', 'a deadman rule watches the whole device: leave field out');
-  } else if (typeof input.field !== 'string' || input.field === '') fail('field', 'must name the reading field to compare');
+    if (input.field !== undefined && input.field !== '')
+      fail('field', 'a deadman rule watches the whole device: leave field out');
+  } else if (typeof input.field !== 'string' || input.field === '')
+    fail('field', 'must name the reading field to compare');
   else {
     field = input.field;
-    if (numericFields && !numericFields.includes(field)) fail('field', `${String(deviceType)} has no numeric field ${field} (numeric fields: ${numericFields.join(', ')})`);
+    if (numericFields && !numericFields.includes(field))
+      fail(
+        'field',
+        `${String(deviceType)} has no numeric field ${field} (numeric fields: ${numericFields.join(', ')})`,
+      );
   }
 
   const forSeconds = input.forSeconds ?? 0;
   if (!isInteger(forSeconds, 0, MAX_SECONDS)) fail('forSeconds', `must be an integer from 0 to ${MAX_SECONDS}`);
-  else if (isDeadman && forSeconds !== 0) fail('forSeconds', 'a deadman rule takes its window from condition.afterSeconds');
+  else if (isDeadman && forSeconds !== 0)
+    fail('forSeconds', 'a deadman rule takes its window from condition.afterSeconds');
   if (!SEVERITIES.includes(input.severity as Severity)) fail('severity', `must be one of ${SEVERITIES.join(', ')}`);
   const enabled = input.enabled ?? true;
   if (typeof enabled !== 'boolean') fail('enabled', 'must be true or false');
-  if (input.description !== undefined && (typeof input.description !== 'string' || input.description.length > 500)) fail('description', 'must be a string of at most 500 characters');
-  if (input.renotifySeconds !== undefined && !isInteger(input.renotifySeconds, 0, MAX_SECONDS)) fail('renotifySeconds', `must be an integer from 0 to ${MAX_SECONDS}`);
+  if (input.description !== undefined && (typeof input.description !== 'string' || input.description.length > 500))
+    fail('description', 'must be a string of at most 500 characters');
+  if (input.renotifySeconds !== undefined && !isInteger(input.renotifySeconds, 0, MAX_SECONDS))
+    fail('renotifySeconds', `must be an integer from 0 to ${MAX_SECONDS}`);
 
   if (errors.length > 0 || !condition) return { ok: false, errors };
   const rule: RuleDefinition = {
@@ -108,8 +134,10 @@ function validateScope(scope: unknown, fail: (field: string, message: string) =>
   }
   const out: RuleScope = {};
   for (const [key, value] of Object.entries(scope)) {
-    if (key !== 'city' && key !== 'site' && key !== 'deviceId') fail(`scope.${key}`, 'is not a scope property (city, site, deviceId)');
-    else if (typeof value !== 'string' || !SCOPE_PATTERNS[key].pattern.test(value)) fail(`scope.${key}`, SCOPE_PATTERNS[key].message);
+    if (key !== 'city' && key !== 'site' && key !== 'deviceId')
+      fail(`scope.${key}`, 'is not a scope property (city, site, deviceId)');
+    else if (typeof value !== 'string' || !SCOPE_PATTERNS[key].pattern.test(value))
+      fail(`scope.${key}`, SCOPE_PATTERNS[key].message);
     else out[key] = value;
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -130,7 +158,8 @@ function validateCondition(input: unknown, fail: (field: string, message: string
     before.count++;
     fail(`condition.${field}`, message);
   };
-  for (const key of Object.keys(input)) if (!CONDITION_KEYS[kind].includes(key)) problem(key, `is not a property of a ${kind} condition`);
+  for (const key of Object.keys(input))
+    if (!CONDITION_KEYS[kind].includes(key)) problem(key, `is not a property of a ${kind} condition`);
   const num = (key: string, required: boolean): number | undefined => {
     const value = input[key];
     if (value === undefined) {
@@ -145,14 +174,16 @@ function validateCondition(input: unknown, fail: (field: string, message: string
     case 'above': {
       const threshold = num('threshold', true);
       const clearBelow = num('clearBelow', false);
-      if (threshold !== undefined && clearBelow !== undefined && clearBelow > threshold) problem('clearBelow', `must be at or below the threshold ${threshold} (hysteresis on the normal side)`);
+      if (threshold !== undefined && clearBelow !== undefined && clearBelow > threshold)
+        problem('clearBelow', `must be at or below the threshold ${threshold} (hysteresis on the normal side)`);
       condition = { kind, threshold: threshold!, ...(clearBelow !== undefined && { clearBelow }) };
       break;
     }
     case 'below': {
       const threshold = num('threshold', true);
       const clearAbove = num('clearAbove', false);
-      if (threshold !== undefined && clearAbove !== undefined && clearAbove < threshold) problem('clearAbove', `must be at or above the threshold ${threshold} (hysteresis on the normal side)`);
+      if (threshold !== undefined && clearAbove !== undefined && clearAbove < threshold)
+        problem('clearAbove', `must be at or above the threshold ${threshold} (hysteresis on the normal side)`);
       condition = { kind, threshold: threshold!, ...(clearAbove !== undefined && { clearAbove }) };
       break;
     }
@@ -161,7 +192,11 @@ function validateCondition(input: unknown, fail: (field: string, message: string
       const high = num('high', true);
       const clearMargin = num('clearMargin', false);
       if (low !== undefined && high !== undefined && !(low < high)) problem('high', 'must be above low');
-      else if (clearMargin !== undefined && (clearMargin < 0 || (low !== undefined && high !== undefined && clearMargin * 2 >= high - low))) problem('clearMargin', 'must be at least 0 and less than half the band');
+      else if (
+        clearMargin !== undefined &&
+        (clearMargin < 0 || (low !== undefined && high !== undefined && clearMargin * 2 >= high - low))
+      )
+        problem('clearMargin', 'must be at least 0 and less than half the band');
       condition = { kind, low: low!, high: high!, ...(clearMargin !== undefined && { clearMargin }) };
       break;
     }
@@ -169,15 +204,22 @@ function validateCondition(input: unknown, fail: (field: string, message: string
       const min = num('min', false);
       const max = num('max', false);
       const clearMargin = num('clearMargin', false);
-      if (min === undefined && max === undefined) problem('min', 'a rate condition needs min, max or both (per second)');
+      if (min === undefined && max === undefined)
+        problem('min', 'a rate condition needs min, max or both (per second)');
       if (min !== undefined && max !== undefined && !(min < max)) problem('max', 'must be above min');
       if (clearMargin !== undefined && clearMargin < 0) problem('clearMargin', 'must be at least 0');
-      condition = { kind, ...(min !== undefined && { min }), ...(max !== undefined && { max }), ...(clearMargin !== undefined && { clearMargin }) };
+      condition = {
+        kind,
+        ...(min !== undefined && { min }),
+        ...(max !== undefined && { max }),
+        ...(clearMargin !== undefined && { clearMargin }),
+      };
       break;
     }
     case 'deadman': {
       const afterSeconds = input.afterSeconds;
-      if (!isInteger(afterSeconds, 1, MAX_SECONDS)) problem('afterSeconds', `must be an integer from 1 to ${MAX_SECONDS}`);
+      if (!isInteger(afterSeconds, 1, MAX_SECONDS))
+        problem('afterSeconds', `must be an integer from 1 to ${MAX_SECONDS}`);
       const when = input.when ?? 'no-data';
       if (when !== 'no-data' && when !== 'offline') problem('when', "must be 'no-data' or 'offline'");
       condition = { kind, afterSeconds: afterSeconds as number, when: when as 'no-data' | 'offline' };

@@ -32,9 +32,20 @@ export class ShadowStore {
   }
 
   /** Merges `patch` into the desired side; with `expectedVersion`, only if the desired version is still that. */
-  async setDesired(deviceId: string, patch: ConfigPatch, options: { expectedVersion?: number; at?: Date } = {}): Promise<DesiredUpdate> {
+  async setDesired(
+    deviceId: string,
+    patch: ConfigPatch,
+    options: { expectedVersion?: number; at?: Date } = {},
+  ): Promise<DesiredUpdate> {
     const notice: DeviceDeliveryNotice = { deviceId, kind: 'config' };
-    const [ok, version] = await this.update(deviceId, 'd', patch, options.at ?? new Date(), options.expectedVersion, JSON.stringify(notice));
+    const [ok, version] = await this.update(
+      deviceId,
+      'd',
+      patch,
+      options.at ?? new Date(),
+      options.expectedVersion,
+      JSON.stringify(notice),
+    );
     if (!ok) return { ok: false, currentVersion: version };
     return { ok: true, shadow: await this.get(deviceId) };
   }
@@ -49,9 +60,19 @@ export class ShadowStore {
     await this.redis.del(this.key(deviceId));
   }
 
-  private async update(deviceId: string, side: 'd' | 'r', patch: ConfigPatch, at: Date, expectedVersion?: number, notice?: string): Promise<[number, number]> {
+  private async update(
+    deviceId: string,
+    side: 'd' | 'r',
+    patch: ConfigPatch,
+    at: Date,
+    expectedVersion?: number,
+    notice?: string,
+  ): Promise<[number, number]> {
     const pairs = Object.entries(patch).flatMap(([key, value]) => [key, value === null ? '' : JSON.stringify(value)]);
-    return (await this.updateScript([this.key(deviceId)], [side, expectedVersion ?? '', at.toISOString(), notice ? this.channel : '', notice ?? '', ...pairs])) as [number, number];
+    return (await this.updateScript(
+      [this.key(deviceId)],
+      [side, expectedVersion ?? '', at.toISOString(), notice ? this.channel : '', notice ?? '', ...pairs],
+    )) as [number, number];
   }
 }
 

@@ -23,8 +23,12 @@ export class SseStream<T> {
   /** Resolves once the server answered 200; anything else is an error with the status and body. */
   static async open<T>(url: string, token: string, parse: (event: SseEvent) => T | undefined): Promise<SseStream<T>> {
     const stream = new SseStream(parse);
-    const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: stream.abort.signal });
-    if (response.status !== 200 || !response.body) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      signal: stream.abort.signal,
+    });
+    if (response.status !== 200 || !response.body)
+      throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
     void stream.read(response.body);
     return stream;
   }

@@ -29,9 +29,7 @@ export function createWriterFor(api: InfluxApi, o: PointWriterOptions): PointWri
   const token = o.token ?? '';
   const colon = token.indexOf(':');
   const auth =
-    colon >= 0
-      ? { username: token.slice(0, colon), password: token.slice(colon + 1) }
-      : { token: token || undefined };
+    colon >= 0 ? { username: token.slice(0, colon), password: token.slice(colon + 1) } : { token: token || undefined };
   return new InfluxV1Writer({ ...common, ...auth, database: o.database, retentionPolicy: o.retentionPolicy });
 }
 
@@ -51,7 +49,10 @@ class DetectingWriter implements PointWriter {
   constructor(private readonly options: PointWriterOptions) {}
 
   async write(lines: string, lineCount: number): Promise<void> {
-    this.writer ??= detectInfluxApi(this.options.url, { token: this.options.token, timeoutMs: this.options.timeoutMs }).then(
+    this.writer ??= detectInfluxApi(this.options.url, {
+      token: this.options.token,
+      timeoutMs: this.options.timeoutMs,
+    }).then(
       (api) => createWriterFor(api, this.options),
       (error: unknown) => {
         this.writer = undefined; // ask again on the next attempt
@@ -64,6 +65,9 @@ class DetectingWriter implements PointWriter {
   async close(): Promise<void> {
     const writer = this.writer;
     this.writer = undefined;
-    await writer?.then((w) => w.close(), () => undefined);
+    await writer?.then(
+      (w) => w.close(),
+      () => undefined,
+    );
   }
 }

@@ -1,5 +1,17 @@
 // @citypulse/storage — InfluxDB writing and reading, the only storage I/O of citypulse.
-export { toLineProtocol, toLines, toLine, lineFor, seriesKey, fieldSet, type SeriesTags, escapeMeasurement, escapeTag, quoteFieldString, formatFieldValue } from './line-protocol.js';
+export {
+  toLineProtocol,
+  toLines,
+  toLine,
+  lineFor,
+  seriesKey,
+  fieldSet,
+  type SeriesTags,
+  escapeMeasurement,
+  escapeTag,
+  quoteFieldString,
+  formatFieldValue,
+} from './line-protocol.js';
 export { WriteFailedError, type PointWriter, type WriteFailure } from './point-writer.js';
 export { InfluxV1Writer, type InfluxV1WriterOptions } from './v1-writer.js';
 export { InfluxV2Writer, type InfluxV2WriterOptions } from './v2-writer.js';
@@ -25,7 +37,14 @@ export {
   type ResilientWriterOptions,
   type WriteLogger,
 } from './resilient-writer.js';
-export { InfluxQueryClient, InfluxQueryError, type InfluxQueryClientOptions, type QueryOptions, type Row, type Series } from './query-client.js';
+export {
+  InfluxQueryClient,
+  InfluxQueryError,
+  type InfluxQueryClientOptions,
+  type QueryOptions,
+  type Row,
+  type Series,
+} from './query-client.js';
 export { streamQuery, type StreamQueryOptions, type StreamQueryRequest } from './query-stream.js';
 export { quoteIdent, quoteString, tagEquals, rfc3339ToEpochNs } from './influxql.js';
 export { measureWriteCeiling, type CeilingOptions, type CeilingResult } from './measure-ceiling.js';

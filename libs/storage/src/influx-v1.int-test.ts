@@ -34,7 +34,8 @@ async function readBack(measurement: string): Promise<StoredPoint[]> {
 
 pointWriterContract({
   name: 'InfluxV1Writer → InfluxDB 1.x /write',
-  createWriter: ({ gzipThresholdBytes, url }) => new InfluxV1Writer({ url: url ?? influx.url, database: influx.database, gzipThresholdBytes }),
+  createWriter: ({ gzipThresholdBytes, url }) =>
+    new InfluxV1Writer({ url: url ?? influx.url, database: influx.database, gzipThresholdBytes }),
   serverAddress: { host: serverUrl.hostname, port: Number(serverUrl.port) },
   readBack,
   quirks: {
@@ -48,7 +49,12 @@ pointWriterContract({
   },
 });
 
-const reading = (measurement: string, deviceId: string, timeNs: string, values: Record<string, number | boolean | string>) => ({
+const reading = (
+  measurement: string,
+  deviceId: string,
+  timeNs: string,
+  values: Record<string, number | boolean | string>,
+) => ({
   deviceId,
   deviceType: 'env-sensor',
   city: 'lyon',
@@ -59,7 +65,9 @@ const reading = (measurement: string, deviceId: string, timeNs: string, values: 
 });
 
 describe('InfluxDB 1.x specifics', () => {
-  const writer = new ResilientWriter(new InfluxV1Writer({ url: influx.url, database: influx.database }), { logger: { error: () => undefined } });
+  const writer = new ResilientWriter(new InfluxV1Writer({ url: influx.url, database: influx.database }), {
+    logger: { error: () => undefined },
+  });
   afterAll(() => writer.close());
   // Whole seconds a minute ago, so expected RFC3339 strings are easy to state.
   const base = BigInt(Math.floor(Date.now() / 1000) - 60) * 1_000_000_000n;
@@ -70,7 +78,13 @@ describe('InfluxDB 1.x specifics', () => {
 
   it('writes through createPointWriter with api "auto"', async () => {
     const measurement = uniqueName('auto_');
-    const auto = createPointWriter({ url: influx.url, api: 'auto', database: influx.database, org: 'unused', bucket: 'unused' });
+    const auto = createPointWriter({
+      url: influx.url,
+      api: 'auto',
+      database: influx.database,
+      org: 'unused',
+      bucket: 'unused',
+    });
     await auto.write(toLines([reading(measurement, 'd1', base.toString(), { v: 1 })]).join('\n'), 1);
     await auto.close();
     await expect(query.countPoints(measurement)).resolves.toBe(1);
@@ -81,13 +95,20 @@ describe('InfluxDB 1.x specifics', () => {
     const fakePort = await freePort(); // nothing listens there yet
     let proxy: { close(): void } | undefined;
     const statuses: Array<number | string> = [];
-    const auto = createPointWriter({ url: `http://127.0.0.1:${fakePort}`, api: 'auto', database: influx.database, org: 'unused', bucket: 'unused' });
+    const auto = createPointWriter({
+      url: `http://127.0.0.1:${fakePort}`,
+      api: 'auto',
+      database: influx.database,
+      org: 'unused',
+      bucket: 'unused',
+    });
     const resilient = new ResilientWriter(auto, {
       initialDelayMs: 20,
       maxDelayMs: 100,
       onRetry: (status) => {
         statuses.push(status);
-        if (statuses.length === 2) proxy = startProxy(fakePort, { host: serverUrl.hostname, port: Number(serverUrl.port) });
+        if (statuses.length === 2)
+          proxy = startProxy(fakePort, { host: serverUrl.hostname, port: Number(serverUrl.port) });
       },
     });
     try {
@@ -113,7 +134,10 @@ describe('InfluxDB 1.x specifics', () => {
 
   it('reports an unparseable line that 1.6.7 leaves out of dropped=N, and stores the rest', async () => {
     const measurement = uniqueName('parse_');
-    const good = toLines([reading(measurement, 'd1', base.toString(), { v: 1 }), reading(measurement, 'd1', (base + 1n).toString(), { v: 2 })]);
+    const good = toLines([
+      reading(measurement, 'd1', base.toString(), { v: 1 }),
+      reading(measurement, 'd1', (base + 1n).toString(), { v: 2 }),
+    ]);
     const outcome = await writer.writeBatch([good[0], `${measurement} garbage`, good[1]]);
     expect(outcome).toMatchObject({ written: 2, dropped: 1 });
     await expect(query.countPoints(measurement)).resolves.toBe(2);
@@ -137,7 +161,15 @@ describe('InfluxDB 1.x specifics', () => {
 
     it('returns the newest point of a device, tags included', async () => {
       const row = await query.latest(measurement, 'dev-a', { epoch: 'ns' });
-      expect(row).toEqual({ time: (base + 2_000_000_001n).toString(), temperature: 21.5, open: true, city: 'lyon', site: 'hall', device_id: 'dev-a', device_type: 'env-sensor' });
+      expect(row).toEqual({
+        time: (base + 2_000_000_001n).toString(),
+        temperature: 21.5,
+        open: true,
+        city: 'lyon',
+        site: 'hall',
+        device_id: 'dev-a',
+        device_type: 'env-sensor',
+      });
     });
 
     it('returns nothing for a device without points, and quotes ids so they cannot inject', async () => {
@@ -177,8 +209,19 @@ describe('InfluxDB 1.x specifics', () => {
   it('measures the write ceiling and stores every line it wrote', async () => {
     const measurement = uniqueName('ceiling_');
     const v1 = new InfluxV1Writer({ url: influx.url, database: influx.database });
-    const result = await measureWriteCeiling(v1, { lines: 4000, batchSize: 1000, concurrency: 2, measurement, devices: 100 });
+    const result = await measureWriteCeiling(v1, {
+      lines: 4000,
+      batchSize: 1000,
+      concurrency: 2,
+      measurement,
+      devices: 100,
+    });
     expect(result).toMatchObject({ lines: 4000, batches: 4, linesPerSecond: expect.any(Number) });
-    expect(await waitFor(() => query.countPoints(measurement), (n) => n === 4000)).toBe(4000);
+    expect(
+      await waitFor(
+        () => query.countPoints(measurement),
+        (n) => n === 4000,
+      ),
+    ).toBe(4000);
   });
 });

@@ -50,12 +50,15 @@ async function readBack(measurement: string): Promise<StoredPoint[]> {
 async function deleteMeasurements(measurements: string[]): Promise<void> {
   if (measurements.length === 0) return;
   const params = new URLSearchParams({ 'match[]': `{__name__=~"(${measurements.join('|')})_.+"}` });
-  await fetch(`${VICTORIA_URL}/api/v1/admin/tsdb/delete_series?${params}`, { method: 'POST' }).then((r) => r.arrayBuffer());
+  await fetch(`${VICTORIA_URL}/api/v1/admin/tsdb/delete_series?${params}`, { method: 'POST' }).then((r) =>
+    r.arrayBuffer(),
+  );
 }
 
 pointWriterContract({
   name: 'InfluxV2Writer → VictoriaMetrics /api/v2/write',
-  createWriter: ({ gzipThresholdBytes, url }) => new InfluxV2Writer({ url: url ?? VICTORIA_URL, org: 'citypulse', bucket: 'citypulse', gzipThresholdBytes }),
+  createWriter: ({ gzipThresholdBytes, url }) =>
+    new InfluxV2Writer({ url: url ?? VICTORIA_URL, org: 'citypulse', bucket: 'citypulse', gzipThresholdBytes }),
   serverAddress: { host: serverUrl.hostname, port: Number(serverUrl.port) },
   readBack,
   cleanUp: deleteMeasurements,
@@ -79,11 +82,32 @@ describe('VictoriaMetrics specifics', () => {
 
   it('takes writes through createPointWriter with api "auto"', async () => {
     const measurement = uniqueName('auto_');
-    const writer = createPointWriter({ url: VICTORIA_URL, api: 'auto', database: 'unused', org: 'citypulse', bucket: 'citypulse' });
-    const lines = toLines([{ deviceId: 'd1', deviceType: 't', city: 'c', site: 's', measurement, timeNs: `${Date.now() - 60_000}000000`, values: { v: 1 } }]);
+    const writer = createPointWriter({
+      url: VICTORIA_URL,
+      api: 'auto',
+      database: 'unused',
+      org: 'citypulse',
+      bucket: 'citypulse',
+    });
+    const lines = toLines([
+      {
+        deviceId: 'd1',
+        deviceType: 't',
+        city: 'c',
+        site: 's',
+        measurement,
+        timeNs: `${Date.now() - 60_000}000000`,
+        values: { v: 1 },
+      },
+    ]);
     await writer.write(lines.join('\n'), 1);
     await writer.close();
-    expect(await waitFor(() => readBack(measurement), (p) => p.length === 1)).toHaveLength(1);
+    expect(
+      await waitFor(
+        () => readBack(measurement),
+        (p) => p.length === 1,
+      ),
+    ).toHaveLength(1);
     await deleteMeasurements([measurement]);
   });
 });

@@ -1,5 +1,13 @@
 import type { Reading } from '@citypulse/contracts';
-import { escapeMeasurement, escapeTag, formatFieldValue, quoteFieldString, toLine, toLineProtocol, toLines } from './line-protocol.js';
+import {
+  escapeMeasurement,
+  escapeTag,
+  formatFieldValue,
+  quoteFieldString,
+  toLine,
+  toLineProtocol,
+  toLines,
+} from './line-protocol.js';
 
 const reading = (over: Partial<Reading> = {}): Reading => ({
   deviceId: 'dev-1',
@@ -15,7 +23,8 @@ const reading = (over: Partial<Reading> = {}): Reading => ({
 describe('toLine', () => {
   it('writes measurement, tags sorted by key, fields and the ns timestamp verbatim', () => {
     expect(toLine(reading({ values: { temperature: 21.5, humidity: 40 } }))).toBe(
-      'building,city=beijing,device_id=dev-1,device_type=env-sensor,site=tower-1 temperature=21.5,humidity=40 1795869304696960867',
+      'building,city=beijing,device_id=dev-1,device_type=env-sensor,site=tower-1 temperature=21.5,humidity=40 ' +
+        '1795869304696960867',
     );
   });
 
@@ -24,7 +33,9 @@ describe('toLine', () => {
   });
 
   it('writes very large and very small numbers in exponent form, which InfluxDB parses as floats', () => {
-    expect(toLine(reading({ values: { big: 1e21, small: 5e-7, neg: -2.5e-10 } }))).toContain(' big=1e+21,small=5e-7,neg=-2.5e-10 ');
+    expect(toLine(reading({ values: { big: 1e21, small: 5e-7, neg: -2.5e-10 } }))).toContain(
+      ' big=1e+21,small=5e-7,neg=-2.5e-10 ',
+    );
   });
 
   it('writes booleans as true and false', () => {
@@ -45,13 +56,16 @@ describe('toLine', () => {
   });
 
   it('leaves out empty tags, since `tag=` is a parse error', () => {
-    expect(toLine(reading({ site: '', city: '' }))).toBe('building,device_id=dev-1,device_type=env-sensor temperature=21.5 1795869304696960867');
+    expect(toLine(reading({ site: '', city: '' }))).toBe(
+      'building,device_id=dev-1,device_type=env-sensor temperature=21.5 1795869304696960867',
+    );
   });
 
   it('escapes commas, spaces and equals signs in tag values and field keys', () => {
     const line = toLine(reading({ city: 'New York, NY', site: 'a=b', values: { 'air temp,c=x': 1 } }));
     expect(line).toBe(
-      'building,city=New\\ York\\,\\ NY,device_id=dev-1,device_type=env-sensor,site=a\\=b air\\ temp\\,c\\=x=1 1795869304696960867',
+      'building,city=New\\ York\\,\\ NY,device_id=dev-1,device_type=env-sensor,site=a\\=b ' +
+        'air\\ temp\\,c\\=x=1 1795869304696960867',
     );
   });
 
@@ -62,7 +76,9 @@ describe('toLine', () => {
   it('keeps every point on one physical line, whatever its strings contain', () => {
     const line = toLine(reading({ site: 'a\nb', city: 'c\r\td', values: { note: 'x\ny\r' } }))!;
     expect(line).not.toMatch(/[\n\r]/);
-    expect(line).toBe('building,city=c\\r\\td,device_id=dev-1,device_type=env-sensor,site=a\\nb note="x\\ny\\r" 1795869304696960867');
+    expect(line).toBe(
+      'building,city=c\\r\\td,device_id=dev-1,device_type=env-sensor,site=a\\nb note="x\\ny\\r" 1795869304696960867',
+    );
   });
 });
 

@@ -37,7 +37,12 @@ export async function measureWriteCeiling(writer: PointWriter, options: CeilingO
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-  return { linesPerSecond: Math.round(options.lines / (elapsedMs / 1000)), lines: options.lines, elapsedMs, batches: bodies.length };
+  return {
+    linesPerSecond: Math.round(options.lines / (elapsedMs / 1000)),
+    lines: options.lines,
+    elapsedMs,
+    batches: bodies.length,
+  };
 }
 
 function buildBodies(options: CeilingOptions): Array<{ text: string; count: number }> {

@@ -25,7 +25,11 @@ describe('parseLine', () => {
   });
 
   it('round-trips commas, spaces and equals signs in tags and field keys, and quotes in strings', () => {
-    const tricky = reading({ city: 'a,b c=d', site: 'x y', values: { 'odd key,=': 1.5, note: 'say "hi", then go\\home' } });
+    const tricky = reading({
+      city: 'a,b c=d',
+      site: 'x y',
+      values: { 'odd key,=': 1.5, note: 'say "hi", then go\\home' },
+    });
     const parsed = parseLine(toLine(tricky)!)!;
     expect(parsed.fields).toEqual({ 'odd key,=': 1.5, note: 'say "hi", then go\\home' });
     expect(parseSeriesKey(parsed.seriesKey).tags).toMatchObject({ city: 'a,b c=d', site: 'x y' });
@@ -34,7 +38,11 @@ describe('parseLine', () => {
   it('reads numbers and booleans of a line with no escapes or strings (the native-indexOf path)', () => {
     const line = toLine(reading({ values: { voltage: 229.5, current: 5, active: true, idle: false } }))!;
     expect(line).not.toMatch(/["\\]/);
-    expect(parseLine(line)).toEqual({ seriesKey: line.slice(0, line.indexOf(' ')), timeNs: '1700000000123456000', fields: { voltage: 229.5, current: 5, active: true, idle: false } });
+    expect(parseLine(line)).toEqual({
+      seriesKey: line.slice(0, line.indexOf(' ')),
+      timeNs: '1700000000123456000',
+      fields: { voltage: 229.5, current: 5, active: true, idle: false },
+    });
     expect(parseLine('m,a=b count=3i,ok=T 5')!.fields).toEqual({ count: 3, ok: true });
     expect(parseLine('m,a=b broken 5')).toBeNull();
   });

@@ -26,7 +26,9 @@ export function parseLine(line: string): ParsedLine | null {
   const keyEnd = plain ? line.indexOf(' ') : indexOfUnescaped(line, SPACE, 0);
   const timeStart = line.lastIndexOf(' ') + 1;
   if (keyEnd <= 0 || timeStart <= keyEnd + 1) return null;
-  const fields = plain ? parsePlainFieldSet(line, keyEnd + 1, timeStart - 1) : parseFieldSet(line, keyEnd + 1, timeStart - 1);
+  const fields = plain
+    ? parsePlainFieldSet(line, keyEnd + 1, timeStart - 1)
+    : parseFieldSet(line, keyEnd + 1, timeStart - 1);
   if (!fields) return null;
   return { seriesKey: line.slice(0, keyEnd), timeNs: line.slice(timeStart), fields };
 }

@@ -90,7 +90,9 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
     };
     afterAll(async () => target.cleanUp?.(used));
 
-    function resilient(options: { gzipThresholdBytes?: number; url?: string } & ResilientWriterOptions = {}): ResilientWriter {
+    function resilient(
+      options: { gzipThresholdBytes?: number; url?: string } & ResilientWriterOptions = {},
+    ): ResilientWriter {
       const { gzipThresholdBytes = 0, url, ...rest } = options;
       const writer = new ResilientWriter(target.createWriter({ gzipThresholdBytes, url }), {
         initialDelayMs: 20,
@@ -109,7 +111,13 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
     }
 
     const storedCount = async (measurement: string, atLeast: number) =>
-      (await waitFor(() => target.readBack(measurement), (p) => p.length >= atLeast, { what: `${atLeast} points in ${measurement}` })).length;
+      (
+        await waitFor(
+          () => target.readBack(measurement),
+          (p) => p.length >= atLeast,
+          { what: `${atLeast} points in ${measurement}` },
+        )
+      ).length;
 
     it('stores a batch of 5,000 lines completely in one request', async () => {
       const measurement = newMeasurement();
@@ -130,8 +138,16 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
         values: { temperature: 21.5, co2: 600, delta: -0.001, big: 1e21, open: true, alarm: false },
       };
       await resilient().writeBatch([toLine(reading)!]);
-      const [point] = await waitFor(() => target.readBack(measurement), (p) => p.length === 1);
-      expect(point.tags).toEqual({ city: 'São Paulo, SP', device_id: reading.deviceId, device_type: 'env sensor=v2', site: 'tower 1,west=2' });
+      const [point] = await waitFor(
+        () => target.readBack(measurement),
+        (p) => p.length === 1,
+      );
+      expect(point.tags).toEqual({
+        city: 'São Paulo, SP',
+        device_id: reading.deviceId,
+        device_type: 'env sensor=v2',
+        site: 'tower 1,west=2',
+      });
       const [yes, no] = target.quirks.booleans === 'boolean' ? [true, false] : [1, 0];
       expect(point.fields).toEqual({ temperature: 21.5, co2: 600, delta: -0.001, big: 1e21, open: yes, alarm: no });
       expect(point.timeNs).toBe(atPrecision(reading.timeNs, target.quirks.precision));
@@ -141,7 +157,10 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
       const measurement = newMeasurement();
       const status = 'ok "quoted" \\ back\nslash';
       await resilient().writeBatch(toLines([{ ...readings(measurement, 1)[0], values: { status } }]));
-      const [point] = await waitFor(() => target.readBack(measurement), (p) => p.length === 1);
+      const [point] = await waitFor(
+        () => target.readBack(measurement),
+        (p) => p.length === 1,
+      );
       // Line breaks are written as the two characters \n (one point, one physical line).
       expect(point.fields.status).toBe(target.quirks.strings === 'stored' ? 'ok "quoted" \\ back\\nslash' : 0);
     });
@@ -207,9 +226,14 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
       const retries: Array<number | string> = [];
       const stop = new AbortController();
       // A port nothing listens on: every attempt is refused.
-      const writer = resilient({ url: `http://127.0.0.1:${await freePort()}`, onRetry: (status) => retries.push(status) });
+      const writer = resilient({
+        url: `http://127.0.0.1:${await freePort()}`,
+        onRetry: (status) => retries.push(status),
+      });
       setTimeout(() => stop.abort(), 500);
-      await expect(writer.writeBatch(toLines(readings('m', 10)), { signal: stop.signal })).rejects.toMatchObject({ name: 'AbortError' });
+      await expect(writer.writeBatch(toLines(readings('m', 10)), { signal: stop.signal })).rejects.toMatchObject({
+        name: 'AbortError',
+      });
       expect(retries.length).toBeGreaterThan(1);
       expect(new Set(retries)).toEqual(new Set(['network']));
     });
@@ -235,7 +259,9 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
 
     it('splits a batch the server finds too large (413) until every part fits, writing each line once', async () => {
       const limit = 2_000;
-      const server = await fake((write) => (write.lines.join('\n').length > limit ? { status: 413, body: '{"error":"Request Entity Too Large"}' } : {}));
+      const server = await fake((write) =>
+        write.lines.join('\n').length > limit ? { status: 413, body: '{"error":"Request Entity Too Large"}' } : {},
+      );
       const lines = toLines(readings('m', 200)); // ~20 kB
       const outcome = await resilient({ url: server.url }).writeBatch(lines);
       expect(outcome).toMatchObject({ written: 200, dropped: 0 });
@@ -253,12 +279,15 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
     });
 
     it('waits as long as Retry-After says on 429, then writes the batch', async () => {
-      const server = await fake((_write, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '1' } } : {}));
+      const server = await fake((_write, index) =>
+        index === 0 ? { status: 429, headers: { 'retry-after': '1' } } : {},
+      );
       const retries: Array<[number | string, number]> = [];
       const started = Date.now();
-      const outcome = await resilient({ url: server.url, onRetry: (status, delayMs) => retries.push([status, delayMs]) }).writeBatch(
-        toLines(readings('m', 10)),
-      );
+      const outcome = await resilient({
+        url: server.url,
+        onRetry: (status, delayMs) => retries.push([status, delayMs]),
+      }).writeBatch(toLines(readings('m', 10)));
       expect(retries).toEqual([[429, 1000]]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(990);
       expect(outcome).toMatchObject({ written: 10, attempts: 2 });
@@ -266,20 +295,30 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
     });
 
     it('reads the dropped count of a partial-write answer from the adapter’s error body', async () => {
-      const body = JSON.stringify({ error: 'partial write: field type conflict: input field "v" on measurement "m" is type string, already exists as type float dropped=2' });
+      const body = JSON.stringify({
+        error:
+          'partial write: field type conflict: input field "v" on measurement "m" is type string, already ' +
+          'exists as type float dropped=2',
+      });
       const server = await fake((_write, index) => (index === 0 ? { status: 400, body } : {}));
       const dropped: string[] = [];
-      const outcome = await resilient({ url: server.url, onDropped: (count, category) => dropped.push(`${count} ${category}`) }).writeBatch(
-        toLines(readings('m', 10)),
-      );
+      const outcome = await resilient({
+        url: server.url,
+        onDropped: (count, category) => dropped.push(`${count} ${category}`),
+      }).writeBatch(toLines(readings('m', 10)));
       expect(outcome).toMatchObject({ written: 8, dropped: 2, attempts: 1 });
       expect(dropped).toEqual(['2 field_type_conflict']);
     });
 
     it('fails loudly on 401 and keeps the batch: retried slowly, never dropped', async () => {
-      const server = await fake((_write, index) => (index < 2 ? { status: 401, body: '{"error":"authorization failed"}' } : {}));
+      const server = await fake((_write, index) =>
+        index < 2 ? { status: 401, body: '{"error":"authorization failed"}' } : {},
+      );
       const errors: string[] = [];
-      const outcome = await resilient({ url: server.url, logger: { error: (_obj, msg) => errors.push(msg) } }).writeBatch(toLines(readings('m', 10)));
+      const outcome = await resilient({
+        url: server.url,
+        logger: { error: (_obj, msg) => errors.push(msg) },
+      }).writeBatch(toLines(readings('m', 10)));
       expect(errors).toHaveLength(2);
       expect(errors[0]).toContain('authorization failed');
       expect(outcome).toMatchObject({ written: 10, dropped: 0, attempts: 3 });

@@ -90,7 +90,8 @@ export class InfluxQueryClient {
       for (const s of series) {
         const at = s.columns.indexOf('time');
         if (at < 0) continue;
-        for (const values of s.values ?? []) if (typeof values[at] === 'string') values[at] = rfc3339ToEpochNs(values[at]);
+        for (const values of s.values ?? [])
+          if (typeof values[at] === 'string') values[at] = rfc3339ToEpochNs(values[at]);
       }
     }
     return series;
@@ -101,15 +102,24 @@ export class InfluxQueryClient {
    * query-stream.ts) instead of whole. `epoch`: as in QueryOptions, but for 'ns' (times are then
    * left as RFC3339, which is exact).
    */
-  queryRequest(influxql: string, options: Omit<QueryOptions, 'epoch'> & { epoch?: 'ms' | 's' } = {}): { url: string; headers: Record<string, string>; params: URLSearchParams } {
+  queryRequest(
+    influxql: string,
+    options: Omit<QueryOptions, 'epoch'> & { epoch?: 'ms' | 's' } = {},
+  ): { url: string; headers: Record<string, string>; params: URLSearchParams } {
     const params = new URLSearchParams({ q: influxql, db: options.db ?? this.options.database });
     if (options.epoch) params.set('epoch', options.epoch);
     return { url: `${this.base}/query`, headers: { ...this.headers }, params };
   }
 
   /** The newest point of a device in a measurement, tags included; undefined when there is none. */
-  async latest(measurement: string, deviceId: string, options: Omit<QueryOptions, 'db'> = {}): Promise<Row | undefined> {
-    const q = `SELECT * FROM ${quoteIdent(measurement)} WHERE "device_id" = ${quoteString(deviceId)} ORDER BY time DESC LIMIT 1`;
+  async latest(
+    measurement: string,
+    deviceId: string,
+    options: Omit<QueryOptions, 'db'> = {},
+  ): Promise<Row | undefined> {
+    const q =
+      `SELECT * FROM ${quoteIdent(measurement)} WHERE "device_id" = ${quoteString(deviceId)} ORDER BY time DESC ` +
+      `LIMIT 1`;
     const [row] = await this.query(q, options);
     return row;
   }
@@ -119,8 +129,13 @@ export class InfluxQueryClient {
    * InfluxQL counts per field, so this is the count of the most populated field — exact when
    * every point carries that field, as points of one device type do.
    */
-  async countPoints(measurement: string, where?: string | Record<string, string>, options: Pick<QueryOptions, 'db'> = {}): Promise<number> {
-    const condition = typeof where === 'string' ? where : where && Object.keys(where).length > 0 ? tagEquals(where) : '';
+  async countPoints(
+    measurement: string,
+    where?: string | Record<string, string>,
+    options: Pick<QueryOptions, 'db'> = {},
+  ): Promise<number> {
+    const condition =
+      typeof where === 'string' ? where : where && Object.keys(where).length > 0 ? tagEquals(where) : '';
     const q = `SELECT COUNT(*) FROM ${quoteIdent(measurement)}${condition ? ` WHERE ${condition}` : ''}`;
     const rows = await this.query(q, options);
     let count = 0;
@@ -144,7 +159,11 @@ export class InfluxQueryClient {
 
   /** POST, not GET: 1.x refuses CREATE/DROP over GET, and long queries do not fit a URL. */
   private async post(params: URLSearchParams): Promise<NonNullable<QueryJson['results']>> {
-    const response = await this.fetch(`${this.base}/query`, { method: 'POST', headers: this.headers, body: params.toString() });
+    const response = await this.fetch(`${this.base}/query`, {
+      method: 'POST',
+      headers: this.headers,
+      body: params.toString(),
+    });
     const text = await response.text();
     let json: QueryJson | undefined;
     try {
@@ -153,7 +172,10 @@ export class InfluxQueryClient {
       json = undefined;
     }
     if (!response.ok || json?.error) {
-      throw new InfluxQueryError(`InfluxQL query failed (${response.status}): ${json?.error ?? text.slice(0, 500)}`, response.status);
+      throw new InfluxQueryError(
+        `InfluxQL query failed (${response.status}): ${json?.error ?? text.slice(0, 500)}`,
+        response.status,
+      );
     }
     const results = json?.results ?? [];
     const failed = results.find((r) => r.error);

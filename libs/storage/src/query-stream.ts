@@ -45,7 +45,10 @@ const NEWLINE = 0x0a;
  * `idleTimeoutMs`, or when a chunk is over `maxChunkBytes`. Breaking out of the loop aborts the
  * request to InfluxDB.
  */
-export async function* streamQuery(request: StreamQueryRequest, options: StreamQueryOptions = {}): AsyncGenerator<Series[]> {
+export async function* streamQuery(
+  request: StreamQueryRequest,
+  options: StreamQueryOptions = {},
+): AsyncGenerator<Series[]> {
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const maxChunkBytes = options.maxChunkBytes ?? 64 * 1024 ** 2;
   const params = new URLSearchParams(request.params);
@@ -87,7 +90,11 @@ function post(request: StreamQueryRequest, body: string, signal: AbortSignal): P
   const url = new URL(request.url);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const outgoing = send(url, { method: 'POST', headers: { ...request.headers, 'content-length': Buffer.byteLength(body) }, signal }, resolve);
+    const outgoing = send(
+      url,
+      { method: 'POST', headers: { ...request.headers, 'content-length': Buffer.byteLength(body) }, signal },
+      resolve,
+    );
     outgoing.once('error', (error) => reject(new InfluxQueryError(`InfluxDB query request failed: ${error.message}`)));
     outgoing.end(body);
   });
@@ -105,7 +112,12 @@ async function textOf(response: IncomingMessage): Promise<string> {
 }
 
 /** Complete lines of the body, without the newline, each as one Buffer. */
-async function* lines(body: IncomingMessage, idleTimeoutMs: number, maxChunkBytes: number, abort: AbortController): AsyncGenerator<Buffer> {
+async function* lines(
+  body: IncomingMessage,
+  idleTimeoutMs: number,
+  maxChunkBytes: number,
+  abort: AbortController,
+): AsyncGenerator<Buffer> {
   const reader = (body as AsyncIterable<Buffer, undefined>)[Symbol.asyncIterator]();
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -125,7 +137,9 @@ async function* lines(body: IncomingMessage, idleTimeoutMs: number, maxChunkByte
       pending.push(bytes.subarray(start));
       pendingBytes += bytes.length - start;
       if (pendingBytes > maxChunkBytes) {
-        throw new InfluxQueryError(`InfluxDB sent a result chunk over ${maxChunkBytes} bytes: the server does not seem to honour chunked=true`);
+        throw new InfluxQueryError(
+          `InfluxDB sent a result chunk over ${maxChunkBytes} bytes: the server does not seem to honour chunked=true`,
+        );
       }
     }
   }
@@ -137,7 +151,10 @@ function parseChunk(line: Buffer, status: number): ChunkJson {
   try {
     json = JSON.parse(line.toString('utf8')) as ChunkJson;
   } catch {
-    throw new InfluxQueryError(`InfluxDB sent a chunk that is not JSON: ${line.subarray(0, 200).toString('utf8')}`, status);
+    throw new InfluxQueryError(
+      `InfluxDB sent a chunk that is not JSON: ${line.subarray(0, 200).toString('utf8')}`,
+      status,
+    );
   }
   if (json.error) throw new InfluxQueryError(`InfluxQL query failed: ${json.error}`, status);
   return json;

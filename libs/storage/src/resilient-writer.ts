@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPointWriter, type PointWriterOptions } from './create-point-writer.js';
 import { WriteFailedError, type PointWriter, type WriteFailure } from './point-writer.js';
-import { DEFAULT_BACKOFF, decideWrite, type BackoffOptions, type DropCategory, type WriteDecision } from './write-decision.js';
+import {
+  DEFAULT_BACKOFF,
+  decideWrite,
+  type BackoffOptions,
+  type DropCategory,
+  type WriteDecision,
+} from './write-decision.js';
 
 export interface WriteOutcome {
   /** Lines the server stored (or already had: rewriting a point is harmless). */
@@ -76,7 +82,11 @@ export class ResilientWriter {
     await this.writer.close();
   }
 
-  private async writeChunk(lines: readonly string[], outcome: WriteOutcome, signal: AbortSignal | undefined): Promise<void> {
+  private async writeChunk(
+    lines: readonly string[],
+    outcome: WriteOutcome,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     for (let failures = 1; ; failures++) {
       throwIfAborted(signal);
       outcome.attempts++;
@@ -118,7 +128,11 @@ export class ResilientWriter {
     }
   }
 
-  private recordDrop(lineCount: number, decision: Extract<WriteDecision, { action: 'drop' }>, outcome: WriteOutcome): void {
+  private recordDrop(
+    lineCount: number,
+    decision: Extract<WriteDecision, { action: 'drop' }>,
+    outcome: WriteOutcome,
+  ): void {
     outcome.dropped += decision.dropped;
     outcome.written += lineCount - decision.dropped;
     if (outcome.droppedReasons.length < MAX_DROP_REASONS) outcome.droppedReasons.push(decision.reason);
@@ -136,7 +150,8 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
 
 /** Always an AbortError (name 'AbortError'), whatever reason abort() was given; the reason is its cause. */
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DOMException('InfluxDB write aborted while retrying', { name: 'AbortError', cause: signal.reason });
+  if (signal?.aborted)
+    throw new DOMException('InfluxDB write aborted while retrying', { name: 'AbortError', cause: signal.reason });
 }
 
 function combineSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
@@ -144,6 +159,9 @@ function combineSignals(a: AbortSignal | undefined, b: AbortSignal | undefined):
 }
 
 /** A ResilientWriter over the configured InfluxDB (`AppConfig.influx` fits `PointWriterOptions`). */
-export function createResilientWriter(influx: PointWriterOptions, options: ResilientWriterOptions = {}): ResilientWriter {
+export function createResilientWriter(
+  influx: PointWriterOptions,
+  options: ResilientWriterOptions = {},
+): ResilientWriter {
   return new ResilientWriter(createPointWriter(influx), options);
 }

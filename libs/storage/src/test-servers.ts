@@ -34,7 +34,10 @@ export interface FakeInfluxServer {
 }
 
 /** `answer` decides per request (it sees the decoded body); requests it stores are recorded. */
-export async function startFakeInflux(answer: (write: ReceivedWrite, index: number) => FakeAnswer = () => ({}), port = 0): Promise<FakeInfluxServer> {
+export async function startFakeInflux(
+  answer: (write: ReceivedWrite, index: number) => FakeAnswer = () => ({}),
+  port = 0,
+): Promise<FakeInfluxServer> {
   const stored: ReceivedWrite[] = [];
   const received: ReceivedWrite[] = [];
   const server = createServer((req, res) => void handle(req, res));

@@ -62,13 +62,19 @@ export interface DecisionContext extends BackoffOptions {
  * EOF" for a broken gzip body, 500 "retention policy not found"). Halving would end with every
  * line "isolated" and dropped, so these must never reach the bad-points rule.
  */
-const REQUEST_LEVEL_ERROR = /database is required|database name required|unexpected EOF|gzip|retention policy not found|bucket not found|organization not found/i;
+const REQUEST_LEVEL_ERROR =
+  /database is required|database name required|unexpected EOF|gzip|retention policy not found|bucket not found|organization not found/i;
 
 export function decideWrite(failure: WriteFailure, ctx: DecisionContext): WriteDecision {
   const { status } = failure;
   const reason = describe(failure);
   const body = failure.body ?? '';
-  if (status !== undefined && REQUEST_LEVEL_ERROR.test(body) && !body.includes('unable to parse') && !body.includes('partial write')) {
+  if (
+    status !== undefined &&
+    REQUEST_LEVEL_ERROR.test(body) &&
+    !body.includes('unable to parse') &&
+    !body.includes('partial write')
+  ) {
     return { action: 'fatal', delayMs: ctx.maxDelayMs, reason };
   }
   if (status === undefined || status === 408 || status === 429 || status >= 500) {
@@ -78,7 +84,9 @@ export function decideWrite(failure: WriteFailure, ctx: DecisionContext): WriteD
   }
   if (status === 413) {
     // A single line above the server's body limit can never be stored.
-    return ctx.lineCount > 1 ? { action: 'split', reason } : { action: 'drop', dropped: 1, category: 'too_large', reason };
+    return ctx.lineCount > 1
+      ? { action: 'split', reason }
+      : { action: 'drop', dropped: 1, category: 'too_large', reason };
   }
   if (status === 400 || status === 422) return decideBadPoints(body, ctx.lineCount, reason);
   // 401/403/404 and anything unexpected: dropping would lose good data, retrying fast is pointless.
@@ -112,7 +120,8 @@ export function dropCategory(body: string): DropCategory {
   if (body.includes('beyond retention policy')) return 'beyond_retention';
   if (body.includes('unable to parse')) return 'unparseable';
   if (body.includes('invalid field name')) return 'invalid_field';
-  if (body.includes('max-values-per-tag') || body.includes('max series') || body.includes('limit exceeded')) return 'server_limit';
+  if (body.includes('max-values-per-tag') || body.includes('max series') || body.includes('limit exceeded'))
+    return 'server_limit';
   return 'bad_request';
 }
 
@@ -131,7 +140,9 @@ function countOccurrences(haystack: string, needle: string): number {
  * Exponential backoff with full jitter (a uniform delay in [0, min(max, initial·2^(attempt-1))]):
  * writers that failed together do not retry together.
  */
-export function backoffDelay(ctx: Pick<DecisionContext, 'attempt' | 'initialDelayMs' | 'maxDelayMs' | 'random'>): number {
+export function backoffDelay(
+  ctx: Pick<DecisionContext, 'attempt' | 'initialDelayMs' | 'maxDelayMs' | 'random'>,
+): number {
   const exponent = Math.min(Math.max(ctx.attempt - 1, 0), 30);
   const ceiling = Math.min(ctx.maxDelayMs, ctx.initialDelayMs * 2 ** exponent);
   return Math.round((ctx.random ?? Math.random)() * ceiling);

@@ -26,7 +26,10 @@ export class AppProcess {
     const child = spawn(process.execPath, [this.entry], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     await new Promise<void>((resolveStarted, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.app} did not start in ${timeoutMs} ms:\n${this.output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.app} did not start in ${timeoutMs} ms:\n${this.output}`)),
+        timeoutMs,
+      );
       const onData = (chunk: Buffer) => {
         this.output += chunk.toString();
         if (this.output.includes('"citypulse started"')) {

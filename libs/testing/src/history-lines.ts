@@ -13,11 +13,17 @@ export interface HistorySeries {
  * series, values a seeded random walk (so a test can assert exact aggregates against InfluxDB's
  * own raw answer, and reruns write the same points), times in ms precision as ns.
  */
-export function historyLines(series: readonly HistorySeries[], window: { fromMs: number; toMs: number; stepMs: number }, seed = 1): string {
+export function historyLines(
+  series: readonly HistorySeries[],
+  window: { fromMs: number; toMs: number; stepMs: number },
+  seed = 1,
+): string {
   const random = seededRandom(seed);
   const lines: string[] = [];
   for (const s of series) {
-    const tags = Object.entries(s.tags).map(([k, v]) => `,${k}=${v}`).join('');
+    const tags = Object.entries(s.tags)
+      .map(([k, v]) => `,${k}=${v}`)
+      .join('');
     const level = Object.fromEntries(Object.keys(s.fields).map((f) => [f, 20 + random() * 400]));
     for (let t = window.fromMs; t < window.toMs; t += window.stepMs) {
       const fields = Object.entries(s.fields).map(([f, kind]) => {

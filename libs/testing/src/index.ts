@@ -7,7 +7,13 @@ export { PrivateInflux } from './private-influx.js';
 export { SteadyPublisher, type PublishingDevice } from './steady-publisher.js';
 export { PrivateRedis } from './private-redis.js';
 export { freePort, waitForPort } from './free-port.js';
-export { RawMqttSocket, connackCode, connectPacket, type DeviceLogin, type RawSocketOptions } from './raw-mqtt-socket.js';
+export {
+  RawMqttSocket,
+  connackCode,
+  connectPacket,
+  type DeviceLogin,
+  type RawSocketOptions,
+} from './raw-mqtt-socket.js';
 export { mutate, noise, type Mutant } from './mqtt-mutations.js';
 export { REDIS_FLAVOURS, clusterTestConfig, testClusterNodes, testRedis } from './redis-flavours.js';
 export { TestPki, type TestCa, type IssuedCert, type DeviceCertOptions } from './test-pki.js';

@@ -2,7 +2,15 @@ import mqttPacket from 'mqtt-packet';
 import { seededRandom } from '@citypulse/random';
 import { mutate, noise } from './mqtt-mutations.js';
 
-const frame = mqttPacket.generate({ cmd: 'publish', topic: 'devices/d1/telemetry', payload: Buffer.from('{"values":{"co2":500}}'), qos: 1, messageId: 9, retain: false, dup: false });
+const frame = mqttPacket.generate({
+  cmd: 'publish',
+  topic: 'devices/d1/telemetry',
+  payload: Buffer.from('{"values":{"co2":500}}'),
+  qos: 1,
+  messageId: 9,
+  retain: false,
+  dup: false,
+});
 
 describe('MQTT frame mutations', () => {
   it('are repeatable: the same seed gives the same mutants', () => {

@@ -25,7 +25,8 @@ function encodeLength(value: number): number[] {
   return bytes;
 }
 
-const withLength = (frame: Buffer, length: number[]) => Buffer.concat([frame.subarray(0, 1), Buffer.from(length), frame.subarray(headerLength(frame))]);
+const withLength = (frame: Buffer, length: number[]) =>
+  Buffer.concat([frame.subarray(0, 1), Buffer.from(length), frame.subarray(headerLength(frame))]);
 
 /**
  * Ways to corrupt a valid MQTT frame, each keeping most of it intact so the parser gets past the

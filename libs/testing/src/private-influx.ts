@@ -50,7 +50,10 @@ bind-address = "127.0.0.1:${rpcPort}"
     this.child = spawn('influxd', ['-config', this.configFile], { stdio: 'ignore' });
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      const ok = await fetch(`${this.url}/ping`).then((r) => r.status === 204, () => false);
+      const ok = await fetch(`${this.url}/ping`).then(
+        (r) => r.status === 204,
+        () => false,
+      );
       if (ok) return;
       await new Promise((r) => setTimeout(r, 100));
     }

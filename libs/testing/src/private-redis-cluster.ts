@@ -10,8 +10,15 @@ const run = promisify(execFile);
 /** What `CLUSTER INFO` says on one node, as field → value. */
 async function clusterInfo(port: number): Promise<Record<string, string>> {
   try {
-    const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'cluster', 'info'], { timeout: 2000 });
-    return Object.fromEntries(stdout.split(/\r?\n/).filter((l) => l.includes(':')).map((l) => l.split(':', 2) as [string, string]));
+    const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'cluster', 'info'], {
+      timeout: 2000,
+    });
+    return Object.fromEntries(
+      stdout
+        .split(/\r?\n/)
+        .filter((l) => l.includes(':'))
+        .map((l) => l.split(':', 2) as [string, string]),
+    );
   } catch {
     return {};
   }
@@ -28,7 +35,10 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
 export interface PrivateRedisClusterOptions {
   /** @defaultValue 3 */
   masters?: number;
-  /** For the `replica` durability level (redis-cli chooses which nodes replicate which: INFO replication tells). @defaultValue 0 */
+  /**
+   * For the `replica` durability level (redis-cli chooses which nodes replicate which: INFO replication tells).
+   * @defaultValue 0
+   */
   replicasPerMaster?: number;
   /** AOF fsync policy of every node. @defaultValue everysec (production's) */
   appendfsync?: 'always' | 'everysec';
@@ -53,7 +63,12 @@ export class PrivateRedisCluster {
     private readonly appendfsync: 'always' | 'everysec',
   ) {}
 
-  static async create({ masters = 3, replicasPerMaster = 0, appendfsync = 'everysec', parentDir }: PrivateRedisClusterOptions = {}): Promise<PrivateRedisCluster> {
+  static async create({
+    masters = 3,
+    replicasPerMaster = 0,
+    appendfsync = 'everysec',
+    parentDir,
+  }: PrivateRedisClusterOptions = {}): Promise<PrivateRedisCluster> {
     const dir = resolve(parentDir ?? resolve(process.cwd(), '.stack', 'test-redis-cluster'), uniqueName());
     const ports: number[] = [];
     const busPorts: number[] = [];
@@ -80,14 +95,30 @@ export class PrivateRedisCluster {
   /** Starts every node, forms the cluster and resolves once every node reports cluster_state:ok. */
   async start(timeoutMs = 30_000): Promise<void> {
     for (let i = 0; i < this.ports.length; i++) this.startNode(i);
-    await until('every node answering', timeoutMs, async () => (await Promise.all(this.ports.map(clusterInfo))).every((info) => info.cluster_state !== undefined));
-    await run('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(this.replicasPerMaster), '--cluster-yes'], { timeout: timeoutMs });
+    await until('every node answering', timeoutMs, async () =>
+      (await Promise.all(this.ports.map(clusterInfo))).every((info) => info.cluster_state !== undefined),
+    );
+    await run(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...this.ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        String(this.replicasPerMaster),
+        '--cluster-yes',
+      ],
+      { timeout: timeoutMs },
+    );
     await this.waitHealthy(timeoutMs);
   }
 
   /** The index (in `ports`) of the master serving `key`'s slot. */
   async nodeIndexOf(key: string): Promise<number> {
-    const cli = async (...args: string[]) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.ports[0]), ...args], { timeout: 2000 })).stdout.trim();
+    const cli = async (...args: string[]) =>
+      (
+        await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.ports[0]), ...args], { timeout: 2000 })
+      ).stdout.trim();
     const slot = Number(await cli('cluster', 'keyslot', key));
     // CLUSTER NODES: `<id> <host:port@bus> <flags> … <slot ranges>` per line.
     for (const line of (await cli('cluster', 'nodes')).split('\n')) {
@@ -101,7 +132,10 @@ export class PrivateRedisCluster {
     throw new Error(`private Redis Cluster: no master serves slot ${slot} of ${key}`);
   }
 
-  /** SIGTERM to one master (Redis flushes its AOF and exits, as in a planned restart), then starts it again from its AOF. */
+  /**
+   * SIGTERM to one master (Redis flushes its AOF and exits, as in a planned restart), then starts it again from its
+   * AOF.
+   */
   async restartNode(index: number, timeoutMs = 30_000): Promise<void> {
     await this.signal(index, 'SIGTERM');
     this.startNode(index);
@@ -129,7 +163,9 @@ export class PrivateRedisCluster {
 
   private async waitHealthy(timeoutMs: number): Promise<void> {
     await until('cluster_state:ok on every node', timeoutMs, async () =>
-      (await Promise.all(this.ports.map(clusterInfo))).every((info) => info.cluster_state === 'ok' && info.cluster_known_nodes === String(this.ports.length)),
+      (await Promise.all(this.ports.map(clusterInfo))).every(
+        (info) => info.cluster_state === 'ok' && info.cluster_known_nodes === String(this.ports.length),
+      ),
     );
   }
 
@@ -137,11 +173,33 @@ export class PrivateRedisCluster {
     const port = this.ports[index];
     const dir = resolve(this.dir, String(port));
     mkdirSync(dir, { recursive: true });
-    const args = ['--port', String(port), '--cluster-port', String(this.busPorts[index]), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no',
-      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000',
-      '--appendonly', 'yes', '--appendfsync', this.appendfsync, '--save', '',
+    const args = [
+      '--port',
+      String(port),
+      '--cluster-port',
+      String(this.busPorts[index]),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      'nodes.conf',
+      '--cluster-node-timeout',
+      '5000',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      this.appendfsync,
+      '--save',
+      '',
       // A replica's first sync starts at once, not after the default 5 s wait for more replicas.
-      '--repl-diskless-sync-delay', '0'];
+      '--repl-diskless-sync-delay',
+      '0',
+    ];
     this.children[index] = spawn('redis-server', args, { stdio: 'ignore' });
   }
 

@@ -65,9 +65,25 @@ export class PrivateRedis {
   /** Starts the server (replaying its AOF if it ran before) and resolves once it answers PING. */
   async start(timeoutMs = 30_000): Promise<void> {
     const { appendfsync = 'everysec', replicaOf } = this.options;
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', appendfsync, '--save', '', '--daemonize', 'no',
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      appendfsync,
+      '--save',
+      '',
+      '--daemonize',
+      'no',
       // A replica's first sync starts at once, not after the default 5 s wait for more replicas.
-      '--repl-diskless-sync-delay', '0'];
+      '--repl-diskless-sync-delay',
+      '0',
+    ];
     if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf));
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;

@@ -57,8 +57,14 @@ export class RawMqttSocket {
     });
   }
 
-  /** Opens a socket and logs in; resolves with the socket and the CONNACK return code (-1 if the broker closed instead). */
-  static async login(port: number, login: DeviceLogin, options: RawSocketOptions = {}): Promise<{ socket: RawMqttSocket; returnCode: number }> {
+  /**
+   * Opens a socket and logs in; resolves with the socket and the CONNACK return code (-1 if the broker closed instead).
+   */
+  static async login(
+    port: number,
+    login: DeviceLogin,
+    options: RawSocketOptions = {},
+  ): Promise<{ socket: RawMqttSocket; returnCode: number }> {
     const socket = await RawMqttSocket.open(port, options);
     socket.send(connectPacket(login));
     const connack = await socket.next('connack', 10_000);
@@ -127,12 +133,18 @@ export function connectPacket(login: DeviceLogin): Packet {
     keepalive: login.keepaliveS ?? 60,
     username: login.username,
     password: login.password === undefined ? undefined : Buffer.from(login.password),
-    ...(login.will ? { will: { topic: login.will.topic, payload: Buffer.from(login.will.payload), qos: 1, retain: false } } : {}),
+    ...(login.will
+      ? { will: { topic: login.will.topic, payload: Buffer.from(login.will.payload), qos: 1, retain: false } }
+      : {}),
   };
 }
 
 /** The CONNACK return code of one login (-1 if the broker closed instead); the connection is closed straight away. */
-export async function connackCode({ port, localAddress, ...login }: DeviceLogin & RawSocketOptions & { port: number }): Promise<number> {
+export async function connackCode({
+  port,
+  localAddress,
+  ...login
+}: DeviceLogin & RawSocketOptions & { port: number }): Promise<number> {
   const { socket, returnCode } = await RawMqttSocket.login(port, login, { localAddress });
   await socket.destroy();
   return returnCode;

@@ -26,11 +26,29 @@ export class S3rverProcess {
   /** Starts the server and resolves with its endpoint once it listens. */
   async start(timeoutMs = 15_000): Promise<S3Endpoint> {
     const bin = resolve(process.cwd(), 'node_modules', 's3rver', 'bin', 's3rver.js');
-    const child = spawn(process.execPath, [bin, '--directory', this.directory, '--address', '127.0.0.1', '--port', '0', '--silent', '--configure-bucket', this.bucket], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        '--directory',
+        this.directory,
+        '--address',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--silent',
+        '--configure-bucket',
+        this.bucket,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     this.child = child;
     const port = await new Promise<number>((resolvePort, reject) => {
       let output = '';
-      const timer = setTimeout(() => reject(new Error(`s3rver did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`s3rver did not start in ${timeoutMs} ms:\n${output}`)),
+        timeoutMs,
+      );
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         const listening = /S3rver listening on [^:\s]+:(\d+)/.exec(output);
@@ -46,7 +64,13 @@ export class S3rverProcess {
         reject(new Error(`s3rver exited with ${code} before listening:\n${output}`));
       });
     });
-    return { endpoint: `http://127.0.0.1:${port}`, bucket: this.bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    return {
+      endpoint: `http://127.0.0.1:${port}`,
+      bucket: this.bucket,
+      region: 'us-east-1',
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+    };
   }
 
   /** Stops the server and removes everything it stored. */

@@ -3,7 +3,10 @@
  * the ones that did start (and the rig's database and keys) before the error is rethrown, so no
  * process outlives a test that never got its rig.
  */
-export async function startRig<R extends { stop(): Promise<unknown> }>(rig: R, start: () => Promise<unknown>): Promise<R> {
+export async function startRig<R extends { stop(): Promise<unknown> }>(
+  rig: R,
+  start: () => Promise<unknown>,
+): Promise<R> {
   try {
     await start();
     return rig;

@@ -62,10 +62,15 @@ export class SteadyPublisher {
     const ts = this.baseTs + ++this.sequence;
     this.sent++;
     const done = new Promise<void>((resolve) => {
-      client.publish(deviceTopic(deviceId, 'telemetry'), JSON.stringify({ ts, values: this.values(deviceId) }), { qos: 1 }, (err) => {
-        if (!err) this.acked.add(`${deviceId}@${ts}`);
-        resolve();
-      });
+      client.publish(
+        deviceTopic(deviceId, 'telemetry'),
+        JSON.stringify({ ts, values: this.values(deviceId) }),
+        { qos: 1 },
+        (err) => {
+          if (!err) this.acked.add(`${deviceId}@${ts}`);
+          resolve();
+        },
+      );
     });
     this.pending.add(done);
     void done.then(() => this.pending.delete(done));

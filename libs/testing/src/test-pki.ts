@@ -27,7 +27,10 @@ export interface TestCa {
 export interface DeviceCertOptions {
   /** Subject alternative names, e.g. ['URI:bj-001', 'DNS:bj-001.devices']. */
   san?: string[];
-  /** Validity as openssl dates (YYYYMMDDHHMMSSZ); default now → +1 year. An end in the past makes an expired certificate. */
+  /**
+   * Validity as openssl dates (YYYYMMDDHHMMSSZ); default now → +1 year. An end in the past makes an expired
+   * certificate.
+   */
   startDate?: string;
   endDate?: string;
 }
@@ -70,30 +73,77 @@ export class TestPki {
     await writeFile(join(dir, 'index.txt'), '');
     await writeFile(
       join(dir, 'ca.cnf'),
-      `[ ca ]\ndefault_ca = cadef\n[ cadef ]\ndir = ${dir}\ndatabase = $dir/index.txt\nnew_certs_dir = $dir/newcerts\ncertificate = $dir/ca.pem\nprivate_key = $dir/ca.key\nrand_serial = yes\ndefault_md = sha256\npolicy = any\nunique_subject = no\ncopy_extensions = none\ndefault_days = 365\n[ any ]\ncommonName = supplied\n`,
+      `[ ca ]\ndefault_ca = cadef\n[ cadef ]\ndir = ${dir}\ndatabase = $dir/index.txt\nnew_certs_dir = ` +
+        `$dir/newcerts\ncertificate = $dir/ca.pem\nprivate_key = $dir/ca.key\nrand_serial = yes\ndefault_md = ` +
+        `sha256\npolicy = any\nunique_subject = no\ncopy_extensions = none\ndefault_days = 365\n[ any ` +
+        `]\ncommonName = supplied\n`,
     );
     const [cert, key] = [join(dir, 'ca.pem'), join(dir, 'ca.key')];
-    await this.openssl('req', '-x509', '-new', ...this.newKey(key), '-out', cert, '-subj', `/CN=${name} devices CA`, '-days', '3650', '-config', this.reqConfig, '-extensions', 'ca_ext');
+    await this.openssl(
+      'req',
+      '-x509',
+      '-new',
+      ...this.newKey(key),
+      '-out',
+      cert,
+      '-subj',
+      `/CN=${name} devices CA`,
+      '-days',
+      '3650',
+      '-config',
+      this.reqConfig,
+      '-extensions',
+      'ca_ext',
+    );
     return { name, dir, cert, key };
   }
 
   /** A client certificate with subject CN `cn`, signed by `ca`. */
   async deviceCert(ca: TestCa, cn: string, options: DeviceCertOptions = {}): Promise<IssuedCert> {
-    const extensions = ['basicConstraints = CA:FALSE', 'keyUsage = critical,digitalSignature', 'extendedKeyUsage = clientAuth'];
+    const extensions = [
+      'basicConstraints = CA:FALSE',
+      'keyUsage = critical,digitalSignature',
+      'extendedKeyUsage = clientAuth',
+    ];
     if (options.san?.length) extensions.push(`subjectAltName = ${options.san.join(',')}`);
     return this.sign(ca, cn, extensions, options);
   }
 
   /** A server certificate for 127.0.0.1 and localhost. */
   async serverCert(ca: TestCa, cn = 'localhost'): Promise<IssuedCert> {
-    return this.sign(ca, cn, ['basicConstraints = CA:FALSE', 'keyUsage = critical,digitalSignature,keyEncipherment', 'extendedKeyUsage = serverAuth', 'subjectAltName = IP:127.0.0.1,DNS:localhost'], {});
+    return this.sign(
+      ca,
+      cn,
+      [
+        'basicConstraints = CA:FALSE',
+        'keyUsage = critical,digitalSignature,keyEncipherment',
+        'extendedKeyUsage = serverAuth',
+        'subjectAltName = IP:127.0.0.1,DNS:localhost',
+      ],
+      {},
+    );
   }
 
   /** A self-signed client certificate (no CA). */
   async selfSigned(cn: string): Promise<IssuedCert> {
     const base = join(this.dir, `self-${cn}-${Date.now()}`);
     const [cert, key] = [`${base}.pem`, `${base}.key`];
-    await this.openssl('req', '-x509', '-new', ...this.newKey(key), '-out', cert, '-subj', `/CN=${cn}`, '-days', '365', '-config', this.reqConfig, '-extensions', 'self_ext');
+    await this.openssl(
+      'req',
+      '-x509',
+      '-new',
+      ...this.newKey(key),
+      '-out',
+      cert,
+      '-subj',
+      `/CN=${cn}`,
+      '-days',
+      '365',
+      '-config',
+      this.reqConfig,
+      '-extensions',
+      'self_ext',
+    );
     return issued(cert, key);
   }
 
@@ -105,9 +155,37 @@ export class TestPki {
     const base = join(ca.dir, `${cn}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
     const [cert, key, csr, ext] = [`${base}.pem`, `${base}.key`, `${base}.csr`, `${base}.ext`];
     await writeFile(ext, `[ ext ]\n${extensions.join('\n')}\n`);
-    await this.openssl('req', '-new', ...this.newKey(key), '-out', csr, '-subj', `/CN=${cn}`, '-config', this.reqConfig);
-    const dates = [...(options.startDate ? ['-startdate', options.startDate] : []), ...(options.endDate ? ['-enddate', options.endDate] : [])];
-    await this.openssl('ca', '-batch', '-notext', '-config', join(ca.dir, 'ca.cnf'), '-in', csr, '-out', cert, '-extfile', ext, '-extensions', 'ext', ...dates);
+    await this.openssl(
+      'req',
+      '-new',
+      ...this.newKey(key),
+      '-out',
+      csr,
+      '-subj',
+      `/CN=${cn}`,
+      '-config',
+      this.reqConfig,
+    );
+    const dates = [
+      ...(options.startDate ? ['-startdate', options.startDate] : []),
+      ...(options.endDate ? ['-enddate', options.endDate] : []),
+    ];
+    await this.openssl(
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      join(ca.dir, 'ca.cnf'),
+      '-in',
+      csr,
+      '-out',
+      cert,
+      '-extfile',
+      ext,
+      '-extensions',
+      'ext',
+      ...dates,
+    );
     return issued(cert, key);
   }
 

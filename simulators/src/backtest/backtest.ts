@@ -2,10 +2,23 @@ import type { DeviceRef, FieldValue } from '@citypulse/contracts';
 import { decodeTelemetry, getDeviceType, type DeviceTypeDefinition, type TelemetryLimits } from '@citypulse/devices';
 // The alerts worker's own decisions (decideDevice, recordTransition), not a re-implementation, so
 // a backtest agrees with live alerts by construction, alert ids included.
-import { deadmanSilenceUntil, decideDevice, isDeadmanRule, recordTransition, resolveRules, type AlertTransition, type DeviceRuleStates, type RaiseAlert, type RuleDefinition } from '@citypulse/rules';
+import {
+  deadmanSilenceUntil,
+  decideDevice,
+  isDeadmanRule,
+  recordTransition,
+  resolveRules,
+  type AlertTransition,
+  type DeviceRuleStates,
+  type RaiseAlert,
+  type RuleDefinition,
+} from '@citypulse/rules';
 
 /** An alert as the backtest saw it: what `GET /alerts` would show for it afterwards. */
-export interface BacktestAlert extends Pick<RaiseAlert, 'ruleId' | 'ruleKind' | 'deviceId' | 'deviceType' | 'city' | 'site' | 'field' | 'severity'> {
+export interface BacktestAlert extends Pick<
+  RaiseAlert,
+  'ruleId' | 'ruleKind' | 'deviceId' | 'deviceType' | 'city' | 'site' | 'field' | 'severity'
+> {
   id: string;
   state: 'open' | 'resolved';
   openedAtMs: number;
@@ -39,8 +52,16 @@ export type Reading = [tsMs: number, values: Record<string, FieldValue>];
  * What the broker would store from a publish received at `receivedAtMs`: its own decode → validate,
  * each accepted reading at the device's timestamp, or the receive time when it sent none.
  */
-export function acceptedReadings(type: DeviceTypeDefinition, payload: string | Buffer, receivedAtMs: number, limits: Omit<TelemetryLimits, 'receivedAtMs'> = DEFAULT_LIMITS) {
-  const decoded = decodeTelemetry(typeof payload === 'string' ? Buffer.from(payload) : payload, type, { ...limits, receivedAtMs });
+export function acceptedReadings(
+  type: DeviceTypeDefinition,
+  payload: string | Buffer,
+  receivedAtMs: number,
+  limits: Omit<TelemetryLimits, 'receivedAtMs'> = DEFAULT_LIMITS,
+) {
+  const decoded = decodeTelemetry(typeof payload === 'string' ? Buffer.from(payload) : payload, type, {
+    ...limits,
+    receivedAtMs,
+  });
   const accepted: Reading[] = decoded.accepted.map((a) => [a.tsMs ?? receivedAtMs, a.values]);
   return { accepted, decoded };
 }
@@ -111,7 +132,12 @@ export class Backtest {
     for (const state of this.devices.values()) this.silenceUntil(state, endMs);
     const alerts = [...this.alerts.values()].sort((a, b) => a.openedAtMs - b.openedAtMs || (a.id < b.id ? -1 : 1));
     const transitions = [...this.transitions].sort((a, b) => a.atMs - b.atMs);
-    return { alerts, transitions, readings: { accepted: this.accepted, rejected: this.rejected }, rejections: { ...this.rejections } };
+    return {
+      alerts,
+      transitions,
+      readings: { accepted: this.accepted, rejected: this.rejected },
+      rejections: { ...this.rejections },
+    };
   }
 
   private reject(reason: string): void {
@@ -123,7 +149,10 @@ export class Backtest {
     let state = this.devices.get(device.deviceId);
     if (!state) {
       const target = { deviceId: device.deviceId, deviceType: device.deviceType, city: device.city, site: device.site };
-      const rules = resolveRules(this.options.rules.filter((r) => r.deviceType === device.deviceType), target);
+      const rules = resolveRules(
+        this.options.rules.filter((r) => r.deviceType === device.deviceType),
+        target,
+      );
       state = { target, rules, deadman: rules.filter(isDeadmanRule), current: { states: {}, outbox: [] } };
       this.devices.set(device.deviceId, state);
     }
@@ -133,12 +162,19 @@ export class Backtest {
   private decide(state: DeviceState, readings: Reading[]): void {
     // nowMs only matters on the wall clock; on event time each reading is its own "now".
     const newest = readings.reduce((max, [tsMs]) => Math.max(max, tsMs), 0);
-    const next = decideDevice(state.current, state.target, state.rules, readings, { allowedLatenessMs: this.allowedLatenessMs, nowMs: newest, deadmanClock: 'event' });
+    const next = decideDevice(state.current, state.target, state.rules, readings, {
+      allowedLatenessMs: this.allowedLatenessMs,
+      nowMs: newest,
+      deadmanClock: 'event',
+    });
     this.apply(next.outbox);
     state.current = { states: next.states, outbox: [] };
   }
 
-  /** The end of the traffic: a device quiet for a rule's window before `endMs` raises, as the alerts worker does when a replay session ends. */
+  /**
+   * The end of the traffic: a device quiet for a rule's window before `endMs` raises, as the alerts worker does when a
+   * replay session ends.
+   */
   private silenceUntil(state: DeviceState, endMs: number): void {
     const outbox: AlertTransition[] = [];
     for (const rule of state.deadman) {

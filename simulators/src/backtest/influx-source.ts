@@ -20,19 +20,36 @@ const TAGS = new Set(['time', 'device_id', 'device_type', 'city', 'site']);
  * range, an hour at a time, each device's readings in time order. They were accepted once, so no
  * decoding; what reaches the rules is what the alerts worker saw (stored points, not publishes).
  */
-export async function backtestInflux(influx: InfluxQueryClient, range: InfluxRange, options: BacktestOptions, onChunk?: (reachedMs: number) => void): Promise<BacktestResult> {
+export async function backtestInflux(
+  influx: InfluxQueryClient,
+  range: InfluxRange,
+  options: BacktestOptions,
+  onChunk?: (reachedMs: number) => void,
+): Promise<BacktestResult> {
   const backtest = new Backtest(options);
-  const measurements = [...new Set(Object.values(deviceTypes).filter((t) => !range.deviceType || t.name === range.deviceType).map((t) => t.measurement))].sort();
+  const measurements = [
+    ...new Set(
+      Object.values(deviceTypes)
+        .filter((t) => !range.deviceType || t.name === range.deviceType)
+        .map((t) => t.measurement),
+    ),
+  ].sort();
   const chunkMs = range.chunkMs ?? 3_600_000;
   for (let from = range.fromMs; from < range.toMs; from += chunkMs) {
     const to = Math.min(range.toMs, from + chunkMs);
-    const byDevice = new Map<string, { ref: { deviceId: string; deviceType: string; city: string; site: string }; readings: Reading[] }>();
+    const byDevice = new Map<
+      string,
+      { ref: { deviceId: string; deviceType: string; city: string; site: string }; readings: Reading[] }
+    >();
     for (const measurement of measurements) {
       for (const row of await influx.query(query(measurement, from, to, range), { epoch: 'ms' })) {
         const deviceId = String(row.device_id);
         let entry = byDevice.get(deviceId);
         if (!entry) {
-          entry = { ref: { deviceId, deviceType: String(row.device_type), city: String(row.city), site: String(row.site) }, readings: [] };
+          entry = {
+            ref: { deviceId, deviceType: String(row.device_type), city: String(row.city), site: String(row.site) },
+            readings: [],
+          };
           byDevice.set(deviceId, entry);
         }
         entry.readings.push([row.time as unknown as number, valuesOf(row)]);

@@ -45,7 +45,13 @@ export interface BacktestReport {
  * shares its key) and device, by overlapping open intervals: a matched pair with other open or
  * resolve times is a change, an unmatched one was added or removed.
  */
-export function compareBacktests(candidate: BacktestResult, current: BacktestResult, candidateRules: readonly RuleDefinition[], currentRules: readonly RuleDefinition[], endMs: number): BacktestReport {
+export function compareBacktests(
+  candidate: BacktestResult,
+  current: BacktestResult,
+  candidateRules: readonly RuleDefinition[],
+  currentRules: readonly RuleDefinition[],
+  endMs: number,
+): BacktestReport {
   const keyOf = ruleKeys([...currentRules, ...candidateRules]);
   const added: BacktestAlert[] = [];
   const changed: AlertChange[] = [];
@@ -56,20 +62,27 @@ export function compareBacktests(candidate: BacktestResult, current: BacktestRes
     byEpisode.set(k, [...(byEpisode.get(k) ?? []), alert]);
   }
   for (const alert of candidate.alerts) {
-    const match = (byEpisode.get(`${keyOf(alert.ruleId)}|${alert.deviceId}`) ?? []).find((c) => unmatched.has(c) && overlaps(alert, c, endMs));
+    const match = (byEpisode.get(`${keyOf(alert.ruleId)}|${alert.deviceId}`) ?? []).find(
+      (c) => unmatched.has(c) && overlaps(alert, c, endMs),
+    );
     if (!match) {
       added.push(alert);
       continue;
     }
     unmatched.delete(match);
-    if (match.openedAtMs !== alert.openedAtMs || match.resolvedAtMs !== alert.resolvedAtMs) changed.push({ candidate: alert, current: match });
+    if (match.openedAtMs !== alert.openedAtMs || match.resolvedAtMs !== alert.resolvedAtMs)
+      changed.push({ candidate: alert, current: match });
   }
   const keys = new Set([...candidate.alerts, ...current.alerts].map((a) => keyOf(a.ruleId)));
   const perKey = (alerts: BacktestAlert[], key: string) => alerts.filter((a) => keyOf(a.ruleId) === key).length;
   return {
     counts: countByRule(candidate.alerts),
     timeline: timeline(candidate.alerts),
-    comparison: [...keys].sort().map((ruleKey) => ({ ruleKey, current: perKey(current.alerts, ruleKey), candidate: perKey(candidate.alerts, ruleKey) })),
+    comparison: [...keys].sort().map((ruleKey) => ({
+      ruleKey,
+      current: perKey(current.alerts, ruleKey),
+      candidate: perKey(candidate.alerts, ruleKey),
+    })),
     added,
     removed: current.alerts.filter((a) => unmatched.has(a)),
     changed,
@@ -81,7 +94,14 @@ export function compareBacktests(candidate: BacktestResult, current: BacktestRes
 export function countByRule(alerts: readonly BacktestAlert[]): RuleCount[] {
   const counts = new Map<string, RuleCount & { ids: Set<string> }>();
   for (const a of alerts) {
-    const c = counts.get(a.ruleId) ?? { ruleId: a.ruleId, raised: 0, resolved: 0, open: 0, devices: 0, ids: new Set<string>() };
+    const c = counts.get(a.ruleId) ?? {
+      ruleId: a.ruleId,
+      raised: 0,
+      resolved: 0,
+      open: 0,
+      devices: 0,
+      ids: new Set<string>(),
+    };
     c.raised++;
     if (a.state === 'resolved') c.resolved++;
     else c.open++;
@@ -89,14 +109,23 @@ export function countByRule(alerts: readonly BacktestAlert[]): RuleCount[] {
     c.devices = c.ids.size;
     counts.set(a.ruleId, c);
   }
-  return [...counts.values()].map(({ ids: _ids, ...count }) => count).sort((a, b) => b.raised - a.raised || (a.ruleId < b.ruleId ? -1 : 1));
+  return [...counts.values()]
+    .map(({ ids: _ids, ...count }) => count)
+    .sort((a, b) => b.raised - a.raised || (a.ruleId < b.ruleId ? -1 : 1));
 }
 
 export function timeline(alerts: readonly BacktestAlert[]): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   for (const a of alerts) {
     entries.push({ atMs: a.openedAtMs, kind: 'raised', ruleId: a.ruleId, deviceId: a.deviceId, value: a.raisedValue });
-    if (a.resolvedAtMs !== undefined) entries.push({ atMs: a.resolvedAtMs, kind: 'resolved', ruleId: a.ruleId, deviceId: a.deviceId, value: a.lastValue });
+    if (a.resolvedAtMs !== undefined)
+      entries.push({
+        atMs: a.resolvedAtMs,
+        kind: 'resolved',
+        ruleId: a.ruleId,
+        deviceId: a.deviceId,
+        value: a.lastValue,
+      });
   }
   return entries.sort((a, b) => a.atMs - b.atMs || (a.kind === b.kind ? 0 : a.kind === 'resolved' ? -1 : 1));
 }

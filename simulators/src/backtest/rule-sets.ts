@@ -29,7 +29,11 @@ export function parseRuleSet(json: string, origin = 'rules'): RuleDefinition[] {
   } catch (err) {
     throw new Error(`${origin}: not JSON (${(err as Error).message})`, { cause: err });
   }
-  const items = Array.isArray(parsed) ? parsed : isObject(parsed) && Array.isArray(parsed.items) ? parsed.items : undefined;
+  const items = Array.isArray(parsed)
+    ? parsed
+    : isObject(parsed) && Array.isArray(parsed.items)
+      ? parsed.items
+      : undefined;
   if (!items) throw new Error(`${origin}: expected an array of rules or {"items": [...]}`);
   const rules: RuleDefinition[] = [];
   const problems: string[] = [];
@@ -60,7 +64,11 @@ export async function readRuleFile(path: string): Promise<RuleDefinition[]> {
  * same id in `base` (a catalogue rule with a new threshold) and add the rest. With `only`, the
  * file's rules are the whole set.
  */
-export function candidateRuleSet(fileRules: readonly RuleDefinition[], base: readonly RuleDefinition[], only = false): RuleDefinition[] {
+export function candidateRuleSet(
+  fileRules: readonly RuleDefinition[],
+  base: readonly RuleDefinition[],
+  only = false,
+): RuleDefinition[] {
   if (only) return [...fileRules];
   const merged = new Map(base.map((r) => [r.id, r]));
   for (const rule of fileRules) merged.set(rule.id, rule);

@@ -11,7 +11,9 @@ const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise
     run: async (args) => (await import('./ingest/ingest-bench.js')).runIngestBench(args),
   },
   alerts: {
-    about: 'publish → alert visible p50/p99 under load, alerts expected vs raised, flapping (1 per episode), deadman at 50,000 devices',
+    about:
+      'publish → alert visible p50/p99 under load, alerts expected vs raised, flapping (1 per episode), ' +
+      'deadman at 50,000 devices',
     run: async (args) => (await import('./alerts/alerts-bench.js')).runAlertsBench(args),
   },
   provision: {
@@ -19,23 +21,33 @@ const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise
     run: async (args) => (await import('./provision/provision-bench.js')).runProvisionBench(args),
   },
   'device-control': {
-    about: 'commands and desired config to connected DeviceClients: POST/PUT → device handler p50/p99, commands/s to all acked',
+    about:
+      'commands and desired config to connected DeviceClients: POST/PUT → device handler p50/p99, commands/s ' +
+      'to all acked',
     run: async (args) => (await import('./device-control/device-control-bench.js')).runDeviceControlBench(args),
   },
   jobs: {
-    about: 'one fleet job (reboot) over 10,000 connected devices: time to complete, per-state counts adding up, GET /jobs/:id p50/p99 while it runs',
+    about:
+      'one fleet job (reboot) over 10,000 connected devices: time to complete, per-state counts adding up, ' +
+      'GET /jobs/:id p50/p99 while it runs',
     run: async (args) => (await import('./jobs/jobs-bench.js')).runJobsBench(args),
   },
   connections: {
-    about: 'hold as many device connections on one broker process as the machine allows (target 50,000): RSS/connection, CONNECT rate, PUBACK p99',
+    about:
+      'hold as many device connections on one broker process as the machine allows (target 50,000): ' +
+      'RSS/connection, CONNECT rate, PUBACK p99',
     run: async (args) => (await import('./connections/connections-bench.js')).runConnectionsBench(args),
   },
   scale: {
-    about: 'K = 1, 2 processes per role on one Redis and a Redis Cluster: readings/s, lost, CPU µs, Redis commands and pub/sub messages per reading; flat within 15 %?',
+    about:
+      'K = 1, 2 processes per role on one Redis and a Redis Cluster: readings/s, lost, CPU µs, Redis commands ' +
+      'and pub/sub messages per reading; flat within 15 %?',
     run: async (args) => (await import('./scale/scale-bench.js')).runScaleBench(args),
   },
   soak: {
-    about: 'not in CI: 30 min at half the sustained ingest rate, split processes; RSS, event-loop lag, stream and queue depths each minute; flat? 0 lost?',
+    about:
+      'not in CI: 30 min at half the sustained ingest rate, split processes; RSS, event-loop lag, stream and ' +
+      'queue depths each minute; flat? 0 lost?',
     run: async (args) => (await import('./soak/soak-bench.js')).runSoakBench(args),
   },
   profile: {
@@ -43,7 +55,9 @@ const COMMANDS: Record<string, { about: string; run: (args: string[]) => Promise
     run: async (args) => (await import('./profile/profile-summary.js')).runProfileCommand(args),
   },
   'profile-compare': {
-    about: "two .cpuprofiles of one process (e.g. the broker clustered or not): shares of busy time in each one's ingest window, side by side",
+    about:
+      "two .cpuprofiles of one process (e.g. the broker clustered or not): shares of busy time in each one's " +
+      'ingest window, side by side',
     run: async (args) => (await import('./profile/profile-compare.js')).runProfileCompareCommand(args),
   },
 };

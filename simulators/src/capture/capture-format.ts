@@ -72,14 +72,24 @@ export function captureHeader(run: SimRun): CaptureHeader {
 }
 
 export function captureLine(p: SimPublish): CaptureLine {
-  const line: CaptureLine = { t: p.t, deviceId: p.device.id, type: p.device.type.name, city: p.device.city.name, site: p.device.site.name, topic: p.topic, payload: p.payload };
+  const line: CaptureLine = {
+    t: p.t,
+    deviceId: p.device.id,
+    type: p.device.type.name,
+    city: p.device.city.name,
+    site: p.device.site.name,
+    topic: p.topic,
+    payload: p.payload,
+  };
   if (p.reconnect) line.reconnect = true;
   return line;
 }
 
 export function parseHeader(text: string): CaptureHeader {
   const header = JSON.parse(text) as CaptureHeader;
-  if (header.format !== CAPTURE_FORMAT) throw new Error(`not a citypulse capture (format ${JSON.stringify(header.format)})`);
-  if (header.version !== CAPTURE_VERSION) throw new Error(`capture version ${header.version} is not supported (this build reads ${CAPTURE_VERSION})`);
+  if (header.format !== CAPTURE_FORMAT)
+    throw new Error(`not a citypulse capture (format ${JSON.stringify(header.format)})`);
+  if (header.version !== CAPTURE_VERSION)
+    throw new Error(`capture version ${header.version} is not supported (this build reads ${CAPTURE_VERSION})`);
   return header;
 }

@@ -1,7 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CAPTURE_FORMAT, CAPTURE_VERSION, type CapturedDevice, type CaptureHeader, type CaptureLine, type CaptureSource } from './capture-format.js';
+import {
+  CAPTURE_FORMAT,
+  CAPTURE_VERSION,
+  type CapturedDevice,
+  type CaptureHeader,
+  type CaptureLine,
+  type CaptureSource,
+} from './capture-format.js';
 import { readCaptureLines } from './capture-reader.js';
 import { CaptureWriter, type CaptureSummary } from './capture-writer.js';
 
@@ -33,7 +40,10 @@ export class CaptureSpool {
   static async open(): Promise<CaptureSpool> {
     const dir = await mkdtemp(join(tmpdir(), 'cp-capture-spool-'));
     // The scratch file is a capture too (under a placeholder header), so it reads back as one.
-    const writer = await CaptureWriter.open(join(dir, 'lines.ndjson.gz'), headerOf({ source: 'tap', options: {} }, 0, 0, []));
+    const writer = await CaptureWriter.open(
+      join(dir, 'lines.ndjson.gz'),
+      headerOf({ source: 'tap', options: {} }, 0, 0, []),
+    );
     return new CaptureSpool(dir, writer);
   }
 
@@ -48,7 +58,8 @@ export class CaptureSpool {
   }
 
   async write(line: CaptureLine): Promise<void> {
-    if (!this.devices.has(line.deviceId)) this.devices.set(line.deviceId, { id: line.deviceId, type: line.type, city: line.city, site: line.site });
+    if (!this.devices.has(line.deviceId))
+      this.devices.set(line.deviceId, { id: line.deviceId, type: line.type, city: line.city, site: line.site });
     this.firstMs = Math.min(this.firstMs, line.t);
     this.lastMs = Math.max(this.lastMs, line.t);
     this.lineCount++;
@@ -77,7 +88,12 @@ export class CaptureSpool {
   }
 }
 
-function headerOf(end: Pick<SpoolEnd, 'source' | 'options'>, startMs: number, endMs: number, devices: CapturedDevice[]): CaptureHeader {
+function headerOf(
+  end: Pick<SpoolEnd, 'source' | 'options'>,
+  startMs: number,
+  endMs: number,
+  devices: CapturedDevice[],
+): CaptureHeader {
   return {
     format: CAPTURE_FORMAT,
     version: CAPTURE_VERSION,

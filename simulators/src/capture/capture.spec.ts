@@ -8,7 +8,16 @@ import { captureSha256, readCaptureHeader, readCaptureLines } from './capture-re
 import { recordRun } from './record.js';
 
 const HOUR = 3_600_000;
-const options: SimOptions = { seed: 7, devices: 50, cities: ['beijing', 'tianjin', 'shijiazhuang'], mix: DEFAULT_MIX, prefix: 'cap', startMs: Date.UTC(2025, 6, 1, 2), durationMs: 2 * HOUR, scenario: 'heatwave' };
+const options: SimOptions = {
+  seed: 7,
+  devices: 50,
+  cities: ['beijing', 'tianjin', 'shijiazhuang'],
+  mix: DEFAULT_MIX,
+  prefix: 'cap',
+  startMs: Date.UTC(2025, 6, 1, 2),
+  durationMs: 2 * HOUR,
+  scenario: 'heatwave',
+};
 
 describe('captures', () => {
   let dir: string;
@@ -31,9 +40,16 @@ describe('captures', () => {
 
   it('differ when any option differs: scenario, duration, mix, interval', async () => {
     const base = (await recordRun(prepareRun(options), join(dir, 'base.ndjson.gz'))).sha256;
-    const variants: Array<Partial<SimOptions>> = [{ scenario: 'normal' }, { durationMs: HOUR }, { mix: { 'env-sensor': 1 } }, { intervalS: 30 }];
+    const variants: Array<Partial<SimOptions>> = [
+      { scenario: 'normal' },
+      { durationMs: HOUR },
+      { mix: { 'env-sensor': 1 } },
+      { intervalS: 30 },
+    ];
     for (const [i, change] of variants.entries()) {
-      expect((await recordRun(prepareRun({ ...options, ...change }), join(dir, `v${i}.ndjson.gz`))).sha256).not.toBe(base);
+      expect((await recordRun(prepareRun({ ...options, ...change }), join(dir, `v${i}.ndjson.gz`))).sha256).not.toBe(
+        base,
+      );
     }
   });
 
@@ -42,7 +58,15 @@ describe('captures', () => {
     const path = join(dir, 'round-trip.ndjson.gz');
     await recordRun(run, path);
     const header = await readCaptureHeader(path);
-    expect(header).toMatchObject({ format: 'citypulse-capture', version: 1, source: 'simulator', seed: 7, scenario: 'heatwave', startMs: options.startMs, endMs: options.startMs + HOUR / 2 });
+    expect(header).toMatchObject({
+      format: 'citypulse-capture',
+      version: 1,
+      source: 'simulator',
+      seed: 7,
+      scenario: 'heatwave',
+      startMs: options.startMs,
+      endMs: options.startMs + HOUR / 2,
+    });
     expect(header.devices.map((d) => d.id)).toEqual(run.plan.devices.map((d) => d.id));
     expect(JSON.stringify(header)).not.toMatch(/secret|password|token/i);
     const lines = [];

@@ -22,7 +22,10 @@ export class DeviceDirectory {
     let count = 0;
     for (const city of cities) {
       for (let offset = 0; ; offset += PAGE) {
-        const page = (await this.get(`/devices?city=${encodeURIComponent(city)}&limit=${PAGE}&offset=${offset}`)) as { items: CapturedDevice[]; total: number };
+        const page = (await this.get(`/devices?city=${encodeURIComponent(city)}&limit=${PAGE}&offset=${offset}`)) as {
+          items: CapturedDevice[];
+          total: number;
+        };
         for (const device of page.items) this.known.set(device.id, Promise.resolve(pick(device)));
         count += page.items.length;
         if (page.items.length < PAGE) break;
@@ -41,12 +44,16 @@ export class DeviceDirectory {
   }
 
   private async get(path: string): Promise<unknown> {
-    const response = await fetch(`${this.apiUrl}${path}`, { headers: { authorization: `Bearer ${this.token}` }, signal: AbortSignal.timeout(30_000) });
+    const response = await fetch(`${this.apiUrl}${path}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(30_000),
+    });
     if (response.status === 404) {
       await response.arrayBuffer();
       return undefined;
     }
-    if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${(await response.text()).slice(0, 300)}`);
+    if (response.status !== 200)
+      throw new Error(`GET ${path}: ${response.status} ${(await response.text()).slice(0, 300)}`);
     return response.json();
   }
 }

@@ -12,9 +12,15 @@ export function stampMissingTimestamps(payload: string, receivedAtMs: number): s
   } catch {
     return payload;
   }
-  const readings = Array.isArray(parsed) ? parsed : isObject(parsed) && Array.isArray(parsed.readings) ? (parsed.readings as unknown[]) : [parsed];
+  const readings = Array.isArray(parsed)
+    ? parsed
+    : isObject(parsed) && Array.isArray(parsed.readings)
+      ? (parsed.readings as unknown[])
+      : [parsed];
   // Only what the broker decodes as a reading ({ts?, values}); a SenML record has no `values`.
-  const unstamped = readings.filter((r): r is Record<string, unknown> => isObject(r) && Object.hasOwn(r, 'values') && !Object.hasOwn(r, 'ts'));
+  const unstamped = readings.filter(
+    (r): r is Record<string, unknown> => isObject(r) && Object.hasOwn(r, 'values') && !Object.hasOwn(r, 'ts'),
+  );
   if (unstamped.length === 0) return payload;
   for (const reading of unstamped) reading.ts = receivedAtMs;
   return JSON.stringify(parsed);

@@ -17,11 +17,19 @@ export interface TokenIdentity {
 }
 
 export async function tokenIdentity(apiUrl: string, token: string): Promise<TokenIdentity> {
-  const response = await fetch(`${apiUrl}/console/session`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) }).catch((err: Error) => {
-    throw new TapRefused(`cannot reach the API at ${apiUrl} (${(err.cause as Error | undefined)?.message ?? err.message}): is citypulse running? (--api)`);
+  const response = await fetch(`${apiUrl}/console/session`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(30_000),
+  }).catch((err: Error) => {
+    throw new TapRefused(
+      `cannot reach the API at ${apiUrl} (${(err.cause as Error | undefined)?.message ?? err.message}): is ` +
+        `citypulse running? (--api)`,
+    );
   });
-  if (response.status === 401) throw new TapRefused(`${apiUrl} does not accept this token (401): pass an operator token with --token-file`);
-  if (response.status !== 200) throw new Error(`GET ${apiUrl}/console/session: ${response.status} ${(await response.text()).slice(0, 300)}`);
+  if (response.status === 401)
+    throw new TapRefused(`${apiUrl} does not accept this token (401): pass an operator token with --token-file`);
+  if (response.status !== 200)
+    throw new Error(`GET ${apiUrl}/console/session: ${response.status} ${(await response.text()).slice(0, 300)}`);
   return (await response.json()) as TokenIdentity;
 }
 
@@ -97,7 +105,15 @@ export async function tapLive(path: string, options: TapOptions): Promise<TapRes
         try {
           const device = await directory.lookup(deviceId);
           if (!device || !cities.has(device.city) || (types && !types.has(device.type))) return;
-          const line: CaptureLine = { t, deviceId, type: device.type, city: device.city, site: device.site, topic: 'telemetry', payload: stampMissingTimestamps(payload.toString('utf8'), t) };
+          const line: CaptureLine = {
+            t,
+            deviceId,
+            type: device.type,
+            city: device.city,
+            site: device.site,
+            topic: 'telemetry',
+            payload: stampMissingTimestamps(payload.toString('utf8'), t),
+          };
           await spool.write(line);
           options.onLine?.(line);
         } catch (err) {
@@ -114,14 +130,24 @@ export async function tapLive(path: string, options: TapOptions): Promise<TapRes
       options.log?.('reconnected: the capture misses what was published while the tap was away');
       client!.subscribeAsync(TELEMETRY, { qos: 1 }).catch(fail);
     });
-    await untilDone(client, options.durationMs, AbortSignal.any([halted.signal, ...(options.signal ? [options.signal] : [])]), options.log);
+    await untilDone(
+      client,
+      options.durationMs,
+      AbortSignal.any([halted.signal, ...(options.signal ? [options.signal] : [])]),
+      options.log,
+    );
     await client.endAsync();
     const endedAtMs = Date.now();
     await writing;
     if (failure) throw failure;
     const capture = await spool.finish(path, {
       source: 'tap',
-      options: { cities: options.cities, ...(options.types ? { types: options.types } : {}), login: `operator:${options.login}`, durationMs: endedAtMs - startedAtMs },
+      options: {
+        cities: options.cities,
+        ...(options.types ? { types: options.types } : {}),
+        login: `operator:${options.login}`,
+        durationMs: endedAtMs - startedAtMs,
+      },
       startMs: startedAtMs,
       endMs: endedAtMs,
     });
@@ -150,7 +176,11 @@ async function connect(options: TapOptions, onMessage: (topic: string, payload: 
     });
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (code === 4 || code === 5) throw new TapRefused(`the broker refused the MQTT login ${username}: only tokens issued with POST /tokens are MQTT logins (not CP_API_TOKEN)`);
+    if (code === 4 || code === 5)
+      throw new TapRefused(
+        `the broker refused the MQTT login ${username}: only tokens issued with POST /tokens are MQTT logins ` +
+          `(not CP_API_TOKEN)`,
+      );
     throw err;
   }
   // Listening before subscribing: a publish may follow the SUBACK in the same read.
@@ -164,7 +194,12 @@ async function connect(options: TapOptions, onMessage: (topic: string, payload: 
 }
 
 /** Resolves when the duration is up, the signal aborts, or the broker refuses the login again (a revoked token). */
-function untilDone(client: MqttClient, durationMs: number, signal: AbortSignal, log?: (line: string) => void): Promise<void> {
+function untilDone(
+  client: MqttClient,
+  durationMs: number,
+  signal: AbortSignal,
+  log?: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     const finish = () => {
       clearTimeout(timer);

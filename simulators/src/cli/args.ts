@@ -21,25 +21,35 @@ export function parseDuration(option: string, text: string): number {
 export function parseSpeed(text: string): number {
   if (text === 'max' || text === 'fast') return Infinity;
   const speed = Number(text.replace(/x$/i, ''));
-  if (!(speed > 0) || !Number.isFinite(speed)) throw new UsageError(`--speed ${text}: expected a positive number (1 = real time, 10 = ten times faster) or max`);
+  if (!(speed > 0) || !Number.isFinite(speed))
+    throw new UsageError(`--speed ${text}: expected a positive number (1 = real time, 10 = ten times faster) or max`);
   return speed;
 }
 
 export function parseInteger(option: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${option} ${text}: expected a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`--${option} ${text}: expected a whole number from ${min} to ${max}`);
   return value;
 }
 
 /** An ISO-8601 date-time (with zone) or epoch ms. */
 export function parseTime(option: string, text: string): number {
   const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms)) throw new UsageError(`--${option} ${text}: expected an ISO-8601 time such as 2025-07-01T08:00:00+08:00, or epoch ms`);
+  if (!Number.isFinite(ms))
+    throw new UsageError(
+      `--${option} ${text}: expected an ISO-8601 time such as 2025-07-01T08:00:00+08:00, or epoch ms`,
+    );
   return ms;
 }
 
 export function parseList(text: string | undefined, fallback: readonly string[]): string[] {
-  return text ? text.split(',').map((s) => s.trim()).filter(Boolean) : [...fallback];
+  return text
+    ? text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [...fallback];
 }
 
 export function parseMixOption(text: string | undefined): Mix {

@@ -46,7 +46,10 @@ export async function backtestCommand(argv: string[]): Promise<void> {
   const config = serviceConfig();
   const current = await currentRules(values.current, values.api ?? defaultApiUrl(config), values['token-file'], config);
   const candidate = values.rules ? candidateRuleSet(await readRuleFile(values.rules), current, values.only) : current;
-  const options = (rules: RuleDefinition[]) => ({ rules, allowedLatenessMs: parseDuration('lateness', values.lateness) });
+  const options = (rules: RuleDefinition[]) => ({
+    rules,
+    allowedLatenessMs: parseDuration('lateness', values.lateness),
+  });
 
   let title: string;
   let endMs: number;
@@ -56,20 +59,34 @@ export async function backtestCommand(argv: string[]): Promise<void> {
     const influx = influxClient(values, config);
     title = `backtest of InfluxDB ${new Date(range.fromMs).toISOString()} … ${new Date(range.toMs).toISOString()}`;
     endMs = range.toMs;
-    run = (rules) => withPassProgress(rules === current ? 'current' : 'candidate', range.fromMs, range.toMs, (onReached) => backtestInflux(influx, range, options(rules), onReached));
+    run = (rules) =>
+      withPassProgress(rules === current ? 'current' : 'candidate', range.fromMs, range.toMs, (onReached) =>
+        backtestInflux(influx, range, options(rules), onReached),
+      );
   } else {
     const [path] = positionals;
     if (!path) throw new UsageError('backtest what? a capture file, or --influx with --from/--to (or --last)');
     const header = await readCaptureHeader(path);
-    title = `backtest of ${path} (${header.scenario}, seed ${header.seed}, ${header.devices.length} devices, ${new Date(header.startMs).toISOString()} … ${new Date(header.endMs).toISOString()})`;
+    title =
+      `backtest of ${path} (${header.scenario}, seed ${header.seed}, ${header.devices.length} ` +
+      `devices, ${new Date(header.startMs).toISOString()} … ${new Date(header.endMs).toISOString()})`;
     endMs = header.endMs;
-    run = (rules) => withPassProgress(rules === current ? 'current' : 'candidate', header.startMs, header.endMs, async (onReached) => (await backtestCapture(path, options(rules), onReached)).result);
+    run = (rules) =>
+      withPassProgress(
+        rules === current ? 'current' : 'candidate',
+        header.startMs,
+        header.endMs,
+        async (onReached) => (await backtestCapture(path, options(rules), onReached)).result,
+      );
   }
   const candidateResult = await run(candidate);
   // Without --rules the candidate is the current set: one pass answers both.
   const currentResult = candidate === current ? candidateResult : await run(current);
   const report = compareBacktests(candidateResult, currentResult, candidate, current, endMs);
-  const note = candidate.some((r) => r.condition.kind === 'deadman') ? '\n(deadman rules are played on event time: what the scheduled check would have raised had this traffic been live)' : '';
+  const note = candidate.some((r) => r.condition.kind === 'deadman')
+    ? '\n(deadman rules are played on event time: what the scheduled check would have raised had this traffic ' +
+      'been live)'
+    : '';
   console.log(formatReport(report, title, Number(values.timeline)) + note);
   if (values.json) {
     await writeFile(values.json, JSON.stringify({ title, report, alerts: candidateResult.alerts }, null, 1));
@@ -78,9 +95,17 @@ export async function backtestCommand(argv: string[]): Promise<void> {
 }
 
 /** One pass of the traffic through a rule set, with a progress bar by the time it has reached. */
-async function withPassProgress<T>(rules: string, fromMs: number, toMs: number, pass: (onReached: (ms: number) => void) => Promise<T>): Promise<T> {
+async function withPassProgress<T>(
+  rules: string,
+  fromMs: number,
+  toMs: number,
+  pass: (onReached: (ms: number) => void) => Promise<T>,
+): Promise<T> {
   let reached = fromMs;
-  const progress = showStepProgress(`backtest (${rules} rules)`, toMs - fromMs, () => ({ done: reached - fromMs, detail: new Date(reached).toISOString().slice(0, 19) }));
+  const progress = showStepProgress(`backtest (${rules} rules)`, toMs - fromMs, () => ({
+    done: reached - fromMs,
+    detail: new Date(reached).toISOString().slice(0, 19),
+  }));
   try {
     return await pass((ms) => (reached = ms));
   } finally {
@@ -88,14 +113,37 @@ async function withPassProgress<T>(rules: string, fromMs: number, toMs: number, 
   }
 }
 
-async function currentRules(source: string, apiUrl: string, tokenFile: string | undefined, config: ReturnType<typeof serviceConfig>): Promise<RuleDefinition[]> {
+async function currentRules(
+  source: string,
+  apiUrl: string,
+  tokenFile: string | undefined,
+  config: ReturnType<typeof serviceConfig>,
+): Promise<RuleDefinition[]> {
   if (source === 'catalogue') return catalogueRuleSet();
-  if (source !== 'api') throw new UsageError(`--current ${source}: catalogue (the catalogue's defaults) or api (the rules in force, from GET /rules)`);
-  const response = await fetch(`${apiUrl.replace(/\/+$/, '')}/rules`, { headers: { authorization: `Bearer ${await apiToken(tokenFile, config)}` }, signal: AbortSignal.timeout(30_000) });
+  if (source !== 'api')
+    throw new UsageError(
+      `--current ${source}: catalogue (the catalogue's defaults) or api (the rules in force, from GET /rules)`,
+    );
+  const response = await fetch(`${apiUrl.replace(/\/+$/, '')}/rules`, {
+    headers: { authorization: `Bearer ${await apiToken(tokenFile, config)}` },
+    signal: AbortSignal.timeout(30_000),
+  });
   if (response.status !== 200) throw new Error(`GET ${apiUrl}/rules: ${response.status} ${await response.text()}`);
   return parseRuleSet(await response.text(), `${apiUrl}/rules`);
 }
 
-function influxRange(values: { from?: string; to?: string; last?: string; 'device-pattern'?: string; city?: string; type?: string }): InfluxRange {
-  return { ...parseTimeRange(values), deviceIdPattern: values['device-pattern'], city: values.city, deviceType: values.type };
+function influxRange(values: {
+  from?: string;
+  to?: string;
+  last?: string;
+  'device-pattern'?: string;
+  city?: string;
+  type?: string;
+}): InfluxRange {
+  return {
+    ...parseTimeRange(values),
+    deviceIdPattern: values['device-pattern'],
+    city: values.city,
+    deviceType: values.type,
+  };
 }

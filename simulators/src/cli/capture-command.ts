@@ -23,13 +23,17 @@ export async function captureCommand(argv: string[]): Promise<void> {
       ...INFLUX_OPTIONS,
     },
   });
-  if (!values['from-influx']) throw new UsageError('capture from where? --from-influx (live traffic: npm run sim -- tap)');
+  if (!values['from-influx'])
+    throw new UsageError('capture from where? --from-influx (live traffic: npm run sim -- tap)');
   const cities = parseCities(values.city);
   const types = parseTypes(values.types);
   const range = parseTimeRange(values, '--from-influx');
   if (!values.out) throw new UsageError('--out: the capture file to write, e.g. --out beijing-history.ndjson.gz');
   const influx = influxClient(values, serviceConfig());
-  console.log(`reading ${cities.join(', ')}${types ? ` (${types.join(', ')})` : ''} ${new Date(range.fromMs).toISOString()} … ${new Date(range.toMs).toISOString()} from InfluxDB …`);
+  console.log(
+    `reading ${cities.join(', ')}${types ? ` (${types.join(', ')})` : ''} ${new Date(range.fromMs).toISOString()} ` +
+      `… ${new Date(range.toMs).toISOString()} from InfluxDB …`,
+  );
   const started = performance.now();
   const summary = await captureFromInflux(influx, { ...range, cities, types }, values.out);
   const seconds = (performance.now() - started) / 1000;

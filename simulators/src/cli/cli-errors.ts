@@ -18,7 +18,16 @@ const FILE_ERRORS: Record<string, string> = {
   EEXIST: 'already exists',
   ENOSPC: 'no space left on the device',
 };
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 interface SystemError {
   code?: string | number;
@@ -43,14 +52,18 @@ export interface Reported {
  */
 export function describeError(err: unknown): Reported {
   const e = (err ?? {}) as SystemError & Error;
-  if (err instanceof UsageError || String(e.code ?? '').startsWith('ERR_PARSE_ARGS')) return { message: e.message, exitCode: 2, unexpected: false };
+  if (err instanceof UsageError || String(e.code ?? '').startsWith('ERR_PARSE_ARGS'))
+    return { message: e.message, exitCode: 2, unexpected: false };
   if (err instanceof CliError) return { message: e.message, exitCode: 1, unexpected: false };
   const code = String(e.code ?? '');
-  if (code in FILE_ERRORS && typeof e.path === 'string') return { message: `${e.path}: ${FILE_ERRORS[code]}`, exitCode: 1, unexpected: false };
-  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') return { message: `not a gzip capture (${e.message})`, exitCode: 1, unexpected: false };
+  if (code in FILE_ERRORS && typeof e.path === 'string')
+    return { message: `${e.path}: ${FILE_ERRORS[code]}`, exitCode: 1, unexpected: false };
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR')
+    return { message: `not a gzip capture (${e.message})`, exitCode: 1, unexpected: false };
   // fetch() wraps the socket's error: TypeError('fetch failed', { cause }).
   const network = [e, e.cause as SystemError | undefined].find((x) => x && NETWORK_ERRORS.has(String(x.code)));
-  if (network) return { message: `cannot reach ${where(network)} (${String(network.code)})`, exitCode: 1, unexpected: false };
+  if (network)
+    return { message: `cannot reach ${where(network)} (${String(network.code)})`, exitCode: 1, unexpected: false };
   if (typeof e.message === 'string') return { message: e.message, exitCode: 1, unexpected: true };
   return { message: String(err), exitCode: 1, unexpected: true };
 }

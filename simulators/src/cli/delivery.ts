@@ -8,6 +8,8 @@ import { CliError } from './cli-errors.js';
  */
 export function assertDelivered(stats: SendStats, mqttUrl: string): void {
   if (stats.acked === 0 && stats.sent + stats.failed > 0) {
-    throw new CliError(`nothing was delivered to ${mqttUrl}: ${stats.failed} publishes failed (the first errors are above)`);
+    throw new CliError(
+      `nothing was delivered to ${mqttUrl}: ${stats.failed} publishes failed (the first errors are above)`,
+    );
   }
 }

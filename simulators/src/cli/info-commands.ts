@@ -10,7 +10,11 @@ export function scenariosCommand(): void {
   for (const s of SCENARIOS) {
     console.log(`${s.name.padEnd(17)} ${s.summary}`);
     if (s.raises.length > 0) console.log(`${''.padEnd(17)} raises ${s.raises.join(', ')}`);
-    if (s.mayRaise.length > 0) console.log(`${''.padEnd(17)} may raise ${s.mayRaise.length > 3 ? `${s.mayRaise.slice(0, 3).join(', ')} …` : s.mayRaise.join(', ')}`);
+    if (s.mayRaise.length > 0)
+      console.log(
+        `${''.padEnd(17)} may ` +
+          `raise ${s.mayRaise.length > 3 ? `${s.mayRaise.slice(0, 3).join(', ')} …` : s.mayRaise.join(', ')}`,
+      );
     if (s.rejects.length > 0) console.log(`${''.padEnd(17)} rejected as ${s.rejects.join(', ')}`);
     if (s.minDurationMs > 0) console.log(`${''.padEnd(17)} needs --duration ${s.minDurationMs / 60_000}m or more`);
   }
@@ -29,6 +33,9 @@ export async function hashCommand(argv: string[]): Promise<void> {
   if (positionals.length === 0) throw new UsageError('which capture? npm run sim -- hash <file.ndjson.gz>');
   for (const path of positionals) {
     const header = await readCaptureHeader(path);
-    console.log(`${await captureSha256(path)}  ${path}  (${header.scenario}, seed ${header.seed}, ${header.devices.length} devices)`);
+    console.log(
+      `${await captureSha256(path)}  ${path}  (${header.scenario}, ` +
+        `seed ${header.seed}, ${header.devices.length} devices)`,
+    );
   }
 }

@@ -25,7 +25,9 @@ export function showStepProgress(label: string, total: number, status: () => Ste
   if (!process.stderr.isTTY) {
     const timer = setInterval(() => {
       const s = status();
-      process.stderr.write(`${label}: ${Math.floor((100 * Math.min(s.done, total)) / Math.max(1, total))}%  ${s.detail}\n`);
+      process.stderr.write(
+        `${label}: ${Math.floor((100 * Math.min(s.done, total)) / Math.max(1, total))}%  ${s.detail}\n`,
+      );
     }, LINE_EVERY_MS);
     return { stop: () => clearInterval(timer) };
   }
@@ -53,15 +55,27 @@ export function showStepProgress(label: string, total: number, status: () => Ste
  * failed) out of `total` when the total is known up front (a live run), else by simulated time
  * reached within the capture's range (a replay: no pass over the file just to count it).
  */
-export function showProgress(stats: SendStats, measure: { publishes: number } | { fromMs: number; toMs: number }): Progress {
+export function showProgress(
+  stats: SendStats,
+  measure: { publishes: number } | { fromMs: number; toMs: number },
+): Progress {
   const detail = () => {
     const elapsedS = Math.max(0.001, (Date.now() - stats.startedAtMs) / 1000);
-    return `sim ${stats.simTimeMs ? iso(stats.simTimeMs) : '—'} | acked ${stats.acked} | failed ${stats.failed} | rejected ${rejectedTotal(stats)} | ${Math.round(stats.acked / elapsedS)}/s`;
+    return (
+      `sim ${stats.simTimeMs ? iso(stats.simTimeMs) : '—'} | acked ${stats.acked} | failed ${stats.failed} | ` +
+      `rejected ${rejectedTotal(stats)} | ${Math.round(stats.acked / elapsedS)}/s`
+    );
   };
   if ('publishes' in measure) {
     // A scenario's dropped readings are never sent: the total is at most what is scheduled.
-    return showStepProgress('sending', measure.publishes, () => ({ done: stats.acked + stats.failed, detail: `${stats.acked + stats.failed}/${measure.publishes} | ${detail()}` }));
+    return showStepProgress('sending', measure.publishes, () => ({
+      done: stats.acked + stats.failed,
+      detail: `${stats.acked + stats.failed}/${measure.publishes} | ${detail()}`,
+    }));
   }
   const span = Math.max(1, measure.toMs - measure.fromMs);
-  return showStepProgress('sending', span, () => ({ done: stats.simTimeMs ? stats.simTimeMs - measure.fromMs : 0, detail: detail() }));
+  return showStepProgress('sending', span, () => ({
+    done: stats.simTimeMs ? stats.simTimeMs - measure.fromMs : 0,
+    detail: detail(),
+  }));
 }

@@ -13,16 +13,26 @@ const MINUTE = 60_000;
  * replayed as a backfill right away (the broker takes timestamps up to 7 days old).
  */
 export async function recordCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { ...GENERATION_OPTIONS, out: { type: 'string', short: 'o' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...GENERATION_OPTIONS, out: { type: 'string', short: 'o' } },
+    strict: true,
+  });
   if (!values.out) throw new UsageError('--out: the capture file to write, e.g. --out heatwave.ndjson.gz');
   const run = prepareRun(simOptions(values, (durationMs) => Math.floor((Date.now() - durationMs) / MINUTE) * MINUTE));
   console.log(describeRun(run));
   const started = performance.now();
   const total = scheduledReadings(run);
   let written = 0;
-  const progress = showStepProgress('recording', total, () => ({ done: written, detail: `${written}/${total} publishes` }));
+  const progress = showStepProgress('recording', total, () => ({
+    done: written,
+    detail: `${written}/${total} publishes`,
+  }));
   const summary = await recordRun(run, values.out, () => written++).finally(() => progress.stop());
   const seconds = (performance.now() - started) / 1000;
-  console.log(`recorded    ${summary.lines} publishes (${(summary.uncompressedBytes / 1e6).toFixed(1)} MB uncompressed) to ${summary.path} in ${seconds.toFixed(1)} s (${Math.round(summary.lines / seconds)}/s)`);
+  console.log(
+    `recorded    ${summary.lines} publishes (${(summary.uncompressedBytes / 1e6).toFixed(1)} MB uncompressed) ` +
+      `to ${summary.path} in ${seconds.toFixed(1)} s (${Math.round(summary.lines / seconds)}/s)`,
+  );
   console.log(`sha256      ${summary.sha256}`);
 }

@@ -41,8 +41,14 @@ export async function tapCommand(argv: string[]): Promise<void> {
   try {
     const identity = await tokenIdentity(apiUrl, token);
     const outside = identity.cities ? cities.filter((c) => !identity.cities!.includes(c)) : [];
-    if (outside.length > 0) throw new UsageError(`--city ${outside.join(',')}: the token ${identity.name} sees only ${identity.cities!.join(', ')}`);
-    console.log(`tapping ${cities.join(', ')}${types ? ` (${types.join(', ')})` : ''} on ${mqttUrl} as operator:${identity.name} for ${values.duration} (Ctrl-C ends it early) …`);
+    if (outside.length > 0)
+      throw new UsageError(
+        `--city ${outside.join(',')}: the token ${identity.name} sees only ${identity.cities!.join(', ')}`,
+      );
+    console.log(
+      `tapping ${cities.join(', ')}${types ? ` (${types.join(', ')})` : ''} on ${mqttUrl} as ` +
+        `operator:${identity.name} for ${values.duration} (Ctrl-C ends it early) …`,
+    );
     const result = await tapLive(values.out, {
       mqttUrl,
       apiUrl,
@@ -56,9 +62,14 @@ export async function tapCommand(argv: string[]): Promise<void> {
       onLine: () => kept++,
       log: (line) => console.error(`  ! ${line}`),
     });
-    console.log(`recorded    ${result.capture.lines} publishes of ${result.devices} devices (${result.heard} heard) to ${result.capture.path}, ${new Date(result.startedAtMs).toISOString()} … ${new Date(result.endedAtMs).toISOString()}`);
+    console.log(
+      `recorded    ${result.capture.lines} publishes of ${result.devices} devices (${result.heard} heard) ` +
+        `to ${result.capture.path}, ${new Date(result.startedAtMs).toISOString()} ` +
+        `… ${new Date(result.endedAtMs).toISOString()}`,
+    );
     console.log(`sha256      ${result.capture.sha256}`);
-    if (result.reconnects > 0) console.log(`gaps        ${result.reconnects} reconnect(s): traffic published meanwhile is missing`);
+    if (result.reconnects > 0)
+      console.log(`gaps        ${result.reconnects} reconnect(s): traffic published meanwhile is missing`);
   } catch (err) {
     if (err instanceof TapRefused) throw new UsageError(err.message);
     throw err;

@@ -29,7 +29,9 @@ export async function apiToken(tokenFile: string | undefined, config: AppConfig 
   try {
     return (await readFile(repoPath(STACK_TOKEN_FILE), 'utf8')).trim();
   } catch {
-    throw new UsageError(`no API token: set CP_API_TOKEN, pass --token-file, or run \`npm start\` once (it writes ${STACK_TOKEN_FILE})`);
+    throw new UsageError(
+      `no API token: set CP_API_TOKEN, pass --token-file, or run \`npm start\` once (it writes ${STACK_TOKEN_FILE})`,
+    );
   }
 }
 
@@ -46,7 +48,10 @@ export function defaultApiUrl(config: AppConfig | undefined): string {
 }
 
 /** Broker, API, token and the local credentials file, from the options (or the environment's defaults). */
-export async function resolveTarget(values: { mqtt?: string; api?: string; 'token-file'?: string; credentials?: string; reprovision?: boolean }, log: (line: string) => void): Promise<Target> {
+export async function resolveTarget(
+  values: { mqtt?: string; api?: string; 'token-file'?: string; credentials?: string; reprovision?: boolean },
+  log: (line: string) => void,
+): Promise<Target> {
   const config = serviceConfig();
   return {
     mqttUrl: values.mqtt ?? defaultMqttUrl(config),
@@ -63,10 +68,20 @@ export async function resolveTarget(values: { mqtt?: string; api?: string; 'toke
  * rather than an error per device after provisioning.
  */
 export async function assertTargetReachable(target: Pick<Target, 'apiUrl' | 'mqttUrl'>): Promise<void> {
-  await Promise.all([assertReachable('the API', target.apiUrl, '--api'), assertReachable('the broker', target.mqttUrl, '--mqtt')]);
+  await Promise.all([
+    assertReachable('the API', target.apiUrl, '--api'),
+    assertReachable('the broker', target.mqttUrl, '--mqtt'),
+  ]);
 }
 
-const DEFAULT_PORTS: Record<string, number> = { 'mqtt:': 1883, 'mqtts:': 8883, 'ws:': 80, 'wss:': 443, 'http:': 80, 'https:': 443 };
+const DEFAULT_PORTS: Record<string, number> = {
+  'mqtt:': 1883,
+  'mqtts:': 8883,
+  'ws:': 80,
+  'wss:': 443,
+  'http:': 80,
+  'https:': 443,
+};
 
 /** Opens (and closes) a TCP connection to the server of `url`, or says in one line why it cannot. */
 export async function assertReachable(what: string, url: string, option: string): Promise<void> {
@@ -92,6 +107,8 @@ export async function assertReachable(what: string, url: string, option: string)
     socket.once('error', reject);
   }).catch((err: unknown) => {
     const code = String((err as { code?: string | number }).code ?? describeError(err).message);
-    throw new CliError(`cannot reach ${what} at ${url} (${code}): is citypulse running (npm start)? Otherwise pass ${option}`);
+    throw new CliError(
+      `cannot reach ${what} at ${url} (${code}): is citypulse running (npm start)? Otherwise pass ${option}`,
+    );
   });
 }

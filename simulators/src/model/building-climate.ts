@@ -48,7 +48,15 @@ export function buildingClimate(seed: number, site: PlannedSite, tMs: number, ef
   if (outdoorC < HEATING_BELOW_C && !boosted) {
     const target = inUse ? design.setpointC : 16;
     const gap = outdoorC - target;
-    return { outdoorC, indoorC: target + 0.04 * gap + gains, occupancy, mode: 'heat', load: Math.min(1.5, -gap / 30), boosted, tripped: false };
+    return {
+      outdoorC,
+      indoorC: target + 0.04 * gap + gains,
+      occupancy,
+      mode: 'heat',
+      load: Math.min(1.5, -gap / 30),
+      boosted,
+      tripped: false,
+    };
   }
   if (!inUse) {
     const indoorC = 0.6 * design.setpointC + 0.4 * outdoorC + 0.5 + gains;
@@ -68,5 +76,13 @@ export function buildingClimate(seed: number, site: PlannedSite, tMs: number, ef
   }
   const load = gap / design.designGapC;
   const shortfall = Math.max(0, gap - design.designGapC) * (1 - design.leak);
-  return { outdoorC, indoorC: target + design.leak * gap + shortfall + gains, occupancy, mode: 'cool', load, boosted, tripped: false };
+  return {
+    outdoorC,
+    indoorC: target + design.leak * gap + shortfall + gains,
+    occupancy,
+    mode: 'cool',
+    load,
+    boosted,
+    tripped: false,
+  };
 }

@@ -29,7 +29,11 @@ export const envSensorModel: DeviceModel<{ co2: number }> = {
       state: { co2 },
       values: {
         temperature: climate.indoorC + roomOffset + 0.15 * gaussian(device.key, tMs, 72),
-        humidity: 38 + 0.3 * (outdoorHumidity(ctx.seed, device.city, tMs) - 50) + 6 * (occupants / capacity) + 0.8 * gaussian(device.key, tMs, 73),
+        humidity:
+          38 +
+          0.3 * (outdoorHumidity(ctx.seed, device.city, tMs) - 50) +
+          6 * (occupants / capacity) +
+          0.8 * gaussian(device.key, tMs, 73),
         co2: co2 + 12 * gaussian(device.key, tMs, 74),
         occupancy: occupants,
       },
@@ -81,7 +85,13 @@ export const hvacUnitModel: DeviceModel<null> = {
     }
     return {
       state: null,
-      values: { supply_temp: supply + 0.2 * gaussian(device.key, tMs, 82), return_temp: ret + 0.2 * gaussian(device.key, tMs, 83), power: power * jitter, mode: c.mode, fault: c.tripped },
+      values: {
+        supply_temp: supply + 0.2 * gaussian(device.key, tMs, 82),
+        return_temp: ret + 0.2 * gaussian(device.key, tMs, 83),
+        power: power * jitter,
+        mode: c.mode,
+        fault: c.tripped,
+      },
     };
   },
 };
@@ -103,7 +113,12 @@ export const liftModel: DeviceModel<null> = {
     const status = inMaintenance ? 'maintenance' : u < busy ? 'moving' : u < busy + 0.1 ? 'doors_open' : 'idle';
     return {
       state: null,
-      values: { status, fault: false, trips, motor_temp: c.indoorC + 6 + 22 * c.occupancy + 0.5 * gaussian(device.key, tMs, 94) },
+      values: {
+        status,
+        fault: false,
+        trips,
+        motor_temp: c.indoorC + 6 + 22 * c.occupancy + 0.5 * gaussian(device.key, tMs, 94),
+      },
     };
   },
 };

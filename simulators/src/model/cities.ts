@@ -37,13 +37,55 @@ const city = (name: string, utcOffsetH: number, size: number, grid: string, clim
 
 /** Climate figures are rounded long-term normals (January / July means, typical diurnal range). */
 export const CITIES: readonly City[] = [
-  city('beijing', 8, 10, 'north-china', { annualMeanC: 12.5, seasonalAmplitudeC: 15.5, dailyAmplitudeC: 5, meanHumidity: 55, solarNoonH: 12.2 }),
-  city('tianjin', 8, 6, 'north-china', { annualMeanC: 12.8, seasonalAmplitudeC: 15, dailyAmplitudeC: 4.5, meanHumidity: 60, solarNoonH: 12.1 }),
-  city('shijiazhuang', 8, 4, 'north-china', { annualMeanC: 14, seasonalAmplitudeC: 14.5, dailyAmplitudeC: 5, meanHumidity: 58, solarNoonH: 12.4 }),
-  city('baoding', 8, 3, 'north-china', { annualMeanC: 13, seasonalAmplitudeC: 15, dailyAmplitudeC: 5, meanHumidity: 58, solarNoonH: 12.3 }),
-  city('tangshan', 8, 3, 'north-china', { annualMeanC: 11.5, seasonalAmplitudeC: 15, dailyAmplitudeC: 4.5, meanHumidity: 60, solarNoonH: 12.0 }),
-  city('zhangjiakou', 8, 1, 'north-china', { annualMeanC: 8.5, seasonalAmplitudeC: 16, dailyAmplitudeC: 6, meanHumidity: 50, solarNoonH: 12.3 }),
-  city('urumqi', 6, 3, 'northwest', { annualMeanC: 7.5, seasonalAmplitudeC: 18, dailyAmplitudeC: 5.5, meanHumidity: 50, solarNoonH: 12.0 }),
+  city('beijing', 8, 10, 'north-china', {
+    annualMeanC: 12.5,
+    seasonalAmplitudeC: 15.5,
+    dailyAmplitudeC: 5,
+    meanHumidity: 55,
+    solarNoonH: 12.2,
+  }),
+  city('tianjin', 8, 6, 'north-china', {
+    annualMeanC: 12.8,
+    seasonalAmplitudeC: 15,
+    dailyAmplitudeC: 4.5,
+    meanHumidity: 60,
+    solarNoonH: 12.1,
+  }),
+  city('shijiazhuang', 8, 4, 'north-china', {
+    annualMeanC: 14,
+    seasonalAmplitudeC: 14.5,
+    dailyAmplitudeC: 5,
+    meanHumidity: 58,
+    solarNoonH: 12.4,
+  }),
+  city('baoding', 8, 3, 'north-china', {
+    annualMeanC: 13,
+    seasonalAmplitudeC: 15,
+    dailyAmplitudeC: 5,
+    meanHumidity: 58,
+    solarNoonH: 12.3,
+  }),
+  city('tangshan', 8, 3, 'north-china', {
+    annualMeanC: 11.5,
+    seasonalAmplitudeC: 15,
+    dailyAmplitudeC: 4.5,
+    meanHumidity: 60,
+    solarNoonH: 12.0,
+  }),
+  city('zhangjiakou', 8, 1, 'north-china', {
+    annualMeanC: 8.5,
+    seasonalAmplitudeC: 16,
+    dailyAmplitudeC: 6,
+    meanHumidity: 50,
+    solarNoonH: 12.3,
+  }),
+  city('urumqi', 6, 3, 'northwest', {
+    annualMeanC: 7.5,
+    seasonalAmplitudeC: 18,
+    dailyAmplitudeC: 5.5,
+    meanHumidity: 50,
+    solarNoonH: 12.0,
+  }),
 ];
 
 export const DEFAULT_CITIES = ['beijing', 'tianjin', 'shijiazhuang'];

@@ -8,7 +8,10 @@ import { cloudiness, outdoorTemperature, sunShare } from './weather.js';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-/** The supply's voltage and frequency are shared: every meter in a city sees the same wander, every city on a grid the same frequency. */
+/**
+ * The supply's voltage and frequency are shared: every meter in a city sees the same wander, every city on a grid the
+ * same frequency.
+ */
 function gridKey(seed: number, name: string): number {
   return mix(seed, hashString(`grid/${name}`));
 }
@@ -33,13 +36,25 @@ export const electricityMeterModel: DeviceModel<{ energyKwh: number }> = {
     const point = supplyPoint(device.site);
     const outdoor = outdoorTemperature(ctx.seed, device.city, tMs, effects.weather);
     const weather = Math.min(1.45, 1 + (0.35 * Math.max(0, outdoor - 24)) / 12 + (0.1 * Math.max(0, 5 - outdoor)) / 20);
-    const load = point.peakKw * loadShare(point.profile, localTime(tMs, device.city)) * weather * (1 + 0.06 * wander(device.key, tMs, 30 * MINUTE));
+    const load =
+      point.peakKw *
+      loadShare(point.profile, localTime(tMs, device.city)) *
+      weather *
+      (1 + 0.06 * wander(device.key, tMs, 30 * MINUTE));
     const pv = effects.grid?.invertersTripped ? 0 : pvOutputKw(ctx.seed, device.site.pvKw, ctx);
     const power = load - pv;
     const cityGrid = gridKey(ctx.seed, device.city.name);
-    const nominal = 230 + 2.5 * wander(cityGrid, tMs, 6 * HOUR) + 1.2 * wander(device.key ^ 0x1d, tMs, 20 * MINUTE) - 3 * (Math.max(0, power) / 500);
+    const nominal =
+      230 +
+      2.5 * wander(cityGrid, tMs, 6 * HOUR) +
+      1.2 * wander(device.key ^ 0x1d, tMs, 20 * MINUTE) -
+      3 * (Math.max(0, power) / 500);
     const voltage = nominal * (effects.grid?.voltageFactor ?? 1);
-    const frequency = 50 + 0.035 * wander(gridKey(ctx.seed, device.city.grid), tMs, 4 * MINUTE) + 0.004 * gaussian(device.key, tMs, 102) + (effects.grid?.frequencyOffsetHz ?? 0);
+    const frequency =
+      50 +
+      0.035 * wander(gridKey(ctx.seed, device.city.grid), tMs, 4 * MINUTE) +
+      0.004 * gaussian(device.key, tMs, 102) +
+      (effects.grid?.frequencyOffsetHz ?? 0);
     const powerFactor = 0.9 + 0.05 * wander(device.key ^ 0x2e, tMs, 2 * HOUR);
     const energyKwh = state.energyKwh + (Math.max(0, power) * ctx.dtMs) / HOUR;
     return {
@@ -70,10 +85,24 @@ export const solarInverterModel: DeviceModel<{ energyKwh: number }> = {
     const outdoor = outdoorTemperature(ctx.seed, device.city, tMs, effects.weather);
     const share = pvOutputKw(ctx.seed, rating, ctx) / rating;
     const tripped = effects.grid?.invertersTripped === true;
-    const temperature = outdoor + 2 + (tripped ? 0 : 22 * share * (1 + 0.08 * Math.max(0, outdoor - 35))) + 0.3 * gaussian(device.key, tMs, 112);
+    const temperature =
+      outdoor +
+      2 +
+      (tripped ? 0 : 22 * share * (1 + 0.08 * Math.max(0, outdoor - 35))) +
+      0.3 * gaussian(device.key, tMs, 112);
     const throttled = temperature > 72;
-    const acPower = tripped ? 0 : rating * share * (throttled ? 0.85 : 1) * (0.97 + 0.03 * uniform(device.key, tMs, 113));
-    const state_ = tripped ? 'fault' : share <= 0 ? 'off' : share < 0.04 ? 'starting' : throttled ? 'throttled' : 'mppt';
+    const acPower = tripped
+      ? 0
+      : rating * share * (throttled ? 0.85 : 1) * (0.97 + 0.03 * uniform(device.key, tMs, 113));
+    const state_ = tripped
+      ? 'fault'
+      : share <= 0
+        ? 'off'
+        : share < 0.04
+          ? 'starting'
+          : throttled
+            ? 'throttled'
+            : 'mppt';
     const energyKwh = state.energyKwh + (acPower * ctx.dtMs) / HOUR;
     return {
       state: { energyKwh },

@@ -4,7 +4,9 @@ import type { DeviceModel } from './effects.js';
 import { electricityMeterModel, solarInverterModel } from './energy.js';
 import { signalControllerModel, trafficDetectorModel } from './traffic.js';
 
-/** One model per catalogue device type. A type added to the catalogue without a model fails `modelFor` (and its test). */
+/**
+ * One model per catalogue device type. A type added to the catalogue without a model fails `modelFor` (and its test).
+ */
 // Each model has its own state type; DeviceModel<unknown> would not hold them, state being a parameter too.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a table of models of different state types
 const MODELS: Record<string, DeviceModel<any>> = {

@@ -49,7 +49,10 @@ export interface SupplyPoint {
 
 export function supplyPoint(site: PlannedSite): SupplyPoint {
   const u = uniform(site.key, 41);
-  return { profile: u < 0.4 ? 'office' : u < 0.8 ? 'residential' : 'industrial', peakKw: Math.round(40 + 280 * uniform(site.key, 42)) };
+  return {
+    profile: u < 0.4 ? 'office' : u < 0.8 ? 'residential' : 'industrial',
+    peakKw: Math.round(40 + 280 * uniform(site.key, 42)),
+  };
 }
 
 /** Rated AC power of a PV inverter, kW (the catalogue's range tops out at 250). */

@@ -44,7 +44,10 @@ export const trafficDetectorModel: DeviceModel<null> = {
     } else if (sinceIncident !== undefined && sinceIncident - lasts < RECOVERY_MS) {
       const clearedFor = sinceIncident - lasts;
       speed = 8 + (normalSpeed - 8) * (clearedFor / RECOVERY_MS);
-      queue = Math.max(normalQueue, normalQueue + growth * (lasts / MINUTE) - QUEUE_CLEAR_M_PER_MIN * (clearedFor / MINUTE));
+      queue = Math.max(
+        normalQueue,
+        normalQueue + growth * (lasts / MINUTE) - QUEUE_CLEAR_M_PER_MIN * (clearedFor / MINUTE),
+      );
     }
     const mean = (hourlyFlow * ctx.dtMs) / 3_600_000;
     const count = Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian(device.key, tMs, 123)));
@@ -68,7 +71,14 @@ export const signalControllerModel: DeviceModel<null> = {
     const time = localTime(tMs, device.city);
     const demand = trafficDemand(time);
     const forced = effects.signal?.cycleS;
-    const mode = forced !== undefined ? 'adaptive' : time.hour >= 1 && time.hour < 5 ? 'flashing' : time.hour >= 6 && time.hour < 23 ? 'adaptive' : 'actuated';
+    const mode =
+      forced !== undefined
+        ? 'adaptive'
+        : time.hour >= 1 && time.hour < 5
+          ? 'flashing'
+          : time.hour >= 6 && time.hour < 23
+            ? 'adaptive'
+            : 'actuated';
     let cycle = 0;
     if (forced !== undefined) cycle = forced + 15 * uniform(device.key, tMs, 131);
     else if (mode === 'adaptive') cycle = 70 + 60 * demand + 4 * wander(device.key, tMs, 15 * MINUTE);

@@ -32,7 +32,8 @@ export function outdoorTemperature(seed: number, city: City, tMs: number, effect
 export function outdoorHumidity(seed: number, city: City, tMs: number): number {
   const { hour } = localTime(tMs, city);
   const key = mix(seed, hashString(city.name), 2);
-  const value = city.climate.meanHumidity + 18 * wander(key, tMs, 2 * DAY) - 10 * Math.cos((2 * Math.PI * (hour - 15)) / 24);
+  const value =
+    city.climate.meanHumidity + 18 * wander(key, tMs, 2 * DAY) - 10 * Math.cos((2 * Math.PI * (hour - 15)) / 24);
   return Math.min(98, Math.max(12, value));
 }
 

@@ -35,10 +35,16 @@ export function planFleet(options: FleetOptions): FleetPlan {
   });
   if (cities.length === 0) throw new Error('at least one city is needed');
   const types = Object.values(deviceTypes);
-  const typeCounts = apportion(options.devices, types.map((t) => options.mix[t.name] ?? 0));
+  const typeCounts = apportion(
+    options.devices,
+    types.map((t) => options.mix[t.name] ?? 0),
+  );
   const perCityType = new Map<string, number>();
   types.forEach((type, t) => {
-    apportion(typeCounts[t], cities.map((c) => c.size)).forEach((n, c) => perCityType.set(`${cities[c].name}/${type.name}`, n));
+    apportion(
+      typeCounts[t],
+      cities.map((c) => c.size),
+    ).forEach((n, c) => perCityType.set(`${cities[c].name}/${type.name}`, n));
   });
 
   const devices: PlannedDevice[] = [];
@@ -50,7 +56,8 @@ export function planFleet(options: FleetOptions): FleetPlan {
       const siteCount = Math.max(0, ...familyTypes.map((t, i) => Math.ceil(counts[i] / (PER_SITE[t.name] ?? 1))));
       const familySites = Array.from({ length: siteCount }, (_, index) => site(options.seed, city, family, index));
       familyTypes.forEach((type, i) => {
-        for (let index = 0; index < counts[i]; index++) devices.push(device(options, city, type, index, familySites[index % siteCount]));
+        for (let index = 0; index < counts[i]; index++)
+          devices.push(device(options, city, type, index, familySites[index % siteCount]));
       });
       sites.push(...familySites);
     }
@@ -73,7 +80,13 @@ function site(seed: number, city: City, family: DeviceFamily, index: number): Pl
   };
 }
 
-function device(options: FleetOptions, city: City, type: DeviceTypeDefinition, index: number, site: PlannedSite): PlannedDevice {
+function device(
+  options: FleetOptions,
+  city: City,
+  type: DeviceTypeDefinition,
+  index: number,
+  site: PlannedSite,
+): PlannedDevice {
   const key = mixKey(options.seed, hashString(`${city.name}/${type.name}/${index}`));
   const intervalMs = Math.round((options.intervalS ?? type.reportingIntervalS) * 1000);
   return {

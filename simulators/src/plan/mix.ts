@@ -20,12 +20,24 @@ export const DEFAULT_MIX: Mix = {
  */
 export function parseMix(text: string): Mix {
   const mix: Mix = {};
-  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [name, weightText = '1'] = entry.split('=');
     const weight = Number(weightText);
-    if (!(weight >= 0) || !Number.isFinite(weight)) throw new Error(`mix entry "${entry}": weight must be a non-negative number`);
-    const types = Object.hasOwn(deviceTypes, name) ? [name] : Object.values(deviceTypes).filter((t) => t.family === name).map((t) => t.name);
-    if (types.length === 0) throw new Error(`mix entry "${entry}": not a device type or family (${Object.keys(deviceTypes).join(', ')}, building, energy, traffic)`);
+    if (!(weight >= 0) || !Number.isFinite(weight))
+      throw new Error(`mix entry "${entry}": weight must be a non-negative number`);
+    const types = Object.hasOwn(deviceTypes, name)
+      ? [name]
+      : Object.values(deviceTypes)
+          .filter((t) => t.family === name)
+          .map((t) => t.name);
+    if (types.length === 0)
+      throw new Error(
+        `mix entry "${entry}": not a device type or family (${Object.keys(deviceTypes).join(', ')}, building, ` +
+          `energy, traffic)`,
+      );
     for (const type of types) mix[type] = (mix[type] ?? 0) + weight / types.length;
   }
   if (!Object.values(mix).some((w) => w > 0)) throw new Error('mix gives every device type weight 0');
@@ -46,7 +58,9 @@ export function apportion(total: number, weights: readonly number[]): number[] {
   const quotas = weights.map((w) => (w / sum) * rest);
   quotas.forEach((q, i) => (counts[i] += Math.floor(q)));
   let left = total - counts.reduce((a, b) => a + b, 0);
-  const order = quotas.map((q, i) => ({ i, r: q - Math.floor(q), w: weights[i] })).sort((a, b) => b.r - a.r || b.w - a.w || a.i - b.i);
+  const order = quotas
+    .map((q, i) => ({ i, r: q - Math.floor(q), w: weights[i] }))
+    .sort((a, b) => b.r - a.r || b.w - a.w || a.i - b.i);
   for (const { i, w } of order) {
     if (left === 0) break;
     if (w > 0) {

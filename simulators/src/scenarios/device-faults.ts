@@ -22,7 +22,8 @@ export const stuckValue: Scenario = {
   rejects: [],
   minDurationMs: 10 * MINUTE,
   window: [0.2, 0.9],
-  fault: (device, tMs, { plan, window }) => (inWindow(tMs, window) && isVictim(device, plan, 0.15, 201) ? { kind: 'stuck' } : undefined),
+  fault: (device, tMs, { plan, window }) =>
+    inWindow(tMs, window) && isVictim(device, plan, 0.15, 201) ? { kind: 'stuck' } : undefined,
 };
 
 /**
@@ -34,7 +35,8 @@ export const stuckValue: Scenario = {
  */
 export const dropouts: Scenario = {
   name: 'dropouts',
-  summary: 'A building loses its uplink (no-data alerts, live or replayed) and some devices drop a third of their readings.',
+  summary:
+    'A building loses its uplink (no-data alerts, live or replayed) and some devices drop a third of their readings.',
   raises: ['env-sensor.no-data', 'hvac-unit.no-data', 'lift.no-data'],
   // Three dropped readings in a row are rare, but a short deadman window can catch them.
   mayRaise: NO_DATA,
@@ -45,7 +47,8 @@ export const dropouts: Scenario = {
     if (!inWindow(tMs, window)) return undefined;
     const length = window.endMs - window.startMs;
     const outage = tMs >= window.startMs + 0.3 * length && tMs < window.startMs + 0.7 * length;
-    if (outage && device.city === plan.focusCity && device.site.family === 'building' && device.site.index === 0) return { kind: 'drop' };
+    if (outage && device.city === plan.focusCity && device.site.family === 'building' && device.site.index === 0)
+      return { kind: 'drop' };
     if (uniform(device.key, 211) < 0.1 && uniform(device.key, tMs, 212) < 0.35) return { kind: 'drop' };
     return undefined;
   },
@@ -61,7 +64,15 @@ export const garbage: Scenario = {
   summary: 'Malformed, mis-shaped, mistyped, non-finite and out-of-range payloads; each refused with its reason.',
   raises: [],
   mayRaise: [],
-  rejects: ['malformed_json', 'invalid_shape', 'empty_values', 'unknown_field', 'wrong_type', 'not_finite', 'out_of_range'],
+  rejects: [
+    'malformed_json',
+    'invalid_shape',
+    'empty_values',
+    'unknown_field',
+    'wrong_type',
+    'not_finite',
+    'out_of_range',
+  ],
   minDurationMs: 30 * MINUTE,
   window: [0.2, 0.8],
   fault(device, tMs, { plan, window }): Fault | undefined {
@@ -69,10 +80,15 @@ export const garbage: Scenario = {
     const tick = tickNumber(device, tMs);
     if (device.city === plan.focusCity && device.index === 0) {
       // Every other reading, cycling through the variants, so every run shows each one.
-      return tick % 2 === 0 ? { kind: 'garbage', variant: GARBAGE_VARIANTS[(tick / 2) % GARBAGE_VARIANTS.length] } : undefined;
+      return tick % 2 === 0
+        ? { kind: 'garbage', variant: GARBAGE_VARIANTS[(tick / 2) % GARBAGE_VARIANTS.length] }
+        : undefined;
     }
     if (uniform(device.key, 221) < 0.1 && uniform(device.key, tMs, 222) < 0.2) {
-      return { kind: 'garbage', variant: GARBAGE_VARIANTS[Math.floor(uniform(device.key, tMs, 223) * GARBAGE_VARIANTS.length)] };
+      return {
+        kind: 'garbage',
+        variant: GARBAGE_VARIANTS[Math.floor(uniform(device.key, tMs, 223) * GARBAGE_VARIANTS.length)],
+      };
     }
     return undefined;
   },
@@ -85,7 +101,12 @@ const skewedDevices = new WeakMap<FleetPlan, Map<string, number>>();
 function skewOf(device: PlannedDevice, plan: FleetPlan): number | undefined {
   let skews = skewedDevices.get(plan);
   if (!skews) {
-    skews = new Map(plan.devices.filter((d) => d.city === plan.focusCity).slice(0, SKEWS_MS.length).map((d, i) => [d.id, SKEWS_MS[i]]));
+    skews = new Map(
+      plan.devices
+        .filter((d) => d.city === plan.focusCity)
+        .slice(0, SKEWS_MS.length)
+        .map((d, i) => [d.id, SKEWS_MS[i]]),
+    );
     skewedDevices.set(plan, skews);
   }
   return skews.get(device.id);
@@ -100,7 +121,8 @@ function skewOf(device: PlannedDevice, plan: FleetPlan): number | undefined {
  */
 export const clockSkew: Scenario = {
   name: 'clock-skew',
-  summary: 'Device clocks a day ahead (refused), a month behind (refused), 90 s fast and 20 min slow (stored; looks silent).',
+  summary:
+    'Device clocks a day ahead (refused), a month behind (refused), 90 s fast and 20 min slow (stored; looks silent).',
   raises: [],
   // Which type the slow clock belongs to depends on the fleet.
   mayRaise: NO_DATA,

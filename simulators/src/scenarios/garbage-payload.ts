@@ -6,7 +6,12 @@ import type { GarbageVariant } from './scenario.js';
  * A payload the broker must refuse with the reason the variant is named after; built from the
  * device's real reading so it looks like what buggy firmware sends, not random bytes.
  */
-export function garbagePayload(variant: GarbageVariant, type: DeviceTypeDefinition, ts: number, values: Values): string {
+export function garbagePayload(
+  variant: GarbageVariant,
+  type: DeviceTypeDefinition,
+  ts: number,
+  values: Values,
+): string {
   const [field, spec] = Object.entries(type.fields).find(([, s]) => s.kind === 'number' || s.kind === 'integer')!;
   const good = JSON.stringify({ ts, values });
   switch (variant) {

@@ -34,7 +34,8 @@ export const gridFault: Scenario = {
     }
     if (onGrid) {
       if (since >= DIP_START_MS && since < DIP_START_MS + DIP_MS) grid.frequencyOffsetHz = -0.65;
-      else if (since >= DIP_START_MS + DIP_MS && since < DIP_START_MS + DIP_MS + RECOVERY_MS) grid.frequencyOffsetHz = 0.2;
+      else if (since >= DIP_START_MS + DIP_MS && since < DIP_START_MS + DIP_MS + RECOVERY_MS)
+        grid.frequencyOffsetHz = 0.2;
     }
     return Object.keys(grid).length > 0 ? { grid } : undefined;
   },

@@ -27,7 +27,15 @@ export type Fault =
   /** The device drops its connection and reconnects before sending this reading. */
   | { kind: 'reconnect' };
 
-export const GARBAGE_VARIANTS = ['malformed_json', 'invalid_shape', 'empty_values', 'unknown_field', 'wrong_type', 'not_finite', 'out_of_range'] as const;
+export const GARBAGE_VARIANTS = [
+  'malformed_json',
+  'invalid_shape',
+  'empty_values',
+  'unknown_field',
+  'wrong_type',
+  'not_finite',
+  'out_of_range',
+] as const;
 export type GarbageVariant = (typeof GARBAGE_VARIANTS)[number];
 
 /**

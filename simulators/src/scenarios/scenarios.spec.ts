@@ -13,27 +13,44 @@ const STARTS: Array<[string, number]> = [
 ];
 
 function backtestScenario(scenario: string, startMs: number, durationMs = 3 * HOUR) {
-  const options: SimOptions = { seed: 11, devices: 40, cities: ['beijing', 'tianjin', 'urumqi'], mix: DEFAULT_MIX, prefix: 't', startMs, durationMs, scenario };
+  const options: SimOptions = {
+    seed: 11,
+    devices: 40,
+    cities: ['beijing', 'tianjin', 'urumqi'],
+    mix: DEFAULT_MIX,
+    prefix: 't',
+    startMs,
+    durationMs,
+    scenario,
+  };
   const run = prepareRun(options);
   const backtest = new Backtest({ rules: catalogueRuleSet() });
   for (const p of simulate(run)) {
-    backtest.publish({ deviceId: p.device.id, deviceType: p.device.type.name, city: p.device.city.name, site: p.device.site.name }, p.payload, p.t);
+    backtest.publish(
+      { deviceId: p.device.id, deviceType: p.device.type.name, city: p.device.city.name, site: p.device.site.name },
+      p.payload,
+      p.t,
+    );
   }
   return backtest.finish(startMs + durationMs);
 }
 
 describe('every scenario, evaluated by the live rule code on its own traffic', () => {
   for (const scenario of SCENARIOS) {
-    it.each(STARTS)(`${scenario.name} raises what it declares and rejects what it declares, starting on %s`, (_when, startMs) => {
-      const result = backtestScenario(scenario.name, startMs);
-      const raised = new Set(result.alerts.map((a) => a.ruleId));
-      for (const id of scenario.raises) expect([...raised]).toContain(id);
-      for (const id of raised) expect([...scenario.raises, ...scenario.mayRaise]).toContain(id);
-      expect(Object.keys(result.rejections).sort()).toEqual([...scenario.rejects].sort());
-    });
+    it.each(STARTS)(
+      `${scenario.name} raises what it declares and rejects what it declares, starting on %s`,
+      (_when, startMs) => {
+        const result = backtestScenario(scenario.name, startMs);
+        const raised = new Set(result.alerts.map((a) => a.ruleId));
+        for (const id of scenario.raises) expect([...raised]).toContain(id);
+        for (const id of raised) expect([...scenario.raises, ...scenario.mayRaise]).toContain(id);
+        expect(Object.keys(result.rejections).sort()).toEqual([...scenario.rejects].sort());
+      },
+    );
   }
 
   it('names only device types the catalogue has', () => {
-    for (const scenario of SCENARIOS) for (const type of requiredTypes(scenario)) expect(Object.keys(DEFAULT_MIX)).toContain(type);
+    for (const scenario of SCENARIOS)
+      for (const type of requiredTypes(scenario)) expect(Object.keys(DEFAULT_MIX)).toContain(type);
   });
 });

@@ -22,7 +22,8 @@ export const trafficIncident: Scenario = {
     const since = tMs - window.startMs;
     if (since < 0) return undefined;
     const lasts = 0.7 * (window.endMs - window.startMs);
-    if (device.site.index !== 0) return since < lasts ? { road: { spillback: Math.min(1, since / (10 * MINUTE)) } } : undefined;
+    if (device.site.index !== 0)
+      return since < lasts ? { road: { spillback: Math.min(1, since / (10 * MINUTE)) } } : undefined;
     if (device.type.name === 'signal-controller') return since < lasts ? { signal: { cycleS: 195 } } : undefined;
     return { road: { incidentForMs: since, incidentLastsMs: lasts } };
   },

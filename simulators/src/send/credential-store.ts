@@ -24,7 +24,10 @@ export class CredentialStore {
 
   static async open(path = DEFAULT_CREDENTIALS_FILE): Promise<CredentialStore> {
     try {
-      return new CredentialStore(path, JSON.parse(await readFile(path, 'utf8')) as Record<string, Record<string, StoredCredential>>);
+      return new CredentialStore(
+        path,
+        JSON.parse(await readFile(path, 'utf8')) as Record<string, Record<string, StoredCredential>>,
+      );
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new CredentialStore(path, {});
       throw new Error(`cannot read the credentials file ${path}: ${(err as Error).message}`, { cause: err });

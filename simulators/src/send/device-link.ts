@@ -46,7 +46,10 @@ export class DeviceLink {
     });
     await client.subscribeAsync(deviceTopic(options.deviceId, 'errors'), { qos: 1 });
     // A clean session forgets the subscription across an automatic reconnect: take it again.
-    client.on('connect', () => void client.subscribeAsync(deviceTopic(options.deviceId, 'errors'), { qos: 1 }).catch(() => undefined));
+    client.on(
+      'connect',
+      () => void client.subscribeAsync(deviceTopic(options.deviceId, 'errors'), { qos: 1 }).catch(() => undefined),
+    );
     return client;
   }
 

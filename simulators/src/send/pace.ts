@@ -43,7 +43,8 @@ export function shiftPayload(payload: string, shiftMs: number): string {
   }
   const shiftReading = (r: unknown) => {
     if (isObject(r) && typeof r.ts === 'number') r.ts = r.ts + shiftMs;
-    if (isObject(r) && typeof r.ts === 'string' && !Number.isNaN(Date.parse(r.ts))) r.ts = new Date(Date.parse(r.ts) + shiftMs).toISOString();
+    if (isObject(r) && typeof r.ts === 'string' && !Number.isNaN(Date.parse(r.ts)))
+      r.ts = new Date(Date.parse(r.ts) + shiftMs).toISOString();
   };
   if (Array.isArray(parsed)) {
     for (const record of parsed) {

@@ -28,7 +28,10 @@ const BULK_CHUNK = 5000;
  * endpoint — and replaces others only when asked to (`reprovision`): a device we hold no secret
  * for may be someone else's.
  */
-export async function provisionDevices(devices: readonly CapturedDevice[], options: ProvisionOptions): Promise<ProvisionResult> {
+export async function provisionDevices(
+  devices: readonly CapturedDevice[],
+  options: ProvisionOptions,
+): Promise<ProvisionResult> {
   const api = new ProvisioningApi(options.apiUrl, options.token);
   const concurrency = options.concurrency ?? 8;
   const result: ProvisionResult = { secrets: new Map(), reused: 0, created: 0, replaced: 0 };
@@ -38,7 +41,11 @@ export async function provisionDevices(devices: readonly CapturedDevice[], optio
   await inParallel(devices, concurrency, async (device) => {
     const known = options.store.get(options.apiUrl, device.id);
     const registered = await api.get(device.id);
-    const same = registered && registered.type === device.type && registered.city === device.city && registered.site === device.site;
+    const same =
+      registered &&
+      registered.type === device.type &&
+      registered.city === device.city &&
+      registered.site === device.site;
     if (registered && same && known) {
       result.secrets.set(device.id, known.secret);
       result.reused++;
@@ -47,7 +54,11 @@ export async function provisionDevices(devices: readonly CapturedDevice[], optio
     else refused.push(device.id);
   });
   if (refused.length > 0) {
-    throw new Error(`${refused.length} device(s) exist without a secret in the credentials file (${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ' …' : ''}): pass --reprovision to replace them, or --prefix for other ids`);
+    throw new Error(
+      `${refused.length} device(s) exist without a secret in the credentials file ` +
+        `(${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ' …' : ''}): pass --reprovision to replace ` +
+        `them, or --prefix for other ids`,
+    );
   }
   await inParallel(toReplace, concurrency, (device) => api.remove(device.id));
   const fresh = new Map([...toCreate, ...toReplace].map((d) => [d.id, d]));
@@ -66,7 +77,10 @@ export async function provisionDevices(devices: readonly CapturedDevice[], optio
 }
 
 /** Forgets a device's secret and provisions it afresh (after the broker refused the one we had). */
-export async function replaceDevice(device: CapturedDevice, options: Pick<ProvisionOptions, 'apiUrl' | 'token' | 'store'>): Promise<string> {
+export async function replaceDevice(
+  device: CapturedDevice,
+  options: Pick<ProvisionOptions, 'apiUrl' | 'token' | 'store'>,
+): Promise<string> {
   const api = new ProvisioningApi(options.apiUrl, options.token);
   if (await api.get(device.id)) await api.remove(device.id);
   const secret = await api.create(device);
@@ -75,7 +89,11 @@ export async function replaceDevice(device: CapturedDevice, options: Pick<Provis
   return secret;
 }
 
-async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < items.length; i = next++) await work(items[i]);
@@ -94,7 +112,10 @@ class ProvisioningApi {
   private request(method: string, path: string, body?: unknown): Promise<Response> {
     return fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(120_000),
     });
@@ -113,12 +134,19 @@ class ProvisioningApi {
   async remove(id: string): Promise<void> {
     const response = await this.request('DELETE', `/devices/${encodeURIComponent(id)}`);
     await response.arrayBuffer();
-    if (response.status !== 204 && response.status !== 404) throw new Error(`DELETE /devices/${id}: ${response.status}`);
+    if (response.status !== 204 && response.status !== 404)
+      throw new Error(`DELETE /devices/${id}: ${response.status}`);
   }
 
   async create(device: CapturedDevice): Promise<string> {
-    const response = await this.request('POST', '/devices', { id: device.id, type: device.type, city: device.city, site: device.site });
-    if (response.status !== 201) throw new Error(`POST /devices ${device.id}: ${response.status} ${await response.text()}`);
+    const response = await this.request('POST', '/devices', {
+      id: device.id,
+      type: device.type,
+      city: device.city,
+      site: device.site,
+    });
+    if (response.status !== 201)
+      throw new Error(`POST /devices ${device.id}: ${response.status} ${await response.text()}`);
     return ((await response.json()) as { secret: string }).secret;
   }
 
@@ -127,14 +155,21 @@ class ProvisioningApi {
     const secrets = new Map<string, string>();
     for (let i = 0; i < devices.length && this.bulk; i += BULK_CHUNK) {
       const chunk = devices.slice(i, i + BULK_CHUNK);
-      const response = await this.request('POST', '/devices/bulk', chunk.map(({ id, type, city, site }) => ({ id, type, city, site })));
+      const response = await this.request(
+        'POST',
+        '/devices/bulk',
+        chunk.map(({ id, type, city, site }) => ({ id, type, city, site })),
+      );
       if (response.status === 404 || response.status === 405) {
         await response.arrayBuffer();
         this.bulk = false;
         break;
       }
-      if (response.status !== 201) throw new Error(`POST /devices/bulk: ${response.status} ${(await response.text()).slice(0, 500)}`);
-      for (const { id, secret } of ((await response.json()) as { devices: Array<{ id: string; secret: string }> }).devices) secrets.set(id, secret);
+      if (response.status !== 201)
+        throw new Error(`POST /devices/bulk: ${response.status} ${(await response.text()).slice(0, 500)}`);
+      for (const { id, secret } of ((await response.json()) as { devices: Array<{ id: string; secret: string }> })
+        .devices)
+        secrets.set(id, secret);
     }
     const rest = devices.filter((d) => !secrets.has(d.id));
     await inParallel(rest, concurrency, async (device) => void secrets.set(device.id, await this.create(device)));

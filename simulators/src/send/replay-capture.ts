@@ -53,9 +53,13 @@ export async function replayCapture(path: string, options: ReplayOptions): Promi
   header.devices = header.devices.map((d) => ({ ...d, id: rename(d.id) }));
   const provision = await provisionDevices(header.devices, options);
   const sessionPrefix = options.idPrefix ?? (capturedPrefix || undefined);
-  if (!sessionPrefix) options.log?.('the capture names no device-id prefix: no replay session, so deadman rules judge its devices on the wall clock');
+  if (!sessionPrefix)
+    options.log?.(
+      'the capture names no device-id prefix: no replay session, so deadman rules judge its devices on the wall clock',
+    );
   const inSession = sessionPrefix !== undefined && (await openReplaySession(sessionPrefix, options));
-  const shiftMs = options.timestamps === 'now' ? shiftToNowMs(header.startMs, header.endMs, Date.now(), options.speed) : 0;
+  const shiftMs =
+    options.timestamps === 'now' ? shiftToNowMs(header.startMs, header.endMs, Date.now(), options.speed) : 0;
   const devices = new Map(header.devices.map((d) => [d.id, d]));
   const sender = new Sender({
     mqttUrl: options.mqttUrl,
@@ -78,7 +82,8 @@ export async function replayCapture(path: string, options: ReplayOptions): Promi
 }
 
 async function* publishesOf(path: string, rename: (id: string) => string): AsyncGenerator<OutgoingPublish> {
-  for await (const line of readCaptureLines(path)) yield { t: line.t, deviceId: rename(line.deviceId), payload: line.payload, reconnect: line.reconnect };
+  for await (const line of readCaptureLines(path))
+    yield { t: line.t, deviceId: rename(line.deviceId), payload: line.payload, reconnect: line.reconnect };
 }
 
 function renamer(from: string, to: string | undefined): (id: string) => string {

@@ -15,7 +15,9 @@ export async function openReplaySession(prefix: string, api: ReplaySessionApi): 
 }
 
 export async function endReplaySession(prefix: string, endMs: number, api: ReplaySessionApi): Promise<boolean> {
-  return call(api, 'POST', `/simulation/replay-sessions/${encodeURIComponent(prefix)}/end`, { endMs: Math.round(endMs) });
+  return call(api, 'POST', `/simulation/replay-sessions/${encodeURIComponent(prefix)}/end`, {
+    endMs: Math.round(endMs),
+  });
 }
 
 /** False when the service has no replay sessions (an older one: deadman then runs on the wall clock). */
@@ -28,7 +30,9 @@ async function call(api: ReplaySessionApi, method: string, path: string, body: u
   });
   const text = await response.text();
   if (response.status === 404 && path === '/simulation/replay-sessions') {
-    api.log?.('the service has no replay sessions: its deadman rules will judge the replayed devices on the wall clock');
+    api.log?.(
+      'the service has no replay sessions: its deadman rules will judge the replayed devices on the wall clock',
+    );
     return false;
   }
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);

@@ -29,9 +29,11 @@ export function formatSummary(stats: SendStats): string {
   const seconds = ((stats.finishedAtMs ?? Date.now()) - stats.startedAtMs) / 1000;
   const reasons = Object.entries(stats.rejectedByReason).sort((a, b) => b[1] - a[1]);
   const lines = [
-    `sent        ${stats.sent} publishes in ${seconds.toFixed(1)} s (${Math.round(stats.sent / Math.max(seconds, 0.001))}/s)`,
+    `sent        ${stats.sent} publishes in ${seconds.toFixed(1)} s ` +
+      `(${Math.round(stats.sent / Math.max(seconds, 0.001))}/s)`,
     `acked       ${stats.acked}${stats.failed > 0 ? `   failed ${stats.failed}` : ''}`,
-    `rejected    ${rejectedTotal(stats)}${reasons.length > 0 ? `   ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}` : ''}`,
+    `rejected ` +
+      `   ${rejectedTotal(stats)}${reasons.length > 0 ? `   ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}` : ''}`,
   ];
   if (stats.reconnects > 0) lines.push(`reconnects  ${stats.reconnects}`);
   return lines.join('\n');

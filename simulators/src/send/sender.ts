@@ -127,21 +127,28 @@ export class Sender {
   }
 
   private async open(deviceId: string): Promise<DeviceLink> {
-    while (this.connecting >= (this.options.connectConcurrency ?? 16)) await new Promise<void>((resolve) => this.connectWaiters.push(resolve));
+    while (this.connecting >= (this.options.connectConcurrency ?? 16))
+      await new Promise<void>((resolve) => this.connectWaiters.push(resolve));
     this.connecting++;
     try {
       const secret = this.options.secrets.get(deviceId);
       if (secret === undefined) throw new Error('no secret for this device: was it provisioned?');
       const onErrors = (message: { rejected: Array<{ reason: string }> }) => {
         this.lastErrorAt = Date.now();
-        for (const r of message.rejected) this.stats.rejectedByReason[r.reason] = (this.stats.rejectedByReason[r.reason] ?? 0) + 1;
+        for (const r of message.rejected)
+          this.stats.rejectedByReason[r.reason] = (this.stats.rejectedByReason[r.reason] ?? 0) + 1;
       };
       try {
         return await DeviceLink.open({ mqttUrl: this.options.mqttUrl, deviceId, secret, onErrors });
       } catch (err) {
         // CONNACK 4 (bad user name or password): our secret is stale; one fresh try if we can get one.
         if ((err as { code?: number }).code !== 4 || !this.options.refreshSecret) throw err;
-        return await DeviceLink.open({ mqttUrl: this.options.mqttUrl, deviceId, secret: await this.options.refreshSecret(deviceId), onErrors });
+        return await DeviceLink.open({
+          mqttUrl: this.options.mqttUrl,
+          deviceId,
+          secret: await this.options.refreshSecret(deviceId),
+          onErrors,
+        });
       }
     } finally {
       this.connecting--;

@@ -1,4 +1,7 @@
-/** A binary min-heap of [time, index] pairs: the next reading due across thousands of devices. Ties go to the lower index, so order is total. */
+/**
+ * A binary min-heap of [time, index] pairs: the next reading due across thousands of devices. Ties go to the lower
+ * index, so order is total.
+ */
 export class TickHeap {
   private readonly times: number[] = [];
   private readonly indices: number[] = [];

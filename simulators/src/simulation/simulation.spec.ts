@@ -3,7 +3,16 @@ import { prepareRun, scheduledReadings, simulate, type SimOptions } from './simu
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const base: SimOptions = { seed: 5, devices: 40, cities: ['beijing', 'tianjin'], mix: DEFAULT_MIX, prefix: 'sim', startMs: Date.UTC(2025, 3, 1), durationMs: HOUR, scenario: 'normal' };
+const base: SimOptions = {
+  seed: 5,
+  devices: 40,
+  cities: ['beijing', 'tianjin'],
+  mix: DEFAULT_MIX,
+  prefix: 'sim',
+  startMs: Date.UTC(2025, 3, 1),
+  durationMs: HOUR,
+  scenario: 'normal',
+};
 
 describe('simulate', () => {
   it('emits publishes in simulated-time order, each device on its own interval and phase, within the run', () => {
@@ -12,25 +21,39 @@ describe('simulate', () => {
     expect(publishes.length).toBe(scheduledReadings(run));
     for (let i = 1; i < publishes.length; i++) expect(publishes[i].t).toBeGreaterThanOrEqual(publishes[i - 1].t);
     const byDevice = new Map<string, number[]>();
-    for (const p of publishes) byDevice.set(p.device.id, byDevice.get(p.device.id) ?? []).get(p.device.id)!.push(p.t);
+    for (const p of publishes)
+      byDevice
+        .set(p.device.id, byDevice.get(p.device.id) ?? [])
+        .get(p.device.id)!
+        .push(p.t);
     for (const device of run.plan.devices) {
       const times = byDevice.get(device.id)!;
       expect(times[0]).toBe(base.startMs + device.phaseMs);
-      expect(new Set(times.slice(1).map((t, i) => t - times[i]))).toEqual(new Set([device.type.reportingIntervalS * 1000]));
+      expect(new Set(times.slice(1).map((t, i) => t - times[i]))).toEqual(
+        new Set([device.type.reportingIntervalS * 1000]),
+      );
       expect(times[times.length - 1]).toBeLessThan(base.startMs + base.durationMs);
     }
   });
 
   it('stamps each reading with its simulated time, unless the device clock is skewed', () => {
     for (const p of simulate(prepareRun(base))) expect(JSON.parse(p.payload).ts).toBe(p.t);
-    const skewed = [...simulate(prepareRun({ ...base, scenario: 'clock-skew' }))].filter((p) => JSON.parse(p.payload).ts !== p.t);
-    expect(new Set(skewed.map((p) => JSON.parse(p.payload).ts - p.t))).toEqual(new Set([86_400_000, -30 * 86_400_000, 90_000, -(20 * MINUTE + 7300)]));
+    const skewed = [...simulate(prepareRun({ ...base, scenario: 'clock-skew' }))].filter(
+      (p) => JSON.parse(p.payload).ts !== p.t,
+    );
+    expect(new Set(skewed.map((p) => JSON.parse(p.payload).ts - p.t))).toEqual(
+      new Set([86_400_000, -30 * 86_400_000, 90_000, -(20 * MINUTE + 7300)]),
+    );
   });
 
   it('repeats a stuck sensor’s values while its clock moves on', () => {
     const run = prepareRun({ ...base, scenario: 'stuck-value' });
-    const device = run.plan.devices.find((d) => d.city === run.plan.focusCity && d.index === 0 && d.type.name === 'env-sensor')!;
-    const inWindow = [...simulate(run)].filter((p) => p.device === device && p.t >= run.context.window.startMs && p.t < run.context.window.endMs);
+    const device = run.plan.devices.find(
+      (d) => d.city === run.plan.focusCity && d.index === 0 && d.type.name === 'env-sensor',
+    )!;
+    const inWindow = [...simulate(run)].filter(
+      (p) => p.device === device && p.t >= run.context.window.startMs && p.t < run.context.window.endMs,
+    );
     expect(inWindow.length).toBeGreaterThan(10);
     expect(new Set(inWindow.map((p) => JSON.stringify(JSON.parse(p.payload).values))).size).toBe(1);
     expect(new Set(inWindow.map((p) => JSON.parse(p.payload).ts)).size).toBe(inWindow.length);
@@ -59,7 +82,9 @@ describe('fleet plan', () => {
 
   it('groups a city’s building devices into sites with the first HVAC unit, lift and room sensor together', () => {
     const plan = prepareRun({ ...base, devices: 60 }).plan;
-    const site0 = plan.devices.filter((d) => d.city.name === 'beijing' && d.site.family === 'building' && d.site.index === 0);
+    const site0 = plan.devices.filter(
+      (d) => d.city.name === 'beijing' && d.site.family === 'building' && d.site.index === 0,
+    );
     expect(site0.map((d) => d.type.name)).toEqual(expect.arrayContaining(['env-sensor', 'hvac-unit', 'lift']));
     expect(site0[0].site.name).toBe('beijing-tower-01');
   });

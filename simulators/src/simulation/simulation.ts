@@ -35,11 +35,15 @@ const NO_EFFECTS: Effects = Object.freeze({});
 
 export function prepareRun(options: SimOptions): SimRun {
   const scenario = getScenario(options.scenario);
-  if (!scenario) throw new Error(`unknown scenario "${options.scenario}" (one of ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  if (!scenario)
+    throw new Error(`unknown scenario "${options.scenario}" (one of ${SCENARIOS.map((s) => s.name).join(', ')})`);
   if (!(options.durationMs > 0)) throw new Error('duration must be positive');
   const plan = planFleet(options);
   const [from, to] = scenario.window;
-  const window = { startMs: options.startMs + from * options.durationMs, endMs: options.startMs + to * options.durationMs };
+  const window = {
+    startMs: options.startMs + from * options.durationMs,
+    endMs: options.startMs + to * options.durationMs,
+  };
   return { options, plan, scenario, context: { seed: options.seed, plan, window } };
 }
 
@@ -47,7 +51,8 @@ export function prepareRun(options: SimOptions): SimRun {
 export function scheduledReadings(run: SimRun): number {
   const { startMs, durationMs } = run.options;
   let total = 0;
-  for (const d of run.plan.devices) total += Math.max(0, Math.ceil((startMs + durationMs - (startMs + d.phaseMs)) / d.intervalMs));
+  for (const d of run.plan.devices)
+    total += Math.max(0, Math.ceil((startMs + durationMs - (startMs + d.phaseMs)) / d.intervalMs));
   return total;
 }
 
@@ -81,7 +86,13 @@ export function* simulate(run: SimRun): Generator<SimPublish> {
     if (t + device.intervalMs < endMs) heap.push(t + device.intervalMs, i);
 
     const model = modelFor(device.type.name);
-    const ctx = { seed: options.seed, device, tMs: t, dtMs: cursor.lastT === undefined ? device.intervalMs : t - cursor.lastT, effects: scenario.effects?.(device, t, context) ?? NO_EFFECTS };
+    const ctx = {
+      seed: options.seed,
+      device,
+      tMs: t,
+      dtMs: cursor.lastT === undefined ? device.intervalMs : t - cursor.lastT,
+      effects: scenario.effects?.(device, t, context) ?? NO_EFFECTS,
+    };
     // The world moves on whether or not the reading gets out: counters keep counting through a dropout.
     const { values: raw, state } = model.read(ctx, cursor.state ?? model.initial(ctx));
     cursor.state = state;
@@ -93,7 +104,10 @@ export function* simulate(run: SimRun): Generator<SimPublish> {
     if (fault?.kind === 'stuck') values = cursor.frozen ??= values;
     else cursor.frozen = undefined;
     const ts = fault?.kind === 'skew' ? t + fault.offsetMs : t;
-    const payload = fault?.kind === 'garbage' ? garbagePayload(fault.variant, device.type, ts, values) : JSON.stringify({ ts, values });
+    const payload =
+      fault?.kind === 'garbage'
+        ? garbagePayload(fault.variant, device.type, ts, values)
+        : JSON.stringify({ ts, values });
     yield { t, device, topic: 'telemetry', payload, reconnect: fault?.kind === 'reconnect' };
   }
 }

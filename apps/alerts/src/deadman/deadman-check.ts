@@ -16,7 +16,10 @@ export interface DeadmanCheckDeps {
   maintenance: MaintenanceCalendar;
   /** Replay sessions in force: their devices are judged on event time, not here on the wall clock. */
   replaySessions: { all(): Promise<ReplaySession[]> };
-  /** How long after a replay session's end was declared its readings may still be on their way (CP_ALERT_ALLOWED_LATENESS_MS). */
+  /**
+   * How long after a replay session's end was declared its readings may still be on their way
+   * (CP_ALERT_ALLOWED_LATENESS_MS).
+   */
   replaySettleMs: number;
 }
 
@@ -31,7 +34,11 @@ export interface DeadmanCheckDeps {
  * evaluated), and once against the session's end when it has ended and its last readings had
  * time to arrive (and have been evaluated: see decideDeadmanAtEnd).
  */
-export async function checkDevices(deviceIds: string[], nowMs: number, deps: DeadmanCheckDeps): Promise<Map<string, AlertTransition[]>> {
+export async function checkDevices(
+  deviceIds: string[],
+  nowMs: number,
+  deps: DeadmanCheckDeps,
+): Promise<Map<string, AlertTransition[]>> {
   const [records, presences, lastSeen, sessions] = await Promise.all([
     Promise.all(deviceIds.map((id) => deps.registry.get(id))),
     Promise.all(deviceIds.map((id) => deps.presence.get(id))),
@@ -43,7 +50,11 @@ export async function checkDevices(deviceIds: string[], nowMs: number, deps: Dea
   const watched = new Map<string, { i: number; replay?: ReplaySession }>();
   deviceIds.forEach((id, i) => {
     const device = records[i];
-    if (!device || deps.maintenance.openFor({ deviceId: id, deviceType: device.type, city: device.city, site: device.site }, nowMs)) return;
+    if (
+      !device ||
+      deps.maintenance.openFor({ deviceId: id, deviceType: device.type, city: device.city, site: device.site }, nowMs)
+    )
+      return;
     const replay = sessions.length > 0 ? sessionOf(sessions, { deviceId: id, city: device.city }) : undefined;
     if (replay && !replayEndDue(replay, nowMs, deps.replaySettleMs)) return;
     watched.set(id, { i, replay });
@@ -52,7 +63,8 @@ export async function checkDevices(deviceIds: string[], nowMs: number, deps: Dea
     const { i, replay } = watched.get(deviceId)!;
     const device = records[i]!;
     const target = { deviceId, deviceType: device.type, city: device.city, site: device.site };
-    if (replay) return decideDeadmanAtEnd(current, target, deps.rules.rulesFor(target), replay.endMs!, lastSeen[i] ?? 0);
+    if (replay)
+      return decideDeadmanAtEnd(current, target, deps.rules.rulesFor(target), replay.endMs!, lastSeen[i] ?? 0);
     const presence = presences[i];
     const changedAtMs = presence.lastSeen ? Date.parse(presence.lastSeen) : undefined;
     return decideDeadman(current, target, deps.rules.rulesFor(target).filter(isDeadmanRule), {
@@ -65,5 +77,7 @@ export async function checkDevices(deviceIds: string[], nowMs: number, deps: Dea
 
 /** An ended replay session whose readings have had `settleMs` to arrive since its end was declared. */
 function replayEndDue(session: ReplaySession, nowMs: number, settleMs: number): boolean {
-  return session.endMs !== undefined && session.endedAt !== undefined && nowMs >= Date.parse(session.endedAt) + settleMs;
+  return (
+    session.endMs !== undefined && session.endedAt !== undefined && nowMs >= Date.parse(session.endedAt) + settleMs
+  );
 }

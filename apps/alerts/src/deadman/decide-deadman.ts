@@ -1,11 +1,25 @@
-import { deadmanSilenceUntil, evaluateDeadman, isDeadmanRule, recordTransition, type DeadmanObservation, type DeviceRuleStates, type RuleDefinition, type RuleTarget } from '@citypulse/rules';
+import {
+  deadmanSilenceUntil,
+  evaluateDeadman,
+  isDeadmanRule,
+  recordTransition,
+  type DeadmanObservation,
+  type DeviceRuleStates,
+  type RuleDefinition,
+  type RuleTarget,
+} from '@citypulse/rules';
 
 /**
  * The scheduled check of one device against its deadman rules. Pure, like decideDevice, and
  * stored the same way (the same per-device state, under the same optimistic lock), so a reading
  * evaluated at the same moment and the check cannot both decide on stale state.
  */
-export function decideDeadman(current: DeviceRuleStates, target: RuleTarget, rules: RuleDefinition[], observation: DeadmanObservation): DeviceRuleStates {
+export function decideDeadman(
+  current: DeviceRuleStates,
+  target: RuleTarget,
+  rules: RuleDefinition[],
+  observation: DeadmanObservation,
+): DeviceRuleStates {
   const states = { ...current.states };
   const outbox = [...current.outbox];
   for (const rule of rules) {
@@ -26,7 +40,13 @@ export function decideDeadman(current: DeviceRuleStates, target: RuleTarget, rul
  * `lastSeenMs` is the newest reading ingest has handed to the rules (LastSeenIndex): a rule state
  * older than that has readings still on their way, and is judged at a later check.
  */
-export function decideDeadmanAtEnd(current: DeviceRuleStates, target: RuleTarget, rules: RuleDefinition[], endMs: number, lastSeenMs: number): DeviceRuleStates {
+export function decideDeadmanAtEnd(
+  current: DeviceRuleStates,
+  target: RuleTarget,
+  rules: RuleDefinition[],
+  endMs: number,
+  lastSeenMs: number,
+): DeviceRuleStates {
   const states = { ...current.states };
   const outbox = [...current.outbox];
   for (const rule of rules) {

@@ -48,18 +48,45 @@ export class ChannelDeliveryWorker implements OnApplicationBootstrap, OnApplicat
         const d = job.data;
         const channel = await channels.channel(d.city, d.channelId);
         if (!channel || !channel.enabled) {
-          await alerts.recordNotification(d.alertId, { id: `${d.alertId}:delivery:${job.id}`, kind: 'delivery', at: new Date().toISOString(), actor: 'notifications', detail: `${d.channelId} (level ${d.level}): skipped, channel removed or disabled` });
+          await alerts.recordNotification(d.alertId, {
+            id: `${d.alertId}:delivery:${job.id}`,
+            kind: 'delivery',
+            at: new Date().toISOString(),
+            actor: 'notifications',
+            detail: `${d.channelId} (level ${d.level}): skipped, channel removed or disabled`,
+          });
           return 'channel removed or disabled';
         }
         const summary = summarise(d.message, config.notifications.consoleUrl, d.level);
-        const decision = await sendToChannel(channel, { message: d.message, summary, deliveryId: job.id!, ...(d.recipients && { recipients: d.recipients }) }, deps);
-        const target = `${channel.kind} ${channel.id}${d.recipients ? ` to ${d.recipients.join(', ')}` : ''} (level ${d.level})`;
-        await recordAttempt(alerts, this.metrics, { alertId: d.alertId, channel: channel.kind, target, jobId: job.id!, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1, decision });
+        const decision = await sendToChannel(
+          channel,
+          { message: d.message, summary, deliveryId: job.id!, ...(d.recipients && { recipients: d.recipients }) },
+          deps,
+        );
+        const target =
+          `${channel.kind} ${channel.id}${d.recipients ? ` to ${d.recipients.join(', ')}` : ''} ` +
+          `(level ${d.level})`;
+        await recordAttempt(alerts, this.metrics, {
+          alertId: d.alertId,
+          channel: channel.kind,
+          target,
+          jobId: job.id!,
+          attempt: job.attemptsMade + 1,
+          attempts: job.opts.attempts ?? 1,
+          decision,
+        });
         if (decision.action === 'give_up') throw new UnrecoverableError(decision.reason);
         if (decision.action === 'retry') throw new Error(decision.reason);
         return 'delivered';
       },
-      { concurrency: 16, onFailed: (job, err) => this.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'channel delivery failed') },
+      {
+        concurrency: 16,
+        onFailed: (job, err) =>
+          this.logger.warn(
+            { jobId: job?.id, attempt: job?.attemptsMade, reason: err.message },
+            'channel delivery failed',
+          ),
+      },
     );
   }
 

@@ -13,7 +13,11 @@ export function escalationJobId(alertId: string, step: number): string {
 }
 
 /** Starts escalating a newly raised alert when its city has a policy for its severity: step 0 now. */
-export async function startEscalation(queue: Queue<EscalationJob>, channels: ChannelRepository, alert: Pick<Alert, 'id' | 'city' | 'severity'>): Promise<boolean> {
+export async function startEscalation(
+  queue: Queue<EscalationJob>,
+  channels: ChannelRepository,
+  alert: Pick<Alert, 'id' | 'city' | 'severity'>,
+): Promise<boolean> {
   const policy = await channels.policy(alert.city, alert.severity);
   if (!policy || policy.levels.length === 0) return false;
   const firstDelayMs = Math.round(policy.levels[0].afterSeconds * 1000);

@@ -49,7 +49,10 @@ export class EscalationWorker implements OnApplicationBootstrap, OnApplicationSh
         if (alert.state !== 'open') return `stopped: ${alert.state}`;
         const snoozedUntilMs = alert.snoozedUntil ? Date.parse(alert.snoozedUntil) : 0;
         if (snoozedUntilMs > Date.now()) {
-          await queues.escalations.add('step', job.data, { jobId: `${escalationJobId(alertId, step)}|after-snooze-${snoozedUntilMs}`, delay: snoozedUntilMs - Date.now() });
+          await queues.escalations.add('step', job.data, {
+            jobId: `${escalationJobId(alertId, step)}|after-snooze-${snoozedUntilMs}`,
+            delay: snoozedUntilMs - Date.now(),
+          });
           return `snoozed until ${alert.snoozedUntil}`;
         }
         const policy = await channels.policy(alert.city, alert.severity);
@@ -57,16 +60,41 @@ export class EscalationWorker implements OnApplicationBootstrap, OnApplicationSh
         const { level, nextInMs } = escalationStep(policy, step);
         const deliveries = deliveriesOf(policy, level, alert, step);
         if (job.attemptsMade === 0) {
-          const event: AlertEvent = { id: `${alertId}:escalation-step:${step}`, alertId, kind: 'escalation-step', at: new Date().toISOString(), actor: 'escalation', detail: describeStep(policy, level, step, deliveries) };
+          const event: AlertEvent = {
+            id: `${alertId}:escalation-step:${step}`,
+            alertId,
+            kind: 'escalation-step',
+            at: new Date().toISOString(),
+            actor: 'escalation',
+            detail: describeStep(policy, level, step, deliveries),
+          };
           await alerts.recordNotification(alertId, event);
         }
         if (deliveries.length > 0) {
-          await queues.channelDeliveries.addBulk(deliveries.map((d) => ({ name: d.channelId, data: d, opts: { jobId: `${bullJobId(alertId)}|esc${step}|${d.channelId}${d.recipients ? '|on-call' : ''}` } })));
+          await queues.channelDeliveries.addBulk(
+            deliveries.map((d) => ({
+              name: d.channelId,
+              data: d,
+              opts: { jobId: `${bullJobId(alertId)}|esc${step}|${d.channelId}${d.recipients ? '|on-call' : ''}` },
+            })),
+          );
         }
-        if (nextInMs !== undefined) await queues.escalations.add('step', { alertId, step: step + 1 }, { jobId: escalationJobId(alertId, step + 1), delay: nextInMs });
-        return `level ${level + 1}: ${deliveries.length} deliveries${nextInMs === undefined ? ', last step' : `, next in ${nextInMs} ms`}`;
+        if (nextInMs !== undefined)
+          await queues.escalations.add(
+            'step',
+            { alertId, step: step + 1 },
+            { jobId: escalationJobId(alertId, step + 1), delay: nextInMs },
+          );
+        return (
+          `level ${level + 1}: ${deliveries.length} ` +
+          `deliveries${nextInMs === undefined ? ', last step' : `, next in ${nextInMs} ms`}`
+        );
       },
-      { concurrency: 8, onFailed: (job, err) => this.logger.warn({ jobId: job?.id, err: err.message }, 'escalation step failed; BullMQ will retry') },
+      {
+        concurrency: 8,
+        onFailed: (job, err) =>
+          this.logger.warn({ jobId: job?.id, err: err.message }, 'escalation step failed; BullMQ will retry'),
+      },
     );
   }
 
@@ -76,10 +104,20 @@ export class EscalationWorker implements OnApplicationBootstrap, OnApplicationSh
   }
 }
 
-/** The deliveries of one level: its channels, and the e-mail channel of the rotation addressed to whoever is on call now. */
+/**
+ * The deliveries of one level: its channels, and the e-mail channel of the rotation addressed to whoever is on call
+ * now.
+ */
 function deliveriesOf(policy: EscalationPolicy, level: number, alert: Alert, step: number): ChannelDeliveryJob[] {
   const spec = policy.levels[level];
-  const event: AlertEvent = { id: `${alert.id}:escalation-step:${step}`, alertId: alert.id, kind: 'escalation-step', at: new Date().toISOString(), actor: 'escalation', detail: `level ${level + 1}` };
+  const event: AlertEvent = {
+    id: `${alert.id}:escalation-step:${step}`,
+    alertId: alert.id,
+    kind: 'escalation-step',
+    at: new Date().toISOString(),
+    actor: 'escalation',
+    detail: `level ${level + 1}`,
+  };
   const message = toAlertMessage(alert, event);
   const base = { city: alert.city, alertId: alert.id, step, level: level + 1, message };
   const jobs: ChannelDeliveryJob[] = spec.channels.map((channelId) => ({ ...base, channelId }));
@@ -92,6 +130,8 @@ function deliveriesOf(policy: EscalationPolicy, level: number, alert: Alert, ste
 
 function describeStep(policy: EscalationPolicy, level: number, step: number, deliveries: ChannelDeliveryJob[]): string {
   const repeat = step >= policy.levels.length ? ` (repeat ${step - policy.levels.length + 1})` : '';
-  const targets = deliveries.map((d) => (d.recipients ? `${d.channelId} → on call ${d.recipients.join(', ')}` : d.channelId));
+  const targets = deliveries.map((d) =>
+    d.recipients ? `${d.channelId} → on call ${d.recipients.join(', ')}` : d.channelId,
+  );
   return `level ${level + 1} of ${policy.levels.length}${repeat}: ${targets.join(', ') || 'no channels'}`;
 }

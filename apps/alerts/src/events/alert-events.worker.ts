@@ -6,7 +6,13 @@ import { LOGGER, REDIS } from '@citypulse/core';
 import { QUEUES, alertLiveChannel, type AlertEventJob } from '@citypulse/contracts';
 import { AlertStore } from '@citypulse/alert-store';
 import { ChannelRepository, WebhookRepository, webhookMatches } from '@citypulse/alert-config';
-import { createPointWriter, decideWrite, DEFAULT_BACKOFF, WriteFailedError, type PointWriter } from '@citypulse/storage';
+import {
+  createPointWriter,
+  decideWrite,
+  DEFAULT_BACKOFF,
+  WriteFailedError,
+  type PointWriter,
+} from '@citypulse/storage';
 import type { Logger } from '@citypulse/observability';
 import { AlertQueues } from '../alert-queues.js';
 import { bullJobId } from '@citypulse/redis';
@@ -58,7 +64,13 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
         }
         const targets = (await webhooks.list()).filter((w) => webhookMatches(w, message));
         if (targets.length > 0) {
-          await this.queues!.notifications.addBulk(targets.map((w) => ({ name: event.kind, data: { webhookId: w.id, message }, opts: { jobId: `${bullJobId(event.id)}|${w.id}` } })));
+          await this.queues!.notifications.addBulk(
+            targets.map((w) => ({
+              name: event.kind,
+              data: { webhookId: w.id, message },
+              opts: { jobId: `${bullJobId(event.id)}|${w.id}` },
+            })),
+          );
         }
         // A city's escalation policy for the severity takes a new alert from here (escalation.worker.ts).
         if (event.kind === 'raised') await startEscalation(this.queues!.escalations, channels, alert);
@@ -68,7 +80,12 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
         await this.writeHistory(alertLine(alert, event), job.attemptsMade + 1);
         return `${event.kind}: ${targets.length} webhooks`;
       },
-      { concurrency: 4, keepMetrics: true, onFailed: (job, err) => this.logger.warn({ err: err.message, jobId: job?.id }, 'alert event not recorded yet; BullMQ will retry') },
+      {
+        concurrency: 4,
+        keepMetrics: true,
+        onFailed: (job, err) =>
+          this.logger.warn({ err: err.message, jobId: job?.id }, 'alert event not recorded yet; BullMQ will retry'),
+      },
     );
   }
 
@@ -79,7 +96,8 @@ export class AlertEventsWorker implements OnApplicationBootstrap, OnApplicationS
       const failure = err instanceof WriteFailedError ? err : { body: String(err) };
       const decision = decideWrite(failure, { ...DEFAULT_BACKOFF, lineCount: 1, attempt });
       // A point InfluxDB will never take must not hold the announcement back.
-      if (decision.action === 'drop') this.logger.error({ reason: decision.reason, line }, 'alert history point refused by InfluxDB; dropped');
+      if (decision.action === 'drop')
+        this.logger.error({ reason: decision.reason, line }, 'alert history point refused by InfluxDB; dropped');
       else throw new Error(`alert history write: ${decision.reason}`, { cause: err });
     }
   }

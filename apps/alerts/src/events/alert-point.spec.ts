@@ -21,12 +21,24 @@ const alert: Alert = {
   updatedAt: '2023-11-14T22:13:21.000Z',
   renotifySeconds: 0,
 };
-const event: AlertEvent = { id: `${alert.id}:acknowledged:x`, alertId: alert.id, kind: 'acknowledged', at: '2023-11-14T22:13:25.123Z', actor: 'alice', note: 'on it, "really"' };
+const event: AlertEvent = {
+  id: `${alert.id}:acknowledged:x`,
+  alertId: alert.id,
+  kind: 'acknowledged',
+  at: '2023-11-14T22:13:25.123Z',
+  actor: 'alice',
+  note: 'on it, "really"',
+};
 
 describe('alertLine', () => {
   it('writes one point per event with the alert’s tags, escaped, at the event’s time', () => {
     const line = alertLine(alert, event);
-    expect(line.startsWith('alerts,city=beijing,device_id=d\\ 1,device_type=env-sensor,event=acknowledged,rule_id=env-sensor.co2-high,severity=warning,site=bj\\,tower ')).toBe(true);
+    expect(
+      line.startsWith(
+        'alerts,city=beijing,device_id=d\\ 1,device_type=env-sensor,event=acknowledged,' +
+          'rule_id=env-sensor.co2-high,severity=warning,site=bj\\,tower ',
+      ),
+    ).toBe(true);
     expect(line).toContain('actor="alice"');
     expect(line).toContain('note="on it, \\"really\\""');
     const timeNs = BigInt(line.slice(line.lastIndexOf(' ') + 1));

@@ -24,7 +24,11 @@ export function alertLine(alert: Alert, event: AlertEvent): string {
     .filter(([, v]) => v !== '')
     .map(([k, v]) => `${k}=${escapeTag(v)}`)
     .join(',');
-  const fields = [`alert_id=${quoteFieldString(alert.id)}`, `state=${quoteFieldString(alert.state)}`, `actor=${quoteFieldString(event.actor)}`];
+  const fields = [
+    `alert_id=${quoteFieldString(alert.id)}`,
+    `state=${quoteFieldString(alert.state)}`,
+    `actor=${quoteFieldString(event.actor)}`,
+  ];
   const value = event.value === undefined ? undefined : formatFieldValue(event.value);
   if (value !== undefined) fields.push(`value=${value}`);
   if (event.note) fields.push(`note=${quoteFieldString(event.note)}`);

@@ -11,7 +11,6 @@ import { JobEngine, JobStore, fleetJobSchedulerId, rearmFleetJobs } from '@cityp
 import { FirmwareCatalogue } from '@citypulse/firmware';
 import type { Logger } from '@citypulse/observability';
 
-
 /**
  * Runs fleet jobs: every live job has a BullMQ job scheduler (added by the API when the job is
  * created) whose ticks land here, on whichever alerts worker is free. A tick that finds its job
@@ -62,15 +61,20 @@ export class FleetJobsWorker implements OnApplicationBootstrap, OnApplicationShu
       QUEUES.fleetJobs,
       async (job: Job<FleetJobTick>) => {
         const result = await engine.tick(job.data.jobId);
-        if (result === 'done' || result === 'gone') await this.ticks!.removeJobScheduler(fleetJobSchedulerId(job.data.jobId));
+        if (result === 'done' || result === 'gone')
+          await this.ticks!.removeJobScheduler(fleetJobSchedulerId(job.data.jobId));
         return result;
       },
-      { concurrency: 4, onFailed: (job, err) => this.logger.warn({ err, jobId: job?.data.jobId }, 'fleet job tick failed') },
+      {
+        concurrency: 4,
+        onFailed: (job, err) => this.logger.warn({ err, jobId: job?.data.jobId }, 'fleet job tick failed'),
+      },
     );
     // A worker killed mid-tick may have left a job's scheduler without its next tick.
     rearmFleetJobs(this.ticks, config.jobs.tickMs).then(
       (count) => count > 0 && this.logger.info({ count }, 'fleet job ticks re-armed'),
-      (err: unknown) => this.logger.warn({ err }, 'could not re-arm fleet job ticks; they resume when their stalled tick is recovered'),
+      (err: unknown) =>
+        this.logger.warn({ err }, 'could not re-arm fleet job ticks; they resume when their stalled tick is recovered'),
     );
   }
 

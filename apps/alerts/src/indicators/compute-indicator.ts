@@ -1,7 +1,15 @@
 import { getDeviceType } from '@citypulse/devices';
 import type { DeviceRegistry } from '@citypulse/registry';
 import type { InfluxQueryClient } from '@citypulse/storage';
-import { cityScopes, combine, perDeviceMeansQuery, toDeviceMeans, type ClusterShareTerms, type IndicatorDefinition, type IndicatorValue } from '@citypulse/indicators';
+import {
+  cityScopes,
+  combine,
+  perDeviceMeansQuery,
+  toDeviceMeans,
+  type ClusterShareTerms,
+  type IndicatorDefinition,
+  type IndicatorValue,
+} from '@citypulse/indicators';
 
 export interface ComputeDeps {
   influx: InfluxQueryClient;
@@ -14,7 +22,12 @@ export interface ComputeDeps {
  * provenance — contributing cities, agreements, and devices reporting against those shared and
  * those of the whole cluster (so a city that does not share shows as missing coverage).
  */
-export async function computeIndicator(definition: IndicatorDefinition, liveShares: readonly ClusterShareTerms[], window: { fromMs: number; toMs: number }, deps: ComputeDeps): Promise<IndicatorValue> {
+export async function computeIndicator(
+  definition: IndicatorDefinition,
+  liveShares: readonly ClusterShareTerms[],
+  window: { fromMs: number; toMs: number },
+  deps: ComputeDeps,
+): Promise<IndicatorValue> {
   const scopes = cityScopes(definition, liveShares, window);
   const measurement = getDeviceType(definition.deviceType)!.measurement;
   const [inScope, shared, means] = await Promise.all([
@@ -27,7 +40,10 @@ export async function computeIndicator(definition: IndicatorDefinition, liveShar
     indicator: definition.id,
     time: new Date(window.toMs).toISOString(),
     windowFrom: new Date(window.fromMs).toISOString(),
-    value: combine(definition.aggregate, means.map((m) => m.mean)),
+    value: combine(
+      definition.aggregate,
+      means.map((m) => m.mean),
+    ),
     provenance: {
       contributingCities: [...new Set(means.map((m) => m.city))].sort(),
       shares: scopes.flatMap((s) => s.shareIds).sort(),
@@ -40,13 +56,23 @@ export async function computeIndicator(definition: IndicatorDefinition, liveShar
 }
 
 /** Each shared device's mean over the window; no query when no city shares. */
-async function sharedMeans(influx: InfluxQueryClient, query: string, sharingCities: number): Promise<Array<{ city: string; deviceId: string; mean: number }>> {
+async function sharedMeans(
+  influx: InfluxQueryClient,
+  query: string,
+  sharingCities: number,
+): Promise<Array<{ city: string; deviceId: string; mean: number }>> {
   return sharingCities === 0 ? [] : toDeviceMeans(await influx.series(query));
 }
 
 /** Devices of a type in a city (undefined: every city), at these sites (undefined: every site). */
-async function countDevices(registry: DeviceRegistry, type: string, city: string | undefined, sites: readonly string[] | undefined): Promise<number> {
-  const count = async (site?: string) => (await registry.list({ type, ...(city && { city }), ...(site && { site }), offset: 0, limit: 1 })).total;
+async function countDevices(
+  registry: DeviceRegistry,
+  type: string,
+  city: string | undefined,
+  sites: readonly string[] | undefined,
+): Promise<number> {
+  const count = async (site?: string) =>
+    (await registry.list({ type, ...(city && { city }), ...(site && { site }), offset: 0, limit: 1 })).total;
   if (!sites) return count();
   return (await Promise.all(sites.map(count))).reduce((a, b) => a + b, 0);
 }

@@ -1,4 +1,11 @@
-import { evaluate, recordTransition, type DeviceRuleStates, type RuleDefinition, type RuleTarget, type StoredRuleState } from '@citypulse/rules';
+import {
+  evaluate,
+  recordTransition,
+  type DeviceRuleStates,
+  type RuleDefinition,
+  type RuleTarget,
+  type StoredRuleState,
+} from '@citypulse/rules';
 import type { IndicatorDefinition, IndicatorRule, IndicatorValue } from '@citypulse/indicators';
 
 /*
@@ -30,7 +37,11 @@ export function indicatorAlertDevice(indicatorId: string, city: string): string 
 type IndicatorRuleState = StoredRuleState & { openAlerts?: Record<string, string> };
 
 /** Folds one new indicator value through the indicator's rules; transitions go to the outbox, one per city. */
-export function decideIndicatorRules(current: DeviceRuleStates, definition: IndicatorDefinition, value: IndicatorValue): DeviceRuleStates {
+export function decideIndicatorRules(
+  current: DeviceRuleStates,
+  definition: IndicatorDefinition,
+  value: IndicatorValue,
+): DeviceRuleStates {
   if (value.value === null) return current;
   const reading = { tsMs: Date.parse(value.time), value: value.value };
   const states = { ...current.states };
@@ -39,7 +50,9 @@ export function decideIndicatorRules(current: DeviceRuleStates, definition: Indi
     if (!indicatorRule.enabled) continue;
     const rule = asRuleDefinition(definition, indicatorRule);
     const stored = states[indicatorRule.id] as IndicatorRuleState | undefined;
-    const result = evaluate({ ...rule, condition: indicatorRule.condition }, stored?.rule, reading, { allowedLatenessMs: 0 });
+    const result = evaluate({ ...rule, condition: indicatorRule.condition }, stored?.rule, reading, {
+      allowedLatenessMs: 0,
+    });
     const openAlerts = { ...stored?.openAlerts };
     const t = result.transition;
     if (t) {
@@ -56,9 +69,13 @@ export function decideIndicatorRules(current: DeviceRuleStates, definition: Indi
   return { states, outbox };
 }
 
-/** The indicator rule as libs/rules sees it: its id prefixed by the indicator's, on the virtual device's field `value`. */
+/**
+ * The indicator rule as libs/rules sees it: its id prefixed by the indicator's, on the virtual device's field `value`.
+ */
 function asRuleDefinition(definition: IndicatorDefinition, rule: IndicatorRule): RuleDefinition {
-  const description = rule.description ?? `${definition.title} ${describeCondition(rule)}${rule.forSeconds > 0 ? ` for ${rule.forSeconds} s` : ''}`;
+  const description =
+    rule.description ??
+    `${definition.title} ${describeCondition(rule)}${rule.forSeconds > 0 ? ` for ${rule.forSeconds} s` : ''}`;
   return { ...rule, id: `${definition.id}.${rule.id}`, deviceType: INDICATOR_DEVICE_TYPE, field: 'value', description };
 }
 
@@ -71,5 +88,10 @@ function describeCondition(rule: IndicatorRule): string {
 }
 
 function targetIn(indicatorId: string, city: string): RuleTarget {
-  return { deviceId: indicatorAlertDevice(indicatorId, city), deviceType: INDICATOR_DEVICE_TYPE, city, site: INDICATOR_SITE };
+  return {
+    deviceId: indicatorAlertDevice(indicatorId, city),
+    deviceType: INDICATOR_DEVICE_TYPE,
+    city,
+    site: INDICATOR_SITE,
+  };
 }

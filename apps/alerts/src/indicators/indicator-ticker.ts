@@ -4,7 +4,12 @@ import type { AlertStore } from '@citypulse/alert-store';
 import { createPointWriter, type InfluxQueryClient, type PointWriter } from '@citypulse/storage';
 import { shareStatus, type DeviceRegistry, type ShareAgreement, type ShareStore } from '@citypulse/registry';
 import { ruleCatalogue } from '@citypulse/alert-config';
-import { indicatorLine, loadIndicatorDefinitions, type IndicatorDefinition, type LatestIndicatorValues } from '@citypulse/indicators';
+import {
+  indicatorLine,
+  loadIndicatorDefinitions,
+  type IndicatorDefinition,
+  type LatestIndicatorValues,
+} from '@citypulse/indicators';
 import type { AlertQueues } from '../alert-queues.js';
 import type { RuleStateRepository } from '../rule-state-repository.js';
 import { applyAndClear } from '../apply-outboxes.js';
@@ -46,22 +51,34 @@ export class IndicatorTicker {
     let failed = 0;
     for (const definition of this.definitions) {
       // One indicator failing (InfluxDB slow or down) leaves the others computed; the next tick tries again.
-      await this.computeOne(definition, live, { fromMs: toMs - definition.windowSeconds * 1000, toMs }).catch((err: Error) => {
-        failed++;
-        this.deps.logger.error({ err, indicator: definition.id }, 'indicator not computed');
-      });
+      await this.computeOne(definition, live, { fromMs: toMs - definition.windowSeconds * 1000, toMs }).catch(
+        (err: Error) => {
+          failed++;
+          this.deps.logger.error({ err, indicator: definition.id }, 'indicator not computed');
+        },
+      );
     }
     return `${this.definitions.length - failed} indicators computed${failed > 0 ? `, ${failed} failed` : ''}`;
   }
 
-  private async computeOne(definition: IndicatorDefinition, live: ShareAgreement[], window: { fromMs: number; toMs: number }): Promise<void> {
+  private async computeOne(
+    definition: IndicatorDefinition,
+    live: ShareAgreement[],
+    window: { fromMs: number; toMs: number },
+  ): Promise<void> {
     const { deps } = this;
     const value = await computeIndicator(definition, live, window, deps);
     await deps.latest.put(value);
     // The history is the dashboards'; a failed write must not hold back the rules (the next tick writes again).
-    await this.writer.write(indicatorLine(value), 1).catch((err: Error) => deps.logger.warn({ err: err.message, indicator: definition.id }, 'indicator value not written to InfluxDB'));
+    await this.writer
+      .write(indicatorLine(value), 1)
+      .catch((err: Error) =>
+        deps.logger.warn({ err: err.message, indicator: definition.id }, 'indicator value not written to InfluxDB'),
+      );
     if (definition.rules.length === 0) return;
-    const outboxes = await deps.states.updateMany([indicatorStateDevice(definition.id)], (_id, current) => decideIndicatorRules(current, definition, value));
+    const outboxes = await deps.states.updateMany([indicatorStateDevice(definition.id)], (_id, current) =>
+      decideIndicatorRules(current, definition, value),
+    );
     await applyAndClear(outboxes, deps);
   }
 

@@ -1,6 +1,12 @@
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import type { DeviceReadings } from '@citypulse/contracts';
-import { decideDevice, type DecideOptions, type DeviceRuleStates, type RuleDefinition, type RuleTarget } from '@citypulse/rules';
+import {
+  decideDevice,
+  type DecideOptions,
+  type DeviceRuleStates,
+  type RuleDefinition,
+  type RuleTarget,
+} from '@citypulse/rules';
 import { holdsSuppressed, markSuppressed, releaseSuppressed } from './suppress-in-maintenance.js';
 
 /**

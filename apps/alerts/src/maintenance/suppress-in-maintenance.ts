@@ -1,5 +1,11 @@
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
-import { recordTransition, type AlertTransition, type DeviceRuleStates, type RuleDefinition, type RuleTarget } from '@citypulse/rules';
+import {
+  recordTransition,
+  type AlertTransition,
+  type DeviceRuleStates,
+  type RuleDefinition,
+  type RuleTarget,
+} from '@citypulse/rules';
 
 /**
  * Marks the alerts a decision raises while the device is under maintenance: each `raised`
@@ -9,7 +15,12 @@ import { recordTransition, type AlertTransition, type DeviceRuleStates, type Rul
  * Asked only per raise — normal readings and repeats never reach the calendar — and the calendar
  * answers from memory (refreshed per job).
  */
-export function markSuppressed(next: DeviceRuleStates, earlier: readonly AlertTransition[], target: RuleTarget, calendar: MaintenanceCalendar): void {
+export function markSuppressed(
+  next: DeviceRuleStates,
+  earlier: readonly AlertTransition[],
+  target: RuleTarget,
+  calendar: MaintenanceCalendar,
+): void {
   if (calendar.empty) return;
   const { outbox, states } = next;
   for (let i = 0; i < outbox.length; i++) {
@@ -29,14 +40,26 @@ export function markSuppressed(next: DeviceRuleStates, earlier: readonly AlertTr
  * ok), so a breach still going on raises a new alert that notifies: alerting resumes when the
  * window closes even for a condition that never cleared.
  */
-export function releaseSuppressed(current: DeviceRuleStates, target: RuleTarget, rules: RuleDefinition[], atMs: number): DeviceRuleStates {
+export function releaseSuppressed(
+  current: DeviceRuleStates,
+  target: RuleTarget,
+  rules: RuleDefinition[],
+  atMs: number,
+): DeviceRuleStates {
   const states = { ...current.states };
   const outbox = [...current.outbox];
   for (const rule of rules) {
     const stored = states[rule.id];
     if (!stored?.suppressedBy || !stored.openAlertId) continue;
     const released = { ...stored };
-    recordTransition(outbox, released, rule, target, { kind: 'resolved', atMs, value: stored.rule.lastValue ?? stored.rule.peak ?? 0 }, stored.rule);
+    recordTransition(
+      outbox,
+      released,
+      rule,
+      target,
+      { kind: 'resolved', atMs, value: stored.rule.lastValue ?? stored.rule.peak ?? 0 },
+      stored.rule,
+    );
     states[rule.id] = { ...released, rule: { phase: 'ok', lastEventMs: stored.rule.lastEventMs, count: 0 } };
   }
   return { states, outbox };

@@ -1,5 +1,6 @@
 /** What to do after one webhook delivery attempt. */
-export type DeliveryDecision = { action: 'delivered' } | { action: 'retry'; reason: string } | { action: 'give_up'; reason: string };
+export type DeliveryDecision =
+  { action: 'delivered' } | { action: 'retry'; reason: string } | { action: 'give_up'; reason: string };
 
 /**
  * One place that classifies a delivery attempt: 2xx delivered; no answer, timeouts, 408, 429 and
@@ -8,7 +9,9 @@ export type DeliveryDecision = { action: 'delivered' } | { action: 'retry'; reas
  * address webhooks may not reach (loopback, private, metadata …) — the delivery is kept as
  * failed for an operator to fix and retry through the API.
  */
-export function decideDelivery(outcome: { status: number } | { error: string } | { refused: string }): DeliveryDecision {
+export function decideDelivery(
+  outcome: { status: number } | { error: string } | { refused: string },
+): DeliveryDecision {
   if ('refused' in outcome) return { action: 'give_up', reason: outcome.refused };
   if ('error' in outcome) return { action: 'retry', reason: `no answer: ${outcome.error}` };
   const { status } = outcome;

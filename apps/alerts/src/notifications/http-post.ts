@@ -18,12 +18,22 @@ const guardedLookup = publicOnlyLookup();
  * (`lookup`), so a name that resolved to a public address when the target was configured and to
  * 127.0.0.1 now reaches nothing. Redirects are not followed.
  */
-export async function postGuarded(url: URL, body: string, headers: Record<string, string>, options: DeliveryOptions): Promise<DeliveryDecision> {
+export async function postGuarded(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  options: DeliveryOptions,
+): Promise<DeliveryDecision> {
   // An IP literal never goes through lookup: judged here. A host name is judged by the lookup.
   const literal = options.allowPrivateTargets ? undefined : literalTargetProblem(url);
   if (literal) return decideDelivery({ refused: `target URL ${literal}` });
   try {
-    const status = await post(url, body, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers }, options);
+    const status = await post(
+      url,
+      body,
+      { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
+      options,
+    );
     return decideDelivery({ status });
   } catch (err) {
     if (err instanceof NonPublicAddressError) return decideDelivery({ refused: err.message });
@@ -34,17 +44,21 @@ export async function postGuarded(url: URL, body: string, headers: Record<string
 function post(url: URL, body: string, headers: Record<string, string>, options: DeliveryOptions): Promise<number> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'POST',
-      headers,
-      agent: false,
-      signal: AbortSignal.timeout(options.timeoutMs),
-      ...(!options.allowPrivateTargets && { lookup: guardedLookup }),
-    }, (res: IncomingMessage) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers,
+        agent: false,
+        signal: AbortSignal.timeout(options.timeoutMs),
+        ...(!options.allowPrivateTargets && { lookup: guardedLookup }),
+      },
+      (res: IncomingMessage) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

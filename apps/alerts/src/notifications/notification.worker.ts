@@ -41,13 +41,29 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
         if (!webhook || !webhook.enabled) return 'webhook removed or disabled';
         const decision = await deliver(webhook, job.data.message, job.id!, config.notifications);
         const alertId = job.data.message.alert.id;
-        await recordAttempt(alerts, this.metrics, { alertId, channel: 'webhook', target: `webhook ${webhook.id}`, jobId: job.id!, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1, decision });
+        await recordAttempt(alerts, this.metrics, {
+          alertId,
+          channel: 'webhook',
+          target: `webhook ${webhook.id}`,
+          jobId: job.id!,
+          attempt: job.attemptsMade + 1,
+          attempts: job.opts.attempts ?? 1,
+          decision,
+        });
         if (decision.action === 'give_up') throw new UnrecoverableError(decision.reason);
         if (decision.action === 'retry') throw new Error(decision.reason);
         await alerts.recordNotified(job.data.message.alert.id);
         return 'delivered';
       },
-      { concurrency: 16, keepMetrics: true, onFailed: (job, err) => this.logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'webhook delivery failed') },
+      {
+        concurrency: 16,
+        keepMetrics: true,
+        onFailed: (job, err) =>
+          this.logger.warn(
+            { jobId: job?.id, attempt: job?.attemptsMade, reason: err.message },
+            'webhook delivery failed',
+          ),
+      },
     );
   }
 

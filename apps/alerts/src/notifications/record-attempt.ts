@@ -26,9 +26,16 @@ export async function recordAttempt(alerts: AlertStore, metrics: Metrics, a: Del
   metrics.notifications.inc({ outcome: decision.action });
   const final = decision.action === 'give_up' || (decision.action === 'retry' && a.attempt >= a.attempts);
   const reason = decision.action === 'delivered' ? '' : decision.reason;
-  const outcome = decision.action === 'delivered' ? 'delivered' : `${final ? 'failed for good' : 'failed, will retry'}: ${reason}`;
+  const outcome =
+    decision.action === 'delivered' ? 'delivered' : `${final ? 'failed for good' : 'failed, will retry'}: ${reason}`;
   const at = new Date().toISOString();
-  const entry = { id: `${a.alertId}:delivery:${a.jobId}:${a.attempt}`, kind: 'delivery' as const, at, actor: 'notifications', detail: `${a.target}, attempt ${a.attempt} of ${a.attempts}: ${outcome}` };
+  const entry = {
+    id: `${a.alertId}:delivery:${a.jobId}:${a.attempt}`,
+    kind: 'delivery' as const,
+    at,
+    actor: 'notifications',
+    detail: `${a.target}, attempt ${a.attempt} of ${a.attempts}: ${outcome}`,
+  };
   await alerts.recordNotification(a.alertId, entry, final ? `${a.target}: ${reason}` : undefined);
   if (final) metrics.notificationFailures.inc({ channel: a.channel });
   return final;

@@ -13,10 +13,23 @@ import { ApiQueues } from './api-queues.js';
 import { ChannelsController } from '../channels/channels.controller.js';
 import { EscalationPoliciesController } from '../channels/escalation-policies.controller.js';
 
-/** The alerting part of the API: alerts, rules, webhooks, maintenance windows, cities' notification channels and escalation policies, queues, audit log. */
+/**
+ * The alerting part of the API: alerts, rules, webhooks, maintenance windows, cities' notification channels and
+ * escalation policies, queues, audit log.
+ */
 @Module({
   imports: [InfluxModule],
-  controllers: [AlertsController, OverdueController, RulesController, WebhooksController, QueuesController, AuditController, MaintenanceWindowsController, ChannelsController, EscalationPoliciesController],
+  controllers: [
+    AlertsController,
+    OverdueController,
+    RulesController,
+    WebhooksController,
+    QueuesController,
+    AuditController,
+    MaintenanceWindowsController,
+    ChannelsController,
+    EscalationPoliciesController,
+  ],
   providers: [ApiQueues, LiveAlerts, MaintenanceMarks],
   exports: [ApiQueues, LiveAlerts],
 })

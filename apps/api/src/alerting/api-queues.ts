@@ -18,9 +18,14 @@ export class ApiQueues implements OnApplicationShutdown {
     return this.byName.get(name as QueueName);
   }
 
-  /** Queues an operator's alert event for recording and notifying, as the alerts worker does its own (same job id, same retries). */
+  /**
+   * Queues an operator's alert event for recording and notifying, as the alerts worker does its own (same job id, same
+   * retries).
+   */
   async announce(event: AlertEvent): Promise<void> {
-    await this.byName.get(QUEUES.alertEvents)!.add(event.kind, { eventId: event.id, alertId: event.alertId }, { jobId: bullJobId(event.id) });
+    await this.byName
+      .get(QUEUES.alertEvents)!
+      .add(event.kind, { eventId: event.id, alertId: event.alertId }, { jobId: bullJobId(event.id) });
   }
 
   async onApplicationShutdown(): Promise<void> {

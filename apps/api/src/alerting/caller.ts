@@ -20,7 +20,11 @@ export function callerOf(request: Request): Caller {
   const tenancy = (request as TenancyRequest).tenancy;
   // Fail closed: every alerting route is behind TokenGuard, which always sets it.
   if (!tenancy) throw new Error('no tenancy on the request: is TokenGuard in front of this route?');
-  return { name: tenancy.tokenName, admin: tenancy.isClusterAdmin, ...(tenancy.withinCities && { cities: tenancy.withinCities }) };
+  return {
+    name: tenancy.tokenName,
+    admin: tenancy.isClusterAdmin,
+    ...(tenancy.withinCities && { cities: tenancy.withinCities }),
+  };
 }
 
 /** Whether a caller may see (and act on) something in `city`. */

@@ -1,4 +1,7 @@
-/** A time in a query string: ISO 8601, or epoch milliseconds. NaN when it is neither (the validator then names the field). */
+/**
+ * A time in a query string: ISO 8601, or epoch milliseconds. NaN when it is neither (the validator then names the
+ * field).
+ */
 export function toEpochMs(value: unknown): number {
   if (typeof value !== 'string' || value === '') return Number.NaN;
   if (/^\d+$/.test(value)) return Number(value);

@@ -1,4 +1,18 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, NotFoundException, ConflictException, Param, Post, Query, Req, Sse } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  ConflictException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Sse,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import type { RedisClient } from '@citypulse/redis';
@@ -31,11 +45,15 @@ export class AlertsController {
     private readonly live: LiveAlerts,
   ) {}
 
-  /** `?state=&city=&site=&deviceId=&ruleId=&severity=&suppressed=&from=&to=` (from/to on openedAt), newest first or (`order=severity`) most severe first; each marked with its maintenance. */
+  /**
+   * `?state=&city=&site=&deviceId=&ruleId=&severity=&suppressed=&from=&to=` (from/to on openedAt), newest first or
+   * (`order=severity`) most severe first; each marked with its maintenance.
+   */
   @Get()
   async list(@Query() q: ListAlertsQuery, @Req() req: Request) {
     const caller = callerOf(req);
-    if (q.city !== undefined && !mayAccess(caller, q.city)) throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
+    if (q.city !== undefined && !mayAccess(caller, q.city))
+      throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
     const page = await queryAlerts(this.redis, this.store, this.store.keyNames, {
       state: q.state,
       city: q.city,
@@ -61,8 +79,18 @@ export class AlertsController {
   @Get('counts')
   async counts(@Query() q: CountAlertsQuery, @Req() req: Request) {
     const caller = callerOf(req);
-    if (q.city !== undefined && !mayAccess(caller, q.city)) throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
-    const counts = await countAlerts(this.redis, this.store.keyNames, { state: q.state, city: q.city, site: q.site, cities: caller.cities, deviceId: q.deviceId, ruleId: q.ruleId, fromMs: q.from, toMs: q.to });
+    if (q.city !== undefined && !mayAccess(caller, q.city))
+      throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
+    const counts = await countAlerts(this.redis, this.store.keyNames, {
+      state: q.state,
+      city: q.city,
+      site: q.site,
+      cities: caller.cities,
+      deviceId: q.deviceId,
+      ruleId: q.ruleId,
+      fromMs: q.from,
+      toMs: q.to,
+    });
     return { counts };
   }
 
@@ -76,24 +104,39 @@ export class AlertsController {
   async bulk(@Body() body: BulkAlertActionDto, @Req() req: Request) {
     const results = [];
     for (const id of body.ids) {
-      const apply = (by: string) => (body.action === 'assign' ? this.store.assign(id, body.assignee!, by, body.note) : this.store.acknowledge(id, by, body.note));
+      const apply = (by: string) =>
+        body.action === 'assign'
+          ? this.store.assign(id, body.assignee!, by, body.note)
+          : this.store.acknowledge(id, by, body.note);
       try {
-        const alert = await this.act(id, req, body.action === 'assign' ? `assign to ${body.assignee}` : 'acknowledge', body.note, apply, body.by);
+        const alert = await this.act(
+          id,
+          req,
+          body.action === 'assign' ? `assign to ${body.assignee}` : 'acknowledge',
+          body.note,
+          apply,
+          body.by,
+        );
         results.push({ id, ok: true, state: alert.state });
       } catch (error) {
         if (error instanceof NotFoundException) results.push({ id, ok: false, error: 'not_found' });
-        else if (error instanceof ConflictException) results.push({ id, ok: false, error: 'conflict', state: (error.getResponse() as { state?: string }).state });
+        else if (error instanceof ConflictException)
+          results.push({ id, ok: false, error: 'conflict', state: (error.getResponse() as { state?: string }).state });
         else throw error;
       }
     }
     return { results, applied: results.filter((r) => r.ok).length };
   }
 
-  /** Every transition (the `alerts` measurement in InfluxDB), filterable by time, city, device, rule, severity and event. */
+  /**
+   * Every transition (the `alerts` measurement in InfluxDB), filterable by time, city, device, rule, severity and
+   * event.
+   */
   @Get('transitions')
   async transitions(@Query() q: TransitionsQuery, @Req() req: Request) {
     const caller = callerOf(req);
-    if (q.city !== undefined && !mayAccess(caller, q.city)) throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
+    if (q.city !== undefined && !mayAccess(caller, q.city))
+      throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
     const items = await queryTransitions(this.influx, q, caller.cities);
     return { items };
   }
@@ -102,9 +145,13 @@ export class AlertsController {
   @Sse('stream')
   stream(@Query() q: StreamQuery, @Req() req: Request): Observable<{ type: string; id: string; data: unknown }> {
     const caller = callerOf(req);
-    if (q.city !== undefined && !mayAccess(caller, q.city)) throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
+    if (q.city !== undefined && !mayAccess(caller, q.city))
+      throw new ForbiddenException(`this token may not read alerts of ${q.city}`);
     return this.live.stream(
-      (m) => mayAccess(caller, m.alert.city) && (q.city === undefined || m.alert.city === q.city) && (q.severity === undefined || m.alert.severity === q.severity),
+      (m) =>
+        mayAccess(caller, m.alert.city) &&
+        (q.city === undefined || m.alert.city === q.city) &&
+        (q.severity === undefined || m.alert.severity === q.severity),
     );
   }
 
@@ -130,14 +177,28 @@ export class AlertsController {
   @Post(':id/assign')
   @HttpCode(200)
   async assign(@Param('id') id: string, @Body() body: AssignAlertDto, @Req() req: Request) {
-    return this.act(id, req, `assign to ${body.assignee}`, body.note, (by) => this.store.assign(id, body.assignee, by, body.note), body.by);
+    return this.act(
+      id,
+      req,
+      `assign to ${body.assignee}`,
+      body.note,
+      (by) => this.store.assign(id, body.assignee, by, body.note),
+      body.by,
+    );
   }
 
   /** Shelves the alert for `minutes` (no re-notification meanwhile); 0 un-snoozes. */
   @Post(':id/snooze')
   @HttpCode(200)
   async snooze(@Param('id') id: string, @Body() body: SnoozeAlertDto, @Req() req: Request) {
-    return this.act(id, req, `snooze ${body.minutes} min`, body.note, (by) => this.store.snooze(id, Date.now() + body.minutes * 60_000, by, body.note), body.by);
+    return this.act(
+      id,
+      req,
+      `snooze ${body.minutes} min`,
+      body.note,
+      (by) => this.store.snooze(id, Date.now() + body.minutes * 60_000, by, body.note),
+      body.by,
+    );
   }
 
   @Post(':id/resolve')
@@ -146,21 +207,43 @@ export class AlertsController {
     return this.act(id, req, 'resolve', body.note, (by) => this.store.operatorResolve(id, by, body.note), body.by);
   }
 
-  /** Applies an operator action, then records it (audit log) and announces it (history point, notifications, live stream). */
-  private async act(id: string, req: Request, action: string, note: string | undefined, apply: (by: string) => Promise<ActionResult>, by: string): Promise<Alert> {
+  /**
+   * Applies an operator action, then records it (audit log) and announces it (history point, notifications, live
+   * stream).
+   */
+  private async act(
+    id: string,
+    req: Request,
+    action: string,
+    note: string | undefined,
+    apply: (by: string) => Promise<ActionResult>,
+    by: string,
+  ): Promise<Alert> {
     const caller = callerOf(req);
     await this.visible(id, caller);
     const result = await apply(by);
     if ('refused' in result) {
       if (result.refused === 'not_found') throw new NotFoundException(`alert ${id} not found`);
-      throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `alert ${id} is ${result.state}: cannot ${action}`, state: result.state });
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `alert ${id} is ${result.state}: cannot ${action}`,
+        state: result.state,
+      });
     }
-    await this.audit.record({ actor: `${by} (token ${caller.name})`, action: `alert.${result.event.kind}`, target: `alert:${id}`, ...(note && { detail: note }) });
+    await this.audit.record({
+      actor: `${by} (token ${caller.name})`,
+      action: `alert.${result.event.kind}`,
+      target: `alert:${id}`,
+      ...(note && { detail: note }),
+    });
     await this.queues.announce(result.event);
     return result.alert;
   }
 
-  /** The alert, if it exists and the caller may see its city (else 404: another tenant's alerts do not exist for them). */
+  /**
+   * The alert, if it exists and the caller may see its city (else 404: another tenant's alerts do not exist for them).
+   */
   private async visible(id: string, caller: Caller): Promise<Alert> {
     const alert = await this.store.get(id);
     if (!alert || !mayAccess(caller, alert.city)) throw new NotFoundException(`alert ${id} not found`);

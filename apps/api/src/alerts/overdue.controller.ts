@@ -11,13 +11,19 @@ import { callerOf, mayAccess } from '../alerting/caller.js';
 import { PageOffset } from '../common/paging.js';
 
 export class OverdueQuery {
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   city?: string;
 
-  @IsOptional() @IsIn(['late', 'silent', 'disconnected'])
+  @IsOptional()
+  @IsIn(['late', 'silent', 'disconnected'])
   status?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   limit = 500;
 
   @PageOffset()
@@ -45,17 +51,33 @@ export class OverdueController {
     const shortest = Math.min(...Object.values(deviceTypes).map((t) => t.reportingIntervalS));
     const candidates = await this.lastSeen.silentSince(nowMs - shortest * LATE_FACTOR * 1000, 10_000);
     const ids = candidates.map((c) => c.deviceId);
-    const [records, presences] = await Promise.all([Promise.all(ids.map((id) => this.registry.get(id))), Promise.all(ids.map((id) => this.presence.get(id)))]);
+    const [records, presences] = await Promise.all([
+      Promise.all(ids.map((id) => this.registry.get(id))),
+      Promise.all(ids.map((id) => this.presence.get(id))),
+    ]);
     const items = [];
     let skip = q.offset;
     for (let i = 0; i < ids.length && items.length < q.limit; i++) {
       const device = records[i];
       const type = device && getDeviceType(device.type);
-      if (!device || !type || !mayAccess(caller, device.city) || (q.city !== undefined && device.city !== q.city)) continue;
+      if (!device || !type || !mayAccess(caller, device.city) || (q.city !== undefined && device.city !== q.city))
+        continue;
       const observation = { nowMs, lastSeenMs: candidates[i].lastSeenMs, presence: { online: presences[i].online } };
-      const status = silenceStatus(observation, type.reportingIntervalS, type.reportingIntervalS * DEFAULT_DEADMAN_INTERVALS);
+      const status = silenceStatus(
+        observation,
+        type.reportingIntervalS,
+        type.reportingIntervalS * DEFAULT_DEADMAN_INTERVALS,
+      );
       if (status === 'reporting' || (q.status !== undefined && status !== q.status) || skip-- > 0) continue;
-      items.push({ deviceId: device.id, deviceType: device.type, city: device.city, site: device.site, status, lastSeen: new Date(candidates[i].lastSeenMs).toISOString(), reportingIntervalS: type.reportingIntervalS });
+      items.push({
+        deviceId: device.id,
+        deviceType: device.type,
+        city: device.city,
+        site: device.site,
+        status,
+        lastSeen: new Date(candidates[i].lastSeenMs).toISOString(),
+        reportingIntervalS: type.reportingIntervalS,
+      });
     }
     return { items };
   }

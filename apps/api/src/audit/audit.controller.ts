@@ -8,11 +8,18 @@ import { PageQuery } from '../common/paging.js';
 
 export class AuditQuery extends PageQuery {
   /** A name as a person types it: the token's name, or the operator's who acted through it (any case). */
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   actor?: string;
 
-  /** A prefix of the target: `device:bj-`, `alert:<id>`, `rule:`, `webhook:<id>`, `job:<queue>/`, `token:`; `devices/bj-` reads as `device:bj-`. */
-  @IsOptional() @IsString() @MaxLength(200)
+  /**
+   * A prefix of the target: `device:bj-`, `alert:<id>`, `rule:`, `webhook:<id>`, `job:<queue>/`, `token:`;
+   * `devices/bj-` reads as `device:bj-`.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   target?: string;
 }
 

@@ -1,11 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { bearerToken } from './request-token.js';
 
-const withAuthorization = (authorization?: string) => ({ headers: authorization === undefined ? {} : { authorization } }) as IncomingMessage;
+const withAuthorization = (authorization?: string) =>
+  ({ headers: authorization === undefined ? {} : { authorization } }) as IncomingMessage;
 
 describe('the bearer token of a request', () => {
   it('reads the scheme in any case, as RFC 9110 makes it case-insensitive', () => {
-    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) expect(bearerToken(withAuthorization(`${scheme} tok-123`))).toBe('tok-123');
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR'])
+      expect(bearerToken(withAuthorization(`${scheme} tok-123`))).toBe('tok-123');
   });
 
   it('takes the token after one or more spaces', () => {
@@ -13,7 +15,17 @@ describe('the bearer token of a request', () => {
   });
 
   it('finds none in a missing, empty, other-scheme or doubled header', () => {
-    for (const header of [undefined, '', 'Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', 'Bearer x Bearer y', 'Bearertok', ' Bearer tok', 'Token tok']) {
+    for (const header of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      'Basic YWRtaW46YWRtaW4=',
+      'Bearer x Bearer y',
+      'Bearertok',
+      ' Bearer tok',
+      'Token tok',
+    ]) {
       expect([header, bearerToken(withAuthorization(header))]).toEqual([header, undefined]);
     }
   });

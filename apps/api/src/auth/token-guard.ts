@@ -1,4 +1,10 @@
-import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from './public.decorator.js';
 import { bearerToken } from './request-token.js';
@@ -28,12 +34,18 @@ export class TokenGuard implements CanActivate {
     const { tenancy } = verified;
 
     const required = this.reflector.getAllAndOverride<'admin' | 'cluster-admin' | undefined>(REQUIRED_ROLE, targets);
-    if (required === 'admin' && !tenancy.isAdmin) throw new ForbiddenException('this needs an admin token; operator tokens are read-only');
-    if (required === 'cluster-admin' && !tenancy.isClusterAdmin) throw new ForbiddenException('this needs an admin token for every city');
+    if (required === 'admin' && !tenancy.isAdmin)
+      throw new ForbiddenException('this needs an admin token; operator tokens are read-only');
+    if (required === 'cluster-admin' && !tenancy.isClusterAdmin)
+      throw new ForbiddenException('this needs an admin token for every city');
 
     request.tenancy = tenancy;
     if (!verified.configured) {
-      request.apiToken = { name: tenancy.tokenName, role: tenancy.role, ...(tenancy.withinCities ? { cities: [...tenancy.withinCities] } : {}) };
+      request.apiToken = {
+        name: tenancy.tokenName,
+        role: tenancy.role,
+        ...(tenancy.withinCities ? { cities: [...tenancy.withinCities] } : {}),
+      };
     }
     return true;
   }

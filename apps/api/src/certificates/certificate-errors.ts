@@ -2,11 +2,13 @@ import { ConflictException, NotFoundException, type BadRequestException } from '
 import { badRequest } from '../common/bad-request.js';
 
 /** A 400 in the API's one error body, naming the field at fault. */
-export const fieldProblem = (field: string, problem: string): BadRequestException => badRequest([{ field, message: problem }]);
+export const fieldProblem = (field: string, problem: string): BadRequestException =>
+  badRequest([{ field, message: problem }]);
 
 export const deviceNotFound = (id: string) => new NotFoundException(`device ${id} not found`);
 
-export const certificateNotFound = (id: string, ref: string) => new NotFoundException(`device ${id} has no certificate ${ref}`);
+export const certificateNotFound = (id: string, ref: string) =>
+  new NotFoundException(`device ${id} has no certificate ${ref}`);
 
 /** The device's city has no CA the API can sign with (configuration, not the request, is missing). */
 export function noSigningCa(city: string): ConflictException {
@@ -15,5 +17,10 @@ export function noSigningCa(city: string): ConflictException {
 
 export function alreadyRegistered(field: string): ConflictException {
   const message = 'this certificate is already registered';
-  return new ConflictException({ statusCode: 409, error: 'Conflict', message, fields: [{ field, problems: [message] }] });
+  return new ConflictException({
+    statusCode: 409,
+    error: 'Conflict',
+    message,
+    fields: [{ field, problems: [message] }],
+  });
 }

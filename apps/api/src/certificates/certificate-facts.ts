@@ -2,13 +2,17 @@ import { X509Certificate } from 'node:crypto';
 import { normalizeFingerprint, normalizeSerial, type NewCertificate } from '@citypulse/certificates';
 
 /** What the store keeps of a certificate, read from it (Node's own X.509 parser). */
-export type CertificateFacts = Pick<NewCertificate, 'fingerprint' | 'serial' | 'subject' | 'issuer' | 'notBefore' | 'notAfter'>;
+export type CertificateFacts = Pick<
+  NewCertificate,
+  'fingerprint' | 'serial' | 'subject' | 'issuer' | 'notBefore' | 'notAfter'
+>;
 
 export type FactsCheck = { facts: CertificateFacts } | { problem: string };
 
 /** A PEM certificate's fingerprint, serial, names and validity; a problem if it is not a current one. */
 export function certificateFacts(pem: string, now = new Date()): FactsCheck {
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) return { problem: 'must be a PEM certificate (-----BEGIN CERTIFICATE-----)' };
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    return { problem: 'must be a PEM certificate (-----BEGIN CERTIFICATE-----)' };
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pem);

@@ -25,12 +25,19 @@ export class CertificateGauges {
       registers: [metrics.registry],
       collect: async () => {
         try {
-          const counts = await timeBound(store.countExpiring(EXPIRING_WINDOW_DAYS * 86_400_000), COLLECT_MS, 'reading expiring certificates for /metrics');
+          const counts = await timeBound(
+            store.countExpiring(EXPIRING_WINDOW_DAYS * 86_400_000),
+            COLLECT_MS,
+            'reading expiring certificates for /metrics',
+          );
           expiring.reset();
           for (const [city, count] of counts) expiring.set({ city }, count);
         } catch (err) {
           expiring.reset();
-          log.warn({ err, gauge: 'device_certificates_expiring' }, 'a scrape-time metric could not be read; left out of this scrape');
+          log.warn(
+            { err, gauge: 'device_certificates_expiring' },
+            'a scrape-time metric could not be read; left out of this scrape',
+          );
         }
       },
     });

@@ -9,7 +9,8 @@ export type CsrCheck = { csr: x509.Pkcs10CertificateRequest } | { problem: strin
  * wishes, and the server decides the identity.
  */
 export async function checkCsr(pem: string): Promise<CsrCheck> {
-  if (!/-----BEGIN (NEW )?CERTIFICATE REQUEST-----/.test(pem)) return { problem: 'must be a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----)' };
+  if (!/-----BEGIN (NEW )?CERTIFICATE REQUEST-----/.test(pem))
+    return { problem: 'must be a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----)' };
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(pem);
@@ -17,7 +18,8 @@ export async function checkCsr(pem: string): Promise<CsrCheck> {
     return { problem: 'is not a well-formed PKCS #10 certificate signing request' };
   }
   try {
-    if (!(await csr.verify())) return { problem: 'signature does not verify: the request was altered or not signed with its own key' };
+    if (!(await csr.verify()))
+      return { problem: 'signature does not verify: the request was altered or not signed with its own key' };
   } catch (err) {
     return { problem: `signature cannot be checked (${(err as Error).message}); use an EC P-256/P-384 or RSA key` };
   }

@@ -32,25 +32,44 @@ export async function loadSigningCas(certs: DeviceCaFile[], keys: DeviceCaFile[]
   return Promise.all(
     keys.map(async (keyFile) => {
       const certFile = certs.find((c) => c.city === keyFile.city);
-      if (!certFile) throw new DeviceCaConfigError(`CP_DEVICE_CA_KEY ${keyFile.file}: CP_MQTT_TLS_CA has no CA for ${keyFile.city ?? 'every city'}`);
+      if (!certFile)
+        throw new DeviceCaConfigError(
+          `CP_DEVICE_CA_KEY ${keyFile.file}: CP_MQTT_TLS_CA has no CA for ${keyFile.city ?? 'every city'}`,
+        );
       const privateKey = await readKey(keyFile.file);
       const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
       const pems = (await readFile(certFile.file, 'utf8')).match(PEM_CERTIFICATE) ?? [];
-      const cert = pems.map((pem) => new x509.X509Certificate(pem)).find((c) => Buffer.from(c.publicKey.rawData).equals(spki));
-      if (!cert) throw new DeviceCaConfigError(`CP_DEVICE_CA_KEY ${keyFile.file} is the key of no CA certificate in ${certFile.file}`);
+      const cert = pems
+        .map((pem) => new x509.X509Certificate(pem))
+        .find((c) => Buffer.from(c.publicKey.rawData).equals(spki));
+      if (!cert)
+        throw new DeviceCaConfigError(
+          `CP_DEVICE_CA_KEY ${keyFile.file} is the key of no CA certificate in ${certFile.file}`,
+        );
       const algorithm = signingAlgorithm(privateKey, keyFile.file);
-      const key = await webcrypto.subtle.importKey('pkcs8', privateKey.export({ format: 'der', type: 'pkcs8' }), algorithm, false, ['sign']);
+      const key = await webcrypto.subtle.importKey(
+        'pkcs8',
+        privateKey.export({ format: 'der', type: 'pkcs8' }),
+        algorithm,
+        false,
+        ['sign'],
+      );
       return { city: keyFile.city, cert, key, algorithm };
     }),
   );
 }
 
-/** An unencrypted PEM or DER private key; a problem names the file (a passphrase-protected key cannot be used unattended). */
+/**
+ * An unencrypted PEM or DER private key; a problem names the file (a passphrase-protected key cannot be used
+ * unattended).
+ */
 async function readKey(file: string): Promise<KeyObject> {
   try {
     return createPrivateKey(await readFile(file));
   } catch (err) {
-    throw new DeviceCaConfigError(`CP_DEVICE_CA_KEY ${file}: not a readable, unencrypted private key (${(err as Error).message})`);
+    throw new DeviceCaConfigError(
+      `CP_DEVICE_CA_KEY ${file}: not a readable, unencrypted private key (${(err as Error).message})`,
+    );
   }
 }
 
@@ -66,7 +85,9 @@ function signingAlgorithm(key: KeyObject, file: string): SigningAlgorithm {
   if (key.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   const curve = NODE_CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''];
   if (key.asymmetricKeyType === 'ec' && curve) return { name: 'ECDSA', namedCurve: curve, hash: EC_HASH[curve] };
-  throw new DeviceCaConfigError(`${file}: a device CA key must be RSA or EC P-256/P-384/P-521, not ${key.asymmetricKeyType}`);
+  throw new DeviceCaConfigError(
+    `${file}: a device CA key must be RSA or EC P-256/P-384/P-521, not ${key.asymmetricKeyType}`,
+  );
 }
 
 /** What the API puts in a device certificate: the device decides nothing but its key. */
@@ -82,7 +103,10 @@ export interface DeviceCertificateRequest {
  * (the broker accepts either), TLS client authentication only, a random 128-bit serial, valid
  * from one minute ago (devices' clocks drift) for `validityDays`.
  */
-export async function signDeviceCertificate(ca: SigningCa, request: DeviceCertificateRequest): Promise<x509.X509Certificate> {
+export async function signDeviceCertificate(
+  ca: SigningCa,
+  request: DeviceCertificateRequest,
+): Promise<x509.X509Certificate> {
   const now = request.now ?? new Date();
   return x509.X509CertificateGenerator.create({
     serialNumber: randomBytes(16).toString('hex'),

@@ -2,14 +2,25 @@ import { X509Certificate } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { AuditLog } from '@citypulse/alert-store';
-import { CertificateExistsError, DeviceCertificateStore, normalizeFingerprint, type CertificateView } from '@citypulse/certificates';
+import {
+  CertificateExistsError,
+  DeviceCertificateStore,
+  normalizeFingerprint,
+  type CertificateView,
+} from '@citypulse/certificates';
 import { DeviceRegistry, type DeviceRecord } from '@citypulse/registry';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
 import { DevicePath } from '../devices/device-path.js';
 import { certificateFacts, factsOf } from './certificate-facts.js';
 import { DeviceCertificatePath, RegisterCertificateDto, RotateCertificateDto, SignCsrDto } from './certificate.dto.js';
-import { alreadyRegistered, certificateNotFound, deviceNotFound, fieldProblem, noSigningCa } from './certificate-errors.js';
+import {
+  alreadyRegistered,
+  certificateNotFound,
+  deviceNotFound,
+  fieldProblem,
+  noSigningCa,
+} from './certificate-errors.js';
 import { checkCsr } from './csr.js';
 import { caFor, signDeviceCertificate, type SigningCa } from './device-cas.js';
 import { SIGNING_CAS } from './certificate-providers.js';
@@ -36,13 +47,21 @@ export class DeviceCertificatesController {
     this.validityDays = config.deviceCertificates.validityDays;
   }
 
-  /** Signs the device's CSR (its public key only: CN and SAN are the device id). The device's other certificates keep working. */
+  /**
+   * Signs the device's CSR (its public key only: CN and SAN are the device id). The device's other certificates keep
+   * working.
+   */
   @Post(':id/certificate')
   @AdminOnly()
   async sign(@Param() { id }: DevicePath, @Body() body: SignCsrDto, @CurrentTenancy() tenancy: Tenancy) {
     const device = await this.visible(id, tenancy);
     const issued = await this.issue(device, body.csr);
-    await this.audit.record({ actor: tenancy.tokenName, action: 'certificate.issue', target: `device:${id}`, detail: `serial ${issued.record.serial}` });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'certificate.issue',
+      target: `device:${id}`,
+      detail: `serial ${issued.record.serial}`,
+    });
     return issued;
   }
 
@@ -60,16 +79,29 @@ export class DeviceCertificatesController {
     const effectiveAt = new Date(now.getTime() + (body.graceHours ?? DEFAULT_GRACE_HOURS) * 3_600_000);
     const retired = await Promise.all(previous.map((c) => this.store.revoke(c.fingerprint, { effectiveAt, now })));
     const serials = retired.map((c) => c?.serial).join(', ') || 'none';
-    await this.audit.record({ actor: tenancy.tokenName, action: 'certificate.rotate', target: `device:${id}`, detail: `serial ${issued.record.serial}; retiring ${serials} at ${effectiveAt.toISOString()}` });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'certificate.rotate',
+      target: `device:${id}`,
+      detail: `serial ${issued.record.serial}; retiring ${serials} at ${effectiveAt.toISOString()}`,
+    });
     return { ...issued, retired: retired.filter((c): c is CertificateView => c !== undefined) };
   }
 
-  /** Registers an externally issued certificate by its PEM or only its SHA-256 fingerprint; the device then logs in with it. */
+  /**
+   * Registers an externally issued certificate by its PEM or only its SHA-256 fingerprint; the device then logs in with
+   * it.
+   */
   @Post(':id/certificates')
   @AdminOnly()
-  async register(@Param() { id }: DevicePath, @Body() body: RegisterCertificateDto, @CurrentTenancy() tenancy: Tenancy) {
+  async register(
+    @Param() { id }: DevicePath,
+    @Body() body: RegisterCertificateDto,
+    @CurrentTenancy() tenancy: Tenancy,
+  ) {
     const device = await this.visible(id, tenancy);
-    if (body.certificate !== undefined && body.fingerprint !== undefined) throw fieldProblem('fingerprint', 'send either certificate or fingerprint, not both');
+    if (body.certificate !== undefined && body.fingerprint !== undefined)
+      throw fieldProblem('fingerprint', 'send either certificate or fingerprint, not both');
     const field = body.certificate !== undefined ? 'certificate' : 'fingerprint';
     let facts: { fingerprint: string } = { fingerprint: normalizeFingerprint(body.fingerprint ?? '') as string };
     if (body.certificate !== undefined) {
@@ -79,7 +111,12 @@ export class DeviceCertificatesController {
     }
     try {
       const record = await this.store.add({ ...facts, deviceId: id, city: device.city, source: 'registered' });
-      await this.audit.record({ actor: tenancy.tokenName, action: 'certificate.register', target: `device:${id}`, detail: `fingerprint ${record.fingerprint}` });
+      await this.audit.record({
+        actor: tenancy.tokenName,
+        action: 'certificate.register',
+        target: `device:${id}`,
+        detail: `fingerprint ${record.fingerprint}`,
+      });
       return record;
     } catch (err) {
       if (err instanceof CertificateExistsError) throw alreadyRegistered(field);
@@ -104,7 +141,12 @@ export class DeviceCertificatesController {
     if (!found) throw certificateNotFound(id, serial);
     const revoked = await this.store.revoke(found.fingerprint);
     if (!revoked) throw certificateNotFound(id, serial);
-    await this.audit.record({ actor: tenancy.tokenName, action: 'certificate.revoke', target: `device:${id}`, detail: `${found.serial ? `serial ${found.serial}` : `fingerprint ${found.fingerprint}`}` });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'certificate.revoke',
+      target: `device:${id}`,
+      detail: `${found.serial ? `serial ${found.serial}` : `fingerprint ${found.fingerprint}`}`,
+    });
     return revoked;
   }
 
@@ -113,9 +155,18 @@ export class DeviceCertificatesController {
     if (!ca) throw noSigningCa(device.city);
     const checked = await checkCsr(csrPem);
     if ('problem' in checked) throw fieldProblem('csr', checked.problem);
-    const signed = await signDeviceCertificate(ca, { deviceId: device.id, publicKey: checked.csr.publicKey, validityDays: this.validityDays });
+    const signed = await signDeviceCertificate(ca, {
+      deviceId: device.id,
+      publicKey: checked.csr.publicKey,
+      validityDays: this.validityDays,
+    });
     const certificate = signed.toString('pem');
-    const record = await this.store.add({ ...factsOf(new X509Certificate(certificate)), deviceId: device.id, city: device.city, source: 'issued' });
+    const record = await this.store.add({
+      ...factsOf(new X509Certificate(certificate)),
+      deviceId: device.id,
+      city: device.city,
+      source: 'issued',
+    });
     return { certificate, record };
   }
 

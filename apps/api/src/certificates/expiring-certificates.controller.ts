@@ -18,7 +18,11 @@ export class ExpiringCertificatesController {
   async expiring(@Query() query: ExpiringQuery, @CurrentTenancy() tenancy: Tenancy) {
     // A city outside the caller's tenancy is an empty list, as if it had no certificates.
     const cities = query.city !== undefined ? (tenancy.allows(query.city) ? [query.city] : []) : tenancy.withinCities;
-    const items = await this.store.expiring({ withinMs: query.days * DAY_MS, limit: query.limit, ...(cities ? { cities } : {}) });
+    const items = await this.store.expiring({
+      withinMs: query.days * DAY_MS,
+      limit: query.limit,
+      ...(cities ? { cities } : {}),
+    });
     return { days: query.days, items };
   }
 }

@@ -1,7 +1,25 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Length, Matches, Max, Min, Validate,
-  ValidateIf, ValidateNested, ValidatorConstraint, type ValidatorConstraintInterface,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidateIf,
+  ValidateNested,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
 import { CITY_PATTERN } from '@citypulse/registry';
 import { CHANNEL_KINDS, SECRET_REF_PATTERN, SEVERITY_NAMES, isKnownTimeZone } from '@citypulse/alert-config';
@@ -16,28 +34,44 @@ export class SmtpSettingsDto {
   @Matches(HOST, { message: 'host must be a host name or IP address' })
   host!: string;
 
-  @IsInt() @Min(1) @Max(65535)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   port!: number;
 
   /** TLS from the start (port 465); else STARTTLS when the server offers it. */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   secure?: boolean;
 
-  @IsOptional() @IsString() @Length(1, 256)
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
   user?: string;
 
-  /** Stored sealed (AES-256-GCM), or a reference `env:CP_CHANNEL_SECRET_…`; never returned. Omitted on PUT: the stored one stays. */
-  @IsOptional() @IsString() @Length(1, 1024)
+  /**
+   * Stored sealed (AES-256-GCM), or a reference `env:CP_CHANNEL_SECRET_…`; never returned. Omitted on PUT: the stored
+   * one stays.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(1, 1024)
   password?: string;
 
   @IsEmail({ allow_display_name: true })
   from!: string;
 
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsEmail({}, { each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsEmail({}, { each: true })
   to!: string[];
 }
 
-/** A city's notification channel. `url` (Slack, Teams, Mattermost, webhook) is a secret: sealed at rest, masked when read. */
+/**
+ * A city's notification channel. `url` (Slack, Teams, Mattermost, webhook) is a secret: sealed at rest, masked when
+ * read.
+ */
 export class ChannelDto {
   @Matches(SLUG.pattern, { message: `id ${SLUG.message}` })
   id!: string;
@@ -45,22 +79,34 @@ export class ChannelDto {
   @IsIn([...CHANNEL_KINDS])
   kind!: (typeof CHANNEL_KINDS)[number];
 
-  @IsOptional() @IsString() @Length(1, 100)
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
   name?: string;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   enabled?: boolean;
 
   /** kind email. */
-  @IsOptional() @ValidateNested() @Type(() => SmtpSettingsDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SmtpSettingsDto)
   email?: SmtpSettingsDto;
 
-  /** kind slack, teams, mattermost, webhook: the incoming-webhook URL, or a reference `env:CP_CHANNEL_SECRET_…`. Omitted on PUT: the stored one stays. */
-  @IsOptional() @ValidateIf((o: ChannelDto) => !isRef(o.url)) @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  /**
+   * kind slack, teams, mattermost, webhook: the incoming-webhook URL, or a reference `env:CP_CHANNEL_SECRET_…`. Omitted
+   * on PUT: the stored one stays.
+   */
+  @IsOptional()
+  @ValidateIf((o: ChannelDto) => !isRef(o.url))
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
   url?: string;
 
   /** kind webhook: the HMAC key; generated (and returned once) when absent. */
-  @IsOptional() @IsString() @Length(16, 256)
+  @IsOptional()
+  @IsString()
+  @Length(16, 256)
   signingSecret?: string;
 }
 
@@ -87,19 +133,25 @@ export class PolicyPath extends CityPath {
 
 export class EscalationLevelDto {
   /** After the previous level was notified (level 1: after the alert opened). Fractions allowed (tests use 0.3). */
-  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(7 * 86_400)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(7 * 86_400)
   afterSeconds!: number;
 
-  @IsArray() @ArrayMaxSize(20) @Matches(SLUG.pattern, { each: true, message: `each channel ${SLUG.message}` })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(SLUG.pattern, { each: true, message: `each channel ${SLUG.message}` })
   channels!: string[];
 
   /** Also e-mail whoever is on call (the policy's `onCall`). */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   onCall?: boolean;
 }
 
 export class OnCallPersonDto {
-  @IsString() @Length(1, 100)
+  @IsString()
+  @Length(1, 100)
   name!: string;
 
   @IsEmail()
@@ -121,7 +173,11 @@ export class OnCallRotationDto {
   @Matches(SLUG.pattern, { message: `channel ${SLUG.message}` })
   channel!: string;
 
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => OnCallPersonDto)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => OnCallPersonDto)
   people!: OnCallPersonDto[];
 
   @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'startDate must be a date YYYY-MM-DD' })
@@ -132,17 +188,29 @@ export class OnCallRotationDto {
 }
 
 export class EscalationPolicyDto {
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => EscalationLevelDto)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => EscalationLevelDto)
   levels!: EscalationLevelDto[];
 
   /** After the last level, notify it again this often until acknowledged; 0 (default) = never. */
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(7 * 86_400)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(7 * 86_400)
   repeatSeconds?: number;
 
   /** At most this many repeats (default 10). */
-  @IsOptional() @IsInt() @Min(0) @Max(1000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   maxRepeats?: number;
 
-  @IsOptional() @ValidateNested() @Type(() => OnCallRotationDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OnCallRotationDto)
   onCall?: OnCallRotationDto;
 }

@@ -1,4 +1,18 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Put, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { ChannelRepository, maskedChannel } from '@citypulse/alert-config';
@@ -22,7 +36,10 @@ export class ChannelsController {
     private readonly audit: AuditLog,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.options = { secretsKey: config.notifications.secretsKey, allowPrivateTargets: config.notifications.allowPrivateTargets };
+    this.options = {
+      secretsKey: config.notifications.secretsKey,
+      allowPrivateTargets: config.notifications.allowPrivateTargets,
+    };
   }
 
   @Get()
@@ -46,9 +63,19 @@ export class ChannelsController {
     const tenancy = adminOfCity(req, city, `city ${city} not found`);
     const { channel, generatedSecret } = await channelRecord(city, body, null, this.options);
     if (!(await this.channels.createChannel(channel))) {
-      throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `channel ${body.id} exists`, fields: [{ field: 'id', problems: [`channel ${body.id} exists in ${city}`] }] });
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `channel ${body.id} exists`,
+        fields: [{ field: 'id', problems: [`channel ${body.id} exists in ${city}`] }],
+      });
     }
-    await this.audit.record({ actor: tenancy.tokenName, action: 'channel.create', target: `channel:${city}/${channel.id}`, detail: channel.kind });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'channel.create',
+      target: `channel:${city}/${channel.id}`,
+      detail: channel.kind,
+    });
     return { ...maskedChannel(channel), ...(generatedSecret && { signingSecret: generatedSecret }) };
   }
 
@@ -60,7 +87,12 @@ export class ChannelsController {
     if (!previous) throw new NotFoundException(`channel ${id} not found`);
     const { channel, generatedSecret } = await channelRecord(city, { ...body, id }, previous, this.options);
     await this.channels.putChannel(channel);
-    await this.audit.record({ actor: tenancy.tokenName, action: 'channel.update', target: `channel:${city}/${id}`, detail: channel.kind });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'channel.update',
+      target: `channel:${city}/${id}`,
+      detail: channel.kind,
+    });
     return { ...maskedChannel(channel), ...(generatedSecret && { signingSecret: generatedSecret }) };
   }
 
@@ -70,8 +102,13 @@ export class ChannelsController {
   async remove(@Param() { city, id }: ChannelPath, @Req() req: Request) {
     const tenancy = adminOfCity(req, city, `channel ${id} not found`);
     if (!(await this.channels.channel(city, id))) throw new NotFoundException(`channel ${id} not found`);
-    const users = (await this.channels.policies(city)).filter((p) => p.onCall?.channel === id || p.levels.some((l) => l.channels.includes(id)));
-    if (users.length > 0) throw new ConflictException(`channel ${id} is used by the escalation policies for ${users.map((p) => p.severity).join(', ')}`);
+    const users = (await this.channels.policies(city)).filter(
+      (p) => p.onCall?.channel === id || p.levels.some((l) => l.channels.includes(id)),
+    );
+    if (users.length > 0)
+      throw new ConflictException(
+        `channel ${id} is used by the escalation policies for ${users.map((p) => p.severity).join(', ')}`,
+      );
     await this.channels.removeChannel(city, id);
     await this.audit.record({ actor: tenancy.tokenName, action: 'channel.delete', target: `channel:${city}/${id}` });
   }

@@ -23,6 +23,9 @@ export function readerOfCity(req: Request, city: string, notFound: string): Tena
 /** As `readerOfCity`, and changing them needs an admin token of the city (operators get 403 in their own city). */
 export function adminOfCity(req: Request, city: string, notFound: string): Tenancy {
   const tenancy = readerOfCity(req, city, notFound);
-  if (!tenancy.isAdmin) throw new ForbiddenException(`changing ${city}'s notification channels and escalation policies needs an admin token`);
+  if (!tenancy.isAdmin)
+    throw new ForbiddenException(
+      `changing ${city}'s notification channels and escalation policies needs an admin token`,
+    );
   return tenancy;
 }

@@ -12,7 +12,10 @@ export interface FieldProblem {
  * `message` defaults to the fields spelled out (`a: x; y | b: z`); `extra` adds request-specific
  * detail next to `fields` (the bulk routes' `rows`).
  */
-export function fieldsBadRequest(fields: FieldProblem[], options: { message?: string; extra?: Record<string, unknown> } = {}): BadRequestException {
+export function fieldsBadRequest(
+  fields: FieldProblem[],
+  options: { message?: string; extra?: Record<string, unknown> } = {},
+): BadRequestException {
   const message = options.message ?? fields.map((f) => `${f.field}: ${f.problems.join('; ')}`).join(' | ');
   return new BadRequestException({ statusCode: 400, error: 'Bad Request', message, ...options.extra, fields });
 }

@@ -7,6 +7,9 @@ import { errorBody } from './error-body.js';
 export class ErrorBodyFilter extends BaseExceptionFilter {
   override catch(exception: HttpException, host: ArgumentsHost): void {
     const status = exception.getStatus();
-    super.catch(new HttpException(errorBody(status, exception.getResponse(), exception.cause), status, { cause: exception }), host);
+    super.catch(
+      new HttpException(errorBody(status, exception.getResponse(), exception.cause), status, { cause: exception }),
+      host,
+    );
   }
 }

@@ -19,7 +19,11 @@ export interface ErrorBody {
 export function errorBody(status: number, response: string | object, cause?: unknown): ErrorBody {
   const given = (typeof response === 'string' ? { message: response } : response) as Record<string, unknown>;
   const error = typeof given.error === 'string' ? given.error : (STATUS_CODES[status] ?? 'Error');
-  const message = Array.isArray(given.message) ? given.message.join(' | ') : typeof given.message === 'string' ? given.message : error;
+  const message = Array.isArray(given.message)
+    ? given.message.join(' | ')
+    : typeof given.message === 'string'
+      ? given.message
+      : error;
   const body: ErrorBody = { ...given, statusCode: status, error, message };
   const field = cause instanceof SyntaxError ? 'body' : cause instanceof URIError ? 'path' : undefined;
   if (status === 400 && body.fields === undefined && field) body.fields = [{ field, problems: [message] }];

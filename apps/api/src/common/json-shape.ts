@@ -4,7 +4,10 @@ export interface ShapeProblem {
   problems: string[];
 }
 
-/** Deeper than any request citypulse takes (a bulk row is 3 levels); class-transformer recurses per level and overflows its stack near 5,000. */
+/**
+ * Deeper than any request citypulse takes (a bulk row is 3 levels); class-transformer recurses per level and overflows
+ * its stack near 5,000.
+ */
 export const MAX_BODY_DEPTH = 32;
 
 /**
@@ -28,7 +31,10 @@ export function shapeProblems(value: unknown, maxDepth = MAX_BODY_DEPTH): ShapeP
     for (const key of Object.keys(node)) {
       const field = path ? `${path}.${key}` : key;
       const child = (node as Record<string, unknown>)[key];
-      if (key === '__proto__' || (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype'))) {
+      if (
+        key === '__proto__' ||
+        (key === 'constructor' && child !== null && typeof child === 'object' && Object.hasOwn(child, 'prototype'))
+      ) {
         problems.push({ field, problems: [`${key} is not an accepted property name`] });
         continue;
       }

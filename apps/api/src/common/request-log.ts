@@ -27,7 +27,17 @@ export function requestLog(logger: Logger) {
     // 'close' comes for finished and abandoned responses alike (an SSE stream ends with it).
     res.once('close', () => {
       const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
-      logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, durationMs, finished: res.writableFinished }, 'http request');
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          durationMs,
+          finished: res.writableFinished,
+        },
+        'http request',
+      );
     });
     next();
   };

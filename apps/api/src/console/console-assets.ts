@@ -27,7 +27,10 @@ export class ConsoleAssets {
     this.files = new Map(
       readdirSync(folder)
         .filter((name) => ASSET_NAME.test(name))
-        .map((name) => [name, { body: readFileSync(`${folder}/${name}`), contentType: CONTENT_TYPES[name.split('.').pop()!] }]),
+        .map((name) => [
+          name,
+          { body: readFileSync(`${folder}/${name}`), contentType: CONTENT_TYPES[name.split('.').pop()!] },
+        ]),
     );
   }
 

@@ -27,7 +27,15 @@ describe('the console’s server-sent-event parser', () => {
 });
 
 describe('the console’s alert queue logic', () => {
-  const alert = { id: 'a', city: 'beijing', site: 'beijing-tower-1', severity: 'warning', state: 'open', openedAt: '2026-01-01T00:00:00Z', count: 1 };
+  const alert = {
+    id: 'a',
+    city: 'beijing',
+    site: 'beijing-tower-1',
+    severity: 'warning',
+    state: 'open',
+    openedAt: '2026-01-01T00:00:00Z',
+    count: 1,
+  };
 
   it('filters by city, site (exactly, as the API does), severity and state; active means not resolved', async () => {
     const { matchesFilters } = await load('alert-list.js');
@@ -44,9 +52,20 @@ describe('the console’s alert queue logic', () => {
   it('applies a live message over what the page knew, keeping the fields the message lacks', async () => {
     const { applyMessage } = await load('alert-list.js');
     const known = { ...alert, updatedAt: 'earlier', renotifySeconds: 0 };
-    const message = { event: { kind: 'acknowledged', at: 'now', actor: 'bob' }, alert: { ...alert, state: 'acknowledged', acknowledgedBy: 'bob' } };
-    expect(applyMessage(known, message)).toEqual({ ...known, state: 'acknowledged', acknowledgedBy: 'bob', acknowledgedAt: 'now', updatedAt: 'now' });
-    expect(applyMessage(undefined, { ...message, event: { kind: 'resolved', at: 'now', actor: 'rule' } })).toMatchObject({ resolvedAt: 'now', resolvedBy: 'rule' });
+    const message = {
+      event: { kind: 'acknowledged', at: 'now', actor: 'bob' },
+      alert: { ...alert, state: 'acknowledged', acknowledgedBy: 'bob' },
+    };
+    expect(applyMessage(known, message)).toEqual({
+      ...known,
+      state: 'acknowledged',
+      acknowledgedBy: 'bob',
+      acknowledgedAt: 'now',
+      updatedAt: 'now',
+    });
+    expect(
+      applyMessage(undefined, { ...message, event: { kind: 'resolved', at: 'now', actor: 'rule' } }),
+    ).toMatchObject({ resolvedAt: 'now', resolvedBy: 'rule' });
   });
 
   it('orders unresolved before resolved, then by severity, then newest first', async () => {
@@ -57,7 +76,12 @@ describe('the console’s alert queue logic', () => {
       { ...alert, id: 'new-warning', openedAt: '2026-01-02T00:00:00Z' },
       { ...alert, id: 'critical', severity: 'critical' },
     ];
-    expect(list.sort(queueOrder).map((a) => a.id)).toEqual(['critical', 'new-warning', 'old-warning', 'resolved-critical']);
+    expect(list.sort(queueOrder).map((a) => a.id)).toEqual([
+      'critical',
+      'new-warning',
+      'old-warning',
+      'resolved-critical',
+    ]);
   });
 });
 
@@ -105,8 +129,16 @@ describe('the console’s alert queue counts, titles and units', () => {
 
   it('counts per severity within the state filter, per state within the severity filter', async () => {
     const { countsFor } = await load('alert-list.js');
-    expect(countsFor(counts, { state: 'active' })).toEqual({ bySeverity: { critical: 3, warning: 250, info: 0 }, byState: { open: 251, acknowledged: 2, resolved: 6 }, total: 253 });
-    expect(countsFor(counts, { state: 'resolved', severity: 'critical' })).toMatchObject({ bySeverity: { critical: 5, warning: 1 }, byState: { open: 1, acknowledged: 2, resolved: 5 }, total: 5 });
+    expect(countsFor(counts, { state: 'active' })).toEqual({
+      bySeverity: { critical: 3, warning: 250, info: 0 },
+      byState: { open: 251, acknowledged: 2, resolved: 6 },
+      total: 253,
+    });
+    expect(countsFor(counts, { state: 'resolved', severity: 'critical' })).toMatchObject({
+      bySeverity: { critical: 5, warning: 1 },
+      byState: { open: 1, acknowledged: 2, resolved: 5 },
+      total: 5,
+    });
     expect(countsFor(undefined, { state: 'any' }).total).toBe(0);
   });
 
@@ -139,9 +171,17 @@ describe('the console’s chart axes and rules', () => {
 
   it('draws a line per threshold of above, below and outside rules, none for rate and deadman', async () => {
     const { ruleThresholds } = await load('chart.js');
-    expect(ruleThresholds({ id: 'a', severity: 'critical', condition: { kind: 'above', threshold: 1000 } })).toEqual([{ value: 1000, label: 'critical >', severity: 'critical', ruleId: 'a' }]);
-    expect(ruleThresholds({ id: 'o', severity: 'warning', condition: { kind: 'outside', low: 1, high: 9 } }).map((t: any) => t.value)).toEqual([1, 9]);
-    expect(ruleThresholds({ id: 'd', severity: 'warning', condition: { kind: 'deadman', afterSeconds: 60 } })).toEqual([]);
+    expect(ruleThresholds({ id: 'a', severity: 'critical', condition: { kind: 'above', threshold: 1000 } })).toEqual([
+      { value: 1000, label: 'critical >', severity: 'critical', ruleId: 'a' },
+    ]);
+    expect(
+      ruleThresholds({ id: 'o', severity: 'warning', condition: { kind: 'outside', low: 1, high: 9 } }).map(
+        (t: any) => t.value,
+      ),
+    ).toEqual([1, 9]);
+    expect(ruleThresholds({ id: 'd', severity: 'warning', condition: { kind: 'deadman', afterSeconds: 60 } })).toEqual(
+      [],
+    );
   });
 
   it('picks per rule key the most specific rule whose scope takes the device in', async () => {

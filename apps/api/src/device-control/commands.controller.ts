@@ -38,13 +38,20 @@ export class CommandsController {
   async send(@Param() { id }: DevicePath, @Body() body: SendCommandDto, @CurrentTenancy() tenancy: Tenancy) {
     const { device, type } = await visibleDevice(this.registry, id, tenancy);
     const isFirmware = body.name === FIRMWARE_UPDATE_COMMAND;
-    const timeoutS = body.timeoutS ?? (isFirmware ? this.firmware.defaultTimeoutS : this.config.commands.defaultTimeoutS);
-    if (timeoutS > this.config.commands.maxTimeoutS) throw badRequest([{ field: 'timeoutS', message: `timeoutS must be at most ${this.config.commands.maxTimeoutS}` }]);
+    const timeoutS =
+      body.timeoutS ?? (isFirmware ? this.firmware.defaultTimeoutS : this.config.commands.defaultTimeoutS);
+    if (timeoutS > this.config.commands.maxTimeoutS)
+      throw badRequest([
+        { field: 'timeoutS', message: `timeoutS must be at most ${this.config.commands.maxTimeoutS}` },
+      ]);
     // firmware-update: the operator names an image; the device gets its url, size, sha256 and a download token.
     const firmware = isFirmware ? await this.firmware.plan(device, body.params ?? {}, tenancy, timeoutS) : undefined;
     if (firmware && !firmware.ok) throw badRequest([{ field: firmware.field, message: firmware.message }]);
     const checked = checkCommand(type, body.name, firmware?.ok ? firmware.params : (body.params ?? {}));
-    const problems = checked.problems.map((p) => ({ field: p.reason === 'unknown_command' ? 'name' : p.key === undefined ? 'params' : `params.${p.key}`, message: p.detail }));
+    const problems = checked.problems.map((p) => ({
+      field: p.reason === 'unknown_command' ? 'name' : p.key === undefined ? 'params' : `params.${p.key}`,
+      message: p.detail,
+    }));
     if (problems.length > 0) throw badRequest(problems);
 
     // The timeout first: a command must never exist without the job that ends it.
@@ -53,11 +60,23 @@ export class CommandsController {
     await this.timeouts.schedule({ commandId, deviceId: id }, timeoutS * 1000);
     // The image stays undeletable while the device may still fetch it.
     if (firmware?.ok && !(await this.firmware.holdFor(commandId, firmware.image, now.getTime() + timeoutS * 1000))) {
-      throw badRequest([{ field: 'params.imageId', message: `no firmware image ${firmware.image.id} in ${device.city}` }]);
+      throw badRequest([
+        { field: 'params.imageId', message: `no firmware image ${firmware.image.id} in ${device.city}` },
+      ]);
     }
-    const command = await this.commands.create({ id: commandId, deviceId: id, name: body.name, params: checked.params, timeoutS }, now);
+    const command = await this.commands.create(
+      { id: commandId, deviceId: id, name: body.name, params: checked.params, timeoutS },
+      now,
+    );
     this.metrics.commandTransitions.inc({ status: 'pending' });
-    await this.audit.record({ actor: tenancy.tokenName, action: 'device.command', target: `device:${id}`, detail: `${body.name}${firmware?.ok ? ` ${firmware.image.version} (image ${firmware.image.id})` : ''} (command ${commandId})` });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'device.command',
+      target: `device:${id}`,
+      detail:
+        `${body.name}${firmware?.ok ? ` ${firmware.image.version} (image ${firmware.image.id})` : ''} ` +
+        `(command ${commandId})`,
+    });
     return command;
   }
 

@@ -29,8 +29,12 @@ export class ForgetDeletedDevices implements OnApplicationBootstrap, OnApplicati
     this.subscriber.on('message', (from: string, message: string) => {
       const event = from === channel ? parseControlEvent(message) : undefined;
       if (event?.kind !== 'deleted') return;
-      Promise.all([this.shadows.remove(event.deviceId), this.commands.removeDevice(event.deviceId)]).catch((err: Error) =>
-        this.logger.warn({ err, deviceId: event.deviceId }, 'could not delete the shadow and commands of a deleted device'),
+      Promise.all([this.shadows.remove(event.deviceId), this.commands.removeDevice(event.deviceId)]).catch(
+        (err: Error) =>
+          this.logger.warn(
+            { err, deviceId: event.deviceId },
+            'could not delete the shadow and commands of a deleted device',
+          ),
       );
     });
     await this.subscriber.subscribe(channel);

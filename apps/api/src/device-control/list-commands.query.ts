@@ -5,10 +5,15 @@ import { PageOffset } from '../common/paging.js';
 
 /** GET /devices/:id/commands?status=&limit=&offset= */
 export class ListCommandsQuery {
-  @IsOptional() @IsIn(COMMAND_STATUSES)
+  @IsOptional()
+  @IsIn(COMMAND_STATUSES)
   status?: CommandStatus;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   limit = 20;
 
   @PageOffset()

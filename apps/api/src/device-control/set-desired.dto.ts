@@ -7,6 +7,8 @@ export class SetDesiredDto {
   desired!: Record<string, unknown>;
 
   /** The desired version this update was made against; if the shadow has moved on since, 409 and nothing changes. */
-  @IsOptional() @IsInt() @Min(0)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
   version?: number;
 }

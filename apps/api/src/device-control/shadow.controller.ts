@@ -29,21 +29,41 @@ export class ShadowController {
     return this.shadows.get(id);
   }
 
-  /** Merges `desired` into the desired configuration (null removes a key); with `version`, only if nobody changed it since. */
+  /**
+   * Merges `desired` into the desired configuration (null removes a key); with `version`, only if nobody changed it
+   * since.
+   */
   @Put(':id/shadow/desired')
   @AdminOnly()
   async setDesired(@Param() { id }: DevicePath, @Body() body: SetDesiredDto, @CurrentTenancy() tenancy: Tenancy) {
     const { type } = await visibleDevice(this.registry, id, tenancy);
     const checked = checkConfigPatch(type, body.desired);
     const problems = [...checked.problems];
-    if (problems.length === 0 && Object.keys(checked.values).length === 0) problems.push({ reason: 'invalid_shape', detail: 'set or remove at least one config key' });
-    if (problems.length > 0) throw badRequest(problems.map((p) => ({ field: p.key === undefined ? 'desired' : `desired.${p.key}`, message: p.detail })));
+    if (problems.length === 0 && Object.keys(checked.values).length === 0)
+      problems.push({ reason: 'invalid_shape', detail: 'set or remove at least one config key' });
+    if (problems.length > 0)
+      throw badRequest(
+        problems.map((p) => ({ field: p.key === undefined ? 'desired' : `desired.${p.key}`, message: p.detail })),
+      );
     const updated = await this.shadows.setDesired(id, checked.values, { expectedVersion: body.version });
     if (!updated.ok) {
-      const message = `the desired configuration is at version ${updated.currentVersion}, not ${body.version}; read it again and retry`;
-      throw new ConflictException({ statusCode: 409, error: 'Conflict', message, fields: [{ field: 'version', problems: [message] }], currentVersion: updated.currentVersion });
+      const message =
+        `the desired configuration is at version ${updated.currentVersion}, not ${body.version}; read it again ` +
+        `and retry`;
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message,
+        fields: [{ field: 'version', problems: [message] }],
+        currentVersion: updated.currentVersion,
+      });
     }
-    await this.audit.record({ actor: tenancy.tokenName, action: 'device.shadow.desired', target: `device:${id}`, detail: JSON.stringify(body.desired) });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'device.shadow.desired',
+      target: `device:${id}`,
+      detail: JSON.stringify(body.desired),
+    });
     return updated.shadow;
   }
 }

@@ -1,7 +1,9 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { deviceTypes, getDeviceType } from '@citypulse/devices';
 
-/** The device catalogue: every type a device can be provisioned with, its fields (unit, range) and default alert rules. */
+/**
+ * The device catalogue: every type a device can be provisioned with, its fields (unit, range) and default alert rules.
+ */
 @Controller('device-types')
 export class DeviceTypesController {
   @Get()

@@ -12,7 +12,13 @@ import { IdNamespaces } from './id-namespace.js';
 @Module({
   imports: [CertificatesApiModule],
   // BulkProvisionController first: its POST /devices/bulk must not be taken for a device id.
-  controllers: [BulkProvisionController, DevicesController, DeviceTypesController, PresenceController, TokensController],
+  controllers: [
+    BulkProvisionController,
+    DevicesController,
+    DeviceTypesController,
+    PresenceController,
+    TokensController,
+  ],
   providers: [PresenceFeed, IdNamespaces],
 })
 export class DevicesApiModule {}

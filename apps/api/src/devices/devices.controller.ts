@@ -1,7 +1,29 @@
-import { Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { DeviceCertificateStore } from '@citypulse/certificates';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { DEFAULT_SCRYPT, DeviceExistsError, DeviceRegistry, PresenceStore, toPublic, type DeviceRecord, type ScryptParams } from '@citypulse/registry';
+import {
+  DEFAULT_SCRYPT,
+  DeviceExistsError,
+  DeviceRegistry,
+  PresenceStore,
+  toPublic,
+  type DeviceRecord,
+  type ScryptParams,
+} from '@citypulse/registry';
 import { AuditLog, LastSeenIndex } from '@citypulse/alert-store';
 import { withLastReading } from './last-seen.js';
 import { AdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -49,7 +71,13 @@ export class DevicesController {
       await this.record(tenancy, 'device.provision', device.id, `${device.type} in ${device.city}/${device.site}`);
       return { ...toPublic(device), secret };
     } catch (err) {
-      if (err instanceof DeviceExistsError) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: err.message, fields: [{ field: 'id', problems: [err.message] }] });
+      if (err instanceof DeviceExistsError)
+        throw new ConflictException({
+          statusCode: 409,
+          error: 'Conflict',
+          message: err.message,
+          fields: [{ field: 'id', problems: [err.message] }],
+        });
       throw err;
     }
   }
@@ -60,7 +88,12 @@ export class DevicesController {
     const { items, total } = await this.registry.list({ ...query, withinCities: tenancy.withinCities });
     const ids = items.map((d) => d.id);
     const presence = await withLastReading(this.lastSeen, ids, await this.presence.getMany(ids));
-    return { items: items.map((d, i) => ({ ...toPublic(d), presence: presence[i] })), total, offset: query.offset, limit: query.limit };
+    return {
+      items: items.map((d, i) => ({ ...toPublic(d), presence: presence[i] })),
+      total,
+      offset: query.offset,
+      limit: query.limit,
+    };
   }
 
   @Get(':id')
@@ -76,11 +109,13 @@ export class DevicesController {
   async update(@Param() { id }: DevicePath, @Body() body: UpdateDeviceDto, @CurrentTenancy() tenancy: Tenancy) {
     await this.visible(id, tenancy);
     if (body.city !== undefined && !tenancy.allows(body.city)) throw outsideTenancy(body.city);
-    const reserved = body.city === undefined ? undefined : (await this.namespaces.reserved([{ id, city: body.city }])).get(id);
+    const reserved =
+      body.city === undefined ? undefined : (await this.namespaces.reserved([{ id, city: body.city }])).get(id);
     if (reserved) throw badRequest([{ field: 'city', message: reserved }]);
     const device = await this.registry.update(id, body);
     if (!device) throw notFound(id);
-    // Its certificates follow: listed in the new city only, revocations kept (idempotent, so a retried PATCH repairs a failure here).
+    // Its certificates follow: listed in the new city only, revocations kept (idempotent, so a retried PATCH repairs a
+    // failure here).
     if (body.city !== undefined) await this.certificates.moveDevice(id, body.city);
     await this.record(tenancy, 'device.update', id, JSON.stringify(body));
     return toPublic(device);
@@ -140,5 +175,10 @@ const notFound = (id: string) => new NotFoundException(`device ${id} not found`)
 
 function outsideTenancy(city: string): ForbiddenException {
   const message = `this token is not allowed to manage devices in city ${city}`;
-  return new ForbiddenException({ statusCode: 403, error: 'Forbidden', message, fields: [{ field: 'city', problems: [message] }] });
+  return new ForbiddenException({
+    statusCode: 403,
+    error: 'Forbidden',
+    message,
+    fields: [{ field: 'city', problems: [message] }],
+  });
 }

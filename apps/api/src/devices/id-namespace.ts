@@ -17,7 +17,10 @@ export const cityIdPrefix = (city: string): string => `${city}-`;
 /** Why a city-scoped caller may not use this id for a device of `city` (not in the city's namespace), or undefined. */
 export function scopedIdProblem(id: string, city: string, tenancy: Tenancy): string | undefined {
   if (tenancy.isClusterWide || id.startsWith(cityIdPrefix(city))) return undefined;
-  return `must start with "${cityIdPrefix(city)}": a token limited to cities provisions ids in its city's namespace (ids are global across cities)`;
+  return (
+    `must start with "${cityIdPrefix(city)}": a token limited to cities provisions ids in its city's namespace ` +
+    `(ids are global across cities)`
+  );
 }
 
 /** The city names an id's prefixes could claim: `tianjin-port-1` → tianjin, tianjin-port. */
@@ -47,11 +50,17 @@ export class IdNamespaces {
     const tokenCities = new Set((await this.tokens.list()).flatMap((t) => t.cities ?? []));
     const existing = new Set<string>();
     for (const city of candidates) {
-      if (tokenCities.has(city) || (await this.registry.list({ city, offset: 0, limit: 1 })).total > 0) existing.add(city);
+      if (tokenCities.has(city) || (await this.registry.list({ city, offset: 0, limit: 1 })).total > 0)
+        existing.add(city);
     }
     for (const d of devices) {
       const owner = claimedCities(d.id).find((c) => c !== d.city && existing.has(c));
-      if (owner) problems.set(d.id, `ids starting with "${cityIdPrefix(owner)}" belong to city ${owner}: choose another id for a device of ${d.city}`);
+      if (owner)
+        problems.set(
+          d.id,
+          `ids starting with "${cityIdPrefix(owner)}" belong to city ${owner}: choose another id for a device ` +
+            `of ${d.city}`,
+        );
     }
     return problems;
   }

@@ -22,6 +22,8 @@ export class ProvisionDeviceDto {
   @Matches(SITE_PATTERN, { message: DEVICE_FIELD_MESSAGES.site })
   site!: string;
 
-  @IsOptional() @IsString() @Length(1, 200)
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
   name?: string;
 }

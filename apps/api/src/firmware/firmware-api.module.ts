@@ -10,13 +10,7 @@ import { FirmwareUpload } from './firmware-upload.js';
 /** The firmware catalogue over HTTP, and FirmwareUpdates for whoever sends firmware-update commands. */
 @Module({
   controllers: [FirmwareController],
-  providers: [
-    ...FIRMWARE_PROVIDERS,
-    FirmwareUpload,
-    FirmwareDownload,
-    FirmwareUpdates,
-    TokenVerifier,
-  ],
+  providers: [...FIRMWARE_PROVIDERS, FirmwareUpload, FirmwareDownload, FirmwareUpdates, TokenVerifier],
   exports: [FirmwareUpdates, FirmwareCatalogue, DownloadTokens],
 })
 export class FirmwareApiModule {}

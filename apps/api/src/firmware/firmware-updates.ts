@@ -3,11 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { DownloadTokens, FIRMWARE_IMAGE_ID_PATTERN, FirmwareCatalogue, firmwareUpdateParams, type FirmwareImage, type FirmwareUpdateParams } from '@citypulse/firmware';
+import {
+  DownloadTokens,
+  FIRMWARE_IMAGE_ID_PATTERN,
+  FirmwareCatalogue,
+  firmwareUpdateParams,
+  type FirmwareImage,
+  type FirmwareUpdateParams,
+} from '@citypulse/firmware';
 import type { DeviceRecord } from '@citypulse/registry';
 import type { Tenancy } from '../auth/tenancy.js';
 
-export type FirmwareUpdatePlan = { ok: true; image: FirmwareImage; params: FirmwareUpdateParams } | { ok: false; field: string; message: string };
+export type FirmwareUpdatePlan =
+  { ok: true; image: FirmwareImage; params: FirmwareUpdateParams } | { ok: false; field: string; message: string };
 
 /**
  * Turns an operator's `firmware-update {imageId}` into what the device receives (url, version,
@@ -34,17 +42,43 @@ export class FirmwareUpdates {
    * caller, of the device's city and for the device's type (else a problem naming `params.imageId`,
    * worded alike for "no such image" and "another city's", so nothing leaks).
    */
-  async plan(device: DeviceRecord, requested: Record<string, unknown>, tenancy: Tenancy, timeoutS: number, now = Date.now()): Promise<FirmwareUpdatePlan> {
+  async plan(
+    device: DeviceRecord,
+    requested: Record<string, unknown>,
+    tenancy: Tenancy,
+    timeoutS: number,
+    now = Date.now(),
+  ): Promise<FirmwareUpdatePlan> {
     const imageId = requested.imageId;
     const extra = Object.keys(requested).filter((k) => k !== 'imageId');
-    if (extra.length > 0) return { ok: false, field: `params.${extra[0]}`, message: 'firmware-update takes only params.imageId (an image of GET /firmware)' };
-    if (typeof imageId !== 'string' || !FIRMWARE_IMAGE_ID_PATTERN.test(imageId)) return { ok: false, field: 'params.imageId', message: 'firmware-update needs params.imageId, the id of an image of GET /firmware' };
+    if (extra.length > 0)
+      return {
+        ok: false,
+        field: `params.${extra[0]}`,
+        message: 'firmware-update takes only params.imageId (an image of GET /firmware)',
+      };
+    if (typeof imageId !== 'string' || !FIRMWARE_IMAGE_ID_PATTERN.test(imageId))
+      return {
+        ok: false,
+        field: 'params.imageId',
+        message: 'firmware-update needs params.imageId, the id of an image of GET /firmware',
+      };
     const image = await this.catalogue.get(imageId);
-    if (!image || !tenancy.allows(image.city) || image.city !== device.city) return { ok: false, field: 'params.imageId', message: `no firmware image ${imageId} in ${device.city}` };
-    if (image.deviceType !== device.type) return { ok: false, field: 'params.imageId', message: `image ${imageId} is for ${image.deviceType}; ${device.id} is a ${device.type}` };
+    if (!image || !tenancy.allows(image.city) || image.city !== device.city)
+      return { ok: false, field: 'params.imageId', message: `no firmware image ${imageId} in ${device.city}` };
+    if (image.deviceType !== device.type)
+      return {
+        ok: false,
+        field: 'params.imageId',
+        message: `image ${imageId} is for ${image.deviceType}; ${device.id} is a ${device.type}`,
+      };
     // The token outlives the command's deadline at least: a device that gets the command late still fetches.
     const validUntilMs = now + Math.max(this.config.firmware.tokenTtlS, timeoutS) * 1000;
-    return { ok: true, image, params: firmwareUpdateParams(image, device.id, { baseUrl: this.baseUrl(), tokens: this.tokens, validUntilMs }) };
+    return {
+      ok: true,
+      image,
+      params: firmwareUpdateParams(image, device.id, { baseUrl: this.baseUrl(), tokens: this.tokens, validUntilMs }),
+    };
   }
 
   /** Keeps the image from deletion until the command's deadline (or until `release` for a holder without one). */
@@ -57,7 +91,8 @@ export class FirmwareUpdates {
     if (this.config.firmware.publicUrl) return this.config.firmware.publicUrl;
     const address = (this.http.httpAdapter.getHttpServer() as Server).address() as AddressInfo | null;
     const port = address?.port ?? this.config.http.port;
-    const host = [this.config.http.host, this.config.mqtt.host].find((h) => h && h !== '0.0.0.0' && h !== '::') ?? '127.0.0.1';
+    const host =
+      [this.config.http.host, this.config.mqtt.host].find((h) => h && h !== '0.0.0.0' && h !== '::') ?? '127.0.0.1';
     return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 }

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, PayloadTooLargeException } from '@nestjs/common';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { FirmwareCatalogue, FirmwareVersionExistsError, ImageTooLargeError, receiveImage, type FirmwareBlobStore, type FirmwareImage, type SignatureVerifier } from '@citypulse/firmware';
+import {
+  FirmwareCatalogue,
+  FirmwareVersionExistsError,
+  ImageTooLargeError,
+  receiveImage,
+  type FirmwareBlobStore,
+  type FirmwareImage,
+  type SignatureVerifier,
+} from '@citypulse/firmware';
 import { badRequest } from '../common/bad-request.js';
 import { FIRMWARE_BLOBS, FIRMWARE_SIGNATURES } from './firmware-providers.js';
 import type { UploadFirmwareQuery } from './firmware.dto.js';
@@ -36,9 +44,22 @@ export class FirmwareUpload {
     let committed = false;
     try {
       const received = await receiveImage(request, writer, { maxBytes, ...(check && { signature: check }) });
-      if (received.size === 0) throw badRequest([{ field: 'body', message: 'the image is empty: send its bytes as the request body (application/octet-stream)' }]);
+      if (received.size === 0)
+        throw badRequest([
+          {
+            field: 'body',
+            message: 'the image is empty: send its bytes as the request body (application/octet-stream)',
+          },
+        ]);
       if (check && !check.verify(received.digest, signature!)) {
-        throw badRequest([{ field: 'signature', message: `the signature does not verify against the configured ${this.signatures!.keyType} public key (CP_FIRMWARE_SIGNING_PUBLIC_KEY)` }]);
+        throw badRequest([
+          {
+            field: 'signature',
+            message:
+              `the signature does not verify against the configured ${this.signatures!.keyType} public key ` +
+              `(CP_FIRMWARE_SIGNING_PUBLIC_KEY)`,
+          },
+        ]);
       }
       await writer.commit();
       committed = true;
@@ -61,7 +82,13 @@ export class FirmwareUpload {
       if (committed) await this.blobs.remove(id);
       else await writer.abort();
       if (err instanceof ImageTooLargeError) throw tooLarge(maxBytes);
-      if (err instanceof FirmwareVersionExistsError) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: err.message, fields: [{ field: 'version', problems: [err.message] }] });
+      if (err instanceof FirmwareVersionExistsError)
+        throw new ConflictException({
+          statusCode: 409,
+          error: 'Conflict',
+          message: err.message,
+          fields: [{ field: 'version', problems: [err.message] }],
+        });
       throw err;
     }
   }
@@ -70,16 +97,38 @@ export class FirmwareUpload {
   private signatureOf(header: string | string[] | undefined, required: boolean): Buffer | undefined {
     const text = Array.isArray(header) ? header[0] : header;
     if (text === undefined || text === '') {
-      if (required) throw badRequest([{ field: 'signature', message: 'an X-Firmware-Signature header is required (CP_FIRMWARE_REQUIRE_SIGNATURE=true)' }]);
+      if (required)
+        throw badRequest([
+          {
+            field: 'signature',
+            message: 'an X-Firmware-Signature header is required (CP_FIRMWARE_REQUIRE_SIGNATURE=true)',
+          },
+        ]);
       return undefined;
     }
-    if (!this.signatures) throw badRequest([{ field: 'signature', message: 'no public key is configured to check signatures (CP_FIRMWARE_SIGNING_PUBLIC_KEY); upload without X-Firmware-Signature' }]);
-    if (!SIGNATURE_BASE64.test(text.trim())) throw badRequest([{ field: 'signature', message: 'X-Firmware-Signature must be the detached signature in base64' }]);
+    if (!this.signatures)
+      throw badRequest([
+        {
+          field: 'signature',
+          message:
+            'no public key is configured to check signatures (CP_FIRMWARE_SIGNING_PUBLIC_KEY); upload without ' +
+            'X-Firmware-Signature',
+        },
+      ]);
+    if (!SIGNATURE_BASE64.test(text.trim()))
+      throw badRequest([
+        { field: 'signature', message: 'X-Firmware-Signature must be the detached signature in base64' },
+      ]);
     return Buffer.from(text.trim(), 'base64');
   }
 }
 
 function tooLarge(maxBytes: number): PayloadTooLargeException {
   const message = `the image is larger than ${maxBytes} bytes (CP_FIRMWARE_MAX_BYTES)`;
-  return new PayloadTooLargeException({ statusCode: 413, error: 'Payload Too Large', message, fields: [{ field: 'body', problems: [message] }] });
+  return new PayloadTooLargeException({
+    statusCode: 413,
+    error: 'Payload Too Large',
+    message,
+    fields: [{ field: 'body', problems: [message] }],
+  });
 }

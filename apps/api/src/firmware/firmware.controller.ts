@@ -1,4 +1,18 @@
-import { ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ConflictException,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBody, ApiConsumes, ApiHeader } from '@nestjs/swagger';
 import { AuditLog } from '@citypulse/alert-store';
@@ -32,12 +46,29 @@ export class FirmwareController {
   @AdminOnly()
   @ApiConsumes('application/octet-stream')
   @ApiBody({ description: 'The image, at most CP_FIRMWARE_MAX_BYTES', schema: { type: 'string', format: 'binary' } })
-  @ApiHeader({ name: 'X-Firmware-Signature', required: false, description: 'Detached signature in base64, checked against CP_FIRMWARE_SIGNING_PUBLIC_KEY (README, Firmware updates)' })
-  async create(@Query() query: UploadFirmwareQuery, @Req() request: Request, @Res({ passthrough: true }) response: Response, @CurrentTenancy() tenancy: Tenancy) {
+  @ApiHeader({
+    name: 'X-Firmware-Signature',
+    required: false,
+    description:
+      'Detached signature in base64, checked against CP_FIRMWARE_SIGNING_PUBLIC_KEY (README, Firmware updates)',
+  })
+  async create(
+    @Query() query: UploadFirmwareQuery,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+    @CurrentTenancy() tenancy: Tenancy,
+  ) {
     try {
       if (!tenancy.allows(query.city)) throw outsideTenancy(query.city);
       const image = await this.upload.receive(request, query, tenancy.tokenName);
-      await this.audit.record({ actor: tenancy.tokenName, action: 'firmware.upload', target: `firmware:${image.id}`, detail: `${image.deviceType} ${image.version} for ${image.city}, ${image.size} bytes, sha256 ${image.sha256}${image.signed ? ', signed' : ''}` });
+      await this.audit.record({
+        actor: tenancy.tokenName,
+        action: 'firmware.upload',
+        target: `firmware:${image.id}`,
+        detail:
+          `${image.deviceType} ${image.version} for ${image.city}, ${image.size} bytes, ` +
+          `sha256 ${image.sha256}${image.signed ? ', signed' : ''}`,
+      });
       return image;
     } catch (err) {
       // Refused before the body was read to its end: the rest must not be taken for the next request.
@@ -75,10 +106,20 @@ export class FirmwareController {
     const removed = await this.catalogue.remove(image);
     if (removed.outcome === 'not-found') throw notFound(id);
     if (removed.outcome === 'in-use') {
-      throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `firmware image ${id} is in use by ${removed.holders.join(', ')}`, inUseBy: removed.holders });
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `firmware image ${id} is in use by ${removed.holders.join(', ')}`,
+        inUseBy: removed.holders,
+      });
     }
     await this.blobs.remove(id);
-    await this.audit.record({ actor: tenancy.tokenName, action: 'firmware.delete', target: `firmware:${id}`, detail: `${image.deviceType} ${image.version} for ${image.city}` });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'firmware.delete',
+      target: `firmware:${id}`,
+      detail: `${image.deviceType} ${image.version} for ${image.city}`,
+    });
   }
 
   private async visible(id: string, tenancy: Tenancy): Promise<FirmwareImage> {
@@ -92,5 +133,10 @@ const notFound = (id: string) => new NotFoundException(`firmware image ${id} not
 
 function outsideTenancy(city: string): ForbiddenException {
   const message = `this token is not allowed to manage firmware in city ${city}`;
-  return new ForbiddenException({ statusCode: 403, error: 'Forbidden', message, fields: [{ field: 'city', problems: [message] }] });
+  return new ForbiddenException({
+    statusCode: 403,
+    error: 'Forbidden',
+    message,
+    fields: [{ field: 'city', problems: [message] }],
+  });
 }

@@ -51,7 +51,13 @@ export class HealthController implements OnModuleInit {
     const down = Object.entries(checks)
       .filter(([, status]) => status !== 'up')
       .map(([name]) => name);
-    if (down.length > 0) throw new ServiceUnavailableException({ message: `not ready: ${down.join(', ')} down`, status: 'error', ...checks, down });
+    if (down.length > 0)
+      throw new ServiceUnavailableException({
+        message: `not ready: ${down.join(', ')} down`,
+        status: 'error',
+        ...checks,
+        down,
+      });
     return { status: 'ok', ...checks };
   }
 }

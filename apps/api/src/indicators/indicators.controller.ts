@@ -3,7 +3,13 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { ruleCatalogue } from '@citypulse/alert-config';
 import { InfluxQueryClient } from '@citypulse/storage';
-import { indicatorValuesQuery, LatestIndicatorValues, loadIndicatorDefinitions, toIndicatorValues, type IndicatorDefinition } from '@citypulse/indicators';
+import {
+  indicatorValuesQuery,
+  LatestIndicatorValues,
+  loadIndicatorDefinitions,
+  toIndicatorValues,
+  type IndicatorDefinition,
+} from '@citypulse/indicators';
 import { badRequest } from '../common/bad-request.js';
 import { DEFAULT_RANGE_MS } from '../telemetry/interval.js';
 import { IndicatorPath, IndicatorValuesQuery } from './indicator.dto.js';
@@ -51,8 +57,17 @@ export class IndicatorsController {
     const toMs = query.to === undefined ? Date.now() : Date.parse(query.to);
     const fromMs = query.from === undefined ? toMs - DEFAULT_RANGE_MS : Date.parse(query.from);
     if (!(fromMs < toMs)) throw badRequest([{ field: 'from', message: 'from must be before to' }]);
-    const values = toIndicatorValues(id, await this.influx.series(indicatorValuesQuery(id, fromMs, toMs, MAX_INDICATOR_VALUES), { epoch: 'ms' }));
-    return { indicator: id, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), values, truncated: values.length === MAX_INDICATOR_VALUES };
+    const values = toIndicatorValues(
+      id,
+      await this.influx.series(indicatorValuesQuery(id, fromMs, toMs, MAX_INDICATOR_VALUES), { epoch: 'ms' }),
+    );
+    return {
+      indicator: id,
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+      values,
+      truncated: values.length === MAX_INDICATOR_VALUES,
+    };
   }
 
   private definition(id: string): IndicatorDefinition {

@@ -10,12 +10,14 @@ export class JobPath {
 
 /** GET /jobs?state=&limit=&offset= */
 export class ListJobsQuery extends PageQuery {
-  @IsOptional() @IsIn(JOB_STATES)
+  @IsOptional()
+  @IsIn(JOB_STATES)
   state?: JobState;
 }
 
 /** GET /jobs/:id/devices?state=&limit=&offset= */
 export class JobDevicesQuery extends PageQuery {
-  @IsOptional() @IsIn(DEVICE_STATES)
+  @IsOptional()
+  @IsIn(DEVICE_STATES)
   state?: DeviceJobState;
 }

@@ -9,7 +9,11 @@ const PAGE = 5000;
  * with no device in the selection's city — the same answer whether the id is free or another
  * city's, so a city-scoped caller learns nothing of other tenants. Stops past `max` devices.
  */
-export async function resolveSelection(registry: DeviceRegistry, selection: JobSelection, max: number): Promise<{ devices: DeviceRecord[]; unknown: string[]; tooMany: boolean }> {
+export async function resolveSelection(
+  registry: DeviceRegistry,
+  selection: JobSelection,
+  max: number,
+): Promise<{ devices: DeviceRecord[]; unknown: string[]; tooMany: boolean }> {
   const matches = (d: DeviceRecord) =>
     d.city === selection.city &&
     (selection.site === undefined || d.site === selection.site) &&
@@ -25,7 +29,14 @@ export async function resolveSelection(registry: DeviceRegistry, selection: JobS
   }
   const devices: DeviceRecord[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const page = await registry.list({ city: selection.city, site: selection.site, type: selection.type, firmwareVersion: selection.firmwareVersion, offset, limit: PAGE });
+    const page = await registry.list({
+      city: selection.city,
+      site: selection.site,
+      type: selection.type,
+      firmwareVersion: selection.firmwareVersion,
+      offset,
+      limit: PAGE,
+    });
     devices.push(...page.items.filter(matches));
     if (devices.length > max) return { devices, unknown: [], tooMany: true };
     if (offset + PAGE >= page.total) break;

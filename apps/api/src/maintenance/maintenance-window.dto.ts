@@ -1,4 +1,23 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min, Validate, ValidateIf, ValidateNested, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidateIf,
+  ValidateNested,
+  ValidatorConstraint,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import { Type } from 'class-transformer';
 import { CITY_PATTERN, DEVICE_ID_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 import { deviceTypeNames } from '@citypulse/devices';
@@ -51,7 +70,9 @@ export class RecurrenceDto {
   @Validate(KnownTimeZone)
   timeZone!: string;
 
-  @IsInt() @Min(1) @Max(MAX_DURATION_MINUTES)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DURATION_MINUTES)
   durationMinutes!: number;
 }
 
@@ -65,25 +86,38 @@ export class MaintenanceWindowDto {
   @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city })
   city!: string;
 
-  @IsOptional() @Matches(SITE_PATTERN, { message: DEVICE_FIELD_MESSAGES.site })
+  @IsOptional()
+  @Matches(SITE_PATTERN, { message: DEVICE_FIELD_MESSAGES.site })
   site?: string;
 
-  @IsOptional() @IsIn(deviceTypeNames(), { message: DEVICE_FIELD_MESSAGES.type.replace('type', 'deviceType') })
+  @IsOptional()
+  @IsIn(deviceTypeNames(), { message: DEVICE_FIELD_MESSAGES.type.replace('type', 'deviceType') })
   deviceType?: string;
 
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @Matches(DEVICE_ID_PATTERN, { each: true, message: 'each of deviceIds must be a device id' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @Matches(DEVICE_ID_PATTERN, { each: true, message: 'each of deviceIds must be a device id' })
   deviceIds?: string[];
 
-  @ValidateIf((o: MaintenanceWindowDto) => o.recurrence === undefined || o.startsAt !== undefined) @IsISO8601({ strict: true }, ISO)
+  @ValidateIf((o: MaintenanceWindowDto) => o.recurrence === undefined || o.startsAt !== undefined)
+  @IsISO8601({ strict: true }, ISO)
   startsAt?: string;
 
-  @ValidateIf((o: MaintenanceWindowDto) => o.recurrence === undefined || o.endsAt !== undefined) @IsISO8601({ strict: true }, ISO) @Validate(EndsAfterStart)
+  @ValidateIf((o: MaintenanceWindowDto) => o.recurrence === undefined || o.endsAt !== undefined)
+  @IsISO8601({ strict: true }, ISO)
+  @Validate(EndsAfterStart)
   endsAt?: string;
 
-  @IsOptional() @ValidateNested() @Type(() => RecurrenceDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RecurrenceDto)
   recurrence?: RecurrenceDto;
 
-  @IsOptional() @IsString() @Length(1, 500)
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
   reason?: string;
 }
 
@@ -94,10 +128,14 @@ export class MaintenanceWindowPath {
 }
 
 export class ListMaintenanceWindowsQuery extends PageQuery {
-  @IsOptional() @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city })
+  @IsOptional()
+  @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city })
   city?: string;
 
-  /** open: open now; upcoming: opens later (recurring windows that are open now are both); ended: will not open again. */
-  @IsOptional() @IsIn(['open', 'upcoming', 'ended'])
+  /**
+   * open: open now; upcoming: opens later (recurring windows that are open now are both); ended: will not open again.
+   */
+  @IsOptional()
+  @IsIn(['open', 'upcoming', 'ended'])
   status?: 'open' | 'upcoming' | 'ended';
 }

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { MaintenanceRepository, type MaintenanceWindow } from '@citypulse/alert-config';
 import { AuditLog } from '@citypulse/alert-store';
@@ -24,7 +36,8 @@ export class MaintenanceWindowsController {
   /** `?city=&status=open|upcoming|ended`: open ones first (soonest closing), then by next opening. */
   @Get()
   async list(@Query() q: ListMaintenanceWindowsQuery, @CurrentTenancy() tenancy: Tenancy) {
-    if (q.city !== undefined && !tenancy.allows(q.city)) throw new ForbiddenException(`this token may not read maintenance windows of ${q.city}`);
+    if (q.city !== undefined && !tenancy.allows(q.city))
+      throw new ForbiddenException(`this token may not read maintenance windows of ${q.city}`);
     const nowMs = Date.now();
     const views = (await this.windows.list())
       .filter((w) => tenancy.allows(w.city) && (q.city === undefined || w.city === q.city))
@@ -43,21 +56,46 @@ export class MaintenanceWindowsController {
   @AdminOnly()
   async create(@Body() body: MaintenanceWindowDto, @CurrentTenancy() tenancy: Tenancy): Promise<WindowView> {
     requireCity(tenancy, body.city);
-    const window: MaintenanceWindow = { id: `mw-${randomBytes(6).toString('hex')}`, ...windowFields(body), createdBy: tenancy.tokenName, createdAt: new Date().toISOString() };
+    const window: MaintenanceWindow = {
+      id: `mw-${randomBytes(6).toString('hex')}`,
+      ...windowFields(body),
+      createdBy: tenancy.tokenName,
+      createdAt: new Date().toISOString(),
+    };
     await this.windows.put(window);
-    await this.audit.record({ actor: tenancy.tokenName, action: 'maintenance-window.create', target: `maintenance-window:${window.id}`, detail: describe(window) });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'maintenance-window.create',
+      target: `maintenance-window:${window.id}`,
+      detail: describe(window),
+    });
     return viewOf(window, Date.now());
   }
 
   /** Replaces the window's scope and times (ending one early: `endsAt` now). */
   @Put(':id')
   @AdminOnly()
-  async replace(@Param() { id }: MaintenanceWindowPath, @Body() body: MaintenanceWindowDto, @CurrentTenancy() tenancy: Tenancy): Promise<WindowView> {
+  async replace(
+    @Param() { id }: MaintenanceWindowPath,
+    @Body() body: MaintenanceWindowDto,
+    @CurrentTenancy() tenancy: Tenancy,
+  ): Promise<WindowView> {
     const before = await this.visible(id, tenancy);
     requireCity(tenancy, body.city);
-    const window: MaintenanceWindow = { id, ...windowFields(body), createdBy: before.createdBy, createdAt: before.createdAt, updatedAt: new Date().toISOString() };
+    const window: MaintenanceWindow = {
+      id,
+      ...windowFields(body),
+      createdBy: before.createdBy,
+      createdAt: before.createdAt,
+      updatedAt: new Date().toISOString(),
+    };
     await this.windows.put(window);
-    await this.audit.record({ actor: tenancy.tokenName, action: 'maintenance-window.update', target: `maintenance-window:${id}`, detail: describe(window) });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'maintenance-window.update',
+      target: `maintenance-window:${id}`,
+      detail: describe(window),
+    });
     return viewOf(window, Date.now());
   }
 
@@ -67,10 +105,16 @@ export class MaintenanceWindowsController {
   async remove(@Param() { id }: MaintenanceWindowPath, @CurrentTenancy() tenancy: Tenancy): Promise<void> {
     await this.visible(id, tenancy);
     if (!(await this.windows.remove(id))) throw notFound(id);
-    await this.audit.record({ actor: tenancy.tokenName, action: 'maintenance-window.delete', target: `maintenance-window:${id}` });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'maintenance-window.delete',
+      target: `maintenance-window:${id}`,
+    });
   }
 
-  /** The window, if it exists and the caller may see its city (else 404: another city's windows do not exist for it). */
+  /**
+   * The window, if it exists and the caller may see its city (else 404: another city's windows do not exist for it).
+   */
   private async visible(id: string, tenancy: Tenancy): Promise<MaintenanceWindow> {
     const window = await this.windows.get(id);
     if (!window || !tenancy.allows(window.city)) throw notFound(id);
@@ -86,7 +130,13 @@ function windowFields(body: MaintenanceWindowDto): Omit<MaintenanceWindow, 'id' 
     ...(body.deviceIds !== undefined && { deviceIds: [...new Set(body.deviceIds)] }),
     ...(body.startsAt !== undefined && { startsAt: new Date(body.startsAt).toISOString() }),
     ...(body.endsAt !== undefined && { endsAt: new Date(body.endsAt).toISOString() }),
-    ...(body.recurrence && { recurrence: { cron: body.recurrence.cron.trim(), timeZone: body.recurrence.timeZone, durationMinutes: body.recurrence.durationMinutes } }),
+    ...(body.recurrence && {
+      recurrence: {
+        cron: body.recurrence.cron.trim(),
+        timeZone: body.recurrence.timeZone,
+        durationMinutes: body.recurrence.durationMinutes,
+      },
+    }),
     ...(body.reason !== undefined && { reason: body.reason }),
   };
 }
@@ -95,12 +145,21 @@ function windowFields(body: MaintenanceWindowDto): Omit<MaintenanceWindow, 'id' 
 function requireCity(tenancy: Tenancy, city: string): void {
   if (tenancy.allows(city)) return;
   const message = `this token is not allowed to manage maintenance windows in city ${city}`;
-  throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message, fields: [{ field: 'city', problems: [message] }] });
+  throw new ForbiddenException({
+    statusCode: 403,
+    error: 'Forbidden',
+    message,
+    fields: [{ field: 'city', problems: [message] }],
+  });
 }
 
 function describe(w: MaintenanceWindow): string {
-  const scope = [w.city, w.site, w.deviceType, w.deviceIds && `${w.deviceIds.length} devices`].filter(Boolean).join('/');
-  const when = w.recurrence ? `${w.recurrence.cron} ${w.recurrence.timeZone} for ${w.recurrence.durationMinutes} min` : `${w.startsAt} – ${w.endsAt}`;
+  const scope = [w.city, w.site, w.deviceType, w.deviceIds && `${w.deviceIds.length} devices`]
+    .filter(Boolean)
+    .join('/');
+  const when = w.recurrence
+    ? `${w.recurrence.cron} ${w.recurrence.timeZone} for ${w.recurrence.durationMinutes} min`
+    : `${w.startsAt} – ${w.endsAt}`;
   return `${scope}: ${when}${w.reason ? ` (${w.reason})` : ''}`;
 }
 

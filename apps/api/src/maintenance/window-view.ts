@@ -31,7 +31,8 @@ export function hasStatus(view: WindowView, status: 'open' | 'upcoming' | 'ended
 
 /** Open now first (soonest closing first), then by the next opening, ended last. */
 export function byOpening(a: WindowView, b: WindowView): number {
-  const key = (v: WindowView) => (v.currentOpening ? `0${v.currentOpening.end}` : v.nextOpening ? `1${v.nextOpening.start}` : `2${v.endsAt ?? ''}`);
+  const key = (v: WindowView) =>
+    v.currentOpening ? `0${v.currentOpening.end}` : v.nextOpening ? `1${v.nextOpening.start}` : `2${v.endsAt ?? ''}`;
   return key(a).localeCompare(key(b));
 }
 

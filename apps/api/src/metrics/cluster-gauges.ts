@@ -61,7 +61,9 @@ export class ClusterGauges {
 
     const handoffEntries: Gauge = new Gauge({
       name: 'citypulse_handoff_stream_entries',
-      help: 'Hand-off stream entries not yet acknowledged by ingest, by state (unread, pending: read by a worker, not yet stored)',
+      help:
+        'Hand-off stream entries not yet acknowledged by ingest, by state (unread, pending: read by a worker, ' +
+        'not yet stored)',
       labelNames: ['state'],
       registers,
       collect: () =>
@@ -75,7 +77,9 @@ export class ClusterGauges {
     // Its own read: prom-client collects the families of a scrape concurrently.
     const handoffReadings: Gauge = new Gauge({
       name: 'citypulse_handoff_stream_readings',
-      help: 'Readings in the hand-off not yet stored in InfluxDB (read from Redis at scrape; the broker’s backlog gauge is as of its last append)',
+      help:
+        'Readings in the hand-off not yet stored in InfluxDB (read from Redis at scrape; the broker’s backlog ' +
+        'gauge is as of its last append)',
       registers,
       collect: () =>
         refresh(handoffReadings, 'handoff_readings', log, async () => {

@@ -17,7 +17,9 @@ const SWAGGER_METADATA_FACTORY = '_OPENAPI_METADATA_FACTORY';
  */
 export function describeRouteDtos(app: INestApplication): void {
   for (const dto of routeDtos(app)) {
-    const properties = Object.fromEntries(Object.entries(validatedProperties(dto)).map(([name, p]) => [name, toApiPropertyOptions(p)]));
+    const properties = Object.fromEntries(
+      Object.entries(validatedProperties(dto)).map(([name, p]) => [name, toApiPropertyOptions(p)]),
+    );
     Object.defineProperty(dto, SWAGGER_METADATA_FACTORY, { value: () => properties, configurable: true });
   }
 }
@@ -39,5 +41,7 @@ function routeDtos(app: INestApplication): Set<Type<object>> {
 }
 
 function isValidated(type: unknown): type is Type<object> {
-  return typeof type === 'function' && getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0;
+  return (
+    typeof type === 'function' && getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0
+  );
 }

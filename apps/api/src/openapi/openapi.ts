@@ -21,7 +21,10 @@ const ERROR_BODY: SchemaObject = {
       items: {
         type: 'object',
         required: ['field', 'problems'],
-        properties: { field: { type: 'string', example: 'limit' }, problems: { type: 'array', items: { type: 'string' } } },
+        properties: {
+          field: { type: 'string', example: 'limit' },
+          problems: { type: 'array', items: { type: 'string' } },
+        },
       },
     },
   },
@@ -37,13 +40,25 @@ export function serveOpenApi(app: INestApplication): void {
   describeRouteDtos(app);
   const config = new DocumentBuilder()
     .setTitle('citypulse API')
-    .setDescription('Devices, telemetry, alerts and rules of the citypulse telemetry backbone. Every route needs `Authorization: Bearer <token>` unless it says otherwise.')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'CP_API_TOKEN, or a token issued by POST /tokens' }, BEARER_SCHEME)
+    .setDescription(
+      'Devices, telemetry, alerts and rules of the citypulse telemetry backbone. Every route needs ' +
+        '`Authorization: Bearer <token>` unless it says otherwise.',
+    )
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'CP_API_TOKEN, or a token issued by POST /tokens' },
+      BEARER_SCHEME,
+    )
     .addSecurityRequirements(BEARER_SCHEME)
-    .addGlobalResponse({ status: '4XX', description: 'Refused; a 400 names each field at fault in `fields`.', schema: ERROR_BODY })
+    .addGlobalResponse({
+      status: '4XX',
+      description: 'Refused; a 400 names each field at fault in `fields`.',
+      schema: ERROR_BODY,
+    })
     .build();
   // Tagged by resource below, not by controller class (devices has five controllers).
-  const document = tagByFirstSegment(withQueueBoard(SwaggerModule.createDocument(app, config, { autoTagControllers: false })));
+  const document = tagByFirstSegment(
+    withQueueBoard(SwaggerModule.createDocument(app, config, { autoTagControllers: false })),
+  );
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH, raw: ['json'] });
 }
 
@@ -55,14 +70,19 @@ function withQueueBoard(document: OpenAPIObject): OpenAPIObject {
   document.paths[QUEUE_BOARD_PATH] = {
     get: {
       summary: 'The BullMQ queue dashboard (bull-board, HTML).',
-      description: 'Admin tokens of every city only, as `Authorization: Bearer` or the cookie `POST /console/session` sets for /queues.',
+      description:
+        'Admin tokens of every city only, as `Authorization: Bearer` or the cookie `POST /console/session` ' +
+        'sets for /queues.',
       responses: { '200': { description: 'the dashboard page', content: { 'text/html': {} } } },
     },
   };
   return document;
 }
 
-/** Groups operations without an @ApiTags by their resource, the first path segment (`/devices/{id}/shadow` → devices; `/` redirects to the console). */
+/**
+ * Groups operations without an @ApiTags by their resource, the first path segment (`/devices/{id}/shadow` → devices;
+ * `/` redirects to the console).
+ */
 function tagByFirstSegment(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
     const resource = path.split('/')[1] || 'console';

@@ -5,7 +5,9 @@ import type { ApiPropertyOptions } from '@nestjs/swagger';
 type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
 type Scalar = StringConstructor | NumberConstructor | BooleanConstructor | ObjectConstructor | 'integer';
 
-/** What OpenAPI says of one validated property: the subset of @ApiProperty options class-validator's rules determine. */
+/**
+ * What OpenAPI says of one validated property: the subset of @ApiProperty options class-validator's rules determine.
+ */
 export interface ValidatedProperty {
   type?: Scalar;
   isArray?: boolean;
@@ -29,9 +31,23 @@ const byName = new Map<string, (p: ValidatedProperty, constraints: unknown[]) =>
   ['isNumber', (p) => (p.type = Number)],
   ['isBoolean', (p) => (p.type = Boolean)],
   ['isObject', (p) => (p.type = Object)],
-  ['isIn', (p, [values]) => Object.assign(p, { enum: [...(values as unknown[])], type: (values as unknown[]).every((v) => typeof v === 'number') ? Number : String })],
-  ['matches', (p, [pattern]) => Object.assign(p, { type: String, pattern: pattern instanceof RegExp ? pattern.source : String(pattern) })],
-  ['isLength', (p, [min, max]) => Object.assign(p, { type: String, minLength: min, ...(max !== undefined && { maxLength: max }) })],
+  [
+    'isIn',
+    (p, [values]) =>
+      Object.assign(p, {
+        enum: [...(values as unknown[])],
+        type: (values as unknown[]).every((v) => typeof v === 'number') ? Number : String,
+      }),
+  ],
+  [
+    'matches',
+    (p, [pattern]) =>
+      Object.assign(p, { type: String, pattern: pattern instanceof RegExp ? pattern.source : String(pattern) }),
+  ],
+  [
+    'isLength',
+    (p, [min, max]) => Object.assign(p, { type: String, minLength: min, ...(max !== undefined && { maxLength: max }) }),
+  ],
   ['min', (p, [min]) => (p.minimum = min as number)],
   ['max', (p, [max]) => (p.maximum = max as number)],
   ['isUrl', (p) => Object.assign(p, { type: String, format: 'uri' })],
@@ -59,7 +75,8 @@ export function validatedProperties(dto: new () => object): Record<string, Valid
     if (m.each) p.isArray = true;
     byName.get(m.name ?? '')?.(p, m.constraints ?? []);
     const message = messageOf(m);
-    if (message && !p.description?.includes(message)) p.description = p.description ? `${p.description}; ${message}` : message;
+    if (message && !p.description?.includes(message))
+      p.description = p.description ? `${p.description}; ${message}` : message;
   }
   return out;
 }
@@ -68,7 +85,8 @@ function propertyBase(dto: new () => object, name: string, initial: unknown): Va
   const designType = Reflect.getMetadata('design:type', dto.prototype as object, name) as unknown;
   const p: ValidatedProperty = { required: true };
   if (designType === Array) p.isArray = true;
-  else if (designType === String || designType === Number || designType === Boolean || designType === Object) p.type = designType as Scalar;
+  else if (designType === String || designType === Number || designType === Boolean || designType === Object)
+    p.type = designType as Scalar;
   if (initial !== undefined) p.default = initial;
   return p;
 }

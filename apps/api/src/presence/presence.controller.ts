@@ -7,7 +7,8 @@ import type { Tenancy } from '../auth/tenancy.js';
 import { PresenceFeed } from './presence-feed.js';
 
 export class PresenceEventsQuery {
-  @IsOptional() @Matches(CITY_PATTERN, { message: 'city must be a lower-case slug such as "beijing"' })
+  @IsOptional()
+  @Matches(CITY_PATTERN, { message: 'city must be a lower-case slug such as "beijing"' })
   city?: string;
 }
 

@@ -15,15 +15,28 @@ import { refuseBoard } from './board-refusal.js';
 export function boardAccess(verifier: TokenVerifier, audit: AuditLog) {
   return async function queueBoardAccess(req: Request, res: Response, next: NextFunction): Promise<void> {
     const token = bearerToken(req) ?? cookieValue(req, CONSOLE_COOKIE);
-    if (!token) return refuseBoard(req, res, 401, 'a token is required: sign in through the console at /console, or send Authorization: Bearer <token>');
+    if (!token)
+      return refuseBoard(
+        req,
+        res,
+        401,
+        'a token is required: sign in through the console at /console, or send Authorization: Bearer <token>',
+      );
     const verified = await verifier.verify(token);
     if (!verified) return refuseBoard(req, res, 401, 'invalid token: sign in again through the console at /console');
     const { tenancy } = verified;
-    if (!tenancy.isClusterAdmin) return refuseBoard(req, res, 403, 'the queue board needs an admin token for every city');
+    if (!tenancy.isClusterAdmin)
+      return refuseBoard(req, res, 403, 'the queue board needs an admin token for every city');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.on('finish', () => {
         if (res.statusCode >= 400) return;
-        audit.record({ actor: tenancy.tokenName, action: `queue-board.${req.method.toLowerCase()}`, target: `queue-board:${req.path}` }).catch(() => undefined);
+        audit
+          .record({
+            actor: tenancy.tokenName,
+            action: `queue-board.${req.method.toLowerCase()}`,
+            target: `queue-board:${req.path}`,
+          })
+          .catch(() => undefined);
       });
     }
     next();

@@ -12,7 +12,10 @@ export function refuseBoard(req: Request, res: Response, status: 401 | 403, mess
     res.status(status).json({ statusCode: status, error: ERRORS[status], message });
     return;
   }
-  res.setHeader('Content-Security-Policy', "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  );
   res.status(status).type('html').send(refusalPage(status, message));
 }
 

@@ -36,7 +36,13 @@ export function mountQueueBoard(app: INestApplication): void {
   createBullBoard({
     queues: [...app.get(ApiQueues).byName.values()].map((queue) => new BullMQAdapter(queue)),
     serverAdapter: server,
-    options: { uiConfig: { boardTitle: 'citypulse queues', miscLinks: [{ text: 'Operator console', url: '/console' }], hideDocsLink: true } },
+    options: {
+      uiConfig: {
+        boardTitle: 'citypulse queues',
+        miscLinks: [{ text: 'Operator console', url: '/console' }],
+        hideDocsLink: true,
+      },
+    },
   });
   app.use(QUEUE_BOARD_PATH, boardAccess(app.get(TokenVerifier), app.get(AuditLog)), boardHeaders, server.getRouter());
 }

@@ -13,10 +13,15 @@ import { queueSummary } from './queue-summary.js';
 const STATES = ['failed', 'waiting', 'active', 'delayed', 'completed'] as const;
 
 export class JobsQuery {
-  @IsOptional() @IsIn(STATES)
+  @IsOptional()
+  @IsIn(STATES)
   state: (typeof STATES)[number] = 'failed';
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   limit = 50;
 
   @PageOffset()
@@ -74,7 +79,12 @@ export class QueuesController {
     const queue = this.queue(name);
     const failed = await queue.getJobCountByTypes('failed');
     await queue.retryJobs({ state: 'failed', count: 1000 });
-    await this.audit.record({ actor: caller.name, action: 'queue.retry-failed', target: `queue:${name}`, detail: `${failed} jobs` });
+    await this.audit.record({
+      actor: caller.name,
+      action: 'queue.retry-failed',
+      target: `queue:${name}`,
+      detail: `${failed} jobs`,
+    });
     return { retried: failed };
   }
 

@@ -7,7 +7,8 @@ import type { Tenancy } from '../auth/tenancy.js';
 import { PageQuery } from '../common/paging.js';
 
 export class ListRejectionsQuery extends PageQuery {
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   deviceId?: string;
 }
 
@@ -33,7 +34,10 @@ export class RejectionsController {
       const device = await this.registry.get(query.deviceId);
       if (!device || !tenancy.allows(device.city)) throw new NotFoundException(`device ${query.deviceId} not found`);
     }
-    const [all, counts] = await Promise.all([this.store.list({ deviceId: query.deviceId, limit: Number.MAX_SAFE_INTEGER }), this.store.counts()]);
+    const [all, counts] = await Promise.all([
+      this.store.list({ deviceId: query.deviceId, limit: Number.MAX_SAFE_INTEGER }),
+      this.store.counts(),
+    ]);
     const ids = [...new Set([...all.map((d) => d.deviceId), ...Object.keys(counts.byDevice)])];
     const devices = await this.registry.getMany(ids);
     const visible = new Set(ids.filter((_, i) => devices[i] && tenancy.allows(devices[i].city)));

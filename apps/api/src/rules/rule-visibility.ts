@@ -15,19 +15,28 @@ export interface ScopeFacts {
  * another city's would be), or to a site where they have devices. Every part of the scope must
  * pass. Callers of every city (`cities` undefined) see everything.
  */
-export async function ruleVisible(scope: RuleScope | undefined, cities: readonly string[] | undefined, facts: ScopeFacts): Promise<boolean> {
+export async function ruleVisible(
+  scope: RuleScope | undefined,
+  cities: readonly string[] | undefined,
+  facts: ScopeFacts,
+): Promise<boolean> {
   if (cities === undefined || scope === undefined) return true;
   if (scope.city !== undefined && !cities.includes(scope.city)) return false;
   if (scope.deviceId !== undefined) {
     const city = await facts.cityOfDevice(scope.deviceId);
     if (city === undefined || !cities.includes(city)) return false;
   }
-  if (scope.site !== undefined && scope.city === undefined && !(await facts.siteUsedIn(scope.site, cities))) return false;
+  if (scope.site !== undefined && scope.city === undefined && !(await facts.siteUsedIn(scope.site, cities)))
+    return false;
   return true;
 }
 
 /** The rules among `rules` a caller limited to `cities` may see, in order. */
-export async function visibleRules<T extends { scope?: RuleScope }>(rules: T[], cities: readonly string[] | undefined, facts: ScopeFacts): Promise<T[]> {
+export async function visibleRules<T extends { scope?: RuleScope }>(
+  rules: T[],
+  cities: readonly string[] | undefined,
+  facts: ScopeFacts,
+): Promise<T[]> {
   if (cities === undefined) return rules;
   const visible = await Promise.all(rules.map((r) => ruleVisible(r.scope, cities, facts)));
   return rules.filter((_, i) => visible[i]);

@@ -16,15 +16,40 @@ export const RULE_BODY_SCHEMA: SchemaObject = {
   required: ['id', 'deviceType', 'condition', 'severity'],
   additionalProperties: false,
   properties: {
-    id: { type: 'string', pattern: RULE_ID_PATTERN, description: 'Alerts are keyed by (rule id, device id). On PUT it may be left out; if given it must equal the id in the path.' },
-    key: { type: 'string', pattern: RULE_ID_PATTERN, description: 'The slot this rule fills (default: its id); among rules sharing a key the most specific matching scope wins.' },
+    id: {
+      type: 'string',
+      pattern: RULE_ID_PATTERN,
+      description:
+        'Alerts are keyed by (rule id, device id). On PUT it may be left out; if given it must equal the id ' +
+        'in the path.',
+    },
+    key: {
+      type: 'string',
+      pattern: RULE_ID_PATTERN,
+      description:
+        'The slot this rule fills (default: its id); among rules sharing a key the most specific matching scope wins.',
+    },
     deviceType: { type: 'string', example: 'env-sensor' },
-    scope: { type: 'object', additionalProperties: false, properties: { city: { type: 'string', pattern: SCOPE_PATTERNS.city.pattern.source }, site: { type: 'string', pattern: SCOPE_PATTERNS.site.pattern.source }, deviceId: { type: 'string', pattern: SCOPE_PATTERNS.deviceId.pattern.source } } },
-    field: { type: 'string', description: 'A numeric field of the device type; left out for deadman rules.', example: 'co2' },
+    scope: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        city: { type: 'string', pattern: SCOPE_PATTERNS.city.pattern.source },
+        site: { type: 'string', pattern: SCOPE_PATTERNS.site.pattern.source },
+        deviceId: { type: 'string', pattern: SCOPE_PATTERNS.deviceId.pattern.source },
+      },
+    },
+    field: {
+      type: 'string',
+      description: 'A numeric field of the device type; left out for deadman rules.',
+      example: 'co2',
+    },
     condition: {
       type: 'object',
       required: ['kind'],
-      description: 'above {threshold, clearBelow?} | below {threshold, clearAbove?} | outside {low, high, clearMargin?} | rate {min?, max?, clearMargin?} | deadman {afterSeconds, when?: no-data|offline}',
+      description:
+        'above {threshold, clearBelow?} | below {threshold, clearAbove?} | outside {low, high, clearMargin?} ' +
+        '| rate {min?, max?, clearMargin?} | deadman {afterSeconds, when?: no-data|offline}',
       properties: {
         kind: { type: 'string', enum: ['above', 'below', 'outside', 'rate', 'deadman'] },
         threshold: number,
@@ -39,10 +64,17 @@ export const RULE_BODY_SCHEMA: SchemaObject = {
         when: { type: 'string', enum: ['no-data', 'offline'] },
       },
     },
-    forSeconds: { ...seconds, default: 0, description: 'The condition must hold this long (event time) before the alert is raised.' },
+    forSeconds: {
+      ...seconds,
+      default: 0,
+      description: 'The condition must hold this long (event time) before the alert is raised.',
+    },
     severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
     enabled: { type: 'boolean', default: true },
     description: { type: 'string', maxLength: 500 },
-    renotifySeconds: { ...seconds, description: 'Notify again this often while open and unacknowledged; 0 or absent: once.' },
+    renotifySeconds: {
+      ...seconds,
+      description: 'Notify again this often while open and unacknowledged; 0 or absent: once.',
+    },
   },
 };

@@ -1,4 +1,17 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { IsOptional, IsString } from 'class-validator';
 import { ApiBody } from '@nestjs/swagger';
@@ -14,7 +27,8 @@ import { PageQuery, pageOf } from '../common/paging.js';
 import { visibleRules, type ScopeFacts } from './rule-visibility.js';
 
 export class ListRulesQuery extends PageQuery {
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   deviceType?: string;
 }
 
@@ -36,7 +50,8 @@ export class RulesController {
   ) {
     this.scopeFacts = {
       cityOfDevice: async (id) => (await registry.get(id))?.city,
-      siteUsedIn: async (site, cities) => (await registry.list({ site, withinCities: cities, offset: 0, limit: 1 })).total > 0,
+      siteUsedIn: async (site, cities) =>
+        (await registry.list({ site, withinCities: cities, offset: 0, limit: 1 })).total > 0,
     };
   }
 
@@ -69,7 +84,12 @@ export class RulesController {
     const rule = this.validate(body);
     if (catalogueRules().has(rule.id)) throw conflict(rule.id, 'is a catalogue rule: PUT /rules/{id} to override it');
     if (!(await this.rules.create(rule))) throw conflict(rule.id, 'exists already: PUT /rules/{id} to replace it');
-    await this.audit.record({ actor: caller.name, action: 'rule.create', target: `rule:${rule.id}`, detail: JSON.stringify(rule) });
+    await this.audit.record({
+      actor: caller.name,
+      action: 'rule.create',
+      target: `rule:${rule.id}`,
+      detail: JSON.stringify(rule),
+    });
     return { ...rule, source: 'operator' };
   }
 
@@ -83,7 +103,12 @@ export class RulesController {
     const rule = this.validate(withId);
     if (rule.id !== id) throw badRequest([{ field: 'id', message: `must match the id in the path (${id})` }]);
     await this.rules.put(rule);
-    await this.audit.record({ actor: caller.name, action: 'rule.put', target: `rule:${id}`, detail: JSON.stringify(rule) });
+    await this.audit.record({
+      actor: caller.name,
+      action: 'rule.put',
+      target: `rule:${id}`,
+      detail: JSON.stringify(rule),
+    });
     return { ...rule, source: 'operator' };
   }
 
@@ -93,7 +118,8 @@ export class RulesController {
     const caller = callerOf(req);
     requireAdmin(caller);
     if (!(await this.rules.remove(id))) {
-      if (catalogueRules().has(id)) throw conflict(id, 'is a catalogue rule: disable it with PUT (enabled: false) instead');
+      if (catalogueRules().has(id))
+        throw conflict(id, 'is a catalogue rule: disable it with PUT (enabled: false) instead');
       throw new NotFoundException(`rule ${id} not found`);
     }
     await this.audit.record({ actor: caller.name, action: 'rule.delete', target: `rule:${id}` });
@@ -107,5 +133,10 @@ export class RulesController {
 }
 
 function conflict(id: string, why: string): ConflictException {
-  return new ConflictException({ statusCode: 409, error: 'Conflict', message: `rule ${id} ${why}`, fields: [{ field: 'id', problems: [`rule ${id} ${why}`] }] });
+  return new ConflictException({
+    statusCode: 409,
+    error: 'Conflict',
+    message: `rule ${id} ${why}`,
+    fields: [{ field: 'id', problems: [`rule ${id} ${why}`] }],
+  });
 }

@@ -26,16 +26,32 @@ export type ScopeProblem = { field: 'deviceType' | 'field' | 'fields' | 'site'; 
  * The selection for a request: `fields` undefined means every field the share gives of this type.
  * `fieldParam` names the query parameter in problems (`field` on /telemetry, `fields` on /export).
  */
-export function sharedSelection(share: ShareAgreement, query: { deviceType: string; fields?: readonly string[]; site?: string }, fieldParam: 'field' | 'fields' = 'fields'): SharedSelection | ScopeProblem {
-  if (share.kind === 'alerts') return { field: 'deviceType', message: `share ${share.id} gives alert events, not telemetry` };
+export function sharedSelection(
+  share: ShareAgreement,
+  query: { deviceType: string; fields?: readonly string[]; site?: string },
+  fieldParam: 'field' | 'fields' = 'fields',
+): SharedSelection | ScopeProblem {
+  if (share.kind === 'alerts')
+    return { field: 'deviceType', message: `share ${share.id} gives alert events, not telemetry` };
   const type = share.deviceTypes.includes(query.deviceType) ? getDeviceType(query.deviceType) : undefined;
-  if (!type) return { field: 'deviceType', message: `this share covers device types ${share.deviceTypes.join(', ')} only` };
+  if (!type)
+    return { field: 'deviceType', message: `this share covers device types ${share.deviceTypes.join(', ')} only` };
   const given = numericFieldsOf(type).filter((f) => share.fields.includes(f));
   const fields = query.fields === undefined ? given : [...new Set(query.fields)];
   if (fields.length === 0 || fields.some((f) => !given.includes(f))) {
-    return { field: fieldParam, message: `this share covers fields ${share.fields.join(', ')} of ${query.deviceType} only` };
+    return {
+      field: fieldParam,
+      message: `this share covers fields ${share.fields.join(', ')} of ${query.deviceType} only`,
+    };
   }
-  if (query.site !== undefined && share.sites && !share.sites.includes(query.site)) return { field: 'site', message: `this share covers sites ${share.sites.join(', ')} only` };
+  if (query.site !== undefined && share.sites && !share.sites.includes(query.site))
+    return { field: 'site', message: `this share covers sites ${share.sites.join(', ')} only` };
   const sites = query.site !== undefined ? [query.site] : share.sites;
-  return { city: share.fromCity, deviceType: type.name, measurement: type.measurement, fields, ...(sites && { sites }) };
+  return {
+    city: share.fromCity,
+    deviceType: type.name,
+    measurement: type.measurement,
+    fields,
+    ...(sites && { sites }),
+  };
 }

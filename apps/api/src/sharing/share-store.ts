@@ -1,2 +1,12 @@
 // Agreements are read by the API and the broker (operator MQTT subscriptions): they live in @citypulse/registry.
-export { ShareStore, shareStatus, liveReceivers, WHOLE_CLUSTER, type ShareAgreement, type ShareGranularity, type ShareState, type ShareStatus, type AlertShareSelector } from '@citypulse/registry';
+export {
+  ShareStore,
+  shareStatus,
+  liveReceivers,
+  WHOLE_CLUSTER,
+  type ShareAgreement,
+  type ShareGranularity,
+  type ShareState,
+  type ShareStatus,
+  type AlertShareSelector,
+} from '@citypulse/registry';

@@ -12,10 +12,21 @@ export function describeShare(s: ShareAgreement): string {
   if (s.kind === 'alerts') {
     const chosen = Object.entries(s.alerts ?? {}).map(([k, v]) => `${k} ${(v as string[]).join(',')}`);
     const sites = s.sites ? [`sites ${s.sites.join(',')}`] : [];
-    return `${s.fromCity} -> ${s.toCity}: alert events (${[...chosen, ...sites].join('; ') || 'all'}), opened ${s.from} – ${s.to}, until ${s.expiresAt}`;
+    return (
+      `${s.fromCity} -> ${s.toCity}: alert events (${[...chosen, ...sites].join('; ') || 'all'}), ` +
+      `opened ${s.from} – ${s.to}, until ${s.expiresAt}`
+    );
   }
   const g = s.granularity;
-  const grain = g.kind === 'raw' ? 'raw' : g.kind === 'aggregate' ? `aggregates >= ${g.minIntervalMinutes} min` : `site totals >= ${g.minIntervalMinutes} min of >= ${g.minDevices} devices`;
+  const grain =
+    g.kind === 'raw'
+      ? 'raw'
+      : g.kind === 'aggregate'
+        ? `aggregates >= ${g.minIntervalMinutes} min`
+        : `site totals >= ${g.minIntervalMinutes} min of >= ${g.minDevices} devices`;
   const sites = s.sites ? ` sites ${s.sites.join(',')}` : '';
-  return `${s.fromCity} -> ${s.toCity}: ${s.deviceTypes.join(',')} ${s.fields.join(',')}${sites}, ${grain}, data ${s.from} – ${s.to}, until ${s.expiresAt}`;
+  return (
+    `${s.fromCity} -> ${s.toCity}: ${s.deviceTypes.join(',')} ${s.fields.join(',')}${sites}, ${grain}, ` +
+    `data ${s.from} – ${s.to}, until ${s.expiresAt}`
+  );
 }

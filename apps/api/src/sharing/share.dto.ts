@@ -1,4 +1,22 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, Matches, Max, Min, Validate, ValidateIf, ValidateNested, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidateIf,
+  ValidateNested,
+  ValidatorConstraint,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import { Type } from 'class-transformer';
 import { CITY_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 import { deviceTypeNames } from '@citypulse/devices';
@@ -27,11 +45,17 @@ class AfterFrom implements ValidatorConstraintInterface {
 export const DEFAULT_MIN_DEVICES = 3;
 
 export class GranularityDto {
-  /** raw: any interval; aggregate: only intervals of at least minIntervalMinutes; site-totals: per-site totals of at least minDevices devices. */
+  /**
+   * raw: any interval; aggregate: only intervals of at least minIntervalMinutes; site-totals: per-site totals of at
+   * least minDevices devices.
+   */
   @IsIn(['raw', 'aggregate', 'site-totals'], { message: 'granularity.kind must be raw, aggregate or site-totals' })
   kind!: 'raw' | 'aggregate' | 'site-totals';
 
-  @ValidateIf((o: GranularityDto) => o.kind !== 'raw') @IsInt({ message: 'minIntervalMinutes must be a whole number of minutes' }) @Min(1) @Max(7 * 24 * 60)
+  @ValidateIf((o: GranularityDto) => o.kind !== 'raw')
+  @IsInt({ message: 'minIntervalMinutes must be a whole number of minutes' })
+  @Min(1)
+  @Max(7 * 24 * 60)
   minIntervalMinutes?: number;
 
   /** site-totals only; default DEFAULT_MIN_DEVICES. One device's "total" would be its own readings. */
@@ -46,16 +70,37 @@ const ALERT_SEVERITIES = ['info', 'warning', 'critical'];
 
 /** An alert share's choice of the offering city's alerts; each list absent: any. */
 export class AlertSelectorDto {
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { each: true, message: 'each of alerts.ruleIds must be a rule id' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { each: true, message: 'each of alerts.ruleIds must be a rule id' })
   ruleIds?: string[];
 
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsIn(deviceTypeNames(), { each: true, message: `each of alerts.deviceTypes must be one of ${deviceTypeNames().join(', ')}` })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsIn(deviceTypeNames(), {
+    each: true,
+    message: `each of alerts.deviceTypes must be one of ${deviceTypeNames().join(', ')}`,
+  })
   deviceTypes?: string[];
 
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @Matches(FIELD_NAME, { each: true, message: 'each of alerts.fields must be a field name (snake_case)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @Matches(FIELD_NAME, { each: true, message: 'each of alerts.fields must be a field name (snake_case)' })
   fields?: string[];
 
-  @IsOptional() @IsArray() @ArrayMinSize(1) @IsIn(ALERT_SEVERITIES, { each: true, message: `each of alerts.severities must be one of ${ALERT_SEVERITIES.join(', ')}` })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn(ALERT_SEVERITIES, {
+    each: true,
+    message: `each of alerts.severities must be one of ${ALERT_SEVERITIES.join(', ')}`,
+  })
   severities?: string[];
 }
 
@@ -67,34 +112,62 @@ const isTelemetry = (o: OfferShareDto) => o.kind !== 'alerts';
  * shares the alert events `alerts` chooses (and `sites`), opened within from–to.
  */
 export class OfferShareDto {
-  @IsOptional() @IsIn(['telemetry', 'alerts'], { message: 'kind must be telemetry or alerts' })
+  @IsOptional()
+  @IsIn(['telemetry', 'alerts'], { message: 'kind must be telemetry or alerts' })
   kind?: 'telemetry' | 'alerts';
 
   @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city.replace('city', 'fromCity') })
   fromCity!: string;
 
-  @ValidateIf((o: OfferShareDto) => o.toCity !== WHOLE_CLUSTER) @Matches(CITY_PATTERN, { message: 'toCity must be a city name or "*" for the whole cluster' })
+  @ValidateIf((o: OfferShareDto) => o.toCity !== WHOLE_CLUSTER)
+  @Matches(CITY_PATTERN, { message: 'toCity must be a city name or "*" for the whole cluster' })
   toCity!: string;
 
-  @ValidateIf(isTelemetry) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsIn(deviceTypeNames(), { each: true, message: `each of deviceTypes must be one of ${deviceTypeNames().join(', ')}` })
+  @ValidateIf(isTelemetry)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsIn(deviceTypeNames(), {
+    each: true,
+    message: `each of deviceTypes must be one of ${deviceTypeNames().join(', ')}`,
+  })
   deviceTypes!: string[];
 
-  @ValidateIf(isTelemetry) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @Matches(FIELD_NAME, { each: true, message: 'each of fields must be a field name (snake_case)' })
+  @ValidateIf(isTelemetry)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @Matches(FIELD_NAME, { each: true, message: 'each of fields must be a field name (snake_case)' })
   fields!: string[];
 
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(1000) @Matches(SITE_PATTERN, { each: true, message: 'each of sites must be a site name' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @Matches(SITE_PATTERN, { each: true, message: 'each of sites must be a site name' })
   sites?: string[];
 
-  @ValidateIf(isTelemetry) @IsObject({ message: 'granularity must be {"kind": "raw"}, {"kind": "aggregate", "minIntervalMinutes": N} or {"kind": "site-totals", "minIntervalMinutes": N, "minDevices": M}' }) @ValidateNested() @Type(() => GranularityDto)
+  @ValidateIf(isTelemetry)
+  @IsObject({
+    message:
+      'granularity must be {"kind": "raw"}, {"kind": "aggregate", "minIntervalMinutes": N} or {"kind": ' +
+      '"site-totals", "minIntervalMinutes": N, "minDevices": M}',
+  })
+  @ValidateNested()
+  @Type(() => GranularityDto)
   granularity!: GranularityDto;
 
-  @ValidateIf((o: OfferShareDto) => o.kind === 'alerts' && o.alerts !== undefined) @IsObject({ message: 'alerts must be an object of ruleIds, deviceTypes, fields and severities (each optional)' }) @ValidateNested() @Type(() => AlertSelectorDto)
+  @ValidateIf((o: OfferShareDto) => o.kind === 'alerts' && o.alerts !== undefined)
+  @IsObject({ message: 'alerts must be an object of ruleIds, deviceTypes, fields and severities (each optional)' })
+  @ValidateNested()
+  @Type(() => AlertSelectorDto)
   alerts?: AlertSelectorDto;
 
   @IsISO8601({ strict: true }, ISO)
   from!: string;
 
-  @IsISO8601({ strict: true }, ISO) @Validate(AfterFrom)
+  @IsISO8601({ strict: true }, ISO)
+  @Validate(AfterFrom)
   to!: string;
 
   @IsISO8601({ strict: true }, ISO)
@@ -103,7 +176,8 @@ export class OfferShareDto {
 
 /** POST /shares/:id/accept: which receiving city accepts (needed only when the token has several cities). */
 export class AcceptShareDto {
-  @IsOptional() @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city })
+  @IsOptional()
+  @Matches(CITY_PATTERN, { message: DEVICE_FIELD_MESSAGES.city })
   city?: string;
 }
 
@@ -114,21 +188,29 @@ export class SharePath {
 
 /** site/from/to/every of a read through a share. */
 class SharedRangeQuery {
-  @IsOptional() @Matches(SITE_PATTERN, { message: 'site must be a site name' })
+  @IsOptional()
+  @Matches(SITE_PATTERN, { message: 'site must be a site name' })
   site?: string;
 
-  @IsOptional() @IsISO8601({ strict: true }, ISO)
+  @IsOptional()
+  @IsISO8601({ strict: true }, ISO)
   from?: string;
 
-  @IsOptional() @IsISO8601({ strict: true }, ISO)
+  @IsOptional()
+  @IsISO8601({ strict: true }, ISO)
   to?: string;
 
   /** `raw` asks for the readings themselves (raw shares only); else an interval such as 15m. */
-  @IsOptional() @ValidateIf((o: SharedRangeQuery) => o.every !== 'raw') @Matches(EVERY_PATTERN, { message: 'every must be raw or a whole number of s, m, h or d, e.g. 15m' })
+  @IsOptional()
+  @ValidateIf((o: SharedRangeQuery) => o.every !== 'raw')
+  @Matches(EVERY_PATTERN, { message: 'every must be raw or a whole number of s, m, h or d, e.g. 15m' })
   every?: string;
 }
 
-/** GET /shares/:id/telemetry: one shared field, mean/min/max per interval over the offering city's devices the share covers. */
+/**
+ * GET /shares/:id/telemetry: one shared field, mean/min/max per interval over the offering city's devices the share
+ * covers.
+ */
 export class SharedTelemetryQuery extends SharedRangeQuery {
   @Matches(/^[a-z][a-z0-9-]{0,62}$/, { message: 'deviceType must be a device type name' })
   deviceType!: string;
@@ -146,21 +228,28 @@ export class SharedExportQuery extends SharedRangeQuery {
   deviceType!: string;
 
   /** Comma-separated shared fields; default: every field the share gives of the type. */
-  @IsOptional() @Matches(/^[a-z0-9_]+(,[a-z0-9_]+)*$/, { message: 'fields must be a comma-separated list of field names' })
+  @IsOptional()
+  @Matches(/^[a-z0-9_]+(,[a-z0-9_]+)*$/, { message: 'fields must be a comma-separated list of field names' })
   fields?: string;
 
-  @IsOptional() @IsIn(EXPORT_FORMATS, { message: `format must be one of ${EXPORT_FORMATS.join(', ')}` })
+  @IsOptional()
+  @IsIn(EXPORT_FORMATS, { message: `format must be one of ${EXPORT_FORMATS.join(', ')}` })
   format: ExportFormat = 'csv';
 
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be a whole number' }) @Min(1, { message: 'limit must be at least 1' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be at least 1' })
   limit?: number;
 }
 
 /** GET /shares/:id/stream: optionally one device type and field of a telemetry share. */
 export class SharedStreamQuery {
-  @IsOptional() @Matches(/^[a-z][a-z0-9-]{0,62}$/, { message: 'deviceType must be a device type name' })
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9-]{0,62}$/, { message: 'deviceType must be a device type name' })
   deviceType?: string;
 
-  @IsOptional() @Matches(FIELD_NAME, { message: 'field must be a field name (snake_case)' })
+  @IsOptional()
+  @Matches(FIELD_NAME, { message: 'field must be a field name (snake_case)' })
   field?: string;
 }

@@ -13,13 +13,31 @@ export type AlertFacts = AlertMessage['alert'];
 
 export interface SharedAlert {
   source: SharedSource;
-  alert: Pick<AlertFacts, 'id' | 'ruleId' | 'deviceId' | 'deviceType' | 'city' | 'site' | 'field' | 'severity' | 'state' | 'description' | 'openedAt' | 'lastValue' | 'peakValue'>;
+  alert: Pick<
+    AlertFacts,
+    | 'id'
+    | 'ruleId'
+    | 'deviceId'
+    | 'deviceType'
+    | 'city'
+    | 'site'
+    | 'field'
+    | 'severity'
+    | 'state'
+    | 'description'
+    | 'openedAt'
+    | 'lastValue'
+    | 'peakValue'
+  >;
   /** The event that changed it (live stream only). */
   event?: { id: string; kind: string; at: string };
 }
 
 /** Whether the alert share gives this alert. */
-export function sharesAlert(share: ShareAgreement, alert: Pick<AlertFacts, 'city' | 'site' | 'ruleId' | 'deviceType' | 'field' | 'severity' | 'openedAt'>): boolean {
+export function sharesAlert(
+  share: ShareAgreement,
+  alert: Pick<AlertFacts, 'city' | 'site' | 'ruleId' | 'deviceType' | 'field' | 'severity' | 'openedAt'>,
+): boolean {
   const selector = share.alerts ?? {};
   const among = (list: readonly string[] | undefined, value: string) => list === undefined || list.includes(value);
   const openedMs = Date.parse(alert.openedAt);
@@ -36,11 +54,43 @@ export function sharesAlert(share: ShareAgreement, alert: Pick<AlertFacts, 'city
   );
 }
 
-export function sharedAlertOf(share: ShareAgreement, alert: SharedAlert['alert'], event?: AlertMessage['event']): SharedAlert {
-  const { id, ruleId, deviceId, deviceType, city, site, field, severity, state, description, openedAt, lastValue, peakValue } = alert;
+export function sharedAlertOf(
+  share: ShareAgreement,
+  alert: SharedAlert['alert'],
+  event?: AlertMessage['event'],
+): SharedAlert {
+  const {
+    id,
+    ruleId,
+    deviceId,
+    deviceType,
+    city,
+    site,
+    field,
+    severity,
+    state,
+    description,
+    openedAt,
+    lastValue,
+    peakValue,
+  } = alert;
   return {
     source: { city: share.fromCity, share: share.id },
-    alert: { id, ruleId, deviceId, deviceType, city, site, field, severity, state, description, openedAt, lastValue, peakValue },
+    alert: {
+      id,
+      ruleId,
+      deviceId,
+      deviceType,
+      city,
+      site,
+      field,
+      severity,
+      state,
+      description,
+      openedAt,
+      lastValue,
+      peakValue,
+    },
     ...(event && { event: { id: event.id, kind: event.kind, at: event.at } }),
   };
 }

@@ -25,7 +25,10 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
   private readonly log: Logger;
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
-  /** What was sent per stream item (an interval's values, or that a reading went out), kept while a lookback can see the item. */
+  /**
+   * What was sent per stream item (an interval's values, or that a reading went out), kept while a lookback can see the
+   * item.
+   */
   private readonly sent = new Map<string, { value: string; keepUntilMs: number }>();
 
   constructor(
@@ -60,40 +63,80 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
     }
     const nowMs = Date.now();
     // Site-totals shares have no live stream yet: their aggregates (min/max) would show single devices' values.
-    const live = (await this.shares.list()).filter((s) => s.kind === undefined && s.granularity.kind !== 'site-totals' && liveReceivers(s, nowMs).length > 0);
+    const live = (await this.shares.list()).filter(
+      (s) => s.kind === undefined && s.granularity.kind !== 'site-totals' && liveReceivers(s, nowMs).length > 0,
+    );
     for (const share of live) {
       const window = liveWindow(share, nowMs);
       if (!window) continue;
       for (const scope of scopesOf(share)) {
-        const messages = window.raw ? await this.newReadings(share, scope, window.fromMs, window.toMs) : await this.changedIntervals(share, scope, window);
-        for (const message of messages) await this.redis.publish(sharedLiveChannel(this.config.redis.prefix), JSON.stringify(message));
+        const messages = window.raw
+          ? await this.newReadings(share, scope, window.fromMs, window.toMs)
+          : await this.changedIntervals(share, scope, window);
+        for (const message of messages)
+          await this.redis.publish(sharedLiveChannel(this.config.redis.prefix), JSON.stringify(message));
       }
     }
     this.prune(nowMs);
   }
 
-  private async changedIntervals(share: ShareAgreement, scope: SharedScope, window: Parameters<typeof sharedStatsQuery>[1]): Promise<SharedLiveMessage[]> {
-    const [series] = toFieldSeries([scope.field], await this.influx.series(sharedStatsQuery(scope, window), { epoch: 'ms' }));
+  private async changedIntervals(
+    share: ShareAgreement,
+    scope: SharedScope,
+    window: Parameters<typeof sharedStatsQuery>[1],
+  ): Promise<SharedLiveMessage[]> {
+    const [series] = toFieldSeries(
+      [scope.field],
+      await this.influx.series(sharedStatsQuery(scope, window), { epoch: 'ms' }),
+    );
     const messages: SharedLiveMessage[] = [];
     for (const { time, mean, min, max } of series.points) {
       if (mean === null || min === null || max === null) continue;
       const key = `${share.id}/${scope.deviceType}/${scope.field}@${time}`;
       const value = `${mean},${min},${max}`;
       if (this.sent.get(key)?.value === value) continue;
-      this.sent.set(key, { value, keepUntilMs: Date.parse(time) + (AGGREGATE_LOOKBACK_INTERVALS + 1) * window.everyMs });
-      messages.push({ kind: 'aggregate', source: { city: share.fromCity, share: share.id }, deviceType: scope.deviceType, field: scope.field, every: window.every, point: { time, mean, min, max } });
+      this.sent.set(key, {
+        value,
+        keepUntilMs: Date.parse(time) + (AGGREGATE_LOOKBACK_INTERVALS + 1) * window.everyMs,
+      });
+      messages.push({
+        kind: 'aggregate',
+        source: { city: share.fromCity, share: share.id },
+        deviceType: scope.deviceType,
+        field: scope.field,
+        every: window.every,
+        point: { time, mean, min, max },
+      });
     }
     return messages;
   }
 
-  private async newReadings(share: ShareAgreement, scope: SharedScope, fromMs: number, toMs: number): Promise<SharedLiveMessage[]> {
-    const readings = toSharedReadings(scope.field, await this.influx.series(sharedRawQuery(scope, fromMs, toMs), { epoch: 'ms' })).filter((r) => {
+  private async newReadings(
+    share: ShareAgreement,
+    scope: SharedScope,
+    fromMs: number,
+    toMs: number,
+  ): Promise<SharedLiveMessage[]> {
+    const readings = toSharedReadings(
+      scope.field,
+      await this.influx.series(sharedRawQuery(scope, fromMs, toMs), { epoch: 'ms' }),
+    ).filter((r) => {
       const key = `${share.id}/${scope.deviceType}/${scope.field}/${r.deviceId}@${r.time}`;
       if (this.sent.has(key)) return false;
       this.sent.set(key, { value: '', keepUntilMs: Date.parse(r.time) + RAW_LOOKBACK_MS + 60_000 });
       return true;
     });
-    return readings.length === 0 ? [] : [{ kind: 'readings', source: { city: share.fromCity, share: share.id }, deviceType: scope.deviceType, field: scope.field, readings }];
+    return readings.length === 0
+      ? []
+      : [
+          {
+            kind: 'readings',
+            source: { city: share.fromCity, share: share.id },
+            deviceType: scope.deviceType,
+            field: scope.field,
+            readings,
+          },
+        ];
   }
 
   /** Items past every lookback are never looked at again. */
@@ -119,6 +162,12 @@ function scopesOf(share: ShareAgreement): SharedScope[] {
     if (!type) return [];
     return numericFieldsOf(type)
       .filter((field) => share.fields.includes(field))
-      .map((field) => ({ city: share.fromCity, deviceType: name, measurement: type.measurement, field, ...(share.sites && { sites: share.sites }) }));
+      .map((field) => ({
+        city: share.fromCity,
+        deviceType: name,
+        measurement: type.measurement,
+        field,
+        ...(share.sites && { sites: share.sites }),
+      }));
   });
 }

@@ -24,7 +24,15 @@ export function liveWindow(share: ShareAgreement, nowMs: number): SharedWindow |
   } else {
     const everyMs = share.granularity.minIntervalMinutes * 60_000;
     const closedToMs = Math.floor(nowMs / everyMs) * everyMs;
-    window = sharedWindow(share, { from: iso(closedToMs - AGGREGATE_LOOKBACK_INTERVALS * everyMs), to: iso(closedToMs), every: `${share.granularity.minIntervalMinutes}m` }, nowMs);
+    window = sharedWindow(
+      share,
+      {
+        from: iso(closedToMs - AGGREGATE_LOOKBACK_INTERVALS * everyMs),
+        to: iso(closedToMs),
+        every: `${share.granularity.minIntervalMinutes}m`,
+      },
+      nowMs,
+    );
   }
   return 'field' in window ? undefined : window;
 }

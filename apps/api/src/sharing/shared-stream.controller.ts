@@ -1,6 +1,17 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { filter, from, map, merge, share as shareStream, switchMap, take, takeUntil, timer, type Observable } from 'rxjs';
+import {
+  filter,
+  from,
+  map,
+  merge,
+  share as shareStream,
+  switchMap,
+  take,
+  takeUntil,
+  timer,
+  type Observable,
+} from 'rxjs';
 import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
@@ -42,9 +53,16 @@ export class SharedStreamController {
     private readonly liveAlerts: LiveAlerts,
   ) {}
 
-  /** Server-sent events: `aggregate`, `readings` or `alert` messages marked with source city and share, then `end` when the share ends. */
+  /**
+   * Server-sent events: `aggregate`, `readings` or `alert` messages marked with source city and share, then `end` when
+   * the share ends.
+   */
   @Sse(':id/stream')
-  async stream(@Param() { id }: SharePath, @Query() query: SharedStreamQuery, @CurrentTenancy() tenancy: Tenancy): Promise<Observable<MessageEvent>> {
+  async stream(
+    @Param() { id }: SharePath,
+    @Query() query: SharedStreamQuery,
+    @CurrentTenancy() tenancy: Tenancy,
+  ): Promise<Observable<MessageEvent>> {
     const { share, city } = await this.readable(id, tenancy);
     let what: string;
     let data: Observable<MessageEvent>;
@@ -56,7 +74,11 @@ export class SharedStreamController {
         .pipe(map(({ data: m }) => ({ type: 'alert', id: m.event.id, data: sharedAlertOf(share, m.alert, m.event) })));
     } else {
       if (query.deviceType !== undefined) {
-        const selection = sharedSelection(share, { deviceType: query.deviceType, ...(query.field !== undefined && { fields: [query.field] }) }, 'field');
+        const selection = sharedSelection(
+          share,
+          { deviceType: query.deviceType, ...(query.field !== undefined && { fields: [query.field] }) },
+          'field',
+        );
         if ('message' in selection) throw badRequest([selection]);
       } else if (query.field !== undefined && !share.fields.includes(query.field)) {
         throw badRequest([{ field: 'field', message: `this share covers fields ${share.fields.join(', ')} only` }]);
@@ -64,17 +86,30 @@ export class SharedStreamController {
       await this.feed.ready();
       what = `${query.deviceType ?? share.deviceTypes.join(',')}.${query.field ?? share.fields.join(',')}`;
       data = this.feed.messages.pipe(
-        filter((m) => m.source.share === id && (query.deviceType === undefined || m.deviceType === query.deviceType) && (query.field === undefined || m.field === query.field)),
+        filter(
+          (m) =>
+            m.source.share === id &&
+            (query.deviceType === undefined || m.deviceType === query.deviceType) &&
+            (query.field === undefined || m.field === query.field),
+        ),
         map((m) => ({ type: m.kind, data: m })),
       );
     }
-    await this.audit.record({ actor: tenancy.tokenName, action: 'share.stream', target: `share:${id}`, detail: `${city} opened a live stream of ${what}` });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'share.stream',
+      target: `share:${id}`,
+      detail: `${city} opened a live stream of ${what}`,
+    });
     const ended = timer(this.config.sharing.liveTickMs, this.config.sharing.liveTickMs).pipe(
       switchMap(() => from(this.shares.get(id))),
       map((current) => (current ? shareStatus(current, Date.now()) : 'deleted')),
       filter((status) => status !== 'accepted'),
       take(1),
-      map((status): MessageEvent => ({ type: 'end', data: { source: { city: share.fromCity, share: id }, reason: status } })),
+      map((status): MessageEvent => ({
+        type: 'end',
+        data: { source: { city: share.fromCity, share: id }, reason: status },
+      })),
       shareStream(),
     );
     return merge(data.pipe(takeUntil(ended)), ended);
@@ -84,7 +119,8 @@ export class SharedStreamController {
   @Get(':id/alerts')
   async alertsOf(@Param() { id }: SharePath, @Query() page: PageQuery, @CurrentTenancy() tenancy: Tenancy) {
     const { share, city } = await this.readable(id, tenancy);
-    if (share.kind !== 'alerts') throw badRequest([{ field: 'id', message: `share ${id} shares telemetry, not alert events` }]);
+    if (share.kind !== 'alerts')
+      throw badRequest([{ field: 'id', message: `share ${id} shares telemetry, not alert events` }]);
     const found = await queryAlerts(this.redis, this.alerts, this.alerts.keyNames, {
       city: share.fromCity,
       cities: [share.fromCity],
@@ -93,8 +129,18 @@ export class SharedStreamController {
       limit: ALERT_SCAN_LIMIT,
     });
     const shared = found.items.filter((alert: Alert) => sharesAlert(share, alert));
-    await this.audit.record({ actor: tenancy.tokenName, action: 'share.read', target: `share:${id}`, detail: `${city} listed shared alerts (${shared.length})` });
-    return { items: shared.slice(page.offset, page.offset + page.limit).map((alert) => sharedAlertOf(share, alert)), total: shared.length, offset: page.offset, limit: page.limit };
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'share.read',
+      target: `share:${id}`,
+      detail: `${city} listed shared alerts (${shared.length})`,
+    });
+    return {
+      items: shared.slice(page.offset, page.offset + page.limit).map((alert) => sharedAlertOf(share, alert)),
+      total: shared.length,
+      offset: page.offset,
+      limit: page.limit,
+    };
   }
 
   /** The share and the receiving city the caller reads as; 404 when the share answers this caller nothing. */

@@ -17,19 +17,26 @@ export interface SharedScope extends Omit<SharedSelection, 'fields'> {
 export const MAX_RAW_READINGS = 10_000;
 
 function scopeCondition(scope: Omit<SharedSelection, 'fields'>, fromMs: number, toMs: number): string {
-  const sites = scope.sites && scope.sites.length > 0 ? ` AND (${scope.sites.map((s) => `"site" = ${quoteString(s)}`).join(' OR ')})` : '';
+  const sites =
+    scope.sites && scope.sites.length > 0
+      ? ` AND (${scope.sites.map((s) => `"site" = ${quoteString(s)}`).join(' OR ')})`
+      : '';
   return (
     `"city" = ${quoteString(scope.city)} AND "device_type" = ${quoteString(scope.deviceType)}${sites}` +
     ` AND time >= ${Math.floor(fromMs)}ms AND time < ${Math.ceil(toMs)}ms`
   );
 }
 
-/** mean/min/max of the field per interval over the scope's devices; columns `<field>:mean` etc., as toFieldSeries reads them. */
+/**
+ * mean/min/max of the field per interval over the scope's devices; columns `<field>:mean` etc., as toFieldSeries reads
+ * them.
+ */
 export function sharedStatsQuery(scope: SharedScope, window: TimeWindow): string {
   const f = quoteIdent(scope.field);
   const as = (stat: string) => quoteIdent(`${scope.field}:${stat}`);
   return (
-    `SELECT mean(${f}) AS ${as('mean')}, min(${f}) AS ${as('min')}, max(${f}) AS ${as('max')} FROM ${quoteIdent(scope.measurement)}` +
+    `SELECT mean(${f}) AS ${as('mean')}, min(${f}) AS ${as('min')}, max(${f}) AS ${as('max')} ` +
+    `FROM ${quoteIdent(scope.measurement)}` +
     ` WHERE ${scopeCondition(scope, window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`
   );
 }
@@ -39,7 +46,9 @@ export const EXPORT_STATS = ['mean', 'min', 'max'] as const;
 
 /** For an aggregate export: mean/min/max of each field per interval, empty intervals left out. */
 export function sharedStatsExportQuery(selection: SharedSelection, window: TimeWindow): string {
-  const stats = selection.fields.flatMap((field) => EXPORT_STATS.map((stat) => `${stat}(${quoteIdent(field)}) AS ${quoteIdent(`${field}_${stat}`)}`));
+  const stats = selection.fields.flatMap((field) =>
+    EXPORT_STATS.map((stat) => `${stat}(${quoteIdent(field)}) AS ${quoteIdent(`${field}_${stat}`)}`),
+  );
   return (
     `SELECT ${stats.join(', ')} FROM ${quoteIdent(selection.measurement)}` +
     ` WHERE ${scopeCondition(selection, window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(none)`
@@ -48,7 +57,10 @@ export function sharedStatsExportQuery(selection: SharedSelection, window: TimeW
 
 /** The readings themselves (raw shares only), oldest first, at most MAX_RAW_READINGS. */
 export function sharedRawQuery(scope: SharedScope, fromMs: number, toMs: number): string {
-  return `SELECT ${quoteIdent(scope.field)}, "device_id", "site" FROM ${quoteIdent(scope.measurement)} WHERE ${scopeCondition(scope, fromMs, toMs)} LIMIT ${MAX_RAW_READINGS}`;
+  return (
+    `SELECT ${quoteIdent(scope.field)}, "device_id", "site" FROM ${quoteIdent(scope.measurement)} ` +
+    `WHERE ${scopeCondition(scope, fromMs, toMs)} LIMIT ${MAX_RAW_READINGS}`
+  );
 }
 
 export interface SharedReading {
@@ -66,10 +78,18 @@ export function toSharedReadings(field: string, series: readonly Series[]): Shar
   const [time, value, deviceId, site] = [at('time'), at(field), at('device_id'), at('site')];
   return (first.values ?? [])
     .filter((row) => typeof row[value] === 'number')
-    .map((row) => ({ time: new Date(Number(row[time])).toISOString(), deviceId: String(row[deviceId]), site: row[site] === null ? null : String(row[site] as string), value: row[value] as number }));
+    .map((row) => ({
+      time: new Date(Number(row[time])).toISOString(),
+      deviceId: String(row[deviceId]),
+      site: row[site] === null ? null : String(row[site] as string),
+      value: row[value] as number,
+    }));
 }
 
-/** The statistics each field gets in a site-totals answer, as columns `<field>_<stat>`; `devices` counts the site's devices reporting. */
+/**
+ * The statistics each field gets in a site-totals answer, as columns `<field>_<stat>`; `devices` counts the site's
+ * devices reporting.
+ */
 export const SITE_TOTAL_STATS = ['sum', 'mean', 'devices'] as const;
 
 /**
@@ -83,12 +103,20 @@ export function sharedSiteTotalsQuery(selection: SharedSelection, window: TimeWi
   const perDevice = selection.fields.map((field) => `mean(${quoteIdent(field)}) AS ${quoteIdent(field)}`);
   const totals = selection.fields.flatMap((field) => {
     const f = quoteIdent(field);
-    return [`sum(${f}) AS ${quoteIdent(`${field}_sum`)}`, `mean(${f}) AS ${quoteIdent(`${field}_mean`)}`, `count(${f}) AS ${quoteIdent(`${field}_devices`)}`];
+    return [
+      `sum(${f}) AS ${quoteIdent(`${field}_sum`)}`,
+      `mean(${f}) AS ${quoteIdent(`${field}_mean`)}`,
+      `count(${f}) AS ${quoteIdent(`${field}_devices`)}`,
+    ];
   });
   const inner =
     `SELECT ${perDevice.join(', ')} FROM ${quoteIdent(selection.measurement)}` +
-    ` WHERE ${scopeCondition(selection, window.fromMs, window.toMs)} GROUP BY time(${window.every}), "site", "device_id" fill(none)`;
-  return `SELECT ${totals.join(', ')} FROM (${inner}) WHERE time >= ${Math.floor(window.fromMs)}ms AND time < ${Math.ceil(window.toMs)}ms GROUP BY time(${window.every}), "site" fill(none)`;
+    ` WHERE ${scopeCondition(selection, window.fromMs, window.toMs)} GROUP BY time(${window.every}), "site", ` +
+    `"device_id" fill(none)`;
+  return (
+    `SELECT ${totals.join(', ')} FROM (${inner}) WHERE time >= ${Math.floor(window.fromMs)}ms AND time ` +
+    `< ${Math.ceil(window.toMs)}ms GROUP BY time(${window.every}), "site" fill(none)`
+  );
 }
 
 export interface SiteTotal {
@@ -111,7 +139,13 @@ export function toSiteTotals(field: string, series: readonly Series[], minDevice
     for (const row of s.values ?? []) {
       const n = row[devices];
       if (typeof n !== 'number' || n < minDevices) continue;
-      totals.push({ time: new Date(Number(row[time])).toISOString(), site: s.tags?.site ?? '', sum: row[sum] as number, mean: row[mean] as number, devices: n });
+      totals.push({
+        time: new Date(Number(row[time])).toISOString(),
+        site: s.tags?.site ?? '',
+        sum: row[sum] as number,
+        mean: row[mean] as number,
+        devices: n,
+      });
     }
   }
   return totals.sort((a, b) => a.time.localeCompare(b.time) || a.site.localeCompare(b.site));

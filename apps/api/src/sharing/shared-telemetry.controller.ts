@@ -11,7 +11,15 @@ import { SharedTelemetryQuery, SharePath } from './share.dto.js';
 import { ShareStore, type ShareAgreement } from './share-store.js';
 import { readingCity } from './share-access.js';
 import { sharedWindow } from './shared-window.js';
-import { MAX_RAW_READINGS, sharedRawQuery, sharedSiteTotalsQuery, sharedStatsQuery, toSharedReadings, toSiteTotals, type SharedScope } from './shared-telemetry-queries.js';
+import {
+  MAX_RAW_READINGS,
+  sharedRawQuery,
+  sharedSiteTotalsQuery,
+  sharedStatsQuery,
+  toSharedReadings,
+  toSiteTotals,
+  type SharedScope,
+} from './shared-telemetry-queries.js';
 
 /**
  * Telemetry of another city through an accepted share: only the share's device types, fields and
@@ -43,25 +51,67 @@ export class SharedTelemetryController {
     const range = { from: new Date(window.fromMs).toISOString(), to: new Date(window.toMs).toISOString() };
     let answer: Record<string, unknown> & { every: string };
     if (window.raw) {
-      const readings = toSharedReadings(scope.field, await this.influx.series(sharedRawQuery(scope, window.fromMs, window.toMs), { epoch: 'ms' }));
-      answer = { source, deviceType: scope.deviceType, field: scope.field, ...range, every: 'raw', readings, truncated: readings.length === MAX_RAW_READINGS };
+      const readings = toSharedReadings(
+        scope.field,
+        await this.influx.series(sharedRawQuery(scope, window.fromMs, window.toMs), { epoch: 'ms' }),
+      );
+      answer = {
+        source,
+        deviceType: scope.deviceType,
+        field: scope.field,
+        ...range,
+        every: 'raw',
+        readings,
+        truncated: readings.length === MAX_RAW_READINGS,
+      };
     } else if (share.granularity.kind === 'site-totals') {
       const { field, ...rest } = scope;
-      const totals = toSiteTotals(field, await this.influx.series(sharedSiteTotalsQuery({ ...rest, fields: [field] }, window), { epoch: 'ms' }), share.granularity.minDevices);
-      answer = { source, deviceType: scope.deviceType, field, ...range, every: window.every, minDevices: share.granularity.minDevices, totals };
+      const totals = toSiteTotals(
+        field,
+        await this.influx.series(sharedSiteTotalsQuery({ ...rest, fields: [field] }, window), { epoch: 'ms' }),
+        share.granularity.minDevices,
+      );
+      answer = {
+        source,
+        deviceType: scope.deviceType,
+        field,
+        ...range,
+        every: window.every,
+        minDevices: share.granularity.minDevices,
+        totals,
+      };
     } else {
-      const [series] = toFieldSeries([scope.field], await this.influx.series(sharedStatsQuery(scope, window), { epoch: 'ms' }));
-      answer = { source, deviceType: scope.deviceType, field: scope.field, ...range, every: window.every, points: series.points };
+      const [series] = toFieldSeries(
+        [scope.field],
+        await this.influx.series(sharedStatsQuery(scope, window), { epoch: 'ms' }),
+      );
+      answer = {
+        source,
+        deviceType: scope.deviceType,
+        field: scope.field,
+        ...range,
+        every: window.every,
+        points: series.points,
+      };
     }
     const what = `${scope.deviceType}.${scope.field}${query.site ? ` site ${query.site}` : ''}`;
-    await this.audit.record({ actor: tenancy.tokenName, action: 'share.read', target: `share:${id}`, detail: `${city} read ${what} ${range.from} – ${range.to} every ${answer.every}` });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'share.read',
+      target: `share:${id}`,
+      detail: `${city} read ${what} ${range.from} – ${range.to} every ${answer.every}`,
+    });
     return answer;
   }
 }
 
 /** The query's device type, field and site, each one the share allows (else a 400 naming it). */
 function scopeOf(share: ShareAgreement, query: SharedTelemetryQuery): SharedScope {
-  const selection = sharedSelection(share, { deviceType: query.deviceType, fields: [query.field], ...(query.site !== undefined && { site: query.site }) }, 'field');
+  const selection = sharedSelection(
+    share,
+    { deviceType: query.deviceType, fields: [query.field], ...(query.site !== undefined && { site: query.site }) },
+    'field',
+  );
   if ('message' in selection) throw badRequest([selection]);
   const { fields, ...scope } = selection;
   return { ...scope, field: fields[0] };

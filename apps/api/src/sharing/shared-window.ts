@@ -11,26 +11,51 @@ import type { ShareAgreement } from './share-store.js';
 export type SharedWindow = { raw: true; fromMs: number; toMs: number } | ({ raw: false } & TimeWindow);
 export type SharedWindowProblem = { field: 'from' | 'to' | 'every'; message: string };
 
-export function sharedWindow(share: ShareAgreement, query: { from?: string; to?: string; every?: string }, nowMs: number): SharedWindow | SharedWindowProblem {
+export function sharedWindow(
+  share: ShareAgreement,
+  query: { from?: string; to?: string; every?: string },
+  nowMs: number,
+): SharedWindow | SharedWindowProblem {
   const shareFromMs = Date.parse(share.from);
   const shareToMs = Date.parse(share.to);
   const toMs = Math.min(query.to === undefined ? nowMs : Date.parse(query.to), shareToMs);
   const fromMs = Math.max(query.from === undefined ? toMs - 3_600_000 : Date.parse(query.from), shareFromMs);
-  if (!(fromMs < toMs)) return { field: 'from', message: `the share covers data from ${share.from} to ${share.to} only; this range holds none of it` };
+  if (!(fromMs < toMs))
+    return {
+      field: 'from',
+      message: `the share covers data from ${share.from} to ${share.to} only; this range holds none of it`,
+    };
   const minMs = share.granularity.kind === 'raw' ? 0 : share.granularity.minIntervalMinutes * 60_000;
   if (query.every === 'raw') {
-    if (share.granularity.kind === 'site-totals') return { field: 'every', message: `this share gives per-site totals only, over intervals of at least ${minMs / 60_000} min: no device's readings` };
-    if (minMs > 0) return { field: 'every', message: `this share gives aggregates only, over intervals of at least ${minMs / 60_000} min` };
+    if (share.granularity.kind === 'site-totals')
+      return {
+        field: 'every',
+        message:
+          `this share gives per-site totals only, over intervals of at least ${minMs / 60_000} min: no device's ` +
+          `readings`,
+      };
+    if (minMs > 0)
+      return {
+        field: 'every',
+        message: `this share gives aggregates only, over intervals of at least ${minMs / 60_000} min`,
+      };
     return { raw: true, fromMs, toMs };
   }
   let every = query.every ?? defaultEvery(toMs - fromMs);
   if (intervalMs(every) < minMs) {
-    if (query.every !== undefined) return { field: 'every', message: `this share gives aggregates over intervals of at least ${minMs / 60_000} min; every=${every} is shorter` };
+    if (query.every !== undefined)
+      return {
+        field: 'every',
+        message:
+          `this share gives aggregates over intervals of at least ${minMs / 60_000} min; every=${every} is ` +
+          `shorter`,
+      };
     every = `${minMs / 60_000}m`;
   }
   const everyMs = intervalMs(every);
   // Aggregate-only: whole intervals inside the range (InfluxDB aligns intervals to the epoch).
-  const [from, to] = minMs > 0 ? [Math.ceil(fromMs / everyMs) * everyMs, Math.floor(toMs / everyMs) * everyMs] : [fromMs, toMs];
+  const [from, to] =
+    minMs > 0 ? [Math.ceil(fromMs / everyMs) * everyMs, Math.floor(toMs / everyMs) * everyMs] : [fromMs, toMs];
   if (!(from < to)) return { field: 'from', message: `the range within the share holds no whole ${every} interval` };
   const window = resolveWindow({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), every }, nowMs);
   return 'field' in window ? window : { raw: false, ...window };

@@ -8,7 +8,10 @@ import { SharedStreamController } from './shared-stream.controller.js';
 import { SharedLiveFeed } from './shared-live-feed.js';
 import { SharedLivePublisher } from './shared-live-publisher.js';
 
-/** Sharing between cities: agreements, and what they give through queries, export, live streams (SSE; MQTT via the brokers) and shared alerts. */
+/**
+ * Sharing between cities: agreements, and what they give through queries, export, live streams (SSE; MQTT via the
+ * brokers) and shared alerts.
+ */
 @Module({
   imports: [InfluxModule, AlertingApiModule],
   controllers: [SharesController, SharedTelemetryController, SharedExportController, SharedStreamController],

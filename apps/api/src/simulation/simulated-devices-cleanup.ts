@@ -19,7 +19,9 @@ export interface CleanupResult {
   events: AlertEvent[];
 }
 
-/** Devices removed at a time: each is a few round trips, and a fleet of thousands should not wait on them one by one. */
+/**
+ * Devices removed at a time: each is a few round trips, and a fleet of thousands should not wait on them one by one.
+ */
 const PARALLEL = 32;
 
 /**
@@ -29,7 +31,12 @@ const PARALLEL = 32;
  * connected device disconnected, and (through the registry's `deleted` event, as for DELETE
  * /devices/:id) its shadow and commands.
  */
-export async function removeDevicesWithState(ids: readonly string[], actor: string, note: string, deps: CleanupDeps): Promise<CleanupResult> {
+export async function removeDevicesWithState(
+  ids: readonly string[],
+  actor: string,
+  note: string,
+  deps: CleanupDeps,
+): Promise<CleanupResult> {
   const result: CleanupResult = { devices: 0, alertsResolved: 0, events: [] };
   for (let i = 0; i < ids.length; i += PARALLEL) {
     await Promise.all(ids.slice(i, i + PARALLEL).map((id) => removeOne(id, actor, note, deps, result)));
@@ -37,7 +44,13 @@ export async function removeDevicesWithState(ids: readonly string[], actor: stri
   return result;
 }
 
-async function removeOne(id: string, actor: string, note: string, deps: CleanupDeps, result: CleanupResult): Promise<void> {
+async function removeOne(
+  id: string,
+  actor: string,
+  note: string,
+  deps: CleanupDeps,
+  result: CleanupResult,
+): Promise<void> {
   // The device's own index (its history is short), not the fleet's open alerts.
   const history = await queryAlerts(deps.redis, deps.alerts, deps.alerts.keyNames, { deviceId: id, limit: 10_000 });
   for (const alert of history.items.filter((a) => a.state !== 'resolved')) {
@@ -46,6 +59,10 @@ async function removeOne(id: string, actor: string, note: string, deps: CleanupD
     result.alertsResolved++;
     result.events.push(resolved.event);
   }
-  await Promise.all([deps.redis.del(ruleStateKey(deps.prefix, id)), deps.lastSeen.forget([id]), deps.certificates.removeDevice(id)]);
+  await Promise.all([
+    deps.redis.del(ruleStateKey(deps.prefix, id)),
+    deps.lastSeen.forget([id]),
+    deps.certificates.removeDevice(id),
+  ]);
   if (await deps.registry.remove(id)) result.devices++;
 }

@@ -1,4 +1,14 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+} from '@nestjs/common';
 import type { RedisClient } from '@citypulse/redis';
 import { REDIS } from '@citypulse/core';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
@@ -39,30 +49,51 @@ export class SimulationController {
   /** The replay sessions of the token's cities. */
   @Get('replay-sessions')
   async list(@CurrentTenancy() tenancy: Tenancy) {
-    const items = (await this.sessions.all()).filter((s) => visible(s, tenancy)).sort((a, b) => (a.prefix + a.city < b.prefix + b.city ? -1 : 1));
+    const items = (await this.sessions.all())
+      .filter((s) => visible(s, tenancy))
+      .sort((a, b) => (a.prefix + a.city < b.prefix + b.city ? -1 : 1));
     return { items };
   }
 
-  /** Starts (or restarts) a replay session: until it ends, its devices' silence is judged on their own readings' clock. */
+  /**
+   * Starts (or restarts) a replay session: until it ends, its devices' silence is judged on their own readings' clock.
+   */
   @Post('replay-sessions')
   @AdminOnly()
   async open(@Body() body: OpenReplaySessionDto, @CurrentTenancy() tenancy: Tenancy) {
     const cities = citiesOf(body.cities, tenancy);
     const items = await this.sessions.open(body.prefix, cities, tenancy.tokenName);
-    await this.audit.record({ actor: tenancy.tokenName, action: 'replay-session.open', target: `replay-session:${body.prefix}`, detail: describeCities(cities) });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'replay-session.open',
+      target: `replay-session:${body.prefix}`,
+      detail: describeCities(cities),
+    });
     return { items };
   }
 
-  /** Ends the session at `endMs` (the replayed traffic's time): devices quiet for a deadman window before it raise, then silence raises nothing more. */
+  /**
+   * Ends the session at `endMs` (the replayed traffic's time): devices quiet for a deadman window before it raise, then
+   * silence raises nothing more.
+   */
   @Post('replay-sessions/:prefix/end')
   @HttpCode(200)
   @AdminOnly()
-  async end(@Param() { prefix }: ReplaySessionPath, @Body() body: EndReplaySessionDto, @CurrentTenancy() tenancy: Tenancy) {
+  async end(
+    @Param() { prefix }: ReplaySessionPath,
+    @Body() body: EndReplaySessionDto,
+    @CurrentTenancy() tenancy: Tenancy,
+  ) {
     const sessions = await this.sessions.of(prefix, citiesOf(undefined, tenancy));
     if (sessions.length === 0) throw new NotFoundException(`replay session ${prefix} not found`);
     const items = await this.sessions.end(sessions, body.endMs);
     const cities = describeCities(sessions.map((s) => s.city).filter((c): c is string => c !== null));
-    await this.audit.record({ actor: tenancy.tokenName, action: 'replay-session.end', target: `replay-session:${prefix}`, detail: `at ${new Date(body.endMs).toISOString()}; ${cities}` });
+    await this.audit.record({
+      actor: tenancy.tokenName,
+      action: 'replay-session.end',
+      target: `replay-session:${prefix}`,
+      detail: `at ${new Date(body.endMs).toISOString()}; ${cities}`,
+    });
     return { items };
   }
 
@@ -78,23 +109,49 @@ export class SimulationController {
     const cities = citiesOf(body.cities, tenancy);
     const ids = await this.cleanupDeps.registry.idsStartingWith(`${body.prefix}-`, cities ?? undefined);
     const actor = tenancy.tokenName;
-    const removed = await removeDevicesWithState(ids, actor, `device removed by cleanup of ${body.prefix}-*`, this.cleanupDeps);
+    const removed = await removeDevicesWithState(
+      ids,
+      actor,
+      `device removed by cleanup of ${body.prefix}-*`,
+      this.cleanupDeps,
+    );
     for (const event of removed.events) await this.queues.announce(event);
     const sessions = await this.sessions.of(body.prefix, cities);
     await this.sessions.remove(sessions);
-    const summary = { prefix: body.prefix, cities, devices: removed.devices, alertsResolved: removed.alertsResolved, replaySessions: sessions.length };
-    await this.audit.record({ actor, action: 'simulation.cleanup', target: `device:${body.prefix}-*`, detail: `${removed.devices} devices removed, ${removed.alertsResolved} open alerts resolved, ${sessions.length} replay sessions removed; ${describeCities(cities)}` });
+    const summary = {
+      prefix: body.prefix,
+      cities,
+      devices: removed.devices,
+      alertsResolved: removed.alertsResolved,
+      replaySessions: sessions.length,
+    };
+    await this.audit.record({
+      actor,
+      action: 'simulation.cleanup',
+      target: `device:${body.prefix}-*`,
+      detail:
+        `${removed.devices} devices removed, ${removed.alertsResolved} open alerts resolved, ${sessions.length} ` +
+        `replay sessions removed; ${describeCities(cities)}`,
+    });
     return summary;
   }
 }
 
-/** The cities asked for, each one the token may manage (else 403 naming the field); none asked: the token's (null = every city). */
+/**
+ * The cities asked for, each one the token may manage (else 403 naming the field); none asked: the token's (null =
+ * every city).
+ */
 function citiesOf(asked: readonly string[] | undefined, tenancy: Tenancy): string[] | null {
   if (asked === undefined) return tenancy.withinCities ? [...tenancy.withinCities] : null;
   const refused = asked.filter((c) => !tenancy.allows(c));
   if (refused.length > 0) {
     const message = `this token may not manage devices in ${refused.join(', ')}`;
-    throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message, fields: [{ field: 'cities', problems: [message] }] });
+    throw new ForbiddenException({
+      statusCode: 403,
+      error: 'Forbidden',
+      message,
+      fields: [{ field: 'cities', problems: [message] }],
+    });
   }
   return [...new Set(asked)].sort();
 }

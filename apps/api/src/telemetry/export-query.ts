@@ -33,7 +33,8 @@ export function exportColumns(selection: ExportSelection): string[] {
 function whereClause(s: ExportSelection): string {
   const conditions = [`"city" = ${quoteString(s.city)}`, `"device_type" = ${quoteString(s.deviceType)}`];
   if (s.site !== undefined) conditions.push(`"site" = ${quoteString(s.site)}`);
-  if (s.sites !== undefined) conditions.push(`(${s.sites.map((site) => `"site" = ${quoteString(site)}`).join(' OR ')})`);
+  if (s.sites !== undefined)
+    conditions.push(`(${s.sites.map((site) => `"site" = ${quoteString(site)}`).join(' OR ')})`);
   if (s.deviceId !== undefined) conditions.push(`"device_id" = ${quoteString(s.deviceId)}`);
   // Epoch-ms literals: exact, and no time-zone parsing on the server.
   conditions.push(`time >= ${Math.floor(s.fromMs)}ms AND time < ${Math.ceil(s.toMs)}ms`);

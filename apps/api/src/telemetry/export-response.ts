@@ -35,7 +35,12 @@ export interface ExportPlan {
  * export is sure to start. A complete export ends the response; a short one is cut off after its
  * trailer, so the client sees an incomplete transfer.
  */
-export async function sendExport(influx: InfluxQueryClient, plan: ExportPlan, res: Response, beforeSending: () => Promise<unknown>): Promise<ExportOutcome> {
+export async function sendExport(
+  influx: InfluxQueryClient,
+  plan: ExportPlan,
+  res: Response,
+  beforeSending: () => Promise<unknown>,
+): Promise<ExportOutcome> {
   const abort = new AbortController();
   res.once('close', () => abort.abort());
   const chunks = streamQuery(influx.queryRequest(plan.statement), { chunkSize: CHUNK_ROWS, signal: abort.signal });
@@ -47,7 +52,11 @@ export async function sendExport(influx: InfluxQueryClient, plan: ExportPlan, re
   res.setHeader('content-type', format.contentType);
   res.setHeader('content-disposition', `attachment; filename="${plan.fileStem}.${format.extension}"`);
   res.setHeader('cache-control', 'no-store');
-  const outcome = await pumpExport({ columns: plan.columns, chunks: resumed(first, chunks), cellsOf: plan.cellsOf, limit: plan.limit }, format, res);
+  const outcome = await pumpExport(
+    { columns: plan.columns, chunks: resumed(first, chunks), cellsOf: plan.cellsOf, limit: plan.limit },
+    format,
+    res,
+  );
   if (outcome.end.kind === 'complete') res.end();
   else res.destroy();
   return outcome;
@@ -62,18 +71,25 @@ export async function requireInfluxQl(influx: InfluxQueryClient): Promise<void> 
   const { version } = await influx.ping().catch(storageFailed);
   if (!version) {
     throw new NotImplementedException(
-      'telemetry export needs InfluxQL (InfluxDB 1.x, or the /query of 2.x/3.x); the storage answers /ping without X-Influxdb-Version, as VictoriaMetrics does, which answers no InfluxQL SELECT — use its /api/v1/export',
+      'telemetry export needs InfluxQL (InfluxDB 1.x, or the /query of 2.x/3.x); the storage answers /ping ' +
+        'without X-Influxdb-Version, as VictoriaMetrics does, which answers no InfluxQL SELECT — use its ' +
+        '/api/v1/export',
     );
   }
 }
 
 export function storageFailed(error: unknown): never {
-  throw new BadGatewayException(`InfluxDB did not answer the export: ${error instanceof Error ? error.message : String(error)}`);
+  throw new BadGatewayException(
+    `InfluxDB did not answer the export: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 /** An instant as a file-name stamp: 20260501T000000Z. */
 export function fileStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** A file-name part: anything but [A-Za-z0-9-] becomes '-'. */

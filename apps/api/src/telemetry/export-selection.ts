@@ -22,12 +22,18 @@ export interface ExportSelectionInput {
   nowMs: number;
 }
 
-export async function resolveExportSelection({ query, tenancy, lookupDevice, nowMs }: ExportSelectionInput): Promise<ExportSelection> {
+export async function resolveExportSelection({
+  query,
+  tenancy,
+  lookupDevice,
+  nowMs,
+}: ExportSelectionInput): Promise<ExportSelection> {
   const toMs = query.to === undefined ? nowMs : Date.parse(query.to);
   const fromMs = query.from === undefined ? toMs - DEFAULT_RANGE_MS : Date.parse(query.from);
   if (!(fromMs < toMs)) throw badRequest([{ field: 'from', message: 'from must be before to' }]);
 
-  const device = query.device === undefined ? undefined : await visibleDevice(query.device, query.city, tenancy, lookupDevice);
+  const device =
+    query.device === undefined ? undefined : await visibleDevice(query.device, query.city, tenancy, lookupDevice);
   const city = query.city ?? device?.city ?? onlyCityOf(tenancy);
   if (!tenancy.allows(city)) throw new NotFoundException(`city ${city} not found`);
 
@@ -46,9 +52,15 @@ export async function resolveExportSelection({ query, tenancy, lookupDevice, now
 }
 
 /** The device, when the caller may see it and it is in the city asked for; else 404 either way. */
-async function visibleDevice(id: string, city: string | undefined, tenancy: Tenancy, lookupDevice: ExportSelectionInput['lookupDevice']): Promise<DeviceRecord> {
+async function visibleDevice(
+  id: string,
+  city: string | undefined,
+  tenancy: Tenancy,
+  lookupDevice: ExportSelectionInput['lookupDevice'],
+): Promise<DeviceRecord> {
   const device = await lookupDevice(id);
-  if (!device || !tenancy.allows(device.city) || (city !== undefined && city !== device.city)) throw new NotFoundException(`device ${id} not found`);
+  if (!device || !tenancy.allows(device.city) || (city !== undefined && city !== device.city))
+    throw new NotFoundException(`device ${id} not found`);
   return device;
 }
 
@@ -63,11 +75,20 @@ function onlyCityOf(tenancy: Tenancy): string {
 function deviceTypeOf(name: string | undefined, device: DeviceRecord | undefined): DeviceTypeDefinition {
   const typeName = name ?? device?.type;
   if (typeName === undefined) {
-    throw badRequest([{ field: 'type', message: 'type (a device type) or device is required: an export holds one device type’s fields' }]);
+    throw badRequest([
+      {
+        field: 'type',
+        message: 'type (a device type) or device is required: an export holds one device type’s fields',
+      },
+    ]);
   }
   const type = getDeviceType(typeName);
-  if (!type) throw badRequest([{ field: 'type', message: `${typeName} is not a device type; known: ${Object.keys(deviceTypes).join(', ')}` }]);
-  if (device && device.type !== type.name) throw badRequest([{ field: 'type', message: `device ${device.id} is a ${device.type}, not a ${type.name}` }]);
+  if (!type)
+    throw badRequest([
+      { field: 'type', message: `${typeName} is not a device type; known: ${Object.keys(deviceTypes).join(', ')}` },
+    ]);
+  if (device && device.type !== type.name)
+    throw badRequest([{ field: 'type', message: `device ${device.id} is a ${device.type}, not a ${type.name}` }]);
   return type;
 }
 
@@ -77,6 +98,9 @@ function fieldsOf(type: DeviceTypeDefinition, requested: string | undefined): st
   if (requested === undefined) return all;
   const names = [...new Set(requested.split(','))];
   const unknown = names.filter((f) => !all.includes(f));
-  if (unknown.length > 0) throw badRequest([{ field: 'fields', message: `not fields of ${type.name}: ${unknown.join(', ')} (its fields: ${all.join(', ')})` }]);
+  if (unknown.length > 0)
+    throw badRequest([
+      { field: 'fields', message: `not fields of ${type.name}: ${unknown.join(', ')} (its fields: ${all.join(', ')})` },
+    ]);
   return names;
 }

@@ -4,10 +4,19 @@ import { rowFormat } from './export-format.js';
 import { pumpExport, type ExportSource } from './export-stream.js';
 
 const columns = ['time', 'n'];
-const chunkOf = (from: number, rows: number): Series[] => [{ name: 'm', columns, values: Array.from({ length: rows }, (_, i) => [`t${from + i}`, from + i]) }];
-const source = (chunks: AsyncIterable<Series[]>, limit = 1_000_000): ExportSource => ({ columns, chunks, cellsOf: (s) => (s.values ?? []) as Array<[string, number]>, limit });
+const chunkOf = (from: number, rows: number): Series[] => [
+  { name: 'm', columns, values: Array.from({ length: rows }, (_, i) => [`t${from + i}`, from + i]) },
+];
+const source = (chunks: AsyncIterable<Series[]>, limit = 1_000_000): ExportSource => ({
+  columns,
+  chunks,
+  cellsOf: (s) => (s.values ?? []) as Array<[string, number]>,
+  limit,
+});
 
-/** A real Writable that keeps what it is given; `_write` completes after `delay` (a turn of the event loop by default). */
+/**
+ * A real Writable that keeps what it is given; `_write` completes after `delay` (a turn of the event loop by default).
+ */
 function collector(options: { highWaterMark?: number; onWrite?: () => void } = {}) {
   let text = '';
   const sink = new Writable({
@@ -51,8 +60,19 @@ describe('pumpExport', () => {
     const outcome = await pumpExport(source(chunks(), 3), rowFormat('ndjson'), sink);
     expect(outcome.end).toEqual({ kind: 'limit' });
     expect(outcome.rows).toBe(3);
-    const lines = text().trim().split('\n').map((l) => JSON.parse(l) as unknown);
-    expect(lines).toEqual([{ time: 't0', n: 0 }, { time: 't1', n: 1 }, { time: 't2', n: 2 }, { error: 'row_limit_exceeded', message: expect.stringMatching(/^more than 3 rows match this export; the first 3 were sent/) }]);
+    const lines = text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
+    expect(lines).toEqual([
+      { time: 't0', n: 0 },
+      { time: 't1', n: 1 },
+      { time: 't2', n: 2 },
+      {
+        error: 'row_limit_exceeded',
+        message: expect.stringMatching(/^more than 3 rows match this export; the first 3 were sent/),
+      },
+    ]);
   });
 
   it('ends with a storage_failed trailer after the rows sent when the source fails midway', async () => {
@@ -63,7 +83,13 @@ describe('pumpExport', () => {
     const { sink, text } = collector();
     const outcome = await pumpExport(source(chunks()), rowFormat('csv'), sink);
     expect(outcome.end).toEqual({ kind: 'failed', error: new Error('InfluxDB sent nothing for 30000 ms') });
-    expect(text().split('\r\n')).toEqual(['time,n', 't0,0', 't1,1', '#error,storage_failed,reading InfluxDB failed after 2 rows: InfluxDB sent nothing for 30000 ms', '']);
+    expect(text().split('\r\n')).toEqual([
+      'time,n',
+      't0,0',
+      't1,1',
+      '#error,storage_failed,reading InfluxDB failed after 2 rows: InfluxDB sent nothing for 30000 ms',
+      '',
+    ]);
   });
 
   it('stops reading the source when the client goes away', async () => {

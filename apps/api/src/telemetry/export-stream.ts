@@ -79,7 +79,11 @@ export async function pumpExport(source: ExportSource, format: RowFormat, sink: 
         for (const cells of source.cellsOf(series)) {
           if (rows === source.limit) {
             await send(text);
-            await stop('row_limit_exceeded', `more than ${source.limit} rows match this export; the first ${source.limit} were sent. Narrow from/to, site, device or fields, or raise limit (at most CP_EXPORT_MAX_ROWS)`);
+            await stop(
+              'row_limit_exceeded',
+              `more than ${source.limit} rows match this export; the first ${source.limit} were sent. Narrow ` +
+                `from/to, site, device or fields, or raise limit (at most CP_EXPORT_MAX_ROWS)`,
+            );
             return { end: { kind: 'limit' }, rows, bytes };
           }
           text += format.row(source.columns, cells);
@@ -96,7 +100,10 @@ export async function pumpExport(source: ExportSource, format: RowFormat, sink: 
   } catch (error) {
     // A client gone also aborts the InfluxDB request, whose error then arrives here.
     if (error instanceof SinkClosed || sink.destroyed) return { end: { kind: 'gone' }, rows, bytes };
-    await stop('storage_failed', `reading InfluxDB failed after ${rows} rows: ${error instanceof Error ? error.message : String(error)}`);
+    await stop(
+      'storage_failed',
+      `reading InfluxDB failed after ${rows} rows: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return { end: { kind: 'failed', error }, rows, bytes };
   }
 }

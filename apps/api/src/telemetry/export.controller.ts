@@ -11,7 +11,14 @@ import { CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
 import { badRequest } from '../common/bad-request.js';
 import { ExportQuery } from './export.dto.js';
-import { cellsOfSeries, exportColumns, exportCountStatement, exportSelectStatement, rowsCounted, type ExportSelection } from './export-query.js';
+import {
+  cellsOfSeries,
+  exportColumns,
+  exportCountStatement,
+  exportSelectStatement,
+  rowsCounted,
+  type ExportSelection,
+} from './export-query.js';
 import { resolveExportSelection } from './export-selection.js';
 import type { ExportOutcome } from './export-stream.js';
 import { fileNamePart, fileStamp, requireInfluxQl, sendExport, storageFailed } from './export-response.js';
@@ -40,10 +47,13 @@ export class TelemetryExportController {
   }
 
   @ApiOperation({
-    summary: 'Raw points of one device type in a city as CSV or NDJSON, streamed (filters: site, device, fields, from/to).',
+    summary:
+      'Raw points of one device type in a city as CSV or NDJSON, streamed (filters: site, device, fields, from/to).',
     description:
-      'Columns: time (RFC 3339, as stored), city, site, device_id, device_type, then the fields. More rows than `limit` (default and maximum CP_EXPORT_MAX_ROWS) is a 400 naming `limit`. ' +
-      'An export that stops short while streaming ends with a trailer line (CSV `#error,<code>,<message>`, NDJSON `{"error":…}`) and the transfer is aborted. ' +
+      'Columns: time (RFC 3339, as stored), city, site, device_id, device_type, then the fields. More rows ' +
+      'than `limit` (default and maximum CP_EXPORT_MAX_ROWS) is a 400 naming `limit`. ' +
+      'An export that stops short while streaming ends with a trailer line (CSV `#error,<code>,<message>`, ' +
+      'NDJSON `{"error":…}`) and the transfer is aborted. ' +
       '501 when the storage answers no InfluxQL (VictoriaMetrics).',
   })
   @ApiProduces('text/csv', 'application/x-ndjson')
@@ -51,17 +61,41 @@ export class TelemetryExportController {
   @Get('export')
   async export(@Query() query: ExportQuery, @CurrentTenancy() tenancy: Tenancy, @Res() res: Response): Promise<void> {
     const limit = this.limitOf(query);
-    const selection = await resolveExportSelection({ query, tenancy, lookupDevice: (id) => this.registry.get(id), nowMs: Date.now() });
+    const selection = await resolveExportSelection({
+      query,
+      tenancy,
+      lookupDevice: (id) => this.registry.get(id),
+      nowMs: Date.now(),
+    });
     await requireInfluxQl(this.influx);
     const matched = rowsCounted(await this.influx.series(exportCountStatement(selection)).catch(storageFailed));
     if (matched > limit) {
-      throw badRequest([{ field: 'limit', message: `${matched} rows match this export; at most ${limit}: narrow from/to, site, device or fields${limit < this.maxRows ? ', or raise limit' : ''} (CP_EXPORT_MAX_ROWS=${this.maxRows})` }]);
+      throw badRequest([
+        {
+          field: 'limit',
+          message:
+            `${matched} rows match this export; at most ${limit}: narrow from/to, site, device or ` +
+            `fields${limit < this.maxRows ? ', or raise limit' : ''} (CP_EXPORT_MAX_ROWS=${this.maxRows})`,
+        },
+      ]);
     }
 
     const started = Date.now();
-    const plan = { statement: exportSelectStatement(selection, limit + 1), columns: exportColumns(selection), cellsOf: (s: Series) => cellsOfSeries(selection, s), limit, format: query.format, fileStem: fileStem(selection) };
+    const plan = {
+      statement: exportSelectStatement(selection, limit + 1),
+      columns: exportColumns(selection),
+      cellsOf: (s: Series) => cellsOfSeries(selection, s),
+      limit,
+      format: query.format,
+      fileStem: fileStem(selection),
+    };
     const outcome = await sendExport(this.influx, plan, res, () =>
-      this.audit.record({ actor: tenancy.tokenName, action: 'telemetry.export', target: `telemetry:${selection.city}`, detail: describe(selection, query.format, matched) }),
+      this.audit.record({
+        actor: tenancy.tokenName,
+        action: 'telemetry.export',
+        target: `telemetry:${selection.city}`,
+        detail: describe(selection, query.format, matched),
+      }),
     );
     this.logOutcome(tenancy, selection, outcome, Date.now() - started);
   }
@@ -72,25 +106,42 @@ export class TelemetryExportController {
 
   private limitOf(query: ExportQuery): number {
     if (query.limit !== undefined && query.limit > this.maxRows) {
-      throw badRequest([{ field: 'limit', message: `limit must not be greater than ${this.maxRows} (CP_EXPORT_MAX_ROWS)` }]);
+      throw badRequest([
+        { field: 'limit', message: `limit must not be greater than ${this.maxRows} (CP_EXPORT_MAX_ROWS)` },
+      ]);
     }
     return query.limit ?? this.maxRows;
   }
 
   private logOutcome(tenancy: Tenancy, selection: ExportSelection, outcome: ExportOutcome, durationMs: number): void {
-    const fields = { actor: tenancy.tokenName, city: selection.city, deviceType: selection.deviceType, end: outcome.end.kind, rows: outcome.rows, bytes: outcome.bytes, durationMs };
-    if (outcome.end.kind === 'failed') this.log.warn({ ...fields, err: outcome.end.error }, 'telemetry export stopped: reading InfluxDB failed');
+    const fields = {
+      actor: tenancy.tokenName,
+      city: selection.city,
+      deviceType: selection.deviceType,
+      end: outcome.end.kind,
+      rows: outcome.rows,
+      bytes: outcome.bytes,
+      durationMs,
+    };
+    if (outcome.end.kind === 'failed')
+      this.log.warn({ ...fields, err: outcome.end.error }, 'telemetry export stopped: reading InfluxDB failed');
     else this.log.info(fields, 'telemetry export');
   }
 }
 
 function describe(s: ExportSelection, format: string, matched: number): string {
   const filters = [s.site && `site ${s.site}`, s.deviceId && `device ${s.deviceId}`].filter(Boolean).join(', ');
-  return `${format} of ${s.deviceType} in ${s.city}${filters ? ` (${filters})` : ''}, fields ${s.fields.join(',')}, ${new Date(s.fromMs).toISOString()} to ${new Date(s.toMs).toISOString()}, ${matched} rows counted`;
+  return (
+    `${format} of ${s.deviceType} in ${s.city}${filters ? ` (${filters})` : ''}, ` +
+    `fields ${s.fields.join(',')}, ${new Date(s.fromMs).toISOString()} ` +
+    `to ${new Date(s.toMs).toISOString()}, ${matched} rows counted`
+  );
 }
 
 /** citypulse-beijing-env-sensor-20260501T000000Z-20260502T000000Z: only [a-z0-9-TZ], nothing to escape. */
 function fileStem(s: ExportSelection): string {
-  const scope = [s.city, s.site, s.deviceId, s.deviceType].filter((part): part is string => part !== undefined).map(fileNamePart);
+  const scope = [s.city, s.site, s.deviceId, s.deviceType]
+    .filter((part): part is string => part !== undefined)
+    .map(fileNamePart);
   return `citypulse-${scope.join('-')}-${fileStamp(s.fromMs)}-${fileStamp(s.toMs)}`;
 }

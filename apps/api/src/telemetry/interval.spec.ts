@@ -26,13 +26,22 @@ describe('telemetry intervals', () => {
   });
 
   it('names every when the range would produce more than the bound of intervals', () => {
-    const problem = resolveWindow({ from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', every: '10s' }, Date.now());
+    const problem = resolveWindow(
+      { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', every: '10s' },
+      Date.now(),
+    );
     expect(problem).toMatchObject({ field: 'every', message: expect.stringContaining(`at most ${MAX_INTERVALS}`) });
-    expect(resolveWindow({ from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', every: '1m' }, Date.now())).toMatchObject({ every: '1m' });
+    expect(
+      resolveWindow({ from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', every: '1m' }, Date.now()),
+    ).toMatchObject({ every: '1m' });
   });
 
   it('names from when the range is empty or backwards', () => {
-    expect(resolveWindow({ from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }, Date.now())).toMatchObject({ field: 'from' });
-    expect(resolveWindow({ from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, Date.now())).toMatchObject({ field: 'from' });
+    expect(resolveWindow({ from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }, Date.now())).toMatchObject({
+      field: 'from',
+    });
+    expect(resolveWindow({ from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, Date.now())).toMatchObject({
+      field: 'from',
+    });
   });
 });

@@ -15,7 +15,28 @@ export const EVERY_PATTERN = /^[1-9]\d{0,5}(s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Intervals picked for a default, shortest first: each a "round" length a chart reads well. */
-const LADDER = ['1s', '5s', '10s', '15s', '30s', '1m', '2m', '5m', '10m', '15m', '30m', '1h', '2h', '3h', '6h', '12h', '1d', '2d', '7d', '30d'];
+const LADDER = [
+  '1s',
+  '5s',
+  '10s',
+  '15s',
+  '30s',
+  '1m',
+  '2m',
+  '5m',
+  '10m',
+  '15m',
+  '30m',
+  '1h',
+  '2h',
+  '3h',
+  '6h',
+  '12h',
+  '1d',
+  '2d',
+  '7d',
+  '30d',
+];
 
 /** The length of an interval such as `5m` in ms; NaN when it is not one. */
 export function intervalMs(every: string): number {
@@ -51,7 +72,10 @@ export type WindowProblem = { field: 'from' | 'to' | 'every'; message: string };
  * Resolves a query's optional from/to/every (already shape-checked) into a bounded window:
  * to defaults to now, from to an hour before `to`, every to about TARGET_POINTS points.
  */
-export function resolveWindow(input: { from?: string; to?: string; every?: string }, nowMs: number): TimeWindow | WindowProblem {
+export function resolveWindow(
+  input: { from?: string; to?: string; every?: string },
+  nowMs: number,
+): TimeWindow | WindowProblem {
   const toMs = input.to === undefined ? nowMs : Date.parse(input.to);
   const fromMs = input.from === undefined ? toMs - DEFAULT_RANGE_MS : Date.parse(input.from);
   if (!(fromMs < toMs)) return { field: 'from', message: 'from must be before to' };
@@ -59,7 +83,12 @@ export function resolveWindow(input: { from?: string; to?: string; every?: strin
   const everyMs = intervalMs(every);
   const count = intervalCount(fromMs, toMs, everyMs);
   if (count > MAX_INTERVALS) {
-    return { field: 'every', message: `every=${every} gives ${count} intervals over this range; at most ${MAX_INTERVALS} (use a longer every or a shorter range)` };
+    return {
+      field: 'every',
+      message:
+        `every=${every} gives ${count} intervals over this range; at most ${MAX_INTERVALS} (use a longer every ` +
+        `or a shorter range)`,
+    };
   }
   return { fromMs, toMs, every, everyMs };
 }

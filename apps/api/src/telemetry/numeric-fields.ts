@@ -17,7 +17,8 @@ export function numericFieldsOf(type: DeviceTypeDefinition): string[] {
 /** The numeric fields any device type of a family (measurement) writes. */
 export function numericFieldsOfMeasurement(measurement: string): Set<string> {
   const fields = new Set<string>();
-  for (const type of Object.values(deviceTypes)) if (type.measurement === measurement) for (const f of numericFieldsOf(type)) fields.add(f);
+  for (const type of Object.values(deviceTypes))
+    if (type.measurement === measurement) for (const f of numericFieldsOf(type)) fields.add(f);
   return fields;
 }
 
@@ -25,7 +26,10 @@ export function numericFieldsOfMeasurement(measurement: string): Set<string> {
  * The fields a history query asks for: the requested ones (each must be a numeric field of the
  * type), or all numeric fields when none are named. Returns the unknown names instead when any.
  */
-export function pickFields(type: DeviceTypeDefinition, requested: string | undefined): { fields: string[] } | { unknown: string[] } {
+export function pickFields(
+  type: DeviceTypeDefinition,
+  requested: string | undefined,
+): { fields: string[] } | { unknown: string[] } {
   const numeric = numericFieldsOf(type);
   if (!requested) return { fields: numeric };
   const names = [...new Set(requested.split(',').filter((f) => f !== ''))];

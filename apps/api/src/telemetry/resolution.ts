@@ -45,11 +45,21 @@ export function chooseResolution(window: TimeWindow, server: RollupsOnServer, no
   const rollup = ROLLUPS.find((r) => window.everyMs % r.intervalMs === 0);
   if (!rollup) {
     if (rawHoldsRange) return { resolution: 'raw', window };
-    return { resolution: 'raw', window, note: 'read raw readings, which are kept for a shorter time than this range goes back; an every in whole minutes reads the rollups' };
+    return {
+      resolution: 'raw',
+      window,
+      note:
+        'read raw readings, which are kept for a shorter time than this range goes back; an every in whole ' +
+        'minutes reads the rollups',
+    };
   }
   if (!server.policies.has(rollup.retentionPolicy)) {
     const why = server.error ?? `no retention policy ${rollup.retentionPolicy} on this database`;
-    return { resolution: 'raw', window, note: `read raw readings: the ${rollup.name} rollup is not available (${why}); see README, Retention and rollups` };
+    return {
+      resolution: 'raw',
+      window,
+      note: `read raw readings: the ${rollup.name} rollup is not available (${why}); see README, Retention and rollups`,
+    };
   }
   const fromMs = Math.floor(window.fromMs / rollup.intervalMs) * rollup.intervalMs;
   const toMs = Math.ceil(window.toMs / rollup.intervalMs) * rollup.intervalMs;

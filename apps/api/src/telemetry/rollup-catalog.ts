@@ -3,7 +3,10 @@ import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { influxDurationMs, InfluxQueryClient, ROLLUPS, showRetentionPolicies } from '@citypulse/storage';
 import type { RollupsOnServer } from './resolution.js';
 
-/** How long what SHOW RETENTION POLICIES said is trusted; rollups found missing are looked for again sooner (an ingest process may be setting them up). */
+/**
+ * How long what SHOW RETENTION POLICIES said is trusted; rollups found missing are looked for again sooner (an ingest
+ * process may be setting them up).
+ */
 const TTL_MS = 30_000;
 const MISSING_TTL_MS = 5_000;
 
@@ -32,10 +35,17 @@ export class RollupCatalog {
     try {
       const policies = await showRetentionPolicies(this.influx, this.config.influx.database);
       const raw = policies.find((p) => p.default);
-      return { policies: new Set(policies.map((p) => p.name)), rawRetentionMs: raw ? influxDurationMs(raw.duration) : Number.POSITIVE_INFINITY };
+      return {
+        policies: new Set(policies.map((p) => p.name)),
+        rawRetentionMs: raw ? influxDurationMs(raw.duration) : Number.POSITIVE_INFINITY,
+      };
     } catch (error) {
       // VictoriaMetrics has no InfluxQL; a 2.x token may not list policies: raw readings then.
-      return { policies: new Set(), rawRetentionMs: Number.POSITIVE_INFINITY, error: `SHOW RETENTION POLICIES failed: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        policies: new Set(),
+        rawRetentionMs: Number.POSITIVE_INFINITY,
+        error: `SHOW RETENTION POLICIES failed: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   }
 }

@@ -11,29 +11,41 @@ export const MEASUREMENTS = ['building', 'energy', 'traffic'] as const;
 
 /** from / to, shared by the history, aggregate and export queries. */
 export class TimeRangeQuery {
-  @ApiPropertyOptional({ description: 'Start (inclusive), ISO 8601. Default: an hour before `to`.', example: '2026-05-01T11:00:00Z' })
-  @IsOptional() @IsISO8601({ strict: true }, { message: TIME_MESSAGE('from') })
+  @ApiPropertyOptional({
+    description: 'Start (inclusive), ISO 8601. Default: an hour before `to`.',
+    example: '2026-05-01T11:00:00Z',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: TIME_MESSAGE('from') })
   from?: string;
 
   @ApiPropertyOptional({ description: 'End (exclusive), ISO 8601. Default: now.', example: '2026-05-01T12:00:00Z' })
-  @IsOptional() @IsISO8601({ strict: true }, { message: TIME_MESSAGE('to') })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: TIME_MESSAGE('to') })
   to?: string;
 }
 
 /** from / to / every, shared by the history and aggregate queries. */
 export class TimeWindowQuery extends TimeRangeQuery {
   @ApiPropertyOptional({
-    description: `Interval of mean/min/max (InfluxQL GROUP BY time): s, m, h or d. Default: about 120 points over the range; at most ${MAX_INTERVALS} intervals.`,
+    description:
+      `Interval of mean/min/max (InfluxQL GROUP BY time): s, m, h or d. Default: about 120 points over the ` +
+      `range; at most ${MAX_INTERVALS} intervals.`,
     example: '1m',
   })
-  @IsOptional() @Matches(EVERY_PATTERN, { message: EVERY_MESSAGE })
+  @IsOptional()
+  @Matches(EVERY_PATTERN, { message: EVERY_MESSAGE })
   every?: string;
 }
 
 /** GET /telemetry/:deviceId/history */
 export class HistoryQuery extends TimeWindowQuery {
-  @ApiPropertyOptional({ description: 'Comma-separated numeric fields of the device type. Default: all of them.', example: 'temperature,co2' })
-  @IsOptional() @Matches(/^[a-z0-9_]*(,[a-z0-9_]+)*$/, { message: 'fields must be a comma-separated list of field names' })
+  @ApiPropertyOptional({
+    description: 'Comma-separated numeric fields of the device type. Default: all of them.',
+    example: 'temperature,co2',
+  })
+  @IsOptional()
+  @Matches(/^[a-z0-9_]*(,[a-z0-9_]+)*$/, { message: 'fields must be a comma-separated list of field names' })
   fields?: string;
 }
 

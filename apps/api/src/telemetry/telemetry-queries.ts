@@ -42,7 +42,10 @@ function statsColumns(field: string, prefix: string, rollup?: Rollup): string {
     return `mean(${f})${as('mean')}, min(${f})${as('min')}, max(${f})${as('max')}`;
   }
   const f = (stat: string) => quoteIdent(`${stat}_${field}`);
-  return `sum(${f('sum')}) / sum(${f('count')})${as('mean')}, min(${f('min')})${as('min')}, max(${f('max')})${as('max')}`;
+  return (
+    `sum(${f('sum')}) / sum(${f('count')})${as('mean')}, min(${f('min')})${as('min')}, ` +
+    `max(${f('max')})${as('max')}`
+  );
 }
 
 /** The measurement, in its rollup's retention policy when read from one. */
@@ -59,14 +62,32 @@ function countOf(field: string, rollup?: Rollup): string {
  * mean/min/max of each field per interval for one device. fill(null) (InfluxQL's default) keeps
  * an empty interval as a row of nulls, so a chart shows the gap instead of joining across it.
  */
-export function deviceHistoryQuery(measurement: string, deviceId: string, fields: readonly string[], window: TimeWindow, rollup?: Rollup): string {
+export function deviceHistoryQuery(
+  measurement: string,
+  deviceId: string,
+  fields: readonly string[],
+  window: TimeWindow,
+  rollup?: Rollup,
+): string {
   const columns = fields.map((field) => statsColumns(field, `${field}:`, rollup)).join(', ');
-  return `SELECT ${columns} FROM ${source(measurement, rollup)} WHERE "device_id" = ${quoteString(deviceId)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`;
+  return (
+    `SELECT ${columns} FROM ${source(measurement, rollup)} WHERE "device_id" = ${quoteString(deviceId)} ` +
+    `AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`
+  );
 }
 
 /** mean/min/max of one field per interval over every device of a city. */
-export function cityStatsQuery(measurement: string, field: string, city: string, window: TimeWindow, rollup?: Rollup): string {
-  return `SELECT ${statsColumns(field, '', rollup)} FROM ${source(measurement, rollup)} WHERE "city" = ${quoteString(city)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`;
+export function cityStatsQuery(
+  measurement: string,
+  field: string,
+  city: string,
+  window: TimeWindow,
+  rollup?: Rollup,
+): string {
+  return (
+    `SELECT ${statsColumns(field, '', rollup)} FROM ${source(measurement, rollup)} WHERE "city" ` +
+    `= ${quoteString(city)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}) fill(null)`
+  );
 }
 
 /**
@@ -75,20 +96,35 @@ export function cityStatsQuery(measurement: string, field: string, city: string,
  * them. The outer range starts at the first interval's aligned start, which may precede `from`:
  * filtering on `from` itself would drop that interval's rows.
  */
-export function cityDeviceCountQuery(measurement: string, field: string, city: string, window: TimeWindow, rollup?: Rollup): string {
+export function cityDeviceCountQuery(
+  measurement: string,
+  field: string,
+  city: string,
+  window: TimeWindow,
+  rollup?: Rollup,
+): string {
   const alignedFrom = Math.floor(window.fromMs / window.everyMs) * window.everyMs;
-  const inner = `SELECT ${countOf(field, rollup)} AS "points" FROM ${source(measurement, rollup)} WHERE "city" = ${quoteString(city)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}), "device_id" fill(none)`;
-  return `SELECT count("points") AS "devices" FROM (${inner}) WHERE ${timeRange(alignedFrom, window.toMs)} GROUP BY time(${window.every}) fill(0)`;
+  const inner =
+    `SELECT ${countOf(field, rollup)} AS "points" FROM ${source(measurement, rollup)} WHERE "city" ` +
+    `= ${quoteString(city)} AND ${timeRange(window.fromMs, window.toMs)} GROUP BY time(${window.every}), ` +
+    `"device_id" fill(none)`;
+  return (
+    `SELECT count("points") AS "devices" FROM (${inner}) WHERE ${timeRange(alignedFrom, window.toMs)} GROUP BY ` +
+    `time(${window.every}) fill(0)`
+  );
 }
 
-const numberOrNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const numberOrNull = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
 const isoOf = (epochMs: unknown): string => new Date(Number(epochMs)).toISOString();
 
 /** Rows of the first series (queried with epoch=ms) as column → value maps. */
 function rowsOf(series: readonly Series[]): Array<Record<string, unknown>> {
   const [first] = series;
   if (!first) return [];
-  return (first.values ?? []).map((values) => Object.fromEntries(first.columns.map((column, i) => [column, values[i]])));
+  return (first.values ?? []).map((values) =>
+    Object.fromEntries(first.columns.map((column, i) => [column, values[i]])),
+  );
 }
 
 /**

@@ -1,4 +1,15 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiTokenStore, TokenExistsError } from '@citypulse/registry';
 import { AuditLog } from '@citypulse/alert-store';
 import { ClusterAdminOnly, CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -24,10 +35,21 @@ export class TokensController {
   async create(@Body() body: CreateTokenDto, @CurrentTenancy() tenancy: Tenancy) {
     try {
       const { token, record } = await this.tokens.create(body);
-      await this.audit.record({ actor: tenancy.tokenName, action: 'token.create', target: `token:${record.name}`, detail: `${record.role}${record.cities ? ` of ${record.cities.join(', ')}` : ' of every city'}` });
+      await this.audit.record({
+        actor: tenancy.tokenName,
+        action: 'token.create',
+        target: `token:${record.name}`,
+        detail: `${record.role}${record.cities ? ` of ${record.cities.join(', ')}` : ' of every city'}`,
+      });
       return { ...record, token };
     } catch (err) {
-      if (err instanceof TokenExistsError) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: err.message, fields: [{ field: 'name', problems: [err.message] }] });
+      if (err instanceof TokenExistsError)
+        throw new ConflictException({
+          statusCode: 409,
+          error: 'Conflict',
+          message: err.message,
+          fields: [{ field: 'name', problems: [err.message] }],
+        });
       throw err;
     }
   }

@@ -1,4 +1,17 @@
-import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
@@ -43,11 +56,26 @@ export class WebhooksController {
     // Resolved now to refuse a loopback, private or metadata target early; delivery checks again.
     const problem = this.allowPrivateTargets ? undefined : await webhookTargetProblem(body.url);
     if (problem) throw badRequest([{ field: 'url', message: problem }]);
-    const webhook: Webhook = { ...body, secret: body.secret ?? randomBytes(32).toString('base64url'), enabled: body.enabled ?? true, createdAt: new Date().toISOString() };
+    const webhook: Webhook = {
+      ...body,
+      secret: body.secret ?? randomBytes(32).toString('base64url'),
+      enabled: body.enabled ?? true,
+      createdAt: new Date().toISOString(),
+    };
     if (!(await this.webhooks.create(webhook))) {
-      throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `webhook ${body.id} exists`, fields: [{ field: 'id', problems: [`webhook ${body.id} exists`] }] });
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `webhook ${body.id} exists`,
+        fields: [{ field: 'id', problems: [`webhook ${body.id} exists`] }],
+      });
     }
-    await this.audit.record({ actor: caller.name, action: 'webhook.create', target: `webhook:${webhook.id}`, detail: webhook.url });
+    await this.audit.record({
+      actor: caller.name,
+      action: 'webhook.create',
+      target: `webhook:${webhook.id}`,
+      detail: webhook.url,
+    });
     return webhook;
   }
 

@@ -30,7 +30,9 @@ describe('assertAedesInternals', () => {
   });
 
   it('refuses a broker that has not listened yet, naming the persistence it lacks', () => {
-    expect(() => assertAedesInternals(new Aedes())).toThrow(/broker\.persistence\.outgoingClearMessageId: expected a function \(puback tracker\)/);
+    expect(() => assertAedesInternals(new Aedes())).toThrow(
+      /broker\.persistence\.outgoingClearMessageId: expected a function \(puback tracker\)/,
+    );
   });
 
   it.each([
@@ -47,7 +49,8 @@ describe('assertAedesInternals', () => {
     'client.deliverQoS',
   ])('throws naming %s, and only it, when it is missing', (name) => {
     const [root, ...path] = name.split('.');
-    const standIns = root === 'broker' ? [without(broker, path.join('.')), client] : [broker, without(client, path.join('.'))];
+    const standIns =
+      root === 'broker' ? [without(broker, path.join('.')), client] : [broker, without(client, path.join('.'))];
     let message = '';
     try {
       assertInternals(standIns[0], standIns[1]);
@@ -63,6 +66,8 @@ describe('assertAedesInternals', () => {
   it('refuses a publish that no longer takes the publishing client', () => {
     const standIn = Object.create(broker) as object;
     Object.defineProperty(standIn, 'publish', { value: (_packet: object, _done: () => void) => undefined });
-    expect(() => assertInternals(standIn, client)).toThrow(/broker\.publish: expected a function of \(packet, client, done\)/);
+    expect(() => assertInternals(standIn, client)).toThrow(
+      /broker\.publish: expected a function of \(packet, client, done\)/,
+    );
   });
 });

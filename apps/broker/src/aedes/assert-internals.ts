@@ -17,16 +17,46 @@ const isMessageId = (value: unknown) => Number.isInteger(value) && (value as num
 
 /** Every aedes internal that ./internals.ts and ./patches.ts rely on. */
 const REQUIRED: readonly RequiredInternal[] = [
-  { name: 'broker.clients', expected: 'an object of clients by id', usedBy: 'device delivery, device control, presence', holds: isRecord },
+  {
+    name: 'broker.clients',
+    expected: 'an object of clients by id',
+    usedBy: 'device delivery, device control, presence',
+    holds: isRecord,
+  },
   { name: 'broker.counter', expected: 'an integer', usedBy: 'puback tracker', holds: Number.isInteger },
-  { name: 'broker.persistence.outgoingClearMessageId', expected: 'a function', usedBy: 'puback tracker', holds: isFunction },
+  {
+    name: 'broker.persistence.outgoingClearMessageId',
+    expected: 'a function',
+    usedBy: 'puback tracker',
+    holds: isFunction,
+  },
   { name: 'broker.persistence.outgoingEnqueue', expected: 'a function', usedBy: 'puback tracker', holds: isFunction },
-  { name: 'broker.publish', expected: 'a function of (packet, client, done)', usedBy: 'telemetry routing', holds: (value) => isFunction(value) && (value as () => void).length === 3 },
+  {
+    name: 'broker.publish',
+    expected: 'a function of (packet, client, done)',
+    usedBy: 'telemetry routing',
+    holds: (value) => isFunction(value) && (value as () => void).length === 3,
+  },
   { name: 'client._nextId', expected: 'a packet identifier (1-65535)', usedBy: 'puback tracker', holds: isMessageId },
-  { name: 'client._disconnected', expected: 'a boolean', usedBy: 'disconnect reasons', holds: (value) => typeof value === 'boolean' },
+  {
+    name: 'client._disconnected',
+    expected: 'a boolean',
+    usedBy: 'disconnect reasons',
+    holds: (value) => typeof value === 'boolean',
+  },
   { name: 'client._parser.parse', expected: 'a function', usedBy: 'packet-size guard', holds: isFunction },
-  { name: 'client.subscriptions', expected: 'an object of subscriptions by filter', usedBy: 'device delivery', holds: isRecord },
-  { name: 'client.will', expected: 'a field (null until CONNECT)', usedBy: 'presence', holds: (value) => value === null },
+  {
+    name: 'client.subscriptions',
+    expected: 'an object of subscriptions by filter',
+    usedBy: 'device delivery',
+    holds: isRecord,
+  },
+  {
+    name: 'client.will',
+    expected: 'a field (null until CONNECT)',
+    usedBy: 'presence',
+    holds: (value) => value === null,
+  },
   { name: 'client.deliverQoS', expected: 'a function', usedBy: 'puback tracker', holds: isFunction },
 ];
 
@@ -61,6 +91,7 @@ export function assertInternals(broker: object, client: object): void {
 
 function read(roots: Record<string, unknown>, path: string): unknown {
   let value: unknown = roots;
-  for (const key of path.split('.')) value = isRecord(value) || isFunction(value) ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of path.split('.'))
+    value = isRecord(value) || isFunction(value) ? (value as Record<string, unknown>)[key] : undefined;
   return value;
 }

@@ -24,8 +24,15 @@ export interface AedesPersistence {
 
 export type PublishDone = (err?: Error | null) => void;
 
-/** Broker.publish as aedes' own handlers call it: with the publishing client, or with null for the server's own (aedes.js). */
-export type BrokerPublish = (packet: { topic: string; retain?: boolean }, client: Client | null | PublishDone, done?: PublishDone) => void;
+/**
+ * Broker.publish as aedes' own handlers call it: with the publishing client, or with null for the server's own
+ * (aedes.js).
+ */
+export type BrokerPublish = (
+  packet: { topic: string; retain?: boolean },
+  client: Client | null | PublishDone,
+  done?: PublishDone,
+) => void;
 
 /** An mqtt-packet parser's entry point: the client feeds it each chunk read from its connection. */
 export type ParseChunk = (chunk: Buffer) => number;
@@ -34,7 +41,10 @@ export type ParseChunk = (chunk: Buffer) => number;
 export interface BrokerInternals {
   /** Connected clients by client id, a null-prototype object (aedes.js `clients`). */
   clients: Record<string, Client>;
-  /** The last brokerCounter given to a packet; each client drops a packet numbered at or below the last it saw from this broker. */
+  /**
+   * The last brokerCounter given to a packet; each client drops a packet numbered at or below the last it saw from this
+   * broker.
+   */
   counter: number;
   /** Set by listen(). */
   persistence: AedesPersistence;
@@ -89,7 +99,10 @@ export function hasLastWill(client: Client): boolean {
   return Boolean(clientInternals(client).will);
 }
 
-/** Takes the client's next packet identifier the way aedes' QoSPacket does, so it cannot collide with one aedes has in flight. */
+/**
+ * Takes the client's next packet identifier the way aedes' QoSPacket does, so it cannot collide with one aedes has in
+ * flight.
+ */
 export function takeMessageId(client: Client): number {
   const internals = clientInternals(client);
   const messageId = internals._nextId;
@@ -103,7 +116,10 @@ export function nextBrokerCounter(broker: Aedes): number {
   return ++internals.counter;
 }
 
-/** Queues a packet for a persistent session the way Client.publish does before delivering it (deliverQoS updates the stored copy). */
+/**
+ * Queues a packet for a persistent session the way Client.publish does before delivering it (deliverQoS updates the
+ * stored copy).
+ */
 export function enqueueOutgoing(broker: Aedes, clientId: string, packet: object): Promise<void> {
   return brokerInternals(broker).persistence.outgoingEnqueue({ clientId }, packet);
 }

@@ -53,14 +53,20 @@ export interface BrokerCluster {
  * Cluster), so what is left for that server is small. README "Scaling out".
  */
 export function createBrokerCluster(config: AppConfig, deps: { redis: RedisClient; logger: Logger }): BrokerCluster {
-  if (config.mqtt.cluster === 'none') return { clustered: false, aedesOptions: {}, start: async () => undefined, close: async () => undefined };
+  if (config.mqtt.cluster === 'none')
+    return { clustered: false, aedesOptions: {}, start: async () => undefined, close: async () => undefined };
 
   const namespace = `${config.redis.prefix}:mqtt:`;
   const { MQEmitterRedisPrefix } = require('mqemitter-redis') as MQEmitterRedisModule;
   const createPersistence = require('aedes-persistence-redis') as RedisPersistenceFactory;
   // The same emitter options aedes gives its in-memory one; '' matches an empty level [MQTT-4.7.1-3].
   // One server (CP_MQTT_REDIS_URL, else CP_REDIS_URL), never a Redis Cluster: see the doc above.
-  const mqttRedis = (name: string, options: RedisOptions = {}) => new Redis(config.mqtt.redisUrl, { connectionName: `${config.instanceId}:${name}`, enableAutoPipelining: true, ...options });
+  const mqttRedis = (name: string, options: RedisOptions = {}) =>
+    new Redis(config.mqtt.redisUrl, {
+      connectionName: `${config.instanceId}:${name}`,
+      enableAutoPipelining: true,
+      ...options,
+    });
   const mq = new MQEmitterRedisPrefix(namespace, {
     pubConn: mqttRedis('mqtt-cluster-pub'),
     subConn: mqttRedis('mqtt-cluster-sub'),
@@ -86,7 +92,11 @@ export function createBrokerCluster(config: AppConfig, deps: { redis: RedisClien
     index,
     start: (broker) => index.start(broker),
     async close() {
-      await index.stop().catch((err: Error) => deps.logger.warn({ err }, 'could not remove this broker’s subscriptions from the routing index'));
+      await index
+        .stop()
+        .catch((err: Error) =>
+          deps.logger.warn({ err }, 'could not remove this broker’s subscriptions from the routing index'),
+        );
       // destroy() unsubscribes from the already closed emitter first; never let that hold shutdown up.
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, DESTROY_TIMEOUT_MS)));

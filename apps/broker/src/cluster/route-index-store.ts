@@ -41,7 +41,11 @@ export class RouteIndexStore {
    */
   async write(brokerId: string, filters: readonly string[], ttlMs: number): Promise<void> {
     const json = JSON.stringify(filters);
-    const results = await this.redis.multi().set(this.brokerKey(brokerId), json, 'PX', ttlMs, 'GET').zadd(this.brokersKey, Date.now(), brokerId).exec();
+    const results = await this.redis
+      .multi()
+      .set(this.brokerKey(brokerId), json, 'PX', ttlMs, 'GET')
+      .zadd(this.brokersKey, Date.now(), brokerId)
+      .exec();
     const [err, previous] = results?.[0] ?? [new Error('route index write: transaction discarded'), null];
     if (err) throw err;
     if (previous !== json) await this.redis.publish(this.channel, brokerId);
@@ -70,7 +74,8 @@ export class RouteIndexStore {
       if (filters) sets.set(id, filters);
       else lapsed.push(id);
     });
-    if (lapsed.length > 0) await this.forgetLapsed([this.brokersKey, ...lapsed.map((id) => this.brokerKey(id))], lapsed);
+    if (lapsed.length > 0)
+      await this.forgetLapsed([this.brokersKey, ...lapsed.map((id) => this.brokerKey(id))], lapsed);
     return sets;
   }
 }

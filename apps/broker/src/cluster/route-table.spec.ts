@@ -2,7 +2,10 @@ import { RouteTable, scopedFilters } from './route-table.js';
 
 describe('scopedFilters', () => {
   it('puts the filter under each city of the login, or under + for a login of every city', () => {
-    expect(scopedFilters('devices/+/telemetry', new Set(['beijing', 'tianjin']))).toEqual(['beijing/devices/+/telemetry', 'tianjin/devices/+/telemetry']);
+    expect(scopedFilters('devices/+/telemetry', new Set(['beijing', 'tianjin']))).toEqual([
+      'beijing/devices/+/telemetry',
+      'tianjin/devices/+/telemetry',
+    ]);
     expect(scopedFilters('devices/+/telemetry', null)).toEqual(['+/devices/+/telemetry']);
     expect(scopedFilters('devices/+/telemetry', new Set())).toEqual([]);
   });

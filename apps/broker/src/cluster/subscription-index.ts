@@ -66,7 +66,10 @@ export class SubscriptionIndex {
 
   /** Records a granted telemetry filter of `client` (of `cities`; null = every city) before its SUBACK. */
   async grant(client: Client, filter: string, cities: ReadonlySet<string> | null): Promise<void> {
-    if (!client.clean) throw new Error('the routing index covers live connections only; a persistent session cannot hold a telemetry subscription');
+    if (!client.clean)
+      throw new Error(
+        'the routing index covers live connections only; a persistent session cannot hold a telemetry subscription',
+      );
     if (client.closed) return;
     let filters = this.held.get(client);
     if (!filters) this.held.set(client, (filters = new Map<string, string[]>()));
@@ -112,7 +115,9 @@ export class SubscriptionIndex {
 
   private write(): void {
     if (this.stopped) return;
-    this.writeOwn().catch((err: Error) => this.deps.logger.warn({ err }, 'could not write this broker’s subscriptions to the routing index'));
+    this.writeOwn().catch((err: Error) =>
+      this.deps.logger.warn({ err }, 'could not write this broker’s subscriptions to the routing index'),
+    );
   }
 
   private async beat(): Promise<void> {

@@ -33,7 +33,10 @@ export class CommandTimeoutsWorker implements OnApplicationBootstrap, OnApplicat
         this.metrics.commandTransitions.inc({ status: 'timed-out' });
         return 'timed out';
       },
-      { concurrency: 16, onFailed: (job, err) => this.logger.warn({ err, commandId: job?.data.commandId }, 'command timeout job failed') },
+      {
+        concurrency: 16,
+        onFailed: (job, err) => this.logger.warn({ err, commandId: job?.data.commandId }, 'command timeout job failed'),
+      },
     );
   }
 

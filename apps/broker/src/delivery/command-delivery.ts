@@ -27,7 +27,9 @@ export class CommandDelivery {
       if (sent.has(command.id)) continue;
       sent.add(command.id);
       const payload = Buffer.from(JSON.stringify(toCommandMessage(command)));
-      await this.pubacks.send(client, deviceTopic(deviceId, 'commands'), payload, () => this.delivered(deviceId, command.id));
+      await this.pubacks.send(client, deviceTopic(deviceId, 'commands'), payload, () =>
+        this.delivered(deviceId, command.id),
+      );
       this.metrics.deviceDeliveries.inc({ kind: 'command' });
     }
   }

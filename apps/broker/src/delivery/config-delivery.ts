@@ -17,10 +17,22 @@ export class ConfigDelivery {
   async deliver(client: Client, deviceId: string): Promise<void> {
     const shadow = await this.shadows.get(deviceId);
     if (shadow.desiredVersion === 0) return;
-    const message: ConfigMessage = { version: shadow.desiredVersion, desired: shadow.desired, at: shadow.desiredAt ?? new Date().toISOString() };
+    const message: ConfigMessage = {
+      version: shadow.desiredVersion,
+      desired: shadow.desired,
+      at: shadow.desiredAt ?? new Date().toISOString(),
+    };
     await new Promise<void>((resolve, reject) =>
-      client.publish({ cmd: 'publish', topic: deviceTopic(deviceId, 'config'), payload: Buffer.from(JSON.stringify(message)), qos: 1, retain: false, dup: false }, (err) =>
-        err ? reject(err) : resolve(),
+      client.publish(
+        {
+          cmd: 'publish',
+          topic: deviceTopic(deviceId, 'config'),
+          payload: Buffer.from(JSON.stringify(message)),
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
+        (err) => (err ? reject(err) : resolve()),
       ),
     );
     this.metrics.deviceDeliveries.inc({ kind: 'config' });

@@ -37,7 +37,9 @@ export async function attachDeviceDelivery(deps: DeviceDeliveryDeps): Promise<vo
 
   const deliver = (client: Client, deviceId: string, kind: DeviceDeliveryNotice['kind']) => {
     const work = kind === 'config' ? config.deliver(client, deviceId) : commands.deliver(client, deviceId);
-    work.catch((err: Error) => logger.warn({ err, deviceId, kind }, 'delivery to the device failed; it is retried at its next subscribe'));
+    work.catch((err: Error) =>
+      logger.warn({ err, deviceId, kind }, 'delivery to the device failed; it is retried at its next subscribe'),
+    );
   };
 
   // A persistent session (clean = false) gets its subscriptions back at CONNECT without a
@@ -45,7 +47,8 @@ export async function attachDeviceDelivery(deps: DeviceDeliveryDeps): Promise<vo
   broker.on('clientReady', (client) => {
     const session = sessions.get(client);
     if (!session) return;
-    for (const kind of ['config', 'commands'] as const) if (isSubscribed(client, session.device.id, kind)) deliver(client, session.device.id, kind);
+    for (const kind of ['config', 'commands'] as const)
+      if (isSubscribed(client, session.device.id, kind)) deliver(client, session.device.id, kind);
   });
 
   // Subscribing is what a (re)connecting device does first, so this is "deliver on connect".
@@ -76,7 +79,9 @@ export async function attachDeviceDelivery(deps: DeviceDeliveryDeps): Promise<vo
 function parseNotice(message: string): DeviceDeliveryNotice | undefined {
   try {
     const notice = JSON.parse(message) as DeviceDeliveryNotice;
-    return typeof notice?.deviceId === 'string' && (notice.kind === 'config' || notice.kind === 'commands') ? notice : undefined;
+    return typeof notice?.deviceId === 'string' && (notice.kind === 'config' || notice.kind === 'commands')
+      ? notice
+      : undefined;
   } catch {
     return undefined;
   }

@@ -26,7 +26,17 @@ export class PubackTracker {
     let waiting = this.waiting.get(client);
     if (!waiting) this.waiting.set(client, (waiting = new Map<number, () => void>()));
     waiting.set(messageId, onPuback);
-    const packet = { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false, messageId, brokerId: this.broker.id, brokerCounter: nextBrokerCounter(this.broker) };
+    const packet = {
+      cmd: 'publish',
+      topic,
+      payload,
+      qos: 1,
+      retain: false,
+      dup: false,
+      messageId,
+      brokerId: this.broker.id,
+      brokerCounter: nextBrokerCounter(this.broker),
+    };
     // A persistent session updates the stored copy of every packet it sends; it must be there.
     if (!client.clean) await enqueueOutgoing(this.broker, client.id, packet);
     await new Promise<void>((resolve) => deliverQoS(client, packet, resolve));

@@ -16,7 +16,11 @@ export interface CommandAckHandlerDeps {
  * store checks the command is this device's own, so a device cannot settle another's command;
  * either refusal leaves the command as it was and tells the device why.
  */
-export async function handleCommandAck(deps: CommandAckHandlerDeps, session: DeviceSession, payload: Buffer): Promise<void> {
+export async function handleCommandAck(
+  deps: CommandAckHandlerDeps,
+  session: DeviceSession,
+  payload: Buffer,
+): Promise<void> {
   const deviceId = session.device.id;
   const decoded = decodeCommandAck(payload, deps.maxPayloadBytes);
   if (!decoded.ok) return deps.rejections.report(deviceId, 'command-acks', payload, decoded.rejected);
@@ -27,7 +31,15 @@ export async function handleCommandAck(deps: CommandAckHandlerDeps, session: Dev
     return;
   }
   const rejection = moved.status
-    ? { reason: 'command_closed' as const, field: 'id', detail: `command ${ack.id} is already ${moved.status}; the first outcome stands` }
-    : { reason: 'unknown_command' as const, field: 'id', detail: `${ack.id.slice(0, 64)} is not a command of ${deviceId}` };
+    ? {
+        reason: 'command_closed' as const,
+        field: 'id',
+        detail: `command ${ack.id} is already ${moved.status}; the first outcome stands`,
+      }
+    : {
+        reason: 'unknown_command' as const,
+        field: 'id',
+        detail: `${ack.id.slice(0, 64)} is not a command of ${deviceId}`,
+      };
   deps.rejections.report(deviceId, 'command-acks', payload, [rejection]);
 }

@@ -10,7 +10,9 @@ import { handleCommandAck } from './command-ack-handler.js';
 import { DeviceMessageRejections } from './device-message-rejections.js';
 import { handleState } from './state-handler.js';
 
-/** What authorize-publish hands the non-telemetry topics a device publishes to. Each resolves once the message is kept. */
+/**
+ * What authorize-publish hands the non-telemetry topics a device publishes to. Each resolves once the message is kept.
+ */
 export interface DeviceMessageHandlers {
   state(session: DeviceSession, payload: Buffer): Promise<void>;
   commandAck(session: DeviceSession, payload: Buffer): Promise<void>;
@@ -24,7 +26,13 @@ export interface DeviceMessageStores {
   deadLetters: DeadLetterStore;
 }
 
-export function createDeviceMessageHandlers(deps: { broker: () => Aedes; stores: DeviceMessageStores; config: AppConfig; metrics: Metrics; logger: Logger }): DeviceMessageHandlers {
+export function createDeviceMessageHandlers(deps: {
+  broker: () => Aedes;
+  stores: DeviceMessageStores;
+  config: AppConfig;
+  metrics: Metrics;
+  logger: Logger;
+}): DeviceMessageHandlers {
   const { config, metrics, stores } = deps;
   const rejections = new DeviceMessageRejections(deps.broker, stores.deadLetters, metrics, deps.logger);
   const maxPayloadBytes = config.deviceMessages.maxPayloadBytes;

@@ -22,11 +22,20 @@ export class DeviceMessageRejections {
     const receivedAt = new Date().toISOString();
     const message: DeviceErrorMessage = { topic, receivedAt, accepted: 0, rejected };
     this.broker().publish(
-      { cmd: 'publish', topic: deviceTopic(deviceId, 'errors'), payload: Buffer.from(JSON.stringify(message)), qos: 1, retain: false, dup: false },
+      {
+        cmd: 'publish',
+        topic: deviceTopic(deviceId, 'errors'),
+        payload: Buffer.from(JSON.stringify(message)),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
       (err) => {
         if (err) this.logger.warn({ err, deviceId }, 'could not publish a rejection to the device');
       },
     );
-    this.deadLetters.add({ deviceId, topic, receivedAt, rejected }, payload).catch((err: Error) => this.logger.warn({ err, deviceId }, 'could not store dead letter'));
+    this.deadLetters
+      .add({ deviceId, topic, receivedAt, rejected }, payload)
+      .catch((err: Error) => this.logger.warn({ err, deviceId }, 'could not store dead letter'));
   }
 }

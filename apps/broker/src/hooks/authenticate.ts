@@ -43,7 +43,12 @@ interface Refusal {
   limited?: boolean;
 }
 
-const refusal = (code: Code, reason: string, message: string, extra: Partial<Refusal> = {}): Refusal => ({ code, reason, message, ...extra });
+const refusal = (code: Code, reason: string, message: string, extra: Partial<Refusal> = {}): Refusal => ({
+  code,
+  reason,
+  message,
+  ...extra,
+});
 
 /**
  * CONNECT, as named steps: rate limits → device login (username = client id = device id, password =
@@ -54,18 +59,36 @@ const refusal = (code: Code, reason: string, message: string, extra: Partial<Ref
  * device keeps working while someone guesses at its id from elsewhere.
  */
 export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOptions['authenticate']> {
-  async function authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<Refusal | null> {
+  async function authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<Refusal | null> {
     const startedAt = Date.now();
     const address = clientAddress(client.conn);
     const limits = await deps.limiter.check(address, username);
-    if (limits.address) return refusal(CONNACK.serverUnavailable, 'rate_limited_address', 'too many failed attempts from this address; try later', { limited: true });
+    if (limits.address)
+      return refusal(
+        CONNACK.serverUnavailable,
+        'rate_limited_address',
+        'too many failed attempts from this address; try later',
+        { limited: true },
+      );
     const isOperator = username?.startsWith(OPERATOR_USERNAME_PREFIX) === true;
     if (username && !willAllowed(deps.wills.of(client), isOperator ? undefined : username)) {
-      return refusal(CONNACK.notAuthorized, 'will_topic_not_allowed', isOperator ? 'an operator login may not set a last will' : `a last will may only go to devices/${username}/state`);
+      return refusal(
+        CONNACK.notAuthorized,
+        'will_topic_not_allowed',
+        isOperator
+          ? 'an operator login may not set a last will'
+          : `a last will may only go to devices/${username}/state`,
+      );
     }
     const certificate = deps.certificates?.presented(client);
-    if (certificate && username && !isOperator) return authenticateDevice(client, username, { certificate }, limits, startedAt);
-    if (!username || !password) return refusal(CONNACK.badUsernameOrPassword, 'missing_credentials', 'username and password are required');
+    if (certificate && username && !isOperator)
+      return authenticateDevice(client, username, { certificate }, limits, startedAt);
+    if (!username || !password)
+      return refusal(CONNACK.badUsernameOrPassword, 'missing_credentials', 'username and password are required');
     const secret = password.toString('utf8');
     return isOperator
       ? authenticateOperator(client, username, secret, limits)
@@ -73,49 +96,99 @@ export function createAuthenticate(deps: AuthenticateDeps): NonNullable<AedesOpt
   }
 
   /** A device proves its id with its secret, or with a client certificate (certificate-login.ts). */
-  async function authenticateDevice(client: Client, id: string, proof: { secret: string } | { certificate: PresentedCertificate }, limits: LimitState, startedAt: number): Promise<Refusal | null> {
-    if (client.id !== id) return refusal(CONNACK.identifierRejected, 'client_id_mismatch', 'client id must equal the device id');
+  async function authenticateDevice(
+    client: Client,
+    id: string,
+    proof: { secret: string } | { certificate: PresentedCertificate },
+    limits: LimitState,
+    startedAt: number,
+  ): Promise<Refusal | null> {
+    if (client.id !== id)
+      return refusal(CONNACK.identifierRejected, 'client_id_mismatch', 'client id must equal the device id');
     const device = await deps.registry.get(id);
     if (!device) return refusal(CONNACK.badUsernameOrPassword, 'unknown_device', 'bad username or password');
-    if (device.revoked) return refusal(CONNACK.notAuthorized, 'revoked', 'device credentials revoked', { countsForId: true });
+    if (device.revoked)
+      return refusal(CONNACK.notAuthorized, 'revoked', 'device credentials revoked', { countsForId: true });
     if ('certificate' in proof) {
       const refused = await deps.certificates!.verify(proof.certificate, device);
       if (refused) return refusal(CONNACK.notAuthorized, refused.refused, refused.message, { countsForId: true });
     } else {
       const { secret } = proof;
       if (limits.device && !(await deps.credentials.verifyWithoutScrypt(device, secret))) {
-        return refusal(CONNACK.serverUnavailable, 'rate_limited_device', 'too many failed attempts for this device; try later', { limited: true });
+        return refusal(
+          CONNACK.serverUnavailable,
+          'rate_limited_device',
+          'too many failed attempts for this device; try later',
+          { limited: true },
+        );
       }
-      if (!(await deps.credentials.verify(device, secret))) return refusal(CONNACK.badUsernameOrPassword, 'wrong_secret', 'bad username or password', { countsForId: true });
+      if (!(await deps.credentials.verify(device, secret)))
+        return refusal(CONNACK.badUsernameOrPassword, 'wrong_secret', 'bad username or password', {
+          countsForId: true,
+        });
     }
     // Rotated, revoked or deleted while this CONNECT was verifying what it read before: the answer
     // may be stale either way, so "try again" (3); the retry reads the registry afresh.
-    if (deps.changes.changedSince(id, startedAt)) return refusal(CONNACK.serverUnavailable, 'credentials_changed', 'device credentials changed during CONNECT; connect again');
+    if (deps.changes.changedSince(id, startedAt))
+      return refusal(
+        CONNACK.serverUnavailable,
+        'credentials_changed',
+        'device credentials changed during CONNECT; connect again',
+      );
     const type = getDeviceType(device.type);
-    if (!type) return refusal(CONNACK.notAuthorized, 'unknown_device_type', `device type ${device.type} is not in the catalogue`);
+    if (!type)
+      return refusal(
+        CONNACK.notAuthorized,
+        'unknown_device_type',
+        `device type ${device.type} is not in the catalogue`,
+      );
     deps.sessions.set(client, createSession(device, type));
     deps.cities.set(device.id, device.city);
     return null;
   }
 
-  async function authenticateOperator(client: Client, username: string, token: string, limits: LimitState): Promise<Refusal | null> {
-    // Any client id under the login's name (`operator:ops`, `operator:ops:console-2`); device ids cannot contain ':', so an operator can never take over a device's session.
+  async function authenticateOperator(
+    client: Client,
+    username: string,
+    token: string,
+    limits: LimitState,
+  ): Promise<Refusal | null> {
+    // Any client id under the login's name (`operator:ops`, `operator:ops:console-2`); device ids cannot contain ':',
+    // so an operator can never take over a device's session.
     if (client.id !== username && !client.id.startsWith(`${username}:`)) {
-      return refusal(CONNACK.identifierRejected, 'client_id_mismatch', `an operator's client id must be ${username} or start with ${username}:`);
+      return refusal(
+        CONNACK.identifierRejected,
+        'client_id_mismatch',
+        `an operator's client id must be ${username} or start with ${username}:`,
+      );
     }
-    if (limits.device) return refusal(CONNACK.serverUnavailable, 'rate_limited_device', 'too many failed attempts for this login; try later', { limited: true });
+    if (limits.device)
+      return refusal(
+        CONNACK.serverUnavailable,
+        'rate_limited_device',
+        'too many failed attempts for this login; try later',
+        { limited: true },
+      );
     // A persistent session would make the broker queue every matching message while the tool is away.
-    if (!client.clean) return refusal(CONNACK.notAuthorized, 'operator_session_not_clean', 'operator logins must use a clean session');
+    if (!client.clean)
+      return refusal(CONNACK.notAuthorized, 'operator_session_not_clean', 'operator logins must use a clean session');
     const found = await deps.tokens.verify(username.slice(OPERATOR_USERNAME_PREFIX.length), token);
-    if (!found) return refusal(CONNACK.badUsernameOrPassword, 'wrong_operator_token', 'bad username or password', { countsForId: true });
+    if (!found)
+      return refusal(CONNACK.badUsernameOrPassword, 'wrong_operator_token', 'bad username or password', {
+        countsForId: true,
+      });
     deps.operators.set(client, { tokenName: found.name, cities: found.cities ? new Set(found.cities) : null });
     return null;
   }
 
   async function refuse(client: Client, username: string | undefined, r: Refusal): Promise<void> {
     deps.metrics.authFailures.inc({ reason: r.reason });
-    if (r.limited) deps.metrics.connectRateLimited.inc({ scope: r.reason === 'rate_limited_address' ? 'address' : 'id' });
-    deps.logger.warn({ clientId: client.id, address: clientAddress(client.conn), reason: r.reason }, 'MQTT CONNECT refused');
+    if (r.limited)
+      deps.metrics.connectRateLimited.inc({ scope: r.reason === 'rate_limited_address' ? 'address' : 'id' });
+    deps.logger.warn(
+      { clientId: client.id, address: clientAddress(client.conn), reason: r.reason },
+      'MQTT CONNECT refused',
+    );
     // Counted before the CONNACK goes out, so the next attempt already sees it.
     if (!r.limited) await deps.limiter.recordFailure(clientAddress(client.conn), r.countsForId ? username : undefined);
   }

@@ -28,7 +28,9 @@ export interface AuthorizePublishDeps {
  */
 export function createAuthorizePublish(deps: AuthorizePublishDeps): NonNullable<AedesOptions['authorizePublish']> {
   // Counted on every PUBLISH (~40k/s): children bound once, so an increment is a field add.
-  const received = new Map([...DEVICE_PUBLISH_KINDS].map((kind) => [kind as string, deps.metrics.mqttMessagesReceived.labels(kind)]));
+  const received = new Map(
+    [...DEVICE_PUBLISH_KINDS].map((kind) => [kind as string, deps.metrics.mqttMessagesReceived.labels(kind)]),
+  );
   const receivedElsewhere = deps.metrics.mqttMessagesReceived.labels('other');
   return (client, packet, callback) => {
     const session = deps.sessions.get(client);

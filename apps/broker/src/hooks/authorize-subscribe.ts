@@ -12,7 +12,10 @@ export interface AuthorizeSubscribeDeps {
   operators: OperatorSessions;
   metrics: Metrics;
   logger: Logger;
-  /** Told of every operator subscription granted (in a cluster: into the subscription index, before SUBACK), so telemetry gets routed once someone listens. */
+  /**
+   * Told of every operator subscription granted (in a cluster: into the subscription index, before SUBACK), so
+   * telemetry gets routed once someone listens.
+   */
   telemetryRouting: TelemetryRouting;
   /** Checks a `shares/{id}/…` subscription against the agreement. */
   shares: ShareSubscriptions;
@@ -25,13 +28,16 @@ export interface AuthorizeSubscribeDeps {
  * and which messages it gets is limited to its cities by authorize-forward.
  * A refused subscription gets SUBACK 0x80 [MQTT-3.9.3-2] and the connection stays up.
  */
-export function createAuthorizeSubscribe(deps: AuthorizeSubscribeDeps): NonNullable<AedesOptions['authorizeSubscribe']> {
+export function createAuthorizeSubscribe(
+  deps: AuthorizeSubscribeDeps,
+): NonNullable<AedesOptions['authorizeSubscribe']> {
   return (client, subscription, callback) => {
     const operator = deps.operators.get(client);
     if (operator) {
       if (!operatorMaySubscribe(subscription.topic)) return refuse();
       const share = shareOfTopic(subscription.topic);
-      const granted = share === undefined ? Promise.resolve(true) : deps.shares.authorize(operator, share, subscription.topic);
+      const granted =
+        share === undefined ? Promise.resolve(true) : deps.shares.authorize(operator, share, subscription.topic);
       return void granted
         .then(async (ok) => {
           if (ok) await deps.telemetryRouting.noteSubscription(client, subscription.topic, operator.cities);
@@ -40,7 +46,10 @@ export function createAuthorizeSubscribe(deps: AuthorizeSubscribeDeps): NonNulla
         .then(
           (ok) => (ok ? callback(null, subscription) : refuse()),
           (err: Error) => {
-            deps.logger.error({ err, clientId: client.id, topic: subscription.topic }, 'subscription not checked or not recorded in the routing index; refused');
+            deps.logger.error(
+              { err, clientId: client.id, topic: subscription.topic },
+              'subscription not checked or not recorded in the routing index; refused',
+            );
             callback(null, null);
           },
         );

@@ -1,9 +1,18 @@
 import { X509Certificate } from 'node:crypto';
 import { TLSSocket, type DetailedPeerCertificate } from 'node:tls';
 import type { Client } from 'aedes';
-import { identifyCertificate, matchDevice, type CertificateRefusal, type DeviceCas, type PresentedCertificate } from '@citypulse/certificates';
+import {
+  identifyCertificate,
+  matchDevice,
+  type CertificateRefusal,
+  type DeviceCas,
+  type PresentedCertificate,
+} from '@citypulse/certificates';
 
-/** The two questions a certificate login asks of the certificate store (DeviceCertificateStore), one Redis round trip each. */
+/**
+ * The two questions a certificate login asks of the certificate store (DeviceCertificateStore), one Redis round trip
+ * each.
+ */
 export interface CertificateChecks {
   isRevoked(city: string, serial: string): Promise<boolean>;
   fingerprintOwner(fingerprint256: string): Promise<string | null>;
@@ -39,7 +48,10 @@ export class CertificateLogin {
   }
 
   /** Null when the certificate logs `device` in, else why not. */
-  async verify(presented: PresentedCertificate, device: { id: string; city: string }): Promise<CertificateRefusal | null> {
+  async verify(
+    presented: PresentedCertificate,
+    device: { id: string; city: string },
+  ): Promise<CertificateRefusal | null> {
     const identity = identifyCertificate(presented, this.deviceCas());
     if ('refused' in identity) return identity;
     // Only a certificate no configured CA vouches for needs its fingerprint registered.
@@ -68,7 +80,11 @@ function tlsSocketOf(client: Client): TLSSocket | undefined {
 function chainOf(peer: DetailedPeerCertificate): X509Certificate[] {
   const chain: X509Certificate[] = [];
   const seen = new Set<string>();
-  for (let cert: DetailedPeerCertificate | undefined = peer; cert?.raw && !seen.has(cert.fingerprint256); cert = cert.issuerCertificate) {
+  for (
+    let cert: DetailedPeerCertificate | undefined = peer;
+    cert?.raw && !seen.has(cert.fingerprint256);
+    cert = cert.issuerCertificate
+  ) {
     seen.add(cert.fingerprint256);
     chain.push(new X509Certificate(cert.raw));
   }

@@ -40,7 +40,11 @@ export class PresenceTracker {
     this.metrics.mqttConnections.set(this.broker.connectedClients);
     const session = this.sessions.get(client);
     if (!session) return;
-    const connection = { id: `${this.broker.id}:${++this.counter}`, deviceId: session.device.id, hasWill: hasLastWill(client) };
+    const connection = {
+      id: `${this.broker.id}:${++this.counter}`,
+      deviceId: session.device.id,
+      hasWill: hasLastWill(client),
+    };
     this.connections.set(client, connection);
     this.metrics.presenceChanges.inc({ state: 'online', reason: 'connect' });
     this.track(this.presence.markOnline(session.device, this.broker.id, connection.id));

@@ -3,7 +3,10 @@ import type { RedisClient } from '@citypulse/redis';
 import { REDIS_FLAVOURS, flushPrefix, testConfig, testRedis } from '@citypulse/testing';
 import { ConnectLimiter } from './connect-limiter.js';
 
-/** The failed-CONNECT counters on one Redis and on a Redis Cluster (address and device counters lie in different slots there). */
+/**
+ * The failed-CONNECT counters on one Redis and on a Redis Cluster (address and device counters lie in different slots
+ * there).
+ */
 describe.each(REDIS_FLAVOURS)('ConnectLimiter on $name', (flavour) => {
   let config: AppConfig;
   let redis: RedisClient;

@@ -37,7 +37,10 @@ export class ConnectLimiter {
   async check(address: string, identity: string | undefined): Promise<LimitState> {
     const keys = this.keys(address, identity);
     // Two GETs, not an MGET: on a Redis Cluster the two counters lie in different slots.
-    const [byAddress, byDevice] = await Promise.all([this.redis.get(keys.address), keys.device ? this.redis.get(keys.device) : null]);
+    const [byAddress, byDevice] = await Promise.all([
+      this.redis.get(keys.address),
+      keys.device ? this.redis.get(keys.device) : null,
+    ]);
     return {
       address: Number(byAddress ?? 0) >= this.limits.maxPerAddress,
       device: keys.device !== undefined && Number(byDevice ?? 0) >= this.limits.maxPerDevice,

@@ -2,7 +2,15 @@ import mqttPacket from 'mqtt-packet';
 import { FrameSizeScanner } from './frame-size-scanner.js';
 
 const publish = (payloadBytes: number) =>
-  mqttPacket.generate({ cmd: 'publish', topic: 'devices/d1/telemetry', payload: Buffer.alloc(payloadBytes, 0x41), qos: 1, messageId: 7, retain: false, dup: false });
+  mqttPacket.generate({
+    cmd: 'publish',
+    topic: 'devices/d1/telemetry',
+    payload: Buffer.alloc(payloadBytes, 0x41),
+    qos: 1,
+    messageId: 7,
+    retain: false,
+    dup: false,
+  });
 const pingreq = mqttPacket.generate({ cmd: 'pingreq' });
 
 /** Feeds a stream to a scanner in pieces of `size` bytes; the first non-zero answer. */

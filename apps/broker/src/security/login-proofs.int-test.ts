@@ -8,7 +8,16 @@ describe.each(REDIS_FLAVOURS)('LoginProofs on $name', (flavour) => {
   let config: AppConfig;
   let redis: RedisClient;
   let proofs: LoginProofs;
-  const device: DeviceRecord = { id: 'proof-1', type: 'env-sensor', city: 'beijing', site: 'bj-1', secretHash: 'scrypt$1024$8$1$c2FsdA$aGFzaA', credentialVersion: 3, revoked: false, createdAt: '2026-01-01T00:00:00Z' };
+  const device: DeviceRecord = {
+    id: 'proof-1',
+    type: 'env-sensor',
+    city: 'beijing',
+    site: 'bj-1',
+    secretHash: 'scrypt$1024$8$1$c2FsdA$aGFzaA',
+    credentialVersion: 3,
+    revoked: false,
+    createdAt: '2026-01-01T00:00:00Z',
+  };
 
   beforeAll(() => {
     config = testConfig(flavour.env());

@@ -1,7 +1,16 @@
 import type { DeviceRecord } from '@citypulse/registry';
 import { proofOf } from './login-proofs.js';
 
-const device: DeviceRecord = { id: 'bj-1', type: 'env-sensor', city: 'beijing', site: 'bj-1', secretHash: 'scrypt$1024$8$1$c2FsdA$aGFzaA', credentialVersion: 1, revoked: false, createdAt: '2026-01-01T00:00:00Z' };
+const device: DeviceRecord = {
+  id: 'bj-1',
+  type: 'env-sensor',
+  city: 'beijing',
+  site: 'bj-1',
+  secretHash: 'scrypt$1024$8$1$c2FsdA$aGFzaA',
+  credentialVersion: 1,
+  revoked: false,
+  createdAt: '2026-01-01T00:00:00Z',
+};
 
 describe('proofOf', () => {
   it('is the same for the same device, credentials and secret', () => {

@@ -57,5 +57,8 @@ export class LoginProofs {
 
 /** 128 bits of HMAC-SHA256: ample against forgery, and 10 M devices' proofs stay small. */
 export function proofOf(device: DeviceRecord, secret: string): Buffer {
-  return createHmac('sha256', device.secretHash).update(`${device.id}\n${device.credentialVersion}\n${secret}`).digest().subarray(0, 16);
+  return createHmac('sha256', device.secretHash)
+    .update(`${device.id}\n${device.credentialVersion}\n${secret}`)
+    .digest()
+    .subarray(0, 16);
 }

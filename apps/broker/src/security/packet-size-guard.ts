@@ -4,8 +4,15 @@ import { FrameSizeScanner } from './frame-size-scanner.js';
 
 export class PacketTooLargeError extends Error {
   override readonly name = 'PacketTooLargeError';
-  constructor(readonly declaredBytes: number, readonly maxBytes: number) {
-    super(Number.isFinite(declaredBytes) ? `MQTT packet of ${declaredBytes} bytes exceeds the ${maxBytes}-byte limit` : 'malformed MQTT remaining length');
+  constructor(
+    readonly declaredBytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(
+      Number.isFinite(declaredBytes)
+        ? `MQTT packet of ${declaredBytes} bytes exceeds the ${maxBytes}-byte limit`
+        : 'malformed MQTT remaining length',
+    );
   }
 }
 
@@ -15,7 +22,11 @@ export class PacketTooLargeError extends Error {
  * client's parser: a frame declaring more than `maxBytes` ends the connection (as a client error,
  * so aedes closes it, publishes a last will and logs it) before its body is read.
  */
-export function guardPacketSize(client: Client, maxBytes: number, onRefused: (error: PacketTooLargeError) => void): void {
+export function guardPacketSize(
+  client: Client,
+  maxBytes: number,
+  onRefused: (error: PacketTooLargeError) => void,
+): void {
   const scanner = new FrameSizeScanner(maxBytes);
   let refused = false;
   wrapClientParse(client, (parse) => (chunk: Buffer) => {

@@ -16,12 +16,26 @@ import { LiveChannelForwarder, parsed, type LiveRoute } from '../live-channel-fo
  */
 @Injectable()
 export class ShareForwarder extends LiveChannelForwarder {
-  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(LOGGER) logger: Logger, @Inject(REDIS) redis: RedisClient, broker: MqttBrokerService) {
-    super(config, logger.child({ component: 'share-forwarder' }), redis, broker, 'share', sharedLiveChannel(config.redis.prefix));
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(REDIS) redis: RedisClient,
+    broker: MqttBrokerService,
+  ) {
+    super(
+      config,
+      logger.child({ component: 'share-forwarder' }),
+      redis,
+      broker,
+      'share',
+      sharedLiveChannel(config.redis.prefix),
+    );
   }
 
   protected route(json: string): LiveRoute | undefined {
     const message = parsed<SharedLiveMessage>(json);
-    return message && { topic: shareTopic(message), claimId: createHash('sha256').update(json).digest('hex').slice(0, 32) };
+    return (
+      message && { topic: shareTopic(message), claimId: createHash('sha256').update(json).digest('hex').slice(0, 32) }
+    );
   }
 }

@@ -22,7 +22,12 @@ export class ShareSubscriptions {
     const receivers = liveReceivers(share, Date.now());
     const city = operator.cities === null ? receivers[0] : receivers.find((c) => operator.cities!.has(c));
     if (city === undefined) return false;
-    await this.audit.record({ actor: operator.tokenName, action: 'share.subscribe', target: `share:${shareId}`, detail: `${city} subscribed to ${filter} over MQTT` });
+    await this.audit.record({
+      actor: operator.tokenName,
+      action: 'share.subscribe',
+      target: `share:${shareId}`,
+      detail: `${city} subscribed to ${filter} over MQTT`,
+    });
     return true;
   }
 }

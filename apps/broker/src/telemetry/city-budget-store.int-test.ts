@@ -71,10 +71,18 @@ describe.each(REDIS_FLAVOURS)('CityBudgetStore on $name', (flavour) => {
 
   it('falls back to a bucket of its own while Redis does not answer, still limiting the city', async () => {
     // Nothing listens on this port: every block request fails or times out.
-    const unreachable = new Redis({ host: '127.0.0.1', port: await freePort(), maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    const unreachable = new Redis({
+      host: '127.0.0.1',
+      port: await freePort(),
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 100,
+    });
     unreachable.on('error', () => undefined);
     try {
-      const limiter = new CityRateLimiter({ readingsPerS: 10, overrides: {}, maxHoldMs: 1000, blockMs: 50 }, new CityBudgetStore(unreachable, config.redis.prefix));
+      const limiter = new CityRateLimiter(
+        { readingsPerS: 10, overrides: {}, maxHoldMs: 1000, blockMs: 50 },
+        new CityBudgetStore(unreachable, config.redis.prefix),
+      );
       const decisions: string[] = [];
       for (let i = 0; i < 11; i++) decisions.push((await limiter.take('offline', 1)).kind);
       // One second of the rate at once, then back-pressure, as on a broker alone: nothing shed for want of Redis.
@@ -95,7 +103,10 @@ describe('CityRateLimiter with a Redis that never answers', () => {
     redis.on('error', () => undefined);
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     try {
-      const limiter = new CityRateLimiter({ readingsPerS: 100, overrides: {}, maxHoldMs: 1000, blockMs: 10 }, new CityBudgetStore(redis, 'silent-test'));
+      const limiter = new CityRateLimiter(
+        { readingsPerS: 100, overrides: {}, maxHoldMs: 1000, blockMs: 10 },
+        new CityBudgetStore(redis, 'silent-test'),
+      );
       const before = timers();
       const waiting = Promise.all(Array.from({ length: 50 }, () => limiter.take('quiet', 1)));
       // One timer for the one request (not one per publish), whatever ioredis keeps of its own.

@@ -43,7 +43,11 @@ export class CityBudgetStore {
     return slotTag(this.prefix, `rate:${city}`);
   }
 
-  async take(city: string, shape: { intervalMs: number; burstMs: number; maxHoldMs: number }, readings: number): Promise<Grant> {
+  async take(
+    city: string,
+    shape: { intervalMs: number; burstMs: number; maxHoldMs: number },
+    readings: number,
+  ): Promise<Grant> {
     const reply = await this.takeBlock([this.key(city)], [shape.intervalMs, shape.burstMs, shape.maxHoldMs, readings]);
     const [granted, paidFrom, retryIn] = reply as [number, string, string];
     return { readings: Number(granted), paidFromOffsetMs: Number(paidFrom), retryInMs: Number(retryIn) };

@@ -68,7 +68,7 @@ export class CityBudget {
     const inHand = this.inHand(nowMs);
     if (inHand < readings) return { kind: 'short', inHand };
     let lastPaidAtMs = -Infinity;
-    for (let wanted = readings; wanted > 0; ) {
+    for (let wanted = readings; wanted > 0;) {
       const block = this.blocks[0];
       const taken = Math.min(block.left, wanted);
       lastPaidAtMs = block.nextPaidAtMs + (taken - 1) * this.shape.intervalMs;

@@ -15,7 +15,6 @@ export interface CityRateSettings {
   blockMs: number;
 }
 
-
 /** The bucket's capacity: one second of the city's rate. */
 const BURST_MS = 1000;
 /** A block that takes longer than this to arrive counts as Redis being unreachable. */
@@ -95,7 +94,12 @@ export class CityRateLimiter {
     let budget = this.budgets.get(city);
     if (!budget) {
       const { maxHoldMs, blockMs } = this.settings;
-      budget = new CityBudget({ intervalMs: 1000 / rate, burstMs: BURST_MS, maxHoldMs, blockReadings: blockReadings(rate, blockMs) });
+      budget = new CityBudget({
+        intervalMs: 1000 / rate,
+        burstMs: BURST_MS,
+        maxHoldMs,
+        blockReadings: blockReadings(rate, blockMs),
+      });
       this.budgets.set(city, budget);
     }
     return budget;
@@ -137,7 +141,11 @@ export class CityRateLimiter {
   }
 
   private fallBack(err: Error): void {
-    if (this.now() >= this.localUntilMs) this.logger?.warn({ err }, `city rate budget unreachable in Redis: each broker limits cities on its own for ${LOCAL_FALLBACK_MS} ms`);
+    if (this.now() >= this.localUntilMs)
+      this.logger?.warn(
+        { err },
+        `city rate budget unreachable in Redis: each broker limits cities on its own for ${LOCAL_FALLBACK_MS} ms`,
+      );
     this.localUntilMs = this.now() + LOCAL_FALLBACK_MS;
   }
 }

@@ -16,12 +16,26 @@ export class RejectionReporter {
     private readonly logger: Logger,
   ) {}
 
-  report(deviceId: string, topic: string, receivedAtMs: number, accepted: number, rejected: Rejection[], payload: Buffer): void {
+  report(
+    deviceId: string,
+    topic: string,
+    receivedAtMs: number,
+    accepted: number,
+    rejected: Rejection[],
+    payload: Buffer,
+  ): void {
     for (const r of rejected) this.metrics.readingsRejected.inc({ reason: r.reason });
     const receivedAt = new Date(receivedAtMs).toISOString();
     const message: DeviceErrorMessage = { topic, receivedAt, accepted, rejected };
     this.broker().publish(
-      { cmd: 'publish', topic: deviceTopic(deviceId, 'errors'), payload: Buffer.from(JSON.stringify(message)), qos: 1, retain: false, dup: false },
+      {
+        cmd: 'publish',
+        topic: deviceTopic(deviceId, 'errors'),
+        payload: Buffer.from(JSON.stringify(message)),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
       (err) => {
         if (err) this.logger.warn({ err, deviceId }, 'could not publish rejection to the device');
       },

@@ -33,14 +33,18 @@ export class TelemetryIngestor {
     let accepted = decoded.accepted;
     let rejected: Rejection[] = decoded.rejected;
     const city = session.device.city;
-    const rate = accepted.length > 0 ? await this.deps.cityRate.take(city, accepted.length) : ({ kind: 'now' } as const);
+    const rate =
+      accepted.length > 0 ? await this.deps.cityRate.take(city, accepted.length) : ({ kind: 'now' } as const);
     if (rate.kind === 'shed') {
       this.deps.metrics.cityRateLimited.inc({ city, outcome: 'shed' }, accepted.length);
-      const detail = `city ${city} is over its ${rate.readingsPerS} readings/s: ${accepted.length} reading(s) not stored; resend later, more slowly or in smaller batches`;
+      const detail =
+        `city ${city} is over its ${rate.readingsPerS} readings/s: ${accepted.length} reading(s) not stored; ` +
+        `resend later, more slowly or in smaller batches`;
       rejected = [...rejected, { reason: 'city_rate_limited', detail }];
       accepted = [];
     }
-    if (rejected.length > 0) this.deps.rejections.report(session.device.id, topic, receivedAtMs, accepted.length, rejected, payload);
+    if (rejected.length > 0)
+      this.deps.rejections.report(session.device.id, topic, receivedAtMs, accepted.length, rejected, payload);
     if (accepted.length === 0) return;
     if (rate.kind === 'hold') {
       this.deps.metrics.cityRateLimited.inc({ city, outcome: 'held' }, accepted.length);

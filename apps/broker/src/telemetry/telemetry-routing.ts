@@ -65,7 +65,13 @@ export class TelemetryRouting {
     };
     wrapBrokerPublish(broker, (route) => (packet, client, done) => {
       // Only publishes from a client (never the server's own, whose second argument is the callback).
-      if (typeof client === 'object' && client !== null && !packet.retain && packet.topic.endsWith(TELEMETRY_SUFFIX) && !wanted(packet.topic, client)) {
+      if (
+        typeof client === 'object' &&
+        client !== null &&
+        !packet.retain &&
+        packet.topic.endsWith(TELEMETRY_SUFFIX) &&
+        !wanted(packet.topic, client)
+      ) {
         if (done) queueMicrotask(() => done(null));
         return;
       }

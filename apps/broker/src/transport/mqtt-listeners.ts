@@ -33,11 +33,24 @@ export class MqttListeners {
     const serve = serveConnection(deps.broker, maxPacketBytes, logger);
     const servers = new Map<ListenerKind, Server>();
     // noDelay: Nagle would hold small PUBACKs back ~10 ms.
-    if (transport.plain) servers.set('tcp', createServer({ noDelay: true }, (socket) => serve(socket)));
+    if (transport.plain)
+      servers.set(
+        'tcp',
+        createServer({ noDelay: true }, (socket) => serve(socket)),
+      );
     if (transport.tlsPort !== null && tls) servers.set('tls', createTlsListener(deps, tls, connectTimeoutMs, serve));
     if (transport.wsPort !== null) servers.set('ws', createWsListener(serve, maxPacketBytes));
-    if (transport.wssPort !== null && tls) servers.set('wss', createWsListener(serve, maxPacketBytes, { tls, connectTimeoutMs, metrics: deps.metrics, logger }));
-    const ports: Record<ListenerKind, number | null> = { tcp: config.mqtt.port, tls: transport.tlsPort, ws: transport.wsPort, wss: transport.wssPort };
+    if (transport.wssPort !== null && tls)
+      servers.set(
+        'wss',
+        createWsListener(serve, maxPacketBytes, { tls, connectTimeoutMs, metrics: deps.metrics, logger }),
+      );
+    const ports: Record<ListenerKind, number | null> = {
+      tcp: config.mqtt.port,
+      tls: transport.tlsPort,
+      ws: transport.wsPort,
+      wss: transport.wssPort,
+    };
     const listeners = new MqttListeners(servers);
     try {
       for (const [kind, server] of servers) await listen(server, ports[kind]!, host, kind);
@@ -46,7 +59,10 @@ export class MqttListeners {
       throw err;
     }
     tls?.watch();
-    logger.info({ host, ...Object.fromEntries([...servers.keys()].map((kind) => [kind, listeners.port(kind)])) }, 'MQTT listeners bound');
+    logger.info(
+      { host, ...Object.fromEntries([...servers.keys()].map((kind) => [kind, listeners.port(kind)])) },
+      'MQTT listeners bound',
+    );
     return listeners;
   }
 
@@ -62,13 +78,25 @@ export class MqttListeners {
 
   /** Stops accepting; resolves once every listener's connections are gone (aedes closes them). */
   close(): Promise<void> {
-    return Promise.all([...this.servers.values()].map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())))).then(() => undefined);
+    return Promise.all(
+      [...this.servers.values()].map(
+        (server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
+      ),
+    ).then(() => undefined);
   }
 }
 
 /** MQTT over TLS 1.2+, asking for client certificates (tls-server.ts). */
-function createTlsListener(deps: ListenerDeps, tls: TlsCredentials, connectTimeoutMs: number, serve: (socket: import('node:tls').TLSSocket) => void): TlsServer {
-  const server = createTlsServer({ ...tlsServerOptions(tls.current), handshakeTimeout: connectTimeoutMs, noDelay: true }, (socket) => serve(socket));
+function createTlsListener(
+  deps: ListenerDeps,
+  tls: TlsCredentials,
+  connectTimeoutMs: number,
+  serve: (socket: import('node:tls').TLSSocket) => void,
+): TlsServer {
+  const server = createTlsServer(
+    { ...tlsServerOptions(tls.current), handshakeTimeout: connectTimeoutMs, noDelay: true },
+    (socket) => serve(socket),
+  );
   followTlsCredentials(server, tls, deps.metrics, deps.logger);
   return server;
 }

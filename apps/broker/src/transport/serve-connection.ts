@@ -10,6 +10,8 @@ export type ServeConnection = (stream: Duplex, request?: IncomingMessage) => voi
 export function serveConnection(broker: Aedes, maxPacketBytes: number, logger: Logger): ServeConnection {
   return (stream, request) => {
     const address = (stream as { remoteAddress?: string }).remoteAddress;
-    guardPacketSize(broker.handle(stream, request), maxPacketBytes, (err) => logger.warn({ address, err: err.message }, 'MQTT packet over the size limit; connection closed'));
+    guardPacketSize(broker.handle(stream, request), maxPacketBytes, (err) =>
+      logger.warn({ address, err: err.message }, 'MQTT packet over the size limit; connection closed'),
+    );
   };
 }

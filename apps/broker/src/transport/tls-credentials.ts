@@ -19,7 +19,10 @@ export interface TlsFiles {
   deviceCas: readonly DeviceCaFile[];
 }
 
-/** Polling a few files once a second costs nothing, and sees a file replaced by rename or a Kubernetes secret's symlink swap, which fs.watch misses. */
+/**
+ * Polling a few files once a second costs nothing, and sees a file replaced by rename or a Kubernetes secret's symlink
+ * swap, which fs.watch misses.
+ */
 const POLL_MS = 1000;
 /** Certificate and key are rarely written in the same instant: wait for both before reloading. */
 const DEBOUNCE_MS = 300;
@@ -74,12 +77,18 @@ export class TlsCredentials {
       this.material = await readMaterial(this.files);
     } catch (err) {
       this.metrics.tlsReloads.inc({ outcome: 'failed' });
-      this.logger.error({ err: (err as Error).message }, 'TLS certificate reload failed; still serving the previous certificate');
+      this.logger.error(
+        { err: (err as Error).message },
+        'TLS certificate reload failed; still serving the previous certificate',
+      );
       return false;
     }
     for (const listener of this.listeners) listener(this.material);
     this.metrics.tlsReloads.inc({ outcome: 'ok' });
-    this.logger.info({ cert: this.files.certFile, deviceCas: this.material.deviceCas.size }, 'TLS certificate reloaded');
+    this.logger.info(
+      { cert: this.files.certFile, deviceCas: this.material.deviceCas.size },
+      'TLS certificate reloaded',
+    );
     return true;
   }
 
@@ -111,14 +120,20 @@ async function readMaterial(files: TlsFiles): Promise<TlsMaterial> {
     readFile(file).catch((err: Error) => {
       throw new Error(`${variable} ${file}: cannot read: ${err.message}`);
     });
-  const [cert, key] = await Promise.all([read('CP_MQTT_TLS_CERT', files.certFile), read('CP_MQTT_TLS_KEY', files.keyFile)]);
+  const [cert, key] = await Promise.all([
+    read('CP_MQTT_TLS_CERT', files.certFile),
+    read('CP_MQTT_TLS_KEY', files.keyFile),
+  ]);
   const deviceCas = await DeviceCas.load(files.deviceCas);
   const material = { cert, key, deviceCas };
   try {
     // Throws on a key that does not match the certificate, or PEM that does not parse.
     createSecureContext(secureContextOptions(material));
   } catch (err) {
-    throw new Error(`CP_MQTT_TLS_CERT ${files.certFile} / CP_MQTT_TLS_KEY ${files.keyFile}: ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `CP_MQTT_TLS_CERT ${files.certFile} / CP_MQTT_TLS_KEY ${files.keyFile}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return material;
 }

@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger, Metrics } from '@citypulse/observability';
@@ -8,7 +13,10 @@ import { followTlsCredentials, tlsServerOptions } from './tls-server.js';
 
 export const WS_PATH = '/mqtt';
 
-/** A WebSocket frame may carry a whole MQTT packet plus a little: anything larger is refused by ws before it is buffered. */
+/**
+ * A WebSocket frame may carry a whole MQTT packet plus a little: anything larger is refused by ws before it is
+ * buffered.
+ */
 const FRAME_SLACK_BYTES = 64;
 
 /** What secure WebSocket needs beyond plain WebSocket. */
@@ -32,7 +40,9 @@ export function createWsListener(serve: ServeConnection, maxPacketBytes: number,
     res.end(`MQTT over WebSocket: connect to ${WS_PATH} with subprotocol mqtt\n`);
   };
   // noDelay: Nagle would hold small PUBACKs back, as on TCP.
-  const server: HttpServer = secure ? createSecureServer(secure, notMqtt) : createHttpServer({ noDelay: true }, notMqtt);
+  const server: HttpServer = secure
+    ? createSecureServer(secure, notMqtt)
+    : createHttpServer({ noDelay: true }, notMqtt);
   const wss = new WebSocketServer({
     server,
     path: WS_PATH,
@@ -51,8 +61,14 @@ export function createWsListener(serve: ServeConnection, maxPacketBytes: number,
   return server;
 }
 
-function createSecureServer({ tls, connectTimeoutMs, metrics, logger }: WssDeps, notMqtt: (req: IncomingMessage, res: ServerResponse) => void): HttpServer {
-  const server: HttpsServer = createHttpsServer({ ...tlsServerOptions(tls.current), handshakeTimeout: connectTimeoutMs, noDelay: true }, notMqtt);
+function createSecureServer(
+  { tls, connectTimeoutMs, metrics, logger }: WssDeps,
+  notMqtt: (req: IncomingMessage, res: ServerResponse) => void,
+): HttpServer {
+  const server: HttpsServer = createHttpsServer(
+    { ...tlsServerOptions(tls.current), handshakeTimeout: connectTimeoutMs, noDelay: true },
+    notMqtt,
+  );
   followTlsCredentials(server, tls, metrics, logger);
   // An https.Server is an http.Server on TLS; the WebSocket side needs only its http.Server face.
   return server;

@@ -37,7 +37,13 @@ export async function alertsOf(cp: TestCitypulse, deviceId: string, query = ''):
   return body.items;
 }
 
-export function waitForAlerts(cp: TestCitypulse, deviceId: string, done: (items: any[]) => boolean, what: string, query = ''): Promise<any[]> {
+export function waitForAlerts(
+  cp: TestCitypulse,
+  deviceId: string,
+  done: (items: any[]) => boolean,
+  what: string,
+  query = '',
+): Promise<any[]> {
   return waitFor(() => alertsOf(cp, deviceId, query), done, { what, timeoutMs: 20_000 });
 }
 

@@ -16,16 +16,21 @@ const SMTP_LOGIN = { user: 'citypulse-mailer', password: `smtp-${randomBytes(6).
 const CITY = 'xian';
 const SECRETS_KEY = randomBytes(32).toString('hex');
 
-/** Slack incoming webhook: `text`, and Block Kit `blocks` (section: mrkdwn text or fields; actions: button with url). */
+/**
+ * Slack incoming webhook: `text`, and Block Kit `blocks` (section: mrkdwn text or fields; actions: button with url).
+ */
 function expectSlackSchema(body: any, link: string): void {
   expect(typeof body.text).toBe('string');
   expect(Array.isArray(body.blocks)).toBe(true);
   for (const block of body.blocks) {
     expect(['section', 'actions']).toContain(block.type);
     if (block.type === 'section') {
-      for (const t of block.text ? [block.text] : block.fields) expect(t).toEqual({ type: 'mrkdwn', text: expect.any(String) });
+      for (const t of block.text ? [block.text] : block.fields)
+        expect(t).toEqual({ type: 'mrkdwn', text: expect.any(String) });
     } else {
-      expect(block.elements).toEqual([{ type: 'button', text: { type: 'plain_text', text: expect.any(String) }, url: link }]);
+      expect(block.elements).toEqual([
+        { type: 'button', text: { type: 'plain_text', text: expect.any(String) }, url: link },
+      ]);
     }
   }
 }
@@ -38,9 +43,14 @@ function expectTeamsSchema(body: any, link: string): void {
   const [attachment] = body.attachments;
   expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
   const card = attachment.content;
-  expect(card).toMatchObject({ $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: expect.stringMatching(/^1\.\d$/) });
+  expect(card).toMatchObject({
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: expect.stringMatching(/^1\.\d$/),
+  });
   for (const element of card.body) expect(['TextBlock', 'FactSet']).toContain(element.type);
-  for (const fact of card.body.find((e: any) => e.type === 'FactSet').facts) expect(fact).toEqual({ title: expect.any(String), value: expect.any(String) });
+  for (const fact of card.body.find((e: any) => e.type === 'FactSet').facts)
+    expect(fact).toEqual({ title: expect.any(String), value: expect.any(String) });
   expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: expect.any(String), url: link }]);
 }
 
@@ -49,11 +59,23 @@ function expectMattermostSchema(body: any, link: string): void {
   expect(typeof body.text).toBe('string');
   expect(body.attachments).toHaveLength(1);
   const [a] = body.attachments;
-  expect(a).toMatchObject({ fallback: expect.any(String), color: expect.stringMatching(/^#[0-9a-f]{6}$/), title: expect.any(String), title_link: link });
-  for (const field of a.fields) expect(field).toEqual({ title: expect.any(String), value: expect.any(String), short: expect.any(Boolean) });
+  expect(a).toMatchObject({
+    fallback: expect.any(String),
+    color: expect.stringMatching(/^#[0-9a-f]{6}$/),
+    title: expect.any(String),
+    title_link: link,
+  });
+  for (const field of a.fields)
+    expect(field).toEqual({ title: expect.any(String), value: expect.any(String), short: expect.any(Boolean) });
 }
 
-const SETTINGS = { CP_NOTIFY_ATTEMPTS: '3', CP_NOTIFY_BACKOFF_MS: '50', CP_WEBHOOK_ALLOW_PRIVATE: 'true', CP_SECRETS_KEY: SECRETS_KEY, CP_CONSOLE_URL: CONSOLE_URL };
+const SETTINGS = {
+  CP_NOTIFY_ATTEMPTS: '3',
+  CP_NOTIFY_BACKOFF_MS: '50',
+  CP_WEBHOOK_ALLOW_PRIVATE: 'true',
+  CP_SECRETS_KEY: SECRETS_KEY,
+  CP_CONSOLE_URL: CONSOLE_URL,
+};
 
 describe('notification channels and escalation', () => {
   let cp: TestCitypulse;
@@ -66,7 +88,8 @@ describe('notification channels and escalation', () => {
 
   beforeAll(async () => {
     smtp = await SmtpSink.start(SMTP_LOGIN.user, SMTP_LOGIN.password);
-    for (const name of ['slack', 'teams', 'mattermost', 'lead', 'broken']) receivers[name] = await WebhookReceiver.start([name === 'broken' ? 500 : 200]);
+    for (const name of ['slack', 'teams', 'mattermost', 'lead', 'broken'])
+      receivers[name] = await WebhookReceiver.start([name === 'broken' ? 500 : 200]);
     // Receivers and the SMTP server listen on loopback: allowed explicitly (refused by default).
     cp = await TestCitypulse.start(SETTINGS);
     redis = new Redis(cp.config.redis.url);
@@ -79,7 +102,14 @@ describe('notification channels and escalation', () => {
     await smtp?.stop();
   });
 
-  const smtpSettings = (to: string[]) => ({ host: '127.0.0.1', port: smtp.port, user: SMTP_LOGIN.user, password: SMTP_LOGIN.password, from: 'citypulse <alerts@example.org>', to });
+  const smtpSettings = (to: string[]) => ({
+    host: '127.0.0.1',
+    port: smtp.port,
+    user: SMTP_LOGIN.user,
+    password: SMTP_LOGIN.password,
+    from: 'citypulse <alerts@example.org>',
+    to,
+  });
 
   async function createChannel(body: Record<string, unknown>, city = CITY): Promise<any> {
     const { status, body: created } = await cp.api('POST', `/cities/${city}/channels`, body);
@@ -90,12 +120,23 @@ describe('notification channels and escalation', () => {
   async function breachingDevice(severity: string): Promise<TestDevice> {
     const device = await connectedSensor(cp, CITY);
     devices.push(device);
-    await createRule(cp, { id: `co2-${device.id}`, deviceType: 'env-sensor', scope: { deviceId: device.id }, field: 'co2', condition: { kind: 'above', threshold: 1000 }, severity });
+    await createRule(cp, {
+      id: `co2-${device.id}`,
+      deviceType: 'env-sensor',
+      scope: { deviceId: device.id },
+      field: 'co2',
+      condition: { kind: 'above', threshold: 1000 },
+      severity,
+    });
     return device;
   }
 
   it('keeps a city’s channels to its admins, secrets sealed at rest and masked when read, every change audited', async () => {
-    await createChannel({ id: 'email-ops', kind: 'email', email: smtpSettings(['ops@example.org', 'duty@example.org']) });
+    await createChannel({
+      id: 'email-ops',
+      kind: 'email',
+      email: smtpSettings(['ops@example.org', 'duty@example.org']),
+    });
     await createChannel({ id: 'slack-ops', kind: 'slack', url: receivers.slack.url });
     await createChannel({ id: 'teams-ops', kind: 'teams', url: receivers.teams.url });
     await createChannel({ id: 'mm-ops', kind: 'mattermost', url: receivers.mattermost.url });
@@ -106,41 +147,91 @@ describe('notification channels and escalation', () => {
     expect(read.body.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\*+$/);
     expect(JSON.stringify(read.body)).not.toContain('/hook');
     const email = (await cp.api('GET', `/cities/${CITY}/channels`)).body.items.find((c: any) => c.id === 'email-ops');
-    expect(email.email).toMatchObject({ host: '127.0.0.1', user: SMTP_LOGIN.user, password: '********', to: ['ops@example.org', 'duty@example.org'] });
+    expect(email.email).toMatchObject({
+      host: '127.0.0.1',
+      user: SMTP_LOGIN.user,
+      password: '********',
+      to: ['ops@example.org', 'duty@example.org'],
+    });
     // At rest: neither the chat URL nor the SMTP password is in Redis in the clear.
     const stored = Object.values(await redis.hgetall(`${cp.config.redis.prefix}:channels:${CITY}`)).join('\n');
     expect(stored).not.toContain(receivers.slack.url);
     expect(stored).not.toContain(SMTP_LOGIN.password);
 
-    // Another city's admin: 404 on everything of xian, as if it did not exist; an operator of xian reads but may not change.
+    // Another city's admin: 404 on everything of xian, as if it did not exist; an operator of xian reads but may not
+    // change.
     const chengdu = await cp.issueToken('chengdu-admin', 'admin', ['chengdu']);
     expect((await cp.api('GET', `/cities/${CITY}/channels/slack-ops`, undefined, chengdu)).status).toBe(404);
     expect((await cp.api('GET', `/cities/${CITY}/channels`, undefined, chengdu)).status).toBe(404);
     expect((await cp.api('DELETE', `/cities/${CITY}/channels/slack-ops`, undefined, chengdu)).status).toBe(404);
-    expect((await cp.api('PUT', `/cities/${CITY}/escalation-policies/critical`, { levels: [{ afterSeconds: 0, channels: [] }] }, chengdu)).status).toBe(404);
-    expect((await cp.api('POST', '/cities/chengdu/channels', { id: 'cd-mqtt', kind: 'mqtt' }, chengdu)).status).toBe(201);
+    expect(
+      (
+        await cp.api(
+          'PUT',
+          `/cities/${CITY}/escalation-policies/critical`,
+          { levels: [{ afterSeconds: 0, channels: [] }] },
+          chengdu,
+        )
+      ).status,
+    ).toBe(404);
+    expect((await cp.api('POST', '/cities/chengdu/channels', { id: 'cd-mqtt', kind: 'mqtt' }, chengdu)).status).toBe(
+      201,
+    );
     const operator = await cp.issueToken('xian-operator', 'operator', [CITY]);
     expect((await cp.api('GET', `/cities/${CITY}/channels/slack-ops`, undefined, operator)).status).toBe(200);
     expect((await cp.api('POST', `/cities/${CITY}/channels`, { id: 'x', kind: 'mqtt' }, operator)).status).toBe(403);
 
     // Bad input: a 400 naming each field.
-    const noRecipients = await cp.api('POST', `/cities/${CITY}/channels`, { id: 'bad-mail', kind: 'email', email: { ...smtpSettings([]), to: [] } });
+    const noRecipients = await cp.api('POST', `/cities/${CITY}/channels`, {
+      id: 'bad-mail',
+      kind: 'email',
+      email: { ...smtpSettings([]), to: [] },
+    });
     expect(noRecipients.status).toBe(400);
     expect(noRecipients.body.fields).toEqual([expect.objectContaining({ field: 'email.to' })]);
-    expect((await cp.api('POST', `/cities/${CITY}/channels`, { id: 'bad', kind: 'slack' })).body.fields).toEqual([expect.objectContaining({ field: 'url' })]);
-    expect((await cp.api('POST', `/cities/${CITY}/channels`, { id: 'bad', kind: 'pager' })).body.fields).toEqual([expect.objectContaining({ field: 'kind' })]);
-    const unknownChannel = await cp.api('PUT', `/cities/${CITY}/escalation-policies/critical`, { levels: [{ afterSeconds: 0, channels: ['cd-mqtt'] }] });
+    expect((await cp.api('POST', `/cities/${CITY}/channels`, { id: 'bad', kind: 'slack' })).body.fields).toEqual([
+      expect.objectContaining({ field: 'url' }),
+    ]);
+    expect((await cp.api('POST', `/cities/${CITY}/channels`, { id: 'bad', kind: 'pager' })).body.fields).toEqual([
+      expect.objectContaining({ field: 'kind' }),
+    ]);
+    const unknownChannel = await cp.api('PUT', `/cities/${CITY}/escalation-policies/critical`, {
+      levels: [{ afterSeconds: 0, channels: ['cd-mqtt'] }],
+    });
     expect(unknownChannel.body.fields).toEqual([expect.objectContaining({ field: 'levels.0.channels' })]);
-    const badZone = await cp.api('PUT', `/cities/${CITY}/escalation-policies/critical`, { levels: [{ afterSeconds: 0, channels: [] }], onCall: { channel: 'email-ops', people: [{ name: 'A', email: 'a@example.org' }], startDate: '2026-01-05', timeZone: 'Mars/Olympus' } });
+    const badZone = await cp.api('PUT', `/cities/${CITY}/escalation-policies/critical`, {
+      levels: [{ afterSeconds: 0, channels: [] }],
+      onCall: {
+        channel: 'email-ops',
+        people: [{ name: 'A', email: 'a@example.org' }],
+        startDate: '2026-01-05',
+        timeZone: 'Mars/Olympus',
+      },
+    });
     expect(badZone.body.fields).toEqual([expect.objectContaining({ field: 'onCall.timeZone' })]);
 
-    const audit = (await cp.api('GET', '/audit?target=channel:')).body.items.map((e: any) => `${e.actor} ${e.action} ${e.target}`);
-    expect(audit).toEqual(expect.arrayContaining(['admin channel.create channel:xian/slack-ops', 'chengdu-admin channel.create channel:chengdu/cd-mqtt']));
+    const audit = (await cp.api('GET', '/audit?target=channel:')).body.items.map(
+      (e: any) => `${e.actor} ${e.action} ${e.target}`,
+    );
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        'admin channel.create channel:xian/slack-ops',
+        'chengdu-admin channel.create channel:chengdu/cd-mqtt',
+      ]),
+    );
   });
 
   it('e-mails and chats level 1 at once, escalates an unacknowledged critical alert to level 2 and on call after its delay, repeats, and stops once acknowledged', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const onCall = { channel: 'email-ops', people: [{ name: 'Ana', email: 'ana@example.org' }, { name: 'Bo', email: 'bo@example.org' }], startDate: today, timeZone: 'Asia/Shanghai' };
+    const onCall = {
+      channel: 'email-ops',
+      people: [
+        { name: 'Ana', email: 'ana@example.org' },
+        { name: 'Bo', email: 'bo@example.org' },
+      ],
+      startDate: today,
+      timeZone: 'Asia/Shanghai',
+    };
     const put = await cp.api('PUT', `/cities/${CITY}/escalation-policies/critical`, {
       levels: [
         { afterSeconds: 0, channels: ['email-ops', 'slack-ops', 'teams-ops', 'mm-ops'] },
@@ -160,34 +251,60 @@ describe('notification channels and escalation', () => {
 
     const toOps = (m: ReceivedMail) => m.to.includes('ops@example.org') && m.decoded.includes(alert.id.split(':')[1]);
     const mail = await waitFor(() => smtp.received.find(toOps), Boolean, { what: 'the e-mail at the SMTP server' });
-    expect(mail!).toMatchObject({ from: 'alerts@example.org', to: ['ops@example.org', 'duty@example.org'], user: SMTP_LOGIN.user });
+    expect(mail!).toMatchObject({
+      from: 'alerts@example.org',
+      to: ['ops@example.org', 'duty@example.org'],
+      user: SMTP_LOGIN.user,
+    });
     expect(mail!.decoded).toMatch(/^Subject: \[CRITICAL\]/m);
     expect(mail!.decoded).toContain(link);
 
-    for (const name of ['slack', 'teams', 'mattermost']) await waitFor(() => receivers[name].received.length, (n) => n >= 1, { what: `the ${name} message` });
+    for (const name of ['slack', 'teams', 'mattermost'])
+      await waitFor(
+        () => receivers[name].received.length,
+        (n) => n >= 1,
+        { what: `the ${name} message` },
+      );
     expectSlackSchema(JSON.parse(receivers.slack.received[0].body), link);
     expectTeamsSchema(JSON.parse(receivers.teams.received[0].body), link);
     expectMattermostSchema(JSON.parse(receivers.mattermost.received[0].body), link);
     expect(receivers.slack.received[0].headers['content-type']).toBe('application/json');
 
     // Nobody acknowledged: level 2 (the lead's chat and whoever is on call) after its delay, not before.
-    await waitFor(() => receivers.lead.received.length, (n) => n >= 1, { what: 'level 2' });
+    await waitFor(
+      () => receivers.lead.received.length,
+      (n) => n >= 1,
+      { what: 'level 2' },
+    );
     expect(Date.now() - raisedAt).toBeGreaterThanOrEqual(700);
     const person = onDuty(onCall, Date.now());
-    await waitFor(() => smtp.received.find((m) => m.to.join() === person.email && m.decoded.includes(link)), Boolean, { what: `the on-call e-mail to ${person.email}` });
-    await waitFor(() => receivers.lead.received.length, (n) => n >= 2, { what: 'a repeat of level 2' });
+    await waitFor(() => smtp.received.find((m) => m.to.join() === person.email && m.decoded.includes(link)), Boolean, {
+      what: `the on-call e-mail to ${person.email}`,
+    });
+    await waitFor(
+      () => receivers.lead.received.length,
+      (n) => n >= 2,
+      { what: 'a repeat of level 2' },
+    );
     // Level 1 was not notified again.
     expect(receivers.slack.received).toHaveLength(1);
 
-    expect((await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/acknowledge`, { by: 'alice' })).status).toBe(200);
+    expect((await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/acknowledge`, { by: 'alice' })).status).toBe(
+      200,
+    );
     const afterAck = receivers.lead.received.length;
     // The step that comes due after the acknowledgement stops there and schedules nothing.
     const stopped: any = await waitFor<any>(
-      async () => (await cp.api('GET', '/queues/escalations/jobs?state=completed&limit=100')).body.items.find((j: any) => j.data.alertId === alert.id && j.returnValue === 'stopped: acknowledged'),
+      async () =>
+        (await cp.api('GET', '/queues/escalations/jobs?state=completed&limit=100')).body.items.find(
+          (j: any) => j.data.alertId === alert.id && j.returnValue === 'stopped: acknowledged',
+        ),
       Boolean,
       { what: 'an escalation step stopped by the acknowledgement' },
     );
-    const laterSteps = (await cp.api('GET', '/queues/escalations/jobs?state=delayed&limit=100')).body.items.filter((j: any) => j.data.alertId === alert.id && j.data.step > stopped.data.step);
+    const laterSteps = (await cp.api('GET', '/queues/escalations/jobs?state=delayed&limit=100')).body.items.filter(
+      (j: any) => j.data.alertId === alert.id && j.data.step > stopped.data.step,
+    );
     expect(laterSteps).toEqual([]);
     // At most a delivery that was already queued before the acknowledgement arrives; none after the stop.
     expect(receivers.lead.received.length).toBeLessThanOrEqual(afterAck + 1);
@@ -197,7 +314,13 @@ describe('notification channels and escalation', () => {
     expect(steps[0]).toBe('level 1 of 2: email-ops, slack-ops, teams-ops, mm-ops');
     expect(steps[1]).toBe(`level 2 of 2: slack-lead, email-ops → on call ${person.email}`);
     const deliveries = history.filter((e: any) => e.kind === 'delivery').map((e: any) => e.detail);
-    expect(deliveries).toEqual(expect.arrayContaining(['email email-ops (level 1), attempt 1 of 3: delivered', 'teams teams-ops (level 1), attempt 1 of 3: delivered', `email email-ops to ${person.email} (level 2), attempt 1 of 3: delivered`]));
+    expect(deliveries).toEqual(
+      expect.arrayContaining([
+        'email email-ops (level 1), attempt 1 of 3: delivered',
+        'teams teams-ops (level 1), attempt 1 of 3: delivered',
+        `email email-ops to ${person.email} (level 2), attempt 1 of 3: delivered`,
+      ]),
+    );
   });
 
   it('delivers level 1 to a signed webhook and to MQTT, and stops escalating once the alert is resolved', async () => {
@@ -210,10 +333,27 @@ describe('notification channels and escalation', () => {
     await createChannel({ id: 'hook-ops', kind: 'webhook', url: hook.url, signingSecret }, city);
     await createChannel({ id: 'mqtt-ops', kind: 'mqtt' }, city);
     await createChannel({ id: 'mm-late', kind: 'mattermost', url: late.url }, city);
-    const policy = { levels: [{ afterSeconds: 0, channels: ['hook-ops', 'mqtt-ops'] }, { afterSeconds: 3, channels: ['mm-late'] }], repeatSeconds: 1, maxRepeats: 10 };
+    const policy = {
+      levels: [
+        { afterSeconds: 0, channels: ['hook-ops', 'mqtt-ops'] },
+        { afterSeconds: 3, channels: ['mm-late'] },
+      ],
+      repeatSeconds: 1,
+      maxRepeats: 10,
+    };
     expect((await cp.api('PUT', `/cities/${city}/escalation-policies/critical`, policy)).status).toBe(200);
-    const { token } = await new ApiTokenStore(redis, cp.config.redis.prefix).create({ name: 'lz-ops', role: 'operator', cities: [city] });
-    const operator = await mqtt.connectAsync(cp.mqttUrl, { clientId: 'operator:lz-ops', username: 'operator:lz-ops', password: token, protocolVersion: 4, reconnectPeriod: 0 });
+    const { token } = await new ApiTokenStore(redis, cp.config.redis.prefix).create({
+      name: 'lz-ops',
+      role: 'operator',
+      cities: [city],
+    });
+    const operator = await mqtt.connectAsync(cp.mqttUrl, {
+      clientId: 'operator:lz-ops',
+      username: 'operator:lz-ops',
+      password: token,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     const onMqtt: any[] = [];
     operator.on('message', (_topic, payload) => onMqtt.push(JSON.parse(payload.toString())));
     await operator.subscribeAsync(`alerts/${city}/critical`);
@@ -221,32 +361,65 @@ describe('notification channels and escalation', () => {
     try {
       const device = await connectedSensor(cp, city);
       devices.push(device);
-      await createRule(cp, { id: `co2-${device.id}`, deviceType: 'env-sensor', scope: { deviceId: device.id }, field: 'co2', condition: { kind: 'above', threshold: 1000 }, severity: 'critical' });
+      await createRule(cp, {
+        id: `co2-${device.id}`,
+        deviceType: 'env-sensor',
+        scope: { deviceId: device.id },
+        field: 'co2',
+        condition: { kind: 'above', threshold: 1000 },
+        severity: 'critical',
+      });
       await device.publish({ co2: 1700 });
       const [alert] = await waitForAlerts(cp, device.id, (a) => a.length === 1, 'the critical alert');
 
       // The signed webhook: HMAC-SHA256 over "{timestamp}.{body}" with the channel's key.
-      const [delivery] = await waitFor(() => hook.received, (r) => r.length >= 1, { what: 'the signed webhook' });
+      const [delivery] = await waitFor(
+        () => hook.received,
+        (r) => r.length >= 1,
+        { what: 'the signed webhook' },
+      );
       const timestamp = String(delivery.headers['x-citypulse-timestamp']);
-      expect(delivery.headers['x-citypulse-signature']).toBe(`sha256=${createHmac('sha256', signingSecret).update(`${timestamp}.${delivery.body}`).digest('hex')}`);
-      expect(JSON.parse(delivery.body)).toMatchObject({ alert: { id: alert.id, severity: 'critical' }, event: { kind: 'escalation-step' } });
+      expect(delivery.headers['x-citypulse-signature']).toBe(
+        `sha256=${createHmac('sha256', signingSecret).update(`${timestamp}.${delivery.body}`).digest('hex')}`,
+      );
+      expect(JSON.parse(delivery.body)).toMatchObject({
+        alert: { id: alert.id, severity: 'critical' },
+        event: { kind: 'escalation-step' },
+      });
       // The MQTT channel: the escalation step on the city's alert topic, beside the raised event.
-      await waitFor(() => onMqtt.filter((m) => m.alert.id === alert.id).map((m) => m.event.kind), (kinds) => kinds.includes('escalation-step'), { what: 'the MQTT delivery' });
+      await waitFor(
+        () => onMqtt.filter((m) => m.alert.id === alert.id).map((m) => m.event.kind),
+        (kinds) => kinds.includes('escalation-step'),
+        { what: 'the MQTT delivery' },
+      );
 
-      expect((await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/resolve`, { by: 'alice', note: 'vent opened' })).status).toBe(200);
+      expect(
+        (await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/resolve`, { by: 'alice', note: 'vent opened' }))
+          .status,
+      ).toBe(200);
       // Level 2 comes due 3 s after the alert: it stops there, schedules nothing, and its channel hears nothing.
       const stopped: any = await waitFor<any>(
-        async () => (await cp.api('GET', '/queues/escalations/jobs?state=completed&limit=100')).body.items.find((j: any) => j.data.alertId === alert.id && j.returnValue === 'stopped: resolved'),
+        async () =>
+          (await cp.api('GET', '/queues/escalations/jobs?state=completed&limit=100')).body.items.find(
+            (j: any) => j.data.alertId === alert.id && j.returnValue === 'stopped: resolved',
+          ),
         Boolean,
         { what: 'the level 2 step stopped by the resolution', timeoutMs: 15_000 },
       );
       expect(stopped.data.step).toBe(1);
-      const laterSteps = (await cp.api('GET', '/queues/escalations/jobs?state=delayed&limit=100')).body.items.filter((j: any) => j.data.alertId === alert.id);
+      const laterSteps = (await cp.api('GET', '/queues/escalations/jobs?state=delayed&limit=100')).body.items.filter(
+        (j: any) => j.data.alertId === alert.id,
+      );
       expect(laterSteps).toEqual([]);
       expect(late.received).toHaveLength(0);
       expect(hook.received).toHaveLength(1);
       const history = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items;
-      expect(history.filter((e: any) => e.kind === 'delivery').map((e: any) => e.detail).sort()).toEqual([
+      expect(
+        history
+          .filter((e: any) => e.kind === 'delivery')
+          .map((e: any) => e.detail)
+          .sort(),
+      ).toEqual([
         'mqtt mqtt-ops (level 1), attempt 1 of 3: delivered',
         'webhook hook-ops (level 1), attempt 1 of 3: delivered',
       ]);
@@ -257,25 +430,55 @@ describe('notification channels and escalation', () => {
 
   it('shows a delivery that finally failed on the alert and in citypulse_notification_failures_total{channel}', async () => {
     await createChannel({ id: 'mm-broken', kind: 'mattermost', url: receivers.broken.url });
-    expect((await cp.api('PUT', `/cities/${CITY}/escalation-policies/warning`, { levels: [{ afterSeconds: 0, channels: ['mm-broken'] }] })).status).toBe(200);
-    const before = Scrape.parse(await (await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).text());
+    expect(
+      (
+        await cp.api('PUT', `/cities/${CITY}/escalation-policies/warning`, {
+          levels: [{ afterSeconds: 0, channels: ['mm-broken'] }],
+        })
+      ).status,
+    ).toBe(200);
+    const before = Scrape.parse(
+      await (
+        await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, {
+          headers: { authorization: `Bearer ${cp.config.http.adminToken}` },
+        })
+      ).text(),
+    );
 
     const device = await breachingDevice('warning');
     await device.publish({ co2: 1500 });
-    const [alert] = await waitForAlerts(cp, device.id, (a) => a[0]?.deliveryFailedAt !== undefined, 'the failed delivery marked on the alert');
+    const [alert] = await waitForAlerts(
+      cp,
+      device.id,
+      (a) => a[0]?.deliveryFailedAt !== undefined,
+      'the failed delivery marked on the alert',
+    );
     failedAlert = alert;
     expect(alert.deliveryFailure).toBe('mattermost mm-broken (level 1): HTTP 500');
     expect(receivers.broken.received).toHaveLength(3);
-    expect((await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body.deliveryFailedAt).toBe(alert.deliveryFailedAt);
+    expect((await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body.deliveryFailedAt).toBe(
+      alert.deliveryFailedAt,
+    );
 
-    const history = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items.filter((e: any) => e.kind === 'delivery').map((e: any) => e.detail);
+    const history = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items
+      .filter((e: any) => e.kind === 'delivery')
+      .map((e: any) => e.detail);
     expect(history).toEqual([
       'mattermost mm-broken (level 1), attempt 1 of 3: failed, will retry: HTTP 500',
       'mattermost mm-broken (level 1), attempt 2 of 3: failed, will retry: HTTP 500',
       'mattermost mm-broken (level 1), attempt 3 of 3: failed for good: HTTP 500',
     ]);
-    const after = Scrape.parse(await (await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).text());
-    expect((after.value('citypulse_notification_failures_total', { channel: 'mattermost' }) ?? 0) - (before.value('citypulse_notification_failures_total', { channel: 'mattermost' }) ?? 0)).toBe(1);
+    const after = Scrape.parse(
+      await (
+        await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, {
+          headers: { authorization: `Bearer ${cp.config.http.adminToken}` },
+        })
+      ).text(),
+    );
+    expect(
+      (after.value('citypulse_notification_failures_total', { channel: 'mattermost' }) ?? 0) -
+        (before.value('citypulse_notification_failures_total', { channel: 'mattermost' }) ?? 0),
+    ).toBe(1);
   });
 
   it('marks the card of an alert whose delivery failed, lists the city’s channels masked, and opens an alert from its notification link', async () => {
@@ -314,19 +517,44 @@ describe('notification channels and escalation', () => {
     receivers.restartSecond = second;
     await createChannel({ id: 'restart-first', kind: 'mattermost', url: first.url });
     await createChannel({ id: 'restart-second', kind: 'mattermost', url: second.url });
-    expect((await cp.api('PUT', `/cities/${CITY}/escalation-policies/info`, { levels: [{ afterSeconds: 0, channels: ['restart-first'] }, { afterSeconds: 4, channels: ['restart-second'] }] })).status).toBe(200);
+    expect(
+      (
+        await cp.api('PUT', `/cities/${CITY}/escalation-policies/info`, {
+          levels: [
+            { afterSeconds: 0, channels: ['restart-first'] },
+            { afterSeconds: 4, channels: ['restart-second'] },
+          ],
+        })
+      ).status,
+    ).toBe(200);
     const device = await breachingDevice('info');
     await device.publish({ co2: 1500 });
-    await waitFor(() => first.received.length, (n) => n === 1, { what: 'level 1' });
+    await waitFor(
+      () => first.received.length,
+      (n) => n === 1,
+      { what: 'level 1' },
+    );
 
-    // Every process stops (not cp.stop(): that would clear the Redis prefix), then a new one starts on the same Redis prefix and database.
+    // Every process stops (not cp.stop(): that would clear the Redis prefix), then a new one starts on the same Redis
+    // prefix and database.
     await device.client.endAsync();
     devices.splice(devices.indexOf(device), 1);
     await cp.running.close();
     expect(second.received).toHaveLength(0);
-    cp = await TestCitypulse.start({ ...SETTINGS, CP_REDIS_PREFIX: cp.config.redis.prefix, CP_INFLUX_DB: cp.config.influx.database });
-    await waitFor(() => second.received.length, (n) => n === 1, { what: 'level 2 after the restart' });
+    cp = await TestCitypulse.start({
+      ...SETTINGS,
+      CP_REDIS_PREFIX: cp.config.redis.prefix,
+      CP_INFLUX_DB: cp.config.influx.database,
+    });
+    await waitFor(
+      () => second.received.length,
+      (n) => n === 1,
+      { what: 'level 2 after the restart' },
+    );
     // The same alert: both levels link to it.
-    expectMattermostSchema(JSON.parse(second.received[0].body), JSON.parse(first.received[0].body).attachments[0].title_link);
+    expectMattermostSchema(
+      JSON.parse(second.received[0].body),
+      JSON.parse(first.received[0].body).attachments[0].title_link,
+    );
   });
 });

@@ -27,7 +27,12 @@ describe('deadman alerts', () => {
     await device.publish({ co2: 500 });
 
     const [alert] = await waitForAlerts(cp, device.id, (a) => a.length === 1, 'the deadman alert', '&state=open');
-    expect(alert).toMatchObject({ ruleId: `silent-no-data-${device.id}`, ruleKind: 'deadman', field: '', cause: 'silent' });
+    expect(alert).toMatchObject({
+      ruleId: `silent-no-data-${device.id}`,
+      ruleKind: 'deadman',
+      field: '',
+      cause: 'silent',
+    });
     expect(alert.lastValue).toBeGreaterThanOrEqual(2);
 
     // A reading from an hour ago (a gateway's backfill) does not make the device alive again.
@@ -36,7 +41,12 @@ describe('deadman alerts', () => {
     expect((await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body.state).toBe('open');
 
     await device.publish({ co2: 500 });
-    const [resolved] = await waitForAlerts(cp, device.id, (a) => a[0]?.state === 'resolved', 'the deadman alert resolved');
+    const [resolved] = await waitForAlerts(
+      cp,
+      device.id,
+      (a) => a[0]?.state === 'resolved',
+      'the deadman alert resolved',
+    );
     expect(resolved.resolvedBy).toBe('rule');
     expect(await historyKinds(cp, alert.id)).toEqual(['raised', 'resolved']);
     await device.client.endAsync();
@@ -52,7 +62,12 @@ describe('deadman alerts', () => {
     expect(alert).toMatchObject({ cause: 'disconnected', ruleId: `silent-offline-${device.id}` });
 
     const again = await cp.connectDevice(device.id, device.secret);
-    const [cleared] = await waitForAlerts(cp, device.id, (a) => a[0]?.state === 'resolved', 'the offline alert cleared by reconnecting, before any reading');
+    const [cleared] = await waitForAlerts(
+      cp,
+      device.id,
+      (a) => a[0]?.state === 'resolved',
+      'the offline alert cleared by reconnecting, before any reading',
+    );
     expect(cleared.id).toBe(alert.id);
     await again.endAsync();
   });
@@ -63,7 +78,12 @@ describe('deadman alerts', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await waitForAlerts(cp, device.id, () => true, 'no alert yet')).toHaveLength(0);
     await createRule(cp, deadmanRule(device.id));
-    await waitForAlerts(cp, device.id, (a) => a.length === 1 && a[0].cause === 'silent', 'the deadman alert after the rule change');
+    await waitForAlerts(
+      cp,
+      device.id,
+      (a) => a.length === 1 && a[0].cause === 'silent',
+      'the deadman alert after the rule change',
+    );
     await device.client.endAsync();
   });
 
@@ -79,13 +99,19 @@ describe('deadman alerts', () => {
     await fresh.publish({ co2: 500 });
     await gone.client.endAsync();
     const statuses = await waitFor(
-      async () => Object.fromEntries((await cp.api('GET', '/deadman/overdue')).body.items.map((d: any) => [d.deviceId, d.status])),
-      (s: Record<string, string>) => s[late.id] === 'late' && s[silent.id] === 'silent' && s[gone.id] === 'disconnected',
+      async () =>
+        Object.fromEntries(
+          (await cp.api('GET', '/deadman/overdue')).body.items.map((d: any) => [d.deviceId, d.status]),
+        ),
+      (s: Record<string, string>) =>
+        s[late.id] === 'late' && s[silent.id] === 'silent' && s[gone.id] === 'disconnected',
       { what: 'the three overdue devices told apart' },
     );
     expect(statuses[fresh.id]).toBeUndefined();
     const overdue = (await cp.api('GET', '/deadman/overdue')).body.items.map((d: any) => d.deviceId);
-    expect((await cp.api('GET', '/deadman/overdue?limit=2&offset=1')).body.items.map((d: any) => d.deviceId)).toEqual(overdue.slice(1, 3));
+    expect((await cp.api('GET', '/deadman/overdue?limit=2&offset=1')).body.items.map((d: any) => d.deviceId)).toEqual(
+      overdue.slice(1, 3),
+    );
     await Promise.all([late.client.endAsync(), silent.client.endAsync(), fresh.client.endAsync()]);
   });
 });

@@ -19,11 +19,18 @@ const server = new SMTPServer({
     stream.on('data', (c) => chunks.push(c));
     stream.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const message = { from: session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address), user: session.user, raw };
+      const message = {
+        from: session.envelope.mailFrom.address,
+        to: session.envelope.rcptTo.map((r) => r.address),
+        user: session.user,
+        raw,
+      };
       process.stdout.write(`${JSON.stringify(message)}\n`);
       callback();
     });
   },
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.server.address().port })}\n`));
+server.listen(0, '127.0.0.1', () =>
+  process.stdout.write(`${JSON.stringify({ port: server.server.address().port })}\n`),
+);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

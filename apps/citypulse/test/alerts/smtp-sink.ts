@@ -15,7 +15,9 @@ export interface ReceivedMail {
 
 /** Undoes quoted-printable (soft line breaks, =XX), enough to find text in a received message. */
 function decodeQuotedPrintable(raw: string): string {
-  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return raw
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** The SMTP server of smtp-server-process.mjs in a child process, and the messages it received. */
@@ -28,7 +30,11 @@ export class SmtpSink {
   ) {}
 
   static start(user: string, password: string): Promise<SmtpSink> {
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./smtp-server-process.mjs', import.meta.url)), user, password], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./smtp-server-process.mjs', import.meta.url)), user, password],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     return new Promise((resolve, reject) => {
       let sink: SmtpSink | undefined;
       child.once('error', reject);

@@ -11,7 +11,9 @@ export class SseClient {
   private constructor(private readonly stream: SseStream<SseMessage>) {}
 
   static async open(url: string, token: string): Promise<SseClient> {
-    return new SseClient(await SseStream.open(url, token, ({ event, data }) => (data ? { event, data: JSON.parse(data) } : undefined)));
+    return new SseClient(
+      await SseStream.open(url, token, ({ event, data }) => (data ? { event, data: JSON.parse(data) } : undefined)),
+    );
   }
 
   get messages(): SseMessage[] {

@@ -6,9 +6,27 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** A device's key and CSR made by openssl (EC P-256), with a subject the API must ignore. */
-export async function makeCsr(dir: string, name: string, subject = '/CN=someone-else'): Promise<{ key: string; csr: string; csrPem: string }> {
+export async function makeCsr(
+  dir: string,
+  name: string,
+  subject = '/CN=someone-else',
+): Promise<{ key: string; csr: string; csrPem: string }> {
   const [key, csr] = [join(dir, `${name}.key`), join(dir, `${name}.csr`)];
-  await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', subject]);
+  await run('openssl', [
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    csr,
+    '-subj',
+    subject,
+  ]);
   return { key, csr, csrPem: await readFile(csr, 'utf8') };
 }
 
@@ -16,7 +34,10 @@ export async function makeCsr(dir: string, name: string, subject = '/CN=someone-
 export function tamperedCsr(pem: string): string {
   const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   der[der.length - 8] ^= 0x01;
-  const body = der.toString('base64').match(/.{1,64}/g)!.join('\n');
+  const body = der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n');
   return `-----BEGIN CERTIFICATE REQUEST-----\n${body}\n-----END CERTIFICATE REQUEST-----\n`;
 }
 

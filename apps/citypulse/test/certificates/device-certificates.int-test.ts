@@ -60,12 +60,26 @@ describe('device certificates', () => {
   };
   const tlsLogin = async (id: string, certPem: string, keyFile: string): Promise<MqttClient> => {
     const port = cp.running.app.get(MqttBrokerService).listenerPort('tls')!;
-    const options: IClientOptions = { host: '127.0.0.1', port, protocol: 'mqtts', ca: readFileSync(serverCa.cert), cert: certPem, key: readFileSync(keyFile), clientId: id, username: id, protocolVersion: 4, reconnectPeriod: 0 };
+    const options: IClientOptions = {
+      host: '127.0.0.1',
+      port,
+      protocol: 'mqtts',
+      ca: readFileSync(serverCa.cert),
+      cert: certPem,
+      key: readFileSync(keyFile),
+      clientId: id,
+      username: id,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    };
     const client = await mqtt.connectAsync(options);
     clients.push(client);
     return client;
   };
-  const auditOf = async (id: string) => ((await cp.api('GET', '/audit?limit=1000')).body.items as Array<{ actor: string; action: string; target: string }>).filter((e) => e.target === `device:${id}`);
+  const auditOf = async (id: string) =>
+    (
+      (await cp.api('GET', '/audit?limit=1000')).body.items as Array<{ actor: string; action: string; target: string }>
+    ).filter((e) => e.target === `device:${id}`);
 
   it("signs a device's CSR with its city's CA: CN and SAN are the device id, whatever the CSR asked", async () => {
     const { status, body } = await sign(bj.id, 'bj-1');
@@ -82,10 +96,20 @@ describe('device certificates', () => {
     expect(cert.serialNumber.replace(/^0+/, '').length).toBeGreaterThan(24);
     expect(Date.parse(cert.validTo) - Date.now()).toBeGreaterThan(89 * DAY_MS);
     expect(Date.parse(cert.validTo) - Date.now()).toBeLessThan(91 * DAY_MS);
-    expect(body.record).toMatchObject({ deviceId: bj.id, city: 'beijing', source: 'issued', revoked: false, serial: cert.serialNumber.replace(/^0+/, '') });
+    expect(body.record).toMatchObject({
+      deviceId: bj.id,
+      city: 'beijing',
+      source: 'issued',
+      revoked: false,
+      serial: cert.serialNumber.replace(/^0+/, ''),
+    });
     const listed = await cp.api('GET', `/devices/${bj.id}/certificates`);
-    expect(listed.body.items).toContainEqual(expect.objectContaining({ fingerprint: body.record.fingerprint, notAfter: new Date(cert.validTo).toISOString() }));
-    expect(await auditOf(bj.id)).toContainEqual(expect.objectContaining({ actor: 'admin', action: 'certificate.issue' }));
+    expect(listed.body.items).toContainEqual(
+      expect.objectContaining({ fingerprint: body.record.fingerprint, notAfter: new Date(cert.validTo).toISOString() }),
+    );
+    expect(await auditOf(bj.id)).toContainEqual(
+      expect.objectContaining({ actor: 'admin', action: 'certificate.issue' }),
+    );
   });
 
   it('refuses a CSR whose signature does not verify, or that is not a CSR, with a 400 naming csr', async () => {
@@ -93,7 +117,10 @@ describe('device certificates', () => {
     const problems: string[] = [];
     for (const csr of [tamperedCsr(csrPem), 'hello', readFileSync(beijing.cert, 'utf8')]) {
       const { status, body } = await cp.api('POST', `/devices/${bj.id}/certificate`, { csr });
-      expect({ status, fields: body.fields.map((f: { field: string }) => f.field) }).toEqual({ status: 400, fields: ['csr'] });
+      expect({ status, fields: body.fields.map((f: { field: string }) => f.field) }).toEqual({
+        status: 400,
+        fields: ['csr'],
+      });
       problems.push(body.fields[0].problems[0]);
     }
     expect(problems[0]).toMatch(/signature does not verify/);
@@ -112,7 +139,9 @@ describe('device certificates', () => {
     const other = await Promise.all(attempts(bj.id));
     const missing = await Promise.all(attempts('no-such-device'));
     expect(other.map((r) => r.status)).toEqual([404, 404, 404, 404, 404]);
-    expect(other.map((r) => r.body.message.replace(bj.id, 'X'))).toEqual(missing.map((r) => r.body.message.replace('no-such-device', 'X')));
+    expect(other.map((r) => r.body.message.replace(bj.id, 'X'))).toEqual(
+      missing.map((r) => r.body.message.replace('no-such-device', 'X')),
+    );
     expect((await sign(tj.id, 'tj-own', tianjinAdmin)).status).toBe(201);
   });
 
@@ -133,8 +162,13 @@ describe('device certificates', () => {
 
   it('registers an externally issued certificate by fingerprint or PEM: the broker then knows its owner', async () => {
     const external = await pki.selfSigned(uniqueName('ext-'));
-    const byPem = await cp.api('POST', `/devices/${bj.id}/certificates`, { certificate: readFileSync(external.cert, 'utf8') });
-    expect(byPem).toMatchObject({ status: 201, body: { source: 'registered', fingerprint: external.fingerprint256.replace(/:/g, '') } });
+    const byPem = await cp.api('POST', `/devices/${bj.id}/certificates`, {
+      certificate: readFileSync(external.cert, 'utf8'),
+    });
+    expect(byPem).toMatchObject({
+      status: 201,
+      body: { source: 'registered', fingerprint: external.fingerprint256.replace(/:/g, '') },
+    });
     expect(await store.fingerprintOwner(external.fingerprint256)).toBe(bj.id);
     const again = await cp.api('POST', `/devices/${bj.id}/certificates`, { fingerprint: external.fingerprint256 });
     expect({ status: again.status, field: again.body.fields[0].field }).toEqual({ status: 409, field: 'fingerprint' });
@@ -145,7 +179,9 @@ describe('device certificates', () => {
     const both = await cp.api('POST', `/devices/${tj.id}/certificates`, { fingerprint, certificate: 'x' });
     expect(both.status).toBe(400);
     expect((await cp.api('POST', `/devices/${tj.id}/certificates`, {})).body.fields[0].field).toBe('certificate');
-    expect(await auditOf(tj.id)).toContainEqual(expect.objectContaining({ actor: 'tj-cert-admin', action: 'certificate.register' }));
+    expect(await auditOf(tj.id)).toContainEqual(
+      expect.objectContaining({ actor: 'tj-cert-admin', action: 'certificate.register' }),
+    );
   });
 
   it('rotates: a new certificate, the previous one retired after the grace period (or at once with 0)', async () => {
@@ -155,13 +191,17 @@ describe('device certificates', () => {
     const { csrPem } = await makeCsr(pki.dir, 'rot-2');
     const rotated = await cp.api('POST', `/devices/${id}/certificate/rotate`, { csr: csrPem });
     expect(rotated.status).toBe(201);
-    expect(rotated.body.retired).toEqual([expect.objectContaining({ serial: first.body.record.serial, revoked: false })]);
+    expect(rotated.body.retired).toEqual([
+      expect.objectContaining({ serial: first.body.record.serial, revoked: false }),
+    ]);
     expect(Date.parse(rotated.body.retired[0].revokedAt) - Date.now()).toBeGreaterThan(23 * 3_600_000);
     expect(await store.isRevoked('beijing', first.body.record.serial)).toBe(false);
 
     const { csrPem: third } = await makeCsr(pki.dir, 'rot-3');
     const now = await cp.api('POST', `/devices/${id}/certificate/rotate`, { csr: third, graceHours: 0 });
-    expect(now.body.retired.map((c: { serial: string }) => c.serial).sort()).toEqual([first.body.record.serial, rotated.body.record.serial].sort());
+    expect(now.body.retired.map((c: { serial: string }) => c.serial).sort()).toEqual(
+      [first.body.record.serial, rotated.body.record.serial].sort(),
+    );
     expect(await store.isRevoked('beijing', first.body.record.serial)).toBe(true);
     expect(await store.isRevoked('beijing', rotated.body.record.serial)).toBe(true);
     expect(await store.isRevoked('beijing', now.body.record.serial)).toBe(false);
@@ -169,7 +209,10 @@ describe('device certificates', () => {
 
   it('registers certificates in bulk all or nothing, a device of another city being "not found"', async () => {
     const [a, b] = await Promise.all([pki.selfSigned(uniqueName('bulk-a-')), pki.selfSigned(uniqueName('bulk-b-'))]);
-    const rows = [{ deviceId: tj.id, certificate: readFileSync(a.cert, 'utf8') }, { deviceId: bj.id, fingerprint: b.fingerprint256 }];
+    const rows = [
+      { deviceId: tj.id, certificate: readFileSync(a.cert, 'utf8') },
+      { deviceId: bj.id, fingerprint: b.fingerprint256 },
+    ];
     const refused = await cp.api('POST', '/devices/certificates/bulk', rows, tianjinAdmin);
     expect(refused.status).toBe(400);
     expect(refused.body.fields).toEqual([{ field: 'rows[2].deviceId', problems: [`device ${bj.id} not found`] }]);
@@ -178,23 +221,37 @@ describe('device certificates', () => {
     expect(accepted).toMatchObject({ status: 201, body: { registered: 2 } });
     expect(await store.fingerprintOwner(b.fingerprint256)).toBe(bj.id);
     const repeated = await cp.api('POST', '/devices/certificates/bulk', rows.slice(0, 1));
-    expect({ status: repeated.status, fields: repeated.body.fields.map((f: { field: string }) => f.field) }).toEqual({ status: 409, fields: ['rows[1].certificate'] });
+    expect({ status: repeated.status, fields: repeated.body.fields.map((f: { field: string }) => f.field) }).toEqual({
+      status: 409,
+      fields: ['rows[1].certificate'],
+    });
   });
 
   it('lists certificates expiring within N days across the fleet, only within a token’s cities, and counts them per city in /metrics', async () => {
     const soon = await pki.deviceCert(beijing, bj.id, { endDate: yymmdd(new Date(Date.now() + 10 * DAY_MS)) });
     const tjSoon = await pki.deviceCert(tianjin, tj.id, { endDate: yymmdd(new Date(Date.now() + 12 * DAY_MS)) });
-    expect((await cp.api('POST', `/devices/${bj.id}/certificates`, { certificate: readFileSync(soon.cert, 'utf8') })).status).toBe(201);
-    expect((await cp.api('POST', `/devices/${tj.id}/certificates`, { certificate: readFileSync(tjSoon.cert, 'utf8') })).status).toBe(201);
+    expect(
+      (await cp.api('POST', `/devices/${bj.id}/certificates`, { certificate: readFileSync(soon.cert, 'utf8') })).status,
+    ).toBe(201);
+    expect(
+      (await cp.api('POST', `/devices/${tj.id}/certificates`, { certificate: readFileSync(tjSoon.cert, 'utf8') }))
+        .status,
+    ).toBe(201);
     const all = await cp.api('GET', '/certificates/expiring?days=30');
     expect(all.body.items.map((c: { deviceId: string }) => c.deviceId)).toEqual([bj.id, tj.id]);
     expect((await cp.api('GET', '/certificates/expiring?days=5')).body.items).toEqual([]);
     const scoped = await cp.api('GET', '/certificates/expiring', undefined, tianjinOperator);
     expect(scoped.body.items.map((c: { deviceId: string }) => c.deviceId)).toEqual([tj.id]);
-    expect((await cp.api('GET', '/certificates/expiring?city=beijing', undefined, tianjinOperator)).body.items).toEqual([]);
+    expect((await cp.api('GET', '/certificates/expiring?city=beijing', undefined, tianjinOperator)).body.items).toEqual(
+      [],
+    );
     expect((await cp.api('GET', '/certificates/expiring?days=0')).body.fields[0].field).toBe('days');
 
-    const metrics = await (await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).text();
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, {
+        headers: { authorization: `Bearer ${cp.config.http.adminToken}` },
+      })
+    ).text();
     expect(metrics).toMatch(/^citypulse_device_certificates_expiring\{city="beijing"\} 1$/m);
     expect(metrics).toMatch(/^citypulse_device_certificates_expiring\{city="tianjin"\} 1$/m);
   });
@@ -205,7 +262,9 @@ describe('device certificates', () => {
     const { body } = await sign(id, 'move');
     await cp.api('POST', `/devices/${id}/certificates/${body.record.serial}/revoke`);
     expect((await cp.api('PATCH', `/devices/${id}`, { city: 'tianjin', site: 'tj-port-1' })).status).toBe(200);
-    expect((await cp.api('GET', `/devices/${id}/certificates`, undefined, tianjinOperator)).body.items).toEqual([expect.objectContaining({ city: 'tianjin', revoked: true })]);
+    expect((await cp.api('GET', `/devices/${id}/certificates`, undefined, tianjinOperator)).body.items).toEqual([
+      expect.objectContaining({ city: 'tianjin', revoked: true }),
+    ]);
     expect(await store.isRevoked('tianjin', body.record.serial)).toBe(true);
   });
 

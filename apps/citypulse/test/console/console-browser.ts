@@ -14,7 +14,10 @@ export const PHONE = { width: 390, height: 844 };
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: install Debian's package (apt-get install chromium) or set CP_TEST_CHROMIUM to a Chromium executable`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM_PATH}: install Debian's package (apt-get install chromium) or set ` +
+        `CP_TEST_CHROMIUM to a Chromium executable`,
+    );
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
   // --no-sandbox: CI runs as root, where Chromium refuses its sandbox.
@@ -32,7 +35,11 @@ export function consoleUrl(cp: TestCitypulse, hash = ''): string {
 }
 
 /** Signs in through the login form and waits for the page to show the signed-in navigation. */
-export async function signIn(page: Page, cp: TestCitypulse, { token = cp.config.http.adminToken, name = 'alice', hash = '' } = {}): Promise<void> {
+export async function signIn(
+  page: Page,
+  cp: TestCitypulse,
+  { token = cp.config.http.adminToken, name = 'alice', hash = '' } = {},
+): Promise<void> {
   await page.goto(consoleUrl(cp, hash));
   await page.fill('input[name=token]', token);
   await page.fill('input[name=operator]', name);

@@ -57,7 +57,11 @@ describe('the operator console’s alert queue', () => {
     await createRule(cp, co2Rule(`crit-${critical.id}`, critical.id, 'critical', 1000, 'CO₂ dangerous'));
     // Rules without a description: their alerts are titled by the rule id.
     for (let i = 0; i < WARNINGS; i += 25) {
-      await Promise.all(Array.from({ length: 25 }, (_, j) => createRule(cp, co2Rule(`storm-${i + j}-${noisy.id}`, noisy.id, 'warning', 1000))));
+      await Promise.all(
+        Array.from({ length: 25 }, (_, j) =>
+          createRule(cp, co2Rule(`storm-${i + j}-${noisy.id}`, noisy.id, 'warning', 1000)),
+        ),
+      );
     }
     // The critical alert is the oldest: newest-first it would be the 251st, beyond the first page.
     await critical.publish({ co2: 1400 }, Date.now() - 60_000);
@@ -65,7 +69,11 @@ describe('the operator console’s alert queue', () => {
     await noisy.publish({ co2: 1400 }, Date.now() - 30_000);
     // 250 rule evaluations through the real pipeline: under a load average of 18 (the console
     // soak beside five other test runs) 246 of them were in after 30 s — wait as long as that takes.
-    await waitFor(async () => (await cp.api('GET', `/alerts/counts?city=${STORM_CITY}`)).body.counts.warning.open, (n: number) => n === WARNINGS, { what: '250 warnings', timeoutMs: 90_000 });
+    await waitFor(
+      async () => (await cp.api('GET', `/alerts/counts?city=${STORM_CITY}`)).body.counts.warning.open,
+      (n: number) => n === WARNINGS,
+      { what: '250 warnings', timeoutMs: 90_000 },
+    );
 
     // The API: newest first puts the critical alert last; most severe first puts it first.
     const byTime = (await cp.api('GET', `/alerts?city=${STORM_CITY}&state=active&limit=200`)).body;
@@ -92,7 +100,11 @@ describe('the operator console’s alert queue', () => {
     // summary and the button are read together.
     const { shown, summary, moreText } = await page.evaluate(() => {
       const doc = (globalThis as any).document;
-      return { shown: Number(doc.querySelector('.summary').dataset.shown), summary: doc.querySelector('.summary').textContent, moreText: doc.querySelector('button.more').textContent };
+      return {
+        shown: Number(doc.querySelector('.summary').dataset.shown),
+        summary: doc.querySelector('.summary').textContent,
+        moreText: doc.querySelector('button.more').textContent,
+      };
     });
     expect(shown).toBeGreaterThanOrEqual(200);
     expect(summary).toBe(`Showing ${shown} of ${WARNINGS + 1} alerts`);
@@ -111,7 +123,11 @@ describe('the operator console’s alert queue', () => {
 
     // One click shows just the critical alerts.
     await criticalCount.click();
-    await waitFor(() => page.locator('ol.alert-list > li.alert').count(), (n) => n === 1, { what: 'only the critical alert' });
+    await waitFor(
+      () => page.locator('ol.alert-list > li.alert').count(),
+      (n) => n === 1,
+      { what: 'only the critical alert' },
+    );
     expect(await page.locator('ol.alert-list > li.alert').getAttribute('data-severity')).toBe('critical');
     expect(errors).toEqual([]);
     await close();
@@ -120,14 +136,19 @@ describe('the operator console’s alert queue', () => {
 
   it('acknowledges the selected alerts at once with one note, shown on each card', async () => {
     const device = await sensor('shijiazhuang');
-    for (let i = 0; i < 3; i++) await createRule(cp, co2Rule(`bulk-${i}-${device.id}`, device.id, 'warning', 1000, `bulk ${i}`));
+    for (let i = 0; i < 3; i++)
+      await createRule(cp, co2Rule(`bulk-${i}-${device.id}`, device.id, 'warning', 1000, `bulk ${i}`));
     await device.publish({ co2: 1300 }, Date.now() - 5000);
     const alerts = await waitForAlerts(cp, device.id, (items) => items.length === 3, 'three alerts');
 
     const { page, errors, close } = await openQueue();
     await page.selectOption('select[name=city]', 'shijiazhuang');
     const rows = page.locator('ol.alert-list > li.alert');
-    await waitFor(() => rows.count(), (n) => n === 3, { what: 'the city’s three alerts' });
+    await waitFor(
+      () => rows.count(),
+      (n) => n === 3,
+      { what: 'the city’s three alerts' },
+    );
     await page.check('.bulk input.select-all');
     await page.locator('.bulk[data-selected="3"]').waitFor();
     await page.fill('.bulk input.bulk-note', 'one cause: ventilation off');
@@ -138,7 +159,11 @@ describe('the operator console’s alert queue', () => {
       await card.locator('.last-note', { hasText: 'one cause: ventilation off' }).waitFor();
       expect(await card.getAttribute('data-state')).toBe('acknowledged');
       const stored = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body;
-      expect(stored).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'alice', lastNote: 'one cause: ventilation off' });
+      expect(stored).toMatchObject({
+        state: 'acknowledged',
+        acknowledgedBy: 'alice',
+        lastNote: 'one cause: ventilation off',
+      });
     }
     // Bad input names the field.
     const refused = await cp.api('POST', '/alerts/bulk', { action: 'assign', ids: [alerts[0].id], by: 'alice' });
@@ -165,10 +190,14 @@ describe('the operator console’s alert queue', () => {
 
     // Live changes while the note is half typed: a colleague assigns the same alert (its card is
     // rebuilt) and a critical alert arrives above it over MQTT (the list reorders).
-    expect((await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/assign`, { by: 'bob', assignee: 'carol' })).status).toBe(200);
+    expect(
+      (await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/assign`, { by: 'bob', assignee: 'carol' })).status,
+    ).toBe(200);
     await other.publish({ co2: 1500 }, Date.now() - 4000);
     await card.locator('.facts div', { hasText: 'assignee' }).locator('dd', { hasText: 'carol' }).waitFor();
-    await page.locator(`ol.alert-list > li.alert[data-severity="critical"] a.device-link:text-is("${other.id}")`).waitFor();
+    await page
+      .locator(`ol.alert-list > li.alert[data-severity="critical"] a.device-link:text-is("${other.id}")`)
+      .waitFor();
     expect(await note.inputValue()).toBe('pump 3 ');
     expect(await note.evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true);
 
@@ -176,9 +205,15 @@ describe('the operator console’s alert queue', () => {
     await page.keyboard.type('replaced');
     expect(await note.inputValue()).toBe('pump 3 replaced');
     await card.locator('button.resolve').click();
-    await waitFor(async () => (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body, (a: any) => a.state === 'resolved', { what: 'the resolved alert' });
+    await waitFor(
+      async () => (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body,
+      (a: any) => a.state === 'resolved',
+      { what: 'the resolved alert' },
+    );
     const history = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items;
-    expect(history).toContainEqual(expect.objectContaining({ kind: 'resolved', actor: 'alice', note: 'pump 3 replaced' }));
+    expect(history).toContainEqual(
+      expect.objectContaining({ kind: 'resolved', actor: 'alice', note: 'pump 3 replaced' }),
+    );
     expect(errors).toEqual([]);
     await close();
   });
@@ -187,12 +222,21 @@ describe('the operator console’s alert queue', () => {
     const device = await sensor('beijing');
     await createRule(cp, co2Rule(`chart-${device.id}`, device.id, 'critical', 1000, 'CO₂ dangerous'));
     const now = Date.now();
-    const readings = Array.from({ length: 10 }, (_, i) => ({ ts: now - (10 - i) * 60_000, values: { co2: 600 + i * 100 } }));
+    const readings = Array.from({ length: 10 }, (_, i) => ({
+      ts: now - (10 - i) * 60_000,
+      values: { co2: 600 + i * 100 },
+    }));
     await device.client.publishAsync(`devices/${device.id}/telemetry`, JSON.stringify({ readings }), { qos: 1 });
     await waitForAlerts(cp, device.id, (items) => items.length === 1, 'the alert');
     const from = new Date(now - 15 * 60_000).toISOString();
     await waitFor(
-      async () => (await cp.api('GET', `/telemetry/${device.id}/history?from=${from}&to=${new Date(now).toISOString()}&every=1m&fields=co2`)).body,
+      async () =>
+        (
+          await cp.api(
+            'GET',
+            `/telemetry/${device.id}/history?from=${from}&to=${new Date(now).toISOString()}&every=1m&fields=co2`,
+          )
+        ).body,
       (body: any) => body?.series?.[0]?.points?.filter((p: any) => p.mean !== null).length === 10,
       { what: 'ten stored co2 points', timeoutMs: 20_000 },
     );
@@ -218,7 +262,11 @@ describe('the operator console’s alert queue', () => {
       }
     })();
     try {
-      const advanced = await waitFor(async () => Date.parse((await lastSeen.getAttribute('data-last-seen')) ?? ''), (t) => t >= before + 2000, { what: 'last seen advancing', timeoutMs: 20_000 });
+      const advanced = await waitFor(
+        async () => Date.parse((await lastSeen.getAttribute('data-last-seen')) ?? ''),
+        (t) => t >= before + 2000,
+        { what: 'last seen advancing', timeoutMs: 20_000 },
+      );
       const presence = (await cp.api('GET', `/devices/${device.id}`)).body.presence;
       expect(Date.parse(presence.lastSeen)).toBeGreaterThanOrEqual(advanced);
       expect(Date.parse(presence.lastSeen)).toBeGreaterThan(Date.parse(presence.connectedSince) + 2000);
@@ -245,11 +293,14 @@ describe('the operator console’s alert queue', () => {
   it('answers GET /alerts/counts and ?order= within the caller’s cities, and names a bad field', async () => {
     const name = uniqueName('op-');
     const { token } = (await cp.api('POST', '/tokens', { name, role: 'operator', cities: ['beijing'] })).body;
-    const asOperator = (path: string) => fetch(`http://127.0.0.1:${cp.running.httpPort}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const asOperator = (path: string) =>
+      fetch(`http://127.0.0.1:${cp.running.httpPort}${path}`, { headers: { authorization: `Bearer ${token}` } });
     const counts = (await (await asOperator('/alerts/counts')).json()) as any;
     // The storm is in tianjin: none of it reaches a Beijing operator.
     expect(counts.counts.warning.open).toBeLessThan(WARNINGS);
-    expect(counts.counts.critical.open + counts.counts.critical.acknowledged + counts.counts.critical.resolved).toBeGreaterThanOrEqual(1);
+    expect(
+      counts.counts.critical.open + counts.counts.critical.acknowledged + counts.counts.critical.resolved,
+    ).toBeGreaterThanOrEqual(1);
     expect((await asOperator(`/alerts/counts?city=${STORM_CITY}`)).status).toBe(403);
     const bad = await cp.api('GET', '/alerts?order=loudest');
     expect(bad.status).toBe(400);

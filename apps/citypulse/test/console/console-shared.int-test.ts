@@ -23,12 +23,25 @@ describe('the console’s Shared view', () => {
   const iso = (ms: number) => new Date(ms).toISOString();
 
   async function publish(meter: 'port' | 'airport', values: Record<string, number>, ts = Date.now()) {
-    await meters[meter].client.publishAsync(deviceTopic(meters[meter].id, 'telemetry'), JSON.stringify({ ts, values }), { qos: 1 });
+    await meters[meter].client.publishAsync(
+      deviceTopic(meters[meter].id, 'telemetry'),
+      JSON.stringify({ ts, values }),
+      { qos: 1 },
+    );
   }
 
   async function offer(body: Record<string, unknown>): Promise<string> {
-    const window = { from: iso(Date.now() - 3_600_000), to: iso(Date.now() + 3_600_000), expiresAt: iso(Date.now() + 3_600_000) };
-    const { status, body: share } = await cp.api('POST', '/shares', { fromCity: 'tianjin', toCity: 'beijing', ...window, ...body }, tokens.tjAdmin);
+    const window = {
+      from: iso(Date.now() - 3_600_000),
+      to: iso(Date.now() + 3_600_000),
+      expiresAt: iso(Date.now() + 3_600_000),
+    };
+    const { status, body: share } = await cp.api(
+      'POST',
+      '/shares',
+      { fromCity: 'tianjin', toCity: 'beijing', ...window, ...body },
+      tokens.tjAdmin,
+    );
     if (status !== 201) throw new Error(`offer: ${status} ${JSON.stringify(share)}`);
     expect((await cp.api('POST', `/shares/${share.id}/accept`, {}, tokens.bjAdmin)).status).toBe(200);
     return share.id;
@@ -42,23 +55,51 @@ describe('the console’s Shared view', () => {
       cp.issueToken(uniqueName('bj-admin-'), 'admin', ['beijing']),
       cp.issueToken(uniqueName('bj-op-'), 'operator', ['beijing']),
     ]);
-    for (const [key, site] of [['port', 'tj-port'], ['airport', 'tj-airport']] as const) {
+    for (const [key, site] of [
+      ['port', 'tj-port'],
+      ['airport', 'tj-airport'],
+    ] as const) {
       const id = uniqueName(`tj-m-${key}-`);
       const secret = await cp.provision({ id, type: 'electricity-meter', city: 'tianjin', site });
       meters[key] = { id, client: await cp.connectDevice(id, secret) };
     }
-    rawShare = await offer({ deviceTypes: ['electricity-meter'], fields: ['active_power'], sites: ['tj-port'], granularity: { kind: 'raw' } });
-    aggregateShare = await offer({ deviceTypes: ['electricity-meter'], fields: ['active_power'], sites: ['tj-port'], granularity: { kind: 'aggregate', minIntervalMinutes: 5 } });
+    rawShare = await offer({
+      deviceTypes: ['electricity-meter'],
+      fields: ['active_power'],
+      sites: ['tj-port'],
+      granularity: { kind: 'raw' },
+    });
+    aggregateShare = await offer({
+      deviceTypes: ['electricity-meter'],
+      fields: ['active_power'],
+      sites: ['tj-port'],
+      granularity: { kind: 'aggregate', minIntervalMinutes: 5 },
+    });
     alertShare = await offer({ kind: 'alerts', alerts: { fields: ['frequency'] } });
-    for (const [id, field, threshold] of [['freq-high', 'frequency', 50.5], ['power-high', 'active_power', 400]] as const) {
-      const { status } = await cp.api('POST', '/rules', { id: `${id}-${meters.port.id}`, deviceType: 'electricity-meter', scope: { deviceId: meters.port.id }, field, condition: { kind: 'above', threshold }, severity: 'critical' });
+    for (const [id, field, threshold] of [
+      ['freq-high', 'frequency', 50.5],
+      ['power-high', 'active_power', 400],
+    ] as const) {
+      const { status } = await cp.api('POST', '/rules', {
+        id: `${id}-${meters.port.id}`,
+        deviceType: 'electricity-meter',
+        scope: { deviceId: meters.port.id },
+        field,
+        condition: { kind: 'above', threshold },
+        severity: 'critical',
+      });
       expect(status).toBe(201);
     }
-    // Readings a minute back (the chart has data to draw), Tianjin-only ones at tj-airport, and two alerts of which one is shared.
+    // Readings a minute back (the chart has data to draw), Tianjin-only ones at tj-airport, and two alerts of which one
+    // is shared.
     await publish('port', { active_power: 120, voltage: 231 }, Date.now() - 60_000);
     await publish('airport', { active_power: 488.5, voltage: 232 }, Date.now() - 60_000);
     await publish('port', { frequency: 51, active_power: 450, voltage: 233 });
-    await waitFor(async () => (await cp.api('GET', `/alerts?deviceId=${meters.port.id}`)).body.items.length, (n) => n === 2, { what: 'both alerts raised', timeoutMs: 15_000 });
+    await waitFor(
+      async () => (await cp.api('GET', `/alerts?deviceId=${meters.port.id}`)).body.items.length,
+      (n) => n === 2,
+      { what: 'both alerts raised', timeoutMs: 15_000 },
+    );
   });
   afterAll(async () => {
     await browser?.close();
@@ -83,7 +124,9 @@ describe('the console’s Shared view', () => {
     // Live readings arrive in the table, each marked; tj-airport's and other fields never do.
     await publish('port', { active_power: 321, voltage: 234 });
     await raw.locator('table.shared-live tbody tr', { hasText: '321' }).waitFor();
-    const live = await raw.locator('table.shared-live tbody tr').evaluateAll((rows) => rows.map((row: any) => [row.dataset.sourceCity, row.dataset.share, row.innerText]));
+    const live = await raw
+      .locator('table.shared-live tbody tr')
+      .evaluateAll((rows) => rows.map((row: any) => [row.dataset.sourceCity, row.dataset.share, row.innerText]));
     for (const [city, share, text] of live) {
       expect([city, share]).toEqual(['tianjin', rawShare]);
       expect(text).toContain('tj-port');

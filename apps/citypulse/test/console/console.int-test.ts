@@ -4,7 +4,17 @@ import { deviceTopic } from '@citypulse/contracts';
 import { TestPki, uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
 import { connectedSensor, createRule, type TestDevice } from '../alerts/alert-helpers.js';
-import { DESKTOP, PHONE, consoleUrl, launchChromium, openContext, pageErrors, screenshot, scrollsSideways, signIn } from './console-browser.js';
+import {
+  DESKTOP,
+  PHONE,
+  consoleUrl,
+  launchChromium,
+  openContext,
+  pageErrors,
+  screenshot,
+  scrollsSideways,
+  signIn,
+} from './console-browser.js';
 
 /**
  * The operator console in a real Chromium against the real stack: MQTT readings raise alerts that
@@ -56,7 +66,11 @@ describe('the operator console', () => {
     const device = await sensor('tianjin');
     // Markup in a description must show as text, never as HTML.
     await createRule(cp, co2Rule(device.id, 'CO₂ high <img src=x id=injected>'));
-    await device.client.publishAsync(deviceTopic(device.id, 'telemetry'), JSON.stringify({ ts: Date.now() - 1000, values: { co2: 1500 } }), { qos: 1 });
+    await device.client.publishAsync(
+      deviceTopic(device.id, 'telemetry'),
+      JSON.stringify({ ts: Date.now() - 1000, values: { co2: 1500 } }),
+      { qos: 1 },
+    );
 
     const row = page.locator('li.alert', { has: page.locator(`a.device-link:text-is("${device.id}")`) });
     await row.waitFor({ timeout: 20_000 });
@@ -75,7 +89,9 @@ describe('the operator console', () => {
     const stored = await cp.api('GET', `/alerts/${encodeURIComponent(alertId)}`);
     expect(stored.body).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'alice', deviceId: device.id });
     const history = await cp.api('GET', `/alerts/${encodeURIComponent(alertId)}/history`);
-    expect(history.body.items).toContainEqual(expect.objectContaining({ kind: 'acknowledged', actor: 'alice', note: 'ventilation team called' }));
+    expect(history.body.items).toContainEqual(
+      expect.objectContaining({ kind: 'acknowledged', actor: 'alice', note: 'ventilation team called' }),
+    );
 
     await screenshot(page, 'alert-queue-acknowledged-desktop');
 
@@ -84,7 +100,10 @@ describe('the operator console', () => {
     await row.locator('input.note').fill('fan replaced');
     await row.locator('button.resolve').click();
     await page.locator(`li.alert[data-alert-id="${alertId}"][data-state="resolved"]`).waitFor();
-    expect((await cp.api('GET', `/alerts/${encodeURIComponent(alertId)}`)).body).toMatchObject({ state: 'resolved', resolvedBy: 'alice' });
+    expect((await cp.api('GET', `/alerts/${encodeURIComponent(alertId)}`)).body).toMatchObject({
+      state: 'resolved',
+      resolvedBy: 'alice',
+    });
     const kinds = (await cp.api('GET', `/alerts/${encodeURIComponent(alertId)}/history`)).body.items;
     expect(kinds).toContainEqual(expect.objectContaining({ kind: 'resolved', actor: 'alice', note: 'fan replaced' }));
     await page.selectOption('select[name=state]', 'active');
@@ -98,12 +117,25 @@ describe('the operator console', () => {
     await createRule(cp, co2Rule(device.id, 'CO₂ high'));
     const now = Date.now();
     // Ten minutes of readings, one a minute, the last few over the threshold.
-    const readings = Array.from({ length: 10 }, (_, i) => ({ ts: now - (10 - i) * 60_000, values: { co2: 600 + i * 100, temperature: 20 + i / 2 } }));
+    const readings = Array.from({ length: 10 }, (_, i) => ({
+      ts: now - (10 - i) * 60_000,
+      values: { co2: 600 + i * 100, temperature: 20 + i / 2 },
+    }));
     await device.client.publishAsync(deviceTopic(device.id, 'telemetry'), JSON.stringify({ readings }), { qos: 1 });
-    await waitFor(async () => (await cp.api('GET', `/alerts?deviceId=${device.id}`)).body.items, (items: any[]) => items.length === 1, { what: 'the alert', timeoutMs: 20_000 });
+    await waitFor(
+      async () => (await cp.api('GET', `/alerts?deviceId=${device.id}`)).body.items,
+      (items: any[]) => items.length === 1,
+      { what: 'the alert', timeoutMs: 20_000 },
+    );
     const from = new Date(now - 15 * 60_000).toISOString();
     const history = await waitFor(
-      async () => (await cp.api('GET', `/telemetry/${device.id}/history?from=${from}&to=${new Date(now).toISOString()}&every=1m&fields=co2`)).body,
+      async () =>
+        (
+          await cp.api(
+            'GET',
+            `/telemetry/${device.id}/history?from=${from}&to=${new Date(now).toISOString()}&every=1m&fields=co2`,
+          )
+        ).body,
       (body: any) => body?.series?.[0]?.points?.filter((p: any) => p.mean !== null).length === 10,
       { what: 'ten stored co2 points', timeoutMs: 20_000 },
     );
@@ -119,9 +151,15 @@ describe('the operator console', () => {
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
     expect(await page.locator('figure.chart[data-field="temperature"] svg circle.point').count()).toBeGreaterThan(0);
     // The charts say what they were read from: raw readings for an hour, the 1-hour rollup for a week.
-    expect(await page.locator('.charts p.resolution').textContent()).toBe('mean, min and max every 30s, from raw readings');
+    expect(await page.locator('.charts p.resolution').textContent()).toBe(
+      'mean, min and max every 30s, from raw readings',
+    );
     await page.locator('.ranges button[data-range="7d"]').click();
-    await page.locator('.charts[data-range="7d"] p.resolution[data-resolution="1h"]', { hasText: 'every 2h, from 1-hour rollups' }).waitFor();
+    await page
+      .locator('.charts[data-range="7d"] p.resolution[data-resolution="1h"]', {
+        hasText: 'every 2h, from 1-hour rollups',
+      })
+      .waitFor();
     await page.locator('.ranges button[data-range="1h"]').click();
     await page.locator('.charts[data-range="1h"] figure.chart[data-field="co2"]').waitFor();
 
@@ -138,22 +176,47 @@ describe('the operator console', () => {
 
   it('shows per-city online and offline counts that match the API, and fits a phone screen', async () => {
     const online = await Promise.all([sensor('shijiazhuang'), sensor('shijiazhuang')]);
-    await cp.provision({ id: uniqueName('off-'), type: 'env-sensor', city: 'shijiazhuang', site: 'shijiazhuang-depot' });
+    await cp.provision({
+      id: uniqueName('off-'),
+      type: 'env-sensor',
+      city: 'shijiazhuang',
+      site: 'shijiazhuang-depot',
+    });
     await createRule(cp, co2Rule(online[0].id, 'CO₂ high'));
     await online[0].publish({ co2: 1400 }, Date.now() - 1000);
-    await waitFor(async () => (await cp.api('GET', `/alerts?deviceId=${online[0].id}`)).body.items, (items: any[]) => items.length === 1, { what: 'the alert', timeoutMs: 20_000 });
-    const apiCounts = async () => (await cp.api('GET', '/presence/counts')).body as Record<string, { online: number; offline: number }>;
+    await waitFor(
+      async () => (await cp.api('GET', `/alerts?deviceId=${online[0].id}`)).body.items,
+      (items: any[]) => items.length === 1,
+      { what: 'the alert', timeoutMs: 20_000 },
+    );
+    const apiCounts = async () =>
+      (await cp.api('GET', '/presence/counts')).body as Record<string, { online: number; offline: number }>;
     expect((await apiCounts()).shijiazhuang).toMatchObject({ online: 2, offline: 1 });
 
-    for (const [viewport, label] of [[DESKTOP, 'desktop'], [PHONE, 'phone']] as const) {
+    for (const [viewport, label] of [
+      [DESKTOP, 'desktop'],
+      [PHONE, 'phone'],
+    ] as const) {
       const context = await openContext(browser, viewport);
       const page = await context.newPage();
       await signIn(page, cp, { hash: '#/fleet' });
       await page.locator('section.city').first().waitFor();
       // Earlier tests' devices may still be going offline: the page follows presence events, so
       // it converges on what the API says.
-      const shown = () => page.$$eval('section.city', (cards) => Object.fromEntries(cards.map((c) => [c.getAttribute('data-city'), { online: Number(c.getAttribute('data-online')), offline: Number(c.getAttribute('data-offline')) }])));
-      const both = await waitFor(async () => ({ page: await shown(), api: await apiCounts() }), ({ page, api }) => JSON.stringify(page) === JSON.stringify(pick(api)), { what: 'the page showing the API’s counts' });
+      const shown = () =>
+        page.$$eval('section.city', (cards) =>
+          Object.fromEntries(
+            cards.map((c) => [
+              c.getAttribute('data-city'),
+              { online: Number(c.getAttribute('data-online')), offline: Number(c.getAttribute('data-offline')) },
+            ]),
+          ),
+        );
+      const both = await waitFor(
+        async () => ({ page: await shown(), api: await apiCounts() }),
+        ({ page, api }) => JSON.stringify(page) === JSON.stringify(pick(api)),
+        { what: 'the page showing the API’s counts' },
+      );
       expect(both.page).toEqual(pick(both.api));
       expect(both.page.shijiazhuang).toEqual({ online: 2, offline: 1 });
       const alerting = page.locator('section.city[data-city="shijiazhuang"] ul.alerting li');
@@ -173,7 +236,9 @@ describe('the operator console', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect((await fetch(consoleUrl(cp, '/main.js'))).headers.get('content-type')).toContain('text/javascript');
     expect((await fetch(consoleUrl(cp, '/..%2Fconsole.module.ts'))).status).toBe(404);
-    expect((await fetch(`http://127.0.0.1:${cp.running.httpPort}/console/session`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${cp.running.httpPort}/console/session`, { method: 'POST' })).status).toBe(
+      401,
+    );
 
     const context = await openContext(browser, DESKTOP);
     const tab = await context.newPage();
@@ -185,9 +250,17 @@ describe('the operator console', () => {
 
     await signIn(tab, cp);
     const [cookie] = await context.cookies();
-    expect(cookie).toMatchObject({ name: 'citypulse_token', value: cp.config.http.adminToken, path: '/queues', httpOnly: true, sameSite: 'Strict' });
+    expect(cookie).toMatchObject({
+      name: 'citypulse_token',
+      value: cp.config.http.adminToken,
+      path: '/queues',
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
     expect(await tab.evaluate(() => (globalThis as any).document.cookie)).toBe('');
-    expect(await tab.evaluate(() => (globalThis as any).sessionStorage.getItem('citypulse.token'))).toBe(cp.config.http.adminToken);
+    expect(await tab.evaluate(() => (globalThis as any).sessionStorage.getItem('citypulse.token'))).toBe(
+      cp.config.http.adminToken,
+    );
 
     await tab.click('#logout');
     await tab.locator('form.login').waitFor();
@@ -219,7 +292,9 @@ describe('the operator console', () => {
       const ca = await pki.ca('console');
       const endDate = `${new Date(Date.now() + 10 * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
       const cert = await pki.deviceCert(ca, id, { endDate });
-      expect((await cp.api('POST', `/devices/${id}/certificates`, { certificate: readFileSync(cert.cert, 'utf8') })).status).toBe(201);
+      expect(
+        (await cp.api('POST', `/devices/${id}/certificates`, { certificate: readFileSync(cert.cert, 'utf8') })).status,
+      ).toBe(201);
       const context = await openContext(browser, DESKTOP);
       const page = await context.newPage();
       await signIn(page, cp, { hash: '#/certificates' });

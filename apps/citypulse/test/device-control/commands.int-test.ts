@@ -32,9 +32,14 @@ describe('device commands', () => {
     return c;
   }
   const send = (id: string, body: unknown) => cp.api('POST', `/devices/${id}/commands`, body);
-  const commandOf = async (id: string, commandId: string) => (await cp.api('GET', `/devices/${id}/commands/${commandId}`)).body;
+  const commandOf = async (id: string, commandId: string) =>
+    (await cp.api('GET', `/devices/${id}/commands/${commandId}`)).body;
   const statusIs = (id: string, commandId: string, status: string) =>
-    waitFor(() => commandOf(id, commandId), (c) => c.status === status, { what: `command ${commandId} ${status}` });
+    waitFor(
+      () => commandOf(id, commandId),
+      (c) => c.status === status,
+      { what: `command ${commandId} ${status}` },
+    );
 
   it('moves a command pending → delivered (PUBACK) → succeeded (ack), with the device’s result', async () => {
     const device = await provisionDevice(cp);
@@ -50,12 +55,26 @@ describe('device commands', () => {
 
     const created = await send(device.id, { name: 'set-interval', params: { interval_s: 10 }, timeoutS: 30 });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.any(String), deviceId: device.id, name: 'set-interval', params: { interval_s: 10 }, status: 'pending' });
+    expect(created.body).toMatchObject({
+      id: expect.any(String),
+      deviceId: device.id,
+      name: 'set-interval',
+      params: { interval_s: 10 },
+      status: 'pending',
+    });
     expect(Date.parse(created.body.deadline) - Date.parse(created.body.issuedAt)).toBe(30_000);
 
     const delivered = await statusIs(device.id, created.body.id, 'delivered');
     expect(delivered.deliveredAt).toEqual(expect.any(String));
-    expect(commands).toEqual([{ id: created.body.id, name: 'set-interval', params: { interval_s: 10 }, issuedAt: created.body.issuedAt, deadline: created.body.deadline }]);
+    expect(commands).toEqual([
+      {
+        id: created.body.id,
+        name: 'set-interval',
+        params: { interval_s: 10 },
+        issuedAt: created.body.issuedAt,
+        deadline: created.body.deadline,
+      },
+    ]);
     release();
     const done = await statusIs(device.id, created.body.id, 'succeeded');
     expect(done).toMatchObject({ result: { interval_s: 10 }, finishedAt: expect.any(String) });
@@ -68,7 +87,10 @@ describe('device commands', () => {
     });
     await sensor.start();
     const { body } = await send(device.id, { name: 'reboot' });
-    expect(await statusIs(device.id, body.id, 'failed')).toMatchObject({ error: 'flash write in progress', deliveredAt: expect.any(String) });
+    expect(await statusIs(device.id, body.id, 'failed')).toMatchObject({
+      error: 'flash write in progress',
+      deliveredAt: expect.any(String),
+    });
   });
 
   it('keeps a command for an offline device pending and delivers it when the device connects', async () => {
@@ -94,20 +116,40 @@ describe('device commands', () => {
     const timedOut = await statusIs(device.id, body.id, 'timed-out');
     expect(timedOut.finishedAt >= timedOut.deadline).toBe(true);
 
-    await mute.publishAsync(`devices/${device.id}/command-acks`, JSON.stringify({ id: body.id, status: 'succeeded' }), { qos: 1 });
-    await waitFor(() => errors, (e) => e.length === 1, { what: 'the late ack refused' });
-    expect(errors[0]).toMatchObject({ topic: `devices/${device.id}/command-acks`, accepted: 0, rejected: [expect.objectContaining({ reason: 'command_closed', field: 'id' })] });
+    await mute.publishAsync(`devices/${device.id}/command-acks`, JSON.stringify({ id: body.id, status: 'succeeded' }), {
+      qos: 1,
+    });
+    await waitFor(
+      () => errors,
+      (e) => e.length === 1,
+      { what: 'the late ack refused' },
+    );
+    expect(errors[0]).toMatchObject({
+      topic: `devices/${device.id}/command-acks`,
+      accepted: 0,
+      rejected: [expect.objectContaining({ reason: 'command_closed', field: 'id' })],
+    });
     expect((await commandOf(device.id, body.id)).status).toBe('timed-out');
-    const metrics = await (await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).text();
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, {
+        headers: { authorization: `Bearer ${cp.config.http.adminToken}` },
+      })
+    ).text();
     expect(metrics).toMatch(/citypulse_command_transitions_total\{status="timed-out"\} [1-9]/);
-    expect(metrics).toMatch(/citypulse_device_messages_rejected_total\{kind="command-acks",reason="command_closed"\} [1-9]/);
+    expect(metrics).toMatch(
+      /citypulse_device_messages_rejected_total\{kind="command-acks",reason="command_closed"\} [1-9]/,
+    );
   });
 
   it('leaves a command the device never PUBACKed pending, and sends it again on the next connection', async () => {
     const device = await provisionDevice(cp);
     const silent = await silentDevice(cp.running.mqttPort!, device);
     const { body } = await send(device.id, { name: 'reboot', timeoutS: 60 });
-    const [command] = await waitFor(() => received(silent), (r) => r.length === 1, { what: 'the command on the wire' });
+    const [command] = await waitFor(
+      () => received(silent),
+      (r) => r.length === 1,
+      { what: 'the command on the wire' },
+    );
     expect(JSON.parse(command.payload.toString())).toMatchObject({ id: body.id, name: 'reboot' });
     expect(command.qos).toBe(1);
     await new Promise((r) => setTimeout(r, 300));
@@ -122,16 +164,34 @@ describe('device commands', () => {
   it('never lets a device receive, subscribe to or settle another device’s commands', async () => {
     const [target, other] = [await provisionDevice(cp), await provisionDevice(cp)];
     const intruder = await rawDevice(other);
-    const subscribing = intruder.subscribeAsync([`devices/${target.id}/commands`, 'devices/+/commands', `devices/${other.id}/commands`, `devices/${other.id}/errors`], { qos: 1 });
+    const subscribing = intruder.subscribeAsync(
+      [
+        `devices/${target.id}/commands`,
+        'devices/+/commands',
+        `devices/${other.id}/commands`,
+        `devices/${other.id}/errors`,
+      ],
+      { qos: 1 },
+    );
     await expect(subscribing).rejects.toMatchObject({ packet: { cmd: 'suback', granted: [128, 128, 1, 1] } });
     const seen: string[] = [];
     const errors: DeviceErrorMessage[] = [];
-    intruder.on('message', (topic, payload) => (topic.endsWith('/errors') ? errors.push(JSON.parse(payload.toString())) : seen.push(topic)));
+    intruder.on('message', (topic, payload) =>
+      topic.endsWith('/errors') ? errors.push(JSON.parse(payload.toString())) : seen.push(topic),
+    );
 
     const { body } = await send(target.id, { name: 'reboot', timeoutS: 60 });
     // Acking the other device's command from one's own topic is refused as unknown.
-    await intruder.publishAsync(`devices/${other.id}/command-acks`, JSON.stringify({ id: body.id, status: 'succeeded' }), { qos: 1 });
-    await waitFor(() => errors, (e) => e.length === 1, { what: 'the refused ack' });
+    await intruder.publishAsync(
+      `devices/${other.id}/command-acks`,
+      JSON.stringify({ id: body.id, status: 'succeeded' }),
+      { qos: 1 },
+    );
+    await waitFor(
+      () => errors,
+      (e) => e.length === 1,
+      { what: 'the refused ack' },
+    );
     expect(errors[0].rejected).toEqual([expect.objectContaining({ reason: 'unknown_command' })]);
 
     const victim = client(target).handleCommand('reboot', () => 'ok');
@@ -150,11 +210,25 @@ describe('device commands', () => {
 
     const received: Array<{ topic: string; body: any }> = [];
     // No SUBSCRIBE this time: the broker restores the session's subscriptions at CONNECT.
-    const again = mqtt.connect(cp.mqttUrl, { clientId: device.id, username: device.id, password: device.secret, protocolVersion: 4, clean: false, reconnectPeriod: 0 });
+    const again = mqtt.connect(cp.mqttUrl, {
+      clientId: device.id,
+      username: device.id,
+      password: device.secret,
+      protocolVersion: 4,
+      clean: false,
+      reconnectPeriod: 0,
+    });
     raw.push(again);
     again.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) }));
-    await waitFor(() => received, (r) => r.length === 2, { what: 'the command and the config' });
-    expect(received.map((r) => r.topic).sort()).toEqual([`devices/${device.id}/commands`, `devices/${device.id}/config`]);
+    await waitFor(
+      () => received,
+      (r) => r.length === 2,
+      { what: 'the command and the config' },
+    );
+    expect(received.map((r) => r.topic).sort()).toEqual([
+      `devices/${device.id}/commands`,
+      `devices/${device.id}/config`,
+    ]);
     expect(received.find((r) => r.topic.endsWith('/commands'))!.body.id).toBe(body.id);
     await statusIs(device.id, body.id, 'delivered');
   });
@@ -166,11 +240,19 @@ describe('device commands', () => {
     expect(unknownName.body.fields).toEqual([expect.objectContaining({ field: 'name' })]);
     const badParam = await send(device.id, { name: 'set-interval', params: { interval_s: 0, extra: true } });
     expect(badParam.body.fields.map((f: any) => f.field).sort()).toEqual(['params.extra', 'params.interval_s']);
-    expect((await send(device.id, { name: 'set-interval' })).body.fields).toEqual([expect.objectContaining({ field: 'params.interval_s' })]);
-    expect((await send(device.id, { name: 'reboot', timeoutS: 90_000 })).body.fields).toEqual([expect.objectContaining({ field: 'timeoutS' })]);
-    expect((await send(device.id, { name: 'reboot', timeoutS: 0 })).body.fields).toEqual([expect.objectContaining({ field: 'timeoutS' })]);
+    expect((await send(device.id, { name: 'set-interval' })).body.fields).toEqual([
+      expect.objectContaining({ field: 'params.interval_s' }),
+    ]);
+    expect((await send(device.id, { name: 'reboot', timeoutS: 90_000 })).body.fields).toEqual([
+      expect.objectContaining({ field: 'timeoutS' }),
+    ]);
+    expect((await send(device.id, { name: 'reboot', timeoutS: 0 })).body.fields).toEqual([
+      expect.objectContaining({ field: 'timeoutS' }),
+    ]);
     expect((await send('no-such-device', { name: 'reboot' })).status).toBe(404);
-    expect((await cp.api('GET', `/devices/${device.id}/commands/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
+    expect((await cp.api('GET', `/devices/${device.id}/commands/00000000-0000-0000-0000-000000000000`)).status).toBe(
+      404,
+    );
     expect((await cp.api('GET', `/devices/${device.id}/commands`)).body.items).toEqual([]);
   });
 
@@ -180,8 +262,12 @@ describe('device commands', () => {
     const second = (await send(device.id, { name: 'set-interval', params: { interval_s: 5 } })).body;
     const list = await cp.api('GET', `/devices/${device.id}/commands`);
     expect(list.body.items.map((c: any) => c.id)).toEqual([second.id, first.id]);
-    expect((await cp.api('GET', `/devices/${device.id}/commands?limit=1&offset=1`)).body.items.map((c: any) => c.id)).toEqual([first.id]);
-    expect((await cp.api('GET', `/devices/${device.id}/commands?offset=-1`)).body.fields).toEqual([expect.objectContaining({ field: 'offset' })]);
+    expect(
+      (await cp.api('GET', `/devices/${device.id}/commands?limit=1&offset=1`)).body.items.map((c: any) => c.id),
+    ).toEqual([first.id]);
+    expect((await cp.api('GET', `/devices/${device.id}/commands?offset=-1`)).body.fields).toEqual([
+      expect.objectContaining({ field: 'offset' }),
+    ]);
     expect((await cp.api('GET', `/devices/${device.id}/commands?status=succeeded`)).body.items).toEqual([]);
     expect((await cp.api('GET', `/devices/${device.id}/commands?status=lost`)).status).toBe(400);
     expect((await cp.api('GET', `/devices/${other.id}/commands/${first.id}`)).status).toBe(404);

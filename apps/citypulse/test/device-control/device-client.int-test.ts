@@ -52,18 +52,38 @@ describe('device-side client across broker outages', () => {
     await sensor.start();
     const t0 = Date.now() - 60_000;
     for (let i = 0; i < 3; i++) sensor.publish({ ts: t0 + i * 1000, values: { co2: 400 + i } });
-    await waitFor(() => sensor.stats.acked, (n) => n === 3, { what: 'three acknowledged readings' });
+    await waitFor(
+      () => sensor.stats.acked,
+      (n) => n === 3,
+      { what: 'three acknowledged readings' },
+    );
 
     await restartBroker(async () => {
-      await waitFor(() => sensor.isConnected, (c) => !c, { what: 'the client noticing' });
+      await waitFor(
+        () => sensor.isConnected,
+        (c) => !c,
+        { what: 'the client noticing' },
+      );
       for (let i = 3; i < 8; i++) sensor.publish({ ts: t0 + i * 1000, values: { co2: 400 + i } });
       expect(sensor.stats.queued).toBe(5);
       // Keep the broker away long enough for a few backed-off attempts to fail.
-      await waitFor(() => reconnects.length, (n) => n >= 3, { what: 'failed reconnect attempts' });
+      await waitFor(
+        () => reconnects.length,
+        (n) => n >= 3,
+        { what: 'failed reconnect attempts' },
+      );
     });
 
-    await waitFor(() => sensor.stats, (s) => s.acked === 8 && s.queued === 0, { what: 'the buffered readings acknowledged' });
-    const rows = await waitFor(() => stored(device.id), (r) => r.length === 8, { what: 'eight points in InfluxDB' });
+    await waitFor(
+      () => sensor.stats,
+      (s) => s.acked === 8 && s.queued === 0,
+      { what: 'the buffered readings acknowledged' },
+    );
+    const rows = await waitFor(
+      () => stored(device.id),
+      (r) => r.length === 8,
+      { what: 'eight points in InfluxDB' },
+    );
     expect(rows.map((r) => r.co2)).toEqual([400, 401, 402, 403, 404, 405, 406, 407]);
     expect(rows.map((r) => Date.parse(r.time as string))).toEqual(Array.from({ length: 8 }, (_, i) => t0 + i * 1000));
     expect(sensor.stats).toMatchObject({ dropped: 0, connects: 2 });
@@ -81,11 +101,23 @@ describe('device-side client across broker outages', () => {
     await sensor.start();
     const t0 = Date.now() - 60_000;
     await restartBroker(async () => {
-      await waitFor(() => sensor.isConnected, (c) => !c, { what: 'the client noticing' });
+      await waitFor(
+        () => sensor.isConnected,
+        (c) => !c,
+        { what: 'the client noticing' },
+      );
       for (let i = 0; i < 7; i++) sensor.publish({ ts: t0 + i * 1000, values: { co2: 500 + i } });
     });
-    await waitFor(() => sensor.stats.acked, (n) => n === 4, { what: 'the kept readings acknowledged' });
-    const rows = await waitFor(() => stored(device.id), (r) => r.length === 4, { what: 'four points in InfluxDB' });
+    await waitFor(
+      () => sensor.stats.acked,
+      (n) => n === 4,
+      { what: 'the kept readings acknowledged' },
+    );
+    const rows = await waitFor(
+      () => stored(device.id),
+      (r) => r.length === 4,
+      { what: 'four points in InfluxDB' },
+    );
     expect(rows.map((r) => r.co2)).toEqual([503, 504, 505, 506]);
     expect(sensor.stats.dropped).toBe(3);
     expect(dropped.reduce((a, b) => a + b, 0)).toBe(3);
@@ -98,7 +130,11 @@ describe('device-side client across broker outages', () => {
     await sensor.start();
     sensor.publish({ values: { co2: 99_999 } });
     sensor.publish({ values: { co2: 'high' } });
-    await waitFor(() => rejections, (r) => r.length === 2, { what: 'two rejections' });
+    await waitFor(
+      () => rejections,
+      (r) => r.length === 2,
+      { what: 'two rejections' },
+    );
     expect(rejections.map((r) => r.rejected[0].reason).sort()).toEqual(['out_of_range', 'wrong_type']);
     expect(sensor.stats).toMatchObject({ acked: 2, rejected: 2 });
   });
@@ -109,7 +145,11 @@ describe('device-side client across broker outages', () => {
     const errors: Error[] = [];
     impostor.on('connect-error', (err) => errors.push(err));
     void impostor.start();
-    await waitFor(() => errors.length, (n) => n >= 2, { what: 'two refused attempts' });
+    await waitFor(
+      () => errors.length,
+      (n) => n >= 2,
+      { what: 'two refused attempts' },
+    );
     expect(errors[0].message).toMatch(/Bad username or password/i);
     expect(impostor.isConnected).toBe(false);
   });

@@ -15,8 +15,18 @@ export async function provisionDevice(cp: TestCitypulse, type = 'env-sensor', ci
 }
 
 /** A device-side client for `device`, with short reconnect delays so tests do not wait on backoff. */
-export function deviceClient(url: string, device: TestDevice, options: Partial<DeviceClientOptions> = {}): DeviceClient {
-  return new DeviceClient({ url, deviceId: device.id, secret: device.secret, backoff: { initialMs: 100, maxMs: 400, factor: 2 }, ...options });
+export function deviceClient(
+  url: string,
+  device: TestDevice,
+  options: Partial<DeviceClientOptions> = {},
+): DeviceClient {
+  return new DeviceClient({
+    url,
+    deviceId: device.id,
+    secret: device.secret,
+    backoff: { initialMs: 100, maxMs: 400, factor: 2 },
+    ...options,
+  });
 }
 
 /** Collects what a client emits, for assertions. */

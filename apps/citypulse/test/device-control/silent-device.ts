@@ -7,7 +7,11 @@ import type { TestDevice } from './fleet-helpers.js';
  * what a device that loses power right after receiving looks like to the broker.
  */
 export async function silentDevice(port: number, device: TestDevice): Promise<RawMqttSocket> {
-  const { socket, returnCode } = await RawMqttSocket.login(port, { clientId: device.id, username: device.id, password: device.secret });
+  const { socket, returnCode } = await RawMqttSocket.login(port, {
+    clientId: device.id,
+    username: device.id,
+    password: device.secret,
+  });
   socket.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `devices/${device.id}/commands`, qos: 1 }] });
   if (returnCode === 0 && (await socket.next('suback', 10_000))) return socket;
   await socket.destroy();

@@ -18,7 +18,10 @@ describe('shadow and commands with two brokers', () => {
   beforeAll(async () => {
     cp = await TestCitypulse.start();
     const port = await freePort();
-    second = await startCitypulse({ ...cp.config, instanceId: `${cp.config.instanceId}-b`, mqtt: { ...cp.config.mqtt, port } }, ['broker']);
+    second = await startCitypulse(
+      { ...cp.config, instanceId: `${cp.config.instanceId}-b`, mqtt: { ...cp.config.mqtt, port } },
+      ['broker'],
+    );
     secondUrl = `mqtt://127.0.0.1:${port}`;
   });
   afterAll(async () => {
@@ -29,19 +32,37 @@ describe('shadow and commands with two brokers', () => {
 
   it('reaches a device connected to the other broker with its desired config and its commands', async () => {
     const device = await provisionDevice(cp);
-    const sensor = deviceClient(secondUrl, device).onConfig((desired) => desired).handleCommand('reboot', () => 'ok');
+    const sensor = deviceClient(secondUrl, device)
+      .onConfig((desired) => desired)
+      .handleCommand('reboot', () => 'ok');
     clients.push(sensor);
     const configs = record<ConfigMessage>(sensor, 'config');
     await sensor.start();
-    const presence = await waitFor(async () => (await cp.api('GET', `/devices/${device.id}`)).body.presence, (p) => p.online === true, { what: 'online' });
+    const presence = await waitFor(
+      async () => (await cp.api('GET', `/devices/${device.id}`)).body.presence,
+      (p) => p.online === true,
+      { what: 'online' },
+    );
     expect(presence.brokerId).toBe(`${cp.config.instanceId}-b`);
 
     await cp.api('PUT', `/devices/${device.id}/shadow/desired`, { desired: { reporting_interval_s: 12 } });
-    await waitFor(() => configs, (c) => c.length === 1, { what: 'the config through the other broker' });
+    await waitFor(
+      () => configs,
+      (c) => c.length === 1,
+      { what: 'the config through the other broker' },
+    );
     const { body } = await cp.api('POST', `/devices/${device.id}/commands`, { name: 'reboot' });
-    const done = await waitFor(async () => (await cp.api('GET', `/devices/${device.id}/commands/${body.id}`)).body, (c) => c.status === 'succeeded', { what: 'the command answered' });
+    const done = await waitFor(
+      async () => (await cp.api('GET', `/devices/${device.id}/commands/${body.id}`)).body,
+      (c) => c.status === 'succeeded',
+      { what: 'the command answered' },
+    );
     expect(done).toMatchObject({ result: 'ok', deliveredAt: expect.any(String) });
     expect(sensor.stats.connects).toBe(1);
-    await waitFor(async () => (await cp.api('GET', `/devices/${device.id}/shadow`)).body, (s) => s.reportedVersion === 1 && Object.keys(s.delta).length === 0, { what: 'the report' });
+    await waitFor(
+      async () => (await cp.api('GET', `/devices/${device.id}/shadow`)).body,
+      (s) => s.reportedVersion === 1 && Object.keys(s.delta).length === 0,
+      { what: 'the report' },
+    );
   });
 });

@@ -14,7 +14,10 @@ describe('drain figures of a fault', () => {
   });
 
   it('counts a backlog within the floor as drained (a busy instant is not a backlog)', () => {
-    expect(drainFigures([at(0, 0), at(100, 400), at(200, 450)], 50, 100, 500)).toEqual({ peakReadings: 450, drainMs: 0 });
+    expect(drainFigures([at(0, 0), at(100, 400), at(200, 450)], 50, 100, 500)).toEqual({
+      peakReadings: 450,
+      drainMs: 0,
+    });
   });
 
   it('reports no drain time when the backlog never came back down', () => {

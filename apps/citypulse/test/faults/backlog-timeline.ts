@@ -7,7 +7,9 @@ export interface BacklogSample {
 export interface DrainFigures {
   /** Largest backlog seen from the fault on. */
   peakReadings: number;
-  /** From the moment the failed part was back until the backlog was down to its normal level; undefined if it never was. */
+  /**
+   * From the moment the failed part was back until the backlog was down to its normal level; undefined if it never was.
+   */
   drainMs: number | undefined;
 }
 
@@ -16,7 +18,12 @@ export interface DrainFigures {
  * before the fault under the same load (readings linger there for a moment even when all is
  * well), with at least `floorReadings` of slack so a busy instant does not count as a backlog.
  */
-export function drainFigures(samples: BacklogSample[], faultAtMs: number, restoredAtMs: number, floorReadings: number): DrainFigures {
+export function drainFigures(
+  samples: BacklogSample[],
+  faultAtMs: number,
+  restoredAtMs: number,
+  floorReadings: number,
+): DrainFigures {
   const known = samples.filter((s): s is { atMs: number; readings: number } => s.readings !== undefined);
   const before = known.filter((s) => s.atMs < faultAtMs).map((s) => s.readings);
   const normal = Math.max(floorReadings, 2 * Math.max(0, ...before));
@@ -39,10 +46,12 @@ export class BacklogRecorder {
       if (this.inFlight) return;
       this.inFlight = true;
       const atMs = Date.now();
-      void this.read().then(
-        (readings) => this.samples.push({ atMs, readings }),
-        () => this.samples.push({ atMs, readings: undefined }),
-      ).finally(() => (this.inFlight = false));
+      void this.read()
+        .then(
+          (readings) => this.samples.push({ atMs, readings }),
+          () => this.samples.push({ atMs, readings: undefined }),
+        )
+        .finally(() => (this.inFlight = false));
     }, intervalMs);
   }
 

@@ -8,7 +8,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** electricity-meter.frequency-high: above 50.5 Hz for 10 s of event time raises a critical alert. */
 export const CROSSED_RULE = { id: 'frequency-high', field: 'frequency', crossing: 51, forSeconds: 10 };
 
-const normalValues = () => ({ voltage: 228 + Math.random() * 4, current: 5, active_power: 1.1, power_factor: 0.95, frequency: 50 });
+const normalValues = () => ({
+  voltage: 228 + Math.random() * 4,
+  current: 5,
+  active_power: 1.1,
+  power_factor: 0.95,
+  frequency: 50,
+});
 
 export interface FaultTiming {
   /** When the fault began and when the failed part answered again (epoch ms). */
@@ -32,7 +38,8 @@ export class FaultLoad {
     private readonly devices: PublishingDevice[],
   ) {
     const crosser = devices[devices.length - 1].id;
-    const values = (id: string) => (this.crossing && id === crosser ? { ...normalValues(), frequency: CROSSED_RULE.crossing } : normalValues());
+    const values = (id: string) =>
+      this.crossing && id === crosser ? { ...normalValues(), frequency: CROSSED_RULE.crossing } : normalValues();
     this.publisher = new SteadyPublisher(rig.mqttUrl, devices, values);
     this.recorder = new BacklogRecorder(() => rig.backlog());
   }
@@ -53,7 +60,10 @@ export class FaultLoad {
     return this.devices[this.devices.length - 1].id;
   }
 
-  /** Runs the fault with the load on: a quiet lead-in, the fault (the crossing starts with it), then enough load for the rule's duration. */
+  /**
+   * Runs the fault with the load on: a quiet lead-in, the fault (the crossing starts with it), then enough load for the
+   * rule's duration.
+   */
   async through(fault: () => Promise<void>, { leadInMs = 3000, tailMs = 5000 } = {}): Promise<FaultTiming> {
     await sleep(leadInMs);
     const faultAtMs = Date.now();
@@ -70,11 +80,15 @@ export class FaultLoad {
     await this.publisher.stop();
     const acked = this.publisher.acked;
     const allStored = (rows: Map<string, number>) => [...acked].every((k) => rows.has(k));
-    const { rows } = await waitFor(() => this.rig.storedPoints(), (s) => allStored(s.rows), {
-      timeoutMs: 120_000,
-      intervalMs: 1000,
-      what: `all ${acked.size} PUBACKed readings in InfluxDB`,
-    }).catch(() => this.rig.storedPoints());
+    const { rows } = await waitFor(
+      () => this.rig.storedPoints(),
+      (s) => allStored(s.rows),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 1000,
+        what: `all ${acked.size} PUBACKed readings in InfluxDB`,
+      },
+    ).catch(() => this.rig.storedPoints());
     this.recorder.stop();
 
     const alerts = await this.settledAlerts();
@@ -100,7 +114,11 @@ export class FaultLoad {
   /** Waits for the crossing device's alert, then a little longer so a doubled one would show too. */
   private async settledAlerts() {
     const alerts = () => this.rig.alertsOf(this.crosserId);
-    await waitFor(alerts, (a) => a.length > 0, { timeoutMs: 30_000, intervalMs: 500, what: 'the crossing device’s alert' }).catch(() => undefined);
+    await waitFor(alerts, (a) => a.length > 0, {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      what: 'the crossing device’s alert',
+    }).catch(() => undefined);
     await sleep(3000);
     return alerts();
   }

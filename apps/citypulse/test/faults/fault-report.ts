@@ -44,7 +44,8 @@ const COLUMNS: Array<[title: string, cell: (o: FaultOutcome) => string]> = [
 export function faultTable(outcomes: FaultOutcome[]): string {
   const cells = [COLUMNS.map(([title]) => title), ...outcomes.map((o) => COLUMNS.map(([, cell]) => cell(o)))];
   const widths = COLUMNS.map((_, c) => Math.max(...cells.map((row) => row[c].length)));
-  const line = (row: string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const line = (row: string[]) =>
+    row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -53,6 +54,9 @@ export function writeFaultReport(outcomes: FaultOutcome[], startedAt: Date, sett
   const dir = resolve(process.cwd(), '.artifacts');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `faults-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ suite: 'faults', startedAt: startedAt.toISOString(), settings, outcomes }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ suite: 'faults', startedAt: startedAt.toISOString(), settings, outcomes }, null, 2)}\n`,
+  );
   return file;
 }

@@ -2,7 +2,15 @@ import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '@citypulse/config';
 import { readHandoffBacklog } from '@citypulse/handoff';
 import { InfluxQueryClient } from '@citypulse/storage';
-import { AppProcess, flushPrefix, freePort, startRig, testEnv, uniqueName, type PublishingDevice } from '@citypulse/testing';
+import {
+  AppProcess,
+  flushPrefix,
+  freePort,
+  startRig,
+  testEnv,
+  uniqueName,
+  type PublishingDevice,
+} from '@citypulse/testing';
 
 export type ProcessName = 'broker' | 'ingest' | 'alerts' | 'api';
 const PROCESSES: ProcessName[] = ['broker', 'ingest', 'alerts', 'api'];
@@ -42,7 +50,11 @@ export class FaultRig {
     ) as Record<ProcessName, AppProcess>;
     this.influx = new InfluxQueryClient({ url: config.influx.url, database: config.influx.database });
     // Polls the backlog through Redis restarts: fail fast instead of queueing while it is down.
-    this.redis = new Redis(config.redis.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 200 });
+    this.redis = new Redis(config.redis.url, {
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => 200,
+    });
     this.redis.on('error', () => undefined);
   }
 
@@ -70,7 +82,10 @@ export class FaultRig {
   async api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
     const response = await fetch(`http://127.0.0.1:${this.config.http.port}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.config.http.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.config.http.adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -81,7 +96,12 @@ export class FaultRig {
     const devices: PublishingDevice[] = [];
     for (let i = 0; i < count; i++) {
       const id = uniqueName('meter-');
-      const { status, body } = await this.api('POST', '/devices', { id, type: 'electricity-meter', city: 'tianjin', site: 'tj-grid-1' });
+      const { status, body } = await this.api('POST', '/devices', {
+        id,
+        type: 'electricity-meter',
+        city: 'tianjin',
+        site: 'tj-grid-1',
+      });
       if (status !== 201) throw new Error(`provisioning ${id}: ${status} ${JSON.stringify(body)}`);
       devices.push({ id, secret: body.secret });
     }
@@ -112,7 +132,9 @@ export class FaultRig {
   async alertsOf(deviceId: string): Promise<Array<{ ruleId: string; deviceId: string; state: string }>> {
     const { status, body } = await this.api('GET', '/alerts?limit=1000');
     if (status !== 200) throw new Error(`GET /alerts answered ${status}: ${JSON.stringify(body)}`);
-    return (body.items as Array<{ ruleId: string; deviceId: string; state: string }>).filter((a) => a.deviceId === deviceId);
+    return (body.items as Array<{ ruleId: string; deviceId: string; state: string }>).filter(
+      (a) => a.deviceId === deviceId,
+    );
   }
 
   /** The processes whose GET /health answers 200 (the api's readiness, the others' health listener: Redis answers). */
@@ -120,9 +142,16 @@ export class FaultRig {
     const answers = await Promise.all(
       PROCESSES.map(async (name) => {
         const started = this.processes[name].logs.split('\n').find((line) => line.includes('"citypulse started"'));
-        const { httpPort, healthPort } = started ? (JSON.parse(started) as { httpPort?: number; healthPort?: number }) : {};
+        const { httpPort, healthPort } = started
+          ? (JSON.parse(started) as { httpPort?: number; healthPort?: number })
+          : {};
         const port = httpPort ?? healthPort;
-        const ok = port !== undefined && (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false));
+        const ok =
+          port !== undefined &&
+          (await fetch(`http://127.0.0.1:${port}/health`).then(
+            (r) => r.ok,
+            () => false,
+          ));
         return ok ? name : undefined;
       }),
     );

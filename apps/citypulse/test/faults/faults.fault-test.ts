@@ -22,7 +22,13 @@ const outcomes: FaultOutcome[] = [];
 
 afterAll(() => {
   if (outcomes.length === 0) return;
-  const file = writeFaultReport(outcomes, startedAt, { influxOutageMs: INFLUX_OUTAGE_MS, ingestDownMs: INGEST_DOWN_MS, redisDownMs: REDIS_DOWN_MS, devices: 4, readingsPerS: 1000 });
+  const file = writeFaultReport(outcomes, startedAt, {
+    influxOutageMs: INFLUX_OUTAGE_MS,
+    ingestDownMs: INGEST_DOWN_MS,
+    redisDownMs: REDIS_DOWN_MS,
+    devices: 4,
+    readingsPerS: 1000,
+  });
   process.stdout.write(`\n${faultTable(outcomes)}\n\nfault report: ${file}\n`);
 });
 
@@ -60,24 +66,29 @@ describe('under faults', () => {
     }
   }, 240_000);
 
-  it(`keeps acknowledging through an InfluxDB outage of ${INFLUX_OUTAGE_MS / 1000} s and stores every acknowledged reading once, with one alert`, async () => {
-    const influxd = await PrivateInflux.create();
-    await influxd.start();
-    const rig = await FaultRig.start({ influxUrl: influxd.url });
-    try {
-      const outcome = await underLoad(`InfluxDB down ${INFLUX_OUTAGE_MS / 1000} s`, rig, async () => {
-        await influxd.stop();
-        await sleep(INFLUX_OUTAGE_MS);
-        await influxd.start();
-      });
-      expectPromisesKept(outcome);
-      // The broker kept acknowledging through the outage: the readings waited in Redis.
-      expect(outcome.peakBacklog).toBeGreaterThan((INFLUX_OUTAGE_MS / 1000) * 500);
-    } finally {
-      await rig.stop();
-      await influxd.destroy();
-    }
-  }, 240_000 + INFLUX_OUTAGE_MS);
+  it(
+    `keeps acknowledging through an InfluxDB outage of ${INFLUX_OUTAGE_MS / 1000} s and stores every ` +
+      `acknowledged reading once, with one alert`,
+    async () => {
+      const influxd = await PrivateInflux.create();
+      await influxd.start();
+      const rig = await FaultRig.start({ influxUrl: influxd.url });
+      try {
+        const outcome = await underLoad(`InfluxDB down ${INFLUX_OUTAGE_MS / 1000} s`, rig, async () => {
+          await influxd.stop();
+          await sleep(INFLUX_OUTAGE_MS);
+          await influxd.start();
+        });
+        expectPromisesKept(outcome);
+        // The broker kept acknowledging through the outage: the readings waited in Redis.
+        expect(outcome.peakBacklog).toBeGreaterThan((INFLUX_OUTAGE_MS / 1000) * 500);
+      } finally {
+        await rig.stop();
+        await influxd.destroy();
+      }
+    },
+    240_000 + INFLUX_OUTAGE_MS,
+  );
 
   it('loses nothing acknowledged when the broker is killed with SIGKILL and devices reconnect to its replacement on their own', async () => {
     const rig = await FaultRig.start();
@@ -95,20 +106,24 @@ describe('under faults', () => {
   it.each([
     ['restarts (SIGTERM: AOF flushed on the way down)', 'stop', 'Redis restart'],
     ['crashes (SIGKILL: only what reached the AOF file survives)', 'kill', 'Redis SIGKILL'],
-  ] as const)('loses nothing acknowledged when Redis (AOF, fsync every second) %s, and every process carries on by itself', async (_how, stop, name) => {
-    const redis = await PrivateRedis.create();
-    await redis.start();
-    const rig = await FaultRig.start({ redisUrl: redis.url });
-    try {
-      const outcome = await underLoad(`${name} (${REDIS_DOWN_MS / 1000} s down)`, rig, async () => {
-        await redis[stop]();
-        await sleep(REDIS_DOWN_MS);
-        await redis.start();
-      });
-      expectPromisesKept(outcome);
-    } finally {
-      await rig.stop();
-      await redis.destroy();
-    }
-  }, 240_000);
+  ] as const)(
+    'loses nothing acknowledged when Redis (AOF, fsync every second) %s, and every process carries on by itself',
+    async (_how, stop, name) => {
+      const redis = await PrivateRedis.create();
+      await redis.start();
+      const rig = await FaultRig.start({ redisUrl: redis.url });
+      try {
+        const outcome = await underLoad(`${name} (${REDIS_DOWN_MS / 1000} s down)`, rig, async () => {
+          await redis[stop]();
+          await sleep(REDIS_DOWN_MS);
+          await redis.start();
+        });
+        expectPromisesKept(outcome);
+      } finally {
+        await rig.stop();
+        await redis.destroy();
+      }
+    },
+    240_000,
+  );
 });

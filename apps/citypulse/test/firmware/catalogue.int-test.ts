@@ -16,7 +16,14 @@ describe('firmware catalogue', () => {
   const MAX_BYTES = 64 * 1024;
 
   beforeAll(async () => {
-    cp = await TestCitypulse.start({ CP_FIRMWARE_DIR: `${dir.dir}/images`, CP_FIRMWARE_MAX_BYTES: String(MAX_BYTES), CP_FIRMWARE_SIGNING_PUBLIC_KEY: key.publicKeyPath }, ['api']);
+    cp = await TestCitypulse.start(
+      {
+        CP_FIRMWARE_DIR: `${dir.dir}/images`,
+        CP_FIRMWARE_MAX_BYTES: String(MAX_BYTES),
+        CP_FIRMWARE_SIGNING_PUBLIC_KEY: key.publicKeyPath,
+      },
+      ['api'],
+    );
     base = `http://127.0.0.1:${cp.running.httpPort}`;
   });
   afterAll(async () => {
@@ -30,7 +37,16 @@ describe('firmware catalogue', () => {
     const image = randomImage(20_000);
     const { status, body } = await upload(cp, { ...query('1.0.0'), notes: 'first' }, image);
     expect(status).toBe(201);
-    expect(body).toMatchObject({ deviceType: 'env-sensor', version: '1.0.0', city: 'beijing', size: 20_000, sha256: sha256(image), signed: false, notes: 'first', uploadedBy: 'admin' });
+    expect(body).toMatchObject({
+      deviceType: 'env-sensor',
+      version: '1.0.0',
+      city: 'beijing',
+      size: 20_000,
+      sha256: sha256(image),
+      signed: false,
+      notes: 'first',
+      uploadedBy: 'admin',
+    });
     const listed = await cp.api('GET', '/firmware?deviceType=env-sensor&version=1.0.0');
     expect(listed.body.items).toEqual([body]);
     const fetched = await download(`${base}/firmware/${body.id}/download`, cp.config.http.adminToken);
@@ -52,7 +68,10 @@ describe('firmware catalogue', () => {
     expect(tail.bytes.equals(image.subarray(4000))).toBe(true);
     const middle = await download(url, cp.config.http.adminToken, { range: 'bytes=10-19' });
     expect(middle.bytes.equals(image.subarray(10, 20))).toBe(true);
-    const stale = await download(url, cp.config.http.adminToken, { range: 'bytes=4000-', 'if-range': '"another-image"' });
+    const stale = await download(url, cp.config.http.adminToken, {
+      range: 'bytes=4000-',
+      'if-range': '"another-image"',
+    });
     expect(stale.status).toBe(200);
     const beyond = await download(url, cp.config.http.adminToken, { range: 'bytes=10000-' });
     expect(beyond.status).toBe(416);
@@ -61,13 +80,17 @@ describe('firmware catalogue', () => {
 
   it('accepts an image whose Ed25519 signature verifies and refuses a wrong one, keeping nothing', async () => {
     const image = randomImage(5000);
-    const signed = await upload(cp, query('2.0.0'), image, { 'x-firmware-signature': signImage(image, key.privateKey) });
+    const signed = await upload(cp, query('2.0.0'), image, {
+      'x-firmware-signature': signImage(image, key.privateKey),
+    });
     expect(signed.status).toBe(201);
     expect(signed.body).toMatchObject({ signed: true, signature: signImage(image, key.privateKey) });
 
     const tampered = Buffer.from(image);
     tampered[100] ^= 0xff;
-    const refused = await upload(cp, query('2.0.1'), tampered, { 'x-firmware-signature': signImage(image, key.privateKey) });
+    const refused = await upload(cp, query('2.0.1'), tampered, {
+      'x-firmware-signature': signImage(image, key.privateKey),
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.fields).toEqual([expect.objectContaining({ field: 'signature' })]);
     const garbage = await upload(cp, query('2.0.1'), image, { 'x-firmware-signature': 'not base64 at all!' });
@@ -109,7 +132,9 @@ describe('firmware catalogue', () => {
     expect((await cp.api('GET', `/firmware/${tianjin.id}`, undefined, beijingAdmin)).status).toBe(404);
     expect((await download(`${base}/firmware/${tianjin.id}/download`, beijingAdmin)).status).toBe(404);
     expect((await cp.api('DELETE', `/firmware/${tianjin.id}`, undefined, beijingAdmin)).status).toBe(404);
-    expect((await cp.api('GET', '/firmware', undefined, beijingAdmin)).body.items.map((i: { city: string }) => i.city)).not.toContain('tianjin');
+    expect(
+      (await cp.api('GET', '/firmware', undefined, beijingAdmin)).body.items.map((i: { city: string }) => i.city),
+    ).not.toContain('tianjin');
     const refused = await upload(cp, query('5.0.1', 'tianjin'), image, {}, beijingAdmin);
     expect(refused.status).toBe(403);
     expect(refused.body.fields).toEqual([expect.objectContaining({ field: 'city' })]);
@@ -121,9 +146,19 @@ describe('firmware catalogue', () => {
     const { body } = await upload(cp, query('6.0.0'), image);
     const deviceId = uniqueName('bj-fw-dev-');
     await cp.provision({ id: deviceId, type: 'env-sensor', city: 'beijing', site: 'bj-site-1' });
-    const sent = await cp.api('POST', `/devices/${deviceId}/commands`, { name: 'firmware-update', params: { imageId: body.id }, timeoutS: 60 });
+    const sent = await cp.api('POST', `/devices/${deviceId}/commands`, {
+      name: 'firmware-update',
+      params: { imageId: body.id },
+      timeoutS: 60,
+    });
     expect(sent.status).toBe(201);
-    expect(sent.body.params).toMatchObject({ version: '6.0.0', size: 300, sha256: sha256(image), url: `${base}/firmware/${body.id}/download`, token: expect.stringMatching(/^fwt1\./) });
+    expect(sent.body.params).toMatchObject({
+      version: '6.0.0',
+      size: 300,
+      sha256: sha256(image),
+      url: `${base}/firmware/${body.id}/download`,
+      token: expect.stringMatching(/^fwt1\./),
+    });
 
     // The command's token opens this image for this device, and no other image.
     const token = sent.body.params.token as string;
@@ -149,7 +184,10 @@ describe('firmware catalogue', () => {
     const { body: lift } = await upload(cp, query('7.0.0', 'beijing', 'lift'), randomImage(10));
     const deviceId = uniqueName('bj-fw-dev-');
     await cp.provision({ id: deviceId, type: 'env-sensor', city: 'beijing', site: 'bj-site-1' });
-    const wrongType = await cp.api('POST', `/devices/${deviceId}/commands`, { name: 'firmware-update', params: { imageId: lift.id } });
+    const wrongType = await cp.api('POST', `/devices/${deviceId}/commands`, {
+      name: 'firmware-update',
+      params: { imageId: lift.id },
+    });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.fields).toEqual([expect.objectContaining({ field: 'params.imageId' })]);
     const missing = await cp.api('POST', `/devices/${deviceId}/commands`, { name: 'firmware-update', params: {} });

@@ -36,7 +36,10 @@ export class CuttingProxy {
       const head = chunk.toString('latin1');
       const line = /^GET (\S+) HTTP/.exec(head);
       if (line) {
-        this.requests.push({ path: line[1], ...(/\r\nrange: *(\S+)/i.exec(head) && { range: /\r\nrange: *(\S+)/i.exec(head)![1] }) });
+        this.requests.push({
+          path: line[1],
+          ...(/\r\nrange: *(\S+)/i.exec(head) && { range: /\r\nrange: *(\S+)/i.exec(head)![1] }),
+        });
         if (!this.cut && line[1].endsWith('/download')) cutThis = this.cut = true;
       }
       upstream.write(chunk);

@@ -37,7 +37,13 @@ export interface UploadResult {
  * before the body is read (413) is answered while the client may still be sending, and node:http
  * reads that answer instead of failing on the closed socket.
  */
-export function upload(cp: TestCitypulse, query: Record<string, string>, image: Buffer, headers: Record<string, string> = {}, token = cp.config.http.adminToken): Promise<UploadResult> {
+export function upload(
+  cp: TestCitypulse,
+  query: Record<string, string>,
+  image: Buffer,
+  headers: Record<string, string> = {},
+  token = cp.config.http.adminToken,
+): Promise<UploadResult> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -45,7 +51,12 @@ export function upload(cp: TestCitypulse, query: Record<string, string>, image: 
         port: cp.running.httpPort,
         method: 'POST',
         path: `/firmware?${new URLSearchParams(query)}`,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'content-length': String(image.length), ...headers },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/octet-stream',
+          'content-length': String(image.length),
+          ...headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -62,7 +73,11 @@ export function upload(cp: TestCitypulse, query: Record<string, string>, image: 
 }
 
 /** GET a URL with a bearer token (and an optional Range), returning status, headers and body bytes. */
-export async function download(url: string, token: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+export async function download(
+  url: string,
+  token: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
 }

@@ -21,7 +21,12 @@ describe('firmware catalogue on an S3-compatible store', () => {
 
   beforeAll(async () => {
     server = await s3.start();
-    bucket = new S3Client({ endpoint: server.endpoint, region: server.region, forcePathStyle: true, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } });
+    bucket = new S3Client({
+      endpoint: server.endpoint,
+      region: server.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    });
     cp = await TestCitypulse.start(
       {
         CP_FIRMWARE_DIR: join(dir.dir, 'images'),
@@ -43,7 +48,8 @@ describe('firmware catalogue on an S3-compatible store', () => {
     dir.remove();
   });
 
-  const objectKeys = async () => ((await bucket.send(new ListObjectsV2Command({ Bucket: server.bucket }))).Contents ?? []).map((o) => o.Key);
+  const objectKeys = async () =>
+    ((await bucket.send(new ListObjectsV2Command({ Bucket: server.bucket }))).Contents ?? []).map((o) => o.Key);
   const query = (version: string) => ({ deviceType: 'env-sensor', version, city: 'beijing' });
 
   it('stores an upload in the bucket, serves it whole and by a range across its parts, and deletes it', async () => {

@@ -7,14 +7,25 @@ import { indicatorLine } from '@citypulse/indicators';
 import { TestCitypulse } from '../harness.js';
 import { createRule, waitForAlerts } from '../alerts/alert-helpers.js';
 import { ReadingGenerator } from '../../../../simulators/src/reading-generator.js';
-import { INFLUX_UID, METRICS_UID, dashboardQueries, interpolate, loadDashboard, type DashboardQuery, type Substitutions } from './dashboard-queries.js';
+import {
+  INFLUX_UID,
+  METRICS_UID,
+  dashboardQueries,
+  interpolate,
+  loadDashboard,
+  type DashboardQuery,
+  type Substitutions,
+} from './dashboard-queries.js';
 
 const VICTORIA_METRICS = process.env.CP_TEST_VM_URL ?? `http://127.0.0.1:${process.env.CP_STACK_VM_PORT ?? 18428}`;
 const CITIES = ['beijing', 'tianjin'];
 const READINGS_PER_DEVICE = 3;
 const INTERVAL_MS = 60_000;
 const TYPES = Object.values(deviceTypes);
-const numericFields = (type: (typeof TYPES)[number]) => Object.entries(type.fields).filter(([, f]) => f.kind !== 'boolean' && f.kind !== 'enum').map(([name]) => name);
+const numericFields = (type: (typeof TYPES)[number]) =>
+  Object.entries(type.fields)
+    .filter(([, f]) => f.kind !== 'boolean' && f.kind !== 'enum')
+    .map(([name]) => name);
 
 /**
  * The Grafana dashboard's queries, run as Grafana would send them, against InfluxDB 1.6.7 holding
@@ -39,7 +50,9 @@ describe('the city-cluster Grafana dashboard', () => {
     return found;
   };
   const runInflux = (q: DashboardQuery, variables: Record<string, string[]> = {}): Promise<Series[]> =>
-    cp.influx.series(interpolate(q.text, { ...substitutions, variables: { ...substitutions.variables, ...variables } }));
+    cp.influx.series(
+      interpolate(q.text, { ...substitutions, variables: { ...substitutions.variables, ...variables } }),
+    );
   const alertDevice = { id: uniqueName('gf-co2-'), city: 'beijing' };
 
   beforeAll(async () => {
@@ -53,29 +66,57 @@ describe('the city-cluster Grafana dashboard', () => {
         clients.push(client);
         const generator = new ReadingGenerator(type, id);
         for (let i = 0; i < READINGS_PER_DEVICE; i++) {
-          await client.publishAsync(deviceTopic(id, 'telemetry'), JSON.stringify({ ts: start + i * 1000, values: generator.next() }), { qos: 1 });
+          await client.publishAsync(
+            deviceTopic(id, 'telemetry'),
+            JSON.stringify({ ts: start + i * 1000, values: generator.next() }),
+            { qos: 1 },
+          );
         }
       }
     }
-    await waitFor(() => storedReadings(), (n) => n === CITIES.length * TYPES.length * READINGS_PER_DEVICE, { what: 'every reading in InfluxDB' });
+    await waitFor(
+      () => storedReadings(),
+      (n) => n === CITIES.length * TYPES.length * READINGS_PER_DEVICE,
+      { what: 'every reading in InfluxDB' },
+    );
 
     await createRule(cp, {
-      id: `co2-${alertDevice.id}`, key: 'env-sensor.co2-high', deviceType: 'env-sensor', scope: { deviceId: alertDevice.id },
-      field: 'co2', condition: { kind: 'above', threshold: 1000, clearBelow: 800 }, severity: 'critical', description: 'dashboard test',
+      id: `co2-${alertDevice.id}`,
+      key: 'env-sensor.co2-high',
+      deviceType: 'env-sensor',
+      scope: { deviceId: alertDevice.id },
+      field: 'co2',
+      condition: { kind: 'above', threshold: 1000, clearBelow: 800 },
+      severity: 'critical',
+      description: 'dashboard test',
     });
     const sensor = clients[TYPES.findIndex((t) => t.name === 'env-sensor')];
-    await sensor.publishAsync(deviceTopic(alertDevice.id, 'telemetry'), JSON.stringify({ ts: Date.now(), values: { co2: 1500 } }), { qos: 1 });
+    await sensor.publishAsync(
+      deviceTopic(alertDevice.id, 'telemetry'),
+      JSON.stringify({ ts: Date.now(), values: { co2: 1500 } }),
+      { qos: 1 },
+    );
     await waitForAlerts(cp, alertDevice.id, (items) => items.length === 1, 'the co2 alert');
     // Ingest hands readings to the rules while it writes them, so the alert can come first.
-    await waitFor(() => storedReadings(), (n) => n === CITIES.length * TYPES.length * READINGS_PER_DEVICE + 1, { what: 'the alert’s reading in InfluxDB' });
-    await waitFor(() => cp.influx.countPoints('alerts'), (n) => n >= 1, { what: 'the raised event in the alerts measurement' });
+    await waitFor(
+      () => storedReadings(),
+      (n) => n === CITIES.length * TYPES.length * READINGS_PER_DEVICE + 1,
+      { what: 'the alert’s reading in InfluxDB' },
+    );
+    await waitFor(
+      () => cp.influx.countPoints('alerts'),
+      (n) => n >= 1,
+      { what: 'the raised event in the alerts measurement' },
+    );
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync()));
     await cp?.stop();
   });
 
-  /** Readings in InfluxDB: one point per reading, counted per device type (types of one family carry different fields). */
+  /**
+   * Readings in InfluxDB: one point per reading, counted per device type (types of one family carry different fields).
+   */
   async function storedReadings(): Promise<number> {
     const counts = await Promise.all(TYPES.map((t) => cp.influx.countPoints(t.measurement, { device_type: t.name })));
     return counts.reduce((a, b) => a + b, 0);
@@ -84,7 +125,10 @@ describe('the city-cluster Grafana dashboard', () => {
   it('has only queries it can run: every variable known, every data source provisioned', () => {
     expect(queries.length).toBeGreaterThanOrEqual(7);
     for (const q of queries) {
-      expect({ where: q.where, datasource: [INFLUX_UID, METRICS_UID].includes(q.datasourceUid) }).toEqual({ where: q.where, datasource: true });
+      expect({ where: q.where, datasource: [INFLUX_UID, METRICS_UID].includes(q.datasourceUid) }).toEqual({
+        where: q.where,
+        datasource: true,
+      });
       expect(() => interpolate(q.text, substitutions)).not.toThrow();
     }
   });
@@ -101,7 +145,9 @@ describe('the city-cluster Grafana dashboard', () => {
     const values = (series: Series[]) => [...new Set(series.flatMap((s) => (s.values ?? []).map((v) => v[1])))].sort();
     expect(values(await runInflux(query('variable city')))).toEqual(CITIES);
     expect(values(await runInflux(query('variable device_type')))).toEqual(TYPES.map((t) => t.name).sort());
-    expect(values(await runInflux(query('variable device_type'), { city: ['tianjin'] }))).toEqual(TYPES.map((t) => t.name).sort());
+    expect(values(await runInflux(query('variable device_type'), { city: ['tianjin'] }))).toEqual(
+      TYPES.map((t) => t.name).sort(),
+    );
   });
 
   it('counts every stored reading, per city, in readings/s', async () => {
@@ -127,35 +173,71 @@ describe('the city-cluster Grafana dashboard', () => {
       const series = await runInflux(fieldsPanel, { device_type: [type.name] });
       expect(series.map((s) => s.tags!.city).sort()).toEqual(CITIES);
       for (const s of series) {
-        const reported = numericFields(type).filter((field) => (s.values ?? []).some((v) => typeof v[s.columns.indexOf(`mean_${field}`)] === 'number'));
-        expect({ type: type.name, city: s.tags!.city, reported }).toEqual({ type: type.name, city: s.tags!.city, reported: numericFields(type) });
+        const reported = numericFields(type).filter((field) =>
+          (s.values ?? []).some((v) => typeof v[s.columns.indexOf(`mean_${field}`)] === 'number'),
+        );
+        expect({ type: type.name, city: s.tags!.city, reported }).toEqual({
+          type: type.name,
+          city: s.tags!.city,
+          reported: numericFields(type),
+        });
       }
     }
   });
 
   it('shows the raised alert as open and raised, by severity', async () => {
     const open = await runInflux(query('panel 2 '));
-    expect(open.map((s) => ({ severity: s.tags!.severity, count: s.values![0][1] }))).toEqual([{ severity: 'critical', count: 1 }]);
+    expect(open.map((s) => ({ severity: s.tags!.severity, count: s.values![0][1] }))).toEqual([
+      { severity: 'critical', count: 1 },
+    ]);
     const raised = await runInflux(query('panel 3 '));
-    const total = (severity: string) => raised.filter((s) => s.tags!.severity === severity).flatMap((s) => s.values!.map((v) => v[1] as number)).reduce((a, b) => a + b, 0);
+    const total = (severity: string) =>
+      raised
+        .filter((s) => s.tags!.severity === severity)
+        .flatMap((s) => s.values!.map((v) => v[1] as number))
+        .reduce((a, b) => a + b, 0);
     expect(total('critical')).toBe(1);
     expect((await runInflux(query('panel 2 '), { city: ['tianjin'] })).length).toBe(0);
 
     const [alert] = await waitForAlerts(cp, alertDevice.id, (a) => a.length === 1, 'the alert');
     await cp.api('POST', `/alerts/${encodeURIComponent(alert.id)}/resolve`, { by: 'grafana-test' });
-    await waitFor(() => runInflux(query('panel 2 ')), (s) => s.length === 0, { what: 'no open alert once it is resolved' });
+    await waitFor(
+      () => runInflux(query('panel 2 ')),
+      (s) => s.length === 0,
+      { what: 'no open alert once it is resolved' },
+    );
   });
 
   it('charts each cluster indicator and its coverage, as the alerts app writes them', async () => {
     const writer = createPointWriter(cp.config.influx);
-    const provenance = { contributingCities: ['beijing'], shares: ['sh-000000000001'], devicesReporting: 3, devicesShared: 3, devicesInScope: 4, coverage: 0.75 };
-    const at = (ago: number) => ({ time: new Date(Date.now() - ago).toISOString(), windowFrom: new Date(Date.now() - ago - 60_000).toISOString() });
-    const lines = [indicatorLine({ indicator: 'regional-demand', value: 420.5, provenance, ...at(120_000) }), indicatorLine({ indicator: 'regional-co2', value: 610, provenance, ...at(60_000) })];
+    const provenance = {
+      contributingCities: ['beijing'],
+      shares: ['sh-000000000001'],
+      devicesReporting: 3,
+      devicesShared: 3,
+      devicesInScope: 4,
+      coverage: 0.75,
+    };
+    const at = (ago: number) => ({
+      time: new Date(Date.now() - ago).toISOString(),
+      windowFrom: new Date(Date.now() - ago - 60_000).toISOString(),
+    });
+    const lines = [
+      indicatorLine({ indicator: 'regional-demand', value: 420.5, provenance, ...at(120_000) }),
+      indicatorLine({ indicator: 'regional-co2', value: 610, provenance, ...at(60_000) }),
+    ];
     await writer.write(lines.join('\n'), lines.length);
     await writer.close();
     const values = await runInflux(query('panel 8 '));
-    const last = (s: Series) => (s.values ?? []).map((v) => v[1]).filter((v) => v !== null).pop();
-    expect(values.map((s) => [s.tags!.indicator, last(s)]).sort()).toEqual([['regional-co2', 610], ['regional-demand', 420.5]]);
+    const last = (s: Series) =>
+      (s.values ?? [])
+        .map((v) => v[1])
+        .filter((v) => v !== null)
+        .pop();
+    expect(values.map((s) => [s.tags!.indicator, last(s)]).sort()).toEqual([
+      ['regional-co2', 610],
+      ['regional-demand', 420.5],
+    ]);
     expect((await runInflux(query('panel 9 '))).map((s) => last(s))).toEqual([0.75, 0.75]);
   });
 
@@ -167,25 +249,48 @@ describe('the city-cluster Grafana dashboard', () => {
     const now = Date.now();
     for (const at of [now - 150_000, now - 90_000]) {
       const before = await rejectedTotal();
-      await sensor.publishAsync(deviceTopic(sensorId, 'telemetry'), JSON.stringify({ ts: Date.now(), values: { co2: -5 } }), { qos: 1 });
-      await waitFor(() => rejectedTotal(), (n) => n === before + 1, { what: 'the rejection counted' });
+      await sensor.publishAsync(
+        deviceTopic(sensorId, 'telemetry'),
+        JSON.stringify({ ts: Date.now(), values: { co2: -5 } }),
+        { qos: 1 },
+      );
+      await waitFor(
+        () => rejectedTotal(),
+        (n) => n === before + 1,
+        { what: 'the rejection counted' },
+      );
       await importScrape(run, at);
     }
     const promql = query('panel 4 ');
-    const params = new URLSearchParams({ query: interpolate(promql.text, substitutions), time: String((now - 60_000) / 1000), extra_label: `cp_test_run=${run}`, nocache: '1' });
+    const params = new URLSearchParams({
+      query: interpolate(promql.text, substitutions),
+      time: String((now - 60_000) / 1000),
+      extra_label: `cp_test_run=${run}`,
+      nocache: '1',
+    });
     const result = await waitFor(
-      async () => (await fetch(`${VICTORIA_METRICS}/api/v1/query?${params}`)).json() as Promise<{ status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }>,
+      async () =>
+        (await fetch(`${VICTORIA_METRICS}/api/v1/query?${params}`)).json() as Promise<{
+          status: string;
+          data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+        }>,
       (body) => body.status !== 'success' || body.data.result.length > 0,
       { what: 'the imported samples to be searchable', timeoutMs: 10_000 },
     );
     expect(result.status).toBe('success');
-    expect(result.data.result).toEqual([{ metric: { reason: expect.any(String) }, value: [expect.any(Number), expect.any(String)] }]);
+    expect(result.data.result).toEqual([
+      { metric: { reason: expect.any(String) }, value: [expect.any(Number), expect.any(String)] },
+    ]);
     expect(Number(result.data.result[0].value[1])).toBeGreaterThan(0);
   });
 
   /** The all-in-one process's /metrics, as VictoriaMetrics would scrape it. */
   async function scrape(): Promise<string> {
-    return (await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } })).text();
+    return (
+      await fetch(`http://127.0.0.1:${cp.running.httpPort}/metrics`, {
+        headers: { authorization: `Bearer ${cp.config.http.adminToken}` },
+      })
+    ).text();
   }
 
   async function rejectedTotal(): Promise<number> {
@@ -200,7 +305,10 @@ describe('the city-cluster Grafana dashboard', () => {
       .filter((l) => l.startsWith('citypulse_readings_rejected_total'))
       .map((l) => `${l} ${atMs}`)
       .join('\n');
-    const response = await fetch(`${VICTORIA_METRICS}/api/v1/import/prometheus?extra_label=cp_test_run=${run}`, { method: 'POST', body: `${stamped}\n` });
+    const response = await fetch(`${VICTORIA_METRICS}/api/v1/import/prometheus?extra_label=cp_test_run=${run}`, {
+      method: 'POST',
+      body: `${stamped}\n`,
+    });
     expect(response.status).toBe(204);
     // Imported rows wait in VictoriaMetrics' in-memory buffers until a periodic flush, which a
     // loaded CI machine delayed past 10 s once; force_flush makes them searchable now.

@@ -56,7 +56,11 @@ export function dashboardQueries(dashboard: Dashboard): DashboardQuery[] {
       ...(panel.repeat && { repeat: panel.repeat }),
     })),
   );
-  const variables = dashboard.templating.list.map((v) => ({ where: `variable ${v.name}`, datasourceUid: v.datasource.uid, text: v.query }));
+  const variables = dashboard.templating.list.map((v) => ({
+    where: `variable ${v.name}`,
+    datasourceUid: v.datasource.uid,
+    text: v.query,
+  }));
   return [...targets, ...variables];
 }
 

@@ -22,15 +22,30 @@ const operatorGot: string[] = [];
 
 beforeAll(async () => {
   // A day-long counting window: the fixed window must not roll over in the middle of a test's attempts.
-  rig = await HostileRig.start('hostile MQTT clients', { CP_AUTH_FAIL_MAX_PER_ADDRESS: String(MAX_FAILED_PER_ADDRESS), CP_AUTH_FAIL_WINDOW_S: '86400' });
+  rig = await HostileRig.start('hostile MQTT clients', {
+    CP_AUTH_FAIL_MAX_PER_ADDRESS: String(MAX_FAILED_PER_ADDRESS),
+    CP_AUTH_FAIL_WINDOW_S: '86400',
+  });
   victim = await rig.provision();
   victimClient = await rig.cp.connectDevice(victim.id, victim.secret);
-  await victimClient.subscribeAsync([deviceTopic(victim.id, 'commands'), deviceTopic(victim.id, 'config'), deviceTopic(victim.id, 'errors')], { qos: 1 });
+  await victimClient.subscribeAsync(
+    [deviceTopic(victim.id, 'commands'), deviceTopic(victim.id, 'config'), deviceTopic(victim.id, 'errors')],
+    { qos: 1 },
+  );
   victimClient.on('message', (topic) => victimGot.push(topic));
   // An operator's tool watching every stream a device could try to fake.
   const token = (await rig.cp.api('POST', '/tokens', { name: uniqueName('watch'), role: 'operator' })).body;
-  operator = await mqtt.connectAsync(rig.cp.mqttUrl, { clientId: `operator:${token.name}`, username: `operator:${token.name}`, password: token.token, protocolVersion: 4, reconnectPeriod: 0 });
-  await operator.subscribeAsync(['alerts/#', 'devices/+/state', 'devices/+/command-acks', `devices/${victim.id}/telemetry`], { qos: 1 });
+  operator = await mqtt.connectAsync(rig.cp.mqttUrl, {
+    clientId: `operator:${token.name}`,
+    username: `operator:${token.name}`,
+    password: token.token,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+  });
+  await operator.subscribeAsync(
+    ['alerts/#', 'devices/+/state', 'devices/+/command-acks', `devices/${victim.id}/telemetry`],
+    { qos: 1 },
+  );
   operator.on('message', (topic, payload) => operatorGot.push(`${topic} ${payload.toString().slice(0, 80)}`));
 });
 afterAll(async () => {
@@ -39,7 +54,12 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-const login = (d: PublishingDevice, keepaliveS = 60) => ({ clientId: d.id, username: d.id, password: d.secret, keepaliveS });
+const login = (d: PublishingDevice, keepaliveS = 60) => ({
+  clientId: d.id,
+  username: d.id,
+  password: d.secret,
+  keepaliveS,
+});
 
 describe('connect floods', () => {
   const category = 'connect floods';
@@ -49,12 +69,17 @@ describe('connect floods', () => {
     const codes = await Promise.all(
       Array.from({ length: 300 }, async () => {
         const ghost = uniqueName('ghost-');
-        const { socket, returnCode } = await RawMqttSocket.login(rig.mqttPort, { clientId: ghost, username: ghost, password: 'x'.repeat(32) }, { localAddress: from });
+        const { socket, returnCode } = await RawMqttSocket.login(
+          rig.mqttPort,
+          { clientId: ghost, username: ghost, password: 'x'.repeat(32) },
+          { localAddress: from },
+        );
         await socket.destroy();
         return returnCode;
       }),
     );
-    for (const code of codes) rig.tally.record(category, code === 4 || code === 3, `unknown device flood: CONNACK ${code}`);
+    for (const code of codes)
+      rig.tally.record(category, code === 4 || code === 3, `unknown device flood: CONNACK ${code}`);
     const count = (c: number) => codes.filter((x) => x === c).length;
     // Concurrent attempts all pass the check before any failure is counted, so a few more than the limit may get 4.
     expect(count(4)).toBeGreaterThanOrEqual(MAX_FAILED_PER_ADDRESS);
@@ -69,14 +94,24 @@ describe('connect floods', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 200 }, async () => {
         const socket = await RawMqttSocket.open(rig.mqttPort, { localAddress: from });
-        socket.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clientId: device.id, clean: true, keepalive: 60, username: device.id, password: Buffer.from(device.secret) });
+        socket.send({
+          cmd: 'connect',
+          protocolId: 'MQTT',
+          protocolVersion: 4,
+          clientId: device.id,
+          clean: true,
+          keepalive: 60,
+          username: device.id,
+          password: Buffer.from(device.secret),
+        });
         const connack = await socket.next('connack', 10_000);
         const answered = connack !== undefined || socket.isClosed;
         await socket.destroy();
         return answered;
       }),
     );
-    for (const answered of outcomes) rig.tally.record(category, answered, 'reconnect storm: neither CONNACK nor close within 10 s');
+    for (const answered of outcomes)
+      rig.tally.record(category, answered, 'reconnect storm: neither CONNACK nor close within 10 s');
     expect(outcomes.every(Boolean)).toBe(true);
     const after = await RawMqttSocket.login(rig.mqttPort, login(device), { localAddress: attackerAddress() });
     expect(after.returnCode).toBe(0);
@@ -93,7 +128,11 @@ describe('credential brute force', () => {
     const from = attackerAddress();
     const codes: number[] = [];
     for (let i = 0; i < 40; i++) {
-      const { socket, returnCode } = await RawMqttSocket.login(rig.mqttPort, { clientId: device.id, username: device.id, password: `guess-${i}-${'0'.repeat(24)}` }, { localAddress: from });
+      const { socket, returnCode } = await RawMqttSocket.login(
+        rig.mqttPort,
+        { clientId: device.id, username: device.id, password: `guess-${i}-${'0'.repeat(24)}` },
+        { localAddress: from },
+      );
       await socket.destroy();
       codes.push(returnCode);
       rig.tally.record(category, returnCode === 4 || returnCode === 3, `guess ${i}: CONNACK ${returnCode}`);
@@ -147,10 +186,22 @@ describe('topic spoofing', () => {
     ];
     for (const [topic, qos, retain] of cases) {
       const { socket } = await RawMqttSocket.login(rig.mqttPort, login(attacker), { localAddress: attackerAddress() });
-      socket.send({ cmd: 'publish', topic, payload: Buffer.from(reading), qos, messageId: qos ? 1 : undefined, retain, dup: false });
+      socket.send({
+        cmd: 'publish',
+        topic,
+        payload: Buffer.from(reading),
+        qos,
+        messageId: qos ? 1 : undefined,
+        retain,
+        dup: false,
+      });
       const closed = await socket.closesWithin(2000);
       const acked = socket.replies.some((p) => p.cmd === 'puback' || p.cmd === 'pubrec');
-      rig.tally.record(category, closed && !acked, `${JSON.stringify(topic)} qos ${qos}${retain ? ' retained' : ''}: closed=${closed} acked=${acked}`);
+      rig.tally.record(
+        category,
+        closed && !acked,
+        `${JSON.stringify(topic)} qos ${qos}${retain ? ' retained' : ''}: closed=${closed} acked=${acked}`,
+      );
       await socket.destroy();
     }
     expect(rig.tally.wrong(category)).toEqual([]);
@@ -186,17 +237,45 @@ describe('wildcard subscriptions', () => {
     const A = attacker.id;
     const V = victim.id;
     const refused = [
-      '#', '+', '+/#', '+/+/+', 'devices/#', 'devices/+', 'devices/+/commands', 'devices/+/+', 'devices/+/telemetry',
-      deviceTopic(V, 'commands'), deviceTopic(V, 'config'), deviceTopic(V, 'errors'), deviceTopic(V, 'telemetry'), `devices/${V}/#`, `devices/${V}/+`,
-      `devices/${A}/#`, `devices/${A}/+`, deviceTopic(A, 'telemetry'), deviceTopic(A, 'state'), `devices/${A}/commands/#`,
-      '$SYS/#', '$SYS/+/heartbeat', 'alerts/#', 'alerts/+/critical', `$share/g/devices/${V}/commands`, `$share/g/#`,
+      '#',
+      '+',
+      '+/#',
+      '+/+/+',
+      'devices/#',
+      'devices/+',
+      'devices/+/commands',
+      'devices/+/+',
+      'devices/+/telemetry',
+      deviceTopic(V, 'commands'),
+      deviceTopic(V, 'config'),
+      deviceTopic(V, 'errors'),
+      deviceTopic(V, 'telemetry'),
+      `devices/${V}/#`,
+      `devices/${V}/+`,
+      `devices/${A}/#`,
+      `devices/${A}/+`,
+      deviceTopic(A, 'telemetry'),
+      deviceTopic(A, 'state'),
+      `devices/${A}/commands/#`,
+      '$SYS/#',
+      '$SYS/+/heartbeat',
+      'alerts/#',
+      'alerts/+/critical',
+      `$share/g/devices/${V}/commands`,
+      `$share/g/#`,
     ];
     const { socket } = await RawMqttSocket.login(rig.mqttPort, login(attacker), { localAddress: attackerAddress() });
     const own = deviceTopic(A, 'commands');
-    socket.send({ cmd: 'subscribe', messageId: 7, subscriptions: [...refused, own].map((topic) => ({ topic, qos: 1 })) });
+    socket.send({
+      cmd: 'subscribe',
+      messageId: 7,
+      subscriptions: [...refused, own].map((topic) => ({ topic, qos: 1 })),
+    });
     const suback = await socket.next('suback', 3000);
     const granted = suback?.cmd === 'suback' ? suback.granted : [];
-    refused.forEach((topic, i) => rig.tally.record(category, granted[i] === 128, `${topic}: SUBACK ${JSON.stringify(granted[i])}`));
+    refused.forEach((topic, i) =>
+      rig.tally.record(category, granted[i] === 128, `${topic}: SUBACK ${JSON.stringify(granted[i])}`),
+    );
     expect(granted).toEqual([...refused.map(() => 128), 1]);
 
     // Traffic on the victim's topics: a command through the API, and an error answer to a bad reading.
@@ -235,7 +314,10 @@ describe('last wills', () => {
     const operatorGotBefore = operatorGot.length;
     for (const [topic, payload] of cases) {
       const socket = await RawMqttSocket.open(rig.mqttPort, { localAddress: attackerAddress() });
-      socket.send({ ...connectPacket(login(device)), will: { topic, payload: Buffer.from(payload), qos: 1, retain: false } } as Packet);
+      socket.send({
+        ...connectPacket(login(device)),
+        will: { topic, payload: Buffer.from(payload), qos: 1, retain: false },
+      } as Packet);
       const connack = await socket.next('connack', 3000);
       const code = connack?.cmd === 'connack' ? connack.returnCode : undefined;
       // An unclean end: a will the broker had taken would go out now.
@@ -243,7 +325,9 @@ describe('last wills', () => {
       rig.tally.record(category, code === 5, `will on ${topic}: CONNACK ${code}`);
     }
     expect(rig.tally.wrong(category)).toEqual([]);
-    expect((await rig.metric('citypulse_mqtt_auth_failures_total{reason="will_topic_not_allowed"}')) - countedBefore).toBe(cases.length);
+    expect(
+      (await rig.metric('citypulse_mqtt_auth_failures_total{reason="will_topic_not_allowed"}')) - countedBefore,
+    ).toBe(cases.length);
     await new Promise((r) => setTimeout(r, 500));
     expect(operatorGot.slice(operatorGotBefore).filter((m) => m.includes(D) || m.includes(victim.id))).toEqual([]);
     expect(await rig.devicesWithPoints('building')).not.toContain(D);
@@ -254,11 +338,18 @@ describe('last wills', () => {
   it('still takes a will on the device’s own state topic and publishes it when the connection drops', async () => {
     const device = await rig.provision();
     const socket = await RawMqttSocket.open(rig.mqttPort, { localAddress: attackerAddress() });
-    socket.send({ ...connectPacket(login(device)), will: { topic: deviceTopic(device.id, 'state'), payload: Buffer.from('{"online":false}'), qos: 1, retain: false } } as Packet);
+    socket.send({
+      ...connectPacket(login(device)),
+      will: { topic: deviceTopic(device.id, 'state'), payload: Buffer.from('{"online":false}'), qos: 1, retain: false },
+    } as Packet);
     const connack = await socket.next('connack', 3000);
     expect(connack).toMatchObject({ returnCode: 0 });
     await socket.destroy();
-    await waitFor(() => operatorGot, (got) => got.some((m) => m.startsWith(`${deviceTopic(device.id, 'state')} {"online":false}`)), { timeoutMs: 5000, what: 'the will on the state topic' });
+    await waitFor(
+      () => operatorGot,
+      (got) => got.some((m) => m.startsWith(`${deviceTopic(device.id, 'state')} {"online":false}`)),
+      { timeoutMs: 5000, what: 'the will on the state topic' },
+    );
   });
 });
 
@@ -272,22 +363,51 @@ describe('retained publishes', () => {
       [deviceTopic(device.id, 'telemetry'), JSON.stringify({ values: { co2: 777 } })],
       [deviceTopic(device.id, 'state'), JSON.stringify({ online: true, reported: {} })],
     ];
-    sent.forEach(([topic, payload], i) => socket.send({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, messageId: i + 1, retain: true, dup: false }));
-    await waitFor(() => socket.replies.filter((p) => p.cmd === 'puback').length, (n) => n === sent.length || socket.isClosed, { timeoutMs: 5000, what: 'PUBACKs of the retained publishes' });
+    sent.forEach(([topic, payload], i) =>
+      socket.send({
+        cmd: 'publish',
+        topic,
+        payload: Buffer.from(payload),
+        qos: 1,
+        messageId: i + 1,
+        retain: true,
+        dup: false,
+      }),
+    );
+    await waitFor(
+      () => socket.replies.filter((p) => p.cmd === 'puback').length,
+      (n) => n === sent.length || socket.isClosed,
+      { timeoutMs: 5000, what: 'PUBACKs of the retained publishes' },
+    );
     expect(socket.isClosed).toBe(false);
     await socket.destroy();
     // The reading is kept (it is a reading like any other)…
-    await waitFor(() => rig.devicesWithPoints('building'), (ids) => ids.includes(device.id), { timeoutMs: 10_000, what: 'the retained reading stored' });
+    await waitFor(
+      () => rig.devicesWithPoints('building'),
+      (ids) => ids.includes(device.id),
+      { timeoutMs: 10_000, what: 'the retained reading stored' },
+    );
     // …but a tool subscribing afterwards is not handed an old message as if it were new.
     const token = (await rig.cp.api('POST', '/tokens', { name: uniqueName('late'), role: 'operator' })).body;
-    const late = await mqtt.connectAsync(rig.cp.mqttUrl, { clientId: `operator:${token.name}`, username: `operator:${token.name}`, password: token.token, protocolVersion: 4, reconnectPeriod: 0 });
+    const late = await mqtt.connectAsync(rig.cp.mqttUrl, {
+      clientId: `operator:${token.name}`,
+      username: `operator:${token.name}`,
+      password: token.token,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     const replayed: string[] = [];
     late.on('message', (topic) => replayed.push(topic));
-    await late.subscribeAsync([deviceTopic(device.id, 'telemetry'), deviceTopic(device.id, 'state'), 'devices/+/telemetry'], { qos: 1 });
+    await late.subscribeAsync(
+      [deviceTopic(device.id, 'telemetry'), deviceTopic(device.id, 'state'), 'devices/+/telemetry'],
+      { qos: 1 },
+    );
     await new Promise((r) => setTimeout(r, 500));
     await late.endAsync(true);
     const mine = replayed.filter((t) => t.includes(device.id));
-    sent.forEach(([topic]) => rig.tally.record(category, !mine.includes(topic), `retained ${topic}: replayed to a later subscriber`));
+    sent.forEach(([topic]) =>
+      rig.tally.record(category, !mine.includes(topic), `retained ${topic}: replayed to a later subscriber`),
+    );
     expect(mine).toEqual([]);
     expect(await rig.checkSurvived(category)).toBe(true);
   });

@@ -47,7 +47,11 @@ const CASES: Array<[name: string, payload: string | Buffer, expected: Expected]>
   ['a top-level array of 20,000 numbers', `[${Array(20_000).fill('0').join(',')}]`, refused('invalid_shape')],
   ['a batch of 5,000 nulls', json({ readings: Array(5000).fill(null) }), refused('batch_too_large')],
   ['6,000 unknown fields in one reading (60 KB)', manyKeys(6000), refused('unknown_field')],
-  ['readings nested in a reading', json({ readings: [{ readings: [{ values: { co2: 500 } }] }] }), refused('invalid_shape')],
+  [
+    'readings nested in a reading',
+    json({ readings: [{ readings: [{ values: { co2: 500 } }] }] }),
+    refused('invalid_shape'),
+  ],
   ['"readings" as an object', '{"readings": {"values": {"co2": 500}}}', refused('invalid_shape')],
   ['an empty batch', '{"readings": []}', refused('invalid_shape')],
   ['"values" null', '{"values": null}', refused('invalid_shape')],
@@ -62,8 +66,16 @@ const CASES: Array<[name: string, payload: string | Buffer, expected: Expected]>
   ['an empty object', '{}', refused('invalid_shape')],
   // Prototype pollution
   ['"__proto__" in values', '{"values": {"__proto__": {"temperature": 99}, "co2": 500}}', refused('unknown_field')],
-  ['"__proto__" at the top', '{"__proto__": {"values": {"co2": 500}}, "values": {"co2": 500}}', refused('invalid_shape')],
-  ['"constructor.prototype" in values', '{"values": {"constructor": {"prototype": {"polluted": 1}}, "co2": 500}}', refused('unknown_field')],
+  [
+    '"__proto__" at the top',
+    '{"__proto__": {"values": {"co2": 500}}, "values": {"co2": 500}}',
+    refused('invalid_shape'),
+  ],
+  [
+    '"constructor.prototype" in values',
+    '{"values": {"constructor": {"prototype": {"polluted": 1}}, "co2": 500}}',
+    refused('unknown_field'),
+  ],
   ['"toString" as a field', '{"values": {"toString": 1}}', refused('unknown_field')],
   ['"hasOwnProperty" as a field', '{"values": {"hasOwnProperty": 1}}', refused('unknown_field')],
   ['"valueOf" in a batch', '{"readings": [{"values": {"valueOf": 1}}]}', refused('unknown_field')],
@@ -75,9 +87,17 @@ const CASES: Array<[name: string, payload: string | Buffer, expected: Expected]>
   ['a right-to-left override in a field name', '{"values": {"\\u202etemperature": 20}}', refused('unknown_field')],
   ['an emoji field name', '{"values": {"🌡": 20}}', refused('unknown_field')],
   ['a lone surrogate as a value', '{"values": {"temperature": "\\ud800"}}', refused('wrong_type')],
-  ['invalid UTF-8 bytes', Buffer.from([0x7b, 0x22, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x73, 0x22, 0x3a, 0xff, 0xfe, 0x7d]), refused('malformed_json')],
+  [
+    'invalid UTF-8 bytes',
+    Buffer.from([0x7b, 0x22, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x73, 0x22, 0x3a, 0xff, 0xfe, 0x7d]),
+    refused('malformed_json'),
+  ],
   ['UTF-16 JSON', Buffer.from('{"values": {"co2": 500}}', 'utf16le'), refused('malformed_json')],
-  ['a byte-order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"values": {"co2": 500}}')]), refused('malformed_json')],
+  [
+    'a byte-order mark',
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"values": {"co2": 500}}')]),
+    refused('malformed_json'),
+  ],
   // Numbers in disguise
   ['an exponent as a string', '{"values": {"co2": "5e2"}}', refused('wrong_type')],
   ['a padded number string', '{"values": {"co2": " 500 "}}', refused('wrong_type')],
@@ -91,10 +111,22 @@ const CASES: Array<[name: string, payload: string | Buffer, expected: Expected]>
   ['an array for a number', '{"values": {"co2": [500]}}', refused('wrong_type')],
   ['an object for a number', '{"values": {"co2": {"v": 500}}}', refused('wrong_type')],
   ['-0', `{"ts": ${now - 10}, "values": {"temperature": -0}}`, stored(now - 10, 'temperature', 0)],
-  ['the smallest denormal', `{"ts": ${now - 11}, "values": {"temperature": 5e-324}}`, stored(now - 11, 'temperature', 5e-324)],
+  [
+    'the smallest denormal',
+    `{"ts": ${now - 11}, "values": {"temperature": 5e-324}}`,
+    stored(now - 11, 'temperature', 5e-324),
+  ],
   // Duplicate keys: JSON.parse keeps the last, and so does validation.
-  ['a duplicate key whose last value is out of range', '{"values": {"co2": 500, "co2": 90000}}', refused('out_of_range')],
-  ['a duplicate key whose last value is fine', `{"ts": ${now - 12}, "values": {"co2": 90000, "co2": 512}}`, stored(now - 12, 'co2', 512)],
+  [
+    'a duplicate key whose last value is out of range',
+    '{"values": {"co2": 500, "co2": 90000}}',
+    refused('out_of_range'),
+  ],
+  [
+    'a duplicate key whose last value is fine',
+    `{"ts": ${now - 12}, "values": {"co2": 90000, "co2": 512}}`,
+    stored(now - 12, 'co2', 512),
+  ],
   // Not JSON
   ['trailing garbage', '{"values": {"co2": 500}} xyz', refused('malformed_json')],
   ['two documents back to back', '{"values": {"co2": 500}}{"values": {"co2": 501}}', refused('malformed_json')],
@@ -117,7 +149,11 @@ const CASES: Array<[name: string, payload: string | Buffer, expected: Expected]>
   ['a record without a name', json([{ v: 500 }]), refused('invalid_senml')],
   ['a must-understand field', json([{ n: 'co2', v: 500, x_: 1 }]), refused('invalid_senml')],
   ['a base sum', json([{ bs: 1, n: 'co2', v: 500 }]), refused('invalid_senml')],
-  ['1,001 distinct times', json(Array.from({ length: 1001 }, (_, i) => ({ n: 'co2', v: 500, t: -i }))), refused('batch_too_large')],
+  [
+    '1,001 distinct times',
+    json(Array.from({ length: 1001 }, (_, i) => ({ n: 'co2', v: 500, t: -i }))),
+    refused('batch_too_large'),
+  ],
   ['t as the string "NaN"', json([{ n: 'co2', v: 500, t: 'NaN' }]), refused('timestamp_invalid')],
   ['bt 1e300', json([{ bt: 1e300, n: 'co2', v: 500 }]), refused('timestamp_invalid')],
   ['a pack inside a pack', json([[{ n: 'co2', v: 500 }]]), refused('invalid_shape')],
@@ -133,17 +169,38 @@ describe('malformed JSON and SenML payloads', () => {
     const before = errors.length;
     await client.publishAsync(deviceTopic(device.id, 'telemetry'), payload, { qos: 1 });
     if ('reason' in expected) {
-      const [message] = await waitFor(() => errors.slice(before), (e) => e.length > 0, { timeoutMs: 5000, what: `the ${expected.reason} answer` }).catch(() => [undefined]);
+      const [message] = await waitFor(
+        () => errors.slice(before),
+        (e) => e.length > 0,
+        { timeoutMs: 5000, what: `the ${expected.reason} answer` },
+      ).catch(() => [undefined]);
       const reasons = message?.rejected.map((r) => r.reason) ?? [];
       const ok = message?.accepted === 0 && reasons.length > 0 && reasons.every((r) => r === expected.reason);
-      rig.tally.record(category, ok, `${name}: expected ${expected.reason}, got ${JSON.stringify(message ?? 'no answer').slice(0, 300)}`);
-      expect({ accepted: message?.accepted, reasons: [...new Set(reasons)] }).toEqual({ accepted: 0, reasons: [expected.reason] });
+      rig.tally.record(
+        category,
+        ok,
+        `${name}: expected ${expected.reason}, got ${JSON.stringify(message ?? 'no answer').slice(0, 300)}`,
+      );
+      expect({ accepted: message?.accepted, reasons: [...new Set(reasons)] }).toEqual({
+        accepted: 0,
+        reasons: [expected.reason],
+      });
     } else {
       const { ts, field, value } = expected.stored;
-      const rows = await waitFor(() => rig.cp.influx.query(`SELECT "${field}" FROM building WHERE device_id = '${device.id}' AND time = ${ts}ms`), (r) => r.length > 0, { timeoutMs: 5000, what: `${field} stored` }).catch(() => []);
+      const rows = await waitFor(
+        () =>
+          rig.cp.influx.query(`SELECT "${field}" FROM building WHERE device_id = '${device.id}' AND time = ${ts}ms`),
+        (r) => r.length > 0,
+        { timeoutMs: 5000, what: `${field} stored` },
+      ).catch(() => []);
       const values = rows.map((r) => r[field]);
       const ok = values.length === 1 && values[0] === value && errors.length === before;
-      rig.tally.record(category, ok, `${name}: expected ${field} = ${value} stored and no error answer; stored ${JSON.stringify(values)}, errors ${errors.length - before}`);
+      rig.tally.record(
+        category,
+        ok,
+        `${name}: expected ${field} = ${value} stored and no error answer; stored ${JSON.stringify(values)}, ` +
+          `errors ${errors.length - before}`,
+      );
       expect({ stored: values, errorAnswers: errors.length - before }).toEqual({ stored: [value], errorAnswers: 0 });
     }
   });
@@ -151,8 +208,16 @@ describe('malformed JSON and SenML payloads', () => {
   it('stores a SenML pack whose base name names another device under the sender only: identity comes from the login, never the payload', async () => {
     const other = await rig.provision();
     const before = errors.length;
-    await client.publishAsync(deviceTopic(device.id, 'telemetry'), json([{ bn: `urn:dev:${other.id}:`, bt: (now - 13) / 1000, n: 'co2', v: 777 }]), { qos: 1 });
-    const rows = await waitFor(() => rig.cp.influx.query('SELECT co2, device_id FROM building WHERE co2 = 777'), (r) => r.length > 0, { timeoutMs: 5000, what: 'the SenML reading stored' });
+    await client.publishAsync(
+      deviceTopic(device.id, 'telemetry'),
+      json([{ bn: `urn:dev:${other.id}:`, bt: (now - 13) / 1000, n: 'co2', v: 777 }]),
+      { qos: 1 },
+    );
+    const rows = await waitFor(
+      () => rig.cp.influx.query('SELECT co2, device_id FROM building WHERE co2 = 777'),
+      (r) => r.length > 0,
+      { timeoutMs: 5000, what: 'the SenML reading stored' },
+    );
     const ok = rows.length === 1 && rows[0].device_id === device.id && errors.length === before;
     rig.tally.record(category, ok, `SenML bn of another device: stored as ${JSON.stringify(rows)}`);
     expect(rows.map((r) => r.device_id)).toEqual([device.id]);

@@ -3,7 +3,13 @@ import { RawMqttSocket, SteadyPublisher, uniqueName, waitFor, type PublishingDev
 import { TestCitypulse } from '../harness.js';
 import { HostileTally } from './hostile-tally.js';
 
-const meterValues = () => ({ voltage: 228 + Math.random() * 4, current: 5, active_power: 1.1, power_factor: 0.95, frequency: 50 });
+const meterValues = () => ({
+  voltage: 228 + Math.random() * 4,
+  current: 5,
+  active_power: 1.1,
+  power_factor: 0.95,
+  frequency: 50,
+});
 
 /** Hostile traffic comes from its own loopback addresses, never the bystanders' 127.0.0.1. */
 let nextAddress = 0;
@@ -52,11 +58,26 @@ export class HostileRig {
 
   /** Whether the service still serves: the API answers, and a device can connect and get a PUBACK. */
   async stillServing(): Promise<boolean> {
-    const api = await fetch(`http://127.0.0.1:${this.cp.running.httpPort}/health/live`).then((r) => r.ok, () => false);
-    const { socket, returnCode } = await RawMqttSocket.login(this.mqttPort, { clientId: this.probe.id, username: this.probe.id, password: this.probe.secret }).catch(() => ({ socket: undefined, returnCode: -1 }));
+    const api = await fetch(`http://127.0.0.1:${this.cp.running.httpPort}/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    const { socket, returnCode } = await RawMqttSocket.login(this.mqttPort, {
+      clientId: this.probe.id,
+      username: this.probe.id,
+      password: this.probe.secret,
+    }).catch(() => ({ socket: undefined, returnCode: -1 }));
     if (!socket || returnCode !== 0) return false;
     const messageId = ++this.probeCount;
-    socket.send({ cmd: 'publish', topic: deviceTopic(this.probe.id, 'telemetry'), payload: Buffer.from(JSON.stringify({ values: { co2: 500 } })), qos: 1, messageId, retain: false, dup: false });
+    socket.send({
+      cmd: 'publish',
+      topic: deviceTopic(this.probe.id, 'telemetry'),
+      payload: Buffer.from(JSON.stringify({ values: { co2: 500 } })),
+      qos: 1,
+      messageId,
+      retain: false,
+      dup: false,
+    });
     const puback = await socket.next('puback', 5000);
     await socket.destroy();
     return api && puback?.messageId === messageId;
@@ -73,14 +94,23 @@ export class HostileRig {
   async bystandersLost(): Promise<string[]> {
     await this.bystanders.stop();
     const acked = this.bystanders.acked;
-    const stored = () => this.cp.influx.query('SELECT voltage, device_id FROM energy', { epoch: 'ms' }).then((rows) => new Set(rows.map((r) => `${String(r.device_id)}@${String(r.time)}`)));
-    const found = await waitFor(stored, (s) => [...acked].every((k) => s.has(k)), { timeoutMs: 30_000, intervalMs: 500, what: 'every bystander reading stored' }).catch(() => stored());
+    const stored = () =>
+      this.cp.influx
+        .query('SELECT voltage, device_id FROM energy', { epoch: 'ms' })
+        .then((rows) => new Set(rows.map((r) => `${String(r.device_id)}@${String(r.time)}`)));
+    const found = await waitFor(stored, (s) => [...acked].every((k) => s.has(k)), {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      what: 'every bystander reading stored',
+    }).catch(() => stored());
     return [...acked].filter((k) => !found.has(k));
   }
 
   /** A counter or gauge from GET /metrics (0 when absent), e.g. `name{label="value"}`. */
   async metric(series: string): Promise<number> {
-    const text = await fetch(`http://127.0.0.1:${this.cp.running.httpPort}/metrics`, { headers: { authorization: `Bearer ${this.cp.config.http.adminToken}` } }).then((r) => r.text());
+    const text = await fetch(`http://127.0.0.1:${this.cp.running.httpPort}/metrics`, {
+      headers: { authorization: `Bearer ${this.cp.config.http.adminToken}` },
+    }).then((r) => r.text());
     const line = text.split('\n').find((l) => l.startsWith(`${series} `));
     return line ? Number(line.slice(series.length + 1)) : 0;
   }

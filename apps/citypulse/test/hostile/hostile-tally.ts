@@ -44,13 +44,25 @@ export class HostileTally {
   }
 
   table(): string {
-    const rows = [...this.categories.entries()].map(([name, c]) => [name, String(c.tried), String(c.refused), c.survived === undefined ? '-' : c.survived ? 'yes' : 'NO']);
+    const rows = [...this.categories.entries()].map(([name, c]) => [
+      name,
+      String(c.tried),
+      String(c.refused),
+      c.survived === undefined ? '-' : c.survived ? 'yes' : 'NO',
+    ]);
     const { tried, refused } = this.totals;
-    const all = [['category', 'tried', 'refused correctly', 'survived'], ...rows, ['total', String(tried), String(refused), rows.every((r) => r[3] !== 'NO') ? 'yes' : 'NO']];
+    const all = [
+      ['category', 'tried', 'refused correctly', 'survived'],
+      ...rows,
+      ['total', String(tried), String(refused), rows.every((r) => r[3] !== 'NO') ? 'yes' : 'NO'],
+    ];
     const widths = all[0].map((_, c) => Math.max(...all.map((r) => r[c].length)));
-    const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+    const line = (r: string[]) =>
+      r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
     const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-    return [`${this.suite}`, line(all[0]), rule, ...all.slice(1, -1).map(line), rule, line(all[all.length - 1])].join('\n');
+    return [`${this.suite}`, line(all[0]), rule, ...all.slice(1, -1).map(line), rule, line(all[all.length - 1])].join(
+      '\n',
+    );
   }
 
   private category(name: string): CategoryCount {

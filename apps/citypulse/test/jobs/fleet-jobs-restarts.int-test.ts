@@ -19,7 +19,13 @@ describe('fleet jobs across process crashes', () => {
     cp = await TestCitypulse.start({}, ['broker']);
     const httpPort = await freePort();
     apiUrl = `http://127.0.0.1:${httpPort}`;
-    const env = testEnv({ CP_REDIS_PREFIX: cp.config.redis.prefix, CP_INFLUX_DB: cp.config.influx.database, CP_HTTP_PORT: String(httpPort), CP_JOBS_TICK_MS: '100', CP_JOBS_LOCK_MS: '1000' });
+    const env = testEnv({
+      CP_REDIS_PREFIX: cp.config.redis.prefix,
+      CP_INFLUX_DB: cp.config.influx.database,
+      CP_HTTP_PORT: String(httpPort),
+      CP_JOBS_TICK_MS: '100',
+      CP_JOBS_LOCK_MS: '1000',
+    });
     api = new AppProcess('api', env);
     alerts = new AppProcess('alerts', env);
     await Promise.all([api.start(), alerts.start()]);
@@ -33,7 +39,10 @@ describe('fleet jobs across process crashes', () => {
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${apiUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${cp.config.http.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${cp.config.http.adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -50,7 +59,13 @@ describe('fleet jobs across process crashes', () => {
     }
     await Promise.all(clients.map((c) => c.start()));
     // 2 first, then 600 a minute (one a tick): about 4 s for the 40.
-    const created = await call('POST', '/jobs', { kind: 'command', command: { name: 'reboot' }, selection: { city: 'beijing', deviceIds: devices.map((d) => d.id) }, rollout: { initialCount: 2, ratePerMinute: 600 }, deviceTimeoutS: 10 });
+    const created = await call('POST', '/jobs', {
+      kind: 'command',
+      command: { name: 'reboot' },
+      selection: { city: 'beijing', deviceIds: devices.map((d) => d.id) },
+      rollout: { initialCount: 2, ratePerMinute: 600 },
+      deviceTimeoutS: 10,
+    });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
 
@@ -59,10 +74,20 @@ describe('fleet jobs across process crashes', () => {
     const frozen = (await call('GET', `/jobs/${id}`)).body;
     expect(frozen.state).toBe('running');
     await alerts.start();
-    await jobUntil({ api: call }, id, (j) => j.counts.succeeded >= frozen.counts.succeeded + 8, 'progress after the alerts worker restarted', 30_000);
+    await jobUntil(
+      { api: call },
+      id,
+      (j) => j.counts.succeeded >= frozen.counts.succeeded + 8,
+      'progress after the alerts worker restarted',
+      30_000,
+    );
 
     await api.kill();
-    await waitFor(() => received.size, (n) => n >= 30, { what: 'devices reached while the API is down', timeoutMs: 30_000 });
+    await waitFor(
+      () => received.size,
+      (n) => n >= 30,
+      { what: 'devices reached while the API is down', timeoutMs: 30_000 },
+    );
     await api.start();
     const done = await jobUntil({ api: call }, id, (j) => j.state === 'completed', 'the job completed', 30_000);
     expect(done.counts).toMatchObject({ succeeded: 40, failed: 0, 'timed-out': 0 });

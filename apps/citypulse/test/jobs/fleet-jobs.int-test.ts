@@ -16,7 +16,11 @@ describe('fleet jobs', () => {
   const images = imageDir();
 
   beforeAll(async () => {
-    cp = await TestCitypulse.start({ CP_JOBS_TICK_MS: '50', CP_JOBS_LOCK_MS: '2000', CP_FIRMWARE_DIR: join(images.dir, 'images') });
+    cp = await TestCitypulse.start({
+      CP_JOBS_TICK_MS: '50',
+      CP_JOBS_LOCK_MS: '2000',
+      CP_FIRMWARE_DIR: join(images.dir, 'images'),
+    });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -40,36 +44,89 @@ describe('fleet jobs', () => {
       devices.map(async (d, i) => {
         const client = fleetClient(cp.mqttUrl, d);
         clients.push(client);
-        new FirmwareUpdater(client, { currentVersion: running[i], downloadDir: join(images.dir, 'device', d.id), install: (_path, update) => void installed.get(d.id)!.push(update.version), download: { retryDelayMs: 50 } });
+        new FirmwareUpdater(client, {
+          currentVersion: running[i],
+          downloadDir: join(images.dir, 'device', d.id),
+          install: (_path, update) => void installed.get(d.id)!.push(update.version),
+          download: { retryDelayMs: 50 },
+        });
         await client.start();
-        await waitFor(() => cp.api('GET', `/devices/${d.id}`), (r) => r.body.firmwareVersion === running[i], { what: `${d.id} reporting ${running[i]}` });
+        await waitFor(
+          () => cp.api('GET', `/devices/${d.id}`),
+          (r) => r.body.firmwareVersion === running[i],
+          { what: `${d.id} reporting ${running[i]}` },
+        );
       }),
     );
     return installed;
   }
-  const commandsOf = async (deviceId: string) => (await cp.api('GET', `/devices/${deviceId}/commands`)).body.items as Array<{ id: string; name: string; status: string }>;
+  const commandsOf = async (deviceId: string) =>
+    (await cp.api('GET', `/devices/${deviceId}/commands`)).body.items as Array<{
+      id: string;
+      name: string;
+      status: string;
+    }>;
   const reboot = (devices: FleetDevice[], extra: Record<string, unknown> = {}) =>
-    cp.api('POST', '/jobs', { kind: 'command', command: { name: 'reboot' }, selection: { city: 'beijing', deviceIds: devices.map((d) => d.id) }, deviceTimeoutS: 5, ...extra });
+    cp.api('POST', '/jobs', {
+      kind: 'command',
+      command: { name: 'reboot' },
+      selection: { city: 'beijing', deviceIds: devices.map((d) => d.id) },
+      deviceTimeoutS: 5,
+      ...extra,
+    });
 
   it('aborts when more than the threshold of the first step fails, and leaves the devices it had not reached untouched', async () => {
     const devices = await provisionFleet(cp, 20);
     // Two of the first five (the rollout goes in id order) fail: 40 % > 10 %.
     await connect(devices, new Set([devices[1].id, devices[3].id]));
-    const created = await reboot(devices, { rollout: { initialCount: 5, ratePerMinute: 60_000 }, abortFailurePercent: 10 });
+    const created = await reboot(devices, {
+      rollout: { initialCount: 5, ratePerMinute: 60_000 },
+      abortFailurePercent: 10,
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ state: 'running', total: 20, kind: 'command', city: 'beijing', rollout: { initialCount: 5, ratePerMinute: 60_000 } });
+    expect(created.body).toMatchObject({
+      state: 'running',
+      total: 20,
+      kind: 'command',
+      city: 'beijing',
+      rollout: { initialCount: 5, ratePerMinute: 60_000 },
+    });
 
-    const job = await jobUntil(cp, created.body.id, (j) => j.state === 'aborted' && j.counts['in-progress'] === 0, 'the job aborted');
-    expect(job.counts).toMatchObject({ succeeded: 3, failed: 2, skipped: 15, queued: 0, 'in-progress': 0, waiting: 0, dispatching: 0 });
+    const job = await jobUntil(
+      cp,
+      created.body.id,
+      (j) => j.state === 'aborted' && j.counts['in-progress'] === 0,
+      'the job aborted',
+    );
+    expect(job.counts).toMatchObject({
+      succeeded: 3,
+      failed: 2,
+      skipped: 15,
+      queued: 0,
+      'in-progress': 0,
+      waiting: 0,
+      dispatching: 0,
+    });
     expect(sumOf(job.counts)).toBe(20);
     expect(job.reason).toMatch(/2 of 5 devices reached failed or timed out, more than 10 %/);
 
     const failed = (await cp.api('GET', `/jobs/${job.id}/devices?state=failed`)).body;
     expect(failed.items.map((d: { deviceId: string }) => d.deviceId)).toEqual([devices[1].id, devices[3].id]);
-    expect(failed.items[0]).toMatchObject({ state: 'failed', error: 'injected failure', commandId: expect.any(String) });
+    expect(failed.items[0]).toMatchObject({
+      state: 'failed',
+      error: 'injected failure',
+      commandId: expect.any(String),
+    });
     for (const d of devices.slice(5)) expect(await commandsOf(d.id)).toEqual([]);
     const page = (await cp.api('GET', `/jobs/${job.id}/devices?limit=20`)).body;
-    expect(page.items.map((d: { state: string }) => d.state)).toEqual(['succeeded', 'failed', 'succeeded', 'failed', 'succeeded', ...Array(15).fill('skipped')]);
+    expect(page.items.map((d: { state: string }) => d.state)).toEqual([
+      'succeeded',
+      'failed',
+      'succeeded',
+      'failed',
+      'succeeded',
+      ...Array(15).fill('skipped'),
+    ]);
   });
 
   it('rolls out in steps to completion, one command per device, and streams its progress', async () => {
@@ -95,14 +152,25 @@ describe('fleet jobs', () => {
     const paused = await cp.api('POST', `/jobs/${id}/pause`);
     expect(paused.status).toBe(200);
     expect(paused.body.state).toBe('paused');
-    const settled = await jobUntil(cp, id, (j) => j.counts.dispatching + j.counts['in-progress'] === 0, 'in-flight devices settled');
+    const settled = await jobUntil(
+      cp,
+      id,
+      (j) => j.counts.dispatching + j.counts['in-progress'] === 0,
+      'in-flight devices settled',
+    );
     // Paused across more than two release intervals: nothing new is reached.
     const heldUntil = Date.now() + 700;
-    const during = await waitFor(async () => (await cp.api('GET', `/jobs/${id}`)).body, (j) => Date.now() > heldUntil || j.counts.queued !== settled.counts.queued, { intervalMs: 100 });
+    const during = await waitFor(
+      async () => (await cp.api('GET', `/jobs/${id}`)).body,
+      (j) => Date.now() > heldUntil || j.counts.queued !== settled.counts.queued,
+      { intervalMs: 100 },
+    );
     expect(during.counts.queued).toBe(settled.counts.queued);
     expect((await cp.api('POST', `/jobs/${id}/pause`)).status).toBe(409);
     expect((await cp.api('POST', `/jobs/${id}/resume`)).body.state).toBe('running');
-    expect((await jobUntil(cp, id, (j) => j.state === 'completed', 'completed after resume', 20_000)).counts.succeeded).toBe(10);
+    expect(
+      (await jobUntil(cp, id, (j) => j.state === 'completed', 'completed after resume', 20_000)).counts.succeeded,
+    ).toBe(10);
 
     const others = await provisionFleet(cp, 6);
     await connect(others);
@@ -110,13 +178,21 @@ describe('fleet jobs', () => {
     await jobUntil(cp, second.body.id, (j) => j.counts.succeeded === 1, 'the first device done');
     const cancelled = await cp.api('POST', `/jobs/${second.body.id}/cancel`);
     expect(cancelled.body).toMatchObject({ state: 'cancelled', reason: 'cancelled by admin' });
-    const ended = await jobUntil(cp, second.body.id, (j) => j.counts['in-progress'] + j.counts.dispatching === 0, 'settled after cancel');
+    const ended = await jobUntil(
+      cp,
+      second.body.id,
+      (j) => j.counts['in-progress'] + j.counts.dispatching === 0,
+      'settled after cancel',
+    );
     expect(ended.counts.succeeded + ended.counts.skipped).toBe(6);
     expect(ended.counts.skipped).toBeGreaterThanOrEqual(4);
     expect((await cp.api('POST', `/jobs/${second.body.id}/resume`)).status).toBe(409);
-    const skipped = (await cp.api('GET', `/jobs/${second.body.id}/devices?state=skipped`)).body.items as Array<{ deviceId: string }>;
+    const skipped = (await cp.api('GET', `/jobs/${second.body.id}/devices?state=skipped`)).body.items as Array<{
+      deviceId: string;
+    }>;
     for (const d of skipped) expect(await commandsOf(d.deviceId)).toEqual([]);
-    const auditOf = async (job: string) => (await cp.api('GET', `/audit?target=fleet-job:${job}`)).body.items.map((e: { action: string }) => e.action);
+    const auditOf = async (job: string) =>
+      (await cp.api('GET', `/audit?target=fleet-job:${job}`)).body.items.map((e: { action: string }) => e.action);
     // Newest first; the refused pause (409) left no entry.
     expect(await auditOf(id)).toEqual(['fleet-job.resume', 'fleet-job.pause', 'fleet-job.create']);
     expect(await auditOf(second.body.id)).toEqual(['fleet-job.cancel', 'fleet-job.create']);
@@ -130,11 +206,18 @@ describe('fleet jobs', () => {
     await jobUntil(cp, comes.body.id, (j) => j.counts.waiting === 1, 'the offline device waiting');
     expect(await commandsOf(early.id)).toEqual([]);
     await connect([early]);
-    expect((await jobUntil(cp, comes.body.id, (j) => j.state === 'completed', 'completed once the device connected')).counts.succeeded).toBe(1);
+    expect(
+      (await jobUntil(cp, comes.body.id, (j) => j.state === 'completed', 'completed once the device connected')).counts
+        .succeeded,
+    ).toBe(1);
 
     const timedOut = await jobUntil(cp, never.body.id, (j) => j.state !== 'running', 'the deadline', 10_000);
     expect(timedOut).toMatchObject({ state: 'failed', counts: { 'timed-out': 1, succeeded: 0 } });
-    expect((await cp.api('GET', `/jobs/${never.body.id}/devices`)).body.items[0]).toMatchObject({ deviceId: late.id, state: 'timed-out', error: expect.stringMatching(/deadline/) });
+    expect((await cp.api('GET', `/jobs/${never.body.id}/devices`)).body.items[0]).toMatchObject({
+      deviceId: late.id,
+      state: 'timed-out',
+      error: expect.stringMatching(/deadline/),
+    });
     expect(await commandsOf(late.id)).toEqual([]);
   });
 
@@ -149,27 +232,60 @@ describe('fleet jobs', () => {
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ total: 3, rollout: { initialCount: 2 } });
-    expect((await jobUntil(cp, created.body.id, (j) => j.state === 'completed', 'config job completed')).counts.succeeded).toBe(3);
-    expect((await cp.api('GET', `/devices/${devices[2].id}/shadow`)).body).toMatchObject({ reported: { reporting_interval_s: 45 }, delta: {} });
+    expect(
+      (await jobUntil(cp, created.body.id, (j) => j.state === 'completed', 'config job completed')).counts.succeeded,
+    ).toBe(3);
+    expect((await cp.api('GET', `/devices/${devices[2].id}/shadow`)).body).toMatchObject({
+      reported: { reporting_interval_s: 45 },
+      delta: {},
+    });
   });
 
   it('updates the firmware of the devices running one version (real downloads and installs), holding the image while the job is live', async () => {
     const devices = await provisionFleet(cp, 4);
     const installed = await startUpdaters(devices, ['1.0.0', '0.9.0', '1.0.0', '1.0.0']);
-    const { body: image } = await upload(cp, { deviceType: 'env-sensor', version: '1.1.0', city: 'beijing' }, randomImage(32 * 1024));
+    const { body: image } = await upload(
+      cp,
+      { deviceType: 'env-sensor', version: '1.1.0', city: 'beijing' },
+      randomImage(32 * 1024),
+    );
     const site = `${devices[0].id.slice(0, -4)}-site`;
-    const created = await cp.api('POST', '/jobs', { kind: 'firmware', firmware: { imageId: image.id }, selection: { city: 'beijing', site, firmwareVersion: '1.0.0' }, rollout: { initialCount: 1, ratePerMinute: 6000 } });
+    const created = await cp.api('POST', '/jobs', {
+      kind: 'firmware',
+      firmware: { imageId: image.id },
+      selection: { city: 'beijing', site, firmwareVersion: '1.0.0' },
+      rollout: { initialCount: 1, ratePerMinute: 6000 },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ total: 3, kind: 'firmware', payload: { kind: 'firmware', imageId: image.id, version: '1.1.0' } });
+    expect(created.body).toMatchObject({
+      total: 3,
+      kind: 'firmware',
+      payload: { kind: 'firmware', imageId: image.id, version: '1.1.0' },
+    });
     expect((await cp.api('DELETE', `/firmware/${image.id}`)).status).toBe(409);
 
-    const job = await jobUntil(cp, created.body.id, (j) => j.state === 'completed', 'the firmware job completed', 20_000);
+    const job = await jobUntil(
+      cp,
+      created.body.id,
+      (j) => j.state === 'completed',
+      'the firmware job completed',
+      20_000,
+    );
     expect(job.counts.succeeded).toBe(3);
     expect(devices.map((d) => installed.get(d.id))).toEqual([['1.1.0'], [], ['1.1.0'], ['1.1.0']]);
     const command = (await cp.api('GET', `/devices/${devices[0].id}/commands`)).body.items[0];
-    expect(command).toMatchObject({ name: 'firmware-update', status: 'succeeded', result: { version: '1.1.0' }, params: { version: '1.1.0', sha256: image.sha256 } });
+    expect(command).toMatchObject({
+      name: 'firmware-update',
+      status: 'succeeded',
+      result: { version: '1.1.0' },
+      params: { version: '1.1.0', sha256: image.sha256 },
+    });
     // Ended: the job no longer holds the image.
-    await waitFor(() => cp.api('DELETE', `/firmware/${image.id}`), (r) => r.status !== 409, { what: 'the image free to delete' });
+    await waitFor(
+      () => cp.api('DELETE', `/firmware/${image.id}`),
+      (r) => r.status !== 409,
+      { what: 'the image free to delete' },
+    );
   });
 
   it('aborts a staged firmware rollout whose installs fail, leaving the devices it had not reached on the old version', async () => {
@@ -186,12 +302,25 @@ describe('fleet jobs', () => {
           if (failing.has(d.id)) throw new Error('flash write failed');
           installed.get(d.id)!.push(update.version);
         };
-        new FirmwareUpdater(client, { currentVersion: '1.0.0', downloadDir: join(images.dir, 'device', d.id), install, download: { retryDelayMs: 50 } });
+        new FirmwareUpdater(client, {
+          currentVersion: '1.0.0',
+          downloadDir: join(images.dir, 'device', d.id),
+          install,
+          download: { retryDelayMs: 50 },
+        });
         await client.start();
-        await waitFor(() => cp.api('GET', `/devices/${d.id}`), (r) => r.body.firmwareVersion === '1.0.0', { what: `${d.id} reporting 1.0.0` });
+        await waitFor(
+          () => cp.api('GET', `/devices/${d.id}`),
+          (r) => r.body.firmwareVersion === '1.0.0',
+          { what: `${d.id} reporting 1.0.0` },
+        );
       }),
     );
-    const { body: image } = await upload(cp, { deviceType: 'env-sensor', version: '2.0.0', city: 'beijing' }, randomImage(16 * 1024));
+    const { body: image } = await upload(
+      cp,
+      { deviceType: 'env-sensor', version: '2.0.0', city: 'beijing' },
+      randomImage(16 * 1024),
+    );
     const created = await cp.api('POST', '/jobs', {
       kind: 'firmware',
       firmware: { imageId: image.id },
@@ -201,7 +330,13 @@ describe('fleet jobs', () => {
     });
     expect(created.status).toBe(201);
 
-    const job = await jobUntil(cp, created.body.id, (j) => j.state === 'aborted' && j.counts['in-progress'] + j.counts.dispatching === 0, 'the firmware job aborted', 20_000);
+    const job = await jobUntil(
+      cp,
+      created.body.id,
+      (j) => j.state === 'aborted' && j.counts['in-progress'] + j.counts.dispatching === 0,
+      'the firmware job aborted',
+      20_000,
+    );
     expect(job.counts).toMatchObject({ succeeded: 2, failed: 2, skipped: 8 });
     expect(job.reason).toMatch(/2 of 4 devices reached failed or timed out, more than 20 %/);
     const failed = (await cp.api('GET', `/jobs/${job.id}/devices?state=failed`)).body.items;
@@ -210,9 +345,12 @@ describe('fleet jobs', () => {
     // The two that installed run 2.0.0; the failed ones and the eight never reached keep 1.0.0.
     expect(devices.map((d) => installed.get(d.id))).toEqual([[], ['2.0.0'], [], ['2.0.0'], ...Array(8).fill([])]);
     const expected = ['1.0.0', '2.0.0', '1.0.0', '2.0.0', ...Array(8).fill('1.0.0')];
-    const reported = () => Promise.all(devices.map(async (d) => (await cp.api('GET', `/devices/${d.id}`)).body.firmwareVersion as string));
+    const reported = () =>
+      Promise.all(devices.map(async (d) => (await cp.api('GET', `/devices/${d.id}`)).body.firmwareVersion as string));
     // The registry takes a version from the device's state report, which may trail the command's ack.
-    const versions = await waitFor(reported, (v) => v.join() === expected.join(), { what: 'the registry showing each device’s version' });
+    const versions = await waitFor(reported, (v) => v.join() === expected.join(), {
+      what: 'the registry showing each device’s version',
+    });
     expect(versions).toEqual(expected);
     for (const d of devices.slice(4)) expect(await commandsOf(d.id)).toEqual([]);
   });
@@ -234,7 +372,9 @@ describe('fleet jobs', () => {
       // Totals follow the SSE stream to the end, and the device table shows each outcome.
       await page.waitForSelector('.job-summary [data-state="completed"]', { timeout: 15_000 });
       expect(await page.textContent('.job-summary [data-count="succeeded"]')).toBe('succeeded 8');
-      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.job-devices tr[data-state="succeeded"]').length === 8);
+      await page.waitForFunction(
+        () => (globalThis as any).document.querySelectorAll('.job-devices tr[data-state="succeeded"]').length === 8,
+      );
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
@@ -245,7 +385,11 @@ describe('fleet jobs', () => {
     const devices = await provisionFleet(cp, 4);
     const site = `${devices[0].id.slice(0, -4)}-site`;
     const installed = await startUpdaters(devices, ['1.0.0', '1.0.0', '1.0.0', '1.0.0']);
-    const { body: image } = await upload(cp, { deviceType: 'env-sensor', version: '2.0.0-console', city: 'beijing' }, randomImage(16 * 1024));
+    const { body: image } = await upload(
+      cp,
+      { deviceType: 'env-sensor', version: '2.0.0-console', city: 'beijing' },
+      randomImage(16 * 1024),
+    );
     const name = `console firmware ${site}`;
     const browser = await launchChromium();
     try {
@@ -271,7 +415,9 @@ describe('fleet jobs', () => {
       const rateError = await page.waitForSelector('.field-error[data-error-for="rollout.ratePerMinute"]');
       expect(await rateError.textContent()).toMatch(/ratePerMinute must not be less than 1/);
       expect(await page.getAttribute('input[name=ratePerMinute]', 'aria-invalid')).toBe('true');
-      expect((await cp.api('GET', '/jobs?limit=100')).body.items.some((j: { name: string }) => j.name === name)).toBe(false);
+      expect((await cp.api('GET', '/jobs?limit=100')).body.items.some((j: { name: string }) => j.name === name)).toBe(
+        false,
+      );
 
       await page.fill('input[name=ratePerMinute]', '6000');
       await page.click('form.new-job button[type=submit]');
@@ -279,10 +425,21 @@ describe('fleet jobs', () => {
       await page.waitForSelector('.job-summary [data-state="completed"]', { timeout: 15_000 });
       expect(await page.textContent('.job-summary [data-count="succeeded"]')).toBe('succeeded 4');
       const id = decodeURIComponent(new URL(page.url()).hash.slice('#/job/'.length));
-      expect((await cp.api('GET', `/jobs/${id}`)).body).toMatchObject({ name, kind: 'firmware', total: 4, rollout: { initialCount: 1, ratePerMinute: 6000 }, abortFailurePercent: 10, payload: { imageId: image.id, version: '2.0.0-console' } });
+      expect((await cp.api('GET', `/jobs/${id}`)).body).toMatchObject({
+        name,
+        kind: 'firmware',
+        total: 4,
+        rollout: { initialCount: 1, ratePerMinute: 6000 },
+        abortFailurePercent: 10,
+        payload: { imageId: image.id, version: '2.0.0-console' },
+      });
       for (const d of devices) {
         expect(installed.get(d.id)).toEqual(['2.0.0-console']);
-        await waitFor(() => cp.api('GET', `/devices/${d.id}`), (r) => r.body.firmwareVersion === '2.0.0-console', { what: `${d.id} reporting 2.0.0-console` });
+        await waitFor(
+          () => cp.api('GET', `/devices/${d.id}`),
+          (r) => r.body.firmwareVersion === '2.0.0-console',
+          { what: `${d.id} reporting 2.0.0-console` },
+        );
       }
 
       await page.click('#nav a[data-view="firmware"]');
@@ -295,7 +452,9 @@ describe('fleet jobs', () => {
       await page.fill('form.add-channel input[name=id]', 'Not A Slug');
       await page.selectOption('form.add-channel select[name=kind]', 'mqtt');
       await page.click('form.add-channel button[type=submit]');
-      expect(await (await page.waitForSelector('form.add-channel .field-error[data-error-for="id"]')).textContent()).toMatch(/id must be a lower-case slug/);
+      expect(
+        await (await page.waitForSelector('form.add-channel .field-error[data-error-for="id"]')).textContent(),
+      ).toMatch(/id must be a lower-case slug/);
       // The refused requests are the two 400s above (Chromium logs every failed fetch).
       expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
 
@@ -312,7 +471,12 @@ describe('fleet jobs', () => {
 
   it('answers 400 naming the field, and keeps other cities’ jobs out of sight (404)', async () => {
     const [device] = await provisionFleet(cp, 1);
-    const bad = await cp.api('POST', '/jobs', { kind: 'command', command: { name: 'warp' }, selection: { city: 'beijing', deviceIds: [device.id] }, rollout: { ratePerMinute: 0 } });
+    const bad = await cp.api('POST', '/jobs', {
+      kind: 'command',
+      command: { name: 'warp' },
+      selection: { city: 'beijing', deviceIds: [device.id] },
+      rollout: { ratePerMinute: 0 },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.fields.map((f: { field: string }) => f.field)).toEqual(['rollout.ratePerMinute']);
     const unknownCommand = await reboot([device], { command: { name: 'warp' }, rollout: { ratePerMinute: 1 } });
@@ -325,7 +489,21 @@ describe('fleet jobs', () => {
     expect((await cp.api('GET', `/jobs/${job.body.id}`, undefined, tianjin)).status).toBe(404);
     expect((await cp.api('POST', `/jobs/${job.body.id}/cancel`, undefined, tianjin)).status).toBe(404);
     expect((await cp.api('GET', '/jobs', undefined, tianjin)).body.items).toEqual([]);
-    expect((await cp.api('POST', '/jobs', { kind: 'command', command: { name: 'reboot' }, selection: { city: 'beijing' }, rollout: { ratePerMinute: 1 } }, tianjin)).status).toBe(403);
+    expect(
+      (
+        await cp.api(
+          'POST',
+          '/jobs',
+          {
+            kind: 'command',
+            command: { name: 'reboot' },
+            selection: { city: 'beijing' },
+            rollout: { ratePerMinute: 1 },
+          },
+          tianjin,
+        )
+      ).status,
+    ).toBe(403);
     const beijing = await cp.issueToken('jobs-beijing-operator', 'operator', ['beijing']);
     expect((await cp.api('GET', `/jobs/${job.body.id}`, undefined, beijing)).status).toBe(200);
     expect((await cp.api('POST', `/jobs/${job.body.id}/pause`, undefined, beijing)).status).toBe(403);
@@ -336,7 +514,9 @@ describe('fleet jobs', () => {
    * final state). Wrapped in an object: an async function's promise of a promise would wait for the end.
    */
   async function readEvents(path: string): Promise<{ all: Promise<any[]> }> {
-    const response = await fetch(`http://127.0.0.1:${cp.running.httpPort}${path}`, { headers: { authorization: `Bearer ${cp.config.http.adminToken}` } });
+    const response = await fetch(`http://127.0.0.1:${cp.running.httpPort}${path}`, {
+      headers: { authorization: `Bearer ${cp.config.http.adminToken}` },
+    });
     expect(response.status).toBe(200);
     const all = response.text().then((text) =>
       text

@@ -22,7 +22,10 @@ describe('GET /health in the all-in-one process', () => {
   });
 
   it('is ready, without a token, when Redis, InfluxDB and the broker in this process answer', async () => {
-    expect(await health(cp.running.httpPort)).toEqual({ status: 200, body: { status: 'ok', redis: 'up', influx: 'up', broker: 'up' } });
+    expect(await health(cp.running.httpPort)).toEqual({
+      status: 200,
+      body: { status: 'ok', redis: 'up', influx: 'up', broker: 'up' },
+    });
   });
 
   it('is live without a token', async () => {
@@ -34,7 +37,13 @@ describe('GET /health in the all-in-one process', () => {
     await cp.running.app.get(MqttBrokerService).onApplicationShutdown();
     const { status, body } = await health(cp.running.httpPort);
     expect(status).toBe(503);
-    expect(body).toMatchObject({ redis: 'up', influx: 'up', broker: 'down', down: ['broker'], message: 'not ready: broker down' });
+    expect(body).toMatchObject({
+      redis: 'up',
+      influx: 'up',
+      broker: 'down',
+      down: ['broker'],
+      message: 'not ready: broker down',
+    });
     expect((await health(cp.running.httpPort, '/health/live')).status).toBe(200);
   });
 });
@@ -55,7 +64,15 @@ describe('GET /health with InfluxDB unreachable', () => {
   it('answers 503 naming InfluxDB, and only InfluxDB', async () => {
     const { status, body } = await health(running.httpPort);
     expect(status).toBe(503);
-    expect(body).toMatchObject({ statusCode: 503, status: 'error', redis: 'up', influx: 'down', broker: 'up', down: ['influx'], message: 'not ready: influx down' });
+    expect(body).toMatchObject({
+      statusCode: 503,
+      status: 'error',
+      redis: 'up',
+      influx: 'down',
+      broker: 'up',
+      down: ['influx'],
+      message: 'not ready: influx down',
+    });
   });
 
   it('stays live', async () => {
@@ -93,13 +110,27 @@ describe('the split layout', () => {
 
   it('is ready once a broker process heartbeats, and each process serves its own metrics', async () => {
     broker = await startCitypulse(api.config, ['broker']);
-    expect(await health(api.running.httpPort)).toEqual({ status: 200, body: { status: 'ok', redis: 'up', influx: 'up', broker: 'up' } });
+    expect(await health(api.running.httpPort)).toEqual({
+      status: 200,
+      body: { status: 'ok', redis: 'up', influx: 'up', broker: 'up' },
+    });
 
     const id = uniqueName('split-');
     const secret = await api.provision({ id, type: 'env-sensor', city: 'beijing', site: 'bj-1' });
-    device = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.mqttPort}`, { clientId: id, username: id, password: secret, protocolVersion: 4, reconnectPeriod: 0 });
+    device = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.mqttPort}`, {
+      clientId: id,
+      username: id,
+      password: secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     const t0 = Date.now() - 5000;
-    for (let i = 0; i < 3; i++) await device.publishAsync(deviceTopic(id, 'telemetry'), JSON.stringify({ ts: t0 + i, values: { temperature: 20 } }), { qos: 1 });
+    for (let i = 0; i < 3; i++)
+      await device.publishAsync(
+        deviceTopic(id, 'telemetry'),
+        JSON.stringify({ ts: t0 + i, values: { temperature: 20 } }),
+        { qos: 1 },
+      );
 
     const brokerOwn = await scrape(`http://127.0.0.1:${broker.healthPort}`); // internal port, no token
     expect(brokerOwn.value('citypulse_mqtt_messages_received_total', { kind: 'telemetry' })).toBe(3);
@@ -116,9 +147,17 @@ describe('the split layout', () => {
     const unreachable = testConfig({ CP_INFLUX_URL: `http://127.0.0.1:${await freePort()}`, CP_INFLUX_API: 'v1' });
     ingest = await startCitypulse({ ...api.config, influx: unreachable.influx }, ['ingest']);
     const ingestMetrics = () => scrape(`http://127.0.0.1:${ingest!.healthPort}`);
-    const failing = await waitFor(ingestMetrics, (m) => (m.value('citypulse_influx_write_errors_total', { status: 'network' }) ?? 0) >= 1, { what: 'a failed write counted' });
+    const failing = await waitFor(
+      ingestMetrics,
+      (m) => (m.value('citypulse_influx_write_errors_total', { status: 'network' }) ?? 0) >= 1,
+      { what: 'a failed write counted' },
+    );
     expect(failing.value('citypulse_readings_stored_total')).toBe(0);
-    const pending = await waitFor(apiMetrics, (m) => (m.value('citypulse_handoff_stream_entries', { state: 'pending' }) ?? 0) >= 1, { what: 'the entries read and pending' });
+    const pending = await waitFor(
+      apiMetrics,
+      (m) => (m.value('citypulse_handoff_stream_entries', { state: 'pending' }) ?? 0) >= 1,
+      { what: 'the entries read and pending' },
+    );
     expect(pending.value('citypulse_handoff_stream_entries', { state: 'unread' })).toBe(0);
     expect(pending.value('citypulse_handoff_stream_readings')).toBe(3);
   });

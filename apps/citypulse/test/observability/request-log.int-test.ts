@@ -8,7 +8,12 @@ describe('request ids', () => {
   let cp: TestCitypulse;
   const lines: string[] = [];
   const entries = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  const logOf = (requestId: string) => waitFor(() => entries().find((e) => e.requestId === requestId), (e) => e !== undefined, { what: `the log line of ${requestId}` });
+  const logOf = (requestId: string) =>
+    waitFor(
+      () => entries().find((e) => e.requestId === requestId),
+      (e) => e !== undefined,
+      { what: `the log line of ${requestId}` },
+    );
 
   beforeAll(async () => {
     const logger = createLogger('info', 'request-log-test', { write: (line: string) => void lines.push(line) });
@@ -18,7 +23,8 @@ describe('request ids', () => {
     await cp?.stop();
   });
 
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${cp.running.httpPort}${path}`, { headers });
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`http://127.0.0.1:${cp.running.httpPort}${path}`, { headers });
 
   it('gives a request without an id a new UUID, in the response header and its log line', async () => {
     const response = await get('/devices?limit=5', { authorization: `Bearer ${cp.config.http.adminToken}` });
@@ -26,7 +32,14 @@ describe('request ids', () => {
     const requestId = response.headers.get('x-request-id')!;
     expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const line = await logOf(requestId);
-    expect(line).toMatchObject({ msg: 'http request', component: 'http', method: 'GET', path: '/devices', status: 200, instance: 'request-log-test' });
+    expect(line).toMatchObject({
+      msg: 'http request',
+      component: 'http',
+      method: 'GET',
+      path: '/devices',
+      status: 200,
+      instance: 'request-log-test',
+    });
     expect(typeof line!.durationMs).toBe('number');
   });
 
@@ -54,6 +67,13 @@ describe('request ids', () => {
     await logOf(response.headers.get('x-request-id')!);
     const wrong = await get('/devices', { authorization: 'Bearer not-a-real-token-4711' });
     await logOf(wrong.headers.get('x-request-id')!);
-    expect(lines.some((line) => line.includes(cp.config.http.adminToken) || line.includes('not-a-real-token-4711') || /authorization/i.test(line))).toBe(false);
+    expect(
+      lines.some(
+        (line) =>
+          line.includes(cp.config.http.adminToken) ||
+          line.includes('not-a-real-token-4711') ||
+          /authorization/i.test(line),
+      ),
+    ).toBe(false);
   });
 });

@@ -27,7 +27,12 @@ export class Scrape {
   /** The value of the sample with this name and exactly these labels; undefined if absent. */
   value(name: string, labels: Record<string, string> = {}): number | undefined {
     const wanted = Object.entries(labels);
-    return this.samples.find((s) => s.name === name && Object.keys(s.labels).length === wanted.length && wanted.every(([k, v]) => s.labels[k] === v))?.value;
+    return this.samples.find(
+      (s) =>
+        s.name === name &&
+        Object.keys(s.labels).length === wanted.length &&
+        wanted.every(([k, v]) => s.labels[k] === v),
+    )?.value;
   }
 
   /** Whether the family is declared (`# TYPE`), samples or not: a labelled counter has none until counted. */

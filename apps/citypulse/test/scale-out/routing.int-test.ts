@@ -11,7 +11,8 @@ import { startCitypulse, type Citypulse } from '../../src/run-apps.js';
  * Broker A (with the api) runs here; broker B is a process of its own, so it can be killed.
  * A Redis PSUBSCRIBE on the deployment's MQTT channels counts what crosses Redis.
  */
-const meterValues = () => JSON.stringify({ values: { voltage: 230, current: 5, active_power: 1.1, power_factor: 0.95, frequency: 50 } });
+const meterValues = () =>
+  JSON.stringify({ values: { voltage: 230, current: 5, active_power: 1.1, power_factor: 0.95, frequency: 50 } });
 
 describe('telemetry routed between brokers only where someone subscribed', () => {
   let config: AppConfig;
@@ -34,7 +35,9 @@ describe('telemetry routed between brokers only where someone subscribed', () =>
     brokerA = await startCitypulse(config, ['api', 'broker']);
     brokerB = new AppProcess('broker', { ...env, CP_INSTANCE_ID: `${config.instanceId}-b` });
     await brokerB.start(45_000);
-    const started = JSON.parse(brokerB.logs.split('\n').find((l) => l.includes('"citypulse started"'))!) as { mqttPort: number };
+    const started = JSON.parse(brokerB.logs.split('\n').find((l) => l.includes('"citypulse started"'))!) as {
+      mqttPort: number;
+    };
     brokerBUrl = `mqtt://127.0.0.1:${started.mqttPort}`;
   }, 60_000);
   afterAll(async () => {
@@ -59,7 +62,13 @@ describe('telemetry routed between brokers only where someone subscribed', () =>
   async function meterOnA(city: string): Promise<{ id: string; client: MqttClient }> {
     const id = uniqueName('meter-');
     const { secret } = await api('POST', '/devices', { id, type: 'electricity-meter', city, site: `${city}-grid` });
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerA.mqttPort}`, { clientId: id, username: id, password: secret, protocolVersion: 4, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerA.mqttPort}`, {
+      clientId: id,
+      username: id,
+      password: secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     closers.push(() => client.endAsync(true));
     return { id, client };
   }
@@ -68,7 +77,13 @@ describe('telemetry routed between brokers only where someone subscribed', () =>
   async function operator(url: string, cities?: string[]): Promise<{ client: MqttClient; seen: string[] }> {
     const name = uniqueName('ops-');
     const { token } = await api('POST', '/tokens', { name, role: 'operator', ...(cities && { cities }) });
-    const client = await mqtt.connectAsync(url, { clientId: `operator:${name}`, username: `operator:${name}`, password: token, protocolVersion: 4, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(url, {
+      clientId: `operator:${name}`,
+      username: `operator:${name}`,
+      password: token,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     closers.push(() => client.endAsync(true));
     // Its broker may be killed under it.
     client.on('error', () => undefined);
@@ -87,7 +102,11 @@ describe('telemetry routed between brokers only where someone subscribed', () =>
     await meter.client.publishAsync(deviceTopic(meter.id, 'telemetry'), meterValues(), { qos: 1 });
     await meter.client.publishAsync(deviceTopic(meter.id, 'state'), JSON.stringify({ online: true }), { qos: 1 });
     const marker = deviceTopic(meter.id, 'state');
-    await waitFor(() => crossed.slice(from), (channels) => channels.includes(marker), { what: `the marker ${marker} through Redis` });
+    await waitFor(
+      () => crossed.slice(from),
+      (channels) => channels.includes(marker),
+      { what: `the marker ${marker} through Redis` },
+    );
     return crossed.slice(from, from + crossed.slice(from).indexOf(marker)).includes(deviceTopic(meter.id, 'telemetry'));
   }
 
@@ -95,7 +114,8 @@ describe('telemetry routed between brokers only where someone subscribed', () =>
 
   it('sends no reading through Redis while nobody subscribes to telemetry anywhere', async () => {
     const meter = await meterOnA('beijing');
-    for (let i = 0; i < 20; i++) await meter.client.publishAsync(deviceTopic(meter.id, 'telemetry'), meterValues(), { qos: 1 });
+    for (let i = 0; i < 20; i++)
+      await meter.client.publishAsync(deviceTopic(meter.id, 'telemetry'), meterValues(), { qos: 1 });
     expect(await readingCrosses(meter)).toBe(false);
     expect(telemetryCrossed()).toEqual([]);
   });
@@ -106,42 +126,89 @@ describe('telemetry routed between brokers only where someone subscribed', () =>
     await ops.client.subscribeAsync('devices/+/telemetry', { qos: 0 });
 
     // SUBACK follows the index write; broker A routes once it has applied the change notice.
-    await waitFor(() => readingCrosses(beijing), (routed) => routed, { what: "beijing's readings routed" });
+    await waitFor(
+      () => readingCrosses(beijing),
+      (routed) => routed,
+      { what: "beijing's readings routed" },
+    );
     // Broker B learns the city of a device on another broker on its first message (fail closed until then).
     const delivered = async () => (await readingCrosses(beijing), ops.seen);
-    await waitFor(delivered, (topics) => topics.includes(deviceTopic(beijing.id, 'telemetry')), { what: 'the reading on broker B' });
+    await waitFor(delivered, (topics) => topics.includes(deviceTopic(beijing.id, 'telemetry')), {
+      what: 'the reading on broker B',
+    });
     expect(await readingCrosses(tianjin)).toBe(false);
     expect(telemetryCrossed().filter((channel) => channel !== deviceTopic(beijing.id, 'telemetry'))).toEqual([]);
     expect(ops.seen.filter((topic) => topic !== deviceTopic(beijing.id, 'telemetry'))).toEqual([]);
 
     await ops.client.unsubscribeAsync('devices/+/telemetry');
-    await waitFor(() => readingCrosses(beijing), (routed) => !routed, { what: 'routing stopped after UNSUBSCRIBE' });
+    await waitFor(
+      () => readingCrosses(beijing),
+      (routed) => !routed,
+      { what: 'routing stopped after UNSUBSCRIBE' },
+    );
 
     await ops.client.subscribeAsync('devices/+/telemetry', { qos: 0 });
-    await waitFor(() => readingCrosses(beijing), (routed) => routed, { what: 'routed again after SUBSCRIBE' });
+    await waitFor(
+      () => readingCrosses(beijing),
+      (routed) => routed,
+      { what: 'routed again after SUBSCRIBE' },
+    );
     await ops.client.endAsync();
-    await waitFor(() => readingCrosses(beijing), (routed) => !routed, { what: 'routing stopped after the operator left' });
+    await waitFor(
+      () => readingCrosses(beijing),
+      (routed) => !routed,
+      { what: 'routing stopped after the operator left' },
+    );
   });
 
   it('delivers a will published on broker A to an operator on broker B', async () => {
     const id = uniqueName('meter-');
-    const { secret } = await api('POST', '/devices', { id, type: 'electricity-meter', city: 'beijing', site: 'bj-grid' });
+    const { secret } = await api('POST', '/devices', {
+      id,
+      type: 'electricity-meter',
+      city: 'beijing',
+      site: 'bj-grid',
+    });
     const ops = await operator(brokerBUrl);
     await ops.client.subscribeAsync('devices/+/state', { qos: 0 });
-    const will = { topic: deviceTopic(id, 'state'), payload: Buffer.from(JSON.stringify({ online: false })), qos: 1 as const, retain: false };
-    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerA.mqttPort}`, { clientId: id, username: id, password: secret, protocolVersion: 4, reconnectPeriod: 0, will });
+    const will = {
+      topic: deviceTopic(id, 'state'),
+      payload: Buffer.from(JSON.stringify({ online: false })),
+      qos: 1 as const,
+      retain: false,
+    };
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerA.mqttPort}`, {
+      clientId: id,
+      username: id,
+      password: secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      will,
+    });
     // Gone without DISCONNECT: the broker publishes the will.
     device.stream.destroy();
-    await waitFor(() => ops.seen, (topics) => topics.includes(deviceTopic(id, 'state')), { what: 'the will on broker B' });
+    await waitFor(
+      () => ops.seen,
+      (topics) => topics.includes(deviceTopic(id, 'state')),
+      { what: 'the will on broker B' },
+    );
   });
 
   it("stops routing for a killed broker's subscriptions once its index entry lapses", async () => {
     const meter = await meterOnA('tianjin');
     const ops = await operator(brokerBUrl);
     await ops.client.subscribeAsync('devices/+/telemetry', { qos: 0 });
-    await waitFor(() => readingCrosses(meter), (routed) => routed, { what: "tianjin's readings routed for an operator of every city" });
+    await waitFor(
+      () => readingCrosses(meter),
+      (routed) => routed,
+      { what: "tianjin's readings routed for an operator of every city" },
+    );
 
     await brokerB.kill();
-    await waitFor(() => readingCrosses(meter), (routed) => !routed, { timeoutMs: 15_000, what: "routing stopped after broker B's entry lapsed" });
+    await waitFor(
+      () => readingCrosses(meter),
+      (routed) => !routed,
+      { timeoutMs: 15_000, what: "routing stopped after broker B's entry lapsed" },
+    );
   });
 });

@@ -10,13 +10,22 @@ import { handoffKeys } from '@citypulse/handoff';
  * whichever ingest process added them), then in order within each job. `states`: e.g. only
  * `completed` for the readings rule evaluation is done with.
  */
-export async function ruleFeedByDevice(config: AppConfig, deviceIds: readonly string[], states: JobType[] = ['completed', 'active', 'waiting', 'delayed', 'failed']): Promise<Map<string, number[]>> {
-  const queue = new Queue<RuleEvaluationJob>(QUEUES.ruleEvaluation, { connection: bullConnection(config), prefix: bullPrefix(config) });
+export async function ruleFeedByDevice(
+  config: AppConfig,
+  deviceIds: readonly string[],
+  states: JobType[] = ['completed', 'active', 'waiting', 'delayed', 'failed'],
+): Promise<Map<string, number[]>> {
+  const queue = new Queue<RuleEvaluationJob>(QUEUES.ruleEvaluation, {
+    connection: bullConnection(config),
+    prefix: bullPrefix(config),
+  });
   try {
     const jobs = (await queue.getJobs(states, 0, -1)).sort((a, b) => Number(a.id) - Number(b.id));
     const wanted = new Set(deviceIds);
     const feed = new Map<string, number[]>(deviceIds.map((id) => [id, []]));
-    for (const job of jobs) for (const device of job.data.devices) if (wanted.has(device.deviceId)) feed.get(device.deviceId)!.push(...device.rows.map((row) => row[0] as number));
+    for (const job of jobs)
+      for (const device of job.data.devices)
+        if (wanted.has(device.deviceId)) feed.get(device.deviceId)!.push(...device.rows.map((row) => row[0] as number));
     return feed;
   } finally {
     await queue.close();
@@ -27,7 +36,9 @@ export async function ruleFeedByDevice(config: AppConfig, deviceIds: readonly st
 export async function handoffLeases(config: AppConfig): Promise<Array<string | null>> {
   const redis = connectRedis(config, 'test-leases');
   try {
-    const leases = await Promise.all(Array.from({ length: config.handoff.partitions }, (_, p) => redis.get(handoffKeys(config.redis.prefix, p).lease)));
+    const leases = await Promise.all(
+      Array.from({ length: config.handoff.partitions }, (_, p) => redis.get(handoffKeys(config.redis.prefix, p).lease)),
+    );
     return leases.map((lease) => (lease === null ? null : lease.slice(0, lease.lastIndexOf('#'))));
   } finally {
     redis.disconnect();

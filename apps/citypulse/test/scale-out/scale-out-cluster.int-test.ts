@@ -17,7 +17,11 @@ describe('the scale-out deployment on a Redis Cluster of three masters', () => {
     redisCluster = await PrivateRedisCluster.create();
     await redisCluster.start();
     // Hand-off leases of 4 s: the restart test outlasts two of them without taking long.
-    rig = await ScaleOutRig.start({ CP_REDIS_CLUSTER_NODES: redisCluster.nodes, CP_MQTT_REDIS_URL: testConfig().redis.url, CP_HANDOFF_LEASE_MS: '4000' });
+    rig = await ScaleOutRig.start({
+      CP_REDIS_CLUSTER_NODES: redisCluster.nodes,
+      CP_MQTT_REDIS_URL: testConfig().redis.url,
+      CP_HANDOFF_LEASE_MS: '4000',
+    });
   }, 150_000);
   afterAll(async () => {
     await rig?.stop();
@@ -32,16 +36,27 @@ describe('the scale-out deployment on a Redis Cluster of three masters', () => {
     const { devices, publishers } = await steadyLoad(rig, 2);
     // The master holding the first device's hand-off partition (stream, lease and pending entries).
     const watched = devices[0].id;
-    const master = await redisCluster.nodeIndexOf(handoffKeys(rig.config.redis.prefix, partitionOf(watched, rig.config.handoff.partitions)).stream);
-    const ackedOf = (id: string) => publishers.reduce((n, p) => n + [...p.acked].filter((k) => k.startsWith(`${id}@`)).length, 0);
+    const master = await redisCluster.nodeIndexOf(
+      handoffKeys(rig.config.redis.prefix, partitionOf(watched, rig.config.handoff.partitions)).stream,
+    );
+    const ackedOf = (id: string) =>
+      publishers.reduce((n, p) => n + [...p.acked].filter((k) => k.startsWith(`${id}@`)).length, 0);
     publishers.forEach((p) => p.start(50, 2));
-    await waitFor(() => ackedOf(watched), (n) => n > 20, { what: `PUBACKs for ${watched} before the restart` });
+    await waitFor(
+      () => ackedOf(watched),
+      (n) => n > 20,
+      { what: `PUBACKs for ${watched} before the restart` },
+    );
     await redisCluster.restartNode(master);
     // Publishing on for two lease periods: a lease that could not be renewed across the restart has
     // lapsed by then, and its partition must have been taken again for what follows to be stored.
     await new Promise((r) => setTimeout(r, 2 * rig.config.handoff.leaseMs));
     const lapsed = ackedOf(watched);
-    await waitFor(() => ackedOf(watched), (n) => n > lapsed + 20, { timeoutMs: 30_000, what: `PUBACKs for ${watched} two leases after the restart` });
+    await waitFor(
+      () => ackedOf(watched),
+      (n) => n > lapsed + 20,
+      { timeoutMs: 30_000, what: `PUBACKs for ${watched} two leases after the restart` },
+    );
     await Promise.all(publishers.map((p) => p.stop()));
     await expectAllStoredOnce(rig, publishers);
   }, 120_000);

@@ -40,9 +40,22 @@ export class ScaleOutRig {
   /** `redisEnv`: where the deployment's Redis is, e.g. `{ CP_REDIS_CLUSTER_NODES }` for a Redis Cluster. */
   static async start(redisEnv: Record<string, string> = {}): Promise<ScaleOutRig> {
     // The deadman check would only add noise here; brokers pick their own ports and log them.
-    const env = testEnv({ CP_MQTT_CLUSTER: 'redis', CP_INFLUX_API: 'v1', CP_ALERT_DEADMAN_INTERVAL_MS: '3600000', ...redisEnv });
+    const env = testEnv({
+      CP_MQTT_CLUSTER: 'redis',
+      CP_INFLUX_API: 'v1',
+      CP_ALERT_DEADMAN_INTERVAL_MS: '3600000',
+      ...redisEnv,
+    });
     const names = ['broker-a', 'broker-b', ...WORKERS] as const;
-    const processes = Object.fromEntries(names.map((name) => [name, new AppProcess(name.replace(/-.*/, '') as 'broker' | 'ingest' | 'alerts', { ...env, CP_INSTANCE_ID: `${env.CP_INSTANCE_ID}-${name}` })]));
+    const processes = Object.fromEntries(
+      names.map((name) => [
+        name,
+        new AppProcess(name.replace(/-.*/, '') as 'broker' | 'ingest' | 'alerts', {
+          ...env,
+          CP_INSTANCE_ID: `${env.CP_INSTANCE_ID}-${name}`,
+        }),
+      ]),
+    );
     const rig = new ScaleOutRig(loadConfig(env), processes as Record<BrokerName | WorkerName, AppProcess>);
     return startRig(rig, async () => {
       await rig.influx.createDatabase(rig.config.influx.database);
@@ -63,10 +76,18 @@ export class ScaleOutRig {
     return this.started(broker).mqttPort!;
   }
 
-  async request(method: string, path: string, body?: unknown, token = this.config.http.adminToken): Promise<{ status: number; body: any }> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    token = this.config.http.adminToken,
+  ): Promise<{ status: number; body: any }> {
     const response = await fetch(`http://127.0.0.1:${this.api!.httpPort}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -79,11 +100,24 @@ export class ScaleOutRig {
   }
 
   /** An mqtt.js device login on `broker` that remembers its CONNACK and every message, from the first packet on. */
-  async connectDevice(broker: BrokerName, device: { id: string; secret: string }, options: IClientOptions = {}): Promise<{ client: MqttClient; connack: IConnackPacket; messages: IPublishPacket[] }> {
-    const client = mqtt.connect(this.mqttUrl(broker), { clientId: device.id, username: device.id, password: device.secret, protocolVersion: 4, reconnectPeriod: 0, ...options });
+  async connectDevice(
+    broker: BrokerName,
+    device: { id: string; secret: string },
+    options: IClientOptions = {},
+  ): Promise<{ client: MqttClient; connack: IConnackPacket; messages: IPublishPacket[] }> {
+    const client = mqtt.connect(this.mqttUrl(broker), {
+      clientId: device.id,
+      username: device.id,
+      password: device.secret,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      ...options,
+    });
     const messages: IPublishPacket[] = [];
     client.on('message', (_topic, _payload, packet) => messages.push(packet));
-    const connack = await new Promise<IConnackPacket>((resolve, reject) => client.once('connect', resolve).once('error', reject));
+    const connack = await new Promise<IConnackPacket>((resolve, reject) =>
+      client.once('connect', resolve).once('error', reject),
+    );
     this.closeOnStop(() => client.endAsync(true));
     return { client, connack, messages };
   }
@@ -92,7 +126,13 @@ export class ScaleOutRig {
   async connectOperator(broker: BrokerName): Promise<MqttClient> {
     const name = uniqueName('ops-');
     const { body: issued } = await this.request('POST', '/tokens', { name, role: 'operator' });
-    const operator = await mqtt.connectAsync(this.mqttUrl(broker), { clientId: `operator:${name}`, username: `operator:${name}`, password: issued.token, protocolVersion: 4, reconnectPeriod: 0 });
+    const operator = await mqtt.connectAsync(this.mqttUrl(broker), {
+      clientId: `operator:${name}`,
+      username: `operator:${name}`,
+      password: issued.token,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     this.closeOnStop(() => operator.endAsync(true));
     return operator;
   }
@@ -101,18 +141,36 @@ export class ScaleOutRig {
   async expectCommandsOnEitherBroker(): Promise<void> {
     for (const broker of ['broker-a', 'broker-b'] as const) {
       const meter = await this.provisionMeter(uniqueName('cmd-'));
-      const device = new DeviceClient({ url: this.mqttUrl(broker), deviceId: meter.id, secret: meter.secret, backoff: { initialMs: 100, maxMs: 400, factor: 2 } }).handleCommand('reset-demand', () => 'reset');
+      const device = new DeviceClient({
+        url: this.mqttUrl(broker),
+        deviceId: meter.id,
+        secret: meter.secret,
+        backoff: { initialMs: 100, maxMs: 400, factor: 2 },
+      }).handleCommand('reset-demand', () => 'reset');
       this.closeOnStop(() => device.close());
       await device.start();
-      await waitFor(async () => (await this.request('GET', `/devices/${meter.id}`)).body.presence, (p) => p.online === true && p.brokerId === this.instanceId(broker), { what: `online on ${broker}` });
+      await waitFor(
+        async () => (await this.request('GET', `/devices/${meter.id}`)).body.presence,
+        (p) => p.online === true && p.brokerId === this.instanceId(broker),
+        { what: `online on ${broker}` },
+      );
       const { body: command } = await this.request('POST', `/devices/${meter.id}/commands`, { name: 'reset-demand' });
-      const done = await waitFor(async () => (await this.request('GET', `/devices/${meter.id}/commands/${command.id}`)).body, (c) => c.status === 'succeeded', { what: `the command answered through ${broker}` });
+      const done = await waitFor(
+        async () => (await this.request('GET', `/devices/${meter.id}/commands/${command.id}`)).body,
+        (c) => c.status === 'succeeded',
+        { what: `the command answered through ${broker}` },
+      );
       expect(done).toMatchObject({ result: 'reset', deliveredAt: expect.any(String) });
     }
   }
 
   async provisionMeter(id: string): Promise<{ id: string; secret: string }> {
-    const { status, body } = await this.request('POST', '/devices', { id, type: 'electricity-meter', city: 'tianjin', site: 'tj-grid-1' });
+    const { status, body } = await this.request('POST', '/devices', {
+      id,
+      type: 'electricity-meter',
+      city: 'tianjin',
+      site: 'tj-grid-1',
+    });
     if (status !== 201) throw new Error(`provisioning ${id}: ${status} ${JSON.stringify(body)}`);
     return { id, secret: body.secret as string };
   }
@@ -141,9 +199,16 @@ export class ScaleOutRig {
 
   /** The instance ids of the workers that completed rule-evaluation jobs. */
   async ruleEvaluatedBy(): Promise<Set<string>> {
-    const queue = new Queue(QUEUES.ruleEvaluation, { connection: bullConnection(this.config), prefix: bullPrefix(this.config) });
+    const queue = new Queue(QUEUES.ruleEvaluation, {
+      connection: bullConnection(this.config),
+      prefix: bullPrefix(this.config),
+    });
     try {
-      return new Set((await queue.getJobs(['completed'], 0, 1000)).map((job) => job.processedBy).filter((by): by is string => by !== undefined));
+      return new Set(
+        (await queue.getJobs(['completed'], 0, 1000))
+          .map((job) => job.processedBy)
+          .filter((by): by is string => by !== undefined),
+      );
     } finally {
       await queue.close();
     }

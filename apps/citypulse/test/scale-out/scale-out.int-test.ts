@@ -30,8 +30,14 @@ describe('two brokers sharing their MQTT state through Redis, two ingest and two
 
     // Broker A has no telemetry subscriber of its own: it must route the reading all the same.
     const { client } = await rig.connectDevice('broker-a', meter);
-    await client.publishAsync(deviceTopic(meter.id, 'telemetry'), JSON.stringify({ values: meterValues() }), { qos: 1 });
-    await waitFor(() => seen, (topics) => topics.includes(deviceTopic(meter.id, 'telemetry')), { what: 'the reading on broker B' });
+    await client.publishAsync(deviceTopic(meter.id, 'telemetry'), JSON.stringify({ values: meterValues() }), {
+      qos: 1,
+    });
+    await waitFor(
+      () => seen,
+      (topics) => topics.includes(deviceTopic(meter.id, 'telemetry')),
+      { what: 'the reading on broker B' },
+    );
     await client.endAsync();
   });
 
@@ -40,12 +46,23 @@ describe('two brokers sharing their MQTT state through Redis, two ingest and two
     // A raw connection, so the device can leave the broker's QoS 1 message unacknowledged.
     const raw = await RawMqttSocket.open(rig.mqttPort('broker-a'));
     rig.closeOnStop(() => raw.destroy());
-    raw.send({ ...(connectPacket({ clientId: meter.id, username: meter.id, password: meter.secret }) as IConnectPacket), clean: false });
+    raw.send({
+      ...(connectPacket({ clientId: meter.id, username: meter.id, password: meter.secret }) as IConnectPacket),
+      clean: false,
+    });
     expect(await raw.next('connack', 5000)).toMatchObject({ returnCode: 0 });
     raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: deviceTopic(meter.id, 'errors'), qos: 1 }] });
     expect(await raw.next('suback', 5000)).toMatchObject({ granted: [1] });
     // A reading that is not JSON: PUBACKed, and the reason goes to the device's errors topic at QoS 1.
-    raw.send({ cmd: 'publish', topic: deviceTopic(meter.id, 'telemetry'), payload: Buffer.from('not json'), qos: 1, messageId: 2, retain: false, dup: false });
+    raw.send({
+      cmd: 'publish',
+      topic: deviceTopic(meter.id, 'telemetry'),
+      payload: Buffer.from('not json'),
+      qos: 1,
+      messageId: 2,
+      retain: false,
+      dup: false,
+    });
     expect(await raw.next('puback', 5000)).toBeDefined();
     const unacked = (await raw.next('publish', 5000)) as IPublishPacket | undefined;
     expect(unacked).toMatchObject({ topic: deviceTopic(meter.id, 'errors'), qos: 1 });
@@ -55,7 +72,11 @@ describe('two brokers sharing their MQTT state through Redis, two ingest and two
     expect(moved.connack.sessionPresent).toBe(true);
     // [MQTT-3.1.4-2] the other broker closes the old connection of the same client id.
     expect(await raw.closesWithin(5000)).toBe(true);
-    const resent = await waitFor(() => moved.messages, (m) => m.length > 0, { what: 'the unacknowledged message from broker B' });
+    const resent = await waitFor(
+      () => moved.messages,
+      (m) => m.length > 0,
+      { what: 'the unacknowledged message from broker B' },
+    );
     expect(resent[0]).toMatchObject({ topic: deviceTopic(meter.id, 'errors'), qos: 1 });
     expect(resent[0].payload.toString()).toBe(unacked!.payload.toString());
   });

@@ -16,7 +16,8 @@ import { TestCitypulse } from '../harness.js';
 
 const run = promisify(execFile);
 const envSensor = getDeviceType('env-sensor')!;
-const reading = (temperature: number) => JSON.stringify({ values: { temperature, humidity: 40, co2: 600, occupancy: 1 } });
+const reading = (temperature: number) =>
+  JSON.stringify({ values: { temperature, humidity: 40, co2: 600, occupancy: 1 } });
 
 /**
  * MQTT over TLS and secure WebSocket: secrets and client certificates (mTLS) against a PKI made by
@@ -65,14 +66,44 @@ describe('MQTT over TLS', () => {
     return { id, secret };
   }
   const storedTemperatures = async (id: string): Promise<number[]> =>
-    (await cp.influx.query(`SELECT temperature FROM "${envSensor.measurement}" WHERE device_id = '${id}'`)).map((row: any) => row.temperature);
-  const waitStored = (id: string, temperature: number) => waitFor(() => storedTemperatures(id), (t) => t.includes(temperature), { what: `reading ${temperature} of ${id} in InfluxDB` });
+    (await cp.influx.query(`SELECT temperature FROM "${envSensor.measurement}" WHERE device_id = '${id}'`)).map(
+      (row: any) => row.temperature,
+    );
+  const waitStored = (id: string, temperature: number) =>
+    waitFor(
+      () => storedTemperatures(id),
+      (t) => t.includes(temperature),
+      { what: `reading ${temperature} of ${id} in InfluxDB` },
+    );
 
   const portOf = (kind: 'tls' | 'wss') => (kind === 'tls' ? tlsPort : Number(new URL(wssUrl).port));
-  const tlsOptions = (extra: IClientOptions = {}): IClientOptions => ({ port: tlsPort, host: '127.0.0.1', protocol: 'mqtts', ca: readFileSync(serverCa.cert), protocolVersion: 4, reconnectPeriod: 0, ...extra });
-  const withCert = (cert: IssuedCert): IClientOptions => ({ cert: readFileSync(cert.cert), key: readFileSync(cert.key) });
+  const tlsOptions = (extra: IClientOptions = {}): IClientOptions => ({
+    port: tlsPort,
+    host: '127.0.0.1',
+    protocol: 'mqtts',
+    ca: readFileSync(serverCa.cert),
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    ...extra,
+  });
+  const withCert = (cert: IssuedCert): IClientOptions => ({
+    cert: readFileSync(cert.cert),
+    key: readFileSync(cert.key),
+  });
   const mosquittoPub = (args: string[]) =>
-    run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(tlsPort), '--cafile', serverCa.cert, '-V', 'mqttv311', '-q', '1', ...args]);
+    run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(tlsPort),
+      '--cafile',
+      serverCa.cert,
+      '-V',
+      'mqttv311',
+      '-q',
+      '1',
+      ...args,
+    ]);
   const authFailures = async (reason: string): Promise<number> =>
     (await cp.running.app.get(Metrics).authFailures.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
@@ -89,11 +120,26 @@ describe('MQTT over TLS', () => {
   it('logs a device in with only its client certificate (mosquitto_pub --cert --key, and mqtt.js) and stores its readings', async () => {
     const { id } = await newDevice();
     const cert = await pki.deviceCert(beijing, id);
-    await mosquittoPub(['--cert', cert.cert, '--key', cert.key, '-i', id, '-u', id, '-t', deviceTopic(id, 'telemetry'), '-m', reading(23.5)]);
+    await mosquittoPub([
+      '--cert',
+      cert.cert,
+      '--key',
+      cert.key,
+      '-i',
+      id,
+      '-u',
+      id,
+      '-t',
+      deviceTopic(id, 'telemetry'),
+      '-m',
+      reading(23.5),
+    ]);
     await waitStored(id, 23.5);
     // By a URI subject alternative name, a password beside the certificate ignored.
     const bySan = await pki.deviceCert(beijing, 'gateway', { san: [`URI:${id}`] });
-    const client = await mqtt.connectAsync(tlsOptions({ clientId: id, username: id, password: 'ignored', ...withCert(bySan) }));
+    const client = await mqtt.connectAsync(
+      tlsOptions({ clientId: id, username: id, password: 'ignored', ...withCert(bySan) }),
+    );
     await client.publishAsync(deviceTopic(id, 'telemetry'), reading(24.5), { qos: 1 });
     await client.endAsync();
     await waitStored(id, 24.5);
@@ -119,50 +165,90 @@ describe('MQTT over TLS', () => {
         .replaceAll('bj-env-0042', id);
     const outputs: string[] = [];
     for (const command of commands) {
-      outputs.push((await run('sh', ['-c', local(command)], { env: { ...process.env, DEVICE_SECRET: secret }, timeout: 20_000 })).stdout);
+      outputs.push(
+        (await run('sh', ['-c', local(command)], { env: { ...process.env, DEVICE_SECRET: secret }, timeout: 20_000 }))
+          .stdout,
+      );
     }
     const [, mqttJs] = /```js\n([\s\S]*?)```/.exec(section)!;
     // --eval resolves `import 'mqtt'` from the working directory, the repository's node_modules.
     await run(process.execPath, ['--input-type=module', '-e', local(mqttJs)], { timeout: 20_000 });
-    await waitFor(() => storedTemperatures(id), (t) => t.length === 3, { what: 'the three readings of the README examples' });
-    expect(JSON.parse(outputs[2])).toMatchObject({ accepted: 0, rejected: [expect.objectContaining({ reason: 'wrong_type', field: 'temperature' })] });
+    await waitFor(
+      () => storedTemperatures(id),
+      (t) => t.length === 3,
+      { what: 'the three readings of the README examples' },
+    );
+    expect(JSON.parse(outputs[2])).toMatchObject({
+      accepted: 0,
+      rejected: [expect.objectContaining({ reason: 'wrong_type', field: 'temperature' })],
+    });
   });
 
-  const certificateStore = () => new DeviceCertificateStore(cp.running.app.get<RedisClient>(REDIS), cp.config.redis.prefix);
+  const certificateStore = () =>
+    new DeviceCertificateStore(cp.running.app.get<RedisClient>(REDIS), cp.config.redis.prefix);
 
   it('logs a device in with a self-signed certificate registered for it by fingerprint, and no other device', async () => {
     const { id } = await newDevice();
     const cert = await pki.selfSigned(`not-${id}`);
-    await certificateStore().add({ deviceId: id, city: 'beijing', fingerprint: cert.fingerprint256, source: 'registered' });
+    await certificateStore().add({
+      deviceId: id,
+      city: 'beijing',
+      fingerprint: cert.fingerprint256,
+      source: 'registered',
+    });
     const client = await mqtt.connectAsync(tlsOptions({ clientId: id, username: id, ...withCert(cert) }));
     await client.publishAsync(deviceTopic(id, 'telemetry'), reading(26.5), { qos: 1 });
     await client.endAsync();
     await waitStored(id, 26.5);
     // Registered for another device: untrusted.
     const other = await newDevice();
-    await expect(mqtt.connectAsync(tlsOptions({ clientId: other.id, username: other.id, ...withCert(cert) }))).rejects.toMatchObject({ code: 5 });
+    await expect(
+      mqtt.connectAsync(tlsOptions({ clientId: other.id, username: other.id, ...withCert(cert) })),
+    ).rejects.toMatchObject({ code: 5 });
   });
 
   it('closes the connection made with a certificate when its serial is revoked, and refuses it from then on', async () => {
     const { id } = await newDevice();
     const cert = await pki.deviceCert(beijing, id);
-    await certificateStore().add({ deviceId: id, city: 'beijing', fingerprint: cert.fingerprint256, serial: cert.serial, source: 'issued' });
+    await certificateStore().add({
+      deviceId: id,
+      city: 'beijing',
+      fingerprint: cert.fingerprint256,
+      serial: cert.serial,
+      source: 'issued',
+    });
     const client = await mqtt.connectAsync(tlsOptions({ clientId: id, username: id, ...withCert(cert) }));
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     const before = await authFailures('cert_revoked');
     await certificateStore().revoke(cert.fingerprint256);
     await closed;
-    await expect(mqtt.connectAsync(tlsOptions({ clientId: id, username: id, ...withCert(cert) }))).rejects.toMatchObject({ code: 5 });
+    await expect(
+      mqtt.connectAsync(tlsOptions({ clientId: id, username: id, ...withCert(cert) })),
+    ).rejects.toMatchObject({ code: 5 });
     expect(await authFailures('cert_revoked')).toBe(before + 1);
   });
 
   describe('refuses a certificate login with CONNACK 5 (not authorised), counted by reason', () => {
     const refusedWith = async (reason: string, args: string[]) => {
       const before = await authFailures(reason);
-      await expect(mosquittoPub([...args, '-m', reading(1)])).rejects.toMatchObject({ code: 5, stderr: expect.stringMatching(/not authori[sz]ed/i) });
+      await expect(mosquittoPub([...args, '-m', reading(1)])).rejects.toMatchObject({
+        code: 5,
+        stderr: expect.stringMatching(/not authori[sz]ed/i),
+      });
       expect(await authFailures(reason)).toBe(before + 1);
     };
-    const login = (id: string, cert: IssuedCert) => ['--cert', cert.cert, '--key', cert.key, '-i', id, '-u', id, '-t', deviceTopic(id, 'telemetry')];
+    const login = (id: string, cert: IssuedCert) => [
+      '--cert',
+      cert.cert,
+      '--key',
+      cert.key,
+      '-i',
+      id,
+      '-u',
+      id,
+      '-t',
+      deviceTopic(id, 'telemetry'),
+    ];
 
     it("a certificate of another city's CA", async () => {
       const { id } = await newDevice('beijing');
@@ -176,10 +262,13 @@ describe('MQTT over TLS', () => {
 
     it('an expired certificate', async () => {
       const { id } = await newDevice();
-      await refusedWith('cert_expired', login(id, await pki.deviceCert(beijing, id, { startDate: '20200101000000Z', endDate: '20200201000000Z' })));
+      await refusedWith(
+        'cert_expired',
+        login(id, await pki.deviceCert(beijing, id, { startDate: '20200101000000Z', endDate: '20200201000000Z' })),
+      );
     });
 
-    it("a certificate naming another device", async () => {
+    it('a certificate naming another device', async () => {
       const [{ id }, other] = await Promise.all([newDevice(), newDevice()]);
       await refusedWith('cert_cn_mismatch', login(id, await pki.deviceCert(beijing, other.id)));
     });
@@ -194,18 +283,33 @@ describe('MQTT over TLS', () => {
     it('a client id or username other than the certificate’s device', async () => {
       const { id } = await newDevice();
       const cert = await pki.deviceCert(beijing, id);
-      await expect(mqtt.connectAsync(tlsOptions({ clientId: `${id}-x`, username: id, ...withCert(cert) }))).rejects.toMatchObject({ code: 2 });
+      await expect(
+        mqtt.connectAsync(tlsOptions({ clientId: `${id}-x`, username: id, ...withCert(cert) })),
+      ).rejects.toMatchObject({ code: 2 });
       const other = await newDevice();
-      await expect(mqtt.connectAsync(tlsOptions({ clientId: other.id, username: other.id, ...withCert(cert) }))).rejects.toMatchObject({ code: 5 });
+      await expect(
+        mqtt.connectAsync(tlsOptions({ clientId: other.id, username: other.id, ...withCert(cert) })),
+      ).rejects.toMatchObject({ code: 5 });
     });
   });
 
   describe('over secure WebSocket (wss://…/mqtt, mqtt.js), the same certificate login', () => {
-    const wss = (id: string, login: IClientOptions) => mqtt.connectAsync(wssUrl, { ca: readFileSync(serverCa.cert), protocolVersion: 4, reconnectPeriod: 0, clientId: id, username: id, ...login });
+    const wss = (id: string, login: IClientOptions) =>
+      mqtt.connectAsync(wssUrl, {
+        ca: readFileSync(serverCa.cert),
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        clientId: id,
+        username: id,
+        ...login,
+      });
 
     it('logs a device in with only its client certificate and stores its reading; a secret still logs in', async () => {
       const { id, secret } = await newDevice();
-      for (const [login, temperature] of [[withCert(await pki.deviceCert(beijing, id)), 27.5], [{ password: secret }, 28.5]] as const) {
+      for (const [login, temperature] of [
+        [withCert(await pki.deviceCert(beijing, id)), 27.5],
+        [{ password: secret }, 28.5],
+      ] as const) {
         const client = await wss(id, login);
         await client.publishAsync(deviceTopic(id, 'telemetry'), reading(temperature), { qos: 1 });
         await client.endAsync();
@@ -216,7 +320,10 @@ describe('MQTT over TLS', () => {
     it.each([
       ['cert_wrong_city', (id: string) => pki.deviceCert(tianjin, id)],
       ['cert_untrusted', (id: string) => pki.selfSigned(id)],
-      ['cert_expired', (id: string) => pki.deviceCert(beijing, id, { startDate: '20200101000000Z', endDate: '20200201000000Z' })],
+      [
+        'cert_expired',
+        (id: string) => pki.deviceCert(beijing, id, { startDate: '20200101000000Z', endDate: '20200201000000Z' }),
+      ],
       ['revoked', async (id: string) => (await cp.api('POST', `/devices/${id}/revoke`), pki.deviceCert(beijing, id))],
     ] as const)('refuses with CONNACK 5, counted as %s', async (reason, certificateFor) => {
       const { id } = await newDevice('beijing');
@@ -229,7 +336,13 @@ describe('MQTT over TLS', () => {
     it('closes the connection when its certificate serial is revoked, and refuses it from then on', async () => {
       const { id } = await newDevice();
       const cert = await pki.deviceCert(beijing, id);
-      await certificateStore().add({ deviceId: id, city: 'beijing', fingerprint: cert.fingerprint256, serial: cert.serial, source: 'issued' });
+      await certificateStore().add({
+        deviceId: id,
+        city: 'beijing',
+        fingerprint: cert.fingerprint256,
+        serial: cert.serial,
+        source: 'issued',
+      });
       const client = await wss(id, withCert(cert));
       const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
       const before = await authFailures('cert_revoked');
@@ -241,13 +354,26 @@ describe('MQTT over TLS', () => {
   });
 
   it.each(['tls', 'wss'] as const)('refuses TLS 1.1 at the handshake on the %s listener, counted', async (kind) => {
-    const handshakeFailures = async () => (await cp.running.app.get(Metrics).mqttConnectionErrors.get()).values.find((v) => v.labels.kind === 'tls_handshake')?.value ?? 0;
+    const handshakeFailures = async () =>
+      (await cp.running.app.get(Metrics).mqttConnectionErrors.get()).values.find(
+        (v) => v.labels.kind === 'tls_handshake',
+      )?.value ?? 0;
     const before = await handshakeFailures();
     const handshake = new Promise<void>((resolve, reject) => {
-      const socket = tlsConnect({ port: portOf(kind), host: '127.0.0.1', ca: readFileSync(serverCa.cert), minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
-        socket.end();
-        resolve();
-      });
+      const socket = tlsConnect(
+        {
+          port: portOf(kind),
+          host: '127.0.0.1',
+          ca: readFileSync(serverCa.cert),
+          minVersion: 'TLSv1',
+          maxVersion: 'TLSv1.1',
+          ciphers: 'DEFAULT@SECLEVEL=0',
+        },
+        () => {
+          socket.end();
+          resolve();
+        },
+      );
       socket.on('error', reject);
     });
     await expect(handshake).rejects.toThrow(/protocol version|no protocols available|unsupported protocol/i);
@@ -259,10 +385,13 @@ describe('MQTT over TLS', () => {
     const before = await mqtt.connectAsync(tlsOptions({ clientId: id, username: id, password: secret }));
     const served = (kind: 'tls' | 'wss' = 'tls') =>
       new Promise<string>((resolve, reject) => {
-        const socket: TLSSocket = tlsConnect({ port: portOf(kind), host: '127.0.0.1', ca: readFileSync(serverCa.cert) }, () => {
-          resolve(socket.getPeerX509Certificate()!.fingerprint256);
-          socket.end();
-        });
+        const socket: TLSSocket = tlsConnect(
+          { port: portOf(kind), host: '127.0.0.1', ca: readFileSync(serverCa.cert) },
+          () => {
+            resolve(socket.getPeerX509Certificate()!.fingerprint256);
+            socket.end();
+          },
+        );
         socket.on('error', reject);
       });
     const original = await served();
@@ -272,7 +401,9 @@ describe('MQTT over TLS', () => {
     copyFileSync(renewed.cert, `${certFile}.new`);
     renameSync(`${keyFile}.new`, keyFile);
     renameSync(`${certFile}.new`, certFile);
-    await waitFor(served, (fingerprint) => fingerprint === renewed.fingerprint256, { what: 'the renewed certificate on a new connection' });
+    await waitFor(served, (fingerprint) => fingerprint === renewed.fingerprint256, {
+      what: 'the renewed certificate on a new connection',
+    });
     expect(await served('wss')).toBe(renewed.fingerprint256);
     expect(original).not.toBe(renewed.fingerprint256);
     await before.publishAsync(deviceTopic(id, 'telemetry'), reading(25.5), { qos: 1 });
@@ -280,7 +411,8 @@ describe('MQTT over TLS', () => {
     await waitStored(id, 25.5);
 
     const metrics = cp.running.app.get(Metrics);
-    const failed = async () => (await metrics.tlsReloads.get()).values.find((v) => v.labels.outcome === 'failed')?.value ?? 0;
+    const failed = async () =>
+      (await metrics.tlsReloads.get()).values.find((v) => v.labels.outcome === 'failed')?.value ?? 0;
     const failedBefore = await failed();
     // A key that does not match the certificate: refused, the renewed pair stays.
     copyFileSync((await pki.serverCert(serverCa)).key, `${keyFile}.new`);

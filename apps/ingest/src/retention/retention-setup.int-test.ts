@@ -12,7 +12,9 @@ describe('retention set-up at ingest start', () => {
   function started(overrides: Record<string, string>) {
     const lines: Array<Record<string, unknown>> = [];
     const config = testConfig(overrides);
-    const logger = createLogger('info', 'retention-test', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const logger = createLogger('info', 'retention-test', {
+      write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
     const setup = new RetentionSetup(config, logger);
     setup.onApplicationBootstrap();
     return { config, setup, lines };
@@ -22,9 +24,17 @@ describe('retention set-up at ingest start', () => {
     const { config, setup, lines } = started({ CP_RETENTION_RAW: '14d' });
     const client = new InfluxQueryClient({ url: config.influx.url, database: config.influx.database });
     try {
-      await waitFor(() => lines.find((l) => l.msg === 'retention policies and rollup continuous queries in place'), (l) => l !== undefined, { what: 'the set-up log line' });
+      await waitFor(
+        () => lines.find((l) => l.msg === 'retention policies and rollup continuous queries in place'),
+        (l) => l !== undefined,
+        { what: 'the set-up log line' },
+      );
       const policies = await showRetentionPolicies(client, config.influx.database);
-      expect(policies.map((p) => [p.name, p.duration])).toEqual([['autogen', '336h0m0s'], ['rollup_1h', '43680h0m0s'], ['rollup_1m', '4320h0m0s']]);
+      expect(policies.map((p) => [p.name, p.duration])).toEqual([
+        ['autogen', '336h0m0s'],
+        ['rollup_1h', '43680h0m0s'],
+        ['rollup_1m', '4320h0m0s'],
+      ]);
     } finally {
       await setup.onApplicationShutdown();
       await client.dropDatabase(config.influx.database);
@@ -33,13 +43,22 @@ describe('retention set-up at ingest start', () => {
 
   it('changes nothing on VictoriaMetrics', async () => {
     const { setup, lines } = started({ CP_INFLUX_URL: process.env.CP_TEST_VICTORIA_URL ?? 'http://127.0.0.1:18428' });
-    await waitFor(() => lines.find((l) => typeof l.msg === 'string' && l.msg.includes('retention and rollups are its own settings')), (l) => l !== undefined, { what: 'the skip log line' });
+    await waitFor(
+      () =>
+        lines.find((l) => typeof l.msg === 'string' && l.msg.includes('retention and rollups are its own settings')),
+      (l) => l !== undefined,
+      { what: 'the skip log line' },
+    );
     await setup.onApplicationShutdown();
   });
 
   it('retries while InfluxDB cannot be reached, and stops at once at shutdown', async () => {
     const { setup, lines } = started({ CP_INFLUX_URL: `http://127.0.0.1:${await freePort()}` });
-    await waitFor(() => lines.filter((l) => l.msg === 'setting up InfluxDB retention and rollups failed; retrying'), (l) => l.length >= 2, { what: 'two attempts' });
+    await waitFor(
+      () => lines.filter((l) => l.msg === 'setting up InfluxDB retention and rollups failed; retrying'),
+      (l) => l.length >= 2,
+      { what: 'two attempts' },
+    );
     const stopping = Date.now();
     await setup.onApplicationShutdown();
     expect(Date.now() - stopping).toBeLessThan(1000);
@@ -48,7 +67,9 @@ describe('retention set-up at ingest start', () => {
   it('does nothing with CP_RETENTION_MANAGE=false', async () => {
     const { config, setup } = started({ CP_RETENTION_MANAGE: 'false' });
     await setup.onApplicationShutdown();
-    const databases = await new InfluxQueryClient({ url: config.influx.url, database: config.influx.database }).query('SHOW DATABASES');
+    const databases = await new InfluxQueryClient({ url: config.influx.url, database: config.influx.database }).query(
+      'SHOW DATABASES',
+    );
     expect(databases.map((d) => d.name)).not.toContain(config.influx.database);
   });
 });

@@ -43,12 +43,18 @@ export class RetentionSetup implements OnApplicationBootstrap, OnApplicationShut
     for (let delayMs = FIRST_RETRY_MS; !this.stop.signal.aborted; delayMs = Math.min(MAX_RETRY_MS, delayMs * 2)) {
       try {
         if ((await detectInfluxApi(influx.url, { token: influx.token })) !== 'v1') {
-          this.logger.info('InfluxDB 2.x/3.x or a v2-write server: retention and rollups are its own settings (README, Retention and rollups)');
+          this.logger.info(
+            'InfluxDB 2.x/3.x or a v2-write server: retention and rollups are its own settings (README, ' +
+              'Retention and rollups)',
+          );
           return;
         }
         const result = await ensureRetention(client, retentionPlanOf(this.config));
         const { raw, oneMinute, oneHour } = this.config.retention;
-        this.logger.info({ ...result, raw: raw.influxql, rollup1m: oneMinute.influxql, rollup1h: oneHour.influxql }, 'retention policies and rollup continuous queries in place');
+        this.logger.info(
+          { ...result, raw: raw.influxql, rollup1m: oneMinute.influxql, rollup1h: oneHour.influxql },
+          'retention policies and rollup continuous queries in place',
+        );
         return;
       } catch (err) {
         if (this.stop.signal.aborted) return;

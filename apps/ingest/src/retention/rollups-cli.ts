@@ -19,7 +19,8 @@ class UsageError extends Error {}
 function timeOption(name: string, value: string | undefined, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   const ms = value === undefined ? Number.NaN : Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} ${value ?? ''}: expected an ISO 8601 time, e.g. 2026-11-01T00:00:00Z`);
+  if (Number.isNaN(ms))
+    throw new UsageError(`--${name} ${value ?? ''}: expected an ISO 8601 time, e.g. 2026-11-01T00:00:00Z`);
   return ms;
 }
 
@@ -36,27 +37,39 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'backfill') {
-    const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, rollup: { type: 'string' } } });
+    const { values } = parseArgs({
+      args: rest,
+      options: { from: { type: 'string' }, to: { type: 'string' }, rollup: { type: 'string' } },
+    });
     const fromMs = timeOption('from', values.from);
     const toMs = timeOption('to', values.to, Date.now());
     if (!(fromMs < toMs)) throw new UsageError('--from must be before --to');
-    if (values.rollup !== undefined && values.rollup !== '1m' && values.rollup !== '1h') throw new UsageError(`--rollup ${values.rollup}: expected 1m or 1h`);
+    if (values.rollup !== undefined && values.rollup !== '1m' && values.rollup !== '1h')
+      throw new UsageError(`--rollup ${values.rollup}: expected 1m or 1h`);
     const result = await backfillRollups(client, {
       database: influx.database,
       measurements: telemetryMeasurements(),
       fromMs,
       toMs,
       ...(values.rollup && { rollups: [values.rollup] }),
-      onChunk: ({ rollup, fromMs: from, written }) => console.error(`${rollup} ${new Date(from).toISOString()}: ${written} rollup points`),
+      onChunk: ({ rollup, fromMs: from, written }) =>
+        console.error(`${rollup} ${new Date(from).toISOString()}: ${written} rollup points`),
     });
-    console.log(`rolled up ${new Date(result.fromMs).toISOString()} – ${new Date(result.toMs).toISOString()}: ${result.written['1m']} 1-minute and ${result.written['1h']} 1-hour points`);
+    console.log(
+      `rolled up ${new Date(result.fromMs).toISOString()} ` +
+        `– ${new Date(result.toMs).toISOString()}: ${result.written['1m']} 1-minute and ${result.written['1h']} ` +
+        `1-hour points`,
+    );
     return;
   }
   throw new UsageError(`unknown command ${command}; npm run rollups -- help`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const usage = error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage =
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(error instanceof Error ? error.message : String(error));
   process.exitCode = usage ? 2 : 1;
 });

@@ -37,11 +37,21 @@ describe('downloadImage', () => {
   /** Serves IMAGE honouring `bytes=N-`; `cutAt`: destroys the socket once the body reaches that byte. */
   const serve = (cutAt?: number) => (req: IncomingMessage, res: ServerResponse) => {
     const start = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
-    res.writeHead(start > 0 ? 206 : 200, { 'content-length': IMAGE.length - start, ...(start > 0 && { 'content-range': `bytes ${start}-${IMAGE.length - 1}/${IMAGE.length}` }) });
+    res.writeHead(start > 0 ? 206 : 200, {
+      'content-length': IMAGE.length - start,
+      ...(start > 0 && { 'content-range': `bytes ${start}-${IMAGE.length - 1}/${IMAGE.length}` }),
+    });
     if (cutAt === undefined || cutAt <= start) return res.end(IMAGE.subarray(start));
     res.write(IMAGE.subarray(start, cutAt), () => res.socket?.destroy());
   };
-  const options = (name: string) => ({ url, token: 't', size: IMAGE.length, sha256: SHA, path: join(dir, name), retryDelayMs: 10 });
+  const options = (name: string) => ({
+    url,
+    token: 't',
+    size: IMAGE.length,
+    sha256: SHA,
+    path: join(dir, name),
+    retryDelayMs: 10,
+  });
 
   it('resumes with Range from the byte where the server broke the connection', async () => {
     let first = true;
@@ -70,7 +80,10 @@ describe('downloadImage', () => {
 
   it('gives up at once on a refusal, and after attempts without progress', async () => {
     handle = (_req, res) => res.writeHead(401).end();
-    await expect(downloadImage(options('refused.img'))).rejects.toMatchObject({ reason: 'download_failed', message: expect.stringContaining('401') });
+    await expect(downloadImage(options('refused.img'))).rejects.toMatchObject({
+      reason: 'download_failed',
+      message: expect.stringContaining('401'),
+    });
     expect(ranges).toHaveLength(1);
     handle = (_req, res) => res.socket?.destroy();
     await expect(downloadImage({ ...options('dead.img'), maxAttempts: 3 })).rejects.toBeInstanceOf(DownloadError);

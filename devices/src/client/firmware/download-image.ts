@@ -42,7 +42,8 @@ export async function downloadImage(options: DownloadOptions): Promise<void> {
   let have = await existingBytes(options.path);
   let fruitless = 0;
   for (;;) {
-    if (have > options.size) throw new DownloadError('size_mismatch', `received ${have} bytes; the image has ${options.size}`);
+    if (have > options.size)
+      throw new DownloadError('size_mismatch', `received ${have} bytes; the image has ${options.size}`);
     if (have === options.size) return;
     const before = have;
     try {
@@ -52,13 +53,20 @@ export async function downloadImage(options: DownloadOptions): Promise<void> {
       if (err instanceof DownloadError) throw err;
       if (err instanceof PartialDownload) have = err.held;
       fruitless = have > before ? 1 : fruitless + 1;
-      if (fruitless >= maxAttempts) throw new DownloadError('download_failed', `gave up after ${maxAttempts} attempts without progress: ${(err as Error).message}`);
+      if (fruitless >= maxAttempts)
+        throw new DownloadError(
+          'download_failed',
+          `gave up after ${maxAttempts} attempts without progress: ${(err as Error).message}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, retryDelayMs * fruitless));
     }
   }
 }
 
-/** One GET from byte `have`; appends what arrives and returns the bytes held (also when the body breaks off: see `partial`). */
+/**
+ * One GET from byte `have`; appends what arrives and returns the bytes held (also when the body breaks off: see
+ * `partial`).
+ */
 async function attempt(options: DownloadOptions, have: number): Promise<number> {
   const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
   if (have > 0) Object.assign(headers, { range: `bytes=${have}-`, 'if-range': `"${options.sha256}"` });
@@ -81,7 +89,8 @@ async function attempt(options: DownloadOptions, have: number): Promise<number> 
       clearTimeout(idle);
       idle = setTimeout(() => abort.abort(new Error('no data for too long')), options.idleTimeoutMs ?? 30_000);
       held += chunk.length;
-      if (held > options.size) throw new DownloadError('size_mismatch', `received more than the image's ${options.size} bytes`);
+      if (held > options.size)
+        throw new DownloadError('size_mismatch', `received more than the image's ${options.size} bytes`);
       await file.write(chunk);
       options.onProgress?.(held);
     }

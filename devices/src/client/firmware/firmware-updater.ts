@@ -59,7 +59,8 @@ export class FirmwareUpdater {
 
   private async update(params: Record<string, ConfigValue>, command: CommandMessage): Promise<{ version: string }> {
     const target = String(params.version);
-    const report = (step: Omit<FirmwareReport, 'version' | 'target' | 'commandId'>) => this.client.reportFirmware({ version: this.version, target, commandId: command.id, ...step });
+    const report = (step: Omit<FirmwareReport, 'version' | 'target' | 'commandId'>) =>
+      this.client.reportFirmware({ version: this.version, target, commandId: command.id, ...step });
     if (this.busy) throw new UpdateFailed('busy');
     this.busy = true;
     try {
@@ -85,12 +86,20 @@ export class FirmwareUpdater {
     }
   }
 
-  private async download(params: Record<string, ConfigValue>, report: (step: Omit<FirmwareReport, 'version' | 'target' | 'commandId'>) => void): Promise<string> {
+  private async download(
+    params: Record<string, ConfigValue>,
+    report: (step: Omit<FirmwareReport, 'version' | 'target' | 'commandId'>) => void,
+  ): Promise<string> {
     const size = Number(params.size);
     const step = this.options.progressStepPercent ?? 10;
     await mkdir(this.options.downloadDir, { recursive: true });
     // Named by the image's hash: a repeated command for the same image resumes the same file.
-    const path = join(this.options.downloadDir, `${String(params.sha256).replace(/[^0-9a-f]/g, '').slice(0, 64)}.img`);
+    const path = join(
+      this.options.downloadDir,
+      `${String(params.sha256)
+        .replace(/[^0-9a-f]/g, '')
+        .slice(0, 64)}.img`,
+    );
     let reported = -1;
     const progress = (bytes: number) => {
       const percent = Math.floor(((bytes / size) * 100) / step) * step;
@@ -100,7 +109,15 @@ export class FirmwareUpdater {
     };
     progress(0);
     try {
-      await downloadImage({ url: String(params.url), token: String(params.token), size, sha256: String(params.sha256), path, onProgress: progress, ...this.options.download });
+      await downloadImage({
+        url: String(params.url),
+        token: String(params.token),
+        size,
+        sha256: String(params.sha256),
+        path,
+        onProgress: progress,
+        ...this.options.download,
+      });
     } catch (err) {
       if (err instanceof DownloadError) {
         if (err.reason === 'size_mismatch') await rm(path, { force: true });

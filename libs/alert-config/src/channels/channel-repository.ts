@@ -45,7 +45,9 @@ export class ChannelRepository {
   }
 
   async policies(city: string): Promise<EscalationPolicy[]> {
-    return Object.values(await this.redis.hgetall(this.policiesKey(city))).map((json) => JSON.parse(json) as EscalationPolicy);
+    return Object.values(await this.redis.hgetall(this.policiesKey(city))).map(
+      (json) => JSON.parse(json) as EscalationPolicy,
+    );
   }
 
   async policy(city: string, severity: string): Promise<EscalationPolicy | null> {

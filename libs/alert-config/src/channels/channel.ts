@@ -44,7 +44,10 @@ export function secretContext(city: string, id: string, field: 'url' | 'password
 
 const HIDDEN = '********';
 
-/** A stored secret as the API shows it: a reference as written, a sealed value as a mask (with a URL's host, to recognise it). */
+/**
+ * A stored secret as the API shows it: a reference as written, a sealed value as a mask (with a URL's host, to
+ * recognise it).
+ */
 function maskSecret(secret: StoredSecret | undefined, hint?: string): string | undefined {
   if (!secret) return undefined;
   if ('ref' in secret) return secret.ref;

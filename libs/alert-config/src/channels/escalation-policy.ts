@@ -1,6 +1,9 @@
 import type { AlertSeverityName } from './severity.js';
 
-/** One level of an escalation: these channels, `afterSeconds` after the previous level (level 1: after the alert opened). */
+/**
+ * One level of an escalation: these channels, `afterSeconds` after the previous level (level 1: after the alert
+ * opened).
+ */
 export interface EscalationLevel {
   afterSeconds: number;
   channels: string[];
@@ -35,12 +38,19 @@ export interface EscalationPolicy {
   updatedBy: string;
 }
 
-/** Where escalation step `step` (0 = level 1) stands: which level it notifies, and when the next step is due (ms after this one), if any. */
-export function escalationStep(policy: { levels: ReadonlyArray<Pick<EscalationLevel, 'afterSeconds'>>; repeatSeconds: number; maxRepeats: number }, step: number): { level: number; nextInMs?: number } {
+/**
+ * Where escalation step `step` (0 = level 1) stands: which level it notifies, and when the next step is due (ms after
+ * this one), if any.
+ */
+export function escalationStep(
+  policy: { levels: ReadonlyArray<Pick<EscalationLevel, 'afterSeconds'>>; repeatSeconds: number; maxRepeats: number },
+  step: number,
+): { level: number; nextInMs?: number } {
   const last = policy.levels.length - 1;
   const level = Math.min(step, last);
   if (step < last) return { level, nextInMs: Math.round(policy.levels[step + 1].afterSeconds * 1000) };
   const repeatsDone = step - last;
-  if (policy.repeatSeconds > 0 && repeatsDone < policy.maxRepeats) return { level, nextInMs: Math.round(policy.repeatSeconds * 1000) };
+  if (policy.repeatSeconds > 0 && repeatsDone < policy.maxRepeats)
+    return { level, nextInMs: Math.round(policy.repeatSeconds * 1000) };
   return { level };
 }

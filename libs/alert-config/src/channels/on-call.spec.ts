@@ -25,7 +25,11 @@ describe('on-call rotation', () => {
 });
 
 describe('escalation steps', () => {
-  const policy = { levels: [{ afterSeconds: 0 }, { afterSeconds: 300 }, { afterSeconds: 600 }], repeatSeconds: 900, maxRepeats: 2 };
+  const policy = {
+    levels: [{ afterSeconds: 0 }, { afterSeconds: 300 }, { afterSeconds: 600 }],
+    repeatSeconds: 900,
+    maxRepeats: 2,
+  };
 
   it('walks the levels with each level’s delay, then repeats the last level at the interval up to maxRepeats', () => {
     expect(escalationStep(policy, 0)).toEqual({ level: 0, nextInMs: 300_000 });

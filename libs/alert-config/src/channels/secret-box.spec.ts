@@ -24,7 +24,9 @@ describe('channel secrets at rest', () => {
 
   it('keeps references to CP_CHANNEL_SECRET_* variables, resolved at delivery, and seals any other value', () => {
     expect(storeSecret('env:CP_CHANNEL_SECRET_SMTP', key, 'c')).toEqual({ ref: 'env:CP_CHANNEL_SECRET_SMTP' });
-    expect(openSecret({ ref: 'env:CP_CHANNEL_SECRET_SMTP' }, undefined, 'c', { CP_CHANNEL_SECRET_SMTP: 'pw' })).toBe('pw');
+    expect(openSecret({ ref: 'env:CP_CHANNEL_SECRET_SMTP' }, undefined, 'c', { CP_CHANNEL_SECRET_SMTP: 'pw' })).toBe(
+      'pw',
+    );
     expect(() => openSecret({ ref: 'env:CP_CHANNEL_SECRET_SMTP' }, undefined, 'c', {})).toThrow(/not set/);
     // Any other variable is not a reference but a literal secret: CP_API_TOKEN cannot be pointed at.
     expect(storeSecret('env:CP_API_TOKEN', key, 'c')).toHaveProperty('sealed');

@@ -28,10 +28,16 @@ export function sealSecret(key: Buffer, plaintext: string, context: string): Sto
 }
 
 /** The plaintext of a stored secret; `env` resolves references (the alerts process's environment). */
-export function openSecret(secret: StoredSecret, key: Buffer | undefined, context: string, env: NodeJS.ProcessEnv = process.env): string {
+export function openSecret(
+  secret: StoredSecret,
+  key: Buffer | undefined,
+  context: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if ('ref' in secret) {
     const value = env[secret.ref.slice('env:'.length)];
-    if (value === undefined || value === '') throw new SecretUnavailableError(`${secret.ref} is not set in the alerts process`);
+    if (value === undefined || value === '')
+      throw new SecretUnavailableError(`${secret.ref} is not set in the alerts process`);
     return value;
   }
   if (!key) throw new SecretUnavailableError('CP_SECRETS_KEY is not set: sealed channel secrets cannot be opened');
@@ -44,13 +50,18 @@ export function openSecret(secret: StoredSecret, key: Buffer | undefined, contex
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   } catch {
-    throw new SecretUnavailableError('sealed secret does not open with CP_SECRETS_KEY (key changed, or the value was tampered with)');
+    throw new SecretUnavailableError(
+      'sealed secret does not open with CP_SECRETS_KEY (key changed, or the value was tampered with)',
+    );
   }
 }
 
 /** A secret as given to the API: a reference is kept as such, anything else is sealed (needs a key). */
 export function storeSecret(given: string, key: Buffer | undefined, context: string): StoredSecret {
   if (SECRET_REF_PATTERN.test(given)) return { ref: given };
-  if (!key) throw new SecretUnavailableError('CP_SECRETS_KEY is not set: give the secret as a reference (env:CP_CHANNEL_SECRET_…) or configure the key');
+  if (!key)
+    throw new SecretUnavailableError(
+      'CP_SECRETS_KEY is not set: give the secret as a reference (env:CP_CHANNEL_SECRET_…) or configure the key',
+    );
   return sealSecret(key, given, context);
 }

@@ -39,7 +39,8 @@ export class WindowSchedule {
 
   /** The first opening that starts after `afterMs` (for "upcoming"); undefined when there is none. */
   nextOpening(afterMs: number): Opening | undefined {
-    if (!this.cron) return this.boundStartMs > afterMs ? { startMs: this.boundStartMs, endMs: this.boundEndMs } : undefined;
+    if (!this.cron)
+      return this.boundStartMs > afterMs ? { startMs: this.boundStartMs, endMs: this.boundEndMs } : undefined;
     const start = this.cron.firstStartAfter(Math.max(afterMs, this.boundStartMs - 1));
     if (start === undefined || start >= this.boundEndMs) return undefined;
     return { startMs: start, endMs: Math.min(start + this.durationMs, this.boundEndMs) };
@@ -56,7 +57,10 @@ export class WindowSchedule {
     // opens the latest-ending occurrence (all last equally long).
     const lastStart = this.cron.latestStartAtOrBefore(atMs, atMs - this.durationMs);
     if (lastStart !== undefined) {
-      const opening = { startMs: Math.max(lastStart, this.boundStartMs), endMs: Math.min(lastStart + this.durationMs, this.boundEndMs) };
+      const opening = {
+        startMs: Math.max(lastStart, this.boundStartMs),
+        endMs: Math.min(lastStart + this.durationMs, this.boundEndMs),
+      };
       return { fromMs: opening.startMs, untilMs: opening.endMs, opening };
     }
     const nextStart = this.cron.firstStartAfter(atMs) ?? Infinity;

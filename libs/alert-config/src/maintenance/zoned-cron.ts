@@ -59,7 +59,8 @@ export class ZonedCron {
     const byWeekday = this.weekdays.has(weekday(date));
     if (this.eitherDay ? !byDay && !byWeekday : !byDay || !byWeekday) return [];
     const starts: number[] = [];
-    for (const hour of this.hours) for (const minute of this.minutes) starts.push(instantOf(date, hour, minute, this.timeZone));
+    for (const hour of this.hours)
+      for (const minute of this.minutes) starts.push(instantOf(date, hour, minute, this.timeZone));
     return starts;
   }
 }

@@ -14,7 +14,12 @@ export interface CommandSpec {
 
 /** Configuration keys every device type has. */
 export const COMMON_CONFIG: Readonly<Record<string, FieldSpec>> = {
-  reporting_interval_s: integer({ unit: 's', min: 1, max: 86_400, description: 'Seconds between two telemetry publishes' }),
+  reporting_interval_s: integer({
+    unit: 's',
+    min: 1,
+    max: 86_400,
+    description: 'Seconds between two telemetry publishes',
+  }),
 };
 
 /**
@@ -30,17 +35,31 @@ export const FIRMWARE_UPDATE_COMMAND = 'firmware-update';
 export const COMMON_COMMANDS: Readonly<Record<string, CommandSpec>> = {
   reboot: { description: 'Restart the device (ack before restarting)', params: {} },
   'set-interval': {
-    description: 'Change the reporting interval now, until the next restart (the shadow’s reporting_interval_s is the lasting setting)',
-    params: { interval_s: integer({ unit: 's', min: 1, max: 86_400, description: 'Seconds between two telemetry publishes' }) },
+    description:
+      'Change the reporting interval now, until the next restart (the shadow’s reporting_interval_s is the ' +
+      'lasting setting)',
+    params: {
+      interval_s: integer({ unit: 's', min: 1, max: 86_400, description: 'Seconds between two telemetry publishes' }),
+    },
   },
   [FIRMWARE_UPDATE_COMMAND]: {
-    description: 'Download (GET url, Bearer token, Range to resume), check size and sha256, install; ack only when done: succeeded {version} or failed with the reason. The API fills the params in from params.imageId',
+    description:
+      'Download (GET url, Bearer token, Range to resume), check size and sha256, install; ack only when done: ' +
+      'succeeded {version} or failed with the reason. The API fills the params in from params.imageId',
     params: {
       url: text({ pattern: /^https?:\/\/\S+$/, maxLength: 2048, description: 'Where to download the image' }),
-      version: text({ pattern: FIRMWARE_VERSION_PATTERN, maxLength: 64, description: 'The version the image installs' }),
+      version: text({
+        pattern: FIRMWARE_VERSION_PATTERN,
+        maxLength: 64,
+        description: 'The version the image installs',
+      }),
       size: integer({ unit: 'bytes', min: 1, max: 4 * 1024 ** 3, description: 'Size of the image' }),
       sha256: text({ pattern: /^[0-9a-f]{64}$/, maxLength: 64, description: 'SHA-256 of the image, lower-case hex' }),
-      token: text({ pattern: /^\S+$/, maxLength: 1024, description: 'Download token for this image and device (short-lived)' }),
+      token: text({
+        pattern: /^\S+$/,
+        maxLength: 1024,
+        description: 'Download token for this image and device (short-lived)',
+      }),
     },
   },
 };

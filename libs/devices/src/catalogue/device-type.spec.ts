@@ -9,7 +9,16 @@ const valid: DeviceTypeInput = {
   reportingIntervalS: 60,
   fields: { temperature: temperature(), fault: flag('fault') },
   defaultRules: [
-    { id: 'hot', field: 'temperature', condition: 'above', threshold: 30, clearThreshold: 28, forSeconds: 60, severity: 'warning', description: 'hot' },
+    {
+      id: 'hot',
+      field: 'temperature',
+      condition: 'above',
+      threshold: 30,
+      clearThreshold: 28,
+      forSeconds: 60,
+      severity: 'warning',
+      description: 'hot',
+    },
   ],
 };
 
@@ -29,8 +38,16 @@ describe('defineDeviceType', () => {
     ['no fields', { fields: {}, defaultRules: [] }, /no fields/],
     ['a field name that is not snake_case', { fields: { Temp: temperature() }, defaultRules: [] }, /snake_case/],
     ['a field called time', { fields: { time: temperature() }, defaultRules: [] }, /snake_case/],
-    ['min above max', { fields: { temperature: temperature({ min: 10, max: 0 }) }, defaultRules: [] }, /min is above max/],
-    ['an enum with repeated values', { fields: { mode: enumeration(['a', 'a'], 'm') }, defaultRules: [] }, /distinct values/],
+    [
+      'min above max',
+      { fields: { temperature: temperature({ min: 10, max: 0 }) }, defaultRules: [] },
+      /min is above max/,
+    ],
+    [
+      'an enum with repeated values',
+      { fields: { mode: enumeration(['a', 'a'], 'm') }, defaultRules: [] },
+      /distinct values/,
+    ],
     ['a monotonic flag', { fields: { f: { ...flag('f'), monotonic: true } }, defaultRules: [] }, /monotonic/],
   ])('refuses %s', (_label, change, message) => {
     expect(() => defineDeviceType({ ...valid, ...change })).toThrow(message);
@@ -41,7 +58,11 @@ describe('defineDeviceType', () => {
     ['a rule on a missing field', { field: 'nope' }, /does not exist/],
     ['a rule on a boolean field', { field: 'fault' }, /not numeric/],
     ['an "above" rule that clears above its threshold', { clearThreshold: 31 }, /normal side/],
-    ['a "below" rule that clears below its threshold', { condition: 'below', threshold: 5, clearThreshold: 4 }, /normal side/],
+    [
+      'a "below" rule that clears below its threshold',
+      { condition: 'below', threshold: 5, clearThreshold: 4 },
+      /normal side/,
+    ],
     ['a threshold outside the field range', { threshold: 100, clearThreshold: 90 }, /outside the field's range/],
     ['a negative duration', { forSeconds: -1 }, /forSeconds/],
   ])('refuses %s', (_label, change, message) => {
@@ -57,19 +78,35 @@ describe('defineDeviceType', () => {
   });
 
   it('gives every type the common config keys and commands, then its own', () => {
-    const type = defineDeviceType({ ...valid, config: { fan_speed: integer({ min: 0, max: 3, description: 'fan' }) }, commands: { blink: { description: 'blink', params: {} } } });
+    const type = defineDeviceType({
+      ...valid,
+      config: { fan_speed: integer({ min: 0, max: 3, description: 'fan' }) },
+      commands: { blink: { description: 'blink', params: {} } },
+    });
     expect(Object.keys(type.config)).toEqual(['reporting_interval_s', 'fan_speed']);
     expect(Object.keys(type.commands)).toEqual(['reboot', 'set-interval', 'firmware-update', 'blink']);
     expect(Object.isFrozen(type.commands['set-interval'].params)).toBe(true);
   });
 
   it.each<[string, Partial<DeviceTypeInput>, RegExp]>([
-    ['redefining a common config key', { config: { reporting_interval_s: integer({ min: 1, max: 5, description: 'x' }) } }, /common to every type/],
+    [
+      'redefining a common config key',
+      { config: { reporting_interval_s: integer({ min: 1, max: 5, description: 'x' }) } },
+      /common to every type/,
+    ],
     ['a config key that is not snake_case', { config: { FanSpeed: flag('x') } }, /snake_case/],
-    ['a config key with min above max', { config: { level: integer({ min: 5, max: 1, description: 'x' }) } }, /min is above max/],
+    [
+      'a config key with min above max',
+      { config: { level: integer({ min: 5, max: 1, description: 'x' }) } },
+      /min is above max/,
+    ],
     ['redefining a common command', { commands: { reboot: { description: 'x', params: {} } } }, /common to every type/],
     ['a command name that is not kebab-case', { commands: { Blink: { description: 'x', params: {} } } }, /kebab-case/],
-    ['a command param that is not snake_case', { commands: { blink: { description: 'x', params: { 'Times-N': flag('x') } } } }, /snake_case/],
+    [
+      'a command param that is not snake_case',
+      { commands: { blink: { description: 'x', params: { 'Times-N': flag('x') } } } },
+      /snake_case/,
+    ],
   ])('refuses %s', (_label, change, message) => {
     expect(() => defineDeviceType({ ...valid, ...change })).toThrow(message);
   });

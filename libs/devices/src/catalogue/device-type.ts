@@ -1,7 +1,9 @@
 import type { FieldSpec } from './fields.js';
 import { COMMAND_NAME, COMMON_COMMANDS, COMMON_CONFIG, CONFIG_KEY, type CommandSpec } from './control.js';
 
-/** A device family is also its InfluxDB measurement: one measurement per family keeps series comparable across vendors. */
+/**
+ * A device family is also its InfluxDB measurement: one measurement per family keeps series comparable across vendors.
+ */
 export type DeviceFamily = 'building' | 'energy' | 'traffic';
 
 export type RuleCondition = 'above' | 'below';
@@ -64,7 +66,8 @@ export function defineDeviceType(input: DeviceTypeInput): DeviceTypeDefinition {
   const fields: Record<string, FieldSpec> = {};
   for (const [name, spec] of Object.entries(input.fields)) fields[name] = Object.freeze({ ...spec });
   const config: Record<string, FieldSpec> = {};
-  for (const [key, spec] of Object.entries({ ...COMMON_CONFIG, ...input.config })) config[key] = Object.freeze({ ...spec });
+  for (const [key, spec] of Object.entries({ ...COMMON_CONFIG, ...input.config }))
+    config[key] = Object.freeze({ ...spec });
   const commands: Record<string, CommandSpec> = {};
   for (const [name, spec] of Object.entries({ ...COMMON_COMMANDS, ...input.commands })) {
     commands[name] = Object.freeze({ description: spec.description, params: Object.freeze({ ...spec.params }) });
@@ -96,7 +99,10 @@ export function definitionProblems(input: DeviceTypeInput): string[] {
   return problems;
 }
 
-/** A type may add config keys and commands, never redefine a common one: firmware relies on those meaning the same everywhere. */
+/**
+ * A type may add config keys and commands, never redefine a common one: firmware relies on those meaning the same
+ * everywhere.
+ */
 function controlProblems(input: DeviceTypeInput): string[] {
   const problems: string[] = [];
   for (const [key, spec] of Object.entries(input.config ?? {})) {
@@ -117,17 +123,23 @@ function controlProblems(input: DeviceTypeInput): string[] {
 
 function fieldProblems(name: string, spec: FieldSpec): string[] {
   const problems: string[] = [];
-  if (!FIELD_NAME.test(name) || RESERVED_FIELDS.has(name)) problems.push(`field name ${name} must be snake_case and not time/ts`);
+  if (!FIELD_NAME.test(name) || RESERVED_FIELDS.has(name))
+    problems.push(`field name ${name} must be snake_case and not time/ts`);
   return [...problems, ...specProblems(name, spec)];
 }
 
 function specProblems(name: string, spec: FieldSpec): string[] {
   const problems: string[] = [];
-  if (spec.min !== undefined && spec.max !== undefined && spec.min > spec.max) problems.push(`${name}: min is above max`);
-  if (spec.kind === 'enum' && (!spec.values || spec.values.length === 0 || new Set(spec.values).size !== spec.values.length)) {
+  if (spec.min !== undefined && spec.max !== undefined && spec.min > spec.max)
+    problems.push(`${name}: min is above max`);
+  if (
+    spec.kind === 'enum' &&
+    (!spec.values || spec.values.length === 0 || new Set(spec.values).size !== spec.values.length)
+  ) {
     problems.push(`${name}: an enum needs distinct values`);
   }
-  if (spec.monotonic && spec.kind !== 'number' && spec.kind !== 'integer') problems.push(`${name}: only numbers can be monotonic`);
+  if (spec.monotonic && spec.kind !== 'number' && spec.kind !== 'integer')
+    problems.push(`${name}: only numbers can be monotonic`);
   return problems;
 }
 
@@ -137,7 +149,8 @@ function ruleProblems(rule: DefaultRule, spec: FieldSpec | undefined): string[] 
   // Thresholds compare numbers; a boolean or enum would need another kind of condition.
   if (spec.kind !== 'number' && spec.kind !== 'integer') return [`${at}: field ${rule.field} is not numeric`];
   const problems: string[] = [];
-  const hysteresisOk = rule.condition === 'above' ? rule.clearThreshold <= rule.threshold : rule.clearThreshold >= rule.threshold;
+  const hysteresisOk =
+    rule.condition === 'above' ? rule.clearThreshold <= rule.threshold : rule.clearThreshold >= rule.threshold;
   if (!hysteresisOk) problems.push(`${at}: clearThreshold must be on the normal side of threshold`);
   for (const value of [rule.threshold, rule.clearThreshold]) {
     if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {

@@ -1,5 +1,16 @@
 import { defineDeviceType } from './device-type.js';
-import { current, energyCounter, enumeration, flag, frequency, integer, power, powerFactor, temperature, voltage } from './fields.js';
+import {
+  current,
+  energyCounter,
+  enumeration,
+  flag,
+  frequency,
+  integer,
+  power,
+  powerFactor,
+  temperature,
+  voltage,
+} from './fields.js';
 
 export const electricityMeter = defineDeviceType({
   name: 'electricity-meter',
@@ -16,13 +27,54 @@ export const electricityMeter = defineDeviceType({
     frequency: frequency(),
   },
   defaultRules: [
-    { id: 'voltage-high', field: 'voltage', condition: 'above', threshold: 253, clearThreshold: 250, forSeconds: 60, severity: 'warning', description: 'Overvoltage: above 253 V (230 V + 10 %)' },
-    { id: 'voltage-low', field: 'voltage', condition: 'below', threshold: 198, clearThreshold: 202, forSeconds: 60, severity: 'warning', description: 'Undervoltage: below 198 V' },
-    { id: 'frequency-high', field: 'frequency', condition: 'above', threshold: 50.5, clearThreshold: 50.2, forSeconds: 10, severity: 'critical', description: 'Grid over-frequency: above 50.5 Hz' },
-    { id: 'frequency-low', field: 'frequency', condition: 'below', threshold: 49.5, clearThreshold: 49.8, forSeconds: 10, severity: 'critical', description: 'Grid under-frequency: below 49.5 Hz' },
+    {
+      id: 'voltage-high',
+      field: 'voltage',
+      condition: 'above',
+      threshold: 253,
+      clearThreshold: 250,
+      forSeconds: 60,
+      severity: 'warning',
+      description: 'Overvoltage: above 253 V (230 V + 10 %)',
+    },
+    {
+      id: 'voltage-low',
+      field: 'voltage',
+      condition: 'below',
+      threshold: 198,
+      clearThreshold: 202,
+      forSeconds: 60,
+      severity: 'warning',
+      description: 'Undervoltage: below 198 V',
+    },
+    {
+      id: 'frequency-high',
+      field: 'frequency',
+      condition: 'above',
+      threshold: 50.5,
+      clearThreshold: 50.2,
+      forSeconds: 10,
+      severity: 'critical',
+      description: 'Grid over-frequency: above 50.5 Hz',
+    },
+    {
+      id: 'frequency-low',
+      field: 'frequency',
+      condition: 'below',
+      threshold: 49.5,
+      clearThreshold: 49.8,
+      forSeconds: 10,
+      severity: 'critical',
+      description: 'Grid under-frequency: below 49.5 Hz',
+    },
   ],
   config: {
-    demand_window_min: integer({ unit: 'min', min: 1, max: 60, description: 'Window over which the meter averages maximum demand' }),
+    demand_window_min: integer({
+      unit: 'min',
+      min: 1,
+      max: 60,
+      description: 'Window over which the meter averages maximum demand',
+    }),
   },
   commands: {
     'reset-demand': { description: 'Reset the maximum-demand register (billing period change)', params: {} },
@@ -44,7 +96,16 @@ export const solarInverter = defineDeviceType({
     fault: flag('Inverter reports a fault'),
   },
   defaultRules: [
-    { id: 'inverter-hot', field: 'inverter_temp', condition: 'above', threshold: 75, clearThreshold: 70, forSeconds: 300, severity: 'warning', description: 'Heatsink above 75 °C: the inverter will derate' },
+    {
+      id: 'inverter-hot',
+      field: 'inverter_temp',
+      condition: 'above',
+      threshold: 75,
+      clearThreshold: 70,
+      forSeconds: 300,
+      severity: 'warning',
+      description: 'Heatsink above 75 °C: the inverter will derate',
+    },
   ],
   config: {
     export_limit_kw: power({ max: 250, description: 'Most AC power the inverter may feed into the grid' }),

@@ -1,13 +1,36 @@
-import { co2, count, energyCounter, enumeration, flag, humidity, integer, numeric, power, temperature } from './fields.js';
+import {
+  co2,
+  count,
+  energyCounter,
+  enumeration,
+  flag,
+  humidity,
+  integer,
+  numeric,
+  power,
+  temperature,
+} from './fields.js';
 
 describe('field helpers', () => {
   it('give temperature the physical range of a typical sensor in °C with the SenML unit Cel', () => {
-    expect(temperature()).toEqual({ kind: 'number', unit: '°C', senmlUnit: 'Cel', min: -40, max: 85, description: 'Temperature' });
+    expect(temperature()).toEqual({
+      kind: 'number',
+      unit: '°C',
+      senmlUnit: 'Cel',
+      min: -40,
+      max: 85,
+      description: 'Temperature',
+    });
   });
 
   it('let a device type narrow a range or reword the description without losing the other defaults', () => {
     expect(temperature({ max: 150, description: 'Motor temperature' })).toEqual({
-      kind: 'number', unit: '°C', senmlUnit: 'Cel', min: -40, max: 150, description: 'Motor temperature',
+      kind: 'number',
+      unit: '°C',
+      senmlUnit: 'Cel',
+      min: -40,
+      max: 150,
+      description: 'Motor temperature',
     });
   });
 

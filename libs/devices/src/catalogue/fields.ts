@@ -57,7 +57,12 @@ export function enumeration(values: readonly string[], description: string): Fie
 
 /** Free text of a shape: command params such as a URL or a hash (no telemetry field is text). */
 export function text(options: { pattern: RegExp; maxLength: number; description: string }): FieldSpec {
-  return { kind: 'text', pattern: options.pattern.source, maxLength: options.maxLength, description: options.description };
+  return {
+    kind: 'text',
+    pattern: options.pattern.source,
+    maxLength: options.maxLength,
+    description: options.description,
+  };
 }
 
 export function flag(description: string): FieldSpec {
@@ -68,16 +73,22 @@ function named(defaults: NumericOptions, options: FieldOptions): FieldSpec {
   return numeric({ ...defaults, ...withoutUndefined(options) });
 }
 
-export const temperature = (o: FieldOptions = {}) => named({ unit: '°C', senmlUnit: 'Cel', min: -40, max: 85, description: 'Temperature' }, o);
-export const humidity = (o: FieldOptions = {}) => named({ unit: '%', senmlUnit: '%RH', min: 0, max: 100, description: 'Relative humidity' }, o);
-export const co2 = (o: FieldOptions = {}) => named({ unit: 'ppm', min: 0, max: 5000, description: 'CO₂ concentration' }, o);
+export const temperature = (o: FieldOptions = {}) =>
+  named({ unit: '°C', senmlUnit: 'Cel', min: -40, max: 85, description: 'Temperature' }, o);
+export const humidity = (o: FieldOptions = {}) =>
+  named({ unit: '%', senmlUnit: '%RH', min: 0, max: 100, description: 'Relative humidity' }, o);
+export const co2 = (o: FieldOptions = {}) =>
+  named({ unit: 'ppm', min: 0, max: 5000, description: 'CO₂ concentration' }, o);
 export const voltage = (o: FieldOptions = {}) => named({ unit: 'V', min: 0, max: 300, description: 'RMS voltage' }, o);
 export const current = (o: FieldOptions = {}) => named({ unit: 'A', min: 0, max: 1000, description: 'RMS current' }, o);
 export const power = (o: FieldOptions = {}) => named({ unit: 'kW', min: 0, max: 1000, description: 'Active power' }, o);
-export const frequency = (o: FieldOptions = {}) => named({ unit: 'Hz', min: 45, max: 65, description: 'Grid frequency' }, o);
-export const powerFactor = (o: FieldOptions = {}) => named({ senmlUnit: '/', min: -1, max: 1, description: 'Power factor' }, o);
+export const frequency = (o: FieldOptions = {}) =>
+  named({ unit: 'Hz', min: 45, max: 65, description: 'Grid frequency' }, o);
+export const powerFactor = (o: FieldOptions = {}) =>
+  named({ senmlUnit: '/', min: -1, max: 1, description: 'Power factor' }, o);
 export const speed = (o: FieldOptions = {}) => named({ unit: 'km/h', min: 0, max: 250, description: 'Speed' }, o);
-export const percentage = (o: FieldOptions = {}) => named({ unit: '%', min: 0, max: 100, description: 'Share in percent' }, o);
+export const percentage = (o: FieldOptions = {}) =>
+  named({ unit: '%', min: 0, max: 100, description: 'Share in percent' }, o);
 export const length = (o: FieldOptions = {}) => named({ unit: 'm', min: 0, max: 10_000, description: 'Length' }, o);
 
 /** A non-negative whole number of events or objects, per reporting interval unless the description says otherwise. */
@@ -87,7 +98,14 @@ export function count(o: FieldOptions = {}): FieldSpec {
 
 /** An energy total in kWh that only grows (until the meter wraps or is replaced). */
 export function energyCounter(o: FieldOptions = {}): FieldSpec {
-  return numeric({ unit: 'kWh', min: 0, max: 1e9, description: 'Energy total', monotonic: true, ...withoutUndefined(o) });
+  return numeric({
+    unit: 'kWh',
+    min: 0,
+    max: 1e9,
+    description: 'Energy total',
+    monotonic: true,
+    ...withoutUndefined(o),
+  });
 }
 
 /** `{max: undefined}` must not erase a default when spread, nor show up as a key in the catalogue. */

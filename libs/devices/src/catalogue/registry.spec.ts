@@ -3,7 +3,15 @@ import { deviceTypeNames, deviceTypes, getDeviceType } from './registry.js';
 describe('device type registry', () => {
   it('holds the building, energy and traffic types the city cluster runs', () => {
     expect(deviceTypeNames()).toEqual(
-      expect.arrayContaining(['env-sensor', 'hvac-unit', 'lift', 'electricity-meter', 'solar-inverter', 'traffic-detector', 'signal-controller']),
+      expect.arrayContaining([
+        'env-sensor',
+        'hvac-unit',
+        'lift',
+        'electricity-meter',
+        'solar-inverter',
+        'traffic-detector',
+        'signal-controller',
+      ]),
     );
   });
 
@@ -29,7 +37,11 @@ describe('device type registry', () => {
     for (const type of Object.values(deviceTypes)) {
       for (const [name, spec] of Object.entries(type.fields)) {
         if (spec.kind === 'number' || spec.kind === 'integer') {
-          expect({ field: `${type.name}.${name}`, min: typeof spec.min, max: typeof spec.max }).toEqual({ field: `${type.name}.${name}`, min: 'number', max: 'number' });
+          expect({ field: `${type.name}.${name}`, min: typeof spec.min, max: typeof spec.max }).toEqual({
+            field: `${type.name}.${name}`,
+            min: 'number',
+            max: 'number',
+          });
         }
       }
     }
@@ -38,7 +50,13 @@ describe('device type registry', () => {
   it('describes the env-sensor as temperature, humidity, CO₂ and occupancy with a CO₂ rule that has hysteresis', () => {
     const env = getDeviceType('env-sensor');
     expect(Object.keys(env?.fields ?? {})).toEqual(['temperature', 'humidity', 'co2', 'occupancy']);
-    expect(env?.defaultRules.find((r) => r.id === 'co2-high')).toMatchObject({ condition: 'above', threshold: 1500, clearThreshold: 1200, forSeconds: 60, severity: 'warning' });
+    expect(env?.defaultRules.find((r) => r.id === 'co2-high')).toMatchObject({
+      condition: 'above',
+      threshold: 1500,
+      clearThreshold: 1200,
+      forSeconds: 60,
+      severity: 'warning',
+    });
   });
 
   it('counts electricity meter energy on a monotonic kWh register', () => {

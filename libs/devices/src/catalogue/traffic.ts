@@ -15,11 +15,34 @@ export const trafficDetector = defineDeviceType({
     queue_length: length({ max: 5000, description: 'Estimated queue length' }),
   },
   defaultRules: [
-    { id: 'congestion', field: 'mean_speed', condition: 'below', threshold: 10, clearThreshold: 20, forSeconds: 180, severity: 'warning', description: 'Congestion: mean speed below 10 km/h for 3 minutes' },
-    { id: 'queue-long', field: 'queue_length', condition: 'above', threshold: 300, clearThreshold: 200, forSeconds: 120, severity: 'warning', description: 'Queue longer than 300 m for 2 minutes' },
+    {
+      id: 'congestion',
+      field: 'mean_speed',
+      condition: 'below',
+      threshold: 10,
+      clearThreshold: 20,
+      forSeconds: 180,
+      severity: 'warning',
+      description: 'Congestion: mean speed below 10 km/h for 3 minutes',
+    },
+    {
+      id: 'queue-long',
+      field: 'queue_length',
+      condition: 'above',
+      threshold: 300,
+      clearThreshold: 200,
+      forSeconds: 120,
+      severity: 'warning',
+      description: 'Queue longer than 300 m for 2 minutes',
+    },
   ],
   config: {
-    speed_limit_kmh: integer({ unit: 'km/h', min: 10, max: 130, description: 'Posted limit, for the detector’s own speeding count' }),
+    speed_limit_kmh: integer({
+      unit: 'km/h',
+      min: 10,
+      max: 130,
+      description: 'Posted limit, for the detector’s own speeding count',
+    }),
   },
 });
 
@@ -36,13 +59,25 @@ export const signalController = defineDeviceType({
     fault: flag('Controller reports a fault (lamp, detector or conflict monitor)'),
   },
   defaultRules: [
-    { id: 'cycle-long', field: 'cycle_time', condition: 'above', threshold: 180, clearThreshold: 150, forSeconds: 600, severity: 'info', description: 'Cycle longer than 180 s for 10 minutes: check the timing plan' },
+    {
+      id: 'cycle-long',
+      field: 'cycle_time',
+      condition: 'above',
+      threshold: 180,
+      clearThreshold: 150,
+      forSeconds: 600,
+      severity: 'info',
+      description: 'Cycle longer than 180 s for 10 minutes: check the timing plan',
+    },
   ],
   config: {
     mode: enumeration(['fixed_time', 'actuated', 'adaptive', 'flashing', 'off'], 'Control mode to run in'),
   },
   commands: {
-    'set-phase': { description: 'Move to this phase at the next safe point (after the intergreen)', params: { phase: integer({ min: 0, max: 32, description: 'Signal phase (stage) number' }) } },
+    'set-phase': {
+      description: 'Move to this phase at the next safe point (after the intergreen)',
+      params: { phase: integer({ min: 0, max: 32, description: 'Signal phase (stage) number' }) },
+    },
   },
 });
 

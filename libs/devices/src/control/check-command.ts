@@ -11,9 +11,21 @@ export interface CheckedCommand {
 export function checkCommand(type: DeviceTypeDefinition, name: string, params: unknown = {}): CheckedCommand {
   const command = Object.hasOwn(type.commands, name) ? type.commands[name] : undefined;
   if (!command) {
-    return { params: {}, problems: [{ reason: 'unknown_command', detail: `${type.name} has no command ${JSON.stringify(name)} (${Object.keys(type.commands).join(', ')})` }] };
+    return {
+      params: {},
+      problems: [
+        {
+          reason: 'unknown_command',
+          detail: `${type.name} has no command ${JSON.stringify(name)} (${Object.keys(type.commands).join(', ')})`,
+        },
+      ],
+    };
   }
-  const checked = checkValues(command.params, params, { allowNull: false, what: `param of ${name}`, typeName: type.name });
+  const checked = checkValues(command.params, params, {
+    allowNull: false,
+    what: `param of ${name}`,
+    typeName: type.name,
+  });
   const problems = [...checked.problems];
   for (const param of Object.keys(command.params)) {
     if (!Object.hasOwn(checked.values, param) && !problems.some((p) => p.key === param)) {

@@ -3,7 +3,9 @@ import { checkConfigPatch } from './check-config.js';
 
 describe('checkConfigPatch', () => {
   it('accepts the common and the type’s own config keys with values inside their specs', () => {
-    expect(checkConfigPatch(envSensor, { reporting_interval_s: 30, co2_alarm_ppm: 1200, display_enabled: false })).toEqual({
+    expect(
+      checkConfigPatch(envSensor, { reporting_interval_s: 30, co2_alarm_ppm: 1200, display_enabled: false }),
+    ).toEqual({
       values: { reporting_interval_s: 30, co2_alarm_ppm: 1200, display_enabled: false },
       problems: [],
     });
@@ -15,7 +17,13 @@ describe('checkConfigPatch', () => {
 
   it('names a key another type has but this one does not, and lists the keys it does have', () => {
     const { problems } = checkConfigPatch(envSensor, { setpoint_temp: 21 });
-    expect(problems).toEqual([{ key: 'setpoint_temp', reason: 'unknown_field', detail: expect.stringContaining('reporting_interval_s, co2_alarm_ppm, display_enabled') }]);
+    expect(problems).toEqual([
+      {
+        key: 'setpoint_temp',
+        reason: 'unknown_field',
+        detail: expect.stringContaining('reporting_interval_s, co2_alarm_ppm, display_enabled'),
+      },
+    ]);
   });
 
   it.each([

@@ -25,14 +25,24 @@ export function checkValues(
   input: unknown,
   options: { allowNull: boolean; what: string; typeName: string },
 ): CheckedValues<ConfigValue | null> {
-  if (!isObject(input)) return { values: {}, problems: [{ reason: 'invalid_shape', detail: `expected an object of ${options.what}s; got ${typeName(input)}` }] };
+  if (!isObject(input))
+    return {
+      values: {},
+      problems: [{ reason: 'invalid_shape', detail: `expected an object of ${options.what}s; got ${typeName(input)}` }],
+    };
   const values: Record<string, ConfigValue | null> = {};
   const problems: ValueProblem[] = [];
   for (const [key, value] of Object.entries(input)) {
     const spec = Object.hasOwn(schema, key) ? schema[key] : undefined;
     if (!spec) {
       const known = Object.keys(schema);
-      problems.push({ key, reason: 'unknown_field', detail: `${quote(key)} is not a ${options.what} of ${options.typeName}${known.length ? ` (${known.join(', ')})` : ''}` });
+      problems.push({
+        key,
+        reason: 'unknown_field',
+        detail:
+          `${quote(key)} is not a ${options.what} ` +
+          `of ${options.typeName}${known.length ? ` (${known.join(', ')})` : ''}`,
+      });
       continue;
     }
     if (value === null && options.allowNull) {

@@ -1,11 +1,18 @@
 import { decodeCommandAck } from './decode-command-ack.js';
 
-const decode = (body: unknown) => decodeCommandAck(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), 4096);
+const decode = (body: unknown) =>
+  decodeCommandAck(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), 4096);
 
 describe('decodeCommandAck', () => {
   it('reads a success with its result and a failure with its error', () => {
-    expect(decode({ id: 'c1', status: 'succeeded', result: { uptimeS: 3 } })).toEqual({ ok: true, ack: { id: 'c1', status: 'succeeded', result: { uptimeS: 3 } } });
-    expect(decode({ id: 'c1', status: 'failed', error: 'busy' })).toEqual({ ok: true, ack: { id: 'c1', status: 'failed', error: 'busy' } });
+    expect(decode({ id: 'c1', status: 'succeeded', result: { uptimeS: 3 } })).toEqual({
+      ok: true,
+      ack: { id: 'c1', status: 'succeeded', result: { uptimeS: 3 } },
+    });
+    expect(decode({ id: 'c1', status: 'failed', error: 'busy' })).toEqual({
+      ok: true,
+      ack: { id: 'c1', status: 'failed', error: 'busy' },
+    });
   });
 
   it.each([
@@ -16,10 +23,16 @@ describe('decodeCommandAck', () => {
     ['an error that is not text', { id: 'c1', status: 'failed', error: { code: 3 } }, 'error'],
     ['an unexpected key', { id: 'c1', status: 'failed', reason: 'x' }, 'reason'],
   ])('refuses an ack with %s, naming the field', (_label, body, field) => {
-    expect(decode(body)).toEqual({ ok: false, rejected: [expect.objectContaining({ reason: 'invalid_shape', field })] });
+    expect(decode(body)).toEqual({
+      ok: false,
+      rejected: [expect.objectContaining({ reason: 'invalid_shape', field })],
+    });
   });
 
   it('refuses bad JSON as a whole', () => {
-    expect(decode('not json')).toEqual({ ok: false, rejected: [expect.objectContaining({ reason: 'malformed_json' })] });
+    expect(decode('not json')).toEqual({
+      ok: false,
+      rejected: [expect.objectContaining({ reason: 'malformed_json' })],
+    });
   });
 });

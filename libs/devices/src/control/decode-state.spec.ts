@@ -1,11 +1,15 @@
 import { envSensor } from '../catalogue/building.js';
 import { decodeState } from './decode-state.js';
 
-const decode = (body: unknown, maxBytes = 4096) => decodeState(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), envSensor, maxBytes);
+const decode = (body: unknown, maxBytes = 4096) =>
+  decodeState(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), envSensor, maxBytes);
 
 describe('decodeState', () => {
   it('reads reported config keys, with null removing one', () => {
-    expect(decode({ reported: { reporting_interval_s: 30, display_enabled: null } })).toEqual({ ok: true, reported: { reporting_interval_s: 30, display_enabled: null } });
+    expect(decode({ reported: { reporting_interval_s: 30, display_enabled: null } })).toEqual({
+      ok: true,
+      reported: { reporting_interval_s: 30, display_enabled: null },
+    });
   });
 
   it('accepts the client’s last will {"online": false} without touching reported state', () => {
@@ -14,14 +18,33 @@ describe('decodeState', () => {
 
   it('refuses the whole report when one key is bad, naming it under reported.', () => {
     const decoded = decode({ reported: { reporting_interval_s: 30, co2_alarm_ppm: 99_999 } });
-    expect(decoded).toEqual({ ok: false, rejected: [expect.objectContaining({ reason: 'out_of_range', field: 'reported.co2_alarm_ppm' })] });
+    expect(decoded).toEqual({
+      ok: false,
+      rejected: [expect.objectContaining({ reason: 'out_of_range', field: 'reported.co2_alarm_ppm' })],
+    });
   });
 
   it('reads a firmware report alone or beside reported config', () => {
-    expect(decode({ firmware: { version: '1.2.0' } })).toEqual({ ok: true, reported: {}, firmware: { version: '1.2.0' } });
-    const progress = { version: '1.2.0', state: 'downloading', target: '1.3.0', percent: 42.5, commandId: '8f0b6c3e-4a0e-4d7f-9a43-2b1f7e0c9d11' };
-    expect(decode({ reported: { reporting_interval_s: 30 }, firmware: progress })).toEqual({ ok: true, reported: { reporting_interval_s: 30 }, firmware: progress });
-    expect(decode({ firmware: { version: '1.2.0', state: 'failed', target: '1.3.0', reason: 'sha256_mismatch' } })).toMatchObject({ ok: true, firmware: { reason: 'sha256_mismatch' } });
+    expect(decode({ firmware: { version: '1.2.0' } })).toEqual({
+      ok: true,
+      reported: {},
+      firmware: { version: '1.2.0' },
+    });
+    const progress = {
+      version: '1.2.0',
+      state: 'downloading',
+      target: '1.3.0',
+      percent: 42.5,
+      commandId: '8f0b6c3e-4a0e-4d7f-9a43-2b1f7e0c9d11',
+    };
+    expect(decode({ reported: { reporting_interval_s: 30 }, firmware: progress })).toEqual({
+      ok: true,
+      reported: { reporting_interval_s: 30 },
+      firmware: progress,
+    });
+    expect(
+      decode({ firmware: { version: '1.2.0', state: 'failed', target: '1.3.0', reason: 'sha256_mismatch' } }),
+    ).toMatchObject({ ok: true, firmware: { reason: 'sha256_mismatch' } });
   });
 
   it('refuses a bad firmware report naming each bad key under firmware.', () => {
@@ -36,7 +59,10 @@ describe('decodeState', () => {
         ['firmware.reason', 'wrong_type'],
       ]);
     }
-    expect(decode({ firmware: '1.2.0' })).toMatchObject({ ok: false, rejected: [{ reason: 'invalid_shape', field: 'firmware' }] });
+    expect(decode({ firmware: '1.2.0' })).toMatchObject({
+      ok: false,
+      rejected: [{ reason: 'invalid_shape', field: 'firmware' }],
+    });
   });
 
   it.each([

@@ -23,11 +23,21 @@ export function decodeState(payload: Buffer, type: DeviceTypeDefinition, maxByte
   const body = parsed.body;
   if (!isObject(body)) return refuse({ reason: 'invalid_shape', detail: `top level is ${typeName(body)}; ${SHAPE}` });
   for (const key of Object.keys(body)) {
-    if (!KEYS.has(key)) return refuse({ reason: 'invalid_shape', field: key.slice(0, 64), detail: `unexpected key ${quote(key)}; ${SHAPE}` });
+    if (!KEYS.has(key))
+      return refuse({
+        reason: 'invalid_shape',
+        field: key.slice(0, 64),
+        detail: `unexpected key ${quote(key)}; ${SHAPE}`,
+      });
   }
-  if (body.reported === undefined && body.online === undefined && body.firmware === undefined) return refuse({ reason: 'invalid_shape', detail: `nothing to report; ${SHAPE}` });
+  if (body.reported === undefined && body.online === undefined && body.firmware === undefined)
+    return refuse({ reason: 'invalid_shape', detail: `nothing to report; ${SHAPE}` });
   if (body.online !== undefined && typeof body.online !== 'boolean') {
-    return refuse({ reason: 'wrong_type', field: 'online', detail: `online is ${typeName(body.online)}; expected true or false` });
+    return refuse({
+      reason: 'wrong_type',
+      field: 'online',
+      detail: `online is ${typeName(body.online)}; expected true or false`,
+    });
   }
   const online = body.online;
   const firmware = body.firmware === undefined ? undefined : checkFirmwareReport(body.firmware);
@@ -36,8 +46,13 @@ export function decodeState(payload: Buffer, type: DeviceTypeDefinition, maxByte
   if (body.reported === undefined) return { ok: true, reported: {}, ...extras };
   const checked = checkConfigPatch(type, body.reported);
   if (checked.problems.length > 0) {
-    return refuse(...checked.problems.map((p) => ({ reason: p.reason, ...(p.key !== undefined && { field: `reported.${p.key.slice(0, 64)}` }), detail: p.detail })));
+    return refuse(
+      ...checked.problems.map((p) => ({
+        reason: p.reason,
+        ...(p.key !== undefined && { field: `reported.${p.key.slice(0, 64)}` }),
+        detail: p.detail,
+      })),
+    );
   }
   return { ok: true, reported: checked.values, ...extras };
 }
-

@@ -44,27 +44,48 @@ describe('compileValidator', () => {
 
   it('refuses a field the type does not have and lists the ones it does', () => {
     expect(validate({ temprature: 21 }).out).toEqual([
-      { reason: 'unknown_field', field: 'temprature', detail: '"temprature" is not a field of room-sensor (fields: temperature, co2, occupancy, fault)' },
+      {
+        reason: 'unknown_field',
+        field: 'temprature',
+        detail: '"temprature" is not a field of room-sensor (fields: temperature, co2, occupancy, fault)',
+      },
     ]);
   });
 
-  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('treats %s as an unknown field, not an Object.prototype member', (name) => {
-    const values = JSON.parse(`{"${name}": 1}`) as Record<string, unknown>;
-    expect(validate(values).out.map((r) => r.reason)).toEqual(['unknown_field']);
-  });
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'treats %s as an unknown field, not an Object.prototype member',
+    (name) => {
+      const values = JSON.parse(`{"${name}": 1}`) as Record<string, unknown>;
+      expect(validate(values).out.map((r) => r.reason)).toEqual(['unknown_field']);
+    },
+  );
 
   it('accepts a SenML unit equal to the catalogue unit or its SenML symbol', () => {
     const out: Rejection[] = [];
-    const senml = new Map([['temperature', { record: 0, unit: 'Cel' }], ['co2', { record: 1, unit: 'ppm' }], ['occupancy', { record: 2, unit: undefined }]]);
-    expect(compileValidator(type).validateValues({ temperature: 20, co2: 500, occupancy: 3 }, 0, out, senml)).toBe(true);
+    const senml = new Map([
+      ['temperature', { record: 0, unit: 'Cel' }],
+      ['co2', { record: 1, unit: 'ppm' }],
+      ['occupancy', { record: 2, unit: undefined }],
+    ]);
+    expect(compileValidator(type).validateValues({ temperature: 20, co2: 500, occupancy: 3 }, 0, out, senml)).toBe(
+      true,
+    );
   });
 
   it('refuses a SenML value in another unit, pointing at its record', () => {
     const out: Rejection[] = [];
-    const senml = new Map([['co2', { record: 0, unit: 'ppm' }], ['temperature', { record: 1, unit: 'Far' }]]);
+    const senml = new Map([
+      ['co2', { record: 0, unit: 'ppm' }],
+      ['temperature', { record: 1, unit: 'Far' }],
+    ]);
     compileValidator(type).validateValues({ co2: 500, temperature: 70 }, 0, out, senml);
     expect(out).toEqual([
-      { reason: 'invalid_senml', index: 1, field: 'temperature', detail: 'temperature was sent in unit "Far"; room-sensor temperature expects "°C" or "Cel"' },
+      {
+        reason: 'invalid_senml',
+        index: 1,
+        field: 'temperature',
+        detail: 'temperature was sent in unit "Far"; room-sensor temperature expects "°C" or "Cel"',
+      },
     ]);
   });
 

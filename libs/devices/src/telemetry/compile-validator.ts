@@ -12,7 +12,12 @@ export interface CompiledValidator {
    * Returns true when all passed. `senml` (SenML readings only) points each field at its record
    * and carries the unit it declared.
    */
-  validateValues(values: Record<string, unknown>, index: number | undefined, out: Rejection[], senml?: ReadonlyMap<string, SenmlOrigin>): boolean;
+  validateValues(
+    values: Record<string, unknown>,
+    index: number | undefined,
+    out: Rejection[],
+    senml?: ReadonlyMap<string, SenmlOrigin>,
+  ): boolean;
 }
 
 interface CompiledField {
@@ -45,7 +50,12 @@ function build(type: DeviceTypeDefinition): CompiledValidator {
   }
   const known = [...fields.keys()].join(', ');
 
-  function validateValues(values: Record<string, unknown>, index: number | undefined, out: Rejection[], senml?: ReadonlyMap<string, SenmlOrigin>): boolean {
+  function validateValues(
+    values: Record<string, unknown>,
+    index: number | undefined,
+    out: Rejection[],
+    senml?: ReadonlyMap<string, SenmlOrigin>,
+  ): boolean {
     const before = out.length;
     const keys = Object.keys(values);
     if (keys.length === 0) {
@@ -58,11 +68,20 @@ function build(type: DeviceTypeDefinition): CompiledValidator {
       const at = origin ? origin.record : index;
       const field = fields.get(name);
       if (field === undefined) {
-        out.push(rejection('unknown_field', at, name, `${quote(name)} is not a field of ${type.name} (fields: ${known})`));
+        out.push(
+          rejection('unknown_field', at, name, `${quote(name)} is not a field of ${type.name} (fields: ${known})`),
+        );
         continue;
       }
       if (origin?.unit !== undefined && !field.units.has(origin.unit)) {
-        out.push(rejection('invalid_senml', at, name, `${name} was sent in unit ${quote(origin.unit)}; ${type.name} ${name} ${field.unitHint}`));
+        out.push(
+          rejection(
+            'invalid_senml',
+            at,
+            name,
+            `${name} was sent in unit ${quote(origin.unit)}; ${type.name} ${name} ${field.unitHint}`,
+          ),
+        );
         continue;
       }
       const problem = field.check(values[name]);

@@ -1,11 +1,16 @@
 import { decodePayload } from './decode-payload.js';
 
 const limits = { receivedAtMs: Date.UTC(2024, 10, 28, 12), maxPayloadBytes: 1024, maxBatchReadings: 3 };
-const decode = (body: unknown) => decodePayload(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), limits);
+const decode = (body: unknown) =>
+  decodePayload(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), limits);
 
 describe('decodePayload', () => {
   it('reads a single reading without an index', () => {
-    expect(decode({ ts: 5, values: { co2: 500 } })).toEqual({ candidates: [{ index: undefined, ts: 5, values: { co2: 500 } }], rejected: [], rejectedReadings: 0 });
+    expect(decode({ ts: 5, values: { co2: 500 } })).toEqual({
+      candidates: [{ index: undefined, ts: 5, values: { co2: 500 } }],
+      rejected: [],
+      rejectedReadings: 0,
+    });
   });
 
   it('reads a batch object, indexing each reading by its position', () => {
@@ -29,7 +34,9 @@ describe('decodePayload', () => {
   it('refuses a payload over the size limit before parsing it', () => {
     const payload = Buffer.alloc(1025, 0x7b); // "{{{{…": would be malformed JSON if parsed
     expect(decodePayload(payload, limits)).toEqual({
-      candidates: [], rejectedReadings: 1, rejected: [{ reason: 'payload_too_large', detail: 'payload is 1025 bytes; the limit is 1024 bytes' }],
+      candidates: [],
+      rejectedReadings: 1,
+      rejected: [{ reason: 'payload_too_large', detail: 'payload is 1025 bytes; the limit is 1024 bytes' }],
     });
   });
 
@@ -66,7 +73,10 @@ describe('decodePayload', () => {
 
   it('refuses a single reading with an unexpected key, naming it', () => {
     expect(decode({ timestamp: 1, values: { a: 1 } }).rejected).toEqual([
-      { reason: 'invalid_shape', detail: 'unexpected key "timestamp" in a reading; only "ts" and "values" are allowed' },
+      {
+        reason: 'invalid_shape',
+        detail: 'unexpected key "timestamp" in a reading; only "ts" and "values" are allowed',
+      },
     ]);
   });
 
@@ -83,14 +93,20 @@ describe('decodePayload', () => {
     expect(decoded.rejectedReadings).toBe(2);
     expect(decoded.rejected).toEqual([
       { reason: 'invalid_shape', index: 1, detail: 'reading is a number; expected {"ts"?, "values": {…}}' },
-      { reason: 'invalid_shape', index: 2, detail: 'unexpected key "extra" in a reading; only "ts" and "values" are allowed' },
+      {
+        reason: 'invalid_shape',
+        index: 2,
+        detail: 'unexpected key "extra" in a reading; only "ts" and "values" are allowed',
+      },
     ]);
   });
 
   it('refuses a batch longer than the limit as a whole', () => {
     const readings = Array.from({ length: 4 }, () => ({ values: { a: 1 } }));
     expect(decode({ readings })).toEqual({
-      candidates: [], rejectedReadings: 1, rejected: [{ reason: 'batch_too_large', detail: 'the batch holds 4 readings; the limit is 3 per publish' }],
+      candidates: [],
+      rejectedReadings: 1,
+      rejected: [{ reason: 'batch_too_large', detail: 'the batch holds 4 readings; the limit is 3 per publish' }],
     });
     expect(decode(readings).rejected[0].reason).toBe('batch_too_large');
   });

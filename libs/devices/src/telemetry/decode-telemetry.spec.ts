@@ -5,14 +5,21 @@ import { decodePayload } from './decode-payload.js';
 import { MAX_REJECTIONS_PER_PAYLOAD, validateReadings } from './validate-readings.js';
 
 const NOW = Date.UTC(2024, 10, 28, 12);
-const limits = { receivedAtMs: NOW, maxPayloadBytes: 65_536, maxBatchReadings: 100, maxFutureSkewMs: 300_000, maxPastAgeMs: 7 * 86_400_000 };
+const limits = {
+  receivedAtMs: NOW,
+  maxPayloadBytes: 65_536,
+  maxBatchReadings: 100,
+  maxFutureSkewMs: 300_000,
+  maxPastAgeMs: 7 * 86_400_000,
+};
 const type = (name: string): DeviceTypeDefinition => {
   const found = getDeviceType(name);
   if (!found) throw new Error(`no ${name} in the catalogue`);
   return found;
 };
 const env = type('env-sensor');
-const decode = (body: unknown, t = env) => decodeTelemetry(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), t, limits);
+const decode = (body: unknown, t = env) =>
+  decodeTelemetry(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), t, limits);
 
 describe('decodeTelemetry', () => {
   it('accepts a single env-sensor reading with its own timestamp', () => {
@@ -43,11 +50,16 @@ describe('decodeTelemetry', () => {
 
   it('reports a bad timestamp and bad fields of the same reading together', () => {
     const { rejected } = decode({ ts: 'soon', values: { co2: 'high' } });
-    expect(rejected.map((r) => [r.reason, r.field])).toEqual([['timestamp_invalid', 'ts'], ['wrong_type', 'co2']]);
+    expect(rejected.map((r) => [r.reason, r.field])).toEqual([
+      ['timestamp_invalid', 'ts'],
+      ['wrong_type', 'co2'],
+    ]);
   });
 
   it('turns 1e999 into a not_finite rejection', () => {
-    expect(decode('{"values": {"co2": 1e999}}').rejected).toEqual([{ reason: 'not_finite', field: 'co2', detail: 'co2 = Infinity is not a finite number' }]);
+    expect(decode('{"values": {"co2": 1e999}}').rejected).toEqual([
+      { reason: 'not_finite', field: 'co2', detail: 'co2 = Infinity is not a finite number' },
+    ]);
   });
 
   it('accepts the good readings of a batch and rejects the bad ones by index', () => {
@@ -76,7 +88,10 @@ describe('decodeTelemetry', () => {
   });
 
   it('checks enum and flag fields of an hvac unit', () => {
-    const result = decode({ readings: [{ values: { mode: 'heat', fault: false, power: 12.5 } }, { values: { mode: 'auto', fault: 0 } }] }, type('hvac-unit'));
+    const result = decode(
+      { readings: [{ values: { mode: 'heat', fault: false, power: 12.5 } }, { values: { mode: 'auto', fault: 0 } }] },
+      type('hvac-unit'),
+    );
     expect(result.accepted).toHaveLength(1);
     expect(result.rejected).toEqual([
       { reason: 'wrong_type', index: 1, field: 'mode', detail: 'mode = "auto" is not one of heat, cool, fan, off' },
@@ -104,22 +119,38 @@ describe('decodeTelemetry', () => {
   });
 
   it('rejects a SenML reading whose unit differs from the catalogue, by record index', () => {
-    const result = decode([{ bn: 'env-01/', n: 'temperature', u: 'Far', v: 70 }, { n: 'co2', v: 600 }]);
+    const result = decode([
+      { bn: 'env-01/', n: 'temperature', u: 'Far', v: 70 },
+      { n: 'co2', v: 600 },
+    ]);
     expect(result.accepted).toEqual([]);
     expect(result.rejected).toEqual([
-      { reason: 'invalid_senml', index: 0, field: 'temperature', detail: 'temperature was sent in unit "Far"; env-sensor temperature expects "°C" or "Cel"' },
+      {
+        reason: 'invalid_senml',
+        index: 0,
+        field: 'temperature',
+        detail: 'temperature was sent in unit "Far"; env-sensor temperature expects "°C" or "Cel"',
+      },
     ]);
   });
 
   it('rejects out-of-range SenML values at the record that carried them', () => {
-    expect(decode([{ n: 'humidity', v: 40 }, { n: 'co2', v: 9000 }]).rejected).toEqual([
-      { reason: 'out_of_range', index: 1, field: 'co2', detail: 'co2 = 9000 is above the maximum 5000 ppm' },
-    ]);
+    expect(
+      decode([
+        { n: 'humidity', v: 40 },
+        { n: 'co2', v: 9000 },
+      ]).rejected,
+    ).toEqual([{ reason: 'out_of_range', index: 1, field: 'co2', detail: 'co2 = 9000 is above the maximum 5000 ppm' }]);
   });
 
   it('rejects SenML readings outside the time window at their first record', () => {
     expect(decode([{ n: 'humidity', v: 40, bt: NOW / 1000 - 30 * 86_400 }]).rejected).toEqual([
-      { reason: 'timestamp_too_old', index: 0, field: 't', detail: 't resolves to 2024-10-29T12:00:00.000Z, which is more than 7 d before the broker clock' },
+      {
+        reason: 'timestamp_too_old',
+        index: 0,
+        field: 't',
+        detail: 't resolves to 2024-10-29T12:00:00.000Z, which is more than 7 d before the broker clock',
+      },
     ]);
   });
 
@@ -145,10 +176,34 @@ describe('decodeTelemetry', () => {
 
   it('never throws, whatever bytes arrive', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-    const pieces = ['{', '}', '[', ']', '"values"', '"readings"', '"ts"', ':', ',', '1e999', '-1', '"co2"', '"n"', '"v"', '"bn"', 'null', 'true', '"x"', '0.5', '"2024-11-28T12:00:00Z"'];
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const pieces = [
+      '{',
+      '}',
+      '[',
+      ']',
+      '"values"',
+      '"readings"',
+      '"ts"',
+      ':',
+      ',',
+      '1e999',
+      '-1',
+      '"co2"',
+      '"n"',
+      '"v"',
+      '"bn"',
+      'null',
+      'true',
+      '"x"',
+      '0.5',
+      '"2024-11-28T12:00:00Z"',
+    ];
     for (let i = 0; i < 5000; i++) {
-      const text = Array.from({ length: Math.floor(random() * 20) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+      const text = Array.from(
+        { length: Math.floor(random() * 20) },
+        () => pieces[Math.floor(random() * pieces.length)],
+      ).join('');
       const result = decodeTelemetry(Buffer.from(text), env, limits);
       expect(result.accepted.length + result.rejectedReadings).toBeGreaterThan(0);
     }

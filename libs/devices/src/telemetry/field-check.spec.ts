@@ -19,7 +19,10 @@ describe('compileFieldCheck', () => {
   });
 
   it('refuses a numeric string as wrong_type rather than coercing it', () => {
-    expect(co2Check('800')).toEqual({ reason: 'wrong_type', detail: 'co2 = "800" is a string; expected a number (ppm)' });
+    expect(co2Check('800')).toEqual({
+      reason: 'wrong_type',
+      detail: 'co2 = "800" is a string; expected a number (ppm)',
+    });
   });
 
   it('refuses the string "NaN" as wrong_type', () => {
@@ -40,7 +43,10 @@ describe('compileFieldCheck', () => {
   });
 
   it('refuses a fraction for an integer field', () => {
-    expect(compileFieldCheck('occupancy', count())(2.5)).toEqual({ reason: 'wrong_type', detail: 'occupancy = 2.5 is not an integer' });
+    expect(compileFieldCheck('occupancy', count())(2.5)).toEqual({
+      reason: 'wrong_type',
+      detail: 'occupancy = 2.5 is not an integer',
+    });
   });
 
   it('checks finiteness of an integer field before integrality', () => {
@@ -67,6 +73,9 @@ describe('compileFieldCheck', () => {
 
   it('leaves an unbounded number unchecked for range and shows no unit for a unitless field', () => {
     expect(compileFieldCheck('x', numeric({ description: 'x' }))(1e300)).toBeUndefined();
-    expect(compileFieldCheck('pf', powerFactor())(2)).toEqual({ reason: 'out_of_range', detail: 'pf = 2 is above the maximum 1' });
+    expect(compileFieldCheck('pf', powerFactor())(2)).toEqual({
+      reason: 'out_of_range',
+      detail: 'pf = 2 is above the maximum 1',
+    });
   });
 });

@@ -34,9 +34,12 @@ function numberCheck(name: string, spec: FieldSpec, integer: boolean): FieldChec
     if (typeof value !== 'number') return wrongType(name, value, spec.unit ? `${expected} (${spec.unit})` : expected);
     // JSON has no NaN/Infinity literals, but JSON.parse turns 1e999 into Infinity.
     if (!Number.isFinite(value)) return { reason: 'not_finite', detail: `${name} = ${value} is not a finite number` };
-    if (integer && !Number.isInteger(value)) return { reason: 'wrong_type', detail: `${name} = ${value} is not an integer` };
-    if (value < min) return { reason: 'out_of_range', detail: `${name} = ${value} is below the minimum ${withUnit(min, spec.unit)}` };
-    if (value > max) return { reason: 'out_of_range', detail: `${name} = ${value} is above the maximum ${withUnit(max, spec.unit)}` };
+    if (integer && !Number.isInteger(value))
+      return { reason: 'wrong_type', detail: `${name} = ${value} is not an integer` };
+    if (value < min)
+      return { reason: 'out_of_range', detail: `${name} = ${value} is below the minimum ${withUnit(min, spec.unit)}` };
+    if (value > max)
+      return { reason: 'out_of_range', detail: `${name} = ${value} is above the maximum ${withUnit(max, spec.unit)}` };
     return undefined;
   };
 }
@@ -54,8 +57,13 @@ function enumCheck(name: string, values: readonly string[]): FieldCheck {
 function textCheck(name: string, pattern: RegExp, maxLength: number): FieldCheck {
   return (value) => {
     if (typeof value !== 'string') return wrongType(name, value, 'a string');
-    if (value.length > maxLength) return { reason: 'out_of_range', detail: `${name} is ${value.length} characters long; at most ${maxLength} are allowed` };
-    if (!pattern.test(value)) return { reason: 'wrong_type', detail: `${name} = ${show(value)} does not match ${pattern.source}` };
+    if (value.length > maxLength)
+      return {
+        reason: 'out_of_range',
+        detail: `${name} is ${value.length} characters long; at most ${maxLength} are allowed`,
+      };
+    if (!pattern.test(value))
+      return { reason: 'wrong_type', detail: `${name} = ${show(value)} does not match ${pattern.source}` };
     return undefined;
   };
 }

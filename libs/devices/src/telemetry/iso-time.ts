@@ -19,7 +19,10 @@ export function parseIsoTime(text: string): number {
   const fractionMs = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
   const offsetMs = (m[9] === '-' ? -1 : 1) * (offsetH * 60 + offsetM) * 60_000;
   // Date.UTC maps years 0–99 to 1900–1999; shift by a whole Gregorian cycle to keep them literal.
-  const utc = year < 100 ? Date.UTC(year + 400, month - 1, day, hour, minute, second) - MS_PER_400_YEARS : Date.UTC(year, month - 1, day, hour, minute, second);
+  const utc =
+    year < 100
+      ? Date.UTC(year + 400, month - 1, day, hour, minute, second) - MS_PER_400_YEARS
+      : Date.UTC(year, month - 1, day, hour, minute, second);
   return utc + fractionMs - offsetMs;
 }
 

@@ -16,7 +16,11 @@ describe('decodeSenml', () => {
     );
     expect(rejected).toEqual([]);
     expect(candidates).toHaveLength(1);
-    expect(candidates[0]).toMatchObject({ index: 0, ts: T0 * 1000, values: { temperature: 21.5, co2: 640, humidity: 40 } });
+    expect(candidates[0]).toMatchObject({
+      index: 0,
+      ts: T0 * 1000,
+      values: { temperature: 21.5, co2: 640, humidity: 40 },
+    });
     expect([...(candidates[0].senml ?? [])]).toEqual([
       ['temperature', { record: 0, unit: 'Cel' }],
       ['co2', { record: 1, unit: 'ppm' }],
@@ -40,7 +44,14 @@ describe('decodeSenml', () => {
   });
 
   it('takes the field name after the last / or : of the resolved name', () => {
-    const { candidates } = decodeSenml([{ n: 'site/room-1/co2', v: 500 }, { n: 'urn:x:temperature', v: 20 }, { n: 'humidity', v: 30 }], limits);
+    const { candidates } = decodeSenml(
+      [
+        { n: 'site/room-1/co2', v: 500 },
+        { n: 'urn:x:temperature', v: 20 },
+        { n: 'humidity', v: 30 },
+      ],
+      limits,
+    );
     expect(Object.keys(candidates[0].values)).toEqual(['co2', 'temperature', 'humidity']);
   });
 
@@ -49,7 +60,13 @@ describe('decodeSenml', () => {
   });
 
   it('reads times below 2^28 s as relative to now (RFC 8428 §4.5.3)', () => {
-    const { candidates } = decodeSenml([{ n: 'co2', v: 500, t: -60 }, { n: 'co2', v: 510, bt: -30, t: 0 }], limits);
+    const { candidates } = decodeSenml(
+      [
+        { n: 'co2', v: 500, t: -60 },
+        { n: 'co2', v: 510, bt: -30, t: 0 },
+      ],
+      limits,
+    );
     expect(candidates.map((c) => c.ts)).toEqual([NOW - 60_000, NOW - 30_000]);
   });
 
@@ -58,25 +75,46 @@ describe('decodeSenml', () => {
   });
 
   it('adds the base value to numeric values and carries string and boolean values as they are', () => {
-    const { candidates } = decodeSenml([{ bv: 1000, n: 'energy', v: 5 }, { n: 'mode', vs: 'heat' }, { n: 'fault', vb: false }], limits);
+    const { candidates } = decodeSenml(
+      [
+        { bv: 1000, n: 'energy', v: 5 },
+        { n: 'mode', vs: 'heat' },
+        { n: 'fault', vb: false },
+      ],
+      limits,
+    );
     expect(candidates[0].values).toEqual({ energy: 1005, mode: 'heat', fault: false });
   });
 
   it('applies the base unit to records without their own', () => {
-    const { candidates } = decodeSenml([{ bu: 'Cel', n: 'temperature', v: 20 }, { n: 'co2', u: 'ppm', v: 500 }], limits);
+    const { candidates } = decodeSenml(
+      [
+        { bu: 'Cel', n: 'temperature', v: 20 },
+        { n: 'co2', u: 'ppm', v: 500 },
+      ],
+      limits,
+    );
     expect(candidates[0].senml?.get('temperature')?.unit).toBe('Cel');
     expect(candidates[0].senml?.get('co2')?.unit).toBe('ppm');
   });
 
   it('skips records that only set base fields', () => {
-    const { candidates, rejected } = decodeSenml([{ bn: 'dev/', bt: T0 }, { n: 'co2', v: 500 }], limits);
+    const { candidates, rejected } = decodeSenml(
+      [
+        { bn: 'dev/', bt: T0 },
+        { n: 'co2', v: 500 },
+      ],
+      limits,
+    );
     expect(rejected).toEqual([]);
     expect(candidates[0]).toMatchObject({ index: 1, ts: T0 * 1000 });
   });
 
   it('refuses a pack of base fields only, so the device learns nothing was stored', () => {
     expect(decodeSenml([{ bn: 'dev/', bt: T0 }], limits)).toEqual({
-      candidates: [], rejectedReadings: 1, rejected: [{ reason: 'invalid_senml', detail: 'the pack has no record with a value' }],
+      candidates: [],
+      rejectedReadings: 1,
+      rejected: [{ reason: 'invalid_senml', detail: 'the pack has no record with a value' }],
     });
   });
 
@@ -103,38 +141,81 @@ describe('decodeSenml', () => {
 
   it('refuses a record without a name', () => {
     expect(decodeSenml([{ bn: 'dev/', v: 1 }], limits).rejected).toEqual([
-      { reason: 'invalid_senml', index: 0, detail: 'record has no name: the resolved name (bn + n) is empty or ends in / or :' },
+      {
+        reason: 'invalid_senml',
+        index: 0,
+        detail: 'record has no name: the resolved name (bn + n) is empty or ends in / or :',
+      },
     ]);
   });
 
   it('refuses a field that appears twice at the same time', () => {
-    expect(decodeSenml([{ n: 'co2', v: 1 }, { n: 'co2', v: 2 }], limits).rejected).toEqual([
+    expect(
+      decodeSenml(
+        [
+          { n: 'co2', v: 1 },
+          { n: 'co2', v: 2 },
+        ],
+        limits,
+      ).rejected,
+    ).toEqual([
       { reason: 'invalid_senml', index: 1, field: 'co2', detail: 'co2 appears twice at the same time (also record 0)' },
     ]);
   });
 
   it('keeps readings at other times when one reading has a bad record', () => {
-    const { candidates, rejectedReadings } = decodeSenml([{ n: 'co2', v: 1, t: -10 }, { n: 'co2', v: '2', t: -20 }], limits);
+    const { candidates, rejectedReadings } = decodeSenml(
+      [
+        { n: 'co2', v: 1, t: -10 },
+        { n: 'co2', v: '2', t: -20 },
+      ],
+      limits,
+    );
     expect(candidates.map((c) => c.values)).toEqual([{ co2: 1 }]);
     expect(rejectedReadings).toBe(1);
   });
 
   it('refuses a record whose time is not a number on its own', () => {
-    const { candidates, rejected } = decodeSenml([{ n: 'co2', v: 1 }, { n: 'co2', v: 2, t: 'now' }], limits);
+    const { candidates, rejected } = decodeSenml(
+      [
+        { n: 'co2', v: 1 },
+        { n: 'co2', v: 2, t: 'now' },
+      ],
+      limits,
+    );
     expect(candidates.map((c) => c.values)).toEqual([{ co2: 1 }]);
-    expect(rejected).toEqual([{ reason: 'timestamp_invalid', index: 1, field: 't', detail: 't must be a finite number of seconds' }]);
+    expect(rejected).toEqual([
+      { reason: 'timestamp_invalid', index: 1, field: 't', detail: 't must be a finite number of seconds' },
+    ]);
   });
 
   it('refuses a non-object record', () => {
-    expect(decodeSenml([{ n: 'co2', v: 1 }, 'x'], limits).rejected).toEqual([{ reason: 'invalid_senml', index: 1, detail: 'record is a string; expected an object' }]);
+    expect(decodeSenml([{ n: 'co2', v: 1 }, 'x'], limits).rejected).toEqual([
+      { reason: 'invalid_senml', index: 1, detail: 'record is a string; expected an object' },
+    ]);
   });
 
   it.each([
     ['a non-string base name', { bn: 5, n: 'co2', v: 1 }, 'invalid_senml', 'bn must be a string; the pack is refused'],
-    ['a non-numeric base time', { bt: '2024', n: 'co2', v: 1 }, 'timestamp_invalid', 'bt must be a finite number of seconds; the pack is refused'],
-    ['a non-numeric base value', { bv: 'x', n: 'co2', v: 1 }, 'invalid_senml', 'bv must be a finite number; the pack is refused'],
+    [
+      'a non-numeric base time',
+      { bt: '2024', n: 'co2', v: 1 },
+      'timestamp_invalid',
+      'bt must be a finite number of seconds; the pack is refused',
+    ],
+    [
+      'a non-numeric base value',
+      { bv: 'x', n: 'co2', v: 1 },
+      'invalid_senml',
+      'bv must be a finite number; the pack is refused',
+    ],
     ['a base sum', { bs: 1, n: 'co2', v: 1 }, 'invalid_senml', 'base sum (bs) is not supported; the pack is refused'],
-    ['a must-understand extension', { n: 'co2', v: 1, foo_: 1 }, 'invalid_senml', 'must-understand field "foo_" is not supported (RFC 8428 §4.4); the pack is refused'],
+    [
+      'a must-understand extension',
+      { n: 'co2', v: 1, foo_: 1 },
+      'invalid_senml',
+      'must-understand field "foo_" is not supported (RFC 8428 §4.4); the pack is refused',
+    ],
   ])('refuses the whole pack on %s, since later records depend on it', (_label, record, reason, detail) => {
     const decoded = decodeSenml([{ n: 'humidity', v: 40 }, record, { n: 'co2', v: 2 }], limits);
     expect(decoded).toEqual({ candidates: [], rejectedReadings: 1, rejected: [{ reason, index: 1, detail }] });
@@ -147,8 +228,14 @@ describe('decodeSenml', () => {
   it('refuses a pack with more distinct times than the batch limit', () => {
     const pack = Array.from({ length: 11 }, (_, i) => ({ n: 'co2', v: 500, t: -i - 1 }));
     expect(decodeSenml(pack, limits)).toEqual({
-      candidates: [], rejectedReadings: 1,
-      rejected: [{ reason: 'batch_too_large', detail: 'the pack holds 11 readings (distinct times); the limit is 10 per publish' }],
+      candidates: [],
+      rejectedReadings: 1,
+      rejected: [
+        {
+          reason: 'batch_too_large',
+          detail: 'the pack holds 11 readings (distinct times); the limit is 10 per publish',
+        },
+      ],
     });
   });
 });

@@ -39,7 +39,10 @@ interface Problem {
  * with its index and takes the rest of its reading with it; a broken base field or an unknown
  * must-understand key (`…_`, §4.4) refuses the pack, as nothing after it can be resolved safely.
  */
-export function decodeSenml(pack: unknown[], limits: Pick<TelemetryLimits, 'receivedAtMs' | 'maxBatchReadings'>): DecodedPayload {
+export function decodeSenml(
+  pack: unknown[],
+  limits: Pick<TelemetryLimits, 'receivedAtMs' | 'maxBatchReadings'>,
+): DecodedPayload {
   const rejected: Rejection[] = [];
   const groups = new Map<number | undefined, Group>();
   const base: Base = { bn: '', bt: 0, bu: undefined, bv: 0 };
@@ -67,7 +70,13 @@ export function decodeSenml(pack: unknown[], limits: Pick<TelemetryLimits, 'rece
     }
     let group = groups.get(time);
     if (!group) {
-      group = { index: i, tsMs: time, values: Object.create(null) as Record<string, unknown>, origins: new Map(), bad: false };
+      group = {
+        index: i,
+        tsMs: time,
+        values: Object.create(null) as Record<string, unknown>,
+        origins: new Map(),
+        bad: false,
+      };
       groups.set(time, group);
     }
     const field = fieldName(record, base);
@@ -82,11 +91,21 @@ export function decodeSenml(pack: unknown[], limits: Pick<TelemetryLimits, 'rece
   }
 
   if (groups.size === 0 && rejected.length === 0) {
-    return { candidates: [], rejected: [rejection('invalid_senml', undefined, undefined, 'the pack has no record with a value')], rejectedReadings: 1 };
+    return {
+      candidates: [],
+      rejected: [rejection('invalid_senml', undefined, undefined, 'the pack has no record with a value')],
+      rejectedReadings: 1,
+    };
   }
   if (groups.size > limits.maxBatchReadings) {
-    const detail = `the pack holds ${groups.size} readings (distinct times); the limit is ${limits.maxBatchReadings} per publish`;
-    return { candidates: [], rejected: [rejection('batch_too_large', undefined, undefined, detail)], rejectedReadings: 1 };
+    const detail =
+      `the pack holds ${groups.size} readings (distinct times); the limit is ${limits.maxBatchReadings} per ` +
+      `publish`;
+    return {
+      candidates: [],
+      rejected: [rejection('batch_too_large', undefined, undefined, detail)],
+      rejectedReadings: 1,
+    };
   }
   const candidates: CandidateReading[] = [];
   let rejectedReadings = looseRejects;
@@ -99,7 +118,11 @@ export function decodeSenml(pack: unknown[], limits: Pick<TelemetryLimits, 'rece
 
 function mustUnderstand(record: Record<string, unknown>): Problem | undefined {
   for (const key in record) {
-    if (key.endsWith('_')) return { reason: 'invalid_senml', detail: `must-understand field ${quote(key)} is not supported (RFC 8428 §4.4)` };
+    if (key.endsWith('_'))
+      return {
+        reason: 'invalid_senml',
+        detail: `must-understand field ${quote(key)} is not supported (RFC 8428 §4.4)`,
+      };
   }
   return undefined;
 }
@@ -108,7 +131,8 @@ function mustUnderstand(record: Record<string, unknown>): Problem | undefined {
 function applyBase(record: Record<string, unknown>, base: Base): Problem | undefined {
   const { bn, bt, bu, bv, bs } = record;
   if (bn !== undefined && typeof bn !== 'string') return { reason: 'invalid_senml', detail: 'bn must be a string' };
-  if (bt !== undefined && !isFiniteNumber(bt)) return { reason: 'timestamp_invalid', detail: 'bt must be a finite number of seconds' };
+  if (bt !== undefined && !isFiniteNumber(bt))
+    return { reason: 'timestamp_invalid', detail: 'bt must be a finite number of seconds' };
   if (bu !== undefined && typeof bu !== 'string') return { reason: 'invalid_senml', detail: 'bu must be a string' };
   if (bv !== undefined && !isFiniteNumber(bv)) return { reason: 'invalid_senml', detail: 'bv must be a finite number' };
   if (bs !== undefined) return { reason: 'invalid_senml', detail: 'base sum (bs) is not supported' };
@@ -121,7 +145,13 @@ function applyBase(record: Record<string, unknown>, base: Base): Problem | undef
 
 /** A record that only sets base fields (e.g. `{"bn": "…", "bt": …}`) carries no measurement. */
 function isBaseOnly(record: Record<string, unknown>): boolean {
-  return record.n === undefined && record.u === undefined && record.t === undefined && record.vd === undefined && record.s === undefined;
+  return (
+    record.n === undefined &&
+    record.u === undefined &&
+    record.t === undefined &&
+    record.vd === undefined &&
+    record.s === undefined
+  );
 }
 
 /** Epoch ms, undefined for "now" (the broker stamps it), or a problem. */
@@ -133,7 +163,9 @@ function resolveTime(record: Record<string, unknown>, base: Base, receivedAtMs: 
   return Math.abs(seconds) < RELATIVE_TIME_LIMIT ? receivedAtMs + seconds * 1000 : seconds * 1000;
 }
 
-/** The catalogue field is the last segment of the resolved name: `urn:dev:mac:…:co2` and `env-01/co2` both give `co2`. */
+/**
+ * The catalogue field is the last segment of the resolved name: `urn:dev:mac:…:co2` and `env-01/co2` both give `co2`.
+ */
 function fieldName(record: Record<string, unknown>, base: Base): string {
   const name = base.bn + (typeof record.n === 'string' ? record.n : '');
   return name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf(':')) + 1);
@@ -142,7 +174,8 @@ function fieldName(record: Record<string, unknown>, base: Base): string {
 function recordProblem(record: Record<string, unknown>, field: string, group: Group): Problem | undefined {
   const { n, u, v, vs, vb } = record;
   const problem = (detail: string): Problem => ({ reason: 'invalid_senml', detail });
-  if (record.vd !== undefined || record.s !== undefined) return problem('data values (vd) and sums (s) are not supported');
+  if (record.vd !== undefined || record.s !== undefined)
+    return problem('data values (vd) and sums (s) are not supported');
   const valueCount = Number(v !== undefined) + Number(vs !== undefined) + Number(vb !== undefined);
   if (valueCount === 0) return problem('record has no value (v, vs or vb)');
   if (valueCount > 1) return problem('record has more than one value');
@@ -150,10 +183,12 @@ function recordProblem(record: Record<string, unknown>, field: string, group: Gr
   if (u !== undefined && typeof u !== 'string') return problem('u must be a string');
   if (field === '') return problem('record has no name: the resolved name (bn + n) is empty or ends in / or :');
   // The kind of value (number, string, boolean) is the record's own claim; whether it fits the field is checked later.
-  if (v !== undefined && typeof v !== 'number') return problem(`v must be a number, not ${typeName(v)}; strings go in vs, booleans in vb`);
+  if (v !== undefined && typeof v !== 'number')
+    return problem(`v must be a number, not ${typeName(v)}; strings go in vs, booleans in vb`);
   if (vs !== undefined && typeof vs !== 'string') return problem(`vs must be a string, not ${typeName(vs)}`);
   if (vb !== undefined && typeof vb !== 'boolean') return problem(`vb must be a boolean, not ${typeName(vb)}`);
-  if (group.origins.has(field)) return problem(`${field} appears twice at the same time (also record ${group.origins.get(field)?.record})`);
+  if (group.origins.has(field))
+    return problem(`${field} appears twice at the same time (also record ${group.origins.get(field)?.record})`);
   return undefined;
 }
 

@@ -38,18 +38,31 @@ describe('resolveTimestamp', () => {
   ])('refuses %s as timestamp_invalid', (_label, ts, detail) => {
     const { tsMs, out } = resolve(ts);
     expect(tsMs).toBeUndefined();
-    expect(out).toEqual([{ reason: 'timestamp_invalid', index: 3, field: 'ts', detail: expect.stringMatching(detail) }]);
+    expect(out).toEqual([
+      { reason: 'timestamp_invalid', index: 3, field: 'ts', detail: expect.stringMatching(detail) },
+    ]);
   });
 
   it('refuses a time beyond the allowed clock skew, saying by how much', () => {
     expect(resolve(NOW + 3_600_000).out).toEqual([
-      { reason: 'timestamp_in_future', index: 3, field: 'ts', detail: 'ts = 1732798800000 (2024-11-28T13:00:00.000Z) is 3600 s ahead of the broker clock; at most 5 min is allowed' },
+      {
+        reason: 'timestamp_in_future',
+        index: 3,
+        field: 'ts',
+        detail:
+          'ts = 1732798800000 (2024-11-28T13:00:00.000Z) is 3600 s ahead of the broker clock; at most 5 min is allowed',
+      },
     ]);
   });
 
   it('refuses a time older than the past window', () => {
     expect(resolve('2024-01-01T00:00:00Z').out).toEqual([
-      { reason: 'timestamp_too_old', index: 3, field: 'ts', detail: 'ts = "2024-01-01T00:00:00Z" is more than 7 d before the broker clock' },
+      {
+        reason: 'timestamp_too_old',
+        index: 3,
+        field: 'ts',
+        detail: 'ts = "2024-01-01T00:00:00Z" is more than 7 d before the broker clock',
+      },
     ]);
   });
 
@@ -59,7 +72,13 @@ describe('resolveTimestamp', () => {
 
   it('names SenML times t and shows the resolved date', () => {
     expect(resolve(NOW + 3_600_000, true).out).toEqual([
-      { reason: 'timestamp_in_future', index: 3, field: 't', detail: 't resolves to 2024-11-28T13:00:00.000Z, which is 3600 s ahead of the broker clock; at most 5 min is allowed' },
+      {
+        reason: 'timestamp_in_future',
+        index: 3,
+        field: 't',
+        detail:
+          't resolves to 2024-11-28T13:00:00.000Z, which is 3600 s ahead of the broker clock; at most 5 min is allowed',
+      },
     ]);
   });
 });

@@ -14,30 +14,64 @@ const MAX_DATE_MS = 8.64e15;
  * On a bad time it appends a Rejection to `out` and returns undefined, so callers compare `out.length`.
  * SenML times arrive already resolved to ms (`senml`), so details name them `t` and show only the date.
  */
-export function resolveTimestamp(ts: unknown, window: TimeWindow, index: number | undefined, out: Rejection[], senml = false): number | undefined {
+export function resolveTimestamp(
+  ts: unknown,
+  window: TimeWindow,
+  index: number | undefined,
+  out: Rejection[],
+  senml = false,
+): number | undefined {
   if (ts === undefined) return undefined;
   const label = senml ? 't' : 'ts';
   let ms: number;
   if (typeof ts === 'number') ms = ts;
   else if (typeof ts === 'string') ms = parseIsoTime(ts);
   else {
-    out.push(rejection('timestamp_invalid', index, label, `${label} must be epoch milliseconds or an ISO-8601 string with a zone, not ${typeName(ts)}`));
+    out.push(
+      rejection(
+        'timestamp_invalid',
+        index,
+        label,
+        `${label} must be epoch milliseconds or an ISO-8601 string with a zone, not ${typeName(ts)}`,
+      ),
+    );
     return undefined;
   }
   if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) {
-    const why = typeof ts === 'string' ? 'is not an ISO-8601 date-time with a zone (e.g. 2024-11-28T12:00:00Z)' : 'is not a usable epoch-millisecond time';
+    const why =
+      typeof ts === 'string'
+        ? 'is not an ISO-8601 date-time with a zone (e.g. 2024-11-28T12:00:00Z)'
+        : 'is not a usable epoch-millisecond time';
     out.push(rejection('timestamp_invalid', index, label, `${shown(label, ts)} ${why}`));
     return undefined;
   }
   if (ms > window.receivedAtMs + window.maxFutureSkewMs) {
     const ahead = Math.round((ms - window.receivedAtMs) / 1000);
-    out.push(rejection('timestamp_in_future', index, label, `${shown(label, ts, ms)} is ${ahead} s ahead of the broker clock; at most ${duration(window.maxFutureSkewMs)} is allowed`));
+    out.push(
+      rejection(
+        'timestamp_in_future',
+        index,
+        label,
+        `${shown(label, ts, ms)} is ${ahead} s ahead of the broker clock; at ` +
+          `most ${duration(window.maxFutureSkewMs)} is allowed`,
+      ),
+    );
     return undefined;
   }
   if (ms < window.receivedAtMs - window.maxPastAgeMs) {
     // The usual firmware bug: epoch seconds where milliseconds are expected.
-    const hint = !senml && typeof ts === 'number' && Math.abs(ts * 1000 - window.receivedAtMs) <= window.maxPastAgeMs ? ' (it looks like epoch seconds; ts is epoch milliseconds)' : '';
-    out.push(rejection('timestamp_too_old', index, label, `${shown(label, ts, ms)} is more than ${duration(window.maxPastAgeMs)} before the broker clock${hint}`));
+    const hint =
+      !senml && typeof ts === 'number' && Math.abs(ts * 1000 - window.receivedAtMs) <= window.maxPastAgeMs
+        ? ' (it looks like epoch seconds; ts is epoch milliseconds)'
+        : '';
+    out.push(
+      rejection(
+        'timestamp_too_old',
+        index,
+        label,
+        `${shown(label, ts, ms)} is more than ${duration(window.maxPastAgeMs)} before the broker clock${hint}`,
+      ),
+    );
     return undefined;
   }
   return ms;
@@ -51,7 +85,12 @@ function shown(label: string, ts: unknown, ms?: number): string {
 }
 
 function duration(ms: number): string {
-  const units: Array<[number, string]> = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
+  const units: Array<[number, string]> = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ];
   for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
   return `${ms} ms`;
 }

@@ -15,7 +15,11 @@ export const MAX_REJECTIONS_PER_PAYLOAD = 100;
  * bad field is dropped whole (half a reading would store a misleading point), with one Rejection
  * per problem; the other readings of the same publish are accepted.
  */
-export function validateReadings(decoded: DecodedPayload, type: DeviceTypeDefinition, window: TimeWindow): DecodedTelemetry {
+export function validateReadings(
+  decoded: DecodedPayload,
+  type: DeviceTypeDefinition,
+  window: TimeWindow,
+): DecodedTelemetry {
   const validator = compileValidator(type);
   const rejected: Rejection[] = decoded.rejected.slice();
   const accepted: AcceptedReading[] = [];

@@ -34,7 +34,8 @@ const DAY_MS = 86_400_000;
 export async function backfillRollups(client: InfluxQueryClient, options: BackfillOptions): Promise<BackfillResult> {
   const policies = await showRetentionPolicies(client, options.database);
   const rawPolicy = policies.find((p) => p.default)?.name;
-  if (rawPolicy === undefined) throw new Error(`database ${options.database} has no default retention policy (run the retention setup first)`);
+  if (rawPolicy === undefined)
+    throw new Error(`database ${options.database} has no default retention policy (run the retention setup first)`);
   const coarsest = Math.max(...ROLLUPS.map((r) => r.intervalMs));
   const fromMs = Math.floor(options.fromMs / coarsest) * coarsest;
   const toMs = Math.ceil(options.toMs / coarsest) * coarsest;
@@ -42,10 +43,20 @@ export async function backfillRollups(client: InfluxQueryClient, options: Backfi
   const written: Record<RollupName, number> = { '1m': 0, '1h': 0 };
   for (const rollup of ROLLUPS) {
     if (options.rollups && !options.rollups.includes(rollup.name)) continue;
-    if (!policies.some((p) => p.name === rollup.retentionPolicy)) throw new Error(`database ${options.database} has no retention policy ${rollup.retentionPolicy} (run the retention setup first)`);
+    if (!policies.some((p) => p.name === rollup.retentionPolicy))
+      throw new Error(
+        `database ${options.database} has no retention policy ${rollup.retentionPolicy} (run the retention ` +
+          `setup first)`,
+      );
     for (let start = fromMs; start < toMs; start += chunkMs) {
       const end = Math.min(toMs, start + chunkMs);
-      const statement = rollupSelect(options.database, rawPolicy, rollup, options.measurements, `time >= ${start}ms AND time < ${end}ms`);
+      const statement = rollupSelect(
+        options.database,
+        rawPolicy,
+        rollup,
+        options.measurements,
+        `time >= ${start}ms AND time < ${end}ms`,
+      );
       const [row] = await client.query(statement, { db: options.database });
       const count = typeof row?.written === 'number' ? row.written : 0;
       written[rollup.name] += count;

@@ -61,7 +61,9 @@ export async function ensureRetention(client: InfluxQueryClient, plan: Retention
     if (exists) await run(alter);
     // Another process may create it between SHOW and CREATE: then it exists, and ALTER sets the duration.
     else {
-      await run(`CREATE RETENTION POLICY ${quoteIdent(rollup.retentionPolicy)} ON ${db} ${policyClause(duration)}`).catch((error: unknown) => {
+      await run(
+        `CREATE RETENTION POLICY ${quoteIdent(rollup.retentionPolicy)} ON ${db} ${policyClause(duration)}`,
+      ).catch((error: unknown) => {
         if (error instanceof Error && /already exists/.test(error.message)) return run(alter);
         throw error;
       });

@@ -32,16 +32,33 @@ describe('retention and rollups on InfluxDB 1.6.7', () => {
       { name: 'rollup_1m', duration: '4320h0m0s', shardGroupDuration: '24h0m0s', default: false },
     ]);
     expect((await continuousQueryNames(client, influx.database)).sort()).toEqual([...first.continuousQueries].sort());
-    expect(first.continuousQueries).toEqual([expect.stringMatching(/^cp_rollup_1h_[0-9a-f]{8}$/), expect.stringMatching(/^cp_rollup_1m_[0-9a-f]{8}$/)]);
+    expect(first.continuousQueries).toEqual([
+      expect.stringMatching(/^cp_rollup_1h_[0-9a-f]{8}$/),
+      expect.stringMatching(/^cp_rollup_1m_[0-9a-f]{8}$/),
+    ]);
   });
 
   it('applies changed durations and replaces a continuous query whose text changed, leaving others’ queries alone', async () => {
-    await client.query(`CREATE CONTINUOUS QUERY "operator_own" ON "${influx.database}" BEGIN SELECT mean(*) INTO "rollup_1h".:MEASUREMENT FROM "building" GROUP BY time(1d), * END`);
+    await client.query(
+      `CREATE CONTINUOUS QUERY "operator_own" ON "${influx.database}" BEGIN SELECT mean(*) INTO ` +
+        `"rollup_1h".:MEASUREMENT FROM "building" GROUP BY time(1d), * END`,
+    );
     const before = await ensureRetention(client, plan);
-    const after = await ensureRetention(client, { ...plan, raw: { influxql: '36h', ms: 36 * HOUR }, measurements: ['building', 'energy', 'traffic'] });
+    const after = await ensureRetention(client, {
+      ...plan,
+      raw: { influxql: '36h', ms: 36 * HOUR },
+      measurements: ['building', 'energy', 'traffic'],
+    });
     expect(after.dropped.sort()).toEqual([...before.continuousQueries].sort());
-    expect((await continuousQueryNames(client, influx.database)).sort()).toEqual([...after.continuousQueries, 'operator_own'].sort());
-    expect((await showRetentionPolicies(client, influx.database))[0]).toEqual({ name: 'autogen', duration: '36h0m0s', shardGroupDuration: '1h0m0s', default: true });
+    expect((await continuousQueryNames(client, influx.database)).sort()).toEqual(
+      [...after.continuousQueries, 'operator_own'].sort(),
+    );
+    expect((await showRetentionPolicies(client, influx.database))[0]).toEqual({
+      name: 'autogen',
+      duration: '36h0m0s',
+      shardGroupDuration: '1h0m0s',
+      default: true,
+    });
     await ensureRetention(client, plan);
   });
 
@@ -49,27 +66,44 @@ describe('retention and rollups on InfluxDB 1.6.7', () => {
     const toMs = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
     const fromMs = toMs - 8 * DAY;
     const history = historyLines(
-      [1, 2, 3].map((n) => ({ measurement: 'building', tags: { city: 'beijing', device_id: `rt-${n}` }, fields: { temperature: 'float', co2: 'integer' } })),
+      [1, 2, 3].map((n) => ({
+        measurement: 'building',
+        tags: { city: 'beijing', device_id: `rt-${n}` },
+        fields: { temperature: 'float', co2: 'integer' },
+      })),
       { fromMs, toMs, stepMs: 10 * 60_000 },
     );
     await new InfluxV1Writer({ url: influx.url, database: influx.database }).write(history, 0);
 
-    const result = await backfillRollups(client, { database: influx.database, measurements: plan.measurements, fromMs: fromMs + 1, toMs: toMs - 1 });
+    const result = await backfillRollups(client, {
+      database: influx.database,
+      measurements: plan.measurements,
+      fromMs: fromMs + 1,
+      toMs: toMs - 1,
+    });
     expect(result).toMatchObject({ fromMs, toMs });
     // A point every 10 minutes: each lands in its own 1-minute interval, six to an hour, per device.
     expect(result.written).toEqual({ '1m': 3 * 8 * 24 * 6, '1h': 3 * 8 * 24 });
 
     const range = `time >= ${fromMs}ms AND time < ${toMs}ms`;
-    const [raw] = await client.query(`SELECT count("temperature") AS n, sum("temperature") AS s, min("co2") AS lo, max("co2") AS hi FROM "autogen"."building" WHERE ${range}`);
+    const [raw] = await client.query(
+      `SELECT count("temperature") AS n, sum("temperature") AS s, min("co2") AS lo, max("co2") AS hi FROM ` +
+        `"autogen"."building" WHERE ${range}`,
+    );
     for (const rp of ['rollup_1m', 'rollup_1h']) {
-      const [rolled] = await client.query(`SELECT sum("count_temperature") AS n, sum("sum_temperature") AS s, min("min_co2") AS lo, max("max_co2") AS hi FROM "${rp}"."building" WHERE ${range}`);
+      const [rolled] = await client.query(
+        `SELECT sum("count_temperature") AS n, sum("sum_temperature") AS s, min("min_co2") AS lo, ` +
+          `max("max_co2") AS hi FROM "${rp}"."building" WHERE ${range}`,
+      );
       expect(rolled.n).toBe(raw.n);
       expect(rolled.lo).toBe(raw.lo);
       expect(rolled.hi).toBe(raw.hi);
       expect(rolled.s as number).toBeCloseTo(raw.s as number, 6);
     }
     // Tags stay tags: a device's rollup is selected as its raw points are.
-    const [device] = await client.query(`SELECT sum("count_co2") AS n FROM "rollup_1h"."building" WHERE "device_id" = 'rt-2' AND ${range}`);
+    const [device] = await client.query(
+      `SELECT sum("count_co2") AS n FROM "rollup_1h"."building" WHERE "device_id" = 'rt-2' AND ${range}`,
+    );
     expect(device.n).toBe(8 * 24 * 6);
   });
 });

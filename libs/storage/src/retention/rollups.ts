@@ -28,7 +28,10 @@ export interface Rollup {
   for: string;
 }
 
-/** Coarsest first. Both are computed from raw readings (a wildcard rollup of a rollup would name its fields mean_mean_f). */
+/**
+ * Coarsest first. Both are computed from raw readings (a wildcard rollup of a rollup would name its fields
+ * mean_mean_f).
+ */
 export const ROLLUPS: readonly Rollup[] = [
   // The current hour is recomputed every 15 minutes, so a long chart's newest interval lags by at most that.
   { name: '1h', retentionPolicy: 'rollup_1h', interval: '1h', intervalMs: 3_600_000, every: '15m', for: '2h' },
@@ -55,11 +58,19 @@ function sources(database: string, rawPolicy: string, measurements: readonly str
 }
 
 /** SELECT … INTO the rollup from raw; `where` restricts time (a backfill), none for a continuous query. */
-export function rollupSelect(database: string, rawPolicy: string, rollup: Rollup, measurements: readonly string[], where?: string): string {
+export function rollupSelect(
+  database: string,
+  rawPolicy: string,
+  rollup: Rollup,
+  measurements: readonly string[],
+  where?: string,
+): string {
   // GROUP BY * keeps every tag a tag in the rollup (without it INTO would turn them into fields).
   return (
-    `SELECT mean(*), min(*), max(*), sum(*), count(*) INTO ${quoteIdent(database)}.${quoteIdent(rollup.retentionPolicy)}.:MEASUREMENT ` +
-    `FROM ${sources(database, rawPolicy, measurements)}${where ? ` WHERE ${where}` : ''} GROUP BY time(${rollup.interval}), *`
+    `SELECT mean(*), min(*), max(*), sum(*), count(*) ` +
+    `INTO ${quoteIdent(database)}.${quoteIdent(rollup.retentionPolicy)}.:MEASUREMENT ` +
+    `FROM ${sources(database, rawPolicy, measurements)}${where ? ` WHERE ${where}` : ''} GROUP BY ` +
+    `time(${rollup.interval}), *`
   );
 }
 
@@ -74,8 +85,15 @@ export interface ContinuousQuery {
  * the old one and creates this — creating an existing CQ with the same text is a no-op on 1.x,
  * with another text an error.
  */
-export function continuousQuery(database: string, rawPolicy: string, rollup: Rollup, measurements: readonly string[]): ContinuousQuery {
-  const body = `RESAMPLE EVERY ${rollup.every} FOR ${rollup.for} BEGIN ${rollupSelect(database, rawPolicy, rollup, measurements)} END`;
+export function continuousQuery(
+  database: string,
+  rawPolicy: string,
+  rollup: Rollup,
+  measurements: readonly string[],
+): ContinuousQuery {
+  const body =
+    `RESAMPLE EVERY ${rollup.every} FOR ${rollup.for} ` +
+    `BEGIN ${rollupSelect(database, rawPolicy, rollup, measurements)} END`;
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 8);
   const name = `${CQ_PREFIX}${rollup.name}_${hash}`;
   return { name, statement: `CREATE CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(database)} ${body}` };

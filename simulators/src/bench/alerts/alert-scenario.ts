@@ -30,11 +30,16 @@ export function crossingOffsetsMs(n: number, durationMs: number, warmupMs = 0): 
  * the 260 V threshold for `minutes`, then drops to 240 V (below the 250 V clear level) for ten
  * seconds. Expected: one alert per episode.
  */
-export function flapReadings(startMs: number, minutes: number, episodes: number): Array<{ ts: number; voltage: number }> {
+export function flapReadings(
+  startMs: number,
+  minutes: number,
+  episodes: number,
+): Array<{ ts: number; voltage: number }> {
   const readings: Array<{ ts: number; voltage: number }> = [];
   let ts = startMs;
   for (let e = 0; e < episodes; e++) {
-    for (let s = 0; s < minutes * 60; s++, ts += 1000) readings.push({ ts, voltage: s % 2 === 0 ? THRESHOLD + 1 : THRESHOLD - 1 });
+    for (let s = 0; s < minutes * 60; s++, ts += 1000)
+      readings.push({ ts, voltage: s % 2 === 0 ? THRESHOLD + 1 : THRESHOLD - 1 });
     for (let s = 0; s < 10; s++, ts += 1000) readings.push({ ts, voltage: CLEAR - 10 });
   }
   return readings;

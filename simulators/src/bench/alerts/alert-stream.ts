@@ -19,8 +19,17 @@ export class AlertStream {
   static async open(apiUrl: string, token: string): Promise<AlertStream> {
     return new AlertStream(
       await SseStream.open(`${apiUrl}/alerts/stream`, token, ({ data }) => {
-        const message = JSON.parse(data) as { event: { kind: string }; alert: { id: string; ruleId: string; deviceId: string } };
-        return { event: message.event.kind, alertId: message.alert.id, ruleId: message.alert.ruleId, deviceId: message.alert.deviceId, arrivedAt: Date.now() };
+        const message = JSON.parse(data) as {
+          event: { kind: string };
+          alert: { id: string; ruleId: string; deviceId: string };
+        };
+        return {
+          event: message.event.kind,
+          alertId: message.alert.id,
+          ruleId: message.alert.ruleId,
+          deviceId: message.alert.deviceId,
+          arrivedAt: Date.now(),
+        };
       }),
     );
   }

@@ -24,15 +24,26 @@ export function runAlertsBench(argv: string[]): Promise<number> {
 }
 
 async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> {
-  const run = await startBenchRun({ ...options, prefixSuffix: 'a', databaseName: (stamp) => `bench_alerts_${stamp}` }, cleanup);
+  const run = await startBenchRun(
+    { ...options, prefixSuffix: 'a', databaseName: (stamp) => `bench_alerts_${stamp}` },
+    cleanup,
+  );
   const { startedAt, stamp, redisPrefix, outDir, token } = run;
   const env = {
     ...serviceEnv({ ...options, redisPrefix, database: run.databaseName, token, passThrough: false }),
     CP_ALERT_DEADMAN_INTERVAL_MS: String(DEADMAN_INTERVAL_MS),
   };
   log(`starting citypulse (Redis prefix ${redisPrefix})`);
-  const services = await startServices({ layout: options.split ? 'split' : 'all-in-one', entry: options.entry, env, nodeArgs: ['--enable-source-maps', '--max-semi-space-size=64'], logDir: run.logDir, stamp }, (s) =>
-    cleanup.add(`stop ${s.name}`, () => s.stop()),
+  const services = await startServices(
+    {
+      layout: options.split ? 'split' : 'all-in-one',
+      entry: options.entry,
+      env,
+      nodeArgs: ['--enable-source-maps', '--max-semi-space-size=64'],
+      logDir: run.logDir,
+      stamp,
+    },
+    (s) => cleanup.add(`stop ${s.name}`, () => s.stop()),
   );
   const apiUrl = services.api.apiUrl!;
   const mqttPort = services.broker.mqttPort!;
@@ -41,39 +52,60 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
   const total = options.devices + options.crossers + options.flappers;
   log(`provisioning ${total} ${BENCH_DEVICE_TYPE} devices`);
   const fleet = await provisionDevices({ apiUrl, token, count: total, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
-  const [loadDevices, crossers, flappers] = [fleet.slice(0, options.devices), fleet.slice(options.devices, options.devices + options.crossers), fleet.slice(options.devices + options.crossers)];
-  const scripted = await Promise.all([...crossers, ...flappers].map((d) => ScriptedDevice.connect('127.0.0.1', mqttPort, d)));
+  const [loadDevices, crossers, flappers] = [
+    fleet.slice(0, options.devices),
+    fleet.slice(options.devices, options.devices + options.crossers),
+    fleet.slice(options.devices + options.crossers),
+  ];
+  const scripted = await Promise.all(
+    [...crossers, ...flappers].map((d) => ScriptedDevice.connect('127.0.0.1', mqttPort, d)),
+  );
   cleanup.add('close scripted devices', () => Promise.all(scripted.map((s) => s.close())));
-  const generator = await connectMeterLoad(mqttPort, loadDevices, { window: 16, durationS: options.durationS, rate: options.rate, batch: 1, settleTimeoutMs: 30_000 });
+  const generator = await connectMeterLoad(mqttPort, loadDevices, {
+    window: 16,
+    durationS: options.durationS,
+    rate: options.rate,
+    batch: 1,
+    settleTimeoutMs: 30_000,
+  });
   cleanup.add('close load', () => generator.close());
   const stream = await AlertStream.open(apiUrl, token);
   cleanup.add('close stream', async () => stream.close());
   await new Promise((r) => setTimeout(r, 300));
 
-  log(`load: ${loadDevices.length} devices at ${options.rate || 'unlimited'} readings/s for ${options.durationS} s; ${crossers.length} crossings and ${flappers.length} flappers meanwhile`);
+  log(
+    `load: ${loadDevices.length} devices at ${options.rate || 'unlimited'} readings/s ` +
+      `for ${options.durationS} s; ${crossers.length} crossings and ${flappers.length} flappers meanwhile`,
+  );
   const crossedAt = new Map<string, number>();
-  const crossing = crossingOffsetsMs(crossers.length, options.durationS * 1000, options.warmupS * 1000).map((offset, i) =>
-    new Promise<void>((done, fail) =>
-      setTimeout(() => {
-        const device = scripted[i];
-        device.publish({ ts: Date.now(), values: { voltage: THRESHOLD + 5 } }).then((at) => {
-          crossedAt.set(device.id, at);
-          done();
-        }, fail);
-      }, offset),
-    ),
+  const crossing = crossingOffsetsMs(crossers.length, options.durationS * 1000, options.warmupS * 1000).map(
+    (offset, i) =>
+      new Promise<void>((done, fail) =>
+        setTimeout(() => {
+          const device = scripted[i];
+          device.publish({ ts: Date.now(), values: { voltage: THRESHOLD + 5 } }).then((at) => {
+            crossedAt.set(device.id, at);
+            done();
+          }, fail);
+        }, offset),
+      ),
   );
   const flapStart = Date.now() - flapSpanMs(options.flapMinutes, options.episodes) - 60_000;
   const flapsSent = scripted.slice(crossers.length).map(async (device) => {
     const readings = flapReadings(flapStart, options.flapMinutes, options.episodes);
     for (let i = 0; i < readings.length; i += 500) {
-      await device.publish({ readings: readings.slice(i, i + 500).map((r) => ({ ts: r.ts, values: { voltage: r.voltage } })) });
+      await device.publish({
+        readings: readings.slice(i, i + 500).map((r) => ({ ts: r.ts, values: { voltage: r.voltage } })),
+      });
     }
   });
   // The rule-evaluation backlog during the load: a growing one would show in the latencies.
   let maxRuleBacklog = 0;
   const sampler = setInterval(() => {
-    apiGet<{ depth: number }>(apiUrl, token, '/queues/rule-evaluation').then((q) => (maxRuleBacklog = Math.max(maxRuleBacklog, q.depth)), () => undefined);
+    apiGet<{ depth: number }>(apiUrl, token, '/queues/rule-evaluation').then(
+      (q) => (maxRuleBacklog = Math.max(maxRuleBacklog, q.depth)),
+      () => undefined,
+    );
   }, 500);
   const load = await generator.run();
   clearInterval(sampler);
@@ -82,9 +114,18 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
   log('waiting for every expected alert');
   const expectedFlaps = flappers.length * options.episodes;
   const deadline = Date.now() + options.timeoutS * 1000;
-  const raisedFor = () => apiGet<{ items: Array<{ deviceId: string }>; total: number }>(apiUrl, token, `/alerts?ruleId=${BENCH_RULE_ID}&limit=1000`);
+  const raisedFor = () =>
+    apiGet<{ items: Array<{ deviceId: string }>; total: number }>(
+      apiUrl,
+      token,
+      `/alerts?ruleId=${BENCH_RULE_ID}&limit=1000`,
+    );
   let listed = await raisedFor();
-  while (Date.now() < deadline && (listed.total < crossers.length + expectedFlaps || stream.raised(BENCH_RULE_ID).length < crossers.length + expectedFlaps)) {
+  while (
+    Date.now() < deadline &&
+    (listed.total < crossers.length + expectedFlaps ||
+      stream.raised(BENCH_RULE_ID).length < crossers.length + expectedFlaps)
+  ) {
     await new Promise((r) => setTimeout(r, 250));
     listed = await raisedFor();
   }
@@ -101,13 +142,21 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
     .filter((v): v is number => v !== undefined)
     .sort((a, b) => a - b);
   const crosserIds = new Set(crossers.map((d) => d.id));
-  const perCrossing = crossers.map((d) => ({ deviceId: d.id, sentAt: crossedAt.get(d.id), latencyMs: (seen.find((s) => s.deviceId === d.id)?.arrivedAt ?? Number.NaN) - (crossedAt.get(d.id) ?? Number.NaN) }));
+  const perCrossing = crossers.map((d) => ({
+    deviceId: d.id,
+    sentAt: crossedAt.get(d.id),
+    latencyMs: (seen.find((s) => s.deviceId === d.id)?.arrivedAt ?? Number.NaN) - (crossedAt.get(d.id) ?? Number.NaN),
+  }));
   const report: AlertsReport = {
     bench: 'alerts',
     startedAt: startedAt.toISOString(),
     git: gitInfo(),
     machine: machineInfo(),
-    config: { ...options, deadmanIntervalMs: DEADMAN_INTERVAL_MS, service: services.all.map((s) => `${s.name} (${s.apps})`) },
+    config: {
+      ...options,
+      deadmanIntervalMs: DEADMAN_INTERVAL_MS,
+      service: services.all.map((s) => `${s.name} (${s.apps})`),
+    },
     results: {
       load: {
         readingsPublished: load.readingsPublished,
@@ -118,8 +167,17 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
       crossings: {
         expected: crossers.length,
         raised: listed.items.filter((a) => crosserIds.has(a.deviceId)).length,
-        latencyMs: { count: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies[latencies.length - 1] ?? Number.NaN },
-        perCrossing: perCrossing.map((c) => ({ deviceId: c.deviceId, msIntoLoad: (c.sentAt ?? Number.NaN) - load.firstPublishAt, latencyMs: c.latencyMs })),
+        latencyMs: {
+          count: latencies.length,
+          p50: quantile(latencies, 0.5),
+          p99: quantile(latencies, 0.99),
+          max: latencies[latencies.length - 1] ?? Number.NaN,
+        },
+        perCrossing: perCrossing.map((c) => ({
+          deviceId: c.deviceId,
+          msIntoLoad: (c.sentAt ?? Number.NaN) - load.firstPublishAt,
+          latencyMs: c.latencyMs,
+        })),
       },
       flapping: {
         devices: flappers.length,
@@ -151,5 +209,9 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
   console.log(`report written to ${writeJsonReport('alerts', report, outDir, stamp)}`);
   const { crossings, flapping } = report.results;
   const deadmanOk = !report.results.deadman || report.results.deadman.allRaisedAfterS !== undefined;
-  return crossings.expected === crossings.raised && flapping.alertsPerDevice.every((n) => n === flapping.expectedPerDevice) && deadmanOk ? 0 : 1;
+  return crossings.expected === crossings.raised &&
+    flapping.alertsPerDevice.every((n) => n === flapping.expectedPerDevice) &&
+    deadmanOk
+    ? 0
+    : 1;
 }

@@ -1,4 +1,10 @@
-import { optionLines, readOptions, STACK_OPTIONS, type OptionSpec, type StackOptions } from '../common/bench-options.js';
+import {
+  optionLines,
+  readOptions,
+  STACK_OPTIONS,
+  type OptionSpec,
+  type StackOptions,
+} from '../common/bench-options.js';
 
 export interface AlertsOptions extends StackOptions {
   /** Load devices (electricity meters publishing normal readings). */
@@ -22,14 +28,34 @@ export interface AlertsOptions extends StackOptions {
 
 const SPECS = {
   devices: { type: 'string', default: '100', help: 'load devices (electricity meters, one MQTT connection each)' },
-  rate: { type: 'string', default: '16000', help: 'load readings/s: half the ingest bench’s all-in-one sustained rate (README)' },
+  rate: {
+    type: 'string',
+    default: '16000',
+    help: 'load readings/s: half the ingest bench’s all-in-one sustained rate (README)',
+  },
   duration: { type: 'string', default: '30', help: 'seconds of load' },
-  warmup: { type: 'string', default: '5', help: 'seconds of load before the first crossing (ramp-up, flappers’ burst, cold JIT)' },
-  crossers: { type: 'string', default: '40', help: 'devices crossing the bench threshold once each, spread over the load' },
+  warmup: {
+    type: 'string',
+    default: '5',
+    help: 'seconds of load before the first crossing (ramp-up, flappers’ burst, cold JIT)',
+  },
+  crossers: {
+    type: 'string',
+    default: '40',
+    help: 'devices crossing the bench threshold once each, spread over the load',
+  },
   flappers: { type: 'string', default: '5', help: 'devices flapping around the threshold every second' },
   'flap-minutes': { type: 'string', default: '10', help: 'minutes (event time) of flapping per episode' },
-  episodes: { type: 'string', default: '2', help: 'flapping episodes per flapper, each ending well below the clear level' },
-  'deadman-devices': { type: 'string', default: '50000', help: 'silent devices for the deadman scale phase (0 skips it)' },
+  episodes: {
+    type: 'string',
+    default: '2',
+    help: 'flapping episodes per flapper, each ending well below the clear level',
+  },
+  'deadman-devices': {
+    type: 'string',
+    default: '50000',
+    help: 'silent devices for the deadman scale phase (0 skips it)',
+  },
   split: { type: 'boolean', default: false, help: 'run citypulse as two processes (broker+api, ingest+alerts)' },
   timeout: { type: 'string', default: '120', help: 'seconds to wait for expected alerts' },
   ...STACK_OPTIONS,

@@ -27,7 +27,17 @@ const SYNTHETIC_SCRYPT = { N: 16, r: 1, p: 1 };
  * (the worst case: all silent at once), then measures how long the scheduled check takes to raise
  * every deadman alert, and how much work the re-checks cost per interval once all are firing.
  */
-export async function measureDeadmanScale(o: { redisUrl: string; prefix: string; apiUrl: string; metricsUrls: string[]; token: string; count: number; intervalMs: number; timeoutS: number; log: (l: string) => void }): Promise<DeadmanScaleResult> {
+export async function measureDeadmanScale(o: {
+  redisUrl: string;
+  prefix: string;
+  apiUrl: string;
+  metricsUrls: string[];
+  token: string;
+  count: number;
+  intervalMs: number;
+  timeoutS: number;
+  log: (l: string) => void;
+}): Promise<DeadmanScaleResult> {
   const redis = new Redis(o.redisUrl);
   try {
     const registry = new DeviceRegistry(redis, o.prefix);
@@ -36,14 +46,20 @@ export async function measureDeadmanScale(o: { redisUrl: string; prefix: string;
     const width = String(o.count).length;
     const ids = Array.from({ length: o.count }, (_, i) => `dm-${String(i + 1).padStart(width, '0')}`);
     for (let i = 0; i < ids.length; i += 5000) {
-      const chunk = ids.slice(i, i + 5000).map((id, k) => ({ id, type: DEADMAN_TYPE, city: cities[(i + k) % 3], site: `${cities[(i + k) % 3]}-dm` }));
+      const chunk = ids
+        .slice(i, i + 5000)
+        .map((id, k) => ({ id, type: DEADMAN_TYPE, city: cities[(i + k) % 3], site: `${cities[(i + k) % 3]}-dm` }));
       await registry.provisionMany(chunk, SYNTHETIC_SCRYPT);
       await lastSeen.touch(chunk.map((d) => ({ deviceId: d.id, newestMs: Date.now() - 3_600_000 })));
     }
-    o.log(`deadman: ${o.count} silent ${DEADMAN_TYPE} devices seeded; waiting for the scheduled check (every ${o.intervalMs} ms) to raise them`);
+    o.log(
+      `deadman: ${o.count} silent ${DEADMAN_TYPE} devices seeded; waiting for the scheduled check ` +
+        `(every ${o.intervalMs} ms) to raise them`,
+    );
 
     const seededAt = Date.now();
-    const total = async () => (await apiGet<{ total: number }>(o.apiUrl, o.token, `/alerts?ruleId=${DEADMAN_TYPE}.no-data&limit=1`)).total;
+    const total = async () =>
+      (await apiGet<{ total: number }>(o.apiUrl, o.token, `/alerts?ruleId=${DEADMAN_TYPE}.no-data&limit=1`)).total;
     let raised = 0;
     let allRaisedAfterS: number | undefined;
     while (Date.now() - seededAt < o.timeoutS * 1000) {
@@ -54,13 +70,21 @@ export async function measureDeadmanScale(o: { redisUrl: string; prefix: string;
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    o.log(`deadman: ${raised} of ${o.count} raised${allRaisedAfterS ? ` after ${allRaisedAfterS.toFixed(1)} s` : ' (timed out)'}; measuring steady-state re-checks for ${(3 * o.intervalMs) / 1000} s`);
+    o.log(
+      `deadman: ${raised} of ${o.count} ` +
+        `raised${allRaisedAfterS ? ` after ${allRaisedAfterS.toFixed(1)} s` : ' (timed out)'}; measuring ` +
+        `steady-state re-checks for ${(3 * o.intervalMs) / 1000} s`,
+    );
 
     const before = checkTotals(await scrapeMetrics(o.metricsUrls, o.token));
     const started = Date.now();
     let maxQueueDepth = 0;
     while (Date.now() - started < 3 * o.intervalMs) {
-      const queue = await apiGet<{ depth: number; counts: { active: number } }>(o.apiUrl, o.token, '/queues/alert-checks');
+      const queue = await apiGet<{ depth: number; counts: { active: number } }>(
+        o.apiUrl,
+        o.token,
+        '/queues/alert-checks',
+      );
       maxQueueDepth = Math.max(maxQueueDepth, queue.depth);
       await new Promise((r) => setTimeout(r, 1000));
     }

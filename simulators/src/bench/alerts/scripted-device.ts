@@ -17,7 +17,10 @@ export class ScriptedDevice {
   }
 
   static async connect(host: string, port: number, device: { id: string; secret: string }): Promise<ScriptedDevice> {
-    return new ScriptedDevice(device.id, await MqttConnection.open({ host, port, clientId: device.id, username: device.id, password: device.secret }));
+    return new ScriptedDevice(
+      device.id,
+      await MqttConnection.open({ host, port, clientId: device.id, username: device.id, password: device.secret }),
+    );
   }
 
   /** Publishes `body` and resolves with the epoch ms it was written, once PUBACKed. */
@@ -25,7 +28,15 @@ export class ScriptedDevice {
     const messageId = this.nextId++;
     const acked = new Promise<void>((resolve) => this.waiting.set(messageId, resolve));
     const sentAt = Date.now();
-    this.connection.write({ cmd: 'publish', topic: deviceTopic(this.id, 'telemetry'), payload: Buffer.from(JSON.stringify(body)), qos: 1, messageId, retain: false, dup: false });
+    this.connection.write({
+      cmd: 'publish',
+      topic: deviceTopic(this.id, 'telemetry'),
+      payload: Buffer.from(JSON.stringify(body)),
+      qos: 1,
+      messageId,
+      retain: false,
+      dup: false,
+    });
     await acked;
     this.waiting.delete(messageId);
     return sentAt;

@@ -10,11 +10,23 @@ export interface OptionSpec {
 /** The options every bench that starts citypulse shares: where the stack is, what to keep, where files go. */
 export const STACK_OPTIONS = {
   // The stack's ports (scripts/stack.sh) unless CP_REDIS_URL / CP_INFLUX_URL say otherwise.
-  'redis-url': { type: 'string', default: process.env.CP_REDIS_URL ?? 'redis://127.0.0.1:16379', help: 'Redis (env CP_REDIS_URL)' },
-  'influx-url': { type: 'string', default: process.env.CP_INFLUX_URL ?? 'http://127.0.0.1:18086', help: 'InfluxDB 1.x (env CP_INFLUX_URL)' },
+  'redis-url': {
+    type: 'string',
+    default: process.env.CP_REDIS_URL ?? 'redis://127.0.0.1:16379',
+    help: 'Redis (env CP_REDIS_URL)',
+  },
+  'influx-url': {
+    type: 'string',
+    default: process.env.CP_INFLUX_URL ?? 'http://127.0.0.1:18086',
+    help: 'InfluxDB 1.x (env CP_INFLUX_URL)',
+  },
   keep: { type: 'boolean', default: false, help: "keep the run's InfluxDB database and Redis keys" },
   'out-dir': { type: 'string', default: '.bench', help: 'where the JSON report and logs go' },
-  entry: { type: 'string', default: 'dist/apps/citypulse/src/main.js', help: 'the service entry (built by npm run build)' },
+  entry: {
+    type: 'string',
+    default: 'dist/apps/citypulse/src/main.js',
+    help: 'the service entry (built by npm run build)',
+  },
   help: { type: 'boolean', default: false, help: 'print this' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -48,7 +60,11 @@ export class OptionValues<K extends string> {
   int(name: K, min: number, max?: number): number {
     const n = Number(this.values[name]);
     if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
-      this.problems.push(max === undefined ? `--${name} must be an integer ≥ ${min}, not ${this.values[name]}` : `--${name} must be an integer from ${min} to ${max}, not ${this.values[name]}`);
+      this.problems.push(
+        max === undefined
+          ? `--${name} must be an integer ≥ ${min}, not ${this.values[name]}`
+          : `--${name} must be an integer from ${min} to ${max}, not ${this.values[name]}`,
+      );
     }
     return n;
   }
@@ -60,7 +76,8 @@ export class OptionValues<K extends string> {
   /** One of `choices`; the message lists them. */
   oneOf<C extends string>(name: K, choices: readonly C[]): C {
     const value = this.string(name);
-    if (!(choices as readonly string[]).includes(value)) this.problems.push(`--${name} must be one of ${choices.join(', ')}, not ${value}`);
+    if (!(choices as readonly string[]).includes(value))
+      this.problems.push(`--${name} must be one of ${choices.join(', ')}, not ${value}`);
     return value as C;
   }
 
@@ -76,7 +93,13 @@ export class OptionValues<K extends string> {
   /** The STACK_OPTIONS values (only for specs that include them). */
   stack(): StackOptions {
     const v = this.values as Record<string, string | boolean | undefined>;
-    return { redisUrl: String(v['redis-url']), influxUrl: String(v['influx-url']).replace(/\/+$/, ''), keep: Boolean(v.keep), outDir: String(v['out-dir']), entry: String(v.entry) };
+    return {
+      redisUrl: String(v['redis-url']),
+      influxUrl: String(v['influx-url']).replace(/\/+$/, ''),
+      keep: Boolean(v.keep),
+      outDir: String(v['out-dir']),
+      entry: String(v.entry),
+    };
   }
 
   problem(message: string): void {
@@ -89,9 +112,15 @@ export class OptionValues<K extends string> {
 }
 
 /** Parses `argv` strictly against `specs`; 'help' for --help. */
-export function readOptions<S extends Record<string, OptionSpec>>(argv: string[], specs: S): OptionValues<Extract<keyof S, string>> | 'help' {
+export function readOptions<S extends Record<string, OptionSpec>>(
+  argv: string[],
+  specs: S,
+): OptionValues<Extract<keyof S, string>> | 'help' {
   const options: ParseArgsConfig['options'] = specs;
-  const values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+  const values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<
+    string,
+    string | boolean | undefined
+  >;
   if (values.help) return 'help';
   return new OptionValues(values);
 }

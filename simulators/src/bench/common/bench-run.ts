@@ -50,7 +50,8 @@ export async function startBenchRun(options: BenchRunOptions, cleanup: Cleanup):
     await database.create();
     if (!options.keep) cleanup.add('drop database', () => database!.drop());
   }
-  if (!options.keep) cleanup.add('delete Redis keys', () => deleteRedisPrefix(options.redisNodeUrls ?? options.redisUrl, redisPrefix));
+  if (!options.keep)
+    cleanup.add('delete Redis keys', () => deleteRedisPrefix(options.redisNodeUrls ?? options.redisUrl, redisPrefix));
   return {
     startedAt,
     stamp,

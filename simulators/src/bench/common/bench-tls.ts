@@ -5,7 +5,10 @@ import { MqttConnection, type TlsConnect } from './mqtt-connection.js';
 import { readMemory } from './proc-stats.js';
 import type { BenchDevice } from './provision.js';
 
-/** The TLS listener of a bench run: a throw-away CA and server certificate (openssl), and the service variables that turn it on. */
+/**
+ * The TLS listener of a bench run: a throw-away CA and server certificate (openssl), and the service variables that
+ * turn it on.
+ */
 export interface BenchTls {
   port: number;
   ca: Buffer;
@@ -18,7 +21,11 @@ export async function prepareBenchTls(cleanup: Cleanup): Promise<BenchTls> {
   const ca = await pki.ca('bench');
   const server = await pki.serverCert(ca);
   const port = await freePort();
-  return { port, ca: readFileSync(ca.cert), env: { CP_MQTT_TLS_PORT: String(port), CP_MQTT_TLS_CERT: server.cert, CP_MQTT_TLS_KEY: server.key } };
+  return {
+    port,
+    ca: readFileSync(ca.cert),
+    env: { CP_MQTT_TLS_PORT: String(port), CP_MQTT_TLS_CERT: server.cert, CP_MQTT_TLS_KEY: server.key },
+  };
 }
 
 export interface ConnectStormPass {
@@ -43,7 +50,13 @@ export interface TlsConnectStorm {
  * handshakes, and over TLS resuming each device's previous session (TLS 1.3 tickets). Each
  * pass holds its connections while the broker's RSS is read, then closes them.
  */
-export async function measureConnectStorm(o: { devices: readonly BenchDevice[]; tcpPort: number; tls: BenchTls; brokerPid: number; concurrency: number }): Promise<TlsConnectStorm> {
+export async function measureConnectStorm(o: {
+  devices: readonly BenchDevice[];
+  tcpPort: number;
+  tls: BenchTls;
+  brokerPid: number;
+  concurrency: number;
+}): Promise<TlsConnectStorm> {
   const plain = await stormPass(o, o.tcpPort, () => undefined);
   const full = await stormPass(o, o.tls.port, () => ({ ca: o.tls.ca }));
   const resumed = await stormPass(o, o.tls.port, (i) => ({ ca: o.tls.ca, session: full.sessions[i] }));
@@ -65,7 +78,15 @@ async function stormPass(
     for (let i = next++; i < o.devices.length; i = next++) {
       const { id, secret } = o.devices[i];
       try {
-        const connection = await MqttConnection.open({ host: '127.0.0.1', port, clientId: id, username: id, password: secret, timeoutMs: 60_000, tls: tls(i) });
+        const connection = await MqttConnection.open({
+          host: '127.0.0.1',
+          port,
+          clientId: id,
+          username: id,
+          password: secret,
+          timeoutMs: 60_000,
+          tls: tls(i),
+        });
         connections[i] = connection;
       } catch {
         failures++;
@@ -80,7 +101,13 @@ async function stormPass(
   const resumed = open.filter((c) => c.tlsResumed).length;
   await Promise.all(open.map((c) => c.close()));
   return {
-    pass: { connections: open.length, connectsPerS: (open.length / wallMs) * 1000, rssPerConnectionKb: open.length > 0 ? (rssAfter - rssBefore) / open.length : 0, resumed, failures },
+    pass: {
+      connections: open.length,
+      connectsPerS: (open.length / wallMs) * 1000,
+      rssPerConnectionKb: open.length > 0 ? (rssAfter - rssBefore) / open.length : 0,
+      resumed,
+      failures,
+    },
     sessions,
   };
 }

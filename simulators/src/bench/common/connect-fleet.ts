@@ -32,13 +32,21 @@ export interface FleetConnectOptions {
   ping?: boolean;
   /** CONNECTs started per second at most; 0 = as fast as `concurrency` allows. @defaultValue 0 */
   perSecond?: number;
-  /** Stop trying after this many failures in a row: the broker has hit a wall, and the rest would only fail too. @defaultValue never */
+  /**
+   * Stop trying after this many failures in a row: the broker has hit a wall, and the rest would only fail too.
+   * @defaultValue never
+   */
   giveUpAfterFailuresInARow?: number;
-  /** MQTT over TLS to `port`: what each device's handshake uses (its session to resume, if any). @defaultValue plain TCP */
+  /**
+   * MQTT over TLS to `port`: what each device's handshake uses (its session to resume, if any). @defaultValue plain TCP
+   */
   tlsFor?: (deviceId: string) => TlsConnect;
 }
 
-export async function connectFleet(devices: readonly FleetDevice[], options: FleetConnectOptions): Promise<FleetConnectResult> {
+export async function connectFleet(
+  devices: readonly FleetDevice[],
+  options: FleetConnectOptions,
+): Promise<FleetConnectResult> {
   const connections: MqttConnection[] = [];
   const latenciesMs: number[] = [];
   const failures: string[] = [];
@@ -58,7 +66,20 @@ export async function connectFleet(devices: readonly FleetDevice[], options: Fle
       try {
         const localAddress = addresses.length > 0 ? addresses[i % addresses.length] : undefined;
         const tls = options.tlsFor?.(id);
-        connections.push(await MqttConnection.open({ host: options.host, port: options.port, clientId: id, username: id, password: secret, timeoutMs: 60_000, keepaliveS: options.keepaliveS, ping: options.ping, localAddress, tls }));
+        connections.push(
+          await MqttConnection.open({
+            host: options.host,
+            port: options.port,
+            clientId: id,
+            username: id,
+            password: secret,
+            timeoutMs: 60_000,
+            keepaliveS: options.keepaliveS,
+            ping: options.ping,
+            localAddress,
+            tls,
+          }),
+        );
         latenciesMs.push(performance.now() - at);
         failuresInARow = 0;
       } catch (err) {

@@ -12,7 +12,13 @@ export interface DrainResult {
  * PUBACKed readings). The moment it does ends the end-to-end interval, to within `pollMs`; polling
  * faster would cost the service CPU it should spend draining.
  */
-export async function waitForStored(metricsUrls: readonly string[], token: string, target: number, timeoutMs: number, pollMs = 100): Promise<DrainResult> {
+export async function waitForStored(
+  metricsUrls: readonly string[],
+  token: string,
+  target: number,
+  timeoutMs: number,
+  pollMs = 100,
+): Promise<DrainResult> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const samples = await scrapeMetrics(metricsUrls, token);

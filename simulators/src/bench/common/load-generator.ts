@@ -118,9 +118,23 @@ export class LoadGenerator {
     const queue = [...options.publishers];
     const openNext = async (): Promise<void> => {
       for (let p = queue.shift(); p; p = queue.shift()) {
-        const connection = await MqttConnection.open({ host: options.host, port: p.port ?? options.port, clientId: p.clientId, username: p.username, password: p.password, tls: options.tls });
+        const connection = await MqttConnection.open({
+          host: options.host,
+          port: p.port ?? options.port,
+          clientId: p.clientId,
+          username: p.username,
+          password: p.password,
+          tls: options.tls,
+        });
         const free = Array.from({ length: options.window }, (_, i) => options.window - i);
-        states.push({ connection, topic: p.topic, readings: new MeterReadings(p.seed), free, sentAt: new Float64Array(options.window + 1), lost: false });
+        states.push({
+          connection,
+          topic: p.topic,
+          readings: new MeterReadings(p.seed),
+          free,
+          sentAt: new Float64Array(options.window + 1),
+          lost: false,
+        });
       }
     };
     try {
@@ -184,7 +198,11 @@ export class LoadGenerator {
 
   /** Counts so far, read while `run` goes on (a soak samples them each minute). */
   progress(): { readingsPublished: number; readingsAcked: number; connectionsLost: number } {
-    return { readingsPublished: this.messagesPublished * this.options.batch, readingsAcked: this.readingsAcked, connectionsLost: this.connectionsLost };
+    return {
+      readingsPublished: this.messagesPublished * this.options.batch,
+      readingsAcked: this.readingsAcked,
+      connectionsLost: this.connectionsLost,
+    };
   }
 
   private get readingsAcked(): number {
@@ -208,7 +226,15 @@ export class LoadGenerator {
       if (this.gate && !this.gate.take(batch)) return;
       const messageId = p.free.pop()!;
       p.sentAt[messageId] = performance.now();
-      p.connection.write({ cmd: 'publish', topic: p.topic, payload: p.readings.payload(batch), qos: 1, messageId, retain: false, dup: false });
+      p.connection.write({
+        cmd: 'publish',
+        topic: p.topic,
+        payload: p.readings.payload(batch),
+        qos: 1,
+        messageId,
+        retain: false,
+        dup: false,
+      });
       this.messagesPublished++;
       this.inFlight++;
     }
@@ -256,7 +282,11 @@ export class LoadGenerator {
 }
 
 function buildLatencyHistogram(): Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
 }
 
 function summarise(h: Histogram): LatencySummary {

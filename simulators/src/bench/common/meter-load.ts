@@ -32,8 +32,15 @@ export interface MeterLoad {
   tls?: TlsConnect;
 }
 
-/** Connects the bench meters on loopback — to one broker, or spread over several — and returns the generator, ready to `run`. */
-export function connectMeterLoad(mqttPorts: number | readonly number[], devices: readonly BenchDevice[], load: MeterLoad): Promise<LoadGenerator> {
+/**
+ * Connects the bench meters on loopback — to one broker, or spread over several — and returns the generator, ready to
+ * `run`.
+ */
+export function connectMeterLoad(
+  mqttPorts: number | readonly number[],
+  devices: readonly BenchDevice[],
+  load: MeterLoad,
+): Promise<LoadGenerator> {
   const ports = typeof mqttPorts === 'number' ? [mqttPorts] : mqttPorts;
   if (ports.length === 0) throw new Error('connectMeterLoad: no broker port');
   return LoadGenerator.connect({

@@ -24,9 +24,15 @@ describe('MeterReadings', () => {
     expect(body.readings).toHaveLength(10);
   });
 
-  it('passes the broker\'s own decode and validation with nothing rejected, single and batch', () => {
+  it("passes the broker's own decode and validation with nothing rejected, single and batch", () => {
     const readings = new MeterReadings(11);
-    const limits = { receivedAtMs: Date.now(), maxPayloadBytes: 65536, maxBatchReadings: 1000, maxFutureSkewMs: 300_000, maxPastAgeMs: 86_400_000 };
+    const limits = {
+      receivedAtMs: Date.now(),
+      maxPayloadBytes: 65536,
+      maxBatchReadings: 1000,
+      maxFutureSkewMs: 300_000,
+      maxPastAgeMs: 86_400_000,
+    };
     for (const count of [1, 10, 100]) {
       const decoded = decodeTelemetry(readings.payload(count), meter, limits);
       expect(decoded.rejected).toEqual([]);

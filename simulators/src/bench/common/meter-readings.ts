@@ -32,7 +32,8 @@ export class MeterReadings {
     const frequency = 49.9 + this.next() * 0.2;
     return (
       `{"ts":${this.timestamp(nowMs)},"values":{"voltage":${voltage.toFixed(1)},"current":${current.toFixed(2)},` +
-      `"active_power":${activePower.toFixed(3)},"power_factor":${powerFactor.toFixed(3)},"frequency":${frequency.toFixed(3)}}}`
+      `"active_power":${activePower.toFixed(3)},"power_factor":${powerFactor.toFixed(3)},` +
+      `"frequency":${frequency.toFixed(3)}}}`
     );
   }
 

@@ -48,7 +48,13 @@ describe('parsePrometheusText', () => {
   });
 
   it('returns histogram buckets sorted by bound with +Inf last, whatever the exposition order', () => {
-    expect(histogramBuckets(samples, 'citypulse_reading_store_delay_seconds').map((b) => b.le)).toEqual([0.01, 0.05, 0.1, 1, Infinity]);
+    expect(histogramBuckets(samples, 'citypulse_reading_store_delay_seconds').map((b) => b.le)).toEqual([
+      0.01,
+      0.05,
+      0.1,
+      1,
+      Infinity,
+    ]);
   });
 
   it('adds up buckets of the same bound, so histograms scraped from two processes merge', () => {
@@ -81,7 +87,15 @@ describe('histogramQuantile', () => {
   });
 
   it('starts the lowest bucket at zero', () => {
-    expect(histogramQuantile([{ le: 0.5, count: 4 }, { le: Infinity, count: 4 }], 0.5)?.value).toBeCloseTo(0.25, 10);
+    expect(
+      histogramQuantile(
+        [
+          { le: 0.5, count: 4 },
+          { le: Infinity, count: 4 },
+        ],
+        0.5,
+      )?.value,
+    ).toBeCloseTo(0.25, 10);
   });
 
   it('reports a quantile in the +Inf bucket as the highest finite bound, flagged', () => {
@@ -94,7 +108,15 @@ describe('histogramQuantile', () => {
   });
 
   it('gives undefined for a histogram with no observations or no buckets', () => {
-    expect(histogramQuantile([{ le: 1, count: 0 }, { le: Infinity, count: 0 }], 0.5)).toBeUndefined();
+    expect(
+      histogramQuantile(
+        [
+          { le: 1, count: 0 },
+          { le: Infinity, count: 0 },
+        ],
+        0.5,
+      ),
+    ).toBeUndefined();
     expect(histogramQuantile([], 0.5)).toBeUndefined();
   });
 });

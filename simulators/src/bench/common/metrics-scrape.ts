@@ -16,7 +16,8 @@ export interface Bucket {
   count: number;
 }
 
-// name{labels} value [timestamp]; label values may hold escaped quotes, so the label part is matched lazily up to `}` outside quotes.
+// name{labels} value [timestamp]; label values may hold escaped quotes, so the label part is matched lazily up to `}`
+// outside quotes.
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})?\s+(\S+)/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
@@ -74,7 +75,10 @@ export function histogramBuckets(samples: Sample[], name: string): Bucket[] {
  * bucket starts at 0. A quantile that falls in the +Inf bucket is reported as the highest finite
  * bound with `aboveHighestBound` set, since nothing more is known. Undefined when there are no observations.
  */
-export function histogramQuantile(buckets: Bucket[], q: number): { value: number; aboveHighestBound: boolean } | undefined {
+export function histogramQuantile(
+  buckets: Bucket[],
+  q: number,
+): { value: number; aboveHighestBound: boolean } | undefined {
   if (buckets.length === 0) return undefined;
   const total = buckets[buckets.length - 1].count;
   if (!(total > 0)) return undefined;
@@ -98,7 +102,10 @@ export function histogramQuantile(buckets: Bucket[], q: number): { value: number
 export async function scrapeMetrics(baseUrls: readonly string[], token: string): Promise<Sample[]> {
   const scraped = await Promise.all(
     baseUrls.map(async (baseUrl) => {
-      const response = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(`${baseUrl}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(10_000),
+      });
       const text = await response.text();
       if (!response.ok) throw new Error(`GET ${baseUrl}/metrics answered ${response.status}: ${text.slice(0, 200)}`);
       return parsePrometheusText(text);

@@ -18,7 +18,10 @@ export interface ConnectOptions {
   ping?: boolean;
   /** @defaultValue 30000 */
   timeoutMs?: number;
-  /** Source address, e.g. 127.0.0.2: each loopback address has its own ~28,000 ephemeral ports. @defaultValue the OS picks */
+  /**
+   * Source address, e.g. 127.0.0.2: each loopback address has its own ~28,000 ephemeral ports. @defaultValue the OS
+   * picks
+   */
   localAddress?: string;
   /** MQTT over TLS: the CA that signed the broker's certificate, and a session to resume (TLS session resumption). */
   tls?: TlsConnect;
@@ -58,8 +61,15 @@ export class MqttConnection {
   static open(options: ConnectOptions): Promise<MqttConnection> {
     return new Promise((resolve, reject) => {
       // noDelay: Nagle would hold small PUBLISH and PUBACK frames back for tens of ms.
-      const tcp = connect({ host: options.host, port: options.port, noDelay: true, localAddress: options.localAddress });
-      const socket: Socket = options.tls ? tlsConnect({ socket: tcp, host: options.host, ca: options.tls.ca, session: options.tls.session }) : tcp;
+      const tcp = connect({
+        host: options.host,
+        port: options.port,
+        noDelay: true,
+        localAddress: options.localAddress,
+      });
+      const socket: Socket = options.tls
+        ? tlsConnect({ socket: tcp, host: options.host, ca: options.tls.ca, session: options.tls.session })
+        : tcp;
       // TLS 1.3 sends its session tickets after the handshake: keep the latest for a later resumption.
       if (options.tls) socket.on('session', (session: Buffer) => (connection.tlsSession = session));
       const connection = new MqttConnection(socket, options.clientId);
@@ -70,13 +80,18 @@ export class MqttConnection {
         socket.destroy();
         reject(error);
       };
-      const timer = setTimeout(() => fail(new Error(`${options.clientId}: no CONNACK within ${options.timeoutMs ?? 30_000} ms`)), options.timeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => fail(new Error(`${options.clientId}: no CONNACK within ${options.timeoutMs ?? 30_000} ms`)),
+        options.timeoutMs ?? 30_000,
+      );
 
       parser.on('packet', (packet: Packet) => {
         if (packet.cmd === 'pingresp') connection.pingresps++;
         if (connected) return connection.onPacket(packet);
-        if (packet.cmd !== 'connack') return fail(new Error(`${options.clientId}: expected CONNACK, got ${packet.cmd}`));
-        if (packet.returnCode !== 0) return fail(new Error(`${options.clientId}: CONNACK return code ${packet.returnCode}`));
+        if (packet.cmd !== 'connack')
+          return fail(new Error(`${options.clientId}: expected CONNACK, got ${packet.cmd}`));
+        if (packet.returnCode !== 0)
+          return fail(new Error(`${options.clientId}: CONNACK return code ${packet.returnCode}`));
         connected = true;
         clearTimeout(timer);
         if (options.ping) connection.keepAlive(options.keepaliveS ?? 300);
@@ -96,7 +111,16 @@ export class MqttConnection {
         else fail(new Error(`${options.clientId}: connection closed before CONNACK`));
       });
       socket.once(options.tls ? 'secureConnect' : 'connect', () => {
-        socket.write(mqttPacket.generate(connectPacket({ clientId: options.clientId, username: options.username, password: options.password, keepaliveS: options.keepaliveS ?? 300 })));
+        socket.write(
+          mqttPacket.generate(
+            connectPacket({
+              clientId: options.clientId,
+              username: options.username,
+              password: options.password,
+              keepaliveS: options.keepaliveS ?? 300,
+            }),
+          ),
+        );
       });
     });
   }

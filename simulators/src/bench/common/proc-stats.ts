@@ -136,8 +136,11 @@ export interface OpenFiles {
 /** Open descriptors and the open-file limit of a process: a broker holds one descriptor per connection. */
 export function readOpenFiles(pid: number): OpenFiles | undefined {
   try {
-    const limits = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
-    const num = (v: string | undefined) => (v === undefined || v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v));
+    const limits = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(
+      readFileSync(`/proc/${pid}/limits`, 'utf8'),
+    );
+    const num = (v: string | undefined) =>
+      v === undefined || v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v);
     return { open: readdirSync(`/proc/${pid}/fd`).length, soft: num(limits?.[1]), hard: num(limits?.[2]) };
   } catch {
     return undefined;

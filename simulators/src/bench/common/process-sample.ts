@@ -5,7 +5,9 @@ import type { ServiceProcess } from './service-process.js';
 export interface ProcessSample {
   rssMb?: number;
   heapUsedMb?: number;
-  /** Event-loop delay since the previous scrape (prom-client resets its histogram on every scrape), 10 ms resolution. */
+  /**
+   * Event-loop delay since the previous scrape (prom-client resets its histogram on every scrape), 10 ms resolution.
+   */
   lagP99Ms?: number;
   lagMaxMs?: number;
 }
@@ -15,7 +17,10 @@ export interface ProcessSample {
  * /metrics. The parsed metrics come back too, for the caller's own counters; none when the
  * process could not answer within the scrape timeout (a gap in the figures says as much).
  */
-export async function sampleProcess(service: ServiceProcess, token: string): Promise<{ sample: ProcessSample; metrics?: Sample[] }> {
+export async function sampleProcess(
+  service: ServiceProcess,
+  token: string,
+): Promise<{ sample: ProcessSample; metrics?: Sample[] }> {
   const memory = readMemory(service.pid);
   const sample: ProcessSample = { rssMb: memory ? round(memory.vmRssKb / 1024) : undefined };
   try {

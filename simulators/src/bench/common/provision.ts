@@ -69,13 +69,26 @@ export function bulkRows(count: number, type: string, cities: readonly string[],
   const width = String(firstNumber + count - 1).length;
   return Array.from({ length: count }, (_, i) => {
     const city = cities[i % cities.length];
-    return { id: `bench-${String(firstNumber + i).padStart(width, '0')}`, type, city, site: `${city}-bench-${(i % 10) + 1}` };
+    return {
+      id: `bench-${String(firstNumber + i).padStart(width, '0')}`,
+      type,
+      city,
+      site: `${city}-bench-${(i % 10) + 1}`,
+    };
   });
 }
 
 /** One POST /devices/bulk (JSON or CSV body), as an operator provisions a fleet; throws on anything but 201. */
-export async function bulkProvision(apiUrl: string, token: string, rows: readonly BulkRow[], format: 'json' | 'csv' = 'json'): Promise<BulkResult> {
-  const body = format === 'csv' ? ['id,type,city,site', ...rows.map((d) => `${d.id},${d.type},${d.city},${d.site}`)].join('\n') + '\n' : JSON.stringify(rows);
+export async function bulkProvision(
+  apiUrl: string,
+  token: string,
+  rows: readonly BulkRow[],
+  format: 'json' | 'csv' = 'json',
+): Promise<BulkResult> {
+  const body =
+    format === 'csv'
+      ? ['id,type,city,site', ...rows.map((d) => `${d.id},${d.type},${d.city},${d.site}`)].join('\n') + '\n'
+      : JSON.stringify(rows);
   const startedAt = performance.now();
   const response = await fetch(`${apiUrl}/devices/bulk`, {
     method: 'POST',
@@ -83,8 +96,20 @@ export async function bulkProvision(apiUrl: string, token: string, rows: readonl
     body,
     signal: AbortSignal.timeout(30 * 60_000),
   });
-  const created = (await response.json()) as { created?: number; scrypt?: BulkResult['scrypt']; devices?: BulkResult['devices']; message?: string };
+  const created = (await response.json()) as {
+    created?: number;
+    scrypt?: BulkResult['scrypt'];
+    devices?: BulkResult['devices'];
+    message?: string;
+  };
   const ms = performance.now() - startedAt;
-  if (response.status !== 201 || !created.devices) throw new Error(`POST /devices/bulk: ${response.status} ${JSON.stringify(created).slice(0, 500)}`);
-  return { created: created.created ?? created.devices.length, scrypt: created.scrypt, devices: created.devices, ms, bodyBytes: body.length };
+  if (response.status !== 201 || !created.devices)
+    throw new Error(`POST /devices/bulk: ${response.status} ${JSON.stringify(created).slice(0, 500)}`);
+  return {
+    created: created.created ?? created.devices.length,
+    scrypt: created.scrypt,
+    devices: created.devices,
+    ms,
+    bodyBytes: body.length,
+  };
 }

@@ -2,7 +2,13 @@ import { commandDelta, parseClusterNodes, parseCommandStats } from './redis-stat
 
 describe('scale bench Redis figures', () => {
   it('reads calls per command from INFO commandstats, subcommands included', () => {
-    const info = ['# Commandstats', 'cmdstat_xadd:calls=1200,usec=3400,usec_per_call=2.83,rejected_calls=0,failed_calls=0', 'cmdstat_client|setname:calls=7,usec=9,usec_per_call=1.29,rejected_calls=0,failed_calls=0', 'cmdstat_publish:calls=5,usec=20,usec_per_call=4,rejected_calls=0,failed_calls=0', ''].join('\r\n');
+    const info = [
+      '# Commandstats',
+      'cmdstat_xadd:calls=1200,usec=3400,usec_per_call=2.83,rejected_calls=0,failed_calls=0',
+      'cmdstat_client|setname:calls=7,usec=9,usec_per_call=1.29,rejected_calls=0,failed_calls=0',
+      'cmdstat_publish:calls=5,usec=20,usec_per_call=4,rejected_calls=0,failed_calls=0',
+      '',
+    ].join('\r\n');
     expect([...parseCommandStats(info)]).toEqual([
       ['xadd', 1200],
       ['client|setname', 7],
@@ -11,9 +17,23 @@ describe('scale bench Redis figures', () => {
   });
 
   it('counts the calls made in between, publish and spublish as pub/sub messages, the bench’s own INFO left out', () => {
-    const before = new Map([['xadd', 100], ['publish', 10], ['info', 3]]);
-    const after = new Map([['xadd', 400], ['publish', 60], ['spublish', 40], ['info', 9], ['get', 5]]);
-    expect(commandDelta(before, after)).toEqual({ total: 395, pubsubMessages: 90, byCommand: { xadd: 300, publish: 50, spublish: 40, get: 5 } });
+    const before = new Map([
+      ['xadd', 100],
+      ['publish', 10],
+      ['info', 3],
+    ]);
+    const after = new Map([
+      ['xadd', 400],
+      ['publish', 60],
+      ['spublish', 40],
+      ['info', 9],
+      ['get', 5],
+    ]);
+    expect(commandDelta(before, after)).toEqual({
+      total: 395,
+      pubsubMessages: 90,
+      byCommand: { xadd: 300, publish: 50, spublish: 40, get: 5 },
+    });
   });
 
   it('counts a counter that went down (a restarted node) from zero', () => {

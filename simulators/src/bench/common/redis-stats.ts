@@ -23,7 +23,12 @@ export function singleNode(url: string): RedisNode[] {
 export async function clusterMasters(seeds: readonly string[]): Promise<RedisNode[]> {
   const errors: string[] = [];
   for (const seed of seeds) {
-    const redis = new Redis(`redis://${seed}`, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
+    const redis = new Redis(`redis://${seed}`, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      retryStrategy: () => null,
+    });
     try {
       await redis.connect();
       const masters = parseClusterNodes(String(await redis.call('CLUSTER', 'NODES')));
@@ -35,7 +40,9 @@ export async function clusterMasters(seeds: readonly string[]): Promise<RedisNod
       redis.disconnect();
     }
   }
-  throw new Error(`no Redis Cluster at ${seeds.join(',')} (start one with: npm run stack -- up redis-cluster): ${errors.join('; ')}`);
+  throw new Error(
+    `no Redis Cluster at ${seeds.join(',')} (start one with: npm run stack -- up redis-cluster): ${errors.join('; ')}`,
+  );
 }
 
 /** The masters (not failed) of a CLUSTER NODES reply: `<id> <ip:port@cport[,hostname]> <flags> …`. */
@@ -69,7 +76,8 @@ export async function readCommandCalls(nodes: readonly RedisNode[]): Promise<Com
       const redis = new Redis(node.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
       try {
         await redis.connect();
-        for (const [command, n] of parseCommandStats(await redis.info('commandstats'))) total.set(command, (total.get(command) ?? 0) + n);
+        for (const [command, n] of parseCommandStats(await redis.info('commandstats')))
+          total.set(command, (total.get(command) ?? 0) + n);
       } finally {
         redis.disconnect();
       }

@@ -70,8 +70,18 @@ export class ServiceProcess {
   }
 
   static async start(options: ServiceStartOptions): Promise<ServiceProcess> {
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...options.env, CP_MQTT_PORT: '0', CP_HTTP_PORT: '0', CP_HEALTH_PORT: '0' };
-    const child = spawn(process.execPath, [...options.nodeArgs, options.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      ...options.env,
+      CP_MQTT_PORT: '0',
+      CP_HTTP_PORT: '0',
+      CP_HEALTH_PORT: '0',
+    };
+    const child = spawn(process.execPath, [...options.nodeArgs, options.entry], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const log = createWriteStream(options.logFile);
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
@@ -81,17 +91,23 @@ export class ServiceProcess {
     const timeoutMs = options.startTimeoutMs ?? 60_000;
 
     const ports = await new Promise<StartedLine>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${options.name} did not start within ${timeoutMs} ms (log: ${options.logFile})`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${options.name} did not start within ${timeoutMs} ms (log: ${options.logFile})`)),
+        timeoutMs,
+      );
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (!line.includes('"citypulse started"')) return;
         const started = JSON.parse(line) as StartedLine;
         clearTimeout(timer);
-        if (!started.httpPort && !started.healthPort) reject(new Error(`${options.name} started with neither the API nor a health listener: ${line}`));
+        if (!started.httpPort && !started.healthPort)
+          reject(new Error(`${options.name} started with neither the API nor a health listener: ${line}`));
         else resolve(started);
       });
       void exited.then(({ code, signal }) => {
         clearTimeout(timer);
-        reject(new Error(`${options.name} exited during start (code ${code}, signal ${signal}):\n${tail(options.logFile)}`));
+        reject(
+          new Error(`${options.name} exited during start (code ${code}, signal ${signal}):\n${tail(options.logFile)}`),
+        );
       });
     }).catch((err: Error) => {
       child.kill('SIGKILL');
@@ -169,7 +185,8 @@ export class ServiceProcess {
 }
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 

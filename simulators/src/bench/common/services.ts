@@ -5,7 +5,10 @@ import { ServiceProcess } from './service-process.js';
 export interface ProcessLayout {
   name: string;
   apps: string;
-  /** Processes of the same wave start at once, after every process of lower waves; @defaultValue its index in the layout (one after the other) */
+  /**
+   * Processes of the same wave start at once, after every process of lower waves; @defaultValue its index in the layout
+   * (one after the other)
+   */
   wave?: number;
 }
 
@@ -39,7 +42,10 @@ export interface Services {
  * database, so they form one deployment. `started` hears of each process as soon as it runs, so
  * the caller can arrange its stop before the next one starts.
  */
-export async function startServices(options: ServicesOptions, started: (service: ServiceProcess) => void): Promise<Services> {
+export async function startServices(
+  options: ServicesOptions,
+  started: (service: ServiceProcess) => void,
+): Promise<Services> {
   const layout: ProcessLayout[] =
     options.layout === 'split'
       ? [

@@ -3,13 +3,18 @@ export type Row = [label: string, value: string] | string;
 
 /** Label/value rows as an aligned two-column table; plain lines stand as they are. */
 export function formatRows(rows: readonly Row[]): string {
-  const width = Math.max(0, ...rows.filter((row): row is [string, string] => Array.isArray(row)).map(([label]) => label.length));
+  const width = Math.max(
+    0,
+    ...rows.filter((row): row is [string, string] => Array.isArray(row)).map(([label]) => label.length),
+  );
   return rows.map((row) => (Array.isArray(row) ? `  ${row[0].padEnd(width)}  ${row[1]}` : row)).join('\n');
 }
 
 /** "service 98%, redis 6%, others 3%"; flags a run that shared the machine with something busy. */
 export function cpuText(cpu: Record<string, number>): string {
-  const text = Object.entries(cpu).map(([k, v]) => `${k} ${v}%`).join(', ');
+  const text = Object.entries(cpu)
+    .map(([k, v]) => `${k} ${v}%`)
+    .join(', ');
   return (cpu.others ?? 0) >= 20 ? `${text}   <<< other processes were busy: figures are noisy` : text;
 }
 

@@ -2,7 +2,12 @@ import { log } from '../common/bench-log.js';
 import { runBenchCommand } from '../common/bench-command.js';
 import { startBenchRun } from '../common/bench-run.js';
 import type { Cleanup } from '../common/cleanup.js';
-import { connectionsHelp, loopbackAddresses, parseConnectionsOptions, type ConnectionsOptions } from './connections-options.js';
+import {
+  connectionsHelp,
+  loopbackAddresses,
+  parseConnectionsOptions,
+  type ConnectionsOptions,
+} from './connections-options.js';
 import { prepareBenchTls } from '../common/bench-tls.js';
 import { connectAll, disconnectAll, holdAndMeasure, idleBroker, type FleetRig } from './connections-passes.js';
 import { formatConnectionsReport, whatLimited, type ConnectionsReport } from './connections-report.js';
@@ -19,14 +24,27 @@ import { startServices } from '../common/services.js';
 /** Devices per POST /devices/bulk (the API takes up to CP_BULK_MAX_DEVICES, 20,000 by default). */
 const BULK_CHUNK = 10_000;
 
-/** `npm run bench -- connections [options]`; resolves with the exit code (1 when connections were lost while held, over TCP or TLS). */
+/**
+ * `npm run bench -- connections [options]`; resolves with the exit code (1 when connections were lost while held, over
+ * TCP or TLS).
+ */
 export function runConnectionsBench(argv: string[]): Promise<number> {
   return runBenchCommand(argv, { parse: parseConnectionsOptions, help: connectionsHelp, run: bench });
 }
 
 async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<number> {
-  const run = await startBenchRun({ ...options, prefixSuffix: 'conn', databaseName: (stamp) => `bench_conn_${stamp}` }, cleanup);
-  const env = serviceEnv({ ...options, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true, alsoOwned: ['CP_APPS'] });
+  const run = await startBenchRun(
+    { ...options, prefixSuffix: 'conn', databaseName: (stamp) => `bench_conn_${stamp}` },
+    cleanup,
+  );
+  const env = serviceEnv({
+    ...options,
+    redisPrefix: run.redisPrefix,
+    database: run.databaseName,
+    token: run.token,
+    passThrough: true,
+    alsoOwned: ['CP_APPS'],
+  });
   const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64'];
   // The TLS files are made now, but only the broker of the TLS phase (connections-tls.ts) serves TLS.
   const tlsFiles = options.tls ? await prepareBenchTls(cleanup) : undefined;
@@ -54,14 +72,26 @@ async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<num
   const brokerFiles = readOpenFiles(broker.pid);
   const kernel = readKernelLimits();
   const holderCount = Math.ceil(options.connections / options.perHolder);
-  log(`broker open files ${brokerFiles?.open} of ${brokerFiles?.soft} (hard ${brokerFiles?.hard}); this process may open ${readOpenFiles(process.pid)?.soft}; fs.file-max ${kernel.fileMax}; ports ${kernel.localPortRange?.join('–')}`);
+  log(
+    `broker open files ${brokerFiles?.open} of ${brokerFiles?.soft} (hard ${brokerFiles?.hard}); this process ` +
+      `may open ${readOpenFiles(process.pid)?.soft}; fs.file-max ${kernel.fileMax}; ` +
+      `ports ${kernel.localPortRange?.join('–')}`,
+  );
 
-  log(`provisioning ${options.connections.toLocaleString('en-US')} devices in bulk (${BULK_CHUNK.toLocaleString('en-US')} per POST /devices/bulk)`);
+  log(
+    `provisioning ${options.connections.toLocaleString('en-US')} devices in bulk ` +
+      `(${BULK_CHUNK.toLocaleString('en-US')} per POST /devices/bulk)`,
+  );
   const provisionStarted = performance.now();
   const devices: Array<{ id: string; secret: string }> = [];
   let scrypt: { N: number; r: number; p: number } | undefined;
   for (let first = 0; first < options.connections; first += BULK_CHUNK) {
-    const rows = bulkRows(Math.min(BULK_CHUNK, options.connections - first), BENCH_DEVICE_TYPE, BENCH_CITIES, first + 1);
+    const rows = bulkRows(
+      Math.min(BULK_CHUNK, options.connections - first),
+      BENCH_DEVICE_TYPE,
+      BENCH_CITIES,
+      first + 1,
+    );
     const created = await bulkProvision(api.apiUrl!, run.token, rows);
     devices.push(...created.devices);
     scrypt = created.scrypt;
@@ -85,7 +115,10 @@ async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<num
       // restart: this broker goes and a new process takes its place; move: a second broker
       // process takes every device while the first keeps running (stopped at the end).
       if (storm === 'restart') await broker.stop();
-      const next = await startBroker(storm === 'restart' ? 'broker (restarted)' : 'broker (second)', { ...starter, stamp: `${run.stamp}-${reconnects.length + 1}` });
+      const next = await startBroker(storm === 'restart' ? 'broker (restarted)' : 'broker (second)', {
+        ...starter,
+        stamp: `${run.stamp}-${reconnects.length + 1}`,
+      });
       cleanup.add(`stop ${next.name}`, () => next.stop());
       log(`${next.name} pid ${next.pid}, MQTT 127.0.0.1:${next.mqttPort}`);
       broker = next;
@@ -102,9 +135,25 @@ async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<num
     startedAt: run.startedAt.toISOString(),
     git: gitInfo(),
     machine: machineInfo(),
-    config: { ...options, holders: holderCount, sourceAddresses: addresses, processes: [`${broker.name} (${broker.apps})`, `${api.name} (${api.apps})`, ...(tls ? [`${tls.broker.name} (${tls.broker.apps}, TLS)`] : [])], redisPrefix: run.redisPrefix },
+    config: {
+      ...options,
+      holders: holderCount,
+      sourceAddresses: addresses,
+      processes: [
+        `${broker.name} (${broker.apps})`,
+        `${api.name} (${api.apps})`,
+        ...(tls ? [`${tls.broker.name} (${tls.broker.apps}, TLS)`] : []),
+      ],
+      redisPrefix: run.redisPrefix,
+    },
     limits: { broker: brokerFiles, bench: readOpenFiles(process.pid), kernel },
-    results: { provision: { devices: devices.length, seconds: Math.round(provisionS * 10) / 10, scrypt }, first, reconnects, ...held, tls: tls?.phase },
+    results: {
+      provision: { devices: devices.length, seconds: Math.round(provisionS * 10) / 10, scrypt },
+      first,
+      reconnects,
+      ...held,
+      tls: tls?.phase,
+    },
     limitedBy: '',
   };
   report.limitedBy = whatLimited(report, latest);

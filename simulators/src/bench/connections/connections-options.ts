@@ -1,4 +1,10 @@
-import { optionLines, readOptions, STACK_OPTIONS, type OptionSpec, type StackOptions } from '../common/bench-options.js';
+import {
+  optionLines,
+  readOptions,
+  STACK_OPTIONS,
+  type OptionSpec,
+  type StackOptions,
+} from '../common/bench-options.js';
 import { STORMS, type Storm } from './connections-storms.js';
 
 export interface ConnectionsOptions extends StackOptions {
@@ -14,22 +20,57 @@ export interface ConnectionsOptions extends StackOptions {
   perHolder: number;
   /** The reconnect storms to run after the first connect, in order (none with --no-reconnect). */
   storms: Storm[];
-  /** Then the same fleet over TLS on a fresh broker: reconnect storm over TCP, TLS full handshakes and TLS resumed; held over TLS. */
+  /**
+   * Then the same fleet over TLS on a fresh broker: reconnect storm over TCP, TLS full handshakes and TLS resumed; held
+   * over TLS.
+   */
   tls: boolean;
 }
 
 const SPECS = {
-  connections: { type: 'string', default: '50000', help: 'device connections to open and hold on the one broker process' },
-  addresses: { type: 'string', default: '4', help: 'loopback source addresses (127.0.0.2 …), ~28,000 ephemeral ports each' },
+  connections: {
+    type: 'string',
+    default: '50000',
+    help: 'device connections to open and hold on the one broker process',
+  },
+  addresses: {
+    type: 'string',
+    default: '4',
+    help: 'loopback source addresses (127.0.0.2 …), ~28,000 ephemeral ports each',
+  },
   hold: { type: 'string', default: '180', help: 'seconds to hold them all, with keepalive and telemetry' },
-  rate: { type: 'string', default: '0', help: 'CONNECTs started per second at most; 0 = as fast as --concurrency allows' },
+  rate: {
+    type: 'string',
+    default: '0',
+    help: 'CONNECTs started per second at most; 0 = as fast as --concurrency allows',
+  },
   concurrency: { type: 'string', default: '200', help: 'CONNECTs in flight at once, over all holders' },
-  'publish-interval': { type: 'string', default: '60', help: 'seconds between one device’s QoS 1 readings during the hold' },
+  'publish-interval': {
+    type: 'string',
+    default: '60',
+    help: 'seconds between one device’s QoS 1 readings during the hold',
+  },
   keepalive: { type: 'string', default: '60', help: 'MQTT keepalive in seconds; each device sends PINGREQ this often' },
-  'per-holder': { type: 'string', default: '18000', help: 'connections per holder process (each process may open ~20,000 files here)' },
-  storms: { type: 'string', default: 'cached', help: `reconnect storms after the first connect, in order, of ${STORMS.join(', ')}: the same broker, the broker process restarted, every device moved to a second broker process` },
+  'per-holder': {
+    type: 'string',
+    default: '18000',
+    help: 'connections per holder process (each process may open ~20,000 files here)',
+  },
+  storms: {
+    type: 'string',
+    default: 'cached',
+    help:
+      `reconnect storms after the first connect, in order, of ${STORMS.join(', ')}: the same broker, the broker ` +
+      `process restarted, every device moved to a second broker process`,
+  },
   'no-reconnect': { type: 'boolean', default: false, help: 'skip the reconnect storms (first connect only)' },
-  tls: { type: 'boolean', default: false, help: 'then, on a fresh broker with a TLS listener: the fleet over TLS, the reconnect storm over TCP, TLS and TLS resuming sessions, held over TLS' },
+  tls: {
+    type: 'boolean',
+    default: false,
+    help:
+      'then, on a fresh broker with a TLS listener: the fleet over TLS, the reconnect storm over TCP, TLS and ' +
+      'TLS resuming sessions, held over TLS',
+  },
   ...STACK_OPTIONS,
 } as const satisfies Record<string, OptionSpec>;
 
@@ -75,7 +116,10 @@ export function parseConnectionsOptions(argv: string[]): ConnectionsOptions | 'h
 }
 
 function parseStorms(list: string, problem: (message: string) => void): Storm[] {
-  const storms = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const storms = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = storms.filter((s) => !(STORMS as readonly string[]).includes(s));
   if (bad.length > 0) problem(`--storms must list some of ${STORMS.join(', ')}, not ${bad.join(', ')}`);
   return storms as Storm[];

@@ -38,10 +38,19 @@ export async function idleBroker(broker: ServiceProcess, token: string): Promise
 }
 
 /** Every device CONNECTs once (to `port`, over TLS when `tls` is given, else to the broker's TCP port). */
-export async function connectAll(rig: FleetRig, broker: ServiceProcess, label: string, over?: { port: number; tls: HolderTls }): Promise<ConnectPass> {
+export async function connectAll(
+  rig: FleetRig,
+  broker: ServiceProcess,
+  label: string,
+  over?: { port: number; tls: HolderTls },
+): Promise<ConnectPass> {
   const { options, holders, addresses } = rig;
   const devices = rig.slices.reduce((n, slice) => n + slice.length, 0);
-  log(`${label}: ${devices.toLocaleString('en-US')} CONNECTs from ${holders.pids.length} holder process(es) over ${addresses.join(', ')}, ${options.concurrency} in flight${options.rate ? `, ≤ ${options.rate}/s` : ''}`);
+  log(
+    `${label}: ${devices.toLocaleString('en-US')} CONNECTs from ${holders.pids.length} holder process(es) ` +
+      `over ${addresses.join(', ')}, ${options.concurrency} in ` +
+      `flight${options.rate ? `, ≤ ${options.rate}/s` : ''}`,
+  );
   const checksBefore = await secretChecks(broker, rig.token);
   const cpu = new CpuWatch({ broker: broker.pid, ...holderPids(holders), ...stackPids(options.redisUrl) });
   cpu.start();
@@ -60,9 +69,17 @@ export async function connectAll(rig: FleetRig, broker: ServiceProcess, label: s
     }),
     'connected',
   );
-  const pass: ConnectPass = { ...summariseConnect(replies, cpu.stop().perProcessPercentOfCore, readMemory(broker.pid), readOpenFiles(broker.pid)), secretChecks: checksSince(checksBefore, await secretChecks(broker, rig.token)) };
+  const pass: ConnectPass = {
+    ...summariseConnect(replies, cpu.stop().perProcessPercentOfCore, readMemory(broker.pid), readOpenFiles(broker.pid)),
+    secretChecks: checksSince(checksBefore, await secretChecks(broker, rig.token)),
+  };
   const resumed = over ? `, ${pass.resumed?.toLocaleString('en-US')} TLS sessions resumed` : '';
-  log(`${label}: ${pass.connected.toLocaleString('en-US')} connected, ${pass.failed.toLocaleString('en-US')} failed in ${(pass.wallMs / 1000).toFixed(1)} s = ${pass.perSecond.toLocaleString('en-US')} CONNECTs/s${resumed}; secrets checked by ${JSON.stringify(pass.secretChecks)}; broker RSS ${mib(pass.brokerRssKb)} MiB, ${pass.brokerOpenFiles} files open`);
+  log(
+    `${label}: ${pass.connected.toLocaleString('en-US')} connected, ${pass.failed.toLocaleString('en-US')} ` +
+      `failed in ${(pass.wallMs / 1000).toFixed(1)} s = ${pass.perSecond.toLocaleString('en-US')} ` +
+      `CONNECTs/s${resumed}; secrets checked by ${JSON.stringify(pass.secretChecks)}; broker ` +
+      `RSS ${mib(pass.brokerRssKb)} MiB, ${pass.brokerOpenFiles} files open`,
+  );
   return pass;
 }
 
@@ -84,24 +101,43 @@ export async function holdAndMeasure(rig: FleetRig, broker: ServiceProcess, idle
   let released = 0;
   if (files && files.open > files.soft - BROKER_FD_HEADROOM) {
     released = files.open - (files.soft - BROKER_FD_HEADROOM);
-    log(`broker at its open-file limit (${files.open} of ${files.soft}): releasing ${released} connections so it can answer its health port`);
+    log(
+      `broker at its open-file limit (${files.open} of ${files.soft}): releasing ${released} connections so ` +
+        `it can answer its health port`,
+    );
     await holders.each(() => ({ cmd: 'release', count: Math.ceil(released / holders.pids.length) }), 'released');
   }
 
   const connectedGauge = await brokerConnections(broker, token);
   const rssConnected = readMemory(broker.pid);
   const connectedSample = await sampleProcess(broker, token);
-  log(`holding ${connectedGauge?.toLocaleString('en-US') ?? '?'} connections for ${options.holdS} s: PINGREQ after ${options.keepaliveS / 2} s of silence, one QoS 1 reading per device every ${options.publishIntervalS} s`);
+  log(
+    `holding ${connectedGauge?.toLocaleString('en-US') ?? '?'} connections for ${options.holdS} s: PINGREQ ` +
+      `after ${options.keepaliveS / 2} s of silence, one QoS 1 reading per device ` +
+      `every ${options.publishIntervalS} s`,
+  );
   const samples: Array<{ atS: number; connections?: number } & ProcessSample> = [];
   const holdStarted = performance.now();
   await sampleProcess(broker, token); // resets the lag histogram: what follows is the hold's own
   const sampling = every(15_000, async () => {
     const { sample, metrics } = await sampleProcess(broker, token);
-    samples.push({ atS: Math.round((performance.now() - holdStarted) / 1000), connections: metrics ? metricTotal(metrics, 'citypulse_mqtt_connections') : undefined, ...sample });
+    samples.push({
+      atS: Math.round((performance.now() - holdStarted) / 1000),
+      connections: metrics ? metricTotal(metrics, 'citypulse_mqtt_connections') : undefined,
+      ...sample,
+    });
   });
   const cpuHold = new CpuWatch({ broker: broker.pid, ...holderPids(holders), [rig.api.name]: rig.api.pid });
   cpuHold.start();
-  const held = await holders.each<HeldReply>(() => ({ cmd: 'hold', seconds: options.holdS, publishIntervalS: options.publishIntervalS, keepaliveS: options.keepaliveS }), 'held');
+  const held = await holders.each<HeldReply>(
+    () => ({
+      cmd: 'hold',
+      seconds: options.holdS,
+      publishIntervalS: options.publishIntervalS,
+      keepaliveS: options.keepaliveS,
+    }),
+    'held',
+  );
   const heldGauge = await brokerConnections(broker, token);
   const rssHeld = readMemory(broker.pid);
   const holdCpu = cpuHold.stop();
@@ -125,9 +161,17 @@ export async function holdAndMeasure(rig: FleetRig, broker: ServiceProcess, idle
       brokerSamples: samples,
     },
     broker: {
-      rssMb: { idle: mib(idle.rss?.vmRssKb), connected: mib(rssConnected?.vmRssKb), afterHold: mib(rssHeld?.vmRssKb), peak: mib(readMemory(broker.pid)?.vmHwmKb) },
+      rssMb: {
+        idle: mib(idle.rss?.vmRssKb),
+        connected: mib(rssConnected?.vmRssKb),
+        afterHold: mib(rssHeld?.vmRssKb),
+        peak: mib(readMemory(broker.pid)?.vmHwmKb),
+      },
       heapUsedMb: { idle: idle.heapUsedMb, connected: connectedSample.sample.heapUsedMb },
-      rssPerConnectionKb: idle.rss && rssHeld && heldGauge ? Math.round(((rssHeld.vmRssKb - idle.rss.vmRssKb) / heldGauge) * 10) / 10 : undefined,
+      rssPerConnectionKb:
+        idle.rss && rssHeld && heldGauge
+          ? Math.round(((rssHeld.vmRssKb - idle.rss.vmRssKb) / heldGauge) * 10) / 10
+          : undefined,
     },
   };
 }
@@ -136,7 +180,12 @@ const holderPids = (holders: HolderPool) => Object.fromEntries(holders.pids.map(
 
 const sum = <T>(items: readonly T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
 
-const quantiles = (values: number[]) => ({ count: values.length, p50: quantile(values, 0.5), p99: quantile(values, 0.99), max: quantile(values, 1) });
+const quantiles = (values: number[]) => ({
+  count: values.length,
+  p50: quantile(values, 0.5),
+  p99: quantile(values, 0.99),
+  max: quantile(values, 1),
+});
 
 /** The broker's own count of connected clients (citypulse_mqtt_connections); undefined when it does not answer. */
 async function brokerConnections(broker: ServiceProcess, token: string): Promise<number | undefined> {
@@ -147,7 +196,12 @@ async function brokerConnections(broker: ServiceProcess, token: string): Promise
   }
 }
 
-async function waitForBrokerConnections(broker: ServiceProcess, token: string, expected: number, timeoutMs = 120_000): Promise<void> {
+async function waitForBrokerConnections(
+  broker: ServiceProcess,
+  token: string,
+  expected: number,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if ((await brokerConnections(broker, token)) === expected) return;

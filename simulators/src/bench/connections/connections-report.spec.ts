@@ -1,8 +1,33 @@
-import { formatConnectionsReport, summariseConnect, whatLimited, type ConnectionsReport } from './connections-report.js';
+import {
+  formatConnectionsReport,
+  summariseConnect,
+  whatLimited,
+  type ConnectionsReport,
+} from './connections-report.js';
 
-function report(brokerOpenFiles: number, failureReasons: Record<string, number>, held: number): { report: ConnectionsReport; pass: ReturnType<typeof summariseConnect> } {
+function report(
+  brokerOpenFiles: number,
+  failureReasons: Record<string, number>,
+  held: number,
+): { report: ConnectionsReport; pass: ReturnType<typeof summariseConnect> } {
   const failed = Object.values(failureReasons).reduce((a, b) => a + b, 0);
-  const pass = summariseConnect([{ cmd: 'connected', connected: held, failed, failureReasons, latenciesMs: [1, 2, 3], wallMs: 1000, gaveUp: failed > 0, resumed: 0 }], {}, undefined, { open: brokerOpenFiles, soft: 20_000, hard: 20_000 });
+  const pass = summariseConnect(
+    [
+      {
+        cmd: 'connected',
+        connected: held,
+        failed,
+        failureReasons,
+        latenciesMs: [1, 2, 3],
+        wallMs: 1000,
+        gaveUp: failed > 0,
+        resumed: 0,
+      },
+    ],
+    {},
+    undefined,
+    { open: brokerOpenFiles, soft: 20_000, hard: 20_000 },
+  );
   const r = {
     config: { connections: 50_000, addresses: 4, holders: 3 },
     limits: { broker: { open: 29, soft: 20_000, hard: 20_000 }, kernel: {} },
@@ -21,7 +46,11 @@ describe('what limited the connection count', () => {
   });
 
   it('names the source ports when the failures were EADDRNOTAVAIL, and not the broker', () => {
-    const { report: r, pass } = report(12_000, { 'connect EADDRNOTAVAIL <address> - Local (127.0.0.2:0)': 300 }, 11_950);
+    const { report: r, pass } = report(
+      12_000,
+      { 'connect EADDRNOTAVAIL <address> - Local (127.0.0.2:0)': 300 },
+      11_950,
+    );
     const said = whatLimited(r, pass);
     expect(said).toMatch(/ephemeral ports/);
     expect(said).not.toMatch(/RLIMIT_NOFILE/);
@@ -34,10 +63,40 @@ describe('what limited the connection count', () => {
 });
 
 describe('the connections report with --tls', () => {
-  const pass = (connected: number, wallMs: number, resumed = 0) => ({ ...summariseConnect([{ cmd: 'connected', connected, failed: 0, failureReasons: {}, latenciesMs: [5], wallMs, gaveUp: false, resumed }], {}), secretChecks: { memory: connected } });
+  const pass = (connected: number, wallMs: number, resumed = 0) => ({
+    ...summariseConnect(
+      [
+        {
+          cmd: 'connected',
+          connected,
+          failed: 0,
+          failureReasons: {},
+          latenciesMs: [5],
+          wallMs,
+          gaveUp: false,
+          resumed,
+        },
+      ],
+      {},
+    ),
+    secretChecks: { memory: connected },
+  });
   const held = (rssPerConnectionKb: number) => ({
     releasedAtWall: 0,
-    hold: { seconds: 60, brokerConnectionsAtEnd: 1000, openAtEnd: 1000, lost: 0, published: 10, acked: 10, pingreqs: 5, pingresps: 5, ackLatencyMs: { count: 10, p50: 2, p99: 9, max: 12 }, cpuPercentOfCore: {}, machineBusyPercent: 50, brokerSamples: [] },
+    hold: {
+      seconds: 60,
+      brokerConnectionsAtEnd: 1000,
+      openAtEnd: 1000,
+      lost: 0,
+      published: 10,
+      acked: 10,
+      pingreqs: 5,
+      pingresps: 5,
+      ackLatencyMs: { count: 10, p50: 2, p99: 9, max: 12 },
+      cpuPercentOfCore: {},
+      machineBusyPercent: 50,
+      brokerSamples: [],
+    },
     broker: { rssMb: { idle: 100, afterHold: 140 }, heapUsedMb: {}, rssPerConnectionKb },
   });
   const report = {
@@ -51,7 +110,11 @@ describe('the connections report with --tls', () => {
       first: pass(1000, 2000),
       reconnects: [],
       ...held(20.5),
-      tls: { first: pass(1000, 4000), storms: { tcp: pass(1000, 1000), tlsFull: pass(1000, 2500), tlsResumed: pass(1000, 1250, 990) }, ...held(38) },
+      tls: {
+        first: pass(1000, 4000),
+        storms: { tcp: pass(1000, 1000), tlsFull: pass(1000, 2500), tlsResumed: pass(1000, 1250, 990) },
+        ...held(38),
+      },
     },
     limitedBy: '',
   } as unknown as ConnectionsReport;

@@ -44,11 +44,16 @@ export function startBroker(name: string, options: BrokerStarter): Promise<Servi
 export async function secretChecks(broker: ServiceProcess, token: string): Promise<Record<string, number>> {
   const samples = await scrapeMetrics([broker.metricsUrl], token);
   const checks: Record<string, number> = {};
-  for (const s of samples) if (s.name === 'citypulse_device_secret_checks_total') checks[s.labels.by] = (checks[s.labels.by] ?? 0) + s.value;
+  for (const s of samples)
+    if (s.name === 'citypulse_device_secret_checks_total') checks[s.labels.by] = (checks[s.labels.by] ?? 0) + s.value;
   return checks;
 }
 
 /** What a pass cost: the change of each counter. */
 export function checksSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([by, n]): [string, number] => [by, n - (before[by] ?? 0)]).filter(([, n]) => n !== 0));
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([by, n]): [string, number] => [by, n - (before[by] ?? 0)])
+      .filter(([, n]) => n !== 0),
+  );
 }

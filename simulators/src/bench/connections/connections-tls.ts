@@ -19,11 +19,21 @@ import type { ServiceProcess } from '../common/service-process.js';
  *    the broker's memory, so the three storms differ by transport only.
  * The previous broker is stopped first, so the two never share the machine's memory or descriptors.
  */
-export async function runTlsPhase(o: { rig: FleetRig; previous: ServiceProcess; starter: BrokerStarter; tls: BenchTls; cleanup: Cleanup }): Promise<{ broker: ServiceProcess; phase: TlsPhase }> {
+export async function runTlsPhase(o: {
+  rig: FleetRig;
+  previous: ServiceProcess;
+  starter: BrokerStarter;
+  tls: BenchTls;
+  cleanup: Cleanup;
+}): Promise<{ broker: ServiceProcess; phase: TlsPhase }> {
   const { rig, tls } = o;
   await disconnectAll(rig, o.previous);
   await o.previous.stop();
-  const broker = await startBroker('broker (TLS)', { ...o.starter, env: { ...o.starter.env, ...tls.env }, stamp: `${o.starter.stamp}-tls` });
+  const broker = await startBroker('broker (TLS)', {
+    ...o.starter,
+    env: { ...o.starter.env, ...tls.env },
+    stamp: `${o.starter.stamp}-tls`,
+  });
   o.cleanup.add(`stop ${broker.name}`, () => broker.stop());
   log(`${broker.name} pid ${broker.pid}, MQTT 127.0.0.1:${broker.mqttPort}, TLS 127.0.0.1:${tls.port}`);
   const idle = await idleBroker(broker, rig.token);

@@ -11,7 +11,11 @@ export class HolderPool {
 
   static start(count: number): HolderPool {
     const entry = new URL('./connection-holder.js', import.meta.url);
-    return new HolderPool(Array.from({ length: count }, () => fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--enable-source-maps'] })));
+    return new HolderPool(
+      Array.from({ length: count }, () =>
+        fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--enable-source-maps'] }),
+      ),
+    );
   }
 
   get pids(): number[] {
@@ -28,7 +32,8 @@ export class HolderPool {
               if (reply.cmd === 'error') finish(() => reject(new Error(`holder ${child.pid}: ${reply.message}`)));
               else if (reply.cmd === expected) finish(() => resolve(reply as R));
             };
-            const onExit = (code: number | null) => finish(() => reject(new Error(`holder ${child.pid} exited (code ${code}) during ${expected}`)));
+            const onExit = (code: number | null) =>
+              finish(() => reject(new Error(`holder ${child.pid} exited (code ${code}) during ${expected}`)));
             const finish = (settle: () => void) => {
               child.off('message', onMessage);
               child.off('exit', onExit);

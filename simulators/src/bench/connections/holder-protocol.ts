@@ -15,13 +15,18 @@ export interface ConnectCommand {
   /** CONNECTs per second for this holder; 0 = no cap. */
   perSecond: number;
   giveUpAfterFailuresInARow: number;
-  /** Over TLS to `port`: the CA of the broker's certificate (PEM), and whether each device resumes its latest session. */
+  /**
+   * Over TLS to `port`: the CA of the broker's certificate (PEM), and whether each device resumes its latest session.
+   */
   tls?: HolderTls;
 }
 
 export interface HolderTls {
   ca: string;
-  /** Offer each device's session ticket from its previous TLS connection (the holder keeps them); false = full handshakes. */
+  /**
+   * Offer each device's session ticket from its previous TLS connection (the holder keeps them); false = full
+   * handshakes.
+   */
   resume: boolean;
 }
 
@@ -34,7 +39,8 @@ export interface HoldCommand {
   keepaliveS: number;
 }
 
-export type HolderCommand = ConnectCommand | HoldCommand | { cmd: 'disconnect' } | { cmd: 'release'; count: number } | { cmd: 'exit' };
+export type HolderCommand =
+  ConnectCommand | HoldCommand | { cmd: 'disconnect' } | { cmd: 'release'; count: number } | { cmd: 'exit' };
 
 export interface ConnectedReply {
   cmd: 'connected';
@@ -64,9 +70,17 @@ export interface HeldReply {
   ackLatenciesMs: number[];
 }
 
-export type HolderReply = ConnectedReply | HeldReply | { cmd: 'disconnected' } | { cmd: 'released'; open: number } | { cmd: 'error'; message: string };
+export type HolderReply =
+  | ConnectedReply
+  | HeldReply
+  | { cmd: 'disconnected' }
+  | { cmd: 'released'; open: number }
+  | { cmd: 'error'; message: string };
 
-/** "bench-01234: connection closed before CONNACK" → "connection closed before CONNACK"; ports and addresses folded, so alike failures count together. */
+/**
+ * "bench-01234: connection closed before CONNACK" → "connection closed before CONNACK"; ports and addresses folded, so
+ * alike failures count together.
+ */
 export function failureKind(message: string): string {
   return message
     .replace(/^bench-\d+: /, '')

@@ -32,7 +32,11 @@ Prints quantiles and rates and writes a JSON report. Asserts nothing.
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const round = (n: number) => Math.round(n * 10) / 10;
-const quantiles = (values: number[]) => ({ p50: round(quantile(values, 0.5)), p99: round(quantile(values, 0.99)), max: round(quantile(values, 1)) });
+const quantiles = (values: number[]) => ({
+  p50: round(quantile(values, 0.5)),
+  p99: round(quantile(values, 0.99)),
+  max: round(quantile(values, 1)),
+});
 
 /** `npm run bench -- device-control [options]`; resolves with the exit code. */
 export async function runDeviceControlBench(argv: string[]): Promise<number> {
@@ -54,14 +58,27 @@ export async function runDeviceControlBench(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const options = { devices: Number(values.devices), commands: Number(values.commands), concurrency: Number(values.concurrency) };
+  const options = {
+    devices: Number(values.devices),
+    commands: Number(values.commands),
+    concurrency: Number(values.concurrency),
+  };
   if (![options.devices, options.commands, options.concurrency].every((n) => Number.isInteger(n) && n > 0)) {
     console.error(`--devices, --commands and --concurrency must be positive integers\n\n${HELP}`);
     return 2;
   }
   const cleanup = new Cleanup();
   try {
-    return await bench({ ...options, redisUrl: values['redis-url'], influxUrl: values['influx-url'], outDir: resolve(values['out-dir']), entry: values.entry }, cleanup);
+    return await bench(
+      {
+        ...options,
+        redisUrl: values['redis-url'],
+        influxUrl: values['influx-url'],
+        outDir: resolve(values['out-dir']),
+        entry: values.entry,
+      },
+      cleanup,
+    );
   } finally {
     await cleanup.runAll();
   }
@@ -84,19 +101,44 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
   mkdirSync(join(options.outDir, 'logs'), { recursive: true });
   cleanup.add('delete Redis keys', () => deleteRedisPrefix(options.redisUrl, redisPrefix));
   const token = randomBytes(24).toString('base64url');
-  const env = { CP_REDIS_URL: options.redisUrl, CP_REDIS_PREFIX: redisPrefix, CP_INFLUX_URL: options.influxUrl, CP_INFLUX_DB: `bench_${stamp}_unused`, CP_LOG_LEVEL: 'warn', CP_API_TOKEN: token };
+  const env = {
+    CP_REDIS_URL: options.redisUrl,
+    CP_REDIS_PREFIX: redisPrefix,
+    CP_INFLUX_URL: options.influxUrl,
+    CP_INFLUX_DB: `bench_${stamp}_unused`,
+    CP_LOG_LEVEL: 'warn',
+    CP_API_TOKEN: token,
+  };
   const start = async (name: 'broker' | 'api') => {
-    const service = await ServiceProcess.start({ name, apps: name, entry: options.entry, env: { ...env, CP_APPS: name }, nodeArgs: ['--enable-source-maps'], logFile: join(options.outDir, 'logs', `device-control-${stamp}-${name}.log`) });
+    const service = await ServiceProcess.start({
+      name,
+      apps: name,
+      entry: options.entry,
+      env: { ...env, CP_APPS: name },
+      nodeArgs: ['--enable-source-maps'],
+      logFile: join(options.outDir, 'logs', `device-control-${stamp}-${name}.log`),
+    });
     cleanup.add(`stop ${name}`, () => service.stop());
     return service;
   };
   const broker = await start('broker');
   const api = await start('api');
   const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${api.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${api.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
-  const fleet = Array.from({ length: options.devices }, (_, i) => ({ id: `ctl-${i + 1}`, type: 'env-sensor', city: 'beijing', site: `bj-ctl-${i % 10}` }));
-  const created = (await (await call('POST', '/devices/bulk', fleet)).json()) as { devices?: Array<{ id: string; secret: string }> };
+  const fleet = Array.from({ length: options.devices }, (_, i) => ({
+    id: `ctl-${i + 1}`,
+    type: 'env-sensor',
+    city: 'beijing',
+    site: `bj-ctl-${i % 10}`,
+  }));
+  const created = (await (await call('POST', '/devices/bulk', fleet)).json()) as {
+    devices?: Array<{ id: string; secret: string }>;
+  };
   if (!created.devices) throw new Error(`bulk provisioning failed: ${JSON.stringify(created).slice(0, 300)}`);
   log(`${created.devices.length} devices provisioned; connecting them with DeviceClient`);
 
@@ -123,15 +165,21 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
   const commandsStart = performance.now();
   await inParallel(options.commands, options.concurrency, async (i) => {
     const at = performance.now();
-    const response = await call('POST', `/devices/ctl-${(i % options.devices) + 1}/commands`, { name: 'set-interval', params: { interval_s: 10 + (i % 50) } });
+    const response = await call('POST', `/devices/ctl-${(i % options.devices) + 1}/commands`, {
+      name: 'set-interval',
+      params: { interval_s: 10 + (i % 50) },
+    });
     postMs.push(performance.now() - at);
     if (response.status !== 201) throw new Error(`POST command: ${response.status} ${await response.text()}`);
     sentAt.set(((await response.json()) as { id: string }).id, at);
   });
   const postedMs = performance.now() - commandsStart;
   const succeeded = async () =>
-    (await scrapeMetrics([broker.metricsUrl], token)).filter((s) => s.name === 'citypulse_command_transitions_total' && s.labels.status === 'succeeded').reduce((sum, s) => sum + s.value, 0);
-  while ((await succeeded()) < options.commands && performance.now() - commandsStart < 300_000) await new Promise((r) => setTimeout(r, 100));
+    (await scrapeMetrics([broker.metricsUrl], token))
+      .filter((s) => s.name === 'citypulse_command_transitions_total' && s.labels.status === 'succeeded')
+      .reduce((sum, s) => sum + s.value, 0);
+  while ((await succeeded()) < options.commands && performance.now() - commandsStart < 300_000)
+    await new Promise((r) => setTimeout(r, 100));
   const allAckedMs = performance.now() - commandsStart;
   const deliveryMs = [...sentAt].filter(([id]) => commandSeenAt.has(id)).map(([id, at]) => commandSeenAt.get(id)! - at);
 
@@ -140,11 +188,14 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
   await inParallel(options.devices, options.concurrency, async (i) => {
     const id = `ctl-${i + 1}`;
     putAt.set(id, performance.now());
-    const response = await call('PUT', `/devices/${id}/shadow/desired`, { desired: { reporting_interval_s: 30, co2_alarm_ppm: 1200 } });
+    const response = await call('PUT', `/devices/${id}/shadow/desired`, {
+      desired: { reporting_interval_s: 30, co2_alarm_ppm: 1200 },
+    });
     if (response.status !== 200) throw new Error(`PUT desired: ${response.status} ${await response.text()}`);
   });
   const deadline = performance.now() + 60_000;
-  while (configSeenAt.size < options.devices && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (configSeenAt.size < options.devices && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   const configMs = [...putAt].filter(([id]) => configSeenAt.has(id)).map(([id, at]) => configSeenAt.get(id)! - at);
 
   const report = {
@@ -165,18 +216,26 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
         perSecond: Math.round(options.commands / (allAckedMs / 1000)),
       },
       config: { devices: options.devices, received: configMs.length, putToDeviceMs: quantiles(configMs) },
-      brokerRssMb: { connected: rssConnected && round(rssConnected / 1024), end: round((readMemory(broker.pid)?.vmRssKb ?? 0) / 1024) },
+      brokerRssMb: {
+        connected: rssConnected && round(rssConnected / 1024),
+        end: round((readMemory(broker.pid)?.vmRssKb ?? 0) / 1024),
+      },
     },
   };
   const r = report.results;
   console.log(
     [
       '',
-      `citypulse device-control bench — ${report.startedAt}, commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}, ${options.devices} connected devices`,
-      `  commands: ${r.commands.acked}/${r.commands.sent} succeeded in ${r.commands.allAckedS} s (${r.commands.perSecond}/s end to end, ${options.concurrency} POSTs in flight)`,
+      `citypulse device-control bench — ${report.startedAt}, ` +
+        `commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}, ${options.devices} ` +
+        `connected devices`,
+      `  commands: ${r.commands.acked}/${r.commands.sent} succeeded in ${r.commands.allAckedS} s ` +
+        `(${r.commands.perSecond}/s end to end, ${options.concurrency} POSTs in flight)`,
       `    POST → 201                p50 ${r.commands.postMs.p50} ms, p99 ${r.commands.postMs.p99} ms`,
-      `    POST → device handler     p50 ${r.commands.postToDeviceMs.p50} ms, p99 ${r.commands.postToDeviceMs.p99} ms, max ${r.commands.postToDeviceMs.max} ms`,
-      `  desired config: ${r.config.received}/${r.config.devices} devices; PUT → device handler p50 ${r.config.putToDeviceMs.p50} ms, p99 ${r.config.putToDeviceMs.p99} ms`,
+      `    POST → device handler     p50 ${r.commands.postToDeviceMs.p50} ms, ` +
+        `p99 ${r.commands.postToDeviceMs.p99} ms, max ${r.commands.postToDeviceMs.max} ms`,
+      `  desired config: ${r.config.received}/${r.config.devices} devices; PUT → device handler ` +
+        `p50 ${r.config.putToDeviceMs.p50} ms, p99 ${r.config.putToDeviceMs.p99} ms`,
       `  broker RSS: ${r.brokerRssMb.connected} MiB connected, ${r.brokerRssMb.end} MiB at the end`,
       '',
     ].join('\n'),

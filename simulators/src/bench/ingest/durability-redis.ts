@@ -32,7 +32,10 @@ export type DurabilityRedis = 'single' | 'cluster';
  * brokers' MQTT state (used only with CP_MQTT_CLUSTER=redis) stays on `mqttRedisUrl`. Data
  * under `dir`; the servers are stopped by their pid on `cleanup` (their data removed unless `keep`).
  */
-export async function startLevelRedis(o: { level: HandoffDurability; redis: DurabilityRedis; dir: string; keep: boolean; mqttRedisUrl: string }, cleanup: Cleanup): Promise<LevelRedis> {
+export async function startLevelRedis(
+  o: { level: HandoffDurability; redis: DurabilityRedis; dir: string; keep: boolean; mqttRedisUrl: string },
+  cleanup: Cleanup,
+): Promise<LevelRedis> {
   const appendfsync = o.level === 'always' ? 'always' : 'everysec';
   const replicas = o.level === 'replica' ? 1 : 0;
   if (o.redis === 'cluster') {
@@ -43,7 +46,12 @@ export async function startLevelRedis(o: { level: HandoffDurability; redis: Dura
     const masterUrls: string[] = [];
     await forEachNode(cluster.ports, async (port, info) => {
       const replicaOf = /^role:slave/m.test(info) ? Number(/^master_port:(\d+)/m.exec(info)?.[1]) : undefined;
-      servers[`${replicaOf ? 'replica' : 'master'} :${port}`] = { port, pid: cluster.pids[cluster.ports.indexOf(port)], appendfsync, replicaOf };
+      servers[`${replicaOf ? 'replica' : 'master'} :${port}`] = {
+        port,
+        pid: cluster.pids[cluster.ports.indexOf(port)],
+        appendfsync,
+        replicaOf,
+      };
       if (!replicaOf) masterUrls.push(`redis://127.0.0.1:${port}`);
     });
     if (replicas > 0) for (const url of masterUrls) await replicaOnline(Number(new URL(url).port));
@@ -67,7 +75,10 @@ export async function startLevelRedis(o: { level: HandoffDurability; redis: Dura
 }
 
 /** INFO replication of each node, one at a time. */
-async function forEachNode(ports: readonly number[], visit: (port: number, replicationInfo: string) => Promise<unknown> | void): Promise<void> {
+async function forEachNode(
+  ports: readonly number[],
+  visit: (port: number, replicationInfo: string) => Promise<unknown> | void,
+): Promise<void> {
   for (const port of ports) {
     const redis = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
     try {
@@ -82,7 +93,11 @@ async function forEachNode(ports: readonly number[], visit: (port: number, repli
 async function replicaOnline(masterPort: number): Promise<void> {
   const redis = new Redis(masterPort, '127.0.0.1', { maxRetriesPerRequest: 1 });
   try {
-    await waitFor(() => redis.info('replication'), (info) => /^connected_slaves:[1-9]/m.test(info) && /state=online/.test(info), { timeoutMs: 30_000, what: `a replica online at the Redis on port ${masterPort}` });
+    await waitFor(
+      () => redis.info('replication'),
+      (info) => /^connected_slaves:[1-9]/m.test(info) && /state=online/.test(info),
+      { timeoutMs: 30_000, what: `a replica online at the Redis on port ${masterPort}` },
+    );
   } finally {
     redis.disconnect();
   }

@@ -1,6 +1,16 @@
-import { compareWithEverysec, formatDurabilityReport, type DurabilityPass, type DurabilityReport } from './durability-report.js';
+import {
+  compareWithEverysec,
+  formatDurabilityReport,
+  type DurabilityPass,
+  type DurabilityReport,
+} from './durability-report.js';
 
-const pass = (level: DurabilityPass['level'], perS: number, p99: number, extra: Partial<DurabilityPass> = {}): DurabilityPass => ({
+const pass = (
+  level: DurabilityPass['level'],
+  perS: number,
+  p99: number,
+  extra: Partial<DurabilityPass> = {},
+): DurabilityPass => ({
   level,
   redis: { 'master :7000': { port: 7000, appendfsync: level === 'always' ? 'always' : 'everysec' } },
   serviceEnv: { CP_HANDOFF_DURABILITY: level },
@@ -23,7 +33,11 @@ const pass = (level: DurabilityPass['level'], perS: number, p99: number, extra: 
 
 describe('durability bench report', () => {
   it('sets every level beside the everysec pass of the same run', () => {
-    const compared = compareWithEverysec([pass('everysec', 20_000, 10), pass('always', 5_000, 40), pass('replica', 15_000, 12)]);
+    const compared = compareWithEverysec([
+      pass('everysec', 20_000, 10),
+      pass('always', 5_000, 40),
+      pass('replica', 15_000, 12),
+    ]);
     expect(compared.map((p) => p.vsEverysec)).toEqual([
       { readingsAcked: 1, endToEnd: 1, ackP99: 1 },
       { readingsAcked: 0.25, endToEnd: 0.25, ackP99: 4 },
@@ -42,10 +56,24 @@ describe('durability bench report', () => {
   });
 
   it('prints each level with its servers, ratios, losses and replica timeouts', () => {
-    const passes = compareWithEverysec([pass('everysec', 20_000, 10), pass('replica', 15_000, 12, { lost: 3, drained: false, replicaTimeouts: 2, waitCalls: 1234, redis: { 'master :7000': { port: 7000, appendfsync: 'everysec' }, 'replica :7001': { port: 7001, appendfsync: 'everysec', replicaOf: 7000 } } })]);
+    const passes = compareWithEverysec([
+      pass('everysec', 20_000, 10),
+      pass('replica', 15_000, 12, {
+        lost: 3,
+        drained: false,
+        replicaTimeouts: 2,
+        waitCalls: 1234,
+        redis: {
+          'master :7000': { port: 7000, appendfsync: 'everysec' },
+          'replica :7001': { port: 7001, appendfsync: 'everysec', replicaOf: 7000 },
+        },
+      }),
+    ]);
     const text = formatDurabilityReport({ passes } as DurabilityReport);
     expect(text).toContain('replica (master :7000 appendfsync everysec; replica :7001 appendfsync everysec of :7000)');
-    expect(text).toContain('15,000 PUBACKed, 13,500 end to end   ÷ everysec: 0.75 PUBACKed, 0.75 end to end, p99 ×1.20');
+    expect(text).toContain(
+      '15,000 PUBACKed, 13,500 end to end   ÷ everysec: 0.75 PUBACKed, 0.75 end to end, p99 ×1.20',
+    );
     expect(text).toContain('3 lost (NOT DRAINED)');
     expect(text).toContain('1,234 WAIT, 2 replica timeouts (no PUBACK)');
     expect(text).not.toMatch(/everysec \(master[^\n]*\n[^\n]*÷ everysec/);

@@ -28,13 +28,32 @@ export interface CeilingBaseline extends CeilingResult {
 export async function measureInfluxCeiling(options: CeilingBaselineOptions): Promise<CeilingBaseline> {
   const database = new BenchDatabase(options.influxUrl, options.database);
   await database.create();
-  const writer = createPointWriter({ url: options.influxUrl, api: 'v1', database: options.database, org: '', bucket: '' });
+  const writer = createPointWriter({
+    url: options.influxUrl,
+    api: 'v1',
+    database: options.database,
+    org: '',
+    bucket: '',
+  });
   try {
-    const cpu = new CpuWatch({ influxd: pidListeningOn(Number(new URL(options.influxUrl).port || 8086)), writer: process.pid });
+    const cpu = new CpuWatch({
+      influxd: pidListeningOn(Number(new URL(options.influxUrl).port || 8086)),
+      writer: process.pid,
+    });
     cpu.start();
-    const result = await measureWriteCeiling(writer, { lines: options.lines, batchSize: options.batchSize, concurrency: options.concurrency });
+    const result = await measureWriteCeiling(writer, {
+      lines: options.lines,
+      batchSize: options.batchSize,
+      concurrency: options.concurrency,
+    });
     const { perProcessPercentOfCore } = cpu.stop();
-    return { ...result, batchSize: options.batchSize, concurrency: options.concurrency, fieldsPerLine: 4, cpuPercentOfCore: perProcessPercentOfCore };
+    return {
+      ...result,
+      batchSize: options.batchSize,
+      concurrency: options.concurrency,
+      fieldsPerLine: 4,
+      cpuPercentOfCore: perProcessPercentOfCore,
+    };
   } finally {
     await writer.close();
     await database.drop();

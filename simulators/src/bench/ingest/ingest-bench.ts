@@ -34,20 +34,47 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
   const profilesDir = join(outDir, 'profiles');
   if (options.profile) mkdirSync(profilesDir, { recursive: true });
   const tls = options.tls ? await prepareBenchTls(cleanup) : undefined;
-  const serviceEnv = { ...serviceEnvFor({ ...options, redisPrefix, database: database.name, token, passThrough: true }), ...tls?.env };
+  const serviceEnv = {
+    ...serviceEnvFor({ ...options, redisPrefix, database: database.name, token, passThrough: true }),
+    ...tls?.env,
+  };
   // The service's production flags, as in scripts/start.sh and docker-compose.yml.
-  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64', ...options.nodeArgs, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : [])];
-  log(`starting citypulse${options.split ? ' as two processes' : ''} (Redis prefix ${redisPrefix}, InfluxDB database ${database.name}, logs in ${run.logDir})`);
-  const services = await startServices({ layout: options.split ? 'split' : 'all-in-one', entry: options.entry, env: serviceEnv, nodeArgs, logDir: run.logDir, stamp }, (service) => {
-    cleanup.add(`stop ${service.name}`, () => service.stop());
-    const api = service.apiUrl ? `, API ${service.apiUrl}` : '';
-    const mqtt = service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : '';
-    log(`${service.name} pid ${service.pid}${api}${mqtt}`);
-  });
+  const nodeArgs = [
+    '--enable-source-maps',
+    '--max-semi-space-size=64',
+    ...options.nodeArgs,
+    ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : []),
+  ];
+  log(
+    `starting citypulse${options.split ? ' as two processes' : ''} (Redis prefix ${redisPrefix}, InfluxDB ` +
+      `database ${database.name}, logs in ${run.logDir})`,
+  );
+  const services = await startServices(
+    {
+      layout: options.split ? 'split' : 'all-in-one',
+      entry: options.entry,
+      env: serviceEnv,
+      nodeArgs,
+      logDir: run.logDir,
+      stamp,
+    },
+    (service) => {
+      cleanup.add(`stop ${service.name}`, () => service.stop());
+      const api = service.apiUrl ? `, API ${service.apiUrl}` : '';
+      const mqtt = service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : '';
+      log(`${service.name} pid ${service.pid}${api}${mqtt}`);
+    },
+  );
   const metricsUrls = services.all.map((s) => s.metricsUrl);
 
   log(`provisioning ${options.devices} ${BENCH_DEVICE_TYPE} devices`);
-  const devices = await provisionDevices({ apiUrl: services.api.apiUrl!, token, count: options.devices, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
+  const devices = await provisionDevices({
+    apiUrl: services.api.apiUrl!,
+    token,
+    count: options.devices,
+    type: BENCH_DEVICE_TYPE,
+    cities: BENCH_CITIES,
+  });
   const cpu = new CpuWatch({
     ...Object.fromEntries(services.all.map((s) => [s.name, s.pid])),
     generator: process.pid,
@@ -58,7 +85,14 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
   const { load, drain, stored } = await runMeasuredLoad({
     mqttPorts: [services.broker.mqttPort!],
     devices,
-    load: { window: options.window, durationS: options.durationS, warmupS: options.warmupS, rate: options.rate, batch: options.batch, settleTimeoutMs: 30_000 },
+    load: {
+      window: options.window,
+      durationS: options.durationS,
+      warmupS: options.warmupS,
+      rate: options.rate,
+      batch: options.batch,
+      settleTimeoutMs: 30_000,
+    },
     metricsUrls,
     token,
     database,
@@ -77,7 +111,18 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     },
   });
   const tlsPass = tls
-    ? await runTlsPass({ options, tls, devices, tcp: { load, drain, stored }, tcpPort: services.broker.mqttPort!, brokerPid: services.broker.pid, metricsUrls, token, database, cleanup })
+    ? await runTlsPass({
+        options,
+        tls,
+        devices,
+        tcp: { load, drain, stored },
+        tcpPort: services.broker.mqttPort!,
+        brokerPid: services.broker.pid,
+        metricsUrls,
+        token,
+        database,
+        cleanup,
+      })
     : undefined;
   const finalMetrics = await scrapeMetrics(metricsUrls, token);
   const rss = Object.fromEntries(services.all.map((s) => [s.name, s.rss()]));
@@ -110,23 +155,32 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     profiles,
   });
   console.log(`\n${formatTable(report)}\n`);
-  for (const profile of report.profiles ?? []) console.log(`${formatProfileSummary(profile.summary, `${profile.process}: ${profile.file}`)}\n`);
+  for (const profile of report.profiles ?? [])
+    console.log(`${formatProfileSummary(profile.summary, `${profile.process}: ${profile.file}`)}\n`);
   const file = writeJsonReport('ingest', report, outDir, stamp);
   console.log(`report written to ${file}`);
   if (tlsPass) console.log(`TLS report written to ${writeJsonReport('ingest-tls', tlsPass, outDir, stamp)}`);
 
   if (tlsPass && tlsPass.tls.lost > 0) {
-    console.error(`\n!!! ${tlsPass.tls.lost} readings PUBACKed over TLS are not in InfluxDB: acknowledged data was LOST !!!\n`);
+    console.error(
+      `\n!!! ${tlsPass.tls.lost} readings PUBACKed over TLS are not in InfluxDB: acknowledged data was LOST !!!\n`,
+    );
     return 1;
   }
   if (report.results.lost > 0) {
-    console.error(`\n!!! ${report.results.lost} PUBACKed readings are not in InfluxDB: acknowledged data was LOST !!!\n`);
+    console.error(
+      `\n!!! ${report.results.lost} PUBACKed readings are not in InfluxDB: acknowledged data was LOST !!!\n`,
+    );
     return 1;
   }
   return drain.reachedAt === undefined ? 1 : 0;
 }
 
-async function runBaselines(options: IngestOptions, stamp: string, outDir: string): Promise<NonNullable<IngestReport['baselines']>> {
+async function runBaselines(
+  options: IngestOptions,
+  stamp: string,
+  outDir: string,
+): Promise<NonNullable<IngestReport['baselines']>> {
   const baselines: NonNullable<IngestReport['baselines']> = { errors: [] };
   try {
     log(`baseline: Mosquitto forwarding, ${options.devices} publishers, ${options.baselineDurationS} s`);
@@ -145,7 +199,13 @@ async function runBaselines(options: IngestOptions, stamp: string, outDir: strin
   try {
     log(`baseline: InfluxDB write ceiling, ${options.ceilingLines} lines`);
     // The ingest worker's default batch size and concurrency (CP_INGEST_MAX_BATCH_LINES, CP_INGEST_CONCURRENCY).
-    baselines.influxCeiling = await measureInfluxCeiling({ influxUrl: options.influxUrl, database: `bench_${stamp}_ceiling`, lines: options.ceilingLines, batchSize: 5000, concurrency: 2 });
+    baselines.influxCeiling = await measureInfluxCeiling({
+      influxUrl: options.influxUrl,
+      database: `bench_${stamp}_ceiling`,
+      lines: options.ceilingLines,
+      batchSize: 5000,
+      concurrency: 2,
+    });
   } catch (err) {
     baselines.errors.push(`InfluxDB ceiling: ${(err as Error).message}`);
   }

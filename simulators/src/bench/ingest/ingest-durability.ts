@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path';
 import { log } from '../common/bench-log.js';
 import { startBenchRun } from '../common/bench-run.js';
 import { Cleanup } from '../common/cleanup.js';
-import { compareWithEverysec, formatDurabilityReport, type DurabilityPass, type DurabilityReport } from './durability-report.js';
+import {
+  compareWithEverysec,
+  formatDurabilityReport,
+  type DurabilityPass,
+  type DurabilityReport,
+} from './durability-report.js';
 import { startLevelRedis } from './durability-redis.js';
 import type { IngestOptions } from './ingest-options.js';
 import { writeJsonReport } from '../common/json-report.js';
@@ -44,32 +49,99 @@ export async function runDurabilityComparison(options: IngestOptions, cleanup: C
   const compared = compareWithEverysec(passes);
   const lost = passes.reduce((sum, p) => sum + Math.max(0, p.readingsAcked - p.stored), 0);
   // Without the options of the ordinary run that a comparison does not use (baselines, TLS, profile).
-  const { outDir: _o, nodeArgs: _n, baselines: _b, baselineDurationS: _bd, baselineSubscriberQos: _bq, ceilingLines: _c, mosquitto: _m, tls: _t, profile: _p, ...config } = options;
-  const report: DurabilityReport = { bench: 'ingest-durability', startedAt: startedAt.toISOString(), git: gitInfo(), machine: machineInfo(), config: { ...config, serviceNodeArgs: NODE_ARGS }, passes: compared, lost };
+  const {
+    outDir: _o,
+    nodeArgs: _n,
+    baselines: _b,
+    baselineDurationS: _bd,
+    baselineSubscriberQos: _bq,
+    ceilingLines: _c,
+    mosquitto: _m,
+    tls: _t,
+    profile: _p,
+    ...config
+  } = options;
+  const report: DurabilityReport = {
+    bench: 'ingest-durability',
+    startedAt: startedAt.toISOString(),
+    git: gitInfo(),
+    machine: machineInfo(),
+    config: { ...config, serviceNodeArgs: NODE_ARGS },
+    passes: compared,
+    lost,
+  };
   console.log(`\n${formatDurabilityReport(report)}\n`);
   console.log(`report written to ${writeJsonReport('ingest-durability', report, options.outDir, stamp)}`);
   if (lost > 0) console.error(`\n!!! ${lost} PUBACKed readings are not in InfluxDB: acknowledged data was LOST !!!\n`);
   return lost > 0 || passes.some((p) => !p.drained) ? 1 : 0;
 }
 
-async function measureLevel(options: IngestOptions, level: HandoffDurability, stamp: string, cleanup: Cleanup): Promise<DurabilityPass> {
+async function measureLevel(
+  options: IngestOptions,
+  level: HandoffDurability,
+  stamp: string,
+  cleanup: Cleanup,
+): Promise<DurabilityPass> {
   // Started before the run's own cleanup steps, so its keys are deleted before the servers stop.
-  const redis = await startLevelRedis({ level, redis: options.durabilityRedis, dir: join(resolve(options.outDir), 'redis'), keep: options.keep, mqttRedisUrl: options.redisUrl }, cleanup);
+  const redis = await startLevelRedis(
+    {
+      level,
+      redis: options.durabilityRedis,
+      dir: join(resolve(options.outDir), 'redis'),
+      keep: options.keep,
+      mqttRedisUrl: options.redisUrl,
+    },
+    cleanup,
+  );
   log(`private Redis for ${level}: ${Object.keys(redis.servers).join(', ')}`);
   const keyNodes = [...new Set([...redis.masterUrls, redis.env.CP_REDIS_URL])];
-  const run = await startBenchRun({ ...options, redisUrl: redis.env.CP_REDIS_URL, redisNodeUrls: keyNodes, prefixSuffix: level, databaseName: (s) => `bench_${s}_${level}` }, cleanup);
+  const run = await startBenchRun(
+    {
+      ...options,
+      redisUrl: redis.env.CP_REDIS_URL,
+      redisNodeUrls: keyNodes,
+      prefixSuffix: level,
+      databaseName: (s) => `bench_${s}_${level}`,
+    },
+    cleanup,
+  );
   const env: Record<string, string> = {
     // The stack's Redis Cluster, or another MQTT Redis, from the environment would bypass the level's servers.
-    ...serviceEnv({ ...options, redisUrl: redis.env.CP_REDIS_URL, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true, alsoOwned: ['CP_HANDOFF_DURABILITY', 'CP_REDIS_CLUSTER_NODES', 'CP_MQTT_REDIS_URL'], mqttCluster: options.mqttCluster }),
+    ...serviceEnv({
+      ...options,
+      redisUrl: redis.env.CP_REDIS_URL,
+      redisPrefix: run.redisPrefix,
+      database: run.databaseName,
+      token: run.token,
+      passThrough: true,
+      alsoOwned: ['CP_HANDOFF_DURABILITY', 'CP_REDIS_CLUSTER_NODES', 'CP_MQTT_REDIS_URL'],
+      mqttCluster: options.mqttCluster,
+    }),
     ...redis.env,
     CP_HANDOFF_DURABILITY: level,
   };
-  const services = await startServices({ layout: options.split ? 'split' : 'all-in-one', entry: options.entry, env, nodeArgs: [...NODE_ARGS, ...options.nodeArgs], logDir: run.logDir, stamp: `${stamp}-${level}` }, (service) => {
-    cleanup.add(`stop ${service.name}`, () => service.stop());
-    log(`${service.name} pid ${service.pid}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
-  });
+  const services = await startServices(
+    {
+      layout: options.split ? 'split' : 'all-in-one',
+      entry: options.entry,
+      env,
+      nodeArgs: [...NODE_ARGS, ...options.nodeArgs],
+      logDir: run.logDir,
+      stamp: `${stamp}-${level}`,
+    },
+    (service) => {
+      cleanup.add(`stop ${service.name}`, () => service.stop());
+      log(`${service.name} pid ${service.pid}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
+    },
+  );
   const metricsUrls = services.all.map((s) => s.metricsUrl);
-  const devices = await provisionDevices({ apiUrl: services.api.apiUrl!, token: run.token, count: options.devices, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
+  const devices = await provisionDevices({
+    apiUrl: services.api.apiUrl!,
+    token: run.token,
+    count: options.devices,
+    type: BENCH_DEVICE_TYPE,
+    cities: BENCH_CITIES,
+  });
   const cpu = new CpuWatch({
     ...Object.fromEntries(services.all.map((s) => [s.name, s.pid])),
     ...Object.fromEntries(Object.entries(redis.servers).map(([name, s]) => [name, s.pid])),
@@ -82,7 +154,14 @@ async function measureLevel(options: IngestOptions, level: HandoffDurability, st
   const measured = await runMeasuredLoad({
     mqttPorts: [services.broker.mqttPort!],
     devices,
-    load: { window: options.window, durationS: options.durationS, warmupS: options.warmupS, rate: options.rate, batch: options.batch, settleTimeoutMs: 30_000 },
+    load: {
+      window: options.window,
+      durationS: options.durationS,
+      warmupS: options.warmupS,
+      rate: options.rate,
+      batch: options.batch,
+      settleTimeoutMs: 30_000,
+    },
     metricsUrls,
     token: run.token,
     database: run.database!,
@@ -108,7 +187,12 @@ async function measureLevel(options: IngestOptions, level: HandoffDurability, st
     stored: measured.stored,
     drained: measured.drain.reachedAt !== undefined,
     connectionsLost: load.connectionsLost,
-    ackLatencyMs: { count: load.ackLatency.count, p50: load.ackLatency.p50Us / 1000, p99: load.ackLatency.p99Us / 1000, max: load.ackLatency.maxUs / 1000 },
+    ackLatencyMs: {
+      count: load.ackLatency.count,
+      p50: load.ackLatency.p50Us / 1000,
+      p99: load.ackLatency.p99Us / 1000,
+      max: load.ackLatency.maxUs / 1000,
+    },
     replicaTimeouts: metricTotal(metrics, 'citypulse_handoff_replica_timeouts_total'),
     waitCalls: calls.byCommand.wait ?? 0,
     redisCommandsPerReading: Math.round((calls.total / Math.max(1, load.readingsAcked)) * 1000) / 1000,

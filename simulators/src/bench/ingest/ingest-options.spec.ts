@@ -18,16 +18,24 @@ describe('ingest bench options: --durability', () => {
   it('runs the passes on one private Redis unless asked for a private Redis Cluster', () => {
     expect(parse('--durability', 'replica').durabilityRedis).toBe('single');
     expect(parse('--durability', 'replica', '--durability-redis', 'cluster').durabilityRedis).toBe('cluster');
-    expect(() => parse('--durability', 'replica', '--durability-redis', 'sentinel')).toThrow('--durability-redis must be single or cluster, not sentinel');
+    expect(() => parse('--durability', 'replica', '--durability-redis', 'sentinel')).toThrow(
+      '--durability-redis must be single or cluster, not sentinel',
+    );
   });
 
   it('names a level it does not know, with the ones it does', () => {
-    expect(() => parse('--durability', 'always,fsync,')).toThrow('--durability takes levels out of everysec, always, replica separated by commas, not "fsync", ""');
+    expect(() => parse('--durability', 'always,fsync,')).toThrow(
+      '--durability takes levels out of everysec, always, replica separated by commas, not "fsync", ""',
+    );
   });
 
   it('refuses the passes that would not be part of the comparison, naming each', () => {
     expect(() => parse('--durability', 'always', '--tls', '--profile', '--devices', '0')).toThrow(
-      ['--devices must be an integer from 1 to 100000, not 0', '--tls cannot be combined with --durability', '--profile cannot be combined with --durability'].join('\n'),
+      [
+        '--devices must be an integer from 1 to 100000, not 0',
+        '--tls cannot be combined with --durability',
+        '--profile cannot be combined with --durability',
+      ].join('\n'),
     );
     expect(parse('--tls').tls).toBe(true);
   });

@@ -37,7 +37,8 @@ export function buildIngestReport(i: ReportInputs): IngestReport {
   // Drain included: the run is over for a reading only once InfluxDB has it.
   const endToEndS = ((i.drain.reachedAt ?? Date.now()) - load.firstPublishAt) / 1000;
   const endToEndReadingsPerSecond = i.stored / endToEndS;
-  const toMs = (q: ReturnType<typeof histogramQuantile>): Quantile | undefined => (q ? { ms: q.value * 1000, aboveHighestBound: q.aboveHighestBound } : undefined);
+  const toMs = (q: ReturnType<typeof histogramQuantile>): Quantile | undefined =>
+    q ? { ms: q.value * 1000, aboveHighestBound: q.aboveHighestBound } : undefined;
   const delay = histogramBuckets(i.finalMetrics, 'citypulse_reading_store_delay_seconds');
   const writes = histogramBuckets(i.finalMetrics, 'citypulse_influx_write_seconds');
   const writeCount = metricTotal(i.finalMetrics, 'citypulse_influx_write_seconds_count');
@@ -45,8 +46,10 @@ export function buildIngestReport(i: ReportInputs): IngestReport {
   const l = load.ackLatency;
   const w = load.warmupAckLatency;
   const baselines = i.baselines;
-  if (baselines?.influxCeiling) baselines.ratioToInfluxCeiling = endToEndReadingsPerSecond / baselines.influxCeiling.linesPerSecond;
-  if (baselines?.mosquitto) baselines.ratioToMosquitto = endToEndReadingsPerSecond / baselines.mosquitto.readingsPerSecond;
+  if (baselines?.influxCeiling)
+    baselines.ratioToInfluxCeiling = endToEndReadingsPerSecond / baselines.influxCeiling.linesPerSecond;
+  if (baselines?.mosquitto)
+    baselines.ratioToMosquitto = endToEndReadingsPerSecond / baselines.mosquitto.readingsPerSecond;
   const { CP_API_TOKEN: _secret, ...envShown } = i.serviceEnv;
   return {
     bench: 'ingest',
@@ -93,7 +96,15 @@ export function buildIngestReport(i: ReportInputs): IngestReport {
       publishPhaseMessagesPerSecond: Math.round(load.messagesAcked / publishPhaseS),
       endToEndFieldValuesPerSecond: Math.round(endToEndReadingsPerSecond * METER_FIELDS.length),
       warmupAckLatencyMs: { count: w.count, p50: w.p50Us / 1000, p99: w.p99Us / 1000, max: w.maxUs / 1000 },
-      ackLatencyMs: { count: l.count, mean: l.meanUs / 1000, p50: l.p50Us / 1000, p90: l.p90Us / 1000, p99: l.p99Us / 1000, p999: l.p999Us / 1000, max: l.maxUs / 1000 },
+      ackLatencyMs: {
+        count: l.count,
+        mean: l.meanUs / 1000,
+        p50: l.p50Us / 1000,
+        p90: l.p90Us / 1000,
+        p99: l.p99Us / 1000,
+        p999: l.p999Us / 1000,
+        max: l.maxUs / 1000,
+      },
       storeDelayMs: {
         p50: toMs(histogramQuantile(delay, 0.5)),
         p99: toMs(histogramQuantile(delay, 0.99)),

@@ -32,11 +32,21 @@ export async function runTlsPass(o: {
   database: BenchDatabase;
   cleanup: Cleanup;
 }): Promise<TlsPassReport> {
-  log(`TLS pass: the same ${o.devices.length} devices publish over TLS (port ${o.tls.port}) for ${o.options.durationS} s`);
+  log(
+    `TLS pass: the same ${o.devices.length} devices publish over TLS (port ${o.tls.port}) for ${o.options.durationS} s`,
+  );
   const tls = await runMeasuredLoad({
     mqttPorts: [o.tls.port],
     devices: o.devices,
-    load: { window: o.options.window, durationS: o.options.durationS, warmupS: o.options.warmupS, rate: o.options.rate, batch: o.options.batch, settleTimeoutMs: 30_000, tls: { ca: o.tls.ca } },
+    load: {
+      window: o.options.window,
+      durationS: o.options.durationS,
+      warmupS: o.options.warmupS,
+      rate: o.options.rate,
+      batch: o.options.batch,
+      settleTimeoutMs: 30_000,
+      tls: { ca: o.tls.ca },
+    },
     metricsUrls: o.metricsUrls,
     token: o.token,
     database: o.database,
@@ -45,12 +55,21 @@ export async function runTlsPass(o: {
     cleanup: o.cleanup,
   });
   log('CONNECT storm: the fleet over TCP, over TLS (full handshakes), over TLS resuming sessions');
-  const connectStorm = await measureConnectStorm({ devices: o.devices, tcpPort: o.tcpPort, tls: o.tls, brokerPid: o.brokerPid, concurrency: 32 });
+  const connectStorm = await measureConnectStorm({
+    devices: o.devices,
+    tcpPort: o.tcpPort,
+    tls: o.tls,
+    brokerPid: o.brokerPid,
+    concurrency: 32,
+  });
   const [tcpRates, tlsRates] = [loadRates(o.tcp), loadRates(tls)];
   const report: TlsPassReport = {
     tcp: tcpRates,
     tls: tlsRates,
-    ratio: { acked: tlsRates.readingsAckedPerS / tcpRates.readingsAckedPerS, endToEnd: tlsRates.endToEndPerS / tcpRates.endToEndPerS },
+    ratio: {
+      acked: tlsRates.readingsAckedPerS / tcpRates.readingsAckedPerS,
+      endToEnd: tlsRates.endToEndPerS / tcpRates.endToEndPerS,
+    },
     connectStorm,
   };
   console.log(`\n${formatTlsPass(report)}\n`);
@@ -60,11 +79,19 @@ export async function runTlsPass(o: {
 export function formatTlsPass(r: TlsPassReport): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const pass = (p: TlsConnectStorm['plain']) =>
-    `${n(p.connectsPerS)} CONNECTs/s, ${p.connections} connections, broker RSS +${p.rssPerConnectionKb.toFixed(1)} KB each${p.resumed ? `, ${p.resumed} resumed` : ''}${p.failures ? `, ${p.failures} FAILED` : ''}`;
+    `${n(p.connectsPerS)} CONNECTs/s, ${p.connections} connections, broker RSS ` +
+    `+${p.rssPerConnectionKb.toFixed(1)} KB ` +
+    `each${p.resumed ? `, ${p.resumed} resumed` : ''}${p.failures ? `, ${p.failures} FAILED` : ''}`;
   return formatRows([
     'TLS beside TCP (same service, same devices, same duration)',
-    ['TCP readings/s', `${n(r.tcp.readingsAckedPerS)} PUBACKed, ${n(r.tcp.endToEndPerS)} end to end, ${r.tcp.lost} lost`],
-    ['TLS readings/s', `${n(r.tls.readingsAckedPerS)} PUBACKed, ${n(r.tls.endToEndPerS)} end to end, ${r.tls.lost} lost`],
+    [
+      'TCP readings/s',
+      `${n(r.tcp.readingsAckedPerS)} PUBACKed, ${n(r.tcp.endToEndPerS)} end to end, ${r.tcp.lost} lost`,
+    ],
+    [
+      'TLS readings/s',
+      `${n(r.tls.readingsAckedPerS)} PUBACKed, ${n(r.tls.endToEndPerS)} end to end, ${r.tls.lost} lost`,
+    ],
     ['TLS ÷ TCP', `${r.ratio.acked.toFixed(2)} PUBACKed, ${r.ratio.endToEnd.toFixed(2)} end to end (target ≥ 0.80)`],
     'CONNECT storm (secrets already verified: the handshake is the difference)',
     ['TCP', pass(r.connectStorm.plain)],

@@ -25,7 +25,10 @@ export interface MosquittoBaseline {
   messagesPublished: number;
   messagesAcked: number;
   messagesReceived: number;
-  /** Messages delivered to the subscriber per second, first publish → last delivery (same definition as our end-to-end rate). */
+  /**
+   * Messages delivered to the subscriber per second, first publish → last delivery (same definition as our end-to-end
+   * rate).
+   */
   forwardedPerSecond: number;
   /** The same in readings (× readings per publish). */
   readingsPerSecond: number;
@@ -83,18 +86,27 @@ async function drive(port: number, options: MosquittoBaselineOptions, brokerPid:
     if (packet.cmd === 'publish') {
       received++;
       lastReceivedAt = Date.now();
-      if (packet.qos === 1) subscriber.socket.write(mqttPacket.generate({ cmd: 'puback', messageId: packet.messageId }));
+      if (packet.qos === 1)
+        subscriber.socket.write(mqttPacket.generate({ cmd: 'puback', messageId: packet.messageId }));
     } else if (packet.cmd === 'suback') {
       subscribed();
     }
   };
-  subscriber.write({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'devices/#', qos: options.subscriberQos }] });
+  subscriber.write({
+    cmd: 'subscribe',
+    messageId: 1,
+    subscriptions: [{ topic: 'devices/#', qos: options.subscriberQos }],
+  });
   await suback;
 
   const generator = await LoadGenerator.connect({
     host: '127.0.0.1',
     port,
-    publishers: Array.from({ length: options.devices }, (_, i) => ({ clientId: `bench-pub-${i + 1}`, topic: `devices/bench-pub-${i + 1}/telemetry`, seed: i + 1 })),
+    publishers: Array.from({ length: options.devices }, (_, i) => ({
+      clientId: `bench-pub-${i + 1}`,
+      topic: `devices/bench-pub-${i + 1}/telemetry`,
+      seed: i + 1,
+    })),
     window: options.window,
     durationMs: options.durationMs,
     rate: 0,

@@ -94,37 +94,71 @@ const quantile = (q?: Quantile) => (q ? `${q.aboveHighestBound ? '> ' : ''}${ms(
 export function formatTable(report: IngestReport): string {
   const { config: c, results: r, baselines: b } = report;
   const rows: Row[] = [
-    `citypulse ingest bench — ${report.startedAt}, commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}`,
-    `machine: ${report.machine.cores} cores (${report.machine.cpuModel}), ${int(report.machine.memoryMb)} MiB, node ${report.machine.node}`,
-    `config: ${c.devices} × ${c.deviceType}, ${c.fieldsPerReading} fields/reading, window ${c.window}, ${c.durationS} s, ` +
+    `citypulse ingest bench — ${report.startedAt}, ` +
+      `commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}`,
+    `machine: ${report.machine.cores} cores (${report.machine.cpuModel}), ${int(report.machine.memoryMb)} ` +
+      `MiB, node ${report.machine.node}`,
+    `config: ${c.devices} × ${c.deviceType}, ${c.fieldsPerReading} fields/reading, ` +
+      `window ${c.window}, ${c.durationS} s, ` +
       `rate ${c.rate > 0 ? `${int(c.rate)}/s` : 'unlimited'}, ` +
-        (c.batch === 1 ? 'one reading per publish' : `batch ${c.batch} readings per publish`),
+      (c.batch === 1 ? 'one reading per publish' : `batch ${c.batch} readings per publish`),
     `service: ${c.processes.map((p) => `${p.name} (${p.apps})`).join(' + ')}`,
     '',
     ['readings published', int(r.readingsPublished) + (c.batch > 1 ? `  (${int(r.messagesPublished)} messages)` : '')],
-    ['readings PUBACKed', int(r.readingsAcked) + (r.unackedMessages > 0 ? `  (${int(r.unackedMessages)} messages never acked)` : '')],
+    [
+      'readings PUBACKed',
+      int(r.readingsAcked) + (r.unackedMessages > 0 ? `  (${int(r.unackedMessages)} messages never acked)` : ''),
+    ],
     ['readings stored (InfluxDB count)', int(r.stored)],
     ['LOST (PUBACKed − stored)', r.lost === 0 ? '0' : `${int(r.lost)}   <<<<<<<<<< ACKNOWLEDGED READINGS LOST`],
-    ...(r.rejected > 0 ? [['rejected by the broker', `${int(r.rejected)}   <<< the generator sent invalid readings`] as [string, string]] : []),
+    ...(r.rejected > 0
+      ? [['rejected by the broker', `${int(r.rejected)}   <<< the generator sent invalid readings`] as [string, string]]
+      : []),
     ...(r.droppedByInflux > 0 ? [['dropped by InfluxDB', int(r.droppedByInflux)] as [string, string]] : []),
     ...(r.connectionsLost > 0 ? [['connections lost', String(r.connectionsLost)] as [string, string]] : []),
     '',
-    ['end-to-end readings/s', `${int(r.endToEndReadingsPerSecond)}   (stored ÷ ${r.endToEndS.toFixed(2)} s from first publish to all stored${r.drained ? '' : ', NOT DRAINED'})`],
+    [
+      'end-to-end readings/s',
+      `${int(r.endToEndReadingsPerSecond)}   (stored ÷ ${r.endToEndS.toFixed(2)} s from first publish to all ` +
+        `stored${r.drained ? '' : ', NOT DRAINED'})`,
+    ],
     ['end-to-end field values/s', int(r.endToEndFieldValuesPerSecond)],
     ...(c.batch > 1 ? [['end-to-end messages/s', int(r.endToEndMessagesPerSecond)] as [string, string]] : []),
-    ['publish-phase readings/s', `${int(r.publishPhaseReadingsPerSecond)}   (PUBACKed ÷ ${r.publishPhaseS.toFixed(2)} s)`],
+    [
+      'publish-phase readings/s',
+      `${int(r.publishPhaseReadingsPerSecond)}   (PUBACKed ÷ ${r.publishPhaseS.toFixed(2)} s)`,
+    ],
     ...(c.batch > 1 ? [['publish-phase messages/s', int(r.publishPhaseMessagesPerSecond)] as [string, string]] : []),
-    ['stored when publishing stopped', r.storedAtPublishStop === undefined ? 'n/a' : `${int(r.storedAtPublishStop)} (${pct(r.storedAtPublishStop, r.readingsAcked)} of PUBACKed)`],
+    [
+      'stored when publishing stopped',
+      r.storedAtPublishStop === undefined
+        ? 'n/a'
+        : `${int(r.storedAtPublishStop)} (${pct(r.storedAtPublishStop, r.readingsAcked)} of PUBACKed)`,
+    ],
     ['PUBACKed/s per second (min/median/max)', perSecond(r.readingsAckedPerSecond)],
     '',
-    ['publish → PUBACK p50 / p99 / max', `${ms(r.ackLatencyMs.p50)} / ${ms(r.ackLatencyMs.p99)} / ${ms(r.ackLatencyMs.max)} ms` + (c.warmupS > 0 ? `   (publishes after the first ${c.warmupS} s)` : '')],
+    [
+      'publish → PUBACK p50 / p99 / max',
+      `${ms(r.ackLatencyMs.p50)} / ${ms(r.ackLatencyMs.p99)} / ${ms(r.ackLatencyMs.max)} ms` +
+        (c.warmupS > 0 ? `   (publishes after the first ${c.warmupS} s)` : ''),
+    ],
     ...(r.warmupAckLatencyMs.count > 0
-      ? [['  during the warm-up p50 / p99 / max', `${ms(r.warmupAckLatencyMs.p50)} / ${ms(r.warmupAckLatencyMs.p99)} / ${ms(r.warmupAckLatencyMs.max)} ms   (${int(r.warmupAckLatencyMs.count)} publishes)`] as [string, string]]
+      ? [
+          [
+            '  during the warm-up p50 / p99 / max',
+            `${ms(r.warmupAckLatencyMs.p50)} / ${ms(r.warmupAckLatencyMs.p99)} ` +
+              `/ ${ms(r.warmupAckLatencyMs.max)} ms   (${int(r.warmupAckLatencyMs.count)} publishes)`,
+          ] as [string, string],
+        ]
       : []),
-    ['publish → stored p50 / p99', `${quantile(r.storeDelayMs.p50)} / ${quantile(r.storeDelayMs.p99)}   (${r.storeDelayMs.resolution})`],
+    [
+      'publish → stored p50 / p99',
+      `${quantile(r.storeDelayMs.p50)} / ${quantile(r.storeDelayMs.p99)}   (${r.storeDelayMs.resolution})`,
+    ],
     [
       'InfluxDB writes by the service',
-      `${int(r.influxWrites.count)} writes, ${int(r.influxWrites.meanLines)} lines each on average, p50 / p99 ${quantile(r.influxWrites.p50)} / ${quantile(r.influxWrites.p99)}`,
+      `${int(r.influxWrites.count)} writes, ${int(r.influxWrites.meanLines)} lines each on average, p50 / ` +
+        `p99 ${quantile(r.influxWrites.p50)} / ${quantile(r.influxWrites.p99)}`,
     ],
     '',
     ...Object.entries(r.serviceRssMb).flatMap(([name, rss]): Array<[string, string]> => [
@@ -139,7 +173,8 @@ export function formatTable(report: IngestReport): string {
       const ceil = b.influxCeiling;
       rows.push([
         'InfluxDB ceiling (direct line protocol)',
-        `${int(ceil.linesPerSecond)} lines/s  (${int(ceil.lines)} lines of ${ceil.fieldsPerLine} fields, ${int(ceil.batchSize)}/batch, concurrency ${ceil.concurrency})`,
+        `${int(ceil.linesPerSecond)} lines/s  (${int(ceil.lines)} lines of ${ceil.fieldsPerLine} ` +
+          `fields, ${int(ceil.batchSize)}/batch, concurrency ${ceil.concurrency})`,
       ]);
       rows.push(['  CPU while writing', cpuText(ceil.cpuPercentOfCore)]);
       rows.push(['  ours as a share of it', share(b.ratioToInfluxCeiling)]);
@@ -148,10 +183,16 @@ export function formatTable(report: IngestReport): string {
       const m = b.mosquitto;
       rows.push([
         `Mosquitto ${m.mosquittoVersion} forwarding (QoS 1 in, QoS ${m.subscriberQos} out)`,
-        `${int(m.forwardedPerSecond)} msgs/s${c.batch > 1 ? ` = ${int(m.readingsPerSecond)} readings/s` : ''}  (${int(m.messagesReceived)} delivered of ${int(m.messagesAcked)} PUBACKed, ${m.durationS} s; PUBACK p99 ${ms(m.ackLatency.p99Us / 1000)} ms)`,
+        `${int(m.forwardedPerSecond)} msgs/s${c.batch > 1 ? ` = ${int(m.readingsPerSecond)} readings/s` : ''} ` +
+          ` (${int(m.messagesReceived)} delivered of ${int(m.messagesAcked)} PUBACKed, ${m.durationS} s; PUBACK ` +
+          `p99 ${ms(m.ackLatency.p99Us / 1000)} ms)`,
       ]);
       const generatorBound = (m.cpuPercentOfCore.generator ?? 0) >= 90;
-      rows.push(['  CPU while publishing', cpuText(m.cpuPercentOfCore) + (generatorBound ? '   <<< the load generator was saturated: Mosquitto can do more, this is a floor' : '')]);
+      rows.push([
+        '  CPU while publishing',
+        cpuText(m.cpuPercentOfCore) +
+          (generatorBound ? '   <<< the load generator was saturated: Mosquitto can do more, this is a floor' : ''),
+      ]);
       rows.push(['  ours as a share of it', share(b.ratioToMosquitto)]);
     }
     for (const error of b.errors) rows.push(['baseline failed', error]);

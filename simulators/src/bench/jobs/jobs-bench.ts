@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { STACK_OPTIONS, optionLines, readOptions, type OptionSpec, type StackOptions } from '../common/bench-options.js';
+import {
+  STACK_OPTIONS,
+  optionLines,
+  readOptions,
+  type OptionSpec,
+  type StackOptions,
+} from '../common/bench-options.js';
 import { Cleanup } from '../common/cleanup.js';
 import { connectFleet, quantile } from '../common/connect-fleet.js';
 import { CommandAnsweringFleet } from './jobs-fleet.js';
@@ -38,7 +44,12 @@ const HELP = [
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const round = (n: number) => Math.round(n * 10) / 10;
-const quantiles = (values: number[]) => ({ p50: round(quantile(values, 0.5)), p99: round(quantile(values, 0.99)), max: round(quantile(values, 1)), n: values.length });
+const quantiles = (values: number[]) => ({
+  p50: round(quantile(values, 0.5)),
+  p99: round(quantile(values, 0.99)),
+  max: round(quantile(values, 1)),
+  n: values.length,
+});
 
 interface Options extends StackOptions {
   devices: number;
@@ -103,7 +114,14 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
     CP_JOBS_MAX_BATCH: String(options.maxBatch),
   };
   const start = async (name: 'broker' | 'api' | 'alerts') => {
-    const service = await ServiceProcess.start({ name, apps: name, entry: options.entry, env: { ...env, CP_APPS: name }, nodeArgs: ['--enable-source-maps'], logFile: join(options.outDir, 'logs', `jobs-${stamp}-${name}.log`) });
+    const service = await ServiceProcess.start({
+      name,
+      apps: name,
+      entry: options.entry,
+      env: { ...env, CP_APPS: name },
+      nodeArgs: ['--enable-source-maps'],
+      logFile: join(options.outDir, 'logs', `jobs-${stamp}-${name}.log`),
+    });
     cleanup.add(`stop ${name}`, () => service.stop());
     return service;
   };
@@ -111,24 +129,42 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
   const api = await start('api');
   const alerts = await start('alerts');
   const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${api.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${api.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
   };
 
-  const rows = Array.from({ length: options.devices }, (_, i) => ({ id: `job-${String(i + 1).padStart(6, '0')}`, type: 'env-sensor', city: 'bench', site: `bench-site-${i % 20}` }));
+  const rows = Array.from({ length: options.devices }, (_, i) => ({
+    id: `job-${String(i + 1).padStart(6, '0')}`,
+    type: 'env-sensor',
+    city: 'bench',
+    site: `bench-site-${i % 20}`,
+  }));
   const created = await call('POST', '/devices/bulk', rows);
-  if (created.status !== 201) throw new Error(`bulk provisioning failed: ${created.status} ${JSON.stringify(created.body).slice(0, 300)}`);
+  if (created.status !== 201)
+    throw new Error(`bulk provisioning failed: ${created.status} ${JSON.stringify(created.body).slice(0, 300)}`);
   const devices = (created.body as { devices: Array<{ id: string; secret: string }> }).devices;
   log(`${devices.length} devices provisioned; connecting them (${options.concurrency} CONNECTs in flight)`);
-  const connected = await connectFleet(devices, { host: '127.0.0.1', port: broker.mqttPort!, concurrency: options.concurrency });
+  const connected = await connectFleet(devices, {
+    host: '127.0.0.1',
+    port: broker.mqttPort!,
+    concurrency: options.concurrency,
+  });
   cleanup.add('close connections', () => Promise.all(connected.connections.map((c) => c.close())));
   if (connected.failures.length > 0) log(`${connected.failures.length} connections failed: ${connected.failures[0]}`);
-  const failing = new Set(options.failEvery > 0 ? devices.filter((_, i) => (i + 1) % options.failEvery === 0).map((d) => d.id) : []);
+  const failing = new Set(
+    options.failEvery > 0 ? devices.filter((_, i) => (i + 1) % options.failEvery === 0).map((d) => d.id) : [],
+  );
   const fleet = new CommandAnsweringFleet(connected.connections, (id) => failing.has(id));
   await fleet.subscribe();
   const online = await waitForOnline(call, connected.connections.length);
-  log(`${connected.connections.length} connected and subscribed in ${round(connected.wallMs / 1000)} s; ${online} online`);
+  log(
+    `${connected.connections.length} connected and subscribed in ${round(connected.wallMs / 1000)} s; ${online} online`,
+  );
 
   const brokerRssBefore = readMemory(broker.pid)?.vmRssKb;
   const job = await call('POST', '/jobs', {
@@ -149,7 +185,8 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
   let last = job.body as JobView;
   const pollEvery = 1000 / options.pollHz;
   let lastLog = 0;
-  const settled = (j: typeof last) => !['running', 'paused'].includes(j.state) && j.counts.dispatching + j.counts['in-progress'] + j.counts.waiting === 0;
+  const settled = (j: typeof last) =>
+    !['running', 'paused'].includes(j.state) && j.counts.dispatching + j.counts['in-progress'] + j.counts.waiting === 0;
   while (!settled(last) && performance.now() - jobStarted < 30 * 60_000) {
     const at = performance.now();
     const response = await call('GET', `/jobs/${jobId}`);
@@ -157,7 +194,12 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
     if (response.status === 200) last = response.body as JobView;
     if (performance.now() - lastLog > 5000) {
       lastLog = performance.now();
-      log(`${last.state}: ${Object.entries(last.counts).filter(([, n]) => n).map(([s, n]) => `${s} ${n}`).join(', ')}`);
+      log(
+        `${last.state}: ${Object.entries(last.counts)
+          .filter(([, n]) => n)
+          .map(([s, n]) => `${s} ${n}`)
+          .join(', ')}`,
+      );
     }
     const wait = pollEvery - (performance.now() - at);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -172,14 +214,30 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
     machine: machineInfo(),
     config: { ...options, processes: ['broker', 'api', 'alerts'], redisPrefix },
     results: {
-      job: { id: last.id, state: last.state, reason: last.reason, total: last.total, counts, countsSum: sum, countsAddUp: sum === options.devices },
+      job: {
+        id: last.id,
+        state: last.state,
+        reason: last.reason,
+        total: last.total,
+        counts,
+        countsSum: sum,
+        countsAddUp: sum === options.devices,
+      },
       timeToCompleteS: round(completeMs / 1000),
       devicesPerSecond: Math.round(options.devices / (completeMs / 1000)),
       serverSideS: round((Date.parse(last.updatedAt) - Date.parse(last.createdAt)) / 1000),
       getJobMs: quantiles(getMs),
-      devices: { connected: connected.connections.length, reached: fleet.devicesReached, withDuplicateCommands: fleet.devicesWithDuplicates, failing: failing.size },
+      devices: {
+        connected: connected.connections.length,
+        reached: fleet.devicesReached,
+        withDuplicateCommands: fleet.devicesWithDuplicates,
+        failing: failing.size,
+      },
       rssMb: {
-        broker: { before: brokerRssBefore && round(brokerRssBefore / 1024), end: round((readMemory(broker.pid)?.vmRssKb ?? 0) / 1024) },
+        broker: {
+          before: brokerRssBefore && round(brokerRssBefore / 1024),
+          end: round((readMemory(broker.pid)?.vmRssKb ?? 0) / 1024),
+        },
         alerts: round((readMemory(alerts.pid)?.vmRssKb ?? 0) / 1024),
         api: round((readMemory(api.pid)?.vmRssKb ?? 0) / 1024),
       },
@@ -189,12 +247,20 @@ async function bench(options: Options, cleanup: Cleanup): Promise<number> {
   console.log(
     [
       '',
-      `citypulse jobs bench — ${report.startedAt}, commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}, ${options.devices} devices`,
-      `  job ${r.job.state}${r.job.reason ? ` (${r.job.reason})` : ''} in ${r.timeToCompleteS} s (${r.devicesPerSecond} devices/s; ${options.initial} first, then ${options.rate}/min, tick ${options.tickMs} ms, batch ${options.maxBatch})`,
-      `  per state: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(', ')} — sum ${sum}${r.job.countsAddUp ? '' : ` (NOT ${options.devices})`}`,
+      `citypulse jobs bench — ${report.startedAt}, ` +
+        `commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}, ${options.devices} ` +
+        `devices`,
+      `  job ${r.job.state}${r.job.reason ? ` (${r.job.reason})` : ''} in ${r.timeToCompleteS} s ` +
+        `(${r.devicesPerSecond} devices/s; ${options.initial} first, then ${options.rate}/min, ` +
+        `tick ${options.tickMs} ms, batch ${options.maxBatch})`,
+      `  per state: ${Object.entries(counts)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', ')} — sum ${sum}${r.job.countsAddUp ? '' : ` (NOT ${options.devices})`}`,
       `  devices reached ${r.devices.reached}, with a duplicate command ${r.devices.withDuplicateCommands}`,
-      `  GET /jobs/:id while running: p50 ${r.getJobMs.p50} ms, p99 ${r.getJobMs.p99} ms, max ${r.getJobMs.max} ms (${r.getJobMs.n} requests)`,
-      `  RSS: broker ${r.rssMb.broker.before} → ${r.rssMb.broker.end} MiB, alerts ${r.rssMb.alerts} MiB, api ${r.rssMb.api} MiB`,
+      `  GET /jobs/:id while running: p50 ${r.getJobMs.p50} ms, p99 ${r.getJobMs.p99} ms, ` +
+        `max ${r.getJobMs.max} ms (${r.getJobMs.n} requests)`,
+      `  RSS: broker ${r.rssMb.broker.before} → ${r.rssMb.broker.end} MiB, alerts ${r.rssMb.alerts} MiB, ` +
+        `api ${r.rssMb.api} MiB`,
       '',
     ].join('\n'),
   );
@@ -215,7 +281,11 @@ interface JobView {
   updatedAt: string;
 }
 
-async function waitForOnline(call: (method: string, path: string) => Promise<{ body: unknown }>, expected: number, timeoutMs = 120_000): Promise<number> {
+async function waitForOnline(
+  call: (method: string, path: string) => Promise<{ body: unknown }>,
+  expected: number,
+  timeoutMs = 120_000,
+): Promise<number> {
   const startedAt = performance.now();
   let online = 0;
   while (performance.now() - startedAt < timeoutMs) {

@@ -33,7 +33,11 @@ export class CommandAnsweringFleet {
                 resolve();
               } else previous(packet);
             };
-            connection.write({ cmd: 'subscribe', messageId, subscriptions: [{ topic: deviceTopic(connection.clientId, 'commands'), qos: 1 }] });
+            connection.write({
+              cmd: 'subscribe',
+              messageId,
+              subscriptions: [{ topic: deviceTopic(connection.clientId, 'commands'), qos: 1 }],
+            });
           }),
       ),
     );
@@ -58,8 +62,18 @@ export class CommandAnsweringFleet {
     seen.add(command.id);
     this.received.set(deviceId, seen);
     if (!first) return;
-    const ack = this.fails(deviceId) ? { id: command.id, status: 'failed', error: 'injected failure' } : { id: command.id, status: 'succeeded', result: { rebooted: true } };
-    connection.write({ cmd: 'publish', topic: deviceTopic(deviceId, 'command-acks'), payload: Buffer.from(JSON.stringify(ack)), qos: 1, messageId: this.messageId(), retain: false, dup: false });
+    const ack = this.fails(deviceId)
+      ? { id: command.id, status: 'failed', error: 'injected failure' }
+      : { id: command.id, status: 'succeeded', result: { rebooted: true } };
+    connection.write({
+      cmd: 'publish',
+      topic: deviceTopic(deviceId, 'command-acks'),
+      payload: Buffer.from(JSON.stringify(ack)),
+      qos: 1,
+      messageId: this.messageId(),
+      retain: false,
+      dup: false,
+    });
   }
 
   private messageId(): number {

@@ -5,7 +5,10 @@ const frame = (functionName: string, url = '') => ({ functionName, url, lineNumb
 const INGEST = 'file:///w/dist/apps/broker/src/telemetry/telemetry-ingestor.js';
 const ROUTE = 'file:///w/dist/apps/broker/src/telemetry/telemetry-routing.js';
 
-/** Start-up (node 2) for 5 ms, then the load: ingest (3) and what it calls (4), a route check (5), start-up again at the end. */
+/**
+ * Start-up (node 2) for 5 ms, then the load: ingest (3) and what it calls (4), a route check (5), start-up again at the
+ * end.
+ */
 function profile(routeUs: number): CpuProfile {
   return {
     startTime: 0,
@@ -18,13 +21,14 @@ function profile(routeUs: number): CpuProfile {
       { id: 5, callFrame: frame('wanted', ROUTE) },
     ],
     samples: [2, 3, 4, 5, 3, 2],
-    // Sample i lasts timeDeltas[i + 1]: start-up 5 ms, ingest 1 ms, parse 1 ms, wanted `routeUs`, ingest 1 ms, start-up 1 ms.
+    // Sample i lasts timeDeltas[i + 1]: start-up 5 ms, ingest 1 ms, parse 1 ms, wanted `routeUs`, ingest 1 ms, start-up
+    // 1 ms.
     timeDeltas: [0, 5000, 1000, 1000, routeUs, 1000, 1000, 0],
   };
 }
 
 describe('loadWindow', () => {
-  it('spans the samples taken inside the marking function, in the profile\'s own clock', () => {
+  it("spans the samples taken inside the marking function, in the profile's own clock", () => {
     // Inside ingest: samples stamped 5000 (ingest), 6000 (parse, called by it) and 7000 + route time (ingest again).
     expect(loadWindow(profile(1000))).toEqual({ fromUs: 5000, toUs: 8000 });
   });

@@ -26,11 +26,18 @@ export interface ShareDiff {
 }
 
 /** The load window of `profile`, in the µs of its own clock (what summariseProfile takes). */
-export function loadWindow(profile: CpuProfile, marker: WindowMarker = INGEST_MARKER): { fromUs: number; toUs: number } {
+export function loadWindow(
+  profile: CpuProfile,
+  marker: WindowMarker = INGEST_MARKER,
+): { fromUs: number; toUs: number } {
   const samples = profile.samples ?? [];
   const parents = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
-  const marks = new Set(profile.nodes.filter((n) => n.callFrame.functionName === marker.name && n.callFrame.url.includes(marker.file)).map((n) => n.id));
+  const marks = new Set(
+    profile.nodes
+      .filter((n) => n.callFrame.functionName === marker.name && n.callFrame.url.includes(marker.file))
+      .map((n) => n.id),
+  );
   const marked = (id: number) => {
     for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) if (marks.has(at)) return true;
     return false;
@@ -41,13 +48,28 @@ export function loadWindow(profile: CpuProfile, marker: WindowMarker = INGEST_MA
     t += profile.timeDeltas?.[i] ?? 0;
     if (marked(id)) markedTimes.push(t);
   });
-  if (markedTimes.length === 0) throw new Error(`no sample inside ${marker.name} (${marker.file}): not a profile of that work`);
-  return { fromUs: markedTimes[Math.floor(markedTimes.length * 0.02)], toUs: markedTimes[Math.floor(markedTimes.length * 0.98)] };
+  if (markedTimes.length === 0)
+    throw new Error(`no sample inside ${marker.name} (${marker.file}): not a profile of that work`);
+  return {
+    fromUs: markedTimes[Math.floor(markedTimes.length * 0.02)],
+    toUs: markedTimes[Math.floor(markedTimes.length * 0.98)],
+  };
 }
 
 /** Shares by function or area in both windows, largest difference first. */
-export function compareShares(a: CpuProfile, b: CpuProfile, by: 'functions' | 'areas', marker?: WindowMarker): ShareDiff[] {
-  const share = (profile: CpuProfile) => new Map(summariseProfile(profile, Number.MAX_SAFE_INTEGER, loadWindow(profile, marker))[by].map((s: SelfTime) => [s.name, s.percent]));
+export function compareShares(
+  a: CpuProfile,
+  b: CpuProfile,
+  by: 'functions' | 'areas',
+  marker?: WindowMarker,
+): ShareDiff[] {
+  const share = (profile: CpuProfile) =>
+    new Map(
+      summariseProfile(profile, Number.MAX_SAFE_INTEGER, loadWindow(profile, marker))[by].map((s: SelfTime) => [
+        s.name,
+        s.percent,
+      ]),
+    );
   const [left, right] = [share(a), share(b)];
   return [...new Set([...left.keys(), ...right.keys()])]
     .map((name) => ({ name, a: left.get(name) ?? 0, b: right.get(name) ?? 0 }))
@@ -59,7 +81,10 @@ export async function runProfileCompareCommand(args: string[]): Promise<number> 
   const [fileA, fileB, top] = args;
   if (!fileA || !fileB || fileA === '--help') {
     console.log('usage: npm run bench -- profile-compare <a.cpuprofile> <b.cpuprofile> [top=30]');
-    console.log("  shares of busy time by area and function within each profile's telemetry-ingest window, largest difference first");
+    console.log(
+      "  shares of busy time by area and function within each profile's telemetry-ingest window, largest " +
+        'difference first',
+    );
     return fileA === '--help' ? 0 : 2;
   }
   const [a, b] = [fileA, fileB].map((file) => JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);

@@ -47,7 +47,11 @@ const IDLE = '(idle)';
  * (the same as `process.hrtime` in any process on this machine), e.g. a bench's load phase
  * without the start-up.
  */
-export function summariseProfile(profile: CpuProfile, top = 25, window?: { fromUs: number; toUs: number }): ProfileSummary {
+export function summariseProfile(
+  profile: CpuProfile,
+  top = 25,
+  window?: { fromUs: number; toUs: number },
+): ProfileSummary {
   const byNode = new Map<number, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
@@ -88,7 +92,8 @@ export function summariseProfile(profile: CpuProfile, top = 25, window?: { fromU
       // code around it: charge it to the first package or app function up the stack.
       const caller = jsCaller(node.id, nodes, parents);
       fn = caller
-        ? `${functionName || '(native)'} [native] ← ${caller.callFrame.functionName || '(anonymous)'}  ${shortUrl(caller.callFrame.url)}:${caller.callFrame.lineNumber + 1}`
+        ? `${functionName || '(native)'} [native] ← ${caller.callFrame.functionName || '(anonymous)'} ` +
+          ` ${shortUrl(caller.callFrame.url)}:${caller.callFrame.lineNumber + 1}`
         : `${functionName || '(native)'} [native]`;
       area = caller ? areaOf(caller.callFrame.functionName, caller.callFrame.url) : '(native)';
     }
@@ -100,9 +105,17 @@ export function summariseProfile(profile: CpuProfile, top = 25, window?: { fromU
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), percent: busyUs > 0 ? Math.round((us / busyUs) * 1000) / 10 : 0 }));
+      .map(([name, us]) => ({
+        name,
+        selfMs: Math.round(us / 1000),
+        percent: busyUs > 0 ? Math.round((us / busyUs) * 1000) / 10 : 0,
+      }));
   return {
-    wallMs: Math.round((window ? Math.min(window.toUs, profile.endTime) - Math.max(window.fromUs, profile.startTime) : profile.endTime - profile.startTime) / 1000),
+    wallMs: Math.round(
+      (window
+        ? Math.min(window.toUs, profile.endTime) - Math.max(window.fromUs, profile.startTime)
+        : profile.endTime - profile.startTime) / 1000,
+    ),
     busyMs: Math.round(busyUs / 1000),
     idleMs: Math.round(idleUs / 1000),
     functions: rank(functions),
@@ -135,7 +148,12 @@ export function areaOf(functionName: string, url: string): string {
     return `node:${parts[0] === 'internal' && parts.length > 2 ? `internal/${parts[1]}` : parts[0]}`;
   }
   const dist = url.indexOf('/dist/');
-  if (dist >= 0) return url.slice(dist + 6).split('/').slice(0, 2).join('/');
+  if (dist >= 0)
+    return url
+      .slice(dist + 6)
+      .split('/')
+      .slice(0, 2)
+      .join('/');
   return shortUrl(url);
 }
 
@@ -155,26 +173,42 @@ export interface ProcessProfile {
 }
 
 /** Each process's .cpuprofile (Node names it CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile), summarised. */
-export function readProfiles(dir: string, services: ReadonlyArray<Pick<ServiceProcess, 'name' | 'pid'>>, window?: { fromUs: number; toUs: number }): ProcessProfile[] {
+export function readProfiles(
+  dir: string,
+  services: ReadonlyArray<Pick<ServiceProcess, 'name' | 'pid'>>,
+  window?: { fromUs: number; toUs: number },
+): ProcessProfile[] {
   const files = readdirSync(dir);
   return services.flatMap((service) => {
     const name = files.find((f) => f.endsWith('.cpuprofile') && f.includes(`.${service.pid}.`));
     if (!name) return [];
     const file = join(dir, name);
-    return [{ process: service.name, file, summary: summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 30, window) }];
+    return [
+      {
+        process: service.name,
+        file,
+        summary: summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 30, window),
+      },
+    ];
   });
 }
 
 export function formatProfileSummary(summary: ProfileSummary, file: string): string {
   const lines = [
     `CPU profile ${file}`,
-    `  wall ${(summary.wallMs / 1000).toFixed(1)} s, busy ${(summary.busyMs / 1000).toFixed(1)} s (${Math.round((summary.busyMs / Math.max(1, summary.wallMs)) * 100)}% of one core), idle ${(summary.idleMs / 1000).toFixed(1)} s`,
+    `  wall ${(summary.wallMs / 1000).toFixed(1)} s, busy ${(summary.busyMs / 1000).toFixed(1)} s ` +
+      `(${Math.round((summary.busyMs / Math.max(1, summary.wallMs)) * 100)}% of one core), ` +
+      `idle ${(summary.idleMs / 1000).toFixed(1)} s`,
     '',
     '  self time by area',
-    ...summary.areas.map((a) => `  ${a.percent.toFixed(1).padStart(5)}%  ${String(a.selfMs).padStart(7)} ms  ${a.name}`),
+    ...summary.areas.map(
+      (a) => `  ${a.percent.toFixed(1).padStart(5)}%  ${String(a.selfMs).padStart(7)} ms  ${a.name}`,
+    ),
     '',
     '  self time by function',
-    ...summary.functions.map((f) => `  ${f.percent.toFixed(1).padStart(5)}%  ${String(f.selfMs).padStart(7)} ms  ${f.name}`),
+    ...summary.functions.map(
+      (f) => `  ${f.percent.toFixed(1).padStart(5)}%  ${String(f.selfMs).padStart(7)} ms  ${f.name}`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -8,7 +8,9 @@ export interface ProvisionBenchOptions extends StackOptions {
   format: 'json' | 'csv';
   type: string;
   cities: string[];
-  /** Close every connection and connect them all again: the reconnect storm after a broker restart, with secrets cached. */
+  /**
+   * Close every connection and connect them all again: the reconnect storm after a broker restart, with secrets cached.
+   */
   reconnect: boolean;
 }
 
@@ -65,9 +67,11 @@ export function parseProvisionOptions(argv: string[]): ProvisionBenchOptions | '
   };
   const devices = positive('devices', values.devices);
   const concurrency = positive('concurrency', values.concurrency);
-  if (values.format !== 'json' && values.format !== 'csv') problems.push(`--format must be json or csv, got ${values.format}`);
+  if (values.format !== 'json' && values.format !== 'csv')
+    problems.push(`--format must be json or csv, got ${values.format}`);
   const cities = (values.cities ?? '').split(',').filter(Boolean);
-  if (cities.length === 0 || cities.some((c) => !/^[a-z0-9][a-z0-9-]{0,39}$/.test(c))) problems.push(`--cities must be lower-case slugs separated by commas, got ${values.cities}`);
+  if (cities.length === 0 || cities.some((c) => !/^[a-z0-9][a-z0-9-]{0,39}$/.test(c)))
+    problems.push(`--cities must be lower-case slugs separated by commas, got ${values.cities}`);
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return {
     devices,

@@ -21,7 +21,11 @@ const SETTLE_MS = 1000;
  * report can tell cost that grows with time and process count from cost that grows with readings.
  * 0 seconds skips it (all at-rest figures 0, net = gross).
  */
-export async function measureAtRest(pids: Record<string, number | undefined>, nodes: RedisNode[], seconds: number): Promise<AtRest> {
+export async function measureAtRest(
+  pids: Record<string, number | undefined>,
+  nodes: RedisNode[],
+  seconds: number,
+): Promise<AtRest> {
   if (seconds <= 0) return { seconds: 0, cpuMs: {}, redisCommands: 0, redisByCommand: {} };
   await sleep(SETTLE_MS);
   log(`measuring ${seconds} s at rest (devices connected, nothing published)`);
@@ -31,7 +35,12 @@ export async function measureAtRest(pids: Record<string, number | undefined>, no
   await sleep(seconds * 1000);
   const use = cpu.stop();
   const commands = commandDelta(before, await readCommandCalls(nodes));
-  return { seconds: use.windowS, cpuMs: use.perProcessCpuMs, redisCommands: commands.total, redisByCommand: commands.byCommand };
+  return {
+    seconds: use.windowS,
+    cpuMs: use.perProcessCpuMs,
+    redisCommands: commands.total,
+    redisByCommand: commands.byCommand,
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -18,9 +18,17 @@ const RECORDS_PER_UNIT = 40;
 export function probeWorkUnit(seed: number): number {
   const records: Array<{ device: string; ts: number; values: Record<string, number> }> = [];
   for (let i = 0; i < RECORDS_PER_UNIT; i++) {
-    records.push({ device: `meter-${(seed + i) % 97}`, ts: 1_700_000_000_000 + seed * 1000 + i, values: { power: (seed * 31 + i * 7) % 5000, voltage: 220 + (i % 20), current: (i * 13) % 40 } });
+    records.push({
+      device: `meter-${(seed + i) % 97}`,
+      ts: 1_700_000_000_000 + seed * 1000 + i,
+      values: { power: (seed * 31 + i * 7) % 5000, voltage: 220 + (i % 20), current: (i * 13) % 40 },
+    });
   }
-  const lines = records.map((r) => `meter,device=${r.device} power=${r.values.power},voltage=${r.values.voltage},current=${r.values.current} ${r.ts}`);
+  const lines = records.map(
+    (r) =>
+      `meter,device=${r.device} ` +
+      `power=${r.values.power},voltage=${r.values.voltage},current=${r.values.current} ${r.ts}`,
+  );
   const parsed = JSON.parse(JSON.stringify(records)) as typeof records;
   const byDevice = new Map<string, number>();
   for (const r of parsed) byDevice.set(r.device, (byDevice.get(r.device) ?? 0) + r.values.power);
@@ -52,7 +60,10 @@ function runProbe(): void {
     } else if (message === 'stop') {
       const used = process.cpuUsage(from);
       clearInterval(timer);
-      process.send!({ units, cpuUs: used.user + used.system, checksum } satisfies ProbeResult & { checksum: number }, () => process.exit(0));
+      process.send!(
+        { units, cpuUs: used.user + used.system, checksum } satisfies ProbeResult & { checksum: number },
+        () => process.exit(0),
+      );
     }
   });
 }
@@ -62,7 +73,10 @@ export class ContentionProbe {
   private constructor(private readonly child: ChildProcess) {}
 
   static launch(): ContentionProbe {
-    const child = fork(fileURLToPath(import.meta.url), ['--contention-probe'], { execPath: process.execPath, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), ['--contention-probe'], {
+      execPath: process.execPath,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     return new ContentionProbe(child);
   }
 

@@ -2,7 +2,16 @@ import { cpuCost, cpuMsByRole } from './cpu-cost.js';
 
 describe('scale bench CPU cost', () => {
   it('sums processes per role, leaves the load generator out, and totals the reading path without InfluxDB', () => {
-    const byRole = cpuMsByRole({ 'broker-1': 100, 'broker-2': 50, 'ingest-1': 40, api: 5, 'redis:16379': 30, 'redis:17001': 10, influxd: 70, generator: 900 });
+    const byRole = cpuMsByRole({
+      'broker-1': 100,
+      'broker-2': 50,
+      'ingest-1': 40,
+      api: 5,
+      'redis:16379': 30,
+      'redis:17001': 10,
+      influxd: 70,
+      generator: 900,
+    });
     expect(byRole).toEqual({ broker: 150, ingest: 40, alerts: 0, api: 5, redis: 40, influxd: 70, total: 235 });
   });
 

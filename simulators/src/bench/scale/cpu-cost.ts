@@ -43,10 +43,14 @@ export function cpuMsByRole(perProcessCpuMs: Record<string, number>): RoleFigure
 }
 
 /** Gross and net CPU µs per reading per role, from CPU ms in the loaded window and at rest. */
-export function cpuCost(loaded: { cpuMs: RoleFigures; windowS: number; readings: number }, idle: { cpuMs: RoleFigures; windowS: number }): CpuCost {
+export function cpuCost(
+  loaded: { cpuMs: RoleFigures; windowS: number; readings: number },
+  idle: { cpuMs: RoleFigures; windowS: number },
+): CpuCost {
   const readings = Math.max(1, loaded.readings);
   const roles = Object.keys(loaded.cpuMs) as Array<CostRole | 'total'>;
-  const pick = (f: (role: CostRole | 'total') => number) => Object.fromEntries(roles.map((role) => [role, round(f(role), 3)])) as RoleFigures;
+  const pick = (f: (role: CostRole | 'total') => number) =>
+    Object.fromEntries(roles.map((role) => [role, round(f(role), 3)])) as RoleFigures;
   const idleUsPerS = (role: CostRole | 'total') => (idle.windowS > 0 ? (idle.cpuMs[role] * 1000) / idle.windowS : 0);
   return {
     gross: pick((role) => (loaded.cpuMs[role] * 1000) / readings),

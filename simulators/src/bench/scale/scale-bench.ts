@@ -15,7 +15,14 @@ import { compactTimestamp, gitInfo, machineInfo } from '../common/run-context.js
 import { serviceEnv } from '../common/service-env.js';
 import type { ServiceProcess } from '../common/service-process.js';
 import { startServices } from '../common/services.js';
-import { clusterMasters, commandDelta, readCommandCalls, singleNode, type CommandCalls, type RedisNode } from '../common/redis-stats.js';
+import {
+  clusterMasters,
+  commandDelta,
+  readCommandCalls,
+  singleNode,
+  type CommandCalls,
+  type RedisNode,
+} from '../common/redis-stats.js';
 import { roleOf, scaleLayout } from './scale-layout.js';
 import { loadAt, parseScaleOptions, scaleHelp, type RedisMode, type ScaleOptions } from './scale-options.js';
 import { formatScaleReport, scaleVerdict, type ScaleReport, type ScaleResult } from './scale-report.js';
@@ -55,23 +62,48 @@ async function scale(options: ScaleOptions, cleanup: Cleanup): Promise<number> {
     startedAt: startedAt.toISOString(),
     git: gitInfo(),
     machine: machineInfo(),
-    config: { ...options, layout: 'api + K × (broker, ingest, alerts), one app per process', cpuWindow: 'first publish → stored = PUBACKed and the rule queue empty' },
+    config: {
+      ...options,
+      layout: 'api + K × (broker, ingest, alerts), one app per process',
+      cpuWindow: 'first publish → stored = PUBACKed and the rule queue empty',
+    },
     results,
     verdict: scaleVerdict(results, options.tolerancePercent),
   };
   console.log(`\n${formatScaleReport(report)}\n`);
   console.log(`report written to ${writeJsonReport('scale', report, options.outDir, compactTimestamp(startedAt))}`);
-  if (report.verdict.lost > 0) console.error(`\n!!! ${report.verdict.lost} PUBACKed readings are not in InfluxDB: acknowledged data was LOST !!!\n`);
+  if (report.verdict.lost > 0)
+    console.error(
+      `\n!!! ${report.verdict.lost} PUBACKed readings are not in InfluxDB: acknowledged data was LOST !!!\n`,
+    );
   return report.verdict.ok ? 0 : 1;
 }
 
-async function measureConfiguration(options: ScaleOptions, mode: RedisMode, nodes: RedisNode[], k: number, cleanup: Cleanup): Promise<ScaleResult> {
+async function measureConfiguration(
+  options: ScaleOptions,
+  mode: RedisMode,
+  nodes: RedisNode[],
+  k: number,
+  cleanup: Cleanup,
+): Promise<ScaleResult> {
   const run = await startBenchRun(
-    { ...options, redisNodeUrls: nodes.map((n) => n.url), prefixSuffix: `scale${mode}k${k}`, databaseName: (stamp) => `bench_scale_${stamp}_${mode}_k${k}` },
+    {
+      ...options,
+      redisNodeUrls: nodes.map((n) => n.url),
+      prefixSuffix: `scale${mode}k${k}`,
+      databaseName: (stamp) => `bench_scale_${stamp}_${mode}_k${k}`,
+    },
     cleanup,
   );
   const env: Record<string, string> = {
-    ...serviceEnv({ ...options, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true, alsoOwned: ['CP_APPS', 'CP_MQTT_CLUSTER', 'CP_REDIS_CLUSTER_NODES', 'CP_MQTT_REDIS_URL'] }),
+    ...serviceEnv({
+      ...options,
+      redisPrefix: run.redisPrefix,
+      database: run.databaseName,
+      token: run.token,
+      passThrough: true,
+      alsoOwned: ['CP_APPS', 'CP_MQTT_CLUSTER', 'CP_REDIS_CLUSTER_NODES', 'CP_MQTT_REDIS_URL'],
+    }),
     // One broker keeps its MQTT state to itself; several share it (subscriptions, sessions, routing) through Redis.
     CP_MQTT_CLUSTER: k > 1 ? 'redis' : 'none',
     ...(mode === 'cluster' ? { CP_REDIS_CLUSTER_NODES: nodes.map((n) => `${n.host}:${n.port}`).join(',') } : {}),
@@ -81,18 +113,41 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
   const watchedNodes = mode === 'cluster' ? [...nodes, ...singleNode(options.redisUrl)] : nodes;
   const profilesDir = join(options.outDir, 'profiles');
   if (options.profile) mkdirSync(profilesDir, { recursive: true });
-  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64', ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : [])];
-  log(`starting api + ${k} × (broker, ingest, alerts) (Redis prefix ${run.redisPrefix}, InfluxDB database ${run.databaseName}, logs in ${run.logDir})`);
-  const services = await startServices({ layout: scaleLayout(k), entry: options.entry, env, nodeArgs, logDir: run.logDir, stamp: `${run.stamp}-${mode}-k${k}` }, (service) => {
-    cleanup.add(`stop ${service.name}`, () => service.stop());
-    log(`${service.name} pid ${service.pid}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
-  });
+  const nodeArgs = [
+    '--enable-source-maps',
+    '--max-semi-space-size=64',
+    ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : []),
+  ];
+  log(
+    `starting api + ${k} × (broker, ingest, alerts) (Redis prefix ${run.redisPrefix}, InfluxDB ` +
+      `database ${run.databaseName}, logs in ${run.logDir})`,
+  );
+  const services = await startServices(
+    {
+      layout: scaleLayout(k),
+      entry: options.entry,
+      env,
+      nodeArgs,
+      logDir: run.logDir,
+      stamp: `${run.stamp}-${mode}-k${k}`,
+    },
+    (service) => {
+      cleanup.add(`stop ${service.name}`, () => service.stop());
+      log(`${service.name} pid ${service.pid}${service.mqttPort ? `, MQTT 127.0.0.1:${service.mqttPort}` : ''}`);
+    },
+  );
   const brokers = services.all.filter((s) => s.mqttPort);
   const apiUrl = services.api.apiUrl!;
 
   const { devices: deviceCount, rate } = loadAt(options, k);
   log(`provisioning ${deviceCount} ${BENCH_DEVICE_TYPE} devices`);
-  const devices = await provisionDevices({ apiUrl, token: run.token, count: deviceCount, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
+  const devices = await provisionDevices({
+    apiUrl,
+    token: run.token,
+    count: deviceCount,
+    type: BENCH_DEVICE_TYPE,
+    cities: BENCH_CITIES,
+  });
   const watched: Record<string, number | undefined> = Object.fromEntries(services.all.map((s) => [s.name, s.pid]));
   for (const node of watchedNodes) watched[`redis:${node.port}`] = pidListeningOn(node.port);
   watched.influxd = pidListeningOn(Number(new URL(options.influxUrl).port || 8086));
@@ -120,7 +175,8 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
   if (options.primeS > 0) {
     log(`priming: ${options.primeS} s of the same load, not counted`);
     const prime = await runMeasuredLoad({ ...loadOptions, load: { ...load1, durationS: options.primeS, warmupS: 0 } });
-    if (!(await waitForRuleQueueEmpty(apiUrl, run.token, options.drainTimeoutS * 1000))) log('the rule-evaluation queue did not empty after priming');
+    if (!(await waitForRuleQueueEmpty(apiUrl, run.token, options.drainTimeoutS * 1000)))
+      log('the rule-evaluation queue did not empty after priming');
     primed = { storedCounter: prime.drain.stored, points: prime.stored };
   }
   const { load, drain, stored } = await runMeasuredLoad({
@@ -144,11 +200,20 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
 
   const readings = Math.max(1, load.readingsAcked);
   const rest = atRest!;
-  const cost = cpuCost({ cpuMs: cpuMsByRole(cpuUse.perProcessCpuMs), windowS: cpuUse.windowS, readings }, { cpuMs: cpuMsByRole(rest.cpuMs), windowS: rest.seconds });
+  const cost = cpuCost(
+    { cpuMs: cpuMsByRole(cpuUse.perProcessCpuMs), windowS: cpuUse.windowS, readings },
+    { cpuMs: cpuMsByRole(rest.cpuMs), windowS: rest.seconds },
+  );
   const perReading = commands.total / readings;
   // A cluster mode whose services never used the cluster would report a Redis cost of ~0.
-  if (perReading < 0.01) log(`WARNING: ${commands.total} Redis commands on ${nodes.map((n) => n.port).join(',')} for ${readings} readings — did the services use these nodes?`);
-  const profiles = options.profile ? await stopAndReadProfiles(services.all, profilesDir, profileWindow, cleanup) : undefined;
+  if (perReading < 0.01)
+    log(
+      `WARNING: ${commands.total} Redis commands on ${nodes.map((n) => n.port).join(',')} for ${readings} ` +
+        `readings — did the services use these nodes?`,
+    );
+  const profiles = options.profile
+    ? await stopAndReadProfiles(services.all, profilesDir, profileWindow, cleanup)
+    : undefined;
   const endToEndS = ((drain.reachedAt ?? Date.now()) - load.firstPublishAt) / 1000;
   const { CP_API_TOKEN: _secret, ...envShown } = env;
   return {
@@ -168,10 +233,14 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
     connectionsLost: load.connectionsLost,
     endToEndS: round(endToEndS, 2),
     endToEndReadingsPerSecond: Math.round(stored / endToEndS),
-    publishPhaseReadingsPerSecond: Math.round(load.readingsAcked / ((load.publishStoppedAt - load.firstPublishAt) / 1000)),
+    publishPhaseReadingsPerSecond: Math.round(
+      load.readingsAcked / ((load.publishStoppedAt - load.firstPublishAt) / 1000),
+    ),
     ackLatencyMs: { p50: load.ackLatency.p50Us / 1000, p99: load.ackLatency.p99Us / 1000 },
     windowS: round(cpuUse.windowS, 2),
-    cpuMsByProcess: Object.fromEntries(Object.entries(cpuUse.perProcessCpuMs).map(([name, ms]) => [name, Math.round(ms)])),
+    cpuMsByProcess: Object.fromEntries(
+      Object.entries(cpuUse.perProcessCpuMs).map(([name, ms]) => [name, Math.round(ms)]),
+    ),
     cpuUsPerReading: cost.gross,
     idle: {
       seconds: round(rest.seconds, 2),
@@ -194,13 +263,19 @@ async function measureConfiguration(options: ScaleOptions, mode: RedisMode, node
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** A profile is written as its process exits: stop them all, then summarise (the load window only) and print each. */
-async function stopAndReadProfiles(services: ServiceProcess[], dir: string, window: { fromUs: number; toUs: number }, cleanup: Cleanup): Promise<ReturnType<typeof readProfiles>> {
+async function stopAndReadProfiles(
+  services: ServiceProcess[],
+  dir: string,
+  window: { fromUs: number; toUs: number },
+  cleanup: Cleanup,
+): Promise<ReturnType<typeof readProfiles>> {
   for (const service of services) {
     await service.stop();
     cleanup.done(`stop ${service.name}`);
   }
   const profiles = readProfiles(dir, services, window);
-  for (const profile of profiles ?? []) console.log(`${formatProfileSummary(profile.summary, `${profile.process}: ${profile.file}`)}\n`);
+  for (const profile of profiles ?? [])
+    console.log(`${formatProfileSummary(profile.summary, `${profile.process}: ${profile.file}`)}\n`);
   return profiles;
 }
 
@@ -209,7 +284,12 @@ async function waitForRuleQueueEmpty(apiUrl: string, token: string, timeoutMs: n
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const samples = await scrapeMetrics([apiUrl], token);
-    const open = samples.filter((s) => s.name === 'citypulse_queue_jobs' && s.labels.queue === QUEUES.ruleEvaluation && OPEN_JOB_STATES.has(s.labels.state));
+    const open = samples.filter(
+      (s) =>
+        s.name === 'citypulse_queue_jobs' &&
+        s.labels.queue === QUEUES.ruleEvaluation &&
+        OPEN_JOB_STATES.has(s.labels.state),
+    );
     // No sample at all: the gauge's read failed this scrape (it leaves the family empty); ask again.
     if (open.length > 0 && open.every((s) => s.value === 0)) return true;
     if (Date.now() > deadline) return false;

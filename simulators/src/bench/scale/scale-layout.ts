@@ -12,7 +12,9 @@ export const SCALED_ROLES = ['broker', 'ingest', 'alerts'] as const satisfies re
  * only once a broker heartbeats.
  */
 export function scaleLayout(k: number): ProcessLayout[] {
-  const scaled = SCALED_ROLES.flatMap((role) => Array.from({ length: k }, (_, i) => ({ name: `${role}-${i + 1}`, apps: role, wave: 0 })));
+  const scaled = SCALED_ROLES.flatMap((role) =>
+    Array.from({ length: k }, (_, i) => ({ name: `${role}-${i + 1}`, apps: role, wave: 0 })),
+  );
   return [...scaled, { name: 'api', apps: 'api', wave: 1 }];
 }
 

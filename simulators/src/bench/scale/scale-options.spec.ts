@@ -3,7 +3,16 @@ import { loadAt, parseScaleOptions } from './scale-options.js';
 describe('scale bench load', () => {
   it('keeps devices and rate at every K by default, and grows them with K under --load per-process', () => {
     const fixed = parseScaleOptions(['--devices', '100', '--rate', '5000']);
-    const perProcess = parseScaleOptions(['--devices', '100', '--rate', '5000', '--load', 'per-process', '--ks', '1,2,3']);
+    const perProcess = parseScaleOptions([
+      '--devices',
+      '100',
+      '--rate',
+      '5000',
+      '--load',
+      'per-process',
+      '--ks',
+      '1,2,3',
+    ]);
     if (fixed === 'help' || perProcess === 'help') throw new Error('unexpected help');
     expect(loadAt(fixed, 2)).toEqual({ devices: 100, rate: 5000 });
     expect([1, 2, 3].map((k) => loadAt(perProcess, k))).toEqual([
@@ -14,6 +23,8 @@ describe('scale bench load', () => {
   });
 
   it('names the choices of a bad --load', () => {
-    expect(() => parseScaleOptions(['--load', 'double'])).toThrow('--load must be one of fixed, per-process, not double');
+    expect(() => parseScaleOptions(['--load', 'double'])).toThrow(
+      '--load must be one of fixed, per-process, not double',
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { optionLines, readOptions, STACK_OPTIONS, type OptionSpec, type StackOptions } from '../common/bench-options.js';
+import {
+  optionLines,
+  readOptions,
+  STACK_OPTIONS,
+  type OptionSpec,
+  type StackOptions,
+} from '../common/bench-options.js';
 
 export type RedisMode = 'single' | 'cluster';
 
@@ -24,35 +30,79 @@ export interface ScaleOptions extends StackOptions {
   drainTimeoutS: number;
   /** Seconds at rest (devices connected, nothing published) whose CPU rate gives the net per-reading cost; 0 = skip. */
   idleS: number;
-  /** Seconds of the same load before the measured one, not counted (one-time costs of each process's first readings). */
+  /**
+   * Seconds of the same load before the measured one, not counted (one-time costs of each process's first readings).
+   */
   primeS: number;
   /** Write a V8 CPU profile per process (.bench/profiles/) and print where each spent its time. */
   profile: boolean;
 }
 
 const SPECS = {
-  ks: { type: 'string', default: '1,2', help: 'processes per role (broker, ingest, alerts) to measure, comma-separated' },
-  modes: { type: 'string', default: 'single,cluster', help: 'Redis modes: single (--redis-url) and/or cluster (--cluster-nodes)' },
+  ks: {
+    type: 'string',
+    default: '1,2',
+    help: 'processes per role (broker, ingest, alerts) to measure, comma-separated',
+  },
+  modes: {
+    type: 'string',
+    default: 'single,cluster',
+    help: 'Redis modes: single (--redis-url) and/or cluster (--cluster-nodes)',
+  },
   'cluster-nodes': {
     type: 'string',
     default: process.env.CP_REDIS_CLUSTER_NODES || '127.0.0.1:17001,127.0.0.1:17002,127.0.0.1:17003',
     help: 'Redis Cluster seed nodes, host:port,… (env CP_REDIS_CLUSTER_NODES; npm run stack -- up redis-cluster)',
   },
-  devices: { type: 'string', default: '100', help: 'simulated electricity meters (one MQTT connection each), dealt out over the brokers' },
+  devices: {
+    type: 'string',
+    default: '100',
+    help: 'simulated electricity meters (one MQTT connection each), dealt out over the brokers',
+  },
   duration: { type: 'string', default: '20', help: 'seconds of publishing per configuration' },
   warmup: { type: 'string', default: '2', help: 'first seconds whose PUBACK latency is kept apart (still counted)' },
   window: { type: 'string', default: '16', help: 'QoS 1 publishes in flight per device' },
-  rate: { type: 'string', default: '8000', help: 'readings/s over all devices at the smallest K (see --load); 0 = as fast as PUBACKs come back' },
+  rate: {
+    type: 'string',
+    default: '8000',
+    help: 'readings/s over all devices at the smallest K (see --load); 0 = as fast as PUBACKs come back',
+  },
   // An event-driven process's cost per reading falls as its load rises (more readings per socket
   // read, per Redis write, per InfluxDB write): at a fixed total, K processes each run at 1/K the
   // load. per-process keeps each process's load, which is how one plans adding processes.
-  load: { type: 'string', default: 'fixed', help: 'fixed: the same devices and rate at every K; per-process: devices and rate grow with K (each process sees the same load)' },
-  tolerance: { type: 'string', default: '15', help: 'largest change of a per-reading cost from the smallest K that still counts as flat, in %' },
+  load: {
+    type: 'string',
+    default: 'fixed',
+    help:
+      'fixed: the same devices and rate at every K; per-process: devices and rate grow with K (each process ' +
+      'sees the same load)',
+  },
+  tolerance: {
+    type: 'string',
+    default: '15',
+    help: 'largest change of a per-reading cost from the smallest K that still counts as flat, in %',
+  },
   // 3 s left K=2's processes, each seeing half the readings, still compiling their hot paths in
   // the measured window (alerts +57 % per reading at 3 s, +19 % at 15 s, same readings per job).
-  prime: { type: 'string', default: '15', help: 'seconds of the same load before the measured one, not counted: keeps each process\'s one-time start costs (lazy loads, JIT tiering, which at K processes sees 1/K of the readings) out; 0 = none' },
-  idle: { type: 'string', default: '4', help: 'seconds at rest before the load, whose CPU rate per process is reported and taken off for the net cost; 0 = skip' },
-  profile: { type: 'boolean', default: false, help: 'CPU-profile every citypulse process (--cpu-prof, start-up and rest included) and print its top functions' },
+  prime: {
+    type: 'string',
+    default: '15',
+    help:
+      "seconds of the same load before the measured one, not counted: keeps each process's one-time start costs " +
+      '(lazy loads, JIT tiering, which at K processes sees 1/K of the readings) out; 0 = none',
+  },
+  idle: {
+    type: 'string',
+    default: '4',
+    help:
+      'seconds at rest before the load, whose CPU rate per process is reported and taken off for the net cost; ' +
+      '0 = skip',
+  },
+  profile: {
+    type: 'boolean',
+    default: false,
+    help: 'CPU-profile every citypulse process (--cpu-prof, start-up and rest included) and print its top functions',
+  },
   'drain-timeout': { type: 'string', default: '120', help: 'seconds to wait for stored to reach PUBACKed' },
   ...STACK_OPTIONS,
 } as const satisfies Record<string, OptionSpec>;
@@ -69,7 +119,7 @@ export function scaleHelp(): string {
     '/proc/<pid>/stat over publish start → drained), Redis commands and pub/sub messages per reading',
     '(INFO commandstats deltas summed over every master). Target: each cost flat within --tolerance',
     'from the smallest K to the others, and 0 lost. Before the load, --idle seconds at rest give each',
-    'process\'s fixed CPU rate; the report also shows CPU per reading net of it (gross − rate × window),',
+    "process's fixed CPU rate; the report also shows CPU per reading net of it (gross − rate × window),",
     'beside the gross, to tell fixed cost from per-reading work (the verdict is on the gross). A',
     '--prime run of the same load goes first, not counted, so one-time start costs stay out. Other',
     'CP_* variables in the environment (e.g. CP_HANDOFF_PARTITIONS) are passed to the service. Two',
@@ -85,11 +135,16 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
   const v = readOptions(argv, SPECS);
   if (v === 'help') return 'help';
   const ks = [...new Set(v.string('ks').split(',').map(Number))].sort((a, b) => a - b);
-  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1 || k > 8)) v.problem(`--ks must be integers from 1 to 8, e.g. 1,2, not ${v.string('ks')}`);
+  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1 || k > 8))
+    v.problem(`--ks must be integers from 1 to 8, e.g. 1,2, not ${v.string('ks')}`);
   const modes = [...new Set(v.string('modes').split(','))];
-  if (modes.length === 0 || modes.some((m) => m !== 'single' && m !== 'cluster')) v.problem(`--modes must be single, cluster or single,cluster, not ${v.string('modes')}`);
+  if (modes.length === 0 || modes.some((m) => m !== 'single' && m !== 'cluster'))
+    v.problem(`--modes must be single, cluster or single,cluster, not ${v.string('modes')}`);
   const clusterNodes = v.string('cluster-nodes').split(',').filter(Boolean);
-  if (modes.includes('cluster') && (clusterNodes.length === 0 || clusterNodes.some((n) => !/^[\w.-]+:\d{1,5}$/.test(n)))) {
+  if (
+    modes.includes('cluster') &&
+    (clusterNodes.length === 0 || clusterNodes.some((n) => !/^[\w.-]+:\d{1,5}$/.test(n)))
+  ) {
     v.problem(`--cluster-nodes must be host:port,…, not ${v.string('cluster-nodes')}`);
   }
   const options: ScaleOptions = {
@@ -114,7 +169,10 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
 }
 
 /** Devices and readings/s at K processes per role: the same at every K, or × K / smallest K (--load per-process). */
-export function loadAt(options: Pick<ScaleOptions, 'devices' | 'rate' | 'load' | 'ks'>, k: number): { devices: number; rate: number } {
+export function loadAt(
+  options: Pick<ScaleOptions, 'devices' | 'rate' | 'load' | 'ks'>,
+  k: number,
+): { devices: number; rate: number } {
   const factor = options.load === 'per-process' ? k / Math.min(...options.ks) : 1;
   return { devices: Math.round(options.devices * factor), rate: Math.round(options.rate * factor) };
 }

@@ -3,7 +3,11 @@ import { roleOf, scaleLayout } from './scale-layout.js';
 import { parseScaleOptions } from './scale-options.js';
 import { scaleVerdict, type ScaleResult } from './scale-report.js';
 
-function result(k: number, cpu: Partial<ScaleResult['cpuUsPerReading']>, extra: Partial<ScaleResult> = {}): ScaleResult {
+function result(
+  k: number,
+  cpu: Partial<ScaleResult['cpuUsPerReading']>,
+  extra: Partial<ScaleResult> = {},
+): ScaleResult {
   const cpuUsPerReading = { broker: 20, ingest: 15, alerts: 5, api: 0.2, redis: 8, influxd: 6, total: 48.2, ...cpu };
   return {
     k,
@@ -40,7 +44,13 @@ describe('scale bench', () => {
   });
 
   it('calls costs flat that grow by at most the tolerance, fall, or move within their noise floor', () => {
-    const verdict = scaleVerdict([result(1, {}), result(2, { broker: 22.9, ingest: 12, alerts: 5.4 }, { pubsub: { messages: 10, perReading: 0.01 } })], 15);
+    const verdict = scaleVerdict(
+      [
+        result(1, {}),
+        result(2, { broker: 22.9, ingest: 12, alerts: 5.4 }, { pubsub: { messages: 10, perReading: 0.01 } }),
+      ],
+      15,
+    );
     expect(verdict.checks.map((c) => [c.cost, c.ok])).toEqual([
       ['cpu broker', true],
       ['cpu ingest', true],
@@ -59,8 +69,13 @@ describe('scale bench', () => {
   });
 
   it('fails a cost that grew beyond the tolerance, a reading lost, and a run that did not drain', () => {
-    const dearer = scaleVerdict([result(1, {}), result(2, { broker: 23.5 }, { pubsub: { messages: 9000, perReading: 1 } })], 15);
-    expect(dearer.checks.filter((c) => !c.ok && !c.informative).map((c) => [c.cost, Math.round(c.changePercent ?? -1)])).toEqual([
+    const dearer = scaleVerdict(
+      [result(1, {}), result(2, { broker: 23.5 }, { pubsub: { messages: 9000, perReading: 1 } })],
+      15,
+    );
+    expect(
+      dearer.checks.filter((c) => !c.ok && !c.informative).map((c) => [c.cost, Math.round(c.changePercent ?? -1)]),
+    ).toEqual([
       ['cpu broker', 18],
       ['pub/sub messages', -1],
     ]);
@@ -70,8 +85,13 @@ describe('scale bench', () => {
   });
 
   it('judges the gross costs: a net cost over the tolerance is shown but does not fail the run', () => {
-    const netDearer = scaleVerdict([result(1, {}), result(2, {}, { netCpuUsPerReading: { ...result(1, {}).cpuUsPerReading, ingest: 30 } })], 15);
-    expect(netDearer.checks.filter((c) => !c.ok).map((c) => [c.cost, c.informative])).toEqual([['net cpu ingest', true]]);
+    const netDearer = scaleVerdict(
+      [result(1, {}), result(2, {}, { netCpuUsPerReading: { ...result(1, {}).cpuUsPerReading, ingest: 30 } })],
+      15,
+    );
+    expect(netDearer.checks.filter((c) => !c.ok).map((c) => [c.cost, c.informative])).toEqual([
+      ['net cpu ingest', true],
+    ]);
     expect(netDearer.ok).toBe(true);
   });
 
@@ -85,7 +105,14 @@ describe('scale bench', () => {
   });
 
   it('defaults to K = 1, 2 on both Redis modes for 20 s each, and names every bad option', () => {
-    expect(parseScaleOptions([])).toMatchObject({ ks: [1, 2], modes: ['single', 'cluster'], durationS: 20, tolerancePercent: 15 });
-    expect(() => parseScaleOptions(['--ks', '0,x', '--modes', 'sentinel', '--duration', '0'])).toThrow(/--ks[\s\S]*--modes[\s\S]*--duration/);
+    expect(parseScaleOptions([])).toMatchObject({
+      ks: [1, 2],
+      modes: ['single', 'cluster'],
+      durationS: 20,
+      tolerancePercent: 15,
+    });
+    expect(() => parseScaleOptions(['--ks', '0,x', '--modes', 'sentinel', '--duration', '0'])).toThrow(
+      /--ks[\s\S]*--modes[\s\S]*--duration/,
+    );
   });
 });

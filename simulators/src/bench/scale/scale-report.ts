@@ -31,7 +31,13 @@ export interface ScaleResult {
   /** Gross: all CPU of the role's processes in the window ÷ readings (the issue's metric). */
   cpuUsPerReading: RoleFigures;
   /** At rest before the load (devices connected, nothing published), over `idleS`; see CpuCost. */
-  idle: { seconds: number; cpuUsPerS: RoleFigures; cpuMsByProcess: Record<string, number>; redisCommandsPerS: number; redisByCommand: Record<string, number> };
+  idle: {
+    seconds: number;
+    cpuUsPerS: RoleFigures;
+    cpuMsByProcess: Record<string, number>;
+    redisCommandsPerS: number;
+    redisByCommand: Record<string, number>;
+  };
   /** Gross less the at-rest CPU rate × window, ÷ readings: the part that grows with readings. */
   netCpuUsPerReading: RoleFigures;
   redisCommands: { total: number; perReading: number; byCommand: Record<string, number> };
@@ -84,12 +90,29 @@ const CHECKED_ROLES = ['broker', 'ingest', 'alerts', 'redis', 'total'] as const;
  * The costs compared, each with the change below which a difference is noise whatever the %. The
  * target is about the gross costs; the net ones only say how much of a growth is fixed cost.
  */
-const CHECKED: Array<{ cost: string; unit: string; read: (r: ScaleResult) => number; noise: number; informative?: boolean }> = [
+const CHECKED: Array<{
+  cost: string;
+  unit: string;
+  read: (r: ScaleResult) => number;
+  noise: number;
+  informative?: boolean;
+}> = [
   // /proc CPU time has 10 ms resolution; over a 20 s window of 160,000 readings that is 0.06 µs.
-  ...CHECKED_ROLES.map((role) => ({ cost: `cpu ${role}`, unit: 'µs/reading', read: (r: ScaleResult) => r.cpuUsPerReading[role], noise: 0.5 })),
+  ...CHECKED_ROLES.map((role) => ({
+    cost: `cpu ${role}`,
+    unit: 'µs/reading',
+    read: (r: ScaleResult) => r.cpuUsPerReading[role],
+    noise: 0.5,
+  })),
   { cost: 'redis commands', unit: '/reading', read: (r) => r.redisCommands.perReading, noise: 0.02 },
   { cost: 'pub/sub messages', unit: '/reading', read: (r) => r.pubsub.perReading, noise: 0.02 },
-  ...CHECKED_ROLES.map((role) => ({ cost: `net cpu ${role}`, unit: 'µs/reading', read: (r: ScaleResult) => r.netCpuUsPerReading[role], noise: 0.5, informative: true })),
+  ...CHECKED_ROLES.map((role) => ({
+    cost: `net cpu ${role}`,
+    unit: 'µs/reading',
+    read: (r: ScaleResult) => r.netCpuUsPerReading[role],
+    noise: 0.5,
+    informative: true,
+  })),
 ];
 
 /**
@@ -107,7 +130,18 @@ export function scaleVerdict(results: readonly ScaleResult[], tolerancePercent: 
         const [b, v] = [c.read(base), c.read(other)];
         const changePercent = b > 0 ? ((v - b) / b) * 100 : undefined;
         const ok = v - b <= c.noise || (changePercent !== undefined && changePercent <= tolerancePercent);
-        checks.push({ redisMode: mode, cost: c.cost, unit: c.unit, baseK: base.k, k: other.k, base: b, value: v, changePercent, ok, ...(c.informative ? { informative: true } : {}) });
+        checks.push({
+          redisMode: mode,
+          cost: c.cost,
+          unit: c.unit,
+          baseK: base.k,
+          k: other.k,
+          base: b,
+          value: v,
+          changePercent,
+          ok,
+          ...(c.informative ? { informative: true } : {}),
+        });
       }
       checks.push(...contentionAdjusted(base, other, tolerancePercent));
     }
@@ -128,11 +162,23 @@ function contentionAdjusted(base: ScaleResult, other: ScaleResult, tolerancePerc
     const [b, v] = [base.cpuUsPerReading[role], other.cpuUsPerReading[role] * factor];
     const changePercent = b > 0 ? ((v - b) / b) * 100 : undefined;
     const ok = v - b <= 0.5 || (changePercent !== undefined && changePercent <= tolerancePercent);
-    return { redisMode: base.redisMode, cost: `cpu ${role} ÷ probe`, unit: 'µs/reading', baseK: base.k, k: other.k, base: b, value: v, changePercent, ok, informative: true };
+    return {
+      redisMode: base.redisMode,
+      cost: `cpu ${role} ÷ probe`,
+      unit: 'µs/reading',
+      baseK: base.k,
+      k: other.k,
+      base: b,
+      value: v,
+      changePercent,
+      ok,
+      informative: true,
+    };
   });
 }
 
-const num = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const num = (n: number, digits = 1) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** The figures side by side, one column per configuration, then the checks and the verdict. */
 export function formatScaleReport(report: ScaleReport): string {
@@ -147,9 +193,15 @@ export function formatScaleReport(report: ScaleReport): string {
     row('readings PUBACKed', (r) => num(r.readingsAcked, 0)),
     row('lost (PUBACKed − stored)', (r) => `${num(r.lost, 0)}${r.drained ? '' : ' (not drained)'}`),
     row('PUBACK p50 / p99 ms', (r) => `${num(r.ackLatencyMs.p50)} / ${num(r.ackLatencyMs.p99)}`),
-    ...[...roles, 'total' as const].map((role) => row(`cpu µs/reading ${role}`, (r) => num(r.cpuUsPerReading[role], 2))),
-    ...[...roles, 'total' as const].map((role) => row(`  at rest, µs/s ${role}`, (r) => num(r.idle.cpuUsPerS[role], 0))),
-    ...[...roles, 'total' as const].map((role) => row(`  net of rest ${role}`, (r) => num(r.netCpuUsPerReading[role], 2))),
+    ...[...roles, 'total' as const].map((role) =>
+      row(`cpu µs/reading ${role}`, (r) => num(r.cpuUsPerReading[role], 2)),
+    ),
+    ...[...roles, 'total' as const].map((role) =>
+      row(`  at rest, µs/s ${role}`, (r) => num(r.idle.cpuUsPerS[role], 0)),
+    ),
+    ...[...roles, 'total' as const].map((role) =>
+      row(`  net of rest ${role}`, (r) => num(r.netCpuUsPerReading[role], 2)),
+    ),
     row('redis commands/s at rest', (r) => num(r.idle.redisCommandsPerS, 0)),
     row('redis commands/reading', (r) => num(r.redisCommands.perReading, 3)),
     row('pub/sub messages/reading', (r) => num(r.pubsub.perReading, 3)),
@@ -157,18 +209,27 @@ export function formatScaleReport(report: ScaleReport): string {
     row('contention probe µs/unit', (r) => (r.probeUsPerUnit === undefined ? 'n/a' : num(r.probeUsPerUnit, 1))),
   ];
   const widths = header.map((_, i) => Math.max(...rows.map((cells) => cells[i].length)));
-  const table = rows.map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ')).join('\n');
+  const table = rows
+    .map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   '))
+    .join('\n');
   const v = report.verdict;
   const checkLines = v.checks.map((c) => {
-    const change = c.changePercent === undefined ? 'n/a' : `${c.changePercent >= 0 ? '+' : ''}${num(c.changePercent)} %`;
-    return `  ${c.ok ? 'ok  ' : c.informative ? 'over' : 'FAIL'} ${c.redisMode.padEnd(7)} ${c.cost.padEnd(17)} K=${c.baseK} ${num(c.base, 3)} → K=${c.k} ${num(c.value, 3)} ${c.unit} (${change})`;
+    const change =
+      c.changePercent === undefined ? 'n/a' : `${c.changePercent >= 0 ? '+' : ''}${num(c.changePercent)} %`;
+    return (
+      `  ${c.ok ? 'ok  ' : c.informative ? 'over' : 'FAIL'} ${c.redisMode.padEnd(7)} ${c.cost.padEnd(17)} ` +
+      `K=${c.baseK} ${num(c.base, 3)} → K=${c.k} ${num(c.value, 3)} ${c.unit} (${change})`
+    );
   });
-  const noisy = results.some((r) => r.othersPercentOfCore >= 20) ? '\n  <<< other processes were busy during a configuration: figures are noisy' : '';
+  const noisy = results.some((r) => r.othersPercentOfCore >= 20)
+    ? '\n  <<< other processes were busy during a configuration: figures are noisy'
+    : '';
   return [
     table,
     '',
     `target: each gross per-reading cost grows by at most ${v.tolerancePercent} % from the smallest K, and 0 lost`,
-    `(net cpu: less the at-rest rate × window, to show how much of a growth is fixed cost; ÷ probe: × the contention probe's µs/unit at the smallest K ÷ at K,`,
+    `(net cpu: less the at-rest rate × window, to show how much of a growth is fixed cost; ÷ probe: × the ` +
+      `contention probe's µs/unit at the smallest K ÷ at K,`,
     ` the machine's own growth in the cost of fixed work taken out; "over" is not part of the verdict)`,
     ...checkLines,
     `verdict: ${v.ok ? 'MET' : 'NOT MET'} (lost ${v.lost})${noisy}`,

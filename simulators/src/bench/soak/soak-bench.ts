@@ -23,25 +23,55 @@ export function runSoakBench(argv: string[]): Promise<number> {
 }
 
 async function soak(options: SoakOptions, cleanup: Cleanup): Promise<number> {
-  const run = await startBenchRun({ ...options, prefixSuffix: 'soak', databaseName: (stamp) => `bench_soak_${stamp}` }, cleanup);
-  const env = serviceEnv({ ...options, redisPrefix: run.redisPrefix, database: run.databaseName, token: run.token, passThrough: true });
-  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64'];
-  log(`starting citypulse as two processes (Redis prefix ${run.redisPrefix}, InfluxDB database ${run.databaseName}, logs in ${run.logDir})`);
-  const services = await startServices({ layout: 'split', entry: options.entry, env, nodeArgs, logDir: run.logDir, stamp: run.stamp }, (service) => {
-    cleanup.add(`stop ${service.name}`, () => service.stop());
-    log(`${service.name} pid ${service.pid}`);
+  const run = await startBenchRun(
+    { ...options, prefixSuffix: 'soak', databaseName: (stamp) => `bench_soak_${stamp}` },
+    cleanup,
+  );
+  const env = serviceEnv({
+    ...options,
+    redisPrefix: run.redisPrefix,
+    database: run.databaseName,
+    token: run.token,
+    passThrough: true,
   });
+  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64'];
+  log(
+    `starting citypulse as two processes (Redis prefix ${run.redisPrefix}, InfluxDB ` +
+      `database ${run.databaseName}, logs in ${run.logDir})`,
+  );
+  const services = await startServices(
+    { layout: 'split', entry: options.entry, env, nodeArgs, logDir: run.logDir, stamp: run.stamp },
+    (service) => {
+      cleanup.add(`stop ${service.name}`, () => service.stop());
+      log(`${service.name} pid ${service.pid}`);
+    },
+  );
   const apiUrl = services.api.apiUrl!;
   const metricsUrls = services.all.map((s) => s.metricsUrl);
 
   log(`provisioning ${options.devices} ${BENCH_DEVICE_TYPE} devices`);
-  const devices = await provisionDevices({ apiUrl, token: run.token, count: options.devices, type: BENCH_DEVICE_TYPE, cities: BENCH_CITIES });
-  const generator = await connectMeterLoad(services.broker.mqttPort!, devices, { window: options.window, durationS: options.durationS, rate: options.rate, batch: 1, settleTimeoutMs: 60_000 });
+  const devices = await provisionDevices({
+    apiUrl,
+    token: run.token,
+    count: options.devices,
+    type: BENCH_DEVICE_TYPE,
+    cities: BENCH_CITIES,
+  });
+  const generator = await connectMeterLoad(services.broker.mqttPort!, devices, {
+    window: options.window,
+    durationS: options.durationS,
+    rate: options.rate,
+    batch: 1,
+    settleTimeoutMs: 60_000,
+  });
   cleanup.add('close connections', () => generator.close());
   const sampler = new SoakSampler(options.redisUrl, run.redisPrefix, services.all, apiUrl, run.token);
   cleanup.add('close sampler', async () => sampler.close());
 
-  log(`${devices.length} devices connected; ${options.rate.toLocaleString('en-US')} readings/s for ${(options.durationS / 60).toFixed(1)} min, a sample every ${options.sampleS} s`);
+  log(
+    `${devices.length} devices connected; ${options.rate.toLocaleString('en-US')} readings/s ` +
+      `for ${(options.durationS / 60).toFixed(1)} min, a sample every ${options.sampleS} s`,
+  );
   const cpu = new CpuWatch({
     ...Object.fromEntries(services.all.map((s) => [s.name, s.pid])),
     generator: process.pid,
@@ -60,7 +90,9 @@ async function soak(options: SoakOptions, cleanup: Cleanup): Promise<number> {
     header = true;
     console.log(formatSampleRow(sample, processNames, queueNames));
   };
-  const sampling = every(options.sampleS * 1000, () => takeSample().catch((err: Error) => log(`sample failed: ${err.message}`)));
+  const sampling = every(options.sampleS * 1000, () =>
+    takeSample().catch((err: Error) => log(`sample failed: ${err.message}`)),
+  );
   let cpuUse: CpuUse = { perProcessPercentOfCore: {}, perProcessCpuMs: {}, windowS: 0, machineBusyPercent: 0 };
   const load = await generator.run(() => {
     void sampling.stop();
@@ -70,7 +102,10 @@ async function soak(options: SoakOptions, cleanup: Cleanup): Promise<number> {
   await generator.close();
   cleanup.done('close connections');
 
-  log(`published ${load.readingsPublished.toLocaleString('en-US')} readings, ${load.readingsAcked.toLocaleString('en-US')} PUBACKed; waiting for InfluxDB to have them all`);
+  log(
+    `published ${load.readingsPublished.toLocaleString('en-US')} ` +
+      `readings, ${load.readingsAcked.toLocaleString('en-US')} PUBACKed; waiting for InfluxDB to have them all`,
+  );
   const drain = await waitForStored(metricsUrls, run.token, load.readingsAcked, options.drainTimeoutS * 1000, 500);
   const stored = await run.database!.countPoints(deviceTypes[BENCH_DEVICE_TYPE].measurement, METER_FIELDS[0]);
   const lost = load.readingsAcked - stored;
@@ -81,7 +116,14 @@ async function soak(options: SoakOptions, cleanup: Cleanup): Promise<number> {
     startedAt: run.startedAt.toISOString(),
     git: gitInfo(),
     machine: machineInfo(),
-    config: { ...options, processes: services.all.map((s) => ({ name: s.name, apps: s.apps })), redisPrefix: run.redisPrefix, influxDatabase: run.databaseName, serviceEnv: envShown, serviceNodeArgs: nodeArgs },
+    config: {
+      ...options,
+      processes: services.all.map((s) => ({ name: s.name, apps: s.apps })),
+      redisPrefix: run.redisPrefix,
+      influxDatabase: run.databaseName,
+      serviceEnv: envShown,
+      serviceNodeArgs: nodeArgs,
+    },
     samples,
     results: {
       readingsPublished: load.readingsPublished,
@@ -92,7 +134,11 @@ async function soak(options: SoakOptions, cleanup: Cleanup): Promise<number> {
       drainS: drain.reachedAt === undefined ? undefined : Math.max(0, (drain.reachedAt - load.publishStoppedAt) / 1000),
       connectionsLost: load.connectionsLost,
       meanReadingsPerSecond: Math.round(load.readingsAcked / ((load.publishStoppedAt - load.firstPublishAt) / 1000)),
-      ackLatencyMs: { p50: load.ackLatency.p50Us / 1000, p99: load.ackLatency.p99Us / 1000, max: load.ackLatency.maxUs / 1000 },
+      ackLatencyMs: {
+        p50: load.ackLatency.p50Us / 1000,
+        p99: load.ackLatency.p99Us / 1000,
+        max: load.ackLatency.maxUs / 1000,
+      },
       cpuPercentOfCore: cpuUse.perProcessPercentOfCore,
       machineBusyPercent: cpuUse.machineBusyPercent,
     },

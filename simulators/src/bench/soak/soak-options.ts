@@ -1,4 +1,10 @@
-import { optionLines, readOptions, STACK_OPTIONS, type OptionSpec, type StackOptions } from '../common/bench-options.js';
+import {
+  optionLines,
+  readOptions,
+  STACK_OPTIONS,
+  type OptionSpec,
+  type StackOptions,
+} from '../common/bench-options.js';
 
 export interface SoakOptions extends StackOptions {
   devices: number;
@@ -13,9 +19,17 @@ export interface SoakOptions extends StackOptions {
 
 const SPECS = {
   devices: { type: 'string', default: '100', help: 'simulated electricity meters (one MQTT connection each)' },
-  rate: { type: 'string', default: '19000', help: 'readings/s over all devices: half the ingest bench’s --split sustained rate (38,021/s, README)' },
+  rate: {
+    type: 'string',
+    default: '19000',
+    help: 'readings/s over all devices: half the ingest bench’s --split sustained rate (38,021/s, README)',
+  },
   duration: { type: 'string', default: '1800', help: 'seconds of load (30 minutes)' },
-  sample: { type: 'string', default: '60', help: 'seconds between samples (RSS, event-loop lag, stream and queue depths)' },
+  sample: {
+    type: 'string',
+    default: '60',
+    help: 'seconds between samples (RSS, event-loop lag, stream and queue depths)',
+  },
   window: { type: 'string', default: '16', help: 'QoS 1 publishes in flight per device' },
   'drain-timeout': { type: 'string', default: '300', help: 'seconds to wait at the end for stored to reach PUBACKed' },
   ...STACK_OPTIONS,

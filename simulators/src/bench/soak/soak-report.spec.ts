@@ -8,7 +8,10 @@ function samples(brokerRss: number[]): SoakSample[] {
     readingsAcked: i * 60 * 19_000,
     readingsPerSecond: 19_000,
     stored: i * 60 * 19_000,
-    processes: { 'broker+api': { rssMb, heapUsedMb: 120, lagP99Ms: 20, lagMaxMs: 40 }, 'ingest+alerts': { rssMb: 340, heapUsedMb: 100, lagP99Ms: 60, lagMaxMs: 90 } },
+    processes: {
+      'broker+api': { rssMb, heapUsedMb: 120, lagP99Ms: 20, lagMaxMs: 40 },
+      'ingest+alerts': { rssMb: 340, heapUsedMb: 100, lagP99Ms: 60, lagMaxMs: 90 },
+    },
     handoff: { streamEntries: 200, pendingEntries: 200, backlogReadings: 2000 },
     queueDepths: { 'rule-evaluation': 1, 'alert-checks': 2 },
   }));
@@ -19,7 +22,12 @@ describe('soak verdict', () => {
     const verdict = soakVerdict(samples(Array.from({ length: 30 }, (_, i) => (i < 3 ? 300 + 30 * i : 390))), 0);
     expect(verdict.ok).toBe(true);
     expect(verdict.checks.map((c) => c.series)).toEqual(
-      expect.arrayContaining(['broker+api RSS', 'ingest+alerts event-loop lag p99', 'hand-off stream entries', 'queue rule-evaluation depth']),
+      expect.arrayContaining([
+        'broker+api RSS',
+        'ingest+alerts event-loop lag p99',
+        'hand-off stream entries',
+        'queue rule-evaluation depth',
+      ]),
     );
   });
 

@@ -62,18 +62,55 @@ export function soakVerdict(samples: readonly SoakSample[], lost: number): SoakV
       return value === undefined || Number.isNaN(value) ? [] : [{ atS: s.atS, value }];
     });
   for (const name of processNames) {
-    checks.push({ series: `${name} RSS`, unit: 'MiB', trend: trendOf(series((s) => s.processes[name]?.rssMb), SOAK_TOLERANCES.rssMb) });
-    checks.push({ series: `${name} event-loop lag p99`, unit: 'ms', trend: trendOf(series((s) => s.processes[name]?.lagP99Ms), SOAK_TOLERANCES.lagP99Ms) });
+    checks.push({
+      series: `${name} RSS`,
+      unit: 'MiB',
+      trend: trendOf(
+        series((s) => s.processes[name]?.rssMb),
+        SOAK_TOLERANCES.rssMb,
+      ),
+    });
+    checks.push({
+      series: `${name} event-loop lag p99`,
+      unit: 'ms',
+      trend: trendOf(
+        series((s) => s.processes[name]?.lagP99Ms),
+        SOAK_TOLERANCES.lagP99Ms,
+      ),
+    });
   }
-  checks.push({ series: 'hand-off stream entries', unit: 'entries', trend: trendOf(series((s) => s.handoff.streamEntries), SOAK_TOLERANCES.depth) });
-  checks.push({ series: 'hand-off pending entries', unit: 'entries', trend: trendOf(series((s) => s.handoff.pendingEntries), SOAK_TOLERANCES.depth) });
+  checks.push({
+    series: 'hand-off stream entries',
+    unit: 'entries',
+    trend: trendOf(
+      series((s) => s.handoff.streamEntries),
+      SOAK_TOLERANCES.depth,
+    ),
+  });
+  checks.push({
+    series: 'hand-off pending entries',
+    unit: 'entries',
+    trend: trendOf(
+      series((s) => s.handoff.pendingEntries),
+      SOAK_TOLERANCES.depth,
+    ),
+  });
   const queueNames = [...new Set(samples.flatMap((s) => Object.keys(s.queueDepths)))];
-  for (const queue of queueNames) checks.push({ series: `queue ${queue} depth`, unit: 'jobs', trend: trendOf(series((s) => s.queueDepths[queue]), SOAK_TOLERANCES.depth) });
+  for (const queue of queueNames)
+    checks.push({
+      series: `queue ${queue} depth`,
+      unit: 'jobs',
+      trend: trendOf(
+        series((s) => s.queueDepths[queue]),
+        SOAK_TOLERANCES.depth,
+      ),
+    });
   const flat = checks.every((c) => c.trend.flat);
   return { checks, flat, lost, ok: flat && lost === 0 };
 }
 
-const n = (v: number | undefined, digits = 0) => (v === undefined ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const n = (v: number | undefined, digits = 0) =>
+  v === undefined ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 interface Column {
   title: string;
@@ -89,7 +126,10 @@ function sampleColumns(processNames: readonly string[], queueNames: readonly str
       title: `${p} RSS mean / max, heap MiB; lag p99 / max ms`,
       cell: (s: SoakSample) => {
         const x = s.processes[p] ?? {};
-        return `${n(x.rssMb, 1)} / ${n(x.rssMaxMb, 1)}, ${n(x.heapUsedMb, 1)}; ${n(x.lagP99Ms, 1)} / ${n(x.lagMaxMs, 1)}`;
+        return (
+          `${n(x.rssMb, 1)} / ${n(x.rssMaxMb, 1)}, ${n(x.heapUsedMb, 1)}; ${n(x.lagP99Ms, 1)} ` +
+          `/ ${n(x.lagMaxMs, 1)}`
+        );
       },
     })),
     { title: 'stream / pending', cell: (s) => `${n(s.handoff.streamEntries)} / ${n(s.handoff.pendingEntries)}` },
@@ -103,12 +143,22 @@ function line(cells: readonly string[], columns: readonly Column[]): string {
 
 export function formatSampleHeader(processNames: readonly string[], queueNames: readonly string[]): string {
   const columns = sampleColumns(processNames, queueNames);
-  return line(columns.map((c) => c.title), columns);
+  return line(
+    columns.map((c) => c.title),
+    columns,
+  );
 }
 
-export function formatSampleRow(sample: SoakSample, processNames: readonly string[], queueNames: readonly string[]): string {
+export function formatSampleRow(
+  sample: SoakSample,
+  processNames: readonly string[],
+  queueNames: readonly string[],
+): string {
   const columns = sampleColumns(processNames, queueNames);
-  return line(columns.map((c) => c.cell(sample)), columns);
+  return line(
+    columns.map((c) => c.cell(sample)),
+    columns,
+  );
 }
 
 export function formatSoakReport(report: SoakReport): string {
@@ -119,32 +169,50 @@ export function formatSoakReport(report: SoakReport): string {
   const c = report.config as { rate: number; durationS: number; devices: number; sampleS: number };
   const drained = r.drained ? `  (drained ${r.drainS?.toFixed(1)} s after the load stopped)` : '  NOT DRAINED';
   const rows: Row[] = [
-    `citypulse soak — ${report.startedAt}, commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}`,
-    `machine: ${report.machine.cores} cores (${report.machine.cpuModel}), ${n(report.machine.memoryMb)} MiB, node ${report.machine.node}`,
-    `config: ${c.devices} meters, ${n(c.rate)} readings/s for ${c.durationS / 60} min, a sample every ${c.sampleS} s; citypulse as broker+api and ingest+alerts processes`,
+    `citypulse soak — ${report.startedAt}, ` +
+      `commit ${report.git.commit}${report.git.dirty ? ' (+ uncommitted changes)' : ''}`,
+    `machine: ${report.machine.cores} cores (${report.machine.cpuModel}), ${n(report.machine.memoryMb)} MiB, ` +
+      `node ${report.machine.node}`,
+    `config: ${c.devices} meters, ${n(c.rate)} readings/s for ${c.durationS / 60} min, a sample ` +
+      `every ${c.sampleS} s; citypulse as broker+api and ingest+alerts processes`,
     '',
     formatSampleHeader(processNames, queueNames),
     ...report.samples.map((s) => formatSampleRow(s, processNames, queueNames)),
-    '  RSS mean / max: of the once-a-second readings since the previous sample; heap: at the sample; lag: prom-client’s',
-    '  histogram since the previous sample (10 ms resolution); stream / pending: hand-off entries not yet stored / read but unacknowledged',
+    '  RSS mean / max: of the once-a-second readings since the previous sample; heap: at the sample; lag: ' +
+      'prom-client’s',
+    '  histogram since the previous sample (10 ms resolution); stream / pending: hand-off entries not yet ' +
+      'stored / read but unacknowledged',
     '',
     ['readings PUBACKed / stored (InfluxDB count)', `${n(r.readingsAcked)} / ${n(r.stored)}${drained}`],
     ['LOST (PUBACKed − stored)', r.lost === 0 ? '0' : `${n(r.lost)}   <<<<<<<<<< ACKNOWLEDGED READINGS LOST`],
     ['mean readings/s over the run', n(r.meanReadingsPerSecond)],
-    ['publish → PUBACK p50 / p99 / max', `${n(r.ackLatencyMs.p50, 1)} / ${n(r.ackLatencyMs.p99, 1)} / ${n(r.ackLatencyMs.max, 1)} ms`],
-    ['CPU over the run (% of one core)', `${Object.entries(r.cpuPercentOfCore).map(([k, p]) => `${k} ${p}%`).join(', ')}; machine ${r.machineBusyPercent}% busy`],
+    [
+      'publish → PUBACK p50 / p99 / max',
+      `${n(r.ackLatencyMs.p50, 1)} / ${n(r.ackLatencyMs.p99, 1)} / ${n(r.ackLatencyMs.max, 1)} ms`,
+    ],
+    [
+      'CPU over the run (% of one core)',
+      `${Object.entries(r.cpuPercentOfCore)
+        .map(([k, p]) => `${k} ${p}%`)
+        .join(', ')}; machine ${r.machineBusyPercent}% busy`,
+    ],
     ...(r.connectionsLost > 0 ? [['connections lost', String(r.connectionsLost)] as Row] : []),
     '',
-    'flatness: least-squares slope over the last 2/3 of the samples; mean of the first vs the last 5 samples; the growth that slope',
-    'projects over the last 2/3 against what is allowed (10 % of the level or 16 MiB for RSS means, 50 % or 10 ms for lag p99, 50 % or 1,000 for depths)',
-    ...v.checks.map(
-      (check): Row => [
-        `  ${check.series}`,
-        `${sign(check.trend.slopePerMinute)} ${check.unit}/min, ${n(check.trend.firstMean, 1)} → ${n(check.trend.lastMean, 1)} ${check.unit}; grew ${n(check.trend.projectedGrowth, 1)} of ${n(check.trend.allowedGrowth, 1)} allowed  ${check.trend.flat ? 'flat' : '<<< CLIMBING'}`,
-      ],
-    ),
+    'flatness: least-squares slope over the last 2/3 of the samples; mean of the first vs the last 5 samples; ' +
+      'the growth that slope',
+    'projects over the last 2/3 against what is allowed (10 % of the level or 16 MiB for RSS means, 50 % or ' +
+      '10 ms for lag p99, 50 % or 1,000 for depths)',
+    ...v.checks.map((check): Row => [
+      `  ${check.series}`,
+      `${sign(check.trend.slopePerMinute)} ${check.unit}/min, ${n(check.trend.firstMean, 1)} ` +
+        `→ ${n(check.trend.lastMean, 1)} ${check.unit}; grew ${n(check.trend.projectedGrowth, 1)} ` +
+        `of ${n(check.trend.allowedGrowth, 1)} allowed  ${check.trend.flat ? 'flat' : '<<< CLIMBING'}`,
+    ]),
     '',
-    ['VERDICT', `${v.flat ? 'flat' : 'NOT FLAT'}, ${v.lost === 0 ? '0 lost' : `${n(v.lost)} LOST`}  →  ${v.ok ? 'PASS' : 'FAIL'}`],
+    [
+      'VERDICT',
+      `${v.flat ? 'flat' : 'NOT FLAT'}, ${v.lost === 0 ? '0 lost' : `${n(v.lost)} LOST`}  →  ${v.ok ? 'PASS' : 'FAIL'}`,
+    ],
   ];
   return formatRows(rows);
 }

@@ -24,7 +24,10 @@ export interface SoakSample {
    * highest of those readings; heap is the scrape's moment only.
    */
   processes: Record<string, SoakProcessSample>;
-  /** Entries in the hand-off stream (acknowledged ones are deleted, so this is the unstored rest), those read but not yet acknowledged, and the readings they hold. */
+  /**
+   * Entries in the hand-off stream (acknowledged ones are deleted, so this is the unstored rest), those read but not
+   * yet acknowledged, and the readings they hold.
+   */
   handoff: { streamEntries: number; pendingEntries: number; backlogReadings: number };
   /** BullMQ jobs waiting to run (waiting + prioritized + delayed), per queue. */
   queueDepths: Record<string, number>;
@@ -71,15 +74,26 @@ export class SoakSampler {
         const readings = this.rssKb.get(service.name) ?? [];
         this.rssKb.set(service.name, []);
         const perSecond: SoakProcessSample =
-          readings.length === 0 ? sample : { ...sample, rssMb: round(readings.reduce((a, b) => a + b, 0) / readings.length / 1024), rssMaxMb: round(Math.max(...readings) / 1024) };
+          readings.length === 0
+            ? sample
+            : {
+                ...sample,
+                rssMb: round(readings.reduce((a, b) => a + b, 0) / readings.length / 1024),
+                rssMaxMb: round(Math.max(...readings) / 1024),
+              };
         return [service.name, perSecond] as const;
       }),
     );
     // In the services' order, so every row and the JSON list the processes alike.
     const processes: Record<string, SoakProcessSample> = Object.fromEntries(perProcess);
     const depth = await readHandoffDepth(this.redis, this.prefix, this.partitions);
-    const queues = await apiGet<{ items: Array<{ name: string; depth: number }> }>(this.apiUrl, this.token, '/queues').catch(() => ({ items: [] }));
-    const readingsPerSecond = atS > this.lastAtS ? Math.round((readingsAcked - this.lastAcked) / (atS - this.lastAtS)) : 0;
+    const queues = await apiGet<{ items: Array<{ name: string; depth: number }> }>(
+      this.apiUrl,
+      this.token,
+      '/queues',
+    ).catch(() => ({ items: [] }));
+    const readingsPerSecond =
+      atS > this.lastAtS ? Math.round((readingsAcked - this.lastAcked) / (atS - this.lastAtS)) : 0;
     this.lastAcked = readingsAcked;
     this.lastAtS = atS;
     return {

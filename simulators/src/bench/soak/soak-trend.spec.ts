@@ -5,7 +5,13 @@ const tolerance = { relative: 0.1, absolute: 16 };
 
 describe('soak trend', () => {
   it('finds the slope of a straight line, per second of the x axis', () => {
-    expect(leastSquaresSlope([{ atS: 0, value: 10 }, { atS: 10, value: 30 }, { atS: 20, value: 50 }])).toBeCloseTo(2);
+    expect(
+      leastSquaresSlope([
+        { atS: 0, value: 10 },
+        { atS: 10, value: 30 },
+        { atS: 20, value: 50 },
+      ]),
+    ).toBeCloseTo(2);
   });
 
   it('calls a series flat that climbs during warm-up and then holds level', () => {

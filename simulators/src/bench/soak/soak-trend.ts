@@ -59,5 +59,12 @@ export function trendOf(points: readonly Point[], tolerance: Tolerance): Trend {
   const lastMean = mean(points.slice(-edge));
   const projectedGrowth = slopePerSecond * spanS;
   const allowedGrowth = Math.max(tolerance.absolute, tolerance.relative * Math.abs(firstMean));
-  return { slopePerMinute: slopePerSecond * 60, projectedGrowth, firstMean, lastMean, allowedGrowth, flat: projectedGrowth <= allowedGrowth };
+  return {
+    slopePerMinute: slopePerSecond * 60,
+    projectedGrowth,
+    firstMean,
+    lastMean,
+    allowedGrowth,
+    flat: projectedGrowth <= allowedGrowth,
+  };
 }

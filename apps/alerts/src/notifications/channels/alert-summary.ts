@@ -1,6 +1,8 @@
 import type { AlertMessage } from '@citypulse/contracts';
 
-/** What people are told about an alert, in every channel's format: a headline, facts and the link to it in the console. */
+/**
+ * What people are told about an alert, in every channel's format: a headline, facts and the link to it in the console.
+ */
 export interface AlertSummary {
   headline: string;
   facts: Array<{ title: string; value: string }>;
@@ -17,9 +19,13 @@ export function alertLink(consoleUrl: string, alertId: string): string {
 
 export function summarise(message: AlertMessage, consoleUrl: string, level?: number): AlertSummary {
   const { alert } = message;
-  const where = alert.field ? `${alert.field} = ${alert.lastValue} (peak ${alert.peakValue})` : alert.cause ?? 'no data';
+  const where = alert.field
+    ? `${alert.field} = ${alert.lastValue} (peak ${alert.peakValue})`
+    : (alert.cause ?? 'no data');
   return {
-    headline: `[${alert.severity.toUpperCase()}] ${alert.description || alert.ruleId} - ${alert.deviceId} in ${alert.city}/${alert.site}: ${where}`,
+    headline:
+      `[${alert.severity.toUpperCase()}] ${alert.description || alert.ruleId} - ${alert.deviceId} ` +
+      `in ${alert.city}/${alert.site}: ${where}`,
     facts: [
       { title: 'State', value: alert.state },
       { title: 'Device', value: `${alert.deviceId} (${alert.deviceType})` },

@@ -12,8 +12,14 @@ export function slackPayload(s: AlertSummary) {
     text: `${s.headline} <${s.link}|Open in console>`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(s.headline)}*` } },
-      { type: 'section', fields: s.facts.map((f) => ({ type: 'mrkdwn', text: `*${escapeSlack(f.title)}*\n${escapeSlack(f.value)}` })) },
-      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in console' }, url: s.link }] },
+      {
+        type: 'section',
+        fields: s.facts.map((f) => ({ type: 'mrkdwn', text: `*${escapeSlack(f.title)}*\n${escapeSlack(f.value)}` })),
+      },
+      {
+        type: 'actions',
+        elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in console' }, url: s.link }],
+      },
     ],
   };
 }
@@ -40,7 +46,13 @@ export function teamsPayload(s: AlertSummary) {
           type: 'AdaptiveCard',
           version: '1.4',
           body: [
-            { type: 'TextBlock', text: s.headline, weight: 'Bolder', wrap: true, color: s.severity === 'critical' ? 'Attention' : s.severity === 'warning' ? 'Warning' : 'Default' },
+            {
+              type: 'TextBlock',
+              text: s.headline,
+              weight: 'Bolder',
+              wrap: true,
+              color: s.severity === 'critical' ? 'Attention' : s.severity === 'warning' ? 'Warning' : 'Default',
+            },
             { type: 'FactSet', facts: s.facts.map((f) => ({ title: f.title, value: f.value })) },
           ],
           actions: [{ type: 'Action.OpenUrl', title: 'Open in console', url: s.link }],

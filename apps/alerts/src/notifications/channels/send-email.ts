@@ -20,7 +20,12 @@ export interface OutgoingEmail {
  * SMTP answers 5xx are permanent (bad recipient, authentication refused): no retry; 4xx and
  * connection failures are retried.
  */
-export async function sendEmail(smtp: SmtpSettings, password: string | undefined, mail: OutgoingEmail, options: DeliveryOptions): Promise<DeliveryDecision> {
+export async function sendEmail(
+  smtp: SmtpSettings,
+  password: string | undefined,
+  mail: OutgoingEmail,
+  options: DeliveryOptions,
+): Promise<DeliveryDecision> {
   let host = smtp.host;
   if (!options.allowPrivateTargets) {
     const resolved = await resolvePublic(smtp.host);
@@ -42,7 +47,8 @@ export async function sendEmail(smtp: SmtpSettings, password: string | undefined
     return decideDelivery({ status: 200 });
   } catch (err) {
     const code = (err as { responseCode?: number }).responseCode;
-    if (code !== undefined && code >= 500) return decideDelivery({ refused: `SMTP ${code}: ${(err as Error).message}` });
+    if (code !== undefined && code >= 500)
+      return decideDelivery({ refused: `SMTP ${code}: ${(err as Error).message}` });
     return decideDelivery({ error: (err as Error).message });
   } finally {
     transport.close();
@@ -50,10 +56,18 @@ export async function sendEmail(smtp: SmtpSettings, password: string | undefined
 }
 
 async function resolvePublic(host: string): Promise<{ address: string } | { refused: string } | { error: string }> {
-  const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true, verbatim: true }).catch((err: NodeJS.ErrnoException) => err);
-  if (addresses instanceof Error) return { error: `SMTP host ${host} does not resolve (${addresses.code ?? addresses.message})` };
+  const addresses = isIP(host)
+    ? [{ address: host }]
+    : await lookup(host, { all: true, verbatim: true }).catch((err: NodeJS.ErrnoException) => err);
+  if (addresses instanceof Error)
+    return { error: `SMTP host ${host} does not resolve (${addresses.code ?? addresses.message})` };
   const bad = addresses.find((a) => nonPublicAddress(a.address));
-  if (bad) return { refused: `SMTP host ${host} is ${bad.address}, a ${nonPublicAddress(bad.address)} address: channels reach public addresses only (CP_WEBHOOK_ALLOW_PRIVATE=true allows others)` };
+  if (bad)
+    return {
+      refused:
+        `SMTP host ${host} is ${bad.address}, a ${nonPublicAddress(bad.address)} address: channels reach public ` +
+        `addresses only (CP_WEBHOOK_ALLOW_PRIVATE=true allows others)`,
+    };
   if (addresses.length === 0) return { error: `SMTP host ${host} has no address` };
   return { address: addresses[0].address };
 }

@@ -27,13 +27,24 @@ export interface ChannelSenderDeps {
 const CHAT_FORMATS = { slack: slackPayload, teams: teamsPayload, mattermost: mattermostPayload } as const;
 
 /** Delivers one alert message to one channel in that channel's format, and classifies the outcome. */
-export async function sendToChannel(channel: Channel, delivery: ChannelDelivery, deps: ChannelSenderDeps): Promise<DeliveryDecision> {
+export async function sendToChannel(
+  channel: Channel,
+  delivery: ChannelDelivery,
+  deps: ChannelSenderDeps,
+): Promise<DeliveryDecision> {
   try {
     switch (channel.kind) {
       case 'email': {
         const smtp = channel.email!;
-        const password = smtp.password && openSecret(smtp.password, deps.secretsKey, secretContext(channel.city, channel.id, 'password'));
-        return await sendEmail(smtp, password, { to: delivery.recipients ?? smtp.to, ...emailContent(delivery.summary) }, deps.options);
+        const password =
+          smtp.password &&
+          openSecret(smtp.password, deps.secretsKey, secretContext(channel.city, channel.id, 'password'));
+        return await sendEmail(
+          smtp,
+          password,
+          { to: delivery.recipients ?? smtp.to, ...emailContent(delivery.summary) },
+          deps.options,
+        );
       }
       case 'slack':
       case 'teams':
@@ -44,7 +55,11 @@ export async function sendToChannel(channel: Channel, delivery: ChannelDelivery,
       }
       case 'webhook': {
         const url = openSecret(channel.url!, deps.secretsKey, secretContext(channel.city, channel.id, 'url'));
-        const signing = openSecret(channel.signingSecret!, deps.secretsKey, secretContext(channel.city, channel.id, 'signingSecret'));
+        const signing = openSecret(
+          channel.signingSecret!,
+          deps.secretsKey,
+          secretContext(channel.city, channel.id, 'signingSecret'),
+        );
         return await deliver({ url, secret: signing }, delivery.message, delivery.deliveryId, deps.options);
       }
       case 'mqtt':
@@ -53,7 +68,8 @@ export async function sendToChannel(channel: Channel, delivery: ChannelDelivery,
     }
   } catch (err) {
     // A secret that does not open will not open on a retry either; a bad stored URL neither.
-    if (err instanceof SecretUnavailableError || err instanceof TypeError) return decideDelivery({ refused: (err).message });
+    if (err instanceof SecretUnavailableError || err instanceof TypeError)
+      return decideDelivery({ refused: err.message });
     throw err;
   }
 }

@@ -36,8 +36,15 @@ export function statesOf(state) {
 export function countsFor(counts, filters) {
   const states = statesOf(filters.state);
   const severities = filters.severity ? [filters.severity] : SEVERITIES;
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, states.reduce((n, state) => n + (counts?.[s]?.[state] ?? 0), 0)]));
-  const byState = Object.fromEntries(['open', 'acknowledged', 'resolved'].map((state) => [state, severities.reduce((n, s) => n + (counts?.[s]?.[state] ?? 0), 0)]));
+  const bySeverity = Object.fromEntries(
+    SEVERITIES.map((s) => [s, states.reduce((n, state) => n + (counts?.[s]?.[state] ?? 0), 0)]),
+  );
+  const byState = Object.fromEntries(
+    ['open', 'acknowledged', 'resolved'].map((state) => [
+      state,
+      severities.reduce((n, s) => n + (counts?.[s]?.[state] ?? 0), 0),
+    ]),
+  );
   const total = severities.reduce((n, s) => n + bySeverity[s], 0);
   return { bySeverity, byState, total };
 }

@@ -2,7 +2,18 @@ import { api, withQuery } from './api.js';
 import { h, replace } from './dom.js';
 import { openEventStream } from './event-stream.js';
 import { formatNumber, formatTime } from './format.js';
-import { SEVERITIES, STATE_CHOICES, alertTitle, applyMessage, countsFor, matchesFilters, queueOrder, stateToQuery, statesOf, valueUnit } from './alert-list.js';
+import {
+  SEVERITIES,
+  STATE_CHOICES,
+  alertTitle,
+  applyMessage,
+  countsFor,
+  matchesFilters,
+  queueOrder,
+  stateToQuery,
+  statesOf,
+  valueUnit,
+} from './alert-list.js';
 import { keyedList } from './keyed-list.js';
 import { deviceLink, operatorName, setLive } from './shell.js';
 import { maintenanceBadge } from './maintenance-view.js';
@@ -33,19 +44,59 @@ export function alertsView(root) {
 
   const summary = h('p', { class: 'summary', 'aria-live': 'polite' });
   const countsBar = h('div', { class: 'alert-counts', role: 'group', 'aria-label': 'alerts per severity and state' });
-  const moreButton = h('button', { type: 'button', class: 'quiet more', hidden: true, onclick: () => loadPage(paging.loaded) });
+  const moreButton = h('button', {
+    type: 'button',
+    class: 'quiet more',
+    hidden: true,
+    onclick: () => loadPage(paging.loaded),
+  });
   const rows = keyedList(h('ol', { class: 'alert-list' }), renderCard);
-  const citySelect = h('select', { name: 'city', onchange: (e) => setFilter('city', e.target.value) }, h('option', { value: '' }, 'all cities'));
+  const citySelect = h(
+    'select',
+    { name: 'city', onchange: (e) => setFilter('city', e.target.value) },
+    h('option', { value: '' }, 'all cities'),
+  );
   const bulk = bulkBar();
 
   replace(
     root,
     h('h2', {}, 'Alert queue'),
-    h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() },
+    h(
+      'form',
+      { class: 'filters', onsubmit: (e) => e.preventDefault() },
       h('label', {}, 'City ', citySelect),
-      h('label', {}, 'Site ', h('input', { name: 'site', type: 'search', placeholder: 'site id', onchange: (e) => setFilter('site', e.target.value.trim()) })),
-      h('label', {}, 'Severity ', h('select', { name: 'severity', onchange: (e) => setFilter('severity', e.target.value) }, h('option', { value: '' }, 'any'), SEVERITIES.map((s) => h('option', { value: s }, s)))),
-      h('label', {}, 'State ', h('select', { name: 'state', onchange: (e) => setFilter('state', e.target.value) }, STATE_CHOICES.map((s) => h('option', { value: s }, s)))),
+      h(
+        'label',
+        {},
+        'Site ',
+        h('input', {
+          name: 'site',
+          type: 'search',
+          placeholder: 'site id',
+          onchange: (e) => setFilter('site', e.target.value.trim()),
+        }),
+      ),
+      h(
+        'label',
+        {},
+        'Severity ',
+        h(
+          'select',
+          { name: 'severity', onchange: (e) => setFilter('severity', e.target.value) },
+          h('option', { value: '' }, 'any'),
+          SEVERITIES.map((s) => h('option', { value: s }, s)),
+        ),
+      ),
+      h(
+        'label',
+        {},
+        'State ',
+        h(
+          'select',
+          { name: 'state', onchange: (e) => setFilter('state', e.target.value) },
+          STATE_CHOICES.map((s) => h('option', { value: s }, s)),
+        ),
+      ),
     ),
     countsBar,
     summary,
@@ -72,7 +123,15 @@ export function alertsView(root) {
   }
 
   function query(offset) {
-    return { city: filters.city, site: filters.site, severity: filters.severity, state: stateToQuery(filters.state), order: 'severity', limit: PAGE, offset };
+    return {
+      city: filters.city,
+      site: filters.site,
+      severity: filters.severity,
+      state: stateToQuery(filters.state),
+      order: 'severity',
+      limit: PAGE,
+      offset,
+    };
   }
 
   async function reload() {
@@ -111,7 +170,11 @@ export function alertsView(root) {
     countsLoading = true;
     try {
       // Only the states the filter shows: counting the resolved history of a busy city is not free.
-      counts = (await api(withQuery('/alerts/counts', { city: filters.city, site: filters.site, state: stateToQuery(filters.state) }))).counts;
+      counts = (
+        await api(
+          withQuery('/alerts/counts', { city: filters.city, site: filters.site, state: stateToQuery(filters.state) }),
+        )
+      ).counts;
       render();
     } catch {
       // The list still works without counts; the next event tries again.
@@ -132,25 +195,46 @@ export function alertsView(root) {
 
   function renderCounts(shownCount) {
     const { bySeverity, byState, total } = countsFor(counts, filters);
-    replace(countsBar,
-      SEVERITIES.map((s) => h('button', {
-        type: 'button',
-        class: `count-button sev-${s}${filters.severity === s ? ' selected' : ''}${bySeverity[s] > 0 ? ' some' : ''}`,
-        'data-severity': s,
-        'data-count': bySeverity[s],
-        'aria-pressed': String(filters.severity === s),
-        title: filters.severity === s ? 'show every severity' : `show only ${s} alerts`,
-        onclick: () => setFilter('severity', filters.severity === s ? '' : s),
-      }, `${s} ${bySeverity[s]}`)),
-      h('span', { class: 'state-counts quiet' },
-        Object.entries(byState).filter(([state]) => statesOf(filters.state).includes(state)).map(([state, n]) => h('span', { class: 'state-count', 'data-state': state, 'data-count': n }, `${state} ${n}`))),
+    replace(
+      countsBar,
+      SEVERITIES.map((s) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class:
+              `count-button ` +
+              `sev-${s}${filters.severity === s ? ' selected' : ''}${bySeverity[s] > 0 ? ' some' : ''}`,
+            'data-severity': s,
+            'data-count': bySeverity[s],
+            'aria-pressed': String(filters.severity === s),
+            title: filters.severity === s ? 'show every severity' : `show only ${s} alerts`,
+            onclick: () => setFilter('severity', filters.severity === s ? '' : s),
+          },
+          `${s} ${bySeverity[s]}`,
+        ),
+      ),
+      h(
+        'span',
+        { class: 'state-counts quiet' },
+        Object.entries(byState)
+          .filter(([state]) => statesOf(filters.state).includes(state))
+          .map(([state, n]) =>
+            h('span', { class: 'state-count', 'data-state': state, 'data-count': n }, `${state} ${n}`),
+          ),
+      ),
     );
     const known = counts ? total : undefined;
     // Counts come from the server; live events may make the list run a little ahead of them.
     const hidden = known === undefined ? 0 : Math.max(0, known - shownCount);
     summary.dataset.shown = String(shownCount);
     summary.dataset.total = known === undefined ? '' : String(known);
-    replace(summary, known === undefined ? `${shownCount} alert${shownCount === 1 ? '' : 's'}` : `Showing ${shownCount} of ${known} alert${known === 1 ? '' : 's'}`);
+    replace(
+      summary,
+      known === undefined
+        ? `${shownCount} alert${shownCount === 1 ? '' : 's'}`
+        : `Showing ${shownCount} of ${known} alert${known === 1 ? '' : 's'}`,
+    );
     const more = paging.more || hidden > 0;
     moreButton.hidden = !more;
     moreButton.dataset.more = String(hidden);
@@ -165,18 +249,45 @@ export function alertsView(root) {
     const resolved = alert.state === 'resolved';
     return {
       signature: JSON.stringify([{ ...alert, fresh: undefined }, unit]),
-      attributes: { class: `alert sev-${alert.severity} state-${alert.state}${alert.fresh ? ' fresh' : ''}`, 'data-alert-id': alert.id, 'data-state': alert.state, 'data-severity': alert.severity },
+      attributes: {
+        class: `alert sev-${alert.severity} state-${alert.state}${alert.fresh ? ' fresh' : ''}`,
+        'data-alert-id': alert.id,
+        'data-state': alert.state,
+        'data-severity': alert.severity,
+      },
       children: () => [
-        h('div', { class: 'alert-head' },
-          resolved ? null : keep('select', () => h('input', { type: 'checkbox', class: 'select', 'aria-label': 'select for a bulk action', onchange: (e) => toggleSelected(alert.id, e.target.checked) })),
+        h(
+          'div',
+          { class: 'alert-head' },
+          resolved
+            ? null
+            : keep('select', () =>
+                h('input', {
+                  type: 'checkbox',
+                  class: 'select',
+                  'aria-label': 'select for a bulk action',
+                  onchange: (e) => toggleSelected(alert.id, e.target.checked),
+                }),
+              ),
           h('span', { class: `badge sev-${alert.severity}` }, alert.severity),
           h('span', { class: 'state' }, alert.state),
           maintenanceBadge(alert),
           h('strong', { class: 'description' }, alertTitle(alert)),
           alert.description?.trim() ? null : h('span', { class: 'quiet rule-id' }, '(rule has no description)'),
-          alert.deliveryFailedAt ? h('span', { class: 'badge delivery-failed', title: `a notification failed for good: ${alert.deliveryFailure ?? ''}` }, 'delivery failed') : null,
+          alert.deliveryFailedAt
+            ? h(
+                'span',
+                {
+                  class: 'badge delivery-failed',
+                  title: `a notification failed for good: ${alert.deliveryFailure ?? ''}`,
+                },
+                'delivery failed',
+              )
+            : null,
         ),
-        h('dl', { class: 'facts' },
+        h(
+          'dl',
+          { class: 'facts' },
           fact('device', deviceLink(alert.deviceId)),
           fact('where', `${alert.city} / ${alert.site}`),
           fact('field', alert.field || 'no data'),
@@ -190,12 +301,35 @@ export function alertsView(root) {
           alert.acknowledgedBy ? fact('acknowledged by', alert.acknowledgedBy) : null,
           alert.resolvedAt ? fact('resolved', `${formatTime(alert.resolvedAt)} by ${alert.resolvedBy ?? '?'}`) : null,
         ),
-        alert.lastNote ? h('p', { class: 'last-note' }, h('span', { class: 'quiet' }, `note by ${alert.lastNoteBy ?? '?'} at ${formatTime(alert.lastNoteAt)}: `), h('q', {}, alert.lastNote)) : null,
+        alert.lastNote
+          ? h(
+              'p',
+              { class: 'last-note' },
+              h('span', { class: 'quiet' }, `note by ${alert.lastNoteBy ?? '?'} at ${formatTime(alert.lastNoteAt)}: `),
+              h('q', {}, alert.lastNote),
+            )
+          : null,
         resolved
           ? null
-          : h('div', { class: 'actions' },
-              keep('note', () => h('input', { class: 'note', type: 'text', maxlength: 1000, placeholder: 'note (optional)', 'aria-label': 'note' })),
-              alert.state === 'open' ? h('button', { type: 'button', class: 'ack', onclick: () => act(alert.id, 'acknowledge') }, 'Acknowledge') : null,
+          : h(
+              'div',
+              { class: 'actions' },
+              keep('note', () =>
+                h('input', {
+                  class: 'note',
+                  type: 'text',
+                  maxlength: 1000,
+                  placeholder: 'note (optional)',
+                  'aria-label': 'note',
+                }),
+              ),
+              alert.state === 'open'
+                ? h(
+                    'button',
+                    { type: 'button', class: 'ack', onclick: () => act(alert.id, 'acknowledge') },
+                    'Acknowledge',
+                  )
+                : null,
               h('button', { type: 'button', class: 'resolve', onclick: () => act(alert.id, 'resolve') }, 'Resolve'),
             ),
       ],
@@ -212,7 +346,10 @@ export function alertsView(root) {
     const note = rows.kept(id, 'note');
     const sent = note?.value.trim() ?? '';
     try {
-      const updated = await api(`/alerts/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: { by: operatorName(), ...(sent && { note: sent }) } });
+      const updated = await api(`/alerts/${encodeURIComponent(id)}/${action}`, {
+        method: 'POST',
+        body: { by: operatorName(), ...(sent && { note: sent }) },
+      });
       // Cleared only if it still holds what was sent: the operator may have typed on meanwhile.
       if (note && note.value.trim() === sent) note.value = '';
       alerts.set(updated.id, { ...alerts.get(updated.id), ...updated });
@@ -225,14 +362,49 @@ export function alertsView(root) {
 
   /** Tick alerts, then acknowledge or assign them all with one note (POST /alerts/bulk). */
   function bulkBar() {
-    const all = h('input', { type: 'checkbox', class: 'select-all', 'aria-label': 'select every alert shown', onchange: (e) => selectAll(e.target.checked) });
+    const all = h('input', {
+      type: 'checkbox',
+      class: 'select-all',
+      'aria-label': 'select every alert shown',
+      onchange: (e) => selectAll(e.target.checked),
+    });
     const count = h('span', { class: 'selected-count quiet' });
-    const note = h('input', { class: 'bulk-note', type: 'text', maxlength: 1000, placeholder: 'note for the selected (optional)', 'aria-label': 'note for the selected alerts' });
-    const assignee = h('input', { class: 'bulk-assignee', type: 'text', maxlength: 64, placeholder: 'assignee', 'aria-label': 'assignee' });
+    const note = h('input', {
+      class: 'bulk-note',
+      type: 'text',
+      maxlength: 1000,
+      placeholder: 'note for the selected (optional)',
+      'aria-label': 'note for the selected alerts',
+    });
+    const assignee = h('input', {
+      class: 'bulk-assignee',
+      type: 'text',
+      maxlength: 64,
+      placeholder: 'assignee',
+      'aria-label': 'assignee',
+    });
     const result = h('span', { class: 'bulk-result quiet', role: 'status' });
-    const ackButton = h('button', { type: 'button', class: 'bulk-ack', onclick: () => run('acknowledge') }, 'Acknowledge selected');
-    const assignButton = h('button', { type: 'button', class: 'bulk-assign', onclick: () => run('assign') }, 'Assign selected');
-    const element = h('div', { class: 'bulk' }, h('label', {}, all, ' all shown'), count, note, ackButton, assignee, assignButton, result);
+    const ackButton = h(
+      'button',
+      { type: 'button', class: 'bulk-ack', onclick: () => run('acknowledge') },
+      'Acknowledge selected',
+    );
+    const assignButton = h(
+      'button',
+      { type: 'button', class: 'bulk-assign', onclick: () => run('assign') },
+      'Assign selected',
+    );
+    const element = h(
+      'div',
+      { class: 'bulk' },
+      h('label', {}, all, ' all shown'),
+      count,
+      note,
+      ackButton,
+      assignee,
+      assignButton,
+      result,
+    );
 
     function selectAll(on) {
       for (const id of rows.ids()) {
@@ -253,7 +425,13 @@ export function alertsView(root) {
       }
       const sent = note.value.trim();
       try {
-        const body = { action, ids, by: operatorName(), ...(sent && { note: sent }), ...(action === 'assign' && { assignee: assignee.value.trim() }) };
+        const body = {
+          action,
+          ids,
+          by: operatorName(),
+          ...(sent && { note: sent }),
+          ...(action === 'assign' && { assignee: assignee.value.trim() }),
+        };
         const { results, applied } = await api('/alerts/bulk', { method: 'POST', body });
         if (note.value.trim() === sent) note.value = '';
         const refused = results.filter((r) => !r.ok).length;
@@ -294,7 +472,10 @@ export function alertsView(root) {
         return;
       }
       if (!message?.alert?.id) return;
-      alerts.set(message.alert.id, { ...applyMessage(alerts.get(message.alert.id), message), fresh: event.event === 'raised' });
+      alerts.set(message.alert.id, {
+        ...applyMessage(alerts.get(message.alert.id), message),
+        fresh: event.event === 'raised',
+      });
       render();
       loadCountsSoon();
     },

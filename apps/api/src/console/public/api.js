@@ -2,7 +2,13 @@ import { currentToken } from './session.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(typeof body?.message === 'string' ? body.message : Array.isArray(body?.message) ? body.message.join('; ') : `HTTP ${status}`);
+    super(
+      typeof body?.message === 'string'
+        ? body.message
+        : Array.isArray(body?.message)
+          ? body.message.join('; ')
+          : `HTTP ${status}`,
+    );
     this.status = status;
     this.body = body;
   }

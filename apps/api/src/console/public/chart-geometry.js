@@ -5,7 +5,8 @@
  *
  * @param {{ time: string, mean: number|null, min: number|null, max: number|null }[]} points
  * @returns {{ points: {x:number,y:number,time:string,mean:number}[], segments: {x:number,y:number}[][],
- *   band: string, low: number, high: number, yMin: number, yMax: number, tMin: number, tMax: number } | null} null when nothing is plottable
+ *   band: string, low: number, high: number, yMin: number, yMax: number, tMin: number, tMax: number } | null} null when
+ * nothing is plottable
  */
 export function chartGeometry(points, { width, height, pad = 4, margin = {}, from, to, include = [] }) {
   const m = { left: pad, right: pad, top: pad, bottom: pad, ...margin };
@@ -49,7 +50,15 @@ export function chartGeometry(points, { width, height, pad = 4, margin = {}, fro
   const upper = plotted.map((p, i) => `${round(x(times[i]))},${round(y(highs[i]))}`);
   const lower = plotted.map((p, i) => `${round(x(times[i]))},${round(y(lows[i]))}`).reverse();
   return {
-    points: placed, segments, band: [...upper, ...lower].join(' '), low, high, yMin, yMax, tMin, tMax,
+    points: placed,
+    segments,
+    band: [...upper, ...lower].join(' '),
+    low,
+    high,
+    yMin,
+    yMax,
+    tMin,
+    tMax,
     /** Plot coordinates of a time (ms) and a value, clamped to the plot. */
     xOf: (t) => round(Math.min(Math.max(x(t), m.left), width - m.right)),
     yOf: (v) => round(Math.min(Math.max(y(v), m.top), height - m.bottom)),
@@ -66,7 +75,8 @@ export function valueTicks(min, max, count = 5) {
   // Rounded to the step's decimals: 3 × 0.2 is 0.6, not 0.6000000000000001.
   const decimals = Math.max(0, -Math.floor(Math.log10(step)));
   const ticks = [];
-  for (let k = Math.ceil(min / step); k * step <= max + step * 1e-9; k++) ticks.push(Number((k * step).toFixed(decimals)));
+  for (let k = Math.ceil(min / step); k * step <= max + step * 1e-9; k++)
+    ticks.push(Number((k * step).toFixed(decimals)));
   return ticks;
 }
 
@@ -75,7 +85,8 @@ const TIME_STEPS = [10, 30, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 4
 /** At most `count` + 1 times on round steps (10 s … 1 day) within [from, to] (epoch ms). */
 export function timeTicks(from, to, count = 6) {
   if (!(to > from)) return [from];
-  const step = TIME_STEPS.find((s) => (to - from) / s <= count) ?? 86_400_000 * Math.ceil((to - from) / 86_400_000 / count);
+  const step =
+    TIME_STEPS.find((s) => (to - from) / s <= count) ?? 86_400_000 * Math.ceil((to - from) / 86_400_000 / count);
   const ticks = [];
   for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
   return ticks;
@@ -83,7 +94,16 @@ export function timeTicks(from, to, count = 6) {
 
 /** The downsampling interval for a time range: about 60–120 points per chart. */
 export function intervalFor(rangeMs) {
-  const choices = [['10s', 10_000], ['30s', 30_000], ['1m', 60_000], ['5m', 300_000], ['15m', 900_000], ['1h', 3_600_000], ['2h', 7_200_000], ['6h', 21_600_000]];
+  const choices = [
+    ['10s', 10_000],
+    ['30s', 30_000],
+    ['1m', 60_000],
+    ['5m', 300_000],
+    ['15m', 900_000],
+    ['1h', 3_600_000],
+    ['2h', 7_200_000],
+    ['6h', 21_600_000],
+  ];
   for (const [every, ms] of choices) if (rangeMs / ms <= 120) return every;
   return '1d';
 }

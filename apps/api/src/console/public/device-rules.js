@@ -19,7 +19,8 @@ export function rulesForDevice(device, rules) {
 /** -1 if the scope leaves the device out, else how specific it is. */
 function scopeRank(scope, device) {
   if (scope.deviceId !== undefined) return scope.deviceId === device.id ? 3 : -1;
-  if (scope.site !== undefined) return scope.site === device.site && (scope.city === undefined || scope.city === device.city) ? 2 : -1;
+  if (scope.site !== undefined)
+    return scope.site === device.site && (scope.city === undefined || scope.city === device.city) ? 2 : -1;
   if (scope.city !== undefined) return scope.city === device.city ? 1 : -1;
   return 0;
 }

@@ -7,7 +7,13 @@ import { intervalFor } from './chart-geometry.js';
 import { formatNumber, formatTime } from './format.js';
 import { maintenanceBadge } from './maintenance-view.js';
 
-const RANGES = [['15m', 15 * 60_000], ['1h', 3_600_000], ['6h', 6 * 3_600_000], ['24h', 24 * 3_600_000], ['7d', 7 * 24 * 3_600_000]];
+const RANGES = [
+  ['15m', 15 * 60_000],
+  ['1h', 3_600_000],
+  ['6h', 6 * 3_600_000],
+  ['24h', 24 * 3_600_000],
+  ['7d', 7 * 24 * 3_600_000],
+];
 const NUMERIC = new Set(['number', 'integer']);
 /** How often the device's facts (presence, last seen) are read again while the page is open. */
 const FACTS_EVERY_MS = 3000;
@@ -30,11 +36,26 @@ export function deviceView(root, deviceId) {
   let factsTimer;
   let stopped = false;
 
-  const rangePicker = h('div', { class: 'ranges', role: 'group', 'aria-label': 'time range' },
-    RANGES.map(([label, ms]) => h('button', { type: 'button', class: ms === rangeMs ? 'selected' : '', 'data-range': label, onclick: (e) => pickRange(ms, e.target) }, label)));
+  const rangePicker = h(
+    'div',
+    { class: 'ranges', role: 'group', 'aria-label': 'time range' },
+    RANGES.map(([label, ms]) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: ms === rangeMs ? 'selected' : '',
+          'data-range': label,
+          onclick: (e) => pickRange(ms, e.target),
+        },
+        label,
+      ),
+    ),
+  );
   const rangeLabel = () => RANGES.find(([, ms]) => ms === rangeMs)?.[0];
 
-  replace(root,
+  replace(
+    root,
     h('h2', {}, 'Device ', h('span', { class: 'mono' }, deviceId)),
     info,
     h('section', {}, h('div', { class: 'section-head' }, h('h3', {}, 'Telemetry'), rangePicker), charts),
@@ -52,12 +73,23 @@ export function deviceView(root, deviceId) {
       device = await api(`/devices/${encodeURIComponent(deviceId)}`);
       [type, rules] = await Promise.all([
         api(`/device-types/${encodeURIComponent(device.type)}`).catch(() => undefined),
-        api(withQuery('/rules', { deviceType: device.type, limit: 1000 })).then((page) => rulesForDevice(device, page.items)).catch(() => []),
+        api(withQuery('/rules', { deviceType: device.type, limit: 1000 }))
+          .then((page) => rulesForDevice(device, page.items))
+          .catch(() => []),
       ]);
       replace(info, deviceFacts(device, type));
       if (!stopped) factsTimer = setInterval(refreshFacts, FACTS_EVERY_MS);
     } catch (error) {
-      replace(info, h('p', { class: 'error' }, error instanceof ApiError && error.status === 404 ? `No device ${deviceId}.` : `Could not load the device: ${error.message}`));
+      replace(
+        info,
+        h(
+          'p',
+          { class: 'error' },
+          error instanceof ApiError && error.status === 404
+            ? `No device ${deviceId}.`
+            : `Could not load the device: ${error.message}`,
+        ),
+      );
       return;
     }
     await loadAlerts();
@@ -77,17 +109,38 @@ export function deviceView(root, deviceId) {
   async function loadCharts() {
     const to = Date.now();
     const from = to - rangeMs;
-    const fields = Object.entries(type?.fields ?? {}).filter(([, f]) => NUMERIC.has(f.kind)).map(([name]) => name);
+    const fields = Object.entries(type?.fields ?? {})
+      .filter(([, f]) => NUMERIC.has(f.kind))
+      .map(([name]) => name);
     try {
-      const result = await api(withQuery(`/telemetry/${encodeURIComponent(deviceId)}/history`, {
-        from: new Date(from).toISOString(), to: new Date(to).toISOString(), every: intervalFor(rangeMs), fields: fields.join(','),
-      }));
+      const result = await api(
+        withQuery(`/telemetry/${encodeURIComponent(deviceId)}/history`, {
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          every: intervalFor(rangeMs),
+          fields: fields.join(','),
+        }),
+      );
       // A range picked meanwhile has its own request: this answer is out of date.
       if (rangeMs !== to - from) return;
       const series = result.series.filter((s) => fields.length === 0 || fields.includes(s.field));
       charts.dataset.range = rangeLabel();
       charts.dataset.resolution = result.resolution;
-      replace(charts, resolutionLine(result), series.length ? series.map((s) => fieldChart(s, { unit: type?.fields?.[s.field]?.unit, from, to, thresholds: thresholdsOf(s.field), alertPeriods: periodsOf(s.field, to) })) : h('p', { class: 'quiet' }, 'No readings in this range.'));
+      replace(
+        charts,
+        resolutionLine(result),
+        series.length
+          ? series.map((s) =>
+              fieldChart(s, {
+                unit: type?.fields?.[s.field]?.unit,
+                from,
+                to,
+                thresholds: thresholdsOf(s.field),
+                alertPeriods: periodsOf(s.field, to),
+              }),
+            )
+          : h('p', { class: 'quiet' }, 'No readings in this range.'),
+      );
     } catch (error) {
       replace(charts, h('p', { class: 'error' }, `Could not load telemetry: ${error.message}`));
     }
@@ -100,7 +153,13 @@ export function deviceView(root, deviceId) {
   function periodsOf(field, nowMs) {
     return deviceAlerts
       .filter((a) => a.field === field)
-      .map((a) => ({ id: a.id, severity: a.severity, fromMs: Date.parse(a.openedAt), toMs: a.resolvedAt ? Date.parse(a.resolvedAt) : nowMs, open: !a.resolvedAt }));
+      .map((a) => ({
+        id: a.id,
+        severity: a.severity,
+        fromMs: Date.parse(a.openedAt),
+        toMs: a.resolvedAt ? Date.parse(a.resolvedAt) : nowMs,
+        open: !a.resolvedAt,
+      }));
   }
 
   /** Newest first, a page of ALERTS_PAGE at a time, with a button for the next while the API says more exist. */
@@ -108,9 +167,27 @@ export function deviceView(root, deviceId) {
     try {
       const page = await api(withQuery('/alerts', { deviceId, limit: ALERTS_PAGE, offset: deviceAlerts.length }));
       deviceAlerts = [...deviceAlerts, ...page.items];
-      const more = page.more ? h('button', { type: 'button', class: 'quiet more', onclick: () => loadAlerts().then(loadCharts) }, `${page.total - deviceAlerts.length} more`) : null;
+      const more = page.more
+        ? h(
+            'button',
+            { type: 'button', class: 'quiet more', onclick: () => loadAlerts().then(loadCharts) },
+            `${page.total - deviceAlerts.length} more`,
+          )
+        : null;
       const unit = (a) => valueUnit(a, type ? { [type.name]: type } : {});
-      replace(history, deviceAlerts.length ? [h('ol', { class: 'history-list' }, deviceAlerts.map((a) => alertEntry(a, unit(a)))), more] : h('p', { class: 'quiet' }, 'No alerts.'));
+      replace(
+        history,
+        deviceAlerts.length
+          ? [
+              h(
+                'ol',
+                { class: 'history-list' },
+                deviceAlerts.map((a) => alertEntry(a, unit(a))),
+              ),
+              more,
+            ]
+          : h('p', { class: 'quiet' }, 'No alerts.'),
+      );
     } catch (error) {
       replace(history, h('p', { class: 'error' }, `Could not load alerts: ${error.message}`));
     }
@@ -125,12 +202,24 @@ export function deviceView(root, deviceId) {
 
 function deviceFacts(device, type) {
   const presence = device.presence ?? {};
-  return h('dl', { class: 'facts' },
+  return h(
+    'dl',
+    { class: 'facts' },
     fact('type', type?.title ? `${device.type} — ${type.title}` : device.type),
     fact('name', device.name ?? '—'),
     fact('city / site', `${device.city} / ${device.site}`),
-    fact('status', h('span', { class: presence.online ? 'online' : 'offline', 'data-online': String(Boolean(presence.online)) }, presence.online ? 'online' : 'offline')),
-    fact('last seen', h('span', { class: 'last-seen', 'data-last-seen': presence.lastSeen ?? '' }, formatTime(presence.lastSeen))),
+    fact(
+      'status',
+      h(
+        'span',
+        { class: presence.online ? 'online' : 'offline', 'data-online': String(Boolean(presence.online)) },
+        presence.online ? 'online' : 'offline',
+      ),
+    ),
+    fact(
+      'last seen',
+      h('span', { class: 'last-seen', 'data-last-seen': presence.lastSeen ?? '' }, formatTime(presence.lastSeen)),
+    ),
     device.revoked ? fact('credentials', 'revoked') : null,
   );
 }
@@ -143,21 +232,42 @@ const RESOLUTIONS = { raw: 'raw readings', '1m': '1-minute rollups', '1h': '1-ho
  * the rollups are missing the API says why it read raw readings instead.
  */
 function resolutionLine({ every, resolution, resolutionNote }) {
-  return h('p', { class: 'resolution quiet', 'data-resolution': resolution, title: resolutionNote ?? '' },
-    `mean, min and max every ${every}, from ${RESOLUTIONS[resolution] ?? resolution}`, resolutionNote ? ` — ${resolutionNote}` : '');
+  return h(
+    'p',
+    { class: 'resolution quiet', 'data-resolution': resolution, title: resolutionNote ?? '' },
+    `mean, min and max every ${every}, from ${RESOLUTIONS[resolution] ?? resolution}`,
+    resolutionNote ? ` — ${resolutionNote}` : '',
+  );
 }
 
 /** One alert of the device; its transitions (GET /alerts/:id/history) open on demand. */
 function alertEntry(alert, unit) {
   const withUnit = (n) => `${formatNumber(n)}${unit ? ` ${unit}` : ''}`;
   const transitions = h('ol', { class: 'transitions', hidden: true });
-  const toggle = h('button', { type: 'button', class: 'quiet', onclick: () => showTransitions(alert.id, transitions) }, 'history');
-  return h('li', { class: `alert-entry sev-${alert.severity}`, 'data-alert-id': alert.id, 'data-state': alert.state },
-    h('span', { class: `badge sev-${alert.severity}` }, alert.severity), ' ',
-    h('span', { class: 'state' }, alert.state), ' ',
-    maintenanceBadge(alert), ' ',
-    h('strong', {}, alertTitle(alert)), ' ',
-    h('span', { class: 'quiet' }, `${formatTime(alert.openedAt)}${alert.resolvedAt ? ` → ${formatTime(alert.resolvedAt)}` : ''} · ${alert.count}× · ${alert.ruleKind === 'deadman' ? 'longest silence' : 'peak'} ${withUnit(alert.peakValue)}`), ' ',
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'quiet', onclick: () => showTransitions(alert.id, transitions) },
+    'history',
+  );
+  return h(
+    'li',
+    { class: `alert-entry sev-${alert.severity}`, 'data-alert-id': alert.id, 'data-state': alert.state },
+    h('span', { class: `badge sev-${alert.severity}` }, alert.severity),
+    ' ',
+    h('span', { class: 'state' }, alert.state),
+    ' ',
+    maintenanceBadge(alert),
+    ' ',
+    h('strong', {}, alertTitle(alert)),
+    ' ',
+    h(
+      'span',
+      { class: 'quiet' },
+      `${formatTime(alert.openedAt)}${alert.resolvedAt ? ` → ${formatTime(alert.resolvedAt)}` : ''} ` +
+        `· ${alert.count}× ` +
+        `· ${alert.ruleKind === 'deadman' ? 'longest silence' : 'peak'} ${withUnit(alert.peakValue)}`,
+    ),
+    ' ',
     toggle,
     transitions,
   );
@@ -170,7 +280,20 @@ async function showTransitions(id, list) {
   }
   try {
     const { items } = await api(`/alerts/${encodeURIComponent(id)}/history`);
-    replace(list, items.map((e) => h('li', {}, `${formatTime(e.at)} ${e.kind}`, e.actor ? ` by ${e.actor}` : '', e.detail ? ` (${e.detail})` : '', e.note ? ` — “${e.note}”` : '', e.value !== undefined ? ` — value ${formatNumber(e.value)}` : '')));
+    replace(
+      list,
+      items.map((e) =>
+        h(
+          'li',
+          {},
+          `${formatTime(e.at)} ${e.kind}`,
+          e.actor ? ` by ${e.actor}` : '',
+          e.detail ? ` (${e.detail})` : '',
+          e.note ? ` — “${e.note}”` : '',
+          e.value !== undefined ? ` — value ${formatNumber(e.value)}` : '',
+        ),
+      ),
+    );
   } catch (error) {
     replace(list, h('li', { class: 'error' }, error.message));
   }

@@ -15,7 +15,10 @@ export function openEventStream(path, { onEvent, onOpen = () => {}, onStatus = (
   async function run() {
     while (!controller.signal.aborted) {
       try {
-        const response = await fetch(path, { headers: { authorization: `Bearer ${currentToken()}`, accept: 'text/event-stream' }, signal: controller.signal });
+        const response = await fetch(path, {
+          headers: { authorization: `Bearer ${currentToken()}`, accept: 'text/event-stream' },
+          signal: controller.signal,
+        });
         if (response.status === 401) {
           // A revoked or expired token: back to the login, no retrying.
           reportUnauthorized();

@@ -43,7 +43,9 @@ export function fieldProblem(field, problem) {
 
 function controlFor(form, field) {
   for (let path = field; path; path = path.slice(0, Math.max(0, path.lastIndexOf('.')))) {
-    const control = [...form.querySelectorAll('[data-field]')].find((el) => el.dataset.field === path && !el.closest('[hidden]'));
+    const control = [...form.querySelectorAll('[data-field]')].find(
+      (el) => el.dataset.field === path && !el.closest('[hidden]'),
+    );
     if (control) return control;
   }
   return undefined;

@@ -18,7 +18,9 @@ export function fleetView(root) {
     pending = undefined;
     try {
       const counts = await api('/presence/counts');
-      const cities = await Promise.all(Object.entries(counts).map(async ([city, c]) => ({ city, ...c, alerting: await devicesWithAlerts(city) })));
+      const cities = await Promise.all(
+        Object.entries(counts).map(async ([city, c]) => ({ city, ...c, alerting: await devicesWithAlerts(city) })),
+      );
       replace(body, cities.length ? cities.map(cityCard) : h('p', {}, 'No devices yet.'));
     } catch (error) {
       replace(body, h('p', { class: 'error' }, `Could not load the fleet: ${error.message}`));
@@ -46,26 +48,58 @@ async function devicesWithAlerts(city) {
   const page = await api(withQuery('/alerts', { city, state: 'active', order: 'severity', limit: 1000 }));
   const byDevice = new Map();
   for (const alert of page.items) {
-    const entry = byDevice.get(alert.deviceId) ?? { deviceId: alert.deviceId, site: alert.site, alerts: 0, worst: 'info' };
+    const entry = byDevice.get(alert.deviceId) ?? {
+      deviceId: alert.deviceId,
+      site: alert.site,
+      alerts: 0,
+      worst: 'info',
+    };
     entry.alerts += 1;
     if (SEVERITY_RANK[alert.severity] < SEVERITY_RANK[entry.worst]) entry.worst = alert.severity;
     byDevice.set(alert.deviceId, entry);
   }
-  const devices = [...byDevice.values()].sort((a, b) => SEVERITY_RANK[a.worst] - SEVERITY_RANK[b.worst] || b.alerts - a.alerts);
+  const devices = [...byDevice.values()].sort(
+    (a, b) => SEVERITY_RANK[a.worst] - SEVERITY_RANK[b.worst] || b.alerts - a.alerts,
+  );
   return Object.assign(devices, { more: page.more, total: page.total });
 }
 
 function cityCard({ city, online, offline, alerting }) {
-  return h('section', { class: 'city', 'data-city': city, 'data-online': online, 'data-offline': offline },
+  return h(
+    'section',
+    { class: 'city', 'data-city': city, 'data-online': online, 'data-offline': offline },
     h('h3', {}, city),
-    h('div', { class: 'counts' },
+    h(
+      'div',
+      { class: 'counts' },
       h('div', { class: 'count online' }, h('span', { class: 'n' }, String(online)), ' online'),
       h('div', { class: 'count offline' }, h('span', { class: 'n' }, String(offline)), ' offline'),
     ),
     h('h4', {}, `Devices with open alerts (${alerting.length})`),
     alerting.length
-      ? h('ul', { class: 'alerting' }, alerting.map((d) => h('li', { 'data-device-id': d.deviceId }, h('span', { class: `badge sev-${d.worst}` }, d.worst), ' ', deviceLink(d.deviceId), ` ${d.site} · ${d.alerts} alert${d.alerts === 1 ? '' : 's'}`)))
+      ? h(
+          'ul',
+          { class: 'alerting' },
+          alerting.map((d) =>
+            h(
+              'li',
+              { 'data-device-id': d.deviceId },
+              h('span', { class: `badge sev-${d.worst}` }, d.worst),
+              ' ',
+              deviceLink(d.deviceId),
+              ` ${d.site} · ${d.alerts} alert${d.alerts === 1 ? '' : 's'}`,
+            ),
+          ),
+        )
       : h('p', { class: 'quiet' }, 'none'),
-    alerting.more ? h('p', { class: 'quiet more-alerts' }, `from the ${alerting.total ?? 'many'} active alerts, the 1000 most severe: `, h('a', { href: '#/alerts' }, 'the alert queue'), ' has them all') : null,
+    alerting.more
+      ? h(
+          'p',
+          { class: 'quiet more-alerts' },
+          `from the ${alerting.total ?? 'many'} active alerts, the 1000 most severe: `,
+          h('a', { href: '#/alerts' }, 'the alert queue'),
+          ' has them all',
+        )
+      : null,
   );
 }

@@ -79,7 +79,10 @@ export function keyedList(element, renderItem) {
 function preservingFocus(container, change) {
   const active = document.activeElement;
   const inside = active && active !== container && container.contains(active);
-  const selection = inside && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd, active.selectionDirection] : undefined;
+  const selection =
+    inside && typeof active.selectionStart === 'number'
+      ? [active.selectionStart, active.selectionEnd, active.selectionDirection]
+      : undefined;
   change();
   if (!inside || !active.isConnected || document.activeElement === active) return;
   active.focus({ preventScroll: true });

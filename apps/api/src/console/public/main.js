@@ -15,7 +15,10 @@ import { firmwareView } from './firmware-view.js';
 import { clusterView } from './cluster-view.js';
 import { sharedView } from './shared-view.js';
 
-/** The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues, #/channels, #/jobs, #/job/<id>, #/firmware, #/cluster, #/shared, #/alert/<id>; the login when there is no token. */
+/**
+ * The console's router: #/alerts, #/fleet, #/device/<id>, #/certificates, #/maintenance, #/queues, #/channels, #/jobs,
+ * #/job/<id>, #/firmware, #/cluster, #/shared, #/alert/<id>; the login when there is no token.
+ */
 const view = document.getElementById('view');
 const nav = document.getElementById('nav');
 const logoutButton = document.getElementById('logout');
@@ -33,7 +36,8 @@ function route() {
     return;
   }
   const [, name = 'alerts', arg] = location.hash.match(/^#\/([a-z]+)(?:\/(.+))?$/) ?? [];
-  for (const link of nav.querySelectorAll('a')) link.classList.toggle('current', link.dataset.view === (name === 'job' ? 'jobs' : name));
+  for (const link of nav.querySelectorAll('a'))
+    link.classList.toggle('current', link.dataset.view === (name === 'job' ? 'jobs' : name));
   view.dataset.view = name;
   if (name === 'fleet') stopView = fleetView(view);
   else if (name === 'device' && arg) stopView = deviceView(view, decodeURIComponent(arg));
@@ -51,18 +55,29 @@ function route() {
 }
 
 function showLogin() {
-  const token = h('input', { name: 'token', type: 'password', autocomplete: 'off', required: true, placeholder: 'cpt_…' });
+  const token = h('input', {
+    name: 'token',
+    type: 'password',
+    autocomplete: 'off',
+    required: true,
+    placeholder: 'cpt_…',
+  });
   const name = h('input', { name: 'operator', type: 'text', maxlength: 64, value: operatorName() });
   const error = h('p', { class: 'error', role: 'alert' });
   view.dataset.view = 'login';
-  replace(view, h('form', { class: 'login', onsubmit: submit },
-    h('h2', {}, 'Sign in'),
-    h('p', { class: 'quiet' }, 'Paste an operator or admin API token. It stays in this tab only.'),
-    h('label', {}, 'API token', token),
-    h('label', {}, 'Your name (recorded with your actions)', name),
-    h('button', { type: 'submit' }, 'Sign in'),
-    error,
-  ));
+  replace(
+    view,
+    h(
+      'form',
+      { class: 'login', onsubmit: submit },
+      h('h2', {}, 'Sign in'),
+      h('p', { class: 'quiet' }, 'Paste an operator or admin API token. It stays in this tab only.'),
+      h('label', {}, 'API token', token),
+      h('label', {}, 'Your name (recorded with your actions)', name),
+      h('button', { type: 'submit' }, 'Sign in'),
+      error,
+    ),
+  );
   token.focus();
 
   async function submit(event) {

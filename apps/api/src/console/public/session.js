@@ -11,7 +11,11 @@ export function currentToken() {
 
 /** Checks the token with the API (POST /console/session) and keeps it; throws with the API's message if refused. */
 export async function logIn(token) {
-  const response = await fetch('/console/session', { method: 'POST', headers: { authorization: `Bearer ${token}` }, credentials: 'same-origin' });
+  const response = await fetch('/console/session', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    credentials: 'same-origin',
+  });
   if (response.status !== 204) {
     const body = await response.json().catch(() => ({}));
     throw new Error(body.message ?? `login refused (${response.status})`);
@@ -41,4 +45,3 @@ export function whoAmI() {
   }
   return identity.answer;
 }
-

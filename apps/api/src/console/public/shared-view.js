@@ -25,10 +25,20 @@ export function sharedView(root) {
       const { items } = await api('/shares?limit=1000');
       const received = items.filter((share) => share.readAs && share.status === 'accepted');
       if (received.length === 0) {
-        replace(body, h('p', { class: 'quiet' }, 'No city shares data with yours yet (an admin accepts an offered share: POST /shares/{id}/accept).'));
+        replace(
+          body,
+          h(
+            'p',
+            { class: 'quiet' },
+            'No city shares data with yours yet (an admin accepts an offered share: POST /shares/{id}/accept).',
+          ),
+        );
         return;
       }
-      replace(body, received.map((share) => shareCard(share, stops)));
+      replace(
+        body,
+        received.map((share) => shareCard(share, stops)),
+      );
       setLive('live');
     } catch (error) {
       replace(body, h('p', { class: 'error' }, `Could not load the shares: ${error.message}`));
@@ -39,17 +49,39 @@ export function sharedView(root) {
 
 /** "from tianjin · share sh-… · aggregates ≥ 15 min · data … – … · until …". */
 function provenance(share) {
-  const grain = share.kind === 'alerts' ? 'alert events' : share.granularity.kind === 'raw' ? 'raw readings' : `aggregates ≥ ${share.granularity.minIntervalMinutes} min`;
-  return h('p', { class: 'provenance' },
-    h('span', { class: 'badge source', 'data-source-city': share.fromCity }, `from ${share.fromCity}`), ' ',
-    h('span', { class: 'mono', 'data-share': share.id }, share.id), ' · ',
-    grain, ' · ', `data ${formatTime(share.from)} – ${formatTime(share.to)}`, ' · ', `until ${formatTime(share.expiresAt)}`);
+  const grain =
+    share.kind === 'alerts'
+      ? 'alert events'
+      : share.granularity.kind === 'raw'
+        ? 'raw readings'
+        : `aggregates ≥ ${share.granularity.minIntervalMinutes} min`;
+  return h(
+    'p',
+    { class: 'provenance' },
+    h('span', { class: 'badge source', 'data-source-city': share.fromCity }, `from ${share.fromCity}`),
+    ' ',
+    h('span', { class: 'mono', 'data-share': share.id }, share.id),
+    ' · ',
+    grain,
+    ' · ',
+    `data ${formatTime(share.from)} – ${formatTime(share.to)}`,
+    ' · ',
+    `until ${formatTime(share.expiresAt)}`,
+  );
 }
 
 function shareCard(share, stops) {
   const status = h('p', { class: 'share-status quiet' });
-  const card = h('section', { class: 'shared', 'data-share-id': share.id, 'data-source-city': share.fromCity, 'data-kind': share.kind },
-    h('h3', {}, share.kind === 'alerts' ? `Alerts shared by ${share.fromCity}` : `${share.deviceTypes.join(', ')} of ${share.fromCity}`),
+  const card = h(
+    'section',
+    { class: 'shared', 'data-share-id': share.id, 'data-source-city': share.fromCity, 'data-kind': share.kind },
+    h(
+      'h3',
+      {},
+      share.kind === 'alerts'
+        ? `Alerts shared by ${share.fromCity}`
+        : `${share.deviceTypes.join(', ')} of ${share.fromCity}`,
+    ),
     provenance(share),
     status,
   );
@@ -65,44 +97,125 @@ function shareCard(share, stops) {
 function telemetryOf(share, card, stops, ended) {
   const charts = h('div', { class: 'charts' });
   const liveRows = h('tbody', {});
-  card.append(charts, h('h4', {}, 'Live'), h('div', { class: 'table-wrap' }, h('table', { class: 'shared-live' },
-    h('thead', {}, h('tr', {}, ['time', 'field', 'site', 'device', 'value', 'source'].map((c) => h('th', {}, c)))), liveRows)));
+  card.append(
+    charts,
+    h('h4', {}, 'Live'),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'shared-live' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['time', 'field', 'site', 'device', 'value', 'source'].map((c) => h('th', {}, c)),
+          ),
+        ),
+        liveRows,
+      ),
+    ),
+  );
   const to = Math.min(Date.now(), Date.parse(share.to));
   const from = Math.max(Date.parse(share.from), to - 3_600_000);
   for (const deviceType of share.deviceTypes) {
     for (const field of share.fields) {
-      const path = withQuery(`/shares/${share.id}/telemetry`, { deviceType, field, from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+      const path = withQuery(`/shares/${share.id}/telemetry`, {
+        deviceType,
+        field,
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+      });
       api(path).then(
-        (answer) => charts.append(h('div', { class: 'shared-chart', 'data-device-type': deviceType, 'data-field': field },
-          fieldChart({ field: `${deviceType}.${field}`, points: answer.points ?? [] }, { from: Date.parse(answer.from), to: Date.parse(answer.to) }),
-          h('p', { class: 'quiet' }, `${answer.source.city} · ${answer.source.share} · every ${answer.every}`))),
+        (answer) =>
+          charts.append(
+            h(
+              'div',
+              { class: 'shared-chart', 'data-device-type': deviceType, 'data-field': field },
+              fieldChart(
+                { field: `${deviceType}.${field}`, points: answer.points ?? [] },
+                { from: Date.parse(answer.from), to: Date.parse(answer.to) },
+              ),
+              h('p', { class: 'quiet' }, `${answer.source.city} · ${answer.source.share} · every ${answer.every}`),
+            ),
+          ),
         // A type without this field: nothing to chart.
-        (error) => error.status === 400 || charts.append(h('p', { class: 'error' }, `${deviceType}.${field}: ${error.message}`)),
+        (error) =>
+          error.status === 400 || charts.append(h('p', { class: 'error' }, `${deviceType}.${field}: ${error.message}`)),
       );
     }
   }
-  const row = (time, m, site, device, value) => h('tr', { 'data-source-city': m.source.city, 'data-share': m.source.share },
-    h('td', {}, formatTime(time)), h('td', {}, `${m.deviceType}.${m.field}`), h('td', {}, site ?? '—'), h('td', { class: 'mono' }, device ?? '—'),
-    h('td', { class: 'value' }, value), h('td', {}, `${m.source.city} · ${m.source.share}`));
-  stops.push(stream(share, ended, (event, m) => {
-    const rows = event === 'aggregate'
-      ? [row(m.point.time, m, 'all shared', `${m.every} aggregate`, `mean ${formatNumber(m.point.mean)} (min ${formatNumber(m.point.min)}, max ${formatNumber(m.point.max)})`)]
-      : (m.readings ?? []).map((r) => row(r.time, m, r.site, r.deviceId, formatNumber(r.value)));
-    liveRows.prepend(...rows.reverse());
-    while (liveRows.children.length > LIVE_ROWS) liveRows.lastElementChild.remove();
-  }));
+  const row = (time, m, site, device, value) =>
+    h(
+      'tr',
+      { 'data-source-city': m.source.city, 'data-share': m.source.share },
+      h('td', {}, formatTime(time)),
+      h('td', {}, `${m.deviceType}.${m.field}`),
+      h('td', {}, site ?? '—'),
+      h('td', { class: 'mono' }, device ?? '—'),
+      h('td', { class: 'value' }, value),
+      h('td', {}, `${m.source.city} · ${m.source.share}`),
+    );
+  stops.push(
+    stream(share, ended, (event, m) => {
+      const rows =
+        event === 'aggregate'
+          ? [
+              row(
+                m.point.time,
+                m,
+                'all shared',
+                `${m.every} aggregate`,
+                `mean ${formatNumber(m.point.mean)} (min ${formatNumber(m.point.min)}, ` +
+                  `max ${formatNumber(m.point.max)})`,
+              ),
+            ]
+          : (m.readings ?? []).map((r) => row(r.time, m, r.site, r.deviceId, formatNumber(r.value)));
+      liveRows.prepend(...rows.reverse());
+      while (liveRows.children.length > LIVE_ROWS) liveRows.lastElementChild.remove();
+    }),
+  );
 }
 
 function alertsOf(share, card, stops, ended) {
   const rows = h('tbody', {});
-  card.append(h('div', { class: 'table-wrap' }, h('table', { class: 'shared-alerts' },
-    h('thead', {}, h('tr', {}, ['opened', 'severity', 'state', 'alert', 'device', 'site', 'value', 'source'].map((c) => h('th', {}, c)))), rows)));
+  card.append(
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'shared-alerts' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['opened', 'severity', 'state', 'alert', 'device', 'site', 'value', 'source'].map((c) => h('th', {}, c)),
+          ),
+        ),
+        rows,
+      ),
+    ),
+  );
   const byId = new Map();
   const show = ({ source, alert }) => {
-    const tr = h('tr', { 'data-alert-id': alert.id, 'data-source-city': source.city, 'data-share': source.share },
-      h('td', {}, formatTime(alert.openedAt)), h('td', {}, h('span', { class: `badge sev-${alert.severity}` }, alert.severity)), h('td', {}, alert.state),
-      h('td', {}, alert.description || alert.ruleId), h('td', { class: 'mono' }, alert.deviceId), h('td', {}, alert.site),
-      h('td', {}, `${alert.field} ${formatNumber(alert.lastValue)}`), h('td', {}, `${source.city} · ${source.share}`));
+    const tr = h(
+      'tr',
+      { 'data-alert-id': alert.id, 'data-source-city': source.city, 'data-share': source.share },
+      h('td', {}, formatTime(alert.openedAt)),
+      h('td', {}, h('span', { class: `badge sev-${alert.severity}` }, alert.severity)),
+      h('td', {}, alert.state),
+      h('td', {}, alert.description || alert.ruleId),
+      h('td', { class: 'mono' }, alert.deviceId),
+      h('td', {}, alert.site),
+      h('td', {}, `${alert.field} ${formatNumber(alert.lastValue)}`),
+      h('td', {}, `${source.city} · ${source.share}`),
+    );
     const old = byId.get(alert.id);
     if (old) old.replaceWith(tr);
     else rows.prepend(tr);

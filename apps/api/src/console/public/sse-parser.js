@@ -18,7 +18,8 @@ export class SseParser {
     this.#buffer = lines.pop() ?? '';
     for (const line of lines) {
       if (line === '') {
-        if (this.#data.length > 0) events.push({ event: this.#event || 'message', data: this.#data.join('\n'), id: this.#id });
+        if (this.#data.length > 0)
+          events.push({ event: this.#event || 'message', data: this.#data.join('\n'), id: this.#id });
         this.#data = [];
         this.#event = '';
         continue;

@@ -1,4 +1,15 @@
-import { BadRequestException, Body, ConflictException, Controller, Headers, HttpCode, Inject, PayloadTooLargeException, Post, UnsupportedMediaTypeException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Headers,
+  HttpCode,
+  Inject,
+  PayloadTooLargeException,
+  Post,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExtraModels, getSchemaPath } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER } from '@citypulse/core';
@@ -46,40 +57,94 @@ export class BulkProvisionController {
   @ApiExtraModels(ProvisionDeviceDto)
   @ApiConsumes('application/json', 'text/csv')
   @ApiBody({
-    description: 'application/json: an array of devices or {"devices": [...]}; text/csv: a header line `id,type,city,site[,name]`, then one device per line.',
-    schema: { oneOf: [{ type: 'array', items: { $ref: getSchemaPath(ProvisionDeviceDto) } }, { type: 'object', properties: { devices: { type: 'array', items: { $ref: getSchemaPath(ProvisionDeviceDto) } } } }, { type: 'string' }] },
+    description:
+      'application/json: an array of devices or {"devices": [...]}; text/csv: a header line ' +
+      '`id,type,city,site[,name]`, then one device per line.',
+    schema: {
+      oneOf: [
+        { type: 'array', items: { $ref: getSchemaPath(ProvisionDeviceDto) } },
+        {
+          type: 'object',
+          properties: { devices: { type: 'array', items: { $ref: getSchemaPath(ProvisionDeviceDto) } } },
+        },
+        { type: 'string' },
+      ],
+    },
   })
-  async provisionMany(@Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentTenancy() tenancy: Tenancy) {
+  async provisionMany(
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+    @CurrentTenancy() tenancy: Tenancy,
+  ) {
     const rows = this.rowsOf(body, contentType ?? '');
     if (!Array.isArray(rows)) throw badRequest(`${rows.field}: ${rows.problems.join('; ')}`, [rows], []);
-    if (rows.length === 0) throw badRequest('no devices in the request', [{ field: 'body', problems: ['contains no devices'] }], []);
-    if (rows.length > this.maxDevices) throw new PayloadTooLargeException(`at most ${this.maxDevices} devices per call (CP_BULK_MAX_DEVICES); this one has ${rows.length}`);
+    if (rows.length === 0)
+      throw badRequest('no devices in the request', [{ field: 'body', problems: ['contains no devices'] }], []);
+    if (rows.length > this.maxDevices)
+      throw new PayloadTooLargeException(
+        `at most ${this.maxDevices} devices per call (CP_BULK_MAX_DEVICES); this one has ${rows.length}`,
+      );
 
-    const { devices, problems } = validateRows(rows, (city) => tenancy.allows(city), (id, city) => scopedIdProblem(id, city, tenancy));
+    const { devices, problems } = validateRows(
+      rows,
+      (city) => tenancy.allows(city),
+      (id, city) => scopedIdProblem(id, city, tenancy),
+    );
     if (problems.length === 0) {
       const reserved = await this.namespaces.reserved(devices);
       for (const r of rows) {
         const id = (r.value as { id?: string }).id;
         const why = id === undefined ? undefined : reserved.get(id);
-        if (why) problems.push({ row: r.row, ...(r.line !== undefined ? { line: r.line } : {}), id: id!, fields: [{ field: 'id', problems: [why] }] });
+        if (why)
+          problems.push({
+            row: r.row,
+            ...(r.line !== undefined ? { line: r.line } : {}),
+            id: id!,
+            fields: [{ field: 'id', problems: [why] }],
+          });
       }
     }
-    if (problems.length > 0) throw badRequest(`${problems.length} of ${rows.length} rows are invalid; nothing was created`, [], problems);
+    if (problems.length > 0)
+      throw badRequest(`${problems.length} of ${rows.length} rows are invalid; nothing was created`, [], problems);
 
     const startedAt = Date.now();
     try {
       const issued = await this.registry.provisionMany(devices, this.scrypt);
-      this.logger.info({ devices: issued.length, ms: Date.now() - startedAt, scryptN: this.scrypt.N }, 'bulk provisioning');
-      await this.audit.recordMany(issued.map(({ device }) => ({ actor: tenancy.tokenName, action: 'device.provision', target: `device:${device.id}`, detail: `${device.type} in ${device.city}/${device.site} (bulk of ${issued.length})` })));
-      return { created: issued.length, scrypt: this.scrypt, devices: issued.map(({ device, secret }) => ({ id: device.id, secret })) };
+      this.logger.info(
+        { devices: issued.length, ms: Date.now() - startedAt, scryptN: this.scrypt.N },
+        'bulk provisioning',
+      );
+      await this.audit.recordMany(
+        issued.map(({ device }) => ({
+          actor: tenancy.tokenName,
+          action: 'device.provision',
+          target: `device:${device.id}`,
+          detail: `${device.type} in ${device.city}/${device.site} (bulk of ${issued.length})`,
+        })),
+      );
+      return {
+        created: issued.length,
+        scrypt: this.scrypt,
+        devices: issued.map(({ device, secret }) => ({ id: device.id, secret })),
+      };
     } catch (err) {
       if (!(err instanceof DeviceExistsError)) throw err;
       const rowOf = new Map(rows.map((r) => [(r.value as { id?: string }).id, r]));
       const conflicts: RowProblem[] = err.deviceIds.map((id) => {
         const r = rowOf.get(id) as BulkRow;
-        return { row: r.row, ...(r.line !== undefined ? { line: r.line } : {}), id, fields: [{ field: 'id', problems: [`device ${id} already exists`] }] };
+        return {
+          row: r.row,
+          ...(r.line !== undefined ? { line: r.line } : {}),
+          id,
+          fields: [{ field: 'id', problems: [`device ${id} already exists`] }],
+        };
       });
-      throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `${conflicts.length} device id(s) already exist; nothing was created`, ...listed(conflicts) });
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `${conflicts.length} device id(s) already exist; nothing was created`,
+        ...listed(conflicts),
+      });
     }
   }
 
@@ -95,14 +160,18 @@ export class BulkProvisionController {
       }
     }
     if (mediaType === 'application/json') return rowsFromJson(body);
-    throw new UnsupportedMediaTypeException('send application/json (an array of devices) or text/csv (header id,type,city,site[,name])');
+    throw new UnsupportedMediaTypeException(
+      'send application/json (an array of devices) or text/csv (header id,type,city,site[,name])',
+    );
   }
 }
 
 function listed(problems: RowProblem[]): { rows: RowProblem[]; moreRows?: number; fields: FieldProblem[] } {
   const rows = problems.slice(0, MAX_LISTED_ROWS);
   // The usual `fields` list too, with each field named by its row: `rows[3].city`.
-  const fields = rows.flatMap((r) => r.fields.map((f) => ({ field: `rows[${r.row}].${f.field}`, problems: f.problems })));
+  const fields = rows.flatMap((r) =>
+    r.fields.map((f) => ({ field: `rows[${r.row}].${f.field}`, problems: f.problems })),
+  );
   return { rows, ...(problems.length > rows.length ? { moreRows: problems.length - rows.length } : {}), fields };
 }
 

@@ -29,13 +29,21 @@ const REQUIRED_COLUMNS = ['id', 'type', 'city', 'site'];
 /** A JSON body: an array of devices, or `{ "devices": [...] }`. Returns a problem for any other shape. */
 export function rowsFromJson(body: unknown): BulkRow[] | FieldProblem {
   const list = Array.isArray(body) ? body : (body as { devices?: unknown } | null)?.devices;
-  if (!Array.isArray(list)) return { field: 'body', problems: ['must be a JSON array of devices, or {"devices": [...]}'] };
+  if (!Array.isArray(list))
+    return { field: 'body', problems: ['must be a JSON array of devices, or {"devices": [...]}'] };
   return list.map((value: unknown, i) => ({ row: i + 1, value }));
 }
 
-/** A CSV body: a header naming the columns (id,type,city,site and optionally name, in any order), then one device per record. */
+/**
+ * A CSV body: a header naming the columns (id,type,city,site and optionally name, in any order), then one device per
+ * record.
+ */
 export function rowsFromCsv(records: CsvRecord[]): BulkRow[] | FieldProblem {
-  if (records.length === 0) return { field: 'header', problems: ['the CSV is empty; the first line must name the columns: id,type,city,site[,name]'] };
+  if (records.length === 0)
+    return {
+      field: 'header',
+      problems: ['the CSV is empty; the first line must name the columns: id,type,city,site[,name]'],
+    };
   const header = records[0].values.map((h) => h.toLowerCase());
   const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
@@ -45,7 +53,8 @@ export function rowsFromCsv(records: CsvRecord[]): BulkRow[] | FieldProblem {
     ...missing.map((c) => `missing column ${c}`),
     ...repeated.map((h) => `column ${h} appears twice`),
   ];
-  if (problems.length > 0) return { field: 'header', problems: [...problems, `the columns are ${CSV_COLUMNS.join(',')} (name optional)`] };
+  if (problems.length > 0)
+    return { field: 'header', problems: [...problems, `the columns are ${CSV_COLUMNS.join(',')} (name optional)`] };
   return records.slice(1).map((record, i) => {
     const value: Record<string, string> = {};
     header.forEach((column, k) => {
@@ -63,14 +72,21 @@ export function rowsFromCsv(records: CsvRecord[]): BulkRow[] | FieldProblem {
  * call can get wrong: the same id twice, and a city outside the caller's tenancy. Returns the
  * devices only when no row has a problem.
  */
-export function validateRows(rows: BulkRow[], allowsCity: (city: string) => boolean, idProblem: (id: string, city: string) => string | undefined = () => undefined): { devices: NewDevice[]; problems: RowProblem[] } {
+export function validateRows(
+  rows: BulkRow[],
+  allowsCity: (city: string) => boolean,
+  idProblem: (id: string, city: string) => string | undefined = () => undefined,
+): { devices: NewDevice[]; problems: RowProblem[] } {
   const devices: NewDevice[] = [];
   const problems: RowProblem[] = [];
   const firstRowOfId = new Map<string, number>();
   for (const { row, line, value } of rows) {
     const at = { row, ...(line !== undefined ? { line } : {}) };
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      problems.push({ ...at, fields: [{ field: 'row', problems: ['must be an object with id, type, city, site and optionally name'] }] });
+      problems.push({
+        ...at,
+        fields: [{ field: 'row', problems: ['must be an object with id, type, city, site and optionally name'] }],
+      });
       continue;
     }
     const dto = plainToInstance(ProvisionDeviceDto, value);
@@ -84,10 +100,20 @@ export function validateRows(rows: BulkRow[], allowsCity: (city: string) => bool
     if (typeof dto.city === 'string' && !fields.some((f) => f.field === 'city') && !allowsCity(dto.city)) {
       fields.push({ field: 'city', problems: [`this token is not allowed to manage devices in city ${dto.city}`] });
     }
-    const namespace = id !== undefined && typeof dto.city === 'string' && !fields.some((f) => f.field === 'id' || f.field === 'city') ? idProblem(id, dto.city) : undefined;
+    const namespace =
+      id !== undefined && typeof dto.city === 'string' && !fields.some((f) => f.field === 'id' || f.field === 'city')
+        ? idProblem(id, dto.city)
+        : undefined;
     if (namespace) fields.push({ field: 'id', problems: [namespace] });
     if (fields.length > 0) problems.push({ ...at, ...(id !== undefined ? { id } : {}), fields });
-    else devices.push({ id: dto.id, type: dto.type, city: dto.city, site: dto.site, ...(dto.name ? { name: dto.name } : {}) });
+    else
+      devices.push({
+        id: dto.id,
+        type: dto.type,
+        city: dto.city,
+        site: dto.site,
+        ...(dto.name ? { name: dto.name } : {}),
+      });
   }
   return { devices: problems.length === 0 ? devices : [], problems };
 }

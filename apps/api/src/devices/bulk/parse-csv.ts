@@ -54,7 +54,8 @@ export function parseCsv(text: string): CsvRecord[] {
       continue;
     }
     if (c === '"') {
-      if (field.trim() !== '') throw new CsvSyntaxError(line, 'a quote inside an unquoted field (quote the whole field and double the quote)');
+      if (field.trim() !== '')
+        throw new CsvSyntaxError(line, 'a quote inside an unquoted field (quote the whole field and double the quote)');
       field = '';
       quoted = true;
       wasQuoted = true;
