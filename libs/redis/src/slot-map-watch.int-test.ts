@@ -42,8 +42,22 @@ describe('SlotMapWatch on a Redis Cluster', () => {
     expect(probe.options.slotsRefreshInterval).toBe(0);
     const watch = new SlotMapWatch(60_000);
     watch.add(probe, 'probe');
-    // The first check records the map the connections read when they connected; the next finds it unchanged.
+    // The first check has no map to compare with: every connection re-reads it once (it may have
+    // moved since they connected); from then on an unchanged map costs one CLUSTER SLOTS.
+    expect(await watch.check()).toBe('refreshed');
     expect(await watch.check()).toBe('unchanged');
+    expect(await watch.check()).toBe('unchanged');
+    watch.stop();
+  });
+
+  it('has every connection re-read the map on the first map it reads after a failed check', async () => {
+    const follower = await open('after-failure-follower', 60_000, 'follower');
+    const watch = new SlotMapWatch(60_000);
+    watch.add(follower, 'follower');
+    // No probe to ask: the check fails, and the map it could not read may move before the next one.
+    expect(await watch.check()).toBe('refreshed');
+    watch.add(await open('after-failure-probe', 60_000, 'probe'), 'probe');
+    expect(await watch.check()).toBe('refreshed');
     expect(await watch.check()).toBe('unchanged');
     watch.stop();
   });

@@ -33,7 +33,11 @@ export class SlotMapWatch {
   }
 
   /**
-   * One check: CLUSTER SLOTS over a ready probe; every connection re-reads the map if it changed or the check failed.
+   * One check: CLUSTER SLOTS over a ready probe. Every connection re-reads the map when it changed,
+   * when the check failed, and on the first map read after start or after a failed check: the map
+   * may have moved between a connection's own read and that check (seen in CI: a failed first check,
+   * a reshard, then a check that took the new map as its baseline, leaving idle connections on the
+   * old owner for good).
    */
   async check(): Promise<'unchanged' | 'refreshed'> {
     const probe = [...this.probes].find((c) => c.status === 'ready');
@@ -43,11 +47,9 @@ export class SlotMapWatch {
     } catch {
       map = undefined;
     }
-    if (map !== undefined && (this.lastMap === undefined || map === this.lastMap)) {
-      this.lastMap = map;
-      return 'unchanged';
-    }
+    const unchanged = map !== undefined && map === this.lastMap;
     this.lastMap = map;
+    if (unchanged) return 'unchanged';
     for (const cluster of this.followers) if (cluster.status === 'ready') cluster.refreshSlotsCache();
     return 'refreshed';
   }
