@@ -31,7 +31,8 @@ describe('telemetry from rollups', () => {
   }));
   const other = { id: 'rollup-tj-1', type: 'env-sensor', city: 'tianjin', site: 'tj-port-1' };
   // Whole hours, ending two hours ago: every rollup interval of the history is complete.
-  const toMs = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
+  // On InfluxDB's 2-hour grid (epoch-aligned): at an odd hour a 7-day window would touch 85 buckets, not 84.
+  const toMs = Math.floor(Date.now() / (2 * HOUR)) * (2 * HOUR) - 2 * HOUR;
   const fromMs = toMs - 8 * DAY;
 
   beforeAll(async () => {
