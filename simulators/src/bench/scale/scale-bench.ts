@@ -41,19 +41,24 @@ const OPEN_JOB_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized'])
 async function scale(options: ScaleOptions, cleanup: Cleanup): Promise<number> {
   const startedAt = new Date();
   const results: ScaleResult[] = [];
-  for (const mode of options.modes) {
-    const nodes = mode === 'single' ? singleNode(options.redisUrl) : await clusterMasters(options.clusterNodes);
-    for (const k of options.ks) {
-      log(`== ${mode} Redis (${nodes.map((n) => `${n.host}:${n.port}`).join(', ')}), K=${k}`);
-      // Each configuration cleans up after itself (processes, database, keys) before the next starts.
-      const own = new Cleanup();
-      const step = `configuration ${mode} K=${k}`;
-      cleanup.add(step, () => own.runAll());
-      try {
-        results.push(await measureConfiguration(options, mode, nodes, k, own));
-      } finally {
-        await own.runAll();
-        cleanup.done(step);
+  // Rounds outermost: every configuration once per round, so slow drift of the machine (other
+  // users, thermal state, page cache) falls on each K alike instead of on whichever ran last.
+  for (let round = 1; round <= options.repeat; round++) {
+    for (const mode of options.modes) {
+      const nodes = mode === 'single' ? singleNode(options.redisUrl) : await clusterMasters(options.clusterNodes);
+      for (const k of options.ks) {
+        const where = nodes.map((n) => `${n.host}:${n.port}`).join(', ');
+        log(`== round ${round}/${options.repeat}: ${mode} Redis (${where}), K=${k}`);
+        // Each configuration cleans up after itself (processes, database, keys) before the next starts.
+        const own = new Cleanup();
+        const step = `configuration ${mode} K=${k} round ${round}`;
+        cleanup.add(step, () => own.runAll());
+        try {
+          results.push({ ...(await measureConfiguration(options, mode, nodes, k, own, round)), round });
+        } finally {
+          await own.runAll();
+          cleanup.done(step);
+        }
       }
     }
   }
@@ -85,13 +90,14 @@ async function measureConfiguration(
   nodes: RedisNode[],
   k: number,
   cleanup: Cleanup,
-): Promise<ScaleResult> {
+  roundNo: number,
+): Promise<Omit<ScaleResult, 'round'>> {
   const run = await startBenchRun(
     {
       ...options,
       redisNodeUrls: nodes.map((n) => n.url),
-      prefixSuffix: `scale${mode}k${k}`,
-      databaseName: (stamp) => `bench_scale_${stamp}_${mode}_k${k}`,
+      prefixSuffix: `scale${mode}k${k}r${roundNo}`,
+      databaseName: (stamp) => `bench_scale_${stamp}_${mode}_k${k}_r${roundNo}`,
     },
     cleanup,
   );

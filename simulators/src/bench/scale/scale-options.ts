@@ -36,6 +36,8 @@ export interface ScaleOptions extends StackOptions {
   primeS: number;
   /** Write a V8 CPU profile per process (.bench/profiles/) and print where each spent its time. */
   profile: boolean;
+  /** Rounds of every configuration, interleaved; the verdict compares each cost's median over them. */
+  repeat: number;
 }
 
 const SPECS = {
@@ -103,6 +105,15 @@ const SPECS = {
     default: false,
     help: 'CPU-profile every citypulse process (--cpu-prof, start-up and rest included) and print its top functions',
   },
+  // One run's per-role figures moved 15–40 points between runs of the same commit on this machine:
+  // one sample per configuration cannot tell a role's growth from noise, a median of rounds can.
+  repeat: {
+    type: 'string',
+    default: '1',
+    help:
+      'rounds of every configuration, interleaved (K=1, K=2, K=1, …) so drift hits each K alike; the verdict ' +
+      "compares each cost's median over the rounds",
+  },
   'drain-timeout': { type: 'string', default: '120', help: 'seconds to wait for stored to reach PUBACKed' },
   ...STACK_OPTIONS,
 } as const satisfies Record<string, OptionSpec>;
@@ -124,6 +135,7 @@ export function scaleHelp(): string {
     '--prime run of the same load goes first, not counted, so one-time start costs stay out. Other',
     'CP_* variables in the environment (e.g. CP_HANDOFF_PARTITIONS) are passed to the service. Two',
     'cores cannot show the total growing with K; they can show the cost per reading staying flat.',
+    '--repeat N measures every configuration N times, interleaved, and judges the medians.',
     'Exit code 1 when a target is missed.',
     '',
     ...optionLines(SPECS, 22),
@@ -163,6 +175,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
     idleS: v.int('idle', 0, 600),
     profile: v.flag('profile'),
     primeS: v.int('prime', 0, 600),
+    repeat: v.int('repeat', 1, 20),
   };
   v.done();
   return options;

@@ -1,7 +1,7 @@
 import { meterPublishers } from '../common/meter-load.js';
 import { roleOf, scaleLayout } from './scale-layout.js';
 import { parseScaleOptions } from './scale-options.js';
-import { scaleVerdict, type ScaleResult } from './scale-report.js';
+import { median, scaleVerdict, type ScaleResult } from './scale-report.js';
 
 function result(
   k: number,
@@ -11,6 +11,7 @@ function result(
   const cpuUsPerReading = { broker: 20, ingest: 15, alerts: 5, api: 0.2, redis: 8, influxd: 6, total: 48.2, ...cpu };
   return {
     k,
+    round: 1,
     redisMode: 'single',
     cpuUsPerReading,
     netCpuUsPerReading: cpuUsPerReading,
@@ -102,6 +103,25 @@ describe('scale bench', () => {
       ['single', 20, 20],
       ['cluster', 40, 41],
     ]);
+  });
+
+  it('judges the medians of repeated rounds, so one noisy round neither fails nor passes a cost alone', () => {
+    const at = (k: number, round: number, broker: number) => result(k, { broker }, { round });
+    const verdict = scaleVerdict(
+      [at(1, 1, 20), at(2, 1, 29), at(1, 2, 21), at(2, 2, 22), at(1, 3, 19), at(2, 3, 23)],
+      15,
+    );
+    const broker = verdict.checks.find((c) => c.cost === 'cpu broker')!;
+    // Medians 20 → 23 (+15 %): flat, although round 1 alone was +45 %.
+    expect([broker.base, broker.value, broker.ok]).toEqual([20, 23, true]);
+    expect(broker.rounds).toEqual({ base: [20, 21, 19], value: [29, 22, 23] });
+    const dearer = scaleVerdict(
+      [at(1, 1, 20), at(2, 1, 24), at(1, 2, 30), at(2, 2, 25), at(1, 3, 20), at(2, 3, 24)],
+      15,
+    );
+    // One cheap K=2 round against one dear K=1 round does not hide a +20 % median.
+    expect(dearer.checks.find((c) => c.cost === 'cpu broker')).toMatchObject({ base: 20, value: 24, ok: false });
+    expect(median([3, 1, 2, 10])).toBe(2.5);
   });
 
   it('defaults to K = 1, 2 on both Redis modes for 20 s each, and names every bad option', () => {

@@ -5,6 +5,8 @@ import type { ServiceRole } from './scale-layout.js';
 
 export interface ScaleResult {
   k: number;
+  /** 1-based round of --repeat this result was measured in. */
+  round: number;
   redisMode: RedisMode;
   processes: Array<{ name: string; role: ServiceRole; apps: string }>;
   redisNodes: string[];
@@ -62,6 +64,8 @@ export interface CostCheck {
   value: number;
   /** (value − base) / base in %; undefined when the base is 0. */
   changePercent?: number;
+  /** With --repeat: each round's figure; base and value are their medians. */
+  rounds?: { base: number[]; value: number[] };
   ok: boolean;
   /** Shown to explain the others (CPU net of the at-rest rate), not part of the verdict. */
   informative?: boolean;
@@ -115,66 +119,64 @@ const CHECKED: Array<{
   })),
 ];
 
+/** The middle value (mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /**
  * Per Redis mode, every checked cost at each K against the smallest K: flat when it grew by at
  * most `tolerancePercent` (or by less than its noise floor). A cost that fell is flat too — the
- * target is that adding processes does not make a reading dearer. And nothing PUBACKed is lost.
+ * target is that adding processes does not make a reading dearer. With several rounds per
+ * configuration (--repeat) each side is the median of its rounds. And nothing PUBACKed is lost.
  */
 export function scaleVerdict(results: readonly ScaleResult[], tolerancePercent: number): ScaleVerdict {
   const checks: CostCheck[] = [];
   for (const mode of [...new Set(results.map((r) => r.redisMode))]) {
-    const ofMode = results.filter((r) => r.redisMode === mode).sort((a, b) => a.k - b.k);
-    const base = ofMode[0];
-    for (const other of ofMode.slice(1)) {
-      for (const c of CHECKED) {
-        const [b, v] = [c.read(base), c.read(other)];
+    const ofMode = results.filter((r) => r.redisMode === mode);
+    const ks = [...new Set(ofMode.map((r) => r.k))].sort((a, b) => a - b);
+    const at = (k: number) => ofMode.filter((r) => r.k === k);
+    const [baseK, ...others] = ks;
+    for (const k of others) {
+      const compare = (cost: string, unit: string, read: (r: ScaleResult) => number, noise: number) => {
+        const rounds = { base: at(baseK).map(read), value: at(k).map(read) };
+        const [b, v] = [median(rounds.base), median(rounds.value)];
         const changePercent = b > 0 ? ((v - b) / b) * 100 : undefined;
-        const ok = v - b <= c.noise || (changePercent !== undefined && changePercent <= tolerancePercent);
-        checks.push({
+        const ok = v - b <= noise || (changePercent !== undefined && changePercent <= tolerancePercent);
+        const several = rounds.base.length > 1 || rounds.value.length > 1;
+        return {
           redisMode: mode,
-          cost: c.cost,
-          unit: c.unit,
-          baseK: base.k,
-          k: other.k,
+          cost,
+          unit,
+          baseK,
+          k,
           base: b,
           value: v,
           changePercent,
           ok,
-          ...(c.informative ? { informative: true } : {}),
-        });
+          ...(several ? { rounds } : {}),
+        };
+      };
+      for (const c of CHECKED)
+        checks.push({ ...compare(c.cost, c.unit, c.read, c.noise), ...(c.informative ? { informative: true } : {}) });
+      // Each role's gross cost with the machine's own growth taken out: × (probe µs/unit at the
+      // smallest K ÷ at K), per round. What is left is what the role's code adds per reading.
+      const probes = (k: number) => at(k).map((r) => r.probeUsPerUnit ?? 0);
+      if ([...probes(baseK), ...probes(k)].every((p) => p > 0)) {
+        const baseProbe = median(probes(baseK));
+        for (const role of CHECKED_ROLES) {
+          const adjusted = (r: ScaleResult) =>
+            r.k === baseK ? r.cpuUsPerReading[role] : (r.cpuUsPerReading[role] * baseProbe) / r.probeUsPerUnit!;
+          checks.push({ ...compare(`cpu ${role} ÷ probe`, 'µs/reading', adjusted, 0.5), informative: true });
+        }
       }
-      checks.push(...contentionAdjusted(base, other, tolerancePercent));
     }
   }
   const lost = results.reduce((sum, r) => sum + Math.max(0, r.lost), 0);
   const undrained = results.some((r) => !r.drained);
   return { tolerancePercent, checks, lost, ok: lost === 0 && !undrained && checks.every((c) => c.ok || c.informative) };
-}
-
-/**
- * Each role's gross cost at K with the machine's own growth taken out: × (probe µs/unit at the
- * smallest K ÷ at K). Informative: what is left is what the role's code adds per reading.
- */
-function contentionAdjusted(base: ScaleResult, other: ScaleResult, tolerancePercent: number): CostCheck[] {
-  if (!base.probeUsPerUnit || !other.probeUsPerUnit) return [];
-  const factor = base.probeUsPerUnit / other.probeUsPerUnit;
-  return CHECKED_ROLES.map((role) => {
-    const [b, v] = [base.cpuUsPerReading[role], other.cpuUsPerReading[role] * factor];
-    const changePercent = b > 0 ? ((v - b) / b) * 100 : undefined;
-    const ok = v - b <= 0.5 || (changePercent !== undefined && changePercent <= tolerancePercent);
-    return {
-      redisMode: base.redisMode,
-      cost: `cpu ${role} ÷ probe`,
-      unit: 'µs/reading',
-      baseK: base.k,
-      k: other.k,
-      base: b,
-      value: v,
-      changePercent,
-      ok,
-      informative: true,
-    };
-  });
 }
 
 const num = (n: number, digits = 1) =>
@@ -183,7 +185,8 @@ const num = (n: number, digits = 1) =>
 /** The figures side by side, one column per configuration, then the checks and the verdict. */
 export function formatScaleReport(report: ScaleReport): string {
   const results = report.results;
-  const header = ['', ...results.map((r) => `${r.redisMode} K=${r.k}`)];
+  const rounds = Math.max(...results.map((r) => r.round ?? 1));
+  const header = ['', ...results.map((r) => `${r.redisMode} K=${r.k}${rounds > 1 ? ` #${r.round}` : ''}`)];
   const row = (label: string, pick: (r: ScaleResult) => string) => [label, ...results.map(pick)];
   const roles: CostRole[] = ['broker', 'ingest', 'alerts', 'api', 'redis', 'influxd'];
   const rows = [
@@ -216,9 +219,12 @@ export function formatScaleReport(report: ScaleReport): string {
   const checkLines = v.checks.map((c) => {
     const change =
       c.changePercent === undefined ? 'n/a' : `${c.changePercent >= 0 ? '+' : ''}${num(c.changePercent)} %`;
+    const spread = c.rounds
+      ? `  [${c.rounds.base.map((x) => num(x, 2)).join(' ')} → ${c.rounds.value.map((x) => num(x, 2)).join(' ')}]`
+      : '';
     return (
       `  ${c.ok ? 'ok  ' : c.informative ? 'over' : 'FAIL'} ${c.redisMode.padEnd(7)} ${c.cost.padEnd(17)} ` +
-      `K=${c.baseK} ${num(c.base, 3)} → K=${c.k} ${num(c.value, 3)} ${c.unit} (${change})`
+      `K=${c.baseK} ${num(c.base, 3)} → K=${c.k} ${num(c.value, 3)} ${c.unit} (${change})${spread}`
     );
   });
   const noisy = results.some((r) => r.othersPercentOfCore >= 20)
@@ -227,7 +233,8 @@ export function formatScaleReport(report: ScaleReport): string {
   return [
     table,
     '',
-    `target: each gross per-reading cost grows by at most ${v.tolerancePercent} % from the smallest K, and 0 lost`,
+    `target: each gross per-reading cost grows by at most ${v.tolerancePercent} % from the smallest K, and 0 lost` +
+      (rounds > 1 ? ` (medians of ${rounds} rounds; each round's figure in brackets)` : ''),
     `(net cpu: less the at-rest rate × window, to show how much of a growth is fixed cost; ÷ probe: × the ` +
       `contention probe's µs/unit at the smallest K ÷ at K,`,
     ` the machine's own growth in the cost of fixed work taken out; "over" is not part of the verdict)`,
