@@ -46,6 +46,7 @@ import { CertificateLogin } from './hooks/certificate-login.js';
 import { DeviceCertificateStore } from '@citypulse/certificates';
 import { ShareDirectory } from './shares/share-directory.js';
 import { ShareSubscriptions } from './shares/share-subscriptions.js';
+import { ShareListeners } from './shares/share-listeners.js';
 
 /** The MQTT broker process part: aedes with citypulse's hooks, on TCP, TLS and WebSocket listeners (transport/). */
 @Injectable()
@@ -60,6 +61,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
   private heartbeat?: BrokerHeartbeat;
   private cluster?: BrokerCluster;
   private shares?: ShareDirectory;
+  private shareListeners?: ShareListeners;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -154,7 +156,13 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     );
     this.shares = shares;
     await shares.start();
-    const shareSubscriptions = new ShareSubscriptions(this.shareStore, shares, this.audit);
+    this.shareListeners = new ShareListeners(
+      this.shareStore,
+      config.sharing.liveTickMs,
+      (client) => operators.get(client) !== undefined,
+      (err) => logger.warn({ err }, 'live share listeners not noted'),
+    );
+    const shareSubscriptions = new ShareSubscriptions(this.shareStore, shares, this.audit, this.shareListeners);
 
     const certificates = this.certificateLogin();
     this.broker = await Aedes.createBroker({
@@ -204,6 +212,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     // it.
     assertAedesInternals(this.broker);
     telemetryRouting.install(this.broker);
+    this.shareListeners.attach(this.broker);
     await this.cluster.start(this.broker);
     this.presenceTracker = new PresenceTracker(this.broker, sessions, presence, reasons, metrics, logger);
     this.heartbeat = new BrokerHeartbeat(presence, config.instanceId, config.presence.heartbeatMs, logger);
@@ -261,6 +270,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       ?.stop()
       .catch((err: Error) => this.logger.warn({ err }, 'could not release this broker’s presence'));
     this.shares?.stop();
+    this.shareListeners?.stop();
     this.controlRedis?.disconnect();
     this.deliveryRedis?.disconnect();
     this.handoffRedis?.disconnect();

@@ -2,7 +2,8 @@
  * Live data through sharing agreements: what the API's share publisher computes from the offering
  * city's stored telemetry and puts on one Redis channel, which the API's SSE streams and the
  * brokers (MQTT `shares/…` topics for operators' tools) read. A message carries only what the
- * agreement gives: aggregates for an aggregate-only share, readings only for a raw share.
+ * agreement gives: aggregates for an aggregate-only share, per-site or per-district totals for a
+ * totals share, readings only for a raw share.
  */
 
 export interface SharedSource {
@@ -31,7 +32,30 @@ export interface SharedReadingsMessage {
   readings: Array<{ time: string; deviceId: string; site: string | null; value: number }>;
 }
 
-export type SharedLiveMessage = SharedAggregateMessage | SharedReadingsMessage;
+/**
+ * One interval's total over a group of the offering city's devices (a site, or a district: a group of sites): the sum
+ * and mean of each device's mean in the interval, and how many devices reported — never a device's value or id.
+ */
+export type SharedTotal = { time: string; sum: number; mean: number; devices: number } & (
+  { site: string } | { district: string }
+);
+
+/**
+ * Totals of whole closed intervals that are new or changed since the last message, for a site-totals or
+ * district-totals share; a group with fewer reporting devices than the share's minimum is never in one.
+ */
+export interface SharedTotalsMessage {
+  kind: 'totals';
+  source: SharedSource;
+  deviceType: string;
+  field: string;
+  every: string;
+  /** What each total is over: `site` totals carry `site`, `district` totals carry `district`. */
+  by: 'site' | 'district';
+  totals: SharedTotal[];
+}
+
+export type SharedLiveMessage = SharedAggregateMessage | SharedReadingsMessage | SharedTotalsMessage;
 
 /** Redis pub/sub channel of live shared messages. */
 export function sharedLiveChannel(prefix: string): string {

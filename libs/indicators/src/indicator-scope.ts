@@ -24,7 +24,7 @@ export interface ClusterShareTerms {
   granularity:
     | { kind: 'raw' }
     | { kind: 'aggregate'; minIntervalMinutes: number }
-    | { kind: 'site-totals'; minIntervalMinutes: number; minDevices: number };
+    | { kind: 'site-totals' | 'district-totals'; minIntervalMinutes: number; minDevices: number };
   from: string;
   to: string;
 }
@@ -72,8 +72,8 @@ function counts(
   if (share.toCity !== CLUSTER_RECIPIENT || share.kind === 'alerts') return false;
   if (!share.deviceTypes.includes(definition.deviceType) || !share.fields.includes(definition.field)) return false;
   if (Date.parse(share.from) > window.fromMs || Date.parse(share.to) < window.toMs) return false;
-  // Indicators combine per-device means: finer than a per-site-totals agreement gives.
-  if (share.granularity.kind === 'site-totals') return false;
+  // Indicators combine per-device means: finer than a per-site or per-district totals agreement gives.
+  if (share.granularity.kind === 'site-totals' || share.granularity.kind === 'district-totals') return false;
   return share.granularity.kind === 'raw' || share.granularity.minIntervalMinutes * 60 <= definition.windowSeconds;
 }
 

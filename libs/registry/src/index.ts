@@ -30,10 +30,13 @@ export {
   ShareStore,
   shareStatus,
   liveReceivers,
+  isTotals,
   WHOLE_CLUSTER,
   type ShareAgreement,
   type ShareGranularity,
+  type TotalsGranularity,
   type ShareState,
   type ShareStatus,
   type AlertShareSelector,
 } from './share-store.js';
+export { DistrictMap, DISTRICT_PATTERN, type District, type CityDistricts } from './district-map.js';

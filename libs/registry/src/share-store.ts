@@ -6,12 +6,21 @@ export const WHOLE_CLUSTER = '*';
 /**
  * raw: any interval; aggregate: only intervals of at least minIntervalMinutes; site-totals: only
  * per-site sum/mean over intervals of at least minIntervalMinutes, a site left out of an interval
- * in which fewer than minDevices of its devices reported (privacy by aggregation).
+ * in which fewer than minDevices of its devices reported (privacy by aggregation); district-totals:
+ * the same per district of the offering city (DistrictMap), a site in no district counting in none.
  */
-export type ShareGranularity =
-  | { kind: 'raw' }
-  | { kind: 'aggregate'; minIntervalMinutes: number }
-  | { kind: 'site-totals'; minIntervalMinutes: number; minDevices: number };
+export type ShareGranularity = { kind: 'raw' } | { kind: 'aggregate'; minIntervalMinutes: number } | TotalsGranularity;
+
+/** A granularity that gives only totals over groups of devices: per site, or per district. */
+export type TotalsGranularity = {
+  kind: 'site-totals' | 'district-totals';
+  minIntervalMinutes: number;
+  minDevices: number;
+};
+
+export function isTotals(granularity: ShareGranularity): granularity is TotalsGranularity {
+  return granularity.kind === 'site-totals' || granularity.kind === 'district-totals';
+}
 
 /** The stored lifecycle; `expired` is never stored, it is read off expiresAt (shareStatus). */
 export type ShareState = 'offered' | 'accepted' | 'revoked';
@@ -92,6 +101,32 @@ export class ShareStore {
 
   private get idsKey(): string {
     return `${this.tag}:ids`;
+  }
+
+  private listenedKeyOf(id: string): string {
+    return `${this.tag}:listened:${id}`;
+  }
+
+  /**
+   * Notes that someone (an SSE stream, an MQTT subscription) listens live to these shares: the live publisher
+   * computes only for listened shares. Every process holding listeners renews its shares' notes every `renewEveryMs`
+   * (CP_SHARE_LIVE_TICK_MS); a note lasts three of those, so it lapses soon after the last listener is gone, even
+   * when its process died.
+   */
+  async noteListened(ids: Iterable<string>, renewEveryMs: number): Promise<void> {
+    const keys = [...ids].map((id) => this.listenedKeyOf(id));
+    if (keys.length === 0) return;
+    const forMs = Math.max(1000, 3 * Math.round(renewEveryMs));
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.set(key, '1', 'PX', forMs);
+    await pipeline.exec();
+  }
+
+  /** Which of these shares someone listens to live now (noteListened). */
+  async listened(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const notes = await this.redis.mget(...ids.map((id) => this.listenedKeyOf(id)));
+    return new Set(ids.filter((_, i) => notes[i] !== null));
   }
 
   async put(share: ShareAgreement): Promise<void> {

@@ -44,6 +44,9 @@ export function sharedSelection(
       message: `this share covers fields ${share.fields.join(', ')} of ${query.deviceType} only`,
     };
   }
+  // One site's figures would be finer than the district totals agreed to.
+  if (query.site !== undefined && share.granularity.kind === 'district-totals')
+    return { field: 'site', message: 'this share gives per-district totals only: no site on its own' };
   if (query.site !== undefined && share.sites && !share.sites.includes(query.site))
     return { field: 'site', message: `this share covers sites ${share.sites.join(', ')} only` };
   const sites = query.site !== undefined ? [query.site] : share.sites;

@@ -23,7 +23,8 @@ export function describeShare(s: ShareAgreement): string {
       ? 'raw'
       : g.kind === 'aggregate'
         ? `aggregates >= ${g.minIntervalMinutes} min`
-        : `site totals >= ${g.minIntervalMinutes} min of >= ${g.minDevices} devices`;
+        : `${g.kind === 'site-totals' ? 'site' : 'district'} totals >= ${g.minIntervalMinutes} min of >= ` +
+          `${g.minDevices} devices`;
   const sites = s.sites ? ` sites ${s.sites.join(',')}` : '';
   return (
     `${s.fromCity} -> ${s.toCity}: ${s.deviceTypes.join(',')} ${s.fields.join(',')}${sites}, ${grain}, ` +

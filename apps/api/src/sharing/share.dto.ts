@@ -41,16 +41,19 @@ class AfterFrom implements ValidatorConstraintInterface {
   }
 }
 
-/** The fewest devices of a site that must report in an interval for a site-totals share to give its totals. */
+/** The fewest devices of a site (district) that must report in an interval for a totals share to give its totals. */
 export const DEFAULT_MIN_DEVICES = 3;
+
+const GRANULARITY_KINDS = ['raw', 'aggregate', 'site-totals', 'district-totals'] as const;
+const isTotalsKind = (kind: string) => kind === 'site-totals' || kind === 'district-totals';
 
 export class GranularityDto {
   /**
-   * raw: any interval; aggregate: only intervals of at least minIntervalMinutes; site-totals: per-site totals of at
-   * least minDevices devices.
+   * raw: any interval; aggregate: only intervals of at least minIntervalMinutes; site-totals / district-totals:
+   * per-site / per-district totals of at least minDevices devices (districts: PUT /cities/:city/districts).
    */
-  @IsIn(['raw', 'aggregate', 'site-totals'], { message: 'granularity.kind must be raw, aggregate or site-totals' })
-  kind!: 'raw' | 'aggregate' | 'site-totals';
+  @IsIn(GRANULARITY_KINDS, { message: `granularity.kind must be one of ${GRANULARITY_KINDS.join(', ')}` })
+  kind!: (typeof GRANULARITY_KINDS)[number];
 
   @ValidateIf((o: GranularityDto) => o.kind !== 'raw')
   @IsInt({ message: 'minIntervalMinutes must be a whole number of minutes' })
@@ -58,8 +61,8 @@ export class GranularityDto {
   @Max(7 * 24 * 60)
   minIntervalMinutes?: number;
 
-  /** site-totals only; default DEFAULT_MIN_DEVICES. One device's "total" would be its own readings. */
-  @ValidateIf((o: GranularityDto) => o.kind === 'site-totals' && o.minDevices !== undefined)
+  /** Totals kinds only; default DEFAULT_MIN_DEVICES. One device's "total" would be its own readings. */
+  @ValidateIf((o: GranularityDto) => isTotalsKind(o.kind) && o.minDevices !== undefined)
   @IsInt({ message: 'minDevices must be a whole number of devices' })
   @Min(2, { message: 'minDevices must be at least 2: a total over one device is that device’s readings' })
   @Max(10_000)
@@ -151,7 +154,7 @@ export class OfferShareDto {
   @IsObject({
     message:
       'granularity must be {"kind": "raw"}, {"kind": "aggregate", "minIntervalMinutes": N} or {"kind": ' +
-      '"site-totals", "minIntervalMinutes": N, "minDevices": M}',
+      '"site-totals" or "district-totals", "minIntervalMinutes": N, "minDevices": M}',
   })
   @ValidateNested()
   @Type(() => GranularityDto)

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { AuditLog } from '@citypulse/alert-store';
 import { InfluxQueryClient, type Series } from '@citypulse/storage';
+import { DistrictMap } from '@citypulse/registry';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
 import type { Tenancy } from '../auth/tenancy.js';
 import { badRequest } from '../common/bad-request.js';
@@ -24,16 +25,18 @@ import {
   type ExportPlan,
 } from '../telemetry/export-response.js';
 import { SharedExportQuery, SharePath } from './share.dto.js';
-import { ShareStore, type ShareAgreement } from './share-store.js';
+import { ShareStore, isTotals, type ShareAgreement, type TotalsGranularity } from './share-store.js';
 import { readingCity } from './share-access.js';
 import { sharedSelection, type SharedSelection } from './share-scope.js';
 import { sharedWindow, type SharedWindow } from './shared-window.js';
 import {
   EXPORT_STATS,
   SITE_TOTAL_STATS,
+  sharedDistrictTotalsQuery,
   sharedSiteTotalsQuery,
   sharedStatsExportQuery,
 } from './shared-telemetry-queries.js';
+import { districtSelections } from './shared-totals.js';
 
 /**
  * GET /shares/:id/export: what an accepted share gives, as a file, through the telemetry export's
@@ -50,17 +53,21 @@ export class SharedExportController {
     private readonly shares: ShareStore,
     private readonly audit: AuditLog,
     private readonly influx: InfluxQueryClient,
+    private readonly districts: DistrictMap,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @ApiOperation({
     summary:
-      'What a share gives, as CSV or NDJSON: raw readings (raw shares) or mean/min/max per interval ' +
-      '(aggregate shares), streamed.',
+      'What a share gives, as CSV or NDJSON: raw readings (raw shares), mean/min/max per interval ' +
+      '(aggregate shares) or per-site / per-district totals (totals shares), streamed.',
     description:
       'Raw columns: time, city (the source city), site, device_id, device_type, then the fields. Aggregate ' +
       'columns: time, city, device_type, then <field>_mean, <field>_min, <field>_max per field, whole ' +
-      'intervals with readings only. ' +
+      'intervals with readings only. Totals columns: time, city, site (site-totals) or district ' +
+      '(district-totals), device_type, then <field>_sum, <field>_mean, <field>_devices per field, groups of at ' +
+      'least the share’s minDevices only (district-totals: per district of PUT /cities/:city/districts, by ' +
+      'district then time). ' +
       'Headers X-Citypulse-Source-City and X-Citypulse-Share name the source. More rows than `limit` (default ' +
       'and maximum CP_EXPORT_MAX_ROWS) is a 400 naming `limit`.',
   })
@@ -108,8 +115,8 @@ export class SharedExportController {
     const plan = {
       ...(window.raw
         ? rawPlan(selection, window, limit)
-        : g.kind === 'site-totals'
-          ? siteTotalsPlan(selection, window, limit, g.minDevices)
+        : isTotals(g)
+          ? totalsPlan(selection, window, limit, g.minDevices, await this.groupsOf(g, selection))
           : aggregatePlan(selection, window, limit)),
       format: query.format,
       fileStem: fileStemOf(share, selection, window),
@@ -129,6 +136,20 @@ export class SharedExportController {
           `every ${window.raw ? 'raw' : window.every}, ${rows} rows`,
       }),
     );
+  }
+
+  /** A totals share's groups: its sites (one statement, a series per site), or one statement per district. */
+  private async groupsOf(g: TotalsGranularity, selection: SharedSelection): Promise<TotalsGroups> {
+    if (g.kind === 'site-totals') return { by: 'site', statement: (w) => sharedSiteTotalsQuery(selection, w) };
+    const parts = districtSelections(selection, (await this.districts.get(selection.city)).districts);
+    return {
+      by: 'district',
+      statement: (w) =>
+        parts.map(({ district, selection: part }) => ({
+          statement: sharedDistrictTotalsQuery(part, w),
+          tags: { district },
+        })),
+    };
   }
 
   private limitOf(query: SharedExportQuery): number {
@@ -185,23 +206,30 @@ function aggregatePlan(s: SharedSelection, w: AggregateWindow, limit: number): O
   };
 }
 
+/** What a totals share's rows are per: the statement(s) asking InfluxDB, and the tag naming each series' group. */
+interface TotalsGroups {
+  by: 'site' | 'district';
+  statement: (w: AggregateWindow) => ExportPlan['statement'];
+}
+
 /**
- * A site-totals share's rows: per site and interval, each field's sum/mean over the site's devices
- * and how many reported, computed by InfluxDB; a field's cells are empty where fewer than
- * minDevices devices reported it, and a row with no field left is not sent. No device id column.
+ * A totals share's rows: per site (district) and interval, each field's sum/mean over its devices and how many
+ * reported, computed by InfluxDB; a field's cells are empty where fewer than minDevices devices reported it, and a row
+ * with no field left is not sent. No device id column.
  */
-function siteTotalsPlan(
+function totalsPlan(
   s: SharedSelection,
   w: AggregateWindow,
   limit: number,
   minDevices: number,
+  groups: TotalsGroups,
 ): Omit<ExportPlan, 'format' | 'fileStem'> {
   return {
-    statement: sharedSiteTotalsQuery(s, w),
+    statement: groups.statement(w),
     columns: [
       'time',
       'city',
-      'site',
+      groups.by,
       'device_type',
       ...s.fields.flatMap((field) => SITE_TOTAL_STATS.map((stat) => `${field}_${stat}`)),
     ],
@@ -218,7 +246,7 @@ function siteTotalsPlan(
             : SITE_TOTAL_STATS.map(() => null);
         });
         if (perField.every((cells) => cells[0] === null)) continue;
-        yield [values[time] as CellValue, s.city, series.tags?.site ?? null, s.deviceType, ...perField.flat()];
+        yield [values[time] as CellValue, s.city, series.tags?.[groups.by] ?? null, s.deviceType, ...perField.flat()];
       }
     },
   };

@@ -5,20 +5,31 @@ import { LOGGER, REDIS } from '@citypulse/core';
 import { sharedLiveChannel, type SharedLiveMessage } from '@citypulse/contracts';
 import { getDeviceType } from '@citypulse/devices';
 import type { Logger } from '@citypulse/observability';
-import { ShareStore, liveReceivers, type ShareAgreement } from '@citypulse/registry';
+import {
+  DistrictMap,
+  ShareStore,
+  isTotals,
+  liveReceivers,
+  type ShareAgreement,
+  type TotalsGranularity,
+} from '@citypulse/registry';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { numericFieldsOf } from '../telemetry/numeric-fields.js';
+import type { TimeWindow } from '../telemetry/interval.js';
 import { toFieldSeries } from '../telemetry/telemetry-queries.js';
 import { AGGREGATE_LOOKBACK_INTERVALS, RAW_LOOKBACK_MS, liveWindow } from './shared-live.js';
 import { sharedRawQuery, sharedStatsQuery, toSharedReadings, type SharedScope } from './shared-telemetry-queries.js';
+import { sharedTotals } from './shared-totals.js';
 
 /**
- * Computes the live data of every accepted telemetry share from the stored telemetry, once per
+ * Computes the live data of every accepted telemetry share someone listens to (an SSE stream or an
+ * MQTT subscription, noted in Redis: ShareStore.noteListened) from the stored telemetry, once per
  * CP_SHARE_LIVE_TICK_MS, and publishes it on the shared live channel (read by the SSE streams and
  * the brokers' `shares/…` topics): for an aggregate-only share each closed interval's mean/min/max
- * (again when a late reading changes it), for a raw share each new reading. A revoked or expired
- * share is dropped at the next tick. One API process publishes at a time (a lease in Redis), so
- * several API processes send nothing twice.
+ * (again when a late reading changes it), for a totals share each closed interval's per-site or
+ * per-district totals (likewise; InfluxDB computes them, no reading leaves it), for a raw share
+ * each new reading. A revoked or expired share is dropped at the next tick. One API process
+ * publishes at a time (a lease in Redis), so several API processes send nothing twice.
  */
 @Injectable()
 export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -36,6 +47,7 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly influx: InfluxQueryClient,
     private readonly shares: ShareStore,
+    private readonly districts: DistrictMap,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'shared-live-publisher' });
@@ -62,17 +74,19 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
       return;
     }
     const nowMs = Date.now();
-    // Site-totals shares have no live stream yet: their aggregates (min/max) would show single devices' values.
-    const live = (await this.shares.list()).filter(
-      (s) => s.kind === undefined && s.granularity.kind !== 'site-totals' && liveReceivers(s, nowMs).length > 0,
-    );
-    for (const share of live) {
+    const live = (await this.shares.list()).filter((s) => s.kind === undefined && liveReceivers(s, nowMs).length > 0);
+    // Only what someone listens to (an SSE stream, an MQTT subscription, in any process) is worth computing.
+    const listened = await this.shares.listened(live.map((s) => s.id));
+    for (const share of live.filter((s) => listened.has(s.id))) {
       const window = liveWindow(share, nowMs);
       if (!window) continue;
+      const g = share.granularity;
       for (const scope of scopesOf(share)) {
         const messages = window.raw
           ? await this.newReadings(share, scope, window.fromMs, window.toMs)
-          : await this.changedIntervals(share, scope, window);
+          : isTotals(g)
+            ? await this.changedTotals(share, g, scope, window)
+            : await this.changedIntervals(share, scope, window);
         for (const message of messages)
           await this.redis.publish(sharedLiveChannel(this.config.redis.prefix), JSON.stringify(message));
       }
@@ -83,7 +97,7 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
   private async changedIntervals(
     share: ShareAgreement,
     scope: SharedScope,
-    window: Parameters<typeof sharedStatsQuery>[1],
+    window: TimeWindow,
   ): Promise<SharedLiveMessage[]> {
     const [series] = toFieldSeries(
       [scope.field],
@@ -109,6 +123,43 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
       });
     }
     return messages;
+  }
+
+  /**
+   * A totals share's per-site (per-district) totals of the closed intervals looked at, each sent when new or changed.
+   */
+  private async changedTotals(
+    share: ShareAgreement,
+    granularity: TotalsGranularity,
+    scope: SharedScope,
+    window: TimeWindow,
+  ): Promise<SharedLiveMessage[]> {
+    const by = granularity.kind === 'site-totals' ? 'site' : 'district';
+    const deps = { influx: this.influx, districts: this.districts };
+    const totals = (await sharedTotals(deps, granularity, scope, window)).filter((total) => {
+      const group = 'site' in total ? total.site : total.district;
+      const key = `${share.id}/${scope.deviceType}/${scope.field}/${by}:${group}@${total.time}`;
+      const value = `${total.sum},${total.devices}`;
+      if (this.sent.get(key)?.value === value) return false;
+      this.sent.set(key, {
+        value,
+        keepUntilMs: Date.parse(total.time) + (AGGREGATE_LOOKBACK_INTERVALS + 1) * window.everyMs,
+      });
+      return true;
+    });
+    return totals.length === 0
+      ? []
+      : [
+          {
+            kind: 'totals',
+            source: { city: share.fromCity, share: share.id },
+            deviceType: scope.deviceType,
+            field: scope.field,
+            every: window.every,
+            by,
+            totals,
+          },
+        ];
   }
 
   private async newReadings(

@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
+  defer,
   filter,
+  finalize,
   from,
   map,
   merge,
@@ -26,6 +28,7 @@ import { ShareStore, shareStatus, type ShareAgreement } from './share-store.js';
 import { readingCity } from './share-access.js';
 import { sharedSelection } from './share-scope.js';
 import { SharedLiveFeed } from './shared-live-feed.js';
+import { SharedLiveListeners } from './shared-live-listeners.js';
 import { sharedAlertOf, sharesAlert } from './shared-alerts.js';
 
 /** Alerts of the offering city looked through for one page of an alert share's list, newest first. */
@@ -34,8 +37,8 @@ const ALERT_SCAN_LIMIT = 5000;
 /**
  * Live data through an accepted share, as server-sent events, and an alert share's alerts. A
  * telemetry share streams what SharedLivePublisher computes (`aggregate` events for an
- * aggregate-only share, `readings` for a raw one); an alert share streams the offering city's
- * chosen alert events (`alert`). Each stream re-reads its agreement every CP_SHARE_LIVE_TICK_MS
+ * aggregate-only share, `totals` for a totals share, `readings` for a raw one); an alert share streams the offering
+ * city's chosen alert events (`alert`). Each stream re-reads its agreement every CP_SHARE_LIVE_TICK_MS
  * and, once the share is revoked or expired, sends an `end` event naming why and closes. Opening
  * a stream and listing shared alerts are reads through the share: audited.
  */
@@ -50,12 +53,13 @@ export class SharedStreamController {
     private readonly audit: AuditLog,
     private readonly alerts: AlertStore,
     private readonly feed: SharedLiveFeed,
+    private readonly listeners: SharedLiveListeners,
     private readonly liveAlerts: LiveAlerts,
   ) {}
 
   /**
-   * Server-sent events: `aggregate`, `readings` or `alert` messages marked with source city and share, then `end` when
-   * the share ends.
+   * Server-sent events: `aggregate`, `totals`, `readings` or `alert` messages marked with source city and share, then
+   * `end` when the share ends.
    */
   @Sse(':id/stream')
   async stream(
@@ -85,15 +89,20 @@ export class SharedStreamController {
       }
       await this.feed.ready();
       what = `${query.deviceType ?? share.deviceTypes.join(',')}.${query.field ?? share.fields.join(',')}`;
-      data = this.feed.messages.pipe(
-        filter(
-          (m) =>
-            m.source.share === id &&
-            (query.deviceType === undefined || m.deviceType === query.deviceType) &&
-            (query.field === undefined || m.field === query.field),
-        ),
-        map((m) => ({ type: m.kind, data: m })),
-      );
+      // A listener while subscribed: the publisher computes the share's live data only while someone listens.
+      data = defer(() => {
+        const gone = this.listeners.listen(id);
+        return this.feed.messages.pipe(
+          filter(
+            (m) =>
+              m.source.share === id &&
+              (query.deviceType === undefined || m.deviceType === query.deviceType) &&
+              (query.field === undefined || m.field === query.field),
+          ),
+          map((m) => ({ type: m.kind, data: m })),
+          finalize(gone),
+        );
+      });
     }
     await this.audit.record({
       actor: tenancy.tokenName,

@@ -1,4 +1,5 @@
 import { quoteIdent, quoteString, type Series } from '@citypulse/storage';
+import type { SharedTotal } from '@citypulse/contracts';
 import type { TimeWindow } from '../telemetry/interval.js';
 import type { SharedSelection } from './share-scope.js';
 
@@ -87,19 +88,19 @@ export function toSharedReadings(field: string, series: readonly Series[]): Shar
 }
 
 /**
- * The statistics each field gets in a site-totals answer, as columns `<field>_<stat>`; `devices` counts the site's
- * devices reporting.
+ * The statistics each field gets in a totals answer, as columns `<field>_<stat>`; `devices` counts the site's (the
+ * district's) devices reporting.
  */
 export const SITE_TOTAL_STATS = ['sum', 'mean', 'devices'] as const;
 
 /**
- * For a site-totals share: per site and interval, the sum and mean over the site's devices of each
- * device's mean of the field, and how many devices reported. The inner statement reduces each
- * device to one value per interval; the outer one never selects a device id, so none leaves
- * InfluxDB. One series per site (tag `site`); the minDevices threshold is applied by the caller
- * (InfluxQL has no HAVING).
+ * For a totals share: per interval, the sum and mean over a group's devices of each device's mean of the field, and
+ * how many devices reported. The inner statement reduces each device to one value per interval; the outer one never
+ * selects a device id, so none leaves InfluxDB. `bySite`: one series per site (tag `site`, a site-totals share);
+ * else one series over all the selection's sites — a district-totals share asks once per district, its sites as the
+ * selection's. The minDevices threshold is applied by the caller (InfluxQL has no HAVING).
  */
-export function sharedSiteTotalsQuery(selection: SharedSelection, window: TimeWindow): string {
+function sharedTotalsQuery(selection: SharedSelection, window: TimeWindow, bySite: boolean): string {
   const perDevice = selection.fields.map((field) => `mean(${quoteIdent(field)}) AS ${quoteIdent(field)}`);
   const totals = selection.fields.flatMap((field) => {
     const f = quoteIdent(field);
@@ -109,30 +110,45 @@ export function sharedSiteTotalsQuery(selection: SharedSelection, window: TimeWi
       `count(${f}) AS ${quoteIdent(`${field}_devices`)}`,
     ];
   });
+  const site = bySite ? ', "site"' : '';
   const inner =
     `SELECT ${perDevice.join(', ')} FROM ${quoteIdent(selection.measurement)}` +
-    ` WHERE ${scopeCondition(selection, window.fromMs, window.toMs)} GROUP BY time(${window.every}), "site", ` +
+    ` WHERE ${scopeCondition(selection, window.fromMs, window.toMs)} GROUP BY time(${window.every})${site}, ` +
     `"device_id" fill(none)`;
   return (
     `SELECT ${totals.join(', ')} FROM (${inner}) WHERE time >= ${Math.floor(window.fromMs)}ms AND time ` +
-    `< ${Math.ceil(window.toMs)}ms GROUP BY time(${window.every}), "site" fill(none)`
+    `< ${Math.ceil(window.toMs)}ms GROUP BY time(${window.every})${site} fill(none)`
   );
 }
 
-export interface SiteTotal {
-  time: string;
-  site: string;
-  sum: number;
-  mean: number;
-  devices: number;
+/** Per site and interval (one series per site, tag `site`): a site-totals share's statement. */
+export function sharedSiteTotalsQuery(selection: SharedSelection, window: TimeWindow): string {
+  return sharedTotalsQuery(selection, window, true);
 }
 
 /**
- * Rows of sharedSiteTotalsQuery (queried with epoch=ms) for one field, a row per site and interval
- * in which at least minDevices devices reported — the others are left out — oldest first.
+ * Per interval over one district's sites (the selection's, never empty: no sites would mean every site of the city).
  */
-export function toSiteTotals(field: string, series: readonly Series[], minDevices: number): SiteTotal[] {
-  const totals: SiteTotal[] = [];
+export function sharedDistrictTotalsQuery(selection: SharedSelection, window: TimeWindow): string {
+  if (!selection.sites || selection.sites.length === 0)
+    throw new Error('a district total is asked over the district’s sites: none given');
+  return sharedTotalsQuery(selection, window, false);
+}
+
+export type SiteTotal = Extract<SharedTotal, { site: string }>;
+export type DistrictTotal = Extract<SharedTotal, { district: string }>;
+
+/**
+ * Rows of a totals statement (queried with epoch=ms) for one field, a row per group and interval in which at least
+ * minDevices devices reported — the others are left out. `groupOf` names a series' group.
+ */
+function toTotals<T extends SharedTotal>(
+  field: string,
+  series: readonly Series[],
+  minDevices: number,
+  groupOf: (s: Series) => Omit<T, 'time' | 'sum' | 'mean' | 'devices'>,
+): T[] {
+  const totals: T[] = [];
   for (const s of series) {
     const at = (name: string) => s.columns.indexOf(name);
     const [time, sum, mean, devices] = [at('time'), at(`${field}_sum`), at(`${field}_mean`), at(`${field}_devices`)];
@@ -141,12 +157,34 @@ export function toSiteTotals(field: string, series: readonly Series[], minDevice
       if (typeof n !== 'number' || n < minDevices) continue;
       totals.push({
         time: new Date(Number(row[time])).toISOString(),
-        site: s.tags?.site ?? '',
+        ...groupOf(s),
         sum: row[sum] as number,
         mean: row[mean] as number,
         devices: n,
-      });
+      } as T);
     }
   }
-  return totals.sort((a, b) => a.time.localeCompare(b.time) || a.site.localeCompare(b.site));
+  return totals;
+}
+
+/** Rows of sharedSiteTotalsQuery for one field, sites with too few devices left out, oldest first. */
+export function toSiteTotals(field: string, series: readonly Series[], minDevices: number): SiteTotal[] {
+  return toTotals<SiteTotal>(field, series, minDevices, (s) => ({ site: s.tags?.site ?? '' })).sort(
+    (a, b) => a.time.localeCompare(b.time) || a.site.localeCompare(b.site),
+  );
+}
+
+/** Rows of sharedDistrictTotalsQuery for one field and district, intervals with too few devices left out. */
+export function toDistrictTotals(
+  field: string,
+  district: string,
+  series: readonly Series[],
+  minDevices: number,
+): DistrictTotal[] {
+  return toTotals<DistrictTotal>(field, series, minDevices, () => ({ district }));
+}
+
+/** District totals of several districts, oldest first, then by district. */
+export function byTimeAndDistrict(totals: DistrictTotal[]): DistrictTotal[] {
+  return totals.sort((a, b) => a.time.localeCompare(b.time) || a.district.localeCompare(b.district));
 }

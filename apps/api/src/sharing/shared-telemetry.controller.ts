@@ -1,5 +1,6 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { InfluxQueryClient } from '@citypulse/storage';
+import { DistrictMap } from '@citypulse/registry';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuditLog } from '@citypulse/alert-store';
 import { CurrentTenancy } from '../auth/tenancy.decorator.js';
@@ -8,23 +9,22 @@ import { badRequest } from '../common/bad-request.js';
 import { toFieldSeries } from '../telemetry/telemetry-queries.js';
 import { sharedSelection } from './share-scope.js';
 import { SharedTelemetryQuery, SharePath } from './share.dto.js';
-import { ShareStore, type ShareAgreement } from './share-store.js';
+import { ShareStore, isTotals, type ShareAgreement } from './share-store.js';
 import { readingCity } from './share-access.js';
 import { sharedWindow } from './shared-window.js';
 import {
   MAX_RAW_READINGS,
   sharedRawQuery,
-  sharedSiteTotalsQuery,
   sharedStatsQuery,
   toSharedReadings,
-  toSiteTotals,
   type SharedScope,
 } from './shared-telemetry-queries.js';
+import { sharedTotals } from './shared-totals.js';
 
 /**
  * Telemetry of another city through an accepted share: only the share's device types, fields and
- * sites, clipped to its data range, at its granularity (a site-totals share: per-site sum/mean of
- * sites where enough devices reported, never a device's value or id). Every answer names its source city and
+ * sites, clipped to its data range, at its granularity (a totals share: per-site or per-district sum/mean
+ * where enough devices reported, never a device's value or id). Every answer names its source city and
  * share; every read is audited (who, which share, what range). A share not accepted by one of the
  * caller's cities — or revoked, or expired — is a 404 from the moment it changes: the agreement is
  * read from Redis on every request, nothing is cached.
@@ -37,6 +37,7 @@ export class SharedTelemetryController {
     private readonly shares: ShareStore,
     private readonly audit: AuditLog,
     private readonly influx: InfluxQueryClient,
+    private readonly districts: DistrictMap,
   ) {}
 
   @Get(':id/telemetry')
@@ -64,20 +65,21 @@ export class SharedTelemetryController {
         readings,
         truncated: readings.length === MAX_RAW_READINGS,
       };
-    } else if (share.granularity.kind === 'site-totals') {
-      const { field, ...rest } = scope;
-      const totals = toSiteTotals(
-        field,
-        await this.influx.series(sharedSiteTotalsQuery({ ...rest, fields: [field] }, window), { epoch: 'ms' }),
-        share.granularity.minDevices,
+    } else if (isTotals(share.granularity)) {
+      const totals = await sharedTotals(
+        { influx: this.influx, districts: this.districts },
+        share.granularity,
+        scope,
+        window,
       );
       answer = {
         source,
         deviceType: scope.deviceType,
-        field,
+        field: scope.field,
         ...range,
         every: window.every,
         minDevices: share.granularity.minDevices,
+        by: share.granularity.kind === 'site-totals' ? 'site' : 'district',
         totals,
       };
     } else {

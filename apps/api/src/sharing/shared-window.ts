@@ -1,5 +1,5 @@
 import { defaultEvery, intervalMs, resolveWindow, type TimeWindow } from '../telemetry/interval.js';
-import type { ShareAgreement } from './share-store.js';
+import { isTotals, type ShareAgreement } from './share-store.js';
 
 /*
  * The time window a read through a share answers. Pure (unit-tested in shared-window.spec.ts).
@@ -27,12 +27,12 @@ export function sharedWindow(
     };
   const minMs = share.granularity.kind === 'raw' ? 0 : share.granularity.minIntervalMinutes * 60_000;
   if (query.every === 'raw') {
-    if (share.granularity.kind === 'site-totals')
+    if (isTotals(share.granularity))
       return {
         field: 'every',
         message:
-          `this share gives per-site totals only, over intervals of at least ${minMs / 60_000} min: no device's ` +
-          `readings`,
+          `this share gives per-${share.granularity.kind === 'site-totals' ? 'site' : 'district'} totals only, over ` +
+          `intervals of at least ${minMs / 60_000} min: no device's readings`,
       };
     if (minMs > 0)
       return {

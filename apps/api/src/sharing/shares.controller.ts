@@ -220,12 +220,12 @@ function notFound(id: string): NotFoundException {
   return new NotFoundException(`share ${id} not found`);
 }
 
-/** The stored granularity of a validated offer (site-totals' minDevices defaulted). */
+/** The stored granularity of a validated offer (a totals share's minDevices defaulted). */
 function granularityOf(g: GranularityDto): ShareGranularity {
   if (g.kind === 'raw') return { kind: 'raw' };
   if (g.kind === 'aggregate') return { kind: 'aggregate', minIntervalMinutes: g.minIntervalMinutes! };
   return {
-    kind: 'site-totals',
+    kind: g.kind,
     minIntervalMinutes: g.minIntervalMinutes!,
     minDevices: g.minDevices ?? DEFAULT_MIN_DEVICES,
   };

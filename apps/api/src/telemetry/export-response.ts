@@ -17,9 +17,18 @@ import { pumpExport, type ExportOutcome } from './export-stream.js';
  */
 const CHUNK_ROWS = 1000;
 
-export interface ExportPlan {
-  /** The SELECT, limited to one row more than `limit` (to notice more). */
+/** One of several statements of an export, and the tags its series get (what it is about, e.g. a district). */
+export interface TaggedStatement {
   statement: string;
+  tags: Record<string, string>;
+}
+
+export interface ExportPlan {
+  /**
+   * The SELECT, limited to one row more than `limit` (to notice more); or several, run one after the other, each
+   * one's series tagged as it says (a district-totals share asks once per district).
+   */
+  statement: string | readonly TaggedStatement[];
   columns: readonly string[];
   /** One series of a chunk as rows of cells in `columns` order (export-stream.ts). */
   cellsOf: (series: Series) => Iterable<readonly CellValue[]>;
@@ -43,7 +52,7 @@ export async function sendExport(
 ): Promise<ExportOutcome> {
   const abort = new AbortController();
   res.once('close', () => abort.abort());
-  const chunks = streamQuery(influx.queryRequest(plan.statement), { chunkSize: CHUNK_ROWS, signal: abort.signal });
+  const chunks = planChunks(influx, plan.statement, abort.signal);
   const first = await chunks.next().catch(storageFailed);
   await beforeSending();
 
@@ -95,6 +104,22 @@ export function fileStamp(ms: number): string {
 /** A file-name part: anything but [A-Za-z0-9-] becomes '-'. */
 export function fileNamePart(text: string): string {
   return text.replace(/[^A-Za-z0-9-]/g, '-');
+}
+
+/** InfluxDB's answer to the plan's statement, or to each of its statements in turn with their series tagged. */
+async function* planChunks(
+  influx: InfluxQueryClient,
+  statement: ExportPlan['statement'],
+  signal: AbortSignal,
+): AsyncGenerator<Series[]> {
+  const stream = (text: string) => streamQuery(influx.queryRequest(text), { chunkSize: CHUNK_ROWS, signal });
+  if (typeof statement === 'string') {
+    yield* stream(statement);
+    return;
+  }
+  for (const part of statement)
+    for await (const chunk of stream(part.statement))
+      yield chunk.map((series) => ({ ...series, tags: { ...series.tags, ...part.tags } }));
 }
 
 /** The chunk already read, then the rest. */

@@ -54,7 +54,10 @@ function provenance(share) {
       ? 'alert events'
       : share.granularity.kind === 'raw'
         ? 'raw readings'
-        : `aggregates ≥ ${share.granularity.minIntervalMinutes} min`;
+        : share.granularity.kind === 'aggregate'
+          ? `aggregates ≥ ${share.granularity.minIntervalMinutes} min`
+          : `${share.granularity.kind === 'site-totals' ? 'site' : 'district'} totals ≥ ` +
+            `${share.granularity.minIntervalMinutes} min of ≥ ${share.granularity.minDevices} devices`;
   return h(
     'p',
     { class: 'provenance' },
@@ -173,7 +176,17 @@ function telemetryOf(share, card, stops, ended) {
                   `max ${formatNumber(m.point.max)})`,
               ),
             ]
-          : (m.readings ?? []).map((r) => row(r.time, m, r.site, r.deviceId, formatNumber(r.value)));
+          : event === 'totals'
+            ? m.totals.map((t) =>
+                row(
+                  t.time,
+                  m,
+                  t.site ?? `district ${t.district}`,
+                  `${m.every} total`,
+                  `sum ${formatNumber(t.sum)} (mean ${formatNumber(t.mean)}, ${t.devices} devices)`,
+                ),
+              )
+            : (m.readings ?? []).map((r) => row(r.time, m, r.site, r.deviceId, formatNumber(r.value)));
       liveRows.prepend(...rows.reverse());
       while (liveRows.children.length > LIVE_ROWS) liveRows.lastElementChild.remove();
     }),
