@@ -115,9 +115,7 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
       });
       messages.push({
         kind: 'aggregate',
-        source: { city: share.fromCity, share: share.id },
-        deviceType: scope.deviceType,
-        field: scope.field,
+        ...about(share, scope),
         every: window.every,
         point: { time, mean, min, max },
       });
@@ -147,19 +145,7 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
       });
       return true;
     });
-    return totals.length === 0
-      ? []
-      : [
-          {
-            kind: 'totals',
-            source: { city: share.fromCity, share: share.id },
-            deviceType: scope.deviceType,
-            field: scope.field,
-            every: window.every,
-            by,
-            totals,
-          },
-        ];
+    return totals.length === 0 ? [] : [{ kind: 'totals', ...about(share, scope), every: window.every, by, totals }];
   }
 
   private async newReadings(
@@ -177,17 +163,7 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
       this.sent.set(key, { value: '', keepUntilMs: Date.parse(r.time) + RAW_LOOKBACK_MS + 60_000 });
       return true;
     });
-    return readings.length === 0
-      ? []
-      : [
-          {
-            kind: 'readings',
-            source: { city: share.fromCity, share: share.id },
-            deviceType: scope.deviceType,
-            field: scope.field,
-            readings,
-          },
-        ];
+    return readings.length === 0 ? [] : [{ kind: 'readings', ...about(share, scope), readings }];
   }
 
   /** Items past every lookback are never looked at again. */
@@ -204,6 +180,11 @@ export class SharedLivePublisher implements OnApplicationBootstrap, OnApplicatio
     await this.redis.pexpire(key, leaseMs);
     return true;
   }
+}
+
+/** What every live message of the share's scope says it is about: its source and its field. */
+function about(share: ShareAgreement, scope: SharedScope) {
+  return { source: { city: share.fromCity, share: share.id }, deviceType: scope.deviceType, field: scope.field };
 }
 
 /** Each shared (device type, numeric field) of the share, over its sites. */

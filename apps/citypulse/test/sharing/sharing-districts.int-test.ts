@@ -115,21 +115,9 @@ describe('per-district totals through a share', () => {
   });
 
   it('refuses a district-totals offer of fewer than two devices per district, naming the field', async () => {
-    const { status, body } = await rig.cp.api(
-      'POST',
-      '/shares',
-      {
-        fromCity: 'tianjin',
-        toCity: 'beijing',
-        deviceTypes: ['electricity-meter'],
-        fields: ['active_power'],
-        granularity: { kind: 'district-totals', minIntervalMinutes: 1, minDevices: 1 },
-        from: iso(t0),
-        to: iso(t0 + 60_000),
-        expiresAt: iso(Date.now() + 60_000),
-      },
-      rig.tokens.tjAdmin,
-    );
+    const { status, body } = await rig.propose({
+      granularity: { kind: 'district-totals', minIntervalMinutes: 1, minDevices: 1 },
+    });
     expect({ status, fields: body.fields?.map((f: any) => f.field) }).toEqual({
       status: 400,
       fields: ['granularity.minDevices'],

@@ -40,9 +40,9 @@ export class SharingRig {
     return new SharingRig(cp, { tjAdmin, bjAdmin, bjOperator: bjOperatorToken, hbOperator }, { bjOperator });
   }
 
-  /** Tianjin offers Beijing a share of its meters' active_power (the body adds or overrides), Beijing accepts. */
-  async offer(body: Record<string, unknown>): Promise<string> {
-    const offered = await this.cp.api(
+  /** Tianjin's admin offers Beijing a share of its meters' active_power (the body adds or overrides): the answer. */
+  propose(body: Record<string, unknown>): Promise<{ status: number; body: any }> {
+    return this.cp.api(
       'POST',
       '/shares',
       {
@@ -57,6 +57,11 @@ export class SharingRig {
       },
       this.tokens.tjAdmin,
     );
+  }
+
+  /** As propose, and Beijing's admin accepts: the share's id. */
+  async offer(body: Record<string, unknown>): Promise<string> {
+    const offered = await this.propose(body);
     if (offered.status !== 201) throw new Error(`offer: ${offered.status} ${JSON.stringify(offered.body)}`);
     const accepted = await this.cp.api('POST', `/shares/${offered.body.id}/accept`, {}, this.tokens.bjAdmin);
     if (accepted.status !== 200) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`);
