@@ -5,7 +5,7 @@ import { log } from '../common/bench-log.js';
 import { startBenchRun } from '../common/bench-run.js';
 import type { Cleanup } from '../common/cleanup.js';
 import { measureInfluxCeiling } from './influx-ceiling.js';
-import { ingestHelp, parseIngestOptions, type IngestOptions } from './ingest-options.js';
+import { ingestHelp, meterLoadOf, parseIngestOptions, type IngestOptions } from './ingest-options.js';
 import { buildIngestReport } from './ingest-results.js';
 import { writeJsonReport } from '../common/json-report.js';
 import { runMeasuredLoad } from '../common/measured-load.js';
@@ -13,7 +13,8 @@ import { metricTotal, scrapeMetrics } from '../common/metrics-scrape.js';
 import { measureMosquitto } from './mosquitto-baseline.js';
 import { CpuWatch, stackPids, type CpuUse } from '../common/proc-stats.js';
 import { formatProfileSummary, readProfiles } from '../profile/profile-summary.js';
-import { BENCH_CITIES, BENCH_DEVICE_TYPE, provisionDevices } from '../common/provision.js';
+import { BENCH_CITIES, BENCH_DEVICE_TYPE, provisionDevices, type BenchDevice } from '../common/provision.js';
+import { measurePlainBridge } from './plain-bridge.js';
 import { formatTable, type IngestReport } from './report.js';
 import { serviceEnv as serviceEnvFor } from '../common/service-env.js';
 import { startServices } from '../common/services.js';
@@ -38,13 +39,10 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     ...serviceEnvFor({ ...options, redisPrefix, database: database.name, token, passThrough: true }),
     ...tls?.env,
   };
-  // The service's production flags, as in scripts/start.sh and docker-compose.yml.
-  const nodeArgs = [
-    '--enable-source-maps',
-    '--max-semi-space-size=64',
-    ...options.nodeArgs,
-    ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : []),
-  ];
+  // The service's production flags, as in scripts/start.sh and docker-compose.yml (the plain bridge runs with them
+  // too).
+  const productionNodeArgs = ['--enable-source-maps', '--max-semi-space-size=64', ...options.nodeArgs];
+  const nodeArgs = [...productionNodeArgs, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : [])];
   log(
     `starting citypulse${options.split ? ' as two processes' : ''} (Redis prefix ${redisPrefix}, InfluxDB ` +
       `database ${database.name}, logs in ${run.logDir})`,
@@ -75,24 +73,20 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     type: BENCH_DEVICE_TYPE,
     cities: BENCH_CITIES,
   });
-  const cpu = new CpuWatch({
+  const watched = {
     ...Object.fromEntries(services.all.map((s) => [s.name, s.pid])),
     generator: process.pid,
     ...stackPids(options.redisUrl, options.influxUrl),
-  });
+  };
+  const cpu = new CpuWatch(watched);
+  // Until the drain is seen, as the plain bridge's CPU per reading is taken.
+  const cpuToStored = new CpuWatch(watched);
   let cpuUse: CpuUse = { perProcessPercentOfCore: {}, perProcessCpuMs: {}, windowS: 0, machineBusyPercent: 0 };
   let storedAtStop: Promise<number | undefined> = Promise.resolve(undefined);
   const { load, drain, stored } = await runMeasuredLoad({
     mqttPorts: [services.broker.mqttPort!],
     devices,
-    load: {
-      window: options.window,
-      durationS: options.durationS,
-      warmupS: options.warmupS,
-      rate: options.rate,
-      batch: options.batch,
-      settleTimeoutMs: 30_000,
-    },
+    load: meterLoadOf(options),
     metricsUrls,
     token,
     database,
@@ -101,6 +95,7 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     onPublishStart: () => {
       for (const service of services.all) service.startRssSampling();
       cpu.start();
+      cpuToStored.start();
     },
     onPublishStop: () => {
       cpuUse = cpu.stop();
@@ -110,6 +105,7 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
       );
     },
   });
+  const cpuUseToStored = cpuToStored.stop();
   const tlsPass = tls
     ? await runTlsPass({
         options,
@@ -134,7 +130,9 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
   }
   const profiles = options.profile ? readProfiles(profilesDir, services.all) : undefined;
 
-  const baselines = options.baselines ? await runBaselines(options, stamp, outDir) : undefined;
+  const baselines = options.baselines
+    ? await runBaselines(options, { stamp, outDir, devices, nodeArgs: productionNodeArgs })
+    : undefined;
 
   const report = buildIngestReport({
     options,
@@ -150,6 +148,7 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     finalMetrics,
     storedAtStop: await storedAtStop,
     cpuUse,
+    cpuToStored: cpuUseToStored,
     rss,
     baselines,
     profiles,
@@ -178,9 +177,9 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
 
 async function runBaselines(
   options: IngestOptions,
-  stamp: string,
-  outDir: string,
+  run: { stamp: string; outDir: string; devices: readonly BenchDevice[]; nodeArgs: string[] },
 ): Promise<NonNullable<IngestReport['baselines']>> {
+  const { stamp, outDir } = run;
   const baselines: NonNullable<IngestReport['baselines']> = { errors: [] };
   try {
     log(`baseline: Mosquitto forwarding, ${options.devices} publishers, ${options.baselineDurationS} s`);
@@ -208,6 +207,25 @@ async function runBaselines(
     });
   } catch (err) {
     baselines.errors.push(`InfluxDB ceiling: ${(err as Error).message}`);
+  }
+  try {
+    log(
+      `baseline: plain bridge (Mosquitto → one Node subscriber → InfluxDB), our ${options.devices} devices, ` +
+        `${options.durationS} s`,
+    );
+    baselines.plainBridge = await measurePlainBridge({
+      mosquitto: options.mosquitto,
+      workDir: join(outDir, `plain-bridge-${stamp}`),
+      devices: run.devices,
+      load: meterLoadOf(options),
+      subscriberQos: options.baselineSubscriberQos,
+      influxUrl: options.influxUrl,
+      database: `bench_${stamp}_bridge`,
+      drainTimeoutS: options.drainTimeoutS,
+      nodeArgs: run.nodeArgs,
+    });
+  } catch (err) {
+    baselines.errors.push(`plain bridge: ${(err as Error).message}`);
   }
   return baselines;
 }

@@ -10,7 +10,7 @@ import {
   type DurabilityReport,
 } from './durability-report.js';
 import { startLevelRedis } from './durability-redis.js';
-import type { IngestOptions } from './ingest-options.js';
+import { meterLoadOf, type IngestOptions } from './ingest-options.js';
 import { writeJsonReport } from '../common/json-report.js';
 import { loadRates, runMeasuredLoad } from '../common/measured-load.js';
 import { metricTotal, scrapeMetrics } from '../common/metrics-scrape.js';
@@ -154,14 +154,7 @@ async function measureLevel(
   const measured = await runMeasuredLoad({
     mqttPorts: [services.broker.mqttPort!],
     devices,
-    load: {
-      window: options.window,
-      durationS: options.durationS,
-      warmupS: options.warmupS,
-      rate: options.rate,
-      batch: options.batch,
-      settleTimeoutMs: 30_000,
-    },
+    load: meterLoadOf(options),
     metricsUrls,
     token: run.token,
     database: run.database!,

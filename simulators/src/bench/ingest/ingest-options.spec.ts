@@ -40,3 +40,16 @@ describe('ingest bench options: --durability', () => {
     expect(parse('--tls').tls).toBe(true);
   });
 });
+
+describe('ingest bench options: baselines', () => {
+  it('runs every baseline, the plain bridge among them, unless --no-baselines', () => {
+    expect(parse().baselines).toBe(true);
+    expect(parse('--no-baselines').baselines).toBe(false);
+  });
+
+  it("gives the subscribers' QoS to both the Mosquitto baseline and the plain bridge, 0 or 1 only", () => {
+    expect(parse().baselineSubscriberQos).toBe(1);
+    expect(parse('--baseline-sub-qos', '0').baselineSubscriberQos).toBe(0);
+    expect(() => parse('--baseline-sub-qos', '2')).toThrow('--baseline-sub-qos must be an integer from 0 to 1, not 2');
+  });
+});

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { HandoffDurability } from '@citypulse/handoff';
 import type { DurabilityRedis } from './durability-redis.js';
+import type { MeterLoad } from '../common/meter-load.js';
 
 /** CP_HANDOFF_DURABILITY's levels, the default first: the others are compared with it. */
 const DURABILITY_LEVELS = ['everysec', 'always', 'replica'] as const satisfies readonly HandoffDurability[];
@@ -78,12 +79,16 @@ const SPECS: Record<string, OptionSpec> = {
     default: process.env.CP_MQTT_CLUSTER ?? 'none',
     help: "the broker's CP_MQTT_CLUSTER: none, or redis (a cluster member sharing MQTT state through Redis)",
   },
-  'no-baselines': { type: 'boolean', default: false, help: 'skip the InfluxDB ceiling and Mosquitto baselines' },
+  'no-baselines': {
+    type: 'boolean',
+    default: false,
+    help: 'skip the baselines: InfluxDB ceiling, Mosquitto forwarding, plain bridge',
+  },
   'baseline-duration': { type: 'string', default: '10', help: 'seconds of publishing for the Mosquitto baseline' },
   'baseline-sub-qos': {
     type: 'string',
     default: '1',
-    help: "QoS of the Mosquitto baseline's counting subscriber (0 or 1)",
+    help: "QoS of the Mosquitto baseline's counting subscriber and of the plain bridge's subscriber (0 or 1)",
   },
   'ceiling-lines': { type: 'string', default: '300000', help: 'lines written for the InfluxDB ceiling' },
   // The stack's ports (scripts/stack.sh) unless CP_REDIS_URL / CP_INFLUX_URL say otherwise.
@@ -105,7 +110,7 @@ const SPECS: Record<string, OptionSpec> = {
   },
   'drain-timeout': { type: 'string', default: '120', help: 'seconds to wait for stored to reach PUBACKed' },
   'out-dir': { type: 'string', default: '.bench', help: 'where the JSON report, logs and profiles go' },
-  mosquitto: { type: 'string', default: '/usr/sbin/mosquitto', help: 'mosquitto binary for the baseline' },
+  mosquitto: { type: 'string', default: '/usr/sbin/mosquitto', help: 'mosquitto binary for the baselines' },
   entry: {
     type: 'string',
     default: 'dist/apps/citypulse/src/main.js',
@@ -239,4 +244,18 @@ export function parseDurabilityLevels(text: string, problems: string[]): Handoff
   // them.
   const levels = [...new Set(asked)] as HandoffDurability[];
   return levels.includes('everysec') ? levels : ['everysec', ...levels];
+}
+
+/**
+ * The load the options ask for: our pass's, and the plain bridge's (the same window, rate, batch, duration, warm-up).
+ */
+export function meterLoadOf(options: IngestOptions): MeterLoad {
+  return {
+    window: options.window,
+    durationS: options.durationS,
+    warmupS: options.warmupS,
+    rate: options.rate,
+    batch: options.batch,
+    settleTimeoutMs: 30_000,
+  };
 }

@@ -1,3 +1,4 @@
+import { baselineRatios, usPerReading } from './baseline-ratios.js';
 import type { DrainResult } from '../common/drain.js';
 import type { IngestOptions } from './ingest-options.js';
 import type { LoadResult } from '../common/load-generator.js';
@@ -25,6 +26,8 @@ export interface ReportInputs {
   finalMetrics: Sample[];
   storedAtStop?: number;
   cpuUse: ReturnType<CpuWatch['stop']>;
+  /** CPU from first publish until the drain was seen: per stored reading. */
+  cpuToStored: ReturnType<CpuWatch['stop']>;
   rss: Record<string, RssSummary | undefined>;
   baselines?: IngestReport['baselines'];
   profiles?: IngestReport['profiles'];
@@ -46,10 +49,7 @@ export function buildIngestReport(i: ReportInputs): IngestReport {
   const l = load.ackLatency;
   const w = load.warmupAckLatency;
   const baselines = i.baselines;
-  if (baselines?.influxCeiling)
-    baselines.ratioToInfluxCeiling = endToEndReadingsPerSecond / baselines.influxCeiling.linesPerSecond;
-  if (baselines?.mosquitto)
-    baselines.ratioToMosquitto = endToEndReadingsPerSecond / baselines.mosquitto.readingsPerSecond;
+  if (baselines) Object.assign(baselines, baselineRatios(endToEndReadingsPerSecond, baselines));
   const { CP_API_TOKEN: _secret, ...envShown } = i.serviceEnv;
   return {
     bench: 'ingest',
@@ -119,6 +119,7 @@ export function buildIngestReport(i: ReportInputs): IngestReport {
       serviceRssMb: i.rss,
       cpuPercentOfCore: i.cpuUse.perProcessPercentOfCore,
       machineBusyPercent: i.cpuUse.machineBusyPercent,
+      cpuUsPerReading: usPerReading(i.cpuToStored.perProcessCpuMs, i.stored),
       readingsAckedPerSecond: load.readingsAckedPerSecond,
     },
     baselines,

@@ -1,11 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import mqttPacket from 'mqtt-packet';
-import { freePort, waitForPort } from '@citypulse/testing';
 import { LoadGenerator, type LatencySummary } from '../common/load-generator.js';
 import { MqttConnection } from '../common/mqtt-connection.js';
 import { CpuWatch } from '../common/proc-stats.js';
+import { startMosquitto, type MosquittoProcess } from './mosquitto-process.js';
 
 export interface MosquittoBaselineOptions {
   binary: string;
@@ -46,37 +43,16 @@ export interface MosquittoBaseline {
  * counting what comes out. The rate our pipeline reaches is quoted as a share of this.
  */
 export async function measureMosquitto(options: MosquittoBaselineOptions): Promise<MosquittoBaseline> {
-  mkdirSync(options.workDir, { recursive: true });
-  const port = await freePort();
-  const config = join(options.workDir, 'mosquitto.conf');
-  writeFileSync(
-    config,
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'persistence false',
-      'set_tcp_nodelay true',
-      // 0 = no limit on QoS 1 messages in flight to the subscriber; the queue must not drop either.
-      'max_inflight_messages 0',
-      'max_queued_messages 10000000',
-      'max_queued_bytes 0',
-      'log_type error',
-      'log_type warning',
-      `log_dest file ${join(options.workDir, 'mosquitto.log')}`,
-      '',
-    ].join('\n'),
-  );
-  const stderr = openSync(join(options.workDir, 'mosquitto.stderr'), 'w');
-  const broker = spawn(options.binary, ['-c', config], { stdio: ['ignore', 'ignore', stderr] });
+  const broker = await startMosquitto(options.binary, options.workDir);
   try {
-    await waitForPort(port, 10_000);
-    return await drive(port, options, broker.pid!);
+    return await drive(broker, options);
   } finally {
-    await stopChild(broker);
+    await broker.stop();
   }
 }
 
-async function drive(port: number, options: MosquittoBaselineOptions, brokerPid: number): Promise<MosquittoBaseline> {
+async function drive(broker: MosquittoProcess, options: MosquittoBaselineOptions): Promise<MosquittoBaseline> {
+  const { port } = broker;
   const subscriber = await MqttConnection.open({ host: '127.0.0.1', port, clientId: 'bench-subscriber' });
   let received = 0;
   let lastReceivedAt = 0;
@@ -114,7 +90,7 @@ async function drive(port: number, options: MosquittoBaselineOptions, brokerPid:
     settleTimeoutMs: 10_000,
   });
   let receivedAtStop = 0;
-  const cpu = new CpuWatch({ mosquitto: brokerPid, generator: process.pid });
+  const cpu = new CpuWatch({ mosquitto: broker.pid, generator: process.pid });
   cpu.start();
   let cpuUse: ReturnType<CpuWatch['stop']> | undefined;
   const load = await generator.run(() => {
@@ -138,27 +114,7 @@ async function drive(port: number, options: MosquittoBaselineOptions, brokerPid:
     readingsPerSecond: Math.round((received * options.batch) / seconds),
     receivedPerSecondDuringPublish: Math.round(receivedAtStop / ((load.publishStoppedAt - load.firstPublishAt) / 1000)),
     ackLatency: load.ackLatency,
-    mosquittoVersion: mosquittoVersion(options.binary),
+    mosquittoVersion: broker.version,
     cpuPercentOfCore: cpuUse?.perProcessPercentOfCore ?? {},
   };
-}
-
-function mosquittoVersion(binary: string): string {
-  // `mosquitto -h` prints its version and exits non-zero; only the first line matters.
-  try {
-    const out = spawnSync(binary, ['-h'], { encoding: 'utf8' });
-    return /version (\S+)/.exec(`${out.stdout}${out.stderr}`)?.[1] ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-/** Stops only the broker this module started, by its own handle. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
