@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, Matches, ValidateNested } from 'class-validator';
 import { CITY_PATTERN, DISTRICT_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 
@@ -25,5 +26,6 @@ export class PutDistrictsDto {
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   @Type(() => DistrictDto)
+  @ApiProperty({ type: () => DistrictDto, isArray: true })
   districts!: DistrictDto[];
 }

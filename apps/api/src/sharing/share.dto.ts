@@ -18,6 +18,7 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { Type } from 'class-transformer';
+import { ApiProperty } from '@nestjs/swagger';
 import { CITY_PATTERN, SITE_PATTERN } from '@citypulse/registry';
 import { deviceTypeNames } from '@citypulse/devices';
 import { DEVICE_FIELD_MESSAGES } from '../devices/provision-device.dto.js';
@@ -158,6 +159,7 @@ export class OfferShareDto {
   })
   @ValidateNested()
   @Type(() => GranularityDto)
+  @ApiProperty({ type: () => GranularityDto })
   granularity!: GranularityDto;
 
   @ValidateIf((o: OfferShareDto) => o.kind === 'alerts' && o.alerts !== undefined)

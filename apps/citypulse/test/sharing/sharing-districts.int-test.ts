@@ -108,10 +108,15 @@ describe('per-district totals through a share', () => {
   it('documents the districts routes and the district-totals granularity in the OpenAPI document', async () => {
     const document: any = await (await fetch(`http://127.0.0.1:${rig.cp.running.httpPort}/docs/json`)).json();
     expect(Object.keys(document.paths['/cities/{city}/districts']).sort()).toEqual(['get', 'put']);
-    const { OfferShareDto, PutDistrictsDto } = document.components.schemas;
-    expect(PutDistrictsDto).toMatchObject({ required: ['districts'], properties: { districts: { type: 'array' } } });
-    // Nested DTOs are described by their parent's property (describe-route-dtos.ts reads route DTOs only).
-    expect(OfferShareDto.properties.granularity.description).toContain('"district-totals"');
+    const { DistrictDto, GranularityDto, OfferShareDto, PutDistrictsDto } = document.components.schemas;
+    expect(PutDistrictsDto).toMatchObject({
+      required: ['districts'],
+      properties: { districts: { type: 'array', items: { $ref: '#/components/schemas/DistrictDto' } } },
+    });
+    expect(DistrictDto).toMatchObject({ required: ['name', 'sites'], properties: { sites: { type: 'array' } } });
+    expect(JSON.stringify(OfferShareDto.properties.granularity)).toContain('#/components/schemas/GranularityDto');
+    expect(GranularityDto.properties.kind.enum).toEqual(['raw', 'aggregate', 'site-totals', 'district-totals']);
+    expect(GranularityDto.properties).toHaveProperty('minDevices');
   });
 
   it('refuses a district-totals offer of fewer than two devices per district, naming the field', async () => {
