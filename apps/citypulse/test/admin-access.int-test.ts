@@ -171,6 +171,7 @@ describe('admin-only changes', () => {
     },
     'POST /shares/{id}/accept': { path: '/shares/00000000-0000-4000-8000-000000000000/accept' },
     'POST /shares/{id}/revoke': { path: '/shares/00000000-0000-4000-8000-000000000000/revoke' },
+    'PUT /cities/{city}/districts': { path: '/cities/tianjin/districts', body: { districts: [] } },
     'POST /simulation/replay-sessions': {
       path: '/simulation/replay-sessions',
       body: { prefix: 'acl-replay', cities: ['tianjin'] },
@@ -336,6 +337,12 @@ describe('admin-only changes', () => {
         '/cities/tianjin/channels/acl-aud-mqtt',
         undefined,
         'channel:tianjin/acl-aud-mqtt',
+      ],
+      [
+        'PUT /cities/{city}/districts',
+        '/cities/tianjin/districts',
+        { districts: [{ name: 'acl-aud-north', sites: ['tj-port-1'] }] },
+        'districts:tianjin',
       ],
     ];
     // These need a failed job, or a city CA to sign with: audited in queues.controller.ts (job.retry is
