@@ -13,6 +13,7 @@ import { metricTotal, scrapeMetrics } from '../common/metrics-scrape.js';
 import { measureMosquitto } from './mosquitto-baseline.js';
 import { CpuWatch, stackPids, type CpuUse } from '../common/proc-stats.js';
 import { formatProfileSummary, readProfiles } from '../profile/profile-summary.js';
+import { formatStepTables } from '../profile/profile-steps.js';
 import { BENCH_CITIES, BENCH_DEVICE_TYPE, provisionDevices, type BenchDevice } from '../common/provision.js';
 import { measurePlainBridge } from './plain-bridge.js';
 import { formatTable, type IngestReport } from './report.js';
@@ -83,6 +84,7 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
   const cpuToStored = new CpuWatch(watched);
   let cpuUse: CpuUse = { perProcessPercentOfCore: {}, perProcessCpuMs: {}, windowS: 0, machineBusyPercent: 0 };
   let storedAtStop: Promise<number | undefined> = Promise.resolve(undefined);
+  let publishStartUs = monotonicUs();
   const { load, drain, stored } = await runMeasuredLoad({
     mqttPorts: [services.broker.mqttPort!],
     devices,
@@ -96,6 +98,7 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
       for (const service of services.all) service.startRssSampling();
       cpu.start();
       cpuToStored.start();
+      publishStartUs = monotonicUs();
     },
     onPublishStop: () => {
       cpuUse = cpu.stop();
@@ -106,6 +109,11 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     },
   });
   const cpuUseToStored = cpuToStored.stop();
+  // The profiles' window, in their clock (the monotonic one): first publish → the drain was seen.
+  const profileWindow = {
+    fromUs: publishStartUs,
+    toUs: monotonicUs() - (Date.now() - (drain.reachedAt ?? Date.now())) * 1000,
+  };
   const tlsPass = tls
     ? await runTlsPass({
         options,
@@ -128,7 +136,7 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     await service.stop();
     cleanup.done(`stop ${service.name}`);
   }
-  const profiles = options.profile ? readProfiles(profilesDir, services.all) : undefined;
+  const profiles = options.profile ? readProfiles(profilesDir, services.all, profileWindow, stored) : undefined;
 
   const baselines = options.baselines
     ? await runBaselines(options, { stamp, outDir, devices, nodeArgs: productionNodeArgs })
@@ -156,6 +164,8 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
   console.log(`\n${formatTable(report)}\n`);
   for (const profile of report.profiles ?? [])
     console.log(`${formatProfileSummary(profile.summary, `${profile.process}: ${profile.file}`)}\n`);
+  const stepTables = (report.profiles ?? []).flatMap((p) => (p.steps ? [{ process: p.process, steps: p.steps }] : []));
+  if (stepTables.length > 0) console.log(`${formatStepTables(stepTables)}\n`);
   const file = writeJsonReport('ingest', report, outDir, stamp);
   console.log(`report written to ${file}`);
   if (tlsPass) console.log(`TLS report written to ${writeJsonReport('ingest-tls', tlsPass, outDir, stamp)}`);
@@ -229,3 +239,5 @@ async function runBaselines(
   }
   return baselines;
 }
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);

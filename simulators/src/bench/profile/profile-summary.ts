@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceProcess } from '../common/service-process.js';
+import { attributeSteps, readingRoles, stepRulesFor, type StepTable } from './profile-steps.js';
 
 /**
  * Where a process spent its CPU, from a V8 `.cpuprofile` (node --cpu-prof): self time summed by
@@ -170,25 +171,32 @@ export interface ProcessProfile {
   process: string;
   file: string;
   summary: ProfileSummary;
+  /** CPU µs per reading by step of the reading path, when the readings stored in the window were given. */
+  steps?: StepTable;
 }
 
-/** Each process's .cpuprofile (Node names it CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile), summarised. */
+/**
+ * Each process's .cpuprofile (Node names it CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile), summarised; with
+ * `readings` (stored within `window`) also attributed to the steps of the roles in the process's `apps`.
+ */
 export function readProfiles(
   dir: string,
-  services: ReadonlyArray<Pick<ServiceProcess, 'name' | 'pid'>>,
+  services: ReadonlyArray<Pick<ServiceProcess, 'name' | 'pid'> & { apps?: string }>,
   window?: { fromUs: number; toUs: number },
+  readings?: number,
 ): ProcessProfile[] {
   const files = readdirSync(dir);
   return services.flatMap((service) => {
     const name = files.find((f) => f.endsWith('.cpuprofile') && f.includes(`.${service.pid}.`));
     if (!name) return [];
     const file = join(dir, name);
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    const steps =
+      window && readings !== undefined
+        ? attributeSteps(profile, stepRulesFor(readingRoles(service.apps ?? '')), window, readings)
+        : undefined;
     return [
-      {
-        process: service.name,
-        file,
-        summary: summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 30, window),
-      },
+      { process: service.name, file, summary: summariseProfile(profile, 30, window), ...(steps ? { steps } : {}) },
     ];
   });
 }
