@@ -22,8 +22,9 @@ export interface District {
 export interface CityDistricts {
   city: string;
   districts: District[];
-  updatedAt: string;
-  updatedBy: string;
+  /** When and by whom (token name) they were last set; absent until they are. */
+  updatedAt?: string;
+  updatedBy?: string;
 }
 
 /** Each city's districts in Redis, one JSON value per city (read whole: a city has tens of districts). */
@@ -40,7 +41,7 @@ export class DistrictMap {
   /** The city's districts; none set yet: an empty list. */
   async get(city: string): Promise<CityDistricts> {
     const json = await this.redis.get(this.keyOf(city));
-    return json ? (JSON.parse(json) as CityDistricts) : { city, districts: [], updatedAt: '', updatedBy: '' };
+    return json ? (JSON.parse(json) as CityDistricts) : { city, districts: [] };
   }
 
   /** Replaces the city's districts whole. */
