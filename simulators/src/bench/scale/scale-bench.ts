@@ -24,7 +24,14 @@ import {
   type RedisNode,
 } from '../common/redis-stats.js';
 import { roleOf, scaleLayout } from './scale-layout.js';
-import { loadAt, parseScaleOptions, scaleHelp, type RedisMode, type ScaleOptions } from './scale-options.js';
+import {
+  loadAt,
+  mqttClusterAt,
+  parseScaleOptions,
+  scaleHelp,
+  type RedisMode,
+  type ScaleOptions,
+} from './scale-options.js';
 import { formatScaleReport, scaleVerdict, type ScaleReport, type ScaleResult } from './scale-report.js';
 import { cpuCost, cpuMsByRole, round } from './cpu-cost.js';
 import { measureAtRest, type AtRest } from './at-rest.js';
@@ -111,7 +118,7 @@ async function measureConfiguration(
       alsoOwned: ['CP_APPS', 'CP_MQTT_CLUSTER', 'CP_REDIS_CLUSTER_NODES', 'CP_MQTT_REDIS_URL'],
     }),
     // One broker keeps its MQTT state to itself; several share it (subscriptions, sessions, routing) through Redis.
-    CP_MQTT_CLUSTER: k > 1 ? 'redis' : 'none',
+    CP_MQTT_CLUSTER: mqttClusterAt(options, k),
     ...(mode === 'cluster' ? { CP_REDIS_CLUSTER_NODES: nodes.map((n) => `${n.host}:${n.port}`).join(',') } : {}),
   };
   // On a cluster the brokers' MQTT state (topic tree, sessions) stays on one Redis (CP_MQTT_REDIS_URL,

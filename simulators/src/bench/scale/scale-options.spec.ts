@@ -1,4 +1,4 @@
-import { loadAt, parseScaleOptions } from './scale-options.js';
+import { loadAt, mqttClusterAt, parseScaleOptions } from './scale-options.js';
 
 describe('scale bench load', () => {
   it('keeps devices and rate at every K by default, and grows them with K under --load per-process', () => {
@@ -25,6 +25,17 @@ describe('scale bench load', () => {
   it('names the choices of a bad --load', () => {
     expect(() => parseScaleOptions(['--load', 'double'])).toThrow(
       '--load must be one of fixed, per-process, not double',
+    );
+  });
+
+  it('clusters the brokers only when there are several, or at K = 1 too with --cluster-brokers always', () => {
+    const auto = parseScaleOptions([]);
+    const always = parseScaleOptions(['--cluster-brokers', 'always']);
+    if (auto === 'help' || always === 'help') throw new Error('unexpected help');
+    expect([1, 2].map((k) => mqttClusterAt(auto, k))).toEqual(['none', 'redis']);
+    expect([1, 2].map((k) => mqttClusterAt(always, k))).toEqual(['redis', 'redis']);
+    expect(() => parseScaleOptions(['--cluster-brokers', 'never'])).toThrow(
+      /--cluster-brokers must be one of auto, always/,
     );
   });
 });

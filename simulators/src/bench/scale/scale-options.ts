@@ -38,6 +38,8 @@ export interface ScaleOptions extends StackOptions {
   profile: boolean;
   /** Rounds of every configuration, interleaved; the verdict compares each cost's median over them. */
   repeat: number;
+  /** auto: brokers clustered (CP_MQTT_CLUSTER=redis) only when K > 1; always: at K = 1 too. */
+  clusterBrokers: 'auto' | 'always';
 }
 
 const SPECS = {
@@ -114,6 +116,13 @@ const SPECS = {
       'rounds of every configuration, interleaved (K=1, K=2, K=1, …) so drift hits each K alike; the verdict ' +
       "compares each cost's median over the rounds",
   },
+  // Separates what clustering costs a broker from what a second process costs: with `always`, K = 1
+  // runs the clustered broker alone, so K = 1 → 2 changes only the process count.
+  'cluster-brokers': {
+    type: 'string',
+    default: 'auto',
+    help: 'auto: brokers clustered (CP_MQTT_CLUSTER=redis) only when K > 1; always: at K = 1 too',
+  },
   'drain-timeout': { type: 'string', default: '120', help: 'seconds to wait for stored to reach PUBACKed' },
   ...STACK_OPTIONS,
 } as const satisfies Record<string, OptionSpec>;
@@ -176,6 +185,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
     profile: v.flag('profile'),
     primeS: v.int('prime', 0, 600),
     repeat: v.int('repeat', 1, 20),
+    clusterBrokers: v.oneOf('cluster-brokers', ['auto', 'always'] as const),
   };
   v.done();
   return options;
@@ -188,4 +198,12 @@ export function loadAt(
 ): { devices: number; rate: number } {
   const factor = options.load === 'per-process' ? k / Math.min(...options.ks) : 1;
   return { devices: Math.round(options.devices * factor), rate: Math.round(options.rate * factor) };
+}
+
+/**
+ * CP_MQTT_CLUSTER for the brokers at K: several brokers must share their MQTT state; one does with --mqtt-cluster
+ * always.
+ */
+export function mqttClusterAt(options: Pick<ScaleOptions, 'clusterBrokers'>, k: number): 'redis' | 'none' {
+  return k > 1 || options.clusterBrokers === 'always' ? 'redis' : 'none';
 }
