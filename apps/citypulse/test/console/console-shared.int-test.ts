@@ -20,6 +20,7 @@ describe('the console’s Shared view', () => {
   let rawShare: string;
   let aggregateShare: string;
   let alertShare: string;
+  let districtShare: string;
   const iso = (ms: number) => new Date(ms).toISOString();
 
   async function publish(meter: 'port' | 'airport', values: Record<string, number>, ts = Date.now()) {
@@ -76,6 +77,14 @@ describe('the console’s Shared view', () => {
       granularity: { kind: 'aggregate', minIntervalMinutes: 5 },
     });
     alertShare = await offer({ kind: 'alerts', alerts: { fields: ['frequency'] } });
+    // Both meters' sites in one district: its total of two meters is shared, never either meter's reading.
+    const districts = { districts: [{ name: 'tj-coast', sites: ['tj-port', 'tj-airport'] }] };
+    expect((await cp.api('PUT', '/cities/tianjin/districts', districts, tokens.tjAdmin)).status).toBe(200);
+    districtShare = await offer({
+      deviceTypes: ['electricity-meter'],
+      fields: ['active_power'],
+      granularity: { kind: 'district-totals', minIntervalMinutes: 1, minDevices: 2 },
+    });
     for (const [id, field, threshold] of [
       ['freq-high', 'frequency', 50.5],
       ['power-high', 'active_power', 400],
@@ -142,6 +151,14 @@ describe('the console’s Shared view', () => {
     await aggregate.locator('.shared-chart[data-field="active_power"]').waitFor();
     expect(await aggregate.locator('.shared-chart').innerText()).toContain(`tianjin · ${aggregateShare} · every 5m`);
     expect(await aggregate.innerText()).not.toContain(meters.port.id);
+
+    // The district-totals share: the district's sum of its two meters per minute, charted and live, no meter's own.
+    const district = page.locator(`section.shared[data-share-id="${districtShare}"]`);
+    expect(await district.locator('.provenance').innerText()).toContain('district totals ≥ 1 min of ≥ 2 devices');
+    await district.locator('.shared-chart[data-group="tj-coast"] figure.chart:not(.empty)').waitFor();
+    await district.locator('table.shared-live tbody tr', { hasText: 'sum 608.5' }).waitFor();
+    expect(await district.locator('table.shared-live tbody tr').first().innerText()).toContain('district tj-coast');
+    expect(await district.innerText()).not.toContain(meters.port.id);
 
     // The shared alert (frequency), marked, read-only; Tianjin's active_power alert is not shared.
     const alertRows = alerts.locator('table.shared-alerts tbody tr');

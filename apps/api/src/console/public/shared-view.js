@@ -135,14 +135,13 @@ function telemetryOf(share, card, stops, ended) {
       api(path).then(
         (answer) =>
           charts.append(
-            h(
-              'div',
-              { class: 'shared-chart', 'data-device-type': deviceType, 'data-field': field },
-              fieldChart(
-                { field: `${deviceType}.${field}`, points: answer.points ?? [] },
-                { from: Date.parse(answer.from), to: Date.parse(answer.to) },
+            ...chartSeries(deviceType, field, answer).map(({ label, group, points }) =>
+              h(
+                'div',
+                { class: 'shared-chart', 'data-device-type': deviceType, 'data-field': field, 'data-group': group },
+                fieldChart({ field: label, points }, { from: Date.parse(answer.from), to: Date.parse(answer.to) }),
+                h('p', { class: 'quiet' }, `${answer.source.city} · ${answer.source.share} · every ${answer.every}`),
               ),
-              h('p', { class: 'quiet' }, `${answer.source.city} · ${answer.source.share} · every ${answer.every}`),
             ),
           ),
         // A type without this field: nothing to chart.
@@ -191,6 +190,26 @@ function telemetryOf(share, card, stops, ended) {
       while (liveRows.children.length > LIVE_ROWS) liveRows.lastElementChild.remove();
     }),
   );
+}
+
+/**
+ * What to chart of one shared field's answer: its points, or for a totals share a chart per site
+ * (district) of its sum per interval (the line; a total has no min–max band).
+ */
+function chartSeries(deviceType, field, answer) {
+  if (!answer.totals) return [{ label: `${deviceType}.${field}`, points: answer.points ?? [] }];
+  const byGroup = new Map();
+  for (const t of answer.totals) {
+    const group = t.site ?? t.district;
+    if (!byGroup.has(group)) byGroup.set(group, []);
+    byGroup.get(group).push({ time: t.time, mean: t.sum, min: t.sum, max: t.sum });
+  }
+  if (byGroup.size === 0) return [{ label: `${deviceType}.${field} totals`, points: [] }];
+  return [...byGroup].map(([group, points]) => ({
+    label: `${deviceType}.${field} sum · ${answer.by} ${group}`,
+    group,
+    points,
+  }));
 }
 
 function alertsOf(share, card, stops, ended) {
