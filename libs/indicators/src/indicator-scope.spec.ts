@@ -31,7 +31,7 @@ describe('which shares an indicator may use', () => {
     ]);
   });
 
-  it('leaves out a share to one city, of another field or type, outside the window, coarser than the window, or of alert events', () => {
+  it('leaves out a share to one city, of another field or type, outside the window, coarser than the window, of totals only, or of alert events', () => {
     const refused = [
       share('to-one-city', { toCity: 'beijing' }),
       share('other-field', { fields: ['voltage'] }),
@@ -40,6 +40,8 @@ describe('which shares an indicator may use', () => {
       share('starts-late', { from: '2026-12-03T10:01:00Z' }),
       share('coarser', { granularity: { kind: 'aggregate', minIntervalMinutes: 15 } }),
       share('alert-events', { kind: 'alerts' }),
+      share('site-totals', { granularity: { kind: 'site-totals', minIntervalMinutes: 1, minDevices: 3 } }),
+      share('district-totals', { granularity: { kind: 'district-totals', minIntervalMinutes: 1, minDevices: 3 } }),
     ];
     expect(cityScopes(demand, refused, window)).toEqual([]);
     expect(
