@@ -1,6 +1,7 @@
 import type { Client } from 'aedes';
 import type { DeviceRecord } from '@citypulse/registry';
 import type { DeviceTypeDefinition } from '@citypulse/devices';
+import { ruleFeedDeviceText } from '@citypulse/contracts';
 import { seriesKey } from '@citypulse/storage';
 
 /** What the broker knows about an authenticated connection, resolved once at CONNECT. */
@@ -9,11 +10,18 @@ export interface DeviceSession {
   type: DeviceTypeDefinition;
   /** Measurement and tags (the registry's city, site, type) of its points, escaped once per session. */
   seriesKey: string;
+  /** The device part (id, type, city, site) of its rule feed in the hand-off, encoded once per session. */
+  ruleFeedDevice: string;
 }
 
 export function createSession(device: DeviceRecord, type: DeviceTypeDefinition): DeviceSession {
   const tags = { deviceId: device.id, deviceType: device.type, city: device.city, site: device.site };
-  return { device, type, seriesKey: seriesKey({ measurement: type.measurement, ...tags }) };
+  return {
+    device,
+    type,
+    seriesKey: seriesKey({ measurement: type.measurement, ...tags }),
+    ruleFeedDevice: ruleFeedDeviceText(tags),
+  };
 }
 
 /** Authenticated sessions by aedes client; a WeakMap so a closed client takes its session with it. */

@@ -2,13 +2,13 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, connectRedis } from '@citypulse/core';
-import type { DeviceReadings } from '@citypulse/contracts';
+import type { PackedDeviceReadings } from '@citypulse/contracts';
 import { HandoffConsumer, PartitionLeases, type HandoffBatch } from '@citypulse/handoff';
 import { Metrics, type Logger } from '@citypulse/observability';
 import type { ResilientWriter } from '@citypulse/storage';
 import { OrderedPipeline } from './ordered-pipeline.js';
 import { RuleFeed } from './rule-feed.js';
-import { ruleFeedReadings } from './rule-feed-readings.js';
+import { batchRuleFeed } from './batch-rule-feed.js';
 import { INFLUX_WRITER } from './tokens.js';
 
 /**
@@ -106,8 +106,8 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
         await pipeline.room();
         const batch = await consumer.next();
         if (!batch) continue;
-        // The hand-off carries lines only: read them back once, for the rules and the store delay.
-        const devices = ruleFeedReadings(batch.lines);
+        // The rule feed travels beside the lines (written by the broker): the lines go to InfluxDB untouched.
+        const devices = batchRuleFeed(batch);
         pipeline.start({
           concurrent: () => this.write(batch, devices),
           inOrder: () => this.ruleFeed!.enqueue(devices),
@@ -123,7 +123,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     await pipeline.drain();
   }
 
-  private async write(batch: HandoffBatch, devices: DeviceReadings[]): Promise<void> {
+  private async write(batch: HandoffBatch, devices: PackedDeviceReadings[]): Promise<void> {
     const { maxBatchLines } = this.config.ingest;
     for (let i = 0; i < batch.lines.length; i += maxBatchLines) {
       const started = process.hrtime.bigint();
@@ -138,10 +138,10 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Reading time to stored, per reading: the freshness operators and the benchmark look at. */
-  private observeStoreDelay(devices: DeviceReadings[]): void {
+  private observeStoreDelay(devices: PackedDeviceReadings[]): void {
     const nowMs = Date.now();
     for (const device of devices)
-      for (const [tsMs] of device.readings) this.metrics.readingStoreDelay.observe((nowMs - tsMs) / 1000);
+      for (const row of device.rows) this.metrics.readingStoreDelay.observe((nowMs - (row[0] as number)) / 1000);
   }
 
   async onApplicationShutdown(): Promise<void> {

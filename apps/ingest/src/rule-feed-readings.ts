@@ -2,10 +2,10 @@ import type { DeviceReadings } from '@citypulse/contracts';
 import { parseLine, parseSeriesKey } from '@citypulse/storage';
 
 /**
- * The readings of a hand-off batch's lines grouped by device for rule evaluation, in line order.
- * The hand-off carries only line protocol (what goes to InfluxDB), so each reading is serialised
- * once on its way through Redis; this step reads the lines back for the rules. Tags are parsed
- * once per series (device), not once per line.
+ * The readings of hand-off lines grouped by device for rule evaluation, in line order: the
+ * fallback for entries written without the rule feed beside their lines (by a broker from before
+ * it travelled there, still in Redis after an upgrade; `batchRuleFeed`). Tags are parsed once per
+ * series (device), not once per line.
  */
 export function ruleFeedReadings(lines: readonly string[]): DeviceReadings[] {
   const bySeries = new Map<string, DeviceReadings>();

@@ -1,12 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
-import {
-  QUEUES,
-  packDeviceReadings,
-  type DeviceReadings,
-  type PackedDeviceReadings,
-  type RuleEvaluationJob,
-} from '@citypulse/contracts';
+import { QUEUES, type PackedDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { connectRedis } from '@citypulse/core';
 import { LastSeenIndex } from '@citypulse/alert-store';
 import { openQueue, waitForJobs, type RedisClient } from '@citypulse/redis';
@@ -37,13 +31,13 @@ export class RuleFeed {
    * job names the previous batch's jobs to be evaluated first. Calls must not overlap (the ingest
    * pipeline feeds rules one batch at a time, in read order).
    */
-  async enqueue(devices: DeviceReadings[]): Promise<void> {
+  async enqueue(devices: PackedDeviceReadings[]): Promise<void> {
     const jobs: Array<{ name: string; data: RuleEvaluationJob }> = [];
     let current: PackedDeviceReadings[] = [];
     let size = 0;
     for (const device of devices) {
-      current.push(packDeviceReadings(device));
-      size += device.readings.length;
+      current.push(device);
+      size += device.rows.length;
       if (size >= READINGS_PER_JOB) {
         jobs.push({ name: 'evaluate', data: { devices: current, after: this.previous } });
         current = [];
@@ -72,8 +66,8 @@ export class RuleFeed {
   }
 }
 
-function newestReading(device: DeviceReadings): { deviceId: string; newestMs: number } {
+function newestReading(device: PackedDeviceReadings): { deviceId: string; newestMs: number } {
   let newestMs = 0;
-  for (const [tsMs] of device.readings) if (tsMs > newestMs) newestMs = tsMs;
+  for (const row of device.rows) if ((row[0] as number) > newestMs) newestMs = row[0] as number;
   return { deviceId: device.deviceId, newestMs };
 }

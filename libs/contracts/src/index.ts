@@ -5,3 +5,4 @@ export * from './queues.js';
 export * from './rule-job.js';
 export * from './device-messages.js';
 export * from './shares.js';
+export * from './rule-feed-text.js';

@@ -12,22 +12,7 @@ export interface PackedDeviceReadings extends DeviceRef {
 }
 
 export function packDeviceReadings(device: DeviceReadings): PackedDeviceReadings {
-  const index = new Map<string, number>();
-  const fields: string[] = [];
-  for (const [, values] of device.readings) {
-    for (const name in values) {
-      if (!index.has(name)) {
-        index.set(name, fields.length);
-        fields.push(name);
-      }
-    }
-  }
-  const rows = device.readings.map(([tsMs, values]) => {
-    const row = new Array<FieldValue | null>(fields.length + 1).fill(null);
-    row[0] = tsMs;
-    for (const name in values) row[index.get(name)! + 1] = values[name];
-    return row;
-  });
+  const { fields, rows } = packReadings(device.readings);
   return {
     deviceId: device.deviceId,
     deviceType: device.deviceType,
@@ -36,6 +21,27 @@ export function packDeviceReadings(device: DeviceReadings): PackedDeviceReadings
     fields,
     rows,
   };
+}
+
+/** The field names once, then one row per reading (see `PackedDeviceReadings`). */
+export function packReadings(readings: DeviceReadings['readings']): Pick<PackedDeviceReadings, 'fields' | 'rows'> {
+  const index = new Map<string, number>();
+  const fields: string[] = [];
+  for (const [, values] of readings) {
+    for (const name in values) {
+      if (!index.has(name)) {
+        index.set(name, fields.length);
+        fields.push(name);
+      }
+    }
+  }
+  const rows = readings.map(([tsMs, values]) => {
+    const row = new Array<FieldValue | null>(fields.length + 1).fill(null);
+    row[0] = tsMs;
+    for (const name in values) row[index.get(name)! + 1] = values[name];
+    return row;
+  });
+  return { fields, rows };
 }
 
 export function unpackDeviceReadings(packed: PackedDeviceReadings): DeviceReadings {

@@ -17,6 +17,19 @@ export interface HandoffBatch {
   segments: HandoffSegment[];
   /** Line protocol, one line per reading; each partition's lines in stream order. Opaque here. */
   lines: string[];
+  /** The entries that hold `lines`, in the same order (entries without lines left out). */
+  entries: HandoffEntryContent[];
+}
+
+/** What one stream entry holds besides its lines. */
+export interface HandoffEntryContent {
+  /** How many of the batch's `lines` (the next ones) are this entry's. */
+  lines: number;
+  /**
+   * The companion texts appended with those lines, in order (one per publish, or part of one split
+   * at the entry size limit); undefined for an entry written without any (e.g. by an older broker).
+   */
+  companions?: string[];
 }
 
 export interface HandoffConsumerOptions {
@@ -201,7 +214,7 @@ export class HandoffConsumer {
       round = await this.readRound();
       batch = merge(batch, round);
     }
-    return { segments: batch.segments, lines: batch.lines };
+    return { segments: batch.segments, lines: batch.lines, entries: batch.entries };
   }
 
   private scaledToShare(ms: number): number {
@@ -221,23 +234,25 @@ export class HandoffConsumer {
     const count = Math.max(1, Math.ceil((this.options.entriesPerRead ?? 50) / Math.max(1, held.length)));
     const segments = await Promise.all(held.map(([partition, state]) => this.readPartition(partition, state, count)));
     const lines: string[] = [];
+    const entries: HandoffEntryContent[] = [];
     const kept: HandoffSegment[] = [];
     let more = false;
     for (const segment of segments) {
       if (!segment || segment.ids.length === 0) continue;
       if (segment.ids.length >= count) more = true;
       for (const line of segment.lines) lines.push(line);
+      for (const entry of segment.entries) entries.push(entry);
       kept.push({ partition: segment.partition, token: segment.token, ids: segment.ids, counts: segment.counts });
     }
     if (held.some(([partition]) => this.held.get(partition)?.claimCursor != null)) more = true;
-    return { segments: kept, lines, more };
+    return { segments: kept, lines, entries, more };
   }
 
   private async readPartition(
     partition: number,
     state: Held,
     count: number,
-  ): Promise<(HandoffSegment & { lines: string[] }) | null> {
+  ): Promise<(HandoffSegment & Pick<HandoffBatch, 'lines' | 'entries'>) | null> {
     const { stream, lease } = this.keys[partition];
     const { token } = state;
     let entries: StreamEntries;
@@ -275,11 +290,14 @@ export class HandoffConsumer {
   }
 }
 
-function toSegment(entries: StreamEntries): { ids: string[]; counts: number[]; lines: string[] } {
+function toSegment(
+  stream: StreamEntries,
+): Pick<HandoffSegment, 'ids' | 'counts'> & Pick<HandoffBatch, 'lines' | 'entries'> {
   const ids: string[] = [];
   const counts: number[] = [];
   const lines: string[] = [];
-  for (const [id, fields] of entries) {
+  const entries: HandoffEntryContent[] = [];
+  for (const [id, fields] of stream) {
     ids.push(id);
     // Entries deleted while pending may come back without fields: acknowledge them, nothing to write.
     const entry = fields ? fieldsOf(fields) : undefined;
@@ -288,9 +306,11 @@ function toSegment(entries: StreamEntries): { ids: string[]; counts: number[]; l
       continue;
     }
     counts.push(Number(entry.n));
+    const before = lines.length;
     for (const line of entry.lp.split('\n')) lines.push(line);
+    entries.push({ lines: lines.length - before, companions: entry.companion?.split('\n') });
   }
-  return { ids, counts, lines };
+  return { ids, counts, lines, entries };
 }
 
 /** `b` read after `a`: each partition's entries stay in stream order. */
@@ -304,11 +324,11 @@ function merge(a: HandoffBatch, b: HandoffBatch): HandoffBatch {
       same.counts.push(...s.counts);
     } else segments.push(s);
   }
-  return { segments, lines: a.lines.concat(b.lines) };
+  return { segments, lines: a.lines.concat(b.lines), entries: a.entries.concat(b.entries) };
 }
 
-function fieldsOf(flat: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
+function fieldsOf(flat: string[]): Partial<Record<string, string>> {
+  const fields: Partial<Record<string, string>> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
   return fields;
 }

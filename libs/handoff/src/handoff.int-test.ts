@@ -119,6 +119,37 @@ describe('durable hand-off through partitioned Redis streams', () => {
     await leases.stop();
   });
 
+  it('carries each publish’s companion text beside its lines, and reads an entry without one (an older broker’s) as lines only', async () => {
+    const prefix = newPrefix();
+    const producer = new HandoffProducer(connection(), {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 2,
+      maxBacklogReadings: 1e6,
+    });
+    const { consumer, leases } = await reader(prefix);
+    // What a broker from before companions wrote: `n` and `lp` only, the backlog counted alongside.
+    const keys = handoffKeys(prefix, partitionOf('dev-1', PARTITIONS));
+    await connection().xadd(keys.stream, '*', 'n', '1', 'lp', line('dev-1', 1));
+    await connection().incrby(keys.backlog, 1);
+    // Three lines over an entry limit of two: the publish is split, with a companion text per part.
+    await producer.append(
+      'dev-1',
+      [line('dev-1', 2), line('dev-1', 3), line('dev-1', 4)],
+      (from, to) => `p[${from},${to})`,
+    );
+
+    const { lines, batches } = await readLines(consumer, 4);
+    expect(lines).toEqual([1, 2, 3, 4].map((i) => line('dev-1', i)));
+    expect(batches.flatMap((b) => b.entries)).toEqual([
+      { lines: 1, companions: undefined },
+      { lines: 2, companions: ['p[0,2)'] },
+      { lines: 1, companions: ['p[2,3)'] },
+    ]);
+    expect(await readHandoffBacklog(connection(), prefix, PARTITIONS)).toBe(0);
+    await leases.stop();
+  });
+
   it('fences a reader that lost its lease: it can neither read that partition’s new entries nor acknowledge its old ones', async () => {
     const prefix = newPrefix();
     const producer = new HandoffProducer(connection(), {

@@ -1,10 +1,16 @@
 export { HandoffProducer, type HandoffProducerOptions } from './producer.js';
-export { HandoffConsumer, type HandoffConsumerOptions, type HandoffBatch, type HandoffSegment } from './consumer.js';
+export {
+  HandoffConsumer,
+  type HandoffConsumerOptions,
+  type HandoffBatch,
+  type HandoffEntryContent,
+  type HandoffSegment,
+} from './consumer.js';
 export { PartitionLeases, type PartitionLeasesOptions, type LeaseHooks } from './leases.js';
 export { handoffKeys, handoffMembersKey, INGEST_GROUP } from './keys.js';
 export { partitionOf } from './partition.js';
 export { fairShare } from './fair-share.js';
-export { encodeEntries, type EncodedEntry } from './entry.js';
+export { encodeEntries, type Companion, type EncodedEntry, type HandoffPublish } from './entry.js';
 export { readHandoffDepth, readHandoffBacklog, type HandoffDepth } from './depth.js';
 export {
   checkDurability,

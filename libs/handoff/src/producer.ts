@@ -1,6 +1,6 @@
 import { luaScript, type RedisClient } from '@citypulse/redis';
 import { handoffKeys } from './keys.js';
-import { encodeEntries } from './entry.js';
+import { encodeEntries, type Companion, type HandoffPublish } from './entry.js';
 import { partitionOf } from './partition.js';
 import { BacklogEstimate } from './backlog.js';
 import { APPEND_LUA } from './scripts.js';
@@ -27,9 +27,7 @@ export interface HandoffProducerOptions {
   confirmWrite?: (key: string) => Promise<void>;
 }
 
-interface PendingAppend {
-  /** One publish's accepted readings as line protocol, identity fixed. */
-  lines: string[];
+interface PendingAppend extends HandoffPublish {
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -63,14 +61,18 @@ export class HandoffProducer {
     return this.backlog.total;
   }
 
-  /** Resolves once the lines are in the device's partition (and the backlog is under its limit). */
-  append(deviceId: string, lines: string[]): Promise<void> {
+  /**
+   * Resolves once the lines (and their `companion` text, if given) are in the device's partition,
+   * and the backlog is under its limit.
+   */
+  append(deviceId: string, lines: readonly string[], companion?: Companion): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
     const partition = partitionOf(deviceId, this.options.partitions);
     return new Promise((resolve, reject) => {
+      const item: PendingAppend = { lines, companion, resolve, reject };
       const queued = this.pending.get(partition);
-      if (queued) queued.push({ lines, resolve, reject });
-      else this.pending.set(partition, [{ lines, resolve, reject }]);
+      if (queued) queued.push(item);
+      else this.pending.set(partition, [item]);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // setImmediate: let every packet parsed in this I/O turn join the same flush.
@@ -109,11 +111,9 @@ export class HandoffProducer {
   /** One partition's share of a flush, in one script call. Returns the partition's new backlog. */
   private async write(partition: number, items: PendingAppend[]): Promise<number> {
     const args: Array<string | number> = [];
-    for (const entry of encodeEntries(
-      items.map((p) => p.lines),
-      this.options.maxEntryReadings,
-    ))
-      args.push(entry.n, entry.lp);
+    // An empty companion stands for none (the script then writes no companion field).
+    for (const entry of encodeEntries(items, this.options.maxEntryReadings))
+      args.push(entry.n, entry.lp, entry.companion ?? '');
     const { stream, backlog } = this.keys[partition];
     return Number(await this.appendScript([stream, backlog], args));
   }

@@ -6,6 +6,7 @@ export {
   lineFor,
   seriesKey,
   fieldSet,
+  storedValues,
   type SeriesTags,
   escapeMeasurement,
   escapeTag,

@@ -158,6 +158,33 @@ export function fieldSet(values: Readonly<Record<string, FieldValue>>): string {
 }
 
 /**
+ * The values as a line built by `fieldSet` stores them, i.e. as a query reads them back: line
+ * breaks in strings as the two characters `\n` / `\r` (`quoteFieldString`), unstorable values left
+ * out. `values` itself when nothing differs (the common case, no copy): readings handed to rules
+ * beside their lines then match what a backtest reads from the store.
+ */
+export function storedValues(values: Readonly<Record<string, FieldValue>>): Readonly<Record<string, FieldValue>> {
+  for (const key in values) if (storedDiffers(values[key])) return copyAsStored(values);
+  return values;
+}
+
+function storedDiffers(v: FieldValue): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (typeof v === 'string') return v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0;
+  return typeof v !== 'boolean';
+}
+
+function copyAsStored(values: Readonly<Record<string, FieldValue>>): Record<string, FieldValue> {
+  const stored: Record<string, FieldValue> = {};
+  for (const key in values) {
+    const v = values[key];
+    if (typeof v === 'string') stored[key] = v.replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+    else if (formatFieldValue(v) !== undefined) stored[key] = v;
+  }
+  return stored;
+}
+
+/**
  * One line from a prebuilt series key, or null when it has no storable field (a line without
  * fields is a parse error that would fail its whole batch). `timeNs` is epoch nanoseconds as a
  * decimal string, written verbatim (precision=ns).

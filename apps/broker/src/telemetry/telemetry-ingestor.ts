@@ -7,7 +7,7 @@ import type { DeviceSession } from '../sessions.js';
 import type { CityRateLimiter } from './city-rate-limiter.js';
 import type { RejectionReporter } from './rejection-reporter.js';
 import type { ReceiveClock } from './receive-clock.js';
-import { toLines } from './to-lines.js';
+import { toHandoffPublish } from './to-handoff-publish.js';
 
 export interface TelemetryIngestorDeps {
   handoff: HandoffProducer;
@@ -21,8 +21,8 @@ export interface TelemetryIngestorDeps {
 /**
  * The path of one telemetry publish inside the broker, as named steps:
  * decode → validate (both in `decodeTelemetry`) → city rate (hold back or shed) → enrich with the
- * session's device and fix identity (`toLines`) → hand off durably. Rejections are reported
- * without holding up the good readings.
+ * session's device and fix identity (`toHandoffPublish`: lines and rule feed) → hand off durably. Rejections are
+ * reported without holding up the good readings.
  */
 export class TelemetryIngestor {
   constructor(private readonly deps: TelemetryIngestorDeps) {}
@@ -51,8 +51,8 @@ export class TelemetryIngestor {
       // Back-pressure: aedes reads nothing more from this connection until the PUBACK goes out.
       await sleep(rate.holdMs);
     }
-    const lines = toLines(session, accepted, this.deps.clock);
-    await this.deps.handoff.append(session.device.id, lines);
+    const { lines, ruleFeed } = toHandoffPublish(session, accepted, this.deps.clock);
+    await this.deps.handoff.append(session.device.id, lines, ruleFeed);
     this.deps.metrics.readingsAccepted.inc(lines.length);
   }
 }

@@ -1,0 +1,45 @@
+import { decodeRuleFeed, mergeByDevice, packDeviceReadings, type PackedDeviceReadings } from '@citypulse/contracts';
+import type { HandoffBatch, HandoffEntryContent } from '@citypulse/handoff';
+import { ruleFeedReadings } from './rule-feed-readings.js';
+
+/**
+ * A hand-off batch's rule feed, one group per device, each device's readings in stream order: the
+ * feed texts the broker wrote beside the lines, decoded and handed on as they are. Only an entry
+ * without them — written by a broker from before the feed travelled beside the lines, still in
+ * Redis after an upgrade — has its lines parsed back (`ruleFeedReadings`), as all were before.
+ */
+export function batchRuleFeed(batch: Pick<HandoffBatch, 'lines' | 'entries'>): PackedDeviceReadings[] {
+  const parts: PackedDeviceReadings[] = [];
+  let line = 0;
+  for (const entry of batch.entries) {
+    entryRuleFeed(entry, batch.lines, line, parts);
+    line += entry.lines;
+  }
+  return mergeByDevice(parts);
+}
+
+function entryRuleFeed(
+  entry: HandoffEntryContent,
+  lines: readonly string[],
+  first: number,
+  parts: PackedDeviceReadings[],
+): void {
+  if (entry.companions) {
+    const decoded = decodedOrUndefined(entry.companions);
+    if (decoded) {
+      for (const part of decoded) parts.push(part);
+      return;
+    }
+  }
+  for (const device of ruleFeedReadings(lines.slice(first, first + entry.lines)))
+    parts.push(packDeviceReadings(device));
+}
+
+/** Undefined when a text is not a feed: the entry's lines still say what to evaluate, so a bad text blocks nothing. */
+function decodedOrUndefined(texts: readonly string[]): PackedDeviceReadings[] | undefined {
+  try {
+    return texts.map(decodeRuleFeed);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+import { decodeRuleFeed, encodeRuleFeed, mergeByDevice, ruleFeedDeviceText } from './rule-feed-text.js';
+import type { PackedDeviceReadings } from './rule-job.js';
+
+const meter = { deviceId: 'm-1', deviceType: 'electricity-meter', city: 'tianjin', site: 'tj "1"' };
+const part = (deviceId: string, fields: string[], rows: PackedDeviceReadings['rows']): PackedDeviceReadings => ({
+  ...meter,
+  deviceId,
+  fields,
+  rows,
+});
+
+describe('rule feed text', () => {
+  it('round-trips a device’s packed readings as one line without key names', () => {
+    const rows = [
+      [1_700_000_000_000, 229.5, null, 'eco "a\\b"'],
+      [1_700_000_000_001, 0, true, null],
+    ];
+    const text = encodeRuleFeed(ruleFeedDeviceText(meter), { fields: ['voltage', 'online', 'mode'], rows });
+    expect(text).not.toContain('\n');
+    expect(text).not.toContain('deviceId');
+    expect(decodeRuleFeed(text)).toEqual({ ...meter, fields: ['voltage', 'online', 'mode'], rows });
+  });
+
+  it('merges parts into one group per device, rows in order, devices in order of first appearance', () => {
+    const merged = mergeByDevice([
+      part('m-1', ['voltage'], [[1, 230]]),
+      part('m-2', ['voltage'], [[2, 231]]),
+      part('m-1', ['voltage'], [[3, 232]]),
+    ]);
+    expect(merged.map((d) => [d.deviceId, d.fields, d.rows])).toEqual([
+      [
+        'm-1',
+        ['voltage'],
+        [
+          [1, 230],
+          [3, 232],
+        ],
+      ],
+      ['m-2', ['voltage'], [[2, 231]]],
+    ]);
+  });
+
+  it('lays a part with other fields onto the union of the fields, null where a reading lacks one', () => {
+    const [merged] = mergeByDevice([
+      part('m-1', ['voltage', 'current'], [[1, 230, 5]]),
+      part('m-1', ['frequency', 'voltage'], [[2, 50, 231]]),
+    ]);
+    expect(merged.fields).toEqual(['voltage', 'current', 'frequency']);
+    expect(merged.rows).toEqual([
+      [1, 230, 5, null],
+      [2, 231, null, 50],
+    ]);
+  });
+});

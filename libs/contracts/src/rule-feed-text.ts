@@ -1,0 +1,70 @@
+import type { DeviceRef, FieldValue } from './reading.js';
+import type { PackedDeviceReadings } from './rule-job.js';
+
+/*
+ * The rule feed as the broker writes it into the hand-off, beside each publish's lines: one
+ * device's packed readings (`PackedDeviceReadings`) as one line of JSON without key names,
+ * `[[deviceId, deviceType, city, site], fields, rows]`. The broker builds it from the values it
+ * validated, in the same pass as the lines; the ingest worker decodes it and hands it on to rule
+ * evaluation, and never parses the lines back (they go to InfluxDB untouched).
+ */
+
+type RuleFeedTuple = [
+  device: [string, string, string, string],
+  fields: string[],
+  rows: Array<Array<FieldValue | null>>,
+];
+
+/** The device part of a feed text: constant for a device, so encoded once per session. */
+export function ruleFeedDeviceText(device: DeviceRef): string {
+  return JSON.stringify([device.deviceId, device.deviceType, device.city, device.site]);
+}
+
+/** One device's packed readings as one line of text (JSON holds no raw line break). */
+export function encodeRuleFeed(deviceText: string, readings: Pick<PackedDeviceReadings, 'fields' | 'rows'>): string {
+  return `[${deviceText},${JSON.stringify(readings.fields)},${JSON.stringify(readings.rows)}]`;
+}
+
+export function decodeRuleFeed(text: string): PackedDeviceReadings {
+  const [[deviceId, deviceType, city, site], fields, rows] = JSON.parse(text) as RuleFeedTuple;
+  return { deviceId, deviceType, city, site, fields, rows };
+}
+
+/**
+ * One group per device from parts in stream order (several publishes of a device in one batch),
+ * each device's rows in order, devices in order of first appearance. Reuses (and extends) the first
+ * part of each device; a later part with other fields is re-laid onto the union of the fields.
+ */
+export function mergeByDevice(parts: readonly PackedDeviceReadings[]): PackedDeviceReadings[] {
+  const byDevice = new Map<string, PackedDeviceReadings>();
+  for (const part of parts) {
+    const merged = byDevice.get(part.deviceId);
+    if (!merged) byDevice.set(part.deviceId, part);
+    else if (sameFields(merged.fields, part.fields)) for (const row of part.rows) merged.rows.push(row);
+    else appendRelaid(merged, part);
+  }
+  return [...byDevice.values()];
+}
+
+function sameFields(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function appendRelaid(merged: PackedDeviceReadings, part: PackedDeviceReadings): void {
+  const columns = part.fields.map((name) => {
+    const at = merged.fields.indexOf(name);
+    if (at >= 0) return at + 1;
+    merged.fields.push(name);
+    return merged.fields.length;
+  });
+  // Earlier rows get null for the fields they lacked, so every row has a value per field.
+  for (const row of merged.rows) while (row.length <= merged.fields.length) row.push(null);
+  for (const row of part.rows) {
+    const relaid = new Array<FieldValue | null>(merged.fields.length + 1).fill(null);
+    relaid[0] = row[0];
+    for (let i = 0; i < columns.length; i++) relaid[columns[i]] = row[i + 1] ?? null;
+    merged.rows.push(relaid);
+  }
+}
