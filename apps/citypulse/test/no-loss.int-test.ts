@@ -11,6 +11,7 @@ import {
 import { loadConfig } from '@citypulse/config';
 import { InfluxQueryClient } from '@citypulse/storage';
 import { startCitypulse, type Citypulse } from '../src/run-apps.js';
+import { scrape } from './observability/scrape.js';
 
 /**
  * "Nothing acknowledged is lost" (ARCHITECTURE.md), shown against real failures: InfluxDB
@@ -58,6 +59,23 @@ class Scenario {
     return new Set(rows.map((r) => `${String(r.device_id)}@${String(r.time)}`));
   }
 
+  /** Waits until the devices have `more` PUBACKed readings than `than` (the service goes on acknowledging). */
+  async ackedBeyond(than: number, more: number, what: string): Promise<void> {
+    await waitFor(
+      () => this.publisher!.acked.size,
+      (n) => n > than + more,
+      { what: `${more} more PUBACKed readings ${what}` },
+    );
+  }
+
+  /** InfluxDB writes the ingest worker retried (its /metrics, every status). */
+  async influxWriteRetries(): Promise<number> {
+    const metrics = await scrape(`http://127.0.0.1:${this.service!.httpPort}`, this.config.http.adminToken);
+    return metrics.samples
+      .filter((sample) => sample.name === 'citypulse_influx_write_retries_total')
+      .reduce((sum, sample) => sum + sample.value, 0);
+  }
+
   /** Waits until every PUBACKed reading is stored; returns what is stored. */
   async expectNothingLost(): Promise<void> {
     const acked = this.publisher!.acked;
@@ -100,16 +118,21 @@ describe('nothing acknowledged is lost', () => {
       );
       await s.publisher.connect();
       s.publisher.start();
-      await new Promise((r) => setTimeout(r, 1000));
+      await s.ackedBeyond(0, 200, 'before the outage');
 
       await influxd.stop();
       const ackedBeforeOutage = s.publisher.acked.size;
-      await new Promise((r) => setTimeout(r, 4000));
-      // The broker kept acknowledging: readings wait in Redis, not in memory.
-      expect(s.publisher.acked.size).toBeGreaterThan(ackedBeforeOutage + 100);
+      // The outage lasts until the ingest worker has failed to write and retried, and the broker went
+      // on acknowledging: readings wait in Redis, not in memory.
+      await waitFor(
+        () => s.influxWriteRetries(),
+        (retries) => retries > 0,
+        { what: 'a retried InfluxDB write during the outage' },
+      );
+      await s.ackedBeyond(ackedBeforeOutage, 100, 'during the outage');
 
       await influxd.start();
-      await new Promise((r) => setTimeout(r, 500));
+      await s.ackedBeyond(s.publisher.acked.size, 100, 'after the outage');
       await s.publisher.stop();
       await s.expectNothingLost();
     } finally {
@@ -132,12 +155,18 @@ describe('nothing acknowledged is lost', () => {
       );
       await s.publisher.connect();
       s.publisher.start();
-      await new Promise((r) => setTimeout(r, 1500));
+      // Readings stored before the kill: the worker is mid-stream when it dies.
+      await waitFor(
+        () => s.stored(),
+        (stored) => stored.size > 0,
+        { what: 'readings stored before the kill' },
+      );
 
       await ingest.kill();
-      await new Promise((r) => setTimeout(r, 1500));
+      // Acknowledged while no ingest worker runs: they wait in the hand-off for the next one.
+      await s.ackedBeyond(s.publisher.acked.size, 200, 'with the ingest worker dead');
       await ingest.start();
-      await new Promise((r) => setTimeout(r, 1000));
+      await s.ackedBeyond(s.publisher.acked.size, 200, 'after the restart');
       await s.publisher.stop();
       await s.expectNothingLost();
     } finally {
@@ -160,12 +189,12 @@ describe('nothing acknowledged is lost', () => {
       );
       await s.publisher.connect();
       s.publisher.start();
-      await new Promise((r) => setTimeout(r, 1500));
+      await s.ackedBeyond(0, 200, 'before the kill');
 
       await broker.kill();
-      await new Promise((r) => setTimeout(r, 500));
       await broker.start();
-      await new Promise((r) => setTimeout(r, 2000));
+      // The devices reconnected to the replacement by themselves and it acknowledges again.
+      await s.ackedBeyond(s.publisher.acked.size, 200, 'by the replacement broker');
       await s.publisher.stop();
       await s.expectNothingLost();
     } finally {
