@@ -27,6 +27,10 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     CP_HEALTH_PORT: '0',
     CP_LOG_LEVEL: process.env.CP_LOG_LEVEL ?? 'silent',
     CP_INSTANCE_ID: name,
+    // scrypt at the lowest cost the config takes (1024, as bulk provisioning uses) rather than
+    // production's 16384: the same hashing and verifying code, but tests provision and log in
+    // hundreds of devices, at ~50 ms of CPU a hash on two cores. No test depends on the cost.
+    CP_SECRET_SCRYPT_N: '1024',
     ...overrides,
   };
 }
