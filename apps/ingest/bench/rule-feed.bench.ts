@@ -1,0 +1,63 @@
+/**
+ * The ingest worker's rule-feed step on one core, per reading: handing on the feed the broker wrote
+ * beside the lines (`batchRuleFeed`: a JSON.parse per publish and a merge per device) against what it
+ * did before, parsing the lines back (`ruleFeedReadings` over the batch, then packing each device
+ * for its job). Batches as the ingest bench makes them: 100 meters, five fields, µs timestamps, one
+ * or ten readings per publish, 5,000 readings per batch. Prints µs per reading; asserts nothing.
+ * Run: npm run build && node dist/apps/ingest/bench/rule-feed.bench.js
+ */
+import {
+  encodeRuleFeed,
+  packDeviceReadings,
+  packReadings,
+  ruleFeedDeviceText,
+  type DeviceReadings,
+} from '@citypulse/contracts';
+import type { HandoffBatch, HandoffEntryContent } from '@citypulse/handoff';
+import { lineFor, seriesKey } from '@citypulse/storage';
+import { batchRuleFeed } from '../src/batch-rule-feed.js';
+import { ruleFeedReadings } from '../src/rule-feed-readings.js';
+
+const DEVICES = 100;
+const BATCH_READINGS = 5000;
+const ROUNDS = 200;
+const devices = Array.from({ length: DEVICES }, (_, i) => {
+  const city = ['beijing', 'tianjin', 'shijiazhuang'][i % 3];
+  const deviceId = `bench-electricity-meter-${String(i + 1).padStart(3, '0')}`;
+  const device = { deviceId, deviceType: 'electricity-meter', city, site: `${city}-bench-01` };
+  return { device, key: seriesKey({ measurement: 'energy', ...device }), text: ruleFeedDeviceText(device) };
+});
+
+/** One batch of `perPublish`-reading publishes, the feed beside the lines. */
+function batchOf(perPublish: number): HandoffBatch {
+  const lines: string[] = [];
+  const entries: HandoffEntryContent[] = [];
+  const t0 = Date.now();
+  for (let n = 0; lines.length < BATCH_READINGS; n++) {
+    const { key, text } = devices[n % DEVICES];
+    const readings: DeviceReadings['readings'] = [];
+    for (let i = 0; i < perPublish; i++) {
+      const tsMs = t0 + lines.length;
+      const values = { voltage: 230.1, current: 50.25, active_power: 11.234, power_factor: 0.912, frequency: 50.012 };
+      lines.push(lineFor(key, values, `${tsMs}123000`)!);
+      readings.push([tsMs, values]);
+    }
+    entries.push({ lines: perPublish, companions: [encodeRuleFeed(text, packReadings(readings))] });
+  }
+  return { segments: [], lines, entries };
+}
+
+function microsPerReading(batch: HandoffBatch, step: (batch: HandoffBatch) => unknown): number {
+  for (let i = 0; i < 20; i++) step(batch); // warm-up: let the JIT compile the path
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < ROUNDS; i++) step(batch);
+  return Number(process.hrtime.bigint() - started) / 1000 / (ROUNDS * batch.lines.length);
+}
+
+console.log('| load | feed handed on (µs/reading) | lines parsed back (µs/reading) |\n| --- | --- | --- |');
+for (const perPublish of [1, 10]) {
+  const batch = batchOf(perPublish);
+  const handedOn = microsPerReading(batch, batchRuleFeed);
+  const parsed = microsPerReading(batch, (b) => ruleFeedReadings(b.lines).map(packDeviceReadings));
+  console.log(`| ${perPublish} per publish | ${handedOn.toFixed(2)} | ${parsed.toFixed(2)} |`);
+}
