@@ -4,9 +4,8 @@
  * (now), for the ingest bench's fleet — 100 electricity meters over three cities, one or ten
  * readings per publish. Each publish goes through the broker's own steps (decode, validate,
  * `toHandoffPublish`) and the real producer into the local Redis under a fresh prefix; then the
- * entries' field bytes are summed and each stream's MEMORY USAGE read, and the keys deleted. Then
- * the CPU of that serialisation step alone on one core. Prints tables; asserts nothing (benchmarks
- * are scripts that print numbers).
+ * entries' field bytes are summed and each stream's MEMORY USAGE read, and the keys deleted.
+ * Prints a table; asserts nothing (benchmarks are scripts that print numbers).
  * Run: npm run build && node dist/apps/broker/bench/handoff-bytes.bench.js [redis url]
  */
 import { randomUUID } from 'node:crypto';
@@ -102,33 +101,6 @@ async function measure(redis: Redis, perPublish: number, withFeed: boolean): Pro
   return figures;
 }
 
-/**
- * The broker's CPU for `toHandoffPublish` per reading on one core, decoded payloads given: the lines
- * alone, and the lines with their rule feed encoded (`ruleFeed(0, n)`, as the producer asks for it).
- */
-function serialiseMicros(perPublish: number): { lines: number; withFeed: number } {
-  const clock = new ReceiveClock();
-  const decoded = Array.from({ length: 2000 }, (_, n) => {
-    const body = Array.from({ length: perPublish }, (__, i) => reading(Date.now() - 1000, n * perPublish + i));
-    const payload = Buffer.from(perPublish === 1 ? body[0] : `{"readings":[${body.join(',')}]}`);
-    return decodeTelemetry(payload, type, { ...limits, receivedAtMs: Date.now() }).accepted;
-  });
-  const time = (withFeed: boolean) => {
-    let readings = 0;
-    const started = process.hrtime.bigint();
-    for (let round = 0; round < 10; round++)
-      decoded.forEach((accepted, i) => {
-        const { lines, ruleFeed } = toHandoffPublish(sessions[i % DEVICES], accepted, clock);
-        if (withFeed) ruleFeed(0, lines.length);
-        readings += lines.length;
-      });
-    return Number(process.hrtime.bigint() - started) / 1000 / readings;
-  };
-  time(true); // warm-up: let the JIT compile both paths
-  time(false);
-  return { lines: time(false), withFeed: time(true) };
-}
-
 const redis = new Redis(process.argv[2] ?? 'redis://127.0.0.1:16379', { enableAutoPipelining: true });
 try {
   const rows: string[][] = [];
@@ -158,13 +130,6 @@ try {
   ];
   console.log(`| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  console.log(
-    '\n| load | toHandoffPublish, lines (µs/reading) | lines + rule feed (µs/reading) |\n| --- | --- | --- |',
-  );
-  for (const perPublish of [1, 10]) {
-    const cpu = serialiseMicros(perPublish);
-    console.log(`| ${perPublish} per publish | ${cpu.lines.toFixed(2)} | ${cpu.withFeed.toFixed(2)} |`);
-  }
 } finally {
   redis.disconnect();
 }

@@ -22,7 +22,16 @@ export function ruleFeedDeviceText(device: DeviceRef): string {
 
 /** One device's packed readings as one line of text (JSON holds no raw line break). */
 export function encodeRuleFeed(deviceText: string, readings: Pick<PackedDeviceReadings, 'fields' | 'rows'>): string {
-  return `[${deviceText},${JSON.stringify(readings.fields)},${JSON.stringify(readings.rows)}]`;
+  return joinRuleFeed(
+    deviceText,
+    readings.fields,
+    readings.rows.map((row) => JSON.stringify(row)),
+  );
+}
+
+/** The same text from rows each already written as a JSON array (`[ms, value of fields[0], …]`). */
+export function joinRuleFeed(deviceText: string, fields: readonly string[], rowTexts: readonly string[]): string {
+  return `[${deviceText},${JSON.stringify(fields)},[${rowTexts.join(',')}]]`;
 }
 
 export function decodeRuleFeed(text: string): PackedDeviceReadings {

@@ -146,13 +146,20 @@ export function seriesKey(s: SeriesTags): string {
   return key;
 }
 
+/**
+ * Told of each field a line stores, in order, with its value as written: a caller serialising the
+ * reading for someone else too reuses the text (a number's or a boolean's is also its JSON).
+ */
+export type StoredFieldVisitor = (name: string, value: FieldValue, written: string) => void;
+
 /** The field set of a line, or '' when no value is storable. */
-export function fieldSet(values: Readonly<Record<string, FieldValue>>): string {
+export function fieldSet(values: Readonly<Record<string, FieldValue>>, visit?: StoredFieldVisitor): string {
   let fields = '';
   for (const key in values) {
     const value = formatFieldValue(values[key]);
     if (value === undefined) continue;
     fields += (fields === '' ? '' : ',') + escapeTag(key) + '=' + value;
+    visit?.(key, values[key], value);
   }
   return fields;
 }
@@ -168,9 +175,14 @@ export function storedValues(values: Readonly<Record<string, FieldValue>>): Read
   return values;
 }
 
+/** A string field value as a line stores it: line breaks as the two characters `\n` / `\r`. */
+export function storedString(s: string): string {
+  return s.indexOf('\n') < 0 && s.indexOf('\r') < 0 ? s : s.replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
 function storedDiffers(v: FieldValue): boolean {
   if (typeof v === 'number') return !Number.isFinite(v);
-  if (typeof v === 'string') return v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0;
+  if (typeof v === 'string') return storedString(v) !== v;
   return typeof v !== 'boolean';
 }
 
@@ -178,7 +190,7 @@ function copyAsStored(values: Readonly<Record<string, FieldValue>>): Record<stri
   const stored: Record<string, FieldValue> = {};
   for (const key in values) {
     const v = values[key];
-    if (typeof v === 'string') stored[key] = v.replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+    if (typeof v === 'string') stored[key] = storedString(v);
     else if (formatFieldValue(v) !== undefined) stored[key] = v;
   }
   return stored;
@@ -189,8 +201,13 @@ function copyAsStored(values: Readonly<Record<string, FieldValue>>): Record<stri
  * fields is a parse error that would fail its whole batch). `timeNs` is epoch nanoseconds as a
  * decimal string, written verbatim (precision=ns).
  */
-export function lineFor(key: string, values: Readonly<Record<string, FieldValue>>, timeNs: string): string | null {
-  const fields = fieldSet(values);
+export function lineFor(
+  key: string,
+  values: Readonly<Record<string, FieldValue>>,
+  timeNs: string,
+  visit?: StoredFieldVisitor,
+): string | null {
+  const fields = fieldSet(values, visit);
   return fields === '' ? null : key + ' ' + fields + ' ' + timeNs;
 }
 

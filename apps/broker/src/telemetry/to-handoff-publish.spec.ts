@@ -29,17 +29,37 @@ const accepted: AcceptedReading[] = [
   { tsMs: 1_700_000_000_127, values: { bad: Number.POSITIVE_INFINITY } },
 ];
 
+/** What ingest read before the feed travelled beside the lines: each stored line parsed back. */
+const parsedBack = (lines: string[]) =>
+  lines.map((line) => {
+    const parsed = parseLine(line)!;
+    return [Number(parsed.timeNs.slice(0, -6)), parsed.fields];
+  });
+
 describe('toHandoffPublish', () => {
-  it('gives the rules exactly what parsing the stored lines back gives (the feed ingest read before)', () => {
+  it('gives the rules of a batch with one set of fields exactly what parsing its lines back gives', () => {
+    const clock = new ReceiveClock(() => 1_700_000_000_200);
+    const batch: AcceptedReading[] = [
+      { tsMs: 1_700_000_000_100.5, values: { voltage: 230.25, online: true, mode: 'eco\n"x"\n', current: -0 } },
+      { tsMs: undefined, values: { voltage: 1e-7, online: false, mode: '', current: 12 } },
+      { tsMs: 1_700_000_000_102, values: { voltage: 229, online: true, mode: 'a\\b', current: 5.5 } },
+    ];
+    const { lines, ruleFeed } = toHandoffPublish(session, batch, clock);
+    const text = ruleFeed(0, lines.length);
+    // One list of field names for the publish, not one per reading.
+    expect(text.split('"voltage"')).toHaveLength(2);
+    expect(unpackDeviceReadings(decodeRuleFeed(text))).toEqual({ ...ref, readings: parsedBack(lines) });
+    expect([ruleFeed(0, 2), ruleFeed(2, 3)].flatMap((t) => unpackDeviceReadings(decodeRuleFeed(t)).readings)).toEqual(
+      parsedBack(lines),
+    );
+  });
+
+  it('gives the rules of readings with differing fields exactly what parsing the stored lines back gives', () => {
     const clock = new ReceiveClock(() => 1_700_000_000_125);
     const { lines, ruleFeed } = toHandoffPublish(session, accepted, clock);
     expect(lines).toHaveLength(4);
-    const fromLines = lines.map((line) => {
-      const parsed = parseLine(line)!;
-      return [Number(parsed.timeNs.slice(0, -6)), parsed.fields];
-    });
     const feed = unpackDeviceReadings(decodeRuleFeed(ruleFeed(0, lines.length)));
-    expect(feed).toEqual({ ...ref, readings: fromLines });
+    expect(feed).toEqual({ ...ref, readings: parsedBack(lines) });
     expect(feed.readings.map(([tsMs]) => tsMs)).toEqual([
       1_700_000_000_123, 1_700_000_000_124, 1_700_000_000_125, 1_700_000_000_126,
     ]);

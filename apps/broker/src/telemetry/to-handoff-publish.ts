@@ -1,9 +1,9 @@
-import { encodeRuleFeed, packReadings, type DeviceReadings } from '@citypulse/contracts';
+import { encodeRuleFeed, joinRuleFeed, packReadings, type DeviceReadings } from '@citypulse/contracts';
 import type { AcceptedReading } from '@citypulse/devices';
 import type { Companion } from '@citypulse/handoff';
-import { lineFor, storedValues } from '@citypulse/storage';
+import { lineFor, storedString, storedValues, type StoredFieldVisitor } from '@citypulse/storage';
 import type { DeviceSession } from '../sessions.js';
-import { type ReceiveClock, deviceTimeMs, deviceTimeNs } from './receive-clock.js';
+import { type ReceiveClock, deviceTimeNs } from './receive-clock.js';
 
 /** One publish's accepted readings as handed off: lines for InfluxDB, the rule feed beside them. */
 export interface SerialisedPublish {
@@ -14,11 +14,12 @@ export interface SerialisedPublish {
 
 /**
  * Fixes the identity of accepted readings and serialises them once for both consumers: line
- * protocol for InfluxDB and the compact rule feed, from the same validated values, so ingest
- * never parses the lines back. The time is the device's own timestamp when it sent one
- * (validated as plausible upstream), else the broker's receive time — set once, here; the line
- * reuses the session's prebuilt series key (measurement + tags from the registry), the feed its
- * prebuilt device part, so nothing is escaped or encoded twice.
+ * protocol for InfluxDB and the compact rule feed, in one pass over each reading's values — a
+ * value is formatted once, for the line, and the feed row reuses that text (a number's is its JSON
+ * too) — so ingest never parses the lines back. The time is the device's own timestamp when it
+ * sent one (validated as plausible upstream), else the broker's receive time — set once, here.
+ * The line reuses the session's prebuilt series key (measurement + tags from the registry), the
+ * feed its prebuilt device part, so nothing is escaped or encoded twice.
  */
 export function toHandoffPublish(
   session: DeviceSession,
@@ -26,19 +27,51 @@ export function toHandoffPublish(
   clock: ReceiveClock,
 ): SerialisedPublish {
   const lines: string[] = [];
-  const readings: DeviceReadings['readings'] = [];
+  /** Each stored reading's feed row as JSON, `[ms, value of fields[0], …]`, and its values. */
+  const rows: string[] = [];
+  const stored: Array<AcceptedReading['values']> = [];
+  /** The stored fields of the first reading; `regular` while every reading has the same, in order. */
+  const fields: string[] = [];
+  let regular = true;
+  let row = '';
+  let column = 0;
+  const visit: StoredFieldVisitor = (name, value, written) => {
+    if (lines.length === 0) fields.push(name);
+    else if (fields[column] !== name) regular = false;
+    column++;
+    row += ',' + (typeof value === 'string' ? JSON.stringify(storedString(value)) : written);
+  };
   for (const { tsMs, values } of accepted) {
     const timeNs = tsMs === undefined ? clock.nextNs() : deviceTimeNs(tsMs);
-    const line = lineFor(session.seriesKey, values, timeNs);
+    // Rules see the point's time to the ms (its ns without the last six digits) and the values as stored.
+    row = '[' + timeNs.slice(0, -6);
+    column = 0;
+    const line = lineFor(session.seriesKey, values, timeNs, visit);
     if (line === null) continue;
+    if (column !== fields.length) regular = false;
     lines.push(line);
-    // Rules see what the store holds: the point's time to the ms, the values as stored.
-    readings.push([tsMs === undefined ? clock.lastMs : deviceTimeMs(tsMs), storedValues(values)]);
+    rows.push(row + ']');
+    stored.push(values);
   }
   const ruleFeed: Companion = (from, to) =>
-    encodeRuleFeed(
-      session.ruleFeedDevice,
-      packReadings(from === 0 && to === readings.length ? readings : readings.slice(from, to)),
-    );
+    regular
+      ? joinRuleFeed(session.ruleFeedDevice, fields, from === 0 && to === rows.length ? rows : rows.slice(from, to))
+      : encodeRuleFeed(session.ruleFeedDevice, packReadings(unpackedReadings(rows, stored, from, to)));
   return { lines, ruleFeed };
+}
+
+/**
+ * The readings `from`–`to` one by one, for a publish whose readings' fields differ (rare: a batch
+ * mixing optional fields), so their rows cannot share one list of field names.
+ */
+function unpackedReadings(
+  rows: readonly string[],
+  stored: ReadonlyArray<AcceptedReading['values']>,
+  from: number,
+  to: number,
+): DeviceReadings['readings'] {
+  const readings: DeviceReadings['readings'] = [];
+  for (let i = from; i < to; i++)
+    readings.push([Number(rows[i].slice(1, rows[i].indexOf(','))), storedValues(stored[i])]);
+  return readings;
 }
