@@ -3,6 +3,7 @@ import { InfluxModule, redisStore } from '@citypulse/core';
 import { MaintenanceCalendar, MaintenanceRepository, RuleRepository } from '@citypulse/alert-config';
 import { FirmwareCatalogue } from '@citypulse/firmware';
 import { RuleEvaluationWorker } from './rule-evaluation.worker.js';
+import { DeletedDevices } from './deleted-devices.js';
 import { AlertEventsWorker } from './events/alert-events.worker.js';
 import { NotificationWorker } from './notifications/notification.worker.js';
 import { AlertChecksWorker } from './checks.worker.js';
@@ -23,6 +24,7 @@ import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
     },
     // Not among the shared stores (libs/core StoresModule): the firmware lib also brings the S3 client.
     redisStore(FirmwareCatalogue),
+    DeletedDevices,
     RuleEvaluationWorker,
     AlertEventsWorker,
     NotificationWorker,

@@ -17,6 +17,7 @@ import { RuleBook } from './rule-book.js';
 import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import { checkDevices } from './deadman/deadman-check.js';
+import { DeletedDevices } from './deleted-devices.js';
 import { IndicatorTicker } from './indicators/indicator-ticker.js';
 
 /** Overdue devices per deadman-check job: small enough to spread over every alerts worker. */
@@ -53,6 +54,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
     private readonly alerts: AlertStore,
     private readonly shares: ShareStore,
     private readonly latestIndicators: LatestIndicatorValues,
+    private readonly deleted: DeletedDevices,
   ) {
     this.logger = logger.child({ component: 'alert-checks' });
   }
@@ -71,6 +73,7 @@ export class AlertChecksWorker implements OnApplicationBootstrap, OnApplicationS
       maintenance: this.maintenance,
       replaySessions: this.replaySessions,
       replaySettleMs: config.alerts.allowedLatenessMs,
+      deleted: this.deleted,
     };
     const { alerts } = this;
     const apply = { alerts, queues: this.queues, states: deps.states, metrics: this.metrics, logger: this.logger };

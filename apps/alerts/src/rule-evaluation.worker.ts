@@ -10,6 +10,7 @@ import { readingsOutOfOrder } from '@citypulse/rules';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { RuleBook } from './rule-book.js';
 import { RuleStateRepository } from './rule-state-repository.js';
+import { DeletedDevices } from './deleted-devices.js';
 import { applyAndClear } from './apply-outboxes.js';
 import { AlertQueues } from './alert-queues.js';
 import { MAINTENANCE_CALENDAR, RULE_BOOK } from './tokens.js';
@@ -42,6 +43,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     private readonly metrics: Metrics,
     private readonly alerts: AlertStore,
     private readonly replaySessions: ReplaySessions,
+    private readonly deleted: DeletedDevices,
   ) {
     this.logger = logger.child({ component: 'alerts' });
   }
@@ -72,6 +74,8 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
           sessions.length > 0 && sessionOf(sessions, device) ? 'event' : 'wall';
         const late = new Map<string, number>();
         const outboxes = await states.updateMany([...devices.keys()], (deviceId, current) => {
+          // Asked after the WATCH: a deletion since then breaks it, and the retry lands here again.
+          if (this.deleted.has(deviceId)) return undefined;
           const device = devices.get(deviceId)!;
           late.set(deviceId, readingsOutOfOrder(current, device.readings));
           return decideWithMaintenance(

@@ -38,12 +38,13 @@ export class RuleStateRepository {
   /**
    * Runs `decide` on each device's current state and stores what it returns, all devices of a
    * job in three round trips (WATCH all, read all, MULTI/EXEC all) rather than three per device.
-   * On a concurrent change to any of them, re-reads and re-decides. Returns each device's outbox
-   * as stored (earlier unapplied transitions first).
+   * On a concurrent change to any of them, re-reads and re-decides. `decide` returning undefined
+   * leaves that device's state as it is (not even created). Returns each stored device's outbox
+   * (earlier unapplied transitions first).
    */
   async updateMany(
     deviceIds: string[],
-    decide: (deviceId: string, current: DeviceRuleStates) => DeviceRuleStates,
+    decide: (deviceId: string, current: DeviceRuleStates) => DeviceRuleStates | undefined,
   ): Promise<Map<string, AlertTransition[]>> {
     if (deviceIds.length === 0) return new Map();
     const keys = deviceIds.map((id) => this.key(id));
@@ -59,6 +60,7 @@ export class RuleStateRepository {
       const outboxes = new Map<string, AlertTransition[]>();
       deviceIds.forEach((deviceId, i) => {
         const next = decide(deviceId, parse(hashes[i]));
+        if (!next) return;
         const fields: Record<string, string> = { [OUTBOX]: JSON.stringify(next.outbox) };
         for (const [ruleId, state] of Object.entries(next.states)) fields[ruleId] = JSON.stringify(state);
         write.hset(keys[i], fields);

@@ -13,6 +13,11 @@ import { RuleRepository } from '@citypulse/alert-config';
 import { DeadLetterStore } from '@citypulse/rejections';
 import { REDIS_FLAVOURS, flushPrefix, testConfig, testRedis } from '@citypulse/testing';
 import { RuleStateRepository } from '../src/rule-state-repository.js';
+import { DeletedDevices } from '../src/deleted-devices.js';
+import { RegistryKeys } from '@citypulse/registry';
+import { createLogger } from '@citypulse/observability';
+import { ruleStateKey } from '@citypulse/alert-store';
+import { waitFor } from '@citypulse/testing';
 
 /**
  * The alerting side's stores on one Redis and on a Redis Cluster: every script, MULTI and WATCH
@@ -162,6 +167,39 @@ describe.each(REDIS_FLAVOURS)('alert stores on $name', (flavour) => {
     });
     expect(seen.get('dev-3')).toBe(0);
     expect(seen.get('dev-4')).toBe(1);
+  });
+
+  it('forgets a deleted device: its rule state and last-seen entry go, and a late rule job does not bring them back', async () => {
+    const prefix = config.redis.prefix;
+    const states = new RuleStateRepository(stateRedis, prefix);
+    const lastSeen = new LastSeenIndex(redis, prefix);
+    const deleted = new DeletedDevices(config, createLogger('silent', 'test'));
+    await deleted.onApplicationBootstrap();
+    try {
+      const decide = (id: string) => (deleted.has(id) ? undefined : { states: {}, outbox: [] });
+      await states.updateMany(['gone-1', 'kept-1'], decide);
+      await lastSeen.touch([{ deviceId: 'gone-1', newestMs: Date.now() }]);
+      expect(await redis.exists(ruleStateKey(prefix, 'gone-1'))).toBe(1);
+
+      // What the registry's delete publishes from its Lua script.
+      await redis.publish(
+        new RegistryKeys(prefix).controlChannel,
+        JSON.stringify({ kind: 'deleted', deviceId: 'gone-1' }),
+      );
+      await waitFor(
+        async () => redis.exists(ruleStateKey(prefix, 'gone-1')),
+        (n) => n === 0,
+        { what: "the deleted device's rule state removed" },
+      );
+      expect(deleted.has('gone-1')).toBe(true);
+      expect(await lastSeen.get(['gone-1'])).toEqual([undefined]);
+      // A job with readings taken before the deletion: the deleted device is skipped, the other stored.
+      const outboxes = await states.updateMany(['gone-1', 'kept-1'], decide);
+      expect([...outboxes.keys()]).toEqual(['kept-1']);
+      expect(await redis.exists(ruleStateKey(prefix, 'gone-1'), ruleStateKey(prefix, 'kept-1'))).toBe(1);
+    } finally {
+      deleted.onApplicationShutdown();
+    }
   });
 
   it('keeps operator rules with a version, rejections with counters, the audit log and last-seen times', async () => {

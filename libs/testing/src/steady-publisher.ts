@@ -41,8 +41,11 @@ export class SteadyPublisher {
         reconnectPeriod: 200,
         // CONNACK 3 (server unavailable, e.g. Redis restarting) is temporary: try again.
         reconnectOnConnackError: true,
-        connectTimeout: 2000,
+        // The first CONNECT verifies the secret (scrypt) on a broker that may be busy: under a loaded
+        // machine that took over 2 s. Reconnects after a fault keep the short wait (set below).
+        connectTimeout: 15_000,
       });
+      client.options.connectTimeout = 2000;
       client.on('error', (err) => this.errors.push(err.message));
       this.clients.push(client);
     }

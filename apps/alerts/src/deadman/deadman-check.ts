@@ -21,6 +21,8 @@ export interface DeadmanCheckDeps {
    * (CP_ALERT_ALLOWED_LATENESS_MS).
    */
   replaySettleMs: number;
+  /** Devices deleted moments ago: a check that read their registry entry before the deletion leaves them alone. */
+  deleted: { has(deviceId: string): boolean };
 }
 
 /**
@@ -60,6 +62,8 @@ export async function checkDevices(
     watched.set(id, { i, replay });
   });
   return deps.states.updateMany([...watched.keys()], (deviceId, current) => {
+    // Asked after the WATCH, as the rule-evaluation worker does (deleted-devices.ts).
+    if (deps.deleted.has(deviceId)) return undefined;
     const { i, replay } = watched.get(deviceId)!;
     const device = records[i]!;
     const target = { deviceId, deviceType: device.type, city: device.city, site: device.site };
