@@ -88,7 +88,7 @@ async function scale(options: ScaleOptions, cleanup: Cleanup): Promise<number> {
     console.error(
       `\n!!! ${report.verdict.lost} PUBACKed readings are not in InfluxDB: acknowledged data was LOST !!!\n`,
     );
-  return report.verdict.ok ? 0 : 1;
+  return report.verdict.wholePathOk ? 0 : 1;
 }
 
 async function measureConfiguration(

@@ -81,8 +81,23 @@ describe('scale bench', () => {
       ['pub/sub messages', -1],
     ]);
     expect(dearer.ok).toBe(false);
-    expect(scaleVerdict([result(1, {}), result(2, {}, { lost: 3 })], 15)).toMatchObject({ lost: 3, ok: false });
-    expect(scaleVerdict([result(1, {}), result(2, {}, { drained: false })], 15).ok).toBe(false);
+    // The whole path (total 48.2 in both) stayed flat although one role did not.
+    expect(dearer.wholePathOk).toBe(true);
+    expect(scaleVerdict([result(1, {}), result(2, {}, { lost: 3 })], 15)).toMatchObject({
+      lost: 3,
+      ok: false,
+      wholePathOk: false,
+    });
+    expect(scaleVerdict([result(1, {}), result(2, {}, { drained: false })], 15)).toMatchObject({
+      ok: false,
+      wholePathOk: false,
+    });
+  });
+
+  it('fails the whole path when its total cost per reading grew beyond the tolerance', () => {
+    const verdict = scaleVerdict([result(1, {}), result(2, { broker: 28, total: 56.2 })], 15);
+    expect(verdict.checks.find((c) => c.cost === 'cpu total')).toMatchObject({ base: 48.2, value: 56.2, ok: false });
+    expect(verdict.wholePathOk).toBe(false);
   });
 
   it('judges the gross costs: a net cost over the tolerance is shown but does not fail the run', () => {
