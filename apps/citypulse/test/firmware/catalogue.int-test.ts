@@ -1,5 +1,5 @@
 import { FirmwareCatalogue } from '@citypulse/firmware';
-import { uniqueName } from '@citypulse/testing';
+import { uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
 import { download, imageDir, randomImage, sha256, signImage, signingKey, upload } from './firmware-helpers.js';
 
@@ -193,4 +193,94 @@ describe('firmware catalogue', () => {
     const missing = await cp.api('POST', `/devices/${deviceId}/commands`, { name: 'firmware-update', params: {} });
     expect(missing.body.fields).toEqual([expect.objectContaining({ field: 'params.imageId' })]);
   });
+});
+
+/**
+ * The stricter settings: CP_FIRMWARE_REQUIRE_SIGNATURE=true, and download tokens at the shortest
+ * lifetime the configuration allows (10 s), to see one expire over real HTTP.
+ */
+describe('firmware catalogue requiring signatures, with short-lived download tokens', () => {
+  const dir = imageDir();
+  const key = signingKey(dir.dir);
+  let cp: TestCitypulse;
+  const TTL_S = 10;
+
+  beforeAll(async () => {
+    cp = await TestCitypulse.start(
+      {
+        CP_FIRMWARE_DIR: `${dir.dir}/images`,
+        CP_FIRMWARE_SIGNING_PUBLIC_KEY: key.publicKeyPath,
+        CP_FIRMWARE_REQUIRE_SIGNATURE: 'true',
+        CP_FIRMWARE_TOKEN_TTL_S: String(TTL_S),
+      },
+      ['api'],
+    );
+  });
+  afterAll(async () => {
+    await cp?.stop();
+    dir.remove();
+  });
+
+  const query = (version: string) => ({ deviceType: 'env-sensor', version, city: 'beijing' });
+  /** The expiry (epoch s) a download token carries in its claims. */
+  const expiryOf = (token: string) =>
+    (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { e: number }).e;
+
+  it('refuses an unsigned image, keeping nothing, and accepts a signed one', async () => {
+    const image = randomImage(2000);
+    const unsigned = await upload(cp, query('1.0.0'), image);
+    expect(unsigned.status).toBe(400);
+    expect(unsigned.body.fields).toEqual([expect.objectContaining({ field: 'signature' })]);
+    expect((await cp.api('GET', '/firmware?version=1.0.0')).body.items).toEqual([]);
+    const signed = await upload(cp, query('1.0.0'), image, {
+      'x-firmware-signature': signImage(image, key.privateKey),
+    });
+    expect(signed.status).toBe(201);
+    expect(signed.body).toMatchObject({ signed: true, sha256: sha256(image) });
+  });
+
+  it('issues download tokens valid for CP_FIRMWARE_TOKEN_TTL_S or to a later deadline, refused once expired or the device is revoked', async () => {
+    const image = randomImage(500);
+    const { body } = await upload(cp, query('2.0.0'), image, {
+      'x-firmware-signature': signImage(image, key.privateKey),
+    });
+    const [shortLived, longLived] = [uniqueName('bj-fw-ttl-'), uniqueName('bj-fw-ttl-')];
+    for (const id of [shortLived, longLived])
+      await cp.provision({ id, type: 'env-sensor', city: 'beijing', site: 'bj-site-1' });
+    const send = async (deviceId: string, timeoutS: number) => {
+      const before = Date.now();
+      const sent = await cp.api('POST', `/devices/${deviceId}/commands`, {
+        name: 'firmware-update',
+        params: { imageId: body.id },
+        timeoutS,
+      });
+      expect(sent.status).toBe(201);
+      return {
+        token: sent.body.params.token as string,
+        url: sent.body.params.url as string,
+        before,
+        after: Date.now(),
+      };
+    };
+
+    // A 1 s command: the token still lasts the TTL (10 s), and not a second more.
+    const short = await send(shortLived, 1);
+    const expiry = expiryOf(short.token);
+    expect(expiry).toBeGreaterThanOrEqual(Math.ceil((short.before + TTL_S * 1000) / 1000));
+    expect(expiry).toBeLessThanOrEqual(Math.ceil((short.after + TTL_S * 1000) / 1000));
+    expect((await download(short.url, short.token)).bytes.equals(image)).toBe(true);
+    const refusedAt = await waitFor(
+      async () => ((await download(short.url, short.token)).status === 401 ? Date.now() : undefined),
+      (at) => at !== undefined,
+      { what: 'the download token to expire', timeoutMs: (TTL_S + 20) * 1000, intervalMs: 250 },
+    );
+    expect(refusedAt).toBeGreaterThanOrEqual(expiry * 1000);
+
+    // A command with a deadline beyond the TTL: its token lasts to the deadline, until the device is revoked.
+    const long = await send(longLived, 120);
+    expect(expiryOf(long.token)).toBeGreaterThanOrEqual(Math.ceil((long.before + 120_000) / 1000));
+    expect((await download(long.url, long.token)).status).toBe(200);
+    expect((await cp.api('POST', `/devices/${longLived}/revoke`)).status).toBe(200);
+    expect((await download(long.url, long.token)).status).toBe(401);
+  }, 60_000);
 });
