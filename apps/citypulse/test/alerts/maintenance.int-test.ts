@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import mqtt from 'mqtt';
 import { ApiTokenStore } from '@citypulse/registry';
 import { AppProcess, freePort, testEnv, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
@@ -79,6 +80,28 @@ describe('maintenance windows', () => {
   const window = (body: Record<string, unknown>, token?: string) => cp.api('POST', '/maintenance-windows', body, token);
 
   it('suppresses a breach and a deadman of the devices in scope while open; alerting resumes when it closes', async () => {
+    // Shenzhen's critical alerts also escalate to an MQTT channel at once; an operator listens on MQTT.
+    expect((await cp.api('POST', '/cities/shenzhen/channels', { id: 'sz-mqtt', kind: 'mqtt' })).status).toBe(201);
+    expect(
+      (
+        await cp.api('PUT', '/cities/shenzhen/escalation-policies/critical', {
+          levels: [{ afterSeconds: 0, channels: ['sz-mqtt'] }],
+        })
+      ).status,
+    ).toBe(200);
+    const name = `sz-ops-${Date.now()}`;
+    const operator = await mqtt.connectAsync(cp.mqttUrl, {
+      clientId: `operator:${name}`,
+      username: `operator:${name}`,
+      password: await cp.issueToken(name, 'operator', ['shenzhen']),
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    const onMqtt: any[] = [];
+    operator.on('message', (_topic, payload) => onMqtt.push(JSON.parse(payload.toString())));
+    await operator.subscribeAsync('alerts/shenzhen/#', { qos: 1 });
+    const mqttAbout = (deviceId: string) => onMqtt.filter((m) => m.alert?.deviceId === deviceId);
+
     const maintained = await connectedSensor(cp, 'shenzhen');
     const control = await connectedSensor(cp, 'shenzhen');
     const startsAt = new Date(Date.now() - 60_000).toISOString();
@@ -127,6 +150,18 @@ describe('maintenance windows', () => {
     );
     expect(notifiedAbout(maintained.id)).toEqual([]);
     expect(streamedAbout(maintained.id)).toEqual([]);
+    // The control device's breach reached MQTT and its escalation channel; the maintained one's neither.
+    await waitFor(
+      () => mqttAbout(control.id).map((m) => `${m.alert.ruleId}:${m.event.kind}`),
+      (k) => k.includes('sz-co2:raised') && k.includes('sz-co2:escalation-step'),
+      { what: 'the control device’s breach on MQTT and escalated' },
+    );
+    expect(mqttAbout(maintained.id)).toEqual([]);
+    expect(
+      (await cp.api('GET', '/queues/escalations/jobs?state=completed&limit=100')).body.items.filter(
+        (j: any) => j.data.alertId === suppressed.id,
+      ),
+    ).toEqual([]);
     const metrics = await (await fetch(`http://127.0.0.1:${alertsHealthPort}/metrics`)).text();
     expect(metrics).toMatch(/citypulse_alert_transitions_total\{kind="suppressed",severity="critical"\} 1\b/);
     expect(streamedAbout(control.id).length).toBeGreaterThanOrEqual(2);
@@ -173,7 +208,13 @@ describe('maintenance windows', () => {
     // Nothing about the suppressed alert ever went out, not even its resolution.
     expect(notifiedAbout(maintained.id).filter((m) => m.alert.id === suppressed.id)).toEqual([]);
     expect(streamedAbout(maintained.id).filter((m) => m.data.alert.id === suppressed.id)).toEqual([]);
-    await Promise.all([maintained.client.endAsync(), control.client.endAsync()]);
+    await waitFor(
+      () => mqttAbout(maintained.id).map((m) => m.alert.id),
+      (ids) => ids.includes(fresh.id),
+      { what: 'the new breach on MQTT' },
+    );
+    expect(mqttAbout(maintained.id).filter((m) => m.alert.id === suppressed.id)).toEqual([]);
+    await Promise.all([maintained.client.endAsync(), control.client.endAsync(), operator.endAsync()]);
   });
 
   it('marks alerts already open when a window opens over their device as under maintenance, until it goes', async () => {
