@@ -199,6 +199,21 @@ describe('fleet jobs', () => {
     expect(await auditOf(second.body.id)).toEqual(['fleet-job.cancel', 'fleet-job.create']);
   });
 
+  it('judges a finished job by its success criteria: 3 of 4 succeeded completes at 75 % and fails at 100 %', async () => {
+    const devices = await provisionFleet(cp, 4);
+    await connect(devices, new Set([devices[2].id]));
+    const run = (successPercent: number) =>
+      reboot(devices, { rollout: { initialCount: 4, ratePerMinute: 60 }, abortFailurePercent: 50, successPercent });
+    const [lenient, strict] = await Promise.all([run(75), run(100)]);
+    const ended = (id: string) =>
+      jobUntil(cp, id, (j) => j.state !== 'running' && j.counts['in-progress'] === 0, 'the job finished');
+    const [met, missed] = await Promise.all([ended(lenient.body.id), ended(strict.body.id)]);
+    expect(met).toMatchObject({ state: 'completed', successPercent: 75, counts: { succeeded: 3, failed: 1 } });
+    expect(met.reason).toBe('3 of 4 devices succeeded (criteria: 75 %)');
+    expect(missed).toMatchObject({ state: 'failed', counts: { succeeded: 3, failed: 1 } });
+    expect(missed.reason).toBe('3 of 4 devices succeeded (criteria: 100 %)');
+  });
+
   it('sends to an offline device when it connects before the deadline; one still offline at the deadline is timed out', async () => {
     const [early, late] = await provisionFleet(cp, 2);
     // The device that comes has a minute (a loaded machine may take seconds to connect it); the other 2.5 s.
