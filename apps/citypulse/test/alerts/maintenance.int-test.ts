@@ -115,6 +115,15 @@ describe('maintenance windows', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ open: true, upcoming: false, reason: 'sensor recalibration' });
     const windowId = created.body.id;
+    // Open over the same site, but for another type: it silences neither sensor.
+    const meters = await window({
+      city: 'shenzhen',
+      site: 'shenzhen-tower-1',
+      deviceType: 'electricity-meter',
+      startsAt,
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(meters.body).toMatchObject({ open: true });
 
     // Both breach, then both fall silent; the maintained device first, so it is never less overdue.
     await maintained.publish({ co2: 1500 });
@@ -157,6 +166,8 @@ describe('maintenance windows', () => {
       { what: 'the control device’s breach on MQTT and escalated' },
     );
     expect(mqttAbout(maintained.id)).toEqual([]);
+    for (const a of await alertsOf(cp, control.id))
+      expect(a).toMatchObject({ suppressed: false, underMaintenance: false });
     expect(
       (await cp.api('GET', '/queues/escalations/jobs?state=completed&limit=100')).body.items.filter(
         (j: any) => j.data.alertId === suppressed.id,
@@ -214,6 +225,7 @@ describe('maintenance windows', () => {
       { what: 'the new breach on MQTT' },
     );
     expect(mqttAbout(maintained.id).filter((m) => m.alert.id === suppressed.id)).toEqual([]);
+    expect((await cp.api('DELETE', `/maintenance-windows/${meters.body.id}`)).status).toBe(204);
     await Promise.all([maintained.client.endAsync(), control.client.endAsync(), operator.endAsync()]);
   });
 
