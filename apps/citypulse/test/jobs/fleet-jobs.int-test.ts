@@ -368,7 +368,7 @@ describe('fleet jobs', () => {
     expect(versions).toEqual(expected);
   });
 
-  it('aborts a staged firmware rollout whose installs fail, leaving the devices it had not reached on the old version', async () => {
+  it('aborts a staged firmware rollout whose installs fail, leaving the devices it had not reached on the old version, and shows the abort in the console', async () => {
     const devices = await provisionFleet(cp, 12);
     // The rollout goes in id order: two of the first four fail to install (50 % > 20 %).
     const failing = new Set([devices[0].id, devices[2].id]);
@@ -433,6 +433,32 @@ describe('fleet jobs', () => {
     });
     expect(versions).toEqual(expected);
     for (const d of devices.slice(4)) expect(await commandsOf(d.id)).toEqual([]);
+
+    // The operator sees the abort in the console: its state, why, the totals, and which devices failed.
+    const browser = await launchChromium();
+    try {
+      const page = await (await openContext(browser, DESKTOP)).newPage();
+      const errors = pageErrors(page);
+      await signIn(page, cp, { hash: '#/jobs' });
+      await page.click(`tr[data-job-id="${job.id}"] a`);
+      await page.waitForSelector('.job-summary [data-state="aborted"]');
+      expect(await page.textContent('.job-summary')).toContain(
+        '(2 of 4 devices reached failed or timed out, more than 20 %)',
+      );
+      expect(await page.textContent('.job-summary [data-count="failed"]')).toBe('failed 2');
+      expect(await page.textContent('.job-summary [data-count="skipped"]')).toBe('skipped 8');
+      await page.waitForFunction(
+        () => (globalThis as any).document.querySelectorAll('.job-devices tr[data-state="skipped"]').length === 8,
+      );
+      expect(
+        await page.$$eval('.job-devices tr[data-state="failed"]', (rows) =>
+          rows.map((r) => (r as any).dataset.deviceId),
+        ),
+      ).toEqual([devices[0].id, devices[2].id]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('shows a job live in the console: a paused job resumed from the page runs to completion on screen', async () => {
