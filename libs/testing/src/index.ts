@@ -20,3 +20,4 @@ export { TestPki, type TestCa, type IssuedCert, type DeviceCertOptions } from '.
 export { PrivateRedisCluster } from './private-redis-cluster.js';
 export { S3rverProcess, type S3Endpoint } from './s3rver-process.js';
 export { historyLines, type HistorySeries } from './history-lines.js';
+export { mattermostMessageProblems, slackMessageProblems, teamsMessageProblems } from './chat-schemas.js';

@@ -3,18 +3,27 @@ import type { AlertSummary } from './alert-summary.js';
 const COLOURS: Record<string, string> = { critical: '#d0021b', warning: '#f5a623', info: '#4a90e2' };
 const colourOf = (severity: string) => COLOURS[severity] ?? '#9b9b9b';
 
+/** Block Kit's limits: a section's text, its fields and each field's text (longer is refused as invalid_blocks). */
+const SLACK_SECTION_TEXT = 3000;
+const SLACK_SECTION_FIELDS = 10;
+const SLACK_FIELD_TEXT = 2000;
+
 /**
  * Slack incoming webhook: `text` (the fallback shown in notifications) and Block Kit `blocks`
  * (https://api.slack.com/messaging/webhooks, https://api.slack.com/reference/block-kit/blocks).
  */
 export function slackPayload(s: AlertSummary) {
   return {
-    text: `${s.headline} <${s.link}|Open in console>`,
+    // Message text is mrkdwn too: the headline (a rule's description, written by operators) is escaped like the blocks.
+    text: `${escapeSlack(s.headline)} <${s.link}|Open in console>`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(s.headline)}*` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${clip(escapeSlack(s.headline), SLACK_SECTION_TEXT - 2)}*` } },
       {
         type: 'section',
-        fields: s.facts.map((f) => ({ type: 'mrkdwn', text: `*${escapeSlack(f.title)}*\n${escapeSlack(f.value)}` })),
+        fields: s.facts.slice(0, SLACK_SECTION_FIELDS).map((f) => ({
+          type: 'mrkdwn',
+          text: clip(`*${escapeSlack(f.title)}*\n${escapeSlack(f.value)}`, SLACK_FIELD_TEXT),
+        })),
       },
       {
         type: 'actions',
@@ -22,6 +31,16 @@ export function slackPayload(s: AlertSummary) {
       },
     ],
   };
+}
+
+/** At most `max` characters (code points), the last one an ellipsis when cut; never inside an escape (`&amp;`). */
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  return `${chars
+    .slice(0, max - 1)
+    .join('')
+    .replace(/&[a-z]{0,3}$/, '')}…`;
 }
 
 /** Slack's mrkdwn treats &, < and > as control characters. */
