@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { Redis } from 'ioredis';
 import { ApiTokenStore } from '@citypulse/registry';
-import { waitFor } from '@citypulse/testing';
+import { mattermostMessageProblems, slackMessageProblems, teamsMessageProblems, waitFor } from '@citypulse/testing';
 import { onDuty } from '@citypulse/alert-config';
 import { TestCitypulse } from '../harness.js';
 import { Scrape } from '../observability/scrape.js';
@@ -17,56 +17,19 @@ const CITY = 'xian';
 const SECRETS_KEY = randomBytes(32).toString('hex');
 
 /**
- * Slack incoming webhook: `text`, and Block Kit `blocks` (section: mrkdwn text or fields; actions: button with url).
+ * Each product's documented incoming-webhook schema (libs/testing/src/chat-schemas.ts): no problems, links to the
+ * alert.
  */
-function expectSlackSchema(body: any, link: string): void {
-  expect(typeof body.text).toBe('string');
-  expect(Array.isArray(body.blocks)).toBe(true);
-  for (const block of body.blocks) {
-    expect(['section', 'actions']).toContain(block.type);
-    if (block.type === 'section') {
-      for (const t of block.text ? [block.text] : block.fields)
-        expect(t).toEqual({ type: 'mrkdwn', text: expect.any(String) });
-    } else {
-      expect(block.elements).toEqual([
-        { type: 'button', text: { type: 'plain_text', text: expect.any(String) }, url: link },
-      ]);
-    }
-  }
+function expectSlackSchema(body: unknown, link: string): void {
+  expect(slackMessageProblems(body, link)).toEqual([]);
 }
 
-/** Teams: the message envelope with one Adaptive Card attachment. */
-function expectTeamsSchema(body: any, link: string): void {
-  expect(Object.keys(body).sort()).toEqual(['attachments', 'type']);
-  expect(body.type).toBe('message');
-  expect(body.attachments).toHaveLength(1);
-  const [attachment] = body.attachments;
-  expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
-  const card = attachment.content;
-  expect(card).toMatchObject({
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    type: 'AdaptiveCard',
-    version: expect.stringMatching(/^1\.\d$/),
-  });
-  for (const element of card.body) expect(['TextBlock', 'FactSet']).toContain(element.type);
-  for (const fact of card.body.find((e: any) => e.type === 'FactSet').facts)
-    expect(fact).toEqual({ title: expect.any(String), value: expect.any(String) });
-  expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: expect.any(String), url: link }]);
+function expectTeamsSchema(body: unknown, link: string): void {
+  expect(teamsMessageProblems(body, link)).toEqual([]);
 }
 
-/** Mattermost incoming webhook: `text` and message `attachments` (fallback, color, title, title_link, fields). */
-function expectMattermostSchema(body: any, link: string): void {
-  expect(typeof body.text).toBe('string');
-  expect(body.attachments).toHaveLength(1);
-  const [a] = body.attachments;
-  expect(a).toMatchObject({
-    fallback: expect.any(String),
-    color: expect.stringMatching(/^#[0-9a-f]{6}$/),
-    title: expect.any(String),
-    title_link: link,
-  });
-  for (const field of a.fields)
-    expect(field).toEqual({ title: expect.any(String), value: expect.any(String), short: expect.any(Boolean) });
+function expectMattermostSchema(body: unknown, link: string): void {
+  expect(mattermostMessageProblems(body, link)).toEqual([]);
 }
 
 const SETTINGS = {
@@ -117,7 +80,7 @@ describe('notification channels and escalation', () => {
     return created;
   }
 
-  async function breachingDevice(severity: string): Promise<TestDevice> {
+  async function breachingDevice(severity: string, description?: string): Promise<TestDevice> {
     const device = await connectedSensor(cp, CITY);
     devices.push(device);
     await createRule(cp, {
@@ -127,6 +90,7 @@ describe('notification channels and escalation', () => {
       field: 'co2',
       condition: { kind: 'above', threshold: 1000 },
       severity,
+      ...(description !== undefined && { description }),
     });
     return device;
   }
@@ -137,7 +101,7 @@ describe('notification channels and escalation', () => {
       kind: 'email',
       email: smtpSettings(['ops@example.org', 'duty@example.org']),
     });
-    await createChannel({ id: 'slack-ops', kind: 'slack', url: receivers.slack.url });
+    const slackCreated = await createChannel({ id: 'slack-ops', kind: 'slack', url: receivers.slack.url });
     await createChannel({ id: 'teams-ops', kind: 'teams', url: receivers.teams.url });
     await createChannel({ id: 'mm-ops', kind: 'mattermost', url: receivers.mattermost.url });
     await createChannel({ id: 'slack-lead', kind: 'slack', url: receivers.lead.url });
@@ -157,6 +121,51 @@ describe('notification channels and escalation', () => {
     const stored = Object.values(await redis.hgetall(`${cp.config.redis.prefix}:channels:${CITY}`)).join('\n');
     expect(stored).not.toContain(receivers.slack.url);
     expect(stored).not.toContain(SMTP_LOGIN.password);
+
+    // No answer gives a secret back: not the create, not a replace, not a webhook's signing secret once given.
+    expect(slackCreated.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\*+$/);
+    const replaced = await cp.api('PUT', `/cities/${CITY}/channels/slack-ops`, {
+      id: 'slack-ops',
+      kind: 'slack',
+      name: 'ops chat',
+      url: receivers.slack.url,
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ name: 'ops chat', url: slackCreated.url });
+    const replacedMail = await cp.api('PUT', `/cities/${CITY}/channels/email-ops`, {
+      id: 'email-ops',
+      kind: 'email',
+      email: smtpSettings(['ops@example.org', 'duty@example.org']),
+    });
+    expect(replacedMail.body.email.password).toBe('********');
+    const signingSecret = `whsec-${randomBytes(12).toString('hex')}`;
+    const hookUrl = `${receivers.lead.url}/signed-path`;
+    const signed = await createChannel({ id: 'hook-secret', kind: 'webhook', url: hookUrl, signingSecret });
+    // A reference names a variable of the alerts process, never its value.
+    const byReference = await createChannel({
+      id: 'slack-ref',
+      kind: 'slack',
+      url: 'env:CP_CHANNEL_SECRET_XIAN_SLACK',
+    });
+    expect(byReference.url).toBe('env:CP_CHANNEL_SECRET_XIAN_SLACK');
+    const reads = [
+      signed,
+      (await cp.api('GET', `/cities/${CITY}/channels/hook-secret`)).body,
+      (await cp.api('GET', `/cities/${CITY}/channels?limit=100`)).body,
+      (await cp.api('GET', `/cities/${CITY}/channels/slack-ref`)).body,
+    ];
+    expect(reads[1].signingSecret).toBe('********');
+    for (const read of [...reads, replaced.body, replacedMail.body]) {
+      const text = JSON.stringify(read);
+      for (const secret of [signingSecret, 'signed-path', receivers.slack.url, SMTP_LOGIN.password])
+        expect(text).not.toContain(secret);
+    }
+    // Only a signing secret citypulse generated is shown, once, in the answer that created it.
+    const generated = await createChannel({ id: 'hook-generated', kind: 'webhook', url: hookUrl });
+    expect(generated.signingSecret).toMatch(/^[\w-]{43}$/);
+    expect((await cp.api('GET', `/cities/${CITY}/channels/hook-generated`)).body.signingSecret).toBe('********');
+    for (const id of ['hook-secret', 'hook-generated', 'slack-ref'])
+      expect((await cp.api('DELETE', `/cities/${CITY}/channels/${id}`)).status).toBe(204);
 
     // Another city's admin: 404 on everything of xian, as if it did not exist; an operator of xian reads but may not
     // change.
@@ -216,9 +225,13 @@ describe('notification channels and escalation', () => {
     expect(audit).toEqual(
       expect.arrayContaining([
         'admin channel.create channel:xian/slack-ops',
+        'admin channel.update channel:xian/slack-ops',
         'chengdu-admin channel.create channel:chengdu/cd-mqtt',
       ]),
     );
+    const auditText = JSON.stringify((await cp.api('GET', '/audit?target=channel:')).body);
+    for (const secret of [receivers.slack.url, SMTP_LOGIN.password, signingSecret])
+      expect(auditText).not.toContain(secret);
   });
 
   it('e-mails and chats level 1 at once, escalates an unacknowledged critical alert to level 2 and on call after its delay, repeats, and stops once acknowledged', async () => {
@@ -243,7 +256,8 @@ describe('notification channels and escalation', () => {
     });
     expect(put.status).toBe(200);
 
-    const device = await breachingDevice('critical');
+    // Markup in a description: each chat schema check also checks it is escaped (Slack mrkdwn).
+    const device = await breachingDevice('critical', 'CO2 <dangerous> & rising');
     await device.publish({ co2: 1600 });
     const [alert] = await waitForAlerts(cp, device.id, (a) => a.length === 1, 'the critical alert');
     const raisedAt = Date.now();
@@ -256,8 +270,9 @@ describe('notification channels and escalation', () => {
       to: ['ops@example.org', 'duty@example.org'],
       user: SMTP_LOGIN.user,
     });
-    expect(mail!.decoded).toMatch(/^Subject: \[CRITICAL\]/m);
+    expect(mail!.decoded).toMatch(/^Subject: \[CRITICAL\] CO2 <dangerous> & rising - /m);
     expect(mail!.decoded).toContain(link);
+    expect(mail!.decoded).toContain(`<a href="${link}">`);
 
     for (const name of ['slack', 'teams', 'mattermost'])
       await waitFor(
@@ -269,6 +284,16 @@ describe('notification channels and escalation', () => {
     expectTeamsSchema(JSON.parse(receivers.teams.received[0].body), link);
     expectMattermostSchema(JSON.parse(receivers.mattermost.received[0].body), link);
     expect(receivers.slack.received[0].headers['content-type']).toBe('application/json');
+    expect(JSON.parse(receivers.slack.received[0].body).text).toContain('CO2 &lt;dangerous&gt; &amp; rising');
+    // The delivery jobs the queue API shows hold no secret either (channel ids, not settings).
+    const jobsText = await waitFor(
+      async () =>
+        JSON.stringify((await cp.api('GET', '/queues/channel-deliveries/jobs?state=completed&limit=100')).body),
+      (text) => text.includes('"slack-ops"') && text.includes('"teams-ops"'),
+      { what: 'the completed slack and teams delivery jobs' },
+    );
+    for (const secret of [receivers.slack.url, receivers.teams.url, SMTP_LOGIN.password])
+      expect(jobsText).not.toContain(secret);
 
     // Nobody acknowledged: level 2 (the lead's chat and whoever is on call) after its delay, not before.
     await waitFor(
@@ -278,6 +303,8 @@ describe('notification channels and escalation', () => {
     );
     expect(Date.now() - raisedAt).toBeGreaterThanOrEqual(700);
     const person = onDuty(onCall, Date.now());
+    // The rotation started at Shanghai's midnight of today's UTC date (never ahead of now): Ana's first week.
+    expect(person.email).toBe('ana@example.org');
     await waitFor(() => smtp.received.find((m) => m.to.join() === person.email && m.decoded.includes(link)), Boolean, {
       what: `the on-call e-mail to ${person.email}`,
     });
@@ -328,14 +355,20 @@ describe('notification channels and escalation', () => {
     const signingSecret = `whsec-${randomBytes(12).toString('hex')}`;
     const hook = await WebhookReceiver.start([200]);
     const late = await WebhookReceiver.start([200]);
+    const referenced = await WebhookReceiver.start([200]);
     receivers.hook = hook;
     receivers.late = late;
+    receivers.referenced = referenced;
     await createChannel({ id: 'hook-ops', kind: 'webhook', url: hook.url, signingSecret }, city);
     await createChannel({ id: 'mqtt-ops', kind: 'mqtt' }, city);
     await createChannel({ id: 'mm-late', kind: 'mattermost', url: late.url }, city);
+    // A secret given as a reference: the URL lives only in the alerts process's environment (this process: the
+    // test runs citypulse in-process), read at delivery.
+    process.env.CP_CHANNEL_SECRET_LANZHOU_MM = referenced.url;
+    await createChannel({ id: 'mm-ref', kind: 'mattermost', url: 'env:CP_CHANNEL_SECRET_LANZHOU_MM' }, city);
     const policy = {
       levels: [
-        { afterSeconds: 0, channels: ['hook-ops', 'mqtt-ops'] },
+        { afterSeconds: 0, channels: ['hook-ops', 'mqtt-ops', 'mm-ref'] },
         { afterSeconds: 3, channels: ['mm-late'] },
       ],
       repeatSeconds: 1,
@@ -386,6 +419,13 @@ describe('notification channels and escalation', () => {
         alert: { id: alert.id, severity: 'critical' },
         event: { kind: 'escalation-step' },
       });
+      const [byReference] = await waitFor(
+        () => referenced.received,
+        (r) => r.length >= 1,
+        { what: 'the mattermost channel whose URL is a reference' },
+      );
+      expectMattermostSchema(JSON.parse(byReference.body), JSON.parse(byReference.body).attachments[0].title_link);
+      expect(JSON.parse(byReference.body).attachments[0].title_link).toContain(encodeURIComponent(alert.id));
       // The MQTT channel: the escalation step on the city's alert topic, beside the raised event.
       await waitFor(
         () => onMqtt.filter((m) => m.alert.id === alert.id).map((m) => m.event.kind),
@@ -413,6 +453,10 @@ describe('notification channels and escalation', () => {
       expect(laterSteps).toEqual([]);
       expect(late.received).toHaveLength(0);
       expect(hook.received).toHaveLength(1);
+      // Policies are per city: Xi'an's critical policy (its chats, its lead) heard nothing of Lanzhou's alert.
+      for (const name of ['slack', 'teams', 'mattermost', 'lead'])
+        expect(receivers[name].received.filter((d) => d.body.includes(device.id))).toEqual([]);
+      expect(smtp.received.filter((m) => m.decoded.includes(device.id))).toEqual([]);
       const history = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items;
       expect(
         history
@@ -420,10 +464,12 @@ describe('notification channels and escalation', () => {
           .map((e: any) => e.detail)
           .sort(),
       ).toEqual([
+        'mattermost mm-ref (level 1), attempt 1 of 3: delivered',
         'mqtt mqtt-ops (level 1), attempt 1 of 3: delivered',
         'webhook hook-ops (level 1), attempt 1 of 3: delivered',
       ]);
     } finally {
+      delete process.env.CP_CHANNEL_SECRET_LANZHOU_MM;
       await operator.endAsync();
     }
   });
@@ -456,13 +502,22 @@ describe('notification channels and escalation', () => {
     failedAlert = alert;
     expect(alert.deliveryFailure).toBe('mattermost mm-broken (level 1): HTTP 500');
     expect(receivers.broken.received).toHaveLength(3);
+    // Policies are per severity: the critical policy's channels heard nothing of this warning.
+    for (const name of ['slack', 'teams', 'mattermost', 'lead'])
+      expect(receivers[name].received.filter((d) => d.body.includes(device.id))).toEqual([]);
     expect((await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body.deliveryFailedAt).toBe(
       alert.deliveryFailedAt,
     );
 
-    const history = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items
-      .filter((e: any) => e.kind === 'delivery')
-      .map((e: any) => e.detail);
+    const attempts = (await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items.filter(
+      (e: any) => e.kind === 'delivery',
+    );
+    const history = attempts.map((e: any) => e.detail);
+    // BullMQ's exponential backoff from CP_NOTIFY_BACKOFF_MS (50): the second try ≥ 50 ms after the first, the
+    // third ≥ 100 ms after the second (the receiver answers at once, so the gaps are the backoff).
+    const at = attempts.map((e: any) => Date.parse(e.at));
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(50);
+    expect(at[2] - at[1]).toBeGreaterThanOrEqual(100);
     expect(history).toEqual([
       'mattermost mm-broken (level 1), attempt 1 of 3: failed, will retry: HTTP 500',
       'mattermost mm-broken (level 1), attempt 2 of 3: failed, will retry: HTTP 500',
