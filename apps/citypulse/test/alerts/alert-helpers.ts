@@ -43,8 +43,9 @@ export function waitForAlerts(
   done: (items: any[]) => boolean,
   what: string,
   query = '',
+  timeoutMs = 20_000,
 ): Promise<any[]> {
-  return waitFor(() => alertsOf(cp, deviceId, query), done, { what, timeoutMs: 20_000 });
+  return waitFor(() => alertsOf(cp, deviceId, query), done, { what, timeoutMs });
 }
 
 export async function historyKinds(cp: TestCitypulse, alertId: string): Promise<string[]> {

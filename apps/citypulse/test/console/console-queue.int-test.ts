@@ -22,9 +22,20 @@ describe('the operator console’s alert queue', () => {
   /** The storm's city: the other tests raise their alerts elsewhere. */
   const STORM_CITY = 'tianjin';
   const WARNINGS = 250;
+  /**
+   * How long each kind of wait may take on a loaded machine (the console soak runs these suites beside the ingest
+   * bench), and each test's own timeout as the sum of the waits it makes, so a slow step fails with its own message
+   * (what it waited for) rather than jest's. An alert through the pipeline: MQTT → ingest → rule evaluation (which
+   * may wait up to 5 s for its device's earlier jobs) → alert store → SSE. The page: Playwright's default 30 s for
+   * an element that follows an API answer. Signing in (SIGN_IN_MS in the sums, 2 × PAGE_MS): the page load, then
+   * the form's POST and the navigation it shows. Jest wants a test's timeout as a number: the sum is written out.
+   */
+  const ALERT_MS = 30_000;
+  const PAGE_MS = 30_000;
 
   beforeAll(async () => {
-    cp = await TestCitypulse.start();
+    // Deadman checks every second (production: 15 s), so the deadman card's test waits seconds, not a quarter minute.
+    cp = await TestCitypulse.start({ CP_ALERT_DEADMAN_INTERVAL_MS: '1000' });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -45,6 +56,7 @@ describe('the operator console’s alert queue', () => {
 
   async function openQueue(hash = '#/alerts'): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
     const context = await openContext(browser, DESKTOP);
+    context.setDefaultTimeout(PAGE_MS);
     const page = await context.newPage();
     const errors = pageErrors(page);
     await signIn(page, cp, { hash });
@@ -65,7 +77,7 @@ describe('the operator console’s alert queue', () => {
     }
     // The critical alert is the oldest: newest-first it would be the 251st, beyond the first page.
     await critical.publish({ co2: 1400 }, Date.now() - 60_000);
-    await waitForAlerts(cp, critical.id, (items) => items.length === 1, 'the critical alert');
+    await waitForAlerts(cp, critical.id, (items) => items.length === 1, 'the critical alert', '', ALERT_MS);
     await noisy.publish({ co2: 1400 }, Date.now() - 30_000);
     // 250 rule evaluations through the real pipeline: under a load average of 18 (the console
     // soak beside five other test runs) 246 of them were in after 30 s — wait as long as that takes.
@@ -95,6 +107,12 @@ describe('the operator console’s alert queue', () => {
     const criticalCount = page.locator('.alert-counts button[data-severity="critical"]');
     await page.locator(`.alert-counts button[data-severity="warning"][data-count="${WARNINGS}"]`).waitFor();
     expect(await criticalCount.getAttribute('data-count')).toBe('1');
+    expect(await page.locator('.alert-counts button[data-severity="info"]').getAttribute('data-count')).toBe('0');
+    // The default filter (active) counts its states: all open, none acknowledged yet.
+    await page.locator(`.alert-counts .state-count[data-state="open"][data-count="${WARNINGS + 1}"]`).waitFor();
+    expect(await page.locator('.alert-counts .state-count[data-state="acknowledged"]').getAttribute('data-count')).toBe(
+      '0',
+    );
     await page.locator(`.summary[data-total="${WARNINGS + 1}"]`).waitFor();
     // The first page is 200; alerts still announced live after the page loaded join it, so the
     // summary and the button are read together.
@@ -129,17 +147,37 @@ describe('the operator console’s alert queue', () => {
       { what: 'only the critical alert' },
     );
     expect(await page.locator('ol.alert-list > li.alert').getAttribute('data-severity')).toBe('critical');
+
+    // The fleet view puts the city's critical device first, however many warnings the other has.
+    await page.goto(consoleUrl(cp, '#/fleet'));
+    const alerting = page.locator(`section.city[data-city="${STORM_CITY}"] ul.alerting li`);
+    await alerting.nth(1).waitFor();
+    expect(await alerting.first().getAttribute('data-device-id')).toBe(critical.id);
+    expect(await alerting.nth(1).textContent()).toContain(`${WARNINGS} alerts`);
+
+    // The noisy device's page lists its alerts 50 at a time and says how many more there are.
+    await page.goto(consoleUrl(cp, `#/device/${noisy.id}`));
+    const entries = page.locator('.alert-history li.alert-entry');
+    const moreAlerts = page.locator('.alert-history button.more');
+    await moreAlerts.waitFor();
+    expect(await entries.count()).toBe(50);
+    expect(await moreAlerts.textContent()).toBe(`${WARNINGS - 50} more`);
+    await moreAlerts.click();
+    await entries.nth(99).waitFor();
+    expect(await moreAlerts.textContent()).toBe(`${WARNINGS - 100} more`);
     expect(errors).toEqual([]);
     await close();
-    // 251 rules and alerts through the real pipeline: on a loaded machine this takes its time.
-  }, 180_000);
+    // 251 rules and alerts through the real pipeline (the critical alert, then 90 s for the storm), the sign-in and
+    // about ten page waits (the first page, counts, the next page, the filter, the fleet, the device's pages).
+    // = ALERT_MS + 90_000 + SIGN_IN_MS + 10 * PAGE_MS
+  }, 480_000);
 
   it('acknowledges the selected alerts at once with one note, shown on each card', async () => {
     const device = await sensor('shijiazhuang');
     for (let i = 0; i < 3; i++)
       await createRule(cp, co2Rule(`bulk-${i}-${device.id}`, device.id, 'warning', 1000, `bulk ${i}`));
     await device.publish({ co2: 1300 }, Date.now() - 5000);
-    const alerts = await waitForAlerts(cp, device.id, (items) => items.length === 3, 'three alerts');
+    const alerts = await waitForAlerts(cp, device.id, (items) => items.length === 3, 'three alerts', '', ALERT_MS);
 
     const { page, errors, close } = await openQueue();
     await page.selectOption('select[name=city]', 'shijiazhuang');
@@ -165,13 +203,41 @@ describe('the operator console’s alert queue', () => {
         lastNote: 'one cause: ventilation off',
       });
     }
+
+    // Assign two of them at once, with a note: the assignee and the note on both cards, the third untouched.
+    const [first, second, third] = alerts.map((a) => page.locator(`li.alert[data-alert-id="${a.id}"]`));
+    await first.locator('input.select').check();
+    await second.locator('input.select').check();
+    await page.locator('.bulk[data-selected="2"]').waitFor();
+    await page.fill('.bulk input.bulk-note', 'carol checks the vents');
+    await page.fill('.bulk input.bulk-assignee', 'carol');
+    await page.click('.bulk button.bulk-assign');
+    await page.locator('.bulk .bulk-result', { hasText: 'assigned 2' }).waitFor();
+    for (const card of [first, second]) {
+      await card.locator('.last-note', { hasText: 'carol checks the vents' }).waitFor();
+      await card.locator('.facts div', { hasText: 'assignee' }).locator('dd', { hasText: 'carol' }).waitFor();
+    }
+    expect(await third.locator('.facts div', { hasText: 'assignee' }).locator('dd').textContent()).toBe('—');
+    expect(await third.locator('.last-note q').textContent()).toBe('one cause: ventilation off');
+    for (const alert of alerts.slice(0, 2)) {
+      expect((await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}`)).body).toMatchObject({
+        assignee: 'carol',
+        lastNote: 'carol checks the vents',
+      });
+      expect((await cp.api('GET', `/alerts/${encodeURIComponent(alert.id)}/history`)).body.items).toContainEqual(
+        expect.objectContaining({ kind: 'assigned', actor: 'alice', note: 'carol checks the vents' }),
+      );
+    }
+
     // Bad input names the field.
     const refused = await cp.api('POST', '/alerts/bulk', { action: 'assign', ids: [alerts[0].id], by: 'alice' });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toContain('assignee');
     expect(errors).toEqual([]);
     await close();
-  });
+    // The three alerts, the sign-in, and about a dozen page waits (list, selection, results, notes on the cards).
+    // = ALERT_MS + SIGN_IN_MS + 12 * PAGE_MS
+  }, 450_000);
 
   it('keeps a note being typed while alerts arrive and change live, and resolves with it', async () => {
     const device = await sensor('beijing');
@@ -179,7 +245,7 @@ describe('the operator console’s alert queue', () => {
     await createRule(cp, co2Rule(`note-${device.id}`, device.id, 'warning', 1000, 'CO₂ high'));
     await createRule(cp, co2Rule(`other-${other.id}`, other.id, 'critical', 1000, 'CO₂ dangerous'));
     await device.publish({ co2: 1300 }, Date.now() - 10_000);
-    const [alert] = await waitForAlerts(cp, device.id, (items) => items.length === 1, 'the alert');
+    const [alert] = await waitForAlerts(cp, device.id, (items) => items.length === 1, 'the alert', '', ALERT_MS);
 
     const { page, errors, close } = await openQueue();
     await page.waitForSelector('#live[data-status="live"]');
@@ -195,9 +261,10 @@ describe('the operator console’s alert queue', () => {
     ).toBe(200);
     await other.publish({ co2: 1500 }, Date.now() - 4000);
     await card.locator('.facts div', { hasText: 'assignee' }).locator('dd', { hasText: 'carol' }).waitFor();
+    // The critical alert goes through the whole pipeline before the stream brings it.
     await page
       .locator(`ol.alert-list > li.alert[data-severity="critical"] a.device-link:text-is("${other.id}")`)
-      .waitFor();
+      .waitFor({ timeout: ALERT_MS });
     expect(await note.inputValue()).toBe('pump 3 ');
     expect(await note.evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true);
 
@@ -216,7 +283,9 @@ describe('the operator console’s alert queue', () => {
     );
     expect(errors).toEqual([]);
     await close();
-  });
+    // Two alerts through the pipeline, the sign-in and a few page waits (live, the assignee, the resolve).
+    // = 2 * ALERT_MS + SIGN_IN_MS + 4 * PAGE_MS
+  }, 240_000);
 
   it('advances a publishing device’s last seen, and charts its field with axes, unit, the rule’s threshold and the alert period', async () => {
     const device = await sensor('beijing');
@@ -227,7 +296,7 @@ describe('the operator console’s alert queue', () => {
       values: { co2: 600 + i * 100 },
     }));
     await device.client.publishAsync(`devices/${device.id}/telemetry`, JSON.stringify({ readings }), { qos: 1 });
-    await waitForAlerts(cp, device.id, (items) => items.length === 1, 'the alert');
+    await waitForAlerts(cp, device.id, (items) => items.length === 1, 'the alert', '', ALERT_MS);
     const from = new Date(now - 15 * 60_000).toISOString();
     await waitFor(
       async () =>
@@ -238,7 +307,7 @@ describe('the operator console’s alert queue', () => {
           )
         ).body,
       (body: any) => body?.series?.[0]?.points?.filter((p: any) => p.mean !== null).length === 10,
-      { what: 'ten stored co2 points', timeoutMs: 20_000 },
+      { what: 'ten stored co2 points', timeoutMs: ALERT_MS },
     );
 
     const { page, errors, close } = await openQueue(`#/device/${device.id}`);
@@ -262,10 +331,11 @@ describe('the operator console’s alert queue', () => {
       }
     })();
     try {
+      // The page re-reads the device every 3 s; each reading goes through ingest first.
       const advanced = await waitFor(
         async () => Date.parse((await lastSeen.getAttribute('data-last-seen')) ?? ''),
         (t) => t >= before + 2000,
-        { what: 'last seen advancing', timeoutMs: 20_000 },
+        { what: 'last seen advancing', timeoutMs: ALERT_MS },
       );
       const presence = (await cp.api('GET', `/devices/${device.id}`)).body.presence;
       expect(Date.parse(presence.lastSeen)).toBeGreaterThanOrEqual(advanced);
@@ -277,7 +347,46 @@ describe('the operator console’s alert queue', () => {
     await screenshot(page, 'device-chart-desktop');
     expect(errors).toEqual([]);
     await close();
-  });
+    // The alert, the stored points, the sign-in, the chart, and last seen advancing.
+    // = 3 * ALERT_MS + SIGN_IN_MS + 2 * PAGE_MS
+  }, 210_000);
+
+  it('gives a deadman alert’s card its rule id as title and its silence in seconds', async () => {
+    const device = await sensor('baoding');
+    // No description: the card is titled by the rule id.
+    await createRule(cp, {
+      id: `quiet-${device.id}`,
+      deviceType: 'env-sensor',
+      scope: { deviceId: device.id },
+      condition: { kind: 'deadman', afterSeconds: 2, when: 'no-data' },
+      severity: 'warning',
+    });
+    await device.publish({ co2: 500 });
+    // Silent 2 s, then the next deadman check (every second here) raises it.
+    const [alert] = await waitForAlerts(
+      cp,
+      device.id,
+      (items) => items.length === 1,
+      'the deadman alert',
+      '',
+      ALERT_MS,
+    );
+    expect(alert).toMatchObject({ ruleKind: 'deadman', field: '' });
+
+    const { page, errors, close } = await openQueue();
+    const card = page.locator(`li.alert[data-alert-id="${alert.id}"]`);
+    await card.waitFor();
+    expect(await card.locator('.description').textContent()).toBe(`quiet-${device.id}`);
+    expect(await card.locator('.rule-id').textContent()).toBe('(rule has no description)');
+    const fact = (term: string) => card.locator('.facts div', { has: page.locator(`dt:text-is("${term}")`) });
+    expect(await fact('field').locator('dd').textContent()).toBe('no data');
+    expect(await fact('silent for').locator('dd').textContent()).toMatch(/^\d[\d,.]* s$/);
+    expect(await fact('longest silence').locator('dd').textContent()).toMatch(/^\d[\d,.]* s$/);
+    expect(await fact('last').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await close();
+    // = ALERT_MS + SIGN_IN_MS + 2 * PAGE_MS
+  }, 150_000);
 
   it('shows no navigation and no log-out button on the sign-in page', async () => {
     const context = await openContext(browser, DESKTOP);

@@ -22,6 +22,13 @@ describe('the console’s Shared view', () => {
   let alertShare: string;
   let districtShare: string;
   const iso = (ms: number) => new Date(ms).toISOString();
+  /**
+   * Waits sized for a loaded machine (the console soak): an alert through the pipeline, a page element after an API
+   * answer or a live message (Playwright's default), the sign-in (SIGN_IN_MS in the sums, 2 × PAGE_MS: page, POST,
+   * navigation); each test's timeout the sum of its waits, written out as a number after its formula.
+   */
+  const ALERT_MS = 30_000;
+  const PAGE_MS = 30_000;
 
   async function publish(meter: 'port' | 'airport', values: Record<string, number>, ts = Date.now()) {
     await meters[meter].client.publishAsync(
@@ -99,17 +106,19 @@ describe('the console’s Shared view', () => {
       });
       expect(status).toBe(201);
     }
-    // Readings a minute back (the chart has data to draw), Tianjin-only ones at tj-airport, and two alerts of which one
-    // is shared.
+    // Readings a minute back (the chart has data to draw), Tianjin-only ones at tj-airport, and two alerts of which
+    // one is shared.
     await publish('port', { active_power: 120, voltage: 231 }, Date.now() - 60_000);
     await publish('airport', { active_power: 488.5, voltage: 232 }, Date.now() - 60_000);
     await publish('port', { frequency: 51, active_power: 450, voltage: 233 });
     await waitFor(
       async () => (await cp.api('GET', `/alerts?deviceId=${meters.port.id}`)).body.items.length,
       (n) => n === 2,
-      { what: 'both alerts raised', timeoutMs: 15_000 },
+      { what: 'both alerts raised', timeoutMs: ALERT_MS },
     );
-  });
+    // Citypulse, Chromium, tokens, shares, two meters and their readings, then the two alerts.
+    // = 2 * PAGE_MS + ALERT_MS
+  }, 90_000);
   afterAll(async () => {
     await browser?.close();
     await Promise.all(Object.values(meters ?? {}).map((m) => m.client.endAsync()));
@@ -118,6 +127,7 @@ describe('the console’s Shared view', () => {
 
   it('shows the receiving city each share marked with source city and agreement, only what it gives, read-only, and ends a revoked one', async () => {
     const context = await openContext(browser, DESKTOP);
+    context.setDefaultTimeout(PAGE_MS);
     const page = await context.newPage();
     const errors = pageErrors(page);
     await signIn(page, cp, { token: tokens.bjOperator, name: 'bo', hash: '#/shared' });
@@ -169,11 +179,16 @@ describe('the console’s Shared view', () => {
     expect(await alerts.locator('button').count()).toBe(0);
     await screenshot(page, 'console-shared');
 
-    // Revoked: the card says so within seconds, and its live table takes nothing more.
+    // Revoked: the card says so within seconds (the API ends the share's stream on the revocation's event; no poll),
+    // and its live table takes nothing more. 10 s: a loaded machine delays a message, not by a poll interval.
     expect((await cp.api('POST', `/shares/${rawShare}/revoke`, {}, tokens.tjAdmin)).status).toBe(200);
-    await page.locator(`section.shared[data-share-id="${rawShare}"][data-ended="revoked"]`).waitFor({ timeout: 3000 });
+    await page
+      .locator(`section.shared[data-share-id="${rawShare}"][data-ended="revoked"]`)
+      .waitFor({ timeout: 10_000 });
     expect(await raw.locator('.share-status').innerText()).toContain('revoked');
     expect(errors).toEqual([]);
     await context.close();
-  });
+    // The sign-in and about ten page waits (cards, charts, live rows, alerts, the revocation).
+    // = SIGN_IN_MS + 10 * PAGE_MS
+  }, 360_000);
 });

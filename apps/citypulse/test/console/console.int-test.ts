@@ -32,6 +32,17 @@ describe('the operator console', () => {
     return device;
   };
 
+  /**
+   * Waits sized for a loaded machine (the console soak runs these suites beside the ingest bench), and each test's
+   * timeout the sum of the waits it makes, so a slow step fails naming what it waited for. An alert: MQTT → ingest →
+   * rule evaluation → alert store → the page's event stream. A page element after an API answer: Playwright's
+   * default 30 s. Signing in (SIGN_IN_MS in the sums, 2 × PAGE_MS): the page, the form's POST and the navigation
+   * it shows. Each sum is written out as a number after its formula (prettier keeps a test's title on its line
+   * only then).
+   */
+  const ALERT_MS = 30_000;
+  const PAGE_MS = 30_000;
+
   beforeAll(async () => {
     cp = await TestCitypulse.start();
     browser = await launchChromium();
@@ -73,7 +84,7 @@ describe('the operator console', () => {
     );
 
     const row = page.locator('li.alert', { has: page.locator(`a.device-link:text-is("${device.id}")`) });
-    await row.waitFor({ timeout: 20_000 });
+    await row.waitFor({ timeout: ALERT_MS });
     expect(await page.evaluate(() => (globalThis as any).loadedOnce)).toBe(true);
     expect(await row.getAttribute('data-state')).toBe('open');
     expect(await row.locator('.description').textContent()).toBe('CO₂ high <img src=x id=injected>');
@@ -110,7 +121,9 @@ describe('the operator console', () => {
     await page.locator(`li.alert[data-alert-id="${alertId}"]`).waitFor({ state: 'detached' });
     expect(errors).toEqual([]);
     await context.close();
-  });
+    // The sign-in, the live indicator, the alert, then five page waits (acknowledged, resolved, filters).
+    // = SIGN_IN_MS + PAGE_MS + ALERT_MS + 5 * PAGE_MS
+  }, 270_000);
 
   it('charts the device’s stored readings and lists its alert history', async () => {
     const device = await sensor('beijing');
@@ -125,7 +138,7 @@ describe('the operator console', () => {
     await waitFor(
       async () => (await cp.api('GET', `/alerts?deviceId=${device.id}`)).body.items,
       (items: any[]) => items.length === 1,
-      { what: 'the alert', timeoutMs: 20_000 },
+      { what: 'the alert', timeoutMs: ALERT_MS },
     );
     const from = new Date(now - 15 * 60_000).toISOString();
     const history = await waitFor(
@@ -137,7 +150,7 @@ describe('the operator console', () => {
           )
         ).body,
       (body: any) => body?.series?.[0]?.points?.filter((p: any) => p.mean !== null).length === 10,
-      { what: 'ten stored co2 points', timeoutMs: 20_000 },
+      { what: 'ten stored co2 points', timeoutMs: ALERT_MS },
     );
 
     const context = await openContext(browser, DESKTOP);
@@ -172,7 +185,9 @@ describe('the operator console', () => {
     await screenshot(page, 'device-page-desktop');
     expect(errors).toEqual([]);
     await context.close();
-  });
+    // The alert and the stored points, the sign-in, then five page waits (charts, two ranges, the history).
+    // = 2 * ALERT_MS + SIGN_IN_MS + 5 * PAGE_MS
+  }, 270_000);
 
   it('shows per-city online and offline counts that match the API, and fits a phone screen', async () => {
     const online = await Promise.all([sensor('shijiazhuang'), sensor('shijiazhuang')]);
@@ -187,7 +202,7 @@ describe('the operator console', () => {
     await waitFor(
       async () => (await cp.api('GET', `/alerts?deviceId=${online[0].id}`)).body.items,
       (items: any[]) => items.length === 1,
-      { what: 'the alert', timeoutMs: 20_000 },
+      { what: 'the alert', timeoutMs: ALERT_MS },
     );
     const apiCounts = async () =>
       (await cp.api('GET', '/presence/counts')).body as Record<string, { online: number; offline: number }>;
@@ -215,7 +230,7 @@ describe('the operator console', () => {
       const both = await waitFor(
         async () => ({ page: await shown(), api: await apiCounts() }),
         ({ page, api }) => JSON.stringify(page) === JSON.stringify(pick(api)),
-        { what: 'the page showing the API’s counts' },
+        { what: 'the page showing the API’s counts', timeoutMs: PAGE_MS },
       );
       expect(both.page).toEqual(pick(both.api));
       expect(both.page.shijiazhuang).toEqual({ online: 2, offline: 1 });
@@ -227,7 +242,10 @@ describe('the operator console', () => {
       if (label === 'phone') await checkPhoneViews(page, online[0].id);
       await context.close();
     }
-  });
+    // The alert; per viewport the sign-in and three page waits (cities, counts, alerting list); the phone's three
+    // views.
+    // = ALERT_MS + 2 * (SIGN_IN_MS + 3 * PAGE_MS) + 3 * PAGE_MS
+  }, 420_000);
 
   it('serves its page under a strict CSP, and signing in and out sets and clears the HttpOnly /queues cookie', async () => {
     const page = await fetch(consoleUrl(cp));
@@ -267,7 +285,9 @@ describe('the operator console', () => {
     expect(await context.cookies()).toEqual([]);
     expect(await tab.evaluate(() => (globalThis as any).sessionStorage.getItem('citypulse.token'))).toBeNull();
     await context.close();
-  });
+    // Two page loads with a form each, a sign-in, the log-out.
+    // = 2 * SIGN_IN_MS + SIGN_IN_MS + PAGE_MS
+  }, 210_000);
 
   it('signs an operator token in to a read-only queue view, and back out to the login when the token is revoked', async () => {
     const name = uniqueName('op-');
@@ -282,7 +302,8 @@ describe('the operator console', () => {
     await page.locator('form.login').waitFor();
     expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('citypulse.token'))).toBeNull();
     await context.close();
-  });
+    // = SIGN_IN_MS + 3 * PAGE_MS
+  }, 150_000);
 
   it('lists the certificates expiring within 30 days, soonest first, in the Certificates view', async () => {
     const pki = await TestPki.create();
@@ -306,7 +327,9 @@ describe('the operator console', () => {
     } finally {
       await pki.remove();
     }
-  });
+    // openssl for the CA and the certificate, the sign-in and the row.
+    // = PAGE_MS + SIGN_IN_MS + PAGE_MS
+  }, 120_000);
 
   const pick = (counts: Record<string, { online: number; offline: number }>) =>
     Object.fromEntries(Object.entries(counts).map(([city, c]) => [city, { online: c.online, offline: c.offline }]));
