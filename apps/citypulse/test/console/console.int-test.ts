@@ -167,6 +167,10 @@ describe('the operator console', () => {
     expect(await page.locator('.charts p.resolution').textContent()).toBe(
       'mean, min and max every 30s, from raw readings',
     );
+    // That line spans the grid above the charts, rather than taking a chart's cell beside the first one.
+    const line = (await page.locator('.charts p.resolution').boundingBox())!;
+    const firstChart = (await page.locator('.charts figure.chart').first().boundingBox())!;
+    expect(line.y + line.height).toBeLessThanOrEqual(firstChart.y);
     await page.locator('.ranges button[data-range="7d"]').click();
     await page
       .locator('.charts[data-range="7d"] p.resolution[data-resolution="1h"]', {
