@@ -10,11 +10,11 @@
  *   (text plain_text ≤ 75, url ≤ 3000), .../block-kit/composition-objects#text, ≤ 50 blocks per message; mrkdwn
  *   and the message `text` escape `&`, `<` and `>` (https://api.slack.com/reference/surfaces/formatting#escaping),
  *   `<url|label>` being a link.
- * - Microsoft Teams: https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using
- *   (`{type: "message", attachments: [{contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null,
- *   content: AdaptiveCard}]}`, messages ≤ 28 KB) and the Adaptive Card schema (https://adaptivecards.io/explorer/:
- *   TextBlock.text, FactSet.facts[].title/value, Action.OpenUrl.url required; colors and weights enumerated; Teams
- *   renders card versions up to 1.5).
+ * - Microsoft Teams (learn.microsoft.com, "Create an Incoming Webhook" / connectors-using): the envelope
+ *   `{type: "message", attachments: [{contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null,
+ *   content: card}]}`, messages ≤ 28 KB; the Adaptive Card schema (https://adaptivecards.io/explorer/): TextBlock.text,
+ *   FactSet.facts[].title/value, Action.OpenUrl.url required; colors and weights enumerated; Teams renders card
+ *   versions up to 1.5.
  * - Mattermost: https://developers.mattermost.com/integrate/webhooks/incoming/ (text, channel, username, icon_url,
  *   icon_emoji, attachments, type, props, priority; text required without attachments) and
  *   https://developers.mattermost.com/integrate/reference/message-attachments/ (fallback required; color a hex code
