@@ -19,7 +19,7 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: aliases,
   transform,
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/scripts/jest/environment.js',
 };
 
 /** @type {import('jest').Config} */
