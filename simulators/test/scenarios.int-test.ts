@@ -65,8 +65,8 @@ describe('each scenario through the real pipeline', () => {
         (ids) => scenario.raises.every((id) => ids.has(id)),
         { timeoutMs: 20_000, what: `${name} to raise ${scenario.raises.join(', ') || 'nothing'}` },
       );
-      // Give a stray alert the time to show up.
-      if (scenario.raises.length === 0) await new Promise((r) => setTimeout(r, 1500));
+      // Every reading of the replay through rule evaluation: a stray alert would be in the store by now.
+      await cp.rulesCaughtUp();
       for (const ruleId of thresholdRules(await alertsOf(cp, prefix)))
         expect([...scenario.raises, ...scenario.mayRaise]).toContain(ruleId);
     },

@@ -1,6 +1,9 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { AppConfig } from '@citypulse/config';
-import { testConfig, flushPrefix } from '@citypulse/testing';
+import { QUEUES } from '@citypulse/contracts';
+import { readHandoffDepth } from '@citypulse/handoff';
+import { connectRedis, openQueue } from '@citypulse/redis';
+import { testConfig, flushPrefix, waitFor } from '@citypulse/testing';
 import { InfluxQueryClient } from '@citypulse/storage';
 import type { Logger } from '@citypulse/observability';
 import { startCitypulse, type AppName, type Citypulse } from '../src/run-apps.js';
@@ -80,6 +83,33 @@ export class TestCitypulse {
     });
     (client.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     return client;
+  }
+
+  /**
+   * Resolves once every reading PUBACKed so far has been through rule evaluation: the hand-off streams
+   * hold no entry (ingest acknowledges a batch only after it queued the batch's rule-evaluation jobs)
+   * and the rule-evaluation queue has no job waiting, running or retrying. What those readings raise
+   * is in the alert store by then, so a test can check that something did NOT happen without waiting
+   * a fixed time for it.
+   */
+  async rulesCaughtUp(timeoutMs = 30_000): Promise<void> {
+    const redis = connectRedis(this.config, 'test-caught-up');
+    const queue = openQueue(this.config, QUEUES.ruleEvaluation);
+    try {
+      await waitFor(
+        async () => {
+          const depth = await readHandoffDepth(redis, this.config.redis.prefix, this.config.handoff.partitions);
+          if (depth.entries > 0) return { handoffEntries: depth.entries };
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+          return { handoffEntries: 0, ruleJobs: Object.values(counts).reduce((a, b) => a + b, 0) };
+        },
+        (s) => s.handoffEntries === 0 && s.ruleJobs === 0,
+        { timeoutMs, what: 'the hand-off and rule evaluation to catch up' },
+      );
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
   }
 
   async stop(): Promise<void> {
