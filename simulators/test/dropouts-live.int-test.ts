@@ -14,15 +14,16 @@ const SECOND = 1000;
 
 /**
  * Dropouts, live at 1×: silence is judged on the wall clock, so this scenario has to run in real
- * time. Readings every second and no-data rules shortened to 4 s (through PUT /rules, as an
- * operator would) make the building's uplink outage raise its deadman alerts within a 40 s run.
+ * time. Readings every half second, no-data rules shortened to 2 s (four intervals; through PUT
+ * /rules, as an operator would) and a deadman check every 500 ms make the building's uplink outage
+ * (the middle 24 % of the run, 5.8 s) raise its deadman alerts and resolve them within a 24 s run.
  */
 describe('dropouts, live', () => {
   let cp: TestCitypulse;
   let dir: Awaited<ReturnType<typeof scratchDir>>;
 
   beforeAll(async () => {
-    cp = await TestCitypulse.start({ CP_ALERT_DEADMAN_INTERVAL_MS: '1000' });
+    cp = await TestCitypulse.start({ CP_ALERT_DEADMAN_INTERVAL_MS: '500' });
     dir = await scratchDir();
   });
   afterAll(async () => {
@@ -34,7 +35,7 @@ describe('dropouts, live', () => {
     for (const type of ['env-sensor', 'hvac-unit', 'lift']) {
       const rule = {
         deviceType: type,
-        condition: { kind: 'deadman', afterSeconds: 4, when: 'no-data' },
+        condition: { kind: 'deadman', afterSeconds: 2, when: 'no-data' },
         forSeconds: 0,
         severity: 'warning',
         enabled: true,
@@ -42,13 +43,13 @@ describe('dropouts, live', () => {
       expect((await cp.api('PUT', `/rules/${type}.no-data`, rule)).status).toBe(200);
     }
     const prefix = 'dl';
-    const durationMs = 40 * SECOND;
+    const durationMs = 24 * SECOND;
     const options = {
       seed: 41,
       devices: 9,
       cities: ['beijing'],
       mix: parseMix('building=1'),
-      intervalS: 1,
+      intervalS: 0.5,
       prefix,
       startMs: liveStartMs(Date.now(), durationMs, 1),
       durationMs,
