@@ -9,6 +9,8 @@
  *   node scripts/build.mjs --quiet    the same, silent when nothing changed (what the commands use)
  *   node scripts/build.mjs --plain    compile into a plain dist/ folder (container images: nothing runs beside the
  * build)
+ *   node scripts/build.mjs --no-check emit without tsc's type check (npm test: `npm run typecheck` has just checked
+ * the same sources, tests included)
  *
  * All output goes to stderr. Builds are kept by content; `rm -rf .builds dist` starts over.
  */
@@ -26,7 +28,9 @@ const DEFAULT_ESTIMATE_MS = 60_000;
 
 let options;
 try {
-  options = parseArgs({ options: { quiet: { type: 'boolean' }, plain: { type: 'boolean' } } }).values;
+  options = parseArgs({
+    options: { quiet: { type: 'boolean' }, plain: { type: 'boolean' }, 'no-check': { type: 'boolean' } },
+  }).values;
 } catch (err) {
   console.error(`error: ${err.message}`);
   process.exit(2);
@@ -37,7 +41,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
 const compile = async (outDir) => {
   const progress = buildProgress(lastBuildMs(root) ?? DEFAULT_ESTIMATE_MS);
   try {
-    await compileProject(root, outDir, progress.phase);
+    await compileProject(root, outDir, progress.phase, { check: !options['no-check'] });
     progress.done();
   } catch (err) {
     progress.fail();

@@ -25,7 +25,9 @@ npm run --silent typecheck
 echo "== import cycles"
 npm run --silent check:cycles
 echo "== build (fault tests run apps as real processes from dist/)"
-npm run --silent build
+# Without tsc's type check: the typecheck just above checked the same sources (tests included), and
+# the emitted JavaScript is the same either way.
+npm run --silent build -- --no-check
 echo "== lint"
 lint_status=0
 wait "$lint_pid" || lint_status=$?

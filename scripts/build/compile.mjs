@@ -5,12 +5,19 @@ import { join, relative } from 'node:path';
 /**
  * The project's compile steps, into `outDir` (a fresh folder): tsc (type-checks and emits),
  * tsc-alias (turns `@citypulse/*` imports into relative ones), then the console's static files.
- * `onPhase` names each step for the progress display.
+ * `onPhase` names each step for the progress display. `check: false` emits without the type check (tsc --noCheck:
+ * the same output, about half the time), for a caller that has just type-checked the same sources.
  */
-export async function compileProject(root, outDir, onPhase) {
+export async function compileProject(root, outDir, onPhase, { check = true } = {}) {
   const out = relative(root, outDir);
   onPhase('compiling TypeScript');
-  await run(root, 'tsc', 'node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json', '--outDir', out]);
+  await run(root, 'tsc', 'node_modules/typescript/bin/tsc', [
+    '-p',
+    'tsconfig.build.json',
+    '--outDir',
+    out,
+    ...(check ? [] : ['--noCheck']),
+  ]);
   onPhase('resolving @citypulse imports');
   await run(root, 'tsc-alias', 'node_modules/tsc-alias/dist/bin/index.js', [
     '-p',
