@@ -102,20 +102,26 @@ describe('npm run sim / bench, as typed', () => {
   });
 
   it('says a missing file or a bad argument in one line, exit 1 or 2', async () => {
-    expect(await npm('sim', 'replay', 'missing.ndjson.gz')).toEqual({
+    // Four commands, each a process of its own, all at once.
+    const [missing, missingRules, bad, unknown] = await Promise.all([
+      npm('sim', 'replay', 'missing.ndjson.gz'),
+      npm('sim', 'backtest', 'small.ndjson.gz', '--rules', 'missing.json'),
+      npm('sim', 'replay', 'small.ndjson.gz', '--timestamps', 'sometimes'),
+      npm('sim', 'frobnicate'),
+    ]);
+    expect(missing).toEqual({
       code: 1,
       stdout: '',
       stderr: 'error: missing.ndjson.gz: no such file or directory\n',
     });
-    expect(await npm('sim', 'backtest', 'small.ndjson.gz', '--rules', 'missing.json')).toEqual({
+    expect(missingRules).toEqual({
       code: 1,
       stdout: '',
       stderr: 'error: missing.json: no such file or directory\n',
     });
-    const bad = await npm('sim', 'replay', 'small.ndjson.gz', '--timestamps', 'sometimes');
     expect(bad).toMatchObject({ code: 2, stdout: '' });
     expect(bad.stderr).toMatch(/^error: --timestamps sometimes: keep .* \(npm run sim -- help\)\n$/);
-    expect(await npm('sim', 'frobnicate')).toEqual({
+    expect(unknown).toEqual({
       code: 2,
       stdout: '',
       stderr: 'error: unknown command frobnicate (npm run sim -- help lists them)\n',

@@ -144,13 +144,16 @@ describe('npm run sim', () => {
       '--start',
       '2025-07-01T00:00:00Z',
     ];
-    await sim('record', '--out', join(dir.path, 'a.ndjson.gz'), ...args);
-    await sim('record', '--out', join(dir.path, 'b.ndjson.gz'), ...args);
+    // Two processes at once: neither depends on the other, or on who runs first.
+    await Promise.all([
+      sim('record', '--out', join(dir.path, 'a.ndjson.gz'), ...args),
+      sim('record', '--out', join(dir.path, 'b.ndjson.gz'), ...args),
+    ]);
     expect(await captureSha256(join(dir.path, 'a.ndjson.gz'))).toBe(await captureSha256(join(dir.path, 'b.ndjson.gz')));
   });
 
   it('refuses bad options with exit code 2 and a message naming the option', async () => {
-    for (const [args, message] of [
+    const cases = [
       [['run', '--speed', 'warp'], /--speed warp/],
       [['record', '--out', '/dev/null', '--scenario', 'meteor'], /--scenario meteor: one of normal, heatwave/],
       [
@@ -160,8 +163,12 @@ describe('npm run sim', () => {
       [['record', '--out', '/dev/null', '--cities', 'gotham'], /--cities: unknown city gotham/],
       [['replay'], /which capture/],
       [['record', '--bogus'], /Unknown option '--bogus'/],
-    ] as Array<[string[], RegExp]>) {
-      await expect(sim(...args)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(message) });
-    }
+    ] as Array<[string[], RegExp]>;
+    // Each a process of its own, all at once.
+    await Promise.all(
+      cases.map(([args, message]) =>
+        expect(sim(...args)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(message) }),
+      ),
+    );
   });
 });
