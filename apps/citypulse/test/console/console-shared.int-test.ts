@@ -142,7 +142,8 @@ describe('the console’s Shared view', () => {
     expect(await raw.locator('.shared-chart').innerText()).toContain(`tianjin · ${rawShare}`);
     // Live readings arrive in the table, each marked; tj-airport's and other fields never do.
     await publish('port', { active_power: 321, voltage: 234 });
-    await raw.locator('table.shared-live tbody tr', { hasText: '321' }).waitFor();
+    // Matched in the value cell: the share id in every row's source cell may contain "321" too.
+    await raw.locator('table.shared-live tbody tr td.value', { hasText: /^\s*321\b/ }).waitFor();
     const live = await raw
       .locator('table.shared-live tbody tr')
       .evaluateAll((rows) => rows.map((row: any) => [row.dataset.sourceCity, row.dataset.share, row.innerText]));
