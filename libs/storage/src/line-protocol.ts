@@ -152,13 +152,31 @@ export function seriesKey(s: SeriesTags): string {
  */
 export type StoredFieldVisitor = (name: string, value: FieldValue, written: string) => void;
 
+/**
+ * Escaped field keys with their `=`, by key. Every stored reading names its fields again, but a
+ * deployment has few field names (its device types'), so each is escaped once, not per reading.
+ * Bounded: emptied when full, should some caller pass arbitrary keys.
+ */
+const fieldKeyPrefixes = new Map<string, string>();
+const MAX_CACHED_FIELD_KEYS = 4096;
+
+function fieldKeyPrefix(key: string): string {
+  let prefix = fieldKeyPrefixes.get(key);
+  if (prefix === undefined) {
+    if (fieldKeyPrefixes.size >= MAX_CACHED_FIELD_KEYS) fieldKeyPrefixes.clear();
+    prefix = escapeTag(key) + '=';
+    fieldKeyPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
 /** The field set of a line, or '' when no value is storable. */
 export function fieldSet(values: Readonly<Record<string, FieldValue>>, visit?: StoredFieldVisitor): string {
   let fields = '';
   for (const key in values) {
     const value = formatFieldValue(values[key]);
     if (value === undefined) continue;
-    fields += (fields === '' ? '' : ',') + escapeTag(key) + '=' + value;
+    fields += (fields === '' ? '' : ',') + fieldKeyPrefix(key) + value;
     visit?.(key, values[key], value);
   }
   return fields;
