@@ -3,7 +3,7 @@
  * Writes scripts/jest/durations.json, the test files' run times the jest sequencer orders by on a
  * machine without jest's cache (scripts/jest/sequencer.js), from a full run's JSON report:
  *
- *   npm run jest -- --ci --maxWorkers=2 --json --outputFile=/tmp/jest.json
+ *   npm run jest -- --ci --maxWorkers=3 --json --outputFile=/tmp/jest.json
  *   node scripts/jest/durations.mjs /tmp/jest.json           write the table, print the 20 longest
  *   node scripts/jest/durations.mjs /tmp/jest.json <dir>     the same, for a report of a run in another checkout
  *
