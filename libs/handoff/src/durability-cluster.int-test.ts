@@ -75,7 +75,9 @@ describe('hand-off durability on a Redis Cluster with replicas', () => {
       partitions: PARTITIONS,
       maxEntryReadings: 100,
       maxBacklogReadings: 1e6,
-      confirmWrite: replicaWait(redis, { replicas: 1, timeoutMs: 300, onTimeout: (n) => timeouts.push(n) }),
+      // 3 s: the frozen replica's partitions wait this long once; a live replica answers in ms, but on a
+      // busy machine (2 cores, suites in parallel) 300 ms was once too short for it (issue 18.8).
+      confirmWrite: replicaWait(redis, { replicas: 1, timeoutMs: 3000, onTimeout: (n) => timeouts.push(n) }),
     });
     // A device for every partition, and the master holding each partition's stream.
     const deviceOf = new Map<number, string>();
