@@ -27,9 +27,7 @@ export interface HandoffProducerOptions {
   confirmWrite?: (key: string) => Promise<void>;
 }
 
-interface PendingAppend {
-  /** The publish until its flush encodes it; then dropped (see `write`). */
-  publish?: HandoffPublish;
+interface PendingAppend extends HandoffPublish {
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -71,7 +69,7 @@ export class HandoffProducer {
     if (lines.length === 0) return Promise.resolve();
     const partition = partitionOf(deviceId, this.options.partitions);
     return new Promise((resolve, reject) => {
-      const item: PendingAppend = { publish: { lines, companion }, resolve, reject };
+      const item: PendingAppend = { lines, companion, resolve, reject };
       const queued = this.pending.get(partition);
       if (queued) queued.push(item);
       else this.pending.set(partition, [item]);
@@ -112,17 +110,9 @@ export class HandoffProducer {
 
   /** One partition's share of a flush, in one script call. Returns the partition's new backlog. */
   private async write(partition: number, items: PendingAppend[]): Promise<number> {
-    const publishes: HandoffPublish[] = [];
-    for (const item of items) {
-      publishes.push(item.publish!);
-      // Released once encoded: a publish's lines and its companion (whose closure holds the parsed
-      // readings) would otherwise live until Redis answers, long enough under load to survive a
-      // young-generation GC and be copied, then promoted — most of the broker's GC time.
-      item.publish = undefined;
-    }
     const args: Array<string | number> = [];
     // An empty companion stands for none (the script then writes no companion field).
-    for (const entry of encodeEntries(publishes, this.options.maxEntryReadings))
+    for (const entry of encodeEntries(items, this.options.maxEntryReadings))
       args.push(entry.n, entry.lp, entry.companion ?? '');
     const { stream, backlog } = this.keys[partition];
     return Number(await this.appendScript([stream, backlog], args));

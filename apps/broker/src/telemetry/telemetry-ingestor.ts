@@ -52,9 +52,7 @@ export class TelemetryIngestor {
       await sleep(rate.holdMs);
     }
     const { lines, ruleFeed } = toHandoffPublish(session, accepted, this.deps.clock);
-    // Counted before the wait, so nothing of the publish but its count stays alive across it.
-    const stored = lines.length;
     await this.deps.handoff.append(session.device.id, lines, ruleFeed);
-    this.deps.metrics.readingsAccepted.inc(stored);
+    this.deps.metrics.readingsAccepted.inc(lines.length);
   }
 }
