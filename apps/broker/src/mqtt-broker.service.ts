@@ -41,6 +41,7 @@ import { attachDeviceDelivery } from './delivery/device-delivery.js';
 import { createBrokerCluster, type BrokerCluster } from './cluster/broker-cluster.js';
 import { assertAedesInternals } from './aedes/assert-internals.js';
 import { MqttListeners, type ListenerKind } from './transport/mqtt-listeners.js';
+import { ReadAdmission } from './transport/read-admission.js';
 import { TlsCredentials } from './transport/tls-credentials.js';
 import { CertificateLogin } from './hooks/certificate-login.js';
 import { DeviceCertificateStore } from '@citypulse/certificates';
@@ -120,7 +121,10 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       new CityBudgetStore(this.handoffRedis, config.redis.prefix),
       logger,
     );
+    // Parsed readings are few and short-lived, whatever the devices have in flight (transport/read-admission.ts).
+    const admission = new ReadAdmission(config.mqtt.maxParsedReadings, () => metrics.mqttReadPauses.inc());
     const telemetry = new TelemetryIngestor({
+      admission,
       handoff,
       rejections,
       clock: new ReceiveClock(),
@@ -245,7 +249,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       logger,
     });
 
-    this.listeners = await MqttListeners.start({ broker, config, tls: this.tls, metrics, logger });
+    this.listeners = await MqttListeners.start({ broker, config, tls: this.tls, metrics, logger, admission });
     logger.info({ port: this.port, host: config.mqtt.host, cluster: config.mqtt.cluster }, 'MQTT broker listening');
   }
 

@@ -22,8 +22,9 @@ export interface AppConfig {
   /** How long raw readings and their rollups are kept (CP_RETENTION_*). */
   retention: RetentionConfig;
   /**
-   * maxPacketBytes: larger packets close the connection unread; connectTimeoutMs: time allowed from
-   * TCP connect to CONNECT; maxKeepaliveS: the keep-alive held to for 0 and longer asks; cluster:
+   * maxPacketBytes: larger packets close the connection unread; maxParsedReadings: readings held parsed
+   * before hand-off, all connections together (more wait unparsed in their sockets); connectTimeoutMs: time allowed
+   * from TCP connect to CONNECT; maxKeepaliveS: the keep-alive held to for 0 and longer asks; cluster:
    * `redis` when brokers share their MQTT state through Redis (at redisUrl: CP_MQTT_REDIS_URL, else
    * CP_REDIS_URL); transport: TLS, WebSocket and WSS listeners beside (or instead of) plain TCP.
    */
@@ -31,6 +32,7 @@ export interface AppConfig {
     host: string;
     port: number;
     maxPacketBytes: number;
+    maxParsedReadings: number;
     connectTimeoutMs: number;
     maxKeepaliveS: number;
     cluster: 'none' | 'redis';

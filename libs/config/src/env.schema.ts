@@ -170,6 +170,18 @@ export class EnvSchema {
   CP_MQTT_MAX_PACKET_BYTES = 262_144;
 
   /**
+   * Most telemetry readings the broker holds parsed and not yet handed off, all connections
+   * together; while it holds that many, a connection's next bytes wait unparsed in its socket
+   * (TCP back-pressure) until readings are handed off. Keeps in-flight readings few and
+   * short-lived, which is what keeps the broker's garbage collection cheap under load.
+   * @defaultValue 1000
+   */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CP_MQTT_MAX_PARSED_READINGS = 1000;
+
+  /**
    * A connection that has not completed its CONNECT within this time is closed (slow or half-open clients).
    * @defaultValue 10000
    */

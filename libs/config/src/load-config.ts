@@ -96,6 +96,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       host: e.CP_MQTT_HOST,
       port: e.CP_MQTT_PORT,
       maxPacketBytes: e.CP_MQTT_MAX_PACKET_BYTES,
+      maxParsedReadings: e.CP_MQTT_MAX_PARSED_READINGS,
       connectTimeoutMs: e.CP_MQTT_CONNECT_TIMEOUT_MS,
       maxKeepaliveS: e.CP_MQTT_MAX_KEEPALIVE_S,
       cluster: e.CP_MQTT_CLUSTER,

@@ -167,6 +167,11 @@ export class Metrics {
     labelNames: ['by'],
     registers: [this.registry],
   });
+  readonly mqttReadPauses = new Counter({
+    name: 'citypulse_mqtt_read_pauses_total',
+    help: 'Times a connection’s next bytes waited unparsed: the broker held CP_MQTT_MAX_PARSED_READINGS readings',
+    registers: [this.registry],
+  });
   readonly cityRateLimited = new Counter({
     name: 'citypulse_city_rate_limited_readings_total',
     help: 'Readings over their city’s rate: held (PUBACK delayed) or shed (rejected with city_rate_limited)',

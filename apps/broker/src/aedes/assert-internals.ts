@@ -58,6 +58,8 @@ const REQUIRED: readonly RequiredInternal[] = [
     holds: (value) => value === null,
   },
   { name: 'client.deliverQoS', expected: 'a function', usedBy: 'puback tracker', holds: isFunction },
+  { name: 'client.pause', expected: 'a function', usedBy: 'read admission', holds: isFunction },
+  { name: 'client.resume', expected: 'a function', usedBy: 'read admission', holds: isFunction },
 ];
 
 /**

@@ -64,6 +64,10 @@ export interface ClientInternals {
   will: object | null | undefined;
   /** Sends one QoS > 0 packet to this client only, keeping a packet identifier the packet already has. */
   deliverQoS(packet: object, done: () => void): void;
+  /** Stops reading its connection: the next read waits, unparsed, until `resume` (lib/client.js). */
+  pause(): void;
+  /** Reads and parses its connection again, starting with whatever waited. */
+  resume(): void;
 }
 
 export function brokerInternals(broker: Aedes): BrokerInternals {

@@ -4,6 +4,7 @@ import type { Aedes } from 'aedes';
 import type { AppConfig } from '@citypulse/config';
 import type { Logger, Metrics } from '@citypulse/observability';
 import { serveConnection } from './serve-connection.js';
+import type { ReadAdmission } from './read-admission.js';
 import type { TlsCredentials } from './tls-credentials.js';
 import { followTlsCredentials, tlsServerOptions } from './tls-server.js';
 import { createWsListener } from './ws-listener.js';
@@ -17,6 +18,7 @@ export interface ListenerDeps {
   tls?: TlsCredentials;
   metrics: Metrics;
   logger: Logger;
+  admission: ReadAdmission;
 }
 
 /**
@@ -30,7 +32,7 @@ export class MqttListeners {
   static async start(deps: ListenerDeps): Promise<MqttListeners> {
     const { config, tls, logger } = deps;
     const { transport, host, maxPacketBytes, connectTimeoutMs } = config.mqtt;
-    const serve = serveConnection(deps.broker, maxPacketBytes, logger);
+    const serve = serveConnection(deps.broker, maxPacketBytes, deps.admission, logger);
     const servers = new Map<ListenerKind, Server>();
     // noDelay: Nagle would hold small PUBACKs back ~10 ms.
     if (transport.plain)
