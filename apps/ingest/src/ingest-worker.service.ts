@@ -18,16 +18,19 @@ import { INFLUX_WRITER } from './tokens.js';
  * reader. Up to CP_INGEST_CONCURRENCY batches are written at once, but each batch is passed to rule
  * evaluation only after the one read before it — and a partition is read by one process at a time,
  * its earlier owner's pending entries first — so a device's readings reach the rules in order with
- * any number of ingest processes. Rules are fed without waiting for the write (alert latency does
- * not include InfluxDB's); a batch is acknowledged once both are done, so a worker killed at any
- * step leaves its entries pending for the partition's next owner, and the identity fixed by the
- * broker makes the redo harmless.
+ * any number of ingest processes. Rules are fed each read round as it is read, without waiting
+ * for the linger that fills a write or for the write itself (alert latency includes neither); a
+ * batch is acknowledged once both are done, so a worker killed at any step leaves its entries
+ * pending for the partition's next owner, and the identity fixed by the broker makes the redo
+ * harmless (rules ignore a reading they have seen).
  */
 @Injectable()
 export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly stop = new AbortController();
   private readonly connections: RedisClient[] = [];
   private loop?: Promise<void>;
+  /** The last round's rule-feed enqueue, settled either way: the next one starts after it. */
+  private rulesFed: Promise<unknown> = Promise.resolve();
   private ruleFeed?: RuleFeed;
   private leases?: PartitionLeases;
   private logger: Logger;
@@ -104,13 +107,20 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     while (!this.stop.signal.aborted) {
       try {
         await pipeline.room();
-        const batch = await consumer.next();
+        // The rule feed travels beside the lines (written by the broker): the lines go to InfluxDB
+        // untouched. Rules get each read round at once, in read order, rather than after the linger
+        // that fills a large InfluxDB write: that linger is no part of an alert's latency.
+        const devices: PackedDeviceReadings[] = [];
+        const fed: Array<Promise<void>> = [];
+        const batch = await consumer.next((round) => {
+          const roundDevices = batchRuleFeed(round);
+          for (const device of roundDevices) devices.push(device);
+          fed.push(this.feedRules(roundDevices));
+        });
         if (!batch) continue;
-        // The rule feed travels beside the lines (written by the broker): the lines go to InfluxDB untouched.
-        const devices = batchRuleFeed(batch);
         pipeline.start({
           concurrent: () => this.write(batch, devices),
-          inOrder: () => this.ruleFeed!.enqueue(devices),
+          inOrder: async () => void (await Promise.all(fed)),
           finish: async () => void (await consumer.ack(batch)),
           settled: () => consumer.done(batch),
         });
@@ -121,6 +131,17 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       }
     }
     await pipeline.drain();
+  }
+
+  /**
+   * Queues a round's rule-evaluation jobs after every round read before it (RuleFeed's calls must
+   * not overlap, and a device's readings reach the rules in order). One failed round fails its own
+   * batch (left pending, redone later), not the rounds after it.
+   */
+  private feedRules(devices: PackedDeviceReadings[]): Promise<void> {
+    const fed = this.rulesFed.then(() => this.ruleFeed!.enqueue(devices));
+    this.rulesFed = fed.catch(() => undefined);
+    return fed;
   }
 
   private async write(batch: HandoffBatch, devices: PackedDeviceReadings[]): Promise<void> {

@@ -21,6 +21,9 @@ export interface HandoffBatch {
   entries: HandoffEntryContent[];
 }
 
+/** One read round of a batch: its lines and their entries, as in the batch. */
+export type HandoffRound = Pick<HandoffBatch, 'lines' | 'entries'>;
+
 /** What one stream entry holds besides its lines. */
 export interface HandoffEntryContent {
   /** How many of the batch's `lines` (the next ones) are this entry's. */
@@ -142,9 +145,13 @@ export class HandoffConsumer {
     await Promise.all([...this.outstanding.values()].map((o) => o.settled));
   }
 
-  /** The next batch from the partitions held, or null after an idle pause when there is nothing. */
-  async next(): Promise<HandoffBatch | null> {
-    const reading = this.readBatch().catch(async (err: Error) => {
+  /**
+   * The next batch from the partitions held, or null after an idle pause when there is nothing.
+   * `onRound` is told of each read round of the batch as it is read, before the linger goes on
+   * (what needs the readings soon takes them from there; what wants them in bulk takes the batch).
+   */
+  async next(onRound?: (round: HandoffRound) => void): Promise<HandoffBatch | null> {
+    const reading = this.readBatch(onRound).catch(async (err: Error) => {
       // A stream and its group gone (a Redis without persistence restarted): make them again, then fail this read.
       if (String(err.message).includes('NOGROUP')) await this.ensureGroups();
       throw err;
@@ -185,7 +192,7 @@ export class HandoffConsumer {
     return acknowledged.reduce((a, b) => a + b, 0);
   }
 
-  private async readBatch(): Promise<HandoffBatch | null> {
+  private async readBatch(onRound?: (round: HandoffRound) => void): Promise<HandoffBatch | null> {
     let round = await this.readRound();
     if (round.lines.length === 0 && round.segments.every((s) => s.ids.length === 0)) {
       this.idleMs = Math.min(Math.max(2, this.idleMs * 2), this.scaledToShare(this.options.idlePollMs ?? 100));
@@ -196,6 +203,7 @@ export class HandoffConsumer {
     // long idle pause (cheap at rest) does not add to the worst-case delay of the first readings.
     const waitedMs = this.idleMs;
     this.idleMs = 0;
+    if (round.entries.length > 0) onRound?.(round);
     const { targetLines = 0 } = this.options;
     const deadline = Date.now() + Math.max(0, this.scaledToShare(this.options.lingerMs ?? 0) - waitedMs);
     let batch: HandoffBatch = round;
@@ -212,6 +220,7 @@ export class HandoffConsumer {
         pauseMs *= 2;
       }
       round = await this.readRound();
+      if (round.entries.length > 0) onRound?.(round);
       batch = merge(batch, round);
     }
     return { segments: batch.segments, lines: batch.lines, entries: batch.entries };

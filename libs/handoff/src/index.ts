@@ -3,6 +3,7 @@ export {
   HandoffConsumer,
   type HandoffConsumerOptions,
   type HandoffBatch,
+  type HandoffRound,
   type HandoffEntryContent,
   type HandoffSegment,
 } from './consumer.js';
