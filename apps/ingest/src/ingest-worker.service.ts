@@ -9,6 +9,7 @@ import type { ResilientWriter } from '@citypulse/storage';
 import { OrderedPipeline } from './ordered-pipeline.js';
 import { RuleFeed } from './rule-feed.js';
 import { batchRuleFeed } from './batch-rule-feed.js';
+import { RuleFeedWindow } from './rule-feed-window.js';
 import { INFLUX_WRITER } from './tokens.js';
 
 /**
@@ -18,8 +19,8 @@ import { INFLUX_WRITER } from './tokens.js';
  * reader. Up to CP_INGEST_CONCURRENCY batches are written at once, but each batch is passed to rule
  * evaluation only after the one read before it — and a partition is read by one process at a time,
  * its earlier owner's pending entries first — so a device's readings reach the rules in order with
- * any number of ingest processes. Rules are fed each read round as it is read, without waiting
- * for the linger that fills a write or for the write itself (alert latency includes neither); a
+ * any number of ingest processes. Rules are fed the read rounds within CP_INGEST_RULE_FEED_MS, without
+ * waiting for the linger that fills a write or for the write itself (alert latency includes neither); a
  * batch is acknowledged once both are done, so a worker killed at any step leaves its entries
  * pending for the partition's next owner, and the identity fixed by the broker makes the redo
  * harmless (rules ignore a reading they have seen).
@@ -108,15 +109,21 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       try {
         await pipeline.room();
         // The rule feed travels beside the lines (written by the broker): the lines go to InfluxDB
-        // untouched. Rules get each read round at once, in read order, rather than after the linger
-        // that fills a large InfluxDB write: that linger is no part of an alert's latency.
+        // untouched. Rules get the read rounds, in read order, within CP_INGEST_RULE_FEED_MS rather
+        // than after the linger that fills a large InfluxDB write: that linger is no part of an
+        // alert's latency.
         const devices: PackedDeviceReadings[] = [];
         const fed: Array<Promise<void>> = [];
+        const window = new RuleFeedWindow(
+          { maxWaitMs: this.config.ingest.ruleFeedMs, maxReadings: this.config.ingest.maxBatchLines },
+          (gathered) => fed.push(this.feedRules(gathered)),
+        );
         const batch = await consumer.next((round) => {
           const roundDevices = batchRuleFeed(round);
           for (const device of roundDevices) devices.push(device);
-          fed.push(this.feedRules(roundDevices));
+          window.add(roundDevices);
         });
+        window.flush();
         if (!batch) continue;
         pipeline.start({
           concurrent: () => this.write(batch, devices),

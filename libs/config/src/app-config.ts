@@ -67,7 +67,7 @@ export interface AppConfig {
     waitReplicas: number;
     waitTimeoutMs: number;
   };
-  ingest: { maxBatchLines: number; lingerMs: number; maxLingerMs: number; concurrency: number };
+  ingest: { maxBatchLines: number; lingerMs: number; maxLingerMs: number; ruleFeedMs: number; concurrency: number };
   alerts: { allowedLatenessMs: number; deadmanIntervalMs: number; renotifyCheckMs: number };
   /**
    * Cluster indicators: the definitions file ('' none), how often they are computed, how long a window waits for late

@@ -366,6 +366,17 @@ export class EnvSchema {
   CP_INGEST_MAX_LINGER_MS = 1000;
 
   /**
+   * Rules are not held to the linger above: the readings read from the hand-off go to rule
+   * evaluation at most this long after the first of them was read (or as soon as a write's worth of
+   * lines, CP_INGEST_MAX_BATCH_LINES, waits). Read rounds within it share rule jobs, so a device's
+   * readings are evaluated together: each job loads and saves a device's rule state once. @defaultValue 100
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  CP_INGEST_RULE_FEED_MS = 100;
+
+  /**
    * Hand-off batches in flight per ingest worker: written to InfluxDB at once, yet passed to rule evaluation in the
    * order read (one reader per partition). @defaultValue 2
    */

@@ -126,6 +126,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       maxBatchLines: e.CP_INGEST_MAX_BATCH_LINES,
       lingerMs: e.CP_INGEST_LINGER_MS,
       maxLingerMs: Math.max(e.CP_INGEST_LINGER_MS, e.CP_INGEST_MAX_LINGER_MS),
+      ruleFeedMs: e.CP_INGEST_RULE_FEED_MS,
       concurrency: e.CP_INGEST_CONCURRENCY,
     },
     alerts: {
