@@ -10,7 +10,9 @@ describe('ReadAdmission', () => {
     release();
     release();
     expect(admission.full).toBe(false);
-    expect(admission.heldReadings).toBe(9);
+    // Released once: 9 still held, so one more fills it again.
+    admission.hold(1);
+    expect(admission.full).toBe(true);
   });
 
   it('resumes waiting connections in the order they came, only while there is room', () => {

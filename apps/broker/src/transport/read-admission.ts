@@ -30,11 +30,6 @@ export class ReadAdmission {
     return this.held >= this.maxReadings;
   }
 
-  /** The readings being worked on now, all connections together. */
-  get heldReadings(): number {
-    return this.held;
-  }
-
   /** Counts `readings` as held until the returned release is called (again: no effect). */
   hold(readings: number): () => void {
     this.held += readings;

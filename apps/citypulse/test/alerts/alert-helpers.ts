@@ -25,6 +25,19 @@ export async function connectedSensor(cp: TestCitypulse, city = 'beijing'): Prom
   };
 }
 
+/** The CO2 rule most alert tests use: above 1000 ppm raises a warning for one device, below 800 clears it. */
+export function co2HighRule(deviceId: string): Record<string, unknown> {
+  return {
+    id: `co2-${deviceId}`,
+    key: 'env-sensor.co2-high',
+    deviceType: 'env-sensor',
+    scope: { deviceId },
+    field: 'co2',
+    condition: { kind: 'above', threshold: 1000, clearBelow: 800 },
+    severity: 'warning',
+  };
+}
+
 /** A device-scoped rule through the API (it must be accepted). */
 export async function createRule(cp: TestCitypulse, rule: Record<string, unknown>): Promise<void> {
   const { status, body } = await cp.api('POST', '/rules', rule);

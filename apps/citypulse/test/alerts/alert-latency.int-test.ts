@@ -1,6 +1,6 @@
 import { waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
-import { connectedSensor, createRule, waitForAlerts } from './alert-helpers.js';
+import { co2HighRule, connectedSensor, createRule, waitForAlerts } from './alert-helpers.js';
 
 /**
  * Ingest lingers to fill large InfluxDB writes (CP_INGEST_LINGER_MS), but rules get each reading as
@@ -19,15 +19,7 @@ describe('alert latency and the ingest linger', () => {
 
   it('raises the alert long before the lingering write stores the reading that breached', async () => {
     const device = await connectedSensor(cp, 'tianjin');
-    await createRule(cp, {
-      id: `co2-${device.id}`,
-      key: 'env-sensor.co2-high',
-      deviceType: 'env-sensor',
-      scope: { deviceId: device.id },
-      field: 'co2',
-      condition: { kind: 'above', threshold: 1000, clearBelow: 800 },
-      severity: 'warning',
-    });
+    await createRule(cp, co2HighRule(device.id));
     const stored = () => cp.influx.query(`SELECT co2 FROM building WHERE device_id = '${device.id}'`);
 
     const sentAt = Date.now();

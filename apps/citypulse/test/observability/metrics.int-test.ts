@@ -1,7 +1,7 @@
 import { deviceTopic, QUEUES } from '@citypulse/contracts';
 import { waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
-import { connectedSensor, createRule, waitForAlerts, type TestDevice } from '../alerts/alert-helpers.js';
+import { co2HighRule, connectedSensor, createRule, waitForAlerts, type TestDevice } from '../alerts/alert-helpers.js';
 import { scrape, type Scrape } from './scrape.js';
 
 /**
@@ -78,15 +78,7 @@ describe('GET /metrics', () => {
 
   it('reports alerts by state from the alert store', async () => {
     const [device] = devices;
-    await createRule(cp, {
-      id: `co2-${device.id}`,
-      key: 'env-sensor.co2-high',
-      deviceType: 'env-sensor',
-      scope: { deviceId: device.id },
-      field: 'co2',
-      condition: { kind: 'above', threshold: 1000, clearBelow: 800 },
-      severity: 'warning',
-    });
+    await createRule(cp, co2HighRule(device.id));
     const t0 = Date.now() - 3000;
     await device.client.publishAsync(
       deviceTopic(device.id, 'telemetry'),
