@@ -10,6 +10,7 @@ import { ApiTokenStore, DeviceRegistry, PresenceStore, ShareStore } from '@cityp
 import { AuditLog } from '@citypulse/alert-store';
 import { DeadLetterStore } from '@citypulse/rejections';
 import { Metrics, type Logger } from '@citypulse/observability';
+import { quietedDebugNamespaces } from './aedes/quiet-mqtt-packet-debug.js';
 import { createAuthenticate } from './hooks/authenticate.js';
 import { createPreConnect } from './hooks/pre-connect.js';
 import { ConnectWills } from './hooks/will-policy.js';
@@ -250,7 +251,12 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
     });
 
     this.listeners = await MqttListeners.start({ broker, config, tls: this.tls, metrics, logger, admission });
-    logger.info({ port: this.port, host: config.mqtt.host, cluster: config.mqtt.cluster }, 'MQTT broker listening');
+    // Whether mqtt-packet's per-packet debug calls are silenced (they are when the process entry loaded it).
+    const mqttPacketDebug = quietedDebugNamespaces().length > 0 ? 'silenced' : 'as loaded';
+    logger.info(
+      { port: this.port, host: config.mqtt.host, cluster: config.mqtt.cluster, mqttPacketDebug },
+      'MQTT broker listening',
+    );
   }
 
   /** Client certificates are read on the TLS and WSS listeners (the same device CAs for both). */
