@@ -1,7 +1,7 @@
 import type { Client } from 'aedes';
 import type { DeviceRecord } from '@citypulse/registry';
 import type { DeviceTypeDefinition } from '@citypulse/devices';
-import { ruleFeedDeviceText } from '@citypulse/contracts';
+import { RuleFeedHead, ruleFeedDeviceText } from '@citypulse/contracts';
 import { seriesKey } from '@citypulse/storage';
 
 /** What the broker knows about an authenticated connection, resolved once at CONNECT. */
@@ -10,8 +10,8 @@ export interface DeviceSession {
   type: DeviceTypeDefinition;
   /** Measurement and tags (the registry's city, site, type) of its points, escaped once per session. */
   seriesKey: string;
-  /** The device part (id, type, city, site) of its rule feed in the hand-off, encoded once per session. */
-  ruleFeedDevice: string;
+  /** The device part (id, type, city, site) and field names of its rule feed in the hand-off, encoded once. */
+  ruleFeed: RuleFeedHead;
 }
 
 export function createSession(device: DeviceRecord, type: DeviceTypeDefinition): DeviceSession {
@@ -20,7 +20,7 @@ export function createSession(device: DeviceRecord, type: DeviceTypeDefinition):
     device,
     type,
     seriesKey: seriesKey({ measurement: type.measurement, ...tags }),
-    ruleFeedDevice: ruleFeedDeviceText(tags),
+    ruleFeed: new RuleFeedHead(ruleFeedDeviceText(tags)),
   };
 }
 

@@ -1,4 +1,11 @@
-import { decodeRuleFeed, encodeRuleFeed, mergeByDevice, ruleFeedDeviceText } from './rule-feed-text.js';
+import {
+  RuleFeedHead,
+  decodeRuleFeed,
+  encodeRuleFeed,
+  joinRuleFeed,
+  mergeByDevice,
+  ruleFeedDeviceText,
+} from './rule-feed-text.js';
 import type { PackedDeviceReadings } from './rule-job.js';
 
 const meter = { deviceId: 'm-1', deviceType: 'electricity-meter', city: 'tianjin', site: 'tj "1"' };
@@ -19,6 +26,25 @@ describe('rule feed text', () => {
     expect(text).not.toContain('\n');
     expect(text).not.toContain('deviceId');
     expect(decodeRuleFeed(text)).toEqual({ ...meter, fields: ['voltage', 'online', 'mode'], rows });
+  });
+
+  it('writes the same text from a device session’s kept head, whose fields follow each publish’s', () => {
+    const head = new RuleFeedHead(ruleFeedDeviceText(meter));
+    const publishes: Array<Pick<PackedDeviceReadings, 'fields' | 'rows'>> = [
+      { fields: ['voltage', 'current'], rows: [[1, 230, 5]] },
+      { fields: ['voltage', 'current'], rows: [[2, 231, 6]] },
+      { fields: ['current', 'voltage'], rows: [[3, 7, 232]] },
+      { fields: ['voltage'], rows: [[4, 233]] },
+      { fields: ['voltage', 'current'], rows: [[5, 234, 8]] },
+    ];
+    for (const publish of publishes) {
+      const text = joinRuleFeed(
+        head.for([...publish.fields]),
+        publish.rows.map((row) => JSON.stringify(row)),
+      );
+      expect(text).toBe(encodeRuleFeed(ruleFeedDeviceText(meter), publish));
+      expect(decodeRuleFeed(text)).toEqual({ ...meter, ...publish });
+    }
   });
 
   it('merges parts into one group per device, rows in order, devices in order of first appearance', () => {

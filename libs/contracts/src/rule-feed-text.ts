@@ -23,15 +23,45 @@ export function ruleFeedDeviceText(device: DeviceRef): string {
 /** One device's packed readings as one line of text (JSON holds no raw line break). */
 export function encodeRuleFeed(deviceText: string, readings: Pick<PackedDeviceReadings, 'fields' | 'rows'>): string {
   return joinRuleFeed(
-    deviceText,
-    readings.fields,
+    feedHeadText(deviceText, readings.fields),
     readings.rows.map((row) => JSON.stringify(row)),
   );
 }
 
-/** The same text from rows each already written as a JSON array (`[ms, value of fields[0], …]`). */
-export function joinRuleFeed(deviceText: string, fields: readonly string[], rowTexts: readonly string[]): string {
-  return `[${deviceText},${JSON.stringify(fields)},[${rowTexts.join(',')}]]`;
+/**
+ * The same text from its head (`RuleFeedHead.for`) and rows each already written as a JSON array
+ * (`[ms, value of fields[0], …]`).
+ */
+export function joinRuleFeed(headText: string, rowTexts: readonly string[]): string {
+  return headText + rowTexts.join(',') + ']]';
+}
+
+/**
+ * The start of one device's feed texts, its device part and field names, kept for the device's
+ * session: a device names the same fields in the same order publish after publish, so they are
+ * encoded once instead of for every publish (most publishes carry one reading, whose feed text is
+ * then mostly this head).
+ */
+export class RuleFeedHead {
+  private fields: readonly string[] = [];
+  private text: string;
+
+  constructor(readonly deviceText: string) {
+    this.text = feedHeadText(deviceText, this.fields);
+  }
+
+  /** The head for rows of these fields. */
+  for(fields: readonly string[]): string {
+    if (!sameFields(fields, this.fields)) {
+      this.fields = [...fields];
+      this.text = feedHeadText(this.deviceText, this.fields);
+    }
+    return this.text;
+  }
+}
+
+function feedHeadText(deviceText: string, fields: readonly string[]): string {
+  return `[${deviceText},${JSON.stringify(fields)},[`;
 }
 
 export function decodeRuleFeed(text: string): PackedDeviceReadings {

@@ -3,6 +3,7 @@ import {
   escapeMeasurement,
   escapeTag,
   formatFieldValue,
+  formatNumber,
   quoteFieldString,
   toLine,
   toLineProtocol,
@@ -134,6 +135,48 @@ describe('formatFieldValue', () => {
     expect(formatFieldValue('x')).toBe('"x"');
     expect(formatFieldValue(NaN)).toBeUndefined();
     expect(formatFieldValue(null as unknown as number)).toBeUndefined();
+  });
+});
+
+describe('formatNumber', () => {
+  const random = (() => {
+    let x = 2463534242;
+    return () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 4294967296;
+    };
+  })();
+
+  it('writes what String(n) writes: values with up to three decimals (its fast path) and every other', () => {
+    const values = [
+      0,
+      -0,
+      0.1,
+      0.2,
+      0.3,
+      0.1 + 0.2,
+      -0.5,
+      0.001,
+      -0.001,
+      0.0005,
+      999_999.999,
+      -999_999.999,
+      1e6,
+      2 ** 31,
+    ];
+    for (let i = 0; i < 20_000; i++) {
+      const n = (random() - 0.5) * 2e6 * 10 ** -Math.floor(random() * 8);
+      values.push(n, Math.round(n), ...[0, 1, 2, 3, 4].map((digits) => Number(n.toFixed(digits))));
+    }
+    for (let k = -1_000_000; k <= 1_000_000; k += 7) values.push(k / 1000);
+    for (const n of values) if (formatNumber(n) !== String(n)) expect([n, formatNumber(n)]).toEqual([n, String(n)]);
+  });
+
+  it('writes exponent forms as String does and has no text for NaN and the infinities', () => {
+    expect([1e21, 5e-7, -1.5e-10].map(formatNumber)).toEqual(['1e+21', '5e-7', '-1.5e-10']);
+    expect([NaN, Infinity, -Infinity].map(formatNumber)).toEqual([undefined, undefined, undefined]);
   });
 });
 

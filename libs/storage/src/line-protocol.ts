@@ -110,8 +110,7 @@ export function quoteFieldString(s: string): string {
 export function formatFieldValue(v: FieldValue): string | undefined {
   switch (typeof v) {
     case 'number':
-      // String(n) yields the shortest round-tripping decimal; exponent forms (1e+21, 5e-7) parse as floats.
-      return Number.isFinite(v) ? String(v) : undefined;
+      return formatNumber(v);
     case 'boolean':
       return v ? 'true' : 'false';
     case 'string':
@@ -119,6 +118,32 @@ export function formatFieldValue(v: FieldValue): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A number as the shortest decimal that reads back as the same double (what `String(n)` writes,
+ * exponent forms such as 1e+21 and 5e-7 included: InfluxDB and JSON parse them as floats), or
+ * undefined for NaN and ±Infinity. Sensor values mostly carry at most three decimals; those are
+ * written from their integer thousandths, which costs a third of `String(n)`'s shortest-digits
+ * search (the broker formats every value of every reading). That text is the same as
+ * `String(n)`'s: k/1000 is the double nearest to the decimal k·10⁻³, so the decimal reads back as
+ * n, and no shorter one can (doubles below 10⁶ lie far closer together than 0.001).
+ */
+export function formatNumber(n: number): string | undefined {
+  if (n > -1e6 && n < 1e6) {
+    const thousandths = Math.round(n * 1000);
+    if (thousandths / 1000 === n) {
+      const abs = thousandths < 0 ? -thousandths : thousandths;
+      const whole = (abs / 1000) | 0;
+      const text = (thousandths < 0 ? '-' : '') + whole;
+      const fraction = abs - whole * 1000;
+      if (fraction === 0) return text;
+      if (fraction % 100 === 0) return text + '.' + fraction / 100;
+      if (fraction % 10 === 0) return text + (fraction < 100 ? '.0' : '.') + fraction / 10;
+      return text + (fraction < 10 ? '.00' : fraction < 100 ? '.0' : '.') + fraction;
+    }
+  }
+  return Number.isFinite(n) ? String(n) : undefined;
 }
 
 /** The tags a point is identified by (besides measurement and time). */

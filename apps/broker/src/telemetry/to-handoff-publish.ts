@@ -55,8 +55,8 @@ export function toHandoffPublish(
   }
   const ruleFeed: Companion = (from, to) =>
     regular
-      ? joinRuleFeed(session.ruleFeedDevice, fields, from === 0 && to === rows.length ? rows : rows.slice(from, to))
-      : encodeRuleFeed(session.ruleFeedDevice, packReadings(unpackedReadings(rows, stored, from, to)));
+      ? joinRuleFeed(session.ruleFeed.for(fields), from === 0 && to === rows.length ? rows : rows.slice(from, to))
+      : encodeRuleFeed(session.ruleFeed.deviceText, packReadings(unpackedReadings(rows, stored, from, to)));
   return { lines, ruleFeed };
 }
 
