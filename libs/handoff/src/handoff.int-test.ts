@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { testConfig, flushPrefix, uniqueName, waitFor } from '@citypulse/testing';
 import { HandoffProducer } from './producer.js';
@@ -117,6 +118,35 @@ describe('durable hand-off through partitioned Redis streams', () => {
       readings: 0,
     });
     await leases.stop();
+  });
+
+  it('on a single Redis, writes a flush’s appends to every partition in one script call', async () => {
+    const prefix = newPrefix();
+    const redis = connection();
+    const producer = new HandoffProducer(redis, {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 3,
+      maxBacklogReadings: 1e6,
+    });
+    const calls = jest.spyOn(redis, 'evalsha');
+    // Appends made in one turn (one flush), to every partition, several entries each.
+    await Promise.all(Array.from({ length: 70 }, (_, i) => producer.append(device(i), [line(device(i), i)])));
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(calls.mock.calls[0][1]).toBe(2 * PARTITIONS);
+    expect(producer.lastKnownBacklog).toBe(70);
+    for (let p = 0; p < PARTITIONS; p++) {
+      const { stream, backlog } = handoffKeys(prefix, p);
+      const entries = await redis.xrange(stream, '-', '+');
+      const lines = entries.flatMap(([, fields]) => fields[3].split('\n'));
+      const expected = Array.from({ length: 70 }, (_, i) => i).filter((i) => partitionOf(device(i), PARTITIONS) === p);
+      expect(lines).toEqual(expected.map((i) => line(device(i), i)));
+      expect(entries.map(([, fields]) => Number(fields[1]))).toEqual(
+        Array.from({ length: Math.ceil(expected.length / 3) }, (_, e) => Math.min(3, expected.length - 3 * e)),
+      );
+      expect(Number(await redis.get(backlog))).toBe(expected.length);
+    }
+    calls.mockRestore();
   });
 
   it('carries each publish’s companion text beside its lines, and reads an entry without one (an older broker’s) as lines only', async () => {

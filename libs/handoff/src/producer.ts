@@ -35,9 +35,11 @@ interface PendingAppend extends HandoffPublish {
 /**
  * Durable hand-off of accepted readings: `append` resolves only after the readings are in their
  * partition's Redis stream, and the broker sends PUBACK only then. Appends made while one flush
- * is being scheduled are coalesced (micro-batching): one script call per partition touched, each
- * adding that partition's entries and counting them in one step; the calls of one flush go out
- * together (ioredis auto-pipelining, per node on a cluster), so the cost per reading stays small.
+ * is being scheduled are coalesced (micro-batching): on a single Redis one script call adds every
+ * partition's entries and counts them; on a Redis Cluster one call per partition touched (the
+ * slot of its keys), the calls of one flush going out together (ioredis auto-pipelining, per
+ * node). Under single-reading load a flush holds a few readings per partition, and each call
+ * costs the broker a command and Redis a script run whatever it carries.
  */
 export class HandoffProducer {
   private readonly keys;
@@ -83,14 +85,16 @@ export class HandoffProducer {
 
   private async flush(): Promise<void> {
     this.flushScheduled = false;
-    const batch = this.pending;
+    const shares = [...this.pending];
     this.pending = new Map();
+    // On a cluster, one call per partition: a node that fails fails only the appends it holds.
+    const calls = this.redis.isCluster ? shares.map((share) => [share]) : [shares];
     const written: PendingAppend[] = [];
     await Promise.all(
-      [...batch].map(async ([partition, items]) => {
+      calls.map(async (call) => {
+        const items = call.flatMap(([, partitionItems]) => partitionItems);
         try {
-          this.backlog.update(partition, await this.write(partition, items));
-          await this.options.confirmWrite?.(this.keys[partition].stream);
+          await this.write(call);
           written.push(...items);
         } catch (err) {
           for (const item of items) item.reject(err as Error);
@@ -108,14 +112,21 @@ export class HandoffProducer {
     }
   }
 
-  /** One partition's share of a flush, in one script call. Returns the partition's new backlog. */
-  private async write(partition: number, items: PendingAppend[]): Promise<number> {
+  /** Partitions' shares of a flush in one script call; notes each partition's new backlog. */
+  private async write(shares: ReadonlyArray<[partition: number, items: PendingAppend[]]>): Promise<void> {
+    const keys: string[] = [];
     const args: Array<string | number> = [];
-    // An empty companion stands for none (the script then writes no companion field).
-    for (const entry of encodeEntries(items, this.options.maxEntryReadings))
-      args.push(entry.n, entry.lp, entry.companion ?? '');
-    const { stream, backlog } = this.keys[partition];
-    return Number(await this.appendScript([stream, backlog], args));
+    for (const [partition, items] of shares) {
+      keys.push(this.keys[partition].stream, this.keys[partition].backlog);
+      const entries = encodeEntries(items, this.options.maxEntryReadings);
+      args.push(entries.length);
+      // An empty companion stands for none (the script then writes no companion field).
+      for (const entry of entries) args.push(entry.n, entry.lp, entry.companion ?? '');
+    }
+    const backlogs = (await this.appendScript(keys, args)) as number[];
+    shares.forEach(([partition], i) => this.backlog.update(partition, Number(backlogs[i])));
+    // On a single Redis any of the keys names the one connection; on a cluster, the call's node.
+    await this.options.confirmWrite?.(keys[0]);
   }
 
   /** Re-reads every partition's counter (one GET each, pipelined per node); one refresh at a time. */
