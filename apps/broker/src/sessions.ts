@@ -1,7 +1,7 @@
 import type { Client } from 'aedes';
 import type { DeviceRecord } from '@citypulse/registry';
 import type { DeviceTypeDefinition } from '@citypulse/devices';
-import { RuleFeedHead, ruleFeedDeviceText } from '@citypulse/contracts';
+import { RuleFeedHead, deviceTopic, ruleFeedDeviceText, type ParsedDeviceTopic } from '@citypulse/contracts';
 import { seriesKey } from '@citypulse/storage';
 
 /** What the broker knows about an authenticated connection, resolved once at CONNECT. */
@@ -12,6 +12,8 @@ export interface DeviceSession {
   seriesKey: string;
   /** The device part (id, type, city, site) and field names of its rule feed in the hand-off, encoded once. */
   ruleFeed: RuleFeedHead;
+  /** Its own telemetry topic, the topic of nearly every publish, already parsed. */
+  telemetryTopic: ParsedDeviceTopic & { name: string };
 }
 
 export function createSession(device: DeviceRecord, type: DeviceTypeDefinition): DeviceSession {
@@ -21,6 +23,7 @@ export function createSession(device: DeviceRecord, type: DeviceTypeDefinition):
     type,
     seriesKey: seriesKey({ measurement: type.measurement, ...tags }),
     ruleFeed: new RuleFeedHead(ruleFeedDeviceText(tags)),
+    telemetryTopic: { name: deviceTopic(device.id, 'telemetry'), deviceId: device.id, kind: 'telemetry' },
   };
 }
 

@@ -34,7 +34,8 @@ export function createAuthorizePublish(deps: AuthorizePublishDeps): NonNullable<
   const receivedElsewhere = deps.metrics.mqttMessagesReceived.labels('other');
   return (client, packet, callback) => {
     const session = deps.sessions.get(client);
-    const topic = parseDeviceTopic(packet.topic);
+    const topic =
+      packet.topic === session?.telemetryTopic.name ? session.telemetryTopic : parseDeviceTopic(packet.topic);
     (received.get(topic?.kind ?? '') ?? receivedElsewhere).inc();
     const refused =
       !session ||

@@ -59,6 +59,16 @@ describe.each(REDIS_FLAVOURS)('CityBudgetStore on $name', (flavour) => {
     expect(accepted).toBeLessThanOrEqual(100 * (1 + elapsedS) + 2 * 5);
   });
 
+  it('decides without Redis while the city has readings in hand, and only then', async () => {
+    const limiter = new CityRateLimiter({ readingsPerS: 1000, overrides: {}, maxHoldMs: 0, blockMs: 10 }, store);
+    // Nothing in hand yet: the publish must wait for a block.
+    expect(limiter.decideNow('inhand', 1)).toBeUndefined();
+    expect(await limiter.take('inhand', 1)).toEqual({ kind: 'now' });
+    // A block of 10: the other 9 are decided on the spot, the 11th needs Redis again.
+    for (let i = 0; i < 9; i++) expect(limiter.decideNow('inhand', 1)).toEqual({ kind: 'now' });
+    expect(limiter.decideNow('inhand', 1)).toBeUndefined();
+  });
+
   it('sheds none of many publishes waiting for blocks at once while the city has budget left', async () => {
     // Blocks of one reading, 60 publishes at once: they wait together and ask for what they all need.
     const limiter = new CityRateLimiter({ readingsPerS: 100, overrides: {}, maxHoldMs: 1000, blockMs: 10 }, store);

@@ -16,6 +16,7 @@ export interface CityRateSettings {
 }
 
 /** The bucket's capacity: one second of the city's rate. */
+const NOW: RateDecision = { kind: 'now' };
 const BURST_MS = 1000;
 /** A block that takes longer than this to arrive counts as Redis being unreachable. */
 const FETCH_TIMEOUT_MS = 500;
@@ -64,17 +65,29 @@ export class CityRateLimiter {
     return Object.hasOwn(this.settings.overrides, city) ? this.settings.overrides[city] : this.settings.readingsPerS;
   }
 
-  async take(city: string, readings: number): Promise<RateDecision> {
+  /**
+   * The decision for `readings` when it needs no answer from Redis — nearly always: a city spends
+   * from the blocks it has in hand — else undefined, and the caller awaits `take`. Every publish
+   * asks, so the common case costs no promise.
+   */
+  decideNow(city: string, readings: number): RateDecision | undefined {
     const rate = this.rateOf(city);
-    if (rate <= 0) return { kind: 'now' };
+    if (rate <= 0) return NOW;
     if (!this.store || this.now() < this.localUntilMs) return this.local.take(city, rate, readings, this.now());
     const budget = this.budgetOf(city, rate);
     const first = budget.spend(readings, this.now());
-    if (first.kind !== 'short') {
-      // While a request is under way, a reading spends without touching it.
-      if (!this.fetches.has(city) && budget.wantsMore(this.now())) void this.fetch(city, budget);
-      return first;
-    }
+    if (first.kind === 'short') return undefined;
+    // While a request is under way, a reading spends without touching it.
+    if (!this.fetches.has(city) && budget.wantsMore(this.now())) void this.fetch(city, budget);
+    return first;
+  }
+
+  /** The decision for `readings`, waiting for blocks from Redis when the city has none in hand. */
+  async take(city: string, readings: number): Promise<RateDecision> {
+    const now = this.decideNow(city, readings);
+    if (now) return now;
+    const rate = this.rateOf(city);
+    const budget = this.budgetOf(city, rate);
     // None in hand: wait for blocks. Every answer either grants at least one reading or says the
     // city is at its longest hold, so this ends; publishes waiting together ask for all they need.
     this.waiting.set(city, (this.waiting.get(city) ?? 0) + readings);

@@ -39,7 +39,10 @@ export class TelemetryIngestor {
       let rejected: Rejection[] = decoded.rejected;
       const city = session.device.city;
       const rate =
-        accepted.length > 0 ? await this.deps.cityRate.take(city, accepted.length) : ({ kind: 'now' } as const);
+        accepted.length > 0
+          ? (this.deps.cityRate.decideNow(city, accepted.length) ??
+            (await this.deps.cityRate.take(city, accepted.length)))
+          : ({ kind: 'now' } as const);
       if (rate.kind === 'shed') {
         this.deps.metrics.cityRateLimited.inc({ city, outcome: 'shed' }, accepted.length);
         const detail =
