@@ -74,6 +74,9 @@ export interface HandoffConsumerOptions {
 
 type StreamEntries = Array<[id: string, fields: string[] | null]>;
 
+/** One partition's share of a read round. */
+type ReadSegment = HandoffSegment & Pick<HandoffBatch, 'lines' | 'entries'>;
+
 interface Held {
   token: string;
   /** Taking a partition over: the XAUTOCLAIM cursor through what earlier owners left pending, until done. */
@@ -83,10 +86,10 @@ interface Held {
 
 /**
  * Reads the partitions this process holds a lease on (`assign`), each through the consumer group,
- * all in one read round (one script call per partition, pipelined per Redis node; no multi-stream
- * call, so it works on a Redis Cluster). A partition taken over hands out what its earlier owners
- * left pending before anything new, so a device's readings are read in stream order across a
- * hand-over. Every read and acknowledgement is fenced by the lease token: a process that lost a
+ * all in one read round (one script call for all of them on a single Redis; on a Redis Cluster one
+ * per partition, pipelined per node: no call there may span slots). A partition taken over hands
+ * out what its earlier owners left pending before anything new, so a device's readings are read in
+ * stream order across a hand-over. Every read and acknowledgement is fenced by the lease token: a process that lost a
  * lease cannot read or acknowledge that partition's entries any more.
  *
  * Entries stay pending until `ack`; because point identity was fixed by the broker, a redo is harmless.
@@ -210,14 +213,17 @@ export class HandoffConsumer {
     // While lingering, a round that left entries behind is followed at once; else the pause before
     // the next doubles (5, 10, 20… ms): a few rounds per batch instead of one every 5 ms, whose
     // cost was paid per process and per second, not per reading (two ingest processes polled twice
-    // as often for the same readings).
+    // as often for the same readings). On a single Redis a round is one call, and the pause stops
+    // doubling at LINGER_MAX_PAUSE_MS: a reading waits at most that long for the round that hands
+    // it to rules (onRound), where the doubling let it wait 80 ms in a 200 ms linger.
+    const maxPauseMs = this.redis.isCluster ? Infinity : LINGER_MAX_PAUSE_MS;
     let pauseMs = LINGER_FIRST_PAUSE_MS;
     while (batch.lines.length < targetLines) {
       if (!round.more) {
         const left = deadline - Date.now();
         if (left <= 0) break;
         await sleep(Math.min(pauseMs, left));
-        pauseMs *= 2;
+        pauseMs = Math.min(pauseMs * 2, maxPauseMs);
       }
       round = await this.readRound();
       if (round.entries.length > 0) onRound?.(round);
@@ -235,13 +241,24 @@ export class HandoffConsumer {
   }
 
   /**
-   * One read per partition held, all at once: pending entries of a take-over first, else new ones.
-   * `more`: some partition may hold more than this round took (a full read, or a take-over under way).
+   * One read of every partition held, all at once: pending entries of a take-over (or a due retry)
+   * partition by partition, new entries of the rest in one script call on a single Redis (one per
+   * partition on a cluster, their keys' slots). `more`: some partition may hold more than this
+   * round took (a full read, or a take-over under way).
    */
   private async readRound(): Promise<HandoffBatch & { more: boolean }> {
     const held = [...this.held];
     const count = Math.max(1, Math.ceil((this.options.entriesPerRead ?? 50) / Math.max(1, held.length)));
-    const segments = await Promise.all(held.map(([partition, state]) => this.readPartition(partition, state, count)));
+    const now = Date.now();
+    const claiming = held.filter(([, state]) => this.claimDue(state, now));
+    const reading = held.filter(([, state]) => !this.claimDue(state, now));
+    const readCalls = this.redis.isCluster ? reading.map((one) => [one]) : reading.length > 0 ? [reading] : [];
+    const segments = (
+      await Promise.all([
+        ...claiming.map(async ([partition, state]) => [await this.claimPartition(partition, state, count, now)]),
+        ...readCalls.map((partitions) => this.readNewEntries(partitions, count)),
+      ])
+    ).flat();
     const lines: string[] = [];
     const entries: HandoffEntryContent[] = [];
     const kept: HandoffSegment[] = [];
@@ -257,36 +274,47 @@ export class HandoffConsumer {
     return { segments: kept, lines, entries, more };
   }
 
-  private async readPartition(
+  /** A take-over still claiming what earlier owners left, or a look for long-failed entries due. */
+  private claimDue(state: Held, now: number): boolean {
+    return state.claimCursor !== null || now - state.lastRetryAt >= (this.options.retryIntervalMs ?? 5000);
+  }
+
+  private async claimPartition(
     partition: number,
     state: Held,
     count: number,
-  ): Promise<(HandoffSegment & Pick<HandoffBatch, 'lines' | 'entries'>) | null> {
+    now: number,
+  ): Promise<ReadSegment | null> {
     const { stream, lease } = this.keys[partition];
     const { token } = state;
-    let entries: StreamEntries;
-    const now = Date.now();
-    const retryDue = now - state.lastRetryAt >= (this.options.retryIntervalMs ?? 5000);
-    if (state.claimCursor !== null || retryDue) {
-      // A take-over claims everything pending (min idle 0); a retry only what failed long ago.
-      const taking = state.claimCursor !== null;
-      const minIdle = taking ? 0 : (this.options.retryIdleMs ?? 30_000);
-      const reply = await this.claim(
-        [stream, lease],
-        [token, INGEST_GROUP, this.options.consumerName, minIdle, state.claimCursor ?? '0-0', count],
-      );
-      if (reply === LOST) return this.lost(partition, token);
-      const [cursor, claimed] = reply as [string, StreamEntries];
-      if (taking) state.claimCursor = cursor === '0-0' ? null : cursor;
-      // A retry that found something looks again next round; else after the interval.
-      if (!taking) state.lastRetryAt = claimed.length > 0 ? 0 : now;
-      entries = claimed;
-    } else {
-      const reply = await this.readNew([stream, lease], [token, INGEST_GROUP, this.options.consumerName, count]);
-      if (reply === LOST) return this.lost(partition, token);
-      entries = reply as StreamEntries;
+    // A take-over claims everything pending (min idle 0); a retry only what failed long ago.
+    const taking = state.claimCursor !== null;
+    const minIdle = taking ? 0 : (this.options.retryIdleMs ?? 30_000);
+    const reply = await this.claim(
+      [stream, lease],
+      [token, INGEST_GROUP, this.options.consumerName, minIdle, state.claimCursor ?? '0-0', count],
+    );
+    if (reply === LOST) return this.lost(partition, token);
+    const [cursor, claimed] = reply as [string, StreamEntries];
+    if (taking) state.claimCursor = cursor === '0-0' ? null : cursor;
+    // A retry that found something looks again next round; else after the interval.
+    if (!taking) state.lastRetryAt = claimed.length > 0 ? 0 : now;
+    return { partition, token, ...toSegment(claimed) };
+  }
+
+  /** New entries of these partitions, in one script call. */
+  private async readNewEntries(partitions: Array<[number, Held]>, count: number): Promise<Array<ReadSegment | null>> {
+    const keys: string[] = [];
+    const args: Array<string | number> = [INGEST_GROUP, this.options.consumerName, count];
+    for (const [partition, { token }] of partitions) {
+      keys.push(this.keys[partition].stream, this.keys[partition].lease);
+      args.push(token);
     }
-    return { partition, token, ...toSegment(entries) };
+    const replies = (await this.readNew(keys, args)) as Array<StreamEntries | typeof LOST>;
+    return partitions.map(([partition, { token }], i) => {
+      const reply = replies[i];
+      return reply === LOST ? this.lost(partition, token) : { partition, token, ...toSegment(reply) };
+    });
   }
 
   private lost(partition: number, token: string): null {
@@ -344,5 +372,7 @@ function fieldsOf(flat: string[]): Partial<Record<string, string>> {
 
 /** The first pause of a linger; it doubles after each round that found the partitions caught up. */
 const LINGER_FIRST_PAUSE_MS = 5;
+/** The longest pause of a linger on a single Redis, where a read round is one script call. */
+const LINGER_MAX_PAUSE_MS = 20;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

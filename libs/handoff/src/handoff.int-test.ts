@@ -273,7 +273,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
     await leases.stop();
   });
 
-  it('lingers on a trickle with a few read rounds, not one every few milliseconds', async () => {
+  it('lingers on a trickle with read rounds at most 20 ms apart, each one call for every partition', async () => {
     const prefix = newPrefix();
     const producer = new HandoffProducer(connection(), {
       prefix,
@@ -281,27 +281,32 @@ describe('durable hand-off through partitioned Redis streams', () => {
       maxEntryReadings: 100,
       maxBacklogReadings: 1e6,
     });
-    // A read (or claim) script names its partition's stream and lease; the append names no lease.
-    // Counted as the consumer sends them: a MONITOR connection would see them too, but ioredis's monitor
-    // mode races its own MONITOR reply and fails on lines arriving in the same chunk.
+    // A read (or claim) script names streams and leases; the append names no lease. Counted as the
+    // consumer sends them: a MONITOR connection would see them too, but ioredis's monitor mode races
+    // its own MONITOR reply and fails on lines arriving in the same chunk.
     const keys = Array.from({ length: PARTITIONS }, (_, p) => handoffKeys(prefix, p));
     const consumerRedis = connection();
-    let reads = 0;
+    const reads: number[] = [];
     const send = consumerRedis.sendCommand.bind(consumerRedis);
     consumerRedis.sendCommand = (command, stream) => {
       const args = command.args.map(String);
-      if (/^eval/i.test(command.name) && keys.some((k) => args.includes(k.stream) && args.includes(k.lease))) reads++;
+      const partitions = keys.filter((k) => args.includes(k.stream) && args.includes(k.lease)).length;
+      if (/^eval/i.test(command.name) && partitions > 0) reads.push(partitions);
       return send(command, stream);
     };
     const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 1000, lingerMs: 1000 }, consumerRedis);
     expect(await consumer.next()).toBeNull();
-    reads = 0;
+    reads.length = 0;
     await producer.append(device(1), [line(device(1), 1)]);
+    const startedAt = Date.now();
     const batch = await consumer.next();
+    const lingeredMs = Date.now() - startedAt;
     expect(batch?.lines).toHaveLength(1);
-    // The pause doubles from 5 ms: about 9 rounds in a 1 s linger (polling every 5 ms made ~200).
-    expect(reads).toBeGreaterThan(0);
-    expect(reads / PARTITIONS).toBeLessThanOrEqual(12);
+    // Every round reads all partitions in one call; the pause doubles from 5 ms up to 20 ms: about
+    // 50 rounds in a 1 s linger (polling every 5 ms made ~200, one call per partition 800).
+    expect(reads.every((partitions) => partitions === PARTITIONS)).toBe(true);
+    expect(reads.length).toBeGreaterThanOrEqual(Math.floor(lingeredMs / 40));
+    expect(reads.length).toBeLessThanOrEqual(Math.ceil(lingeredMs / 20) + 5);
     await consumer.ack(batch!);
     consumer.done(batch!);
     await leases.stop();

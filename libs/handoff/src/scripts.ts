@@ -36,14 +36,24 @@ return backlogs`;
 export const LOST = 'LOST';
 
 /**
- * New entries for the lease holder only (KEYS: stream, lease; ARGV: token, group, consumer, count):
- * a process that lost its lease cannot take entries the new owner should read in order.
+ * New entries of one or more partitions, for the lease holder only (KEYS: stream1, lease1,
+ * stream2, …; ARGV: group, consumer, count, token1, token2, …): per partition, in KEYS order, its
+ * new entries, or LOST when the caller no longer holds its lease — a process that lost a lease
+ * cannot take entries the new owner should read in order. Several partitions per call on a single
+ * Redis (one read round, one call: cheap enough to make often while lingering, so rules see
+ * readings sooner); one on a cluster, whose partitions lie in different slots.
  */
 export const READ_NEW_LUA = `
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return '${LOST}' end
-local reply = redis.call('XREADGROUP', 'GROUP', ARGV[2], ARGV[3], 'COUNT', ARGV[4], 'STREAMS', KEYS[1], '>')
-if not reply then return {} end
-return reply[1][2]`;
+local out = {}
+for k = 1, #KEYS, 2 do
+  if redis.call('GET', KEYS[k + 1]) ~= ARGV[3 + (k + 1) / 2] then
+    out[#out + 1] = '${LOST}'
+  else
+    local reply = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[k], '>')
+    out[#out + 1] = reply and reply[1][2] or {}
+  end
+end
+return out`;
 
 /**
  * Pending entries taken over (KEYS: stream, lease; ARGV: token, group, consumer, min idle ms,
