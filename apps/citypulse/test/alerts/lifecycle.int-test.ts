@@ -1,7 +1,7 @@
 import { waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
 import { SseClient } from './sse-client.js';
-import { alertsOf, connectedSensor, createRule, historyKinds, waitForAlerts } from './alert-helpers.js';
+import { alertsOf, co2HighRule, connectedSensor, createRule, historyKinds, waitForAlerts } from './alert-helpers.js';
 
 /** The alert lifecycle end to end: MQTT → rule (managed through the API) → alert → operator → auto-resolve. */
 describe('the alert lifecycle', () => {
@@ -16,16 +16,7 @@ describe('the alert lifecycle', () => {
     await cp?.stop();
   });
 
-  const co2Rule = (deviceId: string, over: Record<string, unknown> = {}) => ({
-    id: `co2-${deviceId}`,
-    key: 'env-sensor.co2-high',
-    deviceType: 'env-sensor',
-    scope: { deviceId },
-    field: 'co2',
-    condition: { kind: 'above', threshold: 1000, clearBelow: 800 },
-    severity: 'warning',
-    ...over,
-  });
+  const co2Rule = (deviceId: string, over: Record<string, unknown> = {}) => ({ ...co2HighRule(deviceId), ...over });
 
   it('raises on a published breach, is acknowledged by an operator, and resolves itself only past the clear level', async () => {
     const device = await connectedSensor(cp, 'tianjin');

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { deviceTopic } from '@citypulse/contracts';
 import { TestPki, uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from '../harness.js';
-import { connectedSensor, createRule, type TestDevice } from '../alerts/alert-helpers.js';
+import { co2HighRule, connectedSensor, createRule, type TestDevice } from '../alerts/alert-helpers.js';
 import {
   DESKTOP,
   PHONE,
@@ -55,12 +55,7 @@ describe('the operator console', () => {
   });
 
   const co2Rule = (deviceId: string, description: string) => ({
-    id: `co2-${deviceId}`,
-    key: 'env-sensor.co2-high',
-    deviceType: 'env-sensor',
-    scope: { deviceId },
-    field: 'co2',
-    condition: { kind: 'above', threshold: 1000, clearBelow: 800 },
+    ...co2HighRule(deviceId),
     severity: 'critical',
     description,
   });
