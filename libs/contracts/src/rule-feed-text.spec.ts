@@ -66,6 +66,22 @@ describe('rule feed text', () => {
     ]);
   });
 
+  it('changes none of the parts it merges (the caller may still hold them)', () => {
+    const parts = [
+      part('m-1', ['voltage'], [[1, 230]]),
+      part('m-1', ['voltage'], [[2, 231]]),
+      part('m-1', ['current'], [[3, 5]]),
+    ];
+    const before = structuredClone(parts);
+    const [merged] = mergeByDevice(parts);
+    expect(merged.rows).toEqual([
+      [1, 230, null],
+      [2, 231, null],
+      [3, null, 5],
+    ]);
+    expect(parts).toEqual(before);
+  });
+
   it('lays a part with other fields onto the union of the fields, null where a reading lacks one', () => {
     const [merged] = mergeByDevice([
       part('m-1', ['voltage', 'current'], [[1, 230, 5]]),

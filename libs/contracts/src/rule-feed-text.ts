@@ -71,15 +71,26 @@ export function decodeRuleFeed(text: string): PackedDeviceReadings {
 
 /**
  * One group per device from parts in stream order (several publishes of a device in one batch),
- * each device's rows in order, devices in order of first appearance. Reuses (and extends) the first
- * part of each device; a later part with other fields is re-laid onto the union of the fields.
+ * each device's rows in order, devices in order of first appearance. A device's only part is
+ * returned as it is; parts merged go into a new group, so no part passed in is changed (the ingest
+ * worker keeps its parts for the store-delay histogram while the rule-feed window merges them). A
+ * later part with other fields is re-laid onto the union of the fields.
  */
 export function mergeByDevice(parts: readonly PackedDeviceReadings[]): PackedDeviceReadings[] {
   const byDevice = new Map<string, PackedDeviceReadings>();
+  const merges = new Set<PackedDeviceReadings>();
   for (const part of parts) {
-    const merged = byDevice.get(part.deviceId);
-    if (!merged) byDevice.set(part.deviceId, part);
-    else if (sameFields(merged.fields, part.fields)) for (const row of part.rows) merged.rows.push(row);
+    let merged = byDevice.get(part.deviceId);
+    if (!merged) {
+      byDevice.set(part.deviceId, part);
+      continue;
+    }
+    if (!merges.has(merged)) {
+      merged = { ...merged, fields: [...merged.fields], rows: [...merged.rows] };
+      merges.add(merged);
+      byDevice.set(part.deviceId, merged);
+    }
+    if (sameFields(merged.fields, part.fields)) for (const row of part.rows) merged.rows.push(row);
     else appendRelaid(merged, part);
   }
   return [...byDevice.values()];
@@ -98,8 +109,13 @@ function appendRelaid(merged: PackedDeviceReadings, part: PackedDeviceReadings):
     merged.fields.push(name);
     return merged.fields.length;
   });
-  // Earlier rows get null for the fields they lacked, so every row has a value per field.
-  for (const row of merged.rows) while (row.length <= merged.fields.length) row.push(null);
+  // Earlier rows get null for the fields they lacked, so every row has a value per field (copies:
+  // the rows are also their parts').
+  merged.rows = merged.rows.map((row) =>
+    row.length > merged.fields.length
+      ? row
+      : [...row, ...new Array<null>(merged.fields.length + 1 - row.length).fill(null)],
+  );
   for (const row of part.rows) {
     const relaid = new Array<FieldValue | null>(merged.fields.length + 1).fill(null);
     relaid[0] = row[0];

@@ -39,6 +39,7 @@ describe('GET /metrics', () => {
     const before = await metrics();
     const receivedBefore = before.value('citypulse_mqtt_messages_received_total', { kind: 'telemetry' }) ?? 0;
     const storedBefore = before.value('citypulse_readings_stored_total') ?? 0;
+    const delaysBefore = before.value('citypulse_reading_store_delay_seconds_count') ?? 0;
     const t0 = Date.now() - 5000;
     // QoS 1: resolves on PUBACK.
     for (let i = 0; i < 7; i++) await devices[i % 2].publish({ temperature: 20 + i }, t0 + i);
@@ -49,6 +50,8 @@ describe('GET /metrics', () => {
       what: 'seven readings stored',
     });
     expect(stored.value('citypulse_influx_write_batches_total')).toBeGreaterThan(0);
+    // Each stored reading's delay observed once, however its rounds were merged for rules.
+    expect(stored.value('citypulse_reading_store_delay_seconds_count')).toBe(delaysBefore + 7);
     expect(stored.value('citypulse_influx_write_seconds_count')).toBe(
       stored.value('citypulse_influx_write_batches_total'),
     );
