@@ -303,9 +303,10 @@ describe('durable hand-off through partitioned Redis streams', () => {
     const lingeredMs = Date.now() - startedAt;
     expect(batch?.lines).toHaveLength(1);
     // Every round reads all partitions in one call; the pause doubles from 5 ms up to 20 ms: about
-    // 50 rounds in a 1 s linger (polling every 5 ms made ~200, one call per partition 800).
+    // 50 rounds in a 1 s linger (polling every 5 ms made ~200, one call per partition 800; doubling
+    // without the cap ~9 — so at least 12, even with timers late by 60 ms on a busy machine).
     expect(reads.every((partitions) => partitions === PARTITIONS)).toBe(true);
-    expect(reads.length).toBeGreaterThanOrEqual(Math.floor(lingeredMs / 40));
+    expect(reads.length).toBeGreaterThanOrEqual(12);
     expect(reads.length).toBeLessThanOrEqual(Math.ceil(lingeredMs / 20) + 5);
     await consumer.ack(batch!);
     consumer.done(batch!);
