@@ -22,6 +22,7 @@ import { startServices } from '../common/services.js';
 import { prepareBenchTls } from '../common/bench-tls.js';
 import { runTlsPass } from './ingest-tls-pass.js';
 import { runDurabilityComparison } from './ingest-durability.js';
+import { runRounds, type IngestPass } from './ingest-rounds.js';
 
 /** `npm run bench -- ingest [options]`; resolves with the exit code. */
 export function runIngestBench(argv: string[]): Promise<number> {
@@ -30,6 +31,12 @@ export function runIngestBench(argv: string[]): Promise<number> {
 
 async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> {
   if (options.durability.length > 0) return runDurabilityComparison(options, cleanup);
+  if (options.repeat > 1) return runRounds(options, cleanup, ingestPass);
+  return (await ingestPass(options, cleanup)).code;
+}
+
+/** Ours, then the baselines beside it: one report, and the exit code (1 when a PUBACKed reading was lost). */
+const ingestPass: IngestPass = async (options, cleanup) => {
   const run = await startBenchRun({ ...options, prefixSuffix: '', databaseName: (stamp) => `bench_${stamp}` }, cleanup);
   const { startedAt, stamp, redisPrefix, outDir, token } = run;
   const database = run.database!;
@@ -174,16 +181,16 @@ async function bench(options: IngestOptions, cleanup: Cleanup): Promise<number> 
     console.error(
       `\n!!! ${tlsPass.tls.lost} readings PUBACKed over TLS are not in InfluxDB: acknowledged data was LOST !!!\n`,
     );
-    return 1;
+    return { code: 1, report, file };
   }
   if (report.results.lost > 0) {
     console.error(
       `\n!!! ${report.results.lost} PUBACKed readings are not in InfluxDB: acknowledged data was LOST !!!\n`,
     );
-    return 1;
+    return { code: 1, report, file };
   }
-  return drain.reachedAt === undefined ? 1 : 0;
-}
+  return { code: drain.reachedAt === undefined ? 1 : 0, report, file };
+};
 
 async function runBaselines(
   options: IngestOptions,

@@ -53,3 +53,19 @@ describe('ingest bench options: baselines', () => {
     expect(() => parse('--baseline-sub-qos', '2')).toThrow('--baseline-sub-qos must be an integer from 0 to 1, not 2');
   });
 });
+
+describe('ingest bench options: --repeat', () => {
+  it('is one pass by default, up to 20 rounds', () => {
+    expect(parse().repeat).toBe(1);
+    expect(parse('--repeat', '3').repeat).toBe(3);
+    expect(() => parse('--repeat', '0')).toThrow('--repeat must be an integer from 1 to 20, not 0');
+  });
+
+  it('is not combined with the comparisons that make passes of their own', () => {
+    expect(() => parse('--repeat', '2', '--tls')).toThrow('--repeat cannot be combined with --tls');
+    expect(() => parse('--repeat', '2', '--durability', 'always')).toThrow(
+      '--repeat cannot be combined with --durability',
+    );
+    expect(parse('--repeat', '2', '--no-baselines').baselines).toBe(false);
+  });
+});

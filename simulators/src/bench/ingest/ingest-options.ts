@@ -49,6 +49,8 @@ export interface IngestOptions {
    * (with a replica each).
    */
   durabilityRedis: DurabilityRedis;
+  /** Whole passes (ours, then the baselines), one after another; the summary gives each figure's median. */
+  repeat: number;
 }
 
 interface OptionSpec {
@@ -91,6 +93,13 @@ const SPECS: Record<string, OptionSpec> = {
     help: "QoS of the Mosquitto baseline's counting subscriber and of the plain bridge's subscriber (0 or 1)",
   },
   'ceiling-lines': { type: 'string', default: '300000', help: 'lines written for the InfluxDB ceiling' },
+  // The same commit measured ×0.88 and ×0.97 the plain bridge in two runs half an hour apart: one
+  // run's ratio is one sample; the median of rounds is a figure to compare.
+  repeat: {
+    type: 'string',
+    default: '1',
+    help: 'whole passes (ours, then its baselines) one after another; prints each round and the medians of the ratios',
+  },
   // The stack's ports (scripts/stack.sh) unless CP_REDIS_URL / CP_INFLUX_URL say otherwise.
   'redis-url': {
     type: 'string',
@@ -211,6 +220,7 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
     tls: Boolean(values.tls),
     durability: parseDurabilityLevels(String(values.durability), problems),
     durabilityRedis: values['durability-redis'] === 'cluster' ? 'cluster' : 'single',
+    repeat: int('repeat', 1, 20),
   };
   if (values['durability-redis'] !== 'single' && values['durability-redis'] !== 'cluster')
     problems.push(`--durability-redis must be single or cluster, not ${String(values['durability-redis'])}`);
@@ -218,6 +228,11 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
     // Those passes are other runs of their own (a second transport, a profile), not part of the comparison.
     for (const flag of ['tls', 'profile'] as const)
       if (values[flag]) problems.push(`--${flag} cannot be combined with --durability`);
+  }
+  if (parsed.repeat > 1) {
+    // Those are comparisons of their own, each pass already beside the others.
+    for (const flag of ['tls', 'durability'] as const)
+      if (values[flag]) problems.push(`--repeat cannot be combined with --${flag}`);
   }
   if (values.cluster !== 'none' && values.cluster !== 'redis')
     problems.push(`--cluster must be none or redis, not ${String(values.cluster)}`);

@@ -1,7 +1,8 @@
 import { meterPublishers } from '../common/meter-load.js';
 import { roleOf, scaleLayout } from './scale-layout.js';
 import { parseScaleOptions } from './scale-options.js';
-import { median, scaleVerdict, type ScaleResult } from './scale-report.js';
+import { median } from '../common/median.js';
+import { scaleVerdict, type ScaleResult } from './scale-report.js';
 
 function result(
   k: number,

@@ -1,4 +1,5 @@
 import type { GitInfo, MachineInfo } from '../common/run-context.js';
+import { median } from '../common/median.js';
 import type { CostRole, RoleFigures } from './cpu-cost.js';
 import type { RedisMode } from './scale-options.js';
 import type { ServiceRole } from './scale-layout.js';
@@ -125,13 +126,6 @@ const CHECKED: Array<{
     informative: true,
   })),
 ];
-
-/** The middle value (mean of the two middle ones for an even count). */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /**
  * Per Redis mode, every checked cost at each K against the smallest K: flat when it grew by at
