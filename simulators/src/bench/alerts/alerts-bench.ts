@@ -29,10 +29,20 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
     cleanup,
   );
   const { startedAt, stamp, redisPrefix, outDir, token } = run;
-  const env = {
-    ...serviceEnv({ ...options, redisPrefix, database: run.databaseName, token, passThrough: false }),
+  const env: Record<string, string> = {
+    // Like the ingest bench, the environment's other CP_* reach the service (e.g. CP_INGEST_RULE_FEED_MS), so
+    // a setting's effect on alert latency can be measured; the deadman interval is the bench's own.
+    ...serviceEnv({
+      ...options,
+      redisPrefix,
+      database: run.databaseName,
+      token,
+      passThrough: true,
+      alsoOwned: ['CP_ALERT_DEADMAN_INTERVAL_MS'],
+    }),
     CP_ALERT_DEADMAN_INTERVAL_MS: String(DEADMAN_INTERVAL_MS),
   };
+  const { CP_API_TOKEN: _secret, ...envShown } = env;
   log(`starting citypulse (Redis prefix ${redisPrefix})`);
   const services = await startServices(
     {
@@ -156,6 +166,7 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
       ...options,
       deadmanIntervalMs: DEADMAN_INTERVAL_MS,
       service: services.all.map((s) => `${s.name} (${s.apps})`),
+      serviceEnv: envShown,
     },
     results: {
       load: {
