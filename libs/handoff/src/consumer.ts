@@ -101,6 +101,8 @@ export class HandoffConsumer {
   private readonly outstanding = new Map<HandoffSegment[], { settled: Promise<void>; settle: () => void }>();
   private reading?: Promise<unknown>;
   private idleMs = 0;
+  /** Readings per entry in the last round that read any: what an entry weighs, to size the next read. */
+  private readingsPerEntry = 0;
   private readonly readNew;
   private readonly claim;
   private readonly ackScript;
@@ -248,7 +250,7 @@ export class HandoffConsumer {
    */
   private async readRound(): Promise<HandoffBatch & { more: boolean }> {
     const held = [...this.held];
-    const count = Math.max(1, Math.ceil((this.options.entriesPerRead ?? 50) / Math.max(1, held.length)));
+    const count = this.entriesPerPartition(held.length);
     const now = Date.now();
     const claiming = held.filter(([, state]) => this.claimDue(state, now));
     const reading = held.filter(([, state]) => !this.claimDue(state, now));
@@ -271,7 +273,28 @@ export class HandoffConsumer {
       kept.push({ partition: segment.partition, token: segment.token, ids: segment.ids, counts: segment.counts });
     }
     if (held.some(([partition]) => this.held.get(partition)?.claimCursor != null)) more = true;
+    const entriesRead = kept.reduce((n, segment) => n + segment.ids.length, 0);
+    if (entriesRead > 0) this.readingsPerEntry = lines.length / entriesRead;
     return { segments: kept, lines, entries, more };
+  }
+
+  /**
+   * Entries to take from each partition in one round: `entriesPerRead` over the partitions held, and
+   * no more than the batch's target lines at the entry size last seen. Redis builds a round's reply
+   * while every other command waits — the broker's appends, rule jobs — and entries grow with the
+   * load (a flush's readings per partition): 200 entries of ~75 readings made replies of ~5 MB and
+   * calls of 20 ms and more (139 ms seen) in ten-reading batches. A larger backlog is then read in
+   * more rounds, one after another (`more`), each short. Until an entry has been seen, one each.
+   */
+  private entriesPerPartition(partitions: number): number {
+    const spread = Math.max(1, partitions);
+    const byEntries = Math.ceil((this.options.entriesPerRead ?? 50) / spread);
+    const targetLines = this.options.targetLines ?? 0;
+    if (targetLines <= 0) return Math.max(1, byEntries);
+    // Nothing read yet (a start, perhaps over a backlog of large entries): one entry each to learn their size.
+    if (this.readingsPerEntry <= 0) return 1;
+    const byLines = Math.ceil(targetLines / (this.readingsPerEntry * spread));
+    return Math.max(1, Math.min(byEntries, byLines));
   }
 
   /** A take-over still claiming what earlier owners left, or a look for long-failed entries due. */

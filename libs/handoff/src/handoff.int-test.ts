@@ -313,6 +313,35 @@ describe('durable hand-off through partitioned Redis streams', () => {
     await leases.stop();
   });
 
+  it('reads a backlog of large entries in rounds of about the batch target, not all it may take at once', async () => {
+    const prefix = newPrefix();
+    const producer = new HandoffProducer(connection(), {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 100,
+      maxBacklogReadings: 1e6,
+    });
+    // Twenty entries of 100 lines in one partition: 2,000 lines, which entriesPerRead alone
+    // (200 over 4 partitions: 50 entries each) would take in one round, one reply of all of them.
+    for (let i = 0; i < 20; i++)
+      await producer.append(
+        device(1),
+        Array.from({ length: 100 }, (_, k) => line(device(1), i * 100 + k)),
+      );
+    const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 300, entriesPerRead: 200 });
+    expect(await consumer.next()).toBeNull(); // the take-over round: nothing was pending
+    const rounds: number[] = [];
+    const batch = await consumer.next((round) => rounds.push(round.lines.length));
+    // One entry to learn their size, then as many as the 300-line target needs (one, over 4 partitions).
+    expect(rounds).toEqual([100, 100, 100]);
+    expect(batch?.lines).toHaveLength(300);
+    await consumer.ack(batch!);
+    consumer.done(batch!);
+    const { lines } = await readLines(consumer, 1700);
+    expect(lines).toHaveLength(1700);
+    await leases.stop();
+  });
+
   it('lingers to gather entries appended moments apart into one large batch', async () => {
     const prefix = newPrefix();
     const producer = new HandoffProducer(connection(), {
