@@ -25,6 +25,20 @@ describe('durable hand-off through partitioned Redis streams', () => {
   // Each test its own prefix under the file's, so flushPrefix clears them all.
   const newPrefix = () => `${config.redis.prefix}:${uniqueName('')}`;
 
+  /** A broker's producer on the test's partitions; entries of at most 100 readings, no back-pressure unless asked. */
+  const writer = (
+    prefix: string,
+    extra: Partial<ConstructorParameters<typeof HandoffProducer>[1]> = {},
+    redis: Redis = connection(),
+  ) =>
+    new HandoffProducer(redis, {
+      prefix,
+      partitions: PARTITIONS,
+      maxEntryReadings: 100,
+      maxBacklogReadings: 1e6,
+      ...extra,
+    });
+
   /** A consumer holding every partition through real leases, as a lone ingest process does. */
   async function reader(
     prefix: string,
@@ -85,12 +99,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('puts a device’s readings in its partition, delivers them in order and empties every backlog once acknowledged', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), {
-      prefix,
-      partitions: PARTITIONS,
-      maxEntryReadings: 100,
-      maxBacklogReadings: 1e6,
-    });
+    const producer = writer(prefix);
     const { consumer, leases } = await reader(prefix);
     expect(leases.partitions).toEqual([0, 1, 2, 3]);
     // Many concurrent appends, as many publishes handled in one I/O turn would make.
@@ -123,12 +132,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
   it('on a single Redis, writes a flush’s appends to every partition in one script call', async () => {
     const prefix = newPrefix();
     const redis = connection();
-    const producer = new HandoffProducer(redis, {
-      prefix,
-      partitions: PARTITIONS,
-      maxEntryReadings: 3,
-      maxBacklogReadings: 1e6,
-    });
+    const producer = writer(prefix, { maxEntryReadings: 3 }, redis);
     const calls = jest.spyOn(redis, 'evalsha');
     // Appends made in one turn (one flush), to every partition, several entries each.
     await Promise.all(Array.from({ length: 70 }, (_, i) => producer.append(device(i), [line(device(i), i)])));
@@ -151,12 +155,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('carries each publish’s companion text beside its lines, and reads an entry without one (an older broker’s) as lines only', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), {
-      prefix,
-      partitions: PARTITIONS,
-      maxEntryReadings: 2,
-      maxBacklogReadings: 1e6,
-    });
+    const producer = writer(prefix, { maxEntryReadings: 2 });
     const { consumer, leases } = await reader(prefix);
     // What a broker from before companions wrote: `n` and `lp` only, the backlog counted alongside.
     const keys = handoffKeys(prefix, partitionOf('dev-1', PARTITIONS));
@@ -182,12 +181,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('fences a reader that lost its lease: it can neither read that partition’s new entries nor acknowledge its old ones', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), {
-      prefix,
-      partitions: PARTITIONS,
-      maxEntryReadings: 10,
-      maxBacklogReadings: 1e6,
-    });
+    const producer = writer(prefix, { maxEntryReadings: 10 });
     const lost: number[] = [];
     const { consumer, leases } = await reader(prefix, 'stale', { onLost: (p) => lost.push(p) });
     await producer.append('dev-1', [line('dev-1', 1), line('dev-1', 2)]);
@@ -212,12 +206,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('lets a restarted process (same instance id) take its leases back at once and redo what it left pending first', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), {
-      prefix,
-      partitions: PARTITIONS,
-      maxEntryReadings: 10,
-      maxBacklogReadings: 1e6,
-    });
+    const producer = writer(prefix, { maxEntryReadings: 10 });
     const first = await reader(prefix, 'ingest-1');
     await producer.append('dev-2', [line('dev-2', 1), line('dev-2', 2)]);
     await readLines(first.consumer, 2, false);
@@ -234,12 +223,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('makes a partition’s stream and group again when Redis lost them (restarted without persistence)', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), {
-      prefix,
-      partitions: PARTITIONS,
-      maxEntryReadings: 10,
-      maxBacklogReadings: 1e6,
-    });
+    const producer = writer(prefix, { maxEntryReadings: 10 });
     const { consumer, leases } = await reader(prefix);
     await connection().del(handoffKeys(prefix, partitionOf('dev-3', PARTITIONS)).stream);
     await expect(consumer.next()).rejects.toThrow(/NOGROUP/);
@@ -251,13 +235,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('holds appends while the backlog of all partitions together is over its limit and releases them as ingest catches up', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), {
-      prefix,
-      partitions: PARTITIONS,
-      maxEntryReadings: 100,
-      maxBacklogReadings: 1000,
-      backlogPollMs: 20,
-    });
+    const producer = writer(prefix, { maxBacklogReadings: 1000, backlogPollMs: 20 });
     // 1000 readings over 7 devices: no single partition is near the limit, the sum is at it.
     await Promise.all(Array.from({ length: 1000 }, (_, i) => producer.append(device(i), [line(device(i), i)])));
 
@@ -275,12 +253,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('lingers on a trickle with read rounds at most 20 ms apart, each one call for every partition', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), {
-      prefix,
-      partitions: PARTITIONS,
-      maxEntryReadings: 100,
-      maxBacklogReadings: 1e6,
-    });
+    const producer = writer(prefix);
     // A read (or claim) script names streams and leases; the append names no lease. Counted as the
     // consumer sends them: a MONITOR connection would see them too, but ioredis's monitor mode races
     // its own MONITOR reply and fails on lines arriving in the same chunk.
@@ -315,12 +288,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('reads a backlog of large entries in rounds of about the batch target, not all it may take at once', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), {
-      prefix,
-      partitions: PARTITIONS,
-      maxEntryReadings: 100,
-      maxBacklogReadings: 1e6,
-    });
+    const producer = writer(prefix);
     // Twenty entries of 100 lines in one partition: 2,000 lines, which entriesPerRead alone
     // (200 over 4 partitions: 50 entries each) would take in one round, one reply of all of them.
     for (let i = 0; i < 20; i++)
@@ -344,12 +312,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
   it('lingers to gather entries appended moments apart into one large batch', async () => {
     const prefix = newPrefix();
-    const producer = new HandoffProducer(connection(), {
-      prefix,
-      partitions: PARTITIONS,
-      maxEntryReadings: 100,
-      maxBacklogReadings: 1e6,
-    });
+    const producer = writer(prefix);
     // The batch completes as soon as it holds 30 lines; the long linger only keeps a loaded
     // machine (29 appends that may take seconds) from ending it early.
     const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 30, lingerMs: 15_000 });
