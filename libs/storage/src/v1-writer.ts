@@ -1,9 +1,5 @@
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
-import { networkReason, WriteFailedError, type PointWriter } from './point-writer.js';
-
-// zlib's async gzip runs on the libuv thread pool, keeping the event loop free while it compresses.
-const gzip = promisify(gzipCallback);
+import { InfluxTransport } from './influx-transport.js';
+import type { PointWriter } from './point-writer.js';
 
 export interface InfluxV1WriterOptions {
   /** Base URL, e.g. http://127.0.0.1:8086. */
@@ -27,60 +23,38 @@ export interface InfluxV1WriterOptions {
 }
 
 /**
- * InfluxDB 1.x native write API: POST /write?db=…&precision=ns. Node's fetch (undici) keeps
- * connections alive, so successive batches reuse one socket per concurrent write.
+ * InfluxDB 1.x native write API: POST /write?db=…&precision=ns, through the same keep-alive
+ * transport as the v2 writer (`InfluxTransport`), so successive batches reuse one socket per
+ * concurrent write.
  */
 export class InfluxV1Writer implements PointWriter {
-  private readonly endpoint: string;
-  private readonly headers: Record<string, string>;
-  private readonly gzipThreshold: number;
-  private readonly timeoutMs: number;
+  private readonly transport: InfluxTransport;
+  private readonly path: string;
+  private readonly headers: Record<string, string> = {};
 
   constructor(options: InfluxV1WriterOptions) {
     const params = new URLSearchParams({ db: options.database, precision: 'ns' });
     if (options.retentionPolicy) params.set('rp', options.retentionPolicy);
-    this.endpoint = `${options.url.replace(/\/+$/, '')}/write?${params}`;
-    this.headers = { 'content-type': 'text/plain; charset=utf-8' };
+    this.path = `/write?${params}`;
+    // Basic auth rather than the transport's token when a user is named (InfluxDB 1.x takes it like
+    // `u`/`p`, and it keeps the password out of URLs and logs).
     if (options.username !== undefined) {
       const basic = Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64');
       this.headers.authorization = `Basic ${basic}`;
-    } else if (options.token) {
-      this.headers.authorization = `Token ${options.token}`;
     }
-    this.gzipThreshold = options.gzipThresholdBytes ?? 0;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-  }
-
-  async write(lines: string, _lineCount: number): Promise<void> {
-    let body: string | Buffer = lines;
-    let headers = this.headers;
-    // String length stands in for byte length: line protocol is almost all ASCII, and it is free.
-    if (this.gzipThreshold > 0 && lines.length > this.gzipThreshold) {
-      body = await gzip(lines);
-      headers = { ...headers, 'content-encoding': 'gzip' };
-    }
-    let response: Response;
-    try {
-      response = await fetch(this.endpoint, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw new WriteFailedError({ body: networkReason(error) }, { cause: error });
-    }
-    // The body is read even when empty so undici can hand the socket back to the keep-alive pool.
-    const text = await response.text().catch(() => '');
-    if (response.ok) return;
-    throw new WriteFailedError({
-      status: response.status,
-      retryAfter: response.headers.get('retry-after') ?? undefined,
-      body: text,
+    this.transport = new InfluxTransport({
+      url: options.url.replace(/\/+$/, ''),
+      token: options.username === undefined ? options.token : undefined,
+      gzipThresholdBytes: options.gzipThresholdBytes,
+      timeoutMs: options.timeoutMs,
     });
   }
 
+  async write(lines: string, _lineCount: number): Promise<void> {
+    await this.transport.post(this.path, lines, this.headers);
+  }
+
   async close(): Promise<void> {
-    // Sockets belong to fetch's global pool, which closes idle ones itself.
+    this.transport.close();
   }
 }
