@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, connectRedis } from '@citypulse/core';
-import type { PackedDeviceReadings } from '@citypulse/contracts';
+import { RuleFeedDecoder, type PackedDeviceReadings } from '@citypulse/contracts';
 import { HandoffConsumer, PartitionLeases, type HandoffBatch } from '@citypulse/handoff';
 import { Metrics, type Logger } from '@citypulse/observability';
 import type { ResilientWriter } from '@citypulse/storage';
@@ -105,6 +105,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       if (!this.stop.signal.aborted)
         this.logger.error({ err }, 'ingest step failed; the batch stays pending and will be retried');
     });
+    const feedDecoder = new RuleFeedDecoder();
     while (!this.stop.signal.aborted) {
       try {
         await pipeline.room();
@@ -119,7 +120,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
           (gathered) => fed.push(this.feedRules(gathered)),
         );
         const batch = await consumer.next((round) => {
-          const roundDevices = batchRuleFeed(round);
+          const roundDevices = batchRuleFeed(round, feedDecoder);
           for (const device of roundDevices) devices.push(device);
           window.add(roundDevices);
         });

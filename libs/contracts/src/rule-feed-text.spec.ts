@@ -1,4 +1,5 @@
 import {
+  RuleFeedDecoder,
   RuleFeedHead,
   decodeRuleFeed,
   encodeRuleFeed,
@@ -45,6 +46,37 @@ describe('rule feed text', () => {
       expect(text).toBe(encodeRuleFeed(ruleFeedDeviceText(meter), publish));
       expect(decodeRuleFeed(text)).toEqual({ ...meter, ...publish });
     }
+  });
+
+  it('decodes a stream of texts parsing each device’s head once, and texts from before the head mark', () => {
+    const decoder = new RuleFeedDecoder();
+    const fields = ['voltage', 'mode'];
+    const first = encodeRuleFeed(ruleFeedDeviceText(meter), { fields, rows: [[1, 230.25, 'eco "x"\tb']] });
+    const second = encodeRuleFeed(ruleFeedDeviceText(meter), { fields, rows: [[2, 231, null]] });
+    // The mark is a raw tab: JSON whitespace, so the text is still one JSON value.
+    expect(first.split('\t')).toHaveLength(2);
+    expect(JSON.parse(first)).toEqual([
+      [meter.deviceId, meter.deviceType, meter.city, meter.site],
+      fields,
+      [[1, 230.25, 'eco "x"\tb']],
+    ]);
+    const a = decoder.decode(first);
+    const b = decoder.decode(second);
+    expect(a).toEqual(decodeRuleFeed(first));
+    expect(b).toEqual({ ...meter, fields, rows: [[2, 231, null]] });
+    expect(b.fields).toBe(a.fields);
+    const before = JSON.stringify([[meter.deviceId, meter.deviceType, meter.city, meter.site], fields, [[3, 1, 'x']]]);
+    expect(decoder.decode(before)).toEqual({ ...meter, fields, rows: [[3, 1, 'x']] });
+  });
+
+  it('forgets its heads past its limit and still decodes every text', () => {
+    const decoder = new RuleFeedDecoder(2);
+    const texts = ['a', 'b', 'c', 'a'].map((deviceId, i) =>
+      encodeRuleFeed(ruleFeedDeviceText({ ...meter, deviceId }), { fields: ['voltage'], rows: [[i, i + 0.5]] }),
+    );
+    expect(texts.map((text) => decoder.decode(text))).toEqual(
+      ['a', 'b', 'c', 'a'].map((deviceId, i) => ({ ...meter, deviceId, fields: ['voltage'], rows: [[i, i + 0.5]] })),
+    );
   });
 
   it('merges parts into one group per device, rows in order, devices in order of first appearance', () => {

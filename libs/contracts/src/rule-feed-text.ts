@@ -7,6 +7,11 @@ import type { PackedDeviceReadings } from './rule-job.js';
  * `[[deviceId, deviceType, city, site], fields, rows]`. The broker builds it from the values it
  * validated, in the same pass as the lines; the ingest worker decodes it and hands it on to rule
  * evaluation, and never parses the lines back (they go to InfluxDB untouched).
+ *
+ * A tab (JSON whitespace, which JSON.stringify never writes) stands before the rows: the part before
+ * it, a device's head, is the same publish after publish, so the decoder parses it once and keeps
+ * it (`RuleFeedDecoder`) — the head's strings were most of a single reading's decoding cost. A text
+ * without the tab (from a broker before it) is still one JSON value, and decodes as before.
  */
 
 type RuleFeedTuple = [
@@ -61,12 +66,53 @@ export class RuleFeedHead {
 }
 
 function feedHeadText(deviceText: string, fields: readonly string[]): string {
-  return `[${deviceText},${JSON.stringify(fields)},[`;
+  return `[${deviceText},${JSON.stringify(fields)},${ROWS_MARK}[`;
 }
 
+/** Marks where a feed text's rows start (see the top of this file). */
+const ROWS_MARK = '\t';
+
+/** Decodes one feed text with no state kept; `RuleFeedDecoder` is the one for a stream of them. */
 export function decodeRuleFeed(text: string): PackedDeviceReadings {
   const [[deviceId, deviceType, city, site], fields, rows] = JSON.parse(text) as RuleFeedTuple;
   return { deviceId, deviceType, city, site, fields, rows };
+}
+
+type FeedHead = Omit<PackedDeviceReadings, 'rows'>;
+
+/**
+ * Decodes feed texts, parsing each distinct head (device and field names) once and only the rows
+ * of every text. The decoded parts share their head's `fields` array: treat it as read-only
+ * (`mergeByDevice` copies before it changes one).
+ */
+export class RuleFeedDecoder {
+  private readonly heads = new Map<string, FeedHead>();
+
+  /** @param maxHeads heads kept; all are forgotten at once past it (a new fleet's worth is parsed again). */
+  constructor(private readonly maxHeads = 100_000) {}
+
+  decode(text: string): PackedDeviceReadings {
+    const mark = text.indexOf(ROWS_MARK);
+    if (mark < 0) return decodeRuleFeed(text);
+    const headText = text.slice(0, mark);
+    let head = this.heads.get(headText);
+    if (!head) {
+      const [[deviceId, deviceType, city, site], fields] = JSON.parse(headText + '[]]') as RuleFeedTuple;
+      head = { deviceId, deviceType, city, site, fields };
+      if (this.heads.size >= this.maxHeads) this.heads.clear();
+      this.heads.set(headText, head);
+    }
+    // The rows and the closing bracket of the whole: `[[…],…]]`.
+    const rows = JSON.parse(text.slice(mark + 1, -1)) as RuleFeedTuple[2];
+    return {
+      deviceId: head.deviceId,
+      deviceType: head.deviceType,
+      city: head.city,
+      site: head.site,
+      fields: head.fields,
+      rows,
+    };
+  }
 }
 
 /**
