@@ -3,7 +3,7 @@ import type { Job, Queue, Worker } from 'bullmq';
 import { bullWorker, openQueue, waitForJobs, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, connectRedis } from '@citypulse/core';
-import { QUEUES, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, ruleJobReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { AlertStore, ReplaySessions, sessionOf } from '@citypulse/alert-store';
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import { readingsOutOfOrder } from '@citypulse/rules';
@@ -67,7 +67,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
           );
         }
         const [sessions] = await Promise.all([replaySessions.all(), this.rules.refresh(), this.maintenance.refresh()]);
-        const devices = new Map(job.data.devices.map((packed) => [packed.deviceId, unpackDeviceReadings(packed)]));
+        const devices = new Map(ruleJobReadings(job.data).map((device) => [device.deviceId, device]));
         const options = { allowedLatenessMs: this.config.alerts.allowedLatenessMs, nowMs: Date.now() };
         // A replayed device's silence is judged on its own readings' clock (libs/alert-store replay-sessions.ts).
         const clockOf = (device: { deviceId: string; city: string }) =>

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { QUEUES, deviceTopic, unpackDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, deviceTopic, ruleJobReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { bullConnection, bullPrefix, connectRedis, type RedisClient } from '@citypulse/redis';
 import { handoffKeys, partitionOf, readHandoffBacklog } from '@citypulse/handoff';
 import { toLine } from '@citypulse/storage';
@@ -39,7 +39,9 @@ describe('hand-off entries of an older broker after an upgrade', () => {
     try {
       const jobs = (await queue.getJobs(['completed'], 0, -1)).sort((a, b) => Number(a.id) - Number(b.id));
       return jobs.flatMap((job) =>
-        job.data.devices.filter((d) => d.deviceId === id).flatMap((d) => unpackDeviceReadings(d).readings),
+        ruleJobReadings(job.data)
+          .filter((d) => d.deviceId === id)
+          .flatMap((d) => d.readings),
       );
     } finally {
       await queue.close();

@@ -1,4 +1,10 @@
-import { encodeRuleFeed, packReadings, ruleFeedDeviceText, type DeviceReadings } from '@citypulse/contracts';
+import {
+  encodeRuleFeed,
+  feedToPacked,
+  packReadings,
+  ruleFeedDeviceText,
+  type DeviceReadings,
+} from '@citypulse/contracts';
 import { batchRuleFeed } from './batch-rule-feed.js';
 
 const ref = (deviceId: string) => ({ deviceId, deviceType: 'electricity-meter', city: 'tianjin', site: 'tj-1' });
@@ -6,7 +12,8 @@ const line = (device: string, t: number, v = t) =>
   `energy,city=tianjin,device_id=${device},device_type=electricity-meter,site=tj-1 voltage=${v} ${t}000000`;
 const feed = (device: string, ...readings: DeviceReadings['readings']) =>
   encodeRuleFeed(ruleFeedDeviceText(ref(device)), packReadings(readings));
-const rowsOf = (devices: ReturnType<typeof batchRuleFeed>) => devices.map((d) => [d.deviceId, d.fields, d.rows]);
+const rowsOf = (devices: ReturnType<typeof batchRuleFeed>) =>
+  devices.map(feedToPacked).map((d) => [d.deviceId, d.fields, d.rows]);
 
 describe('batchRuleFeed', () => {
   it('hands on the feed written beside the lines, without reading the lines', () => {
@@ -15,7 +22,7 @@ describe('batchRuleFeed', () => {
       lines: ['not line protocol', 'nor this'],
       entries: [{ lines: 2, companions: [feed('m1', [1, { voltage: 230 }]), feed('m2', [2, { voltage: 231 }])] }],
     });
-    expect(devices).toEqual([
+    expect(devices.map(feedToPacked)).toEqual([
       { ...ref('m1'), fields: ['voltage'], rows: [[1, 230]] },
       { ...ref('m2'), fields: ['voltage'], rows: [[2, 231]] },
     ]);

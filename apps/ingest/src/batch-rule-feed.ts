@@ -1,4 +1,10 @@
-import { RuleFeedDecoder, mergeByDevice, packDeviceReadings, type PackedDeviceReadings } from '@citypulse/contracts';
+import {
+  RuleFeedDecoder,
+  mergeFeedByDevice,
+  packDeviceReadings,
+  packedToFeed,
+  type FeedDevice,
+} from '@citypulse/contracts';
 import type { HandoffBatch, HandoffEntryContent } from '@citypulse/handoff';
 import { ruleFeedReadings } from './rule-feed-readings.js';
 
@@ -12,21 +18,21 @@ import { ruleFeedReadings } from './rule-feed-readings.js';
 export function batchRuleFeed(
   batch: Pick<HandoffBatch, 'lines' | 'entries'>,
   decoder = new RuleFeedDecoder(),
-): PackedDeviceReadings[] {
-  const parts: PackedDeviceReadings[] = [];
+): FeedDevice[] {
+  const parts: FeedDevice[] = [];
   let line = 0;
   for (const entry of batch.entries) {
     entryRuleFeed(entry, batch.lines, line, parts, decoder);
     line += entry.lines;
   }
-  return mergeByDevice(parts);
+  return mergeFeedByDevice(parts);
 }
 
 function entryRuleFeed(
   entry: HandoffEntryContent,
   lines: readonly string[],
   first: number,
-  parts: PackedDeviceReadings[],
+  parts: FeedDevice[],
   decoder: RuleFeedDecoder,
 ): void {
   if (entry.companions) {
@@ -37,11 +43,11 @@ function entryRuleFeed(
     }
   }
   for (const device of ruleFeedReadings(lines.slice(first, first + entry.lines)))
-    parts.push(packDeviceReadings(device));
+    parts.push(packedToFeed(packDeviceReadings(device)));
 }
 
 /** Undefined when a text is not a feed: the entry's lines still say what to evaluate, so a bad text blocks nothing. */
-function decodedOrUndefined(texts: readonly string[], decoder: RuleFeedDecoder): PackedDeviceReadings[] | undefined {
+function decodedOrUndefined(texts: readonly string[], decoder: RuleFeedDecoder): FeedDevice[] | undefined {
   try {
     return texts.map((text) => decoder.decode(text));
   } catch {

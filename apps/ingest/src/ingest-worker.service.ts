@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, connectRedis } from '@citypulse/core';
-import { RuleFeedDecoder, type PackedDeviceReadings } from '@citypulse/contracts';
+import { RuleFeedDecoder, type FeedDevice } from '@citypulse/contracts';
 import { HandoffConsumer, PartitionLeases, type HandoffBatch } from '@citypulse/handoff';
 import { Metrics, type Logger } from '@citypulse/observability';
 import type { ResilientWriter } from '@citypulse/storage';
@@ -113,7 +113,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
         // untouched. Rules get the read rounds, in read order, within CP_INGEST_RULE_FEED_MS rather
         // than after the linger that fills a large InfluxDB write: that linger is no part of an
         // alert's latency.
-        const devices: PackedDeviceReadings[] = [];
+        const devices: FeedDevice[] = [];
         const fed: Array<Promise<void>> = [];
         const window = new RuleFeedWindow(
           { maxWaitMs: this.config.ingest.ruleFeedMs, maxReadings: this.config.ingest.maxBatchLines },
@@ -146,13 +146,13 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
    * not overlap, and a device's readings reach the rules in order). One failed round fails its own
    * batch (left pending, redone later), not the rounds after it.
    */
-  private feedRules(devices: PackedDeviceReadings[]): Promise<void> {
+  private feedRules(devices: FeedDevice[]): Promise<void> {
     const fed = this.rulesFed.then(() => this.ruleFeed!.enqueue(devices));
     this.rulesFed = fed.catch(() => undefined);
     return fed;
   }
 
-  private async write(batch: HandoffBatch, devices: PackedDeviceReadings[]): Promise<void> {
+  private async write(batch: HandoffBatch, devices: FeedDevice[]): Promise<void> {
     const { maxBatchLines } = this.config.ingest;
     for (let i = 0; i < batch.lines.length; i += maxBatchLines) {
       const started = process.hrtime.bigint();
@@ -167,10 +167,10 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Reading time to stored, per reading: the freshness operators and the benchmark look at. */
-  private observeStoreDelay(devices: PackedDeviceReadings[]): void {
+  private observeStoreDelay(devices: FeedDevice[]): void {
     const nowMs = Date.now();
     for (const device of devices)
-      for (const row of device.rows) this.metrics.readingStoreDelay.observe((nowMs - (row[0] as number)) / 1000);
+      for (const ms of device.times) this.metrics.readingStoreDelay.observe((nowMs - ms) / 1000);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,23 +1,24 @@
 import { jest } from '@jest/globals';
-import type { PackedDeviceReadings } from '@citypulse/contracts';
+import type { FeedDevice } from '@citypulse/contracts';
 import { RuleFeedWindow } from './rule-feed-window.js';
 
-const part = (deviceId: string, ...times: number[]): PackedDeviceReadings => ({
+const part = (deviceId: string, ...times: number[]): FeedDevice => ({
   deviceId,
   deviceType: 'env-sensor',
   city: 'beijing',
   site: 'b-1',
   fields: ['co2'],
-  rows: times.map((t) => [t, 500]),
+  times,
+  values: JSON.stringify(times.map(() => [500])),
 });
-const summary = (devices: PackedDeviceReadings[]) => devices.map((d) => [d.deviceId, d.rows.map((r) => r[0])]);
+const summary = (devices: FeedDevice[]) => devices.map((d) => [d.deviceId, d.times]);
 
 describe('RuleFeedWindow', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
   it('hands on the rounds of a window maxWaitMs after the first, merged by device, in order', () => {
-    const handed: PackedDeviceReadings[][] = [];
+    const handed: FeedDevice[][] = [];
     const window = new RuleFeedWindow({ maxWaitMs: 100, maxReadings: 1000 }, (d) => handed.push(d));
     window.add([part('a', 1), part('b', 1)]);
     jest.advanceTimersByTime(60);
@@ -44,7 +45,7 @@ describe('RuleFeedWindow', () => {
   });
 
   it('hands on at once when maxReadings wait, however young the window', () => {
-    const handed: PackedDeviceReadings[][] = [];
+    const handed: FeedDevice[][] = [];
     const window = new RuleFeedWindow({ maxWaitMs: 100, maxReadings: 3 }, (d) => handed.push(d));
     window.add([part('a', 1, 2)]);
     window.add([part('b', 1)]);

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
-import { QUEUES, type PackedDeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, type FeedDevice, type RuleEvaluationJob } from '@citypulse/contracts';
 import { connectRedis } from '@citypulse/core';
 import { LastSeenIndex } from '@citypulse/alert-store';
 import { openQueue, waitForJobs, type RedisClient } from '@citypulse/redis';
@@ -31,20 +31,20 @@ export class RuleFeed {
    * job names the previous batch's jobs to be evaluated first. Calls must not overlap (the ingest
    * pipeline feeds rules one batch at a time, in read order).
    */
-  async enqueue(devices: PackedDeviceReadings[]): Promise<void> {
+  async enqueue(devices: FeedDevice[]): Promise<void> {
     const jobs: Array<{ name: string; data: RuleEvaluationJob }> = [];
-    let current: PackedDeviceReadings[] = [];
+    let current: FeedDevice[] = [];
     let size = 0;
     for (const device of devices) {
       current.push(device);
-      size += device.rows.length;
+      size += device.times.length;
       if (size >= READINGS_PER_JOB) {
-        jobs.push({ name: 'evaluate', data: { devices: current, after: this.previous } });
+        jobs.push({ name: 'evaluate', data: { feed: current, after: this.previous } });
         current = [];
         size = 0;
       }
     }
-    if (current.length > 0) jobs.push({ name: 'evaluate', data: { devices: current, after: this.previous } });
+    if (current.length > 0) jobs.push({ name: 'evaluate', data: { feed: current, after: this.previous } });
     const [added] = await Promise.all([
       jobs.length > 0 ? this.queue.addBulk(jobs) : undefined,
       this.lastSeen.touch(devices.map(newestReading)),
@@ -66,8 +66,8 @@ export class RuleFeed {
   }
 }
 
-function newestReading(device: PackedDeviceReadings): { deviceId: string; newestMs: number } {
+function newestReading(device: FeedDevice): { deviceId: string; newestMs: number } {
   let newestMs = 0;
-  for (const row of device.rows) if ((row[0] as number) > newestMs) newestMs = row[0] as number;
+  for (const ms of device.times) if (ms > newestMs) newestMs = ms;
   return { deviceId: device.deviceId, newestMs };
 }

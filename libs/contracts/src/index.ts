@@ -6,3 +6,4 @@ export * from './rule-job.js';
 export * from './device-messages.js';
 export * from './shares.js';
 export * from './rule-feed-text.js';
+export * from './feed-device.js';

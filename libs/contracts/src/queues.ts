@@ -29,10 +29,14 @@ export const QUEUES = {
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 import type { PackedDeviceReadings } from './rule-job.js';
+import type { FeedDevice } from './feed-device.js';
 
-/** Stored readings to evaluate, grouped by device (a device appears once per job), packed (`packDeviceReadings`). */
+/** Stored readings to evaluate, grouped by device (a device appears once per job). */
 export interface RuleEvaluationJob {
-  devices: PackedDeviceReadings[];
+  /** The readings, one part per device, their values as the broker wrote them. */
+  feed?: FeedDevice[];
+  /** The readings as a job queued by an ingest worker from before `feed` carried them. */
+  devices?: PackedDeviceReadings[];
   /**
    * The jobs the same ingest process added just before this one (its previous batch): evaluated
    * first, so a device's readings reach its rule state in order with several alerts workers.

@@ -4,19 +4,12 @@ import {
   decodeRuleFeed,
   encodeRuleFeed,
   joinRuleFeed,
-  mergeByDevice,
   ruleFeedDeviceText,
 } from './rule-feed-text.js';
+import { feedToPacked } from './feed-device.js';
 import type { PackedDeviceReadings } from './rule-job.js';
 
 const meter = { deviceId: 'm-1', deviceType: 'electricity-meter', city: 'tianjin', site: 'tj "1"' };
-const part = (deviceId: string, fields: string[], rows: PackedDeviceReadings['rows']): PackedDeviceReadings => ({
-  ...meter,
-  deviceId,
-  fields,
-  rows,
-});
-
 describe('rule feed text', () => {
   it('round-trips a device’s packed readings as one line without key names', () => {
     const rows = [
@@ -41,32 +34,63 @@ describe('rule feed text', () => {
     for (const publish of publishes) {
       const text = joinRuleFeed(
         head.for([...publish.fields]),
-        publish.rows.map((row) => JSON.stringify(row)),
+        publish.rows.map((row) => String(row[0])),
+        publish.rows.map((row) => JSON.stringify(row.slice(1))),
       );
       expect(text).toBe(encodeRuleFeed(ruleFeedDeviceText(meter), publish));
       expect(decodeRuleFeed(text)).toEqual({ ...meter, ...publish });
     }
   });
 
-  it('decodes a stream of texts parsing each device’s head once, and texts from before the head mark', () => {
+  it('decodes a stream of texts parsing each device’s head once, values left as text', () => {
     const decoder = new RuleFeedDecoder();
     const fields = ['voltage', 'mode'];
     const first = encodeRuleFeed(ruleFeedDeviceText(meter), { fields, rows: [[1, 230.25, 'eco "x"\tb']] });
-    const second = encodeRuleFeed(ruleFeedDeviceText(meter), { fields, rows: [[2, 231, null]] });
-    // The mark is a raw tab: JSON whitespace, so the text is still one JSON value.
-    expect(first.split('\t')).toHaveLength(2);
-    expect(JSON.parse(first)).toEqual([
-      [meter.deviceId, meter.deviceType, meter.city, meter.site],
+    const second = encodeRuleFeed(ruleFeedDeviceText(meter), {
       fields,
-      [[1, 230.25, 'eco "x"\tb']],
-    ]);
+      rows: [
+        [2, 231, null],
+        [3, 232, 'x'],
+      ],
+    });
+    // Head, times and values, tab-separated (a tab inside a value is escaped in its JSON).
+    expect(first.split('\t')).toHaveLength(3);
     const a = decoder.decode(first);
     const b = decoder.decode(second);
-    expect(a).toEqual(decodeRuleFeed(first));
-    expect(b).toEqual({ ...meter, fields, rows: [[2, 231, null]] });
+    expect(a).toEqual({ ...meter, fields, times: [1], values: '[[230.25,"eco \\"x\\"\\tb"]]' });
+    expect(b).toEqual({ ...meter, fields, times: [2, 3], values: '[[231,null],[232,"x"]]' });
     expect(b.fields).toBe(a.fields);
-    const before = JSON.stringify([[meter.deviceId, meter.deviceType, meter.city, meter.site], fields, [[3, 1, 'x']]]);
-    expect(decoder.decode(before)).toEqual({ ...meter, fields, rows: [[3, 1, 'x']] });
+    expect(feedToPacked(b)).toEqual(decodeRuleFeed(second));
+  });
+
+  it('decodes a text written before the feed had its parts (one JSON value) to the same', () => {
+    const decoder = new RuleFeedDecoder();
+    const rows = [
+      [3, 1, 'x'],
+      [4, 2, null],
+    ];
+    const before = JSON.stringify([
+      [meter.deviceId, meter.deviceType, meter.city, meter.site],
+      ['voltage', 'mode'],
+      rows,
+    ]);
+    expect(decodeRuleFeed(before)).toEqual({ ...meter, fields: ['voltage', 'mode'], rows });
+    expect(decoder.decode(before)).toEqual({
+      ...meter,
+      fields: ['voltage', 'mode'],
+      times: [3, 4],
+      values: '[[1,"x"],[2,null]]',
+    });
+  });
+
+  it('refuses a text it cannot read, so the caller falls back to the lines', () => {
+    const decoder = new RuleFeedDecoder();
+    const good = encodeRuleFeed(ruleFeedDeviceText(meter), { fields: ['voltage'], rows: [[1, 2]] });
+    const [head, , values] = good.split('\t');
+    expect(() => decoder.decode(`${head}\tsoon\t${values}`)).toThrow(SyntaxError);
+    expect(() => decoder.decode(`${head}\t1`)).toThrow(SyntaxError);
+    expect(() => decoder.decode(`${head}\t1\t{}`)).toThrow(SyntaxError);
+    expect(() => decoder.decode('{not a feed')).toThrow(SyntaxError);
   });
 
   it('forgets its heads past its limit and still decodes every text', () => {
@@ -74,55 +98,8 @@ describe('rule feed text', () => {
     const texts = ['a', 'b', 'c', 'a'].map((deviceId, i) =>
       encodeRuleFeed(ruleFeedDeviceText({ ...meter, deviceId }), { fields: ['voltage'], rows: [[i, i + 0.5]] }),
     );
-    expect(texts.map((text) => decoder.decode(text))).toEqual(
+    expect(texts.map((text) => feedToPacked(decoder.decode(text)))).toEqual(
       ['a', 'b', 'c', 'a'].map((deviceId, i) => ({ ...meter, deviceId, fields: ['voltage'], rows: [[i, i + 0.5]] })),
     );
-  });
-
-  it('merges parts into one group per device, rows in order, devices in order of first appearance', () => {
-    const merged = mergeByDevice([
-      part('m-1', ['voltage'], [[1, 230]]),
-      part('m-2', ['voltage'], [[2, 231]]),
-      part('m-1', ['voltage'], [[3, 232]]),
-    ]);
-    expect(merged.map((d) => [d.deviceId, d.fields, d.rows])).toEqual([
-      [
-        'm-1',
-        ['voltage'],
-        [
-          [1, 230],
-          [3, 232],
-        ],
-      ],
-      ['m-2', ['voltage'], [[2, 231]]],
-    ]);
-  });
-
-  it('changes none of the parts it merges (the caller may still hold them)', () => {
-    const parts = [
-      part('m-1', ['voltage'], [[1, 230]]),
-      part('m-1', ['voltage'], [[2, 231]]),
-      part('m-1', ['current'], [[3, 5]]),
-    ];
-    const before = structuredClone(parts);
-    const [merged] = mergeByDevice(parts);
-    expect(merged.rows).toEqual([
-      [1, 230, null],
-      [2, 231, null],
-      [3, null, 5],
-    ]);
-    expect(parts).toEqual(before);
-  });
-
-  it('lays a part with other fields onto the union of the fields, null where a reading lacks one', () => {
-    const [merged] = mergeByDevice([
-      part('m-1', ['voltage', 'current'], [[1, 230, 5]]),
-      part('m-1', ['frequency', 'voltage'], [[2, 50, 231]]),
-    ]);
-    expect(merged.fields).toEqual(['voltage', 'current', 'frequency']);
-    expect(merged.rows).toEqual([
-      [1, 230, 5, null],
-      [2, 231, null, 50],
-    ]);
   });
 });

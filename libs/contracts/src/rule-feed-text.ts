@@ -1,17 +1,20 @@
 import type { DeviceRef, FieldValue } from './reading.js';
 import type { PackedDeviceReadings } from './rule-job.js';
+import { packedToFeed, sameFields, type FeedDevice } from './feed-device.js';
 
 /*
  * The rule feed as the broker writes it into the hand-off, beside each publish's lines: one
- * device's packed readings (`PackedDeviceReadings`) as one line of JSON without key names,
- * `[[deviceId, deviceType, city, site], fields, rows]`. The broker builds it from the values it
- * validated, in the same pass as the lines; the ingest worker decodes it and hands it on to rule
- * evaluation, and never parses the lines back (they go to InfluxDB untouched).
+ * device's readings as one line of text in three tab-separated parts,
  *
- * A tab (JSON whitespace, which JSON.stringify never writes) stands before the rows: the part before
- * it, a device's head, is the same publish after publish, so the decoder parses it once and keeps
- * it (`RuleFeedDecoder`) — the head's strings were most of a single reading's decoding cost. A text
- * without the tab (from a broker before it) is still one JSON value, and decodes as before.
+ *   [[deviceId, deviceType, city, site], fields] \t ms,ms,… \t [[values of a reading], …]
+ *
+ * (JSON, plain epoch ms, JSON; JSON.stringify never writes a raw tab). The broker builds it from
+ * the values it validated, in the same pass as the lines. The ingest worker reads the head (the
+ * same publish after publish: parsed once per device, `RuleFeedDecoder`) and the times, and
+ * passes the values text on to the rule job untouched (`FeedDevice`): it never parses the lines
+ * back nor the values, and BullMQ stringifies a string, not every number again. A text from a
+ * broker before this layout is one JSON value, `[[…device], fields, [[ms, values…], …]]`, and
+ * still decodes (to the same `FeedDevice`).
  */
 
 type RuleFeedTuple = [
@@ -20,25 +23,28 @@ type RuleFeedTuple = [
   rows: Array<Array<FieldValue | null>>,
 ];
 
+const PART = '\t';
+
 /** The device part of a feed text: constant for a device, so encoded once per session. */
 export function ruleFeedDeviceText(device: DeviceRef): string {
   return JSON.stringify([device.deviceId, device.deviceType, device.city, device.site]);
 }
 
-/** One device's packed readings as one line of text (JSON holds no raw line break). */
+/** One device's packed readings as one line of feed text. */
 export function encodeRuleFeed(deviceText: string, readings: Pick<PackedDeviceReadings, 'fields' | 'rows'>): string {
   return joinRuleFeed(
     feedHeadText(deviceText, readings.fields),
-    readings.rows.map((row) => JSON.stringify(row)),
+    readings.rows.map((row) => String(row[0])),
+    readings.rows.map((row) => JSON.stringify(row.slice(1))),
   );
 }
 
 /**
- * The same text from its head (`RuleFeedHead.for`) and rows each already written as a JSON array
- * (`[ms, value of fields[0], …]`).
+ * The same text from its head (`RuleFeedHead.for`), each reading's epoch ms as text and its values
+ * already written as a JSON array (`[value of fields[0], …]`).
  */
-export function joinRuleFeed(headText: string, rowTexts: readonly string[]): string {
-  return headText + rowTexts.join(',') + ']]';
+export function joinRuleFeed(headText: string, times: readonly string[], valueRows: readonly string[]): string {
+  return headText + times.join(',') + PART + '[' + valueRows.join(',') + ']';
 }
 
 /**
@@ -66,24 +72,41 @@ export class RuleFeedHead {
 }
 
 function feedHeadText(deviceText: string, fields: readonly string[]): string {
-  return `[${deviceText},${JSON.stringify(fields)},${ROWS_MARK}[`;
+  return `[${deviceText},${JSON.stringify(fields)}]${PART}`;
 }
 
-/** Marks where a feed text's rows start (see the top of this file). */
-const ROWS_MARK = '\t';
-
-/** Decodes one feed text with no state kept; `RuleFeedDecoder` is the one for a stream of them. */
+/** Decodes one feed text, values parsed, with no state kept (tests, and the odd merge that re-lays fields). */
 export function decodeRuleFeed(text: string): PackedDeviceReadings {
-  const [[deviceId, deviceType, city, site], fields, rows] = JSON.parse(text) as RuleFeedTuple;
-  return { deviceId, deviceType, city, site, fields, rows };
+  const headEnd = text.indexOf(PART);
+  if (headEnd < 0) {
+    const [[deviceId, deviceType, city, site], fields, rows] = JSON.parse(text) as RuleFeedTuple;
+    return { deviceId, deviceType, city, site, fields, rows };
+  }
+  const { times, values, ...head } = new RuleFeedDecoder().decode(text);
+  const valueRows = JSON.parse(values) as RuleFeedTuple[2];
+  return { ...head, rows: times.map((ms, i) => [ms, ...valueRows[i]]) };
 }
 
-type FeedHead = Omit<PackedDeviceReadings, 'rows'>;
+type FeedHead = Omit<FeedDevice, 'times' | 'values'>;
+
+/** The comma-separated epoch ms of `text` from `from` to `to` (a slice, split and map cost ~2.5× this). */
+function parseTimes(text: string, from: number, to: number): number[] {
+  const times: number[] = [];
+  for (let start = from; start <= to;) {
+    let end = text.indexOf(',', start);
+    if (end < 0 || end > to) end = to;
+    const ms = Number(text.slice(start, end));
+    if (!Number.isFinite(ms) || end === start) throw new SyntaxError('a rule feed time is not a number');
+    times.push(ms);
+    start = end + 1;
+  }
+  return times;
+}
 
 /**
- * Decodes feed texts, parsing each distinct head (device and field names) once and only the rows
- * of every text. The decoded parts share their head's `fields` array: treat it as read-only
- * (`mergeByDevice` copies before it changes one).
+ * Decodes feed texts into `FeedDevice`s, parsing each distinct head (device and field names) once
+ * and, of the rest, only the times. The parts share their head's `fields` array: treat it as
+ * read-only. Throws on a text it cannot read (the caller falls back to the lines).
  */
 export class RuleFeedDecoder {
   private readonly heads = new Map<string, FeedHead>();
@@ -91,81 +114,25 @@ export class RuleFeedDecoder {
   /** @param maxHeads heads kept; all are forgotten at once past it (a new fleet's worth is parsed again). */
   constructor(private readonly maxHeads = 100_000) {}
 
-  decode(text: string): PackedDeviceReadings {
-    const mark = text.indexOf(ROWS_MARK);
-    if (mark < 0) return decodeRuleFeed(text);
-    const headText = text.slice(0, mark);
-    let head = this.heads.get(headText);
+  decode(text: string): FeedDevice {
+    const headEnd = text.indexOf(PART);
+    if (headEnd < 0) return packedToFeed(decodeRuleFeed(text));
+    const timesEnd = text.indexOf(PART, headEnd + 1);
+    const values = text.slice(timesEnd + 1);
+    if (timesEnd < 0 || values[0] !== '[' || values[values.length - 1] !== ']')
+      throw new SyntaxError('a rule feed text needs its head, times and values');
+    const head = this.head(text.slice(0, headEnd));
+    return { ...head, times: parseTimes(text, headEnd + 1, timesEnd), values };
+  }
+
+  private head(text: string): FeedHead {
+    let head = this.heads.get(text);
     if (!head) {
-      const [[deviceId, deviceType, city, site], fields] = JSON.parse(headText + '[]]') as RuleFeedTuple;
+      const [[deviceId, deviceType, city, site], fields] = JSON.parse(text) as RuleFeedTuple;
       head = { deviceId, deviceType, city, site, fields };
       if (this.heads.size >= this.maxHeads) this.heads.clear();
-      this.heads.set(headText, head);
+      this.heads.set(text, head);
     }
-    // The rows and the closing bracket of the whole: `[[…],…]]`.
-    const rows = JSON.parse(text.slice(mark + 1, -1)) as RuleFeedTuple[2];
-    return {
-      deviceId: head.deviceId,
-      deviceType: head.deviceType,
-      city: head.city,
-      site: head.site,
-      fields: head.fields,
-      rows,
-    };
-  }
-}
-
-/**
- * One group per device from parts in stream order (several publishes of a device in one batch),
- * each device's rows in order, devices in order of first appearance. A device's only part is
- * returned as it is; parts merged go into a new group, so no part passed in is changed (the ingest
- * worker keeps its parts for the store-delay histogram while the rule-feed window merges them). A
- * later part with other fields is re-laid onto the union of the fields.
- */
-export function mergeByDevice(parts: readonly PackedDeviceReadings[]): PackedDeviceReadings[] {
-  const byDevice = new Map<string, PackedDeviceReadings>();
-  const merges = new Set<PackedDeviceReadings>();
-  for (const part of parts) {
-    let merged = byDevice.get(part.deviceId);
-    if (!merged) {
-      byDevice.set(part.deviceId, part);
-      continue;
-    }
-    if (!merges.has(merged)) {
-      merged = { ...merged, fields: [...merged.fields], rows: [...merged.rows] };
-      merges.add(merged);
-      byDevice.set(part.deviceId, merged);
-    }
-    if (sameFields(merged.fields, part.fields)) for (const row of part.rows) merged.rows.push(row);
-    else appendRelaid(merged, part);
-  }
-  return [...byDevice.values()];
-}
-
-function sameFields(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function appendRelaid(merged: PackedDeviceReadings, part: PackedDeviceReadings): void {
-  const columns = part.fields.map((name) => {
-    const at = merged.fields.indexOf(name);
-    if (at >= 0) return at + 1;
-    merged.fields.push(name);
-    return merged.fields.length;
-  });
-  // Earlier rows get null for the fields they lacked, so every row has a value per field (copies:
-  // the rows are also their parts').
-  merged.rows = merged.rows.map((row) =>
-    row.length > merged.fields.length
-      ? row
-      : [...row, ...new Array<null>(merged.fields.length + 1 - row.length).fill(null)],
-  );
-  for (const row of part.rows) {
-    const relaid = new Array<FieldValue | null>(merged.fields.length + 1).fill(null);
-    relaid[0] = row[0];
-    for (let i = 0; i < columns.length; i++) relaid[columns[i]] = row[i + 1] ?? null;
-    merged.rows.push(relaid);
+    return head;
   }
 }

@@ -27,8 +27,9 @@ export function toHandoffPublish(
   clock: ReceiveClock,
 ): SerialisedPublish {
   const lines: string[] = [];
-  /** Each stored reading's feed row as JSON, `[ms, value of fields[0], …]`, and its values. */
-  const rows: string[] = [];
+  /** Each stored reading's epoch ms and its feed values as JSON, `[value of fields[0], …]`; and its values. */
+  const times: string[] = [];
+  const valueRows: string[] = [];
   const stored: Array<AcceptedReading['values']> = [];
   /** The stored fields of the first reading; `regular` while every reading has the same, in order. */
   const fields: string[] = [];
@@ -38,25 +39,28 @@ export function toHandoffPublish(
   const visit: StoredFieldVisitor = (name, value, written) => {
     if (lines.length === 0) fields.push(name);
     else if (fields[column] !== name) regular = false;
+    row += (column === 0 ? '[' : ',') + (typeof value === 'string' ? JSON.stringify(storedString(value)) : written);
     column++;
-    row += ',' + (typeof value === 'string' ? JSON.stringify(storedString(value)) : written);
   };
   for (const { tsMs, values } of accepted) {
     const timeNs = tsMs === undefined ? clock.nextNs() : deviceTimeNs(tsMs);
-    // Rules see the point's time to the ms (its ns without the last six digits) and the values as stored.
-    row = '[' + timeNs.slice(0, -6);
+    row = '';
     column = 0;
     const line = lineFor(session.seriesKey, values, timeNs, visit);
     if (line === null) continue;
     if (column !== fields.length) regular = false;
     lines.push(line);
-    rows.push(row + ']');
+    // Rules see the point's time to the ms (its ns without the last six digits) and the values as stored.
+    times.push(timeNs.slice(0, -6));
+    valueRows.push(row + ']');
     stored.push(values);
   }
+  const whole = (list: string[], from: number, to: number) =>
+    from === 0 && to === list.length ? list : list.slice(from, to);
   const ruleFeed: Companion = (from, to) =>
     regular
-      ? joinRuleFeed(session.ruleFeed.for(fields), from === 0 && to === rows.length ? rows : rows.slice(from, to))
-      : encodeRuleFeed(session.ruleFeed.deviceText, packReadings(unpackedReadings(rows, stored, from, to)));
+      ? joinRuleFeed(session.ruleFeed.for(fields), whole(times, from, to), whole(valueRows, from, to))
+      : encodeRuleFeed(session.ruleFeed.deviceText, packReadings(unpackedReadings(times, stored, from, to)));
   return { lines, ruleFeed };
 }
 
@@ -65,13 +69,12 @@ export function toHandoffPublish(
  * mixing optional fields), so their rows cannot share one list of field names.
  */
 function unpackedReadings(
-  rows: readonly string[],
+  times: readonly string[],
   stored: ReadonlyArray<AcceptedReading['values']>,
   from: number,
   to: number,
 ): DeviceReadings['readings'] {
   const readings: DeviceReadings['readings'] = [];
-  for (let i = from; i < to; i++)
-    readings.push([Number(rows[i].slice(1, rows[i].indexOf(','))), storedValues(stored[i])]);
+  for (let i = from; i < to; i++) readings.push([Number(times[i]), storedValues(stored[i])]);
   return readings;
 }

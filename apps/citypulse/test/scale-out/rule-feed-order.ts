@@ -1,7 +1,7 @@
 import { Queue, type JobType } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
 import { bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
-import { QUEUES, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, ruleJobReadings, type RuleEvaluationJob } from '@citypulse/contracts';
 import { handoffKeys } from '@citypulse/handoff';
 
 /**
@@ -24,8 +24,8 @@ export async function ruleFeedByDevice(
     const wanted = new Set(deviceIds);
     const feed = new Map<string, number[]>(deviceIds.map((id) => [id, []]));
     for (const job of jobs)
-      for (const device of job.data.devices)
-        if (wanted.has(device.deviceId)) feed.get(device.deviceId)!.push(...device.rows.map((row) => row[0] as number));
+      for (const device of ruleJobReadings(job.data))
+        if (wanted.has(device.deviceId)) feed.get(device.deviceId)!.push(...device.readings.map(([ms]) => ms));
     return feed;
   } finally {
     await queue.close();
