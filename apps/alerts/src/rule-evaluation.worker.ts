@@ -10,6 +10,7 @@ import { readingsOutOfOrder } from '@citypulse/rules';
 import { Metrics, type Logger } from '@citypulse/observability';
 import { RuleBook } from './rule-book.js';
 import { RuleStateRepository } from './rule-state-repository.js';
+import { JobsEvaluatedHere } from './jobs-evaluated-here.js';
 import { DeletedDevices } from './deleted-devices.js';
 import { applyAndClear } from './apply-outboxes.js';
 import { AlertQueues } from './alert-queues.js';
@@ -23,7 +24,8 @@ import { decideWithMaintenance } from './maintenance/decide-with-maintenance.js'
  *
  * Order: event-time evaluation is not order-free — a breach reading evaluated after a newer normal
  * one is "late" and raises nothing — so with several alerts workers fetching jobs at once, a job
- * first waits (at most 5 s) until the jobs its ingest process added before it (`after`) finished.
+ * first waits (at most 5 s) until the jobs its ingest process added before it (`after`) finished
+ * (those evaluated by this process are known here, `JobsEvaluatedHere`; Redis is asked about the rest).
  * Together with ingest feeding each device's readings in order, and handing a partition over only
  * once its jobs were evaluated, a device's readings reach its rule state in publish order.
  */
@@ -55,11 +57,13 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     const { alerts, replaySessions } = this;
     const queues = this.queues;
     const ruleQueue = (this.ruleQueue = openQueue(this.config, QUEUES.ruleEvaluation));
+    const evaluatedHere = new JobsEvaluatedHere();
     this.worker = bullWorker<RuleEvaluationJob>(
       this.config,
       QUEUES.ruleEvaluation,
       async (job: Job<RuleEvaluationJob>) => {
-        if (job.data.after?.length && !(await waitForJobs(ruleQueue, job.data.after))) {
+        const after = evaluatedHere.notAmong(job.data.after ?? []);
+        if (after.length > 0 && !(await waitForJobs(ruleQueue, after))) {
           this.metrics.ruleOrderWaitsGivenUp.inc();
           this.logger.warn(
             { jobId: job.id, after: job.data.after },
@@ -89,6 +93,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
         });
         this.metrics.ruleReadingsOutOfOrder.inc([...late.values()].reduce((a, b) => a + b, 0));
         await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });
+        evaluatedHere.add(job.id!);
       },
       // One job at a time per worker: WATCH needs the state connection to itself.
       {
