@@ -204,6 +204,25 @@ describe('InfluxDB 1.x specifics', () => {
       await query.dropDatabase(name);
       expect(await names()).not.toContain(name);
     });
+
+    it('drops a database’s continuous queries, and only its own, before the database', async () => {
+      const [name, other] = [`test_${uniqueName()}`, `test_${uniqueName()}`];
+      const cq = (db: string) =>
+        `CREATE CONTINUOUS QUERY ${quoteIdent(`cq_${db}`)} ON ${quoteIdent(db)} BEGIN ` +
+        `SELECT mean(*) INTO ${quoteIdent(`${db}_1m`)} FROM /.*/ GROUP BY time(1m), * END`;
+      for (const db of [name, other]) {
+        await query.createDatabase(db);
+        await query.query(cq(db), { db });
+      }
+      const continuousOf = async (db: string) =>
+        (await query.series('SHOW CONTINUOUS QUERIES')).find((s) => s.name === db)?.values?.length ?? 0;
+      expect([await continuousOf(name), await continuousOf(other)]).toEqual([1, 1]);
+      await query.dropContinuousQueries(name);
+      expect([await continuousOf(name), await continuousOf(other)]).toEqual([0, 1]);
+      await query.dropDatabase(other);
+      expect(await continuousOf(other)).toBe(0);
+      await query.dropDatabase(name);
+    });
   });
 
   it('measures the write ceiling and stores every line it wrote', async () => {

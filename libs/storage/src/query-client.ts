@@ -152,9 +152,38 @@ export class InfluxQueryClient {
     await this.post(new URLSearchParams({ q: `CREATE DATABASE ${quoteIdent(name)}` }));
   }
 
-  /** InfluxDB 1.x only; succeeds when the database does not exist. */
+  /**
+   * InfluxDB 1.x only; succeeds when the database does not exist. Its continuous queries go first
+   * (`dropContinuousQueries`): a rollup query writing while the database was dropped left InfluxDB
+   * 1.6.7 a shard without its WAL, failing a snapshot every second from then on and, minutes later,
+   * holding up writes to every database until restarted.
+   */
   async dropDatabase(name: string): Promise<void> {
+    await this.dropContinuousQueries(name);
     await this.post(new URLSearchParams({ q: `DROP DATABASE ${quoteIdent(name)}` }));
+  }
+
+  /** InfluxDB 1.x only: drops a database's continuous queries and lets any query still running against it finish. */
+  async dropContinuousQueries(database: string): Promise<void> {
+    const continuous = await this.series('SHOW CONTINUOUS QUERIES', { db: database });
+    const ours = continuous.find((series) => series.name === database);
+    const at = ours?.columns.indexOf('name') ?? -1;
+    for (const values of at < 0 ? [] : (ours?.values ?? [])) {
+      const q = `DROP CONTINUOUS QUERY ${quoteIdent(String(values[at]))} ON ${quoteIdent(database)}`;
+      await this.post(new URLSearchParams({ q }));
+    }
+    await this.queriesFinished(database, DROP_SETTLE_MS);
+  }
+
+  /** Waits (up to `maxWaitMs`) until SHOW QUERIES lists none running against `database`. */
+  private async queriesFinished(database: string, maxWaitMs: number): Promise<void> {
+    const deadline = Date.now() + maxWaitMs;
+    for (let pauseMs = 10; ; pauseMs = Math.min(pauseMs * 2, 200)) {
+      const running = await this.query('SHOW QUERIES', { db: database });
+      if (!running.some((query) => query.database === database && !/^SHOW QUERIES/i.test(String(query.query)))) return;
+      if (Date.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   }
 
   /** POST, not GET: 1.x refuses CREATE/DROP over GET, and long queries do not fit a URL. */
@@ -187,3 +216,6 @@ export class InfluxQueryClient {
     return fetch(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
   }
 }
+
+/** How long a drop waits for queries still running against the database (a rollup takes milliseconds). */
+const DROP_SETTLE_MS = 5000;

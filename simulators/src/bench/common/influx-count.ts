@@ -25,9 +25,11 @@ export class BenchDatabase {
    * holds the engine's lock and waits for the field set's, the delete the other way round); seen
    * here right after the plain bridge's run, after which the server took no more writes until it
    * was restarted. Waiting until no write, snapshot or compaction has moved for a moment first
-   * keeps the drop out of that window.
+   * keeps the drop out of that window. Its rollup queries are dropped before that wait, so none
+   * writes into it meanwhile.
    */
   async drop(): Promise<void> {
+    await this.client.dropContinuousQueries(this.name);
     await waitForShardsToSettle(this.url, this.name);
     return this.client.dropDatabase(this.name);
   }
