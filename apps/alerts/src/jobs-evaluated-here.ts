@@ -2,7 +2,7 @@
  * The rule jobs this worker process evaluated lately, by id. A job waits for the jobs its ingest
  * process added before it (`after`) — but with one alerts worker, or jobs that landed on this one,
  * those were evaluated right here: asking Redis for each one's state was a script call per id per
- * job (~200 a second at full rate) for an answer this process already had. Only ids missing here
+ * job, for an answer this process already had. Only ids missing here
  * are asked about. Bounded: the oldest are forgotten first (a forgotten id is just asked again).
  */
 export class JobsEvaluatedHere {
