@@ -1,11 +1,5 @@
-import {
-  feedDeviceReadings,
-  feedToPacked,
-  mergeByDevice,
-  mergeFeedByDevice,
-  packedToFeed,
-  ruleJobReadings,
-} from './feed-device.js';
+import { feedDeviceReadings, feedToPacked, mergeByDevice, mergeFeedByDevice, packedToFeed } from './feed-device.js';
+import { ruleJobReadings } from './rule-job-readings.js';
 import type { PackedDeviceReadings } from './rule-job.js';
 
 const meter = { deviceId: 'm-1', deviceType: 'electricity-meter', city: 'tianjin', site: 'tj "1"' };

@@ -1,6 +1,5 @@
 import type { DeviceReadings, DeviceRef, FieldValue } from './reading.js';
-import { unpackDeviceReadings, type PackedDeviceReadings } from './rule-job.js';
-import type { RuleEvaluationJob } from './queues.js';
+import type { PackedDeviceReadings } from './rule-job.js';
 
 /**
  * One device's part of the rule feed as it travels from the ingest worker to a rule job: its
@@ -46,11 +45,6 @@ export function feedDeviceReadings(feed: FeedDevice): DeviceReadings {
     return [ms, values];
   });
   return { deviceId: feed.deviceId, deviceType: feed.deviceType, city: feed.city, site: feed.site, readings };
-}
-
-/** A rule job's readings per device, whichever shape the ingest worker that queued it wrote. */
-export function ruleJobReadings(job: RuleEvaluationJob): DeviceReadings[] {
-  return job.feed ? job.feed.map(feedDeviceReadings) : (job.devices ?? []).map(unpackDeviceReadings);
 }
 
 /**

@@ -7,3 +7,4 @@ export * from './device-messages.js';
 export * from './shares.js';
 export * from './rule-feed-text.js';
 export * from './feed-device.js';
+export * from './rule-job-readings.js';
