@@ -82,9 +82,9 @@ function joinParts(group: readonly FeedDevice[]): FeedDevice {
 /**
  * One group per device from parts in stream order (several publishes of a device in one batch),
  * each device's rows in order, devices in order of first appearance. A device's only part is
- * returned as it is; parts merged go into a new group, so no part passed in is changed (the ingest
- * worker keeps its parts for the store-delay histogram while the rule-feed window merges them). A
- * later part with other fields is re-laid onto the union of the fields.
+ * returned as it is; parts merged go into a new group, so no part passed in is changed. A later part
+ * with other fields is re-laid onto the union of the fields (`mergeFeedByDevice` uses it for a
+ * device whose parts name different fields).
  */
 export function mergeByDevice(parts: readonly PackedDeviceReadings[]): PackedDeviceReadings[] {
   const byDevice = new Map<string, PackedDeviceReadings>();

@@ -1,6 +1,6 @@
 import type { DeviceRef, FieldValue } from './reading.js';
 import type { PackedDeviceReadings } from './rule-job.js';
-import { packedToFeed, sameFields, type FeedDevice } from './feed-device.js';
+import { feedToPacked, packedToFeed, sameFields, type FeedDevice } from './feed-device.js';
 
 /*
  * The rule feed as the broker writes it into the hand-off, beside each publish's lines: one
@@ -75,16 +75,11 @@ function feedHeadText(deviceText: string, fields: readonly string[]): string {
   return `[${deviceText},${JSON.stringify(fields)}]${PART}`;
 }
 
-/** Decodes one feed text, values parsed, with no state kept (tests, and the odd merge that re-lays fields). */
+/** Decodes one feed text with its values parsed and no state kept (the older layout's texts, tests). */
 export function decodeRuleFeed(text: string): PackedDeviceReadings {
-  const headEnd = text.indexOf(PART);
-  if (headEnd < 0) {
-    const [[deviceId, deviceType, city, site], fields, rows] = JSON.parse(text) as RuleFeedTuple;
-    return { deviceId, deviceType, city, site, fields, rows };
-  }
-  const { times, values, ...head } = new RuleFeedDecoder().decode(text);
-  const valueRows = JSON.parse(values) as RuleFeedTuple[2];
-  return { ...head, rows: times.map((ms, i) => [ms, ...valueRows[i]]) };
+  if (text.includes(PART)) return feedToPacked(new RuleFeedDecoder().decode(text));
+  const [[deviceId, deviceType, city, site], fields, rows] = JSON.parse(text) as RuleFeedTuple;
+  return { deviceId, deviceType, city, site, fields, rows };
 }
 
 type FeedHead = Omit<FeedDevice, 'times' | 'values'>;
