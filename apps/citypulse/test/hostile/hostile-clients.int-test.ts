@@ -415,7 +415,7 @@ describe('retained publishes', () => {
 
 describe('well-behaved devices publishing throughout', () => {
   it('lost none of their PUBACKed readings', async () => {
-    expect(rig.bystanderAcks).toBeGreaterThan(100);
+    expect(await rig.bystandersStillAcked()).toBeGreaterThan(100);
     expect(await rig.bystandersLost()).toEqual([]);
   });
 });

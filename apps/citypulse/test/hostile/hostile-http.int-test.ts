@@ -511,7 +511,7 @@ describe('after all of it', () => {
   });
 
   it('lost none of the bystanders’ PUBACKed readings', async () => {
-    expect(rig.bystanderAcks).toBeGreaterThan(20);
+    expect(await rig.bystandersStillAcked()).toBeGreaterThan(20);
     expect(await rig.bystandersLost()).toEqual([]);
   });
 });

@@ -417,7 +417,7 @@ describe('CONNECT without credentials', () => {
 
 describe('well-behaved devices publishing throughout', () => {
   it('lost none of their PUBACKed readings', async () => {
-    expect(rig.bystanderAcks).toBeGreaterThan(100);
+    expect(await rig.bystandersStillAcked()).toBeGreaterThan(100);
     expect(await rig.bystandersLost()).toEqual([]);
   });
 });

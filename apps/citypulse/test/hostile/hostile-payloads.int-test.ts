@@ -242,7 +242,7 @@ describe('malformed JSON and SenML payloads', () => {
 
 describe('well-behaved devices publishing throughout', () => {
   it('lost none of their PUBACKed readings', async () => {
-    expect(rig.bystanderAcks).toBeGreaterThan(20);
+    expect(await rig.bystandersStillAcked()).toBeGreaterThan(20);
     expect(await rig.bystandersLost()).toEqual([]);
   });
 });

@@ -90,6 +90,21 @@ export class HostileRig {
     return up;
   }
 
+  /**
+   * Waits (bounded) until the bystanders get `more` PUBACKs beyond those they have now: after the
+   * last attack they must still be served. Returns their total; a quick suite may have run its
+   * attacks in well under a second, so a count taken at the end alone says little.
+   */
+  async bystandersStillAcked(more = 20): Promise<number> {
+    const target = this.bystanders.acked.size + more;
+    await waitFor(
+      () => this.bystanders.acked.size,
+      (n) => n >= target,
+      { timeoutMs: 15_000, what: `${more} more bystander PUBACKs` },
+    );
+    return this.bystanders.acked.size;
+  }
+
   /** Stops the bystanders and returns their PUBACKed readings missing from InfluxDB (must be none). */
   async bystandersLost(): Promise<string[]> {
     await this.bystanders.stop();
@@ -123,10 +138,6 @@ export class HostileRig {
   async devicesWithPoints(measurement: string): Promise<string[]> {
     const rows = await this.cp.influx.query(`SHOW TAG VALUES FROM "${measurement}" WITH KEY = "device_id"`);
     return rows.map((r) => String(r.value));
-  }
-
-  get bystanderAcks(): number {
-    return this.bystanders.acked.size;
   }
 
   /** Prints the counts (visible in CI output) and stops everything. */
