@@ -43,8 +43,8 @@ trap cleanup INT TERM EXIT
 
 mkdir -p .stack/logs
 echo "== starting citypulse (logs: .stack/logs/citypulse.log)"
-# A larger young generation: the ingest path allocates many short-lived strings; +9 % measured.
-node --enable-source-maps --max-semi-space-size=64 "$dist/apps/citypulse/src/main.js" >> .stack/logs/citypulse.log 2>&1 &
+# Production flags (why each: simulators/src/bench/common/production-node-args.ts, which the benches use).
+node --enable-source-maps --max-semi-space-size=64 --no-allocation-site-pretenuring "$dist/apps/citypulse/src/main.js" >> .stack/logs/citypulse.log 2>&1 &
 pids+=($!)
 
 api="http://127.0.0.1:${CP_HTTP_PORT}"

@@ -15,6 +15,7 @@ import { apiGet, apiSend } from '../common/api-get.js';
 import { ScriptedDevice } from './scripted-device.js';
 import { measureDeadmanScale } from './deadman-scale.js';
 import { formatAlertsReport, quantile, type AlertsReport } from './alerts-report.js';
+import { PRODUCTION_NODE_ARGS } from '../common/production-node-args.js';
 
 const DEADMAN_INTERVAL_MS = 15_000;
 
@@ -49,7 +50,7 @@ async function bench(options: AlertsOptions, cleanup: Cleanup): Promise<number> 
       layout: options.split ? 'split' : 'all-in-one',
       entry: options.entry,
       env,
-      nodeArgs: ['--enable-source-maps', '--max-semi-space-size=64'],
+      nodeArgs: [...PRODUCTION_NODE_ARGS],
       logDir: run.logDir,
       stamp,
     },

@@ -20,6 +20,7 @@ import { BENCH_CITIES, BENCH_DEVICE_TYPE, bulkProvision, bulkRows } from '../com
 import { gitInfo, machineInfo } from '../common/run-context.js';
 import { serviceEnv } from '../common/service-env.js';
 import { startServices } from '../common/services.js';
+import { PRODUCTION_NODE_ARGS } from '../common/production-node-args.js';
 
 /** Devices per POST /devices/bulk (the API takes up to CP_BULK_MAX_DEVICES, 20,000 by default). */
 const BULK_CHUNK = 10_000;
@@ -45,7 +46,7 @@ async function bench(options: ConnectionsOptions, cleanup: Cleanup): Promise<num
     passThrough: true,
     alsoOwned: ['CP_APPS'],
   });
-  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64'];
+  const nodeArgs = [...PRODUCTION_NODE_ARGS];
   // The TLS files are made now, but only the broker of the TLS phase (connections-tls.ts) serves TLS.
   const tlsFiles = options.tls ? await prepareBenchTls(cleanup) : undefined;
   // The broker alone in its process, so its memory and descriptors are the connections' and nothing else's.

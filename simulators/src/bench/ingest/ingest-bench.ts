@@ -23,6 +23,7 @@ import { prepareBenchTls } from '../common/bench-tls.js';
 import { runTlsPass } from './ingest-tls-pass.js';
 import { runDurabilityComparison } from './ingest-durability.js';
 import { runRounds, type IngestPass } from './ingest-rounds.js';
+import { PRODUCTION_NODE_ARGS } from '../common/production-node-args.js';
 
 /** `npm run bench -- ingest [options]`; resolves with the exit code. */
 export function runIngestBench(argv: string[]): Promise<number> {
@@ -47,9 +48,8 @@ const ingestPass: IngestPass = async (options, cleanup) => {
     ...serviceEnvFor({ ...options, redisPrefix, database: database.name, token, passThrough: true }),
     ...tls?.env,
   };
-  // The service's production flags, as in scripts/start.sh and docker-compose.yml (the plain bridge runs with them
-  // too).
-  const productionNodeArgs = ['--enable-source-maps', '--max-semi-space-size=64', ...options.nodeArgs];
+  // The service's production flags (the plain bridge runs with them too).
+  const productionNodeArgs = [...PRODUCTION_NODE_ARGS, ...options.nodeArgs];
   const nodeArgs = [...productionNodeArgs, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : [])];
   log(
     `starting citypulse${options.split ? ' as two processes' : ''} (Redis prefix ${redisPrefix}, InfluxDB ` +

@@ -20,9 +20,7 @@ import { compactTimestamp, gitInfo, machineInfo } from '../common/run-context.js
 import { commandDelta, readCommandCalls, singleNode } from '../common/redis-stats.js';
 import { serviceEnv } from '../common/service-env.js';
 import { startServices } from '../common/services.js';
-
-/** The service's production flags, as in scripts/start.sh and docker-compose.yml. */
-const NODE_ARGS = ['--enable-source-maps', '--max-semi-space-size=64'];
+import { PRODUCTION_NODE_ARGS } from '../common/production-node-args.js';
 
 /**
  * `ingest --durability everysec,always,replica`: one pass per level, one after the other, each with
@@ -66,7 +64,7 @@ export async function runDurabilityComparison(options: IngestOptions, cleanup: C
     startedAt: startedAt.toISOString(),
     git: gitInfo(),
     machine: machineInfo(),
-    config: { ...config, serviceNodeArgs: NODE_ARGS },
+    config: { ...config, serviceNodeArgs: [...PRODUCTION_NODE_ARGS] },
     passes: compared,
     lost,
   };
@@ -125,7 +123,7 @@ async function measureLevel(
       layout: options.split ? 'split' : 'all-in-one',
       entry: options.entry,
       env,
-      nodeArgs: [...NODE_ARGS, ...options.nodeArgs],
+      nodeArgs: [...PRODUCTION_NODE_ARGS, ...options.nodeArgs],
       logDir: run.logDir,
       stamp: `${stamp}-${level}`,
     },

@@ -36,6 +36,7 @@ import { formatScaleReport, scaleVerdict, type ScaleReport, type ScaleResult } f
 import { cpuCost, cpuMsByRole, round } from './cpu-cost.js';
 import { measureAtRest, type AtRest } from './at-rest.js';
 import { ContentionProbe } from './contention-probe.js';
+import { PRODUCTION_NODE_ARGS } from '../common/production-node-args.js';
 
 /** `npm run bench -- scale [options]`; resolves with the exit code (1 when a target is missed). */
 export function runScaleBench(argv: string[]): Promise<number> {
@@ -126,11 +127,7 @@ async function measureConfiguration(
   const watchedNodes = mode === 'cluster' ? [...nodes, ...singleNode(options.redisUrl)] : nodes;
   const profilesDir = join(options.outDir, 'profiles');
   if (options.profile) mkdirSync(profilesDir, { recursive: true });
-  const nodeArgs = [
-    '--enable-source-maps',
-    '--max-semi-space-size=64',
-    ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : []),
-  ];
+  const nodeArgs = [...PRODUCTION_NODE_ARGS, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profilesDir] : [])];
   log(
     `starting api + ${k} × (broker, ingest, alerts) (Redis prefix ${run.redisPrefix}, InfluxDB ` +
       `database ${run.databaseName}, logs in ${run.logDir})`,

@@ -16,6 +16,7 @@ import { startServices } from '../common/services.js';
 import { formatSampleHeader, formatSampleRow, formatSoakReport, soakVerdict, type SoakReport } from './soak-report.js';
 import { parseSoakOptions, soakHelp, type SoakOptions } from './soak-options.js';
 import { SoakSampler, type SoakSample } from './soak-sampler.js';
+import { PRODUCTION_NODE_ARGS } from '../common/production-node-args.js';
 
 /** `npm run bench -- soak [options]`; resolves with the exit code (1 when not flat or anything was lost). */
 export function runSoakBench(argv: string[]): Promise<number> {
@@ -34,7 +35,7 @@ async function soak(options: SoakOptions, cleanup: Cleanup): Promise<number> {
     token: run.token,
     passThrough: true,
   });
-  const nodeArgs = ['--enable-source-maps', '--max-semi-space-size=64'];
+  const nodeArgs = [...PRODUCTION_NODE_ARGS];
   log(
     `starting citypulse as two processes (Redis prefix ${run.redisPrefix}, InfluxDB ` +
       `database ${run.databaseName}, logs in ${run.logDir})`,
