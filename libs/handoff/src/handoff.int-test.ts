@@ -129,15 +129,14 @@ describe('durable hand-off through partitioned Redis streams', () => {
     await leases.stop();
   });
 
-  it('on a single Redis, writes a flush’s appends to every partition in one script call', async () => {
+  it('on a single Redis, writes a flush’s appends to every partition in one transaction', async () => {
     const prefix = newPrefix();
     const redis = connection();
     const producer = writer(prefix, { maxEntryReadings: 3 }, redis);
-    const calls = jest.spyOn(redis, 'evalsha');
+    const calls = jest.spyOn(redis, 'multi');
     // Appends made in one turn (one flush), to every partition, several entries each.
     await Promise.all(Array.from({ length: 70 }, (_, i) => producer.append(device(i), [line(device(i), i)])));
     expect(calls).toHaveBeenCalledTimes(1);
-    expect(calls.mock.calls[0][1]).toBe(2 * PARTITIONS);
     expect(producer.lastKnownBacklog).toBe(70);
     for (let p = 0; p < PARTITIONS; p++) {
       const { stream, backlog } = handoffKeys(prefix, p);
@@ -204,6 +203,41 @@ describe('durable hand-off through partitioned Redis streams', () => {
     await leases.stop();
   });
 
+  it('reads nothing of a partition taken over between its lease check and its read (the watch fails the read)', async () => {
+    const prefix = newPrefix();
+    const producer = writer(prefix);
+    const partition = partitionOf('dev-1', PARTITIONS);
+    const lease = handoffKeys(prefix, partition).lease;
+    const consumerRedis = connection();
+    const { consumer, leases } = await reader(prefix, 'stale', {}, consumerRedis);
+    // The first round takes over what earlier owners left (nothing); reads of new entries follow.
+    expect(await consumer.next()).toBeNull();
+    await producer.append('dev-1', [line('dev-1', 1)]);
+    // The take-over lands just after this reader saw its leases were still its own.
+    const mget = consumerRedis.mget.bind(consumerRedis) as (...keys: string[]) => Promise<Array<string | null>>;
+    let tookOver = false;
+    consumerRedis.mget = (async (...keys: string[]) => {
+      const holders = await mget(...keys);
+      if (!tookOver) {
+        tookOver = true;
+        await connection().set(lease, 'other#1', 'PX', 5000);
+      }
+      return holders;
+    }) as typeof consumerRedis.mget;
+    expect(await consumer.next()).toBeNull();
+    expect(tookOver).toBe(true);
+    // The entry is still unread (not pending under this reader): the new owner reads it in order.
+    expect(await readHandoffDepth(connection(), prefix, PARTITIONS)).toEqual({
+      entries: 1,
+      pendingEntries: 0,
+      readings: 1,
+    });
+    // The next round sees the lease gone.
+    expect(await consumer.next()).toBeNull();
+    expect(consumer.partitionsHeld).not.toContain(partition);
+    await leases.stop();
+  });
+
   it('lets a restarted process (same instance id) take its leases back at once and redo what it left pending first', async () => {
     const prefix = newPrefix();
     const producer = writer(prefix, { maxEntryReadings: 10 });
@@ -254,17 +288,16 @@ describe('durable hand-off through partitioned Redis streams', () => {
   it('lingers on a trickle with read rounds at most 20 ms apart, each one call for every partition', async () => {
     const prefix = newPrefix();
     const producer = writer(prefix);
-    // A read (or claim) script names streams and leases; the append names no lease. Counted as the
-    // consumer sends them: a MONITOR connection would see them too, but ioredis's monitor mode races
-    // its own MONITOR reply and fails on lines arriving in the same chunk.
+    // A read round is one XREADGROUP naming the streams it reads. Counted as the consumer sends
+    // them: a MONITOR connection would see them too, but ioredis's monitor mode races its own
+    // MONITOR reply and fails on lines arriving in the same chunk.
     const keys = Array.from({ length: PARTITIONS }, (_, p) => handoffKeys(prefix, p));
     const consumerRedis = connection();
     const reads: number[] = [];
     const send = consumerRedis.sendCommand.bind(consumerRedis);
     consumerRedis.sendCommand = (command, stream) => {
       const args = command.args.map(String);
-      const partitions = keys.filter((k) => args.includes(k.stream) && args.includes(k.lease)).length;
-      if (/^eval/i.test(command.name) && partitions > 0) reads.push(partitions);
+      if (/^xreadgroup$/i.test(command.name)) reads.push(keys.filter((k) => args.includes(k.stream)).length);
       return send(command, stream);
     };
     const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 1000, lingerMs: 1000 }, consumerRedis);
