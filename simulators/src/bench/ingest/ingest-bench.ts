@@ -213,12 +213,13 @@ async function runBaselines(
     baselines.errors.push(`Mosquitto: ${(err as Error).message}`);
   }
   try {
-    log(`baseline: InfluxDB write ceiling, ${options.ceilingLines} lines`);
+    log(`baseline: InfluxDB write ceiling, best of ${options.ceilingTrials} trials of ${options.ceilingLines} lines`);
     // The ingest worker's default batch size and concurrency (CP_INGEST_MAX_BATCH_LINES, CP_INGEST_CONCURRENCY).
     baselines.influxCeiling = await measureInfluxCeiling({
       influxUrl: options.influxUrl,
       database: `bench_${stamp}_ceiling`,
       lines: options.ceilingLines,
+      trials: options.ceilingTrials,
       batchSize: 5000,
       concurrency: 2,
     });

@@ -54,6 +54,7 @@ export async function runDurabilityComparison(options: IngestOptions, cleanup: C
     baselineDurationS: _bd,
     baselineSubscriberQos: _bq,
     ceilingLines: _c,
+    ceilingTrials: _ct,
     mosquitto: _m,
     tls: _t,
     profile: _p,

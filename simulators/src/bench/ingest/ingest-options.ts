@@ -23,6 +23,7 @@ export interface IngestOptions {
   baselineDurationS: number;
   baselineSubscriberQos: 0 | 1;
   ceilingLines: number;
+  ceilingTrials: number;
   redisUrl: string;
   influxUrl: string;
   keep: boolean;
@@ -92,7 +93,8 @@ const SPECS: Record<string, OptionSpec> = {
     default: '1',
     help: "QoS of the Mosquitto baseline's counting subscriber and of the plain bridge's subscriber (0 or 1)",
   },
-  'ceiling-lines': { type: 'string', default: '300000', help: 'lines written for the InfluxDB ceiling' },
+  'ceiling-lines': { type: 'string', default: '300000', help: 'lines written per InfluxDB ceiling trial' },
+  'ceiling-trials': { type: 'string', default: '3', help: 'InfluxDB ceiling trials; the ceiling is the best' },
   // The same commit measured ×0.88 and ×0.97 the plain bridge in two runs half an hour apart: one
   // run's ratio is one sample; the median of rounds is a figure to compare.
   repeat: {
@@ -208,6 +210,7 @@ export function parseIngestOptions(argv: string[]): IngestOptions | 'help' {
     baselineDurationS: int('baseline-duration', 1),
     baselineSubscriberQos: int('baseline-sub-qos', 0, 1) as 0 | 1,
     ceilingLines: int('ceiling-lines', 1000),
+    ceilingTrials: int('ceiling-trials', 1, 20),
     redisUrl: String(values['redis-url']),
     influxUrl: String(values['influx-url']).replace(/\/+$/, ''),
     keep: Boolean(values.keep),

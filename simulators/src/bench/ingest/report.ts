@@ -182,8 +182,9 @@ export function formatTable(report: IngestReport): string {
       const ceil = b.influxCeiling;
       rows.push([
         'InfluxDB ceiling (direct line protocol)',
-        `${int(ceil.linesPerSecond)} lines/s  (${int(ceil.lines)} lines of ${ceil.fieldsPerLine} ` +
-          `fields, ${int(ceil.batchSize)}/batch, concurrency ${ceil.concurrency})`,
+        `${int(ceil.linesPerSecond)} lines/s  (best of ${ceil.trialLinesPerSecond.map(int).join(' / ')}; ` +
+          `${int(ceil.lines)} lines of ${ceil.fieldsPerLine} fields each, ${int(ceil.batchSize)}/batch, ` +
+          `concurrency ${ceil.concurrency})`,
       ]);
       rows.push(['  CPU while writing', cpuText(ceil.cpuPercentOfCore)]);
       rows.push(['  ours as a share of it', share(b.ratioToInfluxCeiling)]);
