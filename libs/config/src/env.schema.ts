@@ -377,8 +377,9 @@ export class EnvSchema {
   CP_INGEST_RULE_FEED_MS = 100;
 
   /**
-   * Hand-off batches in flight per ingest worker: written to InfluxDB at once, yet passed to rule evaluation in the
-   * order read (one reader per partition). @defaultValue 2
+   * InfluxDB writes in flight per ingest worker (hand-off batches written at once), yet passed to rule evaluation in
+   * the order read (one reader per partition). Reading goes on for a few batches beyond them, so a stalled write
+   * does not hold the rules up (apps/ingest READ_AHEAD_BATCHES). @defaultValue 2
    */
   @IsInt()
   @Min(1)

@@ -60,9 +60,23 @@ bind-address = "127.0.0.1:${rpcPort}"
     throw new Error('private influxd did not answer /ping within 30 s');
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections are still accepted by the kernel, requests get no
+   * answer — InfluxDB stalled, not down.
+   */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
+    // A paused server would not act on SIGTERM until continued.
+    child.kill('SIGCONT');
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.kill('SIGTERM');
     await exited;
