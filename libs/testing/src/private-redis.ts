@@ -6,7 +6,12 @@ import { uniqueName } from './test-config.js';
 import { freePort } from './free-port.js';
 
 /** Resolves true when the server answers PING with PONG (not -LOADING while it replays its AOF). */
-function answersPing(port: number): Promise<boolean> {
+/**
+ * Whether the server on `port` is the process `pid` and ready (PING answers PONG, not LOADING). A
+ * port found free a moment ago may be taken by another test's server meanwhile: that server answers
+ * PING too, and a test would quietly run against it.
+ */
+function answersAs(port: number, pid: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = connect({ host: '127.0.0.1', port });
     let reply = '';
@@ -16,10 +21,13 @@ function answersPing(port: number): Promise<boolean> {
     };
     socket.setTimeout(1000, () => finish(false));
     socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    // Closed before a full reply: not a Redis that is ready (or not a Redis at all).
+    socket.once('close', () => finish(false));
+    socket.once('connect', () => socket.write('PING\r\nINFO server\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+      const processId = /\r\nprocess_id:(\d+)\r\n/.exec(reply);
+      if (processId) finish(reply.startsWith('+PONG') && Number(processId[1]) === pid);
     });
   });
 }
@@ -41,11 +49,18 @@ export interface PrivateRedisOptions {
 export class PrivateRedis {
   private child?: ChildProcess;
 
+  /** Set by the first successful start: a restart keeps its port (replicas and clients know it). */
+  private started = false;
+
   private constructor(
     readonly dir: string,
-    readonly port: number,
+    private currentPort: number,
     private readonly options: PrivateRedisOptions,
   ) {}
+
+  get port(): number {
+    return this.currentPort;
+  }
 
   static async create(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
     const dir = resolve(options.parentDir ?? resolve(process.cwd(), '.stack', 'test-redis'), uniqueName());
@@ -89,8 +104,17 @@ export class PrivateRedis {
     this.child = child;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`private redis-server exited with ${child.exitCode}`);
-      if (await answersPing(this.port)) return;
+      if (child.exitCode !== null) {
+        // Most likely its port was taken since it was found free (by another test's server): a first
+        // start moves to another free port; a restart cannot.
+        if (this.started) throw new Error(`private redis-server exited with ${child.exitCode}`);
+        this.currentPort = await freePort();
+        return this.start(Math.max(0, deadline - Date.now()));
+      }
+      if (await answersAs(this.port, child.pid!)) {
+        this.started = true;
+        return;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`private redis-server did not answer PING within ${timeoutMs} ms`);
