@@ -19,8 +19,13 @@ describe('batchRuleFeed', () => {
   it('hands on the feed written beside the lines, without reading the lines', () => {
     // Lines that do not say what the feed says: the feed must be what is used.
     const devices = batchRuleFeed({
-      lines: ['not line protocol', 'nor this'],
-      entries: [{ lines: 2, companions: [feed('m1', [1, { voltage: 230 }]), feed('m2', [2, { voltage: 231 }])] }],
+      entries: [
+        {
+          lp: 'not line protocol\nnor this',
+          lines: 2,
+          companions: [feed('m1', [1, { voltage: 230 }]), feed('m2', [2, { voltage: 231 }])],
+        },
+      ],
     });
     expect(devices.map(feedToPacked)).toEqual([
       { ...ref('m1'), fields: ['voltage'], rows: [[1, 230]] },
@@ -31,8 +36,14 @@ describe('batchRuleFeed', () => {
   it('parses the lines of an entry written without a feed (an older broker), in stream order with newer ones', () => {
     // A partition after an upgrade: the old broker's entry first, then the new broker's.
     const devices = batchRuleFeed({
-      lines: [line('m1', 1), line('m2', 2), line('m1', 3), line('m1', 4, 231.5)],
-      entries: [{ lines: 2 }, { lines: 2, companions: [feed('m1', [3, { voltage: 3 }], [4, { voltage: 231.5 }])] }],
+      entries: [
+        { lp: [line('m1', 1), line('m2', 2)].join('\n'), lines: 2 },
+        {
+          lp: [line('m1', 3), line('m1', 4, 231.5)].join('\n'),
+          lines: 2,
+          companions: [feed('m1', [3, { voltage: 3 }], [4, { voltage: 231.5 }])],
+        },
+      ],
     });
     expect(rowsOf(devices)).toEqual([
       [
@@ -50,7 +61,7 @@ describe('batchRuleFeed', () => {
   });
 
   it('falls back to the lines of an entry whose feed text cannot be read', () => {
-    const devices = batchRuleFeed({ lines: [line('m1', 5)], entries: [{ lines: 1, companions: ['{not a feed'] }] });
+    const devices = batchRuleFeed({ entries: [{ lp: line('m1', 5), lines: 1, companions: ['{not a feed'] }] });
     expect(rowsOf(devices)).toEqual([['m1', ['voltage'], [[5, 5]]]]);
   });
 });

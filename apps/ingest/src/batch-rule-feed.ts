@@ -15,26 +15,13 @@ import { ruleFeedReadings } from './rule-feed-readings.js';
  * Redis after an upgrade — has its lines parsed back (`ruleFeedReadings`), as all were before.
  * A long-lived `decoder` parses each device's head once, not once per batch.
  */
-export function batchRuleFeed(
-  batch: Pick<HandoffBatch, 'lines' | 'entries'>,
-  decoder = new RuleFeedDecoder(),
-): FeedDevice[] {
+export function batchRuleFeed(batch: Pick<HandoffBatch, 'entries'>, decoder = new RuleFeedDecoder()): FeedDevice[] {
   const parts: FeedDevice[] = [];
-  let line = 0;
-  for (const entry of batch.entries) {
-    entryRuleFeed(entry, batch.lines, line, parts, decoder);
-    line += entry.lines;
-  }
+  for (const entry of batch.entries) entryRuleFeed(entry, parts, decoder);
   return mergeFeedByDevice(parts);
 }
 
-function entryRuleFeed(
-  entry: HandoffEntryContent,
-  lines: readonly string[],
-  first: number,
-  parts: FeedDevice[],
-  decoder: RuleFeedDecoder,
-): void {
+function entryRuleFeed(entry: HandoffEntryContent, parts: FeedDevice[], decoder: RuleFeedDecoder): void {
   if (entry.companions) {
     const decoded = decodedOrUndefined(entry.companions, decoder);
     if (decoded) {
@@ -42,7 +29,7 @@ function entryRuleFeed(
       return;
     }
   }
-  for (const device of ruleFeedReadings(lines.slice(first, first + entry.lines)))
+  for (const device of ruleFeedReadings(entry.lp.split('\n')))
     parts.push(packedToFeed(packDeviceReadings(device)));
 }
 

@@ -11,6 +11,7 @@ import { OrderedPipeline } from './ordered-pipeline.js';
 import { RuleFeed } from './rule-feed.js';
 import { batchRuleFeed } from './batch-rule-feed.js';
 import { RuleFeedWindow } from './rule-feed-window.js';
+import { writeBodies } from './write-bodies.js';
 import { INFLUX_WRITER } from './tokens.js';
 
 /**
@@ -126,9 +127,9 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       try {
         await pipeline.room();
         // The rule feed travels beside the lines (written by the broker): the lines go to InfluxDB
-        // untouched. Rules get the read rounds, in read order, within CP_INGEST_RULE_FEED_MS rather
-        // than after the linger that fills a large InfluxDB write: that linger is no part of an
-        // alert's latency.
+        // untouched, the entries' texts as they were read. Rules get the read rounds, in read
+        // order, within CP_INGEST_RULE_FEED_MS rather than after the linger that fills a large
+        // InfluxDB write: that linger is no part of an alert's latency.
         const devices: FeedDevice[] = [];
         const fed: Array<Promise<void>> = [];
         const window = new RuleFeedWindow(
@@ -169,12 +170,10 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async write(batch: HandoffBatch, devices: FeedDevice[]): Promise<void> {
-    const { maxBatchLines } = this.config.ingest;
-    for (let i = 0; i < batch.lines.length; i += maxBatchLines) {
+    // The entries' texts as the broker wrote them, joined: the lines are never split and re-joined.
+    for (const body of writeBodies(batch.entries, this.config.ingest.maxBatchLines)) {
       const started = process.hrtime.bigint();
-      const outcome = await this.writer.writeBatch(batch.lines.slice(i, i + maxBatchLines), {
-        signal: this.stop.signal,
-      });
+      const outcome = await this.writer.writeText(body.text, body.lines, { signal: this.stop.signal });
       this.metrics.influxWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       this.metrics.influxWriteBatches.inc();
       this.metrics.readingsStored.inc(outcome.written);

@@ -15,18 +15,23 @@ export interface HandoffSegment {
 
 export interface HandoffBatch {
   segments: HandoffSegment[];
-  /** Line protocol, one line per reading; each partition's lines in stream order. Opaque here. */
-  lines: string[];
-  /** The entries that hold `lines`, in the same order (entries without lines left out). */
+  /** The entries read, each partition's in stream order (entries without lines left out). */
   entries: HandoffEntryContent[];
+  /** Lines (readings) in all the entries. */
+  lineCount: number;
 }
 
-/** One read round of a batch: its lines and their entries, as in the batch. */
-export type HandoffRound = Pick<HandoffBatch, 'lines' | 'entries'>;
+/** One read round of a batch: its entries, as in the batch. */
+export type HandoffRound = Pick<HandoffBatch, 'entries' | 'lineCount'>;
 
-/** What one stream entry holds besides its lines. */
+/** What one stream entry holds. */
 export interface HandoffEntryContent {
-  /** How many of the batch's `lines` (the next ones) are this entry's. */
+  /**
+   * The entry's line protocol as the producer wrote it: its lines, `\n`-separated. Opaque here, and
+   * passed on as it is (joined with the next entry's by a `\n`, it is a valid write body).
+   */
+  lp: string;
+  /** How many lines `lp` holds. */
   lines: number;
   /**
    * The companion texts appended with those lines, in order (one per publish, or part of one split
@@ -75,7 +80,7 @@ export interface HandoffConsumerOptions {
 type StreamEntries = Array<[id: string, fields: string[] | null]>;
 
 /** One partition's share of a read round. */
-type ReadSegment = HandoffSegment & Pick<HandoffBatch, 'lines' | 'entries'>;
+type ReadSegment = HandoffSegment & Pick<HandoffBatch, 'entries' | 'lineCount'>;
 
 interface Held {
   token: string;
@@ -202,7 +207,7 @@ export class HandoffConsumer {
 
   private async readBatch(onRound?: (round: HandoffRound) => void): Promise<HandoffBatch | null> {
     let round = await this.readRound();
-    if (round.lines.length === 0 && round.segments.every((s) => s.ids.length === 0)) {
+    if (round.lineCount === 0 && round.segments.every((s) => s.ids.length === 0)) {
       this.idleMs = Math.min(Math.max(2, this.idleMs * 2), this.scaledToShare(this.options.idlePollMs ?? 100));
       await sleep(this.idleMs);
       return null;
@@ -223,7 +228,7 @@ export class HandoffConsumer {
     // it to rules (onRound), where the doubling let it wait 80 ms in a 200 ms linger.
     const maxPauseMs = this.redis.isCluster ? Infinity : LINGER_MAX_PAUSE_MS;
     let pauseMs = LINGER_FIRST_PAUSE_MS;
-    while (batch.lines.length < targetLines) {
+    while (batch.lineCount < targetLines) {
       if (!round.more) {
         const left = deadline - Date.now();
         if (left <= 0) break;
@@ -234,7 +239,7 @@ export class HandoffConsumer {
       if (round.entries.length > 0) onRound?.(round);
       batch = merge(batch, round);
     }
-    return { segments: batch.segments, lines: batch.lines, entries: batch.entries };
+    return { segments: batch.segments, entries: batch.entries, lineCount: batch.lineCount };
   }
 
   private scaledToShare(ms: number): number {
@@ -264,21 +269,21 @@ export class HandoffConsumer {
         ...readCalls.map((partitions) => this.readNewEntries(partitions, count)),
       ])
     ).flat();
-    const lines: string[] = [];
     const entries: HandoffEntryContent[] = [];
     const kept: HandoffSegment[] = [];
+    let lineCount = 0;
     let more = false;
     for (const segment of segments) {
       if (!segment || segment.ids.length === 0) continue;
       if (segment.ids.length >= count) more = true;
-      for (const line of segment.lines) lines.push(line);
+      lineCount += segment.lineCount;
       for (const entry of segment.entries) entries.push(entry);
       kept.push({ partition: segment.partition, token: segment.token, ids: segment.ids, counts: segment.counts });
     }
     if (held.some(([partition]) => this.held.get(partition)?.claimCursor != null)) more = true;
     const entriesRead = kept.reduce((n, segment) => n + segment.ids.length, 0);
-    if (entriesRead > 0) this.readingsPerEntry = lines.length / entriesRead;
-    return { segments: kept, lines, entries, more };
+    if (entriesRead > 0) this.readingsPerEntry = lineCount / entriesRead;
+    return { segments: kept, entries, lineCount, more };
   }
 
   /**
@@ -404,11 +409,11 @@ export class HandoffConsumer {
 
 function toSegment(
   stream: StreamEntries,
-): Pick<HandoffSegment, 'ids' | 'counts'> & Pick<HandoffBatch, 'lines' | 'entries'> {
+): Pick<HandoffSegment, 'ids' | 'counts'> & Pick<HandoffBatch, 'entries' | 'lineCount'> {
   const ids: string[] = [];
   const counts: number[] = [];
-  const lines: string[] = [];
   const entries: HandoffEntryContent[] = [];
+  let lineCount = 0;
   for (const [id, fields] of stream) {
     ids.push(id);
     // Entries deleted while pending may come back without fields: acknowledge them, nothing to write.
@@ -417,12 +422,30 @@ function toSegment(
       counts.push(0);
       continue;
     }
-    counts.push(Number(entry.n));
-    const before = lines.length;
-    for (const line of entry.lp.split('\n')) lines.push(line);
-    entries.push({ lines: lines.length - before, companions: entry.companion?.split('\n') });
+    const lines = linesIn(entry.lp, entry.n);
+    counts.push(lines);
+    lineCount += lines;
+    entries.push({ lp: entry.lp, lines, companions: entry.companion?.split('\n') });
   }
-  return { ids, counts, lines, entries };
+  return { ids, counts, entries, lineCount };
+}
+
+/**
+ * The lines an entry's text holds: the count the producer wrote beside it (`n`), or, should it be
+ * missing or not a count, the text's lines counted. Only the counts depend on it (metrics, batch
+ * sizes, the backlog): the text is written whole either way.
+ */
+function linesIn(lp: string, n: string | undefined): number {
+  const stated = Number(n);
+  if (Number.isInteger(stated) && stated > 0) return stated;
+  let lines = 1;
+  for (let i = lp.indexOf('\n'); i >= 0; i = lp.indexOf('\n', i + 1)) lines++;
+  return lines;
+}
+
+/** A batch's lines one by one, in order (tests and tools: ingest writes the entries' texts whole). */
+export function linesOf(batch: Pick<HandoffBatch, 'entries'>): string[] {
+  return batch.entries.flatMap((entry) => entry.lp.split('\n'));
 }
 
 /** `b` read after `a`: each partition's entries stay in stream order. */
@@ -436,7 +459,7 @@ function merge(a: HandoffBatch, b: HandoffBatch): HandoffBatch {
       same.counts.push(...s.counts);
     } else segments.push(s);
   }
-  return { segments, lines: a.lines.concat(b.lines), entries: a.entries.concat(b.entries) };
+  return { segments, entries: a.entries.concat(b.entries), lineCount: a.lineCount + b.lineCount };
 }
 
 function fieldsOf(flat: string[]): Partial<Record<string, string>> {

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { testConfig, flushPrefix, uniqueName, waitFor } from '@citypulse/testing';
 import { HandoffProducer } from './producer.js';
-import { HandoffConsumer, type HandoffBatch } from './consumer.js';
+import { HandoffConsumer, linesOf, type HandoffBatch } from './consumer.js';
 import { PartitionLeases } from './leases.js';
 import { handoffKeys } from './keys.js';
 import { readHandoffBacklog, readHandoffDepth } from './depth.js';
@@ -79,7 +79,7 @@ describe('durable hand-off through partitioned Redis streams', () => {
       async () => {
         const batch = await consumer.next();
         if (batch) {
-          lines.push(...batch.lines);
+          lines.push(...linesOf(batch));
           batches.push(batch);
           if (ack) await consumer.ack(batch);
           consumer.done(batch);
@@ -169,11 +169,26 @@ describe('durable hand-off through partitioned Redis streams', () => {
 
     const { lines, batches } = await readLines(consumer, 4);
     expect(lines).toEqual([1, 2, 3, 4].map((i) => line('dev-1', i)));
+    // Each entry's text as written, lines joined by \n: passed on whole, never split at the reader.
     expect(batches.flatMap((b) => b.entries)).toEqual([
-      { lines: 1, companions: undefined },
-      { lines: 2, companions: ['p[0,2)'] },
-      { lines: 1, companions: ['p[2,3)'] },
+      { lp: line('dev-1', 1), lines: 1, companions: undefined },
+      { lp: `${line('dev-1', 2)}\n${line('dev-1', 3)}`, lines: 2, companions: ['p[0,2)'] },
+      { lp: line('dev-1', 4), lines: 1, companions: ['p[2,3)'] },
     ]);
+    expect(await readHandoffBacklog(connection(), prefix, PARTITIONS)).toBe(0);
+    await leases.stop();
+  });
+
+  it('counts the lines of an entry that states no count from its text', async () => {
+    const prefix = newPrefix();
+    const { consumer, leases } = await reader(prefix);
+    const keys = handoffKeys(prefix, partitionOf('dev-1', PARTITIONS));
+    await connection().xadd(keys.stream, '*', 'lp', `${line('dev-1', 1)}\n${line('dev-1', 2)}`);
+    await connection().incrby(keys.backlog, 2);
+
+    const { lines, batches } = await readLines(consumer, 2);
+    expect(lines).toEqual([line('dev-1', 1), line('dev-1', 2)]);
+    expect(batches.map((b) => b.lineCount)).toEqual([2]);
     expect(await readHandoffBacklog(connection(), prefix, PARTITIONS)).toBe(0);
     await leases.stop();
   });
@@ -307,7 +322,8 @@ describe('durable hand-off through partitioned Redis streams', () => {
     const startedAt = Date.now();
     const batch = await consumer.next();
     const lingeredMs = Date.now() - startedAt;
-    expect(batch?.lines).toHaveLength(1);
+    expect(batch?.lineCount).toBe(1);
+    expect(linesOf(batch!)).toEqual([line(device(1), 1)]);
     // Every round reads all partitions in one call; the pause doubles from 5 ms up to 20 ms: about
     // 50 rounds in a 1 s linger (polling every 5 ms made ~200, one call per partition 800; doubling
     // without the cap ~9 — so at least 12, even with timers late by 60 ms on a busy machine).
@@ -332,10 +348,11 @@ describe('durable hand-off through partitioned Redis streams', () => {
     const { consumer, leases } = await reader(prefix, 'c1', { targetLines: 300, entriesPerRead: 200 });
     expect(await consumer.next()).toBeNull(); // the take-over round: nothing was pending
     const rounds: number[] = [];
-    const batch = await consumer.next((round) => rounds.push(round.lines.length));
+    const batch = await consumer.next((round) => rounds.push(round.lineCount));
     // One entry to learn their size, then as many as the 300-line target needs (one, over 4 partitions).
     expect(rounds).toEqual([100, 100, 100]);
-    expect(batch?.lines).toHaveLength(300);
+    expect(batch?.lineCount).toBe(300);
+    expect(linesOf(batch!)).toHaveLength(300);
     await consumer.ack(batch!);
     consumer.done(batch!);
     const { lines } = await readLines(consumer, 1700);
@@ -358,7 +375,8 @@ describe('durable hand-off through partitioned Redis streams', () => {
       await producer.append(device(i), [line(device(i), i)]);
     }
     const gathered = await gathering;
-    expect(gathered?.lines).toHaveLength(30);
+    expect(gathered?.lineCount).toBe(30);
+    expect(linesOf(gathered!)).toHaveLength(30);
     expect(gathered!.segments.reduce((n, s) => n + s.ids.length, 0)).toBeGreaterThan(1);
     await consumer.ack(gathered!);
     consumer.done(gathered!);

@@ -1,6 +1,7 @@
 export { HandoffProducer, type HandoffProducerOptions } from './producer.js';
 export {
   HandoffConsumer,
+  linesOf,
   type HandoffConsumerOptions,
   type HandoffBatch,
   type HandoffRound,

@@ -1,4 +1,4 @@
-import { HandoffConsumer, type HandoffConsumerOptions } from '../src/consumer.js';
+import { HandoffConsumer, linesOf, type HandoffConsumerOptions } from '../src/consumer.js';
 import { PartitionLeases } from '../src/leases.js';
 import type { RedisClient } from '@citypulse/redis';
 
@@ -73,7 +73,7 @@ export class TestReader {
     while (!this.stopped) {
       const batch = await this.consumer.next().catch(() => null);
       if (!batch) continue;
-      const readings = batch.lines.map(readingOf);
+      const readings = linesOf(batch).map(readingOf);
       for (const { device, t } of readings) this.feed.push({ reader: this.name, device, t });
       batch.segments.forEach((s) => s.ids.forEach((id) => this.readIds.add(`${s.partition}/${id}`)));
       if (this.dying) {

@@ -203,24 +203,36 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
       expect(server.stored[1].wireBytes).toBeLessThan(lines.join('\n').length / 3);
     });
 
-    it(`stores the good lines of a batch with one bad line${target.quirks.reportsBadLines ? ' and reports the bad one dropped' : ' (the server skips the bad one silently)'}`, async () => {
-      const measurement = newMeasurement();
-      const [seed, ...good] = toLines(readings(measurement, 101));
-      const writer = resilient();
-      await writer.writeBatch([seed]);
-      const bad = target.quirks.badLine(measurement, (nowNs() + 555n).toString());
-      const batch = [...good.slice(0, 50), bad, ...good.slice(50)];
+    // writeText: the lines already joined, as the ingest worker passes hand-off entries' texts.
+    const writeAs = {
+      writeBatch: (writer: ResilientWriter, lines: string[]) => writer.writeBatch(lines),
+      writeText: (writer: ResilientWriter, lines: string[]) => writer.writeText(lines.join('\n'), lines.length),
+    };
 
-      const outcome = await writer.writeBatch(batch);
+    const badLineOutcome = target.quirks.reportsBadLines
+      ? 'and reports the bad one dropped'
+      : '(the server skips the bad one silently)';
+    it.each(Object.keys(writeAs) as Array<keyof typeof writeAs>)(
+      `stores the good lines of a batch with one bad line ${badLineOutcome}, through %s`,
+      async (method) => {
+        const measurement = newMeasurement();
+        const [seed, ...good] = toLines(readings(measurement, 101));
+        const writer = resilient();
+        await writer.writeBatch([seed]);
+        const bad = target.quirks.badLine(measurement, (nowNs() + 555n).toString());
+        const batch = [...good.slice(0, 50), bad, ...good.slice(50)];
 
-      if (target.quirks.reportsBadLines) {
-        expect(outcome).toMatchObject({ written: 100, dropped: 1 });
-        expect(outcome.droppedReasons).toHaveLength(1);
-      } else {
-        expect(outcome).toMatchObject({ written: 101, dropped: 0 });
-      }
-      expect(await storedCount(measurement, 101)).toBe(101);
-    });
+        const outcome = await writeAs[method](writer, batch);
+
+        if (target.quirks.reportsBadLines) {
+          expect(outcome).toMatchObject({ written: 100, dropped: 1 });
+          expect(outcome.droppedReasons).toHaveLength(1);
+        } else {
+          expect(outcome).toMatchObject({ written: 101, dropped: 0 });
+        }
+        expect(await storedCount(measurement, 101)).toBe(101);
+      },
+    );
 
     it('keeps retrying an unreachable server with backoff until aborted, then rejects with an AbortError', async () => {
       const retries: Array<number | string> = [];
@@ -257,17 +269,20 @@ export function pointWriterContract(target: PointWriterContractTarget): void {
       expect(await storedCount(measurement, 200)).toBe(200);
     });
 
-    it('splits a batch the server finds too large (413) until every part fits, writing each line once', async () => {
-      const limit = 2_000;
-      const server = await fake((write) =>
-        write.lines.join('\n').length > limit ? { status: 413, body: '{"error":"Request Entity Too Large"}' } : {},
-      );
-      const lines = toLines(readings('m', 200)); // ~20 kB
-      const outcome = await resilient({ url: server.url }).writeBatch(lines);
-      expect(outcome).toMatchObject({ written: 200, dropped: 0 });
-      expect(server.stored.flatMap((w) => w.lines)).toEqual(lines);
-      expect(server.stored.every((w) => w.lines.join('\n').length <= limit)).toBe(true);
-    });
+    it.each(Object.keys(writeAs) as Array<keyof typeof writeAs>)(
+      'splits a batch the server finds too large (413) until every part fits, writing each line once, through %s',
+      async (method) => {
+        const limit = 2_000;
+        const server = await fake((write) =>
+          write.lines.join('\n').length > limit ? { status: 413, body: '{"error":"Request Entity Too Large"}' } : {},
+        );
+        const lines = toLines(readings('m', 200)); // ~20 kB
+        const outcome = await writeAs[method](resilient({ url: server.url }), lines);
+        expect(outcome).toMatchObject({ written: 200, dropped: 0 });
+        expect(server.stored.flatMap((w) => w.lines)).toEqual(lines);
+        expect(server.stored.every((w) => w.lines.join('\n').length <= limit)).toBe(true);
+      },
+    );
 
     it('drops, and reports, a single line too large for the server', async () => {
       const server = await fake((write) => (write.lines.join('\n').length > 500 ? { status: 413 } : {}));

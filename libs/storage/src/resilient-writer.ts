@@ -70,30 +70,40 @@ export class ResilientWriter {
    * Rejects only with an AbortError, when `signal` (here or in the options) aborts a retry.
    */
   async writeBatch(lines: readonly string[], options: { signal?: AbortSignal } = {}): Promise<WriteOutcome> {
-    const outcome: WriteOutcome = { written: 0, dropped: 0, droppedReasons: [], attempts: 0 };
     // `toLineProtocol([]).split('\n')` is [''], and an empty line is no point to count.
     const points = lines.some((l) => l === '') ? lines.filter((l) => l !== '') : lines;
-    const signal = combineSignals(this.options.signal, options.signal);
-    if (points.length > 0) await this.writeChunk(points, outcome, signal);
-    return outcome;
+    return this.writeBody(bodyOfLines(points), options.signal);
+  }
+
+  /**
+   * Writes text already joined — `lineCount` points, `\n`-separated, no empty line — as it is: the
+   * ingest worker passes the hand-off entries' texts, as the broker wrote them, without splitting
+   * them into lines and joining them again. Only a batch the server refuses whole (413, a bad
+   * point in a batch it rejects entire) is split into lines, to write it in halves. Same outcome
+   * and rejection as `writeBatch`.
+   */
+  async writeText(text: string, lineCount: number, options: { signal?: AbortSignal } = {}): Promise<WriteOutcome> {
+    return this.writeBody(bodyOfText(text, lineCount), options.signal);
   }
 
   async close(): Promise<void> {
     await this.writer.close();
   }
 
-  private async writeChunk(
-    lines: readonly string[],
-    outcome: WriteOutcome,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
+  private async writeBody(body: LineBody, signal: AbortSignal | undefined): Promise<WriteOutcome> {
+    const outcome: WriteOutcome = { written: 0, dropped: 0, droppedReasons: [], attempts: 0 };
+    if (body.count > 0) await this.writeChunk(body, outcome, combineSignals(this.options.signal, signal));
+    return outcome;
+  }
+
+  private async writeChunk(body: LineBody, outcome: WriteOutcome, signal: AbortSignal | undefined): Promise<void> {
     for (let failures = 1; ; failures++) {
       throwIfAborted(signal);
       outcome.attempts++;
       let failure: WriteFailure;
       try {
-        await this.writer.write(lines.join('\n'), lines.length);
-        outcome.written += lines.length;
+        await this.writer.write(body.text(), body.count);
+        outcome.written += body.count;
         return;
       } catch (error) {
         failure = error instanceof WriteFailedError ? error : { body: String(error) };
@@ -101,25 +111,26 @@ export class ResilientWriter {
       this.options.onWriteError?.(failure.status ?? 'network');
       const decision = decideWrite(failure, {
         ...this.backoff,
-        lineCount: lines.length,
+        lineCount: body.count,
         attempt: failures,
         random: this.options.random,
       });
       if (decision.action === 'split') {
         // Sequential halves: a batch is one unit of the caller's concurrency budget.
+        const lines = body.lines();
         const half = Math.ceil(lines.length / 2);
-        await this.writeChunk(lines.slice(0, half), outcome, signal);
-        await this.writeChunk(lines.slice(half), outcome, signal);
+        await this.writeChunk(bodyOfLines(lines.slice(0, half)), outcome, signal);
+        await this.writeChunk(bodyOfLines(lines.slice(half)), outcome, signal);
         return;
       }
       if (decision.action === 'drop') {
-        this.recordDrop(lines.length, decision, outcome);
+        this.recordDrop(body.count, decision, outcome);
         return;
       }
       if (decision.action === 'fatal') {
         // Retried too (slowly) so nothing is lost once someone fixes it — but never quietly.
         this.logger.error(
-          { status: failure.status, attempt: failures, lines: lines.length },
+          { status: failure.status, attempt: failures, lines: body.count },
           `InfluxDB write needs attention, retrying in ${decision.delayMs} ms: ${decision.reason}`,
         );
       }
@@ -138,6 +149,26 @@ export class ResilientWriter {
     if (outcome.droppedReasons.length < MAX_DROP_REASONS) outcome.droppedReasons.push(decision.reason);
     this.options.onDropped?.(decision.dropped, decision.category, decision.reason);
   }
+}
+
+/**
+ * One request's worth of points: its body text and how many points it holds, and those points one
+ * by one — needed only to halve it. Either side is made from the other on demand, once.
+ */
+interface LineBody {
+  count: number;
+  text(): string;
+  lines(): readonly string[];
+}
+
+function bodyOfLines(lines: readonly string[]): LineBody {
+  let text: string | undefined;
+  return { count: lines.length, text: () => (text ??= lines.join('\n')), lines: () => lines };
+}
+
+function bodyOfText(text: string, count: number): LineBody {
+  let lines: readonly string[] | undefined;
+  return { count, text: () => text, lines: () => (lines ??= text.split('\n')) };
 }
 
 async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
