@@ -1,8 +1,10 @@
 /**
  * Hand-off bytes per reading as the broker writes them: lines only (what it wrote before the rule
- * feed travelled beside them, and what an older broker's entries hold) against lines + rule feed
- * (now), for the ingest bench's fleet — 100 electricity meters over three cities, one or ten
- * readings per publish. Each publish goes through the broker's own steps (decode, validate,
+ * feed travelled beside them, and what an older broker's entries hold), lines + a rule feed per
+ * publish, and lines + the feed with a device's publishes of one flush merged (now), for the
+ * ingest bench's fleet — 100 electricity meters over three cities, one or ten readings per
+ * publish, and one or 16 publishes per device in a flush (the ingest bench's window: a device
+ * with publishes in flight has them parsed and handed off together). Each publish goes through the broker's own steps (decode, validate,
  * `toHandoffPublish`) and the real producer into the local Redis under a fresh prefix; then the
  * entries' field bytes are summed and each stream's MEMORY USAGE read, and the keys deleted.
  * Prints a table; asserts nothing (benchmarks are scripts that print numbers).
@@ -11,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { decodeTelemetry, getDeviceType } from '@citypulse/devices';
+import { mergeRuleFeedRuns } from '@citypulse/contracts';
 import { HandoffProducer, handoffKeys } from '@citypulse/handoff';
 import { createSession } from '../src/sessions.js';
 import { ReceiveClock } from '../src/telemetry/receive-clock.js';
@@ -61,21 +64,25 @@ interface Figures {
   memoryBytes: number;
 }
 
-async function measure(redis: Redis, perPublish: number, withFeed: boolean): Promise<Figures> {
+type Entry = 'lines only' | 'lines + rule feed' | 'lines + merged rule feed';
+
+async function measure(redis: Redis, perPublish: number, inFlight: number, entry: Entry): Promise<Figures> {
   const prefix = `handoff-bytes-bench:${randomUUID().slice(0, 8)}`;
+  const withFeed = entry !== 'lines only';
   const producer = new HandoffProducer(redis, {
     prefix,
     partitions: PARTITIONS,
     maxEntryReadings: 1000,
     maxBacklogReadings: 1e9,
+    mergeCompanions: entry === 'lines + merged rule feed' ? mergeRuleFeedRuns : undefined,
   });
   const clock = new ReceiveClock();
   let n = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const nowMs = Date.now() - 1000;
-    // Every device publishes once per round, all in one event-loop turn (one flush), as under load.
+    // Every device publishes `inFlight` times per round, all in one event-loop turn (one flush), as under load.
     await Promise.all(
-      sessions.map((session) => {
+      sessions.flatMap((session) => Array.from({ length: inFlight }, () => session)).map((session) => {
         const body = Array.from({ length: perPublish }, () => reading(nowMs, n++));
         const payload = Buffer.from(perPublish === 1 ? body[0] : `{"readings":[${body.join(',')}]}`);
         const decoded = decodeTelemetry(payload, type, { ...limits, receivedAtMs: Date.now() });
@@ -104,13 +111,19 @@ async function measure(redis: Redis, perPublish: number, withFeed: boolean): Pro
 const redis = new Redis(process.argv[2] ?? 'redis://127.0.0.1:16379', { enableAutoPipelining: true });
 try {
   const rows: string[][] = [];
-  for (const perPublish of [1, 10]) {
-    for (const withFeed of [false, true]) {
-      const f = await measure(redis, perPublish, withFeed);
+  const entries: Entry[] = ['lines only', 'lines + rule feed', 'lines + merged rule feed'];
+  for (const [perPublish, inFlight] of [
+    [1, 1],
+    [1, 16],
+    [10, 1],
+    [10, 16],
+  ]) {
+    for (const entry of entries) {
+      const f = await measure(redis, perPublish, inFlight, entry);
       const per = (bytes: number) => (bytes / f.readings).toFixed(1);
       rows.push([
-        `${perPublish} per publish`,
-        withFeed ? 'lines + rule feed' : 'lines only',
+        `${perPublish} per publish, ${inFlight} per device in a flush`,
+        entry,
         String(f.readings),
         String(f.entries),
         per(f.valueBytes),

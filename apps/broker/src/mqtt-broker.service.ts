@@ -4,6 +4,7 @@ import type { RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, REDIS, connectRedis, type LocalBroker } from '@citypulse/core';
 import { HandoffProducer } from '@citypulse/handoff';
+import { mergeRuleFeedRuns } from '@citypulse/contracts';
 import { CommandStore } from '@citypulse/commands';
 import { ShadowStore } from '@citypulse/shadow';
 import { ApiTokenStore, DeviceRegistry, PresenceStore, ShareStore } from '@citypulse/registry';
@@ -114,6 +115,8 @@ export class MqttBrokerService implements OnApplicationBootstrap, OnApplicationS
       maxBacklogReadings: config.handoff.maxBacklogReadings,
       onBacklog: watchBacklog(config.handoff.maxBacklogReadings, metrics, logger),
       confirmWrite: await handoffDurability(this.handoffRedis, config, metrics, logger),
+      // A device's publishes handed off together share one rule-feed text: its head written once.
+      mergeCompanions: mergeRuleFeedRuns,
     });
     const rejections = new RejectionReporter(() => this.broker!, this.deadLetters, metrics, logger);
     // The city budget shares the hand-off's connection: a block is one short script call, per block of readings.

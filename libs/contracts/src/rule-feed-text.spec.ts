@@ -4,6 +4,7 @@ import {
   decodeRuleFeed,
   encodeRuleFeed,
   joinRuleFeed,
+  mergeRuleFeedRuns,
   ruleFeedDeviceText,
 } from './rule-feed-text.js';
 import { feedToPacked } from './feed-device.js';
@@ -101,5 +102,58 @@ describe('rule feed text', () => {
     expect(texts.map((text) => feedToPacked(decoder.decode(text)))).toEqual(
       ['a', 'b', 'c', 'a'].map((deviceId, i) => ({ ...meter, deviceId, fields: ['voltage'], rows: [[i, i + 0.5]] })),
     );
+  });
+  describe('mergeRuleFeedRuns', () => {
+    const text = (device: typeof meter, fields: string[], rows: PackedDeviceReadings['rows']) =>
+      encodeRuleFeed(ruleFeedDeviceText(device), { fields, rows });
+    const other = { ...meter, deviceId: 'm-2' };
+
+    it('writes each run of one device’s texts with the same fields as one, readings in order', () => {
+      const texts = [
+        text(meter, ['voltage', 'mode'], [[1, 230, 'eco, "x"']]),
+        text(meter, ['voltage', 'mode'], [
+          [2, 231, null],
+          [3, 232.5, 'a\tb'],
+        ]),
+        text(meter, ['voltage', 'mode'], [[4, 0, 'z']]),
+        text(other, ['voltage', 'mode'], [[5, 1, 'y']]),
+      ];
+      const merged = mergeRuleFeedRuns(texts);
+      expect(merged).toHaveLength(2);
+      expect(merged[1]).toBe(texts[3]);
+      expect(decodeRuleFeed(merged[0])).toEqual({
+        ...meter,
+        fields: ['voltage', 'mode'],
+        rows: [
+          [1, 230, 'eco, "x"'],
+          [2, 231, null],
+          [3, 232.5, 'a\tb'],
+          [4, 0, 'z'],
+        ],
+      });
+      // The head (device and field names) written once.
+      const head = texts[0].slice(0, texts[0].indexOf('\t') + 1);
+      expect(merged[0].split(head)).toEqual(['', expect.any(String)]);
+    });
+
+    it('keeps apart texts of other devices or fields in between, and texts in the earlier layout', () => {
+      const a = text(meter, ['voltage'], [[1, 230]]);
+      const b = text(other, ['voltage'], [[2, 231]]);
+      const c = text(meter, ['voltage', 'current'], [[3, 231, 5]]);
+      const earlier = JSON.stringify([[meter.deviceId, meter.deviceType, meter.city, meter.site], ['voltage'], [[4, 1]]]);
+      const d = text(meter, ['voltage'], [[5, 232]]);
+      expect(mergeRuleFeedRuns([a, b, a, c, earlier, d, d])).toEqual([
+        a,
+        b,
+        a,
+        c,
+        earlier,
+        text(meter, ['voltage'], [
+          [5, 232],
+          [5, 232],
+        ]),
+      ]);
+      expect(mergeRuleFeedRuns([])).toEqual([]);
+    });
   });
 });

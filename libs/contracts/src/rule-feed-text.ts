@@ -48,6 +48,58 @@ export function joinRuleFeed(headText: string, times: readonly string[], valueRo
 }
 
 /**
+ * Feed texts in order, each run of side-by-side texts of one device with the same fields written as
+ * one text (its readings in order); texts in the earlier layout, and runs of one, as they were. The
+ * broker's entries are this: a device with several publishes in flight has them parsed and handed
+ * off together, and the head (device and field names, most of a one-reading text) is then written
+ * once for the run instead of once per publish. A merged text decodes to what its parts decode to,
+ * merged (`mergeFeedByDevice`). One pass; each text is read once.
+ */
+export function mergeRuleFeedRuns(texts: readonly string[]): string[] {
+  const merged: string[] = [];
+  let head = '';
+  let first = '';
+  let times: string[] | undefined;
+  let rows: string[] | undefined;
+  const close = () => {
+    if (first === '') return;
+    merged.push(times && rows ? head + times.join(',') + PART + '[' + rows.join(',') + ']' : first);
+    first = '';
+    times = rows = undefined;
+  };
+  for (const text of texts) {
+    const headEnd = text.indexOf(PART);
+    const timesEnd = headEnd < 0 ? -1 : text.indexOf(PART, headEnd + 1);
+    if (!hasRows(text, timesEnd)) {
+      close();
+      merged.push(text);
+      continue;
+    }
+    const textHead = text.slice(0, headEnd + 1);
+    if (first !== '' && textHead === head) {
+      if (!times || !rows) {
+        const firstTimesEnd = first.indexOf(PART, headEnd + 1);
+        times = [first.slice(headEnd + 1, firstTimesEnd)];
+        rows = [first.slice(firstTimesEnd + 2, -1)];
+      }
+      times.push(text.slice(headEnd + 1, timesEnd));
+      rows.push(text.slice(timesEnd + 2, -1));
+      continue;
+    }
+    close();
+    head = textHead;
+    first = text;
+  }
+  close();
+  return merged;
+}
+
+/** A values part `[…]` holding at least one row, after the times ending at `timesEnd`. */
+function hasRows(text: string, timesEnd: number): boolean {
+  return timesEnd > 0 && text.length - timesEnd > 3 && text[timesEnd + 1] === '[' && text[text.length - 1] === ']';
+}
+
+/**
  * The start of one device's feed texts, its device part and field names, kept for the device's
  * session: a device names the same fields in the same order publish after publish, so they are
  * encoded once instead of for every publish (most publishes carry one reading, whose feed text is

@@ -1,4 +1,4 @@
-import { encodeEntries, type Companion } from './entry.js';
+import { encodeEntries, type Companion, type CompanionMerge } from './entry.js';
 
 const line = (device: string, t: number, v = t) =>
   `energy,city=tianjin,device_id=${device},device_type=electricity-meter,site=tj-1 voltage=${v} ${t}000000`;
@@ -51,6 +51,33 @@ describe('hand-off entries', () => {
       [1, undefined],
       [2, 'm1[0,1)\nm2[0,1)'],
       [1, undefined],
+    ]);
+  });
+
+  it('passes each entry’s companion texts through the merge, never merging across entries', () => {
+    // Side-by-side texts of one device merge (`m1[0,1)+m1[0,2)`); another device's in between stops it.
+    const sameDevice: CompanionMerge = (texts) =>
+      texts.reduce<string[]>((merged, text) => {
+        const last = merged.length - 1;
+        if (last >= 0 && merged[last].slice(0, 2) === text.slice(0, 2)) merged[last] += `+${text}`;
+        else merged.push(text);
+        return merged;
+      }, []);
+    const entries = encodeEntries(
+      [
+        { lines: [line('m1', 1)], companion: part('m1') },
+        { lines: [line('m1', 2), line('m1', 3)], companion: part('m1') },
+        { lines: [line('s1', 4)], companion: part('s1') },
+        { lines: [line('m1', 5)], companion: part('m1') },
+        { lines: [line('m1', 6)], companion: part('m1') },
+        { lines: [line('m1', 7)], companion: part('m1') },
+      ],
+      5,
+      sameDevice,
+    );
+    expect(entries.map((e) => [e.n, e.companion])).toEqual([
+      [5, 'm1[0,1)+m1[0,2)\ns1[0,1)\nm1[0,1)'],
+      [2, 'm1[0,1)+m1[0,1)'],
     ]);
   });
 

@@ -25,18 +25,29 @@ export interface EncodedEntry {
 }
 
 /**
+ * An entry's companion texts, in order, rewritten as fewer where the producer's own format lets
+ * texts side by side make one (the hand-off never looks into companions).
+ */
+export type CompanionMerge = (texts: readonly string[]) => string[];
+
+/**
  * Packs publishes into entries of at most `maxReadings` lines, in publish order. Publishes with a
  * companion and without one never share an entry (a consumer reads an entry's companions or, for
- * an entry without, only its lines).
+ * an entry without, only its lines). With `merge`, each entry's companion texts are passed through
+ * it before they are joined.
  */
-export function encodeEntries(publishes: readonly HandoffPublish[], maxReadings: number): EncodedEntry[] {
+export function encodeEntries(
+  publishes: readonly HandoffPublish[],
+  maxReadings: number,
+  merge?: CompanionMerge,
+): EncodedEntry[] {
   const entries: EncodedEntry[] = [];
   let lines: string[] = [];
   let companions: string[] | undefined;
   const close = () => {
     if (lines.length === 0) return;
     const entry: EncodedEntry = { lp: lines.join('\n'), n: lines.length };
-    if (companions) entry.companion = companions.join('\n');
+    if (companions) entry.companion = (merge ? merge(companions) : companions).join('\n');
     entries.push(entry);
     lines = [];
     companions = undefined;

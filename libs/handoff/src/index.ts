@@ -12,7 +12,7 @@ export { PartitionLeases, type PartitionLeasesOptions, type LeaseHooks } from '.
 export { handoffKeys, handoffMembersKey, INGEST_GROUP } from './keys.js';
 export { partitionOf } from './partition.js';
 export { fairShare } from './fair-share.js';
-export { encodeEntries, type Companion, type EncodedEntry, type HandoffPublish } from './entry.js';
+export { encodeEntries, type Companion, type CompanionMerge, type EncodedEntry, type HandoffPublish } from './entry.js';
 export { readHandoffDepth, readHandoffBacklog, type HandoffDepth } from './depth.js';
 export {
   checkDurability,

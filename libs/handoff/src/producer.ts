@@ -1,6 +1,6 @@
 import { luaScript, type RedisClient } from '@citypulse/redis';
 import { handoffKeys } from './keys.js';
-import { encodeEntries, type Companion, type HandoffPublish } from './entry.js';
+import { encodeEntries, type Companion, type CompanionMerge, type HandoffPublish } from './entry.js';
 import { partitionOf } from './partition.js';
 import { BacklogEstimate } from './backlog.js';
 import { APPEND_LUA } from './scripts.js';
@@ -25,6 +25,11 @@ export interface HandoffProducerOptions {
    * them (no PUBACK). The `replica` durability level waits for replicas here (`replicaWait`).
    */
   confirmWrite?: (key: string) => Promise<void>;
+  /**
+   * Merges companion texts that land side by side in an entry (the broker: one device's rule feeds,
+   * so their head is written once). Without it each publish keeps its own text.
+   */
+  mergeCompanions?: CompanionMerge;
 }
 
 interface PendingAppend extends HandoffPublish {
@@ -132,7 +137,7 @@ export class HandoffProducer {
     for (const [partition, items] of shares) {
       const { stream, backlog } = this.keys[partition];
       let readings = 0;
-      for (const entry of encodeEntries(items, this.options.maxEntryReadings)) {
+      for (const entry of encodeEntries(items, this.options.maxEntryReadings, this.options.mergeCompanions)) {
         if (entry.companion === undefined) transaction.xadd(stream, '*', 'n', entry.n, 'lp', entry.lp);
         else transaction.xadd(stream, '*', 'n', entry.n, 'lp', entry.lp, 'companion', entry.companion);
         readings += entry.n;
@@ -155,7 +160,7 @@ export class HandoffProducer {
     const args: Array<string | number> = [];
     for (const [partition, items] of shares) {
       keys.push(this.keys[partition].stream, this.keys[partition].backlog);
-      const entries = encodeEntries(items, this.options.maxEntryReadings);
+      const entries = encodeEntries(items, this.options.maxEntryReadings, this.options.mergeCompanions);
       args.push(entries.length);
       // An empty companion stands for none (the script then writes no companion field).
       for (const entry of entries) args.push(entry.n, entry.lp, entry.companion ?? '');
