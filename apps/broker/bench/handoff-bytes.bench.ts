@@ -4,10 +4,11 @@
  * publish, and lines + the feed with a device's publishes of one flush merged (now), for the
  * ingest bench's fleet — 100 electricity meters over three cities, one or ten readings per
  * publish, and one or 16 publishes per device in a flush (the ingest bench's window: a device
- * with publishes in flight has them parsed and handed off together). Each publish goes through the broker's own steps (decode, validate,
- * `toHandoffPublish`) and the real producer into the local Redis under a fresh prefix; then the
- * entries' field bytes are summed and each stream's MEMORY USAGE read, and the keys deleted.
- * Prints a table; asserts nothing (benchmarks are scripts that print numbers).
+ * with publishes in flight has them parsed and handed off together). Each publish goes through the
+ * broker's own steps (decode, validate, `toHandoffPublish`) and the real producer into the local
+ * Redis under a fresh prefix; then the entries' field bytes are summed and each stream's MEMORY
+ * USAGE read, and the keys deleted. Prints a table; asserts nothing (benchmarks are scripts that
+ * print numbers).
  * Run: npm run build && node dist/apps/broker/bench/handoff-bytes.bench.js [redis url]
  */
 import { randomUUID } from 'node:crypto';

@@ -140,7 +140,8 @@ describe('rule feed text', () => {
       const a = text(meter, ['voltage'], [[1, 230]]);
       const b = text(other, ['voltage'], [[2, 231]]);
       const c = text(meter, ['voltage', 'current'], [[3, 231, 5]]);
-      const earlier = JSON.stringify([[meter.deviceId, meter.deviceType, meter.city, meter.site], ['voltage'], [[4, 1]]]);
+      const device = [meter.deviceId, meter.deviceType, meter.city, meter.site];
+      const earlier = JSON.stringify([device, ['voltage'], [[4, 1]]]);
       const d = text(meter, ['voltage'], [[5, 232]]);
       expect(mergeRuleFeedRuns([a, b, a, c, earlier, d, d])).toEqual([
         a,
