@@ -83,13 +83,15 @@ async function measure(redis: Redis, perPublish: number, inFlight: number, entry
     const nowMs = Date.now() - 1000;
     // Every device publishes `inFlight` times per round, all in one event-loop turn (one flush), as under load.
     await Promise.all(
-      sessions.flatMap((session) => Array.from({ length: inFlight }, () => session)).map((session) => {
-        const body = Array.from({ length: perPublish }, () => reading(nowMs, n++));
-        const payload = Buffer.from(perPublish === 1 ? body[0] : `{"readings":[${body.join(',')}]}`);
-        const decoded = decodeTelemetry(payload, type, { ...limits, receivedAtMs: Date.now() });
-        const { lines, ruleFeed } = toHandoffPublish(session, decoded.accepted, clock);
-        return producer.append(session.device.id, lines, withFeed ? ruleFeed : undefined);
-      }),
+      sessions
+        .flatMap((session) => Array.from({ length: inFlight }, () => session))
+        .map((session) => {
+          const body = Array.from({ length: perPublish }, () => reading(nowMs, n++));
+          const payload = Buffer.from(perPublish === 1 ? body[0] : `{"readings":[${body.join(',')}]}`);
+          const decoded = decodeTelemetry(payload, type, { ...limits, receivedAtMs: Date.now() });
+          const { lines, ruleFeed } = toHandoffPublish(session, decoded.accepted, clock);
+          return producer.append(session.device.id, lines, withFeed ? ruleFeed : undefined);
+        }),
     );
   }
   const figures: Figures = { readings: n, entries: 0, valueBytes: 0, fieldBytes: 0, memoryBytes: 0 };

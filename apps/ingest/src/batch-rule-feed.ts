@@ -29,8 +29,7 @@ function entryRuleFeed(entry: HandoffEntryContent, parts: FeedDevice[], decoder:
       return;
     }
   }
-  for (const device of ruleFeedReadings(entry.lp.split('\n')))
-    parts.push(packedToFeed(packDeviceReadings(device)));
+  for (const device of ruleFeedReadings(entry.lp.split('\n'))) parts.push(packedToFeed(packDeviceReadings(device)));
 }
 
 /** Undefined when a text is not a feed: the entry's lines still say what to evaluate, so a bad text blocks nothing. */

@@ -111,10 +111,14 @@ describe('rule feed text', () => {
     it('writes each run of one device’s texts with the same fields as one, readings in order', () => {
       const texts = [
         text(meter, ['voltage', 'mode'], [[1, 230, 'eco, "x"']]),
-        text(meter, ['voltage', 'mode'], [
-          [2, 231, null],
-          [3, 232.5, 'a\tb'],
-        ]),
+        text(
+          meter,
+          ['voltage', 'mode'],
+          [
+            [2, 231, null],
+            [3, 232.5, 'a\tb'],
+          ],
+        ),
         text(meter, ['voltage', 'mode'], [[4, 0, 'z']]),
         text(other, ['voltage', 'mode'], [[5, 1, 'y']]),
       ];
@@ -149,10 +153,14 @@ describe('rule feed text', () => {
         a,
         c,
         earlier,
-        text(meter, ['voltage'], [
-          [5, 232],
-          [5, 232],
-        ]),
+        text(
+          meter,
+          ['voltage'],
+          [
+            [5, 232],
+            [5, 232],
+          ],
+        ),
       ]);
       expect(mergeRuleFeedRuns([])).toEqual([]);
     });
