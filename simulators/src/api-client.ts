@@ -13,6 +13,27 @@ export class ApiClient {
     });
   }
 
+  /**
+   * A fresh secret for the device: provisioned if it is new; if it exists as asked (type, city,
+   * site), its secret rotated — the device, its history and its rule state kept; otherwise replaced.
+   * The fleet starts this way: deleting a device makes the alerts workers drop the readings of
+   * that id for ten minutes (apps/alerts/src/deleted-devices.ts), so a fleet that re-created its
+   * devices on every start raised no alerts for them in its first ten minutes, the demo's included.
+   */
+  async provisionOrRotate(device: { id: string; type: string; city: string; site: string }): Promise<string> {
+    const created = await this.request('POST', '/devices', device);
+    if (created.status === 201) return ((await created.json()) as { secret: string }).secret;
+    if (created.status !== 409) throw new Error(`POST /devices: ${created.status} ${await created.text()}`);
+    const existing = await this.request('GET', `/devices/${encodeURIComponent(device.id)}`);
+    const found = existing.status === 200 ? ((await existing.json()) as Partial<typeof device>) : undefined;
+    if (found?.type !== device.type || found.city !== device.city || found.site !== device.site)
+      return this.reprovision(device);
+    const rotated = await this.request('POST', `/devices/${encodeURIComponent(device.id)}/rotate`);
+    if (rotated.status !== 200)
+      throw new Error(`POST /devices/${device.id}/rotate: ${rotated.status} ${await rotated.text()}`);
+    return ((await rotated.json()) as { secret: string }).secret;
+  }
+
   /** Provisions the device afresh (deleting an earlier one of the same id) and returns its secret. */
   async reprovision(device: { id: string; type: string; city: string; site: string }): Promise<string> {
     const removed = await this.request('DELETE', `/devices/${encodeURIComponent(device.id)}`);

@@ -41,6 +41,8 @@ interface SimDevice {
 export class Fleet {
   private readonly devices: SimDevice[] = [];
   private timer?: NodeJS.Timeout;
+  /** The demo's pending steps: a stopped fleet publishes nothing more, and holds no process open. */
+  private readonly demoTimers = new Set<NodeJS.Timeout>();
   readonly stats: FleetStats = { devices: 0, sent: 0, acked: 0, rejectedReadings: 0 };
 
   constructor(
@@ -52,7 +54,12 @@ export class Fleet {
     for (const city of this.options.cities) {
       for (const type of Object.values(deviceTypes)) {
         const id = `sim-${city}-${type.name}-1`;
-        const secret = await this.api.reprovision({ id, type: type.name, city, site: `${city}-${type.family}-01` });
+        const secret = await this.api.provisionOrRotate({
+          id,
+          type: type.name,
+          city,
+          site: `${city}-${type.family}-01`,
+        });
         this.devices.push(await this.connect(id, city, secret, type));
       }
     }
@@ -97,7 +104,7 @@ export class Fleet {
     return { id, city, type, client, generator: new ReadingGenerator(type, id, this.options.seed), overrides: {} };
   }
 
-  /** Provisions (afresh) and connects one more device, publishing with the rest from the next tick. */
+  /** Provisions (or rotates the secret of) and connects one more device, publishing from the next tick. */
   async add(
     id: string,
     typeName: string,
@@ -106,7 +113,7 @@ export class Fleet {
   ): Promise<Pick<SimDevice, 'id' | 'city' | 'overrides'>> {
     const type = getDeviceType(typeName);
     if (!type) throw new Error(`no device type ${typeName}`);
-    const secret = await this.api.reprovision({ id, type: type.name, city, site });
+    const secret = await this.api.provisionOrRotate({ id, type: type.name, city, site });
     const device = await this.connect(id, city, secret, type);
     this.devices.push(device);
     this.stats.devices = this.devices.length;
@@ -139,29 +146,36 @@ export class Fleet {
     const { device, rule } = candidates.reduce((a, b) => (b.rule.forSeconds < a.rule.forSeconds ? b : a));
     const spec = device.type.fields[rule.field];
     const value = Math.min(spec.max ?? Infinity, rule.threshold + Math.max(0.2, Math.abs(rule.threshold) * 0.01));
-    setTimeout(() => {
+    this.demoStep(3000, () => {
       this.options.log(
         `demo: ${device.id} ${rule.field} → ${value} (rule ${rule.id}: above ${rule.threshold} ` +
           `for ${rule.forSeconds}s)`,
       );
       device.overrides[rule.field] = value;
-      setTimeout(
-        () => {
-          delete device.overrides[rule.field];
-          this.options.log(`demo: ${device.id} ${rule.field} back to normal`);
-        },
-        (rule.forSeconds + 30) * 1000,
-      );
-    }, 3000);
+      this.demoStep((rule.forSeconds + 30) * 1000, () => {
+        delete device.overrides[rule.field];
+        this.options.log(`demo: ${device.id} ${rule.field} back to normal`);
+      });
+    });
     // One bad reading too, to show a rejection on the device's error topic.
-    setTimeout(() => {
+    this.demoStep(5000, () => {
       this.stats.sent++;
       device.client.publish({ values: { [rule.field]: 'hot' } });
-    }, 5000);
+    });
+  }
+
+  private demoStep(afterMs: number, step: () => void): void {
+    const timer = setTimeout(() => {
+      this.demoTimers.delete(timer);
+      step();
+    }, afterMs);
+    this.demoTimers.add(timer);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    for (const timer of this.demoTimers) clearTimeout(timer);
+    this.demoTimers.clear();
     await Promise.all(this.devices.map((d) => d.client.close({ drainMs: 2000 })));
   }
 }
