@@ -34,8 +34,9 @@ export interface HandoffEntryContent {
   /** How many lines `lp` holds. */
   lines: number;
   /**
-   * The companion texts appended with those lines, in order (one per publish, or part of one split
-   * at the entry size limit); undefined for an entry written without any (e.g. by an older broker).
+   * The companion texts appended with those lines, in order (one per publish or part of one split at
+   * the entry size limit, or per run the producer merged: `CompanionMerge`); undefined for an entry
+   * written without any (e.g. by an older broker).
    */
   companions?: string[];
 }
