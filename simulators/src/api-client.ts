@@ -1,3 +1,6 @@
+/** A device as the fleet asks for it. */
+type DeviceSpec = { id: string; type: string; city: string; site: string };
+
 /** The few calls the simulators make to the citypulse HTTP API. */
 export class ApiClient {
   constructor(
@@ -20,12 +23,12 @@ export class ApiClient {
    * that id for ten minutes (apps/alerts/src/deleted-devices.ts), so a fleet that re-created its
    * devices on every start raised no alerts for them in its first ten minutes, the demo's included.
    */
-  async provisionOrRotate(device: { id: string; type: string; city: string; site: string }): Promise<string> {
+  async provisionOrRotate(device: DeviceSpec): Promise<string> {
     const created = await this.request('POST', '/devices', device);
     if (created.status === 201) return ((await created.json()) as { secret: string }).secret;
     if (created.status !== 409) throw new Error(`POST /devices: ${created.status} ${await created.text()}`);
     const existing = await this.request('GET', `/devices/${encodeURIComponent(device.id)}`);
-    const found = existing.status === 200 ? ((await existing.json()) as Partial<typeof device>) : undefined;
+    const found = existing.status === 200 ? ((await existing.json()) as Partial<DeviceSpec>) : undefined;
     if (found?.type !== device.type || found.city !== device.city || found.site !== device.site)
       return this.reprovision(device);
     const rotated = await this.request('POST', `/devices/${encodeURIComponent(device.id)}/rotate`);
@@ -35,7 +38,7 @@ export class ApiClient {
   }
 
   /** Provisions the device afresh (deleting an earlier one of the same id) and returns its secret. */
-  async reprovision(device: { id: string; type: string; city: string; site: string }): Promise<string> {
+  async reprovision(device: DeviceSpec): Promise<string> {
     const removed = await this.request('DELETE', `/devices/${encodeURIComponent(device.id)}`);
     if (removed.status !== 204 && removed.status !== 404)
       throw new Error(`DELETE /devices/${device.id}: ${removed.status} ${await removed.text()}`);

@@ -5,7 +5,6 @@ import { resolve } from 'node:path';
 import { uniqueName } from './test-config.js';
 import { freePort } from './free-port.js';
 
-/** Resolves true when the server answers PING with PONG (not -LOADING while it replays its AOF). */
 /**
  * Whether the server on `port` is the process `pid` and ready (PING answers PONG, not LOADING). A
  * port found free a moment ago may be taken by another test's server meanwhile: that server answers
