@@ -5,6 +5,7 @@ import type { ProcessProfile } from '../profile/profile-summary.js';
 import type { GitInfo, MachineInfo } from '../common/run-context.js';
 import type { RssSummary } from '../common/service-process.js';
 import { cpuText, formatRows, type Row } from '../common/text-table.js';
+import { budgetText, ceilingBudget, othersUsPerReading } from './ceiling-budget.js';
 
 export interface Quantile {
   ms: number;
@@ -93,6 +94,9 @@ export interface IngestReport {
   };
   profiles?: ProcessProfile[];
 }
+
+/** The share of the InfluxDB ceiling the ten-reading-batch target asks for (issue #20). */
+const CEILING_SHARE_TARGET = 0.5;
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : Math.round(n).toString());
@@ -188,6 +192,14 @@ export function formatTable(report: IngestReport): string {
       ]);
       rows.push(['  CPU while writing', cpuText(ceil.cpuPercentOfCore)]);
       rows.push(['  ours as a share of it', share(b.ratioToInfluxCeiling)]);
+      const budget = ceilingBudget({
+        cores: report.machine.cores,
+        ceilingLinesPerSecond: ceil.linesPerSecond,
+        share: CEILING_SHARE_TARGET,
+        usPerReading: r.cpuUsPerReading,
+        othersUs: othersUsPerReading(r.cpuPercentOfCore.others, r.publishPhaseReadingsPerSecond),
+      });
+      if (budget) rows.push([`  ×${CEILING_SHARE_TARGET} of it would need`, budgetText(budget, report.machine.cores)]);
     }
     if (b.mosquitto) {
       const m = b.mosquitto;
