@@ -68,7 +68,13 @@ export interface AppConfig {
     waitTimeoutMs: number;
   };
   ingest: { maxBatchLines: number; lingerMs: number; maxLingerMs: number; ruleFeedMs: number; concurrency: number };
-  alerts: { allowedLatenessMs: number; deadmanIntervalMs: number; renotifyCheckMs: number };
+  alerts: {
+    allowedLatenessMs: number;
+    deadmanIntervalMs: number;
+    renotifyCheckMs: number;
+    /** Finished rule-evaluation jobs kept for a look (CP_RULE_JOBS_KEPT). */
+    ruleJobsKept: number;
+  };
   /**
    * Cluster indicators: the definitions file ('' none), how often they are computed, how long a window waits for late
    * readings.

@@ -386,6 +386,18 @@ export class EnvSchema {
   @Max(64)
   CP_INGEST_CONCURRENCY = 2;
 
+  /**
+   * Finished rule-evaluation jobs kept in Redis for a look (GET /queues, the queue board), the oldest
+   * trimmed beyond this count. Each holds its readings (~40 KB per 1,000), and Redis writes every
+   * one it keeps again each time it rewrites its append-only file (every second or two at full
+   * rate): 1,000 kept were 95 % of Redis's data in the ingest bench, and the rewrites about 8 % of a
+   * core. @defaultValue 100
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  CP_RULE_JOBS_KEPT = 100;
+
   /** Late readings within this window still update alert state (never backwards). @defaultValue 60000 */
   @IsInt()
   @Min(0)

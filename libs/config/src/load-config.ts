@@ -133,6 +133,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       allowedLatenessMs: e.CP_ALERT_ALLOWED_LATENESS_MS,
       deadmanIntervalMs: e.CP_ALERT_DEADMAN_INTERVAL_MS,
       renotifyCheckMs: e.CP_ALERT_RENOTIFY_CHECK_MS,
+      ruleJobsKept: e.CP_RULE_JOBS_KEPT,
     },
     indicators: {
       file: e.CP_INDICATORS_FILE,

@@ -21,7 +21,13 @@ export function queueJobDefaults(config: AppConfig): Record<QueueName, DefaultJo
     backoff: exponential(config.notifications.backoffMs),
   };
   return {
-    'rule-evaluation': { removeOnComplete: 1000, removeOnFail: 10_000, attempts: 5, backoff: exponential(500) },
+    // Few kept: each holds its readings, rewritten with Redis's append-only file (CP_RULE_JOBS_KEPT).
+    'rule-evaluation': {
+      removeOnComplete: config.alerts.ruleJobsKept,
+      removeOnFail: 10_000,
+      attempts: 5,
+      backoff: exponential(500),
+    },
     'alert-events': { ...KEEP_FINISHED, attempts: 20, backoff: exponential(500) },
     notifications: delivery,
     'channel-deliveries': delivery,
