@@ -63,7 +63,7 @@ export function mergeRuleFeedRuns(texts: readonly string[]): string[] {
   let rows: string[] | undefined;
   const close = () => {
     if (first === '') return;
-    merged.push(times && rows ? head + times.join(',') + PART + '[' + rows.join(',') + ']' : first);
+    merged.push(times && rows ? joinRuleFeed(head, times, rows) : first);
     first = '';
     times = rows = undefined;
   };
