@@ -3,8 +3,8 @@ import type { Job, Queue, Worker } from 'bullmq';
 import { bullWorker, openQueue, waitForJobs, type RedisClient } from '@citypulse/redis';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, connectRedis } from '@citypulse/core';
-import { QUEUES, ruleJobReadings, type RuleEvaluationJob } from '@citypulse/contracts';
-import { AlertStore, ReplaySessions, sessionOf } from '@citypulse/alert-store';
+import { QUEUES, type RuleEvaluationJob } from '@citypulse/contracts';
+import { AlertStore, ReplaySessions, RuleJobFeeds, sessionOf } from '@citypulse/alert-store';
 import type { MaintenanceCalendar } from '@citypulse/alert-config';
 import { readingsOutOfOrder } from '@citypulse/rules';
 import { Metrics, type Logger } from '@citypulse/observability';
@@ -54,6 +54,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     this.stateRedis = connectRedis(this.config, 'rule-state');
     this.queues = new AlertQueues(this.config);
     const states = new RuleStateRepository(this.stateRedis, this.config.redis.prefix);
+    const feeds = new RuleJobFeeds(this.stateRedis, this.config.redis.prefix, this.config.alerts.ruleFeedsKeptS);
     const { alerts, replaySessions } = this;
     const queues = this.queues;
     const ruleQueue = (this.ruleQueue = openQueue(this.config, QUEUES.ruleEvaluation));
@@ -70,8 +71,21 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
             'rule evaluation: earlier jobs still unfinished after 5 s; evaluating this one anyway',
           );
         }
-        const [sessions] = await Promise.all([replaySessions.all(), this.rules.refresh(), this.maintenance.refresh()]);
-        const devices = new Map(ruleJobReadings(job.data).map((device) => [device.deviceId, device]));
+        const [sessions, readings] = await Promise.all([
+          replaySessions.all(),
+          feeds.readings(job.data),
+          this.rules.refresh(),
+          this.maintenance.refresh(),
+        ]);
+        if (!readings) {
+          // Only a feed already evaluated is deleted (the worker stopped before completing its job), or one a week old.
+          this.logger.warn(
+            { jobId: job.id, feedKey: job.data.feedKey },
+            'rule evaluation: the job’s readings are gone',
+          );
+          return;
+        }
+        const devices = new Map(readings.map((device) => [device.deviceId, device]));
         const options = { allowedLatenessMs: this.config.alerts.allowedLatenessMs, nowMs: Date.now() };
         // A replayed device's silence is judged on its own readings' clock (libs/alert-store replay-sessions.ts).
         const clockOf = (device: { deviceId: string; city: string }) =>
@@ -93,6 +107,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
         });
         this.metrics.ruleReadingsOutOfOrder.inc([...late.values()].reduce((a, b) => a + b, 0));
         await applyAndClear(outboxes, { alerts, queues, states, metrics: this.metrics, logger: this.logger });
+        await feeds.evaluated(job.data);
         evaluatedHere.add(job.id!);
       },
       // One job at a time per worker: WATCH needs the state connection to itself.

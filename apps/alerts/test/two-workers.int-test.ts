@@ -2,8 +2,14 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig, type AppConfig } from '@citypulse/config';
 import { bullConnection, bullPrefix } from '@citypulse/core';
-import { QUEUES, packDeviceReadings, type DeviceReadings, type RuleEvaluationJob } from '@citypulse/contracts';
-import { AlertStore, queryAlerts } from '@citypulse/alert-store';
+import {
+  QUEUES,
+  packDeviceReadings,
+  packedToFeed,
+  type DeviceReadings,
+  type RuleEvaluationJob,
+} from '@citypulse/contracts';
+import { AlertStore, RuleJobFeeds, queryAlerts } from '@citypulse/alert-store';
 import { RuleRepository } from '@citypulse/alert-config';
 import { AppProcess, flushPrefix, testEnv, uniqueName, waitFor } from '@citypulse/testing';
 
@@ -167,5 +173,28 @@ describe('several alerts worker processes', () => {
       openedAt: new Date(t0 + 60_000).toISOString(),
       lastValue: 37,
     });
+  });
+
+  it('reads a job’s readings from beside it and deletes them once evaluated; a job whose readings are gone raises nothing', async () => {
+    const feeds = new RuleJobFeeds(redis, config.redis.prefix);
+    const [fed, gone] = [uniqueName('fed-'), uniqueName('gone-')];
+    const t0 = Date.now() - 60_000;
+    const feedKey = await feeds.put([packedToFeed(device(fed, [[t0, { co2: 1500 }]]))]);
+    const goneKey = await feeds.put([packedToFeed(device(gone, [[t0, { co2: 1500 }]]))]);
+    await redis.del(goneKey);
+    const jobs = await queue.addBulk([
+      { name: 'evaluate', data: { feedKey: goneKey } },
+      { name: 'evaluate', data: { feedKey } },
+    ]);
+    await waitFor(
+      () => Promise.all(jobs.map((job) => job.isCompleted())),
+      (done) => done.every(Boolean),
+      { what: 'both jobs completed' },
+    );
+    expect((await queryAlerts(redis, store, store.keyNames, { deviceId: fed })).items).toMatchObject([
+      { ruleId: 'co2-now', lastValue: 1500 },
+    ]);
+    expect((await queryAlerts(redis, store, store.keyNames, { deviceId: gone })).total).toBe(0);
+    expect(await redis.exists(feedKey)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
-import { QUEUES, deviceTopic, ruleJobReadings, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, deviceTopic, type RuleEvaluationJob } from '@citypulse/contracts';
+import { RuleJobFeeds } from '@citypulse/alert-store';
 import { bullConnection, bullPrefix, connectRedis, type RedisClient } from '@citypulse/redis';
 import { handoffKeys, partitionOf, readHandoffBacklog } from '@citypulse/handoff';
 import { toLine } from '@citypulse/storage';
@@ -21,7 +22,8 @@ describe('hand-off entries of an older broker after an upgrade', () => {
 
   beforeAll(async () => {
     // Broker and api only: the entries wait in Redis until the ingest and alerts processes start.
-    cp = await TestCitypulse.start({}, ['broker', 'api']);
+    // Evaluated readings kept a while: the test reads them back from the completed jobs.
+    cp = await TestCitypulse.start({ CP_RULE_FEEDS_KEPT_S: '600' }, ['broker', 'api']);
     redis = connectRedis(cp.config, 'test-upgrade');
   });
   afterAll(async () => {
@@ -38,11 +40,9 @@ describe('hand-off entries of an older broker after an upgrade', () => {
     });
     try {
       const jobs = (await queue.getJobs(['completed'], 0, -1)).sort((a, b) => Number(a.id) - Number(b.id));
-      return jobs.flatMap((job) =>
-        ruleJobReadings(job.data)
-          .filter((d) => d.deviceId === id)
-          .flatMap((d) => d.readings),
-      );
+      const feeds = new RuleJobFeeds(redis, cp.config.redis.prefix);
+      const readings = await Promise.all(jobs.map((job) => feeds.readings(job.data)));
+      return readings.flatMap((devices) => (devices ?? []).filter((d) => d.deviceId === id).flatMap((d) => d.readings));
     } finally {
       await queue.close();
     }

@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
 import { QUEUES, type FeedDevice, type RuleEvaluationJob } from '@citypulse/contracts';
 import { connectRedis } from '@citypulse/core';
-import { LastSeenIndex } from '@citypulse/alert-store';
+import { LastSeenIndex, RuleJobFeeds } from '@citypulse/alert-store';
 import { openQueue, waitForJobs, type RedisClient } from '@citypulse/redis';
 
 /** Readings per rule-evaluation job: big enough to amortise BullMQ's per-job cost, small enough to keep jobs light. */
@@ -17,12 +17,14 @@ export class RuleFeed {
   private readonly queue: Queue<RuleEvaluationJob>;
   private readonly redis: RedisClient;
   private readonly lastSeen: LastSeenIndex;
+  private readonly feeds: RuleJobFeeds;
   /** The jobs of the previous batch: the next batch's jobs are evaluated after them (`after`). */
   private previous: string[] = [];
 
   constructor(config: AppConfig) {
     this.redis = connectRedis(config, 'last-seen');
     this.lastSeen = new LastSeenIndex(this.redis, config.redis.prefix);
+    this.feeds = new RuleJobFeeds(this.redis, config.redis.prefix);
     this.queue = openQueue<RuleEvaluationJob>(config, QUEUES.ruleEvaluation);
   }
 
@@ -32,24 +34,32 @@ export class RuleFeed {
    * pipeline feeds rules one batch at a time, in read order).
    */
   async enqueue(devices: FeedDevice[]): Promise<void> {
-    const jobs: Array<{ name: string; data: RuleEvaluationJob }> = [];
+    const feeds: FeedDevice[][] = [];
     let current: FeedDevice[] = [];
     let size = 0;
     for (const device of devices) {
       current.push(device);
       size += device.times.length;
       if (size >= READINGS_PER_JOB) {
-        jobs.push({ name: 'evaluate', data: { feed: current, after: this.previous } });
+        feeds.push(current);
         current = [];
         size = 0;
       }
     }
-    if (current.length > 0) jobs.push({ name: 'evaluate', data: { feed: current, after: this.previous } });
+    if (current.length > 0) feeds.push(current);
     const [added] = await Promise.all([
-      jobs.length > 0 ? this.queue.addBulk(jobs) : undefined,
+      feeds.length > 0 ? this.addJobs(feeds) : undefined,
       this.lastSeen.touch(devices.map(newestReading)),
     ]);
-    if (added) this.previous = added.map((job) => job.id!);
+    if (added) this.previous = added;
+  }
+
+  /** The feeds first, then their jobs: a job fetched at once must find its readings. Returns the jobs' ids. */
+  private async addJobs(feeds: FeedDevice[][]): Promise<string[]> {
+    const keys = await Promise.all(feeds.map((feed) => this.feeds.put(feed)));
+    const after = this.previous;
+    const added = await this.queue.addBulk(keys.map((feedKey) => ({ name: 'evaluate', data: { feedKey, after } })));
+    return added.map((job) => job.id!);
   }
 
   /**

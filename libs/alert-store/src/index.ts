@@ -8,3 +8,4 @@ export type { Alert, AlertEvent, AlertEventKind, AlertQuery, AlertSeverity, Aler
 export { LastSeenIndex } from './last-seen-index.js';
 export { ReplaySessions, sessionOf, type ReplaySession } from './replay-sessions.js';
 export { ruleStateKey } from './rule-state-key.js';
+export { RuleJobFeeds } from './rule-job-feeds.js';

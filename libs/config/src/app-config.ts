@@ -74,6 +74,8 @@ export interface AppConfig {
     renotifyCheckMs: number;
     /** Finished rule-evaluation jobs kept for a look (CP_RULE_JOBS_KEPT). */
     ruleJobsKept: number;
+    /** How long a rule job's readings stay in Redis once evaluated, in seconds; 0: deleted (CP_RULE_FEEDS_KEPT_S). */
+    ruleFeedsKeptS: number;
   };
   /**
    * Cluster indicators: the definitions file ('' none), how often they are computed, how long a window waits for late

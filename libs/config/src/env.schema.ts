@@ -398,6 +398,16 @@ export class EnvSchema {
   @Max(1_000_000)
   CP_RULE_JOBS_KEPT = 100;
 
+  /**
+   * A rule-evaluation job's readings live in a Redis key of their own beside the job (BullMQ's
+   * scripts would copy them into Lua and out again, twice per job): deleted once evaluated, or kept
+   * this many seconds more for a look (the scale-out checks read every job's readings). @defaultValue 0
+   */
+  @IsInt()
+  @Min(0)
+  @Max(604_800)
+  CP_RULE_FEEDS_KEPT_S = 0;
+
   /** Late readings within this window still update alert state (never backwards). @defaultValue 60000 */
   @IsInt()
   @Min(0)

@@ -134,6 +134,7 @@ function toAppConfig(e: EnvSchema): AppConfig {
       deadmanIntervalMs: e.CP_ALERT_DEADMAN_INTERVAL_MS,
       renotifyCheckMs: e.CP_ALERT_RENOTIFY_CHECK_MS,
       ruleJobsKept: e.CP_RULE_JOBS_KEPT,
+      ruleFeedsKeptS: e.CP_RULE_FEEDS_KEPT_S,
     },
     indicators: {
       file: e.CP_INDICATORS_FILE,

@@ -8,3 +8,4 @@ export * from './shares.js';
 export * from './rule-feed-text.js';
 export * from './feed-device.js';
 export * from './rule-job-readings.js';
+export * from './rule-job-feed.js';

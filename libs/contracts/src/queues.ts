@@ -33,7 +33,12 @@ import type { FeedDevice } from './feed-device.js';
 
 /** Stored readings to evaluate, grouped by device (a device appears once per job). */
 export interface RuleEvaluationJob {
-  /** The readings, one part per device, their values as the broker wrote them. */
+  /**
+   * Where the readings are: a Redis string written before the job was added (`encodeJobFeed`,
+   * libs/alert-store RuleJobFeeds), deleted once they were evaluated.
+   */
+  feedKey?: string;
+  /** The readings as a job queued by an ingest worker from before `feedKey`: one part per device. */
   feed?: FeedDevice[];
   /** The readings as a job queued by an ingest worker from before `feed` carried them. */
   devices?: PackedDeviceReadings[];

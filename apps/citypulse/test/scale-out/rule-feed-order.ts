@@ -1,7 +1,8 @@
 import { Queue, type JobType } from 'bullmq';
 import type { AppConfig } from '@citypulse/config';
 import { bullConnection, bullPrefix, connectRedis } from '@citypulse/core';
-import { QUEUES, ruleJobReadings, type RuleEvaluationJob } from '@citypulse/contracts';
+import { QUEUES, type RuleEvaluationJob } from '@citypulse/contracts';
+import { RuleJobFeeds } from '@citypulse/alert-store';
 import { handoffKeys } from '@citypulse/handoff';
 
 /**
@@ -19,15 +20,21 @@ export async function ruleFeedByDevice(
     connection: bullConnection(config),
     prefix: bullPrefix(config),
   });
+  const redis = connectRedis(config, 'test-rule-feeds');
   try {
     const jobs = (await queue.getJobs(states, 0, -1)).sort((a, b) => Number(a.id) - Number(b.id));
+    const feeds = new RuleJobFeeds(redis, config.redis.prefix);
     const wanted = new Set(deviceIds);
     const feed = new Map<string, number[]>(deviceIds.map((id) => [id, []]));
-    for (const job of jobs)
-      for (const device of ruleJobReadings(job.data))
+    for (const job of jobs) {
+      const readings = await feeds.readings(job.data);
+      if (!readings) throw new Error(`rule job ${job.id}: its readings are gone (CP_RULE_FEEDS_KEPT_S too short?)`);
+      for (const device of readings)
         if (wanted.has(device.deviceId)) feed.get(device.deviceId)!.push(...device.readings.map(([ms]) => ms));
+    }
     return feed;
   } finally {
+    redis.disconnect();
     await queue.close();
   }
 }

@@ -40,12 +40,14 @@ export class ScaleOutRig {
   /** `redisEnv`: where the deployment's Redis is, e.g. `{ CP_REDIS_CLUSTER_NODES }` for a Redis Cluster. */
   static async start(redisEnv: Record<string, string> = {}): Promise<ScaleOutRig> {
     // The deadman check would only add noise here; brokers pick their own ports and log them. The
-    // checks read every rule-evaluation job of a run (ruleFeedByDevice, ruleEvaluatedBy): keep them all.
+    // checks read every rule-evaluation job of a run and its readings (ruleFeedByDevice, ruleEvaluatedBy): keep them
+    // all.
     const env = testEnv({
       CP_MQTT_CLUSTER: 'redis',
       CP_INFLUX_API: 'v1',
       CP_ALERT_DEADMAN_INTERVAL_MS: '3600000',
       CP_RULE_JOBS_KEPT: '100000',
+      CP_RULE_FEEDS_KEPT_S: '3600',
       ...redisEnv,
     });
     const names = ['broker-a', 'broker-b', ...WORKERS] as const;
