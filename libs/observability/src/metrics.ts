@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PlainHistogram } from './plain-histogram.js';
 
 /**
  * Every counter citypulse keeps, in one registry per process. Telegraf's buffer model:
@@ -98,15 +99,16 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  /** Reading time (device or receive time) to InfluxDB acknowledging the write: end-to-end freshness. */
-  readonly readingStoreDelay = new Histogram({
-    name: 'citypulse_reading_store_delay_seconds',
-    help: 'Time from a reading’s timestamp to its write being acknowledged by InfluxDB',
-    buckets: [
-      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60,
-    ],
-    registers: [this.registry],
-  });
+  /**
+   * Reading time (device or receive time) to InfluxDB acknowledging the write: end-to-end freshness.
+   * Observed once per reading, so a PlainHistogram (prom-client's cost ~0.1 µs per reading).
+   */
+  readonly readingStoreDelay = new PlainHistogram(
+    'citypulse_reading_store_delay_seconds',
+    'Time from a reading’s timestamp to its write being acknowledged by InfluxDB',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60],
+    this.registry,
+  );
   readonly ruleReadingsOutOfOrder = new Counter({
     name: 'citypulse_rule_readings_out_of_order_total',
     help: 'Readings evaluated after a newer reading of the same device (a job evaluated out of order, or redelivered)',
