@@ -8,40 +8,12 @@
  */
 export const METER_FIELDS = ['voltage', 'current', 'active_power', 'power_factor', 'frequency'] as const;
 
-/** Distinct value sets drawn from: enough that devices' runs differ, few enough to build in a millisecond. */
-const VALUE_SETS = 4096;
-let valueSets: string[] | undefined;
-
-/**
- * The `values` objects of VALUE_SETS readings as JSON, built once: formatting five numbers per
- * reading (`toFixed`) was about 0.3 µs of the generator's ~1 µs per batched reading, CPU the
- * broker and InfluxDB beside it on the same two cores then lacked. Fixed seed: runs repeat.
- */
-function meterValueSets(): string[] {
-  if (valueSets) return valueSets;
-  const random = new Xorshift32(0x9e3779b9);
-  valueSets = [];
-  for (let i = 0; i < VALUE_SETS; i++) {
-    const voltage = 225 + random.next() * 10;
-    const current = 5 + random.next() * 90;
-    const powerFactor = 0.85 + random.next() * 0.14;
-    const activePower = (voltage * current * powerFactor) / 1000;
-    const frequency = 49.9 + random.next() * 0.2;
-    valueSets.push(
-      `{"voltage":${voltage.toFixed(1)},"current":${current.toFixed(2)},"active_power":${activePower.toFixed(3)},` +
-        `"power_factor":${powerFactor.toFixed(3)},"frequency":${frequency.toFixed(3)}}`,
-    );
-  }
-  return valueSets;
-}
-
 export class MeterReadings {
   private lastTsUs = 0;
-  private readonly random: Xorshift32;
-  private readonly values = meterValueSets();
+  private state: number;
 
   constructor(seed: number) {
-    this.random = new Xorshift32(seed);
+    this.state = seed >>> 0 || 1;
   }
 
   /** One publish body: `{ts, values}` when `count` is 1, else `{"readings": [...]}` of `count` readings. */
@@ -52,9 +24,17 @@ export class MeterReadings {
     return Buffer.from(body + ']}');
   }
 
-  /** A value set drawn at random (seeded per device) under the device's next timestamp. */
   private reading(nowMs: number): string {
-    return `{"ts":${this.timestamp(nowMs)},"values":${this.values[this.random.nextUint32() & (VALUE_SETS - 1)]}}`;
+    const voltage = 225 + this.next() * 10;
+    const current = 5 + this.next() * 90;
+    const powerFactor = 0.85 + this.next() * 0.14;
+    const activePower = (voltage * current * powerFactor) / 1000;
+    const frequency = 49.9 + this.next() * 0.2;
+    return (
+      `{"ts":${this.timestamp(nowMs)},"values":{"voltage":${voltage.toFixed(1)},"current":${current.toFixed(2)},` +
+      `"active_power":${activePower.toFixed(3)},"power_factor":${powerFactor.toFixed(3)},` +
+      `"frequency":${frequency.toFixed(3)}}}`
+    );
   }
 
   /**
@@ -70,26 +50,14 @@ export class MeterReadings {
     const fraction = us % 1000;
     return `${(us - fraction) / 1000}.${fraction < 10 ? '00' : fraction < 100 ? '0' : ''}${fraction}`;
   }
-}
 
-/** xorshift32: deterministic per seed, no allocation. */
-class Xorshift32 {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0 || 1;
-  }
-
-  nextUint32(): number {
+  /** xorshift32 in [0, 1): deterministic per seed, no allocation. */
+  private next(): number {
     let x = this.state;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    return (this.state = x >>> 0);
-  }
-
-  /** In [0, 1). */
-  next(): number {
-    return this.nextUint32() / 4294967296;
+    this.state = x >>> 0;
+    return this.state / 4294967296;
   }
 }
