@@ -388,10 +388,10 @@ export class EnvSchema {
 
   /**
    * Finished rule-evaluation jobs kept in Redis for a look (GET /queues, the queue board), the oldest
-   * trimmed beyond this count. Each holds its readings (~40 KB per 1,000), and Redis writes every
-   * one it keeps again each time it rewrites its append-only file (every second or two at full
-   * rate): 1,000 kept were 95 % of Redis's data in the ingest bench, and the rewrites about 8 % of a
-   * core. @defaultValue 100
+   * trimmed beyond this count. Redis writes every one it keeps again each time it rewrites its
+   * append-only file (every second or two at full rate): when jobs held their readings (~40 KB per
+   * 1,000; now beside them, CP_RULE_FEEDS_KEPT_S), 1,000 kept were 95 % of Redis's data in the ingest
+   * bench and the rewrites about 8 % of a core. @defaultValue 100
    */
   @IsInt()
   @Min(0)

@@ -4,8 +4,8 @@ import { bullWorker } from './bull.js';
 import { openQueue } from './queues.js';
 
 describe('openQueue: finished rule-evaluation jobs kept', () => {
-  // Each kept job holds its readings, and Redis rewrites them all into its append-only file again
-  // and again: only CP_RULE_JOBS_KEPT stay once evaluated.
+  // Redis rewrites every kept job into its append-only file again and again: only CP_RULE_JOBS_KEPT
+  // stay once evaluated.
   const config = testConfig({ CP_RULE_JOBS_KEPT: '3' });
   afterAll(() => flushPrefix(config));
 

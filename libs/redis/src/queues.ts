@@ -21,7 +21,7 @@ export function queueJobDefaults(config: AppConfig): Record<QueueName, DefaultJo
     backoff: exponential(config.notifications.backoffMs),
   };
   return {
-    // Few kept: each holds its readings, rewritten with Redis's append-only file (CP_RULE_JOBS_KEPT).
+    // Few kept: Redis rewrites what it keeps into its append-only file again and again (CP_RULE_JOBS_KEPT).
     'rule-evaluation': {
       removeOnComplete: config.alerts.ruleJobsKept,
       removeOnFail: 10_000,
