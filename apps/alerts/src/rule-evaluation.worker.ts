@@ -54,6 +54,7 @@ export class RuleEvaluationWorker implements OnApplicationBootstrap, OnApplicati
     this.stateRedis = connectRedis(this.config, 'rule-state');
     this.queues = new AlertQueues(this.config);
     const states = new RuleStateRepository(this.stateRedis, this.config.redis.prefix);
+    // On the state connection too: a job's feed is read before its WATCH and deleted after its EXEC.
     const feeds = new RuleJobFeeds(this.stateRedis, this.config.redis.prefix, this.config.alerts.ruleFeedsKeptS);
     const { alerts, replaySessions } = this;
     const queues = this.queues;
