@@ -9,6 +9,7 @@ import {
 } from '../../api/src/telemetry/telemetry-queries.js';
 import { chooseResolution } from '../../api/src/telemetry/resolution.js';
 import { RollupCatalog } from '../../api/src/telemetry/rollup-catalog.js';
+import { telemetryMeasurements } from '../../ingest/src/retention/retention-plan.js';
 import { TestCitypulse } from './harness.js';
 
 /**
@@ -62,7 +63,7 @@ describe('telemetry from rollups', () => {
     expect(response.status).toBe(204);
     await backfillRollups(cp.influx, {
       database: cp.config.influx.database,
-      measurements: ['building'],
+      measurements: { building: telemetryMeasurements().building },
       fromMs,
       toMs,
       chunkMs: 8 * DAY,

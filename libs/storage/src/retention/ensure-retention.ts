@@ -1,6 +1,13 @@
 import type { InfluxQueryClient } from '../query-client.js';
 import { quoteIdent } from '../influxql.js';
-import { continuousQuery, CQ_PREFIX, ROLLUPS, shardDurationFor, type RollupName } from './rollups.js';
+import {
+  continuousQueries,
+  CQ_PREFIX,
+  ROLLUPS,
+  shardDurationFor,
+  type RolledMeasurements,
+  type RollupName,
+} from './rollups.js';
 import { showRetentionPolicies } from './retention-policies.js';
 
 /** A retention duration: InfluxQL text (`30d`, `INF`) and length in ms (Infinity for INF). */
@@ -14,8 +21,8 @@ export interface RetentionPlan {
   /** How long raw readings are kept: the database's default retention policy, which readings are written to. */
   raw: Duration;
   rollups: Record<RollupName, Duration>;
-  /** The measurements rolled up (the device families); others in the database (e.g. alerts) are not. */
-  measurements: readonly string[];
+  /** The measurements rolled up (device families) and their fields; others in the database (alerts) are not. */
+  measurements: RolledMeasurements;
 }
 
 export interface RetentionSetupResult {
@@ -37,7 +44,8 @@ export interface RetentionSetupResult {
  *   which name no policy, and every query, keep reading and writing the data already there —
  *   making a new policy the default would hide the existing points from queries without a policy;
  * - a policy per rollup (rollup_1m, rollup_1h), created or altered to its duration;
- * - a continuous query per rollup from the raw policy; an outdated one of citypulse's is dropped.
+ * - the continuous queries keeping each rollup current (rollups.ts); an outdated one of citypulse's
+ *   is dropped.
  */
 export async function ensureRetention(client: InfluxQueryClient, plan: RetentionPlan): Promise<RetentionSetupResult> {
   const db = quoteIdent(plan.database);
@@ -70,7 +78,7 @@ export async function ensureRetention(client: InfluxQueryClient, plan: Retention
     }
   }
 
-  const wanted = ROLLUPS.map((rollup) => continuousQuery(plan.database, raw, rollup, plan.measurements));
+  const wanted = ROLLUPS.flatMap((rollup) => continuousQueries(plan.database, raw, rollup, plan.measurements));
   const existing = await continuousQueryNames(client, plan.database);
   const dropped = existing.filter((name) => name.startsWith(CQ_PREFIX) && !wanted.some((cq) => cq.name === name));
   // Dropping a CQ that is already gone succeeds on 1.x, so two processes may both drop it.

@@ -1,11 +1,16 @@
 export {
   ROLLUPS,
+  ROLLUPS_FINEST_FIRST,
   CQ_PREFIX,
   shardDurationFor,
-  rollupSelect,
-  continuousQuery,
+  rollupNamed,
+  rollupStatements,
+  continuousQueries,
   type Rollup,
   type RollupName,
+  type RollupFieldKind,
+  type RolledMeasurements,
+  type RollupStatement,
   type ContinuousQuery,
 } from './rollups.js';
 export { showRetentionPolicies, influxDurationMs, type RetentionPolicyInfo } from './retention-policies.js';

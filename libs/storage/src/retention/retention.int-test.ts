@@ -10,12 +10,17 @@ const { influx } = testConfig();
 const client = new InfluxQueryClient({ url: influx.url, database: influx.database, token: influx.token });
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+/** A whole-second time as InfluxDB prints it. */
+const influxTime = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 const plan: RetentionPlan = {
   database: influx.database,
   raw: { influxql: '30d', ms: 30 * DAY },
   rollups: { '1m': { influxql: '180d', ms: 180 * DAY }, '1h': { influxql: 'INF', ms: Number.POSITIVE_INFINITY } },
-  measurements: ['building', 'energy'],
+  measurements: {
+    building: { temperature: 'number', co2: 'number', occupied: 'boolean' },
+    energy: { voltage: 'number' },
+  },
 };
 
 afterAll(() => client.dropDatabase(influx.database));
@@ -33,7 +38,8 @@ describe('retention and rollups on InfluxDB 1.6.7', () => {
     ]);
     expect((await continuousQueryNames(client, influx.database)).sort()).toEqual([...first.continuousQueries].sort());
     expect(first.continuousQueries).toEqual([
-      expect.stringMatching(/^cp_rollup_1h_[0-9a-f]{8}$/),
+      expect.stringMatching(/^cp_rollup_1h_building_[0-9a-f]{8}$/),
+      expect.stringMatching(/^cp_rollup_1h_energy_[0-9a-f]{8}$/),
       expect.stringMatching(/^cp_rollup_1m_[0-9a-f]{8}$/),
     ]);
   });
@@ -47,9 +53,13 @@ describe('retention and rollups on InfluxDB 1.6.7', () => {
     const after = await ensureRetention(client, {
       ...plan,
       raw: { influxql: '36h', ms: 36 * HOUR },
-      measurements: ['building', 'energy', 'traffic'],
+      measurements: { ...plan.measurements, traffic: { speed: 'number' } },
     });
-    expect(after.dropped.sort()).toEqual([...before.continuousQueries].sort());
+    // The raw policy and the 1-minute query's measurements changed; the hourly ones read the
+    // 1-minute rollup, whose fields did not change.
+    expect(after.dropped).toEqual([expect.stringMatching(/^cp_rollup_1m_/)]);
+    expect(after.continuousQueries).toEqual(expect.arrayContaining(before.continuousQueries.slice(0, 2)));
+    expect(after.continuousQueries).toContainEqual(expect.stringMatching(/^cp_rollup_1h_traffic_/));
     expect((await continuousQueryNames(client, influx.database)).sort()).toEqual(
       [...after.continuousQueries, 'operator_own'].sort(),
     );
@@ -105,5 +115,64 @@ describe('retention and rollups on InfluxDB 1.6.7', () => {
       `SELECT sum("count_co2") AS n FROM "rollup_1h"."building" WHERE "device_id" = 'rt-2' AND ${range}`,
     );
     expect(device.n).toBe(8 * 24 * 6);
+    // An hour's mean, computed from its minutes, is the mean of its raw readings (not a mean of means).
+    const hourly = await client.query(
+      `SELECT "mean_co2", "mean_temperature" FROM "rollup_1h"."building" WHERE "device_id" = 'rt-2' AND ${range}`,
+    );
+    const rawHourly = await client.query(
+      `SELECT mean("co2") AS "mean_co2", mean("temperature") AS "mean_temperature" FROM "autogen"."building" ` +
+        `WHERE "device_id" = 'rt-2' AND ${range} GROUP BY time(1h)`,
+    );
+    expect(hourly).toHaveLength(8 * 24);
+    hourly.forEach((row, i) => {
+      expect(row.time).toBe(rawHourly[i].time);
+      expect(row.mean_co2 as number).toBeCloseTo(rawHourly[i].mean_co2 as number, 9);
+      expect(row.mean_temperature as number).toBeCloseTo(rawHourly[i].mean_temperature as number, 9);
+    });
+  });
+
+  it('rolls booleans up to their minimum, maximum and count through both rollups', async () => {
+    const hourMs = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
+    const lines = [true, false, true, true].map(
+      (occupied, i) => `building,city=beijing,device_id=rt-b occupied=${occupied} ${hourMs + i * 7 * 60_000}000000`,
+    );
+    await new InfluxV1Writer({ url: influx.url, database: influx.database }).write(lines.join('\n'), 0);
+    await backfillRollups(client, {
+      database: influx.database,
+      measurements: plan.measurements,
+      fromMs: hourMs,
+      toMs: hourMs + HOUR,
+    });
+    const rows = await client.query(
+      `SELECT "min_occupied", "max_occupied", "count_occupied" FROM "rollup_1h"."building" WHERE "device_id" = 'rt-b'`,
+    );
+    expect(rows).toEqual([
+      { time: influxTime(hourMs), min_occupied: false, max_occupied: true, count_occupied: 4 },
+    ]);
+  });
+
+  it('rolls a range the 1-minute rollup no longer keeps up to hours from raw readings', async () => {
+    const hourMs = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
+    const lines = [1, 2, 3].map(
+      (v, i) => `building,city=beijing,device_id=rt-old co2=${v}i ${hourMs + i * 60_000}000000`,
+    );
+    await new InfluxV1Writer({ url: influx.url, database: influx.database }).write(lines.join('\n'), 0);
+    const hourOnly = (nowMs: number) =>
+      backfillRollups(client, {
+        database: influx.database,
+        measurements: plan.measurements,
+        fromMs: hourMs,
+        toMs: hourMs + HOUR,
+        rollups: ['1h'],
+        nowMs,
+      });
+    const hourOf = () =>
+      client.query(`SELECT "sum_co2", "count_co2" FROM "rollup_1h"."building" WHERE "device_id" = 'rt-old'`);
+    // Within the 1-minute rollup's 180 days, the hour is read from it: it has no minutes of rt-old.
+    await hourOnly(Date.now());
+    expect(await hourOf()).toEqual([]);
+    // As if 200 days later: from raw.
+    await hourOnly(Date.now() + 200 * DAY);
+    expect(await hourOf()).toEqual([{ time: influxTime(hourMs), sum_co2: 6, count_co2: 3 }]);
   });
 });

@@ -1,25 +1,77 @@
-import { continuousQuery, ROLLUPS, rollupSelect, shardDurationFor } from './rollups.js';
+import { continuousQueries, ROLLUPS, ROLLUPS_FINEST_FIRST, rollupStatements, shardDurationFor } from './rollups.js';
 import { influxDurationMs } from './retention-policies.js';
 
 const [hourly, minutely] = ROLLUPS;
+const measurements = {
+  building: { temperature: 'number', occupied: 'boolean' },
+  energy: { mode: 'string' },
+} as const;
 
 describe('rollup InfluxQL', () => {
-  it('rolls every numeric field of the named measurements up into the rollup policy, keeping tags', () => {
-    expect(rollupSelect('cp', 'autogen', minutely, ['building', 'energy'], 'time >= 0ms AND time < 60000ms')).toBe(
-      'SELECT mean(*), min(*), max(*), sum(*), count(*) INTO "cp"."rollup_1m".:MEASUREMENT FROM ' +
-        '"cp"."autogen"."building", "cp"."autogen"."energy" ' +
-        'WHERE time >= 0ms AND time < 60000ms GROUP BY time(1m), *',
-    );
+  it('rolls every field of the named raw measurements up into the 1-minute policy in one statement, keeping tags', () => {
+    expect(rollupStatements('cp', 'autogen', minutely, measurements, 'time >= 0ms AND time < 60000ms')).toEqual([
+      {
+        measurements: ['building', 'energy'],
+        select:
+          'SELECT mean(*), min(*), max(*), sum(*), count(*) INTO "cp"."rollup_1m".:MEASUREMENT FROM ' +
+          '"cp"."autogen"."building", "cp"."autogen"."energy" ' +
+          'WHERE time >= 0ms AND time < 60000ms GROUP BY time(1m), *',
+      },
+    ]);
   });
 
-  it('names a continuous query after a hash of its text: the same plan the same name, a changed one another', () => {
-    const cq = continuousQuery('cp', 'autogen', hourly, ['building']);
-    expect(cq.statement).toMatch(
-      /^CREATE CONTINUOUS QUERY "cp_rollup_1h_[0-9a-f]{8}" ON "cp" RESAMPLE EVERY 15m FOR 2h BEGIN SELECT .* GROUP BY time\(1h\), \* END$/,
+  it('rolls the hour up from the 1-minute rollup per measurement, naming each field as a raw rollup does', () => {
+    expect(rollupStatements('cp', 'autogen', hourly, measurements)).toEqual([
+      {
+        measurements: ['building'],
+        select:
+          'SELECT min("min_occupied") AS "min_occupied", max("max_occupied") AS "max_occupied", ' +
+          'sum("count_occupied") AS "count_occupied", ' +
+          'sum("sum_temperature") / sum("count_temperature") AS "mean_temperature", ' +
+          'min("min_temperature") AS "min_temperature", max("max_temperature") AS "max_temperature", ' +
+          'sum("sum_temperature") AS "sum_temperature", sum("count_temperature") AS "count_temperature" ' +
+          'INTO "cp"."rollup_1h"."building" FROM "cp"."rollup_1m"."building" GROUP BY time(1h), *',
+      },
+      {
+        measurements: ['energy'],
+        select:
+          'SELECT sum("count_mode") AS "count_mode" INTO "cp"."rollup_1h"."energy" FROM "cp"."rollup_1m"."energy" ' +
+          'GROUP BY time(1h), *',
+      },
+    ]);
+  });
+
+  it('computes the finer rollups first, and each rollup from raw or a finer one', () => {
+    expect(ROLLUPS_FINEST_FIRST.map((r) => r.name)).toEqual(['1m', '1h']);
+    expect(ROLLUPS.map((r) => r.name)).toEqual(['1h', '1m']);
+    for (const rollup of ROLLUPS) {
+      const source = ROLLUPS.find((r) => r.name === rollup.source);
+      if (source) expect(source.intervalMs).toBeLessThan(rollup.intervalMs);
+      else expect(rollup.source).toBe('raw');
+      expect(influxDurationMs(rollup.for)).toBe(rollup.forMs);
+    }
+  });
+
+  it('names a continuous query after its rollup, its measurement when it has one, and a hash of its text', () => {
+    const [minuteCq] = continuousQueries('cp', 'autogen', minutely, measurements);
+    expect(minuteCq.statement).toMatch(
+      /^CREATE CONTINUOUS QUERY "cp_rollup_1m_[0-9a-f]{8}" ON "cp" RESAMPLE EVERY 1m FOR 2m BEGIN SELECT .* GROUP BY time\(1m\), \* END$/,
     );
-    expect(continuousQuery('cp', 'autogen', hourly, ['building']).name).toBe(cq.name);
-    expect(continuousQuery('cp', 'autogen', hourly, ['building', 'traffic']).name).not.toBe(cq.name);
-    expect(continuousQuery('cp', 'raw', hourly, ['building']).name).not.toBe(cq.name);
+    const hourCqs = continuousQueries('cp', 'autogen', hourly, measurements);
+    expect(hourCqs.map((cq) => cq.name)).toEqual([
+      expect.stringMatching(/^cp_rollup_1h_building_[0-9a-f]{8}$/),
+      expect.stringMatching(/^cp_rollup_1h_energy_[0-9a-f]{8}$/),
+    ]);
+    expect(hourCqs[0].statement).toMatch(
+      / RESAMPLE EVERY 15m FOR 2h BEGIN SELECT .* FROM "cp"."rollup_1m"."building" /,
+    );
+    // The same plan the same names; a changed one another.
+    expect(continuousQueries('cp', 'autogen', minutely, measurements)[0].name).toBe(minuteCq.name);
+    expect(continuousQueries('cp', 'autogen', minutely, { building: {} })[0].name).not.toBe(minuteCq.name);
+    expect(continuousQueries('cp', 'raw', minutely, measurements)[0].name).not.toBe(minuteCq.name);
+    const moreFields = { ...measurements, building: { ...measurements.building, co2: 'number' as const } };
+    expect(continuousQueries('cp', 'autogen', hourly, moreFields)[0].name).not.toBe(hourCqs[0].name);
+    expect(continuousQueries('cp', 'autogen', hourly, moreFields)[1].name).toBe(hourCqs[1].name);
   });
 
   it('gives each retention duration the shard length InfluxDB 1.x would pick for it', () => {

@@ -3,12 +3,14 @@ import { quoteIdent } from '../influxql.js';
 
 /*
  * The rollups citypulse keeps beside raw readings on InfluxDB 1.x, and the InfluxQL that makes
- * them. Pure (no I/O): ensure-retention.ts and backfill-rollups.ts run these statements.
+ * them. Pure (no I/O): ensure-retention.ts, backfill-rollups.ts and ingest's late-reading repair run
+ * these statements.
  *
- * A rollup point holds, per numeric field f of the raw points in its interval (and per series:
- * every tag is kept), mean_f, min_f, max_f, sum_f and count_f — the names InfluxDB 1.x gives
- * `mean(*)` … `count(*)`. sum and count let a coarser interval be read back exactly: its mean is
- * sum(sum_f) / sum(count_f), not a mean of means.
+ * A rollup point holds, per field f of the points in its interval (and per series: every tag is
+ * kept), what InfluxDB 1.x's `mean(*)` … `count(*)` give a raw point's field: mean_f, min_f, max_f,
+ * sum_f and count_f of a number; min_f, max_f and count_f of a boolean; count_f of a string. sum and
+ * count let a coarser interval be computed exactly from a finer one: its mean is sum(sum_f) /
+ * sum(count_f), not a mean of means.
  */
 
 export type RollupName = '1m' | '1h';
@@ -22,21 +24,69 @@ export interface Rollup {
   intervalMs: number;
   /**
    * RESAMPLE EVERY … FOR … of its continuous query: how often it runs and how far back it
-   * recomputes, so readings arriving late (an ingest retry, a redelivered batch) are still counted.
+   * recomputes. Every pass reads all of its source in that window again, which is what a rollup
+   * costs InfluxDB (README, *The rollups' share of InfluxDB's cost*).
    */
   every: string;
   for: string;
+  forMs: number;
+  /** What it is computed from: raw readings, or a finer rollup (far fewer points to read). */
+  source: 'raw' | RollupName;
 }
 
 /**
- * Coarsest first. Both are computed from raw readings (a wildcard rollup of a rollup would name its fields
- * mean_mean_f).
+ * Coarsest first (a query answered from a rollup takes the coarsest that fits).
+ *
+ * - 1m, from raw readings: each run recomputes the minute that just ended and the one before, so a
+ *   reading stored up to a minute after its own minute ended is counted without further work. One
+ *   stored later (a device's buffered upload, a batch redelivered after a crash) makes the ingest
+ *   process that stored it recompute its minute (late-rollups.ts): two passes over the raw readings
+ *   instead of the five a FOR of 5m took.
+ * - 1h, from the 1-minute rollup: sixty times fewer points per pass than from raw. Its runs go on
+ *   for two hours after an hour began, by which time the 1-minute points of it are final.
  */
 export const ROLLUPS: readonly Rollup[] = [
   // The current hour is recomputed every 15 minutes, so a long chart's newest interval lags by at most that.
-  { name: '1h', retentionPolicy: 'rollup_1h', interval: '1h', intervalMs: 3_600_000, every: '15m', for: '2h' },
-  { name: '1m', retentionPolicy: 'rollup_1m', interval: '1m', intervalMs: 60_000, every: '1m', for: '5m' },
+  {
+    name: '1h',
+    retentionPolicy: 'rollup_1h',
+    interval: '1h',
+    intervalMs: 3_600_000,
+    every: '15m',
+    for: '2h',
+    forMs: 7_200_000,
+    source: '1m',
+  },
+  {
+    name: '1m',
+    retentionPolicy: 'rollup_1m',
+    interval: '1m',
+    intervalMs: 60_000,
+    every: '1m',
+    for: '2m',
+    forMs: 120_000,
+    source: 'raw',
+  },
 ];
+
+/** Finest first: the order rollups are computed in, each before the ones computed from it. */
+export const ROLLUPS_FINEST_FIRST: readonly Rollup[] = [...ROLLUPS].sort((a, b) => a.intervalMs - b.intervalMs);
+
+export function rollupNamed(name: RollupName): Rollup {
+  const rollup = ROLLUPS.find((r) => r.name === name);
+  if (!rollup) throw new Error(`no rollup ${name}`);
+  return rollup;
+}
+
+/** How a field is summarised: by InfluxDB field type, as `mean(*)` … `count(*)` treat it. */
+export type RollupFieldKind = 'number' | 'boolean' | 'string';
+
+/**
+ * The measurements rolled up and their fields. A rollup of raw readings takes every field (a
+ * wildcard), but one of a rollup must name them: a wildcard over mean_f, min_f … would name its
+ * results mean_mean_f, and sum(count_f) is not count(count_f).
+ */
+export type RolledMeasurements = Readonly<Record<string, Readonly<Record<string, RollupFieldKind>>>>;
 
 /** Prefix of the continuous queries citypulse owns; anything else on the database is left alone. */
 export const CQ_PREFIX = 'cp_rollup_';
@@ -52,26 +102,62 @@ export function shardDurationFor(durationMs: number): string {
   return '7d';
 }
 
-/** `"db"."rp"."m1", "db"."rp"."m2"` */
-function sources(database: string, rawPolicy: string, measurements: readonly string[]): string {
-  return measurements.map((m) => `${quoteIdent(database)}.${quoteIdent(rawPolicy)}.${quoteIdent(m)}`).join(', ');
+function qualified(database: string, policy: string, measurement: string): string {
+  return `${quoteIdent(database)}.${quoteIdent(policy)}.${quoteIdent(measurement)}`;
 }
 
-/** SELECT … INTO the rollup from raw; `where` restricts time (a backfill), none for a continuous query. */
-export function rollupSelect(
+/** One rollup statement, with the measurements it reads (a repair runs only those it needs). */
+export interface RollupStatement {
+  measurements: readonly string[];
+  /** SELECT … INTO, without a time condition when `where` was not given (a continuous query's). */
+  select: string;
+}
+
+/**
+ * The SELECT … INTO statements computing a rollup of the given measurements: one over all of them
+ * from raw readings, or one per measurement from a finer rollup (their fields differ). `where`
+ * restricts time (a backfill or a repair); none for a continuous query.
+ */
+export function rollupStatements(
   database: string,
   rawPolicy: string,
   rollup: Rollup,
-  measurements: readonly string[],
+  measurements: RolledMeasurements,
   where?: string,
-): string {
+): RollupStatement[] {
+  const names = Object.keys(measurements).sort();
+  const condition = where ? ` WHERE ${where}` : '';
   // GROUP BY * keeps every tag a tag in the rollup (without it INTO would turn them into fields).
-  return (
-    `SELECT mean(*), min(*), max(*), sum(*), count(*) ` +
-    `INTO ${quoteIdent(database)}.${quoteIdent(rollup.retentionPolicy)}.:MEASUREMENT ` +
-    `FROM ${sources(database, rawPolicy, measurements)}${where ? ` WHERE ${where}` : ''} GROUP BY ` +
-    `time(${rollup.interval}), *`
-  );
+  const groupBy = ` GROUP BY time(${rollup.interval}), *`;
+  if (rollup.source === 'raw') {
+    const from = names.map((m) => qualified(database, rawPolicy, m)).join(', ');
+    const select =
+      `SELECT mean(*), min(*), max(*), sum(*), count(*) ` +
+      `INTO ${quoteIdent(database)}.${quoteIdent(rollup.retentionPolicy)}.:MEASUREMENT FROM ${from}`;
+    return [{ measurements: names, select: select + condition + groupBy }];
+  }
+  const source = rollupNamed(rollup.source);
+  return names.map((measurement) => ({
+    measurements: [measurement],
+    select:
+      `SELECT ${ofFinerRollup(measurements[measurement])} ` +
+      `INTO ${qualified(database, rollup.retentionPolicy, measurement)} ` +
+      `FROM ${qualified(database, source.retentionPolicy, measurement)}${condition}${groupBy}`,
+  }));
+}
+
+/** A coarser interval's summary of a finer rollup's points, under the names a rollup of raw points has. */
+function ofFinerRollup(fields: Readonly<Record<string, RollupFieldKind>>): string {
+  const parts: string[] = [];
+  for (const field of Object.keys(fields).sort()) {
+    const q = (what: string) => quoteIdent(`${what}_${field}`);
+    const kind = fields[field];
+    if (kind === 'number') parts.push(`sum(${q('sum')}) / sum(${q('count')}) AS ${q('mean')}`);
+    if (kind !== 'string') parts.push(`min(${q('min')}) AS ${q('min')}`, `max(${q('max')}) AS ${q('max')}`);
+    if (kind === 'number') parts.push(`sum(${q('sum')}) AS ${q('sum')}`);
+    parts.push(`sum(${q('count')}) AS ${q('count')}`);
+  }
+  return parts.join(', ');
 }
 
 export interface ContinuousQuery {
@@ -80,21 +166,23 @@ export interface ContinuousQuery {
 }
 
 /**
- * The continuous query keeping a rollup current. Its name carries a hash of its text, so a
- * changed query (other measurements, raw policy or resampling) is a new name: the start-up drops
- * the old one and creates this — creating an existing CQ with the same text is a no-op on 1.x,
- * with another text an error.
+ * The continuous queries keeping a rollup current, one per statement. A name carries a hash of
+ * its text, so a changed query (other measurements or fields, raw policy or resampling) is a new
+ * name: the start-up drops the old one and creates this — creating an existing CQ with the same
+ * text is a no-op on 1.x, with another text an error.
  */
-export function continuousQuery(
+export function continuousQueries(
   database: string,
   rawPolicy: string,
   rollup: Rollup,
-  measurements: readonly string[],
-): ContinuousQuery {
-  const body =
-    `RESAMPLE EVERY ${rollup.every} FOR ${rollup.for} ` +
-    `BEGIN ${rollupSelect(database, rawPolicy, rollup, measurements)} END`;
-  const hash = createHash('sha256').update(body).digest('hex').slice(0, 8);
-  const name = `${CQ_PREFIX}${rollup.name}_${hash}`;
-  return { name, statement: `CREATE CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(database)} ${body}` };
+  measurements: RolledMeasurements,
+): ContinuousQuery[] {
+  return rollupStatements(database, rawPolicy, rollup, measurements).map((statement) => {
+    const body = `RESAMPLE EVERY ${rollup.every} FOR ${rollup.for} BEGIN ${statement.select} END`;
+    const hash = createHash('sha256').update(body).digest('hex').slice(0, 8);
+    // One per measurement from a finer rollup: its name says which.
+    const of = rollup.source === 'raw' ? '' : `${statement.measurements[0]}_`;
+    const name = `${CQ_PREFIX}${rollup.name}_${of}${hash}`;
+    return { name, statement: `CREATE CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(database)} ${body}` };
+  });
 }
