@@ -13,6 +13,7 @@ import { batchRuleFeed } from './batch-rule-feed.js';
 import { RuleFeedWindow } from './rule-feed-window.js';
 import { writeBodies } from './write-bodies.js';
 import { INFLUX_WRITER } from './tokens.js';
+import { LateRollups } from './retention/late-rollups.service.js';
 
 /**
  * Batches read beyond the InfluxDB writes in flight. Rules get readings as they are read, but a
@@ -52,6 +53,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(LOGGER) logger: Logger,
     @Inject(INFLUX_WRITER) private readonly writer: ResilientWriter,
     private readonly metrics: Metrics,
+    private readonly lateRollups: LateRollups,
   ) {
     this.logger = logger.child({ component: 'ingest' });
   }
@@ -178,12 +180,13 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       this.metrics.influxWriteBatches.inc();
       this.metrics.readingsStored.inc(outcome.written);
     }
-    this.observeStoreDelay(devices);
+    const storedMs = Date.now();
+    this.observeStoreDelay(devices, storedMs);
+    this.lateRollups.stored(devices, storedMs);
   }
 
   /** Reading time to stored, per reading: the freshness operators and the benchmark look at. */
-  private observeStoreDelay(devices: FeedDevice[]): void {
-    const nowMs = Date.now();
+  private observeStoreDelay(devices: FeedDevice[], nowMs: number): void {
     for (const device of devices)
       for (const ms of device.times) this.metrics.readingStoreDelay.observe((nowMs - ms) / 1000);
   }
@@ -193,6 +196,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     this.stop.abort();
     await this.loop?.catch(() => undefined);
     await this.leases?.stop().catch(() => undefined);
+    await this.lateRollups.close();
     await this.ruleFeed?.close();
     for (const redis of this.connections) redis.disconnect();
   }

@@ -6,11 +6,13 @@ import { createResilientWriter } from '@citypulse/storage';
 import { IngestWorker } from './ingest-worker.service.js';
 import { INFLUX_WRITER } from './tokens.js';
 import { RetentionSetup } from './retention/retention-setup.service.js';
+import { LateRollups } from './retention/late-rollups.service.js';
 
 @Module({
   providers: [
     IngestWorker,
     RetentionSetup,
+    LateRollups,
     {
       provide: INFLUX_WRITER,
       inject: [APP_CONFIG, LOGGER, Metrics],

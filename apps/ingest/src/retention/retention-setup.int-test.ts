@@ -2,6 +2,7 @@ import { createLogger } from '@citypulse/observability';
 import { InfluxQueryClient, showRetentionPolicies } from '@citypulse/storage';
 import { freePort, testConfig, waitFor } from '@citypulse/testing';
 import { RetentionSetup } from './retention-setup.service.js';
+import { LateRollups } from './late-rollups.service.js';
 
 /**
  * The start-up step of an ingest process against real servers: InfluxDB 1.6.7 gets the retention
@@ -15,7 +16,7 @@ describe('retention set-up at ingest start', () => {
     const logger = createLogger('info', 'retention-test', {
       write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
     });
-    const setup = new RetentionSetup(config, logger);
+    const setup = new RetentionSetup(config, logger, new LateRollups(logger));
     setup.onApplicationBootstrap();
     return { config, setup, lines };
   }

@@ -4,6 +4,7 @@ import { LOGGER } from '@citypulse/core';
 import type { Logger } from '@citypulse/observability';
 import { detectInfluxApi, ensureRetention, InfluxQueryClient } from '@citypulse/storage';
 import { retentionPlanOf } from './retention-plan.js';
+import { LateRollups } from './late-rollups.service.js';
 
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 60_000;
@@ -11,8 +12,9 @@ const MAX_RETRY_MS = 60_000;
 /**
  * Sets up retention and rollups (ensureRetention) when an ingest process starts, on InfluxDB 1.x
  * only: 2.x/3.x and VictoriaMetrics keep data by their own settings (README, *Retention and
- * rollups*). In the background, retried with backoff until it succeeds: like the writer, an
- * ingest process started while InfluxDB is down must start and catch up, not crash.
+ * rollups*); then starts the repair of late readings' rollups (LateRollups). In the background,
+ * retried with backoff until it succeeds: like the writer, an ingest process started while
+ * InfluxDB is down must start and catch up, not crash.
  */
 @Injectable()
 export class RetentionSetup implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,6 +25,7 @@ export class RetentionSetup implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
+    private readonly lateRollups: LateRollups,
   ) {
     this.logger = logger.child({ component: 'retention' });
   }
@@ -49,7 +52,9 @@ export class RetentionSetup implements OnApplicationBootstrap, OnApplicationShut
           );
           return;
         }
-        const result = await ensureRetention(client, retentionPlanOf(this.config));
+        const plan = retentionPlanOf(this.config);
+        const result = await ensureRetention(client, plan);
+        this.lateRollups.start(client, plan);
         const { raw, oneMinute, oneHour } = this.config.retention;
         this.logger.info(
           { ...result, raw: raw.influxql, rollup1m: oneMinute.influxql, rollup1h: oneHour.influxql },
