@@ -16,7 +16,7 @@ describe('retention set-up at ingest start', () => {
     const logger = createLogger('info', 'retention-test', {
       write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
     });
-    const setup = new RetentionSetup(config, logger, new LateRollups(logger));
+    const setup = new RetentionSetup(config, logger, new LateRollups(config, logger));
     setup.onApplicationBootstrap();
     return { config, setup, lines };
   }

@@ -54,7 +54,7 @@ export class RetentionSetup implements OnApplicationBootstrap, OnApplicationShut
         }
         const plan = retentionPlanOf(this.config);
         const result = await ensureRetention(client, plan);
-        this.lateRollups.start(client, plan);
+        this.lateRollups.start(plan);
         const { raw, oneMinute, oneHour } = this.config.retention;
         this.logger.info(
           { ...result, raw: raw.influxql, rollup1m: oneMinute.influxql, rollup1h: oneHour.influxql },
