@@ -7,12 +7,14 @@ import { IngestWorker } from './ingest-worker.service.js';
 import { INFLUX_WRITER } from './tokens.js';
 import { RetentionSetup } from './retention/retention-setup.service.js';
 import { LateRollups } from './retention/late-rollups.service.js';
+import { MinuteRollups } from './retention/minute-rollups.service.js';
 
 @Module({
   providers: [
     IngestWorker,
     RetentionSetup,
     LateRollups,
+    MinuteRollups,
     {
       provide: INFLUX_WRITER,
       inject: [APP_CONFIG, LOGGER, Metrics],

@@ -1,27 +1,20 @@
-import type { Rollup } from '@citypulse/storage';
+import { lastComputedAfterMs, type Rollup } from '@citypulse/storage';
 
 /**
- * Slack for a continuous query's own timing: InfluxDB starts it up to its run-interval (1 s) after
- * a boundary, and this process's clock may differ from InfluxDB's by a little. What is stored this
- * close to the last run covering its interval counts as late.
+ * Slack for a rollup's schedule: a continuous query starts up to its run-interval (1 s) after a
+ * boundary, an ingest process's tick up to 5 s after it is due, and clocks differ by a little. What
+ * is stored this close to the last computation of its interval counts as late.
  */
 export const LATE_MARGIN_MS = 10_000;
 
 /**
- * When a rollup's continuous query last computes a whole interval: a run at t covers [t − FOR, t),
- * so the interval starting at S is covered whole by runs up to S + FOR.
- */
-export function lastRunCovering(rollup: Rollup, intervalStartMs: number): number {
-  return intervalStartMs + rollup.forMs;
-}
-
-/**
  * Readings stored at `storedMs` whose time is before this are in intervals of the rollup its
- * continuous query will not compute again (margin aside). One comparison per reading on the hot path.
+ * schedule will not compute again (margin aside). One comparison per reading on the hot path.
  */
 export function lateBefore(rollup: Rollup, storedMs: number): number {
-  const lastCovered = Math.floor((storedMs + LATE_MARGIN_MS - rollup.forMs) / rollup.intervalMs) * rollup.intervalMs;
-  return lastCovered + rollup.intervalMs;
+  const { intervalMs } = rollup;
+  const lastComputed = Math.floor((storedMs + LATE_MARGIN_MS - lastComputedAfterMs(rollup)) / intervalMs) * intervalMs;
+  return lastComputed + intervalMs;
 }
 
 /** A range of whole intervals of one measurement whose rollup must be computed again. */

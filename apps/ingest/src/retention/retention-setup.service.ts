@@ -5,6 +5,7 @@ import type { Logger } from '@citypulse/observability';
 import { detectInfluxApi, ensureRetention, InfluxQueryClient } from '@citypulse/storage';
 import { retentionPlanOf } from './retention-plan.js';
 import { LateRollups } from './late-rollups.service.js';
+import { MinuteRollups } from './minute-rollups.service.js';
 
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 60_000;
@@ -12,9 +13,9 @@ const MAX_RETRY_MS = 60_000;
 /**
  * Sets up retention and rollups (ensureRetention) when an ingest process starts, on InfluxDB 1.x
  * only: 2.x/3.x and VictoriaMetrics keep data by their own settings (README, *Retention and
- * rollups*); then starts the repair of late readings' rollups (LateRollups). In the background,
- * retried with backoff until it succeeds: like the writer, an ingest process started while
- * InfluxDB is down must start and catch up, not crash.
+ * rollups*); then starts computing the 1-minute rollups (MinuteRollups) and recomputing late
+ * readings' (LateRollups). In the background, retried with backoff until it succeeds: like the
+ * writer, an ingest process started while InfluxDB is down must start and catch up, not crash.
  */
 @Injectable()
 export class RetentionSetup implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,6 +26,7 @@ export class RetentionSetup implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
+    private readonly minuteRollups: MinuteRollups,
     private readonly lateRollups: LateRollups,
   ) {
     this.logger = logger.child({ component: 'retention' });
@@ -54,6 +56,7 @@ export class RetentionSetup implements OnApplicationBootstrap, OnApplicationShut
         }
         const plan = retentionPlanOf(this.config);
         const result = await ensureRetention(client, plan);
+        this.minuteRollups.start(plan);
         this.lateRollups.start(plan);
         const { raw, oneMinute, oneHour } = this.config.retention;
         this.logger.info(

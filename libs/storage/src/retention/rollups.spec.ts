@@ -1,4 +1,11 @@
-import { continuousQueries, ROLLUPS, ROLLUPS_FINEST_FIRST, rollupStatements, shardDurationFor } from './rollups.js';
+import {
+  continuousQueries,
+  lastComputedAfterMs,
+  ROLLUPS,
+  ROLLUPS_FINEST_FIRST,
+  rollupStatements,
+  shardDurationFor,
+} from './rollups.js';
 import { influxDurationMs } from './retention-policies.js';
 
 const [hourly, minutely] = ROLLUPS;
@@ -13,7 +20,7 @@ describe('rollup InfluxQL', () => {
       {
         measurements: ['building', 'energy'],
         select:
-          'SELECT mean(*), min(*), max(*), sum(*), count(*) INTO "cp"."rollup_1m".:MEASUREMENT FROM ' +
+          'SELECT min(*), max(*), sum(*), count(*) INTO "cp"."rollup_1m".:MEASUREMENT FROM ' +
           '"cp"."autogen"."building", "cp"."autogen"."energy" ' +
           'WHERE time >= 0ms AND time < 60000ms GROUP BY time(1m), *',
       },
@@ -48,27 +55,26 @@ describe('rollup InfluxQL', () => {
       const source = ROLLUPS.find((r) => r.name === rollup.source);
       if (source) expect(source.intervalMs).toBeLessThan(rollup.intervalMs);
       else expect(rollup.source).toBe('raw');
-      expect(influxDurationMs(rollup.for)).toBe(rollup.forMs);
+      if (rollup.schedule.kind === 'continuous-query')
+        expect(influxDurationMs(rollup.schedule.for)).toBe(rollup.schedule.forMs);
     }
+    // The minute is computed 30 s after it ended; the hour's query looks back 2 hours.
+    expect(lastComputedAfterMs(minutely)).toBe(90_000);
+    expect(lastComputedAfterMs(hourly)).toBe(7_200_000);
   });
 
-  it('names a continuous query after its rollup, its measurement when it has one, and a hash of its text', () => {
-    const [minuteCq] = continuousQueries('cp', 'autogen', minutely, measurements);
-    expect(minuteCq.statement).toMatch(
-      /^CREATE CONTINUOUS QUERY "cp_rollup_1m_[0-9a-f]{8}" ON "cp" RESAMPLE EVERY 1m FOR 2m BEGIN SELECT .* GROUP BY time\(1m\), \* END$/,
-    );
+  it('keeps the hourly rollup by a continuous query per measurement, named after it and a hash of its text', () => {
+    expect(continuousQueries('cp', 'autogen', minutely, measurements)).toEqual([]);
     const hourCqs = continuousQueries('cp', 'autogen', hourly, measurements);
     expect(hourCqs.map((cq) => cq.name)).toEqual([
       expect.stringMatching(/^cp_rollup_1h_building_[0-9a-f]{8}$/),
       expect.stringMatching(/^cp_rollup_1h_energy_[0-9a-f]{8}$/),
     ]);
     expect(hourCqs[0].statement).toMatch(
-      / RESAMPLE EVERY 15m FOR 2h BEGIN SELECT .* FROM "cp"."rollup_1m"."building" /,
+      /^CREATE CONTINUOUS QUERY "cp_rollup_1h_building_[0-9a-f]{8}" ON "cp" RESAMPLE EVERY 15m FOR 2h BEGIN SELECT .* FROM "cp"."rollup_1m"."building" GROUP BY time\(1h\), \* END$/,
     );
     // The same plan the same names; a changed one another.
-    expect(continuousQueries('cp', 'autogen', minutely, measurements)[0].name).toBe(minuteCq.name);
-    expect(continuousQueries('cp', 'autogen', minutely, { building: {} })[0].name).not.toBe(minuteCq.name);
-    expect(continuousQueries('cp', 'raw', minutely, measurements)[0].name).not.toBe(minuteCq.name);
+    expect(continuousQueries('cp', 'autogen', hourly, measurements)).toEqual(hourCqs);
     const moreFields = { ...measurements, building: { ...measurements.building, co2: 'number' as const } };
     expect(continuousQueries('cp', 'autogen', hourly, moreFields)[0].name).not.toBe(hourCqs[0].name);
     expect(continuousQueries('cp', 'autogen', hourly, moreFields)[1].name).toBe(hourCqs[1].name);

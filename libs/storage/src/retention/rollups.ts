@@ -3,17 +3,41 @@ import { quoteIdent } from '../influxql.js';
 
 /*
  * The rollups citypulse keeps beside raw readings on InfluxDB 1.x, and the InfluxQL that makes
- * them. Pure (no I/O): ensure-retention.ts, backfill-rollups.ts and ingest's late-reading repair run
- * these statements.
+ * them. Pure (no I/O): ensure-retention.ts, backfill-rollups.ts and ingest's minute-rollups and
+ * late-rollups services run these statements.
  *
  * A rollup point holds, per field f of the points in its interval (and per series: every tag is
- * kept), what InfluxDB 1.x's `mean(*)` … `count(*)` give a raw point's field: mean_f, min_f, max_f,
- * sum_f and count_f of a number; min_f, max_f and count_f of a boolean; count_f of a string. sum and
- * count let a coarser interval be computed exactly from a finer one: its mean is sum(sum_f) /
- * sum(count_f), not a mean of means.
+ * kept), what InfluxDB 1.x's `min(*)`, `max(*)`, `sum(*)`, `count(*)` give a raw point's field:
+ * min_f, max_f, sum_f and count_f of a number; min_f, max_f and count_f of a boolean; count_f of a
+ * string — and the hourly one mean_f of a number too. sum and count let any coarser interval be
+ * computed exactly: its mean is sum(sum_f) / sum(count_f), not a mean of means. The 1-minute
+ * rollup has no mean_f: each aggregate function is one more scan of the raw readings (a minute of
+ * 6 million readings: 22 s with mean(*), 18 s without; README, *The rollups' share of InfluxDB's cost*).
  */
 
 export type RollupName = '1m' | '1h';
+
+/** A rollup kept current by a continuous query on InfluxDB. */
+export interface ContinuousSchedule {
+  kind: 'continuous-query';
+  /**
+   * RESAMPLE EVERY … FOR …: how often it runs and how far back it recomputes. Every run reads all
+   * of its source in that window again.
+   */
+  every: string;
+  for: string;
+  forMs: number;
+}
+
+/**
+ * A rollup computed once per interval by an ingest process (minute-rollups.service.ts): a
+ * continuous query computes an interval when it ends, before the readings of its last moments are
+ * stored, so it must compute each interval twice; this computes it once, settleMs after it ended.
+ */
+export interface IngestSchedule {
+  kind: 'ingest';
+  settleMs: number;
+}
 
 export interface Rollup {
   name: RollupName;
@@ -22,14 +46,7 @@ export interface Rollup {
   /** Length of one rollup interval, InfluxQL and ms. */
   interval: string;
   intervalMs: number;
-  /**
-   * RESAMPLE EVERY … FOR … of its continuous query: how often it runs and how far back it
-   * recomputes. Every pass reads all of its source in that window again, which is what a rollup
-   * costs InfluxDB (README, *The rollups' share of InfluxDB's cost*).
-   */
-  every: string;
-  for: string;
-  forMs: number;
+  schedule: ContinuousSchedule | IngestSchedule;
   /** What it is computed from: raw readings, or a finer rollup (far fewer points to read). */
   source: 'raw' | RollupName;
 }
@@ -37,24 +54,20 @@ export interface Rollup {
 /**
  * Coarsest first (a query answered from a rollup takes the coarsest that fits).
  *
- * - 1m, from raw readings: each run recomputes the minute that just ended and the one before, so a
- *   reading stored up to a minute after its own minute ended is counted without further work. One
- *   stored later (a device's buffered upload, a batch redelivered after a crash) makes the ingest
- *   process that stored it recompute its minute (late-rollups.ts): two passes over the raw readings
- *   instead of the five a FOR of 5m took.
- * - 1h, from the 1-minute rollup: sixty times fewer points per pass than from raw. Its runs go on
- *   for two hours after an hour began, by which time the 1-minute points of it are final.
+ * - 1m, from raw readings, computed by an ingest process 30 s after each minute ended. A reading
+ *   stored later than that (a device's buffered upload, a backlog drained after an outage) makes
+ *   the ingest process that stored it recompute its minute (late-rollups.service.ts).
+ * - 1h, from the 1-minute rollup (sixty times fewer points than raw), by a continuous query every
+ *   15 minutes over the last 2 hours: the current hour is recomputed every 15 minutes, and an hour
+ *   until its minutes are final.
  */
 export const ROLLUPS: readonly Rollup[] = [
-  // The current hour is recomputed every 15 minutes, so a long chart's newest interval lags by at most that.
   {
     name: '1h',
     retentionPolicy: 'rollup_1h',
     interval: '1h',
     intervalMs: 3_600_000,
-    every: '15m',
-    for: '2h',
-    forMs: 7_200_000,
+    schedule: { kind: 'continuous-query', every: '15m', for: '2h', forMs: 7_200_000 },
     source: '1m',
   },
   {
@@ -62,12 +75,20 @@ export const ROLLUPS: readonly Rollup[] = [
     retentionPolicy: 'rollup_1m',
     interval: '1m',
     intervalMs: 60_000,
-    every: '1m',
-    for: '2m',
-    forMs: 120_000,
+    schedule: { kind: 'ingest', settleMs: 30_000 },
     source: 'raw',
   },
 ];
+
+/**
+ * How long after an interval began its rollup is computed for the last time by its schedule: a
+ * continuous query's run at t covers [t − FOR, t), so the interval starting at S is covered whole
+ * by runs up to S + FOR; an ingest-scheduled one is computed at S + interval + settle.
+ */
+export function lastComputedAfterMs(rollup: Rollup): number {
+  const { schedule } = rollup;
+  return schedule.kind === 'continuous-query' ? schedule.forMs : rollup.intervalMs + schedule.settleMs;
+}
 
 /** Finest first: the order rollups are computed in, each before the ones computed from it. */
 export const ROLLUPS_FINEST_FIRST: readonly Rollup[] = [...ROLLUPS].sort((a, b) => a.intervalMs - b.intervalMs);
@@ -132,7 +153,7 @@ export function rollupStatements(
   if (rollup.source === 'raw') {
     const from = names.map((m) => qualified(database, rawPolicy, m)).join(', ');
     const select =
-      `SELECT mean(*), min(*), max(*), sum(*), count(*) ` +
+      `SELECT min(*), max(*), sum(*), count(*) ` +
       `INTO ${quoteIdent(database)}.${quoteIdent(rollup.retentionPolicy)}.:MEASUREMENT FROM ${from}`;
     return [{ measurements: names, select: select + condition + groupBy }];
   }
@@ -166,10 +187,10 @@ export interface ContinuousQuery {
 }
 
 /**
- * The continuous queries keeping a rollup current, one per statement. A name carries a hash of
- * its text, so a changed query (other measurements or fields, raw policy or resampling) is a new
- * name: the start-up drops the old one and creates this — creating an existing CQ with the same
- * text is a no-op on 1.x, with another text an error.
+ * The continuous queries keeping a rollup current, one per statement (none for a rollup ingest
+ * computes). A name carries a hash of its text, so a changed query (other measurements or fields,
+ * raw policy or resampling) is a new name: the start-up drops the old one and creates this —
+ * creating an existing CQ with the same text is a no-op on 1.x, with another text an error.
  */
 export function continuousQueries(
   database: string,
@@ -177,8 +198,10 @@ export function continuousQueries(
   rollup: Rollup,
   measurements: RolledMeasurements,
 ): ContinuousQuery[] {
+  const { schedule } = rollup;
+  if (schedule.kind !== 'continuous-query') return [];
   return rollupStatements(database, rawPolicy, rollup, measurements).map((statement) => {
-    const body = `RESAMPLE EVERY ${rollup.every} FOR ${rollup.for} BEGIN ${statement.select} END`;
+    const body = `RESAMPLE EVERY ${schedule.every} FOR ${schedule.for} BEGIN ${statement.select} END`;
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 8);
     // One per measurement from a finer rollup: its name says which.
     const of = rollup.source === 'raw' ? '' : `${statement.measurements[0]}_`;
