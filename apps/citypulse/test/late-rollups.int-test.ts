@@ -4,9 +4,9 @@ import { uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from './harness.js';
 
 /**
- * Readings stored after the continuous queries last covered their interval still reach the
- * rollups: the ingest process that stored them recomputes their minutes (the 1-minute query looks
- * back 2 minutes) and, for an hour the hourly query no longer visits (2 hours after it began), the
+ * Readings stored after their interval's rollup was computed still reach the rollups: the ingest
+ * process that stored them recomputes their minutes (computed 30 s after they ended) and, for an
+ * hour the hourly continuous query no longer visits (2 hours after it began), the
  * hour (LateRollups: an interval once it had no late reading for 10 s, looked at every 10 s).
  * Devices upload buffered readings through the real broker and ingest on InfluxDB 1.6.7.
  */

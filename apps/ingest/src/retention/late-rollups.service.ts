@@ -30,8 +30,8 @@ const MINUTELY = rollupNamed('1m');
 const HOURLY = rollupNamed('1h');
 
 /**
- * Keeps the rollups right for readings stored too late for the 1-minute continuous query (it looks
- * back 2 minutes, rollups.ts): the ingest process that stored them recomputes their minutes once
+ * Keeps the rollups right for readings stored after their minute was computed (MinuteRollups, 30 s
+ * after it ended; rollups.ts): the ingest process that stored them recomputes their minutes once
  * no more late readings arrive for them, and — when the hourly query will not look at it again
  * either (two hours after it began) — the hour holding them, from its minutes. Runs only once
  * RetentionSetup has set the rollups up (InfluxDB 1.x, CP_RETENTION_MANAGE): until then late
