@@ -44,8 +44,8 @@ export interface RetentionSetupResult {
  *   which name no policy, and every query, keep reading and writing the data already there —
  *   making a new policy the default would hide the existing points from queries without a policy;
  * - a policy per rollup (rollup_1m, rollup_1h), created or altered to its duration;
- * - the continuous queries keeping each rollup current (rollups.ts); an outdated one of citypulse's
- *   is dropped.
+ * - the continuous queries of the rollups kept by one (the hourly; ingest computes the 1-minute
+ *   rollup, rollups.ts); an outdated one of citypulse's is dropped.
  */
 export async function ensureRetention(client: InfluxQueryClient, plan: RetentionPlan): Promise<RetentionSetupResult> {
   const db = quoteIdent(plan.database);
