@@ -6,11 +6,12 @@ import { getDeviceType } from '@citypulse/devices';
 import type { Logger } from '@citypulse/observability';
 import {
   backfillRollups,
-  InfluxQueryClient,
+  type InfluxQueryClient,
   rollupNamed,
   type RetentionPlan,
   type RollupName,
 } from '@citypulse/storage';
+import { rollupQueryClient } from './rollup-query-client.js';
 import { LateIntervals, lateBefore, type LateRange } from './late-intervals.js';
 
 /**
@@ -18,13 +19,6 @@ import { LateIntervals, lateBefore, type LateRange } from './late-intervals.js';
  * is recomputed (LateIntervals: once per burst, not once per batch).
  */
 export const LATE_REPAIR_INTERVAL_MS = 10_000;
-
-/**
- * A repair reads a whole minute of a measurement's raw readings — millions of points on a busy
- * one, tens of seconds while InfluxDB is also catching up on writes; a request timing out would be
- * retried and read them all again.
- */
-const REPAIR_TIMEOUT_MS = 10 * 60_000;
 
 const MINUTELY = rollupNamed('1m');
 const HOURLY = rollupNamed('1h');
@@ -53,8 +47,7 @@ export class LateRollups {
   private readonly logger: Logger;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(LOGGER) logger: Logger) {
-    const { url, database, token } = config.influx;
-    this.client = new InfluxQueryClient({ url, database, token, timeoutMs: REPAIR_TIMEOUT_MS });
+    this.client = rollupQueryClient(config);
     this.logger = logger.child({ component: 'late-rollups' });
   }
 

@@ -3,7 +3,8 @@ import { APP_CONFIG, type AppConfig } from '@citypulse/config';
 import { LOGGER, connectRedis } from '@citypulse/core';
 import type { Logger } from '@citypulse/observability';
 import type { RedisClient } from '@citypulse/redis';
-import { backfillRollups, InfluxQueryClient, rollupNamed, type RetentionPlan } from '@citypulse/storage';
+import { backfillRollups, rollupNamed, type InfluxQueryClient, type RetentionPlan } from '@citypulse/storage';
+import { rollupQueryClient } from './rollup-query-client.js';
 
 const MINUTELY = rollupNamed('1m');
 const MINUTE_MS = MINUTELY.intervalMs;
@@ -20,8 +21,6 @@ const LOOKBACK_MINUTES = 10;
 const CLAIM_MS = 5 * 60_000;
 /** A computed minute stays marked for longer than the look-back, so it is never computed twice. */
 const DONE_KEPT_MS = 60 * 60_000;
-/** A minute of a busy measurement is millions of raw readings: tens of seconds under load. */
-const QUERY_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Computes the 1-minute rollup of each minute once, SETTLE_MS after it ended (rollups.ts): of the
@@ -43,8 +42,7 @@ export class MinuteRollups implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
-    const { url, database, token } = config.influx;
-    this.client = new InfluxQueryClient({ url, database, token, timeoutMs: QUERY_TIMEOUT_MS });
+    this.client = rollupQueryClient(config);
     this.logger = logger.child({ component: 'minute-rollups' });
   }
 
