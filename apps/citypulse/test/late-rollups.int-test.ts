@@ -65,22 +65,22 @@ describe('rollups of readings stored late', () => {
     await waitFor(
       () => rolled('rollup_1m', id),
       (row) => row.n === 4,
-      { timeoutMs: 45_000, what: 'the late minutes' },
+      { timeoutMs: 90_000, what: 'the late minutes' },
     );
     expect(await rolled('rollup_1m', id)).toMatchObject(expected);
     expect((await minutesOf(id)).map((m) => Date.parse(m.time as string))).toEqual(
       readings.map((r) => minuteStart(r.ts)),
     );
-  }, 90_000);
+  }, 180_000);
 
   it('recomputes the minutes and then the hour of readings uploaded three hours late', async () => {
     const { id, expected } = await upload([185, 184, 183]);
     await waitFor(
       () => rolled('rollup_1h', id),
       (row) => row.n === 3,
-      { timeoutMs: 60_000, what: 'the late hour' },
+      { timeoutMs: 120_000, what: 'the late hour' },
     );
     expect(await rolled('rollup_1h', id)).toMatchObject(expected);
     expect(await rolled('rollup_1m', id)).toMatchObject(expected);
-  }, 90_000);
+  }, 180_000);
 });
