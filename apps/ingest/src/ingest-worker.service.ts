@@ -182,7 +182,9 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     }
     const storedMs = Date.now();
     this.observeStoreDelay(devices, storedMs);
-    this.lateRollups.stored(devices, storedMs);
+    // Late readings' minutes are noted (in Redis) before the batch may be acknowledged.
+    const noted = this.lateRollups.stored(devices, storedMs);
+    if (noted) await noted;
   }
 
   /** Reading time to stored, per reading: the freshness operators and the benchmark look at. */

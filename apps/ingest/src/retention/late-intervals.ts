@@ -25,52 +25,28 @@ export interface LateRange {
 }
 
 /**
- * Intervals of a rollup (per measurement) to compute again, each with when it was last noted. Pure.
- * Taken only once quiet: a backlog drained after an outage stores an interval's readings over many
- * batches, and a minute of a busy measurement is millions of points, so it is recomputed once,
- * after its last late reading, not once per batch.
+ * Intervals (each given by a time within it) as ranges of consecutive intervals per measurement,
+ * in order. Pure.
  */
-export class LateIntervals {
-  private readonly noted = new Map<string, Map<number, number>>();
-
-  constructor(private readonly intervalMs: number) {}
-
-  note(measurement: string, ms: number, nowMs: number): void {
-    let intervals = this.noted.get(measurement);
-    if (!intervals) this.noted.set(measurement, (intervals = new Map<number, number>()));
-    intervals.set(Math.floor(ms / this.intervalMs) * this.intervalMs, nowMs);
+export function groupRanges(
+  intervalMs: number,
+  intervals: ReadonlyArray<{ measurement: string; ms: number }>,
+): LateRange[] {
+  const starts = new Map<string, Set<number>>();
+  for (const { measurement, ms } of intervals) {
+    let set = starts.get(measurement);
+    if (!set) starts.set(measurement, (set = new Set<number>()));
+    set.add(Math.floor(ms / intervalMs) * intervalMs);
   }
-
-  get size(): number {
-    let size = 0;
-    for (const intervals of this.noted.values()) size += intervals.size;
-    return size;
-  }
-
-  /**
-   * The intervals last noted before `quietSinceMs` (all without it), as ranges of consecutive
-   * intervals per measurement; forgets them.
-   */
-  take(quietSinceMs = Number.POSITIVE_INFINITY): LateRange[] {
-    const ranges: LateRange[] = [];
-    for (const [measurement, intervals] of this.noted) {
-      const quiet = [...intervals].filter(([, notedMs]) => notedMs < quietSinceMs).map(([start]) => start);
-      quiet.sort((a, b) => a - b);
-      for (const start of quiet) intervals.delete(start);
-      let from = quiet[0];
-      for (let i = 1; i <= quiet.length; i++) {
-        if (i < quiet.length && quiet[i] === quiet[i - 1] + this.intervalMs) continue;
-        ranges.push({ measurement, fromMs: from, toMs: quiet[i - 1] + this.intervalMs });
-        from = quiet[i];
-      }
-      if (intervals.size === 0) this.noted.delete(measurement);
+  const ranges: LateRange[] = [];
+  for (const measurement of [...starts.keys()].sort()) {
+    const sorted = [...starts.get(measurement)!].sort((a, b) => a - b);
+    let from = sorted[0];
+    for (let i = 1; i <= sorted.length; i++) {
+      if (i < sorted.length && sorted[i] === sorted[i - 1] + intervalMs) continue;
+      ranges.push({ measurement, fromMs: from, toMs: sorted[i - 1] + intervalMs });
+      from = sorted[i];
     }
-    return ranges;
   }
-
-  /** Notes again, as of `nowMs`, the ranges a failed repair took, so a later one tries them again. */
-  restore(ranges: readonly LateRange[], nowMs: number): void {
-    for (const { measurement, fromMs, toMs } of ranges)
-      for (let start = fromMs; start < toMs; start += this.intervalMs) this.note(measurement, start, nowMs);
-  }
+  return ranges;
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@citypulse/config';
-import { LOGGER } from '@citypulse/core';
+import { LOGGER, connectRedis } from '@citypulse/core';
 import type { FeedDevice } from '@citypulse/contracts';
 import { getDeviceType } from '@citypulse/devices';
 import type { Logger } from '@citypulse/observability';
+import type { RedisClient } from '@citypulse/redis';
 import {
   backfillRollups,
   type InfluxQueryClient,
@@ -12,68 +13,88 @@ import {
   type RollupName,
 } from '@citypulse/storage';
 import { rollupQueryClient } from './rollup-query-client.js';
-import { LateIntervals, lateBefore, type LateRange } from './late-intervals.js';
+import { lateBefore, type LateRange } from './late-intervals.js';
+import { LateIntervalStore, type TakenRanges } from './late-interval-store.js';
 
 /**
  * How often late intervals are looked at, and how long one must have had no late reading before it
- * is recomputed (LateIntervals: once per burst, not once per batch).
+ * is recomputed: once per burst of late readings, not once per batch.
  */
 export const LATE_REPAIR_INTERVAL_MS = 10_000;
 
 const MINUTELY = rollupNamed('1m');
 const HOURLY = rollupNamed('1h');
 
+/** A claim on a late interval lasts this long: past it, a process that died recomputing it is taken over. */
+const CLAIM_MS = 10 * 60_000;
+
 /**
- * Keeps the rollups right for readings stored after their minute was computed (MinuteRollups, 30 s
- * after it ended; rollups.ts): the ingest process that stored them recomputes their minutes once
- * no more late readings arrive for them, and — when the hourly query will not look at it again
- * either (two hours after it began) — the hour holding them, from its minutes. Runs only once
- * RetentionSetup has set the rollups up (InfluxDB 1.x, CP_RETENTION_MANAGE): until then late
- * readings are not gathered.
+ * Keeps the rollups right for readings stored after their interval's rollup was computed
+ * (MinuteRollups, 30 s after a minute ended; rollups.ts): the ingest process that stores such a
+ * reading notes its minute in Redis (LateIntervalStore) before the batch is acknowledged; any
+ * ingest process recomputes a noted minute once no late reading touched it for 10 s, and — when
+ * the hourly query will not look at it again either (two hours after it began) — the hour holding
+ * it, from its minutes. Runs only once RetentionSetup has set the rollups up (InfluxDB 1.x,
+ * CP_RETENTION_MANAGE): until then late readings are not noted.
  *
- * What a stop or a crash leaves: a stop recomputes everything gathered; a crash forgets it (the
- * late minutes of the last seconds, or of a backlog being drained) — their raw readings are
- * stored, and `npm run rollups -- backfill` recomputes their rollups. With several ingest
- * processes each recomputes the minutes it stored late readings in (the same points again: harmless).
+ * What a crash leaves: nothing forgotten. The notes are in Redis before the readings' batch is
+ * acknowledged (a failed note fails the batch, which is read and stored again), and an interval
+ * claimed by a process that died is taken over once its claim expires (CLAIM_MS).
  */
 @Injectable()
 export class LateRollups {
-  private readonly minutes = new LateIntervals(MINUTELY.intervalMs);
-  private readonly hours = new LateIntervals(HOURLY.intervalMs);
   private readonly client: InfluxQueryClient;
+  private redis?: RedisClient;
+  private minutes?: LateIntervalStore;
+  private hours?: LateIntervalStore;
   private plan?: RetentionPlan;
   private timer?: NodeJS.Timeout;
   private repairing: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(LOGGER) logger: Logger) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
     this.client = rollupQueryClient(config);
     this.logger = logger.child({ component: 'late-rollups' });
   }
 
-  /** From now on, gathers late readings and recomputes their rollups as `plan` says. */
+  /** From now on, notes late readings and recomputes their rollups as `plan` says. */
   start(plan: RetentionPlan): void {
     this.plan = plan;
+    if (!this.redis) {
+      const redis = (this.redis = connectRedis(this.config, 'ingest-late-rollups'));
+      const key = (rollup: RollupName) => `${this.config.redis.prefix}:rollups:late:${rollup}`;
+      this.minutes = new LateIntervalStore(redis, key('1m'), MINUTELY.intervalMs, CLAIM_MS);
+      this.hours = new LateIntervalStore(redis, key('1h'), HOURLY.intervalMs, CLAIM_MS);
+    }
     this.timer ??= setInterval(() => void this.repair(), LATE_REPAIR_INTERVAL_MS);
     this.timer.unref();
   }
 
-  /** A stored batch's readings, stored at `storedMs`: notes the minutes of those stored too late. */
-  stored(devices: readonly FeedDevice[], storedMs: number): void {
-    if (!this.plan) return;
+  /**
+   * A stored batch's readings, stored at `storedMs`: notes the minutes of those stored too late.
+   * Undefined when none was late (the common case: one comparison per reading, no Redis call);
+   * else resolves once the minutes are noted — the batch must not be acknowledged before.
+   */
+  stored(devices: readonly FeedDevice[], storedMs: number): Promise<void> | undefined {
+    if (!this.minutes) return undefined;
     const before = lateBefore(MINUTELY, storedMs);
+    let late: Array<{ measurement: string; ms: number }> | undefined;
     for (const device of devices) {
       for (const ms of device.times) {
         if (ms >= before) continue;
         const measurement = getDeviceType(device.deviceType)?.measurement;
-        if (measurement) this.minutes.note(measurement, ms, storedMs);
+        if (measurement) (late ??= []).push({ measurement, ms });
       }
     }
+    return late && this.minutes.note(late, storedMs);
   }
 
   /**
-   * Recomputes what has gone quiet (`everything`: all gathered), one repair at a time; a failed
-   * range is kept for the next one.
+   * Recomputes what has gone quiet (`everything`: all noted that no other process holds), one
+   * repair at a time; a range that failed stays noted for the next one.
    */
   repair(everything = false): Promise<void> {
     this.repairing = this.repairing
@@ -82,25 +103,32 @@ export class LateRollups {
     return this.repairing;
   }
 
-  /** Stops the timer after recomputing everything gathered. */
+  /** Stops the timer after recomputing everything noted that no other process holds. */
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.repair(true);
+    this.redis?.disconnect();
+    this.redis = this.minutes = this.hours = undefined;
   }
 
   private async repairNow(everything: boolean): Promise<void> {
-    if (!this.plan || this.minutes.size + this.hours.size === 0) return;
+    const { minutes: minuteStore, hours: hourStore } = this;
+    if (!this.plan || !minuteStore || !hourStore) return;
     const quietSince = () => (everything ? Number.POSITIVE_INFINITY : Date.now() - LATE_REPAIR_INTERVAL_MS);
-    const minutes = await this.recompute('1m', this.minutes, this.minutes.take(quietSince()));
-    for (const range of minutes) {
+    const minutes = await this.recompute('1m', minuteStore, await minuteStore.takeQuiet(quietSince()), async (done) => {
       // The hourly query recomputes an hour until two hours after it began: an older one is ours.
+      // Noted before its minutes are marked done, so a crash in between cannot forget it.
       const hoursBefore = lateBefore(HOURLY, Date.now());
-      const firstHour = Math.floor(range.fromMs / HOURLY.intervalMs) * HOURLY.intervalMs;
-      for (let hour = firstHour; hour < Math.min(range.toMs, hoursBefore); hour += HOURLY.intervalMs)
-        this.hours.note(range.measurement, hour, Date.now());
-    }
-    const hours = await this.recompute('1h', this.hours, this.hours.take(everything ? undefined : quietSince()));
+      const hours: Array<{ measurement: string; ms: number }> = [];
+      for (const range of done) {
+        const firstHour = Math.floor(range.fromMs / HOURLY.intervalMs) * HOURLY.intervalMs;
+        for (let hour = firstHour; hour < Math.min(range.toMs, hoursBefore); hour += HOURLY.intervalMs)
+          hours.push({ measurement: range.measurement, ms: hour });
+      }
+      await hourStore.note(hours, Date.now());
+    });
+    const hours = await this.recompute('1h', hourStore, await hourStore.takeQuiet(quietSince()));
     const count = (ranges: LateRange[], ms: number) => ranges.reduce((n, r) => n + (r.toMs - r.fromMs) / ms, 0);
     if (minutes.length + hours.length > 0)
       this.logger.info(
@@ -109,27 +137,39 @@ export class LateRollups {
       );
   }
 
-  /** One rollup over the ranges; the ranges recomputed (a failed one is noted again for later). */
-  private async recompute(rollup: RollupName, intervals: LateIntervals, ranges: LateRange[]): Promise<LateRange[]> {
+  /**
+   * One rollup over the taken ranges; returns those recomputed, after `beforeDone` ran for them.
+   * A failed range is released for a later repair (this process's or another's).
+   */
+  private async recompute(
+    rollup: RollupName,
+    store: LateIntervalStore,
+    { ranges, taken }: TakenRanges,
+    beforeDone?: (done: LateRange[]) => Promise<void>,
+  ): Promise<LateRange[]> {
     const plan = this.plan!;
     const done: LateRange[] = [];
+    const failed: LateRange[] = [];
     for (const range of ranges) {
       const fields = plan.measurements[range.measurement];
-      if (!fields) continue;
       try {
-        await backfillRollups(this.client, {
-          database: plan.database,
-          measurements: { [range.measurement]: fields },
-          fromMs: range.fromMs,
-          toMs: range.toMs,
-          rollups: [rollup],
-        });
+        if (fields)
+          await backfillRollups(this.client, {
+            database: plan.database,
+            measurements: { [range.measurement]: fields },
+            fromMs: range.fromMs,
+            toMs: range.toMs,
+            rollups: [rollup],
+          });
         done.push(range);
       } catch (err) {
-        intervals.restore([range], Date.now());
+        failed.push(range);
         this.logger.warn({ err, rollup, ...range }, 'recomputing the rollups of late readings failed; retrying');
       }
     }
+    await store.release(taken, failed);
+    await beforeDone?.(done);
+    await store.done(taken, done);
     return done;
   }
 }
