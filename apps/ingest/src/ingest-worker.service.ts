@@ -14,6 +14,7 @@ import { RuleFeedWindow } from './rule-feed-window.js';
 import { writeBodies } from './write-bodies.js';
 import { INFLUX_WRITER } from './tokens.js';
 import { LateRollups } from './retention/late-rollups.service.js';
+import { IngestedMinutes } from './retention/ingested-minutes.service.js';
 
 /**
  * Batches read beyond the InfluxDB writes in flight. Rules get readings as they are read, but a
@@ -54,6 +55,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(INFLUX_WRITER) private readonly writer: ResilientWriter,
     private readonly metrics: Metrics,
     private readonly lateRollups: LateRollups,
+    private readonly ingestedMinutes: IngestedMinutes,
   ) {
     this.logger = logger.child({ component: 'ingest' });
   }
@@ -79,8 +81,10 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
       idlePollMs: Math.max(100, config.ingest.lingerMs),
       onLost: (partition) => {
         this.logger.warn({ partition }, 'hand-off partition lease lost; another ingest process reads it now');
+        this.ingestedMinutes.released(partition);
         this.leases?.lost(partition);
       },
+      onRedelivered: (partition) => this.ingestedMinutes.redelivered(partition),
     });
     await consumer.ensureGroups();
     this.leases = new PartitionLeases(
@@ -92,8 +96,14 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
         leaseMs: config.handoff.leaseMs,
       },
       {
-        acquired: (partition, token) => consumer.assign(partition, token),
-        revoked: (partition) => consumer.revoke(partition),
+        acquired: (partition, token) => {
+          this.ingestedMinutes.held(partition, token);
+          consumer.assign(partition, token);
+        },
+        revoked: (partition) => {
+          this.ingestedMinutes.released(partition);
+          consumer.revoke(partition);
+        },
         // What was read from a partition is acknowledged, and when rebalancing its rules evaluated,
         // before another process takes it. Not at shutdown: with no alerts worker running it would
         // hold every stop for 5 s (a stop's hand-over may then reach rules out of order, rarely).
@@ -182,6 +192,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     }
     const storedMs = Date.now();
     this.observeStoreDelay(devices, storedMs);
+    this.ingestedMinutes.stored(devices, storedMs);
     // Late readings' minutes are noted (in Redis) before the batch may be acknowledged.
     const noted = this.lateRollups.stored(devices, storedMs);
     if (noted) await noted;
@@ -199,6 +210,7 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     await this.loop?.catch(() => undefined);
     await this.leases?.stop().catch(() => undefined);
     await this.lateRollups.close();
+    await this.ingestedMinutes.close();
     await this.ruleFeed?.close();
     for (const redis of this.connections) redis.disconnect();
   }

@@ -8,6 +8,7 @@ import { INFLUX_WRITER } from './tokens.js';
 import { RetentionSetup } from './retention/retention-setup.service.js';
 import { LateRollups } from './retention/late-rollups.service.js';
 import { MinuteRollups } from './retention/minute-rollups.service.js';
+import { IngestedMinutes } from './retention/ingested-minutes.service.js';
 
 @Module({
   providers: [
@@ -15,6 +16,7 @@ import { MinuteRollups } from './retention/minute-rollups.service.js';
     RetentionSetup,
     LateRollups,
     MinuteRollups,
+    IngestedMinutes,
     {
       provide: INFLUX_WRITER,
       inject: [APP_CONFIG, LOGGER, Metrics],

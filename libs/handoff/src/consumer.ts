@@ -76,6 +76,12 @@ export interface HandoffConsumerOptions {
   maxLingerMs?: number;
   /** Told when a script finds this process no longer holds a partition's lease. */
   onLost?: (partition: number) => void;
+  /**
+   * Told, before they are handed out, that entries of a partition are being read again: pending
+   * entries of a take-over, or of a batch that failed (or is still being written) here. Whatever
+   * counts the readings it stores must not count these twice.
+   */
+  onRedelivered?: (partition: number) => void;
 }
 
 type StreamEntries = Array<[id: string, fields: string[] | null]>;
@@ -328,6 +334,7 @@ export class HandoffConsumer {
     );
     if (reply === LOST) return this.lost(partition, token);
     const [cursor, claimed] = reply as [string, StreamEntries];
+    if (claimed.length > 0) this.options.onRedelivered?.(partition);
     if (taking) state.claimCursor = cursor === '0-0' ? null : cursor;
     // A retry that found something looks again next round; else after the interval.
     if (!taking) state.lastRetryAt = claimed.length > 0 ? 0 : now;

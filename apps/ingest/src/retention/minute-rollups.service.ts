@@ -5,10 +5,16 @@ import type { Logger } from '@citypulse/observability';
 import type { RedisClient } from '@citypulse/redis';
 import { backfillRollups, rollupNamed, type InfluxQueryClient, type RetentionPlan } from '@citypulse/storage';
 import { rollupQueryClient } from './rollup-query-client.js';
+import { MinuteCoverage } from './minute-coverage.js';
 
 const MINUTELY = rollupNamed('1m');
 const MINUTE_MS = MINUTELY.intervalMs;
 const SETTLE_MS = MINUTELY.schedule.kind === 'ingest' ? MINUTELY.schedule.settleMs : 0;
+/**
+ * How long after IngestedMinutes writes a minute (SETTLE_MS after it ended) its coverage is looked
+ * at: a minute some partition of which it did not write is computed from raw readings then.
+ */
+const COVERAGE_GRACE_MS = 15_000;
 
 /** How often due minutes are looked for. */
 const TICK_MS = 5_000;
@@ -23,16 +29,19 @@ const CLAIM_MS = 5 * 60_000;
 const DONE_KEPT_MS = 60 * 60_000;
 
 /**
- * Computes the 1-minute rollup of each minute once, SETTLE_MS after it ended (rollups.ts): of the
- * ingest processes sharing a Redis prefix, the first to claim a minute (SET NX) computes it for
- * every measurement, and marks it done. Readings stored after that are recomputed by the process
- * that stored them (LateRollups). Started by RetentionSetup once the rollups' policies exist
- * (InfluxDB 1.x, CP_RETENTION_MANAGE).
+ * Sees that the 1-minute rollup of each minute is computed once: normally the ingest processes that
+ * stored its readings wrote it themselves, SETTLE_MS after it ended (IngestedMinutes); a minute that
+ * some hand-off partition lacks (MinuteCoverage) — after a start, a partition moving, a batch redone,
+ * or with ingest stopped — is computed from the raw readings COVERAGE_GRACE_MS later, for every
+ * measurement. Of the ingest processes sharing a Redis prefix, the first to claim a minute (SET NX)
+ * looks at it and marks it done. Readings stored after that are recomputed by LateRollups. Started
+ * by RetentionSetup once the rollups' policies exist (InfluxDB 1.x, CP_RETENTION_MANAGE).
  */
 @Injectable()
 export class MinuteRollups implements OnApplicationShutdown {
   private readonly client: InfluxQueryClient;
   private redis?: RedisClient;
+  private coverage?: MinuteCoverage;
   private plan?: RetentionPlan;
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<unknown>;
@@ -49,6 +58,7 @@ export class MinuteRollups implements OnApplicationShutdown {
   start(plan: RetentionPlan): void {
     this.plan = plan;
     this.redis ??= connectRedis(this.config, 'ingest-rollups');
+    this.coverage ??= new MinuteCoverage(this.redis, this.config.redis.prefix, this.config.handoff.partitions);
     this.timer ??= setInterval(() => void this.tick(), TICK_MS);
     this.timer.unref();
     void this.tick();
@@ -67,13 +77,20 @@ export class MinuteRollups implements OnApplicationShutdown {
    * process has claimed; returns their starts. A failed one is released for the next try.
    */
   async computeDue(nowMs: number): Promise<number[]> {
-    const { plan, redis } = this;
-    if (!plan || !redis) return [];
-    const newest = Math.floor((nowMs - SETTLE_MS) / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+    const { plan, redis, coverage } = this;
+    if (!plan || !redis || !coverage) return [];
+    const newest = Math.floor((nowMs - SETTLE_MS - COVERAGE_GRACE_MS) / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
     const computed: number[] = [];
+    const covered: number[] = [];
     for (let minute = newest - (LOOKBACK_MINUTES - 1) * MINUTE_MS; minute <= newest; minute += MINUTE_MS) {
       const key = `${this.config.redis.prefix}:rollups:1m:${minute}`;
       if ((await redis.set(key, `claimed by ${this.config.instanceId}`, 'PX', CLAIM_MS, 'NX')) !== 'OK') continue;
+      if (await coverage.complete(minute).catch(() => false)) {
+        // Marked apart from a computed minute's `done`: operators (and tests) can tell them apart.
+        await redis.set(key, 'covered', 'PX', DONE_KEPT_MS);
+        covered.push(minute);
+        continue;
+      }
       try {
         await backfillRollups(this.client, {
           database: plan.database,
@@ -91,6 +108,11 @@ export class MinuteRollups implements OnApplicationShutdown {
     }
     if (computed.length > 0)
       this.logger.debug({ minutes: computed.map((ms) => new Date(ms).toISOString()) }, '1-minute rollups computed');
+    if (covered.length > 0)
+      this.logger.debug(
+        { minutes: covered.map((ms) => new Date(ms).toISOString()) },
+        '1-minute rollups written by the ingest processes that stored them',
+      );
     return computed;
   }
 

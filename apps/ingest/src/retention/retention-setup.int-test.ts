@@ -4,6 +4,7 @@ import { freePort, testConfig, waitFor } from '@citypulse/testing';
 import { RetentionSetup } from './retention-setup.service.js';
 import { LateRollups } from './late-rollups.service.js';
 import { MinuteRollups } from './minute-rollups.service.js';
+import { IngestedMinutes } from './ingested-minutes.service.js';
 
 /**
  * The start-up step of an ingest process against real servers: InfluxDB 1.6.7 gets the retention
@@ -19,11 +20,13 @@ describe('retention set-up at ingest start', () => {
     });
     const minuteRollups = new MinuteRollups(config, logger);
     const lateRollups = new LateRollups(config, logger);
-    const setup = new RetentionSetup(config, logger, minuteRollups, lateRollups);
+    const ingestedMinutes = new IngestedMinutes(config, logger);
+    const setup = new RetentionSetup(config, logger, minuteRollups, lateRollups, ingestedMinutes);
     /** What Nest's shutdown would do: each provider's hook. */
     const stop = async () => {
       await setup.onApplicationShutdown();
       await lateRollups.close();
+      await ingestedMinutes.close();
       await minuteRollups.onApplicationShutdown();
     };
     setup.onApplicationBootstrap();

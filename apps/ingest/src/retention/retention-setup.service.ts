@@ -6,6 +6,7 @@ import { detectInfluxApi, ensureRetention, InfluxQueryClient } from '@citypulse/
 import { retentionPlanOf } from './retention-plan.js';
 import { LateRollups } from './late-rollups.service.js';
 import { MinuteRollups } from './minute-rollups.service.js';
+import { IngestedMinutes } from './ingested-minutes.service.js';
 
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 60_000;
@@ -28,6 +29,7 @@ export class RetentionSetup implements OnApplicationBootstrap, OnApplicationShut
     @Inject(LOGGER) logger: Logger,
     private readonly minuteRollups: MinuteRollups,
     private readonly lateRollups: LateRollups,
+    private readonly ingestedMinutes: IngestedMinutes,
   ) {
     this.logger = logger.child({ component: 'retention' });
   }
@@ -56,6 +58,7 @@ export class RetentionSetup implements OnApplicationBootstrap, OnApplicationShut
         }
         const plan = retentionPlanOf(this.config);
         const result = await ensureRetention(client, plan);
+        this.ingestedMinutes.start(plan);
         this.minuteRollups.start(plan);
         this.lateRollups.start(plan);
         const { raw, oneMinute, oneHour } = this.config.retention;
