@@ -9,19 +9,18 @@ import type { RedisClient } from '@citypulse/redis';
 import { createWriterFor, rollupNamed, seriesKey, type PointWriter, type RetentionPlan } from '@citypulse/storage';
 import { lateBefore } from './late-intervals.js';
 import { MinuteAggregates } from './minute-aggregates.js';
-import { MinuteCoverage } from './minute-coverage.js';
+import { MINUTE_WRITTEN_AFTER_MS, MinuteCoverage, minuteFinalAtMs } from './minute-coverage.js';
 import { PartitionHolds } from './partition-holds.js';
 
 const MINUTELY = rollupNamed('1m');
 const MINUTE_MS = MINUTELY.intervalMs;
-const SETTLE_MS = MINUTELY.schedule.kind === 'ingest' ? MINUTELY.schedule.settleMs : 0;
 const TICK_MS = 5_000;
 /** What clocks of the broker's and ingest's hosts may differ by, on top of the devices' allowed skew. */
 const CLOCK_ALLOWANCE_MS = 5_000;
 
 /**
  * The 1-minute rollup of the readings this process stores, kept as it stores them (it holds their
- * values already, in the rule feed the broker wrote beside their lines) and written SETTLE_MS after
+ * values already, in the rule feed the broker wrote beside their lines) and written 30 s after
  * each minute ended — so that InfluxDB need not read the minute back. At 100k readings/s reading a
  * minute back cost InfluxDB about 2 µs per reading, more than a quarter of what storing it costs.
  *
@@ -117,9 +116,9 @@ export class IngestedMinutes {
     return this.flushing;
   }
 
-  /** Writes every minute that ended SETTLE_MS ago or more. */
+  /** Writes every minute that ended MINUTE_WRITTEN_AFTER_MS ago or more. */
   private async writeDue(nowMs: number): Promise<void> {
-    while (this.writer && this.nextMinuteMs + MINUTE_MS + SETTLE_MS <= nowMs) {
+    while (this.writer && this.nextMinuteMs + MINUTE_MS + MINUTE_WRITTEN_AFTER_MS <= nowMs) {
       const minuteMs = this.nextMinuteMs;
       this.nextMinuteMs += MINUTE_MS;
       await this.writeMinute(minuteMs);
@@ -127,7 +126,10 @@ export class IngestedMinutes {
   }
 
   private async writeMinute(minuteMs: number): Promise<void> {
-    const whole = this.holds.heldSince(minuteMs - this.marginMs);
+    // Too late (this process stalled): the minute is MinuteRollups' now, and a late reading's
+    // recomputation may follow; writing it now could overwrite that.
+    const tooLate = Date.now() >= minuteFinalAtMs(minuteMs);
+    const whole = tooLate ? [] : this.holds.heldSince(minuteMs - this.marginMs);
     const wholePartitions = new Set(whole.map((h) => h.partition));
     const lines = this.aggregates.take(minuteMs, (partition) => wholePartitions.has(partition));
     if (whole.length === 0) return;

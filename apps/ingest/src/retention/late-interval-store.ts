@@ -54,14 +54,18 @@ export class LateIntervalStore {
 
   /**
    * Claims the intervals last noted before `quietSinceMs` (all without it) that no other process
-   * holds, as ranges of consecutive intervals per measurement.
+   * holds and that begin before `startedBeforeMs`, as ranges of consecutive intervals per measurement.
    */
-  async takeQuiet(quietSinceMs = Number.POSITIVE_INFINITY): Promise<TakenRanges> {
+  async takeQuiet(
+    quietSinceMs = Number.POSITIVE_INFINITY,
+    startedBeforeMs = Number.POSITIVE_INFINITY,
+  ): Promise<TakenRanges> {
     const max = Number.isFinite(quietSinceMs) ? `(${quietSinceMs}` : '+inf';
     const found = await this.redis.zrangebyscore(this.key, '-inf', max, 'WITHSCORES', 'LIMIT', 0, MAX_TAKEN);
     const taken: TakenInterval[] = [];
     for (let i = 0; i < found.length; i += 2) {
       const member = found[i];
+      if (parseMember(member).ms >= startedBeforeMs) continue;
       const claimed = await this.redis.set(this.claimKey(member), '1', 'PX', this.claimMs, 'NX');
       if (claimed === 'OK') taken.push({ member, score: found[i + 1] });
     }

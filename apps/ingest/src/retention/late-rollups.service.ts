@@ -15,6 +15,7 @@ import {
 import { rollupQueryClient } from './rollup-query-client.js';
 import { lateBefore, type LateRange } from './late-intervals.js';
 import { LateIntervalStore, type TakenRanges } from './late-interval-store.js';
+import { minuteFinalAtMs } from './minute-coverage.js';
 
 /**
  * How often late intervals are looked at, and how long one must have had no late reading before it
@@ -116,7 +117,10 @@ export class LateRollups {
     const { minutes: minuteStore, hours: hourStore } = this;
     if (!this.plan || !minuteStore || !hourStore) return;
     const quietSince = () => (everything ? Number.POSITIVE_INFINITY : Date.now() - LATE_REPAIR_INTERVAL_MS);
-    const minutes = await this.recompute('1m', minuteStore, await minuteStore.takeQuiet(quietSince()), async (done) => {
+    // Not a minute whose scheduled rollup may still be written: that would overwrite the recomputation.
+    const finalBefore = Date.now() - minuteFinalAtMs(0);
+    const takenMinutes = await minuteStore.takeQuiet(quietSince(), everything ? undefined : finalBefore);
+    const minutes = await this.recompute('1m', minuteStore, takenMinutes, async (done) => {
       // The hourly query recomputes an hour until two hours after it began: an older one is ours.
       // Noted before its minutes are marked done, so a crash in between cannot forget it.
       const hoursBefore = lateBefore(HOURLY, Date.now());

@@ -1,5 +1,24 @@
 import { handoffKeys } from '@citypulse/handoff';
 import { luaScript, type RedisClient } from '@citypulse/redis';
+import { rollupNamed } from '@citypulse/storage';
+
+const MINUTELY = rollupNamed('1m');
+/** IngestedMinutes writes a minute this long after it ended (the 1-minute rollup's settle time). */
+export const MINUTE_WRITTEN_AFTER_MS = MINUTELY.schedule.kind === 'ingest' ? MINUTELY.schedule.settleMs : 0;
+/**
+ * MinuteRollups looks at a minute's coverage this long after IngestedMinutes was due to write it,
+ * and computes it from raw readings if some partition lacks it.
+ */
+export const COVERAGE_GRACE_MS = 15_000;
+
+/**
+ * By then a minute's scheduled rollup is written, by IngestedMinutes or from raw readings: later
+ * writes of either would overwrite a recomputation of its late readings (LateRollups waits for it),
+ * so IngestedMinutes does not write a minute it reaches after this.
+ */
+export function minuteFinalAtMs(minuteMs: number): number {
+  return minuteMs + MINUTELY.intervalMs + MINUTE_WRITTEN_AFTER_MS + COVERAGE_GRACE_MS;
+}
 
 /** A minute's coverage marks outlive the look-back of MinuteRollups by far. */
 const COVERAGE_KEPT_MS = 60 * 60_000;

@@ -5,16 +5,10 @@ import type { Logger } from '@citypulse/observability';
 import type { RedisClient } from '@citypulse/redis';
 import { backfillRollups, rollupNamed, type InfluxQueryClient, type RetentionPlan } from '@citypulse/storage';
 import { rollupQueryClient } from './rollup-query-client.js';
-import { MinuteCoverage } from './minute-coverage.js';
+import { MinuteCoverage, minuteFinalAtMs } from './minute-coverage.js';
 
 const MINUTELY = rollupNamed('1m');
 const MINUTE_MS = MINUTELY.intervalMs;
-const SETTLE_MS = MINUTELY.schedule.kind === 'ingest' ? MINUTELY.schedule.settleMs : 0;
-/**
- * How long after IngestedMinutes writes a minute (SETTLE_MS after it ended) its coverage is looked
- * at: a minute some partition of which it did not write is computed from raw readings then.
- */
-const COVERAGE_GRACE_MS = 15_000;
 
 /** How often due minutes are looked for. */
 const TICK_MS = 5_000;
@@ -30,9 +24,9 @@ const DONE_KEPT_MS = 60 * 60_000;
 
 /**
  * Sees that the 1-minute rollup of each minute is computed once: normally the ingest processes that
- * stored its readings wrote it themselves, SETTLE_MS after it ended (IngestedMinutes); a minute that
+ * stored its readings wrote it themselves, 30 s after it ended (IngestedMinutes); a minute that
  * some hand-off partition lacks (MinuteCoverage) — after a start, a partition moving, a batch redone,
- * or with ingest stopped — is computed from the raw readings COVERAGE_GRACE_MS later, for every
+ * or with ingest stopped — is computed from the raw readings 15 s later (minuteFinalAtMs), for every
  * measurement. Of the ingest processes sharing a Redis prefix, the first to claim a minute (SET NX)
  * looks at it and marks it done. Readings stored after that are recomputed by LateRollups. Started
  * by RetentionSetup once the rollups' policies exist (InfluxDB 1.x, CP_RETENTION_MANAGE).
@@ -73,13 +67,15 @@ export class MinuteRollups implements OnApplicationShutdown {
   }
 
   /**
-   * Computes the minutes due at `nowMs` (ended SETTLE_MS ago or more, within the look-back) that no
-   * process has claimed; returns their starts. A failed one is released for the next try.
+   * Looks at the minutes due at `nowMs` (minuteFinalAtMs passed, within the look-back) that no
+   * process has claimed: marks those every partition covered, computes the others from raw readings;
+   * returns the starts of those computed. A failed one is released for the next try.
    */
   async computeDue(nowMs: number): Promise<number[]> {
     const { plan, redis, coverage } = this;
     if (!plan || !redis || !coverage) return [];
-    const newest = Math.floor((nowMs - SETTLE_MS - COVERAGE_GRACE_MS) / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+    // The newest minute whose coverage is due: the start of the last minute with minuteFinalAtMs <= now.
+    const newest = Math.floor((nowMs - minuteFinalAtMs(0)) / MINUTE_MS) * MINUTE_MS;
     const computed: number[] = [];
     const covered: number[] = [];
     for (let minute = newest - (LOOKBACK_MINUTES - 1) * MINUTE_MS; minute <= newest; minute += MINUTE_MS) {

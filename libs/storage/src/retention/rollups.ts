@@ -54,9 +54,11 @@ export interface Rollup {
 /**
  * Coarsest first (a query answered from a rollup takes the coarsest that fits).
  *
- * - 1m, from raw readings, computed by an ingest process 30 s after each minute ended. A reading
- *   stored later than that (a device's buffered upload, a backlog drained after an outage) makes
- *   the ingest process that stored it recompute its minute (late-rollups.service.ts).
+ * - 1m, of raw readings, written by the ingest process that stored them 30 s after each minute
+ *   ended (ingested-minutes.service.ts), or computed from the raw readings 15 s later for a minute
+ *   it did not have whole (minute-rollups.service.ts). A reading stored later than that (a device's
+ *   buffered upload, a backlog drained after an outage) has its minute recomputed from raw
+ *   readings (late-rollups.service.ts).
  * - 1h, from the 1-minute rollup (sixty times fewer points than raw), by a continuous query every
  *   15 minutes over the last 2 hours: the current hour is recomputed every 15 minutes, and an hour
  *   until its minutes are final.
