@@ -274,7 +274,11 @@ export class EnvSchema {
   @Max(100000)
   CP_MAX_BATCH_READINGS = 1000;
 
-  /** How far a device clock may run ahead of the broker's. @defaultValue 300000 (5 min) */
+  /**
+   * How far a device clock may run ahead of the broker's. Also how long an ingest process must have
+   * held a hand-off partition (plus 5 s) before it writes that partition's 1-minute rollup itself
+   * (README, Retention and rollups). @defaultValue 300000 (5 min)
+   */
   @IsInt()
   @Min(0)
   CP_MAX_FUTURE_SKEW_MS = 300_000;
