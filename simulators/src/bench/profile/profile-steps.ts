@@ -74,6 +74,7 @@ export const READING_STEPS: Record<ReadingRole, StepRule[]> = {
     { step: 'InfluxDB write (HTTP)', url: /\/libs\/storage\/src\/(v1-writer|v2-writer|resilient-writer|point-writer)/ },
     { step: 'BullMQ addBulk (rule feed)', url: /\/apps\/ingest\/src\/rule-feed\./ },
     { step: 'BullMQ addBulk (rule feed)', url: /\/libs\/alert-store\/src\/last-seen-index\./ },
+    { step: 'rollups (retention/: 1-minute aggregates kept, late minutes)', url: /\/apps\/ingest\/src\/retention\// },
     { step: 'ingest loop', url: /\/apps\/ingest\/src\/(ingest-worker\.service|ordered-pipeline)\./ },
     { step: 'hand-off read (ioredis)', url: IOREDIS, library: 'ioredis' },
     { step: 'BullMQ addBulk (rule feed)', url: BULLMQ, library: 'bullmq' },
