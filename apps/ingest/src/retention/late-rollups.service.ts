@@ -30,10 +30,11 @@ const HOURLY = rollupNamed('1h');
 const CLAIM_MS = 10 * 60_000;
 
 /**
- * Keeps the rollups right for readings stored after their interval's rollup was computed
- * (MinuteRollups, 30 s after a minute ended; rollups.ts): the ingest process that stores such a
- * reading notes its minute in Redis (LateIntervalStore) before the batch is acknowledged; any
- * ingest process recomputes a noted minute once no late reading touched it for 10 s, and — when
+ * Keeps the rollups right for readings stored after their interval's rollup was written
+ * (IngestedMinutes, 30 s after a minute ended, or MinuteRollups from raw readings; rollups.ts): the
+ * ingest process that stores such a reading notes its minute in Redis (LateIntervalStore) before the
+ * batch is acknowledged; any ingest process recomputes a noted minute from raw readings once no late
+ * reading touched it for 10 s and the minute is final (minuteFinalAtMs), and — when
  * the hourly query will not look at it again either (two hours after it began) — the hour holding
  * it, from its minutes. Runs only once RetentionSetup has set the rollups up (InfluxDB 1.x,
  * CP_RETENTION_MANAGE): until then late readings are not noted.

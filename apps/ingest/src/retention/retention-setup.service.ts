@@ -14,8 +14,9 @@ const MAX_RETRY_MS = 60_000;
 /**
  * Sets up retention and rollups (ensureRetention) when an ingest process starts, on InfluxDB 1.x
  * only: 2.x/3.x and VictoriaMetrics keep data by their own settings (README, *Retention and
- * rollups*); then starts computing the 1-minute rollups (MinuteRollups) and recomputing late
- * readings' (LateRollups). In the background, retried with backoff until it succeeds: like the
+ * rollups*); then starts keeping the 1-minute rollup of what this process stores
+ * (IngestedMinutes), computing from raw readings the minutes it lacks (MinuteRollups) and
+ * recomputing late readings' (LateRollups). In the background, retried with backoff until it succeeds: like the
  * writer, an ingest process started while InfluxDB is down must start and catch up, not crash.
  */
 @Injectable()
