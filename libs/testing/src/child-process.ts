@@ -13,6 +13,8 @@ export class AppProcess {
   constructor(
     private readonly app: 'broker' | 'ingest' | 'alerts' | 'api' | 'citypulse',
     private readonly env: Record<string, string>,
+    /** Node/V8 flags before the entry (V8 flags NODE_OPTIONS refuses, e.g. --no-allocation-site-pretenuring). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   get entry(): string {
@@ -23,7 +25,10 @@ export class AppProcess {
   async start(timeoutMs = 20_000): Promise<void> {
     if (!existsSync(this.entry)) throw new Error(`${this.entry} is missing: run \`npm run build\` first`);
     this.output = '';
-    const child = spawn(process.execPath, [this.entry], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...this.nodeArgs, this.entry], {
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     await new Promise<void>((resolveStarted, reject) => {
       const timer = setTimeout(
