@@ -4,7 +4,7 @@ import { QUEUES } from '@citypulse/contracts';
 import { readHandoffDepth } from '@citypulse/handoff';
 import { connectRedis, openQueue } from '@citypulse/redis';
 import { testConfig, flushPrefix, waitFor } from '@citypulse/testing';
-import { InfluxQueryClient } from '@citypulse/storage';
+import { InfluxQueryClient, showRetentionPolicies } from '@citypulse/storage';
 import type { Logger } from '@citypulse/observability';
 import { startCitypulse, type AppName, type Citypulse } from '../src/run-apps.js';
 
@@ -34,6 +34,15 @@ export class TestCitypulse {
     await influx.createDatabase(config.influx.database);
     const running = await startCitypulse(config, apps, options);
     return new TestCitypulse(config, running, influx);
+  }
+
+  /** Resolves once ingest has set retention up in the background (raw, 1-minute and 1-hour policies). */
+  async retentionReady(): Promise<void> {
+    await waitFor(
+      () => showRetentionPolicies(this.influx, this.config.influx.database),
+      (p) => p.length === 3,
+      { what: 'retention policies set up by ingest' },
+    );
   }
 
   get mqttUrl(): string {

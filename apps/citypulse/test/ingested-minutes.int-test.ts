@@ -1,7 +1,6 @@
 import { deviceTopic } from '@citypulse/contracts';
 import { connectRedis } from '@citypulse/redis';
 import { handoffKeys } from '@citypulse/handoff';
-import { showRetentionPolicies } from '@citypulse/storage';
 import { uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from './harness.js';
 
@@ -19,11 +18,7 @@ describe('1-minute rollup written by ingest', () => {
 
   beforeAll(async () => {
     cp = await TestCitypulse.start({ CP_MAX_FUTURE_SKEW_MS: '1000' }, ['broker', 'ingest', 'api']);
-    await waitFor(
-      () => showRetentionPolicies(cp.influx, cp.config.influx.database),
-      (p) => p.length === 3,
-      { what: 'retention policies set up by ingest' },
-    );
+    await cp.retentionReady();
   });
   afterAll(async () => {
     await cp?.stop();

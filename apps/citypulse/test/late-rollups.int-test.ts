@@ -1,5 +1,4 @@
 import { deviceTopic } from '@citypulse/contracts';
-import { showRetentionPolicies } from '@citypulse/storage';
 import { uniqueName, waitFor } from '@citypulse/testing';
 import { TestCitypulse } from './harness.js';
 
@@ -15,11 +14,7 @@ describe('rollups of readings stored late', () => {
 
   beforeAll(async () => {
     cp = await TestCitypulse.start({}, ['broker', 'ingest', 'api']);
-    await waitFor(
-      () => showRetentionPolicies(cp.influx, cp.config.influx.database),
-      (p) => p.length === 3,
-      { what: 'retention policies set up by ingest' },
-    );
+    await cp.retentionReady();
   });
   afterAll(async () => {
     await cp?.stop();

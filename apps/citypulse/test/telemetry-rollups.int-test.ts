@@ -1,5 +1,5 @@
 import { backfillRollups, InfluxQueryClient, showRetentionPolicies, type Series } from '@citypulse/storage';
-import { historyLines, waitFor } from '@citypulse/testing';
+import { historyLines } from '@citypulse/testing';
 import {
   cityDeviceCountQuery,
   cityStatsQuery,
@@ -43,11 +43,7 @@ describe('telemetry from rollups', () => {
     ]);
     for (const d of [...devices, other]) await cp.provision(d);
     // The ingest process sets retention up in the background at start.
-    await waitFor(
-      () => showRetentionPolicies(cp.influx, cp.config.influx.database),
-      (p) => p.length === 3,
-      { what: 'retention policies set up by ingest' },
-    );
+    await cp.retentionReady();
     const history = historyLines(
       [...devices, other].map((d) => ({
         measurement: 'building',
