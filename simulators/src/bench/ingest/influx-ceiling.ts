@@ -22,6 +22,11 @@ export interface CeilingBaseline extends CeilingResult {
   cpuPercentOfCore: Record<string, number>;
   /** Each trial's lines/s, in order; `linesPerSecond` is the best. */
   trialLinesPerSecond: number[];
+  /**
+   * InfluxDB's CPU per line over every trial (µs): what storing one line costs it at its fastest,
+   * to set beside its CPU per reading in our run. Undefined when its process was not found.
+   */
+  influxdUsPerLine?: number;
 }
 
 /**
@@ -57,7 +62,7 @@ export async function measureInfluxCeiling(options: CeilingBaselineOptions): Pro
           concurrency: options.concurrency,
         }),
       );
-    const { perProcessPercentOfCore } = cpu.stop();
+    const { perProcessPercentOfCore, perProcessCpuMs } = cpu.stop();
     const best = trials.reduce((a, b) => (b.linesPerSecond > a.linesPerSecond ? b : a));
     return {
       ...best,
@@ -66,9 +71,16 @@ export async function measureInfluxCeiling(options: CeilingBaselineOptions): Pro
       concurrency: options.concurrency,
       fieldsPerLine: 4,
       cpuPercentOfCore: perProcessPercentOfCore,
+      influxdUsPerLine: usPerLine(perProcessCpuMs.influxd, trials),
     };
   } finally {
     await writer.close();
     await database.drop();
   }
+}
+
+/** CPU ms spent over the trials → µs per line written in them. */
+export function usPerLine(cpuMs: number | undefined, trials: readonly CeilingResult[]): number | undefined {
+  const lines = trials.reduce((sum, t) => sum + t.lines, 0);
+  return cpuMs === undefined || lines === 0 ? undefined : (cpuMs * 1000) / lines;
 }

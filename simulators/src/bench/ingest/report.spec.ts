@@ -1,4 +1,6 @@
-import { plainBridgeRows, usText } from './report.js';
+import { ceilingRows, plainBridgeRows, usText } from './report.js';
+import type { CeilingBaseline } from './influx-ceiling.js';
+import { ceilingBudget } from './ceiling-budget.js';
 import type { PlainBridgeBaseline } from './plain-bridge.js';
 import { formatRows } from '../common/text-table.js';
 
@@ -50,5 +52,44 @@ describe('usText', () => {
   it('lists µs per reading by process, n/a when nothing was stored', () => {
     expect(usText({ 'broker+api': 14.2, redis: 3.1 })).toBe('broker+api 14.20 µs, redis 3.10 µs');
     expect(usText({})).toBe('n/a');
+  });
+});
+
+describe('ceilingRows', () => {
+  const ceiling: CeilingBaseline = {
+    linesPerSecond: 500_000,
+    lines: 300_000,
+    elapsedMs: 600,
+    batches: 60,
+    trialLinesPerSecond: [450_000, 500_000],
+    batchSize: 5000,
+    concurrency: 2,
+    fieldsPerLine: 4,
+    cpuPercentOfCore: { influxd: 160, writer: 30 },
+    influxdUsPerLine: 4.0833,
+  };
+
+  it('prints the ceiling, InfluxDB’s CPU per line at it, our share and what the target share asks', () => {
+    const budget = ceilingBudget({
+      cores: 2,
+      ceilingLinesPerSecond: 500_000,
+      share: 0.5,
+      usPerReading: { influxd: 4, 'broker+api': 3.5 },
+    });
+    expect(formatRows(ceilingRows(ceiling, 0.3, budget, 2)).split('\n')).toEqual([
+      '  InfluxDB ceiling (direct line protocol)  500,000 lines/s  (best of 450,000 / 500,000; 300,000 lines of 4 ' +
+        'fields each, 5,000/batch, concurrency 2)',
+      '    CPU while writing                      influxd 160%, writer 30%; influxd 4.08 µs per line',
+      '    ours as a share of it                  30.0%  (×0.300)',
+      '    ×0.5 of it would need                  250,000 readings/s on 2 cores = 8.00 µs of CPU per reading; ' +
+        "influxd's 4.00 leave 4.00 for the rest, which took 3.50 (broker+api 3.50): within it",
+    ]);
+  });
+
+  it('leaves out what it could not measure', () => {
+    const rows = formatRows(ceilingRows({ ...ceiling, influxdUsPerLine: undefined }, undefined, undefined, 2));
+    expect(rows).toContain('influxd 160%, writer 30%\n');
+    expect(rows).toContain('ours as a share of it                  n/a');
+    expect(rows).not.toContain('would need');
   });
 });

@@ -5,7 +5,7 @@ import type { ProcessProfile } from '../profile/profile-summary.js';
 import type { GitInfo, MachineInfo } from '../common/run-context.js';
 import type { RssSummary } from '../common/service-process.js';
 import { cpuText, formatRows, type Row } from '../common/text-table.js';
-import { budgetText, ceilingBudget, othersUsPerReading } from './ceiling-budget.js';
+import { budgetText, ceilingBudget, othersUsPerReading, type CeilingBudget } from './ceiling-budget.js';
 
 export interface Quantile {
   ms: number;
@@ -183,23 +183,14 @@ export function formatTable(report: IngestReport): string {
   if (b) {
     rows.push('');
     if (b.influxCeiling) {
-      const ceil = b.influxCeiling;
-      rows.push([
-        'InfluxDB ceiling (direct line protocol)',
-        `${int(ceil.linesPerSecond)} lines/s  (best of ${ceil.trialLinesPerSecond.map(int).join(' / ')}; ` +
-          `${int(ceil.lines)} lines of ${ceil.fieldsPerLine} fields each, ${int(ceil.batchSize)}/batch, ` +
-          `concurrency ${ceil.concurrency})`,
-      ]);
-      rows.push(['  CPU while writing', cpuText(ceil.cpuPercentOfCore)]);
-      rows.push(['  ours as a share of it', share(b.ratioToInfluxCeiling)]);
       const budget = ceilingBudget({
         cores: report.machine.cores,
-        ceilingLinesPerSecond: ceil.linesPerSecond,
+        ceilingLinesPerSecond: b.influxCeiling.linesPerSecond,
         share: CEILING_SHARE_TARGET,
         usPerReading: r.cpuUsPerReading,
         othersUs: othersUsPerReading(r.cpuPercentOfCore.others, r.publishPhaseReadingsPerSecond),
       });
-      if (budget) rows.push([`  ×${CEILING_SHARE_TARGET} of it would need`, budgetText(budget, report.machine.cores)]);
+      rows.push(...ceilingRows(b.influxCeiling, b.ratioToInfluxCeiling, budget, report.machine.cores));
     }
     if (b.mosquitto) {
       const m = b.mosquitto;
@@ -221,6 +212,32 @@ export function formatTable(report: IngestReport): string {
     for (const error of b.errors) rows.push(['baseline failed', error]);
   }
   return formatRows(rows);
+}
+
+/**
+ * The InfluxDB ceiling, InfluxDB's own CPU per line at it, ours as a share of it and what the
+ * target share would ask of this run's CPU per reading.
+ */
+export function ceilingRows(
+  ceil: CeilingBaseline,
+  ratio: number | undefined,
+  budget: CeilingBudget | undefined,
+  cores: number,
+): Row[] {
+  const perLine =
+    ceil.influxdUsPerLine === undefined ? '' : `; influxd ${ceil.influxdUsPerLine.toFixed(2)} µs per line`;
+  const rows: Row[] = [
+    [
+      'InfluxDB ceiling (direct line protocol)',
+      `${int(ceil.linesPerSecond)} lines/s  (best of ${ceil.trialLinesPerSecond.map(int).join(' / ')}; ` +
+        `${int(ceil.lines)} lines of ${ceil.fieldsPerLine} fields each, ${int(ceil.batchSize)}/batch, ` +
+        `concurrency ${ceil.concurrency})`,
+    ],
+    ['  CPU while writing', cpuText(ceil.cpuPercentOfCore) + perLine],
+    ['  ours as a share of it', share(ratio)],
+  ];
+  if (budget) rows.push([`  ×${budget.share} of it would need`, budgetText(budget, cores)]);
+  return rows;
 }
 
 /** The plain bridge's figures, and ours as a multiple of its rate. */
